@@ -1,0 +1,112 @@
+# gitops: one non-recursive Makefile (git's shape).
+#   make            build lib/libgitops.a and the five programs into $(O)/
+#   make check      unit tests (Check) and CLI case tests
+#   make SANITIZE=1 check   the same under ASan+UBSan (objects in build/sanitize)
+#   make fuzz FUZZ_SECONDS=N   libFuzzer on the stream reader/writer (clang)
+#   make install PREFIX=/usr/local DESTDIR=
+#   V=1 shows the commands.
+
+VERSION   := 0.1.0
+PREFIX    ?= /usr/local
+BINDIR    ?= $(PREFIX)/bin
+MANDIR    ?= $(PREFIX)/share/man
+CONFORMANCE ?= ../shared/conformance
+
+ifeq ($(SANITIZE),1)
+O         ?= build/sanitize
+SANFLAGS  := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+OPTFLAGS  ?= -O1 -g
+else
+O         ?= build
+SANFLAGS  :=
+OPTFLAGS  ?= -O2 -g
+endif
+
+CC        ?= cc
+PKGS      := yaml-0.1 libcjson
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS))
+CHECK_CFLAGS := $(shell pkg-config --cflags check)
+CHECK_LIBS   := $(shell pkg-config --libs check)
+
+WARNINGS  := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+             -Wpointer-arith -Wformat=2 -Wno-format-nonliteral -Wno-format-truncation -Wvla
+CFLAGS    ?=
+ALL_CFLAGS := -std=c11 -D_DEFAULT_SOURCE -D_GNU_SOURCE $(OPTFLAGS) $(WARNINGS) $(SANFLAGS) \
+              -I. $(PKG_CFLAGS) -DGITOPS_VERSION='"$(VERSION)"' $(CFLAGS)
+ALL_LDFLAGS := $(SANFLAGS) $(LDFLAGS)
+
+ifneq ($(V),1)
+Q = @
+QCC = @echo '  CC     ' $@;
+QAR = @echo '  AR     ' $@;
+QLD = @echo '  LINK   ' $@;
+else
+Q =
+QCC =
+QAR =
+QLD =
+endif
+
+PROGRAMS  := gitops-fetch gitops-render gitops-diff gitops-apply gitops-bump
+LIB_SRCS  := lib/err.c lib/buf.c lib/yaml.c lib/scalar.c lib/stream.c lib/object.c \
+             lib/cli.c lib/render_plain.c
+LIB_OBJS  := $(LIB_SRCS:%.c=$(O)/%.o)
+LIB       := $(O)/lib/libgitops.a
+BINS      := $(PROGRAMS:%=$(O)/%)
+UNIT_SRCS := $(wildcard tests/unit/test_*.c)
+UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(O)/tests/%)
+MANS      := $(wildcard man/*.1 man/*.7)
+
+.PHONY: all check unit cases clean install fuzz bench
+all: $(BINS)
+
+$(O)/%.o: %.c $(wildcard lib/*.h) Makefile
+	@mkdir -p $(dir $@)
+	$(QCC)$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(LIB): $(LIB_OBJS)
+	$(QAR)rm -f $@ && ar rcs $@ $^
+
+$(O)/gitops-%: $(O)/cmd/gitops-%.o $(LIB)
+	$(QLD)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+$(O)/tests/%.o: tests/unit/%.c $(wildcard lib/*.h tests/unit/*.h) Makefile
+	@mkdir -p $(dir $@)
+	$(QCC)$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -c -o $@ $<
+
+$(O)/tests/test_%: $(O)/tests/test_%.o $(LIB)
+	$(QLD)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(CHECK_LIBS)
+
+unit: $(UNIT_BINS)
+	$(Q)fail=0; for t in $(UNIT_BINS); do \
+		CONFORMANCE=$(CONFORMANCE) $$t || fail=1; done; exit $$fail
+
+cases: $(BINS)
+	$(Q)GITOPS_BIN=$(CURDIR)/$(O) CONFORMANCE=$(CONFORMANCE) tests/run-cases
+
+check: unit cases
+
+install: $(BINS)
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man7
+	install -m 755 $(BINS) $(DESTDIR)$(BINDIR)/
+	install -m 644 $(wildcard man/*.1) $(DESTDIR)$(MANDIR)/man1/
+	install -m 644 $(wildcard man/*.7) $(DESTDIR)$(MANDIR)/man7/
+
+# libFuzzer: the stream reader + writer, seeded from the test corpus.
+FUZZ_SECONDS ?= 60
+FUZZ_CC ?= clang
+FUZZ_DIR := build/fuzz
+$(FUZZ_DIR)/fuzz_stream: tests/fuzz/fuzz_stream.c $(LIB_SRCS) $(wildcard lib/*.h)
+	@mkdir -p $(FUZZ_DIR)
+	$(FUZZ_CC) -std=c11 -D_DEFAULT_SOURCE -D_GNU_SOURCE -g -O1 -I. $(PKG_CFLAGS) \
+		-DGITOPS_VERSION='"$(VERSION)"' -fsanitize=fuzzer,address,undefined \
+		-o $@ tests/fuzz/fuzz_stream.c $(LIB_SRCS) $(PKG_LIBS)
+fuzz: $(FUZZ_DIR)/fuzz_stream
+	tests/fuzz/run $(FUZZ_DIR)/fuzz_stream $(FUZZ_SECONDS)
+
+bench: $(BINS)
+	bench/run
+
+clean:
+	rm -rf build

@@ -1,0 +1,305 @@
+#include "lib/object.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+const cJSON *gitops_json_get(const cJSON *obj, ...)
+{
+	const char *key;
+	va_list ap;
+
+	va_start(ap, obj);
+	while (obj && (key = va_arg(ap, const char *)))
+		obj = cJSON_IsObject(obj) ? cJSON_GetObjectItemCaseSensitive(obj, key) : NULL;
+	va_end(ap);
+	return obj;
+}
+
+const char *gitops_json_get_string(const cJSON *obj, ...)
+{
+	const char *key;
+	va_list ap;
+
+	va_start(ap, obj);
+	while (obj && (key = va_arg(ap, const char *)))
+		obj = cJSON_IsObject(obj) ? cJSON_GetObjectItemCaseSensitive(obj, key) : NULL;
+	va_end(ap);
+	return cJSON_IsString(obj) ? obj->valuestring : NULL;
+}
+
+static const char *type_name(const cJSON *n)
+{
+	if (cJSON_IsObject(n))
+		return "a mapping";
+	if (cJSON_IsArray(n))
+		return "a sequence";
+	if (cJSON_IsString(n))
+		return "a string";
+	if (cJSON_IsBool(n))
+		return "a boolean";
+	if (cJSON_IsNull(n))
+		return "null";
+	return "a number";
+}
+
+/* RFC 1123 label: [a-z0-9]([-a-z0-9]*[a-z0-9])?, at most 63 */
+static int is_dns_label(const char *s)
+{
+	size_t i, n = strlen(s);
+
+	if (n == 0 || n > 63)
+		return 0;
+	for (i = 0; i < n; i++) {
+		char c = s[i];
+		int alnum = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+		if (!alnum && !(c == '-' && i > 0 && i < n - 1))
+			return 0;
+	}
+	return 1;
+}
+
+/* RFC 1123 subdomain: labels joined by dots, at most 253 */
+static int is_dns_subdomain(const char *s)
+{
+	char label[254];
+	const char *p = s, *dot;
+
+	if (strlen(s) == 0 || strlen(s) > 253)
+		return 0;
+	for (;;) {
+		size_t n;
+		dot = strchr(p, '.');
+		n = dot ? (size_t)(dot - p) : strlen(p);
+		if (n >= sizeof(label))
+			return 0;
+		memcpy(label, p, n);
+		label[n] = '\0';
+		if (!is_dns_label(label))
+			return 0;
+		if (!dot)
+			return 1;
+		p = dot + 1;
+	}
+}
+
+static int check_string_map(const cJSON *meta, const char *field, char *msg, size_t size)
+{
+	const cJSON *m = cJSON_GetObjectItemCaseSensitive(meta, field), *c;
+
+	if (!m || cJSON_IsNull(m))
+		return 0;
+	if (!cJSON_IsObject(m)) {
+		snprintf(msg, size, "metadata.%s must be a mapping, not %s", field, type_name(m));
+		return -1;
+	}
+	for (c = m->child; c; c = c->next) {
+		if (!cJSON_IsString(c) && !cJSON_IsNull(c)) {
+			snprintf(msg, size, "metadata.%s.%s must be a string, not %s (quote it)", field, c->string,
+				 type_name(c));
+			return -1;
+		}
+		if (!c->string[0]) {
+			snprintf(msg, size, "metadata.%s has an empty key", field);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int check_api_version(const char *s, char *msg, size_t size)
+{
+	const char *slash = strchr(s, '/');
+	char group[254];
+	size_t n;
+
+	if (!*s || strchr(s, ' ')) {
+		snprintf(msg, size, "apiVersion '%s' is malformed", s);
+		return -1;
+	}
+	if (!slash)
+		return 0;
+	n = (size_t)(slash - s);
+	if (strchr(slash + 1, '/') || !slash[1] || n == 0 || n >= sizeof(group)) {
+		snprintf(msg, size, "apiVersion '%s' is malformed (want GROUP/VERSION or VERSION)", s);
+		return -1;
+	}
+	memcpy(group, s, n);
+	group[n] = '\0';
+	if (!is_dns_subdomain(group)) {
+		snprintf(msg, size, "apiVersion '%s' has an invalid group '%s'", s, group);
+		return -1;
+	}
+	return 0;
+}
+
+int gitops_object_check(const cJSON *obj, char *msg, size_t size)
+{
+	const cJSON *v, *meta, *name, *ns;
+	const char *k;
+
+	if (!cJSON_IsObject(obj)) {
+		snprintf(msg, size, "expected a mapping (a Kubernetes object), found %s", type_name(obj));
+		return -1;
+	}
+	v = cJSON_GetObjectItemCaseSensitive(obj, "apiVersion");
+	if (!v) {
+		snprintf(msg, size, "missing apiVersion");
+		return -1;
+	}
+	if (!cJSON_IsString(v)) {
+		snprintf(msg, size, "apiVersion must be a string, not %s", type_name(v));
+		return -1;
+	}
+	if (check_api_version(v->valuestring, msg, size) < 0)
+		return -1;
+	v = cJSON_GetObjectItemCaseSensitive(obj, "kind");
+	if (!v) {
+		snprintf(msg, size, "missing kind");
+		return -1;
+	}
+	if (!cJSON_IsString(v)) {
+		snprintf(msg, size, "kind must be a string, not %s", type_name(v));
+		return -1;
+	}
+	for (k = v->valuestring; *k; k++)
+		if (!((*k >= 'a' && *k <= 'z') || (*k >= 'A' && *k <= 'Z') || (*k >= '0' && *k <= '9')))
+			break;
+	if (!*v->valuestring || *k) {
+		snprintf(msg, size, "kind '%s' is malformed", v->valuestring);
+		return -1;
+	}
+	if (gitops_object_is_list(obj))
+		return 0;
+	meta = cJSON_GetObjectItemCaseSensitive(obj, "metadata");
+	if (!meta) {
+		snprintf(msg, size, "missing metadata");
+		return -1;
+	}
+	if (!cJSON_IsObject(meta)) {
+		snprintf(msg, size, "metadata must be a mapping, not %s", type_name(meta));
+		return -1;
+	}
+	name = cJSON_GetObjectItemCaseSensitive(meta, "name");
+	if (!name || cJSON_IsNull(name)) {
+		if (cJSON_GetObjectItemCaseSensitive(meta, "generateName"))
+			snprintf(msg, size, "missing metadata.name (metadata.generateName cannot be applied)");
+		else
+			snprintf(msg, size, "missing metadata.name");
+		return -1;
+	}
+	if (!cJSON_IsString(name)) {
+		snprintf(msg, size, "metadata.name must be a string, not %s", type_name(name));
+		return -1;
+	}
+	if (!name->valuestring[0]) {
+		snprintf(msg, size, "metadata.name is empty");
+		return -1;
+	}
+	if (strlen(name->valuestring) > 253 || !strcmp(name->valuestring, ".") || !strcmp(name->valuestring, "..") ||
+	    strpbrk(name->valuestring, "/% \t")) {
+		snprintf(msg, size, "metadata.name '%.80s' is not a valid name", name->valuestring);
+		return -1;
+	}
+	ns = cJSON_GetObjectItemCaseSensitive(meta, "namespace");
+	if (ns && !cJSON_IsNull(ns)) {
+		if (!cJSON_IsString(ns)) {
+			snprintf(msg, size, "metadata.namespace must be a string, not %s", type_name(ns));
+			return -1;
+		}
+		if (ns->valuestring[0] && !is_dns_label(ns->valuestring)) {
+			snprintf(msg, size, "metadata.namespace '%.80s' is not a valid namespace name", ns->valuestring);
+			return -1;
+		}
+	}
+	if (check_string_map(meta, "labels", msg, size) < 0 || check_string_map(meta, "annotations", msg, size) < 0)
+		return -1;
+	return 0;
+}
+
+int gitops_object_is_list(const cJSON *obj)
+{
+	const char *kind = gitops_json_get_string(obj, "kind", NULL);
+	size_t n = kind ? strlen(kind) : 0;
+
+	return n >= 4 && strcmp(kind + n - 4, "List") == 0 &&
+	       cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(obj, "items"));
+}
+
+int gitops_object_id(const cJSON *obj, struct gitops_id *out)
+{
+	const char *av = gitops_json_get_string(obj, "apiVersion", NULL);
+	const char *slash;
+
+	memset(out, 0, sizeof(*out));
+	out->kind = gitops_json_get_string(obj, "kind", NULL);
+	out->name = gitops_json_get_string(obj, "metadata", "name", NULL);
+	out->namespace = gitops_json_get_string(obj, "metadata", "namespace", NULL);
+	if (out->namespace && !out->namespace[0])
+		out->namespace = NULL;
+	if (!av || !out->kind || !out->name)
+		return -1;
+	slash = strchr(av, '/');
+	if (slash) {
+		snprintf(out->group, sizeof(out->group), "%.*s", (int)(slash - av), av);
+		snprintf(out->version, sizeof(out->version), "%s", slash + 1);
+	} else {
+		snprintf(out->version, sizeof(out->version), "%s", av);
+	}
+	return 0;
+}
+
+void gitops_id_format(const struct gitops_id *id, char *buf, size_t size)
+{
+	snprintf(buf, size, "%s%s%s/%s %s%s%s", id->group, id->group[0] ? "/" : "", id->version,
+		 id->kind ? id->kind : "?", id->namespace ? id->namespace : "", id->namespace ? "/" : "",
+		 id->name ? id->name : "?");
+}
+
+const char *gitops_object_label(const cJSON *obj, const char *key)
+{
+	return gitops_json_get_string(obj, "metadata", "labels", key, NULL);
+}
+
+const char *gitops_object_annotation(const cJSON *obj, const char *key)
+{
+	return gitops_json_get_string(obj, "metadata", "annotations", key, NULL);
+}
+
+static int set_meta_map(cJSON *obj, const char *field, const char *key, const char *value)
+{
+	cJSON *meta = cJSON_GetObjectItemCaseSensitive(obj, "metadata"), *m, *v;
+
+	if (!cJSON_IsObject(meta)) {
+		meta = cJSON_CreateObject();
+		if (!meta)
+			return -1;
+		cJSON_DeleteItemFromObjectCaseSensitive(obj, "metadata");
+		cJSON_AddItemToObject(obj, "metadata", meta);
+	}
+	m = cJSON_GetObjectItemCaseSensitive(meta, field);
+	if (!cJSON_IsObject(m)) {
+		m = cJSON_CreateObject();
+		if (!m)
+			return -1;
+		cJSON_DeleteItemFromObjectCaseSensitive(meta, field);
+		cJSON_AddItemToObject(meta, field, m);
+	}
+	v = cJSON_CreateString(value);
+	if (!v)
+		return -1;
+	if (cJSON_GetObjectItemCaseSensitive(m, key))
+		return cJSON_ReplaceItemInObjectCaseSensitive(m, key, v) ? 0 : -1;
+	cJSON_AddItemToObject(m, key, v);
+	return 0;
+}
+
+int gitops_object_set_annotation(cJSON *obj, const char *key, const char *value)
+{
+	return set_meta_map(obj, "annotations", key, value);
+}
+
+int gitops_object_set_label(cJSON *obj, const char *key, const char *value)
+{
+	return set_meta_map(obj, "labels", key, value);
+}

@@ -1,0 +1,50 @@
+/*
+ * object.h: Kubernetes objects as cJSON trees: identity, validation, and
+ * accessors for labels, annotations and nested fields.  All functions
+ * borrow the tree; returned strings point into it (valid while it lives).
+ */
+#ifndef GITOPS_OBJECT_H
+#define GITOPS_OBJECT_H
+
+#include <stddef.h>
+#include <cjson/cJSON.h>
+#include "lib/err.h"
+
+/* group/version/kind/namespace/name.  Pointers borrow from the object. */
+struct gitops_id {
+	char group[254];       /* "" for the core group */
+	char version[64];
+	const char *kind;
+	const char *namespace; /* NULL when not set (or set to "") */
+	const char *name;
+};
+
+/*
+ * Check that `obj` is an object the stream contract accepts: a mapping with
+ * apiVersion, kind and metadata.name, valid names, string labels and
+ * annotations.  On failure: -1, and `msg` (size bytes) says what is wrong
+ * ("missing metadata.name").
+ */
+int gitops_object_check(const cJSON *obj, char *msg, size_t size);
+
+/* Fill *out from a checked object. -1 if apiVersion/kind/name are missing. */
+int gitops_object_id(const cJSON *obj, struct gitops_id *out);
+
+/* "apps/v1/Deployment ns/name" or "v1/Namespace name" into buf. */
+void gitops_id_format(const struct gitops_id *id, char *buf, size_t size);
+
+/* Nested lookup by keys, NULL-terminated: gitops_json_get(obj, "metadata", "labels", NULL). */
+const cJSON *gitops_json_get(const cJSON *obj, ...);
+/* The string at a nested path, or NULL when absent or not a string. */
+const char *gitops_json_get_string(const cJSON *obj, ...);
+
+const char *gitops_object_label(const cJSON *obj, const char *key);
+const char *gitops_object_annotation(const cJSON *obj, const char *key);
+/* Set metadata.annotations[key] = value (creating what is missing). 0 or -1 (oom). */
+int gitops_object_set_annotation(cJSON *obj, const char *key, const char *value);
+int gitops_object_set_label(cJSON *obj, const char *key, const char *value);
+
+/* kind ends in "List" with an "items" sequence: a list to flatten. */
+int gitops_object_is_list(const cJSON *obj);
+
+#endif
