@@ -1,0 +1,401 @@
+/* Unit tests for lib/scalar.c and lib/yaml.c: scalars, the writer, and the round-trip property. */
+#include <check.h>
+#include <dirent.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "lib/buf.h"
+#include "lib/yaml.h"
+
+/* ------------------------------------------------------------ scalars */
+
+static const struct {
+	const char *in;
+	enum gitops_scalar_kind kind;
+	double num;
+} resolve_cases[] = {
+	{ "", GITOPS_SCALAR_NULL, 0 },
+	{ "~", GITOPS_SCALAR_NULL, 0 },
+	{ "null", GITOPS_SCALAR_NULL, 0 },
+	{ "Null", GITOPS_SCALAR_NULL, 0 },
+	{ "NULL", GITOPS_SCALAR_NULL, 0 },
+	{ "nULL", GITOPS_SCALAR_STRING, 0 },
+	{ "yes", GITOPS_SCALAR_BOOL, 1 },
+	{ "Yes", GITOPS_SCALAR_BOOL, 1 },
+	{ "y", GITOPS_SCALAR_BOOL, 1 },
+	{ "Y", GITOPS_SCALAR_BOOL, 1 },
+	{ "on", GITOPS_SCALAR_BOOL, 1 },
+	{ "ON", GITOPS_SCALAR_BOOL, 1 },
+	{ "true", GITOPS_SCALAR_BOOL, 1 },
+	{ "True", GITOPS_SCALAR_BOOL, 1 },
+	{ "no", GITOPS_SCALAR_BOOL, 0 },
+	{ "n", GITOPS_SCALAR_BOOL, 0 },
+	{ "off", GITOPS_SCALAR_BOOL, 0 },
+	{ "FALSE", GITOPS_SCALAR_BOOL, 0 },
+	{ "tRue", GITOPS_SCALAR_STRING, 0 },
+	{ "yess", GITOPS_SCALAR_STRING, 0 },
+	{ "0", GITOPS_SCALAR_INT, 0 },
+	{ "-0", GITOPS_SCALAR_INT, 0 },
+	{ "42", GITOPS_SCALAR_INT, 42 },
+	{ "+42", GITOPS_SCALAR_INT, 42 },
+	{ "-42", GITOPS_SCALAR_INT, -42 },
+	{ "0755", GITOPS_SCALAR_INT, 493 },
+	{ "0o17", GITOPS_SCALAR_INT, 15 },
+	{ "0x1F", GITOPS_SCALAR_INT, 31 },
+	{ "-0x10", GITOPS_SCALAR_INT, -16 },
+	{ "0b101", GITOPS_SCALAR_INT, 5 },
+	{ "1_000", GITOPS_SCALAR_INT, 1000 },
+	{ "08", GITOPS_SCALAR_FLOAT, 8 },
+	{ "1.5", GITOPS_SCALAR_FLOAT, 1.5 },
+	{ "1.0", GITOPS_SCALAR_FLOAT, 1 },
+	{ ".5", GITOPS_SCALAR_FLOAT, 0.5 },
+	{ "1.", GITOPS_SCALAR_FLOAT, 1 },
+	{ "1e3", GITOPS_SCALAR_FLOAT, 1000 },
+	{ "-1.5E-2", GITOPS_SCALAR_FLOAT, -0.015 },
+	{ "1e400", GITOPS_SCALAR_STRING, 0 },
+	{ ".inf", GITOPS_SCALAR_NONFINITE, 0 },
+	{ "-.Inf", GITOPS_SCALAR_NONFINITE, 0 },
+	{ ".NaN", GITOPS_SCALAR_NONFINITE, 0 },
+	{ "1.2.3", GITOPS_SCALAR_STRING, 0 },
+	{ "1:30", GITOPS_SCALAR_STRING, 0 },
+	{ "0x", GITOPS_SCALAR_STRING, 0 },
+	{ "_1", GITOPS_SCALAR_STRING, 0 },
+	{ "2001-12-14", GITOPS_SCALAR_STRING, 0 },
+	{ "9007199254740993", GITOPS_SCALAR_BIGINT, 0 },
+	{ "18446744073709551615", GITOPS_SCALAR_BIGINT, 0 },
+	{ "18446744073709551616", GITOPS_SCALAR_FLOAT, 18446744073709551616.0 },
+	{ "-9223372036854775808", GITOPS_SCALAR_BIGINT, 0 },
+	{ "-9223372036854775809", GITOPS_SCALAR_FLOAT, -9223372036854775809.0 },
+	{ "web", GITOPS_SCALAR_STRING, 0 },
+	{ "-", GITOPS_SCALAR_STRING, 0 },
+	{ "+", GITOPS_SCALAR_STRING, 0 },
+	{ ".", GITOPS_SCALAR_STRING, 0 },
+};
+
+START_TEST(test_resolve)
+{
+	struct gitops_scalar sc;
+	const char *in = resolve_cases[_i].in;
+
+	gitops_scalar_resolve(in, strlen(in), &sc);
+	ck_assert_msg(sc.kind == resolve_cases[_i].kind, "'%s': kind %d, want %d", in, sc.kind,
+		      resolve_cases[_i].kind);
+	if (sc.kind == GITOPS_SCALAR_INT || sc.kind == GITOPS_SCALAR_FLOAT)
+		ck_assert_msg(sc.number == resolve_cases[_i].num, "'%s': %g, want %g", in, sc.number,
+			      resolve_cases[_i].num);
+	if (sc.kind == GITOPS_SCALAR_BOOL)
+		ck_assert_int_eq(sc.boolean, (int)resolve_cases[_i].num);
+	if (sc.kind == GITOPS_SCALAR_BIGINT)
+		ck_assert_str_eq(sc.bigint, in);
+}
+END_TEST
+
+static const struct {
+	const char *s;
+	int quote;
+} quote_cases[] = {
+	{ "", 1 }, { "yes", 1 }, { "on", 1 }, { "y", 1 }, { "N", 1 }, { "true", 1 }, { "null", 1 },
+	{ "~", 1 }, { "1.0", 1 }, { "0755", 1 }, { "1e3", 1 }, { "0x1F", 1 }, { "0o17", 1 }, { "1_000", 1 },
+	{ "08", 1 }, { ".inf", 1 }, { ".NaN", 1 }, { "2024-01-01", 1 }, { "2024-1-1", 1 }, { "1:30", 1 },
+	{ "-1:30:00", 1 }, { "<<", 1 }, { "=", 1 }, { "+1", 1 }, { ".5", 1 }, { "12345678901234567890", 1 },
+	{ "web", 0 }, { "yesterday", 0 }, { "Nope", 0 }, { "1.2.3", 0 }, { "v1.0", 0 }, { "10.0.0.1", 0 },
+	{ "1-2", 0 }, { "a=b", 0 }, { "<", 0 }, { "-", 0 }, { "2024-01", 0 }, { "nginx:1.25", 0 },
+	{ "1:60", 0 }, { "0x", 0 }, { "_1", 0 },
+};
+
+START_TEST(test_needs_quotes)
+{
+	const char *s = quote_cases[_i].s;
+
+	ck_assert_msg(gitops_scalar_needs_quotes(s, strlen(s)) == quote_cases[_i].quote, "'%s': want quote=%d", s,
+		      quote_cases[_i].quote);
+}
+END_TEST
+
+static const struct {
+	double d;
+	const char *text;
+} number_cases[] = {
+	{ 0, "0" }, { -0.0, "0" }, { 1, "1" }, { -7, "-7" }, { 0.5, "0.5" }, { 1.5e-7, "1.5e-07" },
+	{ 9007199254740991.0, "9007199254740991" }, { 1e20, "1e+20" }, { 0.1, "0.1" }, { 1.0 / 3, "0.3333333333333333" },
+};
+
+START_TEST(test_number_format)
+{
+	char buf[40];
+	struct gitops_scalar sc;
+
+	gitops_number_format(number_cases[_i].d, buf, sizeof(buf));
+	ck_assert_str_eq(buf, number_cases[_i].text);
+	/* what is written reads back as the same number */
+	gitops_scalar_resolve(buf, strlen(buf), &sc);
+	ck_assert(sc.kind == GITOPS_SCALAR_INT || sc.kind == GITOPS_SCALAR_FLOAT);
+	ck_assert(sc.number == number_cases[_i].d);
+}
+END_TEST
+
+/* ------------------------------------------------------------ helpers */
+
+struct docs {
+	cJSON *items[4096];
+	size_t n;
+};
+
+static void docs_free(struct docs *d)
+{
+	size_t i;
+
+	for (i = 0; i < d->n; i++)
+		cJSON_Delete(d->items[i]);
+	d->n = 0;
+}
+
+/* Read every non-empty document: 0, or -1 with err. */
+static int read_all(const char *text, size_t len, struct docs *out, struct gitops_err *err)
+{
+	struct gitops_yaml_reader *r;
+	struct gitops_yaml_doc doc;
+	int n;
+
+	out->n = 0;
+	if (gitops_yaml_reader_mem(&r, text, len, "t.yaml", NULL, err) < 0)
+		return -1;
+	while ((n = gitops_yaml_reader_next(r, &doc, err)) > 0) {
+		if (doc.root && out->n < 4096) {
+			out->items[out->n++] = doc.root;
+			doc.root = NULL;
+		}
+		gitops_yaml_doc_release(&doc);
+	}
+	gitops_yaml_reader_free(r);
+	if (n < 0)
+		docs_free(out);
+	return n < 0 ? -1 : 0;
+}
+
+static int write_buf(void *ctx, const void *data, size_t len)
+{
+	return gitops_buf_add(ctx, data, len);
+}
+
+static char *write_all(const struct docs *d)
+{
+	struct gitops_buf b = GITOPS_BUF_INIT;
+	struct gitops_yaml_writer *w;
+	struct gitops_err err = GITOPS_ERR_INIT;
+	size_t i;
+
+	ck_assert_int_eq(gitops_yaml_writer_new(&w, write_buf, &b, &err), 0);
+	for (i = 0; i < d->n; i++)
+		ck_assert_msg(gitops_yaml_writer_doc(w, d->items[i], &err) == 0, "write: %s", err.msg);
+	ck_assert_int_eq(gitops_yaml_writer_end(w, &err), 0);
+	gitops_yaml_writer_free(w);
+	gitops_buf_add(&b, "", 0);
+	return b.data;
+}
+
+/*
+ * The round-trip property: read -> write -> read gives the same data, and
+ * writing that again gives the same bytes.  Returns 0 if the input did not
+ * parse (not a valid stream), 1 if the property held.
+ */
+static int round_trip(const char *text, size_t len, const char *what)
+{
+	struct docs a, b, c;
+	struct gitops_err err = GITOPS_ERR_INIT;
+	char *out1, *out2;
+	size_t i;
+
+	if (read_all(text, len, &a, &err) < 0)
+		return 0;
+	out1 = write_all(&a);
+	ck_assert_msg(read_all(out1, strlen(out1), &b, &err) == 0, "%s: output does not read back: %s\n%s", what,
+		      err.msg, out1);
+	ck_assert_msg(a.n == b.n, "%s: %zu documents, %zu after the round trip", what, a.n, b.n);
+	for (i = 0; i < a.n; i++) {
+		if (!cJSON_Compare(a.items[i], b.items[i], 1)) {
+			char *x = cJSON_Print(a.items[i]), *y = cJSON_Print(b.items[i]);
+			ck_abort_msg("%s: document %zu changed in the round trip:\n%s\n---\n%s", what, i + 1, x, y);
+		}
+	}
+	out2 = write_all(&b);
+	ck_assert_msg(strcmp(out1, out2) == 0, "%s: writing is not idempotent:\n%s\n---\n%s", what, out1, out2);
+	ck_assert_int_eq(read_all(out2, strlen(out2), &c, &err), 0);
+	docs_free(&a);
+	docs_free(&b);
+	docs_free(&c);
+	free(out1);
+	free(out2);
+	return 1;
+}
+
+/* ------------------------------------------------------------ round trips */
+
+static const char *const edge_cases[] = {
+	"a: yes\nb: 'yes'\nc: \"on\"\nd: 'y'\ne: '1.0'\nf: '0755'\ng: '1e3'\nh: 'null'\ni: '~'\nj: ''\n",
+	"s: ['*a', '&b', '!c', '%d', '@e', '`f', 'g: h', 'i #j', ' lead', 'trail ', '-', '- x', '? q', '[', '{', '|', '>']\n",
+	"k: |\n  line1\n  line2\nl: |-\n  no newline\nm: |+\n  keep\n\nn: >\n  folded\n  text\n",
+	"o: \"  leading spaces\\nsecond\"\np: \"trailing \\nspaces \\n\"\nq: \"tab\\there\"\nr: \"\\x01ctl\"\n",
+	"u: héllo wörld ✓ 日本語 🙂\nv: \"\\u00e9\\U0001F642\"\n",
+	"base: &b {x: 1, y: [1, 2]}\nuse: *b\nmerged:\n  <<: *b\n  x: 2\nmany:\n  <<: [{a: 1}, {a: 2, b: 3}]\n",
+	"n1: 0755\nn2: 0x1F\nn3: 1_000\nn4: 1e3\nn5: -0.5\nn6: 12345678901234567890\nn7: -9223372036854775808\nn8: 1.0\n",
+	"? complex\n: value\n'quoted key': 1\n\"yes\": 2\non: 3\n1: 4\n~: 5\n",
+	"empty_map: {}\nempty_seq: []\nnulls: [~, null, ]\nnested: [[[]], {a: {}}]\n",
+	"--- 1\n--- \"str\"\n--- [a, b]\n---\n--- {a: 1}\n...\n",
+	"date: 2001-12-14\nts: 2001-12-14t21:59:43.10-05:00\ntime: 12:30:45\n",
+	"bin: !!binary |\n  R0lGODlhDAAMAIQAAP//9/X\n  17unp5WZmZgAAAOfn515eXvPz7Y6OjuDg4J+fn5\nstr: !!str 123\nint: !!int \"7\"\n",
+	"json: {\"a\": 1, \"b\": [true, false, null], \"c\": \"x\\/y\"}\n",
+	"{\"apiVersion\":\"v1\",\"kind\":\"List\",\"items\":[{\"a\":1.5e10},{\"b\":\"\\u0000x\"}]}\n",
+	"key with spaces: v\n\"key: colon\": v\n\"key #hash\": v\n\"multi\\nline key\": v\n",
+	"deep: {a: {b: {c: {d: {e: {f: {g: [1, [2, [3, [4]]]]}}}}}}}\n",
+	"crlf: 1\r\nnext: two\r\nlit: |\r\n  a\r\n  b\r\n",
+	"anchored_key: &k key\n*k : 1\n",
+};
+
+START_TEST(test_edge_round_trip)
+{
+	const char *t = edge_cases[_i];
+	struct docs d;
+	struct gitops_err err = GITOPS_ERR_INIT;
+
+	if (strstr(t, "\\u0000")) {
+		/* a NUL inside a string cannot be held: a clean error, not a truncated string */
+		ck_assert_int_eq(read_all(t, strlen(t), &d, &err), -1);
+		ck_assert_ptr_nonnull(strstr(err.msg, "NUL"));
+		return;
+	}
+	ck_assert_msg(round_trip(t, strlen(t), t) == 1, "edge case %d did not parse: %s", _i, t);
+}
+END_TEST
+
+START_TEST(test_long_lines)
+{
+	size_t n = 200000, i;
+	char *t = malloc(n + 64);
+	struct docs d;
+	struct gitops_err err = GITOPS_ERR_INIT;
+
+	strcpy(t, "long: ");
+	for (i = 0; i < n; i++)
+		t[6 + i] = (char)('a' + i % 26);
+	strcpy(t + 6 + n, "\n");
+	ck_assert_int_eq(round_trip(t, strlen(t), "long line"), 1);
+	ck_assert_int_eq(read_all(t, strlen(t), &d, &err), 0);
+	ck_assert_uint_eq(strlen(cJSON_GetObjectItem(d.items[0], "long")->valuestring), n);
+	docs_free(&d);
+	free(t);
+}
+END_TEST
+
+/* exact writer output for the cases the stream contract names */
+START_TEST(test_writer_exact)
+{
+	static const char in[] =
+		"apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x, labels: {a: b}}\n"
+		"data: {a: \"yes\", b: \"0755\", c: \"1.0\", d: \"null\", e: \"~\", f: \"*x\", g: \"a: b\","
+		" h: \"line1\\nline2\\n\", i: \"\", j: \"1e3\", k: \"on\"}\nlist: [1, two, {three: 3}]\nempty: {}\n";
+	static const char want[] =
+		"---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n  labels:\n    a: b\n"
+		"data:\n  a: \"yes\"\n  b: \"0755\"\n  c: \"1.0\"\n  d: \"null\"\n  e: \"~\"\n  f: '*x'\n"
+		"  g: 'a: b'\n  h: |\n    line1\n    line2\n  i: \"\"\n  j: \"1e3\"\n  k: \"on\"\n"
+		"list:\n- 1\n- two\n- three: 3\nempty: {}\n";
+	struct docs d;
+	struct gitops_err err = GITOPS_ERR_INIT;
+	char *out;
+
+	ck_assert_int_eq(read_all(in, strlen(in), &d, &err), 0);
+	out = write_all(&d);
+	ck_assert_str_eq(out, want);
+	free(out);
+	docs_free(&d);
+}
+END_TEST
+
+/* ------------------------------------------------------------ conformance corpus */
+
+static size_t corpus_files, corpus_valid;
+
+static void walk_corpus(const char *dir)
+{
+	DIR *dp = opendir(dir);
+	struct dirent *e;
+
+	if (!dp)
+		return;
+	while ((e = readdir(dp))) {
+		char path[4096];
+		struct stat st;
+		const char *dot;
+
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+		if (lstat(path, &st) < 0)
+			continue;
+		if (S_ISDIR(st.st_mode)) {
+			walk_corpus(path);
+			continue;
+		}
+		dot = strrchr(e->d_name, '.');
+		if (!S_ISREG(st.st_mode) || !dot || (strcmp(dot, ".yaml") && strcmp(dot, ".yml")))
+			continue;
+		{
+			struct gitops_buf b = GITOPS_BUF_INIT;
+			struct gitops_err err = GITOPS_ERR_INIT;
+			ck_assert_msg(gitops_buf_read_file(&b, path, 64u << 20, &err) == 0, "%s", err.msg);
+			corpus_files++;
+			corpus_valid += (size_t)round_trip(b.data, b.len, path);
+			gitops_buf_release(&b);
+		}
+	}
+	closedir(dp);
+}
+
+START_TEST(test_conformance_round_trip)
+{
+	const char *dir = getenv("CONFORMANCE");
+
+	if (!dir)
+		dir = "../shared/conformance";
+	corpus_files = corpus_valid = 0;
+	walk_corpus(dir);
+	/* the shared corpus holds over 300 YAML files; most are valid streams (Helm templates are not) */
+	ck_assert_msg(corpus_files >= 300, "only %zu YAML files under %s", corpus_files, dir);
+	ck_assert_msg(corpus_valid >= 250, "only %zu of %zu files were valid streams", corpus_valid, corpus_files);
+	fprintf(stderr, "round trip: %zu of %zu conformance YAML files are valid streams; all held\n", corpus_valid,
+		corpus_files);
+}
+END_TEST
+
+static Suite *suite(void)
+{
+	Suite *s = suite_create("yaml");
+	TCase *tc = tcase_create("scalars");
+
+	tcase_add_loop_test(tc, test_resolve, 0, sizeof(resolve_cases) / sizeof(resolve_cases[0]));
+	tcase_add_loop_test(tc, test_needs_quotes, 0, sizeof(quote_cases) / sizeof(quote_cases[0]));
+	tcase_add_loop_test(tc, test_number_format, 0, sizeof(number_cases) / sizeof(number_cases[0]));
+	suite_add_tcase(s, tc);
+	tc = tcase_create("round-trip");
+	tcase_set_timeout(tc, 120);
+	tcase_add_loop_test(tc, test_edge_round_trip, 0, sizeof(edge_cases) / sizeof(edge_cases[0]));
+	tcase_add_test(tc, test_long_lines);
+	tcase_add_test(tc, test_writer_exact);
+	tcase_add_test(tc, test_conformance_round_trip);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
