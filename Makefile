@@ -58,7 +58,7 @@ UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(O)/tests/%)
 MANS      := $(wildcard man/*.1 man/*.7)
 
-.PHONY: all check unit cases clean install fuzz bench
+.PHONY: all check unit cases mansynopsis clean install fuzz fuzz-check bench
 all: $(BINS)
 
 $(O)/%.o: %.c $(wildcard lib/*.h) Makefile
@@ -85,7 +85,10 @@ unit: $(UNIT_BINS)
 cases: $(BINS)
 	$(Q)GITOPS_BIN=$(CURDIR)/$(O) CONFORMANCE=$(CONFORMANCE) tests/run-cases
 
-check: unit cases
+mansynopsis: $(BINS)
+	$(Q)GITOPS_BIN=$(CURDIR)/$(O) tests/man-synopsis
+
+check: unit cases mansynopsis
 
 install: $(BINS)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man7
@@ -104,6 +107,9 @@ $(FUZZ_DIR)/fuzz_stream: tests/fuzz/fuzz_stream.c $(LIB_SRCS) $(wildcard lib/*.h
 		-o $@ tests/fuzz/fuzz_stream.c $(LIB_SRCS) $(PKG_LIBS)
 fuzz: $(FUZZ_DIR)/fuzz_stream
 	tests/fuzz/run $(FUZZ_DIR)/fuzz_stream $(FUZZ_SECONDS)
+# each seed and regression input once: what CI runs
+fuzz-check: $(FUZZ_DIR)/fuzz_stream
+	FUZZ_RUNS_ONLY=1 tests/fuzz/run $(FUZZ_DIR)/fuzz_stream 0
 
 bench: $(BINS)
 	bench/run
