@@ -592,6 +592,11 @@ static int attach(struct gitops_yaml_reader *r, cJSON *node, yaml_mark_t mark, s
 {
 	struct frame *f;
 
+	/* a copy made for an alias carries the key it had where it was defined */
+	if (node->string && !(node->type & cJSON_StringIsConst)) {
+		free(node->string);
+		node->string = NULL;
+	}
 	if (!r->depth) {
 		r->doc.root = node;
 		r->doc.line = mark.line + 1;
