@@ -20,7 +20,8 @@ static const char help[] =
 	"  -o, --output FORMAT   yaml (default) or json\n"
 	"  -q, --quiet           no warnings\n"
 	"  -v, --verbose         say what was read\n"
-	"      --color[=WHEN]    colour messages: auto (default), always, never\n"
+	"      --color[=WHEN]    colour messages: always (when WHEN is left out), never,\n"
+	"                        or auto (the default: only on a terminal, never with NO_COLOR)\n"
 	"  -h, --help            show this help\n"
 	"  -V, --version         show the version\n";
 

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "lib/buf.h"
+#include "lib/object.h"
 
 #define MAX_DIR_DEPTH 64
 
@@ -20,6 +21,14 @@ struct walk {
 	struct gitops_render_stats *stats;
 	char *root_real;        /* realpath of the directory given */
 };
+
+static int is_source(const cJSON *obj)
+{
+	const char *av = gitops_json_get_string(obj, "apiVersion", NULL);
+	const char *kind = gitops_json_get_string(obj, "kind", NULL);
+
+	return av && kind && !strncmp(av, "gitops.dev/", 11) && !strcmp(kind, "Source");
+}
 
 int gitops_render_fd(int fd, const char *name, const struct gitops_limits *limits, gitops_object_fn fn,
 		     void *ctx, struct gitops_render_stats *stats, struct gitops_err *err)
@@ -32,7 +41,15 @@ int gitops_render_fd(int fd, const char *name, const struct gitops_limits *limit
 	if (gitops_stream_reader_fd(&r, fd, name, limits, 0, err) < 0)
 		return -1;
 	while ((n = gitops_stream_read(r, &obj, err)) > 0) {
-		int cb = fn(ctx, &obj, err);
+		int cb;
+		if (is_source(obj.json)) {
+			gitops_err_set(err, GITOPS_EXIT_USAGE,
+				       "%s:%zu: document %zu: a Source document (from gitops-fetch): "
+				       "this version cannot expand Source documents yet", name, obj.line, obj.doc);
+			gitops_object_release(&obj);
+			goto done;
+		}
+		cb = fn(ctx, &obj, err);
 		gitops_object_release(&obj);
 		if (cb < 0)
 			goto done;

@@ -18,7 +18,7 @@
 
 #define TAG_PREFIX "tag:yaml.org,2002:"
 #define MARKER_PREFIX "# gitops: end of stream ("
-#define MARKER_QUEUE 64
+#define MARKER_MAX (1u << 20)   /* markers waiting to be checked; beyond: overflow */
 #define KEYSET_FROM 16
 
 /* ---------------------------------------------------------------- reader */
@@ -47,9 +47,10 @@ struct anchor {
 	size_t size;            /* nodes in the subtree */
 };
 
+/* live entries are m[head..n) */
 struct marker_queue {
-	struct gitops_yaml_marker m[MARKER_QUEUE];
-	size_t n;
+	struct gitops_yaml_marker *m;
+	size_t head, n, cap;
 };
 
 struct gitops_yaml_reader {
@@ -105,9 +106,21 @@ void gitops_yaml_doc_release(struct gitops_yaml_doc *doc)
 
 static void marker_push(struct gitops_yaml_reader *r, struct marker_queue *q, size_t line, size_t count)
 {
-	if (q->n == MARKER_QUEUE) {
-		r->marker_overflow = 1;
-		return;
+	if (q->n == q->cap) {
+		if (q->head) {
+			memmove(q->m, q->m + q->head, (q->n - q->head) * sizeof(*q->m));
+			q->n -= q->head;
+			q->head = 0;
+		} else {
+			size_t cap = q->cap ? q->cap * 2 : 16;
+			struct gitops_yaml_marker *m = cap <= MARKER_MAX ? realloc(q->m, cap * sizeof(*m)) : NULL;
+			if (!m) {
+				r->marker_overflow = 1;
+				return;
+			}
+			q->m = m;
+			q->cap = cap;
+		}
 	}
 	q->m[q->n].line = line;
 	q->m[q->n].count = count;
@@ -340,6 +353,8 @@ void gitops_yaml_reader_free(struct gitops_yaml_reader *r)
 	free(r->anchors);
 	free(r->chunk[0]);
 	free(r->chunk[1]);
+	free(r->cand.m);
+	free(r->conf.m);
 	yaml_parser_delete(&r->parser);
 	free(r->name);
 	free(r);
@@ -454,41 +469,40 @@ static int parser_error(struct gitops_yaml_reader *r, struct gitops_err *err)
 /* Move candidate markers before `line` (0-based, exclusive) to the confirmed queue. */
 static void confirm_markers(struct gitops_yaml_reader *r, size_t line)
 {
-	size_t i = 0, k;
+	struct marker_queue *q = &r->cand;
 
-	while (i < r->cand.n && r->cand.m[i].line - 1 < line) {
-		marker_push(r, &r->conf, r->cand.m[i].line, r->cand.m[i].count);
-		i++;
+	while (q->head < q->n && q->m[q->head].line - 1 < line) {
+		marker_push(r, &r->conf, q->m[q->head].line, q->m[q->head].count);
+		q->head++;
 	}
-	for (k = i; k < r->cand.n; k++)
-		r->cand.m[k - i] = r->cand.m[k];
-	r->cand.n -= i;
+	if (q->head == q->n)
+		q->head = q->n = 0;
 }
 
 /* A marker-looking line inside a scalar is content, not a comment. */
 static void drop_markers_inside(struct gitops_yaml_reader *r, yaml_mark_t start, yaml_mark_t end)
 {
-	size_t i, k = 0;
+	struct marker_queue *q = &r->cand;
+	size_t i, k = q->head;
 
-	for (i = 0; i < r->cand.n; i++) {
-		size_t l = r->cand.m[i].line - 1;
+	for (i = q->head; i < q->n; i++) {
+		size_t l = q->m[i].line - 1;
 		int inside = start.line < l && (l < end.line || (l == end.line && end.column > 0));
 		if (!inside)
-			r->cand.m[k++] = r->cand.m[i];
+			q->m[k++] = q->m[i];
 	}
-	r->cand.n = k;
+	q->n = k;
 }
 
 int gitops_yaml_reader_pop_marker(struct gitops_yaml_reader *r, size_t line, struct gitops_yaml_marker *out)
 {
-	size_t k;
+	struct marker_queue *q = &r->conf;
 
-	if (!r->conf.n || r->conf.m[0].line >= line)
+	if (q->head == q->n || q->m[q->head].line >= line)
 		return 0;
-	*out = r->conf.m[0];
-	for (k = 1; k < r->conf.n; k++)
-		r->conf.m[k - 1] = r->conf.m[k];
-	r->conf.n--;
+	*out = q->m[q->head++];
+	if (q->head == q->n)
+		q->head = q->n = 0;
 	return 1;
 }
 
@@ -734,7 +748,7 @@ static int on_scalar(struct gitops_yaml_reader *r, yaml_event_t *ev, struct gito
 	int plain = ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
 	cJSON *node;
 
-	if (r->cand.n)
+	if (r->cand.n > r->cand.head)
 		drop_markers_inside(r, ev->start_mark, ev->end_mark);
 	if (memchr(text, '\0', len))
 		return fail_at(r, err, ev->start_mark, "a NUL character in a string is not supported");

@@ -149,6 +149,30 @@ START_TEST(test_markers)
 }
 END_TEST
 
+/* many markers close together (concatenated streams) are each checked, none dropped */
+START_TEST(test_many_markers)
+{
+	struct gitops_buf b = GITOPS_BUF_INIT;
+	struct gitops_err err = GITOPS_ERR_INIT;
+	struct gitops_stream_status st;
+	int i;
+
+	for (i = 0; i < 300; i++)
+		gitops_buf_addstr(&b, "# gitops: end of stream (0 objects)\n");
+	for (i = 0; i < 300; i++)
+		gitops_buf_printf(&b, "---\n" CM("o%d") "# gitops: end of stream (1 objects)\n", i);
+	ck_assert_int_eq(read_stream(b.data, NULL, &err, &st, NULL, 0), 300);
+	ck_assert_int_eq(st.marker, GITOPS_MARKER_OK);
+	ck_assert_uint_eq(st.markers, 600);
+	/* one wrong count among them is found */
+	gitops_buf_addstr(&b, "---\n" CM("last") "# gitops: end of stream (2 objects)\n");
+	ck_assert_int_eq(read_stream(b.data, NULL, &err, &st, NULL, 0), 301);
+	ck_assert_int_eq(st.marker, GITOPS_MARKER_BAD);
+	ck_assert_str_eq(st.problem, "the end-of-stream marker at line 2106 counts 2 objects, but 1 came before it");
+	gitops_buf_release(&b);
+}
+END_TEST
+
 START_TEST(test_require_complete)
 {
 	struct gitops_stream_reader *r;
@@ -335,6 +359,7 @@ static Suite *suite(void)
 	tc = tcase_create("markers");
 	tcase_add_loop_test(tc, test_markers, 0, sizeof(marker_cases) / sizeof(marker_cases[0]));
 	tcase_add_test(tc, test_require_complete);
+	tcase_add_test(tc, test_many_markers);
 	tcase_add_test(tc, test_writer_marker_and_json);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("limits");
