@@ -65,7 +65,8 @@ int main(int argc, char **argv)
 		goto fail;
 	if (gitops_spool_copy_to_fd(spool, 1, &err) < 0)
 		goto fail;
-	gitops_cli_info(&cli, 1, "%zu objects from %zu inputs", stats.objects, stats.files);
+	gitops_cli_info(&cli, 1, "%zu object%s from %zu input%s", stats.objects, stats.objects == 1 ? "" : "s",
+			stats.files, stats.files == 1 ? "" : "s");
 	goto done;
 fail:
 	if (spool && gitops_spool_error(spool)->msg[0])

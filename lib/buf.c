@@ -156,7 +156,8 @@ static int spool_spill(struct gitops_spool *s)
 		return gitops_err_oom(&s->err);
 	fd = mkostemp(path.data, O_CLOEXEC);
 	if (fd < 0) {
-		gitops_err_errno(&s->err, errno, "cannot create a temporary file for the output");
+		gitops_err_set(&s->err, errno == ENOMEM ? GITOPS_EXIT_INTERNAL : GITOPS_EXIT_IO,
+			       "cannot create a temporary file in '%s' for the output: %s", dir, strerror(errno));
 		gitops_buf_release(&path);
 		return -1;
 	}

@@ -2,6 +2,8 @@
 
 #include <errno.h>
 #include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -114,6 +116,7 @@ static int parse_size(const char *s, size_t *out)
 {
 	char *end;
 	unsigned long long v;
+	unsigned shift = 0;
 
 	if (!*s || *s == '-')
 		return -1;
@@ -122,23 +125,24 @@ static int parse_size(const char *s, size_t *out)
 	if (errno || end == s)
 		return -1;
 	switch (*end) {
-	case 'K': case 'k': v <<= 10; end++; break;
-	case 'M': case 'm': v <<= 20; end++; break;
-	case 'G': case 'g': v <<= 30; end++; break;
+	case 'K': case 'k': shift = 10; end++; break;
+	case 'M': case 'm': shift = 20; end++; break;
+	case 'G': case 'g': shift = 30; end++; break;
 	}
-	if (*end || v == 0)
+	if (*end || v == 0 || v > (unsigned long long)(SIZE_MAX >> shift))
 		return -1;
+	v <<= shift;
 	*out = (size_t)v;
 	return 0;
 }
 
 static int limits_from_env(struct gitops_cli *cli)
 {
-	static const struct { const char *name; size_t off; } vars[] = {
-		{ "GITOPS_MAX_DOCUMENT_BYTES", offsetof(struct gitops_limits, max_document_bytes) },
-		{ "GITOPS_MAX_STREAM_BYTES", offsetof(struct gitops_limits, max_stream_bytes) },
-		{ "GITOPS_MAX_DEPTH", offsetof(struct gitops_limits, max_depth) },
-		{ "GITOPS_MAX_ALIAS_NODES", offsetof(struct gitops_limits, max_alias_nodes) },
+	static const struct { const char *name; size_t off; const char *what; } vars[] = {
+		{ "GITOPS_MAX_DOCUMENT_BYTES", offsetof(struct gitops_limits, max_document_bytes), "size" },
+		{ "GITOPS_MAX_STREAM_BYTES", offsetof(struct gitops_limits, max_stream_bytes), "size" },
+		{ "GITOPS_MAX_DEPTH", offsetof(struct gitops_limits, max_depth), "number" },
+		{ "GITOPS_MAX_ALIAS_NODES", offsetof(struct gitops_limits, max_alias_nodes), "number" },
 	};
 	size_t i;
 
@@ -148,7 +152,8 @@ static int limits_from_env(struct gitops_cli *cli)
 		if (!v)
 			continue;
 		if (parse_size(v, &n) < 0)
-			return gitops_cli_error(cli, GITOPS_EXIT_USAGE, "%s: not a positive size: '%s'", vars[i].name, v);
+			return gitops_cli_error(cli, GITOPS_EXIT_USAGE, "%s: not a positive %s: '%s'", vars[i].name,
+						vars[i].what, v);
 		*(size_t *)((char *)&cli->limits + vars[i].off) = n;
 	}
 	return -1;

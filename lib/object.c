@@ -169,6 +169,14 @@ int gitops_object_check(const cJSON *obj, char *msg, size_t size)
 		snprintf(msg, size, "kind '%s' is malformed", v->valuestring);
 		return -1;
 	}
+	if (!strcmp(v->valuestring, "List")) {
+		const cJSON *items = cJSON_GetObjectItemCaseSensitive(obj, "items");
+		if (items && !cJSON_IsArray(items) && !cJSON_IsNull(items)) {
+			snprintf(msg, size, "items of a List must be a sequence, not %s", type_name(items));
+			return -1;
+		}
+		return 0;
+	}
 	if (gitops_object_is_list(obj))
 		return 0;
 	meta = cJSON_GetObjectItemCaseSensitive(obj, "metadata");
@@ -196,9 +204,13 @@ int gitops_object_check(const cJSON *obj, char *msg, size_t size)
 		snprintf(msg, size, "metadata.name is empty");
 		return -1;
 	}
-	if (strlen(name->valuestring) > 253 || !strcmp(name->valuestring, ".") || !strcmp(name->valuestring, "..") ||
-	    strpbrk(name->valuestring, "/% \t")) {
-		snprintf(msg, size, "metadata.name '%.80s' is not a valid name", name->valuestring);
+	if (strlen(name->valuestring) > 253) {
+		snprintf(msg, size, "metadata.name is longer than 253 characters ('%.40s...')", name->valuestring);
+		return -1;
+	}
+	if (!strcmp(name->valuestring, ".") || !strcmp(name->valuestring, "..") || strpbrk(name->valuestring, "/% \t")) {
+		snprintf(msg, size, "metadata.name '%.80s' is not a valid name (no '/', '%%' or blanks; not '.' or '..')",
+			 name->valuestring);
 		return -1;
 	}
 	ns = cJSON_GetObjectItemCaseSensitive(meta, "namespace");
@@ -222,8 +234,11 @@ int gitops_object_is_list(const cJSON *obj)
 	const char *kind = gitops_json_get_string(obj, "kind", NULL);
 	size_t n = kind ? strlen(kind) : 0;
 
-	return n >= 4 && strcmp(kind + n - 4, "List") == 0 &&
-	       cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(obj, "items"));
+	const cJSON *items = cJSON_GetObjectItemCaseSensitive(obj, "items");
+
+	if (kind && !strcmp(kind, "List"))
+		return !items || cJSON_IsArray(items) || cJSON_IsNull(items);
+	return n >= 4 && strcmp(kind + n - 4, "List") == 0 && cJSON_IsArray(items);
 }
 
 int gitops_object_id(const cJSON *obj, struct gitops_id *out)

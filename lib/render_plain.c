@@ -61,7 +61,7 @@ int gitops_render_fd(int fd, const char *name, const struct gitops_limits *limit
 	/* a stream that carries markers must be whole: never pass on half of one as if complete */
 	gitops_stream_reader_status(r, &st);
 	if (st.marker == GITOPS_MARKER_BAD) {
-		gitops_err_set(err, GITOPS_EXIT_INPUT, "%s: incomplete stream: %s", name, st.problem);
+		gitops_err_set(err, GITOPS_EXIT_INPUT, "%s: end-of-stream check failed: %s", name, st.problem);
 		goto done;
 	}
 	if (stats)

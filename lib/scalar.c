@@ -295,5 +295,14 @@ void gitops_number_format(double d, char *buf, size_t size)
 		if (strtod(buf, NULL) == d)
 			break;
 	}
-	/* "%g" may print "1e+20": YAML 1.1 floats read it, so it stays as is */
+	/* strict YAML 1.1 readers want a '.' in a float: "1e+20" becomes "1.0e+20" */
+	{
+		char *e = strchr(buf, 'e');
+		size_t n = strlen(buf);
+		if (e && !memchr(buf, '.', (size_t)(e - buf)) && n + 2 < size) {
+			memmove(e + 2, e, n - (size_t)(e - buf) + 1);
+			e[0] = '.';
+			e[1] = '0';
+		}
+	}
 }

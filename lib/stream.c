@@ -78,7 +78,7 @@ static void take_markers(struct gitops_stream_reader *r, size_t line)
 		if (m.count != r->seg_objects && !r->bad) {
 			r->bad = 1;
 			snprintf(r->problem, sizeof(r->problem),
-				 "the end-of-stream marker at line %zu counts %zu objects, but %zu came before it",
+				 "the marker at line %zu counts %zu objects, but %zu came before it",
 				 m.line, m.count, r->seg_objects);
 		}
 		r->seg_objects = 0;
@@ -102,7 +102,7 @@ static int next_item(struct gitops_stream_reader *r, struct gitops_object *out, 
 	char msg[512];
 	size_t idx = r->list_next, line;
 
-	item = items ? items->child : NULL;
+	item = cJSON_IsArray(items) ? items->child : NULL;
 	if (!item) {
 		gitops_yaml_doc_release(&r->list);
 		return 0;
@@ -190,7 +190,7 @@ void gitops_stream_reader_status(const struct gitops_stream_reader *r, struct gi
 		snprintf(out->problem, sizeof(out->problem), "%s", r->problem);
 	else if (r->seg_objects)
 		snprintf(out->problem, sizeof(out->problem),
-			 "%zu object%s after the last end-of-stream marker (did the producer stop mid-stream?)",
+			 "%zu object%s after the last marker (did the producer stop mid-stream?)",
 			 r->seg_objects, r->seg_objects == 1 ? "" : "s");
 	else if (!r->finished)
 		snprintf(out->problem, sizeof(out->problem), "the stream was not read to its end");
@@ -209,8 +209,8 @@ int gitops_stream_require_complete(const struct gitops_stream_reader *r, struct 
 		return gitops_err_set(err, GITOPS_EXIT_UNSAFE,
 				      "%s: no end-of-stream marker: the stream may be incomplete",
 				      gitops_yaml_reader_name(r->y));
-	return gitops_err_set(err, GITOPS_EXIT_UNSAFE, "%s: incomplete stream: %s", gitops_yaml_reader_name(r->y),
-			      st.problem);
+	return gitops_err_set(err, GITOPS_EXIT_UNSAFE, "%s: end-of-stream check failed: %s",
+			      gitops_yaml_reader_name(r->y), st.problem);
 }
 
 /* ---------------------------------------------------------------- writer */

@@ -32,6 +32,7 @@ struct frame {
 	cJSON *node;
 	int is_map;
 	char *key;              /* pending mapping key; owned */
+	yaml_mark_t key_mark;   /* where that key starts */
 	int key_is_merge;
 	char *anchor;           /* registered when the collection ends; owned */
 	size_t nodes_at_start;
@@ -65,6 +66,7 @@ struct gitops_yaml_reader {
 	size_t total;            /* bytes handed to libyaml */
 	size_t doc_start_bytes;  /* total when the previous document ended */
 	int input_failure;       /* 0, or why read_handler stopped */
+	int input_done;          /* the end of the input was read */
 	int io_errno;
 
 	/* the last two chunks, to find the line of an encoding error */
@@ -73,6 +75,7 @@ struct gitops_yaml_reader {
 
 	/* marker comments found while reading, by line */
 	size_t scan_line;
+	size_t last_line_chars;  /* characters after the last line break read */
 	int at_line_start, collecting;
 	char linebuf[96];
 	size_t linelen;
@@ -82,6 +85,8 @@ struct gitops_yaml_reader {
 	/* document state */
 	size_t doc_index;
 	int in_doc;
+	yaml_mark_t content_end; /* end of the last scalar, alias or flow collection */
+	int content_seen;
 	size_t doc_start_index;
 	int failed, done;
 	struct gitops_err saved;
@@ -241,6 +246,7 @@ static int read_handler(void *data, unsigned char *buffer, size_t size, size_t *
 		n = (size_t)got;
 	}
 	if (n == 0) {
+		r->input_done = 1;
 		if (r->collecting) {
 			scan_finish_line(r);
 			r->collecting = 0;
@@ -259,6 +265,14 @@ static int read_handler(void *data, unsigned char *buffer, size_t size, size_t *
 	}
 	scan_chunk(r, buffer, n);
 	keep_chunk(r, buffer, n, line);
+	{
+		const unsigned char *nl = memrchr(buffer, '\n', n);
+		size_t k = nl ? (size_t)(nl - buffer) + 1 : 0;
+		if (nl)
+			r->last_line_chars = 0;
+		for (; k < n; k++)
+			r->last_line_chars += (buffer[k] & 0xC0) != 0x80;
+	}
 	r->total += n;
 	*size_read = n;
 	return 1;
@@ -369,6 +383,12 @@ static int fail_at(struct gitops_yaml_reader *r, struct gitops_err *err, yaml_ma
 	char msg[GITOPS_ERR_MSG_MAX];
 	va_list ap;
 
+	/* libyaml ends the input with a line break of its own: name the real last line */
+	if (r->input_done && r->last_line_chars && mark.line == r->scan_line + 1 && mark.column == 0) {
+		mark.line = r->scan_line;
+		mark.column = r->last_line_chars;
+	}
+
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
@@ -472,7 +492,11 @@ static void confirm_markers(struct gitops_yaml_reader *r, size_t line)
 	struct marker_queue *q = &r->cand;
 
 	while (q->head < q->n && q->m[q->head].line - 1 < line) {
-		marker_push(r, &r->conf, q->m[q->head].line, q->m[q->head].count);
+		size_t l = q->m[q->head].line - 1;
+		/* a marker-like comment before the previous document's last content is just a comment */
+		if (l > r->content_end.line || (l == r->content_end.line && r->content_end.column == 0) ||
+		    !r->content_seen)
+			marker_push(r, &r->conf, q->m[q->head].line, q->m[q->head].count);
 		q->head++;
 	}
 	if (q->head == q->n)
@@ -655,7 +679,7 @@ static int attach(struct gitops_yaml_reader *r, cJSON *node, yaml_mark_t mark, s
 	switch (frame_add_key(f, f->key)) {
 	case 0:
 		cJSON_Delete(node);
-		return fail_at(r, err, mark, "duplicate key '%s'", f->key);
+		return fail_at(r, err, f->key_mark, "duplicate key '%s'", f->key);
 	case -1:
 		cJSON_Delete(node);
 		return gitops_err_oom(err);
@@ -796,6 +820,7 @@ static int on_scalar(struct gitops_yaml_reader *r, yaml_event_t *ev, struct gito
 		ev->data.scalar.anchor = NULL;
 	}
 	if (is_key) {
+		f->key_mark = ev->start_mark;
 		if (plain && !tag && len == 2 && text[0] == '<' && text[1] == '<') {
 			f->key_is_merge = 1;
 			f->key = strdup("<<");
@@ -863,6 +888,7 @@ static int on_alias(struct gitops_yaml_reader *r, yaml_event_t *ev, struct gitop
 			return fail_at(r, err, ev->start_mark, "mapping keys must be scalars, not %s",
 				       kind_name(a->node));
 		f->key = key_text(a->node);
+		f->key_mark = ev->start_mark;
 		return f->key ? 0 : gitops_err_oom(err);
 	}
 	if (a->size > r->limits.max_alias_nodes - r->alias_nodes)
@@ -970,6 +996,12 @@ static int on_collection_end(struct gitops_yaml_reader *r, yaml_event_t *ev, str
 
 static int handle_event(struct gitops_yaml_reader *r, yaml_event_t *ev, struct gitops_err *err)
 {
+	if (ev->type == YAML_SCALAR_EVENT || ev->type == YAML_ALIAS_EVENT ||
+	    ((ev->type == YAML_SEQUENCE_END_EVENT || ev->type == YAML_MAPPING_END_EVENT) &&
+	     ev->end_mark.index > ev->start_mark.index)) {
+		r->content_end = ev->end_mark;
+		r->content_seen = 1;
+	}
 	if (r->doc_index && ev->end_mark.index - r->doc_start_index > r->limits.max_document_bytes)
 		return fail_at(r, err, ev->start_mark, "document %zu is larger than the limit of %zu bytes",
 			       r->doc_index, r->limits.max_document_bytes);

@@ -58,8 +58,8 @@ static const struct {
 	  "in.yaml:1: document 1: missing metadata.name (metadata.generateName cannot be applied)" },
 	{ "apiVersion: v1\nkind: X\nmetadata: {name: 5}\n", "in.yaml:1: document 1: metadata.name must be a string, not a number" },
 	{ "apiVersion: v1\nkind: X\nmetadata: {name: ''}\n", "in.yaml:1: document 1: metadata.name is empty" },
-	{ "apiVersion: v1\nkind: X\nmetadata: {name: a/b}\n", "in.yaml:1: document 1: metadata.name 'a/b' is not a valid name" },
-	{ "apiVersion: v1\nkind: X\nmetadata: {name: ..}\n", "in.yaml:1: document 1: metadata.name '..' is not a valid name" },
+	{ "apiVersion: v1\nkind: X\nmetadata: {name: a/b}\n", "in.yaml:1: document 1: metadata.name 'a/b' is not a valid name (no '/', '%' or blanks; not '.' or '..')" },
+	{ "apiVersion: v1\nkind: X\nmetadata: {name: ..}\n", "in.yaml:1: document 1: metadata.name '..' is not a valid name (no '/', '%' or blanks; not '.' or '..')" },
 	{ "apiVersion: v1\nkind: X\nmetadata: {name: a, namespace: Prod}\n",
 	  "in.yaml:1: document 1: metadata.namespace 'Prod' is not a valid namespace name" },
 	{ "apiVersion: v1\nkind: X\nmetadata: {name: a, labels: {v: 1}}\n",
@@ -73,8 +73,8 @@ static const struct {
 	  "in.yaml:7: document 1, item 2: missing metadata.name" },
 	{ "apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: List\n  items: []\n",
 	  "in.yaml:4: document 1, item 1: a List inside a List is not supported" },
-	{ "apiVersion: v1\nkind: X\nmetadata:\n  name: a\n  name: b\n", "in.yaml:5:9: duplicate key 'name'" },
-	{ "a: {b: 1, b: 2}\n", "in.yaml:1:14: duplicate key 'b'" },
+	{ "apiVersion: v1\nkind: X\nmetadata:\n  name: a\n  name: b\n", "in.yaml:5:3: duplicate key 'name'" },
+	{ "a: {b: 1, b: 2}\n", "in.yaml:1:11: duplicate key 'b'" },
 	{ "a: *nope\n", "in.yaml:1:4: undefined alias '*nope'" },
 	{ "a: !foo x\n", "in.yaml:1:4: unsupported tag '!foo'" },
 	{ "a: !!int x\n", "in.yaml:1:4: cannot read 'x' as !!int" },
@@ -125,9 +125,9 @@ static const struct {
 	{ CM("a") "# gitops: end of stream (1 objects)\n---\n" CM("b") "# gitops: end of stream (1 objects)\n",
 	  GITOPS_MARKER_OK, "" },
 	{ CM("a") "---\n" CM("b") "# gitops: end of stream (3 objects)\n", GITOPS_MARKER_BAD,
-	  "the end-of-stream marker at line 10 counts 3 objects, but 2 came before it" },
+	  "the marker at line 10 counts 3 objects, but 2 came before it" },
 	{ CM("a") "# gitops: end of stream (1 objects)\n---\n" CM("b"), GITOPS_MARKER_BAD,
-	  "1 object after the last end-of-stream marker (did the producer stop mid-stream?)" },
+	  "1 object after the last marker (did the producer stop mid-stream?)" },
 	{ CM("a") "data:\n  x: |\n    y\n# gitops: end of stream (1 objects)\n", GITOPS_MARKER_OK, "" },
 	{ CM("a") "data:\n  x: |\n    # gitops: end of stream (0 objects)\n", GITOPS_MARKER_NONE, "" },
 	{ CM("a") "data:\n  x: \"a\n\n# gitops: end of stream (0 objects)\n  b\"\n", GITOPS_MARKER_NONE, "" },
@@ -168,7 +168,7 @@ START_TEST(test_many_markers)
 	gitops_buf_addstr(&b, "---\n" CM("last") "# gitops: end of stream (2 objects)\n");
 	ck_assert_int_eq(read_stream(b.data, NULL, &err, &st, NULL, 0), 301);
 	ck_assert_int_eq(st.marker, GITOPS_MARKER_BAD);
-	ck_assert_str_eq(st.problem, "the end-of-stream marker at line 2106 counts 2 objects, but 1 came before it");
+	ck_assert_str_eq(st.problem, "the marker at line 2106 counts 2 objects, but 1 came before it");
 	gitops_buf_release(&b);
 }
 END_TEST
