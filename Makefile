@@ -58,7 +58,7 @@ UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(O)/tests/%)
 MANS      := $(wildcard man/*.1 man/*.7)
 
-.PHONY: all check unit cases mansynopsis clean install fuzz fuzz-check bench
+.PHONY: all check unit cases mansynopsis kubectl clean install fuzz fuzz-check bench
 all: $(BINS)
 
 $(O)/%.o: %.c $(wildcard lib/*.h) Makefile
@@ -88,7 +88,10 @@ cases: $(BINS)
 mansynopsis: $(BINS)
 	$(Q)GITOPS_BIN=$(CURDIR)/$(O) tests/man-synopsis
 
-check: unit cases mansynopsis
+kubectl: $(BINS)
+	$(Q)GITOPS_BIN=$(CURDIR)/$(O) CONFORMANCE=$(CONFORMANCE) tests/kubectl-accepts
+
+check: unit cases mansynopsis kubectl
 
 install: $(BINS)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man7
