@@ -58,6 +58,7 @@ UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(O)/tests/%)
 MANS      := $(wildcard man/*.1 man/*.7)
 
+.SECONDARY:
 .PHONY: all check unit cases mansynopsis kubectl clean install fuzz fuzz-check bench
 all: $(BINS)
 
