@@ -1,6 +1,8 @@
 #include "lib/object.h"
 
 #include <stdarg.h>
+#include <stdint.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -317,4 +319,81 @@ int gitops_object_set_annotation(cJSON *obj, const char *key, const char *value)
 int gitops_object_set_label(cJSON *obj, const char *key, const char *value)
 {
 	return set_meta_map(obj, "labels", key, value);
+}
+
+struct idset_slot {
+	uint64_t hash;          /* 0: empty */
+	unsigned input, line;
+};
+
+struct gitops_idset {
+	struct idset_slot *slots;
+	size_t cap, n;
+};
+
+int gitops_idset_new(struct gitops_idset **out)
+{
+	*out = calloc(1, sizeof(**out));
+	return *out ? 0 : -1;
+}
+
+static uint64_t id_hash(const struct gitops_id *id)
+{
+	const char *parts[4] = { id->group, id->kind ? id->kind : "", id->namespace ? id->namespace : "",
+				 id->name ? id->name : "" };
+	uint64_t h = 14695981039346656037u;
+	int i;
+
+	for (i = 0; i < 4; i++) {
+		const char *p;
+		for (p = parts[i]; *p; p++)
+			h = (h ^ (unsigned char)*p) * 1099511628211u;
+		h = (h ^ 0xff) * 1099511628211u; /* separator */
+	}
+	return h ? h : 1;
+}
+
+int gitops_idset_add(struct gitops_idset *s, const struct gitops_id *id, unsigned input, unsigned line,
+		     unsigned *first_input, unsigned *first_line)
+{
+	uint64_t h = id_hash(id);
+	size_t i;
+
+	if ((s->n + 1) * 2 > s->cap) {
+		size_t cap = s->cap ? s->cap * 2 : 1024, j;
+		struct idset_slot *slots = calloc(cap, sizeof(*slots));
+		if (!slots)
+			return -1;
+		for (j = 0; j < s->cap; j++) {
+			if (!s->slots[j].hash)
+				continue;
+			i = s->slots[j].hash & (cap - 1);
+			while (slots[i].hash)
+				i = (i + 1) & (cap - 1);
+			slots[i] = s->slots[j];
+		}
+		free(s->slots);
+		s->slots = slots;
+		s->cap = cap;
+	}
+	for (i = h & (s->cap - 1); s->slots[i].hash; i = (i + 1) & (s->cap - 1)) {
+		if (s->slots[i].hash == h) {
+			*first_input = s->slots[i].input;
+			*first_line = s->slots[i].line;
+			return 0;
+		}
+	}
+	s->slots[i].hash = h;
+	s->slots[i].input = input;
+	s->slots[i].line = line;
+	s->n++;
+	return 1;
+}
+
+void gitops_idset_free(struct gitops_idset *s)
+{
+	if (!s)
+		return;
+	free(s->slots);
+	free(s);
 }

@@ -47,4 +47,21 @@ int gitops_object_set_label(cJSON *obj, const char *key, const char *value);
 /* kind ends in "List" with an "items" sequence: a list to flatten. */
 int gitops_object_is_list(const cJSON *obj);
 
+
+
+/*
+ * A set of object identities, to find an object that appears twice in a
+ * stream.  Compact (a 64-bit hash and where it was first seen, 16 bytes an
+ * object) so that it stays small next to a bounded-memory stream.
+ */
+struct gitops_idset;
+
+int gitops_idset_new(struct gitops_idset **out);
+/*
+ * Add an identity seen at (input, line).  1: new; 0: seen before, and
+ * *first_input / *first_line say where; -1: out of memory.
+ */
+int gitops_idset_add(struct gitops_idset *s, const struct gitops_id *id, unsigned input, unsigned line,
+		     unsigned *first_input, unsigned *first_line);
+void gitops_idset_free(struct gitops_idset *s);
 #endif
