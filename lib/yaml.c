@@ -77,6 +77,9 @@ struct gitops_yaml_reader {
 	size_t scan_line;
 	size_t last_line_chars;  /* characters after the last line break read */
 	int at_line_start, collecting;
+	int cr;                  /* the last byte scanned was '\r' */
+	unsigned char pend[2];   /* the start of a multi-byte line break */
+	size_t npend;
 	char linebuf[96];
 	size_t linelen;
 	struct marker_queue cand, conf;
@@ -161,7 +164,8 @@ static void scan_finish_line(struct gitops_yaml_reader *r)
 	marker_push(r, &r->cand, r->scan_line + 1, count);
 }
 
-static void scan_chunk(struct gitops_yaml_reader *r, const unsigned char *buf, size_t n)
+/* The common case: '\n' is the only line break in the chunk. */
+static void scan_chunk_lf(struct gitops_yaml_reader *r, const unsigned char *buf, size_t n)
 {
 	size_t i = 0;
 
@@ -199,6 +203,80 @@ static void scan_chunk(struct gitops_yaml_reader *r, const unsigned char *buf, s
 		r->at_line_start = 1;
 		i = (size_t)(nl - buf) + 1;
 	}
+}
+
+static void scan_break(struct gitops_yaml_reader *r)
+{
+	if (r->collecting) {
+		scan_finish_line(r);
+		r->collecting = 0;
+	}
+	r->scan_line++;
+	r->at_line_start = 1;
+}
+
+/*
+ * Every line break libyaml counts in its marks: \r\n, \r, \n, and U+0085,
+ * U+2028, U+2029, so that the lines of markers and of events agree.
+ */
+static void scan_chunk_any(struct gitops_yaml_reader *r, const unsigned char *buf, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		unsigned char b = buf[i];
+		if (r->npend) {
+			int done = 0;
+			if (r->pend[0] == 0xC2 && b == 0x85)
+				done = 1;
+			else if (r->pend[0] == 0xE2 && r->npend == 1 && b == 0x80) {
+				r->npend = 2;
+				continue;
+			} else if (r->npend == 2 && (b == 0xA8 || b == 0xA9))
+				done = 1;
+			if (done) {
+				r->npend = 0;
+				if (r->collecting && r->linelen)
+					r->linelen--; /* its first byte is not line content */
+				scan_break(r);
+				continue;
+			}
+			r->npend = 0;
+		}
+		if (b == '\n') {
+			if (!r->cr)
+				scan_break(r);
+			r->cr = 0;
+			continue;
+		}
+		r->cr = 0;
+		if (b == '\r') {
+			scan_break(r);
+			r->cr = 1;
+			continue;
+		}
+		if (r->at_line_start) {
+			r->at_line_start = 0;
+			if (b == '#') {
+				r->collecting = 1;
+				r->linelen = 0;
+			}
+		}
+		if (b == 0xC2 || b == 0xE2) {
+			r->pend[0] = b;
+			r->npend = 1;
+		}
+		if (r->collecting && r->linelen < sizeof(r->linebuf) - 1)
+			r->linebuf[r->linelen++] = (char)b;
+	}
+}
+
+static void scan_chunk(struct gitops_yaml_reader *r, const unsigned char *buf, size_t n)
+{
+	if (r->cr || r->npend || memchr(buf, '\r', n) || memchr(buf, 0xC2, n) || memchr(buf, 0xE2, n))
+		scan_chunk_any(r, buf, n);
+	else
+		scan_chunk_lf(r, buf, n);
 }
 
 static void keep_chunk(struct gitops_yaml_reader *r, const unsigned char *buf, size_t n, size_t line)

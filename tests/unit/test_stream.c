@@ -135,6 +135,13 @@ static const struct {
 	  "- apiVersion: v1\n  kind: A\n  metadata: {name: b}\n# gitops: end of stream (2 objects)\n",
 	  GITOPS_MARKER_OK, "" },
 	{ CM("a") " # gitops: end of stream (1 objects)\n", GITOPS_MARKER_NONE, "" },
+	/* line breaks other than \n count as libyaml counts them */
+	{ CM("a") "data:\n  ls: \"a\xe2\x80\xa8" "b\"\n  nel: \"a\xc2\x85" "b\"\n# gitops: end of stream (1 objects)\n",
+	  GITOPS_MARKER_OK, "" },
+	{ "apiVersion: v1\rkind: ConfigMap\rmetadata:\r  name: a\r# gitops: end of stream (1 objects)\r", GITOPS_MARKER_OK, "" },
+	{ "apiVersion: v1\r\nkind: ConfigMap\r\nmetadata:\r\n  name: a\r\n# gitops: end of stream (1 objects)\r\n",
+	  GITOPS_MARKER_OK, "" },
+	{ CM("a") "# gitops: end of stream (0 objects)\nb: 1\n", GITOPS_MARKER_NONE, "" },
 	{ CM("a") "# gitops: end of stream (x objects)\n", GITOPS_MARKER_NONE, "" },
 };
 
