@@ -295,6 +295,11 @@ void gitops_number_format(double d, char *buf, size_t size)
 		if (strtod(buf, NULL) == d)
 			break;
 	}
+	/* a double beyond 2^53 printed with all its digits must still read back as a float */
+	if (!strpbrk(buf, ".e") && strlen(buf) + 3 <= size) {
+		strcat(buf, ".0");
+		return;
+	}
 	/* strict YAML 1.1 readers want a '.' in a float: "1e+20" becomes "1.0e+20" */
 	{
 		char *e = strchr(buf, 'e');
