@@ -23,7 +23,7 @@ OPTFLAGS  ?= -O2 -g
 endif
 
 CC        ?= cc
-PKGS      := yaml-0.1 libcjson
+PKGS      := yaml-0.1 libcjson libcurl libcrypto
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS))
 CHECK_CFLAGS := $(shell pkg-config --cflags check)
@@ -50,7 +50,7 @@ endif
 
 PROGRAMS  := gitops-fetch gitops-render gitops-diff gitops-apply gitops-bump
 LIB_SRCS  := lib/err.c lib/buf.c lib/yaml.c lib/scalar.c lib/stream.c lib/object.c \
-             lib/cli.c lib/render_plain.c
+             lib/cli.c lib/render_plain.c lib/kubeconfig.c lib/kube_http.c lib/kube_discovery.c
 LIB_OBJS  := $(LIB_SRCS:%.c=$(O)/%.o)
 LIB       := $(O)/lib/libgitops.a
 BINS      := $(PROGRAMS:%=$(O)/%)
@@ -78,6 +78,19 @@ $(O)/tests/%.o: tests/unit/%.c $(wildcard lib/*.h tests/unit/*.h) Makefile
 
 $(O)/tests/test_%: $(O)/tests/test_%.o $(LIB)
 	$(QLD)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(CHECK_LIBS)
+
+$(O)/tests/kube/%.o: tests/kube/%.c $(wildcard lib/*.h) Makefile
+	@mkdir -p $(dir $@)
+	$(QCC)$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -c -o $@ $<
+
+$(O)/tests/kube/test_kube: $(O)/tests/kube/test_kube.o $(LIB)
+	$(QLD)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(CHECK_LIBS)
+
+# against a real API server: scripts/testenv starts one (or reuses it) and stops what it started
+kube: $(O)/tests/kube/test_kube
+	$(Q)started=$$(scripts/testenv start); eval "$$(scripts/testenv env)"; \
+		CK_DEFAULT_TIMEOUT=120 $(O)/tests/kube/test_kube; rc=$$?; \
+		[ "$$started" = started ] && scripts/testenv stop >/dev/null; exit $$rc
 
 unit: $(UNIT_BINS)
 	$(Q)fail=0; for t in $(UNIT_BINS); do \

@@ -70,6 +70,18 @@ void gitops_buf_release(struct gitops_buf *b)
 	b->len = b->cap = 0;
 }
 
+char *gitops_buf_detach(struct gitops_buf *b)
+{
+	char *d;
+
+	if (!b->data && gitops_buf_add(b, "", 0) < 0)
+		return NULL;
+	d = b->data;
+	b->data = NULL;
+	b->len = b->cap = 0;
+	return d;
+}
+
 int gitops_buf_read_file(struct gitops_buf *out, const char *path, size_t max, struct gitops_err *err)
 {
 	char chunk[65536];

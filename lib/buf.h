@@ -25,6 +25,8 @@ int gitops_buf_add(struct gitops_buf *b, const void *data, size_t len);
 int gitops_buf_addstr(struct gitops_buf *b, const char *s);
 int gitops_buf_printf(struct gitops_buf *b, const char *fmt, ...) GITOPS_PRINTF(2, 3);
 void gitops_buf_release(struct gitops_buf *b);
+/* Hand the caller the data (to free; never NULL unless out of memory) and empty the buffer. */
+char *gitops_buf_detach(struct gitops_buf *b);
 
 /* Read a whole file (at most `max` bytes, else an input error). */
 int gitops_buf_read_file(struct gitops_buf *out, const char *path, size_t max, struct gitops_err *err);

@@ -142,7 +142,7 @@ static const cJSON *find_named(const struct kfiles *files, const char *list, con
 
 	for (i = 0; i < files->n; i++) {
 		const cJSON *l = cJSON_GetObjectItemCaseSensitive(files->v[i].root, list), *e;
-		cJSON_ArrayForEach(e, cJSON_IsArray(l) ? l : NULL)
+		cJSON_ArrayForEach(e, (cJSON_IsArray(l) ? l : NULL))
 		{
 			const char *n = gitops_json_get_string(e, "name", NULL);
 			if (n && !strcmp(n, name)) {
@@ -404,13 +404,11 @@ static int in_cluster(struct gitops_kube_config *c, const struct gitops_kube_opt
 	if (!dir || !*dir)
 		dir = SA_DIR;
 	gitops_buf_printf(&b, strchr(host, ':') ? "https://[%s]:%s" : "https://%s:%s", host, port);
-	c->server = b.data;
-	b.data = NULL;
+	c->server = gitops_buf_detach(&b);
 	if (!(c->source = strdup("in-cluster")) || !(c->context = strdup("")))
 		return gitops_err_oom(err);
 	gitops_buf_printf(&b, "%s/token", dir);
-	c->token_file = b.data;
-	b.data = NULL;
+	c->token_file = gitops_buf_detach(&b);
 	if (!c->token_file || read_token_file(&c->token, c->token_file, err) < 0)
 		return gitops_err_prefix(err, "in-cluster service account");
 	gitops_buf_printf(&b, "%s/ca.crt", dir);

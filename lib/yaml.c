@@ -1382,9 +1382,8 @@ int gitops_yaml_dump(char **out, const cJSON *root, struct gitops_err *err)
 		gitops_err_oom(err);
 		goto done;
 	}
-	*out = b.data;
-	b.data = NULL;
-	ret = 0;
+	*out = gitops_buf_detach(&b);
+	ret = *out ? 0 : gitops_err_oom(err);
 done:
 	gitops_buf_release(&b);
 	gitops_yaml_writer_free(w);

@@ -1,0 +1,74 @@
+/*
+ * kube.h: talking to a Kubernetes API server over libcurl.
+ *
+ * One client holds the configuration (kubeconfig.h), the credentials in
+ * force (exec plugins run once and cached until their expiry) and a libcurl
+ * multi handle: requests run in parallel up to a limit, over HTTP/2 with
+ * keep-alive, with retries and backoff for connection errors, 429 and 5xx
+ * (Retry-After honoured).  A failed request gets one line built from the
+ * server's Status object.  Credentials never appear in messages.
+ */
+#ifndef GITOPS_KUBE_H
+#define GITOPS_KUBE_H
+
+#include <stddef.h>
+#include <cjson/cJSON.h>
+#include "lib/buf.h"
+#include "lib/err.h"
+#include "lib/kubeconfig.h"
+
+struct gitops_kube_client_options {
+	int parallel;             /* requests in flight at most */
+	long timeout_ms;          /* one request, whole */
+	long connect_timeout_ms;
+	int retries;              /* attempts after the first, for retryable failures */
+	long backoff_ms;          /* first backoff; doubles */
+	const char *user_agent;
+};
+
+#define GITOPS_KUBE_CLIENT_OPTIONS_INIT { 16, 60000, 10000, 4, 200, "gitops/" GITOPS_VERSION }
+
+struct gitops_kube;
+
+/* Takes ownership of cfg (freed with the client). */
+int gitops_kube_new(struct gitops_kube **out, struct gitops_kube_config *cfg,
+		    const struct gitops_kube_client_options *opts, struct gitops_err *err);
+const struct gitops_kube_config *gitops_kube_config(const struct gitops_kube *k);
+void gitops_kube_free(struct gitops_kube *k);
+
+struct gitops_kube_request {
+	/* in */
+	const char *method;       /* GET, PATCH, DELETE, POST, PUT */
+	char *path;               /* "/api/v1/namespaces/x/configmaps/y?fieldManager=gitops"; owned */
+	const char *content_type; /* for a body */
+	char *body;               /* owned, or NULL */
+	size_t body_len;
+	const char *what;         /* names the request in messages ("configmap x/y"); borrowed */
+	/* out */
+	long status;              /* HTTP status, 0 when no answer */
+	struct gitops_buf response;
+	struct gitops_err err;    /* set when the request failed (status >= 400 or no answer) */
+	int failed;
+	int attempts;
+};
+
+void gitops_kube_request_release(struct gitops_kube_request *r);
+
+/*
+ * Run the requests, in parallel up to opts.parallel.  Each gets its own
+ * result; returns 0 when every request was answered with 2xx, else -1 with
+ * err set to the first failure (each request's err says its own).
+ * Statuses in `ok_statuses` (0-terminated, may be NULL) also count as success
+ * (404 for a GET of something that may not exist).
+ */
+int gitops_kube_run(struct gitops_kube *k, struct gitops_kube_request *reqs, size_t n, const long *ok_statuses,
+		    struct gitops_err *err);
+
+/* One request: gitops_kube_run of one. */
+int gitops_kube_do(struct gitops_kube *k, struct gitops_kube_request *req, const long *ok_statuses,
+		   struct gitops_err *err);
+
+/* The one-line message for a failed answer (from its Status object when it has one). */
+void gitops_kube_status_message(const struct gitops_kube_request *r, char *buf, size_t size, int *code);
+
+#endif

@@ -1,0 +1,739 @@
+/* kube_http.c: the libcurl transport, credentials and Status errors. */
+#include "lib/kube.h"
+
+#include <curl/curl.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "lib/object.h"
+
+#define RESPONSE_MAX (256u << 20)
+#define EXEC_OUTPUT_MAX (1u << 20)
+#define EXEC_TIMEOUT_MS 60000
+#define RETRY_AFTER_MAX_MS 30000
+
+extern char **environ;
+
+struct gitops_kube {
+	struct gitops_kube_config *cfg;
+	struct gitops_kube_client_options opts;
+	CURLM *multi;
+	CURLSH *share;
+	char *url_base;          /* server without a trailing '/' */
+	char *connect_to;        /* for tls-server-name */
+	/* credentials from an exec plugin */
+	char *exec_token;
+	struct gitops_buf exec_cert, exec_key;
+	time_t exec_expiry;      /* 0: none given */
+	int exec_done;
+};
+
+static int curl_ready;
+
+static long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+void gitops_kube_request_release(struct gitops_kube_request *r)
+{
+	free(r->path);
+	free(r->body);
+	gitops_buf_release(&r->response);
+	r->path = r->body = NULL;
+}
+
+const struct gitops_kube_config *gitops_kube_config(const struct gitops_kube *k)
+{
+	return k->cfg;
+}
+
+void gitops_kube_free(struct gitops_kube *k)
+{
+	if (!k)
+		return;
+	if (k->multi)
+		curl_multi_cleanup(k->multi);
+	if (k->share)
+		curl_share_cleanup(k->share);
+	gitops_kube_config_free(k->cfg);
+	free(k->url_base);
+	free(k->connect_to);
+	if (k->exec_token)
+		memset(k->exec_token, 0, strlen(k->exec_token));
+	free(k->exec_token);
+	gitops_buf_release(&k->exec_cert);
+	gitops_buf_release(&k->exec_key);
+	free(k);
+}
+
+/* https://host:port from a server URL, and host, port apart */
+static int split_server(const char *server, char *host, size_t hsize, char *port, size_t psize)
+{
+	const char *p = strstr(server, "://"), *end, *colon;
+
+	p = p ? p + 3 : server;
+	end = p + strcspn(p, "/");
+	if (*p == '[') {
+		const char *rb = memchr(p, ']', (size_t)(end - p));
+		if (!rb)
+			return -1;
+		snprintf(host, hsize, "%.*s", (int)(rb - p + 1), p);
+		colon = rb + 1 < end && rb[1] == ':' ? rb + 1 : NULL;
+	} else {
+		colon = memchr(p, ':', (size_t)(end - p));
+		snprintf(host, hsize, "%.*s", (int)((colon ? colon : end) - p), p);
+	}
+	if (colon)
+		snprintf(port, psize, "%.*s", (int)(end - colon - 1), colon + 1);
+	else
+		snprintf(port, psize, "%s", strncmp(server, "http://", 7) ? "443" : "80");
+	return 0;
+}
+
+int gitops_kube_new(struct gitops_kube **out, struct gitops_kube_config *cfg,
+		    const struct gitops_kube_client_options *opts, struct gitops_err *err)
+{
+	struct gitops_kube_client_options def = GITOPS_KUBE_CLIENT_OPTIONS_INIT;
+	struct gitops_kube *k = calloc(1, sizeof(*k));
+	struct gitops_buf b = GITOPS_BUF_INIT;
+	size_t n;
+
+	if (!k) {
+		gitops_kube_config_free(cfg);
+		return gitops_err_oom(err);
+	}
+	k->cfg = cfg;
+	k->opts = opts ? *opts : def;
+	if (k->opts.parallel < 1)
+		k->opts.parallel = 1;
+	if (!curl_ready) {
+		if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+			gitops_kube_free(k);
+			return gitops_err_set(err, GITOPS_EXIT_INTERNAL, "libcurl could not start");
+		}
+		curl_ready = 1;
+	}
+	if (strncmp(cfg->server, "https://", 8) && strncmp(cfg->server, "http://", 7)) {
+		gitops_err_set(err, GITOPS_EXIT_INPUT, "%s: server '%s' is not an http(s) URL", cfg->source, cfg->server);
+		gitops_kube_free(k);
+		return -1;
+	}
+	n = strlen(cfg->server);
+	while (n && cfg->server[n - 1] == '/')
+		n--;
+	k->url_base = strndup(cfg->server, n);
+	if (cfg->tls_server_name && *cfg->tls_server_name) {
+		/* connect to the server, but name tls-server-name in the URL (SNI and verification) */
+		char host[256], port[16];
+		const char *path;
+		if (split_server(cfg->server, host, sizeof(host), port, sizeof(port)) < 0) {
+			gitops_kube_free(k);
+			return gitops_err_set(err, GITOPS_EXIT_INPUT, "malformed server URL");
+		}
+		gitops_buf_printf(&b, "%s:%s:%s:%s", cfg->tls_server_name, port, host, port);
+		k->connect_to = gitops_buf_detach(&b);
+		path = strstr(cfg->server, "://") + 3;
+		path += strcspn(path, "/");
+		gitops_buf_printf(&b, "https://%s:%s%.*s", cfg->tls_server_name, port,
+				  (int)(n - (size_t)(path - cfg->server)), path);
+		free(k->url_base);
+		k->url_base = gitops_buf_detach(&b);
+	}
+	k->multi = curl_multi_init();
+	k->share = curl_share_init();
+	if (!k->url_base || !k->multi || !k->share) {
+		gitops_kube_free(k);
+		return gitops_err_oom(err);
+	}
+	curl_share_setopt(k->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
+	curl_share_setopt(k->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
+	curl_multi_setopt(k->multi, CURLMOPT_PIPELINING, CURLPIPE_MULTIPLEX);
+	curl_multi_setopt(k->multi, CURLMOPT_MAX_HOST_CONNECTIONS, (long)(k->opts.parallel < 8 ? k->opts.parallel : 8));
+	*out = k;
+	return 0;
+}
+
+/* ------------------------------------------------------------ exec plugins */
+
+/* RFC 3339 ("2026-11-26T10:00:00Z", fraction and offset allowed) to time_t; -1 when malformed */
+static time_t parse_rfc3339(const char *s)
+{
+	struct tm tm;
+	const char *p;
+	time_t t;
+
+	memset(&tm, 0, sizeof(tm));
+	p = strptime(s, "%Y-%m-%dT%H:%M:%S", &tm);
+	if (!p)
+		return -1;
+	if (*p == '.')
+		for (p++; *p >= '0' && *p <= '9'; p++)
+			;
+	t = timegm(&tm);
+	if (*p == 'Z' || *p == 'z')
+		return p[1] ? -1 : t;
+	if ((*p == '+' || *p == '-') && strlen(p) == 6 && p[3] == ':') {
+		int h = atoi(p + 1), m = atoi(p + 4), off = (h * 60 + m) * 60;
+		return *p == '+' ? t - off : t + off;
+	}
+	return -1;
+}
+
+static char *exec_info(const struct gitops_kube *k)
+{
+	const struct gitops_kube_exec *e = k->cfg->exec;
+	cJSON *root = cJSON_CreateObject(), *spec;
+	char *s;
+
+	cJSON_AddStringToObject(root, "apiVersion", e->api_version);
+	cJSON_AddStringToObject(root, "kind", "ExecCredential");
+	spec = cJSON_AddObjectToObject(root, "spec");
+	cJSON_AddBoolToObject(spec, "interactive", 0);
+	if (e->provide_cluster_info) {
+		cJSON *cl = cJSON_AddObjectToObject(spec, "cluster");
+		cJSON_AddStringToObject(cl, "server", k->cfg->server);
+		if (k->cfg->tls_server_name)
+			cJSON_AddStringToObject(cl, "tls-server-name", k->cfg->tls_server_name);
+		cJSON_AddBoolToObject(cl, "insecure-skip-tls-verify", k->cfg->insecure);
+	}
+	s = cJSON_PrintUnformatted(root);
+	cJSON_Delete(root);
+	return s;
+}
+
+static int exec_credential(struct gitops_kube *k, struct gitops_err *err)
+{
+	const struct gitops_kube_exec *e = k->cfg->exec;
+	struct gitops_buf out = GITOPS_BUF_INIT, cmd = GITOPS_BUF_INIT, env_info = GITOPS_BUF_INIT;
+	char **envp = NULL, **argv = NULL, *info = NULL;
+	size_t nenv = 0, nargs = 0, i;
+	int pipefd[2] = { -1, -1 }, status, ret = -1;
+	const cJSON *st;
+	cJSON *cred = NULL;
+	long deadline = now_ms() + EXEC_TIMEOUT_MS;
+	pid_t pid;
+
+	/* a relative command with a '/' is relative to the kubeconfig's folder, as kubectl has it */
+	if (e->command[0] != '/' && strchr(e->command, '/'))
+		gitops_buf_printf(&cmd, "%s/%s", e->dir, e->command);
+	else
+		gitops_buf_addstr(&cmd, e->command);
+	info = exec_info(k);
+	gitops_buf_printf(&env_info, "KUBERNETES_EXEC_INFO=%s", info ? info : "");
+	while (environ[nenv])
+		nenv++;
+	for (i = 0; e->env[i]; i++)
+		;
+	envp = calloc(nenv + i + 2, sizeof(*envp));
+	for (nargs = 0; e->args[nargs]; nargs++)
+		;
+	argv = calloc(nargs + 2, sizeof(*argv));
+	if (!envp || !argv || !cmd.data || !env_info.data) {
+		gitops_err_oom(err);
+		goto done;
+	}
+	memcpy(envp, environ, nenv * sizeof(*envp));
+	for (i = 0; e->env[i]; i++)
+		envp[nenv++] = e->env[i];
+	envp[nenv++] = env_info.data;
+	argv[0] = cmd.data;
+	for (i = 0; i < nargs; i++)
+		argv[i + 1] = e->args[i];
+	if (pipe2(pipefd, O_CLOEXEC) < 0) {
+		gitops_err_errno(err, errno, "exec plugin");
+		goto done;
+	}
+	pid = fork();
+	if (pid < 0) {
+		gitops_err_errno(err, errno, "exec plugin");
+		goto done;
+	}
+	if (pid == 0) {
+		int devnull = open("/dev/null", O_RDONLY);
+		if (devnull >= 0)
+			dup2(devnull, 0);
+		dup2(pipefd[1], 1);
+		execvpe(argv[0], argv, envp);
+		fprintf(stderr, "exec plugin '%s': %s\n", e->command, strerror(errno));
+		_exit(127);
+	}
+	close(pipefd[1]);
+	pipefd[1] = -1;
+	for (;;) {
+		char chunk[4096];
+		struct pollfd pfd = { pipefd[0], POLLIN, 0 };
+		long left = deadline - now_ms();
+		ssize_t got;
+		if (left <= 0 || poll(&pfd, 1, (int)left) == 0) {
+			kill(pid, SIGKILL);
+			waitpid(pid, NULL, 0);
+			gitops_err_set(err, GITOPS_EXIT_AUTH, "exec plugin '%s' did not answer within %d s", e->command,
+				       EXEC_TIMEOUT_MS / 1000);
+			goto done;
+		}
+		got = read(pipefd[0], chunk, sizeof(chunk));
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got <= 0)
+			break;
+		if (out.len + (size_t)got > EXEC_OUTPUT_MAX || gitops_buf_add(&out, chunk, (size_t)got) < 0) {
+			kill(pid, SIGKILL);
+			waitpid(pid, NULL, 0);
+			gitops_err_set(err, GITOPS_EXIT_AUTH, "exec plugin '%s' wrote too much", e->command);
+			goto done;
+		}
+	}
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		gitops_err_set(err, GITOPS_EXIT_AUTH, "exec plugin '%s' failed (%s %d)", e->command,
+			       WIFEXITED(status) ? "exit status" : "signal",
+			       WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
+		goto done;
+	}
+	cred = out.data ? cJSON_Parse(out.data) : NULL;
+	if (!cJSON_IsObject(cred) || strcmp(gitops_json_get_string(cred, "kind", NULL) ? gitops_json_get_string(cred, "kind", NULL) : "", "ExecCredential")) {
+		gitops_err_set(err, GITOPS_EXIT_AUTH, "exec plugin '%s' did not print an ExecCredential", e->command);
+		goto done;
+	}
+	if (!gitops_json_get_string(cred, "apiVersion", NULL) ||
+	    strcmp(gitops_json_get_string(cred, "apiVersion", NULL), e->api_version)) {
+		gitops_err_set(err, GITOPS_EXIT_AUTH, "exec plugin '%s' answered with apiVersion '%s', not '%s'",
+			       e->command, gitops_json_get_string(cred, "apiVersion", NULL) ?
+			       gitops_json_get_string(cred, "apiVersion", NULL) : "", e->api_version);
+		goto done;
+	}
+	st = cJSON_GetObjectItemCaseSensitive(cred, "status");
+	{
+		const char *tok = gitops_json_get_string(st, "token", NULL);
+		const char *cert = gitops_json_get_string(st, "clientCertificateData", NULL);
+		const char *key = gitops_json_get_string(st, "clientKeyData", NULL);
+		const char *exp = gitops_json_get_string(st, "expirationTimestamp", NULL);
+		if (!tok && !(cert && key)) {
+			gitops_err_set(err, GITOPS_EXIT_AUTH, "exec plugin '%s' gave neither a token nor a client certificate and key",
+				       e->command);
+			goto done;
+		}
+		free(k->exec_token);
+		k->exec_token = tok ? strdup(tok) : NULL;
+		k->exec_cert.len = k->exec_key.len = 0;
+		if (cert && key && (gitops_buf_addstr(&k->exec_cert, cert) < 0 || gitops_buf_addstr(&k->exec_key, key) < 0)) {
+			gitops_err_oom(err);
+			goto done;
+		}
+		k->exec_expiry = 0;
+		if (exp && (k->exec_expiry = parse_rfc3339(exp)) == (time_t)-1) {
+			gitops_err_set(err, GITOPS_EXIT_AUTH, "exec plugin '%s': malformed expirationTimestamp '%s'",
+				       e->command, exp);
+			goto done;
+		}
+	}
+	k->exec_done = 1;
+	ret = 0;
+done:
+	if (pipefd[0] >= 0)
+		close(pipefd[0]);
+	if (pipefd[1] >= 0)
+		close(pipefd[1]);
+	cJSON_Delete(cred);
+	if (out.data)
+		memset(out.data, 0, out.len);
+	gitops_buf_release(&out);
+	gitops_buf_release(&cmd);
+	gitops_buf_release(&env_info);
+	free(info);
+	free(envp);
+	free(argv);
+	return ret;
+}
+
+/* Make sure the credentials are fresh: run the exec plugin when there is none or it expired. */
+static int credentials(struct gitops_kube *k, int force, struct gitops_err *err)
+{
+	if (k->cfg->exec && (force || !k->exec_done || (k->exec_expiry && time(NULL) + 10 >= k->exec_expiry)))
+		return exec_credential(k, err);
+	return 0;
+}
+
+/* After a 401: run the exec plugin again, or read the token file again. */
+static int refresh_credentials(struct gitops_kube *k)
+{
+	struct gitops_err ignore = GITOPS_ERR_INIT;
+	struct gitops_buf t = GITOPS_BUF_INIT;
+
+	if (k->cfg->exec)
+		return credentials(k, 1, &ignore);
+	if (gitops_buf_read_file(&t, k->cfg->token_file, 1u << 20, &ignore) < 0)
+		return -1;
+	while (t.len && (t.data[t.len - 1] == '\n' || t.data[t.len - 1] == '\r' || t.data[t.len - 1] == ' '))
+		t.data[--t.len] = '\0';
+	if (k->cfg->token)
+		memset(k->cfg->token, 0, strlen(k->cfg->token));
+	free(k->cfg->token);
+	k->cfg->token = t.data;
+	return 0;
+}
+
+/* ------------------------------------------------------------ requests */
+
+struct slot {
+	struct gitops_kube_request *req;
+	CURL *easy;
+	struct curl_slist *headers;
+	char errbuf[CURL_ERROR_SIZE];
+	long retry_after_ms;
+	long due_ms;
+	int active, finished, auth_retried;
+	int too_big;
+};
+
+static size_t on_body(char *data, size_t size, size_t nmemb, void *ctx)
+{
+	struct slot *s = ctx;
+	size_t n = size * nmemb;
+
+	if (s->req->response.len + n > RESPONSE_MAX || gitops_buf_add(&s->req->response, data, n) < 0) {
+		s->too_big = 1;
+		return 0;
+	}
+	return n;
+}
+
+static size_t on_header(char *data, size_t size, size_t nmemb, void *ctx)
+{
+	struct slot *s = ctx;
+	size_t n = size * nmemb;
+
+	if (n > 12 && !strncasecmp(data, "Retry-After:", 12)) {
+		long secs = strtol(data + 12, NULL, 10);
+		if (secs > 0)
+			s->retry_after_ms = secs * 1000;
+	}
+	return n;
+}
+
+static int setup_easy(struct gitops_kube *k, struct slot *s, struct gitops_err *err)
+{
+	const struct gitops_kube_config *c = k->cfg;
+	struct gitops_kube_request *r = s->req;
+	struct gitops_buf url = GITOPS_BUF_INIT, h = GITOPS_BUF_INIT;
+	const char *token = k->exec_token ? k->exec_token : c->token;
+	const struct gitops_buf *cert = k->exec_cert.len ? &k->exec_cert : &c->client_cert;
+	const struct gitops_buf *key = k->exec_key.len ? &k->exec_key : &c->client_key;
+	CURL *e = s->easy;
+
+	curl_easy_reset(e);
+	if (gitops_buf_printf(&url, "%s%s", k->url_base, r->path) < 0)
+		return gitops_err_oom(err);
+	curl_easy_setopt(e, CURLOPT_URL, url.data);
+	gitops_buf_release(&url);
+	curl_easy_setopt(e, CURLOPT_SHARE, k->share);
+	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "https,http");
+	curl_easy_setopt(e, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_2TLS);
+	curl_easy_setopt(e, CURLOPT_PIPEWAIT, 1L);
+	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
+	curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, k->opts.timeout_ms);
+	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, k->opts.connect_timeout_ms);
+	curl_easy_setopt(e, CURLOPT_USERAGENT, k->opts.user_agent);
+	curl_easy_setopt(e, CURLOPT_ERRORBUFFER, s->errbuf);
+	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(e, CURLOPT_WRITEDATA, s);
+	curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
+	curl_easy_setopt(e, CURLOPT_HEADERDATA, s);
+	curl_easy_setopt(e, CURLOPT_PRIVATE, s);
+	curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, r->method);
+	if (!strcmp(r->method, "HEAD"))
+		curl_easy_setopt(e, CURLOPT_NOBODY, 1L);
+	if (r->body) {
+		curl_easy_setopt(e, CURLOPT_POSTFIELDS, r->body);
+		curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)r->body_len);
+	}
+	if (c->ca.len) {
+		struct curl_blob blob = { c->ca.data, c->ca.len, CURL_BLOB_NOCOPY };
+		curl_easy_setopt(e, CURLOPT_CAINFO_BLOB, &blob);
+	}
+	if (c->insecure) {
+		curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 0L);
+		curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 0L);
+	}
+	if (c->proxy_url && *c->proxy_url)
+		curl_easy_setopt(e, CURLOPT_PROXY, c->proxy_url);
+	else
+		curl_easy_setopt(e, CURLOPT_NOPROXY, "*"); /* kubeconfig says where to go; no *_proxy guessing */
+	if (cert->len && key->len) {
+		struct curl_blob cb = { cert->data, cert->len, CURL_BLOB_NOCOPY };
+		struct curl_blob kb = { key->data, key->len, CURL_BLOB_NOCOPY };
+		curl_easy_setopt(e, CURLOPT_SSLCERT_BLOB, &cb);
+		curl_easy_setopt(e, CURLOPT_SSLCERTTYPE, "PEM");
+		curl_easy_setopt(e, CURLOPT_SSLKEY_BLOB, &kb);
+		curl_easy_setopt(e, CURLOPT_SSLKEYTYPE, "PEM");
+	}
+	curl_slist_free_all(s->headers);
+	s->headers = NULL;
+	if (k->connect_to) {
+		s->headers = curl_slist_append(NULL, k->connect_to);
+		curl_easy_setopt(e, CURLOPT_CONNECT_TO, s->headers);
+	}
+	{
+		struct curl_slist *hl = NULL;
+		hl = curl_slist_append(hl, "Accept: application/json");
+		if (r->content_type) {
+			gitops_buf_printf(&h, "Content-Type: %s", r->content_type);
+			hl = curl_slist_append(hl, h.data);
+			h.len = 0;
+		}
+		if (token && *token) {
+			gitops_buf_printf(&h, "Authorization: Bearer %s", token);
+			hl = curl_slist_append(hl, h.data);
+			memset(h.data, 0, h.len);
+			h.len = 0;
+		} else if (c->username && c->password) {
+			curl_easy_setopt(e, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
+			curl_easy_setopt(e, CURLOPT_USERNAME, c->username);
+			curl_easy_setopt(e, CURLOPT_PASSWORD, c->password);
+		}
+		gitops_buf_release(&h);
+		if (!hl)
+			return gitops_err_oom(err);
+		curl_easy_setopt(e, CURLOPT_HTTPHEADER, hl);
+		/* the request headers list lives in s->headers' chain too */
+		{
+			struct curl_slist *last = hl;
+			while (last->next)
+				last = last->next;
+			last->next = s->headers;
+			s->headers = hl;
+		}
+	}
+	r->response.len = 0;
+	s->retry_after_ms = 0;
+	s->too_big = 0;
+	s->errbuf[0] = '\0';
+	return 0;
+}
+
+static int exit_for_status(long status)
+{
+	if (status == 401 || status == 403)
+		return GITOPS_EXIT_AUTH;
+	if (status >= 500)
+		return GITOPS_EXIT_UNREACHABLE;
+	return GITOPS_EXIT_REJECTED;
+}
+
+void gitops_kube_status_message(const struct gitops_kube_request *r, char *buf, size_t size, int *code)
+{
+	cJSON *st = r->response.len ? cJSON_ParseWithLength(r->response.data, r->response.len) : NULL;
+	const char *msg = gitops_json_get_string(st, "message", NULL);
+	const char *what = r->what ? r->what : r->path;
+	const cJSON *causes = gitops_json_get(st, "details", "causes", NULL), *c;
+	size_t off;
+
+	if (code)
+		*code = exit_for_status(r->status);
+	if (r->status == 401)
+		snprintf(buf, size, "%s: unauthorized: the server does not accept these credentials", what);
+	else if (msg && *msg)
+		snprintf(buf, size, "%s: %s", what, msg);
+	else
+		snprintf(buf, size, "%s: the server answered HTTP %ld", what, r->status);
+	/* 422: which fields, when the message does not already say */
+	off = strlen(buf);
+	cJSON_ArrayForEach(c, (cJSON_IsArray(causes) ? causes : NULL))
+	{
+		const char *field = gitops_json_get_string(c, "field", NULL);
+		const char *cm = gitops_json_get_string(c, "message", NULL);
+		if (field && cm && !strstr(buf, field) && off + 8 < size) {
+			snprintf(buf + off, size - off, "; %s: %s", field, cm);
+			off = strlen(buf);
+		}
+	}
+	cJSON_Delete(st);
+}
+
+static int retryable_curl(CURLcode rc)
+{
+	switch (rc) {
+	case CURLE_COULDNT_CONNECT:
+	case CURLE_COULDNT_RESOLVE_HOST:
+	case CURLE_OPERATION_TIMEDOUT:
+	case CURLE_SEND_ERROR:
+	case CURLE_RECV_ERROR:
+	case CURLE_GOT_NOTHING:
+	case CURLE_PARTIAL_FILE:
+	case CURLE_HTTP2:
+	case CURLE_HTTP2_STREAM:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+static void fail_curl(struct gitops_kube *k, struct slot *s, CURLcode rc)
+{
+	struct gitops_kube_request *r = s->req;
+	const char *what = r->what ? r->what : r->path;
+	const char *detail = s->errbuf[0] ? s->errbuf : curl_easy_strerror(rc);
+
+	r->failed = 1;
+	if (s->too_big)
+		gitops_err_set(&r->err, GITOPS_EXIT_REJECTED, "%s: the answer is larger than %u bytes", what, RESPONSE_MAX);
+	else if (rc == CURLE_PEER_FAILED_VERIFICATION || rc == CURLE_SSL_CACERT_BADFILE)
+		gitops_err_set(&r->err, GITOPS_EXIT_UNREACHABLE, "%s: TLS: the server's certificate is not trusted "
+			       "(check certificate-authority of the cluster in %s): %s", k->url_base, k->cfg->source, detail);
+	else if (rc == CURLE_SSL_CERTPROBLEM)
+		gitops_err_set(&r->err, GITOPS_EXIT_AUTH, "%s: the client certificate or key is unusable: %s", what, detail);
+	else
+		gitops_err_set(&r->err, GITOPS_EXIT_UNREACHABLE, "cannot reach %s: %s", k->url_base, detail);
+}
+
+int gitops_kube_run(struct gitops_kube *k, struct gitops_kube_request *reqs, size_t n, const long *ok_statuses,
+		    struct gitops_err *err)
+{
+	struct slot *slots = calloc(n ? n : 1, sizeof(*slots));
+	size_t next = 0, left = n, active = 0, i;
+	int ret = 0;
+
+	if (!slots)
+		return gitops_err_oom(err);
+	if (credentials(k, 0, err) < 0) {
+		free(slots);
+		return -1;
+	}
+	for (i = 0; i < n; i++) {
+		slots[i].req = &reqs[i];
+		reqs[i].status = 0;
+		reqs[i].failed = 0;
+		reqs[i].attempts = 0;
+		reqs[i].err.code = 0;
+		reqs[i].err.msg[0] = '\0';
+	}
+	while (left) {
+		long now = now_ms(), wait_ms = 1000;
+		int still, msgs;
+		CURLMsg *m;
+
+		/* start what may start: new requests first come first served, then retries when due */
+		for (i = 0; i < n && active < (size_t)k->opts.parallel; i++) {
+			struct slot *s = &slots[i];
+			if (s->finished || s->active || (i >= next && i != next) || s->due_ms > now)
+				continue;
+			if (i == next)
+				next++;
+			if (!s->easy && !(s->easy = curl_easy_init())) {
+				ret = gitops_err_oom(err);
+				goto done;
+			}
+			if (setup_easy(k, s, err) < 0) {
+				ret = -1;
+				goto done;
+			}
+			s->req->attempts++;
+			curl_multi_add_handle(k->multi, s->easy);
+			s->active = 1;
+			active++;
+		}
+		curl_multi_perform(k->multi, &still);
+		while ((m = curl_multi_info_read(k->multi, &msgs))) {
+			struct slot *s;
+			struct gitops_kube_request *r;
+			long status = 0;
+			int retry = 0;
+			if (m->msg != CURLMSG_DONE)
+				continue;
+			curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, (char **)&s);
+			r = s->req;
+			curl_multi_remove_handle(k->multi, s->easy);
+			s->active = 0;
+			active--;
+			if (m->data.result != CURLE_OK) {
+				retry = retryable_curl(m->data.result) && !s->too_big;
+				if (!retry || r->attempts > k->opts.retries)
+					fail_curl(k, s, m->data.result);
+			} else {
+				curl_easy_getinfo(s->easy, CURLINFO_RESPONSE_CODE, &status);
+				r->status = status;
+				if (status == 401 && !s->auth_retried && (k->cfg->exec || k->cfg->token_file)) {
+					/* credentials may have rotated: fetch them again, once */
+					s->auth_retried = 1;
+					if (refresh_credentials(k) == 0) {
+						retry = 1;
+						r->attempts--; /* not a failure of the server */
+					}
+				} else if (status == 429 || status >= 500) {
+					retry = 1;
+				}
+				if (retry && r->attempts > k->opts.retries)
+					retry = 0;
+				if (!retry && (status < 200 || status >= 300)) {
+					const long *ok;
+					int is_ok = 0;
+					for (ok = ok_statuses; ok && *ok; ok++)
+						is_ok |= *ok == status;
+					if (!is_ok) {
+						char msg[GITOPS_ERR_MSG_MAX];
+						int code;
+						gitops_kube_status_message(r, msg, sizeof(msg), &code);
+						gitops_err_set(&r->err, code, "%s", msg);
+						r->failed = 1;
+					}
+				}
+			}
+			if (retry && !r->failed) {
+				long backoff = k->opts.backoff_ms << (r->attempts - 1 < 6 ? r->attempts - 1 : 6);
+				if (s->retry_after_ms)
+					backoff = s->retry_after_ms < RETRY_AFTER_MAX_MS ? s->retry_after_ms : RETRY_AFTER_MAX_MS;
+				s->due_ms = now_ms() + backoff;
+				continue;
+			}
+			s->finished = 1;
+			left--;
+			if (r->failed && ret == 0) {
+				ret = -1;
+				if (err)
+					*err = r->err;
+			}
+		}
+		if (!left)
+			break;
+		/* sleep until there is traffic or a retry is due */
+		now = now_ms();
+		for (i = 0; i < n; i++)
+			if (!slots[i].finished && !slots[i].active && slots[i].due_ms > now && slots[i].due_ms - now < wait_ms)
+				wait_ms = slots[i].due_ms - now;
+		if (active)
+			curl_multi_poll(k->multi, NULL, 0, (int)(wait_ms < 1 ? 1 : wait_ms), NULL);
+		else if (wait_ms > 0 && next >= n)
+			usleep((useconds_t)wait_ms * 1000);
+	}
+done:
+	for (i = 0; i < n; i++) {
+		if (slots[i].easy) {
+			if (slots[i].active)
+				curl_multi_remove_handle(k->multi, slots[i].easy);
+			curl_easy_cleanup(slots[i].easy);
+		}
+		curl_slist_free_all(slots[i].headers);
+	}
+	free(slots);
+	return ret;
+}
+
+int gitops_kube_do(struct gitops_kube *k, struct gitops_kube_request *req, const long *ok_statuses,
+		   struct gitops_err *err)
+{
+	return gitops_kube_run(k, req, 1, ok_statuses, err);
+}
