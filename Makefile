@@ -50,7 +50,7 @@ endif
 
 PROGRAMS  := gitops-fetch gitops-render gitops-diff gitops-apply gitops-bump
 LIB_SRCS  := lib/err.c lib/buf.c lib/yaml.c lib/scalar.c lib/stream.c lib/object.c \
-             lib/cli.c lib/render_plain.c lib/kubeconfig.c lib/kube_http.c lib/kube_discovery.c
+             lib/cli.c lib/render_plain.c lib/kubeconfig.c lib/kube_http.c lib/kube_discovery.c lib/apply.c
 LIB_OBJS  := $(LIB_SRCS:%.c=$(O)/%.o)
 LIB       := $(O)/lib/libgitops.a
 BINS      := $(PROGRAMS:%=$(O)/%)
@@ -59,7 +59,7 @@ UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(O)/tests/%)
 MANS      := $(wildcard man/*.1 man/*.7)
 
 .SECONDARY:
-.PHONY: all check unit cases mansynopsis kubectl clean install fuzz fuzz-check bench
+.PHONY: all check unit cases mansynopsis kubectl kube clean install fuzz fuzz-check bench
 all: $(BINS)
 
 $(O)/%.o: %.c $(wildcard lib/*.h) Makefile
@@ -87,10 +87,12 @@ $(O)/tests/kube/test_kube: $(O)/tests/kube/test_kube.o $(LIB)
 	$(QLD)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(CHECK_LIBS)
 
 # against a real API server: scripts/testenv starts one (or reuses it) and stops what it started
-kube: $(O)/tests/kube/test_kube
-	$(Q)started=$$(scripts/testenv start); eval "$$(scripts/testenv env)"; \
-		CK_DEFAULT_TIMEOUT=120 $(O)/tests/kube/test_kube; rc=$$?; \
-		[ "$$started" = started ] && scripts/testenv stop >/dev/null; exit $$rc
+kube: $(O)/tests/kube/test_kube $(BINS)
+	$(Q)started=$$(scripts/testenv start) || exit 1; eval "$$(scripts/testenv env)"; rc=0; \
+		CK_DEFAULT_TIMEOUT=120 $(O)/tests/kube/test_kube || rc=1; \
+		GITOPS_BIN=$(CURDIR)/$(O) tests/kube/apply-test || rc=1; \
+		GITOPS_BIN=$(CURDIR)/$(O) tests/kube/kubectl-dry-run || rc=1; \
+		if [ "$$started" = started ]; then scripts/testenv stop >/dev/null; fi; exit $$rc
 
 unit: $(UNIT_BINS)
 	$(Q)fail=0; for t in $(UNIT_BINS); do \
@@ -105,7 +107,7 @@ mansynopsis: $(BINS)
 kubectl: $(BINS)
 	$(Q)GITOPS_BIN=$(CURDIR)/$(O) CONFORMANCE=$(CONFORMANCE) tests/kubectl-accepts
 
-check: unit cases mansynopsis kubectl
+check: unit cases mansynopsis kubectl kube
 
 install: $(BINS)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man7

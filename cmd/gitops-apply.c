@@ -1,18 +1,232 @@
-/* gitops-apply: server-side apply of a stream, ordered, pruned, waited for */
+/* gitops-apply: server-side apply of a stream, in a safe order, in parallel. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "lib/apply.h"
 #include "lib/cli.h"
+#include "lib/kube.h"
+#include "lib/kube_discovery.h"
+#include "lib/kubeconfig.h"
+#include "lib/stream.h"
 
 static const char usage[] = "gitops-apply [options] [-f FILE]";
 
 static const char help[] =
-	"Apply the objects of a stream to the cluster with server-side apply.\n"
-	"\n"
-	"This version cannot apply to a cluster yet: it exits with status 2.\n"
+	"Apply the objects of a stream (standard input, or FILE) to the cluster with server-side\n"
+	"apply.  Every object is checked and every kind resolved before anything is sent;\n"
+	"Namespaces go first, then CustomResourceDefinitions (waited for until Established),\n"
+	"then the rest, in parallel.  One line per object: created, configured or unchanged.\n"
 	"\n"
 	"options:\n"
-	"  -h, --help            show this help\n"
-	"  -V, --version         show the version\n";
+	"  -f, --filename FILE     read the stream from FILE ('-': standard input, the default)\n"
+	"  -n, --namespace NS      namespace for namespaced objects that name none\n"
+	"      --context NAME      kubeconfig context to use\n"
+	"      --kubeconfig FILE   kubeconfig file (default: $KUBECONFIG, ~/.kube/config, in-cluster)\n"
+	"      --dry-run=server    ask the server what would happen; change nothing\n"
+	"      --force-conflicts   take over fields another field manager owns\n"
+	"      --field-manager NAME  server-side apply field manager (default gitops)\n"
+	"  -o, --output FORMAT     yaml: kubectl's lines (default); json: one record per object\n"
+	"  -q, --quiet             no warnings\n"
+	"  -v, --verbose           say what is done\n"
+	"      --color[=WHEN]      colour messages: always (when WHEN is left out), never,\n"
+	"                          or auto (the default: only on a terminal, never with NO_COLOR)\n"
+	"  -h, --help              show this help\n"
+	"  -V, --version           show the version\n";
+
+enum { OPT_CONTEXT = 300, OPT_KUBECONFIG, OPT_DRY_RUN, OPT_FORCE, OPT_MANAGER };
+
+struct opts {
+	const char *file;
+	struct gitops_kube_options kube;
+	struct gitops_apply_options apply;
+};
+
+static const struct option longopts[] = {
+	{ "filename", required_argument, NULL, 'f' },
+	{ "namespace", required_argument, NULL, 'n' },
+	{ "context", required_argument, NULL, OPT_CONTEXT },
+	{ "kubeconfig", required_argument, NULL, OPT_KUBECONFIG },
+	{ "dry-run", optional_argument, NULL, OPT_DRY_RUN },
+	{ "force-conflicts", no_argument, NULL, OPT_FORCE },
+	{ "field-manager", required_argument, NULL, OPT_MANAGER },
+	{ NULL, 0, NULL, 0 },
+};
+
+static int on_option(struct gitops_cli *cli, int opt, const char *arg, void *ctx)
+{
+	struct opts *o = ctx;
+
+	switch (opt) {
+	case 'f':
+		o->file = arg;
+		return 0;
+	case 'n':
+		o->kube.namespace = arg;
+		return 0;
+	case OPT_CONTEXT:
+		o->kube.context = arg;
+		return 0;
+	case OPT_KUBECONFIG:
+		o->kube.kubeconfig = arg;
+		return 0;
+	case OPT_DRY_RUN:
+		if (!arg || !strcmp(arg, "server"))
+			o->apply.dry_run = 1;
+		else if (!strcmp(arg, "none"))
+			o->apply.dry_run = 0;
+		else
+			return gitops_cli_usage_error(cli, "--dry-run takes server or none, not '%s' "
+						      "(a client-side dry run cannot be exact)", arg);
+		return 0;
+	case OPT_FORCE:
+		o->apply.force_conflicts = 1;
+		return 0;
+	case OPT_MANAGER:
+		if (!*arg)
+			return gitops_cli_usage_error(cli, "--field-manager needs a name");
+		o->apply.field_manager = arg;
+		return 0;
+	}
+	return gitops_cli_usage_error(cli, "unknown option");
+}
+
+struct report {
+	struct gitops_cli *cli;
+	int dry_run;
+	cJSON *records;
+	size_t failures;
+};
+
+static void on_result(void *ctx, const struct gitops_apply_result *r)
+{
+	static const char *const words[] = { "failed", "created", "configured", "unchanged" };
+	struct report *rep = ctx;
+
+	if (r->outcome == GITOPS_APPLY_FAILED) {
+		gitops_cli_error(rep->cli, r->err.code, "%s", r->err.msg);
+		rep->failures++;
+	}
+	if (rep->records) {
+		cJSON *rec = cJSON_CreateObject();
+		cJSON_AddStringToObject(rec, "object", r->name);
+		if (r->ns[0])
+			cJSON_AddStringToObject(rec, "namespace", r->ns);
+		cJSON_AddStringToObject(rec, "result", words[r->outcome]);
+		if (r->outcome == GITOPS_APPLY_FAILED)
+			cJSON_AddStringToObject(rec, "error", r->err.msg);
+		cJSON_AddBoolToObject(rec, "dryRun", rep->dry_run);
+		if (r->unchecked)
+			cJSON_AddBoolToObject(rec, "unchecked", 1);
+		cJSON_AddItemToArray(rep->records, rec);
+	} else if (r->outcome != GITOPS_APPLY_FAILED) {
+		printf("%s %s%s\n", r->name, words[r->outcome],
+		       !rep->dry_run ? "" : r->unchecked ? " (server dry run; not checked: its namespace or CRD "
+							   "comes with this stream)" : " (server dry run)");
+	}
+}
 
 int main(int argc, char **argv)
 {
-	return gitops_cli_unavailable_main(argc, argv, "gitops-apply", usage, help, "apply to a cluster");
+	struct gitops_cli cli;
+	struct opts o = { NULL, { NULL, NULL, NULL }, GITOPS_APPLY_OPTIONS_INIT };
+	struct gitops_err err = GITOPS_ERR_INIT;
+	struct gitops_stream_reader *r = NULL;
+	struct gitops_stream_status st;
+	struct gitops_kube_config *cfg = NULL;
+	struct gitops_kube *k = NULL;
+	struct gitops_kube_discovery *d = NULL;
+	struct gitops_object *objs = NULL;
+	struct report rep = { &cli, 0, NULL, 0 };
+	size_t n = 0, cap = 0, i;
+	int fd = 0, ret, code = GITOPS_EXIT_OK;
+
+	gitops_cli_init(&cli, "gitops-apply", usage, help);
+	ret = gitops_cli_parse(&cli, argc, argv, "f:n:", longopts, on_option, &o);
+	if (ret >= 0)
+		return ret;
+	if (cli.optind < argc)
+		return gitops_cli_usage_error(&cli, "unexpected argument '%s' (the stream comes from -f or standard input)",
+					      argv[cli.optind]);
+	if (o.file && strcmp(o.file, "-") && (fd = open(o.file, O_RDONLY | O_CLOEXEC)) < 0) {
+		gitops_err_errno(&err, errno, o.file);
+		return gitops_cli_fail(&cli, &err);
+	}
+	/* the whole stream first: nothing is sent unless all of it is good */
+	if (gitops_stream_reader_fd(&r, fd, fd ? o.file : "<stdin>", &cli.limits, 0, &err) < 0)
+		goto fail;
+	for (;;) {
+		struct gitops_object obj;
+		int got = gitops_stream_read(r, &obj, &err);
+		if (got < 0)
+			goto fail;
+		if (!got)
+			break;
+		if (n == cap) {
+			struct gitops_object *p = realloc(objs, (cap = cap ? cap * 2 : 64) * sizeof(*p));
+			if (!p) {
+				gitops_object_release(&obj);
+				gitops_err_oom(&err);
+				goto fail;
+			}
+			objs = p;
+		}
+		objs[n++] = obj;
+	}
+	gitops_stream_reader_status(r, &st);
+	if (st.marker == GITOPS_MARKER_BAD) {
+		gitops_err_set(&err, GITOPS_EXIT_INPUT, "%s: end-of-stream check failed: %s", fd ? o.file : "<stdin>",
+			       st.problem);
+		goto fail;
+	}
+	if (!n) {
+		gitops_cli_info(&cli, 1, "nothing to apply");
+		goto done;
+	}
+	if (gitops_kubeconfig_load(&cfg, &o.kube, &err) < 0)
+		goto fail;
+	o.apply.namespace = cfg->namespace;
+	if (gitops_kube_new(&k, cfg, NULL, &err) < 0)
+		goto fail;
+	if (gitops_kube_discovery_new(&d, k, NULL, &err) < 0)
+		goto fail;
+	rep.dry_run = o.apply.dry_run;
+	if (cli.format == GITOPS_FORMAT_JSON)
+		rep.records = cJSON_CreateArray();
+	if (gitops_apply(k, d, objs, n, &o.apply, on_result, &rep, &err) < 0) {
+		/* failures of single objects were said as they came; anything else is said here */
+		if (!rep.failures)
+			gitops_cli_fail(&cli, &err);
+		code = err.code ? err.code : GITOPS_EXIT_INTERNAL;
+	}
+	if (rep.records) {
+		cJSON *out = cJSON_CreateObject();
+		char *text;
+		cJSON_AddItemToObject(out, "results", rep.records);
+		rep.records = NULL;
+		text = cJSON_Print(out);
+		if (text)
+			printf("%s\n", text);
+		free(text);
+		cJSON_Delete(out);
+	}
+	goto done;
+fail:
+	code = gitops_cli_fail(&cli, &err);
+done:
+	cJSON_Delete(rep.records);
+	for (i = 0; i < n; i++)
+		gitops_object_release(&objs[i]);
+	free(objs);
+	gitops_kube_discovery_free(d);
+	gitops_kube_free(k);
+	gitops_stream_reader_free(r);
+	if (fd > 0)
+		close(fd);
+	if (fflush(stdout) != 0 && code == GITOPS_EXIT_OK)
+		code = GITOPS_EXIT_IO;
+	return code;
 }

@@ -20,6 +20,9 @@ struct gitops_kube_discovery {
 	struct gitops_kube_resource *res;
 	size_t n;
 	int fresh;                /* fetched from the server by this process */
+	cJSON *old;               /* replaced documents and indexes, kept: what find handed out stays valid */
+	struct gitops_kube_resource **old_res;
+	size_t n_old;
 };
 
 static char *cache_file(const char *dir, const char *server)
@@ -262,7 +265,15 @@ int gitops_kube_discovery_refresh(struct gitops_kube_discovery *d, struct gitops
 		add_resources(resources, group, version, list);
 		cJSON_Delete(list);
 	}
-	cJSON_Delete(d->doc);
+	if (d->doc) {
+		if (!d->old)
+			d->old = cJSON_CreateArray();
+		cJSON_AddItemToArray(d->old, d->doc);
+		d->old_res = realloc(d->old_res, (d->n_old + 1) * sizeof(*d->old_res));
+		if (d->old_res)
+			d->old_res[d->n_old++] = d->res;
+		d->res = NULL;
+	}
 	d->doc = doc;
 	doc = NULL;
 	if (index_doc(d) < 0) {
@@ -370,6 +381,10 @@ void gitops_kube_discovery_free(struct gitops_kube_discovery *d)
 	if (!d)
 		return;
 	cJSON_Delete(d->doc);
+	cJSON_Delete(d->old);
+	while (d->n_old)
+		free(d->old_res[--d->n_old]);
+	free(d->old_res);
 	free(d->res);
 	free(d->cache_path);
 	free(d);

@@ -529,7 +529,7 @@ static int exit_for_status(long status)
 {
 	if (status == 401 || status == 403)
 		return GITOPS_EXIT_AUTH;
-	if (status >= 500)
+	if (status == 502 || status == 503 || status == 504)
 		return GITOPS_EXIT_UNREACHABLE;
 	return GITOPS_EXIT_REJECTED;
 }
@@ -673,7 +673,9 @@ int gitops_kube_run(struct gitops_kube *k, struct gitops_kube_request *reqs, siz
 						retry = 1;
 						r->attempts--; /* not a failure of the server */
 					}
-				} else if (status == 429 || status >= 500) {
+				} else if (status == 429 || status == 502 || status == 503 || status == 504 ||
+					   (status >= 500 && s->retry_after_ms)) {
+					/* busy or not there yet; a plain 500 is an answer, not a hiccup */
 					retry = 1;
 				}
 				if (retry && r->attempts > k->opts.retries)
