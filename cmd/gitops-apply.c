@@ -11,6 +11,7 @@
 #include "lib/kube.h"
 #include "lib/kube_discovery.h"
 #include "lib/kubeconfig.h"
+#include "lib/object.h"
 #include "lib/stream.h"
 
 static const char usage[] = "gitops-apply [options] [-f FILE]";
@@ -175,6 +176,37 @@ int main(int argc, char **argv)
 			objs = p;
 		}
 		objs[n++] = obj;
+	}
+	/* the same object twice would race with itself: refuse, as an invalid stream */
+	{
+		struct gitops_idset *ids = NULL;
+		if (gitops_idset_new(&ids) < 0) {
+			gitops_err_oom(&err);
+			goto fail;
+		}
+		for (i = 0; i < n; i++) {
+			struct gitops_id id;
+			unsigned first_input, first_line;
+			char what[600];
+			if (gitops_object_id(objs[i].json, &id) < 0)
+				continue;
+			switch (gitops_idset_add(ids, &id, 0, (unsigned)objs[i].line, &first_input, &first_line)) {
+			case -1:
+				gitops_err_oom(&err);
+				break;
+			case 0:
+				gitops_id_format(&id, what, sizeof(what));
+				gitops_err_set(&err, GITOPS_EXIT_INPUT, "%s:%zu: document %zu: %s appears again (first at line %u)",
+					       objs[i].source, objs[i].line, objs[i].doc, what, first_line);
+				break;
+			default:
+				continue;
+			}
+			break;
+		}
+		gitops_idset_free(ids);
+		if (i < n)
+			goto fail;
 	}
 	gitops_stream_reader_status(r, &st);
 	if (st.marker == GITOPS_MARKER_BAD) {

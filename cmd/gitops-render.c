@@ -1,12 +1,10 @@
 /* gitops-render: sources -> one normalised stream of plain Kubernetes objects. */
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "lib/buf.h"
 #include "lib/cli.h"
-#include "lib/object.h"
 #include "lib/render.h"
 #include "lib/stream.h"
 
@@ -28,56 +26,11 @@ static const char help[] =
 	"  -V, --version         show the version\n";
 
 /* Output is held in a spool and reaches stdout only when every input was good. */
-#define SPOOL_MEMORY (16u << 20)
-
-struct render {
-	struct gitops_cli *cli;
-	struct gitops_stream_writer *w;
-	struct gitops_idset *ids;
-	char **inputs;          /* names of the inputs seen, for "first at" */
-	unsigned n_inputs;
-};
-
-/* The index of the input an object came from (inputs arrive one after another). */
-static int input_index(struct render *r, const char *name, unsigned *out)
-{
-	char **p;
-
-	if (r->n_inputs && !strcmp(r->inputs[r->n_inputs - 1], name)) {
-		*out = r->n_inputs - 1;
-		return 0;
-	}
-	p = realloc(r->inputs, (r->n_inputs + 1) * sizeof(*p));
-	if (!p)
-		return -1;
-	r->inputs = p;
-	if (!(r->inputs[r->n_inputs] = strdup(name)))
-		return -1;
-	*out = r->n_inputs++;
-	return 0;
-}
+#define SPOOL_MEMORY (2u << 20)
 
 static int put_object(void *ctx, struct gitops_object *obj, struct gitops_err *err)
 {
-	struct render *r = ctx;
-	struct gitops_id id;
-	unsigned input, first_input, first_line;
-	char what[600];
-
-	if (gitops_object_id(obj->json, &id) == 0) {
-		if (input_index(r, obj->source, &input) < 0)
-			return gitops_err_oom(err);
-		switch (gitops_idset_add(r->ids, &id, input, (unsigned)obj->line, &first_input, &first_line)) {
-		case -1:
-			return gitops_err_oom(err);
-		case 0:
-			gitops_id_format(&id, what, sizeof(what));
-			gitops_cli_warn(r->cli, "%s:%zu: document %zu: %s appears again (first at %s:%u)", obj->source,
-					obj->line, obj->doc, what, r->inputs[first_input], first_line);
-			break;
-		}
-	}
-	return gitops_stream_writer_put(r->w, obj->json, err);
+	return gitops_stream_writer_put(ctx, obj->json, err);
 }
 
 int main(int argc, char **argv)
@@ -87,7 +40,6 @@ int main(int argc, char **argv)
 	struct gitops_spool *spool = NULL;
 	struct gitops_stream_writer *w = NULL;
 	struct gitops_render_stats stats = { 0, 0 };
-	struct render rd = { &cli, NULL, NULL, NULL, 0 };
 	int ret, i, code = GITOPS_EXIT_OK;
 
 	gitops_cli_init(&cli, "gitops-render", usage, help);
@@ -98,17 +50,13 @@ int main(int argc, char **argv)
 	if (gitops_spool_new(&spool, SPOOL_MEMORY, &err) < 0 ||
 	    gitops_stream_writer_new(&w, cli.format, gitops_spool_write, spool, &err) < 0)
 		goto fail;
-	if (gitops_idset_new(&rd.ids) < 0) {
-		gitops_err_oom(&err);
-		goto fail;
-	}
-	rd.w = w;
+
 	for (i = cli.optind; i < argc || (i == argc && cli.optind == argc); i++) {
 		const char *arg = i < argc ? argv[i] : "-";
 		if (!strcmp(arg, "-"))
-			ret = gitops_render_fd(0, "<stdin>", &cli.limits, put_object, &rd, &stats, &err);
+			ret = gitops_render_fd(0, "<stdin>", &cli.limits, put_object, w, &stats, &err);
 		else
-			ret = gitops_render_path(arg, &cli.limits, put_object, &rd, &stats, &err);
+			ret = gitops_render_path(arg, &cli.limits, put_object, w, &stats, &err);
 		if (ret < 0)
 			goto fail;
 		if (i == argc)
@@ -126,10 +74,6 @@ fail:
 		err = *gitops_spool_error(spool);
 	code = gitops_cli_fail(&cli, &err);
 done:
-	while (rd.n_inputs)
-		free(rd.inputs[--rd.n_inputs]);
-	free(rd.inputs);
-	gitops_idset_free(rd.ids);
 	gitops_stream_writer_free(w);
 	gitops_spool_free(spool);
 	return code;

@@ -185,13 +185,28 @@ static int spool_spill(struct gitops_spool *s)
 	return 0;
 }
 
+#define SPOOL_BLOCK (64u << 10)
+
+static int spool_flush(struct gitops_spool *s)
+{
+	if (s->fd < 0 || !s->mem.len)
+		return 0;
+	if (gitops_write_all(s->fd, s->mem.data, s->mem.len) < 0)
+		return gitops_err_errno(&s->err, errno, "cannot write the temporary output file");
+	s->mem.len = 0;
+	return 0;
+}
+
 int gitops_spool_write(void *ctx, const void *data, size_t len)
 {
 	struct gitops_spool *s = ctx;
 
 	if (s->fd < 0 && s->mem.len + len > s->mem_max && spool_spill(s) < 0)
 		return -1;
-	if (s->fd >= 0) {
+	/* once in a file, writes still go through the buffer, in blocks of SPOOL_BLOCK */
+	if (s->fd >= 0 && s->mem.len + len > SPOOL_BLOCK && spool_flush(s) < 0)
+		return -1;
+	if (s->fd >= 0 && len > SPOOL_BLOCK) {
 		if (gitops_write_all(s->fd, data, len) < 0)
 			return gitops_err_errno(&s->err, errno, "cannot write the temporary output file");
 	} else if (gitops_buf_add(&s->mem, data, len) < 0) {
@@ -220,6 +235,10 @@ int gitops_spool_copy_to_fd(struct gitops_spool *s, int fd, struct gitops_err *e
 		if (gitops_write_all(fd, s->mem.data, s->mem.len) < 0)
 			return gitops_err_errno(err, errno, "write error on standard output");
 		return 0;
+	}
+	if (spool_flush(s) < 0) {
+		*err = s->err;
+		return -1;
 	}
 	for (;;) {
 		ssize_t n = pread(s->fd, chunk, sizeof(chunk), off);
