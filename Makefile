@@ -50,7 +50,7 @@ endif
 
 PROGRAMS  := gitops-fetch gitops-render gitops-diff gitops-apply gitops-bump
 LIB_SRCS  := lib/err.c lib/buf.c lib/yaml.c lib/scalar.c lib/stream.c lib/object.c \
-             lib/cli.c lib/render_plain.c lib/kubeconfig.c lib/kube_http.c lib/kube_discovery.c lib/apply.c
+             lib/cli.c lib/render_plain.c lib/kubeconfig.c lib/kube_http.c lib/kube_discovery.c lib/kube_rest.c lib/apply.c
 LIB_OBJS  := $(LIB_SRCS:%.c=$(O)/%.o)
 LIB       := $(O)/lib/libgitops.a
 BINS      := $(PROGRAMS:%=$(O)/%)

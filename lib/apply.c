@@ -7,6 +7,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "lib/kube_rest.h"
 #include "lib/object.h"
 
 enum { STEP_NAMESPACES, STEP_CRDS, STEP_REST, N_STEPS };
@@ -58,19 +59,7 @@ static void display_name(struct item *it)
 
 static char *object_path(const struct item *it, const char *ns, int with_name)
 {
-	struct gitops_buf b = GITOPS_BUF_INIT;
-	const struct gitops_kube_resource *r = it->res;
-
-	if (r->group[0])
-		gitops_buf_printf(&b, "/apis/%s/%s", r->group, r->version);
-	else
-		gitops_buf_printf(&b, "/api/%s", r->version);
-	if (r->namespaced)
-		gitops_buf_printf(&b, "/namespaces/%s", ns);
-	gitops_buf_printf(&b, "/%s", r->resource);
-	if (with_name)
-		gitops_buf_printf(&b, "/%s", it->id.name);
-	return gitops_buf_detach(&b);
+	return gitops_kube_path(it->res, ns, with_name ? it->id.name : NULL, NULL);
 }
 
 static const char *ns_of(const struct item *it, const struct gitops_apply_options *o)

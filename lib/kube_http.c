@@ -392,6 +392,7 @@ struct slot {
 	struct gitops_kube_request *req;
 	CURL *easy;
 	struct curl_slist *headers;
+	struct curl_slist *connect_to;
 	char errbuf[CURL_ERROR_SIZE];
 	long retry_after_ms;
 	long due_ms;
@@ -483,9 +484,12 @@ static int setup_easy(struct gitops_kube *k, struct slot *s, struct gitops_err *
 	}
 	curl_slist_free_all(s->headers);
 	s->headers = NULL;
+	curl_slist_free_all(s->connect_to);
+	s->connect_to = NULL;
 	if (k->connect_to) {
-		s->headers = curl_slist_append(NULL, k->connect_to);
-		curl_easy_setopt(e, CURLOPT_CONNECT_TO, s->headers);
+		if (!(s->connect_to = curl_slist_append(NULL, k->connect_to)))
+			return gitops_err_oom(err);
+		curl_easy_setopt(e, CURLOPT_CONNECT_TO, s->connect_to);
 	}
 	{
 		struct curl_slist *hl = NULL;
@@ -509,14 +513,7 @@ static int setup_easy(struct gitops_kube *k, struct slot *s, struct gitops_err *
 		if (!hl)
 			return gitops_err_oom(err);
 		curl_easy_setopt(e, CURLOPT_HTTPHEADER, hl);
-		/* the request headers list lives in s->headers' chain too */
-		{
-			struct curl_slist *last = hl;
-			while (last->next)
-				last = last->next;
-			last->next = s->headers;
-			s->headers = hl;
-		}
+		s->headers = hl;
 	}
 	r->response.len = 0;
 	s->retry_after_ms = 0;
@@ -729,6 +726,7 @@ done:
 			curl_easy_cleanup(slots[i].easy);
 		}
 		curl_slist_free_all(slots[i].headers);
+		curl_slist_free_all(slots[i].connect_to);
 	}
 	free(slots);
 	return ret;

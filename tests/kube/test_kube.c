@@ -16,6 +16,7 @@
 #include "lib/buf.h"
 #include "lib/kube.h"
 #include "lib/kube_discovery.h"
+#include "lib/kube_rest.h"
 #include "lib/kubeconfig.h"
 #include "lib/object.h"
 
@@ -529,6 +530,125 @@ START_TEST(test_discovery)
 }
 END_TEST
 
+
+START_TEST(test_rest_verbs)
+{
+	struct gitops_err err = GITOPS_ERR_INIT;
+	struct gitops_kube *k = NULL;
+	struct gitops_kube_discovery *d = NULL;
+	struct gitops_kube_discovery_options o = GITOPS_KUBE_DISCOVERY_OPTIONS_INIT;
+	const struct gitops_kube_resource *cm, *ns, *dep;
+	struct gitops_kube_request reqs[230];
+	cJSON *list, *obj, *patch;
+	char nsname[64], body[512];
+	int i, existed;
+
+	o.cache_dir = "";
+	snprintf(nsname, sizeof(nsname), "rest-%ld", (long)time(NULL) % 100000 * 100 + getpid() % 100);
+	ck_assert_int_eq(get_with(kubeconfig("k", std_cluster(), token_user(admin_token), NULL), NULL, "/api", &err, &k), 200);
+	ck_assert_int_eq(gitops_kube_discovery_new(&d, k, &o, &err), 0);
+	ck_assert_int_eq(gitops_kube_discovery_find(d, "", "v1", "ConfigMap", &cm, &err), 0);
+	ck_assert_int_eq(gitops_kube_discovery_find(d, "", "v1", "Namespace", &ns, &err), 0);
+	ck_assert_int_eq(gitops_kube_discovery_find(d, "apps", "v1", "Deployment", &dep, &err), 0);
+	{
+		char *p = gitops_kube_path(ns, "ignored", nsname, NULL);
+		snprintf(body, sizeof(body), "/api/v1/namespaces/%s", nsname);
+		ck_assert_str_eq(p, body);
+		free(p);
+	}
+	/* a namespace and 230 ConfigMaps, created in parallel with server-side apply */
+	memset(reqs, 0, sizeof(reqs));
+	reqs[0].method = "PATCH";
+	reqs[0].path = gitops_kube_path(ns, NULL, nsname, NULL);
+	strcat(reqs[0].path = realloc(reqs[0].path, strlen(reqs[0].path) + 32), "?fieldManager=test");
+	reqs[0].content_type = "application/apply-patch+yaml";
+	snprintf(body, sizeof(body), "{\"apiVersion\":\"v1\",\"kind\":\"Namespace\",\"metadata\":{\"name\":\"%s\"}}", nsname);
+	reqs[0].body = strdup(body);
+	reqs[0].body_len = strlen(body);
+	ck_assert_int_eq(gitops_kube_do(k, &reqs[0], NULL, &err), 0);
+	gitops_kube_request_release(&reqs[0]);
+	for (i = 0; i < 230; i++) {
+		char name[32];
+		snprintf(name, sizeof(name), "cm-%03d", i);
+		reqs[i].method = "PATCH";
+		reqs[i].path = gitops_kube_path(cm, nsname, name, NULL);
+		reqs[i].path = realloc(reqs[i].path, strlen(reqs[i].path) + 32);
+		strcat(reqs[i].path, "?fieldManager=test");
+		reqs[i].content_type = "application/apply-patch+yaml";
+		snprintf(body, sizeof(body), "{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"metadata\":{\"name\":\"%s\","
+			 "\"namespace\":\"%s\",\"labels\":{\"half\":\"%s\"}},\"data\":{\"i\":\"%d\"}}",
+			 name, nsname, i % 2 ? "odd" : "even", i);
+		reqs[i].body = strdup(body);
+		reqs[i].body_len = strlen(body);
+	}
+	ck_assert_msg(gitops_kube_run(k, reqs, 230, NULL, &err) == 0, "%s", err.msg);
+	for (i = 0; i < 230; i++)
+		gitops_kube_request_release(&reqs[i]);
+	/* list, 100 a page: all 230, in three pages; with a label selector, half */
+	ck_assert_int_eq(gitops_kube_list(k, cm, nsname, NULL, 100, &list, &err), 0);
+	ck_assert_int_eq(cJSON_GetArraySize(list), 230);
+	cJSON_Delete(list);
+	ck_assert_int_eq(gitops_kube_list(k, cm, nsname, "half=odd", 50, &list, &err), 0);
+	ck_assert_int_eq(cJSON_GetArraySize(list), 115);
+	cJSON_Delete(list);
+	/* get: there and not there */
+	ck_assert_int_eq(gitops_kube_get(k, cm, nsname, "cm-007", &obj, &err), 0);
+	ck_assert_str_eq(gitops_json_get_string(obj, "data", "i", NULL), "7");
+	cJSON_Delete(obj);
+	ck_assert_int_eq(gitops_kube_get(k, cm, nsname, "nope", &obj, &err), 0);
+	ck_assert_ptr_null(obj);
+	/* delete: background removes it; foreground and orphan leave their finalizer (no garbage collector runs here) */
+	ck_assert_int_eq(gitops_kube_delete(k, cm, nsname, "cm-000", "Background", 0, &existed, &err), 0);
+	ck_assert(existed);
+	ck_assert_int_eq(gitops_kube_get(k, cm, nsname, "cm-000", &obj, &err), 0);
+	ck_assert_ptr_null(obj);
+	ck_assert_int_eq(gitops_kube_delete(k, cm, nsname, "cm-000", "Background", 0, &existed, &err), 0);
+	ck_assert(!existed);
+	ck_assert_int_eq(gitops_kube_delete(k, cm, nsname, "cm-001", "Foreground", 0, &existed, &err), 0);
+	ck_assert_int_eq(gitops_kube_get(k, cm, nsname, "cm-001", &obj, &err), 0);
+	ck_assert_ptr_nonnull(obj);
+	ck_assert_str_eq(cJSON_GetArrayItem(gitops_json_get(obj, "metadata", "finalizers", NULL), 0)->valuestring,
+			 "foregroundDeletion");
+	cJSON_Delete(obj);
+	ck_assert_int_eq(gitops_kube_delete(k, cm, nsname, "cm-002", "Orphan", 0, &existed, &err), 0);
+	ck_assert_int_eq(gitops_kube_get(k, cm, nsname, "cm-002", &obj, &err), 0);
+	ck_assert_str_eq(cJSON_GetArrayItem(gitops_json_get(obj, "metadata", "finalizers", NULL), 0)->valuestring, "orphan");
+	cJSON_Delete(obj);
+	/* a dry-run delete leaves it */
+	ck_assert_int_eq(gitops_kube_delete(k, cm, nsname, "cm-003", "Background", 1, &existed, &err), 0);
+	ck_assert(existed);
+	ck_assert_int_eq(gitops_kube_get(k, cm, nsname, "cm-003", &obj, &err), 0);
+	ck_assert_ptr_nonnull(obj);
+	cJSON_Delete(obj);
+	/* the status subresource: what a rollout would write */
+	memset(reqs, 0, sizeof(reqs[0]));
+	reqs[0].method = "PATCH";
+	reqs[0].path = gitops_kube_path(dep, nsname, "web", NULL);
+	reqs[0].path = realloc(reqs[0].path, strlen(reqs[0].path) + 32);
+	strcat(reqs[0].path, "?fieldManager=test");
+	reqs[0].content_type = "application/apply-patch+yaml";
+	snprintf(body, sizeof(body), "{\"apiVersion\":\"apps/v1\",\"kind\":\"Deployment\",\"metadata\":{\"name\":\"web\","
+		 "\"namespace\":\"%s\"},\"spec\":{\"selector\":{\"matchLabels\":{\"a\":\"b\"}},\"template\":{\"metadata\":"
+		 "{\"labels\":{\"a\":\"b\"}},\"spec\":{\"containers\":[{\"name\":\"c\",\"image\":\"x\"}]}}}}", nsname);
+	reqs[0].body = strdup(body);
+	reqs[0].body_len = strlen(body);
+	ck_assert_msg(gitops_kube_do(k, &reqs[0], NULL, &err) == 0, "%s", err.msg);
+	gitops_kube_request_release(&reqs[0]);
+	patch = cJSON_Parse("{\"status\":{\"readyReplicas\":1,\"replicas\":1,\"observedGeneration\":1}}");
+	ck_assert_int_eq(gitops_kube_patch_status(k, dep, nsname, "web", patch, &obj, &err), 0);
+	ck_assert_int_eq(cJSON_GetObjectItem(gitops_json_get(obj, "status", NULL), "readyReplicas")->valueint, 1);
+	cJSON_Delete(obj);
+	ck_assert_int_eq(gitops_kube_get(k, dep, nsname, "web", &obj, &err), 0);
+	ck_assert_int_eq(cJSON_GetObjectItem(gitops_json_get(obj, "status", NULL), "readyReplicas")->valueint, 1);
+	cJSON_Delete(obj);
+	ck_assert_int_eq(gitops_kube_patch_status(k, cm, nsname, "cm-004", patch, NULL, &err), -1);
+	ck_assert_str_eq(err.msg, "configmaps has no status subresource");
+	cJSON_Delete(patch);
+	gitops_kube_discovery_free(d);
+	gitops_kube_free(k);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("kube");
@@ -550,6 +670,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_status_errors);
 	tcase_add_test(tc, test_parallel);
 	tcase_add_test(tc, test_discovery);
+	tcase_add_test(tc, test_rest_verbs);
 	suite_add_tcase(s, tc);
 	return s;
 }

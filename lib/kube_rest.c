@@ -1,0 +1,179 @@
+#include "lib/kube_rest.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <curl/curl.h>
+
+#include "lib/buf.h"
+#include "lib/object.h"
+
+char *gitops_kube_path(const struct gitops_kube_resource *r, const char *ns, const char *name, const char *sub)
+{
+	struct gitops_buf b = GITOPS_BUF_INIT;
+
+	if (r->group[0])
+		gitops_buf_printf(&b, "/apis/%s/%s", r->group, r->version);
+	else
+		gitops_buf_printf(&b, "/api/%s", r->version);
+	if (r->namespaced && ns && *ns)
+		gitops_buf_printf(&b, "/namespaces/%s", ns);
+	gitops_buf_printf(&b, "/%s", r->resource);
+	if (name)
+		gitops_buf_printf(&b, "/%s", name);
+	if (sub)
+		gitops_buf_printf(&b, "/%s", sub);
+	return gitops_buf_detach(&b);
+}
+
+static void what(char *buf, size_t size, const struct gitops_kube_resource *r, const char *ns, const char *name)
+{
+	snprintf(buf, size, "%s%s%s %s%s%s", r->resource, r->group[0] ? "." : "", r->group, r->namespaced && ns ? ns : "",
+		 r->namespaced && ns ? "/" : "", name ? name : "");
+}
+
+static int parse_answer(const struct gitops_kube_request *q, cJSON **out, struct gitops_err *err)
+{
+	*out = cJSON_ParseWithLength(q->response.data, q->response.len);
+	if (!*out)
+		return gitops_err_set(err, GITOPS_EXIT_REJECTED, "%s: the server's answer is not JSON", q->what);
+	return 0;
+}
+
+int gitops_kube_get(struct gitops_kube *k, const struct gitops_kube_resource *r, const char *ns, const char *name,
+		    cJSON **out, struct gitops_err *err)
+{
+	static const long ok404[] = { 404, 0 };
+	struct gitops_kube_request q;
+	char w[600];
+	int ret;
+
+	*out = NULL;
+	memset(&q, 0, sizeof(q));
+	what(w, sizeof(w), r, ns, name);
+	q.method = "GET";
+	q.path = gitops_kube_path(r, ns, name, NULL);
+	q.what = w;
+	ret = gitops_kube_do(k, &q, ok404, err);
+	if (ret == 0 && q.status != 404)
+		ret = parse_answer(&q, out, err);
+	gitops_kube_request_release(&q);
+	return ret;
+}
+
+int gitops_kube_list(struct gitops_kube *k, const struct gitops_kube_resource *r, const char *ns,
+		     const char *label_selector, int limit, cJSON **out, struct gitops_err *err)
+{
+	cJSON *items = cJSON_CreateArray();
+	char *cont = NULL, w[600];
+	int ret = -1;
+
+	*out = NULL;
+	if (!items)
+		return gitops_err_oom(err);
+	what(w, sizeof(w), r, ns, NULL);
+	do {
+		struct gitops_kube_request q;
+		struct gitops_buf p = GITOPS_BUF_INIT;
+		char *base = gitops_kube_path(r, ns, NULL, NULL), *esc;
+		cJSON *page, *it;
+		const char *next;
+
+		gitops_buf_printf(&p, "%s?limit=%d", base, limit > 0 ? limit : 500);
+		free(base);
+		if (label_selector && *label_selector) {
+			esc = curl_easy_escape(NULL, label_selector, 0);
+			gitops_buf_printf(&p, "&labelSelector=%s", esc ? esc : "");
+			curl_free(esc);
+		}
+		if (cont) {
+			esc = curl_easy_escape(NULL, cont, 0);
+			gitops_buf_printf(&p, "&continue=%s", esc ? esc : "");
+			curl_free(esc);
+		}
+		memset(&q, 0, sizeof(q));
+		q.method = "GET";
+		q.path = gitops_buf_detach(&p);
+		q.what = w;
+		if (gitops_kube_do(k, &q, NULL, err) < 0 || parse_answer(&q, &page, err) < 0) {
+			gitops_kube_request_release(&q);
+			goto done;
+		}
+		gitops_kube_request_release(&q);
+		while ((it = cJSON_DetachItemFromArray(cJSON_GetObjectItemCaseSensitive(page, "items"), 0)))
+			cJSON_AddItemToArray(items, it);
+		next = gitops_json_get_string(page, "metadata", "continue", NULL);
+		free(cont);
+		cont = next && *next ? strdup(next) : NULL;
+		cJSON_Delete(page);
+	} while (cont);
+	*out = items;
+	items = NULL;
+	ret = 0;
+done:
+	free(cont);
+	cJSON_Delete(items);
+	return ret;
+}
+
+int gitops_kube_delete(struct gitops_kube *k, const struct gitops_kube_resource *r, const char *ns, const char *name,
+		       const char *propagation, int dry_run, int *existed, struct gitops_err *err)
+{
+	static const long ok404[] = { 404, 0 };
+	struct gitops_kube_request q;
+	cJSON *opts = cJSON_CreateObject();
+	char w[600];
+	int ret;
+
+	if (!opts)
+		return gitops_err_oom(err);
+	cJSON_AddStringToObject(opts, "apiVersion", "v1");
+	cJSON_AddStringToObject(opts, "kind", "DeleteOptions");
+	if (propagation)
+		cJSON_AddStringToObject(opts, "propagationPolicy", propagation);
+	if (dry_run)
+		cJSON_AddItemToObject(opts, "dryRun", cJSON_CreateStringArray((const char *const[]){ "All" }, 1));
+	memset(&q, 0, sizeof(q));
+	what(w, sizeof(w), r, ns, name);
+	q.method = "DELETE";
+	q.path = gitops_kube_path(r, ns, name, NULL);
+	q.content_type = "application/json";
+	q.body = cJSON_PrintUnformatted(opts);
+	q.body_len = q.body ? strlen(q.body) : 0;
+	q.what = w;
+	cJSON_Delete(opts);
+	if (!q.body) {
+		gitops_kube_request_release(&q);
+		return gitops_err_oom(err);
+	}
+	ret = gitops_kube_do(k, &q, ok404, err);
+	if (existed)
+		*existed = ret == 0 && q.status != 404;
+	gitops_kube_request_release(&q);
+	return ret;
+}
+
+int gitops_kube_patch_status(struct gitops_kube *k, const struct gitops_kube_resource *r, const char *ns,
+			     const char *name, const cJSON *patch, cJSON **out, struct gitops_err *err)
+{
+	struct gitops_kube_request q;
+	char w[600];
+	int ret;
+
+	if (out)
+		*out = NULL;
+	if (!r->has_status)
+		return gitops_err_set(err, GITOPS_EXIT_REJECTED, "%s has no status subresource", r->resource);
+	memset(&q, 0, sizeof(q));
+	what(w, sizeof(w), r, ns, name);
+	q.method = "PATCH";
+	q.path = gitops_kube_path(r, ns, name, "status");
+	q.content_type = "application/merge-patch+json";
+	q.body = cJSON_PrintUnformatted(patch);
+	q.body_len = q.body ? strlen(q.body) : 0;
+	q.what = w;
+	ret = gitops_kube_do(k, &q, NULL, err);
+	if (ret == 0 && out)
+		ret = parse_answer(&q, out, err);
+	gitops_kube_request_release(&q);
+	return ret;
+}

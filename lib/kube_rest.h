@@ -1,0 +1,38 @@
+/*
+ * kube_rest.h: the REST verbs on one resource of the API server, on top of
+ * kube.h (requests) and kube_discovery.h (where a kind lives).
+ */
+#ifndef GITOPS_KUBE_REST_H
+#define GITOPS_KUBE_REST_H
+
+#include <cjson/cJSON.h>
+#include "lib/err.h"
+#include "lib/kube.h"
+#include "lib/kube_discovery.h"
+
+/* "/apis/GROUP/VERSION[/namespaces/NS]/RESOURCE[/NAME][/SUB]" (ns ignored for cluster-scoped kinds). */
+char *gitops_kube_path(const struct gitops_kube_resource *r, const char *ns, const char *name, const char *sub);
+
+/* GET one object: 0 and *out (NULL when it does not exist, 404), or -1. Caller frees *out. */
+int gitops_kube_get(struct gitops_kube *k, const struct gitops_kube_resource *r, const char *ns, const char *name,
+		    cJSON **out, struct gitops_err *err);
+
+/*
+ * LIST (ns NULL: all namespaces), page by page (`limit` a page, 0: 500) following
+ * metadata.continue; label_selector may be NULL.  *out is a cJSON array of the items.
+ */
+int gitops_kube_list(struct gitops_kube *k, const struct gitops_kube_resource *r, const char *ns,
+		     const char *label_selector, int limit, cJSON **out, struct gitops_err *err);
+
+/*
+ * DELETE with a propagation policy ("Background", "Foreground", "Orphan"; NULL: the
+ * server's default).  0 when deleted or already gone (*existed says which), -1 on error.
+ */
+int gitops_kube_delete(struct gitops_kube *k, const struct gitops_kube_resource *r, const char *ns, const char *name,
+		       const char *propagation, int dry_run, int *existed, struct gitops_err *err);
+
+/* Merge-patch the status subresource with `patch` (a JSON object); *out (may be NULL) gets the object. */
+int gitops_kube_patch_status(struct gitops_kube *k, const struct gitops_kube_resource *r, const char *ns,
+			     const char *name, const cJSON *patch, cJSON **out, struct gitops_err *err);
+
+#endif
