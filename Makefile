@@ -92,6 +92,7 @@ kube: $(O)/tests/kube/test_kube $(BINS)
 		CK_DEFAULT_TIMEOUT=120 $(O)/tests/kube/test_kube || rc=1; \
 		GITOPS_BIN=$(CURDIR)/$(O) tests/kube/apply-test || rc=1; \
 		GITOPS_BIN=$(CURDIR)/$(O) tests/kube/kubectl-dry-run || rc=1; \
+		GITOPS_BIN=$(CURDIR)/$(O) tests/kube/proxy-test || rc=1; \
 		if [ "$$started" = started ]; then scripts/testenv stop >/dev/null; fi; exit $$rc
 
 unit: $(UNIT_BINS)
