@@ -649,6 +649,50 @@ START_TEST(test_rest_verbs)
 }
 END_TEST
 
+
+/* A server that allows one request at a time answers 429 with Retry-After: the client waits as told and gets through. */
+START_TEST(test_throttled)
+{
+	struct gitops_err err = GITOPS_ERR_INIT;
+	struct gitops_kube_options o = { NULL, NULL, NULL };
+	struct gitops_kube_client_options co = GITOPS_KUBE_CLIENT_OPTIONS_INIT;
+	struct gitops_kube_config *cfg = NULL;
+	struct gitops_kube *k = NULL;
+	struct gitops_kube_request reqs[40];
+	char cluster[1024];
+	struct timespec t0, t1;
+	int i, retried = 0;
+	double ms;
+
+	snprintf(cluster, sizeof(cluster), "    server: %s\n    certificate-authority: %s\n",
+		 env("GITOPS_THROTTLED_SERVER"), ca);
+	/* bob: members of system:masters are never throttled */
+	o.kubeconfig = kubeconfig("k", cluster, token_user(bob_token), NULL);
+	ck_assert_int_eq(gitops_kubeconfig_load(&cfg, &o, &err), 0);
+	co.retries = 30;
+	co.backoff_ms = 10; /* without Retry-After, retries would come within milliseconds */
+	ck_assert_int_eq(gitops_kube_new(&k, cfg, &co, &err), 0);
+	memset(reqs, 0, sizeof(reqs));
+	for (i = 0; i < 40; i++) {
+		reqs[i].method = "GET";
+		reqs[i].path = strdup(i % 2 ? "/api/v1" : "/openapi/v2");
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	ck_assert_msg(gitops_kube_run(k, reqs, 40, NULL, &err) == 0, "%s", err.msg);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	ms = (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
+	for (i = 0; i < 40; i++) {
+		ck_assert_int_eq(reqs[i].status, 200);
+		retried += reqs[i].attempts > 1;
+		gitops_kube_request_release(&reqs[i]);
+	}
+	fprintf(stderr, "throttled: 40 GETs, %d retried after 429, %.0f ms\n", retried, ms);
+	ck_assert_msg(retried > 0, "the throttled server never said 429");
+	ck_assert_msg(ms >= 1000, "retries came before the server's Retry-After of 1 s (%.0f ms)", ms);
+	gitops_kube_free(k);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("kube");
@@ -672,6 +716,14 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_discovery);
 	tcase_add_test(tc, test_rest_verbs);
 	suite_add_tcase(s, tc);
+	if (getenv("GITOPS_THROTTLED_SERVER")) {
+		/* only under tests/kube/throttle-test, which starts that server */
+		tc = tcase_create("throttle");
+		tcase_add_checked_fixture(tc, setup, teardown);
+		tcase_set_timeout(tc, 120);
+		tcase_add_test(tc, test_throttled);
+		suite_add_tcase(s, tc);
+	}
 	return s;
 }
 
