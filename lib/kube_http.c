@@ -19,6 +19,7 @@
 #define EXEC_OUTPUT_MAX (1u << 20)
 #define EXEC_TIMEOUT_MS 60000
 #define RETRY_AFTER_MAX_MS 30000
+#define THROTTLE_EXTRA_RETRIES 16
 
 extern char **environ;
 
@@ -34,6 +35,7 @@ struct gitops_kube {
 	struct gitops_buf exec_cert, exec_key;
 	time_t exec_expiry;      /* 0: none given */
 	int exec_done;
+	int limit;               /* requests in flight now: halved on 429, grows back by one per success */
 };
 
 static int curl_ready;
@@ -118,6 +120,7 @@ int gitops_kube_new(struct gitops_kube **out, struct gitops_kube_config *cfg,
 	k->opts = opts ? *opts : def;
 	if (k->opts.parallel < 1)
 		k->opts.parallel = 1;
+	k->limit = k->opts.parallel;
 	if (!curl_ready) {
 		if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
 			gitops_kube_free(k);
@@ -624,7 +627,7 @@ int gitops_kube_run(struct gitops_kube *k, struct gitops_kube_request *reqs, siz
 		CURLMsg *m;
 
 		/* start what may start: new requests first come first served, then retries when due */
-		for (i = 0; i < n && active < (size_t)k->opts.parallel; i++) {
+		for (i = 0; i < n && active < (size_t)k->limit; i++) {
 			struct slot *s = &slots[i];
 			if (s->finished || s->active || (i >= next && i != next) || s->due_ms > now)
 				continue;
@@ -670,13 +673,17 @@ int gitops_kube_run(struct gitops_kube *k, struct gitops_kube_request *reqs, siz
 						retry = 1;
 						r->attempts--; /* not a failure of the server */
 					}
-				} else if (status == 429 || status == 502 || status == 503 || status == 504 ||
-					   (status >= 500 && s->retry_after_ms)) {
+				} else if (status == 429) {
+					/* too many requests: fewer at once, and wait as told (a throttled server is
+					 * not a failing one: it gets more attempts) */
+					k->limit = k->limit > 1 ? k->limit / 2 : 1;
+					retry = r->attempts <= k->opts.retries + THROTTLE_EXTRA_RETRIES;
+				} else if (status == 502 || status == 503 || status == 504 || (status >= 500 && s->retry_after_ms)) {
 					/* busy or not there yet; a plain 500 is an answer, not a hiccup */
-					retry = 1;
+					retry = r->attempts <= k->opts.retries;
+				} else if (status >= 200 && status < 300 && k->limit < k->opts.parallel) {
+					k->limit++;
 				}
-				if (retry && r->attempts > k->opts.retries)
-					retry = 0;
 				if (!retry && (status < 200 || status >= 300)) {
 					const long *ok;
 					int is_ok = 0;
@@ -695,6 +702,8 @@ int gitops_kube_run(struct gitops_kube *k, struct gitops_kube_request *reqs, siz
 				long backoff = k->opts.backoff_ms << (r->attempts - 1 < 6 ? r->attempts - 1 : 6);
 				if (s->retry_after_ms)
 					backoff = s->retry_after_ms < RETRY_AFTER_MAX_MS ? s->retry_after_ms : RETRY_AFTER_MAX_MS;
+				/* spread the retries so that they do not all come back at once */
+				backoff += (long)(random() % (backoff / 2 + 1));
 				s->due_ms = now_ms() + backoff;
 				continue;
 			}
