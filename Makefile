@@ -94,6 +94,7 @@ kube: $(O)/tests/kube/test_kube $(BINS)
 		GITOPS_BIN=$(CURDIR)/$(O) tests/kube/kubectl-dry-run || rc=1; \
 		GITOPS_BIN=$(CURDIR)/$(O) tests/kube/proxy-test || rc=1; \
 		tests/kube/throttle-test $(CURDIR)/$(O) || rc=1; \
+		tests/kube/restart-test $(CURDIR)/$(O) || rc=1; \
 		if [ "$$started" = started ]; then scripts/testenv stop >/dev/null; fi; exit $$rc
 
 unit: $(UNIT_BINS)
