@@ -30,6 +30,7 @@ static const char help[] =
 	"      --dry-run=server    ask the server what would happen; change nothing\n"
 	"      --force-conflicts   take over fields another field manager owns\n"
 	"      --field-manager NAME  server-side apply field manager (default gitops)\n"
+	"      --parallel N        requests in flight at most (default 16)\n"
 	"  -o, --output FORMAT     yaml: kubectl's lines (default); json: one record per object\n"
 	"  -q, --quiet             no warnings\n"
 	"  -v, --verbose           say what is done\n"
@@ -38,12 +39,13 @@ static const char help[] =
 	"  -h, --help              show this help\n"
 	"  -V, --version           show the version\n";
 
-enum { OPT_CONTEXT = 300, OPT_KUBECONFIG, OPT_DRY_RUN, OPT_FORCE, OPT_MANAGER };
+enum { OPT_CONTEXT = 300, OPT_KUBECONFIG, OPT_DRY_RUN, OPT_FORCE, OPT_MANAGER, OPT_PARALLEL };
 
 struct opts {
 	const char *file;
 	struct gitops_kube_options kube;
 	struct gitops_apply_options apply;
+	struct gitops_kube_client_options client;
 };
 
 static const struct option longopts[] = {
@@ -54,6 +56,7 @@ static const struct option longopts[] = {
 	{ "dry-run", optional_argument, NULL, OPT_DRY_RUN },
 	{ "force-conflicts", no_argument, NULL, OPT_FORCE },
 	{ "field-manager", required_argument, NULL, OPT_MANAGER },
+	{ "parallel", required_argument, NULL, OPT_PARALLEL },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -86,6 +89,14 @@ static int on_option(struct gitops_cli *cli, int opt, const char *arg, void *ctx
 	case OPT_FORCE:
 		o->apply.force_conflicts = 1;
 		return 0;
+	case OPT_PARALLEL: {
+		char *end;
+		long v = strtol(arg, &end, 10);
+		if (*end || v < 1 || v > 1024)
+			return gitops_cli_usage_error(cli, "--parallel takes a number from 1 to 1024, not '%s'", arg);
+		o->client.parallel = (int)v;
+		return 0;
+	}
 	case OPT_MANAGER:
 		if (!*arg)
 			return gitops_cli_usage_error(cli, "--field-manager needs a name");
@@ -133,7 +144,7 @@ static void on_result(void *ctx, const struct gitops_apply_result *r)
 int main(int argc, char **argv)
 {
 	struct gitops_cli cli;
-	struct opts o = { NULL, { NULL, NULL, NULL }, GITOPS_APPLY_OPTIONS_INIT };
+	struct opts o = { NULL, { NULL, NULL, NULL }, GITOPS_APPLY_OPTIONS_INIT, GITOPS_KUBE_CLIENT_OPTIONS_INIT };
 	struct gitops_err err = GITOPS_ERR_INIT;
 	struct gitops_stream_reader *r = NULL;
 	struct gitops_stream_status st;
@@ -221,7 +232,7 @@ int main(int argc, char **argv)
 	if (gitops_kubeconfig_load(&cfg, &o.kube, &err) < 0)
 		goto fail;
 	o.apply.namespace = cfg->namespace;
-	if (gitops_kube_new(&k, cfg, NULL, &err) < 0)
+	if (gitops_kube_new(&k, cfg, &o.client, &err) < 0)
 		goto fail;
 	if (gitops_kube_discovery_new(&d, k, NULL, &err) < 0)
 		goto fail;

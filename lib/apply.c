@@ -21,7 +21,10 @@ struct item {
 	struct gitops_apply_result result;
 	char *rv_before;
 	cJSON *live_before;
+	int prefetched;                            /* live_before came from a LIST */
 };
+
+#define LIST_FROM 8   /* this many objects of one kind in one namespace: one LIST instead of a GET each */
 
 static int is_crd(const struct gitops_id *id)
 {
@@ -96,6 +99,11 @@ static int same_object(cJSON *a, cJSON *b)
 		cJSON_DeleteItemFromObjectCaseSensitive(cJSON_GetObjectItemCaseSensitive(x, "metadata"), *k);
 		cJSON_DeleteItemFromObjectCaseSensitive(cJSON_GetObjectItemCaseSensitive(y, "metadata"), *k);
 	}
+	/* the items of a LIST carry no apiVersion and kind */
+	cJSON_DeleteItemFromObjectCaseSensitive(x, "apiVersion");
+	cJSON_DeleteItemFromObjectCaseSensitive(x, "kind");
+	cJSON_DeleteItemFromObjectCaseSensitive(y, "apiVersion");
+	cJSON_DeleteItemFromObjectCaseSensitive(y, "kind");
 	eq = cJSON_Compare(x, y, 1);
 	cJSON_Delete(x);
 	cJSON_Delete(y);
@@ -159,6 +167,73 @@ static int ns_in_stream(const char *const *names, size_t n, const char *ns)
 	return 0;
 }
 
+/* Run the requests that have a method; the others are left as they are. */
+static int run_subset(struct gitops_kube *k, struct gitops_kube_request *reqs, size_t n, const long *ok,
+		      struct gitops_err *err)
+{
+	struct gitops_kube_request *run = calloc(n ? n : 1, sizeof(*run));
+	size_t *map = calloc(n ? n : 1, sizeof(*map)), m = 0, i;
+	int ret;
+
+	if (!run || !map) {
+		free(run);
+		free(map);
+		return gitops_err_oom(err);
+	}
+	for (i = 0; i < n; i++)
+		if (reqs[i].method) {
+			run[m] = reqs[i];
+			map[m++] = i;
+		}
+	ret = gitops_kube_run(k, run, m, ok, err);
+	for (i = 0; i < m; i++)
+		reqs[map[i]] = run[i];
+	free(run);
+	free(map);
+	return ret;
+}
+
+static void set_live(struct item *it, cJSON *live)
+{
+	const char *rv = gitops_json_get_string(live, "metadata", "resourceVersion", NULL);
+
+	it->live_before = live;
+	it->rv_before = strdup(rv ? rv : "");
+}
+
+/* Many objects of one kind in one namespace: what is live comes from one LIST, not a GET each. */
+static void prefetch(struct gitops_kube *k, struct item **step, size_t n, const struct gitops_apply_options *o)
+{
+	size_t i, j, count;
+
+	for (i = 0; i < n; i++) {
+		const char *ns = ns_of(step[i], o);
+		cJSON *items = NULL, *e;
+		struct gitops_err ignore = GITOPS_ERR_INIT;
+		if (step[i]->prefetched)
+			continue;
+		for (count = 0, j = i; j < n; j++)
+			count += step[j]->res == step[i]->res && (!step[i]->res->namespaced || !strcmp(ns_of(step[j], o), ns));
+		if (count < LIST_FROM ||
+		    gitops_kube_list(k, step[i]->res, step[i]->res->namespaced ? ns : NULL, NULL, 500, &items, &ignore) < 0)
+			continue; /* a GET each, then */
+		for (j = i; j < n; j++) {
+			if (step[j]->res != step[i]->res || (step[i]->res->namespaced && strcmp(ns_of(step[j], o), ns)))
+				continue;
+			step[j]->prefetched = 1;
+			cJSON_ArrayForEach(e, items)
+			{
+				const char *name = gitops_json_get_string(e, "metadata", "name", NULL);
+				if (name && !strcmp(name, step[j]->id.name)) {
+					set_live(step[j], cJSON_Duplicate(e, 1));
+					break;
+				}
+			}
+		}
+		cJSON_Delete(items);
+	}
+}
+
 static int run_step(struct gitops_kube *k, struct item **step, size_t n, const struct gitops_apply_options *o,
 		    const char *const *step_ns, size_t n_step_ns, gitops_apply_report_fn report, void *ctx,
 		    struct gitops_err *err)
@@ -176,20 +251,20 @@ static int run_step(struct gitops_kube *k, struct item **step, size_t n, const s
 	}
 	gitops_buf_printf(&q, "?fieldManager=%s%s%s", o->field_manager, o->force_conflicts ? "&force=true" : "",
 			  o->dry_run ? "&dryRun=All" : "");
+	prefetch(k, step, n, o);
 	for (i = 0; i < n; i++) {
+		if (step[i]->prefetched)
+			continue;
 		get[i].method = "GET";
 		get[i].path = object_path(step[i], ns_of(step[i], o), 1);
 		get[i].what = step[i]->result.name;
 	}
-	gitops_kube_run(k, get, n, ok404, err);
+	run_subset(k, get, n, ok404, err);
 	for (i = 0; i < n; i++) {
 		struct gitops_buf p = GITOPS_BUF_INIT;
 		char *base = object_path(step[i], ns_of(step[i], o), 1);
-		if (!get[i].failed && get[i].status == 200) {
-			step[i]->live_before = cJSON_ParseWithLength(get[i].response.data, get[i].response.len);
-			step[i]->rv_before = strdup(gitops_json_get_string(step[i]->live_before, "metadata", "resourceVersion", NULL) ?
-						    gitops_json_get_string(step[i]->live_before, "metadata", "resourceVersion", NULL) : "");
-		}
+		if (!step[i]->prefetched && !get[i].failed && get[i].status == 200)
+			set_live(step[i], cJSON_ParseWithLength(get[i].response.data, get[i].response.len));
 		gitops_buf_printf(&p, "%s%s", base, q.data);
 		free(base);
 		put[i].method = "PATCH";
@@ -201,28 +276,8 @@ static int run_step(struct gitops_kube *k, struct item **step, size_t n, const s
 		if (get[i].failed)
 			put[i].method = NULL; /* the GET said enough */
 	}
-	{
-		/* only the objects whose GET worked are applied */
-		size_t m = 0;
-		struct gitops_kube_request *run = calloc(n ? n : 1, sizeof(*run));
-		size_t *map = calloc(n ? n : 1, sizeof(*map));
-		for (i = 0; run && map && i < n; i++)
-			if (put[i].method) {
-				run[m] = put[i];
-				map[m++] = i;
-			}
-		if (!run || !map) {
-			free(run);
-			free(map);
-			ret = gitops_err_oom(err);
-			goto done;
-		}
-		gitops_kube_run(k, run, m, NULL, err);
-		for (i = 0; i < m; i++)
-			put[map[i]] = run[i];
-		free(run);
-		free(map);
-	}
+	/* only the objects whose GET worked are applied */
+	run_subset(k, put, n, NULL, err);
 	for (i = 0; i < n; i++) {
 		struct item *it = step[i];
 		struct gitops_kube_request *r = put[i].method ? &put[i] : &get[i];
@@ -250,7 +305,6 @@ static int run_step(struct gitops_kube *k, struct item **step, size_t n, const s
 		if (report)
 			report(ctx, &it->result);
 	}
-done:
 	for (i = 0; i < n; i++) {
 		gitops_kube_request_release(&get[i]);
 		gitops_kube_request_release(&put[i]);
