@@ -30,7 +30,7 @@ static const char help[] =
 	"      --dry-run=server    ask the server what would happen; change nothing\n"
 	"      --force-conflicts   take over fields another field manager owns\n"
 	"      --field-manager NAME  server-side apply field manager (default gitops)\n"
-	"      --parallel N        requests in flight at most (default 16)\n"
+	"      --parallel N        requests in flight at most (default 32)\n"
 	"  -o, --output FORMAT     yaml: kubectl's lines (default); json: one record per object\n"
 	"  -q, --quiet             no warnings\n"
 	"  -v, --verbose           say what is done\n"

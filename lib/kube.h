@@ -26,7 +26,7 @@ struct gitops_kube_client_options {
 	const char *user_agent;
 };
 
-#define GITOPS_KUBE_CLIENT_OPTIONS_INIT { 16, 60000, 10000, 4, 200, "gitops/" GITOPS_VERSION }
+#define GITOPS_KUBE_CLIENT_OPTIONS_INIT { 32, 60000, 10000, 4, 200, "gitops/" GITOPS_VERSION }
 
 struct gitops_kube;
 
