@@ -6,31 +6,36 @@
 #include <stdio.h>
 #include <string.h>
 
-const cJSON *gitops_json_get(const cJSON *obj, ...)
+static const cJSON *walk(const cJSON *obj, va_list ap)
 {
 	const char *key;
+
+	while (obj && (key = va_arg(ap, const char *)))
+		obj = cJSON_IsObject(obj) ? cJSON_GetObjectItemCaseSensitive(obj, key) : NULL;
+	return obj;
+}
+
+const cJSON *gitops_json_get(const cJSON *obj, ...)
+{
 	va_list ap;
 
 	va_start(ap, obj);
-	while (obj && (key = va_arg(ap, const char *)))
-		obj = cJSON_IsObject(obj) ? cJSON_GetObjectItemCaseSensitive(obj, key) : NULL;
+	obj = walk(obj, ap);
 	va_end(ap);
 	return obj;
 }
 
 const char *gitops_json_get_string(const cJSON *obj, ...)
 {
-	const char *key;
 	va_list ap;
 
 	va_start(ap, obj);
-	while (obj && (key = va_arg(ap, const char *)))
-		obj = cJSON_IsObject(obj) ? cJSON_GetObjectItemCaseSensitive(obj, key) : NULL;
+	obj = walk(obj, ap);
 	va_end(ap);
 	return cJSON_IsString(obj) ? obj->valuestring : NULL;
 }
 
-static const char *type_name(const cJSON *n)
+const char *gitops_json_type_name(const cJSON *n)
 {
 	if (cJSON_IsObject(n))
 		return "a mapping";
@@ -92,13 +97,13 @@ static int check_string_map(const cJSON *meta, const char *field, char *msg, siz
 	if (!m || cJSON_IsNull(m))
 		return 0;
 	if (!cJSON_IsObject(m)) {
-		snprintf(msg, size, "metadata.%s must be a mapping, not %s", field, type_name(m));
+		snprintf(msg, size, "metadata.%s must be a mapping, not %s", field, gitops_json_type_name(m));
 		return -1;
 	}
 	for (c = m->child; c; c = c->next) {
 		if (!cJSON_IsString(c) && !cJSON_IsNull(c)) {
 			snprintf(msg, size, "metadata.%s.%s must be a string, not %s (quote it)", field, c->string,
-				 type_name(c));
+				 gitops_json_type_name(c));
 			return -1;
 		}
 		if (!c->string[0]) {
@@ -141,7 +146,7 @@ int gitops_object_check(const cJSON *obj, char *msg, size_t size)
 	const char *k;
 
 	if (!cJSON_IsObject(obj)) {
-		snprintf(msg, size, "expected a mapping (a Kubernetes object), found %s", type_name(obj));
+		snprintf(msg, size, "expected a mapping (a Kubernetes object), found %s", gitops_json_type_name(obj));
 		return -1;
 	}
 	v = cJSON_GetObjectItemCaseSensitive(obj, "apiVersion");
@@ -150,7 +155,7 @@ int gitops_object_check(const cJSON *obj, char *msg, size_t size)
 		return -1;
 	}
 	if (!cJSON_IsString(v)) {
-		snprintf(msg, size, "apiVersion must be a string, not %s", type_name(v));
+		snprintf(msg, size, "apiVersion must be a string, not %s", gitops_json_type_name(v));
 		return -1;
 	}
 	if (check_api_version(v->valuestring, msg, size) < 0)
@@ -161,7 +166,7 @@ int gitops_object_check(const cJSON *obj, char *msg, size_t size)
 		return -1;
 	}
 	if (!cJSON_IsString(v)) {
-		snprintf(msg, size, "kind must be a string, not %s", type_name(v));
+		snprintf(msg, size, "kind must be a string, not %s", gitops_json_type_name(v));
 		return -1;
 	}
 	for (k = v->valuestring; *k; k++)
@@ -174,7 +179,7 @@ int gitops_object_check(const cJSON *obj, char *msg, size_t size)
 	if (!strcmp(v->valuestring, "List")) {
 		const cJSON *items = cJSON_GetObjectItemCaseSensitive(obj, "items");
 		if (items && !cJSON_IsArray(items) && !cJSON_IsNull(items)) {
-			snprintf(msg, size, "items of a List must be a sequence, not %s", type_name(items));
+			snprintf(msg, size, "items of a List must be a sequence, not %s", gitops_json_type_name(items));
 			return -1;
 		}
 		return 0;
@@ -187,7 +192,7 @@ int gitops_object_check(const cJSON *obj, char *msg, size_t size)
 		return -1;
 	}
 	if (!cJSON_IsObject(meta)) {
-		snprintf(msg, size, "metadata must be a mapping, not %s", type_name(meta));
+		snprintf(msg, size, "metadata must be a mapping, not %s", gitops_json_type_name(meta));
 		return -1;
 	}
 	name = cJSON_GetObjectItemCaseSensitive(meta, "name");
@@ -199,7 +204,7 @@ int gitops_object_check(const cJSON *obj, char *msg, size_t size)
 		return -1;
 	}
 	if (!cJSON_IsString(name)) {
-		snprintf(msg, size, "metadata.name must be a string, not %s", type_name(name));
+		snprintf(msg, size, "metadata.name must be a string, not %s", gitops_json_type_name(name));
 		return -1;
 	}
 	if (!name->valuestring[0]) {
@@ -218,7 +223,7 @@ int gitops_object_check(const cJSON *obj, char *msg, size_t size)
 	ns = cJSON_GetObjectItemCaseSensitive(meta, "namespace");
 	if (ns && !cJSON_IsNull(ns)) {
 		if (!cJSON_IsString(ns)) {
-			snprintf(msg, size, "metadata.namespace must be a string, not %s", type_name(ns));
+			snprintf(msg, size, "metadata.namespace must be a string, not %s", gitops_json_type_name(ns));
 			return -1;
 		}
 		if (ns->valuestring[0] && !is_dns_label(ns->valuestring)) {

@@ -35,6 +35,8 @@ void gitops_id_format(const struct gitops_id *id, char *buf, size_t size);
 
 /* Nested lookup by keys, NULL-terminated: gitops_json_get(obj, "metadata", "labels", NULL). */
 const cJSON *gitops_json_get(const cJSON *obj, ...);
+/* "a mapping", "a sequence", "a string", "a boolean", "null" or "a number", for messages. */
+const char *gitops_json_type_name(const cJSON *n);
 /* The string at a nested path, or NULL when absent or not a string. */
 const char *gitops_json_get_string(const cJSON *obj, ...);
 

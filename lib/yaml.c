@@ -15,6 +15,7 @@
 #include <yaml.h>
 
 #include "lib/buf.h"
+#include "lib/object.h"
 
 #define TAG_PREFIX "tag:yaml.org,2002:"
 #define MARKER_PREFIX "# gitops: end of stream ("
@@ -676,21 +677,6 @@ static int frame_add_key(struct frame *f, const char *key)
 	return keyset_insert(&f->keys, key);
 }
 
-static const char *kind_name(const cJSON *n)
-{
-	if (cJSON_IsObject(n))
-		return "a mapping";
-	if (cJSON_IsArray(n))
-		return "a sequence";
-	if (cJSON_IsString(n))
-		return "a string";
-	if (cJSON_IsBool(n))
-		return "a boolean";
-	if (cJSON_IsNull(n))
-		return "null";
-	return "a number";
-}
-
 static int count_node(struct gitops_yaml_reader *r, struct gitops_err *err, yaml_mark_t mark, size_t n)
 {
 	r->nodes += n;
@@ -737,7 +723,7 @@ static int attach(struct gitops_yaml_reader *r, cJSON *node, yaml_mark_t mark, s
 	}
 	if (!f->key) {
 		cJSON_Delete(node);
-		return fail_at(r, err, mark, "mapping keys must be scalars, not %s", kind_name(node));
+		return fail_at(r, err, mark, "mapping keys must be scalars, not %s", gitops_json_type_name(node));
 	}
 	if (f->key_is_merge) {
 		if (!cJSON_IsObject(node) && !cJSON_IsArray(node)) {
@@ -964,7 +950,7 @@ static int on_alias(struct gitops_yaml_reader *r, yaml_event_t *ev, struct gitop
 	if (f && f->is_map && !f->key) {
 		if (cJSON_IsObject(a->node) || cJSON_IsArray(a->node))
 			return fail_at(r, err, ev->start_mark, "mapping keys must be scalars, not %s",
-				       kind_name(a->node));
+				       gitops_json_type_name(a->node));
 		f->key = key_text(a->node);
 		f->key_mark = ev->start_mark;
 		return f->key ? 0 : gitops_err_oom(err);
