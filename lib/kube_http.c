@@ -247,10 +247,22 @@ static int exec_credential(struct gitops_kube *k, struct gitops_err *err)
 		gitops_err_oom(err);
 		goto done;
 	}
-	memcpy(envp, environ, nenv * sizeof(*envp));
-	for (i = 0; e->env[i]; i++)
-		envp[nenv++] = e->env[i];
-	envp[nenv++] = env_info.data;
+	/* the plugin's own variables replace inherited ones of the same name */
+	{
+		size_t m = 0, j;
+		for (i = 0; e->env[i]; i++)
+			envp[m++] = e->env[i];
+		envp[m++] = env_info.data;
+		for (j = 0; j < nenv; j++) {
+			size_t len = strcspn(environ[j], "="), q;
+			int dup = !strncmp(environ[j], "KUBERNETES_EXEC_INFO=", 21);
+			for (q = 0; !dup && e->env[q]; q++)
+				dup = !strncmp(environ[j], e->env[q], len) && e->env[q][len] == '=';
+			if (!dup)
+				envp[m++] = environ[j];
+		}
+		nenv = m;
+	}
 	argv[0] = cmd.data;
 	for (i = 0; i < nargs; i++)
 		argv[i + 1] = e->args[i];

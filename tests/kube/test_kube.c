@@ -222,7 +222,7 @@ static const char *exec_user(const char *script, const char *api_version)
 	static char buf[1024];
 
 	snprintf(buf, sizeof(buf), "    exec:\n      apiVersion: %s\n      command: ./%s\n      args: [one, two]\n"
-				   "      env:\n      - name: TEST_TOKEN\n        value: %s\n",
+				   "      env:\n      - name: TEST_TOKEN\n        value: %s\n      - name: HOME\n        value: /from/kubeconfig\n",
 		 api_version, script, admin_token);
 	return buf;
 }
@@ -251,7 +251,7 @@ START_TEST(test_exec_plugin)
 
 	for (v = 0; v < 2; v++) {
 		snprintf(script, sizeof(script),
-			 "#!/bin/sh\n[ \"$1 $2\" = \"one two\" ] || exit 3\necho run >> %s\n"
+			 "#!/bin/sh\n[ \"$1 $2\" = \"one two\" ] || exit 3\n[ \"$HOME\" = /from/kubeconfig ] || exit 5\necho run >> %s\n"
 			 "case \"$KUBERNETES_EXEC_INFO\" in *'\"apiVersion\":\"%s\"'*) ;; *) exit 4;; esac\n"
 			 "printf '{\"apiVersion\":\"%s\",\"kind\":\"ExecCredential\",\"status\":{\"token\":\"%%s\","
 			 "\"expirationTimestamp\":\"2099-01-01T00:00:00Z\"}}' \"$TEST_TOKEN\"\n",
