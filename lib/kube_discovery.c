@@ -182,7 +182,6 @@ static void add_resources(cJSON *out, const char *group, const char *version, co
 int gitops_kube_discovery_refresh(struct gitops_kube_discovery *d, struct gitops_err *err)
 {
 	struct gitops_kube_request top[2], *gv = NULL;
-	const cJSON *x;
 	cJSON *api = NULL, *apis = NULL, *doc = NULL, *resources, *failed;
 	size_t n = 0, i;
 	int ret = -1;
@@ -284,7 +283,6 @@ int gitops_kube_discovery_refresh(struct gitops_kube_discovery *d, struct gitops
 	save_cache(d);
 	ret = 0;
 done:
-	(void)x;
 	gitops_kube_request_release(&top[0]);
 	gitops_kube_request_release(&top[1]);
 	for (i = 0; gv && i < n; i++)

@@ -762,7 +762,7 @@ static int tag_is(const yaml_char_t *tag, const char *name)
 	       strcmp((const char *)tag + plen, name) == 0;
 }
 
-static cJSON *node_from_scalar(const struct gitops_scalar *sc, char *text, size_t len)
+static cJSON *node_from_scalar(const struct gitops_scalar *sc, char *text)
 {
 	cJSON *n;
 
@@ -779,7 +779,6 @@ static cJSON *node_from_scalar(const struct gitops_scalar *sc, char *text, size_
 	default:
 		break;
 	}
-	(void)len;
 	n = cJSON_CreateNull();
 	if (!n)
 		return NULL;
@@ -899,7 +898,7 @@ static int on_scalar(struct gitops_yaml_reader *r, yaml_event_t *ev, struct gito
 			f->key = strndup(text, len);
 			return f->key ? 0 : gitops_err_oom(err);
 		}
-		node = node_from_scalar(&sc, NULL, 0);
+		node = node_from_scalar(&sc, NULL);
 		if (!node)
 			return gitops_err_oom(err);
 		f->key = key_text(node);
@@ -911,7 +910,7 @@ static int on_scalar(struct gitops_yaml_reader *r, yaml_event_t *ev, struct gito
 		return fail_at(r, err, ev->start_mark, "'%.20s' is not a number JSON can hold", text);
 	if (count_node(r, err, ev->start_mark, 1) < 0)
 		return -1;
-	node = node_from_scalar(&sc, text, len);
+	node = node_from_scalar(&sc, text);
 	if (!node)
 		return gitops_err_oom(err);
 	if (sc.kind == GITOPS_SCALAR_STRING)
