@@ -79,7 +79,7 @@ $(O)/tests/%.o: tests/unit/%.c $(wildcard lib/*.h tests/unit/*.h) Makefile
 $(O)/tests/test_%: $(O)/tests/test_%.o $(LIB)
 	$(QLD)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(CHECK_LIBS)
 
-$(O)/tests/kube/%.o: tests/kube/%.c $(wildcard lib/*.h) Makefile
+$(O)/tests/kube/%.o: tests/kube/%.c $(wildcard lib/*.h tests/unit/*.h) Makefile
 	@mkdir -p $(dir $@)
 	$(QCC)$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -c -o $@ $<
 

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "lib/buf.h"
+#include "tests/unit/check_main.h"
 #include "lib/kube.h"
 #include "lib/kube_discovery.h"
 #include "lib/kube_rest.h"
@@ -729,11 +730,5 @@ static Suite *suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return gitops_check_run(suite());
 }

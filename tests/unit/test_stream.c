@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "lib/buf.h"
+#include "tests/unit/check_main.h"
 #include "lib/object.h"
 #include "lib/stream.h"
 
@@ -284,10 +285,6 @@ START_TEST(test_identity)
 }
 END_TEST
 
-static int write_buf(void *ctx, const void *data, size_t len)
-{
-	return gitops_buf_add(ctx, data, len);
-}
 
 START_TEST(test_writer_marker_and_json)
 {
@@ -297,7 +294,7 @@ START_TEST(test_writer_marker_and_json)
 	cJSON *obj;
 
 	ck_assert_int_eq(gitops_yaml_parse_one(&obj, CM("a"), strlen(CM("a")), "x", NULL, &err), 0);
-	ck_assert_int_eq(gitops_stream_writer_new(&w, GITOPS_FORMAT_YAML, write_buf, &b, &err), 0);
+	ck_assert_int_eq(gitops_stream_writer_new(&w, GITOPS_FORMAT_YAML, gitops_check_write_buf, &b, &err), 0);
 	ck_assert_int_eq(gitops_stream_writer_put(w, obj, &err), 0);
 	ck_assert_int_eq(gitops_stream_writer_put(w, obj, &err), 0);
 	ck_assert_int_eq(gitops_stream_writer_finish(w, &err), 0);
@@ -305,7 +302,7 @@ START_TEST(test_writer_marker_and_json)
 	ck_assert_str_eq(b.data, "---\n" CM("a") "---\n" CM("a") "# gitops: end of stream (2 objects)\n");
 
 	b.len = 0;
-	ck_assert_int_eq(gitops_stream_writer_new(&w, GITOPS_FORMAT_JSON, write_buf, &b, &err), 0);
+	ck_assert_int_eq(gitops_stream_writer_new(&w, GITOPS_FORMAT_JSON, gitops_check_write_buf, &b, &err), 0);
 	ck_assert_int_eq(gitops_stream_writer_put(w, obj, &err), 0);
 	ck_assert_int_eq(gitops_stream_writer_finish(w, &err), 0);
 	gitops_stream_writer_free(w);
@@ -315,7 +312,7 @@ START_TEST(test_writer_marker_and_json)
 	ck_assert_int_eq(read_stream(b.data, NULL, &err, NULL, NULL, 0), 1);
 
 	b.len = 0;
-	ck_assert_int_eq(gitops_stream_writer_new(&w, GITOPS_FORMAT_YAML, write_buf, &b, &err), 0);
+	ck_assert_int_eq(gitops_stream_writer_new(&w, GITOPS_FORMAT_YAML, gitops_check_write_buf, &b, &err), 0);
 	ck_assert_int_eq(gitops_stream_writer_finish(w, &err), 0);
 	gitops_stream_writer_free(w);
 	ck_assert_str_eq(b.data, "# gitops: end of stream (0 objects)\n");
@@ -380,11 +377,5 @@ static Suite *suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return gitops_check_run(suite());
 }

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 
 #include "lib/buf.h"
+#include "tests/unit/check_main.h"
 #include "lib/yaml.h"
 
 /* ------------------------------------------------------------ scalars */
@@ -176,10 +177,6 @@ static int read_all(const char *text, size_t len, struct docs *out, struct gitop
 	return n < 0 ? -1 : 0;
 }
 
-static int write_buf(void *ctx, const void *data, size_t len)
-{
-	return gitops_buf_add(ctx, data, len);
-}
 
 static char *write_all(const struct docs *d)
 {
@@ -188,7 +185,7 @@ static char *write_all(const struct docs *d)
 	struct gitops_err err = GITOPS_ERR_INIT;
 	size_t i;
 
-	ck_assert_int_eq(gitops_yaml_writer_new(&w, write_buf, &b, &err), 0);
+	ck_assert_int_eq(gitops_yaml_writer_new(&w, gitops_check_write_buf, &b, &err), 0);
 	for (i = 0; i < d->n; i++)
 		ck_assert_msg(gitops_yaml_writer_doc(w, d->items[i], &err) == 0, "write: %s", err.msg);
 	ck_assert_int_eq(gitops_yaml_writer_end(w, &err), 0);
@@ -391,11 +388,5 @@ static Suite *suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return gitops_check_run(suite());
 }
