@@ -126,19 +126,11 @@ static int wait_established(struct gitops_kube *k, struct item *it, long timeout
 	long waited = 0;
 
 	for (;;) {
-		struct gitops_kube_request r;
 		cJSON *crd, *c;
 		int ok = 0;
 
-		memset(&r, 0, sizeof(r));
-		r.method = "GET";
-		r.path = object_path(it, NULL, 1);
-		r.what = it->result.name;
-		if (gitops_kube_do(k, &r, NULL, err) < 0) {
-			gitops_kube_request_release(&r);
+		if (gitops_kube_get(k, it->res, NULL, it->id.name, &crd, err) < 0)
 			return -1;
-		}
-		crd = cJSON_ParseWithLength(r.response.data, r.response.len);
 		cJSON_ArrayForEach(c, gitops_json_get(crd, "status", "conditions", NULL))
 		{
 			const char *t = gitops_json_get_string(c, "type", NULL), *s = gitops_json_get_string(c, "status", NULL);
@@ -146,7 +138,6 @@ static int wait_established(struct gitops_kube *k, struct item *it, long timeout
 				ok = 1;
 		}
 		cJSON_Delete(crd);
-		gitops_kube_request_release(&r);
 		if (ok)
 			return 0;
 		if (waited >= timeout_ms)

@@ -386,19 +386,10 @@ static int credentials(struct gitops_kube *k, int force, struct gitops_err *err)
 static int refresh_credentials(struct gitops_kube *k)
 {
 	struct gitops_err ignore = GITOPS_ERR_INIT;
-	struct gitops_buf t = GITOPS_BUF_INIT;
 
 	if (k->cfg->exec)
 		return credentials(k, 1, &ignore);
-	if (gitops_buf_read_file(&t, k->cfg->token_file, 1u << 20, &ignore) < 0)
-		return -1;
-	while (t.len && (t.data[t.len - 1] == '\n' || t.data[t.len - 1] == '\r' || t.data[t.len - 1] == ' '))
-		t.data[--t.len] = '\0';
-	if (k->cfg->token)
-		memset(k->cfg->token, 0, strlen(k->cfg->token));
-	free(k->cfg->token);
-	k->cfg->token = t.data;
-	return 0;
+	return gitops_kube_read_token(&k->cfg->token, k->cfg->token_file, &ignore);
 }
 
 /* ------------------------------------------------------------ requests */

@@ -195,7 +195,7 @@ static int load_pem(struct gitops_buf *out, const cJSON *obj, const char *key, c
 	return 0;
 }
 
-static int read_token_file(char **out, const char *path, struct gitops_err *err)
+int gitops_kube_read_token(char **out, const char *path, struct gitops_err *err)
 {
 	struct gitops_buf b = GITOPS_BUF_INIT;
 
@@ -203,6 +203,8 @@ static int read_token_file(char **out, const char *path, struct gitops_err *err)
 		return -1;
 	while (b.len && (b.data[b.len - 1] == '\n' || b.data[b.len - 1] == '\r' || b.data[b.len - 1] == ' '))
 		b.data[--b.len] = '\0';
+	if (*out)
+		memset(*out, 0, strlen(*out));
 	free(*out);
 	*out = b.data;
 	return 0;
@@ -376,7 +378,7 @@ static int from_files(struct gitops_kube_config *c, const struct kfiles *files, 
 		if (cJSON_IsString(v) && *v->valuestring && !c->token) {
 			if (!(c->token_file = resolve_path(uf->dir, v->valuestring)))
 				return gitops_err_oom(err);
-			if (read_token_file(&c->token, c->token_file, err) < 0)
+			if (gitops_kube_read_token(&c->token, c->token_file, err) < 0)
 				return gitops_err_prefix(err, "%s: tokenFile", where);
 		}
 		v = cJSON_GetObjectItemCaseSensitive(user, "exec");
@@ -409,7 +411,7 @@ static int in_cluster(struct gitops_kube_config *c, const struct gitops_kube_opt
 		return gitops_err_oom(err);
 	gitops_buf_printf(&b, "%s/token", dir);
 	c->token_file = gitops_buf_detach(&b);
-	if (!c->token_file || read_token_file(&c->token, c->token_file, err) < 0)
+	if (!c->token_file || gitops_kube_read_token(&c->token, c->token_file, err) < 0)
 		return gitops_err_prefix(err, "in-cluster service account");
 	gitops_buf_printf(&b, "%s/ca.crt", dir);
 	if (gitops_buf_read_file(&c->ca, b.data, KUBECONFIG_MAX, err) < 0) {
@@ -420,7 +422,7 @@ static int in_cluster(struct gitops_kube_config *c, const struct gitops_kube_opt
 	gitops_buf_printf(&b, "%s/namespace", dir);
 	if (access(b.data, R_OK) == 0) {
 		struct gitops_err ignore;
-		read_token_file(&ns, b.data, &ignore);
+		gitops_kube_read_token(&ns, b.data, &ignore);
 	}
 	gitops_buf_release(&b);
 	c->namespace = strdup(opts->namespace && *opts->namespace ? opts->namespace : ns && *ns ? ns : "default");

@@ -55,6 +55,10 @@ int gitops_kubeconfig_load(struct gitops_kube_config **out, const struct gitops_
 			   struct gitops_err *err);
 void gitops_kube_config_free(struct gitops_kube_config *c);
 
+/* Read a token file (service-account or tokenFile), trailing blanks and line breaks removed;
+ * replaces *out (freed, and wiped first). 0 or -1. */
+int gitops_kube_read_token(char **out, const char *path, struct gitops_err *err);
+
 /* base64 (standard alphabet, padding optional) into out. 0 or -1 when it is not base64. */
 int gitops_base64_decode(struct gitops_buf *out, const char *in);
 
