@@ -23,7 +23,7 @@ OPTFLAGS  ?= -O2 -g
 endif
 
 CC        ?= cc
-PKGS      := yaml-0.1 libcjson libcurl libcrypto
+PKGS      := yaml-0.1 libcjson libcurl libcrypto libgit2
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS))
 CHECK_CFLAGS := $(shell pkg-config --cflags check)
@@ -49,8 +49,7 @@ QLD =
 endif
 
 PROGRAMS  := gitops-fetch gitops-render gitops-diff gitops-apply gitops-bump
-LIB_SRCS  := lib/err.c lib/buf.c lib/yaml.c lib/scalar.c lib/stream.c lib/object.c \
-             lib/cli.c lib/render_plain.c lib/kubeconfig.c lib/kube_http.c lib/kube_discovery.c lib/kube_rest.c lib/apply.c
+LIB_SRCS  := $(sort $(wildcard lib/*.c))
 LIB_OBJS  := $(LIB_SRCS:%.c=$(O)/%.o)
 LIB       := $(O)/lib/libgitops.a
 BINS      := $(PROGRAMS:%=$(O)/%)

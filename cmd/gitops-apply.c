@@ -1,18 +1,14 @@
 /* gitops-apply: server-side apply of a stream, in a safe order, in parallel. */
-#include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "lib/apply.h"
 #include "lib/cli.h"
 #include "lib/kube.h"
 #include "lib/kube_discovery.h"
 #include "lib/kubeconfig.h"
-#include "lib/object.h"
-#include "lib/stream.h"
+#include "lib/objset.h"
 
 static const char usage[] = "gitops-apply [options] [-f FILE]";
 
@@ -146,15 +142,10 @@ int main(int argc, char **argv)
 	struct gitops_cli cli;
 	struct opts o = { NULL, { NULL, NULL, NULL }, GITOPS_APPLY_OPTIONS_INIT, GITOPS_KUBE_CLIENT_OPTIONS_INIT };
 	struct gitops_err err = GITOPS_ERR_INIT;
-	struct gitops_stream_reader *r = NULL;
-	struct gitops_stream_status st;
-	struct gitops_kube_config *cfg = NULL;
-	struct gitops_kube *k = NULL;
-	struct gitops_kube_discovery *d = NULL;
-	struct gitops_object *objs = NULL;
+	struct gitops_objset set;
+	struct gitops_cluster c = { NULL, NULL, NULL };
 	struct report rep = { &cli, 0, NULL, 0 };
-	size_t n = 0, cap = 0, i;
-	int fd = 0, ret, code = GITOPS_EXIT_OK;
+	int ret, code = GITOPS_EXIT_OK;
 
 	gitops_cli_init(&cli, "gitops-apply", usage, help);
 	ret = gitops_cli_parse(&cli, argc, argv, "f:n:", longopts, on_option, &o);
@@ -163,83 +154,20 @@ int main(int argc, char **argv)
 	if (cli.optind < argc)
 		return gitops_cli_usage_error(&cli, "unexpected argument '%s' (the stream comes from -f or standard input)",
 					      argv[cli.optind]);
-	if (o.file && strcmp(o.file, "-") && (fd = open(o.file, O_RDONLY | O_CLOEXEC)) < 0) {
-		gitops_err_errno(&err, errno, o.file);
-		return gitops_cli_fail(&cli, &err);
-	}
 	/* the whole stream first: nothing is sent unless all of it is good */
-	if (gitops_stream_reader_fd(&r, fd, fd ? o.file : "<stdin>", &cli.limits, 0, &err) < 0)
+	if (gitops_objset_read(&set, o.file, &cli.limits, &err) < 0)
 		goto fail;
-	for (;;) {
-		struct gitops_object obj;
-		int got = gitops_stream_read(r, &obj, &err);
-		if (got < 0)
-			goto fail;
-		if (!got)
-			break;
-		if (n == cap) {
-			struct gitops_object *p = realloc(objs, (cap = cap ? cap * 2 : 64) * sizeof(*p));
-			if (!p) {
-				gitops_object_release(&obj);
-				gitops_err_oom(&err);
-				goto fail;
-			}
-			objs = p;
-		}
-		objs[n++] = obj;
-	}
-	/* the same object twice would race with itself: refuse, as an invalid stream */
-	{
-		struct gitops_idset *ids = NULL;
-		if (gitops_idset_new(&ids) < 0) {
-			gitops_err_oom(&err);
-			goto fail;
-		}
-		for (i = 0; i < n; i++) {
-			struct gitops_id id;
-			unsigned first_input, first_line;
-			char what[600];
-			if (gitops_object_id(objs[i].json, &id) < 0)
-				continue;
-			switch (gitops_idset_add(ids, &id, 0, (unsigned)objs[i].line, &first_input, &first_line)) {
-			case -1:
-				gitops_err_oom(&err);
-				break;
-			case 0:
-				gitops_id_format(&id, what, sizeof(what));
-				gitops_err_set(&err, GITOPS_EXIT_INPUT, "%s:%zu: document %zu: %s appears again (first at line %u)",
-					       objs[i].source, objs[i].line, objs[i].doc, what, first_line);
-				break;
-			default:
-				continue;
-			}
-			break;
-		}
-		gitops_idset_free(ids);
-		if (i < n)
-			goto fail;
-	}
-	gitops_stream_reader_status(r, &st);
-	if (st.marker == GITOPS_MARKER_BAD) {
-		gitops_err_set(&err, GITOPS_EXIT_INPUT, "%s: end-of-stream check failed: %s", fd ? o.file : "<stdin>",
-			       st.problem);
-		goto fail;
-	}
-	if (!n) {
+	if (!set.n) {
 		gitops_cli_info(&cli, 1, "nothing to apply");
 		goto done;
 	}
-	if (gitops_kubeconfig_load(&cfg, &o.kube, &err) < 0)
+	if (gitops_cluster_open(&c, &o.kube, &o.client, &err) < 0)
 		goto fail;
-	o.apply.namespace = cfg->namespace;
-	if (gitops_kube_new(&k, cfg, &o.client, &err) < 0)
-		goto fail;
-	if (gitops_kube_discovery_new(&d, k, NULL, &err) < 0)
-		goto fail;
+	o.apply.namespace = c.namespace;
 	rep.dry_run = o.apply.dry_run;
 	if (cli.format == GITOPS_FORMAT_JSON)
 		rep.records = cJSON_CreateArray();
-	if (gitops_apply(k, d, objs, n, &o.apply, on_result, &rep, &err) < 0) {
+	if (gitops_apply(c.kube, c.discovery, set.objs, set.n, &o.apply, on_result, &rep, &err) < 0) {
 		/* failures of single objects were said as they came; anything else is said here */
 		if (!rep.failures)
 			gitops_cli_fail(&cli, &err);
@@ -261,14 +189,8 @@ fail:
 	code = gitops_cli_fail(&cli, &err);
 done:
 	cJSON_Delete(rep.records);
-	for (i = 0; i < n; i++)
-		gitops_object_release(&objs[i]);
-	free(objs);
-	gitops_kube_discovery_free(d);
-	gitops_kube_free(k);
-	gitops_stream_reader_free(r);
-	if (fd > 0)
-		close(fd);
+	gitops_objset_release(&set);
+	gitops_cluster_close(&c);
 	if (fflush(stdout) != 0 && code == GITOPS_EXIT_OK)
 		code = GITOPS_EXIT_IO;
 	return code;

@@ -1,0 +1,44 @@
+/*
+ * objset.h: a whole stream of objects in memory, for the programs that must
+ * see all of it before they send anything (apply, diff): every object
+ * checked, no identity twice, an end-of-stream marker (when there is one)
+ * whose count matches.  And the cluster those programs talk to.
+ */
+#ifndef GITOPS_OBJSET_H
+#define GITOPS_OBJSET_H
+
+#include "lib/err.h"
+#include "lib/kube.h"
+#include "lib/kube_discovery.h"
+#include "lib/kubeconfig.h"
+#include "lib/stream.h"
+
+struct gitops_objset {
+	struct gitops_object *objs;
+	size_t n;
+	struct gitops_stream_status status;   /* marker NONE or OK (BAD is an error) */
+	const char *name;                     /* "<stdin>" or the file */
+	struct gitops_stream_reader *reader;  /* owns the objects' source names */
+	int fd;
+};
+
+/*
+ * Read FILE (NULL or "-": standard input).  -1 with err (exit 3 for bad
+ * input, naming file, line and document) when anything is wrong; s is then
+ * empty but must still be released.
+ */
+int gitops_objset_read(struct gitops_objset *s, const char *file, const struct gitops_limits *limits,
+		       struct gitops_err *err);
+void gitops_objset_release(struct gitops_objset *s);
+
+struct gitops_cluster {
+	struct gitops_kube *kube;
+	struct gitops_kube_discovery *discovery;
+	const char *namespace;                /* -n, the context's, or "default" (owned by kube's config) */
+};
+
+int gitops_cluster_open(struct gitops_cluster *c, const struct gitops_kube_options *ko,
+			const struct gitops_kube_client_options *co, struct gitops_err *err);
+void gitops_cluster_close(struct gitops_cluster *c);
+
+#endif
