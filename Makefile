@@ -94,6 +94,8 @@ kube: $(O)/tests/kube/test_kube $(BINS)
 		GITOPS_BIN=$(CURDIR)/$(O) tests/kube/proxy-test || rc=1; \
 		tests/kube/throttle-test $(CURDIR)/$(O) || rc=1; \
 		tests/kube/restart-test $(CURDIR)/$(O) || rc=1; \
+		for t in tests/kube/t-*; do [ -x "$$t" ] || continue; \
+			GITOPS_BIN=$(CURDIR)/$(O) CONFORMANCE=$(abspath $(CONFORMANCE)) "$$t" || rc=1; done; \
 		if [ "$$started" = started ]; then scripts/testenv stop >/dev/null; fi; exit $$rc
 
 unit: $(UNIT_BINS)
