@@ -4,10 +4,13 @@
  *
  * The parent is a Secret NAME in namespace NS carrying the label
  * applyset.kubernetes.io/id=ID and the annotations
- * applyset.kubernetes.io/tooling, applyset.kubernetes.io/contains-group-kinds
- * and (when members live in other namespaces)
- * applyset.kubernetes.io/additional-namespaces.  Every member carries the
- * label applyset.kubernetes.io/part-of=ID.
+ * applyset.kubernetes.io/tooling (NAME/VERSION of the tool that manages it),
+ * applyset.kubernetes.io/contains-group-kinds ("ConfigMap,Deployment.apps")
+ * and applyset.kubernetes.io/additional-namespaces (namespaces of members
+ * other than NS).  Every member carries the label
+ * applyset.kubernetes.io/part-of=ID.
+ *
+ * cJSON trees handed out are owned by the caller; those passed in are borrowed.
  */
 #ifndef GITOPS_APPLYSET_H
 #define GITOPS_APPLYSET_H
@@ -18,17 +21,54 @@
 #include "lib/kube_discovery.h"
 #include "lib/stream.h"
 
-/* "applyset-<base64url(sha256(NAME.NS.Secret.))>-v1" into id (at least 64 bytes). */
+#define GITOPS_APPLYSET_ID_LABEL "applyset.kubernetes.io/id"
+#define GITOPS_APPLYSET_PART_OF "applyset.kubernetes.io/part-of"
+
+/* "applyset-<base64url(sha256(NAME.NS.Secret.))>-v1" into id (64 bytes are enough). */
 void gitops_applyset_id(const char *name, const char *ns, char *id, size_t size);
 
+struct gitops_applyset;
+
 /*
- * The live members of the set NAME in NS that are not among objs (namespaced
- * objects without a namespace are in default_ns): what --prune would delete,
- * in the order it would delete them (the reverse of the apply order).  *out
- * is a cJSON array of whole live objects (apiVersion and kind set).  A set
- * whose parent does not exist has no members.  Objects annotated
- * argocd.argoproj.io/sync-options: Prune=false are left out.
+ * Read the parent NAME in NS (it may not exist yet).  Refused (GITOPS_EXIT_UNSAFE):
+ * a Secret of that name that is not this set's parent (no or another id label),
+ * or a set managed by a tool other than gitops and kubectl (KEP-3659: a tool
+ * leaves other tools' sets alone).  `tooling` ("gitops/0.1.0") is what a new
+ * parent records; an existing parent keeps its own.
  */
+int gitops_applyset_open(struct gitops_applyset **out, struct gitops_kube *k, const char *name, const char *ns,
+			 const char *tooling, struct gitops_err *err);
+const char *gitops_applyset_get_id(const struct gitops_applyset *s);
+int gitops_applyset_exists(const struct gitops_applyset *s);
+
+/* Note a member's group/kind ("Deployment.apps") and namespace (NULL: cluster-scoped). */
+int gitops_applyset_add(struct gitops_applyset *s, const char *group, const char *kind, const char *ns);
+
+/*
+ * Write the parent (server-side apply, forced: the set's own bookkeeping).
+ * with_recorded: what the parent recorded before stays recorded too (before an
+ * apply, so that a crash leaves every member findable); else exactly what was
+ * added (after a successful prune).
+ */
+int gitops_applyset_write(struct gitops_applyset *s, struct gitops_kube *k, const char *field_manager,
+			  int with_recorded, struct gitops_err *err);
+
+/*
+ * The live members of the set that are not among objs (namespaced objects
+ * without a namespace are in default_ns): what a prune deletes, in the order
+ * to delete them (the reverse of the apply order: highest wave, last kind
+ * first).  Looked for under every group/kind and namespace recorded on the
+ * parent or added.  *out: an array of whole live objects (apiVersion and kind
+ * set).  Objects annotated argocd.argoproj.io/sync-options: Prune=false are
+ * left out and counted in *kept (may be NULL).
+ */
+int gitops_applyset_orphans_of(struct gitops_applyset *s, struct gitops_kube *k, struct gitops_kube_discovery *d,
+			       const struct gitops_object *objs, size_t n, const char *default_ns, cJSON **out,
+			       size_t *kept, struct gitops_err *err);
+
+void gitops_applyset_free(struct gitops_applyset *s);
+
+/* Open the set NAME in NS and return its orphans (a set whose parent does not exist has none). */
 int gitops_applyset_orphans(struct gitops_kube *k, struct gitops_kube_discovery *d, const char *name, const char *ns,
 			    const struct gitops_object *objs, size_t n, const char *default_ns, cJSON **out,
 			    struct gitops_err *err);

@@ -334,7 +334,7 @@ static const struct gitops_kube_resource *lookup(const struct gitops_kube_discov
 
 	for (i = 0; i < d->n; i++)
 		if (!strcmp(d->res[i].kind, kind) && !strcmp(d->res[i].group, group) &&
-		    !strcmp(d->res[i].version, version))
+		    (!version || !strcmp(d->res[i].version, version)))
 			return &d->res[i];
 	return NULL;
 }
@@ -354,6 +354,9 @@ int gitops_kube_discovery_find(struct gitops_kube_discovery *d, const char *grou
 		if ((*out = lookup(d, group, version, kind)))
 			return 0;
 	}
+	if (!version)
+		return gitops_err_set(err, GITOPS_EXIT_REJECTED, "the server does not know kind %s%s%s", kind,
+				      *group ? "." : "", group);
 	snprintf(gv, sizeof(gv), "%s%s%s", group, *group ? "/" : "", version);
 	cJSON_ArrayForEach(f, cJSON_GetObjectItemCaseSensitive(d->doc, "failed"))
 	{

@@ -34,7 +34,8 @@ int gitops_kube_discovery_new(struct gitops_kube_discovery **out, struct gitops_
 			      const struct gitops_kube_discovery_options *opts, struct gitops_err *err);
 
 /*
- * The resource for group/version/kind (borrowed from d, valid until the next
+ * The resource for group/version/kind (version NULL: the server's preferred
+ * version of the group, which discovery lists first) (borrowed from d, valid until the next
  * refresh, which a find of an unknown kind may do).  0 and *out set,
  * or -1 with "unknown kind" (after one fresh discovery if the data was
  * cached or old) or the error of the group version that could not be read.
