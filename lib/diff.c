@@ -1,0 +1,797 @@
+#include "lib/diff.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <curl/curl.h>
+#include <git2.h>
+
+#include "lib/applyset.h"
+#include "lib/buf.h"
+#include "lib/kube_rest.h"
+#include "lib/object.h"
+#include "lib/yaml.h"
+
+#define LAST_APPLIED "kubectl.kubernetes.io/last-applied-configuration"
+#define LIST_FROM 8   /* this many objects of one kind in one namespace: one LIST instead of a GET each */
+
+#define C_BOLD "\033[1m"
+#define C_RED "\033[31m"
+#define C_GREEN "\033[32m"
+#define C_CYAN "\033[36m"
+#define C_RESET "\033[0m"
+
+const char *gitops_diff_sync_name(enum gitops_diff_sync s)
+{
+	switch (s) {
+	case GITOPS_DIFF_SYNCED:
+		return "Synced";
+	case GITOPS_DIFF_OUT_OF_SYNC:
+		return "OutOfSync";
+	case GITOPS_DIFF_MISSING:
+		return "Missing";
+	case GITOPS_DIFF_EXTRANEOUS:
+		return "Extraneous";
+	}
+	return "Unknown";
+}
+
+/* --- normalisation --- */
+
+/* `creationTimestamp: null` in nested metadata (pod templates): noise the API server writes. */
+static void strip_null_timestamps(cJSON *node)
+{
+	cJSON *c;
+
+	cJSON_ArrayForEach(c, node)
+	{
+		if (c->string && !strcmp(c->string, "metadata") && cJSON_IsObject(c) &&
+		    cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(c, "creationTimestamp")))
+			cJSON_DeleteItemFromObjectCaseSensitive(c, "creationTimestamp");
+		if (cJSON_IsObject(c) || cJSON_IsArray(c))
+			strip_null_timestamps(c);
+	}
+}
+
+/* Does the manifest set this (to something other than null)? */
+static int manifest_sets(const cJSON *m)
+{
+	return m && !cJSON_IsNull(m);
+}
+
+void gitops_diff_normalize(cJSON *obj, const cJSON *manifest)
+{
+	static const char *const noise[] = { "managedFields", "resourceVersion", "generation", "uid",
+					     "creationTimestamp", "selfLink", NULL };
+	const cJSON *mmeta = gitops_json_get(manifest, "metadata", NULL);
+	const char *const *k;
+	cJSON *meta, *ann;
+
+	if (!cJSON_IsObject(obj))
+		return;
+	meta = cJSON_GetObjectItemCaseSensitive(obj, "metadata");
+	if (cJSON_IsObject(meta)) {
+		for (k = noise; *k; k++)
+			if (!manifest_sets(gitops_json_get(mmeta, *k, NULL)))
+				cJSON_DeleteItemFromObjectCaseSensitive(meta, *k);
+		ann = cJSON_GetObjectItemCaseSensitive(meta, "annotations");
+		if (cJSON_IsObject(ann) && cJSON_GetObjectItemCaseSensitive(ann, LAST_APPLIED) &&
+		    !manifest_sets(gitops_json_get(mmeta, "annotations", LAST_APPLIED, NULL))) {
+			cJSON_DeleteItemFromObjectCaseSensitive(ann, LAST_APPLIED);
+			if (!ann->child)
+				cJSON_DeleteItemFromObjectCaseSensitive(meta, "annotations");
+		}
+	}
+	if (!manifest_sets(gitops_json_get(manifest, "status", NULL)))
+		cJSON_DeleteItemFromObjectCaseSensitive(obj, "status");
+	strip_null_timestamps(obj);
+}
+
+/* --- masking --- */
+
+int gitops_diff_is_secret(const cJSON *obj)
+{
+	const char *av = gitops_json_get_string(obj, "apiVersion", NULL);
+	const char *kind = gitops_json_get_string(obj, "kind", NULL);
+
+	return av && kind && !strcmp(av, "v1") && !strcmp(kind, "Secret");
+}
+
+/* Replace item (a member of the mapping parent) by the string mask. */
+static int set_mask(cJSON *parent, cJSON *item, const char *mask)
+{
+	cJSON *m = cJSON_CreateString(mask);
+
+	if (!m)
+		return -1;
+	if (!cJSON_ReplaceItemInObjectCaseSensitive(parent, item->string, m)) {
+		cJSON_Delete(m);
+		return -1;
+	}
+	return 0;
+}
+
+/* kubectl's rule for one value on each side (either NULL: absent there). */
+static int mask_pair(cJSON *pa, cJSON *a, cJSON *pb, cJSON *b)
+{
+	if (a && b) {
+		int same = cJSON_Compare(a, b, 1);
+		if (set_mask(pa, a, same ? GITOPS_DIFF_MASK : GITOPS_DIFF_MASK_BEFORE) < 0 ||
+		    set_mask(pb, b, same ? GITOPS_DIFF_MASK : GITOPS_DIFF_MASK_AFTER) < 0)
+			return -1;
+		return 0;
+	}
+	if (a)
+		return set_mask(pa, a, GITOPS_DIFF_MASK);
+	if (b)
+		return set_mask(pb, b, GITOPS_DIFF_MASK);
+	return 0;
+}
+
+static cJSON *member(cJSON *parent, const char *key)
+{
+	cJSON *c = cJSON_IsObject(parent) ? cJSON_GetObjectItemCaseSensitive(parent, key) : NULL;
+
+	return cJSON_IsNull(c) ? NULL : c;
+}
+
+/* Mask the values of the mapping `key` of pa and pb (either may be NULL); a value that is no mapping, whole. */
+static int mask_field(cJSON *pa, cJSON *pb, const char *key)
+{
+	cJSON *a = member(pa, key), *b = member(pb, key), *c, *next;
+
+	if ((a && !cJSON_IsObject(a)) || (b && !cJSON_IsObject(b)))
+		return mask_pair(pa, a, pb, b);
+	for (c = a ? a->child : NULL; c; c = next) {
+		next = c->next;
+		if (mask_pair(a, c, b, b ? cJSON_GetObjectItemCaseSensitive(b, c->string) : NULL) < 0)
+			return -1;
+	}
+	for (c = b ? b->child : NULL; c; c = next) {
+		next = c->next;
+		if (!a || !cJSON_GetObjectItemCaseSensitive(a, c->string))
+			if (set_mask(b, c, GITOPS_DIFF_MASK) < 0)
+				return -1;
+	}
+	return 0;
+}
+
+/* Put the masked text back into the annotation. */
+static int set_annotation_json(cJSON *ann, cJSON *item, const cJSON *json)
+{
+	char *text;
+	cJSON *s;
+
+	if (!ann || !item)
+		return 0;
+	text = cJSON_PrintUnformatted(json);
+	s = text ? cJSON_CreateString(text) : NULL;
+	free(text);
+	if (!s)
+		return -1;
+	if (!cJSON_ReplaceItemInObjectCaseSensitive(ann, LAST_APPLIED, s)) {
+		cJSON_Delete(s);
+		return -1;
+	}
+	return 0;
+}
+
+/* The Secret kubectl apply remembered, values and all, in the last-applied annotation. */
+static int mask_last_applied(cJSON *live, cJSON *desired)
+{
+	cJSON *anna = member(member(live, "metadata"), "annotations");
+	cJSON *annb = member(member(desired, "metadata"), "annotations");
+	cJSON *a = member(anna, LAST_APPLIED), *b = member(annb, LAST_APPLIED);
+	cJSON *ja = cJSON_IsString(a) ? cJSON_Parse(a->valuestring) : NULL;
+	cJSON *jb = cJSON_IsString(b) ? cJSON_Parse(b->valuestring) : NULL;
+	int ret;
+
+	if ((a && !cJSON_IsObject(ja)) || (b && !cJSON_IsObject(jb)))
+		ret = mask_pair(anna, a, annb, b); /* not JSON: masked whole */
+	else
+		ret = mask_field(ja, jb, "data") < 0 || mask_field(ja, jb, "stringData") < 0 ||
+			      set_annotation_json(anna, a, ja) < 0 || set_annotation_json(annb, b, jb) < 0 ? -1 : 0;
+	cJSON_Delete(ja);
+	cJSON_Delete(jb);
+	return ret;
+}
+
+int gitops_diff_mask_secrets(cJSON *live, cJSON *desired)
+{
+	if (!gitops_diff_is_secret(live) && !gitops_diff_is_secret(desired))
+		return 0;
+	if (mask_field(live, desired, "data") < 0 || mask_field(live, desired, "stringData") < 0 ||
+	    mask_last_applied(live, desired) < 0)
+		return -1;
+	return 0;
+}
+
+/* --- unified diff --- */
+
+/* One line: color, the prefix and the text (its line break removed), reset, line break. */
+static int put_line(struct gitops_buf *b, const char *color, char prefix, const char *text, size_t len)
+{
+	if (len && text[len - 1] == '\n')
+		len--;
+	if (color && gitops_buf_addstr(b, color) < 0)
+		return -1;
+	if (prefix && gitops_buf_add(b, &prefix, 1) < 0)
+		return -1;
+	if (gitops_buf_add(b, text, len) < 0 || (color && gitops_buf_addstr(b, C_RESET) < 0))
+		return -1;
+	return gitops_buf_add(b, "\n", 1);
+}
+
+/* "@@ -a,b +c,d @@ context": the range in cyan, the context (the section it is in) plain, as git does. */
+static int put_hunk_header(struct gitops_buf *b, const git_diff_hunk *h, int color)
+{
+	size_t len = h->header_len, range;
+	const char *end;
+
+	while (len && (h->header[len - 1] == '\n' || h->header[len - 1] == '\r'))
+		len--;
+	if (!color)
+		return put_line(b, NULL, 0, h->header, len);
+	end = len > 2 ? memchr(h->header + 2, '@', len - 2) : NULL;
+	range = end && (size_t)(end - h->header) + 2 <= len ? (size_t)(end - h->header) + 2 : len;
+	if (gitops_buf_addstr(b, C_CYAN) < 0 || gitops_buf_add(b, h->header, range) < 0 ||
+	    gitops_buf_addstr(b, C_RESET) < 0)
+		return -1;
+	return put_line(b, NULL, 0, h->header + range, len - range);
+}
+
+int gitops_diff_text(char **out, const char *old_text, size_t old_len, const char *new_text, size_t new_len,
+		     const char *old_label, const char *new_label, int color, struct gitops_err *err)
+{
+	git_diff_options o;
+	struct gitops_buf b = GITOPS_BUF_INIT;
+	git_patch *p = NULL;
+	size_t h, nh;
+	int ret = -1, inited;
+
+	*out = NULL;
+	git_diff_options_init(&o, GIT_DIFF_OPTIONS_VERSION);
+	o.context_lines = 3;
+	o.interhunk_lines = 0;
+	o.flags |= GIT_DIFF_FORCE_TEXT;
+	if ((inited = git_libgit2_init()) < 0 ||
+	    git_patch_from_buffers(&p, old_len ? old_text : NULL, old_len, NULL, new_len ? new_text : NULL, new_len,
+				   NULL, &o) < 0) {
+		const git_error *e = git_error_last();
+		gitops_err_set(err, GITOPS_EXIT_INTERNAL, "diff: %s", e && e->message ? e->message : "libgit2 failed");
+		goto done;
+	}
+	nh = git_patch_num_hunks(p);
+	if (nh) {
+		char hdr[2][1100];
+		snprintf(hdr[0], sizeof(hdr[0]), "--- %s", old_label);
+		snprintf(hdr[1], sizeof(hdr[1]), "+++ %s", new_label);
+		if (put_line(&b, color ? C_BOLD : NULL, 0, hdr[0], strlen(hdr[0])) < 0 ||
+		    put_line(&b, color ? C_BOLD : NULL, 0, hdr[1], strlen(hdr[1])) < 0)
+			goto oom;
+	}
+	for (h = 0; h < nh; h++) {
+		const git_diff_hunk *hunk;
+		size_t nl, l;
+		if (git_patch_get_hunk(&hunk, &nl, p, h) < 0)
+			goto lib_error;
+		if (put_hunk_header(&b, hunk, color) < 0)
+			goto oom;
+		for (l = 0; l < nl; l++) {
+			const git_diff_line *line;
+			int r = 0;
+			if (git_patch_get_line_in_hunk(&line, p, h, l) < 0)
+				goto lib_error;
+			switch (line->origin) {
+			case GIT_DIFF_LINE_ADDITION:
+				r = put_line(&b, color ? C_GREEN : NULL, '+', line->content, line->content_len);
+				break;
+			case GIT_DIFF_LINE_DELETION:
+				r = put_line(&b, color ? C_RED : NULL, '-', line->content, line->content_len);
+				break;
+			case GIT_DIFF_LINE_CONTEXT:
+				r = put_line(&b, NULL, ' ', line->content, line->content_len);
+				break;
+			default: /* the last line had no line break */
+				r = gitops_buf_addstr(&b, "\\ No newline at end of file\n");
+				break;
+			}
+			if (r < 0)
+				goto oom;
+		}
+	}
+	if (!b.data && gitops_buf_add(&b, "", 0) < 0)
+		goto oom;
+	*out = gitops_buf_detach(&b);
+	ret = *out ? 0 : gitops_err_oom(err);
+	goto done;
+lib_error:
+	{
+		const git_error *e = git_error_last();
+		gitops_err_set(err, GITOPS_EXIT_INTERNAL, "diff: %s", e && e->message ? e->message : "libgit2 failed");
+	}
+	goto done;
+oom:
+	gitops_err_oom(err);
+done:
+	git_patch_free(p);
+	if (inited >= 0)
+		git_libgit2_shutdown();
+	gitops_buf_release(&b);
+	return ret;
+}
+
+/* The object as YAML, without the document start line. */
+static int yaml_text(char **out, size_t *len, const cJSON *obj, struct gitops_err *err)
+{
+	*out = NULL;
+	*len = 0;
+	if (!obj)
+		return 0;
+	if (gitops_yaml_dump(out, obj, err) < 0)
+		return -1;
+	*len = strlen(*out);
+	if (!strncmp(*out, "---\n", 4)) {
+		memmove(*out, *out + 4, *len - 3);
+		*len -= 4;
+	}
+	return 0;
+}
+
+int gitops_diff_object(char **out, enum gitops_diff_sync *sync, const cJSON *live, const cJSON *desired,
+		       const cJSON *manifest, const char *title, const struct gitops_diff_show *show,
+		       struct gitops_err *err)
+{
+	cJSON *a = NULL, *b = NULL;
+	char *ta = NULL, *tb = NULL, la[700], lb[700];
+	size_t na, nb;
+	int ret = -1;
+
+	*out = NULL;
+	*sync = GITOPS_DIFF_SYNCED;
+	if ((live && !(a = cJSON_Duplicate(live, 1))) || (desired && !(b = cJSON_Duplicate(desired, 1)))) {
+		gitops_err_oom(err);
+		goto done;
+	}
+	gitops_diff_normalize(a, manifest);
+	gitops_diff_normalize(b, manifest);
+	if ((!a && !b) || (a && b && cJSON_Compare(a, b, 1))) {
+		if (!(*out = strdup("")))
+			gitops_err_oom(err);
+		ret = *out ? 0 : -1;
+		goto done;
+	}
+	*sync = !a ? GITOPS_DIFF_MISSING : !b ? GITOPS_DIFF_EXTRANEOUS : GITOPS_DIFF_OUT_OF_SYNC;
+	if (!show->show_secrets && gitops_diff_mask_secrets(a, b) < 0) {
+		gitops_err_oom(err);
+		goto done;
+	}
+	if (yaml_text(&ta, &na, a, err) < 0 || yaml_text(&tb, &nb, b, err) < 0)
+		goto done;
+	snprintf(la, sizeof(la), "%s (%s)", title, a ? "live" : "not live");
+	snprintf(lb, sizeof(lb), "%s (%s)", title, b ? "desired" : "pruned");
+	if (gitops_diff_text(out, ta ? ta : "", na, tb ? tb : "", nb, la, lb, show->color, err) < 0)
+		goto done;
+	if (!**out)
+		*sync = GITOPS_DIFF_SYNCED; /* different trees that read the same (a float written alike) */
+	ret = 0;
+done:
+	cJSON_Delete(a);
+	cJSON_Delete(b);
+	free(ta);
+	free(tb);
+	return ret;
+}
+
+/* --- against the cluster --- */
+
+struct item {
+	const struct gitops_object *obj;
+	struct gitops_id id;
+	const struct gitops_kube_resource *res;  /* NULL: its kind comes with a CRD of the stream */
+	const char *ns;                           /* where it lives; NULL for a cluster-scoped kind */
+	char title[600];
+	cJSON *live;                              /* from a LIST */
+	int listed;
+	long get, patch;                          /* its requests, or -1 */
+};
+
+static int is_crd(const struct gitops_id *id)
+{
+	return !strcmp(id->group, "apiextensions.k8s.io") && !strcmp(id->kind, "CustomResourceDefinition");
+}
+
+/* The CRD among the items that defines group/kind, or NULL. */
+static const cJSON *crd_in_stream(const struct item *items, size_t n, const struct gitops_id *id)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		const char *g, *k;
+		if (!is_crd(&items[i].id))
+			continue;
+		g = gitops_json_get_string(items[i].obj->json, "spec", "group", NULL);
+		k = gitops_json_get_string(items[i].obj->json, "spec", "names", "kind", NULL);
+		if (g && k && !strcmp(g, id->group) && !strcmp(k, id->kind))
+			return items[i].obj->json;
+	}
+	return NULL;
+}
+
+static int resolve(struct gitops_kube_discovery *d, struct item *items, size_t n, struct item *it,
+		   const struct gitops_diff_options *o, struct gitops_err *err)
+{
+	struct gitops_err e = GITOPS_ERR_INIT;
+	const cJSON *crd;
+
+	if (gitops_kube_discovery_find(d, it->id.group, it->id.version, it->id.kind, &it->res, &e) == 0) {
+		if (!gitops_kube_resource_can(it->res, "patch"))
+			gitops_err_set(&e, GITOPS_EXIT_REJECTED, "%s%s%s %s cannot be patched (no server-side apply)",
+				       it->id.group, it->id.group[0] ? "/" : "", it->id.kind, it->id.name);
+		else
+			it->ns = it->res->namespaced ? (it->id.namespace ? it->id.namespace : o->namespace) : NULL;
+	} else if (e.code == GITOPS_EXIT_REJECTED && (crd = crd_in_stream(items, n, &it->id))) {
+		/* not on the server yet: Missing, as its manifest says */
+		const char *scope = gitops_json_get_string(crd, "spec", "scope", NULL);
+		it->res = NULL;
+		it->ns = scope && !strcmp(scope, "Namespaced") ? (it->id.namespace ? it->id.namespace : o->namespace) : NULL;
+		e.code = 0;
+	}
+	if (e.code)
+		return gitops_err_set(err, e.code, "%s:%zu: document %zu: %s", it->obj->source, it->obj->line, it->obj->doc,
+				      e.msg);
+	{
+		struct gitops_id shown = it->id;
+		shown.namespace = it->ns;
+		gitops_id_format(&shown, it->title, sizeof(it->title));
+	}
+	return 0;
+}
+
+static int same_place(const struct item *a, const struct item *b)
+{
+	return a->res && b->res && !strcmp(a->res->group, b->res->group) && !strcmp(a->res->resource, b->res->resource) &&
+	       (!a->ns ? !b->ns : b->ns && !strcmp(a->ns, b->ns));
+}
+
+/* The items of a LIST carry no apiVersion and kind: added here (where they go: align_order). */
+static cJSON *with_type(cJSON *e, const struct item *it)
+{
+	cJSON *o, *c;
+	char av[400];
+
+	if (cJSON_GetObjectItemCaseSensitive(e, "apiVersion") && cJSON_GetObjectItemCaseSensitive(e, "kind"))
+		return cJSON_Duplicate(e, 1);
+	if (!(o = cJSON_CreateObject()))
+		return NULL;
+	snprintf(av, sizeof(av), "%s%s%s", it->id.group, it->id.group[0] ? "/" : "", it->id.version);
+	if (!cJSON_AddStringToObject(o, "apiVersion", av) || !cJSON_AddStringToObject(o, "kind", it->id.kind)) {
+		cJSON_Delete(o);
+		return NULL;
+	}
+	cJSON_ArrayForEach(c, e)
+	{
+		cJSON *copy;
+		if (!strcmp(c->string, "apiVersion") || !strcmp(c->string, "kind"))
+			continue;
+		if (!(copy = cJSON_Duplicate(c, 1))) {
+			cJSON_Delete(o);
+			return NULL;
+		}
+		cJSON_AddItemToObject(o, c->string, copy);
+	}
+	return o;
+}
+
+/* Many objects of one kind in one namespace: what is live comes from one LIST, not a GET each. */
+static void prefetch(struct gitops_kube *k, struct item *items, size_t n)
+{
+	char *done = calloc(n ? n : 1, 1);
+	size_t i, j, count;
+
+	if (!done)
+		return; /* a GET each, then */
+	for (i = 0; i < n; i++) {
+		cJSON *list = NULL, *e;
+		struct gitops_err ignore = GITOPS_ERR_INIT;
+		if (done[i] || !items[i].res)
+			continue;
+		for (count = 0, j = i; j < n; j++)
+			if (same_place(&items[i], &items[j])) {
+				count++;
+				done[j] = 1;
+			}
+		if (count < LIST_FROM || !gitops_kube_resource_can(items[i].res, "list") ||
+		    gitops_kube_list(k, items[i].res, items[i].ns, NULL, 500, &list, &ignore) < 0)
+			continue;
+		for (j = i; j < n; j++) {
+			if (!same_place(&items[i], &items[j]))
+				continue;
+			items[j].listed = 1;
+			cJSON_ArrayForEach(e, list)
+			{
+				const char *name = gitops_json_get_string(e, "metadata", "name", NULL);
+				if (name && !strcmp(name, items[j].id.name)) {
+					if (!(items[j].live = with_type(e, &items[j])))
+						items[j].listed = 0; /* out of memory: a GET then */
+					break;
+				}
+			}
+		}
+		cJSON_Delete(list);
+	}
+	free(done);
+}
+
+/* The manifest with its namespace made explicit (or dropped for a cluster-scoped kind). */
+static cJSON *placed(const struct item *it)
+{
+	cJSON *copy = cJSON_Duplicate(it->obj->json, 1), *meta;
+
+	if (!copy)
+		return NULL;
+	meta = cJSON_GetObjectItemCaseSensitive(copy, "metadata");
+	cJSON_DeleteItemFromObjectCaseSensitive(meta, "namespace");
+	if (it->ns && !cJSON_AddStringToObject(meta, "namespace", it->ns)) {
+		cJSON_Delete(copy);
+		return NULL;
+	}
+	return copy;
+}
+
+/* Put the top-level keys of obj in the order of model's (the others after them, as they were). */
+static int align_order(cJSON *obj, const cJSON *model)
+{
+	cJSON *tmp = cJSON_CreateObject(), *c, *x;
+	int ret = 0;
+
+	if (!tmp)
+		return -1;
+	cJSON_ArrayForEach(c, model)
+	{
+		if ((x = cJSON_DetachItemFromObjectCaseSensitive(obj, c->string)) && !cJSON_AddItemToObject(tmp, c->string, x)) {
+			cJSON_Delete(x);
+			ret = -1;
+		}
+	}
+	while ((c = obj->child)) {
+		x = cJSON_DetachItemViaPointer(obj, c);
+		if (!cJSON_AddItemToObject(tmp, x->string, x)) {
+			cJSON_Delete(x);
+			ret = -1;
+		}
+	}
+	obj->child = tmp->child;
+	tmp->child = NULL;
+	cJSON_Delete(tmp);
+	return ret;
+}
+
+static int answer(cJSON **out, const struct gitops_kube_request *r, struct gitops_err *err)
+{
+	*out = cJSON_ParseWithLength(r->response.data, r->response.len);
+	if (!*out)
+		return gitops_err_set(err, GITOPS_EXIT_REJECTED, "%s: the server's answer is not JSON", r->what);
+	return 0;
+}
+
+/* Which requests: a GET unless a LIST said, and the dry-run apply. */
+static int build_requests(struct item *items, size_t n, const struct gitops_diff_options *o,
+			  struct gitops_kube_request *reqs, size_t *m, struct gitops_err *err)
+{
+	char *fm = curl_easy_escape(NULL, o->field_manager, 0);
+	size_t i;
+	int ret = 0;
+
+	if (!fm)
+		return gitops_err_oom(err);
+	*m = 0;
+	for (i = 0; i < n && ret == 0; i++) {
+		struct item *it = &items[i];
+		struct gitops_kube_request *r;
+		struct gitops_buf p = GITOPS_BUF_INIT;
+		cJSON *body;
+		char *base;
+		it->get = it->patch = -1;
+		if (!it->res)
+			continue;
+		base = gitops_kube_path(it->res, it->ns, it->id.name, NULL);
+		if (!base) {
+			ret = gitops_err_oom(err);
+			break;
+		}
+		if (!it->listed) {
+			r = &reqs[*m];
+			it->get = (long)(*m)++;
+			r->method = "GET";
+			r->path = strdup(base);
+			r->what = it->title;
+			if (!r->path)
+				ret = gitops_err_oom(err);
+		}
+		r = &reqs[*m];
+		it->patch = (long)(*m)++;
+		gitops_buf_printf(&p, "%s?fieldManager=%s&force=true&dryRun=All", base, fm);
+		free(base);
+		r->method = "PATCH";
+		r->path = gitops_buf_detach(&p);
+		r->content_type = "application/apply-patch+yaml";
+		body = placed(it);
+		r->body = body ? cJSON_PrintUnformatted(body) : NULL;
+		cJSON_Delete(body);
+		r->body_len = r->body ? strlen(r->body) : 0;
+		r->what = it->title;
+		if (!r->path || !r->body)
+			ret = gitops_err_oom(err);
+	}
+	curl_free(fm);
+	return ret;
+}
+
+/* live and desired of one item from the answers. */
+static int outcome(struct item *it, struct gitops_kube_request *reqs, cJSON **live, cJSON **desired,
+		   struct gitops_err *err)
+{
+	struct gitops_kube_request *g = it->get >= 0 ? &reqs[it->get] : NULL, *p = it->patch >= 0 ? &reqs[it->patch] : NULL;
+
+	*live = *desired = NULL;
+	if (!it->res) {
+		*desired = placed(it);
+		return *desired ? 0 : gitops_err_oom(err);
+	}
+	if (g) {
+		if (g->failed) {
+			*err = g->err;
+			return -1;
+		}
+		if (g->status != 404 && answer(live, g, err) < 0)
+			return -1;
+	} else if (it->live) {
+		*live = it->live;
+		it->live = NULL;
+	}
+	if (p->failed) {
+		*err = p->err;
+		return -1;
+	}
+	if (p->status == 404) {
+		char msg[GITOPS_ERR_MSG_MAX];
+		int code;
+		if (!*live) {
+			/* its namespace (or its kind) is not on the server yet: as its manifest says */
+			*desired = placed(it);
+			return *desired ? 0 : gitops_err_oom(err);
+		}
+		gitops_kube_status_message(p, msg, sizeof(msg), &code);
+		return gitops_err_set(err, code, "%s", msg);
+	}
+	if (answer(desired, p, err) < 0)
+		return -1;
+	if (!g && *live && align_order(*live, *desired) < 0)
+		return gitops_err_oom(err);
+	return 0;
+}
+
+static void id_strings(struct gitops_diff_result *r, const cJSON *obj)
+{
+	r->api_version = gitops_json_get_string(obj, "apiVersion", NULL);
+	r->kind = gitops_json_get_string(obj, "kind", NULL);
+	r->name = gitops_json_get_string(obj, "metadata", "name", NULL);
+}
+
+/* Live members of the ApplySet that the stream lacks: Extraneous. */
+static int extraneous(struct gitops_kube *k, struct gitops_kube_discovery *d, const struct gitops_object *objs,
+		      size_t n, const struct gitops_diff_options *o, gitops_diff_report_fn report, void *ctx,
+		      struct gitops_err *err)
+{
+	cJSON *orphans = NULL, *e;
+	int ret = 0;
+
+	if (gitops_applyset_orphans(k, d, o->applyset, o->namespace, objs, n, o->namespace, &orphans, err) < 0)
+		return -1;
+	cJSON_ArrayForEach(e, orphans)
+	{
+		struct gitops_diff_result r;
+		struct gitops_id id;
+		char title[600], *text = NULL;
+		memset(&r, 0, sizeof(r));
+		if (gitops_object_id(e, &id) < 0)
+			continue;
+		gitops_id_format(&id, title, sizeof(title));
+		id_strings(&r, e);
+		r.namespace = id.namespace;
+		r.live = e;
+		if (gitops_diff_object(&text, &r.sync, e, NULL, NULL, title, &o->show, &r.err) < 0) {
+			r.failed = 1;
+			if (ret == 0) {
+				*err = r.err;
+				ret = -1;
+			}
+		}
+		r.text = text ? text : "";
+		if (report)
+			report(ctx, &r);
+		free(text);
+	}
+	cJSON_Delete(orphans);
+	return ret;
+}
+
+int gitops_diff(struct gitops_kube *k, struct gitops_kube_discovery *d, const struct gitops_object *objs, size_t n,
+		const struct gitops_diff_options *opts, gitops_diff_report_fn report, void *ctx, struct gitops_err *err)
+{
+	static const long ok404[] = { 404, 0 };
+	struct gitops_diff_options def = GITOPS_DIFF_OPTIONS_INIT;
+	struct item *items = calloc(n ? n : 1, sizeof(*items));
+	struct gitops_kube_request *reqs = calloc(n ? 2 * n : 1, sizeof(*reqs));
+	struct gitops_err ignore = GITOPS_ERR_INIT;
+	size_t i, m = 0;
+	int ret = -1, inited = git_libgit2_init();
+
+	if (!opts)
+		opts = &def;
+	if (!items || !reqs) {
+		gitops_err_oom(err);
+		goto done;
+	}
+	/* every object checked and every kind resolved before anything is requested */
+	for (i = 0; i < n; i++) {
+		items[i].obj = &objs[i];
+		if (gitops_object_id(objs[i].json, &items[i].id) < 0) {
+			gitops_err_set(err, GITOPS_EXIT_INPUT, "%s:%zu: document %zu: not a Kubernetes object", objs[i].source,
+				       objs[i].line, objs[i].doc);
+			goto done;
+		}
+	}
+	for (i = 0; i < n; i++)
+		if (resolve(d, items, n, &items[i], opts, err) < 0)
+			goto done;
+	prefetch(k, items, n);
+	if (build_requests(items, n, opts, reqs, &m, err) < 0)
+		goto done;
+	/* the GETs and the dry-run PATCHes all at once: each has its own answer */
+	gitops_kube_run(k, reqs, m, ok404, &ignore);
+	ret = 0;
+	for (i = 0; i < n; i++) {
+		struct item *it = &items[i];
+		struct gitops_diff_result r;
+		cJSON *live = NULL, *desired = NULL;
+		char *text = NULL;
+		memset(&r, 0, sizeof(r));
+		id_strings(&r, it->obj->json);
+		r.namespace = it->ns;
+		r.obj = it->obj;
+		if (outcome(it, reqs, &live, &desired, &r.err) < 0 ||
+		    gitops_diff_object(&text, &r.sync, live, desired, it->obj->json, it->title, &opts->show, &r.err) < 0) {
+			r.failed = 1;
+			if (ret == 0) {
+				*err = r.err;
+				ret = -1;
+			}
+		}
+		r.text = text ? text : "";
+		r.live = live;
+		if (report)
+			report(ctx, &r);
+		free(text);
+		cJSON_Delete(live);
+		cJSON_Delete(desired);
+	}
+	if (opts->applyset) {
+		struct gitops_err e = GITOPS_ERR_INIT;
+		if (extraneous(k, d, objs, n, opts, report, ctx, &e) < 0 && ret == 0) {
+			*err = e;
+			ret = -1;
+		}
+	}
+done:
+	for (i = 0; items && i < n; i++)
+		cJSON_Delete(items[i].live);
+	for (i = 0; reqs && i < m; i++)
+		gitops_kube_request_release(&reqs[i]);
+	free(items);
+	free(reqs);
+	if (inited >= 0)
+		git_libgit2_shutdown();
+	return ret;
+}

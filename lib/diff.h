@@ -1,0 +1,138 @@
+/*
+ * diff.h: what gitops-diff shows.  For each object of a stream, the live
+ * object against what a server-side dry-run apply would make of it (the
+ * server merges, defaults and validates: nothing is guessed on this side),
+ * both normalised for a human (what every write changes and no manifest
+ * sets is removed), Secret values masked, as a unified diff with 3 lines of
+ * context computed by libgit2's xdiff.  Objects not live yet are shown whole
+ * as added; live members of an ApplySet that the stream no longer has,
+ * whole as removed.
+ *
+ * Ownership: functions taking `const cJSON *` borrow it and do not change
+ * it; strings returned through `char **out` are the caller's, to free().
+ * The cJSON rules of yaml.h apply.
+ */
+#ifndef GITOPS_DIFF_H
+#define GITOPS_DIFF_H
+
+#include <stddef.h>
+#include <cjson/cJSON.h>
+#include "lib/err.h"
+#include "lib/kube.h"
+#include "lib/kube_discovery.h"
+#include "lib/stream.h"
+
+/* Argo CD's sync states, per object. */
+enum gitops_diff_sync {
+	GITOPS_DIFF_SYNCED,       /* live equals desired once both are normalised */
+	GITOPS_DIFF_OUT_OF_SYNC,  /* live, and an apply would change it */
+	GITOPS_DIFF_MISSING,      /* not live: an apply would create it */
+	GITOPS_DIFF_EXTRANEOUS    /* live member of the ApplySet the stream lacks: --prune would delete it */
+};
+
+/* "Synced", "OutOfSync", "Missing", "Extraneous". */
+const char *gitops_diff_sync_name(enum gitops_diff_sync s);
+
+/* The masks, as kubectl diff writes them. */
+#define GITOPS_DIFF_MASK "***"
+#define GITOPS_DIFF_MASK_BEFORE "*** (before)"
+#define GITOPS_DIFF_MASK_AFTER "*** (after)"
+
+/*
+ * Remove from obj, in place, the noise a human does not need:
+ * metadata.managedFields, resourceVersion, generation, uid,
+ * creationTimestamp and selfLink, the annotation
+ * kubectl.kubernetes.io/last-applied-configuration (and an annotations
+ * mapping left empty by that), `status`, and `creationTimestamp: null` in
+ * nested metadata (pod templates).  A field the manifest (may be NULL) sets
+ * is kept: nothing the manifest says is ever hidden.
+ */
+void gitops_diff_normalize(cJSON *obj, const cJSON *manifest);
+
+/* A Secret of the core group (apiVersion v1)? */
+int gitops_diff_is_secret(const cJSON *obj);
+
+/*
+ * Mask the values of `data` and `stringData` of a Secret, in place, as
+ * kubectl diff does: a key on both sides with equal values becomes "***" on
+ * both, with different values "*** (before)" in live and "*** (after)" in
+ * desired; a key on one side only becomes "***".  Keys stay visible.  The
+ * same is done inside the last-applied-configuration annotation (a value
+ * that is not a JSON object is masked whole).  Either side may be NULL (an
+ * object that exists on one side only).  0, or -1 when out of memory.
+ */
+int gitops_diff_mask_secrets(cJSON *live, cJSON *desired);
+
+/*
+ * The unified diff (3 lines of context) of two texts, under the header
+ * lines "--- OLD_LABEL" and "+++ NEW_LABEL", into *out (caller frees; ""
+ * when the texts are equal).  Either text may be empty (len 0).  With color:
+ * bold headers, cyan hunk ranges, red removed and green added lines (ANSI).
+ */
+int gitops_diff_text(char **out, const char *old_text, size_t old_len, const char *new_text, size_t new_len,
+		     const char *old_label, const char *new_label, int color, struct gitops_err *err);
+
+struct gitops_diff_show {
+	int show_secrets;         /* do not mask Secret values */
+	int color;                /* ANSI colours in the text */
+};
+
+/*
+ * Compare live with desired (either may be NULL: the object exists on one
+ * side only) for a human: each copied, normalised against manifest (may be
+ * NULL), masked unless show_secrets, written as YAML in their own key order,
+ * then diffed under the headers "--- TITLE (live)" / "+++ TITLE (desired)"
+ * ("(not live)" for the live side of a Missing object, "(pruned)" for the
+ * desired side of an Extraneous one).  *sync says which case it is; *out
+ * gets the diff (caller frees; "" when Synced).
+ */
+int gitops_diff_object(char **out, enum gitops_diff_sync *sync, const cJSON *live, const cJSON *desired,
+		       const cJSON *manifest, const char *title, const struct gitops_diff_show *show,
+		       struct gitops_err *err);
+
+struct gitops_diff_options {
+	const char *field_manager;   /* the server-side apply field manager of the dry run */
+	const char *namespace;       /* for namespaced objects that name none; the ApplySet parent's */
+	const char *applyset;        /* the ApplySet (parent Secret) whose extra members to show, or NULL */
+	struct gitops_diff_show show;
+};
+
+#define GITOPS_DIFF_OPTIONS_INIT { "gitops", "default", NULL, { 0, 0 } }
+
+/* One object's outcome; every pointer is borrowed and valid during the report call only. */
+struct gitops_diff_result {
+	enum gitops_diff_sync sync;
+	const char *api_version;
+	const char *kind;
+	const char *namespace;       /* NULL for cluster-scoped kinds */
+	const char *name;
+	const char *text;            /* the unified diff, "" when Synced */
+	const cJSON *live;           /* the live object as the server sent it, or NULL */
+	const struct gitops_object *obj;   /* the stream's object, NULL for an Extraneous one */
+	int failed;                  /* err says why; sync and text mean nothing then */
+	struct gitops_err err;
+};
+
+typedef void (*gitops_diff_report_fn)(void *ctx, const struct gitops_diff_result *r);
+
+/*
+ * Diff objs (borrowed) against the cluster.  Every kind is resolved before
+ * any object is requested (an unknown kind that no CRD of the stream
+ * defines: -1 with err, nothing reported).  Then, for every object at once,
+ * in parallel: the live object (one LIST per kind and namespace for 8 or
+ * more objects there, else a GET each) and a server-side apply PATCH with
+ * dryRun=All and force=true (a conflict with another field manager does not
+ * hide the change, as kubectl diff --server-side --force-conflicts).  An
+ * object whose namespace or CRD is not on the server yet is Missing, shown
+ * as its manifest.  With opts->applyset, the set's live members the stream
+ * lacks follow, Extraneous.
+ *
+ * report is called once per object, in stream order, then for each
+ * Extraneous one.  Returns 0 when every object was compared (whatever the
+ * differences), else -1 with err set to the first failure (each failure is
+ * also reported with its object).
+ */
+int gitops_diff(struct gitops_kube *k, struct gitops_kube_discovery *d, const struct gitops_object *objs, size_t n,
+		const struct gitops_diff_options *opts, gitops_diff_report_fn report, void *ctx, struct gitops_err *err);
+
+#endif
