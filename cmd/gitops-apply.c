@@ -13,10 +13,12 @@
 static const char usage[] = "gitops-apply [options] [-f FILE]";
 
 static const char help[] =
-	"Apply the objects of a stream (standard input, or FILE) to the cluster with server-side\n"
-	"apply.  Every object is checked and every kind resolved before anything is sent;\n"
-	"Namespaces go first, then CustomResourceDefinitions (waited for until Established),\n"
-	"then the rest, in parallel.  One line per object: created, configured or unchanged.\n"
+	"Sync the objects of a stream (standard input, or FILE) to the cluster with server-side\n"
+	"apply, as Argo CD syncs: every object is checked and every kind resolved before anything\n"
+	"is sent; then hook phase (PreSync, Sync, PostSync), wave (argocd.argoproj.io/sync-wave)\n"
+	"and kind order (Namespaces, CRDs waited for until Established, ..., webhooks last), the\n"
+	"requests of one step in parallel.  One line per object: created, configured, unchanged,\n"
+	"pruned.\n"
 	"\n"
 	"options:\n"
 	"  -f, --filename FILE     read the stream from FILE ('-': standard input, the default)\n"
@@ -27,6 +29,15 @@ static const char help[] =
 	"      --force-conflicts   take over fields another field manager owns\n"
 	"      --field-manager NAME  server-side apply field manager (default gitops)\n"
 	"      --parallel N        requests in flight at most (default 32)\n"
+	"      --applyset NAME     label the objects as members of the ApplySet whose parent is the\n"
+	"                          Secret NAME in the -n namespace (kubectl's --applyset)\n"
+	"      --prune             delete members of the applyset the stream no longer has (needs\n"
+	"                          --applyset and a stream closed by its end-of-stream marker)\n"
+	"      --allow-empty       let an empty stream prune every member\n"
+	"      --applyset-tooling NAME/VERSION  what a new parent records (default gitops/VERSION;\n"
+	"                          kubectl/VERSION lets kubectl apply --prune use the set too)\n"
+	"      --wait              wait until each wave is healthy before the next one starts\n"
+	"      --timeout DURATION  give up waiting after DURATION (30s, 5m, 1h; default 5m)\n"
 	"  -o, --output FORMAT     yaml: kubectl's lines (default); json: one record per object\n"
 	"  -q, --quiet             no warnings\n"
 	"  -v, --verbose           say what is done\n"
@@ -35,7 +46,8 @@ static const char help[] =
 	"  -h, --help              show this help\n"
 	"  -V, --version           show the version\n";
 
-enum { OPT_CONTEXT = 300, OPT_KUBECONFIG, OPT_DRY_RUN, OPT_FORCE, OPT_MANAGER, OPT_PARALLEL };
+enum { OPT_CONTEXT = 300, OPT_KUBECONFIG, OPT_DRY_RUN, OPT_FORCE, OPT_MANAGER, OPT_PARALLEL, OPT_APPLYSET, OPT_PRUNE,
+       OPT_ALLOW_EMPTY, OPT_TOOLING, OPT_WAIT, OPT_TIMEOUT };
 
 struct opts {
 	const char *file;
@@ -53,6 +65,12 @@ static const struct option longopts[] = {
 	{ "force-conflicts", no_argument, NULL, OPT_FORCE },
 	{ "field-manager", required_argument, NULL, OPT_MANAGER },
 	{ "parallel", required_argument, NULL, OPT_PARALLEL },
+	{ "applyset", required_argument, NULL, OPT_APPLYSET },
+	{ "prune", no_argument, NULL, OPT_PRUNE },
+	{ "allow-empty", no_argument, NULL, OPT_ALLOW_EMPTY },
+	{ "applyset-tooling", required_argument, NULL, OPT_TOOLING },
+	{ "wait", no_argument, NULL, OPT_WAIT },
+	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -93,6 +111,31 @@ static int on_option(struct gitops_cli *cli, int opt, const char *arg, void *ctx
 		o->client.parallel = (int)v;
 		return 0;
 	}
+	case OPT_APPLYSET:
+		if (!*arg || strchr(arg, '/'))
+			return gitops_cli_usage_error(cli, "--applyset takes the name of a Secret, not '%s'", arg);
+		o->apply.applyset = arg;
+		return 0;
+	case OPT_PRUNE:
+		o->apply.prune = 1;
+		return 0;
+	case OPT_ALLOW_EMPTY:
+		o->apply.allow_empty = 1;
+		return 0;
+	case OPT_TOOLING: {
+		const char *slash = strchr(arg, '/');
+		if (!slash || slash == arg || !slash[1])
+			return gitops_cli_usage_error(cli, "--applyset-tooling takes NAME/VERSION, not '%s'", arg);
+		o->apply.applyset_tooling = arg;
+		return 0;
+	}
+	case OPT_WAIT:
+		o->apply.wait = 1;
+		return 0;
+	case OPT_TIMEOUT:
+		if (gitops_cli_parse_duration(arg, &o->apply.timeout_ms) < 0)
+			return gitops_cli_usage_error(cli, "--timeout takes a duration (30s, 5m, 1h30m), not '%s'", arg);
+		return 0;
 	case OPT_MANAGER:
 		if (!*arg)
 			return gitops_cli_usage_error(cli, "--field-manager needs a name");
@@ -109,12 +152,24 @@ struct report {
 	size_t failures;
 };
 
-static void on_result(void *ctx, const struct gitops_apply_result *r)
+static void on_progress(void *ctx, const char *line)
 {
-	static const char *const words[] = { "failed", "created", "configured", "unchanged" };
 	struct report *rep = ctx;
 
-	if (r->outcome == GITOPS_APPLY_FAILED) {
+	gitops_cli_info(rep->cli, 0, "%s", line);
+}
+
+static void on_result(void *ctx, const struct gitops_apply_result *r)
+{
+	static const char *const words[] = { "failed", "created", "configured", "unchanged", "pruned",
+					     "succeeded", "failed", "deleted", "unhealthy" };
+	struct report *rep = ctx;
+	char hook[64] = "";
+
+	if (r->hook)
+		snprintf(hook, sizeof(hook), " (%s hook)", gitops_phase_name(r->phase));
+	if (r->outcome == GITOPS_APPLY_FAILED || r->outcome == GITOPS_APPLY_HOOK_FAILED ||
+	    r->outcome == GITOPS_APPLY_UNHEALTHY) {
 		gitops_cli_error(rep->cli, r->err.code, "%s", r->err.msg);
 		rep->failures++;
 	}
@@ -124,14 +179,24 @@ static void on_result(void *ctx, const struct gitops_apply_result *r)
 		if (r->ns[0])
 			cJSON_AddStringToObject(rec, "namespace", r->ns);
 		cJSON_AddStringToObject(rec, "result", words[r->outcome]);
-		if (r->outcome == GITOPS_APPLY_FAILED)
+		if (r->hook)
+			cJSON_AddStringToObject(rec, "hook", gitops_phase_name(r->phase));
+		cJSON_AddNumberToObject(rec, "wave", r->wave);
+		if (r->health.status != GITOPS_HEALTH_NONE) {
+			cJSON_AddStringToObject(rec, "health", gitops_health_name(r->health.status));
+			if (r->health.message[0])
+				cJSON_AddStringToObject(rec, "healthMessage", r->health.message);
+		}
+		if (r->outcome == GITOPS_APPLY_FAILED || r->outcome == GITOPS_APPLY_HOOK_FAILED ||
+		    r->outcome == GITOPS_APPLY_UNHEALTHY)
 			cJSON_AddStringToObject(rec, "error", r->err.msg);
 		cJSON_AddBoolToObject(rec, "dryRun", rep->dry_run);
 		if (r->unchecked)
 			cJSON_AddBoolToObject(rec, "unchecked", 1);
 		cJSON_AddItemToArray(rep->records, rec);
-	} else if (r->outcome != GITOPS_APPLY_FAILED) {
-		printf("%s %s%s\n", r->name, words[r->outcome],
+	} else if (r->outcome != GITOPS_APPLY_FAILED && r->outcome != GITOPS_APPLY_HOOK_FAILED &&
+		   r->outcome != GITOPS_APPLY_UNHEALTHY) {
+		printf("%s %s%s%s\n", r->name, words[r->outcome], hook,
 		       !rep->dry_run ? "" : r->unchecked ? " (server dry run; not checked: its namespace or CRD "
 							   "comes with this stream)" : " (server dry run)");
 	}
@@ -154,13 +219,20 @@ int main(int argc, char **argv)
 	if (cli.optind < argc)
 		return gitops_cli_usage_error(&cli, "unexpected argument '%s' (the stream comes from -f or standard input)",
 					      argv[cli.optind]);
+	if (o.apply.prune && !o.apply.applyset)
+		return gitops_cli_usage_error(&cli, "--prune needs --applyset NAME (the set whose members may be deleted)");
 	/* the whole stream first: nothing is sent unless all of it is good */
 	if (gitops_objset_read(&set, o.file, &cli.limits, &err) < 0)
 		goto fail;
-	if (!set.n) {
+	if (!set.n && !o.apply.prune) {
 		gitops_cli_info(&cli, 1, "nothing to apply");
 		goto done;
 	}
+	o.apply.stream_complete = set.status.marker == GITOPS_MARKER_OK;
+	o.apply.progress = on_progress;
+	/* an unsafe prune is refused before the cluster is asked anything */
+	if (gitops_apply_prune_safe(&o.apply, set.n, &err) < 0)
+		goto fail;
 	if (gitops_cluster_open(&c, &o.kube, &o.client, &err) < 0)
 		goto fail;
 	o.apply.namespace = c.namespace;

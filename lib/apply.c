@@ -7,21 +7,40 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "lib/applyset.h"
 #include "lib/kube_rest.h"
 #include "lib/object.h"
-
-enum { STEP_NAMESPACES, STEP_CRDS, STEP_REST, N_STEPS };
 
 struct item {
 	struct gitops_object *obj;
 	struct gitops_id id;
+	struct gitops_sync_info info;
 	const struct gitops_kube_resource *res;   /* NULL until resolved */
-	int step;
 	int deferred;                              /* its kind comes from a CRD of this stream */
+	int namespaced;                            /* its scope (from the server, or from its CRD in the stream) */
+	int done_early;                            /* applied before the phases (the applyset parent's namespace) */
+	int hook_done;                             /* this phase: its hook finished (or needs no waiting) */
+	int ready;                                 /* this wave: healthy enough */
 	struct gitops_apply_result result;
 	char *rv_before;
 	cJSON *live_before;
 	int prefetched;                            /* live_before came from a LIST */
+};
+
+struct sync {
+	struct gitops_kube *k;
+	struct gitops_kube_discovery *d;
+	const struct gitops_apply_options *o;
+	gitops_apply_report_fn report;
+	void *ctx;
+	struct item *items;
+	size_t n;
+	const char **stream_ns;
+	size_t n_stream_ns;
+	struct gitops_applyset *set;
+	const char *set_ns;
+	struct timespec start;
+	int began;                                 /* something was sent that changes the cluster */
 };
 
 #define LIST_FROM 8   /* this many objects of one kind in one namespace: one LIST instead of a GET each */
@@ -31,8 +50,8 @@ static int is_crd(const struct gitops_id *id)
 	return !strcmp(id->group, "apiextensions.k8s.io") && !strcmp(id->kind, "CustomResourceDefinition");
 }
 
-/* Does a CRD among the objects define group/kind? */
-static int defined_by_stream(const struct item *items, size_t n, const struct gitops_id *id)
+/* The CRD among the objects that defines group/kind, or NULL. */
+static const struct item *defining_crd(const struct item *items, size_t n, const struct gitops_id *id)
 {
 	size_t i;
 
@@ -43,9 +62,9 @@ static int defined_by_stream(const struct item *items, size_t n, const struct gi
 		g = gitops_json_get_string(items[i].obj->json, "spec", "group", NULL);
 		k = gitops_json_get_string(items[i].obj->json, "spec", "names", "kind", NULL);
 		if (g && k && !strcmp(g, id->group) && !strcmp(k, id->kind))
-			return 1;
+			return &items[i];
 	}
-	return 0;
+	return NULL;
 }
 
 static void display_name(struct item *it)
@@ -60,31 +79,56 @@ static void display_name(struct item *it)
 		 it->id.name);
 }
 
-static char *object_path(const struct item *it, const char *ns, int with_name)
-{
-	return gitops_kube_path(it->res, ns, with_name ? it->id.name : NULL, NULL);
-}
-
 static const char *ns_of(const struct item *it, const struct gitops_apply_options *o)
 {
 	return it->id.namespace ? it->id.namespace : o->namespace;
 }
 
-/* The body: the object, with the namespace made explicit (or dropped for cluster-scoped kinds). */
-static char *apply_body(const struct item *it, const struct gitops_apply_options *o)
+static char *object_path(const struct item *it, const struct gitops_apply_options *o)
+{
+	return gitops_kube_path(it->res, ns_of(it, o), it->id.name, NULL);
+}
+
+static long elapsed_ms(const struct sync *s)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (now.tv_sec - s->start.tv_sec) * 1000L + (now.tv_nsec - s->start.tv_nsec) / 1000000L;
+}
+
+static void sleep_ms(long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+	nanosleep(&ts, NULL);
+}
+
+static void report(struct sync *s, struct item *it)
+{
+	if (s->report)
+		s->report(s->ctx, &it->result);
+}
+
+/* The body: the object, with the namespace made explicit (or dropped for cluster-scoped kinds), and a member's label. */
+static char *apply_body(const struct sync *s, const struct item *it)
 {
 	cJSON *copy = cJSON_Duplicate(it->obj->json, 1), *meta;
-	char *s;
+	char *str;
 
 	if (!copy)
 		return NULL;
 	meta = cJSON_GetObjectItemCaseSensitive(copy, "metadata");
 	cJSON_DeleteItemFromObjectCaseSensitive(meta, "namespace");
 	if (it->res->namespaced)
-		cJSON_AddStringToObject(meta, "namespace", ns_of(it, o));
-	s = cJSON_PrintUnformatted(copy);
+		cJSON_AddStringToObject(meta, "namespace", ns_of(it, s->o));
+	if (s->set && !it->info.hook &&
+	    gitops_object_set_label(copy, GITOPS_APPLYSET_PART_OF, gitops_applyset_get_id(s->set)) < 0) {
+		cJSON_Delete(copy);
+		return NULL;
+	}
+	str = cJSON_PrintUnformatted(copy);
 	cJSON_Delete(copy);
-	return s;
+	return str;
 }
 
 /* Equal but for what every write changes. */
@@ -117,43 +161,43 @@ static int resolve(struct gitops_kube_discovery *d, struct item *it, struct gito
 	if (!gitops_kube_resource_can(it->res, "patch"))
 		return gitops_err_set(err, GITOPS_EXIT_REJECTED, "%s/%s %s cannot be patched (no server-side apply)",
 				      it->id.group, it->id.kind, it->id.name);
+	it->namespaced = it->res->namespaced;
 	return 0;
 }
 
-static int wait_established(struct gitops_kube *k, struct item *it, long timeout_ms, struct gitops_err *err)
+static int wait_established(struct sync *s, struct item *it, struct gitops_err *err)
 {
-	struct timespec ts = { 0, 200 * 1000000L };
 	long waited = 0;
 
 	for (;;) {
 		cJSON *crd, *c;
 		int ok = 0;
 
-		if (gitops_kube_get(k, it->res, NULL, it->id.name, &crd, err) < 0)
+		if (gitops_kube_get(s->k, it->res, NULL, it->id.name, &crd, err) < 0)
 			return -1;
 		cJSON_ArrayForEach(c, gitops_json_get(crd, "status", "conditions", NULL))
 		{
-			const char *t = gitops_json_get_string(c, "type", NULL), *s = gitops_json_get_string(c, "status", NULL);
-			if (t && s && !strcmp(t, "Established") && !strcmp(s, "True"))
+			const char *t = gitops_json_get_string(c, "type", NULL), *st = gitops_json_get_string(c, "status", NULL);
+			if (t && st && !strcmp(t, "Established") && !strcmp(st, "True"))
 				ok = 1;
 		}
 		cJSON_Delete(crd);
 		if (ok)
 			return 0;
-		if (waited >= timeout_ms)
+		if (waited >= s->o->establish_timeout_ms)
 			return gitops_err_set(err, GITOPS_EXIT_UNHEALTHY, "%s: not Established after %ld s", it->result.name,
-					      timeout_ms / 1000);
-		nanosleep(&ts, NULL);
+					      s->o->establish_timeout_ms / 1000);
+		sleep_ms(200);
 		waited += 200;
 	}
 }
 
-static int ns_in_stream(const char *const *names, size_t n, const char *ns)
+static int ns_in_stream(const struct sync *s, const char *ns)
 {
 	size_t i;
 
-	for (i = 0; i < n; i++)
-		if (!strcmp(names[i], ns))
+	for (i = 0; i < s->n_stream_ns; i++)
+		if (!strcmp(s->stream_ns[i], ns))
 			return 1;
 	return 0;
 }
@@ -188,13 +232,25 @@ static void set_live(struct item *it, cJSON *live)
 {
 	const char *rv = gitops_json_get_string(live, "metadata", "resourceVersion", NULL);
 
+	cJSON_Delete(it->live_before);
+	free(it->rv_before);
 	it->live_before = live;
 	it->rv_before = strdup(rv ? rv : "");
 }
 
-/* Many objects of one kind in one namespace: what is live comes from one LIST, not a GET each. */
-static void prefetch(struct gitops_kube *k, struct item **step, size_t n, const struct gitops_apply_options *o)
+static void forget_live(struct item *it)
 {
+	cJSON_Delete(it->live_before);
+	free(it->rv_before);
+	it->live_before = NULL;
+	it->rv_before = NULL;
+	it->prefetched = 0;
+}
+
+/* Many objects of one kind in one namespace: what is live comes from one LIST, not a GET each. */
+static void prefetch(struct sync *s, struct item **step, size_t n)
+{
+	const struct gitops_apply_options *o = s->o;
 	size_t i, j, count;
 
 	for (i = 0; i < n; i++) {
@@ -206,7 +262,7 @@ static void prefetch(struct gitops_kube *k, struct item **step, size_t n, const 
 		for (count = 0, j = i; j < n; j++)
 			count += step[j]->res == step[i]->res && (!step[i]->res->namespaced || !strcmp(ns_of(step[j], o), ns));
 		if (count < LIST_FROM ||
-		    gitops_kube_list(k, step[i]->res, step[i]->res->namespaced ? ns : NULL, NULL, 500, &items, &ignore) < 0)
+		    gitops_kube_list(s->k, step[i]->res, step[i]->res->namespaced ? ns : NULL, NULL, 500, &items, &ignore) < 0)
 			continue; /* a GET each, then */
 		for (j = i; j < n; j++) {
 			if (step[j]->res != step[i]->res || (step[i]->res->namespaced && strcmp(ns_of(step[j], o), ns)))
@@ -225,10 +281,20 @@ static void prefetch(struct gitops_kube *k, struct item **step, size_t n, const 
 	}
 }
 
-static int run_step(struct gitops_kube *k, struct item **step, size_t n, const struct gitops_apply_options *o,
-		    const char *const *step_ns, size_t n_step_ns, gitops_apply_report_fn report, void *ctx,
-		    struct gitops_err *err)
+static void fail_item(struct item *it, const struct gitops_err *e, int *ret, struct gitops_err *err)
 {
+	it->result.outcome = GITOPS_APPLY_FAILED;
+	it->result.err = *e;
+	if (*ret == 0) {
+		*err = *e;
+		*ret = -1;
+	}
+}
+
+/* One step: what is live (one GET each, or a LIST), then the server-side applies, all in parallel. */
+static int run_step(struct sync *s, struct item **step, size_t n, struct gitops_err *err)
+{
+	const struct gitops_apply_options *o = s->o;
 	struct gitops_kube_request *get = calloc(n ? n : 1, sizeof(*get)), *put = calloc(n ? n : 1, sizeof(*put));
 	static const long ok404[] = { 404, 0 };
 	struct gitops_buf q = GITOPS_BUF_INIT;
@@ -240,20 +306,22 @@ static int run_step(struct gitops_kube *k, struct item **step, size_t n, const s
 		free(put);
 		return gitops_err_oom(err);
 	}
+	for (i = 0; i < n; i++)
+		forget_live(step[i]);
 	gitops_buf_printf(&q, "?fieldManager=%s%s%s", o->field_manager, o->force_conflicts ? "&force=true" : "",
 			  o->dry_run ? "&dryRun=All" : "");
-	prefetch(k, step, n, o);
+	prefetch(s, step, n);
 	for (i = 0; i < n; i++) {
 		if (step[i]->prefetched)
 			continue;
 		get[i].method = "GET";
-		get[i].path = object_path(step[i], ns_of(step[i], o), 1);
+		get[i].path = object_path(step[i], o);
 		get[i].what = step[i]->result.name;
 	}
-	run_subset(k, get, n, ok404, err);
+	run_subset(s->k, get, n, ok404, err);
 	for (i = 0; i < n; i++) {
 		struct gitops_buf p = GITOPS_BUF_INIT;
-		char *base = object_path(step[i], ns_of(step[i], o), 1);
+		char *base = object_path(step[i], o);
 		if (!step[i]->prefetched && !get[i].failed && get[i].status == 200)
 			set_live(step[i], cJSON_ParseWithLength(get[i].response.data, get[i].response.len));
 		gitops_buf_printf(&p, "%s%s", base, q.data);
@@ -261,29 +329,27 @@ static int run_step(struct gitops_kube *k, struct item **step, size_t n, const s
 		put[i].method = "PATCH";
 		put[i].path = gitops_buf_detach(&p);
 		put[i].content_type = "application/apply-patch+yaml";
-		put[i].body = apply_body(step[i], o);
+		put[i].body = apply_body(s, step[i]);
 		put[i].body_len = put[i].body ? strlen(put[i].body) : 0;
 		put[i].what = step[i]->result.name;
 		if (get[i].failed)
 			put[i].method = NULL; /* the GET said enough */
 	}
+	if (!o->dry_run)
+		s->began = 1;
 	/* only the objects whose GET worked are applied */
-	run_subset(k, put, n, NULL, err);
+	run_subset(s->k, put, n, NULL, err);
 	for (i = 0; i < n; i++) {
 		struct item *it = step[i];
 		struct gitops_kube_request *r = put[i].method ? &put[i] : &get[i];
+		it->result.unchecked = 0;
 		if (r->failed && o->dry_run && r->status == 404 && it->res->namespaced && !it->live_before &&
-		    ns_in_stream(step_ns, n_step_ns, ns_of(it, o))) {
+		    ns_in_stream(s, ns_of(it, o))) {
 			/* its namespace is created by the stream: the server cannot check it in a dry run */
 			it->result.outcome = GITOPS_APPLY_CREATED;
 			it->result.unchecked = 1;
 		} else if (r->failed) {
-			it->result.outcome = GITOPS_APPLY_FAILED;
-			it->result.err = r->err;
-			if (ret == 0) {
-				*err = r->err;
-				ret = -1;
-			}
+			fail_item(it, &r->err, &ret, err);
 		} else if (!it->live_before) {
 			it->result.outcome = GITOPS_APPLY_CREATED;
 		} else {
@@ -293,8 +359,7 @@ static int run_step(struct gitops_kube *k, struct item **step, size_t n, const s
 			it->result.outcome = same ? GITOPS_APPLY_UNCHANGED : GITOPS_APPLY_CONFIGURED;
 			cJSON_Delete(after);
 		}
-		if (report)
-			report(ctx, &it->result);
+		report(s, it);
 	}
 	for (i = 0; i < n; i++) {
 		gitops_kube_request_release(&get[i]);
@@ -306,95 +371,616 @@ static int run_step(struct gitops_kube *k, struct item **step, size_t n, const s
 	return ret;
 }
 
+/* DELETE each (in parallel), background propagation. `existed` (may be NULL) says which were there. */
+static int delete_all(struct sync *s, const struct gitops_kube_resource *const *res, const char *const *ns,
+		      const char *const *names, const char *const *what, size_t n, int *failed, struct gitops_err *err)
+{
+	struct gitops_kube_request *del = calloc(n ? n : 1, sizeof(*del));
+	static const long ok404[] = { 404, 0 };
+	size_t i;
+	int ret;
+
+	if (!del)
+		return gitops_err_oom(err);
+	for (i = 0; i < n; i++) {
+		struct gitops_buf p = GITOPS_BUF_INIT;
+		char *base = gitops_kube_path(res[i], ns[i], names[i], NULL);
+		gitops_buf_printf(&p, "%s%s", base ? base : "", s->o->dry_run ? "?dryRun=All" : "");
+		free(base);
+		del[i].method = "DELETE";
+		del[i].path = gitops_buf_detach(&p);
+		del[i].content_type = "application/json";
+		del[i].body = strdup("{\"kind\":\"DeleteOptions\",\"apiVersion\":\"v1\",\"propagationPolicy\":\"Background\"}");
+		del[i].body_len = del[i].body ? strlen(del[i].body) : 0;
+		del[i].what = what[i];
+	}
+	if (!s->o->dry_run)
+		s->began = 1;
+	ret = gitops_kube_run(s->k, del, n, ok404, err);
+	for (i = 0; i < n; i++) {
+		failed[i] = del[i].failed;
+		gitops_kube_request_release(&del[i]);
+	}
+	free(del);
+	return ret;
+}
+
+/* Hooks with BeforeHookCreation: the old one goes, and is gone, before the new one is created. */
+static int delete_before_creation(struct sync *s, struct item **step, size_t n, struct gitops_err *err)
+{
+	size_t i;
+
+	if (s->o->dry_run)
+		return 0;
+	for (i = 0; i < n; i++) {
+		struct item *it = step[i];
+		const struct gitops_kube_resource *res[1] = { it->res };
+		const char *ns[1] = { ns_of(it, s->o) }, *name[1] = { it->id.name }, *what[1] = { it->result.name };
+		int failed;
+		if (!it->info.hook || !(it->info.delete_policy & GITOPS_HOOK_DELETE_BEFORE_CREATION))
+			continue;
+		if (delete_all(s, res, ns, name, what, 1, &failed, err) < 0)
+			return -1;
+		for (;;) {
+			cJSON *live;
+			if (gitops_kube_get(s->k, it->res, ns[0], it->id.name, &live, err) < 0)
+				return -1;
+			if (!live)
+				break;
+			cJSON_Delete(live);
+			if (s->o->timeout_ms && elapsed_ms(s) > s->o->timeout_ms)
+				return gitops_err_set(err, GITOPS_EXIT_UNHEALTHY, "%s: the old hook is still being deleted after %ld s",
+						      it->result.name, s->o->timeout_ms / 1000);
+			sleep_ms(200);
+		}
+	}
+	return 0;
+}
+
+static int item_order(const void *pa, const void *pb)
+{
+	const struct item *a = *(const struct item *const *)pa, *b = *(const struct item *const *)pb;
+	int c;
+
+	if (a->info.kind_rank != b->info.kind_rank)
+		return a->info.kind_rank < b->info.kind_rank ? -1 : 1;
+	if ((c = strcmp(a->id.kind, b->id.kind)))
+		return c;
+	if ((c = strcmp(a->id.namespace ? a->id.namespace : "", b->id.namespace ? b->id.namespace : "")))
+		return c;
+	return strcmp(a->id.name, b->id.name);
+}
+
+/* Resolve what this step holds now (a CRD of an earlier step may have made its kind known). */
+static int resolve_step(struct sync *s, struct item **step, size_t *m, struct gitops_err *err)
+{
+	size_t i, kept = 0;
+
+	for (i = 0; i < *m; i++) {
+		struct item *it = step[i];
+		if (it->deferred && s->o->dry_run) {
+			/* its CRD is only in the stream: nothing on the server can check it */
+			it->result.outcome = GITOPS_APPLY_CREATED;
+			it->result.unchecked = 1;
+			report(s, it);
+			continue;
+		}
+		if (resolve(s->d, it, err) < 0) {
+			char msg[GITOPS_ERR_MSG_MAX];
+			snprintf(msg, sizeof(msg), "%s", err->msg);
+			return gitops_err_set(err, err->code, "%s:%zu: document %zu: %s", it->obj->source, it->obj->line,
+					      it->obj->doc, msg);
+		}
+		step[kept++] = it;
+	}
+	*m = kept;
+	return 0;
+}
+
+/*
+ * Wait until the objects are ready: hooks until they succeed or fail (a Job
+ * or a Pod; other hooks are done once applied), the others until healthy
+ * (or Suspended, or of a kind without a check).  Degraded ends the wait.
+ */
+static int wait_ready(struct sync *s, struct item **list, size_t m, const char *what, struct gitops_err *err)
+{
+	long delay = 100, last_progress = elapsed_ms(s);
+	size_t i, left;
+	int ret = 0;
+
+	for (i = 0; i < m; i++)
+		list[i]->ready = 0;
+	for (;;) {
+		struct gitops_kube_request *get = calloc(m ? m : 1, sizeof(*get));
+		static const long ok404[] = { 404, 0 };
+		if (!get)
+			return gitops_err_oom(err);
+		for (i = 0; i < m; i++) {
+			if (list[i]->ready)
+				continue;
+			get[i].method = "GET";
+			get[i].path = object_path(list[i], s->o);
+			get[i].what = list[i]->result.name;
+		}
+		run_subset(s->k, get, m, ok404, err);
+		left = 0;
+		for (i = 0; i < m; i++) {
+			struct item *it = list[i];
+			cJSON *live;
+			if (it->ready || !get[i].method)
+				continue;
+			if (get[i].failed) {
+				fail_item(it, &get[i].err, &ret, err);
+				it->ready = 1;
+				report(s, it);
+				continue;
+			}
+			live = get[i].status == 200 ? cJSON_ParseWithLength(get[i].response.data, get[i].response.len) : NULL;
+			gitops_health_assess(live, &it->result.health);
+			cJSON_Delete(live);
+			switch (it->result.health.status) {
+			case GITOPS_HEALTH_NONE:
+			case GITOPS_HEALTH_HEALTHY:
+			case GITOPS_HEALTH_SUSPENDED:
+				it->ready = 1;
+				if (it->info.hook) {
+					it->result.outcome = GITOPS_APPLY_HOOK_SUCCEEDED;
+					report(s, it);
+				}
+				break;
+			case GITOPS_HEALTH_DEGRADED: {
+				struct gitops_err e = GITOPS_ERR_INIT;
+				const char *msg = it->result.health.message;
+				gitops_err_set(&e, GITOPS_EXIT_UNHEALTHY, "%s%s is Degraded%s%s", it->result.name,
+					       it->info.hook ? " (hook)" : "", *msg ? ": " : "", msg);
+				fail_item(it, &e, &ret, err);
+				it->result.outcome = it->info.hook ? GITOPS_APPLY_HOOK_FAILED : GITOPS_APPLY_UNHEALTHY;
+				it->ready = 1;
+				report(s, it);
+				break;
+			}
+			default:
+				left++;
+			}
+		}
+		for (i = 0; i < m; i++)
+			gitops_kube_request_release(&get[i]);
+		free(get);
+		if (!left || ret < 0)
+			break;
+		if (s->o->timeout_ms && elapsed_ms(s) > s->o->timeout_ms) {
+			for (i = 0; i < m; i++) {
+				struct item *it = list[i];
+				struct gitops_err e = GITOPS_ERR_INIT;
+				const char *msg = it->result.health.message;
+				if (it->ready)
+					continue;
+				gitops_err_set(&e, GITOPS_EXIT_UNHEALTHY, "%s is still %s after %ld s%s%s", it->result.name,
+					       gitops_health_name(it->result.health.status), s->o->timeout_ms / 1000,
+					       *msg ? ": " : "", msg);
+				fail_item(it, &e, &ret, err);
+				it->result.outcome = it->info.hook ? GITOPS_APPLY_HOOK_FAILED : GITOPS_APPLY_UNHEALTHY;
+				report(s, it);
+			}
+			gitops_err_set(err, GITOPS_EXIT_UNHEALTHY, "%s: %zu object%s not healthy after %ld s", what, left,
+				       left == 1 ? "" : "s", s->o->timeout_ms / 1000);
+			return -1;
+		}
+		if (s->o->progress && elapsed_ms(s) - last_progress >= 5000) {
+			struct gitops_buf line = GITOPS_BUF_INIT;
+			size_t shown = 0;
+			gitops_buf_printf(&line, "%s: waiting for %zu object%s:", what, left, left == 1 ? "" : "s");
+			for (i = 0; i < m && shown < 3; i++) {
+				const struct gitops_health *h = &list[i]->result.health;
+				if (list[i]->ready)
+					continue;
+				gitops_buf_printf(&line, "%s %s %s%s%s", shown ? ";" : "", list[i]->result.name,
+						  gitops_health_name(h->status), *h->message ? ": " : "", h->message);
+				shown++;
+			}
+			if (left > shown)
+				gitops_buf_printf(&line, "; %zu more", left - shown);
+			s->o->progress(s->ctx, line.data);
+			gitops_buf_release(&line);
+			last_progress = elapsed_ms(s);
+		}
+		sleep_ms(delay);
+		delay = delay * 2 > 2000 ? 2000 : delay * 2;
+	}
+	if (ret < 0 && left == 0 && err->code == GITOPS_EXIT_UNHEALTHY) {
+		char msg[GITOPS_ERR_MSG_MAX];
+		snprintf(msg, sizeof(msg), "%s", err->msg);
+		gitops_err_set(err, GITOPS_EXIT_UNHEALTHY, "%s: %s", what, msg);
+	}
+	return ret;
+}
+
+/* Hooks that finished: their delete policies. */
+static int delete_finished_hooks(struct sync *s, struct item **list, size_t m, struct gitops_err *err)
+{
+	size_t i;
+
+	for (i = 0; i < m; i++) {
+		struct item *it = list[i];
+		const struct gitops_kube_resource *res[1] = { it->res };
+		const char *ns[1] = { ns_of(it, s->o) }, *name[1] = { it->id.name }, *what[1] = { it->result.name };
+		int failed, succeeded = it->result.outcome == GITOPS_APPLY_HOOK_SUCCEEDED;
+		if (!it->info.hook || s->o->dry_run)
+			continue;
+		if (!(succeeded ? it->info.delete_policy & GITOPS_HOOK_DELETE_SUCCEEDED :
+				  it->result.outcome == GITOPS_APPLY_HOOK_FAILED &&
+					  (it->info.delete_policy & GITOPS_HOOK_DELETE_FAILED)))
+			continue;
+		if (delete_all(s, res, ns, name, what, 1, &failed, err) < 0)
+			return -1;
+		{
+			struct gitops_apply_result r = it->result;
+			it->result.outcome = GITOPS_APPLY_HOOK_DELETED;
+			report(s, it);
+			it->result = r;
+		}
+	}
+	return 0;
+}
+
+static int wave_cmp(const void *a, const void *b)
+{
+	int x = *(const int *)a, y = *(const int *)b;
+	return x < y ? -1 : x > y;
+}
+
+/* The waves the phase's objects are in, ascending, into *waves (caller frees). */
+static size_t phase_waves(const struct sync *s, enum gitops_phase ph, int **waves)
+{
+	size_t i, n = 0, k = 0;
+	int *w = calloc(s->n ? s->n : 1, sizeof(*w));
+
+	*waves = w;
+	if (!w)
+		return 0;
+	for (i = 0; i < s->n; i++)
+		if (s->items[i].info.phases & (1u << ph))
+			w[n++] = s->items[i].info.wave;
+	qsort(w, n, sizeof(*w), wave_cmp);
+	for (i = 0; i < n; i++)
+		if (!k || w[k - 1] != w[i])
+			w[k++] = w[i];
+	return k;
+}
+
+/* Apply one phase, wave by wave; with `wait_all`, every wave waits for health (hooks always do). */
+static int run_phase(struct sync *s, enum gitops_phase ph, int wait_all, struct gitops_err *err)
+{
+	struct item **step = calloc(s->n ? s->n : 1, sizeof(*step));
+	struct item **wave_items = calloc(s->n ? s->n : 1, sizeof(*wave_items));
+	int *waves = NULL;
+	size_t n_waves, w, i;
+	int ret = -1;
+
+	if (!step || !wave_items) {
+		gitops_err_oom(err);
+		goto done;
+	}
+	n_waves = phase_waves(s, ph, &waves);
+	for (w = 0; w < n_waves; w++) {
+		size_t n_wave = 0, n_wait = 0;
+		char what[96];
+		int tier;
+		if (ph == GITOPS_PHASE_SYNC)
+			snprintf(what, sizeof(what), "wave %d", waves[w]);
+		else
+			snprintf(what, sizeof(what), "%s wave %d", gitops_phase_name(ph), waves[w]);
+		for (tier = 0; tier < GITOPS_N_TIERS; tier++) {
+			size_t m = 0;
+			for (i = 0; i < s->n; i++) {
+				struct item *it = &s->items[i];
+				if (!(it->info.phases & (1u << ph)) || it->info.wave != waves[w] || it->info.tier != tier)
+					continue;
+				it->result.phase = ph;
+				if (it->done_early && ph == GITOPS_PHASE_SYNC) {
+					wave_items[n_wave++] = it;
+					continue;
+				}
+				step[m++] = it;
+			}
+			if (!m)
+				continue;
+			qsort(step, m, sizeof(*step), item_order);
+			if (resolve_step(s, step, &m, err) < 0 || delete_before_creation(s, step, m, err) < 0)
+				goto done;
+			if (m && run_step(s, step, m, err) < 0)
+				goto done;
+			for (i = 0; i < m; i++)
+				wave_items[n_wave++] = step[i];
+			if (tier == GITOPS_TIER_CRDS && m && !s->o->dry_run) {
+				for (i = 0; i < m; i++)
+					if (wait_established(s, step[i], err) < 0)
+						goto done;
+				if (gitops_kube_discovery_refresh(s->d, err) < 0)
+					goto done;
+			}
+		}
+		if (s->o->dry_run)
+			continue;
+		/* hooks until they are done; the rest until healthy when asked to */
+		for (i = 0; i < n_wave; i++)
+			if (wave_items[i]->info.hook || wait_all)
+				wave_items[n_wait++] = wave_items[i];
+		if (n_wait && wait_ready(s, wave_items, n_wait, what, err) < 0) {
+			delete_finished_hooks(s, wave_items, n_wait, err);
+			goto done;
+		}
+		if (delete_finished_hooks(s, wave_items, n_wait, err) < 0)
+			goto done;
+	}
+	ret = 0;
+done:
+	free(waves);
+	free(step);
+	free(wave_items);
+	return ret;
+}
+
+static int has_phase(const struct sync *s, enum gitops_phase ph)
+{
+	size_t i;
+
+	for (i = 0; i < s->n; i++)
+		if (s->items[i].info.phases & (1u << ph))
+			return 1;
+	return 0;
+}
+
+/* Members the stream no longer has: deleted in reverse order, a group of one wave and tier at a time. */
+static int prune(struct sync *s, struct gitops_err *err)
+{
+	cJSON *orphans = NULL;
+	size_t n, i, j, kept = 0;
+	int ret = -1;
+	const struct gitops_kube_resource **res = NULL;
+	const char **ns = NULL, **names = NULL, **what = NULL;
+	char (*display)[600] = NULL;
+	int *tier = NULL, *wave = NULL, *failed = NULL;
+	struct gitops_object *objs = NULL;
+
+	if (!(objs = calloc(s->n ? s->n : 1, sizeof(*objs))))
+		return gitops_err_oom(err);
+	for (i = 0; i < s->n; i++)
+		objs[i] = *s->items[i].obj;
+	if (gitops_applyset_orphans_of(s->set, s->k, s->d, objs, s->n, s->o->namespace, &orphans, &kept, err) < 0)
+		goto done;
+	n = (size_t)cJSON_GetArraySize(orphans);
+	res = calloc(n + 1, sizeof(*res));
+	ns = calloc(n + 1, sizeof(*ns));
+	names = calloc(n + 1, sizeof(*names));
+	what = calloc(n + 1, sizeof(*what));
+	display = calloc(n + 1, sizeof(*display));
+	tier = calloc(n + 1, sizeof(*tier));
+	wave = calloc(n + 1, sizeof(*wave));
+	failed = calloc(n + 1, sizeof(*failed));
+	if (!res || !ns || !names || !what || !display || !tier || !wave || !failed) {
+		gitops_err_oom(err);
+		goto done;
+	}
+	for (i = 0; i < n; i++) {
+		const cJSON *o = cJSON_GetArrayItem(orphans, (int)i);
+		struct gitops_id id;
+		struct gitops_sync_info info;
+		char msg[160], kind[128];
+		size_t c;
+		if (gitops_object_id(o, &id) < 0 ||
+		    gitops_kube_discovery_find(s->d, id.group, id.version, id.kind, &res[i], err) < 0)
+			goto done;
+		if (gitops_order_classify(o, id.group, id.kind, &info, msg, sizeof(msg)) < 0)
+			info.wave = 0, info.tier = gitops_order_tier(id.group, id.kind);
+		tier[i] = info.tier;
+		wave[i] = info.wave;
+		ns[i] = id.namespace;
+		names[i] = id.name;
+		snprintf(kind, sizeof(kind), "%s", id.kind);
+		for (c = 0; kind[c]; c++)
+			kind[c] = (char)tolower((unsigned char)kind[c]);
+		snprintf(display[i], sizeof(display[i]), "%s%s%s/%s", kind, *id.group ? "." : "", id.group, id.name);
+		what[i] = display[i];
+	}
+	for (i = 0; i < n; i = j) {
+		size_t k;
+		for (j = i; j < n && tier[j] == tier[i] && wave[j] == wave[i]; j++)
+			;
+		delete_all(s, res + i, ns + i, names + i, what + i, j - i, failed + i, err);
+		for (k = i; k < j; k++) {
+			struct gitops_apply_result r;
+			memset(&r, 0, sizeof(r));
+			snprintf(r.name, sizeof(r.name), "%s", display[k]);
+			snprintf(r.ns, sizeof(r.ns), "%s", ns[k] ? ns[k] : "");
+			r.wave = wave[k];
+			r.phase = GITOPS_PHASE_SYNC;
+			r.outcome = GITOPS_APPLY_PRUNED;
+			if (failed[k]) {
+				r.outcome = GITOPS_APPLY_FAILED;
+				r.err = *err;
+			}
+			if (s->report)
+				s->report(s->ctx, &r);
+		}
+		for (k = i; k < j; k++)
+			if (failed[k])
+				goto done;
+	}
+	ret = 0;
+done:
+	cJSON_Delete(orphans);
+	free(objs);
+	free(res);
+	free(ns);
+	free(names);
+	free(what);
+	free(display);
+	free(tier);
+	free(wave);
+	free(failed);
+	return ret;
+}
+
+/* Classify, check and resolve everything before anything is sent. */
+static int prepare(struct sync *s, struct gitops_object *objs, struct gitops_err *err)
+{
+	size_t i;
+
+	for (i = 0; i < s->n; i++) {
+		struct item *it = &s->items[i];
+		char msg[256];
+		it->obj = &objs[i];
+		if (gitops_object_id(objs[i].json, &it->id) < 0)
+			return gitops_err_set(err, GITOPS_EXIT_INPUT, "%s:%zu: document %zu: not a Kubernetes object",
+					      objs[i].source, objs[i].line, objs[i].doc);
+		if (gitops_order_classify(objs[i].json, it->id.group, it->id.kind, &it->info, msg, sizeof(msg)) < 0)
+			return gitops_err_set(err, GITOPS_EXIT_INPUT, "%s:%zu: document %zu: %s", objs[i].source,
+					      objs[i].line, objs[i].doc, msg);
+		display_name(it);
+		snprintf(it->result.ns, sizeof(it->result.ns), "%s", it->id.namespace ? it->id.namespace : "");
+		it->result.hook = it->info.hook;
+		it->result.wave = it->info.wave;
+	}
+	for (i = 0; i < s->n; i++) {
+		struct item *it = &s->items[i];
+		struct gitops_err e = GITOPS_ERR_INIT;
+		const struct item *crd;
+		if (!it->info.phases)
+			continue; /* skipped: never sent */
+		if (resolve(s->d, it, &e) == 0)
+			goto resolved;
+		if ((crd = defining_crd(s->items, s->n, &it->id)) && e.code == GITOPS_EXIT_REJECTED) {
+			const char *scope = gitops_json_get_string(crd->obj->json, "spec", "scope", NULL);
+			it->deferred = 1;
+			it->namespaced = !scope || strcmp(scope, "Cluster");
+			goto resolved;
+		}
+		return gitops_err_set(err, e.code, "%s:%zu: document %zu: %s", it->obj->source, it->obj->line, it->obj->doc,
+				      e.msg);
+resolved:
+		if (it->namespaced && !it->result.ns[0])
+			snprintf(it->result.ns, sizeof(it->result.ns), "%s", s->o->namespace);
+		if (!it->id.group[0] && !strcmp(it->id.kind, "Namespace") && !it->info.hook)
+			s->stream_ns[s->n_stream_ns++] = it->id.name;
+	}
+	return 0;
+}
+
+/* Before anything else is applied: the parent records every member kind and namespace. */
+static int write_parent(struct sync *s, struct gitops_err *err)
+{
+	size_t i;
+
+	for (i = 0; i < s->n; i++) {
+		const struct item *it = &s->items[i];
+		if (it->info.hook || !it->info.phases)
+			continue;
+		if (gitops_applyset_add(s->set, it->id.group, it->id.kind, it->namespaced ? ns_of(it, s->o) : NULL) < 0)
+			return gitops_err_oom(err);
+	}
+	if (s->o->dry_run)
+		return 0;
+	/* the parent's namespace may be one the stream creates: that Namespace goes first */
+	for (i = 0; i < s->n; i++) {
+		struct item *it = &s->items[i], *one[1];
+		cJSON *live = NULL;
+		const struct gitops_kube_resource *nsres = it->res;
+		if (it->info.hook || !(it->info.phases & (1u << GITOPS_PHASE_SYNC)) || it->id.group[0] ||
+		    strcmp(it->id.kind, "Namespace") || strcmp(it->id.name, s->set_ns))
+			continue;
+		if (gitops_kube_get(s->k, nsres, NULL, it->id.name, &live, err) < 0)
+			return -1;
+		if (live) {
+			cJSON_Delete(live);
+			break;
+		}
+		one[0] = it;
+		it->result.phase = GITOPS_PHASE_SYNC;
+		if (run_step(s, one, 1, err) < 0)
+			return -1;
+		it->done_early = 1;
+		break;
+	}
+	return gitops_applyset_write(s->set, s->k, s->o->field_manager, 1, err);
+}
+
+int gitops_apply_prune_safe(const struct gitops_apply_options *o, size_t members, struct gitops_err *err)
+{
+	if (!o->prune)
+		return 0;
+	if (!o->applyset)
+		return gitops_err_set(err, GITOPS_EXIT_USAGE, "pruning needs an applyset (--applyset NAME)");
+	if (!o->stream_complete)
+		return gitops_err_set(err, GITOPS_EXIT_UNSAFE, "refusing to prune: the stream did not end with an end-of-stream "
+				      "marker whose count matches (its producer may have died mid-stream); nothing was applied");
+	if (!members && !o->allow_empty)
+		return gitops_err_set(err, GITOPS_EXIT_UNSAFE, "refusing to prune: the stream holds no objects "
+				      "(--allow-empty deletes every member of applyset %s); nothing was applied", o->applyset);
+	return 0;
+}
+
 int gitops_apply(struct gitops_kube *k, struct gitops_kube_discovery *d, struct gitops_object *objs, size_t n,
-		 const struct gitops_apply_options *opts, gitops_apply_report_fn report, void *ctx,
+		 const struct gitops_apply_options *opts, gitops_apply_report_fn report_fn, void *ctx,
 		 struct gitops_err *err)
 {
 	struct gitops_apply_options def = GITOPS_APPLY_OPTIONS_INIT;
-	struct item *items = calloc(n ? n : 1, sizeof(*items));
-	struct item **step = calloc(n ? n : 1, sizeof(*step));
-	const char **stream_ns = calloc(n ? n : 1, sizeof(*stream_ns));
-	size_t i, n_stream_ns = 0;
-	int s, ret = -1;
+	struct sync s;
+	size_t i, members = 0;
+	int ret = -1, failed = 0;
 
-	if (!opts)
-		opts = &def;
-	if (!items || !step || !stream_ns) {
+	memset(&s, 0, sizeof(s));
+	s.k = k;
+	s.d = d;
+	s.o = opts ? opts : &def;
+	s.report = report_fn;
+	s.ctx = ctx;
+	s.n = n;
+	clock_gettime(CLOCK_MONOTONIC, &s.start);
+	s.items = calloc(n ? n : 1, sizeof(*s.items));
+	s.stream_ns = calloc(n ? n : 1, sizeof(*s.stream_ns));
+	if (!s.items || !s.stream_ns) {
 		gitops_err_oom(err);
 		goto done;
 	}
 	/* everything is checked and resolved before anything is sent */
-	for (i = 0; i < n; i++) {
-		struct item *it = &items[i];
-		it->obj = &objs[i];
-		if (gitops_object_id(objs[i].json, &it->id) < 0) {
-			gitops_err_set(err, GITOPS_EXIT_INPUT, "%s:%zu: document %zu: not a Kubernetes object", objs[i].source,
-				       objs[i].line, objs[i].doc);
-			goto done;
-		}
-		display_name(it);
-		snprintf(it->result.ns, sizeof(it->result.ns), "%s", it->id.namespace ? it->id.namespace : "");
-		/* (namespaced kinds without one get opts->namespace once their scope is known) */
-		it->step = !it->id.group[0] && !strcmp(it->id.kind, "Namespace") ? STEP_NAMESPACES :
-			   is_crd(&it->id) ? STEP_CRDS : STEP_REST;
-	}
-	for (i = 0; i < n; i++) {
-		struct item *it = &items[i];
-		struct gitops_err e = GITOPS_ERR_INIT;
-		if (resolve(d, it, &e) == 0)
-			continue;
-		if (defined_by_stream(items, n, &it->id) && e.code == GITOPS_EXIT_REJECTED) {
-			it->deferred = 1;
-			continue;
-		}
-		gitops_err_set(err, e.code, "%s:%zu: document %zu: %s", it->obj->source, it->obj->line, it->obj->doc, e.msg);
+	if (prepare(&s, objs, err) < 0)
 		goto done;
-	}
 	for (i = 0; i < n; i++)
-		if (items[i].step == STEP_NAMESPACES)
-			stream_ns[n_stream_ns++] = items[i].id.name;
-	for (s = 0; s < N_STEPS; s++) {
-		size_t m = 0;
-		for (i = 0; i < n; i++) {
-			if (items[i].step != s)
-				continue;
-			if (items[i].deferred && opts->dry_run) {
-				/* its CRD is only in the stream: nothing on the server can check it */
-				items[i].result.outcome = GITOPS_APPLY_CREATED;
-				items[i].result.unchecked = 1;
-				if (report)
-					report(ctx, &items[i].result);
-				continue;
-			}
-			if (resolve(d, &items[i], err) < 0) {
-				char msg[GITOPS_ERR_MSG_MAX];
-				snprintf(msg, sizeof(msg), "%s", err->msg);
-				gitops_err_set(err, err->code, "%s:%zu: document %zu: %s", items[i].obj->source,
-					       items[i].obj->line, items[i].obj->doc, msg);
-				goto done;
-			}
-			if (items[i].res->namespaced && !items[i].result.ns[0])
-				snprintf(items[i].result.ns, sizeof(items[i].result.ns), "%s", opts->namespace);
-			step[m++] = &items[i];
-		}
-		if (m && run_step(k, step, m, opts, stream_ns, n_stream_ns, report, ctx, err) < 0)
-			goto done;
-		if (s == STEP_CRDS && m && !opts->dry_run) {
-			for (i = 0; i < m; i++)
-				if (wait_established(k, step[i], opts->establish_timeout_ms, err) < 0)
-					goto done;
-			if (gitops_kube_discovery_refresh(d, err) < 0)
-				goto done;
-		}
+		members += !s.items[i].info.hook && s.items[i].info.phases;
+	if (gitops_apply_prune_safe(s.o, members, err) < 0)
+		goto done;
+	if (s.o->applyset) {
+		s.set_ns = s.o->applyset_namespace ? s.o->applyset_namespace : s.o->namespace;
+		if (gitops_applyset_open(&s.set, k, s.o->applyset, s.set_ns, s.o->applyset_tooling, err) < 0 ||
+		    write_parent(&s, err) < 0)
+			goto fail;
 	}
+	if (run_phase(&s, GITOPS_PHASE_PRESYNC, 0, err) < 0)
+		goto fail;
+	/* PostSync hooks run once the Sync phase is healthy (Argo CD): then it is waited for */
+	if (run_phase(&s, GITOPS_PHASE_SYNC, s.o->wait || has_phase(&s, GITOPS_PHASE_POSTSYNC), err) < 0)
+		goto fail;
+	if (s.o->prune && prune(&s, err) < 0)
+		goto fail;
+	if (s.set && s.o->prune && !s.o->dry_run && gitops_applyset_write(s.set, k, s.o->field_manager, 0, err) < 0)
+		goto fail;
+	if (run_phase(&s, GITOPS_PHASE_POSTSYNC, s.o->wait, err) < 0)
+		goto fail;
 	ret = 0;
-done:
-	for (i = 0; items && i < n; i++) {
-		free(items[i].rv_before);
-		cJSON_Delete(items[i].live_before);
+	goto done;
+fail:
+	failed = 1;
+	if (s.began && !s.o->dry_run && has_phase(&s, GITOPS_PHASE_SYNCFAIL)) {
+		struct gitops_err e2 = GITOPS_ERR_INIT;
+		run_phase(&s, GITOPS_PHASE_SYNCFAIL, 0, &e2);
 	}
-	free(items);
-	free(step);
-	free(stream_ns);
+done:
+	(void)failed;
+	for (i = 0; s.items && i < n; i++)
+		forget_live(&s.items[i]);
+	gitops_applyset_free(s.set);
+	free(s.items);
+	free(s.stream_ns);
 	return ret;
 }

@@ -111,6 +111,40 @@ void gitops_cli_info(const struct gitops_cli *cli, int level, const char *fmt, .
 	va_end(ap);
 }
 
+int gitops_cli_parse_duration(const char *s, long *out_ms)
+{
+	double total = 0;
+	int parts = 0;
+
+	if (!*s)
+		return -1;
+	while (*s) {
+		char *end;
+		double v = strtod(s, &end), unit;
+		if (end == s || v < 0 || (*s != '.' && (*s < '0' || *s > '9')))
+			return -1;
+		s = end;
+		if (!strncmp(s, "ms", 2))
+			unit = 1, s += 2;
+		else if (*s == 's')
+			unit = 1000, s++;
+		else if (*s == 'm')
+			unit = 60000, s++;
+		else if (*s == 'h')
+			unit = 3600000, s++;
+		else if (!*s && !parts)
+			unit = 1000;
+		else
+			return -1;
+		total += v * unit;
+		parts++;
+	}
+	if (total > 1e12)
+		return -1;
+	*out_ms = (long)total;
+	return 0;
+}
+
 /* A size in bytes with an optional K, M or G suffix (powers of 1024). */
 static int parse_size(const char *s, size_t *out)
 {

@@ -55,6 +55,9 @@ void gitops_cli_warn(const struct gitops_cli *cli, const char *fmt, ...) GITOPS_
 /* Progress and details on stderr when verbosity >= level. */
 void gitops_cli_info(const struct gitops_cli *cli, int level, const char *fmt, ...) GITOPS_PRINTF(3, 4);
 
+/* A duration as Go and kubectl write them ("90s", "5m", "1h30m", "250ms"; a bare number is seconds). 0 or -1. */
+int gitops_cli_parse_duration(const char *s, long *out_ms);
+
 /* The synopsis as --help prints it ("usage: ...\n   or: ...\n"). */
 void gitops_cli_print_usage(const struct gitops_cli *cli, FILE *fp);
 
