@@ -10,6 +10,7 @@
 #include "lib/buf.h"
 #include "lib/kube_rest.h"
 #include "lib/object.h"
+#include "lib/order.h"
 #include "lib/yaml.h"
 
 #define LAST_APPLIED "kubectl.kubernetes.io/last-applied-configuration"
@@ -523,20 +524,30 @@ static void prefetch(struct gitops_kube *k, struct item *items, size_t n)
 	free(done);
 }
 
-/* The manifest with its namespace made explicit (or dropped for a cluster-scoped kind). */
-static cJSON *placed(const struct item *it)
+/*
+ * What gitops-apply would send: the manifest with its namespace made explicit (or dropped
+ * for a cluster-scoped kind) and, with an ApplySet, the member label (hooks are no members).
+ */
+static cJSON *placed(const struct item *it, const char *set_id)
 {
 	cJSON *copy = cJSON_Duplicate(it->obj->json, 1), *meta;
+	struct gitops_sync_info info;
+	char msg[160];
 
 	if (!copy)
 		return NULL;
 	meta = cJSON_GetObjectItemCaseSensitive(copy, "metadata");
 	cJSON_DeleteItemFromObjectCaseSensitive(meta, "namespace");
-	if (it->ns && !cJSON_AddStringToObject(meta, "namespace", it->ns)) {
-		cJSON_Delete(copy);
-		return NULL;
-	}
+	if (it->ns && !cJSON_AddStringToObject(meta, "namespace", it->ns))
+		goto fail;
+	if (set_id && (gitops_order_classify(it->obj->json, it->id.group, it->id.kind, &info, msg, sizeof(msg)) < 0 ||
+		       !info.hook) &&
+	    gitops_object_set_label(copy, GITOPS_APPLYSET_PART_OF, set_id) < 0)
+		goto fail;
 	return copy;
+fail:
+	cJSON_Delete(copy);
+	return NULL;
 }
 
 /* Put the top-level keys of obj in the order of model's (the others after them, as they were). */
@@ -576,7 +587,7 @@ static int answer(cJSON **out, const struct gitops_kube_request *r, struct gitop
 }
 
 /* Which requests: a GET unless a LIST said, and the dry-run apply. */
-static int build_requests(struct item *items, size_t n, const struct gitops_diff_options *o,
+static int build_requests(struct item *items, size_t n, const struct gitops_diff_options *o, const char *set_id,
 			  struct gitops_kube_request *reqs, size_t *m, struct gitops_err *err)
 {
 	char *fm = curl_easy_escape(NULL, o->field_manager, 0);
@@ -616,7 +627,7 @@ static int build_requests(struct item *items, size_t n, const struct gitops_diff
 		r->method = "PATCH";
 		r->path = gitops_buf_detach(&p);
 		r->content_type = "application/apply-patch+yaml";
-		body = placed(it);
+		body = placed(it, set_id);
 		r->body = body ? cJSON_PrintUnformatted(body) : NULL;
 		cJSON_Delete(body);
 		r->body_len = r->body ? strlen(r->body) : 0;
@@ -629,14 +640,14 @@ static int build_requests(struct item *items, size_t n, const struct gitops_diff
 }
 
 /* live and desired of one item from the answers. */
-static int outcome(struct item *it, struct gitops_kube_request *reqs, cJSON **live, cJSON **desired,
-		   struct gitops_err *err)
+static int outcome(struct item *it, struct gitops_kube_request *reqs, const char *set_id, cJSON **live,
+		   cJSON **desired, struct gitops_err *err)
 {
 	struct gitops_kube_request *g = it->get >= 0 ? &reqs[it->get] : NULL, *p = it->patch >= 0 ? &reqs[it->patch] : NULL;
 
 	*live = *desired = NULL;
 	if (!it->res) {
-		*desired = placed(it);
+		*desired = placed(it, set_id);
 		return *desired ? 0 : gitops_err_oom(err);
 	}
 	if (g) {
@@ -659,7 +670,7 @@ static int outcome(struct item *it, struct gitops_kube_request *reqs, cJSON **li
 		int code;
 		if (!*live) {
 			/* its namespace (or its kind) is not on the server yet: as its manifest says */
-			*desired = placed(it);
+			*desired = placed(it, set_id);
 			return *desired ? 0 : gitops_err_oom(err);
 		}
 		gitops_kube_status_message(p, msg, sizeof(msg), &code);
@@ -684,11 +695,15 @@ static int extraneous(struct gitops_kube *k, struct gitops_kube_discovery *d, co
 		      size_t n, const struct gitops_diff_options *o, gitops_diff_report_fn report, void *ctx,
 		      struct gitops_err *err)
 {
-	cJSON *orphans = NULL, *e;
+	cJSON *orphans = NULL, *model, *e;
 	int ret = 0;
 
 	if (gitops_applyset_orphans(k, d, o->applyset, o->namespace, objs, n, o->namespace, &orphans, err) < 0)
 		return -1;
+	if ((model = cJSON_CreateObject())) {
+		cJSON_AddNullToObject(model, "apiVersion");
+		cJSON_AddNullToObject(model, "kind");
+	}
 	cJSON_ArrayForEach(e, orphans)
 	{
 		struct gitops_diff_result r;
@@ -697,6 +712,8 @@ static int extraneous(struct gitops_kube *k, struct gitops_kube_discovery *d, co
 		memset(&r, 0, sizeof(r));
 		if (gitops_object_id(e, &id) < 0)
 			continue;
+		if (model)
+			align_order(e, model); /* apiVersion and kind first, as the server writes an object */
 		gitops_id_format(&id, title, sizeof(title));
 		id_strings(&r, e);
 		r.namespace = id.namespace;
@@ -714,6 +731,7 @@ static int extraneous(struct gitops_kube *k, struct gitops_kube_discovery *d, co
 		free(text);
 	}
 	cJSON_Delete(orphans);
+	cJSON_Delete(model);
 	return ret;
 }
 
@@ -725,6 +743,7 @@ int gitops_diff(struct gitops_kube *k, struct gitops_kube_discovery *d, const st
 	struct item *items = calloc(n ? n : 1, sizeof(*items));
 	struct gitops_kube_request *reqs = calloc(n ? 2 * n : 1, sizeof(*reqs));
 	struct gitops_err ignore = GITOPS_ERR_INIT;
+	char set_id[128];
 	size_t i, m = 0;
 	int ret = -1, inited = git_libgit2_init();
 
@@ -747,7 +766,9 @@ int gitops_diff(struct gitops_kube *k, struct gitops_kube_discovery *d, const st
 		if (resolve(d, items, n, &items[i], opts, err) < 0)
 			goto done;
 	prefetch(k, items, n);
-	if (build_requests(items, n, opts, reqs, &m, err) < 0)
+	if (opts->applyset)
+		gitops_applyset_id(opts->applyset, opts->namespace, set_id, sizeof(set_id));
+	if (build_requests(items, n, opts, opts->applyset ? set_id : NULL, reqs, &m, err) < 0)
 		goto done;
 	/* the GETs and the dry-run PATCHes all at once: each has its own answer */
 	gitops_kube_run(k, reqs, m, ok404, &ignore);
@@ -761,7 +782,7 @@ int gitops_diff(struct gitops_kube *k, struct gitops_kube_discovery *d, const st
 		id_strings(&r, it->obj->json);
 		r.namespace = it->ns;
 		r.obj = it->obj;
-		if (outcome(it, reqs, &live, &desired, &r.err) < 0 ||
+		if (outcome(it, reqs, opts->applyset ? set_id : NULL, &live, &desired, &r.err) < 0 ||
 		    gitops_diff_object(&text, &r.sync, live, desired, it->obj->json, it->title, &opts->show, &r.err) < 0) {
 			r.failed = 1;
 			if (ret == 0) {
