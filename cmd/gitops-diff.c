@@ -1,18 +1,251 @@
 /* gitops-diff: desired objects against the live cluster */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
 #include "lib/cli.h"
+#include "lib/diff.h"
+#include "lib/health.h"
+#include "lib/kube.h"
+#include "lib/objset.h"
 
 static const char usage[] = "gitops-diff [options] [-f FILE]";
 
 static const char help[] =
-	"Show how the live cluster differs from the objects of a stream (exit 1 when it does).\n"
-	"\n"
-	"This version cannot diff against a cluster yet: it exits with status 2.\n"
+	"Show how the live cluster differs from the objects of a stream (standard input, or FILE):\n"
+	"for each object, the live object against what a server-side apply would make of it (a\n"
+	"dry run, forcing conflicts), both without the fields every write changes, as a unified\n"
+	"diff.  Objects not live yet are shown whole as added; with --applyset, live members of\n"
+	"the set that the stream lacks are shown whole as removed.  Secret values are masked.\n"
+	"Exit status: 0 in sync (nothing printed), 1 differences, above 1 an error.\n"
 	"\n"
 	"options:\n"
-	"  -h, --help            show this help\n"
-	"  -V, --version         show the version\n";
+	"  -f, --filename FILE     read the stream from FILE ('-': standard input, the default)\n"
+	"  -n, --namespace NS      namespace for namespaced objects that name none, and the ApplySet's\n"
+	"      --context NAME      kubeconfig context to use\n"
+	"      --kubeconfig FILE   kubeconfig file (default: $KUBECONFIG, ~/.kube/config, in-cluster)\n"
+	"      --field-manager NAME  field manager of the dry-run apply (default gitops)\n"
+	"      --applyset NAME     also show what gitops-apply --prune would delete: the live members\n"
+	"                          of the ApplySet NAME (parent Secret in the namespace) not in the stream\n"
+	"      --show-secrets      show Secret values instead of masking them\n"
+	"      --parallel N        requests in flight at most (default 32)\n"
+	"  -o, --output FORMAT     yaml: unified diffs (default); json: one record per object\n"
+	"  -q, --quiet             no summary line, no warnings\n"
+	"  -v, --verbose           the summary line even when in sync\n"
+	"      --color[=WHEN]      colour the diff: always (when WHEN is left out), never,\n"
+	"                          or auto (the default: only on a terminal, never with NO_COLOR)\n"
+	"  -h, --help              show this help\n"
+	"  -V, --version           show the version\n";
+
+enum { OPT_CONTEXT = 300, OPT_KUBECONFIG, OPT_MANAGER, OPT_PARALLEL, OPT_APPLYSET, OPT_SHOW_SECRETS };
+
+struct opts {
+	const char *file;
+	struct gitops_kube_options kube;
+	struct gitops_diff_options diff;
+	struct gitops_kube_client_options client;
+};
+
+static const struct option longopts[] = {
+	{ "filename", required_argument, NULL, 'f' },
+	{ "namespace", required_argument, NULL, 'n' },
+	{ "context", required_argument, NULL, OPT_CONTEXT },
+	{ "kubeconfig", required_argument, NULL, OPT_KUBECONFIG },
+	{ "field-manager", required_argument, NULL, OPT_MANAGER },
+	{ "parallel", required_argument, NULL, OPT_PARALLEL },
+	{ "applyset", required_argument, NULL, OPT_APPLYSET },
+	{ "show-secrets", no_argument, NULL, OPT_SHOW_SECRETS },
+	{ NULL, 0, NULL, 0 },
+};
+
+static int on_option(struct gitops_cli *cli, int opt, const char *arg, void *ctx)
+{
+	struct opts *o = ctx;
+
+	switch (opt) {
+	case 'f':
+		o->file = arg;
+		return 0;
+	case 'n':
+		o->kube.namespace = arg;
+		return 0;
+	case OPT_CONTEXT:
+		o->kube.context = arg;
+		return 0;
+	case OPT_KUBECONFIG:
+		o->kube.kubeconfig = arg;
+		return 0;
+	case OPT_MANAGER:
+		if (!*arg)
+			return gitops_cli_usage_error(cli, "--field-manager needs a name");
+		o->diff.field_manager = arg;
+		return 0;
+	case OPT_PARALLEL: {
+		char *end;
+		long v = strtol(arg, &end, 10);
+		if (!*arg || *end || v < 1 || v > 1024)
+			return gitops_cli_usage_error(cli, "--parallel takes a number from 1 to 1024, not '%s'", arg);
+		o->client.parallel = (int)v;
+		return 0;
+	}
+	case OPT_APPLYSET:
+		if (!*arg)
+			return gitops_cli_usage_error(cli, "--applyset needs a name");
+		o->diff.applyset = arg;
+		return 0;
+	case OPT_SHOW_SECRETS:
+		o->diff.show.show_secrets = 1;
+		return 0;
+	}
+	return gitops_cli_usage_error(cli, "unknown option");
+}
+
+struct report {
+	struct gitops_cli *cli;
+	cJSON *records;
+	size_t synced, out_of_sync, missing, extraneous, failed;
+	int write_failed;
+};
+
+static void on_result(void *ctx, const struct gitops_diff_result *r)
+{
+	struct report *rep = ctx;
+
+	if (r->failed) {
+		gitops_cli_error(rep->cli, r->err.code, "%s", r->err.msg);
+		rep->failed++;
+	} else {
+		switch (r->sync) {
+		case GITOPS_DIFF_SYNCED: rep->synced++; break;
+		case GITOPS_DIFF_OUT_OF_SYNC: rep->out_of_sync++; break;
+		case GITOPS_DIFF_MISSING: rep->missing++; break;
+		case GITOPS_DIFF_EXTRANEOUS: rep->extraneous++; break;
+		}
+	}
+	if (rep->records) {
+		cJSON *rec = cJSON_CreateObject();
+		cJSON_AddStringToObject(rec, "apiVersion", r->api_version ? r->api_version : "");
+		cJSON_AddStringToObject(rec, "kind", r->kind ? r->kind : "");
+		if (r->namespace)
+			cJSON_AddStringToObject(rec, "namespace", r->namespace);
+		cJSON_AddStringToObject(rec, "name", r->name ? r->name : "");
+		cJSON_AddStringToObject(rec, "sync", r->failed ? "Unknown" : gitops_diff_sync_name(r->sync));
+		if (!r->failed) {
+			struct gitops_health h;
+			gitops_health_assess(r->live, &h);
+			if (h.status != GITOPS_HEALTH_NONE) {
+				cJSON_AddStringToObject(rec, "health", gitops_health_name(h.status));
+				if (h.message[0])
+					cJSON_AddStringToObject(rec, "healthMessage", h.message);
+			}
+		}
+		if (r->failed)
+			cJSON_AddStringToObject(rec, "error", r->err.msg);
+		else
+			cJSON_AddStringToObject(rec, "diff", r->text);
+		cJSON_AddItemToArray(rep->records, rec);
+	} else if (!r->failed && *r->text) {
+		if (fputs(r->text, stdout) == EOF)
+			rep->write_failed = 1;
+	}
+}
+
+static void summary(const struct report *rep)
+{
+	size_t differ = rep->out_of_sync + rep->missing + rep->extraneous;
+	char extra[128] = "";
+
+	if (rep->cli->verbosity < 0 || (!differ && !rep->failed && rep->cli->verbosity < 1))
+		return;
+	if (rep->missing && rep->extraneous)
+		snprintf(extra, sizeof(extra), " (%zu missing, %zu to prune)", rep->missing, rep->extraneous);
+	else if (rep->missing)
+		snprintf(extra, sizeof(extra), " (%zu missing)", rep->missing);
+	else if (rep->extraneous)
+		snprintf(extra, sizeof(extra), " (%zu to prune)", rep->extraneous);
+	fprintf(stderr, "%s: %zu object%s differ%s%s, %zu in sync", rep->cli->prog, differ, differ == 1 ? "" : "s",
+		differ == 1 ? "s" : "", extra, rep->synced);
+	if (rep->failed)
+		fprintf(stderr, ", %zu failed", rep->failed);
+	fputc('\n', stderr);
+}
+
+static void print_json(struct report *rep)
+{
+	cJSON *out = cJSON_CreateObject(), *sum;
+	char *text;
+
+	if (!out)
+		return;
+	cJSON_AddItemToObject(out, "results", rep->records);
+	rep->records = NULL;
+	sum = cJSON_AddObjectToObject(out, "summary");
+	cJSON_AddNumberToObject(sum, "synced", (double)rep->synced);
+	cJSON_AddNumberToObject(sum, "outOfSync", (double)rep->out_of_sync);
+	cJSON_AddNumberToObject(sum, "missing", (double)rep->missing);
+	cJSON_AddNumberToObject(sum, "extraneous", (double)rep->extraneous);
+	cJSON_AddNumberToObject(sum, "failed", (double)rep->failed);
+	text = cJSON_Print(out);
+	if (!text || printf("%s\n", text) < 0)
+		rep->write_failed = 1;
+	free(text);
+	cJSON_Delete(out);
+}
 
 int main(int argc, char **argv)
 {
-	return gitops_cli_unavailable_main(argc, argv, "gitops-diff", usage, help, "diff against a cluster");
+	struct gitops_cli cli;
+	struct opts o = { NULL, { NULL, NULL, NULL }, GITOPS_DIFF_OPTIONS_INIT, GITOPS_KUBE_CLIENT_OPTIONS_INIT };
+	struct gitops_err err = GITOPS_ERR_INIT;
+	struct gitops_objset set;
+	struct gitops_cluster c = { NULL, NULL, NULL };
+	struct report rep;
+	int ret, code = GITOPS_EXIT_OK;
+
+	memset(&rep, 0, sizeof(rep));
+	memset(&set, 0, sizeof(set));
+	rep.cli = &cli;
+	gitops_cli_init(&cli, "gitops-diff", usage, help);
+	ret = gitops_cli_parse(&cli, argc, argv, "f:n:", longopts, on_option, &o);
+	if (ret >= 0)
+		return ret;
+	if (cli.optind < argc)
+		return gitops_cli_usage_error(&cli, "unexpected argument '%s' (the stream comes from -f or standard input)",
+					      argv[cli.optind]);
+	if (cli.format == GITOPS_FORMAT_JSON && !(rep.records = cJSON_CreateArray())) {
+		gitops_err_oom(&err);
+		goto fail;
+	}
+	o.diff.show.color = cli.format == GITOPS_FORMAT_YAML && cli.color_out;
+	/* the whole stream first: nothing is requested unless all of it is good */
+	if (gitops_objset_read(&set, o.file, &cli.limits, &err) < 0)
+		goto fail;
+	if (set.n || o.diff.applyset) {
+		if (gitops_cluster_open(&c, &o.kube, &o.client, &err) < 0)
+			goto fail;
+		o.diff.namespace = c.namespace;
+		if (gitops_diff(c.kube, c.discovery, set.objs, set.n, &o.diff, on_result, &rep, &err) < 0) {
+			/* failures of single objects were said as they came; anything else is said here */
+			if (!rep.failed)
+				gitops_cli_fail(&cli, &err);
+			code = err.code ? err.code : GITOPS_EXIT_INTERNAL;
+		}
+	}
+	if (rep.records)
+		print_json(&rep);
+	if (code == GITOPS_EXIT_OK && rep.out_of_sync + rep.missing + rep.extraneous)
+		code = GITOPS_EXIT_DIFFERENT;
+	if (fflush(stdout) != 0 || rep.write_failed) {
+		gitops_cli_error(&cli, GITOPS_EXIT_IO, "cannot write the output");
+		code = code > GITOPS_EXIT_DIFFERENT ? code : GITOPS_EXIT_IO;
+	}
+	summary(&rep);
+	goto done;
+fail:
+	code = gitops_cli_fail(&cli, &err);
+done:
+	cJSON_Delete(rep.records);
+	gitops_objset_release(&set);
+	gitops_cluster_close(&c);
+	return code;
 }
