@@ -26,9 +26,10 @@ static const char usage[] = "gitops-bump [options] --file FILE --set PATH=VALUE.
 
 static const char help[] =
 	"Write new image tags or values into YAML files, keeping comments and layout: only the\n"
-	"bytes of the values change.  PATH is a file or a directory (searched recursively;\n"
-	"hidden directories and symbolic links inside it are skipped).  With no FILE and no\n"
-	"PATH, a stream of objects is read on standard input and written with the images set.\n"
+	"bytes of the values change.  PATH is a file or a directory (searched\n"
+	"recursively for *.yaml, *.yml, *.json and files without an extension such as\n"
+	"Kustomization; hidden directories and symbolic links in it are skipped).  With no\n"
+	"FILE and no PATH, a stream of objects is read on standard input and written with the images set.\n"
 	"Files are written atomically and only when something changed.\n"
 	"\n"
 	"options:\n"
@@ -119,6 +120,24 @@ struct opts {
 	struct gitops_registry_options reg;
 };
 
+/* The '=' that ends PATH in PATH=VALUE: the first one outside [...] (a selector holds one). */
+static char *set_value(const char *arg)
+{
+	int depth = 0;
+
+	for (; *arg; arg++) {
+		if (*arg == '\\' && arg[1])
+			arg++;
+		else if (*arg == '[')
+			depth++;
+		else if (*arg == ']' && depth)
+			depth--;
+		else if (*arg == '=' && !depth)
+			return (char *)arg;
+	}
+	return NULL;
+}
+
 static int on_option(struct gitops_cli *cli, int opt, const char *arg, void *ctx)
 {
 	struct opts *o = ctx;
@@ -132,7 +151,7 @@ static int on_option(struct gitops_cli *cli, int opt, const char *arg, void *ctx
 		o->files[o->nfiles++] = arg;
 		return 0;
 	case OPT_SET:
-		if (!strchr(arg, '=') || arg[0] == '=')
+		if (!set_value(arg) || arg[0] == '=')
 			return gitops_cli_usage_error(cli, "--set takes PATH=VALUE, not '%s'", arg);
 		if (o->nsets == MAX_ARGS)
 			return gitops_cli_usage_error(cli, "too many --set options (at most %d)", MAX_ARGS);
@@ -371,7 +390,7 @@ static int do_file(struct run *r, const char *path, int named, struct gitops_err
 			gitops_yedit_free(y);
 			return gitops_err_oom(err);
 		}
-		eq = strchr(pathv, '=');
+		eq = set_value(pathv);
 		*eq = '\0';
 		n = gitops_yedit_set(y, pathv, eq + 1, r->o->create, err);
 		free(pathv);
@@ -442,7 +461,7 @@ static int walk_dir(struct run *r, const char *dir, struct gitops_err *err)
 		}
 		if (S_ISDIR(st.st_mode))
 			error = walk_dir(r, path, err);
-		else if (S_ISREG(st.st_mode))
+		else if (S_ISREG(st.st_mode) && (has_yaml_name(names[i]) || !strchr(names[i], '.')))
 			error = do_file(r, path, 0, err);
 		/* symbolic links and special files inside a tree are skipped, as Flux does */
 	}

@@ -28,6 +28,7 @@ struct node {
 
 struct edit {
 	size_t start, end;
+	size_t seq;             /* insertions at one place keep their order */
 	char *text;
 	size_t tlen;
 };
@@ -495,8 +496,7 @@ static int add_edit(struct gitops_yedit *y, size_t start, size_t end, const char
 		if (e->start == start && e->end == end && e->tlen == tlen && !memcmp(e->text, text, tlen))
 			return 0;
 		if ((start < e->end && e->start < end) || (start == end && e->start < start && start < e->end) ||
-		    (e->start == e->end && start < e->start && e->start < end) ||
-		    (start == end && e->start == e->end && start == e->start))
+		    (e->start == e->end && start < e->start && e->start < end))
 			return gitops_err_set(err, GITOPS_EXIT_INPUT, "%s:%zu: two edits of the same value disagree",
 					      y->name, line_of(y, start) + 1);
 	}
@@ -505,7 +505,7 @@ static int add_edit(struct gitops_yedit *y, size_t start, size_t end, const char
 	e = &y->edits[y->nedits];
 	if (!(e->text = dup_n(text, tlen)))
 		return gitops_err_oom(err);
-	e->start = start, e->end = end, e->tlen = tlen;
+	e->start = start, e->end = end, e->tlen = tlen, e->seq = y->nedits;
 	y->nedits++;
 	return 1;
 }
@@ -532,8 +532,8 @@ static int plain_ok(const char *s, size_t len, int in_flow)
 			return 0;
 		if (c == '#' && (s[i - 1] == ' ' || s[i - 1] == '\t'))
 			return 0;
-		if (in_flow && strchr(",[]{}", c))
-			return 0;
+		if (in_flow && strchr(",[]{}:", c))
+			return 0;   /* "a:b" is plain in a flow collection for libyaml 0.2.5, not for older readers */
 		if (c == 0xc2 && i + 1 < len && (unsigned char)s[i + 1] == 0x85)
 			return 0;
 		if (c == 0xe2 && i + 2 < len && (unsigned char)s[i + 1] == 0x80 &&
@@ -712,7 +712,7 @@ static int render(struct gitops_yedit *y, const struct node *n, const char *s, s
 		struct gitops_scalar old;
 		int old_string;
 		gitops_scalar_resolve(n->value, n->len, &old);
-		old_string = force_string || n->tagged || old.kind == GITOPS_SCALAR_STRING || old.kind == GITOPS_SCALAR_NULL;
+		old_string = force_string || n->tagged || old.kind == GITOPS_SCALAR_STRING;
 		if (plain_ok(s, len, n->flow_ctx) && (!old_string || !gitops_scalar_needs_quotes(s, len))) {
 			/* an empty value right after "key:" needs a blank before the new one */
 			if (n->len == 0 && n->vstart == n->end && n->vstart > 0 && !is_space(y->data[n->vstart - 1]) &&
@@ -1542,7 +1542,9 @@ static int edit_cmp(const void *a, const void *b)
 
 	if (x->start != z->start)
 		return x->start < z->start ? -1 : 1;
-	return x->end < z->end ? -1 : x->end > z->end;
+	if (x->end != z->end)
+		return x->end < z->end ? -1 : 1;
+	return x->seq < z->seq ? -1 : x->seq > z->seq;
 }
 
 int gitops_yedit_output(struct gitops_yedit *y, const char **out, size_t *len, struct gitops_err *err)
