@@ -1,18 +1,378 @@
 /* gitops-fetch: Git repository, ref and paths to Source documents */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "lib/buf.h"
 #include "lib/cli.h"
+#include "lib/git.h"
+#include "lib/stream.h"
 
 static const char usage[] = "gitops-fetch [options] REPO [--ref REF] [--path PATH]...";
 
 static const char help[] =
-	"Fetch REF of the Git repository REPO and write one Source document per PATH.\n"
-	"\n"
-	"This version cannot fetch from Git yet: it exits with status 2.\n"
+	"Fetch REF of the Git repository REPO into a local cache, check out each PATH of\n"
+	"that commit read-only, and write one Source document per PATH for gitops-render.\n"
+	"REPO: https://, http://, ssh://, user@host:path, git://, file:// or a local path.\n"
+	"REF: a branch, a tag, a full or abbreviated commit, HEAD (the default: the\n"
+	"remote's default branch), or a semver range over tags ('v1.2.*', '>=1.2 <2').\n"
 	"\n"
 	"options:\n"
-	"  -h, --help            show this help\n"
-	"  -V, --version         show the version\n";
+	"      --ref REF             what to check out (default HEAD)\n"
+	"      --path PATH           a directory (or file) of the repository; repeatable\n"
+	"                            (default: the whole repository)\n"
+	"      --print-commit        print only the commit REF resolves to\n"
+	"      --state FILE          record the commit fetched in FILE\n"
+	"      --if-changed          exit 10 and write nothing when FILE records this commit\n"
+	"      --cache-dir DIR       the cache (default $XDG_CACHE_HOME/gitops)\n"
+	"      --keep N              checkouts kept per repository (default 10)\n"
+	"      --lock-timeout SECONDS  wait this long for another run's lock (default 300)\n"
+	"      --max-size SIZE       largest checkout, K, M or G suffix (default 256M)\n"
+	"      --max-files N         most files in one checkout (default 100000)\n"
+	"      --ssh-key FILE        private key for ssh (passphrase: $GITOPS_SSH_KEY_PASSPHRASE)\n"
+	"      --ssh-known-hosts FILE  known host keys (default ~/.ssh/known_hosts)\n"
+	"      --no-ssh-agent        do not ask ssh-agent for keys\n"
+	"      --ca-file FILE        CA certificates (PEM) for https, instead of the system's\n"
+	"      --netrc-file FILE     https credentials per host, in netrc form\n"
+	"  -o, --output FORMAT       yaml (default) or json\n"
+	"  -q, --quiet               no warnings, no 'unchanged' message\n"
+	"  -v, --verbose             say what was fetched and resolved\n"
+	"      --color[=WHEN]        colour messages: always (when WHEN is left out), never,\n"
+	"                            or auto (the default: only on a terminal, never with NO_COLOR)\n"
+	"  -h, --help                show this help\n"
+	"  -V, --version             show the version\n";
+
+enum {
+	OPT_REF = 300, OPT_PATH, OPT_PRINT_COMMIT, OPT_STATE, OPT_IF_CHANGED, OPT_CACHE_DIR, OPT_KEEP, OPT_LOCK_TIMEOUT,
+	OPT_MAX_SIZE, OPT_MAX_FILES, OPT_SSH_KEY, OPT_KNOWN_HOSTS, OPT_NO_AGENT, OPT_CA_FILE, OPT_NETRC
+};
+
+static const struct option longopts[] = {
+	{ "ref", required_argument, NULL, OPT_REF },
+	{ "path", required_argument, NULL, OPT_PATH },
+	{ "print-commit", no_argument, NULL, OPT_PRINT_COMMIT },
+	{ "state", required_argument, NULL, OPT_STATE },
+	{ "if-changed", no_argument, NULL, OPT_IF_CHANGED },
+	{ "cache-dir", required_argument, NULL, OPT_CACHE_DIR },
+	{ "keep", required_argument, NULL, OPT_KEEP },
+	{ "lock-timeout", required_argument, NULL, OPT_LOCK_TIMEOUT },
+	{ "max-size", required_argument, NULL, OPT_MAX_SIZE },
+	{ "max-files", required_argument, NULL, OPT_MAX_FILES },
+	{ "ssh-key", required_argument, NULL, OPT_SSH_KEY },
+	{ "ssh-known-hosts", required_argument, NULL, OPT_KNOWN_HOSTS },
+	{ "no-ssh-agent", no_argument, NULL, OPT_NO_AGENT },
+	{ "ca-file", required_argument, NULL, OPT_CA_FILE },
+	{ "netrc-file", required_argument, NULL, OPT_NETRC },
+	{ NULL, 0, NULL, 0 },
+};
+
+#define MAX_PATHS 256
+
+struct opts {
+	const char *ref;
+	const char *paths[MAX_PATHS];
+	size_t npaths;
+	int print_commit, if_changed;
+	const char *state;
+	struct gitops_git_cache_options cache;
+	struct gitops_git_auth auth;
+};
+
+static int number(const char *s, unsigned long max, unsigned long *out)
+{
+	char *end;
+	unsigned long v;
+
+	if (!*s || *s == '-')
+		return -1;
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || *end || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+static int size_value(const char *s, size_t *out)
+{
+	char *end;
+	unsigned long long v;
+	unsigned shift = 0;
+
+	if (!*s || *s == '-')
+		return -1;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || end == s)
+		return -1;
+	switch (*end) {
+	case 'K': case 'k': shift = 10; end++; break;
+	case 'M': case 'm': shift = 20; end++; break;
+	case 'G': case 'g': shift = 30; end++; break;
+	}
+	if (*end || v == 0 || v > (unsigned long long)(SIZE_MAX >> shift))
+		return -1;
+	*out = (size_t)(v << shift);
+	return 0;
+}
+
+static int on_option(struct gitops_cli *cli, int opt, const char *arg, void *ctx)
+{
+	struct opts *o = ctx;
+	unsigned long v;
+
+	switch (opt) {
+	case OPT_REF:
+		if (!*arg)
+			return gitops_cli_usage_error(cli, "--ref needs a value");
+		o->ref = arg;
+		return 0;
+	case OPT_PATH:
+		if (o->npaths == MAX_PATHS)
+			return gitops_cli_usage_error(cli, "more than %d --path options", MAX_PATHS);
+		o->paths[o->npaths++] = arg;
+		return 0;
+	case OPT_PRINT_COMMIT:
+		o->print_commit = 1;
+		return 0;
+	case OPT_STATE:
+		if (!*arg)
+			return gitops_cli_usage_error(cli, "--state needs a file name");
+		o->state = arg;
+		return 0;
+	case OPT_IF_CHANGED:
+		o->if_changed = 1;
+		return 0;
+	case OPT_CACHE_DIR:
+		if (!*arg)
+			return gitops_cli_usage_error(cli, "--cache-dir needs a directory");
+		o->cache.cache_dir = arg;
+		return 0;
+	case OPT_KEEP:
+		if (number(arg, 100000, &v) < 0)
+			return gitops_cli_usage_error(cli, "--keep takes a number from 0 to 100000, not '%s'", arg);
+		o->cache.keep = (unsigned)v;
+		return 0;
+	case OPT_LOCK_TIMEOUT:
+		if (number(arg, 86400, &v) < 0)
+			return gitops_cli_usage_error(cli, "--lock-timeout takes seconds from 0 to 86400, not '%s'", arg);
+		o->cache.lock_timeout = (unsigned)v;
+		return 0;
+	case OPT_MAX_SIZE:
+		if (size_value(arg, &o->cache.max_bytes) < 0)
+			return gitops_cli_usage_error(cli, "--max-size takes a positive size (K, M or G suffix), not '%s'",
+						      arg);
+		return 0;
+	case OPT_MAX_FILES:
+		if (number(arg, 100000000, &v) < 0 || v == 0)
+			return gitops_cli_usage_error(cli, "--max-files takes a positive number, not '%s'", arg);
+		o->cache.max_files = (size_t)v;
+		return 0;
+	case OPT_SSH_KEY:
+		o->auth.ssh_key = arg;
+		return 0;
+	case OPT_KNOWN_HOSTS:
+		o->auth.ssh_known_hosts = arg;
+		return 0;
+	case OPT_NO_AGENT:
+		o->auth.no_ssh_agent = 1;
+		return 0;
+	case OPT_CA_FILE:
+		o->auth.ca_file = arg;
+		return 0;
+	case OPT_NETRC:
+		o->auth.netrc_file = arg;
+		return 0;
+	}
+	return gitops_cli_usage_error(cli, "unknown option");
+}
+
+static void on_notice(void *ctx, const char *msg)
+{
+	gitops_cli_info(ctx, 0, "%s", msg);
+}
+
+static void on_progress(void *ctx, const char *msg)
+{
+	gitops_cli_info(ctx, 1, "%s", msg);
+}
+
+/* metadata.name of a Source: "deploy-envs-prod", lowercase letters, digits, '-' and '.'. */
+static void source_name(char *out, size_t size, const char *repo_name, const char *path)
+{
+	char raw[512];
+	size_t i, o = 0;
+	int dash = 1;
+
+	snprintf(raw, sizeof(raw), "%s%s%s", repo_name, *path ? "-" : "", path);
+	for (i = 0; raw[i] && o + 1 < size && o < 253; i++) {
+		char c = raw[i];
+		if (c >= 'A' && c <= 'Z')
+			c = (char)(c - 'A' + 'a');
+		if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.') {
+			out[o++] = c;
+			dash = 0;
+		} else if (!dash) {
+			out[o++] = '-';
+			dash = 1;
+		}
+	}
+	while (o > 0 && (out[o - 1] == '-' || out[o - 1] == '.'))
+		o--;
+	out[o] = '\0';
+	if (!o || !strcmp(out, "."))
+		snprintf(out, size, "source");
+}
+
+static cJSON *source_doc(const char *name, const char *repository, const char *ref, const char *commit,
+			 const char *path, const char *dir)
+{
+	cJSON *doc = cJSON_CreateObject(), *meta = cJSON_CreateObject(), *spec = cJSON_CreateObject();
+
+	if (!doc || !meta || !spec) {
+		cJSON_Delete(doc);
+		cJSON_Delete(meta);
+		cJSON_Delete(spec);
+		return NULL;
+	}
+	cJSON_AddStringToObject(doc, "apiVersion", "gitops.dev/v1alpha1");
+	cJSON_AddStringToObject(doc, "kind", "Source");
+	cJSON_AddStringToObject(meta, "name", name);
+	cJSON_AddItemToObject(doc, "metadata", meta);
+	cJSON_AddStringToObject(spec, "repository", repository);
+	cJSON_AddStringToObject(spec, "ref", ref);
+	cJSON_AddStringToObject(spec, "commit", commit);
+	cJSON_AddStringToObject(spec, "path", *path ? path : ".");
+	cJSON_AddStringToObject(spec, "dir", dir);
+	cJSON_AddItemToObject(doc, "spec", spec);
+	return doc;
+}
 
 int main(int argc, char **argv)
 {
-	return gitops_cli_unavailable_main(argc, argv, "gitops-fetch", usage, help, "fetch from Git");
+	struct gitops_cli cli;
+	struct opts o;
+	struct gitops_git_cache_options cache_def = GITOPS_GIT_CACHE_OPTIONS_INIT;
+	struct gitops_git_auth auth_def = GITOPS_GIT_AUTH_INIT;
+	struct gitops_err err = GITOPS_ERR_INIT;
+	struct gitops_git_url url;
+	struct gitops_git_repo *repo = NULL;
+	struct gitops_spool *spool = NULL;
+	struct gitops_stream_writer *w = NULL;
+	char *paths[MAX_PATHS], commit[GIT_OID_HEXSZ + 1], what[512];
+	size_t npaths = 0, i;
+	int ret, code = GITOPS_EXIT_OK, changed = 0;
+
+	memset(&o, 0, sizeof(o));
+	memset(&url, 0, sizeof(url));
+	o.cache = cache_def;
+	o.auth = auth_def;
+	gitops_cli_init(&cli, "gitops-fetch", usage, help);
+	ret = gitops_cli_parse(&cli, argc, argv, "", longopts, on_option, &o);
+	if (ret >= 0)
+		return ret;
+	if (cli.optind >= argc)
+		return gitops_cli_usage_error(&cli, "no repository given");
+	if (cli.optind + 1 < argc)
+		return gitops_cli_usage_error(&cli, "unexpected argument '%s' (one repository at a time)",
+					      argv[cli.optind + 1]);
+	if (o.if_changed && !o.state)
+		return gitops_cli_usage_error(&cli, "--if-changed needs --state FILE");
+	if (!o.ref)
+		o.ref = "HEAD";
+	o.cache.notice = on_notice;
+	o.cache.progress = on_progress;
+	o.cache.ctx = &cli;
+	gitops_git_auth_from_env(&o.auth);
+
+	/* every path checked before anything is fetched; duplicates dropped */
+	for (i = 0; i < (o.npaths ? o.npaths : 1); i++) {
+		char *p;
+		size_t j;
+		int dup = 0;
+		if (gitops_git_path_normalize(&p, o.npaths ? o.paths[i] : "", &err) < 0) {
+			code = err.code == GITOPS_EXIT_USAGE ? gitops_cli_usage_error(&cli, "%s", err.msg) :
+							       gitops_cli_fail(&cli, &err);
+			goto done;
+		}
+		for (j = 0; j < npaths; j++)
+			if (!strcmp(paths[j], p))
+				dup = 1;
+		if (dup)
+			free(p);
+		else
+			paths[npaths++] = p;
+	}
+	if (gitops_git_url_parse(&url, argv[cli.optind], &err) < 0) {
+		code = err.code == GITOPS_EXIT_USAGE ? gitops_cli_usage_error(&cli, "%s", err.msg) :
+						       gitops_cli_fail(&cli, &err);
+		goto done;
+	}
+	if (gitops_git_open(&repo, &url, &o.cache, &err) < 0 || gitops_git_fetch(repo, &o.auth, &changed, &err) < 0 ||
+	    gitops_git_resolve(repo, o.ref, commit, what, sizeof(what), &err) < 0)
+		goto fail;
+	gitops_cli_info(&cli, 1, "%s: --ref %s: %s at %s%s", url.display, o.ref, what, commit,
+			changed ? "" : " (no ref moved since the last fetch)");
+	if (o.if_changed) {
+		ret = gitops_git_state_unchanged(o.state, url.display, o.ref, paths, npaths, commit, &err);
+		if (ret < 0)
+			goto fail;
+		if (ret > 0) {
+			gitops_cli_info(&cli, 0, "unchanged: %s %s is still at %s", url.display, o.ref, commit);
+			code = GITOPS_EXIT_UNCHANGED;
+			goto done;
+		}
+	}
+	if (o.print_commit) {
+		if (printf("%s\n", commit) < 0 || fflush(stdout) != 0) {
+			gitops_err_errno(&err, errno, "standard output");
+			goto fail;
+		}
+	} else {
+		if (gitops_spool_new(&spool, 1u << 20, &err) < 0 ||
+		    gitops_stream_writer_new(&w, cli.format, gitops_spool_write, spool, &err) < 0)
+			goto fail;
+		for (i = 0; i < npaths; i++) {
+			char *dir = NULL, name[256];
+			cJSON *doc;
+			if (gitops_git_checkout(repo, commit, paths[i], &dir, &err) < 0)
+				goto fail;
+			source_name(name, sizeof(name), url.name, paths[i]);
+			doc = source_doc(name, url.display, o.ref, commit, paths[i], dir);
+			free(dir);
+			if (!doc) {
+				gitops_err_oom(&err);
+				goto fail;
+			}
+			ret = gitops_stream_writer_put(w, doc, &err);
+			cJSON_Delete(doc);
+			if (ret < 0)
+				goto fail;
+		}
+		if (gitops_git_gc(repo, &err) < 0) {
+			gitops_cli_warn(&cli, "removing old checkouts: %s", err.msg);
+			err.msg[0] = '\0';
+		}
+		if (gitops_stream_writer_finish(w, &err) < 0 || gitops_spool_copy_to_fd(spool, 1, &err) < 0)
+			goto fail;
+	}
+	/* recorded only once the output is out */
+	if (o.state && gitops_git_state_write(o.state, url.display, o.ref, paths, npaths, commit, &err) < 0)
+		goto fail;
+	goto done;
+fail:
+	if (spool && gitops_spool_error(spool)->msg[0])
+		err = *gitops_spool_error(spool);
+	code = gitops_cli_fail(&cli, &err);
+done:
+	gitops_stream_writer_free(w);
+	gitops_spool_free(spool);
+	gitops_git_close(repo);
+	gitops_git_url_release(&url);
+	for (i = 0; i < npaths; i++)
+		free(paths[i]);
+	return code;
 }

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -14,13 +15,22 @@
 
 #define MAX_DIR_DEPTH 64
 
-struct walk {
+/* What every reader of one render shares. */
+struct render {
 	const struct gitops_limits *limits;
 	gitops_object_fn fn;
 	void *ctx;
 	struct gitops_render_stats *stats;
+	const char *source;     /* inside a Source: the gitops.dev/source annotation ("REPO//PATH") */
+	const char *revision;   /* and gitops.dev/revision (the commit) */
+};
+
+struct walk {
+	struct render *rd;
 	char *root_real;        /* realpath of the directory given */
 };
+
+static int render_path(struct render *rd, const char *path, struct gitops_err *err);
 
 static int is_source(const cJSON *obj)
 {
@@ -30,31 +40,97 @@ static int is_source(const cJSON *obj)
 	return av && kind && !strncmp(av, "gitops.dev/", 11) && !strcmp(kind, "Source");
 }
 
-int gitops_render_fd(int fd, const char *name, const struct gitops_limits *limits, gitops_object_fn fn,
-		     void *ctx, struct gitops_render_stats *stats, struct gitops_err *err)
+/* Hand one object on, stamped with its provenance when it comes from a Source. */
+static int emit(struct render *rd, struct gitops_object *obj, struct gitops_err *err)
+{
+	if (rd->source && (gitops_object_set_annotation(obj->json, "gitops.dev/source", rd->source) < 0 ||
+			   gitops_object_set_annotation(obj->json, "gitops.dev/revision", rd->revision) < 0))
+		return gitops_err_oom(err);
+	return rd->fn(rd->ctx, obj, err);
+}
+
+/* spec.FIELD of a Source, a non-empty string, or an error naming the document. */
+static const char *source_field(const cJSON *src, const char *field, const char *name, const struct gitops_object *o,
+				struct gitops_err *err)
+{
+	const cJSON *spec = gitops_json_get(src, "spec", NULL);
+	const cJSON *v = spec ? cJSON_GetObjectItemCaseSensitive(spec, field) : NULL;
+
+	if (!cJSON_IsString(v) || !v->valuestring[0]) {
+		gitops_err_set(err, GITOPS_EXIT_INPUT, "%s:%zu: document %zu: Source '%s': spec.%s must be a non-empty string",
+			       name, o->line, o->doc, gitops_json_get_string(src, "metadata", "name", NULL), field);
+		return NULL;
+	}
+	return v->valuestring;
+}
+
+/*
+ * A Source document (gitops-fetch): render the plain manifests under its
+ * spec.dir, which is the root for the symbolic link check, and stamp each
+ * object with where it came from.
+ */
+static int expand_source(struct render *rd, const struct gitops_object *o, const char *name, struct gitops_err *err)
+{
+	const char *repository, *commit, *path, *dir;
+	struct gitops_buf src = GITOPS_BUF_INIT;
+	struct render sub = *rd;
+	struct stat st;
+	int ret;
+
+	if (rd->source)
+		return gitops_err_set(err, GITOPS_EXIT_INPUT,
+				      "%s:%zu: document %zu: a Source document inside a fetched source is refused "
+				      "(it could point anywhere on this machine)", name, o->line, o->doc);
+	if (!(repository = source_field(o->json, "repository", name, o, err)) ||
+	    !(commit = source_field(o->json, "commit", name, o, err)) ||
+	    !(path = source_field(o->json, "path", name, o, err)) || !(dir = source_field(o->json, "dir", name, o, err)))
+		return -1;
+	if (dir[0] != '/')
+		return gitops_err_set(err, GITOPS_EXIT_INPUT, "%s:%zu: document %zu: Source '%s': spec.dir '%s' is not an "
+				      "absolute path", name, o->line, o->doc,
+				      gitops_json_get_string(o->json, "metadata", "name", NULL), dir);
+	if (stat(dir, &st) < 0)
+		return gitops_err_set(err, GITOPS_EXIT_IO, "%s:%zu: document %zu: Source '%s': %s: %s", name, o->line,
+				      o->doc, gitops_json_get_string(o->json, "metadata", "name", NULL), dir,
+				      strerror(errno));
+	if (!S_ISDIR(st.st_mode))
+		return gitops_err_set(err, GITOPS_EXIT_INPUT, "%s:%zu: document %zu: Source '%s': %s is not a directory",
+				      name, o->line, o->doc, gitops_json_get_string(o->json, "metadata", "name", NULL),
+				      dir);
+	if (gitops_buf_addstr(&src, repository) < 0 ||
+	    (strcmp(path, ".") != 0 && (gitops_buf_addstr(&src, "//") < 0 || gitops_buf_addstr(&src, path) < 0)))
+		return gitops_err_oom(err);
+	sub.source = src.data;
+	sub.revision = commit;
+	ret = render_path(&sub, dir, err);
+	gitops_buf_release(&src);
+	return ret;
+}
+
+static int render_stream(struct render *rd, int fd, const char *name, struct gitops_err *err)
 {
 	struct gitops_stream_reader *r = NULL;
 	struct gitops_stream_status st;
 	struct gitops_object obj;
 	int n, ret = -1;
 
-	if (gitops_stream_reader_fd(&r, fd, name, limits, 0, err) < 0)
+	if (gitops_stream_reader_fd(&r, fd, name, rd->limits, 0, err) < 0)
 		return -1;
 	while ((n = gitops_stream_read(r, &obj, err)) > 0) {
 		int cb;
 		if (is_source(obj.json)) {
-			gitops_err_set(err, GITOPS_EXIT_USAGE,
-				       "%s:%zu: document %zu: a Source document (from gitops-fetch): "
-				       "this version cannot expand Source documents yet", name, obj.line, obj.doc);
+			cb = expand_source(rd, &obj, name, err);
 			gitops_object_release(&obj);
-			goto done;
+			if (cb < 0)
+				goto done;
+			continue;
 		}
-		cb = fn(ctx, &obj, err);
+		cb = emit(rd, &obj, err);
 		gitops_object_release(&obj);
 		if (cb < 0)
 			goto done;
-		if (stats)
-			stats->objects++;
+		if (rd->stats)
+			rd->stats->objects++;
 	}
 	if (n < 0)
 		goto done;
@@ -64,22 +140,30 @@ int gitops_render_fd(int fd, const char *name, const struct gitops_limits *limit
 		gitops_err_set(err, GITOPS_EXIT_INPUT, "%s: end-of-stream check failed: %s", name, st.problem);
 		goto done;
 	}
-	if (stats)
-		stats->files++;
+	if (rd->stats)
+		rd->stats->files++;
 	ret = 0;
 done:
 	gitops_stream_reader_free(r);
 	return ret;
 }
 
-static int render_file(struct walk *w, const char *path, struct gitops_err *err)
+int gitops_render_fd(int fd, const char *name, const struct gitops_limits *limits, gitops_object_fn fn,
+		     void *ctx, struct gitops_render_stats *stats, struct gitops_err *err)
+{
+	struct render rd = { limits, fn, ctx, stats, NULL, NULL };
+
+	return render_stream(&rd, fd, name, err);
+}
+
+static int render_file(struct render *rd, const char *path, struct gitops_err *err)
 {
 	int fd, ret;
 
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return gitops_err_errno(err, errno, path);
-	ret = gitops_render_fd(fd, path, w->limits, w->fn, w->ctx, w->stats, err);
+	ret = render_stream(rd, fd, path, err);
 	close(fd);
 	return ret;
 }
@@ -130,6 +214,62 @@ static int path_inside(const char *path, const char *root)
 	return strncmp(path, root, n) == 0 && (path[n] == '/' || path[n] == '\0');
 }
 
+/*
+ * A link realpath cannot follow: name where it points, and whether that is
+ * outside the root (judged on the text of the link, as the target is missing).
+ */
+static void link_nowhere(const struct walk *w, const char *path, struct gitops_err *err)
+{
+	char target[PATH_MAX], joined[2 * PATH_MAX + 2], norm[2 * PATH_MAX + 2];
+	int errnum = errno;     /* realpath's */
+	ssize_t n = readlink(path, target, sizeof(target) - 1);
+	const char *p;
+	size_t o = 0;
+
+	if (n < 0) {
+		gitops_err_errno(err, errno, path);
+		return;
+	}
+	target[n] = '\0';
+	if (target[0] == '/') {
+		snprintf(joined, sizeof(joined), "%s", target);
+	} else {
+		char parent[PATH_MAX], *slash, *dir;
+		snprintf(parent, sizeof(parent), "%s", path);
+		slash = strrchr(parent, '/');
+		if (slash)
+			*slash = '\0';
+		dir = realpath(slash ? parent : ".", NULL);
+		snprintf(joined, sizeof(joined), "%s/%s", dir ? dir : parent, target);
+		free(dir);
+	}
+	/* lexical clean-up: "." and ".." components */
+	for (p = joined; *p;) {
+		size_t len = strcspn(p, "/");
+		if (len == 2 && p[0] == '.' && p[1] == '.') {
+			while (o > 0 && norm[o - 1] != '/')
+				o--;
+			if (o > 0)
+				o--;
+		} else if (len && !(len == 1 && p[0] == '.')) {
+			norm[o++] = '/';
+			memcpy(norm + o, p, len);
+			o += len;
+		}
+		p += len;
+		while (*p == '/')
+			p++;
+	}
+	norm[o] = '\0';
+	if (!o)
+		snprintf(norm, sizeof(norm), "/");
+	if (!path_inside(norm, w->root_real))
+		gitops_err_set(err, GITOPS_EXIT_INPUT, "%s: symbolic link points outside %s (to %s)", path, w->root_real,
+			       target);
+	else
+		gitops_err_errno(err, errnum, path);
+}
+
 static int walk_dir(struct walk *w, const char *dir, int depth, struct gitops_err *err)
 {
 	struct dirent **ents = NULL;
@@ -171,7 +311,7 @@ static int walk_dir(struct walk *w, const char *dir, int depth, struct gitops_er
 			char *real = realpath(path.data, NULL);
 			struct stat tst;
 			if (!real) {
-				gitops_err_errno(err, errno, path.data);
+				link_nowhere(w, path.data, err);
 				goto done;
 			}
 			if (!path_inside(real, w->root_real)) {
@@ -189,7 +329,7 @@ static int walk_dir(struct walk *w, const char *dir, int depth, struct gitops_er
 		} else if (!S_ISREG(st.st_mode)) {
 			continue;
 		}
-		if (render_file(w, path.data, err) < 0)
+		if (render_file(w->rd, path.data, err) < 0)
 			goto done;
 	}
 	ret = 0;
@@ -201,21 +341,28 @@ done:
 	return ret;
 }
 
-int gitops_render_path(const char *path, const struct gitops_limits *limits, gitops_object_fn fn, void *ctx,
-		       struct gitops_render_stats *stats, struct gitops_err *err)
+static int render_path(struct render *rd, const char *path, struct gitops_err *err)
 {
-	struct walk w = { limits, fn, ctx, stats, NULL };
+	struct walk w = { rd, NULL };
 	struct stat st;
 	int ret;
 
 	if (stat(path, &st) < 0)
 		return gitops_err_errno(err, errno, path);
 	if (!S_ISDIR(st.st_mode))
-		return render_file(&w, path, err);
+		return render_file(rd, path, err);
 	w.root_real = realpath(path, NULL);
 	if (!w.root_real)
 		return gitops_err_errno(err, errno, path);
 	ret = walk_dir(&w, path, 0, err);
 	free(w.root_real);
 	return ret;
+}
+
+int gitops_render_path(const char *path, const struct gitops_limits *limits, gitops_object_fn fn, void *ctx,
+		       struct gitops_render_stats *stats, struct gitops_err *err)
+{
+	struct render rd = { limits, fn, ctx, stats, NULL, NULL };
+
+	return render_path(&rd, path, err);
 }

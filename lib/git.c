@@ -1,0 +1,1975 @@
+#include "lib/git.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ctype.h>
+#include <limits.h>
+#include <pwd.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cjson/cJSON.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
+#include "lib/buf.h"
+#include "lib/semver.h"
+
+#define MAX_TREE_DEPTH 128
+#define MAX_LINK_TARGET 4096
+#define MAX_KNOWN_HOSTS (4u << 20)
+#define MAX_NETRC (1u << 20)
+#define MAX_STATE (1u << 20)
+
+static const char *const fetch_refspecs[] = { "+refs/heads/*:refs/heads/*", "+refs/tags/*:refs/tags/*" };
+
+/* ------------------------------------------------------------------ init */
+
+int gitops_git_init(struct gitops_err *err)
+{
+	static int done;
+	static const int levels[] = { GIT_CONFIG_LEVEL_SYSTEM, GIT_CONFIG_LEVEL_XDG, GIT_CONFIG_LEVEL_GLOBAL,
+				      GIT_CONFIG_LEVEL_PROGRAMDATA };
+	size_t i;
+
+	if (done)
+		return 0;
+	if (git_libgit2_init() < 0)
+		return gitops_git_error(err, -1, NULL, "libgit2");
+	/* only the mirror's own config counts: no insteadOf or hooks from the user's ~/.gitconfig */
+	for (i = 0; i < sizeof(levels) / sizeof(levels[0]); i++)
+		git_libgit2_opts(GIT_OPT_SET_SEARCH_PATH, levels[i], "");
+	done = 1;
+	return 0;
+}
+
+/* ------------------------------------------------------------------ helpers */
+
+static char *xstrndup(const char *s, size_t n)
+{
+	char *p = malloc(n + 1);
+
+	if (p) {
+		memcpy(p, s, n);
+		p[n] = '\0';
+	}
+	return p;
+}
+
+static void hex(char *out, const unsigned char *in, size_t n)
+{
+	static const char digits[] = "0123456789abcdef";
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		out[2 * i] = digits[in[i] >> 4];
+		out[2 * i + 1] = digits[in[i] & 15];
+	}
+	out[2 * n] = '\0';
+}
+
+/* SHA-256 of s as hex, cut to `digits` characters (out holds digits + 1). */
+static void sha256_hex(char *out, const char *s, size_t digits)
+{
+	unsigned char md[32];
+	unsigned int len = 0;
+	char full[65];
+
+	EVP_Digest(s, strlen(s), md, &len, EVP_sha256(), NULL);
+	hex(full, md, 32);
+	memcpy(out, full, digits);
+	out[digits] = '\0';
+}
+
+static int is_hex(const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f') || (s[i] >= 'A' && s[i] <= 'F')))
+			return 0;
+	return 1;
+}
+
+/* Percent-decoding of URL user names and passwords. */
+static char *pct_decode(const char *s, size_t n)
+{
+	char *out = malloc(n + 1), *o = out;
+	size_t i;
+
+	if (!out)
+		return NULL;
+	for (i = 0; i < n; i++) {
+		if (s[i] == '%' && i + 2 < n && is_hex(s + i + 1, 2)) {
+			char h[3] = { s[i + 1], s[i + 2], 0 };
+			*o++ = (char)strtol(h, NULL, 16);
+			i += 2;
+		} else {
+			*o++ = s[i];
+		}
+	}
+	*o = '\0';
+	return out;
+}
+
+/* ------------------------------------------------------------------ URLs */
+
+void gitops_git_url_release(struct gitops_git_url *u)
+{
+	if (!u)
+		return;
+	free(u->url);
+	free(u->display);
+	free(u->user);
+	if (u->password) {
+		memset(u->password, 0, strlen(u->password));
+		free(u->password);
+	}
+	free(u->host);
+	free(u->name);
+	memset(u, 0, sizeof(*u));
+}
+
+static int url_name(struct gitops_git_url *u, const char *path)
+{
+	size_t n = strlen(path);
+	const char *start;
+
+	while (n > 0 && path[n - 1] == '/')
+		n--;
+	if (n >= 4 && !strncmp(path + n - 4, ".git", 4))
+		n -= 4;
+	while (n > 0 && path[n - 1] == '/')
+		n--;
+	start = path + n;
+	while (start > path && start[-1] != '/' && start[-1] != ':')
+		start--;
+	u->name = xstrndup(start, (size_t)(path + n - start));
+	if (u->name && !u->name[0]) {
+		free(u->name);
+		u->name = strdup("repo");
+	}
+	return u->name ? 0 : -1;
+}
+
+static int has_bad_chars(const char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f || *s == ' ')
+			return 1;
+	return 0;
+}
+
+int gitops_git_url_parse(struct gitops_git_url *out, const char *repo, struct gitops_err *err)
+{
+	struct gitops_git_url u;
+	struct gitops_buf b = GITOPS_BUF_INIT;
+	const char *sep = strstr(repo, "://"), *colon, *slash;
+
+	memset(&u, 0, sizeof(u));
+	memset(out, 0, sizeof(*out));
+	if (!*repo)
+		return gitops_err_set(err, GITOPS_EXIT_USAGE, "an empty repository address");
+	if (has_bad_chars(repo))
+		return gitops_err_set(err, GITOPS_EXIT_USAGE, "the repository address holds blanks or control characters");
+	if (sep) {
+		size_t slen = (size_t)(sep - repo);
+		const char *auth = sep + 3, *hostp, *at, *end, *portp = NULL, *path;
+		size_t hostlen;
+
+		if (slen == 5 && !strncmp(repo, "https", 5))
+			u.scheme = GITOPS_GIT_HTTPS;
+		else if (slen == 4 && !strncmp(repo, "http", 4))
+			u.scheme = GITOPS_GIT_HTTP;
+		else if ((slen == 3 && !strncmp(repo, "ssh", 3)) || (slen == 7 && !strncmp(repo, "git+ssh", 7)) ||
+			 (slen == 7 && !strncmp(repo, "ssh+git", 7)))
+			u.scheme = GITOPS_GIT_SSH;
+		else if (slen == 3 && !strncmp(repo, "git", 3))
+			u.scheme = GITOPS_GIT_GIT;
+		else if (slen == 4 && !strncmp(repo, "file", 4))
+			u.scheme = GITOPS_GIT_FILE;
+		else
+			return gitops_err_set(err, GITOPS_EXIT_USAGE,
+					      "unsupported repository address scheme '%.*s' (https, http, ssh, git or file)",
+					      (int)(slen > 16 ? 16 : slen), repo);
+		if (u.scheme == GITOPS_GIT_FILE) {
+			path = auth;
+			if (strncmp(path, "localhost/", 10) == 0)
+				path += 9;
+			if (*path != '/')
+				return gitops_err_set(err, GITOPS_EXIT_USAGE, "a file:// address needs an absolute path");
+			if (gitops_buf_printf(&b, "file://%s", path) < 0)
+				goto oom;
+			u.url = strdup(b.data);
+			u.display = strdup(b.data);
+			if (!u.url || !u.display || url_name(&u, path) < 0)
+				goto oom;
+			goto done;
+		}
+		end = auth + strcspn(auth, "/?#");
+		path = end;
+		at = NULL;
+		for (hostp = auth; hostp < end; hostp++)
+			if (*hostp == '@')
+				at = hostp;
+		if (at) {
+			const char *pc = memchr(auth, ':', (size_t)(at - auth));
+			if (pc) {
+				u.user = pct_decode(auth, (size_t)(pc - auth));
+				u.password = pct_decode(pc + 1, (size_t)(at - pc - 1));
+				if (!u.user || !u.password)
+					goto oom;
+			} else {
+				u.user = pct_decode(auth, (size_t)(at - auth));
+				if (!u.user)
+					goto oom;
+			}
+			if (u.user && !u.user[0]) {
+				free(u.user);
+				u.user = NULL;
+			}
+			hostp = at + 1;
+		} else {
+			hostp = auth;
+		}
+		if (*hostp == '[') {
+			const char *rb = memchr(hostp, ']', (size_t)(end - hostp));
+			if (!rb)
+				return gitops_err_set(err, GITOPS_EXIT_USAGE, "unclosed '[' in the repository address");
+			u.host = xstrndup(hostp + 1, (size_t)(rb - hostp - 1));
+			if (rb + 1 < end && rb[1] == ':')
+				portp = rb + 2;
+			else if (rb + 1 != end)
+				goto bad_host;
+		} else {
+			const char *pc = memchr(hostp, ':', (size_t)(end - hostp));
+			hostlen = pc ? (size_t)(pc - hostp) : (size_t)(end - hostp);
+			u.host = xstrndup(hostp, hostlen);
+			if (pc)
+				portp = pc + 1;
+		}
+		if (!u.host)
+			goto oom;
+		if (!u.host[0])
+			goto bad_host;
+		if (portp && portp < end) {
+			char *pe;
+			long p = strtol(portp, &pe, 10);
+			if (pe != end || p < 1 || p > 65535)
+				return gitops_err_set(err, GITOPS_EXIT_USAGE, "a bad port in the repository address");
+			u.port = (int)p;
+		}
+		if (*path != '/' || !path[1])
+			return gitops_err_set(err, GITOPS_EXIT_USAGE, "the repository address names no repository path");
+		/* what libgit2 gets: ssh keeps the user name (it is not a secret), http loses it */
+		{
+			const char *scheme = u.scheme == GITOPS_GIT_HTTPS ? "https" : u.scheme == GITOPS_GIT_HTTP ? "http" :
+					     u.scheme == GITOPS_GIT_SSH ? "ssh" : "git";
+			int v6 = strchr(u.host, ':') != NULL;
+			if (gitops_buf_printf(&b, "%s://%s%s%s%s%s", scheme,
+					      u.scheme == GITOPS_GIT_SSH && u.user ? u.user : "",
+					      u.scheme == GITOPS_GIT_SSH && u.user ? "@" : "", v6 ? "[" : "", u.host,
+					      v6 ? "]" : "") < 0 ||
+			    (u.port && gitops_buf_printf(&b, ":%d", u.port) < 0) || gitops_buf_addstr(&b, path) < 0)
+				goto oom;
+			u.url = strdup(b.data);
+			u.display = strdup(b.data);
+		}
+		if (!u.url || !u.display || url_name(&u, path) < 0)
+			goto oom;
+		goto done;
+	}
+	colon = strchr(repo, ':');
+	slash = strchr(repo, '/');
+	if (colon && colon != repo && (!slash || colon < slash) && repo[0] != '.') {
+		/* scp-like: [user@]host:path */
+		const char *at = memchr(repo, '@', (size_t)(colon - repo));
+		u.scheme = GITOPS_GIT_SSH;
+		if (at) {
+			u.user = xstrndup(repo, (size_t)(at - repo));
+			u.host = xstrndup(at + 1, (size_t)(colon - at - 1));
+		} else {
+			u.host = xstrndup(repo, (size_t)(colon - repo));
+		}
+		if (!u.host || (at && !u.user))
+			goto oom;
+		if (!u.host[0])
+			goto bad_host;
+		if (!colon[1])
+			return gitops_err_set(err, GITOPS_EXIT_USAGE, "the repository address names no repository path");
+		u.url = strdup(repo);
+		u.display = strdup(repo);
+		if (!u.url || !u.display || url_name(&u, colon + 1) < 0)
+			goto oom;
+		goto done;
+	}
+	/* a local path */
+	{
+		char *real = realpath(repo, NULL);
+		if (!real)
+			return gitops_err_set(err, GITOPS_EXIT_UNREACHABLE, "%s: %s", repo, strerror(errno));
+		u.scheme = GITOPS_GIT_FILE;
+		u.url = real;
+		u.display = strdup(real);
+		if (!u.display || url_name(&u, real) < 0)
+			goto oom;
+	}
+done:
+	gitops_buf_release(&b);
+	*out = u;
+	return 0;
+bad_host:
+	gitops_buf_release(&b);
+	gitops_git_url_release(&u);
+	return gitops_err_set(err, GITOPS_EXIT_USAGE, "the repository address names no host");
+oom:
+	gitops_buf_release(&b);
+	gitops_git_url_release(&u);
+	return gitops_err_oom(err);
+}
+
+/* ------------------------------------------------------------------ credentials */
+
+void gitops_git_auth_from_env(struct gitops_git_auth *a)
+{
+	const char *v;
+
+	if ((v = getenv("GITOPS_GIT_USERNAME")) && *v)
+		a->username = v;
+	if ((v = getenv("GITOPS_GIT_PASSWORD")) && *v)
+		a->password = v;
+	if ((v = getenv("GITOPS_GIT_TOKEN")) && *v)
+		a->token = v;
+	if ((v = getenv("GITOPS_SSH_KEY_PASSPHRASE")) && *v)
+		a->ssh_key_passphrase = v;
+}
+
+enum {
+	TRIED_URL = 1, TRIED_ENV = 2, TRIED_NETRC = 4, TRIED_KEY = 8, TRIED_AGENT = 16, TRIED_USERNAME = 32
+};
+
+/* netrc: "machine HOST login USER password PASS", "default ...", "macdef" skipped. 1 found, 0 not, -1 error. */
+static int netrc_lookup(const char *file, const char *host, char **user, char **pass, struct gitops_err *err)
+{
+	struct gitops_buf b = GITOPS_BUF_INIT;
+	char *save = NULL, *tok;
+	int in_match = 0, found = 0, in_default = 0;
+	char *m_user = NULL, *m_pass = NULL, *d_user = NULL, *d_pass = NULL;
+	const char *expect = NULL;
+
+	*user = *pass = NULL;
+	if (gitops_buf_read_file(&b, file, MAX_NETRC, err) < 0)
+		return -1;
+	if (!b.data)
+		return 0;
+	for (tok = strtok_r(b.data, " \t\r\n", &save); tok; tok = strtok_r(NULL, " \t\r\n", &save)) {
+		if (expect) {
+			char **slot = NULL;
+			if (!strcmp(expect, "machine")) {
+				if (found)
+					break;
+				in_match = !strcasecmp(tok, host);
+				in_default = 0;
+			} else if (!strcmp(expect, "login")) {
+				slot = in_match ? &m_user : in_default ? &d_user : NULL;
+			} else if (!strcmp(expect, "password")) {
+				slot = in_match ? &m_pass : in_default ? &d_pass : NULL;
+			}
+			if (slot && !*slot)
+				*slot = strdup(tok);
+			if (in_match)
+				found = 1;
+			expect = NULL;
+			continue;
+		}
+		if (!strcmp(tok, "machine") || !strcmp(tok, "login") || !strcmp(tok, "password") ||
+		    !strcmp(tok, "account"))
+			expect = tok;
+		else if (!strcmp(tok, "default")) {
+			if (found)
+				break;
+			in_default = 1;
+			in_match = 0;
+		}
+	}
+	if (m_pass || m_user) {
+		*user = m_user;
+		*pass = m_pass;
+		m_user = m_pass = NULL;
+	} else if (d_pass || d_user) {
+		*user = d_user;
+		*pass = d_pass;
+		d_user = d_pass = NULL;
+	}
+	free(m_user);
+	free(d_user);
+	if (m_pass)
+		memset(m_pass, 0, strlen(m_pass));
+	if (d_pass)
+		memset(d_pass, 0, strlen(d_pass));
+	free(m_pass);
+	free(d_pass);
+	memset(b.data, 0, b.len);
+	gitops_buf_release(&b);
+	return *pass ? 1 : 0;
+}
+
+static int local_user(char *buf, size_t size)
+{
+	struct passwd *pw = getpwuid(geteuid());
+	const char *u = pw ? pw->pw_name : getenv("USER");
+
+	if (!u)
+		return -1;
+	snprintf(buf, size, "%s", u);
+	return 0;
+}
+
+static int credentials_cb(git_credential **out, const char *url, const char *username_from_url,
+			  unsigned int allowed, void *payload)
+{
+	struct gitops_git_session *s = payload;
+	const struct gitops_git_auth *a = s->auth;
+	const struct gitops_git_url *u = s->url;
+	char who[256];
+
+	(void)url;
+	if (allowed & GIT_CREDENTIAL_USERNAME && !(allowed & ~(unsigned)GIT_CREDENTIAL_USERNAME)) {
+		if (local_user(who, sizeof(who)) < 0)
+			return gitops_err_set(&s->why, GITOPS_EXIT_AUTH, "%s: no user name for ssh (put one in the address)",
+					      u->display), GIT_EAUTH;
+		s->tried |= TRIED_USERNAME;
+		return git_credential_username_new(out, who);
+	}
+	if (allowed & GIT_CREDENTIAL_SSH_KEY) {
+		const char *user = username_from_url;
+		if (!user || !*user) {
+			if (local_user(who, sizeof(who)) < 0)
+				return gitops_err_set(&s->why, GITOPS_EXIT_AUTH, "%s: no user name for ssh", u->display),
+				       GIT_EAUTH;
+			user = who;
+		}
+		if (a->ssh_key && !(s->tried & TRIED_KEY)) {
+			s->tried |= TRIED_KEY;
+			return git_credential_ssh_key_new(out, user, NULL, a->ssh_key, a->ssh_key_passphrase);
+		}
+		if (!a->ssh_key && !a->no_ssh_agent && getenv("SSH_AUTH_SOCK") && !(s->tried & TRIED_AGENT)) {
+			s->tried |= TRIED_AGENT;
+			return git_credential_ssh_key_from_agent(out, user);
+		}
+		if (s->tried & (TRIED_KEY | TRIED_AGENT))
+			gitops_err_set(&s->why, GITOPS_EXIT_AUTH, "%s: ssh authentication as '%s' failed (%s refused)",
+				       u->display, user, s->tried & TRIED_KEY ? "the key of --ssh-key was" :
+				       "the keys of ssh-agent were");
+		else
+			gitops_err_set(&s->why, GITOPS_EXIT_AUTH,
+				       "%s: no ssh credentials: give --ssh-key FILE or run ssh-agent (SSH_AUTH_SOCK)",
+				       u->display);
+		return GIT_EAUTH;
+	}
+	if (allowed & GIT_CREDENTIAL_USERPASS_PLAINTEXT) {
+		if (u->password && !(s->tried & TRIED_URL)) {
+			s->tried |= TRIED_URL;
+			return git_credential_userpass_plaintext_new(out, u->user ? u->user : "", u->password);
+		}
+		if ((a->password || a->token) && !(s->tried & TRIED_ENV)) {
+			const char *user = a->username ? a->username : a->password ? "" : "x-access-token";
+			s->tried |= TRIED_ENV;
+			return git_credential_userpass_plaintext_new(out, user, a->password ? a->password : a->token);
+		}
+		if (a->netrc_file && u->host && !(s->tried & TRIED_NETRC)) {
+			char *nu = NULL, *np = NULL;
+			int r, ret;
+			s->tried |= TRIED_NETRC;
+			r = netrc_lookup(a->netrc_file, u->host, &nu, &np, &s->why);
+			if (r < 0)
+				return GIT_EAUTH;
+			if (r > 0) {
+				ret = git_credential_userpass_plaintext_new(out, nu ? nu : "", np);
+				memset(np, 0, strlen(np));
+				free(nu);
+				free(np);
+				return ret;
+			}
+		}
+		if (s->tried & (TRIED_URL | TRIED_ENV | TRIED_NETRC))
+			gitops_err_set(&s->why, GITOPS_EXIT_AUTH, "%s: authentication failed (the server refused the %s)",
+				       u->display, s->tried & TRIED_NETRC ? "credentials of the netrc file" :
+				       s->tried & TRIED_ENV ? (a->password ? "user name and password of the environment" :
+							       "token of GITOPS_GIT_TOKEN") : "credentials of the address");
+		else
+			gitops_err_set(&s->why, GITOPS_EXIT_AUTH,
+				       "%s: the server asks for credentials: set GITOPS_GIT_TOKEN, or GITOPS_GIT_USERNAME "
+				       "and GITOPS_GIT_PASSWORD, or give --netrc-file", u->display);
+		return GIT_EAUTH;
+	}
+	gitops_err_set(&s->why, GITOPS_EXIT_AUTH, "%s: the server asks for a kind of credentials gitops cannot give",
+		       u->display);
+	return GIT_EAUTH;
+}
+
+/* ------------------------------------------------------------------ known_hosts */
+
+static size_t b64_decode(unsigned char *out, const char *in, size_t n)
+{
+	int len;
+	size_t pad = 0;
+
+	if (n % 4)
+		return 0;
+	len = EVP_DecodeBlock(out, (const unsigned char *)in, (int)n);
+	if (len < 0)
+		return 0;
+	if (n && in[n - 1] == '=')
+		pad++;
+	if (n > 1 && in[n - 2] == '=')
+		pad++;
+	return (size_t)len - pad;
+}
+
+static void b64_encode_nopad(char *out, const unsigned char *in, size_t n)
+{
+	size_t len = (size_t)EVP_EncodeBlock((unsigned char *)out, in, (int)n);
+
+	while (len > 0 && out[len - 1] == '=')
+		out[--len] = '\0';
+}
+
+/* OpenSSH's wildcards: '*' any run, '?' one character; case does not matter; nothing else is special. */
+static int wild_match(const char *p, const char *s)
+{
+	for (; *p; p++, s++) {
+		if (*p == '*') {
+			while (*p == '*')
+				p++;
+			if (!*p)
+				return 1;
+			for (; *s; s++)
+				if (wild_match(p, s))
+					return 1;
+			return 0;
+		}
+		if (!*s)
+			return 0;
+		if (*p != '?' && tolower((unsigned char)*p) != tolower((unsigned char)*s))
+			return 0;
+	}
+	return !*s;
+}
+
+/* One host pattern list of a known_hosts line against name: 1 match, 0 no, -1 negated match. */
+static int host_patterns_match(char *patterns, const char *name)
+{
+	char *save = NULL, *p;
+	int hit = 0;
+
+	if (patterns[0] == '|') {
+		/* |1|base64(salt)|base64(HMAC-SHA1(salt, name)) */
+		unsigned char salt[128], want[128], got[EVP_MAX_MD_SIZE];
+		unsigned int glen = 0;
+		char *s = patterns + 3, *h;
+		size_t sl, wl;
+		if (strncmp(patterns, "|1|", 3) != 0 || !(h = strchr(s, '|')))
+			return 0;
+		*h++ = '\0';
+		if (strlen(s) > 170 || strlen(h) > 170)
+			return 0;
+		sl = b64_decode(salt, s, strlen(s));
+		wl = b64_decode(want, h, strlen(h));
+		if (!sl || wl != 20)
+			return 0;
+		if (!HMAC(EVP_sha1(), salt, (int)sl, (const unsigned char *)name, strlen(name), got, &glen))
+			return 0;
+		return glen == 20 && !memcmp(got, want, 20);
+	}
+	for (p = strtok_r(patterns, ",", &save); p; p = strtok_r(NULL, ",", &save)) {
+		int neg = p[0] == '!';
+		if (wild_match(neg ? p + 1 : p, name)) {
+			if (neg)
+				return -1;
+			hit = 1;
+		}
+	}
+	return hit;
+}
+
+int gitops_git_known_hosts_check(const char *file, const char *host, int port, const void *key, size_t key_len,
+				 struct gitops_err *err)
+{
+	struct gitops_buf b = GITOPS_BUF_INIT;
+	char name[300], shown[300], *line, *save = NULL;
+	unsigned char blob[8192];
+	size_t lineno = 0, mismatch_line = 0;
+	int ret = 0, other_type = 0;
+	char keytype[64] = "";
+	char fp[64] = "";
+
+	if (port && port != 22)
+		snprintf(name, sizeof(name), "[%s]:%d", host, port);
+	else
+		snprintf(name, sizeof(name), "%s", host);
+	snprintf(shown, sizeof(shown), "%s", name);
+	/* the key's type is its first string */
+	if (key_len > 4) {
+		const unsigned char *k = key;
+		uint32_t tl = (uint32_t)k[0] << 24 | (uint32_t)k[1] << 16 | (uint32_t)k[2] << 8 | k[3];
+		if (tl < sizeof(keytype) && tl + 4 <= key_len) {
+			memcpy(keytype, k + 4, tl);
+			keytype[tl] = '\0';
+		}
+	}
+	{
+		unsigned char md[32];
+		unsigned int mdl = 0;
+		EVP_Digest(key, key_len, md, &mdl, EVP_sha256(), NULL);
+		b64_encode_nopad(fp, md, 32);
+	}
+	if (gitops_buf_read_file(&b, file, MAX_KNOWN_HOSTS, err) < 0) {
+		if (err && err->code == GITOPS_EXIT_IO && access(file, F_OK) != 0 && errno == ENOENT)
+			goto unknown;
+		return -1;
+	}
+	for (line = b.data ? strtok_r(b.data, "\n", &save) : NULL; line; line = strtok_r(NULL, "\n", &save)) {
+		char *f[4], *p = line;
+		int nf = 0, revoked = 0, m;
+		size_t kl;
+		lineno++;
+		while (nf < 4) {
+			while (*p == ' ' || *p == '\t' || *p == '\r')
+				p++;
+			if (!*p || *p == '#')
+				break;
+			f[nf++] = p;
+			while (*p && *p != ' ' && *p != '\t' && *p != '\r')
+				p++;
+			if (*p)
+				*p++ = '\0';
+		}
+		if (nf < 3)
+			continue;
+		if (f[0][0] == '@') {
+			if (!strcmp(f[0], "@revoked"))
+				revoked = 1;
+			else
+				continue; /* @cert-authority: host certificates are not checked here */
+			if (nf < 4)
+				continue;
+			memmove(f, f + 1, 3 * sizeof(f[0]));
+		}
+		m = host_patterns_match(f[0], name);
+		if (m <= 0)
+			continue;
+		if (strlen(f[2]) > sizeof(blob) * 4 / 3)
+			continue;
+		kl = b64_decode(blob, f[2], strlen(f[2]));
+		if (kl == key_len && !memcmp(blob, key, kl)) {
+			if (revoked) {
+				ret = gitops_err_set(err, GITOPS_EXIT_UNREACHABLE,
+						     "%s: the ssh host key of %s (%s SHA256:%s) is revoked (line %zu)", file,
+						     shown, keytype, fp, lineno);
+				ret = 0;
+				goto done;
+			}
+			ret = 1;
+			goto done;
+		}
+		if (!revoked) {
+			if (!strcmp(f[1], keytype))
+				mismatch_line = mismatch_line ? mismatch_line : lineno;
+			else
+				other_type = 1;
+		}
+	}
+	if (mismatch_line) {
+		gitops_err_set(err, GITOPS_EXIT_UNREACHABLE,
+			       "%s:%zu: the ssh host key of %s has CHANGED (now %s SHA256:%s): someone may be "
+			       "intercepting the connection, or the key was replaced; refusing to connect",
+			       file, mismatch_line, shown, keytype, fp);
+		goto done;
+	}
+unknown:
+	gitops_err_set(err, GITOPS_EXIT_UNREACHABLE,
+		       "%s: unknown ssh host key for %s (%s SHA256:%s)%s: refusing to connect; check the key and add "
+		       "it to the file (ssh-keyscan)", file, shown, keytype, fp,
+		       other_type ? " (the file knows other key types for it)" : "");
+done:
+	gitops_buf_release(&b);
+	return ret;
+}
+
+static int certificate_cb(git_cert *cert, int valid, const char *host, void *payload)
+{
+	struct gitops_git_session *s = payload;
+
+	if (cert->cert_type == GIT_CERT_HOSTKEY_LIBSSH2) {
+		git_cert_hostkey *hk = (git_cert_hostkey *)cert;
+		char path[PATH_MAX];
+		const char *file = s->auth->ssh_known_hosts;
+		int r;
+
+		if (!file) {
+			const char *home = getenv("HOME");
+			snprintf(path, sizeof(path), "%s/.ssh/known_hosts", home && *home ? home : "/");
+			file = path;
+		}
+		if (!(hk->type & GIT_CERT_SSH_RAW) || !hk->hostkey) {
+			gitops_err_set(&s->why, GITOPS_EXIT_UNREACHABLE, "%s: the ssh library gave no host key to check",
+				       s->url->display);
+			return GIT_ECERTIFICATE;
+		}
+		r = gitops_git_known_hosts_check(file, host, s->url->port, hk->hostkey, hk->hostkey_len, &s->why);
+		return r == 1 ? 0 : GIT_ECERTIFICATE;
+	}
+	if (!valid) {
+		gitops_err_set(&s->why, GITOPS_EXIT_UNREACHABLE,
+			       "%s: the TLS certificate of %s cannot be verified%s", s->url->display, host,
+			       s->auth->ca_file ? " with the CA bundle of --ca-file" :
+			       " (give the CA that signed it with --ca-file)");
+		return GIT_ECERTIFICATE;
+	}
+	return 0;
+}
+
+static int transfer_cb(const git_indexer_progress *st, void *payload)
+{
+	struct gitops_git_session *s = payload;
+	char msg[128];
+
+	if (!s->progress || !st->total_objects)
+		return 0;
+	/* small fetches get one line, at the end */
+	if (st->total_objects < 10000 && st->received_objects != st->total_objects)
+		return 0;
+	/* a line at each tenth and at the end */
+	if (st->received_objects == st->total_objects ||
+	    st->received_objects * 10 / st->total_objects > s->progress_shown) {
+		s->progress_shown = (unsigned)(st->received_objects * 10 / st->total_objects);
+		if (st->received_objects == st->total_objects && s->progress_shown == 11)
+			return 0;
+		snprintf(msg, sizeof(msg), "receiving objects: %u%% (%u/%u), %.1f MiB",
+			 (unsigned)(st->received_objects * 100 / st->total_objects), st->received_objects,
+			 st->total_objects, (double)st->received_bytes / (1 << 20));
+		s->progress(s->progress_ctx, msg);
+		if (st->received_objects == st->total_objects)
+			s->progress_shown = 11;
+	}
+	return 0;
+}
+
+int gitops_git_callbacks_init(git_remote_callbacks *cb, struct gitops_git_session *s, const struct gitops_git_url *url,
+			      const struct gitops_git_auth *auth, struct gitops_err *err)
+{
+	static char *ca_set;
+	memset(s, 0, sizeof(*s));
+	s->url = url;
+	s->auth = auth;
+	git_remote_init_callbacks(cb, GIT_REMOTE_CALLBACKS_VERSION);
+	cb->credentials = credentials_cb;
+	cb->certificate_check = certificate_cb;
+	cb->transfer_progress = transfer_cb;
+	cb->payload = s;
+	if (auth->ca_file && (!ca_set || strcmp(ca_set, auth->ca_file) != 0)) {
+		if (access(auth->ca_file, R_OK) != 0)
+			return gitops_err_errno(err, errno, auth->ca_file);
+		if (git_libgit2_opts(GIT_OPT_SET_SSL_CERT_LOCATIONS, auth->ca_file, NULL) < 0) {
+			gitops_git_error(err, -1, NULL, auth->ca_file);
+			err->code = GITOPS_EXIT_INPUT;
+			return -1;
+		}
+		free(ca_set);
+		ca_set = strdup(auth->ca_file);
+	}
+	return 0;
+}
+
+/* libgit2's message on one line, without a trailing full stop. */
+static void flat_message(char *out, size_t size, const char *msg)
+{
+	size_t i, o = 0;
+
+	for (i = 0; msg[i] && o + 1 < size; i++) {
+		char c = msg[i];
+		if (c == '\n' || c == '\r') {
+			while (o > 0 && out[o - 1] == ' ')
+				o--;
+			if (msg[i + 1] && msg[i + 1] != '\n' && o + 3 < size && o > 0) {
+				out[o++] = ';';
+				out[o++] = ' ';
+			}
+			continue;
+		}
+		out[o++] = (unsigned char)c < 0x20 ? ' ' : c;
+	}
+	while (o > 0 && (out[o - 1] == ' ' || out[o - 1] == '.' || out[o - 1] == ';'))
+		o--;
+	out[o] = '\0';
+}
+
+int gitops_git_error(struct gitops_err *err, int ret, const struct gitops_git_session *s, const char *what)
+{
+	const git_error *e = git_error_last();
+	char msg[768];
+	int code = GITOPS_EXIT_INTERNAL;
+
+	if (s && s->why.msg[0]) {
+		if (err)
+			*err = s->why;
+		return -1;
+	}
+	flat_message(msg, sizeof(msg), e && e->message ? e->message : "unknown libgit2 error");
+	if (ret == GIT_EAUTH)
+		code = GITOPS_EXIT_AUTH;
+	else if (ret == GIT_ECERTIFICATE)
+		code = GITOPS_EXIT_UNREACHABLE;
+	else if (e) {
+		switch (e->klass) {
+		case GIT_ERROR_NET:
+		case GIT_ERROR_SSL:
+		case GIT_ERROR_SSH:
+			code = GITOPS_EXIT_UNREACHABLE;
+			if (strstr(msg, "authenticat") || strstr(msg, "passphrase") || strstr(msg, "public key") ||
+			    strstr(msg, "private key"))
+				code = GITOPS_EXIT_AUTH;
+			else if (strstr(msg, "not found") || strstr(msg, "does not appear") ||
+				 strstr(msg, "access denied") || strstr(msg, "not exported"))
+				code = GITOPS_EXIT_REJECTED;
+			break;
+		case GIT_ERROR_HTTP:
+			code = strstr(msg, "401") || strstr(msg, "403") ? GITOPS_EXIT_AUTH :
+			       strstr(msg, "404") ? GITOPS_EXIT_REJECTED : GITOPS_EXIT_UNREACHABLE;
+			break;
+		case GIT_ERROR_OS:
+		case GIT_ERROR_FILESYSTEM:
+		case GIT_ERROR_ODB:
+		case GIT_ERROR_INDEXER:
+		case GIT_ERROR_REFERENCE:
+		case GIT_ERROR_REPOSITORY:
+		case GIT_ERROR_ZLIB:
+		case GIT_ERROR_OBJECT:
+			code = GITOPS_EXIT_IO;
+			break;
+		case GIT_ERROR_NOMEMORY:
+			code = GITOPS_EXIT_INTERNAL;
+			break;
+		default:
+			code = GITOPS_EXIT_INTERNAL;
+		}
+	}
+	return gitops_err_set(err, code, "%s: %s", what, msg);
+}
+
+/* ------------------------------------------------------------------ removing trees */
+
+/* Remove name (under dfd) and everything beneath it, never following a symbolic link. */
+static int rm_tree_at(int dfd, const char *name, int depth)
+{
+	struct stat st;
+	DIR *d;
+	struct dirent *de;
+	int fd, ret = 0;
+
+	if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return errno == ENOENT ? 0 : -1;
+	if (!S_ISDIR(st.st_mode))
+		return unlinkat(dfd, name, 0) < 0 && errno != ENOENT ? -1 : 0;
+	if (depth > MAX_TREE_DEPTH + 8)
+		return -1;
+	if ((st.st_mode & 0700) != 0700)
+		fchmodat(dfd, name, 0700, 0);
+	fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	d = fdopendir(fd);
+	if (!d) {
+		close(fd);
+		return -1;
+	}
+	while ((de = readdir(d))) {
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		if (rm_tree_at(dirfd(d), de->d_name, depth + 1) < 0)
+			ret = -1;
+	}
+	closedir(d);
+	if (unlinkat(dfd, name, AT_REMOVEDIR) < 0 && errno != ENOENT)
+		ret = -1;
+	return ret;
+}
+
+static int mkdir_p(const char *path, struct gitops_err *err)
+{
+	char buf[PATH_MAX];
+	size_t i, n = strlen(path);
+
+	if (n >= sizeof(buf))
+		return gitops_err_set(err, GITOPS_EXIT_IO, "%s: path too long", path);
+	memcpy(buf, path, n + 1);
+	for (i = 1; i <= n; i++) {
+		if (buf[i] == '/' || buf[i] == '\0') {
+			char c = buf[i];
+			buf[i] = '\0';
+			if (mkdir(buf, 0755) < 0 && errno != EEXIST)
+				return gitops_err_errno(err, errno, buf);
+			buf[i] = c;
+		}
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------------------ the cache */
+
+struct gitops_git_repo {
+	const struct gitops_git_url *url;
+	struct gitops_git_cache_options opts;
+	char *cache;          /* cache directory */
+	char *key;
+	char *mirror;         /* repos/KEY.git */
+	char *checkouts;      /* checkouts/KEY */
+	int lock_fd;
+	git_repository *repo;
+	char **used;          /* checkout names this run produced or reused: GC spares them */
+	size_t nused;
+};
+
+git_repository *gitops_git_repository(struct gitops_git_repo *r)
+{
+	return r->repo;
+}
+
+const char *gitops_git_mirror_dir(const struct gitops_git_repo *r)
+{
+	return r->mirror;
+}
+
+static void notice(const struct gitops_git_repo *r, const char *fmt, ...) GITOPS_PRINTF(2, 3);
+static void notice(const struct gitops_git_repo *r, const char *fmt, ...)
+{
+	char msg[GITOPS_ERR_MSG_MAX];
+	va_list ap;
+
+	if (!r->opts.notice)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	r->opts.notice(r->opts.ctx, msg);
+}
+
+static int cache_root(char **out, const char *given, struct gitops_err *err)
+{
+	const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
+	struct gitops_buf b = GITOPS_BUF_INIT;
+	int r;
+
+	if (given && *given)
+		r = gitops_buf_addstr(&b, given);
+	else if (xdg && xdg[0] == '/')
+		r = gitops_buf_printf(&b, "%s/gitops", xdg);
+	else if (home && *home)
+		r = gitops_buf_printf(&b, "%s/.cache/gitops", home);
+	else
+		return gitops_err_set(err, GITOPS_EXIT_USAGE, "no cache directory: set HOME or XDG_CACHE_HOME, or give --cache-dir");
+	if (r < 0)
+		return gitops_err_oom(err);
+	while (b.len > 1 && b.data[b.len - 1] == '/')
+		b.data[--b.len] = '\0';
+	*out = gitops_buf_detach(&b);
+	return *out ? 0 : gitops_err_oom(err);
+}
+
+static int take_lock(struct gitops_git_repo *r, struct gitops_err *err)
+{
+	char path[PATH_MAX];
+	struct timespec start, now;
+	int waited = 0;
+
+	snprintf(path, sizeof(path), "%s/repos/%s.lock", r->cache, r->key);
+	r->lock_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	if (r->lock_fd < 0)
+		return gitops_err_errno(err, errno, path);
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	for (;;) {
+		struct timespec nap = { 0, 50 * 1000 * 1000 };
+		if (flock(r->lock_fd, LOCK_EX | LOCK_NB) == 0)
+			return 0;
+		if (errno != EWOULDBLOCK && errno != EINTR)
+			return gitops_err_errno(err, errno, path);
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if (!waited) {
+			notice(r, "waiting for the lock on the cache of %s (another run is using it; giving up after %u s)",
+			       r->url->display, r->opts.lock_timeout);
+			waited = 1;
+		}
+		if (now.tv_sec - start.tv_sec >= (time_t)r->opts.lock_timeout)
+			return gitops_err_set(err, GITOPS_EXIT_IO,
+					      "%s: still locked by another run after %u s (%s)", r->url->display,
+					      r->opts.lock_timeout, path);
+		nanosleep(&nap, NULL);
+	}
+}
+
+/* Lock files a killed run left inside the mirror (we hold the lock: nobody else writes it). */
+static void clean_stale_locks(const char *dir, int depth)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	char path[PATH_MAX];
+
+	if (!d)
+		return;
+	while ((de = readdir(d))) {
+		size_t n = strlen(de->d_name);
+		if (de->d_name[0] == '.')
+			continue;
+		if (snprintf(path, sizeof(path), "%s/%s", dir, de->d_name) >= (int)sizeof(path))
+			continue;
+		if (n > 5 && !strcmp(de->d_name + n - 5, ".lock"))
+			unlink(path);
+		else if (depth < 16 && de->d_type == DT_DIR && (depth > 0 || !strcmp(de->d_name, "refs")))
+			clean_stale_locks(path, depth + 1);
+	}
+	closedir(d);
+}
+
+static void clean_stale_tmp(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+
+	if (!d)
+		return;
+	while ((de = readdir(d)))
+		if (!strncmp(de->d_name, ".tmp-", 5))
+			rm_tree_at(dirfd(d), de->d_name, 0);
+	closedir(d);
+}
+
+int gitops_git_open(struct gitops_git_repo **out, const struct gitops_git_url *url,
+		    const struct gitops_git_cache_options *opts, struct gitops_err *err)
+{
+	struct gitops_git_repo *r;
+	struct gitops_buf b = GITOPS_BUF_INIT;
+	char name[48], h[17], path[PATH_MAX];
+	size_t i, n;
+	struct stat st;
+	int ret = -1;
+
+	*out = NULL;
+	if (gitops_git_init(err) < 0)
+		return -1;
+	r = calloc(1, sizeof(*r));
+	if (!r)
+		return gitops_err_oom(err);
+	r->url = url;
+	r->opts = *opts;
+	r->lock_fd = -1;
+	if (cache_root(&r->cache, opts->cache_dir, err) < 0)
+		goto done;
+	n = strlen(url->name);
+	for (i = 0; i < n && i < 40; i++) {
+		char c = url->name[i];
+		name[i] = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+			  c == '_' || (c == '.' && i > 0) ? c : '_';
+	}
+	name[i] = '\0';
+	sha256_hex(h, url->display, 16);
+	if (gitops_buf_printf(&b, "%s-%s", name, h) < 0 || !(r->key = gitops_buf_detach(&b)))
+		goto oom;
+	if (gitops_buf_printf(&b, "%s/repos/%s.git", r->cache, r->key) < 0 || !(r->mirror = gitops_buf_detach(&b)))
+		goto oom;
+	if (gitops_buf_printf(&b, "%s/checkouts/%s", r->cache, r->key) < 0 || !(r->checkouts = gitops_buf_detach(&b)))
+		goto oom;
+	snprintf(path, sizeof(path), "%s/repos", r->cache);
+	if (mkdir_p(path, err) < 0 || mkdir_p(r->checkouts, err) < 0)
+		goto done;
+	if (take_lock(r, err) < 0)
+		goto done;
+	clean_stale_tmp(r->checkouts);
+	snprintf(path, sizeof(path), "%s/repos", r->cache);
+	clean_stale_tmp(path);
+	if (stat(r->mirror, &st) < 0) {
+		/* a new mirror: initialised under a temporary name, then renamed */
+		git_repository_init_options io;
+		git_repository *tmp = NULL;
+		int e;
+		git_repository_init_options_init(&io, GIT_REPOSITORY_INIT_OPTIONS_VERSION);
+		snprintf(path, sizeof(path), "%s/repos/.tmp-%s-%ld", r->cache, r->key, (long)getpid());
+		io.flags = GIT_REPOSITORY_INIT_BARE | GIT_REPOSITORY_INIT_MKPATH | GIT_REPOSITORY_INIT_NO_REINIT;
+		if ((e = git_repository_init_ext(&tmp, path, &io)) < 0) {
+			gitops_git_error(err, e, NULL, path);
+			goto done;
+		}
+		git_repository_free(tmp);
+		if (rename(path, r->mirror) < 0) {
+			gitops_err_errno(err, errno, r->mirror);
+			goto done;
+		}
+	} else {
+		clean_stale_locks(r->mirror, 0);
+	}
+	{
+		int e = git_repository_open_ext(&r->repo, r->mirror, GIT_REPOSITORY_OPEN_NO_SEARCH |
+						GIT_REPOSITORY_OPEN_BARE, NULL);
+		if (e < 0) {
+			char m[512];
+			const git_error *ge = git_error_last();
+			flat_message(m, sizeof(m), ge && ge->message ? ge->message : "not a Git repository");
+			gitops_err_set(err, GITOPS_EXIT_IO, "the cached mirror %s is unusable (%s): remove it and run again",
+				       r->mirror, m);
+			goto done;
+		}
+	}
+	*out = r;
+	r = NULL;
+	ret = 0;
+	goto done;
+oom:
+	gitops_err_oom(err);
+done:
+	gitops_buf_release(&b);
+	gitops_git_close(r);
+	return ret;
+}
+
+void gitops_git_close(struct gitops_git_repo *r)
+{
+	size_t i;
+
+	if (!r)
+		return;
+	git_repository_free(r->repo);
+	if (r->lock_fd >= 0)
+		close(r->lock_fd);
+	for (i = 0; i < r->nused; i++)
+		free(r->used[i]);
+	free(r->used);
+	free(r->cache);
+	free(r->key);
+	free(r->mirror);
+	free(r->checkouts);
+	free(r);
+}
+
+/* ------------------------------------------------------------------ fetch */
+
+static int ref_fetched(const char *name)
+{
+	size_t n = strlen(name);
+
+	return (!strncmp(name, "refs/heads/", 11) || !strncmp(name, "refs/tags/", 10)) &&
+	       !(n > 3 && !strcmp(name + n - 3, "^{}"));
+}
+
+/* Local refs under refs/heads and refs/tags. */
+static int count_local_refs(git_repository *repo, size_t *out)
+{
+	git_reference_iterator *it = NULL;
+	const char *name;
+	int e;
+
+	*out = 0;
+	if ((e = git_reference_iterator_new(&it, repo)) < 0)
+		return e;
+	while ((e = git_reference_next_name(&name, it)) == 0)
+		if (ref_fetched(name))
+			(*out)++;
+	git_reference_iterator_free(it);
+	return e == GIT_ITEROVER ? 0 : e;
+}
+
+int gitops_git_fetch(struct gitops_git_repo *r, const struct gitops_git_auth *auth, int *changed,
+		     struct gitops_err *err)
+{
+	git_remote *remote = NULL;
+	git_remote_callbacks cb;
+	struct gitops_git_session s;
+	git_proxy_options proxy;
+	const git_remote_head **heads = NULL;
+	git_buf def = { NULL, 0, 0 };
+	git_reference *head = NULL;
+	char *specs_v[2] = { (char *)fetch_refspecs[0], (char *)fetch_refspecs[1] };
+	git_strarray specs = { specs_v, 2 };
+	size_t nheads = 0, i, matched = 0, local = 0;
+	int e, ret = -1, moved = 0;
+	const char *what = r->url->display;
+
+	if (changed)
+		*changed = 0;
+	if (gitops_git_callbacks_init(&cb, &s, r->url, auth, err) < 0)
+		return -1;
+	s.progress = r->opts.progress;
+	s.progress_ctx = r->opts.ctx;
+	git_proxy_options_init(&proxy, GIT_PROXY_OPTIONS_VERSION);
+	proxy.type = GIT_PROXY_AUTO;
+	if ((e = git_remote_create_anonymous(&remote, r->repo, r->url->url)) < 0 ||
+	    (e = git_remote_connect(remote, GIT_DIRECTION_FETCH, &cb, &proxy, NULL)) < 0 ||
+	    (e = git_remote_ls(&heads, &nheads, remote)) < 0) {
+		gitops_git_error(err, e, &s, what);
+		goto done;
+	}
+	for (i = 0; i < nheads; i++) {
+		git_oid cur;
+		if (!ref_fetched(heads[i]->name))
+			continue;
+		if (git_reference_name_to_id(&cur, r->repo, heads[i]->name) == 0 && git_oid_equal(&cur, &heads[i]->oid))
+			matched++;
+		else
+			moved = 1;
+	}
+	if ((e = count_local_refs(r->repo, &local)) < 0) {
+		gitops_git_error(err, e, NULL, r->mirror);
+		goto done;
+	}
+	if (local != matched)
+		moved = 1;
+	if (moved) {
+		git_fetch_options fo;
+		git_fetch_options_init(&fo, GIT_FETCH_OPTIONS_VERSION);
+		fo.callbacks = cb;
+		fo.prune = GIT_FETCH_PRUNE;
+		fo.update_fetchhead = 0;
+		fo.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_NONE;
+		fo.proxy_opts = proxy;
+		if ((e = git_remote_download(remote, &specs, &fo)) < 0 || (e = git_remote_prune(remote, &cb)) < 0 ||
+		    (e = git_remote_update_tips(remote, &cb, 0, GIT_REMOTE_DOWNLOAD_TAGS_NONE, "gitops-fetch")) < 0) {
+			gitops_git_error(err, e, &s, what);
+			goto done;
+		}
+	}
+	/* HEAD follows the remote's default branch */
+	e = git_remote_default_branch(&def, remote);
+	if (e == 0) {
+		e = git_reference_lookup(&head, r->repo, "HEAD");
+		if (e < 0 || git_reference_type(head) != GIT_REFERENCE_SYMBOLIC ||
+		    strcmp(git_reference_symbolic_target(head), def.ptr) != 0) {
+			git_reference *nh = NULL;
+			if ((e = git_reference_symbolic_create(&nh, r->repo, "HEAD", def.ptr, 1, "gitops-fetch")) < 0) {
+				gitops_git_error(err, e, NULL, r->mirror);
+				goto done;
+			}
+			git_reference_free(nh);
+			moved = 1;
+		}
+	} else if (e != GIT_ENOTFOUND) {
+		gitops_git_error(err, e, &s, what);
+		goto done;
+	}
+	git_remote_disconnect(remote);
+	if (changed)
+		*changed = moved;
+	ret = 0;
+done:
+	git_buf_dispose(&def);
+	git_reference_free(head);
+	git_remote_free(remote);
+	return ret;
+}
+
+/* ------------------------------------------------------------------ refs */
+
+/* 1 found (out set), 0 no such ref, -1 error. */
+static int ref_commit(git_repository *repo, const char *name, git_oid *out, struct gitops_err *err)
+{
+	git_reference *ref = NULL;
+	git_object *obj = NULL;
+	int e;
+
+	e = git_reference_lookup(&ref, repo, name);
+	if (e == GIT_ENOTFOUND || e == GIT_EINVALIDSPEC)
+		return 0;
+	if (e < 0)
+		return gitops_git_error(err, e, NULL, name);
+	e = git_reference_peel(&obj, ref, GIT_OBJECT_COMMIT);
+	git_reference_free(ref);
+	if (e < 0)
+		return gitops_err_set(err, GITOPS_EXIT_INPUT, "%s does not lead to a commit", name);
+	git_oid_cpy(out, git_object_id(obj));
+	git_object_free(obj);
+	return 1;
+}
+
+static int semver_tag(git_repository *repo, const char *expr, git_oid *out, char *tag, size_t size,
+		      struct gitops_err *err)
+{
+	struct gitops_semver_range *range = NULL;
+	struct gitops_semver best, v;
+	git_reference_iterator *it = NULL;
+	const char *name;
+	char best_name[256] = "";
+	int e, found = 0, ret = -1;
+
+	if (gitops_semver_range_parse(expr, &range, err) < 0)
+		return -1;
+	if ((e = git_reference_iterator_glob_new(&it, repo, "refs/tags/*")) < 0) {
+		gitops_git_error(err, e, NULL, "refs/tags");
+		goto done;
+	}
+	while ((e = git_reference_next_name(&name, it)) == 0) {
+		const char *t = name + 10;
+		int c;
+		if (strlen(t) >= sizeof(best_name) || gitops_semver_parse(t, &v) < 0 ||
+		    !gitops_semver_range_match(range, &v))
+			continue;
+		c = found ? gitops_semver_compare(&v, &best) : 1;
+		if (c > 0 || (c == 0 && strcmp(t, best_name) < 0)) {
+			best = v;
+			snprintf(best_name, sizeof(best_name), "%s", t);
+			found = 1;
+		}
+	}
+	if (e != GIT_ITEROVER) {
+		gitops_git_error(err, e, NULL, "refs/tags");
+		goto done;
+	}
+	if (!found) {
+		ret = 0;
+		goto done;
+	}
+	{
+		char full[300];
+		snprintf(full, sizeof(full), "refs/tags/%s", best_name);
+		if (ref_commit(repo, full, out, err) <= 0) {
+			if (!err || !err->msg[0])
+				gitops_err_set(err, GITOPS_EXIT_INPUT, "tag %s vanished", best_name);
+			goto done;
+		}
+	}
+	snprintf(tag, size, "%s", best_name);
+	ret = 1;
+done:
+	git_reference_iterator_free(it);
+	gitops_semver_range_free(range);
+	return ret;
+}
+
+int gitops_git_resolve(struct gitops_git_repo *r, const char *ref, char commit[GIT_OID_HEXSZ + 1], char *what,
+		       size_t size, struct gitops_err *err)
+{
+	git_oid oid;
+	char full[1024], dummy[8], tag[256];
+	size_t n = strlen(ref);
+	int f;
+
+	if (!what) {
+		what = dummy;
+		size = sizeof(dummy);
+	}
+	if (!*ref || !strcmp(ref, "HEAD")) {
+		git_reference *head = NULL, *res = NULL;
+		int e = git_reference_lookup(&head, r->repo, "HEAD");
+		if (e == 0)
+			e = git_reference_resolve(&res, head);
+		if (e < 0) {
+			git_reference_free(head);
+			return gitops_err_set(err, GITOPS_EXIT_INPUT, "%s has no default branch (HEAD): is it empty?",
+					      r->url->display);
+		}
+		snprintf(what, size, "the default branch %s", git_reference_type(head) == GIT_REFERENCE_SYMBOLIC &&
+			 !strncmp(git_reference_symbolic_target(head), "refs/heads/", 11) ?
+			 git_reference_symbolic_target(head) + 11 : "?");
+		f = ref_commit(r->repo, git_reference_name(res), &oid, err);
+		git_reference_free(head);
+		git_reference_free(res);
+		if (f <= 0)
+			return f < 0 ? -1 : gitops_err_set(err, GITOPS_EXIT_INPUT, "%s: HEAD leads nowhere", r->url->display);
+		goto found;
+	}
+	if (n < sizeof(full) - 16) {
+		if (!strncmp(ref, "refs/", 5)) {
+			if ((f = ref_commit(r->repo, ref, &oid, err)) < 0)
+				return -1;
+			if (f) {
+				snprintf(what, size, "%s", ref);
+				goto found;
+			}
+		}
+		snprintf(full, sizeof(full), "refs/heads/%s", ref);
+		if ((f = ref_commit(r->repo, full, &oid, err)) < 0)
+			return -1;
+		if (f) {
+			snprintf(what, size, "branch %s", ref);
+			goto found;
+		}
+		snprintf(full, sizeof(full), "refs/tags/%s", ref);
+		if ((f = ref_commit(r->repo, full, &oid, err)) < 0)
+			return -1;
+		if (f) {
+			snprintf(what, size, "tag %s", ref);
+			goto found;
+		}
+	}
+	if (n >= 4 && n <= GIT_OID_HEXSZ && is_hex(ref, n)) {
+		git_object *obj = NULL;
+		int e;
+		git_oid_fromstrn(&oid, ref, n);
+		e = git_object_lookup_prefix(&obj, r->repo, &oid, n, GIT_OBJECT_ANY);
+		if (e == GIT_EAMBIGUOUS)
+			return gitops_err_set(err, GITOPS_EXIT_INPUT, "'%s' is ambiguous in %s: give more digits", ref,
+					      r->url->display);
+		if (e == 0) {
+			git_object *c = NULL;
+			e = git_object_peel(&c, obj, GIT_OBJECT_COMMIT);
+			git_object_free(obj);
+			if (e < 0)
+				return gitops_err_set(err, GITOPS_EXIT_INPUT, "'%s' in %s is no commit", ref,
+						      r->url->display);
+			git_oid_cpy(&oid, git_object_id(c));
+			git_object_free(c);
+			snprintf(what, size, "commit");
+			goto found;
+		}
+		if (n == GIT_OID_HEXSZ)
+			return gitops_err_set(err, GITOPS_EXIT_INPUT,
+					      "unknown ref '%s': no branch or tag of %s holds that commit", ref,
+					      r->url->display);
+	}
+	/* a semver range over tags ("1.2.*", ">=1.2 <2"), as Argo CD allows */
+	{
+		struct gitops_err serr = GITOPS_ERR_INIT;
+		f = semver_tag(r->repo, ref, &oid, tag, sizeof(tag), &serr);
+		if (f > 0) {
+			snprintf(what, size, "tag %s (the highest matching '%s')", tag, ref);
+			goto found;
+		}
+		if (f == 0)
+			return gitops_err_set(err, GITOPS_EXIT_INPUT, "no tag of %s matches the semver range '%s'",
+					      r->url->display, ref);
+		if (serr.code != GITOPS_EXIT_INPUT) {
+			if (err)
+				*err = serr;
+			return -1;
+		}
+	}
+	return gitops_err_set(err, GITOPS_EXIT_INPUT, "unknown ref '%s': %s has no branch, tag or commit of that name",
+			      ref, r->url->display);
+found:
+	git_oid_tostr(commit, GIT_OID_HEXSZ + 1, &oid);
+	return 0;
+}
+
+/* ------------------------------------------------------------------ paths */
+
+int gitops_git_path_normalize(char **out, const char *path, struct gitops_err *err)
+{
+	struct gitops_buf b = GITOPS_BUF_INIT;
+	const char *p = path;
+
+	*out = NULL;
+	if (path[0] == '/')
+		return gitops_err_set(err, GITOPS_EXIT_USAGE, "--path '%s': an absolute path (give one inside the repository)",
+				      path);
+	if (has_bad_chars(path) && strchr(path, ' ') == NULL)
+		return gitops_err_set(err, GITOPS_EXIT_USAGE, "--path: control characters in the path");
+	while (*p) {
+		size_t n = strcspn(p, "/");
+		if (n == 2 && !strncmp(p, "..", 2)) {
+			gitops_buf_release(&b);
+			return gitops_err_set(err, GITOPS_EXIT_USAGE, "--path '%s' leaves the repository ('..')", path);
+		}
+		if (n && !(n == 1 && p[0] == '.')) {
+			if ((b.len && gitops_buf_add(&b, "/", 1) < 0) || gitops_buf_add(&b, p, n) < 0) {
+				gitops_buf_release(&b);
+				return gitops_err_oom(err);
+			}
+		}
+		p += n;
+		while (*p == '/')
+			p++;
+	}
+	if (!b.data && gitops_buf_add(&b, "", 0) < 0)
+		return gitops_err_oom(err);
+	*out = gitops_buf_detach(&b);
+	return *out ? 0 : gitops_err_oom(err);
+}
+
+/* ------------------------------------------------------------------ checkouts */
+
+struct writer {
+	git_repository *repo;
+	const struct gitops_git_cache_options *opts;
+	size_t files, bytes;
+	const char *path;       /* the path asked for, for messages */
+	const char *commit;
+};
+
+static int too_big(struct writer *w, struct gitops_err *err)
+{
+	if (w->files > w->opts->max_files)
+		return gitops_err_set(err, GITOPS_EXIT_INPUT, "--path '%s' at %.12s holds more than %zu files (the limit)",
+				      w->path[0] ? w->path : ".", w->commit, w->opts->max_files);
+	if (w->bytes > w->opts->max_bytes)
+		return gitops_err_set(err, GITOPS_EXIT_INPUT,
+				      "--path '%s' at %.12s holds more than %zu bytes of files (the limit)",
+				      w->path[0] ? w->path : ".", w->commit, w->opts->max_bytes);
+	return 0;
+}
+
+static int write_tree(struct writer *w, const git_tree *tree, int dfd, const git_tree *old, int oldfd, int depth,
+		      struct gitops_err *err);
+
+/* Write one tree entry into dfd; the entry of the same name in an older checkout (ote, under oldfd) may be linked. */
+static int write_entry(struct writer *w, const git_tree_entry *te, int dfd, const git_tree_entry *ote, int oldfd,
+		       int depth, struct gitops_err *err)
+{
+	const char *nm = git_tree_entry_name(te);
+	git_filemode_t mode = git_tree_entry_filemode(te);
+	const git_oid *id = git_tree_entry_id(te);
+	int same = ote && oldfd >= 0 && git_tree_entry_filemode(ote) == mode && git_oid_equal(git_tree_entry_id(ote), id);
+	int e, fd, ret = -1;
+
+	if (!*nm || !strcmp(nm, ".") || !strcmp(nm, "..") || strchr(nm, '/'))
+		return gitops_err_set(err, GITOPS_EXIT_INPUT, "commit %.12s holds an invalid file name '%s'", w->commit, nm);
+	switch (mode) {
+	case GIT_FILEMODE_TREE: {
+		git_tree *sub = NULL, *osub = NULL;
+		int cfd, ocfd = -1;
+		if (depth >= MAX_TREE_DEPTH)
+			return gitops_err_set(err, GITOPS_EXIT_INPUT, "commit %.12s nests directories deeper than %d levels",
+					      w->commit, MAX_TREE_DEPTH);
+		if ((e = git_tree_lookup(&sub, w->repo, id)) < 0)
+			return gitops_git_error(err, e, NULL, "reading a tree");
+		if (ote && oldfd >= 0 && git_tree_entry_type(ote) == GIT_OBJECT_TREE &&
+		    git_tree_lookup(&osub, w->repo, git_tree_entry_id(ote)) == 0) {
+			ocfd = openat(oldfd, nm, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+			if (ocfd < 0) {
+				git_tree_free(osub);
+				osub = NULL;
+			}
+		}
+		if (mkdirat(dfd, nm, 0755) < 0 ||
+		    (cfd = openat(dfd, nm, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0) {
+			gitops_err_errno(err, errno, nm);
+		} else {
+			ret = write_tree(w, sub, cfd, osub, ocfd, depth + 1, err);
+			if (ret == 0 && fchmod(cfd, 0555) < 0)
+				ret = gitops_err_errno(err, errno, nm);
+			close(cfd);
+		}
+		if (ocfd >= 0)
+			close(ocfd);
+		git_tree_free(osub);
+		git_tree_free(sub);
+		return ret;
+	}
+	case GIT_FILEMODE_BLOB:
+	case GIT_FILEMODE_BLOB_EXECUTABLE: {
+		git_blob *blob = NULL;
+		git_object_size_t size;
+		w->files++;
+		if (same && linkat(oldfd, nm, dfd, nm, 0) == 0) {
+			struct stat st;
+			if (fstatat(dfd, nm, &st, AT_SYMLINK_NOFOLLOW) < 0)
+				return gitops_err_errno(err, errno, nm);
+			w->bytes += (size_t)st.st_size;
+			return too_big(w, err);
+		}
+		if ((e = git_blob_lookup(&blob, w->repo, id)) < 0)
+			return gitops_git_error(err, e, NULL, "reading a file");
+		size = git_blob_rawsize(blob);
+		w->bytes += (size_t)size;
+		if (too_big(w, err) < 0)
+			goto blob_done;
+		fd = openat(dfd, nm, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+			    mode == GIT_FILEMODE_BLOB_EXECUTABLE ? 0555 : 0444);
+		if (fd < 0) {
+			gitops_err_errno(err, errno, nm);
+			goto blob_done;
+		}
+		if (gitops_write_all(fd, git_blob_rawcontent(blob), (size_t)size) < 0) {
+			gitops_err_errno(err, errno, nm);
+			close(fd);
+			goto blob_done;
+		}
+		if (close(fd) < 0) {
+			gitops_err_errno(err, errno, nm);
+			goto blob_done;
+		}
+		ret = 0;
+blob_done:
+		git_blob_free(blob);
+		return ret;
+	}
+	case GIT_FILEMODE_LINK: {
+		git_blob *blob = NULL;
+		char target[MAX_LINK_TARGET + 1];
+		git_object_size_t size;
+		w->files++;
+		if ((e = git_blob_lookup(&blob, w->repo, id)) < 0)
+			return gitops_git_error(err, e, NULL, "reading a symbolic link");
+		size = git_blob_rawsize(blob);
+		if (size == 0 || size > MAX_LINK_TARGET || memchr(git_blob_rawcontent(blob), 0, (size_t)size)) {
+			git_blob_free(blob);
+			return gitops_err_set(err, GITOPS_EXIT_INPUT, "commit %.12s holds an invalid symbolic link '%s'",
+					      w->commit, nm);
+		}
+		memcpy(target, git_blob_rawcontent(blob), (size_t)size);
+		target[size] = '\0';
+		git_blob_free(blob);
+		if (symlinkat(target, dfd, nm) < 0)
+			return gitops_err_errno(err, errno, nm);
+		return 0;
+	}
+	case GIT_FILEMODE_COMMIT:
+		/* a submodule: an empty directory, as git checks one out before `submodule update` */
+		if (mkdirat(dfd, nm, 0555) < 0)
+			return gitops_err_errno(err, errno, nm);
+		return 0;
+	default:
+		return gitops_err_set(err, GITOPS_EXIT_INPUT, "commit %.12s: '%s' has an unknown file mode %o", w->commit,
+				      nm, (unsigned)mode);
+	}
+}
+
+static int write_tree(struct writer *w, const git_tree *tree, int dfd, const git_tree *old, int oldfd, int depth,
+		      struct gitops_err *err)
+{
+	size_t i, n = git_tree_entrycount(tree);
+
+	for (i = 0; i < n; i++) {
+		const git_tree_entry *te = git_tree_entry_byindex(tree, i);
+		const git_tree_entry *ote = old ? git_tree_entry_byname(old, git_tree_entry_name(te)) : NULL;
+		if (write_entry(w, te, dfd, ote, oldfd, depth, err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int remember_used(struct gitops_git_repo *r, const char *name)
+{
+	char **n = realloc(r->used, (r->nused + 1) * sizeof(*n));
+
+	if (!n)
+		return -1;
+	r->used = n;
+	if (!(n[r->nused] = strdup(name)))
+		return -1;
+	r->nused++;
+	return 0;
+}
+
+/* The most recently used other checkout of the same path: its name (in out) and commit. 1 found, 0 none. */
+static int previous_checkout(const struct gitops_git_repo *r, const char *pkey, const char *skip, char *out,
+			     size_t size)
+{
+	DIR *d = opendir(r->checkouts);
+	struct dirent *de;
+	size_t pl = strlen(pkey);
+	time_t best = 0;
+	int found = 0;
+
+	if (!d)
+		return 0;
+	while ((de = readdir(d))) {
+		size_t n = strlen(de->d_name);
+		struct stat st;
+		if (n != GIT_OID_HEXSZ + 1 + pl || de->d_name[GIT_OID_HEXSZ] != '-' ||
+		    strcmp(de->d_name + GIT_OID_HEXSZ + 1, pkey) != 0 || !strcmp(de->d_name, skip) ||
+		    !is_hex(de->d_name, GIT_OID_HEXSZ))
+			continue;
+		if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISDIR(st.st_mode))
+			continue;
+		if (!found || st.st_mtime > best) {
+			best = st.st_mtime;
+			snprintf(out, size, "%s", de->d_name);
+			found = 1;
+		}
+	}
+	closedir(d);
+	return found;
+}
+
+/* The tree entry at path in commit hex (NULL path: the root tree, returned in *root). */
+static int entry_at(git_repository *repo, const char *hexid, const char *path, git_tree **root, git_tree_entry **te)
+{
+	git_oid oid;
+	git_commit *c = NULL;
+	int e;
+
+	*root = NULL;
+	*te = NULL;
+	if ((e = git_oid_fromstrn(&oid, hexid, GIT_OID_HEXSZ)) < 0 || (e = git_commit_lookup(&c, repo, &oid)) < 0)
+		return e;
+	e = git_commit_tree(root, c);
+	git_commit_free(c);
+	if (e < 0 || !*path)
+		return e;
+	return git_tree_entry_bypath(te, *root, path);
+}
+
+int gitops_git_checkout(struct gitops_git_repo *r, const char *commit, const char *path, char **dir,
+			struct gitops_err *err)
+{
+	char pkey[17], name[GIT_OID_HEXSZ + 20], oldname[GIT_OID_HEXSZ + 20], tmp[GIT_OID_HEXSZ + 64];
+	struct gitops_buf final = GITOPS_BUF_INIT;
+	git_tree *root = NULL, *oroot = NULL, *sub = NULL, *osub = NULL;
+	git_tree_entry *te = NULL, *ote = NULL;
+	struct writer w;
+	struct stat st;
+	int cdir = -1, dfd = -1, ofd = -1, e, ret = -1, made = 0;
+
+	*dir = NULL;
+	if (strlen(commit) != GIT_OID_HEXSZ || !is_hex(commit, GIT_OID_HEXSZ))
+		return gitops_err_set(err, GITOPS_EXIT_INTERNAL, "not a full commit id: '%s'", commit);
+	if (*path)
+		sha256_hex(pkey, path, 12);
+	else
+		snprintf(pkey, sizeof(pkey), "root");
+	snprintf(name, sizeof(name), "%s-%s", commit, pkey);
+	if (gitops_buf_printf(&final, "%s/%s", r->checkouts, name) < 0)
+		return gitops_err_oom(err);
+	if (lstat(final.data, &st) == 0 && S_ISDIR(st.st_mode)) {
+		utimensat(AT_FDCWD, final.data, NULL, AT_SYMLINK_NOFOLLOW);
+		goto found;
+	}
+	e = entry_at(r->repo, commit, path, &root, &te);
+	if (e == GIT_ENOTFOUND && root) {
+		gitops_err_set(err, GITOPS_EXIT_INPUT, "%s: no path '%s' at commit %.12s", r->url->display, path, commit);
+		goto done;
+	}
+	if (e < 0) {
+		gitops_git_error(err, e, NULL, r->mirror);
+		goto done;
+	}
+	memset(&w, 0, sizeof(w));
+	w.repo = r->repo;
+	w.opts = &r->opts;
+	w.path = path;
+	w.commit = commit;
+	cdir = open(r->checkouts, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (cdir < 0) {
+		gitops_err_errno(err, errno, r->checkouts);
+		goto done;
+	}
+	/* an older checkout of the same path lends the files that did not change */
+	if (previous_checkout(r, pkey, name, oldname, sizeof(oldname)) &&
+	    entry_at(r->repo, oldname, path, &oroot, &ote) == 0)
+		ofd = openat(cdir, oldname, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	snprintf(tmp, sizeof(tmp), ".tmp-%s-%ld", name, (long)getpid());
+	rm_tree_at(cdir, tmp, 0);
+	if (mkdirat(cdir, tmp, 0755) < 0 || (dfd = openat(cdir, tmp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0) {
+		gitops_err_errno(err, errno, r->checkouts);
+		goto done;
+	}
+	made = 1;
+	if (!te) {
+		ret = write_tree(&w, root, dfd, oroot, ofd, 0, err);
+	} else if (git_tree_entry_type(te) == GIT_OBJECT_TREE) {
+		if ((e = git_tree_lookup(&sub, r->repo, git_tree_entry_id(te))) < 0) {
+			gitops_git_error(err, e, NULL, r->mirror);
+			goto done;
+		}
+		if (ote && git_tree_entry_type(ote) == GIT_OBJECT_TREE)
+			git_tree_lookup(&osub, r->repo, git_tree_entry_id(ote));
+		ret = write_tree(&w, sub, dfd, osub, osub ? ofd : -1, 0, err);
+	} else {
+		/* a file: a directory holding it (a file of the older checkout's directory may lend it) */
+		int lfd = -1;
+		if (ofd >= 0 && ote && git_tree_entry_type(ote) == GIT_OBJECT_BLOB)
+			lfd = ofd;
+		ret = write_entry(&w, te, dfd, lfd >= 0 ? ote : NULL, lfd, 0, err);
+	}
+	if (ret < 0)
+		goto done;
+	ret = -1;
+	if (fchmod(dfd, 0555) < 0) {
+		gitops_err_errno(err, errno, tmp);
+		goto done;
+	}
+	if (renameat(cdir, tmp, cdir, name) < 0) {
+		if (errno != EEXIST && errno != ENOTEMPTY) {
+			gitops_err_errno(err, errno, final.data);
+			goto done;
+		}
+		rm_tree_at(cdir, tmp, 0);
+	}
+	made = 0;
+found:
+	if (remember_used(r, name) < 0) {
+		gitops_err_oom(err);
+		goto done;
+	}
+	*dir = gitops_buf_detach(&final);
+	ret = *dir ? 0 : gitops_err_oom(err);
+done:
+	if (made)
+		rm_tree_at(cdir, tmp, 0);
+	if (dfd >= 0)
+		close(dfd);
+	if (ofd >= 0)
+		close(ofd);
+	if (cdir >= 0)
+		close(cdir);
+	git_tree_entry_free(te);
+	git_tree_entry_free(ote);
+	git_tree_free(sub);
+	git_tree_free(osub);
+	git_tree_free(root);
+	git_tree_free(oroot);
+	gitops_buf_release(&final);
+	return ret;
+}
+
+struct aged {
+	char *name;
+	time_t mtime;
+	long nsec;
+};
+
+static int newest_first(const void *a, const void *b)
+{
+	const struct aged *x = a, *y = b;
+
+	if (x->mtime != y->mtime)
+		return x->mtime > y->mtime ? -1 : 1;
+	if (x->nsec != y->nsec)
+		return x->nsec > y->nsec ? -1 : 1;
+	return strcmp(x->name, y->name);
+}
+
+int gitops_git_gc(struct gitops_git_repo *r, struct gitops_err *err)
+{
+	DIR *d = opendir(r->checkouts);
+	struct dirent *de;
+	struct aged *all = NULL;
+	size_t n = 0, cap = 0, i, j, kept = 0;
+	int ret = 0;
+
+	if (!d)
+		return gitops_err_errno(err, errno, r->checkouts);
+	while ((de = readdir(d))) {
+		struct stat st;
+		if (de->d_name[0] == '.' || fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
+		    !S_ISDIR(st.st_mode))
+			continue;
+		if (n == cap) {
+			struct aged *na = realloc(all, (cap = cap ? cap * 2 : 16) * sizeof(*na));
+			if (!na) {
+				ret = gitops_err_oom(err);
+				goto done;
+			}
+			all = na;
+		}
+		all[n].name = strdup(de->d_name);
+		all[n].mtime = st.st_mtim.tv_sec;
+		all[n].nsec = st.st_mtim.tv_nsec;
+		if (!all[n].name) {
+			ret = gitops_err_oom(err);
+			goto done;
+		}
+		n++;
+	}
+	qsort(all, n, sizeof(*all), newest_first);
+	for (i = 0; i < n; i++) {
+		int used = 0;
+		for (j = 0; j < r->nused; j++)
+			if (!strcmp(r->used[j], all[i].name))
+				used = 1;
+		if (used || kept < r->opts.keep) {
+			kept += !used;
+			continue;
+		}
+		if (rm_tree_at(dirfd(d), all[i].name, 0) < 0 && !ret)
+			ret = gitops_err_errno(err, errno, all[i].name);
+	}
+done:
+	for (i = 0; i < n; i++)
+		free(all[i].name);
+	free(all);
+	closedir(d);
+	return ret;
+}
+
+/* ------------------------------------------------------------------ state */
+
+static cJSON *state_json(const char *repository, const char *ref, char *const *paths, size_t npaths, const char *commit)
+{
+	cJSON *o = cJSON_CreateObject(), *a = cJSON_CreateArray();
+	size_t i;
+
+	if (!o || !a) {
+		cJSON_Delete(o);
+		cJSON_Delete(a);
+		return NULL;
+	}
+	cJSON_AddItemToObject(o, "repository", cJSON_CreateString(repository));
+	cJSON_AddItemToObject(o, "ref", cJSON_CreateString(ref));
+	for (i = 0; i < npaths; i++)
+		cJSON_AddItemToArray(a, cJSON_CreateString(paths[i]));
+	cJSON_AddItemToObject(o, "paths", a);
+	cJSON_AddItemToObject(o, "commit", cJSON_CreateString(commit));
+	return o;
+}
+
+int gitops_git_state_unchanged(const char *file, const char *repository, const char *ref, char *const *paths,
+			       size_t npaths, const char *commit, struct gitops_err *err)
+{
+	struct gitops_buf b = GITOPS_BUF_INIT;
+	cJSON *have = NULL, *want = NULL;
+	int ret;
+
+	if (access(file, F_OK) != 0 && errno == ENOENT)
+		return 0;
+	if (gitops_buf_read_file(&b, file, MAX_STATE, err) < 0)
+		return -1;
+	have = cJSON_ParseWithLength(b.data ? b.data : "", b.len);
+	want = state_json(repository, ref, paths, npaths, commit);
+	if (!want)
+		ret = gitops_err_oom(err);
+	else
+		ret = have && cJSON_Compare(have, want, 1) ? 1 : 0;
+	cJSON_Delete(have);
+	cJSON_Delete(want);
+	gitops_buf_release(&b);
+	return ret;
+}
+
+int gitops_git_state_write(const char *file, const char *repository, const char *ref, char *const *paths,
+			   size_t npaths, const char *commit, struct gitops_err *err)
+{
+	cJSON *o = state_json(repository, ref, paths, npaths, commit);
+	struct gitops_buf tmp = GITOPS_BUF_INIT;
+	char *text = o ? cJSON_Print(o) : NULL;
+	int fd = -1, ret = -1;
+
+	if (!text || gitops_buf_printf(&tmp, "%s.tmp-%ld", file, (long)getpid()) < 0) {
+		gitops_err_oom(err);
+		goto done;
+	}
+	fd = open(tmp.data, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		gitops_err_errno(err, errno, tmp.data);
+		goto done;
+	}
+	if (gitops_write_all(fd, text, strlen(text)) < 0 || gitops_write_all(fd, "\n", 1) < 0 || fsync(fd) < 0) {
+		gitops_err_errno(err, errno, tmp.data);
+		goto done;
+	}
+	if (close(fd) < 0) {
+		fd = -1;
+		gitops_err_errno(err, errno, tmp.data);
+		goto done;
+	}
+	fd = -1;
+	if (rename(tmp.data, file) < 0) {
+		gitops_err_errno(err, errno, file);
+		goto done;
+	}
+	ret = 0;
+done:
+	if (fd >= 0)
+		close(fd);
+	if (ret < 0 && tmp.data)
+		unlink(tmp.data);
+	free(text);
+	cJSON_Delete(o);
+	gitops_buf_release(&tmp);
+	return ret;
+}
