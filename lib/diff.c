@@ -322,6 +322,51 @@ done:
 	return ret;
 }
 
+/* Put the top-level keys of obj in the order of model's (the others after them, as they were). */
+static int align_order(cJSON *obj, const cJSON *model)
+{
+	cJSON *tmp = cJSON_CreateObject(), *c, *x;
+	int ret = 0;
+
+	if (!tmp)
+		return -1;
+	cJSON_ArrayForEach(c, model)
+	{
+		if ((x = cJSON_DetachItemFromObjectCaseSensitive(obj, c->string)) && !cJSON_AddItemToObject(tmp, c->string, x)) {
+			cJSON_Delete(x);
+			ret = -1;
+		}
+	}
+	while ((c = obj->child)) {
+		x = cJSON_DetachItemViaPointer(obj, c);
+		if (!cJSON_AddItemToObject(tmp, x->string, x)) {
+			cJSON_Delete(x);
+			ret = -1;
+		}
+	}
+	obj->child = tmp->child;
+	tmp->child = NULL;
+	cJSON_Delete(tmp);
+	return ret;
+}
+
+/* apiVersion and kind first, in that order, whatever order the server wrote them in (kind first, for built-in kinds). */
+static int type_first(cJSON *obj)
+{
+	cJSON *model = cJSON_CreateObject();
+	int ret;
+
+	if (!obj)
+		return 0;
+	if (!model || !cJSON_AddNullToObject(model, "apiVersion") || !cJSON_AddNullToObject(model, "kind")) {
+		cJSON_Delete(model);
+		return -1;
+	}
+	ret = align_order(obj, model);
+	cJSON_Delete(model);
+	return ret;
+}
+
 /* The object as YAML, without the document start line. */
 static int yaml_text(char **out, size_t *len, const cJSON *obj, struct gitops_err *err)
 {
@@ -363,7 +408,7 @@ int gitops_diff_object(char **out, enum gitops_diff_sync *sync, const cJSON *liv
 		goto done;
 	}
 	*sync = !a ? GITOPS_DIFF_MISSING : !b ? GITOPS_DIFF_EXTRANEOUS : GITOPS_DIFF_OUT_OF_SYNC;
-	if (!show->show_secrets && gitops_diff_mask_secrets(a, b) < 0) {
+	if (type_first(a) < 0 || type_first(b) < 0 || (!show->show_secrets && gitops_diff_mask_secrets(a, b) < 0)) {
 		gitops_err_oom(err);
 		goto done;
 	}
@@ -455,7 +500,7 @@ static int same_place(const struct item *a, const struct item *b)
 	       (!a->ns ? !b->ns : b->ns && !strcmp(a->ns, b->ns));
 }
 
-/* The items of a LIST carry no apiVersion and kind: added here (where they go: align_order). */
+/* The items of a LIST carry no apiVersion and kind: added here. */
 static cJSON *with_type(cJSON *e, const struct item *it)
 {
 	cJSON *o, *c;
@@ -548,34 +593,6 @@ static cJSON *placed(const struct item *it, const char *set_id)
 fail:
 	cJSON_Delete(copy);
 	return NULL;
-}
-
-/* Put the top-level keys of obj in the order of model's (the others after them, as they were). */
-static int align_order(cJSON *obj, const cJSON *model)
-{
-	cJSON *tmp = cJSON_CreateObject(), *c, *x;
-	int ret = 0;
-
-	if (!tmp)
-		return -1;
-	cJSON_ArrayForEach(c, model)
-	{
-		if ((x = cJSON_DetachItemFromObjectCaseSensitive(obj, c->string)) && !cJSON_AddItemToObject(tmp, c->string, x)) {
-			cJSON_Delete(x);
-			ret = -1;
-		}
-	}
-	while ((c = obj->child)) {
-		x = cJSON_DetachItemViaPointer(obj, c);
-		if (!cJSON_AddItemToObject(tmp, x->string, x)) {
-			cJSON_Delete(x);
-			ret = -1;
-		}
-	}
-	obj->child = tmp->child;
-	tmp->child = NULL;
-	cJSON_Delete(tmp);
-	return ret;
 }
 
 static int answer(cJSON **out, const struct gitops_kube_request *r, struct gitops_err *err)
@@ -676,11 +693,7 @@ static int outcome(struct item *it, struct gitops_kube_request *reqs, const char
 		gitops_kube_status_message(p, msg, sizeof(msg), &code);
 		return gitops_err_set(err, code, "%s", msg);
 	}
-	if (answer(desired, p, err) < 0)
-		return -1;
-	if (!g && *live && align_order(*live, *desired) < 0)
-		return gitops_err_oom(err);
-	return 0;
+	return answer(desired, p, err);
 }
 
 static void id_strings(struct gitops_diff_result *r, const cJSON *obj)
@@ -695,15 +708,11 @@ static int extraneous(struct gitops_kube *k, struct gitops_kube_discovery *d, co
 		      size_t n, const struct gitops_diff_options *o, gitops_diff_report_fn report, void *ctx,
 		      struct gitops_err *err)
 {
-	cJSON *orphans = NULL, *model, *e;
+	cJSON *orphans = NULL, *e;
 	int ret = 0;
 
 	if (gitops_applyset_orphans(k, d, o->applyset, o->namespace, objs, n, o->namespace, &orphans, err) < 0)
 		return -1;
-	if ((model = cJSON_CreateObject())) {
-		cJSON_AddNullToObject(model, "apiVersion");
-		cJSON_AddNullToObject(model, "kind");
-	}
 	cJSON_ArrayForEach(e, orphans)
 	{
 		struct gitops_diff_result r;
@@ -712,8 +721,6 @@ static int extraneous(struct gitops_kube *k, struct gitops_kube_discovery *d, co
 		memset(&r, 0, sizeof(r));
 		if (gitops_object_id(e, &id) < 0)
 			continue;
-		if (model)
-			align_order(e, model); /* apiVersion and kind first, as the server writes an object */
 		gitops_id_format(&id, title, sizeof(title));
 		id_strings(&r, e);
 		r.namespace = id.namespace;
@@ -731,7 +738,6 @@ static int extraneous(struct gitops_kube *k, struct gitops_kube_discovery *d, co
 		free(text);
 	}
 	cJSON_Delete(orphans);
-	cJSON_Delete(model);
 	return ret;
 }
 

@@ -80,8 +80,9 @@ struct gitops_diff_show {
 /*
  * Compare live with desired (either may be NULL: the object exists on one
  * side only) for a human: each copied, normalised against manifest (may be
- * NULL), masked unless show_secrets, written as YAML in their own key order,
- * then diffed under the headers "--- TITLE (live)" / "+++ TITLE (desired)"
+ * NULL), masked unless show_secrets, written as YAML in their own key order
+ * (but apiVersion and kind first, which the server writes kind first), then
+ * diffed under the headers "--- TITLE (live)" / "+++ TITLE (desired)"
  * ("(not live)" for the live side of a Missing object, "(pruned)" for the
  * desired side of an Extraneous one).  *sync says which case it is; *out
  * gets the diff (caller frees; "" when Synced).

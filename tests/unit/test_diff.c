@@ -286,6 +286,11 @@ START_TEST(test_missing_and_extraneous)
 	ck_assert_str_eq(out, "--- v1/Kind ns/x (not live)\n+++ v1/Kind ns/x (desired)\n@@ -0,0 +1,6 @@\n"
 			      "+apiVersion: v1\n+kind: ConfigMap\n+metadata:\n+  name: x\n+data:\n+  a: \"1\"\n");
 	free(out);
+	/* the server writes kind first: apiVersion and kind come first, in that order, the rest as it was */
+	out = object_diff(NULL, "metadata: {name: x}\nkind: ConfigMap\ndata: {a: '1'}\napiVersion: v1\n", NULL, &plain, &sync);
+	ck_assert_str_eq(out, "--- v1/Kind ns/x (not live)\n+++ v1/Kind ns/x (desired)\n@@ -0,0 +1,6 @@\n"
+			      "+apiVersion: v1\n+kind: ConfigMap\n+metadata:\n+  name: x\n+data:\n+  a: \"1\"\n");
+	free(out);
 	out = object_diff("apiVersion: v1\nkind: Secret\nmetadata: {name: x, resourceVersion: '9'}\n"
 			  "data: {token: c2VjcmV0LXRva2Vu}\n", NULL, NULL, &plain, &sync);
 	ck_assert_int_eq(sync, GITOPS_DIFF_EXTRANEOUS);
