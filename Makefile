@@ -111,7 +111,15 @@ mansynopsis: $(BINS)
 kubectl: $(BINS)
 	$(Q)GITOPS_BIN=$(CURDIR)/$(O) CONFORMANCE=$(CONFORMANCE) tests/kubectl-accepts
 
-check: unit cases mansynopsis kubectl kube
+# gitops-bump: Flux's setter fixtures byte for byte; tag choice against a real docker-registry
+.PHONY: image-setters registry
+image-setters: $(BINS)
+	$(Q)GITOPS_BIN=$(CURDIR)/$(O) CONFORMANCE=$(abspath $(CONFORMANCE)) tests/image-setters
+
+registry: $(BINS)
+	$(Q)GITOPS_BIN=$(CURDIR)/$(O) tests/registry/run
+
+check: unit cases mansynopsis kubectl kube image-setters registry
 
 install: $(BINS)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man7
