@@ -383,15 +383,15 @@ static int delete_all(struct sync *s, const struct gitops_kube_resource *const *
 	if (!del)
 		return gitops_err_oom(err);
 	for (i = 0; i < n; i++) {
-		struct gitops_buf p = GITOPS_BUF_INIT;
-		char *base = gitops_kube_path(res[i], ns[i], names[i], NULL);
-		gitops_buf_printf(&p, "%s%s", base ? base : "", s->o->dry_run ? "?dryRun=All" : "");
-		free(base);
-		del[i].method = "DELETE";
-		del[i].path = gitops_buf_detach(&p);
-		del[i].content_type = "application/json";
-		del[i].body = strdup("{\"kind\":\"DeleteOptions\",\"apiVersion\":\"v1\",\"propagationPolicy\":\"Background\"}");
-		del[i].body_len = del[i].body ? strlen(del[i].body) : 0;
+		if (gitops_kube_delete_request(&del[i], res[i], ns[i], names[i], "Background", s->o->dry_run) < 0) {
+			for (; ; i--) {
+				gitops_kube_request_release(&del[i]);
+				if (!i)
+					break;
+			}
+			free(del);
+			return gitops_err_oom(err);
+		}
 		del[i].what = what[i];
 	}
 	if (!s->o->dry_run)

@@ -115,36 +115,44 @@ done:
 	return ret;
 }
 
-int gitops_kube_delete(struct gitops_kube *k, const struct gitops_kube_resource *r, const char *ns, const char *name,
-		       const char *propagation, int dry_run, int *existed, struct gitops_err *err)
+int gitops_kube_delete_request(struct gitops_kube_request *q, const struct gitops_kube_resource *r, const char *ns,
+			       const char *name, const char *propagation, int dry_run)
 {
-	static const long ok404[] = { 404, 0 };
-	struct gitops_kube_request q;
 	cJSON *opts = cJSON_CreateObject();
-	char w[600];
-	int ret;
 
+	memset(q, 0, sizeof(*q));
 	if (!opts)
-		return gitops_err_oom(err);
+		return -1;
+	/* with a body, the server reads every option from it alone, dryRun included */
 	cJSON_AddStringToObject(opts, "apiVersion", "v1");
 	cJSON_AddStringToObject(opts, "kind", "DeleteOptions");
 	if (propagation)
 		cJSON_AddStringToObject(opts, "propagationPolicy", propagation);
 	if (dry_run)
 		cJSON_AddItemToObject(opts, "dryRun", cJSON_CreateStringArray((const char *const[]){ "All" }, 1));
-	memset(&q, 0, sizeof(q));
-	what(w, sizeof(w), r, ns, name);
-	q.method = "DELETE";
-	q.path = gitops_kube_path(r, ns, name, NULL);
-	q.content_type = "application/json";
-	q.body = cJSON_PrintUnformatted(opts);
-	q.body_len = q.body ? strlen(q.body) : 0;
-	q.what = w;
+	q->method = "DELETE";
+	q->path = gitops_kube_path(r, ns, name, NULL);
+	q->content_type = "application/json";
+	q->body = cJSON_PrintUnformatted(opts);
+	q->body_len = q->body ? strlen(q->body) : 0;
 	cJSON_Delete(opts);
-	if (!q.body) {
+	return q->body && q->path ? 0 : -1;
+}
+
+int gitops_kube_delete(struct gitops_kube *k, const struct gitops_kube_resource *r, const char *ns, const char *name,
+		       const char *propagation, int dry_run, int *existed, struct gitops_err *err)
+{
+	static const long ok404[] = { 404, 0 };
+	struct gitops_kube_request q;
+	char w[600];
+	int ret;
+
+	what(w, sizeof(w), r, ns, name);
+	if (gitops_kube_delete_request(&q, r, ns, name, propagation, dry_run) < 0) {
 		gitops_kube_request_release(&q);
 		return gitops_err_oom(err);
 	}
+	q.what = w;
 	ret = gitops_kube_do(k, &q, ok404, err);
 	if (existed)
 		*existed = ret == 0 && q.status != 404;

@@ -31,6 +31,10 @@ int gitops_kube_list(struct gitops_kube *k, const struct gitops_kube_resource *r
 int gitops_kube_delete(struct gitops_kube *k, const struct gitops_kube_resource *r, const char *ns, const char *name,
 		       const char *propagation, int dry_run, int *existed, struct gitops_err *err);
 
+/* Fill q (zeroed first) for such a DELETE, to run among others with gitops_kube_run. 0, or -1 (oom). */
+int gitops_kube_delete_request(struct gitops_kube_request *q, const struct gitops_kube_resource *r, const char *ns,
+			       const char *name, const char *propagation, int dry_run);
+
 /* Merge-patch the status subresource with `patch` (a JSON object); *out (may be NULL) gets the object. */
 int gitops_kube_patch_status(struct gitops_kube *k, const struct gitops_kube_resource *r, const char *ns,
 			     const char *name, const cJSON *patch, cJSON **out, struct gitops_err *err);
