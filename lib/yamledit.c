@@ -712,8 +712,8 @@ static int render(struct gitops_yedit *y, const struct node *n, const char *s, s
 		struct gitops_scalar old;
 		int old_string;
 		gitops_scalar_resolve(n->value, n->len, &old);
-		old_string = force_string || n->tagged || old.kind == GITOPS_SCALAR_STRING;
-		if (plain_ok(s, len, n->flow_ctx) && (!old_string || !gitops_scalar_needs_quotes(s, len))) {
+		old_string = force_string || old.kind == GITOPS_SCALAR_STRING;
+		if (plain_ok(s, len, n->flow_ctx) && (n->tagged || !old_string || !gitops_scalar_needs_quotes(s, len))) {
 			/* an empty value right after "key:" needs a blank before the new one */
 			if (n->len == 0 && n->vstart == n->end && n->vstart > 0 && !is_space(y->data[n->vstart - 1]) &&
 			    gitops_buf_add(b, " ", 1) < 0)
