@@ -28,6 +28,8 @@ static const char help[] =
 	"      --applyset NAME     also show what gitops-apply --prune would delete: the live members\n"
 	"                          of the ApplySet NAME (parent Secret in the namespace) not in the stream\n"
 	"      --show-secrets      show Secret values instead of masking them\n"
+	"      --dry-run-all       a dry run for every object, also those whose live state shows\n"
+	"                          that the apply would change nothing\n"
 	"      --parallel N        requests in flight at most (default 32)\n"
 	"  -o, --output FORMAT     yaml: unified diffs (default); json: one record per object\n"
 	"  -q, --quiet             no summary line, no warnings\n"
@@ -37,7 +39,7 @@ static const char help[] =
 	"  -h, --help              show this help\n"
 	"  -V, --version           show the version\n";
 
-enum { OPT_CONTEXT = 300, OPT_KUBECONFIG, OPT_MANAGER, OPT_PARALLEL, OPT_APPLYSET, OPT_SHOW_SECRETS };
+enum { OPT_CONTEXT = 300, OPT_KUBECONFIG, OPT_MANAGER, OPT_PARALLEL, OPT_APPLYSET, OPT_SHOW_SECRETS, OPT_DRY_RUN_ALL };
 
 struct opts {
 	const char *file;
@@ -55,6 +57,7 @@ static const struct option longopts[] = {
 	{ "parallel", required_argument, NULL, OPT_PARALLEL },
 	{ "applyset", required_argument, NULL, OPT_APPLYSET },
 	{ "show-secrets", no_argument, NULL, OPT_SHOW_SECRETS },
+	{ "dry-run-all", no_argument, NULL, OPT_DRY_RUN_ALL },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -95,6 +98,9 @@ static int on_option(struct gitops_cli *cli, int opt, const char *arg, void *ctx
 		return 0;
 	case OPT_SHOW_SECRETS:
 		o->diff.show.show_secrets = 1;
+		return 0;
+	case OPT_DRY_RUN_ALL:
+		o->diff.always_dry_run = 1;
 		return 0;
 	}
 	return gitops_cli_usage_error(cli, "unknown option");

@@ -437,9 +437,13 @@ struct item {
 	const struct gitops_kube_resource *res;  /* NULL: its kind comes with a CRD of the stream */
 	const char *ns;                           /* where it lives; NULL for a cluster-scoped kind */
 	char title[600];
-	cJSON *live;                              /* from a LIST */
-	int listed;
-	long get, patch;                          /* its requests, or -1 */
+	cJSON *live;                              /* from a LIST or a GET; NULL: not live */
+	int listed;                               /* live came from a LIST */
+	cJSON *body;                              /* what the dry-run apply sends */
+	cJSON *desired;                           /* what it would become */
+	int proven;                               /* in sync without asking: the apply would change nothing */
+	int failed;
+	struct gitops_err err;
 };
 
 static int is_crd(const struct gitops_id *id)
@@ -595,6 +599,166 @@ fail:
 	return NULL;
 }
 
+/* --- in sync without a dry run --- */
+
+/* The fields `manager` owns by server-side apply (FieldsV1), when that is all it owns, in `api_version`. */
+static const cJSON *applied_fields(const cJSON *live, const char *manager, const char *api_version)
+{
+	const cJSON *e, *found = NULL;
+
+	cJSON_ArrayForEach(e, gitops_json_get(live, "metadata", "managedFields", NULL))
+	{
+		const char *m = gitops_json_get_string(e, "manager", NULL), *op = gitops_json_get_string(e, "operation", NULL);
+		const char *sub = gitops_json_get_string(e, "subresource", NULL), *av = gitops_json_get_string(e, "apiVersion", NULL);
+		const char *type = gitops_json_get_string(e, "fieldsType", NULL);
+		if (!m || strcmp(m, manager) || (sub && *sub))
+			continue;
+		if (found || !op || strcmp(op, "Apply") || !av || strcmp(av, api_version) || !type || strcmp(type, "FieldsV1"))
+			return NULL; /* two entries, an Update, another version: the server knows best */
+		found = cJSON_GetObjectItemCaseSensitive(e, "fieldsV1");
+	}
+	return cJSON_IsObject(found) ? found : NULL;
+}
+
+/* A FieldsV1 node that names members ("f:", "k:", "v:", "i:"), not only itself ("."). */
+static int has_members(const cJSON *fs)
+{
+	const cJSON *c;
+
+	cJSON_ArrayForEach(c, fs)
+		if (strcmp(c->string, "."))
+			return 1;
+	return 0;
+}
+
+/* Does the list element match the path element "k:{...}", "v:..." or "i:N" of FieldsV1? -1: cannot tell. */
+static int element_matches(const cJSON *elem, size_t index, const char *pe)
+{
+	cJSON *v, *kv;
+	int ret = 1;
+
+	if (!strncmp(pe, "i:", 2)) {
+		char *end;
+		unsigned long i = strtoul(pe + 2, &end, 10);
+		return *end ? -1 : i == index;
+	}
+	if (strncmp(pe, "k:", 2) && strncmp(pe, "v:", 2))
+		return -1;
+	if (!(v = cJSON_Parse(pe + 2)))
+		return -1;
+	if (pe[0] == 'v')
+		ret = cJSON_Compare(v, elem, 1);
+	else if (!cJSON_IsObject(v) || !cJSON_IsObject(elem))
+		ret = -1;
+	else
+		cJSON_ArrayForEach(kv, v)
+			if (!cJSON_Compare(kv, cJSON_GetObjectItemCaseSensitive(elem, kv->string), 1))
+				ret = 0;
+	cJSON_Delete(v);
+	return ret;
+}
+
+/* The one element of list that matches pe (NULL: none, or more than one); its index in *at. */
+static const cJSON *element_of(const cJSON *list, const char *pe, size_t *at)
+{
+	const cJSON *e, *found = NULL;
+	size_t i = 0;
+
+	cJSON_ArrayForEach(e, list)
+	{
+		int m = element_matches(e, i, pe);
+		if (m < 0 || (m && found))
+			return NULL;
+		if (m) {
+			found = e;
+			*at = i;
+		}
+		i++;
+	}
+	return found;
+}
+
+/*
+ * Does applying c (the manifest's value at some path) change nothing, given fs (what the
+ * field manager owns there) and live (the live value)?  Only a certain yes is 1: every
+ * field of c owned by the manager and equal in live, and every field the manager owns
+ * still in c (else the apply would remove it).
+ */
+static int unchanged_by(const cJSON *fs, const cJSON *c, const cJSON *live, int depth)
+{
+	const cJSON *x;
+
+	if (!fs || !c || !live || depth > 100 || cJSON_IsNull(c))
+		return 0;
+	if (!has_members(fs)) /* owned whole (an atomic list or mapping, a scalar): equal or not */
+		return cJSON_Compare(c, live, 1);
+	if (cJSON_IsObject(c)) {
+		char key[320];
+		if (!cJSON_IsObject(live) || !c->child)
+			return 0;
+		cJSON_ArrayForEach(x, c)
+		{
+			snprintf(key, sizeof(key), "f:%s", x->string);
+			if (strlen(x->string) > sizeof(key) - 3 ||
+			    !unchanged_by(cJSON_GetObjectItemCaseSensitive(fs, key), x,
+					  cJSON_GetObjectItemCaseSensitive(live, x->string), depth + 1))
+				return 0;
+		}
+		cJSON_ArrayForEach(x, fs)
+			if (strcmp(x->string, ".") && (strncmp(x->string, "f:", 2) ||
+						       !cJSON_GetObjectItemCaseSensitive(c, x->string + 2)))
+				return 0;
+		return 1;
+	}
+	if (cJSON_IsArray(c)) {
+		/* an associative list or a set: each element of c is exactly one owned element */
+		int n = cJSON_GetArraySize(c), owned = 0;
+		char *seen = calloc((size_t)n + 1, 1);
+		int ret = seen && cJSON_IsArray(live);
+		cJSON_ArrayForEach(x, fs)
+		{
+			const cJSON *ce, *le;
+			size_t ci = 0, li = 0;
+			if (!ret || !strcmp(x->string, "."))
+				continue;
+			owned++;
+			ce = element_of(c, x->string, &ci);
+			le = element_of(live, x->string, &li);
+			if (!ce || !le || seen[ci] ||
+			    (x->string[0] == 'v' ? !cJSON_Compare(ce, le, 1) : !unchanged_by(x, ce, le, depth + 1)))
+				ret = 0;
+			else
+				seen[ci] = 1;
+		}
+		free(seen);
+		return ret && owned == n;
+	}
+	return 0;
+}
+
+int gitops_diff_apply_unchanged(const cJSON *body, const cJSON *live, const char *manager)
+{
+	const char *av = gitops_json_get_string(body, "apiVersion", NULL);
+	const cJSON *fs = av ? applied_fields(live, manager, av) : NULL;
+	cJSON *c, *meta;
+	int ret;
+
+	if (!fs || !(c = cJSON_Duplicate(body, 1)))
+		return 0;
+	cJSON_DeleteItemFromObjectCaseSensitive(c, "apiVersion");
+	cJSON_DeleteItemFromObjectCaseSensitive(c, "kind");
+	meta = cJSON_GetObjectItemCaseSensitive(c, "metadata");
+	cJSON_DeleteItemFromObjectCaseSensitive(meta, "name");
+	cJSON_DeleteItemFromObjectCaseSensitive(meta, "namespace");
+	if (cJSON_IsObject(meta) && !meta->child)
+		cJSON_DeleteItemFromObjectCaseSensitive(c, "metadata");
+	ret = c->child ? unchanged_by(fs, c, live, 0) : 0;
+	cJSON_Delete(c);
+	return ret;
+}
+
+/* --- requests --- */
+
 static int answer(cJSON **out, const struct gitops_kube_request *r, struct gitops_err *err)
 {
 	*out = cJSON_ParseWithLength(r->response.data, r->response.len);
@@ -603,97 +767,122 @@ static int answer(cJSON **out, const struct gitops_kube_request *r, struct gitop
 	return 0;
 }
 
-/* Which requests: a GET unless a LIST said, and the dry-run apply. */
-static int build_requests(struct item *items, size_t n, const struct gitops_diff_options *o, const char *set_id,
-			  struct gitops_kube_request *reqs, size_t *m, struct gitops_err *err)
+static void fail(struct item *it, const struct gitops_err *e)
 {
-	char *fm = curl_easy_escape(NULL, o->field_manager, 0);
-	size_t i;
+	it->failed = 1;
+	it->err = *e;
+}
+
+/* What is live, for the objects no LIST answered for: a GET each, all at once. */
+static int get_live(struct gitops_kube *k, struct item *items, size_t n, struct gitops_err *err)
+{
+	static const long ok404[] = { 404, 0 };
+	struct gitops_kube_request *reqs = calloc(n ? n : 1, sizeof(*reqs));
+	struct item **of = calloc(n ? n : 1, sizeof(*of));
+	struct gitops_err ignore = GITOPS_ERR_INIT;
+	size_t i, m = 0;
 	int ret = 0;
 
-	if (!fm)
-		return gitops_err_oom(err);
-	*m = 0;
-	for (i = 0; i < n && ret == 0; i++) {
-		struct item *it = &items[i];
-		struct gitops_kube_request *r;
-		struct gitops_buf p = GITOPS_BUF_INIT;
-		cJSON *body;
-		char *base;
-		it->get = it->patch = -1;
-		if (!it->res)
-			continue;
-		base = gitops_kube_path(it->res, it->ns, it->id.name, NULL);
-		if (!base) {
-			ret = gitops_err_oom(err);
-			break;
-		}
-		if (!it->listed) {
-			r = &reqs[*m];
-			it->get = (long)(*m)++;
-			r->method = "GET";
-			r->path = strdup(base);
-			r->what = it->title;
-			if (!r->path)
-				ret = gitops_err_oom(err);
-		}
-		r = &reqs[*m];
-		it->patch = (long)(*m)++;
-		gitops_buf_printf(&p, "%s?fieldManager=%s&force=true&dryRun=All", base, fm);
-		free(base);
-		r->method = "PATCH";
-		r->path = gitops_buf_detach(&p);
-		r->content_type = "application/apply-patch+yaml";
-		body = placed(it, set_id);
-		r->body = body ? cJSON_PrintUnformatted(body) : NULL;
-		cJSON_Delete(body);
-		r->body_len = r->body ? strlen(r->body) : 0;
-		r->what = it->title;
-		if (!r->path || !r->body)
-			ret = gitops_err_oom(err);
+	if (!reqs || !of) {
+		ret = gitops_err_oom(err);
+		goto done;
 	}
-	curl_free(fm);
+	for (i = 0; i < n; i++) {
+		if (!items[i].res || items[i].listed)
+			continue;
+		reqs[m].method = "GET";
+		reqs[m].what = items[i].title;
+		if (!(reqs[m].path = gitops_kube_path(items[i].res, items[i].ns, items[i].id.name, NULL))) {
+			ret = gitops_err_oom(err);
+			goto done;
+		}
+		of[m++] = &items[i];
+	}
+	gitops_kube_run(k, reqs, m, ok404, &ignore);
+	for (i = 0; i < m; i++) {
+		struct gitops_err e = GITOPS_ERR_INIT;
+		if (reqs[i].failed)
+			fail(of[i], &reqs[i].err);
+		else if (reqs[i].status != 404 && answer(&of[i]->live, &reqs[i], &e) < 0)
+			fail(of[i], &e);
+	}
+done:
+	for (i = 0; reqs && i < m; i++)
+		gitops_kube_request_release(&reqs[i]);
+	free(reqs);
+	free(of);
 	return ret;
 }
 
-/* live and desired of one item from the answers. */
-static int outcome(struct item *it, struct gitops_kube_request *reqs, const char *set_id, cJSON **live,
-		   cJSON **desired, struct gitops_err *err)
+/* What each object would become: a dry-run apply each (but those proven unchanged), all at once. */
+static int dry_run(struct gitops_kube *k, struct item *items, size_t n, const struct gitops_diff_options *o,
+		   struct gitops_err *err)
 {
-	struct gitops_kube_request *g = it->get >= 0 ? &reqs[it->get] : NULL, *p = it->patch >= 0 ? &reqs[it->patch] : NULL;
+	static const long ok404[] = { 404, 0 };
+	struct gitops_kube_request *reqs = calloc(n ? n : 1, sizeof(*reqs));
+	struct item **of = calloc(n ? n : 1, sizeof(*of));
+	struct gitops_err ignore = GITOPS_ERR_INIT;
+	char *fm = curl_easy_escape(NULL, o->field_manager, 0);
+	size_t i, m = 0;
+	int ret = 0;
 
-	*live = *desired = NULL;
-	if (!it->res) {
-		*desired = placed(it, set_id);
-		return *desired ? 0 : gitops_err_oom(err);
+	if (!reqs || !of || !fm) {
+		ret = gitops_err_oom(err);
+		goto done;
 	}
-	if (g) {
-		if (g->failed) {
-			*err = g->err;
-			return -1;
+	for (i = 0; i < n; i++) {
+		struct item *it = &items[i];
+		struct gitops_buf p = GITOPS_BUF_INIT;
+		char *base;
+		if (!it->res || it->failed)
+			continue;
+		if (it->live && !o->always_dry_run && gitops_diff_apply_unchanged(it->body, it->live, o->field_manager)) {
+			it->proven = 1;
+			continue;
 		}
-		if (g->status != 404 && answer(live, g, err) < 0)
-			return -1;
-	} else if (it->live) {
-		*live = it->live;
-		it->live = NULL;
-	}
-	if (p->failed) {
-		*err = p->err;
-		return -1;
-	}
-	if (p->status == 404) {
-		char msg[GITOPS_ERR_MSG_MAX];
-		int code;
-		if (!*live) {
-			/* its namespace (or its kind) is not on the server yet: as its manifest says */
-			*desired = placed(it, set_id);
-			return *desired ? 0 : gitops_err_oom(err);
+		if (!(base = gitops_kube_path(it->res, it->ns, it->id.name, NULL))) {
+			ret = gitops_err_oom(err);
+			goto done;
 		}
-		gitops_kube_status_message(p, msg, sizeof(msg), &code);
-		return gitops_err_set(err, code, "%s", msg);
+		gitops_buf_printf(&p, "%s?fieldManager=%s&force=true&dryRun=All", base, fm);
+		free(base);
+		reqs[m].method = "PATCH";
+		reqs[m].path = gitops_buf_detach(&p);
+		reqs[m].content_type = "application/apply-patch+yaml";
+		reqs[m].body = cJSON_PrintUnformatted(it->body);
+		reqs[m].body_len = reqs[m].body ? strlen(reqs[m].body) : 0;
+		reqs[m].what = it->title;
+		of[m++] = it;
+		if (!reqs[m - 1].path || !reqs[m - 1].body) {
+			ret = gitops_err_oom(err);
+			goto done;
+		}
 	}
-	return answer(desired, p, err);
+	gitops_kube_run(k, reqs, m, ok404, &ignore);
+	for (i = 0; i < m; i++) {
+		struct item *it = of[i];
+		struct gitops_err e = GITOPS_ERR_INIT;
+		if (reqs[i].failed) {
+			fail(it, &reqs[i].err);
+		} else if (reqs[i].status == 404) {
+			char msg[GITOPS_ERR_MSG_MAX];
+			int code;
+			if (!it->live)
+				continue; /* its namespace (or kind) is not on the server yet: as its manifest says */
+			gitops_kube_status_message(&reqs[i], msg, sizeof(msg), &code);
+			gitops_err_set(&e, code, "%s", msg);
+			fail(it, &e);
+		} else if (answer(&it->desired, &reqs[i], &e) < 0) {
+			fail(it, &e);
+		}
+	}
+done:
+	for (i = 0; reqs && i < m; i++)
+		gitops_kube_request_release(&reqs[i]);
+	free(reqs);
+	free(of);
+	curl_free(fm);
+	return ret;
 }
 
 static void id_strings(struct gitops_diff_result *r, const cJSON *obj)
@@ -744,18 +933,15 @@ static int extraneous(struct gitops_kube *k, struct gitops_kube_discovery *d, co
 int gitops_diff(struct gitops_kube *k, struct gitops_kube_discovery *d, const struct gitops_object *objs, size_t n,
 		const struct gitops_diff_options *opts, gitops_diff_report_fn report, void *ctx, struct gitops_err *err)
 {
-	static const long ok404[] = { 404, 0 };
 	struct gitops_diff_options def = GITOPS_DIFF_OPTIONS_INIT;
 	struct item *items = calloc(n ? n : 1, sizeof(*items));
-	struct gitops_kube_request *reqs = calloc(n ? 2 * n : 1, sizeof(*reqs));
-	struct gitops_err ignore = GITOPS_ERR_INIT;
 	char set_id[128];
-	size_t i, m = 0;
+	size_t i;
 	int ret = -1, inited = git_libgit2_init();
 
 	if (!opts)
 		opts = &def;
-	if (!items || !reqs) {
+	if (!items) {
 		gitops_err_oom(err);
 		goto done;
 	}
@@ -771,38 +957,44 @@ int gitops_diff(struct gitops_kube *k, struct gitops_kube_discovery *d, const st
 	for (i = 0; i < n; i++)
 		if (resolve(d, items, n, &items[i], opts, err) < 0)
 			goto done;
-	prefetch(k, items, n);
 	if (opts->applyset)
 		gitops_applyset_id(opts->applyset, opts->namespace, set_id, sizeof(set_id));
-	if (build_requests(items, n, opts, opts->applyset ? set_id : NULL, reqs, &m, err) < 0)
+	for (i = 0; i < n; i++)
+		if (!(items[i].body = placed(&items[i], opts->applyset ? set_id : NULL))) {
+			gitops_err_oom(err);
+			goto done;
+		}
+	/* what is live (a LIST per kind and namespace, else a GET each, all at once), then the dry runs, all at once */
+	prefetch(k, items, n);
+	if (get_live(k, items, n, err) < 0 || dry_run(k, items, n, opts, err) < 0)
 		goto done;
-	/* the GETs and the dry-run PATCHes all at once: each has its own answer */
-	gitops_kube_run(k, reqs, m, ok404, &ignore);
 	ret = 0;
 	for (i = 0; i < n; i++) {
 		struct item *it = &items[i];
 		struct gitops_diff_result r;
-		cJSON *live = NULL, *desired = NULL;
 		char *text = NULL;
 		memset(&r, 0, sizeof(r));
 		id_strings(&r, it->obj->json);
 		r.namespace = it->ns;
 		r.obj = it->obj;
-		if (outcome(it, reqs, opts->applyset ? set_id : NULL, &live, &desired, &r.err) < 0 ||
-		    gitops_diff_object(&text, &r.sync, live, desired, it->obj->json, it->title, &opts->show, &r.err) < 0) {
+		r.live = it->live;
+		if (it->failed) {
 			r.failed = 1;
-			if (ret == 0) {
-				*err = r.err;
-				ret = -1;
-			}
+			r.err = it->err;
+		} else if (it->proven) {
+			r.sync = GITOPS_DIFF_SYNCED;
+		} else if (gitops_diff_object(&text, &r.sync, it->live, it->desired ? it->desired : it->body, it->obj->json,
+					      it->title, &opts->show, &r.err) < 0) {
+			r.failed = 1;
+		}
+		if (r.failed && ret == 0) {
+			*err = r.err;
+			ret = -1;
 		}
 		r.text = text ? text : "";
-		r.live = live;
 		if (report)
 			report(ctx, &r);
 		free(text);
-		cJSON_Delete(live);
-		cJSON_Delete(desired);
 	}
 	if (opts->applyset) {
 		struct gitops_err e = GITOPS_ERR_INIT;
@@ -812,12 +1004,12 @@ int gitops_diff(struct gitops_kube *k, struct gitops_kube_discovery *d, const st
 		}
 	}
 done:
-	for (i = 0; items && i < n; i++)
+	for (i = 0; items && i < n; i++) {
 		cJSON_Delete(items[i].live);
-	for (i = 0; reqs && i < m; i++)
-		gitops_kube_request_release(&reqs[i]);
+		cJSON_Delete(items[i].body);
+		cJSON_Delete(items[i].desired);
+	}
 	free(items);
-	free(reqs);
 	if (inited >= 0)
 		git_libgit2_shutdown();
 	return ret;

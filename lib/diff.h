@@ -91,14 +91,25 @@ int gitops_diff_object(char **out, enum gitops_diff_sync *sync, const cJSON *liv
 		       const cJSON *manifest, const char *title, const struct gitops_diff_show *show,
 		       struct gitops_err *err);
 
+/*
+ * Would a server-side apply of body (as sent: namespace explicit) by `manager` change
+ * nothing in live?  1 only when that is certain from live's managedFields: the manager
+ * owns, by Apply and in body's apiVersion, exactly the fields body sets (apiVersion,
+ * kind, name and namespace aside; list elements matched by their keys), and live holds
+ * every one of them with the same value.  Then the apply neither sets nor removes
+ * anything.  0 when it may change something: only the server's dry run can tell.
+ */
+int gitops_diff_apply_unchanged(const cJSON *body, const cJSON *live, const char *manager);
+
 struct gitops_diff_options {
 	const char *field_manager;   /* the server-side apply field manager of the dry run */
 	const char *namespace;       /* for namespaced objects that name none; the ApplySet parent's */
 	const char *applyset;        /* the ApplySet (parent Secret) whose extra members to show, or NULL */
 	struct gitops_diff_show show;
+	int always_dry_run;          /* a dry run even for objects proven unchanged */
 };
 
-#define GITOPS_DIFF_OPTIONS_INIT { "gitops", "default", NULL, { 0, 0 } }
+#define GITOPS_DIFF_OPTIONS_INIT { "gitops", "default", NULL, { 0, 0 }, 0 }
 
 /* One object's outcome; every pointer is borrowed and valid during the report call only. */
 struct gitops_diff_result {
@@ -119,13 +130,14 @@ typedef void (*gitops_diff_report_fn)(void *ctx, const struct gitops_diff_result
 /*
  * Diff objs (borrowed) against the cluster.  Every kind is resolved before
  * any object is requested (an unknown kind that no CRD of the stream
- * defines: -1 with err, nothing reported).  Then, for every object at once,
+ * defines: -1 with err, nothing reported).  Then, for all objects at once,
  * in parallel: the live object (one LIST per kind and namespace for 8 or
- * more objects there, else a GET each) and a server-side apply PATCH with
- * dryRun=All and force=true (a conflict with another field manager does not
- * hide the change, as kubectl diff --server-side --force-conflicts).  An
- * object whose namespace or CRD is not on the server yet is Missing, shown
- * as its manifest.  With opts->applyset, the set's live members the stream
+ * more objects there, else a GET each); then, for all objects the apply may
+ * change (gitops_diff_apply_unchanged; every object with always_dry_run), a
+ * server-side apply PATCH with dryRun=All and force=true (a conflict with
+ * another field manager does not hide the change, as kubectl diff
+ * --server-side --force-conflicts).  An object whose namespace or CRD is
+ * not on the server yet is Missing, shown as its manifest.  With opts->applyset, the set's live members the stream
  * lacks follow, Extraneous.
  *
  * report is called once per object, in stream order, then for each

@@ -351,6 +351,86 @@ START_TEST(test_manifest_field_shown)
 }
 END_TEST
 
+/* --- in sync without a dry run --- */
+
+#define MF_GITOPS "{apiVersion: v1, fieldsType: FieldsV1, manager: gitops, operation: Apply, fieldsV1: " \
+		  "{'f:data': {'f:a': {}, 'f:b': {}}, 'f:metadata': {'f:labels': {'f:app': {}}}}}"
+#define MF_LABEL "{apiVersion: v1, fieldsType: FieldsV1, manager: kubectl-label, operation: Update, fieldsV1: " \
+		 "{'f:metadata': {'f:labels': {'f:extra': {}}}}}"
+#define CM_LIVE(mf, data) "{apiVersion: v1, kind: ConfigMap, metadata: {name: c, namespace: ns, uid: u, " \
+			  "resourceVersion: '5', labels: {app: web, extra: by-hand}, managedFields: [" mf "]}, data: " data "}"
+#define CM_BODY(data) "{apiVersion: v1, kind: ConfigMap, metadata: {name: c, namespace: ns, labels: {app: web}}, " \
+		      "data: " data "}"
+#define DEP_MF "{apiVersion: apps/v1, fieldsType: FieldsV1, manager: gitops, operation: Apply, fieldsV1: {'f:spec': " \
+	       "{'f:replicas': {}, 'f:selector': {}, 'f:template': {'f:metadata': {'f:labels': {'f:app': {}}}, " \
+	       "'f:spec': {'f:containers': {'k:{\"name\":\"web\"}': {'.': {}, 'f:image': {}, 'f:name': {}, 'f:ports': " \
+	       "{'k:{\"containerPort\":8080,\"protocol\":\"TCP\"}': {'.': {}, 'f:containerPort': {}, 'f:protocol': {}}}}}}}}}}"
+#define DEP_LIVE(containers) "{apiVersion: apps/v1, kind: Deployment, metadata: {name: web, namespace: ns, " \
+			     "managedFields: [" DEP_MF "]}, spec: {replicas: 2, selector: {matchLabels: {app: web}}, " \
+			     "template: {metadata: {creationTimestamp: null, labels: {app: web}}, spec: {containers: " \
+			     containers ", restartPolicy: Always}}, strategy: {type: RollingUpdate}}, status: {replicas: 0}}"
+#define DEP_BODY(sel, containers) "{apiVersion: apps/v1, kind: Deployment, metadata: {name: web, namespace: ns}, " \
+				  "spec: {replicas: 2, selector: {matchLabels: {app: " sel "}}, template: {metadata: " \
+				  "{labels: {app: web}}, spec: {containers: " containers "}}}}"
+#define LIVE_WEB "{name: web, image: 'web:1', ports: [{containerPort: 8080, protocol: TCP}], resources: {}, " \
+		 "imagePullPolicy: IfNotPresent}"
+#define BODY_WEB(image) "{name: web, image: '" image "', ports: [{containerPort: 8080, protocol: TCP}]}"
+#define SIDE "{name: side, image: 'side:1'}"
+
+static const struct {
+	const char *what;
+	const char *body, *live;
+	int want;
+} unchanged_cases[] = {
+	{ "owned and equal; another manager's label aside", CM_BODY("{a: '1', b: '2'}"),
+	  CM_LIVE(MF_GITOPS ", " MF_LABEL, "{a: '1', b: '2'}"), 1 },
+	{ "a value differs", CM_BODY("{a: '1', b: '3'}"), CM_LIVE(MF_GITOPS, "{a: '1', b: '2'}"), 0 },
+	{ "a field not owned yet, though equal", CM_BODY("{a: '1', b: '2', c: '3'}"),
+	  CM_LIVE(MF_GITOPS, "{a: '1', b: '2', c: '3'}"), 0 },
+	{ "an owned field the manifest dropped (the apply removes it)", CM_BODY("{a: '1'}"),
+	  CM_LIVE(MF_GITOPS, "{a: '1', b: '2'}"), 0 },
+	{ "another manager applied it", CM_BODY("{a: '1', b: '2'}"),
+	  CM_LIVE("{apiVersion: v1, fieldsType: FieldsV1, manager: ci, operation: Apply, fieldsV1: {'f:data': "
+		  "{'f:a': {}, 'f:b': {}}, 'f:metadata': {'f:labels': {'f:app': {}}}}}", "{a: '1', b: '2'}"), 0 },
+	{ "an Update by the same manager too", CM_BODY("{a: '1', b: '2'}"),
+	  CM_LIVE(MF_GITOPS ", {apiVersion: v1, fieldsType: FieldsV1, manager: gitops, operation: Update, fieldsV1: "
+		  "{'f:data': {'f:z': {}}}}", "{a: '1', b: '2'}"), 0 },
+	{ "the status subresource's entry does not count", CM_BODY("{a: '1', b: '2'}"),
+	  CM_LIVE(MF_GITOPS ", {apiVersion: v1, fieldsType: FieldsV1, manager: gitops, operation: Update, "
+		  "subresource: status, fieldsV1: {'f:status': {}}}", "{a: '1', b: '2'}"), 1 },
+	{ "applied in another apiVersion", CM_BODY("{a: '1', b: '2'}"),
+	  CM_LIVE("{apiVersion: v2, fieldsType: FieldsV1, manager: gitops, operation: Apply, fieldsV1: {'f:data': "
+		  "{'f:a': {}, 'f:b': {}}, 'f:metadata': {'f:labels': {'f:app': {}}}}}", "{a: '1', b: '2'}"), 0 },
+	{ "no managedFields", CM_BODY("{a: '1', b: '2'}"),
+	  "{apiVersion: v1, kind: ConfigMap, metadata: {name: c, namespace: ns, labels: {app: web}}, data: {a: '1', b: '2'}}",
+	  0 },
+	{ "a null in the manifest", CM_BODY("{a: '1', b: null}"), CM_LIVE(MF_GITOPS, "{a: '1', b: '2'}"), 0 },
+	{ "a number where live has a string", CM_BODY("{a: '1', b: 2}"), CM_LIVE(MF_GITOPS, "{a: '1', b: '2'}"), 0 },
+	{ "defaults in live; an atomic selector; containers and ports by their keys",
+	  DEP_BODY("web", "[" BODY_WEB("web:1") "]"), DEP_LIVE("[" LIVE_WEB "]"), 1 },
+	{ "another manager's container stays", DEP_BODY("web", "[" BODY_WEB("web:1") "]"),
+	  DEP_LIVE("[" LIVE_WEB ", " SIDE "]"), 1 },
+	{ "a changed image", DEP_BODY("web", "[" BODY_WEB("web:2") "]"), DEP_LIVE("[" LIVE_WEB "]"), 0 },
+	{ "a container the manager does not own", DEP_BODY("web", "[" BODY_WEB("web:1") ", " SIDE "]"),
+	  DEP_LIVE("[" LIVE_WEB ", " SIDE "]"), 0 },
+	{ "the same container twice", DEP_BODY("web", "[" BODY_WEB("web:1") ", " BODY_WEB("web:1") "]"),
+	  DEP_LIVE("[" LIVE_WEB "]"), 0 },
+	{ "a port without its defaulted key field",
+	  DEP_BODY("web", "[{name: web, image: 'web:1', ports: [{containerPort: 8080}]}]"), DEP_LIVE("[" LIVE_WEB "]"), 0 },
+	{ "an atomic field that differs inside", DEP_BODY("other", "[" BODY_WEB("web:1") "]"), DEP_LIVE("[" LIVE_WEB "]"), 0 },
+};
+
+START_TEST(test_apply_unchanged)
+{
+	cJSON *body = parse(unchanged_cases[_i].body), *live = parse(unchanged_cases[_i].live);
+
+	ck_assert_msg(gitops_diff_apply_unchanged(body, live, "gitops") == unchanged_cases[_i].want, "%s: expected %d",
+		      unchanged_cases[_i].what, unchanged_cases[_i].want);
+	cJSON_Delete(body);
+	cJSON_Delete(live);
+}
+END_TEST
+
 START_TEST(test_sync_names)
 {
 	ck_assert_str_eq(gitops_diff_sync_name(GITOPS_DIFF_SYNCED), "Synced");
@@ -372,6 +452,9 @@ static Suite *suite(void)
 	suite_add_tcase(s, tc);
 	tc = tcase_create("text");
 	tcase_add_loop_test(tc, test_text, 0, sizeof(text_cases) / sizeof(text_cases[0]));
+	suite_add_tcase(s, tc);
+	tc = tcase_create("unchanged");
+	tcase_add_loop_test(tc, test_apply_unchanged, 0, sizeof(unchanged_cases) / sizeof(unchanged_cases[0]));
 	suite_add_tcase(s, tc);
 	tc = tcase_create("objects");
 	tcase_add_test(tc, test_equal_objects);
