@@ -52,13 +52,13 @@ PROGRAMS  := gitops-fetch gitops-render gitops-diff gitops-apply gitops-bump
 LIB_SRCS  := $(sort $(wildcard lib/*.c))
 LIB_OBJS  := $(LIB_SRCS:%.c=$(O)/%.o)
 LIB       := $(O)/lib/libgitops.a
-BINS      := $(PROGRAMS:%=$(O)/%)
+BINS      := $(PROGRAMS:%=$(O)/%) $(O)/gitops-sync
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(O)/tests/%)
 MANS      := $(wildcard man/*.1 man/*.7)
 
 .SECONDARY:
-.PHONY: all check unit cases mansynopsis kubectl kube clean install fuzz fuzz-check bench
+.PHONY: all check unit cases mansynopsis kubectl kube clean install fuzz fuzz-check bench demo
 all: $(BINS)
 
 $(O)/%.o: %.c $(wildcard lib/*.h) Makefile
@@ -67,6 +67,11 @@ $(O)/%.o: %.c $(wildcard lib/*.h) Makefile
 
 $(LIB): $(LIB_OBJS)
 	$(QAR)rm -f $@ && ar rcs $@ $^
+
+# the cron wrapper is a shell script, installed with the programs it runs
+$(O)/gitops-sync: scripts/gitops-sync
+	@mkdir -p $(dir $@)
+	$(Q)cp $< $@ && chmod 755 $@
 
 $(O)/gitops-%: $(O)/cmd/gitops-%.o $(LIB)
 	$(QLD)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
@@ -141,6 +146,10 @@ fuzz: $(FUZZ_DIR)/fuzz_stream
 # each seed and regression input once: what CI runs
 fuzz-check: $(FUZZ_DIR)/fuzz_stream
 	FUZZ_RUNS_ONLY=1 tests/fuzz/run $(FUZZ_DIR)/fuzz_stream 0
+
+# the main job, end to end (scripts/demo installs, builds and starts what it needs)
+demo:
+	scripts/demo
 
 bench: $(BINS)
 	bench/run
