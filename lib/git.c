@@ -671,15 +671,16 @@ int gitops_git_known_hosts_check(const char *file, const char *host, int port, c
 			continue;
 		kl = b64_decode(blob, f[2], strlen(f[2]));
 		if (kl == key_len && !memcmp(blob, key, kl)) {
+			/* a revoked key is refused wherever its line is */
 			if (revoked) {
-				ret = gitops_err_set(err, GITOPS_EXIT_UNREACHABLE,
-						     "%s: the ssh host key of %s (%s SHA256:%s) is revoked (line %zu)", file,
-						     shown, keytype, fp, lineno);
+				gitops_err_set(err, GITOPS_EXIT_UNREACHABLE,
+					       "%s: the ssh host key of %s (%s SHA256:%s) is revoked (line %zu)", file, shown,
+					       keytype, fp, lineno);
 				ret = 0;
 				goto done;
 			}
 			ret = 1;
-			goto done;
+			continue;
 		}
 		if (!revoked) {
 			if (!strcmp(f[1], keytype))
@@ -688,6 +689,8 @@ int gitops_git_known_hosts_check(const char *file, const char *host, int port, c
 				other_type = 1;
 		}
 	}
+	if (ret == 1)
+		goto done;
 	if (mismatch_line) {
 		gitops_err_set(err, GITOPS_EXIT_UNREACHABLE,
 			       "%s:%zu: the ssh host key of %s has CHANGED (now %s SHA256:%s): someone may be "
@@ -827,6 +830,9 @@ int gitops_git_error(struct gitops_err *err, int ret, const struct gitops_git_se
 	flat_message(msg, sizeof(msg), e && e->message ? e->message : "unknown libgit2 error");
 	if (ret == GIT_EAUTH)
 		code = GITOPS_EXIT_AUTH;
+	else if (strstr(msg, "failed to connect") || strstr(msg, "failed to resolve address") ||
+		 strstr(msg, "Connection refused") || strstr(msg, "timed out") || strstr(msg, "Network is unreachable"))
+		code = GITOPS_EXIT_UNREACHABLE;
 	else if (ret == GIT_ECERTIFICATE)
 		code = GITOPS_EXIT_UNREACHABLE;
 	else if (e) {
@@ -839,6 +845,7 @@ int gitops_git_error(struct gitops_err *err, int ret, const struct gitops_git_se
 			    strstr(msg, "private key"))
 				code = GITOPS_EXIT_AUTH;
 			else if (strstr(msg, "not found") || strstr(msg, "does not appear") ||
+				 strstr(msg, "no such repository") || strstr(msg, "does not exist") ||
 				 strstr(msg, "access denied") || strstr(msg, "not exported"))
 				code = GITOPS_EXIT_REJECTED;
 			break;
@@ -969,8 +976,15 @@ static int cache_root(char **out, const char *given, struct gitops_err *err)
 	struct gitops_buf b = GITOPS_BUF_INIT;
 	int r;
 
-	if (given && *given)
+	if (given && given[0] == '/') {
 		r = gitops_buf_addstr(&b, given);
+	} else if (given && *given) {
+		/* Source documents name checkouts by absolute paths */
+		char cwd[PATH_MAX];
+		if (!getcwd(cwd, sizeof(cwd)))
+			return gitops_err_errno(err, errno, "the current directory");
+		r = gitops_buf_printf(&b, "%s/%s", cwd, given);
+	}
 	else if (xdg && xdg[0] == '/')
 		r = gitops_buf_printf(&b, "%s/gitops", xdg);
 	else if (home && *home)
@@ -1289,6 +1303,13 @@ static int ref_commit(git_repository *repo, const char *name, git_oid *out, stru
 		return gitops_git_error(err, e, NULL, name);
 	e = git_reference_peel(&obj, ref, GIT_OBJECT_COMMIT);
 	git_reference_free(ref);
+	if (e == GIT_ENOTFOUND || (e < 0 && git_error_last() && git_error_last()->klass == GIT_ERROR_ODB)) {
+		const git_error *ge = git_error_last();
+		char m[512];
+		flat_message(m, sizeof(m), ge && ge->message ? ge->message : "object missing");
+		return gitops_err_set(err, GITOPS_EXIT_IO, "the cached mirror %s is corrupt (%s): remove it and run again",
+				      git_repository_path(repo), m);
+	}
 	if (e < 0)
 		return gitops_err_set(err, GITOPS_EXIT_INPUT, "%s does not lead to a commit", name);
 	git_oid_cpy(out, git_object_id(obj));
@@ -1494,11 +1515,23 @@ int gitops_git_path_normalize(char **out, const char *path, struct gitops_err *e
 
 struct writer {
 	git_repository *repo;
+	const char *mirror;
 	const struct gitops_git_cache_options *opts;
 	size_t files, bytes;
 	const char *path;       /* the path asked for, for messages */
 	const char *commit;
 };
+
+/* An object of the mirror that cannot be read: the cache is damaged. */
+static int corrupt(const struct writer *w, struct gitops_err *err)
+{
+	const git_error *e = git_error_last();
+	char m[512];
+
+	flat_message(m, sizeof(m), e && e->message ? e->message : "unreadable object");
+	return gitops_err_set(err, GITOPS_EXIT_IO, "the cached mirror %s is corrupt (%s): remove it and run again",
+			      w->mirror, m);
+}
 
 static int too_big(struct writer *w, struct gitops_err *err)
 {
@@ -1535,7 +1568,7 @@ static int write_entry(struct writer *w, const git_tree_entry *te, int dfd, cons
 			return gitops_err_set(err, GITOPS_EXIT_INPUT, "commit %.12s nests directories deeper than %d levels",
 					      w->commit, MAX_TREE_DEPTH);
 		if ((e = git_tree_lookup(&sub, w->repo, id)) < 0)
-			return gitops_git_error(err, e, NULL, "reading a tree");
+			return corrupt(w, err);
 		if (ote && oldfd >= 0 && git_tree_entry_type(ote) == GIT_OBJECT_TREE &&
 		    git_tree_lookup(&osub, w->repo, git_tree_entry_id(ote)) == 0) {
 			ocfd = openat(oldfd, nm, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
@@ -1572,7 +1605,7 @@ static int write_entry(struct writer *w, const git_tree_entry *te, int dfd, cons
 			return too_big(w, err);
 		}
 		if ((e = git_blob_lookup(&blob, w->repo, id)) < 0)
-			return gitops_git_error(err, e, NULL, "reading a file");
+			return corrupt(w, err);
 		size = git_blob_rawsize(blob);
 		w->bytes += (size_t)size;
 		if (too_big(w, err) < 0)
@@ -1603,7 +1636,7 @@ blob_done:
 		git_object_size_t size;
 		w->files++;
 		if ((e = git_blob_lookup(&blob, w->repo, id)) < 0)
-			return gitops_git_error(err, e, NULL, "reading a symbolic link");
+			return corrupt(w, err);
 		size = git_blob_rawsize(blob);
 		if (size == 0 || size > MAX_LINK_TARGET || memchr(git_blob_rawcontent(blob), 0, (size_t)size)) {
 			git_blob_free(blob);
@@ -1734,15 +1767,16 @@ int gitops_git_checkout(struct gitops_git_repo *r, const char *commit, const cha
 		gitops_err_set(err, GITOPS_EXIT_INPUT, "%s: no path '%s' at commit %.12s", r->url->display, path, commit);
 		goto done;
 	}
-	if (e < 0) {
-		gitops_git_error(err, e, NULL, r->mirror);
-		goto done;
-	}
 	memset(&w, 0, sizeof(w));
 	w.repo = r->repo;
+	w.mirror = r->mirror;
 	w.opts = &r->opts;
 	w.path = path;
 	w.commit = commit;
+	if (e < 0) {
+		corrupt(&w, err);
+		goto done;
+	}
 	cdir = open(r->checkouts, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (cdir < 0) {
 		gitops_err_errno(err, errno, r->checkouts);
@@ -1762,8 +1796,8 @@ int gitops_git_checkout(struct gitops_git_repo *r, const char *commit, const cha
 	if (!te) {
 		ret = write_tree(&w, root, dfd, oroot, ofd, 0, err);
 	} else if (git_tree_entry_type(te) == GIT_OBJECT_TREE) {
-		if ((e = git_tree_lookup(&sub, r->repo, git_tree_entry_id(te))) < 0) {
-			gitops_git_error(err, e, NULL, r->mirror);
+		if (git_tree_lookup(&sub, r->repo, git_tree_entry_id(te)) < 0) {
+			corrupt(&w, err);
 			goto done;
 		}
 		if (ote && git_tree_entry_type(ote) == GIT_OBJECT_TREE)
@@ -1873,7 +1907,7 @@ int gitops_git_gc(struct gitops_git_repo *r, struct gitops_err *err)
 			if (!strcmp(r->used[j], all[i].name))
 				used = 1;
 		if (used || kept < r->opts.keep) {
-			kept += !used;
+			kept++;
 			continue;
 		}
 		if (rm_tree_at(dirfd(d), all[i].name, 0) < 0 && !ret)
