@@ -124,7 +124,12 @@ image-setters: $(BINS)
 registry: $(BINS)
 	$(Q)GITOPS_BIN=$(CURDIR)/$(O) tests/registry/run
 
-check: unit cases mansynopsis kubectl kube image-setters registry
+# gitops-fetch against real servers on loopback: git daemon, lighttpd + git http-backend (http, https), sshd
+.PHONY: git
+git: $(BINS)
+	$(Q)GITOPS_BIN=$(CURDIR)/$(O) tests/git/run
+
+check: unit cases mansynopsis kubectl kube image-setters registry git
 
 install: $(BINS)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man7
