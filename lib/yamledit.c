@@ -1551,7 +1551,8 @@ int gitops_yedit_output(struct gitops_yedit *y, const char **out, size_t *len, s
 {
 	size_t i, pos = 0;
 
-	qsort(y->edits, y->nedits, sizeof(*y->edits), edit_cmp);
+	if (y->nedits > 1)
+		qsort(y->edits, y->nedits, sizeof(*y->edits), edit_cmp);
 	y->out.len = 0;
 	for (i = 0; i < y->nedits; i++) {
 		const struct edit *e = &y->edits[i];
