@@ -13,8 +13,10 @@ static const char usage[] = "gitops-render [options] [PATH...]";
 static const char help[] =
 	"Render manifests into one stream of plain Kubernetes objects on standard output.\n"
 	"PATH is a file or a directory (searched recursively for *.yaml, *.yml and *.json);\n"
-	"'-' or no PATH reads a stream from standard input.  Nothing is written unless\n"
-	"every input is valid.\n"
+	"'-' or no PATH reads a stream from standard input.  A Source document (from\n"
+	"gitops-fetch) is replaced by the objects of its checkout, each annotated with\n"
+	"gitops.dev/source and gitops.dev/revision.  Nothing is written unless every\n"
+	"input is valid.\n"
 	"\n"
 	"options:\n"
 	"  -o, --output FORMAT   yaml (default) or json\n"
