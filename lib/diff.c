@@ -353,11 +353,12 @@ static int align_order(cJSON *obj, const cJSON *model)
 /* apiVersion and kind first, in that order, whatever order the server wrote them in (kind first, for built-in kinds). */
 static int type_first(cJSON *obj)
 {
-	cJSON *model = cJSON_CreateObject();
+	cJSON *model;
 	int ret;
 
 	if (!obj)
 		return 0;
+	model = cJSON_CreateObject();
 	if (!model || !cJSON_AddNullToObject(model, "apiVersion") || !cJSON_AddNullToObject(model, "kind")) {
 		cJSON_Delete(model);
 		return -1;
