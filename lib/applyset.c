@@ -382,7 +382,8 @@ int gitops_applyset_orphans_of(struct gitops_applyset *s, struct gitops_kube *k,
 			cJSON_Delete(items);
 		}
 	}
-	qsort(doomed, n_doomed, sizeof(*doomed), doomed_cmp);
+	if (n_doomed)
+		qsort(doomed, n_doomed, sizeof(*doomed), doomed_cmp);
 	if (!(result = cJSON_CreateArray()))
 		goto oom;
 	for (i = 0; i < n_doomed; i++) {
