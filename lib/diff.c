@@ -505,33 +505,19 @@ static int same_place(const struct item *a, const struct item *b)
 	       (!a->ns ? !b->ns : b->ns && !strcmp(a->ns, b->ns));
 }
 
-/* The items of a LIST carry no apiVersion and kind: added here. */
-static cJSON *with_type(cJSON *e, const struct item *it)
+/* Take e out of the LIST's items; they carry no apiVersion and kind: added here (type_first orders them). */
+static cJSON *take_typed(cJSON *list, cJSON *e, const struct item *it)
 {
-	cJSON *o, *c;
 	char av[400];
 
-	if (cJSON_GetObjectItemCaseSensitive(e, "apiVersion") && cJSON_GetObjectItemCaseSensitive(e, "kind"))
-		return cJSON_Duplicate(e, 1);
-	if (!(o = cJSON_CreateObject()))
-		return NULL;
+	e = cJSON_DetachItemViaPointer(list, e);
 	snprintf(av, sizeof(av), "%s%s%s", it->id.group, it->id.group[0] ? "/" : "", it->id.version);
-	if (!cJSON_AddStringToObject(o, "apiVersion", av) || !cJSON_AddStringToObject(o, "kind", it->id.kind)) {
-		cJSON_Delete(o);
+	if ((!cJSON_GetObjectItemCaseSensitive(e, "apiVersion") && !cJSON_AddStringToObject(e, "apiVersion", av)) ||
+	    (!cJSON_GetObjectItemCaseSensitive(e, "kind") && !cJSON_AddStringToObject(e, "kind", it->id.kind))) {
+		cJSON_Delete(e);
 		return NULL;
 	}
-	cJSON_ArrayForEach(c, e)
-	{
-		cJSON *copy;
-		if (!strcmp(c->string, "apiVersion") || !strcmp(c->string, "kind"))
-			continue;
-		if (!(copy = cJSON_Duplicate(c, 1))) {
-			cJSON_Delete(o);
-			return NULL;
-		}
-		cJSON_AddItemToObject(o, c->string, copy);
-	}
-	return o;
+	return e;
 }
 
 /* Many objects of one kind in one namespace: what is live comes from one LIST, not a GET each. */
@@ -563,7 +549,7 @@ static void prefetch(struct gitops_kube *k, struct item *items, size_t n)
 			{
 				const char *name = gitops_json_get_string(e, "metadata", "name", NULL);
 				if (name && !strcmp(name, items[j].id.name)) {
-					if (!(items[j].live = with_type(e, &items[j])))
+					if (!(items[j].live = take_typed(list, e, &items[j])))
 						items[j].listed = 0; /* out of memory: a GET then */
 					break;
 				}
