@@ -1053,15 +1053,17 @@ static void clean_stale_locks(const char *dir, int depth)
 	closedir(d);
 }
 
-static void clean_stale_tmp(const char *dir)
+/* Remove dir's entries named ".tmp-PREFIX...": what a killed run of this repository left (we hold its lock). */
+static void clean_stale_tmp(const char *dir, const char *prefix)
 {
 	DIR *d = opendir(dir);
 	struct dirent *de;
+	size_t n = strlen(prefix);
 
 	if (!d)
 		return;
 	while ((de = readdir(d)))
-		if (!strncmp(de->d_name, ".tmp-", 5))
+		if (!strncmp(de->d_name, ".tmp-", 5) && !strncmp(de->d_name + 5, prefix, n))
 			rm_tree_at(dirfd(d), de->d_name, 0);
 	closedir(d);
 }
@@ -1106,9 +1108,13 @@ int gitops_git_open(struct gitops_git_repo **out, const struct gitops_git_url *u
 		goto done;
 	if (take_lock(r, err) < 0)
 		goto done;
-	clean_stale_tmp(r->checkouts);
+	clean_stale_tmp(r->checkouts, "");
 	snprintf(path, sizeof(path), "%s/repos", r->cache);
-	clean_stale_tmp(path);
+	{
+		char pre[96];
+		snprintf(pre, sizeof(pre), "%s-", r->key);
+		clean_stale_tmp(path, pre);
+	}
 	if (stat(r->mirror, &st) < 0) {
 		/* a new mirror: initialised under a temporary name, then renamed */
 		git_repository_init_options io;
