@@ -374,5 +374,6 @@ done:
 	gitops_git_url_release(&url);
 	for (i = 0; i < npaths; i++)
 		free(paths[i]);
+	gitops_git_shutdown();
 	return code;
 }

@@ -33,9 +33,19 @@ static const char *const fetch_refspecs[] = { "+refs/heads/*:refs/heads/*", "+re
 
 /* ------------------------------------------------------------------ init */
 
+static int git_initialised;
+
+void gitops_git_shutdown(void)
+{
+	if (git_initialised) {
+		git_libgit2_shutdown();
+		git_initialised = 0;
+	}
+}
+
 int gitops_git_init(struct gitops_err *err)
 {
-	static int done;
+	int done = git_initialised;
 	static const int levels[] = { GIT_CONFIG_LEVEL_SYSTEM, GIT_CONFIG_LEVEL_XDG, GIT_CONFIG_LEVEL_GLOBAL,
 				      GIT_CONFIG_LEVEL_PROGRAMDATA };
 	size_t i;
@@ -47,7 +57,7 @@ int gitops_git_init(struct gitops_err *err)
 	/* only the mirror's own config counts: no insteadOf or hooks from the user's ~/.gitconfig */
 	for (i = 0; i < sizeof(levels) / sizeof(levels[0]); i++)
 		git_libgit2_opts(GIT_OPT_SET_SEARCH_PATH, levels[i], "");
-	done = 1;
+	git_initialised = 1;
 	return 0;
 }
 
@@ -168,14 +178,28 @@ static int has_bad_chars(const char *s)
 	return 0;
 }
 
+static int url_parse(struct gitops_git_url *out, const char *repo, struct gitops_err *err);
+
 int gitops_git_url_parse(struct gitops_git_url *out, const char *repo, struct gitops_err *err)
 {
 	struct gitops_git_url u;
+
+	/* url_parse fills u as it goes; on failure whatever it holds is released here */
+	memset(&u, 0, sizeof(u));
+	if (url_parse(&u, repo, err) < 0) {
+		gitops_git_url_release(&u);
+		memset(out, 0, sizeof(*out));
+		return -1;
+	}
+	*out = u;
+	return 0;
+}
+
+static int url_parse(struct gitops_git_url *pu, const char *repo, struct gitops_err *err)
+{
 	struct gitops_buf b = GITOPS_BUF_INIT;
 	const char *sep = strstr(repo, "://"), *colon, *slash;
 
-	memset(&u, 0, sizeof(u));
-	memset(out, 0, sizeof(*out));
 	if (!*repo)
 		return gitops_err_set(err, GITOPS_EXIT_USAGE, "an empty repository address");
 	if (has_bad_chars(repo))
@@ -186,21 +210,21 @@ int gitops_git_url_parse(struct gitops_git_url *out, const char *repo, struct gi
 		size_t hostlen;
 
 		if (slen == 5 && !strncmp(repo, "https", 5))
-			u.scheme = GITOPS_GIT_HTTPS;
+			pu->scheme = GITOPS_GIT_HTTPS;
 		else if (slen == 4 && !strncmp(repo, "http", 4))
-			u.scheme = GITOPS_GIT_HTTP;
+			pu->scheme = GITOPS_GIT_HTTP;
 		else if ((slen == 3 && !strncmp(repo, "ssh", 3)) || (slen == 7 && !strncmp(repo, "git+ssh", 7)) ||
 			 (slen == 7 && !strncmp(repo, "ssh+git", 7)))
-			u.scheme = GITOPS_GIT_SSH;
+			pu->scheme = GITOPS_GIT_SSH;
 		else if (slen == 3 && !strncmp(repo, "git", 3))
-			u.scheme = GITOPS_GIT_GIT;
+			pu->scheme = GITOPS_GIT_GIT;
 		else if (slen == 4 && !strncmp(repo, "file", 4))
-			u.scheme = GITOPS_GIT_FILE;
+			pu->scheme = GITOPS_GIT_FILE;
 		else
 			return gitops_err_set(err, GITOPS_EXIT_USAGE,
 					      "unsupported repository address scheme '%.*s' (https, http, ssh, git or file)",
 					      (int)(slen > 16 ? 16 : slen), repo);
-		if (u.scheme == GITOPS_GIT_FILE) {
+		if (pu->scheme == GITOPS_GIT_FILE) {
 			path = auth;
 			if (strncmp(path, "localhost/", 10) == 0)
 				path += 9;
@@ -208,9 +232,9 @@ int gitops_git_url_parse(struct gitops_git_url *out, const char *repo, struct gi
 				return gitops_err_set(err, GITOPS_EXIT_USAGE, "a file:// address needs an absolute path");
 			if (gitops_buf_printf(&b, "file://%s", path) < 0)
 				goto oom;
-			u.url = strdup(b.data);
-			u.display = strdup(b.data);
-			if (!u.url || !u.display || url_name(&u, path) < 0)
+			pu->url = strdup(b.data);
+			pu->display = strdup(b.data);
+			if (!pu->url || !pu->display || url_name(pu, path) < 0)
 				goto oom;
 			goto done;
 		}
@@ -223,18 +247,18 @@ int gitops_git_url_parse(struct gitops_git_url *out, const char *repo, struct gi
 		if (at) {
 			const char *pc = memchr(auth, ':', (size_t)(at - auth));
 			if (pc) {
-				u.user = pct_decode(auth, (size_t)(pc - auth));
-				u.password = pct_decode(pc + 1, (size_t)(at - pc - 1));
-				if (!u.user || !u.password)
+				pu->user = pct_decode(auth, (size_t)(pc - auth));
+				pu->password = pct_decode(pc + 1, (size_t)(at - pc - 1));
+				if (!pu->user || !pu->password)
 					goto oom;
 			} else {
-				u.user = pct_decode(auth, (size_t)(at - auth));
-				if (!u.user)
+				pu->user = pct_decode(auth, (size_t)(at - auth));
+				if (!pu->user)
 					goto oom;
 			}
-			if (u.user && !u.user[0]) {
-				free(u.user);
-				u.user = NULL;
+			if (pu->user && !pu->user[0]) {
+				free(pu->user);
+				pu->user = NULL;
 			}
 			hostp = at + 1;
 		} else {
@@ -244,7 +268,7 @@ int gitops_git_url_parse(struct gitops_git_url *out, const char *repo, struct gi
 			const char *rb = memchr(hostp, ']', (size_t)(end - hostp));
 			if (!rb)
 				return gitops_err_set(err, GITOPS_EXIT_USAGE, "unclosed '[' in the repository address");
-			u.host = xstrndup(hostp + 1, (size_t)(rb - hostp - 1));
+			pu->host = xstrndup(hostp + 1, (size_t)(rb - hostp - 1));
 			if (rb + 1 < end && rb[1] == ':')
 				portp = rb + 2;
 			else if (rb + 1 != end)
@@ -252,38 +276,38 @@ int gitops_git_url_parse(struct gitops_git_url *out, const char *repo, struct gi
 		} else {
 			const char *pc = memchr(hostp, ':', (size_t)(end - hostp));
 			hostlen = pc ? (size_t)(pc - hostp) : (size_t)(end - hostp);
-			u.host = xstrndup(hostp, hostlen);
+			pu->host = xstrndup(hostp, hostlen);
 			if (pc)
 				portp = pc + 1;
 		}
-		if (!u.host)
+		if (!pu->host)
 			goto oom;
-		if (!u.host[0])
+		if (!pu->host[0])
 			goto bad_host;
 		if (portp && portp < end) {
 			char *pe;
 			long p = strtol(portp, &pe, 10);
 			if (pe != end || p < 1 || p > 65535)
 				return gitops_err_set(err, GITOPS_EXIT_USAGE, "a bad port in the repository address");
-			u.port = (int)p;
+			pu->port = (int)p;
 		}
 		if (*path != '/' || !path[1])
 			return gitops_err_set(err, GITOPS_EXIT_USAGE, "the repository address names no repository path");
 		/* what libgit2 gets: ssh keeps the user name (it is not a secret), http loses it */
 		{
-			const char *scheme = u.scheme == GITOPS_GIT_HTTPS ? "https" : u.scheme == GITOPS_GIT_HTTP ? "http" :
-					     u.scheme == GITOPS_GIT_SSH ? "ssh" : "git";
-			int v6 = strchr(u.host, ':') != NULL;
+			const char *scheme = pu->scheme == GITOPS_GIT_HTTPS ? "https" : pu->scheme == GITOPS_GIT_HTTP ? "http" :
+					     pu->scheme == GITOPS_GIT_SSH ? "ssh" : "git";
+			int v6 = strchr(pu->host, ':') != NULL;
 			if (gitops_buf_printf(&b, "%s://%s%s%s%s%s", scheme,
-					      u.scheme == GITOPS_GIT_SSH && u.user ? u.user : "",
-					      u.scheme == GITOPS_GIT_SSH && u.user ? "@" : "", v6 ? "[" : "", u.host,
+					      pu->scheme == GITOPS_GIT_SSH && pu->user ? pu->user : "",
+					      pu->scheme == GITOPS_GIT_SSH && pu->user ? "@" : "", v6 ? "[" : "", pu->host,
 					      v6 ? "]" : "") < 0 ||
-			    (u.port && gitops_buf_printf(&b, ":%d", u.port) < 0) || gitops_buf_addstr(&b, path) < 0)
+			    (pu->port && gitops_buf_printf(&b, ":%d", pu->port) < 0) || gitops_buf_addstr(&b, path) < 0)
 				goto oom;
-			u.url = strdup(b.data);
-			u.display = strdup(b.data);
+			pu->url = strdup(b.data);
+			pu->display = strdup(b.data);
 		}
-		if (!u.url || !u.display || url_name(&u, path) < 0)
+		if (!pu->url || !pu->display || url_name(pu, path) < 0)
 			goto oom;
 		goto done;
 	}
@@ -292,22 +316,22 @@ int gitops_git_url_parse(struct gitops_git_url *out, const char *repo, struct gi
 	if (colon && colon != repo && (!slash || colon < slash) && repo[0] != '.') {
 		/* scp-like: [user@]host:path */
 		const char *at = memchr(repo, '@', (size_t)(colon - repo));
-		u.scheme = GITOPS_GIT_SSH;
+		pu->scheme = GITOPS_GIT_SSH;
 		if (at) {
-			u.user = xstrndup(repo, (size_t)(at - repo));
-			u.host = xstrndup(at + 1, (size_t)(colon - at - 1));
+			pu->user = xstrndup(repo, (size_t)(at - repo));
+			pu->host = xstrndup(at + 1, (size_t)(colon - at - 1));
 		} else {
-			u.host = xstrndup(repo, (size_t)(colon - repo));
+			pu->host = xstrndup(repo, (size_t)(colon - repo));
 		}
-		if (!u.host || (at && !u.user))
+		if (!pu->host || (at && !pu->user))
 			goto oom;
-		if (!u.host[0])
+		if (!pu->host[0])
 			goto bad_host;
 		if (!colon[1])
 			return gitops_err_set(err, GITOPS_EXIT_USAGE, "the repository address names no repository path");
-		u.url = strdup(repo);
-		u.display = strdup(repo);
-		if (!u.url || !u.display || url_name(&u, colon + 1) < 0)
+		pu->url = strdup(repo);
+		pu->display = strdup(repo);
+		if (!pu->url || !pu->display || url_name(pu, colon + 1) < 0)
 			goto oom;
 		goto done;
 	}
@@ -316,23 +340,20 @@ int gitops_git_url_parse(struct gitops_git_url *out, const char *repo, struct gi
 		char *real = realpath(repo, NULL);
 		if (!real)
 			return gitops_err_set(err, GITOPS_EXIT_UNREACHABLE, "%s: %s", repo, strerror(errno));
-		u.scheme = GITOPS_GIT_FILE;
-		u.url = real;
-		u.display = strdup(real);
-		if (!u.display || url_name(&u, real) < 0)
+		pu->scheme = GITOPS_GIT_FILE;
+		pu->url = real;
+		pu->display = strdup(real);
+		if (!pu->display || url_name(pu, real) < 0)
 			goto oom;
 	}
 done:
 	gitops_buf_release(&b);
-	*out = u;
 	return 0;
 bad_host:
 	gitops_buf_release(&b);
-	gitops_git_url_release(&u);
 	return gitops_err_set(err, GITOPS_EXIT_USAGE, "the repository address names no host");
 oom:
 	gitops_buf_release(&b);
-	gitops_git_url_release(&u);
 	return gitops_err_oom(err);
 }
 
@@ -1209,6 +1230,7 @@ int gitops_git_fetch(struct gitops_git_repo *r, const struct gitops_git_auth *au
 		     struct gitops_err *err)
 {
 	git_remote *remote = NULL;
+	git_remote_create_options ro;
 	git_remote_callbacks cb;
 	struct gitops_git_session s;
 	git_proxy_options proxy;
@@ -1229,7 +1251,10 @@ int gitops_git_fetch(struct gitops_git_repo *r, const struct gitops_git_auth *au
 	s.progress_ctx = r->opts.ctx;
 	git_proxy_options_init(&proxy, GIT_PROXY_OPTIONS_VERSION);
 	proxy.type = GIT_PROXY_AUTO;
-	if ((e = git_remote_create_anonymous(&remote, r->repo, r->url->url)) < 0 ||
+	git_remote_create_options_init(&ro, GIT_REMOTE_CREATE_OPTIONS_VERSION);
+	ro.repository = r->repo;
+	ro.flags = GIT_REMOTE_CREATE_SKIP_INSTEADOF | GIT_REMOTE_CREATE_SKIP_DEFAULT_FETCHSPEC;
+	if ((e = git_remote_create_with_opts(&remote, r->url->url, &ro)) < 0 ||
 	    (e = git_remote_connect(remote, GIT_DIRECTION_FETCH, &cb, &proxy, NULL)) < 0 ||
 	    (e = git_remote_ls(&heads, &nheads, remote)) < 0) {
 		gitops_git_error(err, e, &s, what);

@@ -37,6 +37,8 @@
 
 /* Start libgit2 once per process (later calls do nothing): no global or system git config is read. 0 or -1. */
 int gitops_git_init(struct gitops_err *err);
+/* Undo gitops_git_init (libgit2 frees its per-thread state): at the end of main. */
+void gitops_git_shutdown(void);
 
 /* --- remote URLs --- */
 
