@@ -27,6 +27,7 @@ static const char help[] =
 	"      --kubeconfig FILE   kubeconfig file (default: $KUBECONFIG, ~/.kube/config, in-cluster)\n"
 	"      --dry-run=server    ask the server what would happen; change nothing\n"
 	"      --force-conflicts   take over fields another field manager owns\n"
+	"      --apply-all         also send objects whose managed fields prove the apply a no-op\n"
 	"      --field-manager NAME  server-side apply field manager (default gitops)\n"
 	"      --parallel N        requests in flight at most (default 32)\n"
 	"      --applyset NAME     label the objects as members of the ApplySet whose parent is the\n"
@@ -47,7 +48,7 @@ static const char help[] =
 	"  -V, --version           show the version\n";
 
 enum { OPT_CONTEXT = 300, OPT_KUBECONFIG, OPT_DRY_RUN, OPT_FORCE, OPT_MANAGER, OPT_PARALLEL, OPT_APPLYSET, OPT_PRUNE,
-       OPT_ALLOW_EMPTY, OPT_TOOLING, OPT_WAIT, OPT_TIMEOUT };
+       OPT_ALLOW_EMPTY, OPT_TOOLING, OPT_WAIT, OPT_TIMEOUT, OPT_APPLY_ALL };
 
 struct opts {
 	const char *file;
@@ -70,6 +71,7 @@ static const struct option longopts[] = {
 	{ "allow-empty", no_argument, NULL, OPT_ALLOW_EMPTY },
 	{ "applyset-tooling", required_argument, NULL, OPT_TOOLING },
 	{ "wait", no_argument, NULL, OPT_WAIT },
+	{ "apply-all", no_argument, NULL, OPT_APPLY_ALL },
 	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
 	{ NULL, 0, NULL, 0 },
 };
@@ -129,6 +131,9 @@ static int on_option(struct gitops_cli *cli, int opt, const char *arg, void *ctx
 		o->apply.applyset_tooling = arg;
 		return 0;
 	}
+	case OPT_APPLY_ALL:
+		o->apply.apply_all = 1;
+		return 0;
 	case OPT_WAIT:
 		o->apply.wait = 1;
 		return 0;
@@ -193,6 +198,8 @@ static void on_result(void *ctx, const struct gitops_apply_result *r)
 		cJSON_AddBoolToObject(rec, "dryRun", rep->dry_run);
 		if (r->unchecked)
 			cJSON_AddBoolToObject(rec, "unchecked", 1);
+		if (r->not_sent)
+			cJSON_AddBoolToObject(rec, "sent", 0);
 		cJSON_AddItemToArray(rep->records, rec);
 	} else if (r->outcome != GITOPS_APPLY_FAILED && r->outcome != GITOPS_APPLY_HOOK_FAILED &&
 		   r->outcome != GITOPS_APPLY_UNHEALTHY) {

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "lib/applyset.h"
+#include "lib/diff.h"
 #include "lib/kube_rest.h"
 #include "lib/object.h"
 
@@ -110,10 +111,9 @@ static void report(struct sync *s, struct item *it)
 }
 
 /* The body: the object, with the namespace made explicit (or dropped for cluster-scoped kinds), and a member's label. */
-static char *apply_body(const struct sync *s, const struct item *it)
+static cJSON *apply_body(const struct sync *s, const struct item *it)
 {
 	cJSON *copy = cJSON_Duplicate(it->obj->json, 1), *meta;
-	char *str;
 
 	if (!copy)
 		return NULL;
@@ -126,9 +126,7 @@ static char *apply_body(const struct sync *s, const struct item *it)
 		cJSON_Delete(copy);
 		return NULL;
 	}
-	str = cJSON_PrintUnformatted(copy);
-	cJSON_Delete(copy);
-	return str;
+	return copy;
 }
 
 /* Equal but for what every write changes. */
@@ -296,14 +294,16 @@ static int run_step(struct sync *s, struct item **step, size_t n, struct gitops_
 {
 	const struct gitops_apply_options *o = s->o;
 	struct gitops_kube_request *get = calloc(n ? n : 1, sizeof(*get)), *put = calloc(n ? n : 1, sizeof(*put));
+	char *skipped = calloc(n ? n : 1, 1);
 	static const long ok404[] = { 404, 0 };
 	struct gitops_buf q = GITOPS_BUF_INIT;
 	size_t i;
 	int ret = 0;
 
-	if (!get || !put) {
+	if (!get || !put || !skipped) {
 		free(get);
 		free(put);
+		free(skipped);
 		return gitops_err_oom(err);
 	}
 	for (i = 0; i < n; i++)
@@ -322,18 +322,27 @@ static int run_step(struct sync *s, struct item **step, size_t n, struct gitops_
 	for (i = 0; i < n; i++) {
 		struct gitops_buf p = GITOPS_BUF_INIT;
 		char *base = object_path(step[i], o);
+		cJSON *body;
 		if (!step[i]->prefetched && !get[i].failed && get[i].status == 200)
 			set_live(step[i], cJSON_ParseWithLength(get[i].response.data, get[i].response.len));
 		gitops_buf_printf(&p, "%s%s", base, q.data);
 		free(base);
+		body = apply_body(s, step[i]);
 		put[i].method = "PATCH";
 		put[i].path = gitops_buf_detach(&p);
 		put[i].content_type = "application/apply-patch+yaml";
-		put[i].body = apply_body(s, step[i]);
+		put[i].body = body ? cJSON_PrintUnformatted(body) : NULL;
 		put[i].body_len = put[i].body ? strlen(put[i].body) : 0;
 		put[i].what = step[i]->result.name;
 		if (get[i].failed)
 			put[i].method = NULL; /* the GET said enough */
+		else if (!o->apply_all && step[i]->live_before && body &&
+			 gitops_diff_apply_unchanged(body, step[i]->live_before, o->field_manager)) {
+			/* its managed fields prove the apply a no-op: nothing to send */
+			put[i].method = NULL;
+			skipped[i] = 1;
+		}
+		cJSON_Delete(body);
 	}
 	if (!o->dry_run)
 		s->began = 1;
@@ -343,7 +352,10 @@ static int run_step(struct sync *s, struct item **step, size_t n, struct gitops_
 		struct item *it = step[i];
 		struct gitops_kube_request *r = put[i].method ? &put[i] : &get[i];
 		it->result.unchecked = 0;
-		if (r->failed && o->dry_run && r->status == 404 && it->res->namespaced && !it->live_before &&
+		it->result.not_sent = skipped[i];
+		if (skipped[i]) {
+			it->result.outcome = GITOPS_APPLY_UNCHANGED;
+		} else if (r->failed && o->dry_run && r->status == 404 && it->res->namespaced && !it->live_before &&
 		    ns_in_stream(s, ns_of(it, o))) {
 			/* its namespace is created by the stream: the server cannot check it in a dry run */
 			it->result.outcome = GITOPS_APPLY_CREATED;
@@ -367,6 +379,7 @@ static int run_step(struct sync *s, struct item **step, size_t n, struct gitops_
 	}
 	free(get);
 	free(put);
+	free(skipped);
 	gitops_buf_release(&q);
 	return ret;
 }

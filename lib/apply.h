@@ -27,6 +27,7 @@ struct gitops_apply_options {
 	const char *field_manager;   /* "gitops" */
 	int force_conflicts;
 	int dry_run;                 /* server-side dry run: nothing changes, nothing is waited for */
+	int apply_all;               /* send objects whose managedFields prove the apply a no-op too */
 	const char *namespace;       /* for namespaced objects without one */
 	long establish_timeout_ms;   /* how long to wait for a CRD to be Established */
 	/* the rest of a sync */
@@ -43,7 +44,7 @@ struct gitops_apply_options {
 };
 
 #define GITOPS_APPLY_OPTIONS_INIT \
-	{ "gitops", 0, 0, "default", 60000, NULL, NULL, "gitops/" GITOPS_VERSION, 0, 0, 0, 0, 300000, NULL }
+	{ "gitops", 0, 0, 0, "default", 60000, NULL, NULL, "gitops/" GITOPS_VERSION, 0, 0, 0, 0, 300000, NULL }
 
 enum gitops_apply_outcome {
 	GITOPS_APPLY_FAILED,         /* err says why */
@@ -64,6 +65,7 @@ struct gitops_apply_result {
 	int hook;                    /* a hook, run in `phase` */
 	enum gitops_phase phase;
 	int wave;
+	int not_sent;                /* unchanged, known from its managed fields without a request */
 	int unchecked;               /* dry run: its namespace or CRD comes with the stream, so the server could not check it */
 	struct gitops_health health; /* when waited for */
 	struct gitops_err err;       /* when failed */
