@@ -497,9 +497,11 @@ static int credentials_cb(git_credential **out, const char *url, const char *use
 		return GIT_EAUTH;
 	}
 	if (allowed & GIT_CREDENTIAL_USERPASS_PLAINTEXT) {
-		if (u->password && !(s->tried & TRIED_URL)) {
+		/* the address's own: user and password, or a token given as the user name */
+		if ((u->password || u->user) && !(s->tried & TRIED_URL)) {
 			s->tried |= TRIED_URL;
-			return git_credential_userpass_plaintext_new(out, u->user ? u->user : "", u->password);
+			return git_credential_userpass_plaintext_new(out, u->user ? u->user : "",
+								     u->password ? u->password : "");
 		}
 		if ((a->password || a->token) && !(s->tried & TRIED_ENV)) {
 			const char *user = a->username ? a->username : a->password ? "" : "x-access-token";
