@@ -228,7 +228,7 @@ static void source_name(char *out, size_t size, const char *repo_name, const cha
 }
 
 static cJSON *source_doc(const char *name, const char *repository, const char *ref, const char *commit,
-			 const char *path, const char *dir)
+			 const char *path, const char *dir, const char *revisions)
 {
 	cJSON *doc = cJSON_CreateObject(), *meta = cJSON_CreateObject(), *spec = cJSON_CreateObject();
 
@@ -247,6 +247,8 @@ static cJSON *source_doc(const char *name, const char *repository, const char *r
 	cJSON_AddStringToObject(spec, "commit", commit);
 	cJSON_AddStringToObject(spec, "path", *path ? path : ".");
 	cJSON_AddStringToObject(spec, "dir", dir);
+	if (revisions)
+		cJSON_AddStringToObject(spec, "revisions", revisions);
 	cJSON_AddItemToObject(doc, "spec", spec);
 	return doc;
 }
@@ -336,13 +338,18 @@ int main(int argc, char **argv)
 		    gitops_stream_writer_new(&w, cli.format, gitops_spool_write, spool, &err) < 0)
 			goto fail;
 		for (i = 0; i < npaths; i++) {
-			char *dir = NULL, name[256];
+			char *dir = NULL, *revisions = NULL, name[256];
 			cJSON *doc;
 			if (gitops_git_checkout(repo, commit, paths[i], &dir, &err) < 0)
 				goto fail;
+			if (gitops_git_revisions(repo, commit, paths[i], &revisions, &err) < 0) {
+				free(dir);
+				goto fail;
+			}
 			source_name(name, sizeof(name), url.name, paths[i]);
-			doc = source_doc(name, url.display, o.ref, commit, paths[i], dir);
+			doc = source_doc(name, url.display, o.ref, commit, paths[i], dir, revisions);
 			free(dir);
+			free(revisions);
 			if (!doc) {
 				gitops_err_oom(&err);
 				goto fail;

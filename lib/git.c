@@ -21,6 +21,7 @@
 #include <openssl/hmac.h>
 
 #include "lib/buf.h"
+#include "lib/object.h"
 #include "lib/semver.h"
 
 #define MAX_TREE_DEPTH 128
@@ -1901,6 +1902,287 @@ static int newest_first(const void *a, const void *b)
 	return strcmp(x->name, y->name);
 }
 
+/* ------------------------------------------------------------ revisions */
+
+/* One file of a checkout: its path relative to the checkout, its blob, and the commit that last changed it. */
+struct rfile {
+	char *path;
+	git_oid blob;
+	char rev[GIT_OID_HEXSZ + 1];
+};
+
+struct rlist {
+	struct rfile *v;
+	size_t n, cap;
+	const char *prefix;     /* the subtree's path inside the repository, "" for the root */
+};
+
+static int rfile_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct rfile *)a)->path, ((const struct rfile *)b)->path);
+}
+
+static struct rfile *rlist_find(struct rlist *l, const char *path)
+{
+	struct rfile key;
+
+	key.path = (char *)path;
+	return l->n ? bsearch(&key, l->v, l->n, sizeof(*l->v), rfile_cmp) : NULL;
+}
+
+static int rlist_add(struct rlist *l, const char *path, const git_oid *blob)
+{
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 64;
+		struct rfile *v = realloc(l->v, cap * sizeof(*v));
+		if (!v)
+			return -1;
+		l->v = v;
+		l->cap = cap;
+	}
+	if (!(l->v[l->n].path = strdup(path)))
+		return -1;
+	git_oid_cpy(&l->v[l->n].blob, blob);
+	l->v[l->n].rev[0] = '\0';
+	l->n++;
+	return 0;
+}
+
+static int rlist_walk_cb(const char *root, const git_tree_entry *e, void *payload)
+{
+	struct rlist *l = payload;
+	struct gitops_buf p = GITOPS_BUF_INIT;
+	int ret;
+
+	if (git_tree_entry_type(e) != GIT_OBJECT_BLOB)
+		return 0;
+	if (gitops_buf_printf(&p, "%s%s", root, git_tree_entry_name(e)) < 0)
+		return -1;
+	ret = rlist_add(l, p.data, git_tree_entry_id(e));
+	gitops_buf_release(&p);
+	return ret;
+}
+
+/* The subtree (or blob entry) at path in commit c; *tree NULL when path is a blob or absent. */
+static int subtree_of(git_repository *repo, git_commit *c, const char *path, git_tree **tree, git_oid *id, int *found)
+{
+	git_tree *root = NULL;
+	git_tree_entry *te = NULL;
+	int e;
+
+	*tree = NULL;
+	*found = 0;
+	if ((e = git_commit_tree(&root, c)) < 0)
+		return e;
+	if (!*path) {
+		git_oid_cpy(id, git_tree_id(root));
+		*tree = root;
+		*found = 1;
+		return 0;
+	}
+	e = git_tree_entry_bypath(&te, root, path);
+	if (e == GIT_ENOTFOUND) {
+		git_tree_free(root);
+		return 0;
+	}
+	if (e == 0) {
+		*found = 1;
+		git_oid_cpy(id, git_tree_entry_id(te));
+		if (git_tree_entry_type(te) == GIT_OBJECT_TREE)
+			e = git_tree_lookup(tree, repo, id);
+	}
+	git_tree_entry_free(te);
+	git_tree_free(root);
+	return e;
+}
+
+/* Walk first parents from `commit` until every file of l has the commit that last changed it. */
+static int resolve_revisions(git_repository *repo, const char *commit, const char *path, int is_blob, struct rlist *l,
+			     size_t left)
+{
+	git_revwalk *walk = NULL;
+	git_oid oid;
+	int e;
+	size_t steps = 0;
+
+	if ((e = git_revwalk_new(&walk, repo)) < 0 || (e = git_oid_fromstr(&oid, commit)) < 0 ||
+	    (e = git_revwalk_push(walk, &oid)) < 0)
+		goto done;
+	git_revwalk_simplify_first_parent(walk);
+	while (left && (e = git_revwalk_next(&oid, walk)) == 0) {
+		git_commit *c = NULL, *p = NULL;
+		git_tree *ct = NULL, *pt = NULL;
+		git_oid cid, pid;
+		int cf, pf = 0;
+		char hex[GIT_OID_HEXSZ + 1];
+		size_t i;
+
+		git_oid_tostr(hex, sizeof(hex), &oid);
+		if ((e = git_commit_lookup(&c, repo, &oid)) < 0 || (e = subtree_of(repo, c, path, &ct, &cid, &cf)) < 0)
+			goto next;
+		if (git_commit_parentcount(c) > 0 && ++steps < 1000000) {
+			if ((e = git_commit_parent(&p, c, 0)) < 0 || (e = subtree_of(repo, p, path, &pt, &pid, &pf)) < 0)
+				goto next;
+		}
+		if (cf && pf && git_oid_equal(&cid, &pid))
+			goto next; /* nothing changed under path */
+		if (!pf || is_blob || !ct || !pt) {
+			/* path appeared here (or a root commit, or a file): whatever is unresolved was set here */
+			for (i = 0; i < l->n; i++)
+				if (!l->v[i].rev[0]) {
+					memcpy(l->v[i].rev, hex, sizeof(hex));
+					left--;
+				}
+			goto next;
+		}
+		{
+			git_diff *diff = NULL;
+			size_t d, nd;
+			if ((e = git_diff_tree_to_tree(&diff, repo, pt, ct, NULL)) < 0)
+				goto next;
+			nd = git_diff_num_deltas(diff);
+			for (d = 0; d < nd; d++) {
+				const git_diff_delta *dl = git_diff_get_delta(diff, d);
+				struct rfile *f = rlist_find(l, dl->new_file.path);
+				if (f && !f->rev[0] && dl->status != GIT_DELTA_DELETED) {
+					memcpy(f->rev, hex, sizeof(hex));
+					left--;
+				}
+			}
+			git_diff_free(diff);
+		}
+next:
+		git_tree_free(ct);
+		git_tree_free(pt);
+		git_commit_free(p);
+		git_commit_free(c);
+		if (e < 0)
+			goto done;
+	}
+	if (e == GIT_ITEROVER)
+		e = 0;
+done:
+	git_revwalk_free(walk);
+	return e;
+}
+
+int gitops_git_revisions(struct gitops_git_repo *r, const char *commit, const char *path, char **file,
+			 struct gitops_err *err)
+{
+	char pkey[17], name[GIT_OID_HEXSZ + 20], oldname[GIT_OID_HEXSZ + 20], tmp[GIT_OID_HEXSZ + 64];
+	struct gitops_buf final = GITOPS_BUF_INIT, old = GITOPS_BUF_INIT, tmppath = GITOPS_BUF_INIT;
+	struct rlist l = { NULL, 0, 0, path };
+	git_commit *c = NULL;
+	git_tree *t = NULL;
+	git_oid oid, id;
+	cJSON *map = NULL, *oldmap = NULL;
+	char *text = NULL;
+	struct stat st;
+	size_t i, left = 0;
+	int found, ret = -1, is_blob = 0, fd = -1;
+
+	*file = NULL;
+	if (*path)
+		sha256_hex(pkey, path, 12);
+	else
+		snprintf(pkey, sizeof(pkey), "root");
+	snprintf(name, sizeof(name), "%s-%s", commit, pkey);
+	if (gitops_buf_printf(&final, "%s/%s.revisions.json", r->checkouts, name) < 0)
+		return gitops_err_oom(err);
+	if (stat(final.data, &st) == 0) {
+		*file = gitops_buf_detach(&final);
+		return 0;
+	}
+	/* the files of the checkout and their blobs */
+	if (git_oid_fromstr(&oid, commit) < 0 || git_commit_lookup(&c, r->repo, &oid) < 0 ||
+	    subtree_of(r->repo, c, path, &t, &id, &found) < 0 || !found) {
+		gitops_git_error(err, -1, NULL, "reading the commit's tree");
+		goto done;
+	}
+	if (t) {
+		if (git_tree_walk(t, GIT_TREEWALK_PRE, rlist_walk_cb, &l) < 0) {
+			gitops_err_oom(err);
+			goto done;
+		}
+	} else {
+		const char *base = strrchr(path, '/');
+		is_blob = 1;
+		if (rlist_add(&l, base ? base + 1 : path, &id) < 0) {
+			gitops_err_oom(err);
+			goto done;
+		}
+	}
+	if (l.n)
+		qsort(l.v, l.n, sizeof(*l.v), rfile_cmp);
+	/* what an older checkout of the same path knew, for the files whose content is the same */
+	if (previous_checkout(r, pkey, name, oldname, sizeof(oldname)) &&
+	    gitops_buf_printf(&old, "%s/%s.revisions.json", r->checkouts, oldname) >= 0 &&
+	    gitops_buf_read_file(&tmppath, old.data, 64u << 20, NULL) == 0)
+		oldmap = cJSON_ParseWithLength(tmppath.data, tmppath.len);
+	gitops_buf_release(&tmppath);
+	for (i = 0; i < l.n; i++) {
+		const cJSON *e = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(oldmap, "files"), l.v[i].path);
+		const char *blob = gitops_json_get_string(e, "blob", NULL), *rev = gitops_json_get_string(e, "revision", NULL);
+		char hex[GIT_OID_HEXSZ + 1];
+		git_oid_tostr(hex, sizeof(hex), &l.v[i].blob);
+		if (blob && rev && !strcmp(blob, hex) && strlen(rev) == GIT_OID_HEXSZ && is_hex(rev, GIT_OID_HEXSZ))
+			memcpy(l.v[i].rev, rev, GIT_OID_HEXSZ + 1);
+		else
+			left++;
+	}
+	if (left && resolve_revisions(r->repo, commit, path, is_blob, &l, left) < 0) {
+		gitops_git_error(err, -1, NULL, "walking the history");
+		goto done;
+	}
+	/* {"commit": C, "files": {"PATH": {"blob": B, "revision": R}}} */
+	map = cJSON_CreateObject();
+	{
+		cJSON *files = cJSON_AddObjectToObject(map, "files");
+		cJSON_AddStringToObject(map, "commit", commit);
+		for (i = 0; files && i < l.n; i++) {
+			cJSON *f = cJSON_AddObjectToObject(files, l.v[i].path);
+			char hex[GIT_OID_HEXSZ + 1];
+			git_oid_tostr(hex, sizeof(hex), &l.v[i].blob);
+			cJSON_AddStringToObject(f, "blob", hex);
+			cJSON_AddStringToObject(f, "revision", l.v[i].rev[0] ? l.v[i].rev : commit);
+		}
+	}
+	if (!(text = cJSON_PrintUnformatted(map))) {
+		gitops_err_oom(err);
+		goto done;
+	}
+	/* written whole under a temporary name, then renamed into place */
+	snprintf(tmp, sizeof(tmp), ".tmp-%s-%ld.revisions.json", name, (long)getpid());
+	if (gitops_buf_printf(&tmppath, "%s/%s", r->checkouts, tmp) < 0) {
+		gitops_err_oom(err);
+		goto done;
+	}
+	fd = open(tmppath.data, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0444);
+	if (fd < 0 || write(fd, text, strlen(text)) != (ssize_t)strlen(text) || close(fd) < 0 ||
+	    rename(tmppath.data, final.data) < 0) {
+		if (fd >= 0)
+			close(fd);
+		gitops_err_errno(err, errno, final.data);
+		unlink(tmppath.data);
+		goto done;
+	}
+	*file = gitops_buf_detach(&final);
+	ret = 0;
+done:
+	for (i = 0; i < l.n; i++)
+		free(l.v[i].path);
+	free(l.v);
+	free(text);
+	cJSON_Delete(map);
+	cJSON_Delete(oldmap);
+	git_tree_free(t);
+	git_commit_free(c);
+	gitops_buf_release(&final);
+	gitops_buf_release(&old);
+	gitops_buf_release(&tmppath);
+	return ret;
+}
+
 int gitops_git_gc(struct gitops_git_repo *r, struct gitops_err *err)
 {
 	DIR *d = opendir(r->checkouts);
@@ -1945,6 +2227,11 @@ int gitops_git_gc(struct gitops_git_repo *r, struct gitops_err *err)
 		}
 		if (rm_tree_at(dirfd(d), all[i].name, 0) < 0 && !ret)
 			ret = gitops_err_errno(err, errno, all[i].name);
+		{
+			char side[GIT_OID_HEXSZ + 64];
+			snprintf(side, sizeof(side), "%s.revisions.json", all[i].name);
+			unlinkat(dirfd(d), side, 0);
+		}
 	}
 done:
 	for (i = 0; i < n; i++)

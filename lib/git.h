@@ -197,6 +197,18 @@ int gitops_git_path_normalize(char **out, const char *path, struct gitops_err *e
 int gitops_git_checkout(struct gitops_git_repo *r, const char *commit, const char *path, char **dir,
 			struct gitops_err *err);
 
+/*
+ * Which commit last changed each file of the checkout of `path` at `commit`
+ * (following first parents; what an older checkout of the same path found
+ * is reused for files whose content is the same), written once, atomically,
+ * beside the checkout as JSON: {"commit": C, "files": {"REL/PATH": {"blob":
+ * B, "revision": R}}}, paths relative to the checkout.  *file (the caller's
+ * to free) is its path.  gitops-render stamps gitops.dev/revision from it,
+ * so that a commit re-stamps only the objects whose files it changed.
+ */
+int gitops_git_revisions(struct gitops_git_repo *r, const char *commit, const char *path, char **file,
+			 struct gitops_err *err);
+
 /* Remove all but the `keep` most recently used checkouts of this repository (never those of this run). */
 int gitops_git_gc(struct gitops_git_repo *r, struct gitops_err *err);
 

@@ -23,6 +23,8 @@ struct render {
 	struct gitops_render_stats *stats;
 	const char *source;     /* inside a Source: the gitops.dev/source annotation ("REPO//PATH") */
 	const char *revision;   /* and gitops.dev/revision (the commit) */
+	const cJSON *files;     /* spec.revisions' {"REL/PATH": {"revision": R}}: the commit that last changed each file */
+	const char *dir;        /* the Source's spec.dir, which those paths are relative to */
 };
 
 struct walk {
@@ -40,11 +42,27 @@ static int is_source(const cJSON *obj)
 	return av && kind && !strncmp(av, "gitops.dev/", 11) && !strcmp(kind, "Source");
 }
 
+/* The commit that last changed the file an object came from, or the Source's commit. */
+static const char *revision_of(const struct render *rd, const struct gitops_object *obj)
+{
+	size_t n = rd->dir ? strlen(rd->dir) : 0;
+	const char *rel, *rev;
+
+	while (n > 1 && rd->dir[n - 1] == '/')
+		n--;
+	if (!rd->files || !obj->source || strncmp(obj->source, rd->dir, n) || obj->source[n] != '/')
+		return rd->revision;
+	for (rel = obj->source + n; *rel == '/'; rel++)
+		;
+	rev = gitops_json_get_string(cJSON_GetObjectItemCaseSensitive(rd->files, rel), "revision", NULL);
+	return rev && *rev ? rev : rd->revision;
+}
+
 /* Hand one object on, stamped with its provenance when it comes from a Source. */
 static int emit(struct render *rd, struct gitops_object *obj, struct gitops_err *err)
 {
 	if (rd->source && (gitops_object_set_annotation(obj->json, "gitops.dev/source", rd->source) < 0 ||
-			   gitops_object_set_annotation(obj->json, "gitops.dev/revision", rd->revision) < 0))
+			   gitops_object_set_annotation(obj->json, "gitops.dev/revision", revision_of(rd, obj)) < 0))
 		return gitops_err_oom(err);
 	return rd->fn(rd->ctx, obj, err);
 }
@@ -102,7 +120,38 @@ static int expand_source(struct render *rd, const struct gitops_object *o, const
 		return gitops_err_oom(err);
 	sub.source = src.data;
 	sub.revision = commit;
-	ret = render_path(&sub, dir, err);
+	sub.dir = dir;
+	/* spec.revisions (optional, gitops-fetch writes it): the commit that last changed each file */
+	{
+		const cJSON *rv = gitops_json_get(o->json, "spec", "revisions", NULL);
+		struct gitops_buf text = GITOPS_BUF_INIT;
+		cJSON *map = NULL;
+		if (rv && !cJSON_IsString(rv)) {
+			gitops_buf_release(&src);
+			return gitops_err_set(err, GITOPS_EXIT_INPUT, "%s:%zu: document %zu: Source '%s': spec.revisions must be "
+					      "a string", name, o->line, o->doc,
+					      gitops_json_get_string(o->json, "metadata", "name", NULL));
+		}
+		if (rv) {
+			if (gitops_buf_read_file(&text, rv->valuestring, 64u << 20, err) < 0) {
+				gitops_buf_release(&src);
+				return gitops_err_prefix(err, "%s:%zu: document %zu: Source '%s': spec.revisions", name, o->line,
+							 o->doc, gitops_json_get_string(o->json, "metadata", "name", NULL));
+			}
+			map = cJSON_ParseWithLength(text.data, text.len);
+			gitops_buf_release(&text);
+			if (!cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(map, "files"))) {
+				cJSON_Delete(map);
+				gitops_buf_release(&src);
+				return gitops_err_set(err, GITOPS_EXIT_INPUT, "%s:%zu: document %zu: Source '%s': %s is not a "
+						      "revisions file", name, o->line, o->doc,
+						      gitops_json_get_string(o->json, "metadata", "name", NULL), rv->valuestring);
+			}
+			sub.files = cJSON_GetObjectItemCaseSensitive(map, "files");
+		}
+		ret = render_path(&sub, dir, err);
+		cJSON_Delete(map);
+	}
 	gitops_buf_release(&src);
 	return ret;
 }
@@ -151,7 +200,7 @@ done:
 int gitops_render_fd(int fd, const char *name, const struct gitops_limits *limits, gitops_object_fn fn,
 		     void *ctx, struct gitops_render_stats *stats, struct gitops_err *err)
 {
-	struct render rd = { limits, fn, ctx, stats, NULL, NULL };
+	struct render rd = { limits, fn, ctx, stats, NULL, NULL, NULL, NULL };
 
 	return render_stream(&rd, fd, name, err);
 }
@@ -362,7 +411,7 @@ static int render_path(struct render *rd, const char *path, struct gitops_err *e
 int gitops_render_path(const char *path, const struct gitops_limits *limits, gitops_object_fn fn, void *ctx,
 		       struct gitops_render_stats *stats, struct gitops_err *err)
 {
-	struct render rd = { limits, fn, ctx, stats, NULL, NULL };
+	struct render rd = { limits, fn, ctx, stats, NULL, NULL, NULL, NULL };
 
 	return render_path(&rd, path, err);
 }
