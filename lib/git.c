@@ -1996,6 +1996,80 @@ static int subtree_of(git_repository *repo, git_commit *c, const char *path, git
 	return e;
 }
 
+/* Mark the unresolved files of l under tree t (new in this commit) with rev. */
+static int mark_all(git_repository *repo, const git_tree *t, const char *prefix, struct rlist *l, const char *rev,
+		    size_t *left)
+{
+	size_t i, n = git_tree_entrycount(t);
+	int e = 0;
+
+	for (i = 0; i < n && *left && e >= 0; i++) {
+		const git_tree_entry *te = git_tree_entry_byindex(t, i);
+		struct gitops_buf p = GITOPS_BUF_INIT;
+		if (gitops_buf_printf(&p, "%s%s", prefix, git_tree_entry_name(te)) < 0)
+			return -1;
+		if (git_tree_entry_type(te) == GIT_OBJECT_TREE) {
+			git_tree *sub = NULL;
+			gitops_buf_addstr(&p, "/");
+			if ((e = git_tree_lookup(&sub, repo, git_tree_entry_id(te))) == 0)
+				e = mark_all(repo, sub, p.data, l, rev, left);
+			git_tree_free(sub);
+		} else {
+			struct rfile *f = rlist_find(l, p.data);
+			if (f && !f->rev[0]) {
+				memcpy(f->rev, rev, GIT_OID_HEXSZ + 1);
+				(*left)--;
+			}
+		}
+		gitops_buf_release(&p);
+	}
+	return e;
+}
+
+/*
+ * The files that differ between trees a (the parent's) and b: unresolved ones
+ * get rev.  Subtrees with the same id are skipped whole, so the cost is that of
+ * what changed (libgit2's tree diff reads every entry of both trees).
+ */
+static int changed_files(git_repository *repo, const git_tree *a, const git_tree *b, const char *prefix,
+			 struct rlist *l, const char *rev, size_t *left)
+{
+	size_t i, n = git_tree_entrycount(b);
+	int e = 0;
+
+	for (i = 0; i < n && *left && e >= 0; i++) {
+		const git_tree_entry *be = git_tree_entry_byindex(b, i);
+		const git_tree_entry *ae = git_tree_entry_byname(a, git_tree_entry_name(be));
+		struct gitops_buf p = GITOPS_BUF_INIT;
+		if (ae && git_oid_equal(git_tree_entry_id(ae), git_tree_entry_id(be)) &&
+		    git_tree_entry_type(ae) == git_tree_entry_type(be))
+			continue;
+		if (gitops_buf_printf(&p, "%s%s", prefix, git_tree_entry_name(be)) < 0)
+			return -1;
+		if (git_tree_entry_type(be) == GIT_OBJECT_TREE) {
+			git_tree *bs = NULL, *as = NULL;
+			gitops_buf_addstr(&p, "/");
+			if ((e = git_tree_lookup(&bs, repo, git_tree_entry_id(be))) == 0) {
+				if (ae && git_tree_entry_type(ae) == GIT_OBJECT_TREE &&
+				    (e = git_tree_lookup(&as, repo, git_tree_entry_id(ae))) == 0)
+					e = changed_files(repo, as, bs, p.data, l, rev, left);
+				else if (e == 0)
+					e = mark_all(repo, bs, p.data, l, rev, left);
+			}
+			git_tree_free(as);
+			git_tree_free(bs);
+		} else if (git_tree_entry_type(be) == GIT_OBJECT_BLOB) {
+			struct rfile *f = rlist_find(l, p.data);
+			if (f && !f->rev[0]) {
+				memcpy(f->rev, rev, GIT_OID_HEXSZ + 1);
+				(*left)--;
+			}
+		}
+		gitops_buf_release(&p);
+	}
+	return e;
+}
+
 /* Walk first parents from `commit` until every file of l has the commit that last changed it. */
 static int resolve_revisions(git_repository *repo, const char *commit, const char *path, int is_blob, struct rlist *l,
 			     size_t left)
@@ -2035,22 +2109,8 @@ static int resolve_revisions(git_repository *repo, const char *commit, const cha
 				}
 			goto next;
 		}
-		{
-			git_diff *diff = NULL;
-			size_t d, nd;
-			if ((e = git_diff_tree_to_tree(&diff, repo, pt, ct, NULL)) < 0)
-				goto next;
-			nd = git_diff_num_deltas(diff);
-			for (d = 0; d < nd; d++) {
-				const git_diff_delta *dl = git_diff_get_delta(diff, d);
-				struct rfile *f = rlist_find(l, dl->new_file.path);
-				if (f && !f->rev[0] && dl->status != GIT_DELTA_DELETED) {
-					memcpy(f->rev, hex, sizeof(hex));
-					left--;
-				}
-			}
-			git_diff_free(diff);
-		}
+		if ((e = changed_files(repo, pt, ct, "", l, hex, &left)) < 0)
+			goto next;
 next:
 		git_tree_free(ct);
 		git_tree_free(pt);
@@ -2120,15 +2180,27 @@ int gitops_git_revisions(struct gitops_git_repo *r, const char *commit, const ch
 	    gitops_buf_read_file(&tmppath, old.data, 64u << 20, NULL) == 0)
 		oldmap = cJSON_ParseWithLength(tmppath.data, tmppath.len);
 	gitops_buf_release(&tmppath);
-	for (i = 0; i < l.n; i++) {
-		const cJSON *e = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(oldmap, "files"), l.v[i].path);
-		const char *blob = gitops_json_get_string(e, "blob", NULL), *rev = gitops_json_get_string(e, "revision", NULL);
-		char hex[GIT_OID_HEXSZ + 1];
-		git_oid_tostr(hex, sizeof(hex), &l.v[i].blob);
-		if (blob && rev && !strcmp(blob, hex) && strlen(rev) == GIT_OID_HEXSZ && is_hex(rev, GIT_OID_HEXSZ))
-			memcpy(l.v[i].rev, rev, GIT_OID_HEXSZ + 1);
-		else
-			left++;
+	{
+		/* both in path order (the file is written so): one pass over each */
+		const cJSON *e = cJSON_GetObjectItemCaseSensitive(oldmap, "files");
+		e = cJSON_IsObject(e) ? e->child : NULL;
+		for (i = 0; i < l.n; i++) {
+			const char *blob, *rev;
+			char hex[GIT_OID_HEXSZ + 1];
+			while (e && e->string && strcmp(e->string, l.v[i].path) < 0)
+				e = e->next;
+			if (!e || !e->string || strcmp(e->string, l.v[i].path)) {
+				left++;
+				continue;
+			}
+			blob = gitops_json_get_string(e, "blob", NULL);
+			rev = gitops_json_get_string(e, "revision", NULL);
+			git_oid_tostr(hex, sizeof(hex), &l.v[i].blob);
+			if (blob && rev && !strcmp(blob, hex) && strlen(rev) == GIT_OID_HEXSZ && is_hex(rev, GIT_OID_HEXSZ))
+				memcpy(l.v[i].rev, rev, GIT_OID_HEXSZ + 1);
+			else
+				left++;
+		}
 	}
 	if (left && resolve_revisions(r->repo, commit, path, is_blob, &l, left) < 0) {
 		gitops_git_error(err, -1, NULL, "walking the history");

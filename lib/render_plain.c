@@ -15,6 +15,17 @@
 
 #define MAX_DIR_DEPTH 64
 
+/* A file of a Source's checkout and the commit that last changed it (borrowed from the revisions file's tree). */
+struct revision {
+	const char *path;       /* relative to spec.dir */
+	const char *rev;
+};
+
+static int revision_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct revision *)a)->path, ((const struct revision *)b)->path);
+}
+
 /* What every reader of one render shares. */
 struct render {
 	const struct gitops_limits *limits;
@@ -23,7 +34,8 @@ struct render {
 	struct gitops_render_stats *stats;
 	const char *source;     /* inside a Source: the gitops.dev/source annotation ("REPO//PATH") */
 	const char *revision;   /* and gitops.dev/revision (the commit) */
-	const cJSON *files;     /* spec.revisions' {"REL/PATH": {"revision": R}}: the commit that last changed each file */
+	const struct revision *files;  /* from spec.revisions: the commit that last changed each file, by path */
+	size_t n_files;
 	const char *dir;        /* the Source's spec.dir, which those paths are relative to */
 };
 
@@ -50,11 +62,15 @@ static const char *revision_of(const struct render *rd, const struct gitops_obje
 
 	while (n > 1 && rd->dir[n - 1] == '/')
 		n--;
-	if (!rd->files || !obj->source || strncmp(obj->source, rd->dir, n) || obj->source[n] != '/')
+	if (!rd->n_files || !obj->source || strncmp(obj->source, rd->dir, n) || obj->source[n] != '/')
 		return rd->revision;
 	for (rel = obj->source + n; *rel == '/'; rel++)
 		;
-	rev = gitops_json_get_string(cJSON_GetObjectItemCaseSensitive(rd->files, rel), "revision", NULL);
+	{
+		struct revision key = { rel, NULL }, *hit;
+		hit = bsearch(&key, rd->files, rd->n_files, sizeof(*rd->files), revision_cmp);
+		rev = hit ? hit->rev : NULL;
+	}
 	return rev && *rev ? rev : rd->revision;
 }
 
@@ -147,9 +163,32 @@ static int expand_source(struct render *rd, const struct gitops_object *o, const
 						      "revisions file", name, o->line, o->doc,
 						      gitops_json_get_string(o->json, "metadata", "name", NULL), rv->valuestring);
 			}
-			sub.files = cJSON_GetObjectItemCaseSensitive(map, "files");
+			/* indexed once: a lookup per object must not scan the whole list */
+			{
+				const cJSON *f;
+				struct revision *idx = calloc((size_t)cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(map, "files")) + 1,
+							      sizeof(*idx));
+				size_t k = 0;
+				if (!idx) {
+					cJSON_Delete(map);
+					gitops_buf_release(&src);
+					return gitops_err_oom(err);
+				}
+				cJSON_ArrayForEach(f, cJSON_GetObjectItemCaseSensitive(map, "files"))
+				{
+					const char *r = gitops_json_get_string(f, "revision", NULL);
+					if (f->string && r) {
+						idx[k].path = f->string;
+						idx[k++].rev = r;
+					}
+				}
+				qsort(idx, k, sizeof(*idx), revision_cmp);
+				sub.files = idx;
+				sub.n_files = k;
+			}
 		}
 		ret = render_path(&sub, dir, err);
+		free((void *)sub.files);
 		cJSON_Delete(map);
 	}
 	gitops_buf_release(&src);
@@ -200,7 +239,7 @@ done:
 int gitops_render_fd(int fd, const char *name, const struct gitops_limits *limits, gitops_object_fn fn,
 		     void *ctx, struct gitops_render_stats *stats, struct gitops_err *err)
 {
-	struct render rd = { limits, fn, ctx, stats, NULL, NULL, NULL, NULL };
+	struct render rd = { limits, fn, ctx, stats, NULL, NULL, NULL, 0, NULL };
 
 	return render_stream(&rd, fd, name, err);
 }
@@ -411,7 +450,7 @@ static int render_path(struct render *rd, const char *path, struct gitops_err *e
 int gitops_render_path(const char *path, const struct gitops_limits *limits, gitops_object_fn fn, void *ctx,
 		       struct gitops_render_stats *stats, struct gitops_err *err)
 {
-	struct render rd = { limits, fn, ctx, stats, NULL, NULL, NULL, NULL };
+	struct render rd = { limits, fn, ctx, stats, NULL, NULL, NULL, 0, NULL };
 
 	return render_path(&rd, path, err);
 }
