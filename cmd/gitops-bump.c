@@ -12,6 +12,8 @@
 
 #include "lib/buf.h"
 #include "lib/cli.h"
+#include "lib/git.h"
+#include "lib/git_write.h"
 #include "lib/image.h"
 #include "lib/object.h"
 #include "lib/registry.h"
@@ -52,9 +54,36 @@ static const char help[] =
 	"      --registry-config FILE  docker config.json with credentials\n"
 	"                          (default: $DOCKER_CONFIG/config.json, ~/.docker/config.json)\n"
 	"      --plain-http        talk to the registry over http, not https\n"
-	"      --repo URL, --branch B, --path-prefix P, --push-branch B, --retries N,\n"
-	"      --author A, --message M   write-back to Git: not in this version (exit 2)\n"
+	"\n"
+	"write-back to Git (FILE and PATH are then paths inside the repository; with no FILE\n"
+	"and no PATH: all of it, or all of --path-prefix):\n"
+	"      --repo URL          edit the tip of a branch of the repository URL, commit and\n"
+	"                          push (never forced); print the new commit (nothing when\n"
+	"                          nothing changed)\n"
+	"      --branch BRANCH     the branch (default: the remote's default branch)\n"
+	"      --path-prefix DIR   FILE and PATH are under DIR of the repository\n"
+	"      --push-branch NAME  push the commit to a new branch NAME instead (for review)\n"
+	"      --retries N         when another push moved the branch first: fetch, edit the\n"
+	"                          new tip, push again, up to N times (default 5)\n"
+	"      --author 'NAME <EMAIL>'  the author (default: $GIT_AUTHOR_NAME, $GIT_AUTHOR_EMAIL;\n"
+	"                          the committer: $GIT_COMMITTER_NAME, $GIT_COMMITTER_EMAIL, else the author)\n"
+	"      --message TEMPLATE  the commit message: {image}, {to}, {old}, {new}, {files},\n"
+	"                          {changes}, {branch} are replaced (default 'Bump {image} to\n"
+	"                          {to}', a blank line, {changes})\n"
+	"      --cache-dir DIR     the cache of mirrors, shared with gitops-fetch\n"
+	"                          (default $XDG_CACHE_HOME/gitops)\n"
+	"      --lock-timeout SECONDS  wait this long for another run's lock (default 300)\n"
+	"      --ssh-key FILE      private key for ssh (passphrase: $GITOPS_SSH_KEY_PASSPHRASE)\n"
+	"      --ssh-known-hosts FILE  known host keys (default ~/.ssh/known_hosts)\n"
+	"      --no-ssh-agent      do not ask ssh-agent for keys\n"
+	"      --ca-file FILE      CA certificates (PEM) for https, instead of the system's\n"
+	"      --netrc-file FILE   https credentials per host, in netrc form\n"
+	"                          (https tokens: $GITOPS_GIT_TOKEN, or $GITOPS_GIT_USERNAME\n"
+	"                          and $GITOPS_GIT_PASSWORD)\n"
+	"\n"
+	"common options:\n"
 	"  -o, --output FORMAT     yaml (default): the stream in stream mode; json: the changes\n"
+	"                          (and with --repo the commit)\n"
 	"  -q, --quiet             no warnings\n"
 	"  -v, --verbose           say what changed (file:line: field: old -> new)\n"
 	"      --color[=WHEN]      colour messages: always (when WHEN is left out), never,\n"
@@ -64,7 +93,9 @@ static const char help[] =
 
 enum {
 	OPT_SET = 300, OPT_CREATE, OPT_IMAGE, OPT_POLICY, OPT_CHECK, OPT_FROM_REGISTRY, OPT_SEMVER, OPT_REGEX,
-	OPT_ORDER, OPT_DIGEST, OPT_REGISTRY_CONFIG, OPT_PLAIN_HTTP, OPT_GIT
+	OPT_ORDER, OPT_DIGEST, OPT_REGISTRY_CONFIG, OPT_PLAIN_HTTP, OPT_REPO, OPT_BRANCH, OPT_PATH_PREFIX,
+	OPT_PUSH_BRANCH, OPT_RETRIES, OPT_AUTHOR, OPT_MESSAGE, OPT_CACHE_DIR, OPT_LOCK_TIMEOUT, OPT_SSH_KEY,
+	OPT_KNOWN_HOSTS, OPT_NO_AGENT, OPT_CA_FILE, OPT_NETRC
 };
 
 static const struct option longopts[] = {
@@ -81,13 +112,20 @@ static const struct option longopts[] = {
 	{ "digest", no_argument, NULL, OPT_DIGEST },
 	{ "registry-config", required_argument, NULL, OPT_REGISTRY_CONFIG },
 	{ "plain-http", no_argument, NULL, OPT_PLAIN_HTTP },
-	{ "repo", required_argument, NULL, OPT_GIT },
-	{ "branch", required_argument, NULL, OPT_GIT },
-	{ "path-prefix", required_argument, NULL, OPT_GIT },
-	{ "push-branch", required_argument, NULL, OPT_GIT },
-	{ "retries", required_argument, NULL, OPT_GIT },
-	{ "author", required_argument, NULL, OPT_GIT },
-	{ "message", required_argument, NULL, OPT_GIT },
+	{ "repo", required_argument, NULL, OPT_REPO },
+	{ "branch", required_argument, NULL, OPT_BRANCH },
+	{ "path-prefix", required_argument, NULL, OPT_PATH_PREFIX },
+	{ "push-branch", required_argument, NULL, OPT_PUSH_BRANCH },
+	{ "retries", required_argument, NULL, OPT_RETRIES },
+	{ "author", required_argument, NULL, OPT_AUTHOR },
+	{ "message", required_argument, NULL, OPT_MESSAGE },
+	{ "cache-dir", required_argument, NULL, OPT_CACHE_DIR },
+	{ "lock-timeout", required_argument, NULL, OPT_LOCK_TIMEOUT },
+	{ "ssh-key", required_argument, NULL, OPT_SSH_KEY },
+	{ "ssh-known-hosts", required_argument, NULL, OPT_KNOWN_HOSTS },
+	{ "no-ssh-agent", no_argument, NULL, OPT_NO_AGENT },
+	{ "ca-file", required_argument, NULL, OPT_CA_FILE },
+	{ "netrc-file", required_argument, NULL, OPT_NETRC },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -118,6 +156,12 @@ struct opts {
 	enum gitops_tag_order order;
 	int order_set;
 	struct gitops_registry_options reg;
+	/* write-back to Git */
+	const char *repo, *branch, *path_prefix, *push_branch, *author, *message;
+	unsigned retries;
+	const char *git_only;         /* the first option that needs --repo */
+	struct gitops_git_cache_options cache;
+	struct gitops_git_auth auth;
 };
 
 /* The '=' that ends PATH in PATH=VALUE: the first one outside [...] (a selector holds one). */
@@ -245,16 +289,83 @@ static int on_option(struct gitops_cli *cli, int opt, const char *arg, void *ctx
 	case OPT_PLAIN_HTTP:
 		o->reg.plain_http = 1;
 		return 0;
-	case OPT_GIT:
-		return 0;   /* refused after parsing, naming the option */
+	case OPT_REPO:
+		if (!*arg)
+			return gitops_cli_usage_error(cli, "--repo needs a repository address");
+		o->repo = arg;
+		return 0;
+	case OPT_BRANCH:
+	case OPT_PUSH_BRANCH:
+		if (!*arg)
+			return gitops_cli_usage_error(cli, "--%s needs a branch name", opt == OPT_BRANCH ? "branch" : "push-branch");
+		*(opt == OPT_BRANCH ? &o->branch : &o->push_branch) = arg;
+		break;
+	case OPT_PATH_PREFIX:
+		o->path_prefix = arg;
+		break;
+	case OPT_RETRIES: {
+		char *end;
+		unsigned long v;
+		errno = 0;
+		v = strtoul(arg, &end, 10);
+		if (!*arg || *arg == '-' || *end || errno || v > 100)
+			return gitops_cli_usage_error(cli, "--retries takes a number from 0 to 100, not '%s'", arg);
+		o->retries = (unsigned)v;
+		break;
 	}
-	return gitops_cli_usage_error(cli, "unknown option");
+	case OPT_AUTHOR:
+		o->author = arg;
+		break;
+	case OPT_MESSAGE:
+		o->message = arg;
+		break;
+	case OPT_CACHE_DIR:
+		if (!*arg)
+			return gitops_cli_usage_error(cli, "--cache-dir needs a directory");
+		o->cache.cache_dir = arg;
+		break;
+	case OPT_LOCK_TIMEOUT: {
+		char *end;
+		unsigned long v;
+		errno = 0;
+		v = strtoul(arg, &end, 10);
+		if (!*arg || *arg == '-' || *end || errno || v > 86400)
+			return gitops_cli_usage_error(cli, "--lock-timeout takes seconds from 0 to 86400, not '%s'", arg);
+		o->cache.lock_timeout = (unsigned)v;
+		break;
+	}
+	case OPT_SSH_KEY:
+		o->auth.ssh_key = arg;
+		break;
+	case OPT_KNOWN_HOSTS:
+		o->auth.ssh_known_hosts = arg;
+		break;
+	case OPT_NO_AGENT:
+		o->auth.no_ssh_agent = 1;
+		break;
+	case OPT_CA_FILE:
+		o->auth.ca_file = arg;
+		break;
+	case OPT_NETRC:
+		o->auth.netrc_file = arg;
+		break;
+	default:
+		return gitops_cli_usage_error(cli, "unknown option");
+	}
+	/* the options that only mean something with --repo */
+	if (!o->git_only) {
+		const struct option *lo;
+		for (lo = longopts; lo->name && lo->val != opt; lo++)
+			;
+		o->git_only = lo->name;
+	}
+	return 0;
 }
 
 /* --- files --- */
 
 struct target {
-	char *path;              /* what the user named (for messages) */
+	char *path;              /* what the user named (for messages; in a repository: its path there) */
 	char *real;              /* where to write (a symlink's target) */
 	struct gitops_yedit *y;
 	int changed;
@@ -273,6 +384,18 @@ struct run {
 	size_t scanned, parsed, changes;
 	struct gitops_buf data;
 	cJSON *records;
+	/* write-back to Git */
+	struct gitops_git_edit *ge;      /* the commit being edited; NULL: files on disk */
+	char **gfiles, **gpaths;         /* --file and PATH arguments as paths in the repository */
+	size_t ngfiles, ngpaths;
+	struct change_rec *first;        /* the changes the first edit made: what later ones must agree with */
+	size_t nfirst;
+};
+
+/* One value changed, as the first edit saw it. */
+struct change_rec {
+	char *file, *what, *old, *new;
+	size_t line;
 };
 
 static int has_yaml_name(const char *path)
@@ -331,7 +454,9 @@ static int screened_in(const struct run *r, const char *data, size_t len)
 	return 0;
 }
 
-static int add_target(struct run *r, const char *path, struct gitops_yedit *y, struct gitops_err *err)
+/* real: where the file lives (a link's target), or NULL to find it on disk. */
+static int add_target(struct run *r, const char *path, char *real_given, struct gitops_yedit *y,
+		      struct gitops_err *err)
 {
 	struct target *t;
 	char real[PATH_MAX];
@@ -346,7 +471,7 @@ static int add_target(struct run *r, const char *path, struct gitops_yedit *y, s
 	t = &r->targets[r->ntargets];
 	memset(t, 0, sizeof(*t));
 	t->path = strdup(path);
-	t->real = realpath(path, real) ? strdup(real) : strdup(path);
+	t->real = real_given ? strdup(real_given) : realpath(path, real) ? strdup(real) : strdup(path);
 	if (!t->path || !t->real) {
 		free(t->path), free(t->real);
 		return gitops_err_oom(err);
@@ -363,21 +488,30 @@ static int add_target(struct run *r, const char *path, struct gitops_yedit *y, s
 static int do_file(struct run *r, const char *path, int named, struct gitops_err *err)
 {
 	struct gitops_yedit *y = NULL;
+	char *real = NULL;
 	int fd, strict = named || has_yaml_name(path), n;
 	size_t i;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return gitops_err_errno(err, errno, path);
-	n = read_fd_all(&r->data, fd, r->cli->limits.max_stream_bytes, path, err);
-	close(fd);
-	if (n < 0)
-		return -1;
+	if (r->ge) {
+		if (gitops_git_edit_read(r->ge, path, &r->data, r->cli->limits.max_stream_bytes, &real, err) < 0)
+			return -1;
+	} else {
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			return gitops_err_errno(err, errno, path);
+		n = read_fd_all(&r->data, fd, r->cli->limits.max_stream_bytes, path, err);
+		close(fd);
+		if (n < 0)
+			return -1;
+	}
 	r->scanned++;
-	if (!r->o->nsets && !screened_in(r, r->data.data, r->data.len))
+	if (!r->o->nsets && !screened_in(r, r->data.data, r->data.len)) {
+		free(real);
 		return 0;
+	}
 	r->parsed++;
 	if (gitops_yedit_new(&y, r->data.data, r->data.len, path, &r->cli->limits, err) < 0) {
+		free(real);
 		if (strict)
 			return -1;
 		gitops_cli_info(r->cli, 1, "skipping %s: not YAML (%s)", path, err->msg);
@@ -388,6 +522,7 @@ static int do_file(struct run *r, const char *path, int named, struct gitops_err
 		char *pathv = strdup(r->o->sets[i]), *eq;
 		if (!pathv) {
 			gitops_yedit_free(y);
+			free(real);
 			return gitops_err_oom(err);
 		}
 		eq = set_value(pathv);
@@ -396,19 +531,26 @@ static int do_file(struct run *r, const char *path, int named, struct gitops_err
 		free(pathv);
 		if (n < 0) {
 			gitops_yedit_free(y);
+			free(real);
 			return -1;
 		}
 	}
 	if ((r->o->nimages || r->o->npolicies) &&
 	    gitops_yedit_images(y, r->ims, r->o->nimages, r->pols, r->o->npolicies, err) < 0) {
 		gitops_yedit_free(y);
+		free(real);
 		return -1;
 	}
 	if (!gitops_yedit_nchanges(y)) {
 		gitops_yedit_free(y);
+		free(real);
 		return 0;
 	}
-	return add_target(r, path, y, err) < 0 ? (gitops_yedit_free(y), -1) : 0;
+	n = add_target(r, path, real, y, err);
+	free(real);
+	if (n < 0)
+		gitops_yedit_free(y);
+	return n;
 }
 
 static int cmp_str(const void *a, const void *b)
@@ -471,9 +613,51 @@ static int walk_dir(struct run *r, const char *dir, struct gitops_err *err)
 	return error;
 }
 
+/* The directory walk of walk_dir, over the commit being edited. */
+static int walk_tree(struct run *r, const char *dir, struct gitops_err *err)
+{
+	struct gitops_git_dirent *d = NULL;
+	size_t n = 0, i;
+	int error = 0;
+
+	if (gitops_git_edit_list(r->ge, dir, &d, &n, err) < 0)
+		return -1;
+	for (i = 0; !error && i < n; i++) {
+		char *path;
+		if (d[i].name[0] == '.')
+			continue;
+		if (!(path = malloc(strlen(dir) + strlen(d[i].name) + 2))) {
+			error = gitops_err_oom(err);
+			break;
+		}
+		sprintf(path, "%s%s%s", dir, *dir ? "/" : "", d[i].name);
+		if (d[i].kind == GITOPS_GIT_KIND_DIR)
+			error = walk_tree(r, path, err);
+		else if (d[i].kind == GITOPS_GIT_KIND_FILE && (has_yaml_name(d[i].name) || !strchr(d[i].name, '.')))
+			error = do_file(r, path, 0, err);
+		/* symbolic links and submodules inside a tree are skipped, as on disk */
+		free(path);
+	}
+	gitops_git_dirents_free(d, n);
+	return error;
+}
+
 static int do_path(struct run *r, const char *path, struct gitops_err *err)
 {
 	struct stat st;
+
+	if (r->ge) {
+		enum gitops_git_kind kind;
+		if (gitops_git_edit_kind(r->ge, path, 1, &kind, err) < 0)
+			return -1;
+		if (kind == GITOPS_GIT_KIND_DIR)
+			return walk_tree(r, path, err);
+		if (kind == GITOPS_GIT_KIND_FILE)
+			return do_file(r, path, 1, err);
+		return gitops_err_set(err, GITOPS_EXIT_INPUT, "%s: %s in branch %s at %.12s", *path ? path : ".",
+				      kind == GITOPS_GIT_KIND_MISSING ? "no such file or directory" : "not a file or directory",
+				      gitops_git_edit_branch(r->ge), gitops_git_edit_commit(r->ge));
+	}
 
 	if (stat(path, &st) < 0)
 		return gitops_err_errno(err, errno, path);
@@ -719,20 +903,445 @@ done:
 	return error;
 }
 
-/* The first write-back option on the command line, or NULL. */
-static const char *git_option(int argc, char **argv)
-{
-	static const char *const names[] = { "--repo", "--branch", "--path-prefix", "--push-branch", "--retries",
-					     "--author", "--message", NULL };
-	int i, j;
+/* --- write-back to Git --- */
 
-	for (i = 1; i < argc && strcmp(argv[i], "--"); i++)
-		for (j = 0; names[j]; j++) {
-			size_t n = strlen(names[j]);
-			if (!strncmp(argv[i], names[j], n) && (argv[i][n] == '\0' || argv[i][n] == '='))
-				return names[j];
+static void free_targets(struct run *r)
+{
+	size_t k;
+
+	for (k = 0; k < r->ntargets; k++) {
+		gitops_yedit_free(r->targets[k].y);
+		free(r->targets[k].path);
+		free(r->targets[k].real);
+	}
+	r->ntargets = 0;
+}
+
+static void free_changes(struct change_rec *c, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		free(c[i].file);
+		free(c[i].what);
+		free(c[i].old);
+		free(c[i].new);
+	}
+	free(c);
+}
+
+/* The changes of this edit, in order. */
+static int collect_changes(struct run *r, struct change_rec **out, size_t *n, struct gitops_err *err)
+{
+	struct change_rec *c = NULL;
+	size_t k, i, cnt = 0, total = 0;
+
+	*out = NULL;
+	*n = 0;
+	for (k = 0; k < r->ntargets; k++)
+		total += gitops_yedit_nchanges(r->targets[k].y);
+	if (total && !(c = calloc(total, sizeof(*c))))
+		return gitops_err_oom(err);
+	for (k = 0; k < r->ntargets; k++)
+		for (i = 0; i < gitops_yedit_nchanges(r->targets[k].y); i++) {
+			const struct gitops_yedit_change *ch = gitops_yedit_change_at(r->targets[k].y, i);
+			struct change_rec *x = &c[cnt++];
+			x->file = strdup(r->targets[k].path);
+			x->what = strdup(ch->what);
+			x->old = strdup(ch->old);
+			x->new = strdup(ch->new);
+			x->line = ch->line;
+			if (!x->file || !x->what || !x->old || !x->new) {
+				free_changes(c, cnt);
+				return gitops_err_oom(err);
+			}
 		}
-	return NULL;
+	*out = c;
+	*n = cnt;
+	return 0;
+}
+
+/*
+ * After the branch moved: every value this edit changes must have held,
+ * on the tip the bump began with, what it holds now.  A value someone
+ * else changed meanwhile is a conflict, never overwritten.  Values are
+ * matched by file, field and their order among the same field.
+ */
+static int check_conflicts(struct run *r, const struct change_rec *now, size_t n, struct gitops_err *err)
+{
+	size_t i, j;
+
+	for (i = 0; i < n; i++) {
+		size_t k = 0, seen = 0;
+		for (j = 0; j < i; j++)
+			if (!strcmp(now[j].file, now[i].file) && !strcmp(now[j].what, now[i].what))
+				k++;
+		for (j = 0; j < r->nfirst; j++) {
+			if (strcmp(r->first[j].file, now[i].file) || strcmp(r->first[j].what, now[i].what))
+				continue;
+			if (seen++ < k)
+				continue;
+			if (strcmp(r->first[j].old, now[i].old))
+				return gitops_err_set(err, GITOPS_EXIT_REJECTED,
+						      "conflict: branch %s moved to %.12s, where %s:%zu: %s is '%s', not '%s' as "
+						      "when the bump began: not overwritten with '%s'; nothing pushed",
+						      gitops_git_edit_branch(r->ge), gitops_git_edit_commit(r->ge), now[i].file,
+						      now[i].line, now[i].what, now[i].old, r->first[j].old, now[i].new);
+			break;
+		}
+	}
+	return 0;
+}
+
+/* The distinct values of one field of the changes, ", "-joined. */
+static int join_distinct(struct gitops_buf *b, const struct change_rec *c, size_t n, size_t field)
+{
+	size_t i, j;
+
+	for (i = 0; i < n; i++) {
+		const char *v = field == 0 ? c[i].file : field == 1 ? c[i].old : c[i].new;
+		int dup = 0;
+		for (j = 0; j < i && !dup; j++)
+			dup = !strcmp(v, field == 0 ? c[j].file : field == 1 ? c[j].old : c[j].new);
+		if (dup)
+			continue;
+		if (gitops_buf_printf(b, "%s%s", b->len ? ", " : "", *v ? v : "(none)") < 0)
+			return -1;
+	}
+	if (!b->data && gitops_buf_addstr(b, "") < 0)
+		return -1;
+	return 0;
+}
+
+static const char default_message[] = "Bump {image} to {to}\n\n{changes}\n";
+
+static int add_ref(struct gitops_buf *b, const struct gitops_image_ref *ref)
+{
+	return gitops_buf_printf(b, "%s%s%s%s%s%s", b->len ? ", " : "", ref->name ? ref->name : "",
+				 ref->name && ref->tag ? ":" : "", ref->tag ? ref->tag : "", ref->digest ? "@" : "",
+				 ref->digest ? ref->digest : "");
+}
+
+/*
+ * What --message's {image} and {to} stand for: the images, paths and
+ * policies given, and what they were asked to become.
+ */
+static int what_given(struct gitops_buf *what, struct gitops_buf *to, const struct opts *o)
+{
+	size_t i;
+
+	for (i = 0; i < o->nimages; i++)
+		if (gitops_buf_printf(what, "%s%s", what->len ? ", " : "", o->images[i].name) < 0 ||
+		    add_ref(to, &o->images[i].ref) < 0)
+			return -1;
+	for (i = 0; i < o->nsets; i++) {
+		const char *eq = set_value(o->sets[i]);
+		if (gitops_buf_printf(what, "%s%.*s", what->len ? ", " : "", (int)(eq - o->sets[i]), o->sets[i]) < 0 ||
+		    gitops_buf_printf(to, "%s%s", to->len ? ", " : "", eq + 1) < 0)
+			return -1;
+	}
+	for (i = 0; i < o->npolicies; i++)
+		if (gitops_buf_printf(what, "%s%s", what->len ? ", " : "", o->policies[i].id) < 0 ||
+		    add_ref(to, &o->policies[i].ref) < 0)
+			return -1;
+	if ((!what->data && gitops_buf_addstr(what, "") < 0) || (!to->data && gitops_buf_addstr(to, "") < 0))
+		return -1;
+	return 0;
+}
+
+/* The commit message: --message (or the default) with its placeholders filled. */
+static int commit_message(char **out, const struct opts *o, const char *branch, const struct change_rec *c, size_t n,
+			  struct gitops_err *err)
+{
+	struct gitops_buf image = GITOPS_BUF_INIT, to = GITOPS_BUF_INIT, old = GITOPS_BUF_INIT, new = GITOPS_BUF_INIT,
+			  files = GITOPS_BUF_INIT, changes = GITOPS_BUF_INIT;
+	size_t i;
+	int ret = -1;
+
+	if (what_given(&image, &to, o) < 0 || join_distinct(&files, c, n, 0) < 0 || join_distinct(&old, c, n, 1) < 0 ||
+	    join_distinct(&new, c, n, 2) < 0) {
+		gitops_err_oom(err);
+		goto done;
+	}
+	for (i = 0; i < n; i++)
+		if (gitops_buf_printf(&changes, "%s%s:%zu: %s: %s -> %s", i ? "\n" : "", c[i].file, c[i].line, c[i].what,
+				      *c[i].old ? c[i].old : "(none)", *c[i].new ? c[i].new : "(removed)") < 0) {
+			gitops_err_oom(err);
+			goto done;
+		}
+	{
+		const struct gitops_git_message_var vars[] = {
+			{ "image", image.data }, { "to", to.data }, { "old", old.data }, { "new", new.data }, { "files", files.data },
+			{ "changes", changes.data ? changes.data : "" }, { "branch", branch },
+		};
+		ret = gitops_git_message_format(out, o->message ? o->message : default_message, vars,
+						sizeof(vars) / sizeof(vars[0]), err);
+		if (ret < 0 && o->message && err->code == GITOPS_EXIT_USAGE)
+			gitops_err_prefix(err, "--message");
+	}
+done:
+	gitops_buf_release(&image);
+	gitops_buf_release(&to);
+	gitops_buf_release(&old);
+	gitops_buf_release(&new);
+	gitops_buf_release(&files);
+	gitops_buf_release(&changes);
+	return ret;
+}
+
+/* The edit of one commit, redone on each new tip: the same passes as on disk. */
+static int git_edit(struct gitops_git_edit *ge, unsigned attempt, void *ctx, struct gitops_err *err)
+{
+	struct run *r = ctx;
+	struct change_rec *now = NULL;
+	size_t n = 0, k;
+	char *msg = NULL;
+	int ret = -1;
+
+	free_targets(r);
+	r->scanned = r->parsed = 0;
+	r->ge = ge;
+	for (k = 0; k < r->ngfiles; k++)
+		if (do_file(r, r->gfiles[k], 1, err) < 0)
+			goto done;
+	for (k = 0; k < r->ngpaths; k++)
+		if (do_path(r, r->gpaths[k], err) < 0)
+			goto done;
+	if (collect_changes(r, &now, &n, err) < 0)
+		goto done;
+	if (attempt == 0) {
+		r->first = now;
+		r->nfirst = n;
+		now = NULL;
+		n = 0;
+	} else if (check_conflicts(r, now, n, err) < 0) {
+		goto done;
+	}
+	for (k = 0; k < r->ntargets; k++) {
+		const char *text;
+		size_t len;
+		if (gitops_yedit_output(r->targets[k].y, &text, &len, err) < 0 ||
+		    gitops_git_edit_write(ge, r->targets[k].real, text, len, err) < 0)
+			goto done;
+	}
+	if (r->ntargets && (commit_message(&msg, r->o, gitops_git_edit_branch(ge), attempt ? now : r->first,
+					   attempt ? n : r->nfirst, err) < 0 ||
+			    gitops_git_edit_message(ge, msg, err) < 0))
+		goto done;
+	ret = 0;
+done:
+	if (ret < 0 && attempt > 0 && err->code == GITOPS_EXIT_INPUT) {
+		/* what applied to the old tip no longer does: a conflict */
+		char why[GITOPS_ERR_MSG_MAX];
+		snprintf(why, sizeof(why), "%s", err->msg);
+		gitops_err_set(err, GITOPS_EXIT_REJECTED, "conflict: branch %s moved to %.12s, where the edit no longer "
+			       "applies: %s; nothing pushed", gitops_git_edit_branch(ge), gitops_git_edit_commit(ge), why);
+	}
+	free(msg);
+	free_changes(now, n);
+	r->ge = NULL;
+	return ret;
+}
+
+static void on_notice(void *ctx, const char *msg)
+{
+	gitops_cli_info(ctx, 0, "%s", msg);
+}
+
+static void on_progress(void *ctx, const char *msg)
+{
+	gitops_cli_info(ctx, 1, "%s", msg);
+}
+
+/* An identity from the environment: NAME and EMAIL variables, or NULL; a bad one is a usage error. */
+static int env_ident(const char **name, const char **email, const char *vname, const char *vemail,
+		     struct gitops_cli *cli)
+{
+	const char *n = getenv(vname), *e = getenv(vemail);
+
+	*name = n && *n ? n : NULL;
+	*email = e && *e ? e : NULL;
+	if ((*name && strpbrk(*name, "<>\n")) || (*email && strpbrk(*email, "<>\n")))
+		return gitops_cli_usage_error(cli, "$%s or $%s holds '<', '>' or a line break", vname, vemail);
+	return 0;
+}
+
+/* Everything of --repo: checked, then fetch, edit, commit, push. */
+static int run_git(struct run *r, struct gitops_cli *cli, int argc, char **argv)
+{
+	struct opts *o = r->o;
+	struct gitops_err err = GITOPS_ERR_INIT;
+	struct gitops_git_write_options wo = GITOPS_GIT_WRITE_OPTIONS_INIT;
+	struct gitops_git_write_result res;
+	struct gitops_git_url url;
+	struct gitops_git_repo *repo = NULL;
+	char *prefix = NULL, *aname = NULL, *aemail = NULL, *msg = NULL;
+	const char *cname, *cemail, *ename, *eemail, *adate, *cdate;
+	int code, i, valid = 0;
+	size_t k;
+
+	memset(&url, 0, sizeof(url));
+	memset(&res, 0, sizeof(res));
+	if (cli->optind < argc && !strcmp(argv[cli->optind], "-") && argc - cli->optind == 1) {
+		code = gitops_cli_usage_error(cli, "--repo edits files of the repository, not a stream on standard input");
+		goto out;
+	}
+	/* who, and the message: before anything is fetched */
+	if (env_ident(&ename, &eemail, "GIT_AUTHOR_NAME", "GIT_AUTHOR_EMAIL", cli) ||
+	    env_ident(&cname, &cemail, "GIT_COMMITTER_NAME", "GIT_COMMITTER_EMAIL", cli)) {
+		code = GITOPS_EXIT_USAGE;
+		goto out;
+	}
+	if (o->author) {
+		if (gitops_git_ident_parse(&aname, &aemail, o->author, &err) < 0) {
+			code = gitops_cli_usage_error(cli, "--author %s", err.msg);
+			goto out;
+		}
+	} else if (ename && eemail) {
+		if (!(aname = strdup(ename)) || !(aemail = strdup(eemail))) {
+			code = gitops_cli_fail(cli, (gitops_err_oom(&err), &err));
+			goto out;
+		}
+	} else if (!o->check) {
+		code = gitops_cli_usage_error(cli, "who is the author? give --author 'Name <email>', or set "
+					      "GIT_AUTHOR_NAME and GIT_AUTHOR_EMAIL");
+		goto out;
+	}
+	adate = getenv("GIT_AUTHOR_DATE");
+	cdate = getenv("GIT_COMMITTER_DATE");
+	{
+		git_time_t t;
+		int off;
+		if ((adate && *adate && gitops_git_date_parse(adate, &t, &off, "GIT_AUTHOR_DATE", &err) < 0) ||
+		    (cdate && *cdate && gitops_git_date_parse(cdate, &t, &off, "GIT_COMMITTER_DATE", &err) < 0)) {
+			code = gitops_cli_usage_error(cli, "%s", err.msg);
+			goto out;
+		}
+	}
+	{
+		/* the placeholders of --message, tried on made-up values */
+		struct change_rec probe = { (char *)"f", (char *)"image", (char *)"1", (char *)"2", 1 };
+		if (commit_message(&msg, o, "main", &probe, 1, &err) < 0) {
+			code = err.code == GITOPS_EXIT_USAGE ? gitops_cli_usage_error(cli, "%s", err.msg) :
+							       gitops_cli_fail(cli, &err);
+			goto out;
+		}
+		free(msg);
+		msg = NULL;
+	}
+	if (gitops_git_init(&err) < 0) {
+		code = gitops_cli_fail(cli, &err);
+		goto out;
+	}
+	for (i = 0; i < 2; i++) {
+		const char *b = i ? o->push_branch : o->branch;
+		char ref[1024];
+		if (!b)
+			continue;
+		snprintf(ref, sizeof(ref), "refs/heads/%s", b);
+		if (strlen(b) > 255 || git_reference_name_is_valid(&valid, ref) < 0 || !valid) {
+			code = gitops_cli_usage_error(cli, "--%s '%s' is not a valid branch name", i ? "push-branch" : "branch",
+						      b);
+			goto out;
+		}
+	}
+	if (o->push_branch && o->branch && !strcmp(o->push_branch, o->branch)) {
+		code = gitops_cli_usage_error(cli, "--push-branch names a new branch, not --branch itself");
+		goto out;
+	}
+	/* paths inside the repository */
+	if (gitops_git_repo_path(&prefix, NULL, o->path_prefix ? o->path_prefix : "", "--path-prefix", &err) < 0)
+		goto usage;
+	if (!(r->gfiles = calloc(o->nfiles + 1, sizeof(char *))) ||
+	    !(r->gpaths = calloc((size_t)(argc - cli->optind) + 1, sizeof(char *)))) {
+		gitops_err_oom(&err);
+		goto fail;
+	}
+	for (k = 0; k < o->nfiles; k++, r->ngfiles++)
+		if (gitops_git_repo_path(&r->gfiles[k], prefix, o->files[k], "--file", &err) < 0)
+			goto usage;
+	for (i = cli->optind; i < argc; i++, r->ngpaths++)
+		if (gitops_git_repo_path(&r->gpaths[r->ngpaths], prefix, argv[i], "PATH", &err) < 0)
+			goto usage;
+	if (!o->nfiles && cli->optind == argc) {
+		/* no FILE, no PATH: the whole tree under --path-prefix */
+		if (!(r->gpaths[0] = strdup(prefix))) {
+			gitops_err_oom(&err);
+			goto fail;
+		}
+		r->ngpaths = 1;
+	}
+	if (gitops_git_url_parse(&url, o->repo, &err) < 0)
+		goto usage;
+	gitops_git_auth_from_env(&o->auth);
+	o->cache.notice = on_notice;
+	o->cache.progress = on_progress;
+	o->cache.ctx = cli;
+	wo.branch = o->branch;
+	wo.push_branch = o->push_branch;
+	wo.retries = o->retries;
+	wo.author.name = aname;
+	wo.author.email = aemail;
+	wo.author.date = adate && *adate ? adate : NULL;
+	wo.committer.name = cname && cemail ? cname : aname;
+	wo.committer.email = cname && cemail ? cemail : aemail;
+	wo.committer.date = cdate && *cdate ? cdate : NULL;
+	wo.dry_run = o->check;
+	wo.notice = on_progress;
+	wo.ctx = cli;
+	if (gitops_git_open(&repo, &url, &o->cache, &err) < 0 ||
+	    gitops_git_write(&res, repo, &url, &o->auth, &wo, git_edit, r, &err) < 0)
+		goto fail;
+	for (k = 0; k < r->ntargets; k++)
+		report_changes(r, r->targets[k].path, r->targets[k].y);
+	gitops_cli_info(cli, 2, "%zu file%s read, %zu parsed, %zu changed", r->scanned, r->scanned == 1 ? "" : "s",
+			r->parsed, r->ntargets);
+	if (res.commit[0])
+		gitops_cli_info(cli, 1, "%s: pushed %s to %s (on %.12s of %s%s)", url.display, res.commit,
+				o->push_branch ? o->push_branch : res.branch, res.base, res.branch,
+				res.attempts > 1 ? ", after the branch moved" : "");
+	else if (!res.changed)
+		gitops_cli_info(cli, 1, "%s: nothing to change in %s at %.12s", url.display, res.branch, res.base);
+	if (r->records) {
+		cJSON *doc = cJSON_CreateObject();
+		char *text;
+		cJSON_AddItemToObject(doc, "changes", r->records);
+		r->records = NULL;
+		cJSON_AddBoolToObject(doc, "check", o->check);
+		cJSON_AddStringToObject(doc, "repository", url.display);
+		cJSON_AddStringToObject(doc, "branch", res.branch);
+		cJSON_AddStringToObject(doc, "base", res.base);
+		if (res.commit[0])
+			cJSON_AddStringToObject(doc, "commit", res.commit);
+		else
+			cJSON_AddNullToObject(doc, "commit");
+		if (o->push_branch)
+			cJSON_AddStringToObject(doc, "pushBranch", o->push_branch);
+		cJSON_AddNumberToObject(doc, "attempts", res.attempts);
+		text = cJSON_Print(doc);
+		if (text)
+			printf("%s\n", text);
+		free(text);
+		cJSON_Delete(doc);
+	} else if (res.commit[0]) {
+		printf("%s\n", res.commit);
+	}
+	code = o->check && res.changed ? GITOPS_EXIT_DIFFERENT : GITOPS_EXIT_OK;
+	goto out;
+usage:
+	code = err.code == GITOPS_EXIT_USAGE ? gitops_cli_usage_error(cli, "%s", err.msg) : gitops_cli_fail(cli, &err);
+	goto out;
+fail:
+	code = gitops_cli_fail(cli, &err);
+out:
+	gitops_git_write_result_release(&res);
+	gitops_git_close(repo);
+	gitops_git_url_release(&url);
+	free(prefix);
+	free(aname);
+	free(aemail);
+	free(msg);
+	return code;
 }
 
 int main(int argc, char **argv)
@@ -742,24 +1351,28 @@ int main(int argc, char **argv)
 	struct opts o;
 	struct run r;
 	struct gitops_registry_options rdef = GITOPS_REGISTRY_OPTIONS_INIT;
-	const char *gitopt;
+	struct gitops_git_cache_options cdef = GITOPS_GIT_CACHE_OPTIONS_INIT;
+	struct gitops_git_auth adef = GITOPS_GIT_AUTH_INIT;
 	int ret, i, code = GITOPS_EXIT_OK, stream;
 	size_t k;
 
 	memset(&o, 0, sizeof(o));
 	memset(&r, 0, sizeof(r));
 	o.reg = rdef;
+	o.cache = cdef;
+	o.auth = adef;
+	o.retries = 5;
 	gitops_cli_init(&cli, "gitops-bump", usage, help);
 	ret = gitops_cli_parse(&cli, argc, argv, "f:", longopts, on_option, &o);
 	if (ret >= 0)
 		goto out;
-	if ((gitopt = git_option(argc, argv))) {
-		ret = gitops_cli_error(&cli, GITOPS_EXIT_USAGE, "%s: this version cannot write back to Git yet", gitopt);
+	if (o.git_only && !o.repo) {
+		ret = gitops_cli_usage_error(&cli, "--%s goes with --repo", o.git_only);
 		goto out;
 	}
 	r.cli = &cli, r.o = &o;
-	stream = !o.nfiles && cli.optind == argc;
-	if (cli.optind + 1 == argc && !strcmp(argv[cli.optind], "-") && !o.nfiles)
+	stream = !o.repo && !o.nfiles && cli.optind == argc;
+	if (cli.optind + 1 == argc && !strcmp(argv[cli.optind], "-") && !o.nfiles && !o.repo)
 		stream = 1;
 	if (!o.nsets && !o.nimages && !o.npolicies && !o.registry_image) {
 		ret = gitops_cli_usage_error(&cli, "nothing to do: give --set, --image or --policy");
@@ -826,6 +1439,10 @@ int main(int argc, char **argv)
 		r.screens[r.nscreens] = "$imagepolicy";
 		r.screen_len[r.nscreens++] = 12;
 	}
+	if (o.repo) {
+		code = run_git(&r, &cli, argc, argv);
+		goto done;
+	}
 	for (k = 0; k < o.nfiles; k++)
 		if (do_file(&r, o.files[k], 1, &err) < 0)
 			goto fail;
@@ -865,13 +1482,17 @@ fail:
 done:
 	ret = code;
 	cJSON_Delete(r.records);
-	for (k = 0; k < r.ntargets; k++) {
-		gitops_yedit_free(r.targets[k].y);
-		free(r.targets[k].path);
-		free(r.targets[k].real);
-	}
+	free_targets(&r);
 	free(r.targets);
+	free_changes(r.first, r.nfirst);
+	for (k = 0; k < r.ngfiles; k++)
+		free(r.gfiles[k]);
+	for (k = 0; k < r.ngpaths; k++)
+		free(r.gpaths[k]);
+	free(r.gfiles);
+	free(r.gpaths);
 	gitops_buf_release(&r.data);
+	gitops_git_shutdown();
 	if (fflush(stdout) != 0 && ret == GITOPS_EXIT_OK)
 		ret = GITOPS_EXIT_IO;
 out:

@@ -133,7 +133,8 @@ static int resolve(struct gitops_git_edit *e, const char *path, int follow, enum
 		if (clen == 2 && c[0] == '.' && c[1] == '.') {
 			char *slash;
 			if (!cur.len) {
-				gitops_err_set(err, GITOPS_EXIT_INPUT, "%s: leads outside the repository", path);
+				gitops_err_set(err, GITOPS_EXIT_INPUT, "%s: %s outside the repository", path,
+					       links ? "a symbolic link that leads" : "leads");
 				goto done;
 			}
 			slash = strrchr(cur.data, '/');

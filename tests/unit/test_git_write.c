@@ -120,7 +120,7 @@ static const struct {
 	{ "./envs//prod/../link.yaml", "image:\n  tag: v1\n", "envs/prod/values.yaml" },
 	{ "empty.yaml", "", "empty.yaml" },
 	{ "bad/abs", NULL, "bad/abs: a symbolic link to '/etc/passwd': outside the repository" },
-	{ "bad/esc", NULL, "bad/esc: leads outside the repository" },
+	{ "bad/esc", NULL, "bad/esc: a symbolic link that leads outside the repository" },
 	{ "bad/loop", NULL, "bad/loop: too many levels of symbolic links" },
 	{ "../x.yaml", NULL, "../x.yaml: leads outside the repository" },
 	{ "envs/prod", NULL, "envs/prod: a directory, not a file in branch main at " },
