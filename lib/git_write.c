@@ -1082,10 +1082,10 @@ int gitops_git_write(struct gitops_git_write_result *res, struct gitops_git_repo
 	git_signature *author = NULL, *committer = NULL;
 	git_commit *parent = NULL;
 	git_tree *tree = NULL;
-	char *branch_ref = NULL, *dst = NULL, status[256] = "", hex[GIT_OID_HEXSZ + 1];
-	git_oid tip, tree_id, id, expect, refused_at;
+	char *branch_ref = NULL, *dst = NULL, status[256] = "";
+	git_oid tip, tree_id, id, expect;
 	unsigned attempt, lost = 0;
-	int changed, ex, ret = -1, pushed, refused = 0;
+	int changed, ex, ret = -1, pushed;
 
 	memset(res, 0, sizeof(*res));
 	if (o->push_branch && o->branch && !strcmp(o->push_branch, o->branch))
@@ -1107,15 +1107,6 @@ int gitops_git_write(struct gitops_git_write_result *res, struct gitops_git_repo
 			goto done;
 		if (!res->branch && !(res->branch = strdup(branch_ref + 11)))
 			goto oom;
-		if (refused) {
-			if (git_oid_equal(&tip, &refused_at)) {
-				/* the branch did not move: the server refused for its own reasons */
-				gitops_err_set(err, GITOPS_EXIT_REJECTED, "%s: the server refused the push to %s: %s",
-					       url->display, dst, status);
-				goto done;
-			}
-			refused = 0;
-		}
 		if (!dst) {
 			struct gitops_buf b = GITOPS_BUF_INIT;
 			if (gitops_buf_printf(&b, "refs/heads/%s", o->push_branch ? o->push_branch : res->branch) < 0 ||
@@ -1177,30 +1168,37 @@ int gitops_git_write(struct gitops_git_write_result *res, struct gitops_git_repo
 			goto done;
 		}
 		if (pushed == REFUSED) {
-			refused = 1;
-			git_oid_cpy(&refused_at, &tip);
+			/* lost a race at the server's ref lock, or refused for good? where dst is now says */
+			git_reference *now = NULL;
+			int same;
+			if (gitops_git_fetch(r, auth, NULL, err) < 0)
+				goto done;
+			ex = git_reference_lookup(&now, repo, dst);
+			if (ex < 0 && ex != GIT_ENOTFOUND) {
+				gitops_git_error(err, ex, NULL, mirror);
+				goto done;
+			}
+			same = ex == GIT_ENOTFOUND ? git_oid_is_zero(&expect) :
+			       git_reference_type(now) == GIT_REFERENCE_DIRECT && git_oid_equal(git_reference_target(now), &expect);
+			git_reference_free(now);
+			if (same) {
+				gitops_err_set(err, GITOPS_EXIT_REJECTED, "%s: the server refused the push to %s: %s; nothing pushed",
+					       url->display, dst, status);
+				goto done;
+			}
+		}
+		if (o->push_branch) {
+			/* a new branch someone else made meanwhile: never taken over */
+			gitops_err_set(err, GITOPS_EXIT_REJECTED, "%s: a branch '%s' appeared while pushing: --push-branch "
+				       "makes a new branch; nothing pushed", url->display, o->push_branch);
+			goto done;
 		}
 		lost++;
 		if (attempt >= o->retries) {
-			if (refused) {
-				/* moved, or refused for good? the remote's branch says */
-				git_oid now;
-				char *again = NULL;
-				if (gitops_git_fetch(r, auth, NULL, err) < 0 ||
-				    branch_tip(repo, o->branch, url, &again, &now, err) < 0)
-					goto done;
-				free(again);
-				if (git_oid_equal(&now, &tip)) {
-					gitops_err_set(err, GITOPS_EXIT_REJECTED, "%s: the server refused the push to %s: %s",
-						       url->display, dst, status);
-					goto done;
-				}
-			}
-			oid_hex(hex, &id);
 			gitops_err_set(err, GITOPS_EXIT_REJECTED,
-				       "%s: %s moved before the push could land (another push came first) %u time%s; "
-				       "giving up (--retries %u): nothing pushed", url->display,
-				       o->push_branch ? dst + 11 : res->branch, lost, lost == 1 ? "" : "s", o->retries);
+				       "%s: branch %s moved before the push could land (another push came first) %u time%s; "
+				       "giving up (--retries %u): nothing pushed", url->display, res->branch, lost,
+				       lost == 1 ? "" : "s", o->retries);
 			goto done;
 		}
 	}
