@@ -344,19 +344,10 @@ int gitops_git_edit_read(struct gitops_git_edit *e, const char *path, struct git
 		gitops_err_set(err, GITOPS_EXIT_INPUT, "%s: larger than the limit of %zu bytes", path, max);
 		goto done;
 	}
-	if (gitops_buf_add(out, git_blob_rawcontent(blob), (size_t)size) < 0 || (!out->data && gitops_buf_add(out, "", 0) < 0)) {
+	/* NUL-terminated, an empty blob too */
+	if (gitops_buf_add(out, git_blob_rawcontent(blob), (size_t)size) < 0 || !out->data) {
 		gitops_err_oom(err);
 		goto done;
-	}
-	if (!out->data) {
-		/* an empty blob: still a NUL-terminated buffer */
-		char *p = malloc(1);
-		if (!p) {
-			gitops_err_oom(err);
-			goto done;
-		}
-		p[0] = '\0';
-		out->data = p, out->cap = 1, out->len = 0;
 	}
 	if (resolved) {
 		*resolved = res;
@@ -455,6 +446,12 @@ int gitops_git_edit_new(struct gitops_git_edit **out, git_repository *repo, cons
 	int ex;
 
 	*out = NULL;
+	/*
+	 * libgit2 caches trees of up to 4 KiB only: a directory of 200 entries
+	 * would be inflated again for every path under it.  Trees of up to
+	 * 4 MiB stay in its object cache (bounded by its total, 256 MiB).
+	 */
+	git_libgit2_opts(GIT_OPT_SET_CACHE_OBJECT_LIMIT, GIT_OBJECT_TREE, (size_t)4 << 20);
 	if (!(e = calloc(1, sizeof(*e))) || !(e->branch = strdup(branch))) {
 		free(e);
 		return gitops_err_oom(err);
@@ -972,8 +969,8 @@ done:
  * server said no: status), or -1.
  */
 static int push_once(git_repository *repo, const char *mirror, const struct gitops_git_url *url,
-		     const struct gitops_git_auth *auth, const char *dst, const git_oid *expect, const git_oid *id, char *status, size_t status_size,
-		     struct gitops_err *err)
+		     const struct gitops_git_auth *auth, const char *dst, const git_oid *expect, const git_oid *id,
+		     char *status, size_t status_size, struct gitops_err *err)
 {
 	struct push_ctx p;
 	git_remote_callbacks cb;
@@ -1103,7 +1100,8 @@ int gitops_git_write(struct gitops_git_write_result *res, struct gitops_git_repo
 			goto done;
 		free(branch_ref);
 		branch_ref = NULL;
-		if (branch_tip(repo, o->branch, url, &branch_ref, &tip, err) < 0)
+		/* the branch HEAD named at first, even if the remote's HEAD moves on meanwhile */
+		if (branch_tip(repo, res->branch ? res->branch : o->branch, url, &branch_ref, &tip, err) < 0)
 			goto done;
 		if (!res->branch && !(res->branch = strdup(branch_ref + 11)))
 			goto oom;
