@@ -96,29 +96,6 @@ static int number(const char *s, unsigned long max, unsigned long *out)
 	return 0;
 }
 
-static int size_value(const char *s, size_t *out)
-{
-	char *end;
-	unsigned long long v;
-	unsigned shift = 0;
-
-	if (!*s || *s == '-')
-		return -1;
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (errno || end == s)
-		return -1;
-	switch (*end) {
-	case 'K': case 'k': shift = 10; end++; break;
-	case 'M': case 'm': shift = 20; end++; break;
-	case 'G': case 'g': shift = 30; end++; break;
-	}
-	if (*end || v == 0 || v > (unsigned long long)(SIZE_MAX >> shift))
-		return -1;
-	*out = (size_t)(v << shift);
-	return 0;
-}
-
 static int on_option(struct gitops_cli *cli, int opt, const char *arg, void *ctx)
 {
 	struct opts *o = ctx;
@@ -162,7 +139,7 @@ static int on_option(struct gitops_cli *cli, int opt, const char *arg, void *ctx
 		o->cache.lock_timeout = (unsigned)v;
 		return 0;
 	case OPT_MAX_SIZE:
-		if (size_value(arg, &o->cache.max_bytes) < 0)
+		if (gitops_cli_parse_size(arg, &o->cache.max_bytes) < 0)
 			return gitops_cli_usage_error(cli, "--max-size takes a positive size (K, M or G suffix), not '%s'",
 						      arg);
 		return 0;

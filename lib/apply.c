@@ -68,16 +68,16 @@ static const struct item *defining_crd(const struct item *items, size_t n, const
 	return NULL;
 }
 
-static void display_name(struct item *it)
+/* kubectl's name of an object: "deployment.apps/web". */
+static void kubectl_name(char *buf, size_t size, const struct gitops_id *id)
 {
 	char kind[128];
 	size_t i;
 
-	snprintf(kind, sizeof(kind), "%s", it->id.kind);
+	snprintf(kind, sizeof(kind), "%s", id->kind);
 	for (i = 0; kind[i]; i++)
 		kind[i] = (char)tolower((unsigned char)kind[i]);
-	snprintf(it->result.name, sizeof(it->result.name), "%s%s%s/%s", kind, it->id.group[0] ? "." : "", it->id.group,
-		 it->id.name);
+	snprintf(buf, size, "%s%s%s/%s", kind, id->group[0] ? "." : "", id->group, id->name);
 }
 
 static const char *ns_of(const struct item *it, const struct gitops_apply_options *o)
@@ -331,8 +331,6 @@ static int run_step(struct sync *s, struct item **step, size_t n, struct gitops_
 		put[i].method = "PATCH";
 		put[i].path = gitops_buf_detach(&p);
 		put[i].content_type = "application/apply-patch+yaml";
-		put[i].body = body ? cJSON_PrintUnformatted(body) : NULL;
-		put[i].body_len = put[i].body ? strlen(put[i].body) : 0;
 		put[i].what = step[i]->result.name;
 		if (get[i].failed)
 			put[i].method = NULL; /* the GET said enough */
@@ -341,6 +339,9 @@ static int run_step(struct sync *s, struct item **step, size_t n, struct gitops_
 			/* its managed fields prove the apply a no-op: nothing to send */
 			put[i].method = NULL;
 			skipped[i] = 1;
+		} else {
+			put[i].body = body ? cJSON_PrintUnformatted(body) : NULL;
+			put[i].body_len = put[i].body ? strlen(put[i].body) : 0;
 		}
 		cJSON_Delete(body);
 	}
@@ -779,8 +780,7 @@ static int prune(struct sync *s, struct gitops_err *err)
 		const cJSON *o = cJSON_GetArrayItem(orphans, (int)i);
 		struct gitops_id id;
 		struct gitops_sync_info info;
-		char msg[160], kind[128];
-		size_t c;
+		char msg[160];
 		if (gitops_object_id(o, &id) < 0 ||
 		    gitops_kube_discovery_find(s->d, id.group, id.version, id.kind, &res[i], err) < 0)
 			goto done;
@@ -790,10 +790,7 @@ static int prune(struct sync *s, struct gitops_err *err)
 		wave[i] = info.wave;
 		ns[i] = id.namespace;
 		names[i] = id.name;
-		snprintf(kind, sizeof(kind), "%s", id.kind);
-		for (c = 0; kind[c]; c++)
-			kind[c] = (char)tolower((unsigned char)kind[c]);
-		snprintf(display[i], sizeof(display[i]), "%s%s%s/%s", kind, *id.group ? "." : "", id.group, id.name);
+		kubectl_name(display[i], sizeof(display[i]), &id);
 		what[i] = display[i];
 	}
 	for (i = 0; i < n; i = j) {
@@ -850,7 +847,7 @@ static int prepare(struct sync *s, struct gitops_object *objs, struct gitops_err
 		if (gitops_order_classify(objs[i].json, it->id.group, it->id.kind, &it->info, msg, sizeof(msg)) < 0)
 			return gitops_err_set(err, GITOPS_EXIT_INPUT, "%s:%zu: document %zu: %s", objs[i].source,
 					      objs[i].line, objs[i].doc, msg);
-		display_name(it);
+		kubectl_name(it->result.name, sizeof(it->result.name), &it->id);
 		snprintf(it->result.ns, sizeof(it->result.ns), "%s", it->id.namespace ? it->id.namespace : "");
 		it->result.hook = it->info.hook;
 		it->result.wave = it->info.wave;
@@ -940,7 +937,7 @@ int gitops_apply(struct gitops_kube *k, struct gitops_kube_discovery *d, struct 
 	struct gitops_apply_options def = GITOPS_APPLY_OPTIONS_INIT;
 	struct sync s;
 	size_t i, members = 0;
-	int ret = -1, failed = 0;
+	int ret = -1;
 
 	memset(&s, 0, sizeof(s));
 	s.k = k;
@@ -983,13 +980,11 @@ int gitops_apply(struct gitops_kube *k, struct gitops_kube_discovery *d, struct 
 	ret = 0;
 	goto done;
 fail:
-	failed = 1;
 	if (s.began && !s.o->dry_run && has_phase(&s, GITOPS_PHASE_SYNCFAIL)) {
 		struct gitops_err e2 = GITOPS_ERR_INIT;
 		run_phase(&s, GITOPS_PHASE_SYNCFAIL, 0, &e2);
 	}
 done:
-	(void)failed;
 	for (i = 0; s.items && i < n; i++)
 		forget_live(&s.items[i]);
 	gitops_applyset_free(s.set);

@@ -243,23 +243,74 @@ done:
 	return ret;
 }
 
+/* "group/kind/namespace/name": the stream's objects, sorted, to look members up in. */
+static char *id_key(const char *group, const char *kind, const char *ns, const char *name)
+{
+	struct gitops_buf k = GITOPS_BUF_INIT;
+
+	gitops_buf_printf(&k, "%s/%s/%s/%s", group, kind, ns ? ns : "", name);
+	return gitops_buf_detach(&k);
+}
+
+static int key_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/*
+ * The keys of objs, sorted (caller frees each and the array).  Whether a
+ * kind is namespaced is only known for the member an object is compared
+ * with, so each object has two keys: in its namespace (default_ns when it
+ * names none), for namespaced members; and in none, for cluster-scoped ones,
+ * whatever namespace the manifest gave them.
+ */
+static char **stream_keys(const struct gitops_object *objs, size_t n, const char *default_ns, size_t *nkeys)
+{
+	char **keys = calloc(2 * n + 1, sizeof(*keys));
+	size_t i, k = 0;
+
+	if (!keys)
+		return NULL;
+	for (i = 0; i < n; i++) {
+		struct gitops_id id;
+		if (gitops_object_id(objs[i].json, &id) < 0)
+			continue;
+		if (!(keys[k] = id_key(id.group, id.kind, id.namespace ? id.namespace : default_ns, id.name)))
+			goto oom;
+		k++;
+		if (!(keys[k] = id_key(id.group, id.kind, NULL, id.name)))
+			goto oom;
+		k++;
+	}
+	qsort(keys, k, sizeof(*keys), key_cmp);
+	*nkeys = k;
+	return keys;
+oom:
+	while (k)
+		free(keys[--k]);
+	free(keys);
+	return NULL;
+}
+
+static int has_key(char **keys, size_t n, const char *key)
+{
+	return n && key && bsearch(&key, keys, n, sizeof(*keys), key_cmp) != NULL;
+}
+
 /* Is the live member among the stream's objects? */
-static int in_stream(const cJSON *m, const struct gitops_kube_resource *r, const struct gitops_object *objs, size_t n,
-		     const char *default_ns)
+static int in_stream(const cJSON *m, const struct gitops_kube_resource *r, char **keys, size_t nkeys)
 {
 	const char *name = gitops_json_get_string(m, "metadata", "name", NULL);
 	const char *ns = gitops_json_get_string(m, "metadata", "namespace", NULL);
-	size_t i;
+	char *key;
+	int found;
 
-	for (i = 0; i < n; i++) {
-		struct gitops_id id;
-		if (gitops_object_id(objs[i].json, &id) < 0 || strcmp(id.name, name) || strcmp(id.kind, r->kind) ||
-		    strcmp(id.group, r->group))
-			continue;
-		if (!r->namespaced || !strcmp(id.namespace ? id.namespace : default_ns, ns ? ns : ""))
-			return 1;
-	}
-	return 0;
+	if (!name)
+		return 0;
+	key = id_key(r->group, r->kind, r->namespaced ? ns : NULL, name);
+	found = has_key(keys, nkeys, key);
+	free(key);
+	return found;
 }
 
 struct doomed {
@@ -306,7 +357,8 @@ int gitops_applyset_orphans_of(struct gitops_applyset *s, struct gitops_kube *k,
 {
 	struct strset gks = { NULL, 0, 0 }, nss = { NULL, 0, 0 };
 	struct doomed *doomed = NULL;
-	size_t n_doomed = 0, cap = 0, i, j, n_kept = 0;
+	size_t n_doomed = 0, cap = 0, i, j, n_kept = 0, nkeys = 0;
+	char **keys = NULL;
 	char selector[128];
 	cJSON *result = NULL;
 	int ret = -1;
@@ -327,6 +379,8 @@ int gitops_applyset_orphans_of(struct gitops_applyset *s, struct gitops_kube *k,
 	for (i = 0; i < s->rec_nss.n; i++)
 		if (strset_add(&nss, s->rec_nss.v[i], strlen(s->rec_nss.v[i])) < 0)
 			goto oom;
+	if (!(keys = stream_keys(objs, n, default_ns, &nkeys)))
+		goto oom;
 	for (i = 0; i < gks.n; i++) {
 		const struct gitops_kube_resource *r;
 		int found = find_gk(d, gks.v[i], &r, err);
@@ -343,7 +397,7 @@ int gitops_applyset_orphans_of(struct gitops_applyset *s, struct gitops_kube *k,
 				struct gitops_sync_info info;
 				char gv[320], msg[160];
 				/* never anything that is not a member, whatever the server's selector did */
-				if (!part || strcmp(part, s->id) || in_stream(m, r, objs, n, default_ns)) {
+				if (!part || strcmp(part, s->id) || in_stream(m, r, keys, nkeys)) {
 					cJSON_Delete(m);
 					continue;
 				}
@@ -401,6 +455,9 @@ done:
 	for (i = 0; i < n_doomed; i++)
 		cJSON_Delete(doomed[i].obj);
 	free(doomed);
+	for (i = 0; i < nkeys; i++)
+		free(keys[i]);
+	free(keys);
 	strset_release(&gks);
 	strset_release(&nss);
 	return ret;

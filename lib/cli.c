@@ -145,8 +145,7 @@ int gitops_cli_parse_duration(const char *s, long *out_ms)
 	return 0;
 }
 
-/* A size in bytes with an optional K, M or G suffix (powers of 1024). */
-static int parse_size(const char *s, size_t *out)
+int gitops_cli_parse_size(const char *s, size_t *out)
 {
 	char *end;
 	unsigned long long v;
@@ -185,7 +184,7 @@ static int limits_from_env(struct gitops_cli *cli)
 		size_t n;
 		if (!v)
 			continue;
-		if (parse_size(v, &n) < 0)
+		if (gitops_cli_parse_size(v, &n) < 0)
 			return gitops_cli_error(cli, GITOPS_EXIT_USAGE, "%s: not a positive %s: '%s'", vars[i].name,
 						vars[i].what, v);
 		*(size_t *)((char *)&cli->limits + vars[i].off) = n;

@@ -58,6 +58,9 @@ void gitops_cli_info(const struct gitops_cli *cli, int level, const char *fmt, .
 /* A duration as Go and kubectl write them ("90s", "5m", "1h30m", "250ms"; a bare number is seconds). 0 or -1. */
 int gitops_cli_parse_duration(const char *s, long *out_ms);
 
+/* A size in bytes with an optional K, M or G suffix (powers of 1024), above 0. 0 or -1. */
+int gitops_cli_parse_size(const char *s, size_t *out);
+
 /* The synopsis as --help prints it ("usage: ...\n   or: ...\n"). */
 void gitops_cli_print_usage(const struct gitops_cli *cli, FILE *fp);
 
