@@ -97,7 +97,7 @@ static int resolve(struct gitops_git_edit *e, const char *path, int follow, enum
 		   char **resolved, git_tree_entry **entry, struct gitops_err *err)
 {
 	struct gitops_buf cur = GITOPS_BUF_INIT;
-	char *todo = strdup(path), *p;
+	char *pending = strdup(path), *p;
 	git_tree_entry *te = NULL;
 	unsigned links = 0;
 	int ret = -1, e2;
@@ -107,9 +107,9 @@ static int resolve(struct gitops_git_edit *e, const char *path, int follow, enum
 		*resolved = NULL;
 	if (entry)
 		*entry = NULL;
-	if (!todo)
+	if (!pending)
 		return gitops_err_oom(err);
-	p = todo;
+	p = pending;
 	for (;;) {
 		const char *c;
 		size_t clen;
@@ -199,13 +199,13 @@ static int resolve(struct gitops_git_edit *e, const char *path, int follow, enum
 				goto done;
 			}
 			git_blob_free(blob);
-			free(todo);
-			todo = gitops_buf_detach(&nt);
-			if (!todo) {
+			free(pending);
+			pending = gitops_buf_detach(&nt);
+			if (!pending) {
 				gitops_err_oom(err);
 				goto done;
 			}
-			p = todo;
+			p = pending;
 			continue;
 		}
 		if (!last && mode != GIT_FILEMODE_TREE) {
@@ -239,7 +239,7 @@ static int resolve(struct gitops_git_edit *e, const char *path, int follow, enum
 done:
 	git_tree_entry_free(te);
 	gitops_buf_release(&cur);
-	free(todo);
+	free(pending);
 	return ret;
 }
 
