@@ -146,7 +146,7 @@ static int same_object(cJSON *a, cJSON *b)
 	cJSON_DeleteItemFromObjectCaseSensitive(x, "kind");
 	cJSON_DeleteItemFromObjectCaseSensitive(y, "apiVersion");
 	cJSON_DeleteItemFromObjectCaseSensitive(y, "kind");
-	eq = cJSON_Compare(x, y, 1);
+	eq = gitops_json_equal(x, y);
 	cJSON_Delete(x);
 	cJSON_Delete(y);
 	return eq;

@@ -116,7 +116,7 @@ static int set_mask(cJSON *parent, cJSON *item, const char *mask)
 static int mask_pair(cJSON *pa, cJSON *a, cJSON *pb, cJSON *b)
 {
 	if (a && b) {
-		int same = cJSON_Compare(a, b, 1);
+		int same = gitops_json_equal(a, b);
 		if (set_mask(pa, a, same ? GITOPS_DIFF_MASK : GITOPS_DIFF_MASK_BEFORE) < 0 ||
 		    set_mask(pb, b, same ? GITOPS_DIFF_MASK : GITOPS_DIFF_MASK_AFTER) < 0)
 			return -1;
@@ -402,7 +402,7 @@ int gitops_diff_object(char **out, enum gitops_diff_sync *sync, const cJSON *liv
 	}
 	gitops_diff_normalize(a, manifest);
 	gitops_diff_normalize(b, manifest);
-	if ((!a && !b) || (a && b && cJSON_Compare(a, b, 1))) {
+	if ((!a && !b) || (a && b && gitops_json_equal(a, b))) {
 		if (!(*out = strdup("")))
 			gitops_err_oom(err);
 		ret = *out ? 0 : -1;
@@ -634,12 +634,12 @@ static int element_matches(const cJSON *elem, size_t index, const char *pe)
 	if (!(v = cJSON_Parse(pe + 2)))
 		return -1;
 	if (pe[0] == 'v')
-		ret = cJSON_Compare(v, elem, 1);
+		ret = gitops_json_equal(v, elem);
 	else if (!cJSON_IsObject(v) || !cJSON_IsObject(elem))
 		ret = -1;
 	else
 		cJSON_ArrayForEach(kv, v)
-			if (!cJSON_Compare(kv, cJSON_GetObjectItemCaseSensitive(elem, kv->string), 1))
+			if (!gitops_json_equal(kv, cJSON_GetObjectItemCaseSensitive(elem, kv->string)))
 				ret = 0;
 	cJSON_Delete(v);
 	return ret;
@@ -678,7 +678,7 @@ static int unchanged_by(const cJSON *fs, const cJSON *c, const cJSON *live, int 
 	if (!fs || !c || !live || depth > 100 || cJSON_IsNull(c))
 		return 0;
 	if (!has_members(fs)) /* owned whole (an atomic list or mapping, a scalar): equal or not */
-		return cJSON_Compare(c, live, 1);
+		return gitops_json_equal(c, live);
 	if (cJSON_IsObject(c)) {
 		char key[320];
 		if (!cJSON_IsObject(live) || !c->child)
@@ -712,7 +712,7 @@ static int unchanged_by(const cJSON *fs, const cJSON *c, const cJSON *live, int 
 			ce = element_of(c, x->string, &ci);
 			le = element_of(live, x->string, &li);
 			if (!ce || !le || seen[ci] ||
-			    (x->string[0] == 'v' ? !cJSON_Compare(ce, le, 1) : !unchanged_by(x, ce, le, depth + 1)))
+			    (x->string[0] == 'v' ? !gitops_json_equal(ce, le) : !unchanged_by(x, ce, le, depth + 1)))
 				ret = 0;
 			else
 				seen[ci] = 1;

@@ -2350,7 +2350,7 @@ int gitops_git_state_unchanged(const char *file, const char *repository, const c
 	if (!want)
 		ret = gitops_err_oom(err);
 	else
-		ret = have && cJSON_Compare(have, want, 1) ? 1 : 0;
+		ret = have && gitops_json_equal(have, want) ? 1 : 0;
 	cJSON_Delete(have);
 	cJSON_Delete(want);
 	gitops_buf_release(&b);

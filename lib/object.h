@@ -39,6 +39,14 @@ const cJSON *gitops_json_get(const cJSON *obj, ...);
 const char *gitops_json_type_name(const cJSON *n);
 /* The string at a nested path, or NULL when absent or not a string. */
 const char *gitops_json_get_string(const cJSON *obj, ...);
+/*
+ * Deep equality of two trees: 1 or 0.  Mappings are equal when they hold the
+ * same keys with equal values, in any order (keys are unique: the reader
+ * refuses duplicates); numbers compare exactly.  Linear in the size of the
+ * trees while keys come in the same order, n log n for a reordered mapping.
+ * (cJSON_Compare walks every mapping twice at every level: 2^depth.)
+ */
+int gitops_json_equal(const cJSON *a, const cJSON *b);
 
 const char *gitops_object_label(const cJSON *obj, const char *key);
 const char *gitops_object_annotation(const cJSON *obj, const char *key);
