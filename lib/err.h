@@ -23,6 +23,7 @@ enum gitops_exit {
 	GITOPS_EXIT_UNHEALTHY = 8,   /* waiting for health failed or timed out */
 	GITOPS_EXIT_UNSAFE = 9,      /* refused a destructive step: incomplete or empty stream */
 	GITOPS_EXIT_UNCHANGED = 10,  /* nothing new to do (gitops-fetch --if-changed) */
+	GITOPS_EXIT_BUSY = 11,       /* another sync of the same application or ApplySet holds its lock */
 	GITOPS_EXIT_INTERNAL = 70    /* out of memory or an internal error */
 };
 
