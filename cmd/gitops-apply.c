@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "lib/apply.h"
+#include "lib/buf.h"
 #include "lib/cli.h"
 #include "lib/kube.h"
 #include "lib/kube_discovery.h"
@@ -17,8 +18,9 @@ static const char help[] =
 	"apply, as Argo CD syncs: every object is checked and every kind resolved before anything\n"
 	"is sent; then hook phase (PreSync, Sync, PostSync), wave (argocd.argoproj.io/sync-wave)\n"
 	"and kind order (Namespaces, CRDs waited for until Established, ..., webhooks last), the\n"
-	"requests of one step in parallel.  One line per object: created, configured, unchanged,\n"
-	"pruned.\n"
+	"requests of one step in parallel.  One line per object, as soon as its result is known:\n"
+	"created, configured, unchanged, pruned.  With --applyset, one sync of the set runs at a\n"
+	"time (a Lease beside its parent); a prune never deletes an object this sync applied.\n"
 	"\n"
 	"options:\n"
 	"  -f, --filename FILE     read the stream from FILE ('-': standard input, the default)\n"
@@ -35,6 +37,9 @@ static const char help[] =
 	"      --prune             delete members of the applyset the stream no longer has (needs\n"
 	"                          --applyset and a stream closed by its end-of-stream marker)\n"
 	"      --allow-empty       let an empty stream prune every member\n"
+	"      --confirm-prune     also prune members annotated Prune=confirm\n"
+	"      --lock-timeout DURATION  wait this long for another sync of the applyset to\n"
+	"                          finish (default 0: exit 11 at once)\n"
 	"      --applyset-tooling NAME/VERSION  what a new parent records (default gitops/VERSION;\n"
 	"                          kubectl/VERSION lets kubectl apply --prune use the set too)\n"
 	"      --wait              wait until each wave is healthy before the next one starts\n"
@@ -48,7 +53,7 @@ static const char help[] =
 	"  -V, --version           show the version\n";
 
 enum { OPT_CONTEXT = 300, OPT_KUBECONFIG, OPT_DRY_RUN, OPT_FORCE, OPT_MANAGER, OPT_PARALLEL, OPT_APPLYSET, OPT_PRUNE,
-       OPT_ALLOW_EMPTY, OPT_TOOLING, OPT_WAIT, OPT_TIMEOUT, OPT_APPLY_ALL };
+       OPT_ALLOW_EMPTY, OPT_TOOLING, OPT_WAIT, OPT_TIMEOUT, OPT_APPLY_ALL, OPT_CONFIRM_PRUNE, OPT_LOCK_TIMEOUT };
 
 struct opts {
 	const char *file;
@@ -69,6 +74,8 @@ static const struct option longopts[] = {
 	{ "applyset", required_argument, NULL, OPT_APPLYSET },
 	{ "prune", no_argument, NULL, OPT_PRUNE },
 	{ "allow-empty", no_argument, NULL, OPT_ALLOW_EMPTY },
+	{ "confirm-prune", no_argument, NULL, OPT_CONFIRM_PRUNE },
+	{ "lock-timeout", required_argument, NULL, OPT_LOCK_TIMEOUT },
 	{ "applyset-tooling", required_argument, NULL, OPT_TOOLING },
 	{ "wait", no_argument, NULL, OPT_WAIT },
 	{ "apply-all", no_argument, NULL, OPT_APPLY_ALL },
@@ -124,6 +131,13 @@ static int on_option(struct gitops_cli *cli, int opt, const char *arg, void *ctx
 	case OPT_ALLOW_EMPTY:
 		o->apply.allow_empty = 1;
 		return 0;
+	case OPT_CONFIRM_PRUNE:
+		o->apply.confirm_prune = 1;
+		return 0;
+	case OPT_LOCK_TIMEOUT:
+		if (gitops_cli_parse_duration(arg, &o->apply.lock_wait_ms) < 0)
+			return gitops_cli_usage_error(cli, "--lock-timeout takes a duration (0, 30s, 5m), not '%s'", arg);
+		return 0;
 	case OPT_TOOLING: {
 		const char *slash = strchr(arg, '/');
 		if (!slash || slash == arg || !slash[1])
@@ -167,12 +181,9 @@ static void on_progress(void *ctx, const char *line)
 static void on_result(void *ctx, const struct gitops_apply_result *r)
 {
 	static const char *const words[] = { "failed", "created", "configured", "unchanged", "pruned",
-					     "succeeded", "failed", "deleted", "unhealthy" };
+					     "prune needs confirmation", "succeeded", "failed", "deleted", "unhealthy" };
 	struct report *rep = ctx;
-	char hook[64] = "";
 
-	if (r->hook)
-		snprintf(hook, sizeof(hook), " (%s hook)", gitops_phase_name(r->phase));
 	if (r->outcome == GITOPS_APPLY_FAILED || r->outcome == GITOPS_APPLY_HOOK_FAILED ||
 	    r->outcome == GITOPS_APPLY_UNHEALTHY) {
 		gitops_cli_error(rep->cli, r->err.code, "%s", r->err.msg);
@@ -203,10 +214,22 @@ static void on_result(void *ctx, const struct gitops_apply_result *r)
 		cJSON_AddItemToArray(rep->records, rec);
 	} else if (r->outcome != GITOPS_APPLY_FAILED && r->outcome != GITOPS_APPLY_HOOK_FAILED &&
 		   r->outcome != GITOPS_APPLY_UNHEALTHY) {
-		printf("%s %s%s%s\n", r->name, words[r->outcome], hook,
-		       !rep->dry_run ? "" : r->unchecked ? " (server dry run; not checked: its namespace or CRD "
-							   "comes with this stream)" : " (server dry run)");
+		struct gitops_buf notes = GITOPS_BUF_INIT;
+		if (r->hook)
+			gitops_buf_printf(&notes, "%s hook", gitops_phase_name(r->phase));
+		/* what a prune deletes may be in any of the set's namespaces: said, not guessed */
+		if ((r->outcome == GITOPS_APPLY_PRUNED || r->outcome == GITOPS_APPLY_PRUNE_PENDING) && r->ns[0])
+			gitops_buf_printf(&notes, "%snamespace %s", notes.len ? ", " : "", r->ns);
+		if (rep->dry_run)
+			gitops_buf_printf(&notes, "%s%s", notes.len ? ", " : "",
+					  r->unchecked ? "server dry run; not checked: its namespace or CRD comes with this "
+							 "stream" : "server dry run");
+		printf("%s %s%s%s%s\n", r->name, words[r->outcome], notes.len ? " (" : "", notes.len ? notes.data : "",
+		       notes.len ? ")" : "");
+		gitops_buf_release(&notes);
 	}
+	/* each line as its result is known: a sync stopped by a signal has said what it changed */
+	fflush(stdout);
 }
 
 int main(int argc, char **argv)

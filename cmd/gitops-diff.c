@@ -109,7 +109,7 @@ static int on_option(struct gitops_cli *cli, int opt, const char *arg, void *ctx
 struct report {
 	struct gitops_cli *cli;
 	cJSON *records;
-	size_t synced, out_of_sync, missing, extraneous, failed;
+	size_t synced, out_of_sync, missing, extraneous, pending, failed;
 	int write_failed;
 };
 
@@ -125,7 +125,7 @@ static void on_result(void *ctx, const struct gitops_diff_result *r)
 		case GITOPS_DIFF_SYNCED: rep->synced++; break;
 		case GITOPS_DIFF_OUT_OF_SYNC: rep->out_of_sync++; break;
 		case GITOPS_DIFF_MISSING: rep->missing++; break;
-		case GITOPS_DIFF_EXTRANEOUS: rep->extraneous++; break;
+		case GITOPS_DIFF_EXTRANEOUS: rep->extraneous++; rep->pending += r->prune_pending != 0; break;
 		}
 	}
 	if (rep->records) {
@@ -145,6 +145,8 @@ static void on_result(void *ctx, const struct gitops_diff_result *r)
 					cJSON_AddStringToObject(rec, "healthMessage", h.message);
 			}
 		}
+		if (r->prune_pending)
+			cJSON_AddBoolToObject(rec, "pruneNeedsConfirmation", 1);
 		if (r->failed)
 			cJSON_AddStringToObject(rec, "error", r->err.msg);
 		else
@@ -169,6 +171,9 @@ static void summary(const struct report *rep)
 		snprintf(extra, sizeof(extra), " (%zu missing)", rep->missing);
 	else if (rep->extraneous)
 		snprintf(extra, sizeof(extra), " (%zu to prune)", rep->extraneous);
+	if (rep->pending)
+		snprintf(extra + strlen(extra) - 1, sizeof(extra) - strlen(extra) + 1, ", %zu of them need%s confirmation)",
+			 rep->pending, rep->pending == 1 ? "s" : "");
 	fprintf(stderr, "%s: %zu object%s differ%s%s, %zu in sync", rep->cli->prog, differ, differ == 1 ? "" : "s",
 		differ == 1 ? "s" : "", extra, rep->synced);
 	if (rep->failed)

@@ -10,6 +10,7 @@
 #include "lib/applyset.h"
 #include "lib/diff.h"
 #include "lib/kube_rest.h"
+#include "lib/lease.h"
 #include "lib/object.h"
 
 struct item {
@@ -24,6 +25,7 @@ struct item {
 	int ready;                                 /* this wave: healthy enough */
 	struct gitops_apply_result result;
 	char *rv_before;
+	char *uid;                                 /* of the object this run applied (or proved unchanged) */
 	cJSON *live_before;
 	int prefetched;                            /* live_before came from a LIST */
 };
@@ -40,6 +42,9 @@ struct sync {
 	size_t n_stream_ns;
 	struct gitops_applyset *set;
 	const char *set_ns;
+	char set_id[64];                           /* the member label's value, "" without an applyset */
+	struct gitops_lease *lease;                /* held while the sync changes anything */
+	size_t unconfirmed;                        /* members kept because their prune needs confirmation */
 	struct timespec start;
 	int began;                                 /* something was sent that changes the cluster */
 };
@@ -110,6 +115,20 @@ static void report(struct sync *s, struct item *it)
 		s->report(s->ctx, &it->result);
 }
 
+/* The lease stays ours while the sync goes on (renewed when a third of its duration passed). */
+static int keep_lease(struct sync *s, struct gitops_err *err)
+{
+	return s->lease ? gitops_lease_renew(s->lease, s->k, 0, err) : 0;
+}
+
+static void set_uid(struct item *it, const cJSON *obj)
+{
+	const char *uid = gitops_json_get_string(obj, "metadata", "uid", NULL);
+
+	free(it->uid);
+	it->uid = uid ? strdup(uid) : NULL;
+}
+
 /* The body: the object, with the namespace made explicit (or dropped for cluster-scoped kinds), and a member's label. */
 static cJSON *apply_body(const struct sync *s, const struct item *it)
 {
@@ -121,8 +140,7 @@ static cJSON *apply_body(const struct sync *s, const struct item *it)
 	cJSON_DeleteItemFromObjectCaseSensitive(meta, "namespace");
 	if (it->res->namespaced)
 		cJSON_AddStringToObject(meta, "namespace", ns_of(it, s->o));
-	if (s->set && !it->info.hook &&
-	    gitops_object_set_label(copy, GITOPS_APPLYSET_PART_OF, gitops_applyset_get_id(s->set)) < 0) {
+	if (s->set_id[0] && !it->info.hook && gitops_object_set_label(copy, GITOPS_APPLYSET_PART_OF, s->set_id) < 0) {
 		cJSON_Delete(copy);
 		return NULL;
 	}
@@ -182,6 +200,8 @@ static int wait_established(struct sync *s, struct item *it, struct gitops_err *
 		cJSON_Delete(crd);
 		if (ok)
 			return 0;
+		if (keep_lease(s, err) < 0)
+			return -1;
 		if (waited >= s->o->establish_timeout_ms)
 			return gitops_err_set(err, GITOPS_EXIT_UNHEALTHY, "%s: not Established after %ld s", it->result.name,
 					      s->o->establish_timeout_ms / 1000);
@@ -306,6 +326,12 @@ static int run_step(struct sync *s, struct item **step, size_t n, struct gitops_
 		free(skipped);
 		return gitops_err_oom(err);
 	}
+	if (keep_lease(s, err) < 0) {
+		free(get);
+		free(put);
+		free(skipped);
+		return -1;
+	}
 	for (i = 0; i < n; i++)
 		forget_live(step[i]);
 	gitops_buf_printf(&q, "?fieldManager=%s%s%s", o->field_manager, o->force_conflicts ? "&force=true" : "",
@@ -356,6 +382,7 @@ static int run_step(struct sync *s, struct item **step, size_t n, struct gitops_
 		it->result.not_sent = skipped[i];
 		if (skipped[i]) {
 			it->result.outcome = GITOPS_APPLY_UNCHANGED;
+			set_uid(it, it->live_before);
 		} else if (r->failed && o->dry_run && r->status == 404 && it->res->namespaced && !it->live_before &&
 		    ns_in_stream(s, ns_of(it, o))) {
 			/* its namespace is created by the stream: the server cannot check it in a dry run */
@@ -363,13 +390,16 @@ static int run_step(struct sync *s, struct item **step, size_t n, struct gitops_
 			it->result.unchecked = 1;
 		} else if (r->failed) {
 			fail_item(it, &r->err, &ret, err);
-		} else if (!it->live_before) {
-			it->result.outcome = GITOPS_APPLY_CREATED;
 		} else {
 			cJSON *after = cJSON_ParseWithLength(r->response.data, r->response.len);
 			const char *rv = gitops_json_get_string(after, "metadata", "resourceVersion", NULL);
-			int same = o->dry_run ? same_object(it->live_before, after) : (rv && !strcmp(rv, it->rv_before));
-			it->result.outcome = same ? GITOPS_APPLY_UNCHANGED : GITOPS_APPLY_CONFIGURED;
+			set_uid(it, after);
+			if (!it->live_before)
+				it->result.outcome = GITOPS_APPLY_CREATED;
+			else if (o->dry_run ? same_object(it->live_before, after) : (rv && !strcmp(rv, it->rv_before)))
+				it->result.outcome = GITOPS_APPLY_UNCHANGED;
+			else
+				it->result.outcome = GITOPS_APPLY_CONFIGURED;
 			cJSON_Delete(after);
 		}
 		report(s, it);
@@ -442,6 +472,8 @@ static int delete_before_creation(struct sync *s, struct item **step, size_t n, 
 			if (!live)
 				break;
 			cJSON_Delete(live);
+			if (keep_lease(s, err) < 0)
+				return -1;
 			if (s->o->timeout_ms && elapsed_ms(s) > s->o->timeout_ms)
 				return gitops_err_set(err, GITOPS_EXIT_UNHEALTHY, "%s: the old hook is still being deleted after %ld s",
 						      it->result.name, s->o->timeout_ms / 1000);
@@ -562,6 +594,8 @@ static int wait_ready(struct sync *s, struct item **list, size_t m, const char *
 		free(get);
 		if (!left || ret < 0)
 			break;
+		if (keep_lease(s, err) < 0)
+			return -1;
 		if (s->o->timeout_ms && elapsed_ms(s) > s->o->timeout_ms) {
 			for (i = 0; i < m; i++) {
 				struct item *it = list[i];
@@ -745,25 +779,75 @@ static int has_phase(const struct sync *s, enum gitops_phase ph)
 	return 0;
 }
 
-/* Members the stream no longer has: deleted in reverse order, a group of one wave and tier at a time. */
+/* A member the stream no longer has, as a result line. */
+static void orphan_result(struct gitops_apply_result *r, const struct gitops_id *id, int wave,
+			  enum gitops_apply_outcome outcome)
+{
+	memset(r, 0, sizeof(*r));
+	kubectl_name(r->name, sizeof(r->name), id);
+	snprintf(r->ns, sizeof(r->ns), "%s", id->namespace ? id->namespace : "");
+	r->wave = wave;
+	r->phase = GITOPS_PHASE_SYNC;
+	r->outcome = outcome;
+}
+
+/*
+ * Members the stream no longer has: deleted in reverse order, a group of one
+ * wave and tier at a time.  A member whose UID this sync applied is the same
+ * object under another API group: never deleted.  Prune=confirm members wait
+ * for --confirm-prune.
+ */
 static int prune(struct sync *s, struct gitops_err *err)
 {
-	cJSON *orphans = NULL;
-	size_t n, i, j, kept = 0;
+	struct gitops_applyset_orphans orphans = { NULL, NULL, 0 };
+	struct gitops_applyset_desired want;
+	size_t n = 0, i, j;
 	int ret = -1;
 	const struct gitops_kube_resource **res = NULL;
-	const char **ns = NULL, **names = NULL, **what = NULL;
+	const char **ns = NULL, **names = NULL, **what = NULL, **uids = NULL;
 	char (*display)[600] = NULL;
 	int *tier = NULL, *wave = NULL, *failed = NULL;
 	struct gitops_object *objs = NULL;
+	const cJSON *o;
 
-	if (!(objs = calloc(s->n ? s->n : 1, sizeof(*objs))))
-		return gitops_err_oom(err);
-	for (i = 0; i < s->n; i++)
-		objs[i] = *s->items[i].obj;
-	if (gitops_applyset_orphans_of(s->set, s->k, s->d, objs, s->n, s->o->namespace, &orphans, &kept, err) < 0)
+	/* the view pruned from is only as good as the lease: verified (a compare-and-swap) first */
+	if (s->lease && gitops_lease_renew(s->lease, s->k, 1, err) < 0)
+		return -1;
+	objs = calloc(s->n ? s->n : 1, sizeof(*objs));
+	uids = calloc(s->n ? s->n : 1, sizeof(*uids));
+	if (!objs || !uids) {
+		gitops_err_oom(err);
 		goto done;
-	n = (size_t)cJSON_GetArraySize(orphans);
+	}
+	memset(&want, 0, sizeof(want));
+	for (i = 0; i < s->n; i++) {
+		objs[i] = *s->items[i].obj;
+		if (s->items[i].uid)
+			uids[want.n_uids++] = s->items[i].uid;
+	}
+	want.objs = objs;
+	want.n = s->n;
+	want.default_ns = s->o->namespace;
+	want.uids = uids;
+	want.confirmed = s->o->confirm_prune;
+	if (gitops_applyset_orphans_of(s->set, s->k, s->d, &want, &orphans, err) < 0)
+		goto done;
+	cJSON_ArrayForEach(o, orphans.unconfirmed)
+	{
+		struct gitops_apply_result r;
+		struct gitops_id id;
+		struct gitops_sync_info info;
+		char msg[160];
+		if (gitops_object_id(o, &id) < 0)
+			continue;
+		if (gitops_order_classify(o, id.group, id.kind, &info, msg, sizeof(msg)) < 0)
+			info.wave = 0;
+		orphan_result(&r, &id, info.wave, GITOPS_APPLY_PRUNE_PENDING);
+		s->unconfirmed++;
+		if (s->report)
+			s->report(s->ctx, &r);
+	}
+	n = (size_t)cJSON_GetArraySize(orphans.doomed);
 	res = calloc(n + 1, sizeof(*res));
 	ns = calloc(n + 1, sizeof(*ns));
 	names = calloc(n + 1, sizeof(*names));
@@ -777,10 +861,10 @@ static int prune(struct sync *s, struct gitops_err *err)
 		goto done;
 	}
 	for (i = 0; i < n; i++) {
-		const cJSON *o = cJSON_GetArrayItem(orphans, (int)i);
 		struct gitops_id id;
 		struct gitops_sync_info info;
 		char msg[160];
+		o = cJSON_GetArrayItem(orphans.doomed, (int)i);
 		if (gitops_object_id(o, &id) < 0 ||
 		    gitops_kube_discovery_find(s->d, id.group, id.version, id.kind, &res[i], err) < 0)
 			goto done;
@@ -797,19 +881,17 @@ static int prune(struct sync *s, struct gitops_err *err)
 		size_t k;
 		for (j = i; j < n && tier[j] == tier[i] && wave[j] == wave[i]; j++)
 			;
+		if (keep_lease(s, err) < 0)
+			goto done;
 		delete_all(s, res + i, ns + i, names + i, what + i, j - i, failed + i, err);
 		for (k = i; k < j; k++) {
 			struct gitops_apply_result r;
-			memset(&r, 0, sizeof(r));
-			snprintf(r.name, sizeof(r.name), "%s", display[k]);
-			snprintf(r.ns, sizeof(r.ns), "%s", ns[k] ? ns[k] : "");
-			r.wave = wave[k];
-			r.phase = GITOPS_PHASE_SYNC;
-			r.outcome = GITOPS_APPLY_PRUNED;
-			if (failed[k]) {
-				r.outcome = GITOPS_APPLY_FAILED;
+			struct gitops_id id;
+			if (gitops_object_id(cJSON_GetArrayItem(orphans.doomed, (int)k), &id) < 0)
+				continue;
+			orphan_result(&r, &id, wave[k], failed[k] ? GITOPS_APPLY_FAILED : GITOPS_APPLY_PRUNED);
+			if (failed[k])
 				r.err = *err;
-			}
 			if (s->report)
 				s->report(s->ctx, &r);
 		}
@@ -819,8 +901,9 @@ static int prune(struct sync *s, struct gitops_err *err)
 	}
 	ret = 0;
 done:
-	cJSON_Delete(orphans);
+	gitops_applyset_orphans_release(&orphans);
 	free(objs);
+	free(uids);
 	free(res);
 	free(ns);
 	free(names);
@@ -849,6 +932,12 @@ static int prepare(struct sync *s, struct gitops_object *objs, struct gitops_err
 					      objs[i].line, objs[i].doc, msg);
 		kubectl_name(it->result.name, sizeof(it->result.name), &it->id);
 		snprintf(it->result.ns, sizeof(it->result.ns), "%s", it->id.namespace ? it->id.namespace : "");
+		/* the set's own bookkeeping is not a manifest: applied from the stream, it would fight the sync */
+		if (s->set_ns && !it->id.group[0] && !strcmp(it->id.kind, "Secret") && !strcmp(it->id.name, s->o->applyset) &&
+		    !strcmp(ns_of(it, s->o), s->set_ns))
+			return gitops_err_set(err, GITOPS_EXIT_INPUT, "%s:%zu: document %zu: the stream holds secret %s/%s, "
+					      "the parent of applyset %s, which the sync writes itself", objs[i].source,
+					      objs[i].line, objs[i].doc, s->set_ns, it->id.name, s->o->applyset);
 		it->result.hook = it->info.hook;
 		it->result.wave = it->info.wave;
 	}
@@ -877,6 +966,33 @@ resolved:
 	return 0;
 }
 
+/* The set's namespace may be one the stream creates: that Namespace goes first, before the lease and the parent. */
+static int create_set_namespace(struct sync *s, struct gitops_err *err)
+{
+	size_t i;
+
+	for (i = 0; i < s->n; i++) {
+		struct item *it = &s->items[i], *one[1];
+		cJSON *live = NULL;
+		if (it->info.hook || !(it->info.phases & (1u << GITOPS_PHASE_SYNC)) || it->id.group[0] ||
+		    strcmp(it->id.kind, "Namespace") || strcmp(it->id.name, s->set_ns))
+			continue;
+		if (gitops_kube_get(s->k, it->res, NULL, it->id.name, &live, err) < 0)
+			return -1;
+		if (live) {
+			cJSON_Delete(live);
+			return 0;
+		}
+		one[0] = it;
+		it->result.phase = GITOPS_PHASE_SYNC;
+		if (run_step(s, one, 1, err) < 0)
+			return -1;
+		it->done_early = 1;
+		return 0;
+	}
+	return 0;
+}
+
 /* Before anything else is applied: the parent records every member kind and namespace. */
 static int write_parent(struct sync *s, struct gitops_err *err)
 {
@@ -891,27 +1007,6 @@ static int write_parent(struct sync *s, struct gitops_err *err)
 	}
 	if (s->o->dry_run)
 		return 0;
-	/* the parent's namespace may be one the stream creates: that Namespace goes first */
-	for (i = 0; i < s->n; i++) {
-		struct item *it = &s->items[i], *one[1];
-		cJSON *live = NULL;
-		const struct gitops_kube_resource *nsres = it->res;
-		if (it->info.hook || !(it->info.phases & (1u << GITOPS_PHASE_SYNC)) || it->id.group[0] ||
-		    strcmp(it->id.kind, "Namespace") || strcmp(it->id.name, s->set_ns))
-			continue;
-		if (gitops_kube_get(s->k, nsres, NULL, it->id.name, &live, err) < 0)
-			return -1;
-		if (live) {
-			cJSON_Delete(live);
-			break;
-		}
-		one[0] = it;
-		it->result.phase = GITOPS_PHASE_SYNC;
-		if (run_step(s, one, 1, err) < 0)
-			return -1;
-		it->done_early = 1;
-		break;
-	}
 	return gitops_applyset_write(s->set, s->k, s->o->field_manager, 1, err);
 }
 
@@ -953,6 +1048,10 @@ int gitops_apply(struct gitops_kube *k, struct gitops_kube_discovery *d, struct 
 		gitops_err_oom(err);
 		goto done;
 	}
+	if (s.o->applyset) {
+		s.set_ns = s.o->applyset_namespace ? s.o->applyset_namespace : s.o->namespace;
+		gitops_applyset_id(s.o->applyset, s.set_ns, s.set_id, sizeof(s.set_id));
+	}
 	/* everything is checked and resolved before anything is sent */
 	if (prepare(&s, objs, err) < 0)
 		goto done;
@@ -961,7 +1060,19 @@ int gitops_apply(struct gitops_kube *k, struct gitops_kube_discovery *d, struct 
 	if (gitops_apply_prune_safe(s.o, members, err) < 0)
 		goto done;
 	if (s.o->applyset) {
-		s.set_ns = s.o->applyset_namespace ? s.o->applyset_namespace : s.o->namespace;
+		/* one sync of a set at a time: the lease first (in its namespace), then the parent is read */
+		if (!s.o->dry_run) {
+			struct gitops_lease_options lo = GITOPS_LEASE_OPTIONS_INIT;
+			char name[300];
+			lo.wait_ms = s.o->lock_wait_ms;
+			lo.progress = s.o->progress;
+			lo.ctx = ctx;
+			gitops_lease_name(s.o->applyset, name, sizeof(name));
+			if (create_set_namespace(&s, err) < 0)
+				goto fail;
+			if (gitops_lease_acquire(&s.lease, k, s.set_ns, name, &lo, err) < 0)
+				goto done;
+		}
 		if (gitops_applyset_open(&s.set, k, s.o->applyset, s.set_ns, s.o->applyset_tooling, err) < 0 ||
 		    write_parent(&s, err) < 0)
 			goto fail;
@@ -973,8 +1084,16 @@ int gitops_apply(struct gitops_kube *k, struct gitops_kube_discovery *d, struct 
 		goto fail;
 	if (s.o->prune && prune(&s, err) < 0)
 		goto fail;
-	if (s.set && s.o->prune && !s.o->dry_run && gitops_applyset_write(s.set, k, s.o->field_manager, 0, err) < 0)
+	if (s.set && s.o->prune && !s.o->dry_run &&
+	    (keep_lease(&s, err) < 0 || gitops_applyset_write(s.set, k, s.o->field_manager, 0, err) < 0))
 		goto fail;
+	if (s.unconfirmed) {
+		/* as Argo CD: the sync waits for the confirmation, PostSync hooks with it */
+		gitops_err_set(err, GITOPS_EXIT_UNSAFE, "%zu member%s of applyset %s need%s confirmation to be pruned "
+			       "(argocd.argoproj.io/sync-options: Prune=confirm): sync again with --confirm-prune",
+			       s.unconfirmed, s.unconfirmed == 1 ? "" : "s", s.o->applyset, s.unconfirmed == 1 ? "s" : "");
+		goto done;
+	}
 	if (run_phase(&s, GITOPS_PHASE_POSTSYNC, s.o->wait, err) < 0)
 		goto fail;
 	ret = 0;
@@ -985,9 +1104,12 @@ fail:
 		run_phase(&s, GITOPS_PHASE_SYNCFAIL, 0, &e2);
 	}
 done:
-	for (i = 0; s.items && i < n; i++)
+	for (i = 0; s.items && i < n; i++) {
 		forget_live(&s.items[i]);
+		free(s.items[i].uid);
+	}
 	gitops_applyset_free(s.set);
+	gitops_lease_release(s.lease, k);
 	free(s.items);
 	free(s.stream_ns);
 	return ret;

@@ -36,6 +36,8 @@ struct gitops_apply_options {
 	const char *applyset_tooling;   /* what a new parent records: "gitops/VERSION" */
 	int prune;                   /* delete members of the applyset the stream no longer has */
 	int allow_empty;             /* an empty stream may prune everything */
+	int confirm_prune;           /* members annotated Prune=confirm may be pruned too */
+	long lock_wait_ms;           /* how long to wait for another sync of the applyset to finish; 0: none */
 	int stream_complete;         /* the stream was closed by an end marker whose count matched */
 	int wait;                    /* wait until each wave is healthy */
 	long timeout_ms;             /* for all waiting (hooks, health): the whole sync */
@@ -44,7 +46,7 @@ struct gitops_apply_options {
 };
 
 #define GITOPS_APPLY_OPTIONS_INIT \
-	{ "gitops", 0, 0, 0, "default", 60000, NULL, NULL, "gitops/" GITOPS_VERSION, 0, 0, 0, 0, 300000, NULL }
+	{ "gitops", 0, 0, 0, "default", 60000, NULL, NULL, "gitops/" GITOPS_VERSION, 0, 0, 0, 0, 0, 0, 300000, NULL }
 
 enum gitops_apply_outcome {
 	GITOPS_APPLY_FAILED,         /* err says why */
@@ -52,6 +54,7 @@ enum gitops_apply_outcome {
 	GITOPS_APPLY_CONFIGURED,
 	GITOPS_APPLY_UNCHANGED,
 	GITOPS_APPLY_PRUNED,         /* deleted as a member the stream no longer has */
+	GITOPS_APPLY_PRUNE_PENDING,  /* such a member annotated Prune=confirm: kept until a sync is told to */
 	GITOPS_APPLY_HOOK_SUCCEEDED,
 	GITOPS_APPLY_HOOK_FAILED,    /* err says why */
 	GITOPS_APPLY_HOOK_DELETED,   /* removed by its delete policy */

@@ -144,17 +144,21 @@ int gitops_applyset_open(struct gitops_applyset **out, struct gitops_kube *k, co
 				       name, name, GITOPS_APPLYSET_ID_LABEL, id ? "'" : "", id ? id : "missing", id ? "'" : "");
 			goto done;
 		}
-		if (tool && !((tl == 6 && !strncmp(tool, "gitops", 6)) || (tl == 7 && !strncmp(tool, "kubectl", 7)))) {
+		if (!tool) {
+			/* KEP-3659: a parent must say which tool manages it; kubectl refuses one that does not */
+			gitops_err_set(err, GITOPS_EXIT_UNSAFE, "applyset %s/%s has no %s annotation: not adopting a set "
+				       "no tool claims", ns, name, ANN_TOOLING);
+			goto done;
+		}
+		if (!((tl == 6 && !strncmp(tool, "gitops", 6)) || (tl == 7 && !strncmp(tool, "kubectl", 7)))) {
 			gitops_err_set(err, GITOPS_EXIT_UNSAFE, "applyset %s/%s is managed by '%s', not by gitops or kubectl",
 				       ns, name, tool);
 			goto done;
 		}
-		if (tool) {
-			free(s->tooling);
-			if (!(s->tooling = strdup(tool))) {
-				gitops_err_oom(err);
-				goto done;
-			}
+		free(s->tooling);
+		if (!(s->tooling = strdup(tool))) {
+			gitops_err_oom(err);
+			goto done;
 		}
 		s->exists = 1;
 		if (strset_add_csv(&s->rec_gks, gitops_object_annotation(parent, ANN_GKS)) < 0 ||
@@ -351,19 +355,80 @@ static int find_gk(struct gitops_kube_discovery *d, const char *gk, const struct
 	return -1;
 }
 
+/* A growing array of members with their deletion order. */
+struct doomed_list {
+	struct doomed *v;
+	size_t n, cap;
+};
+
+static int doomed_push(struct doomed_list *l, cJSON *m, const struct gitops_sync_info *info)
+{
+	struct doomed *d;
+
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 16;
+		struct doomed *p = realloc(l->v, cap * sizeof(*p));
+		if (!p)
+			return -1;
+		l->v = p;
+		l->cap = cap;
+	}
+	d = &l->v[l->n++];
+	d->obj = m;
+	d->wave = info->wave;
+	d->rank = info->kind_rank;
+	d->ns = gitops_json_get_string(m, "metadata", "namespace", NULL);
+	if (!d->ns)
+		d->ns = "";
+	d->name = gitops_json_get_string(m, "metadata", "name", NULL);
+	return 0;
+}
+
+/* The members, sorted in deletion order, moved into a new array (NULL: out of memory). */
+static cJSON *doomed_take(struct doomed_list *l)
+{
+	cJSON *a = cJSON_CreateArray();
+	size_t i;
+
+	if (!a)
+		return NULL;
+	if (l->n)
+		qsort(l->v, l->n, sizeof(*l->v), doomed_cmp);
+	for (i = 0; i < l->n; i++) {
+		cJSON_AddItemToArray(a, l->v[i].obj);
+		l->v[i].obj = NULL;
+	}
+	return a;
+}
+
+static void doomed_release(struct doomed_list *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		cJSON_Delete(l->v[i].obj);
+	free(l->v);
+	memset(l, 0, sizeof(*l));
+}
+
+static int uid_cmp(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
 int gitops_applyset_orphans_of(struct gitops_applyset *s, struct gitops_kube *k, struct gitops_kube_discovery *d,
-			       const struct gitops_object *objs, size_t n, const char *default_ns, cJSON **out,
-			       size_t *kept, struct gitops_err *err)
+			       const struct gitops_applyset_desired *want, struct gitops_applyset_orphans *out,
+			       struct gitops_err *err)
 {
 	struct strset gks = { NULL, 0, 0 }, nss = { NULL, 0, 0 };
-	struct doomed *doomed = NULL;
-	size_t n_doomed = 0, cap = 0, i, j, n_kept = 0, nkeys = 0;
+	struct doomed_list doomed = { NULL, 0, 0 }, pending = { NULL, 0, 0 };
+	const char **uids = NULL;
+	size_t i, j, nkeys = 0;
 	char **keys = NULL;
 	char selector[128];
-	cJSON *result = NULL;
 	int ret = -1;
 
-	*out = NULL;
+	memset(out, 0, sizeof(*out));
 	snprintf(selector, sizeof(selector), "%s=%s", GITOPS_APPLYSET_PART_OF, s->id);
 	for (i = 0; i < s->gks.n; i++)
 		if (strset_add(&gks, s->gks.v[i], strlen(s->gks.v[i])) < 0)
@@ -379,8 +444,14 @@ int gitops_applyset_orphans_of(struct gitops_applyset *s, struct gitops_kube *k,
 	for (i = 0; i < s->rec_nss.n; i++)
 		if (strset_add(&nss, s->rec_nss.v[i], strlen(s->rec_nss.v[i])) < 0)
 			goto oom;
-	if (!(keys = stream_keys(objs, n, default_ns, &nkeys)))
+	if (!(keys = stream_keys(want->objs, want->n, want->default_ns, &nkeys)))
 		goto oom;
+	if (!(uids = calloc(want->n_uids + 1, sizeof(*uids))))
+		goto oom;
+	for (i = 0; i < want->n_uids; i++)
+		uids[i] = want->uids[i] ? want->uids[i] : "";
+	if (want->n_uids)
+		qsort(uids, want->n_uids, sizeof(*uids), uid_cmp);
 	for (i = 0; i < gks.n; i++) {
 		const struct gitops_kube_resource *r;
 		int found = find_gk(d, gks.v[i], &r, err);
@@ -394,10 +465,12 @@ int gitops_applyset_orphans_of(struct gitops_applyset *s, struct gitops_kube *k,
 				goto done;
 			while ((m = cJSON_DetachItemFromArray(items, 0))) {
 				const char *part = gitops_object_label(m, GITOPS_APPLYSET_PART_OF);
+				const char *uid = gitops_json_get_string(m, "metadata", "uid", NULL);
 				struct gitops_sync_info info;
 				char gv[320], msg[160];
-				/* never anything that is not a member, whatever the server's selector did */
-				if (!part || strcmp(part, s->id) || in_stream(m, r, keys, nkeys)) {
+				/* never anything that is not a member, whatever the server's selector did; never what is wanted */
+				if (!part || strcmp(part, s->id) || in_stream(m, r, keys, nkeys) ||
+				    (uid && want->n_uids && bsearch(&uid, uids, want->n_uids, sizeof(*uids), uid_cmp))) {
 					cJSON_Delete(m);
 					continue;
 				}
@@ -407,7 +480,7 @@ int gitops_applyset_orphans_of(struct gitops_applyset *s, struct gitops_kube *k,
 					info.kind_rank = gitops_order_kind_rank(r->group, r->kind);
 				}
 				if (info.no_prune) {
-					n_kept++;
+					out->kept++;
 					cJSON_Delete(m);
 					continue;
 				}
@@ -416,51 +489,51 @@ int gitops_applyset_orphans_of(struct gitops_applyset *s, struct gitops_kube *k,
 				cJSON_DeleteItemFromObjectCaseSensitive(m, "kind");
 				cJSON_AddStringToObject(m, "apiVersion", gv);
 				cJSON_AddStringToObject(m, "kind", r->kind);
-				if (n_doomed == cap) {
-					struct doomed *p = realloc(doomed, (cap = cap ? cap * 2 : 16) * sizeof(*p));
-					if (!p) {
+				if (info.prune_confirm && !want->confirmed) {
+					/* still a member: the parent goes on recording where it is */
+					if (gitops_applyset_add(s, r->group, r->kind, r->namespaced ? nss.v[j] : NULL) < 0 ||
+					    doomed_push(&pending, m, &info) < 0) {
 						cJSON_Delete(m);
 						cJSON_Delete(items);
 						goto oom;
 					}
-					doomed = p;
+					continue;
 				}
-				doomed[n_doomed].obj = m;
-				doomed[n_doomed].wave = info.wave;
-				doomed[n_doomed].rank = info.kind_rank;
-				doomed[n_doomed].ns = gitops_json_get_string(m, "metadata", "namespace", NULL);
-				if (!doomed[n_doomed].ns)
-					doomed[n_doomed].ns = "";
-				doomed[n_doomed++].name = gitops_json_get_string(m, "metadata", "name", NULL);
+				if (doomed_push(&doomed, m, &info) < 0) {
+					cJSON_Delete(m);
+					cJSON_Delete(items);
+					goto oom;
+				}
 			}
 			cJSON_Delete(items);
 		}
 	}
-	if (n_doomed)
-		qsort(doomed, n_doomed, sizeof(*doomed), doomed_cmp);
-	if (!(result = cJSON_CreateArray()))
+	if (!(out->doomed = doomed_take(&doomed)) || !(out->unconfirmed = doomed_take(&pending)))
 		goto oom;
-	for (i = 0; i < n_doomed; i++) {
-		cJSON_AddItemToArray(result, doomed[i].obj);
-		doomed[i].obj = NULL;
-	}
-	*out = result;
-	if (kept)
-		*kept = n_kept;
 	ret = 0;
 	goto done;
 oom:
 	gitops_err_oom(err);
 done:
-	for (i = 0; i < n_doomed; i++)
-		cJSON_Delete(doomed[i].obj);
-	free(doomed);
+	if (ret < 0)
+		gitops_applyset_orphans_release(out);
+	doomed_release(&doomed);
+	doomed_release(&pending);
 	for (i = 0; i < nkeys; i++)
 		free(keys[i]);
 	free(keys);
+	free(uids);
 	strset_release(&gks);
 	strset_release(&nss);
 	return ret;
+}
+
+void gitops_applyset_orphans_release(struct gitops_applyset_orphans *o)
+{
+	cJSON_Delete(o->doomed);
+	cJSON_Delete(o->unconfirmed);
+	o->doomed = o->unconfirmed = NULL;
+	o->kept = 0;
 }
 
 void gitops_applyset_free(struct gitops_applyset *s)
@@ -478,16 +551,16 @@ void gitops_applyset_free(struct gitops_applyset *s)
 }
 
 int gitops_applyset_orphans(struct gitops_kube *k, struct gitops_kube_discovery *d, const char *name, const char *ns,
-			    const struct gitops_object *objs, size_t n, const char *default_ns, cJSON **out,
+			    const struct gitops_applyset_desired *want, struct gitops_applyset_orphans *out,
 			    struct gitops_err *err)
 {
 	struct gitops_applyset *s;
 	int ret;
 
-	*out = NULL;
+	memset(out, 0, sizeof(*out));
 	if (gitops_applyset_open(&s, k, name, ns, "gitops/" GITOPS_VERSION, err) < 0)
 		return -1;
-	ret = gitops_applyset_orphans_of(s, k, d, objs, n, default_ns, out, NULL, err);
+	ret = gitops_applyset_orphans_of(s, k, d, want, out, err);
 	gitops_applyset_free(s);
 	return ret;
 }

@@ -53,24 +53,45 @@ int gitops_applyset_add(struct gitops_applyset *s, const char *group, const char
 int gitops_applyset_write(struct gitops_applyset *s, struct gitops_kube *k, const char *field_manager,
 			  int with_recorded, struct gitops_err *err);
 
+/* What the sync wants, to tell members to keep from members to prune. */
+struct gitops_applyset_desired {
+	const struct gitops_object *objs;  /* the stream's objects */
+	size_t n;
+	const char *default_ns;            /* for namespaced objects that name none */
+	const char *const *uids;           /* metadata.uid of every object this run applied or found live as */
+	size_t n_uids;                     /* desired: one object served under two API groups is kept */
+	int confirmed;                     /* Prune=confirm members may go too (--confirm-prune) */
+};
+
+/* What a prune would do.  The arrays hold whole live objects (apiVersion and kind set), owned. */
+struct gitops_applyset_orphans {
+	cJSON *doomed;       /* members to delete, in the order to delete them */
+	cJSON *unconfirmed;  /* Prune=confirm members, when not confirmed: kept, and kept recorded */
+	size_t kept;         /* Prune=false members: left alone */
+};
+
 /*
- * The live members of the set that are not among objs (namespaced objects
- * without a namespace are in default_ns): what a prune deletes, in the order
- * to delete them (the reverse of the apply order: highest wave, last kind
- * first).  Looked for under every group/kind and namespace recorded on the
- * parent or added.  *out: an array of whole live objects (apiVersion and kind
- * set).  Objects annotated argocd.argoproj.io/sync-options: Prune=false are
- * left out and counted in *kept (may be NULL).
+ * The live members of the set that the sync no longer wants: what a prune
+ * deletes, in the order to delete them (the reverse of the apply order:
+ * highest wave, last kind first).  Looked for under every group/kind and
+ * namespace recorded on the parent or added.  A member is wanted when its
+ * group/kind/namespace/name is among want->objs or its UID among want->uids
+ * (identity is the object, not the API group it was listed under).
+ * Members annotated argocd.argoproj.io/sync-options Prune=false are counted
+ * in out->kept; Prune=confirm ones go to out->unconfirmed unless
+ * want->confirmed, and their group/kind and namespace are added to the set
+ * so that the parent keeps recording them.
  */
 int gitops_applyset_orphans_of(struct gitops_applyset *s, struct gitops_kube *k, struct gitops_kube_discovery *d,
-			       const struct gitops_object *objs, size_t n, const char *default_ns, cJSON **out,
-			       size_t *kept, struct gitops_err *err);
+			       const struct gitops_applyset_desired *want, struct gitops_applyset_orphans *out,
+			       struct gitops_err *err);
+void gitops_applyset_orphans_release(struct gitops_applyset_orphans *o);
 
 void gitops_applyset_free(struct gitops_applyset *s);
 
-/* Open the set NAME in NS and return its orphans (a set whose parent does not exist has none). */
+/* Open the set NAME in NS and find its orphans (a set whose parent does not exist has none). */
 int gitops_applyset_orphans(struct gitops_kube *k, struct gitops_kube_discovery *d, const char *name, const char *ns,
-			    const struct gitops_object *objs, size_t n, const char *default_ns, cJSON **out,
+			    const struct gitops_applyset_desired *want, struct gitops_applyset_orphans *out,
 			    struct gitops_err *err);
 
 #endif

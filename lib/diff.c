@@ -879,41 +879,74 @@ static void id_strings(struct gitops_diff_result *r, const cJSON *obj)
 	r->name = gitops_json_get_string(obj, "metadata", "name", NULL);
 }
 
-/* Live members of the ApplySet that the stream lacks: Extraneous. */
-static int extraneous(struct gitops_kube *k, struct gitops_kube_discovery *d, const struct gitops_object *objs,
-		      size_t n, const struct gitops_diff_options *o, gitops_diff_report_fn report, void *ctx,
-		      struct gitops_err *err)
+static void report_extraneous(const cJSON *e, int pending, const struct gitops_diff_options *o,
+			      gitops_diff_report_fn report, void *ctx, int *ret, struct gitops_err *err)
 {
-	cJSON *orphans = NULL, *e;
+	struct gitops_diff_result r;
+	struct gitops_id id;
+	char title[600], *text = NULL;
+
+	memset(&r, 0, sizeof(r));
+	if (gitops_object_id(e, &id) < 0)
+		return;
+	gitops_id_format(&id, title, sizeof(title));
+	if (pending)
+		snprintf(title + strlen(title), sizeof(title) - strlen(title), ", prune needs confirmation");
+	id_strings(&r, e);
+	r.namespace = id.namespace;
+	r.live = e;
+	r.prune_pending = pending;
+	if (gitops_diff_object(&text, &r.sync, e, NULL, NULL, title, &o->show, &r.err) < 0) {
+		r.failed = 1;
+		if (*ret == 0) {
+			*err = r.err;
+			*ret = -1;
+		}
+	}
+	r.text = text ? text : "";
+	if (report)
+		report(ctx, &r);
+	free(text);
+}
+
+/*
+ * Live members of the ApplySet that the stream lacks: Extraneous, as a prune
+ * would see them (a member whose UID is live as one of the stream's objects,
+ * under another API group, is that object).
+ */
+static int extraneous(struct gitops_kube *k, struct gitops_kube_discovery *d, const struct gitops_object *objs,
+		      const struct item *items, size_t n, const struct gitops_diff_options *o,
+		      gitops_diff_report_fn report, void *ctx, struct gitops_err *err)
+{
+	struct gitops_applyset_orphans orphans = { NULL, NULL, 0 };
+	struct gitops_applyset_desired want;
+	const char **uids = calloc(n ? n : 1, sizeof(*uids));
+	const cJSON *e;
+	size_t i;
 	int ret = 0;
 
-	if (gitops_applyset_orphans(k, d, o->applyset, o->namespace, objs, n, o->namespace, &orphans, err) < 0)
-		return -1;
-	cJSON_ArrayForEach(e, orphans)
-	{
-		struct gitops_diff_result r;
-		struct gitops_id id;
-		char title[600], *text = NULL;
-		memset(&r, 0, sizeof(r));
-		if (gitops_object_id(e, &id) < 0)
-			continue;
-		gitops_id_format(&id, title, sizeof(title));
-		id_strings(&r, e);
-		r.namespace = id.namespace;
-		r.live = e;
-		if (gitops_diff_object(&text, &r.sync, e, NULL, NULL, title, &o->show, &r.err) < 0) {
-			r.failed = 1;
-			if (ret == 0) {
-				*err = r.err;
-				ret = -1;
-			}
-		}
-		r.text = text ? text : "";
-		if (report)
-			report(ctx, &r);
-		free(text);
+	if (!uids)
+		return gitops_err_oom(err);
+	memset(&want, 0, sizeof(want));
+	for (i = 0; i < n; i++) {
+		const char *uid = gitops_json_get_string(items[i].live, "metadata", "uid", NULL);
+		if (uid)
+			uids[want.n_uids++] = uid;
 	}
-	cJSON_Delete(orphans);
+	want.objs = objs;
+	want.n = n;
+	want.default_ns = o->namespace;
+	want.uids = uids;
+	if (gitops_applyset_orphans(k, d, o->applyset, o->namespace, &want, &orphans, err) < 0) {
+		free(uids);
+		return -1;
+	}
+	cJSON_ArrayForEach(e, orphans.doomed)
+		report_extraneous(e, 0, o, report, ctx, &ret, err);
+	cJSON_ArrayForEach(e, orphans.unconfirmed)
+		report_extraneous(e, 1, o, report, ctx, &ret, err);
+	gitops_applyset_orphans_release(&orphans);
+	free(uids);
 	return ret;
 }
 
@@ -985,7 +1018,7 @@ int gitops_diff(struct gitops_kube *k, struct gitops_kube_discovery *d, const st
 	}
 	if (opts->applyset) {
 		struct gitops_err e = GITOPS_ERR_INIT;
-		if (extraneous(k, d, objs, n, opts, report, ctx, &e) < 0 && ret == 0) {
+		if (extraneous(k, d, objs, items, n, opts, report, ctx, &e) < 0 && ret == 0) {
 			*err = e;
 			ret = -1;
 		}

@@ -121,6 +121,7 @@ struct gitops_diff_result {
 	const char *text;            /* the unified diff, "" when Synced */
 	const cJSON *live;           /* the live object as the server sent it, or NULL */
 	const struct gitops_object *obj;   /* the stream's object, NULL for an Extraneous one */
+	int prune_pending;           /* Extraneous, annotated Prune=confirm: a prune keeps it until confirmed */
 	int failed;                  /* err says why; sync and text mean nothing then */
 	struct gitops_err err;
 };

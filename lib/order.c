@@ -174,6 +174,8 @@ static int sync_option(const char *t, size_t l, void *ctx)
 
 	if (tok_eq(t, l, "Prune=false"))
 		h->out->no_prune = 1;
+	else if (tok_eq(t, l, "Prune=confirm"))
+		h->out->prune_confirm = 1;
 	return 0; /* the other options (Validate=false, ServerSideApply=true, ...) change nothing here */
 }
 

@@ -40,6 +40,7 @@ struct gitops_sync_info {
 	int kind_rank;       /* position in the kind order */
 	unsigned delete_policy;  /* enum gitops_hook_policy bits */
 	int no_prune;        /* sync-options Prune=false */
+	int prune_confirm;   /* sync-options Prune=confirm: pruned only when the sync is told to (--confirm-prune) */
 };
 
 /*
