@@ -27,7 +27,8 @@ struct item {
 	char *rv_before;
 	char *uid;                                 /* of the object this run applied (or proved unchanged) */
 	cJSON *live_before;
-	int prefetched;                            /* live_before came from a LIST */
+	char *live_text;                           /* what a LIST said is live, as JSON, until its chunk runs */
+	int prefetched;                            /* what is live came from a LIST */
 };
 
 struct sync {
@@ -260,43 +261,60 @@ static void forget_live(struct item *it)
 {
 	cJSON_Delete(it->live_before);
 	free(it->rv_before);
+	free(it->live_text);
 	it->live_before = NULL;
 	it->rv_before = NULL;
+	it->live_text = NULL;
 	it->prefetched = 0;
+}
+
+static int by_name(const void *a, const void *b)
+{
+	return strcmp((*(struct item *const *)a)->id.name, (*(struct item *const *)b)->id.name);
+}
+
+/* A live object of the LIST, kept as text for the item of its name (a tree is ten times its size). */
+static int listed_one(void *ctx, size_t index, cJSON *e, struct gitops_err *err)
+{
+	struct item *it = ((struct item **)ctx)[index];
+
+	(void)err;
+	if (!it->live_text && !(it->live_text = cJSON_PrintUnformatted(e)))
+		it->prefetched = 0; /* out of memory: a GET then */
+	cJSON_Delete(e);
+	return 0;
 }
 
 /* Many objects of one kind in one namespace: what is live comes from one LIST, not a GET each. */
 static void prefetch(struct sync *s, struct item **step, size_t n)
 {
 	const struct gitops_apply_options *o = s->o;
+	struct item **place = calloc(n ? n : 1, sizeof(*place));
+	const char **names = calloc(n ? n : 1, sizeof(*names));
 	size_t i, j, count;
 
-	for (i = 0; i < n; i++) {
+	for (i = 0; place && names && i < n; i++) {
 		const char *ns = ns_of(step[i], o);
-		cJSON *items = NULL, *e;
 		struct gitops_err ignore = GITOPS_ERR_INIT;
 		if (step[i]->prefetched)
 			continue;
 		for (count = 0, j = i; j < n; j++)
-			count += step[j]->res == step[i]->res && (!step[i]->res->namespaced || !strcmp(ns_of(step[j], o), ns));
-		if (count < LIST_FROM ||
-		    gitops_kube_list(s->k, step[i]->res, step[i]->res->namespaced ? ns : NULL, NULL, 500, &items, &ignore) < 0)
+			if (step[j]->res == step[i]->res && (!step[i]->res->namespaced || !strcmp(ns_of(step[j], o), ns)))
+				place[count++] = step[j];
+		if (count < LIST_FROM || !gitops_kube_resource_can(step[i]->res, "list"))
 			continue; /* a GET each, then */
-		for (j = i; j < n; j++) {
-			if (step[j]->res != step[i]->res || (step[i]->res->namespaced && strcmp(ns_of(step[j], o), ns)))
-				continue;
-			step[j]->prefetched = 1;
-			cJSON_ArrayForEach(e, items)
-			{
-				const char *name = gitops_json_get_string(e, "metadata", "name", NULL);
-				if (name && !strcmp(name, step[j]->id.name)) {
-					set_live(step[j], cJSON_Duplicate(e, 1));
-					break;
-				}
-			}
+		qsort(place, count, sizeof(*place), by_name);
+		for (j = 0; j < count; j++) {
+			place[j]->prefetched = 1;
+			names[j] = place[j]->id.name;
 		}
-		cJSON_Delete(items);
+		if (gitops_kube_list_named(s->k, step[i]->res, step[i]->res->namespaced ? ns : NULL, names, count,
+					   listed_one, place, &ignore) < 0)
+			for (j = 0; j < count; j++)
+				forget_live(place[j]); /* the LIST failed half way: a GET each */
 	}
+	free(place);
+	free(names);
 }
 
 static void fail_item(struct item *it, const struct gitops_err *e, int *ret, struct gitops_err *err)
@@ -309,8 +327,8 @@ static void fail_item(struct item *it, const struct gitops_err *e, int *ret, str
 	}
 }
 
-/* One step: what is live (one GET each, or a LIST), then the server-side applies, all in parallel. */
-static int run_step(struct sync *s, struct item **step, size_t n, struct gitops_err *err)
+/* A chunk of a step: what is live (one GET each, or from the LIST), then the server-side applies, all in parallel. */
+static int run_chunk(struct sync *s, struct item **step, size_t n, struct gitops_err *err)
 {
 	const struct gitops_apply_options *o = s->o;
 	struct gitops_kube_request *get = calloc(n ? n : 1, sizeof(*get)), *put = calloc(n ? n : 1, sizeof(*put));
@@ -332,14 +350,19 @@ static int run_step(struct sync *s, struct item **step, size_t n, struct gitops_
 		free(skipped);
 		return -1;
 	}
-	for (i = 0; i < n; i++)
-		forget_live(step[i]);
 	gitops_buf_printf(&q, "?fieldManager=%s%s%s", o->field_manager, o->force_conflicts ? "&force=true" : "",
 			  o->dry_run ? "&dryRun=All" : "");
-	prefetch(s, step, n);
 	for (i = 0; i < n; i++) {
-		if (step[i]->prefetched)
-			continue;
+		if (step[i]->prefetched && step[i]->live_text) {
+			cJSON *live = cJSON_Parse(step[i]->live_text);
+			if (live) {
+				set_live(step[i], live);
+				continue;
+			}
+			step[i]->prefetched = 0; /* unreadable (or out of memory): a GET then */
+		} else if (step[i]->prefetched) {
+			continue; /* the LIST says it is not live */
+		}
 		get[i].method = "GET";
 		get[i].path = object_path(step[i], o);
 		get[i].what = step[i]->result.name;
@@ -407,11 +430,42 @@ static int run_step(struct sync *s, struct item **step, size_t n, struct gitops_
 	for (i = 0; i < n; i++) {
 		gitops_kube_request_release(&get[i]);
 		gitops_kube_request_release(&put[i]);
+		forget_live(step[i]); /* said and done: only its uid is kept */
 	}
 	free(get);
 	free(put);
 	free(skipped);
 	gitops_buf_release(&q);
+	return ret;
+}
+
+#define APPLY_CHUNK 128
+
+/*
+ * One step, all of it in parallel: what is live (a LIST per kind and
+ * namespace kept as text, else a GET each) and the applies, a chunk at a
+ * time so that memory is that of one chunk, whatever the step's size.
+ */
+static int run_step(struct sync *s, struct item **step, size_t n, struct gitops_err *err)
+{
+	size_t c, m;
+	int ret = 0;
+
+	for (c = 0; c < n; c++)
+		forget_live(step[c]);
+	prefetch(s, step, n);
+	for (c = 0; c < n; c += m) {
+		struct gitops_err e = GITOPS_ERR_INIT;
+		m = n - c < APPLY_CHUNK ? n - c : APPLY_CHUNK;
+		if (run_chunk(s, step + c, m, &e) < 0 && ret == 0) {
+			*err = e;
+			ret = -1;
+			if (e.code == GITOPS_EXIT_BUSY || e.code == GITOPS_EXIT_INTERNAL)
+				break; /* the lease is lost, or memory: nothing more is sent */
+		}
+	}
+	for (c = 0; c < n; c++)
+		forget_live(step[c]);
 	return ret;
 }
 

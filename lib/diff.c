@@ -438,7 +438,9 @@ struct item {
 	const struct gitops_kube_resource *res;  /* NULL: its kind comes with a CRD of the stream */
 	const char *ns;                           /* where it lives; NULL for a cluster-scoped kind */
 	char title[600];
-	cJSON *live;                              /* from a LIST or a GET; NULL: not live */
+	char *live_text;                          /* the live object as JSON, from a LIST or a GET; NULL: not live */
+	cJSON *live;                              /* live_text read, while its chunk is compared */
+	char *uid;                                /* the live object's */
 	int listed;                               /* live came from a LIST */
 	cJSON *body;                              /* what the dry-run apply sends */
 	cJSON *desired;                           /* what it would become */
@@ -505,59 +507,70 @@ static int same_place(const struct item *a, const struct item *b)
 	       (!a->ns ? !b->ns : b->ns && !strcmp(a->ns, b->ns));
 }
 
-/* Take e out of the LIST's items; they carry no apiVersion and kind: added here (type_first orders them). */
-static cJSON *take_typed(cJSON *list, cJSON *e, const struct item *it)
+static int by_name_cmp(const void *a, const void *b)
 {
+	return strcmp((*(struct item *const *)a)->id.name, (*(struct item *const *)b)->id.name);
+}
+
+/*
+ * A live object of the LIST: kept, as text, for the item of its name (a tree
+ * of a 10,000-object namespace would be ten times its size); the items of a
+ * LIST carry no apiVersion and kind: added here (type_first orders them).
+ */
+static int listed_one(void *ctx, size_t index, cJSON *e, struct gitops_err *err)
+{
+	struct item *it = ((struct item **)ctx)[index];
 	char av[400];
 
-	e = cJSON_DetachItemViaPointer(list, e);
+	(void)err;
 	snprintf(av, sizeof(av), "%s%s%s", it->id.group, it->id.group[0] ? "/" : "", it->id.version);
-	if ((!cJSON_GetObjectItemCaseSensitive(e, "apiVersion") && !cJSON_AddStringToObject(e, "apiVersion", av)) ||
-	    (!cJSON_GetObjectItemCaseSensitive(e, "kind") && !cJSON_AddStringToObject(e, "kind", it->id.kind))) {
-		cJSON_Delete(e);
-		return NULL;
-	}
-	return e;
+	if (!it->live_text &&
+	    (cJSON_GetObjectItemCaseSensitive(e, "apiVersion") || cJSON_AddStringToObject(e, "apiVersion", av)) &&
+	    (cJSON_GetObjectItemCaseSensitive(e, "kind") || cJSON_AddStringToObject(e, "kind", it->id.kind)) &&
+	    !(it->live_text = cJSON_PrintUnformatted(e)))
+		it->listed = 0; /* out of memory: a GET then */
+	cJSON_Delete(e);
+	return 0;
 }
 
 /* Many objects of one kind in one namespace: what is live comes from one LIST, not a GET each. */
 static void prefetch(struct gitops_kube *k, struct item *items, size_t n)
 {
 	char *done = calloc(n ? n : 1, 1);
+	struct item **place = calloc(n ? n : 1, sizeof(*place));
+	const char **names = calloc(n ? n : 1, sizeof(*names));
 	size_t i, j, count;
 
-	if (!done)
-		return; /* a GET each, then */
+	if (!done || !place || !names)
+		goto out; /* a GET each, then */
 	for (i = 0; i < n; i++) {
-		cJSON *list = NULL, *e;
 		struct gitops_err ignore = GITOPS_ERR_INIT;
 		if (done[i] || !items[i].res)
 			continue;
 		for (count = 0, j = i; j < n; j++)
 			if (same_place(&items[i], &items[j])) {
-				count++;
+				place[count++] = &items[j];
 				done[j] = 1;
 			}
-		if (count < LIST_FROM || !gitops_kube_resource_can(items[i].res, "list") ||
-		    gitops_kube_list(k, items[i].res, items[i].ns, NULL, 500, &list, &ignore) < 0)
+		if (count < LIST_FROM || !gitops_kube_resource_can(items[i].res, "list"))
 			continue;
-		for (j = i; j < n; j++) {
-			if (!same_place(&items[i], &items[j]))
-				continue;
-			items[j].listed = 1;
-			cJSON_ArrayForEach(e, list)
-			{
-				const char *name = gitops_json_get_string(e, "metadata", "name", NULL);
-				if (name && !strcmp(name, items[j].id.name)) {
-					if (!(items[j].live = take_typed(list, e, &items[j])))
-						items[j].listed = 0; /* out of memory: a GET then */
-					break;
-				}
-			}
+		qsort(place, count, sizeof(*place), by_name_cmp);
+		for (j = 0; j < count; j++) {
+			place[j]->listed = 1;
+			names[j] = place[j]->id.name;
 		}
-		cJSON_Delete(list);
+		if (gitops_kube_list_named(k, items[i].res, items[i].ns, names, count, listed_one, place, &ignore) < 0)
+			for (j = 0; j < count; j++) {
+				/* the LIST failed half way: a GET each */
+				place[j]->listed = 0;
+				free(place[j]->live_text);
+				place[j]->live_text = NULL;
+			}
 	}
+out:
 	free(done);
+	free(place);
+	free(names);
 }
 
 /*
@@ -787,11 +800,10 @@ static int get_live(struct gitops_kube *k, struct item *items, size_t n, struct 
 	}
 	gitops_kube_run(k, reqs, m, ok404, &ignore);
 	for (i = 0; i < m; i++) {
-		struct gitops_err e = GITOPS_ERR_INIT;
 		if (reqs[i].failed)
 			fail(of[i], &reqs[i].err);
-		else if (reqs[i].status != 404 && answer(&of[i]->live, &reqs[i], &e) < 0)
-			fail(of[i], &e);
+		else if (reqs[i].status != 404)
+			of[i]->live_text = gitops_buf_detach(&reqs[i].response);
 	}
 done:
 	for (i = 0; reqs && i < m; i++)
@@ -929,9 +941,8 @@ static int extraneous(struct gitops_kube *k, struct gitops_kube_discovery *d, co
 		return gitops_err_oom(err);
 	memset(&want, 0, sizeof(want));
 	for (i = 0; i < n; i++) {
-		const char *uid = gitops_json_get_string(items[i].live, "metadata", "uid", NULL);
-		if (uid)
-			uids[want.n_uids++] = uid;
+		if (items[i].uid)
+			uids[want.n_uids++] = items[i].uid;
 	}
 	want.objs = objs;
 	want.n = n;
@@ -950,13 +961,88 @@ static int extraneous(struct gitops_kube *k, struct gitops_kube_discovery *d, co
 	return ret;
 }
 
+#define DIFF_CHUNK 128
+
+/* The bodies of a chunk's objects. */
+static int prepare_chunk(struct item *items, size_t n, const char *set_id, struct gitops_err *err)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (!(items[i].body = placed(&items[i], set_id)))
+			return gitops_err_oom(err);
+	return 0;
+}
+
+/* The live text of a chunk's objects read into trees. */
+static int parse_live(struct item *items, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		struct item *it = &items[i];
+		const char *uid;
+		if (!it->live_text || it->failed)
+			continue;
+		if (!(it->live = cJSON_Parse(it->live_text))) {
+			struct gitops_err e = GITOPS_ERR_INIT;
+			gitops_err_set(&e, GITOPS_EXIT_REJECTED, "%s: the server's answer is not JSON", it->title);
+			fail(it, &e);
+			continue;
+		}
+		if ((uid = gitops_json_get_string(it->live, "metadata", "uid", NULL)) && !(it->uid = strdup(uid)))
+			return -1;
+	}
+	return 0;
+}
+
+static void release_chunk_item(struct item *it)
+{
+	free(it->live_text);
+	cJSON_Delete(it->live);
+	cJSON_Delete(it->body);
+	cJSON_Delete(it->desired);
+	it->live_text = NULL;
+	it->live = it->body = it->desired = NULL;
+}
+
+static void report_one(struct item *it, const struct gitops_diff_options *opts, gitops_diff_report_fn report,
+		       void *ctx, int *ret, struct gitops_err *err)
+{
+	struct gitops_diff_result r;
+	char *text = NULL;
+
+	memset(&r, 0, sizeof(r));
+	id_strings(&r, it->obj->json);
+	r.namespace = it->ns;
+	r.obj = it->obj;
+	r.live = it->live;
+	if (it->failed) {
+		r.failed = 1;
+		r.err = it->err;
+	} else if (it->proven) {
+		r.sync = GITOPS_DIFF_SYNCED;
+	} else if (gitops_diff_object(&text, &r.sync, it->live, it->desired ? it->desired : it->body, it->obj->json,
+				      it->title, &opts->show, &r.err) < 0) {
+		r.failed = 1;
+	}
+	if (r.failed && *ret == 0) {
+		*err = r.err;
+		*ret = -1;
+	}
+	r.text = text ? text : "";
+	if (report)
+		report(ctx, &r);
+	free(text);
+}
+
 int gitops_diff(struct gitops_kube *k, struct gitops_kube_discovery *d, const struct gitops_object *objs, size_t n,
 		const struct gitops_diff_options *opts, gitops_diff_report_fn report, void *ctx, struct gitops_err *err)
 {
 	struct gitops_diff_options def = GITOPS_DIFF_OPTIONS_INIT;
 	struct item *items = calloc(n ? n : 1, sizeof(*items));
 	char set_id[128];
-	size_t i;
+	size_t i, c, m;
 	int ret = -1, inited = git_libgit2_init();
 
 	if (!opts)
@@ -979,42 +1065,22 @@ int gitops_diff(struct gitops_kube *k, struct gitops_kube_discovery *d, const st
 			goto done;
 	if (opts->applyset)
 		gitops_applyset_id(opts->applyset, opts->namespace, set_id, sizeof(set_id));
-	for (i = 0; i < n; i++)
-		if (!(items[i].body = placed(&items[i], opts->applyset ? set_id : NULL))) {
-			gitops_err_oom(err);
+	/* what is live: a LIST per kind and namespace (kept as text), else a GET each */
+	prefetch(k, items, n);
+	ret = 0;
+	/* then a chunk at a time, its requests all at once: memory stays that of one chunk */
+	for (c = 0; c < n; c += m) {
+		m = n - c < DIFF_CHUNK ? n - c : DIFF_CHUNK;
+		if (prepare_chunk(items + c, m, opts->applyset ? set_id : NULL, err) < 0 ||
+		    get_live(k, items + c, m, err) < 0 || parse_live(items + c, m) < 0 ||
+		    dry_run(k, items + c, m, opts, err) < 0) {
+			ret = -1;
 			goto done;
 		}
-	/* what is live (a LIST per kind and namespace, else a GET each, all at once), then the dry runs, all at once */
-	prefetch(k, items, n);
-	if (get_live(k, items, n, err) < 0 || dry_run(k, items, n, opts, err) < 0)
-		goto done;
-	ret = 0;
-	for (i = 0; i < n; i++) {
-		struct item *it = &items[i];
-		struct gitops_diff_result r;
-		char *text = NULL;
-		memset(&r, 0, sizeof(r));
-		id_strings(&r, it->obj->json);
-		r.namespace = it->ns;
-		r.obj = it->obj;
-		r.live = it->live;
-		if (it->failed) {
-			r.failed = 1;
-			r.err = it->err;
-		} else if (it->proven) {
-			r.sync = GITOPS_DIFF_SYNCED;
-		} else if (gitops_diff_object(&text, &r.sync, it->live, it->desired ? it->desired : it->body, it->obj->json,
-					      it->title, &opts->show, &r.err) < 0) {
-			r.failed = 1;
+		for (i = c; i < c + m; i++) {
+			report_one(&items[i], opts, report, ctx, &ret, err);
+			release_chunk_item(&items[i]);
 		}
-		if (r.failed && ret == 0) {
-			*err = r.err;
-			ret = -1;
-		}
-		r.text = text ? text : "";
-		if (report)
-			report(ctx, &r);
-		free(text);
 	}
 	if (opts->applyset) {
 		struct gitops_err e = GITOPS_ERR_INIT;
@@ -1025,9 +1091,8 @@ int gitops_diff(struct gitops_kube *k, struct gitops_kube_discovery *d, const st
 	}
 done:
 	for (i = 0; items && i < n; i++) {
-		cJSON_Delete(items[i].live);
-		cJSON_Delete(items[i].body);
-		cJSON_Delete(items[i].desired);
+		release_chunk_item(&items[i]);
+		free(items[i].uid);
 	}
 	free(items);
 	if (inited >= 0)

@@ -60,16 +60,12 @@ int gitops_kube_get(struct gitops_kube *k, const struct gitops_kube_resource *r,
 	return ret;
 }
 
-int gitops_kube_list(struct gitops_kube *k, const struct gitops_kube_resource *r, const char *ns,
-		     const char *label_selector, int limit, cJSON **out, struct gitops_err *err)
+int gitops_kube_list_each(struct gitops_kube *k, const struct gitops_kube_resource *r, const char *ns,
+			  const char *label_selector, int limit, gitops_kube_item_fn fn, void *ctx, struct gitops_err *err)
 {
-	cJSON *items = cJSON_CreateArray();
 	char *cont = NULL, w[600];
 	int ret = -1;
 
-	*out = NULL;
-	if (!items)
-		return gitops_err_oom(err);
 	what(w, sizeof(w), r, ns, NULL);
 	do {
 		struct gitops_kube_request q;
@@ -99,20 +95,77 @@ int gitops_kube_list(struct gitops_kube *k, const struct gitops_kube_resource *r
 			goto done;
 		}
 		gitops_kube_request_release(&q);
-		while ((it = cJSON_DetachItemFromArray(cJSON_GetObjectItemCaseSensitive(page, "items"), 0)))
-			cJSON_AddItemToArray(items, it);
+		while ((it = cJSON_DetachItemFromArray(cJSON_GetObjectItemCaseSensitive(page, "items"), 0))) {
+			if (fn(ctx, it, err) < 0) {
+				cJSON_Delete(page);
+				goto done;
+			}
+		}
 		next = gitops_json_get_string(page, "metadata", "continue", NULL);
 		free(cont);
 		cont = next && *next ? strdup(next) : NULL;
 		cJSON_Delete(page);
 	} while (cont);
-	*out = items;
-	items = NULL;
 	ret = 0;
 done:
 	free(cont);
-	cJSON_Delete(items);
 	return ret;
+}
+
+static int collect(void *ctx, cJSON *item, struct gitops_err *err)
+{
+	(void)err;
+	cJSON_AddItemToArray(ctx, item);
+	return 0;
+}
+
+int gitops_kube_list(struct gitops_kube *k, const struct gitops_kube_resource *r, const char *ns,
+		     const char *label_selector, int limit, cJSON **out, struct gitops_err *err)
+{
+	cJSON *items = cJSON_CreateArray();
+
+	*out = NULL;
+	if (!items)
+		return gitops_err_oom(err);
+	if (gitops_kube_list_each(k, r, ns, label_selector, limit, collect, items, err) < 0) {
+		cJSON_Delete(items);
+		return -1;
+	}
+	*out = items;
+	return 0;
+}
+
+struct named {
+	const char *const *names;
+	size_t n;
+	gitops_kube_named_fn fn;
+	void *ctx;
+};
+
+static int name_cmp(const void *key, const void *e)
+{
+	return strcmp(key, *(const char *const *)e);
+}
+
+static int named_one(void *ctx, cJSON *item, struct gitops_err *err)
+{
+	struct named *l = ctx;
+	const char *name = gitops_json_get_string(item, "metadata", "name", NULL);
+	const char *const *at = name ? bsearch(name, l->names, l->n, sizeof(*l->names), name_cmp) : NULL;
+
+	if (!at) {
+		cJSON_Delete(item);
+		return 0;
+	}
+	return l->fn(l->ctx, (size_t)(at - l->names), item, err);
+}
+
+int gitops_kube_list_named(struct gitops_kube *k, const struct gitops_kube_resource *r, const char *ns,
+			   const char *const *names, size_t n, gitops_kube_named_fn fn, void *ctx, struct gitops_err *err)
+{
+	struct named l = { names, n, fn, ctx };
+
+	return gitops_kube_list_each(k, r, ns, NULL, 500, named_one, &l, err);
 }
 
 int gitops_kube_delete_request(struct gitops_kube_request *q, const struct gitops_kube_resource *r, const char *ns,

@@ -25,6 +25,25 @@ int gitops_kube_list(struct gitops_kube *k, const struct gitops_kube_resource *r
 		     const char *label_selector, int limit, cJSON **out, struct gitops_err *err);
 
 /*
+ * The same LIST, one page in memory at a time: fn gets each item (and owns
+ * it) as its page arrives.  fn returning -1 (with err) stops the LIST.
+ */
+typedef int (*gitops_kube_item_fn)(void *ctx, cJSON *item, struct gitops_err *err);
+int gitops_kube_list_each(struct gitops_kube *k, const struct gitops_kube_resource *r, const char *ns,
+			  const char *label_selector, int limit, gitops_kube_item_fn fn, void *ctx, struct gitops_err *err);
+
+/*
+ * The live objects of r in ns named names[0..n) (sorted as strcmp sorts),
+ * from one LIST read a page at a time: fn gets each with its index into
+ * names (and owns it); the others are dropped as they arrive.  What a
+ * client that knows many objects of one kind in one namespace reads instead
+ * of a GET each, in the memory of one page.
+ */
+typedef int (*gitops_kube_named_fn)(void *ctx, size_t index, cJSON *item, struct gitops_err *err);
+int gitops_kube_list_named(struct gitops_kube *k, const struct gitops_kube_resource *r, const char *ns,
+			   const char *const *names, size_t n, gitops_kube_named_fn fn, void *ctx, struct gitops_err *err);
+
+/*
  * DELETE with a propagation policy ("Background", "Foreground", "Orphan"; NULL: the
  * server's default).  0 when deleted or already gone (*existed says which), -1 on error.
  */
