@@ -47,7 +47,8 @@ struct walk {
 /* Where an input was found, which decides what it vouches for. */
 enum origin {
 	ORIGIN_STREAM,  /* standard input, or a pipe or device named: whole only when a valid marker closes it */
-	ORIGIN_FILE     /* a regular file: read whole */
+	ORIGIN_FILE,    /* a regular file named: read whole */
+	ORIGIN_WALKED   /* a regular file a directory walk found: read whole; Source documents refused */
 };
 
 static int render_path(struct render *rd, const char *path, struct gitops_render_input *in, struct gitops_err *err);
@@ -218,6 +219,19 @@ static int render_stream(struct render *rd, int fd, const char *name, enum origi
 	while ((n = gitops_stream_read(r, &obj, err)) > 0) {
 		int cb;
 		if (is_source(obj.json)) {
+			/*
+			 * Only the user names Sources: on standard input or in a file on the
+			 * command line.  One in a directory (a cloned repository) could point
+			 * the renderer at any directory of this machine.  (Inside a fetched
+			 * source, expand_source says so itself.)
+			 */
+			if (origin == ORIGIN_WALKED && !rd->source) {
+				gitops_err_set(err, GITOPS_EXIT_INPUT, "%s:%zu: document %zu: a Source document found in a "
+					       "directory is refused (only standard input and files named on the "
+					       "command line may hold one)", name, obj.line, obj.doc);
+				gitops_object_release(&obj);
+				goto done;
+			}
 			cb = expand_source(rd, &obj, name, err);
 			gitops_object_release(&obj);
 			if (cb < 0)
@@ -246,7 +260,7 @@ static int render_stream(struct render *rd, int fd, const char *name, enum origi
 	 */
 	in->streamed = origin == ORIGIN_STREAM;
 	in->status = st;
-	in->whole = origin == ORIGIN_FILE || st.marker == GITOPS_MARKER_OK;
+	in->whole = origin != ORIGIN_STREAM || st.marker == GITOPS_MARKER_OK;
 	if (rd->stats)
 		rd->stats->files++;
 	ret = 0;
@@ -263,8 +277,13 @@ int gitops_render_fd(struct gitops_render_input *out, int fd, const char *name, 
 	return render_stream(&rd, fd, name, ORIGIN_STREAM, out, err);
 }
 
-/* A path that is not a directory: a regular file is read whole, anything else (a pipe, /dev/stdin) is a stream. */
-static int render_file(struct render *rd, const char *path, struct gitops_render_input *in, struct gitops_err *err)
+/*
+ * A path that is not a directory: a regular file is read whole, anything
+ * else (a pipe, /dev/stdin) is a stream.  `walked`: found by walking a
+ * directory, not named.
+ */
+static int render_file(struct render *rd, const char *path, int walked, struct gitops_render_input *in,
+		       struct gitops_err *err)
 {
 	struct stat st;
 	int fd, ret;
@@ -277,7 +296,8 @@ static int render_file(struct render *rd, const char *path, struct gitops_render
 		close(fd);
 		return ret;
 	}
-	ret = render_stream(rd, fd, path, S_ISREG(st.st_mode) ? ORIGIN_FILE : ORIGIN_STREAM, in, err);
+	ret = render_stream(rd, fd, path, !S_ISREG(st.st_mode) ? ORIGIN_STREAM : walked ? ORIGIN_WALKED : ORIGIN_FILE,
+			    in, err);
 	close(fd);
 	return ret;
 }
@@ -445,7 +465,7 @@ static int walk_dir(struct walk *w, const char *dir, int depth, struct gitops_er
 		}
 		{
 			struct gitops_render_input in;
-			if (render_file(w->rd, path.data, &in, err) < 0)
+			if (render_file(w->rd, path.data, 1, &in, err) < 0)
 				goto done;
 		}
 	}
@@ -468,7 +488,7 @@ static int render_path(struct render *rd, const char *path, struct gitops_render
 	if (stat(path, &st) < 0)
 		return gitops_err_errno(err, errno, path);
 	if (!S_ISDIR(st.st_mode))
-		return render_file(rd, path, in, err);
+		return render_file(rd, path, 0, in, err);
 	in->whole = 1;  /* every file of it read whole */
 	w.root_real = realpath(path, NULL);
 	if (!w.root_real)
