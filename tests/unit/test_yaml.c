@@ -230,6 +230,129 @@ static int round_trip(const char *text, size_t len, const char *what)
 	return 1;
 }
 
+/* ------------------------------------------------------------ alias bytes */
+
+/*
+ * Aliases may not make a document larger than the document size limit: the
+ * node limit alone let a big anchored string, aliased a few thousand times,
+ * take gigabytes.  Each form builds a document whose aliases expand to
+ * `aliases` times about `size` bytes.
+ */
+static const struct {
+	const char *form;
+	size_t size, aliases;
+	int ok;
+} alias_byte_cases[] = {
+	{ "value", 1000, 10, 1 },
+	{ "value", 1000, 100, 0 },
+	{ "key", 1000, 10, 1 },
+	{ "key", 1000, 100, 0 },
+	{ "mapping", 1000, 10, 1 },
+	{ "mapping", 1000, 100, 0 },
+	{ "merge", 1000, 10, 1 },
+	{ "merge", 1000, 100, 0 },
+	{ "nested", 1000, 3, 1 },       /* each alias of b expands to 4 copies of a */
+	{ "nested", 1000, 20, 0 },
+	{ "number", 1000, 100, 0 },     /* a long plain number counts as its text */
+};
+
+static void alias_doc(struct gitops_buf *b, const char *form, size_t size, size_t aliases)
+{
+	size_t i;
+	char *big = malloc(size + 1);
+
+	ck_assert_ptr_nonnull(big);
+	memset(big, !strcmp(form, "number") ? '7' : 'x', size);
+	big[size] = '\0';
+	if (!strcmp(form, "number"))
+		big[0] = '1';
+	if (!strcmp(form, "key"))
+		gitops_buf_printf(b, "&k %s: 1\n", big);
+	else if (!strcmp(form, "mapping") || !strcmp(form, "merge"))
+		gitops_buf_printf(b, "a: &a {x: %s}\n", big);
+	else
+		gitops_buf_printf(b, "a: &a %s\n", big);
+	if (!strcmp(form, "nested"))
+		gitops_buf_addstr(b, "b: &b [*a, *a, *a, *a]\n");
+	for (i = 0; i < aliases; i++) {
+		if (!strcmp(form, "key"))
+			gitops_buf_printf(b, "m%zu:\n  *k : 1\n", i);
+		else if (!strcmp(form, "merge"))
+			gitops_buf_printf(b, "m%zu: {<<: *a, y: 1}\n", i);
+		else
+			gitops_buf_printf(b, "m%zu: *%s\n", i, !strcmp(form, "nested") ? "b" : "a");
+	}
+	free(big);
+}
+
+/* The text of line `line` (1-based) of `text`, into buf. */
+static void line_of(const char *text, size_t line, char *buf, size_t size)
+{
+	size_t n;
+
+	while (--line && (text = strchr(text, '\n')))
+		text++;
+	ck_assert_ptr_nonnull(text);
+	n = strcspn(text, "\n");
+	snprintf(buf, size, "%.*s", (int)(n < size ? n : size - 1), text);
+}
+
+START_TEST(test_alias_bytes)
+{
+	struct gitops_limits limits = GITOPS_LIMITS_INIT;
+	struct gitops_buf b = GITOPS_BUF_INIT;
+	struct gitops_err err = GITOPS_ERR_INIT;
+	struct gitops_yaml_reader *r;
+	struct gitops_yaml_doc doc;
+	char want[128], text[64];
+	size_t line, col;
+	int n;
+
+	limits.max_document_bytes = 64 << 10;
+	alias_doc(&b, alias_byte_cases[_i].form, alias_byte_cases[_i].size, alias_byte_cases[_i].aliases);
+	ck_assert_int_eq(gitops_yaml_reader_mem(&r, b.data, b.len, "t.yaml", &limits, &err), 0);
+	n = gitops_yaml_reader_next(r, &doc, &err);
+	if (alias_byte_cases[_i].ok) {
+		ck_assert_msg(n == 1, "%s: %s", alias_byte_cases[_i].form, err.msg);
+		/* every alias expanded: the data holds as many copies as were asked for */
+		char *json = cJSON_PrintUnformatted(doc.root);
+		ck_assert_int_eq(cJSON_GetArraySize(doc.root), (int)alias_byte_cases[_i].aliases + 1 +
+				 !strcmp(alias_byte_cases[_i].form, "nested"));
+		ck_assert_uint_ge(strlen(json), alias_byte_cases[_i].aliases * alias_byte_cases[_i].size);
+		free(json);
+		gitops_yaml_doc_release(&doc);
+	} else {
+		ck_assert_int_eq(n, -1);
+		ck_assert_int_eq(err.code, GITOPS_EXIT_INPUT);
+		snprintf(want, sizeof(want), ": aliases make document 1 larger than the limit of %zu bytes (an alias bomb?)",
+			 limits.max_document_bytes);
+		ck_assert_msg(strstr(err.msg, want) != NULL, "%s: %s", alias_byte_cases[_i].form, err.msg);
+		/* file:line:column of the alias that crossed the limit */
+		ck_assert_msg(sscanf(err.msg, "t.yaml:%zu:%zu:", &line, &col) == 2, "%s", err.msg);
+		line_of(b.data, line, text, sizeof(text));
+		ck_assert_msg(col <= strlen(text) && text[col - 1] == '*', "%s: line %zu is '%s'", err.msg, line, text);
+	}
+	gitops_yaml_reader_free(r);
+	gitops_buf_release(&b);
+}
+END_TEST
+
+/* 1 MiB aliased 2000 times (2 GiB expanded): refused at once, with the default limits */
+START_TEST(test_alias_bytes_bomb)
+{
+	struct gitops_buf b = GITOPS_BUF_INIT;
+	struct gitops_err err = GITOPS_ERR_INIT;
+	struct docs d;
+
+	alias_doc(&b, "value", 1u << 20, 2000);
+	ck_assert_int_eq(read_all(b.data, b.len, &d, &err), -1);
+	ck_assert_int_eq(err.code, GITOPS_EXIT_INPUT);
+	ck_assert_msg(strstr(err.msg, "aliases make document 1 larger than the limit of 33554432 bytes") != NULL, "%s",
+		      err.msg);
+	gitops_buf_release(&b);
+}
+END_TEST
+
 /* ------------------------------------------------------------ round trips */
 
 static const char *const edge_cases[] = {
@@ -450,6 +573,11 @@ static Suite *suite(void)
 	tcase_add_loop_test(tc, test_resolve, 0, sizeof(resolve_cases) / sizeof(resolve_cases[0]));
 	tcase_add_loop_test(tc, test_needs_quotes, 0, sizeof(quote_cases) / sizeof(quote_cases[0]));
 	tcase_add_loop_test(tc, test_number_format, 0, sizeof(number_cases) / sizeof(number_cases[0]));
+	suite_add_tcase(s, tc);
+	tc = tcase_create("alias-bytes");
+	tcase_set_timeout(tc, 10);
+	tcase_add_loop_test(tc, test_alias_bytes, 0, sizeof(alias_byte_cases) / sizeof(alias_byte_cases[0]));
+	tcase_add_test(tc, test_alias_bytes_bomb);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("round-trip");
 	tcase_set_timeout(tc, 120);
