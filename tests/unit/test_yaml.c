@@ -58,6 +58,26 @@ static const struct {
 	{ "1e3", GITOPS_SCALAR_FLOAT, 1000 },
 	{ "-1.5E-2", GITOPS_SCALAR_FLOAT, -0.015 },
 	{ "1e400", GITOPS_SCALAR_STRING, 0 },
+	/* go-yaml v2: out of range is no number (ParseFloat and ParseInt fail), so a string */
+	{ "-1e400", GITOPS_SCALAR_STRING, 0 },
+	{ "1E+400", GITOPS_SCALAR_STRING, 0 },
+	{ ".5e999", GITOPS_SCALAR_STRING, 0 },
+	{ "0x10000000000000000", GITOPS_SCALAR_STRING, 0 },
+	{ "0b11111111111111111111111111111111111111111111111111111111111111111", GITOPS_SCALAR_STRING, 0 },
+	{ "0o7777777777777777777777777", GITOPS_SCALAR_STRING, 0 },
+	{ "1e-400", GITOPS_SCALAR_FLOAT, 0 },
+	{ "+.5", GITOPS_SCALAR_FLOAT, 0.5 },
+	{ "0B101", GITOPS_SCALAR_INT, 5 },
+	{ "0X1f", GITOPS_SCALAR_INT, 31 },
+	{ "0O17", GITOPS_SCALAR_INT, 15 },
+	{ "1__0", GITOPS_SCALAR_INT, 10 },
+	{ "-_1", GITOPS_SCALAR_INT, -1 },
+	{ "0777777777777777777777777", GITOPS_SCALAR_FLOAT, 777777777777777777777777.0 },
+	/* a scalar starting with '.' goes to ParseFloat unstripped: '_' makes it a string */
+	{ ".5_5", GITOPS_SCALAR_STRING, 0 },
+	{ "1_0.5", GITOPS_SCALAR_FLOAT, 10.5 },
+	{ "inf", GITOPS_SCALAR_STRING, 0 },
+	{ "-.nan", GITOPS_SCALAR_STRING, 0 },
 	{ ".inf", GITOPS_SCALAR_NONFINITE, 0 },
 	{ "-.Inf", GITOPS_SCALAR_NONFINITE, 0 },
 	{ ".NaN", GITOPS_SCALAR_NONFINITE, 0 },
@@ -106,14 +126,49 @@ static const struct {
 	{ "web", 0 }, { "yesterday", 0 }, { "Nope", 0 }, { "1.2.3", 0 }, { "v1.0", 0 }, { "10.0.0.1", 0 },
 	{ "1-2", 0 }, { "a=b", 0 }, { "<", 0 }, { "-", 0 }, { "2024-01", 0 }, { "nginx:1.25", 0 },
 	{ "1:60", 0 }, { "0x", 0 }, { "_1", 0 },
+	/* numbers out of range: strings to go-yaml, numbers (or infinities) to YAML 1.1/1.2 readers */
+	{ "1e400", 1 }, { "-1e400", 1 }, { "1E+400", 1 }, { "+1e400", 1 }, { ".5e999", 1 }, { "-.5E999", 1 },
+	{ "1e99999999999999999999", 1 }, { "1.0e+400", 1 }, { "1_0e400", 1 },
+	{ "0x10000000000000000", 1 }, { "-0x10000000000000000", 1 }, { "0XFFFFFFFFFFFFFFFFFF", 1 },
+	{ "0o7777777777777777777777777", 1 }, { "0b11111111111111111111111111111111111111111111111111111111111111111", 1 },
+	{ "0777777777777777777777777", 1 }, { "123456789012345678901234567890123456789012345678901234567890", 1 },
+	{ "-99999999999999999999", 1 }, { "18446744073709551616", 1 },
+	/* the rest of the family */
+	{ "+1", 1 }, { "-0", 1 }, { "+.5", 1 }, { "1.", 1 }, { "0o17", 1 }, { "0O17", 1 }, { "0b1", 1 }, { "0B1", 1 },
+	{ "0x_1f", 1 }, { "1_000", 1 }, { "1__0", 1 }, { "-_1", 1 }, { ".5_5", 1 }, { "1_.5", 1 }, { "._5", 0 },
+	{ "1:20", 1 }, { "190:20:30.15", 1 }, { "=", 1 }, { "<<", 1 },
+	{ ".inf", 1 }, { "-.inf", 1 }, { "+.INF", 1 }, { ".Inf", 1 }, { ".NAN", 1 }, { ".nan", 1 },
+	{ "1e", 0 }, { "1e+", 0 }, { "e5", 0 }, { "v1e400", 0 }, { "1e400x", 0 }, { "0xg", 0 }, { "0b2", 0 }, { "0o8", 0 },
+	{ "0b", 0 }, { "0o", 0 }, { "inf", 0 }, { "Infinity", 0 }, { "NaN", 0 }, { "-.nan", 0 }, { ".infinity", 0 },
+	{ "+", 0 }, { ".", 0 }, { "._", 0 }, { "..5", 0 }, { "1.5.", 0 }, { "0x1p3", 0 }, { "1,000", 0 },
+	{ "<<<", 0 }, { "==", 0 }, { "sha-1e400", 0 },
 };
 
 START_TEST(test_needs_quotes)
 {
 	const char *s = quote_cases[_i].s;
+	struct gitops_err err = GITOPS_ERR_INIT;
+	struct gitops_scalar sc;
+	char *text, plain[256];
+	cJSON *obj = cJSON_CreateObject(), *back;
 
 	ck_assert_msg(gitops_scalar_needs_quotes(s, strlen(s)) == quote_cases[_i].quote, "'%s': want quote=%d", s,
 		      quote_cases[_i].quote);
+	/* what is left plain is a string to go-yaml too */
+	gitops_scalar_resolve(s, strlen(s), &sc);
+	ck_assert_msg(quote_cases[_i].quote || sc.kind == GITOPS_SCALAR_STRING, "'%s' left plain resolves as %d", s,
+		      sc.kind);
+	/* the round trip: written as a key and as a value, the same string comes back, quoted when it must be
+	 * (libyaml quotes more for its own reasons: '-', '[' ...) */
+	cJSON_AddStringToObject(obj, s, s);
+	ck_assert_int_eq(gitops_yaml_dump(&text, obj, &err), 0);
+	ck_assert_int_eq(gitops_yaml_parse_one(&back, text, strlen(text), "t.yaml", NULL, &err), 0);
+	ck_assert_msg(gitops_json_equal(obj, back), "'%s' did not come back as written:\n%s", s, text);
+	snprintf(plain, sizeof(plain), "%s: %s\n", s, s);
+	ck_assert_msg(!quote_cases[_i].quote || strstr(text, plain) == NULL, "'%s' written plain:\n%s", s, text);
+	free(text);
+	cJSON_Delete(back);
+	cJSON_Delete(obj);
 }
 END_TEST
 
