@@ -31,7 +31,8 @@ static const char help[] =
 	"bytes of the values change.  PATH is a file or a directory (searched\n"
 	"recursively for *.yaml, *.yml, *.json and files without an extension such as\n"
 	"Kustomization; hidden directories and symbolic links in it are skipped).  With no\n"
-	"FILE and no PATH, a stream of objects is read on standard input and written with the images set.\n"
+	"FILE and no PATH, a stream of objects is read on standard input and written with the images set,\n"
+	"with the end-of-stream marker only if the input ended with a valid one.\n"
 	"Files are written atomically and only when something changed.\n"
 	"\n"
 	"options:\n"
@@ -44,6 +45,8 @@ static const char help[] =
 	"      --policy NS:NAME=REF  the latest image of Flux ImagePolicy NS/NAME, for the\n"
 	"                          markers # {\"$imagepolicy\": \"NS:NAME[:tag|:name|:digest]\"}\n"
 	"      --check             change nothing; exit 1 when a bump is needed, 0 when not\n"
+	"      --allow-empty-input  stream mode: accept a stream with no object and no\n"
+	"                          end-of-stream marker (else an error: its producer may have failed)\n"
 	"      --from-registry     pick the tag of --image NAME from its registry\n"
 	"      --semver RANGE      the newest tag in RANGE (\">=1.2 <2\", \"^1.2\", \"1.2.x\");\n"
 	"                          the default: the newest release\n"
@@ -95,7 +98,7 @@ enum {
 	OPT_SET = 300, OPT_CREATE, OPT_IMAGE, OPT_POLICY, OPT_CHECK, OPT_FROM_REGISTRY, OPT_SEMVER, OPT_REGEX,
 	OPT_ORDER, OPT_DIGEST, OPT_REGISTRY_CONFIG, OPT_PLAIN_HTTP, OPT_REPO, OPT_BRANCH, OPT_PATH_PREFIX,
 	OPT_PUSH_BRANCH, OPT_RETRIES, OPT_AUTHOR, OPT_MESSAGE, OPT_CACHE_DIR, OPT_LOCK_TIMEOUT, OPT_SSH_KEY,
-	OPT_KNOWN_HOSTS, OPT_NO_AGENT, OPT_CA_FILE, OPT_NETRC
+	OPT_KNOWN_HOSTS, OPT_NO_AGENT, OPT_CA_FILE, OPT_NETRC, OPT_ALLOW_EMPTY_INPUT
 };
 
 static const struct option longopts[] = {
@@ -105,6 +108,7 @@ static const struct option longopts[] = {
 	{ "image", required_argument, NULL, OPT_IMAGE },
 	{ "policy", required_argument, NULL, OPT_POLICY },
 	{ "check", no_argument, NULL, OPT_CHECK },
+	{ "allow-empty-input", no_argument, NULL, OPT_ALLOW_EMPTY_INPUT },
 	{ "from-registry", no_argument, NULL, OPT_FROM_REGISTRY },
 	{ "semver", required_argument, NULL, OPT_SEMVER },
 	{ "regex", required_argument, NULL, OPT_REGEX },
@@ -152,6 +156,7 @@ struct opts {
 	size_t npolicies;
 	const char *registry_image;   /* --image NAME without =REF */
 	int create, check, from_registry, digest, regex_set;
+	int allow_empty_input;        /* stream mode: an empty stream without a marker is no error */
 	const char *semver, *regex;
 	enum gitops_tag_order order;
 	int order_set;
@@ -259,6 +264,9 @@ static int on_option(struct gitops_cli *cli, int opt, const char *arg, void *ctx
 	}
 	case OPT_CHECK:
 		o->check = 1;
+		return 0;
+	case OPT_ALLOW_EMPTY_INPUT:
+		o->allow_empty_input = 1;
 		return 0;
 	case OPT_FROM_REGISTRY:
 		o->from_registry = 1;
@@ -796,11 +804,18 @@ static int stream_object(struct run *r, struct gitops_object *o, struct gitops_e
 	return 0;
 }
 
+/*
+ * Stream mode: standard input to standard output with the images set.
+ * Completeness passes on, never appears: the output ends with the marker
+ * only if the input ended with a valid one, so a stream cut short upstream
+ * is never handed on as whole; an input whose marker is wrong is refused.
+ */
 static int run_stream(struct run *r, struct gitops_err *err)
 {
 	struct gitops_stream_reader *rd = NULL;
 	struct gitops_stream_writer *w = NULL;
 	struct gitops_spool *spool = NULL;
+	struct gitops_stream_status st;
 	struct gitops_object o;
 	int n, error = -1;
 
@@ -814,7 +829,17 @@ static int run_stream(struct run *r, struct gitops_err *err)
 			goto done;
 		gitops_object_release(&o);
 	}
-	if (n < 0 || gitops_stream_writer_finish(w, err) < 0)
+	if (n < 0)
+		goto done;
+	gitops_stream_reader_status(rd, &st);
+	if (st.marker == GITOPS_MARKER_BAD) {
+		gitops_err_set(err, GITOPS_EXIT_INPUT, "<stdin>: end-of-stream check failed: %s", st.problem);
+		goto done;
+	}
+	if (!r->o->allow_empty_input && gitops_stream_check_empty(&st, "<stdin>", err) < 0)
+		goto done;
+	if (gitops_stream_writer_finish_as(w, st.marker == GITOPS_MARKER_OK ? GITOPS_STREAM_COMPLETE
+					   : GITOPS_STREAM_UNVOUCHED, err) < 0)
 		goto done;
 	if (!r->o->check && !r->records && gitops_spool_copy_to_fd(spool, 1, err) < 0)
 		goto done;
@@ -1405,6 +1430,10 @@ int main(int argc, char **argv)
 	}
 	if (o.order_set && !o.regex) {
 		ret = gitops_cli_usage_error(&cli, "--order goes with --regex");
+		goto out;
+	}
+	if (!stream && o.allow_empty_input) {
+		ret = gitops_cli_usage_error(&cli, "--allow-empty-input goes with a stream on standard input");
 		goto out;
 	}
 	if (stream && (o.nsets || o.npolicies)) {

@@ -16,7 +16,9 @@ static const char help[] =
 	"for each object, the live object against what a server-side apply would make of it (a\n"
 	"dry run, forcing conflicts), both without the fields every write changes, as a unified\n"
 	"diff.  Objects not live yet are shown whole as added; with --applyset, live members of\n"
-	"the set that the stream lacks are shown whole as removed.  Secret values are masked.\n"
+	"the set that the stream lacks are shown whole as removed, which needs a stream closed by\n"
+	"its end-of-stream marker.  Secret values are masked.  A stream with no object and no\n"
+	"marker is an error: its producer may have failed.\n"
 	"Exit status: 0 in sync (nothing printed), 1 differences, above 1 an error.\n"
 	"\n"
 	"options:\n"
@@ -27,6 +29,8 @@ static const char help[] =
 	"      --field-manager NAME  field manager of the dry-run apply (default gitops)\n"
 	"      --applyset NAME     also show what gitops-apply --prune would delete: the live members\n"
 	"                          of the ApplySet NAME (parent Secret in the namespace) not in the stream\n"
+	"                          (the stream must end with a valid end-of-stream marker)\n"
+	"      --allow-empty-input  accept a stream with no object and no end-of-stream marker\n"
 	"      --show-secrets      show Secret values instead of masking them\n"
 	"      --dry-run-all       a dry run for every object, also those whose live state shows\n"
 	"                          that the apply would change nothing\n"
@@ -39,10 +43,14 @@ static const char help[] =
 	"  -h, --help              show this help\n"
 	"  -V, --version           show the version\n";
 
-enum { OPT_CONTEXT = 300, OPT_KUBECONFIG, OPT_MANAGER, OPT_PARALLEL, OPT_APPLYSET, OPT_SHOW_SECRETS, OPT_DRY_RUN_ALL };
+enum {
+	OPT_CONTEXT = 300, OPT_KUBECONFIG, OPT_MANAGER, OPT_PARALLEL, OPT_APPLYSET, OPT_SHOW_SECRETS, OPT_DRY_RUN_ALL,
+	OPT_ALLOW_EMPTY_INPUT
+};
 
 struct opts {
 	const char *file;
+	int allow_empty_input;
 	struct gitops_kube_options kube;
 	struct gitops_diff_options diff;
 	struct gitops_kube_client_options client;
@@ -58,6 +66,7 @@ static const struct option longopts[] = {
 	{ "applyset", required_argument, NULL, OPT_APPLYSET },
 	{ "show-secrets", no_argument, NULL, OPT_SHOW_SECRETS },
 	{ "dry-run-all", no_argument, NULL, OPT_DRY_RUN_ALL },
+	{ "allow-empty-input", no_argument, NULL, OPT_ALLOW_EMPTY_INPUT },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -101,6 +110,9 @@ static int on_option(struct gitops_cli *cli, int opt, const char *arg, void *ctx
 		return 0;
 	case OPT_DRY_RUN_ALL:
 		o->diff.always_dry_run = 1;
+		return 0;
+	case OPT_ALLOW_EMPTY_INPUT:
+		o->allow_empty_input = 1;
 		return 0;
 	}
 	return gitops_cli_usage_error(cli, "unknown option");
@@ -206,7 +218,7 @@ static void print_json(struct report *rep)
 int main(int argc, char **argv)
 {
 	struct gitops_cli cli;
-	struct opts o = { NULL, { NULL, NULL, NULL }, GITOPS_DIFF_OPTIONS_INIT, GITOPS_KUBE_CLIENT_OPTIONS_INIT };
+	struct opts o = { NULL, 0, { NULL, NULL, NULL }, GITOPS_DIFF_OPTIONS_INIT, GITOPS_KUBE_CLIENT_OPTIONS_INIT };
 	struct gitops_err err = GITOPS_ERR_INIT;
 	struct gitops_objset set;
 	struct gitops_cluster c = { NULL, NULL, NULL };
@@ -231,6 +243,16 @@ int main(int argc, char **argv)
 	/* the whole stream first: nothing is requested unless all of it is good */
 	if (gitops_objset_read(&set, o.file, &cli.limits, &err) < 0)
 		goto fail;
+	/* an empty stream from a producer that failed must not read as "in sync" */
+	if (!o.allow_empty_input && gitops_stream_check_empty(&set.status, set.name, &err) < 0)
+		goto fail;
+	/* what a prune would delete is what never arrived, unless the stream is known whole */
+	if (o.diff.applyset && set.status.marker != GITOPS_MARKER_OK) {
+		gitops_err_set(&err, GITOPS_EXIT_UNSAFE, "%s: refusing to show what a prune would delete: the stream did "
+			       "not end with an end-of-stream marker whose count matches (its producer may have died "
+			       "mid-stream); nothing was compared", set.name);
+		goto fail;
+	}
 	if (set.n || o.diff.applyset) {
 		if (gitops_cluster_open(&c, &o.kube, &o.client, &err) < 0)
 			goto fail;

@@ -14,11 +14,16 @@ static const char help[] =
 	"Render manifests into one stream of plain Kubernetes objects on standard output.\n"
 	"PATH is a file or a directory (searched recursively for *.yaml, *.yml and *.json);\n"
 	"'-' or no PATH reads a stream from standard input.  A Source document (from\n"
-	"gitops-fetch) is replaced by the objects of its checkout, each annotated with\n"
-	"gitops.dev/source and gitops.dev/revision.  Nothing is written unless every\n"
-	"input is valid.\n"
+	"gitops-fetch) on standard input or in a file named is replaced by the objects of\n"
+	"its checkout, each annotated with gitops.dev/source and gitops.dev/revision; one\n"
+	"in a directory is refused.  Nothing is written unless every input is valid.\n"
+	"The output ends with the end-of-stream marker only when every stream read\n"
+	"(standard input, a pipe) ended with a valid one: what was not known to be whole\n"
+	"is not passed on as whole.\n"
 	"\n"
 	"options:\n"
+	"      --allow-empty-input  accept a stream with no object and no end-of-stream\n"
+	"                        marker (else an error: its producer may have failed)\n"
 	"  -o, --output FORMAT   yaml (default) or json\n"
 	"  -q, --quiet           no warnings\n"
 	"  -v, --verbose         say what was read\n"
@@ -29,6 +34,25 @@ static const char help[] =
 
 /* Output is held in a spool and reaches stdout only when every input was good. */
 #define SPOOL_MEMORY (2u << 20)
+
+enum { OPT_ALLOW_EMPTY_INPUT = 300 };
+
+static const struct option longopts[] = {
+	{ "allow-empty-input", no_argument, NULL, OPT_ALLOW_EMPTY_INPUT },
+	{ NULL, 0, NULL, 0 },
+};
+
+static int on_option(struct gitops_cli *cli, int opt, const char *arg, void *ctx)
+{
+	int *allow_empty_input = ctx;
+
+	(void)arg;
+	if (opt == OPT_ALLOW_EMPTY_INPUT) {
+		*allow_empty_input = 1;
+		return 0;
+	}
+	return gitops_cli_usage_error(cli, "unknown option");
+}
 
 static int put_object(void *ctx, struct gitops_object *obj, struct gitops_err *err)
 {
@@ -42,10 +66,11 @@ int main(int argc, char **argv)
 	struct gitops_spool *spool = NULL;
 	struct gitops_stream_writer *w = NULL;
 	struct gitops_render_stats stats = { 0, 0 };
-	int ret, i, code = GITOPS_EXIT_OK;
+	const char *unvouched = NULL;   /* the first input not known to be whole */
+	int ret, i, code = GITOPS_EXIT_OK, allow_empty_input = 0;
 
 	gitops_cli_init(&cli, "gitops-render", usage, help);
-	ret = gitops_cli_parse(&cli, argc, argv, "", NULL, NULL, NULL);
+	ret = gitops_cli_parse(&cli, argc, argv, "", longopts, on_option, &allow_empty_input);
 	if (ret >= 0)
 		return ret;
 
@@ -55,21 +80,30 @@ int main(int argc, char **argv)
 
 	for (i = cli.optind; i < argc || (i == argc && cli.optind == argc); i++) {
 		const char *arg = i < argc ? argv[i] : "-";
+		const char *name = strcmp(arg, "-") ? arg : "<stdin>";
+		struct gitops_render_input in;
 		if (!strcmp(arg, "-"))
-			ret = gitops_render_fd(0, "<stdin>", &cli.limits, put_object, w, &stats, &err);
+			ret = gitops_render_fd(&in, 0, name, &cli.limits, put_object, w, &stats, &err);
 		else
-			ret = gitops_render_path(arg, &cli.limits, put_object, w, &stats, &err);
+			ret = gitops_render_path(&in, arg, &cli.limits, put_object, w, &stats, &err);
 		if (ret < 0)
 			goto fail;
+		if (in.streamed && !allow_empty_input && gitops_stream_check_empty(&in.status, name, &err) < 0)
+			goto fail;
+		if (!in.whole && !unvouched)
+			unvouched = name;
 		if (i == argc)
 			break;
 	}
-	if (gitops_stream_writer_finish(w, &err) < 0)
+	/* completeness passes on, never appears */
+	if (gitops_stream_writer_finish_as(w, unvouched ? GITOPS_STREAM_UNVOUCHED : GITOPS_STREAM_COMPLETE, &err) < 0)
 		goto fail;
 	if (gitops_spool_copy_to_fd(spool, 1, &err) < 0)
 		goto fail;
 	gitops_cli_info(&cli, 1, "%zu object%s from %zu input%s", stats.objects, stats.objects == 1 ? "" : "s",
 			stats.files, stats.files == 1 ? "" : "s");
+	if (unvouched && cli.format == GITOPS_FORMAT_YAML)
+		gitops_cli_info(&cli, 1, "%s had no end-of-stream marker: the output has none either", unvouched);
 	goto done;
 fail:
 	if (spool && gitops_spool_error(spool)->msg[0])

@@ -44,7 +44,14 @@ struct walk {
 	char *root_real;        /* realpath of the directory given */
 };
 
-static int render_path(struct render *rd, const char *path, struct gitops_err *err);
+/* Where an input was found, which decides what it vouches for. */
+enum origin {
+	ORIGIN_STREAM,  /* standard input, or a pipe or device named: whole only when a valid marker closes it */
+	ORIGIN_FILE,    /* a regular file named: read whole */
+	ORIGIN_WALKED   /* a regular file a directory walk found: read whole; Source documents refused */
+};
+
+static int render_path(struct render *rd, const char *path, struct gitops_render_input *in, struct gitops_err *err);
 
 static int is_source(const cJSON *obj)
 {
@@ -187,7 +194,10 @@ static int expand_source(struct render *rd, const struct gitops_object *o, const
 				sub.n_files = k;
 			}
 		}
-		ret = render_path(&sub, dir, err);
+		{
+			struct gitops_render_input sub_in;
+			ret = render_path(&sub, dir, &sub_in, err);
+		}
 		free((void *)sub.files);
 		cJSON_Delete(map);
 	}
@@ -195,18 +205,33 @@ static int expand_source(struct render *rd, const struct gitops_object *o, const
 	return ret;
 }
 
-static int render_stream(struct render *rd, int fd, const char *name, struct gitops_err *err)
+static int render_stream(struct render *rd, int fd, const char *name, enum origin origin,
+			 struct gitops_render_input *in, struct gitops_err *err)
 {
 	struct gitops_stream_reader *r = NULL;
 	struct gitops_stream_status st;
 	struct gitops_object obj;
 	int n, ret = -1;
 
+	memset(in, 0, sizeof(*in));
 	if (gitops_stream_reader_fd(&r, fd, name, rd->limits, 0, err) < 0)
 		return -1;
 	while ((n = gitops_stream_read(r, &obj, err)) > 0) {
 		int cb;
 		if (is_source(obj.json)) {
+			/*
+			 * Only the user names Sources: on standard input or in a file on the
+			 * command line.  One in a directory (a cloned repository) could point
+			 * the renderer at any directory of this machine.  (Inside a fetched
+			 * source, expand_source says so itself.)
+			 */
+			if (origin == ORIGIN_WALKED && !rd->source) {
+				gitops_err_set(err, GITOPS_EXIT_INPUT, "%s:%zu: document %zu: a Source document found in a "
+					       "directory is refused (only standard input and files named on the "
+					       "command line may hold one)", name, obj.line, obj.doc);
+				gitops_object_release(&obj);
+				goto done;
+			}
 			cb = expand_source(rd, &obj, name, err);
 			gitops_object_release(&obj);
 			if (cb < 0)
@@ -228,6 +253,14 @@ static int render_stream(struct render *rd, int fd, const char *name, struct git
 		gitops_err_set(err, GITOPS_EXIT_INPUT, "%s: end-of-stream check failed: %s", name, st.problem);
 		goto done;
 	}
+	/*
+	 * A file is read whole; a stream is whole only if its marker says so.
+	 * The Source documents of a stream count as its objects: one lost on
+	 * the way is as missing as any other object.
+	 */
+	in->streamed = origin == ORIGIN_STREAM;
+	in->status = st;
+	in->whole = origin != ORIGIN_STREAM || st.marker == GITOPS_MARKER_OK;
 	if (rd->stats)
 		rd->stats->files++;
 	ret = 0;
@@ -236,22 +269,35 @@ done:
 	return ret;
 }
 
-int gitops_render_fd(int fd, const char *name, const struct gitops_limits *limits, gitops_object_fn fn,
-		     void *ctx, struct gitops_render_stats *stats, struct gitops_err *err)
+int gitops_render_fd(struct gitops_render_input *out, int fd, const char *name, const struct gitops_limits *limits,
+		     gitops_object_fn fn, void *ctx, struct gitops_render_stats *stats, struct gitops_err *err)
 {
 	struct render rd = { limits, fn, ctx, stats, NULL, NULL, NULL, 0, NULL };
 
-	return render_stream(&rd, fd, name, err);
+	return render_stream(&rd, fd, name, ORIGIN_STREAM, out, err);
 }
 
-static int render_file(struct render *rd, const char *path, struct gitops_err *err)
+/*
+ * A path that is not a directory: a regular file is read whole, anything
+ * else (a pipe, /dev/stdin) is a stream.  `walked`: found by walking a
+ * directory, not named.
+ */
+static int render_file(struct render *rd, const char *path, int walked, struct gitops_render_input *in,
+		       struct gitops_err *err)
 {
+	struct stat st;
 	int fd, ret;
 
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return gitops_err_errno(err, errno, path);
-	ret = render_stream(rd, fd, path, err);
+	if (fstat(fd, &st) < 0) {
+		ret = gitops_err_errno(err, errno, path);
+		close(fd);
+		return ret;
+	}
+	ret = render_stream(rd, fd, path, !S_ISREG(st.st_mode) ? ORIGIN_STREAM : walked ? ORIGIN_WALKED : ORIGIN_FILE,
+			    in, err);
 	close(fd);
 	return ret;
 }
@@ -417,8 +463,11 @@ static int walk_dir(struct walk *w, const char *dir, int depth, struct gitops_er
 		} else if (!S_ISREG(st.st_mode)) {
 			continue;
 		}
-		if (render_file(w->rd, path.data, err) < 0)
-			goto done;
+		{
+			struct gitops_render_input in;
+			if (render_file(w->rd, path.data, 1, &in, err) < 0)
+				goto done;
+		}
 	}
 	ret = 0;
 done:
@@ -429,16 +478,18 @@ done:
 	return ret;
 }
 
-static int render_path(struct render *rd, const char *path, struct gitops_err *err)
+static int render_path(struct render *rd, const char *path, struct gitops_render_input *in, struct gitops_err *err)
 {
 	struct walk w = { rd, NULL };
 	struct stat st;
 	int ret;
 
+	memset(in, 0, sizeof(*in));
 	if (stat(path, &st) < 0)
 		return gitops_err_errno(err, errno, path);
 	if (!S_ISDIR(st.st_mode))
-		return render_file(rd, path, err);
+		return render_file(rd, path, 0, in, err);
+	in->whole = 1;  /* every file of it read whole */
 	w.root_real = realpath(path, NULL);
 	if (!w.root_real)
 		return gitops_err_errno(err, errno, path);
@@ -447,10 +498,10 @@ static int render_path(struct render *rd, const char *path, struct gitops_err *e
 	return ret;
 }
 
-int gitops_render_path(const char *path, const struct gitops_limits *limits, gitops_object_fn fn, void *ctx,
-		       struct gitops_render_stats *stats, struct gitops_err *err)
+int gitops_render_path(struct gitops_render_input *out, const char *path, const struct gitops_limits *limits,
+		       gitops_object_fn fn, void *ctx, struct gitops_render_stats *stats, struct gitops_err *err)
 {
 	struct render rd = { limits, fn, ctx, stats, NULL, NULL, NULL, 0, NULL };
 
-	return render_path(&rd, path, err);
+	return render_path(&rd, path, out, err);
 }

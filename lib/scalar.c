@@ -123,7 +123,12 @@ static void set_integer(struct gitops_scalar *out, int neg, uint64_t mag)
 	snprintf(out->bigint, sizeof(out->bigint), "%s%llu", neg ? "-" : "", (unsigned long long)mag);
 }
 
-static void resolve_number(const char *s, size_t len, struct gitops_scalar *out)
+/*
+ * go-yaml v2 strips every '_' and tries ParseInt, ParseUint, then its float
+ * syntax with ParseFloat; but a scalar that starts with '.' goes to
+ * ParseFloat as it is (`strip` 0), where '_' is not allowed.
+ */
+static void resolve_number(const char *s, size_t len, int strip, struct gitops_scalar *out)
 {
 	char small[128], *plain = small;
 	size_t i, n = 0;
@@ -136,7 +141,7 @@ static void resolve_number(const char *s, size_t len, struct gitops_scalar *out)
 			return; /* stays a string */
 	}
 	for (i = 0; i < len; i++)
-		if (s[i] != '_')
+		if (s[i] != '_' || !strip)
 			plain[n++] = s[i];
 	plain[n] = '\0';
 
@@ -194,7 +199,7 @@ void gitops_scalar_resolve(const char *s, size_t len, struct gitops_scalar *out)
 		/* fall through */
 	case '0': case '1': case '2': case '3': case '4':
 	case '5': case '6': case '7': case '8': case '9':
-		resolve_number(s, len, out);
+		resolve_number(s, len, s[0] != '.', out);
 		return;
 	default:
 		return;
@@ -249,6 +254,56 @@ static int is_timestamp_like(const char *s, size_t len)
 	return i + 1 < len && s[i] == '-' && is_digit(s[i + 1]);
 }
 
+/*
+ * Number syntax as some YAML reader has it, whatever the value:
+ *   floats of go-yaml and YAML 1.2 core, [-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?,
+ *   with YAML 1.1's '_' ([-+]?[0-9][0-9_]*\.[0-9_]*, \.[0-9][0-9_]*, as PyYAML reads them);
+ *   integers [-+]?[0-9][0-9_]* (decimal, and YAML 1.1 octal), 0x, 0o and 0b with '_'.
+ * A value out of range is a string to go-yaml (1e400, .5e999, a 0x of 17
+ * digits) but a number, or an infinity, to YAML 1.1 and 1.2 readers that
+ * do not stop at 64 bits: it must be quoted all the same.
+ */
+static int is_number_syntax(const char *s, size_t len)
+{
+	size_t i = 0, n;
+
+	if (i < len && (s[i] == '+' || s[i] == '-'))
+		i++;
+	if (i + 1 < len && s[i] == '0' && s[i + 1] && strchr("xXoObB", s[i + 1])) {
+		char base = (char)(s[i + 1] | 0x20);
+		for (i += 2, n = 0; i < len; i++, n++) {
+			char c = s[i];
+			int ok = c == '_' || (base == 'x' ? is_digit(c) || ((c | 0x20) >= 'a' && (c | 0x20) <= 'f') :
+					      base == 'o' ? c >= '0' && c <= '7' : c == '0' || c == '1');
+			if (!ok)
+				return 0;
+		}
+		return n > 0;
+	}
+	if (i < len && is_digit(s[i])) {
+		while (i < len && (is_digit(s[i]) || s[i] == '_'))
+			i++;
+		if (i < len && s[i] == '.')
+			for (i++; i < len && (is_digit(s[i]) || s[i] == '_'); i++)
+				;
+	} else if (i + 1 < len && s[i] == '.' && is_digit(s[i + 1])) {
+		for (i++; i < len && (is_digit(s[i]) || s[i] == '_'); i++)
+			;
+	} else {
+		return 0;
+	}
+	if (i < len && (s[i] == 'e' || s[i] == 'E')) {
+		i++;
+		if (i < len && (s[i] == '+' || s[i] == '-'))
+			i++;
+		if (i >= len || !is_digit(s[i]))
+			return 0;
+		while (i < len && is_digit(s[i]))
+			i++;
+	}
+	return i == len;
+}
+
 int gitops_scalar_needs_quotes(const char *s, size_t len)
 {
 	struct gitops_scalar sc;
@@ -268,7 +323,7 @@ int gitops_scalar_needs_quotes(const char *s, size_t len)
 	case '.': case '+': case '-':
 	case '0': case '1': case '2': case '3': case '4':
 	case '5': case '6': case '7': case '8': case '9':
-		if (is_sexagesimal(s, len) || is_timestamp_like(s, len))
+		if (is_sexagesimal(s, len) || is_timestamp_like(s, len) || is_number_syntax(s, len))
 			return 1;
 		break;
 	default:

@@ -213,6 +213,15 @@ int gitops_stream_require_complete(const struct gitops_stream_reader *r, struct 
 			      gitops_yaml_reader_name(r->y), st.problem);
 }
 
+int gitops_stream_check_empty(const struct gitops_stream_status *st, const char *name, struct gitops_err *err)
+{
+	if (st->objects || st->marker != GITOPS_MARKER_NONE)
+		return 0;
+	return gitops_err_set(err, GITOPS_EXIT_INPUT,
+			      "%s: empty input and no end-of-stream marker (did the program before this one fail?); "
+			      "--allow-empty-input accepts it", name);
+}
+
 /* ---------------------------------------------------------------- writer */
 
 struct gitops_stream_writer {
@@ -272,7 +281,8 @@ int gitops_stream_writer_put(struct gitops_stream_writer *w, const cJSON *obj, s
 	return ret;
 }
 
-int gitops_stream_writer_finish(struct gitops_stream_writer *w, struct gitops_err *err)
+int gitops_stream_writer_finish_as(struct gitops_stream_writer *w, enum gitops_stream_end end,
+				   struct gitops_err *err)
 {
 	char line[96];
 
@@ -283,8 +293,15 @@ int gitops_stream_writer_finish(struct gitops_stream_writer *w, struct gitops_er
 		return raw_write(w, w->count ? "\n]}\n" : "{\"apiVersion\":\"v1\",\"kind\":\"List\",\"items\":[]}\n", err);
 	if (gitops_yaml_writer_end(w->yaml, err) < 0)
 		return -1;
+	if (end != GITOPS_STREAM_COMPLETE)
+		return 0;
 	snprintf(line, sizeof(line), "# gitops: end of stream (%zu objects)\n", w->count);
 	return raw_write(w, line, err);
+}
+
+int gitops_stream_writer_finish(struct gitops_stream_writer *w, struct gitops_err *err)
+{
+	return gitops_stream_writer_finish_as(w, GITOPS_STREAM_COMPLETE, err);
 }
 
 size_t gitops_stream_writer_count(const struct gitops_stream_writer *w)

@@ -7,9 +7,13 @@
  * document: "in.yaml:12: document 3: missing metadata.name".
  *
  * The end-of-stream marker "# gitops: end of stream (N objects)" closes every
- * stream a gitops program writes.  A reader counts the objects before each
- * marker; gitops_stream_reader_status() says whether the stream was closed by
- * a marker whose count matched.
+ * stream a gitops program writes whose objects are known to be all there are.
+ * A reader counts the objects before each marker; gitops_stream_reader_status()
+ * says whether the stream was closed by a marker whose count matched.
+ * Completeness passes on, never appears: a program that passes a stream on
+ * ends it with the marker only if its own input carried a valid one (or it
+ * built every object itself from files it read whole); otherwise it ends it
+ * with gitops_stream_writer_finish_as(w, GITOPS_STREAM_UNVOUCHED, err).
  */
 #ifndef GITOPS_STREAM_H
 #define GITOPS_STREAM_H
@@ -61,6 +65,13 @@ struct gitops_stream_status {
 void gitops_stream_reader_status(const struct gitops_stream_reader *r, struct gitops_stream_status *out);
 /* 0 if the stream was closed by a matching marker, else -1 with GITOPS_EXIT_UNSAFE. */
 int gitops_stream_require_complete(const struct gitops_stream_reader *r, struct gitops_err *err);
+/*
+ * An input `name` that held no object and no marker cannot be told from the
+ * output of a producer that failed before writing anything: -1 with
+ * GITOPS_EXIT_INPUT for it (the caller's --allow-empty-input skips the call),
+ * else 0.  A BAD status is the caller's to report.
+ */
+int gitops_stream_check_empty(const struct gitops_stream_status *st, const char *name, struct gitops_err *err);
 void gitops_stream_reader_free(struct gitops_stream_reader *r);
 
 /* --- writing --- */
@@ -73,7 +84,15 @@ int gitops_stream_writer_new(struct gitops_stream_writer **out, enum gitops_form
 			     gitops_write_fn write, void *ctx, struct gitops_err *err);
 /* Write one object (borrowed). */
 int gitops_stream_writer_put(struct gitops_stream_writer *w, const cJSON *obj, struct gitops_err *err);
-/* Close the stream: YAML gets the end-of-stream marker; JSON closes the List. */
+/* How a YAML stream ends. */
+enum gitops_stream_end {
+	GITOPS_STREAM_COMPLETE,  /* with the end-of-stream marker: every object is there */
+	GITOPS_STREAM_UNVOUCHED  /* without it: the input carried none, so nothing says it was whole */
+};
+/* Close the stream: YAML ends as `end` says; JSON closes the List (it never carries a marker). */
+int gitops_stream_writer_finish_as(struct gitops_stream_writer *w, enum gitops_stream_end end,
+				   struct gitops_err *err);
+/* gitops_stream_writer_finish_as(w, GITOPS_STREAM_COMPLETE, err). */
 int gitops_stream_writer_finish(struct gitops_stream_writer *w, struct gitops_err *err);
 size_t gitops_stream_writer_count(const struct gitops_stream_writer *w);
 void gitops_stream_writer_free(struct gitops_stream_writer *w);

@@ -37,6 +37,7 @@ struct frame {
 	int key_is_merge;
 	char *anchor;           /* registered when the collection ends; owned */
 	size_t nodes_at_start;
+	size_t bytes_at_start;
 	cJSON *merges;          /* mappings to merge in at the end; owned */
 	struct keyset keys;
 	size_t nkeys;
@@ -47,6 +48,7 @@ struct anchor {
 	char *name;
 	const cJSON *node;      /* borrowed from the document tree */
 	size_t size;            /* nodes in the subtree */
+	size_t bytes;           /* text of its scalars, keys and values, aliases expanded */
 };
 
 /* live entries are m[head..n) */
@@ -99,6 +101,8 @@ struct gitops_yaml_reader {
 	struct anchor *anchors;
 	size_t nanchors, anchors_cap;
 	size_t nodes, alias_nodes;
+	size_t bytes;            /* text of the document's scalars so far, keys included, aliases expanded */
+	size_t alias_bytes;      /* the part of it that alias expansion added */
 	cJSON *graveyard;        /* merge sources kept alive until the document ends */
 	struct gitops_yaml_doc doc;
 	size_t item_cap;
@@ -430,6 +434,7 @@ static void doc_reset(struct gitops_yaml_reader *r)
 		free(r->anchors[i].name);
 	r->nanchors = 0;
 	r->nodes = r->alias_nodes = 0;
+	r->bytes = r->alias_bytes = 0;
 	cJSON_Delete(r->graveyard);
 	r->graveyard = cJSON_CreateArray();
 	gitops_yaml_doc_release(&r->doc);
@@ -677,6 +682,26 @@ static int frame_add_key(struct frame *f, const char *key)
 	return keyset_insert(&f->keys, key);
 }
 
+/*
+ * Alias expansion may not make a document larger than a document may be:
+ * its own text so far plus all that its aliases expanded to (each
+ * expansion's whole text, keys and values) within max_document_bytes.  The
+ * node limit alone lets one big anchored string, aliased a few thousand
+ * times, take gigabytes and minutes.
+ */
+static int count_alias_bytes(struct gitops_yaml_reader *r, struct gitops_err *err, const yaml_event_t *ev, size_t n)
+{
+	size_t max = r->limits.max_document_bytes;
+	size_t text = ev->end_mark.index - r->doc_start_index;
+
+	if (n > max || r->alias_bytes > max - n || text > max - r->alias_bytes - n)
+		return fail_at(r, err, ev->start_mark, "aliases make document %zu larger than the limit of %zu bytes "
+			       "(an alias bomb?)", r->doc_index, max);
+	r->alias_bytes += n;
+	r->bytes += n;
+	return 0;
+}
+
 static int count_node(struct gitops_yaml_reader *r, struct gitops_err *err, yaml_mark_t mark, size_t n)
 {
 	r->nodes += n;
@@ -804,7 +829,7 @@ static char *key_text(const cJSON *n)
 	return strdup(num);
 }
 
-static int register_anchor(struct gitops_yaml_reader *r, char *name, const cJSON *node, size_t size,
+static int register_anchor(struct gitops_yaml_reader *r, char *name, const cJSON *node, size_t size, size_t bytes,
 			   struct gitops_err *err)
 {
 	if (r->nanchors == r->anchors_cap) {
@@ -820,6 +845,7 @@ static int register_anchor(struct gitops_yaml_reader *r, char *name, const cJSON
 	r->anchors[r->nanchors].name = name;
 	r->anchors[r->nanchors].node = node;
 	r->anchors[r->nanchors].size = size;
+	r->anchors[r->nanchors].bytes = bytes;
 	r->nanchors++;
 	return 0;
 }
@@ -870,13 +896,14 @@ static int on_scalar(struct gitops_yaml_reader *r, yaml_event_t *ev, struct gito
 		return fail_at(r, err, ev->start_mark, "unsupported tag '%.60s'", (const char *)tag);
 	}
 
+	r->bytes += len;
 	if (is_key && ev->data.scalar.anchor) {
 		/* an anchored key: keep a string node for later aliases */
 		cJSON *k = cJSON_CreateString(text);
 		if (!k)
 			return gitops_err_oom(err);
 		cJSON_AddItemToArray(r->graveyard, k);
-		if (register_anchor(r, (char *)ev->data.scalar.anchor, k, 1, err) < 0) {
+		if (register_anchor(r, (char *)ev->data.scalar.anchor, k, 1, len, err) < 0) {
 			ev->data.scalar.anchor = NULL;
 			return -1;
 		}
@@ -918,7 +945,7 @@ static int on_scalar(struct gitops_yaml_reader *r, yaml_event_t *ev, struct gito
 	if (ev->data.scalar.anchor) {
 		char *name = (char *)ev->data.scalar.anchor;
 		ev->data.scalar.anchor = NULL;
-		if (register_anchor(r, name, node, 1, err) < 0) {
+		if (register_anchor(r, name, node, 1, len, err) < 0) {
 			cJSON_Delete(node);
 			return -1;
 		}
@@ -950,6 +977,8 @@ static int on_alias(struct gitops_yaml_reader *r, yaml_event_t *ev, struct gitop
 		if (cJSON_IsObject(a->node) || cJSON_IsArray(a->node))
 			return fail_at(r, err, ev->start_mark, "mapping keys must be scalars, not %s",
 				       gitops_json_type_name(a->node));
+		if (count_alias_bytes(r, err, ev, a->bytes) < 0)
+			return -1;
 		f->key = key_text(a->node);
 		f->key_mark = ev->start_mark;
 		return f->key ? 0 : gitops_err_oom(err);
@@ -958,7 +987,7 @@ static int on_alias(struct gitops_yaml_reader *r, yaml_event_t *ev, struct gitop
 		return fail_at(r, err, ev->start_mark, "aliases expand to more than %zu nodes (an alias bomb?)",
 			       r->limits.max_alias_nodes);
 	r->alias_nodes += a->size;
-	if (count_node(r, err, ev->start_mark, a->size) < 0)
+	if (count_node(r, err, ev->start_mark, a->size) < 0 || count_alias_bytes(r, err, ev, a->bytes) < 0)
 		return -1;
 	copy = cJSON_Duplicate(a->node, 1);
 	if (!copy)
@@ -1004,6 +1033,7 @@ static int on_collection_start(struct gitops_yaml_reader *r, yaml_event_t *ev, i
 	f->node = node;
 	f->is_map = is_map;
 	f->nodes_at_start = r->nodes - 1;
+	f->bytes_at_start = r->bytes;
 	f->item_lines = item_lines;
 	f->anchor = (char *)*anchor;
 	*anchor = NULL;
@@ -1049,7 +1079,8 @@ static int on_collection_end(struct gitops_yaml_reader *r, yaml_event_t *ev, str
 	if (f->merges && apply_merges(r, f, ev->start_mark, err) < 0)
 		return -1;
 	if (f->anchor) {
-		ret = register_anchor(r, f->anchor, f->node, r->nodes - f->nodes_at_start, err);
+		ret = register_anchor(r, f->anchor, f->node, r->nodes - f->nodes_at_start, r->bytes - f->bytes_at_start,
+				      err);
 		f->anchor = NULL;
 	}
 	r->depth--;

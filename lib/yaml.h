@@ -23,7 +23,7 @@ struct gitops_limits {
 	size_t max_depth;          /* nesting of mappings/sequences */
 	size_t max_nodes;          /* nodes in one document, alias copies included */
 	size_t max_alias_nodes;    /* nodes created by alias expansion in one document */
-	size_t max_document_bytes; /* size of one document */
+	size_t max_document_bytes; /* size of one document, also with its aliases expanded */
 	size_t max_stream_bytes;   /* size of one whole input */
 };
 

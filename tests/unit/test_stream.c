@@ -321,6 +321,70 @@ START_TEST(test_writer_marker_and_json)
 }
 END_TEST
 
+/*
+ * Completeness passes on, never appears: a stream finished as unvouched has
+ * no marker, so whatever reads it next cannot take it for a whole one.
+ */
+START_TEST(test_writer_unvouched)
+{
+	struct gitops_buf b = GITOPS_BUF_INIT;
+	struct gitops_stream_writer *w;
+	struct gitops_stream_status st;
+	struct gitops_err err = GITOPS_ERR_INIT;
+	size_t i, n = (size_t)_i;
+	cJSON *obj;
+
+	ck_assert_int_eq(gitops_yaml_parse_one(&obj, CM("a"), strlen(CM("a")), "x", NULL, &err), 0);
+	ck_assert_int_eq(gitops_stream_writer_new(&w, GITOPS_FORMAT_YAML, gitops_check_write_buf, &b, &err), 0);
+	for (i = 0; i < n; i++)
+		ck_assert_int_eq(gitops_stream_writer_put(w, obj, &err), 0);
+	ck_assert_int_eq(gitops_stream_writer_finish_as(w, GITOPS_STREAM_UNVOUCHED, &err), 0);
+	/* finishing twice writes nothing more, and no marker either */
+	ck_assert_int_eq(gitops_stream_writer_finish(w, &err), 0);
+	ck_assert_uint_eq(gitops_stream_writer_count(w), n);
+	gitops_stream_writer_free(w);
+	gitops_buf_add(&b, "", 0);
+	ck_assert_ptr_null(strstr(b.data, "# gitops:"));
+	ck_assert_int_eq(read_stream(b.data, NULL, &err, &st, NULL, 0), (int)n);
+	ck_assert_int_eq(st.marker, GITOPS_MARKER_NONE);
+	/* an empty unvouched stream is nothing at all, which the next reader refuses */
+	ck_assert_int_eq(gitops_stream_check_empty(&st, "<stdin>", &err), n ? 0 : -1);
+	cJSON_Delete(obj);
+	gitops_buf_release(&b);
+}
+END_TEST
+
+static const struct {
+	const char *in;
+	int ok;
+} empty_cases[] = {
+	{ "", 0 },
+	{ "\n\n", 0 },
+	{ "# a comment\n---\n---\n...\n", 0 },
+	{ "# gitops: end of stream (0 objects)\n", 1 },
+	{ CM("a"), 1 },
+	{ "apiVersion: v1\nkind: List\nitems: []\n# gitops: end of stream (0 objects)\n", 1 },
+	/* a BAD marker is not empty: the caller reports it as incomplete */
+	{ "# gitops: end of stream (1 objects)\n", 1 },
+};
+
+START_TEST(test_check_empty)
+{
+	struct gitops_stream_status st;
+	struct gitops_err err = GITOPS_ERR_INIT;
+
+	ck_assert_int_ge(read_stream(empty_cases[_i].in, NULL, &err, &st, NULL, 0), 0);
+	if (empty_cases[_i].ok) {
+		ck_assert_int_eq(gitops_stream_check_empty(&st, "<stdin>", &err), 0);
+		return;
+	}
+	ck_assert_int_eq(gitops_stream_check_empty(&st, "<stdin>", &err), -1);
+	ck_assert_int_eq(err.code, GITOPS_EXIT_INPUT);
+	ck_assert_str_eq(err.msg, "<stdin>: empty input and no end-of-stream marker (did the program before this "
+				  "one fail?); --allow-empty-input accepts it");
+}
+END_TEST
+
 START_TEST(test_spool)
 {
 	struct gitops_spool *s;
@@ -365,6 +429,8 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_require_complete);
 	tcase_add_test(tc, test_many_markers);
 	tcase_add_test(tc, test_writer_marker_and_json);
+	tcase_add_loop_test(tc, test_writer_unvouched, 0, 3);
+	tcase_add_loop_test(tc, test_check_empty, 0, sizeof(empty_cases) / sizeof(empty_cases[0]));
 	suite_add_tcase(s, tc);
 	tc = tcase_create("limits");
 	tcase_set_timeout(tc, 60);

@@ -58,6 +58,26 @@ static const struct {
 	{ "1e3", GITOPS_SCALAR_FLOAT, 1000 },
 	{ "-1.5E-2", GITOPS_SCALAR_FLOAT, -0.015 },
 	{ "1e400", GITOPS_SCALAR_STRING, 0 },
+	/* go-yaml v2: out of range is no number (ParseFloat and ParseInt fail), so a string */
+	{ "-1e400", GITOPS_SCALAR_STRING, 0 },
+	{ "1E+400", GITOPS_SCALAR_STRING, 0 },
+	{ ".5e999", GITOPS_SCALAR_STRING, 0 },
+	{ "0x10000000000000000", GITOPS_SCALAR_STRING, 0 },
+	{ "0b11111111111111111111111111111111111111111111111111111111111111111", GITOPS_SCALAR_STRING, 0 },
+	{ "0o7777777777777777777777777", GITOPS_SCALAR_STRING, 0 },
+	{ "1e-400", GITOPS_SCALAR_FLOAT, 0 },
+	{ "+.5", GITOPS_SCALAR_FLOAT, 0.5 },
+	{ "0B101", GITOPS_SCALAR_INT, 5 },
+	{ "0X1f", GITOPS_SCALAR_INT, 31 },
+	{ "0O17", GITOPS_SCALAR_INT, 15 },
+	{ "1__0", GITOPS_SCALAR_INT, 10 },
+	{ "-_1", GITOPS_SCALAR_INT, -1 },
+	{ "0777777777777777777777777", GITOPS_SCALAR_FLOAT, 777777777777777777777777.0 },
+	/* a scalar starting with '.' goes to ParseFloat unstripped: '_' makes it a string */
+	{ ".5_5", GITOPS_SCALAR_STRING, 0 },
+	{ "1_0.5", GITOPS_SCALAR_FLOAT, 10.5 },
+	{ "inf", GITOPS_SCALAR_STRING, 0 },
+	{ "-.nan", GITOPS_SCALAR_STRING, 0 },
 	{ ".inf", GITOPS_SCALAR_NONFINITE, 0 },
 	{ "-.Inf", GITOPS_SCALAR_NONFINITE, 0 },
 	{ ".NaN", GITOPS_SCALAR_NONFINITE, 0 },
@@ -106,14 +126,49 @@ static const struct {
 	{ "web", 0 }, { "yesterday", 0 }, { "Nope", 0 }, { "1.2.3", 0 }, { "v1.0", 0 }, { "10.0.0.1", 0 },
 	{ "1-2", 0 }, { "a=b", 0 }, { "<", 0 }, { "-", 0 }, { "2024-01", 0 }, { "nginx:1.25", 0 },
 	{ "1:60", 0 }, { "0x", 0 }, { "_1", 0 },
+	/* numbers out of range: strings to go-yaml, numbers (or infinities) to YAML 1.1/1.2 readers */
+	{ "1e400", 1 }, { "-1e400", 1 }, { "1E+400", 1 }, { "+1e400", 1 }, { ".5e999", 1 }, { "-.5E999", 1 },
+	{ "1e99999999999999999999", 1 }, { "1.0e+400", 1 }, { "1_0e400", 1 },
+	{ "0x10000000000000000", 1 }, { "-0x10000000000000000", 1 }, { "0XFFFFFFFFFFFFFFFFFF", 1 },
+	{ "0o7777777777777777777777777", 1 }, { "0b11111111111111111111111111111111111111111111111111111111111111111", 1 },
+	{ "0777777777777777777777777", 1 }, { "123456789012345678901234567890123456789012345678901234567890", 1 },
+	{ "-99999999999999999999", 1 }, { "18446744073709551616", 1 },
+	/* the rest of the family */
+	{ "+1", 1 }, { "-0", 1 }, { "+.5", 1 }, { "1.", 1 }, { "0o17", 1 }, { "0O17", 1 }, { "0b1", 1 }, { "0B1", 1 },
+	{ "0x_1f", 1 }, { "1_000", 1 }, { "1__0", 1 }, { "-_1", 1 }, { ".5_5", 1 }, { "1_.5", 1 }, { "._5", 0 },
+	{ "1:20", 1 }, { "190:20:30.15", 1 }, { "=", 1 }, { "<<", 1 },
+	{ ".inf", 1 }, { "-.inf", 1 }, { "+.INF", 1 }, { ".Inf", 1 }, { ".NAN", 1 }, { ".nan", 1 },
+	{ "1e", 0 }, { "1e+", 0 }, { "e5", 0 }, { "v1e400", 0 }, { "1e400x", 0 }, { "0xg", 0 }, { "0b2", 0 }, { "0o8", 0 },
+	{ "0b", 0 }, { "0o", 0 }, { "inf", 0 }, { "Infinity", 0 }, { "NaN", 0 }, { "-.nan", 0 }, { ".infinity", 0 },
+	{ "+", 0 }, { ".", 0 }, { "._", 0 }, { "..5", 0 }, { "1.5.", 0 }, { "0x1p3", 0 }, { "1,000", 0 },
+	{ "<<<", 0 }, { "==", 0 }, { "sha-1e400", 0 },
 };
 
 START_TEST(test_needs_quotes)
 {
 	const char *s = quote_cases[_i].s;
+	struct gitops_err err = GITOPS_ERR_INIT;
+	struct gitops_scalar sc;
+	char *text, plain[256];
+	cJSON *obj = cJSON_CreateObject(), *back;
 
 	ck_assert_msg(gitops_scalar_needs_quotes(s, strlen(s)) == quote_cases[_i].quote, "'%s': want quote=%d", s,
 		      quote_cases[_i].quote);
+	/* what is left plain is a string to go-yaml too */
+	gitops_scalar_resolve(s, strlen(s), &sc);
+	ck_assert_msg(quote_cases[_i].quote || sc.kind == GITOPS_SCALAR_STRING, "'%s' left plain resolves as %d", s,
+		      sc.kind);
+	/* the round trip: written as a key and as a value, the same string comes back, quoted when it must be
+	 * (libyaml quotes more for its own reasons: '-', '[' ...) */
+	cJSON_AddStringToObject(obj, s, s);
+	ck_assert_int_eq(gitops_yaml_dump(&text, obj, &err), 0);
+	ck_assert_int_eq(gitops_yaml_parse_one(&back, text, strlen(text), "t.yaml", NULL, &err), 0);
+	ck_assert_msg(gitops_json_equal(obj, back), "'%s' did not come back as written:\n%s", s, text);
+	snprintf(plain, sizeof(plain), "%s: %s\n", s, s);
+	ck_assert_msg(!quote_cases[_i].quote || strstr(text, plain) == NULL, "'%s' written plain:\n%s", s, text);
+	free(text);
+	cJSON_Delete(back);
+	cJSON_Delete(obj);
 }
 END_TEST
 
@@ -229,6 +284,129 @@ static int round_trip(const char *text, size_t len, const char *what)
 	free(out2);
 	return 1;
 }
+
+/* ------------------------------------------------------------ alias bytes */
+
+/*
+ * Aliases may not make a document larger than the document size limit: the
+ * node limit alone let a big anchored string, aliased a few thousand times,
+ * take gigabytes.  Each form builds a document whose aliases expand to
+ * `aliases` times about `size` bytes.
+ */
+static const struct {
+	const char *form;
+	size_t size, aliases;
+	int ok;
+} alias_byte_cases[] = {
+	{ "value", 1000, 10, 1 },
+	{ "value", 1000, 100, 0 },
+	{ "key", 1000, 10, 1 },
+	{ "key", 1000, 100, 0 },
+	{ "mapping", 1000, 10, 1 },
+	{ "mapping", 1000, 100, 0 },
+	{ "merge", 1000, 10, 1 },
+	{ "merge", 1000, 100, 0 },
+	{ "nested", 1000, 3, 1 },       /* each alias of b expands to 4 copies of a */
+	{ "nested", 1000, 20, 0 },
+	{ "number", 1000, 100, 0 },     /* a long plain number counts as its text */
+};
+
+static void alias_doc(struct gitops_buf *b, const char *form, size_t size, size_t aliases)
+{
+	size_t i;
+	char *big = malloc(size + 1);
+
+	ck_assert_ptr_nonnull(big);
+	memset(big, !strcmp(form, "number") ? '7' : 'x', size);
+	big[size] = '\0';
+	if (!strcmp(form, "number"))
+		big[0] = '1';
+	if (!strcmp(form, "key"))
+		gitops_buf_printf(b, "&k %s: 1\n", big);
+	else if (!strcmp(form, "mapping") || !strcmp(form, "merge"))
+		gitops_buf_printf(b, "a: &a {x: %s}\n", big);
+	else
+		gitops_buf_printf(b, "a: &a %s\n", big);
+	if (!strcmp(form, "nested"))
+		gitops_buf_addstr(b, "b: &b [*a, *a, *a, *a]\n");
+	for (i = 0; i < aliases; i++) {
+		if (!strcmp(form, "key"))
+			gitops_buf_printf(b, "m%zu:\n  *k : 1\n", i);
+		else if (!strcmp(form, "merge"))
+			gitops_buf_printf(b, "m%zu: {<<: *a, y: 1}\n", i);
+		else
+			gitops_buf_printf(b, "m%zu: *%s\n", i, !strcmp(form, "nested") ? "b" : "a");
+	}
+	free(big);
+}
+
+/* The text of line `line` (1-based) of `text`, into buf. */
+static void line_of(const char *text, size_t line, char *buf, size_t size)
+{
+	size_t n;
+
+	while (--line && (text = strchr(text, '\n')))
+		text++;
+	ck_assert_ptr_nonnull(text);
+	n = strcspn(text, "\n");
+	snprintf(buf, size, "%.*s", (int)(n < size ? n : size - 1), text);
+}
+
+START_TEST(test_alias_bytes)
+{
+	struct gitops_limits limits = GITOPS_LIMITS_INIT;
+	struct gitops_buf b = GITOPS_BUF_INIT;
+	struct gitops_err err = GITOPS_ERR_INIT;
+	struct gitops_yaml_reader *r;
+	struct gitops_yaml_doc doc;
+	char want[128], text[64];
+	size_t line, col;
+	int n;
+
+	limits.max_document_bytes = 64 << 10;
+	alias_doc(&b, alias_byte_cases[_i].form, alias_byte_cases[_i].size, alias_byte_cases[_i].aliases);
+	ck_assert_int_eq(gitops_yaml_reader_mem(&r, b.data, b.len, "t.yaml", &limits, &err), 0);
+	n = gitops_yaml_reader_next(r, &doc, &err);
+	if (alias_byte_cases[_i].ok) {
+		ck_assert_msg(n == 1, "%s: %s", alias_byte_cases[_i].form, err.msg);
+		/* every alias expanded: the data holds as many copies as were asked for */
+		char *json = cJSON_PrintUnformatted(doc.root);
+		ck_assert_int_eq(cJSON_GetArraySize(doc.root), (int)alias_byte_cases[_i].aliases + 1 +
+				 !strcmp(alias_byte_cases[_i].form, "nested"));
+		ck_assert_uint_ge(strlen(json), alias_byte_cases[_i].aliases * alias_byte_cases[_i].size);
+		free(json);
+		gitops_yaml_doc_release(&doc);
+	} else {
+		ck_assert_int_eq(n, -1);
+		ck_assert_int_eq(err.code, GITOPS_EXIT_INPUT);
+		snprintf(want, sizeof(want), ": aliases make document 1 larger than the limit of %zu bytes (an alias bomb?)",
+			 limits.max_document_bytes);
+		ck_assert_msg(strstr(err.msg, want) != NULL, "%s: %s", alias_byte_cases[_i].form, err.msg);
+		/* file:line:column of the alias that crossed the limit */
+		ck_assert_msg(sscanf(err.msg, "t.yaml:%zu:%zu:", &line, &col) == 2, "%s", err.msg);
+		line_of(b.data, line, text, sizeof(text));
+		ck_assert_msg(col <= strlen(text) && text[col - 1] == '*', "%s: line %zu is '%s'", err.msg, line, text);
+	}
+	gitops_yaml_reader_free(r);
+	gitops_buf_release(&b);
+}
+END_TEST
+
+/* 1 MiB aliased 2000 times (2 GiB expanded): refused at once, with the default limits */
+START_TEST(test_alias_bytes_bomb)
+{
+	struct gitops_buf b = GITOPS_BUF_INIT;
+	struct gitops_err err = GITOPS_ERR_INIT;
+	struct docs d;
+
+	alias_doc(&b, "value", 1u << 20, 2000);
+	ck_assert_int_eq(read_all(b.data, b.len, &d, &err), -1);
+	ck_assert_int_eq(err.code, GITOPS_EXIT_INPUT);
+	ck_assert_msg(strstr(err.msg, "aliases make document 1 larger than the limit of 33554432 bytes") != NULL, "%s",
+		      err.msg);
+	gitops_buf_release(&b);
+}
+END_TEST
 
 /* ------------------------------------------------------------ round trips */
 
@@ -450,6 +628,11 @@ static Suite *suite(void)
 	tcase_add_loop_test(tc, test_resolve, 0, sizeof(resolve_cases) / sizeof(resolve_cases[0]));
 	tcase_add_loop_test(tc, test_needs_quotes, 0, sizeof(quote_cases) / sizeof(quote_cases[0]));
 	tcase_add_loop_test(tc, test_number_format, 0, sizeof(number_cases) / sizeof(number_cases[0]));
+	suite_add_tcase(s, tc);
+	tc = tcase_create("alias-bytes");
+	tcase_set_timeout(tc, 10);
+	tcase_add_loop_test(tc, test_alias_bytes, 0, sizeof(alias_byte_cases) / sizeof(alias_byte_cases[0]));
+	tcase_add_test(tc, test_alias_bytes_bomb);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("round-trip");
 	tcase_set_timeout(tc, 120);
