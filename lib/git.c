@@ -996,6 +996,20 @@ static void notice(const struct gitops_git_repo *r, const char *fmt, ...)
 	r->opts.notice(r->opts.ctx, msg);
 }
 
+static void report_warning(const struct gitops_git_repo *r, const char *fmt, ...) GITOPS_PRINTF(2, 3);
+static void report_warning(const struct gitops_git_repo *r, const char *fmt, ...)
+{
+	char msg[GITOPS_ERR_MSG_MAX];
+	va_list ap;
+
+	if (!r->opts.warning)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	r->opts.warning(r->opts.ctx, msg);
+}
+
 static int cache_root(char **out, const char *given, struct gitops_err *err)
 {
 	const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
@@ -2377,11 +2391,169 @@ done:
 	return ret;
 }
 
+/* ------------------------------------------------------------ checkouts checked */
+
+/* A walk of a checkout against the files its revisions list. */
+struct match {
+	const struct rlist *l;
+	unsigned char *found;   /* which of them were found */
+	size_t nfound;
+	struct gitops_buf rel;  /* the directory walked, relative to the checkout, with a trailing '/' */
+	char *why;              /* the first difference */
+	size_t size;
+};
+
+/* 1 the directory dfd (taken and closed) holds what the list says so far; 0 not (m->why says why); -1 errno. */
+static int dir_matches(struct match *m, int dfd, int depth)
+{
+	DIR *d = fdopendir(dfd);
+	struct dirent *de;
+	size_t mark = m->rel.len;
+	int ret = 1;
+
+	if (!d) {
+		close(dfd);
+		return -1;
+	}
+	while (ret == 1 && (errno = 0, de = readdir(d))) {
+		const struct rfile *f;
+		struct stat st;
+
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		m->rel.len = mark;
+		if (gitops_buf_addstr(&m->rel, de->d_name) < 0) {
+			errno = ENOMEM;
+			ret = -1;
+			break;
+		}
+		if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+			ret = -1;
+			break;
+		}
+		if (S_ISDIR(st.st_mode)) {
+			int cfd;
+			if (depth >= MAX_TREE_DEPTH) {
+				snprintf(m->why, m->size, "'%s' is nested too deep", m->rel.data);
+				ret = 0;
+				break;
+			}
+			if (gitops_buf_add(&m->rel, "/", 1) < 0) {
+				errno = ENOMEM;
+				ret = -1;
+				break;
+			}
+			cfd = openat(dirfd(d), de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+			ret = cfd < 0 ? -1 : dir_matches(m, cfd, depth + 1);
+			continue;
+		}
+		f = rlist_find(m->l, m->rel.data);
+		if (!f || !(S_ISREG(st.st_mode) || S_ISLNK(st.st_mode))) {
+			snprintf(m->why, m->size, "'%s' is not a file of the commit", m->rel.data);
+			ret = 0;
+		} else if (S_ISLNK(st.st_mode) != (f->mode == GIT_FILEMODE_LINK)) {
+			snprintf(m->why, m->size, "'%s' is %s", m->rel.data,
+				 S_ISLNK(st.st_mode) ? "a symbolic link, not a file" : "a file, not a symbolic link");
+			ret = 0;
+		} else if (f->size >= 0 && (long long)st.st_size != f->size) {
+			snprintf(m->why, m->size, "'%s' has %lld bytes, not %lld", m->rel.data, (long long)st.st_size,
+				 f->size);
+			ret = 0;
+		} else if (S_ISREG(st.st_mode) && ((st.st_mode & S_IXUSR) != 0) != (f->mode == GIT_FILEMODE_BLOB_EXECUTABLE)) {
+			snprintf(m->why, m->size, "'%s' is %sexecutable", m->rel.data, st.st_mode & S_IXUSR ? "" : "not ");
+			ret = 0;
+		} else if (!m->found[f - m->l->v]) {
+			m->found[f - m->l->v] = 1;
+			m->nfound++;
+		}
+	}
+	if (ret == 1 && errno)
+		ret = -1;
+	m->rel.len = mark;
+	if (m->rel.data)
+		m->rel.data[mark] = '\0';
+	closedir(d);
+	return ret;
+}
+
+/*
+ * Whether the checkout `name` (under the directory cdir) holds exactly the
+ * files l lists: each with its type, size and executable bit, and no other
+ * file or link.  1 it does; 0 not (why, of size bytes, says the first
+ * difference); -1 a system error (errno).
+ */
+static int checkout_matches(int cdir, const char *name, const struct rlist *l, char *why, size_t size)
+{
+	struct match m = { l, calloc(l->n + 1, 1), 0, GITOPS_BUF_INIT, why, size };
+	size_t i;
+	int fd, ret = -1;
+
+	if (!m.found) {
+		errno = ENOMEM;
+		return -1;
+	}
+	fd = openat(cdir, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0 && (errno == ENOENT || errno == ENOTDIR || errno == ELOOP)) {
+		snprintf(why, size, "%s", errno == ENOENT ? "it is gone" : "it is no directory");
+		ret = 0;
+		goto done;
+	}
+	if (fd < 0)
+		goto done;
+	ret = dir_matches(&m, fd, 0);
+	if (ret == 1 && m.nfound != l->n) {
+		for (i = 0; i < l->n && m.found[i]; i++)
+			;
+		snprintf(why, size, "'%s' is missing", i < l->n ? l->v[i].path : "?");
+		ret = 0;
+	}
+done:
+	free(m.found);
+	gitops_buf_release(&m.rel);
+	return ret;
+}
+
+/* Whether the older checkout `oldname` still holds what its revisions file says, so that it may lend files. */
+static int lender_whole(const struct gitops_git_repo *r, int cdir, const char *oldname)
+{
+	struct gitops_buf file = GITOPS_BUF_INIT;
+	struct rlist l = { NULL, 0, 0 };
+	char commit[GIT_OID_HEXSZ + 1], why[256];
+	int whole = 0;
+
+	memcpy(commit, oldname, GIT_OID_HEXSZ);
+	commit[GIT_OID_HEXSZ] = '\0';
+	if (gitops_buf_printf(&file, "%s/%s.revisions.json", r->checkouts, oldname) >= 0 &&
+	    revisions_load(file.data, commit, &l) == 1)
+		whole = checkout_matches(cdir, oldname, &l, why, sizeof(why)) == 1;
+	rlist_release(&l);
+	gitops_buf_release(&file);
+	return whole;
+}
+
+/*
+ * Take the checkout `name` out of its place under a name no run trusts,
+ * then remove it: a reader that holds it reads on under the old name, which
+ * the new checkout takes, and that holds the same files.
+ */
+static int set_aside(int cdir, const char *name)
+{
+	char aside[GIT_OID_HEXSZ + 64];
+
+	snprintf(aside, sizeof(aside), ".tmp-bad-%s-%ld", name, (long)getpid());
+	rm_tree_at(cdir, aside, 0);
+	if (renameat(cdir, name, cdir, aside) < 0)
+		return -1;
+	rm_tree_at(cdir, aside, 0);
+	return 0;
+}
+
 int gitops_git_checkout(struct gitops_git_repo *r, const char *commit, const char *path, char **dir,
 			struct gitops_err *err)
 {
-	char pkey[17], name[GIT_OID_HEXSZ + 20], oldname[GIT_OID_HEXSZ + 20], tmp[GIT_OID_HEXSZ + 64];
+	char pkey[17], name[GIT_OID_HEXSZ + 20], oldname[GIT_OID_HEXSZ + 20], tmp[GIT_OID_HEXSZ + 64], why[512];
 	struct gitops_buf final = GITOPS_BUF_INIT;
+	struct rlist l = { NULL, 0, 0 };
 	git_tree *root = NULL, *oroot = NULL, *sub = NULL, *osub = NULL;
 	git_tree_entry *te = NULL, *ote = NULL;
 	char *resolved = NULL;
@@ -2402,17 +2574,38 @@ int gitops_git_checkout(struct gitops_git_repo *r, const char *commit, const cha
 		gitops_err_errno(err, errno, r->checkouts);
 		goto done;
 	}
-	if (fstatat(cdir, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode)) {
-		utimensat(cdir, name, NULL, AT_SYMLINK_NOFOLLOW);
-		goto found;
+	if (fstatat(cdir, name, &st, AT_SYMLINK_NOFOLLOW) == 0) {
+		/*
+		 * Reused only while it holds what the commit does: a tmp cleaner or
+		 * a full disk may have taken files from it, and fewer files render
+		 * fewer objects, which a sync would prune.
+		 */
+		int m;
+		if (revisions_ensure(r, commit, resolved, pkey, name, &l, NULL, err) < 0)
+			goto done;
+		m = checkout_matches(cdir, name, &l, why, sizeof(why));
+		if (m < 0) {
+			gitops_err_errno(err, errno, final.data);
+			goto done;
+		}
+		if (m > 0) {
+			utimensat(cdir, name, NULL, AT_SYMLINK_NOFOLLOW);
+			goto found;
+		}
+		report_warning(r, "the checkout %s does not match commit %.12s (%s): checking it out again", final.data,
+			       commit, why);
+		if (set_aside(cdir, name) < 0) {
+			gitops_err_errno(err, errno, final.data);
+			goto done;
+		}
 	}
 	w.repo = r->repo;
 	w.mirror = r->mirror;
 	w.opts = &r->opts;
 	w.path = path;
 	w.commit = commit;
-	/* an older checkout of the same path lends the files that did not change */
-	if (previous_checkout(r, pkey, name, oldname, sizeof(oldname)) &&
+	/* an older checkout of the same path lends the files that did not change, if it is still whole */
+	if (previous_checkout(r, pkey, name, oldname, sizeof(oldname)) && lender_whole(r, cdir, oldname) &&
 	    entry_at(r->repo, oldname, resolved, &oroot, &ote) == 0)
 		ofd = openat(cdir, oldname, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	snprintf(tmp, sizeof(tmp), ".tmp-%s-%ld", name, (long)getpid());
@@ -2470,6 +2663,7 @@ done:
 		close(ofd);
 	if (cdir >= 0)
 		close(cdir);
+	rlist_release(&l);
 	free(resolved);
 	git_tree_entry_free(te);
 	git_tree_entry_free(ote);

@@ -142,10 +142,11 @@ struct gitops_git_cache_options {
 	size_t max_files;               /* most files in one checkout (default 100,000) */
 	void (*notice)(void *ctx, const char *msg);    /* "waiting for the lock ...": may be NULL */
 	void (*progress)(void *ctx, const char *msg);  /* "receiving objects: ...": may be NULL */
-	void *ctx;                                     /* for both */
+	void (*warning)(void *ctx, const char *msg);   /* "the checkout ... does not match ...": may be NULL */
+	void *ctx;                                     /* for all three */
 };
 
-#define GITOPS_GIT_CACHE_OPTIONS_INIT { NULL, 300, 10, 256u << 20, 100000, NULL, NULL, NULL }
+#define GITOPS_GIT_CACHE_OPTIONS_INIT { NULL, 300, 10, 256u << 20, 100000, NULL, NULL, NULL, NULL }
 
 /* A mirror, open and locked. */
 struct gitops_git_repo;
@@ -193,11 +194,13 @@ int gitops_git_resolve(struct gitops_git_repo *r, const char *ref, char commit[G
 int gitops_git_path_normalize(char **out, const char *path, struct gitops_err *err);
 
 /*
- * The read-only checkout of `path` (normalised) at `commit`: reused when it
- * exists, else written.  A path naming a file gives a directory holding
- * that one file.  *dir (the caller's to free) is its absolute path.
- * -1 with GITOPS_EXIT_INPUT when the path is not in the commit or the
- * checkout would exceed the limits.
+ * The read-only checkout of `path` (normalised) at `commit`: reused while it
+ * holds exactly what its revisions file lists (each file's type, size and
+ * executable bit, and nothing else), else written anew (opts.warning says
+ * why).  A path naming a file gives a directory holding that one file.
+ * *dir (the caller's to free) is its absolute path.  -1 with
+ * GITOPS_EXIT_INPUT when the path is not in the commit or the checkout
+ * would exceed the limits.
  */
 int gitops_git_checkout(struct gitops_git_repo *r, const char *commit, const char *path, char **dir,
 			struct gitops_err *err);
