@@ -29,6 +29,7 @@
 #define MAX_KNOWN_HOSTS (4u << 20)
 #define MAX_NETRC (1u << 20)
 #define MAX_STATE (1u << 20)
+#define MAX_LINKS 40                    /* symbolic links followed in one --path (Linux's SYMLOOP_MAX) */
 #define MAX_REVISIONS (256u << 20)      /* a revisions file */
 #define REVISIONS_VERSION 2             /* files listed with their sizes and modes: the checkout's manifest */
 
@@ -1568,7 +1569,10 @@ struct writer {
 	const char *mirror;
 	const struct gitops_git_cache_options *opts;
 	size_t files, bytes;
+	const char *display;    /* the repository, for messages */
 	const char *path;       /* the path asked for, for messages */
+	const char *base;       /* the path checked out (symbolic links resolved), "" for the top */
+	struct gitops_buf rel;  /* the directory being written, below base, with a trailing '/' */
 	const char *commit;
 };
 
@@ -1618,12 +1622,17 @@ static int write_entry(struct writer *w, const git_tree_entry *te, int dfd, cons
 	switch (mode) {
 	case GIT_FILEMODE_TREE: {
 		git_tree *sub = NULL, *osub = NULL;
+		size_t mark = w->rel.len;
 		int cfd, ocfd = -1;
 		if (depth >= MAX_TREE_DEPTH)
 			return gitops_err_set(err, GITOPS_EXIT_INPUT, "commit %.12s nests directories deeper than %d levels",
 					      w->commit, MAX_TREE_DEPTH);
 		if ((e = git_tree_lookup(&sub, w->repo, id)) < 0)
 			return corrupt(w, err);
+		if (gitops_buf_addstr(&w->rel, nm) < 0 || gitops_buf_add(&w->rel, "/", 1) < 0) {
+			git_tree_free(sub);
+			return gitops_err_oom(err);
+		}
 		if (ote && oldfd >= 0 && git_tree_entry_type(ote) == GIT_OBJECT_TREE &&
 		    git_tree_lookup(&osub, w->repo, git_tree_entry_id(ote)) == 0) {
 			ocfd = openat(oldfd, nm, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
@@ -1641,6 +1650,8 @@ static int write_entry(struct writer *w, const git_tree_entry *te, int dfd, cons
 				ret = gitops_err_errno(err, errno, nm);
 			close(cfd);
 		}
+		w->rel.len = mark;
+		w->rel.data[mark] = '\0';
 		if (ocfd >= 0)
 			close(ocfd);
 		git_tree_free(osub);
@@ -1706,10 +1717,16 @@ blob_done:
 		return 0;
 	}
 	case GIT_FILEMODE_COMMIT:
-		/* a submodule: an empty directory, as git checks one out before `submodule update` */
-		if (mkdirat(dfd, nm, 0555) < 0)
-			return gitops_err_errno(err, errno, nm);
-		return 0;
+		/*
+		 * A submodule: its files are in another repository, which is not
+		 * fetched.  An empty directory (what git checks out before
+		 * `submodule update`) would render as nothing, and a sync would
+		 * prune what it held.
+		 */
+		return gitops_err_set(err, GITOPS_EXIT_INPUT,
+				      "%s: --path '%s' at commit %.12s: '%s%s%s%s' is a submodule (gitops-fetch does "
+				      "not check out submodules)", w->display, w->path[0] ? w->path : ".", w->commit,
+				      w->base, w->base[0] ? "/" : "", w->rel.data ? w->rel.data : "", nm);
 	default:
 		return gitops_err_set(err, GITOPS_EXIT_INPUT, "commit %.12s: '%s' has an unknown file mode %o", w->commit,
 				      nm, (unsigned)mode);
@@ -1792,11 +1809,192 @@ static int entry_at(git_repository *repo, const char *hexid, const char *path, g
 	return git_tree_entry_bypath(te, *root, path);
 }
 
+/* "REPO: --path 'P' at commit C: WHAT", an input error. */
+static int path_error(struct gitops_err *err, const struct gitops_git_repo *r, const char *path, const char *commit,
+		      const char *fmt, ...) GITOPS_PRINTF(5, 6);
+static int path_error(struct gitops_err *err, const struct gitops_git_repo *r, const char *path, const char *commit,
+		      const char *fmt, ...)
+{
+	char what[GITOPS_ERR_MSG_MAX];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	return gitops_err_set(err, GITOPS_EXIT_INPUT, "%s: --path '%s' at commit %.12s: %s", r->url->display,
+			      path[0] ? path : ".", commit, what);
+}
+
+/*
+ * Walk `path` (normalised) through `root`, the tree of `commit`, as a file
+ * system walks a checkout, and as Argo CD finds an application's path in
+ * its clone: a symbolic link is followed inside the repository, its target
+ * read from the directory that holds the link ("..": against what is
+ * resolved so far).  A path that is not there, a link that leads outside
+ * the repository (absolute, or ".." above the top), more than MAX_LINKS
+ * links (a loop) and a submodule on the way are input errors.  *resolved
+ * is the path reached ("" for the top), *te its entry (NULL for the top);
+ * both the caller's.
+ */
+static int resolve_path(const struct gitops_git_repo *r, const git_tree *root, const char *commit, const char *path,
+			char **resolved, git_tree_entry **te, struct gitops_err *err)
+{
+	struct gitops_buf cur = GITOPS_BUF_INIT, link = GITOPS_BUF_INIT;
+	char *pending = strdup(path), *p;
+	git_tree_entry *at = NULL, *next = NULL;
+	git_blob *blob = NULL;
+	unsigned links = 0;
+	int ret = -1, e;
+
+	*resolved = NULL;
+	*te = NULL;
+	if (!pending)
+		return gitops_err_oom(err);
+	for (p = pending;;) {
+		const char *c, *target;
+		size_t clen, mark, tlen;
+		git_filemode_t mode;
+		struct gitops_buf np = GITOPS_BUF_INIT;
+		int last;
+
+		while (*p == '/')
+			p++;
+		if (!*p)
+			break;
+		c = p;
+		clen = strcspn(p, "/");
+		p += clen;
+		while (*p == '/')
+			p++;
+		last = !*p;
+		if (clen == 1 && c[0] == '.')
+			continue;
+		if (clen == 2 && c[0] == '.' && c[1] == '.') {
+			/* only a link's target climbs: the path given is normalised */
+			char *slash;
+			if (!cur.len) {
+				path_error(err, r, path, commit, "symbolic link '%s' leads outside the repository",
+					   link.data ? link.data : path);
+				goto done;
+			}
+			slash = strrchr(cur.data, '/');
+			cur.len = slash ? (size_t)(slash - cur.data) : 0;
+			cur.data[cur.len] = '\0';
+			git_tree_entry_free(at);
+			at = NULL;
+			if (cur.len && git_tree_entry_bypath(&at, root, cur.data) < 0) {
+				mirror_corrupt(r->mirror, err);
+				goto done;
+			}
+			continue;
+		}
+		mark = cur.len;
+		if ((cur.len && gitops_buf_add(&cur, "/", 1) < 0) || gitops_buf_add(&cur, c, clen) < 0) {
+			gitops_err_oom(err);
+			goto done;
+		}
+		e = git_tree_entry_bypath(&next, root, cur.data);
+		if (e == GIT_ENOTFOUND) {
+			if (links)
+				path_error(err, r, path, commit, "'%s' (reached through symbolic link '%s') is not there",
+					   cur.data, link.data);
+			else
+				gitops_err_set(err, GITOPS_EXIT_INPUT, "%s: no path '%s' at commit %.12s", r->url->display,
+					       path, commit);
+			goto done;
+		}
+		if (e < 0) {
+			mirror_corrupt(r->mirror, err);
+			goto done;
+		}
+		mode = git_tree_entry_filemode(next);
+		if (mode == GIT_FILEMODE_COMMIT) {
+			path_error(err, r, path, commit, "'%s' is a submodule (gitops-fetch does not check out submodules)",
+				   cur.data);
+			goto done;
+		}
+		if (mode != GIT_FILEMODE_LINK) {
+			if (!last && mode != GIT_FILEMODE_TREE) {
+				if (links)
+					path_error(err, r, path, commit, "'%s' (reached through symbolic link '%s') is a file",
+						   cur.data, link.data);
+				else
+					gitops_err_set(err, GITOPS_EXIT_INPUT, "%s: no path '%s' at commit %.12s",
+						       r->url->display, path, commit);
+				goto done;
+			}
+			git_tree_entry_free(at);
+			at = next;
+			next = NULL;
+			continue;
+		}
+		/* a symbolic link: its target, then what is left of the path, from the link's directory */
+		link.len = 0;
+		if (gitops_buf_addstr(&link, cur.data) < 0) {
+			gitops_err_oom(err);
+			goto done;
+		}
+		if (++links > MAX_LINKS) {
+			path_error(err, r, path, commit, "symbolic link '%s': too many levels of symbolic links", link.data);
+			goto done;
+		}
+		if (git_blob_lookup(&blob, r->repo, git_tree_entry_id(next)) < 0) {
+			mirror_corrupt(r->mirror, err);
+			goto done;
+		}
+		git_tree_entry_free(next);
+		next = NULL;
+		target = git_blob_rawcontent(blob);
+		tlen = (size_t)git_blob_rawsize(blob);
+		if (tlen == 0 || tlen > MAX_LINK_TARGET || memchr(target, 0, tlen)) {
+			path_error(err, r, path, commit, "'%s' is an invalid symbolic link", link.data);
+			goto done;
+		}
+		if (target[0] == '/') {
+			path_error(err, r, path, commit, "symbolic link '%s' leads outside the repository (to '%.*s')",
+				   link.data, (int)(tlen > 200 ? 200 : tlen), target);
+			goto done;
+		}
+		if (gitops_buf_add(&np, target, tlen) < 0 || gitops_buf_add(&np, "/", 1) < 0 ||
+		    gitops_buf_addstr(&np, p) < 0) {
+			gitops_buf_release(&np);
+			gitops_err_oom(err);
+			goto done;
+		}
+		git_blob_free(blob);
+		blob = NULL;
+		free(pending);
+		if (!(pending = gitops_buf_detach(&np))) {
+			gitops_err_oom(err);
+			goto done;
+		}
+		p = pending;
+		cur.len = mark;
+		cur.data[mark] = '\0';
+	}
+	if (!(*resolved = strdup(cur.len ? cur.data : ""))) {
+		gitops_err_oom(err);
+		goto done;
+	}
+	*te = at;
+	at = NULL;
+	ret = 0;
+done:
+	git_blob_free(blob);
+	git_tree_entry_free(next);
+	git_tree_entry_free(at);
+	gitops_buf_release(&cur);
+	gitops_buf_release(&link);
+	free(pending);
+	return ret;
+}
+
 /*
  * The checkout of `path` at `commit`: *root is the commit's tree, *resolved
- * the path (a copy) and *te its entry (NULL for the top), all the caller's;
- * its name is COMMIT-PKEY.  -1 with GITOPS_EXIT_INPUT when the path is not
- * in the commit.
+ * the path reached through symbolic links and *te its entry (NULL for the
+ * top), all the caller's.  Its name, COMMIT-PKEY, comes from the path
+ * reached, so that the checkouts of one name hold one path of the
+ * repository (an older one lends its files to a newer one).
  */
 static int checkout_of(struct gitops_git_repo *r, const char *commit, const char *path, git_tree **root,
 		       char **resolved, git_tree_entry **te, char pkey[17], char name[GIT_OID_HEXSZ + 20],
@@ -1816,22 +2014,8 @@ static int checkout_of(struct gitops_git_repo *r, const char *commit, const char
 		mirror_corrupt(r->mirror, err);
 		goto done;
 	}
-	if (*path) {
-		int e = git_tree_entry_bypath(te, *root, path);
-		if (e == GIT_ENOTFOUND) {
-			gitops_err_set(err, GITOPS_EXIT_INPUT, "%s: no path '%s' at commit %.12s", r->url->display, path,
-				       commit);
-			goto done;
-		}
-		if (e < 0) {
-			mirror_corrupt(r->mirror, err);
-			goto done;
-		}
-	}
-	if (!(*resolved = strdup(path))) {
-		gitops_err_oom(err);
+	if (resolve_path(r, *root, commit, path, resolved, te, err) < 0)
 		goto done;
-	}
 	if (**resolved)
 		sha256_hex(pkey, *resolved, 12);
 	else
@@ -1840,8 +2024,6 @@ static int checkout_of(struct gitops_git_repo *r, const char *commit, const char
 	ret = 0;
 done:
 	if (ret < 0) {
-		git_tree_entry_free(*te);
-		*te = NULL;
 		git_tree_free(*root);
 		*root = NULL;
 	}
@@ -1883,6 +2065,7 @@ struct rfile {
 struct rlist {
 	struct rfile *v;
 	size_t n, cap;
+	char *gitlink;          /* a submodule the tree walk met, its path below the subtree */
 };
 
 static void rlist_release(struct rlist *l)
@@ -1892,6 +2075,7 @@ static void rlist_release(struct rlist *l)
 	for (i = 0; i < l->n; i++)
 		free(l->v[i].path);
 	free(l->v);
+	free(l->gitlink);
 	memset(l, 0, sizeof(*l));
 }
 
@@ -1934,10 +2118,15 @@ static int rlist_walk_cb(const char *root, const git_tree_entry *e, void *payloa
 	struct gitops_buf p = GITOPS_BUF_INIT;
 	int ret;
 
-	if (git_tree_entry_type(e) != GIT_OBJECT_BLOB)
+	if (git_tree_entry_type(e) != GIT_OBJECT_BLOB && git_tree_entry_type(e) != GIT_OBJECT_COMMIT)
 		return 0;
 	if (gitops_buf_printf(&p, "%s%s", root, git_tree_entry_name(e)) < 0)
 		return -1;
+	if (git_tree_entry_type(e) == GIT_OBJECT_COMMIT) {
+		/* a submodule: no checkout can hold it (the walk stops) */
+		l->gitlink = gitops_buf_detach(&p);
+		return -1;
+	}
 	ret = rlist_add(l, p.data, git_tree_entry_id(e), (unsigned)git_tree_entry_filemode(e));
 	gitops_buf_release(&p);
 	return ret;
@@ -2213,7 +2402,11 @@ static int revisions_make(struct gitops_git_repo *r, const char *commit, const c
 	}
 	if (t) {
 		if (git_tree_walk(t, GIT_TREEWALK_PRE, rlist_walk_cb, l) < 0) {
-			gitops_err_oom(err);
+			if (l->gitlink)
+				path_error(err, r, rpath, commit, "'%s%s%s' is a submodule (gitops-fetch does not check out "
+					   "submodules)", rpath, *rpath ? "/" : "", l->gitlink);
+			else
+				gitops_err_oom(err);
 			goto done;
 		}
 	} else {
@@ -2373,7 +2566,7 @@ int gitops_git_revisions(struct gitops_git_repo *r, const char *commit, const ch
 			 struct gitops_err *err)
 {
 	char pkey[17], name[GIT_OID_HEXSZ + 20];
-	struct rlist l = { NULL, 0, 0 };
+	struct rlist l = { NULL, 0, 0, NULL };
 	git_tree *root = NULL;
 	git_tree_entry *te = NULL;
 	char *resolved = NULL;
@@ -2517,7 +2710,7 @@ done:
 static int lender_whole(const struct gitops_git_repo *r, int cdir, const char *oldname)
 {
 	struct gitops_buf file = GITOPS_BUF_INIT;
-	struct rlist l = { NULL, 0, 0 };
+	struct rlist l = { NULL, 0, 0, NULL };
 	char commit[GIT_OID_HEXSZ + 1], why[256];
 	int whole = 0;
 
@@ -2553,7 +2746,7 @@ int gitops_git_checkout(struct gitops_git_repo *r, const char *commit, const cha
 {
 	char pkey[17], name[GIT_OID_HEXSZ + 20], oldname[GIT_OID_HEXSZ + 20], tmp[GIT_OID_HEXSZ + 64], why[512];
 	struct gitops_buf final = GITOPS_BUF_INIT;
-	struct rlist l = { NULL, 0, 0 };
+	struct rlist l = { NULL, 0, 0, NULL };
 	git_tree *root = NULL, *oroot = NULL, *sub = NULL, *osub = NULL;
 	git_tree_entry *te = NULL, *ote = NULL;
 	char *resolved = NULL;
@@ -2602,7 +2795,9 @@ int gitops_git_checkout(struct gitops_git_repo *r, const char *commit, const cha
 	w.repo = r->repo;
 	w.mirror = r->mirror;
 	w.opts = &r->opts;
+	w.display = r->url->display;
 	w.path = path;
+	w.base = resolved;
 	w.commit = commit;
 	/* an older checkout of the same path lends the files that did not change, if it is still whole */
 	if (previous_checkout(r, pkey, name, oldname, sizeof(oldname)) && lender_whole(r, cdir, oldname) &&
@@ -2664,6 +2859,7 @@ done:
 	if (cdir >= 0)
 		close(cdir);
 	rlist_release(&l);
+	gitops_buf_release(&w.rel);
 	free(resolved);
 	git_tree_entry_free(te);
 	git_tree_entry_free(ote);

@@ -198,9 +198,13 @@ int gitops_git_path_normalize(char **out, const char *path, struct gitops_err *e
  * holds exactly what its revisions file lists (each file's type, size and
  * executable bit, and nothing else), else written anew (opts.warning says
  * why).  A path naming a file gives a directory holding that one file.
- * *dir (the caller's to free) is its absolute path.  -1 with
- * GITOPS_EXIT_INPUT when the path is not in the commit or the checkout
- * would exceed the limits.
+ * Symbolic links at and on the way to `path` are followed inside the
+ * commit's tree: the checkout, named after the path reached, holds what
+ * they lead to.  *dir (the caller's to free) is its absolute path.  -1
+ * with GITOPS_EXIT_INPUT when the path is not in the commit, a link on the
+ * way leads outside the repository or to nothing or loops, a submodule is
+ * at, under or on the way to the path, or the checkout would exceed the
+ * limits.
  */
 int gitops_git_checkout(struct gitops_git_repo *r, const char *commit, const char *path, char **dir,
 			struct gitops_err *err);
