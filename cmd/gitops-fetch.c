@@ -177,6 +177,11 @@ static void on_progress(void *ctx, const char *msg)
 	gitops_cli_info(ctx, 1, "%s", msg);
 }
 
+static void on_warning(void *ctx, const char *msg)
+{
+	gitops_cli_warn(ctx, "%s", msg);
+}
+
 /* metadata.name of a Source: "deploy-envs-prod", lowercase letters, digits, '-' and '.'. */
 static void source_name(char *out, size_t size, const char *repo_name, const char *path)
 {
@@ -264,6 +269,7 @@ int main(int argc, char **argv)
 		o.ref = "HEAD";
 	o.cache.notice = on_notice;
 	o.cache.progress = on_progress;
+	o.cache.warning = on_warning;
 	o.cache.ctx = &cli;
 	gitops_git_auth_from_env(&o.auth);
 

@@ -29,6 +29,9 @@
 #define MAX_KNOWN_HOSTS (4u << 20)
 #define MAX_NETRC (1u << 20)
 #define MAX_STATE (1u << 20)
+#define MAX_LINKS 40                    /* symbolic links followed in one --path (Linux's SYMLOOP_MAX) */
+#define MAX_REVISIONS (256u << 20)      /* a revisions file */
+#define REVISIONS_VERSION 2             /* files listed with their sizes and modes: the checkout's manifest */
 
 static const char *const fetch_refspecs[] = { "+refs/heads/*:refs/heads/*", "+refs/tags/*:refs/tags/*" };
 
@@ -994,6 +997,20 @@ static void notice(const struct gitops_git_repo *r, const char *fmt, ...)
 	r->opts.notice(r->opts.ctx, msg);
 }
 
+static void report_warning(const struct gitops_git_repo *r, const char *fmt, ...) GITOPS_PRINTF(2, 3);
+static void report_warning(const struct gitops_git_repo *r, const char *fmt, ...)
+{
+	char msg[GITOPS_ERR_MSG_MAX];
+	va_list ap;
+
+	if (!r->opts.warning)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	r->opts.warning(r->opts.ctx, msg);
+}
+
 static int cache_root(char **out, const char *given, struct gitops_err *err)
 {
 	const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
@@ -1552,19 +1569,27 @@ struct writer {
 	const char *mirror;
 	const struct gitops_git_cache_options *opts;
 	size_t files, bytes;
+	const char *display;    /* the repository, for messages */
 	const char *path;       /* the path asked for, for messages */
+	const char *base;       /* the path checked out (symbolic links resolved), "" for the top */
+	struct gitops_buf rel;  /* the directory being written, below base, with a trailing '/' */
 	const char *commit;
 };
 
 /* An object of the mirror that cannot be read: the cache is damaged. */
-static int corrupt(const struct writer *w, struct gitops_err *err)
+static int mirror_corrupt(const char *mirror, struct gitops_err *err)
 {
 	const git_error *e = git_error_last();
 	char m[512];
 
 	flat_message(m, sizeof(m), e && e->message ? e->message : "unreadable object");
 	return gitops_err_set(err, GITOPS_EXIT_IO, "the cached mirror %s is corrupt (%s): remove it and run again",
-			      w->mirror, m);
+			      mirror, m);
+}
+
+static int corrupt(const struct writer *w, struct gitops_err *err)
+{
+	return mirror_corrupt(w->mirror, err);
 }
 
 static int too_big(struct writer *w, struct gitops_err *err)
@@ -1597,12 +1622,17 @@ static int write_entry(struct writer *w, const git_tree_entry *te, int dfd, cons
 	switch (mode) {
 	case GIT_FILEMODE_TREE: {
 		git_tree *sub = NULL, *osub = NULL;
+		size_t mark = w->rel.len;
 		int cfd, ocfd = -1;
 		if (depth >= MAX_TREE_DEPTH)
 			return gitops_err_set(err, GITOPS_EXIT_INPUT, "commit %.12s nests directories deeper than %d levels",
 					      w->commit, MAX_TREE_DEPTH);
 		if ((e = git_tree_lookup(&sub, w->repo, id)) < 0)
 			return corrupt(w, err);
+		if (gitops_buf_addstr(&w->rel, nm) < 0 || gitops_buf_add(&w->rel, "/", 1) < 0) {
+			git_tree_free(sub);
+			return gitops_err_oom(err);
+		}
 		if (ote && oldfd >= 0 && git_tree_entry_type(ote) == GIT_OBJECT_TREE &&
 		    git_tree_lookup(&osub, w->repo, git_tree_entry_id(ote)) == 0) {
 			ocfd = openat(oldfd, nm, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
@@ -1620,6 +1650,8 @@ static int write_entry(struct writer *w, const git_tree_entry *te, int dfd, cons
 				ret = gitops_err_errno(err, errno, nm);
 			close(cfd);
 		}
+		w->rel.len = mark;
+		w->rel.data[mark] = '\0';
 		if (ocfd >= 0)
 			close(ocfd);
 		git_tree_free(osub);
@@ -1685,10 +1717,16 @@ blob_done:
 		return 0;
 	}
 	case GIT_FILEMODE_COMMIT:
-		/* a submodule: an empty directory, as git checks one out before `submodule update` */
-		if (mkdirat(dfd, nm, 0555) < 0)
-			return gitops_err_errno(err, errno, nm);
-		return 0;
+		/*
+		 * A submodule: its files are in another repository, which is not
+		 * fetched.  An empty directory (what git checks out before
+		 * `submodule update`) would render as nothing, and a sync would
+		 * prune what it held.
+		 */
+		return gitops_err_set(err, GITOPS_EXIT_INPUT,
+				      "%s: --path '%s' at commit %.12s: '%s%s%s%s' is a submodule (gitops-fetch does "
+				      "not check out submodules)", w->display, w->path[0] ? w->path : ".", w->commit,
+				      w->base, w->base[0] ? "/" : "", w->rel.data ? w->rel.data : "", nm);
 	default:
 		return gitops_err_set(err, GITOPS_EXIT_INPUT, "commit %.12s: '%s' has an unknown file mode %o", w->commit,
 				      nm, (unsigned)mode);
@@ -1771,117 +1809,225 @@ static int entry_at(git_repository *repo, const char *hexid, const char *path, g
 	return git_tree_entry_bypath(te, *root, path);
 }
 
-int gitops_git_checkout(struct gitops_git_repo *r, const char *commit, const char *path, char **dir,
-			struct gitops_err *err)
+/* "REPO: --path 'P' at commit C: WHAT", an input error. */
+static int path_error(struct gitops_err *err, const struct gitops_git_repo *r, const char *path, const char *commit,
+		      const char *fmt, ...) GITOPS_PRINTF(5, 6);
+static int path_error(struct gitops_err *err, const struct gitops_git_repo *r, const char *path, const char *commit,
+		      const char *fmt, ...)
 {
-	char pkey[17], name[GIT_OID_HEXSZ + 20], oldname[GIT_OID_HEXSZ + 20], tmp[GIT_OID_HEXSZ + 64];
-	struct gitops_buf final = GITOPS_BUF_INIT;
-	git_tree *root = NULL, *oroot = NULL, *sub = NULL, *osub = NULL;
-	git_tree_entry *te = NULL, *ote = NULL;
-	struct writer w;
-	struct stat st;
-	int cdir = -1, dfd = -1, ofd = -1, e, ret = -1, made = 0;
+	char what[GITOPS_ERR_MSG_MAX];
+	va_list ap;
 
-	*dir = NULL;
-	if (strlen(commit) != GIT_OID_HEXSZ || !is_hex(commit, GIT_OID_HEXSZ))
-		return gitops_err_set(err, GITOPS_EXIT_INTERNAL, "not a full commit id: '%s'", commit);
-	if (*path)
-		sha256_hex(pkey, path, 12);
-	else
-		snprintf(pkey, sizeof(pkey), "root");
-	snprintf(name, sizeof(name), "%s-%s", commit, pkey);
-	if (gitops_buf_printf(&final, "%s/%s", r->checkouts, name) < 0)
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	return gitops_err_set(err, GITOPS_EXIT_INPUT, "%s: --path '%s' at commit %.12s: %s", r->url->display,
+			      path[0] ? path : ".", commit, what);
+}
+
+/*
+ * Walk `path` (normalised) through `root`, the tree of `commit`, as a file
+ * system walks a checkout, and as Argo CD finds an application's path in
+ * its clone: a symbolic link is followed inside the repository, its target
+ * read from the directory that holds the link ("..": against what is
+ * resolved so far).  A path that is not there, a link that leads outside
+ * the repository (absolute, or ".." above the top), more than MAX_LINKS
+ * links (a loop) and a submodule on the way are input errors.  *resolved
+ * is the path reached ("" for the top), *te its entry (NULL for the top);
+ * both the caller's.
+ */
+static int resolve_path(const struct gitops_git_repo *r, const git_tree *root, const char *commit, const char *path,
+			char **resolved, git_tree_entry **te, struct gitops_err *err)
+{
+	struct gitops_buf cur = GITOPS_BUF_INIT, link = GITOPS_BUF_INIT;
+	char *pending = strdup(path), *p;
+	git_tree_entry *at = NULL, *next = NULL;
+	git_blob *blob = NULL;
+	unsigned links = 0;
+	int ret = -1, e;
+
+	*resolved = NULL;
+	*te = NULL;
+	if (!pending)
 		return gitops_err_oom(err);
-	if (lstat(final.data, &st) == 0 && S_ISDIR(st.st_mode)) {
-		utimensat(AT_FDCWD, final.data, NULL, AT_SYMLINK_NOFOLLOW);
-		goto found;
-	}
-	e = entry_at(r->repo, commit, path, &root, &te);
-	if (e == GIT_ENOTFOUND && root) {
-		gitops_err_set(err, GITOPS_EXIT_INPUT, "%s: no path '%s' at commit %.12s", r->url->display, path, commit);
-		goto done;
-	}
-	memset(&w, 0, sizeof(w));
-	w.repo = r->repo;
-	w.mirror = r->mirror;
-	w.opts = &r->opts;
-	w.path = path;
-	w.commit = commit;
-	if (e < 0) {
-		corrupt(&w, err);
-		goto done;
-	}
-	cdir = open(r->checkouts, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (cdir < 0) {
-		gitops_err_errno(err, errno, r->checkouts);
-		goto done;
-	}
-	/* an older checkout of the same path lends the files that did not change */
-	if (previous_checkout(r, pkey, name, oldname, sizeof(oldname)) &&
-	    entry_at(r->repo, oldname, path, &oroot, &ote) == 0)
-		ofd = openat(cdir, oldname, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	snprintf(tmp, sizeof(tmp), ".tmp-%s-%ld", name, (long)getpid());
-	rm_tree_at(cdir, tmp, 0);
-	if (mkdirat(cdir, tmp, 0755) < 0 || (dfd = openat(cdir, tmp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0) {
-		gitops_err_errno(err, errno, r->checkouts);
-		goto done;
-	}
-	made = 1;
-	if (!te) {
-		ret = write_tree(&w, root, dfd, oroot, ofd, 0, err);
-	} else if (git_tree_entry_type(te) == GIT_OBJECT_TREE) {
-		if (git_tree_lookup(&sub, r->repo, git_tree_entry_id(te)) < 0) {
-			corrupt(&w, err);
+	for (p = pending;;) {
+		const char *c, *target;
+		size_t clen, mark, tlen;
+		git_filemode_t mode;
+		struct gitops_buf np = GITOPS_BUF_INIT;
+		int last;
+
+		while (*p == '/')
+			p++;
+		if (!*p)
+			break;
+		c = p;
+		clen = strcspn(p, "/");
+		p += clen;
+		while (*p == '/')
+			p++;
+		last = !*p;
+		if (clen == 1 && c[0] == '.')
+			continue;
+		if (clen == 2 && c[0] == '.' && c[1] == '.') {
+			/* only a link's target climbs: the path given is normalised */
+			char *slash;
+			if (!cur.len) {
+				path_error(err, r, path, commit, "symbolic link '%s' leads outside the repository",
+					   link.data ? link.data : path);
+				goto done;
+			}
+			slash = strrchr(cur.data, '/');
+			cur.len = slash ? (size_t)(slash - cur.data) : 0;
+			cur.data[cur.len] = '\0';
+			git_tree_entry_free(at);
+			at = NULL;
+			if (cur.len && git_tree_entry_bypath(&at, root, cur.data) < 0) {
+				mirror_corrupt(r->mirror, err);
+				goto done;
+			}
+			continue;
+		}
+		mark = cur.len;
+		if ((cur.len && gitops_buf_add(&cur, "/", 1) < 0) || gitops_buf_add(&cur, c, clen) < 0) {
+			gitops_err_oom(err);
 			goto done;
 		}
-		if (ote && git_tree_entry_type(ote) == GIT_OBJECT_TREE)
-			git_tree_lookup(&osub, r->repo, git_tree_entry_id(ote));
-		ret = write_tree(&w, sub, dfd, osub, osub ? ofd : -1, 0, err);
-	} else {
-		/* a file: a directory holding it (a file of the older checkout's directory may lend it) */
-		int lfd = -1;
-		if (ofd >= 0 && ote && git_tree_entry_type(ote) == GIT_OBJECT_BLOB)
-			lfd = ofd;
-		ret = write_entry(&w, te, dfd, lfd >= 0 ? ote : NULL, lfd, 0, err);
-	}
-	if (ret < 0)
-		goto done;
-	ret = -1;
-	if (fchmod(dfd, 0555) < 0) {
-		gitops_err_errno(err, errno, tmp);
-		goto done;
-	}
-	if (renameat(cdir, tmp, cdir, name) < 0) {
-		if (errno != EEXIST && errno != ENOTEMPTY) {
-			gitops_err_errno(err, errno, final.data);
+		e = git_tree_entry_bypath(&next, root, cur.data);
+		if (e == GIT_ENOTFOUND) {
+			if (links)
+				path_error(err, r, path, commit, "'%s' (reached through symbolic link '%s') is not there",
+					   cur.data, link.data);
+			else
+				gitops_err_set(err, GITOPS_EXIT_INPUT, "%s: no path '%s' at commit %.12s", r->url->display,
+					       path, commit);
 			goto done;
 		}
-		rm_tree_at(cdir, tmp, 0);
+		if (e < 0) {
+			mirror_corrupt(r->mirror, err);
+			goto done;
+		}
+		mode = git_tree_entry_filemode(next);
+		if (mode == GIT_FILEMODE_COMMIT) {
+			path_error(err, r, path, commit, "'%s' is a submodule (gitops-fetch does not check out submodules)",
+				   cur.data);
+			goto done;
+		}
+		if (mode != GIT_FILEMODE_LINK) {
+			if (!last && mode != GIT_FILEMODE_TREE) {
+				if (links)
+					path_error(err, r, path, commit, "'%s' (reached through symbolic link '%s') is a file",
+						   cur.data, link.data);
+				else
+					gitops_err_set(err, GITOPS_EXIT_INPUT, "%s: no path '%s' at commit %.12s",
+						       r->url->display, path, commit);
+				goto done;
+			}
+			git_tree_entry_free(at);
+			at = next;
+			next = NULL;
+			continue;
+		}
+		/* a symbolic link: its target, then what is left of the path, from the link's directory */
+		link.len = 0;
+		if (gitops_buf_addstr(&link, cur.data) < 0) {
+			gitops_err_oom(err);
+			goto done;
+		}
+		if (++links > MAX_LINKS) {
+			path_error(err, r, path, commit, "symbolic link '%s': too many levels of symbolic links", link.data);
+			goto done;
+		}
+		if (git_blob_lookup(&blob, r->repo, git_tree_entry_id(next)) < 0) {
+			mirror_corrupt(r->mirror, err);
+			goto done;
+		}
+		git_tree_entry_free(next);
+		next = NULL;
+		target = git_blob_rawcontent(blob);
+		tlen = (size_t)git_blob_rawsize(blob);
+		if (tlen == 0 || tlen > MAX_LINK_TARGET || memchr(target, 0, tlen)) {
+			path_error(err, r, path, commit, "'%s' is an invalid symbolic link", link.data);
+			goto done;
+		}
+		if (target[0] == '/') {
+			path_error(err, r, path, commit, "symbolic link '%s' leads outside the repository (to '%.*s')",
+				   link.data, (int)(tlen > 200 ? 200 : tlen), target);
+			goto done;
+		}
+		if (gitops_buf_add(&np, target, tlen) < 0 || gitops_buf_add(&np, "/", 1) < 0 ||
+		    gitops_buf_addstr(&np, p) < 0) {
+			gitops_buf_release(&np);
+			gitops_err_oom(err);
+			goto done;
+		}
+		git_blob_free(blob);
+		blob = NULL;
+		free(pending);
+		if (!(pending = gitops_buf_detach(&np))) {
+			gitops_err_oom(err);
+			goto done;
+		}
+		p = pending;
+		cur.len = mark;
+		cur.data[mark] = '\0';
 	}
-	made = 0;
-found:
-	if (remember_used(r, name) < 0) {
+	if (!(*resolved = strdup(cur.len ? cur.data : ""))) {
 		gitops_err_oom(err);
 		goto done;
 	}
-	*dir = gitops_buf_detach(&final);
-	ret = *dir ? 0 : gitops_err_oom(err);
+	*te = at;
+	at = NULL;
+	ret = 0;
 done:
-	if (made)
-		rm_tree_at(cdir, tmp, 0);
-	if (dfd >= 0)
-		close(dfd);
-	if (ofd >= 0)
-		close(ofd);
-	if (cdir >= 0)
-		close(cdir);
-	git_tree_entry_free(te);
-	git_tree_entry_free(ote);
-	git_tree_free(sub);
-	git_tree_free(osub);
-	git_tree_free(root);
-	git_tree_free(oroot);
-	gitops_buf_release(&final);
+	git_blob_free(blob);
+	git_tree_entry_free(next);
+	git_tree_entry_free(at);
+	gitops_buf_release(&cur);
+	gitops_buf_release(&link);
+	free(pending);
+	return ret;
+}
+
+/*
+ * The checkout of `path` at `commit`: *root is the commit's tree, *resolved
+ * the path reached through symbolic links and *te its entry (NULL for the
+ * top), all the caller's.  Its name, COMMIT-PKEY, comes from the path
+ * reached, so that the checkouts of one name hold one path of the
+ * repository (an older one lends its files to a newer one).
+ */
+static int checkout_of(struct gitops_git_repo *r, const char *commit, const char *path, git_tree **root,
+		       char **resolved, git_tree_entry **te, char pkey[17], char name[GIT_OID_HEXSZ + 20],
+		       struct gitops_err *err)
+{
+	git_oid oid;
+	git_commit *c = NULL;
+	int ret = -1;
+
+	*root = NULL;
+	*resolved = NULL;
+	*te = NULL;
+	if (strlen(commit) != GIT_OID_HEXSZ || !is_hex(commit, GIT_OID_HEXSZ))
+		return gitops_err_set(err, GITOPS_EXIT_INTERNAL, "not a full commit id: '%s'", commit);
+	if (git_oid_fromstr(&oid, commit) < 0 || git_commit_lookup(&c, r->repo, &oid) < 0 ||
+	    git_commit_tree(root, c) < 0) {
+		mirror_corrupt(r->mirror, err);
+		goto done;
+	}
+	if (resolve_path(r, *root, commit, path, resolved, te, err) < 0)
+		goto done;
+	if (**resolved)
+		sha256_hex(pkey, *resolved, 12);
+	else
+		snprintf(pkey, 17, "root");
+	snprintf(name, GIT_OID_HEXSZ + 20, "%s-%s", commit, pkey);
+	ret = 0;
+done:
+	if (ret < 0) {
+		git_tree_free(*root);
+		*root = NULL;
+	}
+	git_commit_free(c);
 	return ret;
 }
 
@@ -1904,25 +2050,41 @@ static int newest_first(const void *a, const void *b)
 
 /* ------------------------------------------------------------ revisions */
 
-/* One file of a checkout: its path relative to the checkout, its blob, and the commit that last changed it. */
+/*
+ * One file of a checkout: its path relative to the checkout, its blob, its
+ * size and mode, and the commit that last changed it.
+ */
 struct rfile {
 	char *path;
 	git_oid blob;
 	char rev[GIT_OID_HEXSZ + 1];
+	long long size;         /* bytes of the blob (of a link: its target's name); -1 not known yet */
+	unsigned mode;          /* git's: 0100644, 0100755 or 0120000 */
 };
 
 struct rlist {
 	struct rfile *v;
 	size_t n, cap;
-	const char *prefix;     /* the subtree's path inside the repository, "" for the root */
+	char *gitlink;          /* a submodule the tree walk met, its path below the subtree */
 };
+
+static void rlist_release(struct rlist *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		free(l->v[i].path);
+	free(l->v);
+	free(l->gitlink);
+	memset(l, 0, sizeof(*l));
+}
 
 static int rfile_cmp(const void *a, const void *b)
 {
 	return strcmp(((const struct rfile *)a)->path, ((const struct rfile *)b)->path);
 }
 
-static struct rfile *rlist_find(struct rlist *l, const char *path)
+static struct rfile *rlist_find(const struct rlist *l, const char *path)
 {
 	struct rfile key;
 
@@ -1930,7 +2092,7 @@ static struct rfile *rlist_find(struct rlist *l, const char *path)
 	return l->n ? bsearch(&key, l->v, l->n, sizeof(*l->v), rfile_cmp) : NULL;
 }
 
-static int rlist_add(struct rlist *l, const char *path, const git_oid *blob)
+static int rlist_add(struct rlist *l, const char *path, const git_oid *blob, unsigned mode)
 {
 	if (l->n == l->cap) {
 		size_t cap = l->cap ? l->cap * 2 : 64;
@@ -1944,6 +2106,8 @@ static int rlist_add(struct rlist *l, const char *path, const git_oid *blob)
 		return -1;
 	git_oid_cpy(&l->v[l->n].blob, blob);
 	l->v[l->n].rev[0] = '\0';
+	l->v[l->n].size = -1;
+	l->v[l->n].mode = mode;
 	l->n++;
 	return 0;
 }
@@ -1954,11 +2118,16 @@ static int rlist_walk_cb(const char *root, const git_tree_entry *e, void *payloa
 	struct gitops_buf p = GITOPS_BUF_INIT;
 	int ret;
 
-	if (git_tree_entry_type(e) != GIT_OBJECT_BLOB)
+	if (git_tree_entry_type(e) != GIT_OBJECT_BLOB && git_tree_entry_type(e) != GIT_OBJECT_COMMIT)
 		return 0;
 	if (gitops_buf_printf(&p, "%s%s", root, git_tree_entry_name(e)) < 0)
 		return -1;
-	ret = rlist_add(l, p.data, git_tree_entry_id(e));
+	if (git_tree_entry_type(e) == GIT_OBJECT_COMMIT) {
+		/* a submodule: no checkout can hold it (the walk stops) */
+		l->gitlink = gitops_buf_detach(&p);
+		return -1;
+	}
+	ret = rlist_add(l, p.data, git_tree_entry_id(e), (unsigned)git_tree_entry_filemode(e));
 	gitops_buf_release(&p);
 	return ret;
 }
@@ -2126,97 +2295,199 @@ done:
 	return e;
 }
 
-int gitops_git_revisions(struct gitops_git_repo *r, const char *commit, const char *path, char **file,
-			 struct gitops_err *err)
+/*
+ * l (empty) from the revisions file `file` when it is whole, of this
+ * version and of `commit`: 1 loaded, 0 not (missing, unreadable, older, of
+ * another commit: l left empty), -1 out of memory.
+ */
+static int revisions_load(const char *file, const char *commit, struct rlist *l)
 {
-	char pkey[17], name[GIT_OID_HEXSZ + 20], oldname[GIT_OID_HEXSZ + 20], tmp[GIT_OID_HEXSZ + 64];
-	struct gitops_buf final = GITOPS_BUF_INIT, old = GITOPS_BUF_INIT, tmppath = GITOPS_BUF_INIT;
-	struct rlist l = { NULL, 0, 0, path };
+	struct gitops_buf text = GITOPS_BUF_INIT;
+	cJSON *map = NULL;
+	const cJSON *files, *version, *f;
+	const char *c;
+	int ret = 0, good = 1;
+
+	if (gitops_buf_read_file(&text, file, MAX_REVISIONS, NULL) < 0)
+		goto done;
+	map = cJSON_ParseWithLength(text.data, text.len);
+	version = cJSON_GetObjectItemCaseSensitive(map, "version");
+	files = cJSON_GetObjectItemCaseSensitive(map, "files");
+	c = gitops_json_get_string(map, "commit", NULL);
+	if (!cJSON_IsNumber(version) || version->valuedouble != REVISIONS_VERSION || !cJSON_IsObject(files) || !c ||
+	    strcmp(c, commit) != 0)
+		goto done;
+	cJSON_ArrayForEach(f, files)
+	{
+		const char *blob = gitops_json_get_string(f, "blob", NULL);
+		const char *rev = gitops_json_get_string(f, "revision", NULL);
+		const char *mode = gitops_json_get_string(f, "mode", NULL);
+		const cJSON *size = cJSON_GetObjectItemCaseSensitive(f, "size");
+		unsigned long m = 0;
+		char *end = NULL;
+		git_oid oid;
+
+		if (mode)
+			m = strtoul(mode, &end, 8);
+		if (!f->string || !blob || !rev || strlen(blob) != GIT_OID_HEXSZ || git_oid_fromstr(&oid, blob) < 0 ||
+		    strlen(rev) != GIT_OID_HEXSZ || !is_hex(rev, GIT_OID_HEXSZ) || !cJSON_IsNumber(size) ||
+		    size->valuedouble < 0 || !mode || *end ||
+		    (m != GIT_FILEMODE_BLOB && m != GIT_FILEMODE_BLOB_EXECUTABLE && m != GIT_FILEMODE_LINK)) {
+			good = 0;
+			break;
+		}
+		if (rlist_add(l, f->string, &oid, (unsigned)m) < 0) {
+			ret = -1;
+			goto done;
+		}
+		l->v[l->n - 1].size = (long long)size->valuedouble;
+		memcpy(l->v[l->n - 1].rev, rev, GIT_OID_HEXSZ + 1);
+	}
+	if (good) {
+		if (l->n)
+			qsort(l->v, l->n, sizeof(*l->v), rfile_cmp);
+		ret = 1;
+	}
+done:
+	if (ret != 1)
+		rlist_release(l);
+	cJSON_Delete(map);
+	gitops_buf_release(&text);
+	return ret;
+}
+
+/* The sizes l does not know yet, from the headers of the mirror's objects. */
+static int fill_sizes(git_repository *repo, struct rlist *l)
+{
+	git_odb *odb = NULL;
+	size_t i;
+	int e = 0;
+
+	for (i = 0; i < l->n && e >= 0; i++) {
+		size_t len;
+		git_object_t type;
+		if (l->v[i].size >= 0)
+			continue;
+		if (!odb && (e = git_repository_odb(&odb, repo)) < 0)
+			break;
+		if ((e = git_odb_read_header(&len, &type, odb, &l->v[i].blob)) == 0)
+			l->v[i].size = (long long)len;
+	}
+	git_odb_free(odb);
+	return e;
+}
+
+/*
+ * Compute the revisions file `final` of checkout `name` (of rpath, a path
+ * without links, at commit) and write it whole: l (empty) gets its files.
+ */
+static int revisions_make(struct gitops_git_repo *r, const char *commit, const char *rpath, const char *pkey,
+			  const char *name, const char *final, struct rlist *l, struct gitops_err *err)
+{
+	char oldname[GIT_OID_HEXSZ + 20];
+	struct gitops_buf old = GITOPS_BUF_INIT, tmppath = GITOPS_BUF_INIT;
 	git_commit *c = NULL;
 	git_tree *t = NULL;
 	git_oid oid, id;
 	cJSON *map = NULL, *oldmap = NULL;
 	char *text = NULL;
-	struct stat st;
 	size_t i, left = 0;
 	int found, ret = -1, is_blob = 0, fd = -1;
 
-	*file = NULL;
-	if (*path)
-		sha256_hex(pkey, path, 12);
-	else
-		snprintf(pkey, sizeof(pkey), "root");
-	snprintf(name, sizeof(name), "%s-%s", commit, pkey);
-	if (gitops_buf_printf(&final, "%s/%s.revisions.json", r->checkouts, name) < 0)
-		return gitops_err_oom(err);
-	if (stat(final.data, &st) == 0) {
-		*file = gitops_buf_detach(&final);
-		return 0;
-	}
 	/* the files of the checkout and their blobs */
 	if (git_oid_fromstr(&oid, commit) < 0 || git_commit_lookup(&c, r->repo, &oid) < 0 ||
-	    subtree_of(r->repo, c, path, &t, &id, &found) < 0 || !found) {
+	    subtree_of(r->repo, c, rpath, &t, &id, &found) < 0 || !found) {
 		gitops_git_error(err, -1, NULL, "reading the commit's tree");
 		goto done;
 	}
 	if (t) {
-		if (git_tree_walk(t, GIT_TREEWALK_PRE, rlist_walk_cb, &l) < 0) {
-			gitops_err_oom(err);
+		if (git_tree_walk(t, GIT_TREEWALK_PRE, rlist_walk_cb, l) < 0) {
+			if (l->gitlink)
+				path_error(err, r, rpath, commit, "'%s%s%s' is a submodule (gitops-fetch does not check out "
+					   "submodules)", rpath, *rpath ? "/" : "", l->gitlink);
+			else
+				gitops_err_oom(err);
 			goto done;
 		}
 	} else {
-		const char *base = strrchr(path, '/');
+		const char *base = strrchr(rpath, '/');
+		git_tree *ct = NULL;
+		git_tree_entry *te = NULL;
+		unsigned mode = GIT_FILEMODE_BLOB;
 		is_blob = 1;
-		if (rlist_add(&l, base ? base + 1 : path, &id) < 0) {
+		if (git_commit_tree(&ct, c) == 0 && git_tree_entry_bypath(&te, ct, rpath) == 0)
+			mode = (unsigned)git_tree_entry_filemode(te);
+		git_tree_entry_free(te);
+		git_tree_free(ct);
+		if (rlist_add(l, base ? base + 1 : rpath, &id, mode) < 0) {
 			gitops_err_oom(err);
 			goto done;
 		}
 	}
-	if (l.n)
-		qsort(l.v, l.n, sizeof(*l.v), rfile_cmp);
+	if (l->n)
+		qsort(l->v, l->n, sizeof(*l->v), rfile_cmp);
 	/* what an older checkout of the same path knew, for the files whose content is the same */
 	if (previous_checkout(r, pkey, name, oldname, sizeof(oldname)) &&
 	    gitops_buf_printf(&old, "%s/%s.revisions.json", r->checkouts, oldname) >= 0 &&
-	    gitops_buf_read_file(&tmppath, old.data, 64u << 20, NULL) == 0)
+	    gitops_buf_read_file(&tmppath, old.data, MAX_REVISIONS, NULL) == 0)
 		oldmap = cJSON_ParseWithLength(tmppath.data, tmppath.len);
 	gitops_buf_release(&tmppath);
 	{
 		/* both in path order (the file is written so): one pass over each */
 		const cJSON *e = cJSON_GetObjectItemCaseSensitive(oldmap, "files");
 		e = cJSON_IsObject(e) ? e->child : NULL;
-		for (i = 0; i < l.n; i++) {
+		for (i = 0; i < l->n; i++) {
 			const char *blob, *rev;
+			const cJSON *size;
 			char hex[GIT_OID_HEXSZ + 1];
-			while (e && e->string && strcmp(e->string, l.v[i].path) < 0)
+			while (e && e->string && strcmp(e->string, l->v[i].path) < 0)
 				e = e->next;
-			if (!e || !e->string || strcmp(e->string, l.v[i].path)) {
+			if (!e || !e->string || strcmp(e->string, l->v[i].path)) {
 				left++;
 				continue;
 			}
 			blob = gitops_json_get_string(e, "blob", NULL);
 			rev = gitops_json_get_string(e, "revision", NULL);
-			git_oid_tostr(hex, sizeof(hex), &l.v[i].blob);
-			if (blob && rev && !strcmp(blob, hex) && strlen(rev) == GIT_OID_HEXSZ && is_hex(rev, GIT_OID_HEXSZ))
-				memcpy(l.v[i].rev, rev, GIT_OID_HEXSZ + 1);
+			size = cJSON_GetObjectItemCaseSensitive(e, "size");
+			git_oid_tostr(hex, sizeof(hex), &l->v[i].blob);
+			if (!blob || strcmp(blob, hex) != 0) {
+				left++;
+				continue;
+			}
+			if (cJSON_IsNumber(size) && size->valuedouble >= 0)
+				l->v[i].size = (long long)size->valuedouble;
+			if (rev && strlen(rev) == GIT_OID_HEXSZ && is_hex(rev, GIT_OID_HEXSZ))
+				memcpy(l->v[i].rev, rev, GIT_OID_HEXSZ + 1);
 			else
 				left++;
 		}
 	}
-	if (left && resolve_revisions(r->repo, commit, path, is_blob, &l, left) < 0) {
+	if (left && resolve_revisions(r->repo, commit, rpath, is_blob, l, left) < 0) {
 		gitops_git_error(err, -1, NULL, "walking the history");
 		goto done;
 	}
-	/* {"commit": C, "files": {"PATH": {"blob": B, "revision": R}}} */
+	if (fill_sizes(r->repo, l) < 0) {
+		mirror_corrupt(r->mirror, err);
+		goto done;
+	}
+	/* {"version": 2, "commit": C, "files": {"PATH": {"blob": B, "revision": R, "size": N, "mode": M}}} */
 	map = cJSON_CreateObject();
 	{
-		cJSON *files = cJSON_AddObjectToObject(map, "files");
+		cJSON *files;
+		cJSON_AddNumberToObject(map, "version", REVISIONS_VERSION);
 		cJSON_AddStringToObject(map, "commit", commit);
-		for (i = 0; files && i < l.n; i++) {
-			cJSON *f = cJSON_AddObjectToObject(files, l.v[i].path);
-			char hex[GIT_OID_HEXSZ + 1];
-			git_oid_tostr(hex, sizeof(hex), &l.v[i].blob);
+		files = cJSON_AddObjectToObject(map, "files");
+		for (i = 0; files && i < l->n; i++) {
+			cJSON *f = cJSON_AddObjectToObject(files, l->v[i].path);
+			char hex[GIT_OID_HEXSZ + 1], mode[8];
+			git_oid_tostr(hex, sizeof(hex), &l->v[i].blob);
+			snprintf(mode, sizeof(mode), "%06o", l->v[i].mode);
+			if (!l->v[i].rev[0])
+				memcpy(l->v[i].rev, commit, GIT_OID_HEXSZ + 1);
 			cJSON_AddStringToObject(f, "blob", hex);
-			cJSON_AddStringToObject(f, "revision", l.v[i].rev[0] ? l.v[i].rev : commit);
+			cJSON_AddStringToObject(f, "revision", l->v[i].rev);
+			cJSON_AddNumberToObject(f, "size", (double)l->v[i].size);
+			cJSON_AddStringToObject(f, "mode", mode);
 		}
 	}
 	if (!(text = cJSON_PrintUnformatted(map))) {
@@ -2224,37 +2495,391 @@ int gitops_git_revisions(struct gitops_git_repo *r, const char *commit, const ch
 		goto done;
 	}
 	/* written whole under a temporary name, then renamed into place */
-	snprintf(tmp, sizeof(tmp), ".tmp-%s-%ld.revisions.json", name, (long)getpid());
-	if (gitops_buf_printf(&tmppath, "%s/%s", r->checkouts, tmp) < 0) {
+	if (gitops_buf_printf(&tmppath, "%s/.tmp-%s-%ld.revisions.json", r->checkouts, name, (long)getpid()) < 0) {
 		gitops_err_oom(err);
 		goto done;
 	}
 	fd = open(tmppath.data, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0444);
-	if (fd < 0 || write(fd, text, strlen(text)) != (ssize_t)strlen(text) || close(fd) < 0 ||
-	    rename(tmppath.data, final.data) < 0) {
-		if (fd >= 0)
-			close(fd);
-		gitops_err_errno(err, errno, final.data);
-		unlink(tmppath.data);
+	if (fd < 0 || gitops_write_all(fd, text, strlen(text)) < 0) {
+		gitops_err_errno(err, errno, final);
 		goto done;
 	}
-	*file = gitops_buf_detach(&final);
+	if (close(fd) < 0) {
+		fd = -1;
+		gitops_err_errno(err, errno, final);
+		goto done;
+	}
+	fd = -1;
+	if (rename(tmppath.data, final) < 0) {
+		gitops_err_errno(err, errno, final);
+		goto done;
+	}
 	ret = 0;
 done:
-	for (i = 0; i < l.n; i++)
-		free(l.v[i].path);
-	free(l.v);
+	if (fd >= 0)
+		close(fd);
+	if (ret < 0 && tmppath.data)
+		unlink(tmppath.data);
 	free(text);
 	cJSON_Delete(map);
 	cJSON_Delete(oldmap);
 	git_tree_free(t);
 	git_commit_free(c);
-	gitops_buf_release(&final);
 	gitops_buf_release(&old);
 	gitops_buf_release(&tmppath);
 	return ret;
 }
 
+/*
+ * The revisions file of checkout `name` (of rpath at commit): reused when
+ * it is whole and of this version, else computed and written.  l (empty)
+ * gets its files; *file (may be NULL; the caller's) its path.
+ */
+static int revisions_ensure(struct gitops_git_repo *r, const char *commit, const char *rpath, const char *pkey,
+			    const char *name, struct rlist *l, char **file, struct gitops_err *err)
+{
+	struct gitops_buf final = GITOPS_BUF_INIT;
+	int ret = -1, loaded;
+
+	if (gitops_buf_printf(&final, "%s/%s.revisions.json", r->checkouts, name) < 0)
+		return gitops_err_oom(err);
+	loaded = revisions_load(final.data, commit, l);
+	if (loaded < 0) {
+		gitops_err_oom(err);
+		goto done;
+	}
+	if (!loaded && revisions_make(r, commit, rpath, pkey, name, final.data, l, err) < 0)
+		goto done;
+	if (file && !(*file = gitops_buf_detach(&final))) {
+		gitops_err_oom(err);
+		goto done;
+	}
+	ret = 0;
+done:
+	if (ret < 0)
+		rlist_release(l);
+	gitops_buf_release(&final);
+	return ret;
+}
+
+int gitops_git_revisions(struct gitops_git_repo *r, const char *commit, const char *path, char **file,
+			 struct gitops_err *err)
+{
+	char pkey[17], name[GIT_OID_HEXSZ + 20];
+	struct rlist l = { NULL, 0, 0, NULL };
+	git_tree *root = NULL;
+	git_tree_entry *te = NULL;
+	char *resolved = NULL;
+	int ret = -1;
+
+	*file = NULL;
+	if (checkout_of(r, commit, path, &root, &resolved, &te, pkey, name, err) < 0)
+		goto done;
+	ret = revisions_ensure(r, commit, resolved, pkey, name, &l, file, err);
+done:
+	rlist_release(&l);
+	free(resolved);
+	git_tree_entry_free(te);
+	git_tree_free(root);
+	return ret;
+}
+
+/* ------------------------------------------------------------ checkouts checked */
+
+/* A walk of a checkout against the files its revisions list. */
+struct match {
+	const struct rlist *l;
+	unsigned char *found;   /* which of them were found */
+	size_t nfound;
+	struct gitops_buf rel;  /* the directory walked, relative to the checkout, with a trailing '/' */
+	char *why;              /* the first difference */
+	size_t size;
+};
+
+/* 1 the directory dfd (taken and closed) holds what the list says so far; 0 not (m->why says why); -1 errno. */
+static int dir_matches(struct match *m, int dfd, int depth)
+{
+	DIR *d = fdopendir(dfd);
+	struct dirent *de;
+	size_t mark = m->rel.len;
+	int ret = 1;
+
+	if (!d) {
+		close(dfd);
+		return -1;
+	}
+	while (ret == 1 && (errno = 0, de = readdir(d))) {
+		const struct rfile *f;
+		struct stat st;
+
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		m->rel.len = mark;
+		if (gitops_buf_addstr(&m->rel, de->d_name) < 0) {
+			errno = ENOMEM;
+			ret = -1;
+			break;
+		}
+		if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+			ret = -1;
+			break;
+		}
+		if (S_ISDIR(st.st_mode)) {
+			int cfd;
+			if (depth >= MAX_TREE_DEPTH) {
+				snprintf(m->why, m->size, "'%s' is nested too deep", m->rel.data);
+				ret = 0;
+				break;
+			}
+			if (gitops_buf_add(&m->rel, "/", 1) < 0) {
+				errno = ENOMEM;
+				ret = -1;
+				break;
+			}
+			cfd = openat(dirfd(d), de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+			ret = cfd < 0 ? -1 : dir_matches(m, cfd, depth + 1);
+			continue;
+		}
+		f = rlist_find(m->l, m->rel.data);
+		if (!f || !(S_ISREG(st.st_mode) || S_ISLNK(st.st_mode))) {
+			snprintf(m->why, m->size, "'%s' is not a file of the commit", m->rel.data);
+			ret = 0;
+		} else if (S_ISLNK(st.st_mode) != (f->mode == GIT_FILEMODE_LINK)) {
+			snprintf(m->why, m->size, "'%s' is %s", m->rel.data,
+				 S_ISLNK(st.st_mode) ? "a symbolic link, not a file" : "a file, not a symbolic link");
+			ret = 0;
+		} else if (f->size >= 0 && (long long)st.st_size != f->size) {
+			snprintf(m->why, m->size, "'%s' has %lld bytes, not %lld", m->rel.data, (long long)st.st_size,
+				 f->size);
+			ret = 0;
+		} else if (S_ISREG(st.st_mode) && ((st.st_mode & S_IXUSR) != 0) != (f->mode == GIT_FILEMODE_BLOB_EXECUTABLE)) {
+			snprintf(m->why, m->size, "'%s' is %sexecutable", m->rel.data, st.st_mode & S_IXUSR ? "" : "not ");
+			ret = 0;
+		} else if (!m->found[f - m->l->v]) {
+			m->found[f - m->l->v] = 1;
+			m->nfound++;
+		}
+	}
+	if (ret == 1 && errno)
+		ret = -1;
+	m->rel.len = mark;
+	if (m->rel.data)
+		m->rel.data[mark] = '\0';
+	closedir(d);
+	return ret;
+}
+
+/*
+ * Whether the checkout `name` (under the directory cdir) holds exactly the
+ * files l lists: each with its type, size and executable bit, and no other
+ * file or link.  1 it does; 0 not (why, of size bytes, says the first
+ * difference); -1 a system error (errno).
+ */
+static int checkout_matches(int cdir, const char *name, const struct rlist *l, char *why, size_t size)
+{
+	struct match m = { l, calloc(l->n + 1, 1), 0, GITOPS_BUF_INIT, why, size };
+	size_t i;
+	int fd, ret = -1;
+
+	if (!m.found) {
+		errno = ENOMEM;
+		return -1;
+	}
+	fd = openat(cdir, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0 && (errno == ENOENT || errno == ENOTDIR || errno == ELOOP)) {
+		snprintf(why, size, "%s", errno == ENOENT ? "it is gone" : "it is no directory");
+		ret = 0;
+		goto done;
+	}
+	if (fd < 0)
+		goto done;
+	ret = dir_matches(&m, fd, 0);
+	if (ret == 1 && m.nfound != l->n) {
+		for (i = 0; i < l->n && m.found[i]; i++)
+			;
+		snprintf(why, size, "'%s' is missing", i < l->n ? l->v[i].path : "?");
+		ret = 0;
+	}
+done:
+	free(m.found);
+	gitops_buf_release(&m.rel);
+	return ret;
+}
+
+/* Whether the older checkout `oldname` still holds what its revisions file says, so that it may lend files. */
+static int lender_whole(const struct gitops_git_repo *r, int cdir, const char *oldname)
+{
+	struct gitops_buf file = GITOPS_BUF_INIT;
+	struct rlist l = { NULL, 0, 0, NULL };
+	char commit[GIT_OID_HEXSZ + 1], why[256];
+	int whole = 0;
+
+	memcpy(commit, oldname, GIT_OID_HEXSZ);
+	commit[GIT_OID_HEXSZ] = '\0';
+	if (gitops_buf_printf(&file, "%s/%s.revisions.json", r->checkouts, oldname) >= 0 &&
+	    revisions_load(file.data, commit, &l) == 1)
+		whole = checkout_matches(cdir, oldname, &l, why, sizeof(why)) == 1;
+	rlist_release(&l);
+	gitops_buf_release(&file);
+	return whole;
+}
+
+/*
+ * Take the checkout `name` out of its place under a name no run trusts,
+ * then remove it: a reader that holds it reads on under the old name, which
+ * the new checkout takes, and that holds the same files.
+ */
+static int set_aside(int cdir, const char *name)
+{
+	char aside[GIT_OID_HEXSZ + 64];
+
+	snprintf(aside, sizeof(aside), ".tmp-bad-%s-%ld", name, (long)getpid());
+	rm_tree_at(cdir, aside, 0);
+	if (renameat(cdir, name, cdir, aside) < 0)
+		return -1;
+	rm_tree_at(cdir, aside, 0);
+	return 0;
+}
+
+int gitops_git_checkout(struct gitops_git_repo *r, const char *commit, const char *path, char **dir,
+			struct gitops_err *err)
+{
+	char pkey[17], name[GIT_OID_HEXSZ + 20], oldname[GIT_OID_HEXSZ + 20], tmp[GIT_OID_HEXSZ + 64], why[512];
+	struct gitops_buf final = GITOPS_BUF_INIT;
+	struct rlist l = { NULL, 0, 0, NULL };
+	git_tree *root = NULL, *oroot = NULL, *sub = NULL, *osub = NULL;
+	git_tree_entry *te = NULL, *ote = NULL;
+	char *resolved = NULL;
+	struct writer w;
+	struct stat st;
+	int cdir = -1, dfd = -1, ofd = -1, ret = -1, made = 0;
+
+	*dir = NULL;
+	memset(&w, 0, sizeof(w));
+	if (checkout_of(r, commit, path, &root, &resolved, &te, pkey, name, err) < 0)
+		goto done;
+	if (gitops_buf_printf(&final, "%s/%s", r->checkouts, name) < 0) {
+		gitops_err_oom(err);
+		goto done;
+	}
+	cdir = open(r->checkouts, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (cdir < 0) {
+		gitops_err_errno(err, errno, r->checkouts);
+		goto done;
+	}
+	if (fstatat(cdir, name, &st, AT_SYMLINK_NOFOLLOW) == 0) {
+		/*
+		 * Reused only while it holds what the commit does: a tmp cleaner or
+		 * a full disk may have taken files from it, and fewer files render
+		 * fewer objects, which a sync would prune.
+		 */
+		int m;
+		if (revisions_ensure(r, commit, resolved, pkey, name, &l, NULL, err) < 0)
+			goto done;
+		m = checkout_matches(cdir, name, &l, why, sizeof(why));
+		if (m < 0) {
+			gitops_err_errno(err, errno, final.data);
+			goto done;
+		}
+		if (m > 0) {
+			utimensat(cdir, name, NULL, AT_SYMLINK_NOFOLLOW);
+			goto found;
+		}
+		report_warning(r, "the checkout %s does not match commit %.12s (%s): checking it out again", final.data,
+			       commit, why);
+		if (set_aside(cdir, name) < 0) {
+			gitops_err_errno(err, errno, final.data);
+			goto done;
+		}
+	}
+	w.repo = r->repo;
+	w.mirror = r->mirror;
+	w.opts = &r->opts;
+	w.display = r->url->display;
+	w.path = path;
+	w.base = resolved;
+	w.commit = commit;
+	/* an older checkout of the same path lends the files that did not change, if it is still whole */
+	if (previous_checkout(r, pkey, name, oldname, sizeof(oldname)) && lender_whole(r, cdir, oldname) &&
+	    entry_at(r->repo, oldname, resolved, &oroot, &ote) == 0)
+		ofd = openat(cdir, oldname, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	snprintf(tmp, sizeof(tmp), ".tmp-%s-%ld", name, (long)getpid());
+	rm_tree_at(cdir, tmp, 0);
+	if (mkdirat(cdir, tmp, 0755) < 0 || (dfd = openat(cdir, tmp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0) {
+		gitops_err_errno(err, errno, r->checkouts);
+		goto done;
+	}
+	made = 1;
+	if (!te) {
+		ret = write_tree(&w, root, dfd, oroot, ofd, 0, err);
+	} else if (git_tree_entry_type(te) == GIT_OBJECT_TREE) {
+		if (git_tree_lookup(&sub, r->repo, git_tree_entry_id(te)) < 0) {
+			corrupt(&w, err);
+			goto done;
+		}
+		if (ote && git_tree_entry_type(ote) == GIT_OBJECT_TREE)
+			git_tree_lookup(&osub, r->repo, git_tree_entry_id(ote));
+		ret = write_tree(&w, sub, dfd, osub, osub ? ofd : -1, 0, err);
+	} else {
+		/* a file: a directory holding it (a file of the older checkout's directory may lend it) */
+		int lfd = -1;
+		if (ofd >= 0 && ote && git_tree_entry_type(ote) == GIT_OBJECT_BLOB)
+			lfd = ofd;
+		ret = write_entry(&w, te, dfd, lfd >= 0 ? ote : NULL, lfd, 0, err);
+	}
+	if (ret < 0)
+		goto done;
+	ret = -1;
+	if (fchmod(dfd, 0555) < 0) {
+		gitops_err_errno(err, errno, tmp);
+		goto done;
+	}
+	if (renameat(cdir, tmp, cdir, name) < 0) {
+		if (errno != EEXIST && errno != ENOTEMPTY) {
+			gitops_err_errno(err, errno, final.data);
+			goto done;
+		}
+		rm_tree_at(cdir, tmp, 0);
+	}
+	made = 0;
+found:
+	if (remember_used(r, name) < 0) {
+		gitops_err_oom(err);
+		goto done;
+	}
+	*dir = gitops_buf_detach(&final);
+	ret = *dir ? 0 : gitops_err_oom(err);
+done:
+	if (made)
+		rm_tree_at(cdir, tmp, 0);
+	if (dfd >= 0)
+		close(dfd);
+	if (ofd >= 0)
+		close(ofd);
+	if (cdir >= 0)
+		close(cdir);
+	rlist_release(&l);
+	gitops_buf_release(&w.rel);
+	free(resolved);
+	git_tree_entry_free(te);
+	git_tree_entry_free(ote);
+	git_tree_free(sub);
+	git_tree_free(osub);
+	git_tree_free(root);
+	git_tree_free(oroot);
+	gitops_buf_release(&final);
+	return ret;
+}
+
+/*
+ * Checkouts are removed by age, but never one a reader holds: gitops-render
+ * takes a shared flock(2) on the checkout it reads, for as long as it
+ * reads; here each old checkout is locked exclusively without waiting
+ * (skipped when a reader holds it), renamed out of its place while locked,
+ * and only then removed, so that a reader never finds one half removed
+ * under its name.  Reader locks rather than GC by age alone: a render may
+ * read for longer than any age limit, and a lock ends with its process.
+ */
 int gitops_git_gc(struct gitops_git_repo *r, struct gitops_err *err)
 {
 	DIR *d = opendir(r->checkouts);
@@ -2289,7 +2914,8 @@ int gitops_git_gc(struct gitops_git_repo *r, struct gitops_err *err)
 	}
 	qsort(all, n, sizeof(*all), newest_first);
 	for (i = 0; i < n; i++) {
-		int used = 0;
+		char aside[GIT_OID_HEXSZ + 64], side[GIT_OID_HEXSZ + 64];
+		int used = 0, fd;
 		for (j = 0; j < r->nused; j++)
 			if (!strcmp(r->used[j], all[i].name))
 				used = 1;
@@ -2297,13 +2923,28 @@ int gitops_git_gc(struct gitops_git_repo *r, struct gitops_err *err)
 			kept++;
 			continue;
 		}
-		if (rm_tree_at(dirfd(d), all[i].name, 0) < 0 && !ret)
-			ret = gitops_err_errno(err, errno, all[i].name);
-		{
-			char side[GIT_OID_HEXSZ + 64];
-			snprintf(side, sizeof(side), "%s.revisions.json", all[i].name);
-			unlinkat(dirfd(d), side, 0);
+		fd = openat(dirfd(d), all[i].name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+			/* a reader holds it: it stays until a later run */
+			if (errno != EWOULDBLOCK && errno != EINTR && !ret)
+				ret = gitops_err_errno(err, errno, all[i].name);
+			close(fd);
+			continue;
 		}
+		snprintf(aside, sizeof(aside), ".tmp-gc-%s-%ld", all[i].name, (long)getpid());
+		snprintf(side, sizeof(side), "%s.revisions.json", all[i].name);
+		if (renameat(dirfd(d), all[i].name, dirfd(d), aside) < 0) {
+			if (!ret)
+				ret = gitops_err_errno(err, errno, all[i].name);
+			close(fd);
+			continue;
+		}
+		unlinkat(dirfd(d), side, 0);
+		close(fd);
+		if (rm_tree_at(dirfd(d), aside, 0) < 0 && !ret)
+			ret = gitops_err_errno(err, errno, aside);
 	}
 done:
 	for (i = 0; i < n; i++)

@@ -10,6 +10,9 @@
  *                              and HEAD pointing where the remote's HEAD points
  *   repos/KEY.lock             flock(2)ed for the whole of a run that uses the mirror
  *   checkouts/KEY/COMMIT-PKEY  read-only checkout of one path of one commit
+ *   checkouts/KEY/COMMIT-PKEY.revisions.json
+ *                              every file of that checkout: blob, size, mode and
+ *                              the commit that last changed it
  *   checkouts/KEY/.tmp-...     a checkout being written: never trusted; removed
  *                              by the next run that holds the lock
  *
@@ -20,6 +23,8 @@
  * ".tmp-" is always a whole checkout.  Files are 0444 (0555 when executable),
  * directories 0555.  A checkout that shares files with an older checkout of
  * the same path gets them as hard links (the files are never written again).
+ * A reader (gitops-render) holds a shared flock(2) on the checkout it reads;
+ * the GC never removes a checkout so held.
  *
  * Credentials never reach the cache path, messages or the URL shown: see
  * struct gitops_git_url.
@@ -137,10 +142,11 @@ struct gitops_git_cache_options {
 	size_t max_files;               /* most files in one checkout (default 100,000) */
 	void (*notice)(void *ctx, const char *msg);    /* "waiting for the lock ...": may be NULL */
 	void (*progress)(void *ctx, const char *msg);  /* "receiving objects: ...": may be NULL */
-	void *ctx;                                     /* for both */
+	void (*warning)(void *ctx, const char *msg);   /* "the checkout ... does not match ...": may be NULL */
+	void *ctx;                                     /* for all three */
 };
 
-#define GITOPS_GIT_CACHE_OPTIONS_INIT { NULL, 300, 10, 256u << 20, 100000, NULL, NULL, NULL }
+#define GITOPS_GIT_CACHE_OPTIONS_INIT { NULL, 300, 10, 256u << 20, 100000, NULL, NULL, NULL, NULL }
 
 /* A mirror, open and locked. */
 struct gitops_git_repo;
@@ -188,11 +194,17 @@ int gitops_git_resolve(struct gitops_git_repo *r, const char *ref, char commit[G
 int gitops_git_path_normalize(char **out, const char *path, struct gitops_err *err);
 
 /*
- * The read-only checkout of `path` (normalised) at `commit`: reused when it
- * exists, else written.  A path naming a file gives a directory holding
- * that one file.  *dir (the caller's to free) is its absolute path.
- * -1 with GITOPS_EXIT_INPUT when the path is not in the commit or the
- * checkout would exceed the limits.
+ * The read-only checkout of `path` (normalised) at `commit`: reused while it
+ * holds exactly what its revisions file lists (each file's type, size and
+ * executable bit, and nothing else), else written anew (opts.warning says
+ * why).  A path naming a file gives a directory holding that one file.
+ * Symbolic links at and on the way to `path` are followed inside the
+ * commit's tree: the checkout, named after the path reached, holds what
+ * they lead to.  *dir (the caller's to free) is its absolute path.  -1
+ * with GITOPS_EXIT_INPUT when the path is not in the commit, a link on the
+ * way leads outside the repository or to nothing or loops, a submodule is
+ * at, under or on the way to the path, or the checkout would exceed the
+ * limits.
  */
 int gitops_git_checkout(struct gitops_git_repo *r, const char *commit, const char *path, char **dir,
 			struct gitops_err *err);
@@ -201,15 +213,23 @@ int gitops_git_checkout(struct gitops_git_repo *r, const char *commit, const cha
  * Which commit last changed each file of the checkout of `path` at `commit`
  * (following first parents; what an older checkout of the same path found
  * is reused for files whose content is the same), written once, atomically,
- * beside the checkout as JSON: {"commit": C, "files": {"REL/PATH": {"blob":
- * B, "revision": R}}}, paths relative to the checkout.  *file (the caller's
- * to free) is its path.  gitops-render stamps gitops.dev/revision from it,
- * so that a commit re-stamps only the objects whose files it changed.
+ * beside the checkout as JSON: {"version": 2, "commit": C, "files":
+ * {"REL/PATH": {"blob": B, "revision": R, "size": N, "mode": "100644"}}},
+ * paths relative to the checkout, every file and symbolic link listed (a
+ * file of an older version, without sizes, is written again).  *file (the
+ * caller's to free) is its path.  gitops-render stamps gitops.dev/revision
+ * from it, so that a commit re-stamps only the objects whose files it
+ * changed, and checks against it that it read the whole checkout.
  */
 int gitops_git_revisions(struct gitops_git_repo *r, const char *commit, const char *path, char **file,
 			 struct gitops_err *err);
 
-/* Remove all but the `keep` most recently used checkouts of this repository (never those of this run). */
+/*
+ * Remove all but the `keep` most recently used checkouts of this repository,
+ * never those of this run nor those a reader holds (a shared flock(2) on
+ * the checkout's directory); each is renamed away under an exclusive lock
+ * before it is removed, so that no reader finds one half removed.
+ */
 int gitops_git_gc(struct gitops_git_repo *r, struct gitops_err *err);
 
 /* Release the lock and free (NULL is a no-op). */

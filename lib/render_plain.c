@@ -4,9 +4,11 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -26,6 +28,8 @@ static int revision_cmp(const void *a, const void *b)
 	return strcmp(((const struct revision *)a)->path, ((const struct revision *)b)->path);
 }
 
+struct checkout_check;
+
 /* What every reader of one render shares. */
 struct render {
 	const struct gitops_limits *limits;
@@ -37,6 +41,7 @@ struct render {
 	const struct revision *files;  /* from spec.revisions: the commit that last changed each file, by path */
 	size_t n_files;
 	const char *dir;        /* the Source's spec.dir, which those paths are relative to */
+	struct checkout_check *check;  /* inside a Source with spec.revisions: what the walk must read */
 };
 
 struct walk {
@@ -52,6 +57,7 @@ enum origin {
 };
 
 static int render_path(struct render *rd, const char *path, struct gitops_render_input *in, struct gitops_err *err);
+static int check_read(struct checkout_check *c, const char *path, int fd, struct gitops_err *err);
 
 static int is_source(const cJSON *obj)
 {
@@ -106,6 +112,183 @@ static const char *source_field(const cJSON *src, const char *field, const char 
 }
 
 /*
+ * A Source's checkout checked against its revisions file, which lists every
+ * file of the checkout (gitops-fetch writes it from the commit's tree, with
+ * sizes and modes): each file the walk reads must be listed, with its size;
+ * every listed manifest must have been read, and every listed file must
+ * still be there once the walk is over.  A checkout that lost files (a tmp
+ * cleaner, a full disk, a cache GC) then fails the render instead of giving
+ * fewer objects, which a sync would prune.
+ */
+struct listed {
+	const char *path;       /* relative to spec.dir; borrowed from the revisions file's tree */
+	long long size;         /* -1: not given (a revisions file of an older gitops-fetch) */
+	int link;               /* 1 a symbolic link, 0 a file, -1 not given */
+	int read;               /* opened by the walk */
+};
+
+struct checkout_check {
+	const char *dir;        /* spec.dir */
+	const char *commit;
+	const char *where;      /* "NAME:LINE: document N: Source 'S'", for messages */
+	struct listed *files;   /* sorted by path */
+	size_t n;
+};
+
+static int listed_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct listed *)a)->path, ((const struct listed *)b)->path);
+}
+
+static int check_fail(const struct checkout_check *c, struct gitops_err *err, const char *fmt, ...) GITOPS_PRINTF(3, 4);
+static int check_fail(const struct checkout_check *c, struct gitops_err *err, const char *fmt, ...)
+{
+	char what[GITOPS_ERR_MSG_MAX];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	return gitops_err_set(err, GITOPS_EXIT_IO, "%s: checkout %s does not match commit %.12s: %s (run gitops-fetch "
+			      "again)", c->where, c->dir, c->commit, what);
+}
+
+/* The files of the revisions file's map `files` (borrowed: c lives no longer than the map). */
+static int check_init(struct checkout_check *c, const cJSON *files, struct gitops_err *err)
+{
+	const cJSON *f;
+	size_t k = 0;
+
+	c->files = calloc((size_t)cJSON_GetArraySize(files) + 1, sizeof(*c->files));
+	if (!c->files)
+		return gitops_err_oom(err);
+	cJSON_ArrayForEach(f, files)
+	{
+		const cJSON *size = cJSON_GetObjectItemCaseSensitive(f, "size");
+		const char *mode = gitops_json_get_string(f, "mode", NULL);
+		if (!f->string)
+			continue;
+		c->files[k].path = f->string;
+		c->files[k].size = cJSON_IsNumber(size) && size->valuedouble >= 0 ? (long long)size->valuedouble : -1;
+		c->files[k].link = !mode ? -1 : !strcmp(mode, "120000");
+		k++;
+	}
+	qsort(c->files, k, sizeof(*c->files), listed_cmp);
+	c->n = k;
+	return 0;
+}
+
+/* The path of a file of the checkout relative to it, or NULL when it is not under it. */
+static const char *check_rel(const struct checkout_check *c, const char *path)
+{
+	size_t n = strlen(c->dir);
+
+	while (n > 1 && c->dir[n - 1] == '/')
+		n--;
+	if (strncmp(path, c->dir, n) != 0 || path[n] != '/')
+		return NULL;
+	for (path += n; *path == '/'; path++)
+		;
+	return path;
+}
+
+/* The walk opened `path` (fd): it must be a listed file of that size. */
+static int check_read(struct checkout_check *c, const char *path, int fd, struct gitops_err *err)
+{
+	const char *rel = check_rel(c, path);
+	struct listed key, *hit;
+	struct stat st;
+
+	key.path = rel ? rel : path;
+	hit = rel && c->n ? bsearch(&key, c->files, c->n, sizeof(*c->files), listed_cmp) : NULL;
+	if (!hit)
+		return check_fail(c, err, "'%s' is not a file of the commit", key.path);
+	if (fstat(fd, &st) < 0)
+		return gitops_err_errno(err, errno, path);
+	if (hit->link == 0 && hit->size >= 0 && (long long)st.st_size != hit->size)
+		return check_fail(c, err, "'%s' has %lld bytes, not %lld", rel, (long long)st.st_size, hit->size);
+	hit->read = 1;
+	return 0;
+}
+
+/* Whether the plain walk reads a file of this path: a manifest, no hidden component. */
+static int walk_reads(const char *rel)
+{
+	const char *p, *dot;
+
+	for (p = rel; *p; p += strcspn(p, "/"), p += *p == '/')
+		if (*p == '.')
+			return 0;
+	p = strrchr(rel, '/');
+	dot = strrchr(p ? p + 1 : rel, '.');
+	return dot && (!strcmp(dot, ".yaml") || !strcmp(dot, ".yml") || !strcmp(dot, ".json"));
+}
+
+/* Once the walk is over: every listed file still there, every listed manifest read. */
+static int check_finish(const struct checkout_check *c, struct gitops_err *err)
+{
+	struct gitops_buf path = GITOPS_BUF_INIT;
+	size_t i;
+	int ret = 0;
+
+	for (i = 0; i < c->n && ret == 0; i++) {
+		const struct listed *f = &c->files[i];
+		struct stat st;
+		path.len = 0;
+		if (gitops_buf_printf(&path, "%s/%s", c->dir, f->path) < 0) {
+			ret = gitops_err_oom(err);
+			break;
+		}
+		if (lstat(path.data, &st) < 0) {
+			ret = errno == ENOENT || errno == ENOTDIR ? check_fail(c, err, "'%s' is missing", f->path) :
+								    gitops_err_errno(err, errno, path.data);
+		} else if (!(S_ISREG(st.st_mode) || S_ISLNK(st.st_mode)) ||
+			   (f->link >= 0 && (S_ISLNK(st.st_mode) ? 1 : 0) != f->link)) {
+			ret = check_fail(c, err, "'%s' is no %s", f->path, f->link > 0 ? "symbolic link" : "file");
+		} else if (f->size >= 0 && (long long)st.st_size != f->size) {
+			ret = check_fail(c, err, "'%s' has %lld bytes, not %lld", f->path, (long long)st.st_size, f->size);
+		} else if (S_ISREG(st.st_mode) && !f->read && walk_reads(f->path)) {
+			ret = check_fail(c, err, "'%s' was not read", f->path);
+		}
+	}
+	gitops_buf_release(&path);
+	return ret;
+}
+
+/*
+ * Hold the checkout dir for reading: a shared flock(2) on it, which the
+ * cache's GC (gitops-fetch) respects, never removing a checkout a reader
+ * holds.  Checked to be still the directory of that name once locked (the
+ * GC may have taken it away between open and lock).  *fd is the caller's
+ * to close, which releases the lock.
+ */
+static int hold_checkout(int *fd, const char *dir, const char *where, struct gitops_err *err)
+{
+	struct stat held, named;
+	int tries;
+
+	for (tries = 0;; tries++) {
+		int e = 0;
+		*fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (*fd < 0)
+			return gitops_err_set(err, GITOPS_EXIT_IO, "%s: %s: %s", where, dir, strerror(errno));
+		while (flock(*fd, LOCK_SH) < 0 && (e = errno) == EINTR)
+			e = 0;
+		if (!e && (fstat(*fd, &held) < 0 || stat(dir, &named) < 0))
+			e = errno;
+		if (!e && held.st_dev == named.st_dev && held.st_ino == named.st_ino)
+			return 0;
+		close(*fd);
+		*fd = -1;
+		/* gone: the next open says so; replaced by another: that one is held next */
+		if (e && e != ENOENT)
+			return gitops_err_set(err, GITOPS_EXIT_IO, "%s: %s: %s", where, dir, strerror(e));
+		if (tries == 3)
+			return gitops_err_set(err, GITOPS_EXIT_IO, "%s: %s: replaced while being opened", where, dir);
+	}
+}
+
+/*
  * A Source document (gitops-fetch): render the plain manifests under its
  * spec.dir, which is the root for the symbolic link check, and stamp each
  * object with where it came from.
@@ -113,10 +296,13 @@ static const char *source_field(const cJSON *src, const char *field, const char 
 static int expand_source(struct render *rd, const struct gitops_object *o, const char *name, struct gitops_err *err)
 {
 	const char *repository, *commit, *path, *dir;
-	struct gitops_buf src = GITOPS_BUF_INIT;
+	struct gitops_buf src = GITOPS_BUF_INIT, where = GITOPS_BUF_INIT;
+	struct checkout_check check;
 	struct render sub = *rd;
+	const cJSON *rv;
+	cJSON *map = NULL;
 	struct stat st;
-	int ret;
+	int ret, held = -1;
 
 	if (rd->source)
 		return gitops_err_set(err, GITOPS_EXIT_INPUT,
@@ -138,70 +324,87 @@ static int expand_source(struct render *rd, const struct gitops_object *o, const
 		return gitops_err_set(err, GITOPS_EXIT_INPUT, "%s:%zu: document %zu: Source '%s': %s is not a directory",
 				      name, o->line, o->doc, gitops_json_get_string(o->json, "metadata", "name", NULL),
 				      dir);
-	if (gitops_buf_addstr(&src, repository) < 0 ||
-	    (strcmp(path, ".") != 0 && (gitops_buf_addstr(&src, "//") < 0 || gitops_buf_addstr(&src, path) < 0)))
+	memset(&check, 0, sizeof(check));
+	sub.files = NULL;
+	sub.n_files = 0;
+	sub.check = NULL;
+	if (gitops_buf_printf(&where, "%s:%zu: document %zu: Source '%s'", name, o->line, o->doc,
+			      gitops_json_get_string(o->json, "metadata", "name", NULL)) < 0)
 		return gitops_err_oom(err);
+	/* held for the whole walk: the cache's GC never removes a checkout being read */
+	if (hold_checkout(&held, dir, where.data, err) < 0) {
+		gitops_buf_release(&where);
+		return -1;
+	}
+	if (gitops_buf_addstr(&src, repository) < 0 ||
+	    (strcmp(path, ".") != 0 && (gitops_buf_addstr(&src, "//") < 0 || gitops_buf_addstr(&src, path) < 0))) {
+		ret = gitops_err_oom(err);
+		goto done;
+	}
 	sub.source = src.data;
 	sub.revision = commit;
 	sub.dir = dir;
-	/* spec.revisions (optional, gitops-fetch writes it): the commit that last changed each file */
-	{
-		const cJSON *rv = gitops_json_get(o->json, "spec", "revisions", NULL);
-		struct gitops_buf text = GITOPS_BUF_INIT;
-		cJSON *map = NULL;
-		if (rv && !cJSON_IsString(rv)) {
-			gitops_buf_release(&src);
-			return gitops_err_set(err, GITOPS_EXIT_INPUT, "%s:%zu: document %zu: Source '%s': spec.revisions must be "
-					      "a string", name, o->line, o->doc,
-					      gitops_json_get_string(o->json, "metadata", "name", NULL));
-		}
-		if (rv) {
-			if (gitops_buf_read_file(&text, rv->valuestring, 64u << 20, err) < 0) {
-				gitops_buf_release(&src);
-				return gitops_err_prefix(err, "%s:%zu: document %zu: Source '%s': spec.revisions", name, o->line,
-							 o->doc, gitops_json_get_string(o->json, "metadata", "name", NULL));
-			}
-			map = cJSON_ParseWithLength(text.data, text.len);
-			gitops_buf_release(&text);
-			if (!cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(map, "files"))) {
-				cJSON_Delete(map);
-				gitops_buf_release(&src);
-				return gitops_err_set(err, GITOPS_EXIT_INPUT, "%s:%zu: document %zu: Source '%s': %s is not a "
-						      "revisions file", name, o->line, o->doc,
-						      gitops_json_get_string(o->json, "metadata", "name", NULL), rv->valuestring);
-			}
-			/* indexed once: a lookup per object must not scan the whole list */
-			{
-				const cJSON *f;
-				struct revision *idx = calloc((size_t)cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(map, "files")) + 1,
-							      sizeof(*idx));
-				size_t k = 0;
-				if (!idx) {
-					cJSON_Delete(map);
-					gitops_buf_release(&src);
-					return gitops_err_oom(err);
-				}
-				cJSON_ArrayForEach(f, cJSON_GetObjectItemCaseSensitive(map, "files"))
-				{
-					const char *r = gitops_json_get_string(f, "revision", NULL);
-					if (f->string && r) {
-						idx[k].path = f->string;
-						idx[k++].rev = r;
-					}
-				}
-				qsort(idx, k, sizeof(*idx), revision_cmp);
-				sub.files = idx;
-				sub.n_files = k;
-			}
-		}
-		{
-			struct gitops_render_input sub_in;
-			ret = render_path(&sub, dir, &sub_in, err);
-		}
-		free((void *)sub.files);
-		cJSON_Delete(map);
+	/* spec.revisions (optional, gitops-fetch writes it): every file of the checkout and the commit that last changed it */
+	rv = gitops_json_get(o->json, "spec", "revisions", NULL);
+	if (rv && !cJSON_IsString(rv)) {
+		ret = gitops_err_set(err, GITOPS_EXIT_INPUT, "%s: spec.revisions must be a string", where.data);
+		goto done;
 	}
+	if (rv) {
+		struct gitops_buf text = GITOPS_BUF_INIT;
+		const cJSON *files, *f;
+		struct revision *idx;
+		size_t k = 0;
+		if (gitops_buf_read_file(&text, rv->valuestring, 256u << 20, err) < 0) {
+			ret = gitops_err_prefix(err, "%s: spec.revisions", where.data);
+			goto done;
+		}
+		map = cJSON_ParseWithLength(text.data, text.len);
+		gitops_buf_release(&text);
+		files = cJSON_GetObjectItemCaseSensitive(map, "files");
+		if (!cJSON_IsObject(files)) {
+			ret = gitops_err_set(err, GITOPS_EXIT_INPUT, "%s: %s is not a revisions file", where.data,
+					     rv->valuestring);
+			goto done;
+		}
+		/* indexed once: a lookup per object must not scan the whole list */
+		if (!(idx = calloc((size_t)cJSON_GetArraySize(files) + 1, sizeof(*idx)))) {
+			ret = gitops_err_oom(err);
+			goto done;
+		}
+		cJSON_ArrayForEach(f, files)
+		{
+			const char *r = gitops_json_get_string(f, "revision", NULL);
+			if (f->string && r) {
+				idx[k].path = f->string;
+				idx[k++].rev = r;
+			}
+		}
+		qsort(idx, k, sizeof(*idx), revision_cmp);
+		sub.files = idx;
+		sub.n_files = k;
+		/* and what the walk must find */
+		check.dir = dir;
+		check.commit = commit;
+		check.where = where.data;
+		if ((ret = check_init(&check, files, err)) < 0)
+			goto done;
+		sub.check = &check;
+	}
+	{
+		struct gitops_render_input sub_in;
+		ret = render_path(&sub, dir, &sub_in, err);
+	}
+	if (ret == 0 && sub.check)
+		ret = check_finish(sub.check, err);
+done:
+	if (held >= 0)
+		close(held);
+	free(check.files);
+	free((void *)sub.files);
+	cJSON_Delete(map);
 	gitops_buf_release(&src);
+	gitops_buf_release(&where);
 	return ret;
 }
 
@@ -272,7 +475,7 @@ done:
 int gitops_render_fd(struct gitops_render_input *out, int fd, const char *name, const struct gitops_limits *limits,
 		     gitops_object_fn fn, void *ctx, struct gitops_render_stats *stats, struct gitops_err *err)
 {
-	struct render rd = { limits, fn, ctx, stats, NULL, NULL, NULL, 0, NULL };
+	struct render rd = { limits, fn, ctx, stats, NULL, NULL, NULL, 0, NULL, NULL };
 
 	return render_stream(&rd, fd, name, ORIGIN_STREAM, out, err);
 }
@@ -295,6 +498,10 @@ static int render_file(struct render *rd, const char *path, int walked, struct g
 		ret = gitops_err_errno(err, errno, path);
 		close(fd);
 		return ret;
+	}
+	if (rd->check && check_read(rd->check, path, fd, err) < 0) {
+		close(fd);
+		return -1;
 	}
 	ret = render_stream(rd, fd, path, !S_ISREG(st.st_mode) ? ORIGIN_STREAM : walked ? ORIGIN_WALKED : ORIGIN_FILE,
 			    in, err);
@@ -501,7 +708,7 @@ static int render_path(struct render *rd, const char *path, struct gitops_render
 int gitops_render_path(struct gitops_render_input *out, const char *path, const struct gitops_limits *limits,
 		       gitops_object_fn fn, void *ctx, struct gitops_render_stats *stats, struct gitops_err *err)
 {
-	struct render rd = { limits, fn, ctx, stats, NULL, NULL, NULL, 0, NULL };
+	struct render rd = { limits, fn, ctx, stats, NULL, NULL, NULL, 0, NULL, NULL };
 
 	return render_path(&rd, path, out, err);
 }
