@@ -31,6 +31,7 @@ struct gitops_kube {
 	CURLM *multi;
 	CURLSH *share;
 	char *url_base;          /* server without a trailing '/' */
+	char *url_shown;         /* the same for messages: no password, no query values */
 	char *connect_to;        /* for tls-server-name */
 	/* credentials from an exec plugin */
 	char *exec_token;
@@ -88,6 +89,7 @@ void gitops_kube_free(struct gitops_kube *k)
 		curl_share_cleanup(k->share);
 	gitops_kube_config_free(k->cfg);
 	free(k->url_base);
+	free(k->url_shown);
 	free(k->connect_to);
 	if (k->exec_token)
 		memset(k->exec_token, 0, strlen(k->exec_token));
@@ -146,7 +148,10 @@ int gitops_kube_new(struct gitops_kube **out, struct gitops_kube_config *cfg,
 		curl_ready = 1;
 	}
 	if (strncmp(cfg->server, "https://", 8) && strncmp(cfg->server, "http://", 7)) {
-		gitops_err_set(err, GITOPS_EXIT_INPUT, "%s: server '%s' is not an http(s) URL", cfg->source, cfg->server);
+		char *shown = gitops_kube_url_redact(cfg->server);
+		gitops_err_set(err, GITOPS_EXIT_INPUT, "%s: server '%s' is not an http(s) URL", cfg->source,
+			       shown ? shown : "?");
+		free(shown);
 		gitops_kube_free(k);
 		return -1;
 	}
@@ -171,9 +176,10 @@ int gitops_kube_new(struct gitops_kube **out, struct gitops_kube_config *cfg,
 		free(k->url_base);
 		k->url_base = gitops_buf_detach(&b);
 	}
+	k->url_shown = k->url_base ? gitops_kube_url_redact(k->url_base) : NULL;
 	k->multi = curl_multi_init();
 	k->share = curl_share_init();
-	if (!k->url_base || !k->multi || !k->share) {
+	if (!k->url_base || !k->url_shown || !k->multi || !k->share) {
 		gitops_kube_free(k);
 		return gitops_err_oom(err);
 	}
@@ -811,11 +817,11 @@ static void fail_curl(struct gitops_kube *k, struct slot *s, CURLcode rc)
 		gitops_err_set(&r->err, GITOPS_EXIT_REJECTED, "%s: the answer is larger than %u bytes", what, RESPONSE_MAX);
 	else if (rc == CURLE_PEER_FAILED_VERIFICATION || rc == CURLE_SSL_CACERT_BADFILE)
 		gitops_err_set(&r->err, GITOPS_EXIT_UNREACHABLE, "%s: TLS: the server's certificate is not trusted "
-			       "(check certificate-authority of the cluster in %s): %s", k->url_base, k->cfg->source, detail);
+			       "(check certificate-authority of the cluster in %s): %s", k->url_shown, k->cfg->source, detail);
 	else if (rc == CURLE_SSL_CERTPROBLEM)
 		gitops_err_set(&r->err, GITOPS_EXIT_AUTH, "%s: the client certificate or key is unusable: %s", what, detail);
 	else
-		gitops_err_set(&r->err, GITOPS_EXIT_UNREACHABLE, "cannot reach %s: %s", k->url_base, detail);
+		gitops_err_set(&r->err, GITOPS_EXIT_UNREACHABLE, "cannot reach %s: %s", k->url_shown, detail);
 }
 
 int gitops_kube_run(struct gitops_kube *k, struct gitops_kube_request *reqs, size_t n, const long *ok_statuses,

@@ -135,7 +135,8 @@ static long get_with(const char *kcfg, const char *context, const char *path, st
 	err->msg[0] = '\0';
 	if (gitops_kubeconfig_load(&cfg, &o, err) < 0)
 		return -1;
-	ck_assert_int_eq(gitops_kube_new(&k, cfg, &co, err), 0);
+	if (gitops_kube_new(&k, cfg, &co, err) < 0)
+		return -1;
 	memset(&r, 0, sizeof(r));
 	r.method = "GET";
 	r.path = strdup(path);
@@ -345,6 +346,18 @@ START_TEST(test_server_down)
 	ck_assert_int_eq(get_with(kubeconfig("k", cluster, token_user(admin_token), NULL), NULL, "/api", &err, NULL), 0);
 	ck_assert_int_eq(err.code, GITOPS_EXIT_UNREACHABLE);
 	ck_assert_msg(strstr(err.msg, "cannot reach https://127.0.0.1:1:"), "%s", err.msg);
+	/* credentials in the URL never reach the message: shown as kubectl shows them */
+	snprintf(cluster, sizeof(cluster), "    server: https://admin:s3cret-%d@127.0.0.1:1/?token=t0k3n-%d\n"
+		 "    certificate-authority: %s\n", (int)getpid(), (int)getpid(), ca);
+	ck_assert_int_eq(get_with(kubeconfig("k", cluster, token_user(admin_token), NULL), NULL, "/api", &err, NULL), 0);
+	ck_assert_int_eq(err.code, GITOPS_EXIT_UNREACHABLE);
+	ck_assert_msg(!strncmp(err.msg, "cannot reach https://admin:***@127.0.0.1:1/?token=***: ", 55), "%s", err.msg);
+	ck_assert_msg(!strstr(err.msg, "s3cret") && !strstr(err.msg, "t0k3n"), "%s", err.msg);
+	/* nor a message about the URL itself */
+	snprintf(cluster, sizeof(cluster), "    server: ftp://admin:s3cret@127.0.0.1:1\n");
+	ck_assert_int_eq(get_with(kubeconfig("k", cluster, token_user(admin_token), NULL), NULL, "/api", &err, NULL), -1);
+	ck_assert_int_eq(err.code, GITOPS_EXIT_INPUT);
+	ck_assert_msg(strstr(err.msg, "server 'ftp://admin:***@127.0.0.1:1' is not an http(s) URL"), "%s", err.msg);
 }
 END_TEST
 
