@@ -20,14 +20,15 @@
 
 struct gitops_kube_client_options {
 	int parallel;             /* requests in flight at most */
-	long timeout_ms;          /* one request, whole */
+	long timeout_ms;          /* a request without an answer for this long gives up, retries
+	                           * included (an answer, a 429 say, starts the time again); 0: never */
 	long connect_timeout_ms;
 	int retries;              /* attempts after the first, for retryable failures */
 	long backoff_ms;          /* first backoff; doubles */
 	const char *user_agent;
 };
 
-#define GITOPS_KUBE_CLIENT_OPTIONS_INIT { 32, 60000, 10000, 4, 200, "gitops/" GITOPS_VERSION }
+#define GITOPS_KUBE_CLIENT_OPTIONS_INIT { 32, 30000, 10000, 4, 200, "gitops/" GITOPS_VERSION }
 
 struct gitops_kube;
 

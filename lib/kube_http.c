@@ -425,6 +425,7 @@ struct slot {
 	char errbuf[CURL_ERROR_SIZE];
 	long retry_after_ms;
 	long due_ms;
+	long deadline_ms;        /* no answer by then: give up (0: no limit, or not started) */
 	int active, finished, auth_retried;
 	int too_big;
 };
@@ -475,7 +476,8 @@ static int setup_easy(struct gitops_kube *k, struct slot *s, struct gitops_err *
 	curl_easy_setopt(e, CURLOPT_PIPEWAIT, 1L);
 	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
-	curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, k->opts.timeout_ms);
+	/* an attempt gets what is left of the request's time without an answer */
+	curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, s->deadline_ms ? (s->deadline_ms > now_ms() ? s->deadline_ms - now_ms() : 1L) : 0L);
 	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, k->opts.connect_timeout_ms);
 	curl_easy_setopt(e, CURLOPT_USERAGENT, k->opts.user_agent);
 	curl_easy_setopt(e, CURLOPT_ERRORBUFFER, s->errbuf);
@@ -806,14 +808,52 @@ static int retryable_curl(CURLcode rc)
 	}
 }
 
-static void fail_curl(struct gitops_kube *k, struct slot *s, CURLcode rc)
+/* "30s", "1m30s", "1.5s", "250ms": a duration as it was most likely written */
+static void format_duration(char *buf, size_t size, long ms)
+{
+	size_t off = 0;
+
+	if (ms < 1000) {
+		snprintf(buf, size, "%ldms", ms);
+		return;
+	}
+	buf[0] = '\0';
+	if (ms >= 3600000)
+		off += (size_t)snprintf(buf + off, size - off, "%ldh", ms / 3600000);
+	if (ms % 3600000 >= 60000 && off < size)
+		off += (size_t)snprintf(buf + off, size - off, "%ldm", ms % 3600000 / 60000);
+	ms %= 60000;
+	if (ms % 1000 && off < size) {
+		char frac[8];
+		size_t n = (size_t)snprintf(frac, sizeof(frac), "%03ld", ms % 1000);
+		while (n && frac[n - 1] == '0')
+			frac[--n] = '\0';
+		snprintf(buf + off, size - off, "%ld.%ss", ms / 1000, frac);
+	} else if (ms && off < size) {
+		snprintf(buf + off, size - off, "%lds", ms / 1000);
+	}
+}
+
+/* out_of_time: the request's time without an answer ran out (or would, before another attempt) */
+static void fail_curl(struct gitops_kube *k, struct slot *s, CURLcode rc, int out_of_time)
 {
 	struct gitops_kube_request *r = s->req;
 	const char *what = r->what ? r->what : r->path;
 	const char *detail = s->errbuf[0] ? s->errbuf : curl_easy_strerror(rc);
 
 	r->failed = 1;
-	if (s->too_big)
+	if (out_of_time && rc == CURLE_OPERATION_TIMEDOUT) {
+		char d[32];
+		long status = 0;
+		format_duration(d, sizeof(d), k->opts.timeout_ms);
+		curl_easy_getinfo(s->easy, CURLINFO_RESPONSE_CODE, &status);
+		if (status > 0)
+			gitops_err_set(&r->err, GITOPS_EXIT_UNREACHABLE, "%s: the answer from %s did not complete within %s",
+				       what, k->url_shown, d);
+		else
+			gitops_err_set(&r->err, GITOPS_EXIT_UNREACHABLE, "%s: no answer from %s within %s", what,
+				       k->url_shown, d);
+	} else if (s->too_big)
 		gitops_err_set(&r->err, GITOPS_EXIT_REJECTED, "%s: the answer is larger than %u bytes", what, RESPONSE_MAX);
 	else if (rc == CURLE_PEER_FAILED_VERIFICATION || rc == CURLE_SSL_CACERT_BADFILE)
 		gitops_err_set(&r->err, GITOPS_EXIT_UNREACHABLE, "%s: TLS: the server's certificate is not trusted "
@@ -861,6 +901,8 @@ int gitops_kube_run(struct gitops_kube *k, struct gitops_kube_request *reqs, siz
 				ret = gitops_err_oom(err);
 				goto done;
 			}
+			if (k->opts.timeout_ms > 0 && !s->deadline_ms)
+				s->deadline_ms = now + k->opts.timeout_ms;
 			if (setup_easy(k, s, err) < 0) {
 				ret = -1;
 				goto done;
@@ -886,8 +928,9 @@ int gitops_kube_run(struct gitops_kube *k, struct gitops_kube_request *reqs, siz
 			if (m->data.result != CURLE_OK) {
 				retry = retryable_curl(m->data.result) && !s->too_big;
 				if (!retry || r->attempts > k->opts.retries)
-					fail_curl(k, s, m->data.result);
+					fail_curl(k, s, m->data.result, s->deadline_ms && now_ms() + 100 >= s->deadline_ms);
 			} else {
+				s->deadline_ms = 0; /* an answer: the next attempt, if any, gets the whole time again */
 				curl_easy_getinfo(s->easy, CURLINFO_RESPONSE_CODE, &status);
 				r->status = status;
 				if (status == 401 && !s->auth_retried && (k->cfg->exec || k->cfg->token_file)) {
@@ -929,7 +972,10 @@ int gitops_kube_run(struct gitops_kube *k, struct gitops_kube_request *reqs, siz
 				/* spread the retries so that they do not all come back at once */
 				backoff += (long)(random() % (backoff / 2 + 1));
 				s->due_ms = now_ms() + backoff;
-				continue;
+				if (!s->deadline_ms || s->due_ms < s->deadline_ms)
+					continue;
+				/* still no answer, and no time left for another attempt */
+				fail_curl(k, s, m->data.result, 1);
 			}
 			s->finished = 1;
 			left--;
