@@ -688,11 +688,12 @@ int gitops_kube_request_redact_secret(struct gitops_kube_request *r, const cJSON
 char *gitops_kube_mask(const char *msg, char *const *values, size_t n)
 {
 	size_t len = strlen(msg), i, p;
-	char *hit = calloc(len + 1, 1);
+	char *hit = calloc(len + 1, 1), *ret = NULL;
 	struct gitops_buf out = GITOPS_BUF_INIT;
 
 	if (!hit)
-		return NULL;
+		goto done;
+	/* mark every byte some value covers, then write each run of marked bytes as one mask */
 	for (i = 0; i < n; i++) {
 		size_t vl = strlen(values[i]);
 		const char *at;
@@ -716,15 +717,15 @@ char *gitops_kube_mask(const char *msg, char *const *values, size_t n)
 				q++;
 			r = gitops_buf_add(&out, msg + p, q - p);
 		}
-		if (r < 0) {
-			free(hit);
-			gitops_buf_release(&out);
-			return NULL;
-		}
+		if (r < 0)
+			goto done;
 		p = q;
 	}
+	ret = gitops_buf_detach(&out);
+done:
 	free(hit);
-	return out.data ? out.data : strdup("");
+	gitops_buf_release(&out);
+	return ret;
 }
 
 static int exit_for_status(long status)
