@@ -25,13 +25,11 @@ static const char help[] =
 	"options:\n"
 	"  -f, --filename FILE     read the stream from FILE ('-': standard input, the default)\n"
 	"  -n, --namespace NS      namespace for namespaced objects that name none\n"
-	"      --context NAME      kubeconfig context to use\n"
-	"      --kubeconfig FILE   kubeconfig file (default: $KUBECONFIG, ~/.kube/config, in-cluster)\n"
+	GITOPS_CLI_KUBE_HELP
 	"      --dry-run=server    ask the server what would happen; change nothing\n"
 	"      --force-conflicts   take over fields another field manager owns\n"
 	"      --apply-all         also send objects whose managed fields prove the apply a no-op\n"
 	"      --field-manager NAME  server-side apply field manager (default gitops)\n"
-	"      --parallel N        requests in flight at most (default 32)\n"
 	"      --applyset NAME     label the objects as members of the ApplySet whose parent is the\n"
 	"                          Secret NAME in the -n namespace (kubectl's --applyset)\n"
 	"      --prune             delete members of the applyset the stream no longer has (needs\n"
@@ -52,8 +50,8 @@ static const char help[] =
 	"  -h, --help              show this help\n"
 	"  -V, --version           show the version\n";
 
-enum { OPT_CONTEXT = 300, OPT_KUBECONFIG, OPT_DRY_RUN, OPT_FORCE, OPT_MANAGER, OPT_PARALLEL, OPT_APPLYSET, OPT_PRUNE,
-       OPT_ALLOW_EMPTY, OPT_TOOLING, OPT_WAIT, OPT_TIMEOUT, OPT_APPLY_ALL, OPT_CONFIRM_PRUNE, OPT_LOCK_TIMEOUT };
+enum { OPT_DRY_RUN = 300, OPT_FORCE, OPT_MANAGER, OPT_APPLYSET, OPT_PRUNE, OPT_ALLOW_EMPTY, OPT_TOOLING, OPT_WAIT,
+       OPT_TIMEOUT, OPT_APPLY_ALL, OPT_CONFIRM_PRUNE, OPT_LOCK_TIMEOUT };
 
 struct opts {
 	const char *file;
@@ -64,13 +62,9 @@ struct opts {
 
 static const struct option longopts[] = {
 	{ "filename", required_argument, NULL, 'f' },
-	{ "namespace", required_argument, NULL, 'n' },
-	{ "context", required_argument, NULL, OPT_CONTEXT },
-	{ "kubeconfig", required_argument, NULL, OPT_KUBECONFIG },
 	{ "dry-run", optional_argument, NULL, OPT_DRY_RUN },
 	{ "force-conflicts", no_argument, NULL, OPT_FORCE },
 	{ "field-manager", required_argument, NULL, OPT_MANAGER },
-	{ "parallel", required_argument, NULL, OPT_PARALLEL },
 	{ "applyset", required_argument, NULL, OPT_APPLYSET },
 	{ "prune", no_argument, NULL, OPT_PRUNE },
 	{ "allow-empty", no_argument, NULL, OPT_ALLOW_EMPTY },
@@ -91,15 +85,6 @@ static int on_option(struct gitops_cli *cli, int opt, const char *arg, void *ctx
 	case 'f':
 		o->file = arg;
 		return 0;
-	case 'n':
-		o->kube.namespace = arg;
-		return 0;
-	case OPT_CONTEXT:
-		o->kube.context = arg;
-		return 0;
-	case OPT_KUBECONFIG:
-		o->kube.kubeconfig = arg;
-		return 0;
 	case OPT_DRY_RUN:
 		if (!arg || !strcmp(arg, "server"))
 			o->apply.dry_run = 1;
@@ -112,14 +97,6 @@ static int on_option(struct gitops_cli *cli, int opt, const char *arg, void *ctx
 	case OPT_FORCE:
 		o->apply.force_conflicts = 1;
 		return 0;
-	case OPT_PARALLEL: {
-		char *end;
-		long v = strtol(arg, &end, 10);
-		if (*end || v < 1 || v > 1024)
-			return gitops_cli_usage_error(cli, "--parallel takes a number from 1 to 1024, not '%s'", arg);
-		o->client.parallel = (int)v;
-		return 0;
-	}
 	case OPT_APPLYSET:
 		if (!*arg || strchr(arg, '/'))
 			return gitops_cli_usage_error(cli, "--applyset takes the name of a Secret, not '%s'", arg);
@@ -243,7 +220,8 @@ int main(int argc, char **argv)
 	int ret, code = GITOPS_EXIT_OK;
 
 	gitops_cli_init(&cli, "gitops-apply", usage, help);
-	ret = gitops_cli_parse(&cli, argc, argv, "f:n:", longopts, on_option, &o);
+	gitops_cli_kube_options(&cli, &o.kube, &o.client);
+	ret = gitops_cli_parse(&cli, argc, argv, "f:", longopts, on_option, &o);
 	if (ret >= 0)
 		return ret;
 	if (cli.optind < argc)

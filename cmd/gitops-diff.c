@@ -24,8 +24,7 @@ static const char help[] =
 	"options:\n"
 	"  -f, --filename FILE     read the stream from FILE ('-': standard input, the default)\n"
 	"  -n, --namespace NS      namespace for namespaced objects that name none, and the ApplySet's\n"
-	"      --context NAME      kubeconfig context to use\n"
-	"      --kubeconfig FILE   kubeconfig file (default: $KUBECONFIG, ~/.kube/config, in-cluster)\n"
+	GITOPS_CLI_KUBE_HELP
 	"      --field-manager NAME  field manager of the dry-run apply (default gitops)\n"
 	"      --applyset NAME     also show what gitops-apply --prune would delete: the live members\n"
 	"                          of the ApplySet NAME (parent Secret in the namespace) not in the stream\n"
@@ -34,7 +33,6 @@ static const char help[] =
 	"      --show-secrets      show Secret values instead of masking them\n"
 	"      --dry-run-all       a dry run for every object, also those whose live state shows\n"
 	"                          that the apply would change nothing\n"
-	"      --parallel N        requests in flight at most (default 32)\n"
 	"  -o, --output FORMAT     yaml: unified diffs (default); json: one record per object\n"
 	"  -q, --quiet             no summary line, no warnings\n"
 	"  -v, --verbose           the summary line even when in sync\n"
@@ -43,10 +41,7 @@ static const char help[] =
 	"  -h, --help              show this help\n"
 	"  -V, --version           show the version\n";
 
-enum {
-	OPT_CONTEXT = 300, OPT_KUBECONFIG, OPT_MANAGER, OPT_PARALLEL, OPT_APPLYSET, OPT_SHOW_SECRETS, OPT_DRY_RUN_ALL,
-	OPT_ALLOW_EMPTY_INPUT
-};
+enum { OPT_MANAGER = 300, OPT_APPLYSET, OPT_SHOW_SECRETS, OPT_DRY_RUN_ALL, OPT_ALLOW_EMPTY_INPUT };
 
 struct opts {
 	const char *file;
@@ -58,11 +53,7 @@ struct opts {
 
 static const struct option longopts[] = {
 	{ "filename", required_argument, NULL, 'f' },
-	{ "namespace", required_argument, NULL, 'n' },
-	{ "context", required_argument, NULL, OPT_CONTEXT },
-	{ "kubeconfig", required_argument, NULL, OPT_KUBECONFIG },
 	{ "field-manager", required_argument, NULL, OPT_MANAGER },
-	{ "parallel", required_argument, NULL, OPT_PARALLEL },
 	{ "applyset", required_argument, NULL, OPT_APPLYSET },
 	{ "show-secrets", no_argument, NULL, OPT_SHOW_SECRETS },
 	{ "dry-run-all", no_argument, NULL, OPT_DRY_RUN_ALL },
@@ -78,28 +69,11 @@ static int on_option(struct gitops_cli *cli, int opt, const char *arg, void *ctx
 	case 'f':
 		o->file = arg;
 		return 0;
-	case 'n':
-		o->kube.namespace = arg;
-		return 0;
-	case OPT_CONTEXT:
-		o->kube.context = arg;
-		return 0;
-	case OPT_KUBECONFIG:
-		o->kube.kubeconfig = arg;
-		return 0;
 	case OPT_MANAGER:
 		if (!*arg)
 			return gitops_cli_usage_error(cli, "--field-manager needs a name");
 		o->diff.field_manager = arg;
 		return 0;
-	case OPT_PARALLEL: {
-		char *end;
-		long v = strtol(arg, &end, 10);
-		if (!*arg || *end || v < 1 || v > 1024)
-			return gitops_cli_usage_error(cli, "--parallel takes a number from 1 to 1024, not '%s'", arg);
-		o->client.parallel = (int)v;
-		return 0;
-	}
 	case OPT_APPLYSET:
 		if (!*arg)
 			return gitops_cli_usage_error(cli, "--applyset needs a name");
@@ -229,7 +203,8 @@ int main(int argc, char **argv)
 	memset(&set, 0, sizeof(set));
 	rep.cli = &cli;
 	gitops_cli_init(&cli, "gitops-diff", usage, help);
-	ret = gitops_cli_parse(&cli, argc, argv, "f:n:", longopts, on_option, &o);
+	gitops_cli_kube_options(&cli, &o.kube, &o.client);
+	ret = gitops_cli_parse(&cli, argc, argv, "f:", longopts, on_option, &o);
 	if (ret >= 0)
 		return ret;
 	if (cli.optind < argc)

@@ -381,6 +381,7 @@ static int run_chunk(struct sync *s, struct item **step, size_t n, struct gitops
 		put[i].path = gitops_buf_detach(&p);
 		put[i].content_type = "application/apply-patch+yaml";
 		put[i].what = step[i]->result.name;
+		gitops_kube_request_redact_secret(&put[i], step[i]->live_before); /* the body's own values are masked anyway */
 		if (get[i].failed)
 			put[i].method = NULL; /* the GET said enough */
 		else if (!o->apply_all && step[i]->live_before && body &&

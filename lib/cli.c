@@ -241,6 +241,52 @@ static int common_option(struct gitops_cli *cli, int opt, const char *arg)
 	return -2;
 }
 
+static const struct option kube_longopts[] = {
+	{ "namespace", required_argument, NULL, 'n' },
+	{ "context", required_argument, NULL, GITOPS_OPT_CONTEXT },
+	{ "kubeconfig", required_argument, NULL, GITOPS_OPT_KUBECONFIG },
+	{ "parallel", required_argument, NULL, GITOPS_OPT_PARALLEL },
+	{ "request-timeout", required_argument, NULL, GITOPS_OPT_REQUEST_TIMEOUT },
+};
+#define N_KUBE (sizeof(kube_longopts) / sizeof(kube_longopts[0]))
+
+void gitops_cli_kube_options(struct gitops_cli *cli, struct gitops_kube_options *kube,
+			     struct gitops_kube_client_options *client)
+{
+	cli->kube = kube;
+	cli->kube_client = client;
+}
+
+/* -1: taken; -2: not a kube option; else the exit code (after the message). */
+static int kube_option(struct gitops_cli *cli, int opt, const char *arg)
+{
+	switch (opt) {
+	case 'n':
+		cli->kube->namespace = arg;
+		return -1;
+	case GITOPS_OPT_CONTEXT:
+		cli->kube->context = arg;
+		return -1;
+	case GITOPS_OPT_KUBECONFIG:
+		cli->kube->kubeconfig = arg;
+		return -1;
+	case GITOPS_OPT_PARALLEL: {
+		char *end;
+		long v = strtol(arg, &end, 10);
+		if (!*arg || *end || v < 1 || v > 1024)
+			return gitops_cli_usage_error(cli, "--parallel takes a number from 1 to 1024, not '%s'", arg);
+		cli->kube_client->parallel = (int)v;
+		return -1;
+	}
+	case GITOPS_OPT_REQUEST_TIMEOUT:
+		if (gitops_cli_parse_duration(arg, &cli->kube_client->timeout_ms) < 0)
+			return gitops_cli_usage_error(cli, "--request-timeout takes a duration (30s, 1m; 0: never), "
+						      "not '%s'", arg);
+		return -1;
+	}
+	return -2;
+}
+
 int gitops_cli_parse(struct gitops_cli *cli, int argc, char **argv, const char *shortopts,
 		     const struct option *longopts, gitops_cli_option_fn fn, void *ctx)
 {
@@ -252,9 +298,12 @@ int gitops_cli_parse(struct gitops_cli *cli, int argc, char **argv, const char *
 	ret = limits_from_env(cli);
 	if (ret >= 0)
 		return ret;
-	snprintf(shorts, sizeof(shorts), ":%s%s", GITOPS_CLI_SHORTOPTS, shortopts ? shortopts : "");
+	snprintf(shorts, sizeof(shorts), ":%s%s%s", GITOPS_CLI_SHORTOPTS, cli->kube ? "n:" : "",
+		 shortopts ? shortopts : "");
 	for (i = 0; i < N_COMMON; i++)
 		all[n++] = common_longopts[i];
+	for (i = 0; cli->kube && i < N_KUBE; i++)
+		all[n++] = kube_longopts[i];
 	for (i = 0; longopts && longopts[i].name && n < 63; i++)
 		all[n++] = longopts[i];
 	memset(&all[n], 0, sizeof(all[n]));
@@ -276,6 +325,8 @@ int gitops_cli_parse(struct gitops_cli *cli, int argc, char **argv, const char *
 			return gitops_cli_usage_error(cli, "option '%s' needs a value", argv[optind - 1]);
 		}
 		ret = common_option(cli, opt, optarg);
+		if (ret == -2 && cli->kube)
+			ret = kube_option(cli, opt, optarg);
 		if (ret == -1)
 			continue;
 		if (ret >= 0)

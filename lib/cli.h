@@ -12,6 +12,8 @@
 #include <getopt.h>
 #include <stdio.h>
 #include "lib/err.h"
+#include "lib/kube.h"
+#include "lib/kubeconfig.h"
 #include "lib/stream.h"
 #include "lib/yaml.h"
 
@@ -25,11 +27,32 @@ struct gitops_cli {
 	enum gitops_format format;
 	struct gitops_limits limits;
 	int optind;             /* first operand after gitops_cli_parse */
+	/* set by gitops_cli_kube_options: the API server's options are taken, into these */
+	struct gitops_kube_options *kube;
+	struct gitops_kube_client_options *kube_client;
 };
 
 /* The common options; a program's own long options use values >= 256 or letters not listed here. */
 #define GITOPS_CLI_SHORTOPTS "hVqvo:"
-enum { GITOPS_OPT_COLOR = 200 };
+enum { GITOPS_OPT_COLOR = 200, GITOPS_OPT_CONTEXT, GITOPS_OPT_KUBECONFIG, GITOPS_OPT_PARALLEL,
+       GITOPS_OPT_REQUEST_TIMEOUT };
+
+/*
+ * The options of the programs that talk to the API server, with kubectl's
+ * names (git's option groups in spirit): -n/--namespace, --context and
+ * --kubeconfig into `kube`; --parallel and --request-timeout into `client`.
+ * Call before gitops_cli_parse.  Their --help lines: -n (whose meaning each
+ * program says itself), then GITOPS_CLI_KUBE_HELP.
+ */
+void gitops_cli_kube_options(struct gitops_cli *cli, struct gitops_kube_options *kube,
+			     struct gitops_kube_client_options *client);
+
+#define GITOPS_CLI_KUBE_HELP \
+	"      --context NAME      kubeconfig context to use\n" \
+	"      --kubeconfig FILE   kubeconfig file (default: $KUBECONFIG, ~/.kube/config, in-cluster)\n" \
+	"      --request-timeout DURATION  give up on a request the server has not answered\n" \
+	"                          within DURATION, retries included (30s, 1m; 0: never; default 30s)\n" \
+	"      --parallel N        requests in flight at most (default 32)\n"
 
 void gitops_cli_init(struct gitops_cli *cli, const char *prog, const char *usage, const char *help);
 

@@ -851,6 +851,7 @@ static int dry_run(struct gitops_kube *k, struct item *items, size_t n, const st
 		reqs[m].body = cJSON_PrintUnformatted(it->body);
 		reqs[m].body_len = reqs[m].body ? strlen(reqs[m].body) : 0;
 		reqs[m].what = it->title;
+		gitops_kube_request_redact_secret(&reqs[m], it->live); /* the body's own values are masked anyway */
 		of[m++] = it;
 		if (!reqs[m - 1].path || !reqs[m - 1].body) {
 			ret = gitops_err_oom(err);

@@ -6,7 +6,8 @@
  * multi handle: requests run in parallel up to a limit, over HTTP/2 with
  * keep-alive, with retries and backoff for connection errors, 429 and 5xx
  * (Retry-After honoured).  A failed request gets one line built from the
- * server's Status object.  Credentials never appear in messages.
+ * server's Status object.  Credentials never appear in messages, and neither
+ * do the values of a Secret sent or read (see gitops_kube_request_redact_secret).
  */
 #ifndef GITOPS_KUBE_H
 #define GITOPS_KUBE_H
@@ -19,14 +20,15 @@
 
 struct gitops_kube_client_options {
 	int parallel;             /* requests in flight at most */
-	long timeout_ms;          /* one request, whole */
+	long timeout_ms;          /* a request without an answer for this long gives up, retries
+	                           * included (an answer, a 429 say, starts the time again); 0: never */
 	long connect_timeout_ms;
 	int retries;              /* attempts after the first, for retryable failures */
 	long backoff_ms;          /* first backoff; doubles */
 	const char *user_agent;
 };
 
-#define GITOPS_KUBE_CLIENT_OPTIONS_INIT { 32, 60000, 10000, 4, 200, "gitops/" GITOPS_VERSION }
+#define GITOPS_KUBE_CLIENT_OPTIONS_INIT { 32, 30000, 10000, 4, 200, "gitops/" GITOPS_VERSION }
 
 struct gitops_kube;
 
@@ -44,6 +46,9 @@ struct gitops_kube_request {
 	char *body;               /* owned, or NULL */
 	size_t body_len;
 	const char *what;         /* names the request in messages ("configmap x/y"); borrowed */
+	char **redact;            /* strings masked in the messages of the server's answers; owned */
+	size_t n_redact;
+	int redact_failed;        /* out of memory while listing them: the server's message is withheld */
 	/* out */
 	long status;              /* HTTP status, 0 when no answer */
 	struct gitops_buf response;
@@ -52,7 +57,30 @@ struct gitops_kube_request {
 	int attempts;
 };
 
+/* Frees path, body, response and the redaction list. */
 void gitops_kube_request_release(struct gitops_kube_request *r);
+
+/*
+ * Mask the values of `obj`, when it is a v1 Secret (anything else is left
+ * alone), in every message built from the server's answers to r: each value
+ * of data and stringData as written, JSON-escaped, base64-encoded, and
+ * base64-decoded (and that re-encoded); the leaves of a value that is not a
+ * string.  Copies what it needs; obj is borrowed.  Meant for the live object
+ * read before a write: a request whose body is a Secret has its own values
+ * masked without being asked.  0, or -1 when out of memory.
+ */
+int gitops_kube_request_redact_secret(struct gitops_kube_request *r, const cJSON *obj);
+
+/*
+ * `msg` with every occurrence of the `n` strings of `values` replaced by
+ * "***" (overlapping and adjacent occurrences become one "***").  Strings
+ * shorter than GITOPS_KUBE_MASK_MIN bytes are masked only where they stand
+ * quoted ("ab", or \"ab\" in JSON quoted inside a string): replacing every
+ * "1" or "ab" of a message would wreck it, and such a value gives little away.
+ * Empty strings are never masked.  Returns a string to free, or NULL (oom).
+ */
+#define GITOPS_KUBE_MASK_MIN 4
+char *gitops_kube_mask(const char *msg, char *const *values, size_t n);
 
 /*
  * Run the requests, in parallel up to opts.parallel.  Each gets its own

@@ -4,6 +4,8 @@
 #include <curl/curl.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <openssl/evp.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -29,6 +31,7 @@ struct gitops_kube {
 	CURLM *multi;
 	CURLSH *share;
 	char *url_base;          /* server without a trailing '/' */
+	char *url_shown;         /* the same for messages: no password, no query values */
 	char *connect_to;        /* for tls-server-name */
 	/* credentials from an exec plugin */
 	char *exec_token;
@@ -48,12 +51,27 @@ static long now_ms(void)
 	return (long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+static void free_list(char **v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		memset(v[i], 0, strlen(v[i]));
+		free(v[i]);
+	}
+	free(v);
+}
+
 void gitops_kube_request_release(struct gitops_kube_request *r)
 {
 	free(r->path);
 	free(r->body);
 	gitops_buf_release(&r->response);
+	free_list(r->redact, r->n_redact);
 	r->path = r->body = NULL;
+	r->redact = NULL;
+	r->n_redact = 0;
+	r->redact_failed = 0;
 }
 
 const struct gitops_kube_config *gitops_kube_config(const struct gitops_kube *k)
@@ -71,6 +89,7 @@ void gitops_kube_free(struct gitops_kube *k)
 		curl_share_cleanup(k->share);
 	gitops_kube_config_free(k->cfg);
 	free(k->url_base);
+	free(k->url_shown);
 	free(k->connect_to);
 	if (k->exec_token)
 		memset(k->exec_token, 0, strlen(k->exec_token));
@@ -129,7 +148,10 @@ int gitops_kube_new(struct gitops_kube **out, struct gitops_kube_config *cfg,
 		curl_ready = 1;
 	}
 	if (strncmp(cfg->server, "https://", 8) && strncmp(cfg->server, "http://", 7)) {
-		gitops_err_set(err, GITOPS_EXIT_INPUT, "%s: server '%s' is not an http(s) URL", cfg->source, cfg->server);
+		char *shown = gitops_kube_url_redact(cfg->server);
+		gitops_err_set(err, GITOPS_EXIT_INPUT, "%s: server '%s' is not an http(s) URL", cfg->source,
+			       shown ? shown : "?");
+		free(shown);
 		gitops_kube_free(k);
 		return -1;
 	}
@@ -154,9 +176,10 @@ int gitops_kube_new(struct gitops_kube **out, struct gitops_kube_config *cfg,
 		free(k->url_base);
 		k->url_base = gitops_buf_detach(&b);
 	}
+	k->url_shown = k->url_base ? gitops_kube_url_redact(k->url_base) : NULL;
 	k->multi = curl_multi_init();
 	k->share = curl_share_init();
-	if (!k->url_base || !k->multi || !k->share) {
+	if (!k->url_base || !k->url_shown || !k->multi || !k->share) {
 		gitops_kube_free(k);
 		return gitops_err_oom(err);
 	}
@@ -402,6 +425,7 @@ struct slot {
 	char errbuf[CURL_ERROR_SIZE];
 	long retry_after_ms;
 	long due_ms;
+	long deadline_ms;        /* no answer by then: give up (0: no limit, or not started) */
 	int active, finished, auth_retried;
 	int too_big;
 };
@@ -452,7 +476,8 @@ static int setup_easy(struct gitops_kube *k, struct slot *s, struct gitops_err *
 	curl_easy_setopt(e, CURLOPT_PIPEWAIT, 1L);
 	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
-	curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, k->opts.timeout_ms);
+	/* an attempt gets what is left of the request's time without an answer */
+	curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, s->deadline_ms ? (s->deadline_ms > now_ms() ? s->deadline_ms - now_ms() : 1L) : 0L);
 	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, k->opts.connect_timeout_ms);
 	curl_easy_setopt(e, CURLOPT_USERAGENT, k->opts.user_agent);
 	curl_easy_setopt(e, CURLOPT_ERRORBUFFER, s->errbuf);
@@ -528,6 +553,181 @@ static int setup_easy(struct gitops_kube *k, struct slot *s, struct gitops_err *
 	return 0;
 }
 
+/* ------------------------------------------------------------ masking */
+
+/* A copy of s (len bytes) onto the list; nothing for an empty string or one with a NUL (no message holds it). */
+static int add_value(char ***v, size_t *n, const char *s, size_t len)
+{
+	char **nv, *copy;
+
+	if (!len || memchr(s, '\0', len))
+		return 0;
+	if (!(copy = strndup(s, len)))
+		return -1;
+	if (!(nv = realloc(*v, (*n + 1) * sizeof(*nv)))) {
+		free(copy);
+		return -1;
+	}
+	nv[(*n)++] = copy;
+	*v = nv;
+	return 0;
+}
+
+/* s as written, JSON-escaped (as a server quotes it), base64-encoded */
+static int add_text_forms(char ***v, size_t *n, const char *s, size_t len)
+{
+	struct gitops_buf esc = GITOPS_BUF_INIT;
+	unsigned char *enc = NULL;
+	size_t i;
+	int ret = -1;
+
+	if (!len || memchr(s, '\0', len))
+		return 0;
+	if (add_value(v, n, s, len) < 0 || len > (size_t)INT_MAX / 2 || !(enc = malloc(len / 3 * 4 + 5)))
+		goto done;
+	EVP_EncodeBlock(enc, (const unsigned char *)s, (int)len);
+	if (add_value(v, n, (const char *)enc, strlen((const char *)enc)) < 0)
+		goto done;
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+		int r;
+		if (c == '"' || c == '\\')
+			r = gitops_buf_printf(&esc, "\\%c", c);
+		else if (c == '\n')
+			r = gitops_buf_addstr(&esc, "\\n");
+		else if (c == '\r')
+			r = gitops_buf_addstr(&esc, "\\r");
+		else if (c == '\t')
+			r = gitops_buf_addstr(&esc, "\\t");
+		else if (c < 0x20)
+			r = gitops_buf_printf(&esc, "\\u%04x", c);
+		else
+			r = gitops_buf_add(&esc, &s[i], 1);
+		if (r < 0)
+			goto done;
+	}
+	if (esc.len != len && add_value(v, n, esc.data, esc.len) < 0)
+		goto done;
+	ret = 0;
+done:
+	if (esc.data)
+		memset(esc.data, 0, esc.len);
+	gitops_buf_release(&esc);
+	free(enc);
+	return ret;
+}
+
+/* One value of data or stringData: its text forms, and those of its base64 decoding; a non-string's leaves. */
+static int add_secret_value(char ***v, size_t *n, const cJSON *c)
+{
+	struct gitops_buf dec = GITOPS_BUF_INIT;
+	const cJSON *e;
+	int ret = 0;
+
+	if (cJSON_IsString(c)) {
+		size_t len = strlen(c->valuestring);
+		if (add_text_forms(v, n, c->valuestring, len) < 0)
+			return -1;
+		if (len && gitops_base64_decode(&dec, c->valuestring) == 0)
+			ret = add_text_forms(v, n, dec.data ? dec.data : "", dec.len);
+		if (dec.data)
+			memset(dec.data, 0, dec.len);
+		gitops_buf_release(&dec);
+		return ret;
+	}
+	if (cJSON_IsNumber(c) || cJSON_IsRaw(c)) {
+		char *text = cJSON_PrintUnformatted(c);
+		ret = text ? add_value(v, n, text, strlen(text)) : -1;
+		free(text);
+		return ret;
+	}
+	cJSON_ArrayForEach(e, (cJSON_IsObject(c) || cJSON_IsArray(c) ? c : NULL))
+	{
+		if (add_secret_value(v, n, e) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int is_secret(const cJSON *obj)
+{
+	const char *av = gitops_json_get_string(obj, "apiVersion", NULL);
+	const char *kind = gitops_json_get_string(obj, "kind", NULL);
+
+	return av && kind && !strcmp(av, "v1") && !strcmp(kind, "Secret");
+}
+
+static int secret_values(char ***v, size_t *n, const cJSON *obj)
+{
+	static const char *const fields[] = { "data", "stringData" };
+	const cJSON *c;
+	size_t i;
+
+	if (!is_secret(obj))
+		return 0;
+	for (i = 0; i < 2; i++) {
+		const cJSON *m = cJSON_GetObjectItemCaseSensitive(obj, fields[i]);
+		cJSON_ArrayForEach(c, (cJSON_IsObject(m) ? m : NULL))
+		{
+			if (add_secret_value(v, n, c) < 0)
+				return -1;
+		}
+	}
+	return 0;
+}
+
+int gitops_kube_request_redact_secret(struct gitops_kube_request *r, const cJSON *obj)
+{
+	if (secret_values(&r->redact, &r->n_redact, obj) < 0) {
+		r->redact_failed = 1;
+		return -1;
+	}
+	return 0;
+}
+
+char *gitops_kube_mask(const char *msg, char *const *values, size_t n)
+{
+	size_t len = strlen(msg), i, p;
+	char *hit = calloc(len + 1, 1), *ret = NULL;
+	struct gitops_buf out = GITOPS_BUF_INIT;
+
+	if (!hit)
+		goto done;
+	/* mark every byte some value covers, then write each run of marked bytes as one mask */
+	for (i = 0; i < n; i++) {
+		size_t vl = strlen(values[i]);
+		const char *at;
+		for (at = vl ? strstr(msg, values[i]) : NULL; at; at = strstr(at + 1, values[i])) {
+			size_t pos = (size_t)(at - msg);
+			int quoted = pos > 0 && msg[pos - 1] == '"' &&
+				     (msg[pos + vl] == '"' || (msg[pos + vl] == '\\' && msg[pos + vl + 1] == '"'));
+			if (vl >= GITOPS_KUBE_MASK_MIN || quoted)
+				memset(hit + pos, 1, vl);
+		}
+	}
+	for (p = 0; p < len;) {
+		size_t q = p;
+		int r;
+		if (hit[p]) {
+			while (q < len && hit[q])
+				q++;
+			r = gitops_buf_addstr(&out, "***");
+		} else {
+			while (q < len && !hit[q])
+				q++;
+			r = gitops_buf_add(&out, msg + p, q - p);
+		}
+		if (r < 0)
+			goto done;
+		p = q;
+	}
+	ret = gitops_buf_detach(&out);
+done:
+	free(hit);
+	gitops_buf_release(&out);
+	return ret;
+}
+
 static int exit_for_status(long status)
 {
 	if (status == 401 || status == 403)
@@ -537,33 +737,57 @@ static int exit_for_status(long status)
 	return GITOPS_EXIT_REJECTED;
 }
 
+/*
+ * What the server says may quote what it was sent (a Secret's values): the
+ * values of a Secret in the body, and those the caller listed (the live
+ * object), are masked before anything is cut to size.
+ */
 void gitops_kube_status_message(const struct gitops_kube_request *r, char *buf, size_t size, int *code)
 {
 	cJSON *st = r->response.len ? cJSON_ParseWithLength(r->response.data, r->response.len) : NULL;
+	cJSON *body = r->body && r->body_len ? cJSON_ParseWithLength(r->body, r->body_len) : NULL;
 	const char *msg = gitops_json_get_string(st, "message", NULL);
 	const char *what = r->what ? r->what : r->path;
 	const cJSON *causes = gitops_json_get(st, "details", "causes", NULL), *c;
-	size_t off;
+	char **own = NULL, **all = NULL, *masked = NULL;
+	size_t n_own = 0, off;
+	int oom;
 
 	if (code)
 		*code = exit_for_status(r->status);
+	oom = r->redact_failed || secret_values(&own, &n_own, body) < 0 ||
+	      !(all = malloc((r->n_redact + n_own + 1) * sizeof(*all)));
+	if (!oom) {
+		if (r->n_redact)
+			memcpy(all, r->redact, r->n_redact * sizeof(*all));
+		if (n_own)
+			memcpy(all + r->n_redact, own, n_own * sizeof(*all));
+	}
 	if (r->status == 401)
 		snprintf(buf, size, "%s: unauthorized: the server does not accept these credentials", what);
-	else if (msg && *msg)
-		snprintf(buf, size, "%s: %s", what, msg);
+	else if (msg && *msg && !oom && (masked = gitops_kube_mask(msg, all, r->n_redact + n_own)))
+		snprintf(buf, size, "%s: %s", what, masked);
 	else
 		snprintf(buf, size, "%s: the server answered HTTP %ld", what, r->status);
 	/* 422: which fields, when the message does not already say */
 	off = strlen(buf);
-	cJSON_ArrayForEach(c, (cJSON_IsArray(causes) ? causes : NULL))
+	cJSON_ArrayForEach(c, (cJSON_IsArray(causes) && !oom ? causes : NULL))
 	{
 		const char *field = gitops_json_get_string(c, "field", NULL);
 		const char *cm = gitops_json_get_string(c, "message", NULL);
-		if (field && cm && !strstr(buf, field) && off + 8 < size) {
-			snprintf(buf + off, size - off, "; %s: %s", field, cm);
+		char *mf = field ? gitops_kube_mask(field, all, r->n_redact + n_own) : NULL;
+		char *mc = cm ? gitops_kube_mask(cm, all, r->n_redact + n_own) : NULL;
+		if (mf && mc && !strstr(buf, mf) && off + 8 < size) {
+			snprintf(buf + off, size - off, "; %s: %s", mf, mc);
 			off = strlen(buf);
 		}
+		free(mf);
+		free(mc);
 	}
+	free(masked);
+	free(all);
+	free_list(own, n_own);
+	cJSON_Delete(body);
 	cJSON_Delete(st);
 }
 
@@ -585,22 +809,60 @@ static int retryable_curl(CURLcode rc)
 	}
 }
 
-static void fail_curl(struct gitops_kube *k, struct slot *s, CURLcode rc)
+/* "30s", "1m30s", "1.5s", "250ms": a duration as it was most likely written */
+static void format_duration(char *buf, size_t size, long ms)
+{
+	size_t off = 0;
+
+	if (ms < 1000) {
+		snprintf(buf, size, "%ldms", ms);
+		return;
+	}
+	buf[0] = '\0';
+	if (ms >= 3600000)
+		off += (size_t)snprintf(buf + off, size - off, "%ldh", ms / 3600000);
+	if (ms % 3600000 >= 60000 && off < size)
+		off += (size_t)snprintf(buf + off, size - off, "%ldm", ms % 3600000 / 60000);
+	ms %= 60000;
+	if (ms % 1000 && off < size) {
+		char frac[8];
+		size_t n = (size_t)snprintf(frac, sizeof(frac), "%03ld", ms % 1000);
+		while (n && frac[n - 1] == '0')
+			frac[--n] = '\0';
+		snprintf(buf + off, size - off, "%ld.%ss", ms / 1000, frac);
+	} else if (ms && off < size) {
+		snprintf(buf + off, size - off, "%lds", ms / 1000);
+	}
+}
+
+/* out_of_time: the request's time without an answer ran out (or would, before another attempt) */
+static void fail_curl(struct gitops_kube *k, struct slot *s, CURLcode rc, int out_of_time)
 {
 	struct gitops_kube_request *r = s->req;
 	const char *what = r->what ? r->what : r->path;
 	const char *detail = s->errbuf[0] ? s->errbuf : curl_easy_strerror(rc);
 
 	r->failed = 1;
-	if (s->too_big)
+	if (out_of_time && rc == CURLE_OPERATION_TIMEDOUT) {
+		char d[32];
+		long status = 0;
+		format_duration(d, sizeof(d), k->opts.timeout_ms);
+		curl_easy_getinfo(s->easy, CURLINFO_RESPONSE_CODE, &status);
+		if (status > 0)
+			gitops_err_set(&r->err, GITOPS_EXIT_UNREACHABLE, "%s: the answer from %s did not complete within %s",
+				       what, k->url_shown, d);
+		else
+			gitops_err_set(&r->err, GITOPS_EXIT_UNREACHABLE, "%s: no answer from %s within %s", what,
+				       k->url_shown, d);
+	} else if (s->too_big)
 		gitops_err_set(&r->err, GITOPS_EXIT_REJECTED, "%s: the answer is larger than %u bytes", what, RESPONSE_MAX);
 	else if (rc == CURLE_PEER_FAILED_VERIFICATION || rc == CURLE_SSL_CACERT_BADFILE)
 		gitops_err_set(&r->err, GITOPS_EXIT_UNREACHABLE, "%s: TLS: the server's certificate is not trusted "
-			       "(check certificate-authority of the cluster in %s): %s", k->url_base, k->cfg->source, detail);
+			       "(check certificate-authority of the cluster in %s): %s", k->url_shown, k->cfg->source, detail);
 	else if (rc == CURLE_SSL_CERTPROBLEM)
 		gitops_err_set(&r->err, GITOPS_EXIT_AUTH, "%s: the client certificate or key is unusable: %s", what, detail);
 	else
-		gitops_err_set(&r->err, GITOPS_EXIT_UNREACHABLE, "cannot reach %s: %s", k->url_base, detail);
+		gitops_err_set(&r->err, GITOPS_EXIT_UNREACHABLE, "cannot reach %s: %s", k->url_shown, detail);
 }
 
 int gitops_kube_run(struct gitops_kube *k, struct gitops_kube_request *reqs, size_t n, const long *ok_statuses,
@@ -640,6 +902,8 @@ int gitops_kube_run(struct gitops_kube *k, struct gitops_kube_request *reqs, siz
 				ret = gitops_err_oom(err);
 				goto done;
 			}
+			if (k->opts.timeout_ms > 0 && !s->deadline_ms)
+				s->deadline_ms = now + k->opts.timeout_ms;
 			if (setup_easy(k, s, err) < 0) {
 				ret = -1;
 				goto done;
@@ -665,8 +929,9 @@ int gitops_kube_run(struct gitops_kube *k, struct gitops_kube_request *reqs, siz
 			if (m->data.result != CURLE_OK) {
 				retry = retryable_curl(m->data.result) && !s->too_big;
 				if (!retry || r->attempts > k->opts.retries)
-					fail_curl(k, s, m->data.result);
+					fail_curl(k, s, m->data.result, s->deadline_ms && now_ms() + 100 >= s->deadline_ms);
 			} else {
+				s->deadline_ms = 0; /* an answer: the next attempt, if any, gets the whole time again */
 				curl_easy_getinfo(s->easy, CURLINFO_RESPONSE_CODE, &status);
 				r->status = status;
 				if (status == 401 && !s->auth_retried && (k->cfg->exec || k->cfg->token_file)) {
@@ -708,7 +973,10 @@ int gitops_kube_run(struct gitops_kube *k, struct gitops_kube_request *reqs, siz
 				/* spread the retries so that they do not all come back at once */
 				backoff += (long)(random() % (backoff / 2 + 1));
 				s->due_ms = now_ms() + backoff;
-				continue;
+				if (!s->deadline_ms || s->due_ms < s->deadline_ms)
+					continue;
+				/* still no answer, and no time left for another attempt */
+				fail_curl(k, s, m->data.result, 1);
 			}
 			s->finished = 1;
 			left--;

@@ -70,6 +70,48 @@ done:
 	return ret;
 }
 
+char *gitops_kube_url_redact(const char *url)
+{
+	struct gitops_buf b = GITOPS_BUF_INIT;
+	const char *scheme = strstr(url, "://"), *auth, *end, *at, *p;
+
+	auth = scheme ? scheme + 3 : url;
+	end = auth + strcspn(auth, "/?#");
+	gitops_buf_add(&b, url, (size_t)(auth - url));
+	/* user info: up to the last '@' of the authority */
+	for (at = NULL, p = auth; p < end; p++)
+		if (*p == '@')
+			at = p;
+	if (at) {
+		const char *colon = memchr(auth, ':', (size_t)(at - auth));
+		if (colon)
+			gitops_buf_add(&b, auth, (size_t)(colon - auth));
+		gitops_buf_addstr(&b, colon ? ":***@" : "***@");
+		auth = at + 1;
+	}
+	p = end + strcspn(end, "?#");
+	gitops_buf_add(&b, auth, (size_t)(p - auth));
+	if (*p == '?') {
+		/* every parameter's value: key=***, or *** for one without a key */
+		gitops_buf_addstr(&b, "?");
+		for (p++; *p && *p != '#';) {
+			size_t n = strcspn(p, "&#"), k = strcspn(p, "=&#");
+			if (k < n)
+				gitops_buf_printf(&b, "%.*s=***", (int)k, p);
+			else if (n)
+				gitops_buf_addstr(&b, "***");
+			p += n;
+			if (*p == '&') {
+				gitops_buf_addstr(&b, "&");
+				p++;
+			}
+		}
+	}
+	if (*p == '#')
+		gitops_buf_addstr(&b, "#***");
+	return gitops_buf_detach(&b);
+}
+
 static char *dir_of(const char *path)
 {
 	const char *slash = strrchr(path, '/');

@@ -59,6 +59,15 @@ void gitops_kube_config_free(struct gitops_kube_config *c);
  * replaces *out (freed, and wiped first). 0 or -1. */
 int gitops_kube_read_token(char **out, const char *path, struct gitops_err *err);
 
+/*
+ * A server (or proxy) URL fit for a message: the password of its user info
+ * replaced as kubectl (Go's net/http) shows it, "https://admin:***@host:6443";
+ * user info without a password (often a token) replaced whole, "***@"; the
+ * value of every query parameter, and any fragment, "***".  Returns a string
+ * to free, or NULL (oom).
+ */
+char *gitops_kube_url_redact(const char *url);
+
 /* base64 (standard alphabet, padding optional) into out. 0 or -1 when it is not base64. */
 int gitops_base64_decode(struct gitops_buf *out, const char *in);
 

@@ -194,6 +194,65 @@ static int check_string_map(const cJSON *meta, const char *field, char *msg, siz
 	return 0;
 }
 
+/*
+ * Go's base64.StdEncoding, as the API server decodes a Secret's data: the
+ * standard alphabet, padded to a multiple of 4, '\r' and '\n' ignored.
+ */
+static int is_std_base64(const char *s)
+{
+	size_t n = 0, pad = 0;
+
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c == '\r' || c == '\n')
+			continue;
+		if (c == '=') {
+			pad++;
+		} else if (pad || !((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+				     c == '+' || c == '/')) {
+			return 0;
+		}
+		n++;
+	}
+	return n % 4 == 0 && pad <= 2;
+}
+
+/*
+ * A v1 Secret's data and stringData: mappings of strings (data's in base64),
+ * as the API server takes them.  The messages name the key, never the value:
+ * it is a secret, and the server's own message would quote it.
+ */
+static int check_secret(const cJSON *obj, char *msg, size_t size)
+{
+	static const char *const fields[] = { "data", "stringData" };
+	size_t i;
+
+	for (i = 0; i < 2; i++) {
+		const cJSON *m = cJSON_GetObjectItemCaseSensitive(obj, fields[i]), *c;
+		if (!m || cJSON_IsNull(m))
+			continue;
+		if (!cJSON_IsObject(m)) {
+			snprintf(msg, size, "%s of a Secret must be a mapping, not %s", fields[i], gitops_json_type_name(m));
+			return -1;
+		}
+		for (c = m->child; c; c = c->next) {
+			if (cJSON_IsNull(c))
+				continue;
+			if (!cJSON_IsString(c)) {
+				snprintf(msg, size, "%s.%.200s of a Secret must be a string, not %s%s", fields[i], c->string,
+					 gitops_json_type_name(c), cJSON_IsObject(c) || cJSON_IsArray(c) ? "" : " (quote it)");
+				return -1;
+			}
+			if (i == 0 && !is_std_base64(c->valuestring)) {
+				snprintf(msg, size, "data.%.200s of a Secret is not valid base64 (stringData takes plain text)",
+					 c->string);
+				return -1;
+			}
+		}
+	}
+	return 0;
+}
+
 static int check_api_version(const char *s, char *msg, size_t size)
 {
 	const char *slash = strchr(s, '/');
@@ -313,6 +372,8 @@ int gitops_object_check(const cJSON *obj, char *msg, size_t size)
 	}
 	if (check_string_map(meta, "labels", msg, size) < 0 || check_string_map(meta, "annotations", msg, size) < 0)
 		return -1;
+	if (!strcmp(v->valuestring, "Secret") && !strcmp(cJSON_GetObjectItemCaseSensitive(obj, "apiVersion")->valuestring, "v1"))
+		return check_secret(obj, msg, size);
 	return 0;
 }
 

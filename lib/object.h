@@ -22,8 +22,10 @@ struct gitops_id {
 /*
  * Check that `obj` is an object the stream contract accepts: a mapping with
  * apiVersion, kind and metadata.name, valid names, string labels and
- * annotations.  On failure: -1, and `msg` (size bytes) says what is wrong
- * ("missing metadata.name").
+ * annotations; a v1 Secret's data and stringData mappings of strings, data's
+ * in base64 (as the API server requires).  On failure: -1, and `msg` (size
+ * bytes) says what is wrong ("missing metadata.name"); it never quotes a
+ * Secret's value.
  */
 int gitops_object_check(const cJSON *obj, char *msg, size_t size);
 

@@ -135,7 +135,8 @@ static long get_with(const char *kcfg, const char *context, const char *path, st
 	err->msg[0] = '\0';
 	if (gitops_kubeconfig_load(&cfg, &o, err) < 0)
 		return -1;
-	ck_assert_int_eq(gitops_kube_new(&k, cfg, &co, err), 0);
+	if (gitops_kube_new(&k, cfg, &co, err) < 0)
+		return -1;
 	memset(&r, 0, sizeof(r));
 	r.method = "GET";
 	r.path = strdup(path);
@@ -345,6 +346,18 @@ START_TEST(test_server_down)
 	ck_assert_int_eq(get_with(kubeconfig("k", cluster, token_user(admin_token), NULL), NULL, "/api", &err, NULL), 0);
 	ck_assert_int_eq(err.code, GITOPS_EXIT_UNREACHABLE);
 	ck_assert_msg(strstr(err.msg, "cannot reach https://127.0.0.1:1:"), "%s", err.msg);
+	/* credentials in the URL never reach the message: shown as kubectl shows them */
+	snprintf(cluster, sizeof(cluster), "    server: https://admin:s3cret-%d@127.0.0.1:1/?token=t0k3n-%d\n"
+		 "    certificate-authority: %s\n", (int)getpid(), (int)getpid(), ca);
+	ck_assert_int_eq(get_with(kubeconfig("k", cluster, token_user(admin_token), NULL), NULL, "/api", &err, NULL), 0);
+	ck_assert_int_eq(err.code, GITOPS_EXIT_UNREACHABLE);
+	ck_assert_msg(!strncmp(err.msg, "cannot reach https://admin:***@127.0.0.1:1/?token=***: ", 55), "%s", err.msg);
+	ck_assert_msg(!strstr(err.msg, "s3cret") && !strstr(err.msg, "t0k3n"), "%s", err.msg);
+	/* nor a message about the URL itself */
+	snprintf(cluster, sizeof(cluster), "    server: ftp://admin:s3cret@127.0.0.1:1\n");
+	ck_assert_int_eq(get_with(kubeconfig("k", cluster, token_user(admin_token), NULL), NULL, "/api", &err, NULL), -1);
+	ck_assert_int_eq(err.code, GITOPS_EXIT_INPUT);
+	ck_assert_msg(strstr(err.msg, "server 'ftp://admin:***@127.0.0.1:1' is not an http(s) URL"), "%s", err.msg);
 }
 END_TEST
 
@@ -452,6 +465,98 @@ START_TEST(test_status_errors)
 	ck_assert_int_eq(gitops_kube_do(k, &r, NULL, &err), -1);
 	ck_assert_int_eq(r.status, 422);
 	ck_assert_msg(strstr(err.msg, "metadata.name: Invalid value: \"Bad_Name\""), "%s", err.msg);
+	gitops_kube_request_release(&r);
+	gitops_kube_free(k);
+}
+END_TEST
+
+/*
+ * The server quotes back what it was sent: a Secret's values that are not
+ * strings (a typed-patch error), a label that repeats a value of the live
+ * Secret (a validation error).  The raw answers hold the values; the messages
+ * mask them: the body's values without being asked, the live object's when
+ * listed with gitops_kube_request_redact_secret.
+ */
+START_TEST(test_secret_values_masked)
+{
+	struct gitops_err err = GITOPS_ERR_INIT;
+	struct gitops_kube *k = NULL;
+	struct gitops_kube_request r;
+	char number[32], word[64], live_pw[128], name[64], body[1024], path[256];
+	unsigned char b64[256];
+	cJSON *live;
+	int pass;
+
+	snprintf(number, sizeof(number), "8675309%d", (int)getpid());
+	snprintf(word, sizeof(word), "hunter-%d", (int)getpid());
+	snprintf(live_pw, sizeof(live_pw), "live-%d-%s", (int)getpid(),
+		 "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"); /* too long for a label */
+	snprintf(name, sizeof(name), "masked-%d", (int)getpid());
+	ck_assert_int_eq(get_with(kubeconfig("k", std_cluster(), token_user(admin_token), NULL), NULL, "/api", &err, &k), 200);
+
+	/* 1. values that are not strings: the server's typed-patch error quotes them */
+	memset(&r, 0, sizeof(r));
+	r.method = "PATCH";
+	snprintf(path, sizeof(path), "/api/v1/namespaces/default/secrets/%s?fieldManager=test&dryRun=All", name);
+	r.path = strdup(path);
+	r.content_type = "application/apply-patch+yaml";
+	snprintf(body, sizeof(body), "{\"apiVersion\":\"v1\",\"kind\":\"Secret\",\"metadata\":{\"name\":\"%s\"},"
+		 "\"stringData\":{\"DB_PASSWORD\":%s,\"other\":{\"a\":\"%s\"}}}", name, number, word);
+	r.body = strdup(body);
+	r.body_len = strlen(body);
+	r.what = "secret";
+	ck_assert_int_eq(gitops_kube_do(k, &r, NULL, &err), -1);
+	ck_assert_msg(r.response.data && strstr(r.response.data, number) && strstr(r.response.data, word),
+		      "the server no longer quotes the values: %s", r.response.data ? r.response.data : "");
+	ck_assert_msg(strstr(err.msg, ".stringData.DB_PASSWORD: expected string, got &value.valueUnstructured{Value:***}"),
+		      "%s", err.msg);
+	ck_assert_msg(strstr(err.msg, "{\"a\":\"***\"}"), "%s", err.msg);
+	ck_assert_msg(!strstr(err.msg, number) && !strstr(err.msg, word), "%s", err.msg);
+	gitops_kube_request_release(&r);
+
+	/* 2. the live Secret, then a write whose label repeats its value (and whose body holds another) */
+	EVP_EncodeBlock(b64, (const unsigned char *)live_pw, (int)strlen(live_pw));
+	memset(&r, 0, sizeof(r));
+	r.method = "PATCH";
+	snprintf(path, sizeof(path), "/api/v1/namespaces/default/secrets/%s?fieldManager=test", name);
+	r.path = strdup(path);
+	r.content_type = "application/apply-patch+yaml";
+	snprintf(body, sizeof(body), "{\"apiVersion\":\"v1\",\"kind\":\"Secret\",\"metadata\":{\"name\":\"%s\"},"
+		 "\"data\":{\"pw\":\"%s\"}}", name, b64);
+	r.body = strdup(body);
+	r.body_len = strlen(body);
+	ck_assert_msg(gitops_kube_do(k, &r, NULL, &err) == 0, "%s", err.msg);
+	live = cJSON_ParseWithLength(r.response.data, r.response.len);
+	ck_assert_ptr_nonnull(live);
+	gitops_kube_request_release(&r);
+	for (pass = 0; pass < 2; pass++) {
+		memset(&r, 0, sizeof(r));
+		r.method = "PATCH";
+		snprintf(path, sizeof(path), "/api/v1/namespaces/default/secrets/%s?fieldManager=test&dryRun=All", name);
+		r.path = strdup(path);
+		r.content_type = "application/apply-patch+yaml";
+		snprintf(body, sizeof(body), "{\"apiVersion\":\"v1\",\"kind\":\"Secret\",\"metadata\":{\"name\":\"%s\","
+			 "\"labels\":{\"pw\":\"%s\"}},\"stringData\":{\"pw\":\"%s\"}}", name, live_pw, word);
+		r.body = strdup(body);
+		r.body_len = strlen(body);
+		r.what = "secret";
+		if (pass == 1)
+			ck_assert_int_eq(gitops_kube_request_redact_secret(&r, live), 0);
+		ck_assert_int_eq(gitops_kube_do(k, &r, NULL, &err), -1);
+		ck_assert_int_eq(r.status, 422);
+		if (pass == 0) /* the server quotes it, and only the live object says it is a secret */
+			ck_assert_msg(strstr(err.msg, live_pw), "%s", err.msg);
+		else
+			ck_assert_msg(!strstr(err.msg, live_pw) && strstr(err.msg, "metadata.labels: Invalid value: \"***\""),
+				      "%s", err.msg);
+		gitops_kube_request_release(&r);
+	}
+	cJSON_Delete(live);
+	memset(&r, 0, sizeof(r));
+	r.method = "DELETE";
+	snprintf(path, sizeof(path), "/api/v1/namespaces/default/secrets/%s", name);
+	r.path = strdup(path);
+	ck_assert_msg(gitops_kube_do(k, &r, NULL, &err) == 0, "%s", err.msg);
 	gitops_kube_request_release(&r);
 	gitops_kube_free(k);
 }
@@ -713,6 +818,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_in_cluster);
 	tcase_add_test(tc, test_kubeconfig_merge_and_context);
 	tcase_add_test(tc, test_status_errors);
+	tcase_add_test(tc, test_secret_values_masked);
 	tcase_add_test(tc, test_parallel);
 	tcase_add_test(tc, test_discovery);
 	tcase_add_test(tc, test_rest_verbs);
