@@ -16,7 +16,7 @@ struct gitops_kube_discovery {
 	struct gitops_kube *k;
 	char *cache_path;         /* NULL: no disk cache */
 	long ttl;
-	cJSON *doc;               /* {"server", "time", "resources": [...], "failed": [...]} */
+	cJSON *doc;               /* {"serverSha256", "time", "resources": [...], "failed": [...]} */
 	struct gitops_kube_resource *res;
 	size_t n;
 	int fresh;                /* fetched from the server by this process */
@@ -25,18 +25,28 @@ struct gitops_kube_discovery {
 	size_t n_old;
 };
 
-static char *cache_file(const char *dir, const char *server)
+/* The server's URL, hashed: a URL may carry a password, and neither a file name nor the cache holds it. */
+static void server_key(const char *server, char out[65])
 {
 	unsigned char md[EVP_MAX_MD_SIZE];
 	unsigned int mdlen = 0, i;
-	struct gitops_buf b = GITOPS_BUF_INIT;
 
+	out[0] = 0;
 	if (!EVP_Digest(server, strlen(server), md, &mdlen, EVP_sha256(), NULL))
+		return;
+	for (i = 0; i < 32 && i < mdlen; i++)
+		snprintf(out + 2 * i, 3, "%02x", md[i]);
+}
+
+static char *cache_file(const char *dir, const char *server)
+{
+	struct gitops_buf b = GITOPS_BUF_INIT;
+	char key[65];
+
+	server_key(server, key);
+	if (!key[0])
 		return NULL;
-	gitops_buf_printf(&b, "%s/", dir);
-	for (i = 0; i < 16 && i < mdlen; i++)
-		gitops_buf_printf(&b, "%02x", md[i]);
-	gitops_buf_addstr(&b, ".json");
+	gitops_buf_printf(&b, "%s/%.32s.json", dir, key);
 	return b.data;
 }
 
@@ -91,14 +101,16 @@ static int load_cache(struct gitops_kube_discovery *d)
 	struct gitops_err ignore = GITOPS_ERR_INIT;
 	const cJSON *t, *srv;
 	cJSON *doc;
+	char key[65];
 
 	if (!d->cache_path || gitops_buf_read_file(&b, d->cache_path, 64u << 20, &ignore) < 0)
 		return -1;
 	doc = cJSON_ParseWithLength(b.data, b.len);
 	gitops_buf_release(&b);
 	t = cJSON_GetObjectItemCaseSensitive(doc, "time");
-	srv = cJSON_GetObjectItemCaseSensitive(doc, "server");
-	if (!cJSON_IsNumber(t) || !cJSON_IsString(srv) || strcmp(srv->valuestring, gitops_kube_config(d->k)->server) ||
+	srv = cJSON_GetObjectItemCaseSensitive(doc, "serverSha256");
+	server_key(gitops_kube_config(d->k)->server, key);
+	if (!cJSON_IsNumber(t) || !cJSON_IsString(srv) || strcmp(srv->valuestring, key) ||
 	    (double)time(NULL) - t->valuedouble > (double)d->ttl || (double)time(NULL) < t->valuedouble) {
 		cJSON_Delete(doc);
 		return -1;
@@ -183,6 +195,7 @@ int gitops_kube_discovery_refresh(struct gitops_kube_discovery *d, struct gitops
 {
 	struct gitops_kube_request top[2], *gv = NULL;
 	cJSON *api = NULL, *apis = NULL, *doc = NULL, *resources, *failed;
+	char key[65];
 	size_t n = 0, i;
 	int ret = -1;
 
@@ -241,7 +254,8 @@ int gitops_kube_discovery_refresh(struct gitops_kube_discovery *d, struct gitops
 	}
 	gitops_kube_run(d->k, gv, n, NULL, err); /* a group version that fails is noted, not fatal */
 	doc = cJSON_CreateObject();
-	cJSON_AddStringToObject(doc, "server", gitops_kube_config(d->k)->server);
+	server_key(gitops_kube_config(d->k)->server, key);
+	cJSON_AddStringToObject(doc, "serverSha256", key);
 	cJSON_AddNumberToObject(doc, "time", (double)time(NULL));
 	resources = cJSON_AddArrayToObject(doc, "resources");
 	failed = cJSON_AddArrayToObject(doc, "failed");
