@@ -4,7 +4,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <curl/curl.h>
 #include <openssl/evp.h>
 
 #include "lib/kube_rest.h"
@@ -204,13 +203,11 @@ int gitops_applyset_write(struct gitops_applyset *s, struct gitops_kube *k, cons
 	cJSON *body = cJSON_CreateObject(), *meta, *labels, *ann;
 	char *gks = strset_join(&s->gks, with_recorded ? &s->rec_gks : NULL, NULL);
 	char *nss = strset_join(&s->nss, with_recorded ? &s->rec_nss : NULL, s->ns);
-	char *base = gitops_kube_path(&secrets, s->ns, s->name, NULL), *mgr;
 	struct gitops_kube_request q;
-	struct gitops_buf p = GITOPS_BUF_INIT;
 	int ret = -1;
 
 	memset(&q, 0, sizeof(q));
-	if (!body || !gks || !nss || !base) {
+	if (!body || !gks || !nss) {
 		gitops_err_oom(err);
 		goto done;
 	}
@@ -225,14 +222,11 @@ int gitops_applyset_write(struct gitops_applyset *s, struct gitops_kube *k, cons
 	cJSON_AddStringToObject(ann, ANN_TOOLING, s->tooling);
 	cJSON_AddStringToObject(ann, ANN_GKS, gks);
 	cJSON_AddStringToObject(ann, ANN_NSS, nss);
-	mgr = curl_easy_escape(NULL, field_manager, 0);
-	gitops_buf_printf(&p, "%s?fieldManager=%s&force=true", base, mgr ? mgr : "");
-	curl_free(mgr);
-	q.method = "PATCH";
-	q.path = gitops_buf_detach(&p);
-	q.content_type = "application/apply-patch+yaml";
-	q.body = cJSON_PrintUnformatted(body);
-	q.body_len = q.body ? strlen(q.body) : 0;
+	/* the set's own bookkeeping: forced */
+	if (gitops_kube_apply_request(&q, &secrets, s->ns, s->name, cJSON_PrintUnformatted(body), field_manager, 1, 0) < 0) {
+		gitops_err_oom(err);
+		goto done;
+	}
 	q.what = "applyset parent";
 	if (gitops_kube_do(k, &q, NULL, err) < 0)
 		goto done;
@@ -243,7 +237,6 @@ done:
 	cJSON_Delete(body);
 	free(gks);
 	free(nss);
-	free(base);
 	return ret;
 }
 

@@ -91,15 +91,6 @@ int gitops_diff_object(char **out, enum gitops_diff_sync *sync, const cJSON *liv
 		       const cJSON *manifest, const char *title, const struct gitops_diff_show *show,
 		       struct gitops_err *err);
 
-/*
- * Would a server-side apply of body (as sent: namespace explicit) by `manager` change
- * nothing in live?  1 only when that is certain from live's managedFields: the manager
- * owns, by Apply and in body's apiVersion, exactly the fields body sets (apiVersion,
- * kind, name and namespace aside; list elements matched by their keys), and live holds
- * every one of them with the same value.  Then the apply neither sets nor removes
- * anything.  0 when it may change something: only the server's dry run can tell.
- */
-int gitops_diff_apply_unchanged(const cJSON *body, const cJSON *live, const char *manager);
 
 struct gitops_diff_options {
 	const char *field_manager;   /* the server-side apply field manager of the dry run */
@@ -134,7 +125,7 @@ typedef void (*gitops_diff_report_fn)(void *ctx, const struct gitops_diff_result
  * defines: -1 with err, nothing reported).  Then, for all objects at once,
  * in parallel: the live object (one LIST per kind and namespace for 8 or
  * more objects there, else a GET each); then, for all objects the apply may
- * change (gitops_diff_apply_unchanged; every object with always_dry_run), a
+ * change (gitops_plan_unchanged; every object with always_dry_run), a
  * server-side apply PATCH with dryRun=All and force=true (a conflict with
  * another field manager does not hide the change, as kubectl diff
  * --server-side --force-conflicts).  An object whose namespace or CRD is

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "lib/diff.h"
+#include "lib/plan.h"
 #include "lib/yaml.h"
 #include "tests/unit/check_main.h"
 
@@ -424,7 +425,7 @@ START_TEST(test_apply_unchanged)
 {
 	cJSON *body = parse(unchanged_cases[_i].body), *live = parse(unchanged_cases[_i].live);
 
-	ck_assert_msg(gitops_diff_apply_unchanged(body, live, "gitops") == unchanged_cases[_i].want, "%s: expected %d",
+	ck_assert_msg(gitops_plan_unchanged(body, live, "gitops") == unchanged_cases[_i].want, "%s: expected %d",
 		      unchanged_cases[_i].what, unchanged_cases[_i].want);
 	cJSON_Delete(body);
 	cJSON_Delete(live);
