@@ -780,10 +780,10 @@ static int prune(struct sync *s, struct gitops_err *err)
 		struct gitops_apply_result r;
 		struct gitops_id id;
 		struct gitops_sync_info info;
-		char msg[160];
+		struct gitops_err bad = GITOPS_ERR_INIT;
 		if (gitops_object_id(o, &id) < 0)
 			continue;
-		if (gitops_order_classify(o, id.group, id.kind, &info, msg, sizeof(msg)) < 0)
+		if (gitops_order_classify(&info, o, id.group, id.kind, &bad) < 0)
 			info.wave = 0;
 		orphan_result(&r, &id, info.wave, GITOPS_APPLY_PRUNE_PENDING);
 		s->unconfirmed++;
@@ -807,12 +807,12 @@ static int prune(struct sync *s, struct gitops_err *err)
 	for (i = 0; i < n; i++) {
 		struct gitops_id id;
 		struct gitops_sync_info info;
-		char msg[160];
+		struct gitops_err bad = GITOPS_ERR_INIT;
 		o = cJSON_GetArrayItem(orphans.doomed, (int)i);
 		if (gitops_object_id(o, &id) < 0 ||
 		    gitops_kube_discovery_find(s->d, id.group, id.version, id.kind, &res[i], err) < 0)
 			goto done;
-		if (gitops_order_classify(o, id.group, id.kind, &info, msg, sizeof(msg)) < 0)
+		if (gitops_order_classify(&info, o, id.group, id.kind, &bad) < 0)
 			info.wave = 0, info.tier = gitops_order_tier(id.group, id.kind);
 		tier[i] = info.tier;
 		wave[i] = info.wave;
@@ -867,13 +867,12 @@ static int prepare(struct sync *s, struct gitops_object *objs, struct gitops_err
 
 	for (i = 0; i < s->n; i++) {
 		struct item *it = &s->items[i];
-		char msg[256];
+		struct gitops_err bad = GITOPS_ERR_INIT;
 		s->plan[i] = &it->p;
 		if (gitops_plan_item_init(&it->p, &objs[i], err) < 0)
 			return -1;
-		if (gitops_order_classify(objs[i].json, it->p.id.group, it->p.id.kind, &it->info, msg, sizeof(msg)) < 0)
-			return gitops_err_set(err, GITOPS_EXIT_INPUT, "%s:%zu: document %zu: %s", objs[i].source,
-					      objs[i].line, objs[i].doc, msg);
+		if (gitops_order_classify(&it->info, objs[i].json, it->p.id.group, it->p.id.kind, &bad) < 0)
+			return gitops_object_err(err, &objs[i], bad.code, "%s", bad.msg);
 		it->p.hook = it->info.hook;
 		kubectl_name(it->result.name, sizeof(it->result.name), &it->p.id);
 		it->p.what = it->result.name;
@@ -882,9 +881,9 @@ static int prepare(struct sync *s, struct gitops_object *objs, struct gitops_err
 		if (s->set_ns && !it->p.id.group[0] && !strcmp(it->p.id.kind, "Secret") &&
 		    !strcmp(it->p.id.name, s->o->applyset) &&
 		    !strcmp(it->p.id.namespace ? it->p.id.namespace : s->o->namespace, s->set_ns))
-			return gitops_err_set(err, GITOPS_EXIT_INPUT, "%s:%zu: document %zu: the stream holds secret %s/%s, "
-					      "the parent of applyset %s, which the sync writes itself", objs[i].source,
-					      objs[i].line, objs[i].doc, s->set_ns, it->p.id.name, s->o->applyset);
+			return gitops_object_err(err, &objs[i], GITOPS_EXIT_INPUT, "the stream holds secret %s/%s, the parent "
+						 "of applyset %s, which the sync writes itself", s->set_ns, it->p.id.name,
+						 s->o->applyset);
 		it->result.hook = it->info.hook;
 		it->result.wave = it->info.wave;
 	}

@@ -460,14 +460,15 @@ int gitops_applyset_orphans_of(struct gitops_applyset *s, struct gitops_kube *k,
 				const char *part = gitops_object_label(m, GITOPS_APPLYSET_PART_OF);
 				const char *uid = gitops_json_get_string(m, "metadata", "uid", NULL);
 				struct gitops_sync_info info;
-				char gv[320], msg[160];
+				struct gitops_err bad = GITOPS_ERR_INIT;
+				char gv[320];
 				/* never anything that is not a member, whatever the server's selector did; never what is wanted */
 				if (!part || strcmp(part, s->id) || in_stream(m, r, keys, nkeys) ||
 				    (uid && want->n_uids && bsearch(&uid, uids, want->n_uids, sizeof(*uids), uid_cmp))) {
 					cJSON_Delete(m);
 					continue;
 				}
-				if (gitops_order_classify(m, r->group, r->kind, &info, msg, sizeof(msg)) < 0) {
+				if (gitops_order_classify(&info, m, r->group, r->kind, &bad) < 0) {
 					/* a live object with a bad wave: deleted last among its kind */
 					memset(&info, 0, sizeof(info));
 					info.kind_rank = gitops_order_kind_rank(r->group, r->kind);

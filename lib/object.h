@@ -23,11 +23,11 @@ struct gitops_id {
  * Check that `obj` is an object the stream contract accepts: a mapping with
  * apiVersion, kind and metadata.name, valid names, string labels and
  * annotations; a v1 Secret's data and stringData mappings of strings, data's
- * in base64 (as the API server requires).  On failure: -1, and `msg` (size
- * bytes) says what is wrong ("missing metadata.name"); it never quotes a
- * Secret's value.
+ * in base64 (as the API server requires).  On failure: -1, and err
+ * (GITOPS_EXIT_INPUT) says what is wrong ("missing metadata.name"); it never
+ * quotes a Secret's value.
  */
-int gitops_object_check(const cJSON *obj, char *msg, size_t size);
+int gitops_object_check(const cJSON *obj, struct gitops_err *err);
 
 /* Fill *out from a checked object. -1 if apiVersion/kind/name are missing. */
 int gitops_object_id(const cJSON *obj, struct gitops_id *out);

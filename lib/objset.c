@@ -46,8 +46,8 @@ static int check_unique(struct gitops_objset *s, struct gitops_err *err)
 			break;
 		case 0:
 			gitops_id_format(&id, what, sizeof(what));
-			ret = gitops_err_set(err, GITOPS_EXIT_INPUT, "%s:%zu: document %zu: %s appears again (first at line %u)",
-					     o->source, o->line, o->doc, what, first_line);
+			ret = gitops_object_err(err, o, GITOPS_EXIT_INPUT, "%s appears again (first at line %u)", what,
+						first_line);
 			break;
 		}
 	}

@@ -11,15 +11,14 @@
 int gitops_plan_item_init(struct gitops_plan_item *it, const struct gitops_object *obj, struct gitops_err *err)
 {
 	struct gitops_sync_info info;
-	char msg[160];
+	struct gitops_err ignore = GITOPS_ERR_INIT;
 
 	memset(it, 0, sizeof(*it));
 	it->obj = obj;
 	if (gitops_object_id(obj->json, &it->id) < 0)
-		return gitops_err_set(err, GITOPS_EXIT_INPUT, "%s:%zu: document %zu: not a Kubernetes object", obj->source,
-				      obj->line, obj->doc);
+		return gitops_object_err(err, obj, GITOPS_EXIT_INPUT, "not a Kubernetes object");
 	/* an invalid sync annotation is the apply's to refuse; here it is no hook */
-	it->hook = gitops_order_classify(obj->json, it->id.group, it->id.kind, &info, msg, sizeof(msg)) == 0 && info.hook;
+	it->hook = gitops_order_classify(&info, obj->json, it->id.group, it->id.kind, &ignore) == 0 && info.hook;
 	return 0;
 }
 
@@ -71,8 +70,7 @@ int gitops_plan_resolve(struct gitops_plan_item *it, struct gitops_kube_discover
 		e.code = 0;
 	}
 	if (e.code)
-		return gitops_err_set(err, e.code, "%s:%zu: document %zu: %s", it->obj->source, it->obj->line, it->obj->doc,
-				      e.msg);
+		return gitops_object_err(err, it->obj, e.code, "%s", e.msg);
 	it->ns = it->namespaced ? own : NULL;
 	return 0;
 }

@@ -33,6 +33,14 @@ struct gitops_object {
 
 void gitops_object_release(struct gitops_object *o);
 
+/*
+ * Set err to "SOURCE:LINE: document N: MESSAGE" for the object o (with
+ * ", item M" inside a List): where every message about a stream's object
+ * says where it is.  Returns -1.
+ */
+int gitops_object_err(struct gitops_err *err, const struct gitops_object *o, int code, const char *fmt, ...)
+	GITOPS_PRINTF(4, 5);
+
 enum gitops_stream_flags {
 	GITOPS_STREAM_RAW = 1   /* any YAML documents: no checks, no List flattening */
 };

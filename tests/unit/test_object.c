@@ -44,11 +44,12 @@ static const struct {
 START_TEST(test_secret_invalid)
 {
 	cJSON *obj = parse(invalid_cases[_i].in);
-	char msg[512];
+	struct gitops_err e = GITOPS_ERR_INIT;
 
-	ck_assert_int_eq(gitops_object_check(obj, msg, sizeof(msg)), -1);
-	ck_assert_str_eq(msg, invalid_cases[_i].msg);
-	ck_assert_ptr_null(strstr(msg, V));
+	ck_assert_int_eq(gitops_object_check(obj, &e), -1);
+	ck_assert_int_eq(e.code, GITOPS_EXIT_INPUT);
+	ck_assert_str_eq(e.msg, invalid_cases[_i].msg);
+	ck_assert_ptr_null(strstr(e.msg, V));
 	cJSON_Delete(obj);
 }
 END_TEST
@@ -68,9 +69,9 @@ static const char *const valid_cases[] = {
 START_TEST(test_secret_valid)
 {
 	cJSON *obj = parse(valid_cases[_i]);
-	char msg[512] = "";
+	struct gitops_err e = GITOPS_ERR_INIT;
 
-	ck_assert_msg(gitops_object_check(obj, msg, sizeof(msg)) == 0, "%s: %s", valid_cases[_i], msg);
+	ck_assert_msg(gitops_object_check(obj, &e) == 0, "%s: %s", valid_cases[_i], e.msg);
 	cJSON_Delete(obj);
 }
 END_TEST
