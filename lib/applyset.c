@@ -175,11 +175,6 @@ done:
 	return ret;
 }
 
-const char *gitops_applyset_get_id(const struct gitops_applyset *s)
-{
-	return s->id;
-}
-
 int gitops_applyset_exists(const struct gitops_applyset *s)
 {
 	return s->exists;

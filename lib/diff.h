@@ -100,7 +100,7 @@ struct gitops_diff_options {
 	int always_dry_run;          /* a dry run even for objects proven unchanged */
 };
 
-#define GITOPS_DIFF_OPTIONS_INIT { "gitops", "default", NULL, { 0, 0 }, 0 }
+#define GITOPS_DIFF_OPTIONS_INIT { .field_manager = "gitops", .namespace = "default" }
 
 /* One object's outcome; every pointer is borrowed and valid during the report call only. */
 struct gitops_diff_result {

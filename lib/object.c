@@ -130,6 +130,26 @@ int gitops_json_equal(const cJSON *a, const cJSON *b)
 	}
 }
 
+void gitops_object_release(struct gitops_object *o)
+{
+	cJSON_Delete(o->json);
+	memset(o, 0, sizeof(*o));
+}
+
+int gitops_object_err(struct gitops_err *err, const struct gitops_object *o, int code, const char *fmt, ...)
+{
+	char msg[GITOPS_ERR_MSG_MAX];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (o->item)
+		return gitops_err_set(err, code, "%s:%zu: document %zu, item %zu: %s", o->source, o->line, o->doc, o->item,
+				      msg);
+	return gitops_err_set(err, code, "%s:%zu: document %zu: %s", o->source, o->line, o->doc, msg);
+}
+
 /* RFC 1123 label: [a-z0-9]([-a-z0-9]*[a-z0-9])?, at most 63 */
 static int is_dns_label(const char *s)
 {

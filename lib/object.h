@@ -19,6 +19,25 @@ struct gitops_id {
 	const char *name;
 };
 
+/* One object of a stream, and where it was read. */
+struct gitops_object {
+	cJSON *json;        /* owned by whoever holds the struct: gitops_object_release */
+	const char *source; /* the input's name; borrowed from the reader */
+	size_t doc;         /* 1-based document number in the input */
+	size_t line;        /* 1-based line where the object starts */
+	size_t item;        /* 1-based position inside a List, or 0 */
+};
+
+void gitops_object_release(struct gitops_object *o);
+
+/*
+ * Set err to "SOURCE:LINE: document N: MESSAGE" for the object o (with
+ * ", item M" inside a List): where every message about a stream's object
+ * says where it is.  Returns -1.
+ */
+int gitops_object_err(struct gitops_err *err, const struct gitops_object *o, int code, const char *fmt, ...)
+	GITOPS_PRINTF(4, 5);
+
 /*
  * Check that `obj` is an object the stream contract accepts: a mapping with
  * apiVersion, kind and metadata.name, valid names, string labels and

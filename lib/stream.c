@@ -1,6 +1,5 @@
 #include "lib/stream.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,26 +16,6 @@ struct gitops_stream_reader {
 	char problem[256];
 	int finished;
 };
-
-void gitops_object_release(struct gitops_object *o)
-{
-	cJSON_Delete(o->json);
-	memset(o, 0, sizeof(*o));
-}
-
-int gitops_object_err(struct gitops_err *err, const struct gitops_object *o, int code, const char *fmt, ...)
-{
-	char msg[GITOPS_ERR_MSG_MAX];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	if (o->item)
-		return gitops_err_set(err, code, "%s:%zu: document %zu, item %zu: %s", o->source, o->line, o->doc, o->item,
-				      msg);
-	return gitops_err_set(err, code, "%s:%zu: document %zu: %s", o->source, o->line, o->doc, msg);
-}
 
 static int reader_wrap(struct gitops_stream_reader **out, struct gitops_yaml_reader *y, int flags,
 		       struct gitops_err *err)

@@ -2,6 +2,7 @@
  * yaml.c: libyaml events -> cJSON trees (one document at a time, with
  * limits), and cJSON trees -> libyaml's emitter.
  */
+#include "lib/scalar.h"
 #include "lib/yaml.h"
 
 #include <errno.h>
