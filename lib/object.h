@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <cjson/cJSON.h>
 #include "lib/err.h"
+#include "lib/json.h"
 
 /* group/version/kind/namespace/name.  Pointers borrow from the object. */
 struct gitops_id {
@@ -54,20 +55,6 @@ int gitops_object_id(const cJSON *obj, struct gitops_id *out);
 /* "apps/v1/Deployment ns/name" or "v1/Namespace name" into buf. */
 void gitops_id_format(const struct gitops_id *id, char *buf, size_t size);
 
-/* Nested lookup by keys, NULL-terminated: gitops_json_get(obj, "metadata", "labels", NULL). */
-const cJSON *gitops_json_get(const cJSON *obj, ...);
-/* "a mapping", "a sequence", "a string", "a boolean", "null" or "a number", for messages. */
-const char *gitops_json_type_name(const cJSON *n);
-/* The string at a nested path, or NULL when absent or not a string. */
-const char *gitops_json_get_string(const cJSON *obj, ...);
-/*
- * Deep equality of two trees: 1 or 0.  Mappings are equal when they hold the
- * same keys with equal values, in any order (keys are unique: the reader
- * refuses duplicates); numbers compare exactly.  Linear in the size of the
- * trees while keys come in the same order, n log n for a reordered mapping.
- * (cJSON_Compare walks every mapping twice at every level: 2^depth.)
- */
-int gitops_json_equal(const cJSON *a, const cJSON *b);
 
 const char *gitops_object_label(const cJSON *obj, const char *key);
 const char *gitops_object_annotation(const cJSON *obj, const char *key);

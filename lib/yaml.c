@@ -16,7 +16,7 @@
 #include <yaml.h>
 
 #include "lib/buf.h"
-#include "lib/object.h"
+#include "lib/json.h"
 
 #define TAG_PREFIX "tag:yaml.org,2002:"
 #define MARKER_PREFIX "# gitops: end of stream ("
