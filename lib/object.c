@@ -1,6 +1,5 @@
 #include "lib/object.h"
 
-#include <math.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdlib.h>
