@@ -7,18 +7,13 @@
 
 #include "lib/applyset.h"
 #include "lib/buf.h"
+#include "lib/compare.h"
+#include "lib/difftext.h"
 #include "lib/object.h"
 #include "lib/plan.h"
 #include "lib/yaml.h"
 
-#define LAST_APPLIED "kubectl.kubernetes.io/last-applied-configuration"
-#define LIST_FROM 8   /* this many objects of one kind in one namespace: one LIST instead of a GET each */
 
-#define C_BOLD "\033[1m"
-#define C_RED "\033[31m"
-#define C_GREEN "\033[32m"
-#define C_CYAN "\033[36m"
-#define C_RESET "\033[0m"
 
 const char *gitops_diff_sync_name(enum gitops_diff_sync s)
 {
@@ -33,291 +28,6 @@ const char *gitops_diff_sync_name(enum gitops_diff_sync s)
 		return "Extraneous";
 	}
 	return "Unknown";
-}
-
-/* --- normalisation --- */
-
-/* `creationTimestamp: null` in nested metadata (pod templates): noise the API server writes. */
-static void strip_null_timestamps(cJSON *node)
-{
-	cJSON *c;
-
-	cJSON_ArrayForEach(c, node)
-	{
-		if (c->string && !strcmp(c->string, "metadata") && cJSON_IsObject(c) &&
-		    cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(c, "creationTimestamp")))
-			cJSON_DeleteItemFromObjectCaseSensitive(c, "creationTimestamp");
-		if (cJSON_IsObject(c) || cJSON_IsArray(c))
-			strip_null_timestamps(c);
-	}
-}
-
-/* Does the manifest set this (to something other than null)? */
-static int manifest_sets(const cJSON *m)
-{
-	return m && !cJSON_IsNull(m);
-}
-
-void gitops_diff_normalize(cJSON *obj, const cJSON *manifest)
-{
-	static const char *const noise[] = { "managedFields", "resourceVersion", "generation", "uid",
-					     "creationTimestamp", "selfLink", NULL };
-	const cJSON *mmeta = gitops_json_get(manifest, "metadata", NULL);
-	const char *const *k;
-	cJSON *meta, *ann;
-
-	if (!cJSON_IsObject(obj))
-		return;
-	meta = cJSON_GetObjectItemCaseSensitive(obj, "metadata");
-	if (cJSON_IsObject(meta)) {
-		for (k = noise; *k; k++)
-			if (!manifest_sets(gitops_json_get(mmeta, *k, NULL)))
-				cJSON_DeleteItemFromObjectCaseSensitive(meta, *k);
-		ann = cJSON_GetObjectItemCaseSensitive(meta, "annotations");
-		if (cJSON_IsObject(ann) && cJSON_GetObjectItemCaseSensitive(ann, LAST_APPLIED) &&
-		    !manifest_sets(gitops_json_get(mmeta, "annotations", LAST_APPLIED, NULL))) {
-			cJSON_DeleteItemFromObjectCaseSensitive(ann, LAST_APPLIED);
-			if (!ann->child)
-				cJSON_DeleteItemFromObjectCaseSensitive(meta, "annotations");
-		}
-	}
-	if (!manifest_sets(gitops_json_get(manifest, "status", NULL)))
-		cJSON_DeleteItemFromObjectCaseSensitive(obj, "status");
-	strip_null_timestamps(obj);
-}
-
-/* --- masking --- */
-
-int gitops_diff_is_secret(const cJSON *obj)
-{
-	const char *av = gitops_json_get_string(obj, "apiVersion", NULL);
-	const char *kind = gitops_json_get_string(obj, "kind", NULL);
-
-	return av && kind && !strcmp(av, "v1") && !strcmp(kind, "Secret");
-}
-
-/* Replace item (a member of the mapping parent) by the string mask. */
-static int set_mask(cJSON *parent, cJSON *item, const char *mask)
-{
-	cJSON *m = cJSON_CreateString(mask);
-
-	if (!m)
-		return -1;
-	if (!cJSON_ReplaceItemInObjectCaseSensitive(parent, item->string, m)) {
-		cJSON_Delete(m);
-		return -1;
-	}
-	return 0;
-}
-
-/* kubectl's rule for one value on each side (either NULL: absent there). */
-static int mask_pair(cJSON *pa, cJSON *a, cJSON *pb, cJSON *b)
-{
-	if (a && b) {
-		int same = gitops_json_equal(a, b);
-		if (set_mask(pa, a, same ? GITOPS_DIFF_MASK : GITOPS_DIFF_MASK_BEFORE) < 0 ||
-		    set_mask(pb, b, same ? GITOPS_DIFF_MASK : GITOPS_DIFF_MASK_AFTER) < 0)
-			return -1;
-		return 0;
-	}
-	if (a)
-		return set_mask(pa, a, GITOPS_DIFF_MASK);
-	if (b)
-		return set_mask(pb, b, GITOPS_DIFF_MASK);
-	return 0;
-}
-
-static cJSON *member(cJSON *parent, const char *key)
-{
-	cJSON *c = cJSON_IsObject(parent) ? cJSON_GetObjectItemCaseSensitive(parent, key) : NULL;
-
-	return cJSON_IsNull(c) ? NULL : c;
-}
-
-/* Mask the values of the mapping `key` of pa and pb (either may be NULL); a value that is no mapping, whole. */
-static int mask_field(cJSON *pa, cJSON *pb, const char *key)
-{
-	cJSON *a = member(pa, key), *b = member(pb, key), *c, *next;
-
-	if ((a && !cJSON_IsObject(a)) || (b && !cJSON_IsObject(b)))
-		return mask_pair(pa, a, pb, b);
-	for (c = a ? a->child : NULL; c; c = next) {
-		next = c->next;
-		if (mask_pair(a, c, b, b ? cJSON_GetObjectItemCaseSensitive(b, c->string) : NULL) < 0)
-			return -1;
-	}
-	for (c = b ? b->child : NULL; c; c = next) {
-		next = c->next;
-		if (!a || !cJSON_GetObjectItemCaseSensitive(a, c->string))
-			if (set_mask(b, c, GITOPS_DIFF_MASK) < 0)
-				return -1;
-	}
-	return 0;
-}
-
-/* Put the masked text back into the annotation. */
-static int set_annotation_json(cJSON *ann, cJSON *item, const cJSON *json)
-{
-	char *text;
-	cJSON *s;
-
-	if (!ann || !item)
-		return 0;
-	text = cJSON_PrintUnformatted(json);
-	s = text ? cJSON_CreateString(text) : NULL;
-	free(text);
-	if (!s)
-		return -1;
-	if (!cJSON_ReplaceItemInObjectCaseSensitive(ann, LAST_APPLIED, s)) {
-		cJSON_Delete(s);
-		return -1;
-	}
-	return 0;
-}
-
-/* The Secret kubectl apply remembered, values and all, in the last-applied annotation. */
-static int mask_last_applied(cJSON *live, cJSON *desired)
-{
-	cJSON *anna = member(member(live, "metadata"), "annotations");
-	cJSON *annb = member(member(desired, "metadata"), "annotations");
-	cJSON *a = member(anna, LAST_APPLIED), *b = member(annb, LAST_APPLIED);
-	cJSON *ja = cJSON_IsString(a) ? cJSON_Parse(a->valuestring) : NULL;
-	cJSON *jb = cJSON_IsString(b) ? cJSON_Parse(b->valuestring) : NULL;
-	int ret;
-
-	if ((a && !cJSON_IsObject(ja)) || (b && !cJSON_IsObject(jb)))
-		ret = mask_pair(anna, a, annb, b); /* not JSON: masked whole */
-	else
-		ret = mask_field(ja, jb, "data") < 0 || mask_field(ja, jb, "stringData") < 0 ||
-			      set_annotation_json(anna, a, ja) < 0 || set_annotation_json(annb, b, jb) < 0 ? -1 : 0;
-	cJSON_Delete(ja);
-	cJSON_Delete(jb);
-	return ret;
-}
-
-int gitops_diff_mask_secrets(cJSON *live, cJSON *desired)
-{
-	if (!gitops_diff_is_secret(live) && !gitops_diff_is_secret(desired))
-		return 0;
-	if (mask_field(live, desired, "data") < 0 || mask_field(live, desired, "stringData") < 0 ||
-	    mask_last_applied(live, desired) < 0)
-		return -1;
-	return 0;
-}
-
-/* --- unified diff --- */
-
-/* One line: color, the prefix and the text (its line break removed), reset, line break. */
-static int put_line(struct gitops_buf *b, const char *color, char prefix, const char *text, size_t len)
-{
-	if (len && text[len - 1] == '\n')
-		len--;
-	if (color && gitops_buf_addstr(b, color) < 0)
-		return -1;
-	if (prefix && gitops_buf_add(b, &prefix, 1) < 0)
-		return -1;
-	if (gitops_buf_add(b, text, len) < 0 || (color && gitops_buf_addstr(b, C_RESET) < 0))
-		return -1;
-	return gitops_buf_add(b, "\n", 1);
-}
-
-/* "@@ -a,b +c,d @@ context": the range in cyan, the context (the section it is in) plain, as git does. */
-static int put_hunk_header(struct gitops_buf *b, const git_diff_hunk *h, int color)
-{
-	size_t len = h->header_len, range;
-	const char *end;
-
-	while (len && (h->header[len - 1] == '\n' || h->header[len - 1] == '\r'))
-		len--;
-	if (!color)
-		return put_line(b, NULL, 0, h->header, len);
-	end = len > 2 ? memchr(h->header + 2, '@', len - 2) : NULL;
-	range = end && (size_t)(end - h->header) + 2 <= len ? (size_t)(end - h->header) + 2 : len;
-	if (gitops_buf_addstr(b, C_CYAN) < 0 || gitops_buf_add(b, h->header, range) < 0 ||
-	    gitops_buf_addstr(b, C_RESET) < 0)
-		return -1;
-	return put_line(b, NULL, 0, h->header + range, len - range);
-}
-
-int gitops_diff_text(char **out, const char *old_text, size_t old_len, const char *new_text, size_t new_len,
-		     const char *old_label, const char *new_label, int color, struct gitops_err *err)
-{
-	git_diff_options o;
-	struct gitops_buf b = GITOPS_BUF_INIT;
-	git_patch *p = NULL;
-	size_t h, nh;
-	int ret = -1, inited;
-
-	*out = NULL;
-	git_diff_options_init(&o, GIT_DIFF_OPTIONS_VERSION);
-	o.context_lines = 3;
-	o.interhunk_lines = 0;
-	o.flags |= GIT_DIFF_FORCE_TEXT;
-	if ((inited = git_libgit2_init()) < 0 ||
-	    git_patch_from_buffers(&p, old_len ? old_text : NULL, old_len, NULL, new_len ? new_text : NULL, new_len,
-				   NULL, &o) < 0) {
-		const git_error *e = git_error_last();
-		gitops_err_set(err, GITOPS_EXIT_INTERNAL, "diff: %s", e && e->message ? e->message : "libgit2 failed");
-		goto done;
-	}
-	nh = git_patch_num_hunks(p);
-	if (nh) {
-		char hdr[2][1100];
-		snprintf(hdr[0], sizeof(hdr[0]), "--- %s", old_label);
-		snprintf(hdr[1], sizeof(hdr[1]), "+++ %s", new_label);
-		if (put_line(&b, color ? C_BOLD : NULL, 0, hdr[0], strlen(hdr[0])) < 0 ||
-		    put_line(&b, color ? C_BOLD : NULL, 0, hdr[1], strlen(hdr[1])) < 0)
-			goto oom;
-	}
-	for (h = 0; h < nh; h++) {
-		const git_diff_hunk *hunk;
-		size_t nl, l;
-		if (git_patch_get_hunk(&hunk, &nl, p, h) < 0)
-			goto lib_error;
-		if (put_hunk_header(&b, hunk, color) < 0)
-			goto oom;
-		for (l = 0; l < nl; l++) {
-			const git_diff_line *line;
-			int r = 0;
-			if (git_patch_get_line_in_hunk(&line, p, h, l) < 0)
-				goto lib_error;
-			switch (line->origin) {
-			case GIT_DIFF_LINE_ADDITION:
-				r = put_line(&b, color ? C_GREEN : NULL, '+', line->content, line->content_len);
-				break;
-			case GIT_DIFF_LINE_DELETION:
-				r = put_line(&b, color ? C_RED : NULL, '-', line->content, line->content_len);
-				break;
-			case GIT_DIFF_LINE_CONTEXT:
-				r = put_line(&b, NULL, ' ', line->content, line->content_len);
-				break;
-			default: /* the last line had no line break */
-				r = gitops_buf_addstr(&b, "\\ No newline at end of file\n");
-				break;
-			}
-			if (r < 0)
-				goto oom;
-		}
-	}
-	if (!b.data && gitops_buf_add(&b, "", 0) < 0)
-		goto oom;
-	*out = gitops_buf_detach(&b);
-	ret = *out ? 0 : gitops_err_oom(err);
-	goto done;
-lib_error:
-	{
-		const git_error *e = git_error_last();
-		gitops_err_set(err, GITOPS_EXIT_INTERNAL, "diff: %s", e && e->message ? e->message : "libgit2 failed");
-	}
-	goto done;
-oom:
-	gitops_err_oom(err);
-done:
-	git_patch_free(p);
-	if (inited >= 0)
-		git_libgit2_shutdown();
-	gitops_buf_release(&b);
-	return ret;
 }
 
 /* Put the top-level keys of obj in the order of model's (the others after them, as they were). */
@@ -398,8 +108,8 @@ int gitops_diff_object(char **out, enum gitops_diff_sync *sync, const cJSON *liv
 		gitops_err_oom(err);
 		goto done;
 	}
-	gitops_diff_normalize(a, manifest);
-	gitops_diff_normalize(b, manifest);
+	gitops_compare_normalize(a, manifest);
+	gitops_compare_normalize(b, manifest);
 	if ((!a && !b) || (a && b && gitops_json_equal(a, b))) {
 		if (!(*out = strdup("")))
 			gitops_err_oom(err);
@@ -407,7 +117,7 @@ int gitops_diff_object(char **out, enum gitops_diff_sync *sync, const cJSON *liv
 		goto done;
 	}
 	*sync = !a ? GITOPS_DIFF_MISSING : !b ? GITOPS_DIFF_EXTRANEOUS : GITOPS_DIFF_OUT_OF_SYNC;
-	if (type_first(a) < 0 || type_first(b) < 0 || (!show->show_secrets && gitops_diff_mask_secrets(a, b) < 0)) {
+	if (type_first(a) < 0 || type_first(b) < 0 || (!show->show_secrets && gitops_compare_mask_secrets(a, b) < 0)) {
 		gitops_err_oom(err);
 		goto done;
 	}
@@ -415,7 +125,7 @@ int gitops_diff_object(char **out, enum gitops_diff_sync *sync, const cJSON *liv
 		goto done;
 	snprintf(la, sizeof(la), "%s (%s)", title, a ? "live" : "not live");
 	snprintf(lb, sizeof(lb), "%s (%s)", title, b ? "desired" : "pruned");
-	if (gitops_diff_text(out, ta ? ta : "", na, tb ? tb : "", nb, la, lb, show->color, err) < 0)
+	if (gitops_difftext_unified(out, ta ? ta : "", na, tb ? tb : "", nb, la, lb, show->color, err) < 0)
 		goto done;
 	if (!**out)
 		*sync = GITOPS_DIFF_SYNCED; /* different trees that read the same (a float written alike) */

@@ -10,7 +10,8 @@
  *
  * Ownership: functions taking `const cJSON *` borrow it and do not change
  * it; strings returned through `char **out` are the caller's, to free().
- * The cJSON rules of yaml.h apply.
+ * The cJSON rules of yaml.h apply.  Uses lib/plan (what is sent and what is live),
+ * lib/compare (normalising, masking) and lib/difftext (the text).
  */
 #ifndef GITOPS_DIFF_H
 #define GITOPS_DIFF_H
@@ -32,45 +33,6 @@ enum gitops_diff_sync {
 
 /* "Synced", "OutOfSync", "Missing", "Extraneous". */
 const char *gitops_diff_sync_name(enum gitops_diff_sync s);
-
-/* The masks, as kubectl diff writes them. */
-#define GITOPS_DIFF_MASK "***"
-#define GITOPS_DIFF_MASK_BEFORE "*** (before)"
-#define GITOPS_DIFF_MASK_AFTER "*** (after)"
-
-/*
- * Remove from obj, in place, the noise a human does not need:
- * metadata.managedFields, resourceVersion, generation, uid,
- * creationTimestamp and selfLink, the annotation
- * kubectl.kubernetes.io/last-applied-configuration (and an annotations
- * mapping left empty by that), `status`, and `creationTimestamp: null` in
- * nested metadata (pod templates).  A field the manifest (may be NULL) sets
- * is kept: nothing the manifest says is ever hidden.
- */
-void gitops_diff_normalize(cJSON *obj, const cJSON *manifest);
-
-/* A Secret of the core group (apiVersion v1)? */
-int gitops_diff_is_secret(const cJSON *obj);
-
-/*
- * Mask the values of `data` and `stringData` of a Secret, in place, as
- * kubectl diff does: a key on both sides with equal values becomes "***" on
- * both, with different values "*** (before)" in live and "*** (after)" in
- * desired; a key on one side only becomes "***".  Keys stay visible.  The
- * same is done inside the last-applied-configuration annotation (a value
- * that is not a JSON object is masked whole).  Either side may be NULL (an
- * object that exists on one side only).  0, or -1 when out of memory.
- */
-int gitops_diff_mask_secrets(cJSON *live, cJSON *desired);
-
-/*
- * The unified diff (3 lines of context) of two texts, under the header
- * lines "--- OLD_LABEL" and "+++ NEW_LABEL", into *out (caller frees; ""
- * when the texts are equal).  Either text may be empty (len 0).  With color:
- * bold headers, cyan hunk ranges, red removed and green added lines (ANSI).
- */
-int gitops_diff_text(char **out, const char *old_text, size_t old_len, const char *new_text, size_t new_len,
-		     const char *old_label, const char *new_label, int color, struct gitops_err *err);
 
 struct gitops_diff_show {
 	int show_secrets;         /* do not mask Secret values */
