@@ -7,46 +7,12 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "lib/applyset.h"
 #include "lib/kube_rest.h"
-#include "lib/lease.h"
 #include "lib/object.h"
-#include "lib/plan.h"
-
-struct item {
-	struct gitops_plan_item p;                 /* kind, placement, what is live (lib/plan) */
-	struct gitops_sync_info info;
-	int done_early;                            /* applied before the phases (the applyset parent's namespace) */
-	int hook_done;                             /* this phase: its hook finished (or needs no waiting) */
-	int ready;                                 /* this wave: healthy enough */
-	struct gitops_apply_result result;
-	char *rv_before;
-	char *uid;                                 /* of the object this run applied (or proved unchanged) */
-	cJSON *live_before;
-};
-
-struct sync {
-	struct gitops_kube *k;
-	struct gitops_kube_discovery *d;
-	const struct gitops_apply_options *o;
-	gitops_apply_report_fn report;
-	void *ctx;
-	struct item *items;
-	struct gitops_plan_item **plan;            /* the items' plans, for lib/plan */
-	size_t n;
-	const char **stream_ns;
-	size_t n_stream_ns;
-	struct gitops_applyset *set;
-	const char *set_ns;
-	char set_id[64];                           /* the member label's value, "" without an applyset */
-	struct gitops_lease *lease;                /* held while the sync changes anything */
-	size_t unconfirmed;                        /* members kept because their prune needs confirmation */
-	struct timespec start;
-	int began;                                 /* something was sent that changes the cluster */
-};
+#include "lib/sync.h"
 
 /* kubectl's name of an object: "deployment.apps/web". */
-static void kubectl_name(char *buf, size_t size, const struct gitops_id *id)
+void gitops_sync_kubectl_name(char *buf, size_t size, const struct gitops_id *id)
 {
 	char kind[128];
 	size_t i;
@@ -57,12 +23,12 @@ static void kubectl_name(char *buf, size_t size, const struct gitops_id *id)
 	snprintf(buf, size, "%s%s%s/%s", kind, id->group[0] ? "." : "", id->group, id->name);
 }
 
-static char *object_path(const struct item *it)
+char * gitops_sync_object_path(const struct item *it)
 {
 	return gitops_kube_path(it->p.res, it->p.ns, it->p.id.name, NULL);
 }
 
-static long elapsed_ms(const struct sync *s)
+long gitops_sync_elapsed_ms(const struct sync *s)
 {
 	struct timespec now;
 
@@ -70,20 +36,20 @@ static long elapsed_ms(const struct sync *s)
 	return (now.tv_sec - s->start.tv_sec) * 1000L + (now.tv_nsec - s->start.tv_nsec) / 1000000L;
 }
 
-static void sleep_ms(long ms)
+void gitops_sync_sleep_ms(long ms)
 {
 	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
 	nanosleep(&ts, NULL);
 }
 
-static void report(struct sync *s, struct item *it)
+void gitops_sync_report(struct sync *s, struct item *it)
 {
 	if (s->report)
 		s->report(s->ctx, &it->result);
 }
 
 /* The lease stays ours while the sync goes on (renewed when a third of its duration passed). */
-static int keep_lease(struct sync *s, struct gitops_err *err)
+int gitops_sync_keep_lease(struct sync *s, struct gitops_err *err)
 {
 	return s->lease ? gitops_lease_renew(s->lease, s->k, 0, err) : 0;
 }
@@ -119,35 +85,6 @@ static int same_object(cJSON *a, cJSON *b)
 	return eq;
 }
 
-static int wait_established(struct sync *s, struct item *it, struct gitops_err *err)
-{
-	long waited = 0;
-
-	for (;;) {
-		cJSON *crd, *c;
-		int ok = 0;
-
-		if (gitops_kube_get(s->k, it->p.res, NULL, it->p.id.name, &crd, err) < 0)
-			return -1;
-		cJSON_ArrayForEach(c, gitops_json_get(crd, "status", "conditions", NULL))
-		{
-			const char *t = gitops_json_get_string(c, "type", NULL), *st = gitops_json_get_string(c, "status", NULL);
-			if (t && st && !strcmp(t, "Established") && !strcmp(st, "True"))
-				ok = 1;
-		}
-		cJSON_Delete(crd);
-		if (ok)
-			return 0;
-		if (keep_lease(s, err) < 0)
-			return -1;
-		if (waited >= s->o->establish_timeout_ms)
-			return gitops_err_set(err, GITOPS_EXIT_UNHEALTHY, "%s: not Established after %ld s", it->result.name,
-					      s->o->establish_timeout_ms / 1000);
-		sleep_ms(200);
-		waited += 200;
-	}
-}
-
 static int ns_in_stream(const struct sync *s, const char *ns)
 {
 	size_t i;
@@ -159,8 +96,8 @@ static int ns_in_stream(const struct sync *s, const char *ns)
 }
 
 /* Run the requests that have a method; the others are left as they are. */
-static int run_subset(struct gitops_kube *k, struct gitops_kube_request *reqs, size_t n, const long *ok,
-		      struct gitops_err *err)
+int gitops_sync_run_subset(struct gitops_kube *k, struct gitops_kube_request *reqs, size_t n, const long *ok,
+			   struct gitops_err *err)
 {
 	struct gitops_kube_request *run = calloc(n ? n : 1, sizeof(*run));
 	size_t *map = calloc(n ? n : 1, sizeof(*map)), m = 0, i;
@@ -205,7 +142,7 @@ static void forget_live(struct item *it)
 	it->p.failed = 0;
 }
 
-static void fail_item(struct item *it, const struct gitops_err *e, int *ret, struct gitops_err *err)
+void gitops_sync_fail_item(struct item *it, const struct gitops_err *e, int *ret, struct gitops_err *err)
 {
 	it->result.outcome = GITOPS_APPLY_FAILED;
 	it->result.err = *e;
@@ -231,7 +168,7 @@ static int run_chunk(struct sync *s, struct item **step, size_t n, struct gitops
 		ret = gitops_err_oom(err);
 		goto done;
 	}
-	if (keep_lease(s, err) < 0) {
+	if (gitops_sync_keep_lease(s, err) < 0) {
 		ret = -1;
 		goto done;
 	}
@@ -275,7 +212,7 @@ static int run_chunk(struct sync *s, struct item **step, size_t n, struct gitops
 			put[i].method = NULL;
 	if (!o->dry_run)
 		s->began = 1;
-	run_subset(s->k, put, n, NULL, err);
+	gitops_sync_run_subset(s->k, put, n, NULL, err);
 	for (i = 0; i < n; i++) {
 		struct item *it = step[i];
 		struct gitops_kube_request *r = &put[i];
@@ -285,14 +222,14 @@ static int run_chunk(struct sync *s, struct item **step, size_t n, struct gitops
 			it->result.outcome = GITOPS_APPLY_UNCHANGED;
 			set_uid(it, it->live_before);
 		} else if (it->p.failed) {
-			fail_item(it, &it->p.err, &ret, err);
+			gitops_sync_fail_item(it, &it->p.err, &ret, err);
 		} else if (r->failed && o->dry_run && r->status == 404 && it->p.namespaced && !it->live_before &&
 			   ns_in_stream(s, it->p.ns)) {
 			/* its namespace is created by the stream: the server cannot check it in a dry run */
 			it->result.outcome = GITOPS_APPLY_CREATED;
 			it->result.unchecked = 1;
 		} else if (r->failed) {
-			fail_item(it, &r->err, &ret, err);
+			gitops_sync_fail_item(it, &r->err, &ret, err);
 		} else {
 			cJSON *after = cJSON_ParseWithLength(r->response.data, r->response.len);
 			const char *rv = gitops_json_get_string(after, "metadata", "resourceVersion", NULL);
@@ -305,7 +242,7 @@ static int run_chunk(struct sync *s, struct item **step, size_t n, struct gitops
 				it->result.outcome = GITOPS_APPLY_CONFIGURED;
 			cJSON_Delete(after);
 		}
-		report(s, it);
+		gitops_sync_report(s, it);
 	}
 done:
 	for (i = 0; put && i < n; i++) {
@@ -354,80 +291,6 @@ static int run_step(struct sync *s, struct item **step, size_t n, struct gitops_
 	return ret;
 }
 
-/*
- * DELETE each (in parallel), background propagation.  failed[i] says which
- * failed, and errs[i] (errs may be NULL) why: each its own message.
- */
-static int delete_all(struct sync *s, const struct gitops_kube_resource *const *res, const char *const *ns,
-		      const char *const *names, const char *const *what, size_t n, int *failed, struct gitops_err *errs,
-		      struct gitops_err *err)
-{
-	struct gitops_kube_request *del = calloc(n ? n : 1, sizeof(*del));
-	static const long ok404[] = { 404, 0 };
-	size_t i;
-	int ret;
-
-	if (!del)
-		return gitops_err_oom(err);
-	for (i = 0; i < n; i++) {
-		if (gitops_kube_delete_request(&del[i], res[i], ns[i], names[i], "Background", s->o->dry_run) < 0) {
-			for (; ; i--) {
-				gitops_kube_request_release(&del[i]);
-				if (!i)
-					break;
-			}
-			free(del);
-			return gitops_err_oom(err);
-		}
-		del[i].what = what[i];
-	}
-	if (!s->o->dry_run)
-		s->began = 1;
-	ret = gitops_kube_run(s->k, del, n, ok404, err);
-	for (i = 0; i < n; i++) {
-		failed[i] = del[i].failed;
-		if (errs && del[i].failed)
-			errs[i] = del[i].err;
-		gitops_kube_request_release(&del[i]);
-	}
-	free(del);
-	return ret;
-}
-
-/* Hooks with BeforeHookCreation: the old one goes, and is gone, before the new one is created. */
-static int delete_before_creation(struct sync *s, struct item **step, size_t n, struct gitops_err *err)
-{
-	size_t i;
-
-	if (s->o->dry_run)
-		return 0;
-	for (i = 0; i < n; i++) {
-		struct item *it = step[i];
-		const struct gitops_kube_resource *res[1] = { it->p.res };
-		const char *ns[1] = { it->p.ns }, *name[1] = { it->p.id.name }, *what[1] = { it->result.name };
-		int failed;
-		if (!it->info.hook || !(it->info.delete_policy & GITOPS_HOOK_DELETE_BEFORE_CREATION))
-			continue;
-		if (delete_all(s, res, ns, name, what, 1, &failed, NULL, err) < 0)
-			return -1;
-		for (;;) {
-			cJSON *live;
-			if (gitops_kube_get(s->k, it->p.res, ns[0], it->p.id.name, &live, err) < 0)
-				return -1;
-			if (!live)
-				break;
-			cJSON_Delete(live);
-			if (keep_lease(s, err) < 0)
-				return -1;
-			if (s->o->timeout_ms && elapsed_ms(s) > s->o->timeout_ms)
-				return gitops_err_set(err, GITOPS_EXIT_UNHEALTHY, "%s: the old hook is still being deleted after %ld s",
-						      it->result.name, s->o->timeout_ms / 1000);
-			sleep_ms(200);
-		}
-	}
-	return 0;
-}
-
 static int item_order(const void *pa, const void *pb)
 {
 	const struct item *a = *(const struct item *const *)pa, *b = *(const struct item *const *)pb;
@@ -453,7 +316,7 @@ static int resolve_step(struct sync *s, struct item **step, size_t *m, struct gi
 			/* its CRD is only in the stream: nothing on the server can check it */
 			it->result.outcome = GITOPS_APPLY_CREATED;
 			it->result.unchecked = 1;
-			report(s, it);
+			gitops_sync_report(s, it);
 			continue;
 		}
 		/* on the server now, its CRD included: no stream to defer to */
@@ -462,154 +325,6 @@ static int resolve_step(struct sync *s, struct item **step, size_t *m, struct gi
 		step[kept++] = it;
 	}
 	*m = kept;
-	return 0;
-}
-
-/*
- * Wait until the objects are ready: hooks until they succeed or fail (a Job
- * or a Pod; other hooks are done once applied), the others until healthy
- * (or Suspended, or of a kind without a check).  Degraded ends the wait.
- */
-static int wait_ready(struct sync *s, struct item **list, size_t m, const char *what, struct gitops_err *err)
-{
-	long delay = 100, last_progress = elapsed_ms(s);
-	size_t i, left;
-	int ret = 0;
-
-	for (i = 0; i < m; i++)
-		list[i]->ready = 0;
-	for (;;) {
-		struct gitops_kube_request *get = calloc(m ? m : 1, sizeof(*get));
-		static const long ok404[] = { 404, 0 };
-		if (!get)
-			return gitops_err_oom(err);
-		for (i = 0; i < m; i++) {
-			if (list[i]->ready)
-				continue;
-			get[i].method = "GET";
-			get[i].path = object_path(list[i]);
-			get[i].what = list[i]->result.name;
-		}
-		run_subset(s->k, get, m, ok404, err);
-		left = 0;
-		for (i = 0; i < m; i++) {
-			struct item *it = list[i];
-			cJSON *live;
-			if (it->ready || !get[i].method)
-				continue;
-			if (get[i].failed) {
-				fail_item(it, &get[i].err, &ret, err);
-				it->ready = 1;
-				report(s, it);
-				continue;
-			}
-			live = get[i].status == 200 ? cJSON_ParseWithLength(get[i].response.data, get[i].response.len) : NULL;
-			gitops_health_assess(live, &it->result.health);
-			cJSON_Delete(live);
-			switch (it->result.health.status) {
-			case GITOPS_HEALTH_NONE:
-			case GITOPS_HEALTH_HEALTHY:
-			case GITOPS_HEALTH_SUSPENDED:
-				it->ready = 1;
-				if (it->info.hook) {
-					it->result.outcome = GITOPS_APPLY_HOOK_SUCCEEDED;
-					report(s, it);
-				}
-				break;
-			case GITOPS_HEALTH_DEGRADED: {
-				struct gitops_err e = GITOPS_ERR_INIT;
-				const char *msg = it->result.health.message;
-				gitops_err_set(&e, GITOPS_EXIT_UNHEALTHY, "%s%s is Degraded%s%s", it->result.name,
-					       it->info.hook ? " (hook)" : "", *msg ? ": " : "", msg);
-				fail_item(it, &e, &ret, err);
-				it->result.outcome = it->info.hook ? GITOPS_APPLY_HOOK_FAILED : GITOPS_APPLY_UNHEALTHY;
-				it->ready = 1;
-				report(s, it);
-				break;
-			}
-			default:
-				left++;
-			}
-		}
-		for (i = 0; i < m; i++)
-			gitops_kube_request_release(&get[i]);
-		free(get);
-		if (!left || ret < 0)
-			break;
-		if (keep_lease(s, err) < 0)
-			return -1;
-		if (s->o->timeout_ms && elapsed_ms(s) > s->o->timeout_ms) {
-			for (i = 0; i < m; i++) {
-				struct item *it = list[i];
-				struct gitops_err e = GITOPS_ERR_INIT;
-				const char *msg = it->result.health.message;
-				if (it->ready)
-					continue;
-				gitops_err_set(&e, GITOPS_EXIT_UNHEALTHY, "%s is still %s after %ld s%s%s", it->result.name,
-					       gitops_health_name(it->result.health.status), s->o->timeout_ms / 1000,
-					       *msg ? ": " : "", msg);
-				fail_item(it, &e, &ret, err);
-				it->result.outcome = it->info.hook ? GITOPS_APPLY_HOOK_FAILED : GITOPS_APPLY_UNHEALTHY;
-				report(s, it);
-			}
-			gitops_err_set(err, GITOPS_EXIT_UNHEALTHY, "%s: %zu object%s not healthy after %ld s", what, left,
-				       left == 1 ? "" : "s", s->o->timeout_ms / 1000);
-			return -1;
-		}
-		if (s->o->progress && elapsed_ms(s) - last_progress >= 5000) {
-			struct gitops_buf line = GITOPS_BUF_INIT;
-			size_t shown = 0;
-			gitops_buf_printf(&line, "%s: waiting for %zu object%s:", what, left, left == 1 ? "" : "s");
-			for (i = 0; i < m && shown < 3; i++) {
-				const struct gitops_health *h = &list[i]->result.health;
-				if (list[i]->ready)
-					continue;
-				gitops_buf_printf(&line, "%s %s %s%s%s", shown ? ";" : "", list[i]->result.name,
-						  gitops_health_name(h->status), *h->message ? ": " : "", h->message);
-				shown++;
-			}
-			if (left > shown)
-				gitops_buf_printf(&line, "; %zu more", left - shown);
-			s->o->progress(s->ctx, line.data);
-			gitops_buf_release(&line);
-			last_progress = elapsed_ms(s);
-		}
-		sleep_ms(delay);
-		delay = delay * 2 > 2000 ? 2000 : delay * 2;
-	}
-	if (ret < 0 && left == 0 && err->code == GITOPS_EXIT_UNHEALTHY) {
-		char msg[GITOPS_ERR_MSG_MAX];
-		snprintf(msg, sizeof(msg), "%s", err->msg);
-		gitops_err_set(err, GITOPS_EXIT_UNHEALTHY, "%s: %s", what, msg);
-	}
-	return ret;
-}
-
-/* Hooks that finished: their delete policies. */
-static int delete_finished_hooks(struct sync *s, struct item **list, size_t m, struct gitops_err *err)
-{
-	size_t i;
-
-	for (i = 0; i < m; i++) {
-		struct item *it = list[i];
-		const struct gitops_kube_resource *res[1] = { it->p.res };
-		const char *ns[1] = { it->p.ns }, *name[1] = { it->p.id.name }, *what[1] = { it->result.name };
-		int failed, succeeded = it->result.outcome == GITOPS_APPLY_HOOK_SUCCEEDED;
-		if (!it->info.hook || s->o->dry_run)
-			continue;
-		if (!(succeeded ? it->info.delete_policy & GITOPS_HOOK_DELETE_SUCCEEDED :
-				  it->result.outcome == GITOPS_APPLY_HOOK_FAILED &&
-					  (it->info.delete_policy & GITOPS_HOOK_DELETE_FAILED)))
-			continue;
-		if (delete_all(s, res, ns, name, what, 1, &failed, NULL, err) < 0)
-			return -1;
-		{
-			struct gitops_apply_result r = it->result;
-			it->result.outcome = GITOPS_APPLY_HOOK_DELETED;
-			report(s, it);
-			it->result = r;
-		}
-	}
 	return 0;
 }
 
@@ -676,7 +391,7 @@ static int run_phase(struct sync *s, enum gitops_phase ph, int wait_all, struct 
 			if (!m)
 				continue;
 			qsort(step, m, sizeof(*step), item_order);
-			if (resolve_step(s, step, &m, err) < 0 || delete_before_creation(s, step, m, err) < 0)
+			if (resolve_step(s, step, &m, err) < 0 || gitops_sync_delete_before_creation(s, step, m, err) < 0)
 				goto done;
 			if (m && run_step(s, step, m, err) < 0)
 				goto done;
@@ -684,7 +399,7 @@ static int run_phase(struct sync *s, enum gitops_phase ph, int wait_all, struct 
 				wave_items[n_wave++] = step[i];
 			if (tier == GITOPS_TIER_CRDS && m && !s->o->dry_run) {
 				for (i = 0; i < m; i++)
-					if (wait_established(s, step[i], err) < 0)
+					if (gitops_sync_wait_established(s, step[i], err) < 0)
 						goto done;
 				if (gitops_kube_discovery_refresh(s->d, err) < 0)
 					goto done;
@@ -696,11 +411,11 @@ static int run_phase(struct sync *s, enum gitops_phase ph, int wait_all, struct 
 		for (i = 0; i < n_wave; i++)
 			if (wave_items[i]->info.hook || wait_all)
 				wave_items[n_wait++] = wave_items[i];
-		if (n_wait && wait_ready(s, wave_items, n_wait, what, err) < 0) {
-			delete_finished_hooks(s, wave_items, n_wait, err);
+		if (n_wait && gitops_sync_wait_ready(s, wave_items, n_wait, what, err) < 0) {
+			gitops_sync_delete_finished_hooks(s, wave_items, n_wait, err);
 			goto done;
 		}
-		if (delete_finished_hooks(s, wave_items, n_wait, err) < 0)
+		if (gitops_sync_delete_finished_hooks(s, wave_items, n_wait, err) < 0)
 			goto done;
 	}
 	ret = 0;
@@ -721,145 +436,6 @@ static int has_phase(const struct sync *s, enum gitops_phase ph)
 	return 0;
 }
 
-/* A member the stream no longer has, as a result line. */
-static void orphan_result(struct gitops_apply_result *r, const struct gitops_id *id, int wave,
-			  enum gitops_apply_outcome outcome)
-{
-	memset(r, 0, sizeof(*r));
-	kubectl_name(r->name, sizeof(r->name), id);
-	snprintf(r->ns, sizeof(r->ns), "%s", id->namespace ? id->namespace : "");
-	r->wave = wave;
-	r->phase = GITOPS_PHASE_SYNC;
-	r->outcome = outcome;
-}
-
-/*
- * Members the stream no longer has: deleted in reverse order, a group of one
- * wave and tier at a time.  A member whose UID this sync applied is the same
- * object under another API group: never deleted.  Prune=confirm members wait
- * for --confirm-prune.
- */
-static int prune(struct sync *s, struct gitops_err *err)
-{
-	struct gitops_applyset_orphans orphans = { NULL, NULL, 0 };
-	struct gitops_applyset_desired want;
-	size_t n = 0, i, j;
-	int ret = -1;
-	const struct gitops_kube_resource **res = NULL;
-	const char **ns = NULL, **names = NULL, **what = NULL, **uids = NULL;
-	char (*display)[600] = NULL;
-	int *tier = NULL, *wave = NULL, *failed = NULL;
-	struct gitops_err *errs = NULL;
-	struct gitops_object *objs = NULL;
-	const cJSON *o;
-
-	/* the view pruned from is only as good as the lease: verified (a compare-and-swap) first */
-	if (s->lease && gitops_lease_renew(s->lease, s->k, 1, err) < 0)
-		return -1;
-	objs = calloc(s->n ? s->n : 1, sizeof(*objs));
-	uids = calloc(s->n ? s->n : 1, sizeof(*uids));
-	if (!objs || !uids) {
-		gitops_err_oom(err);
-		goto done;
-	}
-	memset(&want, 0, sizeof(want));
-	for (i = 0; i < s->n; i++) {
-		objs[i] = *s->items[i].p.obj;
-		if (s->items[i].uid)
-			uids[want.n_uids++] = s->items[i].uid;
-	}
-	want.objs = objs;
-	want.n = s->n;
-	want.default_ns = s->o->namespace;
-	want.uids = uids;
-	want.confirmed = s->o->confirm_prune;
-	if (gitops_applyset_orphans_of(s->set, s->k, s->d, &want, &orphans, err) < 0)
-		goto done;
-	cJSON_ArrayForEach(o, orphans.unconfirmed)
-	{
-		struct gitops_apply_result r;
-		struct gitops_id id;
-		struct gitops_sync_info info;
-		struct gitops_err bad = GITOPS_ERR_INIT;
-		if (gitops_object_id(o, &id) < 0)
-			continue;
-		if (gitops_order_classify(&info, o, id.group, id.kind, &bad) < 0)
-			info.wave = 0;
-		orphan_result(&r, &id, info.wave, GITOPS_APPLY_PRUNE_PENDING);
-		s->unconfirmed++;
-		if (s->report)
-			s->report(s->ctx, &r);
-	}
-	n = (size_t)cJSON_GetArraySize(orphans.doomed);
-	res = calloc(n + 1, sizeof(*res));
-	ns = calloc(n + 1, sizeof(*ns));
-	names = calloc(n + 1, sizeof(*names));
-	what = calloc(n + 1, sizeof(*what));
-	display = calloc(n + 1, sizeof(*display));
-	tier = calloc(n + 1, sizeof(*tier));
-	wave = calloc(n + 1, sizeof(*wave));
-	failed = calloc(n + 1, sizeof(*failed));
-	errs = calloc(n + 1, sizeof(*errs));
-	if (!res || !ns || !names || !what || !display || !tier || !wave || !failed || !errs) {
-		gitops_err_oom(err);
-		goto done;
-	}
-	for (i = 0; i < n; i++) {
-		struct gitops_id id;
-		struct gitops_sync_info info;
-		struct gitops_err bad = GITOPS_ERR_INIT;
-		o = cJSON_GetArrayItem(orphans.doomed, (int)i);
-		if (gitops_object_id(o, &id) < 0 ||
-		    gitops_kube_discovery_find(s->d, id.group, id.version, id.kind, &res[i], err) < 0)
-			goto done;
-		if (gitops_order_classify(&info, o, id.group, id.kind, &bad) < 0)
-			info.wave = 0, info.tier = gitops_order_tier(id.group, id.kind);
-		tier[i] = info.tier;
-		wave[i] = info.wave;
-		ns[i] = id.namespace;
-		names[i] = id.name;
-		kubectl_name(display[i], sizeof(display[i]), &id);
-		what[i] = display[i];
-	}
-	for (i = 0; i < n; i = j) {
-		size_t k;
-		for (j = i; j < n && tier[j] == tier[i] && wave[j] == wave[i]; j++)
-			;
-		if (keep_lease(s, err) < 0)
-			goto done;
-		delete_all(s, res + i, ns + i, names + i, what + i, j - i, failed + i, errs + i, err);
-		for (k = i; k < j; k++) {
-			struct gitops_apply_result r;
-			struct gitops_id id;
-			if (gitops_object_id(cJSON_GetArrayItem(orphans.doomed, (int)k), &id) < 0)
-				continue;
-			orphan_result(&r, &id, wave[k], failed[k] ? GITOPS_APPLY_FAILED : GITOPS_APPLY_PRUNED);
-			if (failed[k])
-				r.err = errs[k]; /* its own message, not the group's first */
-			if (s->report)
-				s->report(s->ctx, &r);
-		}
-		for (k = i; k < j; k++)
-			if (failed[k])
-				goto done;
-	}
-	ret = 0;
-done:
-	gitops_applyset_orphans_release(&orphans);
-	free(objs);
-	free(uids);
-	free(res);
-	free(ns);
-	free(names);
-	free(what);
-	free(display);
-	free(tier);
-	free(wave);
-	free(failed);
-	free(errs);
-	return ret;
-}
-
 /* Classify, check and resolve everything before anything is sent. */
 static int prepare(struct sync *s, struct gitops_object *objs, struct gitops_err *err)
 {
@@ -874,7 +450,7 @@ static int prepare(struct sync *s, struct gitops_object *objs, struct gitops_err
 		if (gitops_order_classify(&it->info, objs[i].json, it->p.id.group, it->p.id.kind, &bad) < 0)
 			return gitops_object_err(err, &objs[i], bad.code, "%s", bad.msg);
 		it->p.hook = it->info.hook;
-		kubectl_name(it->result.name, sizeof(it->result.name), &it->p.id);
+		gitops_sync_kubectl_name(it->result.name, sizeof(it->result.name), &it->p.id);
 		it->p.what = it->result.name;
 		snprintf(it->result.ns, sizeof(it->result.ns), "%s", it->p.id.namespace ? it->p.id.namespace : "");
 		/* the set's own bookkeeping is not a manifest: applied from the stream, it would fight the sync */
@@ -1019,10 +595,10 @@ int gitops_apply(struct gitops_kube *k, struct gitops_kube_discovery *d, struct 
 	/* PostSync hooks run once the Sync phase is healthy (Argo CD): then it is waited for */
 	if (run_phase(&s, GITOPS_PHASE_SYNC, s.o->wait || has_phase(&s, GITOPS_PHASE_POSTSYNC), err) < 0)
 		goto fail;
-	if (s.o->prune && prune(&s, err) < 0)
+	if (s.o->prune && gitops_sync_prune(&s, err) < 0)
 		goto fail;
 	if (s.set && s.o->prune && !s.o->dry_run &&
-	    (keep_lease(&s, err) < 0 || gitops_applyset_write(s.set, k, s.o->field_manager, 0, err) < 0))
+	    (gitops_sync_keep_lease(&s, err) < 0 || gitops_applyset_write(s.set, k, s.o->field_manager, 0, err) < 0))
 		goto fail;
 	if (s.unconfirmed) {
 		/* as Argo CD: the sync waits for the confirmation, PostSync hooks with it */
