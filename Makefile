@@ -90,17 +90,16 @@ $(O)/tests/kube/%.o: tests/kube/%.c $(wildcard lib/*.h tests/unit/*.h) Makefile
 $(O)/tests/kube/test_kube: $(O)/tests/kube/test_kube.o $(LIB)
 	$(QLD)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(CHECK_LIBS)
 
-# against a real API server: scripts/testenv starts one (or reuses it) and stops what it started
+# against a real API server: scripts/testenv starts one (or reuses it) and stops what it started.
+# Every executable tests/testenv/t-* (first) and tests/kube/t-* runs, one after the other, with
+# GITOPS_BIN (the build dir: programs and tests/kube/test_kube) and CONFORMANCE in the environment.
+KUBE_TESTS := $(sort $(wildcard tests/testenv/t-*)) $(sort $(wildcard tests/kube/t-*))
 kube: $(O)/tests/kube/test_kube $(BINS)
 	$(Q)started=$$(scripts/testenv start) || exit 1; eval "$$(scripts/testenv env)"; rc=0; \
 		CK_DEFAULT_TIMEOUT=120 $(O)/tests/kube/test_kube || rc=1; \
-		GITOPS_BIN=$(CURDIR)/$(O) tests/kube/apply-test || rc=1; \
-		GITOPS_BIN=$(CURDIR)/$(O) tests/kube/kubectl-dry-run || rc=1; \
-		GITOPS_BIN=$(CURDIR)/$(O) tests/kube/proxy-test || rc=1; \
-		tests/kube/throttle-test $(CURDIR)/$(O) || rc=1; \
-		tests/kube/restart-test $(CURDIR)/$(O) || rc=1; \
-		for t in tests/kube/t-*; do [ -x "$$t" ] || continue; \
-			GITOPS_BIN=$(CURDIR)/$(O) CONFORMANCE=$(abspath $(CONFORMANCE)) "$$t" || rc=1; done; \
+		for t in $(KUBE_TESTS); do [ -x "$$t" ] || { echo "FAIL $$t: not executable"; rc=1; continue; }; \
+			GITOPS_BIN=$(CURDIR)/$(O) CONFORMANCE=$(abspath $(CONFORMANCE)) "$$t" || { echo "FAIL $$t"; rc=1; }; \
+		done; \
 		if [ "$$started" = started ]; then scripts/testenv stop >/dev/null; fi; exit $$rc
 
 unit: $(UNIT_BINS)
