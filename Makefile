@@ -1,6 +1,8 @@
 # gitops: one non-recursive Makefile (git's shape).
 #   make            build lib/libgitops.a and the five programs into $(O)/
-#   make check      unit tests (Check) and CLI case tests
+#   make check      unit tests (Check), CLI cases, man pages, kubectl, the API server, registry, git
+#   make -j2 check  the same, independent suites side by side (each its own temporary files;
+#                   the kube suites one after the other on the one API server)
 #   make SANITIZE=1 check   the same under ASan+UBSan (objects in build/sanitize)
 #   make fuzz FUZZ_SECONDS=N   libFuzzer on the stream reader/writer (clang)
 #   make install PREFIX=/usr/local DESTDIR=
@@ -56,6 +58,9 @@ BINS      := $(PROGRAMS:%=$(O)/%) $(O)/gitops-sync
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(O)/tests/%)
 MANS      := $(wildcard man/*.1 man/*.7)
+
+# under -j, each target's output in one piece (suites running side by side do not interleave)
+MAKEFLAGS += --output-sync=target
 
 .SECONDARY:
 .PHONY: all check unit cases mansynopsis kubectl kube clean install fuzz fuzz-check bench demo
