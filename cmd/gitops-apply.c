@@ -6,6 +6,7 @@
 #include "lib/apply.h"
 #include "lib/buf.h"
 #include "lib/cli.h"
+#include "lib/cluster.h"
 #include "lib/kube.h"
 #include "lib/kube_discovery.h"
 #include "lib/kubeconfig.h"

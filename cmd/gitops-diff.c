@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "lib/cli.h"
+#include "lib/cluster.h"
 #include "lib/diff.h"
 #include "lib/health.h"
 #include "lib/kube.h"

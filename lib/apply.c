@@ -7,75 +7,12 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "lib/applyset.h"
-#include "lib/diff.h"
 #include "lib/kube_rest.h"
-#include "lib/lease.h"
 #include "lib/object.h"
-
-struct item {
-	struct gitops_object *obj;
-	struct gitops_id id;
-	struct gitops_sync_info info;
-	const struct gitops_kube_resource *res;   /* NULL until resolved */
-	int deferred;                              /* its kind comes from a CRD of this stream */
-	int namespaced;                            /* its scope (from the server, or from its CRD in the stream) */
-	int done_early;                            /* applied before the phases (the applyset parent's namespace) */
-	int hook_done;                             /* this phase: its hook finished (or needs no waiting) */
-	int ready;                                 /* this wave: healthy enough */
-	struct gitops_apply_result result;
-	char *rv_before;
-	char *uid;                                 /* of the object this run applied (or proved unchanged) */
-	cJSON *live_before;
-	char *live_text;                           /* what a LIST said is live, as JSON, until its chunk runs */
-	int prefetched;                            /* what is live came from a LIST */
-};
-
-struct sync {
-	struct gitops_kube *k;
-	struct gitops_kube_discovery *d;
-	const struct gitops_apply_options *o;
-	gitops_apply_report_fn report;
-	void *ctx;
-	struct item *items;
-	size_t n;
-	const char **stream_ns;
-	size_t n_stream_ns;
-	struct gitops_applyset *set;
-	const char *set_ns;
-	char set_id[64];                           /* the member label's value, "" without an applyset */
-	struct gitops_lease *lease;                /* held while the sync changes anything */
-	size_t unconfirmed;                        /* members kept because their prune needs confirmation */
-	struct timespec start;
-	int began;                                 /* something was sent that changes the cluster */
-};
-
-#define LIST_FROM 8   /* this many objects of one kind in one namespace: one LIST instead of a GET each */
-
-static int is_crd(const struct gitops_id *id)
-{
-	return !strcmp(id->group, "apiextensions.k8s.io") && !strcmp(id->kind, "CustomResourceDefinition");
-}
-
-/* The CRD among the objects that defines group/kind, or NULL. */
-static const struct item *defining_crd(const struct item *items, size_t n, const struct gitops_id *id)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		const char *g, *k;
-		if (!is_crd(&items[i].id))
-			continue;
-		g = gitops_json_get_string(items[i].obj->json, "spec", "group", NULL);
-		k = gitops_json_get_string(items[i].obj->json, "spec", "names", "kind", NULL);
-		if (g && k && !strcmp(g, id->group) && !strcmp(k, id->kind))
-			return &items[i];
-	}
-	return NULL;
-}
+#include "lib/sync.h"
 
 /* kubectl's name of an object: "deployment.apps/web". */
-static void kubectl_name(char *buf, size_t size, const struct gitops_id *id)
+void gitops_sync_kubectl_name(char *buf, size_t size, const struct gitops_id *id)
 {
 	char kind[128];
 	size_t i;
@@ -86,17 +23,12 @@ static void kubectl_name(char *buf, size_t size, const struct gitops_id *id)
 	snprintf(buf, size, "%s%s%s/%s", kind, id->group[0] ? "." : "", id->group, id->name);
 }
 
-static const char *ns_of(const struct item *it, const struct gitops_apply_options *o)
+char * gitops_sync_object_path(const struct item *it)
 {
-	return it->id.namespace ? it->id.namespace : o->namespace;
+	return gitops_kube_path(it->p.res, it->p.ns, it->p.id.name, NULL);
 }
 
-static char *object_path(const struct item *it, const struct gitops_apply_options *o)
-{
-	return gitops_kube_path(it->res, ns_of(it, o), it->id.name, NULL);
-}
-
-static long elapsed_ms(const struct sync *s)
+long gitops_sync_elapsed_ms(const struct sync *s)
 {
 	struct timespec now;
 
@@ -104,20 +36,20 @@ static long elapsed_ms(const struct sync *s)
 	return (now.tv_sec - s->start.tv_sec) * 1000L + (now.tv_nsec - s->start.tv_nsec) / 1000000L;
 }
 
-static void sleep_ms(long ms)
+void gitops_sync_sleep_ms(long ms)
 {
 	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
 	nanosleep(&ts, NULL);
 }
 
-static void report(struct sync *s, struct item *it)
+void gitops_sync_report(struct sync *s, struct item *it)
 {
 	if (s->report)
 		s->report(s->ctx, &it->result);
 }
 
 /* The lease stays ours while the sync goes on (renewed when a third of its duration passed). */
-static int keep_lease(struct sync *s, struct gitops_err *err)
+int gitops_sync_keep_lease(struct sync *s, struct gitops_err *err)
 {
 	return s->lease ? gitops_lease_renew(s->lease, s->k, 0, err) : 0;
 }
@@ -128,24 +60,6 @@ static void set_uid(struct item *it, const cJSON *obj)
 
 	free(it->uid);
 	it->uid = uid ? strdup(uid) : NULL;
-}
-
-/* The body: the object, with the namespace made explicit (or dropped for cluster-scoped kinds), and a member's label. */
-static cJSON *apply_body(const struct sync *s, const struct item *it)
-{
-	cJSON *copy = cJSON_Duplicate(it->obj->json, 1), *meta;
-
-	if (!copy)
-		return NULL;
-	meta = cJSON_GetObjectItemCaseSensitive(copy, "metadata");
-	cJSON_DeleteItemFromObjectCaseSensitive(meta, "namespace");
-	if (it->res->namespaced)
-		cJSON_AddStringToObject(meta, "namespace", ns_of(it, s->o));
-	if (s->set_id[0] && !it->info.hook && gitops_object_set_label(copy, GITOPS_APPLYSET_PART_OF, s->set_id) < 0) {
-		cJSON_Delete(copy);
-		return NULL;
-	}
-	return copy;
 }
 
 /* Equal but for what every write changes. */
@@ -171,46 +85,6 @@ static int same_object(cJSON *a, cJSON *b)
 	return eq;
 }
 
-static int resolve(struct gitops_kube_discovery *d, struct item *it, struct gitops_err *err)
-{
-	if (gitops_kube_discovery_find(d, it->id.group, it->id.version, it->id.kind, &it->res, err) < 0)
-		return -1;
-	if (!gitops_kube_resource_can(it->res, "patch"))
-		return gitops_err_set(err, GITOPS_EXIT_REJECTED, "%s/%s %s cannot be patched (no server-side apply)",
-				      it->id.group, it->id.kind, it->id.name);
-	it->namespaced = it->res->namespaced;
-	return 0;
-}
-
-static int wait_established(struct sync *s, struct item *it, struct gitops_err *err)
-{
-	long waited = 0;
-
-	for (;;) {
-		cJSON *crd, *c;
-		int ok = 0;
-
-		if (gitops_kube_get(s->k, it->res, NULL, it->id.name, &crd, err) < 0)
-			return -1;
-		cJSON_ArrayForEach(c, gitops_json_get(crd, "status", "conditions", NULL))
-		{
-			const char *t = gitops_json_get_string(c, "type", NULL), *st = gitops_json_get_string(c, "status", NULL);
-			if (t && st && !strcmp(t, "Established") && !strcmp(st, "True"))
-				ok = 1;
-		}
-		cJSON_Delete(crd);
-		if (ok)
-			return 0;
-		if (keep_lease(s, err) < 0)
-			return -1;
-		if (waited >= s->o->establish_timeout_ms)
-			return gitops_err_set(err, GITOPS_EXIT_UNHEALTHY, "%s: not Established after %ld s", it->result.name,
-					      s->o->establish_timeout_ms / 1000);
-		sleep_ms(200);
-		waited += 200;
-	}
-}
-
 static int ns_in_stream(const struct sync *s, const char *ns)
 {
 	size_t i;
@@ -222,8 +96,8 @@ static int ns_in_stream(const struct sync *s, const char *ns)
 }
 
 /* Run the requests that have a method; the others are left as they are. */
-static int run_subset(struct gitops_kube *k, struct gitops_kube_request *reqs, size_t n, const long *ok,
-		      struct gitops_err *err)
+int gitops_sync_run_subset(struct gitops_kube *k, struct gitops_kube_request *reqs, size_t n, const long *ok,
+			   struct gitops_err *err)
 {
 	struct gitops_kube_request *run = calloc(n ? n : 1, sizeof(*run));
 	size_t *map = calloc(n ? n : 1, sizeof(*map)), m = 0, i;
@@ -261,63 +135,14 @@ static void forget_live(struct item *it)
 {
 	cJSON_Delete(it->live_before);
 	free(it->rv_before);
-	free(it->live_text);
 	it->live_before = NULL;
 	it->rv_before = NULL;
-	it->live_text = NULL;
-	it->prefetched = 0;
+	gitops_plan_item_release(&it->p);
+	it->p.listed = 0;
+	it->p.failed = 0;
 }
 
-static int by_name(const void *a, const void *b)
-{
-	return strcmp((*(struct item *const *)a)->id.name, (*(struct item *const *)b)->id.name);
-}
-
-/* A live object of the LIST, kept as text for the item of its name (a tree is ten times its size). */
-static int listed_one(void *ctx, size_t index, cJSON *e, struct gitops_err *err)
-{
-	struct item *it = ((struct item **)ctx)[index];
-
-	(void)err;
-	if (!it->live_text && !(it->live_text = cJSON_PrintUnformatted(e)))
-		it->prefetched = 0; /* out of memory: a GET then */
-	cJSON_Delete(e);
-	return 0;
-}
-
-/* Many objects of one kind in one namespace: what is live comes from one LIST, not a GET each. */
-static void prefetch(struct sync *s, struct item **step, size_t n)
-{
-	const struct gitops_apply_options *o = s->o;
-	struct item **place = calloc(n ? n : 1, sizeof(*place));
-	const char **names = calloc(n ? n : 1, sizeof(*names));
-	size_t i, j, count;
-
-	for (i = 0; place && names && i < n; i++) {
-		const char *ns = ns_of(step[i], o);
-		struct gitops_err ignore = GITOPS_ERR_INIT;
-		if (step[i]->prefetched)
-			continue;
-		for (count = 0, j = i; j < n; j++)
-			if (step[j]->res == step[i]->res && (!step[i]->res->namespaced || !strcmp(ns_of(step[j], o), ns)))
-				place[count++] = step[j];
-		if (count < LIST_FROM || !gitops_kube_resource_can(step[i]->res, "list"))
-			continue; /* a GET each, then */
-		qsort(place, count, sizeof(*place), by_name);
-		for (j = 0; j < count; j++) {
-			place[j]->prefetched = 1;
-			names[j] = place[j]->id.name;
-		}
-		if (gitops_kube_list_named(s->k, step[i]->res, step[i]->res->namespaced ? ns : NULL, names, count,
-					   listed_one, place, &ignore) < 0)
-			for (j = 0; j < count; j++)
-				forget_live(place[j]); /* the LIST failed half way: a GET each */
-	}
-	free(place);
-	free(names);
-}
-
-static void fail_item(struct item *it, const struct gitops_err *e, int *ret, struct gitops_err *err)
+void gitops_sync_fail_item(struct item *it, const struct gitops_err *e, int *ret, struct gitops_err *err)
 {
 	it->result.outcome = GITOPS_APPLY_FAILED;
 	it->result.err = *e;
@@ -327,93 +152,84 @@ static void fail_item(struct item *it, const struct gitops_err *e, int *ret, str
 	}
 }
 
-/* A chunk of a step: what is live (one GET each, or from the LIST), then the server-side applies, all in parallel. */
+/* A chunk of a step: what is live (from the step's LIST, else a GET each), then the server-side applies, all in parallel. */
 static int run_chunk(struct sync *s, struct item **step, size_t n, struct gitops_err *err)
 {
 	const struct gitops_apply_options *o = s->o;
-	struct gitops_kube_request *get = calloc(n ? n : 1, sizeof(*get)), *put = calloc(n ? n : 1, sizeof(*put));
+	const struct gitops_plan_apply_options ao = { .field_manager = o->field_manager, .force = o->force_conflicts,
+						      .dry_run = o->dry_run };
+	struct gitops_kube_request *put = calloc(n ? n : 1, sizeof(*put));
+	struct gitops_plan_item **plan = calloc(n ? n : 1, sizeof(*plan));
 	char *skipped = calloc(n ? n : 1, 1);
-	static const long ok404[] = { 404, 0 };
-	struct gitops_buf q = GITOPS_BUF_INIT;
 	size_t i;
 	int ret = 0;
 
-	if (!get || !put || !skipped) {
-		free(get);
-		free(put);
-		free(skipped);
-		return gitops_err_oom(err);
+	if (!put || !plan || !skipped) {
+		ret = gitops_err_oom(err);
+		goto done;
 	}
-	if (keep_lease(s, err) < 0) {
-		free(get);
-		free(put);
-		free(skipped);
-		return -1;
+	if (gitops_sync_keep_lease(s, err) < 0) {
+		ret = -1;
+		goto done;
 	}
-	gitops_buf_printf(&q, "?fieldManager=%s%s%s", o->field_manager, o->force_conflicts ? "&force=true" : "",
-			  o->dry_run ? "&dryRun=All" : "");
+	for (i = 0; i < n; i++)
+		plan[i] = &step[i]->p;
+	if (gitops_plan_get_live(s->k, plan, n, err) < 0) {
+		ret = -1;
+		goto done;
+	}
 	for (i = 0; i < n; i++) {
-		if (step[i]->prefetched && step[i]->live_text) {
-			cJSON *live = cJSON_Parse(step[i]->live_text);
-			if (live) {
-				set_live(step[i], live);
+		struct item *it = step[i];
+		cJSON *body = NULL;
+		if (it->p.failed)
+			continue; /* the GET said enough */
+		if (it->p.live_text) {
+			cJSON *live = cJSON_Parse(it->p.live_text);
+			if (!live) {
+				it->p.failed = 1;
+				gitops_err_set(&it->p.err, GITOPS_EXIT_REJECTED, "%s: the server's answer is not JSON",
+					       it->result.name);
 				continue;
 			}
-			step[i]->prefetched = 0; /* unreadable (or out of memory): a GET then */
-		} else if (step[i]->prefetched) {
-			continue; /* the LIST says it is not live */
+			set_live(it, live);
 		}
-		get[i].method = "GET";
-		get[i].path = object_path(step[i], o);
-		get[i].what = step[i]->result.name;
-	}
-	run_subset(s->k, get, n, ok404, err);
-	for (i = 0; i < n; i++) {
-		struct gitops_buf p = GITOPS_BUF_INIT;
-		char *base = object_path(step[i], o);
-		cJSON *body;
-		if (!step[i]->prefetched && !get[i].failed && get[i].status == 200)
-			set_live(step[i], cJSON_ParseWithLength(get[i].response.data, get[i].response.len));
-		gitops_buf_printf(&p, "%s%s", base, q.data);
-		free(base);
-		body = apply_body(s, step[i]);
-		put[i].method = "PATCH";
-		put[i].path = gitops_buf_detach(&p);
-		put[i].content_type = "application/apply-patch+yaml";
-		put[i].what = step[i]->result.name;
-		gitops_kube_request_redact_secret(&put[i], step[i]->live_before); /* the body's own values are masked anyway */
-		if (get[i].failed)
-			put[i].method = NULL; /* the GET said enough */
-		else if (!o->apply_all && step[i]->live_before && body &&
-			 gitops_diff_apply_unchanged(body, step[i]->live_before, o->field_manager)) {
-			/* its managed fields prove the apply a no-op: nothing to send */
-			put[i].method = NULL;
-			skipped[i] = 1;
+		if (!(body = gitops_plan_body(&it->p, s->set_id[0] ? s->set_id : NULL))) {
+			it->p.failed = 1;
+			gitops_err_oom(&it->p.err);
+		} else if (!o->apply_all && it->live_before &&
+			   gitops_plan_unchanged(body, it->live_before, o->field_manager)) {
+			skipped[i] = 1; /* its managed fields prove the apply a no-op: nothing to send */
+		} else if (gitops_plan_apply_request(&put[i], &it->p, body, &ao, &it->p.err) < 0) {
+			it->p.failed = 1;
 		} else {
-			put[i].body = body ? cJSON_PrintUnformatted(body) : NULL;
-			put[i].body_len = put[i].body ? strlen(put[i].body) : 0;
+			put[i].what = it->result.name;
+			gitops_kube_request_redact_secret(&put[i], it->live_before); /* the body's own values are masked anyway */
 		}
 		cJSON_Delete(body);
 	}
+	for (i = 0; i < n; i++)
+		if (step[i]->p.failed || skipped[i])
+			put[i].method = NULL;
 	if (!o->dry_run)
 		s->began = 1;
-	/* only the objects whose GET worked are applied */
-	run_subset(s->k, put, n, NULL, err);
+	gitops_sync_run_subset(s->k, put, n, NULL, err);
 	for (i = 0; i < n; i++) {
 		struct item *it = step[i];
-		struct gitops_kube_request *r = put[i].method ? &put[i] : &get[i];
+		struct gitops_kube_request *r = &put[i];
 		it->result.unchecked = 0;
 		it->result.not_sent = skipped[i];
 		if (skipped[i]) {
 			it->result.outcome = GITOPS_APPLY_UNCHANGED;
 			set_uid(it, it->live_before);
-		} else if (r->failed && o->dry_run && r->status == 404 && it->res->namespaced && !it->live_before &&
-		    ns_in_stream(s, ns_of(it, o))) {
+		} else if (it->p.failed) {
+			gitops_sync_fail_item(it, &it->p.err, &ret, err);
+		} else if (r->failed && o->dry_run && r->status == 404 && it->p.namespaced && !it->live_before &&
+			   ns_in_stream(s, it->p.ns)) {
 			/* its namespace is created by the stream: the server cannot check it in a dry run */
 			it->result.outcome = GITOPS_APPLY_CREATED;
 			it->result.unchecked = 1;
 		} else if (r->failed) {
-			fail_item(it, &r->err, &ret, err);
+			gitops_sync_fail_item(it, &r->err, &ret, err);
 		} else {
 			cJSON *after = cJSON_ParseWithLength(r->response.data, r->response.len);
 			const char *rv = gitops_json_get_string(after, "metadata", "resourceVersion", NULL);
@@ -426,17 +242,16 @@ static int run_chunk(struct sync *s, struct item **step, size_t n, struct gitops
 				it->result.outcome = GITOPS_APPLY_CONFIGURED;
 			cJSON_Delete(after);
 		}
-		report(s, it);
+		gitops_sync_report(s, it);
 	}
-	for (i = 0; i < n; i++) {
-		gitops_kube_request_release(&get[i]);
+done:
+	for (i = 0; put && i < n; i++) {
 		gitops_kube_request_release(&put[i]);
 		forget_live(step[i]); /* said and done: only its uid is kept */
 	}
-	free(get);
 	free(put);
+	free(plan);
 	free(skipped);
-	gitops_buf_release(&q);
 	return ret;
 }
 
@@ -449,12 +264,18 @@ static int run_chunk(struct sync *s, struct item **step, size_t n, struct gitops
  */
 static int run_step(struct sync *s, struct item **step, size_t n, struct gitops_err *err)
 {
+	struct gitops_plan_item **plan = calloc(n ? n : 1, sizeof(*plan));
 	size_t c, m;
 	int ret = 0;
 
-	for (c = 0; c < n; c++)
+	if (!plan)
+		return gitops_err_oom(err);
+	for (c = 0; c < n; c++) {
 		forget_live(step[c]);
-	prefetch(s, step, n);
+		plan[c] = &step[c]->p;
+	}
+	gitops_plan_list_live(s->k, plan, n);
+	free(plan);
 	for (c = 0; c < n; c += m) {
 		struct gitops_err e = GITOPS_ERR_INIT;
 		m = n - c < APPLY_CHUNK ? n - c : APPLY_CHUNK;
@@ -470,74 +291,6 @@ static int run_step(struct sync *s, struct item **step, size_t n, struct gitops_
 	return ret;
 }
 
-/* DELETE each (in parallel), background propagation. `existed` (may be NULL) says which were there. */
-static int delete_all(struct sync *s, const struct gitops_kube_resource *const *res, const char *const *ns,
-		      const char *const *names, const char *const *what, size_t n, int *failed, struct gitops_err *err)
-{
-	struct gitops_kube_request *del = calloc(n ? n : 1, sizeof(*del));
-	static const long ok404[] = { 404, 0 };
-	size_t i;
-	int ret;
-
-	if (!del)
-		return gitops_err_oom(err);
-	for (i = 0; i < n; i++) {
-		if (gitops_kube_delete_request(&del[i], res[i], ns[i], names[i], "Background", s->o->dry_run) < 0) {
-			for (; ; i--) {
-				gitops_kube_request_release(&del[i]);
-				if (!i)
-					break;
-			}
-			free(del);
-			return gitops_err_oom(err);
-		}
-		del[i].what = what[i];
-	}
-	if (!s->o->dry_run)
-		s->began = 1;
-	ret = gitops_kube_run(s->k, del, n, ok404, err);
-	for (i = 0; i < n; i++) {
-		failed[i] = del[i].failed;
-		gitops_kube_request_release(&del[i]);
-	}
-	free(del);
-	return ret;
-}
-
-/* Hooks with BeforeHookCreation: the old one goes, and is gone, before the new one is created. */
-static int delete_before_creation(struct sync *s, struct item **step, size_t n, struct gitops_err *err)
-{
-	size_t i;
-
-	if (s->o->dry_run)
-		return 0;
-	for (i = 0; i < n; i++) {
-		struct item *it = step[i];
-		const struct gitops_kube_resource *res[1] = { it->res };
-		const char *ns[1] = { ns_of(it, s->o) }, *name[1] = { it->id.name }, *what[1] = { it->result.name };
-		int failed;
-		if (!it->info.hook || !(it->info.delete_policy & GITOPS_HOOK_DELETE_BEFORE_CREATION))
-			continue;
-		if (delete_all(s, res, ns, name, what, 1, &failed, err) < 0)
-			return -1;
-		for (;;) {
-			cJSON *live;
-			if (gitops_kube_get(s->k, it->res, ns[0], it->id.name, &live, err) < 0)
-				return -1;
-			if (!live)
-				break;
-			cJSON_Delete(live);
-			if (keep_lease(s, err) < 0)
-				return -1;
-			if (s->o->timeout_ms && elapsed_ms(s) > s->o->timeout_ms)
-				return gitops_err_set(err, GITOPS_EXIT_UNHEALTHY, "%s: the old hook is still being deleted after %ld s",
-						      it->result.name, s->o->timeout_ms / 1000);
-			sleep_ms(200);
-		}
-	}
-	return 0;
-}
-
 static int item_order(const void *pa, const void *pb)
 {
 	const struct item *a = *(const struct item *const *)pa, *b = *(const struct item *const *)pb;
@@ -545,11 +298,11 @@ static int item_order(const void *pa, const void *pb)
 
 	if (a->info.kind_rank != b->info.kind_rank)
 		return a->info.kind_rank < b->info.kind_rank ? -1 : 1;
-	if ((c = strcmp(a->id.kind, b->id.kind)))
+	if ((c = strcmp(a->p.id.kind, b->p.id.kind)))
 		return c;
-	if ((c = strcmp(a->id.namespace ? a->id.namespace : "", b->id.namespace ? b->id.namespace : "")))
+	if ((c = strcmp(a->p.id.namespace ? a->p.id.namespace : "", b->p.id.namespace ? b->p.id.namespace : "")))
 		return c;
-	return strcmp(a->id.name, b->id.name);
+	return strcmp(a->p.id.name, b->p.id.name);
 }
 
 /* Resolve what this step holds now (a CRD of an earlier step may have made its kind known). */
@@ -559,170 +312,19 @@ static int resolve_step(struct sync *s, struct item **step, size_t *m, struct gi
 
 	for (i = 0; i < *m; i++) {
 		struct item *it = step[i];
-		if (it->deferred && s->o->dry_run) {
+		if (!it->p.res && s->o->dry_run) {
 			/* its CRD is only in the stream: nothing on the server can check it */
 			it->result.outcome = GITOPS_APPLY_CREATED;
 			it->result.unchecked = 1;
-			report(s, it);
+			gitops_sync_report(s, it);
 			continue;
 		}
-		if (resolve(s->d, it, err) < 0) {
-			char msg[GITOPS_ERR_MSG_MAX];
-			snprintf(msg, sizeof(msg), "%s", err->msg);
-			return gitops_err_set(err, err->code, "%s:%zu: document %zu: %s", it->obj->source, it->obj->line,
-					      it->obj->doc, msg);
-		}
+		/* on the server now, its CRD included: no stream to defer to */
+		if (gitops_plan_resolve(&it->p, s->d, NULL, 0, s->o->namespace, err) < 0)
+			return -1;
 		step[kept++] = it;
 	}
 	*m = kept;
-	return 0;
-}
-
-/*
- * Wait until the objects are ready: hooks until they succeed or fail (a Job
- * or a Pod; other hooks are done once applied), the others until healthy
- * (or Suspended, or of a kind without a check).  Degraded ends the wait.
- */
-static int wait_ready(struct sync *s, struct item **list, size_t m, const char *what, struct gitops_err *err)
-{
-	long delay = 100, last_progress = elapsed_ms(s);
-	size_t i, left;
-	int ret = 0;
-
-	for (i = 0; i < m; i++)
-		list[i]->ready = 0;
-	for (;;) {
-		struct gitops_kube_request *get = calloc(m ? m : 1, sizeof(*get));
-		static const long ok404[] = { 404, 0 };
-		if (!get)
-			return gitops_err_oom(err);
-		for (i = 0; i < m; i++) {
-			if (list[i]->ready)
-				continue;
-			get[i].method = "GET";
-			get[i].path = object_path(list[i], s->o);
-			get[i].what = list[i]->result.name;
-		}
-		run_subset(s->k, get, m, ok404, err);
-		left = 0;
-		for (i = 0; i < m; i++) {
-			struct item *it = list[i];
-			cJSON *live;
-			if (it->ready || !get[i].method)
-				continue;
-			if (get[i].failed) {
-				fail_item(it, &get[i].err, &ret, err);
-				it->ready = 1;
-				report(s, it);
-				continue;
-			}
-			live = get[i].status == 200 ? cJSON_ParseWithLength(get[i].response.data, get[i].response.len) : NULL;
-			gitops_health_assess(live, &it->result.health);
-			cJSON_Delete(live);
-			switch (it->result.health.status) {
-			case GITOPS_HEALTH_NONE:
-			case GITOPS_HEALTH_HEALTHY:
-			case GITOPS_HEALTH_SUSPENDED:
-				it->ready = 1;
-				if (it->info.hook) {
-					it->result.outcome = GITOPS_APPLY_HOOK_SUCCEEDED;
-					report(s, it);
-				}
-				break;
-			case GITOPS_HEALTH_DEGRADED: {
-				struct gitops_err e = GITOPS_ERR_INIT;
-				const char *msg = it->result.health.message;
-				gitops_err_set(&e, GITOPS_EXIT_UNHEALTHY, "%s%s is Degraded%s%s", it->result.name,
-					       it->info.hook ? " (hook)" : "", *msg ? ": " : "", msg);
-				fail_item(it, &e, &ret, err);
-				it->result.outcome = it->info.hook ? GITOPS_APPLY_HOOK_FAILED : GITOPS_APPLY_UNHEALTHY;
-				it->ready = 1;
-				report(s, it);
-				break;
-			}
-			default:
-				left++;
-			}
-		}
-		for (i = 0; i < m; i++)
-			gitops_kube_request_release(&get[i]);
-		free(get);
-		if (!left || ret < 0)
-			break;
-		if (keep_lease(s, err) < 0)
-			return -1;
-		if (s->o->timeout_ms && elapsed_ms(s) > s->o->timeout_ms) {
-			for (i = 0; i < m; i++) {
-				struct item *it = list[i];
-				struct gitops_err e = GITOPS_ERR_INIT;
-				const char *msg = it->result.health.message;
-				if (it->ready)
-					continue;
-				gitops_err_set(&e, GITOPS_EXIT_UNHEALTHY, "%s is still %s after %ld s%s%s", it->result.name,
-					       gitops_health_name(it->result.health.status), s->o->timeout_ms / 1000,
-					       *msg ? ": " : "", msg);
-				fail_item(it, &e, &ret, err);
-				it->result.outcome = it->info.hook ? GITOPS_APPLY_HOOK_FAILED : GITOPS_APPLY_UNHEALTHY;
-				report(s, it);
-			}
-			gitops_err_set(err, GITOPS_EXIT_UNHEALTHY, "%s: %zu object%s not healthy after %ld s", what, left,
-				       left == 1 ? "" : "s", s->o->timeout_ms / 1000);
-			return -1;
-		}
-		if (s->o->progress && elapsed_ms(s) - last_progress >= 5000) {
-			struct gitops_buf line = GITOPS_BUF_INIT;
-			size_t shown = 0;
-			gitops_buf_printf(&line, "%s: waiting for %zu object%s:", what, left, left == 1 ? "" : "s");
-			for (i = 0; i < m && shown < 3; i++) {
-				const struct gitops_health *h = &list[i]->result.health;
-				if (list[i]->ready)
-					continue;
-				gitops_buf_printf(&line, "%s %s %s%s%s", shown ? ";" : "", list[i]->result.name,
-						  gitops_health_name(h->status), *h->message ? ": " : "", h->message);
-				shown++;
-			}
-			if (left > shown)
-				gitops_buf_printf(&line, "; %zu more", left - shown);
-			s->o->progress(s->ctx, line.data);
-			gitops_buf_release(&line);
-			last_progress = elapsed_ms(s);
-		}
-		sleep_ms(delay);
-		delay = delay * 2 > 2000 ? 2000 : delay * 2;
-	}
-	if (ret < 0 && left == 0 && err->code == GITOPS_EXIT_UNHEALTHY) {
-		char msg[GITOPS_ERR_MSG_MAX];
-		snprintf(msg, sizeof(msg), "%s", err->msg);
-		gitops_err_set(err, GITOPS_EXIT_UNHEALTHY, "%s: %s", what, msg);
-	}
-	return ret;
-}
-
-/* Hooks that finished: their delete policies. */
-static int delete_finished_hooks(struct sync *s, struct item **list, size_t m, struct gitops_err *err)
-{
-	size_t i;
-
-	for (i = 0; i < m; i++) {
-		struct item *it = list[i];
-		const struct gitops_kube_resource *res[1] = { it->res };
-		const char *ns[1] = { ns_of(it, s->o) }, *name[1] = { it->id.name }, *what[1] = { it->result.name };
-		int failed, succeeded = it->result.outcome == GITOPS_APPLY_HOOK_SUCCEEDED;
-		if (!it->info.hook || s->o->dry_run)
-			continue;
-		if (!(succeeded ? it->info.delete_policy & GITOPS_HOOK_DELETE_SUCCEEDED :
-				  it->result.outcome == GITOPS_APPLY_HOOK_FAILED &&
-					  (it->info.delete_policy & GITOPS_HOOK_DELETE_FAILED)))
-			continue;
-		if (delete_all(s, res, ns, name, what, 1, &failed, err) < 0)
-			return -1;
-		{
-			struct gitops_apply_result r = it->result;
-			it->result.outcome = GITOPS_APPLY_HOOK_DELETED;
-			report(s, it);
-			it->result = r;
-		}
-	}
 	return 0;
 }
 
@@ -789,7 +391,7 @@ static int run_phase(struct sync *s, enum gitops_phase ph, int wait_all, struct 
 			if (!m)
 				continue;
 			qsort(step, m, sizeof(*step), item_order);
-			if (resolve_step(s, step, &m, err) < 0 || delete_before_creation(s, step, m, err) < 0)
+			if (resolve_step(s, step, &m, err) < 0 || gitops_sync_delete_before_creation(s, step, m, err) < 0)
 				goto done;
 			if (m && run_step(s, step, m, err) < 0)
 				goto done;
@@ -797,7 +399,7 @@ static int run_phase(struct sync *s, enum gitops_phase ph, int wait_all, struct 
 				wave_items[n_wave++] = step[i];
 			if (tier == GITOPS_TIER_CRDS && m && !s->o->dry_run) {
 				for (i = 0; i < m; i++)
-					if (wait_established(s, step[i], err) < 0)
+					if (gitops_sync_wait_established(s, step[i], err) < 0)
 						goto done;
 				if (gitops_kube_discovery_refresh(s->d, err) < 0)
 					goto done;
@@ -809,11 +411,11 @@ static int run_phase(struct sync *s, enum gitops_phase ph, int wait_all, struct 
 		for (i = 0; i < n_wave; i++)
 			if (wave_items[i]->info.hook || wait_all)
 				wave_items[n_wait++] = wave_items[i];
-		if (n_wait && wait_ready(s, wave_items, n_wait, what, err) < 0) {
-			delete_finished_hooks(s, wave_items, n_wait, err);
+		if (n_wait && gitops_sync_wait_ready(s, wave_items, n_wait, what, err) < 0) {
+			gitops_sync_delete_finished_hooks(s, wave_items, n_wait, err);
 			goto done;
 		}
-		if (delete_finished_hooks(s, wave_items, n_wait, err) < 0)
+		if (gitops_sync_delete_finished_hooks(s, wave_items, n_wait, err) < 0)
 			goto done;
 	}
 	ret = 0;
@@ -834,142 +436,6 @@ static int has_phase(const struct sync *s, enum gitops_phase ph)
 	return 0;
 }
 
-/* A member the stream no longer has, as a result line. */
-static void orphan_result(struct gitops_apply_result *r, const struct gitops_id *id, int wave,
-			  enum gitops_apply_outcome outcome)
-{
-	memset(r, 0, sizeof(*r));
-	kubectl_name(r->name, sizeof(r->name), id);
-	snprintf(r->ns, sizeof(r->ns), "%s", id->namespace ? id->namespace : "");
-	r->wave = wave;
-	r->phase = GITOPS_PHASE_SYNC;
-	r->outcome = outcome;
-}
-
-/*
- * Members the stream no longer has: deleted in reverse order, a group of one
- * wave and tier at a time.  A member whose UID this sync applied is the same
- * object under another API group: never deleted.  Prune=confirm members wait
- * for --confirm-prune.
- */
-static int prune(struct sync *s, struct gitops_err *err)
-{
-	struct gitops_applyset_orphans orphans = { NULL, NULL, 0 };
-	struct gitops_applyset_desired want;
-	size_t n = 0, i, j;
-	int ret = -1;
-	const struct gitops_kube_resource **res = NULL;
-	const char **ns = NULL, **names = NULL, **what = NULL, **uids = NULL;
-	char (*display)[600] = NULL;
-	int *tier = NULL, *wave = NULL, *failed = NULL;
-	struct gitops_object *objs = NULL;
-	const cJSON *o;
-
-	/* the view pruned from is only as good as the lease: verified (a compare-and-swap) first */
-	if (s->lease && gitops_lease_renew(s->lease, s->k, 1, err) < 0)
-		return -1;
-	objs = calloc(s->n ? s->n : 1, sizeof(*objs));
-	uids = calloc(s->n ? s->n : 1, sizeof(*uids));
-	if (!objs || !uids) {
-		gitops_err_oom(err);
-		goto done;
-	}
-	memset(&want, 0, sizeof(want));
-	for (i = 0; i < s->n; i++) {
-		objs[i] = *s->items[i].obj;
-		if (s->items[i].uid)
-			uids[want.n_uids++] = s->items[i].uid;
-	}
-	want.objs = objs;
-	want.n = s->n;
-	want.default_ns = s->o->namespace;
-	want.uids = uids;
-	want.confirmed = s->o->confirm_prune;
-	if (gitops_applyset_orphans_of(s->set, s->k, s->d, &want, &orphans, err) < 0)
-		goto done;
-	cJSON_ArrayForEach(o, orphans.unconfirmed)
-	{
-		struct gitops_apply_result r;
-		struct gitops_id id;
-		struct gitops_sync_info info;
-		char msg[160];
-		if (gitops_object_id(o, &id) < 0)
-			continue;
-		if (gitops_order_classify(o, id.group, id.kind, &info, msg, sizeof(msg)) < 0)
-			info.wave = 0;
-		orphan_result(&r, &id, info.wave, GITOPS_APPLY_PRUNE_PENDING);
-		s->unconfirmed++;
-		if (s->report)
-			s->report(s->ctx, &r);
-	}
-	n = (size_t)cJSON_GetArraySize(orphans.doomed);
-	res = calloc(n + 1, sizeof(*res));
-	ns = calloc(n + 1, sizeof(*ns));
-	names = calloc(n + 1, sizeof(*names));
-	what = calloc(n + 1, sizeof(*what));
-	display = calloc(n + 1, sizeof(*display));
-	tier = calloc(n + 1, sizeof(*tier));
-	wave = calloc(n + 1, sizeof(*wave));
-	failed = calloc(n + 1, sizeof(*failed));
-	if (!res || !ns || !names || !what || !display || !tier || !wave || !failed) {
-		gitops_err_oom(err);
-		goto done;
-	}
-	for (i = 0; i < n; i++) {
-		struct gitops_id id;
-		struct gitops_sync_info info;
-		char msg[160];
-		o = cJSON_GetArrayItem(orphans.doomed, (int)i);
-		if (gitops_object_id(o, &id) < 0 ||
-		    gitops_kube_discovery_find(s->d, id.group, id.version, id.kind, &res[i], err) < 0)
-			goto done;
-		if (gitops_order_classify(o, id.group, id.kind, &info, msg, sizeof(msg)) < 0)
-			info.wave = 0, info.tier = gitops_order_tier(id.group, id.kind);
-		tier[i] = info.tier;
-		wave[i] = info.wave;
-		ns[i] = id.namespace;
-		names[i] = id.name;
-		kubectl_name(display[i], sizeof(display[i]), &id);
-		what[i] = display[i];
-	}
-	for (i = 0; i < n; i = j) {
-		size_t k;
-		for (j = i; j < n && tier[j] == tier[i] && wave[j] == wave[i]; j++)
-			;
-		if (keep_lease(s, err) < 0)
-			goto done;
-		delete_all(s, res + i, ns + i, names + i, what + i, j - i, failed + i, err);
-		for (k = i; k < j; k++) {
-			struct gitops_apply_result r;
-			struct gitops_id id;
-			if (gitops_object_id(cJSON_GetArrayItem(orphans.doomed, (int)k), &id) < 0)
-				continue;
-			orphan_result(&r, &id, wave[k], failed[k] ? GITOPS_APPLY_FAILED : GITOPS_APPLY_PRUNED);
-			if (failed[k])
-				r.err = *err;
-			if (s->report)
-				s->report(s->ctx, &r);
-		}
-		for (k = i; k < j; k++)
-			if (failed[k])
-				goto done;
-	}
-	ret = 0;
-done:
-	gitops_applyset_orphans_release(&orphans);
-	free(objs);
-	free(uids);
-	free(res);
-	free(ns);
-	free(names);
-	free(what);
-	free(display);
-	free(tier);
-	free(wave);
-	free(failed);
-	return ret;
-}
-
 /* Classify, check and resolve everything before anything is sent. */
 static int prepare(struct sync *s, struct gitops_object *objs, struct gitops_err *err)
 {
@@ -977,46 +443,37 @@ static int prepare(struct sync *s, struct gitops_object *objs, struct gitops_err
 
 	for (i = 0; i < s->n; i++) {
 		struct item *it = &s->items[i];
-		char msg[256];
-		it->obj = &objs[i];
-		if (gitops_object_id(objs[i].json, &it->id) < 0)
-			return gitops_err_set(err, GITOPS_EXIT_INPUT, "%s:%zu: document %zu: not a Kubernetes object",
-					      objs[i].source, objs[i].line, objs[i].doc);
-		if (gitops_order_classify(objs[i].json, it->id.group, it->id.kind, &it->info, msg, sizeof(msg)) < 0)
-			return gitops_err_set(err, GITOPS_EXIT_INPUT, "%s:%zu: document %zu: %s", objs[i].source,
-					      objs[i].line, objs[i].doc, msg);
-		kubectl_name(it->result.name, sizeof(it->result.name), &it->id);
-		snprintf(it->result.ns, sizeof(it->result.ns), "%s", it->id.namespace ? it->id.namespace : "");
+		struct gitops_err bad = GITOPS_ERR_INIT;
+		s->plan[i] = &it->p;
+		if (gitops_plan_item_init(&it->p, &objs[i], err) < 0)
+			return -1;
+		if (gitops_order_classify(&it->info, objs[i].json, it->p.id.group, it->p.id.kind, &bad) < 0)
+			return gitops_object_err(err, &objs[i], bad.code, "%s", bad.msg);
+		it->p.hook = it->info.hook;
+		gitops_sync_kubectl_name(it->result.name, sizeof(it->result.name), &it->p.id);
+		it->p.what = it->result.name;
+		snprintf(it->result.ns, sizeof(it->result.ns), "%s", it->p.id.namespace ? it->p.id.namespace : "");
 		/* the set's own bookkeeping is not a manifest: applied from the stream, it would fight the sync */
-		if (s->set_ns && !it->id.group[0] && !strcmp(it->id.kind, "Secret") && !strcmp(it->id.name, s->o->applyset) &&
-		    !strcmp(ns_of(it, s->o), s->set_ns))
-			return gitops_err_set(err, GITOPS_EXIT_INPUT, "%s:%zu: document %zu: the stream holds secret %s/%s, "
-					      "the parent of applyset %s, which the sync writes itself", objs[i].source,
-					      objs[i].line, objs[i].doc, s->set_ns, it->id.name, s->o->applyset);
+		if (s->set_ns && !it->p.id.group[0] && !strcmp(it->p.id.kind, "Secret") &&
+		    !strcmp(it->p.id.name, s->o->applyset) &&
+		    !strcmp(it->p.id.namespace ? it->p.id.namespace : s->o->namespace, s->set_ns))
+			return gitops_object_err(err, &objs[i], GITOPS_EXIT_INPUT, "the stream holds secret %s/%s, the parent "
+						 "of applyset %s, which the sync writes itself", s->set_ns, it->p.id.name,
+						 s->o->applyset);
 		it->result.hook = it->info.hook;
 		it->result.wave = it->info.wave;
 	}
 	for (i = 0; i < s->n; i++) {
 		struct item *it = &s->items[i];
-		struct gitops_err e = GITOPS_ERR_INIT;
-		const struct item *crd;
 		if (!it->info.phases)
 			continue; /* skipped: never sent */
-		if (resolve(s->d, it, &e) == 0)
-			goto resolved;
-		if ((crd = defining_crd(s->items, s->n, &it->id)) && e.code == GITOPS_EXIT_REJECTED) {
-			const char *scope = gitops_json_get_string(crd->obj->json, "spec", "scope", NULL);
-			it->deferred = 1;
-			it->namespaced = !scope || strcmp(scope, "Cluster");
-			goto resolved;
-		}
-		return gitops_err_set(err, e.code, "%s:%zu: document %zu: %s", it->obj->source, it->obj->line, it->obj->doc,
-				      e.msg);
-resolved:
-		if (it->namespaced && !it->result.ns[0])
+		/* a kind the server does not know yet may come with a CRD of the stream */
+		if (gitops_plan_resolve(&it->p, s->d, s->plan, s->n, s->o->namespace, err) < 0)
+			return -1;
+		if (it->p.namespaced && !it->result.ns[0])
 			snprintf(it->result.ns, sizeof(it->result.ns), "%s", s->o->namespace);
-		if (!it->id.group[0] && !strcmp(it->id.kind, "Namespace") && !it->info.hook)
-			s->stream_ns[s->n_stream_ns++] = it->id.name;
+		if (!it->p.id.group[0] && !strcmp(it->p.id.kind, "Namespace") && !it->info.hook)
+			s->stream_ns[s->n_stream_ns++] = it->p.id.name;
 	}
 	return 0;
 }
@@ -1029,10 +486,10 @@ static int create_set_namespace(struct sync *s, struct gitops_err *err)
 	for (i = 0; i < s->n; i++) {
 		struct item *it = &s->items[i], *one[1];
 		cJSON *live = NULL;
-		if (it->info.hook || !(it->info.phases & (1u << GITOPS_PHASE_SYNC)) || it->id.group[0] ||
-		    strcmp(it->id.kind, "Namespace") || strcmp(it->id.name, s->set_ns))
+		if (it->info.hook || !(it->info.phases & (1u << GITOPS_PHASE_SYNC)) || it->p.id.group[0] ||
+		    strcmp(it->p.id.kind, "Namespace") || strcmp(it->p.id.name, s->set_ns))
 			continue;
-		if (gitops_kube_get(s->k, it->res, NULL, it->id.name, &live, err) < 0)
+		if (gitops_kube_get(s->k, it->p.res, NULL, it->p.id.name, &live, err) < 0)
 			return -1;
 		if (live) {
 			cJSON_Delete(live);
@@ -1057,7 +514,7 @@ static int write_parent(struct sync *s, struct gitops_err *err)
 		const struct item *it = &s->items[i];
 		if (it->info.hook || !it->info.phases)
 			continue;
-		if (gitops_applyset_add(s->set, it->id.group, it->id.kind, it->namespaced ? ns_of(it, s->o) : NULL) < 0)
+		if (gitops_applyset_add(s->set, it->p.id.group, it->p.id.kind, it->p.ns) < 0)
 			return gitops_err_oom(err);
 	}
 	if (s->o->dry_run)
@@ -1098,8 +555,9 @@ int gitops_apply(struct gitops_kube *k, struct gitops_kube_discovery *d, struct 
 	s.n = n;
 	clock_gettime(CLOCK_MONOTONIC, &s.start);
 	s.items = calloc(n ? n : 1, sizeof(*s.items));
+	s.plan = calloc(n ? n : 1, sizeof(*s.plan));
 	s.stream_ns = calloc(n ? n : 1, sizeof(*s.stream_ns));
-	if (!s.items || !s.stream_ns) {
+	if (!s.items || !s.plan || !s.stream_ns) {
 		gitops_err_oom(err);
 		goto done;
 	}
@@ -1137,10 +595,10 @@ int gitops_apply(struct gitops_kube *k, struct gitops_kube_discovery *d, struct 
 	/* PostSync hooks run once the Sync phase is healthy (Argo CD): then it is waited for */
 	if (run_phase(&s, GITOPS_PHASE_SYNC, s.o->wait || has_phase(&s, GITOPS_PHASE_POSTSYNC), err) < 0)
 		goto fail;
-	if (s.o->prune && prune(&s, err) < 0)
+	if (s.o->prune && gitops_sync_prune(&s, err) < 0)
 		goto fail;
 	if (s.set && s.o->prune && !s.o->dry_run &&
-	    (keep_lease(&s, err) < 0 || gitops_applyset_write(s.set, k, s.o->field_manager, 0, err) < 0))
+	    (gitops_sync_keep_lease(&s, err) < 0 || gitops_applyset_write(s.set, k, s.o->field_manager, 0, err) < 0))
 		goto fail;
 	if (s.unconfirmed) {
 		/* as Argo CD: the sync waits for the confirmation, PostSync hooks with it */
@@ -1166,6 +624,7 @@ done:
 	gitops_applyset_free(s.set);
 	gitops_lease_release(s.lease, k);
 	free(s.items);
+	free(s.plan);
 	free(s.stream_ns);
 	return ret;
 }

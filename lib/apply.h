@@ -45,8 +45,9 @@ struct gitops_apply_options {
 	void (*progress)(void *ctx, const char *line);
 };
 
-#define GITOPS_APPLY_OPTIONS_INIT \
-	{ "gitops", 0, 0, 0, "default", 60000, NULL, NULL, "gitops/" GITOPS_VERSION, 0, 0, 0, 0, 0, 0, 300000, NULL }
+#define GITOPS_APPLY_OPTIONS_INIT                                                                      \
+	{ .field_manager = "gitops", .namespace = "default", .establish_timeout_ms = 60000,                 \
+	  .applyset_tooling = "gitops/" GITOPS_VERSION, .timeout_ms = 300000 }
 
 enum gitops_apply_outcome {
 	GITOPS_APPLY_FAILED,         /* err says why */

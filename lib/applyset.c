@@ -4,7 +4,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <curl/curl.h>
 #include <openssl/evp.h>
 
 #include "lib/kube_rest.h"
@@ -176,11 +175,6 @@ done:
 	return ret;
 }
 
-const char *gitops_applyset_get_id(const struct gitops_applyset *s)
-{
-	return s->id;
-}
-
 int gitops_applyset_exists(const struct gitops_applyset *s)
 {
 	return s->exists;
@@ -204,13 +198,11 @@ int gitops_applyset_write(struct gitops_applyset *s, struct gitops_kube *k, cons
 	cJSON *body = cJSON_CreateObject(), *meta, *labels, *ann;
 	char *gks = strset_join(&s->gks, with_recorded ? &s->rec_gks : NULL, NULL);
 	char *nss = strset_join(&s->nss, with_recorded ? &s->rec_nss : NULL, s->ns);
-	char *base = gitops_kube_path(&secrets, s->ns, s->name, NULL), *mgr;
 	struct gitops_kube_request q;
-	struct gitops_buf p = GITOPS_BUF_INIT;
 	int ret = -1;
 
 	memset(&q, 0, sizeof(q));
-	if (!body || !gks || !nss || !base) {
+	if (!body || !gks || !nss) {
 		gitops_err_oom(err);
 		goto done;
 	}
@@ -225,14 +217,11 @@ int gitops_applyset_write(struct gitops_applyset *s, struct gitops_kube *k, cons
 	cJSON_AddStringToObject(ann, ANN_TOOLING, s->tooling);
 	cJSON_AddStringToObject(ann, ANN_GKS, gks);
 	cJSON_AddStringToObject(ann, ANN_NSS, nss);
-	mgr = curl_easy_escape(NULL, field_manager, 0);
-	gitops_buf_printf(&p, "%s?fieldManager=%s&force=true", base, mgr ? mgr : "");
-	curl_free(mgr);
-	q.method = "PATCH";
-	q.path = gitops_buf_detach(&p);
-	q.content_type = "application/apply-patch+yaml";
-	q.body = cJSON_PrintUnformatted(body);
-	q.body_len = q.body ? strlen(q.body) : 0;
+	/* the set's own bookkeeping: forced */
+	if (gitops_kube_apply_request(&q, &secrets, s->ns, s->name, cJSON_PrintUnformatted(body), field_manager, 1, 0) < 0) {
+		gitops_err_oom(err);
+		goto done;
+	}
 	q.what = "applyset parent";
 	if (gitops_kube_do(k, &q, NULL, err) < 0)
 		goto done;
@@ -243,7 +232,6 @@ done:
 	cJSON_Delete(body);
 	free(gks);
 	free(nss);
-	free(base);
 	return ret;
 }
 
@@ -467,14 +455,15 @@ int gitops_applyset_orphans_of(struct gitops_applyset *s, struct gitops_kube *k,
 				const char *part = gitops_object_label(m, GITOPS_APPLYSET_PART_OF);
 				const char *uid = gitops_json_get_string(m, "metadata", "uid", NULL);
 				struct gitops_sync_info info;
-				char gv[320], msg[160];
+				struct gitops_err bad = GITOPS_ERR_INIT;
+				char gv[320];
 				/* never anything that is not a member, whatever the server's selector did; never what is wanted */
 				if (!part || strcmp(part, s->id) || in_stream(m, r, keys, nkeys) ||
 				    (uid && want->n_uids && bsearch(&uid, uids, want->n_uids, sizeof(*uids), uid_cmp))) {
 					cJSON_Delete(m);
 					continue;
 				}
-				if (gitops_order_classify(m, r->group, r->kind, &info, msg, sizeof(msg)) < 0) {
+				if (gitops_order_classify(&info, m, r->group, r->kind, &bad) < 0) {
 					/* a live object with a bad wave: deleted last among its kind */
 					memset(&info, 0, sizeof(info));
 					info.kind_rank = gitops_order_kind_rank(r->group, r->kind);

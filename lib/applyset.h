@@ -38,7 +38,6 @@ struct gitops_applyset;
  */
 int gitops_applyset_open(struct gitops_applyset **out, struct gitops_kube *k, const char *name, const char *ns,
 			 const char *tooling, struct gitops_err *err);
-const char *gitops_applyset_get_id(const struct gitops_applyset *s);
 int gitops_applyset_exists(const struct gitops_applyset *s);
 
 /* Note a member's group/kind ("Deployment.apps") and namespace (NULL: cluster-scoped). */

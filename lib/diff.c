@@ -3,24 +3,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <curl/curl.h>
 #include <git2.h>
 
 #include "lib/applyset.h"
 #include "lib/buf.h"
-#include "lib/kube_rest.h"
+#include "lib/compare.h"
+#include "lib/difftext.h"
 #include "lib/object.h"
-#include "lib/order.h"
+#include "lib/plan.h"
 #include "lib/yaml.h"
 
-#define LAST_APPLIED "kubectl.kubernetes.io/last-applied-configuration"
-#define LIST_FROM 8   /* this many objects of one kind in one namespace: one LIST instead of a GET each */
 
-#define C_BOLD "\033[1m"
-#define C_RED "\033[31m"
-#define C_GREEN "\033[32m"
-#define C_CYAN "\033[36m"
-#define C_RESET "\033[0m"
 
 const char *gitops_diff_sync_name(enum gitops_diff_sync s)
 {
@@ -35,291 +28,6 @@ const char *gitops_diff_sync_name(enum gitops_diff_sync s)
 		return "Extraneous";
 	}
 	return "Unknown";
-}
-
-/* --- normalisation --- */
-
-/* `creationTimestamp: null` in nested metadata (pod templates): noise the API server writes. */
-static void strip_null_timestamps(cJSON *node)
-{
-	cJSON *c;
-
-	cJSON_ArrayForEach(c, node)
-	{
-		if (c->string && !strcmp(c->string, "metadata") && cJSON_IsObject(c) &&
-		    cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(c, "creationTimestamp")))
-			cJSON_DeleteItemFromObjectCaseSensitive(c, "creationTimestamp");
-		if (cJSON_IsObject(c) || cJSON_IsArray(c))
-			strip_null_timestamps(c);
-	}
-}
-
-/* Does the manifest set this (to something other than null)? */
-static int manifest_sets(const cJSON *m)
-{
-	return m && !cJSON_IsNull(m);
-}
-
-void gitops_diff_normalize(cJSON *obj, const cJSON *manifest)
-{
-	static const char *const noise[] = { "managedFields", "resourceVersion", "generation", "uid",
-					     "creationTimestamp", "selfLink", NULL };
-	const cJSON *mmeta = gitops_json_get(manifest, "metadata", NULL);
-	const char *const *k;
-	cJSON *meta, *ann;
-
-	if (!cJSON_IsObject(obj))
-		return;
-	meta = cJSON_GetObjectItemCaseSensitive(obj, "metadata");
-	if (cJSON_IsObject(meta)) {
-		for (k = noise; *k; k++)
-			if (!manifest_sets(gitops_json_get(mmeta, *k, NULL)))
-				cJSON_DeleteItemFromObjectCaseSensitive(meta, *k);
-		ann = cJSON_GetObjectItemCaseSensitive(meta, "annotations");
-		if (cJSON_IsObject(ann) && cJSON_GetObjectItemCaseSensitive(ann, LAST_APPLIED) &&
-		    !manifest_sets(gitops_json_get(mmeta, "annotations", LAST_APPLIED, NULL))) {
-			cJSON_DeleteItemFromObjectCaseSensitive(ann, LAST_APPLIED);
-			if (!ann->child)
-				cJSON_DeleteItemFromObjectCaseSensitive(meta, "annotations");
-		}
-	}
-	if (!manifest_sets(gitops_json_get(manifest, "status", NULL)))
-		cJSON_DeleteItemFromObjectCaseSensitive(obj, "status");
-	strip_null_timestamps(obj);
-}
-
-/* --- masking --- */
-
-int gitops_diff_is_secret(const cJSON *obj)
-{
-	const char *av = gitops_json_get_string(obj, "apiVersion", NULL);
-	const char *kind = gitops_json_get_string(obj, "kind", NULL);
-
-	return av && kind && !strcmp(av, "v1") && !strcmp(kind, "Secret");
-}
-
-/* Replace item (a member of the mapping parent) by the string mask. */
-static int set_mask(cJSON *parent, cJSON *item, const char *mask)
-{
-	cJSON *m = cJSON_CreateString(mask);
-
-	if (!m)
-		return -1;
-	if (!cJSON_ReplaceItemInObjectCaseSensitive(parent, item->string, m)) {
-		cJSON_Delete(m);
-		return -1;
-	}
-	return 0;
-}
-
-/* kubectl's rule for one value on each side (either NULL: absent there). */
-static int mask_pair(cJSON *pa, cJSON *a, cJSON *pb, cJSON *b)
-{
-	if (a && b) {
-		int same = gitops_json_equal(a, b);
-		if (set_mask(pa, a, same ? GITOPS_DIFF_MASK : GITOPS_DIFF_MASK_BEFORE) < 0 ||
-		    set_mask(pb, b, same ? GITOPS_DIFF_MASK : GITOPS_DIFF_MASK_AFTER) < 0)
-			return -1;
-		return 0;
-	}
-	if (a)
-		return set_mask(pa, a, GITOPS_DIFF_MASK);
-	if (b)
-		return set_mask(pb, b, GITOPS_DIFF_MASK);
-	return 0;
-}
-
-static cJSON *member(cJSON *parent, const char *key)
-{
-	cJSON *c = cJSON_IsObject(parent) ? cJSON_GetObjectItemCaseSensitive(parent, key) : NULL;
-
-	return cJSON_IsNull(c) ? NULL : c;
-}
-
-/* Mask the values of the mapping `key` of pa and pb (either may be NULL); a value that is no mapping, whole. */
-static int mask_field(cJSON *pa, cJSON *pb, const char *key)
-{
-	cJSON *a = member(pa, key), *b = member(pb, key), *c, *next;
-
-	if ((a && !cJSON_IsObject(a)) || (b && !cJSON_IsObject(b)))
-		return mask_pair(pa, a, pb, b);
-	for (c = a ? a->child : NULL; c; c = next) {
-		next = c->next;
-		if (mask_pair(a, c, b, b ? cJSON_GetObjectItemCaseSensitive(b, c->string) : NULL) < 0)
-			return -1;
-	}
-	for (c = b ? b->child : NULL; c; c = next) {
-		next = c->next;
-		if (!a || !cJSON_GetObjectItemCaseSensitive(a, c->string))
-			if (set_mask(b, c, GITOPS_DIFF_MASK) < 0)
-				return -1;
-	}
-	return 0;
-}
-
-/* Put the masked text back into the annotation. */
-static int set_annotation_json(cJSON *ann, cJSON *item, const cJSON *json)
-{
-	char *text;
-	cJSON *s;
-
-	if (!ann || !item)
-		return 0;
-	text = cJSON_PrintUnformatted(json);
-	s = text ? cJSON_CreateString(text) : NULL;
-	free(text);
-	if (!s)
-		return -1;
-	if (!cJSON_ReplaceItemInObjectCaseSensitive(ann, LAST_APPLIED, s)) {
-		cJSON_Delete(s);
-		return -1;
-	}
-	return 0;
-}
-
-/* The Secret kubectl apply remembered, values and all, in the last-applied annotation. */
-static int mask_last_applied(cJSON *live, cJSON *desired)
-{
-	cJSON *anna = member(member(live, "metadata"), "annotations");
-	cJSON *annb = member(member(desired, "metadata"), "annotations");
-	cJSON *a = member(anna, LAST_APPLIED), *b = member(annb, LAST_APPLIED);
-	cJSON *ja = cJSON_IsString(a) ? cJSON_Parse(a->valuestring) : NULL;
-	cJSON *jb = cJSON_IsString(b) ? cJSON_Parse(b->valuestring) : NULL;
-	int ret;
-
-	if ((a && !cJSON_IsObject(ja)) || (b && !cJSON_IsObject(jb)))
-		ret = mask_pair(anna, a, annb, b); /* not JSON: masked whole */
-	else
-		ret = mask_field(ja, jb, "data") < 0 || mask_field(ja, jb, "stringData") < 0 ||
-			      set_annotation_json(anna, a, ja) < 0 || set_annotation_json(annb, b, jb) < 0 ? -1 : 0;
-	cJSON_Delete(ja);
-	cJSON_Delete(jb);
-	return ret;
-}
-
-int gitops_diff_mask_secrets(cJSON *live, cJSON *desired)
-{
-	if (!gitops_diff_is_secret(live) && !gitops_diff_is_secret(desired))
-		return 0;
-	if (mask_field(live, desired, "data") < 0 || mask_field(live, desired, "stringData") < 0 ||
-	    mask_last_applied(live, desired) < 0)
-		return -1;
-	return 0;
-}
-
-/* --- unified diff --- */
-
-/* One line: color, the prefix and the text (its line break removed), reset, line break. */
-static int put_line(struct gitops_buf *b, const char *color, char prefix, const char *text, size_t len)
-{
-	if (len && text[len - 1] == '\n')
-		len--;
-	if (color && gitops_buf_addstr(b, color) < 0)
-		return -1;
-	if (prefix && gitops_buf_add(b, &prefix, 1) < 0)
-		return -1;
-	if (gitops_buf_add(b, text, len) < 0 || (color && gitops_buf_addstr(b, C_RESET) < 0))
-		return -1;
-	return gitops_buf_add(b, "\n", 1);
-}
-
-/* "@@ -a,b +c,d @@ context": the range in cyan, the context (the section it is in) plain, as git does. */
-static int put_hunk_header(struct gitops_buf *b, const git_diff_hunk *h, int color)
-{
-	size_t len = h->header_len, range;
-	const char *end;
-
-	while (len && (h->header[len - 1] == '\n' || h->header[len - 1] == '\r'))
-		len--;
-	if (!color)
-		return put_line(b, NULL, 0, h->header, len);
-	end = len > 2 ? memchr(h->header + 2, '@', len - 2) : NULL;
-	range = end && (size_t)(end - h->header) + 2 <= len ? (size_t)(end - h->header) + 2 : len;
-	if (gitops_buf_addstr(b, C_CYAN) < 0 || gitops_buf_add(b, h->header, range) < 0 ||
-	    gitops_buf_addstr(b, C_RESET) < 0)
-		return -1;
-	return put_line(b, NULL, 0, h->header + range, len - range);
-}
-
-int gitops_diff_text(char **out, const char *old_text, size_t old_len, const char *new_text, size_t new_len,
-		     const char *old_label, const char *new_label, int color, struct gitops_err *err)
-{
-	git_diff_options o;
-	struct gitops_buf b = GITOPS_BUF_INIT;
-	git_patch *p = NULL;
-	size_t h, nh;
-	int ret = -1, inited;
-
-	*out = NULL;
-	git_diff_options_init(&o, GIT_DIFF_OPTIONS_VERSION);
-	o.context_lines = 3;
-	o.interhunk_lines = 0;
-	o.flags |= GIT_DIFF_FORCE_TEXT;
-	if ((inited = git_libgit2_init()) < 0 ||
-	    git_patch_from_buffers(&p, old_len ? old_text : NULL, old_len, NULL, new_len ? new_text : NULL, new_len,
-				   NULL, &o) < 0) {
-		const git_error *e = git_error_last();
-		gitops_err_set(err, GITOPS_EXIT_INTERNAL, "diff: %s", e && e->message ? e->message : "libgit2 failed");
-		goto done;
-	}
-	nh = git_patch_num_hunks(p);
-	if (nh) {
-		char hdr[2][1100];
-		snprintf(hdr[0], sizeof(hdr[0]), "--- %s", old_label);
-		snprintf(hdr[1], sizeof(hdr[1]), "+++ %s", new_label);
-		if (put_line(&b, color ? C_BOLD : NULL, 0, hdr[0], strlen(hdr[0])) < 0 ||
-		    put_line(&b, color ? C_BOLD : NULL, 0, hdr[1], strlen(hdr[1])) < 0)
-			goto oom;
-	}
-	for (h = 0; h < nh; h++) {
-		const git_diff_hunk *hunk;
-		size_t nl, l;
-		if (git_patch_get_hunk(&hunk, &nl, p, h) < 0)
-			goto lib_error;
-		if (put_hunk_header(&b, hunk, color) < 0)
-			goto oom;
-		for (l = 0; l < nl; l++) {
-			const git_diff_line *line;
-			int r = 0;
-			if (git_patch_get_line_in_hunk(&line, p, h, l) < 0)
-				goto lib_error;
-			switch (line->origin) {
-			case GIT_DIFF_LINE_ADDITION:
-				r = put_line(&b, color ? C_GREEN : NULL, '+', line->content, line->content_len);
-				break;
-			case GIT_DIFF_LINE_DELETION:
-				r = put_line(&b, color ? C_RED : NULL, '-', line->content, line->content_len);
-				break;
-			case GIT_DIFF_LINE_CONTEXT:
-				r = put_line(&b, NULL, ' ', line->content, line->content_len);
-				break;
-			default: /* the last line had no line break */
-				r = gitops_buf_addstr(&b, "\\ No newline at end of file\n");
-				break;
-			}
-			if (r < 0)
-				goto oom;
-		}
-	}
-	if (!b.data && gitops_buf_add(&b, "", 0) < 0)
-		goto oom;
-	*out = gitops_buf_detach(&b);
-	ret = *out ? 0 : gitops_err_oom(err);
-	goto done;
-lib_error:
-	{
-		const git_error *e = git_error_last();
-		gitops_err_set(err, GITOPS_EXIT_INTERNAL, "diff: %s", e && e->message ? e->message : "libgit2 failed");
-	}
-	goto done;
-oom:
-	gitops_err_oom(err);
-done:
-	git_patch_free(p);
-	if (inited >= 0)
-		git_libgit2_shutdown();
-	gitops_buf_release(&b);
-	return ret;
 }
 
 /* Put the top-level keys of obj in the order of model's (the others after them, as they were). */
@@ -400,8 +108,8 @@ int gitops_diff_object(char **out, enum gitops_diff_sync *sync, const cJSON *liv
 		gitops_err_oom(err);
 		goto done;
 	}
-	gitops_diff_normalize(a, manifest);
-	gitops_diff_normalize(b, manifest);
+	gitops_compare_normalize(a, manifest);
+	gitops_compare_normalize(b, manifest);
 	if ((!a && !b) || (a && b && gitops_json_equal(a, b))) {
 		if (!(*out = strdup("")))
 			gitops_err_oom(err);
@@ -409,7 +117,7 @@ int gitops_diff_object(char **out, enum gitops_diff_sync *sync, const cJSON *liv
 		goto done;
 	}
 	*sync = !a ? GITOPS_DIFF_MISSING : !b ? GITOPS_DIFF_EXTRANEOUS : GITOPS_DIFF_OUT_OF_SYNC;
-	if (type_first(a) < 0 || type_first(b) < 0 || (!show->show_secrets && gitops_diff_mask_secrets(a, b) < 0)) {
+	if (type_first(a) < 0 || type_first(b) < 0 || (!show->show_secrets && gitops_compare_mask_secrets(a, b) < 0)) {
 		gitops_err_oom(err);
 		goto done;
 	}
@@ -417,7 +125,7 @@ int gitops_diff_object(char **out, enum gitops_diff_sync *sync, const cJSON *liv
 		goto done;
 	snprintf(la, sizeof(la), "%s (%s)", title, a ? "live" : "not live");
 	snprintf(lb, sizeof(lb), "%s (%s)", title, b ? "desired" : "pruned");
-	if (gitops_diff_text(out, ta ? ta : "", na, tb ? tb : "", nb, la, lb, show->color, err) < 0)
+	if (gitops_difftext_unified(out, ta ? ta : "", na, tb ? tb : "", nb, la, lb, show->color, err) < 0)
 		goto done;
 	if (!**out)
 		*sync = GITOPS_DIFF_SYNCED; /* different trees that read the same (a float written alike) */
@@ -433,350 +141,27 @@ done:
 /* --- against the cluster --- */
 
 struct item {
-	const struct gitops_object *obj;
-	struct gitops_id id;
-	const struct gitops_kube_resource *res;  /* NULL: its kind comes with a CRD of the stream */
-	const char *ns;                           /* where it lives; NULL for a cluster-scoped kind */
+	struct gitops_plan_item p;                /* kind, placement, what is live; p.failed and p.err say a failure */
 	char title[600];
-	char *live_text;                          /* the live object as JSON, from a LIST or a GET; NULL: not live */
-	cJSON *live;                              /* live_text read, while its chunk is compared */
+	cJSON *live;                              /* p.live_text read, while its chunk is compared */
 	char *uid;                                /* the live object's */
-	int listed;                               /* live came from a LIST */
 	cJSON *body;                              /* what the dry-run apply sends */
 	cJSON *desired;                           /* what it would become */
 	int proven;                               /* in sync without asking: the apply would change nothing */
-	int failed;
-	struct gitops_err err;
 };
-
-static int is_crd(const struct gitops_id *id)
-{
-	return !strcmp(id->group, "apiextensions.k8s.io") && !strcmp(id->kind, "CustomResourceDefinition");
-}
-
-/* The CRD among the items that defines group/kind, or NULL. */
-static const cJSON *crd_in_stream(const struct item *items, size_t n, const struct gitops_id *id)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		const char *g, *k;
-		if (!is_crd(&items[i].id))
-			continue;
-		g = gitops_json_get_string(items[i].obj->json, "spec", "group", NULL);
-		k = gitops_json_get_string(items[i].obj->json, "spec", "names", "kind", NULL);
-		if (g && k && !strcmp(g, id->group) && !strcmp(k, id->kind))
-			return items[i].obj->json;
-	}
-	return NULL;
-}
-
-static int resolve(struct gitops_kube_discovery *d, struct item *items, size_t n, struct item *it,
-		   const struct gitops_diff_options *o, struct gitops_err *err)
-{
-	struct gitops_err e = GITOPS_ERR_INIT;
-	const cJSON *crd;
-
-	if (gitops_kube_discovery_find(d, it->id.group, it->id.version, it->id.kind, &it->res, &e) == 0) {
-		if (!gitops_kube_resource_can(it->res, "patch"))
-			gitops_err_set(&e, GITOPS_EXIT_REJECTED, "%s%s%s %s cannot be patched (no server-side apply)",
-				       it->id.group, it->id.group[0] ? "/" : "", it->id.kind, it->id.name);
-		else
-			it->ns = it->res->namespaced ? (it->id.namespace ? it->id.namespace : o->namespace) : NULL;
-	} else if (e.code == GITOPS_EXIT_REJECTED && (crd = crd_in_stream(items, n, &it->id))) {
-		/* not on the server yet: Missing, as its manifest says */
-		const char *scope = gitops_json_get_string(crd, "spec", "scope", NULL);
-		it->res = NULL;
-		it->ns = scope && !strcmp(scope, "Namespaced") ? (it->id.namespace ? it->id.namespace : o->namespace) : NULL;
-		e.code = 0;
-	}
-	if (e.code)
-		return gitops_err_set(err, e.code, "%s:%zu: document %zu: %s", it->obj->source, it->obj->line, it->obj->doc,
-				      e.msg);
-	{
-		struct gitops_id shown = it->id;
-		shown.namespace = it->ns;
-		gitops_id_format(&shown, it->title, sizeof(it->title));
-	}
-	return 0;
-}
-
-static int same_place(const struct item *a, const struct item *b)
-{
-	return a->res && b->res && !strcmp(a->res->group, b->res->group) && !strcmp(a->res->resource, b->res->resource) &&
-	       (!a->ns ? !b->ns : b->ns && !strcmp(a->ns, b->ns));
-}
-
-static int by_name_cmp(const void *a, const void *b)
-{
-	return strcmp((*(struct item *const *)a)->id.name, (*(struct item *const *)b)->id.name);
-}
-
-/*
- * A live object of the LIST: kept, as text, for the item of its name (a tree
- * of a 10,000-object namespace would be ten times its size); the items of a
- * LIST carry no apiVersion and kind: added here (type_first orders them).
- */
-static int listed_one(void *ctx, size_t index, cJSON *e, struct gitops_err *err)
-{
-	struct item *it = ((struct item **)ctx)[index];
-	char av[400];
-
-	(void)err;
-	snprintf(av, sizeof(av), "%s%s%s", it->id.group, it->id.group[0] ? "/" : "", it->id.version);
-	if (!it->live_text &&
-	    (cJSON_GetObjectItemCaseSensitive(e, "apiVersion") || cJSON_AddStringToObject(e, "apiVersion", av)) &&
-	    (cJSON_GetObjectItemCaseSensitive(e, "kind") || cJSON_AddStringToObject(e, "kind", it->id.kind)) &&
-	    !(it->live_text = cJSON_PrintUnformatted(e)))
-		it->listed = 0; /* out of memory: a GET then */
-	cJSON_Delete(e);
-	return 0;
-}
-
-/* Many objects of one kind in one namespace: what is live comes from one LIST, not a GET each. */
-static void prefetch(struct gitops_kube *k, struct item *items, size_t n)
-{
-	char *done = calloc(n ? n : 1, 1);
-	struct item **place = calloc(n ? n : 1, sizeof(*place));
-	const char **names = calloc(n ? n : 1, sizeof(*names));
-	size_t i, j, count;
-
-	if (!done || !place || !names)
-		goto out; /* a GET each, then */
-	for (i = 0; i < n; i++) {
-		struct gitops_err ignore = GITOPS_ERR_INIT;
-		if (done[i] || !items[i].res)
-			continue;
-		for (count = 0, j = i; j < n; j++)
-			if (same_place(&items[i], &items[j])) {
-				place[count++] = &items[j];
-				done[j] = 1;
-			}
-		if (count < LIST_FROM || !gitops_kube_resource_can(items[i].res, "list"))
-			continue;
-		qsort(place, count, sizeof(*place), by_name_cmp);
-		for (j = 0; j < count; j++) {
-			place[j]->listed = 1;
-			names[j] = place[j]->id.name;
-		}
-		if (gitops_kube_list_named(k, items[i].res, items[i].ns, names, count, listed_one, place, &ignore) < 0)
-			for (j = 0; j < count; j++) {
-				/* the LIST failed half way: a GET each */
-				place[j]->listed = 0;
-				free(place[j]->live_text);
-				place[j]->live_text = NULL;
-			}
-	}
-out:
-	free(done);
-	free(place);
-	free(names);
-}
-
-/*
- * What gitops-apply would send: the manifest with its namespace made explicit (or dropped
- * for a cluster-scoped kind) and, with an ApplySet, the member label (hooks are no members).
- */
-static cJSON *placed(const struct item *it, const char *set_id)
-{
-	cJSON *copy = cJSON_Duplicate(it->obj->json, 1), *meta;
-	struct gitops_sync_info info;
-	char msg[160];
-
-	if (!copy)
-		return NULL;
-	meta = cJSON_GetObjectItemCaseSensitive(copy, "metadata");
-	cJSON_DeleteItemFromObjectCaseSensitive(meta, "namespace");
-	if (it->ns && !cJSON_AddStringToObject(meta, "namespace", it->ns))
-		goto fail;
-	if (set_id && (gitops_order_classify(it->obj->json, it->id.group, it->id.kind, &info, msg, sizeof(msg)) < 0 ||
-		       !info.hook) &&
-	    gitops_object_set_label(copy, GITOPS_APPLYSET_PART_OF, set_id) < 0)
-		goto fail;
-	return copy;
-fail:
-	cJSON_Delete(copy);
-	return NULL;
-}
-
-/* --- in sync without a dry run --- */
-
-/* The fields `manager` owns by server-side apply (FieldsV1), when that is all it owns, in `api_version`. */
-static const cJSON *applied_fields(const cJSON *live, const char *manager, const char *api_version)
-{
-	const cJSON *e, *found = NULL;
-
-	cJSON_ArrayForEach(e, gitops_json_get(live, "metadata", "managedFields", NULL))
-	{
-		const char *m = gitops_json_get_string(e, "manager", NULL), *op = gitops_json_get_string(e, "operation", NULL);
-		const char *sub = gitops_json_get_string(e, "subresource", NULL), *av = gitops_json_get_string(e, "apiVersion", NULL);
-		const char *type = gitops_json_get_string(e, "fieldsType", NULL);
-		if (!m || strcmp(m, manager) || (sub && *sub))
-			continue;
-		if (found || !op || strcmp(op, "Apply") || !av || strcmp(av, api_version) || !type || strcmp(type, "FieldsV1"))
-			return NULL; /* two entries, an Update, another version: the server knows best */
-		found = cJSON_GetObjectItemCaseSensitive(e, "fieldsV1");
-	}
-	return cJSON_IsObject(found) ? found : NULL;
-}
-
-/* A FieldsV1 node that names members ("f:", "k:", "v:", "i:"), not only itself ("."). */
-static int has_members(const cJSON *fs)
-{
-	const cJSON *c;
-
-	cJSON_ArrayForEach(c, fs)
-		if (strcmp(c->string, "."))
-			return 1;
-	return 0;
-}
-
-/* Does the list element match the path element "k:{...}", "v:..." or "i:N" of FieldsV1? -1: cannot tell. */
-static int element_matches(const cJSON *elem, size_t index, const char *pe)
-{
-	cJSON *v, *kv;
-	int ret = 1;
-
-	if (!strncmp(pe, "i:", 2)) {
-		char *end;
-		unsigned long i = strtoul(pe + 2, &end, 10);
-		return *end ? -1 : i == index;
-	}
-	if (strncmp(pe, "k:", 2) && strncmp(pe, "v:", 2))
-		return -1;
-	if (!(v = cJSON_Parse(pe + 2)))
-		return -1;
-	if (pe[0] == 'v')
-		ret = gitops_json_equal(v, elem);
-	else if (!cJSON_IsObject(v) || !cJSON_IsObject(elem))
-		ret = -1;
-	else
-		cJSON_ArrayForEach(kv, v)
-			if (!gitops_json_equal(kv, cJSON_GetObjectItemCaseSensitive(elem, kv->string)))
-				ret = 0;
-	cJSON_Delete(v);
-	return ret;
-}
-
-/* The one element of list that matches pe (NULL: none, or more than one); its index in *at. */
-static const cJSON *element_of(const cJSON *list, const char *pe, size_t *at)
-{
-	const cJSON *e, *found = NULL;
-	size_t i = 0;
-
-	cJSON_ArrayForEach(e, list)
-	{
-		int m = element_matches(e, i, pe);
-		if (m < 0 || (m && found))
-			return NULL;
-		if (m) {
-			found = e;
-			*at = i;
-		}
-		i++;
-	}
-	return found;
-}
-
-/*
- * Does applying c (the manifest's value at some path) change nothing, given fs (what the
- * field manager owns there) and live (the live value)?  Only a certain yes is 1: every
- * field of c owned by the manager and equal in live, and every field the manager owns
- * still in c (else the apply would remove it).
- */
-static int unchanged_by(const cJSON *fs, const cJSON *c, const cJSON *live, int depth)
-{
-	const cJSON *x;
-
-	if (!fs || !c || !live || depth > 100 || cJSON_IsNull(c))
-		return 0;
-	if (!has_members(fs)) /* owned whole (an atomic list or mapping, a scalar): equal or not */
-		return gitops_json_equal(c, live);
-	if (cJSON_IsObject(c)) {
-		char key[320];
-		if (!cJSON_IsObject(live) || !c->child)
-			return 0;
-		cJSON_ArrayForEach(x, c)
-		{
-			snprintf(key, sizeof(key), "f:%s", x->string);
-			if (strlen(x->string) > sizeof(key) - 3 ||
-			    !unchanged_by(cJSON_GetObjectItemCaseSensitive(fs, key), x,
-					  cJSON_GetObjectItemCaseSensitive(live, x->string), depth + 1))
-				return 0;
-		}
-		cJSON_ArrayForEach(x, fs)
-			if (strcmp(x->string, ".") && (strncmp(x->string, "f:", 2) ||
-						       !cJSON_GetObjectItemCaseSensitive(c, x->string + 2)))
-				return 0;
-		return 1;
-	}
-	if (cJSON_IsArray(c)) {
-		/* an associative list or a set: each element of c is exactly one owned element */
-		int n = cJSON_GetArraySize(c), owned = 0;
-		char *seen = calloc((size_t)n + 1, 1);
-		int ret = seen && cJSON_IsArray(live);
-		cJSON_ArrayForEach(x, fs)
-		{
-			const cJSON *ce, *le;
-			size_t ci = 0, li = 0;
-			if (!ret || !strcmp(x->string, "."))
-				continue;
-			owned++;
-			ce = element_of(c, x->string, &ci);
-			le = element_of(live, x->string, &li);
-			if (!ce || !le || seen[ci] ||
-			    (x->string[0] == 'v' ? !gitops_json_equal(ce, le) : !unchanged_by(x, ce, le, depth + 1)))
-				ret = 0;
-			else
-				seen[ci] = 1;
-		}
-		free(seen);
-		return ret && owned == n;
-	}
-	return 0;
-}
-
-int gitops_diff_apply_unchanged(const cJSON *body, const cJSON *live, const char *manager)
-{
-	const char *av = gitops_json_get_string(body, "apiVersion", NULL);
-	const cJSON *fs = av ? applied_fields(live, manager, av) : NULL;
-	cJSON *c, *meta;
-	int ret;
-
-	if (!fs || !(c = cJSON_Duplicate(body, 1)))
-		return 0;
-	cJSON_DeleteItemFromObjectCaseSensitive(c, "apiVersion");
-	cJSON_DeleteItemFromObjectCaseSensitive(c, "kind");
-	meta = cJSON_GetObjectItemCaseSensitive(c, "metadata");
-	cJSON_DeleteItemFromObjectCaseSensitive(meta, "name");
-	cJSON_DeleteItemFromObjectCaseSensitive(meta, "namespace");
-	if (cJSON_IsObject(meta) && !meta->child)
-		cJSON_DeleteItemFromObjectCaseSensitive(c, "metadata");
-	ret = c->child ? unchanged_by(fs, c, live, 0) : 0;
-	cJSON_Delete(c);
-	return ret;
-}
-
-/* --- requests --- */
-
-static int answer(cJSON **out, const struct gitops_kube_request *r, struct gitops_err *err)
-{
-	*out = cJSON_ParseWithLength(r->response.data, r->response.len);
-	if (!*out)
-		return gitops_err_set(err, GITOPS_EXIT_REJECTED, "%s: the server's answer is not JSON", r->what);
-	return 0;
-}
 
 static void fail(struct item *it, const struct gitops_err *e)
 {
-	it->failed = 1;
-	it->err = *e;
+	it->p.failed = 1;
+	it->p.err = *e;
 }
 
-/* What is live, for the objects no LIST answered for: a GET each, all at once. */
-static int get_live(struct gitops_kube *k, struct item *items, size_t n, struct gitops_err *err)
+/* What each object would become: a dry-run apply each (but those proven unchanged), all at once. */
+static int dry_run(struct gitops_kube *k, struct item *const *items, size_t n, const struct gitops_diff_options *o,
+		   struct gitops_err *err)
 {
 	static const long ok404[] = { 404, 0 };
+	const struct gitops_plan_apply_options ao = { .field_manager = o->field_manager, .force = 1, .dry_run = 1 };
 	struct gitops_kube_request *reqs = calloc(n ? n : 1, sizeof(*reqs));
 	struct item **of = calloc(n ? n : 1, sizeof(*of));
 	struct gitops_err ignore = GITOPS_ERR_INIT;
@@ -788,75 +173,21 @@ static int get_live(struct gitops_kube *k, struct item *items, size_t n, struct 
 		goto done;
 	}
 	for (i = 0; i < n; i++) {
-		if (!items[i].res || items[i].listed)
+		struct item *it = items[i];
+		if (!it->p.res || it->p.failed)
 			continue;
-		reqs[m].method = "GET";
-		reqs[m].what = items[i].title;
-		if (!(reqs[m].path = gitops_kube_path(items[i].res, items[i].ns, items[i].id.name, NULL))) {
-			ret = gitops_err_oom(err);
-			goto done;
-		}
-		of[m++] = &items[i];
-	}
-	gitops_kube_run(k, reqs, m, ok404, &ignore);
-	for (i = 0; i < m; i++) {
-		if (reqs[i].failed)
-			fail(of[i], &reqs[i].err);
-		else if (reqs[i].status != 404)
-			of[i]->live_text = gitops_buf_detach(&reqs[i].response);
-	}
-done:
-	for (i = 0; reqs && i < m; i++)
-		gitops_kube_request_release(&reqs[i]);
-	free(reqs);
-	free(of);
-	return ret;
-}
-
-/* What each object would become: a dry-run apply each (but those proven unchanged), all at once. */
-static int dry_run(struct gitops_kube *k, struct item *items, size_t n, const struct gitops_diff_options *o,
-		   struct gitops_err *err)
-{
-	static const long ok404[] = { 404, 0 };
-	struct gitops_kube_request *reqs = calloc(n ? n : 1, sizeof(*reqs));
-	struct item **of = calloc(n ? n : 1, sizeof(*of));
-	struct gitops_err ignore = GITOPS_ERR_INIT;
-	char *fm = curl_easy_escape(NULL, o->field_manager, 0);
-	size_t i, m = 0;
-	int ret = 0;
-
-	if (!reqs || !of || !fm) {
-		ret = gitops_err_oom(err);
-		goto done;
-	}
-	for (i = 0; i < n; i++) {
-		struct item *it = &items[i];
-		struct gitops_buf p = GITOPS_BUF_INIT;
-		char *base;
-		if (!it->res || it->failed)
-			continue;
-		if (it->live && !o->always_dry_run && gitops_diff_apply_unchanged(it->body, it->live, o->field_manager)) {
+		if (it->live && !o->always_dry_run && gitops_plan_unchanged(it->body, it->live, o->field_manager)) {
 			it->proven = 1;
 			continue;
 		}
-		if (!(base = gitops_kube_path(it->res, it->ns, it->id.name, NULL))) {
-			ret = gitops_err_oom(err);
+		if (gitops_plan_apply_request(&reqs[m], &it->p, it->body, &ao, err) < 0) {
+			ret = -1;
+			m++;
 			goto done;
 		}
-		gitops_buf_printf(&p, "%s?fieldManager=%s&force=true&dryRun=All", base, fm);
-		free(base);
-		reqs[m].method = "PATCH";
-		reqs[m].path = gitops_buf_detach(&p);
-		reqs[m].content_type = "application/apply-patch+yaml";
-		reqs[m].body = cJSON_PrintUnformatted(it->body);
-		reqs[m].body_len = reqs[m].body ? strlen(reqs[m].body) : 0;
 		reqs[m].what = it->title;
 		gitops_kube_request_redact_secret(&reqs[m], it->live); /* the body's own values are masked anyway */
 		of[m++] = it;
-		if (!reqs[m - 1].path || !reqs[m - 1].body) {
-			ret = gitops_err_oom(err);
-			goto done;
-		}
 	}
 	gitops_kube_run(k, reqs, m, ok404, &ignore);
 	for (i = 0; i < m; i++) {
@@ -872,7 +203,8 @@ static int dry_run(struct gitops_kube *k, struct item *items, size_t n, const st
 			gitops_kube_status_message(&reqs[i], msg, sizeof(msg), &code);
 			gitops_err_set(&e, code, "%s", msg);
 			fail(it, &e);
-		} else if (answer(&it->desired, &reqs[i], &e) < 0) {
+		} else if (!(it->desired = cJSON_ParseWithLength(reqs[i].response.data, reqs[i].response.len))) {
+			gitops_err_set(&e, GITOPS_EXIT_REJECTED, "%s: the server's answer is not JSON", it->title);
 			fail(it, &e);
 		}
 	}
@@ -881,7 +213,6 @@ done:
 		gitops_kube_request_release(&reqs[i]);
 	free(reqs);
 	free(of);
-	curl_free(fm);
 	return ret;
 }
 
@@ -964,46 +295,53 @@ static int extraneous(struct gitops_kube *k, struct gitops_kube_discovery *d, co
 
 #define DIFF_CHUNK 128
 
-/* The bodies of a chunk's objects. */
-static int prepare_chunk(struct item *items, size_t n, const char *set_id, struct gitops_err *err)
+/* A chunk's objects made ready: bodies, what is live (a GET each where no LIST answered), read into trees. */
+static int prepare_chunk(struct gitops_kube *k, struct item *const *items, size_t n, const char *set_id,
+			 struct gitops_err *err)
 {
+	struct gitops_plan_item **p = calloc(n ? n : 1, sizeof(*p));
 	size_t i;
+	int ret = -1;
 
-	for (i = 0; i < n; i++)
-		if (!(items[i].body = placed(&items[i], set_id)))
-			return gitops_err_oom(err);
-	return 0;
-}
-
-/* The live text of a chunk's objects read into trees. */
-static int parse_live(struct item *items, size_t n)
-{
-	size_t i;
-
+	if (!p)
+		return gitops_err_oom(err);
 	for (i = 0; i < n; i++) {
-		struct item *it = &items[i];
+		p[i] = &items[i]->p;
+		if (!(items[i]->body = gitops_plan_body(&items[i]->p, set_id))) {
+			gitops_err_oom(err);
+			goto done;
+		}
+	}
+	if (gitops_plan_get_live(k, p, n, err) < 0)
+		goto done;
+	for (i = 0; i < n; i++) {
+		struct item *it = items[i];
 		const char *uid;
-		if (!it->live_text || it->failed)
+		if (!it->p.live_text || it->p.failed)
 			continue;
-		if (!(it->live = cJSON_Parse(it->live_text))) {
+		if (!(it->live = cJSON_Parse(it->p.live_text))) {
 			struct gitops_err e = GITOPS_ERR_INIT;
 			gitops_err_set(&e, GITOPS_EXIT_REJECTED, "%s: the server's answer is not JSON", it->title);
 			fail(it, &e);
 			continue;
 		}
-		if ((uid = gitops_json_get_string(it->live, "metadata", "uid", NULL)) && !(it->uid = strdup(uid)))
-			return -1;
+		if ((uid = gitops_json_get_string(it->live, "metadata", "uid", NULL)) && !(it->uid = strdup(uid))) {
+			gitops_err_oom(err);
+			goto done;
+		}
 	}
-	return 0;
+	ret = 0;
+done:
+	free(p);
+	return ret;
 }
 
 static void release_chunk_item(struct item *it)
 {
-	free(it->live_text);
+	gitops_plan_item_release(&it->p);
 	cJSON_Delete(it->live);
 	cJSON_Delete(it->body);
 	cJSON_Delete(it->desired);
-	it->live_text = NULL;
 	it->live = it->body = it->desired = NULL;
 }
 
@@ -1014,16 +352,16 @@ static void report_one(struct item *it, const struct gitops_diff_options *opts, 
 	char *text = NULL;
 
 	memset(&r, 0, sizeof(r));
-	id_strings(&r, it->obj->json);
-	r.namespace = it->ns;
-	r.obj = it->obj;
+	id_strings(&r, it->p.obj->json);
+	r.namespace = it->p.ns;
+	r.obj = it->p.obj;
 	r.live = it->live;
-	if (it->failed) {
+	if (it->p.failed) {
 		r.failed = 1;
-		r.err = it->err;
+		r.err = it->p.err;
 	} else if (it->proven) {
 		r.sync = GITOPS_DIFF_SYNCED;
-	} else if (gitops_diff_object(&text, &r.sync, it->live, it->desired ? it->desired : it->body, it->obj->json,
+	} else if (gitops_diff_object(&text, &r.sync, it->live, it->desired ? it->desired : it->body, it->p.obj->json,
 				      it->title, &opts->show, &r.err) < 0) {
 		r.failed = 1;
 	}
@@ -1042,39 +380,43 @@ int gitops_diff(struct gitops_kube *k, struct gitops_kube_discovery *d, const st
 {
 	struct gitops_diff_options def = GITOPS_DIFF_OPTIONS_INIT;
 	struct item *items = calloc(n ? n : 1, sizeof(*items));
+	struct item **all = calloc(n ? n : 1, sizeof(*all));
+	struct gitops_plan_item **plan = calloc(n ? n : 1, sizeof(*plan));
 	char set_id[128];
 	size_t i, c, m;
 	int ret = -1, inited = git_libgit2_init();
 
 	if (!opts)
 		opts = &def;
-	if (!items) {
+	if (!items || !all || !plan) {
 		gitops_err_oom(err);
 		goto done;
 	}
 	/* every object checked and every kind resolved before anything is requested */
 	for (i = 0; i < n; i++) {
-		items[i].obj = &objs[i];
-		if (gitops_object_id(objs[i].json, &items[i].id) < 0) {
-			gitops_err_set(err, GITOPS_EXIT_INPUT, "%s:%zu: document %zu: not a Kubernetes object", objs[i].source,
-				       objs[i].line, objs[i].doc);
+		all[i] = &items[i];
+		plan[i] = &items[i].p;
+		if (gitops_plan_item_init(&items[i].p, &objs[i], err) < 0)
 			goto done;
-		}
 	}
-	for (i = 0; i < n; i++)
-		if (resolve(d, items, n, &items[i], opts, err) < 0)
+	for (i = 0; i < n; i++) {
+		struct gitops_id shown = items[i].p.id;
+		if (gitops_plan_resolve(&items[i].p, d, plan, n, opts->namespace, err) < 0)
 			goto done;
+		shown.namespace = items[i].p.ns;
+		gitops_id_format(&shown, items[i].title, sizeof(items[i].title));
+		items[i].p.what = items[i].title;
+	}
 	if (opts->applyset)
 		gitops_applyset_id(opts->applyset, opts->namespace, set_id, sizeof(set_id));
 	/* what is live: a LIST per kind and namespace (kept as text), else a GET each */
-	prefetch(k, items, n);
+	gitops_plan_list_live(k, plan, n);
 	ret = 0;
 	/* then a chunk at a time, its requests all at once: memory stays that of one chunk */
 	for (c = 0; c < n; c += m) {
 		m = n - c < DIFF_CHUNK ? n - c : DIFF_CHUNK;
-		if (prepare_chunk(items + c, m, opts->applyset ? set_id : NULL, err) < 0 ||
-		    get_live(k, items + c, m, err) < 0 || parse_live(items + c, m) < 0 ||
-		    dry_run(k, items + c, m, opts, err) < 0) {
+		if (prepare_chunk(k, all + c, m, opts->applyset ? set_id : NULL, err) < 0 ||
+		    dry_run(k, all + c, m, opts, err) < 0) {
 			ret = -1;
 			goto done;
 		}
@@ -1096,6 +438,8 @@ done:
 		free(items[i].uid);
 	}
 	free(items);
+	free(all);
+	free(plan);
 	if (inited >= 0)
 		git_libgit2_shutdown();
 	return ret;

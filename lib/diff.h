@@ -10,7 +10,8 @@
  *
  * Ownership: functions taking `const cJSON *` borrow it and do not change
  * it; strings returned through `char **out` are the caller's, to free().
- * The cJSON rules of yaml.h apply.
+ * The cJSON rules of yaml.h apply.  Uses lib/plan (what is sent and what is live),
+ * lib/compare (normalising, masking) and lib/difftext (the text).
  */
 #ifndef GITOPS_DIFF_H
 #define GITOPS_DIFF_H
@@ -33,45 +34,6 @@ enum gitops_diff_sync {
 /* "Synced", "OutOfSync", "Missing", "Extraneous". */
 const char *gitops_diff_sync_name(enum gitops_diff_sync s);
 
-/* The masks, as kubectl diff writes them. */
-#define GITOPS_DIFF_MASK "***"
-#define GITOPS_DIFF_MASK_BEFORE "*** (before)"
-#define GITOPS_DIFF_MASK_AFTER "*** (after)"
-
-/*
- * Remove from obj, in place, the noise a human does not need:
- * metadata.managedFields, resourceVersion, generation, uid,
- * creationTimestamp and selfLink, the annotation
- * kubectl.kubernetes.io/last-applied-configuration (and an annotations
- * mapping left empty by that), `status`, and `creationTimestamp: null` in
- * nested metadata (pod templates).  A field the manifest (may be NULL) sets
- * is kept: nothing the manifest says is ever hidden.
- */
-void gitops_diff_normalize(cJSON *obj, const cJSON *manifest);
-
-/* A Secret of the core group (apiVersion v1)? */
-int gitops_diff_is_secret(const cJSON *obj);
-
-/*
- * Mask the values of `data` and `stringData` of a Secret, in place, as
- * kubectl diff does: a key on both sides with equal values becomes "***" on
- * both, with different values "*** (before)" in live and "*** (after)" in
- * desired; a key on one side only becomes "***".  Keys stay visible.  The
- * same is done inside the last-applied-configuration annotation (a value
- * that is not a JSON object is masked whole).  Either side may be NULL (an
- * object that exists on one side only).  0, or -1 when out of memory.
- */
-int gitops_diff_mask_secrets(cJSON *live, cJSON *desired);
-
-/*
- * The unified diff (3 lines of context) of two texts, under the header
- * lines "--- OLD_LABEL" and "+++ NEW_LABEL", into *out (caller frees; ""
- * when the texts are equal).  Either text may be empty (len 0).  With color:
- * bold headers, cyan hunk ranges, red removed and green added lines (ANSI).
- */
-int gitops_diff_text(char **out, const char *old_text, size_t old_len, const char *new_text, size_t new_len,
-		     const char *old_label, const char *new_label, int color, struct gitops_err *err);
-
 struct gitops_diff_show {
 	int show_secrets;         /* do not mask Secret values */
 	int color;                /* ANSI colours in the text */
@@ -91,15 +53,6 @@ int gitops_diff_object(char **out, enum gitops_diff_sync *sync, const cJSON *liv
 		       const cJSON *manifest, const char *title, const struct gitops_diff_show *show,
 		       struct gitops_err *err);
 
-/*
- * Would a server-side apply of body (as sent: namespace explicit) by `manager` change
- * nothing in live?  1 only when that is certain from live's managedFields: the manager
- * owns, by Apply and in body's apiVersion, exactly the fields body sets (apiVersion,
- * kind, name and namespace aside; list elements matched by their keys), and live holds
- * every one of them with the same value.  Then the apply neither sets nor removes
- * anything.  0 when it may change something: only the server's dry run can tell.
- */
-int gitops_diff_apply_unchanged(const cJSON *body, const cJSON *live, const char *manager);
 
 struct gitops_diff_options {
 	const char *field_manager;   /* the server-side apply field manager of the dry run */
@@ -109,7 +62,7 @@ struct gitops_diff_options {
 	int always_dry_run;          /* a dry run even for objects proven unchanged */
 };
 
-#define GITOPS_DIFF_OPTIONS_INIT { "gitops", "default", NULL, { 0, 0 }, 0 }
+#define GITOPS_DIFF_OPTIONS_INIT { .field_manager = "gitops", .namespace = "default" }
 
 /* One object's outcome; every pointer is borrowed and valid during the report call only. */
 struct gitops_diff_result {
@@ -134,7 +87,7 @@ typedef void (*gitops_diff_report_fn)(void *ctx, const struct gitops_diff_result
  * defines: -1 with err, nothing reported).  Then, for all objects at once,
  * in parallel: the live object (one LIST per kind and namespace for 8 or
  * more objects there, else a GET each); then, for all objects the apply may
- * change (gitops_diff_apply_unchanged; every object with always_dry_run), a
+ * change (gitops_plan_unchanged; every object with always_dry_run), a
  * server-side apply PATCH with dryRun=All and force=true (a conflict with
  * another field manager does not hide the change, as kubectl diff
  * --server-side --force-conflicts).  An object whose namespace or CRD is

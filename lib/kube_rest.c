@@ -168,6 +168,27 @@ int gitops_kube_list_named(struct gitops_kube *k, const struct gitops_kube_resou
 	return gitops_kube_list_each(k, r, ns, NULL, 500, named_one, &l, err);
 }
 
+int gitops_kube_apply_request(struct gitops_kube_request *q, const struct gitops_kube_resource *r, const char *ns,
+			      const char *name, char *body, const char *field_manager, int force, int dry_run)
+{
+	struct gitops_buf p = GITOPS_BUF_INIT;
+	char *base = gitops_kube_path(r, ns, name, NULL), *mgr = curl_easy_escape(NULL, field_manager, 0);
+
+	memset(q, 0, sizeof(*q));
+	if (base && mgr) {
+		gitops_buf_printf(&p, "%s?fieldManager=%s%s%s", base, mgr, force ? "&force=true" : "",
+				  dry_run ? "&dryRun=All" : "");
+		q->path = gitops_buf_detach(&p);
+	}
+	free(base);
+	curl_free(mgr);
+	q->method = "PATCH";
+	q->content_type = "application/apply-patch+yaml";
+	q->body = body;
+	q->body_len = body ? strlen(body) : 0;
+	return q->path && q->body ? 0 : -1;
+}
+
 int gitops_kube_delete_request(struct gitops_kube_request *q, const struct gitops_kube_resource *r, const char *ns,
 			       const char *name, const char *propagation, int dry_run)
 {

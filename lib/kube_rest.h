@@ -54,6 +54,15 @@ int gitops_kube_delete(struct gitops_kube *k, const struct gitops_kube_resource 
 int gitops_kube_delete_request(struct gitops_kube_request *q, const struct gitops_kube_resource *r, const char *ns,
 			       const char *name, const char *propagation, int dry_run);
 
+/*
+ * Fill q (zeroed first) for a server-side apply of body (JSON text, taken
+ * over by q): PATCH application/apply-patch+yaml with fieldManager (escaped),
+ * force=true with `force` (conflicts with other managers taken over),
+ * dryRun=All with `dry_run`.  0, or -1 (out of memory; body freed).
+ */
+int gitops_kube_apply_request(struct gitops_kube_request *q, const struct gitops_kube_resource *r, const char *ns,
+			      const char *name, char *body, const char *field_manager, int force, int dry_run);
+
 /* Merge-patch the status subresource with `patch` (a JSON object); *out (may be NULL) gets the object. */
 int gitops_kube_patch_status(struct gitops_kube *k, const struct gitops_kube_resource *r, const char *ns,
 			     const char *name, const cJSON *patch, cJSON **out, struct gitops_err *err);

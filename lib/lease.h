@@ -31,7 +31,7 @@ struct gitops_lease_options {
 	void *ctx;
 };
 
-#define GITOPS_LEASE_OPTIONS_INIT { 60000, 0, NULL, NULL, NULL }
+#define GITOPS_LEASE_OPTIONS_INIT { .duration_ms = 60000 }
 
 struct gitops_lease;
 

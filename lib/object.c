@@ -1,133 +1,29 @@
 #include "lib/object.h"
 
-#include <math.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
-static const cJSON *walk(const cJSON *obj, va_list ap)
+void gitops_object_release(struct gitops_object *o)
 {
-	const char *key;
-
-	while (obj && (key = va_arg(ap, const char *)))
-		obj = cJSON_IsObject(obj) ? cJSON_GetObjectItemCaseSensitive(obj, key) : NULL;
-	return obj;
+	cJSON_Delete(o->json);
+	memset(o, 0, sizeof(*o));
 }
 
-const cJSON *gitops_json_get(const cJSON *obj, ...)
+int gitops_object_err(struct gitops_err *err, const struct gitops_object *o, int code, const char *fmt, ...)
 {
+	char msg[GITOPS_ERR_MSG_MAX];
 	va_list ap;
 
-	va_start(ap, obj);
-	obj = walk(obj, ap);
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	return obj;
-}
-
-const char *gitops_json_get_string(const cJSON *obj, ...)
-{
-	va_list ap;
-
-	va_start(ap, obj);
-	obj = walk(obj, ap);
-	va_end(ap);
-	return cJSON_IsString(obj) ? obj->valuestring : NULL;
-}
-
-const char *gitops_json_type_name(const cJSON *n)
-{
-	if (cJSON_IsObject(n))
-		return "a mapping";
-	if (cJSON_IsArray(n))
-		return "a sequence";
-	if (cJSON_IsString(n))
-		return "a string";
-	if (cJSON_IsBool(n))
-		return "a boolean";
-	if (cJSON_IsNull(n))
-		return "null";
-	return "a number";
-}
-
-static int by_key(const void *x, const void *y)
-{
-	const cJSON *a = *(const cJSON *const *)x, *b = *(const cJSON *const *)y;
-
-	return strcmp(a->string ? a->string : "", b->string ? b->string : "");
-}
-
-/* The members from a and b on, which hold the same count, compared key by key after sorting. */
-static int equal_unordered(const cJSON *a, const cJSON *b, size_t n)
-{
-	const cJSON **sa = malloc(2 * n * sizeof(*sa)), **sb;
-	size_t i;
-	int eq = 1;
-
-	if (!sa)
-		return 0;
-	sb = sa + n;
-	for (i = 0; i < n; i++, a = a->next, b = b->next) {
-		sa[i] = a;
-		sb[i] = b;
-	}
-	qsort(sa, n, sizeof(*sa), by_key);
-	qsort(sb, n, sizeof(*sb), by_key);
-	for (i = 0; eq && i < n; i++)
-		eq = by_key(&sa[i], &sb[i]) == 0 && gitops_json_equal(sa[i], sb[i]);
-	free(sa);
-	return eq;
-}
-
-static size_t count_from(const cJSON *n)
-{
-	size_t c = 0;
-
-	for (; n; n = n->next)
-		c++;
-	return c;
-}
-
-int gitops_json_equal(const cJSON *a, const cJSON *b)
-{
-	const cJSON *x, *y;
-	size_t n;
-
-	if (a == b)
-		return 1;
-	if (!a || !b || (a->type & 0xFF) != (b->type & 0xFF))
-		return 0;
-	switch (a->type & 0xFF) {
-	case cJSON_False:
-	case cJSON_True:
-	case cJSON_NULL:
-		return 1;
-	case cJSON_Number:
-		return a->valuedouble == b->valuedouble || (isnan(a->valuedouble) && isnan(b->valuedouble));
-	case cJSON_String:
-	case cJSON_Raw:
-		return a->valuestring && b->valuestring && strcmp(a->valuestring, b->valuestring) == 0;
-	case cJSON_Array:
-		for (x = a->child, y = b->child; x && y; x = x->next, y = y->next)
-			if (!gitops_json_equal(x, y))
-				return 0;
-		return !x && !y;
-	case cJSON_Object:
-		/* in step while the keys line up; the rest, if any, sorted */
-		for (x = a->child, y = b->child; x && y; x = x->next, y = y->next) {
-			if (!x->string || !y->string || strcmp(x->string, y->string))
-				break;
-			if (!gitops_json_equal(x, y))
-				return 0;
-		}
-		if (!x || !y)
-			return !x && !y;
-		n = count_from(x);
-		return n == count_from(y) && equal_unordered(x, y, n);
-	default:
-		return 0;
-	}
+	if (o->item)
+		return gitops_err_set(err, code, "%s:%zu: document %zu, item %zu: %s", o->source, o->line, o->doc, o->item,
+				      msg);
+	return gitops_err_set(err, code, "%s:%zu: document %zu: %s", o->source, o->line, o->doc, msg);
 }
 
 /* RFC 1123 label: [a-z0-9]([-a-z0-9]*[a-z0-9])?, at most 63 */
@@ -170,24 +66,24 @@ static int is_dns_subdomain(const char *s)
 	}
 }
 
-static int check_string_map(const cJSON *meta, const char *field, char *msg, size_t size)
+static int check_string_map(const cJSON *meta, const char *field, struct gitops_err *err)
 {
 	const cJSON *m = cJSON_GetObjectItemCaseSensitive(meta, field), *c;
 
 	if (!m || cJSON_IsNull(m))
 		return 0;
 	if (!cJSON_IsObject(m)) {
-		snprintf(msg, size, "metadata.%s must be a mapping, not %s", field, gitops_json_type_name(m));
+		gitops_err_set(err, GITOPS_EXIT_INPUT, "metadata.%s must be a mapping, not %s", field, gitops_json_type_name(m));
 		return -1;
 	}
 	for (c = m->child; c; c = c->next) {
 		if (!cJSON_IsString(c) && !cJSON_IsNull(c)) {
-			snprintf(msg, size, "metadata.%s.%s must be a string, not %s (quote it)", field, c->string,
+			gitops_err_set(err, GITOPS_EXIT_INPUT, "metadata.%s.%s must be a string, not %s (quote it)", field, c->string,
 				 gitops_json_type_name(c));
 			return -1;
 		}
 		if (!c->string[0]) {
-			snprintf(msg, size, "metadata.%s has an empty key", field);
+			gitops_err_set(err, GITOPS_EXIT_INPUT, "metadata.%s has an empty key", field);
 			return -1;
 		}
 	}
@@ -222,7 +118,7 @@ static int is_std_base64(const char *s)
  * as the API server takes them.  The messages name the key, never the value:
  * it is a secret, and the server's own message would quote it.
  */
-static int check_secret(const cJSON *obj, char *msg, size_t size)
+static int check_secret(const cJSON *obj, struct gitops_err *err)
 {
 	static const char *const fields[] = { "data", "stringData" };
 	size_t i;
@@ -232,19 +128,19 @@ static int check_secret(const cJSON *obj, char *msg, size_t size)
 		if (!m || cJSON_IsNull(m))
 			continue;
 		if (!cJSON_IsObject(m)) {
-			snprintf(msg, size, "%s of a Secret must be a mapping, not %s", fields[i], gitops_json_type_name(m));
+			gitops_err_set(err, GITOPS_EXIT_INPUT, "%s of a Secret must be a mapping, not %s", fields[i], gitops_json_type_name(m));
 			return -1;
 		}
 		for (c = m->child; c; c = c->next) {
 			if (cJSON_IsNull(c))
 				continue;
 			if (!cJSON_IsString(c)) {
-				snprintf(msg, size, "%s.%.200s of a Secret must be a string, not %s%s", fields[i], c->string,
+				gitops_err_set(err, GITOPS_EXIT_INPUT, "%s.%.200s of a Secret must be a string, not %s%s", fields[i], c->string,
 					 gitops_json_type_name(c), cJSON_IsObject(c) || cJSON_IsArray(c) ? "" : " (quote it)");
 				return -1;
 			}
 			if (i == 0 && !is_std_base64(c->valuestring)) {
-				snprintf(msg, size, "data.%.200s of a Secret is not valid base64 (stringData takes plain text)",
+				gitops_err_set(err, GITOPS_EXIT_INPUT, "data.%.200s of a Secret is not valid base64 (stringData takes plain text)",
 					 c->string);
 				return -1;
 			}
@@ -253,72 +149,72 @@ static int check_secret(const cJSON *obj, char *msg, size_t size)
 	return 0;
 }
 
-static int check_api_version(const char *s, char *msg, size_t size)
+static int check_api_version(const char *s, struct gitops_err *err)
 {
 	const char *slash = strchr(s, '/');
 	char group[254];
 	size_t n;
 
 	if (!*s || strchr(s, ' ')) {
-		snprintf(msg, size, "apiVersion '%s' is malformed", s);
+		gitops_err_set(err, GITOPS_EXIT_INPUT, "apiVersion '%s' is malformed", s);
 		return -1;
 	}
 	if (!slash)
 		return 0;
 	n = (size_t)(slash - s);
 	if (strchr(slash + 1, '/') || !slash[1] || n == 0 || n >= sizeof(group)) {
-		snprintf(msg, size, "apiVersion '%s' is malformed (want GROUP/VERSION or VERSION)", s);
+		gitops_err_set(err, GITOPS_EXIT_INPUT, "apiVersion '%s' is malformed (want GROUP/VERSION or VERSION)", s);
 		return -1;
 	}
 	memcpy(group, s, n);
 	group[n] = '\0';
 	if (!is_dns_subdomain(group)) {
-		snprintf(msg, size, "apiVersion '%s' has an invalid group '%s'", s, group);
+		gitops_err_set(err, GITOPS_EXIT_INPUT, "apiVersion '%s' has an invalid group '%s'", s, group);
 		return -1;
 	}
 	return 0;
 }
 
-int gitops_object_check(const cJSON *obj, char *msg, size_t size)
+int gitops_object_check(const cJSON *obj, struct gitops_err *err)
 {
 	const cJSON *v, *meta, *name, *ns;
 	const char *k;
 
 	if (!cJSON_IsObject(obj)) {
-		snprintf(msg, size, "expected a mapping (a Kubernetes object), found %s", gitops_json_type_name(obj));
+		gitops_err_set(err, GITOPS_EXIT_INPUT, "expected a mapping (a Kubernetes object), found %s", gitops_json_type_name(obj));
 		return -1;
 	}
 	v = cJSON_GetObjectItemCaseSensitive(obj, "apiVersion");
 	if (!v) {
-		snprintf(msg, size, "missing apiVersion");
+		gitops_err_set(err, GITOPS_EXIT_INPUT, "missing apiVersion");
 		return -1;
 	}
 	if (!cJSON_IsString(v)) {
-		snprintf(msg, size, "apiVersion must be a string, not %s", gitops_json_type_name(v));
+		gitops_err_set(err, GITOPS_EXIT_INPUT, "apiVersion must be a string, not %s", gitops_json_type_name(v));
 		return -1;
 	}
-	if (check_api_version(v->valuestring, msg, size) < 0)
+	if (check_api_version(v->valuestring, err) < 0)
 		return -1;
 	v = cJSON_GetObjectItemCaseSensitive(obj, "kind");
 	if (!v) {
-		snprintf(msg, size, "missing kind");
+		gitops_err_set(err, GITOPS_EXIT_INPUT, "missing kind");
 		return -1;
 	}
 	if (!cJSON_IsString(v)) {
-		snprintf(msg, size, "kind must be a string, not %s", gitops_json_type_name(v));
+		gitops_err_set(err, GITOPS_EXIT_INPUT, "kind must be a string, not %s", gitops_json_type_name(v));
 		return -1;
 	}
 	for (k = v->valuestring; *k; k++)
 		if (!((*k >= 'a' && *k <= 'z') || (*k >= 'A' && *k <= 'Z') || (*k >= '0' && *k <= '9')))
 			break;
 	if (!*v->valuestring || *k) {
-		snprintf(msg, size, "kind '%s' is malformed", v->valuestring);
+		gitops_err_set(err, GITOPS_EXIT_INPUT, "kind '%s' is malformed", v->valuestring);
 		return -1;
 	}
 	if (!strcmp(v->valuestring, "List")) {
 		const cJSON *items = cJSON_GetObjectItemCaseSensitive(obj, "items");
 		if (items && !cJSON_IsArray(items) && !cJSON_IsNull(items)) {
-			snprintf(msg, size, "items of a List must be a sequence, not %s", gitops_json_type_name(items));
+			gitops_err_set(err, GITOPS_EXIT_INPUT, "items of a List must be a sequence, not %s", gitops_json_type_name(items));
 			return -1;
 		}
 		return 0;
@@ -327,53 +223,53 @@ int gitops_object_check(const cJSON *obj, char *msg, size_t size)
 		return 0;
 	meta = cJSON_GetObjectItemCaseSensitive(obj, "metadata");
 	if (!meta) {
-		snprintf(msg, size, "missing metadata");
+		gitops_err_set(err, GITOPS_EXIT_INPUT, "missing metadata");
 		return -1;
 	}
 	if (!cJSON_IsObject(meta)) {
-		snprintf(msg, size, "metadata must be a mapping, not %s", gitops_json_type_name(meta));
+		gitops_err_set(err, GITOPS_EXIT_INPUT, "metadata must be a mapping, not %s", gitops_json_type_name(meta));
 		return -1;
 	}
 	name = cJSON_GetObjectItemCaseSensitive(meta, "name");
 	if (!name || cJSON_IsNull(name)) {
 		if (cJSON_GetObjectItemCaseSensitive(meta, "generateName"))
-			snprintf(msg, size, "missing metadata.name (metadata.generateName cannot be applied)");
+			gitops_err_set(err, GITOPS_EXIT_INPUT, "missing metadata.name (metadata.generateName cannot be applied)");
 		else
-			snprintf(msg, size, "missing metadata.name");
+			gitops_err_set(err, GITOPS_EXIT_INPUT, "missing metadata.name");
 		return -1;
 	}
 	if (!cJSON_IsString(name)) {
-		snprintf(msg, size, "metadata.name must be a string, not %s", gitops_json_type_name(name));
+		gitops_err_set(err, GITOPS_EXIT_INPUT, "metadata.name must be a string, not %s", gitops_json_type_name(name));
 		return -1;
 	}
 	if (!name->valuestring[0]) {
-		snprintf(msg, size, "metadata.name is empty");
+		gitops_err_set(err, GITOPS_EXIT_INPUT, "metadata.name is empty");
 		return -1;
 	}
 	if (strlen(name->valuestring) > 253) {
-		snprintf(msg, size, "metadata.name is longer than 253 characters ('%.40s...')", name->valuestring);
+		gitops_err_set(err, GITOPS_EXIT_INPUT, "metadata.name is longer than 253 characters ('%.40s...')", name->valuestring);
 		return -1;
 	}
 	if (!strcmp(name->valuestring, ".") || !strcmp(name->valuestring, "..") || strpbrk(name->valuestring, "/% \t")) {
-		snprintf(msg, size, "metadata.name '%.80s' is not a valid name (no '/', '%%' or blanks; not '.' or '..')",
+		gitops_err_set(err, GITOPS_EXIT_INPUT, "metadata.name '%.80s' is not a valid name (no '/', '%%' or blanks; not '.' or '..')",
 			 name->valuestring);
 		return -1;
 	}
 	ns = cJSON_GetObjectItemCaseSensitive(meta, "namespace");
 	if (ns && !cJSON_IsNull(ns)) {
 		if (!cJSON_IsString(ns)) {
-			snprintf(msg, size, "metadata.namespace must be a string, not %s", gitops_json_type_name(ns));
+			gitops_err_set(err, GITOPS_EXIT_INPUT, "metadata.namespace must be a string, not %s", gitops_json_type_name(ns));
 			return -1;
 		}
 		if (ns->valuestring[0] && !is_dns_label(ns->valuestring)) {
-			snprintf(msg, size, "metadata.namespace '%.80s' is not a valid namespace name", ns->valuestring);
+			gitops_err_set(err, GITOPS_EXIT_INPUT, "metadata.namespace '%.80s' is not a valid namespace name", ns->valuestring);
 			return -1;
 		}
 	}
-	if (check_string_map(meta, "labels", msg, size) < 0 || check_string_map(meta, "annotations", msg, size) < 0)
+	if (check_string_map(meta, "labels", err) < 0 || check_string_map(meta, "annotations", err) < 0)
 		return -1;
 	if (!strcmp(v->valuestring, "Secret") && !strcmp(cJSON_GetObjectItemCaseSensitive(obj, "apiVersion")->valuestring, "v1"))
-		return check_secret(obj, msg, size);
+		return check_secret(obj, err);
 	return 0;
 }
 

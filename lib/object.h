@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <cjson/cJSON.h>
 #include "lib/err.h"
+#include "lib/json.h"
 
 /* group/version/kind/namespace/name.  Pointers borrow from the object. */
 struct gitops_id {
@@ -19,15 +20,34 @@ struct gitops_id {
 	const char *name;
 };
 
+/* One object of a stream, and where it was read. */
+struct gitops_object {
+	cJSON *json;        /* owned by whoever holds the struct: gitops_object_release */
+	const char *source; /* the input's name; borrowed from the reader */
+	size_t doc;         /* 1-based document number in the input */
+	size_t line;        /* 1-based line where the object starts */
+	size_t item;        /* 1-based position inside a List, or 0 */
+};
+
+void gitops_object_release(struct gitops_object *o);
+
+/*
+ * Set err to "SOURCE:LINE: document N: MESSAGE" for the object o (with
+ * ", item M" inside a List): where every message about a stream's object
+ * says where it is.  Returns -1.
+ */
+int gitops_object_err(struct gitops_err *err, const struct gitops_object *o, int code, const char *fmt, ...)
+	GITOPS_PRINTF(4, 5);
+
 /*
  * Check that `obj` is an object the stream contract accepts: a mapping with
  * apiVersion, kind and metadata.name, valid names, string labels and
  * annotations; a v1 Secret's data and stringData mappings of strings, data's
- * in base64 (as the API server requires).  On failure: -1, and `msg` (size
- * bytes) says what is wrong ("missing metadata.name"); it never quotes a
- * Secret's value.
+ * in base64 (as the API server requires).  On failure: -1, and err
+ * (GITOPS_EXIT_INPUT) says what is wrong ("missing metadata.name"); it never
+ * quotes a Secret's value.
  */
-int gitops_object_check(const cJSON *obj, char *msg, size_t size);
+int gitops_object_check(const cJSON *obj, struct gitops_err *err);
 
 /* Fill *out from a checked object. -1 if apiVersion/kind/name are missing. */
 int gitops_object_id(const cJSON *obj, struct gitops_id *out);
@@ -35,20 +55,6 @@ int gitops_object_id(const cJSON *obj, struct gitops_id *out);
 /* "apps/v1/Deployment ns/name" or "v1/Namespace name" into buf. */
 void gitops_id_format(const struct gitops_id *id, char *buf, size_t size);
 
-/* Nested lookup by keys, NULL-terminated: gitops_json_get(obj, "metadata", "labels", NULL). */
-const cJSON *gitops_json_get(const cJSON *obj, ...);
-/* "a mapping", "a sequence", "a string", "a boolean", "null" or "a number", for messages. */
-const char *gitops_json_type_name(const cJSON *n);
-/* The string at a nested path, or NULL when absent or not a string. */
-const char *gitops_json_get_string(const cJSON *obj, ...);
-/*
- * Deep equality of two trees: 1 or 0.  Mappings are equal when they hold the
- * same keys with equal values, in any order (keys are unique: the reader
- * refuses duplicates); numbers compare exactly.  Linear in the size of the
- * trees while keys come in the same order, n log n for a reordered mapping.
- * (cJSON_Compare walks every mapping twice at every level: 2^depth.)
- */
-int gitops_json_equal(const cJSON *a, const cJSON *b);
 
 const char *gitops_object_label(const cJSON *obj, const char *key);
 const char *gitops_object_annotation(const cJSON *obj, const char *key);

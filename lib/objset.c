@@ -46,8 +46,8 @@ static int check_unique(struct gitops_objset *s, struct gitops_err *err)
 			break;
 		case 0:
 			gitops_id_format(&id, what, sizeof(what));
-			ret = gitops_err_set(err, GITOPS_EXIT_INPUT, "%s:%zu: document %zu: %s appears again (first at line %u)",
-					     o->source, o->line, o->doc, what, first_line);
+			ret = gitops_object_err(err, o, GITOPS_EXIT_INPUT, "%s appears again (first at line %u)", what,
+						first_line);
 			break;
 		}
 	}
@@ -109,28 +109,4 @@ void gitops_objset_release(struct gitops_objset *s)
 	if (s->fd > 0)
 		close(s->fd);
 	memset(s, 0, sizeof(*s));
-}
-
-int gitops_cluster_open(struct gitops_cluster *c, const struct gitops_kube_options *ko,
-			const struct gitops_kube_client_options *co, struct gitops_err *err)
-{
-	struct gitops_kube_config *cfg = NULL;
-
-	memset(c, 0, sizeof(*c));
-	if (gitops_kubeconfig_load(&cfg, ko, err) < 0)
-		return -1;
-	c->namespace = cfg->namespace;
-	if (gitops_kube_new(&c->kube, cfg, co, err) < 0 ||
-	    gitops_kube_discovery_new(&c->discovery, c->kube, NULL, err) < 0) {
-		gitops_cluster_close(c);
-		return -1;
-	}
-	return 0;
-}
-
-void gitops_cluster_close(struct gitops_cluster *c)
-{
-	gitops_kube_discovery_free(c->discovery);
-	gitops_kube_free(c->kube);
-	memset(c, 0, sizeof(*c));
 }

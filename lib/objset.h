@@ -2,15 +2,12 @@
  * objset.h: a whole stream of objects in memory, for the programs that must
  * see all of it before they send anything (apply, diff): every object
  * checked, no identity twice, an end-of-stream marker (when there is one)
- * whose count matches.  And the cluster those programs talk to.
+ * whose count matches.
  */
 #ifndef GITOPS_OBJSET_H
 #define GITOPS_OBJSET_H
 
 #include "lib/err.h"
-#include "lib/kube.h"
-#include "lib/kube_discovery.h"
-#include "lib/kubeconfig.h"
 #include "lib/stream.h"
 
 struct gitops_objset {
@@ -30,15 +27,5 @@ struct gitops_objset {
 int gitops_objset_read(struct gitops_objset *s, const char *file, const struct gitops_limits *limits,
 		       struct gitops_err *err);
 void gitops_objset_release(struct gitops_objset *s);
-
-struct gitops_cluster {
-	struct gitops_kube *kube;
-	struct gitops_kube_discovery *discovery;
-	const char *namespace;                /* -n, the context's, or "default" (owned by kube's config) */
-};
-
-int gitops_cluster_open(struct gitops_cluster *c, const struct gitops_kube_options *ko,
-			const struct gitops_kube_client_options *co, struct gitops_err *err);
-void gitops_cluster_close(struct gitops_cluster *c);
 
 #endif

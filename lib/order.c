@@ -179,8 +179,8 @@ static int sync_option(const char *t, size_t l, void *ctx)
 	return 0; /* the other options (Validate=false, ServerSideApply=true, ...) change nothing here */
 }
 
-int gitops_order_classify(const cJSON *obj, const char *group, const char *kind, struct gitops_sync_info *out,
-			  char *msg, size_t size)
+int gitops_order_classify(struct gitops_sync_info *out, const cJSON *obj, const char *group, const char *kind,
+			  struct gitops_err *err)
 {
 	const char *argo = gitops_object_annotation(obj, "argocd.argoproj.io/hook");
 	const char *helm = gitops_object_annotation(obj, "helm.sh/hook");
@@ -200,7 +200,7 @@ int gitops_order_classify(const cJSON *obj, const char *group, const char *kind,
 		out->phases = 0;
 		/* Argo CD's own annotation wins over Helm's */
 		if (argo ? each_token(argo, argo_hook, &h) < 0 : each_token(helm, helm_hook, &h) < 0) {
-			snprintf(msg, size, "%s: unknown hook '%.*s'", argo ? "argocd.argoproj.io/hook" : "helm.sh/hook",
+			gitops_err_set(err, GITOPS_EXIT_INPUT, "%s: unknown hook '%.*s'", argo ? "argocd.argoproj.io/hook" : "helm.sh/hook",
 				 (int)h.bad_len, h.bad);
 			return -1;
 		}
@@ -213,7 +213,7 @@ int gitops_order_classify(const cJSON *obj, const char *group, const char *kind,
 			h.helm = policy != NULL;
 		}
 		if (policy && each_token(policy, delete_policy, &h) < 0) {
-			snprintf(msg, size, "%s: unknown delete policy '%.*s'",
+			gitops_err_set(err, GITOPS_EXIT_INPUT, "%s: unknown delete policy '%.*s'",
 				 h.helm ? "helm.sh/hook-delete-policy" : "argocd.argoproj.io/hook-delete-policy",
 				 (int)h.bad_len, h.bad);
 			return -1;
@@ -223,12 +223,12 @@ int gitops_order_classify(const cJSON *obj, const char *group, const char *kind,
 	}
 	if (wave) {
 		if (parse_int(wave, &out->wave) < 0) {
-			snprintf(msg, size, "argocd.argoproj.io/sync-wave: '%s' is not an integer", wave);
+			gitops_err_set(err, GITOPS_EXIT_INPUT, "argocd.argoproj.io/sync-wave: '%s' is not an integer", wave);
 			return -1;
 		}
 	} else if (weight && out->hook) {
 		if (parse_int(weight, &out->wave) < 0) {
-			snprintf(msg, size, "helm.sh/hook-weight: '%s' is not an integer", weight);
+			gitops_err_set(err, GITOPS_EXIT_INPUT, "helm.sh/hook-weight: '%s' is not an integer", weight);
 			return -1;
 		}
 	}

@@ -20,6 +20,7 @@
 
 #include <stddef.h>
 #include <cjson/cJSON.h>
+#include "lib/err.h"
 
 enum gitops_phase { GITOPS_PHASE_PRESYNC, GITOPS_PHASE_SYNC, GITOPS_PHASE_POSTSYNC, GITOPS_PHASE_SYNCFAIL,
 		    GITOPS_N_PHASES };
@@ -44,12 +45,12 @@ struct gitops_sync_info {
 };
 
 /*
- * Read the sync annotations of obj (borrowed; group and kind from its id).
- * 0, or -1 with msg (size bytes) saying what is wrong ("argocd.argoproj.io/sync-wave:
- * 'x' is not an integer").
+ * Read the sync annotations of obj (borrowed; group and kind from its id)
+ * into *out.  0, or -1 with err (GITOPS_EXIT_INPUT) saying what is wrong
+ * ("argocd.argoproj.io/sync-wave: 'x' is not an integer").
  */
-int gitops_order_classify(const cJSON *obj, const char *group, const char *kind, struct gitops_sync_info *out,
-			  char *msg, size_t size);
+int gitops_order_classify(struct gitops_sync_info *out, const cJSON *obj, const char *group, const char *kind,
+			  struct gitops_err *err);
 
 /* The kind's place in the order (lower first) and its tier. */
 int gitops_order_kind_rank(const char *group, const char *kind);

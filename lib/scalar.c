@@ -3,7 +3,7 @@
  * which is what kubectl sees) and when a string must be quoted so that any
  * YAML reader, 1.1 or 1.2, gets the same string back.
  */
-#include "lib/yaml.h"
+#include "lib/scalar.h"
 
 #include <errno.h>
 #include <math.h>

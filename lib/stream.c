@@ -17,12 +17,6 @@ struct gitops_stream_reader {
 	int finished;
 };
 
-void gitops_object_release(struct gitops_object *o)
-{
-	cJSON_Delete(o->json);
-	memset(o, 0, sizeof(*o));
-}
-
 static int reader_wrap(struct gitops_stream_reader **out, struct gitops_yaml_reader *y, int flags,
 		       struct gitops_err *err)
 {
@@ -99,7 +93,7 @@ static int object_error(struct gitops_stream_reader *r, size_t line, size_t doc,
 static int next_item(struct gitops_stream_reader *r, struct gitops_object *out, struct gitops_err *err)
 {
 	cJSON *items = cJSON_GetObjectItemCaseSensitive(r->list.root, "items"), *item;
-	char msg[512];
+	struct gitops_err e = GITOPS_ERR_INIT;
 	size_t idx = r->list_next, line;
 
 	item = cJSON_IsArray(items) ? items->child : NULL;
@@ -108,8 +102,8 @@ static int next_item(struct gitops_stream_reader *r, struct gitops_object *out, 
 		return 0;
 	}
 	line = idx < r->list.n_item_lines ? r->list.item_lines[idx] : r->list.line;
-	if (gitops_object_check(item, msg, sizeof(msg)) < 0)
-		return object_error(r, line, r->list.index, idx + 1, msg, err);
+	if (gitops_object_check(item, &e) < 0)
+		return object_error(r, line, r->list.index, idx + 1, e.msg, err);
 	if (gitops_object_is_list(item))
 		return object_error(r, line, r->list.index, idx + 1, "a List inside a List is not supported", err);
 	cJSON_DetachItemViaPointer(items, item);
@@ -127,7 +121,7 @@ static int next_item(struct gitops_stream_reader *r, struct gitops_object *out, 
 int gitops_stream_read(struct gitops_stream_reader *r, struct gitops_object *out, struct gitops_err *err)
 {
 	struct gitops_yaml_doc doc;
-	char msg[512];
+	struct gitops_err e = GITOPS_ERR_INIT;
 	int n;
 
 	memset(out, 0, sizeof(*out));
@@ -151,8 +145,8 @@ int gitops_stream_read(struct gitops_stream_reader *r, struct gitops_object *out
 			continue;
 		}
 		if (!(r->flags & GITOPS_STREAM_RAW)) {
-			if (gitops_object_check(doc.root, msg, sizeof(msg)) < 0) {
-				object_error(r, doc.line, doc.index, 0, msg, err);
+			if (gitops_object_check(doc.root, &e) < 0) {
+				object_error(r, doc.line, doc.index, 0, e.msg, err);
 				gitops_yaml_doc_release(&doc);
 				return -1;
 			}

@@ -21,17 +21,8 @@
 #include <stddef.h>
 #include <cjson/cJSON.h>
 #include "lib/err.h"
+#include "lib/object.h"
 #include "lib/yaml.h"
-
-struct gitops_object {
-	cJSON *json;        /* owned by whoever holds the struct: gitops_object_release */
-	const char *source; /* the input's name; borrowed from the reader */
-	size_t doc;         /* 1-based document number in the input */
-	size_t line;        /* 1-based line where the object starts */
-	size_t item;        /* 1-based position inside a List, or 0 */
-};
-
-void gitops_object_release(struct gitops_object *o);
 
 enum gitops_stream_flags {
 	GITOPS_STREAM_RAW = 1   /* any YAML documents: no checks, no List flattening */

@@ -2,6 +2,7 @@
  * yaml.c: libyaml events -> cJSON trees (one document at a time, with
  * limits), and cJSON trees -> libyaml's emitter.
  */
+#include "lib/scalar.h"
 #include "lib/yaml.h"
 
 #include <errno.h>
@@ -15,7 +16,7 @@
 #include <yaml.h>
 
 #include "lib/buf.h"
-#include "lib/object.h"
+#include "lib/json.h"
 
 #define TAG_PREFIX "tag:yaml.org,2002:"
 #define MARKER_PREFIX "# gitops: end of stream ("

@@ -101,30 +101,4 @@ void gitops_yaml_writer_free(struct gitops_yaml_writer *w);
 /* One tree as a YAML document into a malloc'ed string (caller frees). */
 int gitops_yaml_dump(char **out, const cJSON *root, struct gitops_err *err);
 
-/* --- scalars (scalar.c) --- */
-
-enum gitops_scalar_kind {
-	GITOPS_SCALAR_STRING,
-	GITOPS_SCALAR_NULL,
-	GITOPS_SCALAR_BOOL,
-	GITOPS_SCALAR_INT,
-	GITOPS_SCALAR_BIGINT,   /* an integer that a double cannot hold exactly */
-	GITOPS_SCALAR_FLOAT,
-	GITOPS_SCALAR_NONFINITE /* .inf/.nan: not representable in JSON */
-};
-
-struct gitops_scalar {
-	enum gitops_scalar_kind kind;
-	int boolean;
-	double number;
-	char bigint[32];        /* decimal text for GITOPS_SCALAR_BIGINT */
-};
-
-/* How a YAML 1.1 reader (go-yaml v2, as kubectl) reads a plain scalar. */
-void gitops_scalar_resolve(const char *s, size_t len, struct gitops_scalar *out);
-/* True when a plain `s` would not read back as the same string in YAML 1.1 or 1.2. */
-int gitops_scalar_needs_quotes(const char *s, size_t len);
-/* The shortest text that reads back as the same number; buf of at least 32 bytes. */
-void gitops_number_format(double d, char *buf, size_t size);
-
 #endif

@@ -7,6 +7,7 @@
 #include <yaml.h>
 
 #include "lib/buf.h"
+#include "lib/scalar.h"
 
 enum ntype { N_SCALAR, N_SEQ, N_MAP, N_ALIAS };
 

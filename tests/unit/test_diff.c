@@ -4,7 +4,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/compare.h"
 #include "lib/diff.h"
+#include "lib/difftext.h"
+#include "lib/plan.h"
 #include "lib/yaml.h"
 #include "tests/unit/check_main.h"
 
@@ -95,7 +98,7 @@ START_TEST(test_normalize)
 	cJSON *obj = parse(normalize_cases[_i].obj), *manifest = parse(normalize_cases[_i].manifest);
 	char *s;
 
-	gitops_diff_normalize(obj, manifest);
+	gitops_compare_normalize(obj, manifest);
 	s = cJSON_PrintUnformatted(obj);
 	ck_assert_msg(!strcmp(s, normalize_cases[_i].want), "%s: got %s", normalize_cases[_i].what, s);
 	free(s);
@@ -170,7 +173,7 @@ START_TEST(test_mask)
 {
 	cJSON *live = parse(mask_cases[_i].live), *desired = parse(mask_cases[_i].desired);
 
-	ck_assert_int_eq(gitops_diff_mask_secrets(live, desired), 0);
+	ck_assert_int_eq(gitops_compare_mask_secrets(live, desired), 0);
 	assert_json(live, mask_cases[_i].want_live);
 	assert_json(desired, mask_cases[_i].want_desired);
 	cJSON_Delete(live);
@@ -210,7 +213,7 @@ START_TEST(test_text)
 	struct gitops_err err = GITOPS_ERR_INIT;
 	char *out = NULL;
 
-	ck_assert_int_eq(gitops_diff_text(&out, text_cases[_i].old_text, strlen(text_cases[_i].old_text),
+	ck_assert_int_eq(gitops_difftext_unified(&out, text_cases[_i].old_text, strlen(text_cases[_i].old_text),
 					  text_cases[_i].new_text, strlen(text_cases[_i].new_text), "old", "new",
 					  text_cases[_i].color, &err), 0);
 	ck_assert_msg(!strcmp(out, text_cases[_i].want), "%s: got\n%s", text_cases[_i].what, out);
@@ -424,7 +427,7 @@ START_TEST(test_apply_unchanged)
 {
 	cJSON *body = parse(unchanged_cases[_i].body), *live = parse(unchanged_cases[_i].live);
 
-	ck_assert_msg(gitops_diff_apply_unchanged(body, live, "gitops") == unchanged_cases[_i].want, "%s: expected %d",
+	ck_assert_msg(gitops_plan_unchanged(body, live, "gitops") == unchanged_cases[_i].want, "%s: expected %d",
 		      unchanged_cases[_i].what, unchanged_cases[_i].want);
 	cJSON_Delete(body);
 	cJSON_Delete(live);

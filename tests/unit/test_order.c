@@ -30,7 +30,10 @@ static cJSON *obj(const char *kind, const char *annotations)
 static int classify(const char *group, const char *kind, const char *ann, struct gitops_sync_info *out, char *msg)
 {
 	cJSON *o = obj(kind, ann);
-	int r = gitops_order_classify(o, group, kind, out, msg, 256);
+	struct gitops_err e = GITOPS_ERR_INIT;
+	int r = gitops_order_classify(out, o, group, kind, &e);
+
+	snprintf(msg, 256, "%s", e.msg);
 	cJSON_Delete(o);
 	return r;
 }

@@ -10,6 +10,7 @@
 #include "lib/buf.h"
 #include "lib/object.h"
 #include "tests/unit/check_main.h"
+#include "lib/scalar.h"
 #include "lib/yaml.h"
 
 /* ------------------------------------------------------------ scalars */
