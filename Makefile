@@ -1,6 +1,8 @@
 # gitops: one non-recursive Makefile (git's shape).
 #   make            build lib/libgitops.a and the five programs into $(O)/
-#   make check      unit tests (Check) and CLI case tests
+#   make check      unit tests (Check), CLI cases, man pages, kubectl, the API server, registry, git
+#   make -j2 check  the same, independent suites side by side (each its own temporary files;
+#                   the kube suites one after the other on the one API server)
 #   make SANITIZE=1 check   the same under ASan+UBSan (objects in build/sanitize)
 #   make fuzz FUZZ_SECONDS=N   libFuzzer on the stream reader/writer (clang)
 #   make install PREFIX=/usr/local DESTDIR=
@@ -57,6 +59,9 @@ UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(O)/tests/%)
 MANS      := $(wildcard man/*.1 man/*.7)
 
+# under -j, each target's output in one piece (suites running side by side do not interleave)
+MAKEFLAGS += --output-sync=target
+
 .SECONDARY:
 .PHONY: all check unit cases mansynopsis kubectl kube clean install fuzz fuzz-check bench demo
 all: $(BINS)
@@ -90,17 +95,16 @@ $(O)/tests/kube/%.o: tests/kube/%.c $(wildcard lib/*.h tests/unit/*.h) Makefile
 $(O)/tests/kube/test_kube: $(O)/tests/kube/test_kube.o $(LIB)
 	$(QLD)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(CHECK_LIBS)
 
-# against a real API server: scripts/testenv starts one (or reuses it) and stops what it started
+# against a real API server: scripts/testenv starts one (or reuses it) and stops what it started.
+# Every executable tests/testenv/t-* (first) and tests/kube/t-* runs, one after the other, with
+# GITOPS_BIN (the build dir: programs and tests/kube/test_kube) and CONFORMANCE in the environment.
+KUBE_TESTS := $(sort $(wildcard tests/testenv/t-*)) $(sort $(wildcard tests/kube/t-*))
 kube: $(O)/tests/kube/test_kube $(BINS)
 	$(Q)started=$$(scripts/testenv start) || exit 1; eval "$$(scripts/testenv env)"; rc=0; \
 		CK_DEFAULT_TIMEOUT=120 $(O)/tests/kube/test_kube || rc=1; \
-		GITOPS_BIN=$(CURDIR)/$(O) tests/kube/apply-test || rc=1; \
-		GITOPS_BIN=$(CURDIR)/$(O) tests/kube/kubectl-dry-run || rc=1; \
-		GITOPS_BIN=$(CURDIR)/$(O) tests/kube/proxy-test || rc=1; \
-		tests/kube/throttle-test $(CURDIR)/$(O) || rc=1; \
-		tests/kube/restart-test $(CURDIR)/$(O) || rc=1; \
-		for t in tests/kube/t-*; do [ -x "$$t" ] || continue; \
-			GITOPS_BIN=$(CURDIR)/$(O) CONFORMANCE=$(abspath $(CONFORMANCE)) "$$t" || rc=1; done; \
+		for t in $(KUBE_TESTS); do [ -x "$$t" ] || { echo "FAIL $$t: not executable"; rc=1; continue; }; \
+			GITOPS_BIN=$(CURDIR)/$(O) CONFORMANCE=$(abspath $(CONFORMANCE)) "$$t" || { echo "FAIL $$t"; rc=1; }; \
+		done; \
 		if [ "$$started" = started ]; then scripts/testenv stop >/dev/null; fi; exit $$rc
 
 unit: $(UNIT_BINS)

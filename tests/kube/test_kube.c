@@ -824,7 +824,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_rest_verbs);
 	suite_add_tcase(s, tc);
 	if (getenv("GITOPS_THROTTLED_SERVER")) {
-		/* only under tests/kube/throttle-test, which starts that server */
+		/* only under tests/kube/t-throttle, which starts that server */
 		tc = tcase_create("throttle");
 		tcase_add_checked_fixture(tc, setup, teardown);
 		tcase_set_timeout(tc, 120);
