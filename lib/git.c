@@ -1,4 +1,5 @@
 #include "lib/git.h"
+#include "lib/fs.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -21,6 +22,7 @@
 #include <openssl/hmac.h>
 
 #include "lib/buf.h"
+#include "lib/cli.h"
 #include "lib/object.h"
 #include "lib/semver.h"
 
@@ -1011,9 +1013,50 @@ static void report_warning(const struct gitops_git_repo *r, const char *fmt, ...
 	r->opts.warning(r->opts.ctx, msg);
 }
 
+int gitops_git_option_set(struct gitops_git_cache_options *cache, struct gitops_git_auth *auth, const char *name,
+			  const char *arg, struct gitops_err *err)
+{
+	unsigned long v;
+
+	if (!strcmp(name, "cache-dir")) {
+		if (!*arg)
+			return gitops_err_set(err, GITOPS_EXIT_USAGE, "--cache-dir needs a directory");
+		cache->cache_dir = arg;
+	} else if (!strcmp(name, "lock-timeout")) {
+		if (gitops_cli_parse_uint(arg, 86400, &v) < 0)
+			return gitops_err_set(err, GITOPS_EXIT_USAGE, "--lock-timeout takes seconds from 0 to 86400, not '%s'",
+					      arg);
+		cache->lock_timeout = (unsigned)v;
+	} else if (!strcmp(name, "keep")) {
+		if (gitops_cli_parse_uint(arg, 100000, &v) < 0)
+			return gitops_err_set(err, GITOPS_EXIT_USAGE, "--keep takes a number from 0 to 100000, not '%s'", arg);
+		cache->keep = (unsigned)v;
+	} else if (!strcmp(name, "max-size")) {
+		if (gitops_cli_parse_size(arg, &cache->max_bytes) < 0)
+			return gitops_err_set(err, GITOPS_EXIT_USAGE, "--max-size takes a positive size (K, M or G suffix), "
+					      "not '%s'", arg);
+	} else if (!strcmp(name, "max-files")) {
+		if (gitops_cli_parse_uint(arg, 100000000, &v) < 0 || v == 0)
+			return gitops_err_set(err, GITOPS_EXIT_USAGE, "--max-files takes a positive number, not '%s'", arg);
+		cache->max_files = (size_t)v;
+	} else if (!strcmp(name, "ssh-key")) {
+		auth->ssh_key = arg;
+	} else if (!strcmp(name, "ssh-known-hosts")) {
+		auth->ssh_known_hosts = arg;
+	} else if (!strcmp(name, "no-ssh-agent")) {
+		auth->no_ssh_agent = 1;
+	} else if (!strcmp(name, "ca-file")) {
+		auth->ca_file = arg;
+	} else if (!strcmp(name, "netrc-file")) {
+		auth->netrc_file = arg;
+	} else {
+		return 0;
+	}
+	return 1;
+}
+
 static int cache_root(char **out, const char *given, struct gitops_err *err)
 {
-	const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
 	struct gitops_buf b = GITOPS_BUF_INIT;
 	int r;
 
@@ -1025,13 +1068,13 @@ static int cache_root(char **out, const char *given, struct gitops_err *err)
 		if (!getcwd(cwd, sizeof(cwd)))
 			return gitops_err_errno(err, errno, "the current directory");
 		r = gitops_buf_printf(&b, "%s/%s", cwd, given);
+	} else {
+		char *dir;
+		if (gitops_fs_cache_dir(&dir, NULL, err) < 0)
+			return -1;
+		r = gitops_buf_addstr(&b, dir);
+		free(dir);
 	}
-	else if (xdg && xdg[0] == '/')
-		r = gitops_buf_printf(&b, "%s/gitops", xdg);
-	else if (home && *home)
-		r = gitops_buf_printf(&b, "%s/.cache/gitops", home);
-	else
-		return gitops_err_set(err, GITOPS_EXIT_USAGE, "no cache directory: set HOME or XDG_CACHE_HOME, or give --cache-dir");
 	if (r < 0)
 		return gitops_err_oom(err);
 	while (b.len > 1 && b.data[b.len - 1] == '/')
@@ -1540,21 +1583,13 @@ int gitops_git_path_normalize(char **out, const char *path, struct gitops_err *e
 				      path);
 	if (has_bad_chars(path) && strchr(path, ' ') == NULL)
 		return gitops_err_set(err, GITOPS_EXIT_USAGE, "--path: control characters in the path");
-	while (*p) {
-		size_t n = strcspn(p, "/");
-		if (n == 2 && !strncmp(p, "..", 2)) {
-			gitops_buf_release(&b);
-			return gitops_err_set(err, GITOPS_EXIT_USAGE, "--path '%s' leaves the repository ('..')", path);
-		}
-		if (n && !(n == 1 && p[0] == '.')) {
-			if ((b.len && gitops_buf_add(&b, "/", 1) < 0) || gitops_buf_add(&b, p, n) < 0) {
-				gitops_buf_release(&b);
-				return gitops_err_oom(err);
-			}
-		}
-		p += n;
-		while (*p == '/')
-			p++;
+	switch (gitops_fs_path_clean(&b, p)) {
+	case 1:
+		gitops_buf_release(&b);
+		return gitops_err_set(err, GITOPS_EXIT_USAGE, "--path '%s' leaves the repository ('..')", path);
+	case -1:
+		gitops_buf_release(&b);
+		return gitops_err_oom(err);
 	}
 	if (!b.data && gitops_buf_add(&b, "", 0) < 0)
 		return gitops_err_oom(err);
@@ -2385,14 +2420,14 @@ static int revisions_make(struct gitops_git_repo *r, const char *commit, const c
 			  const char *name, const char *final, struct rlist *l, struct gitops_err *err)
 {
 	char oldname[GIT_OID_HEXSZ + 20];
-	struct gitops_buf old = GITOPS_BUF_INIT, tmppath = GITOPS_BUF_INIT;
+	struct gitops_buf old = GITOPS_BUF_INIT, oldtext = GITOPS_BUF_INIT;
 	git_commit *c = NULL;
 	git_tree *t = NULL;
 	git_oid oid, id;
 	cJSON *map = NULL, *oldmap = NULL;
 	char *text = NULL;
 	size_t i, left = 0;
-	int found, ret = -1, is_blob = 0, fd = -1;
+	int found, ret = -1, is_blob = 0;
 
 	/* the files of the checkout and their blobs */
 	if (git_oid_fromstr(&oid, commit) < 0 || git_commit_lookup(&c, r->repo, &oid) < 0 ||
@@ -2429,9 +2464,9 @@ static int revisions_make(struct gitops_git_repo *r, const char *commit, const c
 	/* what an older checkout of the same path knew, for the files whose content is the same */
 	if (previous_checkout(r, pkey, name, oldname, sizeof(oldname)) &&
 	    gitops_buf_printf(&old, "%s/%s.revisions.json", r->checkouts, oldname) >= 0 &&
-	    gitops_buf_read_file(&tmppath, old.data, MAX_REVISIONS, NULL) == 0)
-		oldmap = cJSON_ParseWithLength(tmppath.data, tmppath.len);
-	gitops_buf_release(&tmppath);
+	    gitops_buf_read_file(&oldtext, old.data, MAX_REVISIONS, NULL) == 0)
+		oldmap = cJSON_ParseWithLength(oldtext.data, oldtext.len);
+	gitops_buf_release(&oldtext);
 	{
 		/* both in path order (the file is written so): one pass over each */
 		const cJSON *e = cJSON_GetObjectItemCaseSensitive(oldmap, "files");
@@ -2495,38 +2530,16 @@ static int revisions_make(struct gitops_git_repo *r, const char *commit, const c
 		goto done;
 	}
 	/* written whole under a temporary name, then renamed into place */
-	if (gitops_buf_printf(&tmppath, "%s/.tmp-%s-%ld.revisions.json", r->checkouts, name, (long)getpid()) < 0) {
-		gitops_err_oom(err);
+	if (gitops_fs_write_atomic(final, text, strlen(text), 0444, err) < 0)
 		goto done;
-	}
-	fd = open(tmppath.data, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0444);
-	if (fd < 0 || gitops_write_all(fd, text, strlen(text)) < 0) {
-		gitops_err_errno(err, errno, final);
-		goto done;
-	}
-	if (close(fd) < 0) {
-		fd = -1;
-		gitops_err_errno(err, errno, final);
-		goto done;
-	}
-	fd = -1;
-	if (rename(tmppath.data, final) < 0) {
-		gitops_err_errno(err, errno, final);
-		goto done;
-	}
 	ret = 0;
 done:
-	if (fd >= 0)
-		close(fd);
-	if (ret < 0 && tmppath.data)
-		unlink(tmppath.data);
 	free(text);
 	cJSON_Delete(map);
 	cJSON_Delete(oldmap);
 	git_tree_free(t);
 	git_commit_free(c);
 	gitops_buf_release(&old);
-	gitops_buf_release(&tmppath);
 	return ret;
 }
 
@@ -3002,41 +3015,18 @@ int gitops_git_state_write(const char *file, const char *repository, const char 
 			   size_t npaths, const char *commit, struct gitops_err *err)
 {
 	cJSON *o = state_json(repository, ref, paths, npaths, commit);
-	struct gitops_buf tmp = GITOPS_BUF_INIT;
-	char *text = o ? cJSON_Print(o) : NULL;
-	int fd = -1, ret = -1;
+	struct gitops_buf text = GITOPS_BUF_INIT;
+	char *json = o ? cJSON_Print(o) : NULL;
+	int ret = -1;
 
-	if (!text || gitops_buf_printf(&tmp, "%s.tmp-%ld", file, (long)getpid()) < 0) {
+	if (!json || gitops_buf_printf(&text, "%s\n", json) < 0) {
 		gitops_err_oom(err);
 		goto done;
 	}
-	fd = open(tmp.data, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0) {
-		gitops_err_errno(err, errno, tmp.data);
-		goto done;
-	}
-	if (gitops_write_all(fd, text, strlen(text)) < 0 || gitops_write_all(fd, "\n", 1) < 0 || fsync(fd) < 0) {
-		gitops_err_errno(err, errno, tmp.data);
-		goto done;
-	}
-	if (close(fd) < 0) {
-		fd = -1;
-		gitops_err_errno(err, errno, tmp.data);
-		goto done;
-	}
-	fd = -1;
-	if (rename(tmp.data, file) < 0) {
-		gitops_err_errno(err, errno, file);
-		goto done;
-	}
-	ret = 0;
+	ret = gitops_fs_write_atomic(file, text.data, text.len, 0644, err);
 done:
-	if (fd >= 0)
-		close(fd);
-	if (ret < 0 && tmp.data)
-		unlink(tmp.data);
-	free(text);
+	free(json);
 	cJSON_Delete(o);
-	gitops_buf_release(&tmp);
+	gitops_buf_release(&text);
 	return ret;
 }

@@ -148,6 +148,17 @@ struct gitops_git_cache_options {
 
 #define GITOPS_GIT_CACHE_OPTIONS_INIT { NULL, 300, 10, 256u << 20, 100000, NULL, NULL, NULL, NULL }
 
+/*
+ * The options of the Git cache and of Git authentication that programs
+ * share, by long name without the dashes: cache-dir, lock-timeout, keep,
+ * max-size, max-files, ssh-key, ssh-known-hosts, no-ssh-agent, ca-file,
+ * netrc-file (arg: the option's argument, borrowed).  Returns 1 when it
+ * set one, 0 when `name` is none of them, -1 with a usage error naming the
+ * option when `arg` is not a valid value.
+ */
+int gitops_git_option_set(struct gitops_git_cache_options *cache, struct gitops_git_auth *auth, const char *name,
+			  const char *arg, struct gitops_err *err);
+
 /* A mirror, open and locked. */
 struct gitops_git_repo;
 

@@ -1,4 +1,5 @@
 #include "lib/git_write.h"
+#include "lib/fs.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -1215,11 +1216,21 @@ done:
 	return ret;
 }
 
+int gitops_git_branch_name_valid(const char *name)
+{
+	char ref[1024];
+	int valid = 0;
+
+	snprintf(ref, sizeof(ref), "refs/heads/%s", name);
+	return strlen(name) <= 255 && git_reference_name_is_valid(&valid, ref) == 0 && valid;
+}
+
 int gitops_git_repo_path(char **out, const char *prefix, const char *path, const char *what, struct gitops_err *err)
 {
 	struct gitops_buf b = GITOPS_BUF_INIT;
 	const char *parts[2] = { prefix ? prefix : "", path };
-	size_t i;
+	size_t i, k;
+	int r;
 
 	*out = NULL;
 	for (i = 0; i < 2; i++) {
@@ -1229,35 +1240,19 @@ int gitops_git_repo_path(char **out, const char *prefix, const char *path, const
 			return gitops_err_set(err, GITOPS_EXIT_USAGE, "%s '%s': an absolute path (give one inside the "
 					      "repository%s)", what, p, i && prefix && *prefix ? ", under --path-prefix" : "");
 		}
-		while (*p) {
-			size_t n = strcspn(p, "/");
-			size_t k;
-			for (k = 0; k < n; k++)
-				if ((unsigned char)p[k] < 0x20 || p[k] == 0x7f) {
-					gitops_buf_release(&b);
-					return gitops_err_set(err, GITOPS_EXIT_USAGE, "%s: control characters in the path", what);
-				}
-			if (n == 2 && !strncmp(p, "..", 2)) {
+		for (k = 0; p[k]; k++)
+			if ((unsigned char)p[k] < 0x20 || p[k] == 0x7f) {
 				gitops_buf_release(&b);
-				return gitops_err_set(err, GITOPS_EXIT_USAGE, "%s '%s': '..' is not allowed (give a path "
-						      "inside the repository%s)", what, parts[i],
-						      i && prefix && *prefix ? ", under --path-prefix" : "");
+				return gitops_err_set(err, GITOPS_EXIT_USAGE, "%s: control characters in the path", what);
 			}
-			if (n && !(n == 1 && p[0] == '.') &&
-			    ((b.len && gitops_buf_add(&b, "/", 1) < 0) || gitops_buf_add(&b, p, n) < 0)) {
-				gitops_buf_release(&b);
+		if ((r = gitops_fs_path_clean(&b, p)) != 0) {
+			gitops_buf_release(&b);
+			if (r < 0)
 				return gitops_err_oom(err);
-			}
-			p += n;
-			while (*p == '/')
-				p++;
+			return gitops_err_set(err, GITOPS_EXIT_USAGE, "%s '%s': '..' is not allowed (give a path "
+					      "inside the repository%s)", what, parts[i],
+					      i && prefix && *prefix ? ", under --path-prefix" : "");
 		}
-	}
-	if (!b.data && gitops_buf_add(&b, "", 0) < 0)
-		return gitops_err_oom(err);
-	if (!b.data) {
-		*out = strdup("");
-		return *out ? 0 : gitops_err_oom(err);
 	}
 	*out = gitops_buf_detach(&b);
 	return *out ? 0 : gitops_err_oom(err);
