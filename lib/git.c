@@ -69,17 +69,6 @@ int gitops_git_init(struct gitops_err *err)
 
 /* ------------------------------------------------------------------ helpers */
 
-static char *xstrndup(const char *s, size_t n)
-{
-	char *p = malloc(n + 1);
-
-	if (p) {
-		memcpy(p, s, n);
-		p[n] = '\0';
-	}
-	return p;
-}
-
 static void hex(char *out, const unsigned char *in, size_t n)
 {
 	static const char digits[] = "0123456789abcdef";
@@ -168,7 +157,7 @@ static int url_name(struct gitops_git_url *u, const char *path)
 	start = path + n;
 	while (start > path && start[-1] != '/' && start[-1] != ':')
 		start--;
-	u->name = xstrndup(start, (size_t)(path + n - start));
+	u->name = strndup(start, (size_t)(path + n - start));
 	if (u->name && !u->name[0]) {
 		free(u->name);
 		u->name = strdup("repo");
@@ -274,7 +263,7 @@ static int url_parse(struct gitops_git_url *pu, const char *repo, struct gitops_
 			const char *rb = memchr(hostp, ']', (size_t)(end - hostp));
 			if (!rb)
 				return gitops_err_set(err, GITOPS_EXIT_USAGE, "unclosed '[' in the repository address");
-			pu->host = xstrndup(hostp + 1, (size_t)(rb - hostp - 1));
+			pu->host = strndup(hostp + 1, (size_t)(rb - hostp - 1));
 			if (rb + 1 < end && rb[1] == ':')
 				portp = rb + 2;
 			else if (rb + 1 != end)
@@ -282,7 +271,7 @@ static int url_parse(struct gitops_git_url *pu, const char *repo, struct gitops_
 		} else {
 			const char *pc = memchr(hostp, ':', (size_t)(end - hostp));
 			hostlen = pc ? (size_t)(pc - hostp) : (size_t)(end - hostp);
-			pu->host = xstrndup(hostp, hostlen);
+			pu->host = strndup(hostp, hostlen);
 			if (pc)
 				portp = pc + 1;
 		}
@@ -324,10 +313,10 @@ static int url_parse(struct gitops_git_url *pu, const char *repo, struct gitops_
 		const char *at = memchr(repo, '@', (size_t)(colon - repo));
 		pu->scheme = GITOPS_GIT_SSH;
 		if (at) {
-			pu->user = xstrndup(repo, (size_t)(at - repo));
-			pu->host = xstrndup(at + 1, (size_t)(colon - at - 1));
+			pu->user = strndup(repo, (size_t)(at - repo));
+			pu->host = strndup(at + 1, (size_t)(colon - at - 1));
 		} else {
-			pu->host = xstrndup(repo, (size_t)(colon - repo));
+			pu->host = strndup(repo, (size_t)(colon - repo));
 		}
 		if (!pu->host || (at && !pu->user))
 			goto oom;
