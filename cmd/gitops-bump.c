@@ -168,7 +168,7 @@ static void report_stats(struct gitops_cli *cli, const struct gitops_bump *b)
 {
 	size_t scanned, parsed, changed;
 
-	gitops_bump_stats(b, &scanned, &parsed, &changed);
+	gitops_bump_stats(&scanned, &parsed, &changed, b);
 	gitops_cli_info(cli, 2, "%zu file%s read, %zu parsed, %zu changed", scanned, scanned == 1 ? "" : "s", parsed,
 			changed);
 }
@@ -195,7 +195,7 @@ static void print_json(struct report *rp, const struct opts *op, const struct gi
 static int run_git(struct gitops_cli *cli, struct gitops_bump *b, struct report *rp, const struct opts *op,
 		   char **paths, size_t npaths)
 {
-	struct gitops_bump_git_result res = { NULL, { NULL, "", "", 0, 0 } };
+	struct gitops_bump_git_result res = { .repository = NULL };
 	struct gitops_err err = GITOPS_ERR_INIT;
 	int code;
 

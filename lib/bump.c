@@ -88,7 +88,7 @@ void gitops_bump_free(struct gitops_bump *b)
 	free(b);
 }
 
-void gitops_bump_stats(const struct gitops_bump *b, size_t *scanned, size_t *parsed, size_t *changed)
+void gitops_bump_stats(size_t *scanned, size_t *parsed, size_t *changed, const struct gitops_bump *b)
 {
 	*scanned = b->scanned;
 	*parsed = b->parsed;
@@ -168,9 +168,7 @@ static void report_changes(struct gitops_bump *b, const struct target *t)
 
 int gitops_bump_stream(struct gitops_bump *b, int in, int out, struct gitops_err *err)
 {
-	size_t changes = 0;
-
-	return gitops_bump_images_stream(b->o, &b->limits, in, out, &changes, err);
+	return gitops_bump_images_stream(b->o, &b->limits, in, out, err);
 }
 
 int gitops_bump_files(struct gitops_bump *b, char *const *paths, size_t npaths, struct gitops_err *err)

@@ -122,7 +122,7 @@ int gitops_bump_new(struct gitops_bump **out, const struct gitops_bump_options *
 void gitops_bump_free(struct gitops_bump *b);
 
 /* The files read, parsed and changed so far. */
-void gitops_bump_stats(const struct gitops_bump *b, size_t *scanned, size_t *parsed, size_t *changed);
+void gitops_bump_stats(size_t *scanned, size_t *parsed, size_t *changed, const struct gitops_bump *b);
 
 /*
  * Stream mode: the stream on `in` with the images set, written to `out`

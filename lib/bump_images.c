@@ -82,7 +82,6 @@ done:
 struct stream_edit {
 	const struct gitops_bump_options *o;
 	const struct gitops_object *obj;
-	size_t changes;
 };
 
 /* One container: its image set when it is one of --image's. */
@@ -113,7 +112,6 @@ static int set_image(void *ctx, cJSON *c, struct gitops_err *err)
 		}
 		if (strcmp(s, img->valuestring)) {
 			struct gitops_bump_change ch = { se->obj->source, se->obj->line, "image", img->valuestring, s };
-			se->changes++;
 			if (o->on_change)
 				o->on_change(o->ctx, &ch);
 			if (!cJSON_ReplaceItemInObjectCaseSensitive(c, "image", cJSON_CreateString(s))) {
@@ -131,14 +129,14 @@ done:
 }
 
 int gitops_bump_images_stream(const struct gitops_bump_options *o, const struct gitops_limits *limits, int in,
-			      int out, size_t *changes, struct gitops_err *err)
+			      int out, struct gitops_err *err)
 {
 	struct gitops_stream_reader *rd = NULL;
 	struct gitops_stream_writer *w = NULL;
 	struct gitops_spool *spool = NULL;
 	struct gitops_stream_status st;
 	struct gitops_object obj;
-	struct stream_edit se = { o, &obj, 0 };
+	struct stream_edit se = { o, &obj };
 	int n, error = -1;
 
 	memset(&obj, 0, sizeof(obj));
@@ -170,7 +168,6 @@ int gitops_bump_images_stream(const struct gitops_bump_options *o, const struct 
 done:
 	if (error < 0 && spool && gitops_spool_error(spool)->msg[0])
 		*err = *gitops_spool_error(spool);
-	*changes += se.changes;
 	gitops_object_release(&obj);
 	gitops_stream_writer_free(w);
 	gitops_spool_free(spool);

@@ -32,6 +32,6 @@ int gitops_bump_images_edit(struct gitops_yedit **out, int *parsed, const struct
  * Completeness passes on: the end marker only if the input had a valid one.
  */
 int gitops_bump_images_stream(const struct gitops_bump_options *o, const struct gitops_limits *limits, int in,
-			      int out, size_t *changes, struct gitops_err *err);
+			      int out, struct gitops_err *err);
 
 #endif
