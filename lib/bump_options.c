@@ -60,6 +60,23 @@ static int usage_prefix(struct gitops_err *err, const char *option, const char *
 	return gitops_err_set(err, GITOPS_EXIT_USAGE, "%s %s: %s", option, arg, why);
 }
 
+/*
+ * The KEY of --OPTION KEY=REF into key[size], when there is room for one
+ * more (n of them so far).  A usage error otherwise.
+ */
+static int take_key(char *key, size_t size, size_t n, const char *option, const char *arg, const char *eq,
+		    struct gitops_err *err)
+{
+	if (n == GITOPS_BUMP_MAX_ARGS)
+		return gitops_err_set(err, GITOPS_EXIT_USAGE, "too many %s options (at most %d)", option,
+				      GITOPS_BUMP_MAX_ARGS);
+	if ((size_t)(eq - arg) >= size)
+		return gitops_err_set(err, GITOPS_EXIT_USAGE, "%s: name too long", option);
+	memcpy(key, arg, (size_t)(eq - arg));
+	key[eq - arg] = '\0';
+	return 0;
+}
+
 int gitops_bump_options_add_image(struct gitops_bump_options *o, const char *arg, struct gitops_err *err)
 {
 	const char *eq = strchr(arg, '=');
@@ -75,13 +92,9 @@ int gitops_bump_options_add_image(struct gitops_bump_options *o, const char *arg
 		o->registry_image = arg;
 		return 0;
 	}
-	if (o->nimages == GITOPS_BUMP_MAX_ARGS)
-		return gitops_err_set(err, GITOPS_EXIT_USAGE, "too many --image options (at most %d)", GITOPS_BUMP_MAX_ARGS);
-	im = &o->images[o->nimages];
-	if ((size_t)(eq - arg) >= sizeof(im->name))
-		return gitops_err_set(err, GITOPS_EXIT_USAGE, "--image: name too long");
-	memcpy(im->name, arg, (size_t)(eq - arg));
-	im->name[eq - arg] = '\0';
+	im = &o->images[o->nimages < GITOPS_BUMP_MAX_ARGS ? o->nimages : 0];
+	if (take_key(im->name, sizeof(im->name), o->nimages, "--image", arg, eq, err) < 0)
+		return -1;
 	if (!bare_name(im->name))
 		return gitops_err_set(err, GITOPS_EXIT_USAGE, "--image %s: '%s' is not an image name (no tag or digest)",
 				      arg, im->name);
@@ -98,13 +111,9 @@ int gitops_bump_options_add_policy(struct gitops_bump_options *o, const char *ar
 
 	if (!eq || !colon || colon > eq || colon == arg || colon + 1 == eq || memchr(colon + 1, ':', (size_t)(eq - colon - 1)))
 		return gitops_err_set(err, GITOPS_EXIT_USAGE, "--policy takes NAMESPACE:NAME=REF, not '%s'", arg);
-	if (o->npolicies == GITOPS_BUMP_MAX_ARGS)
-		return gitops_err_set(err, GITOPS_EXIT_USAGE, "too many --policy options (at most %d)", GITOPS_BUMP_MAX_ARGS);
-	p = &o->policies[o->npolicies];
-	if ((size_t)(eq - arg) >= sizeof(p->id))
-		return gitops_err_set(err, GITOPS_EXIT_USAGE, "--policy: name too long");
-	memcpy(p->id, arg, (size_t)(eq - arg));
-	p->id[eq - arg] = '\0';
+	p = &o->policies[o->npolicies < GITOPS_BUMP_MAX_ARGS ? o->npolicies : 0];
+	if (take_key(p->id, sizeof(p->id), o->npolicies, "--policy", arg, eq, err) < 0)
+		return -1;
 	if (gitops_image_parse(&p->ref, eq + 1, err) < 0)
 		return usage_prefix(err, "--policy", arg);
 	o->npolicies++;
