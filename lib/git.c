@@ -1849,29 +1849,15 @@ static int path_error(struct gitops_err *err, const struct gitops_git_repo *r, c
 			      path[0] ? path : ".", commit, what);
 }
 
-/*
- * Walk `path` (normalised) through `root`, the tree of `commit`, as a file
- * system walks a checkout, and as Argo CD finds an application's path in
- * its clone: a symbolic link is followed inside the repository, its target
- * read from the directory that holds the link ("..": against what is
- * resolved so far).  A path that is not there, a link that leads outside
- * the repository (absolute, or ".." above the top), more than MAX_LINKS
- * links (a loop) and a submodule on the way are input errors.  *resolved
- * is the path reached ("" for the top), *te its entry (NULL for the top);
- * both the caller's.
- */
-static int resolve_path(const struct gitops_git_repo *r, const git_tree *root, const char *commit, const char *path,
-			char **resolved, git_tree_entry **te, struct gitops_err *err)
+int gitops_git_tree_walk(struct gitops_git_walk *w, git_repository *repo, const git_tree *root, const char *path,
+			 int follow_last, struct gitops_err *err)
 {
-	struct gitops_buf cur = GITOPS_BUF_INIT, link = GITOPS_BUF_INIT;
 	char *pending = strdup(path), *p;
-	git_tree_entry *at = NULL, *next = NULL;
+	git_tree_entry *next = NULL;
 	git_blob *blob = NULL;
-	unsigned links = 0;
 	int ret = -1, e;
 
-	*resolved = NULL;
-	*te = NULL;
+	memset(w, 0, sizeof(*w));
 	if (!pending)
 		return gitops_err_oom(err);
 	for (p = pending;;) {
@@ -1894,90 +1880,73 @@ static int resolve_path(const struct gitops_git_repo *r, const git_tree *root, c
 		if (clen == 1 && c[0] == '.')
 			continue;
 		if (clen == 2 && c[0] == '.' && c[1] == '.') {
-			/* only a link's target climbs: the path given is normalised */
+			/* only a link's target climbs when the path given is normalised */
 			char *slash;
-			if (!cur.len) {
-				path_error(err, r, path, commit, "symbolic link '%s' leads outside the repository",
-					   link.data ? link.data : path);
-				goto done;
+			if (!w->reached.len) {
+				w->stop = GITOPS_GIT_WALK_ABOVE_TOP;
+				goto stopped;
 			}
-			slash = strrchr(cur.data, '/');
-			cur.len = slash ? (size_t)(slash - cur.data) : 0;
-			cur.data[cur.len] = '\0';
-			git_tree_entry_free(at);
-			at = NULL;
-			if (cur.len && git_tree_entry_bypath(&at, root, cur.data) < 0) {
-				mirror_corrupt(r->mirror, err);
-				goto done;
+			slash = strrchr(w->reached.data, '/');
+			w->reached.len = slash ? (size_t)(slash - w->reached.data) : 0;
+			w->reached.data[w->reached.len] = '\0';
+			git_tree_entry_free(w->te);
+			w->te = NULL;
+			if (w->reached.len && (e = git_tree_entry_bypath(&w->te, root, w->reached.data)) < 0) {
+				w->stop = GITOPS_GIT_WALK_GIT_ERROR;
+				w->error = e;
+				goto stopped;
 			}
 			continue;
 		}
-		mark = cur.len;
-		if ((cur.len && gitops_buf_add(&cur, "/", 1) < 0) || gitops_buf_add(&cur, c, clen) < 0) {
+		mark = w->reached.len;
+		if ((w->reached.len && gitops_buf_add(&w->reached, "/", 1) < 0) || gitops_buf_add(&w->reached, c, clen) < 0) {
 			gitops_err_oom(err);
 			goto done;
 		}
-		e = git_tree_entry_bypath(&next, root, cur.data);
-		if (e == GIT_ENOTFOUND) {
-			if (links)
-				path_error(err, r, path, commit, "'%s' (reached through symbolic link '%s') is not there",
-					   cur.data, link.data);
-			else
-				gitops_err_set(err, GITOPS_EXIT_INPUT, "%s: no path '%s' at commit %.12s", r->url->display,
-					       path, commit);
-			goto done;
-		}
+		e = git_tree_entry_bypath(&next, root, w->reached.data);
 		if (e < 0) {
-			mirror_corrupt(r->mirror, err);
-			goto done;
+			w->stop = e == GIT_ENOTFOUND ? GITOPS_GIT_WALK_MISSING : GITOPS_GIT_WALK_GIT_ERROR;
+			w->error = e;
+			goto stopped;
 		}
 		mode = git_tree_entry_filemode(next);
-		if (mode == GIT_FILEMODE_COMMIT) {
-			path_error(err, r, path, commit, "'%s' is a submodule (gitops-fetch does not check out submodules)",
-				   cur.data);
-			goto done;
-		}
-		if (mode != GIT_FILEMODE_LINK) {
+		if (mode != GIT_FILEMODE_LINK || (last && !follow_last)) {
 			if (!last && mode != GIT_FILEMODE_TREE) {
-				if (links)
-					path_error(err, r, path, commit, "'%s' (reached through symbolic link '%s') is a file",
-						   cur.data, link.data);
-				else
-					gitops_err_set(err, GITOPS_EXIT_INPUT, "%s: no path '%s' at commit %.12s",
-						       r->url->display, path, commit);
-				goto done;
+				w->stop = mode == GIT_FILEMODE_COMMIT ? GITOPS_GIT_WALK_SUBMODULE : GITOPS_GIT_WALK_NOT_DIR;
+				goto stopped;
 			}
-			git_tree_entry_free(at);
-			at = next;
+			git_tree_entry_free(w->te);
+			w->te = next;
 			next = NULL;
 			continue;
 		}
 		/* a symbolic link: its target, then what is left of the path, from the link's directory */
-		link.len = 0;
-		if (gitops_buf_addstr(&link, cur.data) < 0) {
+		w->link.len = 0;
+		if (gitops_buf_addstr(&w->link, w->reached.data) < 0) {
 			gitops_err_oom(err);
 			goto done;
 		}
-		if (++links > MAX_LINKS) {
-			path_error(err, r, path, commit, "symbolic link '%s': too many levels of symbolic links", link.data);
-			goto done;
+		if (++w->links > MAX_LINKS) {
+			w->stop = GITOPS_GIT_WALK_LOOP;
+			goto stopped;
 		}
-		if (git_blob_lookup(&blob, r->repo, git_tree_entry_id(next)) < 0) {
-			mirror_corrupt(r->mirror, err);
-			goto done;
+		if ((e = git_blob_lookup(&blob, repo, git_tree_entry_id(next))) < 0) {
+			w->stop = GITOPS_GIT_WALK_GIT_ERROR;
+			w->error = e;
+			goto stopped;
 		}
 		git_tree_entry_free(next);
 		next = NULL;
 		target = git_blob_rawcontent(blob);
 		tlen = (size_t)git_blob_rawsize(blob);
-		if (tlen == 0 || tlen > MAX_LINK_TARGET || memchr(target, 0, tlen)) {
-			path_error(err, r, path, commit, "'%s' is an invalid symbolic link", link.data);
-			goto done;
-		}
-		if (target[0] == '/') {
-			path_error(err, r, path, commit, "symbolic link '%s' leads outside the repository (to '%.*s')",
-				   link.data, (int)(tlen > 200 ? 200 : tlen), target);
-			goto done;
+		if (tlen == 0 || tlen > MAX_LINK_TARGET || memchr(target, 0, tlen) || target[0] == '/') {
+			w->stop = tlen && tlen <= MAX_LINK_TARGET && !memchr(target, 0, tlen) ? GITOPS_GIT_WALK_ABSOLUTE_LINK :
+											 GITOPS_GIT_WALK_BAD_LINK;
+			if (gitops_buf_add(&w->target, target, tlen > MAX_LINK_TARGET ? MAX_LINK_TARGET : tlen) < 0) {
+				gitops_err_oom(err);
+				goto done;
+			}
+			goto stopped;
 		}
 		if (gitops_buf_add(&np, target, tlen) < 0 || gitops_buf_add(&np, "/", 1) < 0 ||
 		    gitops_buf_addstr(&np, p) < 0) {
@@ -1993,23 +1962,102 @@ static int resolve_path(const struct gitops_git_repo *r, const git_tree *root, c
 			goto done;
 		}
 		p = pending;
-		cur.len = mark;
-		cur.data[mark] = '\0';
+		w->reached.len = mark;
+		w->reached.data[mark] = '\0';
 	}
-	if (!(*resolved = strdup(cur.len ? cur.data : ""))) {
+	w->stop = GITOPS_GIT_WALK_OK;
+stopped:
+	if (w->stop != GITOPS_GIT_WALK_OK) {
+		git_tree_entry_free(w->te);
+		w->te = NULL;
+	}
+	if (!w->reached.data && gitops_buf_add(&w->reached, "", 0) < 0) {
 		gitops_err_oom(err);
 		goto done;
 	}
-	*te = at;
-	at = NULL;
 	ret = 0;
 done:
 	git_blob_free(blob);
 	git_tree_entry_free(next);
-	git_tree_entry_free(at);
-	gitops_buf_release(&cur);
-	gitops_buf_release(&link);
 	free(pending);
+	return ret;
+}
+
+void gitops_git_walk_release(struct gitops_git_walk *w)
+{
+	gitops_buf_release(&w->reached);
+	gitops_buf_release(&w->link);
+	gitops_buf_release(&w->target);
+	git_tree_entry_free(w->te);
+	w->te = NULL;
+}
+
+/*
+ * `path` (normalised) through `root`, the tree of `commit`, as
+ * gitops_git_tree_walk walks it, every link followed: a path that is not
+ * there, a link that leads outside the repository (absolute, or ".."
+ * above the top), more than MAX_LINKS links (a loop) and a submodule on
+ * the way are input errors.  *resolved is the path reached ("" for the
+ * top), *te its entry (NULL for the top); both the caller's.
+ */
+static int resolve_path(const struct gitops_git_repo *r, const git_tree *root, const char *commit, const char *path,
+			char **resolved, git_tree_entry **te, struct gitops_err *err)
+{
+	struct gitops_git_walk w;
+	const char *at, *link;
+	int ret = -1, n;
+
+	*resolved = NULL;
+	*te = NULL;
+	if (gitops_git_tree_walk(&w, r->repo, root, path, 1, err) < 0)
+		goto done;
+	at = w.reached.data;
+	link = w.link.len ? w.link.data : path;
+	n = (int)(w.target.len > 200 ? 200 : w.target.len);
+	switch (w.stop) {
+	case GITOPS_GIT_WALK_OK:
+		if (w.te && git_tree_entry_filemode(w.te) == GIT_FILEMODE_COMMIT)
+			goto submodule;
+		if (!(*resolved = strdup(at))) {
+			gitops_err_oom(err);
+			goto done;
+		}
+		*te = w.te;
+		w.te = NULL;
+		ret = 0;
+		break;
+	case GITOPS_GIT_WALK_MISSING:
+	case GITOPS_GIT_WALK_NOT_DIR:
+		if (w.links)
+			path_error(err, r, path, commit, "'%s' (reached through symbolic link '%s') is %s", at, link,
+				   w.stop == GITOPS_GIT_WALK_MISSING ? "not there" : "a file");
+		else
+			gitops_err_set(err, GITOPS_EXIT_INPUT, "%s: no path '%s' at commit %.12s", r->url->display, path,
+				       commit);
+		break;
+	case GITOPS_GIT_WALK_SUBMODULE:
+	submodule:
+		path_error(err, r, path, commit, "'%s' is a submodule (gitops-fetch does not check out submodules)", at);
+		break;
+	case GITOPS_GIT_WALK_ABOVE_TOP:
+		path_error(err, r, path, commit, "symbolic link '%s' leads outside the repository", link);
+		break;
+	case GITOPS_GIT_WALK_LOOP:
+		path_error(err, r, path, commit, "symbolic link '%s': too many levels of symbolic links", link);
+		break;
+	case GITOPS_GIT_WALK_BAD_LINK:
+		path_error(err, r, path, commit, "'%s' is an invalid symbolic link", link);
+		break;
+	case GITOPS_GIT_WALK_ABSOLUTE_LINK:
+		path_error(err, r, path, commit, "symbolic link '%s' leads outside the repository (to '%.*s')", link, n,
+			   w.target.data);
+		break;
+	case GITOPS_GIT_WALK_GIT_ERROR:
+		mirror_corrupt(r->mirror, err);
+		break;
+	}
+done:
+	gitops_git_walk_release(&w);
 	return ret;
 }
 
