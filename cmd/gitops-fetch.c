@@ -9,6 +9,7 @@
 #include "lib/buf.h"
 #include "lib/cli.h"
 #include "lib/git.h"
+#include "lib/source.h"
 #include "lib/stream.h"
 
 static const char usage[] = "gitops-fetch [options] REPO [--ref REF] [--path PATH]...";
@@ -81,25 +82,11 @@ struct opts {
 	struct gitops_git_auth auth;
 };
 
-static int number(const char *s, unsigned long max, unsigned long *out)
-{
-	char *end;
-	unsigned long v;
-
-	if (!*s || *s == '-')
-		return -1;
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (errno || *end || v > max)
-		return -1;
-	*out = v;
-	return 0;
-}
-
 static int on_option(struct gitops_cli *cli, int opt, const char *arg, void *ctx)
 {
 	struct opts *o = ctx;
-	unsigned long v;
+	struct gitops_err err = GITOPS_ERR_INIT;
+	const struct option *lo;
 
 	switch (opt) {
 	case OPT_REF:
@@ -123,46 +110,15 @@ static int on_option(struct gitops_cli *cli, int opt, const char *arg, void *ctx
 	case OPT_IF_CHANGED:
 		o->if_changed = 1;
 		return 0;
-	case OPT_CACHE_DIR:
-		if (!*arg)
-			return gitops_cli_usage_error(cli, "--cache-dir needs a directory");
-		o->cache.cache_dir = arg;
+	}
+	/* the options of the cache and of authentication, shared with gitops-bump */
+	for (lo = longopts; lo->name && lo->val != opt; lo++)
+		;
+	switch (lo->name ? gitops_git_option_set(&o->cache, &o->auth, lo->name, arg, &err) : 0) {
+	case 1:
 		return 0;
-	case OPT_KEEP:
-		if (number(arg, 100000, &v) < 0)
-			return gitops_cli_usage_error(cli, "--keep takes a number from 0 to 100000, not '%s'", arg);
-		o->cache.keep = (unsigned)v;
-		return 0;
-	case OPT_LOCK_TIMEOUT:
-		if (number(arg, 86400, &v) < 0)
-			return gitops_cli_usage_error(cli, "--lock-timeout takes seconds from 0 to 86400, not '%s'", arg);
-		o->cache.lock_timeout = (unsigned)v;
-		return 0;
-	case OPT_MAX_SIZE:
-		if (gitops_cli_parse_size(arg, &o->cache.max_bytes) < 0)
-			return gitops_cli_usage_error(cli, "--max-size takes a positive size (K, M or G suffix), not '%s'",
-						      arg);
-		return 0;
-	case OPT_MAX_FILES:
-		if (number(arg, 100000000, &v) < 0 || v == 0)
-			return gitops_cli_usage_error(cli, "--max-files takes a positive number, not '%s'", arg);
-		o->cache.max_files = (size_t)v;
-		return 0;
-	case OPT_SSH_KEY:
-		o->auth.ssh_key = arg;
-		return 0;
-	case OPT_KNOWN_HOSTS:
-		o->auth.ssh_known_hosts = arg;
-		return 0;
-	case OPT_NO_AGENT:
-		o->auth.no_ssh_agent = 1;
-		return 0;
-	case OPT_CA_FILE:
-		o->auth.ca_file = arg;
-		return 0;
-	case OPT_NETRC:
-		o->auth.netrc_file = arg;
-		return 0;
+	case -1:
+		return gitops_cli_usage_error(cli, "%s", err.msg);
 	}
 	return gitops_cli_usage_error(cli, "unknown option");
 }
@@ -180,59 +136,6 @@ static void on_progress(void *ctx, const char *msg)
 static void on_warning(void *ctx, const char *msg)
 {
 	gitops_cli_warn(ctx, "%s", msg);
-}
-
-/* metadata.name of a Source: "deploy-envs-prod", lowercase letters, digits, '-' and '.'. */
-static void source_name(char *out, size_t size, const char *repo_name, const char *path)
-{
-	char raw[512];
-	size_t i, o = 0;
-	int dash = 1;
-
-	snprintf(raw, sizeof(raw), "%s%s%s", repo_name, *path ? "-" : "", path);
-	for (i = 0; raw[i] && o + 1 < size && o < 253; i++) {
-		char c = raw[i];
-		if (c >= 'A' && c <= 'Z')
-			c = (char)(c - 'A' + 'a');
-		if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.') {
-			out[o++] = c;
-			dash = 0;
-		} else if (!dash) {
-			out[o++] = '-';
-			dash = 1;
-		}
-	}
-	while (o > 0 && (out[o - 1] == '-' || out[o - 1] == '.'))
-		o--;
-	out[o] = '\0';
-	if (!o || !strcmp(out, "."))
-		snprintf(out, size, "source");
-}
-
-static cJSON *source_doc(const char *name, const char *repository, const char *ref, const char *commit,
-			 const char *path, const char *dir, const char *revisions)
-{
-	cJSON *doc = cJSON_CreateObject(), *meta = cJSON_CreateObject(), *spec = cJSON_CreateObject();
-
-	if (!doc || !meta || !spec) {
-		cJSON_Delete(doc);
-		cJSON_Delete(meta);
-		cJSON_Delete(spec);
-		return NULL;
-	}
-	cJSON_AddStringToObject(doc, "apiVersion", "gitops.dev/v1alpha1");
-	cJSON_AddStringToObject(doc, "kind", "Source");
-	cJSON_AddStringToObject(meta, "name", name);
-	cJSON_AddItemToObject(doc, "metadata", meta);
-	cJSON_AddStringToObject(spec, "repository", repository);
-	cJSON_AddStringToObject(spec, "ref", ref);
-	cJSON_AddStringToObject(spec, "commit", commit);
-	cJSON_AddStringToObject(spec, "path", *path ? path : ".");
-	cJSON_AddStringToObject(spec, "dir", dir);
-	if (revisions)
-		cJSON_AddStringToObject(spec, "revisions", revisions);
-	cJSON_AddItemToObject(doc, "spec", spec);
-	return doc;
 }
 
 int main(int argc, char **argv)
@@ -322,21 +225,22 @@ int main(int argc, char **argv)
 			goto fail;
 		for (i = 0; i < npaths; i++) {
 			char *dir = NULL, *revisions = NULL, name[256];
-			cJSON *doc;
+			struct gitops_source src = { name, url.display, o.ref, commit, paths[i], NULL, NULL };
+			cJSON *doc = NULL;
 			if (gitops_git_checkout(repo, commit, paths[i], &dir, &err) < 0)
 				goto fail;
 			if (gitops_git_revisions(repo, commit, paths[i], &revisions, &err) < 0) {
 				free(dir);
 				goto fail;
 			}
-			source_name(name, sizeof(name), url.name, paths[i]);
-			doc = source_doc(name, url.display, o.ref, commit, paths[i], dir, revisions);
+			gitops_source_name(name, sizeof(name), url.name, paths[i]);
+			src.dir = dir;
+			src.revisions = revisions;
+			ret = gitops_source_new(&doc, &src, &err);
 			free(dir);
 			free(revisions);
-			if (!doc) {
-				gitops_err_oom(&err);
+			if (ret < 0)
 				goto fail;
-			}
 			ret = gitops_stream_writer_put(w, doc, &err);
 			cJSON_Delete(doc);
 			if (ret < 0)

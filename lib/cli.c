@@ -354,3 +354,18 @@ int gitops_cli_unavailable_main(int argc, char **argv, const char *prog, const c
 	}
 	return gitops_cli_error(&cli, GITOPS_EXIT_USAGE, "this version cannot %s yet", what);
 }
+
+int gitops_cli_parse_uint(const char *s, unsigned long max, unsigned long *out)
+{
+	char *end;
+	unsigned long v;
+
+	if (!*s || *s == '-')
+		return -1;
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || *end || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}

@@ -83,6 +83,8 @@ int gitops_cli_parse_duration(const char *s, long *out_ms);
 
 /* A size in bytes with an optional K, M or G suffix (powers of 1024), above 0. 0 or -1. */
 int gitops_cli_parse_size(const char *s, size_t *out);
+/* A decimal number from 0 to max (no sign, nothing after it). 0 or -1. */
+int gitops_cli_parse_uint(const char *s, unsigned long max, unsigned long *out);
 
 /* The synopsis as --help prints it ("usage: ...\n   or: ...\n"). */
 void gitops_cli_print_usage(const struct gitops_cli *cli, FILE *fp);

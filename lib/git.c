@@ -1,4 +1,5 @@
 #include "lib/git.h"
+#include "lib/fs.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -21,6 +22,7 @@
 #include <openssl/hmac.h>
 
 #include "lib/buf.h"
+#include "lib/cli.h"
 #include "lib/object.h"
 #include "lib/semver.h"
 
@@ -66,17 +68,6 @@ int gitops_git_init(struct gitops_err *err)
 }
 
 /* ------------------------------------------------------------------ helpers */
-
-static char *xstrndup(const char *s, size_t n)
-{
-	char *p = malloc(n + 1);
-
-	if (p) {
-		memcpy(p, s, n);
-		p[n] = '\0';
-	}
-	return p;
-}
 
 static void hex(char *out, const unsigned char *in, size_t n)
 {
@@ -166,7 +157,7 @@ static int url_name(struct gitops_git_url *u, const char *path)
 	start = path + n;
 	while (start > path && start[-1] != '/' && start[-1] != ':')
 		start--;
-	u->name = xstrndup(start, (size_t)(path + n - start));
+	u->name = strndup(start, (size_t)(path + n - start));
 	if (u->name && !u->name[0]) {
 		free(u->name);
 		u->name = strdup("repo");
@@ -272,7 +263,7 @@ static int url_parse(struct gitops_git_url *pu, const char *repo, struct gitops_
 			const char *rb = memchr(hostp, ']', (size_t)(end - hostp));
 			if (!rb)
 				return gitops_err_set(err, GITOPS_EXIT_USAGE, "unclosed '[' in the repository address");
-			pu->host = xstrndup(hostp + 1, (size_t)(rb - hostp - 1));
+			pu->host = strndup(hostp + 1, (size_t)(rb - hostp - 1));
 			if (rb + 1 < end && rb[1] == ':')
 				portp = rb + 2;
 			else if (rb + 1 != end)
@@ -280,7 +271,7 @@ static int url_parse(struct gitops_git_url *pu, const char *repo, struct gitops_
 		} else {
 			const char *pc = memchr(hostp, ':', (size_t)(end - hostp));
 			hostlen = pc ? (size_t)(pc - hostp) : (size_t)(end - hostp);
-			pu->host = xstrndup(hostp, hostlen);
+			pu->host = strndup(hostp, hostlen);
 			if (pc)
 				portp = pc + 1;
 		}
@@ -322,10 +313,10 @@ static int url_parse(struct gitops_git_url *pu, const char *repo, struct gitops_
 		const char *at = memchr(repo, '@', (size_t)(colon - repo));
 		pu->scheme = GITOPS_GIT_SSH;
 		if (at) {
-			pu->user = xstrndup(repo, (size_t)(at - repo));
-			pu->host = xstrndup(at + 1, (size_t)(colon - at - 1));
+			pu->user = strndup(repo, (size_t)(at - repo));
+			pu->host = strndup(at + 1, (size_t)(colon - at - 1));
 		} else {
-			pu->host = xstrndup(repo, (size_t)(colon - repo));
+			pu->host = strndup(repo, (size_t)(colon - repo));
 		}
 		if (!pu->host || (at && !pu->user))
 			goto oom;
@@ -1011,9 +1002,50 @@ static void report_warning(const struct gitops_git_repo *r, const char *fmt, ...
 	r->opts.warning(r->opts.ctx, msg);
 }
 
+int gitops_git_option_set(struct gitops_git_cache_options *cache, struct gitops_git_auth *auth, const char *name,
+			  const char *arg, struct gitops_err *err)
+{
+	unsigned long v;
+
+	if (!strcmp(name, "cache-dir")) {
+		if (!*arg)
+			return gitops_err_set(err, GITOPS_EXIT_USAGE, "--cache-dir needs a directory");
+		cache->cache_dir = arg;
+	} else if (!strcmp(name, "lock-timeout")) {
+		if (gitops_cli_parse_uint(arg, 86400, &v) < 0)
+			return gitops_err_set(err, GITOPS_EXIT_USAGE, "--lock-timeout takes seconds from 0 to 86400, not '%s'",
+					      arg);
+		cache->lock_timeout = (unsigned)v;
+	} else if (!strcmp(name, "keep")) {
+		if (gitops_cli_parse_uint(arg, 100000, &v) < 0)
+			return gitops_err_set(err, GITOPS_EXIT_USAGE, "--keep takes a number from 0 to 100000, not '%s'", arg);
+		cache->keep = (unsigned)v;
+	} else if (!strcmp(name, "max-size")) {
+		if (gitops_cli_parse_size(arg, &cache->max_bytes) < 0)
+			return gitops_err_set(err, GITOPS_EXIT_USAGE, "--max-size takes a positive size (K, M or G suffix), "
+					      "not '%s'", arg);
+	} else if (!strcmp(name, "max-files")) {
+		if (gitops_cli_parse_uint(arg, 100000000, &v) < 0 || v == 0)
+			return gitops_err_set(err, GITOPS_EXIT_USAGE, "--max-files takes a positive number, not '%s'", arg);
+		cache->max_files = (size_t)v;
+	} else if (!strcmp(name, "ssh-key")) {
+		auth->ssh_key = arg;
+	} else if (!strcmp(name, "ssh-known-hosts")) {
+		auth->ssh_known_hosts = arg;
+	} else if (!strcmp(name, "no-ssh-agent")) {
+		auth->no_ssh_agent = 1;
+	} else if (!strcmp(name, "ca-file")) {
+		auth->ca_file = arg;
+	} else if (!strcmp(name, "netrc-file")) {
+		auth->netrc_file = arg;
+	} else {
+		return 0;
+	}
+	return 1;
+}
+
 static int cache_root(char **out, const char *given, struct gitops_err *err)
 {
-	const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
 	struct gitops_buf b = GITOPS_BUF_INIT;
 	int r;
 
@@ -1025,13 +1057,13 @@ static int cache_root(char **out, const char *given, struct gitops_err *err)
 		if (!getcwd(cwd, sizeof(cwd)))
 			return gitops_err_errno(err, errno, "the current directory");
 		r = gitops_buf_printf(&b, "%s/%s", cwd, given);
+	} else {
+		char *dir;
+		if (gitops_fs_cache_dir(&dir, NULL, err) < 0)
+			return -1;
+		r = gitops_buf_addstr(&b, dir);
+		free(dir);
 	}
-	else if (xdg && xdg[0] == '/')
-		r = gitops_buf_printf(&b, "%s/gitops", xdg);
-	else if (home && *home)
-		r = gitops_buf_printf(&b, "%s/.cache/gitops", home);
-	else
-		return gitops_err_set(err, GITOPS_EXIT_USAGE, "no cache directory: set HOME or XDG_CACHE_HOME, or give --cache-dir");
 	if (r < 0)
 		return gitops_err_oom(err);
 	while (b.len > 1 && b.data[b.len - 1] == '/')
@@ -1540,21 +1572,13 @@ int gitops_git_path_normalize(char **out, const char *path, struct gitops_err *e
 				      path);
 	if (has_bad_chars(path) && strchr(path, ' ') == NULL)
 		return gitops_err_set(err, GITOPS_EXIT_USAGE, "--path: control characters in the path");
-	while (*p) {
-		size_t n = strcspn(p, "/");
-		if (n == 2 && !strncmp(p, "..", 2)) {
-			gitops_buf_release(&b);
-			return gitops_err_set(err, GITOPS_EXIT_USAGE, "--path '%s' leaves the repository ('..')", path);
-		}
-		if (n && !(n == 1 && p[0] == '.')) {
-			if ((b.len && gitops_buf_add(&b, "/", 1) < 0) || gitops_buf_add(&b, p, n) < 0) {
-				gitops_buf_release(&b);
-				return gitops_err_oom(err);
-			}
-		}
-		p += n;
-		while (*p == '/')
-			p++;
+	switch (gitops_fs_path_clean(&b, p)) {
+	case 1:
+		gitops_buf_release(&b);
+		return gitops_err_set(err, GITOPS_EXIT_USAGE, "--path '%s' leaves the repository ('..')", path);
+	case -1:
+		gitops_buf_release(&b);
+		return gitops_err_oom(err);
 	}
 	if (!b.data && gitops_buf_add(&b, "", 0) < 0)
 		return gitops_err_oom(err);
@@ -1825,29 +1849,15 @@ static int path_error(struct gitops_err *err, const struct gitops_git_repo *r, c
 			      path[0] ? path : ".", commit, what);
 }
 
-/*
- * Walk `path` (normalised) through `root`, the tree of `commit`, as a file
- * system walks a checkout, and as Argo CD finds an application's path in
- * its clone: a symbolic link is followed inside the repository, its target
- * read from the directory that holds the link ("..": against what is
- * resolved so far).  A path that is not there, a link that leads outside
- * the repository (absolute, or ".." above the top), more than MAX_LINKS
- * links (a loop) and a submodule on the way are input errors.  *resolved
- * is the path reached ("" for the top), *te its entry (NULL for the top);
- * both the caller's.
- */
-static int resolve_path(const struct gitops_git_repo *r, const git_tree *root, const char *commit, const char *path,
-			char **resolved, git_tree_entry **te, struct gitops_err *err)
+int gitops_git_tree_walk(struct gitops_git_walk *w, git_repository *repo, const git_tree *root, const char *path,
+			 int follow_last, struct gitops_err *err)
 {
-	struct gitops_buf cur = GITOPS_BUF_INIT, link = GITOPS_BUF_INIT;
 	char *pending = strdup(path), *p;
-	git_tree_entry *at = NULL, *next = NULL;
+	git_tree_entry *next = NULL;
 	git_blob *blob = NULL;
-	unsigned links = 0;
 	int ret = -1, e;
 
-	*resolved = NULL;
-	*te = NULL;
+	memset(w, 0, sizeof(*w));
 	if (!pending)
 		return gitops_err_oom(err);
 	for (p = pending;;) {
@@ -1870,90 +1880,73 @@ static int resolve_path(const struct gitops_git_repo *r, const git_tree *root, c
 		if (clen == 1 && c[0] == '.')
 			continue;
 		if (clen == 2 && c[0] == '.' && c[1] == '.') {
-			/* only a link's target climbs: the path given is normalised */
+			/* only a link's target climbs when the path given is normalised */
 			char *slash;
-			if (!cur.len) {
-				path_error(err, r, path, commit, "symbolic link '%s' leads outside the repository",
-					   link.data ? link.data : path);
-				goto done;
+			if (!w->reached.len) {
+				w->stop = GITOPS_GIT_WALK_ABOVE_TOP;
+				goto stopped;
 			}
-			slash = strrchr(cur.data, '/');
-			cur.len = slash ? (size_t)(slash - cur.data) : 0;
-			cur.data[cur.len] = '\0';
-			git_tree_entry_free(at);
-			at = NULL;
-			if (cur.len && git_tree_entry_bypath(&at, root, cur.data) < 0) {
-				mirror_corrupt(r->mirror, err);
-				goto done;
+			slash = strrchr(w->reached.data, '/');
+			w->reached.len = slash ? (size_t)(slash - w->reached.data) : 0;
+			w->reached.data[w->reached.len] = '\0';
+			git_tree_entry_free(w->te);
+			w->te = NULL;
+			if (w->reached.len && (e = git_tree_entry_bypath(&w->te, root, w->reached.data)) < 0) {
+				w->stop = GITOPS_GIT_WALK_GIT_ERROR;
+				w->error = e;
+				goto stopped;
 			}
 			continue;
 		}
-		mark = cur.len;
-		if ((cur.len && gitops_buf_add(&cur, "/", 1) < 0) || gitops_buf_add(&cur, c, clen) < 0) {
+		mark = w->reached.len;
+		if ((w->reached.len && gitops_buf_add(&w->reached, "/", 1) < 0) || gitops_buf_add(&w->reached, c, clen) < 0) {
 			gitops_err_oom(err);
 			goto done;
 		}
-		e = git_tree_entry_bypath(&next, root, cur.data);
-		if (e == GIT_ENOTFOUND) {
-			if (links)
-				path_error(err, r, path, commit, "'%s' (reached through symbolic link '%s') is not there",
-					   cur.data, link.data);
-			else
-				gitops_err_set(err, GITOPS_EXIT_INPUT, "%s: no path '%s' at commit %.12s", r->url->display,
-					       path, commit);
-			goto done;
-		}
+		e = git_tree_entry_bypath(&next, root, w->reached.data);
 		if (e < 0) {
-			mirror_corrupt(r->mirror, err);
-			goto done;
+			w->stop = e == GIT_ENOTFOUND ? GITOPS_GIT_WALK_MISSING : GITOPS_GIT_WALK_GIT_ERROR;
+			w->error = e;
+			goto stopped;
 		}
 		mode = git_tree_entry_filemode(next);
-		if (mode == GIT_FILEMODE_COMMIT) {
-			path_error(err, r, path, commit, "'%s' is a submodule (gitops-fetch does not check out submodules)",
-				   cur.data);
-			goto done;
-		}
-		if (mode != GIT_FILEMODE_LINK) {
+		if (mode != GIT_FILEMODE_LINK || (last && !follow_last)) {
 			if (!last && mode != GIT_FILEMODE_TREE) {
-				if (links)
-					path_error(err, r, path, commit, "'%s' (reached through symbolic link '%s') is a file",
-						   cur.data, link.data);
-				else
-					gitops_err_set(err, GITOPS_EXIT_INPUT, "%s: no path '%s' at commit %.12s",
-						       r->url->display, path, commit);
-				goto done;
+				w->stop = mode == GIT_FILEMODE_COMMIT ? GITOPS_GIT_WALK_SUBMODULE : GITOPS_GIT_WALK_NOT_DIR;
+				goto stopped;
 			}
-			git_tree_entry_free(at);
-			at = next;
+			git_tree_entry_free(w->te);
+			w->te = next;
 			next = NULL;
 			continue;
 		}
 		/* a symbolic link: its target, then what is left of the path, from the link's directory */
-		link.len = 0;
-		if (gitops_buf_addstr(&link, cur.data) < 0) {
+		w->link.len = 0;
+		if (gitops_buf_addstr(&w->link, w->reached.data) < 0) {
 			gitops_err_oom(err);
 			goto done;
 		}
-		if (++links > MAX_LINKS) {
-			path_error(err, r, path, commit, "symbolic link '%s': too many levels of symbolic links", link.data);
-			goto done;
+		if (++w->links > MAX_LINKS) {
+			w->stop = GITOPS_GIT_WALK_LOOP;
+			goto stopped;
 		}
-		if (git_blob_lookup(&blob, r->repo, git_tree_entry_id(next)) < 0) {
-			mirror_corrupt(r->mirror, err);
-			goto done;
+		if ((e = git_blob_lookup(&blob, repo, git_tree_entry_id(next))) < 0) {
+			w->stop = GITOPS_GIT_WALK_GIT_ERROR;
+			w->error = e;
+			goto stopped;
 		}
 		git_tree_entry_free(next);
 		next = NULL;
 		target = git_blob_rawcontent(blob);
 		tlen = (size_t)git_blob_rawsize(blob);
-		if (tlen == 0 || tlen > MAX_LINK_TARGET || memchr(target, 0, tlen)) {
-			path_error(err, r, path, commit, "'%s' is an invalid symbolic link", link.data);
-			goto done;
-		}
-		if (target[0] == '/') {
-			path_error(err, r, path, commit, "symbolic link '%s' leads outside the repository (to '%.*s')",
-				   link.data, (int)(tlen > 200 ? 200 : tlen), target);
-			goto done;
+		if (tlen == 0 || tlen > MAX_LINK_TARGET || memchr(target, 0, tlen) || target[0] == '/') {
+			w->stop = tlen && tlen <= MAX_LINK_TARGET && !memchr(target, 0, tlen) ? GITOPS_GIT_WALK_ABSOLUTE_LINK :
+											 GITOPS_GIT_WALK_BAD_LINK;
+			if (gitops_buf_add(&w->target, target, tlen > MAX_LINK_TARGET ? MAX_LINK_TARGET : tlen) < 0) {
+				gitops_err_oom(err);
+				goto done;
+			}
+			goto stopped;
 		}
 		if (gitops_buf_add(&np, target, tlen) < 0 || gitops_buf_add(&np, "/", 1) < 0 ||
 		    gitops_buf_addstr(&np, p) < 0) {
@@ -1969,23 +1962,102 @@ static int resolve_path(const struct gitops_git_repo *r, const git_tree *root, c
 			goto done;
 		}
 		p = pending;
-		cur.len = mark;
-		cur.data[mark] = '\0';
+		w->reached.len = mark;
+		w->reached.data[mark] = '\0';
 	}
-	if (!(*resolved = strdup(cur.len ? cur.data : ""))) {
+	w->stop = GITOPS_GIT_WALK_OK;
+stopped:
+	if (w->stop != GITOPS_GIT_WALK_OK) {
+		git_tree_entry_free(w->te);
+		w->te = NULL;
+	}
+	if (!w->reached.data && gitops_buf_add(&w->reached, "", 0) < 0) {
 		gitops_err_oom(err);
 		goto done;
 	}
-	*te = at;
-	at = NULL;
 	ret = 0;
 done:
 	git_blob_free(blob);
 	git_tree_entry_free(next);
-	git_tree_entry_free(at);
-	gitops_buf_release(&cur);
-	gitops_buf_release(&link);
 	free(pending);
+	return ret;
+}
+
+void gitops_git_walk_release(struct gitops_git_walk *w)
+{
+	gitops_buf_release(&w->reached);
+	gitops_buf_release(&w->link);
+	gitops_buf_release(&w->target);
+	git_tree_entry_free(w->te);
+	w->te = NULL;
+}
+
+/*
+ * `path` (normalised) through `root`, the tree of `commit`, as
+ * gitops_git_tree_walk walks it, every link followed: a path that is not
+ * there, a link that leads outside the repository (absolute, or ".."
+ * above the top), more than MAX_LINKS links (a loop) and a submodule on
+ * the way are input errors.  *resolved is the path reached ("" for the
+ * top), *te its entry (NULL for the top); both the caller's.
+ */
+static int resolve_path(const struct gitops_git_repo *r, const git_tree *root, const char *commit, const char *path,
+			char **resolved, git_tree_entry **te, struct gitops_err *err)
+{
+	struct gitops_git_walk w;
+	const char *at, *link;
+	int ret = -1, n;
+
+	*resolved = NULL;
+	*te = NULL;
+	if (gitops_git_tree_walk(&w, r->repo, root, path, 1, err) < 0)
+		goto done;
+	at = w.reached.data;
+	link = w.link.len ? w.link.data : path;
+	n = (int)(w.target.len > 200 ? 200 : w.target.len);
+	switch (w.stop) {
+	case GITOPS_GIT_WALK_OK:
+		if (w.te && git_tree_entry_filemode(w.te) == GIT_FILEMODE_COMMIT)
+			goto submodule;
+		if (!(*resolved = strdup(at))) {
+			gitops_err_oom(err);
+			goto done;
+		}
+		*te = w.te;
+		w.te = NULL;
+		ret = 0;
+		break;
+	case GITOPS_GIT_WALK_MISSING:
+	case GITOPS_GIT_WALK_NOT_DIR:
+		if (w.links)
+			path_error(err, r, path, commit, "'%s' (reached through symbolic link '%s') is %s", at, link,
+				   w.stop == GITOPS_GIT_WALK_MISSING ? "not there" : "a file");
+		else
+			gitops_err_set(err, GITOPS_EXIT_INPUT, "%s: no path '%s' at commit %.12s", r->url->display, path,
+				       commit);
+		break;
+	case GITOPS_GIT_WALK_SUBMODULE:
+	submodule:
+		path_error(err, r, path, commit, "'%s' is a submodule (gitops-fetch does not check out submodules)", at);
+		break;
+	case GITOPS_GIT_WALK_ABOVE_TOP:
+		path_error(err, r, path, commit, "symbolic link '%s' leads outside the repository", link);
+		break;
+	case GITOPS_GIT_WALK_LOOP:
+		path_error(err, r, path, commit, "symbolic link '%s': too many levels of symbolic links", link);
+		break;
+	case GITOPS_GIT_WALK_BAD_LINK:
+		path_error(err, r, path, commit, "'%s' is an invalid symbolic link", link);
+		break;
+	case GITOPS_GIT_WALK_ABSOLUTE_LINK:
+		path_error(err, r, path, commit, "symbolic link '%s' leads outside the repository (to '%.*s')", link, n,
+			   w.target.data);
+		break;
+	case GITOPS_GIT_WALK_GIT_ERROR:
+		mirror_corrupt(r->mirror, err);
+		break;
+	}
+done:
+	gitops_git_walk_release(&w);
 	return ret;
 }
 
@@ -2385,14 +2457,14 @@ static int revisions_make(struct gitops_git_repo *r, const char *commit, const c
 			  const char *name, const char *final, struct rlist *l, struct gitops_err *err)
 {
 	char oldname[GIT_OID_HEXSZ + 20];
-	struct gitops_buf old = GITOPS_BUF_INIT, tmppath = GITOPS_BUF_INIT;
+	struct gitops_buf old = GITOPS_BUF_INIT, oldtext = GITOPS_BUF_INIT;
 	git_commit *c = NULL;
 	git_tree *t = NULL;
 	git_oid oid, id;
 	cJSON *map = NULL, *oldmap = NULL;
 	char *text = NULL;
 	size_t i, left = 0;
-	int found, ret = -1, is_blob = 0, fd = -1;
+	int found, ret = -1, is_blob = 0;
 
 	/* the files of the checkout and their blobs */
 	if (git_oid_fromstr(&oid, commit) < 0 || git_commit_lookup(&c, r->repo, &oid) < 0 ||
@@ -2429,9 +2501,9 @@ static int revisions_make(struct gitops_git_repo *r, const char *commit, const c
 	/* what an older checkout of the same path knew, for the files whose content is the same */
 	if (previous_checkout(r, pkey, name, oldname, sizeof(oldname)) &&
 	    gitops_buf_printf(&old, "%s/%s.revisions.json", r->checkouts, oldname) >= 0 &&
-	    gitops_buf_read_file(&tmppath, old.data, MAX_REVISIONS, NULL) == 0)
-		oldmap = cJSON_ParseWithLength(tmppath.data, tmppath.len);
-	gitops_buf_release(&tmppath);
+	    gitops_buf_read_file(&oldtext, old.data, MAX_REVISIONS, NULL) == 0)
+		oldmap = cJSON_ParseWithLength(oldtext.data, oldtext.len);
+	gitops_buf_release(&oldtext);
 	{
 		/* both in path order (the file is written so): one pass over each */
 		const cJSON *e = cJSON_GetObjectItemCaseSensitive(oldmap, "files");
@@ -2495,38 +2567,16 @@ static int revisions_make(struct gitops_git_repo *r, const char *commit, const c
 		goto done;
 	}
 	/* written whole under a temporary name, then renamed into place */
-	if (gitops_buf_printf(&tmppath, "%s/.tmp-%s-%ld.revisions.json", r->checkouts, name, (long)getpid()) < 0) {
-		gitops_err_oom(err);
+	if (gitops_fs_write_atomic(final, text, strlen(text), 0444, err) < 0)
 		goto done;
-	}
-	fd = open(tmppath.data, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0444);
-	if (fd < 0 || gitops_write_all(fd, text, strlen(text)) < 0) {
-		gitops_err_errno(err, errno, final);
-		goto done;
-	}
-	if (close(fd) < 0) {
-		fd = -1;
-		gitops_err_errno(err, errno, final);
-		goto done;
-	}
-	fd = -1;
-	if (rename(tmppath.data, final) < 0) {
-		gitops_err_errno(err, errno, final);
-		goto done;
-	}
 	ret = 0;
 done:
-	if (fd >= 0)
-		close(fd);
-	if (ret < 0 && tmppath.data)
-		unlink(tmppath.data);
 	free(text);
 	cJSON_Delete(map);
 	cJSON_Delete(oldmap);
 	git_tree_free(t);
 	git_commit_free(c);
 	gitops_buf_release(&old);
-	gitops_buf_release(&tmppath);
 	return ret;
 }
 
@@ -3002,41 +3052,18 @@ int gitops_git_state_write(const char *file, const char *repository, const char 
 			   size_t npaths, const char *commit, struct gitops_err *err)
 {
 	cJSON *o = state_json(repository, ref, paths, npaths, commit);
-	struct gitops_buf tmp = GITOPS_BUF_INIT;
-	char *text = o ? cJSON_Print(o) : NULL;
-	int fd = -1, ret = -1;
+	struct gitops_buf text = GITOPS_BUF_INIT;
+	char *json = o ? cJSON_Print(o) : NULL;
+	int ret = -1;
 
-	if (!text || gitops_buf_printf(&tmp, "%s.tmp-%ld", file, (long)getpid()) < 0) {
+	if (!json || gitops_buf_printf(&text, "%s\n", json) < 0) {
 		gitops_err_oom(err);
 		goto done;
 	}
-	fd = open(tmp.data, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0) {
-		gitops_err_errno(err, errno, tmp.data);
-		goto done;
-	}
-	if (gitops_write_all(fd, text, strlen(text)) < 0 || gitops_write_all(fd, "\n", 1) < 0 || fsync(fd) < 0) {
-		gitops_err_errno(err, errno, tmp.data);
-		goto done;
-	}
-	if (close(fd) < 0) {
-		fd = -1;
-		gitops_err_errno(err, errno, tmp.data);
-		goto done;
-	}
-	fd = -1;
-	if (rename(tmp.data, file) < 0) {
-		gitops_err_errno(err, errno, file);
-		goto done;
-	}
-	ret = 0;
+	ret = gitops_fs_write_atomic(file, text.data, text.len, 0644, err);
 done:
-	if (fd >= 0)
-		close(fd);
-	if (ret < 0 && tmp.data)
-		unlink(tmp.data);
-	free(text);
+	free(json);
 	cJSON_Delete(o);
-	gitops_buf_release(&tmp);
+	gitops_buf_release(&text);
 	return ret;
 }

@@ -38,6 +38,7 @@
 
 #include <stddef.h>
 #include <git2.h>
+#include "lib/buf.h"
 #include "lib/err.h"
 
 /* Start libgit2 once per process (later calls do nothing): no global or system git config is read. 0 or -1. */
@@ -147,6 +148,53 @@ struct gitops_git_cache_options {
 };
 
 #define GITOPS_GIT_CACHE_OPTIONS_INIT { NULL, 300, 10, 256u << 20, 100000, NULL, NULL, NULL, NULL }
+
+/*
+ * Walk `path` through `root` (a commit's tree) as a file system walks a
+ * checkout, and as Argo CD finds an application's path in its clone: "."
+ * skipped, a symbolic link followed inside the repository (the last
+ * component only when follow_last), its target read from the directory
+ * that holds the link, ".." against what is resolved so far.  Where the
+ * walk stopped is told in `stop`, for the caller to word: returns -1 only
+ * when out of memory.  gitops-fetch's --path and gitops-bump's paths in a
+ * branch both walk this way.
+ */
+enum gitops_git_walk_stop {
+	GITOPS_GIT_WALK_OK,             /* reached: `te` (NULL for the top), `reached` its path ("" the top) */
+	GITOPS_GIT_WALK_MISSING,        /* the component `reached` is not there */
+	GITOPS_GIT_WALK_NOT_DIR,        /* the component `reached` is not a directory, and the path goes on */
+	GITOPS_GIT_WALK_SUBMODULE,      /* the same, and it is a submodule */
+	GITOPS_GIT_WALK_ABOVE_TOP,      /* ".." above the top of the repository */
+	GITOPS_GIT_WALK_LOOP,           /* more than 40 symbolic links (the last: `link`) */
+	GITOPS_GIT_WALK_BAD_LINK,       /* the link `link` is empty, too long or holds a NUL (`target`) */
+	GITOPS_GIT_WALK_ABSOLUTE_LINK,  /* the link `link` points to the absolute `target` */
+	GITOPS_GIT_WALK_GIT_ERROR       /* libgit2 failed with `error` (git_error_last() still tells) */
+};
+
+struct gitops_git_walk {
+	enum gitops_git_walk_stop stop;
+	unsigned links;                 /* symbolic links followed */
+	struct gitops_buf reached;      /* see stop; NUL-terminated */
+	struct gitops_buf link;         /* the last symbolic link met (empty: none) */
+	struct gitops_buf target;       /* a refused link's target: at most 4096 of its bytes */
+	git_tree_entry *te;             /* with GITOPS_GIT_WALK_OK; owned */
+	int error;
+};
+
+int gitops_git_tree_walk(struct gitops_git_walk *out, git_repository *repo, const git_tree *root, const char *path,
+			 int follow_last, struct gitops_err *err);
+void gitops_git_walk_release(struct gitops_git_walk *w);
+
+/*
+ * The options of the Git cache and of Git authentication that programs
+ * share, by long name without the dashes: cache-dir, lock-timeout, keep,
+ * max-size, max-files, ssh-key, ssh-known-hosts, no-ssh-agent, ca-file,
+ * netrc-file (arg: the option's argument, borrowed).  Returns 1 when it
+ * set one, 0 when `name` is none of them, -1 with a usage error naming the
+ * option when `arg` is not a valid value.
+ */
+int gitops_git_option_set(struct gitops_git_cache_options *cache, struct gitops_git_auth *auth, const char *name,
+			  const char *arg, struct gitops_err *err);
 
 /* A mirror, open and locked. */
 struct gitops_git_repo;

@@ -1,4 +1,5 @@
 #include "lib/git_write.h"
+#include "lib/fs.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -11,8 +12,6 @@
 
 #include <openssl/rand.h>
 
-#define MAX_LINKS 40
-#define MAX_LINK_TARGET 4096
 #define MAX_MESSAGE (1u << 20)
 #define TMP_REF "refs/gitops-bump/push"
 #define TMP_REF_GLOB "refs/gitops-bump/*"
@@ -22,20 +21,6 @@
 static void oid_hex(char out[GIT_OID_HEXSZ + 1], const git_oid *id)
 {
 	git_oid_tostr(out, GIT_OID_HEXSZ + 1, id);
-}
-
-static char *join_path(const char *dir, const char *name, size_t nlen)
-{
-	struct gitops_buf b = GITOPS_BUF_INIT;
-
-	if ((*dir && (gitops_buf_addstr(&b, dir) < 0 || gitops_buf_add(&b, "/", 1) < 0)) ||
-	    gitops_buf_add(&b, name, nlen) < 0) {
-		gitops_buf_release(&b);
-		return NULL;
-	}
-	if (!b.data)
-		return strdup("");
-	return gitops_buf_detach(&b);
 }
 
 /* ------------------------------------------------------------------ the view */
@@ -87,159 +72,62 @@ static int lib_error(struct gitops_err *err, int e, const char *what)
 }
 
 /*
- * Walk `path` through the tree as a file system walks a checkout:
- * symbolic links followed inside the repository (the last component only
- * when follow), ".." against what is resolved so far.  *kind MISSING when
- * a component is not there.  *resolved (may be NULL) the path reached;
- * *entry (may be NULL) its entry (NULL for the root), the caller's.
+ * `path` through the tree as gitops_git_tree_walk walks it (the last
+ * component followed only when follow).  *kind MISSING when a component
+ * is not there, or one on the way is not a directory.  *resolved (may be
+ * NULL) the path reached; *entry (may be NULL) its entry (NULL for the
+ * root), the caller's.
  */
 static int resolve(struct gitops_git_edit *e, const char *path, int follow, enum gitops_git_kind *kind,
 		   char **resolved, git_tree_entry **entry, struct gitops_err *err)
 {
-	struct gitops_buf cur = GITOPS_BUF_INIT;
-	char *pending = strdup(path), *p;
-	git_tree_entry *te = NULL;
-	unsigned links = 0;
-	int ret = -1, e2;
+	struct gitops_git_walk w;
+	int ret = -1;
 
 	*kind = GITOPS_GIT_KIND_DIR;
 	if (resolved)
 		*resolved = NULL;
 	if (entry)
 		*entry = NULL;
-	if (!pending)
-		return gitops_err_oom(err);
-	p = pending;
-	for (;;) {
-		const char *c;
-		size_t clen;
-		char *cand;
-		git_tree_entry *next = NULL;
-		git_filemode_t mode;
-		int last;
-
-		while (*p == '/')
-			p++;
-		if (!*p)
-			break;
-		c = p;
-		clen = strcspn(p, "/");
-		p += clen;
-		while (*p == '/')
-			p++;
-		last = !*p;
-		if (clen == 1 && c[0] == '.')
-			continue;
-		if (clen == 2 && c[0] == '.' && c[1] == '.') {
-			char *slash;
-			if (!cur.len) {
-				gitops_err_set(err, GITOPS_EXIT_INPUT, "%s: %s outside the repository", path,
-					       links ? "a symbolic link that leads" : "leads");
-				goto done;
-			}
-			slash = strrchr(cur.data, '/');
-			cur.len = slash ? (size_t)(slash - cur.data) : 0;
-			cur.data[cur.len] = '\0';
-			git_tree_entry_free(te);
-			te = NULL;
-			if (cur.len && (e2 = git_tree_entry_bypath(&te, e->root, cur.data)) < 0) {
-				lib_error(err, e2, path);
-				goto done;
-			}
-			continue;
-		}
-		if (!(cand = join_path(cur.len ? cur.data : "", c, clen))) {
-			gitops_err_oom(err);
-			goto done;
-		}
-		e2 = git_tree_entry_bypath(&next, e->root, cand);
-		if (e2 == GIT_ENOTFOUND) {
-			free(cand);
-			*kind = GITOPS_GIT_KIND_MISSING;
-			ret = 0;
-			goto done;
-		}
-		if (e2 < 0) {
-			free(cand);
-			lib_error(err, e2, path);
-			goto done;
-		}
-		mode = git_tree_entry_filemode(next);
-		if (mode == GIT_FILEMODE_LINK && (!last || follow)) {
-			git_blob *blob = NULL;
-			struct gitops_buf nt = GITOPS_BUF_INIT;
-			const char *target;
-			size_t tlen;
-
-			free(cand);
-			if (++links > MAX_LINKS) {
-				git_tree_entry_free(next);
-				gitops_err_set(err, GITOPS_EXIT_INPUT, "%s: too many levels of symbolic links", path);
-				goto done;
-			}
-			e2 = git_blob_lookup(&blob, e->repo, git_tree_entry_id(next));
-			git_tree_entry_free(next);
-			if (e2 < 0) {
-				lib_error(err, e2, path);
-				goto done;
-			}
-			target = git_blob_rawcontent(blob);
-			tlen = (size_t)git_blob_rawsize(blob);
-			if (tlen == 0 || tlen > MAX_LINK_TARGET || memchr(target, '\0', tlen) || target[0] == '/') {
-				gitops_err_set(err, GITOPS_EXIT_INPUT, "%s: a symbolic link to '%.*s': outside the repository",
-					       path, (int)(tlen > 200 ? 200 : tlen), target);
-				git_blob_free(blob);
-				goto done;
-			}
-			if (gitops_buf_add(&nt, target, tlen) < 0 || gitops_buf_add(&nt, "/", 1) < 0 ||
-			    gitops_buf_addstr(&nt, p) < 0) {
-				git_blob_free(blob);
-				gitops_buf_release(&nt);
-				gitops_err_oom(err);
-				goto done;
-			}
-			git_blob_free(blob);
-			free(pending);
-			pending = gitops_buf_detach(&nt);
-			if (!pending) {
-				gitops_err_oom(err);
-				goto done;
-			}
-			p = pending;
-			continue;
-		}
-		if (!last && mode != GIT_FILEMODE_TREE) {
-			free(cand);
-			git_tree_entry_free(next);
-			*kind = GITOPS_GIT_KIND_MISSING;
-			ret = 0;
-			goto done;
-		}
-		cur.len = 0;
-		if (gitops_buf_addstr(&cur, cand) < 0) {
-			free(cand);
-			git_tree_entry_free(next);
-			gitops_err_oom(err);
-			goto done;
-		}
-		free(cand);
-		git_tree_entry_free(te);
-		te = next;
-	}
-	*kind = te ? kind_of(git_tree_entry_filemode(te)) : GITOPS_GIT_KIND_DIR;
-	if (resolved && !(*resolved = strdup(cur.len ? cur.data : ""))) {
-		gitops_err_oom(err);
+	if (gitops_git_tree_walk(&w, e->repo, e->root, path, follow, err) < 0)
 		goto done;
+	switch (w.stop) {
+	case GITOPS_GIT_WALK_OK:
+		*kind = w.te ? kind_of(git_tree_entry_filemode(w.te)) : GITOPS_GIT_KIND_DIR;
+		if (resolved && !(*resolved = strdup(w.reached.data))) {
+			gitops_err_oom(err);
+			goto done;
+		}
+		if (entry) {
+			*entry = w.te;
+			w.te = NULL;
+		}
+		ret = 0;
+		break;
+	case GITOPS_GIT_WALK_MISSING:
+	case GITOPS_GIT_WALK_NOT_DIR:
+	case GITOPS_GIT_WALK_SUBMODULE:
+		*kind = GITOPS_GIT_KIND_MISSING;
+		ret = 0;
+		break;
+	case GITOPS_GIT_WALK_ABOVE_TOP:
+		gitops_err_set(err, GITOPS_EXIT_INPUT, "%s: %s outside the repository", path,
+			       w.links ? "a symbolic link that leads" : "leads");
+		break;
+	case GITOPS_GIT_WALK_LOOP:
+		gitops_err_set(err, GITOPS_EXIT_INPUT, "%s: too many levels of symbolic links", path);
+		break;
+	case GITOPS_GIT_WALK_BAD_LINK:
+	case GITOPS_GIT_WALK_ABSOLUTE_LINK:
+		gitops_err_set(err, GITOPS_EXIT_INPUT, "%s: a symbolic link to '%.*s': outside the repository", path,
+			       (int)(w.target.len > 200 ? 200 : w.target.len), w.target.data ? w.target.data : "");
+		break;
+	case GITOPS_GIT_WALK_GIT_ERROR:
+		lib_error(err, w.error, path);
+		break;
 	}
-	if (entry) {
-		*entry = te;
-		te = NULL;
-	}
-	ret = 0;
 done:
-	git_tree_entry_free(te);
-	gitops_buf_release(&cur);
-	free(pending);
+	gitops_git_walk_release(&w);
 	return ret;
 }
 
@@ -1215,11 +1103,21 @@ done:
 	return ret;
 }
 
+int gitops_git_branch_name_valid(const char *name)
+{
+	char ref[1024];
+	int valid = 0;
+
+	snprintf(ref, sizeof(ref), "refs/heads/%s", name);
+	return strlen(name) <= 255 && git_reference_name_is_valid(&valid, ref) == 0 && valid;
+}
+
 int gitops_git_repo_path(char **out, const char *prefix, const char *path, const char *what, struct gitops_err *err)
 {
 	struct gitops_buf b = GITOPS_BUF_INIT;
 	const char *parts[2] = { prefix ? prefix : "", path };
-	size_t i;
+	size_t i, k;
+	int r;
 
 	*out = NULL;
 	for (i = 0; i < 2; i++) {
@@ -1229,35 +1127,19 @@ int gitops_git_repo_path(char **out, const char *prefix, const char *path, const
 			return gitops_err_set(err, GITOPS_EXIT_USAGE, "%s '%s': an absolute path (give one inside the "
 					      "repository%s)", what, p, i && prefix && *prefix ? ", under --path-prefix" : "");
 		}
-		while (*p) {
-			size_t n = strcspn(p, "/");
-			size_t k;
-			for (k = 0; k < n; k++)
-				if ((unsigned char)p[k] < 0x20 || p[k] == 0x7f) {
-					gitops_buf_release(&b);
-					return gitops_err_set(err, GITOPS_EXIT_USAGE, "%s: control characters in the path", what);
-				}
-			if (n == 2 && !strncmp(p, "..", 2)) {
+		for (k = 0; p[k]; k++)
+			if ((unsigned char)p[k] < 0x20 || p[k] == 0x7f) {
 				gitops_buf_release(&b);
-				return gitops_err_set(err, GITOPS_EXIT_USAGE, "%s '%s': '..' is not allowed (give a path "
-						      "inside the repository%s)", what, parts[i],
-						      i && prefix && *prefix ? ", under --path-prefix" : "");
+				return gitops_err_set(err, GITOPS_EXIT_USAGE, "%s: control characters in the path", what);
 			}
-			if (n && !(n == 1 && p[0] == '.') &&
-			    ((b.len && gitops_buf_add(&b, "/", 1) < 0) || gitops_buf_add(&b, p, n) < 0)) {
-				gitops_buf_release(&b);
+		if ((r = gitops_fs_path_clean(&b, p)) != 0) {
+			gitops_buf_release(&b);
+			if (r < 0)
 				return gitops_err_oom(err);
-			}
-			p += n;
-			while (*p == '/')
-				p++;
+			return gitops_err_set(err, GITOPS_EXIT_USAGE, "%s '%s': '..' is not allowed (give a path "
+					      "inside the repository%s)", what, parts[i],
+					      i && prefix && *prefix ? ", under --path-prefix" : "");
 		}
-	}
-	if (!b.data && gitops_buf_add(&b, "", 0) < 0)
-		return gitops_err_oom(err);
-	if (!b.data) {
-		*out = strdup("");
-		return *out ? 0 : gitops_err_oom(err);
 	}
 	*out = gitops_buf_detach(&b);
 	return *out ? 0 : gitops_err_oom(err);

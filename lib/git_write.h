@@ -190,6 +190,9 @@ struct gitops_git_message_var {
 int gitops_git_message_format(char **out, const char *tmpl, const struct gitops_git_message_var *vars, size_t n,
 			      struct gitops_err *err);
 
+/* A branch name git accepts (refs/heads/NAME valid, at most 255 bytes): 1, else 0. */
+int gitops_git_branch_name_valid(const char *name);
+
 /*
  * PREFIX/PATH as a path inside the repository ('/'-separated, no "." or
  * empty components; "" the root): an absolute path or ".." in either is a

@@ -136,17 +136,6 @@ static int valid_name(const char *s, size_t len)
 	return valid_path(s, len);
 }
 
-static char *dup_n(const char *s, size_t n)
-{
-	char *p = malloc(n + 1);
-
-	if (p) {
-		memcpy(p, s, n);
-		p[n] = '\0';
-	}
-	return p;
-}
-
 void gitops_image_release(struct gitops_image_ref *r)
 {
 	free(r->name);
@@ -181,14 +170,14 @@ static int split(struct gitops_image_ref *out, const char *s, int whole, struct 
 		if (colon && !gitops_image_valid_tag(colon + 1, rest - nlen - 1))
 			return gitops_err_set(err, GITOPS_EXIT_INPUT, "invalid image reference '%s': bad tag '%.*s'", s,
 					      (int)(rest - nlen - 1), colon + 1);
-		if (!(r.name = dup_n(s, nlen)))
+		if (!(r.name = strndup(s, nlen)))
 			goto oom;
-		if (colon && !(r.tag = dup_n(colon + 1, rest - nlen - 1)))
+		if (colon && !(r.tag = strndup(colon + 1, rest - nlen - 1)))
 			goto oom;
 	} else if (rest) {
 		if (!gitops_image_valid_tag(s, rest))
 			return gitops_err_set(err, GITOPS_EXIT_INPUT, "invalid image tag '%.*s'", (int)rest, s);
-		if (!(r.tag = dup_n(s, rest)))
+		if (!(r.tag = strndup(s, rest)))
 			goto oom;
 	}
 	if (at && !(r.digest = strdup(at + 1)))

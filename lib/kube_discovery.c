@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "lib/fs.h"
 #include "lib/object.h"
 
 struct gitops_kube_discovery {
@@ -122,9 +123,8 @@ static int load_cache(struct gitops_kube_discovery *d)
 
 static void save_cache(struct gitops_kube_discovery *d)
 {
-	struct gitops_buf tmp = GITOPS_BUF_INIT;
+	struct gitops_err ignored = GITOPS_ERR_INIT;
 	char *text, *slash;
-	int fd;
 
 	if (!d->cache_path)
 		return;
@@ -135,15 +135,10 @@ static void save_cache(struct gitops_kube_discovery *d)
 		*slash = '/';
 	}
 	text = cJSON_PrintUnformatted(d->doc);
-	gitops_buf_printf(&tmp, "%s.%ld.tmp", d->cache_path, (long)getpid());
-	if (text && tmp.data && (fd = open(tmp.data, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)) >= 0) {
-		int ok = gitops_write_all(fd, text, strlen(text)) == 0;
-		ok &= close(fd) == 0;
-		if (!ok || rename(tmp.data, d->cache_path) < 0)
-			unlink(tmp.data);
-	}
+	/* a cache: a write that fails only costs the next run a discovery */
+	if (text)
+		gitops_fs_write_atomic(d->cache_path, text, strlen(text), 0644, &ignored);
 	free(text);
-	gitops_buf_release(&tmp);
 }
 
 static void add_resources(cJSON *out, const char *group, const char *version, const cJSON *list)
@@ -314,7 +309,7 @@ int gitops_kube_discovery_new(struct gitops_kube_discovery **out, struct gitops_
 	struct gitops_kube_discovery_options def = GITOPS_KUBE_DISCOVERY_OPTIONS_INIT;
 	struct gitops_kube_discovery *d = calloc(1, sizeof(*d));
 	const char *dir;
-	struct gitops_buf b = GITOPS_BUF_INIT;
+	char *dflt = NULL;
 
 	if (!d)
 		return gitops_err_oom(err);
@@ -324,15 +319,14 @@ int gitops_kube_discovery_new(struct gitops_kube_discovery **out, struct gitops_
 	d->ttl = opts->ttl_seconds;
 	dir = opts->cache_dir;
 	if (!dir) {
-		if (getenv("XDG_CACHE_HOME") && *getenv("XDG_CACHE_HOME"))
-			gitops_buf_printf(&b, "%s/gitops/discovery", getenv("XDG_CACHE_HOME"));
-		else if (getenv("HOME"))
-			gitops_buf_printf(&b, "%s/.cache/gitops/discovery", getenv("HOME"));
-		dir = b.data;
+		struct gitops_err ignored = GITOPS_ERR_INIT;
+		/* no HOME and no XDG_CACHE_HOME: no cache */
+		if (gitops_fs_cache_dir(&dflt, "discovery", &ignored) == 0)
+			dir = dflt;
 	}
 	if (dir && *dir)
 		d->cache_path = cache_file(dir, gitops_kube_config(k)->server);
-	gitops_buf_release(&b);
+	free(dflt);
 	if (load_cache(d) < 0 && gitops_kube_discovery_refresh(d, err) < 0) {
 		gitops_kube_discovery_free(d);
 		return -1;

@@ -14,6 +14,7 @@
 
 #include "lib/buf.h"
 #include "lib/object.h"
+#include "lib/source.h"
 
 #define MAX_DIR_DEPTH 64
 
@@ -59,14 +60,6 @@ enum origin {
 static int render_path(struct render *rd, const char *path, struct gitops_render_input *in, struct gitops_err *err);
 static int check_read(struct checkout_check *c, const char *path, int fd, struct gitops_err *err);
 
-static int is_source(const cJSON *obj)
-{
-	const char *av = gitops_json_get_string(obj, "apiVersion", NULL);
-	const char *kind = gitops_json_get_string(obj, "kind", NULL);
-
-	return av && kind && !strncmp(av, "gitops.dev/", 11) && !strcmp(kind, "Source");
-}
-
 /* The commit that last changed the file an object came from, or the Source's commit. */
 static const char *revision_of(const struct render *rd, const struct gitops_object *obj)
 {
@@ -94,21 +87,6 @@ static int emit(struct render *rd, struct gitops_object *obj, struct gitops_err 
 			   gitops_object_set_annotation(obj->json, "gitops.dev/revision", revision_of(rd, obj)) < 0))
 		return gitops_err_oom(err);
 	return rd->fn(rd->ctx, obj, err);
-}
-
-/* spec.FIELD of a Source, a non-empty string, or an error naming the document. */
-static const char *source_field(const cJSON *src, const char *field, const char *name, const struct gitops_object *o,
-				struct gitops_err *err)
-{
-	const cJSON *spec = gitops_json_get(src, "spec", NULL);
-	const cJSON *v = spec ? cJSON_GetObjectItemCaseSensitive(spec, field) : NULL;
-
-	if (!cJSON_IsString(v) || !v->valuestring[0]) {
-		gitops_err_set(err, GITOPS_EXIT_INPUT, "%s:%zu: document %zu: Source '%s': spec.%s must be a non-empty string",
-			       name, o->line, o->doc, gitops_json_get_string(src, "metadata", "name", NULL), field);
-		return NULL;
-	}
-	return v->valuestring;
 }
 
 /*
@@ -297,9 +275,9 @@ static int expand_source(struct render *rd, const struct gitops_object *o, const
 {
 	const char *repository, *commit, *path, *dir;
 	struct gitops_buf src = GITOPS_BUF_INIT, where = GITOPS_BUF_INIT;
+	struct gitops_source source;
 	struct checkout_check check;
 	struct render sub = *rd;
-	const cJSON *rv;
 	cJSON *map = NULL;
 	struct stat st;
 	int ret, held = -1;
@@ -308,10 +286,12 @@ static int expand_source(struct render *rd, const struct gitops_object *o, const
 		return gitops_err_set(err, GITOPS_EXIT_INPUT,
 				      "%s:%zu: document %zu: a Source document inside a fetched source is refused "
 				      "(it could point anywhere on this machine)", name, o->line, o->doc);
-	if (!(repository = source_field(o->json, "repository", name, o, err)) ||
-	    !(commit = source_field(o->json, "commit", name, o, err)) ||
-	    !(path = source_field(o->json, "path", name, o, err)) || !(dir = source_field(o->json, "dir", name, o, err)))
+	if (gitops_source_read(&source, o->json, name, o->line, o->doc, err) < 0)
 		return -1;
+	repository = source.repository;
+	commit = source.commit;
+	path = source.path;
+	dir = source.dir;
 	if (dir[0] != '/')
 		return gitops_err_set(err, GITOPS_EXIT_INPUT, "%s:%zu: document %zu: Source '%s': spec.dir '%s' is not an "
 				      "absolute path", name, o->line, o->doc,
@@ -345,17 +325,12 @@ static int expand_source(struct render *rd, const struct gitops_object *o, const
 	sub.revision = commit;
 	sub.dir = dir;
 	/* spec.revisions (optional, gitops-fetch writes it): every file of the checkout and the commit that last changed it */
-	rv = gitops_json_get(o->json, "spec", "revisions", NULL);
-	if (rv && !cJSON_IsString(rv)) {
-		ret = gitops_err_set(err, GITOPS_EXIT_INPUT, "%s: spec.revisions must be a string", where.data);
-		goto done;
-	}
-	if (rv) {
+	if (source.revisions) {
 		struct gitops_buf text = GITOPS_BUF_INIT;
 		const cJSON *files, *f;
 		struct revision *idx;
 		size_t k = 0;
-		if (gitops_buf_read_file(&text, rv->valuestring, 256u << 20, err) < 0) {
+		if (gitops_buf_read_file(&text, source.revisions, 256u << 20, err) < 0) {
 			ret = gitops_err_prefix(err, "%s: spec.revisions", where.data);
 			goto done;
 		}
@@ -364,7 +339,7 @@ static int expand_source(struct render *rd, const struct gitops_object *o, const
 		files = cJSON_GetObjectItemCaseSensitive(map, "files");
 		if (!cJSON_IsObject(files)) {
 			ret = gitops_err_set(err, GITOPS_EXIT_INPUT, "%s: %s is not a revisions file", where.data,
-					     rv->valuestring);
+					     source.revisions);
 			goto done;
 		}
 		/* indexed once: a lookup per object must not scan the whole list */
@@ -421,7 +396,7 @@ static int render_stream(struct render *rd, int fd, const char *name, enum origi
 		return -1;
 	while ((n = gitops_stream_read(r, &obj, err)) > 0) {
 		int cb;
-		if (is_source(obj.json)) {
+		if (gitops_source_is(obj.json)) {
 			/*
 			 * Only the user names Sources: on standard input or in a file on the
 			 * command line.  One in a directory (a cloned repository) could point

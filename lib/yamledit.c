@@ -177,6 +177,10 @@ static int grow(void **p, size_t *cap, size_t need, size_t size)
 	return 0;
 }
 
+/*
+ * n bytes copied and NUL-terminated: not strndup, which stops at a NUL,
+ * while a file or a scalar ("\0") may hold one and its length is kept.
+ */
 static char *dup_n(const char *s, size_t n)
 {
 	char *p = malloc(n + 1);
@@ -890,8 +894,8 @@ static int parse_path(const char *path, struct seg **out, size_t *nout, struct g
 					path_error(err, path, "'[=VALUE]' needs a key");
 					goto fail;
 				}
-				segs[n].key = dup_n(p + 1, (size_t)(eq - p - 1));
-				segs[n].val = dup_n(eq + 1, (size_t)(close - eq - 1));
+				segs[n].key = strndup(p + 1, (size_t)(eq - p - 1));
+				segs[n].val = strndup(eq + 1, (size_t)(close - eq - 1));
 				n++;
 				if (!segs[n - 1].key || !segs[n - 1].val)
 					goto oom;

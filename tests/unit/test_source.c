@@ -1,0 +1,114 @@
+/* Unit tests for lib/source.c: the Source document, built and read back. */
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/source.h"
+#include "tests/unit/check_main.h"
+
+static const struct {
+	const char *repo, *path, *name;
+} name_cases[] = {
+	{ "deploy", "envs/prod", "deploy-envs-prod" },
+	{ "Deploy", "", "deploy" },
+	{ "deploy", "Apps/Web_UI/", "deploy-apps-web-ui" },
+	{ "", "", "source" },
+	{ "--", ".", "source" },
+	{ "a.b", "x", "a.b-x" },
+};
+
+START_TEST(test_name)
+{
+	char out[256];
+
+	gitops_source_name(out, sizeof(out), name_cases[_i].repo, name_cases[_i].path);
+	ck_assert_str_eq(out, name_cases[_i].name);
+}
+END_TEST
+
+START_TEST(test_round_trip)
+{
+	struct gitops_source s = { "deploy", "https://git.example.com/ops/deploy.git", "main", "0123abcd", "", "/c/x",
+				   "/c/x.revisions.json" }, r;
+	struct gitops_err err = GITOPS_ERR_INIT;
+	cJSON *doc = NULL;
+
+	ck_assert_int_eq(gitops_source_new(&doc, &s, &err), 0);
+	ck_assert(gitops_source_is(doc));
+	ck_assert_int_eq(gitops_source_read(&r, doc, "<stdin>", 1, 1, &err), 0);
+	ck_assert_str_eq(r.name, "deploy");
+	ck_assert_str_eq(r.repository, s.repository);
+	ck_assert_str_eq(r.ref, "main");
+	ck_assert_str_eq(r.commit, "0123abcd");
+	ck_assert_str_eq(r.path, ".");     /* the top is written "." */
+	ck_assert_str_eq(r.dir, "/c/x");
+	ck_assert_str_eq(r.revisions, "/c/x.revisions.json");
+	ck_assert_str_eq(cJSON_GetObjectItem(doc, "apiVersion")->valuestring, "gitops.dev/v1alpha1");
+	cJSON_Delete(doc);
+	s.revisions = NULL;
+	ck_assert_int_eq(gitops_source_new(&doc, &s, &err), 0);
+	ck_assert_int_eq(gitops_source_read(&r, doc, "<stdin>", 1, 1, &err), 0);
+	ck_assert_ptr_null(r.revisions);
+	cJSON_Delete(doc);
+}
+END_TEST
+
+static const struct {
+	const char *json;
+	const char *msg;
+} bad_cases[] = {
+	{ "{\"metadata\":{\"name\":\"p\"},\"spec\":{\"repository\":\"r\",\"commit\":\"c\",\"path\":\".\"}}",
+	  "in:3: document 2: Source 'p': spec.dir must be a non-empty string" },
+	{ "{\"metadata\":{\"name\":\"p\"},\"spec\":{\"repository\":\"\",\"commit\":\"c\",\"path\":\".\",\"dir\":\"/d\"}}",
+	  "in:3: document 2: Source 'p': spec.repository must be a non-empty string" },
+	{ "{\"metadata\":{\"name\":\"p\"}}", "in:3: document 2: Source 'p': spec.repository must be a non-empty string" },
+	{ "{\"metadata\":{\"name\":\"p\"},\"spec\":{\"repository\":\"r\",\"commit\":\"c\",\"path\":\".\",\"dir\":\"/d\","
+	  "\"revisions\":1}}", "in:3: document 2: Source 'p': spec.revisions must be a string" },
+};
+
+START_TEST(test_bad)
+{
+	struct gitops_err err = GITOPS_ERR_INIT;
+	struct gitops_source r;
+	cJSON *doc = cJSON_Parse(bad_cases[_i].json);
+
+	ck_assert_ptr_nonnull(doc);
+	ck_assert_int_eq(gitops_source_read(&r, doc, "in", 3, 2, &err), -1);
+	ck_assert_int_eq(err.code, GITOPS_EXIT_INPUT);
+	ck_assert_str_eq(err.msg, bad_cases[_i].msg);
+	cJSON_Delete(doc);
+}
+END_TEST
+
+START_TEST(test_is)
+{
+	cJSON *a = cJSON_Parse("{\"apiVersion\":\"gitops.dev/v1\",\"kind\":\"Source\"}");
+	cJSON *b = cJSON_Parse("{\"apiVersion\":\"v1\",\"kind\":\"Source\"}");
+	cJSON *c = cJSON_Parse("{\"apiVersion\":\"gitops.dev/v1alpha1\",\"kind\":\"Plan\"}");
+
+	ck_assert(gitops_source_is(a));
+	ck_assert(!gitops_source_is(b));
+	ck_assert(!gitops_source_is(c));
+	cJSON_Delete(a);
+	cJSON_Delete(b);
+	cJSON_Delete(c);
+}
+END_TEST
+
+static Suite *suite(void)
+{
+	Suite *s = suite_create("source");
+	TCase *tc = tcase_create("source");
+
+	tcase_add_loop_test(tc, test_name, 0, sizeof(name_cases) / sizeof(name_cases[0]));
+	tcase_add_test(tc, test_round_trip);
+	tcase_add_loop_test(tc, test_bad, 0, sizeof(bad_cases) / sizeof(bad_cases[0]));
+	tcase_add_test(tc, test_is);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	return gitops_check_run(suite());
+}
