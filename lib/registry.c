@@ -11,7 +11,7 @@
 
 #include "lib/buf.h"
 #include "lib/image.h"
-#include "lib/kubeconfig.h"
+#include "lib/enc.h"
 
 #define BODY_MAX (8u << 20)
 #define PAGE_SIZE 100
