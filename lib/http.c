@@ -10,9 +10,15 @@
 #include <unistd.h>
 
 struct limiter {
-	int limit;               /* requests in flight allowed now */
+	double limit;            /* requests in flight allowed now */
 	int cap;
 	int adaptive;
+	int slow_start;
+	double rtt_short, rtt_long; /* moving averages of the latency, microseconds */
+	int samples;             /* answers in this round */
+	long seen;               /* answers in all */
+	int bound;               /* the limit was reached in this round */
+	int peak;                /* the most in flight at once */
 };
 
 struct gitops_http {
@@ -74,28 +80,119 @@ void gitops_http_format_duration(char *buf, size_t size, long ms)
 
 /* ------------------------------------------------------------ the limit of requests in flight */
 
-static void limiter_init(struct limiter *l, int cap, int adaptive)
+/*
+ * Fixed (adaptive 0): the cap, halved on 429 and grown back by one per
+ * success.  Adaptive: a gradient limiter in the manner of Netflix's
+ * concurrency-limits (Gradient2), with slow start.  Each answered request
+ * gives a latency sample; two moving averages follow it, a short one (the
+ * last ten or so) and a long one (the last few hundred).  Once per round
+ * (as many answers as the limit), once WARMUP answers have set the long
+ * average (the first ones carry connection set-up), when the short average is more than
+ * TOLERANCE times the long one the latency is rising faster than the
+ * server's throughput (queueing, not work): the limit shrinks by that
+ * gradient (at most by half).  Otherwise, if the round used every slot the
+ * limit allowed, the limit grows: doubling per round until the first
+ * setback (slow start), then by its square root per round (a queue's worth).
+ * A 429 halves it at once and ends slow start.  1 <= limit <= cap.
+ */
+#define TOLERANCE 2.0
+#define SHORT_ALPHA 0.1
+#define LONG_ALPHA 0.005
+#define WARMUP 100
+
+/* the integer square root of x (x <= the cap): a queue's worth */
+static double root(double x)
 {
+	double r = 1;
+
+	while ((r + 1) * (r + 1) <= x)
+		r++;
+	return r;
+}
+
+static void limiter_init(struct limiter *l, int cap, int initial, int adaptive)
+{
+	memset(l, 0, sizeof(*l));
 	l->cap = cap;
-	l->limit = cap;
 	l->adaptive = adaptive;
+	l->limit = adaptive && initial > 0 && initial < cap ? initial : cap;
+	l->slow_start = 1;
+}
+
+static int limiter_limit(const struct limiter *l)
+{
+	int n = (int)l->limit;
+
+	return n < 1 ? 1 : n > l->cap ? l->cap : n;
+}
+
+/* a request starts, `active` counting it */
+static void limiter_started(struct limiter *l, size_t active)
+{
+	if (active >= (size_t)limiter_limit(l))
+		l->bound = 1;
+	if ((int)active > l->peak)
+		l->peak = (int)active;
 }
 
 /* 429: fewer at once */
 static void limiter_throttled(struct limiter *l)
 {
-	l->limit = l->limit > 1 ? l->limit / 2 : 1;
+	l->limit = limiter_limit(l) > 1 ? limiter_limit(l) / 2 : 1;
+	l->slow_start = 0;
+	l->samples = 0;
+	l->bound = 0;
 }
 
-static void limiter_answered(struct limiter *l)
+/* an answer (2xx) that took rtt_us */
+static void limiter_answered(struct limiter *l, double rtt_us)
 {
-	if (l->limit < l->cap)
-		l->limit++;
+	double gradient;
+
+	if (!l->adaptive) {
+		if (l->limit < l->cap)
+			l->limit++;
+		return;
+	}
+	if (rtt_us <= 0)
+		rtt_us = 1;
+	l->seen++;
+	if (!l->rtt_long) {
+		l->rtt_long = l->rtt_short = rtt_us;
+	} else {
+		/* the long average is the plain mean until it has WARMUP samples */
+		l->rtt_short += SHORT_ALPHA * (rtt_us - l->rtt_short);
+		l->rtt_long += (l->seen < WARMUP ? 1.0 / l->seen : LONG_ALPHA) * (rtt_us - l->rtt_long);
+	}
+	if (++l->samples < (limiter_limit(l) > 8 ? limiter_limit(l) : 8))
+		return;
+	/* a round */
+	gradient = TOLERANCE * l->rtt_long / l->rtt_short;
+	if (gradient < 1.0 && l->seen >= WARMUP) {
+		l->limit = limiter_limit(l) * (gradient < 0.5 ? 0.5 : gradient);
+		l->slow_start = 0;
+	} else if (l->bound) {
+		l->limit = l->slow_start ? l->limit * 2 : l->limit + root(l->limit);
+	}
+	if (l->limit > l->cap)
+		l->limit = l->cap;
+	if (l->limit < 1)
+		l->limit = 1;
+	/* the long average never lags far behind a latency that has come down */
+	if (l->rtt_long > l->rtt_short * TOLERANCE)
+		l->rtt_long = l->rtt_short * TOLERANCE;
+	l->samples = 0;
+	l->bound = 0;
 }
 
 int gitops_http_limit(const struct gitops_http *h)
 {
-	return h->lim.limit;
+	return limiter_limit(&h->lim);
+}
+
+int gitops_http_peak(const struct gitops_http *h)
+{
+	return h->lim.peak;
 }
 
 /* ------------------------------------------------------------ client */
@@ -119,7 +216,7 @@ int gitops_http_new(struct gitops_http **out, const struct gitops_http_options *
 		h->opts.parallel = 1;
 	if (!h->opts.response_max)
 		h->opts.response_max = def.response_max;
-	limiter_init(&h->lim, h->opts.parallel, h->opts.adaptive);
+	limiter_init(&h->lim, h->opts.parallel, h->opts.initial, h->opts.adaptive);
 	h->multi = curl_multi_init();
 	h->share = curl_share_init();
 	if (!h->multi || !h->share) {
@@ -411,7 +508,7 @@ int gitops_http_run(struct gitops_http *h, struct gitops_http_request *reqs, siz
 		CURLMsg *m;
 
 		/* start what may start: new requests first come first served, then retries when due */
-		for (i = 0; i < n && active < (size_t)h->lim.limit; i++) {
+		for (i = 0; i < n && active < (size_t)limiter_limit(&h->lim); i++) {
 			struct slot *s = &slots[i];
 			if (s->finished || s->active || (i >= next && i != next) || s->due_ms > now)
 				continue;
@@ -431,6 +528,7 @@ int gitops_http_run(struct gitops_http *h, struct gitops_http_request *reqs, siz
 			curl_multi_add_handle(h->multi, s->easy);
 			s->active = 1;
 			active++;
+			limiter_started(&h->lim, active);
 		}
 		curl_multi_perform(h->multi, &still);
 		while ((m = curl_multi_info_read(h->multi, &msgs))) {
@@ -466,7 +564,9 @@ int gitops_http_run(struct gitops_http *h, struct gitops_http_request *reqs, siz
 					/* busy or not there yet; a plain 500 is an answer, not a hiccup */
 					retry = r->attempts <= o->retries;
 				} else if (status >= 200 && status < 300) {
-					limiter_answered(&h->lim);
+					curl_off_t us = 0;
+					curl_easy_getinfo(s->easy, CURLINFO_TOTAL_TIME_T, &us);
+					limiter_answered(&h->lim, (double)us);
 				}
 			}
 			if (retry && !r->failed) {

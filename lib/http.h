@@ -31,9 +31,11 @@
 
 struct gitops_http_options {
 	int parallel;              /* requests in flight at most */
-	int adaptive;              /* 1: fewer in flight while the server slows down or says 429, back up
-	                            * to `parallel` while throughput rises; 0: always `parallel`
-	                            * (but halved on 429, growing back by one per success) */
+	int adaptive;              /* 1: the number in flight adapts, from `initial` up to `parallel`:
+	                            * grows while the slots are all used and latency holds, shrinks
+	                            * when latency rises fast or the server says 429 (http.c);
+	                            * 0: `parallel` (halved on 429, growing back by one per success) */
+	int initial;               /* adaptive: where the limit starts */
 	long timeout_ms;           /* a request without an answer for this long gives up, retries included
 	                            * (an answer, a 429 say, starts the time again); 0: never */
 	long connect_timeout_ms;
@@ -58,7 +60,7 @@ struct gitops_http_options {
 };
 
 #define GITOPS_HTTP_OPTIONS_INIT { \
-	.parallel = 32, .adaptive = 0, .timeout_ms = 30000, .connect_timeout_ms = 10000, .retries = 4, \
+	.parallel = 32, .adaptive = 0, .initial = 32, .timeout_ms = 30000, .connect_timeout_ms = 10000, .retries = 4, \
 	.throttle_retries = 16, .backoff_ms = 200, .backoff_max_ms = 200 << 6, .retry_after_max_ms = 30000, \
 	.response_max = 256u << 20, .user_agent = "gitops/" GITOPS_VERSION }
 
@@ -140,8 +142,9 @@ char *gitops_http_header(const struct gitops_http_request *r, const char *name);
  */
 unsigned gitops_http_backoff_ms(unsigned retry, unsigned base, unsigned max, uint32_t rnd);
 
-/* The number of requests in flight the client allows now, and the most it reached (for -v and tests). */
+/* The number of requests in flight the client allows now, and the most there were at once (for -v and tests). */
 int gitops_http_limit(const struct gitops_http *h);
+int gitops_http_peak(const struct gitops_http *h);
 
 /* "30s", "1m30s", "1.5s", "250ms": a duration as it was most likely written, into buf. */
 void gitops_http_format_duration(char *buf, size_t size, long ms);

@@ -167,6 +167,8 @@ int gitops_kube_new(struct gitops_kube **out, struct gitops_kube_config *cfg,
 	{
 		struct gitops_http_options ho = GITOPS_HTTP_OPTIONS_INIT;
 		ho.parallel = k->opts.parallel;
+		ho.adaptive = k->opts.adaptive;
+		ho.initial = 32;
 		ho.timeout_ms = k->opts.timeout_ms;
 		ho.connect_timeout_ms = k->opts.connect_timeout_ms;
 		ho.retries = k->opts.retries;

@@ -21,6 +21,7 @@
 
 struct gitops_kube_client_options {
 	int parallel;             /* requests in flight at most */
+	int adaptive;             /* 1: the number in flight adapts up to `parallel` (http.h); 0: fixed */
 	long timeout_ms;          /* a request without an answer for this long gives up, retries
 	                           * included (an answer, a 429 say, starts the time again); 0: never */
 	long connect_timeout_ms;
@@ -29,7 +30,7 @@ struct gitops_kube_client_options {
 	const char *user_agent;
 };
 
-#define GITOPS_KUBE_CLIENT_OPTIONS_INIT { .parallel = 32, .timeout_ms = 30000, .connect_timeout_ms = 10000, \
+#define GITOPS_KUBE_CLIENT_OPTIONS_INIT { .parallel = 256, .adaptive = 1, .timeout_ms = 30000, .connect_timeout_ms = 10000, \
 	.retries = 4, .backoff_ms = 200, .user_agent = "gitops/" GITOPS_VERSION }
 
 struct gitops_kube;
