@@ -14,6 +14,8 @@ struct limiter {
 	int cap;
 	int adaptive;
 	int slow_start;
+	int recover;             /* the limit before the last cut for latency */
+	int recovered;           /* the last round went back to it */
 	double rtt_short, rtt_long; /* moving averages of the latency, microseconds */
 	int samples;             /* answers in this round */
 	long seen;               /* answers in all */
@@ -92,7 +94,10 @@ void gitops_http_format_duration(char *buf, size_t size, long ms)
  * server's throughput (queueing, not work): the limit shrinks by that
  * gradient (at most by half).  Otherwise, if the round used every slot the
  * limit allowed, the limit grows: doubling per round until the first
- * setback (slow start), then by its square root per round (a queue's worth).
+ * setback (slow start), back to where it was before a cut for latency when
+ * the next round shows the spike has passed (a busy neighbour on the
+ * server's CPU, not a queue of ours), then by its square root per round (a
+ * queue's worth).
  * A 429 halves it at once and ends slow start.  1 <= limit <= cap.
  */
 #define TOLERANCE 2.0
@@ -138,6 +143,7 @@ static void limiter_started(struct limiter *l, size_t active)
 /* 429: fewer at once */
 static void limiter_throttled(struct limiter *l)
 {
+	l->recover = 0; /* the server said so: no quick way back */
 	l->limit = limiter_limit(l) > 1 ? limiter_limit(l) / 2 : 1;
 	l->slow_start = 0;
 	l->samples = 0;
@@ -169,10 +175,23 @@ static void limiter_answered(struct limiter *l, double rtt_us)
 	/* a round */
 	gradient = TOLERANCE * l->rtt_long / l->rtt_short;
 	if (gradient < 1.0 && l->seen >= WARMUP) {
+		/* slow again right after going back: it was the limit, not a spike */
+		l->recover = l->recovered ? 0 : limiter_limit(l);
 		l->limit = limiter_limit(l) * (gradient < 0.5 ? 0.5 : gradient);
 		l->slow_start = 0;
-	} else if (l->bound) {
-		l->limit = l->slow_start ? l->limit * 2 : l->limit + root(l->limit);
+		l->recovered = 0;
+	} else {
+		l->recovered = 0;
+		if (l->bound && l->slow_start) {
+			l->limit *= 2;
+		} else if (l->bound && l->limit < l->recover) {
+			/* a spike that passed: back to where it was, at once */
+			l->limit = l->recover;
+			l->recover = 0;
+			l->recovered = 1;
+		} else if (l->bound) {
+			l->limit += root(l->limit);
+		}
 	}
 	if (l->limit > l->cap)
 		l->limit = l->cap;
