@@ -276,6 +276,7 @@ static int kube_option(struct gitops_cli *cli, int opt, const char *arg)
 		if (!*arg || *end || v < 1 || v > 1024)
 			return gitops_cli_usage_error(cli, "--parallel takes a number from 1 to 1024, not '%s'", arg);
 		cli->kube_client->parallel = (int)v;
+		cli->kube_client->adaptive = 0;
 		return -1;
 	}
 	case GITOPS_OPT_REQUEST_TIMEOUT:

@@ -52,7 +52,7 @@ void gitops_cli_kube_options(struct gitops_cli *cli, struct gitops_kube_options 
 	"      --kubeconfig FILE   kubeconfig file (default: $KUBECONFIG, ~/.kube/config, in-cluster)\n" \
 	"      --request-timeout DURATION  give up on a request the server has not answered\n" \
 	"                          within DURATION, retries included (30s, 1m; 0: never; default 30s)\n" \
-	"      --parallel N        requests in flight at most (default 32)\n"
+	"      --parallel N        requests in flight at most, fixed (default: adapts, 32 to 256)\n"
 
 void gitops_cli_init(struct gitops_cli *cli, const char *prog, const char *usage, const char *help);
 

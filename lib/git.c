@@ -23,6 +23,7 @@
 
 #include "lib/buf.h"
 #include "lib/cli.h"
+#include "lib/enc.h"
 #include "lib/object.h"
 #include "lib/semver.h"
 
@@ -69,27 +70,12 @@ int gitops_git_init(struct gitops_err *err)
 
 /* ------------------------------------------------------------------ helpers */
 
-static void hex(char *out, const unsigned char *in, size_t n)
-{
-	static const char digits[] = "0123456789abcdef";
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		out[2 * i] = digits[in[i] >> 4];
-		out[2 * i + 1] = digits[in[i] & 15];
-	}
-	out[2 * n] = '\0';
-}
-
 /* SHA-256 of s as hex, cut to `digits` characters (out holds digits + 1). */
 static void sha256_hex(char *out, const char *s, size_t digits)
 {
-	unsigned char md[32];
-	unsigned int len = 0;
 	char full[65];
 
-	EVP_Digest(s, strlen(s), md, &len, EVP_sha256(), NULL);
-	hex(full, md, 32);
+	gitops_sha256_hex(full, s, strlen(s));
 	memcpy(out, full, digits);
 	out[digits] = '\0';
 }
@@ -536,29 +522,30 @@ static int credentials_cb(git_credential **out, const char *url, const char *use
 
 /* ------------------------------------------------------------------ known_hosts */
 
+/* base64 of n bytes (padded, n % 4 == 0) into out, which holds n / 4 * 3; its length, 0 when it is not base64 */
 static size_t b64_decode(unsigned char *out, const char *in, size_t n)
 {
-	int len;
-	size_t pad = 0;
+	struct gitops_buf b = GITOPS_BUF_INIT;
+	size_t len = 0;
 
-	if (n % 4)
-		return 0;
-	len = EVP_DecodeBlock(out, (const unsigned char *)in, (int)n);
-	if (len < 0)
-		return 0;
-	if (n && in[n - 1] == '=')
-		pad++;
-	if (n > 1 && in[n - 2] == '=')
-		pad++;
-	return (size_t)len - pad;
+	if (n % 4 == 0 && strlen(in) == n && gitops_base64_decode(&b, in) == 0 && b.len <= n / 4 * 3) {
+		len = b.len;
+		if (len)
+			memcpy(out, b.data, len);
+	}
+	gitops_buf_release(&b);
+	return len;
 }
 
+/* unpadded base64 of n bytes into out, which holds (n + 2) / 3 * 4 + 1 */
 static void b64_encode_nopad(char *out, const unsigned char *in, size_t n)
 {
-	size_t len = (size_t)EVP_EncodeBlock((unsigned char *)out, in, (int)n);
+	char *enc = NULL;
 
-	while (len > 0 && out[len - 1] == '=')
-		out[--len] = '\0';
+	out[0] = '\0';
+	if (gitops_base64_encode(&enc, in, n, GITOPS_BASE64_NOPAD) == 0)
+		memcpy(out, enc, strlen(enc) + 1);
+	free(enc);
 }
 
 /* OpenSSH's wildcards: '*' any run, '?' one character; case does not matter; nothing else is special. */
@@ -645,10 +632,9 @@ int gitops_git_known_hosts_check(const char *file, const char *host, int port, c
 		}
 	}
 	{
-		unsigned char md[32];
-		unsigned int mdl = 0;
-		EVP_Digest(key, key_len, md, &mdl, EVP_sha256(), NULL);
-		b64_encode_nopad(fp, md, 32);
+		unsigned char md[GITOPS_SHA256_LEN];
+		if (gitops_sha256(md, key, key_len) == 0)
+			b64_encode_nopad(fp, md, sizeof(md));
 	}
 	if (gitops_buf_read_file(&b, file, MAX_KNOWN_HOSTS, err) < 0) {
 		if (err && err->code == GITOPS_EXIT_IO && access(file, F_OK) != 0 && errno == ENOENT)

@@ -1,5 +1,6 @@
 #include "lib/git_write.h"
 #include "lib/fs.h"
+#include "lib/http.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -610,15 +611,7 @@ int gitops_git_push_refspec(char *out, size_t size, const char *src, const char 
 
 unsigned gitops_git_backoff_ms(unsigned retry, unsigned base, unsigned max, uint32_t rnd)
 {
-	unsigned long long d = base;
-	unsigned i;
-
-	for (i = 1; i < retry && d < max; i++)
-		d *= 2;
-	if (d > max)
-		d = max;
-	/* 50-100% of d */
-	return (unsigned)(d / 2 + (d - d / 2) * (rnd % 1001) / 1000);
+	return gitops_http_backoff_ms(retry, base, max, rnd);
 }
 
 /* ------------------------------------------------------------------ commit and push */

@@ -1,11 +1,12 @@
 /*
  * kube.h: talking to a Kubernetes API server over libcurl.
  *
- * One client holds the configuration (kubeconfig.h), the credentials in
- * force (exec plugins run once and cached until their expiry) and a libcurl
- * multi handle: requests run in parallel up to a limit, over HTTP/2 with
- * keep-alive, with retries and backoff for connection errors, 429 and 5xx
- * (Retry-After honoured).  A failed request gets one line built from the
+ * One client (lib/kube.c) holds the configuration (kubeconfig.h), the
+ * credentials in force (exec plugins run once and cached until their
+ * expiry) and a client of the transfer layer (http.h): requests run in
+ * parallel up to a limit, over HTTP/2 with keep-alive, with retries and
+ * backoff for connection errors, 429 and 5xx (Retry-After honoured); a 401
+ * fetches rotated credentials once.  A failed request gets one line built from the
  * server's Status object.  Credentials never appear in messages, and neither
  * do the values of a Secret sent or read (see gitops_kube_request_redact_secret).
  */
@@ -20,15 +21,17 @@
 
 struct gitops_kube_client_options {
 	int parallel;             /* requests in flight at most */
+	int adaptive;             /* 1: the number in flight adapts up to `parallel` (http.h); 0: fixed */
 	long timeout_ms;          /* a request without an answer for this long gives up, retries
 	                           * included (an answer, a 429 say, starts the time again); 0: never */
 	long connect_timeout_ms;
 	int retries;              /* attempts after the first, for retryable failures */
-	long backoff_ms;          /* first backoff; doubles */
+	long backoff_ms;          /* first backoff; doubles (gitops_http_backoff_ms) */
 	const char *user_agent;
 };
 
-#define GITOPS_KUBE_CLIENT_OPTIONS_INIT { 32, 30000, 10000, 4, 200, "gitops/" GITOPS_VERSION }
+#define GITOPS_KUBE_CLIENT_OPTIONS_INIT { .parallel = 256, .adaptive = 1, .timeout_ms = 30000, .connect_timeout_ms = 10000, \
+	.retries = 4, .backoff_ms = 200, .user_agent = "gitops/" GITOPS_VERSION }
 
 struct gitops_kube;
 

@@ -2,7 +2,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +10,7 @@
 #include <unistd.h>
 
 #include "lib/fs.h"
+#include "lib/enc.h"
 #include "lib/object.h"
 
 struct gitops_kube_discovery {
@@ -29,14 +29,7 @@ struct gitops_kube_discovery {
 /* The server's URL, hashed: a URL may carry a password, and neither a file name nor the cache holds it. */
 static void server_key(const char *server, char out[65])
 {
-	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned int mdlen = 0, i;
-
-	out[0] = 0;
-	if (!EVP_Digest(server, strlen(server), md, &mdlen, EVP_sha256(), NULL))
-		return;
-	for (i = 0; i < 32 && i < mdlen; i++)
-		snprintf(out + 2 * i, 3, "%02x", md[i]);
+	gitops_sha256_hex(out, server, strlen(server));
 }
 
 static char *cache_file(const char *dir, const char *server)

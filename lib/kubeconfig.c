@@ -2,12 +2,13 @@
 
 #include <errno.h>
 #include <limits.h>
-#include <openssl/evp.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "lib/enc.h"
 #include "lib/object.h"
 #include "lib/yaml.h"
 
@@ -36,38 +37,6 @@ static void kfiles_release(struct kfiles *f)
 	}
 	free(f->v);
 	memset(f, 0, sizeof(*f));
-}
-
-int gitops_base64_decode(struct gitops_buf *out, const char *in)
-{
-	struct gitops_buf clean = GITOPS_BUF_INIT;
-	unsigned char *dec = NULL;
-	size_t pad = 0;
-	int n, ret = -1;
-
-	for (; *in; in++)
-		if (*in != ' ' && *in != '\n' && *in != '\r' && *in != '\t' && gitops_buf_add(&clean, in, 1) < 0)
-			goto done;
-	while (clean.len % 4)
-		if (gitops_buf_add(&clean, "=", 1) < 0)
-			goto done;
-	if (clean.len > INT_MAX || !(dec = malloc(clean.len / 4 * 3 + 1)))
-		goto done;
-	if (clean.len && clean.data[clean.len - 1] == '=')
-		pad++;
-	if (clean.len > 1 && clean.data[clean.len - 2] == '=')
-		pad++;
-	n = clean.len ? EVP_DecodeBlock(dec, (const unsigned char *)clean.data, (int)clean.len) : 0;
-	if (n < 0 || (size_t)n < pad)
-		goto done;
-	out->len = 0;
-	if (gitops_buf_add(out, dec, (size_t)n - pad) < 0)
-		goto done;
-	ret = 0;
-done:
-	free(dec);
-	gitops_buf_release(&clean);
-	return ret;
 }
 
 char *gitops_kube_url_redact(const char *url)

@@ -68,7 +68,4 @@ int gitops_kube_read_token(char **out, const char *path, struct gitops_err *err)
  */
 char *gitops_kube_url_redact(const char *url);
 
-/* base64 (standard alphabet, padding optional) into out. 0 or -1 when it is not base64. */
-int gitops_base64_decode(struct gitops_buf *out, const char *in);
-
 #endif

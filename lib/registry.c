@@ -7,11 +7,12 @@
 #include <unistd.h>
 #include <cjson/cJSON.h>
 #include <curl/curl.h>
-#include <openssl/evp.h>
+#include <openssl/crypto.h>
 
 #include "lib/buf.h"
+#include "lib/enc.h"
+#include "lib/http.h"
 #include "lib/image.h"
-#include "lib/kubeconfig.h"
 
 #define BODY_MAX (8u << 20)
 #define PAGE_SIZE 100
@@ -23,9 +24,8 @@ struct gitops_registry {
 	char base[300];         /* "https://host" */
 	char *basic;            /* base64 "user:pass" from config.json, or NULL */
 	char *auth;             /* the Authorization header in use, or NULL */
-	CURL *curl;
+	struct gitops_http *http;
 	size_t requests;
-	char errbuf[CURL_ERROR_SIZE];
 };
 
 struct response {
@@ -34,7 +34,7 @@ struct response {
 	char *www_auth;
 	char *link;
 	char *digest;
-	int too_big;
+	int attempts;
 };
 
 static void response_release(struct response *r)
@@ -46,66 +46,11 @@ static void response_release(struct response *r)
 	memset(r, 0, sizeof(*r));
 }
 
-static size_t on_body(char *data, size_t size, size_t n, void *ctx)
-{
-	struct response *r = ctx;
-
-	if (r->body.len + size * n > BODY_MAX) {
-		r->too_big = 1;
-		return 0;
-	}
-	return gitops_buf_add(&r->body, data, size * n) < 0 ? 0 : size * n;
-}
-
-/* "Name: value\r\n" -> a copy of value when the name matches, else NULL. */
-static char *header_value(const char *line, size_t len, const char *name)
-{
-	size_t nl = strlen(name);
-	const char *v, *end = line + len;
-
-	if (len <= nl || strncasecmp(line, name, nl) || line[nl] != ':')
-		return NULL;
-	v = line + nl + 1;
-	while (v < end && (*v == ' ' || *v == '\t'))
-		v++;
-	while (end > v && (end[-1] == '\r' || end[-1] == '\n' || end[-1] == ' '))
-		end--;
-	{
-		char *s = malloc((size_t)(end - v) + 1);
-		if (s) {
-			memcpy(s, v, (size_t)(end - v));
-			s[end - v] = '\0';
-		}
-		return s;
-	}
-}
-
-static size_t on_header(char *data, size_t size, size_t n, void *ctx)
-{
-	struct response *r = ctx;
-	size_t len = size * n;
-	char *v;
-
-	if (len > 5 && !strncmp(data, "HTTP/", 5)) {
-		/* a new response (after a redirect): forget the headers of the last one */
-		free(r->www_auth), free(r->link), free(r->digest);
-		r->www_auth = r->link = r->digest = NULL;
-	} else if ((v = header_value(data, len, "WWW-Authenticate"))) {
-		free(r->www_auth), r->www_auth = v;
-	} else if ((v = header_value(data, len, "Link"))) {
-		free(r->link), r->link = v;
-	} else if ((v = header_value(data, len, "Docker-Content-Digest"))) {
-		free(r->digest), r->digest = v;
-	}
-	return len;
-}
-
 void gitops_registry_free(struct gitops_registry *r)
 {
 	if (!r)
 		return;
-	if (r->curl)
-		curl_easy_cleanup(r->curl);
+	gitops_http_free(r->http);
 	free(r->basic);
 	free(r->auth);
 	free(r);
@@ -184,15 +129,16 @@ static int load_credentials(struct gitops_registry *r, struct gitops_err *err)
 				goto oom;
 		} else if (cJSON_IsString(u) && cJSON_IsString(pw)) {
 			size_t n = strlen(u->valuestring) + strlen(pw->valuestring) + 1;
-			char *plain = malloc(n + 1), *b64 = malloc(4 * ((n + 2) / 3) + 1);
-			if (!plain || !b64) {
-				free(plain), free(b64);
+			char *plain = malloc(n + 1), *b64 = NULL;
+			int bad;
+			if (!plain)
 				goto oom;
-			}
 			snprintf(plain, n + 1, "%s:%s", u->valuestring, pw->valuestring);
-			EVP_EncodeBlock((unsigned char *)b64, (unsigned char *)plain, (int)n);
+			bad = gitops_base64_encode(&b64, plain, n, 0) < 0;
 			OPENSSL_cleanse(plain, n);
 			free(plain);
+			if (bad)
+				goto oom;
 			r->basic = b64;
 		}
 		break;
@@ -215,16 +161,11 @@ done:
 int gitops_registry_open(struct gitops_registry **out, const char *name, const struct gitops_registry_options *o,
 			 struct gitops_err *err)
 {
-	static int curl_ready;
 	struct gitops_registry_options def = GITOPS_REGISTRY_OPTIONS_INIT;
+	struct gitops_http_options ho = GITOPS_HTTP_OPTIONS_INIT;
 	struct gitops_registry *r;
 
 	*out = NULL;
-	if (!curl_ready) {
-		if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
-			return gitops_err_set(err, GITOPS_EXIT_INTERNAL, "libcurl could not start");
-		curl_ready = 1;
-	}
 	r = calloc(1, sizeof(*r));
 	if (!r)
 		return gitops_err_oom(err);
@@ -236,10 +177,16 @@ int gitops_registry_open(struct gitops_registry **out, const char *name, const s
 	snprintf(r->base, sizeof(r->base), "%s://%s", r->o.plain_http ? "http" : "https", r->host);
 	if (load_credentials(r, err) < 0)
 		goto fail;
-	if (!(r->curl = curl_easy_init())) {
-		gitops_err_oom(err);
+	/* one request at a time, each with the retry policy of every client here */
+	ho.parallel = 1;
+	ho.timeout_ms = r->o.timeout * 1000;
+	ho.connect_timeout_ms = (r->o.timeout < 10 ? r->o.timeout : 10) * 1000;
+	ho.response_max = BODY_MAX;
+	ho.user_agent = "gitops-bump/" GITOPS_VERSION;
+	ho.ca_file = r->o.ca_file;
+	ho.env_proxy = 1; /* as docker does: the *_proxy variables */
+	if (gitops_http_new(&r->http, &ho, err) < 0)
 		goto fail;
-	}
 	*out = r;
 	return 0;
 fail:
@@ -247,60 +194,67 @@ fail:
 	return -1;
 }
 
-/* One request; the caller looks at the status. */
+/* Every answer is the caller's to judge (401 starts the auth dance, 404 is its own message). */
+static void accept_any(struct gitops_http_request *q)
+{
+	(void)q;
+}
+
+/* One request (retried as lib/http does); the caller looks at the status. */
 static int send_once(struct gitops_registry *r, const char *url, int head, const char *accept, const char *auth,
 		     struct response *resp, struct gitops_err *err)
 {
-	struct curl_slist *hdrs = NULL, *t;
-	char line[4096];
-	CURLcode rc;
-	CURL *c = r->curl;
+	static const struct gitops_http_hooks hooks = { .finished = accept_any };
+	struct gitops_http_request q;
+	const char *hdrs[3];
+	char *acc = NULL, *au = NULL;
+	size_t n = 0;
+	int error = -1;
 
+	memset(&q, 0, sizeof(q));
 	response_release(resp);
-	curl_easy_reset(c);
 	if (accept) {
-		snprintf(line, sizeof(line), "Accept: %s", accept);
-		if (!(t = curl_slist_append(hdrs, line)))
+		if (asprintf(&acc, "Accept: %s", accept) < 0) {
+			acc = NULL;
 			goto oom;
-		hdrs = t;
+		}
+		hdrs[n++] = acc;
 	}
 	if (auth) {
-		snprintf(line, sizeof(line), "Authorization: %s", auth);
-		if (!(t = curl_slist_append(hdrs, line)))
+		if (asprintf(&au, "Authorization: %s", auth) < 0) {
+			au = NULL;
 			goto oom;
-		hdrs = t;
-		OPENSSL_cleanse(line, sizeof(line));
+		}
+		hdrs[n++] = au;
 	}
-	curl_easy_setopt(c, CURLOPT_URL, url);
-	curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs);
-	curl_easy_setopt(c, CURLOPT_NOBODY, head ? 1L : 0L);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, resp);
-	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
-	curl_easy_setopt(c, CURLOPT_HEADERDATA, resp);
-	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, r->errbuf);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT, r->o.timeout);
-	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, r->o.timeout < 10 ? r->o.timeout : 10L);
-	curl_easy_setopt(c, CURLOPT_USERAGENT, "gitops-bump/" GITOPS_VERSION);
-	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
-	if (r->o.ca_file)
-		curl_easy_setopt(c, CURLOPT_CAINFO, r->o.ca_file);
-	r->errbuf[0] = '\0';
-	r->requests++;
-	rc = curl_easy_perform(c);
-	curl_slist_free_all(hdrs);
-	if (resp->too_big)
-		return gitops_err_set(err, GITOPS_EXIT_REJECTED, "%s: the response is larger than %u bytes", url,
-				      BODY_MAX);
-	if (rc != CURLE_OK)
-		return gitops_err_set(err, GITOPS_EXIT_UNREACHABLE, "%s: %s", url,
-				      r->errbuf[0] ? r->errbuf : curl_easy_strerror(rc));
-	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &resp->status);
-	return 0;
+	hdrs[n] = NULL;
+	q.method = head ? "HEAD" : "GET";
+	q.url = url;
+	q.headers = hdrs;
+	error = gitops_http_do(r->http, &q, &hooks, err);
+	r->requests += (size_t)q.attempts;
+	resp->attempts = q.attempts;
+	if (error < 0) {
+		if (q.too_big)
+			gitops_err_set(err, GITOPS_EXIT_REJECTED, "%s: the response is larger than %u bytes", url, BODY_MAX);
+		goto done;
+	}
+	resp->status = q.status;
+	resp->body = q.response;
+	memset(&q.response, 0, sizeof(q.response));
+	resp->www_auth = gitops_http_header(&q, "WWW-Authenticate");
+	resp->link = gitops_http_header(&q, "Link");
+	resp->digest = gitops_http_header(&q, "Docker-Content-Digest");
+	goto done;
 oom:
-	curl_slist_free_all(hdrs);
-	return gitops_err_oom(err);
+	error = gitops_err_oom(err);
+done:
+	if (au)
+		OPENSSL_cleanse(au, strlen(au));
+	free(au);
+	free(acc);
+	gitops_http_request_release(&q);
+	return error;
 }
 
 /* The value of param `name` in a WWW-Authenticate challenge (quoted or not) into buf. */
@@ -347,8 +301,8 @@ static int fetch_token(struct gitops_registry *r, const char *challenge, struct 
 	challenge_param(challenge, "service", service, sizeof(service));
 	if (challenge_param(challenge, "scope", scope, sizeof(scope)) < 0)
 		snprintf(scope, sizeof(scope), "repository:%s:pull", r->repo);
-	es = curl_easy_escape(r->curl, service, 0);
-	esc = curl_easy_escape(r->curl, scope, 0);
+	es = curl_easy_escape(NULL, service, 0);
+	esc = curl_easy_escape(NULL, scope, 0);
 	if (!es || !esc) {
 		gitops_err_oom(err);
 		goto done;
@@ -364,7 +318,8 @@ static int fetch_token(struct gitops_registry *r, const char *challenge, struct 
 		goto done;
 	}
 	if (resp.status != 200) {
-		gitops_err_set(err, GITOPS_EXIT_REJECTED, "%s: the token service answered HTTP %ld", r->host, resp.status);
+		gitops_err_set(err, resp.status == 502 || resp.status == 503 || resp.status == 504 ? GITOPS_EXIT_UNREACHABLE
+			       : GITOPS_EXIT_REJECTED, "%s: the token service answered HTTP %ld", r->host, resp.status);
 		goto done;
 	}
 	json = cJSON_ParseWithLength(resp.body.data ? resp.body.data : "", resp.body.len);
@@ -426,6 +381,9 @@ static int send_authed(struct gitops_registry *r, const char *url, int head, con
 	}
 	if (resp->status == 403)
 		return gitops_err_set(err, GITOPS_EXIT_AUTH, "%s: access to %s denied (HTTP 403)", r->host, r->repo);
+	if (resp->status == 502 || resp->status == 503 || resp->status == 504)
+		return gitops_err_set(err, GITOPS_EXIT_UNREACHABLE, "%s: HTTP %ld for %s, %d attempt%s", r->host,
+				      resp->status, url + strlen(r->base), resp->attempts, resp->attempts == 1 ? "" : "s");
 	if (resp->status == 404)
 		return gitops_err_set(err, GITOPS_EXIT_REJECTED, "%s: %s not found (HTTP 404)", r->host, url + strlen(r->base));
 	if (resp->status < 200 || resp->status > 299)

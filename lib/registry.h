@@ -5,7 +5,10 @@
  * Docker-Content-Digest header.  Anonymous access, basic auth and the
  * Bearer token flow a 401's WWW-Authenticate asks for, with credentials
  * from a docker-style config.json ("auths": {"host": {"auth": base64}} or
- * username/password).
+ * username/password).  Every request (token, tag pages, manifests) goes
+ * through lib/http, with its retries: connection errors, 429 and
+ * 502/503/504 again after a backoff (Retry-After honoured); a registry
+ * still answering 502/503/504 after them is unreachable (GITOPS_EXIT_UNREACHABLE).
  *
  * And the choice of a tag: the newest by semver 2.0 within a range, or
  * among tags matching a regular expression, ordered numerically or
@@ -31,7 +34,7 @@ struct gitops_registry_options {
 	size_t max_tags;          /* refuse a repository with more tags than this */
 };
 
-#define GITOPS_REGISTRY_OPTIONS_INIT { 0, NULL, NULL, 30, 1000000 }
+#define GITOPS_REGISTRY_OPTIONS_INIT { .plain_http = 0, .config = NULL, .ca_file = NULL, .timeout = 30, .max_tags = 1000000 }
 
 struct gitops_registry;
 

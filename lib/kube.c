@@ -1,11 +1,9 @@
-/* kube_http.c: the libcurl transport, credentials and Status errors. */
+/* kube.c: the Kubernetes client on lib/http: credentials, exec plugins, Status errors, Secret masking. */
 #include "lib/kube.h"
 
-#include <curl/curl.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <openssl/evp.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -15,21 +13,20 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "lib/enc.h"
+#include "lib/http.h"
 #include "lib/object.h"
 
 #define RESPONSE_MAX (256u << 20)
 #define EXEC_OUTPUT_MAX (1u << 20)
 #define EXEC_TIMEOUT_MS 60000
-#define RETRY_AFTER_MAX_MS 30000
-#define THROTTLE_EXTRA_RETRIES 16
 
 extern char **environ;
 
 struct gitops_kube {
 	struct gitops_kube_config *cfg;
 	struct gitops_kube_client_options opts;
-	CURLM *multi;
-	CURLSH *share;
+	struct gitops_http *http;
 	char *url_base;          /* server without a trailing '/' */
 	char *url_shown;         /* the same for messages: no password, no query values */
 	char *connect_to;        /* for tls-server-name */
@@ -38,10 +35,7 @@ struct gitops_kube {
 	struct gitops_buf exec_cert, exec_key;
 	time_t exec_expiry;      /* 0: none given */
 	int exec_done;
-	int limit;               /* requests in flight now: halved on 429, grows back by one per success */
 };
-
-static int curl_ready;
 
 static long now_ms(void)
 {
@@ -83,10 +77,7 @@ void gitops_kube_free(struct gitops_kube *k)
 {
 	if (!k)
 		return;
-	if (k->multi)
-		curl_multi_cleanup(k->multi);
-	if (k->share)
-		curl_share_cleanup(k->share);
+	gitops_http_free(k->http);
 	gitops_kube_config_free(k->cfg);
 	free(k->url_base);
 	free(k->url_shown);
@@ -139,14 +130,6 @@ int gitops_kube_new(struct gitops_kube **out, struct gitops_kube_config *cfg,
 	k->opts = opts ? *opts : def;
 	if (k->opts.parallel < 1)
 		k->opts.parallel = 1;
-	k->limit = k->opts.parallel;
-	if (!curl_ready) {
-		if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
-			gitops_kube_free(k);
-			return gitops_err_set(err, GITOPS_EXIT_INTERNAL, "libcurl could not start");
-		}
-		curl_ready = 1;
-	}
 	if (strncmp(cfg->server, "https://", 8) && strncmp(cfg->server, "http://", 7)) {
 		char *shown = gitops_kube_url_redact(cfg->server);
 		gitops_err_set(err, GITOPS_EXIT_INPUT, "%s: server '%s' is not an http(s) URL", cfg->source,
@@ -177,16 +160,33 @@ int gitops_kube_new(struct gitops_kube **out, struct gitops_kube_config *cfg,
 		k->url_base = gitops_buf_detach(&b);
 	}
 	k->url_shown = k->url_base ? gitops_kube_url_redact(k->url_base) : NULL;
-	k->multi = curl_multi_init();
-	k->share = curl_share_init();
-	if (!k->url_base || !k->url_shown || !k->multi || !k->share) {
+	if (!k->url_base || !k->url_shown) {
 		gitops_kube_free(k);
 		return gitops_err_oom(err);
 	}
-	curl_share_setopt(k->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
-	curl_share_setopt(k->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
-	curl_multi_setopt(k->multi, CURLMOPT_PIPELINING, CURLPIPE_MULTIPLEX);
-	curl_multi_setopt(k->multi, CURLMOPT_MAX_HOST_CONNECTIONS, (long)(k->opts.parallel < 8 ? k->opts.parallel : 8));
+	{
+		struct gitops_http_options ho = GITOPS_HTTP_OPTIONS_INIT;
+		ho.parallel = k->opts.parallel;
+		ho.adaptive = k->opts.adaptive;
+		ho.initial = 32;
+		ho.timeout_ms = k->opts.timeout_ms;
+		ho.connect_timeout_ms = k->opts.connect_timeout_ms;
+		ho.retries = k->opts.retries;
+		ho.backoff_ms = k->opts.backoff_ms;
+		ho.backoff_max_ms = k->opts.backoff_ms << 6;
+		ho.response_max = RESPONSE_MAX;
+		ho.user_agent = k->opts.user_agent;
+		ho.ca_data = cfg->ca.len ? cfg->ca.data : NULL;
+		ho.ca_len = cfg->ca.len;
+		ho.insecure = cfg->insecure;
+		ho.connect_to = k->connect_to;
+		ho.proxy = cfg->proxy_url; /* kubeconfig says where to go; no *_proxy guessing */
+		ho.env_proxy = 0;
+		if (gitops_http_new(&k->http, &ho, err) < 0) {
+			gitops_kube_free(k);
+			return -1;
+		}
+	}
 	*out = k;
 	return 0;
 }
@@ -415,144 +415,6 @@ static int refresh_credentials(struct gitops_kube *k)
 	return gitops_kube_read_token(&k->cfg->token, k->cfg->token_file, &ignore);
 }
 
-/* ------------------------------------------------------------ requests */
-
-struct slot {
-	struct gitops_kube_request *req;
-	CURL *easy;
-	struct curl_slist *headers;
-	struct curl_slist *connect_to;
-	char errbuf[CURL_ERROR_SIZE];
-	long retry_after_ms;
-	long due_ms;
-	long deadline_ms;        /* no answer by then: give up (0: no limit, or not started) */
-	int active, finished, auth_retried;
-	int too_big;
-};
-
-static size_t on_body(char *data, size_t size, size_t nmemb, void *ctx)
-{
-	struct slot *s = ctx;
-	size_t n = size * nmemb;
-
-	if (s->req->response.len + n > RESPONSE_MAX || gitops_buf_add(&s->req->response, data, n) < 0) {
-		s->too_big = 1;
-		return 0;
-	}
-	return n;
-}
-
-static size_t on_header(char *data, size_t size, size_t nmemb, void *ctx)
-{
-	struct slot *s = ctx;
-	size_t n = size * nmemb;
-
-	if (n > 12 && !strncasecmp(data, "Retry-After:", 12)) {
-		long secs = strtol(data + 12, NULL, 10);
-		if (secs > 0)
-			s->retry_after_ms = secs * 1000;
-	}
-	return n;
-}
-
-static int setup_easy(struct gitops_kube *k, struct slot *s, struct gitops_err *err)
-{
-	const struct gitops_kube_config *c = k->cfg;
-	struct gitops_kube_request *r = s->req;
-	struct gitops_buf url = GITOPS_BUF_INIT, h = GITOPS_BUF_INIT;
-	const char *token = k->exec_token ? k->exec_token : c->token;
-	const struct gitops_buf *cert = k->exec_cert.len ? &k->exec_cert : &c->client_cert;
-	const struct gitops_buf *key = k->exec_key.len ? &k->exec_key : &c->client_key;
-	CURL *e = s->easy;
-
-	curl_easy_reset(e);
-	if (gitops_buf_printf(&url, "%s%s", k->url_base, r->path) < 0)
-		return gitops_err_oom(err);
-	curl_easy_setopt(e, CURLOPT_URL, url.data);
-	gitops_buf_release(&url);
-	curl_easy_setopt(e, CURLOPT_SHARE, k->share);
-	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "https,http");
-	curl_easy_setopt(e, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_2TLS);
-	curl_easy_setopt(e, CURLOPT_PIPEWAIT, 1L);
-	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
-	/* an attempt gets what is left of the request's time without an answer */
-	curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, s->deadline_ms ? (s->deadline_ms > now_ms() ? s->deadline_ms - now_ms() : 1L) : 0L);
-	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, k->opts.connect_timeout_ms);
-	curl_easy_setopt(e, CURLOPT_USERAGENT, k->opts.user_agent);
-	curl_easy_setopt(e, CURLOPT_ERRORBUFFER, s->errbuf);
-	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
-	curl_easy_setopt(e, CURLOPT_WRITEDATA, s);
-	curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
-	curl_easy_setopt(e, CURLOPT_HEADERDATA, s);
-	curl_easy_setopt(e, CURLOPT_PRIVATE, s);
-	curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, r->method);
-	if (!strcmp(r->method, "HEAD"))
-		curl_easy_setopt(e, CURLOPT_NOBODY, 1L);
-	if (r->body) {
-		curl_easy_setopt(e, CURLOPT_POSTFIELDS, r->body);
-		curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)r->body_len);
-	}
-	if (c->ca.len) {
-		struct curl_blob blob = { c->ca.data, c->ca.len, CURL_BLOB_NOCOPY };
-		curl_easy_setopt(e, CURLOPT_CAINFO_BLOB, &blob);
-	}
-	if (c->insecure) {
-		curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 0L);
-		curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 0L);
-	}
-	if (c->proxy_url && *c->proxy_url)
-		curl_easy_setopt(e, CURLOPT_PROXY, c->proxy_url);
-	else
-		curl_easy_setopt(e, CURLOPT_NOPROXY, "*"); /* kubeconfig says where to go; no *_proxy guessing */
-	if (cert->len && key->len) {
-		struct curl_blob cb = { cert->data, cert->len, CURL_BLOB_NOCOPY };
-		struct curl_blob kb = { key->data, key->len, CURL_BLOB_NOCOPY };
-		curl_easy_setopt(e, CURLOPT_SSLCERT_BLOB, &cb);
-		curl_easy_setopt(e, CURLOPT_SSLCERTTYPE, "PEM");
-		curl_easy_setopt(e, CURLOPT_SSLKEY_BLOB, &kb);
-		curl_easy_setopt(e, CURLOPT_SSLKEYTYPE, "PEM");
-	}
-	curl_slist_free_all(s->headers);
-	s->headers = NULL;
-	curl_slist_free_all(s->connect_to);
-	s->connect_to = NULL;
-	if (k->connect_to) {
-		if (!(s->connect_to = curl_slist_append(NULL, k->connect_to)))
-			return gitops_err_oom(err);
-		curl_easy_setopt(e, CURLOPT_CONNECT_TO, s->connect_to);
-	}
-	{
-		struct curl_slist *hl = NULL;
-		hl = curl_slist_append(hl, "Accept: application/json");
-		if (r->content_type) {
-			gitops_buf_printf(&h, "Content-Type: %s", r->content_type);
-			hl = curl_slist_append(hl, h.data);
-			h.len = 0;
-		}
-		if (token && *token) {
-			gitops_buf_printf(&h, "Authorization: Bearer %s", token);
-			hl = curl_slist_append(hl, h.data);
-			memset(h.data, 0, h.len);
-			h.len = 0;
-		} else if (c->username && c->password) {
-			curl_easy_setopt(e, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
-			curl_easy_setopt(e, CURLOPT_USERNAME, c->username);
-			curl_easy_setopt(e, CURLOPT_PASSWORD, c->password);
-		}
-		gitops_buf_release(&h);
-		if (!hl)
-			return gitops_err_oom(err);
-		curl_easy_setopt(e, CURLOPT_HTTPHEADER, hl);
-		s->headers = hl;
-	}
-	r->response.len = 0;
-	s->retry_after_ms = 0;
-	s->too_big = 0;
-	s->errbuf[0] = '\0';
-	return 0;
-}
-
 /* ------------------------------------------------------------ masking */
 
 /* A copy of s (len bytes) onto the list; nothing for an empty string or one with a NUL (no message holds it). */
@@ -577,16 +439,15 @@ static int add_value(char ***v, size_t *n, const char *s, size_t len)
 static int add_text_forms(char ***v, size_t *n, const char *s, size_t len)
 {
 	struct gitops_buf esc = GITOPS_BUF_INIT;
-	unsigned char *enc = NULL;
+	char *enc = NULL;
 	size_t i;
 	int ret = -1;
 
 	if (!len || memchr(s, '\0', len))
 		return 0;
-	if (add_value(v, n, s, len) < 0 || len > (size_t)INT_MAX / 2 || !(enc = malloc(len / 3 * 4 + 5)))
+	if (add_value(v, n, s, len) < 0 || gitops_base64_encode(&enc, s, len, 0) < 0)
 		goto done;
-	EVP_EncodeBlock(enc, (const unsigned char *)s, (int)len);
-	if (add_value(v, n, (const char *)enc, strlen((const char *)enc)) < 0)
+	if (add_value(v, n, enc, strlen(enc)) < 0)
 		goto done;
 	for (i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)s[i];
@@ -791,224 +652,189 @@ void gitops_kube_status_message(const struct gitops_kube_request *r, char *buf, 
 	cJSON_Delete(st);
 }
 
-static int retryable_curl(CURLcode rc)
+/* ------------------------------------------------------------ requests */
+
+/* One Kubernetes request on its way through lib/http. */
+struct call {
+	struct gitops_kube *k;
+	struct gitops_kube_request *kr;
+	const long *ok_statuses;
+	char *url;
+	char *lines[3];          /* header lines, owned */
+	const char *headers[4];
+	int auth_retried;
+};
+
+static void call_release(struct call *c)
 {
-	switch (rc) {
-	case CURLE_COULDNT_CONNECT:
-	case CURLE_COULDNT_RESOLVE_HOST:
-	case CURLE_OPERATION_TIMEDOUT:
-	case CURLE_SEND_ERROR:
-	case CURLE_RECV_ERROR:
-	case CURLE_GOT_NOTHING:
-	case CURLE_PARTIAL_FILE:
-	case CURLE_HTTP2:
-	case CURLE_HTTP2_STREAM:
-		return 1;
-	default:
-		return 0;
+	size_t i;
+
+	free(c->url);
+	for (i = 0; i < 3; i++) {
+		if (c->lines[i])
+			memset(c->lines[i], 0, strlen(c->lines[i]));
+		free(c->lines[i]);
+		c->lines[i] = NULL;
 	}
 }
 
-/* "30s", "1m30s", "1.5s", "250ms": a duration as it was most likely written */
-static void format_duration(char *buf, size_t size, long ms)
+/* Before each attempt: the credentials in force now (an exec plugin's may have rotated). */
+static int prepare(struct gitops_http_request *r, struct gitops_err *err)
 {
-	size_t off = 0;
+	struct call *c = r->ctx;
+	struct gitops_kube *k = c->k;
+	const struct gitops_kube_config *cfg = k->cfg;
+	const char *token = k->exec_token ? k->exec_token : cfg->token;
+	const struct gitops_buf *cert = k->exec_cert.len ? &k->exec_cert : &cfg->client_cert;
+	const struct gitops_buf *key = k->exec_key.len ? &k->exec_key : &cfg->client_key;
+	size_t i, m = 0;
 
-	if (ms < 1000) {
-		snprintf(buf, size, "%ldms", ms);
-		return;
+	for (i = 0; i < 3; i++) {
+		if (c->lines[i])
+			memset(c->lines[i], 0, strlen(c->lines[i]));
+		free(c->lines[i]);
+		c->lines[i] = NULL;
 	}
-	buf[0] = '\0';
-	if (ms >= 3600000)
-		off += (size_t)snprintf(buf + off, size - off, "%ldh", ms / 3600000);
-	if (ms % 3600000 >= 60000 && off < size)
-		off += (size_t)snprintf(buf + off, size - off, "%ldm", ms % 3600000 / 60000);
-	ms %= 60000;
-	if (ms % 1000 && off < size) {
-		char frac[8];
-		size_t n = (size_t)snprintf(frac, sizeof(frac), "%03ld", ms % 1000);
-		while (n && frac[n - 1] == '0')
-			frac[--n] = '\0';
-		snprintf(buf + off, size - off, "%ld.%ss", ms / 1000, frac);
-	} else if (ms && off < size) {
-		snprintf(buf + off, size - off, "%lds", ms / 1000);
+	if (!(c->lines[m++] = strdup("Accept: application/json")))
+		return gitops_err_oom(err);
+	if (c->kr->content_type && asprintf(&c->lines[m++], "Content-Type: %s", c->kr->content_type) < 0) {
+		c->lines[--m] = NULL;
+		return gitops_err_oom(err);
 	}
+	r->username = r->password = NULL;
+	if (token && *token) {
+		if (asprintf(&c->lines[m++], "Authorization: Bearer %s", token) < 0) {
+			c->lines[--m] = NULL;
+			return gitops_err_oom(err);
+		}
+	} else if (cfg->username && cfg->password) {
+		r->username = cfg->username;
+		r->password = cfg->password;
+	}
+	for (i = 0; i < m; i++)
+		c->headers[i] = c->lines[i];
+	c->headers[m] = NULL;
+	r->headers = c->headers;
+	gitops_http_set_client_cert(k->http, cert->data, cert->len, key->data, key->len);
+	return 0;
 }
 
-/* out_of_time: the request's time without an answer ran out (or would, before another attempt) */
-static void fail_curl(struct gitops_kube *k, struct slot *s, CURLcode rc, int out_of_time)
+/* After each answer: a 401 may mean the credentials rotated; fetch them again, once. */
+static int answered(struct gitops_http_request *r)
 {
-	struct gitops_kube_request *r = s->req;
-	const char *what = r->what ? r->what : r->path;
-	const char *detail = s->errbuf[0] ? s->errbuf : curl_easy_strerror(rc);
+	struct call *c = r->ctx;
 
-	r->failed = 1;
-	if (out_of_time && rc == CURLE_OPERATION_TIMEDOUT) {
+	if (r->status == 401 && !c->auth_retried && (c->k->cfg->exec || c->k->cfg->token_file)) {
+		c->auth_retried = 1;
+		if (refresh_credentials(c->k) == 0)
+			return GITOPS_HTTP_AGAIN;
+	}
+	return 0;
+}
+
+/* No usable answer, in the words of a kubectl user: the server as kubeconfig names it, the request's name. */
+static void fail_transfer(struct call *c, struct gitops_http_request *r)
+{
+	struct gitops_kube *k = c->k;
+	const char *what = c->kr->what ? c->kr->what : c->kr->path;
+
+	if (r->out_of_time) {
 		char d[32];
-		long status = 0;
-		format_duration(d, sizeof(d), k->opts.timeout_ms);
-		curl_easy_getinfo(s->easy, CURLINFO_RESPONSE_CODE, &status);
-		if (status > 0)
+		gitops_http_format_duration(d, sizeof(d), k->opts.timeout_ms);
+		if (r->partial)
 			gitops_err_set(&r->err, GITOPS_EXIT_UNREACHABLE, "%s: the answer from %s did not complete within %s",
 				       what, k->url_shown, d);
 		else
 			gitops_err_set(&r->err, GITOPS_EXIT_UNREACHABLE, "%s: no answer from %s within %s", what,
 				       k->url_shown, d);
-	} else if (s->too_big)
+	} else if (r->too_big) {
 		gitops_err_set(&r->err, GITOPS_EXIT_REJECTED, "%s: the answer is larger than %u bytes", what, RESPONSE_MAX);
-	else if (rc == CURLE_PEER_FAILED_VERIFICATION || rc == CURLE_SSL_CACERT_BADFILE)
+	} else if (r->err.code == GITOPS_EXIT_UNREACHABLE && strstr(r->err.msg, ": TLS: ")) {
 		gitops_err_set(&r->err, GITOPS_EXIT_UNREACHABLE, "%s: TLS: the server's certificate is not trusted "
-			       "(check certificate-authority of the cluster in %s): %s", k->url_shown, k->cfg->source, detail);
-	else if (rc == CURLE_SSL_CERTPROBLEM)
-		gitops_err_set(&r->err, GITOPS_EXIT_AUTH, "%s: the client certificate or key is unusable: %s", what, detail);
-	else
-		gitops_err_set(&r->err, GITOPS_EXIT_UNREACHABLE, "cannot reach %s: %s", k->url_shown, detail);
+			       "(check certificate-authority of the cluster in %s): %s", k->url_shown, k->cfg->source,
+			       r->curl_error);
+	} else if (r->err.code == GITOPS_EXIT_AUTH) {
+		gitops_err_set(&r->err, GITOPS_EXIT_AUTH, "%s: the client certificate or key is unusable: %s", what,
+			       r->curl_error);
+	} else {
+		gitops_err_set(&r->err, GITOPS_EXIT_UNREACHABLE, "cannot reach %s: %s", k->url_shown, r->curl_error);
+	}
+}
+
+/* Done: the answer to the Kubernetes request, judged (ok_statuses) and put in the server's words. */
+static void finished(struct gitops_http_request *r)
+{
+	struct call *c = r->ctx;
+	struct gitops_kube_request *kr = c->kr;
+	struct gitops_buf t = kr->response;
+
+	kr->response = r->response;
+	r->response = t;
+	kr->status = r->curl_code ? 0 : r->status;
+	kr->attempts = r->attempts;
+	if (r->failed) {
+		fail_transfer(c, r);
+	} else if (r->status < 200 || r->status >= 300) {
+		const long *ok;
+		int is_ok = 0;
+		for (ok = c->ok_statuses; ok && *ok; ok++)
+			is_ok |= *ok == r->status;
+		if (!is_ok) {
+			char msg[GITOPS_ERR_MSG_MAX];
+			int code;
+			gitops_kube_status_message(kr, msg, sizeof(msg), &code);
+			gitops_err_set(&r->err, code, "%s", msg);
+			r->failed = 1;
+		}
+	}
+	kr->failed = r->failed;
+	kr->err = r->err;
 }
 
 int gitops_kube_run(struct gitops_kube *k, struct gitops_kube_request *reqs, size_t n, const long *ok_statuses,
 		    struct gitops_err *err)
 {
-	struct slot *slots = calloc(n ? n : 1, sizeof(*slots));
-	size_t next = 0, left = n, active = 0, i;
-	int ret = 0;
+	static const struct gitops_http_hooks hooks = { .prepare = prepare, .answered = answered, .finished = finished };
+	struct gitops_http_request *hr = calloc(n ? n : 1, sizeof(*hr));
+	struct call *calls = calloc(n ? n : 1, sizeof(*calls));
+	size_t i;
+	int ret = -1;
 
-	if (!slots)
-		return gitops_err_oom(err);
-	if (credentials(k, 0, err) < 0) {
-		free(slots);
-		return -1;
+	if (!hr || !calls) {
+		gitops_err_oom(err);
+		goto done;
 	}
+	if (credentials(k, 0, err) < 0)
+		goto done;
 	for (i = 0; i < n; i++) {
-		slots[i].req = &reqs[i];
-		reqs[i].status = 0;
-		reqs[i].failed = 0;
-		reqs[i].attempts = 0;
-		reqs[i].err.code = 0;
-		reqs[i].err.msg[0] = '\0';
-	}
-	while (left) {
-		long now = now_ms(), wait_ms = 1000;
-		int still, msgs;
-		CURLMsg *m;
-
-		/* start what may start: new requests first come first served, then retries when due */
-		for (i = 0; i < n && active < (size_t)k->limit; i++) {
-			struct slot *s = &slots[i];
-			if (s->finished || s->active || (i >= next && i != next) || s->due_ms > now)
-				continue;
-			if (i == next)
-				next++;
-			if (!s->easy && !(s->easy = curl_easy_init())) {
-				ret = gitops_err_oom(err);
-				goto done;
-			}
-			if (k->opts.timeout_ms > 0 && !s->deadline_ms)
-				s->deadline_ms = now + k->opts.timeout_ms;
-			if (setup_easy(k, s, err) < 0) {
-				ret = -1;
-				goto done;
-			}
-			s->req->attempts++;
-			curl_multi_add_handle(k->multi, s->easy);
-			s->active = 1;
-			active++;
+		struct gitops_kube_request *kr = &reqs[i];
+		kr->status = 0;
+		kr->failed = 0;
+		kr->attempts = 0;
+		kr->err.code = 0;
+		kr->err.msg[0] = '\0';
+		calls[i].k = k;
+		calls[i].kr = kr;
+		calls[i].ok_statuses = ok_statuses;
+		if (asprintf(&calls[i].url, "%s%s", k->url_base, kr->path) < 0) {
+			calls[i].url = NULL;
+			gitops_err_oom(err);
+			goto done;
 		}
-		curl_multi_perform(k->multi, &still);
-		while ((m = curl_multi_info_read(k->multi, &msgs))) {
-			struct slot *s;
-			struct gitops_kube_request *r;
-			long status = 0;
-			int retry = 0;
-			if (m->msg != CURLMSG_DONE)
-				continue;
-			curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, (char **)&s);
-			r = s->req;
-			curl_multi_remove_handle(k->multi, s->easy);
-			s->active = 0;
-			active--;
-			if (m->data.result != CURLE_OK) {
-				retry = retryable_curl(m->data.result) && !s->too_big;
-				if (!retry || r->attempts > k->opts.retries)
-					fail_curl(k, s, m->data.result, s->deadline_ms && now_ms() + 100 >= s->deadline_ms);
-			} else {
-				s->deadline_ms = 0; /* an answer: the next attempt, if any, gets the whole time again */
-				curl_easy_getinfo(s->easy, CURLINFO_RESPONSE_CODE, &status);
-				r->status = status;
-				if (status == 401 && !s->auth_retried && (k->cfg->exec || k->cfg->token_file)) {
-					/* credentials may have rotated: fetch them again, once */
-					s->auth_retried = 1;
-					if (refresh_credentials(k) == 0) {
-						retry = 1;
-						r->attempts--; /* not a failure of the server */
-					}
-				} else if (status == 429) {
-					/* too many requests: fewer at once, and wait as told (a throttled server is
-					 * not a failing one: it gets more attempts) */
-					k->limit = k->limit > 1 ? k->limit / 2 : 1;
-					retry = r->attempts <= k->opts.retries + THROTTLE_EXTRA_RETRIES;
-				} else if (status == 502 || status == 503 || status == 504 || (status >= 500 && s->retry_after_ms)) {
-					/* busy or not there yet; a plain 500 is an answer, not a hiccup */
-					retry = r->attempts <= k->opts.retries;
-				} else if (status >= 200 && status < 300 && k->limit < k->opts.parallel) {
-					k->limit++;
-				}
-				if (!retry && (status < 200 || status >= 300)) {
-					const long *ok;
-					int is_ok = 0;
-					for (ok = ok_statuses; ok && *ok; ok++)
-						is_ok |= *ok == status;
-					if (!is_ok) {
-						char msg[GITOPS_ERR_MSG_MAX];
-						int code;
-						gitops_kube_status_message(r, msg, sizeof(msg), &code);
-						gitops_err_set(&r->err, code, "%s", msg);
-						r->failed = 1;
-					}
-				}
-			}
-			if (retry && !r->failed) {
-				long backoff = k->opts.backoff_ms << (r->attempts - 1 < 6 ? r->attempts - 1 : 6);
-				if (s->retry_after_ms)
-					backoff = s->retry_after_ms < RETRY_AFTER_MAX_MS ? s->retry_after_ms : RETRY_AFTER_MAX_MS;
-				/* spread the retries so that they do not all come back at once */
-				backoff += (long)(random() % (backoff / 2 + 1));
-				s->due_ms = now_ms() + backoff;
-				if (!s->deadline_ms || s->due_ms < s->deadline_ms)
-					continue;
-				/* still no answer, and no time left for another attempt */
-				fail_curl(k, s, m->data.result, 1);
-			}
-			s->finished = 1;
-			left--;
-			if (r->failed && ret == 0) {
-				ret = -1;
-				if (err)
-					*err = r->err;
-			}
-		}
-		if (!left)
-			break;
-		/* sleep until there is traffic or a retry is due */
-		now = now_ms();
-		for (i = 0; i < n; i++)
-			if (!slots[i].finished && !slots[i].active && slots[i].due_ms > now && slots[i].due_ms - now < wait_ms)
-				wait_ms = slots[i].due_ms - now;
-		if (active)
-			curl_multi_poll(k->multi, NULL, 0, (int)(wait_ms < 1 ? 1 : wait_ms), NULL);
-		else if (wait_ms > 0 && next >= n)
-			usleep((useconds_t)wait_ms * 1000);
+		hr[i].method = kr->method;
+		hr[i].url = calls[i].url;
+		hr[i].body = kr->body;
+		hr[i].body_len = kr->body_len;
+		hr[i].ctx = &calls[i];
 	}
+	ret = gitops_http_run(k->http, hr, n, &hooks, err);
 done:
-	for (i = 0; i < n; i++) {
-		if (slots[i].easy) {
-			if (slots[i].active)
-				curl_multi_remove_handle(k->multi, slots[i].easy);
-			curl_easy_cleanup(slots[i].easy);
-		}
-		curl_slist_free_all(slots[i].headers);
-		curl_slist_free_all(slots[i].connect_to);
+	for (i = 0; hr && calls && i < n; i++) {
+		gitops_http_request_release(&hr[i]);
+		call_release(&calls[i]);
 	}
-	free(slots);
+	free(hr);
+	free(calls);
 	return ret;
 }
 
