@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "tests/unit/check_main.h"
+#include "lib/enc.h"
 #include "lib/kubeconfig.h"
 
 static const struct {
