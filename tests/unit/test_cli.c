@@ -229,29 +229,29 @@ static const struct {
 	  NOT_SET, NOT_SET, NULL, NULL, NULL, NULL },
 	{ "--context c", 0, 2, "", "gitops-test: unknown option '--context'\n" SYNOPSIS, 0, GITOPS_FORMAT_YAML, 0, 0,
 	  NOT_SET, NOT_SET, NOT_SET, NULL, NULL, NULL, NULL },
-	{ "", 1, -1, "", "", 0, GITOPS_FORMAT_YAML, 0, 0, 1, 32, 30000, NULL, NULL, NULL, NULL },
-	{ "-n ns --context c --kubeconfig k.yaml", 1, -1, "", "", 0, GITOPS_FORMAT_YAML, 0, 0, 7, 32, 30000, NULL, "ns",
+	{ "", 1, -1, "", "", 0, GITOPS_FORMAT_YAML, 0, 0, 1, 256, 30000, NULL, NULL, NULL, NULL },
+	{ "-n ns --context c --kubeconfig k.yaml", 1, -1, "", "", 0, GITOPS_FORMAT_YAML, 0, 0, 7, 256, 30000, NULL, "ns",
 	  "c", "k.yaml" },
-	{ "--namespace=other", 1, -1, "", "", 0, GITOPS_FORMAT_YAML, 0, 0, 2, 32, 30000, NULL, "other", NULL, NULL },
+	{ "--namespace=other", 1, -1, "", "", 0, GITOPS_FORMAT_YAML, 0, 0, 2, 256, 30000, NULL, "other", NULL, NULL },
 	{ "--parallel 1 --request-timeout 1m30s", 1, -1, "", "", 0, GITOPS_FORMAT_YAML, 0, 0, 5, 1, 90000, NULL, NULL,
 	  NULL, NULL },
 	{ "--parallel=1024 --request-timeout=0", 1, -1, "", "", 0, GITOPS_FORMAT_YAML, 0, 0, 3, 1024, 0, NULL, NULL,
 	  NULL, NULL },
 	{ "--parallel 0", 1, 2, "", "gitops-test: --parallel takes a number from 1 to 1024, not '0'\n" SYNOPSIS, 0,
-	  GITOPS_FORMAT_YAML, 0, 0, NOT_SET, 32, 30000, NULL, NULL, NULL, NULL },
+	  GITOPS_FORMAT_YAML, 0, 0, NOT_SET, 256, 30000, NULL, NULL, NULL, NULL },
 	{ "--parallel 1025", 1, 2, "", "gitops-test: --parallel takes a number from 1 to 1024, not '1025'\n" SYNOPSIS,
-	  0, GITOPS_FORMAT_YAML, 0, 0, NOT_SET, 32, 30000, NULL, NULL, NULL, NULL },
+	  0, GITOPS_FORMAT_YAML, 0, 0, NOT_SET, 256, 30000, NULL, NULL, NULL, NULL },
 	{ "--parallel=", 1, 2, "", "gitops-test: --parallel takes a number from 1 to 1024, not ''\n" SYNOPSIS, 0,
-	  GITOPS_FORMAT_YAML, 0, 0, NOT_SET, 32, 30000, NULL, NULL, NULL, NULL },
+	  GITOPS_FORMAT_YAML, 0, 0, NOT_SET, 256, 30000, NULL, NULL, NULL, NULL },
 	{ "--parallel 4x", 1, 2, "", "gitops-test: --parallel takes a number from 1 to 1024, not '4x'\n" SYNOPSIS, 0,
-	  GITOPS_FORMAT_YAML, 0, 0, NOT_SET, 32, 30000, NULL, NULL, NULL, NULL },
+	  GITOPS_FORMAT_YAML, 0, 0, NOT_SET, 256, 30000, NULL, NULL, NULL, NULL },
 	{ "--request-timeout soon", 1, 2, "",
 	  "gitops-test: --request-timeout takes a duration (30s, 1m; 0: never), not 'soon'\n" SYNOPSIS, 0,
-	  GITOPS_FORMAT_YAML, 0, 0, NOT_SET, 32, 30000, NULL, NULL, NULL, NULL },
-	{ "-n", 1, 2, "", "gitops-test: option '-n' needs a value\n" SYNOPSIS, 0, GITOPS_FORMAT_YAML, 0, 0, NOT_SET, 32,
+	  GITOPS_FORMAT_YAML, 0, 0, NOT_SET, 256, 30000, NULL, NULL, NULL, NULL },
+	{ "-n", 1, 2, "", "gitops-test: option '-n' needs a value\n" SYNOPSIS, 0, GITOPS_FORMAT_YAML, 0, 0, NOT_SET, 256,
 	  30000, NULL, NULL, NULL, NULL },
 	{ "--kubeconfig", 1, 2, "", "gitops-test: option '--kubeconfig' needs a value\n" SYNOPSIS, 0,
-	  GITOPS_FORMAT_YAML, 0, 0, NOT_SET, 32, 30000, NULL, NULL, NULL, NULL },
+	  GITOPS_FORMAT_YAML, 0, 0, NOT_SET, 256, 30000, NULL, NULL, NULL, NULL },
 };
 
 START_TEST(test_parse)
@@ -292,6 +292,8 @@ START_TEST(test_parse)
 		ck_assert_ptr_null(own.name);
 	if (parse_cases[_i].kube) {
 		ck_assert_int_eq(client.parallel, parse_cases[_i].parallel);
+		/* requests in flight adapt up to the cap unless --parallel fixes them */
+		ck_assert_int_eq(client.adaptive, !(parse_cases[_i].ret < 0 && strstr(parse_cases[_i].args, "--parallel")));
 		ck_assert_int_eq(client.timeout_ms, parse_cases[_i].timeout_ms);
 		ck_assert_pstr_eq(kube.namespace, parse_cases[_i].ns);
 		ck_assert_pstr_eq(kube.context, parse_cases[_i].context);
