@@ -113,7 +113,7 @@ static int on_option(struct gitops_cli *cli, int opt, const char *arg, void *ctx
 		o->apply.confirm_prune = 1;
 		return 0;
 	case OPT_LOCK_TIMEOUT:
-		if (gitops_cli_parse_duration(arg, &o->apply.lock_wait_ms) < 0)
+		if (gitops_parse_duration(arg, &o->apply.lock_wait_ms) < 0)
 			return gitops_cli_usage_error(cli, "--lock-timeout takes a duration (0, 30s, 5m), not '%s'", arg);
 		return 0;
 	case OPT_TOOLING: {
@@ -130,7 +130,7 @@ static int on_option(struct gitops_cli *cli, int opt, const char *arg, void *ctx
 		o->apply.wait = 1;
 		return 0;
 	case OPT_TIMEOUT:
-		if (gitops_cli_parse_duration(arg, &o->apply.timeout_ms) < 0)
+		if (gitops_parse_duration(arg, &o->apply.timeout_ms) < 0)
 			return gitops_cli_usage_error(cli, "--timeout takes a duration (30s, 5m, 1h30m), not '%s'", arg);
 		return 0;
 	case OPT_MANAGER:

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "lib/cli.h"
+#include "lib/parse.h"
 #include "lib/semver.h"
 
 void gitops_bump_notice(const struct gitops_bump_options *o, int level, const char *fmt, ...)
@@ -183,7 +183,7 @@ int gitops_bump_options_set(struct gitops_bump_options *o, const char *name, con
 		*(name[0] == 'b' ? &o->branch : &o->push_branch) = arg;
 		return 1;
 	} else if (!strcmp(name, "retries")) {
-		if (gitops_cli_parse_uint(arg, 100, &v) < 0)
+		if (gitops_parse_uint(arg, 100, &v) < 0)
 			return gitops_err_set(err, GITOPS_EXIT_USAGE, "--retries takes a number from 0 to 100, not '%s'", arg);
 		o->retries = (unsigned)v;
 		return 1;

@@ -12,6 +12,7 @@
 #include <getopt.h>
 #include <stdio.h>
 #include "lib/err.h"
+#include "lib/parse.h"
 #include "lib/kube.h"
 #include "lib/kubeconfig.h"
 #include "lib/stream.h"
@@ -78,13 +79,6 @@ void gitops_cli_warn(const struct gitops_cli *cli, const char *fmt, ...) GITOPS_
 /* Progress and details on stderr when verbosity >= level. */
 void gitops_cli_info(const struct gitops_cli *cli, int level, const char *fmt, ...) GITOPS_PRINTF(3, 4);
 
-/* A duration as Go and kubectl write them ("90s", "5m", "1h30m", "250ms"; a bare number is seconds). 0 or -1. */
-int gitops_cli_parse_duration(const char *s, long *out_ms);
-
-/* A size in bytes with an optional K, M or G suffix (powers of 1024), above 0. 0 or -1. */
-int gitops_cli_parse_size(const char *s, size_t *out);
-/* A decimal number from 0 to max (no sign, nothing after it). 0 or -1. */
-int gitops_cli_parse_uint(const char *s, unsigned long max, unsigned long *out);
 
 /* The synopsis as --help prints it ("usage: ...\n   or: ...\n"). */
 void gitops_cli_print_usage(const struct gitops_cli *cli, FILE *fp);

@@ -22,7 +22,7 @@
 #include <openssl/hmac.h>
 
 #include "lib/buf.h"
-#include "lib/cli.h"
+#include "lib/parse.h"
 #include "lib/enc.h"
 #include "lib/object.h"
 #include "lib/semver.h"
@@ -998,20 +998,20 @@ int gitops_git_option_set(struct gitops_git_cache_options *cache, struct gitops_
 			return gitops_err_set(err, GITOPS_EXIT_USAGE, "--cache-dir needs a directory");
 		cache->cache_dir = arg;
 	} else if (!strcmp(name, "lock-timeout")) {
-		if (gitops_cli_parse_uint(arg, 86400, &v) < 0)
+		if (gitops_parse_uint(arg, 86400, &v) < 0)
 			return gitops_err_set(err, GITOPS_EXIT_USAGE, "--lock-timeout takes seconds from 0 to 86400, not '%s'",
 					      arg);
 		cache->lock_timeout = (unsigned)v;
 	} else if (!strcmp(name, "keep")) {
-		if (gitops_cli_parse_uint(arg, 100000, &v) < 0)
+		if (gitops_parse_uint(arg, 100000, &v) < 0)
 			return gitops_err_set(err, GITOPS_EXIT_USAGE, "--keep takes a number from 0 to 100000, not '%s'", arg);
 		cache->keep = (unsigned)v;
 	} else if (!strcmp(name, "max-size")) {
-		if (gitops_cli_parse_size(arg, &cache->max_bytes) < 0)
+		if (gitops_parse_size(arg, &cache->max_bytes) < 0)
 			return gitops_err_set(err, GITOPS_EXIT_USAGE, "--max-size takes a positive size (K, M or G suffix), "
 					      "not '%s'", arg);
 	} else if (!strcmp(name, "max-files")) {
-		if (gitops_cli_parse_uint(arg, 100000000, &v) < 0 || v == 0)
+		if (gitops_parse_uint(arg, 100000000, &v) < 0 || v == 0)
 			return gitops_err_set(err, GITOPS_EXIT_USAGE, "--max-files takes a positive number, not '%s'", arg);
 		cache->max_files = (size_t)v;
 	} else if (!strcmp(name, "ssh-key")) {

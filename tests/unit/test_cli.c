@@ -44,7 +44,7 @@ static const struct {
 START_TEST(test_duration)
 {
 	long ms = -42;
-	int ret = gitops_cli_parse_duration(duration_cases[_i].in, &ms);
+	int ret = gitops_parse_duration(duration_cases[_i].in, &ms);
 
 	if (duration_cases[_i].ok) {
 		ck_assert_msg(ret == 0, "'%s' refused", duration_cases[_i].in);
@@ -86,7 +86,7 @@ static const struct {
 START_TEST(test_size)
 {
 	size_t n = 42;
-	int ret = gitops_cli_parse_size(size_cases[_i].in, &n);
+	int ret = gitops_parse_size(size_cases[_i].in, &n);
 
 	if (size_cases[_i].ok) {
 		ck_assert_msg(ret == 0, "'%s' refused", size_cases[_i].in);
