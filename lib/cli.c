@@ -1,6 +1,5 @@
 #include "lib/cli.h"
 
-#include <errno.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
