@@ -51,9 +51,14 @@ QLD =
 endif
 
 PROGRAMS  := gitops-fetch gitops-render gitops-diff gitops-apply gitops-bump
-LIB_SRCS  := $(sort $(wildcard lib/*.c))
+LIB_SRCS  := $(sort $(wildcard lib/*/*.c))
+LIB_HDRS  := $(wildcard lib/*/*.h)
 LIB_OBJS  := $(LIB_SRCS:%.c=$(O)/%.o)
 LIB       := $(O)/lib/libgitops.a
+# the programs' tool layer: options, messages, colour, exit codes (the only printers)
+TOOL_SRCS := $(sort $(wildcard cmd/tool/*.c))
+TOOL_HDRS := $(wildcard cmd/tool/*.h)
+TOOL_OBJS := $(TOOL_SRCS:%.c=$(O)/%.o)
 BINS      := $(PROGRAMS:%=$(O)/%) $(O)/gitops-sync
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(O)/tests/%)
@@ -66,9 +71,14 @@ MAKEFLAGS += --output-sync=target
 .PHONY: all check unit cases mansynopsis kubectl kube clean install fuzz fuzz-check bench demo
 all: $(BINS)
 
-$(O)/%.o: %.c $(wildcard lib/*.h) Makefile
+$(O)/%.o: %.c $(LIB_HDRS) $(TOOL_HDRS) Makefile | $(O)/layers.ok
 	@mkdir -p $(dir $@)
 	$(QCC)$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+# the library's includes point down its layers only (lib/README.md): checked before anything is built
+$(O)/layers.ok: scripts/check-layers $(LIB_SRCS) $(LIB_HDRS)
+	@mkdir -p $(dir $@)
+	$(Q)scripts/check-layers && touch $@
 
 $(LIB): $(LIB_OBJS)
 	$(QAR)rm -f $@ && ar rcs $@ $^
@@ -78,17 +88,17 @@ $(O)/gitops-sync: scripts/gitops-sync
 	@mkdir -p $(dir $@)
 	$(Q)cp $< $@ && chmod 755 $@
 
-$(O)/gitops-%: $(O)/cmd/gitops-%.o $(LIB)
+$(O)/gitops-%: $(O)/cmd/gitops-%.o $(TOOL_OBJS) $(LIB)
 	$(QLD)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
-$(O)/tests/%.o: tests/unit/%.c $(wildcard lib/*.h tests/unit/*.h) Makefile
+$(O)/tests/%.o: tests/unit/%.c $(LIB_HDRS) $(TOOL_HDRS) $(wildcard tests/unit/*.h) Makefile
 	@mkdir -p $(dir $@)
 	$(QCC)$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -c -o $@ $<
 
-$(O)/tests/test_%: $(O)/tests/test_%.o $(LIB)
+$(O)/tests/test_%: $(O)/tests/test_%.o $(TOOL_OBJS) $(LIB)
 	$(QLD)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(CHECK_LIBS)
 
-$(O)/tests/kube/%.o: tests/kube/%.c $(wildcard lib/*.h tests/unit/*.h) Makefile
+$(O)/tests/kube/%.o: tests/kube/%.c $(LIB_HDRS) $(wildcard tests/unit/*.h) Makefile
 	@mkdir -p $(dir $@)
 	$(QCC)$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -c -o $@ $<
 
@@ -145,7 +155,7 @@ install: $(BINS)
 FUZZ_SECONDS ?= 60
 FUZZ_CC ?= clang
 FUZZ_DIR := build/fuzz
-$(FUZZ_DIR)/fuzz_stream: tests/fuzz/fuzz_stream.c $(LIB_SRCS) $(wildcard lib/*.h)
+$(FUZZ_DIR)/fuzz_stream: tests/fuzz/fuzz_stream.c $(LIB_SRCS) $(LIB_HDRS)
 	@mkdir -p $(FUZZ_DIR)
 	$(FUZZ_CC) -std=c11 -D_DEFAULT_SOURCE -D_GNU_SOURCE -g -O1 -I. $(PKG_CFLAGS) \
 		-DGITOPS_VERSION='"$(VERSION)"' -fsanitize=fuzzer,address,undefined \

@@ -3,14 +3,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "lib/apply.h"
-#include "lib/buf.h"
-#include "lib/cli.h"
-#include "lib/cluster.h"
-#include "lib/kube.h"
-#include "lib/kube_discovery.h"
-#include "lib/kubeconfig.h"
-#include "lib/objset.h"
+#include "lib/sync/apply.h"
+#include "lib/base/buf.h"
+#include "cmd/tool/cli.h"
+#include "lib/kube/cluster.h"
+#include "lib/kube/kube.h"
+#include "lib/kube/kube_discovery.h"
+#include "lib/kube/kubeconfig.h"
+#include "lib/k8s/objset.h"
 
 static const char usage[] = "gitops-apply [options] [-f FILE]";
 

@@ -3,8 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "lib/bump.h"
-#include "lib/cli.h"
+#include "lib/bump/bump.h"
+#include "cmd/tool/cli.h"
 
 static const char usage[] = "gitops-bump [options] --file FILE --set PATH=VALUE...\n"
 	"gitops-bump [options] --image NAME=REF [PATH...]\n"

@@ -3,12 +3,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "lib/cli.h"
-#include "lib/cluster.h"
-#include "lib/diff.h"
-#include "lib/health.h"
-#include "lib/kube.h"
-#include "lib/objset.h"
+#include "cmd/tool/cli.h"
+#include "lib/kube/cluster.h"
+#include "lib/sync/diff.h"
+#include "lib/k8s/health.h"
+#include "lib/kube/kube.h"
+#include "lib/k8s/objset.h"
 
 static const char usage[] = "gitops-diff [options] [-f FILE]";
 

@@ -6,11 +6,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "lib/buf.h"
-#include "lib/cli.h"
-#include "lib/git.h"
-#include "lib/source.h"
-#include "lib/stream.h"
+#include "lib/base/buf.h"
+#include "cmd/tool/cli.h"
+#include "lib/git/git.h"
+#include "lib/k8s/source.h"
+#include "lib/k8s/stream.h"
 
 static const char usage[] = "gitops-fetch [options] REPO [--ref REF] [--path PATH]...";
 

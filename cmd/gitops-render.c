@@ -3,10 +3,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "lib/buf.h"
-#include "lib/cli.h"
-#include "lib/render.h"
-#include "lib/stream.h"
+#include "lib/base/buf.h"
+#include "cmd/tool/cli.h"
+#include "lib/render/render.h"
+#include "lib/k8s/stream.h"
 
 static const char usage[] = "gitops-render [options] [PATH...]";
 

@@ -10,9 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "lib/buf.h"
-#include "lib/stream.h"
-#include "lib/yaml.h"
+#include "lib/base/buf.h"
+#include "lib/k8s/stream.h"
+#include "lib/yaml/yaml.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -13,13 +13,13 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "lib/buf.h"
+#include "lib/base/buf.h"
 #include "tests/unit/check_main.h"
-#include "lib/kube.h"
-#include "lib/kube_discovery.h"
-#include "lib/kube_rest.h"
-#include "lib/kubeconfig.h"
-#include "lib/object.h"
+#include "lib/kube/kube.h"
+#include "lib/kube/kube_discovery.h"
+#include "lib/kube/kube_rest.h"
+#include "lib/kube/kubeconfig.h"
+#include "lib/k8s/object.h"
 
 static char tmpdir[] = "/tmp/gitops-kube-test-XXXXXX";
 static const char *server, *ca, *admin_cert, *admin_key, *admin_token, *bob_token;

@@ -5,7 +5,7 @@
 #include <check.h>
 #include <stdlib.h>
 
-#include "lib/buf.h"
+#include "lib/base/buf.h"
 
 static inline int gitops_check_run(Suite *s)
 {

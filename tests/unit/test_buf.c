@@ -9,7 +9,7 @@
 #include <unistd.h>
 
 #include "tests/unit/check_main.h"
-#include "lib/buf.h"
+#include "lib/base/buf.h"
 
 /* A private temporary directory per test (fork mode: each test its own), removed by the caller. */
 static char tmpdir[4096];

@@ -3,10 +3,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "lib/bump.h"
-#include "lib/bump_conflicts.h"
-#include "lib/bump_message.h"
-#include "lib/podspec.h"
+#include "lib/bump/bump.h"
+#include "lib/bump/bump_conflicts.h"
+#include "lib/bump/bump_message.h"
+#include "lib/k8s/podspec.h"
 #include "tests/unit/check_main.h"
 
 static const struct {

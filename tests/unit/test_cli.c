@@ -7,7 +7,7 @@
 #include <unistd.h>
 
 #include "tests/unit/check_main.h"
-#include "lib/cli.h"
+#include "cmd/tool/cli.h"
 
 #define N(a) (int)(sizeof(a) / sizeof((a)[0]))
 

@@ -4,11 +4,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "lib/compare.h"
-#include "lib/diff.h"
-#include "lib/difftext.h"
-#include "lib/plan.h"
-#include "lib/yaml.h"
+#include "lib/sync/compare.h"
+#include "lib/sync/diff.h"
+#include "lib/sync/difftext.h"
+#include "lib/sync/plan.h"
+#include "lib/yaml/yaml.h"
 #include "tests/unit/check_main.h"
 
 static cJSON *parse(const char *yaml)

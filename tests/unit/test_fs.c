@@ -7,7 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "lib/fs.h"
+#include "lib/base/fs.h"
 #include "tests/unit/check_main.h"
 
 static char tmpdir[] = "/tmp/gitops-test-fs-XXXXXX";

@@ -7,7 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "lib/git.h"
+#include "lib/git/git.h"
 #include "tests/unit/check_main.h"
 
 static const struct {

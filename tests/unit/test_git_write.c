@@ -5,7 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "lib/git_write.h"
+#include "lib/git/git_write.h"
 #include "tests/unit/check_main.h"
 
 /* --- the view, on a repository made here --- */

@@ -4,9 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "lib/buf.h"
-#include "lib/health.h"
-#include "lib/yaml.h"
+#include "lib/base/buf.h"
+#include "lib/k8s/health.h"
+#include "lib/yaml/yaml.h"
 #include "tests/unit/check_main.h"
 
 static cJSON *parse(const char *text, const char *name)

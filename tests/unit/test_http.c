@@ -4,8 +4,8 @@
 #include <string.h>
 
 #include "tests/unit/check_main.h"
-#include "lib/enc.h"
-#include "lib/http.h"
+#include "lib/base/enc.h"
+#include "lib/net/http.h"
 
 START_TEST(test_backoff)
 {

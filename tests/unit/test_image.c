@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "tests/unit/check_main.h"
-#include "lib/image.h"
+#include "lib/base/image.h"
 
 #define N(a) (int)(sizeof(a) / sizeof((a)[0]))
 #define D64 "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"

@@ -4,8 +4,8 @@
 #include <string.h>
 
 #include "tests/unit/check_main.h"
-#include "lib/json.h"
-#include "lib/yaml.h"
+#include "lib/base/json.h"
+#include "lib/yaml/yaml.h"
 
 #define N(a) (int)(sizeof(a) / sizeof((a)[0]))
 

@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "tests/unit/check_main.h"
-#include "lib/kube.h"
+#include "lib/kube/kube.h"
 
 static const struct {
 	const char *msg;

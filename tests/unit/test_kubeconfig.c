@@ -8,8 +8,8 @@
 #include <unistd.h>
 
 #include "tests/unit/check_main.h"
-#include "lib/enc.h"
-#include "lib/kubeconfig.h"
+#include "lib/base/enc.h"
+#include "lib/kube/kubeconfig.h"
 
 static const struct {
 	const char *url;

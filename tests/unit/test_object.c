@@ -4,8 +4,8 @@
 #include <string.h>
 
 #include "tests/unit/check_main.h"
-#include "lib/object.h"
-#include "lib/yaml.h"
+#include "lib/k8s/object.h"
+#include "lib/yaml/yaml.h"
 
 #define SECRET "apiVersion: v1\nkind: Secret\nmetadata: {name: s}\n"
 /* every value below that must never be quoted back contains this */

@@ -5,8 +5,8 @@
 
 #include <cjson/cJSON.h>
 
-#include "lib/applyset.h"
-#include "lib/order.h"
+#include "lib/sync/applyset.h"
+#include "lib/k8s/order.h"
 #include "tests/unit/check_main.h"
 
 /* An object with the given annotations ("k=v;k=v"). */

@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "tests/unit/check_main.h"
-#include "lib/registry.h"
+#include "lib/net/registry.h"
 
 #define N(a) (int)(sizeof(a) / sizeof((a)[0]))
 #define LONG_TAG "v1.0.1-" \

@@ -9,8 +9,8 @@
 #include <unistd.h>
 
 #include "tests/unit/check_main.h"
-#include "lib/object.h"
-#include "lib/render.h"
+#include "lib/k8s/object.h"
+#include "lib/render/render.h"
 
 #define N(a) (int)(sizeof(a) / sizeof((a)[0]))
 #define CM(name) "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: " name "}\n"

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "lib/semver.h"
+#include "lib/base/semver.h"
 #include "tests/unit/check_main.h"
 
 static const struct {

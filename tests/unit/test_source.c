@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "lib/source.h"
+#include "lib/k8s/source.h"
 #include "tests/unit/check_main.h"
 
 static const struct {

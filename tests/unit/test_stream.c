@@ -5,10 +5,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "lib/buf.h"
+#include "lib/base/buf.h"
 #include "tests/unit/check_main.h"
-#include "lib/object.h"
-#include "lib/stream.h"
+#include "lib/k8s/object.h"
+#include "lib/k8s/stream.h"
 
 #define CM(name) "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: " name "\n"
 

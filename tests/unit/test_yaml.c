@@ -7,11 +7,11 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "lib/buf.h"
-#include "lib/object.h"
+#include "lib/base/buf.h"
+#include "lib/k8s/object.h"
 #include "tests/unit/check_main.h"
-#include "lib/scalar.h"
-#include "lib/yaml.h"
+#include "lib/yaml/scalar.h"
+#include "lib/yaml/yaml.h"
 
 /* ------------------------------------------------------------ scalars */
 

@@ -4,8 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "lib/image.h"
-#include "lib/yamledit.h"
+#include "lib/base/image.h"
+#include "lib/yaml/yamledit.h"
 #include "tests/unit/check_main.h"
 
 static const struct {

@@ -1,0 +1,89 @@
+/* enc.c: base64, hex and SHA-256 on libcrypto. */
+#include "lib/base/enc.h"
+
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <openssl/evp.h>
+
+int gitops_base64_encode(char **out, const void *in, size_t len, unsigned flags)
+{
+	unsigned char *enc;
+	size_t n, i;
+
+	*out = NULL;
+	if (len > (size_t)INT_MAX / 4 * 3 - 3 || !(enc = malloc(len / 3 * 4 + 5)))
+		return -1;
+	n = (size_t)EVP_EncodeBlock(enc, in, (int)len);
+	if (flags & GITOPS_BASE64_NOPAD)
+		while (n > 0 && enc[n - 1] == '=')
+			enc[--n] = '\0';
+	if (flags & GITOPS_BASE64_URL)
+		for (i = 0; i < n; i++)
+			enc[i] = enc[i] == '+' ? '-' : enc[i] == '/' ? '_' : enc[i];
+	*out = (char *)enc;
+	return 0;
+}
+
+int gitops_base64_decode(struct gitops_buf *out, const char *in)
+{
+	struct gitops_buf clean = GITOPS_BUF_INIT;
+	unsigned char *dec = NULL;
+	size_t pad = 0;
+	int n, ret = -1;
+
+	for (; *in; in++)
+		if (*in != ' ' && *in != '\n' && *in != '\r' && *in != '\t' && gitops_buf_add(&clean, in, 1) < 0)
+			goto done;
+	while (clean.len % 4)
+		if (gitops_buf_add(&clean, "=", 1) < 0)
+			goto done;
+	if (clean.len > INT_MAX || !(dec = malloc(clean.len / 4 * 3 + 1)))
+		goto done;
+	if (clean.len && clean.data[clean.len - 1] == '=')
+		pad++;
+	if (clean.len > 1 && clean.data[clean.len - 2] == '=')
+		pad++;
+	n = clean.len ? EVP_DecodeBlock(dec, (const unsigned char *)clean.data, (int)clean.len) : 0;
+	if (n < 0 || (size_t)n < pad)
+		goto done;
+	out->len = 0;
+	if (gitops_buf_add(out, dec, (size_t)n - pad) < 0)
+		goto done;
+	ret = 0;
+done:
+	if (dec)
+		OPENSSL_cleanse(dec, clean.len / 4 * 3 + 1);
+	free(dec);
+	gitops_buf_release(&clean);
+	return ret;
+}
+
+void gitops_hex_encode(char *out, const void *in, size_t n)
+{
+	static const char digits[] = "0123456789abcdef";
+	const unsigned char *p = in;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		out[2 * i] = digits[p[i] >> 4];
+		out[2 * i + 1] = digits[p[i] & 15];
+	}
+	out[2 * n] = '\0';
+}
+
+int gitops_sha256(unsigned char md[GITOPS_SHA256_LEN], const void *in, size_t n)
+{
+	unsigned int len = 0;
+
+	return EVP_Digest(in, n, md, &len, EVP_sha256(), NULL) && len == GITOPS_SHA256_LEN ? 0 : -1;
+}
+
+void gitops_sha256_hex(char out[2 * GITOPS_SHA256_LEN + 1], const void *in, size_t n)
+{
+	unsigned char md[GITOPS_SHA256_LEN];
+
+	out[0] = '\0';
+	if (gitops_sha256(md, in, n) == 0)
+		gitops_hex_encode(out, md, sizeof(md));
+}

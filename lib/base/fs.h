@@ -1,0 +1,52 @@
+/*
+ * fs.h: the file system chores every program shares: atomic writes, the
+ * cache directory, a sorted directory walk, clean relative paths.
+ *
+ * Uses libc and lib/buf, lib/err only.  Errors come back in struct
+ * gitops_err; nothing here prints.
+ */
+#ifndef GITOPS_FS_H
+#define GITOPS_FS_H
+
+#include <stddef.h>
+#include "lib/base/buf.h"
+#include "lib/base/err.h"
+
+/* gitops_fs_write_atomic's mode: keep the mode of the file being replaced (which must exist). */
+#define GITOPS_FS_KEEP_MODE (-1)
+
+/*
+ * Replace `path` with `len` bytes of `data` atomically: a temporary file
+ * beside it (".tmp-NAME-PID-XXXXXX", which the Git cache's clean-up
+ * recognises), written, synced, given `mode` (less the umask) or the old
+ * file's mode, then renamed into place.  Readers see the old file or the
+ * new one, never half of one.
+ */
+int gitops_fs_write_atomic(const char *path, const void *data, size_t len, int mode, struct gitops_err *err);
+
+/*
+ * The user's cache directory of gitops: $XDG_CACHE_HOME/gitops (when it is
+ * absolute), else $HOME/.cache/gitops, with "/sub" after it when `sub` is
+ * given.  *out is the caller's to free.  Neither set: a usage error.
+ */
+int gitops_fs_cache_dir(char **out, const char *sub, struct gitops_err *err);
+
+/*
+ * Walk `dir` recursively, entries in byte order of their names: calls `fn`
+ * for each regular file (its path: dir "/" name...; its name).  Hidden
+ * entries (a leading '.') are skipped, and so are symbolic links and special
+ * files, so a walk never leaves the tree it was given.  The first `fn` that
+ * returns < 0 ends the walk with its error.
+ */
+typedef int (*gitops_fs_walk_fn)(void *ctx, const char *path, const char *name, struct gitops_err *err);
+int gitops_fs_walk(const char *dir, gitops_fs_walk_fn fn, void *ctx, struct gitops_err *err);
+
+/*
+ * Append the relative path `path` to b, cleaned: empty and "." segments
+ * dropped, repeated '/' folded, segments joined with '/' (and one '/'
+ * before them when b is not empty).  Returns 0, 1 when a segment is ".."
+ * (b then holds what came before it), or -1 when out of memory.
+ */
+int gitops_fs_path_clean(struct gitops_buf *b, const char *path);
+
+#endif

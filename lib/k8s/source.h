@@ -1,0 +1,55 @@
+/*
+ * source.h: the Source document, what gitops-fetch writes and
+ * gitops-render reads (apiVersion gitops.dev/v1alpha1, kind Source):
+ *
+ *   metadata: {name}
+ *   spec: {repository, ref, commit, path, dir, revisions}
+ *
+ * `dir` is the local, read-only checkout of `path` at `commit`;
+ * `revisions` (optional) a JSON file listing every file of the checkout
+ * and the commit that last changed it.  This module owns the document's
+ * shape: built here, parsed here.  Uses cJSON and lib/object only.
+ */
+#ifndef GITOPS_SOURCE_H
+#define GITOPS_SOURCE_H
+
+#include <stddef.h>
+#include <cjson/cJSON.h>
+#include "lib/base/err.h"
+
+#define GITOPS_SOURCE_API_VERSION "gitops.dev/v1alpha1"
+
+/* A Source's fields.  From gitops_source_read: borrowed from the document read, as long as it lives. */
+struct gitops_source {
+	const char *name;         /* metadata.name */
+	const char *repository;   /* the repository, as it is shown */
+	const char *ref;          /* the ref asked for (may be NULL when read) */
+	const char *commit;       /* the commit the ref resolved to */
+	const char *path;         /* the path in the repository, "." for the top */
+	const char *dir;          /* the checkout (absolute) */
+	const char *revisions;    /* the revisions file, or NULL */
+};
+
+/*
+ * metadata.name of a Source of path in repository repo_name:
+ * "deploy-envs-prod", lowercase letters, digits, '-' and '.', at most 253
+ * bytes ("source" when nothing is left).
+ */
+void gitops_source_name(char *out, size_t size, const char *repo_name, const char *path);
+
+/* The document of s (path "" is written "."); *out is the caller's (cJSON_Delete). */
+int gitops_source_new(cJSON **out, const struct gitops_source *s, struct gitops_err *err);
+
+/* A Source document: apiVersion in the gitops.dev group, kind Source. */
+int gitops_source_is(const cJSON *obj);
+
+/*
+ * The fields of a Source document: repository, commit, path and dir must
+ * be non-empty strings, revisions a string when present.  Errors
+ * (GITOPS_EXIT_INPUT) name the input, line and document number:
+ * "INPUT:LINE: document N: Source 'NAME': spec.dir must be a non-empty string".
+ */
+int gitops_source_read(struct gitops_source *out, const cJSON *obj, const char *input, size_t line, size_t doc,
+		       struct gitops_err *err);
+
+#endif

@@ -1,0 +1,70 @@
+/*
+ * registry.h: the tags and digests of an image repository, through the OCI
+ * distribution API (libcurl): GET /v2/<repo>/tags/list with pagination
+ * (Link: <...>; rel="next"), HEAD /v2/<repo>/manifests/<tag> for the
+ * Docker-Content-Digest header.  Anonymous access, basic auth and the
+ * Bearer token flow a 401's WWW-Authenticate asks for, with credentials
+ * from a docker-style config.json ("auths": {"host": {"auth": base64}} or
+ * username/password).  Every request (token, tag pages, manifests) goes
+ * through lib/http, with its retries: connection errors, 429 and
+ * 502/503/504 again after a backoff (Retry-After honoured); a registry
+ * still answering 502/503/504 after them is unreachable (GITOPS_EXIT_UNREACHABLE).
+ *
+ * And the choice of a tag: the newest by semver 2.0 within a range, or
+ * among tags matching a regular expression, ordered numerically or
+ * alphabetically.  "latest" is never chosen.
+ *
+ * Ownership: gitops_registry_tags hands the caller an array of strings,
+ * freed with gitops_registry_tags_free; gitops_registry_digest a string to
+ * free().  A registry handle is freed with gitops_registry_free (NULL: no-op).
+ */
+#ifndef GITOPS_REGISTRY_H
+#define GITOPS_REGISTRY_H
+
+#include <regex.h>
+#include <stddef.h>
+#include "lib/base/err.h"
+#include "lib/base/semver.h"
+
+struct gitops_registry_options {
+	int plain_http;           /* http:// instead of https:// */
+	const char *config;       /* docker config.json; NULL: $DOCKER_CONFIG/config.json, ~/.docker/config.json */
+	const char *ca_file;      /* CA bundle for TLS; NULL: the system's */
+	long timeout;             /* seconds per request */
+	size_t max_tags;          /* refuse a repository with more tags than this */
+};
+
+#define GITOPS_REGISTRY_OPTIONS_INIT { .plain_http = 0, .config = NULL, .ca_file = NULL, .timeout = 30, .max_tags = 1000000 }
+
+struct gitops_registry;
+
+/* A handle for the repository of image `name` ("host:port/path", "nginx"); nothing is sent yet. */
+int gitops_registry_open(struct gitops_registry **out, const char *name, const struct gitops_registry_options *o,
+			 struct gitops_err *err);
+/* Every tag, over as many pages as the registry sends. */
+int gitops_registry_tags(struct gitops_registry *r, char ***tags, size_t *n, struct gitops_err *err);
+/* The digest of the manifest `tag` names ("sha256:..."). */
+int gitops_registry_digest(struct gitops_registry *r, const char *tag, char **digest, struct gitops_err *err);
+/* Requests sent so far (pages, token requests, retries), for tests and -v. */
+size_t gitops_registry_requests(const struct gitops_registry *r);
+void gitops_registry_free(struct gitops_registry *r);
+void gitops_registry_tags_free(char **tags, size_t n);
+
+enum gitops_tag_order { GITOPS_ORDER_SEMVER, GITOPS_ORDER_NUMERIC, GITOPS_ORDER_ALPHABETICAL };
+
+struct gitops_tag_filter {
+	const struct gitops_semver_range *range;  /* GITOPS_ORDER_SEMVER: NULL means every release (no prerelease) */
+	const regex_t *re;                        /* tags must match; group 1 (or the match) is what is ordered */
+	enum gitops_tag_order order;
+};
+
+/*
+ * The newest tag that passes the filter (a pointer into tags), or NULL
+ * when none does.  Tags that are not valid OCI tags, and "latest", are
+ * ignored; so are tags that are not versions (semver) or not numbers
+ * (numeric).  Ties in precedence ("v1.2.3" and "1.2.3") go to the larger
+ * string, so the choice never depends on the registry's order.
+ */
+const char *gitops_registry_choose(char *const *tags, size_t n, const struct gitops_tag_filter *f);
+
+#endif

@@ -1,0 +1,689 @@
+#include "lib/render/render.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "lib/base/buf.h"
+#include "lib/k8s/object.h"
+#include "lib/k8s/source.h"
+
+#define MAX_DIR_DEPTH 64
+
+/* A file of a Source's checkout and the commit that last changed it (borrowed from the revisions file's tree). */
+struct revision {
+	const char *path;       /* relative to spec.dir */
+	const char *rev;
+};
+
+static int revision_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct revision *)a)->path, ((const struct revision *)b)->path);
+}
+
+struct checkout_check;
+
+/* What every reader of one render shares. */
+struct render {
+	const struct gitops_limits *limits;
+	gitops_object_fn fn;
+	void *ctx;
+	struct gitops_render_stats *stats;
+	const char *source;     /* inside a Source: the gitops.dev/source annotation ("REPO//PATH") */
+	const char *revision;   /* and gitops.dev/revision (the commit) */
+	const struct revision *files;  /* from spec.revisions: the commit that last changed each file, by path */
+	size_t n_files;
+	const char *dir;        /* the Source's spec.dir, which those paths are relative to */
+	struct checkout_check *check;  /* inside a Source with spec.revisions: what the walk must read */
+};
+
+struct walk {
+	struct render *rd;
+	char *root_real;        /* realpath of the directory given */
+};
+
+/* Where an input was found, which decides what it vouches for. */
+enum origin {
+	ORIGIN_STREAM,  /* standard input, or a pipe or device named: whole only when a valid marker closes it */
+	ORIGIN_FILE,    /* a regular file named: read whole */
+	ORIGIN_WALKED   /* a regular file a directory walk found: read whole; Source documents refused */
+};
+
+static int render_path(struct render *rd, const char *path, struct gitops_render_input *in, struct gitops_err *err);
+static int check_read(struct checkout_check *c, const char *path, int fd, struct gitops_err *err);
+
+/* The commit that last changed the file an object came from, or the Source's commit. */
+static const char *revision_of(const struct render *rd, const struct gitops_object *obj)
+{
+	size_t n = rd->dir ? strlen(rd->dir) : 0;
+	const char *rel, *rev;
+
+	while (n > 1 && rd->dir[n - 1] == '/')
+		n--;
+	if (!rd->n_files || !obj->source || strncmp(obj->source, rd->dir, n) || obj->source[n] != '/')
+		return rd->revision;
+	for (rel = obj->source + n; *rel == '/'; rel++)
+		;
+	{
+		struct revision key = { rel, NULL }, *hit;
+		hit = bsearch(&key, rd->files, rd->n_files, sizeof(*rd->files), revision_cmp);
+		rev = hit ? hit->rev : NULL;
+	}
+	return rev && *rev ? rev : rd->revision;
+}
+
+/* Hand one object on, stamped with its provenance when it comes from a Source. */
+static int emit(struct render *rd, struct gitops_object *obj, struct gitops_err *err)
+{
+	if (rd->source && (gitops_object_set_annotation(obj->json, "gitops.dev/source", rd->source) < 0 ||
+			   gitops_object_set_annotation(obj->json, "gitops.dev/revision", revision_of(rd, obj)) < 0))
+		return gitops_err_oom(err);
+	return rd->fn(rd->ctx, obj, err);
+}
+
+/*
+ * A Source's checkout checked against its revisions file, which lists every
+ * file of the checkout (gitops-fetch writes it from the commit's tree, with
+ * sizes and modes): each file the walk reads must be listed, with its size;
+ * every listed manifest must have been read, and every listed file must
+ * still be there once the walk is over.  A checkout that lost files (a tmp
+ * cleaner, a full disk, a cache GC) then fails the render instead of giving
+ * fewer objects, which a sync would prune.
+ */
+struct listed {
+	const char *path;       /* relative to spec.dir; borrowed from the revisions file's tree */
+	long long size;         /* -1: not given (a revisions file of an older gitops-fetch) */
+	int link;               /* 1 a symbolic link, 0 a file, -1 not given */
+	int read;               /* opened by the walk */
+};
+
+struct checkout_check {
+	const char *dir;        /* spec.dir */
+	const char *commit;
+	const char *where;      /* "NAME:LINE: document N: Source 'S'", for messages */
+	struct listed *files;   /* sorted by path */
+	size_t n;
+};
+
+static int listed_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct listed *)a)->path, ((const struct listed *)b)->path);
+}
+
+static int check_fail(const struct checkout_check *c, struct gitops_err *err, const char *fmt, ...) GITOPS_PRINTF(3, 4);
+static int check_fail(const struct checkout_check *c, struct gitops_err *err, const char *fmt, ...)
+{
+	char what[GITOPS_ERR_MSG_MAX];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	return gitops_err_set(err, GITOPS_EXIT_IO, "%s: checkout %s does not match commit %.12s: %s (run gitops-fetch "
+			      "again)", c->where, c->dir, c->commit, what);
+}
+
+/* The files of the revisions file's map `files` (borrowed: c lives no longer than the map). */
+static int check_init(struct checkout_check *c, const cJSON *files, struct gitops_err *err)
+{
+	const cJSON *f;
+	size_t k = 0;
+
+	c->files = calloc((size_t)cJSON_GetArraySize(files) + 1, sizeof(*c->files));
+	if (!c->files)
+		return gitops_err_oom(err);
+	cJSON_ArrayForEach(f, files)
+	{
+		const cJSON *size = cJSON_GetObjectItemCaseSensitive(f, "size");
+		const char *mode = gitops_json_get_string(f, "mode", NULL);
+		if (!f->string)
+			continue;
+		c->files[k].path = f->string;
+		c->files[k].size = cJSON_IsNumber(size) && size->valuedouble >= 0 ? (long long)size->valuedouble : -1;
+		c->files[k].link = !mode ? -1 : !strcmp(mode, "120000");
+		k++;
+	}
+	qsort(c->files, k, sizeof(*c->files), listed_cmp);
+	c->n = k;
+	return 0;
+}
+
+/* The path of a file of the checkout relative to it, or NULL when it is not under it. */
+static const char *check_rel(const struct checkout_check *c, const char *path)
+{
+	size_t n = strlen(c->dir);
+
+	while (n > 1 && c->dir[n - 1] == '/')
+		n--;
+	if (strncmp(path, c->dir, n) != 0 || path[n] != '/')
+		return NULL;
+	for (path += n; *path == '/'; path++)
+		;
+	return path;
+}
+
+/* The walk opened `path` (fd): it must be a listed file of that size. */
+static int check_read(struct checkout_check *c, const char *path, int fd, struct gitops_err *err)
+{
+	const char *rel = check_rel(c, path);
+	struct listed key, *hit;
+	struct stat st;
+
+	key.path = rel ? rel : path;
+	hit = rel && c->n ? bsearch(&key, c->files, c->n, sizeof(*c->files), listed_cmp) : NULL;
+	if (!hit)
+		return check_fail(c, err, "'%s' is not a file of the commit", key.path);
+	if (fstat(fd, &st) < 0)
+		return gitops_err_errno(err, errno, path);
+	if (hit->link == 0 && hit->size >= 0 && (long long)st.st_size != hit->size)
+		return check_fail(c, err, "'%s' has %lld bytes, not %lld", rel, (long long)st.st_size, hit->size);
+	hit->read = 1;
+	return 0;
+}
+
+/* Whether the plain walk reads a file of this path: a manifest, no hidden component. */
+static int walk_reads(const char *rel)
+{
+	const char *p, *dot;
+
+	for (p = rel; *p; p += strcspn(p, "/"), p += *p == '/')
+		if (*p == '.')
+			return 0;
+	p = strrchr(rel, '/');
+	dot = strrchr(p ? p + 1 : rel, '.');
+	return dot && (!strcmp(dot, ".yaml") || !strcmp(dot, ".yml") || !strcmp(dot, ".json"));
+}
+
+/* Once the walk is over: every listed file still there, every listed manifest read. */
+static int check_finish(const struct checkout_check *c, struct gitops_err *err)
+{
+	struct gitops_buf path = GITOPS_BUF_INIT;
+	size_t i;
+	int ret = 0;
+
+	for (i = 0; i < c->n && ret == 0; i++) {
+		const struct listed *f = &c->files[i];
+		struct stat st;
+		path.len = 0;
+		if (gitops_buf_printf(&path, "%s/%s", c->dir, f->path) < 0) {
+			ret = gitops_err_oom(err);
+			break;
+		}
+		if (lstat(path.data, &st) < 0) {
+			ret = errno == ENOENT || errno == ENOTDIR ? check_fail(c, err, "'%s' is missing", f->path) :
+								    gitops_err_errno(err, errno, path.data);
+		} else if (!(S_ISREG(st.st_mode) || S_ISLNK(st.st_mode)) ||
+			   (f->link >= 0 && (S_ISLNK(st.st_mode) ? 1 : 0) != f->link)) {
+			ret = check_fail(c, err, "'%s' is no %s", f->path, f->link > 0 ? "symbolic link" : "file");
+		} else if (f->size >= 0 && (long long)st.st_size != f->size) {
+			ret = check_fail(c, err, "'%s' has %lld bytes, not %lld", f->path, (long long)st.st_size, f->size);
+		} else if (S_ISREG(st.st_mode) && !f->read && walk_reads(f->path)) {
+			ret = check_fail(c, err, "'%s' was not read", f->path);
+		}
+	}
+	gitops_buf_release(&path);
+	return ret;
+}
+
+/*
+ * Hold the checkout dir for reading: a shared flock(2) on it, which the
+ * cache's GC (gitops-fetch) respects, never removing a checkout a reader
+ * holds.  Checked to be still the directory of that name once locked (the
+ * GC may have taken it away between open and lock).  *fd is the caller's
+ * to close, which releases the lock.
+ */
+static int hold_checkout(int *fd, const char *dir, const char *where, struct gitops_err *err)
+{
+	struct stat held, named;
+	int tries;
+
+	for (tries = 0;; tries++) {
+		int e = 0;
+		*fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (*fd < 0)
+			return gitops_err_set(err, GITOPS_EXIT_IO, "%s: %s: %s", where, dir, strerror(errno));
+		while (flock(*fd, LOCK_SH) < 0 && (e = errno) == EINTR)
+			e = 0;
+		if (!e && (fstat(*fd, &held) < 0 || stat(dir, &named) < 0))
+			e = errno;
+		if (!e && held.st_dev == named.st_dev && held.st_ino == named.st_ino)
+			return 0;
+		close(*fd);
+		*fd = -1;
+		/* gone: the next open says so; replaced by another: that one is held next */
+		if (e && e != ENOENT)
+			return gitops_err_set(err, GITOPS_EXIT_IO, "%s: %s: %s", where, dir, strerror(e));
+		if (tries == 3)
+			return gitops_err_set(err, GITOPS_EXIT_IO, "%s: %s: replaced while being opened", where, dir);
+	}
+}
+
+/*
+ * A Source document (gitops-fetch): render the plain manifests under its
+ * spec.dir, which is the root for the symbolic link check, and stamp each
+ * object with where it came from.
+ */
+static int expand_source(struct render *rd, const struct gitops_object *o, const char *name, struct gitops_err *err)
+{
+	const char *repository, *commit, *path, *dir;
+	struct gitops_buf src = GITOPS_BUF_INIT, where = GITOPS_BUF_INIT;
+	struct gitops_source source;
+	struct checkout_check check;
+	struct render sub = *rd;
+	cJSON *map = NULL;
+	struct stat st;
+	int ret, held = -1;
+
+	if (rd->source)
+		return gitops_err_set(err, GITOPS_EXIT_INPUT,
+				      "%s:%zu: document %zu: a Source document inside a fetched source is refused "
+				      "(it could point anywhere on this machine)", name, o->line, o->doc);
+	if (gitops_source_read(&source, o->json, name, o->line, o->doc, err) < 0)
+		return -1;
+	repository = source.repository;
+	commit = source.commit;
+	path = source.path;
+	dir = source.dir;
+	if (dir[0] != '/')
+		return gitops_err_set(err, GITOPS_EXIT_INPUT, "%s:%zu: document %zu: Source '%s': spec.dir '%s' is not an "
+				      "absolute path", name, o->line, o->doc,
+				      gitops_json_get_string(o->json, "metadata", "name", NULL), dir);
+	if (stat(dir, &st) < 0)
+		return gitops_err_set(err, GITOPS_EXIT_IO, "%s:%zu: document %zu: Source '%s': %s: %s", name, o->line,
+				      o->doc, gitops_json_get_string(o->json, "metadata", "name", NULL), dir,
+				      strerror(errno));
+	if (!S_ISDIR(st.st_mode))
+		return gitops_err_set(err, GITOPS_EXIT_INPUT, "%s:%zu: document %zu: Source '%s': %s is not a directory",
+				      name, o->line, o->doc, gitops_json_get_string(o->json, "metadata", "name", NULL),
+				      dir);
+	memset(&check, 0, sizeof(check));
+	sub.files = NULL;
+	sub.n_files = 0;
+	sub.check = NULL;
+	if (gitops_buf_printf(&where, "%s:%zu: document %zu: Source '%s'", name, o->line, o->doc,
+			      gitops_json_get_string(o->json, "metadata", "name", NULL)) < 0)
+		return gitops_err_oom(err);
+	/* held for the whole walk: the cache's GC never removes a checkout being read */
+	if (hold_checkout(&held, dir, where.data, err) < 0) {
+		gitops_buf_release(&where);
+		return -1;
+	}
+	if (gitops_buf_addstr(&src, repository) < 0 ||
+	    (strcmp(path, ".") != 0 && (gitops_buf_addstr(&src, "//") < 0 || gitops_buf_addstr(&src, path) < 0))) {
+		ret = gitops_err_oom(err);
+		goto done;
+	}
+	sub.source = src.data;
+	sub.revision = commit;
+	sub.dir = dir;
+	/* spec.revisions (optional, gitops-fetch writes it): every file of the checkout and the commit that last changed it */
+	if (source.revisions) {
+		struct gitops_buf text = GITOPS_BUF_INIT;
+		const cJSON *files, *f;
+		struct revision *idx;
+		size_t k = 0;
+		if (gitops_buf_read_file(&text, source.revisions, 256u << 20, err) < 0) {
+			ret = gitops_err_prefix(err, "%s: spec.revisions", where.data);
+			goto done;
+		}
+		map = cJSON_ParseWithLength(text.data, text.len);
+		gitops_buf_release(&text);
+		files = cJSON_GetObjectItemCaseSensitive(map, "files");
+		if (!cJSON_IsObject(files)) {
+			ret = gitops_err_set(err, GITOPS_EXIT_INPUT, "%s: %s is not a revisions file", where.data,
+					     source.revisions);
+			goto done;
+		}
+		/* indexed once: a lookup per object must not scan the whole list */
+		if (!(idx = calloc((size_t)cJSON_GetArraySize(files) + 1, sizeof(*idx)))) {
+			ret = gitops_err_oom(err);
+			goto done;
+		}
+		cJSON_ArrayForEach(f, files)
+		{
+			const char *r = gitops_json_get_string(f, "revision", NULL);
+			if (f->string && r) {
+				idx[k].path = f->string;
+				idx[k++].rev = r;
+			}
+		}
+		qsort(idx, k, sizeof(*idx), revision_cmp);
+		sub.files = idx;
+		sub.n_files = k;
+		/* and what the walk must find */
+		check.dir = dir;
+		check.commit = commit;
+		check.where = where.data;
+		if ((ret = check_init(&check, files, err)) < 0)
+			goto done;
+		sub.check = &check;
+	}
+	{
+		struct gitops_render_input sub_in;
+		ret = render_path(&sub, dir, &sub_in, err);
+	}
+	if (ret == 0 && sub.check)
+		ret = check_finish(sub.check, err);
+done:
+	if (held >= 0)
+		close(held);
+	free(check.files);
+	free((void *)sub.files);
+	cJSON_Delete(map);
+	gitops_buf_release(&src);
+	gitops_buf_release(&where);
+	return ret;
+}
+
+static int render_stream(struct render *rd, int fd, const char *name, enum origin origin,
+			 struct gitops_render_input *in, struct gitops_err *err)
+{
+	struct gitops_stream_reader *r = NULL;
+	struct gitops_stream_status st;
+	struct gitops_object obj;
+	int n, ret = -1;
+
+	memset(in, 0, sizeof(*in));
+	if (gitops_stream_reader_fd(&r, fd, name, rd->limits, 0, err) < 0)
+		return -1;
+	while ((n = gitops_stream_read(r, &obj, err)) > 0) {
+		int cb;
+		if (gitops_source_is(obj.json)) {
+			/*
+			 * Only the user names Sources: on standard input or in a file on the
+			 * command line.  One in a directory (a cloned repository) could point
+			 * the renderer at any directory of this machine.  (Inside a fetched
+			 * source, expand_source says so itself.)
+			 */
+			if (origin == ORIGIN_WALKED && !rd->source) {
+				gitops_err_set(err, GITOPS_EXIT_INPUT, "%s:%zu: document %zu: a Source document found in a "
+					       "directory is refused (only standard input and files named on the "
+					       "command line may hold one)", name, obj.line, obj.doc);
+				gitops_object_release(&obj);
+				goto done;
+			}
+			cb = expand_source(rd, &obj, name, err);
+			gitops_object_release(&obj);
+			if (cb < 0)
+				goto done;
+			continue;
+		}
+		cb = emit(rd, &obj, err);
+		gitops_object_release(&obj);
+		if (cb < 0)
+			goto done;
+		if (rd->stats)
+			rd->stats->objects++;
+	}
+	if (n < 0)
+		goto done;
+	/* a stream that carries markers must be whole: never pass on half of one as if complete */
+	gitops_stream_reader_status(r, &st);
+	if (st.marker == GITOPS_MARKER_BAD) {
+		gitops_err_set(err, GITOPS_EXIT_INPUT, "%s: end-of-stream check failed: %s", name, st.problem);
+		goto done;
+	}
+	/*
+	 * A file is read whole; a stream is whole only if its marker says so.
+	 * The Source documents of a stream count as its objects: one lost on
+	 * the way is as missing as any other object.
+	 */
+	in->streamed = origin == ORIGIN_STREAM;
+	in->status = st;
+	in->whole = origin != ORIGIN_STREAM || st.marker == GITOPS_MARKER_OK;
+	if (rd->stats)
+		rd->stats->files++;
+	ret = 0;
+done:
+	gitops_stream_reader_free(r);
+	return ret;
+}
+
+int gitops_render_fd(struct gitops_render_input *out, int fd, const char *name, const struct gitops_limits *limits,
+		     gitops_object_fn fn, void *ctx, struct gitops_render_stats *stats, struct gitops_err *err)
+{
+	struct render rd = { limits, fn, ctx, stats, NULL, NULL, NULL, 0, NULL, NULL };
+
+	return render_stream(&rd, fd, name, ORIGIN_STREAM, out, err);
+}
+
+/*
+ * A path that is not a directory: a regular file is read whole, anything
+ * else (a pipe, /dev/stdin) is a stream.  `walked`: found by walking a
+ * directory, not named.
+ */
+static int render_file(struct render *rd, const char *path, int walked, struct gitops_render_input *in,
+		       struct gitops_err *err)
+{
+	struct stat st;
+	int fd, ret;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return gitops_err_errno(err, errno, path);
+	if (fstat(fd, &st) < 0) {
+		ret = gitops_err_errno(err, errno, path);
+		close(fd);
+		return ret;
+	}
+	if (rd->check && check_read(rd->check, path, fd, err) < 0) {
+		close(fd);
+		return -1;
+	}
+	ret = render_stream(rd, fd, path, !S_ISREG(st.st_mode) ? ORIGIN_STREAM : walked ? ORIGIN_WALKED : ORIGIN_FILE,
+			    in, err);
+	close(fd);
+	return ret;
+}
+
+static int has_manifest_ext(const char *name)
+{
+	const char *dot = strrchr(name, '.');
+
+	return dot && (!strcmp(dot, ".yaml") || !strcmp(dot, ".yml") || !strcmp(dot, ".json"));
+}
+
+static int byte_order(const struct dirent **a, const struct dirent **b)
+{
+	return strcmp((*a)->d_name, (*b)->d_name);
+}
+
+static int skip_entry(const struct dirent *d)
+{
+	return d->d_name[0] != '.';
+}
+
+/* A directory that another renderer owns. */
+static int check_special(const char *dir, struct dirent **ents, int n, struct gitops_err *err)
+{
+	int i;
+
+	for (i = 0; i < n; i++) {
+		const char *nm = ents[i]->d_name;
+		if (!strcmp(nm, "kustomization.yaml") || !strcmp(nm, "kustomization.yml") ||
+		    !strcmp(nm, "Kustomization"))
+			return gitops_err_set(err, GITOPS_EXIT_USAGE,
+					      "%s: a Kustomize overlay (%s): this version cannot render Kustomize yet",
+					      dir, nm);
+		if (!strcmp(nm, "Chart.yaml"))
+			return gitops_err_set(err, GITOPS_EXIT_USAGE,
+					      "%s: a Helm chart (Chart.yaml): this version cannot render Helm charts yet",
+					      dir);
+	}
+	return 0;
+}
+
+static int path_inside(const char *path, const char *root)
+{
+	size_t n = strlen(root);
+
+	if (!strcmp(root, "/"))
+		return 1;
+	return strncmp(path, root, n) == 0 && (path[n] == '/' || path[n] == '\0');
+}
+
+/*
+ * A link realpath cannot follow: name where it points, and whether that is
+ * outside the root (judged on the text of the link, as the target is missing).
+ */
+static void link_nowhere(const struct walk *w, const char *path, struct gitops_err *err)
+{
+	char target[PATH_MAX], joined[2 * PATH_MAX + 2], norm[2 * PATH_MAX + 2];
+	int errnum = errno;     /* realpath's */
+	ssize_t n = readlink(path, target, sizeof(target) - 1);
+	const char *p;
+	size_t o = 0;
+
+	if (n < 0) {
+		gitops_err_errno(err, errno, path);
+		return;
+	}
+	target[n] = '\0';
+	if (target[0] == '/') {
+		snprintf(joined, sizeof(joined), "%s", target);
+	} else {
+		char parent[PATH_MAX], *slash, *dir;
+		snprintf(parent, sizeof(parent), "%s", path);
+		slash = strrchr(parent, '/');
+		if (slash)
+			*slash = '\0';
+		dir = realpath(slash ? parent : ".", NULL);
+		snprintf(joined, sizeof(joined), "%s/%s", dir ? dir : parent, target);
+		free(dir);
+	}
+	/* lexical clean-up: "." and ".." components */
+	for (p = joined; *p;) {
+		size_t len = strcspn(p, "/");
+		if (len == 2 && p[0] == '.' && p[1] == '.') {
+			while (o > 0 && norm[o - 1] != '/')
+				o--;
+			if (o > 0)
+				o--;
+		} else if (len && !(len == 1 && p[0] == '.')) {
+			norm[o++] = '/';
+			memcpy(norm + o, p, len);
+			o += len;
+		}
+		p += len;
+		while (*p == '/')
+			p++;
+	}
+	norm[o] = '\0';
+	if (!o)
+		snprintf(norm, sizeof(norm), "/");
+	if (!path_inside(norm, w->root_real))
+		gitops_err_set(err, GITOPS_EXIT_INPUT, "%s: symbolic link points outside %s (to %s)", path, w->root_real,
+			       target);
+	else
+		gitops_err_errno(err, errnum, path);
+}
+
+static int walk_dir(struct walk *w, const char *dir, int depth, struct gitops_err *err)
+{
+	struct dirent **ents = NULL;
+	struct gitops_buf path = GITOPS_BUF_INIT;
+	size_t dlen = strlen(dir);
+	int n, i, ret = -1;
+
+	if (depth > MAX_DIR_DEPTH)
+		return gitops_err_set(err, GITOPS_EXIT_INPUT, "%s: directories nested deeper than %d levels", dir,
+				      MAX_DIR_DEPTH);
+	n = scandir(dir, &ents, skip_entry, byte_order);
+	if (n < 0)
+		return gitops_err_errno(err, errno, dir);
+	if (check_special(dir, ents, n, err) < 0)
+		goto done;
+	for (i = 0; i < n; i++) {
+		const char *nm = ents[i]->d_name;
+		struct stat st;
+
+		path.len = 0;
+		if (gitops_buf_add(&path, dir, dlen) < 0 ||
+		    (dlen && dir[dlen - 1] != '/' && gitops_buf_add(&path, "/", 1) < 0) ||
+		    gitops_buf_addstr(&path, nm) < 0) {
+			gitops_err_oom(err);
+			goto done;
+		}
+		if (lstat(path.data, &st) < 0) {
+			gitops_err_errno(err, errno, path.data);
+			goto done;
+		}
+		if (S_ISDIR(st.st_mode)) {
+			if (walk_dir(w, path.data, depth + 1, err) < 0)
+				goto done;
+			continue;
+		}
+		if (!has_manifest_ext(nm))
+			continue;
+		if (S_ISLNK(st.st_mode)) {
+			char *real = realpath(path.data, NULL);
+			struct stat tst;
+			if (!real) {
+				link_nowhere(w, path.data, err);
+				goto done;
+			}
+			if (!path_inside(real, w->root_real)) {
+				gitops_err_set(err, GITOPS_EXIT_INPUT,
+					       "%s: symbolic link points outside %s (to %s)", path.data,
+					       w->root_real, real);
+				free(real);
+				goto done;
+			}
+			if (stat(real, &tst) < 0 || !S_ISREG(tst.st_mode)) {
+				free(real);
+				continue; /* links to directories are not followed */
+			}
+			free(real);
+		} else if (!S_ISREG(st.st_mode)) {
+			continue;
+		}
+		{
+			struct gitops_render_input in;
+			if (render_file(w->rd, path.data, 1, &in, err) < 0)
+				goto done;
+		}
+	}
+	ret = 0;
+done:
+	for (i = 0; i < n; i++)
+		free(ents[i]);
+	free(ents);
+	gitops_buf_release(&path);
+	return ret;
+}
+
+static int render_path(struct render *rd, const char *path, struct gitops_render_input *in, struct gitops_err *err)
+{
+	struct walk w = { rd, NULL };
+	struct stat st;
+	int ret;
+
+	memset(in, 0, sizeof(*in));
+	if (stat(path, &st) < 0)
+		return gitops_err_errno(err, errno, path);
+	if (!S_ISDIR(st.st_mode))
+		return render_file(rd, path, 0, in, err);
+	in->whole = 1;  /* every file of it read whole */
+	w.root_real = realpath(path, NULL);
+	if (!w.root_real)
+		return gitops_err_errno(err, errno, path);
+	ret = walk_dir(&w, path, 0, err);
+	free(w.root_real);
+	return ret;
+}
+
+int gitops_render_path(struct gitops_render_input *out, const char *path, const struct gitops_limits *limits,
+		       gitops_object_fn fn, void *ctx, struct gitops_render_stats *stats, struct gitops_err *err)
+{
+	struct render rd = { limits, fn, ctx, stats, NULL, NULL, NULL, 0, NULL, NULL };
+
+	return render_path(&rd, path, out, err);
+}

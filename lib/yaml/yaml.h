@@ -1,0 +1,104 @@
+/*
+ * yaml.h: YAML streams <-> cJSON trees, through libyaml's parser and emitter.
+ *
+ * Ownership of cJSON trees, for every module: a function that returns a
+ * cJSON * through `out` hands the caller the whole tree, to be freed with
+ * cJSON_Delete.  Functions taking `const cJSON *` borrow it.  Attaching an
+ * item to a parent (cJSON_AddItemTo*) moves its ownership to the parent.
+ *
+ * Scalars are resolved as Kubernetes' own YAML reader (go-yaml v2 under
+ * sigs.k8s.io/yaml) resolves them: YAML 1.1 booleans (yes/no/on/off/y/n),
+ * nulls, base-prefixed and octal integers, floats.  Timestamps stay strings.
+ * Integers beyond 2^53 are kept exact as cJSON_Raw items.
+ */
+#ifndef GITOPS_YAML_H
+#define GITOPS_YAML_H
+
+#include <stddef.h>
+#include <cjson/cJSON.h>
+#include "lib/base/err.h"
+
+/* Limits that turn hostile input into an input error, never a crash or OOM. */
+struct gitops_limits {
+	size_t max_depth;          /* nesting of mappings/sequences */
+	size_t max_nodes;          /* nodes in one document, alias copies included */
+	size_t max_alias_nodes;    /* nodes created by alias expansion in one document */
+	size_t max_document_bytes; /* size of one document, also with its aliases expanded */
+	size_t max_stream_bytes;   /* size of one whole input */
+};
+
+#define GITOPS_LIMITS_INIT { 256, 4000000, 1000000, 32u << 20, 1u << 30 }
+
+/* A document read from a stream. */
+struct gitops_yaml_doc {
+	cJSON *root;        /* owned by the caller once returned; NULL for an empty document */
+	size_t index;       /* 1-based position in the input, empty documents counted */
+	size_t line;        /* 1-based line, column of the document's content */
+	size_t column;
+	int flow;           /* the root is a flow (JSON-style) collection */
+	size_t *item_lines; /* lines of the elements of a root key "items" sequence; owned */
+	size_t n_item_lines;
+};
+
+void gitops_yaml_doc_release(struct gitops_yaml_doc *doc);
+
+/* An end-of-stream marker comment ("# gitops: end of stream (N objects)") found between documents. */
+struct gitops_yaml_marker {
+	size_t line;        /* 1-based */
+	size_t count;       /* N */
+};
+
+struct gitops_yaml_reader;
+
+/*
+ * A reader over a file descriptor (not closed by the reader) or a memory
+ * buffer (borrowed; must outlive the reader).  `name` names the input in
+ * messages ("<stdin>", a path); it is copied.
+ */
+int gitops_yaml_reader_fd(struct gitops_yaml_reader **out, int fd, const char *name,
+			  const struct gitops_limits *limits, struct gitops_err *err);
+int gitops_yaml_reader_mem(struct gitops_yaml_reader **out, const void *data, size_t len,
+			   const char *name, const struct gitops_limits *limits, struct gitops_err *err);
+
+/*
+ * Next document: 1 and *out filled (root NULL for an empty document), 0 at
+ * the end of the stream, -1 on error with a message "NAME:LINE:COL: ...".
+ * After an error the reader only returns errors.
+ */
+int gitops_yaml_reader_next(struct gitops_yaml_reader *r, struct gitops_yaml_doc *out, struct gitops_err *err);
+
+/*
+ * Markers confirmed to lie before `line` (1-based; SIZE_MAX for "all",
+ * at the end of the stream): removes the first one from the queue into *out
+ * and returns 1, or returns 0.
+ */
+int gitops_yaml_reader_pop_marker(struct gitops_yaml_reader *r, size_t line, struct gitops_yaml_marker *out);
+/* Marker lines seen that could not all be kept (more than the queue holds). */
+int gitops_yaml_reader_marker_overflow(const struct gitops_yaml_reader *r);
+
+const char *gitops_yaml_reader_name(const struct gitops_yaml_reader *r);
+void gitops_yaml_reader_free(struct gitops_yaml_reader *r);
+
+/* Parse a whole buffer that must hold exactly one document (or none: *out = NULL). */
+int gitops_yaml_parse_one(cJSON **out, const void *data, size_t len, const char *name,
+			  const struct gitops_limits *limits, struct gitops_err *err);
+
+/* --- writer --- */
+
+/* Where emitted bytes go: return 0, or -1 to stop the writer. */
+typedef int (*gitops_write_fn)(void *ctx, const void *data, size_t len);
+
+struct gitops_yaml_writer;
+
+int gitops_yaml_writer_new(struct gitops_yaml_writer **out, gitops_write_fn write, void *ctx,
+			   struct gitops_err *err);
+/* One document: "---" then the tree in block style, two-space indent. */
+int gitops_yaml_writer_doc(struct gitops_yaml_writer *w, const cJSON *root, struct gitops_err *err);
+/* End the YAML stream and flush; raw text may follow through the write callback. */
+int gitops_yaml_writer_end(struct gitops_yaml_writer *w, struct gitops_err *err);
+void gitops_yaml_writer_free(struct gitops_yaml_writer *w);
+
+/* One tree as a YAML document into a malloc'ed string (caller frees). */
+int gitops_yaml_dump(char **out, const cJSON *root, struct gitops_err *err);
+
+#endif
