@@ -18,7 +18,7 @@
 struct target {
 	char *path;              /* what the user named (for messages; in a repository: its path there) */
 	char *real;              /* where to write (a symlink's target) */
-	struct gitops_yedit *y;
+	struct gitops_yamledit *y;
 };
 
 struct gitops_bump {
@@ -59,7 +59,7 @@ static void free_targets(struct gitops_bump *b)
 	size_t k;
 
 	for (k = 0; k < b->ntargets; k++) {
-		gitops_yedit_free(b->targets[k].y);
+		gitops_yamledit_free(b->targets[k].y);
 		free(b->targets[k].path);
 		free(b->targets[k].real);
 	}
@@ -96,7 +96,7 @@ void gitops_bump_stats(size_t *scanned, size_t *parsed, size_t *changed, const s
 }
 
 /* real: where the file lives (a link's target), or NULL to find it on disk. */
-static int add_target(struct gitops_bump *b, const char *path, const char *real_given, struct gitops_yedit *y,
+static int add_target(struct gitops_bump *b, const char *path, const char *real_given, struct gitops_yamledit *y,
 		      struct gitops_err *err)
 {
 	struct target *t;
@@ -126,7 +126,7 @@ static int add_target(struct gitops_bump *b, const char *path, const char *real_
 static int do_file(void *ctx, const char *path, int named, struct gitops_err *err)
 {
 	struct gitops_bump *b = ctx;
-	struct gitops_yedit *y = NULL;
+	struct gitops_yamledit *y = NULL;
 	char *real = NULL;
 	int parsed, error = -1;
 
@@ -148,7 +148,7 @@ static int do_file(void *ctx, const char *path, int named, struct gitops_err *er
 	y = NULL;
 	error = 0;
 done:
-	gitops_yedit_free(y);
+	gitops_yamledit_free(y);
 	free(real);
 	return error;
 }
@@ -158,8 +158,8 @@ static void report_changes(struct gitops_bump *b, const struct target *t)
 {
 	size_t i;
 
-	for (i = 0; i < gitops_yedit_nchanges(t->y); i++) {
-		const struct gitops_yedit_change *c = gitops_yedit_change_at(t->y, i);
+	for (i = 0; i < gitops_yamledit_nchanges(t->y); i++) {
+		const struct gitops_yamledit_change *c = gitops_yamledit_change_at(t->y, i);
 		struct gitops_bump_change ch = { t->path, c->line, c->what, c->old, c->new };
 		if (b->o->on_change)
 			b->o->on_change(b->o->ctx, &ch);
@@ -187,7 +187,7 @@ int gitops_bump_files(struct gitops_bump *b, char *const *paths, size_t npaths, 
 		report_changes(b, &b->targets[k]);
 		if (b->o->check)
 			continue;
-		if (gitops_yedit_output(b->targets[k].y, &text, &len, err) < 0 ||
+		if (gitops_yamledit_output(b->targets[k].y, &text, &len, err) < 0 ||
 		    gitops_fs_write_atomic(b->targets[k].real, text, len, GITOPS_FS_KEEP_MODE, err) < 0)
 			return -1;
 	}
@@ -227,7 +227,7 @@ static int git_edit(struct gitops_git_edit *ge, unsigned attempt, void *ctx, str
 	for (k = 0; k < b->ntargets; k++) {
 		const char *text;
 		size_t len;
-		if (gitops_yedit_output(b->targets[k].y, &text, &len, err) < 0 ||
+		if (gitops_yamledit_output(b->targets[k].y, &text, &len, err) < 0 ||
 		    gitops_git_edit_write(ge, b->targets[k].real, text, len, err) < 0)
 			goto done;
 	}

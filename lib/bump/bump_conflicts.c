@@ -4,10 +4,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-int gitops_bump_changes_add(struct gitops_bump_changes *c, const char *file, const struct gitops_yedit *y,
+int gitops_bump_changes_add(struct gitops_bump_changes *c, const char *file, const struct gitops_yamledit *y,
 			    struct gitops_err *err)
 {
-	size_t i, n = gitops_yedit_nchanges(y);
+	size_t i, n = gitops_yamledit_nchanges(y);
 
 	if (c->n + n > c->cap) {
 		size_t cap = c->cap ? c->cap : 16;
@@ -19,7 +19,7 @@ int gitops_bump_changes_add(struct gitops_bump_changes *c, const char *file, con
 		c->v = p, c->cap = cap;
 	}
 	for (i = 0; i < n; i++) {
-		const struct gitops_yedit_change *ch = gitops_yedit_change_at(y, i);
+		const struct gitops_yamledit_change *ch = gitops_yamledit_change_at(y, i);
 		struct gitops_bump_change_rec *x = &c->v[c->n++];
 		x->file = strdup(file);
 		x->what = strdup(ch->what);

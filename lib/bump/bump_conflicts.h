@@ -25,7 +25,7 @@ struct gitops_bump_changes {
 #define GITOPS_BUMP_CHANGES_INIT { NULL, 0, 0 }
 
 /* Append the changes of one edited file (file: its name for messages). */
-int gitops_bump_changes_add(struct gitops_bump_changes *c, const char *file, const struct gitops_yedit *y,
+int gitops_bump_changes_add(struct gitops_bump_changes *c, const char *file, const struct gitops_yamledit *y,
 			    struct gitops_err *err);
 void gitops_bump_changes_release(struct gitops_bump_changes *c);
 

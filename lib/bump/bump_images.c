@@ -22,13 +22,13 @@ static int screened_in(const struct gitops_bump_options *o, const char *data, si
 	return o->npolicies && memmem(data, len, "$imagepolicy", 12);
 }
 
-int gitops_bump_images_edit(struct gitops_yedit **out, int *parsed, const struct gitops_bump_options *o,
+int gitops_bump_images_edit(struct gitops_yamledit **out, int *parsed, const struct gitops_bump_options *o,
 			    const struct gitops_limits *limits, const char *path, const char *data, size_t len,
 			    int named, struct gitops_err *err)
 {
-	struct gitops_yedit_image ims[GITOPS_BUMP_MAX_ARGS];
-	struct gitops_yedit_policy pols[GITOPS_BUMP_MAX_ARGS];
-	struct gitops_yedit *y = NULL;
+	struct gitops_yamledit_image ims[GITOPS_BUMP_MAX_ARGS];
+	struct gitops_yamledit_policy pols[GITOPS_BUMP_MAX_ARGS];
+	struct gitops_yamledit *y = NULL;
 	char *pathv = NULL;
 	size_t i;
 	int error = -1;
@@ -38,7 +38,7 @@ int gitops_bump_images_edit(struct gitops_yedit **out, int *parsed, const struct
 	if (!o->nsets && !screened_in(o, data, len))
 		return 0;
 	*parsed = 1;
-	if (gitops_yedit_new(&y, data, len, path, limits, err) < 0) {
+	if (gitops_yamledit_new(&y, data, len, path, limits, err) < 0) {
 		if (named || gitops_bump_walk_is_yaml(path))
 			return -1;
 		gitops_bump_notice(o, 1, "skipping %s: not YAML (%s)", path, err->msg);
@@ -53,7 +53,7 @@ int gitops_bump_images_edit(struct gitops_yedit **out, int *parsed, const struct
 		}
 		eq = gitops_bump_set_split(pathv);
 		*eq = '\0';
-		if (gitops_yedit_set(y, pathv, eq + 1, o->create, err) < 0)
+		if (gitops_yamledit_set(y, pathv, eq + 1, o->create, err) < 0)
 			goto done;
 		free(pathv);
 		pathv = NULL;
@@ -66,16 +66,16 @@ int gitops_bump_images_edit(struct gitops_yedit **out, int *parsed, const struct
 		pols[i].id = o->policies[i].id;
 		pols[i].ref = &o->policies[i].ref;
 	}
-	if ((o->nimages || o->npolicies) && gitops_yedit_images(y, ims, o->nimages, pols, o->npolicies, err) < 0)
+	if ((o->nimages || o->npolicies) && gitops_yamledit_images(y, ims, o->nimages, pols, o->npolicies, err) < 0)
 		goto done;
-	if (gitops_yedit_nchanges(y)) {
+	if (gitops_yamledit_nchanges(y)) {
 		*out = y;
 		y = NULL;
 	}
 	error = 0;
 done:
 	free(pathv);
-	gitops_yedit_free(y);
+	gitops_yamledit_free(y);
 	return error;
 }
 

@@ -16,13 +16,13 @@
 
 /*
  * The edits of one file's `data`.  *out: the edited file (the caller's, to
- * gitops_yedit_free), or NULL when nothing changed; *parsed: whether the
+ * gitops_yamledit_free), or NULL when nothing changed; *parsed: whether the
  * file held something worth parsing (a cheap byte screen comes first).
  * named: the file was named (--file or a PATH), so it must be YAML and
  * --set applies; a file a walk found that is not YAML is skipped with a
  * notice.
  */
-int gitops_bump_images_edit(struct gitops_yedit **out, int *parsed, const struct gitops_bump_options *o,
+int gitops_bump_images_edit(struct gitops_yamledit **out, int *parsed, const struct gitops_bump_options *o,
 			    const struct gitops_limits *limits, const char *path, const char *data, size_t len,
 			    int named, struct gitops_err *err);
 

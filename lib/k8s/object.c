@@ -285,7 +285,7 @@ int gitops_object_is_list(const cJSON *obj)
 	return n >= 4 && strcmp(kind + n - 4, "List") == 0 && cJSON_IsArray(items);
 }
 
-int gitops_object_id(const cJSON *obj, struct gitops_id *out)
+int gitops_object_id(struct gitops_id *out, const cJSON *obj)
 {
 	const char *av = gitops_json_get_string(obj, "apiVersion", NULL);
 	const char *slash;

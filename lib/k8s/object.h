@@ -50,7 +50,7 @@ int gitops_object_err(struct gitops_err *err, const struct gitops_object *o, int
 int gitops_object_check(const cJSON *obj, struct gitops_err *err);
 
 /* Fill *out from a checked object. -1 if apiVersion/kind/name are missing. */
-int gitops_object_id(const cJSON *obj, struct gitops_id *out);
+int gitops_object_id(struct gitops_id *out, const cJSON *obj);
 
 /* "apps/v1/Deployment ns/name" or "v1/Namespace name" into buf. */
 void gitops_id_format(const struct gitops_id *id, char *buf, size_t size);

@@ -38,7 +38,7 @@ static int check_unique(struct gitops_objset *s, struct gitops_err *err)
 		unsigned first_input, first_line;
 		char what[600];
 		const struct gitops_object *o = &s->objs[i];
-		if (gitops_object_id(o->json, &id) < 0)
+		if (gitops_object_id(&id, o->json) < 0)
 			continue;
 		switch (gitops_idset_add(ids, &id, 0, (unsigned)o->line, &first_input, &first_line)) {
 		case -1:

@@ -78,7 +78,7 @@ void gitops_kube_free(struct gitops_kube *k)
 	if (!k)
 		return;
 	gitops_http_free(k->http);
-	gitops_kube_config_free(k->cfg);
+	gitops_kubeconfig_free(k->cfg);
 	free(k->url_base);
 	free(k->url_shown);
 	free(k->connect_to);
@@ -123,7 +123,7 @@ int gitops_kube_new(struct gitops_kube **out, struct gitops_kube_config *cfg,
 	size_t n;
 
 	if (!k) {
-		gitops_kube_config_free(cfg);
+		gitops_kubeconfig_free(cfg);
 		return gitops_err_oom(err);
 	}
 	k->cfg = cfg;
@@ -131,7 +131,7 @@ int gitops_kube_new(struct gitops_kube **out, struct gitops_kube_config *cfg,
 	if (k->opts.parallel < 1)
 		k->opts.parallel = 1;
 	if (strncmp(cfg->server, "https://", 8) && strncmp(cfg->server, "http://", 7)) {
-		char *shown = gitops_kube_url_redact(cfg->server);
+		char *shown = gitops_kubeconfig_url_redact(cfg->server);
 		gitops_err_set(err, GITOPS_EXIT_INPUT, "%s: server '%s' is not an http(s) URL", cfg->source,
 			       shown ? shown : "?");
 		free(shown);
@@ -159,7 +159,7 @@ int gitops_kube_new(struct gitops_kube **out, struct gitops_kube_config *cfg,
 		free(k->url_base);
 		k->url_base = gitops_buf_detach(&b);
 	}
-	k->url_shown = k->url_base ? gitops_kube_url_redact(k->url_base) : NULL;
+	k->url_shown = k->url_base ? gitops_kubeconfig_url_redact(k->url_base) : NULL;
 	if (!k->url_base || !k->url_shown) {
 		gitops_kube_free(k);
 		return gitops_err_oom(err);
@@ -412,7 +412,7 @@ static int refresh_credentials(struct gitops_kube *k)
 
 	if (k->cfg->exec)
 		return credentials(k, 1, &ignore);
-	return gitops_kube_read_token(&k->cfg->token, k->cfg->token_file, &ignore);
+	return gitops_kubeconfig_read_token(&k->cfg->token, k->cfg->token_file, &ignore);
 }
 
 /* ------------------------------------------------------------ masking */

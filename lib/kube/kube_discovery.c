@@ -340,8 +340,8 @@ static const struct gitops_kube_resource *lookup(const struct gitops_kube_discov
 	return NULL;
 }
 
-int gitops_kube_discovery_find(struct gitops_kube_discovery *d, const char *group, const char *version,
-			       const char *kind, const struct gitops_kube_resource **out, struct gitops_err *err)
+int gitops_kube_discovery_find(const struct gitops_kube_resource **out, struct gitops_kube_discovery *d,
+			       const char *group, const char *version, const char *kind, struct gitops_err *err)
 {
 	const cJSON *f;
 	char gv[320];

@@ -40,8 +40,8 @@ int gitops_kube_discovery_new(struct gitops_kube_discovery **out, struct gitops_
  * or -1 with "unknown kind" (after one fresh discovery if the data was
  * cached or old) or the error of the group version that could not be read.
  */
-int gitops_kube_discovery_find(struct gitops_kube_discovery *d, const char *group, const char *version,
-			       const char *kind, const struct gitops_kube_resource **out, struct gitops_err *err);
+int gitops_kube_discovery_find(const struct gitops_kube_resource **out, struct gitops_kube_discovery *d,
+			       const char *group, const char *version, const char *kind, struct gitops_err *err);
 
 /* Forget what is known and ask the server again. */
 int gitops_kube_discovery_refresh(struct gitops_kube_discovery *d, struct gitops_err *err);

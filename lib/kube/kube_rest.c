@@ -39,8 +39,8 @@ static int parse_answer(const struct gitops_kube_request *q, cJSON **out, struct
 	return 0;
 }
 
-int gitops_kube_get(struct gitops_kube *k, const struct gitops_kube_resource *r, const char *ns, const char *name,
-		    cJSON **out, struct gitops_err *err)
+int gitops_kube_get(cJSON **out, struct gitops_kube *k, const struct gitops_kube_resource *r, const char *ns,
+		    const char *name, struct gitops_err *err)
 {
 	static const long ok404[] = { 404, 0 };
 	struct gitops_kube_request q;
@@ -119,8 +119,8 @@ static int collect(void *ctx, cJSON *item, struct gitops_err *err)
 	return 0;
 }
 
-int gitops_kube_list(struct gitops_kube *k, const struct gitops_kube_resource *r, const char *ns,
-		     const char *label_selector, int limit, cJSON **out, struct gitops_err *err)
+int gitops_kube_list(cJSON **out, struct gitops_kube *k, const struct gitops_kube_resource *r, const char *ns,
+		     const char *label_selector, int limit, struct gitops_err *err)
 {
 	cJSON *items = cJSON_CreateArray();
 

@@ -14,15 +14,15 @@
 char *gitops_kube_path(const struct gitops_kube_resource *r, const char *ns, const char *name, const char *sub);
 
 /* GET one object: 0 and *out (NULL when it does not exist, 404), or -1. Caller frees *out. */
-int gitops_kube_get(struct gitops_kube *k, const struct gitops_kube_resource *r, const char *ns, const char *name,
-		    cJSON **out, struct gitops_err *err);
+int gitops_kube_get(cJSON **out, struct gitops_kube *k, const struct gitops_kube_resource *r, const char *ns,
+		    const char *name, struct gitops_err *err);
 
 /*
  * LIST (ns NULL: all namespaces), page by page (`limit` a page, 0: 500) following
  * metadata.continue; label_selector may be NULL.  *out is a cJSON array of the items.
  */
-int gitops_kube_list(struct gitops_kube *k, const struct gitops_kube_resource *r, const char *ns,
-		     const char *label_selector, int limit, cJSON **out, struct gitops_err *err);
+int gitops_kube_list(cJSON **out, struct gitops_kube *k, const struct gitops_kube_resource *r, const char *ns,
+		     const char *label_selector, int limit, struct gitops_err *err);
 
 /*
  * The same LIST, one page in memory at a time: fn gets each item (and owns

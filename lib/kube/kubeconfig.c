@@ -39,7 +39,7 @@ static void kfiles_release(struct kfiles *f)
 	memset(f, 0, sizeof(*f));
 }
 
-char *gitops_kube_url_redact(const char *url)
+char *gitops_kubeconfig_url_redact(const char *url)
 {
 	struct gitops_buf b = GITOPS_BUF_INIT;
 	const char *scheme = strstr(url, "://"), *auth, *end, *at, *p;
@@ -206,7 +206,7 @@ static int load_pem(struct gitops_buf *out, const cJSON *obj, const char *key, c
 	return 0;
 }
 
-int gitops_kube_read_token(char **out, const char *path, struct gitops_err *err)
+int gitops_kubeconfig_read_token(char **out, const char *path, struct gitops_err *err)
 {
 	struct gitops_buf b = GITOPS_BUF_INIT;
 
@@ -268,7 +268,7 @@ static void exec_free(struct gitops_kube_exec *e)
 	free(e);
 }
 
-void gitops_kube_config_free(struct gitops_kube_config *c)
+void gitops_kubeconfig_free(struct gitops_kube_config *c)
 {
 	if (!c)
 		return;
@@ -389,7 +389,7 @@ static int from_files(struct gitops_kube_config *c, const struct kfiles *files, 
 		if (cJSON_IsString(v) && *v->valuestring && !c->token) {
 			if (!(c->token_file = resolve_path(uf->dir, v->valuestring)))
 				return gitops_err_oom(err);
-			if (gitops_kube_read_token(&c->token, c->token_file, err) < 0)
+			if (gitops_kubeconfig_read_token(&c->token, c->token_file, err) < 0)
 				return gitops_err_prefix(err, "%s: tokenFile", where);
 		}
 		v = cJSON_GetObjectItemCaseSensitive(user, "exec");
@@ -422,7 +422,7 @@ static int in_cluster(struct gitops_kube_config *c, const struct gitops_kube_opt
 		return gitops_err_oom(err);
 	gitops_buf_printf(&b, "%s/token", dir);
 	c->token_file = gitops_buf_detach(&b);
-	if (!c->token_file || gitops_kube_read_token(&c->token, c->token_file, err) < 0)
+	if (!c->token_file || gitops_kubeconfig_read_token(&c->token, c->token_file, err) < 0)
 		return gitops_err_prefix(err, "in-cluster service account");
 	gitops_buf_printf(&b, "%s/ca.crt", dir);
 	if (gitops_buf_read_file(&c->ca, b.data, KUBECONFIG_MAX, err) < 0) {
@@ -433,7 +433,7 @@ static int in_cluster(struct gitops_kube_config *c, const struct gitops_kube_opt
 	gitops_buf_printf(&b, "%s/namespace", dir);
 	if (access(b.data, R_OK) == 0) {
 		struct gitops_err ignore;
-		gitops_kube_read_token(&ns, b.data, &ignore);
+		gitops_kubeconfig_read_token(&ns, b.data, &ignore);
 	}
 	gitops_buf_release(&b);
 	c->namespace = strdup(opts->namespace && *opts->namespace ? opts->namespace : ns && *ns ? ns : "default");
@@ -491,6 +491,6 @@ int gitops_kubeconfig_load(struct gitops_kube_config **out, const struct gitops_
 	ret = 0;
 done:
 	kfiles_release(&files);
-	gitops_kube_config_free(c);
+	gitops_kubeconfig_free(c);
 	return ret;
 }

@@ -53,11 +53,11 @@ struct gitops_kube_config {
 
 int gitops_kubeconfig_load(struct gitops_kube_config **out, const struct gitops_kube_options *opts,
 			   struct gitops_err *err);
-void gitops_kube_config_free(struct gitops_kube_config *c);
+void gitops_kubeconfig_free(struct gitops_kube_config *c);
 
 /* Read a token file (service-account or tokenFile), trailing blanks and line breaks removed;
  * replaces *out (freed, and wiped first). 0 or -1. */
-int gitops_kube_read_token(char **out, const char *path, struct gitops_err *err);
+int gitops_kubeconfig_read_token(char **out, const char *path, struct gitops_err *err);
 
 /*
  * A server (or proxy) URL fit for a message: the password of its user info
@@ -66,6 +66,6 @@ int gitops_kube_read_token(char **out, const char *path, struct gitops_err *err)
  * value of every query parameter, and any fragment, "***".  Returns a string
  * to free, or NULL (oom).
  */
-char *gitops_kube_url_redact(const char *url);
+char *gitops_kubeconfig_url_redact(const char *url);
 
 #endif

@@ -489,7 +489,7 @@ static int create_set_namespace(struct sync *s, struct gitops_err *err)
 		if (it->info.hook || !(it->info.phases & (1u << GITOPS_PHASE_SYNC)) || it->p.id.group[0] ||
 		    strcmp(it->p.id.kind, "Namespace") || strcmp(it->p.id.name, s->set_ns))
 			continue;
-		if (gitops_kube_get(s->k, it->p.res, NULL, it->p.id.name, &live, err) < 0)
+		if (gitops_kube_get(&live, s->k, it->p.res, NULL, it->p.id.name, err) < 0)
 			return -1;
 		if (live) {
 			cJSON_Delete(live);

@@ -131,7 +131,7 @@ int gitops_applyset_open(struct gitops_applyset **out, struct gitops_kube *k, co
 		goto done;
 	}
 	gitops_applyset_id(name, ns, s->id, sizeof(s->id));
-	if (gitops_kube_get(k, &secrets, ns, name, &parent, err) < 0)
+	if (gitops_kube_get(&parent, k, &secrets, ns, name, err) < 0)
 		goto done;
 	if (parent) {
 		const char *id = gitops_object_label(parent, GITOPS_APPLYSET_ID_LABEL);
@@ -265,7 +265,7 @@ static char **stream_keys(const struct gitops_object *objs, size_t n, const char
 		return NULL;
 	for (i = 0; i < n; i++) {
 		struct gitops_id id;
-		if (gitops_object_id(objs[i].json, &id) < 0)
+		if (gitops_object_id(&id, objs[i].json) < 0)
 			continue;
 		if (!(keys[k] = id_key(id.group, id.kind, id.namespace ? id.namespace : default_ns, id.name)))
 			goto oom;
@@ -335,7 +335,7 @@ static int find_gk(struct gitops_kube_discovery *d, const char *gk, const struct
 
 	snprintf(kind, sizeof(kind), "%.*s", (int)(dot ? (size_t)(dot - gk) : strlen(gk)), gk);
 	snprintf(group, sizeof(group), "%s", dot ? dot + 1 : "");
-	if (gitops_kube_discovery_find(d, group, NULL, kind, out, &e) == 0)
+	if (gitops_kube_discovery_find(out, d, group, NULL, kind, &e) == 0)
 		return 1;
 	if (e.code == GITOPS_EXIT_REJECTED)
 		return 0; /* the kind is gone from the server (its CRD was deleted): nothing of it to prune */
@@ -449,7 +449,7 @@ int gitops_applyset_orphans_of(struct gitops_applyset *s, struct gitops_kube *k,
 			continue;
 		for (j = 0; j < (r->namespaced ? nss.n : 1); j++) {
 			cJSON *items, *m;
-			if (gitops_kube_list(k, r, r->namespaced ? nss.v[j] : NULL, selector, 500, &items, err) < 0)
+			if (gitops_kube_list(&items, k, r, r->namespaced ? nss.v[j] : NULL, selector, 500, err) < 0)
 				goto done;
 			while ((m = cJSON_DetachItemFromArray(items, 0))) {
 				const char *part = gitops_object_label(m, GITOPS_APPLYSET_PART_OF);

@@ -231,7 +231,7 @@ static void report_extraneous(const cJSON *e, int pending, const struct gitops_d
 	char title[600], *text = NULL;
 
 	memset(&r, 0, sizeof(r));
-	if (gitops_object_id(e, &id) < 0)
+	if (gitops_object_id(&id, e) < 0)
 		return;
 	gitops_id_format(&id, title, sizeof(title));
 	if (pending)

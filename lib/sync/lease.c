@@ -195,7 +195,7 @@ int gitops_lease_acquire(struct gitops_lease **out, struct gitops_kube *k, const
 		const char *holder, *rv, *renewed;
 		long dur, age, now;
 		int took;
-		if (gitops_kube_get(k, &leases, ns, name, &live, err) < 0)
+		if (gitops_kube_get(&live, k, &leases, ns, name, err) < 0)
 			goto done;
 		if (!live) {
 			if ((took = write_lease(l, k, NULL, err)) < 0)
@@ -284,7 +284,7 @@ int gitops_lease_renew(struct gitops_lease *l, struct gitops_kube *k, int force,
 		cJSON *live = NULL;
 		struct gitops_err ignore = GITOPS_ERR_INIT;
 		const char *holder;
-		gitops_kube_get(k, &leases, l->ns, l->name, &live, &ignore);
+		gitops_kube_get(&live, k, &leases, l->ns, l->name, &ignore);
 		holder = gitops_json_get_string(live, "spec", "holderIdentity", NULL);
 		gitops_err_set(err, GITOPS_EXIT_BUSY, "lease %s/%s was taken over by %s after %lds without renewal; "
 			       "stopping before anything more is changed", l->ns, l->name,

@@ -15,7 +15,7 @@ int gitops_plan_item_init(struct gitops_plan_item *it, const struct gitops_objec
 
 	memset(it, 0, sizeof(*it));
 	it->obj = obj;
-	if (gitops_object_id(obj->json, &it->id) < 0)
+	if (gitops_object_id(&it->id, obj->json) < 0)
 		return gitops_object_err(err, obj, GITOPS_EXIT_INPUT, "not a Kubernetes object");
 	/* an invalid sync annotation is the apply's to refuse; here it is no hook */
 	it->hook = gitops_order_classify(&info, obj->json, it->id.group, it->id.kind, &ignore) == 0 && info.hook;
@@ -57,7 +57,7 @@ int gitops_plan_resolve(struct gitops_plan_item *it, struct gitops_kube_discover
 	const char *own = it->id.namespace ? it->id.namespace : default_ns;
 	const cJSON *crd;
 
-	if (gitops_kube_discovery_find(d, it->id.group, it->id.version, it->id.kind, &it->res, &e) == 0) {
+	if (gitops_kube_discovery_find(&it->res, d, it->id.group, it->id.version, it->id.kind, &e) == 0) {
 		if (!gitops_kube_resource_can(it->res, "patch"))
 			gitops_err_set(&e, GITOPS_EXIT_REJECTED, "%s%s%s %s cannot be patched (no server-side apply)",
 				       it->id.group, it->id.group[0] ? "/" : "", it->id.kind, it->id.name);

@@ -108,7 +108,7 @@ int gitops_sync_prune(struct sync *s, struct gitops_err *err)
 		struct gitops_id id;
 		struct gitops_sync_info info;
 		struct gitops_err bad = GITOPS_ERR_INIT;
-		if (gitops_object_id(o, &id) < 0)
+		if (gitops_object_id(&id, o) < 0)
 			continue;
 		if (gitops_order_classify(&info, o, id.group, id.kind, &bad) < 0)
 			info.wave = 0;
@@ -136,8 +136,8 @@ int gitops_sync_prune(struct sync *s, struct gitops_err *err)
 		struct gitops_sync_info info;
 		struct gitops_err bad = GITOPS_ERR_INIT;
 		o = cJSON_GetArrayItem(orphans.doomed, (int)i);
-		if (gitops_object_id(o, &id) < 0 ||
-		    gitops_kube_discovery_find(s->d, id.group, id.version, id.kind, &res[i], err) < 0)
+		if (gitops_object_id(&id, o) < 0 ||
+		    gitops_kube_discovery_find(&res[i], s->d, id.group, id.version, id.kind, err) < 0)
 			goto done;
 		if (gitops_order_classify(&info, o, id.group, id.kind, &bad) < 0)
 			info.wave = 0, info.tier = gitops_order_tier(id.group, id.kind);
@@ -158,7 +158,7 @@ int gitops_sync_prune(struct sync *s, struct gitops_err *err)
 		for (k = i; k < j; k++) {
 			struct gitops_apply_result r;
 			struct gitops_id id;
-			if (gitops_object_id(cJSON_GetArrayItem(orphans.doomed, (int)k), &id) < 0)
+			if (gitops_object_id(&id, cJSON_GetArrayItem(orphans.doomed, (int)k)) < 0)
 				continue;
 			orphan_result(&r, &id, wave[k], failed[k] ? GITOPS_APPLY_FAILED : GITOPS_APPLY_PRUNED);
 			if (failed[k])

@@ -16,7 +16,7 @@ int gitops_sync_wait_established(struct sync *s, struct item *it, struct gitops_
 		cJSON *crd, *c;
 		int ok = 0;
 
-		if (gitops_kube_get(s->k, it->p.res, NULL, it->p.id.name, &crd, err) < 0)
+		if (gitops_kube_get(&crd, s->k, it->p.res, NULL, it->p.id.name, err) < 0)
 			return -1;
 		cJSON_ArrayForEach(c, gitops_json_get(crd, "status", "conditions", NULL))
 		{
@@ -55,7 +55,7 @@ int gitops_sync_delete_before_creation(struct sync *s, struct item **step, size_
 			return -1;
 		for (;;) {
 			cJSON *live;
-			if (gitops_kube_get(s->k, it->p.res, ns[0], it->p.id.name, &live, err) < 0)
+			if (gitops_kube_get(&live, s->k, it->p.res, ns[0], it->p.id.name, err) < 0)
 				return -1;
 			if (!live)
 				break;

@@ -35,11 +35,11 @@ struct edit {
 };
 
 struct change {
-	struct gitops_yedit_change pub;
+	struct gitops_yamledit_change pub;
 	char *what, *old, *new;
 };
 
-struct gitops_yedit {
+struct gitops_yamledit {
 	char *name;
 	char *data;
 	size_t len;
@@ -63,7 +63,7 @@ struct gitops_yedit {
 
 /* --- positions --- */
 
-static size_t to_byte(struct gitops_yedit *y, size_t ci)
+static size_t to_byte(struct gitops_yamledit *y, size_t ci)
 {
 	if (y->ascii)
 		return y->bom + ci < y->len ? y->bom + ci : y->len;
@@ -85,7 +85,7 @@ static size_t to_byte(struct gitops_yedit *y, size_t ci)
 }
 
 /* 0-based line of byte offset off. */
-static size_t line_of(const struct gitops_yedit *y, size_t off)
+static size_t line_of(const struct gitops_yamledit *y, size_t off)
 {
 	size_t lo = 0, hi = y->nlines;
 
@@ -99,12 +99,12 @@ static size_t line_of(const struct gitops_yedit *y, size_t off)
 	return lo;
 }
 
-static size_t line_start(const struct gitops_yedit *y, size_t off)
+static size_t line_start(const struct gitops_yamledit *y, size_t off)
 {
 	return y->lines[line_of(y, off)];
 }
 
-static int build_lines(struct gitops_yedit *y)
+static int build_lines(struct gitops_yamledit *y)
 {
 	size_t i, n = 1;
 
@@ -133,7 +133,7 @@ static void node_free(struct node *n)
 	free(n);
 }
 
-void gitops_yedit_free(struct gitops_yedit *y)
+void gitops_yamledit_free(struct gitops_yamledit *y)
 {
 	size_t i;
 
@@ -198,7 +198,7 @@ static int is_space(char c)
 }
 
 /* Skip "&anchor" and "!tag" properties, blanks, line breaks and comments before a scalar's text. */
-static size_t skip_properties(const struct gitops_yedit *y, size_t p, size_t end)
+static size_t skip_properties(const struct gitops_yamledit *y, size_t p, size_t end)
 {
 	while (p < end) {
 		char c = y->data[p];
@@ -230,7 +230,7 @@ static int blank_range(const char *s, size_t a, size_t b)
  * trailing line breaks and the next line's indentation; back up to the end
  * of the last line that holds content (or of the header line).
  */
-static size_t block_end(const struct gitops_yedit *y, size_t vstart, size_t end)
+static size_t block_end(const struct gitops_yamledit *y, size_t vstart, size_t end)
 {
 	size_t header_end = vstart, e = end;
 
@@ -263,7 +263,7 @@ static size_t block_end(const struct gitops_yedit *y, size_t vstart, size_t end)
 	return e > header_end ? e : header_end;
 }
 
-static struct node *new_node(struct gitops_yedit *y, enum ntype type, const yaml_mark_t *s, const yaml_mark_t *e)
+static struct node *new_node(struct gitops_yamledit *y, enum ntype type, const yaml_mark_t *s, const yaml_mark_t *e)
 {
 	struct node *n;
 
@@ -292,7 +292,7 @@ static int attach(struct node *parent, struct node *n)
 	return 0;
 }
 
-static int parse_error(struct gitops_yedit *y, yaml_parser_t *p, struct gitops_err *err)
+static int parse_error(struct gitops_yamledit *y, yaml_parser_t *p, struct gitops_err *err)
 {
 	const char *problem = p->problem ? p->problem : "malformed YAML";
 
@@ -307,7 +307,7 @@ static int parse_error(struct gitops_yedit *y, yaml_parser_t *p, struct gitops_e
 	return gitops_err_set(err, GITOPS_EXIT_INPUT, "%s:%zu: %s", y->name, (size_t)p->problem_mark.line + 1, problem);
 }
 
-static int parse(struct gitops_yedit *y, struct gitops_err *err)
+static int parse(struct gitops_yamledit *y, struct gitops_err *err)
 {
 	yaml_parser_t p;
 	yaml_event_t ev;
@@ -414,11 +414,11 @@ out:
 	return error;
 }
 
-int gitops_yedit_new(struct gitops_yedit **out, const void *data, size_t len, const char *name,
+int gitops_yamledit_new(struct gitops_yamledit **out, const void *data, size_t len, const char *name,
 		     const struct gitops_limits *limits, struct gitops_err *err)
 {
 	struct gitops_limits def = GITOPS_LIMITS_INIT;
-	struct gitops_yedit *y;
+	struct gitops_yamledit *y;
 	size_t i;
 
 	*out = NULL;
@@ -463,13 +463,13 @@ int gitops_yedit_new(struct gitops_yedit **out, const void *data, size_t len, co
 oom:
 	gitops_err_oom(err);
 fail:
-	gitops_yedit_free(y);
+	gitops_yamledit_free(y);
 	return -1;
 }
 
 /* --- edits and changes --- */
 
-static int add_change(struct gitops_yedit *y, size_t off, const char *what, const char *old, const char *new)
+static int add_change(struct gitops_yamledit *y, size_t off, const char *what, const char *old, const char *new)
 {
 	struct change *c;
 
@@ -490,7 +490,7 @@ static int add_change(struct gitops_yedit *y, size_t off, const char *what, cons
 }
 
 /* Replace bytes [start, end) with text; 1 added, 0 the same edit was there, -1 conflict or oom. */
-static int add_edit(struct gitops_yedit *y, size_t start, size_t end, const char *text, size_t tlen,
+static int add_edit(struct gitops_yamledit *y, size_t start, size_t end, const char *text, size_t tlen,
 		    struct gitops_err *err)
 {
 	size_t i;
@@ -616,7 +616,7 @@ static int write_single(struct gitops_buf *b, const char *s, size_t len)
 }
 
 /* The indentation (bytes of spaces) of the first content line of a block scalar, or -1. */
-static long block_indent(const struct gitops_yedit *y, const struct node *n)
+static long block_indent(const struct gitops_yamledit *y, const struct node *n)
 {
 	size_t p = n->vstart;
 
@@ -635,13 +635,13 @@ static long block_indent(const struct gitops_yedit *y, const struct node *n)
 	return -1;
 }
 
-static size_t column_of(const struct gitops_yedit *y, size_t off)
+static size_t column_of(const struct gitops_yamledit *y, size_t off)
 {
 	return off - line_start(y, off);
 }
 
 /* A block scalar, keeping the header's comment; -1 when the value cannot be one. */
-static int write_block(struct gitops_yedit *y, const struct node *n, const char *s, size_t len, struct gitops_buf *b)
+static int write_block(struct gitops_yamledit *y, const struct node *n, const char *s, size_t len, struct gitops_buf *b)
 {
 	size_t body = len, p, hdr = n->vstart + 1, hdr_end;
 	long indent = block_indent(y, n);
@@ -692,7 +692,7 @@ static int write_block(struct gitops_yedit *y, const struct node *n, const char 
  * The text that replaces node n's scalar so that it reads back as `s`, in
  * n's style.  force_string: the value is a string whatever the old one was.
  */
-static int render(struct gitops_yedit *y, const struct node *n, const char *s, size_t len, int force_string,
+static int render(struct gitops_yamledit *y, const struct node *n, const char *s, size_t len, int force_string,
 		  struct gitops_buf *b)
 {
 	int style = n->style, r;
@@ -733,8 +733,8 @@ static int render(struct gitops_yedit *y, const struct node *n, const char *s, s
 }
 
 /* Set scalar n to s: 1 changed, 0 already so, -1 error. */
-static int set_scalar(struct gitops_yedit *y, const struct node *n, const char *s, int force_string, const char *what,
-		      struct gitops_err *err)
+static int set_scalar(struct gitops_yamledit *y, const struct node *n, const char *s, int force_string,
+		      const char *what, struct gitops_err *err)
 {
 	struct gitops_buf b = GITOPS_BUF_INIT;
 	size_t len = strlen(s);
@@ -787,7 +787,7 @@ static struct node *map_key(const struct node *m, const char *key)
 	return NULL;
 }
 
-static const struct node *find_anchor(const struct gitops_yedit *y, const char *name, size_t before)
+static const struct node *find_anchor(const struct gitops_yamledit *y, const char *name, size_t before)
 {
 	const struct node *found = NULL;
 	size_t i;
@@ -808,7 +808,7 @@ static const char *type_name(const struct node *n)
 	}
 }
 
-static int alias_error(struct gitops_yedit *y, const struct node *n, const char *path, struct gitops_err *err)
+static int alias_error(struct gitops_yamledit *y, const struct node *n, const char *path, struct gitops_err *err)
 {
 	const struct node *a = find_anchor(y, n->alias, n->start);
 
@@ -944,7 +944,7 @@ static int has_merge_key(const struct node *m)
  * (the last node reached) and *at (the index of the first segment not
  * found); or NULL with err set (alias, merge key).
  */
-static struct node *walk(struct gitops_yedit *y, struct node *root, const char *path, struct seg *segs, size_t n,
+static struct node *walk(struct gitops_yamledit *y, struct node *root, const char *path, struct seg *segs, size_t n,
 			 struct node **stop, size_t *at, struct gitops_err *err)
 {
 	struct node *cur = root;
@@ -997,7 +997,7 @@ static struct node *walk(struct gitops_yedit *y, struct node *root, const char *
 	return cur;
 }
 
-static int not_found(struct gitops_yedit *y, const char *path, const struct node *stop, const struct seg *s,
+static int not_found(struct gitops_yamledit *y, const char *path, const struct node *stop, const struct seg *s,
 		     struct gitops_err *err)
 {
 	size_t line;
@@ -1040,7 +1040,7 @@ static size_t deep_end(const struct node *n)
 }
 
 /* The indentation step of the file: how far a block mapping's keys sit right of their parent's. */
-static size_t indent_step(const struct gitops_yedit *y, const struct node *m)
+static size_t indent_step(const struct gitops_yamledit *y, const struct node *m)
 {
 	size_t i;
 
@@ -1074,7 +1074,7 @@ static int add_key_text(struct gitops_buf *b, const char *key)
 	return write_double(b, key, len);
 }
 
-static int add_value_text(struct gitops_yedit *y, struct gitops_buf *b, const char *value, int in_flow)
+static int add_value_text(struct gitops_yamledit *y, struct gitops_buf *b, const char *value, int in_flow)
 {
 	size_t len = strlen(value);
 
@@ -1085,7 +1085,7 @@ static int add_value_text(struct gitops_yedit *y, struct gitops_buf *b, const ch
 }
 
 /* Add keys segs[0..n) (the last one holding value) to mapping m. */
-static int create_in(struct gitops_yedit *y, struct node *m, const struct seg *segs, size_t n, const char *value,
+static int create_in(struct gitops_yamledit *y, struct node *m, const struct seg *segs, size_t n, const char *value,
 		     const char *what, struct gitops_err *err)
 {
 	struct gitops_buf b = GITOPS_BUF_INIT;
@@ -1139,7 +1139,8 @@ oom:
 	return gitops_err_oom(err);
 }
 
-static int create_key(struct gitops_yedit *y, struct node *m, const char *key, const char *value, struct gitops_err *err)
+static int create_key(struct gitops_yamledit *y, struct node *m, const char *key, const char *value,
+		      struct gitops_err *err)
 {
 	struct seg s;
 
@@ -1150,7 +1151,7 @@ static int create_key(struct gitops_yedit *y, struct node *m, const char *key, c
 }
 
 /* Remove key and its (one-line scalar) value from a block mapping; a flow mapping gets "" instead. */
-static int remove_key(struct gitops_yedit *y, struct node *m, const char *key, struct gitops_err *err)
+static int remove_key(struct gitops_yamledit *y, struct node *m, const char *key, struct gitops_err *err)
 {
 	struct node *k = map_key(m, key), *v = map_get(m, key);
 	size_t a, e;
@@ -1174,7 +1175,7 @@ static int remove_key(struct gitops_yedit *y, struct node *m, const char *key, s
 	return 1;
 }
 
-int gitops_yedit_set(struct gitops_yedit *y, const char *path, const char *value, int create,
+int gitops_yamledit_set(struct gitops_yamledit *y, const char *path, const char *value, int create,
 		     struct gitops_err *err)
 {
 	struct seg *segs = NULL;
@@ -1238,8 +1239,8 @@ done:
 /* --- images --- */
 
 struct img_ctx {
-	struct gitops_yedit *y;
-	const struct gitops_yedit_image *images;
+	struct gitops_yamledit *y;
+	const struct gitops_yamledit_image *images;
 	size_t n;
 	int changes;
 	struct gitops_err *err;
@@ -1412,7 +1413,7 @@ static int visit(struct img_ctx *c, struct node *n)
 }
 
 /* The scalar whose text ends last on the line of `hash`, before it, with only blanks between. */
-static struct node *scalar_before(struct gitops_yedit *y, size_t ls, size_t hash)
+static struct node *scalar_before(struct gitops_yamledit *y, size_t ls, size_t hash)
 {
 	struct node *best = NULL;
 	size_t i;
@@ -1429,7 +1430,7 @@ static struct node *scalar_before(struct gitops_yedit *y, size_t ls, size_t hash
 	return best;
 }
 
-static int markers(struct gitops_yedit *y, const struct gitops_yedit_policy *pols, size_t npol, int *changes,
+static int markers(struct gitops_yamledit *y, const struct gitops_yamledit_policy *pols, size_t npol, int *changes,
 		   struct gitops_err *err)
 {
 	static const char token[] = "$imagepolicy";
@@ -1514,8 +1515,8 @@ static int markers(struct gitops_yedit *y, const struct gitops_yedit_policy *pol
 	return 0;
 }
 
-int gitops_yedit_images(struct gitops_yedit *y, const struct gitops_yedit_image *images, size_t n_images,
-			const struct gitops_yedit_policy *policies, size_t n_policies, struct gitops_err *err)
+int gitops_yamledit_images(struct gitops_yamledit *y, const struct gitops_yamledit_image *images, size_t n_images,
+			const struct gitops_yamledit_policy *policies, size_t n_policies, struct gitops_err *err)
 {
 	struct img_ctx c;
 	size_t d;
@@ -1531,12 +1532,12 @@ int gitops_yedit_images(struct gitops_yedit *y, const struct gitops_yedit_image 
 
 /* --- results --- */
 
-size_t gitops_yedit_nchanges(const struct gitops_yedit *y)
+size_t gitops_yamledit_nchanges(const struct gitops_yamledit *y)
 {
 	return y->nchanges;
 }
 
-const struct gitops_yedit_change *gitops_yedit_change_at(const struct gitops_yedit *y, size_t i)
+const struct gitops_yamledit_change *gitops_yamledit_change_at(const struct gitops_yamledit *y, size_t i)
 {
 	return i < y->nchanges ? &y->changes[i].pub : NULL;
 }
@@ -1552,7 +1553,7 @@ static int edit_cmp(const void *a, const void *b)
 	return x->seq < z->seq ? -1 : x->seq > z->seq;
 }
 
-int gitops_yedit_output(struct gitops_yedit *y, const char **out, size_t *len, struct gitops_err *err)
+int gitops_yamledit_output(struct gitops_yamledit *y, const char **out, size_t *len, struct gitops_err *err)
 {
 	size_t i, pos = 0;
 

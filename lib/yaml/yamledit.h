@@ -20,9 +20,9 @@
  * alias (`*t`), or names a key that only a merge key (`<<`) provides, is
  * refused with the line of the anchor: edit the anchor instead.
  *
- * Ownership: gitops_yedit_new copies the input; everything the handle
+ * Ownership: gitops_yamledit_new copies the input; everything the handle
  * returns (changes, output) is owned by it and lives until
- * gitops_yedit_free (NULL is a no-op).
+ * gitops_yamledit_free (NULL is a no-op).
  */
 #ifndef GITOPS_YAMLEDIT_H
 #define GITOPS_YAMLEDIT_H
@@ -32,12 +32,12 @@
 #include "lib/base/image.h"
 #include "lib/yaml/yaml.h"
 
-struct gitops_yedit;
+struct gitops_yamledit;
 
 /* Parse `data` (copied).  -1 with "NAME:LINE: problem" (GITOPS_EXIT_INPUT) when it is not YAML. */
-int gitops_yedit_new(struct gitops_yedit **out, const void *data, size_t len, const char *name,
+int gitops_yamledit_new(struct gitops_yamledit **out, const void *data, size_t len, const char *name,
 		     const struct gitops_limits *limits, struct gitops_err *err);
-void gitops_yedit_free(struct gitops_yedit *y);
+void gitops_yamledit_free(struct gitops_yamledit *y);
 
 /*
  * Set the scalar at `path` to `value` in every document that has it.  Path
@@ -51,17 +51,17 @@ void gitops_yedit_free(struct gitops_yedit *y);
  * hold the path (a place that already holds `value` counts, but changes
  * nothing), or -1.
  */
-int gitops_yedit_set(struct gitops_yedit *y, const char *path, const char *value, int create,
+int gitops_yamledit_set(struct gitops_yamledit *y, const char *path, const char *value, int create,
 		     struct gitops_err *err);
 
 /* `--image NAME=REF` */
-struct gitops_yedit_image {
+struct gitops_yamledit_image {
 	const char *name;                       /* the image name to find (compared after normalisation) */
 	const struct gitops_image_ref *ref;     /* new name (or NULL), tag, digest: what to write */
 };
 
 /* `--policy NS:NAME=REF`: the latest image of a Flux ImagePolicy, for `# {"$imagepolicy": ...}` markers */
-struct gitops_yedit_policy {
+struct gitops_yamledit_policy {
 	const char *id;                         /* "ns:name" */
 	const struct gitops_image_ref *ref;     /* name, tag, digest (each may be NULL) */
 };
@@ -74,23 +74,23 @@ struct gitops_yedit_policy {
  * `# {"$imagepolicy": "ns:name[:tag|:name|:digest]"}` for the policies
  * given.  Returns the number of values changed, or -1.
  */
-int gitops_yedit_images(struct gitops_yedit *y, const struct gitops_yedit_image *images, size_t n_images,
-			const struct gitops_yedit_policy *policies, size_t n_policies, struct gitops_err *err);
+int gitops_yamledit_images(struct gitops_yamledit *y, const struct gitops_yamledit_image *images, size_t n_images,
+			const struct gitops_yamledit_policy *policies, size_t n_policies, struct gitops_err *err);
 
-struct gitops_yedit_change {
+struct gitops_yamledit_change {
 	size_t line;          /* 1-based line of the value */
 	const char *what;     /* the path, field or setter ("image", "newTag", "automation-ns:policy:tag") */
 	const char *old;      /* the old value ("" when the key was added) */
 	const char *new;      /* the new value ("" when the key was removed) */
 };
 
-size_t gitops_yedit_nchanges(const struct gitops_yedit *y);
-const struct gitops_yedit_change *gitops_yedit_change_at(const struct gitops_yedit *y, size_t i);
+size_t gitops_yamledit_nchanges(const struct gitops_yamledit *y);
+const struct gitops_yamledit_change *gitops_yamledit_change_at(const struct gitops_yamledit *y, size_t i);
 
 /*
  * The edited text (owned by y; valid until the next call on y).  Equal to
  * the input when nothing changed.
  */
-int gitops_yedit_output(struct gitops_yedit *y, const char **out, size_t *len, struct gitops_err *err);
+int gitops_yamledit_output(struct gitops_yamledit *y, const char **out, size_t *len, struct gitops_err *err);
 
 #endif

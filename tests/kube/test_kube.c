@@ -384,7 +384,7 @@ START_TEST(test_in_cluster)
 	ck_assert_int_eq(gitops_kubeconfig_load(&cfg, &o, &err), 0);
 	ck_assert_str_eq(cfg->namespace, "team-a");
 	ck_assert_str_eq(cfg->source, "in-cluster");
-	gitops_kube_config_free(cfg);
+	gitops_kubeconfig_free(cfg);
 	ck_assert_int_eq(get_with(NULL, NULL, "/api/v1/namespaces/default", &err, NULL), 200);
 	unsetenv("KUBERNETES_SERVICE_HOST");
 	ck_assert_int_eq(get_with(NULL, NULL, "/api", &err, NULL), -1);
@@ -415,7 +415,7 @@ START_TEST(test_kubeconfig_merge_and_context)
 	ck_assert_str_eq(cfg->context, "work");
 	ck_assert_str_eq(cfg->namespace, "prod");
 	ck_assert_str_eq(cfg->server, server);
-	gitops_kube_config_free(cfg);
+	gitops_kubeconfig_free(cfg);
 	ck_assert_int_eq(get_with(NULL, NULL, "/api/v1/namespaces/default/configmaps", &err, NULL), 200);
 	ck_assert_int_eq(get_with(NULL, "as-bob", "/api/v1/namespaces/default/secrets", &err, NULL), 403);
 	o.context = "as-bob";
@@ -423,7 +423,7 @@ START_TEST(test_kubeconfig_merge_and_context)
 	ck_assert_int_eq(gitops_kubeconfig_load(&cfg, &o, &err), 0);
 	ck_assert_str_eq(cfg->namespace, "dev");
 	ck_assert_str_eq(cfg->server, server); /* cluster c of file a */
-	gitops_kube_config_free(cfg);
+	gitops_kubeconfig_free(cfg);
 	o.context = "nope";
 	ck_assert_int_eq(gitops_kubeconfig_load(&cfg, &o, &err), -1);
 	ck_assert_int_eq(err.code, GITOPS_EXIT_USAGE);
@@ -604,17 +604,17 @@ START_TEST(test_discovery)
 	o.cache_dir = path_in("cache");
 	ck_assert_int_eq(get_with(kubeconfig("k", std_cluster(), token_user(admin_token), NULL), NULL, "/api", &err, &k), 200);
 	ck_assert_int_eq(gitops_kube_discovery_new(&d, k, &o, &err), 0);
-	ck_assert_int_eq(gitops_kube_discovery_find(d, "apps", "v1", "Deployment", &r, &err), 0);
+	ck_assert_int_eq(gitops_kube_discovery_find(&r, d, "apps", "v1", "Deployment", &err), 0);
 	ck_assert_str_eq(r->resource, "deployments");
 	ck_assert(r->namespaced);
 	ck_assert(r->has_status);
 	ck_assert(gitops_kube_resource_can(r, "patch"));
-	ck_assert_int_eq(gitops_kube_discovery_find(d, "", "v1", "Namespace", &r, &err), 0);
+	ck_assert_int_eq(gitops_kube_discovery_find(&r, d, "", "v1", "Namespace", &err), 0);
 	ck_assert_str_eq(r->resource, "namespaces");
 	ck_assert(!r->namespaced);
-	ck_assert_int_eq(gitops_kube_discovery_find(d, "rbac.authorization.k8s.io", "v1", "ClusterRole", &r, &err), 0);
+	ck_assert_int_eq(gitops_kube_discovery_find(&r, d, "rbac.authorization.k8s.io", "v1", "ClusterRole", &err), 0);
 	ck_assert(!r->namespaced);
-	ck_assert_int_eq(gitops_kube_discovery_find(d, "", "v1", "Nope", &r, &err), -1);
+	ck_assert_int_eq(gitops_kube_discovery_find(&r, d, "", "v1", "Nope", &err), -1);
 	ck_assert_str_eq(err.msg, "the server does not know kind Nope in v1 (is its CRD installed?)");
 	gitops_kube_discovery_free(d);
 	/* a second client reads the cache, and finds a CRD applied since by asking again once */
@@ -629,7 +629,7 @@ START_TEST(test_discovery)
 		 getenv("GITOPS_TESTENV_KUBECONFIG"), getenv("GITOPS_TESTENV_KUBECONFIG"));
 	ck_assert_int_eq(system(cmd), 0);
 	ck_assert_int_eq(gitops_kube_discovery_new(&d, k, &o, &err), 0);
-	ck_assert_int_eq(gitops_kube_discovery_find(d, "disc.test", "v1", "Widget", &r, &err), 0);
+	ck_assert_int_eq(gitops_kube_discovery_find(&r, d, "disc.test", "v1", "Widget", &err), 0);
 	ck_assert_str_eq(r->resource, "widgets");
 	gitops_kube_discovery_free(d);
 	gitops_kube_free(k);
@@ -653,9 +653,9 @@ START_TEST(test_rest_verbs)
 	snprintf(nsname, sizeof(nsname), "rest-%ld", (long)time(NULL) % 100000 * 100 + getpid() % 100);
 	ck_assert_int_eq(get_with(kubeconfig("k", std_cluster(), token_user(admin_token), NULL), NULL, "/api", &err, &k), 200);
 	ck_assert_int_eq(gitops_kube_discovery_new(&d, k, &o, &err), 0);
-	ck_assert_int_eq(gitops_kube_discovery_find(d, "", "v1", "ConfigMap", &cm, &err), 0);
-	ck_assert_int_eq(gitops_kube_discovery_find(d, "", "v1", "Namespace", &ns, &err), 0);
-	ck_assert_int_eq(gitops_kube_discovery_find(d, "apps", "v1", "Deployment", &dep, &err), 0);
+	ck_assert_int_eq(gitops_kube_discovery_find(&cm, d, "", "v1", "ConfigMap", &err), 0);
+	ck_assert_int_eq(gitops_kube_discovery_find(&ns, d, "", "v1", "Namespace", &err), 0);
+	ck_assert_int_eq(gitops_kube_discovery_find(&dep, d, "apps", "v1", "Deployment", &err), 0);
 	{
 		char *p = gitops_kube_path(ns, "ignored", nsname, NULL);
 		snprintf(body, sizeof(body), "/api/v1/namespaces/%s", nsname);
@@ -691,39 +691,39 @@ START_TEST(test_rest_verbs)
 	for (i = 0; i < 230; i++)
 		gitops_kube_request_release(&reqs[i]);
 	/* list, 100 a page: all 230, in three pages; with a label selector, half */
-	ck_assert_int_eq(gitops_kube_list(k, cm, nsname, NULL, 100, &list, &err), 0);
+	ck_assert_int_eq(gitops_kube_list(&list, k, cm, nsname, NULL, 100, &err), 0);
 	ck_assert_int_eq(cJSON_GetArraySize(list), 230);
 	cJSON_Delete(list);
-	ck_assert_int_eq(gitops_kube_list(k, cm, nsname, "half=odd", 50, &list, &err), 0);
+	ck_assert_int_eq(gitops_kube_list(&list, k, cm, nsname, "half=odd", 50, &err), 0);
 	ck_assert_int_eq(cJSON_GetArraySize(list), 115);
 	cJSON_Delete(list);
 	/* get: there and not there */
-	ck_assert_int_eq(gitops_kube_get(k, cm, nsname, "cm-007", &obj, &err), 0);
+	ck_assert_int_eq(gitops_kube_get(&obj, k, cm, nsname, "cm-007", &err), 0);
 	ck_assert_str_eq(gitops_json_get_string(obj, "data", "i", NULL), "7");
 	cJSON_Delete(obj);
-	ck_assert_int_eq(gitops_kube_get(k, cm, nsname, "nope", &obj, &err), 0);
+	ck_assert_int_eq(gitops_kube_get(&obj, k, cm, nsname, "nope", &err), 0);
 	ck_assert_ptr_null(obj);
 	/* delete: background removes it; foreground and orphan leave their finalizer (no garbage collector runs here) */
 	ck_assert_int_eq(gitops_kube_delete(k, cm, nsname, "cm-000", "Background", 0, &existed, &err), 0);
 	ck_assert(existed);
-	ck_assert_int_eq(gitops_kube_get(k, cm, nsname, "cm-000", &obj, &err), 0);
+	ck_assert_int_eq(gitops_kube_get(&obj, k, cm, nsname, "cm-000", &err), 0);
 	ck_assert_ptr_null(obj);
 	ck_assert_int_eq(gitops_kube_delete(k, cm, nsname, "cm-000", "Background", 0, &existed, &err), 0);
 	ck_assert(!existed);
 	ck_assert_int_eq(gitops_kube_delete(k, cm, nsname, "cm-001", "Foreground", 0, &existed, &err), 0);
-	ck_assert_int_eq(gitops_kube_get(k, cm, nsname, "cm-001", &obj, &err), 0);
+	ck_assert_int_eq(gitops_kube_get(&obj, k, cm, nsname, "cm-001", &err), 0);
 	ck_assert_ptr_nonnull(obj);
 	ck_assert_str_eq(cJSON_GetArrayItem(gitops_json_get(obj, "metadata", "finalizers", NULL), 0)->valuestring,
 			 "foregroundDeletion");
 	cJSON_Delete(obj);
 	ck_assert_int_eq(gitops_kube_delete(k, cm, nsname, "cm-002", "Orphan", 0, &existed, &err), 0);
-	ck_assert_int_eq(gitops_kube_get(k, cm, nsname, "cm-002", &obj, &err), 0);
+	ck_assert_int_eq(gitops_kube_get(&obj, k, cm, nsname, "cm-002", &err), 0);
 	ck_assert_str_eq(cJSON_GetArrayItem(gitops_json_get(obj, "metadata", "finalizers", NULL), 0)->valuestring, "orphan");
 	cJSON_Delete(obj);
 	/* a dry-run delete leaves it */
 	ck_assert_int_eq(gitops_kube_delete(k, cm, nsname, "cm-003", "Background", 1, &existed, &err), 0);
 	ck_assert(existed);
-	ck_assert_int_eq(gitops_kube_get(k, cm, nsname, "cm-003", &obj, &err), 0);
+	ck_assert_int_eq(gitops_kube_get(&obj, k, cm, nsname, "cm-003", &err), 0);
 	ck_assert_ptr_nonnull(obj);
 	cJSON_Delete(obj);
 	/* the status subresource: what a rollout would write */
@@ -744,7 +744,7 @@ START_TEST(test_rest_verbs)
 	ck_assert_int_eq(gitops_kube_patch_status(k, dep, nsname, "web", patch, &obj, &err), 0);
 	ck_assert_int_eq(cJSON_GetObjectItem(gitops_json_get(obj, "status", NULL), "readyReplicas")->valueint, 1);
 	cJSON_Delete(obj);
-	ck_assert_int_eq(gitops_kube_get(k, dep, nsname, "web", &obj, &err), 0);
+	ck_assert_int_eq(gitops_kube_get(&obj, k, dep, nsname, "web", &err), 0);
 	ck_assert_int_eq(cJSON_GetObjectItem(gitops_json_get(obj, "status", NULL), "readyReplicas")->valueint, 1);
 	cJSON_Delete(obj);
 	ck_assert_int_eq(gitops_kube_patch_status(k, cm, nsname, "cm-004", patch, NULL, &err), -1);

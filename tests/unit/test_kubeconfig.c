@@ -36,7 +36,7 @@ static const struct {
 
 START_TEST(test_url_redact)
 {
-	char *got = gitops_kube_url_redact(url_cases[_i].url);
+	char *got = gitops_kubeconfig_url_redact(url_cases[_i].url);
 
 	ck_assert_ptr_nonnull(got);
 	ck_assert_str_eq(got, url_cases[_i].shown);
@@ -354,7 +354,7 @@ START_TEST(test_load)
 		want = expand(load_cases[_i].want);
 		ck_assert_str_eq(got, want);
 		free(got);
-		gitops_kube_config_free(c);
+		gitops_kubeconfig_free(c);
 	} else {
 		ck_assert_msg(ret == -1, "%s: loaded", load_cases[_i].what);
 		want = expand(load_cases[_i].msg);
@@ -392,8 +392,8 @@ START_TEST(test_in_cluster_ipv6)
 	ck_assert_msg(gitops_kubeconfig_load(&c, &opts, &err) == 0, "%s", err.msg);
 	ck_assert_str_eq(c->server, "https://[fd00::1]:6443");
 	ck_assert_str_eq(c->namespace, "default");
-	gitops_kube_config_free(c);
-	gitops_kube_config_free(NULL);
+	gitops_kubeconfig_free(c);
+	gitops_kubeconfig_free(NULL);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", base);
 	ck_assert_int_eq(system(cmd), 0);
 }
@@ -450,10 +450,10 @@ START_TEST(test_read_token)
 	ck_assert_ptr_nonnull(fp);
 	fputs("  abc def \n\r\n \n", fp);
 	fclose(fp);
-	ck_assert_int_eq(gitops_kube_read_token(&tok, path, &err), 0);
+	ck_assert_int_eq(gitops_kubeconfig_read_token(&tok, path, &err), 0);
 	ck_assert_str_eq(tok, "  abc def");
 	unlink(path);
-	ck_assert_int_eq(gitops_kube_read_token(&tok, path, &err), -1);
+	ck_assert_int_eq(gitops_kubeconfig_read_token(&tok, path, &err), -1);
 	ck_assert_int_eq(err.code, GITOPS_EXIT_IO);
 	ck_assert_str_eq(tok, "  abc def");   /* kept on failure */
 	free(tok);

@@ -193,7 +193,7 @@ START_TEST(test_id)
 	struct gitops_id id;
 	char shown[600];
 
-	ck_assert_int_eq(gitops_object_id(obj, &id), id_cases[_i].ret);
+	ck_assert_int_eq(gitops_object_id(&id, obj), id_cases[_i].ret);
 	ck_assert_str_eq(id.group, id_cases[_i].group);
 	ck_assert_str_eq(id.version, id_cases[_i].version);
 	gitops_id_format(&id, shown, sizeof(shown));
@@ -229,8 +229,8 @@ START_TEST(test_idset)
 	unsigned fi = 0, fl = 0;
 
 	ck_assert_int_eq(gitops_idset_new(&s), 0);
-	ck_assert_int_eq(gitops_object_id(a, &ia), 0);
-	ck_assert_int_eq(gitops_object_id(b, &ib), 0);
+	ck_assert_int_eq(gitops_object_id(&ia, a), 0);
+	ck_assert_int_eq(gitops_object_id(&ib, b), 0);
 	ck_assert_int_eq(gitops_idset_add(s, &ia, 1, 10, &fi, &fl), 1);
 	ck_assert_int_eq(gitops_idset_add(s, &ib, 2, 20, &fi, &fl), idset_cases[_i].same ? 0 : 1);
 	if (idset_cases[_i].same) {

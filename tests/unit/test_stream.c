@@ -25,7 +25,7 @@ static int read_stream(const char *text, const struct gitops_limits *limits, str
 	ck_assert_int_eq(gitops_stream_reader_mem(&r, text, strlen(text), "in.yaml", limits, 0, err), 0);
 	while ((n = gitops_stream_read(r, &o, err)) > 0) {
 		struct gitops_id id;
-		ck_assert_int_eq(gitops_object_id(o.json, &id), 0);
+		ck_assert_int_eq(gitops_object_id(&id, o.json), 0);
 		if (names)
 			snprintf(names + strlen(names), size - strlen(names), "%s%s@%zu", count ? "," : "", id.name,
 				 o.line);
@@ -253,7 +253,7 @@ START_TEST(test_identity)
 	cJSON *obj;
 
 	ck_assert_int_eq(gitops_yaml_parse_one(&obj, in, strlen(in), "x", NULL, &err), 0);
-	ck_assert_int_eq(gitops_object_id(obj, &id), 0);
+	ck_assert_int_eq(gitops_object_id(&id, obj), 0);
 	ck_assert_str_eq(id.group, "apps");
 	ck_assert_str_eq(id.version, "v1");
 	ck_assert_str_eq(id.kind, "Deployment");
@@ -274,7 +274,7 @@ START_TEST(test_identity)
 	cJSON_Delete(obj);
 
 	ck_assert_int_eq(gitops_yaml_parse_one(&obj, ns, strlen(ns), "x", NULL, &err), 0);
-	ck_assert_int_eq(gitops_object_id(obj, &id), 0);
+	ck_assert_int_eq(gitops_object_id(&id, obj), 0);
 	ck_assert_str_eq(id.group, "");
 	ck_assert_ptr_null(id.namespace);
 	gitops_id_format(&id, buf, sizeof(buf));

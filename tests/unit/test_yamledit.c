@@ -57,26 +57,26 @@ static const struct {
 
 START_TEST(test_set)
 {
-	struct gitops_yedit *y = NULL;
+	struct gitops_yamledit *y = NULL;
 	struct gitops_err err = GITOPS_ERR_INIT;
 	const char *out;
 	size_t len;
 	int r;
 
-	r = gitops_yedit_new(&y, set_cases[_i].in, strlen(set_cases[_i].in), "t.yaml", NULL, &err);
+	r = gitops_yamledit_new(&y, set_cases[_i].in, strlen(set_cases[_i].in), "t.yaml", NULL, &err);
 	if (r == 0)
-		r = gitops_yedit_set(y, set_cases[_i].path, set_cases[_i].value, set_cases[_i].create, &err);
+		r = gitops_yamledit_set(y, set_cases[_i].path, set_cases[_i].value, set_cases[_i].create, &err);
 	if (!set_cases[_i].out) {
 		ck_assert_int_eq(r, -1);
 		ck_assert_str_eq(err.msg, set_cases[_i].err);
-		gitops_yedit_free(y);
+		gitops_yamledit_free(y);
 		return;
 	}
 	ck_assert_msg(r >= 1, "case %d: %s", _i, err.msg);
-	ck_assert_int_eq(gitops_yedit_output(y, &out, &len, &err), 0);
+	ck_assert_int_eq(gitops_yamledit_output(y, &out, &len, &err), 0);
 	ck_assert_str_eq(out, set_cases[_i].out);
 	ck_assert_uint_eq(len, strlen(out));
-	gitops_yedit_free(y);
+	gitops_yamledit_free(y);
 }
 END_TEST
 
@@ -84,17 +84,17 @@ END_TEST
 START_TEST(test_unchanged)
 {
 	static const char in[] = "a: 'x'   # c\n";
-	struct gitops_yedit *y = NULL;
+	struct gitops_yamledit *y = NULL;
 	struct gitops_err err = GITOPS_ERR_INIT;
 	const char *out;
 	size_t len;
 
-	ck_assert_int_eq(gitops_yedit_new(&y, in, strlen(in), "t.yaml", NULL, &err), 0);
-	ck_assert_int_eq(gitops_yedit_set(y, "a", "x", 0, &err), 1);
-	ck_assert_uint_eq(gitops_yedit_nchanges(y), 0);
-	ck_assert_int_eq(gitops_yedit_output(y, &out, &len, &err), 0);
+	ck_assert_int_eq(gitops_yamledit_new(&y, in, strlen(in), "t.yaml", NULL, &err), 0);
+	ck_assert_int_eq(gitops_yamledit_set(y, "a", "x", 0, &err), 1);
+	ck_assert_uint_eq(gitops_yamledit_nchanges(y), 0);
+	ck_assert_int_eq(gitops_yamledit_output(y, &out, &len, &err), 0);
 	ck_assert_str_eq(out, in);
-	gitops_yedit_free(y);
+	gitops_yamledit_free(y);
 }
 END_TEST
 
@@ -120,21 +120,22 @@ static const struct {
 
 START_TEST(test_images)
 {
-	struct gitops_yedit *y = NULL;
+	struct gitops_yamledit *y = NULL;
 	struct gitops_err err = GITOPS_ERR_INIT;
 	struct gitops_image_ref ref = GITOPS_IMAGE_REF_INIT;
-	struct gitops_yedit_image im;
+	struct gitops_yamledit_image im;
 	const char *out;
 	size_t len;
 
 	ck_assert_int_eq(gitops_image_parse_ref(&ref, image_cases[_i].ref, &err), 0);
 	im.name = image_cases[_i].name;
 	im.ref = &ref;
-	ck_assert_int_eq(gitops_yedit_new(&y, image_cases[_i].in, strlen(image_cases[_i].in), "t.yaml", NULL, &err), 0);
-	ck_assert_int_ge(gitops_yedit_images(y, &im, 1, NULL, 0, &err), 0);
-	ck_assert_int_eq(gitops_yedit_output(y, &out, &len, &err), 0);
+	ck_assert_int_eq(gitops_yamledit_new(&y, image_cases[_i].in, strlen(image_cases[_i].in), "t.yaml", NULL, &err),
+			 0);
+	ck_assert_int_ge(gitops_yamledit_images(y, &im, 1, NULL, 0, &err), 0);
+	ck_assert_int_eq(gitops_yamledit_output(y, &out, &len, &err), 0);
 	ck_assert_str_eq(out, image_cases[_i].out);
-	gitops_yedit_free(y);
+	gitops_yamledit_free(y);
 	gitops_image_release(&ref);
 }
 END_TEST
