@@ -258,8 +258,6 @@ int main(int argc, char **argv)
 		goto fail;
 	goto done;
 fail:
-	if (spool && gitops_spool_error(spool)->msg[0])
-		err = *gitops_spool_error(spool);
 	code = gitops_cli_fail(&cli, &err);
 done:
 	gitops_stream_writer_free(w);

@@ -106,8 +106,6 @@ int main(int argc, char **argv)
 		gitops_cli_info(&cli, 1, "%s had no end-of-stream marker: the output has none either", unvouched);
 	goto done;
 fail:
-	if (spool && gitops_spool_error(spool)->msg[0])
-		err = *gitops_spool_error(spool);
 	code = gitops_cli_fail(&cli, &err);
 done:
 	gitops_stream_writer_free(w);

@@ -141,7 +141,6 @@ struct gitops_spool {
 	size_t mem_max;
 	int fd;             /* -1 until the spool spills to a file */
 	size_t size;
-	struct gitops_err err;
 };
 
 int gitops_spool_new(struct gitops_spool **out, size_t mem_max, struct gitops_err *err)
@@ -156,7 +155,7 @@ int gitops_spool_new(struct gitops_spool **out, size_t mem_max, struct gitops_er
 	return 0;
 }
 
-static int spool_spill(struct gitops_spool *s)
+static int spool_spill(struct gitops_spool *s, struct gitops_err *err)
 {
 	const char *dir = getenv("TMPDIR");
 	struct gitops_buf path = GITOPS_BUF_INIT;
@@ -165,10 +164,10 @@ static int spool_spill(struct gitops_spool *s)
 	if (!dir || !*dir)
 		dir = "/tmp";
 	if (gitops_buf_printf(&path, "%s/gitops-spool-XXXXXX", dir) < 0)
-		return gitops_err_oom(&s->err);
+		return gitops_err_oom(err);
 	fd = mkostemp(path.data, O_CLOEXEC);
 	if (fd < 0) {
-		gitops_err_set(&s->err, errno == ENOMEM ? GITOPS_EXIT_INTERNAL : GITOPS_EXIT_IO,
+		gitops_err_set(err, errno == ENOMEM ? GITOPS_EXIT_INTERNAL : GITOPS_EXIT_IO,
 			       "cannot create a temporary file in '%s' for the output: %s", dir, strerror(errno));
 		gitops_buf_release(&path);
 		return -1;
@@ -176,7 +175,7 @@ static int spool_spill(struct gitops_spool *s)
 	unlink(path.data);
 	gitops_buf_release(&path);
 	if (gitops_write_all(fd, s->mem.data, s->mem.len) < 0) {
-		gitops_err_errno(&s->err, errno, "cannot write the temporary output file");
+		gitops_err_errno(err, errno, "cannot write the temporary output file");
 		close(fd);
 		return -1;
 	}
@@ -187,38 +186,33 @@ static int spool_spill(struct gitops_spool *s)
 
 #define SPOOL_BLOCK (64u << 10)
 
-static int spool_flush(struct gitops_spool *s)
+static int spool_flush(struct gitops_spool *s, struct gitops_err *err)
 {
 	if (s->fd < 0 || !s->mem.len)
 		return 0;
 	if (gitops_write_all(s->fd, s->mem.data, s->mem.len) < 0)
-		return gitops_err_errno(&s->err, errno, "cannot write the temporary output file");
+		return gitops_err_errno(err, errno, "cannot write the temporary output file");
 	s->mem.len = 0;
 	return 0;
 }
 
-int gitops_spool_write(void *ctx, const void *data, size_t len)
+int gitops_spool_write(void *ctx, const void *data, size_t len, struct gitops_err *err)
 {
 	struct gitops_spool *s = ctx;
 
-	if (s->fd < 0 && s->mem.len + len > s->mem_max && spool_spill(s) < 0)
+	if (s->fd < 0 && s->mem.len + len > s->mem_max && spool_spill(s, err) < 0)
 		return -1;
 	/* once in a file, writes still go through the buffer, in blocks of SPOOL_BLOCK */
-	if (s->fd >= 0 && s->mem.len + len > SPOOL_BLOCK && spool_flush(s) < 0)
+	if (s->fd >= 0 && s->mem.len + len > SPOOL_BLOCK && spool_flush(s, err) < 0)
 		return -1;
 	if (s->fd >= 0 && len > SPOOL_BLOCK) {
 		if (gitops_write_all(s->fd, data, len) < 0)
-			return gitops_err_errno(&s->err, errno, "cannot write the temporary output file");
+			return gitops_err_errno(err, errno, "cannot write the temporary output file");
 	} else if (gitops_buf_add(&s->mem, data, len) < 0) {
-		return gitops_err_oom(&s->err);
+		return gitops_err_oom(err);
 	}
 	s->size += len;
 	return 0;
-}
-
-const struct gitops_err *gitops_spool_error(const struct gitops_spool *s)
-{
-	return &s->err;
 }
 
 size_t gitops_spool_size(const struct gitops_spool *s)
@@ -236,10 +230,8 @@ int gitops_spool_copy_to_fd(struct gitops_spool *s, int fd, struct gitops_err *e
 			return gitops_err_errno(err, errno, "write error on standard output");
 		return 0;
 	}
-	if (spool_flush(s) < 0) {
-		*err = s->err;
+	if (spool_flush(s, err) < 0)
 		return -1;
-	}
 	for (;;) {
 		ssize_t n = pread(s->fd, chunk, sizeof(chunk), off);
 		if (n < 0 && errno == EINTR)

@@ -36,9 +36,7 @@ struct gitops_spool;
 /* mem_max: bytes kept in memory before spilling to a temporary file. */
 int gitops_spool_new(struct gitops_spool **out, size_t mem_max, struct gitops_err *err);
 /* The write callback used by stream writers: ctx is the spool. 0 or -1. */
-int gitops_spool_write(void *ctx, const void *data, size_t len);
-/* The error a failed gitops_spool_write left (message and code). */
-const struct gitops_err *gitops_spool_error(const struct gitops_spool *s);
+int gitops_spool_write(void *ctx, const void *data, size_t len, struct gitops_err *err);
 /* Copy everything written so far to fd. */
 int gitops_spool_copy_to_fd(struct gitops_spool *s, int fd, struct gitops_err *err);
 size_t gitops_spool_size(const struct gitops_spool *s);

@@ -166,8 +166,6 @@ int gitops_bump_images_stream(const struct gitops_bump_options *o, const struct 
 		goto done;
 	error = 0;
 done:
-	if (error < 0 && spool && gitops_spool_error(spool)->msg[0])
-		*err = *gitops_spool_error(spool);
 	gitops_object_release(&obj);
 	gitops_stream_writer_free(w);
 	gitops_spool_free(spool);

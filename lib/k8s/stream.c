@@ -247,8 +247,8 @@ int gitops_stream_writer_new(struct gitops_stream_writer **out, enum gitops_form
 
 static int raw_write(struct gitops_stream_writer *w, const char *s, struct gitops_err *err)
 {
-	if (w->write(w->ctx, s, strlen(s)) < 0)
-		return gitops_err_set(err, GITOPS_EXIT_IO, "cannot write the output");
+	if (w->write(w->ctx, s, strlen(s), err) < 0)
+		return err->msg[0] ? -1 : gitops_err_set(err, GITOPS_EXIT_IO, "cannot write the output");
 	return 0;
 }
 

@@ -1225,13 +1225,14 @@ struct gitops_yaml_writer {
 	gitops_write_fn write;
 	void *ctx;
 	int started, ended, failed;
+	struct gitops_err werr;   /* why the write function failed */
 };
 
 static int write_handler(void *data, unsigned char *buffer, size_t size)
 {
 	struct gitops_yaml_writer *w = data;
 
-	if (w->write(w->ctx, buffer, size) < 0) {
+	if (w->write(w->ctx, buffer, size, &w->werr) < 0) {
 		w->failed = 1;
 		return 0;
 	}
@@ -1262,8 +1263,10 @@ static int emit(struct gitops_yaml_writer *w, yaml_event_t *ev, struct gitops_er
 {
 	if (yaml_emitter_emit(&w->em, ev))
 		return 0;
-	if (w->failed)
-		return gitops_err_set(err, GITOPS_EXIT_IO, "cannot write the output");
+	if (w->failed) {
+		*err = w->werr;
+		return err->msg[0] ? -1 : gitops_err_set(err, GITOPS_EXIT_IO, "cannot write the output");
+	}
 	return gitops_err_set(err, GITOPS_EXIT_INTERNAL, "YAML emitter: %s",
 			      w->em.problem ? w->em.problem : "unknown error");
 }
@@ -1380,9 +1383,9 @@ void gitops_yaml_writer_free(struct gitops_yaml_writer *w)
 	free(w);
 }
 
-static int buf_write(void *ctx, const void *data, size_t len)
+static int buf_write(void *ctx, const void *data, size_t len, struct gitops_err *err)
 {
-	return gitops_buf_add(ctx, data, len);
+	return gitops_buf_add(ctx, data, len) < 0 ? gitops_err_oom(err) : 0;
 }
 
 int gitops_yaml_dump(char **out, const cJSON *root, struct gitops_err *err)

@@ -86,7 +86,7 @@ int gitops_yaml_parse_one(cJSON **out, const void *data, size_t len, const char 
 /* --- writer --- */
 
 /* Where emitted bytes go: return 0, or -1 to stop the writer. */
-typedef int (*gitops_write_fn)(void *ctx, const void *data, size_t len);
+typedef int (*gitops_write_fn)(void *ctx, const void *data, size_t len, struct gitops_err *err);
 
 struct gitops_yaml_writer;
 

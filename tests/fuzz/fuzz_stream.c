@@ -16,9 +16,9 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static int write_buf(void *ctx, const void *d, size_t len)
+static int write_buf(void *ctx, const void *d, size_t len, struct gitops_err *err)
 {
-	return gitops_buf_add(ctx, d, len);
+	return gitops_buf_add(ctx, d, len) < 0 ? gitops_err_oom(err) : 0;
 }
 
 static void check_round_trip(const cJSON *root)

@@ -18,9 +18,9 @@ static inline int gitops_check_run(Suite *s)
 	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }
 
-static inline int gitops_check_write_buf(void *ctx, const void *data, size_t len)
+static inline int gitops_check_write_buf(void *ctx, const void *data, size_t len, struct gitops_err *err)
 {
-	return gitops_buf_add(ctx, data, len);
+	return gitops_buf_add(ctx, data, len) < 0 ? gitops_err_oom(err) : 0;
 }
 
 #endif

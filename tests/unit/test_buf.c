@@ -280,9 +280,9 @@ START_TEST(test_spool)
 	setenv("TMPDIR", tmpdir, 1);
 	ck_assert_int_eq(gitops_spool_new(&s, spool_cases[_i].mem_max, &err), 0);
 	for (i = 0; i < writes; i++)
-		ck_assert_int_eq(gitops_spool_write(s, data + i * size, size), 0);
+		ck_assert_int_eq(gitops_spool_write(s, data + i * size, size, &err), 0);
 	ck_assert_uint_eq(gitops_spool_size(s), total);
-	ck_assert_int_eq(gitops_spool_error(s)->code, 0);
+	ck_assert_int_eq(err.code, 0);
 
 	/* the temporary file is unlinked at once: nothing is left in TMPDIR */
 	snprintf(path, sizeof(path), "%s/out", tmpdir);
@@ -318,12 +318,12 @@ START_TEST(test_spool_no_tmpdir)
 	ck_assert_int_eq(rmdir(tmpdir), 0);
 	setenv("TMPDIR", tmpdir, 1);
 	ck_assert_int_eq(gitops_spool_new(&s, 4, &err), 0);
-	ck_assert_int_eq(gitops_spool_write(s, "abcd", 4), 0);  /* fits in memory */
-	ck_assert_int_eq(gitops_spool_write(s, "e", 1), -1);    /* must spill, and cannot */
-	ck_assert_int_eq(gitops_spool_error(s)->code, GITOPS_EXIT_IO);
+	ck_assert_int_eq(gitops_spool_write(s, "abcd", 4, &err), 0);  /* fits in memory */
+	ck_assert_int_eq(gitops_spool_write(s, "e", 1, &err), -1);    /* must spill, and cannot */
+	ck_assert_int_eq(err.code, GITOPS_EXIT_IO);
 	snprintf(want, sizeof(want), "cannot create a temporary file in '%s' for the output: %s", tmpdir,
 		 strerror(ENOENT));
-	ck_assert_str_eq(gitops_spool_error(s)->msg, want);
+	ck_assert_str_eq(err.msg, want);
 	ck_assert_uint_eq(gitops_spool_size(s), 4);
 	gitops_spool_free(s);
 	gitops_spool_free(NULL);

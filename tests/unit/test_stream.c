@@ -398,7 +398,7 @@ START_TEST(test_spool)
 	ck_assert_int_eq(gitops_spool_new(&s, 4096, &err), 0);
 	for (i = 0; i < 10; i++) {
 		block[0] = (char)('0' + i);
-		ck_assert_int_eq(gitops_spool_write(s, block, sizeof(block)), 0);
+		ck_assert_int_eq(gitops_spool_write(s, block, sizeof(block), &err), 0);
 	}
 	ck_assert_uint_eq(gitops_spool_size(s), 10000);
 	fd = mkstemp(path);
