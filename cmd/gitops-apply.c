@@ -256,14 +256,10 @@ int main(int argc, char **argv)
 	}
 	if (rep.records) {
 		cJSON *out = cJSON_CreateObject();
-		char *text;
 		cJSON_AddItemToObject(out, "results", rep.records);
 		rep.records = NULL;
-		text = cJSON_Print(out);
-		if (text)
-			printf("%s\n", text);
-		free(text);
-		cJSON_Delete(out);
+		if (gitops_cli_print_json(out) < 0 && code == GITOPS_EXIT_OK)
+			code = GITOPS_EXIT_IO;
 	}
 	goto done;
 fail:

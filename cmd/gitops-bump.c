@@ -177,18 +177,13 @@ static void report_stats(struct gitops_cli *cli, const struct gitops_bump *b)
 static void print_json(struct report *rp, const struct opts *op, const struct gitops_bump_git_result *res)
 {
 	cJSON *doc = cJSON_CreateObject();
-	char *text;
 
 	cJSON_AddItemToObject(doc, "changes", rp->records);
 	rp->records = NULL;
 	cJSON_AddBoolToObject(doc, "check", op->b.check);
 	if (res)
 		gitops_bump_git_result_json(doc, res, op->b.push_branch);
-	text = cJSON_Print(doc);
-	if (text)
-		printf("%s\n", text);
-	free(text);
-	cJSON_Delete(doc);
+	gitops_cli_print_json(doc); /* a write error shows at the final flush */
 }
 
 /* --repo: checked, then fetch, edit, commit, push. */

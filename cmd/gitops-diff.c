@@ -171,7 +171,6 @@ static void summary(const struct report *rep)
 static void print_json(struct report *rep)
 {
 	cJSON *out = cJSON_CreateObject(), *sum;
-	char *text;
 
 	if (!out)
 		return;
@@ -183,11 +182,8 @@ static void print_json(struct report *rep)
 	cJSON_AddNumberToObject(sum, "missing", (double)rep->missing);
 	cJSON_AddNumberToObject(sum, "extraneous", (double)rep->extraneous);
 	cJSON_AddNumberToObject(sum, "failed", (double)rep->failed);
-	text = cJSON_Print(out);
-	if (!text || printf("%s\n", text) < 0)
+	if (gitops_cli_print_json(out) < 0)
 		rep->write_failed = 1;
-	free(text);
-	cJSON_Delete(out);
 }
 
 int main(int argc, char **argv)

@@ -299,3 +299,12 @@ int gitops_cli_unavailable_main(int argc, char **argv, const char *prog, const c
 	return gitops_cli_error(&cli, GITOPS_EXIT_USAGE, "this version cannot %s yet", what);
 }
 
+int gitops_cli_print_json(cJSON *doc)
+{
+	char *text = doc ? cJSON_Print(doc) : NULL;
+	int ret = text && printf("%s\n", text) >= 0 ? 0 : -1;
+
+	free(text);
+	cJSON_Delete(doc);
+	return ret;
+}

@@ -76,6 +76,11 @@ int gitops_cli_fail(const struct gitops_cli *cli, const struct gitops_err *err);
 int gitops_cli_usage_error(const struct gitops_cli *cli, const char *fmt, ...) GITOPS_PRINTF(2, 3);
 /* "prog: warning: ..." unless -q. */
 void gitops_cli_warn(const struct gitops_cli *cli, const char *fmt, ...) GITOPS_PRINTF(2, 3);
+/*
+ * A program's -o json document on stdout (tab-indented, a newline after it),
+ * taking doc over (freed here).  0, or -1 when it could not be written.
+ */
+int gitops_cli_print_json(cJSON *doc);
 /* Progress and details on stderr when verbosity >= level. */
 void gitops_cli_info(const struct gitops_cli *cli, int level, const char *fmt, ...) GITOPS_PRINTF(3, 4);
 
