@@ -92,7 +92,7 @@ struct gitops_git_auth {
 	int no_ssh_agent;
 };
 
-#define GITOPS_GIT_AUTH_INIT { NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0 }
+#define GITOPS_GIT_AUTH_INIT { .username = NULL }
 
 /* GITOPS_GIT_USERNAME, GITOPS_GIT_PASSWORD, GITOPS_GIT_TOKEN, GITOPS_SSH_KEY_PASSPHRASE. */
 void gitops_git_auth_from_env(struct gitops_git_auth *a);
@@ -147,7 +147,7 @@ struct gitops_git_cache_options {
 	void *ctx;                                     /* for all three */
 };
 
-#define GITOPS_GIT_CACHE_OPTIONS_INIT { NULL, 300, 10, 256u << 20, 100000, NULL, NULL, NULL, NULL }
+#define GITOPS_GIT_CACHE_OPTIONS_INIT { .lock_timeout = 300, .keep = 10, .max_bytes = 256u << 20, .max_files = 100000 }
 
 /*
  * Walk `path` through `root` (a commit's tree) as a file system walks a

@@ -131,7 +131,7 @@ struct gitops_git_write_options {
 	void *ctx;
 };
 
-#define GITOPS_GIT_WRITE_OPTIONS_INIT { NULL, NULL, 5, 200, 5000, { NULL, NULL, NULL }, { NULL, NULL, NULL }, 0, NULL, NULL }
+#define GITOPS_GIT_WRITE_OPTIONS_INIT { .retries = 5, .backoff_ms = 200, .backoff_max_ms = 5000 }
 
 struct gitops_git_write_result {
 	char *branch;                       /* the branch the edit was made on (short name) */

@@ -603,7 +603,7 @@ static int exit_for_status(long status)
  * values of a Secret in the body, and those the caller listed (the live
  * object), are masked before anything is cut to size.
  */
-void gitops_kube_status_message(const struct gitops_kube_request *r, char *buf, size_t size, int *code)
+static void status_text(const struct gitops_kube_request *r, char *buf, size_t size, int *code)
 {
 	cJSON *st = r->response.len ? cJSON_ParseWithLength(r->response.data, r->response.len) : NULL;
 	cJSON *body = r->body && r->body_len ? cJSON_ParseWithLength(r->body, r->body_len) : NULL;
@@ -650,6 +650,11 @@ void gitops_kube_status_message(const struct gitops_kube_request *r, char *buf, 
 	free_list(own, n_own);
 	cJSON_Delete(body);
 	cJSON_Delete(st);
+}
+
+void gitops_kube_status_error(struct gitops_err *out, const struct gitops_kube_request *r)
+{
+	status_text(r, out->msg, sizeof(out->msg), &out->code);
 }
 
 /* ------------------------------------------------------------ requests */
@@ -780,10 +785,7 @@ static void finished(struct gitops_http_request *r)
 		for (ok = c->ok_statuses; ok && *ok; ok++)
 			is_ok |= *ok == r->status;
 		if (!is_ok) {
-			char msg[GITOPS_ERR_MSG_MAX];
-			int code;
-			gitops_kube_status_message(kr, msg, sizeof(msg), &code);
-			gitops_err_set(&r->err, code, "%s", msg);
+			gitops_kube_status_error(&r->err, kr);
 			r->failed = 1;
 		}
 	}

@@ -100,6 +100,6 @@ int gitops_kube_do(struct gitops_kube *k, struct gitops_kube_request *req, const
 		   struct gitops_err *err);
 
 /* The one-line message for a failed answer (from its Status object when it has one). */
-void gitops_kube_status_message(const struct gitops_kube_request *r, char *buf, size_t size, int *code);
+void gitops_kube_status_error(struct gitops_err *out, const struct gitops_kube_request *r);
 
 #endif

@@ -28,7 +28,7 @@ struct gitops_kube_discovery_options {
 	long ttl_seconds;         /* how long a cached answer is trusted */
 };
 
-#define GITOPS_KUBE_DISCOVERY_OPTIONS_INIT { NULL, 600 }
+#define GITOPS_KUBE_DISCOVERY_OPTIONS_INIT { .ttl_seconds = 600 }
 
 int gitops_kube_discovery_new(struct gitops_kube_discovery **out, struct gitops_kube *k,
 			      const struct gitops_kube_discovery_options *opts, struct gitops_err *err);

@@ -34,7 +34,7 @@ struct gitops_registry_options {
 	size_t max_tags;          /* refuse a repository with more tags than this */
 };
 
-#define GITOPS_REGISTRY_OPTIONS_INIT { .plain_http = 0, .config = NULL, .ca_file = NULL, .timeout = 30, .max_tags = 1000000 }
+#define GITOPS_REGISTRY_OPTIONS_INIT { .timeout = 30, .max_tags = 1000000 }
 
 struct gitops_registry;
 

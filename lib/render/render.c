@@ -283,9 +283,8 @@ static int expand_source(struct render *rd, const struct gitops_object *o, const
 	int ret, held = -1;
 
 	if (rd->source)
-		return gitops_err_set(err, GITOPS_EXIT_INPUT,
-				      "%s:%zu: document %zu: a Source document inside a fetched source is refused "
-				      "(it could point anywhere on this machine)", name, o->line, o->doc);
+		return gitops_object_err(err, o, GITOPS_EXIT_INPUT, "a Source document inside a fetched source is refused "
+					 "(it could point anywhere on this machine)");
 	if (gitops_source_read(&source, o->json, name, o->line, o->doc, err) < 0)
 		return -1;
 	repository = source.repository;
@@ -293,17 +292,14 @@ static int expand_source(struct render *rd, const struct gitops_object *o, const
 	path = source.path;
 	dir = source.dir;
 	if (dir[0] != '/')
-		return gitops_err_set(err, GITOPS_EXIT_INPUT, "%s:%zu: document %zu: Source '%s': spec.dir '%s' is not an "
-				      "absolute path", name, o->line, o->doc,
-				      gitops_json_get_string(o->json, "metadata", "name", NULL), dir);
+		return gitops_object_err(err, o, GITOPS_EXIT_INPUT, "Source '%s': spec.dir '%s' is not an absolute path",
+					 gitops_json_get_string(o->json, "metadata", "name", NULL), dir);
 	if (stat(dir, &st) < 0)
-		return gitops_err_set(err, GITOPS_EXIT_IO, "%s:%zu: document %zu: Source '%s': %s: %s", name, o->line,
-				      o->doc, gitops_json_get_string(o->json, "metadata", "name", NULL), dir,
-				      strerror(errno));
+		return gitops_object_err(err, o, GITOPS_EXIT_IO, "Source '%s': %s: %s",
+					 gitops_json_get_string(o->json, "metadata", "name", NULL), dir, strerror(errno));
 	if (!S_ISDIR(st.st_mode))
-		return gitops_err_set(err, GITOPS_EXIT_INPUT, "%s:%zu: document %zu: Source '%s': %s is not a directory",
-				      name, o->line, o->doc, gitops_json_get_string(o->json, "metadata", "name", NULL),
-				      dir);
+		return gitops_object_err(err, o, GITOPS_EXIT_INPUT, "Source '%s': %s is not a directory",
+					 gitops_json_get_string(o->json, "metadata", "name", NULL), dir);
 	memset(&check, 0, sizeof(check));
 	sub.files = NULL;
 	sub.n_files = 0;
@@ -404,9 +400,9 @@ static int render_stream(struct render *rd, int fd, const char *name, enum origi
 			 * source, expand_source says so itself.)
 			 */
 			if (origin == ORIGIN_WALKED && !rd->source) {
-				gitops_err_set(err, GITOPS_EXIT_INPUT, "%s:%zu: document %zu: a Source document found in a "
-					       "directory is refused (only standard input and files named on the "
-					       "command line may hold one)", name, obj.line, obj.doc);
+				gitops_object_err(err, &obj, GITOPS_EXIT_INPUT, "a Source document found in a directory is "
+						  "refused (only standard input and files named on the command line may hold "
+						  "one)");
 				gitops_object_release(&obj);
 				goto done;
 			}

@@ -563,7 +563,8 @@ int gitops_apply(struct gitops_kube *k, struct gitops_kube_discovery *d, struct 
 	}
 	if (s.o->applyset) {
 		s.set_ns = s.o->applyset_namespace ? s.o->applyset_namespace : s.o->namespace;
-		gitops_applyset_id(s.o->applyset, s.set_ns, s.set_id, sizeof(s.set_id));
+		if (gitops_applyset_id(s.set_id, sizeof(s.set_id), s.o->applyset, s.set_ns, err) < 0)
+			goto done;
 	}
 	/* everything is checked and resolved before anything is sent */
 	if (prepare(&s, objs, err) < 0)

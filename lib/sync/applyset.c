@@ -4,8 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/evp.h>
-
+#include "lib/base/enc.h"
 #include "lib/kube/kube_rest.h"
 #include "lib/k8s/object.h"
 #include "lib/k8s/order.h"
@@ -97,23 +96,18 @@ struct gitops_applyset {
 	struct strset gks, nss;           /* added by this run */
 };
 
-void gitops_applyset_id(const char *name, const char *ns, char *id, size_t size)
+int gitops_applyset_id(char *id, size_t size, const char *name, const char *ns, struct gitops_err *err)
 {
-	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned int mdlen = 0;
-	unsigned char b64[64];
-	char key[600];
-	int n, i;
+	unsigned char md[GITOPS_SHA256_LEN];
+	char key[600], *b64 = NULL;
 
 	snprintf(key, sizeof(key), "%s.%s.Secret.", name, ns);
-	EVP_Digest(key, strlen(key), md, &mdlen, EVP_sha256(), NULL);
-	n = EVP_EncodeBlock(b64, md, (int)mdlen);
-	/* base64url without padding */
-	while (n > 0 && b64[n - 1] == '=')
-		n--;
-	for (i = 0; i < n; i++)
-		b64[i] = b64[i] == '+' ? '-' : b64[i] == '/' ? '_' : b64[i];
-	snprintf(id, size, "applyset-%.*s-v1", n, (const char *)b64);
+	if (gitops_sha256(md, key, strlen(key)) < 0 ||
+	    gitops_base64_encode(&b64, md, sizeof(md), GITOPS_BASE64_URL | GITOPS_BASE64_NOPAD) < 0)
+		return gitops_err_oom(err);
+	snprintf(id, size, "applyset-%s-v1", b64);
+	free(b64);
+	return 0;
 }
 
 static const struct gitops_kube_resource secrets = { "", "v1", "Secret", "secrets", 1, 0, ",get,list,patch," };
@@ -130,7 +124,8 @@ int gitops_applyset_open(struct gitops_applyset **out, struct gitops_kube *k, co
 		gitops_err_oom(err);
 		goto done;
 	}
-	gitops_applyset_id(name, ns, s->id, sizeof(s->id));
+	if (gitops_applyset_id(s->id, sizeof(s->id), name, ns, err) < 0)
+		goto done;
 	if (gitops_kube_get(&parent, k, &secrets, ns, name, err) < 0)
 		goto done;
 	if (parent) {

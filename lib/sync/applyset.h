@@ -24,8 +24,8 @@
 #define GITOPS_APPLYSET_ID_LABEL "applyset.kubernetes.io/id"
 #define GITOPS_APPLYSET_PART_OF "applyset.kubernetes.io/part-of"
 
-/* "applyset-<base64url(sha256(NAME.NS.Secret.))>-v1" into id (64 bytes are enough). */
-void gitops_applyset_id(const char *name, const char *ns, char *id, size_t size);
+/* "applyset-<base64url(sha256(NAME.NS.Secret.))>-v1" into id (64 bytes are enough).  0, or -1 (out of memory). */
+int gitops_applyset_id(char *id, size_t size, const char *name, const char *ns, struct gitops_err *err);
 
 struct gitops_applyset;
 

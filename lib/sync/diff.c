@@ -196,12 +196,9 @@ static int dry_run(struct gitops_kube *k, struct item *const *items, size_t n, c
 		if (reqs[i].failed) {
 			fail(it, &reqs[i].err);
 		} else if (reqs[i].status == 404) {
-			char msg[GITOPS_ERR_MSG_MAX];
-			int code;
 			if (!it->live)
 				continue; /* its namespace (or kind) is not on the server yet: as its manifest says */
-			gitops_kube_status_message(&reqs[i], msg, sizeof(msg), &code);
-			gitops_err_set(&e, code, "%s", msg);
+			gitops_kube_status_error(&e, &reqs[i]);
 			fail(it, &e);
 		} else if (!(it->desired = cJSON_ParseWithLength(reqs[i].response.data, reqs[i].response.len))) {
 			gitops_err_set(&e, GITOPS_EXIT_REJECTED, "%s: the server's answer is not JSON", it->title);
@@ -408,7 +405,10 @@ int gitops_diff(struct gitops_kube *k, struct gitops_kube_discovery *d, const st
 		items[i].p.what = items[i].title;
 	}
 	if (opts->applyset)
-		gitops_applyset_id(opts->applyset, opts->namespace, set_id, sizeof(set_id));
+		if (gitops_applyset_id(set_id, sizeof(set_id), opts->applyset, opts->namespace, err) < 0) {
+			ret = -1;
+			goto done;
+		}
 	/* what is live: a LIST per kind and namespace (kept as text), else a GET each */
 	gitops_plan_list_live(k, plan, n);
 	ret = 0;

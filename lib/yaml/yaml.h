@@ -27,7 +27,9 @@ struct gitops_limits {
 	size_t max_stream_bytes;   /* size of one whole input */
 };
 
-#define GITOPS_LIMITS_INIT { 256, 4000000, 1000000, 32u << 20, 1u << 30 }
+#define GITOPS_LIMITS_INIT                                                                                 \
+	{ .max_depth = 256, .max_nodes = 4000000, .max_alias_nodes = 1000000, .max_document_bytes = 32u << 20, \
+	  .max_stream_bytes = 1u << 30 }
 
 /* A document read from a stream. */
 struct gitops_yaml_doc {

@@ -48,9 +48,10 @@ START_TEST(test_mask)
 }
 END_TEST
 
-/* A failed answer's message as gitops_kube_status_message builds it, the server saying `said`. */
+/* A failed answer's message as gitops_kube_status_error builds it, the server saying `said`. */
 static void status_message(struct gitops_kube_request *r, const char *said, char *buf, size_t size)
 {
+	struct gitops_err e = GITOPS_ERR_INIT;
 	cJSON *st = cJSON_CreateObject();
 	char *text;
 
@@ -61,7 +62,8 @@ static void status_message(struct gitops_kube_request *r, const char *said, char
 	r->what = "secret s";
 	r->response.len = 0;
 	ck_assert_int_eq(gitops_buf_addstr(&r->response, text), 0);
-	gitops_kube_status_message(r, buf, size, NULL);
+	gitops_kube_status_error(&e, r);
+	snprintf(buf, size, "%s", e.msg);
 	free(text);
 	cJSON_Delete(st);
 }
@@ -116,12 +118,13 @@ START_TEST(test_mask_before_cut)
 {
 	const char *body = "{\"apiVersion\":\"v1\",\"kind\":\"Secret\",\"stringData\":{\"pw\":\"0123456789abcdef\"}}";
 	struct gitops_kube_request r;
-	char buf[64], said[256];
+	char buf[GITOPS_ERR_MSG_MAX], said[GITOPS_ERR_MSG_MAX + 64];
 
 	memset(&r, 0, sizeof(r));
 	r.body = strdup(body);
 	r.body_len = strlen(body);
-	snprintf(said, sizeof(said), "%-44s0123456789abcdef", "x");
+	/* the value straddles the end of the error line: "secret s: " and 1,004 characters, then it */
+	snprintf(said, sizeof(said), "%-1004s0123456789abcdef", "x");
 	status_message(&r, said, buf, sizeof(buf));
 	ck_assert_ptr_null(strstr(buf, "0123"));
 	ck_assert_ptr_nonnull(strstr(buf, "***"));

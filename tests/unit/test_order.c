@@ -191,7 +191,7 @@ END_TEST
 START_TEST(applyset_id_as_kubectl)
 {
 	char id[80];
-	gitops_applyset_id("web", "as-probe-14865", id, sizeof(id));
+	ck_assert_int_eq(gitops_applyset_id(id, sizeof(id), "web", "as-probe-14865", NULL), 0);
 	ck_assert_str_eq(id, "applyset-xEduIDc70jWKvQVlqf0bU8m-B3VfQuTdBWjAglo6asU-v1");
 }
 END_TEST
