@@ -35,6 +35,9 @@ int gitops_base64_decode(struct gitops_buf *out, const char *in)
 	for (; *in; in++)
 		if (*in != ' ' && *in != '\n' && *in != '\r' && *in != '\t' && gitops_buf_add(&clean, in, 1) < 0)
 			goto done;
+	/* padding may be left out, but one character alone encodes nothing, and '=' pads at most two */
+	if (clean.len % 4 == 1 || (clean.len >= 3 && !memcmp(clean.data + clean.len - 3, "===", 3)))
+		goto done;
 	while (clean.len % 4)
 		if (gitops_buf_add(&clean, "=", 1) < 0)
 			goto done;

@@ -415,6 +415,9 @@ static const struct {
 	{ "AAE=", 1, "\0\1", 2 },
 	{ "+/+/", 1, "\xfb\xff\xbf", 3 },
 	{ "!!!!", 0, NULL, 0 },
+	{ "a", 0, NULL, 0 },                    /* one character alone encodes no byte */
+	{ "aGVsbG8gd", 0, NULL, 0 },
+	{ "YQ===", 0, NULL, 0 },                /* '=' pads two characters at most */
 	{ "aGVsbG8-", 0, NULL, 0 },             /* URL-safe alphabet: not this one */
 };
 
