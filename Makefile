@@ -4,7 +4,7 @@
 #   make -j2 check  the same, independent suites side by side (each its own temporary files;
 #                   the kube suites one after the other on the one API server)
 #   make SANITIZE=1 check   the same under ASan+UBSan (objects in build/sanitize)
-#   make fuzz FUZZ_SECONDS=N   libFuzzer on the stream reader/writer (clang)
+#   make fuzz FUZZ_SECONDS=N   libFuzzer on the stream reader/writer (clang; FUZZ_TARGET=NAME)
 #   make install PREFIX=/usr/local DESTDIR=
 #   V=1 shows the commands.
 
@@ -68,7 +68,7 @@ MANS      := $(wildcard man/*.1 man/*.7)
 MAKEFLAGS += --output-sync=target
 
 .SECONDARY:
-.PHONY: all check unit cases mansynopsis kubectl kube clean install fuzz fuzz-check bench demo
+.PHONY: all check unit cases mansynopsis kubectl kube clean install fuzz fuzz-all fuzz-check bench demo
 all: $(BINS)
 
 $(O)/%.o: %.c $(LIB_HDRS) $(TOOL_HDRS) Makefile | $(O)/layers.ok
@@ -151,20 +151,27 @@ install: $(BINS)
 	install -m 644 $(wildcard man/*.1) $(DESTDIR)$(MANDIR)/man1/
 	install -m 644 $(wildcard man/*.7) $(DESTDIR)$(MANDIR)/man7/
 
-# libFuzzer: the stream reader + writer, seeded from the test corpus.
+# libFuzzer: one target per tests/fuzz/fuzz_NAME.c (the stream reader + writer, the path
+# parser, each patch kind), seeded from the test corpus and tests/fuzz/seeds/NAME/.
+#   make fuzz FUZZ_TARGET=NAME FUZZ_SECONDS=N     one target
+#   make fuzz-all FUZZ_SECONDS=N                  each target in turn
 FUZZ_SECONDS ?= 60
+FUZZ_TARGET ?= stream
 FUZZ_CC ?= clang
 FUZZ_DIR := build/fuzz
-$(FUZZ_DIR)/fuzz_stream: tests/fuzz/fuzz_stream.c $(LIB_SRCS) $(LIB_HDRS)
+FUZZ_NAMES := $(sort $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c)))
+$(FUZZ_DIR)/fuzz_%: tests/fuzz/fuzz_%.c $(LIB_SRCS) $(LIB_HDRS)
 	@mkdir -p $(FUZZ_DIR)
 	$(FUZZ_CC) -std=c11 -D_DEFAULT_SOURCE -D_GNU_SOURCE -g -O1 -I. $(PKG_CFLAGS) \
 		-DGITOPS_VERSION='"$(VERSION)"' -fsanitize=fuzzer,address,undefined \
-		-o $@ tests/fuzz/fuzz_stream.c $(LIB_SRCS) $(PKG_LIBS)
-fuzz: $(FUZZ_DIR)/fuzz_stream
-	tests/fuzz/run $(FUZZ_DIR)/fuzz_stream $(FUZZ_SECONDS)
-# each seed and regression input once: what CI runs
-fuzz-check: $(FUZZ_DIR)/fuzz_stream
-	FUZZ_RUNS_ONLY=1 tests/fuzz/run $(FUZZ_DIR)/fuzz_stream 0
+		-o $@ $< $(LIB_SRCS) $(PKG_LIBS)
+fuzz: $(FUZZ_DIR)/fuzz_$(FUZZ_TARGET)
+	tests/fuzz/run $(FUZZ_DIR)/fuzz_$(FUZZ_TARGET) $(FUZZ_SECONDS)
+fuzz-all: $(FUZZ_NAMES:%=$(FUZZ_DIR)/fuzz_%)
+	for n in $(FUZZ_NAMES); do tests/fuzz/run $(FUZZ_DIR)/fuzz_$$n $(FUZZ_SECONDS) || exit 1; done
+# each seed and regression input once, through every target: what CI runs
+fuzz-check: $(FUZZ_NAMES:%=$(FUZZ_DIR)/fuzz_%)
+	for n in $(FUZZ_NAMES); do FUZZ_RUNS_ONLY=1 tests/fuzz/run $(FUZZ_DIR)/fuzz_$$n 0 || exit 1; done
 
 # the main job, end to end (scripts/demo installs, builds and starts what it needs)
 demo:
