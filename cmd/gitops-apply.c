@@ -11,6 +11,7 @@
 #include "lib/kube/kube_discovery.h"
 #include "lib/kube/kubeconfig.h"
 #include "lib/k8s/objset.h"
+#include "lib/value/value.h"
 
 static const char usage[] = "gitops-apply [options] [-f FILE]";
 
@@ -175,7 +176,7 @@ static void on_result(void *ctx, const struct gitops_apply_result *r)
 		cJSON_AddStringToObject(rec, "result", words[r->outcome]);
 		if (r->hook)
 			cJSON_AddStringToObject(rec, "hook", gitops_phase_name(r->phase));
-		cJSON_AddNumberToObject(rec, "wave", r->wave);
+		gitops_value_add_int(rec, "wave", r->wave);
 		if (r->health.status != GITOPS_HEALTH_NONE) {
 			cJSON_AddStringToObject(rec, "health", gitops_health_name(r->health.status));
 			if (r->health.message[0])

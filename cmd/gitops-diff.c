@@ -9,6 +9,7 @@
 #include "lib/k8s/health.h"
 #include "lib/kube/kube.h"
 #include "lib/k8s/objset.h"
+#include "lib/value/value.h"
 
 static const char usage[] = "gitops-diff [options] [-f FILE]";
 
@@ -177,11 +178,11 @@ static void print_json(struct report *rep)
 	cJSON_AddItemToObject(out, "results", rep->records);
 	rep->records = NULL;
 	sum = cJSON_AddObjectToObject(out, "summary");
-	cJSON_AddNumberToObject(sum, "synced", (double)rep->synced);
-	cJSON_AddNumberToObject(sum, "outOfSync", (double)rep->out_of_sync);
-	cJSON_AddNumberToObject(sum, "missing", (double)rep->missing);
-	cJSON_AddNumberToObject(sum, "extraneous", (double)rep->extraneous);
-	cJSON_AddNumberToObject(sum, "failed", (double)rep->failed);
+	gitops_value_add_int(sum, "synced", rep->synced);
+	gitops_value_add_int(sum, "outOfSync", rep->out_of_sync);
+	gitops_value_add_int(sum, "missing", rep->missing);
+	gitops_value_add_int(sum, "extraneous", rep->extraneous);
+	gitops_value_add_int(sum, "failed", rep->failed);
 	if (gitops_cli_print_json(out) < 0)
 		rep->write_failed = 1;
 }

@@ -7,6 +7,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "lib/value/jsonio.h"
+
 #define COLOR_ERR "\033[1;31m"
 #define COLOR_WARN "\033[1;33m"
 #define COLOR_RESET "\033[0m"
@@ -301,8 +303,8 @@ int gitops_cli_unavailable_main(int argc, char **argv, const char *prog, const c
 
 int gitops_cli_print_json(cJSON *doc)
 {
-	char *text = doc ? cJSON_Print(doc) : NULL;
-	int ret = text && printf("%s\n", text) >= 0 ? 0 : -1;
+	char *text = NULL;
+	int ret = doc && !gitops_json_print(&text, doc, GITOPS_JSON_INDENT, NULL) && printf("%s\n", text) >= 0 ? 0 : -1;
 
 	free(text);
 	cJSON_Delete(doc);

@@ -13,6 +13,7 @@
 #include "lib/bump/bump_walk.h"
 #include "lib/base/fs.h"
 #include "lib/yaml/yamledit.h"
+#include "lib/value/value.h"
 
 /* A file that changed. */
 struct target {
@@ -414,7 +415,7 @@ cJSON *gitops_bump_change_json(const struct gitops_bump_change *c)
 	cJSON *rec = cJSON_CreateObject();
 
 	cJSON_AddStringToObject(rec, "file", c->file);
-	cJSON_AddNumberToObject(rec, "line", (double)c->line);
+	gitops_value_add_int(rec, "line", c->line);
 	cJSON_AddStringToObject(rec, "field", c->what);
 	cJSON_AddStringToObject(rec, "old", c->old);
 	cJSON_AddStringToObject(rec, "new", c->new);
@@ -432,5 +433,5 @@ void gitops_bump_git_result_json(cJSON *doc, const struct gitops_bump_git_result
 		cJSON_AddNullToObject(doc, "commit");
 	if (push_branch)
 		cJSON_AddStringToObject(doc, "pushBranch", push_branch);
-	cJSON_AddNumberToObject(doc, "attempts", res->w.attempts);
+	gitops_value_add_int(doc, "attempts", res->w.attempts);
 }

@@ -26,6 +26,8 @@
 #include "lib/base/enc.h"
 #include "lib/k8s/object.h"
 #include "lib/base/semver.h"
+#include "lib/value/value.h"
+#include "lib/value/jsonio.h"
 
 #define MAX_TREE_DEPTH 128
 #define MAX_LINK_TARGET 4096
@@ -2368,7 +2370,7 @@ static int revisions_load(const char *file, const char *commit, struct rlist *l)
 
 	if (gitops_buf_read_file(&text, file, MAX_REVISIONS, NULL) < 0)
 		goto done;
-	map = cJSON_ParseWithLength(text.data, text.len);
+	map = gitops_json_read(text.data, text.len);
 	version = cJSON_GetObjectItemCaseSensitive(map, "version");
 	files = cJSON_GetObjectItemCaseSensitive(map, "files");
 	c = gitops_json_get_string(map, "commit", NULL);
@@ -2488,7 +2490,7 @@ static int revisions_make(struct gitops_git_repo *r, const char *commit, const c
 	if (previous_checkout(r, pkey, name, oldname, sizeof(oldname)) &&
 	    gitops_buf_printf(&old, "%s/%s.revisions.json", r->checkouts, oldname) >= 0 &&
 	    gitops_buf_read_file(&oldtext, old.data, MAX_REVISIONS, NULL) == 0)
-		oldmap = cJSON_ParseWithLength(oldtext.data, oldtext.len);
+		oldmap = gitops_json_read(oldtext.data, oldtext.len);
 	gitops_buf_release(&oldtext);
 	{
 		/* both in path order (the file is written so): one pass over each */
@@ -2532,7 +2534,7 @@ static int revisions_make(struct gitops_git_repo *r, const char *commit, const c
 	map = cJSON_CreateObject();
 	{
 		cJSON *files;
-		cJSON_AddNumberToObject(map, "version", REVISIONS_VERSION);
+		gitops_value_add_int(map, "version", REVISIONS_VERSION);
 		cJSON_AddStringToObject(map, "commit", commit);
 		files = cJSON_AddObjectToObject(map, "files");
 		for (i = 0; files && i < l->n; i++) {
@@ -2544,11 +2546,11 @@ static int revisions_make(struct gitops_git_repo *r, const char *commit, const c
 				memcpy(l->v[i].rev, commit, GIT_OID_HEXSZ + 1);
 			cJSON_AddStringToObject(f, "blob", hex);
 			cJSON_AddStringToObject(f, "revision", l->v[i].rev);
-			cJSON_AddNumberToObject(f, "size", (double)l->v[i].size);
+			gitops_value_add_int(f, "size", l->v[i].size);
 			cJSON_AddStringToObject(f, "mode", mode);
 		}
 	}
-	if (!(text = cJSON_PrintUnformatted(map))) {
+	if (!(text = gitops_json_text(map))) {
 		gitops_err_oom(err);
 		goto done;
 	}
@@ -3022,12 +3024,12 @@ int gitops_git_state_unchanged(const char *file, const char *repository, const c
 		return 0;
 	if (gitops_buf_read_file(&b, file, MAX_STATE, err) < 0)
 		return -1;
-	have = cJSON_ParseWithLength(b.data ? b.data : "", b.len);
+	have = gitops_json_read(b.data ? b.data : "", b.len);
 	want = state_json(repository, ref, paths, npaths, commit);
 	if (!want)
 		ret = gitops_err_oom(err);
 	else
-		ret = have && gitops_json_equal(have, want) ? 1 : 0;
+		ret = have && gitops_value_equal(have, want) ? 1 : 0;
 	cJSON_Delete(have);
 	cJSON_Delete(want);
 	gitops_buf_release(&b);
@@ -3039,10 +3041,10 @@ int gitops_git_state_write(const char *file, const char *repository, const char 
 {
 	cJSON *o = state_json(repository, ref, paths, npaths, commit);
 	struct gitops_buf text = GITOPS_BUF_INIT;
-	char *json = o ? cJSON_Print(o) : NULL;
+	char *json = NULL;
 	int ret = -1;
 
-	if (!json || gitops_buf_printf(&text, "%s\n", json) < 0) {
+	if (!o || gitops_json_print(&json, o, GITOPS_JSON_INDENT, NULL) || gitops_buf_printf(&text, "%s\n", json) < 0) {
 		gitops_err_oom(err);
 		goto done;
 	}

@@ -6,6 +6,8 @@
 #include <string.h>
 
 #include "lib/k8s/object.h"
+#include "lib/value/value.h"
+#include "lib/value/jsonio.h"
 
 #define HOOK_FINALIZER "argocd.argoproj.io/hook-finalizer"
 #define HPA_CONDITIONS_ANNOTATION "autoscaling.alpha.kubernetes.io/conditions"
@@ -91,7 +93,7 @@ static void conv_fail(struct conv *c, const char *base, const char *path, size_t
 	c->failed = 1;
 	snprintf(c->msg, sizeof(c->msg), "%s%s%s%s%.*s: expected %s, found %s", c->what ? "failed to convert unstructured " : "",
 		 c->what ? c->what : "", c->what ? " to typed: " : "", base, (int)path_len, path, want,
-		 cJSON_IsRaw(found) ? "a number out of range" : gitops_json_type_name(found));
+		 cJSON_IsNumber(found) ? "a number out of range" : gitops_json_type_name(found));
 }
 
 /* Unknown with the conversion error, if there was one. */
@@ -151,20 +153,20 @@ static const char *str_at(struct conv *c, const cJSON *obj, const char *base, co
 static int64_t int_at(struct conv *c, const cJSON *obj, const char *base, const char *path, int bits, int *present)
 {
 	const cJSON *n = at(c, obj, base, path);
-	double lim = bits == 32 ? 2147483648.0 : 9223372036854775808.0;
+	int64_t v;
 
 	if (present)
 		*present = 0;
 	if (!n)
 		return 0;
-	if (!cJSON_IsNumber(n) || n->valuedouble < -lim || n->valuedouble >= lim ||
-	    (double)(int64_t)n->valuedouble != n->valuedouble) {
+	/* as Go's converter: an integral float converts, a fraction or a number out of range does not */
+	if (gitops_value_get_int(&v, n, 1) || (bits == 32 && (v < INT32_MIN || v > INT32_MAX))) {
 		conv_fail(c, base, path, strlen(path), bits == 32 ? "a 32-bit integer" : "a 64-bit integer", n);
 		return 0;
 	}
 	if (present)
 		*present = 1;
-	return (int64_t)n->valuedouble;
+	return v;
 }
 
 static int bool_at(struct conv *c, const cJSON *obj, const char *base, const char *path)
@@ -793,7 +795,7 @@ static void hpa_v1(const cJSON *o, struct gitops_health *out)
 		set(out, GITOPS_HEALTH_PROGRESSING, HPA_WAITING);
 		return;
 	}
-	parsed = cJSON_ParseWithOpts(ann->valuestring, NULL, 1);
+	parsed = gitops_json_read(ann->valuestring, strlen(ann->valuestring));
 	if (!parsed) {
 		set(out, GITOPS_HEALTH_UNKNOWN, "failed to convert conditions annotation to typed: invalid JSON in %s",
 		    HPA_CONDITIONS_ANNOTATION);

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "lib/k8s/object.h"
+#include "lib/value/jsonio.h"
 
 struct gitops_stream_reader {
 	struct gitops_yaml_reader *y;
@@ -265,7 +266,7 @@ int gitops_stream_writer_put(struct gitops_stream_writer *w, const cJSON *obj, s
 	}
 	if (raw_write(w, w->count ? ",\n" : "{\"apiVersion\":\"v1\",\"kind\":\"List\",\"items\":[\n", err) < 0)
 		return -1;
-	text = cJSON_PrintUnformatted(obj);
+	text = gitops_json_text(obj);
 	if (!text)
 		return gitops_err_oom(err);
 	ret = raw_write(w, text, err);

@@ -16,6 +16,8 @@
 #include "lib/base/enc.h"
 #include "lib/net/http.h"
 #include "lib/k8s/object.h"
+#include "lib/value/value.h"
+#include "lib/value/jsonio.h"
 
 #define RESPONSE_MAX (256u << 20)
 #define EXEC_OUTPUT_MAX (1u << 20)
@@ -234,7 +236,7 @@ static char *exec_info(const struct gitops_kube *k)
 			cJSON_AddStringToObject(cl, "tls-server-name", k->cfg->tls_server_name);
 		cJSON_AddBoolToObject(cl, "insecure-skip-tls-verify", k->cfg->insecure);
 	}
-	s = cJSON_PrintUnformatted(root);
+	s = gitops_json_text(root);
 	cJSON_Delete(root);
 	return s;
 }
@@ -341,7 +343,7 @@ static int exec_credential(struct gitops_kube *k, struct gitops_err *err)
 			       WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
 		goto done;
 	}
-	cred = out.data ? cJSON_Parse(out.data) : NULL;
+	cred = out.data ? gitops_json_read(out.data, strlen(out.data)) : NULL;
 	if (!cJSON_IsObject(cred) || strcmp(gitops_json_get_string(cred, "kind", NULL) ? gitops_json_get_string(cred, "kind", NULL) : "", "ExecCredential")) {
 		gitops_err_set(err, GITOPS_EXIT_AUTH, "exec plugin '%s' did not print an ExecCredential", e->command);
 		goto done;
@@ -496,11 +498,14 @@ static int add_secret_value(char ***v, size_t *n, const cJSON *c)
 		gitops_buf_release(&dec);
 		return ret;
 	}
-	if (cJSON_IsNumber(c) || cJSON_IsRaw(c)) {
-		char *text = cJSON_PrintUnformatted(c);
-		ret = text ? add_value(v, n, text, strlen(text)) : -1;
-		free(text);
-		return ret;
+	if (cJSON_IsNumber(c)) {
+		char text[64];
+
+		if (c->type & GITOPS_VALUE_INT)
+			gitops_value_format_number(text, sizeof(text), c);
+		else
+			gitops_value_format_float(text, sizeof(text), c->valuedouble, GITOPS_FLOAT_JSON);
+		return add_value(v, n, text, strlen(text));
 	}
 	cJSON_ArrayForEach(e, (cJSON_IsObject(c) || cJSON_IsArray(c) ? c : NULL))
 	{
@@ -605,8 +610,8 @@ static int exit_for_status(long status)
  */
 static void status_text(const struct gitops_kube_request *r, char *buf, size_t size, int *code)
 {
-	cJSON *st = r->response.len ? cJSON_ParseWithLength(r->response.data, r->response.len) : NULL;
-	cJSON *body = r->body && r->body_len ? cJSON_ParseWithLength(r->body, r->body_len) : NULL;
+	cJSON *st = r->response.len ? gitops_json_read(r->response.data, r->response.len) : NULL;
+	cJSON *body = r->body && r->body_len ? gitops_json_read(r->body, r->body_len) : NULL;
 	const char *msg = gitops_json_get_string(st, "message", NULL);
 	const char *what = r->what ? r->what : r->path;
 	const cJSON *causes = gitops_json_get(st, "details", "causes", NULL), *c;

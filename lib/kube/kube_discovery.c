@@ -12,6 +12,8 @@
 #include "lib/base/fs.h"
 #include "lib/base/enc.h"
 #include "lib/k8s/object.h"
+#include "lib/value/jsonio.h"
+#include "lib/value/value.h"
 
 struct gitops_kube_discovery {
 	struct gitops_kube *k;
@@ -99,7 +101,7 @@ static int load_cache(struct gitops_kube_discovery *d)
 
 	if (!d->cache_path || gitops_buf_read_file(&b, d->cache_path, 64u << 20, &ignore) < 0)
 		return -1;
-	doc = cJSON_ParseWithLength(b.data, b.len);
+	doc = gitops_json_read(b.data, b.len);
 	gitops_buf_release(&b);
 	t = cJSON_GetObjectItemCaseSensitive(doc, "time");
 	srv = cJSON_GetObjectItemCaseSensitive(doc, "serverSha256");
@@ -127,7 +129,7 @@ static void save_cache(struct gitops_kube_discovery *d)
 		mkdirs(d->cache_path);
 		*slash = '/';
 	}
-	text = cJSON_PrintUnformatted(d->doc);
+	text = gitops_json_text(d->doc);
 	/* a cache: a write that fails only costs the next run a discovery */
 	if (text)
 		gitops_fs_write_atomic(d->cache_path, text, strlen(text), 0644, &ignored);
@@ -199,8 +201,8 @@ int gitops_kube_discovery_refresh(struct gitops_kube_discovery *d, struct gitops
 	}
 	if (gitops_kube_run(d->k, top, 2, NULL, err) < 0)
 		goto done;
-	api = cJSON_ParseWithLength(top[0].response.data, top[0].response.len);
-	apis = cJSON_ParseWithLength(top[1].response.data, top[1].response.len);
+	api = gitops_json_read(top[0].response.data, top[0].response.len);
+	apis = gitops_json_read(top[1].response.data, top[1].response.len);
 	if (!cJSON_IsObject(api) || !cJSON_IsObject(apis)) {
 		gitops_err_set(err, GITOPS_EXIT_REJECTED, "discovery: the server's answer is not JSON");
 		goto done;
@@ -244,7 +246,7 @@ int gitops_kube_discovery_refresh(struct gitops_kube_discovery *d, struct gitops
 	doc = cJSON_CreateObject();
 	server_key(gitops_kube_config(d->k)->server, key);
 	cJSON_AddStringToObject(doc, "serverSha256", key);
-	cJSON_AddNumberToObject(doc, "time", (double)time(NULL));
+	gitops_value_add_int(doc, "time", time(NULL));
 	resources = cJSON_AddArrayToObject(doc, "resources");
 	failed = cJSON_AddArrayToObject(doc, "failed");
 	for (i = 0; i < n; i++) {
@@ -262,7 +264,7 @@ int gitops_kube_discovery_refresh(struct gitops_kube_discovery *d, struct gitops
 			cJSON_AddItemToArray(failed, f);
 			continue;
 		}
-		list = cJSON_ParseWithLength(gv[i].response.data, gv[i].response.len);
+		list = gitops_json_read(gv[i].response.data, gv[i].response.len);
 		add_resources(resources, group, version, list);
 		cJSON_Delete(list);
 	}

@@ -6,6 +6,7 @@
 
 #include "lib/base/buf.h"
 #include "lib/k8s/object.h"
+#include "lib/value/jsonio.h"
 
 char *gitops_kube_path(const struct gitops_kube_resource *r, const char *ns, const char *name, const char *sub)
 {
@@ -33,7 +34,7 @@ static void what(char *buf, size_t size, const struct gitops_kube_resource *r, c
 
 static int parse_answer(const struct gitops_kube_request *q, cJSON **out, struct gitops_err *err)
 {
-	*out = cJSON_ParseWithLength(q->response.data, q->response.len);
+	*out = gitops_json_read(q->response.data, q->response.len);
 	if (!*out)
 		return gitops_err_set(err, GITOPS_EXIT_REJECTED, "%s: the server's answer is not JSON", q->what);
 	return 0;
@@ -207,7 +208,7 @@ int gitops_kube_delete_request(struct gitops_kube_request *q, const struct gitop
 	q->method = "DELETE";
 	q->path = gitops_kube_path(r, ns, name, NULL);
 	q->content_type = "application/json";
-	q->body = cJSON_PrintUnformatted(opts);
+	q->body = gitops_json_text(opts);
 	q->body_len = q->body ? strlen(q->body) : 0;
 	cJSON_Delete(opts);
 	return q->body && q->path ? 0 : -1;
@@ -250,7 +251,7 @@ int gitops_kube_patch_status(struct gitops_kube *k, const struct gitops_kube_res
 	q.method = "PATCH";
 	q.path = gitops_kube_path(r, ns, name, "status");
 	q.content_type = "application/merge-patch+json";
-	q.body = cJSON_PrintUnformatted(patch);
+	q.body = gitops_json_text(patch);
 	q.body_len = q.body ? strlen(q.body) : 0;
 	q.what = w;
 	ret = gitops_kube_do(k, &q, NULL, err);

@@ -13,6 +13,7 @@
 #include "lib/base/enc.h"
 #include "lib/net/http.h"
 #include "lib/base/image.h"
+#include "lib/value/jsonio.h"
 
 #define BODY_MAX (8u << 20)
 #define PAGE_SIZE 100
@@ -104,7 +105,7 @@ static int load_credentials(struct gitops_registry *r, struct gitops_err *err)
 	}
 	if (gitops_buf_read_file(&file, cfg, 1u << 20, err) < 0)
 		return -1;
-	json = cJSON_ParseWithLength(file.data ? file.data : "", file.len);
+	json = gitops_json_read(file.data ? file.data : "", file.len);
 	if (!cJSON_IsObject(json)) {
 		gitops_err_set(err, GITOPS_EXIT_INPUT, "%s: not a JSON object (a docker config.json)", cfg);
 		goto done;
@@ -322,7 +323,7 @@ static int fetch_token(struct gitops_registry *r, const char *challenge, struct 
 			       : GITOPS_EXIT_REJECTED, "%s: the token service answered HTTP %ld", r->host, resp.status);
 		goto done;
 	}
-	json = cJSON_ParseWithLength(resp.body.data ? resp.body.data : "", resp.body.len);
+	json = gitops_json_read(resp.body.data ? resp.body.data : "", resp.body.len);
 	tok = cJSON_GetObjectItemCaseSensitive(json, "token");
 	if (!cJSON_IsString(tok) || !*tok->valuestring)
 		tok = cJSON_GetObjectItemCaseSensitive(json, "access_token");
@@ -414,7 +415,7 @@ int gitops_registry_tags(struct gitops_registry *r, char ***tags, size_t *n, str
 		if (send_authed(r, url, 0, "application/json", &resp, err) < 0)
 			goto done;
 		cJSON_Delete(json);
-		json = cJSON_ParseWithLength(resp.body.data ? resp.body.data : "", resp.body.len);
+		json = gitops_json_read(resp.body.data ? resp.body.data : "", resp.body.len);
 		arr = cJSON_GetObjectItemCaseSensitive(json, "tags");
 		if (!cJSON_IsObject(json) || (arr && !cJSON_IsArray(arr) && !cJSON_IsNull(arr))) {
 			gitops_err_set(err, GITOPS_EXIT_REJECTED, "%s: the tag list of %s is not the JSON the "

@@ -15,6 +15,7 @@
 #include "lib/base/buf.h"
 #include "lib/k8s/object.h"
 #include "lib/k8s/source.h"
+#include "lib/value/jsonio.h"
 
 #define MAX_DIR_DEPTH 64
 
@@ -330,7 +331,7 @@ static int expand_source(struct render *rd, const struct gitops_object *o, const
 			ret = gitops_err_prefix(err, "%s: spec.revisions", where.data);
 			goto done;
 		}
-		map = cJSON_ParseWithLength(text.data, text.len);
+		map = gitops_json_read(text.data, text.len);
 		gitops_buf_release(&text);
 		files = cJSON_GetObjectItemCaseSensitive(map, "files");
 		if (!cJSON_IsObject(files)) {

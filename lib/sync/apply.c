@@ -10,6 +10,8 @@
 #include "lib/kube/kube_rest.h"
 #include "lib/k8s/object.h"
 #include "lib/sync/sync.h"
+#include "lib/value/value.h"
+#include "lib/value/jsonio.h"
 
 /* kubectl's name of an object: "deployment.apps/web". */
 void gitops_sync_kubectl_name(char *buf, size_t size, const struct gitops_id *id)
@@ -79,7 +81,7 @@ static int same_object(cJSON *a, cJSON *b)
 	cJSON_DeleteItemFromObjectCaseSensitive(x, "kind");
 	cJSON_DeleteItemFromObjectCaseSensitive(y, "apiVersion");
 	cJSON_DeleteItemFromObjectCaseSensitive(y, "kind");
-	eq = gitops_json_equal(x, y);
+	eq = gitops_value_equal(x, y);
 	cJSON_Delete(x);
 	cJSON_Delete(y);
 	return eq;
@@ -184,7 +186,7 @@ static int run_chunk(struct sync *s, struct item **step, size_t n, struct gitops
 		if (it->p.failed)
 			continue; /* the GET said enough */
 		if (it->p.live_text) {
-			cJSON *live = cJSON_Parse(it->p.live_text);
+			cJSON *live = gitops_json_read(it->p.live_text, strlen(it->p.live_text));
 			if (!live) {
 				it->p.failed = 1;
 				gitops_err_set(&it->p.err, GITOPS_EXIT_REJECTED, "%s: the server's answer is not JSON",
@@ -231,7 +233,7 @@ static int run_chunk(struct sync *s, struct item **step, size_t n, struct gitops
 		} else if (r->failed) {
 			gitops_sync_fail_item(it, &r->err, &ret, err);
 		} else {
-			cJSON *after = cJSON_ParseWithLength(r->response.data, r->response.len);
+			cJSON *after = gitops_json_read(r->response.data, r->response.len);
 			const char *rv = gitops_json_get_string(after, "metadata", "resourceVersion", NULL);
 			set_uid(it, after);
 			if (!it->live_before)

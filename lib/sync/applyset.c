@@ -8,6 +8,7 @@
 #include "lib/kube/kube_rest.h"
 #include "lib/k8s/object.h"
 #include "lib/k8s/order.h"
+#include "lib/value/jsonio.h"
 
 #define ANN_TOOLING "applyset.kubernetes.io/tooling"
 #define ANN_GKS "applyset.kubernetes.io/contains-group-kinds"
@@ -213,7 +214,7 @@ int gitops_applyset_write(struct gitops_applyset *s, struct gitops_kube *k, cons
 	cJSON_AddStringToObject(ann, ANN_GKS, gks);
 	cJSON_AddStringToObject(ann, ANN_NSS, nss);
 	/* the set's own bookkeeping: forced */
-	if (gitops_kube_apply_request(&q, &secrets, s->ns, s->name, cJSON_PrintUnformatted(body), field_manager, 1, 0) < 0) {
+	if (gitops_kube_apply_request(&q, &secrets, s->ns, s->name, gitops_json_text(body), field_manager, 1, 0) < 0) {
 		gitops_err_oom(err);
 		goto done;
 	}

@@ -4,6 +4,8 @@
 #include <string.h>
 
 #include "lib/k8s/object.h"
+#include "lib/value/value.h"
+#include "lib/value/jsonio.h"
 
 #define LAST_APPLIED "kubectl.kubernetes.io/last-applied-configuration"
 
@@ -86,7 +88,7 @@ static int set_mask(cJSON *parent, cJSON *item, const char *mask)
 static int mask_pair(cJSON *pa, cJSON *a, cJSON *pb, cJSON *b)
 {
 	if (a && b) {
-		int same = gitops_json_equal(a, b);
+		int same = gitops_value_equal(a, b);
 		if (set_mask(pa, a, same ? GITOPS_COMPARE_MASK : GITOPS_COMPARE_MASK_BEFORE) < 0 ||
 		    set_mask(pb, b, same ? GITOPS_COMPARE_MASK : GITOPS_COMPARE_MASK_AFTER) < 0)
 			return -1;
@@ -135,7 +137,7 @@ static int set_annotation_json(cJSON *ann, cJSON *item, const cJSON *json)
 
 	if (!ann || !item)
 		return 0;
-	text = cJSON_PrintUnformatted(json);
+	text = gitops_json_text(json);
 	s = text ? cJSON_CreateString(text) : NULL;
 	free(text);
 	if (!s)
@@ -153,8 +155,8 @@ static int mask_last_applied(cJSON *live, cJSON *desired)
 	cJSON *anna = member(member(live, "metadata"), "annotations");
 	cJSON *annb = member(member(desired, "metadata"), "annotations");
 	cJSON *a = member(anna, LAST_APPLIED), *b = member(annb, LAST_APPLIED);
-	cJSON *ja = cJSON_IsString(a) ? cJSON_Parse(a->valuestring) : NULL;
-	cJSON *jb = cJSON_IsString(b) ? cJSON_Parse(b->valuestring) : NULL;
+	cJSON *ja = cJSON_IsString(a) ? gitops_json_read(a->valuestring, strlen(a->valuestring)) : NULL;
+	cJSON *jb = cJSON_IsString(b) ? gitops_json_read(b->valuestring, strlen(b->valuestring)) : NULL;
 	int ret;
 
 	if ((a && !cJSON_IsObject(ja)) || (b && !cJSON_IsObject(jb)))

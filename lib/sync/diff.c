@@ -12,6 +12,8 @@
 #include "lib/k8s/object.h"
 #include "lib/sync/plan.h"
 #include "lib/yaml/yaml.h"
+#include "lib/value/value.h"
+#include "lib/value/jsonio.h"
 
 
 
@@ -110,7 +112,7 @@ int gitops_diff_object(char **out, enum gitops_diff_sync *sync, const cJSON *liv
 	}
 	gitops_compare_normalize(a, manifest);
 	gitops_compare_normalize(b, manifest);
-	if ((!a && !b) || (a && b && gitops_json_equal(a, b))) {
+	if ((!a && !b) || (a && b && gitops_value_equal(a, b))) {
 		if (!(*out = strdup("")))
 			gitops_err_oom(err);
 		ret = *out ? 0 : -1;
@@ -200,7 +202,7 @@ static int dry_run(struct gitops_kube *k, struct item *const *items, size_t n, c
 				continue; /* its namespace (or kind) is not on the server yet: as its manifest says */
 			gitops_kube_status_error(&e, &reqs[i]);
 			fail(it, &e);
-		} else if (!(it->desired = cJSON_ParseWithLength(reqs[i].response.data, reqs[i].response.len))) {
+		} else if (!(it->desired = gitops_json_read(reqs[i].response.data, reqs[i].response.len))) {
 			gitops_err_set(&e, GITOPS_EXIT_REJECTED, "%s: the server's answer is not JSON", it->title);
 			fail(it, &e);
 		}
@@ -316,7 +318,7 @@ static int prepare_chunk(struct gitops_kube *k, struct item *const *items, size_
 		const char *uid;
 		if (!it->p.live_text || it->p.failed)
 			continue;
-		if (!(it->live = cJSON_Parse(it->p.live_text))) {
+		if (!(it->live = gitops_json_read(it->p.live_text, strlen(it->p.live_text)))) {
 			struct gitops_err e = GITOPS_ERR_INIT;
 			gitops_err_set(&e, GITOPS_EXIT_REJECTED, "%s: the server's answer is not JSON", it->title);
 			fail(it, &e);

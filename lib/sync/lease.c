@@ -11,6 +11,8 @@
 #include "lib/base/buf.h"
 #include "lib/kube/kube_rest.h"
 #include "lib/k8s/object.h"
+#include "lib/value/jsonio.h"
+#include "lib/value/value.h"
 
 /* how far apart two hosts' clocks may be when a holder's renewTime is judged */
 #define SKEW_MS 10000L
@@ -86,10 +88,10 @@ static cJSON *lease_body(const struct gitops_lease *l, const char *rv)
 		cJSON_AddStringToObject(meta, "resourceVersion", rv);
 	spec = cJSON_AddObjectToObject(o, "spec");
 	cJSON_AddStringToObject(spec, "holderIdentity", l->holder);
-	cJSON_AddNumberToObject(spec, "leaseDurationSeconds", (double)((l->duration_ms + 999) / 1000));
+	gitops_value_add_int(spec, "leaseDurationSeconds", ((l->duration_ms + 999) / 1000));
 	cJSON_AddStringToObject(spec, "acquireTime", l->acquired[0] ? l->acquired : now);
 	cJSON_AddStringToObject(spec, "renewTime", now);
-	cJSON_AddNumberToObject(spec, "leaseTransitions", (double)l->transitions);
+	gitops_value_add_int(spec, "leaseTransitions", l->transitions);
 	return meta && spec ? o : (cJSON_Delete(o), NULL);
 }
 
@@ -114,7 +116,7 @@ static int write_lease(struct gitops_lease *l, struct gitops_kube *k, const char
 	q.method = rv ? "PUT" : "POST";
 	q.path = gitops_kube_path(&leases, l->ns, rv ? l->name : NULL, NULL);
 	q.content_type = "application/json";
-	q.body = cJSON_PrintUnformatted(body);
+	q.body = gitops_json_text(body);
 	q.body_len = q.body ? strlen(q.body) : 0;
 	q.what = "the sync lease";
 	if (!q.path || !q.body) {
@@ -127,7 +129,7 @@ static int write_lease(struct gitops_lease *l, struct gitops_kube *k, const char
 		ret = 0;
 		goto done;
 	}
-	got = cJSON_ParseWithLength(q.response.data, q.response.len);
+	got = gitops_json_read(q.response.data, q.response.len);
 	new_rv = gitops_json_get_string(got, "metadata", "resourceVersion", NULL);
 	if (!new_rv) {
 		gitops_err_set(err, GITOPS_EXIT_REJECTED, "lease %s/%s: the server's answer has no resourceVersion", l->ns,
@@ -314,7 +316,7 @@ void gitops_lease_release(struct gitops_lease *l, struct gitops_kube *k)
 		q.method = "DELETE";
 		q.path = gitops_kube_path(&leases, l->ns, l->name, NULL);
 		q.content_type = "application/json";
-		q.body = cJSON_PrintUnformatted(opts);
+		q.body = gitops_json_text(opts);
 		q.body_len = q.body ? strlen(q.body) : 0;
 		q.what = "the sync lease";
 		if (q.path && q.body)

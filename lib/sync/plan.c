@@ -7,6 +7,8 @@
 #include "lib/sync/applyset.h"
 #include "lib/kube/kube_rest.h"
 #include "lib/k8s/order.h"
+#include "lib/value/value.h"
+#include "lib/value/jsonio.h"
 
 int gitops_plan_item_init(struct gitops_plan_item *it, const struct gitops_object *obj, struct gitops_err *err)
 {
@@ -94,7 +96,7 @@ cJSON *gitops_plan_body(const struct gitops_plan_item *it, const char *set_id)
 int gitops_plan_apply_request(struct gitops_kube_request *q, const struct gitops_plan_item *it, const cJSON *body,
 			      const struct gitops_plan_apply_options *o, struct gitops_err *err)
 {
-	if (gitops_kube_apply_request(q, it->res, it->ns, it->id.name, cJSON_PrintUnformatted(body), o->field_manager,
+	if (gitops_kube_apply_request(q, it->res, it->ns, it->id.name, gitops_json_text(body), o->field_manager,
 				      o->force, o->dry_run) < 0)
 		return gitops_err_oom(err);
 	return 0;
@@ -126,7 +128,7 @@ static int listed_one(void *ctx, size_t index, cJSON *e, struct gitops_err *err)
 	if (!it->live_text &&
 	    (cJSON_GetObjectItemCaseSensitive(e, "apiVersion") || cJSON_AddStringToObject(e, "apiVersion", av)) &&
 	    (cJSON_GetObjectItemCaseSensitive(e, "kind") || cJSON_AddStringToObject(e, "kind", it->id.kind)) &&
-	    !(it->live_text = cJSON_PrintUnformatted(e)))
+	    !(it->live_text = gitops_json_text(e)))
 		it->listed = 0; /* out of memory: a GET then */
 	cJSON_Delete(e);
 	return 0;
@@ -255,15 +257,15 @@ static int element_matches(const cJSON *elem, size_t index, const char *pe)
 	}
 	if (strncmp(pe, "k:", 2) && strncmp(pe, "v:", 2))
 		return -1;
-	if (!(v = cJSON_Parse(pe + 2)))
+	if (!(v = gitops_json_read(pe + 2, strlen(pe + 2))))
 		return -1;
 	if (pe[0] == 'v')
-		ret = gitops_json_equal(v, elem);
+		ret = gitops_value_equal(v, elem);
 	else if (!cJSON_IsObject(v) || !cJSON_IsObject(elem))
 		ret = -1;
 	else
 		cJSON_ArrayForEach(kv, v)
-			if (!gitops_json_equal(kv, cJSON_GetObjectItemCaseSensitive(elem, kv->string)))
+			if (!gitops_value_equal(kv, cJSON_GetObjectItemCaseSensitive(elem, kv->string)))
 				ret = 0;
 	cJSON_Delete(v);
 	return ret;
@@ -302,7 +304,7 @@ static int unchanged_by(const cJSON *fs, const cJSON *c, const cJSON *live, int 
 	if (!fs || !c || !live || depth > 100 || cJSON_IsNull(c))
 		return 0;
 	if (!has_members(fs)) /* owned whole (an atomic list or mapping, a scalar): equal or not */
-		return gitops_json_equal(c, live);
+		return gitops_value_equal(c, live);
 	if (cJSON_IsObject(c)) {
 		char key[320];
 		if (!cJSON_IsObject(live) || !c->child)
@@ -336,7 +338,7 @@ static int unchanged_by(const cJSON *fs, const cJSON *c, const cJSON *live, int 
 			ce = element_of(c, x->string, &ci);
 			le = element_of(live, x->string, &li);
 			if (!ce || !le || seen[ci] ||
-			    (x->string[0] == 'v' ? !gitops_json_equal(ce, le) : !unchanged_by(x, ce, le, depth + 1)))
+			    (x->string[0] == 'v' ? !gitops_value_equal(ce, le) : !unchanged_by(x, ce, le, depth + 1)))
 				ret = 0;
 			else
 				seen[ci] = 1;

@@ -7,6 +7,7 @@
 #include "lib/k8s/health.h"
 #include "lib/kube/kube_rest.h"
 #include "lib/k8s/object.h"
+#include "lib/value/jsonio.h"
 
 int gitops_sync_wait_established(struct sync *s, struct item *it, struct gitops_err *err)
 {
@@ -109,7 +110,7 @@ int gitops_sync_wait_ready(struct sync *s, struct item **list, size_t m, const c
 				gitops_sync_report(s, it);
 				continue;
 			}
-			live = get[i].status == 200 ? cJSON_ParseWithLength(get[i].response.data, get[i].response.len) : NULL;
+			live = get[i].status == 200 ? gitops_json_read(get[i].response.data, get[i].response.len) : NULL;
 			gitops_health_assess(live, &it->result.health);
 			cJSON_Delete(live);
 			switch (it->result.health.status) {

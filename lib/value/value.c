@@ -48,7 +48,7 @@ void gitops_value_set_int(cJSON *n, int64_t i)
 	n->type = cJSON_Number | GITOPS_VALUE_INT;
 	n->valuedouble = (double)i;
 	n->valueint = i > INT_MAX ? INT_MAX : i < INT_MIN ? INT_MIN : (int)i;
-	if (fabs(n->valuedouble) > EXACT_LIMIT) {
+	if (i > (INT64_C(1) << 53) || i < -(INT64_C(1) << 53)) {
 		char buf[32];
 
 		snprintf(buf, sizeof(buf), "%" PRId64, i);
@@ -90,7 +90,7 @@ cJSON *gitops_value_new_int_text(const char *text)
 	n->type = cJSON_Number | GITOPS_VALUE_INT;
 	n->valuedouble = d;
 	n->valueint = d > INT_MAX ? INT_MAX : d < INT_MIN ? INT_MIN : (int)d;
-	if (fabs(d) > EXACT_LIMIT) {
+	if (fabs(d) >= EXACT_LIMIT) {
 		/* keep the digits without a '+' and leading zeros: "-0012" is -12 */
 		const char *p = text;
 		int neg = 0;
@@ -192,6 +192,92 @@ static void format_float(char *buf, size_t size, double d)
 		strcat(buf, ".0");
 }
 
+/* The shortest decimal digits of d > 0 that read back as d, and the exponent of the first one. */
+static void shortest(double d, char *digits, int *exp10)
+{
+	char tmp[40], *e, *o = digits;
+	const char *p;
+	int prec;
+
+	for (prec = 0; prec < 17; prec++) {
+		snprintf(tmp, sizeof(tmp), "%.*e", prec, d);
+		if (strtod(tmp, NULL) == d)
+			break;
+	}
+	e = strchr(tmp, 'e');
+	*exp10 = atoi(e + 1);
+	for (p = tmp; p < e; p++)
+		if (*p >= '0' && *p <= '9')
+			*o++ = *p;
+	/* drop trailing zeros (never the first digit) */
+	while (o > digits + 1 && o[-1] == '0')
+		o--;
+	*o = 0;
+}
+
+char *gitops_value_format_float(char *buf, size_t size, double d, int style)
+{
+	char digits[24], *o = buf, *end = buf + size - 1;
+	int exp10, nd, use_e, i;
+
+	if (d != d) {
+		snprintf(buf, size, "NaN");
+		return buf;
+	}
+	if (isinf(d)) {
+		snprintf(buf, size, d > 0 ? "+Inf" : "-Inf");
+		return buf;
+	}
+	if (d == 0) {
+		snprintf(buf, size, signbit(d) ? "-0" : "0");
+		return buf;
+	}
+	if (d < 0 && o < end)
+		*o++ = '-';
+	shortest(fabs(d), digits, &exp10);
+	nd = (int)strlen(digits);
+	if (style == GITOPS_FLOAT_JSON)
+		use_e = fabs(d) < 1e-6 || fabs(d) >= 1e21;
+	else
+		use_e = exp10 < -4 || exp10 >= 6; /* Go: "if shortest, eprec = 6" */
+	if (use_e) {
+		int ex = exp10 < 0 ? -exp10 : exp10;
+
+		if (o < end)
+			*o++ = digits[0];
+		if (nd > 1 && o < end)
+			*o++ = '.';
+		for (i = 1; i < nd && o < end; i++)
+			*o++ = digits[i];
+		if (style == GITOPS_FLOAT_JSON && exp10 < 0)
+			snprintf(o, (size_t)(end - o) + 1, "e-%d", ex);
+		else
+			snprintf(o, (size_t)(end - o) + 1, "e%c%02d", exp10 < 0 ? '-' : '+', ex);
+		return buf;
+	}
+	if (exp10 < 0) {
+		/* 0.000ddd */
+		if (o + 2 <= end) {
+			*o++ = '0';
+			*o++ = '.';
+		}
+		for (i = -1; i > exp10 && o < end; i--)
+			*o++ = '0';
+		for (i = 0; i < nd && o < end; i++)
+			*o++ = digits[i];
+	} else {
+		for (i = 0; i <= exp10 && o < end; i++)
+			*o++ = i < nd ? digits[i] : '0';
+		if (nd > exp10 + 1 && o < end) {
+			*o++ = '.';
+			for (i = exp10 + 1; i < nd && o < end; i++)
+				*o++ = digits[i];
+		}
+	}
+	*o = 0;
+	return buf;
+}
+
 char *gitops_value_format_number(char *buf, size_t size, const cJSON *n)
 {
 	if (!n || (n->type & 0xFF) != cJSON_Number) {
@@ -258,14 +344,18 @@ static int equal_unordered(const cJSON *a, const cJSON *b, size_t n, int strict)
 static int numbers_equal(const cJSON *a, const cJSON *b, int strict)
 {
 	int ia = (a->type & GITOPS_VALUE_INT) != 0, ib = (b->type & GITOPS_VALUE_INT) != 0;
+	char ta[48], tb[48];
+	int64_t x, y;
 
 	if (strict && ia != ib)
 		return 0;
-	if (ia && ib && (a->valuestring || b->valuestring))
-		return a->valuestring && b->valuestring && strcmp(a->valuestring, b->valuestring) == 0;
-	if (ia != ib && (a->valuestring || b->valuestring))
-		return 0; /* an integer beyond 2^53 against a float: not exactly equal */
-	return a->valuedouble == b->valuedouble || (isnan(a->valuedouble) && isnan(b->valuedouble));
+	if (!a->valuestring && !b->valuestring) /* both exact in their doubles */
+		return a->valuedouble == b->valuedouble || (isnan(a->valuedouble) && isnan(b->valuedouble));
+	if (ia && ib) /* one beyond 2^53: the canonical decimals */
+		return strcmp(gitops_value_format_number(ta, sizeof(ta), a),
+			      gitops_value_format_number(tb, sizeof(tb), b)) == 0;
+	/* an integer beyond 2^53 against a float: equal only if the float is that integer */
+	return !gitops_value_get_int(&x, a, 1) && !gitops_value_get_int(&y, b, 1) && x == y;
 }
 
 static int equal(const cJSON *a, const cJSON *b, int strict)

@@ -71,6 +71,18 @@ int gitops_value_is_bigint(const cJSON *v);
  */
 char *gitops_value_format_number(char *buf, size_t size, const cJSON *n);
 
+/*
+ * A float64 as Go prints it, with the shortest digits that read back the
+ * same.  GITOPS_FLOAT_G: strconv.FormatFloat(f, 'g', -1, 64), which is also
+ * fmt's %v and go-yaml's: an exponent when it is below -4 or from 6 up
+ * (1e+06, 1.5e-05, 123456).  GITOPS_FLOAT_JSON: encoding/json, plain
+ * decimals within [1e-6, 1e21), else an exponent without a leading zero
+ * when negative (1e-7, 1e+21).  NaN, +Inf, -Inf as Go writes them.
+ * Returns buf (at least 40 bytes).
+ */
+enum { GITOPS_FLOAT_G, GITOPS_FLOAT_JSON };
+char *gitops_value_format_float(char *buf, size_t size, double d, int style);
+
 /* --- trees --- */
 
 /* Deep copy (flags and exact integers kept); NULL when out of memory. */

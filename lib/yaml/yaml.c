@@ -4,6 +4,7 @@
  */
 #include "lib/yaml/scalar.h"
 #include "lib/yaml/yaml.h"
+#include "lib/value/value.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -798,10 +799,11 @@ static cJSON *node_from_scalar(const struct gitops_scalar *sc, char *text)
 	case GITOPS_SCALAR_BOOL:
 		return cJSON_CreateBool(sc->boolean);
 	case GITOPS_SCALAR_INT:
+		return gitops_value_new_int((int64_t)sc->number);
 	case GITOPS_SCALAR_FLOAT:
-		return cJSON_CreateNumber(sc->number);
+		return gitops_value_new_float(sc->number);
 	case GITOPS_SCALAR_BIGINT:
-		return cJSON_CreateRaw(sc->bigint);
+		return gitops_value_new_int_text(sc->bigint);
 	default:
 		break;
 	}
@@ -820,13 +822,14 @@ static char *key_text(const cJSON *n)
 
 	if (cJSON_IsString(n))
 		return strdup(n->valuestring);
-	if (cJSON_IsRaw(n))
-		return strdup(n->valuestring);
 	if (cJSON_IsNull(n))
 		return strdup("null");
 	if (cJSON_IsBool(n))
 		return strdup(cJSON_IsTrue(n) ? "true" : "false");
-	gitops_number_format(n->valuedouble, num, sizeof(num));
+	if (n->type & GITOPS_VALUE_INT)
+		gitops_value_format_number(num, sizeof(num), n);
+	else
+		gitops_number_format(n->valuedouble, num, sizeof(num));
 	return strdup(num);
 }
 
@@ -1323,9 +1326,11 @@ static int emit_node(struct gitops_yaml_writer *w, const cJSON *n, struct gitops
 		return emit(w, &ev, err);
 	case cJSON_String:
 		return emit_scalar(w, n->valuestring, strlen(n->valuestring), 1, 0, err);
-	case cJSON_Raw:
-		return emit_scalar(w, n->valuestring, strlen(n->valuestring), 0, 0, err);
 	case cJSON_Number:
+		if (n->type & GITOPS_VALUE_INT) {
+			gitops_value_format_number(num, sizeof(num), n);
+			return emit_scalar(w, num, strlen(num), 0, 0, err);
+		}
 		if (n->valuedouble != n->valuedouble || n->valuedouble * 0 != 0)
 			return gitops_err_set(err, GITOPS_EXIT_INPUT, "a number is not finite");
 		gitops_number_format(n->valuedouble, num, sizeof(num));

@@ -9,7 +9,8 @@
  * Scalars are resolved as Kubernetes' own YAML reader (go-yaml v2 under
  * sigs.k8s.io/yaml) resolves them: YAML 1.1 booleans (yes/no/on/off/y/n),
  * nulls, base-prefixed and octal integers, floats.  Timestamps stay strings.
- * Integers beyond 2^53 are kept exact as cJSON_Raw items.
+ * Integers and floats are kept apart, integers exact to any length: the
+ * value tree of lib/value/value.h.
  */
 #ifndef GITOPS_YAML_H
 #define GITOPS_YAML_H

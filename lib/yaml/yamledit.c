@@ -8,6 +8,7 @@
 
 #include "lib/base/buf.h"
 #include "lib/yaml/scalar.h"
+#include "lib/value/jsonio.h"
 
 enum ntype { N_SCALAR, N_SEQ, N_MAP, N_ALIAS };
 
@@ -1460,13 +1461,13 @@ static int markers(struct gitops_yamledit *y, const struct gitops_yamledit_polic
 		brace = memchr(y->data + hash, '{', at - hash);
 		if (!brace)
 			continue;
-		json = cJSON_ParseWithLength(brace, le - (size_t)(brace - y->data));
+		json = gitops_json_read(brace, le - (size_t)(brace - y->data));
 		if (!json) {
 			/* a trailing '\r' (CRLF) */
 			size_t l = le - (size_t)(brace - y->data);
 			while (l && (brace[l - 1] == '\r' || brace[l - 1] == ' ' || brace[l - 1] == '\t'))
 				l--;
-			json = cJSON_ParseWithLength(brace, l);
+			json = gitops_json_read(brace, l);
 		}
 		v = json ? cJSON_GetObjectItemCaseSensitive(json, token) : NULL;
 		if (!cJSON_IsString(v)) {

@@ -6,6 +6,7 @@
 #include "tests/unit/check_main.h"
 #include "lib/base/json.h"
 #include "lib/yaml/yaml.h"
+#include "lib/value/value.h"
 
 #define N(a) (int)(sizeof(a) / sizeof((a)[0]))
 
@@ -38,9 +39,9 @@ START_TEST(test_equal)
 {
 	cJSON *a = parse(equal_cases[_i].a), *b = parse(equal_cases[_i].b);
 
-	ck_assert_int_eq(gitops_json_equal(a, b), equal_cases[_i].equal);
-	ck_assert_int_eq(gitops_json_equal(b, a), equal_cases[_i].equal);
-	ck_assert_int_eq(gitops_json_equal(a, a), 1);
+	ck_assert_int_eq(gitops_value_equal(a, b), equal_cases[_i].equal);
+	ck_assert_int_eq(gitops_value_equal(b, a), equal_cases[_i].equal);
+	ck_assert_int_eq(gitops_value_equal(a, a), 1);
 	cJSON_Delete(a);
 	cJSON_Delete(b);
 }

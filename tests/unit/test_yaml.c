@@ -12,6 +12,7 @@
 #include "tests/unit/check_main.h"
 #include "lib/yaml/scalar.h"
 #include "lib/yaml/yaml.h"
+#include "lib/value/value.h"
 
 /* ------------------------------------------------------------ scalars */
 
@@ -164,7 +165,7 @@ START_TEST(test_needs_quotes)
 	cJSON_AddStringToObject(obj, s, s);
 	ck_assert_int_eq(gitops_yaml_dump(&text, obj, &err), 0);
 	ck_assert_int_eq(gitops_yaml_parse_one(&back, text, strlen(text), "t.yaml", NULL, &err), 0);
-	ck_assert_msg(gitops_json_equal(obj, back), "'%s' did not come back as written:\n%s", s, text);
+	ck_assert_msg(gitops_value_equal(obj, back), "'%s' did not come back as written:\n%s", s, text);
 	snprintf(plain, sizeof(plain), "%s: %s\n", s, s);
 	ck_assert_msg(!quote_cases[_i].quote || strstr(text, plain) == NULL, "'%s' written plain:\n%s", s, text);
 	free(text);
@@ -270,7 +271,7 @@ static int round_trip(const char *text, size_t len, const char *what)
 		      err.msg, out1);
 	ck_assert_msg(a.n == b.n, "%s: %zu documents, %zu after the round trip", what, a.n, b.n);
 	for (i = 0; i < a.n; i++) {
-		if (!gitops_json_equal(a.items[i], b.items[i])) {
+		if (!gitops_value_equal(a.items[i], b.items[i])) {
 			char *x = cJSON_Print(a.items[i]), *y = cJSON_Print(b.items[i]);
 			ck_abort_msg("%s: document %zu changed in the round trip:\n%s\n---\n%s", what, i + 1, x, y);
 		}
@@ -531,10 +532,10 @@ START_TEST(test_json_equal)
 {
 	cJSON *a = parse(equal_cases[_i].a), *b = parse(equal_cases[_i].b);
 
-	ck_assert_msg(gitops_json_equal(a, b) == equal_cases[_i].equal, "%s vs %s", equal_cases[_i].a,
+	ck_assert_msg(gitops_value_equal(a, b) == equal_cases[_i].equal, "%s vs %s", equal_cases[_i].a,
 		      equal_cases[_i].b);
-	ck_assert_int_eq(gitops_json_equal(b, a), equal_cases[_i].equal);
-	ck_assert_int_eq(gitops_json_equal(a, a), 1);
+	ck_assert_int_eq(gitops_value_equal(b, a), equal_cases[_i].equal);
+	ck_assert_int_eq(gitops_value_equal(a, a), 1);
 	cJSON_Delete(a);
 	cJSON_Delete(b);
 }
@@ -557,9 +558,9 @@ START_TEST(test_json_equal_deep)
 		pa = cJSON_AddObjectToObject(pa, "properties");
 		pb = cJSON_AddObjectToObject(pb, "properties");
 	}
-	ck_assert_int_eq(gitops_json_equal(a, b), 1);
+	ck_assert_int_eq(gitops_value_equal(a, b), 1);
 	cJSON_AddNumberToObject(pb, "leaf", 1);
-	ck_assert_int_eq(gitops_json_equal(a, b), 0);
+	ck_assert_int_eq(gitops_value_equal(a, b), 0);
 	cJSON_Delete(a);
 	cJSON_Delete(b);
 }
