@@ -12,6 +12,34 @@
 
 #define MAX_DEPTH 512
 
+/* Length of a valid UTF-8 sequence at p (at most n bytes), or 0. */
+static size_t utf8_len(const unsigned char *p, size_t n)
+{
+	unsigned cp;
+	size_t len, i;
+
+	if (p[0] < 0x80)
+		return 1;
+	if (p[0] >= 0xC2 && p[0] <= 0xDF)
+		len = 2, cp = p[0] & 0x1F;
+	else if (p[0] >= 0xE0 && p[0] <= 0xEF)
+		len = 3, cp = p[0] & 0x0F;
+	else if (p[0] >= 0xF0 && p[0] <= 0xF4)
+		len = 4, cp = p[0] & 0x07;
+	else
+		return 0;
+	if (len > n)
+		return 0;
+	for (i = 1; i < len; i++) {
+		if ((p[i] & 0xC0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (p[i] & 0x3F);
+	}
+	if ((len == 3 && (cp < 0x800 || (cp >= 0xD800 && cp < 0xE000))) || (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)))
+		return 0;
+	return len;
+}
+
 /* --- parsing --- */
 
 struct parser {
@@ -132,11 +160,19 @@ static int parse_string(struct parser *ps, char **out)
 			escapes = 1;
 			if (++q >= ps->end)
 				break;
+		} else if ((unsigned char)*q >= 0x80) {
+			size_t l = utf8_len((const unsigned char *)q, (size_t)(ps->end - q));
+
+			if (l)
+				q += l - 1;
+			else
+				escapes = 1; /* invalid UTF-8: U+FFFD in its place, as Go reads it */
 		}
 	}
 	if (q >= ps->end)
 		return fail(ps, start - 1, "unterminated string");
-	if (!(buf = malloc((size_t)(q - start) + 1)))
+	/* the slow path may turn a byte into U+FFFD's three */
+	if (!(buf = malloc((size_t)(q - start) * (escapes ? 3 : 1) + 1)))
 		return gitops_err_oom(ps->err);
 	if (!escapes) {
 		memcpy(buf, start, (size_t)(q - start));
@@ -148,6 +184,19 @@ static int parse_string(struct parser *ps, char **out)
 	for (o = buf, ps->p = start; ps->p < q;) {
 		unsigned cp, lo;
 
+		if ((unsigned char)*ps->p >= 0x80) {
+			size_t l = utf8_len((const unsigned char *)ps->p, (size_t)(q - ps->p));
+
+			if (l) {
+				memcpy(o, ps->p, l);
+				o += l;
+				ps->p += l;
+			} else {
+				o += put_utf8(o, 0xFFFD);
+				ps->p++;
+			}
+			continue;
+		}
 		if (*ps->p != '\\') {
 			*o++ = *ps->p++;
 			continue;
@@ -239,7 +288,9 @@ static int parse_number(struct parser *ps, cJSON **out)
 
 		for (; d < p; d++)
 			v = v * 10 + (*d - '0');
-		if (!(n = gitops_value_new_int(*start == '-' ? -v : v)))
+		/* "-0": only a float holds a negative zero (Go prints float64 -0 so) */
+		n = *start == '-' && !v ? gitops_value_new_float(-0.0) : gitops_value_new_int(*start == '-' ? -v : v);
+		if (!n)
 			return gitops_err_oom(ps->err);
 		ps->p = p;
 		*out = n;
@@ -258,8 +309,10 @@ static int parse_number(struct parser *ps, cJSON **out)
 		double d = strtod(text, NULL);
 
 		if (isinf(d)) {
+			int rc = fail(ps, start, "number out of range: %.40s", text);
+
 			free(heap);
-			return fail(ps, start, "number out of range: %.40s", text);
+			return rc;
 		}
 		n = gitops_value_new_float(d);
 	} else {
@@ -485,34 +538,6 @@ static void put(struct printer *pr, const char *s, size_t n)
 static void puts_(struct printer *pr, const char *s)
 {
 	put(pr, s, strlen(s));
-}
-
-/* Length of a valid UTF-8 sequence at p (at most n bytes), or 0. */
-static size_t utf8_len(const unsigned char *p, size_t n)
-{
-	unsigned cp;
-	size_t len, i;
-
-	if (p[0] < 0x80)
-		return 1;
-	if (p[0] >= 0xC2 && p[0] <= 0xDF)
-		len = 2, cp = p[0] & 0x1F;
-	else if (p[0] >= 0xE0 && p[0] <= 0xEF)
-		len = 3, cp = p[0] & 0x0F;
-	else if (p[0] >= 0xF0 && p[0] <= 0xF4)
-		len = 4, cp = p[0] & 0x07;
-	else
-		return 0;
-	if (len > n)
-		return 0;
-	for (i = 1; i < len; i++) {
-		if ((p[i] & 0xC0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (p[i] & 0x3F);
-	}
-	if ((len == 3 && (cp < 0x800 || (cp >= 0xD800 && cp < 0xE000))) || (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)))
-		return 0;
-	return len;
 }
 
 /* A string as Go's encoding/json writes it. */

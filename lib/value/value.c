@@ -345,7 +345,6 @@ static int numbers_equal(const cJSON *a, const cJSON *b, int strict)
 {
 	int ia = (a->type & GITOPS_VALUE_INT) != 0, ib = (b->type & GITOPS_VALUE_INT) != 0;
 	char ta[48], tb[48];
-	int64_t x, y;
 
 	if (strict && ia != ib)
 		return 0;
@@ -354,8 +353,9 @@ static int numbers_equal(const cJSON *a, const cJSON *b, int strict)
 	if (ia && ib) /* one beyond 2^53: the canonical decimals */
 		return strcmp(gitops_value_format_number(ta, sizeof(ta), a),
 			      gitops_value_format_number(tb, sizeof(tb), b)) == 0;
-	/* an integer beyond 2^53 against a float: equal only if the float is that integer */
-	return !gitops_value_get_int(&x, a, 1) && !gitops_value_get_int(&y, b, 1) && x == y;
+	/* an integer beyond 2^53 against a float: as doubles, as a JSON reader would see both */
+	return (a->valuestring ? strtod(a->valuestring, NULL) : a->valuedouble) ==
+	       (b->valuestring ? strtod(b->valuestring, NULL) : b->valuedouble);
 }
 
 static int equal(const cJSON *a, const cJSON *b, int strict)

@@ -89,8 +89,9 @@ char *gitops_value_format_float(char *buf, size_t size, double d, int style);
 cJSON *gitops_value_copy(const cJSON *v);
 /*
  * Deep equality: 1 or 0.  Mappings equal whatever their key order; numbers
- * by value (the integer 1 equals the float 1.0, as in JSON); linear while
- * keys come in the same order.
+ * by value: integers exactly, an integer against a float as the doubles a
+ * JSON reader would make of both (1 equals 1.0); linear while keys come in
+ * the same order.
  */
 int gitops_value_equal(const cJSON *a, const cJSON *b);
 /* Like gitops_value_equal, but an integer never equals a float (Go's reflect.DeepEqual). */
