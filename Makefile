@@ -160,11 +160,14 @@ FUZZ_TARGET ?= stream
 FUZZ_CC ?= clang
 FUZZ_DIR := build/fuzz
 FUZZ_NAMES := $(sort $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c)))
-$(FUZZ_DIR)/fuzz_%: tests/fuzz/fuzz_%.c $(LIB_SRCS) $(LIB_HDRS)
-	@mkdir -p $(FUZZ_DIR)
-	$(FUZZ_CC) -std=c11 -D_DEFAULT_SOURCE -D_GNU_SOURCE -g -O1 -I. $(PKG_CFLAGS) \
-		-DGITOPS_VERSION='"$(VERSION)"' -fsanitize=fuzzer,address,undefined \
-		-o $@ $< $(LIB_SRCS) $(PKG_LIBS)
+# the library is compiled once for all targets (instrumented, not linked with libFuzzer's main)
+FUZZ_CFLAGS := -std=c11 -D_DEFAULT_SOURCE -D_GNU_SOURCE -g -O1 -I. $(PKG_CFLAGS) -DGITOPS_VERSION='"$(VERSION)"'
+FUZZ_OBJS := $(LIB_SRCS:%.c=$(FUZZ_DIR)/obj/%.o)
+$(FUZZ_DIR)/obj/%.o: %.c $(LIB_HDRS) | $(O)/layers.ok
+	@mkdir -p $(dir $@)
+	$(QCC)$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link,address,undefined -c -o $@ $<
+$(FUZZ_DIR)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_OBJS)
+	$(QLD)$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer,address,undefined -o $@ $< $(FUZZ_OBJS) $(PKG_LIBS)
 fuzz: $(FUZZ_DIR)/fuzz_$(FUZZ_TARGET)
 	tests/fuzz/run $(FUZZ_DIR)/fuzz_$(FUZZ_TARGET) $(FUZZ_SECONDS)
 fuzz-all: $(FUZZ_NAMES:%=$(FUZZ_DIR)/fuzz_%)
