@@ -1,7 +1,9 @@
 /*
- * emit.c: go-yaml v2's encoder and emitter (gopkg.in/yaml.v2 v2.4.0,
- * encode.go, sorter.go, resolve.go and emitterc.go), ported for the value
- * tree and written straight into bytes.  The emitter's state machine is
+ * emit.c: go-yaml v2's encoder and emitter (gopkg.in/yaml.v2: encode.go,
+ * sorter.go, resolve.go and emitterc.go; ported from v2.2.8's source, which
+ * v2.4.0 - the fork in sigs.k8s.io/yaml v1.4.0 that helm 3.17 and kubectl
+ * 1.32 print with - keeps as it is, line folding at 80 included), for the
+ * value tree, written straight into bytes.  The emitter's state machine is
  * followed as Go runs it for the events its encoder sends: block mappings
  * and sequences, flow style only for empty ones, scalars with no tag and no
  * anchor.  Function names follow the Go ones where they are a port.
@@ -1070,7 +1072,7 @@ static void string_scalar(struct scalar *sc, const char *s, size_t len)
 
 static int emit_node(struct em *e, const cJSON *n, int mapping, size_t depth);
 
-static int order_json(const struct em *e)
+static int through_json(const struct em *e)
 {
 	return e->st->numbers == GITOPS_YAML_NUMBERS_JSON;
 }
@@ -1102,11 +1104,12 @@ static int mapping_keys(struct em *e, struct key **out, size_t *nout, const cJSO
 		goto oom;
 	for (i = 0, c = map->child; c; c = c->next, i++) {
 		const char *s = c->string ? c->string : "";
+		int r = json_string(&k[i].s, &k[i].copy, s, strlen(s), through_json(e));
+
 		k[i].item = c;
-		int r = json_string(&k[i].s, &k[i].copy, s, strlen(s), order_json(e));
 		if (r == -2)
 			goto refused;
-		if (r == -3 || (r == 0 && order_json(e) && strstr(s, "\xC2\x85")))
+		if (r == -3 || (r == 0 && through_json(e) && strstr(s, "\xC2\x85")))
 			goto breaks;
 		if (r < 0)
 			goto oom;
@@ -1219,7 +1222,7 @@ static int emit_node(struct em *e, const cJSON *n, int mapping, size_t depth)
 		const char *s;
 		char *copy;
 		const char *v = n->valuestring ? n->valuestring : "";
-		int r = json_string(&s, &copy, v, strlen(v), order_json(e));
+		int r = json_string(&s, &copy, v, strlen(v), through_json(e));
 		if (r == -2)
 			return gitops_err_set(e->err, GITOPS_EXIT_INPUT, "yaml: control characters are not allowed");
 		if (r == -3)
