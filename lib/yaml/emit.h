@@ -20,6 +20,19 @@
  *   - sequences not indented under their key, two-space indent, `{}` and
  *     `[]` for empty collections, `null`, no `---` before a document.
  *
+ * Through JSON, a string changes as Go's round trip changes it: bytes that
+ * are not UTF-8 become U+FFFD, a U+0085 (left raw by encoding/json) is a
+ * line break to go-yaml's reader and is folded; characters that reader
+ * refuses (U+007F, C1 controls, U+FFFE/FFFF) make an error, as
+ * sigs.k8s.io/yaml fails on them.
+ *
+ * Where Go itself is not deterministic this writer picks one answer: go-yaml
+ * v2's key comparison is not transitive for some keys mixing digit runs and
+ * letters ("001" < "10" < "1a" < "001"), and Go sorts a map's keys as its
+ * random iteration hands them over; here a stable merge sort over the tree's
+ * order decides.  Letters and digits beyond Latin-1 are Unicode 14 plus
+ * Unicode 15's CJK Extension H (emit_tables.h); Go 1.23 has Unicode 15.
+ *
  * The tree is borrowed; output goes to a write callback or a malloc'ed string
  * (the caller frees it).  Nothing is printed.
  */

@@ -94,7 +94,9 @@ static void check_goyaml(const cJSON *root, enum gitops_yaml_numbers numbers)
 		fprintf(stderr, "go-yaml round trip changed the data:\n%s\n", once);
 		abort();
 	}
-	if (gitops_yaml_dump_style(&twice, back, &st, &err) < 0 || strcmp(once, twice) != 0) {
+	/* typed, a float -0 prints "-0", which reads back as the integer 0: only JSON's output is a fixed point */
+	if (numbers == GITOPS_YAML_NUMBERS_JSON &&
+	    (gitops_yaml_dump_style(&twice, back, &st, &err) < 0 || strcmp(once, twice) != 0)) {
 		fprintf(stderr, "go-yaml writing is not idempotent:\n%s\n---\n%s\n", once, twice ? twice : err.msg);
 		abort();
 	}

@@ -97,9 +97,10 @@ START_TEST(test_typed_numbers)
 	cJSON_AddItemToArray(v, gitops_value_new_float(3));
 	cJSON_AddItemToArray(v, gitops_value_new_float(0.1));
 	cJSON_AddItemToArray(v, gitops_value_new_int(1000000));
+	cJSON_AddItemToArray(v, gitops_value_new_float(-0.0));
 	cJSON_AddItemToArray(v, gitops_value_new_float(1.0 / 0.0));
 	ck_assert_int_eq(gitops_yaml_dump_style(&out, v, &st, &err), 0);
-	ck_assert_str_eq(out, "- 1e+06\n- 3\n- 0.1\n- 1000000\n- .inf\n");
+	ck_assert_str_eq(out, "- 1e+06\n- 3\n- 0.1\n- 1000000\n- -0\n- .inf\n");
 	free(out);
 	/* through JSON an infinity is an error, as json.Marshal's */
 	ck_assert_int_eq(gitops_yaml_dump_style(&out, v, NULL, &err), -1);
