@@ -477,76 +477,6 @@ static int go_plain_is_string(const char *s, size_t len)
 
 /* ------------------------------------------------------------ numbers */
 
-/* the shortest decimal digits that read back as d (finite, non-zero): d = 0.DIGITS x 10^(exp+1) */
-static int shortest_digits(double d, char *digits, int *exp)
-{
-	char e[40];
-	const char *p;
-	int prec, nd = 0;
-
-	for (prec = 1; prec <= 17; prec++) {
-		snprintf(e, sizeof(e), "%.*e", prec - 1, d);
-		if (strtod(e, NULL) == d)
-			break;
-	}
-	for (p = e; *p != 'e'; p++)
-		if (is_digit((unsigned char)*p))
-			digits[nd++] = *p;
-	while (nd > 1 && digits[nd - 1] == '0')
-		nd--;
-	*exp = atoi(p + 1);
-	return nd;
-}
-
-/* strconv.FormatFloat(d, 'g', -1, 64), or with fixed 'f' (-1 precision), for a finite d */
-static void go_format_float(char *buf, size_t size, double d, int fixed)
-{
-	char digits[24];
-	int exp, nd, k;
-	char *o = buf;
-
-	if (d == 0) {
-		snprintf(buf, size, signbit(d) ? "-0" : "0");
-		return;
-	}
-	nd = shortest_digits(d, digits, &exp);
-	if (d < 0)
-		*o++ = '-';
-	if (!fixed && (exp < -4 || exp >= 6)) {
-		/* shortest 'g' takes %e from exponent 6 on: d[.ddd]e±XX, two exponent digits at least */
-		*o++ = digits[0];
-		if (nd > 1) {
-			*o++ = '.';
-			for (k = 1; k < nd; k++)
-				*o++ = digits[k];
-		}
-		snprintf(o, size - (size_t)(o - buf), "e%c%02d", exp < 0 ? '-' : '+', exp < 0 ? -exp : exp);
-		return;
-	}
-	if (exp < 0) {
-		*o++ = '0';
-		*o++ = '.';
-		for (k = 0; k < -exp - 1; k++)
-			*o++ = '0';
-		for (k = 0; k < nd; k++)
-			*o++ = digits[k];
-	} else {
-		for (k = 0; k <= exp; k++)
-			*o++ = k < nd ? digits[k] : '0';
-		if (nd > exp + 1) {
-			*o++ = '.';
-			for (k = exp + 1; k < nd; k++)
-				*o++ = digits[k];
-		}
-	}
-	*o = '\0';
-}
-
-static void go_format_g(char *buf, size_t size, double d)
-{
-	go_format_float(buf, size, d, 0);
-}
-
 /* does decimal text (optional '-') fit Go's int64 or, without a sign, its uint64? */
 static int fits_64(const char *t)
 {
@@ -574,8 +504,8 @@ static int format_number(struct em *e, const char **out, char *buf, size_t size,
 	int json = e->st->numbers == GITOPS_YAML_NUMBERS_JSON;
 
 	*out = buf;
-	if (cJSON_IsRaw(n) || (n->type & GITOPS_VALUE_INT)) {
-		const char *t = cJSON_IsRaw(n) || gitops_value_is_bigint(n) ? n->valuestring :
+	if (n->type & GITOPS_VALUE_INT) {
+		const char *t = gitops_value_is_bigint(n) ? n->valuestring :
 			gitops_value_format_number(buf, size, n);
 		if (!t || !*t)
 			return gitops_err_set(e->err, GITOPS_EXIT_INPUT, "a number has no text");
@@ -586,7 +516,7 @@ static int format_number(struct em *e, const char **out, char *buf, size_t size,
 			errno = 0;
 			d = strtod(t, NULL);
 			if (!(errno == ERANGE && isinf(d))) {
-				go_format_g(buf, size, d);
+				gitops_value_format_float(buf, size, d, GITOPS_FLOAT_G);
 				*out = buf;
 			}
 		}
@@ -604,13 +534,13 @@ static int format_number(struct em *e, const char **out, char *buf, size_t size,
 		 * encoding/json writes it as shortest digits padded with zeros and
 		 * no '.'; go-yaml v2 reads that as an integer when 64 bits hold it
 		 */
-		go_format_float(buf, size, n->valuedouble, 1);
+		gitops_value_format_float(buf, size, n->valuedouble, GITOPS_FLOAT_JSON);
 		if (strcmp(buf, "-0") == 0)
 			snprintf(buf, size, "0");
 		if (fits_64(buf))
 			return 0;
 	}
-	go_format_g(buf, size, n->valuedouble);
+	gitops_value_format_float(buf, size, n->valuedouble, GITOPS_FLOAT_G);
 	return 0;
 }
 
