@@ -702,16 +702,24 @@ static int format_into(struct gitops_buf *b, const struct gitops_path *p, enum g
 			if (i && gitops_buf_add(b, ".", 1) < 0)
 				return -1;
 			switch (s->kind) {
-			case GITOPS_PATH_KEY:
-				if (s->key[0] == '[' || !strcmp(s->key, "*") || !strcmp(s->key, "-") || is_uint_text(s->key))
-					r = gitops_buf_printf(b, "[%s]", s->key) < 0;
-				else
-					r = add_escaped(b, s->key, ".", "\\") < 0;
+			case GITOPS_PATH_KEY: {
+				/* plain, '.' escaped; in brackets what plain would misread (`[*]`, `[0]`, `[a\\]`) */
+				size_t l = strlen(s->key);
+				int brackets = !l || s->key[0] == '[' || !strcmp(s->key, "*") || !strcmp(s->key, "-") ||
+					       is_uint_text(s->key) || (s->key[l - 1] == '\\' && i + 1 < p->n);
+				r = (brackets && gitops_buf_add(b, "[", 1) < 0) || add_escaped(b, s->key, ".", "\\") < 0 ||
+				    (brackets && gitops_buf_add(b, "]", 1) < 0);
 				break;
+			}
 			case GITOPS_PATH_INDEX: r = gitops_buf_printf(b, "%zu", s->index) < 0; break;
 			case GITOPS_PATH_APPEND: r = gitops_buf_add(b, "-", 1) < 0; break;
 			case GITOPS_PATH_ALL: r = gitops_buf_add(b, "*", 1) < 0; break;
-			case GITOPS_PATH_MATCH: r = gitops_buf_printf(b, "[%s=%s]", s->key, s->value) < 0; break;
+			case GITOPS_PATH_MATCH:
+				/* dots escaped: no element of the split may end inside the brackets */
+				r = gitops_buf_add(b, "[", 1) < 0 || add_escaped(b, s->key, ".", "\\") < 0 ||
+				    gitops_buf_add(b, "=", 1) < 0 || add_escaped(b, s->value, ".", "\\") < 0 ||
+				    gitops_buf_add(b, "]", 1) < 0;
+				break;
 			}
 			break;
 		case GITOPS_PATH_POINTER:
