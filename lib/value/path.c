@@ -265,8 +265,6 @@ static int parse_fieldspec(struct gitops_path *out, const char *text, struct git
 			if (!(s = push(out, &cap, GITOPS_PATH_KEY, col)) || !(s->key = dup_n(key.data, key.len - 2)))
 				goto oom;
 			s->flags |= GITOPS_PATH_STEP_SEQ;
-			if (!push(out, &cap, GITOPS_PATH_ALL, (size_t)(p - text) - 1))
-				goto oom;
 		} else if (!key.len) {
 			path_err(err, text, col, "empty field name");
 			goto fail;
@@ -690,10 +688,6 @@ static int format_into(struct gitops_buf *b, const struct gitops_path *p, enum g
 			if (s->kind == GITOPS_PATH_KEY) {
 				r = (i && gitops_buf_add(b, "/", 1) < 0) || add_escaped(b, s->key, "/", "\\") < 0 ||
 				    ((s->flags & GITOPS_PATH_STEP_SEQ) && gitops_buf_add(b, "[]", 2) < 0);
-				if ((s->flags & GITOPS_PATH_STEP_SEQ) && (i + 1 == p->n || s[1].kind != GITOPS_PATH_ALL))
-					return 1;
-				if (s->flags & GITOPS_PATH_STEP_SEQ)
-					i++;
 			} else {
 				return 1;
 			}
@@ -1163,19 +1157,39 @@ static int helm_oom(struct helm *h)
 	return H_ERR;
 }
 
-/* The length of the UTF-8 sequence at s (1 for a byte that starts none). */
+/*
+ * The length of the UTF-8 sequence at s, as Go's utf8.DecodeRune takes it:
+ * 0 for a byte that starts no valid one (overlong, surrogate, beyond
+ * U+10FFFF, cut short), which Go reads as U+FFFD.
+ */
 static size_t utf8_len(const unsigned char *s, size_t n)
 {
 	size_t w, i;
+	unsigned char lo = 0x80, hi = 0xbf;
 
 	if (s[0] < 0x80)
 		return 1;
-	w = s[0] >= 0xf0 && s[0] < 0xf5 ? 4 : s[0] >= 0xe0 ? 3 : s[0] >= 0xc2 && s[0] < 0xe0 ? 2 : 0;
-	if (!w || w > n || (s[0] >= 0xe0 && w < 3))
-		return 1;
-	for (i = 1; i < w; i++)
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		w = 2;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		w = 3;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		w = 4;
+	else
+		return 0;
+	if (s[0] == 0xe0)
+		lo = 0xa0;
+	else if (s[0] == 0xed)
+		hi = 0x9f;
+	else if (s[0] == 0xf0)
+		lo = 0x90;
+	else if (s[0] == 0xf4)
+		hi = 0x8f;
+	if (w > n || s[1] < lo || s[1] > hi)
+		return 0;
+	for (i = 2; i < w; i++)
 		if ((s[i] & 0xc0) != 0x80)
-			return 1;
+			return 0;
 	return w;
 }
 
@@ -1190,8 +1204,8 @@ static int go_quote(struct gitops_buf *b, const char *s, size_t n)
 		unsigned char c = (unsigned char)s[i];
 		size_t w = utf8_len((const unsigned char *)s + i, n - i);
 		int r;
-		if (c >= 0x80 && w == 1)
-			r = gitops_buf_printf(b, "\\x%02x", c);
+		if (!w)
+			r = gitops_buf_addstr(b, "\xef\xbf\xbd"), w = 1;
 		else if (c >= 0x80)
 			r = gitops_buf_add(b, s + i, w);
 		else if (c == '"' || c == '\\')
@@ -1227,8 +1241,8 @@ static int go_quote_runes(struct gitops_buf *b, const char *s, size_t n)
 		int r;
 		if (i && gitops_buf_add(b, " ", 1) < 0)
 			return -1;
-		if (c >= 0x80 && w == 1)
-			r = gitops_buf_addstr(b, "'\xef\xbf\xbd'");
+		if (!w)
+			r = gitops_buf_addstr(b, "'\xef\xbf\xbd'"), w = 1;
 		else if (c >= 0x80)
 			r = gitops_buf_printf(b, "'%.*s'", (int)w, s + i);
 		else if (c == '\'' || c == '\\')
@@ -1277,18 +1291,20 @@ static int until(struct helm *h, const char *stop, struct gitops_buf *b, char *l
 	if (gitops_buf_add(b, "", 0) < 0)
 		return helm_oom(h);
 	while (h->pos < h->len) {
-		char c = h->s[h->pos++];
-		if (strchr(stop, c)) {
+		char c = h->s[h->pos];
+		size_t w;
+		if (c && strchr(stop, c)) {
+			h->pos++;
 			*last = c;
 			return H_OK;
 		}
-		if (c == '\\' && h->mode != GITOPS_PATH_HELM_SET_LITERAL) {
-			if (h->pos == h->len)
-				return H_EOF;
-			c = h->s[h->pos++];
-		}
-		if (gitops_buf_add(b, &c, 1) < 0)
+		if (c == '\\' && h->mode != GITOPS_PATH_HELM_SET_LITERAL && ++h->pos == h->len)
+			return H_EOF;
+		/* rune by rune, as Go reads: a byte that starts none is U+FFFD */
+		w = utf8_len((const unsigned char *)h->s + h->pos, h->len - h->pos);
+		if (gitops_buf_add(b, w ? h->s + h->pos : "\xef\xbf\xbd", w ? w : 3) < 0)
 			return helm_oom(h);
+		h->pos += w ? w : 1;
 	}
 	*last = 0;
 	return H_EOF;
@@ -1314,6 +1330,30 @@ static int not_a(struct helm *h, const cJSON *v, const char *want)
 	return helm_err(h, "unable to parse key: interface conversion: interface {} is %s, not %s", go_type(v), want);
 }
 
+/*
+ * Go's strings.EqualFold(s, word) for a lowercase ASCII word: ASCII
+ * letters in either case, and the two non-ASCII letters that fold to
+ * ASCII ones, 'ſ' (s) and the Kelvin sign (k).
+ */
+static int fold_eq(const char *s, size_t n, const char *word)
+{
+	size_t i = 0;
+
+	for (; *word; word++) {
+		if (i < n && (s[i] | 0x20) == *word && ((s[i] | 0x20) >= 'a' && (s[i] | 0x20) <= 'z')) {
+			i++;
+		} else if (*word == 's' && i + 1 < n && (unsigned char)s[i] == 0xc5 && (unsigned char)s[i + 1] == 0xbf) {
+			i += 2;
+		} else if (*word == 'k' && i + 2 < n && (unsigned char)s[i] == 0xe2 && (unsigned char)s[i + 1] == 0x84 &&
+			   (unsigned char)s[i + 2] == 0xaa) {
+			i += 3;
+		} else {
+			return 0;
+		}
+	}
+	return i == n;
+}
+
 /* strvals' typedVal */
 static cJSON *typed(struct helm *h, const char *s, size_t n)
 {
@@ -1322,11 +1362,11 @@ static cJSON *typed(struct helm *h, const char *s, size_t n)
 
 	if (h->mode == GITOPS_PATH_HELM_SET_STRING || h->mode == GITOPS_PATH_HELM_SET_LITERAL)
 		return cJSON_CreateString(s);
-	if (n == 4 && !strcasecmp(s, "true"))
+	if (fold_eq(s, n, "true"))
 		return cJSON_CreateTrue();
-	if (n == 5 && !strcasecmp(s, "false"))
+	if (fold_eq(s, n, "false"))
 		return cJSON_CreateFalse();
-	if (n == 4 && !strcasecmp(s, "null"))
+	if (fold_eq(s, n, "null"))
 		return cJSON_CreateNull();
 	if (n == 1 && s[0] == '0')
 		return gitops_value_new_int(0);
@@ -1400,18 +1440,34 @@ done:
 	return r;
 }
 
+/* The width of the white space (Go's unicode.IsSpace) at s, or 0. */
+static size_t go_space(const unsigned char *s, size_t n)
+{
+	if (s[0] == ' ' || (s[0] >= '\t' && s[0] <= '\r'))
+		return 1;
+	if (n >= 2 && s[0] == 0xc2 && (s[1] == 0x85 || s[1] == 0xa0))
+		return 2;
+	if (n < 3)
+		return 0;
+	if ((s[0] == 0xe1 && s[1] == 0x9a && s[2] == 0x80) || (s[0] == 0xe3 && s[1] == 0x80 && s[2] == 0x80) ||
+	    (s[0] == 0xe2 && s[1] == 0x80 && (s[2] <= 0x8a || s[2] == 0xa8 || s[2] == 0xa9 || s[2] == 0xaf)) ||
+	    (s[0] == 0xe2 && s[1] == 0x81 && s[2] == 0x9f))
+		return s[0] == 0xe2 && s[1] == 0x80 && s[2] < 0x80 ? 0 : 3;
+	return 0;
+}
+
 /* emptyVal(): blanks up to ',' or the end (consumed) mean no value. */
 static int empty_val(struct helm *h)
 {
 	while (h->pos < h->len) {
-		char c = h->s[h->pos];
-		if (c == ',') {
+		size_t w;
+		if (h->s[h->pos] == ',') {
 			h->pos++;
 			return 1;
 		}
-		if (c != ' ' && c != '\t' && c != '\n' && c != '\v' && c != '\f' && c != '\r')
+		if (!(w = go_space((const unsigned char *)h->s + h->pos, h->len - h->pos)))
 			return 0;
-		h->pos++;
+		h->pos += w;
 	}
 	return 1;
 }
@@ -1429,8 +1485,11 @@ static int h_value(struct helm *h, cJSON **out, int *eof)
 	*out = NULL;
 	*eof = 0;
 	if (h->mode == GITOPS_PATH_HELM_SET_LITERAL) {
-		*out = cJSON_CreateString(h->s + h->pos);
-		h->pos = h->len;
+		/* the rest, whatever it holds */
+		if (until(h, "", &b, &last) == H_ERR)
+			return H_ERR;
+		*out = cJSON_CreateString(b.data);
+		gitops_buf_release(&b);
 		return *out ? H_OK : helm_oom(h);
 	}
 	if (h->mode == GITOPS_PATH_HELM_SET_JSON) {

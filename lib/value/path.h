@@ -10,7 +10,9 @@
  *   GITOPS_PATH_FIELDSPEC    a Kustomize fieldspec `path:`: `spec/template/metadata/labels`,
  *                            `spec/containers[]/image`, `\/` for a '/' in a key;
  *                            a sequence met where a key is due is walked into
- *                            (every element), as Kustomize does
+ *                            (every item), with or without `[]`, as Kustomize
+ *                            does; `name[]` only says the member is a sequence,
+ *                            which `create` never makes
  *   GITOPS_PATH_REPLACEMENT  a Kustomize replacement fieldPath (kyaml's
  *                            SmarterPathSplitter + PathMatcher/PathGetter):
  *                            `spec.containers.[name=app].image`, `[=v]` for a
@@ -56,12 +58,12 @@ enum gitops_path_kind {
 	GITOPS_PATH_KEY,        /* a mapping's member `key` */
 	GITOPS_PATH_INDEX,      /* a sequence's item `index` */
 	GITOPS_PATH_APPEND,     /* one past a sequence's last item ('-') */
-	GITOPS_PATH_ALL,        /* every item of a sequence ('[]', '*') */
+	GITOPS_PATH_ALL,        /* every item of a sequence ('*') */
 	GITOPS_PATH_MATCH,      /* the items whose member `key` is the string `value`; key "": the items equal to it */
 };
 
 /* A step's flags */
-#define GITOPS_PATH_STEP_SEQ 1u         /* fieldspec `name[]`: the member is a sequence; never created */
+#define GITOPS_PATH_STEP_SEQ 1u         /* fieldspec `name[]`: the member should be a sequence; never created */
 
 struct gitops_path_step {
 	enum gitops_path_kind kind;

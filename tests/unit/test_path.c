@@ -161,8 +161,8 @@ static const struct {
 	{ YE, "a.[0]", NULL, "invalid path 'a.[0]': empty key" },
 	/* Kustomize fieldspecs */
 	{ FS, "spec/template/metadata/labels", "k:spec k:template k:metadata k:labels", NULL },
-	{ FS, "spec/containers[]/image", "k:spec k[]:containers * k:image", NULL },
-	{ FS, "spec/template/spec/containers[]/env[]/value", "k:spec k:template k:spec k[]:containers * k[]:env * k:value", NULL },
+	{ FS, "spec/containers[]/image", "k:spec k[]:containers k:image", NULL },
+	{ FS, "spec/template/spec/containers[]/env[]/value", "k:spec k:template k:spec k[]:containers k[]:env k:value", NULL },
 	{ FS, "metadata/annotations/app.kubernetes.io\\/name", "k:metadata k:annotations k:app.kubernetes.io/name", NULL },
 	{ FS, "a\\b/c", "k:a\\b k:c", NULL },
 	{ FS, "a[0]/b.c", "k:a[0] k:b.c", NULL },
@@ -386,6 +386,8 @@ static const struct {
 	  "\"c\"", 2, "{\"spec\":{\"containers\":[{\"image\":\"c\"},{\"image\":\"c\"}]}}" },
 	{ FS, "spec/containers[]/env", GITOPS_PATH_CREATE, "{\"spec\": {\"containers\": [{\"name\": \"a\"}]}}",
 	  "[]", 1, "{\"spec\":{\"containers\":[{\"name\":\"a\",\"env\":[]}]}}" },
+	{ FS, "spec/args[]", 0, "{\"spec\": {\"args\": [\"a\"]}}", "[\"b\"]", 1, "{\"spec\":{\"args\":[\"b\"]}}" },
+	{ FS, "spec/args[]", GITOPS_PATH_CREATE, "{\"spec\": {}}", "[\"b\"]", 0, "{\"spec\":{}}" },
 	{ FS, "metadata/labels/a", GITOPS_PATH_CREATE, "{\"metadata\": {\"labels\": \"s\"}}", "1", -1,
 	  "path \"metadata/labels/a\": cannot create \"a\" in a string at column 17" },
 	{ RP, "spec.containers.[name=app].image", GITOPS_PATH_CREATE, "{\"spec\": {\"containers\": []}}", "\"i\"", 1,
@@ -554,6 +556,11 @@ static const struct {
 		     "\"o11\":{\"o12\":{\"o13\":{\"o14\":{\"o15\":{\"o16\":{\"o17\":{\"o18\":{\"o19\":{\"o20\":{\"o21\":{\"o22\":"
 		     "{\"o23\":{\"o24\":{\"o25\":{\"o26\":{\"o27\":{\"o28\":{\"o29\":{\"o30\":{\"o31\":\"v\"}}}}}}}}}}}}}}}}}}}}}}}}"
 		     "}}}}}}}", NULL },
+	/* Go reads runes: a byte that starts none is U+FFFD; EqualFold folds 'ſ' to 's' */
+	{ SET, NULL, "a=fal\xc5\xbf" "e,b=\xff,c=\xc3\xa9", NULL, "{\"a\":false,\"b\":\"\xef\xbf\xbd\",\"c\":\"\xc3\xa9\"}", NULL },
+	{ SET, NULL, "k\xff", NULL, NULL, "key \"k\xef\xbf\xbd\" has no value" },
+	{ SET, NULL, "a[0]\xe2\x82\xac=1", NULL, NULL, "unexpected data at end of array index: ['\xe2\x82\xac']" },
+	{ SET, NULL, "a[0]'\t=1", NULL, NULL, "unexpected data at end of array index: ['\\'' '\\t']" },
 	/* TestParseSetNestedLevels: name1. ... name31.name32 */
 	{ SET, NULL, "name1.name2.name3.name4.name5.name6.name7.name8.name9.name10.name11.name12.name13.name14.name15.name16."
 		     "name17.name18.name19.name20.name21.name22.name23.name24.name25.name26.name27.name28.name29.name30.name31."
@@ -598,6 +605,7 @@ static const struct {
 	{ JSN, NULL, "a=[1,2", NULL, NULL, "invalid JSON value at column 6" },
 	{ JSN, NULL, "a= \"x\" ,b=1", NULL, "{\"a\":\"x\",\"b\":1.0}", NULL },
 	{ JSN, NULL, "a[1]={\"k\":true}", NULL, "{\"a\":[null,{\"k\":true}]}", NULL },
+	{ JSN, NULL, "a=\xc2\xa0 ,b=1", NULL, "{\"a\":null,\"b\":1.0}", NULL },
 	/* --set-literal */
 	{ LIT, NULL, "name=value,with,commas", NULL, "{\"name\":\"value,with,commas\"}", NULL },
 	{ LIT, NULL, "a.b=x=y", NULL, "{\"a\":{\"b\":\"x=y\"}}", NULL },
