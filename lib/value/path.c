@@ -576,8 +576,10 @@ static int parse_helm_key(struct gitops_path *out, const char *text, struct gito
 				goto fail;
 			}
 			if (go_atoi(&idx, key.data ? key.data : "", key.len, &range) < 0) {
-				path_err(err, text, (size_t)(open - text) + 2, "index '%s' %s", key.data ? key.data : "",
-					 range ? "out of range" : "is not a number");
+				char q[300];
+				quote_path(q, sizeof(q), key.data ? key.data : "");
+				path_err(err, text, (size_t)(open - text) + 2, "index \"%s\" %s", q,
+					 range ? "is out of range" : "is not a number");
 				goto fail;
 			}
 			if (idx < 0 || idx > HELM_MAX_INDEX) {
@@ -899,6 +901,8 @@ static int step(struct walk *w, cJSON *node, size_t i);
 /* Step i found `child` in `parent`: act on it when the step is the last, else go on. */
 static int at_child(struct walk *w, cJSON *parent, cJSON *child, size_t i)
 {
+	int before;
+
 	if (i + 1 < w->p->n) {
 		if (w->op == OP_SET && w->create && cJSON_IsNull(child)) {
 			cJSON *c = container_for(&w->p->steps[i + 1]);
@@ -907,6 +911,16 @@ static int at_child(struct walk *w, cJSON *parent, cJSON *child, size_t i)
 			if (replace(w, parent, child, c) < 0)
 				return -1;
 			child = c;
+			before = w->count;
+			if (step(w, child, i + 1) < 0)
+				return -1;
+			/* nothing set below: the null it was */
+			if (w->count == before && !child->child) {
+				cJSON *null = cJSON_CreateNull();
+				if (!null || replace(w, parent, child, null) < 0)
+					return gitops_err_oom(w->err);
+			}
+			return 0;
 		}
 		return step(w, child, i + 1);
 	}
@@ -952,8 +966,15 @@ static int add_new(struct walk *w, cJSON *parent, const char *key, size_t i)
 		cJSON_Delete(c);
 		return gitops_err_oom(w->err);
 	}
-	if (i + 1 < w->p->n)
-		return step(w, c, i + 1);
+	if (i + 1 < w->p->n) {
+		int before = w->count;
+		if (step(w, c, i + 1) < 0)
+			return -1;
+		/* nothing was set below the new node (`a[3]` in a new sequence): leave no empty node behind */
+		if (w->count == before && !c->child)
+			cJSON_Delete(cJSON_DetachItemViaPointer(parent, c));
+		return 0;
+	}
 	w->count++;
 	return 0;
 }
