@@ -2,6 +2,7 @@
 #include "lib/value/path.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -301,32 +302,37 @@ static void parts_free(struct part *parts, size_t n)
 	free(parts);
 }
 
-/* Go's strconv.Atoi on s: 0 and *out, or -1 (syntax or range). */
+/*
+ * Go's strconv.Atoi on s: 0 and *out, or -1 with *range set for "value out
+ * of range" (else "invalid syntax").  As Go: the digits are read as a
+ * uint64, where an overflow is a range error at once and a non-digit a
+ * syntax error; what fits a uint64 but not an int64 is a range error at
+ * the end.
+ */
 static int go_atoi(int64_t *out, const char *s, size_t len, int *range)
 {
 	size_t i = 0;
 	int neg = 0;
-	uint64_t v = 0, limit;
+	uint64_t v = 0;
 
 	*range = 0;
 	if (i < len && (s[i] == '+' || s[i] == '-'))
 		neg = s[i++] == '-';
 	if (i == len)
 		return -1;
-	limit = neg ? (uint64_t)INT64_MAX + 1 : (uint64_t)INT64_MAX;
 	for (; i < len; i++) {
+		uint64_t d = (uint64_t)(unsigned char)s[i] - '0';
 		if (s[i] < '0' || s[i] > '9')
 			return -1;
-		if (v > (limit - (uint64_t)(s[i] - '0')) / 10) {
-			/* keep scanning: a later non-digit is a syntax error, not a range error */
-			size_t j;
-			for (j = i; j < len; j++)
-				if (s[j] < '0' || s[j] > '9')
-					return -1;
+		if (v > (UINT64_MAX - d) / 10) {
 			*range = 1;
 			return -1;
 		}
-		v = v * 10 + (uint64_t)(s[i] - '0');
+		v = v * 10 + d;
+	}
+	if (v > (uint64_t)INT64_MAX + neg) {
+		*range = 1;
+		return -1;
 	}
 	*out = neg ? (int64_t)(0 - v) : (int64_t)v;
 	return 0;
@@ -1494,6 +1500,284 @@ static int empty_val(struct helm *h)
 }
 
 /*
+ * --set-json reads one JSON value with Go's json.Decoder: its extent and
+ * its errors come from a scanner with Go's grammar and messages; cJSON
+ * then builds the value, which is made to look as Go's would (numbers
+ * float64, invalid UTF-8 as U+FFFD, the last of duplicate keys).
+ */
+struct gojson {
+	const unsigned char *s;
+	size_t n, i;
+	int depth;
+	char msg[160];
+};
+
+/* Go's encoding/json quoteChar (a byte taken as the rune U+00XX, as Go's string(c) does) */
+static void go_quote_char(char *out, size_t size, unsigned char c)
+{
+	if (c == '\'')
+		snprintf(out, size, "'\\''");
+	else if (c == '"')
+		snprintf(out, size, "'\"'");
+	else if (c == '\\')
+		snprintf(out, size, "'\\\\'");
+	else if (c >= 7 && c <= 13)
+		snprintf(out, size, "'\\%c'", "abtnvfr"[c - 7]);
+	else if (c < 0x20 || c == 0x7f)
+		snprintf(out, size, "'\\x%02x'", c);
+	else if ((c >= 0x80 && c < 0xa0) || c == 0xad)
+		snprintf(out, size, "'\\u%04x'", c);
+	else if (c >= 0x80)
+		snprintf(out, size, "'%c%c'", 0xc0 | (c >> 6), 0x80 | (c & 0x3f));
+	else
+		snprintf(out, size, "'%c'", c);
+}
+
+static int gj_char(struct gojson *j, const char *context)
+{
+	char q[16];
+
+	if (j->i >= j->n) {
+		snprintf(j->msg, sizeof(j->msg), "unexpected EOF");
+		return -1;
+	}
+	go_quote_char(q, sizeof(q), j->s[j->i]);
+	snprintf(j->msg, sizeof(j->msg), "invalid character %s %s", q, context);
+	return -1;
+}
+
+static void gj_space(struct gojson *j)
+{
+	while (j->i < j->n && (j->s[j->i] == ' ' || j->s[j->i] == '\t' || j->s[j->i] == '\r' || j->s[j->i] == '\n'))
+		j->i++;
+}
+
+static int gj_digit(const struct gojson *j)
+{
+	return j->i < j->n && j->s[j->i] >= '0' && j->s[j->i] <= '9';
+}
+
+static int gj_string(struct gojson *j)
+{
+	for (j->i++; j->i < j->n; j->i++) {
+		unsigned char c = j->s[j->i];
+		if (c == '"') {
+			j->i++;
+			return 0;
+		}
+		if (c < 0x20)
+			return gj_char(j, "in string literal");
+		if (c != '\\')
+			continue;
+		j->i++;
+		if (j->i >= j->n)
+			break;
+		if (j->s[j->i] == 'u') {
+			int k;
+			for (k = 0; k < 4; k++) {
+				j->i++;
+				if (j->i >= j->n)
+					return gj_char(j, "");
+				if (!strchr("0123456789abcdefABCDEF", j->s[j->i]) || !j->s[j->i])
+					return gj_char(j, "in \\u hexadecimal character escape");
+			}
+		} else if (!j->s[j->i] || !strchr("\"\\/bfnrt", j->s[j->i])) {
+			return gj_char(j, "in string escape code");
+		}
+	}
+	return gj_char(j, "");
+}
+
+static int gj_number(struct gojson *j)
+{
+	size_t start = j->i;
+
+	if (j->s[j->i] == '-') {
+		j->i++;
+		if (j->i >= j->n)
+			return gj_char(j, "");
+		if (!gj_digit(j))
+			return gj_char(j, "in numeric literal");
+	}
+	if (j->s[j->i] == '0')
+		j->i++;
+	else
+		while (gj_digit(j))
+			j->i++;
+	if (j->i < j->n && j->s[j->i] == '.') {
+		j->i++;
+		if (j->i >= j->n)
+			return gj_char(j, "");
+		if (!gj_digit(j))
+			return gj_char(j, "after decimal point in numeric literal");
+		while (gj_digit(j))
+			j->i++;
+	}
+	if (j->i < j->n && (j->s[j->i] == 'e' || j->s[j->i] == 'E')) {
+		j->i++;
+		if (j->i < j->n && (j->s[j->i] == '+' || j->s[j->i] == '-'))
+			j->i++;
+		if (j->i >= j->n)
+			return gj_char(j, "");
+		if (!gj_digit(j))
+			return gj_char(j, "in exponent of numeric literal");
+		while (gj_digit(j))
+			j->i++;
+	}
+	{
+		/* Go decodes a number into a float64; one beyond it is an error */
+		char num[400];
+		size_t len = j->i - start;
+		if (len < sizeof(num)) {
+			memcpy(num, j->s + start, len);
+			num[len] = '\0';
+			if (isinf(strtod(num, NULL))) {
+				snprintf(j->msg, sizeof(j->msg), "json: cannot unmarshal number %s into Go value of type float64",
+					 num);
+				return -1;
+			}
+		}
+	}
+	return 0;
+}
+
+static int gj_value(struct gojson *j)
+{
+	const char *lit = NULL;
+	size_t k;
+
+	gj_space(j);
+	if (j->i >= j->n)
+		return gj_char(j, "");
+	switch (j->s[j->i]) {
+	case '{':
+	case '[': {
+		int obj = j->s[j->i] == '{';
+		/* cJSON nests 1000 deep (Go 10000) */
+		if (++j->depth > 1000) {
+			snprintf(j->msg, sizeof(j->msg), "exceeded max depth");
+			return -1;
+		}
+		j->i++;
+		gj_space(j);
+		if (j->i < j->n && j->s[j->i] == (obj ? '}' : ']')) {
+			j->i++;
+			j->depth--;
+			return 0;
+		}
+		for (;;) {
+			if (obj) {
+				gj_space(j);
+				if (j->i >= j->n || j->s[j->i] != '"')
+					return gj_char(j, "looking for beginning of object key string");
+				if (gj_string(j) < 0)
+					return -1;
+				gj_space(j);
+				if (j->i >= j->n || j->s[j->i] != ':')
+					return gj_char(j, "after object key");
+				j->i++;
+			}
+			if (gj_value(j) < 0)
+				return -1;
+			gj_space(j);
+			if (j->i < j->n && j->s[j->i] == ',') {
+				j->i++;
+				continue;
+			}
+			if (j->i < j->n && j->s[j->i] == (obj ? '}' : ']')) {
+				j->i++;
+				j->depth--;
+				return 0;
+			}
+			return gj_char(j, obj ? "after object key:value pair" : "after array element");
+		}
+	}
+	case '"':
+		return gj_string(j);
+	case 't': lit = "true"; break;
+	case 'f': lit = "false"; break;
+	case 'n': lit = "null"; break;
+	default:
+		if (j->s[j->i] == '-' || gj_digit(j))
+			return gj_number(j);
+		return gj_char(j, "looking for beginning of value");
+	}
+	for (k = 1; lit[k]; k++) {
+		j->i++;
+		if (j->i >= j->n)
+			return gj_char(j, "");
+		if (j->s[j->i] != lit[k]) {
+			char ctx[48];
+			snprintf(ctx, sizeof(ctx), "in literal %s (expecting '%c')", lit, lit[k]);
+			return gj_char(j, ctx);
+		}
+	}
+	j->i++;
+	return 0;
+}
+
+/* s with each byte that starts no UTF-8 sequence as U+FFFD (malloc'ed), or NULL when s is fine or out of memory. */
+static char *utf8_fixed(const char *s, int *oom)
+{
+	struct gitops_buf b = GITOPS_BUF_INIT;
+	size_t n = strlen(s), i, w;
+
+	*oom = 0;
+	for (i = 0; i < n && utf8_len((const unsigned char *)s + i, n - i); i += utf8_len((const unsigned char *)s + i, n - i))
+		;
+	if (i == n)
+		return NULL;
+	for (i = 0; i < n; i += w ? w : 1) {
+		w = utf8_len((const unsigned char *)s + i, n - i);
+		if (gitops_buf_add(&b, w ? s + i : "\xef\xbf\xbd", w ? w : 3) < 0) {
+			gitops_buf_release(&b);
+			*oom = 1;
+			return NULL;
+		}
+	}
+	return gitops_buf_detach(&b);
+}
+
+/* The JSON value as Go's decoder leaves it: invalid UTF-8 as U+FFFD, the last of duplicate keys. */
+static int go_json_fix(cJSON *v)
+{
+	cJSON *c, *next, *d;
+	char *f;
+	int oom = 0;
+
+	if (v->string && (f = utf8_fixed(v->string, &oom))) {
+		if (!(v->type & cJSON_StringIsConst))
+			free(v->string);
+		v->string = f;
+		v->type &= ~cJSON_StringIsConst;
+	} else if (oom) {
+		return -1;
+	}
+	oom = 0;
+	if (cJSON_IsString(v) && v->valuestring && (f = utf8_fixed(v->valuestring, &oom))) {
+		free(v->valuestring);
+		v->valuestring = f;
+	} else if (oom) {
+		return -1;
+	}
+	for (c = v->child; c; c = next) {
+		next = c->next;
+		if (go_json_fix(c) < 0)
+			return -1;
+	}
+	if (cJSON_IsObject(v)) {
+		for (c = v->child; c; c = next) {
+			next = c->next;
+			for (d = next; d && strcmp(d->string, c->string); d = d->next)
+				;
+			if (d)
+				cJSON_Delete(cJSON_DetachItemViaPointer(v, c));
+		}
+	}
+	return 0;
+}
+
+/*
  * The value after '=': *out the new node, or NULL for "" at the end
  * (*eof set).  H_OK or H_ERR.
  */
@@ -1515,17 +1799,26 @@ static int h_value(struct helm *h, cJSON **out, int *eof)
 	}
 	if (h->mode == GITOPS_PATH_HELM_SET_JSON) {
 		const char *end = NULL;
+		struct gojson j;
 		if (empty_val(h)) {
 			*out = cJSON_CreateNull();
 			return *out ? H_OK : helm_oom(h);
 		}
-		*out = cJSON_ParseWithLengthOpts(h->s + h->pos, h->len - h->pos, &end, 0);
-		if (!*out) {
-			const char *at = cJSON_GetErrorPtr();
-			size_t col = at && at >= h->s && at <= h->s + h->len ? (size_t)(at - h->s) + 1 : h->pos + 1;
-			return helm_err(h, "invalid JSON value at column %zu", col);
+		memset(&j, 0, sizeof(j));
+		j.s = (const unsigned char *)h->s + h->pos;
+		j.n = h->len - h->pos;
+		if (gj_value(&j) < 0)
+			return helm_err(h, "%s", j.msg);
+		*out = cJSON_ParseWithLengthOpts(h->s + h->pos, j.i, &end, 0);
+		if (!*out)
+			/* what Go reads and cJSON does not: a lone surrogate in a \u escape */
+			return helm_err(h, "unsupported JSON value at column %zu", h->pos + 1);
+		if (go_json_fix(*out) < 0) {
+			cJSON_Delete(*out);
+			*out = NULL;
+			return helm_oom(h);
 		}
-		h->pos = (size_t)(end - h->s);
+		h->pos += j.i;
 		empty_val(h);
 		return H_OK;
 	}
