@@ -2,7 +2,7 @@
  * path.h: one path grammar for the whole project, and the paths' surface syntaxes.
  *
  * A parsed path is a sequence of steps (a mapping key, a sequence index,
- * the append position '-', every element '[]' / '*', the items matching
+ * the append position '-', every item '*', the items matching
  * '[key=value]') with flags.  Five surface syntaxes parse into it:
  *
  *   GITOPS_PATH_YAMLEDIT     gitops-bump --set: `a.b[0][name=web].image`,
@@ -17,14 +17,23 @@
  *                            SmarterPathSplitter + PathMatcher/PathGetter):
  *                            `spec.containers.[name=app].image`, `[=v]` for a
  *                            primitive item, `[a.b/c]` a key holding dots,
- *                            `*` every element, `-` append, `0` an index,
- *                            `\.` a dot in a key
- *   GITOPS_PATH_POINTER      a JSON Pointer (RFC 6901): "" the root, `/a/0/-`, `~0` `~1`
+ *                            `*` every element, `-` append, `0` an index
+ *                            (a key on a mapping), `\.` a dot in a key.
+ *                            Stricter than kyaml: a '[' never closed is an
+ *                            error, `[x]` is the key x; `[k=v]` compares v
+ *                            as text (kyaml compiles it as a regexp)
+ *   GITOPS_PATH_POINTER      a JSON Pointer (RFC 6901): "" the root, `/a/0/-`, `~0` `~1`;
+ *                            "0" and "-" are keys on a mapping
  *   GITOPS_PATH_HELM         the key part of Helm's --set: `a.b[0].c`, '\' escapes
  *
  * Helm's --set, --set-string, --set-json and --set-literal arguments
  * (`a.b=1,c={x,y}`) are applied to a values tree by gitops_path_helm_set,
  * with Helm's own rules (pkg/strvals) and messages.
+ *
+ * A match `[k=v]` holds an item whose member k (the item itself for
+ * `[=v]`) is the string v, or a number or boolean written as v.  Creating
+ * replaces a null met on the way by a mapping or sequence, as Helm and
+ * JSON merge do.
  *
  * Errors are one line and name the path and the column of the offending
  * character: `path "a.[x": unterminated '[' at column 3` (GITOPS_EXIT_USAGE).
