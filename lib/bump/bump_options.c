@@ -9,6 +9,7 @@
 
 #include "lib/base/parse.h"
 #include "lib/base/semver.h"
+#include "lib/value/path.h"
 
 void gitops_bump_notice(const struct gitops_bump_options *o, int level, const char *fmt, ...)
 {
@@ -25,19 +26,7 @@ void gitops_bump_notice(const struct gitops_bump_options *o, int level, const ch
 
 char *gitops_bump_set_split(const char *arg)
 {
-	int depth = 0;
-
-	for (; *arg; arg++) {
-		if (*arg == '\\' && arg[1])
-			arg++;
-		else if (*arg == '[')
-			depth++;
-		else if (*arg == ']' && depth)
-			depth--;
-		else if (*arg == '=' && !depth)
-			return (char *)arg;
-	}
-	return NULL;
+	return gitops_path_assignment_split(arg);
 }
 
 /* A name with neither tag nor digest. */

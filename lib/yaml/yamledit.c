@@ -7,6 +7,7 @@
 #include <yaml.h>
 
 #include "lib/base/buf.h"
+#include "lib/value/path.h"
 #include "lib/yaml/scalar.h"
 #include "lib/value/jsonio.h"
 
@@ -823,117 +824,7 @@ static int alias_error(struct gitops_yamledit *y, const struct node *n, const ch
 
 /* --- paths --- */
 
-enum seg_kind { SEG_KEY, SEG_INDEX, SEG_SELECT };
-
-struct seg {
-	enum seg_kind kind;
-	char *key;          /* SEG_KEY: the key; SEG_SELECT: the item's key */
-	char *val;          /* SEG_SELECT: its value */
-	size_t index;
-};
-
-static void segs_free(struct seg *segs, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		free(segs[i].key);
-		free(segs[i].val);
-	}
-	free(segs);
-}
-
-static int path_error(struct gitops_err *err, const char *path, const char *why)
-{
-	return gitops_err_set(err, GITOPS_EXIT_USAGE, "invalid path '%s': %s", path, why);
-}
-
-static int parse_path(const char *path, struct seg **out, size_t *nout, struct gitops_err *err)
-{
-	struct seg *segs = NULL;
-	size_t n = 0, cap = 0;
-	const char *p = path;
-	struct gitops_buf key = GITOPS_BUF_INIT;
-
-	if (!*p)
-		return path_error(err, path, "empty");
-	for (;;) {
-		key.len = 0;
-		if (key.data)
-			key.data[0] = '\0';
-		while (*p && *p != '.' && *p != '[') {
-			if (*p == '\\' && p[1])
-				p++;
-			if (gitops_buf_add(&key, p, 1) < 0)
-				goto oom;
-			p++;
-		}
-		if (key.len) {
-			if (grow((void **)&segs, &cap, n + 1, sizeof(*segs)) < 0)
-				goto oom;
-			memset(&segs[n], 0, sizeof(segs[n]));
-			segs[n].kind = SEG_KEY;
-			if (!(segs[n++].key = strdup(key.data)))
-				goto oom;
-		} else if (*p != '[' || (n > 0 && p[-1] == '.')) {
-			path_error(err, path, "empty key");
-			goto fail;
-		}
-		while (*p == '[') {
-			const char *close = strchr(p, ']'), *eq;
-			if (!close || close == p + 1) {
-				path_error(err, path, "unclosed or empty '['");
-				goto fail;
-			}
-			if (grow((void **)&segs, &cap, n + 1, sizeof(*segs)) < 0)
-				goto oom;
-			memset(&segs[n], 0, sizeof(segs[n]));
-			eq = memchr(p + 1, '=', (size_t)(close - p - 1));
-			if (eq) {
-				segs[n].kind = SEG_SELECT;
-				if (eq == p + 1) {
-					path_error(err, path, "'[=VALUE]' needs a key");
-					goto fail;
-				}
-				segs[n].key = strndup(p + 1, (size_t)(eq - p - 1));
-				segs[n].val = strndup(eq + 1, (size_t)(close - eq - 1));
-				n++;
-				if (!segs[n - 1].key || !segs[n - 1].val)
-					goto oom;
-			} else {
-				const char *d;
-				size_t v = 0;
-				for (d = p + 1; d < close; d++) {
-					if (*d < '0' || *d > '9' || v > 100000000) {
-						path_error(err, path, "an index must be a number (or use [KEY=VALUE])");
-						goto fail;
-					}
-					v = v * 10 + (size_t)(*d - '0');
-				}
-				segs[n].kind = SEG_INDEX;
-				segs[n++].index = v;
-			}
-			p = close + 1;
-		}
-		if (!*p)
-			break;
-		if (*p != '.' || !p[1]) {
-			path_error(err, path, *p == '.' ? "ends with '.'" : "expected '.' after ']'");
-			goto fail;
-		}
-		p++;
-	}
-	gitops_buf_release(&key);
-	*out = segs;
-	*nout = n;
-	return 0;
-oom:
-	gitops_err_oom(err);
-fail:
-	gitops_buf_release(&key);
-	segs_free(segs, n);
-	return -1;
-}
+/* Paths are lib/value/path's yamledit syntax: keys, [N] and [KEY=VALUE] steps. */
 
 static int has_merge_key(const struct node *m)
 {
@@ -945,7 +836,7 @@ static int has_merge_key(const struct node *m)
  * (the last node reached) and *at (the index of the first segment not
  * found); or NULL with err set (alias, merge key).
  */
-static struct node *walk(struct gitops_yamledit *y, struct node *root, const char *path, struct seg *segs, size_t n,
+static struct node *walk(struct gitops_yamledit *y, struct node *root, const char *path, const struct gitops_path_step *segs, size_t n,
 			 struct node **stop, size_t *at, struct gitops_err *err)
 {
 	struct node *cur = root;
@@ -961,7 +852,7 @@ static struct node *walk(struct gitops_yamledit *y, struct node *root, const cha
 			return NULL;
 		}
 		switch (segs[i].kind) {
-		case SEG_KEY:
+		case GITOPS_PATH_KEY:
 			if (cur->type == N_MAP) {
 				next = map_get(cur, segs[i].key);
 				if (!next && has_merge_key(cur)) {
@@ -972,17 +863,19 @@ static struct node *walk(struct gitops_yamledit *y, struct node *root, const cha
 				}
 			}
 			break;
-		case SEG_INDEX:
+		case GITOPS_PATH_INDEX:
 			if (cur->type == N_SEQ && segs[i].index < cur->n)
 				next = cur->kids[segs[i].index];
 			break;
-		case SEG_SELECT:
+		case GITOPS_PATH_MATCH:
 			for (j = 0; cur->type == N_SEQ && j < cur->n && !next; j++) {
 				struct node *v = map_get(cur->kids[j], segs[i].key);
-				if (v && v->type == N_SCALAR && !strcmp(v->value, segs[i].val))
+				if (v && v->type == N_SCALAR && !strcmp(v->value, segs[i].value))
 					next = cur->kids[j];
 			}
 			break;
+		default:
+			break;    /* the yamledit syntax has no '-' and no '*' */
 		}
 		if (!next) {
 			*stop = cur;
@@ -998,7 +891,7 @@ static struct node *walk(struct gitops_yamledit *y, struct node *root, const cha
 	return cur;
 }
 
-static int not_found(struct gitops_yamledit *y, const char *path, const struct node *stop, const struct seg *s,
+static int not_found(struct gitops_yamledit *y, const char *path, const struct node *stop, const struct gitops_path_step *s,
 		     struct gitops_err *err)
 {
 	size_t line;
@@ -1008,24 +901,26 @@ static int not_found(struct gitops_yamledit *y, const char *path, const struct n
 				      y->name, path);
 	line = line_of(y, stop->start) + 1;
 	switch (s->kind) {
-	case SEG_KEY:
+	case GITOPS_PATH_KEY:
 		if (stop->type != N_MAP)
 			return gitops_err_set(err, GITOPS_EXIT_INPUT, "%s:%zu: '%s' not found: '%s' would be a key of %s, "
 					      "not of a mapping", y->name, line, path, s->key, type_name(stop));
 		return gitops_err_set(err, GITOPS_EXIT_INPUT, "%s:%zu: '%s' not found: the mapping has no key '%s' "
 				      "(--create adds it)", y->name, line, path, s->key);
-	case SEG_INDEX:
+	case GITOPS_PATH_INDEX:
 		if (stop->type != N_SEQ)
 			return gitops_err_set(err, GITOPS_EXIT_INPUT, "%s:%zu: '%s' not found: [%zu] needs a sequence, "
 					      "found %s", y->name, line, path, s->index, type_name(stop));
 		return gitops_err_set(err, GITOPS_EXIT_INPUT, "%s:%zu: '%s' not found: the sequence has %zu item%s, "
 				      "no [%zu]", y->name, line, path, stop->n, stop->n == 1 ? "" : "s", s->index);
-	case SEG_SELECT:
+	case GITOPS_PATH_MATCH:
 		if (stop->type != N_SEQ)
 			return gitops_err_set(err, GITOPS_EXIT_INPUT, "%s:%zu: '%s' not found: [%s=%s] needs a sequence, "
-					      "found %s", y->name, line, path, s->key, s->val, type_name(stop));
+					      "found %s", y->name, line, path, s->key, s->value, type_name(stop));
 		return gitops_err_set(err, GITOPS_EXIT_INPUT, "%s:%zu: '%s' not found: no item of the sequence has "
-				      "%s=%s", y->name, line, path, s->key, s->val);
+				      "%s=%s", y->name, line, path, s->key, s->value);
+	default:
+		break;
 	}
 	return -1;
 }
@@ -1086,7 +981,7 @@ static int add_value_text(struct gitops_yamledit *y, struct gitops_buf *b, const
 }
 
 /* Add keys segs[0..n) (the last one holding value) to mapping m. */
-static int create_in(struct gitops_yamledit *y, struct node *m, const struct seg *segs, size_t n, const char *value,
+static int create_in(struct gitops_yamledit *y, struct node *m, const struct gitops_path_step *segs, size_t n, const char *value,
 		     const char *what, struct gitops_err *err)
 {
 	struct gitops_buf b = GITOPS_BUF_INIT;
@@ -1143,10 +1038,10 @@ oom:
 static int create_key(struct gitops_yamledit *y, struct node *m, const char *key, const char *value,
 		      struct gitops_err *err)
 {
-	struct seg s;
+	struct gitops_path_step s;
 
 	memset(&s, 0, sizeof(s));
-	s.kind = SEG_KEY;
+	s.kind = GITOPS_PATH_KEY;
 	s.key = (char *)key;
 	return create_in(y, m, &s, 1, value, key, err);
 }
@@ -1179,13 +1074,16 @@ static int remove_key(struct gitops_yamledit *y, struct node *m, const char *key
 int gitops_yamledit_set(struct gitops_yamledit *y, const char *path, const char *value, int create,
 		     struct gitops_err *err)
 {
-	struct seg *segs = NULL;
-	size_t n = 0, d, count = 0, first_at = 0;
+	struct gitops_path parsed = GITOPS_PATH_INIT;
+	const struct gitops_path_step *segs;
+	size_t n, d, count = 0, first_at = 0;
 	struct node *first_stop = NULL;
 	int first = 1, error = -1;
 
-	if (parse_path(path, &segs, &n, err) < 0)
+	if (gitops_path_parse(&parsed, GITOPS_PATH_YAMLEDIT, path, 0, err) < 0)
 		return -1;
+	segs = parsed.steps;
+	n = parsed.n;
 	for (d = 0; d < y->ndocs; d++) {
 		struct node *stop, *found;
 		size_t at;
@@ -1217,7 +1115,7 @@ int gitops_yamledit_set(struct gitops_yamledit *y, const char *path, const char 
 			goto done;
 		}
 		for (i = first_at; i < n; i++)
-			if (segs[i].kind != SEG_KEY)
+			if (segs[i].kind != GITOPS_PATH_KEY)
 				all_keys = 0;
 		if (!create || !all_keys || first_stop->type != N_MAP) {
 			not_found(y, path, first_stop, &segs[first_at], err);
@@ -1233,7 +1131,7 @@ int gitops_yamledit_set(struct gitops_yamledit *y, const char *path, const char 
 	}
 	error = (int)count;
 done:
-	segs_free(segs, n);
+	gitops_path_release(&parsed);
 	return error;
 }
 

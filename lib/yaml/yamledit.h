@@ -44,7 +44,8 @@ void gitops_yamledit_free(struct gitops_yamledit *y);
  * syntax: keys separated by '.', `[N]` for a sequence index, `[KEY=VALUE]`
  * for the mapping item of a sequence whose KEY is VALUE
  * (`spec.template.spec.containers[name=web].image`, `images[0].newTag`);
- * a backslash escapes '.', '[' and '\' inside a key.  When no document has
+ * a backslash escapes '.', '[' and '\' inside a key (lib/value/path.h's
+ * GITOPS_PATH_YAMLEDIT, which parses it).  When no document has
  * the path: an error naming the line where it stops, unless `create` is
  * set: then the missing keys are added to the first document, in the
  * mapping's own indentation style.  Returns the number of places that
