@@ -376,6 +376,7 @@ static int op_add(struct patch_state *st, const struct gitops_jsonpointer *p, cJ
 	if (!p->n) {
 		if (check_limits(st, value, 0, st->nodes, &nodes, err) < 0)
 			goto done;
+		set_key(value, NULL); /* a document is no member */
 		cJSON_Delete(st->doc);
 		st->doc = value;
 		st->nodes = nodes;
@@ -470,6 +471,7 @@ static int op_replace(struct patch_state *st, const struct gitops_jsonpointer *p
 		return -1;
 	}
 	if (!parent) {
+		set_key(value, NULL); /* a document is no member */
 		cJSON_Delete(st->doc);
 		st->doc = value;
 		st->nodes = nodes;
@@ -685,6 +687,7 @@ int gitops_jsonpatch_apply_opts(cJSON **doc, const cJSON *patch, const struct gi
 			goto done;
 		}
 	}
+	set_key(st.doc, NULL); /* a document is no member, whatever it was copied from */
 	cJSON_Delete(*doc);
 	*doc = st.doc;
 	st.doc = NULL;

@@ -12,6 +12,7 @@
  * replaces *doc in place: on success the old tree is freed and *doc is the
  * patched one (the caller's, to cJSON_Delete); on any error *doc is left
  * exactly as it was (the patch is applied to a copy), never half-patched.
+ * *doc must be a root (in no mapping or sequence); the result has no key.
  * A parsed pointer owns its tokens (gitops_jsonpointer_release).
  *
  * Errors are one line, GITOPS_EXIT_INPUT (GITOPS_EXIT_INTERNAL when out of

@@ -19,6 +19,20 @@ static void remove_all(cJSON *map, const char *key)
 	}
 }
 
+/* Take the key off a copied member (a copy keeps it), or give it another. 0 or -1. */
+static int set_key(cJSON *v, const char *key)
+{
+	char *k = NULL;
+
+	if (key && !(k = strdup(key)))
+		return -1;
+	if (!(v->type & cJSON_StringIsConst))
+		free(v->string);
+	v->string = k;
+	v->type &= ~cJSON_StringIsConst;
+	return 0;
+}
+
 /* What patch makes of an absent member: a copy of it, with null members dropped from mappings. */
 static cJSON *merged_new(const cJSON *patch);
 
@@ -52,15 +66,10 @@ static int merge_object(cJSON *obj, const cJSON *patch)
 		if (!(v = merged_new(m)))
 			return -1;
 		if (have) {
-			char *k = strdup(m->string);
-
-			if (!k) {
+			if (set_key(v, m->string) < 0) {
 				cJSON_Delete(v);
 				return -1;
 			}
-			free(v->string);
-			v->string = k;
-			v->type &= ~cJSON_StringIsConst;
 			cJSON_ReplaceItemViaPointer(obj, have, v);
 		} else if (!cJSON_AddItemToObject(obj, m->string, v)) {
 			cJSON_Delete(v);
@@ -101,6 +110,7 @@ int gitops_mergepatch_apply(cJSON **doc, const cJSON *patch, struct gitops_err *
 	} else if (!(work = merged_new(patch))) {
 		return gitops_err_oom(err);
 	}
+	set_key(work, NULL); /* a document is no member, whatever it was copied from */
 	cJSON_Delete(*doc);
 	*doc = work;
 	return 0;
@@ -153,6 +163,7 @@ static int create(cJSON **out, const cJSON *from, const cJSON *to, struct gitops
 			return -1;
 		if (!(*out = gitops_value_copy(to)))
 			return gitops_err_oom(err);
+		set_key(*out, NULL);
 		return 0;
 	}
 	if (!(patch = cJSON_CreateObject()))

@@ -9,7 +9,8 @@
  *
  * Ownership: functions borrow the trees they are given.
  * gitops_mergepatch_apply replaces *doc in place (the old tree is freed, the
- * new one is the caller's); on error *doc is unchanged.  The patch
+ * new one is the caller's); on error *doc is unchanged.  *doc must be a
+ * root (in no mapping or sequence); the result has no key.  The patch
  * gitops_mergepatch_create returns in *out is the caller's (cJSON_Delete).
  */
 #ifndef GITOPS_MERGEPATCH_H

@@ -332,6 +332,7 @@ START_TEST(test_patch_apply)
 
 	ck_assert_msg(gitops_jsonpatch_apply(&doc, patch, &err) == 0, "%s", err.msg);
 	ck_assert_msg(gitops_value_equal(doc, want), "got %s, want %s", show(doc), show(want));
+	ck_assert_ptr_null(doc->string); /* the "value" member it came from leaves no key on the document */
 	/* key order as written: an added member goes last, a replaced one stays */
 	if (cJSON_IsObject(want)) {
 		const cJSON *a, *b;
@@ -535,6 +536,7 @@ static void check_merge(const cJSON *victim, const cJSON *patch, const cJSON *wa
 
 	ck_assert_msg(gitops_mergepatch_apply(&doc, patch, &err) == 0, "%s: %s", what, err.msg);
 	ck_assert_msg(gitops_value_equal(doc, want), "%s: got %s, want %s", what, show(doc), show(want));
+	ck_assert_ptr_null(doc->string);
 	cJSON_Delete(doc);
 
 	ck_assert_msg(gitops_mergepatch_create(&mp, victim, want, &err) == 0, "%s: create: %s", what, err.msg);
