@@ -166,7 +166,7 @@ FUZZ_OBJS := $(LIB_SRCS:%.c=$(FUZZ_DIR)/obj/%.o)
 $(FUZZ_DIR)/obj/%.o: %.c $(LIB_HDRS) | $(O)/layers.ok
 	@mkdir -p $(dir $@)
 	$(QCC)$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link,address,undefined -c -o $@ $<
-$(FUZZ_DIR)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_OBJS)
+$(FUZZ_DIR)/fuzz_%: tests/fuzz/fuzz_%.c $(wildcard tests/fuzz/*.h) $(FUZZ_OBJS)
 	$(QLD)$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer,address,undefined -o $@ $< $(FUZZ_OBJS) $(PKG_LIBS)
 fuzz: $(FUZZ_DIR)/fuzz_$(FUZZ_TARGET)
 	tests/fuzz/run $(FUZZ_DIR)/fuzz_$(FUZZ_TARGET) $(FUZZ_SECONDS)
