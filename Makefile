@@ -173,6 +173,12 @@ fuzz-all: $(FUZZ_NAMES:%=$(FUZZ_DIR)/fuzz_%)
 fuzz-check: $(FUZZ_NAMES:%=$(FUZZ_DIR)/fuzz_%)
 	for n in $(FUZZ_NAMES); do FUZZ_RUNS_ONLY=1 tests/fuzz/run $(FUZZ_DIR)/fuzz_$$n 0 || exit 1; done
 
+# the strategic-merge-patch table of the built-in Kubernetes types (lib/value/smp_table.c, committed):
+# regenerated from kustomize's embedded OpenAPI definitions; needs python3, never needed by a build
+.PHONY: smp-table
+smp-table:
+	scripts/gen-smp-table $(abspath $(CONFORMANCE))/kubernetes-openapi/kubernetes-openapi-union-v1.21.2.bundle-v1.json.gz lib/value/smp_table.c
+
 # the main job, end to end (scripts/demo installs, builds and starts what it needs)
 demo:
 	scripts/demo
