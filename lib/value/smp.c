@@ -511,7 +511,8 @@ static int build_def(struct builder *b, size_t qi)
 		i = 0;
 		cJSON_ArrayForEach(p, props)
 			sorted[i++] = p;
-		qsort(sorted, n, sizeof(*sorted), cmp_member_names);
+		if (n)
+			qsort(sorted, n, sizeof(*sorted), cmp_member_names);
 		for (i = 0; i < n; i++) {
 			/* duplicate names: the last one */
 			if (i + 1 < n && !strcmp(sorted[i]->string, sorted[i + 1]->string))
@@ -656,7 +657,8 @@ static int schema_build(struct gitops_smp_schema *schema, const cJSON *defs)
 			k++;
 		}
 		b.ngvks = k;
-		qsort(b.gvks, b.ngvks, sizeof(*b.gvks), cmp_gvk_rows);
+		if (b.ngvks)
+			qsort(b.gvks, b.ngvks, sizeof(*b.gvks), cmp_gvk_rows);
 	}
 	free(schema->strings);
 	free(schema->def_rows);
