@@ -105,11 +105,15 @@ $(O)/tests/kube/%.o: tests/kube/%.c $(LIB_HDRS) $(wildcard tests/unit/*.h) Makef
 $(O)/tests/kube/test_kube: $(O)/tests/kube/test_kube.o $(LIB)
 	$(QLD)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(CHECK_LIBS)
 
+# tests/kube/t-smp's driver: the library's strategic merge patch beside the API server's
+$(O)/tests/kube/smp_check: $(O)/tests/kube/smp_check.o $(LIB)
+	$(QLD)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
 # against a real API server: scripts/testenv starts one (or reuses it) and stops what it started.
 # Every executable tests/testenv/t-* (first) and tests/kube/t-* runs, one after the other, with
 # GITOPS_BIN (the build dir: programs and tests/kube/test_kube) and CONFORMANCE in the environment.
 KUBE_TESTS := $(sort $(wildcard tests/testenv/t-*)) $(sort $(wildcard tests/kube/t-*))
-kube: $(O)/tests/kube/test_kube $(BINS)
+kube: $(O)/tests/kube/test_kube $(O)/tests/kube/smp_check $(BINS)
 	$(Q)started=$$(scripts/testenv start) || exit 1; eval "$$(scripts/testenv env)"; rc=0; \
 		CK_DEFAULT_TIMEOUT=120 $(O)/tests/kube/test_kube || rc=1; \
 		for t in $(KUBE_TESTS); do [ -x "$$t" ] || { echo "FAIL $$t: not executable"; rc=1; continue; }; \
