@@ -598,6 +598,11 @@ static int schema_build(struct gitops_smp_schema *schema, const cJSON *defs)
 
 	memset(&b, 0, sizeof(b));
 	b.defs = defs;
+	/* offset 0 is the empty string, as in the built-in table */
+	if (!(b.pool.data = malloc(b.pool.cap = 4096)))
+		goto done;
+	b.pool.data[0] = 0;
+	b.pool.len = 1;
 	cJSON_ArrayForEach(d, defs)
 		if (queue_def(&b, d->string, d) < 0)
 			goto done;
@@ -615,8 +620,6 @@ static int schema_build(struct gitops_smp_schema *schema, const cJSON *defs)
 		if (i > 200000 || build_def(&b, i) < 0)
 			goto done;
 	}
-	if (pool_add(&(uint32_t){ 0 }, &b.pool, "-") < 0) /* a pool even when empty */
-		goto done;
 	/* sort the definitions by name (a later duplicate hides an earlier one), remap the gvks */
 	if (b.ndefs) {
 		struct gitops_smp_def_row *copy = malloc(b.ndefs * sizeof(*copy));

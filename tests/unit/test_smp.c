@@ -231,11 +231,14 @@ static const struct {
 	  "{'spec':{'rules':[{'id':'r','hosts':[{'host':'b'},{'host':'a'}]}]}}", NULL },
 	{ CR, 1, "{'spec':{'template':{'spec':{'containers':[{'name':'a'}]}}}}", "{'spec':{'template':{'spec':{'containers':[{'name':'b'}]}}}}",
 	  "{'spec':{'template':{'spec':{'containers':[{'name':'b'},{'name':'a'}]}}}}", NULL },
+	{ CR, 1, "{'spec':{'tags':['x']}}", "{'spec':{'tags':[{'a':1}]}}", NULL, "spec.tags: list element types are not identical" },
+	{ CR, 1, "{'spec':{'tags':[{'a':1}]}}", "{'spec':{'tags':[{'b':1}]}}", NULL,
+	  "spec.tags: cannot merge a list of mappings without a merge key (com.example.v1.WidgetSpec)" },
 	{ POD, 1, "{'spec':{'containers':[{'name':'a'}]}}", "{'spec':{'containers':[{'name':'b'}]}}",
 	  "{'spec':{'containers':[{'name':'b'},{'name':'a'}]}}", NULL },
 };
 
-#define APPLY_CASES 84
+#define APPLY_CASES 86
 
 static void set_kind(cJSON *obj, const char *kind)
 {
@@ -375,6 +378,59 @@ START_TEST(test_table_misses)
 	ck_assert_int_eq(gitops_smp_lookup(&f, s, "example.com/v1", "Widget", "spec.template.spec.volumes"), 0);
 	ck_assert_uint_eq(f.strategy, GITOPS_SMP_MERGE | GITOPS_SMP_RETAIN_KEYS);
 	ck_assert_int_eq(gitops_smp_lookup(&f, s, "v1", "Pod", "spec.containers"), 0);
+	/* a runtime field without facts has empty strings, not another string of the pool */
+	ck_assert_int_eq(gitops_smp_lookup(&f, s, "example.com/v1", "Widget", "spec.tags"), 0);
+	ck_assert_str_eq(f.merge_key, "");
+	ck_assert_str_eq(f.ref, "");
+	ck_assert_str_eq(f.map_keys, "");
+	ck_assert_uint_eq(f.strategy, GITOPS_SMP_MERGE);
+	gitops_smp_schema_free(s);
+}
+END_TEST
+
+/* kustomize's own schema for its Kustomization type, from the conformance data */
+START_TEST(test_kustomization_schema)
+{
+	struct gitops_err err = GITOPS_ERR_INIT;
+	struct gitops_smp_schema *s = NULL;
+	struct gitops_smp_field_info f;
+	const char *dir = getenv("CONFORMANCE");
+	char path[4096], *text = NULL, *got;
+	long len;
+	FILE *fp;
+	cJSON *schema, *doc, *patch;
+
+	snprintf(path, sizeof(path), "%s/kubernetes-openapi/kustomization-swagger.json", dir ? dir : "../shared/conformance");
+	fp = fopen(path, "rb");
+	ck_assert_msg(fp != NULL, "%s: cannot open (set CONFORMANCE)", path);
+	fseek(fp, 0, SEEK_END);
+	len = ftell(fp);
+	rewind(fp);
+	text = malloc((size_t)len + 1);
+	ck_assert_ptr_nonnull(text);
+	ck_assert_uint_eq(fread(text, 1, (size_t)len, fp), (size_t)len);
+	fclose(fp);
+	schema = cJSON_ParseWithLength(text, (size_t)len);
+	free(text);
+	ck_assert_ptr_nonnull(schema);
+	ck_assert_int_eq(gitops_smp_schema_new(&s, &err), 0);
+	ck_assert_msg(gitops_smp_schema_add(s, schema, path, &err) == 0, "%s", err.msg);
+	ck_assert_int_eq(gitops_smp_lookup(&f, s, "kustomize.config.k8s.io/v1beta1", "Kustomization", "configMapGenerator"), 0);
+	ck_assert_str_eq(f.merge_key, "name");
+	ck_assert_uint_eq(f.strategy, GITOPS_SMP_MERGE);
+	ck_assert_str_eq(f.ref, "io.k8s.api.apps.v1.ConfigMapArgs");
+	doc = parse("{'apiVersion':'kustomize.config.k8s.io/v1beta1','kind':'Kustomization',"
+		    "'configMapGenerator':[{'name':'a','literals':['x=1']},{'name':'b'}],'resources':['r.yaml']}");
+	patch = parse("{'configMapGenerator':[{'name':'a','literals':['y=2']},{'name':'c'}],'resources':['s.yaml']}");
+	ck_assert_msg(gitops_smp_apply(&doc, patch, s, NULL, NULL, &err) == 0, "%s", err.msg);
+	got = print(doc);
+	/* the patch's items in its order, 'c' (new) before the document's 'b' (mergeSortedSlice) */
+	ck_assert_str_eq(got, "{'apiVersion':'kustomize.config.k8s.io/v1beta1','kind':'Kustomization',"
+			      "'configMapGenerator':[{'name':'a','literals':['y=2']},{'name':'c'},{'name':'b'}],'resources':['s.yaml']}");
+	free(got);
+	cJSON_Delete(schema);
+	cJSON_Delete(doc);
+	cJSON_Delete(patch);
 	gitops_smp_schema_free(s);
 }
 END_TEST
@@ -411,6 +467,7 @@ int main(void)
 	tcase_add_test(tc, test_case_count);
 	tcase_add_loop_test(tc, test_table, 0, N(table_cases));
 	tcase_add_test(tc, test_table_misses);
+	tcase_add_test(tc, test_kustomization_schema);
 	tcase_add_test(tc, test_schema_errors);
 	suite_add_tcase(s, tc);
 	return gitops_check_run(s);
