@@ -292,7 +292,6 @@ static int pool_add(uint32_t *out, struct strpool *p, const char *s)
 struct pending_def {
 	char *name;
 	const cJSON *schema; /* borrowed from the schema's defs (or a nested part) */
-	int is_map_value;    /* schema describes the members of a map definition */
 };
 
 struct builder {
@@ -336,7 +335,6 @@ static int queue_def(struct builder *b, const char *name, const cJSON *schema)
 	if (!(b->queue[b->nqueue].name = strdup(name)))
 		return -1;
 	b->queue[b->nqueue].schema = schema;
-	b->queue[b->nqueue].is_map_value = 0;
 	b->nqueue++;
 	return 0;
 }
@@ -568,23 +566,35 @@ done:
 	return rc;
 }
 
-static const char *sort_pool;
+/* A definition row with its name and the order it was built in, for sorting. */
+struct def_sort {
+	const char *name;
+	size_t from;
+	struct gitops_smp_def_row row;
+};
 
-static int cmp_def_rows(const void *a, const void *b)
+static int cmp_def_sort(const void *a, const void *b)
 {
-	return strcmp(sort_pool + ((const struct gitops_smp_def_row *)a)->name,
-		      sort_pool + ((const struct gitops_smp_def_row *)b)->name);
+	const struct def_sort *x = a, *y = b;
+	int c = strcmp(x->name, y->name);
+
+	return c ? c : x->from < y->from ? -1 : x->from > y->from;
 }
 
-static int cmp_gvk_rows(const void *a, const void *b)
+struct gvk_sort {
+	const char *kind, *group, *version;
+	struct gitops_smp_gvk_row row;
+};
+
+static int cmp_gvk_sort(const void *a, const void *b)
 {
-	const struct gitops_smp_gvk_row *x = a, *y = b;
-	int c = strcmp(sort_pool + x->kind, sort_pool + y->kind);
+	const struct gvk_sort *x = a, *y = b;
+	int c = strcmp(x->kind, y->kind);
 
 	if (!c)
-		c = strcmp(sort_pool + x->group, sort_pool + y->group);
+		c = strcmp(x->group, y->group);
 	if (!c)
-		c = strcmp(sort_pool + x->version, sort_pool + y->version);
+		c = strcmp(x->version, y->version);
 	return c;
 }
 
@@ -620,48 +630,49 @@ static int schema_build(struct gitops_smp_schema *schema, const cJSON *defs)
 		if (i > 200000 || build_def(&b, i) < 0)
 			goto done;
 	}
-	/* sort the definitions by name (a later duplicate hides an earlier one), remap the gvks */
+	/* sort the definitions by name (of two with one name, the later built wins), remap the gvks */
 	if (b.ndefs) {
-		struct gitops_smp_def_row *copy = malloc(b.ndefs * sizeof(*copy));
+		struct def_sort *ds = malloc(b.ndefs * sizeof(*ds));
+		struct gvk_sort *gs = b.ngvks ? malloc(b.ngvks * sizeof(*gs)) : NULL;
 		size_t j, k;
 
-		if (!copy || !(order = malloc(b.ndefs * sizeof(*order)))) {
-			free(copy);
+		if (!ds || (b.ngvks && !gs) || !(order = malloc(b.ndefs * sizeof(*order)))) {
+			free(ds);
+			free(gs);
 			goto done;
 		}
-		memcpy(copy, b.def_rows, b.ndefs * sizeof(*copy));
-		for (j = 0; j < b.ndefs; j++)
-			b.def_rows[j].flags |= (uint32_t)j << 8; /* remember where each came from */
-		sort_pool = b.pool.data;
-		qsort(b.def_rows, b.ndefs, sizeof(*b.def_rows), cmp_def_rows);
-		/* drop duplicates, keeping the last added */
+		for (j = 0; j < b.ndefs; j++) {
+			ds[j].name = b.pool.data + b.def_rows[j].name;
+			ds[j].from = j;
+			ds[j].row = b.def_rows[j];
+		}
+		qsort(ds, b.ndefs, sizeof(*ds), cmp_def_sort);
 		for (j = 0, k = 0; j < b.ndefs; j++) {
-			if (j + 1 < b.ndefs && !strcmp(b.pool.data + b.def_rows[j].name, b.pool.data + b.def_rows[j + 1].name) &&
-			    (b.def_rows[j].flags >> 8) < (b.def_rows[j + 1].flags >> 8)) {
-				order[b.def_rows[j].flags >> 8] = (size_t)-1;
+			if (j + 1 < b.ndefs && !strcmp(ds[j].name, ds[j + 1].name)) {
+				order[ds[j].from] = (size_t)-1;
 				continue;
 			}
-			if (k && !strcmp(b.pool.data + b.def_rows[k - 1].name, b.pool.data + b.def_rows[j].name)) {
-				order[b.def_rows[j].flags >> 8] = (size_t)-1;
-				continue;
-			}
-			order[b.def_rows[j].flags >> 8] = k;
-			b.def_rows[k] = b.def_rows[j];
-			b.def_rows[k].flags &= 0xff;
-			k++;
+			order[ds[j].from] = k;
+			b.def_rows[k++] = ds[j].row;
 		}
 		b.ndefs = k;
-		free(copy);
 		for (j = 0, k = 0; j < b.ngvks; j++) {
 			if (order[b.gvks[j].def] == (size_t)-1)
 				continue;
-			b.gvks[k] = b.gvks[j];
-			b.gvks[k].def = (uint32_t)order[b.gvks[j].def];
+			gs[k].kind = b.pool.data + b.gvks[j].kind;
+			gs[k].group = b.pool.data + b.gvks[j].group;
+			gs[k].version = b.pool.data + b.gvks[j].version;
+			gs[k].row = b.gvks[j];
+			gs[k].row.def = (uint32_t)order[b.gvks[j].def];
 			k++;
 		}
+		if (k)
+			qsort(gs, k, sizeof(*gs), cmp_gvk_sort);
+		for (j = 0; j < k; j++)
+			b.gvks[j] = gs[j].row;
 		b.ngvks = k;
-		if (b.ngvks)
-			qsort(b.gvks, b.ngvks, sizeof(*b.gvks), cmp_gvk_rows);
+		free(ds);
+		free(gs);
 	}
 	free(schema->strings);
 	free(schema->def_rows);
