@@ -105,11 +105,15 @@ $(O)/tests/kube/%.o: tests/kube/%.c $(LIB_HDRS) $(wildcard tests/unit/*.h) Makef
 $(O)/tests/kube/test_kube: $(O)/tests/kube/test_kube.o $(LIB)
 	$(QLD)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(CHECK_LIBS)
 
+# tests/kube/t-smp's driver: the library's strategic merge patch beside the API server's
+$(O)/tests/kube/smp_check: $(O)/tests/kube/smp_check.o $(LIB)
+	$(QLD)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
 # against a real API server: scripts/testenv starts one (or reuses it) and stops what it started.
 # Every executable tests/testenv/t-* (first) and tests/kube/t-* runs, one after the other, with
 # GITOPS_BIN (the build dir: programs and tests/kube/test_kube) and CONFORMANCE in the environment.
 KUBE_TESTS := $(sort $(wildcard tests/testenv/t-*)) $(sort $(wildcard tests/kube/t-*))
-kube: $(O)/tests/kube/test_kube $(BINS)
+kube: $(O)/tests/kube/test_kube $(O)/tests/kube/smp_check $(BINS)
 	$(Q)started=$$(scripts/testenv start) || exit 1; eval "$$(scripts/testenv env)"; rc=0; \
 		CK_DEFAULT_TIMEOUT=120 $(O)/tests/kube/test_kube || rc=1; \
 		for t in $(KUBE_TESTS); do [ -x "$$t" ] || { echo "FAIL $$t: not executable"; rc=1; continue; }; \
@@ -175,6 +179,12 @@ fuzz-all: $(FUZZ_NAMES:%=$(FUZZ_DIR)/fuzz_%)
 # each seed and regression input once, through every target: what CI runs
 fuzz-check: $(FUZZ_NAMES:%=$(FUZZ_DIR)/fuzz_%)
 	for n in $(FUZZ_NAMES); do FUZZ_RUNS_ONLY=1 tests/fuzz/run $(FUZZ_DIR)/fuzz_$$n 0 || exit 1; done
+
+# the strategic-merge-patch table of the built-in Kubernetes types (lib/value/smp_table.c, committed):
+# regenerated from kustomize's embedded OpenAPI definitions; needs python3, never needed by a build
+.PHONY: smp-table
+smp-table:
+	scripts/gen-smp-table $(abspath $(CONFORMANCE))/kubernetes-openapi/kubernetes-openapi-union-v1.21.2.bundle-v1.json.gz lib/value/smp_table.c
 
 # the main job, end to end (scripts/demo installs, builds and starts what it needs)
 demo:
