@@ -659,9 +659,6 @@ static int print_value(struct printer *pr, const cJSON *v, size_t depth)
 	case cJSON_String:
 		put_string(pr, v->valuestring ? v->valuestring : "");
 		return 0;
-	case cJSON_Raw:
-		puts_(pr, v->valuestring ? v->valuestring : "null");
-		return 0;
 	case cJSON_Array:
 		put(pr, "[", 1);
 		for (c = v->child; c; c = c->next) {

@@ -375,7 +375,6 @@ static int equal(const cJSON *a, const cJSON *b, int strict)
 	case cJSON_Number:
 		return numbers_equal(a, b, strict);
 	case cJSON_String:
-	case cJSON_Raw:
 		return a->valuestring && b->valuestring && strcmp(a->valuestring, b->valuestring) == 0;
 	case cJSON_Array:
 		for (x = a->child, y = b->child; x && y; x = x->next, y = y->next)

@@ -1165,7 +1165,6 @@ static int emit_node(struct em *e, const cJSON *n, int mapping, size_t depth)
 		return 0;
 	}
 	case cJSON_Number:
-	case cJSON_Raw:
 	{
 		const char *t;
 		if (format_number(e, &t, num, sizeof(num), n) < 0)
