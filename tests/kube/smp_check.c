@@ -160,9 +160,9 @@ static int covers(const cJSON *lib, const cJSON *srv, const cJSON *base, const c
 int main(int argc, char **argv)
 {
 	struct gitops_err err = GITOPS_ERR_INIT;
-	cJSON *base, *patch, *doc, *srv = NULL;
+	cJSON *base = NULL, *patch = NULL, *doc = NULL, *srv = NULL;
 	char *out;
-	int rc;
+	int rc, ret = 2;
 
 	if (argc < 3 || argc > 4) {
 		fprintf(stderr, "usage: smp_check BASE.json PATCH.json [SERVER.json | --rejected]\n");
@@ -172,46 +172,54 @@ int main(int argc, char **argv)
 	patch = read_json(argv[2]);
 	if (!base || !patch) {
 		fprintf(stderr, "smp_check: cannot read %s\n", base ? argv[2] : argv[1]);
-		return 2;
+		goto done;
 	}
 	doc = gitops_value_copy(base);
 	rc = gitops_smp_apply(&doc, patch, NULL, NULL, NULL, &err);
 	if (argc == 3) {
 		if (rc < 0) {
 			fprintf(stderr, "smp_check: %s\n", err.msg);
-			return 3;
+			ret = 3;
+			goto done;
 		}
 		out = cJSON_Print(doc);
 		printf("%s\n", out);
 		free(out);
-		return 0;
+		ret = 0;
+		goto done;
 	}
 	if (!strcmp(argv[3], "--rejected")) {
 		if (rc == 0) {
 			fprintf(stderr, "the server refused the patch, the library applied it\n");
-			return 1;
+			ret = 1;
+			goto done;
 		}
 		printf("both refuse: %s\n", err.msg);
-		return 0;
+		ret = 0;
+		goto done;
 	}
 	if (!(srv = read_json(argv[3]))) {
 		fprintf(stderr, "smp_check: cannot read %s\n", argv[3]);
-		return 2;
+		goto done;
 	}
 	if (rc < 0) {
 		fprintf(stderr, "the server applied the patch, the library refused it: %s\n", err.msg);
-		return 1;
+		ret = 1;
+		goto done;
 	}
 	strip(doc);
 	strip(srv);
 	strip(base);
 	if (!covers(doc, srv, base, "")) {
 		fprintf(stderr, "%s\n", where);
-		return 1;
+		ret = 1;
+		goto done;
 	}
+	ret = 0;
+done:
 	cJSON_Delete(base);
 	cJSON_Delete(patch);
 	cJSON_Delete(doc);
 	cJSON_Delete(srv);
-	return 0;
+	return ret;
 }
