@@ -19,9 +19,9 @@
  *     `roleRef/name` the roleRef's apiGroup and kind, and the referrer's
  *     current namespace (cluster-scoped and ServiceAccount referrals pass);
  *   - one left: it; several: those whose prefixes and suffixes end as the
- *     referrer's; still several with one name (and namespace) between
- *     them: the first; else kustomize's "found multiple possible
- *     referrals" error.
+ *     referrer's (a first pass lets a side with none through); still
+ *     several with one name (and namespace) between them: the first;
+ *     else kustomize's "found multiple possible referrals" error.
  *
  * The name at the path is a string, a list of strings (rules/resourceNames)
  * or a mapping with `name` and maybe `namespace` (subjects, webhook
@@ -565,10 +565,19 @@ static int keep_same_ns(const struct walk *w, const struct res *r, const void *a
 	return !strcmp(w->referrer->cur_eff_ns, r->cur_eff_ns);
 }
 
+/*
+ * Resource.PrefixesSuffixesEquals: the prefixes (and the suffixes) end
+ * alike; with allow_empty (kustomize's first, coarser pass) a side where
+ * either has none matches anything.
+ */
 static int keep_prefix_suffix(const struct walk *w, const struct res *r, const void *arg)
 {
-	(void)arg;
-	return same_ending(&r->prefixes, &w->referrer->prefixes) && same_ending(&r->suffixes, &w->referrer->suffixes);
+	const struct csv *rp = &r->prefixes, *op = &w->referrer->prefixes;
+	const struct csv *rs = &r->suffixes, *os = &w->referrer->suffixes;
+
+	if (*(const int *)arg)
+		return (!rp->n || !op->n || same_ending(rp, op)) && (!rs->n || !os->n || same_ending(rs, os));
+	return same_ending(rp, op) && same_ending(rs, os);
 }
 
 /* The scalar text of a mapping's member (kyaml's YNode().Value), or NULL. */
@@ -586,6 +595,7 @@ static const char *member_text(const cJSON *map, const char *key)
  */
 static int select_referral(size_t *out, struct walk *w, const char *old_name, size_t *v, size_t n, int with_ns)
 {
+	static const int allow_empty = 1, exact = 0;
 	struct role_ref rr = { NULL, NULL };
 	struct gitops_buf b = GITOPS_BUF_INIT;
 	size_t i;
@@ -611,7 +621,9 @@ static int select_referral(size_t *out, struct walk *w, const char *old_name, si
 	n = sieve(w, v, n, keep_same_ns, NULL);
 	if (n == 1)
 		goto found;
-	n = sieve(w, v, n, keep_prefix_suffix, NULL);
+	n = sieve(w, v, n, keep_prefix_suffix, &allow_empty);
+	if (n > 1)
+		n = sieve(w, v, n, keep_prefix_suffix, &exact);
 	if (n == 1)
 		goto found;
 	if (!n)
