@@ -799,7 +799,8 @@ static int walk_path(struct walk *w, cJSON *node, const struct gitops_path *p, s
 
 		return key ? walk_path(w, gitops_value_get(node, key), p, i + 1) : 0;
 	}
-	return 0;
+	/* a scalar where the path goes on */
+	return gitops_err_set(w->err, GITOPS_EXIT_INPUT, "expected sequence or mapping node");
 }
 
 /* ResMap.SubsetThatCouldBeReferencedByResource: *n indices into rs. */

@@ -1673,6 +1673,84 @@ static const struct nr_case nr_cases[] = {
 	  "prefix top-\n",
 	  NULL,
 	  "updating name reference in 'spec/template/spec/volumes/configMap/name' field of 'Deployment.v1.apps/top-lone.[noNs]': considering field 'spec/template/spec/volumes/configMap/name' of object Deployment.v1.apps/top-lone.[noNs]: visit traversal on path: [configMap name]: found multiple possible referrals: ConfigMap.v1.[noGrp]/top-one-cm.[noNs], ConfigMap.v1.[noGrp]/top-two-cm.[noNs]" },
+	{ "what the path reaches: null, a number, a list, a mapping",
+	  "namePrefix p-",
+	  "apiVersion: v1\n"
+	  "kind: ConfigMap\n"
+	  "metadata:\n"
+	  "  name: cm\n"
+	  "---\n"
+	  "apiVersion: v1\n"
+	  "kind: Pod\n"
+	  "metadata:\n"
+	  "  name: pod\n"
+	  "spec:\n"
+	  "  volumes:\n"
+	  "  - name: a\n"
+	  "    configMap: null\n"
+	  "  - name: e\n"
+	  "    configMap: {name: null}\n"
+	  "  - name: f\n"
+	  "    configMap: {name: 7}\n"
+	  "  - name: b\n"
+	  "    configMap:\n"
+	  "      name: cm\n"
+	  "  - name: c\n"
+	  "    configMap:\n"
+	  "      name: [cm]\n"
+	  "  - name: d\n"
+	  "    configMap:\n"
+	  "      name: {name: cm}\n",
+	  "prefix p-\n",
+	  "apiVersion: v1\n"
+	  "kind: ConfigMap\n"
+	  "metadata:\n"
+	  "  name: p-cm\n"
+	  "---\n"
+	  "apiVersion: v1\n"
+	  "kind: Pod\n"
+	  "metadata:\n"
+	  "  name: p-pod\n"
+	  "spec:\n"
+	  "  volumes:\n"
+	  "  - configMap: null\n"
+	  "    name: a\n"
+	  "  - configMap:\n"
+	  "      name: null\n"
+	  "    name: e\n"
+	  "  - configMap:\n"
+	  "      name: 7\n"
+	  "    name: f\n"
+	  "  - configMap:\n"
+	  "      name: p-cm\n"
+	  "    name: b\n"
+	  "  - configMap:\n"
+	  "      name:\n"
+	  "      - p-cm\n"
+	  "    name: c\n"
+	  "  - configMap:\n"
+	  "      name:\n"
+	  "        name: p-cm\n"
+	  "    name: d\n",
+	  NULL },
+	{ "a RoleBinding's ServiceAccount subject with a null namespace",
+	  "namePrefix p-",
+	  "apiVersion: v1\n"
+	  "kind: ServiceAccount\n"
+	  "metadata:\n"
+	  "  name: sa\n"
+	  "---\n"
+	  "apiVersion: rbac.authorization.k8s.io/v1\n"
+	  "kind: RoleBinding\n"
+	  "metadata:\n"
+	  "  name: rb\n"
+	  "subjects:\n"
+	  "- kind: ServiceAccount\n"
+	  "  name: sa\n"
+	  "  namespace: null\n",
+	  "prefix p-\n",
+	  NULL,
+	  "Invalid Input: namespace is blank for resource \"RoleBinding.v1.rbac.authorization.k8s.io/p-rb.[noNs]\"" },
 	{ "conformance name-reference-after-json-patch",
 	  "the patch turns the StatefulSet into a Deployment",
 	  "\n"
@@ -2388,6 +2466,27 @@ START_TEST(test_mapping_without_name)
 }
 END_TEST
 
+/* a scalar where the fieldspec path goes on is kustomize's error, renamed or not */
+START_TEST(test_scalar_on_the_path)
+{
+	static const char in[] = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm\n---\n"
+				 "apiVersion: v1\nkind: Pod\nmetadata:\n  name: pod\nspec:\n  volumes:\n"
+				 "  - name: a\n    configMap: cm\n";
+	struct kz_resmap m = KZ_RESMAP_INIT;
+	struct gitops_err err = GITOPS_ERR_INIT;
+
+	parse_stream(&m, in);
+	run_ops(&m, "prefix p-\n");
+	ck_assert_int_eq(fix(&m, NULL, &err), -1);
+	ck_assert_int_eq(err.code, GITOPS_EXIT_INPUT);
+	ck_assert_str_eq(err.msg, "updating name reference in 'spec/volumes/configMap/name' field of "
+				  "'Pod.v1.[noGrp]/p-pod.[noNs]': considering field 'spec/volumes/configMap/name' of "
+				  "object Pod.v1.[noGrp]/p-pod.[noNs]: visit traversal on path: [configMap name]: "
+				  "expected sequence or mapping node");
+	kz_resmap_release(&m);
+}
+END_TEST
+
 START_TEST(test_nothing_renamed)
 {
 	static const char in[] = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm\n---\n"
@@ -2419,6 +2518,7 @@ static Suite *nameref_suite(void)
 	tcase_add_test(tc, test_builtin_table);
 	tcase_add_test(tc, test_custom_entry);
 	tcase_add_test(tc, test_mapping_without_name);
+	tcase_add_test(tc, test_scalar_on_the_path);
 	tcase_add_test(tc, test_nothing_renamed);
 	suite_add_tcase(s, tc);
 	return s;
