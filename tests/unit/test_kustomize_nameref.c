@@ -1751,6 +1751,186 @@ static const struct nr_case nr_cases[] = {
 	  "prefix p-\n",
 	  NULL,
 	  "Invalid Input: namespace is blank for resource \"RoleBinding.v1.rbac.authorization.k8s.io/p-rb.[noNs]\"" },
+	{ "webhook services with and without a namespace, the referrer's namespace first, ConfigMap before Secret in resourceNames",
+	  "namePrefix p-, configMapGenerator same, secretGenerator same",
+	  "apiVersion: v1\n"
+	  "kind: Service\n"
+	  "metadata:\n"
+	  "  name: hook\n"
+	  "  namespace: prod\n"
+	  "---\n"
+	  "apiVersion: v1\n"
+	  "kind: Service\n"
+	  "metadata:\n"
+	  "  name: plainsvc\n"
+	  "---\n"
+	  "apiVersion: admissionregistration.k8s.io/v1\n"
+	  "kind: ValidatingWebhookConfiguration\n"
+	  "metadata:\n"
+	  "  name: vwc\n"
+	  "webhooks:\n"
+	  "- name: a.example.com\n"
+	  "  clientConfig:\n"
+	  "    service:\n"
+	  "      name: hook\n"
+	  "- name: b.example.com\n"
+	  "  clientConfig:\n"
+	  "    service:\n"
+	  "      name: plainsvc\n"
+	  "- name: c.example.com\n"
+	  "  clientConfig:\n"
+	  "    url: https://example.com\n"
+	  "---\n"
+	  "apiVersion: v1\n"
+	  "kind: ConfigMap\n"
+	  "metadata:\n"
+	  "  name: cm\n"
+	  "  namespace: a\n"
+	  "data:\n"
+	  "  k: a\n"
+	  "---\n"
+	  "apiVersion: v1\n"
+	  "kind: ConfigMap\n"
+	  "metadata:\n"
+	  "  name: cm\n"
+	  "  namespace: b\n"
+	  "data:\n"
+	  "  k: b\n"
+	  "---\n"
+	  "apiVersion: apps/v1\n"
+	  "kind: Deployment\n"
+	  "metadata:\n"
+	  "  name: web\n"
+	  "  namespace: a\n"
+	  "spec:\n"
+	  "  template:\n"
+	  "    spec:\n"
+	  "      volumes:\n"
+	  "      - name: c\n"
+	  "        configMap:\n"
+	  "          name: cm\n"
+	  "---\n"
+	  "apiVersion: rbac.authorization.k8s.io/v1\n"
+	  "kind: ClusterRole\n"
+	  "metadata:\n"
+	  "  name: cr\n"
+	  "rules:\n"
+	  "- resourceNames: [cm, same]\n"
+	  "---\n"
+	  "apiVersion: rbac.authorization.k8s.io/v1\n"
+	  "kind: Role\n"
+	  "metadata:\n"
+	  "  name: role\n"
+	  "rules:\n"
+	  "- resourceNames: [same]\n"
+	  "---\n"
+	  "apiVersion: v1\n"
+	  "kind: ConfigMap\n"
+	  "metadata:\n"
+	  "  name: same\n"
+	  "data:\n"
+	  "  k: v\n"
+	  "---\n"
+	  "apiVersion: v1\n"
+	  "kind: Secret\n"
+	  "metadata:\n"
+	  "  name: same\n"
+	  "data:\n"
+	  "  k: dw==\n"
+	  "type: Opaque\n",
+	  "prefix p-\n"
+	  "rename ConfigMap p-same p-same-bdg947hgcc -\n"
+	  "rename Secret p-same p-same-4hf4hdmgft -\n",
+	  "apiVersion: rbac.authorization.k8s.io/v1\n"
+	  "kind: Role\n"
+	  "metadata:\n"
+	  "  name: p-role\n"
+	  "rules:\n"
+	  "- resourceNames:\n"
+	  "  - p-same-bdg947hgcc\n"
+	  "---\n"
+	  "apiVersion: rbac.authorization.k8s.io/v1\n"
+	  "kind: ClusterRole\n"
+	  "metadata:\n"
+	  "  name: p-cr\n"
+	  "rules:\n"
+	  "- resourceNames:\n"
+	  "  - p-cm\n"
+	  "  - p-same-bdg947hgcc\n"
+	  "---\n"
+	  "apiVersion: v1\n"
+	  "data:\n"
+	  "  k: a\n"
+	  "kind: ConfigMap\n"
+	  "metadata:\n"
+	  "  name: p-cm\n"
+	  "  namespace: a\n"
+	  "---\n"
+	  "apiVersion: v1\n"
+	  "data:\n"
+	  "  k: b\n"
+	  "kind: ConfigMap\n"
+	  "metadata:\n"
+	  "  name: p-cm\n"
+	  "  namespace: b\n"
+	  "---\n"
+	  "apiVersion: v1\n"
+	  "data:\n"
+	  "  k: v\n"
+	  "kind: ConfigMap\n"
+	  "metadata:\n"
+	  "  name: p-same-bdg947hgcc\n"
+	  "---\n"
+	  "apiVersion: v1\n"
+	  "data:\n"
+	  "  k: dw==\n"
+	  "kind: Secret\n"
+	  "metadata:\n"
+	  "  name: p-same-4hf4hdmgft\n"
+	  "type: Opaque\n"
+	  "---\n"
+	  "apiVersion: v1\n"
+	  "kind: Service\n"
+	  "metadata:\n"
+	  "  name: p-hook\n"
+	  "  namespace: prod\n"
+	  "---\n"
+	  "apiVersion: v1\n"
+	  "kind: Service\n"
+	  "metadata:\n"
+	  "  name: p-plainsvc\n"
+	  "---\n"
+	  "apiVersion: apps/v1\n"
+	  "kind: Deployment\n"
+	  "metadata:\n"
+	  "  name: p-web\n"
+	  "  namespace: a\n"
+	  "spec:\n"
+	  "  template:\n"
+	  "    spec:\n"
+	  "      volumes:\n"
+	  "      - configMap:\n"
+	  "          name: p-cm\n"
+	  "        name: c\n"
+	  "---\n"
+	  "apiVersion: admissionregistration.k8s.io/v1\n"
+	  "kind: ValidatingWebhookConfiguration\n"
+	  "metadata:\n"
+	  "  name: p-vwc\n"
+	  "webhooks:\n"
+	  "- clientConfig:\n"
+	  "    service:\n"
+	  "      name: p-hook\n"
+	  "      namespace: prod\n"
+	  "  name: a.example.com\n"
+	  "- clientConfig:\n"
+	  "    service:\n"
+	  "      name: p-plainsvc\n"
+	  "  name: b.example.com\n"
+	  "- clientConfig:\n"
+	  "    url: https://example.com\n"
+	  "  name: c.example.com\n",
+	  NULL },
 	{ "conformance name-reference-after-json-patch",
 	  "the patch turns the StatefulSet into a Deployment",
 	  "\n"
@@ -2195,18 +2375,24 @@ static void parse_stream(struct kz_resmap *m, const char *text)
 	gitops_yaml_reader_free(r);
 }
 
-static cJSON *find(struct kz_resmap *m, const char *kind, const char *name)
+/* The first object of that kind and name (and namespace, unless NULL). */
+static cJSON *find_ns(struct kz_resmap *m, const char *kind, const char *name, const char *ns)
 {
 	size_t i;
 	struct kz_id id;
 
 	for (i = 0; i < m->n; i++) {
 		kz_id_of(&id, m->v[i]);
-		if (!strcmp(id.kind, kind) && !strcmp(id.name, name))
+		if (!strcmp(id.kind, kind) && !strcmp(id.name, name) && (!ns || !strcmp(id.ns, ns)))
 			return m->v[i];
 	}
 	ck_abort_msg("no %s %s", kind, name);
 	return NULL;
+}
+
+static cJSON *find(struct kz_resmap *m, const char *kind, const char *name)
+{
+	return find_ns(m, kind, name, NULL);
 }
 
 static void append_ann(cJSON *obj, const char *key, const char *item)
@@ -2362,7 +2548,7 @@ START_TEST(test_case)
 		char *a, *b;
 
 		kz_id_of(&id, want.v[i]);
-		got = find(&m, id.kind, id.name);
+		got = find_ns(&m, id.kind, id.name, id.ns);
 		strip_internal(got);
 		a = cJSON_PrintUnformatted(got);
 		b = cJSON_PrintUnformatted(want.v[i]);
