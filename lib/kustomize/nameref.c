@@ -352,14 +352,27 @@ struct res {
 	size_t n_prev;
 };
 
+/* Every earlier name to the resources that had it (indices into the resources, in their order). */
+struct name_slot {
+	const char *name;             /* NULL: free */
+	size_t *idx;
+	size_t n, cap;
+};
+
+struct name_index {
+	struct name_slot *slots;
+	size_t cap;                   /* a power of two */
+};
+
 struct walk {
 	struct res *rs;
 	size_t n_rs;
+	const struct name_index *index;
 	struct res *referrer;
+	const char **rb_ns;           /* a RoleBinding referrer: its ServiceAccount subjects' namespaces */
+	size_t n_rb_ns;
 	const struct kz_nameref *target;
 	const struct kz_fieldspec *fs;
-	size_t *cands;                /* the referrer's candidate subset (indices into rs) */
-	size_t n_cands;
 	size_t *scratch;              /* room for n_rs indices */
 	struct gitops_err *err;
 };
@@ -367,13 +380,14 @@ struct walk {
 static int csv_split(struct csv *out, const char *text, struct gitops_err *err)
 {
 	size_t n = 1, i = 0;
+	const char *q;
 	char *p;
 
 	memset(out, 0, sizeof(*out));
 	if (!text)
 		return 0;
-	for (p = (char *)text; *p; p++)
-		n += *p == ',';
+	for (q = text; *q; q++)
+		n += *q == ',';
 	if (!(out->text = strdup(text)) || !(out->v = malloc(n * sizeof(*out->v)))) {
 		free(out->text);
 		out->text = NULL;
@@ -396,7 +410,11 @@ static void csv_release(struct csv *c)
 	memset(c, 0, sizeof(*c));
 }
 
-/* What kustomize records for "no namespace": "[noNs]" here, "" or nothing elsewhere. */
+/*
+ * An earlier namespace as recorded: kustomize writes the effective one
+ * ("default" for none); kz_res_rename writes "[noNs]" for none, read here
+ * as none (the same effective namespace).
+ */
 static const char *raw_ns(const char *ns)
 {
 	return !ns || !strcmp(ns, "[noNs]") ? "" : ns;
@@ -457,6 +475,66 @@ static int res_init(struct res *r, cJSON *obj, struct gitops_err *err)
 	return 0;
 }
 
+static size_t name_hash(const char *s)
+{
+	size_t h = 14695981039346656037ULL & (size_t)-1;
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * (1099511628211ULL & (size_t)-1);
+	return h;
+}
+
+static struct name_slot *index_slot(const struct name_index *ix, const char *name)
+{
+	size_t i = name_hash(name) & (ix->cap - 1);
+
+	while (ix->slots[i].name && strcmp(ix->slots[i].name, name))
+		i = (i + 1) & (ix->cap - 1);
+	return &ix->slots[i];
+}
+
+static void index_release(struct name_index *ix)
+{
+	size_t i;
+
+	for (i = 0; ix->slots && i < ix->cap; i++)
+		free(ix->slots[i].idx);
+	free(ix->slots);
+	memset(ix, 0, sizeof(*ix));
+}
+
+/* Index every renamed resource under each of its earlier names (the names are borrowed from rs). */
+static int index_build(struct name_index *ix, const struct res *rs, size_t n_rs, struct gitops_err *err)
+{
+	size_t total = 0, i, j;
+
+	for (i = 0; i < n_rs; i++)
+		total += rs[i].n_prev;
+	for (ix->cap = 16; ix->cap < 2 * total; ix->cap *= 2)
+		;
+	if (!(ix->slots = calloc(ix->cap, sizeof(*ix->slots))))
+		return gitops_err_oom(err);
+	for (i = 0; i < n_rs; i++)
+		for (j = 0; j < rs[i].n_prev; j++) {
+			struct name_slot *sl = index_slot(ix, rs[i].prev[j].name);
+
+			sl->name = rs[i].prev[j].name;
+			if (sl->n && sl->idx[sl->n - 1] == i)
+				continue;
+			if (sl->n == sl->cap) {
+				size_t cap = sl->cap ? sl->cap * 2 : 2;
+				size_t *v = realloc(sl->idx, cap * sizeof(*v));
+
+				if (!v)
+					return gitops_err_oom(err);
+				sl->idx = v;
+				sl->cap = cap;
+			}
+			sl->idx[sl->n++] = i;
+		}
+	return 0;
+}
+
 /* resid.Gvk.IsSelected: each of the selector's group, version, kind empty or equal */
 static int gvk_selected(const char *sel_group, const char *sel_version, const char *sel_kind, const char *group,
 			const char *version, const char *kind)
@@ -493,16 +571,6 @@ static int same_ending(const struct csv *a, const struct csv *b)
 	return 1;
 }
 
-static int prev_name_matches(const struct res *r, const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < r->n_prev; i++)
-		if (!strcmp(r->prev[i].name, name))
-			return 1;
-	return 0;
-}
-
 static int prev_selected(const struct res *r, const char *group, const char *version, const char *kind)
 {
 	size_t i;
@@ -531,12 +599,6 @@ static size_t sieve(const struct walk *w, size_t *v, size_t n, sieve_fn keep, co
 		if (keep(w, &w->rs[v[i]], arg))
 			v[k++] = v[i];
 	return k;
-}
-
-static int keep_name(const struct walk *w, const struct res *r, const void *arg)
-{
-	(void)w;
-	return prev_name_matches(r, arg);
 }
 
 static int keep_target(const struct walk *w, const struct res *r, const void *arg)
@@ -589,11 +651,11 @@ static const char *member_text(const cJSON *map, const char *key)
 }
 
 /*
- * nameref.Filter.selectReferral: *out the index of the referral, or
- * (size_t)-1 when none.  with_ns: candidates must agree on the namespace
- * too to count as one.
+ * nameref.Filter.selectReferral over v (the candidates that had the
+ * name): *out the index of the referral, or (size_t)-1 when none.
+ * with_ns: candidates must agree on the namespace too to count as one.
  */
-static int select_referral(size_t *out, struct walk *w, const char *old_name, size_t *v, size_t n, int with_ns)
+static int select_referral(size_t *out, struct walk *w, size_t *v, size_t n, int with_ns)
 {
 	static const int allow_empty = 1, exact = 0;
 	struct role_ref rr = { NULL, NULL };
@@ -602,7 +664,6 @@ static int select_referral(size_t *out, struct walk *w, const char *old_name, si
 	int rc;
 
 	*out = (size_t)-1;
-	n = sieve(w, v, n, keep_name, old_name);
 	n = sieve(w, v, n, keep_target, NULL);
 	if (ends_with(w->fs->path, "roleRef/name")) {
 		const cJSON *ref = gitops_value_get(w->referrer->obj, "roleRef");
@@ -678,12 +739,42 @@ static int set_string(cJSON *node, const char *s, struct gitops_err *err)
 	return cJSON_SetValuestring(node, s) ? 0 : gitops_err_oom(err);
 }
 
+/*
+ * ResMap.SubsetThatCouldBeReferencedByResource: everything for a
+ * cluster-scoped referrer; else cluster-scoped objects, the referrer's
+ * namespace, and a RoleBinding's ServiceAccount subjects' namespaces.
+ */
+static int in_subset(const struct walk *w, const struct res *r)
+{
+	size_t i;
+
+	if (w->referrer->cluster || r->cluster || !strcmp(r->cur_eff_ns, w->referrer->cur_eff_ns))
+		return 1;
+	for (i = 0; i < w->n_rb_ns; i++)
+		if (!strcmp(w->rb_ns[i], r->cur.ns))
+			return 1;
+	return 0;
+}
+
+/* Into w->scratch: the candidates that had `name`, in the resources' order. */
+static size_t had_name(struct walk *w, const char *name)
+{
+	const struct name_slot *sl = index_slot(w->index, name);
+	size_t i, n = 0;
+
+	for (i = 0; sl->name && i < sl->n; i++)
+		if (in_subset(w, &w->rs[sl->idx[i]]))
+			w->scratch[n++] = sl->idx[i];
+	return n;
+}
+
 static int set_scalar(struct walk *w, cJSON *node)
 {
-	size_t pick;
+	size_t pick, n = had_name(w, node->valuestring);
 
-	memcpy(w->scratch, w->cands, w->n_cands * sizeof(*w->cands));
-	if (select_referral(&pick, w, node->valuestring, w->scratch, w->n_cands, 0))
+	if (!n)
+		return 0;
+	if (select_referral(&pick, w, w->scratch, n, 0))
 		return -1;
 	if (pick == (size_t)-1)
 		return 0;
@@ -696,28 +787,35 @@ static int set_mapping(struct walk *w, cJSON *node)
 {
 	cJSON *name = gitops_value_get(node, "name"), *nsnode = gitops_value_get(node, "namespace");
 	const struct res *ref;
-	size_t i, n = 0, pick;
+	size_t i, k, n, pick;
 
 	if (!name)
 		return gitops_err_set(w->err, GITOPS_EXIT_INPUT, "path config error; no 'name' field in node");
 	if (!cJSON_IsString(name))
 		return 0;
-	if (nsnode) {
-		/* ResMap.GroupedByOriginalNamespace, else GroupedByCurrentNamespace (neither holds cluster-scoped) */
+	n = had_name(w, name->valuestring);
+	if (n && nsnode) {
+		/*
+		 * ResMap.GroupedByOriginalNamespace of the candidates if any
+		 * has the namespace, else GroupedByCurrentNamespace (neither
+		 * groups cluster-scoped objects)
+		 */
 		const char *ns = cJSON_IsString(nsnode) ? nsnode->valuestring : "";
+		int original = 0;
 
-		for (i = 0; i < w->n_cands; i++)
-			if (strcmp(ns, NOT_A_NAMESPACE) && !strcmp(w->rs[w->cands[i]].org_eff_ns, ns))
-				w->scratch[n++] = w->cands[i];
-		if (!n)
-			for (i = 0; i < w->n_cands; i++)
-				if (strcmp(ns, NOT_A_NAMESPACE) && !strcmp(w->rs[w->cands[i]].cur_eff_ns, ns))
-					w->scratch[n++] = w->cands[i];
-	} else {
-		memcpy(w->scratch, w->cands, w->n_cands * sizeof(*w->cands));
-		n = w->n_cands;
+		for (i = 0; i < w->n_rs && !original && strcmp(ns, NOT_A_NAMESPACE); i++)
+			original = !strcmp(w->rs[i].org_eff_ns, ns) && in_subset(w, &w->rs[i]);
+		for (i = 0, k = 0; i < n; i++) {
+			const struct res *r = &w->rs[w->scratch[i]];
+
+			if (strcmp(ns, NOT_A_NAMESPACE) && !strcmp(original ? r->org_eff_ns : r->cur_eff_ns, ns))
+				w->scratch[k++] = w->scratch[i];
+		}
+		n = k;
 	}
-	if (select_referral(&pick, w, name->valuestring, w->scratch, n, 1))
+	if (!n)
+		return 0;
+	if (select_referral(&pick, w, w->scratch, n, 1))
 		return -1;
 	if (pick == (size_t)-1)
 		return 0;
@@ -803,50 +901,39 @@ static int walk_path(struct walk *w, cJSON *node, const struct gitops_path *p, s
 	return gitops_err_set(w->err, GITOPS_EXIT_INPUT, "expected sequence or mapping node");
 }
 
-/* ResMap.SubsetThatCouldBeReferencedByResource: *n indices into rs. */
-static int candidates_of(size_t *v, size_t *n, const struct res *rs, size_t n_rs, const struct res *referrer,
-			 struct gitops_err *err)
+/*
+ * A RoleBinding referrer's ServiceAccount subjects' namespaces (borrowed
+ * from the referrer) into w->rb_ns; kustomize's error for one that is not
+ * a string.
+ */
+static int role_binding_namespaces(struct walk *w)
 {
+	const struct res *referrer = w->referrer;
 	const cJSON *subjects, *s;
-	size_t i;
+	int n = 0;
 
-	*n = 0;
-	if (referrer->cluster) {
-		for (i = 0; i < n_rs; i++)
-			v[(*n)++] = i;
+	w->n_rb_ns = 0;
+	if (strcmp(referrer->cur.kind, "RoleBinding") ||
+	    !cJSON_IsArray(subjects = gitops_value_get(referrer->obj, "subjects")))
 		return 0;
-	}
-	subjects = !strcmp(referrer->cur.kind, "RoleBinding") ? gitops_value_get(referrer->obj, "subjects") : NULL;
-	/* a RoleBinding's ServiceAccount subjects must name their namespace as a string */
-	if (cJSON_IsArray(subjects))
-		for (s = subjects->child; s; s = s->next) {
-			const cJSON *ns = gitops_value_get(s, "namespace"), *kind = gitops_value_get(s, "kind");
+	if (!(n = cJSON_GetArraySize(subjects)) || !(w->rb_ns = malloc((size_t)n * sizeof(*w->rb_ns))))
+		return n ? gitops_err_oom(w->err) : 0;
+	for (s = subjects->child; s; s = s->next) {
+		const cJSON *ns = gitops_value_get(s, "namespace"), *kind = gitops_value_get(s, "kind");
 
-			if (ns && cJSON_IsString(kind) && !strcmp(kind->valuestring, "ServiceAccount") &&
-			    !cJSON_IsString(ns)) {
-				struct gitops_buf b = GITOPS_BUF_INIT;
-				int rc;
+		if (!ns || !cJSON_IsString(kind) || strcmp(kind->valuestring, "ServiceAccount"))
+			continue;
+		if (!cJSON_IsString(ns)) {
+			struct gitops_buf b = GITOPS_BUF_INIT;
+			int rc;
 
-				id_string(&b, &referrer->cur);
-				rc = gitops_err_set(err, GITOPS_EXIT_INPUT,
-						    "Invalid Input: namespace is blank for resource \"%s\"",
-						    b.data ? b.data : "");
-				gitops_buf_release(&b);
-				return rc;
-			}
+			id_string(&b, &referrer->cur);
+			rc = gitops_err_set(w->err, GITOPS_EXIT_INPUT, "Invalid Input: namespace is blank for resource \"%s\"",
+					    b.data ? b.data : "");
+			gitops_buf_release(&b);
+			return rc;
 		}
-	for (i = 0; i < n_rs; i++) {
-		const struct res *t = &rs[i];
-		int in = t->cluster || !strcmp(t->cur_eff_ns, referrer->cur_eff_ns);
-
-		if (!in && cJSON_IsArray(subjects))
-			for (s = subjects->child; s && !in; s = s->next) {
-				const char *ns = member_text(s, "namespace"), *kind = member_text(s, "kind");
-
-				in = ns && kind && !strcmp(kind, "ServiceAccount") && !strcmp(ns, t->cur.ns);
-			}
-		if (in)
-			v[(*n)++] = i;
+		w->rb_ns[w->n_rb_ns++] = ns->valuestring;
 	}
 	return 0;
 }
@@ -854,18 +941,21 @@ static int candidates_of(size_t *v, size_t *n, const struct res *rs, size_t n_rs
 int kz_fix_name_references(struct kz_resmap *m, struct kz_ctx *c, struct gitops_err *err)
 {
 	const struct kz_config *cfg = c ? c->config : NULL;
+	struct name_index index = { NULL, 0 };
 	struct gitops_path *paths = NULL;
 	struct res *rs = NULL;
-	size_t *cands = NULL, *scratch = NULL;
+	size_t *scratch = NULL;
 	size_t n_specs = 0, i, j, k, r, n_rs = 0;
+	struct walk w;
 	int rc = -1;
 
+	memset(&w, 0, sizeof(w));
 	if (!cfg || !cfg->n_namerefs || !m->n)
 		return 0;
 	for (i = 0; i < cfg->n_namerefs; i++)
 		n_specs += cfg->namerefs[i].referrers.n;
 	if (!(paths = calloc(n_specs ? n_specs : 1, sizeof(*paths))) || !(rs = calloc(m->n, sizeof(*rs))) ||
-	    !(cands = malloc(m->n * sizeof(*cands))) || !(scratch = malloc(m->n * sizeof(*scratch)))) {
+	    !(scratch = malloc(m->n * sizeof(*scratch)))) {
 		gitops_err_oom(err);
 		goto done;
 	}
@@ -879,17 +969,17 @@ int kz_fix_name_references(struct kz_resmap *m, struct kz_ctx *c, struct gitops_
 			n_rs++;
 			goto done;
 		}
+	if (index_build(&index, rs, n_rs, err))
+		goto done;
+	w.rs = rs;
+	w.n_rs = n_rs;
+	w.index = &index;
+	w.scratch = scratch;
+	w.err = err;
 	for (r = 0; r < n_rs; r++) {
-		struct walk w;
-		int have_cands = 0;
+		int subset_known = 0;
 
-		memset(&w, 0, sizeof(w));
-		w.rs = rs;
-		w.n_rs = n_rs;
 		w.referrer = &rs[r];
-		w.cands = cands;
-		w.scratch = scratch;
-		w.err = err;
 		for (i = 0, k = 0; i < cfg->n_namerefs; i++)
 			for (j = 0; j < cfg->namerefs[i].referrers.n; j++, k++) {
 				const struct kz_fieldspec *fs = &cfg->namerefs[i].referrers.v[j];
@@ -898,10 +988,10 @@ int kz_fix_name_references(struct kz_resmap *m, struct kz_ctx *c, struct gitops_
 				if (!gvk_selected(fs->group, fs->version, fs->kind, rs[r].cur.group, rs[r].cur.version,
 						  rs[r].org_kind))
 					continue;
-				if (!have_cands) {
-					if (candidates_of(cands, &w.n_cands, rs, n_rs, &rs[r], err))
+				if (!subset_known) {
+					if (role_binding_namespaces(&w))
 						goto done;
-					have_cands = 1;
+					subset_known = 1;
 				}
 				w.target = &cfg->namerefs[i];
 				w.fs = fs;
@@ -918,16 +1008,20 @@ int kz_fix_name_references(struct kz_resmap *m, struct kz_ctx *c, struct gitops_
 					goto done;
 				}
 			}
+		free(w.rb_ns);
+		w.rb_ns = NULL;
+		w.n_rb_ns = 0;
 	}
 	rc = 0;
 done:
+	free(w.rb_ns);
+	index_release(&index);
 	for (i = 0; paths && i < n_specs; i++)
 		gitops_path_release(&paths[i]);
 	free(paths);
 	for (i = 0; i < n_rs; i++)
 		res_release(&rs[i]);
 	free(rs);
-	free(cands);
 	free(scratch);
 	return rc;
 }
