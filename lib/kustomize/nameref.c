@@ -350,6 +350,7 @@ struct res {
 	struct csv names, kinds, nss, prefixes, suffixes;
 	struct prev_id *prev;
 	size_t n_prev;
+	struct gitops_buf ref_by;     /* referrers noted in this pass, written to KZ_ANN_REF_BY at the end */
 };
 
 /* Every earlier name to the resources that had it (indices into the resources, in their order). */
@@ -436,6 +437,7 @@ static void res_release(struct res *r)
 	csv_release(&r->prefixes);
 	csv_release(&r->suffixes);
 	free(r->prev);
+	gitops_buf_release(&r->ref_by);
 }
 
 static int res_init(struct res *r, cJSON *obj, struct gitops_err *err)
@@ -545,9 +547,9 @@ static int gvk_selected(const char *sel_group, const char *sel_version, const ch
 }
 
 /* resid.ResId.String: Kind.version.group/name.namespace */
-static void id_string(struct gitops_buf *b, const struct kz_id *id)
+static int id_string(struct gitops_buf *b, const struct kz_id *id)
 {
-	gitops_buf_printf(b, "%s.%s.%s/%s.%s", *id->kind ? id->kind : "[noKind]",
+	return gitops_buf_printf(b, "%s.%s.%s/%s.%s", *id->kind ? id->kind : "[noKind]",
 			  *id->version ? id->version : "[noVer]", *id->group ? id->group : "[noGrp]",
 			  *id->name ? id->name : "[noName]", *id->ns ? id->ns : "[noNs]");
 }
@@ -697,14 +699,14 @@ static int select_referral(size_t *out, struct walk *w, size_t *v, size_t n, int
 	}
 	if (i == n)
 		goto found;
-	gitops_buf_addstr(&b, "found multiple possible referrals: ");
-	for (i = 0; i < n; i++) {
-		if (i)
-			gitops_buf_addstr(&b, ", ");
-		id_string(&b, &w->rs[v[i]].cur);
-	}
-	if (!b.data)
+	rc = gitops_buf_addstr(&b, "found multiple possible referrals: ");
+	for (i = 0; i < n && rc >= 0; i++)
+		if ((i && gitops_buf_addstr(&b, ", ") < 0) || (rc = id_string(&b, &w->rs[v[i]].cur)) < 0)
+			rc = -1;
+	if (rc < 0) {
+		gitops_buf_release(&b);
 		return gitops_err_oom(w->err);
+	}
 	rc = gitops_err_set(w->err, GITOPS_EXIT_INPUT, "%s", b.data);
 	gitops_buf_release(&b);
 	return rc;
@@ -713,23 +715,25 @@ found:
 	return 0;
 }
 
-/* Resource.AppendRefBy: note on the referral that the referrer refers to it. */
+/*
+ * Resource.AppendRefBy: note that the referrer refers to the referral
+ * (gathered here, written once at the end: a ConfigMap thousands of
+ * objects mount would otherwise copy its annotation thousands of times).
+ */
 static int record_referral(struct walk *w, struct res *referral)
 {
-	struct gitops_buf b = GITOPS_BUF_INIT;
-	const char *old = kz_res_annotation(referral->obj, KZ_ANN_REF_BY);
-	int rc;
+	struct gitops_buf *b = &referral->ref_by;
+	size_t len = b->len;
 
-	if (old && *old) {
-		gitops_buf_addstr(&b, old);
-		gitops_buf_addstr(&b, ",");
+	if (!len) {
+		const char *old = kz_res_annotation(referral->obj, KZ_ANN_REF_BY);
+
+		if (old && *old && gitops_buf_addstr(b, old))
+			return gitops_err_oom(w->err);
 	}
-	id_string(&b, &w->referrer->cur);
-	if (!b.data)
+	if ((b->len && gitops_buf_addstr(b, ",")) || id_string(b, &w->referrer->cur) < 0)
 		return gitops_err_oom(w->err);
-	rc = kz_res_set_annotation(referral->obj, KZ_ANN_REF_BY, b.data, w->err);
-	gitops_buf_release(&b);
-	return rc;
+	return 0;
 }
 
 static int set_string(cJSON *node, const char *s, struct gitops_err *err)
@@ -1012,6 +1016,9 @@ int kz_fix_name_references(struct kz_resmap *m, struct kz_ctx *c, struct gitops_
 		w.rb_ns = NULL;
 		w.n_rb_ns = 0;
 	}
+	for (r = 0; r < n_rs; r++)
+		if (rs[r].ref_by.len && kz_res_set_annotation(rs[r].obj, KZ_ANN_REF_BY, rs[r].ref_by.data, err))
+			goto done;
 	rc = 0;
 done:
 	free(w.rb_ns);
