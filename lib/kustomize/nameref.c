@@ -942,13 +942,78 @@ static int role_binding_namespaces(struct walk *w)
 	return 0;
 }
 
+/* kyaml's resid orderFirst / orderLast: the kinds Gvk.IsLessThan ranks first and last */
+static const char *const order_first[] = {
+	"Namespace", "ResourceQuota", "StorageClass", "CustomResourceDefinition", "ServiceAccount",
+	"PodSecurityPolicy", "Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding", "ConfigMap", "Secret",
+	"Endpoints", "Service", "LimitRange", "PriorityClass", "PersistentVolume", "PersistentVolumeClaim",
+	"Deployment", "StatefulSet", "CronJob", "PodDisruptionBudget",
+};
+static const char *const order_last[] = { "MutatingWebhookConfiguration", "ValidatingWebhookConfiguration" };
+
+static int kind_rank(const char *kind)
+{
+	int n = (int)(sizeof(order_first) / sizeof(order_first[0])), i;
+
+	for (i = 0; kind && i < n; i++)
+		if (!strcmp(kind, order_first[i]))
+			return i - n;
+	for (i = 0; kind && i < (int)(sizeof(order_last) / sizeof(order_last[0])); i++)
+		if (!strcmp(kind, order_last[i]))
+			return i + 1;
+	return 0;
+}
+
+/* Gvk.IsLessThan's tie-break: group_version_kind, "~G", "~V", "~K" for none (kyaml's legacy sort string) */
+static int gvk_cmp_text(const struct kz_nameref *a, const struct kz_nameref *b)
+{
+	const char *fa[3] = { a->group, a->version, a->kind }, *fb[3] = { b->group, b->version, b->kind };
+	static const char *const none[3] = { "~G", "~V", "~K" };
+	struct gitops_buf x = GITOPS_BUF_INIT, y = GITOPS_BUF_INIT;
+	int i, rc;
+
+	for (i = 0; i < 3; i++) {
+		gitops_buf_printf(&x, "%s%s", i ? "_" : "", fa[i] && *fa[i] ? fa[i] : none[i]);
+		gitops_buf_printf(&y, "%s%s", i ? "_" : "", fb[i] && *fb[i] ? fb[i] : none[i]);
+	}
+	rc = strcmp(x.data ? x.data : "", y.data ? y.data : "");
+	gitops_buf_release(&x);
+	gitops_buf_release(&y);
+	return rc;
+}
+
+/*
+ * The order kustomize runs the entries in: its TransformerConfig sorts
+ * them by referral Gvk (sortFields), so a reference two entries could
+ * rewrite (an HPA's scaleTargetRef, rules/resourceNames) goes to the
+ * kind sorted first.  Insertion sort: a handful of entries.
+ */
+static void sort_entries(size_t *order, const struct kz_nameref *v, size_t n)
+{
+	size_t i, j;
+
+	for (i = 0; i < n; i++) {
+		size_t x = order[i] = i;
+
+		for (j = i; j > 0; j--) {
+			const struct kz_nameref *a = &v[x], *b = &v[order[j - 1]];
+			int ra = kind_rank(a->kind), rb = kind_rank(b->kind);
+
+			if (ra > rb || (ra == rb && gvk_cmp_text(a, b) >= 0))
+				break;
+			order[j] = order[j - 1];
+		}
+		order[j] = x;
+	}
+}
+
 int kz_fix_name_references(struct kz_resmap *m, struct kz_ctx *c, struct gitops_err *err)
 {
 	const struct kz_config *cfg = c ? c->config : NULL;
 	struct name_index index = { NULL, 0 };
 	struct gitops_path *paths = NULL;
 	struct res *rs = NULL;
-	size_t *scratch = NULL;
+	size_t *scratch = NULL, *order = NULL, *base = NULL;
 	size_t n_specs = 0, i, j, k, r, n_rs = 0;
 	struct walk w;
 	int rc = -1;
@@ -959,12 +1024,14 @@ int kz_fix_name_references(struct kz_resmap *m, struct kz_ctx *c, struct gitops_
 	for (i = 0; i < cfg->n_namerefs; i++)
 		n_specs += cfg->namerefs[i].referrers.n;
 	if (!(paths = calloc(n_specs ? n_specs : 1, sizeof(*paths))) || !(rs = calloc(m->n, sizeof(*rs))) ||
-	    !(scratch = malloc(m->n * sizeof(*scratch)))) {
+	    !(scratch = malloc(m->n * sizeof(*scratch))) || !(order = malloc(cfg->n_namerefs * sizeof(*order))) ||
+	    !(base = malloc(cfg->n_namerefs * sizeof(*base)))) {
 		gitops_err_oom(err);
 		goto done;
 	}
+	sort_entries(order, cfg->namerefs, cfg->n_namerefs);
 	for (i = 0, k = 0; i < cfg->n_namerefs; i++)
-		for (j = 0; j < cfg->namerefs[i].referrers.n; j++, k++)
+		for (base[i] = k, j = 0; j < cfg->namerefs[i].referrers.n; j++, k++)
 			if (gitops_path_parse(&paths[k], GITOPS_PATH_FIELDSPEC, cfg->namerefs[i].referrers.v[j].path, 0,
 					      err))
 				goto done;
@@ -984,9 +1051,9 @@ int kz_fix_name_references(struct kz_resmap *m, struct kz_ctx *c, struct gitops_
 		int subset_known = 0;
 
 		w.referrer = &rs[r];
-		for (i = 0, k = 0; i < cfg->n_namerefs; i++)
-			for (j = 0; j < cfg->namerefs[i].referrers.n; j++, k++) {
-				const struct kz_fieldspec *fs = &cfg->namerefs[i].referrers.v[j];
+		for (i = 0; i < cfg->n_namerefs; i++)
+			for (j = 0, k = base[order[i]]; j < cfg->namerefs[order[i]].referrers.n; j++, k++) {
+				const struct kz_fieldspec *fs = &cfg->namerefs[order[i]].referrers.v[j];
 
 				/* kustomize picks referrers by their original id */
 				if (!gvk_selected(fs->group, fs->version, fs->kind, rs[r].cur.group, rs[r].cur.version,
@@ -997,7 +1064,7 @@ int kz_fix_name_references(struct kz_resmap *m, struct kz_ctx *c, struct gitops_
 						goto done;
 					subset_known = 1;
 				}
-				w.target = &cfg->namerefs[i];
+				w.target = &cfg->namerefs[order[i]];
 				w.fs = fs;
 				if (walk_path(&w, rs[r].obj, &paths[k], 0)) {
 					struct gitops_buf b = GITOPS_BUF_INIT;
@@ -1030,5 +1097,7 @@ done:
 		res_release(&rs[i]);
 	free(rs);
 	free(scratch);
+	free(order);
+	free(base);
 	return rc;
 }
