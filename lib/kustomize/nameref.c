@@ -23,15 +23,24 @@
  *     several with one name (and namespace) between them: the first;
  *     else kustomize's "found multiple possible referrals" error.
  *
+ * The entries run in kustomize's order (sorted by referral kind, see
+ * sort_entries): the first to match a reference rewrites it.
+ *
  * The name at the path is a string, a list of strings (rules/resourceNames)
  * or a mapping with `name` and maybe `namespace` (subjects, webhook
  * services): there the namespace narrows the candidates (original
  * namespace first, then current) and the referral's namespace is written
  * back with its name.  A reference to nothing renamed stays as it is.
  *
+ * Errors are kustomize's, prefixed as kustomize prefixes them ("updating
+ * name reference in '<path>' field of '<id>': considering field ...").
+ * kustomize notes each referrer on the referral (KZ_ANN_REF_BY), which
+ * the spine strips with the other build annotations.
+ *
  * Ownership: the resmap's objects are changed in place; the config is
  * borrowed.  kz_config_add_builtin_namerefs allocates entries owned by the
- * config (kz_config_release frees them).
+ * config (kz_config_release frees them); it adds a referral kind's
+ * fieldspecs to an entry of the same group, version and kind already there.
  */
 #include "lib/kustomize/kz.h"
 
