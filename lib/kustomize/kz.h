@@ -48,6 +48,9 @@
 #define KZ_ANN_PREV_NAMES "internal.config.kubernetes.io/previousNames"
 #define KZ_ANN_PREV_KINDS "internal.config.kubernetes.io/previousKinds"
 #define KZ_ANN_PREV_NAMESPACES "internal.config.kubernetes.io/previousNamespaces"
+/* the prefixes / suffixes the name took, comma-separated, innermost first (kustomize's utils.BuildAnnotationPrefixes) */
+#define KZ_ANN_PREFIXES "internal.config.kubernetes.io/prefixes"
+#define KZ_ANN_SUFFIXES "internal.config.kubernetes.io/suffixes"
 /* a generated object whose name takes the content hash: "enabled" */
 #define KZ_ANN_NEEDS_HASH "internal.config.kubernetes.io/needsHashSuffix"
 /* a generator's behavior: create, merge or replace */
@@ -157,6 +160,8 @@ int kz_hash(char out[11], const cJSON *obj, struct gitops_err *err);
 int kz_add_hash_suffixes(struct kz_resmap *m, struct gitops_err *err);
 /* config.c: the builtin tables, and `configurations:` files merged in */
 int kz_config_init(struct kz_config *cfg, struct gitops_err *err);
+/* nameref.c: append kustomize's builtin nameReference table to cfg->namerefs (kz_config_init calls it) */
+int kz_config_add_builtin_namerefs(struct kz_config *cfg, struct gitops_err *err);
 int kz_config_merge_files(struct kz_config *cfg, const cJSON *k, struct kz_ctx *c, struct gitops_err *err);
 void kz_config_release(struct kz_config *cfg);
 /* transform.c: the builtins kustomize runs from kustomization fields */
