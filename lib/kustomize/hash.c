@@ -1,0 +1,259 @@
+/*
+ * hash.c: kustomize's content hash (api/hasher) and the name suffixes the
+ * top-level build adds with it (HashTransformer).
+ *
+ * A ConfigMap is hashed as the JSON of {kind, name, data[, binaryData]}, a
+ * Secret as {kind, type, name, data}, keys sorted as Go's encoding/json
+ * sorts them.  kustomize looks the name up as the single key
+ * "metadata/name", which never exists: the name is always "".  A missing
+ * data (or type) is "", a present one its JSON, binaryData only when
+ * present.  The hex SHA-256's first ten digits, with 0 1 3 a e mapped to
+ * g h k m t, are the hash.  Other kinds are hashed as their whole JSON.
+ */
+#include "lib/kustomize/kz.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/base/enc.h"
+#include "lib/base/json.h"
+#include "lib/value/value.h"
+
+/* Go's encoding/json string: HTML-safe escapes, invalid UTF-8 as U+FFFD. */
+static int go_string(struct gitops_buf *b, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	static const char hex[] = "0123456789abcdef";
+
+	if (gitops_buf_addstr(b, "\""))
+		return -1;
+	while (*p) {
+		unsigned c = *p;
+		size_t len = 0;
+		unsigned cp = 0;
+
+		if (c < 0x80) {
+			char esc[7] = "\\u00";
+
+			switch (c) {
+			case '"':
+				if (gitops_buf_addstr(b, "\\\""))
+					return -1;
+				break;
+			case '\\':
+				if (gitops_buf_addstr(b, "\\\\"))
+					return -1;
+				break;
+			case '\n':
+				if (gitops_buf_addstr(b, "\\n"))
+					return -1;
+				break;
+			case '\r':
+				if (gitops_buf_addstr(b, "\\r"))
+					return -1;
+				break;
+			case '\t':
+				if (gitops_buf_addstr(b, "\\t"))
+					return -1;
+				break;
+			default:
+				if (c < 0x20 || c == '<' || c == '>' || c == '&') {
+					esc[4] = hex[c >> 4];
+					esc[5] = hex[c & 15];
+					esc[6] = 0;
+					if (gitops_buf_addstr(b, esc))
+						return -1;
+				} else if (gitops_buf_add(b, p, 1)) {
+					return -1;
+				}
+			}
+			p++;
+			continue;
+		}
+		/* decode one UTF-8 sequence, strictly (as Go's utf8.DecodeRuneInString) */
+		if (c >= 0xc2 && c <= 0xdf) {
+			len = 2;
+			cp = c & 0x1f;
+		} else if (c >= 0xe0 && c <= 0xef) {
+			len = 3;
+			cp = c & 0x0f;
+		} else if (c >= 0xf0 && c <= 0xf4) {
+			len = 4;
+			cp = c & 0x07;
+		}
+		if (len) {
+			size_t i;
+
+			for (i = 1; i < len; i++) {
+				if ((p[i] & 0xc0) != 0x80) {
+					len = 0;
+					break;
+				}
+				cp = (cp << 6) | (p[i] & 0x3f);
+			}
+			if (len == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff)))
+				len = 0;
+			if (len == 4 && (cp < 0x10000 || cp > 0x10ffff))
+				len = 0;
+		}
+		if (!len) {
+			if (gitops_buf_addstr(b, "\\ufffd"))
+				return -1;
+			p++;
+			continue;
+		}
+		if (cp == 0x2028 || cp == 0x2029) {
+			if (gitops_buf_addstr(b, cp == 0x2028 ? "\\u2028" : "\\u2029"))
+				return -1;
+		} else if (gitops_buf_add(b, p, len)) {
+			return -1;
+		}
+		p += len;
+	}
+	return gitops_buf_addstr(b, "\"");
+}
+
+/* Go's json.Marshal of the value: maps with keys sorted. */
+static int go_json(struct gitops_buf *b, const cJSON *v)
+{
+	if (cJSON_IsObject(v)) {
+		const cJSON **keys = NULL;
+		size_t n = 0, i;
+		int rc = -1;
+
+		if (gitops_value_sorted(&keys, &n, v))
+			return -1;
+		if (gitops_buf_addstr(b, "{"))
+			goto out;
+		for (i = 0; i < n; i++) {
+			if ((i && gitops_buf_addstr(b, ",")) || go_string(b, keys[i]->string) || gitops_buf_addstr(b, ":") ||
+			    go_json(b, keys[i]))
+				goto out;
+		}
+		rc = gitops_buf_addstr(b, "}");
+out:
+		free(keys);
+		return rc;
+	}
+	if (cJSON_IsArray(v)) {
+		const cJSON *it;
+		int first = 1;
+
+		if (gitops_buf_addstr(b, "["))
+			return -1;
+		cJSON_ArrayForEach(it, v) {
+			if ((!first && gitops_buf_addstr(b, ",")) || go_json(b, it))
+				return -1;
+			first = 0;
+		}
+		return gitops_buf_addstr(b, "]");
+	}
+	if (cJSON_IsString(v))
+		return go_string(b, v->valuestring);
+	if (cJSON_IsNumber(v)) {
+		char num[128];
+
+		return gitops_buf_addstr(b, gitops_value_format_number(num, sizeof(num), v));
+	}
+	if (cJSON_IsBool(v))
+		return gitops_buf_addstr(b, cJSON_IsTrue(v) ? "true" : "false");
+	return gitops_buf_addstr(b, "null");
+}
+
+/* A field as kustomize's hasher takes it: "" when missing (or null), else the value. */
+static int field_or_empty(struct gitops_buf *b, const cJSON *v)
+{
+	if (!v || cJSON_IsNull(v))
+		return gitops_buf_addstr(b, "\"\"");
+	return go_json(b, v);
+}
+
+static int encode(struct gitops_buf *b, const cJSON *obj)
+{
+	const char *kind = gitops_json_get_string(obj, "kind", NULL);
+
+	if (kind && !strcmp(kind, "ConfigMap")) {
+		const cJSON *bin = gitops_value_get(obj, "binaryData");
+
+		if (bin && !cJSON_IsNull(bin) && (gitops_buf_addstr(b, "{\"binaryData\":") || go_json(b, bin) ||
+						   gitops_buf_addstr(b, ",")))
+			return -1;
+		if (!(bin && !cJSON_IsNull(bin)) && gitops_buf_addstr(b, "{"))
+			return -1;
+		return gitops_buf_addstr(b, "\"data\":") || field_or_empty(b, gitops_value_get(obj, "data")) ||
+		       gitops_buf_addstr(b, ",\"kind\":\"ConfigMap\",\"name\":\"\"}");
+	}
+	if (kind && !strcmp(kind, "Secret"))
+		return gitops_buf_addstr(b, "{\"data\":") || field_or_empty(b, gitops_value_get(obj, "data")) ||
+		       gitops_buf_addstr(b, ",\"kind\":\"Secret\",\"name\":\"\",\"type\":") ||
+		       field_or_empty(b, gitops_value_get(obj, "type")) || gitops_buf_addstr(b, "}");
+	return go_json(b, obj);
+}
+
+int kz_hash(char out[11], const cJSON *obj, struct gitops_err *err)
+{
+	struct gitops_buf b = GITOPS_BUF_INIT;
+	char hex[2 * GITOPS_SHA256_LEN + 1];
+	int i;
+
+	if (encode(&b, obj)) {
+		gitops_buf_release(&b);
+		return gitops_err_oom(err);
+	}
+	gitops_sha256_hex(hex, b.data ? b.data : "", b.len);
+	gitops_buf_release(&b);
+	if (!hex[0])
+		return gitops_err_set(err, GITOPS_EXIT_INPUT, "sha256 failed");
+	for (i = 0; i < 10; i++) {
+		switch (hex[i]) {
+		case '0':
+			out[i] = 'g';
+			break;
+		case '1':
+			out[i] = 'h';
+			break;
+		case '3':
+			out[i] = 'k';
+			break;
+		case 'a':
+			out[i] = 'm';
+			break;
+		case 'e':
+			out[i] = 't';
+			break;
+		default:
+			out[i] = hex[i];
+		}
+	}
+	out[10] = 0;
+	return 0;
+}
+
+int kz_add_hash_suffixes(struct kz_resmap *m, struct gitops_err *err)
+{
+	size_t i;
+
+	for (i = 0; i < m->n; i++) {
+		cJSON *obj = m->v[i];
+		const char *flag = kz_res_annotation(obj, KZ_ANN_NEEDS_HASH);
+		struct gitops_buf name = GITOPS_BUF_INIT;
+		char h[11];
+		struct kz_id id;
+		int rc;
+
+		if (!flag)
+			continue;
+		kz_res_remove_annotation(obj, KZ_ANN_NEEDS_HASH);
+		if (kz_hash(h, obj, err))
+			return -1;
+		kz_id_of(&id, obj);
+		if (gitops_buf_printf(&name, "%s-%s", id.name, h))
+			return gitops_err_oom(err);
+		rc = kz_res_rename(obj, name.data, NULL, err);
+		gitops_buf_release(&name);
+		if (rc)
+			return -1;
+	}
+	return 0;
+}
