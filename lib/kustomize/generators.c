@@ -109,7 +109,7 @@ static int kv_error(struct gitops_err *err, const char *what, const cJSON *list)
 		gitops_buf_release(&b);
 		return gitops_err_oom(err);
 	}
-	gitops_err_prefix(err, "%s: ", b.data);
+	gitops_err_prefix(err, "%s", b.data);
 	gitops_buf_release(&b);
 	return -1;
 }

@@ -162,10 +162,16 @@ static int namespace_apply(struct kz_resmap *m, const char *ns, const struct kz_
 				/* a Namespace's own name: recorded as a rename */
 				const char *cur = gitops_json_get_string(obj, "metadata", "name", NULL);
 
+				cJSON *v;
+
 				if (unset_only && cur && *cur)
 					continue;
-				if (kz_res_rename(obj, ns, NULL, err))
-					return -1;
+				/* the previous id is stored once per transformer, above */
+				if (!(v = cJSON_CreateString(ns)) ||
+				    gitops_value_set(gitops_value_get(obj, "metadata"), "name", v)) {
+					cJSON_Delete(v);
+					return gitops_err_oom(err);
+				}
 				continue;
 			}
 			if (kz_fs_apply(obj, fs, cJSON_String, ns_set, &n, err))
@@ -549,9 +555,24 @@ static int image_walk(cJSON *node, struct image_ctx *ic, struct gitops_err *err)
 	return 0;
 }
 
-static const char *scalar_or_null(const cJSON *o, const char *key, char *buf, size_t size)
+/* Go's encoding/json matches field names case-insensitively ("Digest" is digest), an exact match first */
+static const cJSON *member_ci(const cJSON *o, const char *key)
 {
 	const cJSON *v = gitops_value_get(o, key);
+
+	return v ? v : cJSON_GetObjectItem(o, key);
+}
+
+static const char *str_member_ci(const cJSON *o, const char *key)
+{
+	const cJSON *v = member_ci(o, key);
+
+	return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+static const char *scalar_or_null(const cJSON *o, const char *key, char *buf, size_t size)
+{
+	const cJSON *v = member_ci(o, key);
 
 	if (cJSON_IsString(v))
 		return v->valuestring;
@@ -570,14 +591,14 @@ static int image_apply(struct kz_resmap *m, const cJSON *img, const struct kz_fi
 	int rc = 0;
 
 	memset(&ic, 0, sizeof(ic));
-	ic.name = str_member(img, "name");
-	ic.new_name = str_member(img, "newName");
+	ic.name = str_member_ci(img, "name");
+	ic.new_name = str_member_ci(img, "newName");
 	ic.new_tag = scalar_or_null(img, "newTag", tagbuf, sizeof(tagbuf));
-	ic.digest = str_member(img, "digest");
+	ic.digest = str_member_ci(img, "digest");
 	if (!ic.name)
 		ic.name = "";
 	/* kustomize's image.IsImageMatched: the name is a regular expression */
-	if (gitops_buf_printf(&pat, "^%s(@sha256)?(:[a-zA-Z0-9_.{}-]*)?$", ic.name))
+	if (gitops_buf_printf(&pat, "^%s(:[a-zA-Z0-9_.{}-]*)?(@sha256:[a-zA-Z0-9_.{}-]*)?$", ic.name))
 		return gitops_err_oom(err);
 	ic.re_ok = !regcomp(&ic.re, pat.data, REG_EXTENDED | REG_NOSUB);
 	gitops_buf_release(&pat);
@@ -655,7 +676,7 @@ int kz_plugin_transform(struct kz_resmap *m, const cJSON *config, struct kz_ctx 
 
 		rc = replica_apply(m, name ? name : "", gitops_value_get(r, "count"), &fss, err);
 	} else {
-		rc = image_apply(m, gitops_value_get(config, "imageTag"), &fss, err);
+		rc = image_apply(m, member_ci(config, "imageTag"), &fss, err);
 	}
 done:
 	kz_fieldspecs_release(&fss);
