@@ -843,18 +843,30 @@ static int run_docs(struct kz_resmap *m, const char *dir, const cJSON *list, int
 	return 0;
 }
 
+/* only: compare the objects of that kind alone (the rest needs name references or patches, others' parts) */
 static const struct {
-	const char *name, *build_dir;
+	const char *name, *build_dir, *only;
 } conformance[] = {
-	{ "numeric-common-labels", "default" },
-	{ "plugin-replica-count-transformer", "" },
-	{ "plugin-image-tag-transformer-new-digest", "" },
-	{ "plugin-image-tag-transformer-new-image-and-digest", "" },
-	{ "transfomers-image-default-config", "base" },
-	{ "kustomization-labels-in-cron-job-template", "app" },
-	{ "kustomization-labels-in-deployment-template", "app" },
-	{ "generator-from-properties", "overlay" },
-	{ "namespaced-secrets", "" },
+	{ "numeric-common-labels", "default", NULL },
+	{ "plugin-replica-count-transformer", "", NULL },
+	{ "plugin-image-tag-transformer-new-digest", "", NULL },
+	{ "plugin-image-tag-transformer-new-image-and-digest", "", NULL },
+	{ "transfomers-image-default-config", "base", NULL },
+	{ "kustomization-labels-in-cron-job-template", "app", NULL },
+	{ "kustomization-labels-in-deployment-template", "app", NULL },
+	{ "generator-from-properties", "overlay", NULL },
+	{ "namespaced-secrets", "", NULL },
+	{ "generator-simple-overlay", "overlay", NULL },
+	{ "merge-and-replace-generators", "overlay", "ConfigMap" },
+	{ "generating-into-namespaces", "app", NULL },
+	{ "namespaced-generator", "", NULL },
+	{ "generator-options-with-bases", "overlay", NULL },
+	{ "generator-overlays", "overlay", NULL },
+	{ "prefix-suffix", "", "ConfigMap" },
+	{ "prefix-suffix2", "", "ConfigMap" },
+	{ "add-name-prefix-with-namespace", "", "ServiceAccount" },
+	{ "data-is-single-quote", "", NULL },
+	{ "namespace-transformer-with-three-level-hierarchy", "overlay", NULL },
 };
 
 START_TEST(test_conformance)
@@ -876,11 +888,25 @@ START_TEST(test_conformance)
 	ck_assert_ptr_nonnull(text = read_all(path, &len));
 	ck_assert_msg(!kz_parse_objects(&want, text, len, path, &err), "%s", err.msg);
 	free(text);
-	ck_assert_uint_eq(got.n, want.n);
 	for (i = 0; i < got.n; i++)
 		strip_internal(got.v[i]);
+	if (conformance[_i].only) {
+		size_t ng = 0, nw = 0;
+
+		for (i = 0; i < got.n; i++)
+			ng += !strcmp(gitops_json_get_string(got.v[i], "kind", NULL), conformance[_i].only);
+		for (i = 0; i < want.n; i++)
+			nw += !strcmp(gitops_json_get_string(want.v[i], "kind", NULL), conformance[_i].only);
+		ck_assert_uint_eq(ng, nw);
+		ck_assert_uint_gt(nw, 0);
+	} else {
+		ck_assert_uint_eq(got.n, want.n);
+	}
 	for (i = 0; i < want.n; i++) {
 		int found = 0;
+
+		if (conformance[_i].only && strcmp(gitops_json_get_string(want.v[i], "kind", NULL), conformance[_i].only))
+			continue;
 
 		for (j = 0; j < got.n && !found; j++)
 			found = gitops_value_equal(got.v[j], want.v[i]);
