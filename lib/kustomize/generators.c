@@ -437,6 +437,9 @@ static int build(cJSON **out, const cJSON *args, const cJSON *global, const char
 	    !(md = cJSON_AddObjectToObject(obj, "metadata")) || set_str(md, "name", name, err) ||
 	    (ns && *ns && set_str(md, "namespace", ns, err)))
 		goto oom;
+	/* kustomize's Secret always has its data map, empty or not; a ConfigMap only when it holds text */
+	if (secret && !(data = cJSON_AddObjectToObject(obj, "data")))
+		goto oom;
 	for (i = 0; i < p.n; i++) {
 		int text = !secret && strlen(p.v[i].val) == p.v[i].len &&
 			   utf8_valid((const unsigned char *)p.v[i].val, p.v[i].len);

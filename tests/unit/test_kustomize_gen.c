@@ -191,6 +191,8 @@ static const struct {
 	{ "{kind: Secret, metadata: {name: st}, data: {tls.crt: eA==, tls.key: eQ==}, type: kubernetes.io/tls}",
 	  "f4c6k54dt5" },
 	{ "{kind: Secret, metadata: {name: b}}", "2bg6t6bf6t" },
+	{ "{kind: Secret, metadata: {name: b}, type: Opaque}", "8226t8dd99" },
+	{ "{kind: Secret, metadata: {name: gen}, data: {}, type: kubernetes.io/tls}", "694464d966" },
 	{ "{kind: Secret, metadata: {name: sbin}, data: {b.bin: //4AYmlu}, type: Opaque}", "5525k6hmm8" },
 };
 
@@ -231,22 +233,26 @@ START_TEST(test_gen_literals)
 
 	env_init(&e, tmpdir);
 	ck_assert_msg(!gen(&e,
-			   "configMapGenerator:\n- name: one\n  literals: [a=b]\n"
+			   "configMapGenerator:\n- name: one\n  literals: [a=b]\n- name: cme\n  options: {labels: {a: b}}\n"
 			   "- name: q\n  literals: [\"k1='v 1'\", 'k2=\"v2\"', \"k3='x\", \"k4=a=b\", \"k5=\"]\n"
 			   "secretGenerator:\n- name: s\n  literals: [a=b]\n- name: st\n  type: kubernetes.io/tls\n"
-			   "  literals: [tls.crt=x, tls.key=y]\n",
+			   "  literals: [tls.crt=x, tls.key=y]\n- name: gen\n  type: kubernetes.io/tls\n",
 			   1),
 		      "%s", e.err.msg);
-	ck_assert_int_eq((int)e.m.n, 4);
+	ck_assert_int_eq((int)e.m.n, 6);
 	assert_obj(e.m.v[0], "{apiVersion: v1, kind: ConfigMap, metadata: {name: one-4h2mbtbbt6}, data: {a: b}}");
-	ck_assert_str_eq(sget(e.m.v[1], "data", "k1", NULL, NULL), "v 1");
-	ck_assert_str_eq(sget(e.m.v[1], "data", "k2", NULL, NULL), "v2");
-	ck_assert_str_eq(sget(e.m.v[1], "data", "k3", NULL, NULL), "'x");
-	ck_assert_str_eq(sget(e.m.v[1], "data", "k4", NULL, NULL), "a=b");
-	ck_assert_str_eq(sget(e.m.v[1], "data", "k5", NULL, NULL), "");
-	assert_obj(e.m.v[2], "{apiVersion: v1, kind: Secret, metadata: {name: s-k695gkmbtk}, data: {a: Yg==}, "
+	/* empty: a ConfigMap without data, a Secret with an empty data map (kubectl kustomize's names) */
+	assert_obj(e.m.v[1], "{apiVersion: v1, kind: ConfigMap, metadata: {name: cme-6ct58987ht, labels: {a: b}}}");
+	assert_obj(e.m.v[5], "{apiVersion: v1, kind: Secret, metadata: {name: gen-694464d966}, data: {}, "
+			     "type: kubernetes.io/tls}");
+	ck_assert_str_eq(sget(e.m.v[2], "data", "k1", NULL, NULL), "v 1");
+	ck_assert_str_eq(sget(e.m.v[2], "data", "k2", NULL, NULL), "v2");
+	ck_assert_str_eq(sget(e.m.v[2], "data", "k3", NULL, NULL), "'x");
+	ck_assert_str_eq(sget(e.m.v[2], "data", "k4", NULL, NULL), "a=b");
+	ck_assert_str_eq(sget(e.m.v[2], "data", "k5", NULL, NULL), "");
+	assert_obj(e.m.v[3], "{apiVersion: v1, kind: Secret, metadata: {name: s-k695gkmbtk}, data: {a: Yg==}, "
 			     "type: Opaque}");
-	assert_obj(e.m.v[3], "{apiVersion: v1, kind: Secret, metadata: {name: st-f4c6k54dt5}, "
+	assert_obj(e.m.v[4], "{apiVersion: v1, kind: Secret, metadata: {name: st-f4c6k54dt5}, "
 			     "data: {tls.crt: eA==, tls.key: eQ==}, type: kubernetes.io/tls}");
 	env_release(&e);
 }
