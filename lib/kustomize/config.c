@@ -222,18 +222,23 @@ void kz_fieldspecs_release(struct kz_fieldspecs *s)
 	s->n = s->cap = 0;
 }
 
+int kz_fs_selects_id(const struct kz_fieldspec *fs, const struct kz_id *id)
+{
+	if (!empty(fs->kind) && strcmp(fs->kind, id->kind))
+		return 0;
+	if (!empty(fs->group) && strcmp(fs->group, id->group))
+		return 0;
+	if (!empty(fs->version) && strcmp(fs->version, id->version))
+		return 0;
+	return 1;
+}
+
 int kz_fs_selects(const struct kz_fieldspec *fs, const cJSON *obj)
 {
 	struct kz_id id;
 
 	kz_id_of(&id, obj);
-	if (!empty(fs->group) && strcmp(fs->group, id.group))
-		return 0;
-	if (!empty(fs->version) && strcmp(fs->version, id.version))
-		return 0;
-	if (!empty(fs->kind) && strcmp(fs->kind, id.kind))
-		return 0;
-	return 1;
+	return kz_fs_selects_id(fs, &id);
 }
 
 int kz_gvk_string(struct gitops_buf *out, const char *group, const char *version, const char *kind)
@@ -242,19 +247,14 @@ int kz_gvk_string(struct gitops_buf *out, const char *group, const char *version
 				 empty(version) ? "[noVer]" : version, empty(group) ? "[noGrp]" : group);
 }
 
-int kz_fs_apply(cJSON *obj, const struct kz_fieldspec *fs, int create_type, kz_fs_visit_fn fn, void *ctx,
-		struct gitops_err *err)
+static int apply_path(cJSON *obj, const struct kz_fieldspec *fs, const struct gitops_path *p, int create_type,
+		      kz_fs_visit_fn fn, void *ctx, struct gitops_err *err)
 {
-	struct gitops_path p = GITOPS_PATH_INIT;
 	const cJSON **nodes = NULL;
 	size_t n = 0, i;
 	int rc = -1;
 
-	if (gitops_path_parse(&p, GITOPS_PATH_FIELDSPEC, fs->path, fs->create ? GITOPS_PATH_CREATE : 0, err)) {
-		gitops_err_set(err, GITOPS_EXIT_INPUT, "%s", err->msg);
-		goto done;
-	}
-	if (gitops_path_get(&nodes, &n, obj, &p, err))
+	if (gitops_path_get(&nodes, &n, obj, p, err))
 		goto done;
 	if (!n && fs->create) {
 		cJSON *v = create_type == cJSON_Object ? cJSON_CreateObject() : cJSON_CreateString("");
@@ -263,13 +263,13 @@ int kz_fs_apply(cJSON *obj, const struct kz_fieldspec *fs, int create_type, kz_f
 			gitops_err_oom(err);
 			goto done;
 		}
-		if (gitops_path_set(obj, &p, v, err) < 0) {
+		if (gitops_path_set(obj, p, v, err) < 0) {
 			gitops_err_set(err, GITOPS_EXIT_INPUT, "%s", err->msg);
 			goto done;
 		}
 		free(nodes);
 		nodes = NULL;
-		if (gitops_path_get(&nodes, &n, obj, &p, err))
+		if (gitops_path_get(&nodes, &n, obj, p, err))
 			goto done;
 	}
 	for (i = 0; i < n; i++) {
@@ -295,8 +295,65 @@ int kz_fs_apply(cJSON *obj, const struct kz_fieldspec *fs, int create_type, kz_f
 	rc = 0;
 done:
 	free(nodes);
+	return rc;
+}
+
+static int parse_fs_path(struct gitops_path *p, const struct kz_fieldspec *fs, struct gitops_err *err)
+{
+	if (gitops_path_parse(p, GITOPS_PATH_FIELDSPEC, fs->path, fs->create ? GITOPS_PATH_CREATE : 0, err)) {
+		/* a bad path in a configuration is the input's fault */
+		err->code = GITOPS_EXIT_INPUT;
+		return -1;
+	}
+	return 0;
+}
+
+int kz_fs_apply(cJSON *obj, const struct kz_fieldspec *fs, int create_type, kz_fs_visit_fn fn, void *ctx,
+		struct gitops_err *err)
+{
+	struct gitops_path p = GITOPS_PATH_INIT;
+	int rc = -1;
+
+	if (!parse_fs_path(&p, fs, err))
+		rc = apply_path(obj, fs, &p, create_type, fn, ctx, err);
 	gitops_path_release(&p);
 	return rc;
+}
+
+int kz_fs_prog_init(struct kz_fs_prog *out, const struct kz_fieldspecs *s, struct gitops_err *err)
+{
+	size_t i;
+
+	memset(out, 0, sizeof(*out));
+	if (!s->n)
+		return 0;
+	if (!(out->paths = calloc(s->n, sizeof(*out->paths))))
+		return gitops_err_oom(err);
+	out->fs = s->v;
+	for (i = 0; i < s->n; i++) {
+		out->n = i + 1;
+		if (parse_fs_path(&out->paths[i], &s->v[i], err)) {
+			kz_fs_prog_release(out);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+void kz_fs_prog_release(struct kz_fs_prog *p)
+{
+	size_t i;
+
+	for (i = 0; i < p->n; i++)
+		gitops_path_release(&p->paths[i]);
+	free(p->paths);
+	memset(p, 0, sizeof(*p));
+}
+
+int kz_fs_prog_apply(cJSON *obj, const struct kz_fs_prog *p, size_t i, int create_type, kz_fs_visit_fn fn,
+		     void *ctx, struct gitops_err *err)
+{
+	return apply_path(obj, &p->fs[i], &p->paths[i], create_type, fn, ctx, err);
 }
 
 static int load_rows(struct kz_fieldspecs *s, const struct fs_row *rows, size_t n, struct gitops_err *err)

@@ -133,8 +133,12 @@ static int namespace_apply(struct kz_resmap *m, const char *ns, const struct kz_
 			   enum subjects_mode mode, struct gitops_err *err)
 {
 	struct ns_ctx n = { ns, unset_only };
+	struct kz_fs_prog prog;
 	size_t i, j;
+	int rc = -1;
 
+	if (kz_fs_prog_init(&prog, fss, err))
+		return -1;
 	for (i = 0; i < m->n; i++) {
 		cJSON *obj = m->v[i];
 		struct kz_id id;
@@ -147,7 +151,7 @@ static int namespace_apply(struct kz_resmap *m, const char *ns, const struct kz_
 			set = ns;
 		/* kustomize stores the previous id of every resource, namespaced or not */
 		if (kz_res_rename(obj, NULL, set, err))
-			return -1;
+			goto done;
 		for (j = 0; j < fss->n; j++) {
 			const struct kz_fieldspec *fs = &fss->v[j];
 
@@ -159,28 +163,30 @@ static int namespace_apply(struct kz_resmap *m, const char *ns, const struct kz_
 			if (!kz_fs_selects(fs, obj))
 				continue;
 			if (!strcmp(fs->path, "metadata/name")) {
-				/* a Namespace's own name: recorded as a rename */
+				/* a Namespace's own name; its previous id is stored once per transformer, above */
 				const char *cur = gitops_json_get_string(obj, "metadata", "name", NULL);
-
 				cJSON *v;
 
 				if (unset_only && cur && *cur)
 					continue;
-				/* the previous id is stored once per transformer, above */
 				if (!(v = cJSON_CreateString(ns)) ||
 				    gitops_value_set(gitops_value_get(obj, "metadata"), "name", v)) {
 					cJSON_Delete(v);
-					return gitops_err_oom(err);
+					gitops_err_oom(err);
+					goto done;
 				}
 				continue;
 			}
-			if (kz_fs_apply(obj, fs, cJSON_String, ns_set, &n, err))
-				return -1;
+			if (kz_fs_prog_apply(obj, &prog, j, cJSON_String, ns_set, &n, err))
+				goto done;
 		}
 		if (ns_subjects(obj, &n, mode, err))
-			return -1;
+			goto done;
 	}
-	return 0;
+	rc = 0;
+done:
+	kz_fs_prog_release(&prog);
+	return rc;
 }
 
 int kz_namespace(struct kz_resmap *m, const cJSON *k, struct kz_ctx *c, struct gitops_err *err)
@@ -305,16 +311,24 @@ static int map_set(cJSON *node, void *ctx, struct gitops_err *err)
 static int map_apply(struct kz_resmap *m, const cJSON *pairs, const struct kz_fieldspecs *fss,
 		     struct gitops_err *err)
 {
+	struct kz_fs_prog prog;
 	size_t i, j;
+	int rc = 0;
 
 	if (!cJSON_IsObject(pairs) || !pairs->child)
 		return 0;
-	for (i = 0; i < m->n; i++)
-		for (j = 0; j < fss->n; j++)
-			if (kz_fs_selects(&fss->v[j], m->v[i]) &&
-			    kz_fs_apply(m->v[i], &fss->v[j], cJSON_Object, map_set, (void *)pairs, err))
-				return -1;
-	return 0;
+	if (kz_fs_prog_init(&prog, fss, err))
+		return -1;
+	for (i = 0; i < m->n && !rc; i++) {
+		struct kz_id id;
+
+		kz_id_of(&id, m->v[i]);
+		for (j = 0; j < fss->n && !rc; j++)
+			if (kz_fs_selects_id(&fss->v[j], &id))
+				rc = kz_fs_prog_apply(m->v[i], &prog, j, cJSON_Object, map_set, (void *)pairs, err);
+	}
+	kz_fs_prog_release(&prog);
+	return rc;
 }
 
 int kz_labels(struct kz_resmap *m, const cJSON *k, struct kz_ctx *c, struct gitops_err *err)
@@ -585,6 +599,7 @@ static int image_apply(struct kz_resmap *m, const cJSON *img, const struct kz_fi
 		       struct gitops_err *err)
 {
 	struct image_ctx ic;
+	struct kz_fs_prog prog;
 	struct gitops_buf pat = GITOPS_BUF_INIT;
 	char tagbuf[64];
 	size_t i, j;
@@ -602,12 +617,18 @@ static int image_apply(struct kz_resmap *m, const cJSON *img, const struct kz_fi
 		return gitops_err_oom(err);
 	ic.re_ok = !regcomp(&ic.re, pat.data, REG_EXTENDED | REG_NOSUB);
 	gitops_buf_release(&pat);
+	if (kz_fs_prog_init(&prog, fss, err))
+		rc = -1;
 	for (i = 0; i < m->n && !rc; i++) {
+		struct kz_id id;
+
 		rc = image_walk(m->v[i], &ic, err);
+		kz_id_of(&id, m->v[i]);
 		for (j = 0; j < fss->n && !rc; j++)
-			if (kz_fs_selects(&fss->v[j], m->v[i]))
-				rc = kz_fs_apply(m->v[i], &fss->v[j], cJSON_String, image_set, &ic, err);
+			if (kz_fs_selects_id(&fss->v[j], &id))
+				rc = kz_fs_prog_apply(m->v[i], &prog, j, cJSON_String, image_set, &ic, err);
 	}
+	kz_fs_prog_release(&prog);
 	if (ic.re_ok)
 		regfree(&ic.re);
 	return rc;
