@@ -308,6 +308,15 @@ static int parse_fs_path(struct gitops_path *p, const struct kz_fieldspec *fs, s
 	return 0;
 }
 
+int kz_resid_string(struct gitops_buf *out, const cJSON *obj)
+{
+	struct kz_id id;
+
+	kz_id_of(&id, obj);
+	return kz_gvk_string(out, id.group, id.version, id.kind) ||
+	       gitops_buf_printf(out, "/%s.%s", id.name, *id.ns ? id.ns : "[noNs]");
+}
+
 int kz_fs_apply(cJSON *obj, const struct kz_fieldspec *fs, int create_type, kz_fs_visit_fn fn, void *ctx,
 		struct gitops_err *err)
 {

@@ -10,7 +10,7 @@
  * present.  The hex SHA-256's first ten digits, with 0 1 3 a e mapped to
  * g h k m t, are the hash.  Other kinds are hashed as their whole JSON.
  */
-#include "lib/kustomize/kz.h"
+#include "lib/kustomize/kz_fs.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -115,7 +115,7 @@ static int go_string(struct gitops_buf *b, const char *s)
 }
 
 /* Go's json.Marshal of the value: maps with keys sorted. */
-static int go_json(struct gitops_buf *b, const cJSON *v)
+int kz_go_json(struct gitops_buf *b, const cJSON *v)
 {
 	if (cJSON_IsObject(v)) {
 		const cJSON **keys = NULL;
@@ -128,7 +128,7 @@ static int go_json(struct gitops_buf *b, const cJSON *v)
 			goto out;
 		for (i = 0; i < n; i++) {
 			if ((i && gitops_buf_addstr(b, ",")) || go_string(b, keys[i]->string) || gitops_buf_addstr(b, ":") ||
-			    go_json(b, keys[i]))
+			    kz_go_json(b, keys[i]))
 				goto out;
 		}
 		rc = gitops_buf_addstr(b, "}");
@@ -143,7 +143,7 @@ out:
 		if (gitops_buf_addstr(b, "["))
 			return -1;
 		cJSON_ArrayForEach(it, v) {
-			if ((!first && gitops_buf_addstr(b, ",")) || go_json(b, it))
+			if ((!first && gitops_buf_addstr(b, ",")) || kz_go_json(b, it))
 				return -1;
 			first = 0;
 		}
@@ -166,7 +166,7 @@ static int field_or_empty(struct gitops_buf *b, const cJSON *v)
 {
 	if (!v || cJSON_IsNull(v))
 		return gitops_buf_addstr(b, "\"\"");
-	return go_json(b, v);
+	return kz_go_json(b, v);
 }
 
 static int encode(struct gitops_buf *b, const cJSON *obj)
@@ -176,7 +176,7 @@ static int encode(struct gitops_buf *b, const cJSON *obj)
 	if (kind && !strcmp(kind, "ConfigMap")) {
 		const cJSON *bin = gitops_value_get(obj, "binaryData");
 
-		if (bin && !cJSON_IsNull(bin) && (gitops_buf_addstr(b, "{\"binaryData\":") || go_json(b, bin) ||
+		if (bin && !cJSON_IsNull(bin) && (gitops_buf_addstr(b, "{\"binaryData\":") || kz_go_json(b, bin) ||
 						   gitops_buf_addstr(b, ",")))
 			return -1;
 		if (!(bin && !cJSON_IsNull(bin)) && gitops_buf_addstr(b, "{"))
@@ -188,7 +188,7 @@ static int encode(struct gitops_buf *b, const cJSON *obj)
 		return gitops_buf_addstr(b, "{\"data\":") || field_or_empty(b, gitops_value_get(obj, "data")) ||
 		       gitops_buf_addstr(b, ",\"kind\":\"Secret\",\"name\":\"\",\"type\":") ||
 		       field_or_empty(b, gitops_value_get(obj, "type")) || gitops_buf_addstr(b, "}");
-	return go_json(b, obj);
+	return kz_go_json(b, obj);
 }
 
 int kz_hash(char out[11], const cJSON *obj, struct gitops_err *err)

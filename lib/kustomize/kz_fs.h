@@ -49,6 +49,11 @@ void kz_fs_prog_release(struct kz_fs_prog *p);
 int kz_fs_prog_apply(cJSON *obj, const struct kz_fs_prog *p, size_t i, int create_type, kz_fs_visit_fn fn,
 		     void *ctx, struct gitops_err *err);
 
+/* Go's json.Marshal of a value (keys sorted, HTML-safe escapes), appended to b; -1 when out of memory. hash.c */
+int kz_go_json(struct gitops_buf *b, const cJSON *v);
+/* A resource as kustomize's ResId.String() writes it: "Service.v1.[noGrp]/a.[noNs]". */
+int kz_resid_string(struct gitops_buf *out, const cJSON *obj);
+
 /* A kustomize Gvk.String() for messages: "Deployment.[noVer].[noGrp]". */
 int kz_gvk_string(struct gitops_buf *out, const char *group, const char *version, const char *kind);
 

@@ -86,6 +86,8 @@ static int plugin_fieldspecs(struct kz_fieldspecs *s, const cJSON *config, struc
 
 enum subjects_mode { SUBJ_DEFAULT_ONLY, SUBJ_NONE, SUBJ_ALL_SA };
 
+static int ns_conflicts(const struct kz_resmap *m, struct gitops_err *err);
+
 struct ns_ctx {
 	const char *ns;
 	int unset_only;
@@ -183,9 +185,78 @@ static int namespace_apply(struct kz_resmap *m, const char *ns, const struct kz_
 		if (ns_subjects(obj, &n, mode, err))
 			goto done;
 	}
-	rc = 0;
+	rc = ns_conflicts(m, err);
 done:
 	kz_fs_prog_release(&prog);
+	return rc;
+}
+
+struct id_ref {
+	char *key;
+	size_t i;
+};
+
+static int cmp_id_ref(const void *a, const void *b)
+{
+	const struct id_ref *x = a, *y = b;
+	int c = strcmp(x->key, y->key);
+
+	return c ? c : (x->i > y->i) - (x->i < y->i);
+}
+
+/* kustomize's "namespace transformation produces ID conflict: [...]" (the resources sharing an id, as JSON),
+ * found by sorting the ids once rather than kustomize's search per resource */
+static int ns_conflicts(const struct kz_resmap *m, struct gitops_err *err)
+{
+	struct id_ref *refs = calloc(m->n ? m->n : 1, sizeof(*refs));
+	size_t i, n = 0, best = (size_t)-1, best_at = 0;
+	int rc = -1;
+
+	if (!refs)
+		return gitops_err_oom(err);
+	for (i = 0; i < m->n; i++) {
+		struct kz_id id;
+		struct gitops_buf b = GITOPS_BUF_INIT;
+
+		kz_id_of(&id, m->v[i]);
+		if (gitops_buf_printf(&b, "%s|%s|%s|%s|%s", id.group, id.version, id.kind, id.name,
+				      *id.ns ? id.ns : "default")) {
+			gitops_err_oom(err);
+			goto done;
+		}
+		refs[n].key = gitops_buf_detach(&b);
+		refs[n++].i = i;
+	}
+	qsort(refs, n, sizeof(*refs), cmp_id_ref);
+	/* the group whose second member comes first: kustomize stops at that resource */
+	for (i = 1; i < n; i++)
+		if (!strcmp(refs[i].key, refs[i - 1].key) && refs[i].i < best) {
+			best = refs[i].i;
+			best_at = i;
+		}
+	if (best != (size_t)-1) {
+		struct gitops_buf b = GITOPS_BUF_INIT;
+		size_t first = best_at;
+		int oom = gitops_buf_addstr(&b, "[");
+
+		while (first > 0 && !strcmp(refs[first - 1].key, refs[best_at].key))
+			first--;
+		for (i = first; i < n && !strcmp(refs[i].key, refs[best_at].key) && !oom; i++)
+			oom = (i > first && gitops_buf_addstr(&b, " ")) || kz_go_json(&b, m->v[refs[i].i]);
+		if (oom || gitops_buf_addstr(&b, "]")) {
+			gitops_buf_release(&b);
+			gitops_err_oom(err);
+			goto done;
+		}
+		gitops_err_set(err, GITOPS_EXIT_INPUT, "namespace transformation produces ID conflict: %s", b.data);
+		gitops_buf_release(&b);
+		goto done;
+	}
+	rc = 0;
+done:
+	for (i = 0; i < n; i++)
+		free(refs[i].key);
+	free(refs);
 	return rc;
 }
 
@@ -280,14 +351,42 @@ int kz_prefix_suffix(struct kz_resmap *m, const cJSON *k, struct kz_ctx *c, stru
 
 /* --- labels and annotations --- */
 
+struct map_ctx {
+	const cJSON *pairs;
+	const cJSON *obj;
+	const char *path;
+};
+
+static const char *node_kind(const cJSON *n)
+{
+	return cJSON_IsObject(n) ? "MappingNode" : cJSON_IsArray(n) ? "SequenceNode" : "ScalarNode";
+}
+
 static int map_set(cJSON *node, void *ctx, struct gitops_err *err)
 {
-	const cJSON *pairs = ctx, *it;
+	struct map_ctx *mc = ctx;
+	const cJSON *it;
 
-	if (!cJSON_IsObject(node))
-		return gitops_err_set(err, GITOPS_EXIT_INPUT, "expected a map to add labels or annotations to, found a %s",
-				      gitops_json_type_name(node));
-	cJSON_ArrayForEach(it, pairs) {
+	if (!cJSON_IsObject(node)) {
+		/* kustomize: "considering field 'spec/selector' of object Service.v1.[noGrp]/a.[noNs]: wrong node
+		 * kind: expected MappingNode but got ScalarNode: node contents:\nstr\n", here on one line */
+		struct gitops_buf b = GITOPS_BUF_INIT, v = GITOPS_BUF_INIT;
+
+		if (kz_resid_string(&b, mc->obj) || (cJSON_IsString(node) ? gitops_buf_addstr(&v, node->valuestring)
+									  : kz_go_json(&v, node))) {
+			gitops_buf_release(&b);
+			gitops_buf_release(&v);
+			return gitops_err_oom(err);
+		}
+		gitops_err_set(err, GITOPS_EXIT_INPUT,
+			       "considering field '%s' of object %s: wrong node kind: expected MappingNode but got %s: "
+			       "node contents: %s",
+			       mc->path, b.data, node_kind(node), v.data ? v.data : "");
+		gitops_buf_release(&b);
+		gitops_buf_release(&v);
+		return -1;
+	}
+	cJSON_ArrayForEach(it, mc->pairs) {
 		char num[64];
 		const char *s;
 		cJSON *v;
@@ -312,6 +411,7 @@ static int map_apply(struct kz_resmap *m, const cJSON *pairs, const struct kz_fi
 		     struct gitops_err *err)
 {
 	struct kz_fs_prog prog;
+	struct map_ctx mc = { pairs, NULL, NULL };
 	size_t i, j;
 	int rc = 0;
 
@@ -323,9 +423,12 @@ static int map_apply(struct kz_resmap *m, const cJSON *pairs, const struct kz_fi
 		struct kz_id id;
 
 		kz_id_of(&id, m->v[i]);
+		mc.obj = m->v[i];
 		for (j = 0; j < fss->n && !rc; j++)
-			if (kz_fs_selects_id(&fss->v[j], &id))
-				rc = kz_fs_prog_apply(m->v[i], &prog, j, cJSON_Object, map_set, (void *)pairs, err);
+			if (kz_fs_selects_id(&fss->v[j], &id)) {
+				mc.path = fss->v[j].path;
+				rc = kz_fs_prog_apply(m->v[i], &prog, j, cJSON_Object, map_set, &mc, err);
+			}
 	}
 	kz_fs_prog_release(&prog);
 	return rc;

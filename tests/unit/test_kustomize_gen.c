@@ -578,6 +578,67 @@ START_TEST(test_namespace_plugin_modes)
 }
 END_TEST
 
+START_TEST(test_namespace_conflict)
+{
+	struct env e;
+	cJSON *k = yaml1("namespace: z");
+
+	env_init(&e, tmpdir);
+	load(&e.m, "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a, namespace: x}\n---\n"
+		   "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a, namespace: 'y'}\n");
+	ck_assert_int_eq(kz_namespace(&e.m, k, &e.c, &e.err), -1);
+	ck_assert_str_eq(e.err.msg,
+			 "namespace transformation produces ID conflict: [{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\","
+			 "\"metadata\":{\"annotations\":{\"internal.config.kubernetes.io/previousKinds\":\"ConfigMap\","
+			 "\"internal.config.kubernetes.io/previousNames\":\"a\",\"internal.config.kubernetes.io/"
+			 "previousNamespaces\":\"x\"},\"name\":\"a\",\"namespace\":\"z\"}} {\"apiVersion\":\"v1\","
+			 "\"kind\":\"ConfigMap\",\"metadata\":{\"annotations\":{\"internal.config.kubernetes.io/"
+			 "previousKinds\":\"ConfigMap\",\"internal.config.kubernetes.io/previousNames\":\"a\","
+			 "\"internal.config.kubernetes.io/previousNamespaces\":\"y\"},\"name\":\"a\",\"namespace\":\"z\"}}]");
+	env_release(&e);
+	cJSON_Delete(k);
+}
+END_TEST
+
+START_TEST(test_labels_wrong_kind)
+{
+	struct env e;
+	cJSON *k = yaml1("commonLabels: {a: b}");
+
+	env_init(&e, tmpdir);
+	load(&e.m, "apiVersion: v1\nkind: Service\nmetadata: {name: a}\nspec: {selector: str}\n");
+	ck_assert_int_eq(kz_labels(&e.m, k, &e.c, &e.err), -1);
+	ck_assert_str_eq(e.err.msg, "considering field 'spec/selector' of object Service.v1.[noGrp]/a.[noNs]: wrong node "
+				    "kind: expected MappingNode but got ScalarNode: node contents: str");
+	env_release(&e);
+	env_init(&e, tmpdir);
+	load(&e.m, "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a, labels: [x]}\n");
+	ck_assert_int_eq(kz_labels(&e.m, k, &e.c, &e.err), -1);
+	ck_assert_str_eq(e.err.msg, "considering field 'metadata/labels' of object ConfigMap.v1.[noGrp]/a.[noNs]: wrong "
+				    "node kind: expected MappingNode but got SequenceNode: node contents: [\"x\"]");
+	env_release(&e);
+	cJSON_Delete(k);
+}
+END_TEST
+
+START_TEST(test_replicas_previous_name)
+{
+	struct env e;
+	cJSON *k = yaml1("namePrefix: p-\nreplicas:\n- name: a\n  count: 4\n");
+	int64_t n;
+
+	env_init(&e, tmpdir);
+	load(&e.m, "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: a}\nspec: {replicas: 1}\n");
+	ck_assert(!kz_prefix_suffix(&e.m, k, &e.c, &e.err));
+	ck_assert(!kz_replicas(&e.m, k, &e.c, &e.err));
+	ck_assert(!gitops_value_get_int(&n, gitops_json_get(e.m.v[0], "spec", "replicas", NULL), 0));
+	ck_assert_int_eq(n, 4);
+	ck_assert_str_eq(sget(e.m.v[0], "metadata", "name", NULL, NULL), "p-a");
+	env_release(&e);
+	cJSON_Delete(k);
+}
+END_TEST
+
 static const char labels_input[] =
 	"apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\nspec:\n  selector: {matchLabels: {a: b}}\n"
 	"  template: {metadata: {labels: {a: b}}, spec: {containers: [{name: c, image: x}]}}\n---\n"
@@ -952,6 +1013,9 @@ int main(void)
 	tcase_add_test(tc, test_namespace);
 	tcase_add_test(tc, test_namespace_webhook_untouched);
 	tcase_add_test(tc, test_namespace_plugin_modes);
+	tcase_add_test(tc, test_namespace_conflict);
+	tcase_add_test(tc, test_labels_wrong_kind);
+	tcase_add_test(tc, test_replicas_previous_name);
 	tcase_add_test(tc, test_labels_annotations_prefix);
 	tcase_add_test(tc, test_prefix_plugin_fieldspecs);
 	tcase_add_test(tc, test_replicas);
