@@ -562,8 +562,7 @@ static int resid_text(struct gitops_buf *b, const struct kz_id *id)
 static int is_build_annotation(const char *key)
 {
 	return !strcmp(key, KZ_ANN_PREV_NAMES) || !strcmp(key, KZ_ANN_PREV_KINDS) ||
-	       !strcmp(key, KZ_ANN_PREV_NAMESPACES) || !strcmp(key, KZ_ANN_NEEDS_HASH) ||
-	       !strcmp(key, KZ_ANN_ORIGIN);
+	       !strcmp(key, KZ_ANN_PREV_NAMESPACES) || !strcmp(key, KZ_ANN_NEEDS_HASH);
 }
 
 /* dst[key] = old[key] for keys dst lacks; with build annotations old's always (or none). */
@@ -671,6 +670,10 @@ static int absorb(struct kz_resmap *m, cJSON *obj, struct gitops_err *err)
 		goto done;
 	if (merge && (merge_map_under(obj, "data", gitops_value_get(old, "data"), 0, err) ||
 		      merge_map_under(obj, "binaryData", gitops_value_get(old, "binaryData"), 0, err)))
+		goto done;
+	/* a merge keeps where the resource came from (buildMetadata's origin) */
+	if (merge && kz_res_annotation(old, KZ_ANN_ORIGIN) &&
+	    kz_res_set_annotation(obj, KZ_ANN_ORIGIN, kz_res_annotation(old, KZ_ANN_ORIGIN), err))
 		goto done;
 	cJSON_Delete(m->v[at]);
 	m->v[at] = obj;

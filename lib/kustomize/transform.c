@@ -788,6 +788,21 @@ int kz_plugin_transform(struct kz_resmap *m, const cJSON *config, struct kz_ctx 
 						 err);
 	} else if (!strcmp(kind, "PrefixSuffixTransformer") || !strcmp(kind, "PrefixTransformer") ||
 		   !strcmp(kind, "SuffixTransformer")) {
+		const cJSON *list = gitops_value_get(config, "fieldSpecs");
+
+		if (!list || cJSON_IsNull(list)) {
+			struct gitops_buf b = GITOPS_BUF_INIT;
+
+			if (kz_resid_string(&b, config)) {
+				gitops_buf_release(&b);
+				gitops_err_oom(err);
+				goto done;
+			}
+			gitops_err_set(err, GITOPS_EXIT_INPUT,
+				       "plugin %s fails configuration: fieldSpecs is not expected to be nil", b.data);
+			gitops_buf_release(&b);
+			goto done;
+		}
 		rc = prefix_suffix_apply(m, strcmp(kind, "SuffixTransformer") ? str_member(config, "prefix") : NULL,
 					 strcmp(kind, "PrefixTransformer") ? str_member(config, "suffix") : NULL, &fss, err);
 	} else if (!strcmp(kind, "LabelTransformer")) {

@@ -784,6 +784,16 @@ START_TEST(test_plugin_dispatch)
 		    "imageTag: {name: nginx, Digest: 'sha256:222'}\n");
 	ck_assert_int_eq(kz_plugin_transform(&e.m, cfg, &e.c, &e.err), 1);
 	cJSON_Delete(cfg);
+	cfg = yaml1("apiVersion: builtin\nkind: PrefixTransformer\nmetadata: {name: x}\nprefix: p-\n");
+	ck_assert_int_eq(kz_plugin_transform(&e.m, cfg, &e.c, &e.err), -1);
+	ck_assert_str_eq(e.err.msg, "plugin PrefixTransformer.builtin.[noGrp]/x.[noNs] fails configuration: "
+				    "fieldSpecs is not expected to be nil");
+	cJSON_Delete(cfg);
+	cfg = yaml1("apiVersion: builtin\nkind: ReplicaCountTransformer\nmetadata: {name: x}\n"
+		    "replica: {name: d, count: 2}\n");
+	ck_assert_int_eq(kz_plugin_transform(&e.m, cfg, &e.c, &e.err), -1);
+	ck_assert_str_eq(e.err.msg, "resource with name d does not match a config with the following GVK []");
+	cJSON_Delete(cfg);
 	cfg = yaml1("apiVersion: builtin\nkind: PatchTransformer\nmetadata: {name: x}\n");
 	ck_assert_int_eq(kz_plugin_transform(&e.m, cfg, &e.c, &e.err), 0);
 	cJSON_Delete(cfg);
