@@ -954,6 +954,7 @@ static const struct {
 	{ "data-is-single-quote", "", NULL },
 	{ "namespace-transformer-with-three-level-hierarchy", "overlay", NULL },
 	{ "local:labels-table", "", NULL },
+	{ "local:generators", "", NULL },
 };
 
 START_TEST(test_conformance)
