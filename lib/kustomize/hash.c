@@ -230,7 +230,9 @@ int kz_hash(char out[11], const cJSON *obj, struct gitops_err *err)
 	return 0;
 }
 
-int kz_add_hash_suffixes(struct kz_resmap *m, struct gitops_err *err)
+/* keep: leave the marker, as kustomize's HashTransformer does (a plugin run before the top-level pass makes
+ * kustomize suffix twice: "cm-4h2mbtbbt6-4h2mbtbbt6") */
+static int add_suffixes(struct kz_resmap *m, int keep, struct gitops_err *err)
 {
 	size_t i;
 
@@ -244,7 +246,8 @@ int kz_add_hash_suffixes(struct kz_resmap *m, struct gitops_err *err)
 
 		if (!flag)
 			continue;
-		kz_res_remove_annotation(obj, KZ_ANN_NEEDS_HASH);
+		if (!keep)
+			kz_res_remove_annotation(obj, KZ_ANN_NEEDS_HASH);
 		if (kz_hash(h, obj, err))
 			return -1;
 		kz_id_of(&id, obj);
@@ -256,4 +259,14 @@ int kz_add_hash_suffixes(struct kz_resmap *m, struct gitops_err *err)
 			return -1;
 	}
 	return 0;
+}
+
+int kz_add_hash_suffixes(struct kz_resmap *m, struct gitops_err *err)
+{
+	return add_suffixes(m, 0, err);
+}
+
+int kz_hash_transformer(struct kz_resmap *m, struct gitops_err *err)
+{
+	return add_suffixes(m, 1, err);
 }

@@ -51,6 +51,8 @@ int kz_fs_prog_apply(cJSON *obj, const struct kz_fs_prog *p, size_t i, int creat
 
 /* Go's json.Marshal of a value (keys sorted, HTML-safe escapes), appended to b; -1 when out of memory. hash.c */
 int kz_go_json(struct gitops_buf *b, const cJSON *v);
+/* The HashTransformer plugin: suffixes added, the markers kept (the top-level pass suffixes again). hash.c */
+int kz_hash_transformer(struct kz_resmap *m, struct gitops_err *err);
 /* A resource as kustomize's ResId.String() writes it: "Service.v1.[noGrp]/a.[noNs]". */
 int kz_resid_string(struct gitops_buf *out, const cJSON *obj);
 

@@ -759,7 +759,7 @@ int kz_plugin_transform(struct kz_resmap *m, const cJSON *config, struct kz_ctx 
 	if (!kind)
 		return 0;
 	if (!strcmp(kind, "HashTransformer"))
-		return kz_add_hash_suffixes(m, err) ? -1 : 1;
+		return kz_hash_transformer(m, err) ? -1 : 1;
 	if (strcmp(kind, "NamespaceTransformer") && strcmp(kind, "PrefixSuffixTransformer") &&
 	    strcmp(kind, "PrefixTransformer") && strcmp(kind, "SuffixTransformer") && strcmp(kind, "LabelTransformer") &&
 	    strcmp(kind, "AnnotationsTransformer") && strcmp(kind, "ReplicaCountTransformer") &&

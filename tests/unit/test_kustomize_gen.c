@@ -955,6 +955,7 @@ static const struct {
 	{ "namespace-transformer-with-three-level-hierarchy", "overlay", NULL },
 	{ "local:labels-table", "", NULL },
 	{ "local:generators", "", NULL },
+	{ "local:images-replicas", "", NULL },
 };
 
 START_TEST(test_conformance)
