@@ -242,12 +242,16 @@ static int add_suffixes(struct kz_resmap *m, int keep, struct gitops_err *err)
 		struct gitops_buf name = GITOPS_BUF_INIT;
 		char h[11];
 		struct kz_id id;
-		int rc;
+		int rc, enabled;
 
 		if (!flag)
 			continue;
+		/* only "enabled" asks for the suffix (kubectl kustomize leaves "disabled" names alone) */
+		enabled = !strcmp(flag, "enabled");
 		if (!keep)
 			kz_res_remove_annotation(obj, KZ_ANN_NEEDS_HASH);
+		if (!enabled)
+			continue;
 		if (kz_hash(h, obj, err))
 			return -1;
 		kz_id_of(&id, obj);

@@ -224,12 +224,15 @@ START_TEST(test_hash_suffixes)
 
 	load(&m, "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: res\n  annotations:\n"
 		 "    internal.config.kubernetes.io/needsHashSuffix: enabled\ndata: {a: b}\n"
-		 "---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: plain}\ndata: {a: b}\n");
+		 "---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: plain}\ndata: {a: b}\n"
+		 "---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: nosuffix\n  annotations:\n"
+		 "    internal.config.kubernetes.io/needsHashSuffix: disabled\n");
 	ck_assert(!kz_add_hash_suffixes(&m, &err));
 	ck_assert_str_eq(sget(m.v[0], "metadata", "name", NULL, NULL), "res-4h2mbtbbt6");
 	ck_assert_str_eq(kz_res_annotation(m.v[0], KZ_ANN_PREV_NAMES), "res");
 	ck_assert_ptr_null(kz_res_annotation(m.v[0], KZ_ANN_NEEDS_HASH));
 	ck_assert_str_eq(sget(m.v[1], "metadata", "name", NULL, NULL), "plain");
+	ck_assert_str_eq(sget(m.v[2], "metadata", "name", NULL, NULL), "nosuffix");
 	kz_resmap_release(&m);
 }
 END_TEST
