@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "lib/base/json.h"
 #include "lib/value/path.h"
@@ -417,33 +418,83 @@ void kz_config_release(struct kz_config *cfg)
 	cfg->n_namerefs = cfg->cap_namerefs = 0;
 }
 
-static const char *member_str(const cJSON *o, const char *key)
+/* Go's name for a JSON value's type in unmarshal errors */
+static const char *go_type(const cJSON *v)
+{
+	if (cJSON_IsString(v))
+		return "string";
+	if (cJSON_IsNumber(v))
+		return "number";
+	if (cJSON_IsBool(v))
+		return "bool";
+	if (cJSON_IsArray(v))
+		return "array";
+	return "object";
+}
+
+#define UNMARSHAL "error unmarshaling JSON: while decoding JSON: json: "
+
+/* Members of o other than `known` are kustomize's (strict decoding) "unknown field"; Go matches names
+ * case-insensitively. */
+static int check_fields(const cJSON *o, const char *const *known, struct gitops_err *err)
+{
+	const cJSON *it;
+
+	cJSON_ArrayForEach(it, o) {
+		size_t i;
+
+		for (i = 0; known[i]; i++)
+			if (!strcasecmp(it->string, known[i]))
+				break;
+		if (!known[i])
+			return gitops_err_set(err, GITOPS_EXIT_INPUT, UNMARSHAL "unknown field \"%s\"", it->string);
+	}
+	return 0;
+}
+
+/* A member by Go's rules: the exact name, else one differing in case. */
+static const cJSON *member(const cJSON *o, const char *key)
 {
 	const cJSON *v = gitops_value_get(o, key);
+
+	return v ? v : cJSON_GetObjectItem(o, key);
+}
+
+static const char *member_str(const cJSON *o, const char *key)
+{
+	const cJSON *v = member(o, key);
 
 	return cJSON_IsString(v) ? v->valuestring : NULL;
 }
 
+static const char *const fieldspec_fields[] = { "group", "version", "kind", "path", "create", NULL };
+
 /* A list of fieldspecs (`[{group, version, kind, path, create}]`) merged into s. */
-static int parse_fieldspecs(struct kz_fieldspecs *s, const cJSON *list, const char *file, const char *section,
-			    struct gitops_err *err)
+static int parse_fieldspecs(struct kz_fieldspecs *s, const cJSON *list, const char *section,
+			    const char *go_field, struct gitops_err *err)
 {
 	const cJSON *it;
 
 	if (!list || cJSON_IsNull(list))
 		return 0;
 	if (!cJSON_IsArray(list))
-		return gitops_err_set(err, GITOPS_EXIT_INPUT, "%s: %s: expected a list of fieldSpecs", file, section);
+		return gitops_err_set(err, GITOPS_EXIT_INPUT,
+				      UNMARSHAL "cannot unmarshal %s into Go struct field TransformerConfig.%s of type "
+						"types.FsSlice",
+				      go_type(list), section);
 	cJSON_ArrayForEach(it, list) {
-		const cJSON *create;
-
+		if (cJSON_IsNull(it))
+			continue;
 		if (!cJSON_IsObject(it))
-			return gitops_err_set(err, GITOPS_EXIT_INPUT, "%s: %s: a fieldSpec must be a mapping", file,
-					      section);
-		create = gitops_value_get(it, "create");
-		if (kz_fieldspecs_add(s, member_str(it, "group"), member_str(it, "version"), member_str(it, "kind"),
-				      member_str(it, "path"), cJSON_IsTrue(create), err))
+			return gitops_err_set(err, GITOPS_EXIT_INPUT,
+					      UNMARSHAL "cannot unmarshal %s into Go struct field TransformerConfig.%s of "
+							"type types.FieldSpec",
+					      go_type(it), section);
+		if (check_fields(it, fieldspec_fields, err))
 			return -1;
+		if (kz_fieldspecs_add(s, member_str(it, "group"), member_str(it, "version"), member_str(it, "kind"),
+				      member_str(it, "path"), cJSON_IsTrue(member(it, "create")), err))
+			return gitops_err_prefix(err, "failed to merge %s fieldSpec", go_field);
 	}
 	return 0;
 }
@@ -475,63 +526,87 @@ static int nameref_find_or_add(struct kz_nameref **out, struct kz_config *cfg, c
 	r->group = dup_or_null(group);
 	r->version = dup_or_null(version);
 	r->kind = dup_or_null(kind);
+	if ((!empty(group) && !r->group) || (!empty(version) && !r->version) || (!empty(kind) && !r->kind)) {
+		free(r->group);
+		free(r->version);
+		free(r->kind);
+		return gitops_err_oom(err);
+	}
 	cfg->n_namerefs++;
 	*out = r;
 	return 0;
 }
 
-static int parse_namerefs(struct kz_config *cfg, const cJSON *list, const char *file, struct gitops_err *err)
+static const char *const nameref_fields[] = { "group", "version", "kind", "fieldSpecs", NULL };
+
+/* nameReference entries: one per referred gvk, referrers merged (TransformerConfig.Merge's nbrSlice) */
+static int parse_namerefs(struct kz_config *cfg, const cJSON *list, struct gitops_err *err)
 {
 	const cJSON *it;
 
 	if (!list || cJSON_IsNull(list))
 		return 0;
 	if (!cJSON_IsArray(list))
-		return gitops_err_set(err, GITOPS_EXIT_INPUT, "%s: nameReference: expected a list", file);
+		return gitops_err_set(err, GITOPS_EXIT_INPUT,
+				      UNMARSHAL "cannot unmarshal %s into Go struct field TransformerConfig.nameReference "
+						"of type builtinconfig.nbrSlice",
+				      go_type(list));
 	cJSON_ArrayForEach(it, list) {
 		struct kz_nameref *r = NULL;
 
+		if (cJSON_IsNull(it))
+			continue;
 		if (!cJSON_IsObject(it))
-			return gitops_err_set(err, GITOPS_EXIT_INPUT, "%s: nameReference: an entry must be a mapping",
-					      file);
-		if (nameref_find_or_add(&r, cfg, member_str(it, "group"), member_str(it, "version"),
+			return gitops_err_set(err, GITOPS_EXIT_INPUT,
+					      UNMARSHAL "cannot unmarshal %s into Go struct field "
+							"TransformerConfig.nameReference of type builtinconfig.NameBackReferences",
+					      go_type(it));
+		if (check_fields(it, nameref_fields, err) ||
+		    nameref_find_or_add(&r, cfg, member_str(it, "group"), member_str(it, "version"),
 					member_str(it, "kind"), err) ||
-		    parse_fieldspecs(&r->referrers, gitops_value_get(it, "fieldSpecs"), file, "nameReference", err))
+		    parse_fieldspecs(&r->referrers, member(it, "fieldSpecs"), "nameReference", "NameReference", err))
 			return -1;
 	}
 	return 0;
 }
 
 /* Merge one parsed configuration document into cfg. */
-static int merge_doc(struct kz_config *cfg, const cJSON *doc, const char *file, struct gitops_err *err)
+static int merge_doc(struct kz_config *cfg, const cJSON *doc, struct gitops_err *err)
 {
 	static const struct {
-		const char *key;
+		const char *key, *go_field;
 		size_t off;
 	} sections[] = {
-		{ "namePrefix", offsetof(struct kz_config, name_prefix) },
-		{ "nameSuffix", offsetof(struct kz_config, name_suffix) },
-		{ "namespace", offsetof(struct kz_config, name_space) },
-		{ "commonLabels", offsetof(struct kz_config, common_labels) },
-		{ "templateLabels", offsetof(struct kz_config, template_labels) },
-		{ "commonAnnotations", offsetof(struct kz_config, common_annotations) },
-		{ "images", offsetof(struct kz_config, images) },
-		{ "replicas", offsetof(struct kz_config, replicas) },
-		{ "varReference", offsetof(struct kz_config, var_reference) },
+		{ "namePrefix", "NamePrefix", offsetof(struct kz_config, name_prefix) },
+		{ "nameSuffix", "NameSuffix", offsetof(struct kz_config, name_suffix) },
+		{ "namespace", "NameSpace", offsetof(struct kz_config, name_space) },
+		{ "commonLabels", "CommonLabels", offsetof(struct kz_config, common_labels) },
+		{ "templateLabels", "TemplateLabels", offsetof(struct kz_config, template_labels) },
+		{ "commonAnnotations", "CommonAnnotations", offsetof(struct kz_config, common_annotations) },
+		{ "images", "Images", offsetof(struct kz_config, images) },
+		{ "replicas", "Replicas", offsetof(struct kz_config, replicas) },
+		{ "varReference", "VarReference", offsetof(struct kz_config, var_reference) },
 	};
+	static const char *const fields[] = { "namePrefix", "nameSuffix", "namespace", "commonLabels",
+					      "templateLabels", "commonAnnotations", "images", "replicas",
+					      "varReference", "nameReference", NULL };
 	size_t i;
 
-	if (!doc)
+	if (!doc || cJSON_IsNull(doc))
 		return 0;
 	if (!cJSON_IsObject(doc))
-		return gitops_err_set(err, GITOPS_EXIT_INPUT, "%s: a transformer configuration must be a mapping", file);
+		return gitops_err_set(err, GITOPS_EXIT_INPUT,
+				      UNMARSHAL "cannot unmarshal %s into Go value of type builtinconfig.TransformerConfig",
+				      go_type(doc));
+	if (check_fields(doc, fields, err))
+		return -1;
 	for (i = 0; i < N(sections); i++) {
 		struct kz_fieldspecs *s = (struct kz_fieldspecs *)((char *)cfg + sections[i].off);
 
-		if (parse_fieldspecs(s, gitops_value_get(doc, sections[i].key), file, sections[i].key, err))
+		if (parse_fieldspecs(s, member(doc, sections[i].key), sections[i].key, sections[i].go_field, err))
 			return -1;
 	}
-	return parse_namerefs(cfg, gitops_value_get(doc, "nameReference"), file, err);
+	return parse_namerefs(cfg, member(doc, "nameReference"), err);
 }
 
 int kz_config_merge_text(struct kz_config *cfg, const char *text, size_t len, const char *file,
@@ -543,7 +618,7 @@ int kz_config_merge_text(struct kz_config *cfg, const char *text, size_t len, co
 
 	if (gitops_yaml_parse_one(&doc, text, len, file, &limits, err))
 		return -1;
-	rc = merge_doc(cfg, doc, file, err);
+	rc = merge_doc(cfg, doc, err);
 	cJSON_Delete(doc);
 	return rc;
 }

@@ -497,7 +497,26 @@ START_TEST(test_config_tables)
 	ck_assert_uint_eq(cfg.namerefs[0].referrers.n, 2);
 	ck_assert_int_eq(merge_cfg(&cfg, "replicas:\n- path: spec/replicas\n  kind: Deployment\n", &err),
 			 -1);
-	ck_assert_str_eq(err.msg, "conflicting fieldspecs");
+	ck_assert_str_eq(err.msg, "failed to merge Replicas fieldSpec: conflicting fieldspecs");
+	/* kubectl kustomize's words for a configuration it cannot decode */
+	ck_assert_int_eq(merge_cfg(&cfg, "bogus:\n- path: a\n", &err), -1);
+	ck_assert_str_eq(err.msg, "error unmarshaling JSON: while decoding JSON: json: unknown field \"bogus\"");
+	ck_assert_int_eq(merge_cfg(&cfg, "namePrefix:\n- path: metadata/name\n  bogus: 1\n", &err), -1);
+	ck_assert_str_eq(err.msg, "error unmarshaling JSON: while decoding JSON: json: unknown field \"bogus\"");
+	ck_assert_int_eq(merge_cfg(&cfg, "namePrefix: x\n", &err), -1);
+	ck_assert_str_eq(err.msg, "error unmarshaling JSON: while decoding JSON: json: cannot unmarshal string into Go "
+				  "struct field TransformerConfig.namePrefix of type types.FsSlice");
+	ck_assert_int_eq(merge_cfg(&cfg, "namePrefix:\n- x\n", &err), -1);
+	ck_assert_str_eq(err.msg, "error unmarshaling JSON: while decoding JSON: json: cannot unmarshal string into Go "
+				  "struct field TransformerConfig.namePrefix of type types.FieldSpec");
+	ck_assert_int_eq(merge_cfg(&cfg, "nameReference: 3\n", &err), -1);
+	ck_assert_str_eq(err.msg, "error unmarshaling JSON: while decoding JSON: json: cannot unmarshal number into Go "
+				  "struct field TransformerConfig.nameReference of type builtinconfig.nbrSlice");
+	ck_assert_int_eq(merge_cfg(&cfg, "nameReference:\n- kind: A\n  fieldSpecs: [{path: x}]\n  extra: 1\n", &err),
+			 -1);
+	ck_assert_str_eq(err.msg, "error unmarshaling JSON: while decoding JSON: json: unknown field \"extra\"");
+	ck_assert_int_eq(merge_cfg(&cfg, "namePrefix:\n- path: metadata/name\n  create: true\n", &err), -1);
+	ck_assert_str_eq(err.msg, "failed to merge NamePrefix fieldSpec: conflicting fieldspecs");
 	kz_config_release(&cfg);
 }
 END_TEST
