@@ -563,7 +563,7 @@ int kz_replicas(struct kz_resmap *m, const cJSON *k, struct kz_ctx *c, struct gi
 /* --- images --- */
 
 struct image_ctx {
-	const char *name, *new_name, *new_tag, *digest;
+	const char *name, *new_name, *new_tag, *digest, *tag_suffix;
 	regex_t re;
 	int re_ok;
 };
@@ -628,9 +628,16 @@ static int image_set(cJSON *node, void *ctx, struct gitops_err *err)
 	} else if (!empty(ic->digest)) {
 		tag = NULL;
 		digest = ic->digest;
+	} else if (!empty(ic->tag_suffix)) {
+		/* appended to the tag there is, the digest dropped (kustomize applies it in both its passes, so
+		 * twice where both reach an image: nginx:1 becomes nginx:1-x-x, as kubectl kustomize does) */
+		digest = NULL;
 	}
-	if (tag && tag_len)
-		oom = oom || gitops_buf_addstr(&b, ":") || gitops_buf_add(&b, tag, tag_len);
+	if ((tag && tag_len) || (empty(ic->new_tag) && empty(ic->digest) && !empty(ic->tag_suffix))) {
+		oom = oom || gitops_buf_addstr(&b, ":") || (tag && gitops_buf_add(&b, tag, tag_len));
+		if (empty(ic->new_tag) && empty(ic->digest) && !empty(ic->tag_suffix))
+			oom = oom || gitops_buf_addstr(&b, ic->tag_suffix);
+	}
 	if (digest && *digest)
 		oom = oom || gitops_buf_addstr(&b, "@") || gitops_buf_addstr(&b, digest);
 	if (oom || !b.data) {
@@ -713,6 +720,7 @@ static int image_apply(struct kz_resmap *m, const cJSON *img, const struct kz_fi
 	ic.new_name = str_member_ci(img, "newName");
 	ic.new_tag = scalar_or_null(img, "newTag", tagbuf, sizeof(tagbuf));
 	ic.digest = str_member_ci(img, "digest");
+	ic.tag_suffix = str_member_ci(img, "tagSuffix");
 	if (!ic.name)
 		ic.name = "";
 	/* kustomize's image.IsImageMatched: the name is a regular expression */

@@ -978,6 +978,7 @@ static const struct {
 	{ "local:labels-table", "", NULL },
 	{ "local:generators", "", NULL },
 	{ "local:images-replicas", "", NULL },
+	{ "local:images-tag-suffix", "", NULL },
 };
 
 START_TEST(test_conformance)
