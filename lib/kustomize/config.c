@@ -248,55 +248,79 @@ int kz_gvk_string(struct gitops_buf *out, const char *group, const char *version
 				 empty(version) ? "[noVer]" : version, empty(group) ? "[noGrp]" : group);
 }
 
+/* Turn a null into an empty node of `type` in place (kustomize makes the field where a null stands). */
+static int null_to(cJSON *node, int type, struct gitops_err *err)
+{
+	if (type == cJSON_Object) {
+		node->type = cJSON_Object;
+		return 0;
+	}
+	node->type = cJSON_String;
+	if (!(node->valuestring = strdup("")))
+		return gitops_err_oom(err);
+	return 0;
+}
+
+/*
+ * kustomize's fsslice walk: from step i on, a sequence met where a key is due is walked item by item, a
+ * missing (or null) member created when the fieldspec says create (a mapping on the way, `create_type` at
+ * the end; nothing when a `name[]` member is still ahead), a scalar on the way ends the walk.
+ */
+static int walk(cJSON *node, const struct kz_fieldspec *fs, const struct gitops_path *p, size_t i, int create_type,
+		kz_fs_visit_fn fn, void *ctx, struct gitops_err *err)
+{
+	const struct gitops_path_step *st;
+	cJSON *child;
+
+	if (i == p->n) {
+		if (cJSON_IsNull(node)) {
+			if (!fs->create)
+				return 0;
+			if (null_to(node, create_type, err))
+				return -1;
+		}
+		return fn(node, ctx, err);
+	}
+	if (cJSON_IsArray(node)) {
+		cJSON *it;
+
+		cJSON_ArrayForEach(it, node)
+			if (walk(it, fs, p, i, create_type, fn, ctx, err))
+				return -1;
+		return 0;
+	}
+	st = &p->steps[i];
+	if (!cJSON_IsObject(node) || st->kind != GITOPS_PATH_KEY)
+		return 0;
+	child = gitops_value_get(node, st->key);
+	if (!child || cJSON_IsNull(child)) {
+		size_t j;
+
+		if (!fs->create)
+			return 0;
+		/* a `name[]` sequence is never made, so nothing on the way to one is */
+		for (j = i; j < p->n; j++)
+			if (p->steps[j].flags & GITOPS_PATH_STEP_SEQ)
+				return 0;
+		if (!child) {
+			if (!(child = i + 1 == p->n && create_type != cJSON_Object ? cJSON_CreateString("")
+										     : cJSON_CreateObject()))
+				return gitops_err_oom(err);
+			if (!cJSON_AddItemToObject(node, st->key, child)) {
+				cJSON_Delete(child);
+				return gitops_err_oom(err);
+			}
+		} else if (null_to(child, i + 1 == p->n ? create_type : cJSON_Object, err)) {
+			return -1;
+		}
+	}
+	return walk(child, fs, p, i + 1, create_type, fn, ctx, err);
+}
+
 static int apply_path(cJSON *obj, const struct kz_fieldspec *fs, const struct gitops_path *p, int create_type,
 		      kz_fs_visit_fn fn, void *ctx, struct gitops_err *err)
 {
-	const cJSON **nodes = NULL;
-	size_t n = 0, i;
-	int rc = -1;
-
-	if (gitops_path_get(&nodes, &n, obj, p, err))
-		goto done;
-	if (!n && fs->create) {
-		cJSON *v = create_type == cJSON_Object ? cJSON_CreateObject() : cJSON_CreateString("");
-
-		if (!v) {
-			gitops_err_oom(err);
-			goto done;
-		}
-		if (gitops_path_set(obj, p, v, err) < 0) {
-			gitops_err_set(err, GITOPS_EXIT_INPUT, "%s", err->msg);
-			goto done;
-		}
-		free(nodes);
-		nodes = NULL;
-		if (gitops_path_get(&nodes, &n, obj, p, err))
-			goto done;
-	}
-	for (i = 0; i < n; i++) {
-		cJSON *node = (cJSON *)nodes[i];
-
-		if (cJSON_IsNull(node)) {
-			if (!fs->create)
-				continue;
-			/* a null where the field is due: kustomize makes the field there */
-			if (create_type == cJSON_Object) {
-				node->type = cJSON_Object;
-			} else {
-				node->type = cJSON_String;
-				if (!(node->valuestring = strdup(""))) {
-					gitops_err_oom(err);
-					goto done;
-				}
-			}
-		}
-		if (fn(node, ctx, err))
-			goto done;
-	}
-	rc = 0;
-done:
-	free(nodes);
-	return rc;
+	return walk(obj, fs, p, 0, create_type, fn, ctx, err);
 }
 
 static int parse_fs_path(struct gitops_path *p, const struct kz_fieldspec *fs, struct gitops_err *err)

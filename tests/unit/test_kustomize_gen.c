@@ -979,6 +979,7 @@ static const struct {
 	{ "local:generators", "", NULL },
 	{ "local:images-replicas", "", NULL },
 	{ "local:images-tag-suffix", "", NULL },
+	{ "local:claim-templates", "", NULL },
 };
 
 START_TEST(test_conformance)
