@@ -489,42 +489,33 @@ static int name_is_or_was(const cJSON *obj, const char *name)
 
 static int count_set(cJSON *node, void *ctx, struct gitops_err *err)
 {
-	const cJSON *count = ctx;
+	const int64_t *count = ctx;
 
 	(void)err;
-	if (cJSON_IsString(node) || cJSON_IsRaw(node))
-		free(node->valuestring);
-	node->valuestring = NULL;
 	if (node->child) {
 		cJSON_Delete(node->child);
 		node->child = NULL;
 	}
-	node->type = cJSON_Number;
-	node->valuedouble = count->valuedouble;
-	node->valueint = count->valueint;
-	{
-		int64_t i;
-
-		if (!gitops_value_get_int(&i, count, 0))
-			gitops_value_set_int(node, i);
-	}
+	gitops_value_set_int(node, *count);
 	return 0;
 }
 
-static int replica_apply(struct kz_resmap *m, const char *name, const cJSON *count, const struct kz_fieldspecs *fss,
-			 struct gitops_err *err)
+static int replica_apply(struct kz_resmap *m, const char *name, const cJSON *count_node,
+			 const struct kz_fieldspecs *fss, struct gitops_err *err)
 {
 	int found = 0;
+	int64_t count = 0;
 	size_t i, j;
 
-	if (!cJSON_IsNumber(count))
+	/* a missing count is Go's zero: kubectl kustomize sets replicas: 0 */
+	if (count_node && !cJSON_IsNull(count_node) && gitops_value_get_int(&count, count_node, 0))
 		return gitops_err_set(err, GITOPS_EXIT_INPUT, "replicas: count of %s must be an integer", name);
 	for (j = 0; j < fss->n; j++)
 		for (i = 0; i < m->n; i++) {
 			if (!kz_fs_selects(&fss->v[j], m->v[i]) || !name_is_or_was(m->v[i], name))
 				continue;
 			found = 1;
-			if (kz_fs_apply(m->v[i], &fss->v[j], cJSON_String, count_set, (void *)count, err))
+			if (kz_fs_apply(m->v[i], &fss->v[j], cJSON_String, count_set, &count, err))
 				return -1;
 		}
 	if (!found) {

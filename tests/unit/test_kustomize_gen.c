@@ -740,6 +740,15 @@ START_TEST(test_replicas)
 	ck_assert(!gitops_value_get_int(&n, gitops_json_get(e.m.v[1], "spec", "replicas", NULL), 0));
 	ck_assert_int_eq(n, 3);
 	ck_assert_ptr_null(gitops_json_get(e.m.v[2], "spec", NULL));
+	{
+		cJSON *zero = yaml1("replicas:\n- name: d\n");
+
+		/* no count: Go's zero, as kubectl kustomize writes it */
+		ck_assert(!kz_replicas(&e.m, zero, &e.c, &e.err));
+		ck_assert(!gitops_value_get_int(&n, gitops_json_get(e.m.v[0], "spec", "replicas", NULL), 0));
+		ck_assert_int_eq(n, 0);
+		cJSON_Delete(zero);
+	}
 	ck_assert_int_eq(kz_replicas(&e.m, bad, &e.c, &e.err), -1);
 	ck_assert_str_eq(e.err.msg, "resource with name nope does not match a config with the following GVK "
 				    "[Deployment.[noVer].[noGrp] StatefulSet.[noVer].[noGrp] ReplicaSet.[noVer].[noGrp] "
