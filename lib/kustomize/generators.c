@@ -201,6 +201,8 @@ static int parse_env(struct pairs *out, const char *text, size_t len, struct git
 		if (!n || *line == '#')
 			continue;
 		eq = memchr(line, '=', n);
+		if (eq == line)
+			continue; /* "=x": no key, no pair (kubectl kustomize drops the line) */
 		if (eq) {
 			if (pairs_add(out, line, (size_t)(eq - line), eq + 1, n - (size_t)(eq - line) - 1, err))
 				return -1;

@@ -305,6 +305,15 @@ START_TEST(test_gen_envs)
 	assert_obj(e.m.v[1], "{apiVersion: v1, kind: ConfigMap, metadata: {name: c2-2c5ckgddbc}, "
 			     "data: {A: ' x \"q\" ', B: '', C: '\"z\"', D.e-f: ''}}");
 	env_release(&e);
+	/* blank and commented lines with blanks before them, a trailing "comment" kept, a line without key
+	 * dropped, a literal's blanks kept */
+	puts_("e3.env", "A=1\n   \n\t#c\nB=2 # not a comment\n=x\n");
+	env_init(&e, tmpdir);
+	ck_assert_msg(!gen(&e, "configMapGenerator:\n- name: a\n  envs: [e3.env]\n  literals: [\" sp = v \"]\n", 1),
+		      "%s", e.err.msg);
+	assert_obj(e.m.v[0], "{apiVersion: v1, kind: ConfigMap, metadata: {name: a-7dtdm4d584}, "
+			     "data: {' sp ': ' v ', A: '1', B: '2 # not a comment'}}");
+	env_release(&e);
 }
 END_TEST
 
