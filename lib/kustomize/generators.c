@@ -229,11 +229,17 @@ static int load_envs(struct pairs *out, const cJSON *args, struct kz_ctx *c, str
 	if (!all)
 		return gitops_err_oom(err);
 	cJSON_ArrayForEach(it, envs) {
-		if (cJSON_IsString(it) && !cJSON_AddItemToArray(all, cJSON_CreateString(it->valuestring)))
+		if (cJSON_IsString(it) && !cJSON_AddItemToArray(all, cJSON_CreateString(it->valuestring))) {
+			gitops_err_oom(err);
 			goto done;
+		}
 	}
-	if (cJSON_IsString(env) && *env->valuestring && !cJSON_AddItemToArray(all, cJSON_CreateString(env->valuestring)))
+	/* the deprecated `env` comes after `envs`, as kustomize appends it */
+	if (cJSON_IsString(env) && *env->valuestring &&
+	    !cJSON_AddItemToArray(all, cJSON_CreateString(env->valuestring))) {
+		gitops_err_oom(err);
 		goto done;
+	}
 	cJSON_ArrayForEach(it, all) {
 		struct gitops_buf b = GITOPS_BUF_INIT;
 		int bad;

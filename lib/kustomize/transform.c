@@ -51,11 +51,13 @@ static int set_string_node(cJSON *node, const char *s, struct gitops_err *err)
 
 	if (!d)
 		return gitops_err_oom(err);
-	if (cJSON_IsString(node) || cJSON_IsRaw(node))
+	if (node->child) {
+		free(d);
+		return gitops_err_set(err, GITOPS_EXIT_INPUT, "cannot set a string on a %s", gitops_json_type_name(node));
+	}
+	/* a string's text, or an integer's exact digits (lib/value) */
+	if (!(node->type & cJSON_IsReference))
 		free(node->valuestring);
-	else if (node->child)
-		return free(d), gitops_err_set(err, GITOPS_EXIT_INPUT, "cannot set a string on a %s",
-					       gitops_json_type_name(node));
 	node->type = cJSON_String;
 	node->valuestring = d;
 	return 0;
