@@ -3,11 +3,11 @@
  * top-level build adds with it (HashTransformer).
  *
  * A ConfigMap is hashed as the JSON of {kind, name, data[, binaryData]}, a
- * Secret as {kind, type, name, data}, keys sorted as Go's encoding/json
- * sorts them.  kustomize looks the name up as the single key
+ * Secret as {kind, type, name, data[, stringData]}, keys sorted as Go's
+ * encoding/json sorts them.  kustomize looks the name up as the single key
  * "metadata/name", which never exists: the name is always "".  A missing
- * data (or type) is "", a present one its JSON, binaryData only when
- * present.  The hex SHA-256's first ten digits, with 0 1 3 a e mapped to
+ * data (or type) is "", a mapping its JSON, binaryData / stringData only
+ * when they are mappings.  The hex SHA-256's first ten digits, with 0 1 3 a e mapped to
  * g h k m t, are the hash.  Other kinds are hashed as their whole JSON.
  */
 #include "lib/kustomize/kz_fs.h"
@@ -162,32 +162,67 @@ out:
 }
 
 /* A field as kustomize's hasher takes it: "" when missing (or null), else the value. */
-static int field_or_empty(struct gitops_buf *b, const cJSON *v)
+/*
+ * A field as kustomize's hasher takes it (getNodeValues): "" when missing
+ * (or null), a mapping as its JSON, a sequence as null (it unmarshals into
+ * a map), a scalar as its text.
+ */
+static int field_value(struct gitops_buf *b, const cJSON *v)
 {
+	char num[128];
+
 	if (!v || cJSON_IsNull(v))
 		return gitops_buf_addstr(b, "\"\"");
+	if (cJSON_IsObject(v))
+		return kz_go_json(b, v);
+	if (cJSON_IsArray(v))
+		return gitops_buf_addstr(b, "null");
+	if (cJSON_IsNumber(v)) {
+		struct gitops_buf t = GITOPS_BUF_INIT;
+		cJSON tmp;
+		int rc;
+
+		memset(&tmp, 0, sizeof(tmp));
+		tmp.type = cJSON_String;
+		tmp.valuestring = gitops_value_format_number(num, sizeof(num), v);
+		rc = kz_go_json(&t, &tmp) || gitops_buf_add(b, t.data, t.len);
+		gitops_buf_release(&t);
+		return rc;
+	}
+	if (cJSON_IsBool(v))
+		return gitops_buf_addstr(b, cJSON_IsTrue(v) ? "\"true\"" : "\"false\"");
 	return kz_go_json(b, v);
+}
+
+/* `key` and its value (with a leading comma unless first), only when the member is a mapping */
+static int map_member(struct gitops_buf *b, const cJSON *obj, const char *key, int comma_after)
+{
+	const cJSON *v = gitops_value_get(obj, key);
+
+	if (!cJSON_IsObject(v))
+		return 0;
+	return gitops_buf_printf(b, "\"%s\":", key) || kz_go_json(b, v) || (comma_after && gitops_buf_addstr(b, ","));
 }
 
 static int encode(struct gitops_buf *b, const cJSON *obj)
 {
 	const char *kind = gitops_json_get_string(obj, "kind", NULL);
 
-	if (kind && !strcmp(kind, "ConfigMap")) {
-		const cJSON *bin = gitops_value_get(obj, "binaryData");
-
-		if (bin && !cJSON_IsNull(bin) && (gitops_buf_addstr(b, "{\"binaryData\":") || kz_go_json(b, bin) ||
-						   gitops_buf_addstr(b, ",")))
-			return -1;
-		if (!(bin && !cJSON_IsNull(bin)) && gitops_buf_addstr(b, "{"))
-			return -1;
-		return gitops_buf_addstr(b, "\"data\":") || field_or_empty(b, gitops_value_get(obj, "data")) ||
+	/* keys in Go's sorted order: binaryData, data, kind, name / data, kind, name, stringData, type */
+	if (kind && !strcmp(kind, "ConfigMap"))
+		return gitops_buf_addstr(b, "{") || map_member(b, obj, "binaryData", 1) ||
+		       gitops_buf_addstr(b, "\"data\":") || field_value(b, gitops_value_get(obj, "data")) ||
 		       gitops_buf_addstr(b, ",\"kind\":\"ConfigMap\",\"name\":\"\"}");
+	if (kind && !strcmp(kind, "Secret")) {
+		int string_data = cJSON_IsObject(gitops_value_get(obj, "stringData"));
+
+		return gitops_buf_addstr(b, "{\"data\":") || field_value(b, gitops_value_get(obj, "data")) ||
+		       gitops_buf_addstr(b, ",\"kind\":\"Secret\",\"name\":\"\",") ||
+		       (string_data && map_member(b, obj, "stringData", 1)) || gitops_buf_addstr(b, "\"type\":") ||
+		       field_value(b, gitops_value_get(obj, "type")) || gitops_buf_addstr(b, "}");
 	}
-	if (kind && !strcmp(kind, "Secret"))
-		return gitops_buf_addstr(b, "{\"data\":") || field_or_empty(b, gitops_value_get(obj, "data")) ||
-		       gitops_buf_addstr(b, ",\"kind\":\"Secret\",\"name\":\"\",\"type\":") ||
-		       field_or_empty(b, gitops_value_get(obj, "type")) || gitops_buf_addstr(b, "}");
+	/* kustomize marshals the yaml.Node struct itself (styles, lines, columns): not reproduced; the
+	 * object's JSON stands in */
 	return kz_go_json(b, obj);
 }
 

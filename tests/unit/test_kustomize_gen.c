@@ -201,6 +201,9 @@ static const struct {
 	  "f4c6k54dt5" },
 	{ "{kind: Secret, metadata: {name: b}}", "2bg6t6bf6t" },
 	{ "{kind: Secret, metadata: {name: b}, type: Opaque}", "8226t8dd99" },
+	{ "{kind: Secret, metadata: {name: sd}, type: Opaque, stringData: {user: admin, 'n': 3}, data: {a: Yg==}}",
+	  "5dhktt6k7h" },
+	{ "{kind: ConfigMap, metadata: {name: cs}, data: scalar, binaryData: x}", "679d7m6d7d" },
 	{ "{kind: Secret, metadata: {name: gen}, data: {}, type: kubernetes.io/tls}", "694464d966" },
 	{ "{kind: Secret, metadata: {name: sbin}, data: {b.bin: //4AYmlu}, type: Opaque}", "5525k6hmm8" },
 };
