@@ -93,12 +93,32 @@ static int ns_conflicts(const struct kz_resmap *m, struct gitops_err *err);
 struct ns_ctx {
 	const char *ns;
 	int unset_only;
+	const cJSON *obj; /* for messages: the object and the fieldspec's path */
+	const char *path;
 };
+
+static const char *node_kind(const cJSON *n);
 
 static int ns_set(cJSON *node, void *ctx, struct gitops_err *err)
 {
 	struct ns_ctx *n = ctx;
 
+	if (cJSON_IsObject(node) || cJSON_IsArray(node)) {
+		struct gitops_buf b = GITOPS_BUF_INIT, v = GITOPS_BUF_INIT;
+
+		if (kz_resid_string(&b, n->obj) || kz_go_json(&v, node)) {
+			gitops_buf_release(&b);
+			gitops_buf_release(&v);
+			return gitops_err_oom(err);
+		}
+		gitops_err_set(err, GITOPS_EXIT_INPUT,
+			       "namespace field specs must target scalar nodes: considering field '%s' of object %s: "
+			       "wrong node kind: expected ScalarNode but got %s: node contents: %s",
+			       n->path ? n->path : "", b.data, node_kind(node), v.data);
+		gitops_buf_release(&b);
+		gitops_buf_release(&v);
+		return -1;
+	}
 	if (n->unset_only && cJSON_IsString(node) && *node->valuestring)
 		return 0;
 	return set_string_node(node, n->ns, err);
@@ -136,7 +156,7 @@ static int ns_subjects(cJSON *obj, struct ns_ctx *n, enum subjects_mode mode, st
 static int namespace_apply(struct kz_resmap *m, const char *ns, const struct kz_fieldspecs *fss, int unset_only,
 			   enum subjects_mode mode, struct gitops_err *err)
 {
-	struct ns_ctx n = { ns, unset_only };
+	struct ns_ctx n = { ns, unset_only, NULL, NULL };
 	struct kz_fs_prog prog;
 	size_t i, j;
 	int rc = -1;
@@ -161,6 +181,10 @@ static int namespace_apply(struct kz_resmap *m, const char *ns, const struct kz_
 
 			if (!strcmp(fs->path, "metadata/namespace"))
 				continue;
+			/* role binding subjects are the hack's alone (removeRoleBindingSubjectFieldSpecs) */
+			if (fs->kind && (!strcmp(fs->kind, "RoleBinding") || !strcmp(fs->kind, "ClusterRoleBinding")) &&
+			    !strcmp(fs->path, "subjects/namespace"))
+				continue;
 			if (!strcmp(fs->path, "metadata/name") &&
 			    strcmp(str_member(obj, "apiVersion") ? str_member(obj, "apiVersion") : "", "v1"))
 				continue;
@@ -181,6 +205,8 @@ static int namespace_apply(struct kz_resmap *m, const char *ns, const struct kz_
 				}
 				continue;
 			}
+			n.obj = obj;
+			n.path = fs->path;
 			if (kz_fs_prog_apply(obj, &prog, j, cJSON_String, ns_set, &n, err))
 				goto done;
 		}

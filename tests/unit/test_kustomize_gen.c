@@ -643,6 +643,23 @@ START_TEST(test_namespace_conflict)
 }
 END_TEST
 
+START_TEST(test_namespace_wrong_kind)
+{
+	struct env e;
+	cJSON *k = yaml1("namespace: z");
+
+	env_init(&e, tmpdir);
+	load(&e.m, "apiVersion: apiregistration.k8s.io/v1\nkind: APIService\nmetadata: {name: a}\n"
+		   "spec: {service: {namespace: {x: 1}}}\n");
+	ck_assert_int_eq(kz_namespace(&e.m, k, &e.c, &e.err), -1);
+	ck_assert_str_eq(e.err.msg, "namespace field specs must target scalar nodes: considering field "
+				    "'spec/service/namespace' of object APIService.v1.apiregistration.k8s.io/a.[noNs]: wrong "
+				    "node kind: expected ScalarNode but got MappingNode: node contents: {\"x\":1}");
+	env_release(&e);
+	cJSON_Delete(k);
+}
+END_TEST
+
 START_TEST(test_labels_wrong_kind)
 {
 	struct env e;
@@ -1091,6 +1108,7 @@ int main(void)
 	tcase_add_test(tc, test_namespace_plugin_modes);
 	tcase_add_test(tc, test_namespace_conflict);
 	tcase_add_test(tc, test_labels_wrong_kind);
+	tcase_add_test(tc, test_namespace_wrong_kind);
 	tcase_add_test(tc, test_replicas_previous_name);
 	tcase_add_test(tc, test_labels_annotations_prefix);
 	tcase_add_test(tc, test_prefix_plugin_fieldspecs);
