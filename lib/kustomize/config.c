@@ -274,7 +274,7 @@ static int walk(cJSON *node, const struct kz_fieldspec *fs, const struct gitops_
 
 	if (i == p->n) {
 		if (cJSON_IsNull(node)) {
-			if (!fs->create)
+			if (!fs->create || !create_type)
 				return 0;
 			if (null_to(node, create_type, err))
 				return -1;
@@ -296,7 +296,7 @@ static int walk(cJSON *node, const struct kz_fieldspec *fs, const struct gitops_
 	if (!child || cJSON_IsNull(child)) {
 		size_t j;
 
-		if (!fs->create)
+		if (!fs->create || !create_type)
 			return 0;
 		/* a `name[]` sequence is never made, so nothing on the way to one is */
 		for (j = i; j < p->n; j++)

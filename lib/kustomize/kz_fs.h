@@ -28,7 +28,8 @@ int kz_fs_selects_id(const struct kz_fieldspec *fs, const struct kz_id *id);
 
 /* Visit each node the fieldspec's path reaches in obj (which it must select: the caller checks).  Missing
  * and fs->create: the path is made, ending in a node of type `create_type` (cJSON_Object or cJSON_String),
- * a null met at the end turned into it.  The visitor returns 0 or -1. */
+ * a null met at the end turned into it; create_type 0: never made (kustomize's filters without a CreateKind:
+ * images, prefix/suffix).  The visitor returns 0 or -1. */
 typedef int (*kz_fs_visit_fn)(cJSON *node, void *ctx, struct gitops_err *err);
 int kz_fs_apply(cJSON *obj, const struct kz_fieldspec *fs, int create_type, kz_fs_visit_fn fn, void *ctx,
 		struct gitops_err *err);

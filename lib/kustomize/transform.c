@@ -358,7 +358,7 @@ static int prefix_suffix_apply(struct kz_resmap *m, const char *prefix, const ch
 					return -1;
 				continue;
 			}
-			if (kz_fs_apply(obj, fs, cJSON_String, ps_set, &p, err))
+			if (kz_fs_apply(obj, fs, 0, ps_set, &p, err))
 				return -1;
 		}
 	}
@@ -668,13 +668,16 @@ static int image_set(cJSON *node, void *ctx, struct gitops_err *err)
 	return rc;
 }
 
-/* kustomize's imagetag.LegacyFilter: every `containers` / `initContainers` list anywhere */
+/* kustomize's imagetag.LegacyFilter: every `containers` / `initContainers` sequence anywhere, each member's
+ * value walked before the member itself is looked at */
 static int image_walk(cJSON *node, struct image_ctx *ic, struct gitops_err *err)
 {
 	cJSON *it;
 
 	if (cJSON_IsObject(node)) {
 		cJSON_ArrayForEach(it, node) {
+			if (image_walk(it, ic, err))
+				return -1;
 			if ((!strcmp(it->string, "containers") || !strcmp(it->string, "initContainers")) &&
 			    cJSON_IsArray(it)) {
 				cJSON *ctr;
@@ -685,10 +688,7 @@ static int image_walk(cJSON *node, struct image_ctx *ic, struct gitops_err *err)
 					if (image && image_set(image, ic, err))
 						return -1;
 				}
-				continue;
 			}
-			if (image_walk(it, ic, err))
-				return -1;
 		}
 	} else if (cJSON_IsArray(node)) {
 		cJSON_ArrayForEach(it, node)
@@ -752,11 +752,14 @@ static int image_apply(struct kz_resmap *m, const cJSON *img, const struct kz_fi
 	for (i = 0; i < m->n && !rc; i++) {
 		struct kz_id id;
 
-		rc = image_walk(m->v[i], &ic, err);
 		kz_id_of(&id, m->v[i]);
+		/* both of kustomize's image passes leave CRDs alone */
+		if (!strcmp(id.kind, "CustomResourceDefinition"))
+			continue;
+		rc = image_walk(m->v[i], &ic, err);
 		for (j = 0; j < fss->n && !rc; j++)
 			if (kz_fs_selects_id(&fss->v[j], &id))
-				rc = kz_fs_prog_apply(m->v[i], &prog, j, cJSON_String, image_set, &ic, err);
+				rc = kz_fs_prog_apply(m->v[i], &prog, j, 0, image_set, &ic, err);
 	}
 	kz_fs_prog_release(&prog);
 	if (ic.re_ok)

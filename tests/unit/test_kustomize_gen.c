@@ -1018,6 +1018,7 @@ static const struct {
 	{ "local:images-replicas", "", NULL },
 	{ "local:images-tag-suffix", "", NULL },
 	{ "local:claim-templates", "", NULL },
+	{ "local:images-legacy-walk", "", NULL },
 };
 
 START_TEST(test_conformance)
