@@ -1019,6 +1019,7 @@ static const struct {
 	{ "local:images-tag-suffix", "", NULL },
 	{ "local:claim-templates", "", NULL },
 	{ "local:images-legacy-walk", "", NULL },
+	{ "local:merge-renamed", "", NULL },
 };
 
 START_TEST(test_conformance)
