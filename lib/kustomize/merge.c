@@ -155,9 +155,38 @@ struct keys {
 	size_t n;
 };
 
-static void keys_of(struct keys *ks, const struct gitops_smp_field_info *fi)
+/* Does any item of the list carry one of the keys after the first? */
+static int has_secondary(const cJSON *list, const struct keys *ks)
 {
-	const char *src = *fi->map_keys ? fi->map_keys : fi->merge_key;
+	const cJSON *e;
+	size_t i;
+
+	cJSON_ArrayForEach(e, list)
+		for (i = 1; i < ks->n; i++)
+			if (cJSON_IsObject(e) && gitops_value_get(e, ks->k[i]))
+				return 1;
+	return 0;
+}
+
+static void split_keys(struct keys *ks, const char *src);
+
+/*
+ * The keys items are matched by: the list-map keys (a key an item lacks
+ * matches only its absence), else the merge key.  *multi: some item holds a
+ * key after the first, where kyaml keeps matched items in the resource's
+ * order (new ones first) instead of the patch's.
+ */
+static void keys_of(struct keys *ks, int *multi, const struct gitops_smp_field_info *fi, const cJSON *dest,
+		    const cJSON *patch)
+{
+	*multi = 0;
+	split_keys(ks, *fi->map_keys ? fi->map_keys : fi->merge_key);
+	if (ks->n > 1)
+		*multi = has_secondary(dest, ks) || has_secondary(patch, ks);
+}
+
+static void split_keys(struct keys *ks, const char *src)
+{
 
 	ks->n = 0;
 	while (*src && ks->n < 4) {
@@ -210,12 +239,13 @@ static int merge_assoc(cJSON **out, int *flags, const cJSON *dest, const cJSON *
 	const char *how = "merge";
 	cJSON *res = NULL;
 	char *used = NULL;
+	cJSON **merged = NULL;
 	size_t nd = 0, i;
-	int keyless = 0, rc = -1;
+	int keyless = 0, multi, rc = -1;
 
 	/* a `$patch` item says what to do with the whole list */
 	cJSON_ArrayForEach(e, patch) {
-		if (cJSON_IsObject(e) && gitops_value_get(e, "$patch")) {
+		if (is_directive_item(e)) {
 			if (directive(&how, e, s))
 				goto done;
 			break;
@@ -227,10 +257,10 @@ static int merge_assoc(cJSON **out, int *flags, const cJSON *dest, const cJSON *
 	}
 	if (!strcmp(how, "replace") || !cJSON_IsArray(dest))
 		dest = NULL;
-	keys_of(&ks, fi);
+	keys_of(&ks, &multi, fi, dest, patch);
 	if (dest)
 		nd = (size_t)cJSON_GetArraySize(dest);
-	if (nd && !(used = calloc(nd, 1))) {
+	if (nd && (!(used = calloc(nd, 1)) || !(merged = calloc(nd, sizeof(*merged))))) {
 		gitops_err_oom(s->err);
 		goto done;
 	}
@@ -283,6 +313,11 @@ static int merge_assoc(cJSON **out, int *flags, const cJSON *dest, const cJSON *
 		}
 		if (merge(&r, &fl, match, e, path, s))
 			goto done;
+		if (match && multi) {
+			/* list-map keys: a matched item stays where the resource has it */
+			merged[i] = fl & M_CLEAR ? NULL : r;
+			continue;
+		}
 		if (fl & M_CLEAR)
 			continue;
 		if (!cJSON_AddItemToArray(res, r)) {
@@ -296,6 +331,10 @@ static int merge_assoc(cJSON **out, int *flags, const cJSON *dest, const cJSON *
 		cJSON_ArrayForEach(d, dest) {
 			cJSON *r;
 
+			if (used[i] && merged && merged[i]) {
+				cJSON_AddItemToArray(res, merged[i]);
+				merged[i] = NULL;
+			}
 			if (!used[i++]) {
 				if (!(r = gitops_value_copy(d)) || !cJSON_AddItemToArray(res, r)) {
 					cJSON_Delete(r);
@@ -309,6 +348,9 @@ static int merge_assoc(cJSON **out, int *flags, const cJSON *dest, const cJSON *
 	res = NULL;
 	rc = 0;
 done:
+	for (i = 0; merged && i < nd; i++)
+		cJSON_Delete(merged[i]);
+	free(merged);
 	free(used);
 	cJSON_Delete(res);
 	return rc;
