@@ -38,8 +38,8 @@
 static void id_text(struct gitops_buf *b, const char *group, const char *version, const char *kind,
 		    const char *name, const char *ns)
 {
-	gitops_buf_printf(b, "%s.%s.%s/%s.%s", kind, version, *group ? group : "[noGrp]", name,
-			  *ns ? ns : "[noNs]");
+	gitops_buf_printf(b, "%s.%s.%s/%s.%s", *kind ? kind : "[noKind]", *version ? version : "[noVer]",
+			  *group ? group : "[noGrp]", *name ? name : "[noName]", *ns ? ns : "[noNs]");
 }
 
 /* The first item of a comma-separated annotation into buf, or NULL. */
@@ -397,19 +397,48 @@ static int is_json6902(const cJSON *docs)
 	return cJSON_GetArraySize(docs) == 1 && cJSON_IsArray(docs->child);
 }
 
+/* A JSON patch: the id recorded as a previous one, the internal annotations kept whatever the patch does. */
 static int apply_6902_one(cJSON **obj, const cJSON *ops, struct gitops_err *err)
 {
-	cJSON *work = gitops_value_copy(*obj);
+	cJSON *work = gitops_value_copy(*obj), *saved = NULL;
+	const cJSON *ann, *a;
+	int rc = -1;
 
 	if (!work)
 		return gitops_err_oom(err);
-	if (kz_res_rename(work, NULL, NULL, err) || gitops_jsonpatch_apply(&work, ops, err)) {
-		cJSON_Delete(work);
-		return -1;
+	if (kz_res_rename(work, NULL, NULL, err))
+		goto done;
+	ann = gitops_json_get(work, "metadata", "annotations", NULL);
+	if (!(saved = cJSON_CreateObject())) {
+		gitops_err_oom(err);
+		goto done;
+	}
+	cJSON_ArrayForEach(a, ann) {
+		if (a->string && !strncmp(a->string, "internal.config.kubernetes.io/", 30) && cJSON_IsString(a)) {
+			cJSON *v = cJSON_CreateString(a->valuestring);
+
+			if (!v || gitops_value_set(saved, a->string, v)) {
+				cJSON_Delete(v);
+				gitops_err_oom(err);
+				goto done;
+			}
+		}
+	}
+	if (gitops_jsonpatch_apply(&work, ops, err))
+		goto done;
+	if (cJSON_IsObject(work)) {
+		cJSON_ArrayForEach(a, saved)
+			if (kz_res_set_annotation(work, a->string, a->valuestring, err))
+				goto done;
 	}
 	cJSON_Delete(*obj);
 	*obj = work;
-	return 0;
+	work = NULL;
+	rc = 0;
+done:
+	cJSON_Delete(saved);
+	cJSON_Delete(work);
+	return rc;
 }
 
 /* Apply to every selected resource of a copy of the map, then swap it in. */
@@ -556,6 +585,39 @@ static int patch_text(struct gitops_buf *out, const cJSON *entry, struct kz_ctx 
 	return 0;
 }
 
+/* kustomize's "[path: \"p.yaml\"]" / "[patch: \"...\"]" (Go's %q) naming a patch it cannot parse. */
+static int parse_failure(const cJSON *entry, struct gitops_err *err)
+{
+	const char *path = gitops_json_get_string(entry, "path", NULL);
+	const char *text = path ? path : gitops_json_get_string(entry, "patch", NULL);
+	struct gitops_buf b = GITOPS_BUF_INIT;
+	const char *p;
+
+	gitops_buf_printf(&b, "[%s: \"", path ? "path" : "patch");
+	for (p = text ? text : ""; *p; p++) {
+		if (*p == '\n')
+			gitops_buf_addstr(&b, "\\n");
+		else if (*p == '\t')
+			gitops_buf_addstr(&b, "\\t");
+		else if (*p == '"' || *p == '\\')
+			gitops_buf_printf(&b, "\\%c", *p);
+		else
+			gitops_buf_add(&b, p, 1);
+	}
+	gitops_buf_addstr(&b, "\"]");
+	gitops_err_set(err, GITOPS_EXIT_INPUT, "unable to parse SM or JSON patch from %s", b.data ? b.data : "");
+	gitops_buf_release(&b);
+	return -1;
+}
+
+/* A strategic merge patch document kustomize can read: a mapping with a kind and a name. */
+static int sm_doc_ok(const cJSON *p)
+{
+	const char *kind = gitops_json_get_string(p, "kind", NULL), *name = gitops_json_get_string(p, "metadata", "name", NULL);
+
+	return cJSON_IsObject(p) && kind && *kind && name && *name;
+}
+
 /* One `patches:` entry (or a PatchTransformer's config). */
 static int one_patch(struct kz_resmap *m, const cJSON *entry, struct kz_ctx *c, struct gitops_err *err)
 {
@@ -579,14 +641,16 @@ static int one_patch(struct kz_resmap *m, const cJSON *entry, struct kz_ctx *c, 
 		goto done;
 	}
 	if (!docs->child) {
-		gitops_err_set(err, GITOPS_EXIT_INPUT, "unable to parse SM or JSON patch from %s", text.data ? text.data : "");
+		parse_failure(entry, err);
 		goto done;
 	}
 	cJSON_ArrayForEach(p, docs) {
-		if (!cJSON_IsObject(p)) {
-			gitops_err_set(err, GITOPS_EXIT_INPUT, "unable to parse SM or JSON patch from %s", text.data);
+		if (!sm_doc_ok(p)) {
+			parse_failure(entry, err);
 			goto done;
 		}
+	}
+	cJSON_ArrayForEach(p, docs) {
 		if (target ? apply_targeted(m, p, 0, target, options, c, err) : apply_by_id(m, p, options, 1, c, err))
 			goto done;
 	}
