@@ -225,6 +225,22 @@ static int same_key(const cJSON *a, const cJSON *b, const struct keys *ks)
 	return 1;
 }
 
+/* Does an item of list share e's first key but hold a different set of the other keys? */
+static int conflicting(const cJSON *list, const cJSON *e, const struct keys *ks)
+{
+	const cJSON *d;
+	size_t i;
+
+	cJSON_ArrayForEach(d, list) {
+		if (!keyed(d, ks) || !scalars_same(gitops_value_get(d, ks->k[0]), gitops_value_get(e, ks->k[0])))
+			continue;
+		for (i = 1; i < ks->n; i++)
+			if (!gitops_value_get(d, ks->k[i]) != !gitops_value_get(e, ks->k[i]))
+				return 1;
+	}
+	return 0;
+}
+
 static int is_directive_item(const cJSON *e)
 {
 	return cJSON_IsObject(e) && gitops_value_get(e, "$patch") && cJSON_GetArraySize(e) == 1;
@@ -313,6 +329,11 @@ static int merge_assoc(cJSON **out, int *flags, const cJSON *dest, const cJSON *
 		}
 		if (merge(&r, &fl, match, e, path, s))
 			goto done;
+		if (!match && multi && conflicting(dest, e, &ks)) {
+			/* kyaml loses an item whose keys are a resource item's plus or minus some */
+			cJSON_Delete(r);
+			continue;
+		}
 		if (match && multi) {
 			/* list-map keys: a matched item stays where the resource has it */
 			merged[i] = fl & M_CLEAR ? NULL : r;

@@ -65,7 +65,8 @@ static void org_name_ns(char *name, char *ns, size_t size, const cJSON *obj)
 	const char *p;
 
 	kz_id_of(&id, obj);
-	snprintf(name, size, "%s", (p = first_prev(name, size, obj, KZ_ANN_PREV_NAMES)) ? p : id.name);
+	if (!first_prev(name, size, obj, KZ_ANN_PREV_NAMES))
+		snprintf(name, size, "%s", id.name);
 	p = first_prev(ns, size, obj, KZ_ANN_PREV_NAMESPACES);
 	if (p && !strcmp(p, "[noNs]"))
 		ns[0] = 0;
@@ -585,27 +586,33 @@ static int patch_text(struct gitops_buf *out, const cJSON *entry, struct kz_ctx 
 	return 0;
 }
 
-/* kustomize's "[path: \"p.yaml\"]" / "[patch: \"...\"]" (Go's %q) naming a patch it cannot parse. */
-static int parse_failure(const cJSON *entry, struct gitops_err *err)
+/* kustomize's "[path: \"p.yaml\"]" / "[patch: \"...\"]" (Go's %q of the config) naming a patch. */
+static void entry_text(struct gitops_buf *b, const cJSON *entry)
 {
 	const char *path = gitops_json_get_string(entry, "path", NULL);
 	const char *text = path ? path : gitops_json_get_string(entry, "patch", NULL);
-	struct gitops_buf b = GITOPS_BUF_INIT;
 	const char *p;
 
-	gitops_buf_printf(&b, "[%s: \"", path ? "path" : "patch");
+	gitops_buf_printf(b, "[%s: \"", path ? "path" : "patch");
 	for (p = text ? text : ""; *p; p++) {
 		if (*p == '\n')
-			gitops_buf_addstr(&b, "\\n");
+			gitops_buf_addstr(b, "\\n");
 		else if (*p == '\t')
-			gitops_buf_addstr(&b, "\\t");
+			gitops_buf_addstr(b, "\\t");
 		else if (*p == '"' || *p == '\\')
-			gitops_buf_printf(&b, "\\%c", *p);
+			gitops_buf_printf(b, "\\%c", *p);
 		else
-			gitops_buf_add(&b, p, 1);
+			gitops_buf_add(b, p, 1);
 	}
-	gitops_buf_addstr(&b, "\"]");
-	gitops_err_set(err, GITOPS_EXIT_INPUT, "unable to parse SM or JSON patch from %s", b.data ? b.data : "");
+	gitops_buf_addstr(b, "\"]");
+}
+
+static int parse_failure(const cJSON *entry, const char *what, struct gitops_err *err)
+{
+	struct gitops_buf b = GITOPS_BUF_INIT;
+
+	entry_text(&b, entry);
+	gitops_err_set(err, GITOPS_EXIT_INPUT, "%s %s", what, b.data ? b.data : "");
 	gitops_buf_release(&b);
 	return -1;
 }
@@ -634,19 +641,19 @@ static int one_patch(struct kz_resmap *m, const cJSON *entry, struct kz_ctx *c, 
 		goto done;
 	if (is_json6902(docs)) {
 		if (!target) {
-			gitops_err_set(err, GITOPS_EXIT_INPUT, "must specify a target for JSON patch %s", text.data);
+			parse_failure(entry, "must specify a target for JSON patch", err);
 			goto done;
 		}
 		rc = apply_targeted(m, docs->child, 1, target, options, c, err);
 		goto done;
 	}
 	if (!docs->child) {
-		parse_failure(entry, err);
+		parse_failure(entry, "unable to parse SM or JSON patch from", err);
 		goto done;
 	}
 	cJSON_ArrayForEach(p, docs) {
 		if (!sm_doc_ok(p)) {
-			parse_failure(entry, err);
+			parse_failure(entry, "unable to parse SM or JSON patch from", err);
 			goto done;
 		}
 	}

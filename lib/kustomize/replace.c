@@ -279,9 +279,28 @@ static void take_contents(cJSON *node, cJSON *v)
 	cJSON_Delete(v);
 }
 
+/* A scalar kyaml writes without a tag (a created or null field): what its plain text reads back as. */
+static cJSON *plain(const char *text)
+{
+	cJSON *n;
+	char *end;
+	double d;
+
+	if (!strcmp(text, "true") || !strcmp(text, "false"))
+		return cJSON_CreateBool(!strcmp(text, "true"));
+	if ((n = gitops_value_new_int_text(text)))
+		return n;
+	d = strtod(text, &end);
+	if (*text && !*end && strspn(text, "0123456789.-+eE") == strlen(text))
+		return gitops_value_new_float(d);
+	return cJSON_CreateString(text);
+}
+
 /* The new text put in a scalar target, read as the target's type when it can be. */
 static cJSON *typed_like(const cJSON *target, const char *text)
 {
+	if (cJSON_IsNull(target))
+		return plain(text);
 	if (cJSON_IsNumber(target)) {
 		cJSON *n = gitops_value_new_int_text(text);
 		char *end;
@@ -341,7 +360,7 @@ static int set_one(cJSON *node, const cJSON *value, const struct opts *o, struct
 		    (gitops_buf_addstr(&res, o->delimiter) || gitops_buf_addstr(&res, vt.data ? vt.data : "")))
 			goto oom;
 		nv = typed_like(node, res.data ? res.data : "");
-	} else if (is_scalar(node) && !cJSON_IsNull(node) && is_scalar(value)) {
+	} else if (is_scalar(node) && is_scalar(value)) {
 		if (scalar_text(&vt, value) < 0)
 			goto oom;
 		nv = typed_like(node, vt.data ? vt.data : "");
@@ -385,7 +404,7 @@ static int copy_to_target(cJSON *obj, const cJSON *value, const cJSON *target, s
 		}
 		if (!nf && o.create) {
 			/* kyaml creates an empty scalar (or the value's kind) and then sets it */
-			cJSON *seed = is_scalar(value) ? cJSON_CreateString("") : gitops_value_copy(value);
+			cJSON *seed = is_scalar(value) ? cJSON_CreateNull() : gitops_value_copy(value);
 
 			p.flags |= GITOPS_PATH_CREATE;
 			if (!seed || gitops_path_set(obj, &p, seed, err) < 0) {
