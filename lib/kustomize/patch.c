@@ -668,14 +668,53 @@ done:
 	return rc;
 }
 
-int kz_patches(struct kz_resmap *m, const cJSON *k, struct kz_ctx *c, struct gitops_err *err)
+/* Run fn on a copy of the map and keep it only on success: a failed stage leaves the map as it was. */
+static int on_copy(struct kz_resmap *m, int (*fn)(struct kz_resmap *, const void *, struct kz_ctx *, struct gitops_err *),
+		   const void *arg, struct kz_ctx *c, struct gitops_err *err)
 {
-	const cJSON *list = gitops_value_get(k, "patches"), *e;
+	struct kz_resmap work = KZ_RESMAP_INIT;
+	size_t i;
+	int rc;
 
-	cJSON_ArrayForEach(e, list)
+	for (i = 0; i < m->n; i++) {
+		cJSON *o = gitops_value_copy(m->v[i]);
+
+		if (!o) {
+			kz_resmap_release(&work);
+			return gitops_err_oom(err);
+		}
+		if (kz_resmap_push(&work, o, err)) {
+			kz_resmap_release(&work);
+			return -1;
+		}
+	}
+	rc = fn(&work, arg, c, err);
+	if (rc < 0) {
+		kz_resmap_release(&work);
+		return rc;
+	}
+	kz_resmap_release(m);
+	*m = work;
+	return rc;
+}
+
+static int patches_list(struct kz_resmap *m, const void *arg, struct kz_ctx *c, struct gitops_err *err)
+{
+	const cJSON *e;
+
+	cJSON_ArrayForEach(e, (const cJSON *)arg)
 		if (one_patch(m, e, c, err))
 			return -1;
 	return 0;
+}
+
+int kz_patches(struct kz_resmap *m, const cJSON *k, struct kz_ctx *c, struct gitops_err *err)
+{
+	const cJSON *list = gitops_value_get(k, "patches");
+
+	if (!list || !list->child)
+		return 0;
+	return on_copy(m, patches_list, list, c, err);
 }
 
 /* patchesStrategicMerge: a file, or the patch itself inline. */
@@ -712,17 +751,26 @@ done:
 	return rc;
 }
 
-int kz_patches_strategic(struct kz_resmap *m, const cJSON *k, struct kz_ctx *c, struct gitops_err *err)
+static int strategic_list(struct kz_resmap *m, const void *arg, struct kz_ctx *c, struct gitops_err *err)
 {
-	const cJSON *list = gitops_value_get(k, "patchesStrategicMerge"), *e;
+	const cJSON *e;
 
-	cJSON_ArrayForEach(e, list) {
+	cJSON_ArrayForEach(e, (const cJSON *)arg) {
 		if (!cJSON_IsString(e))
 			return gitops_err_set(err, GITOPS_EXIT_INPUT, "patchesStrategicMerge: each item must be a string");
 		if (sm_entry(m, e->valuestring, c, err))
 			return -1;
 	}
 	return 0;
+}
+
+int kz_patches_strategic(struct kz_resmap *m, const cJSON *k, struct kz_ctx *c, struct gitops_err *err)
+{
+	const cJSON *list = gitops_value_get(k, "patchesStrategicMerge");
+
+	if (!list || !list->child)
+		return 0;
+	return on_copy(m, strategic_list, list, c, err);
 }
 
 static int json6902_entry(struct kz_resmap *m, const cJSON *e, struct kz_ctx *c, struct gitops_err *err)
@@ -749,35 +797,49 @@ done:
 	return rc;
 }
 
-int kz_patches_json6902(struct kz_resmap *m, const cJSON *k, struct kz_ctx *c, struct gitops_err *err)
+static int json6902_list(struct kz_resmap *m, const void *arg, struct kz_ctx *c, struct gitops_err *err)
 {
-	const cJSON *list = gitops_value_get(k, "patchesJson6902"), *e;
+	const cJSON *e;
 
-	cJSON_ArrayForEach(e, list)
+	cJSON_ArrayForEach(e, (const cJSON *)arg)
 		if (json6902_entry(m, e, c, err))
 			return -1;
+	return 0;
+}
+
+int kz_patches_json6902(struct kz_resmap *m, const cJSON *k, struct kz_ctx *c, struct gitops_err *err)
+{
+	const cJSON *list = gitops_value_get(k, "patchesJson6902");
+
+	if (!list || !list->child)
+		return 0;
+	return on_copy(m, json6902_list, list, c, err);
+}
+
+static int plugin_entry(struct kz_resmap *m, const void *arg, struct kz_ctx *c, struct gitops_err *err)
+{
+	const cJSON *config = arg, *e;
+	const char *kind = gitops_json_get_string(config, "kind", NULL);
+
+	if (!strcmp(kind, "PatchTransformer"))
+		return one_patch(m, config, c, err);
+	if (!strcmp(kind, "PatchJson6902Transformer"))
+		return json6902_entry(m, config, c, err);
+	cJSON_ArrayForEach(e, gitops_value_get(config, "paths"))
+		if (cJSON_IsString(e) && sm_entry(m, e->valuestring, c, err))
+			return -1;
+	if (gitops_json_get_string(config, "patches", NULL) &&
+	    sm_entry(m, gitops_json_get_string(config, "patches", NULL), c, err))
+		return -1;
 	return 0;
 }
 
 int kz_plugin_patch(struct kz_resmap *m, const cJSON *config, struct kz_ctx *c, struct gitops_err *err)
 {
 	const char *kind = gitops_json_get_string(config, "kind", NULL);
-	const cJSON *e;
 
-	if (!kind)
+	if (!kind || (strcmp(kind, "PatchTransformer") && strcmp(kind, "PatchJson6902Transformer") &&
+		      strcmp(kind, "PatchStrategicMergeTransformer")))
 		return 0;
-	if (!strcmp(kind, "PatchTransformer"))
-		return one_patch(m, config, c, err) ? -1 : 1;
-	if (!strcmp(kind, "PatchJson6902Transformer"))
-		return json6902_entry(m, config, c, err) ? -1 : 1;
-	if (!strcmp(kind, "PatchStrategicMergeTransformer")) {
-		cJSON_ArrayForEach(e, gitops_value_get(config, "paths"))
-			if (cJSON_IsString(e) && sm_entry(m, e->valuestring, c, err))
-				return -1;
-		if (gitops_json_get_string(config, "patches", NULL) &&
-		    sm_entry(m, gitops_json_get_string(config, "patches", NULL), c, err))
-			return -1;
-		return 1;
-	}
-	return 0;
+	return on_copy(m, plugin_entry, config, c, err) ? -1 : 1;
 }

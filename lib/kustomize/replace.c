@@ -544,9 +544,38 @@ static int apply_list(struct kz_resmap *m, const cJSON *list, struct kz_ctx *c, 
 	return 0;
 }
 
+/* apply_list on a copy, kept only on success */
+static int apply_all(struct kz_resmap *m, const cJSON *list, struct kz_ctx *c, struct gitops_err *err)
+{
+	struct kz_resmap work = KZ_RESMAP_INIT;
+	size_t i;
+
+	if (!list || !list->child)
+		return 0;
+	for (i = 0; i < m->n; i++) {
+		cJSON *o = gitops_value_copy(m->v[i]);
+
+		if (!o) {
+			kz_resmap_release(&work);
+			return gitops_err_oom(err);
+		}
+		if (kz_resmap_push(&work, o, err)) {
+			kz_resmap_release(&work);
+			return -1;
+		}
+	}
+	if (apply_list(&work, list, c, err)) {
+		kz_resmap_release(&work);
+		return -1;
+	}
+	kz_resmap_release(m);
+	*m = work;
+	return 0;
+}
+
 int kz_replacements(struct kz_resmap *m, const cJSON *k, struct kz_ctx *c, struct gitops_err *err)
 {
-	return apply_list(m, gitops_value_get(k, "replacements"), c, err);
+	return apply_all(m, gitops_value_get(k, "replacements"), c, err);
 }
 
 int kz_plugin_replace(struct kz_resmap *m, const cJSON *config, struct kz_ctx *c, struct gitops_err *err)
@@ -555,5 +584,5 @@ int kz_plugin_replace(struct kz_resmap *m, const cJSON *config, struct kz_ctx *c
 
 	if (!kind || strcmp(kind, "ReplacementTransformer"))
 		return 0;
-	return apply_list(m, gitops_value_get(config, "replacements"), c, err) ? -1 : 1;
+	return apply_all(m, gitops_value_get(config, "replacements"), c, err) ? -1 : 1;
 }
