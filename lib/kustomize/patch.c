@@ -398,6 +398,166 @@ static int is_json6902(const cJSON *docs)
 	return cJSON_GetArraySize(docs) == 1 && cJSON_IsArray(docs->child);
 }
 
+/* --- JSON 6902 as kustomize applies it (evanphx/json-patch): its defaults and its words --- */
+
+/* Where a pointer leads: 0 found, 1 parent missing, 2 key missing (map parent), 3 bad index (sequence parent). */
+static int locate(const cJSON *doc, const char *ptr, char *last, size_t size)
+{
+	struct gitops_jsonpointer p = GITOPS_JSONPOINTER_INIT;
+	struct gitops_err e = GITOPS_ERR_INIT;
+	cJSON *parent = NULL;
+	int rc = 1;
+
+	last[0] = 0;
+	if (gitops_jsonpointer_parse(&p, ptr, &e))
+		return 1;
+	if (!p.n) {
+		gitops_jsonpointer_release(&p);
+		return 0;
+	}
+	snprintf(last, size, "%s", p.tokens[p.n - 1]);
+	p.n--;
+	if (!gitops_jsonpointer_resolve(&parent, doc, &p, &e)) {
+		size_t idx;
+
+		if (cJSON_IsObject(parent))
+			rc = gitops_value_get(parent, last) ? 0 : 2;
+		else if (cJSON_IsArray(parent))
+			rc = !gitops_jsonpointer_index(&idx, last) && idx < (size_t)cJSON_GetArraySize(parent) ? 0 : 3;
+	}
+	p.n++;
+	gitops_jsonpointer_release(&p);
+	return rc;
+}
+
+/* The number of items of the sequence holding ptr's last step, or -1. */
+static long parent_size(const cJSON *doc, const char *ptr)
+{
+	struct gitops_jsonpointer p = GITOPS_JSONPOINTER_INIT;
+	struct gitops_err e = GITOPS_ERR_INIT;
+	cJSON *parent = NULL;
+	long n = -1;
+
+	if (gitops_jsonpointer_parse(&p, ptr, &e) || !p.n) {
+		gitops_jsonpointer_release(&p);
+		return -1;
+	}
+	p.n--;
+	if (!gitops_jsonpointer_resolve(&parent, doc, &p, &e) && cJSON_IsArray(parent))
+		n = cJSON_GetArraySize(parent);
+	p.n++;
+	gitops_jsonpointer_release(&p);
+	return n;
+}
+
+static int apply_ops_kz(cJSON **doc, const cJSON *ops, struct gitops_err *err)
+{
+	const cJSON *op;
+	cJSON *one = NULL;
+	int rc = -1;
+
+	if (!cJSON_IsArray(ops))
+		return gitops_jsonpatch_apply(doc, ops, err);
+	cJSON_ArrayForEach(op, ops) {
+		const char *kind = gitops_json_get_string(op, "op", NULL), *path = gitops_json_get_string(op, "path", NULL);
+		const char *from = gitops_json_get_string(op, "from", NULL);
+		char last[256];
+		cJSON *o;
+		int where = 0;
+
+		cJSON_Delete(one);
+		if (!(one = cJSON_CreateArray()) || !(o = gitops_value_copy(op)) || !cJSON_AddItemToArray(one, o)) {
+			gitops_err_oom(err);
+			goto done;
+		}
+		if (!cJSON_IsObject(op) || !kind)
+			goto plain;
+		if (strcmp(kind, "add") && strcmp(kind, "remove") && strcmp(kind, "replace") && strcmp(kind, "move") &&
+		    strcmp(kind, "copy") && strcmp(kind, "test")) {
+			gitops_err_set(err, GITOPS_EXIT_INPUT, "Unexpected kind: %s", kind);
+			goto done;
+		}
+		/* evanphx: a missing value is null, and so is what a copy takes from nowhere */
+		if ((!strcmp(kind, "add") || !strcmp(kind, "replace") || !strcmp(kind, "test")) &&
+		    !gitops_value_get(op, "value") && !cJSON_AddNullToObject(o, "value")) {
+			gitops_err_oom(err);
+			goto done;
+		}
+		if (!strcmp(kind, "copy") && from && locate(*doc, from, last, sizeof(last))) {
+			cJSON_DeleteItemFromObjectCaseSensitive(o, "op");
+			cJSON_DeleteItemFromObjectCaseSensitive(o, "from");
+			if (!cJSON_AddStringToObject(o, "op", "add") || !cJSON_AddNullToObject(o, "value")) {
+				gitops_err_oom(err);
+				goto done;
+			}
+			kind = "add";
+		}
+		if (path)
+			where = locate(*doc, path, last, sizeof(last));
+		if (!strcmp(kind, "test")) {
+			if (gitops_jsonpatch_apply(doc, one, err) < 0) {
+				gitops_err_set(err, GITOPS_EXIT_INPUT, "testing value %s failed: test failed", path ? path : "");
+				goto done;
+			}
+			continue;
+		}
+		if (path && !strcmp(kind, "add") && where == 1) {
+			gitops_err_set(err, GITOPS_EXIT_INPUT, "add operation does not apply: doc is missing path: \"%s\": missing value", path);
+			goto done;
+		}
+		if (path && !strcmp(kind, "add") && where == 3 && strcmp(last, "-")) {
+			size_t idx;
+
+			/* one past the end appends; anything else is evanphx's invalid index */
+			if (gitops_jsonpointer_index(&idx, last) || (long)idx != parent_size(*doc, path)) {
+				gitops_err_set(err, GITOPS_EXIT_INPUT,
+					       "error in add for path: '%s': Unable to access invalid index: %s: invalid index referenced",
+					       path, last);
+				goto done;
+			}
+		}
+		if (path && !strcmp(kind, "remove") && where) {
+			if (where == 1)
+				gitops_err_set(err, GITOPS_EXIT_INPUT,
+					       "remove operation does not apply: doc is missing path: \"%s\": missing value", path);
+			else if (where == 2)
+				gitops_err_set(err, GITOPS_EXIT_INPUT,
+					       "error in remove for path: '%s': Unable to remove nonexistent key: %s: missing value", path, last);
+			else
+				gitops_err_set(err, GITOPS_EXIT_INPUT,
+					       "error in remove for path: '%s': Unable to access invalid index: %s: invalid index referenced",
+					       path, last);
+			goto done;
+		}
+		if (path && !strcmp(kind, "replace") && where) {
+			gitops_err_set(err, GITOPS_EXIT_INPUT, "replace operation does not apply: doc is missing %s: %s: missing value",
+				       where == 3 ? "key" : "path", path);
+			goto done;
+		}
+		if (from && !strcmp(kind, "move")) {
+			int fw = locate(*doc, from, last, sizeof(last));
+
+			if (fw == 1) {
+				gitops_err_set(err, GITOPS_EXIT_INPUT,
+					       "move operation does not apply: doc is missing from path: %s: missing value", from);
+				goto done;
+			}
+			if (fw) {
+				gitops_err_set(err, GITOPS_EXIT_INPUT,
+					       "error in move for path: '%s': Unable to remove nonexistent key: %s: missing value", last, last);
+				goto done;
+			}
+		}
+plain:
+		if (gitops_jsonpatch_apply(doc, one, err) < 0)
+			goto done;
+	}
+	rc = 0;
+done:
+	cJSON_Delete(one);
+	return rc;
+}
+
 /* A JSON patch: the id recorded as a previous one, the internal annotations kept whatever the patch does. */
 static int apply_6902_one(cJSON **obj, const cJSON *ops, struct gitops_err *err)
 {
@@ -425,7 +585,7 @@ static int apply_6902_one(cJSON **obj, const cJSON *ops, struct gitops_err *err)
 			}
 		}
 	}
-	if (gitops_jsonpatch_apply(&work, ops, err))
+	if (apply_ops_kz(&work, ops, err))
 		goto done;
 	if (cJSON_IsObject(work)) {
 		cJSON_ArrayForEach(a, saved)
