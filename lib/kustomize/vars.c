@@ -31,6 +31,7 @@
 struct var {
 	const char *name;
 	const cJSON *value; /* borrowed from the map copy; NULL: replaces nothing */
+	size_t used;
 };
 
 /* kustomize's text of a var: {NAME Kind.version.group {fieldpath}} */
@@ -101,7 +102,7 @@ static int objref_matches(const cJSON *v, const cJSON *obj)
 
 /* Expand $(NAME) in s: *out a new node (string, or the typed value when s is exactly one reference); NULL
  * when nothing changes. */
-static int expand(cJSON **out, const char *s, const struct var *vars, size_t nv, struct gitops_err *err)
+static int expand(cJSON **out, const char *s, struct var *vars, size_t nv, struct gitops_err *err)
 {
 	struct gitops_buf b = GITOPS_BUF_INIT;
 	const char *p = s;
@@ -149,6 +150,7 @@ static int expand(cJSON **out, const char *s, const struct var *vars, size_t nv,
 			const cJSON *v = vars[i].value;
 			char num[64];
 
+			vars[i].used++;
 			if (p == s && !close[1] && !cJSON_IsString(v)) {
 				gitops_buf_release(&b);
 				if (!(*out = gitops_value_copy(v)))
@@ -185,7 +187,7 @@ static void take_over(cJSON *node, cJSON *v)
 	cJSON_Delete(v);
 }
 
-static int replace_in(cJSON *node, const struct var *vars, size_t nv, struct gitops_err *err)
+static int replace_in(cJSON *node, struct var *vars, size_t nv, struct gitops_err *err)
 {
 	cJSON *n;
 
@@ -214,6 +216,41 @@ static int fs_applies(const struct kz_fieldspec *fs, const cJSON *obj)
 	return (!fs->group || !*fs->group || !strcmp(fs->group, id.group)) &&
 	       (!fs->version || !*fs->version || !strcmp(fs->version, id.version)) &&
 	       (!fs->kind || !*fs->kind || !strcmp(fs->kind, id.kind));
+}
+
+static int cmp_names(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* kustomize's log line: "well-defined vars that were never replaced: A,B" (sorted) */
+static int warn_unused(const struct var *vv, size_t nv, struct kz_ctx *c, struct gitops_err *err)
+{
+	const char **names;
+	struct gitops_buf b = GITOPS_BUF_INIT;
+	size_t i, n = 0;
+
+	if (!c || !c->warn || !nv)
+		return 0;
+	if (!(names = calloc(nv, sizeof(*names))))
+		return gitops_err_oom(err);
+	for (i = 0; i < nv; i++)
+		if (!vv[i].used)
+			names[n++] = vv[i].name;
+	if (n) {
+		qsort(names, n, sizeof(*names), cmp_names);
+		gitops_buf_addstr(&b, "well-defined vars that were never replaced: ");
+		for (i = 0; i < n; i++)
+			gitops_buf_printf(&b, "%s%s", i ? "," : "", names[i]);
+		if (!b.data) {
+			free(names);
+			return gitops_err_oom(err);
+		}
+		c->warn(c->warn_ctx, b.data);
+	}
+	gitops_buf_release(&b);
+	free(names);
+	return 0;
 }
 
 int kz_vars_resolve(struct kz_resmap *m, const cJSON *vars, struct kz_ctx *c, struct gitops_err *err)
@@ -339,6 +376,8 @@ int kz_vars_resolve(struct kz_resmap *m, const cJSON *vars, struct kz_ctx *c, st
 		}
 		gitops_path_release(&p);
 	}
+	if (warn_unused(vv, nv, c, err))
+		goto done;
 	kz_resmap_release(m);
 	*m = work;
 	work = (struct kz_resmap)KZ_RESMAP_INIT;

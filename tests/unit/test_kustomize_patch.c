@@ -302,6 +302,42 @@ START_TEST(plugins)
 }
 END_TEST
 
+/* --- vars kustomize never used: its log line (kubectl kustomize prints it on stderr) --- */
+
+static void capture(void *ctx, const char *msg)
+{
+	gitops_buf_addstr(ctx, msg);
+}
+
+START_TEST(vars_unused_warning)
+{
+	struct gitops_err err = GITOPS_ERR_INIT;
+	struct gitops_buf warned = GITOPS_BUF_INIT;
+	struct kz_resmap m = KZ_RESMAP_INIT;
+	struct kz_config cfg;
+	struct kz_ctx c = { 0 };
+	static const char res[] =
+		"apiVersion: v1\nkind: Service\nmetadata: {name: svc}\nspec: {ports: [{port: 8080}]}\n---\n"
+		"apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\n"
+		"spec: {template: {spec: {containers: [{name: app, args: ['$(PORT)']}]}}}\n";
+	cJSON *vars = yaml1("[{name: ZED, objref: {kind: Service, name: svc, apiVersion: v1}},"
+			    " {name: PORT, objref: {kind: Service, name: svc, apiVersion: v1}, fieldref: {fieldpath: 'spec.ports[0].port'}},"
+			    " {name: ALPHA, objref: {kind: Service, name: svc, apiVersion: v1}}]");
+
+	test_config(&cfg);
+	c.config = &cfg;
+	c.warn = capture;
+	c.warn_ctx = &warned;
+	ck_assert_int_eq(kz_parse_objects(&m, res, strlen(res), "res", &err), 0);
+	ck_assert_int_eq(kz_vars_resolve(&m, vars, &c, &err), 0);
+	ck_assert_str_eq(warned.data, "well-defined vars that were never replaced: ALPHA,ZED");
+	ck_assert_int_eq((int)gitops_json_get(m.v[1], "spec", "template", "spec", "containers", NULL)->child->child->next->child->valuedouble, 8080);
+	gitops_buf_release(&warned);
+	kz_resmap_release(&m);
+	cJSON_Delete(vars);
+}
+END_TEST
+
 /* --- conformance cases that need only these stages: a small build over their files --- */
 
 static const char *const conformance[] = {
@@ -402,6 +438,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, target_match);
 	tcase_add_test(tc, merge_direct);
 	tcase_add_test(tc, plugins);
+	tcase_add_test(tc, vars_unused_warning);
 	tcase_add_loop_test(tc, conformance_case, 0, N(conformance));
 	suite_add_tcase(s, tc);
 	return s;
