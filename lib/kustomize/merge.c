@@ -259,8 +259,10 @@ static int merge_assoc(cJSON **out, int *flags, const cJSON *dest, const cJSON *
 	size_t nd = 0, i;
 	int keyless = 0, multi, rc = -1;
 
-	/* a `$patch` item says what to do with the whole list */
-	cJSON_ArrayForEach(e, patch) {
+	/* a `$patch` item says what to do with the whole list; kyaml reads it only where the resource has one */
+	const cJSON *scan = cJSON_IsArray(dest) ? patch : NULL;
+
+	cJSON_ArrayForEach(e, scan) {
 		if (is_directive_item(e)) {
 			if (directive(&how, e, s))
 				goto done;
@@ -274,6 +276,27 @@ static int merge_assoc(cJSON **out, int *flags, const cJSON *dest, const cJSON *
 	if (!strcmp(how, "replace") || !cJSON_IsArray(dest))
 		dest = NULL;
 	keys_of(&ks, &multi, fi, dest, patch);
+	if (ks.n) {
+		/*
+		 * kyaml walks an item without the key as the key "": the list it
+		 * merges into (the patch itself where the resource has none,
+		 * without its `$patch` item where it replaces) then comes out as
+		 * its last such item alone.
+		 */
+		const cJSON *last = NULL, *into = dest ? dest : patch;
+
+		cJSON_ArrayForEach(e, into)
+			if (!keyed(e, &ks) && (dest || !how[0] || strcmp(how, "replace") || !is_directive_item(e)))
+				last = e;
+		if (last) {
+			if (!(res = cJSON_CreateArray()) || !cJSON_AddItemToArray(res, gitops_value_copy(last))) {
+				gitops_err_oom(s->err);
+				goto done;
+			}
+			*out = res;
+			return 0;
+		}
+	}
 	if (dest)
 		nd = (size_t)cJSON_GetArraySize(dest);
 	if (nd && (!(used = calloc(nd, 1)) || !(merged = calloc(nd, sizeof(*merged))))) {
