@@ -125,6 +125,14 @@ static int rx_match(const char *pattern, const char *s, struct gitops_err *err)
 
 	if (!pattern || !*pattern)
 		return 1;
+	/* Go's RE2 has no backreferences (which would make POSIX matching exponential) */
+	for (const char *q = pattern; *q; q++) {
+		if (*q == '\\' && q[1] >= '1' && q[1] <= '9')
+			return gitops_err_set(err, GITOPS_EXIT_INPUT,
+					      "error parsing regexp: invalid escape sequence: `\\%c`", q[1]);
+		if (*q == '\\' && q[1])
+			q++;
+	}
 	if (gitops_buf_printf(&b, "^(%s)$", pattern))
 		return gitops_err_oom(err);
 	if (regcomp(&re, b.data, REG_EXTENDED | REG_NOSUB)) {

@@ -224,6 +224,14 @@ START_TEST(target_match)
 		ck_assert_msg(kz_target_match(target, ns, &err) == t[i].ns, "%s on ClusterRole", t[i].target);
 		cJSON_Delete(target);
 	}
+	{
+		/* RE2 has no backreferences: kustomize refuses them */
+		cJSON *target = yaml1("{name: '(w)\\1eb'}");
+
+		ck_assert_int_eq(kz_target_match(target, obj, &err), -1);
+		ck_assert_str_eq(err.msg, "error parsing regexp: invalid escape sequence: `\\1`");
+		cJSON_Delete(target);
+	}
 	cJSON_Delete(obj);
 	cJSON_Delete(ns);
 }
