@@ -411,7 +411,8 @@ int kz_config_init(struct kz_config *cfg, struct gitops_err *err)
 	    load_rows(&cfg->template_labels, template_labels, N(template_labels), err) ||
 	    load_rows(&cfg->common_annotations, common_annotations, N(common_annotations), err) ||
 	    load_rows(&cfg->images, images, N(images), err) || load_rows(&cfg->replicas, replicas, N(replicas), err) ||
-	    load_rows(&cfg->var_reference, var_reference, N(var_reference), err)) {
+	    load_rows(&cfg->var_reference, var_reference, N(var_reference), err) ||
+	    kz_config_add_builtin_namerefs(cfg, err)) {
 		kz_config_release(cfg);
 		return -1;
 	}
