@@ -366,3 +366,150 @@ void gitops_number_format(double d, char *buf, size_t size)
 		}
 	}
 }
+
+/* ---- go-yaml v2 timestamps (time.Parse with its four layouts) ---- */
+
+/* getnum: one or two digits (exactly two when fixed) */
+static int getnum(const char **p, const char *end, int fixed, int *out)
+{
+	const char *s = *p;
+
+	if (s >= end || !is_digit((unsigned char)s[0]))
+		return -1;
+	if (s + 1 >= end || !is_digit((unsigned char)s[1])) {
+		if (fixed)
+			return -1;
+		*out = s[0] - '0';
+		*p = s + 1;
+		return 0;
+	}
+	*out = (s[0] - '0') * 10 + (s[1] - '0');
+	*p = s + 2;
+	return 0;
+}
+
+static int days_in(int month, int year)
+{
+	static const int days[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+
+	if (month == 2 && year % 4 == 0 && (year % 100 != 0 || year % 400 == 0))
+		return 29;
+	return days[month - 1];
+}
+
+/*
+ * Go's time.Parse with one of go-yaml v2's layouts:
+ *   0 "2006-1-2T15:4:5.999999999Z07:00", 1 the same with 't',
+ *   2 "2006-1-2 15:4:5.999999999", 3 "2006-1-2".
+ */
+static int go_time_parse(const char *s, const char *end, int layout, struct gitops_timestamp *t)
+{
+	int year, month, day, hour = 0, min = 0, sec = 0, range_err = 0, offset = 0;
+	long nsec = 0;
+	const char *p = s;
+
+	if (end - p < 4)
+		return 0;
+	year = (p[0] - '0') * 1000 + (p[1] - '0') * 100 + (p[2] - '0') * 10 + (p[3] - '0');
+	p += 4;
+	if (p >= end || *p++ != '-' || getnum(&p, end, 0, &month) < 0)
+		return 0;
+	if (month < 1 || month > 12)
+		range_err = 1;
+	if (p >= end || *p++ != '-' || getnum(&p, end, 0, &day) < 0)
+		return 0;
+	if (layout != 3) {
+		if (layout == 2) {
+			/* a space in the layout takes any run of spaces */
+			if (p < end && *p != ' ')
+				return 0;
+			while (p < end && *p == ' ')
+				p++;
+		} else if (p >= end || *p++ != (layout == 0 ? 'T' : 't')) {
+			return 0;
+		}
+		if (getnum(&p, end, 0, &hour) < 0)
+			return 0;
+		if (hour >= 24)
+			range_err = 1;
+		if (p >= end || *p++ != ':' || getnum(&p, end, 0, &min) < 0)
+			return 0;
+		if (min >= 60)
+			range_err = 1;
+		if (p >= end || *p++ != ':' || getnum(&p, end, 0, &sec) < 0)
+			return 0;
+		if (sec >= 60)
+			return 0;
+		if (end - p >= 2 && (*p == '.' || *p == ',') && is_digit((unsigned char)p[1])) {
+			long scale = 100000000;
+
+			for (p++; p < end && is_digit((unsigned char)*p); p++, scale /= 10)
+				nsec += scale * (*p - '0'); /* digits beyond nanoseconds dropped, as Go */
+		}
+		if (layout != 2) {
+			int hh, mm;
+			const char *q;
+			if (p < end && *p == 'Z') {
+				p++;
+			} else {
+				if (end - p < 6 || p[3] != ':' || (p[0] != '+' && p[0] != '-'))
+					return 0;
+				q = p + 1;
+				if (getnum(&q, p + 3, 1, &hh) < 0)
+					return 0;
+				q = p + 4;
+				if (getnum(&q, p + 6, 1, &mm) < 0)
+					return 0;
+				if (hh > 24 || mm > 60)
+					range_err = 1;
+				offset = (hh * 60 + mm) * (p[0] == '-' ? -1 : 1);
+				p += 6;
+			}
+		}
+	}
+	if (p != end || range_err)
+		return 0;
+	if (day < 1 || day > days_in(month, year))
+		return 0;
+	t->year = year;
+	t->month = month;
+	t->day = day;
+	t->hour = hour;
+	t->min = min;
+	t->sec = sec;
+	t->nsec = nsec;
+	t->offset_min = offset;
+	return 1;
+}
+
+int gitops_scalar_timestamp(const char *s, size_t len, struct gitops_timestamp *t)
+{
+	size_t i;
+	int layout;
+
+	for (i = 0; i < len && is_digit((unsigned char)s[i]); i++)
+		;
+	if (i != 4 || i == len || s[i] != '-')
+		return 0;
+	for (layout = 0; layout < 4; layout++)
+		if (go_time_parse(s, s + len, layout, t))
+			return 1;
+	return 0;
+}
+
+void gitops_timestamp_format(char *buf, size_t size, const struct gitops_timestamp *t)
+{
+	char frac[16] = "", zone[8] = "Z";
+	int n;
+
+	if (t->nsec) {
+		snprintf(frac, sizeof(frac), ".%09ld", t->nsec);
+		for (n = (int)strlen(frac); frac[n - 1] == '0'; n--)
+			frac[n - 1] = 0;
+	}
+	if (t->offset_min)
+		snprintf(zone, sizeof(zone), "%c%02d:%02d", t->offset_min < 0 ? '-' : '+', abs(t->offset_min) / 60,
+			 abs(t->offset_min) % 60);
+	snprintf(buf, size, "%04d-%02d-%02dT%02d:%02d:%02d%s%s", t->year, t->month, t->day, t->hour, t->min, t->sec,
+		 frac, zone);
+}

@@ -34,4 +34,18 @@ int gitops_scalar_needs_quotes(const char *s, size_t len);
 /* The shortest text that reads back as the same number; buf of at least 32 bytes. */
 void gitops_number_format(double d, char *buf, size_t size);
 
+/*
+ * A plain scalar go-yaml v2 reads as a time (parseTimestamp: time.Parse with
+ * "2006-1-2T15:4:5.999999999Z07:00", the same with 't', "2006-1-2
+ * 15:4:5.999999999" and "2006-1-2"; dates checked): 1 and *t filled, or 0.
+ */
+struct gitops_timestamp {
+	int year, month, day, hour, min, sec;
+	long nsec;
+	int offset_min; /* east of UTC; 0 for UTC and for a layout without a zone */
+};
+int gitops_scalar_timestamp(const char *s, size_t len, struct gitops_timestamp *t);
+/* The time as Go's time.Time MarshalJSON writes it (RFC 3339, fraction trimmed, Z for UTC); buf >= 40 bytes. */
+void gitops_timestamp_format(char *buf, size_t size, const struct gitops_timestamp *t);
+
 #endif

@@ -62,6 +62,7 @@ struct marker_queue {
 struct gitops_yaml_reader {
 	yaml_parser_t parser;
 	char *name;
+	int kyaml; /* read scalars as kustomize does (gitops_yaml_reader_set_kyaml) */
 	struct gitops_limits limits;
 
 	int fd;
@@ -854,6 +855,43 @@ static int register_anchor(struct gitops_yaml_reader *r, char *name, const cJSON
 	return 0;
 }
 
+/*
+ * kustomize reads with kyaml (go-yaml v3: only true/false are booleans) and
+ * converts through go-yaml v2 (the rest of YAML 1.1, and a plain timestamp
+ * becomes a time, which JSON writes in RFC 3339).  The scalar's text may be
+ * replaced (the event keeps owning it).
+ */
+static int kyaml_scalar(yaml_event_t *ev, struct gitops_scalar *sc, char **text)
+{
+	static const char *const v3_bools[] = { "true", "True", "TRUE", "false", "False", "FALSE" };
+	struct gitops_timestamp t;
+	size_t i, len = ev->data.scalar.length;
+	char buf[64], *copy;
+
+	if (sc->kind == GITOPS_SCALAR_BOOL) {
+		for (i = 0; i < sizeof(v3_bools) / sizeof(v3_bools[0]); i++)
+			if (!strcmp(*text, v3_bools[i]))
+				return 0;
+		sc->kind = GITOPS_SCALAR_STRING;
+		return 0;
+	}
+	if (sc->kind != GITOPS_SCALAR_STRING || !gitops_scalar_timestamp(*text, len, &t))
+		return 0;
+	gitops_timestamp_format(buf, sizeof(buf), &t);
+	if (!(copy = strdup(buf)))
+		return -1;
+	free(ev->data.scalar.value);
+	ev->data.scalar.value = (yaml_char_t *)copy;
+	ev->data.scalar.length = strlen(copy);
+	*text = copy;
+	return 0;
+}
+
+void gitops_yaml_reader_set_kyaml(struct gitops_yaml_reader *r, int on)
+{
+	r->kyaml = on;
+}
+
 static int on_scalar(struct gitops_yaml_reader *r, yaml_event_t *ev, struct gitops_err *err)
 {
 	char *text = (char *)ev->data.scalar.value;
@@ -872,6 +910,9 @@ static int on_scalar(struct gitops_yaml_reader *r, yaml_event_t *ev, struct gito
 	if (!tag) {
 		if (plain)
 			gitops_scalar_resolve(text, len, &sc);
+		if (plain && r->kyaml && kyaml_scalar(ev, &sc, &text) < 0)
+			return gitops_err_oom(err);
+		len = strlen(text);
 	} else if (strcmp((const char *)tag, "!") == 0 || tag_is(tag, "str") || tag_is(tag, "timestamp")) {
 		/* a string */
 	} else if (tag_is(tag, "binary")) {

@@ -80,6 +80,14 @@ int gitops_yaml_reader_pop_marker(struct gitops_yaml_reader *r, size_t line, str
 int gitops_yaml_reader_marker_overflow(const struct gitops_yaml_reader *r);
 
 const char *gitops_yaml_reader_name(const struct gitops_yaml_reader *r);
+/*
+ * Read scalars as kustomize does, not as kubectl: kyaml reads with go-yaml
+ * v3, where only true/false (True, TRUE, ...) are booleans, so yes/no/on/
+ * off/y/n stay strings; the rest is go-yaml v2's, and a plain timestamp
+ * becomes the RFC 3339 text Go's JSON writes for a time
+ * ("2001-12-14" -> "2001-12-14T00:00:00Z").
+ */
+void gitops_yaml_reader_set_kyaml(struct gitops_yaml_reader *r, int on);
 void gitops_yaml_reader_free(struct gitops_yaml_reader *r);
 
 /* Parse a whole buffer that must hold exactly one document (or none: *out = NULL). */

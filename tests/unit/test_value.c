@@ -415,6 +415,33 @@ START_TEST(test_yaml_round_trip)
 }
 END_TEST
 
+/* kustomize's reading, as `kubectl kustomize` (v5.5) printed it for the same file */
+START_TEST(test_kyaml_scalars)
+{
+	static const char in[] = "a: yes\nb: on\nc: \"yes\"\nd: 0o17\ne: 017\nf: 1_000\ng: 0x1F\nh: .5\n"
+				 "i: 2001-12-14\nj: ~\nk: 2001-12-14t21:59:43.10-05:00\nl: 2001-12-14 21:59:43.10\n"
+				 "m: 2001-12-14T21:59:43+00:00\no: y\np: True\nq: OFF\nn: x\nr: 2001-13-14\n";
+	static const char want[] = "{\"a\":\"yes\",\"b\":\"on\",\"c\":\"yes\",\"d\":15,\"e\":15,\"f\":1000,\"g\":31,"
+				   "\"h\":0.5,\"i\":\"2001-12-14T00:00:00Z\",\"j\":null,"
+				   "\"k\":\"2001-12-14T21:59:43.1-05:00\",\"l\":\"2001-12-14T21:59:43.1Z\","
+				   "\"m\":\"2001-12-14T21:59:43Z\",\"o\":\"y\",\"p\":true,\"q\":\"OFF\",\"n\":\"x\","
+				   "\"r\":\"2001-13-14\"}";
+	struct gitops_err err = GITOPS_ERR_INIT;
+	struct gitops_yaml_reader *r;
+	struct gitops_yaml_doc doc;
+	char *s;
+
+	ck_assert_int_eq(gitops_yaml_reader_mem(&r, in, sizeof(in) - 1, "k.yaml", NULL, &err), 0);
+	gitops_yaml_reader_set_kyaml(r, 1);
+	ck_assert_msg(gitops_yaml_reader_next(r, &doc, &err) == 1, "%s", err.msg);
+	s = text_of(doc.root, 0);
+	ck_assert_str_eq(s, want);
+	free(s);
+	gitops_yaml_doc_release(&doc);
+	gitops_yaml_reader_free(r);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("value");
@@ -433,6 +460,7 @@ int main(void)
 	tcase_add_test(tc, test_coalesce_refuses_non_maps);
 	tcase_add_test(tc, test_get_set);
 	tcase_add_test(tc, test_yaml_round_trip);
+	tcase_add_test(tc, test_kyaml_scalars);
 	suite_add_tcase(s, tc);
 	return gitops_check_run(s);
 }
