@@ -685,6 +685,7 @@ static int absorb(struct kz_resmap *m, cJSON *obj, struct gitops_err *err)
 		goto done;
 	cJSON_Delete(m->v[at]);
 	m->v[at] = obj;
+	kz_resmap_touch(m);
 	obj = NULL;
 	rc = 0;
 	goto done;

@@ -1,11 +1,118 @@
 /* kz.c: the resource map and what kustomize records on a resource while it builds. */
 #include "lib/kustomize/kz.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "lib/base/json.h"
 #include "lib/value/value.h"
+
+/*
+ * The id index: open addressing over (hash of the id, position), rebuilt
+ * whole when stale.  Stale means: kz_resmap_touch/_push/_remove was called,
+ * or some object was renamed (kz_res_rename bumps rename_epoch).
+ */
+struct kz_index {
+	size_t *slot; /* position + 1; 0 = empty */
+	uint64_t *hash;
+	size_t cap;   /* a power of two, at least twice the entries */
+	size_t n;     /* entries: the first n objects of the map */
+	unsigned long epoch;
+	int valid;
+};
+
+static unsigned long rename_epoch;
+
+static uint64_t id_hash(const struct kz_id *id)
+{
+	const char *parts[5] = { id->group, id->version, id->kind, id->name, id->ns };
+	uint64_t h = 1469598103934665603ULL;
+	size_t i;
+	const char *p;
+
+	for (i = 0; i < 5; i++) {
+		for (p = parts[i]; *p; p++) {
+			h ^= (unsigned char)*p;
+			h *= 1099511628211ULL;
+		}
+		h ^= 0xff; /* a separator no id byte equals */
+		h *= 1099511628211ULL;
+	}
+	return h;
+}
+
+static int same_id(const struct kz_id *a, const struct kz_id *b)
+{
+	return !strcmp(a->group, b->group) && !strcmp(a->version, b->version) && !strcmp(a->kind, b->kind) &&
+	       !strcmp(a->name, b->name) && !strcmp(a->ns, b->ns);
+}
+
+static void index_free(struct kz_index *x)
+{
+	if (!x)
+		return;
+	free(x->slot);
+	free(x->hash);
+	free(x);
+}
+
+static void index_put(struct kz_index *x, uint64_t h, size_t pos)
+{
+	size_t i = (size_t)h & (x->cap - 1);
+
+	while (x->slot[i])
+		i = (i + 1) & (x->cap - 1);
+	x->slot[i] = pos + 1;
+	x->hash[i] = h;
+	x->n++;
+}
+
+/* Make the index describe the map, at room for `want` entries: 0, or -1 when out of memory. */
+static int index_ready(struct kz_resmap *m, size_t want)
+{
+	struct kz_index *x = m->index;
+	struct kz_id id;
+	size_t cap, i;
+
+	if (x && x->valid && x->epoch == rename_epoch && x->n == m->n && want * 2 <= x->cap)
+		return 0;
+	for (cap = 64; cap < want * 2; cap *= 2)
+		;
+	if (!x && !(x = m->index = calloc(1, sizeof(*x))))
+		return -1;
+	if (cap != x->cap) {
+		size_t *slot = calloc(cap, sizeof(*slot));
+		uint64_t *hash = calloc(cap, sizeof(*hash));
+
+		if (!slot || !hash) {
+			free(slot);
+			free(hash);
+			return -1;
+		}
+		free(x->slot);
+		free(x->hash);
+		x->slot = slot;
+		x->hash = hash;
+		x->cap = cap;
+	} else {
+		memset(x->slot, 0, cap * sizeof(*x->slot));
+	}
+	x->n = 0;
+	for (i = 0; i < m->n; i++) {
+		kz_id_of(&id, m->v[i]);
+		index_put(x, id_hash(&id), i);
+	}
+	x->epoch = rename_epoch;
+	x->valid = 1;
+	return 0;
+}
+
+void kz_resmap_touch(struct kz_resmap *m)
+{
+	if (m->index)
+		m->index->valid = 0;
+}
 
 void kz_resmap_release(struct kz_resmap *m)
 {
@@ -14,11 +121,13 @@ void kz_resmap_release(struct kz_resmap *m)
 	for (i = 0; i < m->n; i++)
 		cJSON_Delete(m->v[i]);
 	free(m->v);
+	index_free(m->index);
 	m->v = NULL;
+	m->index = NULL;
 	m->n = m->cap = 0;
 }
 
-int kz_resmap_push(struct kz_resmap *m, cJSON *obj, struct gitops_err *err)
+static int grow(struct kz_resmap *m, cJSON *obj, struct gitops_err *err)
 {
 	if (m->n == m->cap) {
 		size_t cap = m->cap ? m->cap * 2 : 64;
@@ -31,34 +140,49 @@ int kz_resmap_push(struct kz_resmap *m, cJSON *obj, struct gitops_err *err)
 		m->v = v;
 		m->cap = cap;
 	}
-	m->v[m->n++] = obj;
 	return 0;
 }
 
-static int same_id(const struct kz_id *a, const struct kz_id *b)
+int kz_resmap_push(struct kz_resmap *m, cJSON *obj, struct gitops_err *err)
 {
-	return !strcmp(a->group, b->group) && !strcmp(a->version, b->version) && !strcmp(a->kind, b->kind) &&
-	       !strcmp(a->name, b->name) && !strcmp(a->ns, b->ns);
+	if (grow(m, obj, err))
+		return -1;
+	m->v[m->n++] = obj;
+	kz_resmap_touch(m);
+	return 0;
 }
 
 int kz_resmap_append(struct kz_resmap *m, cJSON *obj, struct gitops_err *err)
 {
 	struct kz_id id, other;
+	uint64_t h;
 	size_t i;
 
 	kz_id_of(&id, obj);
-	for (i = 0; i < m->n; i++) {
-		kz_id_of(&other, m->v[i]);
+	if (index_ready(m, m->n + 1)) {
+		cJSON_Delete(obj);
+		return gitops_err_oom(err);
+	}
+	h = id_hash(&id);
+	for (i = (size_t)h & (m->index->cap - 1); m->index->slot[i]; i = (i + 1) & (m->index->cap - 1)) {
+		if (m->index->hash[i] != h)
+			continue;
+		kz_id_of(&other, m->v[m->index->slot[i] - 1]);
 		if (same_id(&id, &other)) {
+			/* kustomize's ResId: Kind.version.group/name.namespace */
 			int rc = gitops_err_set(err, GITOPS_EXIT_INPUT,
-						"may not add resource with an already registered id: %s%s%s.%s.%s/%s.%s",
-						id.group, *id.group ? "_" : "", id.version, id.kind, "", id.name,
-						*id.ns ? id.ns : "[noNs]");
+						"may not add resource with an already registered id: %s.%s.%s/%s.%s",
+						id.kind, *id.version ? id.version : "[noVer]",
+						*id.group ? id.group : "[noGrp]", id.name, *id.ns ? id.ns : "[noNs]");
 			cJSON_Delete(obj);
 			return rc;
 		}
 	}
-	return kz_resmap_push(m, obj, err);
+	if (grow(m, obj, err))
+		return -1;
+	m->v[m->n++] = obj;
+	index_put(m->index, h, m->n - 1);
+	return 0;
 }
 
 void kz_resmap_remove(struct kz_resmap *m, size_t i)
@@ -68,6 +192,7 @@ void kz_resmap_remove(struct kz_resmap *m, size_t i)
 	cJSON_Delete(m->v[i]);
 	memmove(&m->v[i], &m->v[i + 1], (m->n - i - 1) * sizeof(*m->v));
 	m->n--;
+	kz_resmap_touch(m);
 }
 
 static const char *str_or_empty(const char *s)
@@ -96,23 +221,44 @@ void kz_id_of(struct kz_id *out, const cJSON *obj)
 	out->ns = str_or_empty(gitops_json_get_string(obj, "metadata", "namespace", NULL));
 }
 
-/* kustomize's list of cluster-scoped kinds it knows without a cluster (kyaml openapi, v1.21.2) */
-static const char *const cluster_kinds[] = {
-	"APIService", "CSIDriver", "CSINode", "CertificateSigningRequest", "ClusterRole", "ClusterRoleBinding",
-	"ComponentStatus", "CustomResourceDefinition", "FlowSchema", "IngressClass",
-	"MutatingWebhookConfiguration", "Namespace", "Node", "PersistentVolume", "PodSecurityPolicy",
-	"PriorityClass", "PriorityLevelConfiguration", "RuntimeClass", "SelfSubjectAccessReview",
-	"SelfSubjectRulesReview", "StorageClass", "SubjectAccessReview", "TokenReview",
-	"ValidatingWebhookConfiguration", "VolumeAttachment",
+/* the cluster-scoped kinds kustomize knows without a cluster (its built-in OpenAPI, v1.21.2), with their groups */
+static const struct {
+	const char *group, *kind;
+} cluster_kinds[] = {
+	{ "", "ComponentStatus" },
+	{ "", "Namespace" },
+	{ "", "Node" },
+	{ "", "PersistentVolume" },
+	{ "admissionregistration.k8s.io", "MutatingWebhookConfiguration" },
+	{ "admissionregistration.k8s.io", "ValidatingWebhookConfiguration" },
+	{ "apiextensions.k8s.io", "CustomResourceDefinition" },
+	{ "apiregistration.k8s.io", "APIService" },
+	{ "authentication.k8s.io", "TokenReview" },
+	{ "authorization.k8s.io", "SelfSubjectAccessReview" },
+	{ "authorization.k8s.io", "SelfSubjectRulesReview" },
+	{ "authorization.k8s.io", "SubjectAccessReview" },
+	{ "certificates.k8s.io", "CertificateSigningRequest" },
+	{ "flowcontrol.apiserver.k8s.io", "FlowSchema" },
+	{ "flowcontrol.apiserver.k8s.io", "PriorityLevelConfiguration" },
+	{ "networking.k8s.io", "IngressClass" },
+	{ "node.k8s.io", "RuntimeClass" },
+	{ "policy", "PodSecurityPolicy" },
+	{ "rbac.authorization.k8s.io", "ClusterRole" },
+	{ "rbac.authorization.k8s.io", "ClusterRoleBinding" },
+	{ "scheduling.k8s.io", "PriorityClass" },
+	{ "storage.k8s.io", "CSIDriver" },
+	{ "storage.k8s.io", "CSINode" },
+	{ "storage.k8s.io", "StorageClass" },
+	{ "storage.k8s.io", "VolumeAttachment" },
+	{ "extensions", "PodSecurityPolicy" },
 };
 
 int kz_kind_cluster_scoped(const char *group, const char *kind)
 {
 	size_t i;
 
-	(void)group;
 	for (i = 0; i < sizeof(cluster_kinds) / sizeof(cluster_kinds[0]); i++)
-		if (!strcmp(kind, cluster_kinds[i]))
+		if (!strcmp(kind, cluster_kinds[i].kind) && !strcmp(group ? group : "", cluster_kinds[i].group))
 			return 1;
 	return 0;
 }
@@ -182,6 +328,7 @@ int kz_res_rename(cJSON *obj, const char *name, const char *ns, struct gitops_er
 	int rc = -1;
 
 	kz_id_of(&id, obj);
+	rename_epoch++;
 	old_name = strdup(id.name);
 	old_ns = strdup(id.ns);
 	old_kind = strdup(id.kind);

@@ -64,17 +64,27 @@
 
 /* --- the resource map --- */
 
+struct kz_index;
+
 struct kz_resmap {
 	cJSON **v; /* owned objects, in the order kustomize keeps them (fifo) */
 	size_t n, cap;
+	/*
+	 * kz_resmap_append's id index, built when needed: valid while objects
+	 * are only appended, and renamed through kz_res_rename.  Whoever changes
+	 * v[] or an object's id another way calls kz_resmap_touch.
+	 */
+	struct kz_index *index;
 };
 
-#define KZ_RESMAP_INIT { NULL, 0, 0 }
+#define KZ_RESMAP_INIT { NULL, 0, 0, NULL }
 
 void kz_resmap_release(struct kz_resmap *m);
 /* Append an object (taken, even on error).  An object whose current id is already there is kustomize's error
  * "may not add resource with an already registered id: ..." (class INPUT). */
 int kz_resmap_append(struct kz_resmap *m, cJSON *obj, struct gitops_err *err);
+/* The index no longer describes v[] (an object replaced or its id changed in place). */
+void kz_resmap_touch(struct kz_resmap *m);
 /* Append without the id check (a merge step that checked already). */
 int kz_resmap_push(struct kz_resmap *m, cJSON *obj, struct gitops_err *err);
 /* Remove and free the object at i, keeping the order of the rest. */

@@ -713,6 +713,7 @@ static int apply_by_id(struct kz_resmap *m, const cJSON *patch, const cJSON *opt
 	if (obj) {
 		cJSON_Delete(m->v[at]);
 		m->v[at] = obj;
+		kz_resmap_touch(m);
 		obj = NULL;
 	} else {
 		kz_resmap_remove(m, at);
