@@ -327,6 +327,22 @@ static int ps_skipped(const cJSON *obj)
 	       (!strcmp(id.kind, "APIService") && !strcmp(id.group, "apiregistration.k8s.io"));
 }
 
+/* Resource.AddNamePrefix / AddNameSuffix: the value appended to the comma-separated annotation, never empty */
+static int add_csv(cJSON *obj, const char *key, const char *value, struct gitops_err *err)
+{
+	const char *old = kz_res_annotation(obj, key);
+	struct gitops_buf b = GITOPS_BUF_INIT;
+	int rc;
+
+	if (!*value)
+		return 0;
+	if (gitops_buf_printf(&b, "%s%s%s", old && *old ? old : "", old && *old ? "," : "", value))
+		return gitops_err_oom(err);
+	rc = kz_res_set_annotation(obj, key, b.data, err);
+	gitops_buf_release(&b);
+	return rc;
+}
+
 static int prefix_suffix_apply(struct kz_resmap *m, const char *prefix, const char *suffix,
 			       const struct kz_fieldspecs *fss, struct gitops_err *err)
 {
@@ -348,6 +364,9 @@ static int prefix_suffix_apply(struct kz_resmap *m, const char *prefix, const ch
 				struct gitops_buf b = GITOPS_BUF_INIT;
 				int rc;
 
+				/* what nameref tells candidates apart by (kustomize records it even without a name) */
+				if (add_csv(obj, KZ_ANN_PREFIXES, p.prefix, err) || add_csv(obj, KZ_ANN_SUFFIXES, p.suffix, err))
+					return -1;
 				if (!name || (!*p.prefix && !*p.suffix))
 					continue;
 				if (gitops_buf_printf(&b, "%s%s%s", p.prefix, name, p.suffix))
