@@ -63,6 +63,7 @@ struct gitops_yaml_reader {
 	yaml_parser_t parser;
 	char *name;
 	struct gitops_limits limits;
+	int yaml12_bools;        /* only true/false are booleans (go-yaml v3, as kustomize's kyaml reads) */
 
 	int fd;
 	const unsigned char *mem;
@@ -854,6 +855,23 @@ static int register_anchor(struct gitops_yaml_reader *r, char *name, const cJSON
 	return 0;
 }
 
+/* go-yaml v3's booleans: true, True, TRUE, false, False, FALSE */
+static int is_yaml12_bool(const char *s, size_t len)
+{
+	static const char *const words[] = { "true", "True", "TRUE", "false", "False", "FALSE" };
+	size_t i;
+
+	for (i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+		if (strlen(words[i]) == len && !memcmp(words[i], s, len))
+			return 1;
+	return 0;
+}
+
+void gitops_yaml_reader_yaml12_bools(struct gitops_yaml_reader *r)
+{
+	r->yaml12_bools = 1;
+}
+
 static int on_scalar(struct gitops_yaml_reader *r, yaml_event_t *ev, struct gitops_err *err)
 {
 	char *text = (char *)ev->data.scalar.value;
@@ -872,6 +890,8 @@ static int on_scalar(struct gitops_yaml_reader *r, yaml_event_t *ev, struct gito
 	if (!tag) {
 		if (plain)
 			gitops_scalar_resolve(text, len, &sc);
+		if (sc.kind == GITOPS_SCALAR_BOOL && r->yaml12_bools && !is_yaml12_bool(text, len))
+			sc.kind = GITOPS_SCALAR_STRING;
 	} else if (strcmp((const char *)tag, "!") == 0 || tag_is(tag, "str") || tag_is(tag, "timestamp")) {
 		/* a string */
 	} else if (tag_is(tag, "binary")) {

@@ -79,6 +79,11 @@ int gitops_yaml_reader_pop_marker(struct gitops_yaml_reader *r, size_t line, str
 /* Marker lines seen that could not all be kept (more than the queue holds). */
 int gitops_yaml_reader_marker_overflow(const struct gitops_yaml_reader *r);
 
+/*
+ * Read y, yes, on, n, no, off (any case) as strings, only true/false as
+ * booleans: go-yaml v3, which kustomize's kyaml reads resources with.
+ */
+void gitops_yaml_reader_yaml12_bools(struct gitops_yaml_reader *r);
 const char *gitops_yaml_reader_name(const struct gitops_yaml_reader *r);
 void gitops_yaml_reader_free(struct gitops_yaml_reader *r);
 

@@ -1,0 +1,266 @@
+/*
+ * load.c: kustomize's file loader (api/internal/loader.FileLoader): files
+ * relative to a kustomization's directory, the load restrictor (root only:
+ * a file's resolved directory in or below the root's; none), directories of
+ * other kustomizations anywhere, with cycles refused; and a file's objects
+ * parsed into a resource map.  Messages are kustomize's, paths absolute.
+ */
+#include "lib/kustomize/spine.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "lib/base/buf.h"
+#include "lib/base/json.h"
+#include "lib/k8s/object.h"
+#include "lib/yaml/yaml.h"
+
+/* Go's filepath.Clean of an absolute path, into a malloc'ed string. */
+static char *clean_abs(const char *path)
+{
+	size_t n = strlen(path), o = 0;
+	char *out = malloc(n + 2);
+	const char *p = path;
+
+	if (!out)
+		return NULL;
+	while (*p) {
+		size_t len;
+		while (*p == '/')
+			p++;
+		len = strcspn(p, "/");
+		if (!len)
+			break;
+		if (len == 2 && p[0] == '.' && p[1] == '.') {
+			while (o > 0 && out[o - 1] != '/')
+				o--;
+			if (o > 0)
+				o--;
+		} else if (!(len == 1 && p[0] == '.')) {
+			out[o++] = '/';
+			memcpy(out + o, p, len);
+			o += len;
+		}
+		p += len;
+	}
+	if (!o)
+		out[o++] = '/';
+	out[o] = '\0';
+	return out;
+}
+
+char *kz_loader_join(const struct kz_loader *l, const char *rel)
+{
+	struct gitops_buf b = GITOPS_BUF_INIT;
+	char *out;
+
+	if (rel[0] == '/')
+		return clean_abs(rel);
+	if (gitops_buf_printf(&b, "%s/%s", l->root, rel) < 0) {
+		gitops_buf_release(&b);
+		return NULL;
+	}
+	out = clean_abs(b.data);
+	gitops_buf_release(&b);
+	return out;
+}
+
+/* ConfirmedDir.HasPrefix: d is prefix or in or below it */
+static int has_prefix(const char *d, const char *prefix)
+{
+	size_t n = strlen(prefix);
+
+	if (!strcmp(prefix, "/") || !strcmp(d, prefix))
+		return 1;
+	return !strncmp(d, prefix, n) && d[n] == '/';
+}
+
+/* filepath.EvalSymlinks' error for a path that is not there: the first component lstat(2) fails on. */
+static int evalsymlink_error(struct gitops_err *err, const char *path, int errnum, const char *what)
+{
+	char prefix[PATH_MAX];
+	const char *p = path;
+	struct stat st;
+	int e = errnum;
+
+	snprintf(prefix, sizeof(prefix), "%s", path);
+	while (*p) {
+		size_t len;
+		while (*p == '/')
+			p++;
+		len = strcspn(p, "/");
+		if (!len)
+			break;
+		p += len;
+		snprintf(prefix, sizeof(prefix), "%.*s", (int)(p - path), path);
+		if (lstat(prefix, &st) < 0) {
+			e = errno;
+			break;
+		}
+	}
+	return gitops_err_set(err, e == ENOENT || e == ENOTDIR ? GITOPS_EXIT_IO : GITOPS_EXIT_IO,
+			      "%sevalsymlink failure on '%s' : lstat %s: %s", what, path, prefix,
+			      e == ENOENT ? "no such file or directory" : strerror(e));
+}
+
+int kz_loader_init(struct kz_loader *l, const char *path, const struct kz_loader *referrer, int restrict_root,
+		   struct gitops_err *err)
+{
+	char *joined = NULL, *real = NULL;
+	const struct kz_loader *r;
+	struct stat st;
+	int rc = -1;
+
+	memset(l, 0, sizeof(*l));
+	if (referrer) {
+		joined = kz_loader_join(referrer, path);
+	} else if (path[0] == '/') {
+		joined = clean_abs(path);
+	} else {
+		char *cwd = realpath(".", NULL);
+		struct gitops_buf b = GITOPS_BUF_INIT;
+		if (cwd && gitops_buf_printf(&b, "%s/%s", cwd, path) == 0)
+			joined = clean_abs(b.data);
+		free(cwd);
+		gitops_buf_release(&b);
+	}
+	if (!joined) {
+		gitops_err_oom(err);
+		goto done;
+	}
+	if (!(real = realpath(joined, NULL))) {
+		evalsymlink_error(err, joined, errno, "must build at directory: not a valid directory: ");
+		goto done;
+	}
+	if (stat(real, &st) < 0) {
+		gitops_err_errno(err, errno, real);
+		goto done;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		gitops_err_set(err, GITOPS_EXIT_INPUT, "must build at directory: '%s': file is not directory", joined);
+		goto done;
+	}
+	/* errIfArgEqualOrHigher: the new root must not contain a root visited on the way here */
+	for (r = referrer; r; r = r->referrer)
+		if (has_prefix(r->root, real)) {
+			gitops_err_set(err, GITOPS_EXIT_INPUT, "cycle detected: candidate root '%s' contains visited root '%s'",
+				       real, r->root);
+			goto done;
+		}
+	l->root = real;
+	real = NULL;
+	l->restrict_root = restrict_root;
+	l->referrer = referrer;
+	rc = 0;
+done:
+	free(joined);
+	free(real);
+	return rc;
+}
+
+void kz_loader_release(struct kz_loader *l)
+{
+	free(l->root);
+	l->root = NULL;
+}
+
+int kz_load_file(struct gitops_buf *out, struct kz_ctx *c, const char *rel, size_t max, struct gitops_err *err)
+{
+	const struct kz_loader *l = c->loader;
+	char *path = kz_loader_join(l, rel), *real = NULL;
+	struct stat st;
+	int rc = -1;
+
+	if (!path)
+		return gitops_err_oom(err);
+	if (!(real = realpath(path, NULL))) {
+		evalsymlink_error(err, path, errno, "");
+		goto done;
+	}
+	if (stat(real, &st) < 0) {
+		gitops_err_errno(err, errno, path);
+		goto done;
+	}
+	if (S_ISDIR(st.st_mode)) {
+		gitops_err_set(err, GITOPS_EXIT_INPUT, "'%s' must resolve to a file", path);
+		goto done;
+	}
+	if (l->restrict_root) {
+		char *slash = strrchr(real, '/');
+		int inside;
+		*slash = '\0';
+		inside = has_prefix(*real ? real : "/", l->root);
+		*slash = '/';
+		if (!inside) {
+			gitops_err_set(err, GITOPS_EXIT_INPUT, "security; file '%s' is not in or below '%s'", path, l->root);
+			goto done;
+		}
+	}
+	if ((size_t)st.st_size > max) {
+		gitops_err_set(err, GITOPS_EXIT_INPUT, "file '%s' is larger than %zu bytes", path, max);
+		goto done;
+	}
+	rc = gitops_buf_read_file(out, real, max, err);
+done:
+	free(path);
+	free(real);
+	return rc;
+}
+
+/* One object into the map: a mapping, lists' items each in turn. */
+static int add_object(struct kz_resmap *m, cJSON *obj, const char *name, size_t doc, struct gitops_err *err)
+{
+	if (!cJSON_IsObject(obj)) {
+		cJSON_Delete(obj);
+		return gitops_err_set(err, GITOPS_EXIT_INPUT, "MalformedYAMLError: %s: document %zu is not a mapping", name,
+				      doc);
+	}
+	if (gitops_object_is_list(obj)) {
+		cJSON *items = cJSON_GetObjectItemCaseSensitive(obj, "items"), *x;
+		while (items && (x = items->child) != NULL) {
+			if (add_object(m, cJSON_DetachItemViaPointer(items, x), name, doc, err) < 0) {
+				cJSON_Delete(obj);
+				return -1;
+			}
+		}
+		cJSON_Delete(obj);
+		return 0;
+	}
+	return kz_resmap_append(m, obj, err);
+}
+
+int kz_parse_objects(struct kz_resmap *m, const char *text, size_t len, const char *name, struct gitops_err *err)
+{
+	struct gitops_limits limits = GITOPS_LIMITS_INIT;
+	struct gitops_yaml_reader *r = NULL;
+	struct gitops_yaml_doc doc;
+	int n, rc = -1;
+
+	if (gitops_yaml_reader_mem(&r, text, len, name, &limits, err) < 0)
+		return -1;
+	gitops_yaml_reader_yaml12_bools(r);
+	while ((n = gitops_yaml_reader_next(r, &doc, err)) > 0) {
+		cJSON *root = doc.root;
+		size_t index = doc.index;
+		doc.root = NULL;
+		gitops_yaml_doc_release(&doc);
+		if (!root || cJSON_IsNull(root)) {
+			cJSON_Delete(root);
+			continue;
+		}
+		if (add_object(m, root, name, index, err) < 0)
+			goto done;
+	}
+	if (n < 0) {
+		gitops_err_prefix(err, "MalformedYAMLError");
+		goto done;
+	}
+	rc = 0;
+done:
+	gitops_yaml_reader_free(r);
+	return rc;
+}
