@@ -60,15 +60,33 @@ static void go_quote(char *out, size_t size, const char *s)
 	out[o] = '\0';
 }
 
-/* The message of err with `fmt` around it: fmt has one %s for the old message. */
+/*
+ * The message of err with `fmt` around it (fmt: %s for a, then b when
+ * given, then the old message).  kustomize nests its messages as deep as
+ * the kustomizations go; one that outgrows the error's buffer keeps its
+ * start and its end (the cause), with " ... " between.
+ */
 static int err_wrap(struct gitops_err *err, const char *fmt, const char *a, const char *b)
 {
-	char old[GITOPS_ERR_MSG_MAX];
+	char old[GITOPS_ERR_MSG_MAX], *full = NULL;
+	size_t n, max = sizeof(err->msg) - 1, head = 300;
+	int len;
 
 	snprintf(old, sizeof(old), "%s", err->msg);
-	if (b)
-		return gitops_err_set(err, err->code, fmt, a, b, old);
-	return gitops_err_set(err, err->code, fmt, a, old);
+	len = b ? asprintf(&full, fmt, a, b, old) : asprintf(&full, fmt, a, old);
+	if (len < 0)
+		return gitops_err_oom(err);
+	n = (size_t)len;
+	if (n <= max) {
+		memcpy(err->msg, full, n + 1);
+	} else {
+		size_t tail = max - head - 5;
+		memcpy(err->msg, full, head);
+		memcpy(err->msg + head, " ... ", 5);
+		memcpy(err->msg + head + 5, full + n - tail, tail + 1);
+	}
+	free(full);
+	return -1;
 }
 
 static void target_release(struct target *t)
@@ -518,17 +536,17 @@ static int merge_vars(struct build *b, const struct target *t, struct gitops_err
 static int accumulate_target(struct build *b, struct kz_resmap *ra, struct target *t, struct gitops_err *err)
 {
 	if (accumulate_resources(b, ra, t, cJSON_GetObjectItemCaseSensitive(t->k, "resources"), err) < 0)
-		return gitops_err_prefix(err, "accumulating resources");
+		return err_wrap(err, "%s: %s", "accumulating resources", NULL);
 	if (kz_config_merge_files(&b->config, t->k, &t->ctx, err) < 0)
 		return -1;
 	if (run_generators(b, ra, t, err) < 0)
 		return -1;
 	if (accumulate_components(b, ra, t, cJSON_GetObjectItemCaseSensitive(t->k, "components"), err) < 0)
-		return gitops_err_prefix(err, "accumulating components");
+		return err_wrap(err, "%s: %s", "accumulating components", NULL);
 	if (run_transformers(b, ra, t, err) < 0 || run_validators(b, t, err) < 0)
 		return -1;
 	if (merge_vars(b, t, err) < 0)
-		return gitops_err_prefix(err, "merging vars");
+		return err_wrap(err, "%s: %s", "merging vars", NULL);
 	return 0;
 }
 

@@ -552,7 +552,9 @@ static int render_kustomize(struct render *rd, const char *dir, const char *kust
 		ret = -1;
 	}
 	if (gitops_kustomize_build(&m, dir, rd->kustomize, err) < 0) {
-		gitops_err_prefix(err, "%s", dir);
+		/* kustomize's messages end with the cause: never cut that off */
+		if (strlen(dir) + 2 + strlen(err->msg) < sizeof(err->msg))
+			gitops_err_prefix(err, "%s", dir);
 		goto done;
 	}
 	for (i = 0; i < m.n; i++) {
