@@ -51,8 +51,9 @@ int kz_resmap_append(struct kz_resmap *m, cJSON *obj, struct gitops_err *err)
 		kz_id_of(&other, m->v[i]);
 		if (same_id(&id, &other)) {
 			int rc = gitops_err_set(err, GITOPS_EXIT_INPUT,
-						"may not add resource with an already registered id: %s%s%s.%s.%s/%s.%s",
-						id.group, *id.group ? "_" : "", id.version, id.kind, "", id.name,
+						"may not add resource with an already registered id: %s.%s.%s/%s.%s",
+						*id.kind ? id.kind : "[noKind]", *id.version ? id.version : "[noVer]",
+						*id.group ? id.group : "[noGrp]", *id.name ? id.name : "[noName]",
 						*id.ns ? id.ns : "[noNs]");
 			cJSON_Delete(obj);
 			return rc;
