@@ -96,9 +96,23 @@ static int is_kustomization(const char *arg)
 	return strcmp(arg, "-") && gitops_kustomize_file(arg) != NULL;
 }
 
+struct put {
+	struct gitops_stream_writer *w;
+	const struct gitops_cli *cli;
+};
+
+/* Names the API server would refuse are passed on, as kustomize passes them on, with a warning. */
 static int put_object(void *ctx, struct gitops_object *obj, struct gitops_err *err)
 {
-	return gitops_stream_writer_put(ctx, obj->json, err);
+	struct put *p = ctx;
+	struct gitops_err e = GITOPS_ERR_INIT;
+
+	if (gitops_object_check_names(obj->json, &e) < 0) {
+		struct gitops_err where = GITOPS_ERR_INIT;
+		gitops_object_err(&where, obj, e.code, "%s", e.msg);
+		gitops_cli_warn(p->cli, "%s", where.msg);
+	}
+	return gitops_stream_writer_put(p->w, obj->json, err);
 }
 
 int main(int argc, char **argv)
@@ -110,6 +124,7 @@ int main(int argc, char **argv)
 	struct gitops_render_stats stats = { 0, 0 };
 	const char *unvouched = NULL;   /* the first input not known to be whole */
 	struct options o = { 0, GITOPS_KUSTOMIZE_OPTIONS_INIT };
+	struct put put = { NULL, NULL };
 	int ret, i, code = GITOPS_EXIT_OK;
 
 	gitops_cli_init(&cli, "gitops-render", usage, help);
@@ -122,6 +137,8 @@ int main(int argc, char **argv)
 	if (gitops_spool_new(&spool, SPOOL_MEMORY, &err) < 0 ||
 	    gitops_stream_writer_new(&w, cli.format, gitops_spool_write, spool, &err) < 0)
 		goto fail;
+	put.w = w;
+	put.cli = &cli;
 	for (i = cli.optind; i < argc; i++)
 		if (is_kustomization(argv[i]) && gitops_stream_writer_go_yaml(w, &err) < 0)
 			goto fail;
@@ -131,9 +148,9 @@ int main(int argc, char **argv)
 		const char *name = strcmp(arg, "-") ? arg : "<stdin>";
 		struct gitops_render_input in;
 		if (!strcmp(arg, "-"))
-			ret = gitops_render_fd(&in, 0, name, &cli.limits, put_object, w, &stats, &err);
+			ret = gitops_render_fd(&in, 0, name, &cli.limits, put_object, &put, &stats, &err);
 		else
-			ret = gitops_render_path_kustomize(&in, arg, &cli.limits, &o.kustomize, put_object, w, &stats,
+			ret = gitops_render_path_kustomize(&in, arg, &cli.limits, &o.kustomize, put_object, &put, &stats,
 							   &err);
 		if (ret < 0)
 			goto fail;

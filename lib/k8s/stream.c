@@ -104,7 +104,7 @@ static int next_item(struct gitops_stream_reader *r, struct gitops_object *out, 
 		return 0;
 	}
 	line = idx < r->list.n_item_lines ? r->list.item_lines[idx] : r->list.line;
-	if (gitops_object_check(item, &e) < 0)
+	if (gitops_object_check_flags(item, r->flags & GITOPS_STREAM_NAMES_LENIENT ? GITOPS_OBJECT_NAMES_LENIENT : 0, &e) < 0)
 		return object_error(r, line, r->list.index, idx + 1, e.msg, err);
 	if (gitops_object_is_list(item))
 		return object_error(r, line, r->list.index, idx + 1, "a List inside a List is not supported", err);
@@ -147,7 +147,9 @@ int gitops_stream_read(struct gitops_stream_reader *r, struct gitops_object *out
 			continue;
 		}
 		if (!(r->flags & GITOPS_STREAM_RAW)) {
-			if (gitops_object_check(doc.root, &e) < 0) {
+			if (gitops_object_check_flags(doc.root,
+						      r->flags & GITOPS_STREAM_NAMES_LENIENT ? GITOPS_OBJECT_NAMES_LENIENT : 0,
+						      &e) < 0) {
 				object_error(r, doc.line, doc.index, 0, e.msg, err);
 				gitops_yaml_doc_release(&doc);
 				return -1;

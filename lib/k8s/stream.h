@@ -25,7 +25,8 @@
 #include "lib/yaml/yaml.h"
 
 enum gitops_stream_flags {
-	GITOPS_STREAM_RAW = 1   /* any YAML documents: no checks, no List flattening */
+	GITOPS_STREAM_RAW = 1,  /* any YAML documents: no checks, no List flattening */
+	GITOPS_STREAM_NAMES_LENIENT = 2 /* names' and namespaces' syntax not checked (GITOPS_OBJECT_NAMES_LENIENT) */
 };
 
 struct gitops_stream_reader;

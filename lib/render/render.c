@@ -391,7 +391,8 @@ static int render_stream(struct render *rd, int fd, const char *name, enum origi
 	int n, ret = -1;
 
 	memset(in, 0, sizeof(*in));
-	if (gitops_stream_reader_fd(&r, fd, name, rd->limits, 0, err) < 0)
+	/* names' syntax: the caller's to warn about (kustomize outputs what the API server would refuse) */
+	if (gitops_stream_reader_fd(&r, fd, name, rd->limits, GITOPS_STREAM_NAMES_LENIENT, err) < 0)
 		return -1;
 	while ((n = gitops_stream_read(r, &obj, err)) > 0) {
 		int cb;
@@ -566,7 +567,7 @@ static int render_kustomize(struct render *rd, const char *dir, const char *kust
 		obj.source = name.data;
 		obj.doc = i + 1;
 		obj.line = 1;
-		if (gitops_object_check(obj.json, &e) < 0) {
+		if (gitops_object_check_flags(obj.json, GITOPS_OBJECT_NAMES_LENIENT, &e) < 0) {
 			const char *kind = gitops_json_get_string(obj.json, "kind", NULL);
 			const char *nm = gitops_json_get_string(obj.json, "metadata", "name", NULL);
 			gitops_err_set(err, e.code, "%s: built object %zu (%s %s): %s", dir, i + 1, kind ? kind : "?",

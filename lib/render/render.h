@@ -17,7 +17,12 @@
 #include "lib/kustomize/kustomize.h"
 #include "lib/yaml/yaml.h"
 
-/* Called for every object, in order; borrows obj (the callee may take obj->json, setting it NULL). */
+/*
+ * Called for every object, in order; borrows obj (the callee may take
+ * obj->json, setting it NULL).  The syntax of its name and namespace is not
+ * checked: gitops_object_check_names says, for a warning, as kustomize
+ * outputs such names.
+ */
 typedef int (*gitops_object_fn)(void *ctx, struct gitops_object *obj, struct gitops_err *err);
 
 struct gitops_render_stats {
