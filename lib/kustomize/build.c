@@ -19,7 +19,9 @@
 #include "lib/base/buf.h"
 #include "lib/base/json.h"
 #include "lib/kustomize/spine.h"
+#include "lib/value/smp.h"
 #include "lib/value/value.h"
+#include "lib/yaml/yaml.h"
 
 /* What one build shares across its kustomizations. */
 struct build {
@@ -27,6 +29,7 @@ struct build {
 	struct kz_config config; /* the builtin tables and every `configurations:` / `crds:` merged in */
 	cJSON *vars;             /* every kustomization's vars, in build order */
 	int origin;              /* buildMetadata: originAnnotations (the top kustomization's, for all) */
+	struct gitops_smp_schema *schema; /* `openapi: {path: ...}`: the first one read (kyaml's SetSchema), or NULL */
 	int depth;
 };
 
@@ -97,6 +100,42 @@ static void target_release(struct target *t)
 	t->file = NULL;
 }
 
+/*
+ * `openapi: {path: FILE}`: the schema strategic merge patches use for the
+ * kinds it defines.  As kyaml's SetSchema, one schema serves the whole
+ * build: the first kustomization that names one (the top one first).
+ */
+static int load_openapi(struct build *b, struct target *t, struct gitops_err *err)
+{
+	struct gitops_limits limits = GITOPS_LIMITS_INIT;
+	struct gitops_buf text = GITOPS_BUF_INIT;
+	const char *path = gitops_json_get_string(t->k, "openapi", "path", NULL);
+	struct gitops_smp_schema *schema = NULL;
+	cJSON *doc = NULL;
+	int rc = -1;
+
+	if (!path || b->schema)
+		return 0;
+	limits.max_stream_bytes = KZ_FILE_MAX;
+	if (kz_load_file(&text, &t->ctx, path, KZ_FILE_MAX, err) < 0 ||
+	    gitops_yaml_parse_one(&doc, text.data ? text.data : "", text.len, path, &limits, err) < 0)
+		goto done;
+	if (!cJSON_IsObject(doc)) {
+		gitops_err_set(err, GITOPS_EXIT_INPUT, "%s: openapi: not a schema document", path);
+		goto done;
+	}
+	if (gitops_smp_schema_new(&schema, err) < 0 || gitops_smp_schema_add(schema, doc, path, err) < 0)
+		goto done;
+	b->schema = schema;
+	schema = NULL;
+	rc = 0;
+done:
+	gitops_smp_schema_free(schema);
+	cJSON_Delete(doc);
+	gitops_buf_release(&text);
+	return rc;
+}
+
 /* KustTarget.Load: find, read and check the kustomization of the loader's directory. */
 static int target_load(struct build *b, struct target *t, struct kz_loader *l, const char *origin,
 		       struct gitops_err *err)
@@ -125,6 +164,8 @@ static int target_load(struct build *b, struct target *t, struct kz_loader *l, c
 		goto done;
 	if (kz_kustomization_parse(&t->k, text.data ? text.data : "", text.len, name, l->root, b->opts->warn,
 				   b->opts->warn_ctx, err) < 0)
+		goto done;
+	if (load_openapi(b, t, err) < 0)
 		goto done;
 	rc = 0;
 done:
@@ -549,10 +590,12 @@ static int accumulate_target(struct build *b, struct kz_resmap *ra, struct targe
 		return err_wrap(err, "%s: %s", "accumulating resources", NULL);
 	if (kz_config_merge_files(&b->config, t->k, &t->ctx, err) < 0)
 		return -1;
+	t->ctx.schema = b->schema;
 	if (run_generators(b, ra, t, err) < 0)
 		return -1;
 	if (accumulate_components(b, ra, t, cJSON_GetObjectItemCaseSensitive(t->k, "components"), err) < 0)
 		return err_wrap(err, "%s: %s", "accumulating components", NULL);
+	t->ctx.schema = b->schema;
 	if (run_transformers(b, ra, t, err) < 0 || run_validators(b, t, err) < 0)
 		return -1;
 	if (merge_vars(b, t, err) < 0)
@@ -844,6 +887,7 @@ int gitops_kustomize_build(struct kz_resmap *out, const char *dir, const struct 
 	if (accumulate_target(&b, out, &t, err) < 0)
 		goto done;
 	/* what kustomize does once, at the top */
+	t.ctx.schema = b.schema;
 	if (kz_add_hash_suffixes(out, err) < 0 || kz_fix_name_references(out, &t.ctx, err) < 0 ||
 	    kz_vars_resolve(out, b.vars, &t.ctx, err) < 0)
 		goto done;
@@ -859,6 +903,7 @@ done:
 	if (have_config)
 		kz_config_release(&b.config);
 	cJSON_Delete(b.vars);
+	gitops_smp_schema_free(b.schema);
 	if (loaded)
 		kz_loader_release(&l);
 	return rc;
