@@ -17,6 +17,7 @@
 #include "lib/base/buf.h"
 #include "lib/base/json.h"
 #include "lib/k8s/object.h"
+#include "lib/value/value.h"
 #include "lib/yaml/yaml.h"
 
 /* Go's filepath.Clean of an absolute path, into a malloc'ed string. */
@@ -211,24 +212,72 @@ done:
 	return rc;
 }
 
-/* One object into the map: a mapping, lists' items each in turn. */
-static int add_object(struct kz_resmap *m, cJSON *obj, const char *name, size_t doc, struct gitops_err *err)
+/* A Go map[string]string as fmt's %v prints it: map[k1:v1 k2:v2], keys sorted. */
+static void go_map(struct gitops_buf *b, const cJSON *map)
 {
+	const cJSON **keys = NULL;
+	size_t n = 0, i;
+
+	gitops_buf_addstr(b, "map[");
+	if (cJSON_IsObject(map) && gitops_value_sorted(&keys, &n, map) == 0) {
+		for (i = 0; i < n; i++)
+			gitops_buf_printf(b, "%s%s:%s", i ? " " : "", keys[i]->string,
+					  cJSON_IsString(keys[i]) ? keys[i]->valuestring : "");
+	}
+	free(keys);
+	gitops_buf_addstr(b, "]");
+}
+
+/* kustomize's error for an object it cannot take: "missing kind in object {{v1 } {{a } map[] map[]}}" */
+static int missing(struct gitops_err *err, const char *what, const cJSON *obj)
+{
+	struct gitops_buf b = GITOPS_BUF_INIT;
+	const char *s[4] = { gitops_json_get_string(obj, "apiVersion", NULL), gitops_json_get_string(obj, "kind", NULL),
+			     gitops_json_get_string(obj, "metadata", "name", NULL),
+			     gitops_json_get_string(obj, "metadata", "namespace", NULL) };
+	int rc;
+
+	gitops_buf_printf(&b, "{{%s %s} {{%s %s} ", s[0] ? s[0] : "", s[1] ? s[1] : "", s[2] ? s[2] : "", s[3] ? s[3] : "");
+	go_map(&b, gitops_json_get(obj, "metadata", "labels", NULL));
+	gitops_buf_addstr(&b, " ");
+	go_map(&b, gitops_json_get(obj, "metadata", "annotations", NULL));
+	gitops_buf_addstr(&b, "}}");
+	rc = gitops_err_set(err, GITOPS_EXIT_INPUT, "missing %s in object %s", what, b.data ? b.data : "");
+	gitops_buf_release(&b);
+	return rc;
+}
+
+/* One object into the map: a mapping, lists' items each in turn; kind and name required, as kustomize requires them. */
+static int add_object(struct kz_resmap *m, cJSON *obj, struct gitops_err *err)
+{
+	const char *kind, *name;
+
 	if (!cJSON_IsObject(obj)) {
 		cJSON_Delete(obj);
-		return gitops_err_set(err, GITOPS_EXIT_INPUT, "MalformedYAMLError: %s: document %zu is not a mapping", name,
-				      doc);
+		return gitops_err_set(err, GITOPS_EXIT_INPUT, "missing Resource metadata");
 	}
 	if (gitops_object_is_list(obj)) {
 		cJSON *items = cJSON_GetObjectItemCaseSensitive(obj, "items"), *x;
 		while (items && (x = items->child) != NULL) {
-			if (add_object(m, cJSON_DetachItemViaPointer(items, x), name, doc, err) < 0) {
+			if (add_object(m, cJSON_DetachItemViaPointer(items, x), err) < 0) {
 				cJSON_Delete(obj);
 				return -1;
 			}
 		}
 		cJSON_Delete(obj);
 		return 0;
+	}
+	kind = gitops_json_get_string(obj, "kind", NULL);
+	name = gitops_json_get_string(obj, "metadata", "name", NULL);
+	if (!kind || !*kind) {
+		missing(err, "kind", obj);
+		cJSON_Delete(obj);
+		return -1;
+	}
+	if (!name || !*name) {
+		missing(err, "metadata.name", obj);
+		cJSON_Delete(obj);
+		return -1;
 	}
 	return kz_resmap_append(m, obj, err);
 }
@@ -245,14 +294,13 @@ int kz_parse_objects(struct kz_resmap *m, const char *text, size_t len, const ch
 	gitops_yaml_reader_yaml12_bools(r);
 	while ((n = gitops_yaml_reader_next(r, &doc, err)) > 0) {
 		cJSON *root = doc.root;
-		size_t index = doc.index;
 		doc.root = NULL;
 		gitops_yaml_doc_release(&doc);
 		if (!root || cJSON_IsNull(root)) {
 			cJSON_Delete(root);
 			continue;
 		}
-		if (add_object(m, root, name, index, err) < 0)
+		if (add_object(m, root, err) < 0)
 			goto done;
 	}
 	if (n < 0) {
