@@ -35,10 +35,19 @@ int kz_resmap_push(struct kz_resmap *m, cJSON *obj, struct gitops_err *err)
 	return 0;
 }
 
+/* kustomize's effective namespace: none for a cluster-scoped kind, "default" for an unset one */
+static const char *effective_ns(const struct kz_id *id)
+{
+	if (kz_kind_cluster_scoped(id->group, id->kind))
+		return "";
+	return *id->ns ? id->ns : "default";
+}
+
+/* ResId.Equals: the namespaces compared as kustomize's IsNsEquals compares them */
 static int same_id(const struct kz_id *a, const struct kz_id *b)
 {
 	return !strcmp(a->group, b->group) && !strcmp(a->version, b->version) && !strcmp(a->kind, b->kind) &&
-	       !strcmp(a->name, b->name) && !strcmp(a->ns, b->ns);
+	       !strcmp(a->name, b->name) && !strcmp(effective_ns(a), effective_ns(b));
 }
 
 int kz_resmap_append(struct kz_resmap *m, cJSON *obj, struct gitops_err *err)
