@@ -205,35 +205,6 @@ static int append_all(struct kz_resmap *ra, struct kz_resmap *src, struct gitops
 	return rc;
 }
 
-/* buildMetadata originAnnotations: where a resource file's objects came from */
-static int set_origin(struct kz_resmap *m, const struct target *t, const char *rel, struct gitops_err *err)
-{
-	struct gitops_buf v = GITOPS_BUF_INIT;
-	char *path;
-	size_t i;
-	int rc = 0;
-
-	if (*t->origin) {
-		struct kz_loader top = { (char *)t->origin, 0, NULL };
-		path = kz_loader_join(&top, rel);
-		/* relative: the join made it absolute */
-		if (path && path[0] == '/' && t->origin[0] != '/')
-			memmove(path, path + 1, strlen(path));
-	} else {
-		struct kz_loader top = { (char *)"/", 0, NULL };
-		path = kz_loader_join(&top, rel);
-		if (path && rel[0] != '/')
-			memmove(path, path + 1, strlen(path));
-	}
-	if (!path || gitops_buf_printf(&v, "path: %s\n", path) < 0)
-		rc = gitops_err_oom(err);
-	for (i = 0; rc == 0 && i < m->n; i++)
-		rc = kz_res_set_annotation(m->v[i], KZ_ANN_ORIGIN, v.data, err);
-	free(path);
-	gitops_buf_release(&v);
-	return rc;
-}
-
 /* A relative path from the top kustomization's directory to sub (lexical: origin + "/" + rel). */
 static char *origin_join(const char *origin, const char *rel)
 {
@@ -268,6 +239,23 @@ static char *origin_join(const char *origin, const char *rel)
 oom:
 	gitops_buf_release(&b);
 	return NULL;
+}
+
+/* buildMetadata originAnnotations: where a resource file's objects came from (kustomize's Origin.Append) */
+static int set_origin(struct kz_resmap *m, const struct target *t, const char *rel, struct gitops_err *err)
+{
+	struct gitops_buf v = GITOPS_BUF_INIT;
+	char *path = origin_join(t->origin, rel);
+	size_t i;
+	int rc = 0;
+
+	if (!path || gitops_buf_printf(&v, "path: %s\n", path) < 0)
+		rc = gitops_err_oom(err);
+	for (i = 0; rc == 0 && i < m->n; i++)
+		rc = kz_res_set_annotation(m->v[i], KZ_ANN_ORIGIN, v.data, err);
+	free(path);
+	gitops_buf_release(&v);
+	return rc;
 }
 
 /* accumulateDirectory: the kustomization (or component) at loader l, into ra. */
