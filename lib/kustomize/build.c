@@ -190,19 +190,7 @@ static int list_len(const cJSON *k, const char *field)
 /* Move every object of src to ra (src left empty), each id checked. */
 static int append_all(struct kz_resmap *ra, struct kz_resmap *src, struct gitops_err *err)
 {
-	size_t i;
-	int rc = 0;
-
-	for (i = 0; i < src->n; i++) {
-		cJSON *obj = src->v[i];
-		src->v[i] = NULL;
-		if (rc == 0 && kz_resmap_append(ra, obj, err) < 0)
-			rc = -1;
-		else if (rc < 0)
-			cJSON_Delete(obj);
-	}
-	src->n = 0;
-	return rc;
+	return kz_resmap_append_all(ra, src, err);
 }
 
 /* A relative path from the top kustomization's directory to sub (lexical: origin + "/" + rel). */

@@ -27,6 +27,13 @@ void kz_loader_release(struct kz_loader *l);
 /* root + "/" + rel, cleaned lexically as Go's filepath.Join (rel absolute: rel cleaned); caller frees */
 char *kz_loader_join(const struct kz_loader *l, const char *rel);
 
+/*
+ * Move every object of src to the end of dst (src left empty, even on
+ * error), refusing one whose id dst already holds as kz_resmap_append does,
+ * in linear time (a hash of the ids, not a scan per object).
+ */
+int kz_resmap_append_all(struct kz_resmap *dst, struct kz_resmap *src, struct gitops_err *err);
+
 /* The kustomization file of a directory (kustomize's recognised names); 0, or -1 with kustomize's error. */
 int kz_kustomization_find(const char **out, const struct kz_loader *l, struct gitops_err *err);
 /*
