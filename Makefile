@@ -147,7 +147,7 @@ registry: $(BINS)
 git: $(BINS)
 	$(Q)GITOPS_BIN=$(CURDIR)/$(O) tests/git/run
 
-check: unit cases mansynopsis kubectl kube image-setters registry git
+check: unit cases kustomize mansynopsis kubectl kube image-setters registry git
 
 install: $(BINS)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man7
@@ -195,3 +195,12 @@ bench: $(BINS)
 
 clean:
 	rm -rf build
+# the native Kustomize build against the shared conformance cases (and kubectl kustomize, when installed)
+.PHONY: kustomize
+$(O)/tests/kustomize/%.o: tests/kustomize/%.c $(LIB_HDRS) Makefile
+	@mkdir -p $(dir $@)
+	$(QCC)$(CC) $(ALL_CFLAGS) -c -o $@ $<
+$(O)/tests/kustomize/kzcompare: $(O)/tests/kustomize/kzcompare.o $(LIB)
+	$(QLD)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+kustomize: $(BINS) $(O)/tests/kustomize/kzcompare
+	$(Q)GITOPS_BIN=$(CURDIR)/$(O) CONFORMANCE=$(abspath $(CONFORMANCE)) tests/kustomize/run

@@ -7,6 +7,7 @@
 #include "cmd/tool/cli.h"
 #include "lib/render/render.h"
 #include "lib/k8s/stream.h"
+#include "lib/kustomize/kustomize.h"
 
 static const char usage[] = "gitops-render [options] [PATH...]";
 
@@ -16,7 +17,9 @@ static const char help[] =
 	"'-' or no PATH reads a stream from standard input.  A Source document (from\n"
 	"gitops-fetch) on standard input or in a file named is replaced by the objects of\n"
 	"its checkout, each annotated with gitops.dev/source and gitops.dev/revision; one\n"
-	"in a directory is refused.  Nothing is written unless every input is valid.\n"
+	"in a directory is refused.  A directory with a kustomization file is built as\n"
+	"`kubectl kustomize` builds it (Kustomize v5.5), its objects written as kubectl\n"
+	"writes them.  Nothing is written unless every input is valid.\n"
 	"The output ends with the end-of-stream marker only when every stream read\n"
 	"(standard input, a pipe) ended with a valid one: what was not known to be whole\n"
 	"is not passed on as whole.\n"
@@ -24,7 +27,12 @@ static const char help[] =
 	"options:\n"
 	"      --allow-empty-input  accept a stream with no object and no end-of-stream\n"
 	"                        marker (else an error: its producer may have failed)\n"
+	"      --load-restrictor RULE  kustomize's files: rootOnly (the default: in or\n"
+	"                        below the kustomization's directory) or none\n"
+	"                        (LoadRestrictionsRootOnly, LoadRestrictionsNone as kubectl)\n"
 	"  -o, --output FORMAT   yaml (default) or json\n"
+	"      --reorder ORDER   kustomize's output order: legacy (by kind, the default)\n"
+	"                        or none (as built); a kustomization's sortOptions wins\n"
 	"  -q, --quiet           no warnings\n"
 	"  -v, --verbose         say what was read\n"
 	"      --color[=WHEN]    colour messages: always (when WHEN is left out), never,\n"
@@ -35,28 +43,76 @@ static const char help[] =
 /* Output is held in a spool and reaches stdout only when every input was good. */
 #define SPOOL_MEMORY (2u << 20)
 
-enum { OPT_ALLOW_EMPTY_INPUT = 300 };
+enum { OPT_ALLOW_EMPTY_INPUT = 300, OPT_LOAD_RESTRICTOR, OPT_REORDER };
 
 static const struct option longopts[] = {
 	{ "allow-empty-input", no_argument, NULL, OPT_ALLOW_EMPTY_INPUT },
+	{ "load-restrictor", required_argument, NULL, OPT_LOAD_RESTRICTOR },
+	{ "reorder", required_argument, NULL, OPT_REORDER },
 	{ NULL, 0, NULL, 0 },
+};
+
+struct options {
+	int allow_empty_input;
+	struct gitops_kustomize_options kustomize;
 };
 
 static int on_option(struct gitops_cli *cli, int opt, const char *arg, void *ctx)
 {
-	int *allow_empty_input = ctx;
+	struct options *o = ctx;
 
-	(void)arg;
-	if (opt == OPT_ALLOW_EMPTY_INPUT) {
-		*allow_empty_input = 1;
+	switch (opt) {
+	case OPT_ALLOW_EMPTY_INPUT:
+		o->allow_empty_input = 1;
+		return 0;
+	case OPT_LOAD_RESTRICTOR:
+		if (!strcmp(arg, "rootOnly") || !strcmp(arg, "LoadRestrictionsRootOnly"))
+			o->kustomize.load_restrictor = GITOPS_KUSTOMIZE_ROOT_ONLY;
+		else if (!strcmp(arg, "none") || !strcmp(arg, "LoadRestrictionsNone"))
+			o->kustomize.load_restrictor = GITOPS_KUSTOMIZE_NONE;
+		else
+			return gitops_cli_usage_error(cli, "--load-restrictor: '%s' is not rootOnly or none", arg);
+		return 0;
+	case OPT_REORDER:
+		if (!strcmp(arg, "legacy"))
+			o->kustomize.reorder = GITOPS_KUSTOMIZE_REORDER_LEGACY;
+		else if (!strcmp(arg, "none"))
+			o->kustomize.reorder = GITOPS_KUSTOMIZE_REORDER_NONE;
+		else
+			return gitops_cli_usage_error(cli, "--reorder: '%s' is not legacy or none", arg);
 		return 0;
 	}
 	return gitops_cli_usage_error(cli, "unknown option");
 }
 
+static void kustomize_warn(void *ctx, const char *msg)
+{
+	gitops_cli_warn(ctx, "%s", msg);
+}
+
+/* Is an operand a directory holding a kustomization (its output then printed as kubectl kustomize prints)? */
+static int is_kustomization(const char *arg)
+{
+	return strcmp(arg, "-") && gitops_kustomize_file(arg) != NULL;
+}
+
+struct put {
+	struct gitops_stream_writer *w;
+	const struct gitops_cli *cli;
+};
+
+/* Names the API server would refuse are passed on, as kustomize passes them on, with a warning. */
 static int put_object(void *ctx, struct gitops_object *obj, struct gitops_err *err)
 {
-	return gitops_stream_writer_put(ctx, obj->json, err);
+	struct put *p = ctx;
+	struct gitops_err e = GITOPS_ERR_INIT;
+
+	if (gitops_object_check_names(obj->json, &e) < 0) {
+		struct gitops_err where = GITOPS_ERR_INIT;
+		gitops_object_err(&where, obj, e.code, "%s", e.msg);
+		gitops_cli_warn(p->cli, "%s", where.msg);
+	}
+	return gitops_stream_writer_put(p->w, obj->json, err);
 }
 
 int main(int argc, char **argv)
@@ -67,28 +123,38 @@ int main(int argc, char **argv)
 	struct gitops_stream_writer *w = NULL;
 	struct gitops_render_stats stats = { 0, 0 };
 	const char *unvouched = NULL;   /* the first input not known to be whole */
-	int ret, i, code = GITOPS_EXIT_OK, allow_empty_input = 0;
+	struct options o = { 0, GITOPS_KUSTOMIZE_OPTIONS_INIT };
+	struct put put = { NULL, NULL };
+	int ret, i, code = GITOPS_EXIT_OK;
 
 	gitops_cli_init(&cli, "gitops-render", usage, help);
-	ret = gitops_cli_parse(&cli, argc, argv, "", longopts, on_option, &allow_empty_input);
+	ret = gitops_cli_parse(&cli, argc, argv, "", longopts, on_option, &o);
 	if (ret >= 0)
 		return ret;
+	o.kustomize.warn = kustomize_warn;
+	o.kustomize.warn_ctx = &cli;
 
 	if (gitops_spool_new(&spool, SPOOL_MEMORY, &err) < 0 ||
 	    gitops_stream_writer_new(&w, cli.format, gitops_spool_write, spool, &err) < 0)
 		goto fail;
+	put.w = w;
+	put.cli = &cli;
+	for (i = cli.optind; i < argc; i++)
+		if (is_kustomization(argv[i]) && gitops_stream_writer_go_yaml(w, &err) < 0)
+			goto fail;
 
 	for (i = cli.optind; i < argc || (i == argc && cli.optind == argc); i++) {
 		const char *arg = i < argc ? argv[i] : "-";
 		const char *name = strcmp(arg, "-") ? arg : "<stdin>";
 		struct gitops_render_input in;
 		if (!strcmp(arg, "-"))
-			ret = gitops_render_fd(&in, 0, name, &cli.limits, put_object, w, &stats, &err);
+			ret = gitops_render_fd(&in, 0, name, &cli.limits, put_object, &put, &stats, &err);
 		else
-			ret = gitops_render_path(&in, arg, &cli.limits, put_object, w, &stats, &err);
+			ret = gitops_render_path_kustomize(&in, arg, &cli.limits, &o.kustomize, put_object, &put, &stats,
+							   &err);
 		if (ret < 0)
 			goto fail;
-		if (in.streamed && !allow_empty_input && gitops_stream_check_empty(&in.status, name, &err) < 0)
+		if (in.streamed && !o.allow_empty_input && gitops_stream_check_empty(&in.status, name, &err) < 0)
 			goto fail;
 		if (!in.whole && !unvouched)
 			unvouched = name;

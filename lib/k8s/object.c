@@ -175,7 +175,41 @@ static int check_api_version(const char *s, struct gitops_err *err)
 	return 0;
 }
 
+/* The syntax of metadata.name and metadata.namespace (both strings when set: checked before). */
+static int check_name_syntax(const cJSON *obj, struct gitops_err *err)
+{
+	const char *name = gitops_json_get_string(obj, "metadata", "name", NULL);
+	const char *ns = gitops_json_get_string(obj, "metadata", "namespace", NULL);
+
+	if (name && strlen(name) > 253) {
+		gitops_err_set(err, GITOPS_EXIT_INPUT, "metadata.name is longer than 253 characters ('%.40s...')", name);
+		return -1;
+	}
+	if (name && (!strcmp(name, ".") || !strcmp(name, "..") || strpbrk(name, "/% \t"))) {
+		gitops_err_set(err, GITOPS_EXIT_INPUT, "metadata.name '%.80s' is not a valid name (no '/', '%%' or blanks; not '.' or '..')",
+			 name);
+		return -1;
+	}
+	if (ns && ns[0] && !is_dns_label(ns)) {
+		gitops_err_set(err, GITOPS_EXIT_INPUT, "metadata.namespace '%.80s' is not a valid namespace name", ns);
+		return -1;
+	}
+	return 0;
+}
+
+int gitops_object_check_names(const cJSON *obj, struct gitops_err *err)
+{
+	if (gitops_object_is_list(obj))
+		return 0;
+	return check_name_syntax(obj, err);
+}
+
 int gitops_object_check(const cJSON *obj, struct gitops_err *err)
+{
+	return gitops_object_check_flags(obj, 0, err);
+}
+
+int gitops_object_check_flags(const cJSON *obj, int flags, struct gitops_err *err)
 {
 	const cJSON *v, *meta, *name, *ns;
 	const char *k;
@@ -246,25 +280,12 @@ int gitops_object_check(const cJSON *obj, struct gitops_err *err)
 		gitops_err_set(err, GITOPS_EXIT_INPUT, "metadata.name is empty");
 		return -1;
 	}
-	if (strlen(name->valuestring) > 253) {
-		gitops_err_set(err, GITOPS_EXIT_INPUT, "metadata.name is longer than 253 characters ('%.40s...')", name->valuestring);
+	if (!(flags & GITOPS_OBJECT_NAMES_LENIENT) && check_name_syntax(obj, err) < 0)
 		return -1;
-	}
-	if (!strcmp(name->valuestring, ".") || !strcmp(name->valuestring, "..") || strpbrk(name->valuestring, "/% \t")) {
-		gitops_err_set(err, GITOPS_EXIT_INPUT, "metadata.name '%.80s' is not a valid name (no '/', '%%' or blanks; not '.' or '..')",
-			 name->valuestring);
-		return -1;
-	}
 	ns = cJSON_GetObjectItemCaseSensitive(meta, "namespace");
-	if (ns && !cJSON_IsNull(ns)) {
-		if (!cJSON_IsString(ns)) {
-			gitops_err_set(err, GITOPS_EXIT_INPUT, "metadata.namespace must be a string, not %s", gitops_json_type_name(ns));
-			return -1;
-		}
-		if (ns->valuestring[0] && !is_dns_label(ns->valuestring)) {
-			gitops_err_set(err, GITOPS_EXIT_INPUT, "metadata.namespace '%.80s' is not a valid namespace name", ns->valuestring);
-			return -1;
-		}
+	if (ns && !cJSON_IsNull(ns) && !cJSON_IsString(ns)) {
+		gitops_err_set(err, GITOPS_EXIT_INPUT, "metadata.namespace must be a string, not %s", gitops_json_type_name(ns));
+		return -1;
 	}
 	if (check_string_map(meta, "labels", err) < 0 || check_string_map(meta, "annotations", err) < 0)
 		return -1;

@@ -48,6 +48,15 @@ int gitops_object_err(struct gitops_err *err, const struct gitops_object *o, int
  * quotes a Secret's value.
  */
 int gitops_object_check(const cJSON *obj, struct gitops_err *err);
+/*
+ * The same, with GITOPS_OBJECT_NAMES_LENIENT: the syntax of metadata.name
+ * and metadata.namespace left unchecked (gitops-render only warns about it,
+ * as kustomize outputs such names; gitops-apply and gitops-diff refuse them).
+ */
+#define GITOPS_OBJECT_NAMES_LENIENT 1
+int gitops_object_check_flags(const cJSON *obj, int flags, struct gitops_err *err);
+/* Only that syntax: -1 and err when a name or namespace is not one the API server accepts. */
+int gitops_object_check_names(const cJSON *obj, struct gitops_err *err);
 
 /* Fill *out from a checked object. -1 if apiVersion/kind/name are missing. */
 int gitops_object_id(struct gitops_id *out, const cJSON *obj);

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "lib/k8s/object.h"
+#include "lib/yaml/emit.h"
 #include "lib/value/jsonio.h"
 
 struct gitops_stream_reader {
@@ -103,7 +104,7 @@ static int next_item(struct gitops_stream_reader *r, struct gitops_object *out, 
 		return 0;
 	}
 	line = idx < r->list.n_item_lines ? r->list.item_lines[idx] : r->list.line;
-	if (gitops_object_check(item, &e) < 0)
+	if (gitops_object_check_flags(item, r->flags & GITOPS_STREAM_NAMES_LENIENT ? GITOPS_OBJECT_NAMES_LENIENT : 0, &e) < 0)
 		return object_error(r, line, r->list.index, idx + 1, e.msg, err);
 	if (gitops_object_is_list(item))
 		return object_error(r, line, r->list.index, idx + 1, "a List inside a List is not supported", err);
@@ -146,7 +147,9 @@ int gitops_stream_read(struct gitops_stream_reader *r, struct gitops_object *out
 			continue;
 		}
 		if (!(r->flags & GITOPS_STREAM_RAW)) {
-			if (gitops_object_check(doc.root, &e) < 0) {
+			if (gitops_object_check_flags(doc.root,
+						      r->flags & GITOPS_STREAM_NAMES_LENIENT ? GITOPS_OBJECT_NAMES_LENIENT : 0,
+						      &e) < 0) {
 				object_error(r, doc.line, doc.index, 0, e.msg, err);
 				gitops_yaml_doc_release(&doc);
 				return -1;
@@ -222,6 +225,7 @@ int gitops_stream_check_empty(const struct gitops_stream_status *st, const char 
 struct gitops_stream_writer {
 	enum gitops_format format;
 	struct gitops_yaml_writer *yaml;
+	struct gitops_yaml_emitter *go;  /* YAML as go-yaml v2 prints it (kubectl kustomize), when asked */
 	gitops_write_fn write;
 	void *ctx;
 	size_t count;
@@ -258,6 +262,12 @@ int gitops_stream_writer_put(struct gitops_stream_writer *w, const cJSON *obj, s
 	char *text;
 	int ret;
 
+	if (w->format == GITOPS_FORMAT_YAML && w->go) {
+		if (gitops_yaml_emitter_doc(w->go, obj, err) < 0)
+			return -1;
+		w->count++;
+		return 0;
+	}
 	if (w->format == GITOPS_FORMAT_YAML) {
 		if (gitops_yaml_writer_doc(w->yaml, obj, err) < 0)
 			return -1;
@@ -286,7 +296,7 @@ int gitops_stream_writer_finish_as(struct gitops_stream_writer *w, enum gitops_s
 	w->finished = 1;
 	if (w->format == GITOPS_FORMAT_JSON)
 		return raw_write(w, w->count ? "\n]}\n" : "{\"apiVersion\":\"v1\",\"kind\":\"List\",\"items\":[]}\n", err);
-	if (gitops_yaml_writer_end(w->yaml, err) < 0)
+	if (!w->go && gitops_yaml_writer_end(w->yaml, err) < 0)
 		return -1;
 	if (end != GITOPS_STREAM_COMPLETE)
 		return 0;
@@ -309,5 +319,15 @@ void gitops_stream_writer_free(struct gitops_stream_writer *w)
 	if (!w)
 		return;
 	gitops_yaml_writer_free(w->yaml);
+	gitops_yaml_emitter_free(w->go);
 	free(w);
+}
+
+int gitops_stream_writer_go_yaml(struct gitops_stream_writer *w, struct gitops_err *err)
+{
+	if (w->format != GITOPS_FORMAT_YAML || w->go)
+		return 0;
+	if (w->count)
+		return gitops_err_set(err, GITOPS_EXIT_INTERNAL, "the YAML style is chosen before the first object");
+	return gitops_yaml_emitter_new(&w->go, w->write, w->ctx, NULL, err);
 }

@@ -25,7 +25,8 @@
 #include "lib/yaml/yaml.h"
 
 enum gitops_stream_flags {
-	GITOPS_STREAM_RAW = 1   /* any YAML documents: no checks, no List flattening */
+	GITOPS_STREAM_RAW = 1,  /* any YAML documents: no checks, no List flattening */
+	GITOPS_STREAM_NAMES_LENIENT = 2 /* names' and namespaces' syntax not checked (GITOPS_OBJECT_NAMES_LENIENT) */
 };
 
 struct gitops_stream_reader;
@@ -85,6 +86,11 @@ int gitops_stream_writer_finish_as(struct gitops_stream_writer *w, enum gitops_s
 				   struct gitops_err *err);
 /* gitops_stream_writer_finish_as(w, GITOPS_STREAM_COMPLETE, err). */
 int gitops_stream_writer_finish(struct gitops_stream_writer *w, struct gitops_err *err);
+/*
+ * Write YAML as go-yaml v2 prints it (lib/yaml/emit.h: the bytes of
+ * `kubectl kustomize`) instead of libyaml's style; before the first object.
+ */
+int gitops_stream_writer_go_yaml(struct gitops_stream_writer *w, struct gitops_err *err);
 size_t gitops_stream_writer_count(const struct gitops_stream_writer *w);
 void gitops_stream_writer_free(struct gitops_stream_writer *w);
 

@@ -24,9 +24,24 @@ struct kz_index {
 
 static unsigned long rename_epoch;
 
+/* kustomize's effective namespace: none for a cluster-scoped kind, "default" for an unset one */
+static const char *effective_ns(const struct kz_id *id)
+{
+	if (kz_kind_cluster_scoped(id->group, id->kind))
+		return "";
+	return *id->ns ? id->ns : "default";
+}
+
+/* ResId.Equals: the namespaces compared as kustomize's IsNsEquals compares them */
+static int same_id(const struct kz_id *a, const struct kz_id *b)
+{
+	return !strcmp(a->group, b->group) && !strcmp(a->version, b->version) && !strcmp(a->kind, b->kind) &&
+	       !strcmp(a->name, b->name) && !strcmp(effective_ns(a), effective_ns(b));
+}
+
 static uint64_t id_hash(const struct kz_id *id)
 {
-	const char *parts[5] = { id->group, id->version, id->kind, id->name, id->ns };
+	const char *parts[5] = { id->group, id->version, id->kind, id->name, effective_ns(id) };
 	uint64_t h = 1469598103934665603ULL;
 	size_t i;
 	const char *p;
@@ -42,11 +57,6 @@ static uint64_t id_hash(const struct kz_id *id)
 	return h;
 }
 
-static int same_id(const struct kz_id *a, const struct kz_id *b)
-{
-	return !strcmp(a->group, b->group) && !strcmp(a->version, b->version) && !strcmp(a->kind, b->kind) &&
-	       !strcmp(a->name, b->name) && !strcmp(a->ns, b->ns);
-}
 
 static void index_free(struct kz_index *x)
 {
@@ -172,8 +182,9 @@ int kz_resmap_append(struct kz_resmap *m, cJSON *obj, struct gitops_err *err)
 			/* kustomize's ResId: Kind.version.group/name.namespace */
 			int rc = gitops_err_set(err, GITOPS_EXIT_INPUT,
 						"may not add resource with an already registered id: %s.%s.%s/%s.%s",
-						id.kind, *id.version ? id.version : "[noVer]",
-						*id.group ? id.group : "[noGrp]", id.name, *id.ns ? id.ns : "[noNs]");
+						*id.kind ? id.kind : "[noKind]", *id.version ? id.version : "[noVer]",
+						*id.group ? id.group : "[noGrp]", *id.name ? id.name : "[noName]",
+						*id.ns ? id.ns : "[noNs]");
 			cJSON_Delete(obj);
 			return rc;
 		}

@@ -15,6 +15,7 @@
 #include "lib/base/buf.h"
 #include "lib/k8s/object.h"
 #include "lib/k8s/source.h"
+#include "lib/kustomize/kustomize.h"
 #include "lib/value/jsonio.h"
 
 #define MAX_DIR_DEPTH 64
@@ -44,6 +45,7 @@ struct render {
 	size_t n_files;
 	const char *dir;        /* the Source's spec.dir, which those paths are relative to */
 	struct checkout_check *check;  /* inside a Source with spec.revisions: what the walk must read */
+	const struct gitops_kustomize_options *kustomize; /* how kustomizations are built (NULL: defaults) */
 };
 
 struct walk {
@@ -389,7 +391,8 @@ static int render_stream(struct render *rd, int fd, const char *name, enum origi
 	int n, ret = -1;
 
 	memset(in, 0, sizeof(*in));
-	if (gitops_stream_reader_fd(&r, fd, name, rd->limits, 0, err) < 0)
+	/* names' syntax: the caller's to warn about (kustomize outputs what the API server would refuse) */
+	if (gitops_stream_reader_fd(&r, fd, name, rd->limits, GITOPS_STREAM_NAMES_LENIENT, err) < 0)
 		return -1;
 	while ((n = gitops_stream_read(r, &obj, err)) > 0) {
 		int cb;
@@ -447,7 +450,7 @@ done:
 int gitops_render_fd(struct gitops_render_input *out, int fd, const char *name, const struct gitops_limits *limits,
 		     gitops_object_fn fn, void *ctx, struct gitops_render_stats *stats, struct gitops_err *err)
 {
-	struct render rd = { limits, fn, ctx, stats, NULL, NULL, NULL, 0, NULL, NULL };
+	struct render rd = { limits, fn, ctx, stats, NULL, NULL, NULL, 0, NULL, NULL, NULL };
 
 	return render_stream(&rd, fd, name, ORIGIN_STREAM, out, err);
 }
@@ -498,24 +501,95 @@ static int skip_entry(const struct dirent *d)
 	return d->d_name[0] != '.';
 }
 
-/* A directory that another renderer owns. */
-static int check_special(const char *dir, struct dirent **ents, int n, struct gitops_err *err)
+/*
+ * A directory that another renderer owns: 1 and *kust (the kustomization
+ * file's name) for a Kustomize overlay, 0 for plain manifests.
+ */
+static int check_special(const char *dir, struct dirent **ents, int n, const char **kust, struct gitops_err *err)
 {
-	int i;
+	int i, chart = 0;
 
+	*kust = NULL;
 	for (i = 0; i < n; i++) {
 		const char *nm = ents[i]->d_name;
-		if (!strcmp(nm, "kustomization.yaml") || !strcmp(nm, "kustomization.yml") ||
-		    !strcmp(nm, "Kustomization"))
-			return gitops_err_set(err, GITOPS_EXIT_USAGE,
-					      "%s: a Kustomize overlay (%s): this version cannot render Kustomize yet",
-					      dir, nm);
+		if (!*kust && (!strcmp(nm, "kustomization.yaml") || !strcmp(nm, "kustomization.yml") ||
+			       !strcmp(nm, "Kustomization")))
+			*kust = nm;
 		if (!strcmp(nm, "Chart.yaml"))
-			return gitops_err_set(err, GITOPS_EXIT_USAGE,
-					      "%s: a Helm chart (Chart.yaml): this version cannot render Helm charts yet",
-					      dir);
+			chart = 1;
 	}
-	return 0;
+	if (*kust && chart)
+		return gitops_err_set(err, GITOPS_EXIT_INPUT,
+				      "%s: both a kustomization (%s) and a Helm chart (Chart.yaml): which one to render is "
+				      "ambiguous", dir, *kust);
+	if (chart)
+		return gitops_err_set(err, GITOPS_EXIT_USAGE,
+				      "%s: a Helm chart (Chart.yaml): this version cannot render Helm charts yet", dir);
+	return *kust ? 1 : 0;
+}
+
+/* A Kustomize overlay: built natively, each object checked and handed on in kustomize's output order. */
+static int render_kustomize(struct render *rd, const char *dir, const char *kust, struct gitops_err *err)
+{
+	struct kz_resmap m = KZ_RESMAP_INIT;
+	struct gitops_buf name = GITOPS_BUF_INIT;
+	size_t i;
+	int ret = -1;
+
+	if (gitops_buf_printf(&name, "%s%s%s", dir, dir[strlen(dir) - 1] == '/' ? "" : "/", kust) < 0) {
+		gitops_err_oom(err);
+		goto done;
+	}
+	if (rd->check) {
+		int fd = open(name.data, O_RDONLY | O_CLOEXEC);
+		if (fd < 0) {
+			gitops_err_errno(err, errno, name.data);
+			goto done;
+		}
+		ret = check_read(rd->check, name.data, fd, err);
+		close(fd);
+		if (ret < 0)
+			goto done;
+		ret = -1;
+	}
+	if (gitops_kustomize_build(&m, dir, rd->kustomize, err) < 0) {
+		/* kustomize's messages end with the cause: never cut that off */
+		if (strlen(dir) + 2 + strlen(err->msg) < sizeof(err->msg))
+			gitops_err_prefix(err, "%s", dir);
+		goto done;
+	}
+	for (i = 0; i < m.n; i++) {
+		struct gitops_object obj;
+		struct gitops_err e = GITOPS_ERR_INIT;
+
+		memset(&obj, 0, sizeof(obj));
+		obj.json = m.v[i];
+		obj.source = name.data;
+		obj.doc = i + 1;
+		obj.line = 1;
+		if (gitops_object_check_flags(obj.json, GITOPS_OBJECT_NAMES_LENIENT, &e) < 0) {
+			const char *kind = gitops_json_get_string(obj.json, "kind", NULL);
+			const char *nm = gitops_json_get_string(obj.json, "metadata", "name", NULL);
+			gitops_err_set(err, e.code, "%s: built object %zu (%s %s): %s", dir, i + 1, kind ? kind : "?",
+				       nm ? nm : "?", e.msg);
+			goto done;
+		}
+		m.v[i] = NULL;
+		ret = emit(rd, &obj, err);
+		cJSON_Delete(obj.json);
+		if (ret < 0)
+			goto done;
+		ret = -1;
+		if (rd->stats)
+			rd->stats->objects++;
+	}
+	if (rd->stats)
+		rd->stats->files++;
+	ret = 0;
+done:
+	kz_resmap_release(&m);
+	gitops_buf_release(&name);
+	return ret;
 }
 
 static int path_inside(const char *path, const char *root)
@@ -596,8 +670,16 @@ static int walk_dir(struct walk *w, const char *dir, int depth, struct gitops_er
 	n = scandir(dir, &ents, skip_entry, byte_order);
 	if (n < 0)
 		return gitops_err_errno(err, errno, dir);
-	if (check_special(dir, ents, n, err) < 0)
-		goto done;
+	{
+		const char *kust;
+		int special = check_special(dir, ents, n, &kust, err);
+		if (special < 0)
+			goto done;
+		if (special > 0) {
+			ret = render_kustomize(w->rd, dir, kust, err);
+			goto done;
+		}
+	}
 	for (i = 0; i < n; i++) {
 		const char *nm = ents[i]->d_name;
 		struct stat st;
@@ -680,7 +762,14 @@ static int render_path(struct render *rd, const char *path, struct gitops_render
 int gitops_render_path(struct gitops_render_input *out, const char *path, const struct gitops_limits *limits,
 		       gitops_object_fn fn, void *ctx, struct gitops_render_stats *stats, struct gitops_err *err)
 {
-	struct render rd = { limits, fn, ctx, stats, NULL, NULL, NULL, 0, NULL, NULL };
+	return gitops_render_path_kustomize(out, path, limits, NULL, fn, ctx, stats, err);
+}
+
+int gitops_render_path_kustomize(struct gitops_render_input *out, const char *path, const struct gitops_limits *limits,
+				 const struct gitops_kustomize_options *kustomize, gitops_object_fn fn, void *ctx,
+				 struct gitops_render_stats *stats, struct gitops_err *err)
+{
+	struct render rd = { limits, fn, ctx, stats, NULL, NULL, NULL, 0, NULL, NULL, kustomize };
 
 	return render_path(&rd, path, out, err);
 }

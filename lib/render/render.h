@@ -4,18 +4,25 @@
  * Plain manifests: files, directories (recursive; *.yaml, *.yml, *.json;
  * each directory's entries in byte order, as kubectl -R and Argo CD walk
  * them; hidden entries skipped) and streams, and the Source documents of
- * gitops-fetch found on standard input or in a file named.  Kustomize
- * overlays and Helm charts are recognised and refused until their renderers
- * exist.
+ * gitops-fetch found on standard input or in a file named.  A directory
+ * with a kustomization file is built as `kubectl kustomize` builds it
+ * (lib/kustomize) instead of walked; Helm charts are recognised and refused
+ * until their renderer exists.
  */
 #ifndef GITOPS_RENDER_H
 #define GITOPS_RENDER_H
 
 #include "lib/base/err.h"
 #include "lib/k8s/stream.h"
+#include "lib/kustomize/kustomize.h"
 #include "lib/yaml/yaml.h"
 
-/* Called for every object, in order; borrows obj (the callee may take obj->json, setting it NULL). */
+/*
+ * Called for every object, in order; borrows obj (the callee may take
+ * obj->json, setting it NULL).  The syntax of its name and namespace is not
+ * checked: gitops_object_check_names says, for a warning, as kustomize
+ * outputs such names.
+ */
 typedef int (*gitops_object_fn)(void *ctx, struct gitops_object *obj, struct gitops_err *err);
 
 struct gitops_render_stats {
@@ -47,6 +54,11 @@ struct gitops_render_input {
  */
 int gitops_render_path(struct gitops_render_input *out, const char *path, const struct gitops_limits *limits,
 		       gitops_object_fn fn, void *ctx, struct gitops_render_stats *stats, struct gitops_err *err);
+
+/* The same, kustomizations built with these options (NULL: kustomize's defaults). */
+int gitops_render_path_kustomize(struct gitops_render_input *out, const char *path, const struct gitops_limits *limits,
+				 const struct gitops_kustomize_options *kustomize, gitops_object_fn fn, void *ctx,
+				 struct gitops_render_stats *stats, struct gitops_err *err);
 
 /* Render a stream read from fd (not closed); `name` names it in messages. */
 int gitops_render_fd(struct gitops_render_input *out, int fd, const char *name, const struct gitops_limits *limits,

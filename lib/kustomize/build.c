@@ -1,0 +1,886 @@
+/*
+ * build.c: the build, as kustomize's KustTarget runs it (api/internal/target
+ * /kusttarget.go, v5.5).  Per kustomization: resources (files, and
+ * directories built whole and recursively), `configurations:` and `crds:`,
+ * generators (configMapGenerator / secretGenerator, then `generators:`),
+ * components (each run on the map accumulated so far), the builtin
+ * transformers in kustomize's fixed order, then `transformers:`,
+ * `validators:`, and the vars collected.  At the top only: hash suffixes,
+ * name references, vars, local-config resources dropped, the output order
+ * (legacy kind order or fifo), buildMetadata, kustomize's own annotations
+ * stripped.  The map filled is the caller's (kz_resmap_release).
+ */
+#include "lib/kustomize/kustomize.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/base/buf.h"
+#include "lib/base/json.h"
+#include "lib/kustomize/spine.h"
+#include "lib/value/smp.h"
+#include "lib/value/value.h"
+#include "lib/yaml/yaml.h"
+
+/* What one build shares across its kustomizations. */
+struct build {
+	const struct gitops_kustomize_options *opts;
+	struct kz_config config; /* the builtin tables and every `configurations:` / `crds:` merged in */
+	cJSON *vars;             /* every kustomization's vars, in build order */
+	int origin;              /* buildMetadata: originAnnotations (the top kustomization's, for all) */
+	struct gitops_smp_schema *schema; /* `openapi: {path: ...}`: the first one read (kyaml's SetSchema), or NULL */
+	int depth;
+};
+
+/* One kustomization being built. */
+struct target {
+	struct kz_loader *loader;
+	cJSON *k;             /* the kustomization, checked (kustomization.c) */
+	char *file;           /* its path, for messages */
+	const char *origin;   /* the directory's path from the top kustomization's ("" at the top) */
+	struct kz_ctx ctx;
+};
+
+#define MAX_DEPTH 100
+
+static int accumulate_target(struct build *b, struct kz_resmap *ra, struct target *t, struct gitops_err *err);
+
+/* Go's %q of a message (the quotes and backslashes escaped), for the messages kustomize formats with it. */
+static void go_quote(char *out, size_t size, const char *s)
+{
+	size_t o = 0;
+
+	if (size < 3)
+		return;
+	out[o++] = '"';
+	for (; *s && o + 3 < size; s++) {
+		if (*s == '"' || *s == '\\')
+			out[o++] = '\\';
+		out[o++] = *s;
+	}
+	out[o++] = '"';
+	out[o] = '\0';
+}
+
+/*
+ * The message of err with `fmt` around it (fmt: %s for a, then b when
+ * given, then the old message).  kustomize nests its messages as deep as
+ * the kustomizations go; one that outgrows the error's buffer keeps its
+ * start and its end (the cause), with " ... " between.
+ */
+static int err_wrap(struct gitops_err *err, const char *fmt, const char *a, const char *b)
+{
+	char old[GITOPS_ERR_MSG_MAX], *full = NULL;
+	size_t n, max = sizeof(err->msg) - 1, head = 300;
+	int len;
+
+	snprintf(old, sizeof(old), "%s", err->msg);
+	len = b ? asprintf(&full, fmt, a, b, old) : asprintf(&full, fmt, a, old);
+	if (len < 0)
+		return gitops_err_oom(err);
+	n = (size_t)len;
+	if (n <= max) {
+		memcpy(err->msg, full, n + 1);
+	} else {
+		size_t tail = max - head - 5;
+		memcpy(err->msg, full, head);
+		memcpy(err->msg + head, " ... ", 5);
+		memcpy(err->msg + head + 5, full + n - tail, tail + 1);
+	}
+	free(full);
+	return -1;
+}
+
+static void target_release(struct target *t)
+{
+	cJSON_Delete(t->k);
+	free(t->file);
+	t->k = NULL;
+	t->file = NULL;
+}
+
+/*
+ * `openapi: {path: FILE}`: the schema strategic merge patches use for the
+ * kinds it defines.  As kyaml's SetSchema, one schema serves the whole
+ * build: the first kustomization that names one (the top one first).
+ */
+static int load_openapi(struct build *b, struct target *t, struct gitops_err *err)
+{
+	struct gitops_limits limits = GITOPS_LIMITS_INIT;
+	struct gitops_buf text = GITOPS_BUF_INIT;
+	const char *path = gitops_json_get_string(t->k, "openapi", "path", NULL);
+	struct gitops_smp_schema *schema = NULL;
+	cJSON *doc = NULL;
+	int rc = -1;
+
+	if (!path || b->schema)
+		return 0;
+	limits.max_stream_bytes = KZ_FILE_MAX;
+	if (kz_load_file(&text, &t->ctx, path, KZ_FILE_MAX, err) < 0 ||
+	    gitops_yaml_parse_one(&doc, text.data ? text.data : "", text.len, path, &limits, err) < 0)
+		goto done;
+	if (!cJSON_IsObject(doc)) {
+		gitops_err_set(err, GITOPS_EXIT_INPUT, "%s: openapi: not a schema document", path);
+		goto done;
+	}
+	if (gitops_smp_schema_new(&schema, err) < 0 || gitops_smp_schema_add(schema, doc, path, err) < 0)
+		goto done;
+	b->schema = schema;
+	schema = NULL;
+	rc = 0;
+done:
+	gitops_smp_schema_free(schema);
+	cJSON_Delete(doc);
+	gitops_buf_release(&text);
+	return rc;
+}
+
+/* KustTarget.Load: find, read and check the kustomization of the loader's directory. */
+static int target_load(struct build *b, struct target *t, struct kz_loader *l, const char *origin,
+		       struct gitops_err *err)
+{
+	struct gitops_buf text = GITOPS_BUF_INIT;
+	const char *name;
+	int rc = -1;
+
+	memset(t, 0, sizeof(*t));
+	t->loader = l;
+	t->origin = origin;
+	if (kz_kustomization_find(&name, l, err) < 0)
+		goto done;
+	if (!(t->file = kz_loader_join(l, name))) {
+		gitops_err_oom(err);
+		goto done;
+	}
+	t->ctx.dir = l->root;
+	t->ctx.file = t->file;
+	t->ctx.loader = l;
+	t->ctx.config = &b->config;
+	t->ctx.schema = NULL;
+	t->ctx.warn = b->opts->warn;
+	t->ctx.warn_ctx = b->opts->warn_ctx;
+	if (kz_load_file(&text, &t->ctx, name, KZ_FILE_MAX, err) < 0)
+		goto done;
+	if (kz_kustomization_parse(&t->k, text.data ? text.data : "", text.len, name, l->root, b->opts->warn,
+				   b->opts->warn_ctx, err) < 0)
+		goto done;
+	if (load_openapi(b, t, err) < 0)
+		goto done;
+	rc = 0;
+done:
+	gitops_buf_release(&text);
+	if (rc < 0)
+		target_release(t);
+	return rc;
+}
+
+static int is_kind(const struct target *t, const char *kind)
+{
+	return !strcmp(gitops_json_get_string(t->k, "kind", NULL), kind);
+}
+
+static int list_len(const cJSON *k, const char *field)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(k, field);
+
+	return cJSON_IsArray(v) ? cJSON_GetArraySize(v) : 0;
+}
+
+/* Move every object of src to ra (src left empty), each id checked. */
+static int append_all(struct kz_resmap *ra, struct kz_resmap *src, struct gitops_err *err)
+{
+	return kz_resmap_append_all(ra, src, err);
+}
+
+/* A relative path from the top kustomization's directory to sub (lexical: origin + "/" + rel). */
+static char *origin_join(const char *origin, const char *rel)
+{
+	struct gitops_buf b = GITOPS_BUF_INIT;
+	const char *p = rel;
+	size_t keep;
+
+	if (gitops_buf_addstr(&b, origin) < 0)
+		goto oom;
+	/* ".." steps eat the origin's last component when there is one that is not ".." */
+	while (*p) {
+		size_t len = strcspn(p, "/");
+		if (len == 0 || (len == 1 && p[0] == '.')) {
+			/* nothing */
+		} else if (len == 2 && p[0] == '.' && p[1] == '.' && b.len &&
+			   !(b.len >= 2 && !strcmp(b.data + b.len - 2, "..") && (b.len == 2 || b.data[b.len - 3] == '/'))) {
+			char *slash = strrchr(b.data, '/');
+			keep = slash ? (size_t)(slash - b.data) : 0;
+			b.len = keep;
+			b.data[keep] = '\0';
+		} else {
+			if ((b.len && gitops_buf_addstr(&b, "/") < 0) || gitops_buf_add(&b, p, len) < 0)
+				goto oom;
+		}
+		p += len;
+		while (*p == '/')
+			p++;
+	}
+	if (!b.data && gitops_buf_addstr(&b, "") < 0)
+		goto oom;
+	return gitops_buf_detach(&b);
+oom:
+	gitops_buf_release(&b);
+	return NULL;
+}
+
+/* buildMetadata originAnnotations: where a resource file's objects came from (kustomize's Origin.Append) */
+static int set_origin(struct kz_resmap *m, const struct target *t, const char *rel, struct gitops_err *err)
+{
+	struct gitops_buf v = GITOPS_BUF_INIT;
+	char *path = origin_join(t->origin, rel);
+	size_t i;
+	int rc = 0;
+
+	if (!path || gitops_buf_printf(&v, "path: %s\n", path) < 0)
+		rc = gitops_err_oom(err);
+	for (i = 0; rc == 0 && i < m->n; i++)
+		rc = kz_res_set_annotation(m->v[i], KZ_ANN_ORIGIN, v.data, err);
+	free(path);
+	gitops_buf_release(&v);
+	return rc;
+}
+
+/* accumulateDirectory: the kustomization (or component) at loader l, into ra. */
+static int accumulate_directory(struct build *b, struct kz_resmap *ra, struct kz_loader *l, const char *origin,
+				int component, struct gitops_err *err)
+{
+	struct target sub;
+	struct kz_resmap subra = KZ_RESMAP_INIT;
+	int rc = -1;
+
+	if (target_load(b, &sub, l, origin, err) < 0)
+		return err_wrap(err, "couldn't make target for path '%s': %s", l->root, NULL);
+	if (component && !is_kind(&sub, "Component")) {
+		gitops_err_set(err, GITOPS_EXIT_INPUT, "expected kind 'Component' for path '%s' but got '%s'", l->root,
+			       gitops_json_get_string(sub.k, "kind", NULL));
+		goto done;
+	}
+	if (!component && is_kind(&sub, "Component")) {
+		gitops_err_set(err, GITOPS_EXIT_INPUT, "expected kind != 'Component' for path '%s'", l->root);
+		goto done;
+	}
+	if (b->depth >= MAX_DEPTH) {
+		gitops_err_set(err, GITOPS_EXIT_INPUT, "kustomizations nested deeper than %d levels at '%s'", MAX_DEPTH,
+			       l->root);
+		goto done;
+	}
+	b->depth++;
+	/* a component works on the map accumulated so far; a kustomization on its own */
+	rc = accumulate_target(b, component ? ra : &subra, &sub, err);
+	b->depth--;
+	if (rc < 0) {
+		err_wrap(err, "recursed accumulation of path '%s': %s", l->root, NULL);
+		goto done;
+	}
+	if (!component && append_all(ra, &subra, err) < 0) {
+		rc = err_wrap(err, "recursed merging from path '%s': %s", l->root, NULL);
+		goto done;
+	}
+	rc = 0;
+done:
+	kz_resmap_release(&subra);
+	target_release(&sub);
+	return rc;
+}
+
+/* A remote base or file (a URL, a git repository): the next issue's; refused for now rather than looked up on disk. */
+static int is_remote(const char *path)
+{
+	return strstr(path, "://") || !strncmp(path, "git@", 4) || !strncmp(path, "github.com/", 11) ||
+	       !strncmp(path, "gitlab.com/", 11) || !strncmp(path, "bitbucket.org/", 14);
+}
+
+/* accumulateResources: each path a file of objects, else a directory built whole. */
+static int accumulate_resources(struct build *b, struct kz_resmap *ra, struct target *t, const cJSON *paths,
+				struct gitops_err *err)
+{
+	const cJSON *p;
+
+	cJSON_ArrayForEach(p, paths)
+	{
+		struct gitops_buf text = GITOPS_BUF_INIT;
+		struct kz_resmap m = KZ_RESMAP_INIT;
+		struct gitops_err errf = GITOPS_ERR_INIT;
+		struct kz_loader sub;
+		const char *path;
+		char *origin = NULL;
+		int rc;
+
+		if (!cJSON_IsString(p))
+			continue;
+		path = p->valuestring;
+		if (is_remote(path))
+			return gitops_err_set(err, GITOPS_EXIT_USAGE, "accumulating resources from '%s': remote resources are "
+					      "not supported yet", path);
+		/* as a file */
+		rc = kz_load_file(&text, &t->ctx, path, KZ_FILE_MAX, &errf);
+		if (rc == 0) {
+			rc = kz_parse_objects(&m, text.data ? text.data : "", text.len, path, &errf);
+			gitops_buf_release(&text);
+			if (rc < 0) {
+				if (!strncmp(errf.msg, "MalformedYAMLError", 18)) {
+					*err = errf;
+					kz_resmap_release(&m);
+					return err_wrap(err, "accumulating resources from '%s': %s", path, NULL);
+				}
+				err_wrap(&errf, "accumulating resources from '%s': %s", path, NULL);
+			} else if (b->origin && (rc = set_origin(&m, t, path, &errf)) < 0) {
+				kz_resmap_release(&m);
+				*err = errf;
+				return -1;
+			} else if ((rc = append_all(ra, &m, &errf)) < 0) {
+				err_wrap(&errf, "merging resources from '%s': %s", path, NULL);
+			}
+			kz_resmap_release(&m);
+			if (rc == 0)
+				continue;
+		} else {
+			err_wrap(&errf, "accumulating resources from '%s': %s", path, NULL);
+		}
+		/* as a directory */
+		if (kz_loader_init(&sub, path, t->loader, t->loader->restrict_root, err) < 0)
+			return err_wrap(err, "accumulation err='%s': %s", errf.msg, NULL);
+		if (!(origin = origin_join(t->origin, path))) {
+			kz_loader_release(&sub);
+			return gitops_err_oom(err);
+		}
+		rc = accumulate_directory(b, ra, &sub, origin, 0, err);
+		free(origin);
+		kz_loader_release(&sub);
+		if (rc < 0)
+			return err_wrap(err, "accumulation err='%s': %s", errf.msg, NULL);
+	}
+	return 0;
+}
+
+/* accumulateComponents: each a directory holding a Component, run on ra */
+static int accumulate_components(struct build *b, struct kz_resmap *ra, struct target *t, const cJSON *paths,
+				 struct gitops_err *err)
+{
+	const cJSON *p;
+	char quoted[GITOPS_ERR_MSG_MAX];
+
+	cJSON_ArrayForEach(p, paths)
+	{
+		struct kz_loader sub;
+		char *origin;
+		int rc;
+
+		if (!cJSON_IsString(p))
+			continue;
+		if (kz_loader_init(&sub, p->valuestring, t->loader, t->loader->restrict_root, err) < 0) {
+			go_quote(quoted, sizeof(quoted), err->msg);
+			return gitops_err_set(err, err->code, "loader.New %s", quoted);
+		}
+		if (!(origin = origin_join(t->origin, p->valuestring))) {
+			kz_loader_release(&sub);
+			return gitops_err_oom(err);
+		}
+		rc = accumulate_directory(b, ra, &sub, origin, 1, err);
+		free(origin);
+		kz_loader_release(&sub);
+		if (rc < 0) {
+			go_quote(quoted, sizeof(quoted), err->msg);
+			return gitops_err_set(err, err->code, "accumulateDirectory: %s", quoted);
+		}
+	}
+	return 0;
+}
+
+/*
+ * The plugin configs named in `generators:` / `transformers:` /
+ * `validators:`: inline documents first, then the paths, read as resources
+ * are (files, or kustomizations built whole).
+ */
+static int plugin_configs(struct build *b, struct kz_resmap *out, struct target *t, const cJSON *list,
+			  struct gitops_err *err)
+{
+	cJSON *paths = cJSON_CreateArray();
+	const cJSON *p;
+	int rc = -1;
+
+	if (!paths)
+		return gitops_err_oom(err);
+	cJSON_ArrayForEach(p, list)
+	{
+		struct kz_resmap m = KZ_RESMAP_INIT;
+		struct gitops_err e = GITOPS_ERR_INIT;
+		if (!cJSON_IsString(p))
+			continue;
+		if (kz_parse_objects(&m, p->valuestring, strlen(p->valuestring), "inline", &e) == 0 && m.n > 0) {
+			if (append_all(out, &m, err) < 0) {
+				kz_resmap_release(&m);
+				goto done;
+			}
+		} else if (!cJSON_AddItemToArray(paths, cJSON_CreateString(p->valuestring))) {
+			kz_resmap_release(&m);
+			gitops_err_oom(err);
+			goto done;
+		}
+		kz_resmap_release(&m);
+	}
+	if (accumulate_resources(b, out, t, paths, err) < 0)
+		goto done;
+	rc = 0;
+done:
+	cJSON_Delete(paths);
+	return rc;
+}
+
+static int plugin_refused(const cJSON *config, struct gitops_err *err)
+{
+	const char *kind = gitops_json_get_string(config, "kind", NULL);
+
+	return gitops_err_set(err, GITOPS_EXIT_INPUT, "external plugins disabled; unable to load external plugin '%s'",
+			      kind ? kind : "");
+}
+
+static int is_builtin(const cJSON *config)
+{
+	const char *av = gitops_json_get_string(config, "apiVersion", NULL);
+
+	return av && !strcmp(av, "builtin");
+}
+
+static int run_generators(struct build *b, struct kz_resmap *ra, struct target *t, struct gitops_err *err)
+{
+	struct kz_resmap configs = KZ_RESMAP_INIT;
+	size_t i;
+	int rc = -1;
+
+	if (kz_generate(ra, t->k, &t->ctx, err) < 0)
+		return -1;
+	if (list_len(t->k, "helmCharts") || list_len(t->k, "helmChartInflationGenerator"))
+		return gitops_err_set(err, GITOPS_EXIT_USAGE, "%s: helmCharts: Helm charts are not rendered yet", t->file);
+	if (!list_len(t->k, "generators"))
+		return 0;
+	if (plugin_configs(b, &configs, t, cJSON_GetObjectItemCaseSensitive(t->k, "generators"), err) < 0)
+		goto done;
+	for (i = 0; i < configs.n; i++) {
+		int r = is_builtin(configs.v[i]) ? kz_plugin_generators(ra, configs.v[i], &t->ctx, err) : 0;
+		if (r < 0)
+			goto done;
+		if (r == 0) {
+			plugin_refused(configs.v[i], err);
+			goto done;
+		}
+	}
+	rc = 0;
+done:
+	kz_resmap_release(&configs);
+	return rc;
+}
+
+typedef int (*stage_fn)(struct kz_resmap *, const cJSON *, struct kz_ctx *, struct gitops_err *);
+
+static int run_transformers(struct build *b, struct kz_resmap *ra, struct target *t, struct gitops_err *err)
+{
+	/* kustomize's configureBuiltinTransformers: this order, always */
+	static const stage_fn builtin[] = {
+		kz_patches_strategic, kz_patches,      kz_namespace, kz_prefix_suffix, kz_labels,      kz_annotations,
+		kz_patches_json6902,  kz_replicas,     kz_images,    kz_replacements,
+	};
+	struct kz_resmap configs = KZ_RESMAP_INIT;
+	size_t i;
+	int rc = -1;
+
+	for (i = 0; i < sizeof(builtin) / sizeof(builtin[0]); i++)
+		if (builtin[i](ra, t->k, &t->ctx, err) < 0)
+			return -1;
+	if (!list_len(t->k, "transformers"))
+		return 0;
+	if (plugin_configs(b, &configs, t, cJSON_GetObjectItemCaseSensitive(t->k, "transformers"), err) < 0)
+		goto done;
+	for (i = 0; i < configs.n; i++) {
+		int r = 0;
+		if (is_builtin(configs.v[i])) {
+			r = kz_plugin_transform(ra, configs.v[i], &t->ctx, err);
+			if (r == 0)
+				r = kz_plugin_patch(ra, configs.v[i], &t->ctx, err);
+			if (r == 0)
+				r = kz_plugin_replace(ra, configs.v[i], &t->ctx, err);
+		}
+		if (r < 0)
+			goto done;
+		if (r == 0) {
+			plugin_refused(configs.v[i], err);
+			goto done;
+		}
+	}
+	rc = 0;
+done:
+	kz_resmap_release(&configs);
+	return rc;
+}
+
+/* kustomize has no builtin validator: any config is an external plugin */
+static int run_validators(struct build *b, struct target *t, struct gitops_err *err)
+{
+	struct kz_resmap configs = KZ_RESMAP_INIT;
+	int rc = 0;
+
+	if (!list_len(t->k, "validators"))
+		return 0;
+	if (plugin_configs(b, &configs, t, cJSON_GetObjectItemCaseSensitive(t->k, "validators"), err) < 0)
+		rc = -1;
+	else if (configs.n)
+		rc = plugin_refused(configs.v[0], err);
+	kz_resmap_release(&configs);
+	return rc;
+}
+
+/* ResAccumulator.MergeVars: a var's name once in a build */
+static int merge_vars(struct build *b, const struct target *t, struct gitops_err *err)
+{
+	const cJSON *vars = cJSON_GetObjectItemCaseSensitive(t->k, "vars"), *v, *w;
+
+	cJSON_ArrayForEach(v, vars)
+	{
+		const char *name = gitops_json_get_string(v, "name", NULL);
+		cJSON *copy;
+		if (!name)
+			continue;
+		cJSON_ArrayForEach(w, b->vars)
+		{
+			const char *other = gitops_json_get_string(w, "name", NULL);
+			if (other && !strcmp(other, name))
+				return gitops_err_set(err, GITOPS_EXIT_INPUT, "var '%s' already encountered", name);
+		}
+		if (!(copy = gitops_value_copy(v)) || !cJSON_AddItemToArray(b->vars, copy)) {
+			cJSON_Delete(copy);
+			return gitops_err_oom(err);
+		}
+	}
+	return 0;
+}
+
+static int accumulate_target(struct build *b, struct kz_resmap *ra, struct target *t, struct gitops_err *err)
+{
+	if (accumulate_resources(b, ra, t, cJSON_GetObjectItemCaseSensitive(t->k, "resources"), err) < 0)
+		return err_wrap(err, "%s: %s", "accumulating resources", NULL);
+	if (kz_config_merge_files(&b->config, t->k, &t->ctx, err) < 0)
+		return -1;
+	t->ctx.schema = b->schema;
+	if (run_generators(b, ra, t, err) < 0)
+		return -1;
+	if (accumulate_components(b, ra, t, cJSON_GetObjectItemCaseSensitive(t->k, "components"), err) < 0)
+		return err_wrap(err, "%s: %s", "accumulating components", NULL);
+	t->ctx.schema = b->schema;
+	if (run_transformers(b, ra, t, err) < 0 || run_validators(b, t, err) < 0)
+		return -1;
+	if (merge_vars(b, t, err) < 0)
+		return err_wrap(err, "%s: %s", "merging vars", NULL);
+	return 0;
+}
+
+/* --- the output order --- */
+
+static const char *const order_first[] = {
+	"Namespace",      "ResourceQuota", "StorageClass",  "CustomResourceDefinition", "ServiceAccount",
+	"PodSecurityPolicy", "Role",       "ClusterRole",   "RoleBinding",              "ClusterRoleBinding",
+	"ConfigMap",      "Secret",        "Endpoints",     "Service",                  "LimitRange",
+	"PriorityClass",  "PersistentVolume", "PersistentVolumeClaim", "Deployment",   "StatefulSet",
+	"CronJob",        "PodDisruptionBudget",
+};
+static const char *const order_last[] = { "MutatingWebhookConfiguration", "ValidatingWebhookConfiguration" };
+
+struct sort_item {
+	cJSON *obj;
+	int rank;         /* typeOrders: orderFirst negative, orderLast positive, others 0 */
+	char *gvk;        /* legacyGVKSortString */
+	int core_ns;      /* a Namespace of the core group */
+	char *id;         /* legacyResIDSortString */
+};
+
+struct order {
+	const char *const *first, *const *last;
+	size_t n_first, n_last;
+	const cJSON *first_list, *last_list; /* custom, from sortOptions */
+};
+
+static int rank_of(const struct order *o, const char *kind)
+{
+	size_t i;
+	int r = 0;
+
+	/* a map filled first from orderFirst, then orderLast: the later entry wins */
+	if (o->first_list || o->last_list) {
+		const cJSON *v;
+		int n = cJSON_GetArraySize(o->first_list), k = 0;
+		cJSON_ArrayForEach(v, o->first_list)
+		{
+			if (cJSON_IsString(v) && !strcmp(v->valuestring, kind))
+				r = -n + k;
+			k++;
+		}
+		k = 0;
+		cJSON_ArrayForEach(v, o->last_list)
+		{
+			if (cJSON_IsString(v) && !strcmp(v->valuestring, kind))
+				r = 1 + k;
+			k++;
+		}
+		return r;
+	}
+	for (i = 0; i < o->n_first; i++)
+		if (!strcmp(o->first[i], kind))
+			r = -(int)o->n_first + (int)i;
+	for (i = 0; i < o->n_last; i++)
+		if (!strcmp(o->last[i], kind))
+			r = 1 + (int)i;
+	return r;
+}
+
+static int item_less(const struct sort_item *a, const struct sort_item *b)
+{
+	int c = strcmp(a->gvk, b->gvk);
+
+	if (c) {
+		if (a->rank != b->rank)
+			return a->rank < b->rank;
+		/* the core group's Namespaces before any other group's kind Namespace (kubectl v1.32's output) */
+		if (a->core_ns != b->core_ns && !strcmp(strrchr(a->gvk, '_'), "_Namespace") &&
+		    !strcmp(strrchr(b->gvk, '_'), "_Namespace"))
+			return a->core_ns;
+		return c < 0;
+	}
+	return strcmp(a->id, b->id) < 0;
+}
+
+/* A stable merge sort (the order is total on distinct ids, so stability only matters for none). */
+static void merge_sort(struct sort_item *v, struct sort_item *tmp, size_t n)
+{
+	size_t mid = n / 2, i = 0, j = mid, k = 0;
+
+	if (n < 2)
+		return;
+	merge_sort(v, tmp, mid);
+	merge_sort(v + mid, tmp, n - mid);
+	while (i < mid && j < n)
+		tmp[k++] = item_less(&v[j], &v[i]) ? v[j++] : v[i++];
+	while (i < mid)
+		tmp[k++] = v[i++];
+	while (j < n)
+		tmp[k++] = v[j++];
+	memcpy(v, tmp, n * sizeof(*v));
+}
+
+static int sort_legacy(struct kz_resmap *m, const struct order *o, struct gitops_err *err)
+{
+	struct sort_item *v = calloc(m->n + 1, sizeof(*v)), *tmp = calloc(m->n + 1, sizeof(*tmp));
+	size_t i;
+	int rc = -1;
+
+	if (!v || !tmp) {
+		gitops_err_oom(err);
+		goto done;
+	}
+	for (i = 0; i < m->n; i++) {
+		struct kz_id id;
+		struct gitops_buf g = GITOPS_BUF_INIT, s = GITOPS_BUF_INIT;
+		kz_id_of(&id, m->v[i]);
+		v[i].obj = m->v[i];
+		v[i].rank = rank_of(o, id.kind);
+		v[i].core_ns = !strcmp(id.kind, "Namespace") && !*id.group;
+		if (gitops_buf_printf(&g, "%s_%s_%s", *id.group ? id.group : "~G", *id.version ? id.version : "~V",
+				      *id.kind ? id.kind : "~K") < 0 ||
+		    /* ResId's Gvk.String() (kyaml: kind.version.group), then namespace and name */
+		    gitops_buf_printf(&s, "%s.%s.%s|%s|%s", *id.kind ? id.kind : "[noKind]",
+				      *id.version ? id.version : "[noVer]", *id.group ? id.group : "[noGrp]",
+				      *id.ns ? id.ns : "~X", *id.name ? id.name : "~N") < 0) {
+			gitops_buf_release(&g);
+			gitops_buf_release(&s);
+			gitops_err_oom(err);
+			goto done;
+		}
+		v[i].gvk = gitops_buf_detach(&g);
+		v[i].id = gitops_buf_detach(&s);
+	}
+	merge_sort(v, tmp, m->n);
+	for (i = 0; i < m->n; i++)
+		m->v[i] = v[i].obj;
+	rc = 0;
+done:
+	for (i = 0; v && i < m->n; i++) {
+		free(v[i].gvk);
+		free(v[i].id);
+	}
+	free(v);
+	free(tmp);
+	return rc;
+}
+
+/* The SortOrderTransformer: sortOptions of the top kustomization, else --reorder, else legacy. */
+static int sort_output(struct kz_resmap *m, const cJSON *k, const struct gitops_kustomize_options *opts,
+		       struct gitops_err *err)
+{
+	enum gitops_kustomize_reorder reorder = opts->reorder;
+	const cJSON *so = cJSON_GetObjectItemCaseSensitive(k, "sortOptions");
+	struct order o = { order_first, order_last, sizeof(order_first) / sizeof(order_first[0]),
+			   sizeof(order_last) / sizeof(order_last[0]), NULL, NULL };
+
+	if (so && !cJSON_IsNull(so)) {
+		const char *order = gitops_json_get_string(so, "order", NULL);
+		const cJSON *legacy = cJSON_GetObjectItemCaseSensitive(so, "legacySortOptions");
+		if (reorder != GITOPS_KUSTOMIZE_REORDER_UNSET && opts->warn)
+			opts->warn(opts->warn_ctx, "Sorting order is set both in 'kustomization.yaml' ('sortOptions') and in a "
+						   "CLI flag ('--reorder'). Using the kustomization file over the CLI flag.");
+		if (!order || (strcmp(order, "fifo") && strcmp(order, "legacy")))
+			return gitops_err_set(err, GITOPS_EXIT_INPUT, "the field 'sortOptions.order' must be one of [fifo, legacy]");
+		if (!strcmp(order, "fifo")) {
+			if (legacy && !cJSON_IsNull(legacy))
+				return gitops_err_set(err, GITOPS_EXIT_INPUT,
+						      "the field 'sortOptions.legacySortOptions' is set but the selected sort "
+						      "order is 'fifo', not 'legacy'");
+			return 0;
+		}
+		if (legacy && !cJSON_IsNull(legacy)) {
+			o.first_list = cJSON_GetObjectItemCaseSensitive(legacy, "orderFirst");
+			o.last_list = cJSON_GetObjectItemCaseSensitive(legacy, "orderLast");
+			if (!o.first_list && !o.last_list)
+				o.first_list = legacy; /* present but empty: no kind ranked */
+		}
+		return sort_legacy(m, &o, err);
+	}
+	if (reorder == GITOPS_KUSTOMIZE_REORDER_NONE)
+		return 0;
+	return sort_legacy(m, &o, err);
+}
+
+/* --- the end of the build --- */
+
+static int has_string(const cJSON *list, const char *s)
+{
+	const cJSON *v;
+
+	cJSON_ArrayForEach(v, list)
+	{
+		if (cJSON_IsString(v) && !strcmp(v->valuestring, s))
+			return 1;
+	}
+	return 0;
+}
+
+/* IgnoreLocal: resources marked config.kubernetes.io/local-config: "true" are for the build only */
+static void drop_local(struct kz_resmap *m)
+{
+	size_t i = 0;
+
+	while (i < m->n) {
+		const char *v = kz_res_annotation(m->v[i], KZ_ANN_LOCAL_CONFIG);
+		if (v && !strcmp(v, "true"))
+			kz_resmap_remove(m, i);
+		else
+			i++;
+	}
+}
+
+/* RemoveBuildAnnotations, and origin / transformations unless buildMetadata asks for them */
+static void strip_annotations(struct kz_resmap *m, int origin, int transformations)
+{
+	static const char *const build[] = {
+		KZ_ANN_PREV_NAMES, KZ_ANN_PREV_KINDS, KZ_ANN_PREV_NAMESPACES, KZ_ANN_NEEDS_HASH, KZ_ANN_BEHAVIOR,
+		KZ_ANN_REF_BY,
+	};
+	size_t i, j;
+
+	for (i = 0; i < m->n; i++) {
+		cJSON *ann = (cJSON *)gitops_json_get(m->v[i], "metadata", "annotations", NULL), *a, *next;
+		for (j = 0; j < sizeof(build) / sizeof(build[0]); j++)
+			kz_res_remove_annotation(m->v[i], build[j]);
+		if (!origin)
+			kz_res_remove_annotation(m->v[i], KZ_ANN_ORIGIN);
+		if (!transformations)
+			kz_res_remove_annotation(m->v[i], KZ_ANN_TRANSFORMATIONS);
+		ann = (cJSON *)gitops_json_get(m->v[i], "metadata", "annotations", NULL);
+		if (!cJSON_IsObject(ann))
+			continue;
+		for (a = ann->child; a; a = next) {
+			next = a->next;
+			if (!strncmp(a->string, "internal.config.kubernetes.io/", 30))
+				kz_res_remove_annotation(m->v[i], a->string);
+		}
+	}
+}
+
+static int add_managed_by(struct kz_resmap *m, struct gitops_err *err)
+{
+	size_t i;
+
+	for (i = 0; i < m->n; i++) {
+		cJSON *md = gitops_value_get(m->v[i], "metadata"), *labels, *v;
+		if (!cJSON_IsObject(md))
+			continue;
+		labels = gitops_value_get(md, "labels");
+		if (!cJSON_IsObject(labels)) {
+			if (labels)
+				cJSON_DeleteItemFromObjectCaseSensitive(md, "labels");
+			if (!(labels = cJSON_AddObjectToObject(md, "labels")))
+				return gitops_err_oom(err);
+		}
+		if (!(v = cJSON_CreateString("kustomize-(devel)")) ||
+		    gitops_value_set(labels, "app.kubernetes.io/managed-by", v) < 0) {
+			cJSON_Delete(v);
+			return gitops_err_oom(err);
+		}
+	}
+	return 0;
+}
+
+int gitops_kustomize_build(struct kz_resmap *out, const char *dir, const struct gitops_kustomize_options *opts,
+			   struct gitops_err *err)
+{
+	static const struct gitops_kustomize_options defaults = GITOPS_KUSTOMIZE_OPTIONS_INIT;
+	struct build b;
+	struct kz_loader l;
+	struct target t;
+	const cJSON *meta;
+	int rc = -1, loaded = 0, have_config = 0;
+
+	memset(&b, 0, sizeof(b));
+	memset(&t, 0, sizeof(t));
+	b.opts = opts ? opts : &defaults;
+	if (kz_loader_init(&l, dir, NULL, b.opts->load_restrictor == GITOPS_KUSTOMIZE_ROOT_ONLY, err) < 0)
+		return -1;
+	loaded = 1;
+	if (!(b.vars = cJSON_CreateArray())) {
+		gitops_err_oom(err);
+		goto done;
+	}
+	if (kz_config_init(&b.config, err) < 0)
+		goto done;
+	have_config = 1;
+	if (target_load(&b, &t, &l, "", err) < 0)
+		goto done;
+	meta = cJSON_GetObjectItemCaseSensitive(t.k, "buildMetadata");
+	b.origin = has_string(meta, "originAnnotations");
+	if (accumulate_target(&b, out, &t, err) < 0)
+		goto done;
+	/* what kustomize does once, at the top */
+	t.ctx.schema = b.schema;
+	if (kz_add_hash_suffixes(out, err) < 0 || kz_fix_name_references(out, &t.ctx, err) < 0 ||
+	    kz_vars_resolve(out, b.vars, &t.ctx, err) < 0)
+		goto done;
+	drop_local(out);
+	if (sort_output(out, t.k, b.opts, err) < 0)
+		goto done;
+	if (has_string(meta, "managedByLabel") && add_managed_by(out, err) < 0)
+		goto done;
+	strip_annotations(out, b.origin, has_string(meta, "transformerAnnotations"));
+	rc = 0;
+done:
+	target_release(&t);
+	if (have_config)
+		kz_config_release(&b.config);
+	cJSON_Delete(b.vars);
+	gitops_smp_schema_free(b.schema);
+	if (loaded)
+		kz_loader_release(&l);
+	return rc;
+}

@@ -1,0 +1,42 @@
+/*
+ * kustomize.h: the native Kustomize build (issue 13), as `kubectl kustomize`
+ * (kustomize v5.5) builds a directory.
+ *
+ * The build fills a resource map (lib/kustomize/kz.h) that the caller owns
+ * and releases with kz_resmap_release, even on error.  Nothing is printed:
+ * kustomize's warnings (deprecated fields) go to the warn callback.
+ */
+#ifndef GITOPS_KUSTOMIZE_H
+#define GITOPS_KUSTOMIZE_H
+
+#include "lib/base/err.h"
+#include "lib/kustomize/kz.h"
+
+enum gitops_kustomize_restrictor {
+	GITOPS_KUSTOMIZE_ROOT_ONLY = 0, /* files in or below the kustomization's directory (kustomize's default) */
+	GITOPS_KUSTOMIZE_NONE,          /* any file (LoadRestrictionsNone) */
+};
+
+enum gitops_kustomize_reorder {
+	GITOPS_KUSTOMIZE_REORDER_UNSET = 0, /* the kustomization's sortOptions, else legacy */
+	GITOPS_KUSTOMIZE_REORDER_LEGACY,
+	GITOPS_KUSTOMIZE_REORDER_NONE,      /* fifo */
+};
+
+struct gitops_kustomize_options {
+	enum gitops_kustomize_restrictor load_restrictor;
+	enum gitops_kustomize_reorder reorder;
+	void (*warn)(void *warn_ctx, const char *msg);
+	void *warn_ctx;
+};
+
+#define GITOPS_KUSTOMIZE_OPTIONS_INIT { GITOPS_KUSTOMIZE_ROOT_ONLY, GITOPS_KUSTOMIZE_REORDER_UNSET, NULL, NULL }
+
+/* Build the kustomization in `dir` into out (empty on entry), in output order, kustomize's annotations stripped. */
+int gitops_kustomize_build(struct kz_resmap *out, const char *dir, const struct gitops_kustomize_options *opts,
+			   struct gitops_err *err);
+
+/* The kustomization file's name in dir ("kustomization.yaml", ...), or NULL when there is none. */
+const char *gitops_kustomize_file(const char *dir);
+
+#endif
