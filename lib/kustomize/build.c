@@ -89,6 +89,10 @@ static int err_wrap(struct gitops_err *err, const char *fmt, const char *a, cons
 		memcpy(err->msg + head + 5, full + n - tail, tail + 1);
 	}
 	free(full);
+	/* one line, whatever a name or a path in it held */
+	for (full = err->msg; *full; full++)
+		if (*full == '\n' || *full == '\r')
+			*full = ' ';
 	return -1;
 }
 
@@ -160,6 +164,8 @@ static int target_load(struct build *b, struct target *t, struct kz_loader *l, c
 	t->ctx.schema = NULL;
 	t->ctx.warn = b->opts->warn;
 	t->ctx.warn_ctx = b->opts->warn_ctx;
+	t->ctx.read_hook = b->opts->read_hook;
+	t->ctx.read_ctx = b->opts->read_ctx;
 	if (kz_load_file(&text, &t->ctx, name, KZ_FILE_MAX, err) < 0)
 		goto done;
 	if (kz_kustomization_parse(&t->k, text.data ? text.data : "", text.len, name, l->root, b->opts->warn,
@@ -320,6 +326,10 @@ static int accumulate_resources(struct build *b, struct kz_resmap *ra, struct ta
 					      "not supported yet", path);
 		/* as a file */
 		rc = kz_load_file(&text, &t->ctx, path, KZ_FILE_MAX, &errf);
+		if (rc == -2) {
+			*err = errf;
+			return err_wrap(err, "accumulating resources from '%s': %s", path, NULL);
+		}
 		if (rc == 0) {
 			rc = kz_parse_objects(&m, text.data ? text.data : "", text.len, path, &errf);
 			gitops_buf_release(&text);

@@ -28,9 +28,17 @@ struct gitops_kustomize_options {
 	enum gitops_kustomize_reorder reorder;
 	void (*warn)(void *warn_ctx, const char *msg);
 	void *warn_ctx;
+	/*
+	 * Called with each file the build reads (kustomization files, resources,
+	 * patches, generator sources, configurations), open, before it is read:
+	 * return -1 with err to stop the build (gitops-render checks a checkout's
+	 * files against its commit here).  NULL: no check.
+	 */
+	int (*read_hook)(void *read_ctx, const char *path, int fd, struct gitops_err *err);
+	void *read_ctx;
 };
 
-#define GITOPS_KUSTOMIZE_OPTIONS_INIT { GITOPS_KUSTOMIZE_ROOT_ONLY, GITOPS_KUSTOMIZE_REORDER_UNSET, NULL, NULL }
+#define GITOPS_KUSTOMIZE_OPTIONS_INIT { GITOPS_KUSTOMIZE_ROOT_ONLY, GITOPS_KUSTOMIZE_REORDER_UNSET, NULL, NULL, NULL, NULL }
 
 /* Build the kustomization in `dir` into out (empty on entry), in output order, kustomize's annotations stripped. */
 int gitops_kustomize_build(struct kz_resmap *out, const char *dir, const struct gitops_kustomize_options *opts,

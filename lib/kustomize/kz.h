@@ -149,13 +149,17 @@ struct kz_ctx {
 	struct gitops_smp_schema *schema; /* `openapi:` additions, or NULL: the built-in table */
 	void (*warn)(void *warn_ctx, const char *msg); /* kustomize's warnings (stderr), or NULL */
 	void *warn_ctx;
+	/* every file the build reads, open (fd) before it is read: 0, or -1 with err to refuse it (or NULL) */
+	int (*read_hook)(void *read_ctx, const char *path, int fd, struct gitops_err *err);
+	void *read_ctx;
 };
 
 /*
  * Read a file named in a kustomization (relative to ctx->dir) into out:
  * GITOPS_EXIT_IO when missing, GITOPS_EXIT_INPUT when the load restrictor
  * refuses it (kustomize's "security; file '...' is not in or below '...'").
- * `max` caps the size (an input error beyond it).
+ * `max` caps the size (an input error beyond it).  -2 when ctx->read_hook
+ * refused the file: the build stops there (nothing retries it as a directory).
  */
 int kz_load_file(struct gitops_buf *out, struct kz_ctx *c, const char *rel, size_t max, struct gitops_err *err);
 /* Parse a YAML or JSON stream of objects (a file's text) into the map, each object checked as kustomize does. */

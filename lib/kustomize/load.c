@@ -8,11 +8,13 @@
 #include "lib/kustomize/spine.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "lib/base/buf.h"
 #include "lib/base/json.h"
@@ -169,6 +171,30 @@ void kz_loader_release(struct kz_loader *l)
 	l->root = NULL;
 }
 
+/* All of fd into out, at most max bytes (more: an input error naming path). */
+static int read_fd(struct gitops_buf *out, int fd, const char *path, size_t max, struct gitops_err *err)
+{
+	char buf[65536];
+	ssize_t n;
+
+	for (;;) {
+		n = read(fd, buf, sizeof(buf));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return gitops_err_errno(err, errno, path);
+		if (n == 0)
+			break;
+		if (out->len + (size_t)n > max)
+			return gitops_err_set(err, GITOPS_EXIT_INPUT, "file '%s' is larger than %zu bytes", path, max);
+		if (gitops_buf_add(out, buf, (size_t)n))
+			return gitops_err_oom(err);
+	}
+	if (!out->data && gitops_buf_add(out, "", 0))
+		return gitops_err_oom(err);
+	return 0;
+}
+
 int kz_load_file(struct gitops_buf *out, struct kz_ctx *c, const char *rel, size_t max, struct gitops_err *err)
 {
 	struct kz_loader tmp;
@@ -213,6 +239,27 @@ int kz_load_file(struct gitops_buf *out, struct kz_ctx *c, const char *rel, size
 	}
 	if ((size_t)st.st_size > max) {
 		gitops_err_set(err, GITOPS_EXIT_INPUT, "file '%s' is larger than %zu bytes", path, max);
+		goto done;
+	}
+	if (c->read_hook) {
+		/* the hook sees the very file read: opened once, checked, then read from that descriptor */
+		int fd = open(real, O_RDONLY | O_CLOEXEC);
+
+		if (fd < 0) {
+			gitops_err_errno(err, errno, path);
+			goto done;
+		}
+		if (c->read_hook(c->read_ctx, path, fd, err) < 0) {
+			close(fd);
+			rc = -2; /* refused: not a file to try as anything else */
+			goto done;
+		}
+		if (read_fd(out, fd, path, max, err) < 0) {
+			close(fd);
+			goto done;
+		}
+		close(fd);
+		rc = 0;
 		goto done;
 	}
 	rc = gitops_buf_read_file(out, real, max, err);
