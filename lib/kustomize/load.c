@@ -105,8 +105,10 @@ static int evalsymlink_error(struct gitops_err *err, const char *path, int errnu
 			break;
 		}
 	}
-	return gitops_err_set(err, e == ENOENT || e == ENOTDIR ? GITOPS_EXIT_IO : GITOPS_EXIT_IO,
-			      "%sevalsymlink failure on '%s' : lstat %s: %s", what, path, prefix,
+	if (e == ELOOP) /* Go's filepath.EvalSymlinks counts the links itself */
+		return gitops_err_set(err, GITOPS_EXIT_INPUT, "%sevalsymlink failure on '%s' : EvalSymlinks: too many links",
+				      what, path);
+	return gitops_err_set(err, GITOPS_EXIT_IO, "%sevalsymlink failure on '%s' : lstat %s: %s", what, path, prefix,
 			      e == ENOENT ? "no such file or directory" : strerror(e));
 }
 
