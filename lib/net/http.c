@@ -466,11 +466,44 @@ static int exit_for_status(long status)
 	return GITOPS_EXIT_REJECTED;
 }
 
+/*
+ * curl's message without the time it took (" after 3 ms", " after 30001
+ * milliseconds"): the same failure reads the same each time.
+ */
+static void without_timing(char *s)
+{
+	char *p = s;
+
+	while ((p = strstr(p, " after "))) {
+		char *q = p + 7, *end;
+
+		if (*q < '0' || *q > '9') {
+			p += 7;
+			continue;
+		}
+		while (*q >= '0' && *q <= '9')
+			q++;
+		if (!strncmp(q, " milliseconds", 13))
+			end = q + 13;
+		else if (!strncmp(q, " ms", 3))
+			end = q + 3;
+		else {
+			p = q;
+			continue;
+		}
+		memmove(p, end, strlen(end) + 1);
+	}
+}
+
 /* No usable answer: the facts into r, and a plain message the caller's finished hook may replace. */
 static void fail_curl(struct gitops_http *h, struct slot *s, CURLcode rc, int out_of_time)
 {
 	struct gitops_http_request *r = s->req;
-	const char *detail = s->errbuf[0] ? s->errbuf : curl_easy_strerror(rc);
+	const char *detail;
+
+	if (s->errbuf[0])
+		without_timing(s->errbuf);
+	detail = s->errbuf[0] ? s->errbuf : curl_easy_strerror(rc);
 
 	r->failed = 1;
 	r->curl_code = (int)rc;
