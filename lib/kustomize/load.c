@@ -273,116 +273,22 @@ done:
 	return rc;
 }
 
-/* --- a set of resource ids, for appending many objects in linear time --- */
-
-struct idset {
-	char **slot; /* malloc'ed keys, NULL for empty */
-	size_t cap, n;
-};
-
-/* The id as kustomize compares ids (kz.c's same_id): group, version, kind, name, effective namespace. */
-static char *id_key(const cJSON *obj)
-{
-	struct kz_id id;
-	const char *ns;
-	char *key;
-	size_t len;
-
-	kz_id_of(&id, obj);
-	ns = kz_kind_cluster_scoped(id.group, id.kind) ? "" : *id.ns ? id.ns : "default";
-	len = strlen(id.group) + strlen(id.version) + strlen(id.kind) + strlen(id.name) + strlen(ns) + 5;
-	if (!(key = malloc(len)))
-		return NULL;
-	snprintf(key, len, "%s%c%s%c%s%c%s%c%s", id.group, 1, id.version, 1, id.kind, 1, id.name, 1, ns);
-	return key;
-}
-
-static size_t hash(const char *s)
-{
-	size_t h = 1469598103934665603u;
-
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211u;
-	return h;
-}
-
-static void idset_release(struct idset *set)
-{
-	size_t i;
-
-	for (i = 0; i < set->cap; i++)
-		free(set->slot[i]);
-	free(set->slot);
-	memset(set, 0, sizeof(*set));
-}
-
-/* 1 if key was there (key freed), 0 added (key taken), -1 out of memory (key freed) */
-static int idset_add(struct idset *set, char *key)
-{
-	size_t i;
-
-	if ((set->n + 1) * 2 > set->cap) {
-		struct idset bigger = { NULL, set->cap ? set->cap * 2 : 256, 0 };
-		if (!(bigger.slot = calloc(bigger.cap, sizeof(*bigger.slot)))) {
-			free(key);
-			return -1;
-		}
-		for (i = 0; i < set->cap; i++)
-			if (set->slot[i]) {
-				size_t j = hash(set->slot[i]) & (bigger.cap - 1);
-				while (bigger.slot[j])
-					j = (j + 1) & (bigger.cap - 1);
-				bigger.slot[j] = set->slot[i];
-				bigger.n++;
-			}
-		free(set->slot);
-		*set = bigger;
-	}
-	for (i = hash(key) & (set->cap - 1); set->slot[i]; i = (i + 1) & (set->cap - 1))
-		if (!strcmp(set->slot[i], key)) {
-			free(key);
-			return 1;
-		}
-	set->slot[i] = key;
-	set->n++;
-	return 0;
-}
-
+/* Every object of src onto dst (src left empty); kz_resmap_append's id index keeps this linear. */
 int kz_resmap_append_all(struct kz_resmap *dst, struct kz_resmap *src, struct gitops_err *err)
 {
-	struct idset set = { NULL, 0, 0 };
 	size_t i;
 	int rc = 0;
 
-	for (i = 0; i < dst->n && rc == 0; i++) {
-		char *key = id_key(dst->v[i]);
-		if (!key || idset_add(&set, key) < 0)
-			rc = gitops_err_oom(err);
-	}
 	for (i = 0; i < src->n; i++) {
 		cJSON *obj = src->v[i];
+
 		src->v[i] = NULL;
-		if (rc < 0) {
+		if (rc < 0)
 			cJSON_Delete(obj);
-			continue;
-		}
-		{
-			char *key = id_key(obj);
-			int r = key ? idset_add(&set, key) : -1;
-			if (r < 0)
-				rc = gitops_err_oom(err);
-			else if (r > 0)
-				rc = kz_resmap_append(dst, obj, err); /* fails with kustomize's message */
-			else
-				rc = kz_resmap_push(dst, obj, err);
-			if (r < 0)
-				cJSON_Delete(obj);
-			else if (r > 0 && rc == 0)
-				rc = gitops_err_set(err, GITOPS_EXIT_INTERNAL, "resource id index out of step");
-		}
+		else
+			rc = kz_resmap_append(dst, obj, err); /* takes obj; kustomize's message on a duplicate id */
 	}
 	src->n = 0;
-	idset_release(&set);
 	return rc;
 }
 
