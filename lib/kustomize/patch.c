@@ -87,8 +87,10 @@ static int ns_equal(const char *a, const char *b)
 static int matches_any_id(const cJSON *obj, const struct kz_id *pid)
 {
 	struct kz_id id;
-	const char *names, *nss;
+	const char *names, *nss, *kind = gitops_json_get_string(obj, "kind", NULL);
 
+	if (kind && strcmp(kind, pid->kind))
+		return 0;
 	kz_id_of(&id, obj);
 	if (strcmp(id.group, pid->group) || strcmp(id.version, pid->version) || strcmp(id.kind, pid->kind))
 		return 0;
@@ -117,14 +119,19 @@ static int matches_any_id(const cJSON *obj, const struct kz_id *pid)
 
 /* ------------------------------------------------------------------ selectors */
 
-static int rx_match(const char *pattern, const char *s, struct gitops_err *err)
+/* A target's regular expression, anchored as kustomize anchors it; compiled once per target. */
+struct rx {
+	regex_t re;
+	int set; /* 0: no pattern (matches everything) */
+};
+
+static int rx_compile(struct rx *x, const char *pattern, struct gitops_err *err)
 {
 	struct gitops_buf b = GITOPS_BUF_INIT;
-	regex_t re;
-	int rc;
 
+	x->set = 0;
 	if (!pattern || !*pattern)
-		return 1;
+		return 0;
 	/* Go's RE2 has no backreferences (which would make POSIX matching exponential) */
 	for (const char *q = pattern; *q; q++) {
 		if (*q == '\\' && q[1] >= '1' && q[1] <= '9')
@@ -135,15 +142,26 @@ static int rx_match(const char *pattern, const char *s, struct gitops_err *err)
 	}
 	if (gitops_buf_printf(&b, "^(%s)$", pattern))
 		return gitops_err_oom(err);
-	if (regcomp(&re, b.data, REG_EXTENDED | REG_NOSUB)) {
+	if (regcomp(&x->re, b.data, REG_EXTENDED | REG_NOSUB)) {
 		gitops_buf_release(&b);
 		return gitops_err_set(err, GITOPS_EXIT_INPUT, "error parsing regexp: invalid regular expression: `%s`",
 				      pattern);
 	}
-	rc = regexec(&re, s, 0, NULL, 0) == 0;
-	regfree(&re);
 	gitops_buf_release(&b);
-	return rc;
+	x->set = 1;
+	return 0;
+}
+
+static int rx_match(const struct rx *x, const char *s)
+{
+	return !x->set || regexec(&x->re, s, 0, NULL, 0) == 0;
+}
+
+static void rx_release(struct rx *x)
+{
+	if (x->set)
+		regfree(&x->re);
+	x->set = 0;
 }
 
 static char *trim(char *s)
@@ -265,42 +283,73 @@ static const char *tfield(const cJSON *target, const char *key)
 	return cJSON_IsString(v) ? v->valuestring : NULL;
 }
 
-int kz_target_match(const cJSON *target, const cJSON *obj, struct gitops_err *err)
+/* A patch's target, its patterns compiled once for the whole map. */
+struct target {
+	struct rx ns, name, group, version, kind;
+	const char *labels, *annotations;
+};
+
+static void target_release(struct target *t)
+{
+	rx_release(&t->ns);
+	rx_release(&t->name);
+	rx_release(&t->group);
+	rx_release(&t->version);
+	rx_release(&t->kind);
+}
+
+static int target_compile(struct target *t, const cJSON *target, struct gitops_err *err)
+{
+	memset(t, 0, sizeof(*t));
+	if (rx_compile(&t->ns, tfield(target, "namespace"), err) || rx_compile(&t->name, tfield(target, "name"), err) ||
+	    rx_compile(&t->group, tfield(target, "group"), err) ||
+	    rx_compile(&t->version, tfield(target, "version"), err) || rx_compile(&t->kind, tfield(target, "kind"), err)) {
+		target_release(t);
+		return -1;
+	}
+	t->labels = tfield(target, "labelSelector");
+	t->annotations = tfield(target, "annotationSelector");
+	return 0;
+}
+
+static int target_match(const struct target *t, const cJSON *obj, struct gitops_err *err)
 {
 	struct kz_id id;
-	char oname[254], ons[254];
-	const char *s;
 	int r;
 
 	kz_id_of(&id, obj);
-	org_name_ns(oname, ons, sizeof(oname), obj);
-	if ((s = tfield(target, "namespace")) && *s) {
-		int cs = kz_kind_cluster_scoped(id.group, id.kind);
-		const char *eo = cs ? "_non_namespaceable_" : *ons ? ons : "default";
-		const char *ec = cs ? "_non_namespaceable_" : *id.ns ? id.ns : "default";
+	if (!rx_match(&t->group, id.group) || !rx_match(&t->version, id.version) || !rx_match(&t->kind, id.kind))
+		return 0;
+	if (t->ns.set || t->name.set) {
+		char oname[254], ons[254];
 
-		if ((r = rx_match(s, eo, err)) < 0)
-			return -1;
-		if (!r && (r = rx_match(s, ec, err)) <= 0)
-			return r;
+		org_name_ns(oname, ons, sizeof(oname), obj);
+		if (t->ns.set) {
+			int cs = kz_kind_cluster_scoped(id.group, id.kind);
+			const char *eo = cs ? "_non_namespaceable_" : *ons ? ons : "default";
+			const char *ec = cs ? "_non_namespaceable_" : *id.ns ? id.ns : "default";
+
+			if (!rx_match(&t->ns, eo) && !rx_match(&t->ns, ec))
+				return 0;
+		}
+		if (t->name.set && !rx_match(&t->name, oname) && !rx_match(&t->name, id.name))
+			return 0;
 	}
-	if ((s = tfield(target, "name")) && *s) {
-		if ((r = rx_match(s, oname, err)) < 0)
-			return -1;
-		if (!r && (r = rx_match(s, id.name, err)) <= 0)
-			return r;
-	}
-	if ((r = rx_match(tfield(target, "group"), id.group, err)) <= 0)
+	if ((r = kz_selector_match(t->labels, gitops_json_get(obj, "metadata", "labels", NULL), err)) <= 0)
 		return r;
-	if ((r = rx_match(tfield(target, "version"), id.version, err)) <= 0)
-		return r;
-	if ((r = rx_match(tfield(target, "kind"), id.kind, err)) <= 0)
-		return r;
-	if ((r = kz_selector_match(tfield(target, "labelSelector"), gitops_json_get(obj, "metadata", "labels", NULL),
-				   err)) <= 0)
-		return r;
-	return kz_selector_match(tfield(target, "annotationSelector"),
-				 gitops_json_get(obj, "metadata", "annotations", NULL), err);
+	return kz_selector_match(t->annotations, gitops_json_get(obj, "metadata", "annotations", NULL), err);
+}
+
+int kz_target_match(const cJSON *target, const cJSON *obj, struct gitops_err *err)
+{
+	struct target t;
+	int r;
+
+	if (target_compile(&t, target, err))
+		return -1;
+	r = target_match(&t, obj, err);
+	target_release(&t);
+	return r;
 }
 
 /* ------------------------------------------------------------------ applying */
@@ -610,60 +659,52 @@ done:
 	return rc;
 }
 
-/* Apply to every selected resource of a copy of the map, then swap it in. */
+/* Apply to every selected resource in place (a resource a patch deletes leaves the map). */
 static int apply_targeted(struct kz_resmap *m, const cJSON *patch, int json, const cJSON *target,
 			  const cJSON *options, struct kz_ctx *c, struct gitops_err *err)
 {
-	struct kz_resmap out = KZ_RESMAP_INIT;
-	size_t i;
-	int rc = -1;
+	struct target t;
+	cJSON *pc = NULL;
+	size_t i, kept = 0;
+	int rc = -1, changed = 0;
 
+	if (target_compile(&t, target, err))
+		return -1;
 	for (i = 0; i < m->n; i++) {
-		cJSON *obj = gitops_value_copy(m->v[i]);
 		int r;
 
-		if (!obj) {
-			gitops_err_oom(err);
+		if ((r = target_match(&t, m->v[i], err)) < 0)
 			goto done;
-		}
-		if ((r = kz_target_match(target, m->v[i], err)) < 0) {
-			cJSON_Delete(obj);
-			goto done;
-		}
 		if (r && json) {
-			if (apply_6902_one(&obj, patch, err)) {
-				cJSON_Delete(obj);
+			if (apply_6902_one(&m->v[i], patch, err))
 				goto done;
-			}
+			changed = 1;
 		} else if (r) {
-			cJSON *pc = gitops_value_copy(patch);
 			const char *av = gitops_json_get_string(m->v[i], "apiVersion", NULL);
 
 			/* the patch takes the resource's apiVersion (its own kind stays) */
-			if (!pc || (av && cJSON_IsObject(pc) && gitops_value_set(pc, "apiVersion", cJSON_CreateString(av)))) {
-				cJSON_Delete(pc);
-				cJSON_Delete(obj);
+			cJSON_Delete(pc);
+			if (!(pc = gitops_value_copy(patch)) ||
+			    (av && cJSON_IsObject(pc) && gitops_value_set(pc, "apiVersion", cJSON_CreateString(av)))) {
 				gitops_err_oom(err);
 				goto done;
 			}
-			r = apply_sm(&obj, pc, options, c, err);
-			cJSON_Delete(pc);
-			if (r) {
-				cJSON_Delete(obj);
+			if (apply_sm(&m->v[i], pc, options, c, err))
 				goto done;
-			}
-			if (!obj)
-				continue;
+			changed = 1;
 		}
-		if (kz_resmap_push(&out, obj, err))
-			goto done;
 	}
-	kz_resmap_release(m);
-	*m = out;
-	out = (struct kz_resmap)KZ_RESMAP_INIT;
 	rc = 0;
 done:
-	kz_resmap_release(&out);
+	/* resources a patch deleted (NULL) leave the map, the rest keep their order */
+	for (i = 0; i < m->n; i++)
+		if (m->v[i])
+			m->v[kept++] = m->v[i];
+	m->n = kept;
+	if (changed)
+		kz_resmap_touch(m);
+	cJSON_Delete(pc);
+	target_release(&t);
 	return rc;
 }
 
@@ -837,36 +878,6 @@ done:
 	return rc;
 }
 
-/* Run fn on a copy of the map and keep it only on success: a failed stage leaves the map as it was. */
-static int on_copy(struct kz_resmap *m, int (*fn)(struct kz_resmap *, const void *, struct kz_ctx *, struct gitops_err *),
-		   const void *arg, struct kz_ctx *c, struct gitops_err *err)
-{
-	struct kz_resmap work = KZ_RESMAP_INIT;
-	size_t i;
-	int rc;
-
-	for (i = 0; i < m->n; i++) {
-		cJSON *o = gitops_value_copy(m->v[i]);
-
-		if (!o) {
-			kz_resmap_release(&work);
-			return gitops_err_oom(err);
-		}
-		if (kz_resmap_push(&work, o, err)) {
-			kz_resmap_release(&work);
-			return -1;
-		}
-	}
-	rc = fn(&work, arg, c, err);
-	if (rc < 0) {
-		kz_resmap_release(&work);
-		return rc;
-	}
-	kz_resmap_release(m);
-	*m = work;
-	return rc;
-}
-
 static int patches_list(struct kz_resmap *m, const void *arg, struct kz_ctx *c, struct gitops_err *err)
 {
 	const cJSON *e;
@@ -883,7 +894,7 @@ int kz_patches(struct kz_resmap *m, const cJSON *k, struct kz_ctx *c, struct git
 
 	if (!list || !list->child)
 		return 0;
-	return on_copy(m, patches_list, list, c, err);
+	return patches_list(m, list, c, err);
 }
 
 /* patchesStrategicMerge: a file, or the patch itself inline. */
@@ -939,7 +950,7 @@ int kz_patches_strategic(struct kz_resmap *m, const cJSON *k, struct kz_ctx *c, 
 
 	if (!list || !list->child)
 		return 0;
-	return on_copy(m, strategic_list, list, c, err);
+	return strategic_list(m, list, c, err);
 }
 
 static int json6902_entry(struct kz_resmap *m, const cJSON *e, struct kz_ctx *c, struct gitops_err *err)
@@ -982,7 +993,7 @@ int kz_patches_json6902(struct kz_resmap *m, const cJSON *k, struct kz_ctx *c, s
 
 	if (!list || !list->child)
 		return 0;
-	return on_copy(m, json6902_list, list, c, err);
+	return json6902_list(m, list, c, err);
 }
 
 static int plugin_entry(struct kz_resmap *m, const void *arg, struct kz_ctx *c, struct gitops_err *err)
@@ -1010,5 +1021,5 @@ int kz_plugin_patch(struct kz_resmap *m, const cJSON *config, struct kz_ctx *c, 
 	if (!kind || (strcmp(kind, "PatchTransformer") && strcmp(kind, "PatchJson6902Transformer") &&
 		      strcmp(kind, "PatchStrategicMergeTransformer")))
 		return 0;
-	return on_copy(m, plugin_entry, config, c, err) ? -1 : 1;
+	return plugin_entry(m, config, c, err) ? -1 : 1;
 }
