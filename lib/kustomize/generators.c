@@ -531,9 +531,12 @@ static void nth_item(char *buf, size_t size, const char *list, size_t n)
 static int matches_any_id(const cJSON *obj, const struct kz_id *want)
 {
 	struct kz_id id;
-	const char *names, *kinds, *nss;
+	const char *names, *kinds, *nss, *kind = gitops_json_get_string(obj, "kind", NULL);
 	size_t i, count;
 
+	/* most resources differ in kind and never had another: ruled out without the whole id */
+	if (kind && strcmp(kind, want->kind) && !kz_res_annotation(obj, KZ_ANN_PREV_KINDS))
+		return 0;
 	kz_id_of(&id, obj);
 	if (strcmp(id.group, want->group) || strcmp(id.version, want->version))
 		return 0;

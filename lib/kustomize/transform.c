@@ -547,28 +547,50 @@ static int count_set(cJSON *node, void *ctx, struct gitops_err *err)
 	return 0;
 }
 
-static int replica_apply(struct kz_resmap *m, const char *name, const cJSON *count_node,
-			 const struct kz_fieldspecs *fss, struct gitops_err *err)
-{
-	int found = 0;
-	int64_t count = 0;
-	size_t i, j;
+struct replica {
+	const char *name;
+	int64_t count;
+	int bad, found;
+};
 
-	/* a missing count is Go's zero: kubectl kustomize sets replicas: 0 */
-	if (count_node && !cJSON_IsNull(count_node) && gitops_value_get_int(&count, count_node, 0))
-		return gitops_err_set(err, GITOPS_EXIT_INPUT, "replicas: count of %s must be an integer", name);
-	for (j = 0; j < fss->n; j++)
-		for (i = 0; i < m->n; i++) {
-			if (!kz_fs_selects(&fss->v[j], m->v[i]) || !name_is_or_was(m->v[i], name))
+/*
+ * kustomize's replicas: each entry sets the count of the resources that
+ * have (or had) its name, in the fields of the replicas table; an entry that
+ * matches nothing is an error.  One pass over the map: a later entry for
+ * the same resource wins, as when kustomize applies the entries in turn.
+ */
+static int replicas_apply(struct kz_resmap *m, struct replica *r, size_t n, const struct kz_fieldspecs *fss,
+			  struct gitops_err *err)
+{
+	size_t i, j, e, first_bad = n;
+
+	for (e = 0; e < n && first_bad == n; e++)
+		if (r[e].bad)
+			first_bad = e;
+	for (i = 0; i < m->n; i++) {
+		struct kz_id id;
+
+		kz_id_of(&id, m->v[i]);
+		for (j = 0; j < fss->n; j++) {
+			if (!kz_fs_selects_id(&fss->v[j], &id))
 				continue;
-			found = 1;
-			if (kz_fs_apply(m->v[i], &fss->v[j], cJSON_String, count_set, &count, err))
-				return -1;
+			for (e = 0; e < first_bad; e++) {
+				if (!name_is_or_was(m->v[i], r[e].name))
+					continue;
+				r[e].found = 1;
+				if (kz_fs_apply(m->v[i], &fss->v[j], cJSON_String, count_set, &r[e].count, err))
+					return -1;
+			}
 		}
-	if (!found) {
+	}
+	for (e = 0; e < n; e++) {
 		struct gitops_buf b = GITOPS_BUF_INIT;
 		int oom = 0;
 
+		if (r[e].bad)
+			return gitops_err_set(err, GITOPS_EXIT_INPUT, "replicas: count of %s must be an integer", r[e].name);
+		if (r[e].found)
+			continue;
 		for (j = 0; j < fss->n && !oom; j++)
 			oom = (j && gitops_buf_addstr(&b, " ")) ||
 			      kz_gvk_string(&b, fss->v[j].group, fss->v[j].version, fss->v[j].kind);
@@ -577,7 +599,7 @@ static int replica_apply(struct kz_resmap *m, const char *name, const cJSON *cou
 			return gitops_err_oom(err);
 		}
 		gitops_err_set(err, GITOPS_EXIT_INPUT,
-			       "resource with name %s does not match a config with the following GVK [%s]", name,
+			       "resource with name %s does not match a config with the following GVK [%s]", r[e].name,
 			       b.data ? b.data : "");
 		gitops_buf_release(&b);
 		return -1;
@@ -585,17 +607,37 @@ static int replica_apply(struct kz_resmap *m, const char *name, const cJSON *cou
 	return 0;
 }
 
+static void replica_of(struct replica *r, const cJSON *entry)
+{
+	const char *name = str_member(entry, "name");
+	const cJSON *count = gitops_value_get(entry, "count");
+
+	r->name = name ? name : "";
+	r->count = 0;
+	r->found = 0;
+	/* a missing count is Go's zero: kubectl kustomize sets replicas: 0 */
+	r->bad = count && !cJSON_IsNull(count) && gitops_value_get_int(&r->count, count, 0);
+}
+
 int kz_replicas(struct kz_resmap *m, const cJSON *k, struct kz_ctx *c, struct gitops_err *err)
 {
-	const cJSON *list = gitops_value_get(k, "replicas"), *it;
+	const cJSON *list = as_list(gitops_value_get(k, "replicas")), *it;
+	struct replica *r;
+	size_t n = 0;
+	int rc;
 
-	cJSON_ArrayForEach(it, as_list(list)) {
-		const char *name = str_member(it, "name");
-
-		if (replica_apply(m, name ? name : "", gitops_value_get(it, "count"), &c->config->replicas, err))
-			return -1;
-	}
-	return 0;
+	cJSON_ArrayForEach(it, list)
+		n++;
+	if (!n)
+		return 0;
+	if (!(r = calloc(n, sizeof(*r))))
+		return gitops_err_oom(err);
+	n = 0;
+	cJSON_ArrayForEach(it, list)
+		replica_of(&r[n++], it);
+	rc = replicas_apply(m, r, n, &c->config->replicas, err);
+	free(r);
+	return rc;
 }
 
 /* --- images --- */
@@ -687,15 +729,41 @@ static int image_set(cJSON *node, void *ctx, struct gitops_err *err)
 	return rc;
 }
 
+/* The image nodes of one resource, in the order kustomize's passes reach them. */
+struct image_nodes {
+	cJSON **v;
+	size_t n, cap;
+};
+
+static int image_node_add(struct image_nodes *l, cJSON *node, struct gitops_err *err)
+{
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? 2 * l->cap : 16;
+		cJSON **v = realloc(l->v, cap * sizeof(*v));
+
+		if (!v)
+			return gitops_err_oom(err);
+		l->v = v;
+		l->cap = cap;
+	}
+	l->v[l->n++] = node;
+	return 0;
+}
+
+static int image_collect(cJSON *node, void *ctx, struct gitops_err *err)
+{
+	return image_node_add(ctx, node, err);
+}
+
 /* kustomize's imagetag.LegacyFilter: every `containers` / `initContainers` sequence anywhere, each member's
  * value walked before the member itself is looked at */
-static int image_walk(cJSON *node, struct image_ctx *ic, struct gitops_err *err)
+static int image_walk(cJSON *node, struct image_nodes *l, struct gitops_err *err)
 {
 	cJSON *it;
 
 	if (cJSON_IsObject(node)) {
 		cJSON_ArrayForEach(it, node) {
-			if (image_walk(it, ic, err))
+			if (image_walk(it, l, err))
 				return -1;
 			if ((!strcmp(it->string, "containers") || !strcmp(it->string, "initContainers")) &&
 			    cJSON_IsArray(it)) {
@@ -704,14 +772,14 @@ static int image_walk(cJSON *node, struct image_ctx *ic, struct gitops_err *err)
 				cJSON_ArrayForEach(ctr, it) {
 					cJSON *image = gitops_value_get(ctr, "image");
 
-					if (image && image_set(image, ic, err))
+					if (image && image_node_add(l, image, err))
 						return -1;
 				}
 			}
 		}
 	} else if (cJSON_IsArray(node)) {
 		cJSON_ArrayForEach(it, node)
-			if (image_walk(it, ic, err))
+			if (image_walk(it, l, err))
 				return -1;
 	}
 	return 0;
@@ -743,57 +811,117 @@ static const char *scalar_or_null(const cJSON *o, const char *key, char *buf, si
 	return NULL;
 }
 
-static int image_apply(struct kz_resmap *m, const cJSON *img, const struct kz_fieldspecs *fss,
-		       struct gitops_err *err)
+static void image_ctx_release(struct image_ctx *ic)
 {
-	struct image_ctx ic;
-	struct kz_fs_prog prog;
-	struct gitops_buf pat = GITOPS_BUF_INIT;
-	char tagbuf[64];
-	size_t i, j;
-	int rc = 0;
+	if (ic->re_ok)
+		regfree(&ic->re);
+	ic->re_ok = 0;
+}
 
-	memset(&ic, 0, sizeof(ic));
-	ic.name = str_member_ci(img, "name");
-	ic.new_name = str_member_ci(img, "newName");
-	ic.new_tag = scalar_or_null(img, "newTag", tagbuf, sizeof(tagbuf));
-	ic.digest = str_member_ci(img, "digest");
-	ic.tag_suffix = str_member_ci(img, "tagSuffix");
-	if (!ic.name)
-		ic.name = "";
+static int image_ctx_init(struct image_ctx *ic, const cJSON *img, char *tagbuf, size_t tagsize, struct gitops_err *err)
+{
+	struct gitops_buf pat = GITOPS_BUF_INIT;
+
+	memset(ic, 0, sizeof(*ic));
+	ic->name = str_member_ci(img, "name");
+	ic->new_name = str_member_ci(img, "newName");
+	ic->new_tag = scalar_or_null(img, "newTag", tagbuf, tagsize);
+	ic->digest = str_member_ci(img, "digest");
+	ic->tag_suffix = str_member_ci(img, "tagSuffix");
+	if (!ic->name)
+		ic->name = "";
 	/* kustomize's image.IsImageMatched: the name is a regular expression */
-	if (gitops_buf_printf(&pat, "^%s(:[a-zA-Z0-9_.{}-]*)?(@sha256:[a-zA-Z0-9_.{}-]*)?$", ic.name))
+	if (gitops_buf_printf(&pat, "^%s(:[a-zA-Z0-9_.{}-]*)?(@sha256:[a-zA-Z0-9_.{}-]*)?$", ic->name))
 		return gitops_err_oom(err);
-	ic.re_ok = !regcomp(&ic.re, pat.data, REG_EXTENDED | REG_NOSUB);
+	ic->re_ok = !regcomp(&ic->re, pat.data, REG_EXTENDED | REG_NOSUB);
 	gitops_buf_release(&pat);
+	return 0;
+}
+
+/*
+ * kustomize applies each `images` entry to the whole map in turn: its legacy
+ * walk of every containers list, then the images fieldspecs.  An entry's
+ * effect on an image depends on that image's text alone, so one pass per
+ * resource does the same: the resource's image nodes found once (walk, then
+ * fieldspecs, a node twice where both reach it), and each entry applied to
+ * them in the entries' order.
+ */
+static int images_apply(struct kz_resmap *m, const cJSON *const *entries, size_t n, const struct kz_fieldspecs *fss,
+			struct gitops_err *err)
+{
+	struct image_ctx *ics = NULL;
+	char (*tagbufs)[64] = NULL;
+	struct kz_fs_prog prog;
+	struct image_nodes walk = { NULL, 0, 0 }, spec = { NULL, 0, 0 };
+	size_t e, i, j;
+	int rc = -1, prog_ok = 0;
+
+	if (!n)
+		return 0;
+	if (!(ics = calloc(n, sizeof(*ics))) || !(tagbufs = calloc(n, sizeof(*tagbufs)))) {
+		gitops_err_oom(err);
+		goto done;
+	}
+	for (e = 0; e < n; e++)
+		if (image_ctx_init(&ics[e], entries[e], tagbufs[e], sizeof(tagbufs[e]), err))
+			goto done;
 	if (kz_fs_prog_init(&prog, fss, err))
-		rc = -1;
-	for (i = 0; i < m->n && !rc; i++) {
+		goto done;
+	prog_ok = 1;
+	for (i = 0; i < m->n; i++) {
 		struct kz_id id;
 
 		kz_id_of(&id, m->v[i]);
 		/* both of kustomize's image passes leave CRDs alone */
 		if (!strcmp(id.kind, "CustomResourceDefinition"))
 			continue;
-		rc = image_walk(m->v[i], &ic, err);
-		for (j = 0; j < fss->n && !rc; j++)
-			if (kz_fs_selects_id(&fss->v[j], &id))
-				rc = kz_fs_prog_apply(m->v[i], &prog, j, 0, image_set, &ic, err);
+		walk.n = spec.n = 0;
+		if (image_walk(m->v[i], &walk, err))
+			goto done;
+		for (j = 0; j < fss->n; j++)
+			if (kz_fs_selects_id(&fss->v[j], &id) &&
+			    kz_fs_prog_apply(m->v[i], &prog, j, 0, image_collect, &spec, err))
+				goto done;
+		for (e = 0; e < n; e++) {
+			for (j = 0; j < walk.n; j++)
+				if (image_set(walk.v[j], &ics[e], err))
+					goto done;
+			for (j = 0; j < spec.n; j++)
+				if (image_set(spec.v[j], &ics[e], err))
+					goto done;
+		}
 	}
-	kz_fs_prog_release(&prog);
-	if (ic.re_ok)
-		regfree(&ic.re);
+	rc = 0;
+done:
+	if (prog_ok)
+		kz_fs_prog_release(&prog);
+	for (e = 0; ics && e < n; e++)
+		image_ctx_release(&ics[e]);
+	free(ics);
+	free(tagbufs);
+	free(walk.v);
+	free(spec.v);
 	return rc;
 }
 
 int kz_images(struct kz_resmap *m, const cJSON *k, struct kz_ctx *c, struct gitops_err *err)
 {
-	const cJSON *list = gitops_value_get(k, "images"), *it;
+	const cJSON *list = as_list(gitops_value_get(k, "images")), *it, **entries;
+	size_t n = 0;
+	int rc;
 
-	cJSON_ArrayForEach(it, as_list(list))
-		if (image_apply(m, it, &c->config->images, err))
-			return -1;
-	return 0;
+	cJSON_ArrayForEach(it, list)
+		n++;
+	if (!n)
+		return 0;
+	if (!(entries = calloc(n, sizeof(*entries))))
+		return gitops_err_oom(err);
+	n = 0;
+	cJSON_ArrayForEach(it, list)
+		entries[n++] = it;
+	rc = images_apply(m, entries, n, &c->config->images, err);
+	free(entries);
+	return rc;
 }
 
 /* --- the builtin plugins --- */
@@ -859,12 +987,14 @@ int kz_plugin_transform(struct kz_resmap *m, const cJSON *config, struct kz_ctx 
 	} else if (!strcmp(kind, "AnnotationsTransformer")) {
 		rc = map_apply(m, gitops_value_get(config, "annotations"), &fss, err);
 	} else if (!strcmp(kind, "ReplicaCountTransformer")) {
-		const cJSON *r = gitops_value_get(config, "replica");
-		const char *name = str_member(r, "name");
+		struct replica r;
 
-		rc = replica_apply(m, name ? name : "", gitops_value_get(r, "count"), &fss, err);
+		replica_of(&r, gitops_value_get(config, "replica"));
+		rc = replicas_apply(m, &r, 1, &fss, err);
 	} else {
-		rc = image_apply(m, member_ci(config, "imageTag"), &fss, err);
+		const cJSON *entry = member_ci(config, "imageTag");
+
+		rc = images_apply(m, &entry, 1, &fss, err);
 	}
 done:
 	kz_fieldspecs_release(&fss);
