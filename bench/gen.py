@@ -295,13 +295,114 @@ def objects(count, seed):
         yield make(rng, f"{app}-{i:05d}", app, ns, team, tier)
 
 
+# ---------------------------------------------------------------------------
+# A Kustomize overlay: what a GitOps repository's prod overlay does to a base.
+
+
+def overlay(top, count, seed):
+    """OVERLAY/base: N objects (files of 50 objects each), a configMapGenerator and a
+    secretGenerator per app that the Deployments reference (name references to rewrite).
+    OVERLAY/prod: namespace, prefix and suffix, labels with and without selectors,
+    annotations, images, replicas, patches of all three kinds with targets (strategic
+    merge inline and from files, JSON 6902), generators merging into the base's."""
+    base = os.path.join(top, "base")
+    prod = os.path.join(top, "prod")
+    os.makedirs(os.path.join(base, "objs"), exist_ok=True)
+    os.makedirs(prod, exist_ok=True)
+    files, chunk, deps = [], [], []
+    width = max(5, len(str(count)))
+
+    def flush():
+        rel = f"objs/objs-{len(files) + 1:0{width}d}.yaml"
+        with open(os.path.join(base, rel), "w") as f:
+            f.write("---\n".join(to_yaml(o) for o in chunk))
+        files.append(rel)
+        chunk.clear()
+
+    for obj in objects(count, seed):
+        if obj["kind"] == "Deployment":
+            app = obj["metadata"]["labels"]["app.kubernetes.io/name"]
+            c = obj["spec"]["template"]["spec"]["containers"][0]
+            c["envFrom"] = [{"configMapRef": {"name": f"{app}-settings"}},
+                            {"secretRef": {"name": f"{app}-credentials"}}]
+            deps.append((obj["metadata"]["name"], obj["metadata"]["namespace"]))
+        chunk.append(obj)
+        if len(chunk) == 50:
+            flush()
+    if chunk:
+        flush()
+    with open(os.path.join(base, "settings.env"), "w") as f:
+        f.write("# shared settings\nREGION=eu-west-1\nTRACING=true\nTIMEOUT=30s\n")
+    k = ["apiVersion: kustomize.config.k8s.io/v1beta1", "kind: Kustomization", "resources:"]
+    k += [f"- {rel}" for rel in files]
+    k += ["configMapGenerator:"]
+    for app in APPS:
+        k += [f"- name: {app}-settings", "  envs:", "  - settings.env", "  literals:",
+              f"  - APP={app}", "  - LOG_LEVEL=info"]
+    k += ["secretGenerator:"]
+    for app in APPS:
+        k += [f"- name: {app}-credentials", "  literals:", f"  - username={app}",
+              f"  - password={app}-secret"]
+    with open(os.path.join(base, "kustomization.yaml"), "w") as f:
+        f.write("\n".join(k) + "\n")
+
+    with open(os.path.join(prod, "resources.yaml"), "w") as f:
+        f.write("\n".join([
+            "apiVersion: apps/v1", "kind: Deployment", "metadata:", f"  name: {deps[0][0]}", f"  namespace: {deps[0][1]}",
+            "spec:", "  template:", "    spec:", "      containers:", f"      - name: {APPS[0]}",
+            "        resources:", "          limits:", "            memory: 2Gi"]) + "\n")
+    pins = deps[:: max(1, len(deps) // 20)][:20]
+    k = ["apiVersion: kustomize.config.k8s.io/v1beta1", "kind: Kustomization",
+         "resources:", "- ../base",
+         "namespace: shop-prod", "namePrefix: prod-", "nameSuffix: -v2",
+         "labels:", "- pairs:", "    env: prod", "  includeSelectors: false",
+         "- pairs:", "    release: stable", "  includeSelectors: true", "  includeTemplates: true",
+         "commonAnnotations:", "  example.com/managed-by: gitops-bench",
+         "images:"]
+    for team in TEAMS:
+        for app in APPS[:4]:
+            k += [f"- name: registry.example.com/{team}/{app}", "  newName: mirror.example.com/" + app,
+                  "  newTag: 9.9.9"]
+    k += ["replicas:"]
+    for name, _ in pins:
+        k += [f"- name: {name}", "  count: 7"]
+    k += ["patches:",
+          "- target:", "    kind: Deployment", "    labelSelector: tier=backend",
+          "  patch: |-", "    apiVersion: apps/v1", "    kind: Deployment", "    metadata:",
+          "      name: any", "    spec:", "      template:", "        spec:",
+          "          terminationGracePeriodSeconds: 60",
+          "- target:", "    kind: Service", "    name: (web|api)-.*",
+          "  patch: |-", "    - op: add", "      path: /metadata/annotations",
+          "      value: {example.com/lb: internal}",
+          "    - op: replace", "      path: /spec/type", "      value: NodePort",
+          "- target:", "    kind: ConfigMap", "    annotationSelector: missing!=x",
+          "  patch: |-", "    - op: add", "    " + "  path: /data/PATCHED", "      value: \"yes\"",
+          "- path: resources.yaml",
+          "configMapGenerator:"]
+    for app in APPS:
+        k += [f"- name: {app}-settings", "  behavior: merge", "  literals:",
+              "  - LOG_LEVEL=warn", "  - ENV=prod"]
+    k += ["secretGenerator:"]
+    for app in APPS[:7]:
+        k += [f"- name: {app}-credentials", "  behavior: replace", "  literals:",
+              f"  - username={app}-prod", f"  - password={app}-prod-secret"]
+    with open(os.path.join(prod, "kustomization.yaml"), "w") as f:
+        f.write("\n".join(k) + "\n")
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("-n", "--count", type=int, required=True, help="number of objects")
     ap.add_argument("-s", "--seed", type=int, default=1, help="random seed (default 1)")
     ap.add_argument("-d", "--dir", help="write DIR/objs/obj-NNNNN.yaml and DIR/kustomization.yaml "
                     "instead of a stream on stdout")
+    ap.add_argument("-o", "--overlay", help="write a Kustomize overlay over a base of N objects: "
+                    "OVERLAY/base/ and OVERLAY/prod/ (build OVERLAY/prod)")
     a = ap.parse_args()
+
+    if a.overlay is not None:
+        overlay(a.overlay, a.count, a.seed)
+        return
 
     if a.dir is None:
         out = sys.stdout

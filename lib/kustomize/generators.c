@@ -18,6 +18,7 @@
  */
 #include "lib/kustomize/kz_fs.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -632,21 +633,112 @@ static int copy_member(cJSON *dst, const cJSON *src, const char *key, struct git
 }
 
 /* Put a generated object into m as kustomize's resWrangler.appendReplaceOrMerge does (obj taken). */
-static int absorb(struct kz_resmap *m, cJSON *obj, struct gitops_err *err)
+/*
+ * The map's resources by every name they have or had, for a run of
+ * generators: a generated object can only merge into a resource of its
+ * name, so each looks at those alone instead of the whole map.  Entries are
+ * (hash of a name, position); the positions of one name are all kept.
+ */
+struct name_ix {
+	uint64_t *hash;
+	size_t *pos; /* position + 1; 0 = empty */
+	size_t cap, n, covered; /* covered: the map's first `covered` resources are in */
+};
+
+static uint64_t name_hash(const char *s, size_t n)
+{
+	uint64_t h = 1469598103934665603ULL;
+
+	while (n--) {
+		h ^= (unsigned char)*s++;
+		h *= 1099511628211ULL;
+	}
+	return h;
+}
+
+static int name_ix_put(struct name_ix *x, uint64_t h, size_t pos)
+{
+	size_t i;
+
+	if ((x->n + 1) * 2 > x->cap) {
+		size_t cap = x->cap ? x->cap * 2 : 256, j;
+		uint64_t *hash = calloc(cap, sizeof(*hash));
+		size_t *p = calloc(cap, sizeof(*p));
+
+		if (!hash || !p) {
+			free(hash);
+			free(p);
+			return -1;
+		}
+		for (j = 0; j < x->cap; j++)
+			if (x->pos[j]) {
+				for (i = (size_t)x->hash[j] & (cap - 1); p[i]; i = (i + 1) & (cap - 1))
+					;
+				hash[i] = x->hash[j];
+				p[i] = x->pos[j];
+			}
+		free(x->hash);
+		free(x->pos);
+		x->hash = hash;
+		x->pos = p;
+		x->cap = cap;
+	}
+	for (i = (size_t)h & (x->cap - 1); x->pos[i]; i = (i + 1) & (x->cap - 1))
+		if (x->hash[i] == h && x->pos[i] == pos + 1)
+			return 0; /* a name the resource had before, again */
+	x->hash[i] = h;
+	x->pos[i] = pos + 1;
+	x->n++;
+	return 0;
+}
+
+/* Bring the index up to the map's end (resources are only appended or replaced in place meanwhile). */
+static int name_ix_cover(struct name_ix *x, const struct kz_resmap *m)
+{
+	for (; x->covered < m->n; x->covered++) {
+		const cJSON *obj = m->v[x->covered];
+		const char *cur = gitops_json_get_string(obj, "metadata", "name", NULL);
+		const char *prev = kz_res_annotation(obj, KZ_ANN_PREV_NAMES);
+
+		if (name_ix_put(x, name_hash(cur ? cur : "", cur ? strlen(cur) : 0), x->covered))
+			return -1;
+		while (prev && *prev) {
+			size_t n = strcspn(prev, ",");
+
+			if (name_ix_put(x, name_hash(prev, n), x->covered))
+				return -1;
+			prev += n + (prev[n] == ',');
+		}
+	}
+	return 0;
+}
+
+static void name_ix_release(struct name_ix *x)
+{
+	free(x->hash);
+	free(x->pos);
+	memset(x, 0, sizeof(*x));
+}
+
+static int absorb(struct kz_resmap *m, cJSON *obj, struct name_ix *x, struct gitops_err *err)
 {
 	const char *beh = kz_res_annotation(obj, KZ_ANN_BEHAVIOR);
 	int merge = beh && !strcmp(beh, "merge"), replace = beh && !strcmp(beh, "replace");
 	struct gitops_buf b = GITOPS_BUF_INIT;
 	struct kz_id id;
 	size_t i, found = 0, at = 0;
+	uint64_t h;
 	cJSON *old, *md, *omd;
 	int rc = -1;
 
 	kz_id_of(&id, obj);
-	for (i = 0; i < m->n; i++)
-		if (matches_any_id(m->v[i], &id)) {
-			if (!found++)
-				at = i;
+	if (name_ix_cover(x, m))
+		goto oom;
+	h = name_hash(id.name, strlen(id.name));
+	for (i = (size_t)h & (x->cap - 1); x->cap && x->pos[i]; i = (i + 1) & (x->cap - 1))
+		if (x->hash[i] == h && matches_any_id(m->v[x->pos[i] - 1], &id)) {
+			if (!found++ || x->pos[i] - 1 < at)
+				at = x->pos[i] - 1;
 		}
 	if (found == 0) {
 		if (!merge && !replace)
@@ -710,13 +802,19 @@ static int run_list(struct kz_resmap *m, const cJSON *list, const cJSON *global,
 	if (!cJSON_IsArray(list))
 		return gitops_err_set(err, GITOPS_EXIT_INPUT, "%s: expected a list",
 				      !strcmp(kind, "Secret") ? "secretGenerator" : "configMapGenerator");
+	struct name_ix x = { NULL, NULL, 0, 0, 0 };
+	int rc = 0;
+
 	cJSON_ArrayForEach(it, list) {
 		cJSON *obj = NULL;
 
-		if (build(&obj, it, global, kind, c, err) || absorb(m, obj, err))
-			return -1;
+		if (build(&obj, it, global, kind, c, err) || absorb(m, obj, &x, err)) {
+			rc = -1;
+			break;
+		}
 	}
-	return 0;
+	name_ix_release(&x);
+	return rc;
 }
 
 int kz_generate(struct kz_resmap *m, const cJSON *k, struct kz_ctx *c, struct gitops_err *err)
@@ -749,7 +847,11 @@ int kz_plugin_generators(struct kz_resmap *m, const cJSON *config, struct kz_ctx
 	}
 	rc = build(&obj, args, NULL, !strcmp(kind, "SecretGenerator") ? "Secret" : "ConfigMap", c, err);
 	cJSON_Delete(args);
-	if (rc || absorb(m, obj, err))
-		return -1;
-	return 1;
+	if (!rc) {
+		struct name_ix x = { NULL, NULL, 0, 0, 0 };
+
+		rc = absorb(m, obj, &x, err);
+		name_ix_release(&x);
+	}
+	return rc ? -1 : 1;
 }
