@@ -98,11 +98,17 @@ static int directive(const char **out, const cJSON *patch, struct mstate *s)
 	return 0;
 }
 
-static int merge(cJSON **out, int *flags, const cJSON *dest, const cJSON *patch, struct gitops_buf *path,
+static int merge(cJSON **out, int *flags, cJSON *dest, int owned, const cJSON *patch, struct gitops_buf *path,
 		 struct mstate *s);
 
-/* Merge the members of patch into base (taken over: the result, or freed on error). */
-static int merge_members(cJSON **out, cJSON *base, const cJSON *patch, struct gitops_buf *path, struct mstate *s)
+/*
+ * Merge the members of patch into base, in place: *out is base.  Base is
+ * taken over (freed on error) unless `owned` says it lies inside a tree the
+ * caller owns and frees.  Its mapping members are merged in place too (the
+ * copy made at the top is the only one).
+ */
+static int merge_members(cJSON **out, cJSON *base, int owned, const cJSON *patch, struct gitops_buf *path,
+			 struct mstate *s)
 {
 	const cJSON *pv;
 	size_t old = path->len;
@@ -121,13 +127,15 @@ static int merge_members(cJSON **out, cJSON *base, const cJSON *patch, struct gi
 			gitops_err_oom(s->err);
 			goto done;
 		}
-		d = gitops_value_get(base, pv->string);
-		if (merge(&r, &fl, d, pv, path, s))
+		d = (cJSON *)gitops_value_get(base, pv->string);
+		if (merge(&r, &fl, d, 1, pv, path, s))
 			goto done;
 		if (fl & M_CLEAR) {
 			cJSON_DeleteItemFromObjectCaseSensitive(base, pv->string);
 			continue;
 		}
+		if (r == d)
+			continue; /* merged in place */
 		if (gitops_value_set(base, pv->string, r)) {
 			gitops_err_oom(s->err);
 			goto done;
@@ -140,7 +148,8 @@ done:
 	path->len = old;
 	if (path->data)
 		path->data[old] = 0;
-	cJSON_Delete(base);
+	if (!owned)
+		cJSON_Delete(base);
 	return rc;
 }
 
@@ -350,7 +359,7 @@ static int merge_assoc(cJSON **out, int *flags, const cJSON *dest, const cJSON *
 			}
 			i++;
 		}
-		if (merge(&r, &fl, match, e, path, s))
+		if (merge(&r, &fl, (cJSON *)match, 0, e, path, s))
 			goto done;
 		if (!match && multi && conflicting(dest, e, &ks)) {
 			/* kyaml loses an item whose keys are a resource item's plus or minus some */
@@ -400,9 +409,11 @@ done:
 	return rc;
 }
 
-static int merge(cJSON **out, int *flags, const cJSON *dest, const cJSON *patch, struct gitops_buf *path,
+/* dest is borrowed, or with `owned` a part of the result's tree to merge into in place (then *out == dest) */
+static int merge(cJSON **out, int *flags, cJSON *dest, int owned, const cJSON *patch, struct gitops_buf *path,
 		 struct mstate *s)
 {
+	int in_place = 0;
 	struct gitops_smp_field_info fi;
 	const char *how;
 	cJSON *base;
@@ -428,12 +439,14 @@ static int merge(cJSON **out, int *flags, const cJSON *dest, const cJSON *patch,
 		}
 		if (!strcmp(how, "replace") || is_absent(dest))
 			base = cJSON_CreateObject();
+		else if (owned)
+			base = dest, in_place = 1;
 		else
 			base = gitops_value_copy(dest);
 		if (!base)
 			return gitops_err_oom(s->err);
 		s->depth++;
-		if (merge_members(out, base, patch, path, s)) {
+		if (merge_members(out, base, in_place, patch, path, s)) {
 			s->depth--;
 			return -1;
 		}
@@ -478,7 +491,7 @@ int kz_merge(cJSON **out, const cJSON *doc, const cJSON *patch, const struct git
 {
 	struct mstate s = { schema, NULL, NULL, err, 0 };
 	struct gitops_buf path = GITOPS_BUF_INIT;
-	cJSON *r = NULL;
+	cJSON *r = NULL, *copy = NULL;
 	int fl = 0, rc = -1;
 
 	*out = NULL;
@@ -492,8 +505,16 @@ int kz_merge(cJSON **out, const cJSON *doc, const cJSON *patch, const struct git
 		gitops_err_oom(err);
 		goto done;
 	}
-	if (merge(&r, &fl, doc, patch, &path, &s))
+	/* the one copy of the resource, merged into in place */
+	if (!(copy = gitops_value_copy(doc))) {
+		gitops_err_oom(err);
 		goto done;
+	}
+	if (merge(&r, &fl, copy, 1, patch, &path, &s))
+		goto done;
+	if (r != copy)
+		cJSON_Delete(copy);
+	copy = NULL;
 	if (fl & M_CLEAR) {
 		cJSON_Delete(r);
 		r = NULL;
@@ -501,6 +522,7 @@ int kz_merge(cJSON **out, const cJSON *doc, const cJSON *patch, const struct git
 	*out = r;
 	rc = 0;
 done:
+	cJSON_Delete(copy);
 	gitops_buf_release(&path);
 	return rc;
 }

@@ -368,14 +368,20 @@ static int apply_sm(cJSON **obj, const cJSON *patch, const cJSON *options, struc
 	int rc = -1, allow_name = opt(options, "allowNameChange"), allow_kind = opt(options, "allowKindChange");
 
 	kz_id_of(&id, *obj);
-	if (!(name = strdup(id.name)) || !(ns = strdup(id.ns)) || !(kind = strdup(id.kind)) ||
-	    !(work = gitops_value_copy(*obj))) {
+	if (!(name = strdup(id.name)) || !(ns = strdup(id.ns)) || !(kind = strdup(id.kind))) {
 		gitops_err_oom(err);
 		goto done;
 	}
-	if ((allow_name || allow_kind) && kz_res_rename(work, NULL, NULL, err))
-		goto done;
-	if (kz_merge(&res, work, patch, c ? c->schema : NULL, err))
+	/* kz_merge borrows the resource: a copy only where the id is recorded first */
+	if (allow_name || allow_kind) {
+		if (!(work = gitops_value_copy(*obj))) {
+			gitops_err_oom(err);
+			goto done;
+		}
+		if (kz_res_rename(work, NULL, NULL, err))
+			goto done;
+	}
+	if (kz_merge(&res, work ? work : *obj, patch, c ? c->schema : NULL, err))
 		goto done;
 	if (res && res->child) {
 		cJSON *md = gitops_value_get(res, "metadata");
