@@ -31,6 +31,7 @@ struct gitops_yaml_emitter {
 	gitops_write_fn write;
 	void *ctx;
 	size_t docs;
+	struct gitops_buf text; /* one document's text, the buffer kept from one document to the next */
 };
 
 /* one document's emitter state, as yaml_emitter_t holds it */
@@ -440,17 +441,29 @@ static int format_number(struct em *e, const char **out, char *buf, size_t size,
 
 /* ------------------------------------------------------------ output */
 
+/* n bytes into the document's text: a plain copy while there is room, the buffer grown otherwise */
+static inline void out_bytes(struct em *e, const void *p, size_t n)
+{
+	struct gitops_buf *b = e->out;
+
+	if (b->data && b->len + n < b->cap) {
+		memcpy(b->data + b->len, p, n);
+		b->len += n;
+		b->data[b->len] = '\0';
+	} else if (gitops_buf_add(b, p, n) < 0) {
+		e->failed = 1;
+	}
+}
+
 static void put(struct em *e, char c)
 {
-	if (gitops_buf_add(e->out, &c, 1) < 0)
-		e->failed = 1;
+	out_bytes(e, &c, 1);
 	e->column++;
 }
 
 static void put_break(struct em *e)
 {
-	if (gitops_buf_add(e->out, "\n", 1) < 0)
-		e->failed = 1;
+	out_bytes(e, "\n", 1);
 	e->column = 0;
 }
 
@@ -464,8 +477,7 @@ static void write_ch(struct em *e, const unsigned char *v, size_t *i)
 {
 	size_t w = width(v[*i]);
 
-	if (gitops_buf_add(e->out, v + *i, w) < 0)
-		e->failed = 1;
+	out_bytes(e, v + *i, w);
 	e->column++;
 	*i += w;
 }
@@ -1124,26 +1136,33 @@ int gitops_yaml_emitter_new(struct gitops_yaml_emitter **out, gitops_write_fn wr
 
 int gitops_yaml_emitter_doc(struct gitops_yaml_emitter *e, const cJSON *root, struct gitops_err *err)
 {
-	struct gitops_buf b = GITOPS_BUF_INIT;
+	struct gitops_buf *b = &e->text;
 	int ret = -1;
 
-	if (e->docs && e->st.separator && gitops_buf_addstr(&b, e->st.separator) < 0) {
+	b->len = 0;
+	if (b->data)
+		b->data[0] = '\0';
+	if (e->docs && e->st.separator && gitops_buf_addstr(b, e->st.separator) < 0) {
 		gitops_err_oom(err);
 		goto done;
 	}
-	if (emit_doc(&b, root, &e->st, err) < 0)
+	if (emit_doc(b, root, &e->st, err) < 0)
 		goto done;
-	if (e->write(e->ctx, b.data, b.len, err) < 0)
+	if (e->write(e->ctx, b->data, b->len, err) < 0)
 		goto done;
 	e->docs++;
 	ret = 0;
 done:
-	gitops_buf_release(&b);
+	/* a huge document's buffer is not kept for the next */
+	if (b->cap > (1u << 20))
+		gitops_buf_release(b);
 	return ret;
 }
 
 void gitops_yaml_emitter_free(struct gitops_yaml_emitter *e)
 {
+	if (e)
+		gitops_buf_release(&e->text);
 	free(e);
 }
 
