@@ -251,11 +251,13 @@ int kz_gvk_string(struct gitops_buf *out, const char *group, const char *version
 /* Turn a null into an empty node of `type` in place (kustomize makes the field where a null stands). */
 static int null_to(cJSON *node, int type, struct gitops_err *err)
 {
+	int keep = node->type & cJSON_StringIsConst; /* a static key stays */
+
 	if (type == cJSON_Object) {
-		node->type = cJSON_Object;
+		node->type = cJSON_Object | keep;
 		return 0;
 	}
-	node->type = cJSON_String;
+	node->type = cJSON_String | keep;
 	if (!(node->valuestring = strdup("")))
 		return gitops_err_oom(err);
 	return 0;

@@ -58,7 +58,7 @@ static int set_string_node(cJSON *node, const char *s, struct gitops_err *err)
 	/* a string's text, or an integer's exact digits (lib/value) */
 	if (!(node->type & cJSON_IsReference))
 		free(node->valuestring);
-	node->type = cJSON_String;
+	node->type = cJSON_String | (node->type & cJSON_StringIsConst); /* a static key stays */
 	node->valuestring = d;
 	return 0;
 }

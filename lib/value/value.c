@@ -45,7 +45,7 @@ void gitops_value_set_int(cJSON *n, int64_t i)
 	if (!(n->type & cJSON_IsReference))
 		free(n->valuestring);
 	n->valuestring = NULL;
-	n->type = cJSON_Number | GITOPS_VALUE_INT;
+	n->type = cJSON_Number | GITOPS_VALUE_INT | (n->type & cJSON_StringIsConst); /* a static key stays */
 	n->valuedouble = (double)i;
 	n->valueint = i > INT_MAX ? INT_MAX : i < INT_MIN ? INT_MIN : (int)i;
 	if (i > (INT64_C(1) << 53) || i < -(INT64_C(1) << 53)) {

@@ -715,12 +715,78 @@ static int count_node(struct gitops_yaml_reader *r, struct gitops_err *err, yaml
 }
 
 /*
+ * Mapping keys that most Kubernetes objects repeat (and CRD schemas, many
+ * times over), sorted as strcmp sorts: a key found here points to the table
+ * (cJSON_StringIsConst) instead of a copy of its own, a third of the
+ * allocations of a typical tree.  Code that changes a node's type in place
+ * keeps the flag (lib/value/value.h).
+ */
+static const char *const common_keys[] = {
+	"accessModes", "add", "additionalPrinterColumns", "additionalProperties", "admissionReviewVersions",
+	"affinity", "aggregationRule", "allOf", "allowPrivilegeEscalation", "annotations", "anyOf", "apiGroup",
+	"apiGroups", "apiVersion", "app", "args", "audience", "automountServiceAccountToken", "averageUtilization",
+	"backend", "backoffLimit", "binaryData", "caBundle", "capabilities", "cidr", "claimName", "clientConfig",
+	"clusterIP", "clusterRoleSelectors", "command", "completions", "concurrencyPolicy", "configMap",
+	"configMapKeyRef", "configMapRef", "containerPort", "containers", "conversion", "cpu", "creationTimestamp",
+	"csi", "data", "default", "defaultMode", "description", "dnsPolicy", "downwardAPI", "driver", "drop",
+	"effect", "egress", "emptyDir", "enum", "env", "envFrom", "exec", "expirationSeconds",
+	"failedJobsHistoryLimit", "failurePolicy", "failureThreshold", "false", "fieldPath", "fieldRef",
+	"finalizers", "format", "from", "fsGroup", "generation", "group", "host", "hostNetwork", "hostPath",
+	"hostname", "hosts", "http", "httpGet", "image", "imagePullPolicy", "imagePullSecrets", "ingress",
+	"initContainers", "initialDelaySeconds", "ipBlock", "items", "jobTemplate", "jsonPath", "key", "kind",
+	"labelSelector", "labels", "lifecycle", "limits", "listKind", "livenessProbe", "matchExpressions",
+	"matchLabels", "maxItems", "maxLength", "maxReplicas", "maxSkew", "maxSurge", "maxUnavailable", "maximum",
+	"memory", "metadata", "metrics", "minItems", "minLength", "minReadySeconds", "minReplicas", "minimum",
+	"mode", "mountPath", "name", "names", "namespace", "namespaceSelector", "nodeAffinity", "nodePort",
+	"nodeSelector", "nodeSelectorTerms", "nonResourceURLs", "not", "nullable", "number", "oneOf",
+	"openAPIV3Schema", "operator", "optional", "ownerReferences", "parallelism", "path", "pathType", "paths",
+	"pattern", "periodSeconds", "persistentVolumeClaim", "plural", "podAffinity", "podAffinityTerm",
+	"podAntiAffinity", "podManagementPolicy", "podSelector", "policyTypes", "port", "ports", "postStart",
+	"preStop", "preferredDuringSchedulingIgnoredDuringExecution", "priority", "priorityClassName", "privileged",
+	"progressDeadlineSeconds", "projected", "properties", "protocol", "readOnly", "readOnlyRootFilesystem",
+	"readinessProbe", "replicas", "requests", "required", "requiredDuringSchedulingIgnoredDuringExecution",
+	"resourceFieldRef", "resourceNames", "resourceVersion", "resources", "restartPolicy",
+	"revisionHistoryLimit", "roleRef", "rollingUpdate", "rules", "runAsGroup", "runAsNonRoot", "runAsUser",
+	"scaleTargetRef", "schedule", "schedulerName", "schema", "scheme", "scope", "seccompProfile", "secret",
+	"secretKeyRef", "secretName", "secretRef", "securityContext", "selector", "served", "service",
+	"serviceAccount", "serviceAccountName", "serviceAccountToken", "serviceName", "servicePort",
+	"sessionAffinity", "shortNames", "sideEffects", "singular", "sleep", "sources", "spec", "startupProbe",
+	"status", "stdin", "storage", "storageClassName", "strategy", "stringData", "subPath", "subdomain",
+	"subjects", "subresources", "successThreshold", "successfulJobsHistoryLimit", "target",
+	"targetCPUUtilizationPercentage", "targetPort", "tcpSocket", "template", "terminationGracePeriodSeconds",
+	"timeoutSeconds", "tls", "to", "tolerations", "topologyKey", "topologySpreadConstraints", "true", "tty",
+	"type", "uid", "updateStrategy", "value", "valueFrom", "values", "verbs", "version", "versions",
+	"volumeAttributes", "volumeClaimTemplates", "volumeMounts", "volumes", "webhooks", "weight",
+	"whenUnsatisfiable", "workingDir", "x-kubernetes-int-or-string", "x-kubernetes-list-map-keys",
+	"x-kubernetes-list-type", "x-kubernetes-map-type", "x-kubernetes-preserve-unknown-fields",
+};
+
+static const char *common_key(const char *key)
+{
+	size_t lo = 0, hi = sizeof(common_keys) / sizeof(common_keys[0]);
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(key, common_keys[mid]);
+
+		if (!c)
+			return common_keys[mid];
+		if (c < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return NULL;
+}
+
+/*
  * Attach a finished or just-started node where the parser is: the root, a
  * sequence element, or the value of the pending key.  Takes ownership.
  */
 static int attach(struct gitops_yaml_reader *r, cJSON *node, yaml_mark_t mark, struct gitops_err *err)
 {
 	struct frame *f;
+	const char *ckey;
 
 	/* a copy made for an alias carries the key it had where it was defined */
 	if (node->string && !(node->type & cJSON_StringIsConst)) {
@@ -768,7 +834,8 @@ static int attach(struct gitops_yaml_reader *r, cJSON *node, yaml_mark_t mark, s
 		f->key_is_merge = 0;
 		return 0;
 	}
-	switch (frame_add_key(f, f->key)) {
+	ckey = common_key(f->key);
+	switch (frame_add_key(f, ckey ? ckey : f->key)) {
 	case 0:
 		cJSON_Delete(node);
 		return fail_at(r, err, f->key_mark, "duplicate key '%s'", f->key);
@@ -776,7 +843,13 @@ static int attach(struct gitops_yaml_reader *r, cJSON *node, yaml_mark_t mark, s
 		cJSON_Delete(node);
 		return gitops_err_oom(err);
 	}
-	node->string = f->key;
+	if (ckey) {
+		free(f->key);
+		node->string = (char *)ckey;
+		node->type |= cJSON_StringIsConst;
+	} else {
+		node->string = f->key;
+	}
 	f->key = NULL;
 	cJSON_AddItemToArray(f->node, node);
 	return 0;
