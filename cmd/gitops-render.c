@@ -101,12 +101,21 @@ struct put {
 	const struct gitops_cli *cli;
 };
 
-/* Names the API server would refuse are passed on, as kustomize passes them on, with a warning. */
+/*
+ * Names the API server would refuse, and a kustomize-built object without
+ * apiVersion, are passed on, as kustomize passes them on, with a warning.
+ */
 static int put_object(void *ctx, struct gitops_object *obj, struct gitops_err *err)
 {
 	struct put *p = ctx;
 	struct gitops_err e = GITOPS_ERR_INIT;
 
+	if (!cJSON_GetObjectItemCaseSensitive(obj->json, "apiVersion")) {
+		struct gitops_err where = GITOPS_ERR_INIT;
+		gitops_object_err(&where, obj, GITOPS_EXIT_INPUT, "no apiVersion (kustomize outputs it so; "
+				  "gitops-apply and gitops-diff refuse it)");
+		gitops_cli_warn(p->cli, "%s", where.msg);
+	}
 	if (gitops_object_check_names(obj->json, &e) < 0) {
 		struct gitops_err where = GITOPS_ERR_INIT;
 		gitops_object_err(&where, obj, e.code, "%s", e.msg);

@@ -219,15 +219,15 @@ int gitops_object_check_flags(const cJSON *obj, int flags, struct gitops_err *er
 		return -1;
 	}
 	v = cJSON_GetObjectItemCaseSensitive(obj, "apiVersion");
-	if (!v) {
+	if (!v && !(flags & GITOPS_OBJECT_NO_API_VERSION)) {
 		gitops_err_set(err, GITOPS_EXIT_INPUT, "missing apiVersion");
 		return -1;
 	}
-	if (!cJSON_IsString(v)) {
+	if (v && !cJSON_IsString(v)) {
 		gitops_err_set(err, GITOPS_EXIT_INPUT, "apiVersion must be a string, not %s", gitops_json_type_name(v));
 		return -1;
 	}
-	if (check_api_version(v->valuestring, err) < 0)
+	if (v && check_api_version(v->valuestring, err) < 0)
 		return -1;
 	v = cJSON_GetObjectItemCaseSensitive(obj, "kind");
 	if (!v) {

@@ -54,6 +54,9 @@ int gitops_object_check(const cJSON *obj, struct gitops_err *err);
  * as kustomize outputs such names; gitops-apply and gitops-diff refuse them).
  */
 #define GITOPS_OBJECT_NAMES_LENIENT 1
+/* ... and GITOPS_OBJECT_NO_API_VERSION: an object without apiVersion accepted (kustomize outputs one whose
+ * kind its tables do not know; gitops-render passes it on with a warning, the others refuse it) */
+#define GITOPS_OBJECT_NO_API_VERSION 2
 int gitops_object_check_flags(const cJSON *obj, int flags, struct gitops_err *err);
 /* Only that syntax: -1 and err when a name or namespace is not one the API server accepts. */
 int gitops_object_check_names(const cJSON *obj, struct gitops_err *err);
