@@ -29,6 +29,7 @@ struct build {
 	struct kz_config config; /* the builtin tables and every `configurations:` / `crds:` merged in */
 	cJSON *vars;             /* every kustomization's vars, in build order */
 	int origin;              /* buildMetadata: originAnnotations (the top kustomization's, for all) */
+	int transformations;     /* buildMetadata: transformerAnnotations (likewise) */
 	struct gitops_smp_schema *schema; /* `openapi: {path: ...}`: the first one read (kyaml's SetSchema), or NULL */
 	int depth;
 };
@@ -39,6 +40,7 @@ struct target {
 	cJSON *k;             /* the kustomization, checked (kustomization.c) */
 	char *file;           /* its path, for messages */
 	const char *origin;   /* the directory's path from the top kustomization's ("" at the top) */
+	char *configured_in;  /* the kustomization file's path from there, when buildMetadata tracks origins */
 	struct kz_ctx ctx;
 };
 
@@ -100,8 +102,11 @@ static void target_release(struct target *t)
 {
 	cJSON_Delete(t->k);
 	free(t->file);
+	free(t->configured_in);
 	t->k = NULL;
 	t->file = NULL;
+	t->configured_in = NULL;
+	t->ctx.configured_in = NULL;
 }
 
 /*
@@ -340,7 +345,7 @@ static int accumulate_resources(struct build *b, struct kz_resmap *ra, struct ta
 					return err_wrap(err, "accumulating resources from '%s': %s", path, NULL);
 				}
 				err_wrap(&errf, "accumulating resources from '%s': %s", path, NULL);
-			} else if (b->origin && (rc = set_origin(&m, t, path, &errf)) < 0) {
+			} else if ((b->origin || b->transformations) && (rc = set_origin(&m, t, path, &errf)) < 0) {
 				kz_resmap_release(&m);
 				*err = errf;
 				return -1;
@@ -458,6 +463,122 @@ static int is_builtin(const cJSON *config)
 	return av && !strcmp(av, "builtin");
 }
 
+/* --- buildMetadata: origin and transformer annotations --- */
+
+/* A builtin plugin's config: where it was configured (its file, else the kustomization), and by what. */
+static int config_origin(struct gitops_buf *out, const struct target *t, const cJSON *config, const char *indent,
+			 const char *first)
+{
+	const char *from = kz_res_annotation(config, KZ_ANN_ORIGIN), *in = t->configured_in;
+	const char *kind = gitops_json_get_string(config, "kind", NULL);
+	const char *name = gitops_json_get_string(config, "metadata", "name", NULL);
+	const char *ns = gitops_json_get_string(config, "metadata", "namespace", NULL);
+	size_t len = in ? strlen(in) : 0;
+
+	/* a config read from a file carries that file's origin ("path: FILE") */
+	if (from && !strncmp(from, "path: ", 6)) {
+		in = from + 6;
+		len = strcspn(in, "\n");
+	}
+	if (gitops_buf_printf(out, "%sconfiguredIn: %.*s\n%sconfiguredBy:\n%s  apiVersion: builtin\n%s  kind: %s\n", first,
+			      (int)len, in ? in : "", indent, indent, indent, kind ? kind : "") < 0 ||
+	    (name && *name && gitops_buf_printf(out, "%s  name: %s\n", indent, name) < 0) ||
+	    (ns && *ns && gitops_buf_printf(out, "%s  namespace: %s\n", indent, ns) < 0))
+		return -1;
+	return 0;
+}
+
+/* Append transformation entries (text, "- configuredIn: ..." items) to every resource's list. */
+static int note_transformations(struct kz_resmap *ra, const char *entries, struct gitops_err *err)
+{
+	struct gitops_buf v = GITOPS_BUF_INIT;
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; i < ra->n && !rc; i++) {
+		const char *old = kz_res_annotation(ra->v[i], KZ_ANN_TRANSFORMATIONS);
+
+		v.len = 0;
+		if ((old && gitops_buf_addstr(&v, old) < 0) || gitops_buf_addstr(&v, entries) < 0)
+			rc = gitops_err_oom(err);
+		else
+			rc = kz_res_set_annotation(ra->v[i], KZ_ANN_TRANSFORMATIONS, v.data, err);
+	}
+	gitops_buf_release(&v);
+	return rc;
+}
+
+static int map_len(const cJSON *k, const char *field)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(k, field);
+
+	return cJSON_IsObject(v) ? cJSON_GetArraySize(v) : 0;
+}
+
+static int nonempty(const cJSON *k, const char *field)
+{
+	const char *s = gitops_json_get_string(k, field, NULL);
+
+	return s && *s;
+}
+
+static int list_len(const cJSON *k, const char *field);
+
+/*
+ * The builtin transformers one stage of run_transformers configured
+ * (kustomize's configureBuiltinTransformers: one per patches, patchesJson6902,
+ * replicas and images entry; one per labels entry plus the commonLabels one;
+ * one for the others when their field is set), each recorded on every
+ * resource of the map once it has run, whatever it changed.
+ */
+static int note_builtin(struct kz_resmap *ra, const struct target *t, size_t stage, struct gitops_err *err)
+{
+	static const char *const kinds[] = {
+		"PatchStrategicMergeTransformer", "PatchTransformer",     "NamespaceTransformer", "PrefixTransformer",
+		"LabelTransformer",                 "AnnotationsTransformer", "PatchJson6902Transformer",
+		"ReplicaCountTransformer",          "ImageTagTransformer",  "ReplacementTransformer",
+	};
+	const cJSON *k = t->k;
+	struct gitops_buf e = GITOPS_BUF_INIT;
+	int n = 0, suffix = 0, i, rc;
+
+	switch (stage) {
+	case 0: n = list_len(k, "patchesStrategicMerge") > 0; break;
+	case 1: n = list_len(k, "patches"); break;
+	case 2: n = nonempty(k, "namespace"); break;
+	case 3: n = nonempty(k, "namePrefix"); suffix = nonempty(k, "nameSuffix"); break;
+	case 4: n = list_len(k, "labels"); n = n || map_len(k, "commonLabels") ? n + 1 : 0; break;
+	case 5: n = map_len(k, "commonAnnotations") > 0; break;
+	case 6: n = list_len(k, "patchesJson6902"); break;
+	case 7: n = list_len(k, "replicas"); break;
+	case 8: n = list_len(k, "images"); break;
+	default: n = list_len(k, "replacements") > 0; break;
+	}
+	for (i = 0; i < n + suffix; i++)
+		if (gitops_buf_printf(&e, "- configuredIn: %s\n  configuredBy:\n    apiVersion: builtin\n    kind: %s\n",
+				      t->configured_in, i == n ? "SuffixTransformer" : kinds[stage]) < 0) {
+			gitops_buf_release(&e);
+			return gitops_err_oom(err);
+		}
+	rc = e.len ? note_transformations(ra, e.data, err) : 0;
+	gitops_buf_release(&e);
+	return rc;
+}
+
+static int note_plugin(struct kz_resmap *ra, const struct target *t, const cJSON *config, struct gitops_err *err)
+{
+	struct gitops_buf e = GITOPS_BUF_INIT;
+	int rc;
+
+	if (config_origin(&e, t, config, "  ", "- ") < 0) {
+		gitops_buf_release(&e);
+		return gitops_err_oom(err);
+	}
+	rc = note_transformations(ra, e.data, err);
+	gitops_buf_release(&e);
+	return rc;
+}
+
 static int run_generators(struct build *b, struct kz_resmap *ra, struct target *t, struct gitops_err *err)
 {
 	struct kz_resmap configs = KZ_RESMAP_INIT;
@@ -473,7 +594,18 @@ static int run_generators(struct build *b, struct kz_resmap *ra, struct target *
 	if (plugin_configs(b, &configs, t, cJSON_GetObjectItemCaseSensitive(t->k, "generators"), err) < 0)
 		goto done;
 	for (i = 0; i < configs.n; i++) {
-		int r = is_builtin(configs.v[i]) ? kz_plugin_generators(ra, configs.v[i], &t->ctx, err) : 0;
+		struct gitops_buf o = GITOPS_BUF_INIT;
+		int r;
+
+		if (t->configured_in && config_origin(&o, t, configs.v[i], "", "") < 0) {
+			gitops_buf_release(&o);
+			gitops_err_oom(err);
+			goto done;
+		}
+		t->ctx.plugin_origin = o.data;
+		r = is_builtin(configs.v[i]) ? kz_plugin_generators(ra, configs.v[i], &t->ctx, err) : 0;
+		t->ctx.plugin_origin = NULL;
+		gitops_buf_release(&o);
 		if (r < 0)
 			goto done;
 		if (r == 0) {
@@ -501,7 +633,8 @@ static int run_transformers(struct build *b, struct kz_resmap *ra, struct target
 	int rc = -1;
 
 	for (i = 0; i < sizeof(builtin) / sizeof(builtin[0]); i++)
-		if (builtin[i](ra, t->k, &t->ctx, err) < 0)
+		if (builtin[i](ra, t->k, &t->ctx, err) < 0 ||
+		    (b->transformations && note_builtin(ra, t, i, err) < 0))
 			return -1;
 	if (!list_len(t->k, "transformers"))
 		return 0;
@@ -516,7 +649,7 @@ static int run_transformers(struct build *b, struct kz_resmap *ra, struct target
 			if (r == 0)
 				r = kz_plugin_replace(ra, configs.v[i], &t->ctx, err);
 		}
-		if (r < 0)
+		if (r < 0 || (r > 0 && b->transformations && note_plugin(ra, t, configs.v[i], err) < 0))
 			goto done;
 		if (r == 0) {
 			plugin_refused(configs.v[i], err);
@@ -572,6 +705,13 @@ static int merge_vars(struct build *b, const struct target *t, struct gitops_err
 
 static int accumulate_target(struct build *b, struct kz_resmap *ra, struct target *t, struct gitops_err *err)
 {
+	if ((b->origin || b->transformations) && !t->configured_in) {
+		const char *base = strrchr(t->file, '/');
+
+		if (!(t->configured_in = origin_join(t->origin, base ? base + 1 : t->file)))
+			return gitops_err_oom(err);
+		t->ctx.configured_in = t->configured_in;
+	}
 	if (accumulate_resources(b, ra, t, cJSON_GetObjectItemCaseSensitive(t->k, "resources"), err) < 0)
 		return err_wrap(err, "%s: %s", "accumulating resources", NULL);
 	if (kz_config_merge_files(&b->config, t->k, &t->ctx, err) < 0)
@@ -870,6 +1010,7 @@ int gitops_kustomize_build(struct kz_resmap *out, const char *dir, const struct 
 		goto done;
 	meta = cJSON_GetObjectItemCaseSensitive(t.k, "buildMetadata");
 	b.origin = has_string(meta, "originAnnotations");
+	b.transformations = has_string(meta, "transformerAnnotations");
 	if (accumulate_target(&b, out, &t, err) < 0)
 		goto done;
 	/* what kustomize does once, at the top */
@@ -882,7 +1023,7 @@ int gitops_kustomize_build(struct kz_resmap *out, const char *dir, const struct 
 		goto done;
 	if (has_string(meta, "managedByLabel") && add_managed_by(out, err) < 0)
 		goto done;
-	strip_annotations(out, b.origin, has_string(meta, "transformerAnnotations"));
+	strip_annotations(out, b.origin, b.transformations);
 	rc = 0;
 done:
 	target_release(&t);

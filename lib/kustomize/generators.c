@@ -484,6 +484,22 @@ static int build(cJSON **out, const cJSON *args, const cJSON *global, const char
 		goto done;
 	if (behavior && *behavior && kz_res_set_annotation(obj, KZ_ANN_BEHAVIOR, behavior, err))
 		goto done;
+	/* buildMetadata: where a generated object came from (kustomize's generator Origin) */
+	if (c && (c->plugin_origin || c->configured_in)) {
+		struct gitops_buf o = GITOPS_BUF_INIT;
+		int bad = c->plugin_origin ? gitops_buf_addstr(&o, c->plugin_origin) :
+					     gitops_buf_printf(&o, "configuredIn: %s\nconfiguredBy:\n  apiVersion: builtin\n  "
+							       "kind: %s\n", c->configured_in,
+							       strcmp(kind, "Secret") ? "ConfigMapGenerator" : "SecretGenerator");
+
+		if (bad || kz_res_set_annotation(obj, KZ_ANN_ORIGIN, o.data, err)) {
+			gitops_buf_release(&o);
+			if (bad)
+				gitops_err_oom(err);
+			goto done;
+		}
+		gitops_buf_release(&o);
+	}
 	*out = obj;
 	obj = NULL;
 	rc = 0;

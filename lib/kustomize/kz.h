@@ -152,6 +152,14 @@ struct kz_ctx {
 	/* every file the build reads, open (fd) before it is read: 0, or -1 with err to refuse it (or NULL) */
 	int (*read_hook)(void *read_ctx, const char *path, int fd, struct gitops_err *err);
 	void *read_ctx;
+	/*
+	 * buildMetadata (origin or transformer annotations asked for at the top):
+	 * the kustomization file's path from the top kustomization's directory,
+	 * for what its builtin generators make; NULL when not tracked.  And the
+	 * whole origin text for a generator plugin's objects while it runs.
+	 */
+	const char *configured_in;
+	const char *plugin_origin;
 };
 
 /*
