@@ -26,7 +26,7 @@
 /* What one build shares across its kustomizations. */
 struct build {
 	const struct gitops_kustomize_options *opts;
-	struct kz_config config; /* the builtin tables and every `configurations:` / `crds:` merged in */
+	struct kz_config config; /* the builtin tables: the config of every target without configurations of its own */
 	cJSON *vars;             /* every kustomization's vars, in build order */
 	int origin;              /* buildMetadata: originAnnotations (the top kustomization's, for all) */
 	int transformations;     /* buildMetadata: transformerAnnotations (likewise) */
@@ -41,6 +41,17 @@ struct target {
 	char *file;           /* its path, for messages */
 	const char *origin;   /* the directory's path from the top kustomization's ("" at the top) */
 	char *configured_in;  /* the kustomization file's path from there, when buildMetadata tracks origins */
+	/*
+	 * The transformer config, as kustomize scopes it: the builtin tables plus
+	 * the `configurations:` of this kustomization and of the ones it built
+	 * (not its siblings').  A component adds to its parent's.  Only a target
+	 * with configurations of its own or below holds a copy (own); the others
+	 * read the build's builtin tables.
+	 */
+	struct kz_config own;
+	int has_own;
+	struct target *owner; /* a component's: whose config it adds to (NULL: its own) */
+	struct kz_config *defaults;
 	struct kz_ctx ctx;
 };
 
@@ -103,6 +114,9 @@ static void target_release(struct target *t)
 	cJSON_Delete(t->k);
 	free(t->file);
 	free(t->configured_in);
+	if (t->has_own)
+		kz_config_release(&t->own);
+	t->has_own = 0;
 	t->k = NULL;
 	t->file = NULL;
 	t->configured_in = NULL;
@@ -165,6 +179,7 @@ static int target_load(struct build *b, struct target *t, struct kz_loader *l, c
 	t->ctx.dir = l->root;
 	t->ctx.file = t->file;
 	t->ctx.loader = l;
+	t->defaults = &b->config;
 	t->ctx.config = &b->config;
 	t->ctx.schema = NULL;
 	t->ctx.warn = b->opts->warn;
@@ -257,9 +272,35 @@ static int set_origin(struct kz_resmap *m, const struct target *t, const char *r
 	return rc;
 }
 
+/* The target whose config t's stages use and add to: itself, or for a component its parent's owner. */
+static struct target *config_owner(struct target *t)
+{
+	return t->owner ? t->owner : t;
+}
+
+static struct kz_config *config_of(struct target *t)
+{
+	struct target *o = config_owner(t);
+
+	return o->has_own ? &o->own : o->defaults;
+}
+
+/* Give t's owner a config of its own (the builtin tables, to add to). */
+static int config_own(struct target *t, struct gitops_err *err)
+{
+	struct target *o = config_owner(t);
+
+	if (o->has_own)
+		return 0;
+	if (kz_config_init(&o->own, err) < 0)
+		return -1;
+	o->has_own = 1;
+	return 0;
+}
+
 /* accumulateDirectory: the kustomization (or component) at loader l, into ra. */
-static int accumulate_directory(struct build *b, struct kz_resmap *ra, struct kz_loader *l, const char *origin,
-				int component, struct gitops_err *err)
+static int accumulate_directory(struct build *b, struct kz_resmap *ra, struct target *parent, struct kz_loader *l,
+				const char *origin, int component, struct gitops_err *err)
 {
 	struct target sub;
 	struct kz_resmap subra = KZ_RESMAP_INIT;
@@ -282,7 +323,9 @@ static int accumulate_directory(struct build *b, struct kz_resmap *ra, struct kz
 		goto done;
 	}
 	b->depth++;
-	/* a component works on the map accumulated so far; a kustomization on its own */
+	/* a component works on the map (and config) accumulated so far; a kustomization on its own */
+	if (component)
+		sub.owner = config_owner(parent);
 	rc = accumulate_target(b, component ? ra : &subra, &sub, err);
 	b->depth--;
 	if (rc < 0) {
@@ -291,6 +334,12 @@ static int accumulate_directory(struct build *b, struct kz_resmap *ra, struct kz
 	}
 	if (!component && append_all(ra, &subra, err) < 0) {
 		rc = err_wrap(err, "recursed merging from path '%s': %s", l->root, NULL);
+		goto done;
+	}
+	/* ra.MergeConfig(subRa's): what the kustomization added reaches its parent (not its siblings) */
+	if (!component && sub.has_own &&
+	    (config_own(parent, err) < 0 || kz_config_merge(&config_owner(parent)->own, &sub.own, err) < 0)) {
+		rc = -1;
 		goto done;
 	}
 	rc = 0;
@@ -365,7 +414,7 @@ static int accumulate_resources(struct build *b, struct kz_resmap *ra, struct ta
 			kz_loader_release(&sub);
 			return gitops_err_oom(err);
 		}
-		rc = accumulate_directory(b, ra, &sub, origin, 0, err);
+		rc = accumulate_directory(b, ra, t, &sub, origin, 0, err);
 		free(origin);
 		kz_loader_release(&sub);
 		if (rc < 0)
@@ -397,7 +446,7 @@ static int accumulate_components(struct build *b, struct kz_resmap *ra, struct t
 			kz_loader_release(&sub);
 			return gitops_err_oom(err);
 		}
-		rc = accumulate_directory(b, ra, &sub, origin, 1, err);
+		rc = accumulate_directory(b, ra, t, &sub, origin, 1, err);
 		free(origin);
 		kz_loader_release(&sub);
 		if (rc < 0) {
@@ -714,14 +763,17 @@ static int accumulate_target(struct build *b, struct kz_resmap *ra, struct targe
 	}
 	if (accumulate_resources(b, ra, t, cJSON_GetObjectItemCaseSensitive(t->k, "resources"), err) < 0)
 		return err_wrap(err, "%s: %s", "accumulating resources", NULL);
-	if (kz_config_merge_files(&b->config, t->k, &t->ctx, err) < 0)
+	if (list_len(t->k, "configurations") &&
+	    (config_own(t, err) < 0 || kz_config_merge_files(&config_owner(t)->own, t->k, &t->ctx, err) < 0))
 		return -1;
+	t->ctx.config = config_of(t);
 	t->ctx.schema = b->schema;
 	if (run_generators(b, ra, t, err) < 0)
 		return -1;
 	if (accumulate_components(b, ra, t, cJSON_GetObjectItemCaseSensitive(t->k, "components"), err) < 0)
 		return err_wrap(err, "%s: %s", "accumulating components", NULL);
 	t->ctx.schema = b->schema;
+	t->ctx.config = config_of(t); /* components may have added to it */
 	if (run_transformers(b, ra, t, err) < 0 || run_validators(b, t, err) < 0)
 		return -1;
 	if (merge_vars(b, t, err) < 0)

@@ -650,6 +650,30 @@ int kz_config_merge_text(struct kz_config *cfg, const char *text, size_t len, co
 	return rc;
 }
 
+int kz_config_merge(struct kz_config *dst, const struct kz_config *src, struct gitops_err *err)
+{
+	size_t i;
+
+	if (kz_fieldspecs_merge(&dst->name_prefix, &src->name_prefix, err) ||
+	    kz_fieldspecs_merge(&dst->name_suffix, &src->name_suffix, err) ||
+	    kz_fieldspecs_merge(&dst->name_space, &src->name_space, err) ||
+	    kz_fieldspecs_merge(&dst->common_labels, &src->common_labels, err) ||
+	    kz_fieldspecs_merge(&dst->template_labels, &src->template_labels, err) ||
+	    kz_fieldspecs_merge(&dst->common_annotations, &src->common_annotations, err) ||
+	    kz_fieldspecs_merge(&dst->images, &src->images, err) || kz_fieldspecs_merge(&dst->replicas, &src->replicas, err) ||
+	    kz_fieldspecs_merge(&dst->var_reference, &src->var_reference, err))
+		return -1;
+	for (i = 0; i < src->n_namerefs; i++) {
+		const struct kz_nameref *s = &src->namerefs[i];
+		struct kz_nameref *d = NULL;
+
+		if (nameref_find_or_add(&d, dst, s->group, s->version, s->kind, err) ||
+		    kz_fieldspecs_merge(&d->referrers, &s->referrers, err))
+			return -1;
+	}
+	return 0;
+}
+
 int kz_config_merge_files(struct kz_config *cfg, const cJSON *k, struct kz_ctx *c, struct gitops_err *err)
 {
 	const cJSON *list = gitops_value_get(k, "configurations"), *it;
