@@ -766,6 +766,9 @@ static int accumulate_target(struct build *b, struct kz_resmap *ra, struct targe
 	if (list_len(t->k, "configurations") &&
 	    (config_own(t, err) < 0 || kz_config_merge_files(&config_owner(t)->own, t->k, &t->ctx, err) < 0))
 		return -1;
+	if (list_len(t->k, "crds") &&
+	    (config_own(t, err) < 0 || kz_config_merge_crds(&config_owner(t)->own, t->k, &t->ctx, err) < 0))
+		return -1;
 	t->ctx.config = config_of(t);
 	t->ctx.schema = b->schema;
 	if (run_generators(b, ra, t, err) < 0)

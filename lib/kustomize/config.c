@@ -13,6 +13,7 @@
 #include <strings.h>
 
 #include "lib/base/json.h"
+#include "lib/value/jsonio.h"
 #include "lib/value/path.h"
 #include "lib/value/value.h"
 #include "lib/yaml/yaml.h"
@@ -648,6 +649,189 @@ int kz_config_merge_text(struct kz_config *cfg, const char *text, size_t len, co
 	rc = merge_doc(cfg, doc, err);
 	cJSON_Delete(doc);
 	return rc;
+}
+
+/* --- `crds:`: OpenAPI definitions whose x-kubernetes-* extensions declare fields (accumulator.LoadConfigFromCRDs) --- */
+
+/* An extension of a property: present with a string value (spec.Extensions.GetString, keys without case) */
+static const char *ext_string(const cJSON *prop, const char *key)
+{
+	const cJSON *v;
+
+	cJSON_ArrayForEach(v, prop)
+		if (v->string && !strcasecmp(v->string, key))
+			return cJSON_IsString(v) ? v->valuestring : NULL;
+	return NULL;
+}
+
+static int path_push(struct gitops_buf *path, const char *seg)
+{
+	return (path->len && gitops_buf_addstr(path, "/") < 0) || gitops_buf_addstr(path, seg) < 0 ? -1 : 0;
+}
+
+/* loadCrdIntoConfig: the fields of definition `type` under `path`, for kind; $ref followed (depth capped) */
+static int crd_type(struct kz_config *cfg, const char *kind, const cJSON *defs, const char *type,
+		    struct gitops_buf *path, int depth, struct gitops_err *err)
+{
+	const cJSON *def = gitops_value_get(defs, type), *prop;
+	size_t keep = path->len;
+
+	if (!def)
+		return 0;
+	if (depth > 64)
+		return gitops_err_set(err, GITOPS_EXIT_INPUT, "open API definition '%s': $ref nested too deeply", type);
+	cJSON_ArrayForEach(prop, gitops_json_get(def, "Schema", "properties", NULL)) {
+		const char *version, *ref;
+		int rc = 0;
+
+		if (!prop->string)
+			continue;
+		path->len = keep;
+		if (path->data)
+			path->data[keep] = 0;
+		if (path_push(path, prop->string) < 0)
+			return gitops_err_oom(err);
+		if (ext_string(prop, "x-kubernetes-annotation"))
+			rc = kz_fieldspecs_add(&cfg->common_annotations, NULL, NULL, kind, path->data, 0, err);
+		if (!rc && ext_string(prop, "x-kubernetes-label-selector"))
+			rc = kz_fieldspecs_add(&cfg->common_labels, NULL, NULL, kind, path->data, 0, err);
+		if (!rc && ext_string(prop, "x-kubernetes-identity"))
+			rc = kz_fieldspecs_add(&cfg->name_prefix, NULL, NULL, kind, path->data, 0, err);
+		version = ext_string(prop, "x-kubernetes-object-ref-api-version");
+		if (!rc && version && ext_string(prop, "x-kubernetes-object-ref-kind")) {
+			const char *key = ext_string(prop, "x-kubernetes-object-ref-name-key");
+			struct kz_nameref *r = NULL;
+			size_t at = path->len;
+
+			if (path_push(path, key ? key : "name") < 0)
+				return gitops_err_oom(err);
+			rc = nameref_find_or_add(&r, cfg, NULL, version, ext_string(prop, "x-kubernetes-object-ref-kind"),
+						 err) ||
+			     kz_fieldspecs_add(&r->referrers, NULL, NULL, kind, path->data, 0, err);
+			path->len = at;
+			path->data[at] = 0;
+		}
+		if (rc)
+			return -1;
+		ref = gitops_json_get_string(prop, "$ref", NULL);
+		if (ref && crd_type(cfg, kind, defs, ref, path, depth + 1, err))
+			return -1;
+	}
+	path->len = keep;
+	if (path->data)
+		path->data[keep] = 0;
+	return 0;
+}
+
+/* One definitions file: every definition that looks like a Kubernetes type (kind, apiVersion, metadata). */
+static int crd_file(struct kz_config *cfg, const cJSON *defs, struct gitops_err *err)
+{
+	const cJSON *def;
+
+	cJSON_ArrayForEach(def, defs) {
+		const cJSON *props = gitops_json_get(def, "Schema", "properties", NULL);
+		struct gitops_buf path = GITOPS_BUF_INIT;
+		const char *kind;
+		int rc;
+
+		if (!def->string || !gitops_value_get(props, "kind") || !gitops_value_get(props, "apiVersion") ||
+		    !gitops_value_get(props, "metadata"))
+			continue;
+		/* makeGvkFromTypeName: the kind is what follows the name's last '.' (no group, no version) */
+		kind = strrchr(def->string, '.');
+		kind = kind ? kind + 1 : def->string;
+		rc = crd_type(cfg, kind, defs, def->string, &path, 0, err);
+		gitops_buf_release(&path);
+		if (rc)
+			return -1;
+	}
+	return 0;
+}
+
+/* Go's json.Unmarshal into map[string]OpenAPIDefinition: the shape checked as Go checks it */
+static int crd_shape(const cJSON *defs, struct gitops_err *err)
+{
+	const cJSON *def;
+
+	if (!cJSON_IsObject(defs))
+		return gitops_err_set(err, GITOPS_EXIT_INPUT,
+				      "json: cannot unmarshal %s into Go value of type accumulator.nameToApiMap",
+				      cJSON_IsArray(defs) ? "array" : cJSON_IsString(defs) ? "string" :
+				      cJSON_IsNumber(defs) ? "number" : "bool");
+	cJSON_ArrayForEach(def, defs) {
+		const cJSON *props = gitops_json_get(def, "Schema", "properties", NULL), *p;
+
+		if (!cJSON_IsObject(def) && !cJSON_IsNull(def))
+			return gitops_err_set(err, GITOPS_EXIT_INPUT,
+					      "json: cannot unmarshal %s into Go value of type accumulator.OpenAPIDefinition",
+					      cJSON_IsArray(def) ? "array" : cJSON_IsString(def) ? "string" :
+					      cJSON_IsNumber(def) ? "number" : "bool");
+		if (props && !cJSON_IsObject(props) && !cJSON_IsNull(props))
+			return gitops_err_set(err, GITOPS_EXIT_INPUT,
+					      "json: cannot unmarshal properties of '%s': expected a mapping", def->string);
+		cJSON_ArrayForEach(p, props)
+			if (!cJSON_IsObject(p) && !cJSON_IsBool(p) && !cJSON_IsNull(p))
+				return gitops_err_set(err, GITOPS_EXIT_INPUT,
+						      "json: cannot unmarshal property '%s' of '%s': expected a schema",
+						      p->string, def->string);
+	}
+	return 0;
+}
+
+/* "loading CRDs [a.json b.json]: " as kustomize prefixes the errors of its crds: files */
+static int crds_prefix(const cJSON *list, struct gitops_err *err)
+{
+	struct gitops_buf l = GITOPS_BUF_INIT;
+	const cJSON *it;
+	int oom = 0;
+
+	cJSON_ArrayForEach(it, list)
+		if (cJSON_IsString(it))
+			oom = oom || (l.len && gitops_buf_addstr(&l, " ") < 0) || gitops_buf_addstr(&l, it->valuestring) < 0;
+	if (!oom)
+		gitops_err_prefix(err, "loading CRDs [%s]", l.data ? l.data : "");
+	gitops_buf_release(&l);
+	return -1;
+}
+
+int kz_config_merge_crds(struct kz_config *cfg, const cJSON *k, struct kz_ctx *c, struct gitops_err *err)
+{
+	const cJSON *list = gitops_value_get(k, "crds"), *it;
+
+	if (!cJSON_IsArray(list))
+		return 0;
+	cJSON_ArrayForEach(it, list) {
+		struct gitops_limits limits = GITOPS_LIMITS_INIT;
+		struct gitops_buf b = GITOPS_BUF_INIT;
+		cJSON *defs = NULL;
+		int rc, json;
+
+		if (!cJSON_IsString(it))
+			continue;
+		if (kz_load_file(&b, c, it->valuestring, 64u << 20, err)) {
+			gitops_buf_release(&b);
+			return crds_prefix(list, err);
+		}
+		/* makeNameToApiMap: JSON when it starts with '{', else YAML (sigs.k8s.io/yaml: to JSON, then Go's json) */
+		json = b.len && b.data[0] == '{';
+		if (json)
+			rc = gitops_json_parse(&defs, b.data, b.len, it->valuestring, err);
+		else
+			rc = gitops_yaml_parse_one(&defs, b.data ? b.data : "", b.len, it->valuestring, &limits, err);
+		if (!rc && crd_shape(defs, err)) {
+			rc = -1;
+			if (!json)
+				gitops_err_prefix(err, "error unmarshaling JSON: while decoding JSON");
+		}
+		rc = rc || crd_file(cfg, defs, err);
+		cJSON_Delete(defs);
+		gitops_buf_release(&b);
+		if (rc) {
+			gitops_err_prefix(err, "unable to parse open API definition from '%s'", it->valuestring);
+			return crds_prefix(list, err);
+		}
+	}
+	return 0;
 }
 
 int kz_config_merge(struct kz_config *dst, const struct kz_config *src, struct gitops_err *err)

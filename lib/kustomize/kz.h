@@ -185,6 +185,8 @@ int kz_config_init(struct kz_config *cfg, struct gitops_err *err);
 /* nameref.c: append kustomize's builtin nameReference table to cfg->namerefs (kz_config_init calls it) */
 int kz_config_add_builtin_namerefs(struct kz_config *cfg, struct gitops_err *err);
 int kz_config_merge_files(struct kz_config *cfg, const cJSON *k, struct kz_ctx *c, struct gitops_err *err);
+/* `crds:` files (OpenAPI definitions with kustomize's x-kubernetes-* extensions) merged into cfg */
+int kz_config_merge_crds(struct kz_config *cfg, const cJSON *k, struct kz_ctx *c, struct gitops_err *err);
 /* TransformerConfig.Merge: src's fieldspecs and name references added to dst's */
 int kz_config_merge(struct kz_config *dst, const struct kz_config *src, struct gitops_err *err);
 void kz_config_release(struct kz_config *cfg);
