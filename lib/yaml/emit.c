@@ -531,8 +531,15 @@ static void write_indent(struct em *e)
 
 	if (!e->indention || e->column > indent || (e->column == indent && !e->whitespace))
 		put_break(e);
-	while (e->column < indent)
-		put(e, ' ');
+	while (e->column < indent) {
+		static const char blanks[] = "                                ";
+		long n = indent - e->column;
+
+		if (n > (long)sizeof(blanks) - 1)
+			n = (long)sizeof(blanks) - 1;
+		out_bytes(e, blanks, (size_t)n);
+		e->column += n;
+	}
 	e->whitespace = 1;
 	e->indention = 1;
 }
@@ -556,6 +563,22 @@ static void increase_indent(struct em *e, int flow, int indentless)
 
 /* ------------------------------------------------------------ scalars */
 
+/* Bytes that set none of analyze_scalar's flags: first in the scalar, and after the first */
+static inline int plain_next(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_' ||
+	       c == '/' || c == '-' || c == '=' || c == '+' || c == '(' || c == ')' || c == '$' || c == '~' || c == ';' ||
+	       c == '<' || c == '>' || c == '^' || c == '\\' || c == '!' || c == '&' || c == '*' || c == '|' || c == '%' ||
+	       c == '@' || c == '`' || c == '\'' || c == '"';
+}
+
+static inline int plain_first(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_' ||
+	       c == '/' || c == '=' || c == '+' || c == '(' || c == ')' || c == '$' || c == '~' || c == ';' || c == '<' ||
+	       c == '^' || c == '\\';
+}
+
 static void analyze_scalar(struct scalar *sc)
 {
 	const unsigned char *v = sc->v;
@@ -574,6 +597,17 @@ static void analyze_scalar(struct scalar *sc)
 	}
 	if (len >= 3 && ((v[0] == '-' && v[1] == '-' && v[2] == '-') || (v[0] == '.' && v[1] == '.' && v[2] == '.')))
 		block_ind = flow_ind = 1;
+	/* most scalars are words of ASCII letters, digits and a few marks: nothing below can fire */
+	if (plain_first(v[0])) {
+		for (i = 1; i < len && plain_next(v[i]); i++)
+			;
+		if (i == len) {
+			sc->multiline = 0;
+			sc->flow_plain = sc->block_plain = !block_ind;
+			sc->single_ok = sc->block_ok = 1;
+			return;
+		}
+	}
 	for (i = 0; i < len; i += w) {
 		w = width(v[i]);
 		followed_ws = i + w >= len || is_blank(v, i + w);
@@ -695,9 +729,22 @@ static void write_plain(struct em *e, const unsigned char *v, size_t len, int al
 			e->indention = 1;
 			breaks = 1;
 		} else {
+			size_t j = i, chars = 0;
+
 			if (breaks)
 				write_indent(e);
-			write_ch(e, v, &i);
+			/* the run up to the next blank or possible break, copied whole: a column per character */
+			while (j < len && v[j] != ' ' && v[j] != '\n' && v[j] != '\r' && v[j] != 0xC2 && v[j] != 0xE2) {
+				chars += (v[j] & 0xC0) != 0x80;
+				j++;
+			}
+			if (j == i) {
+				write_ch(e, v, &i);
+			} else {
+				out_bytes(e, v + i, j - i);
+				e->column += (long)chars;
+				i = j;
+			}
 			e->indention = 0;
 			spaces = breaks = 0;
 		}
