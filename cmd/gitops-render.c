@@ -102,21 +102,18 @@ struct put {
 };
 
 /*
- * Names the API server would refuse, and a kustomize-built object without
- * apiVersion, are passed on, as kustomize passes them on, with a warning.
+ * What the stream contract refuses but kustomize outputs (names the API
+ * server would refuse; from a build, also an object without apiVersion or
+ * a label that is a number) is passed on, as kustomize passes it on, with
+ * a warning: gitops-apply and gitops-diff refuse it before sending anything.
  */
 static int put_object(void *ctx, struct gitops_object *obj, struct gitops_err *err)
 {
 	struct put *p = ctx;
 	struct gitops_err e = GITOPS_ERR_INIT;
 
-	if (!cJSON_GetObjectItemCaseSensitive(obj->json, "apiVersion")) {
-		struct gitops_err where = GITOPS_ERR_INIT;
-		gitops_object_err(&where, obj, GITOPS_EXIT_INPUT, "no apiVersion (kustomize outputs it so; "
-				  "gitops-apply and gitops-diff refuse it)");
-		gitops_cli_warn(p->cli, "%s", where.msg);
-	}
-	if (gitops_object_check_names(obj->json, &e) < 0) {
+	/* the rest of the contract was checked as the object was read or built */
+	if (gitops_object_check_lenient(obj->json, &e) < 0) {
 		struct gitops_err where = GITOPS_ERR_INIT;
 		gitops_object_err(&where, obj, e.code, "%s", e.msg);
 		gitops_cli_warn(p->cli, "%s", where.msg);

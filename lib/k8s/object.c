@@ -66,7 +66,7 @@ static int is_dns_subdomain(const char *s)
 	}
 }
 
-static int check_string_map(const cJSON *meta, const char *field, struct gitops_err *err)
+static int check_string_map(const cJSON *meta, const char *field, int any_value, struct gitops_err *err)
 {
 	const cJSON *m = cJSON_GetObjectItemCaseSensitive(meta, field), *c;
 
@@ -77,7 +77,7 @@ static int check_string_map(const cJSON *meta, const char *field, struct gitops_
 		return -1;
 	}
 	for (c = m->child; c; c = c->next) {
-		if (!cJSON_IsString(c) && !cJSON_IsNull(c)) {
+		if (!any_value && !cJSON_IsString(c) && !cJSON_IsNull(c)) {
 			gitops_err_set(err, GITOPS_EXIT_INPUT, "metadata.%s.%s must be a string, not %s (quote it)", field, c->string,
 				 gitops_json_type_name(c));
 			return -1;
@@ -204,6 +204,20 @@ int gitops_object_check_names(const cJSON *obj, struct gitops_err *err)
 	return check_name_syntax(obj, err);
 }
 
+int gitops_object_check_lenient(const cJSON *obj, struct gitops_err *err)
+{
+	const cJSON *meta;
+
+	if (gitops_object_is_list(obj))
+		return 0;
+	if (!cJSON_GetObjectItemCaseSensitive(obj, "apiVersion"))
+		return gitops_err_set(err, GITOPS_EXIT_INPUT, "missing apiVersion");
+	meta = cJSON_GetObjectItemCaseSensitive(obj, "metadata");
+	if (check_string_map(meta, "labels", 0, err) < 0 || check_string_map(meta, "annotations", 0, err) < 0)
+		return -1;
+	return check_name_syntax(obj, err);
+}
+
 int gitops_object_check(const cJSON *obj, struct gitops_err *err)
 {
 	return gitops_object_check_flags(obj, 0, err);
@@ -211,7 +225,7 @@ int gitops_object_check(const cJSON *obj, struct gitops_err *err)
 
 int gitops_object_check_flags(const cJSON *obj, int flags, struct gitops_err *err)
 {
-	const cJSON *v, *meta, *name, *ns;
+	const cJSON *v, *meta, *name, *ns, *api;
 	const char *k;
 
 	if (!cJSON_IsObject(obj)) {
@@ -287,9 +301,11 @@ int gitops_object_check_flags(const cJSON *obj, int flags, struct gitops_err *er
 		gitops_err_set(err, GITOPS_EXIT_INPUT, "metadata.namespace must be a string, not %s", gitops_json_type_name(ns));
 		return -1;
 	}
-	if (check_string_map(meta, "labels", err) < 0 || check_string_map(meta, "annotations", err) < 0)
+	if (check_string_map(meta, "labels", flags & GITOPS_OBJECT_VALUES_LENIENT, err) < 0 ||
+	    check_string_map(meta, "annotations", flags & GITOPS_OBJECT_VALUES_LENIENT, err) < 0)
 		return -1;
-	if (!strcmp(v->valuestring, "Secret") && !strcmp(cJSON_GetObjectItemCaseSensitive(obj, "apiVersion")->valuestring, "v1"))
+	api = cJSON_GetObjectItemCaseSensitive(obj, "apiVersion");
+	if (!strcmp(v->valuestring, "Secret") && api && !strcmp(api->valuestring, "v1"))
 		return check_secret(obj, err);
 	return 0;
 }

@@ -57,9 +57,15 @@ int gitops_object_check(const cJSON *obj, struct gitops_err *err);
 /* ... and GITOPS_OBJECT_NO_API_VERSION: an object without apiVersion accepted (kustomize outputs one whose
  * kind its tables do not know; gitops-render passes it on with a warning, the others refuse it) */
 #define GITOPS_OBJECT_NO_API_VERSION 2
+/* ... and GITOPS_OBJECT_VALUES_LENIENT: labels' and annotations' values of any type (kustomize outputs a number a
+ * replacement put there) */
+#define GITOPS_OBJECT_VALUES_LENIENT 4
 int gitops_object_check_flags(const cJSON *obj, int flags, struct gitops_err *err);
 /* Only that syntax: -1 and err when a name or namespace is not one the API server accepts. */
 int gitops_object_check_names(const cJSON *obj, struct gitops_err *err);
+/* Only what the lenient flags let pass (names, a missing apiVersion, labels' and annotations' values): -1 and
+ * err for the first such thing, for a warning. */
+int gitops_object_check_lenient(const cJSON *obj, struct gitops_err *err);
 
 /* Fill *out from a checked object. -1 if apiVersion/kind/name are missing. */
 int gitops_object_id(struct gitops_id *out, const cJSON *obj);

@@ -986,8 +986,39 @@ static void drop_local(struct kz_resmap *m)
 	}
 }
 
+/*
+ * RemoveBuildAnnotations writes the annotations back as a map of strings:
+ * a value a build made a number or a boolean (a replacement, a patch)
+ * becomes its text.  (Values read from files are read as their text
+ * already: lib/yaml's kyaml mode.)  0, or -1 when out of memory.
+ */
+static int annotations_as_strings(cJSON *ann)
+{
+	cJSON *a;
+
+	cJSON_ArrayForEach(a, ann) {
+		char buf[64];
+		const char *s;
+		char *d;
+
+		if (cJSON_IsString(a) || cJSON_IsObject(a) || cJSON_IsArray(a))
+			continue;
+		s = cJSON_IsNumber(a) ? gitops_value_format_number(buf, sizeof(buf), a) :
+		    cJSON_IsTrue(a)   ? "true" :
+		    cJSON_IsFalse(a)  ? "false" :
+					"null";
+		if (!(d = strdup(s)))
+			return -1;
+		if (!(a->type & cJSON_IsReference))
+			free(a->valuestring);
+		a->valuestring = d;
+		a->type = cJSON_String | (a->type & cJSON_StringIsConst);
+	}
+	return 0;
+}
+
 /* RemoveBuildAnnotations, and origin / transformations unless buildMetadata asks for them */
-static void strip_annotations(struct kz_resmap *m, int origin, int transformations)
+static int strip_annotations(struct kz_resmap *m, int origin, int transformations, struct gitops_err *err)
 {
 	static const char *const build[] = {
 		KZ_ANN_PREV_NAMES, KZ_ANN_PREV_KINDS, KZ_ANN_PREV_NAMESPACES, KZ_ANN_NEEDS_HASH, KZ_ANN_BEHAVIOR,
@@ -1011,7 +1042,11 @@ static void strip_annotations(struct kz_resmap *m, int origin, int transformatio
 			if (!strncmp(a->string, "internal.config.kubernetes.io/", 30))
 				kz_res_remove_annotation(m->v[i], a->string);
 		}
+		ann = (cJSON *)gitops_json_get(m->v[i], "metadata", "annotations", NULL);
+		if (annotations_as_strings(ann) < 0)
+			return gitops_err_oom(err);
 	}
+	return 0;
 }
 
 static int add_managed_by(struct kz_resmap *m, struct gitops_err *err)
@@ -1078,7 +1113,8 @@ int gitops_kustomize_build(struct kz_resmap *out, const char *dir, const struct 
 		goto done;
 	if (has_string(meta, "managedByLabel") && add_managed_by(out, err) < 0)
 		goto done;
-	strip_annotations(out, b.origin, b.transformations);
+	if (strip_annotations(out, b.origin, b.transformations, err) < 0)
+		goto done;
 	rc = 0;
 done:
 	target_release(&t);

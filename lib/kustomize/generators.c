@@ -745,7 +745,7 @@ static int absorb(struct kz_resmap *m, cJSON *obj, struct name_ix *x, struct git
 	size_t i, found = 0, at = 0;
 	uint64_t h;
 	cJSON *old, *md, *omd;
-	int rc = -1;
+	int rc = -1, new_hash;
 
 	kz_id_of(&id, obj);
 	if (name_ix_cover(x, m))
@@ -779,6 +779,7 @@ static int absorb(struct kz_resmap *m, cJSON *obj, struct name_ix *x, struct git
 		goto done;
 	}
 	old = m->v[at];
+	new_hash = kz_res_annotation(obj, KZ_ANN_NEEDS_HASH) != NULL;
 	md = gitops_value_get(obj, "metadata");
 	omd = gitops_value_get(old, "metadata");
 	/* Resource.CopyMergeMetaDataFieldsFrom: labels and annotations merged (the new win), the old name and
@@ -787,6 +788,10 @@ static int absorb(struct kz_resmap *m, cJSON *obj, struct name_ix *x, struct git
 	    merge_map_under(md, "annotations", gitops_value_get(omd, "annotations"), 1, err) ||
 	    copy_member(md, omd, "name", err) || copy_member(md, omd, "namespace", err))
 		goto done;
+	/* the name takes the hash only when both generators want it (what kubectl kustomize does: either one's
+	 * disableNameSuffixHash leaves the name as it is) */
+	if (!new_hash)
+		kz_res_remove_annotation(obj, KZ_ANN_NEEDS_HASH);
 	if (merge && (merge_map_under(obj, "data", gitops_value_get(old, "data"), 0, err) ||
 		      merge_map_under(obj, "binaryData", gitops_value_get(old, "binaryData"), 0, err)))
 		goto done;

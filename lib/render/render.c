@@ -650,9 +650,11 @@ static int render_kustomize(struct render *rd, const char *dir, const char *kust
 		obj.doc = i + 1;
 		obj.line = 1;
 		/* what kustomize outputs, render passes on: names the API server refuses, an object without
-		 * apiVersion (the programs that send objects refuse both, with the warning render gives) */
-		if (gitops_object_check_flags(obj.json, GITOPS_OBJECT_NAMES_LENIENT | GITOPS_OBJECT_NO_API_VERSION, &e) <
-		    0) {
+		 * apiVersion, a label that is a number (the programs that send objects refuse them; render warns) */
+		if (gitops_object_check_flags(obj.json,
+					      GITOPS_OBJECT_NAMES_LENIENT | GITOPS_OBJECT_NO_API_VERSION |
+						      GITOPS_OBJECT_VALUES_LENIENT,
+					      &e) < 0) {
 			const char *kind = gitops_json_get_string(obj.json, "kind", NULL);
 			const char *nm = gitops_json_get_string(obj.json, "metadata", "name", NULL);
 			gitops_err_set(err, e.code, "%s: built object %zu (%s %s): %s", dir, i + 1, kind ? kind : "?",

@@ -965,6 +965,18 @@ void gitops_yaml_reader_set_kyaml(struct gitops_yaml_reader *r, int on)
 	r->kyaml = on;
 }
 
+/*
+ * A scalar among an object's metadata.annotations: kustomize ends every
+ * build by writing the annotations back as strings (RemoveBuildAnnotations),
+ * each the text it was written with ("0x10", "1.50", "~", "" stay so).
+ */
+static int in_annotations(const struct gitops_yaml_reader *r)
+{
+	return r->depth == 3 && r->stack[0].is_map && r->stack[1].is_map && r->stack[2].is_map &&
+	       r->stack[1].node->string && !strcmp(r->stack[1].node->string, "metadata") &&
+	       r->stack[2].node->string && !strcmp(r->stack[2].node->string, "annotations");
+}
+
 static int on_scalar(struct gitops_yaml_reader *r, yaml_event_t *ev, struct gitops_err *err)
 {
 	char *text = (char *)ev->data.scalar.value;
@@ -981,9 +993,11 @@ static int on_scalar(struct gitops_yaml_reader *r, yaml_event_t *ev, struct gito
 	if (memchr(text, '\0', len))
 		return fail_at(r, err, ev->start_mark, "a NUL character in a string is not supported");
 	if (!tag) {
-		if (plain)
+		int as_text = plain && r->kyaml && !is_key && in_annotations(r);
+
+		if (plain && !as_text)
 			gitops_scalar_resolve(text, len, &sc);
-		if (plain && r->kyaml && kyaml_scalar(ev, &sc, &text) < 0)
+		if (plain && r->kyaml && !as_text && kyaml_scalar(ev, &sc, &text) < 0)
 			return gitops_err_oom(err);
 		len = strlen(text);
 	} else if (strcmp((const char *)tag, "!") == 0 || tag_is(tag, "str") || tag_is(tag, "timestamp")) {
