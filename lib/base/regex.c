@@ -1224,10 +1224,16 @@ static int emit_lit(struct gitops_buf *b, int32_t r)
 	return add_cp(b, r);
 }
 
+/* Written as one PCRE2 atom: an escape, a class, (?i:x), (?!), (?s:.), a group. */
+static int is_atom(const struct node *n)
+{
+	return n->op == OP_LIT || n->op == OP_CLASS || n->op == OP_ANY_NOTNL || n->op == OP_ANY || n->op == OP_CAPTURE;
+}
+
 static int emit(struct gitops_buf *b, const struct node *n)
 {
 	size_t i;
-	int r = 0;
+	int r = 0, atom;
 
 	switch (n->op) {
 	case OP_NOMATCH:
@@ -1264,17 +1270,20 @@ static int emit(struct gitops_buf *b, const struct node *n)
 	case OP_PLUS:
 	case OP_QUEST:
 	case OP_REPEAT:
-		if (gitops_buf_addstr(b, "(?:") < 0 || emit(b, n->sub[0]) < 0)
+		/* one atom needs no group around it (PCRE2 nests (?: only about 500 deep) */
+		atom = is_atom(n->sub[0]);
+		if ((!atom && gitops_buf_addstr(b, "(?:") < 0) || emit(b, n->sub[0]) < 0 ||
+		    (!atom && gitops_buf_addstr(b, ")") < 0))
 			return -1;
 		if (n->op == OP_REPEAT) {
 			if (n->max == n->min)
-				r = gitops_buf_printf(b, "){%d}", n->min);
+				r = gitops_buf_printf(b, "{%d}", n->min);
 			else if (n->max < 0)
-				r = gitops_buf_printf(b, "){%d,}", n->min);
+				r = gitops_buf_printf(b, "{%d,}", n->min);
 			else
-				r = gitops_buf_printf(b, "){%d,%d}", n->min, n->max);
+				r = gitops_buf_printf(b, "{%d,%d}", n->min, n->max);
 		} else {
-			r = gitops_buf_addstr(b, n->op == OP_STAR ? ")*" : n->op == OP_PLUS ? ")+" : ")?");
+			r = gitops_buf_addstr(b, n->op == OP_STAR ? "*" : n->op == OP_PLUS ? "+" : "?");
 		}
 		if (r < 0)
 			return -1;
@@ -1327,7 +1336,8 @@ static int pcre2_failed(struct gitops_err *err, const char *pattern, int code)
 
 	if (pcre2_get_error_message(code, msg, sizeof(msg)) < 0)
 		strcpy((char *)msg, "unknown error");
-	return gitops_err_set(err, GITOPS_EXIT_INPUT, "regexp `%s`: PCRE2: %s", pattern, (const char *)msg);
+	return gitops_err_set(err, GITOPS_EXIT_INPUT, "regexp: %s (PCRE2): `%.200s%s`", (const char *)msg, pattern,
+			      strlen(pattern) > 200 ? "..." : "");
 }
 
 int gitops_regex_compile(struct gitops_regex **out, const char *pat, size_t len, struct gitops_err *err)
@@ -1436,6 +1446,12 @@ long gitops_regex_subexp_index(const struct gitops_regex *re, const char *name)
 
 /* ---- matching ---- */
 
+static int backtrack_error(struct gitops_err *err, const struct gitops_regex *re)
+{
+	return gitops_err_set(err, GITOPS_EXIT_INPUT, "regexp: too much backtracking, matching gave up: `%.200s%s`",
+			      re->pattern, re->plen > 200 ? "..." : "");
+}
+
 /*
  * One search from pos (the text before pos still seen by \b and the like),
  * as Go's doExecute: 1 with idx filled (2 * (1 + nsub)), 0, or -1.
@@ -1455,8 +1471,7 @@ static int exec_at(const struct gitops_regex *re, pcre2_match_data *md, const ch
 		return 0;
 	if (rc == PCRE2_ERROR_MATCHLIMIT || rc == PCRE2_ERROR_DEPTHLIMIT || rc == PCRE2_ERROR_HEAPLIMIT ||
 	    rc == PCRE2_ERROR_JIT_STACKLIMIT)
-		return gitops_err_set(err, GITOPS_EXIT_INPUT, "regexp `%s`: too much backtracking (matching gave up)",
-				      re->pattern);
+		return backtrack_error(err, re);
 	if (rc == PCRE2_ERROR_NOMEMORY)
 		return gitops_err_oom(err);
 	if (rc < 0)
@@ -1523,8 +1538,7 @@ int gitops_regex_match(const struct gitops_regex *re, const char *s, size_t len,
 		return gitops_err_oom(err);
 	if (rc == PCRE2_ERROR_MATCHLIMIT || rc == PCRE2_ERROR_DEPTHLIMIT || rc == PCRE2_ERROR_HEAPLIMIT ||
 	    rc == PCRE2_ERROR_JIT_STACKLIMIT)
-		return gitops_err_set(err, GITOPS_EXIT_INPUT, "regexp `%s`: too much backtracking (matching gave up)",
-				      re->pattern);
+		return backtrack_error(err, re);
 	return pcre2_failed(err, re->pattern, rc);
 }
 
