@@ -928,6 +928,14 @@ static int unicode_class(struct parser *p, struct gitops_buf *b, const char **t,
 	if (nlen == 3 && !memcmp(name, "Any", 3)) {
 		if (sign > 0 && add_range(b, 0, MAX_RUNE) < 0)
 			return gitops_err_oom(p->err);
+	} else if ((p->flags & F_FOLD) && nlen == 2 && name[0] == 'L' && strchr("ult", name[1])) {
+		/*
+		 * Go folds (?i)\p{Lu} to every rune with an upper, lower or title
+		 * case partner; PCRE2 does not fold \p.  The cased letters L& are
+		 * that, but for the few with no partner at all.
+		 */
+		if (gitops_buf_addstr(b, sign > 0 ? "\\p{L&}" : "\\P{L&}") < 0)
+			return gitops_err_oom(p->err);
 	} else if (nlen == 1 && name[0] == 'C') {
 		if (gitops_buf_addstr(b, sign > 0 ? "\\p{Cc}\\p{Cf}\\p{Co}\\p{Cs}"
 					       : "\\p{L}\\p{M}\\p{N}\\p{P}\\p{S}\\p{Z}\\p{Cn}") < 0)
