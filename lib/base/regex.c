@@ -91,6 +91,7 @@ struct gitops_regex {
 	size_t plen;
 	size_t nsub;
 	char **names;        /* [0..nsub]; NULL for unnamed */
+	size_t *map;         /* [0..nsub]: Go's group i is PCRE2's group map[i] (0 is 0) */
 };
 
 struct parser {
@@ -1238,8 +1239,81 @@ static int is_atom(const struct node *n)
 	return n->op == OP_LIT || n->op == OP_CLASS || n->op == OP_ANY_NOTNL || n->op == OP_ANY || n->op == OP_CAPTURE;
 }
 
-static int emit(struct gitops_buf *b, const struct node *n)
+/* Whether n can match the empty string. */
+static int nullable(const struct node *n)
 {
+	size_t i;
+
+	switch (n->op) {
+	case OP_NOMATCH:
+	case OP_LIT:
+	case OP_CLASS:
+	case OP_ANY_NOTNL:
+	case OP_ANY:
+		return 0;
+	case OP_CAPTURE:
+	case OP_PLUS:
+		return nullable(n->sub[0]);
+	case OP_REPEAT:
+		return n->min == 0 || nullable(n->sub[0]);
+	case OP_CONCAT:
+		for (i = 0; i < n->nsub; i++)
+			if (!nullable(n->sub[i]))
+				return 0;
+		return 1;
+	case OP_ALT:
+		for (i = 0; i < n->nsub; i++)
+			if (nullable(n->sub[i]))
+				return 1;
+		return 0;
+	default:
+		return 1;
+	}
+}
+
+struct emitter {
+	struct gitops_buf *b;
+	size_t groups;   /* PCRE2 groups written so far */
+	size_t *map;     /* Go's group i is PCRE2's map[i] */
+};
+
+/* An empty group only to note where something began: it is PCRE2's group number e->groups. */
+static int emit_mark(struct emitter *e)
+{
+	e->groups++;
+	return gitops_buf_addstr(e->b, "()");
+}
+
+static int emit(struct emitter *e, const struct node *n);
+
+/*
+ * A loop whose body can match empty.  Go runs X+ as X then X again while
+ * the state (instruction, position) is new, so an iteration after the first
+ * that ends where it began is a dead end, and the match backtracks into it
+ * for a longer way.  PCRE2 instead ends the loop on such an iteration.  So
+ * the loop notes where it began and where each iteration began, and a
+ * callout at the end of an iteration fails an empty one (unless it is the
+ * first).  X* is (X+)?, as Go compiles it.
+ */
+static int emit_empty_loop(struct emitter *e, const struct node *n)
+{
+	int lazy = (n->flags & F_NONGREEDY) != 0, star = n->op == OP_STAR || (n->op == OP_REPEAT && n->min == 0);
+	size_t loop, iter;
+
+	if (emit_mark(e) < 0)
+		return -1;
+	loop = e->groups;
+	if ((star && gitops_buf_addstr(e->b, "(?:") < 0) || gitops_buf_addstr(e->b, "(?:") < 0 || emit_mark(e) < 0)
+		return -1;
+	iter = e->groups;
+	if (emit(e, n->sub[0]) < 0 || gitops_buf_printf(e->b, "(?C\"%zu,%zu\"))+%s", loop, iter, lazy ? "?" : "") < 0)
+		return -1;
+	return star ? gitops_buf_addstr(e->b, lazy ? ")??" : ")?") : 0;
+}
+
+static int emit(struct emitter *e, const struct node *n)
+{
+	struct gitops_buf *b = e->b;
 	size_t i;
 	int r = 0, atom;
 
@@ -1271,16 +1345,20 @@ static int emit(struct gitops_buf *b, const struct node *n)
 	case OP_NWB:
 		return gitops_buf_addstr(b, "\\B");
 	case OP_CAPTURE:
-		if (gitops_buf_addstr(b, "(") < 0 || emit(b, n->sub[0]) < 0)
+		e->map[n->cap] = ++e->groups;
+		if (gitops_buf_addstr(b, "(") < 0 || emit(e, n->sub[0]) < 0)
 			return -1;
 		return gitops_buf_addstr(b, ")");
 	case OP_STAR:
 	case OP_PLUS:
 	case OP_QUEST:
 	case OP_REPEAT:
+		if ((n->op == OP_STAR || n->op == OP_PLUS || (n->op == OP_REPEAT && n->max < 0 && n->min <= 1)) &&
+		    nullable(n->sub[0]))
+			return emit_empty_loop(e, n);
 		/* one atom needs no group around it (PCRE2 nests (?: only about 500 deep) */
 		atom = is_atom(n->sub[0]);
-		if ((!atom && gitops_buf_addstr(b, "(?:") < 0) || emit(b, n->sub[0]) < 0 ||
+		if ((!atom && gitops_buf_addstr(b, "(?:") < 0) || emit(e, n->sub[0]) < 0 ||
 		    (!atom && gitops_buf_addstr(b, ")") < 0))
 			return -1;
 		if (n->op == OP_REPEAT) {
@@ -1311,7 +1389,7 @@ static int emit(struct gitops_buf *b, const struct node *n)
 					return -1;
 				continue;
 			}
-			if (emit(b, s) < 0)
+			if (emit(e, s) < 0)
 				return -1;
 		}
 		return 0;
@@ -1319,12 +1397,30 @@ static int emit(struct gitops_buf *b, const struct node *n)
 		if (gitops_buf_addstr(b, "(?:") < 0)
 			return -1;
 		for (i = 0; i < n->nsub; i++)
-			if ((i && gitops_buf_addstr(b, "|") < 0) || emit(b, n->sub[i]) < 0)
+			if ((i && gitops_buf_addstr(b, "|") < 0) || emit(e, n->sub[i]) < 0)
 				return -1;
 		return gitops_buf_addstr(b, ")");
 	default:
 		return -1;
 	}
+}
+
+/* The callout of emit_empty_loop: fail an iteration that ended where it began, but for the first. */
+static int empty_iteration(pcre2_callout_block *cb, void *data)
+{
+	const char *s = (const char *)cb->callout_string;
+	unsigned long loop, iter;
+	char *end;
+
+	(void)data;
+	if (!s)
+		return 0;
+	loop = strtoul(s, &end, 10);
+	iter = strtoul(end + 1, NULL, 10);
+	if (iter >= cb->capture_top || loop >= cb->capture_top)
+		return 0;
+	return cb->offset_vector[2 * iter] == cb->current_position &&
+	       cb->offset_vector[2 * iter] != cb->offset_vector[2 * loop];
 }
 
 /* The names of the groups, by number, from the tree (capture nodes keep theirs). */
@@ -1352,6 +1448,7 @@ int gitops_regex_compile(struct gitops_regex **out, const char *pat, size_t len,
 {
 	struct parser p = { 0 };
 	struct gitops_buf text = GITOPS_BUF_INIT;
+	struct emitter em = { NULL, 0, NULL };
 	struct gitops_regex *re = NULL;
 	pcre2_compile_context *cctx = NULL;
 	int error = -1, code;
@@ -1375,7 +1472,13 @@ int gitops_regex_compile(struct gitops_regex **out, const char *pat, size_t len,
 		goto done;
 	}
 	collect_names(re->names, p.all);
-	if (emit(&text, p.stack[0]) < 0 || (!text.data && gitops_buf_add(&text, "", 0) < 0)) {
+	if (!(re->map = calloc(p.ncap + 1, sizeof(*re->map)))) {
+		gitops_err_oom(err);
+		goto done;
+	}
+	em.b = &text;
+	em.map = re->map;
+	if (emit(&em, p.stack[0]) < 0 || (!text.data && gitops_buf_add(&text, "", 0) < 0)) {
 		gitops_err_oom(err);
 		goto done;
 	}
@@ -1389,6 +1492,7 @@ int gitops_regex_compile(struct gitops_regex **out, const char *pat, size_t len,
 	pcre2_set_match_limit(re->mctx, MATCH_LIMIT);
 	pcre2_set_depth_limit(re->mctx, DEPTH_LIMIT);
 	pcre2_set_heap_limit(re->mctx, HEAP_LIMIT_KIB);
+	pcre2_set_callout(re->mctx, empty_iteration, NULL);
 	re->code = pcre2_compile((PCRE2_SPTR)text.data, text.len,
 				 PCRE2_UTF | PCRE2_MATCH_INVALID_UTF | PCRE2_ALT_CIRCUMFLEX | PCRE2_DOLLAR_ENDONLY |
 					 PCRE2_NEVER_BACKSLASH_C,
@@ -1422,6 +1526,7 @@ void gitops_regex_free(struct gitops_regex *re)
 		for (i = 0; i <= re->nsub; i++)
 			free(re->names[i]);
 	free(re->names);
+	free(re->map);
 	free(re->pattern);
 	free(re);
 }
@@ -1486,9 +1591,10 @@ static int exec_at(const struct gitops_regex *re, pcre2_match_data *md, const ch
 		return pcre2_failed(err, re->pattern, rc);
 	ov = pcre2_get_ovector_pointer(md);
 	for (i = 0; i <= re->nsub; i++) {
-		if (i < (size_t)rc && ov[2 * i] != PCRE2_UNSET) {
-			idx[2 * i] = (long)ov[2 * i];
-			idx[2 * i + 1] = (long)ov[2 * i + 1];
+		size_t g = re->map[i];
+		if (g < (size_t)rc && ov[2 * g] != PCRE2_UNSET) {
+			idx[2 * i] = (long)ov[2 * g];
+			idx[2 * i + 1] = (long)ov[2 * g + 1];
 		} else {
 			idx[2 * i] = idx[2 * i + 1] = -1;
 		}
