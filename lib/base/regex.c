@@ -11,6 +11,10 @@
  * the POSIX classes become ASCII ranges.  So no option of the PCRE2 pattern
  * changes anywhere inside it, and Go's flag scoping is Go's own.
  *
+ * A loop whose body can match empty gets two hidden empty groups and a
+ * callout, so that an empty iteration backtracks as in Go (emit_empty_loop);
+ * Go's group numbers are mapped onto PCRE2's for that.
+ *
  * The iteration of FindAll, ReplaceAll and Split is Go's, line for line
  * (regexp.go: allMatches, replaceAll, Split, expand, extract).
  */

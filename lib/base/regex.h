@@ -15,6 +15,23 @@
  * (GITOPS_EXIT_INPUT) when the backtracking limits are reached instead of
  * running for ever.
  *
+ * Where this is not Go (each a corner no kustomize or chart should meet):
+ *   - invalid UTF-8 in a subject: Go reads each bad byte as U+FFFD, which
+ *     `.` or [^a] match; here no pattern matches a bad byte (valid text on
+ *     either side still matches, and nothing fails);
+ *   - loops inside loops that can match empty ((a*?)+?b): Go drops states
+ *     it has seen at a position whatever path led there, which can change
+ *     a group's offsets or the match; simple empty loops ((a*)+, (a|b?)+)
+ *     are Go's;
+ *   - (?i) with \p: (?i)\p{Lu} and \p{Ll}, \p{Lt} are the cased letters
+ *     (Go leaves out the few with no other case); other \p classes are not
+ *     folded (Go adds U+00B5 to (?i)\p{Greek}, for one);
+ *   - limits: PCRE2 nests non-capturing groups about 500 deep and compiles
+ *     patterns up to 64 KiB, so some huge or deep patterns Go accepts fail
+ *     here with "regexp: ... (PCRE2)"; \p{Kawi} and \p{Nag_Mundari}
+ *     (Unicode 15) fail while PCRE2 knows Unicode 14 only; Go's limit on
+ *     runes in classes ("expression too large") is not counted.
+ *
  * Ownership: gitops_regex_compile gives the caller a regex to free with
  * gitops_regex_free (free(NULL)-like for NULL).  A compiled regex is only
  * read by the matching functions, so threads may share it.  Results come in
