@@ -15,6 +15,10 @@
  * (GITOPS_EXIT_INPUT) when the backtracking limits are reached instead of
  * running for ever.
  *
+ * Matching backtracks, as PCRE2 does: a pattern like (?s).+x takes time
+ * quadratic in the length of the subject, where Go's is linear.  The
+ * limits stop exponential runs ((a+)+$), not these.
+ *
  * Where this is not Go (each a corner no kustomize or chart should meet):
  *   - invalid UTF-8 in a subject: Go reads each bad byte as U+FFFD, which
  *     `.` or [^a] match; here no pattern matches a bad byte (valid text on
