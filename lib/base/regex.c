@@ -1302,15 +1302,29 @@ static int emit(struct emitter *e, const struct node *n);
 static int emit_empty_loop(struct emitter *e, const struct node *n)
 {
 	int lazy = (n->flags & F_NONGREEDY) != 0, star = n->op == OP_STAR || (n->op == OP_REPEAT && n->min == 0);
+	int before = n->op == OP_REPEAT && n->min > 1 ? n->min - 1 : 0;
 	size_t loop, iter;
 
+	/*
+	 * X{n,} is Go's X{n-1}X+: the first n-1 are calls of the loop's X
+	 * (a group of its own), whose groups PCRE2 restores after each call,
+	 * so only the loop's last iteration sets them, as in Go.
+	 */
+	if (before && gitops_buf_printf(e->b, "(?:(?%zu)){%d}", e->groups + 3, before) < 0)
+		return -1;
 	if (emit_mark(e) < 0)
 		return -1;
 	loop = e->groups;
 	if ((star && gitops_buf_addstr(e->b, "(?:") < 0) || gitops_buf_addstr(e->b, "(?:") < 0 || emit_mark(e) < 0)
 		return -1;
 	iter = e->groups;
-	if (emit(e, n->sub[0]) < 0 || gitops_buf_printf(e->b, "(?C\"%zu,%zu\"))+%s", loop, iter, lazy ? "?" : "") < 0)
+	if (before) {
+		e->groups++;
+		if (gitops_buf_addstr(e->b, "(") < 0)
+			return -1;
+	}
+	if (emit(e, n->sub[0]) < 0 || (before && gitops_buf_addstr(e->b, ")") < 0) ||
+	    gitops_buf_printf(e->b, "(?C\"%zu,%zu\"))+%s", loop, iter, lazy ? "?" : "") < 0)
 		return -1;
 	return star ? gitops_buf_addstr(e->b, lazy ? ")??" : ")?") : 0;
 }
@@ -1357,8 +1371,7 @@ static int emit(struct emitter *e, const struct node *n)
 	case OP_PLUS:
 	case OP_QUEST:
 	case OP_REPEAT:
-		if ((n->op == OP_STAR || n->op == OP_PLUS || (n->op == OP_REPEAT && n->max < 0 && n->min <= 1)) &&
-		    nullable(n->sub[0]))
+		if ((n->op == OP_STAR || n->op == OP_PLUS || (n->op == OP_REPEAT && n->max < 0)) && nullable(n->sub[0]))
 			return emit_empty_loop(e, n);
 		/* one atom needs no group around it (PCRE2 nests (?: only about 500 deep) */
 		atom = is_atom(n->sub[0]);

@@ -26,7 +26,8 @@
  *   - loops inside loops that can match empty ((a*?)+?b): Go drops states
  *     it has seen at a position whatever path led there, which can change
  *     a group's offsets or the match; simple empty loops ((a*)+, (a|b?)+)
- *     are Go's;
+ *     are Go's; in (X){n,} with n > 1 over an X that can match empty, a
+ *     group inside X set only by the first n-1 rounds reads as unset;
  *   - (?i) with \p: (?i)\p{Lu} and \p{Ll}, \p{Lt} are the cased letters
  *     (Go leaves out the few with no other case); other \p classes are not
  *     folded (Go adds U+00B5 to (?i)\p{Greek}, for one);
