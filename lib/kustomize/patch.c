@@ -20,13 +20,13 @@
  */
 #include "lib/kustomize/kz_patch.h"
 
-#include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "lib/base/buf.h"
 #include "lib/base/json.h"
+#include "lib/base/regex.h"
 #include "lib/value/jsonpatch.h"
 #include "lib/value/value.h"
 #include "lib/yaml/yaml.h"
@@ -119,49 +119,37 @@ static int matches_any_id(const cJSON *obj, const struct kz_id *pid)
 
 /* ------------------------------------------------------------------ selectors */
 
-/* A target's regular expression, anchored as kustomize anchors it; compiled once per target. */
+/* A target's regular expression (Go's syntax), anchored as kustomize anchors it; compiled once per target. */
 struct rx {
-	regex_t re;
-	int set; /* 0: no pattern (matches everything) */
+	struct gitops_regex *re; /* NULL: no pattern (matches everything) */
 };
 
 static int rx_compile(struct rx *x, const char *pattern, struct gitops_err *err)
 {
 	struct gitops_buf b = GITOPS_BUF_INIT;
+	int rc;
 
-	x->set = 0;
+	x->re = NULL;
 	if (!pattern || !*pattern)
 		return 0;
-	/* Go's RE2 has no backreferences (which would make POSIX matching exponential) */
-	for (const char *q = pattern; *q; q++) {
-		if (*q == '\\' && q[1] >= '1' && q[1] <= '9')
-			return gitops_err_set(err, GITOPS_EXIT_INPUT,
-					      "error parsing regexp: invalid escape sequence: `\\%c`", q[1]);
-		if (*q == '\\' && q[1])
-			q++;
-	}
-	if (gitops_buf_printf(&b, "^(%s)$", pattern))
+	/* types.SelectorRegex: ^(?:PATTERN)$, Go's message naming that text on an error */
+	if (gitops_buf_printf(&b, "^(?:%s)$", pattern))
 		return gitops_err_oom(err);
-	if (regcomp(&x->re, b.data, REG_EXTENDED | REG_NOSUB)) {
-		gitops_buf_release(&b);
-		return gitops_err_set(err, GITOPS_EXIT_INPUT, "error parsing regexp: invalid regular expression: `%s`",
-				      pattern);
-	}
+	rc = gitops_regex_compile(&x->re, b.data, b.len, err);
 	gitops_buf_release(&b);
-	x->set = 1;
-	return 0;
+	return rc;
 }
 
-static int rx_match(const struct rx *x, const char *s)
+/* 1, 0, or -1 with err (the match gave up: a pattern that backtracks without end) */
+static int rx_match(const struct rx *x, const char *s, struct gitops_err *err)
 {
-	return !x->set || regexec(&x->re, s, 0, NULL, 0) == 0;
+	return x->re ? gitops_regex_match(x->re, s, strlen(s), err) : 1;
 }
 
 static void rx_release(struct rx *x)
 {
-	if (x->set)
-		regfree(&x->re);
-	x->set = 0;
+	gitops_regex_free(x->re);
+	x->re = NULL;
 }
 
 static char *trim(char *s)
@@ -318,22 +306,24 @@ static int target_match(const struct target *t, const cJSON *obj, struct gitops_
 	int r;
 
 	kz_id_of(&id, obj);
-	if (!rx_match(&t->group, id.group) || !rx_match(&t->version, id.version) || !rx_match(&t->kind, id.kind))
-		return 0;
-	if (t->ns.set || t->name.set) {
+	if ((r = rx_match(&t->group, id.group, err)) <= 0 || (r = rx_match(&t->version, id.version, err)) <= 0 ||
+	    (r = rx_match(&t->kind, id.kind, err)) <= 0)
+		return r;
+	if (t->ns.re || t->name.re) {
 		char oname[254], ons[254];
 
 		org_name_ns(oname, ons, sizeof(oname), obj);
-		if (t->ns.set) {
+		if (t->ns.re) {
 			int cs = kz_kind_cluster_scoped(id.group, id.kind);
 			const char *eo = cs ? "_non_namespaceable_" : *ons ? ons : "default";
 			const char *ec = cs ? "_non_namespaceable_" : *id.ns ? id.ns : "default";
 
-			if (!rx_match(&t->ns, eo) && !rx_match(&t->ns, ec))
-				return 0;
+			if ((r = rx_match(&t->ns, eo, err)) < 0 || (!r && (r = rx_match(&t->ns, ec, err)) <= 0))
+				return r;
 		}
-		if (t->name.set && !rx_match(&t->name, oname) && !rx_match(&t->name, id.name))
-			return 0;
+		if (t->name.re &&
+		    ((r = rx_match(&t->name, oname, err)) < 0 || (!r && (r = rx_match(&t->name, id.name, err)) <= 0)))
+			return r;
 	}
 	if ((r = kz_selector_match(t->labels, gitops_json_get(obj, "metadata", "labels", NULL), err)) <= 0)
 		return r;

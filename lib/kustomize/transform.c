@@ -21,11 +21,11 @@
  */
 #include "lib/kustomize/kz_fs.h"
 
-#include <regex.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "lib/base/json.h"
+#include "lib/base/regex.h"
 #include "lib/value/value.h"
 
 static int empty(const char *s)
@@ -644,8 +644,7 @@ int kz_replicas(struct kz_resmap *m, const cJSON *k, struct kz_ctx *c, struct gi
 
 struct image_ctx {
 	const char *name, *new_name, *new_tag, *digest, *tag_suffix;
-	regex_t re;
-	int re_ok;
+	struct gitops_regex *re; /* NULL: the name is no valid pattern (kustomize: nothing matches) */
 };
 
 /* kustomize's image.Split: name, tag, digest, ignoring a ':' in the registry part */
@@ -690,7 +689,7 @@ static int image_set(cJSON *node, void *ctx, struct gitops_err *err)
 	if (!cJSON_IsString(node))
 		return 0;
 	img = node->valuestring;
-	if (!ic->re_ok || regexec(&ic->re, img, 0, NULL, 0))
+	if (!ic->re || gitops_regex_match(ic->re, img, strlen(img), NULL) != 1)
 		return 0;
 	image_split(img, &name_len, &tag, &tag_len, &digest);
 	if (!empty(ic->new_name))
@@ -813,9 +812,8 @@ static const char *scalar_or_null(const cJSON *o, const char *key, char *buf, si
 
 static void image_ctx_release(struct image_ctx *ic)
 {
-	if (ic->re_ok)
-		regfree(&ic->re);
-	ic->re_ok = 0;
+	gitops_regex_free(ic->re);
+	ic->re = NULL;
 }
 
 static int image_ctx_init(struct image_ctx *ic, const cJSON *img, char *tagbuf, size_t tagsize, struct gitops_err *err)
@@ -833,7 +831,8 @@ static int image_ctx_init(struct image_ctx *ic, const cJSON *img, char *tagbuf, 
 	/* kustomize's image.IsImageMatched: the name is a regular expression */
 	if (gitops_buf_printf(&pat, "^%s(:[a-zA-Z0-9_.{}-]*)?(@sha256:[a-zA-Z0-9_.{}-]*)?$", ic->name))
 		return gitops_err_oom(err);
-	ic->re_ok = !regcomp(&ic->re, pat.data, REG_EXTENDED | REG_NOSUB);
+	if (gitops_regex_compile(&ic->re, pat.data, pat.len, NULL) < 0)
+		ic->re = NULL;
 	gitops_buf_release(&pat);
 	return 0;
 }
