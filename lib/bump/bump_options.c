@@ -1,7 +1,7 @@
 /* bump_options.c: gitops-bump's options: parsed, checked together, and --from-registry's tag. */
 #include "lib/bump/bump.h"
+#include "lib/base/regex.h"
 
-#include <regex.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -234,8 +234,8 @@ int gitops_bump_pick_tag(struct gitops_bump_options *o, struct gitops_err *err)
 	struct gitops_semver_range *range = NULL;
 	struct gitops_tag_filter f = { NULL, NULL, GITOPS_ORDER_SEMVER };
 	struct gitops_bump_image *im;
-	regex_t re;
-	int have_re = 0, error = -1;
+	struct gitops_regex *re = NULL;
+	int error = -1;
 	char **tags = NULL, *digest = NULL;
 	size_t ntags = 0;
 	const char *tag;
@@ -245,15 +245,12 @@ int gitops_bump_pick_tag(struct gitops_bump_options *o, struct gitops_err *err)
 		goto done;
 	}
 	if (o->regex) {
-		int rc = regcomp(&re, o->regex, REG_EXTENDED);
-		if (rc) {
-			char msg[256];
-			regerror(rc, &re, msg, sizeof(msg));
-			gitops_err_set(err, GITOPS_EXIT_USAGE, "--regex '%s': %s", o->regex, msg);
+		if (gitops_regex_compile(&re, o->regex, strlen(o->regex), err) < 0) {
+			gitops_err_prefix(err, "--regex '%s'", o->regex);
+			err->code = GITOPS_EXIT_USAGE;
 			goto done;
 		}
-		have_re = 1;
-		f.re = &re;
+		f.re = re;
 	}
 	f.range = range;
 	f.order = o->order_set ? o->order : GITOPS_ORDER_SEMVER;
@@ -291,7 +288,6 @@ done:
 	gitops_registry_tags_free(tags, ntags);
 	gitops_registry_free(reg);
 	gitops_semver_range_free(range);
-	if (have_re)
-		regfree(&re);
+	gitops_regex_free(re);
 	return error;
 }

@@ -507,21 +507,22 @@ done:
 
 /* --- choosing --- */
 
-static int order_key(const char *tag, const regex_t *re, char *key, size_t size)
+static int order_key(const char *tag, const struct gitops_regex *re, char *key, size_t size)
 {
-	regmatch_t m[2];
-	size_t a, b;
+	long m[2 * 2 + 2 * 64];
+	size_t a, b, nsub;
 
 	if (!re) {
 		snprintf(key, size, "%s", tag);
 		return 0;
 	}
-	if (regexec(re, tag, 2, m, 0) != 0)
+	nsub = gitops_regex_nsub(re);
+	if (nsub > 64 || gitops_regex_find(m, re, tag, strlen(tag), NULL) != 1)
 		return -1;
-	if (re->re_nsub >= 1 && m[1].rm_so >= 0)
-		a = (size_t)m[1].rm_so, b = (size_t)m[1].rm_eo;
+	if (nsub >= 1 && m[2] >= 0)
+		a = (size_t)m[2], b = (size_t)m[3];
 	else
-		a = (size_t)m[0].rm_so, b = (size_t)m[0].rm_eo;
+		a = (size_t)m[0], b = (size_t)m[1];
 	if (b - a >= size)
 		return -1;
 	memcpy(key, tag + a, b - a);

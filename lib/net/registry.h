@@ -21,9 +21,9 @@
 #ifndef GITOPS_REGISTRY_H
 #define GITOPS_REGISTRY_H
 
-#include <regex.h>
 #include <stddef.h>
 #include "lib/base/err.h"
+#include "lib/base/regex.h"
 #include "lib/base/semver.h"
 
 struct gitops_registry_options {
@@ -54,7 +54,7 @@ enum gitops_tag_order { GITOPS_ORDER_SEMVER, GITOPS_ORDER_NUMERIC, GITOPS_ORDER_
 
 struct gitops_tag_filter {
 	const struct gitops_semver_range *range;  /* GITOPS_ORDER_SEMVER: NULL means every release (no prerelease) */
-	const regex_t *re;                        /* tags must match; group 1 (or the match) is what is ordered */
+	const struct gitops_regex *re;            /* tags must match (Go's syntax); group 1 (or the match) is ordered */
 	enum gitops_tag_order order;
 };
 
