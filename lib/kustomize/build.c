@@ -1103,6 +1103,17 @@ int gitops_kustomize_build(struct kz_resmap *out, const char *dir, const struct 
 	b.transformations = has_string(meta, "transformerAnnotations");
 	if (accumulate_target(&b, out, &t, err) < 0)
 		goto done;
+	/* the map kustomize hands on is built by appending each resource again: two a patch renamed to one id fail */
+	{
+		struct kz_resmap fresh = KZ_RESMAP_INIT;
+
+		if (kz_resmap_append_all(&fresh, out, err) < 0) {
+			kz_resmap_release(&fresh);
+			goto done;
+		}
+		kz_resmap_release(out);
+		*out = fresh;
+	}
 	/* what kustomize does once, at the top */
 	t.ctx.schema = b.schema;
 	if (kz_add_hash_suffixes(out, err) < 0 || kz_fix_name_references(out, &t.ctx, err) < 0 ||

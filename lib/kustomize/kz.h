@@ -62,6 +62,15 @@
 /* a resource for the build only, never output (kustomize's IgnoreLocal) */
 #define KZ_ANN_LOCAL_CONFIG "config.kubernetes.io/local-config"
 
+/*
+ * A scalar kyaml holds without a tag: one a replacement created (or set
+ * where null stood).  It prints as its plain text reads back, but kustomize's
+ * vars take it for a string (yaml.IsYNodeString: an empty tag counts), so
+ * `value: 80` a replacement made becomes "80" once vars run.  A bit of the
+ * node's type (next to lib/value's GITOPS_VALUE_INT), kept by copies.
+ */
+#define KZ_TAGLESS (1 << 13)
+
 /* --- the resource map --- */
 
 struct kz_index;

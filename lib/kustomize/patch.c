@@ -19,6 +19,7 @@
  * failed patch leaves the map as it was.
  */
 #include "lib/kustomize/kz_patch.h"
+#include "lib/kustomize/kz_links.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -390,6 +391,9 @@ static int apply_sm(cJSON **obj, const cJSON *patch, const cJSON *options, struc
 				cJSON_DeleteItemFromObjectCaseSensitive(md, "namespace");
 			}
 		}
+		/* the merge set values in place: the maps that share one change with it */
+		if (kz_links_sync(res, *obj, err))
+			goto done;
 	} else {
 		cJSON_Delete(res);
 		res = NULL;
@@ -582,6 +586,16 @@ static int apply_ops_kz(cJSON **doc, const cJSON *ops, struct gitops_err *err)
 					       path, last);
 			goto done;
 		}
+		if (path && !strcmp(kind, "replace") && where == 2) {
+			/* evanphx/json-patch v4 (kustomize's): a mapping's get never fails, so replace adds the key */
+			cJSON_DeleteItemFromObjectCaseSensitive(o, "op");
+			if (!cJSON_AddStringToObject(o, "op", "add")) {
+				gitops_err_oom(err);
+				goto done;
+			}
+			kind = "add";
+			where = 0;
+		}
 		if (path && !strcmp(kind, "replace") && where) {
 			gitops_err_set(err, GITOPS_EXIT_INPUT, "replace operation does not apply: doc is missing %s: %s: missing value",
 				       where == 3 ? "key" : "path", path);
@@ -612,7 +626,7 @@ done:
 }
 
 /* A JSON patch: the id recorded as a previous one, the internal annotations kept whatever the patch does. */
-static int apply_6902_one(cJSON **obj, const cJSON *ops, struct gitops_err *err)
+static int apply_6902_one(cJSON **obj, const cJSON *ops, int store_prev, struct gitops_err *err)
 {
 	cJSON *work = gitops_value_copy(*obj), *saved = NULL;
 	const cJSON *ann, *a;
@@ -620,7 +634,7 @@ static int apply_6902_one(cJSON **obj, const cJSON *ops, struct gitops_err *err)
 
 	if (!work)
 		return gitops_err_oom(err);
-	if (kz_res_rename(work, NULL, NULL, err))
+	if (store_prev && kz_res_rename(work, NULL, NULL, err))
 		goto done;
 	ann = gitops_json_get(work, "metadata", "annotations", NULL);
 	if (!(saved = cJSON_CreateObject())) {
@@ -644,6 +658,8 @@ static int apply_6902_one(cJSON **obj, const cJSON *ops, struct gitops_err *err)
 		cJSON_ArrayForEach(a, saved)
 			if (kz_res_set_annotation(work, a->string, a->valuestring, err))
 				goto done;
+		/* through JSON and back: no value is shared any more */
+		kz_links_drop(work);
 	}
 	cJSON_Delete(*obj);
 	*obj = work;
@@ -672,7 +688,7 @@ static int apply_targeted(struct kz_resmap *m, const cJSON *patch, int json, con
 		if ((r = target_match(&t, m->v[i], err)) < 0)
 			goto done;
 		if (r && json) {
-			if (apply_6902_one(&m->v[i], patch, err))
+			if (apply_6902_one(&m->v[i], patch, json == 1, err))
 				goto done;
 			changed = 1;
 		} else if (r) {
@@ -966,7 +982,8 @@ static int json6902_entry(struct kz_resmap *m, const cJSON *e, struct kz_ctx *c,
 		gitops_err_set(err, GITOPS_EXIT_INPUT, "failed to decode JSON patch %s", text.data ? text.data : "");
 		goto done;
 	}
-	rc = apply_targeted(m, docs->child, 1, target, NULL, c, err);
+	/* PatchJson6902Transformer: no earlier id recorded first (PatchTransformer records one) */
+	rc = apply_targeted(m, docs->child, 2, target, NULL, c, err);
 done:
 	cJSON_Delete(docs);
 	gitops_buf_release(&text);

@@ -21,6 +21,7 @@
  * Ownership: kz.h.  A failed replacement leaves the map as it was.
  */
 #include "lib/kustomize/kz_patch.h"
+#include "lib/kustomize/kz_links.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -280,7 +281,7 @@ static void take_contents(cJSON *node, cJSON *v)
 }
 
 /* A scalar kyaml writes without a tag (a created or null field): what its plain text reads back as. */
-static cJSON *plain(const char *text)
+static cJSON *plain_read(const char *text)
 {
 	cJSON *n;
 	char *end;
@@ -294,6 +295,15 @@ static cJSON *plain(const char *text)
 	if (*text && !*end && strspn(text, "0123456789.-+eE") == strlen(text))
 		return gitops_value_new_float(d);
 	return cJSON_CreateString(text);
+}
+
+static cJSON *plain(const char *text)
+{
+	cJSON *n = plain_read(text);
+
+	if (n)
+		n->type |= KZ_TAGLESS;
+	return n;
 }
 
 /* The new text put in a scalar target, read as the target's type when it can be. */
@@ -568,6 +578,12 @@ static int apply_all(struct kz_resmap *m, const cJSON *list, struct kz_ctx *c, s
 		kz_resmap_release(&work);
 		return -1;
 	}
+	/* a replacement sets a value in place: the maps that share it change with it */
+	for (i = 0; i < m->n; i++)
+		if (kz_links_sync(work.v[i], m->v[i], err)) {
+			kz_resmap_release(&work);
+			return -1;
+		}
 	kz_resmap_release(m);
 	*m = work;
 	return 0;

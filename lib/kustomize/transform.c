@@ -20,6 +20,7 @@
  * Ownership: the map's objects are edited in place.
  */
 #include "lib/kustomize/kz_fs.h"
+#include "lib/kustomize/kz_links.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -400,8 +401,14 @@ int kz_prefix_suffix(struct kz_resmap *m, const cJSON *k, struct kz_ctx *c, stru
 
 struct map_ctx {
 	const cJSON *pairs;
-	const cJSON *obj;
+	cJSON *obj;
 	const char *path;
+	int links;              /* labels: the maps a key is added to share its value (kz_links.h) */
+	struct created {        /* this resource's maps each key was added to (key: the pair's index) */
+		size_t key;
+		const cJSON *map;
+	} *created;
+	size_t n_created, cap_created;
 };
 
 static const char *node_kind(const cJSON *n)
@@ -413,6 +420,7 @@ static int map_set(cJSON *node, void *ctx, struct gitops_err *err)
 {
 	struct map_ctx *mc = ctx;
 	const cJSON *it;
+	size_t k;
 
 	if (!cJSON_IsObject(node)) {
 		/* kustomize: "considering field 'spec/selector' of object Service.v1.[noGrp]/a.[noNs]: wrong node
@@ -433,10 +441,12 @@ static int map_set(cJSON *node, void *ctx, struct gitops_err *err)
 		gitops_buf_release(&v);
 		return -1;
 	}
+	k = 0;
 	cJSON_ArrayForEach(it, mc->pairs) {
 		char num[64];
 		const char *s;
 		cJSON *v;
+		int existed = gitops_value_get(node, it->string) != NULL;
 
 		if (cJSON_IsString(it))
 			s = it->valuestring;
@@ -450,15 +460,63 @@ static int map_set(cJSON *node, void *ctx, struct gitops_err *err)
 			cJSON_Delete(v);
 			return gitops_err_oom(err);
 		}
+		if (mc->links && existed && kz_links_set(mc->obj, node, it->string, err))
+			return -1;
+		if (mc->links && !existed) {
+			if (mc->n_created == mc->cap_created) {
+				size_t cap = mc->cap_created ? 2 * mc->cap_created : 16;
+				struct created *c = realloc(mc->created, cap * sizeof(*c));
+
+				if (!c)
+					return gitops_err_oom(err);
+				mc->created = c;
+				mc->cap_created = cap;
+			}
+			mc->created[mc->n_created].key = k;
+			mc->created[mc->n_created++].map = node;
+		}
+		k++;
 	}
 	return 0;
 }
 
-static int map_apply(struct kz_resmap *m, const cJSON *pairs, const struct kz_fieldspecs *fss,
+/* The maps each key was added to in one resource share it from now on. */
+static int record_links(struct map_ctx *mc, struct gitops_err *err)
+{
+	struct gitops_buf ptr = GITOPS_BUF_INIT;
+	const cJSON *it;
+	char *ptrs[64];
+	size_t k = 0, i, n;
+	int rc = 0;
+
+	cJSON_ArrayForEach(it, mc->pairs) {
+		for (n = 0, i = 0; i < mc->n_created && !rc; i++) {
+			int r;
+
+			if (mc->created[i].key != k || n == 64)
+				continue;
+			if ((r = kz_links_pointer(&ptr, mc->obj, mc->created[i].map)) < 0 ||
+			    (r && !(ptrs[n++] = strdup(ptr.data))))
+				rc = gitops_err_oom(err);
+		}
+		if (!rc)
+			rc = kz_links_add(mc->obj, it->string, ptrs, n, err);
+		for (i = 0; i < n; i++)
+			free(ptrs[i]);
+		if (rc)
+			break;
+		k++;
+	}
+	gitops_buf_release(&ptr);
+	mc->n_created = 0;
+	return rc;
+}
+
+static int map_apply(struct kz_resmap *m, const cJSON *pairs, const struct kz_fieldspecs *fss, int links,
 		     struct gitops_err *err)
 {
 	struct kz_fs_prog prog;
-	struct map_ctx mc = { pairs, NULL, NULL };
+	struct map_ctx mc = { pairs, NULL, NULL, links, NULL, 0, 0 };
 	size_t i, j;
 	int rc = 0;
 
@@ -476,8 +534,12 @@ static int map_apply(struct kz_resmap *m, const cJSON *pairs, const struct kz_fi
 				mc.path = fss->v[j].path;
 				rc = kz_fs_prog_apply(m->v[i], &prog, j, cJSON_Object, map_set, &mc, err);
 			}
+		if (!rc && mc.n_created > 1)
+			rc = record_links(&mc, err);
+		mc.n_created = 0;
 	}
 	kz_fs_prog_release(&prog);
+	free(mc.created);
 	return rc;
 }
 
@@ -499,17 +561,17 @@ int kz_labels(struct kz_resmap *m, const cJSON *k, struct kz_ctx *c, struct gito
 				rc = kz_fieldspecs_merge(&fss, &c->config->template_labels, err);
 		}
 		if (!rc)
-			rc = map_apply(m, gitops_value_get(it, "pairs"), &fss, err);
+			rc = map_apply(m, gitops_value_get(it, "pairs"), &fss, 1, err);
 		kz_fieldspecs_release(&fss);
 		if (rc)
 			return -1;
 	}
-	return map_apply(m, gitops_value_get(k, "commonLabels"), &c->config->common_labels, err);
+	return map_apply(m, gitops_value_get(k, "commonLabels"), &c->config->common_labels, 1, err);
 }
 
 int kz_annotations(struct kz_resmap *m, const cJSON *k, struct kz_ctx *c, struct gitops_err *err)
 {
-	return map_apply(m, gitops_value_get(k, "commonAnnotations"), &c->config->common_annotations, err);
+	return map_apply(m, gitops_value_get(k, "commonAnnotations"), &c->config->common_annotations, 0, err);
 }
 
 /* --- replicas --- */
@@ -982,9 +1044,9 @@ int kz_plugin_transform(struct kz_resmap *m, const cJSON *config, struct kz_ctx 
 		rc = prefix_suffix_apply(m, strcmp(kind, "SuffixTransformer") ? str_member(config, "prefix") : NULL,
 					 strcmp(kind, "PrefixTransformer") ? str_member(config, "suffix") : NULL, &fss, err);
 	} else if (!strcmp(kind, "LabelTransformer")) {
-		rc = map_apply(m, gitops_value_get(config, "labels"), &fss, err);
+		rc = map_apply(m, gitops_value_get(config, "labels"), &fss, 1, err);
 	} else if (!strcmp(kind, "AnnotationsTransformer")) {
-		rc = map_apply(m, gitops_value_get(config, "annotations"), &fss, err);
+		rc = map_apply(m, gitops_value_get(config, "annotations"), &fss, 0, err);
 	} else if (!strcmp(kind, "ReplicaCountTransformer")) {
 		struct replica r;
 

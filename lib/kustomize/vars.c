@@ -187,25 +187,88 @@ static void take_over(cJSON *node, cJSON *v)
 	cJSON_Delete(v);
 }
 
-static int replace_in(cJSON *node, struct var *vars, size_t nv, struct gitops_err *err)
+/* kyaml's IsYNodeString: a string, or a scalar without a tag (KZ_TAGLESS), which becomes one */
+static int is_ystring(const cJSON *n)
 {
+	return cJSON_IsString(n) ||
+	       ((n->type & KZ_TAGLESS) && (cJSON_IsNumber(n) || cJSON_IsBool(n)));
+}
+
+static int replace_scalar(cJSON *node, struct var *vars, size_t nv, struct gitops_err *err)
+{
+	char num[64];
+	const char *text = cJSON_IsString(node) ? node->valuestring :
+			   cJSON_IsNumber(node) ? gitops_value_format_number(num, sizeof(num), node) :
+			   cJSON_IsTrue(node)   ? "true" :
+						  "false";
 	cJSON *n;
 
-	if (cJSON_IsString(node)) {
-		if (expand(&n, node->valuestring, vars, nv, err))
-			return -1;
-		if (n)
-			take_over(node, n);
+	if (expand(&n, text, vars, nv, err))
+		return -1;
+	/* updateNodeValue: the expanded text, a string now (even unchanged) */
+	if (!n && !cJSON_IsString(node) && !(n = cJSON_CreateString(text)))
+		return gitops_err_oom(err);
+	if (n)
+		take_over(node, n);
+	return 0;
+}
+
+/* refvar's Filter.set on one field: 1 when a sequence held something else than strings (kustomize's error) */
+static int replace_in(cJSON *node, struct var *vars, size_t nv, struct gitops_err *err)
+{
+	cJSON *e;
+
+	if (cJSON_IsArray(node)) {
+		cJSON_ArrayForEach(e, node)
+			if (!is_ystring(e))
+				return 1;
+		cJSON_ArrayForEach(e, node)
+			if (replace_scalar(e, vars, nv, err))
+				return -1;
 		return 0;
 	}
-	if (cJSON_IsArray(node) || cJSON_IsObject(node)) {
-		cJSON *e;
-
+	if (cJSON_IsObject(node)) {
 		cJSON_ArrayForEach(e, node)
-			if (cJSON_IsString(e) && replace_in(e, vars, nv, err))
+			if (is_ystring(e) && replace_scalar(e, vars, nv, err))
 				return -1;
+		return 0;
 	}
-	return 0;
+	return is_ystring(node) ? replace_scalar(node, vars, nv, err) : 0;
+}
+
+/*
+ * "considering field 'PATH' of object ID: visit traversal on path: [REST]: ...:
+ * invalid value type expect a string", the traversal named at every
+ * sequence the fieldspec's path went through on the way to the field.
+ */
+static void seq_error(const cJSON *obj, const char *path, struct gitops_err *err)
+{
+	struct gitops_buf b = GITOPS_BUF_INIT;
+	struct kz_id id;
+	const cJSON *cur = obj;
+	const char *p = path;
+
+	kz_id_of(&id, obj);
+	gitops_buf_printf(&b, "considering field '%s' of object %s.%s.%s/%s.%s", path, *id.kind ? id.kind : "[noKind]",
+			  *id.version ? id.version : "[noVer]", *id.group ? id.group : "[noGrp]",
+			  *id.name ? id.name : "[noName]", *id.ns ? id.ns : "[noNs]");
+	while (cur && *p) {
+		size_t n = strcspn(p, "/");
+		char seg[256];
+
+		snprintf(seg, sizeof(seg), "%.*s", (int)(n < 255 ? n : 255), p);
+		p += n + (p[n] == '/');
+		cur = gitops_value_get(cur, seg);
+		if (cJSON_IsArray(cur) && *p) {
+			gitops_buf_addstr(&b, ": visit traversal on path: [");
+			for (const char *q = p; *q; q++)
+				gitops_buf_add(&b, *q == '/' ? " " : q, 1);
+			gitops_buf_addstr(&b, "]");
+			cur = cur->child;
+		}
+	}
+	gitops_err_set(err, GITOPS_EXIT_INPUT, "%s: invalid value type expect a string", b.data ? b.data : path);
+	gitops_buf_release(&b);
 }
 
 static int fs_applies(const struct kz_fieldspec *fs, const cJSON *obj)
@@ -366,12 +429,17 @@ int kz_vars_resolve(struct kz_resmap *m, const cJSON *vars, struct kz_ctx *c, st
 				gitops_path_release(&p);
 				goto done;
 			}
-			for (j = 0; j < nf; j++)
-				if (replace_in((cJSON *)found[j], vv, nv, err)) {
+			for (j = 0; j < nf; j++) {
+				int r = replace_in((cJSON *)found[j], vv, nv, err);
+
+				if (r > 0)
+					seq_error(work.v[k], fs->path, err);
+				if (r) {
 					free(found);
 					gitops_path_release(&p);
 					goto done;
 				}
+			}
 			free(found);
 		}
 		gitops_path_release(&p);
