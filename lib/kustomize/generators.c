@@ -413,6 +413,33 @@ static int cmp_pair(const void *a, const void *b)
 }
 
 /* Build the ConfigMap or Secret of one generator (args) with the global options (may be NULL). */
+/*
+ * kyaml's encodeBase64: text of 70 characters or more is cut into lines of
+ * 70, each ending with a newline (the last one too); shorter text stays one
+ * line.  The hash is taken over that text, and it prints as a literal block.
+ */
+static int wrap_base64(char **b64)
+{
+	size_t len = strlen(*b64), lines = len / 70 + 1, i, k = 0;
+	char *out;
+
+	if (lines == 1)
+		return 0;
+	if (!(out = malloc(len + lines + 1)))
+		return -1;
+	for (i = 0; i < len; i += 70) {
+		size_t n = len - i < 70 ? len - i : 70;
+
+		memcpy(out + k, *b64 + i, n);
+		k += n;
+		out[k++] = '\n';
+	}
+	out[k] = 0;
+	free(*b64);
+	*b64 = out;
+	return 0;
+}
+
 static int build(cJSON **out, const cJSON *args, const cJSON *global, const char *kind, struct kz_ctx *c,
 		 struct gitops_err *err)
 {
@@ -457,7 +484,7 @@ static int build(cJSON **out, const cJSON *args, const cJSON *global, const char
 
 		if (!*map && !(*map = cJSON_AddObjectToObject(obj, text || secret ? "data" : "binaryData")))
 			goto oom;
-		if (!text && gitops_base64_encode(&b64, p.v[i].val, p.v[i].len, 0))
+		if (!text && (gitops_base64_encode(&b64, p.v[i].val, p.v[i].len, 0) || wrap_base64(&b64)))
 			goto oom;
 		rc = set_str(*map, p.v[i].key, text ? p.v[i].val : b64, err);
 		free(b64);
