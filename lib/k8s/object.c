@@ -215,6 +215,9 @@ int gitops_object_check_lenient(const cJSON *obj, struct gitops_err *err)
 	meta = cJSON_GetObjectItemCaseSensitive(obj, "metadata");
 	if (check_string_map(meta, "labels", 0, err) < 0 || check_string_map(meta, "annotations", 0, err) < 0)
 		return -1;
+	if (!strcmp(gitops_json_get_string(obj, "kind", NULL) ? gitops_json_get_string(obj, "kind", NULL) : "", "Secret") &&
+	    !strcmp(gitops_json_get_string(obj, "apiVersion", NULL), "v1") && check_secret(obj, err) < 0)
+		return -1;
 	return check_name_syntax(obj, err);
 }
 
@@ -305,7 +308,8 @@ int gitops_object_check_flags(const cJSON *obj, int flags, struct gitops_err *er
 	    check_string_map(meta, "annotations", flags & GITOPS_OBJECT_VALUES_LENIENT, err) < 0)
 		return -1;
 	api = cJSON_GetObjectItemCaseSensitive(obj, "apiVersion");
-	if (!strcmp(v->valuestring, "Secret") && api && !strcmp(api->valuestring, "v1"))
+	if (!(flags & GITOPS_OBJECT_VALUES_LENIENT) && !strcmp(v->valuestring, "Secret") && api &&
+	    !strcmp(api->valuestring, "v1"))
 		return check_secret(obj, err);
 	return 0;
 }

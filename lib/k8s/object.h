@@ -57,8 +57,8 @@ int gitops_object_check(const cJSON *obj, struct gitops_err *err);
 /* ... and GITOPS_OBJECT_NO_API_VERSION: an object without apiVersion accepted (kustomize outputs one whose
  * kind its tables do not know; gitops-render passes it on with a warning, the others refuse it) */
 #define GITOPS_OBJECT_NO_API_VERSION 2
-/* ... and GITOPS_OBJECT_VALUES_LENIENT: labels' and annotations' values of any type (kustomize outputs a number a
- * replacement put there) */
+/* ... and GITOPS_OBJECT_VALUES_LENIENT: labels' and annotations' values of any type, a Secret's data not base64
+ * (kustomize outputs what a replacement or a patch put there) */
 #define GITOPS_OBJECT_VALUES_LENIENT 4
 int gitops_object_check_flags(const cJSON *obj, int flags, struct gitops_err *err);
 /* Only that syntax: -1 and err when a name or namespace is not one the API server accepts. */

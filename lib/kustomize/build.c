@@ -537,22 +537,38 @@ static int config_origin(struct gitops_buf *out, const struct target *t, const c
 	return 0;
 }
 
-/* Append transformation entries (text, "- configuredIn: ..." items) to every resource's list. */
-static int note_transformations(struct kz_resmap *ra, const char *entries, struct gitops_err *err)
+/*
+ * resWrangler.AddTransformerAnnotation for one transformer (its origin, as
+ * "configuredIn: ...\nconfiguredBy:\n  ..."): appended as an item to each
+ * resource's transformations, or, on a resource that has no origin (a JSON
+ * patch replaced its annotations), made its origin instead.
+ */
+static int note_one(struct kz_resmap *ra, const char *origin, struct gitops_err *err)
 {
-	struct gitops_buf v = GITOPS_BUF_INIT;
+	struct gitops_buf item = GITOPS_BUF_INIT, v = GITOPS_BUF_INIT;
+	const char *p;
 	size_t i;
 	int rc = 0;
 
+	if (gitops_buf_addstr(&item, "- ") < 0)
+		return gitops_err_oom(err);
+	for (p = origin; *p && !rc; p++)
+		if (gitops_buf_add(&item, p, 1) < 0 || (*p == '\n' && p[1] && gitops_buf_addstr(&item, "  ") < 0))
+			rc = gitops_err_oom(err);
 	for (i = 0; i < ra->n && !rc; i++) {
 		const char *old = kz_res_annotation(ra->v[i], KZ_ANN_TRANSFORMATIONS);
 
+		if (!kz_res_annotation(ra->v[i], KZ_ANN_ORIGIN)) {
+			rc = kz_res_set_annotation(ra->v[i], KZ_ANN_ORIGIN, origin, err);
+			continue;
+		}
 		v.len = 0;
-		if ((old && gitops_buf_addstr(&v, old) < 0) || gitops_buf_addstr(&v, entries) < 0)
+		if ((old && gitops_buf_addstr(&v, old) < 0) || gitops_buf_addstr(&v, item.data) < 0)
 			rc = gitops_err_oom(err);
 		else
 			rc = kz_res_set_annotation(ra->v[i], KZ_ANN_TRANSFORMATIONS, v.data, err);
 	}
+	gitops_buf_release(&item);
 	gitops_buf_release(&v);
 	return rc;
 }
@@ -603,13 +619,14 @@ static int note_builtin(struct kz_resmap *ra, const struct target *t, size_t sta
 	case 8: n = list_len(k, "images"); break;
 	default: n = list_len(k, "replacements") > 0; break;
 	}
-	for (i = 0; i < n + suffix; i++)
-		if (gitops_buf_printf(&e, "- configuredIn: %s\n  configuredBy:\n    apiVersion: builtin\n    kind: %s\n",
-				      t->configured_in, i == n ? "SuffixTransformer" : kinds[stage]) < 0) {
-			gitops_buf_release(&e);
-			return gitops_err_oom(err);
-		}
-	rc = e.len ? note_transformations(ra, e.data, err) : 0;
+	for (i = 0, rc = 0; i < n + suffix && !rc; i++) {
+		e.len = 0;
+		if (gitops_buf_printf(&e, "configuredIn: %s\nconfiguredBy:\n  apiVersion: builtin\n  kind: %s\n",
+				      t->configured_in, i == n ? "SuffixTransformer" : kinds[stage]) < 0)
+			rc = gitops_err_oom(err);
+		else
+			rc = note_one(ra, e.data, err);
+	}
 	gitops_buf_release(&e);
 	return rc;
 }
@@ -619,11 +636,11 @@ static int note_plugin(struct kz_resmap *ra, const struct target *t, const cJSON
 	struct gitops_buf e = GITOPS_BUF_INIT;
 	int rc;
 
-	if (config_origin(&e, t, config, "  ", "- ") < 0) {
+	if (config_origin(&e, t, config, "", "") < 0) {
 		gitops_buf_release(&e);
 		return gitops_err_oom(err);
 	}
-	rc = note_transformations(ra, e.data, err);
+	rc = note_one(ra, e.data, err);
 	gitops_buf_release(&e);
 	return rc;
 }

@@ -577,6 +577,7 @@ static int matches_any_id(const cJSON *obj, const struct kz_id *want)
 	struct kz_id id;
 	const char *names, *kinds, *nss, *kind = gitops_json_get_string(obj, "kind", NULL);
 	size_t i, count;
+	int cluster;
 
 	/* most resources differ in kind and never had another: ruled out without the whole id */
 	if (kind && strcmp(kind, want->kind) && !kz_res_annotation(obj, KZ_ANN_PREV_KINDS))
@@ -584,7 +585,8 @@ static int matches_any_id(const cJSON *obj, const struct kz_id *want)
 	kz_id_of(&id, obj);
 	if (strcmp(id.group, want->group) || strcmp(id.version, want->version))
 		return 0;
-	if (!strcmp(id.kind, want->kind) && !strcmp(id.name, want->name) && ns_eq(id.ns, want->ns))
+	cluster = kz_kind_cluster_scoped(id.group, id.kind);
+	if (!strcmp(id.kind, want->kind) && !strcmp(id.name, want->name) && (cluster || ns_eq(id.ns, want->ns)))
 		return 1;
 	names = kz_res_annotation(obj, KZ_ANN_PREV_NAMES);
 	kinds = kz_res_annotation(obj, KZ_ANN_PREV_KINDS);
@@ -599,7 +601,7 @@ static int matches_any_id(const cJSON *obj, const struct kz_id *want)
 		nth_item(n, sizeof(n), names, i);
 		nth_item(k, sizeof(k), kinds ? kinds : "", i);
 		nth_item(s, sizeof(s), nss ? nss : "", i);
-		if (!strcmp(n, want->name) && !strcmp(k[0] ? k : id.kind, want->kind) && ns_eq(s, want->ns))
+		if (!strcmp(n, want->name) && !strcmp(k[0] ? k : id.kind, want->kind) && (cluster || ns_eq(s, want->ns)))
 			return 1;
 	}
 	return 0;

@@ -31,6 +31,7 @@
 #include "lib/base/buf.h"
 #include "lib/base/json.h"
 #include "lib/value/value.h"
+#include "lib/yaml/yaml.h"
 
 struct mstate {
 	const struct gitops_smp_schema *schema;
@@ -481,6 +482,19 @@ static int merge(cJSON **out, int *flags, cJSON *dest, int owned, const cJSON *p
 				      (patch->type & GITOPS_VALUE_INT) ? "!!int" : "!!float", t);
 	}
 raw:
+	/* kyaml's VisitScalar keeps the style of what it merges into: a number or boolean merged over a quoted
+	 * (or block) scalar is written quoted, a string */
+	if (dest && (dest->type & GITOPS_YAML_QUOTED) && (cJSON_IsNumber(patch) || cJSON_IsBool(patch))) {
+		char num[64];
+		const char *t = cJSON_IsNumber(patch) ? gitops_value_format_number(num, sizeof(num), patch) :
+				cJSON_IsTrue(patch)   ? "true" :
+							"false";
+
+		if (!(*out = cJSON_CreateString(t)))
+			return gitops_err_oom(s->err);
+		(*out)->type |= GITOPS_YAML_QUOTED;
+		return 0;
+	}
 	if (!(*out = gitops_value_copy(patch)))
 		return gitops_err_oom(s->err);
 	return 0;

@@ -87,6 +87,7 @@ static int ns_equal(const char *a, const char *b)
 /* Does obj have the id (any of its names: current or earlier)? */
 static int matches_any_id(const cJSON *obj, const struct kz_id *pid)
 {
+	int cluster;
 	struct kz_id id;
 	const char *names, *nss, *kind = gitops_json_get_string(obj, "kind", NULL);
 
@@ -95,7 +96,9 @@ static int matches_any_id(const cJSON *obj, const struct kz_id *pid)
 	kz_id_of(&id, obj);
 	if (strcmp(id.group, pid->group) || strcmp(id.version, pid->version) || strcmp(id.kind, pid->kind))
 		return 0;
-	if (!strcmp(id.name, pid->name) && ns_equal(id.ns, pid->ns))
+	/* ResId.Equals: a cluster-scoped kind has no namespace to compare (EffectiveNamespace) */
+	cluster = kz_kind_cluster_scoped(id.group, id.kind);
+	if (!strcmp(id.name, pid->name) && (cluster || ns_equal(id.ns, pid->ns)))
 		return 1;
 	names = kz_res_annotation(obj, KZ_ANN_PREV_NAMES);
 	nss = kz_res_annotation(obj, KZ_ANN_PREV_NAMESPACES);
@@ -109,7 +112,7 @@ static int matches_any_id(const cJSON *obj, const struct kz_id *pid)
 			if (!strcmp(ns, "[noNs]"))
 				ns[0] = 0;
 		}
-		if (strlen(pid->name) == n && !strncmp(names, pid->name, n) && ns_equal(ns, pid->ns))
+		if (strlen(pid->name) == n && !strncmp(names, pid->name, n) && (cluster || ns_equal(ns, pid->ns)))
 			return 1;
 		names += n + (names[n] == ',');
 		if (nss)
@@ -415,7 +418,30 @@ done:
 }
 
 /* The parsed documents of a patch text (a sequence of them, *out). */
+/*
+ * The documents of a patch text: read as kyaml reads resources (only true
+ * and false are booleans: a key `y` stays "y"), as kustomize's resource
+ * factory reads a strategic merge patch.  A JSON 6902 patch kustomize reads
+ * through sigs.k8s.io/yaml (YAML 1.1): parse_ops reads it so.
+ */
+static int parse_docs_mode(cJSON **out, const char *text, size_t len, const char *name, int kyaml,
+			   struct gitops_err *err);
+
 static int parse_docs(cJSON **out, const char *text, size_t len, const char *name, struct gitops_err *err)
+{
+	if (parse_docs_mode(out, text, len, name, 1, err) < 0)
+		return -1;
+	/* a list of operations: again, as YAML 1.1 */
+	if (cJSON_GetArraySize(*out) == 1 && cJSON_IsArray((*out)->child)) {
+		cJSON_Delete(*out);
+		*out = NULL;
+		return parse_docs_mode(out, text, len, name, 0, err);
+	}
+	return 0;
+}
+
+static int parse_docs_mode(cJSON **out, const char *text, size_t len, const char *name, int kyaml,
+			   struct gitops_err *err)
 {
 	struct gitops_limits lim = GITOPS_LIMITS_INIT;
 	struct gitops_yaml_reader *r = NULL;
@@ -427,6 +453,7 @@ static int parse_docs(cJSON **out, const char *text, size_t len, const char *nam
 		return gitops_err_oom(err);
 	if (gitops_yaml_reader_mem(&r, text, len, name, &lim, err))
 		goto done;
+	gitops_yaml_reader_set_kyaml(r, kyaml);
 	while ((k = gitops_yaml_reader_next(r, &d, err)) == 1) {
 		cJSON *root = d.root;
 

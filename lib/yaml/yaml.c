@@ -1074,6 +1074,8 @@ static int on_scalar(struct gitops_yaml_reader *r, yaml_event_t *ev, struct gito
 		return gitops_err_oom(err);
 	if (sc.kind == GITOPS_SCALAR_STRING)
 		ev->data.scalar.value = NULL; /* stolen by the node */
+	if (r->kyaml && !plain)
+		node->type |= GITOPS_YAML_QUOTED;
 	if (ev->data.scalar.anchor) {
 		char *name = (char *)ev->data.scalar.anchor;
 		ev->data.scalar.anchor = NULL;

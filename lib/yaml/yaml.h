@@ -88,6 +88,13 @@ const char *gitops_yaml_reader_name(const struct gitops_yaml_reader *r);
  * ("2001-12-14" -> "2001-12-14T00:00:00Z").
  */
 void gitops_yaml_reader_set_kyaml(struct gitops_yaml_reader *r, int on);
+/*
+ * In kyaml mode, a scalar written quoted or as a block carries this bit in
+ * its type (next to lib/value's GITOPS_VALUE_INT; copies keep it, printing
+ * ignores it): kyaml's merge keeps the style of what it merges into, so a
+ * number merged over a quoted string stays a string.
+ */
+#define GITOPS_YAML_QUOTED (1 << 14)
 void gitops_yaml_reader_free(struct gitops_yaml_reader *r);
 
 /* Parse a whole buffer that must hold exactly one document (or none: *out = NULL). */
