@@ -31,6 +31,7 @@
 #include "lib/base/json.h"
 #include "lib/value/path.h"
 #include "lib/value/value.h"
+#include "lib/yaml/scalar.h"
 #include "lib/yaml/yaml.h"
 
 static const char *sfield(const cJSON *sel, const char *key)
@@ -283,17 +284,29 @@ static void take_contents(cJSON *node, cJSON *v)
 /* A scalar kyaml writes without a tag (a created or null field): what its plain text reads back as. */
 static cJSON *plain_read(const char *text)
 {
-	cJSON *n;
-	char *end;
-	double d;
+	static const char *const v3_bools[] = { "true", "True", "TRUE", "false", "False", "FALSE" };
+	struct gitops_scalar sc;
+	size_t i;
 
-	if (!strcmp(text, "true") || !strcmp(text, "false"))
-		return cJSON_CreateBool(!strcmp(text, "true"));
-	if ((n = gitops_value_new_int_text(text)))
-		return n;
-	d = strtod(text, &end);
-	if (*text && !*end && strspn(text, "0123456789.-+eE") == strlen(text))
-		return gitops_value_new_float(d);
+	gitops_scalar_resolve(text, strlen(text), &sc);
+	switch (sc.kind) {
+	case GITOPS_SCALAR_NULL:
+		return cJSON_CreateNull();
+	case GITOPS_SCALAR_BOOL:
+		/* kyaml (go-yaml v3): only these are booleans; yes, on, y stay strings */
+		for (i = 0; i < sizeof(v3_bools) / sizeof(v3_bools[0]); i++)
+			if (!strcmp(text, v3_bools[i]))
+				return cJSON_CreateBool(sc.boolean);
+		break;
+	case GITOPS_SCALAR_INT:
+		return gitops_value_new_int((int64_t)sc.number);
+	case GITOPS_SCALAR_BIGINT:
+		return gitops_value_new_int_text(sc.bigint);
+	case GITOPS_SCALAR_FLOAT:
+		return gitops_value_new_float(sc.number);
+	default:
+		break;
+	}
 	return cJSON_CreateString(text);
 }
 
