@@ -30,6 +30,7 @@ struct build {
 	cJSON *vars;             /* every kustomization's vars, in build order */
 	int origin;              /* buildMetadata: originAnnotations (the top kustomization's, for all) */
 	int transformations;     /* buildMetadata: transformerAnnotations (likewise) */
+	int replaced;            /* a replacement ran: tagless scalars may be left to read (kz_untag) */
 	struct gitops_smp_schema *schema; /* `openapi: {path: ...}`: the first one read (kyaml's SetSchema), or NULL */
 	int depth;
 };
@@ -698,6 +699,8 @@ static int run_transformers(struct build *b, struct kz_resmap *ra, struct target
 	size_t i;
 	int rc = -1;
 
+	if (list_len(t->k, "replacements"))
+		b->replaced = 1;
 	for (i = 0; i < sizeof(builtin) / sizeof(builtin[0]); i++)
 		if (builtin[i](ra, t->k, &t->ctx, err) < 0 ||
 		    (b->transformations && note_builtin(ra, t, i, err) < 0))
@@ -712,8 +715,8 @@ static int run_transformers(struct build *b, struct kz_resmap *ra, struct target
 			r = kz_plugin_transform(ra, configs.v[i], &t->ctx, err);
 			if (r == 0)
 				r = kz_plugin_patch(ra, configs.v[i], &t->ctx, err);
-			if (r == 0)
-				r = kz_plugin_replace(ra, configs.v[i], &t->ctx, err);
+			if (r == 0 && (r = kz_plugin_replace(ra, configs.v[i], &t->ctx, err)) > 0)
+				b->replaced = 1;
 		}
 		if (r < 0 || (r > 0 && b->transformations && note_plugin(ra, t, configs.v[i], err) < 0))
 			goto done;
@@ -1018,6 +1021,7 @@ static int annotations_as_strings(cJSON *ann)
 		const char *s;
 		char *d;
 
+		a->type &= ~KZ_TAGLESS; /* an annotation is its text, whatever a replacement left */
 		if (cJSON_IsString(a) || cJSON_IsObject(a) || cJSON_IsArray(a))
 			continue;
 		s = cJSON_IsNumber(a) ? gitops_value_format_number(buf, sizeof(buf), a) :
@@ -1143,6 +1147,9 @@ int gitops_kustomize_build(struct kz_resmap *out, const char *dir, const struct 
 		goto done;
 	if (strip_annotations(out, b.origin, b.transformations, err) < 0)
 		goto done;
+	for (size_t i = 0; b.replaced && i < out->n; i++)
+		if (kz_untag(out->v[i], err) < 0)
+			goto done;
 	rc = 0;
 done:
 	target_release(&t);

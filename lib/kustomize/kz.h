@@ -64,12 +64,15 @@
 
 /*
  * A scalar kyaml holds without a tag: one a replacement created (or set
- * where null stood).  It prints as its plain text reads back, but kustomize's
- * vars take it for a string (yaml.IsYNodeString: an empty tag counts), so
- * `value: 80` a replacement made becomes "80" once vars run.  A bit of the
- * node's type (next to lib/value's GITOPS_VALUE_INT), kept by copies.
+ * where null stood).  Kept as a string node (its text, "0x1F" or "+1") with
+ * this bit in its type (next to lib/value's GITOPS_VALUE_INT; copies keep
+ * it): kustomize's vars take it for a string (yaml.IsYNodeString: an empty
+ * tag counts) and make it one, and what is left at the end of the build
+ * reads back as its plain text reads (kz_untag: null, 31, 1.5, true...).
  */
 #define KZ_TAGLESS (1 << 13)
+/* The build's last step before output: every tagless scalar left becomes what its plain text reads as. */
+int kz_untag(cJSON *obj, struct gitops_err *err);
 
 /* --- the resource map --- */
 

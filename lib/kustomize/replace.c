@@ -310,19 +310,47 @@ static cJSON *plain_read(const char *text)
 	return cJSON_CreateString(text);
 }
 
+/* The text kept, tagless: kz_untag reads it at the end of the build. */
 static cJSON *plain(const char *text)
 {
-	cJSON *n = plain_read(text);
+	cJSON *n = cJSON_CreateString(text);
 
 	if (n)
 		n->type |= KZ_TAGLESS;
 	return n;
 }
 
+int kz_untag(cJSON *obj, struct gitops_err *err)
+{
+	cJSON *c;
+
+	if ((obj->type & KZ_TAGLESS) && cJSON_IsString(obj)) {
+		cJSON *v = plain_read(obj->valuestring);
+		int keep = obj->type & cJSON_StringIsConst;
+
+		if (!v)
+			return gitops_err_oom(err);
+		free(obj->valuestring);
+		obj->type = (v->type & ~cJSON_StringIsConst) | keep;
+		obj->valuestring = v->valuestring;
+		obj->valueint = v->valueint;
+		obj->valuedouble = v->valuedouble;
+		v->valuestring = NULL;
+		cJSON_Delete(v);
+		return 0;
+	}
+	obj->type &= ~KZ_TAGLESS;
+	for (c = obj->child; c; c = c->next)
+		if (kz_untag(c, err) < 0)
+			return -1;
+	return 0;
+}
+
 /* The new text put in a scalar target, read as the target's type when it can be. */
 static cJSON *typed_like(const cJSON *target, const char *text)
 {
-	if (cJSON_IsNull(target))
+	/* kyaml copies the text only: a tagless target stays tagless */
+	if (cJSON_IsNull(target) || (target->type & KZ_TAGLESS))
 		return plain(text);
 	if (cJSON_IsNumber(target)) {
 		cJSON *n = gitops_value_new_int_text(text);

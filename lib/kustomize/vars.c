@@ -187,11 +187,10 @@ static void take_over(cJSON *node, cJSON *v)
 	cJSON_Delete(v);
 }
 
-/* kyaml's IsYNodeString: a string, or a scalar without a tag (KZ_TAGLESS), which becomes one */
+/* kyaml's IsYNodeString: a string, tagged or not (a tagless one, KZ_TAGLESS, becomes a tagged string) */
 static int is_ystring(const cJSON *n)
 {
-	return cJSON_IsString(n) ||
-	       ((n->type & KZ_TAGLESS) && (cJSON_IsNumber(n) || cJSON_IsBool(n)));
+	return cJSON_IsString(n);
 }
 
 static int replace_scalar(cJSON *node, struct var *vars, size_t nv, struct gitops_err *err)
@@ -205,11 +204,10 @@ static int replace_scalar(cJSON *node, struct var *vars, size_t nv, struct gitop
 
 	if (expand(&n, text, vars, nv, err))
 		return -1;
-	/* updateNodeValue: the expanded text, a string now (even unchanged) */
-	if (!n && !cJSON_IsString(node) && !(n = cJSON_CreateString(text)))
-		return gitops_err_oom(err);
+	/* updateNodeValue: the expanded text, a string now (even unchanged): no longer tagless */
 	if (n)
 		take_over(node, n);
+	node->type &= ~KZ_TAGLESS;
 	return 0;
 }
 
