@@ -67,9 +67,15 @@ static void strip_internal(cJSON *obj)
 
 static int run_stages(struct kz_resmap *m, const cJSON *k, struct kz_ctx *c, struct gitops_err *err)
 {
+	size_t i;
+
 	if (kz_patches_strategic(m, k, c, err) || kz_patches(m, k, c, err) || kz_patches_json6902(m, k, c, err) ||
 	    kz_replacements(m, k, c, err) || kz_vars_resolve(m, gitops_value_get(k, "vars"), c, err))
 		return -1;
+	/* the build's last step: scalars a replacement created read back as plain text */
+	for (i = 0; i < m->n; i++)
+		if (kz_untag(m->v[i], err))
+			return -1;
 	return 0;
 }
 
@@ -296,6 +302,7 @@ START_TEST(plugins)
 	ck_assert_int_eq(kz_plugin_replace(&m, rt, &c, &err), 1);
 	ck_assert_int_eq(kz_plugin_patch(&m, other, &c, &err), 0);
 	ck_assert_int_eq(kz_plugin_replace(&m, other, &c, &err), 0);
+	ck_assert_int_eq(kz_untag(m.v[0], &err), 0);
 	strip_internal(m.v[0]);
 	ck_assert_msg(gitops_value_equal(m.v[0], want), "%s", cJSON_PrintUnformatted(m.v[0]));
 	kz_resmap_release(&m);
