@@ -21,6 +21,7 @@
 #include "lib/kustomize/kz_patch.h"
 #include "lib/kustomize/kz_links.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -187,6 +188,99 @@ static int in_set(const char *set, const char *val)
 	return 0;
 }
 
+/* Kubernetes' label value syntax: empty, or at most 63 of [A-Za-z0-9_.-], alphanumeric at both ends */
+static int label_value_ok(const char *v, const char **why)
+{
+	size_t n = strlen(v), i;
+
+	*why = "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must "
+	       "start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or '12345', regex used "
+	       "for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')";
+	if (n > 63) {
+		*why = "must be no more than 63 characters";
+		return 0;
+	}
+	if (!n)
+		return 1;
+	if (!isalnum((unsigned char)v[0]) || !isalnum((unsigned char)v[n - 1]))
+		return 0;
+	for (i = 0; i < n; i++)
+		if (!isalnum((unsigned char)v[i]) && v[i] != '-' && v[i] != '_' && v[i] != '.')
+			return 0;
+	return 1;
+}
+
+/* IsQualifiedName: [prefix/]name, the prefix a DNS subdomain */
+static int label_key_ok(const char *k, const char **why)
+{
+	const char *slash = strchr(k, '/'), *name = slash ? slash + 1 : k;
+	size_t n = strlen(name), i;
+
+	if (slash) {
+		size_t p = (size_t)(slash - k);
+
+		for (i = 0; i < p; i++)
+			if (!((k[i] >= 'a' && k[i] <= 'z') || (k[i] >= '0' && k[i] <= '9') || k[i] == '-' || k[i] == '.'))
+				break;
+		if (!p || i < p || p > 253 || !isalnum((unsigned char)k[0]) || !isalnum((unsigned char)k[p - 1])) {
+			*why = p ? "prefix part a lowercase RFC 1123 subdomain must consist of lower case alphanumeric "
+				   "characters, '-' or '.', and must start and end with an alphanumeric character (e.g. "
+				   "'example.com', regex used for validation is "
+				   "'[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')" :
+				   "prefix part must be non-empty";
+			return 0;
+		}
+	}
+	if (!n) {
+		*why = "name part must be non-empty";
+		return 0;
+	}
+	if (n > 63) {
+		*why = "name part must be no more than 63 characters";
+		return 0;
+	}
+	*why = "name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an "
+	       "alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is "
+	       "'([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')";
+	if (!isalnum((unsigned char)name[0]) || !isalnum((unsigned char)name[n - 1]))
+		return 0;
+	for (i = 0; i < n; i++)
+		if (!isalnum((unsigned char)name[i]) && name[i] != '-' && name[i] != '_' && name[i] != '.')
+			return 0;
+	return 1;
+}
+
+static int bad_key(const char *k, struct gitops_err *err)
+{
+	const char *why;
+
+	if (label_key_ok(k, &why))
+		return 0;
+	return gitops_err_set(err, GITOPS_EXIT_INPUT, "unable to parse requirement: invalid label key \"%s\": %s", k, why);
+}
+
+static int bad_value(const char *k, const char *v, struct gitops_err *err)
+{
+	const char *why;
+
+	if (label_value_ok(v, &why))
+		return 0;
+	return gitops_err_set(err, GITOPS_EXIT_INPUT,
+			      "unable to parse requirement: invalid label value: \"%s\": at key: \"%s\": %s", v, k, why);
+}
+
+/* Each value of "(a, b)" valid for key k */
+static int bad_values(const char *k, const char *set, struct gitops_err *err)
+{
+	char buf[1024], *tok, *save = NULL;
+
+	snprintf(buf, sizeof(buf), "%s", set);
+	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
+		if (bad_value(k, trim(tok), err))
+			return -1;
+	return 0;
+}
+
 int kz_selector_match(const char *selector, const cJSON *labels, struct gitops_err *err)
 {
 	char *copy = NULL, *p, *req;
@@ -215,6 +309,10 @@ int kz_selector_match(const char *selector, const cJSON *labels, struct gitops_e
 			goto done;
 		}
 		if (*req == '!') {
+			if (bad_key(trim(req + 1), err)) {
+				rc = -1;
+				goto done;
+			}
 			if (label(labels, trim(req + 1)) || gitops_value_get(labels, trim(req + 1)))
 				rc = 0;
 			continue;
@@ -232,6 +330,10 @@ int kz_selector_match(const char *selector, const cJSON *labels, struct gitops_e
 				goto done;
 			}
 			*close = 0;
+			if (bad_key(key, err) || bad_values(key, open + 1, err)) {
+				rc = -1;
+				goto done;
+			}
 			v = label(labels, key);
 			if (notin ? (v && in_set(open + 1, v)) : !(v && in_set(open + 1, v)))
 				rc = 0;
@@ -243,6 +345,10 @@ int kz_selector_match(const char *selector, const cJSON *labels, struct gitops_e
 			*op = 0;
 			key = trim(req);
 			val = trim(op + 2);
+			if (bad_key(key, err) || bad_value(key, val, err)) {
+				rc = -1;
+				goto done;
+			}
 			v = label(labels, key);
 			if (v && !strcmp(v, val))
 				rc = 0;
@@ -254,12 +360,20 @@ int kz_selector_match(const char *selector, const cJSON *labels, struct gitops_e
 			*op = 0;
 			key = trim(req);
 			val = trim(op + 1 + (op[1] == '='));
+			if (bad_key(key, err) || bad_value(key, val, err)) {
+				rc = -1;
+				goto done;
+			}
 			v = label(labels, key);
 			if (!v || strcmp(v, val))
 				rc = 0;
 			continue;
 		}
 		/* existence */
+		if (bad_key(req, err)) {
+			rc = -1;
+			goto done;
+		}
 		if (!gitops_value_get(labels, req))
 			rc = 0;
 	}
