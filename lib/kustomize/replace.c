@@ -461,7 +461,13 @@ static int copy_to_target(cJSON *obj, const cJSON *value, const cJSON *target, s
 			if (!seed || gitops_path_set(obj, &p, seed, err) < 0) {
 				if (!seed)
 					gitops_err_oom(err);
-				gitops_err_prefix(err, "unable to find or create field \"%s\" in replacement target: ", text);
+				/* kyaml's words for a [name=value] step met by a mapping, an input error either way */
+				if (strstr(err->msg, "in a mapping"))
+					gitops_err_set(err, GITOPS_EXIT_INPUT,
+						       "wrong node kind: expected SequenceNode but got MappingNode");
+				if (err->code == GITOPS_EXIT_USAGE)
+					err->code = GITOPS_EXIT_INPUT;
+				gitops_err_prefix(err, "unable to find or create field \"%s\" in replacement target", text);
 				gitops_path_release(&p);
 				goto done;
 			}
