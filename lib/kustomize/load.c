@@ -170,7 +170,43 @@ done:
 void kz_loader_release(struct kz_loader *l)
 {
 	free(l->root);
-	l->root = NULL;
+	free(l->dir_key);
+	free(l->dir_real);
+	l->root = l->dir_key = l->dir_real = NULL;
+}
+
+/*
+ * realpath(path), with the directory's real path remembered from the last
+ * file of the same directory: a file that is no symbolic link is that
+ * directory's real path and its own name.  NULL with errno as realpath.
+ */
+static char *file_realpath(struct kz_loader *l, const char *path)
+{
+	const char *slash = strrchr(path, '/'), *base = slash ? slash + 1 : NULL;
+	struct stat st;
+	char *out;
+	size_t dn;
+
+	if (!base || !*base || !strcmp(base, ".") || !strcmp(base, "..") || slash == path || lstat(path, &st) < 0 ||
+	    S_ISLNK(st.st_mode))
+		return realpath(path, NULL);
+	dn = (size_t)(slash - path);
+	if (!l->dir_key || strlen(l->dir_key) != dn || strncmp(l->dir_key, path, dn)) {
+		char *key = strndup(path, dn), *real = key ? realpath(key, NULL) : NULL;
+
+		if (!real) {
+			free(key);
+			return realpath(path, NULL);
+		}
+		free(l->dir_key);
+		free(l->dir_real);
+		l->dir_key = key;
+		l->dir_real = real;
+	}
+	if (!(out = malloc(strlen(l->dir_real) + strlen(base) + 2)))
+		return NULL;
+	sprintf(out, "%s%s%s", l->dir_real, strcmp(l->dir_real, "/") ? "/" : "", base);
+	return out;
 }
 
 /* All of fd into out, at most max bytes (more: an input error naming path). */
@@ -216,7 +252,7 @@ int kz_load_file(struct gitops_buf *out, struct kz_ctx *c, const char *rel, size
 			kz_loader_release(&tmp);
 		return gitops_err_oom(err);
 	}
-	if (!(real = realpath(path, NULL))) {
+	if (!(real = file_realpath((struct kz_loader *)l, path))) {
 		evalsymlink_error(err, path, errno, "");
 		goto done;
 	}

@@ -14,6 +14,8 @@ struct kz_loader {
 	char *root;                       /* the directory, symbolic links resolved (absolute) */
 	int restrict_root;                /* 1: files in or below root only */
 	const struct kz_loader *referrer; /* the loader of the kustomization that named this one (cycles) */
+	/* the last directory a file was read from, and its real path (realpath(3) reads every component) */
+	char *dir_key, *dir_real;
 };
 
 /*
