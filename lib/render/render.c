@@ -337,13 +337,16 @@ static const char *in_walk(const struct checkout_check *c, const char *rel)
 }
 
 /*
- * Once the walk is over: every listed file under the walked directory still
- * there, every listed manifest there read (files elsewhere in the checkout
- * were checked as they were read, and need not be there unread).  With
- * all: every listed file of the checkout, none required to be read (why a
- * build failed: a file it needs lost).
+ * CHECK_FINISH, once the walk is over: every listed file under the walked
+ * directory still there, every listed manifest there read (files elsewhere
+ * in the checkout were checked as they were read, and need not be there
+ * unread).  Why a build failed (a file it needs lost), none required to be
+ * read: CHECK_WALK the files under the walked directory, CHECK_ALL every
+ * listed file of the checkout.
  */
-static int check_files(const struct checkout_check *c, int all, struct gitops_err *err)
+enum { CHECK_FINISH, CHECK_WALK, CHECK_ALL };
+
+static int check_files(const struct checkout_check *c, int how, struct gitops_err *err)
 {
 	struct gitops_buf path = GITOPS_BUF_INIT;
 	size_t i;
@@ -353,7 +356,7 @@ static int check_files(const struct checkout_check *c, int all, struct gitops_er
 		const struct listed *f = &c->files[i];
 		const char *w = in_walk(c, f->path);
 		struct stat st;
-		if (!w && !all)
+		if (!w && how != CHECK_ALL)
 			continue;
 		path.len = 0;
 		if (gitops_buf_printf(&path, "%s/%s", c->dir, f->path) < 0) {
@@ -368,7 +371,8 @@ static int check_files(const struct checkout_check *c, int all, struct gitops_er
 			ret = check_fail(c, err, "'%s' is no %s", f->path, f->link > 0 ? "symbolic link" : "file");
 		} else if (f->size >= 0 && (long long)st.st_size != f->size) {
 			ret = check_fail(c, err, "'%s' has %lld bytes, not %lld", f->path, (long long)st.st_size, f->size);
-		} else if (!all && S_ISREG(st.st_mode) && !f->read && walk_reads(w) && !under_kz_root(c, f->path)) {
+		} else if (how == CHECK_FINISH && S_ISREG(st.st_mode) && !f->read && walk_reads(w) &&
+			   !under_kz_root(c, f->path)) {
 			ret = check_fail(c, err, "'%s' was not read", f->path);
 		}
 	}
@@ -527,7 +531,7 @@ static int expand_source(struct render *rd, const struct gitops_object *o, const
 		ret = render_path(&sub, dir, &sub_in, err);
 	}
 	if (ret == 0 && sub.check)
-		ret = check_files(sub.check, 0, err);
+		ret = check_files(sub.check, CHECK_FINISH, err);
 done:
 	if (held >= 0)
 		close(held);
@@ -735,7 +739,8 @@ static int render_kustomize(struct render *rd, const char *dir, const char *kust
 	if (ret < 0) {
 		struct gitops_err lost = GITOPS_ERR_INIT;
 		/* a build that failed on a checkout that lost a file: say that, as the walk would (exit 4) */
-		if (rd->check && check_files(rd->check, 1, &lost) < 0) {
+		if (rd->check &&
+		    (check_files(rd->check, CHECK_WALK, &lost) < 0 || check_files(rd->check, CHECK_ALL, &lost) < 0)) {
 			*err = lost;
 			goto done;
 		}
