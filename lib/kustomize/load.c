@@ -4,7 +4,8 @@
  * a file's resolved directory in or below the root's; none), directories of
  * other kustomizations anywhere, with cycles refused; a boundary (a Source's
  * checkout) that no file or directory may leave, whatever the restrictor;
- * and a file's objects parsed into a resource map.  Messages are kustomize's, paths absolute.
+ * and a file's objects parsed into a resource map.  Messages are
+ * kustomize's, paths absolute.
  */
 #include "lib/kustomize/spine.h"
 
