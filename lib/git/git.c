@@ -2061,6 +2061,7 @@ done:
 
 struct gitlink_find {
 	char *found;            /* the first submodule met, below the tree walked */
+	int oom;
 };
 
 static int gitlink_cb(const char *root, const git_tree_entry *e, void *payload)
@@ -2070,8 +2071,8 @@ static int gitlink_cb(const char *root, const git_tree_entry *e, void *payload)
 
 	if (git_tree_entry_type(e) != GIT_OBJECT_COMMIT)
 		return 0;
-	if (gitops_buf_printf(&p, "%s%s", root, git_tree_entry_name(e)) == 0)
-		g->found = gitops_buf_detach(&p);
+	if (gitops_buf_printf(&p, "%s%s", root, git_tree_entry_name(e)) < 0 || !(g->found = gitops_buf_detach(&p)))
+		g->oom = 1;
 	gitops_buf_release(&p);
 	return -1;
 }
@@ -2085,7 +2086,7 @@ static int gitlink_cb(const char *root, const git_tree_entry *e, void *payload)
 static int no_submodule_under(const struct gitops_git_repo *r, const git_tree *root, const git_tree_entry *te,
 			      const char *commit, const char *path, const char *resolved, struct gitops_err *err)
 {
-	struct gitlink_find g = { NULL };
+	struct gitlink_find g = { NULL, 0 };
 	git_tree *sub = NULL;
 	const git_tree *t = root;
 	int e;
@@ -2105,9 +2106,9 @@ static int no_submodule_under(const struct gitops_git_repo *r, const git_tree *r
 		free(g.found);
 		return -1;
 	}
-	if (e < 0 && e != GIT_EUSER)
-		return mirror_corrupt(r->mirror, err);
-	return e == GIT_EUSER ? gitops_err_oom(err) : 0;
+	if (g.oom)
+		return gitops_err_oom(err);
+	return e < 0 ? mirror_corrupt(r->mirror, err) : 0;
 }
 
 /*
