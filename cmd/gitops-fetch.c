@@ -15,8 +15,9 @@
 static const char usage[] = "gitops-fetch [options] REPO [--ref REF] [--path PATH]...";
 
 static const char help[] =
-	"Fetch REF of the Git repository REPO into a local cache, check out each PATH of\n"
-	"that commit read-only, and write one Source document per PATH for gitops-render.\n"
+	"Fetch REF of the Git repository REPO into a local cache, check out that commit\n"
+	"read-only (the whole tree, which every PATH shares), and write one Source\n"
+	"document per PATH for gitops-render.\n"
 	"REPO: https://, http://, ssh://, user@host:path, git://, file:// or a local path.\n"
 	"REF: a branch, a tag, a full or abbreviated commit, HEAD (the default: the\n"
 	"remote's default branch), or a semver range over tags ('v1.2.*', '>=1.2 <2').\n"
@@ -224,19 +225,22 @@ int main(int argc, char **argv)
 		    gitops_stream_writer_new(&w, cli.format, gitops_spool_write, spool, &err) < 0)
 			goto fail;
 		for (i = 0; i < npaths; i++) {
-			char *dir = NULL, *revisions = NULL, name[256];
-			struct gitops_source src = { name, url.display, o.ref, commit, paths[i], NULL, NULL };
+			char *root = NULL, *dir = NULL, *revisions = NULL, name[256];
+			struct gitops_source src = { name, url.display, o.ref, commit, paths[i], NULL, NULL, NULL };
 			cJSON *doc = NULL;
-			if (gitops_git_checkout(repo, commit, paths[i], &dir, &err) < 0)
+			if (gitops_git_checkout(repo, commit, paths[i], &root, &dir, &err) < 0)
 				goto fail;
 			if (gitops_git_revisions(repo, commit, paths[i], &revisions, &err) < 0) {
+				free(root);
 				free(dir);
 				goto fail;
 			}
 			gitops_source_name(name, sizeof(name), url.name, paths[i]);
+			src.root = root;
 			src.dir = dir;
 			src.revisions = revisions;
 			ret = gitops_source_new(&doc, &src, &err);
+			free(root);
 			free(dir);
 			free(revisions);
 			if (ret < 0)

@@ -36,7 +36,7 @@
 #define MAX_STATE (1u << 20)
 #define MAX_LINKS 40                    /* symbolic links followed in one --path (Linux's SYMLOOP_MAX) */
 #define MAX_REVISIONS (256u << 20)      /* a revisions file */
-#define REVISIONS_VERSION 2             /* files listed with their sizes and modes: the checkout's manifest */
+#define REVISIONS_VERSION 3             /* files with sizes and modes (the manifest), and the commits in order */
 
 static const char *const fetch_refspecs[] = { "+refs/heads/*:refs/heads/*", "+refs/tags/*:refs/tags/*" };
 
@@ -1586,6 +1586,7 @@ struct writer {
 	const char *base;       /* the path checked out (symbolic links resolved), "" for the top */
 	struct gitops_buf rel;  /* the directory being written, below base, with a trailing '/' */
 	const char *commit;
+	int whole;              /* the whole commit: submodules left out (one under the path was refused before) */
 };
 
 /* An object of the mirror that cannot be read: the cache is damaged. */
@@ -1606,6 +1607,12 @@ static int corrupt(const struct writer *w, struct gitops_err *err)
 
 static int too_big(struct writer *w, struct gitops_err *err)
 {
+	if (w->whole && w->files > w->opts->max_files)
+		return gitops_err_set(err, GITOPS_EXIT_INPUT, "commit %.12s holds more than %zu files (the limit)",
+				      w->commit, w->opts->max_files);
+	if (w->whole && w->bytes > w->opts->max_bytes)
+		return gitops_err_set(err, GITOPS_EXIT_INPUT, "commit %.12s holds more than %zu bytes of files (the limit)",
+				      w->commit, w->opts->max_bytes);
 	if (w->files > w->opts->max_files)
 		return gitops_err_set(err, GITOPS_EXIT_INPUT, "--path '%s' at %.12s holds more than %zu files (the limit)",
 				      w->path[0] ? w->path : ".", w->commit, w->opts->max_files);
@@ -1729,6 +1736,9 @@ blob_done:
 		return 0;
 	}
 	case GIT_FILEMODE_COMMIT:
+		/* outside the path of a whole-commit checkout: left out (nothing reads it) */
+		if (w->whole)
+			return 0;
 		/*
 		 * A submodule: its files are in another repository, which is not
 		 * fetched.  An empty directory (what git checks out before
@@ -2049,15 +2059,70 @@ done:
 	return ret;
 }
 
+struct gitlink_find {
+	char *found;            /* the first submodule met, below the tree walked */
+	int oom;
+};
+
+static int gitlink_cb(const char *root, const git_tree_entry *e, void *payload)
+{
+	struct gitlink_find *g = payload;
+	struct gitops_buf p = GITOPS_BUF_INIT;
+
+	if (git_tree_entry_type(e) != GIT_OBJECT_COMMIT)
+		return 0;
+	if (gitops_buf_printf(&p, "%s%s", root, git_tree_entry_name(e)) < 0 || !(g->found = gitops_buf_detach(&p)))
+		g->oom = 1;
+	gitops_buf_release(&p);
+	return -1;
+}
+
+/*
+ * A submodule at or under `resolved` (te its entry, NULL for the top) is an
+ * input error: its files are in another repository, which is not fetched,
+ * and an empty directory would render as nothing (a sync would prune what
+ * it held).  Submodules elsewhere in the commit are left out of its checkout.
+ */
+static int no_submodule_under(const struct gitops_git_repo *r, const git_tree *root, const git_tree_entry *te,
+			      const char *commit, const char *path, const char *resolved, struct gitops_err *err)
+{
+	struct gitlink_find g = { NULL, 0 };
+	git_tree *sub = NULL;
+	const git_tree *t = root;
+	int e;
+
+	if (te) {
+		if (git_tree_entry_type(te) != GIT_OBJECT_TREE)
+			return 0;
+		if (git_tree_lookup(&sub, r->repo, git_tree_entry_id(te)) < 0)
+			return mirror_corrupt(r->mirror, err);
+		t = sub;
+	}
+	e = git_tree_walk(t, GIT_TREEWALK_PRE, gitlink_cb, &g);
+	git_tree_free(sub);
+	if (g.found) {
+		path_error(err, r, path, commit, "'%s%s%s' is a submodule (gitops-fetch does not check out submodules)",
+			   resolved, *resolved ? "/" : "", g.found);
+		free(g.found);
+		return -1;
+	}
+	if (g.oom)
+		return gitops_err_oom(err);
+	return e < 0 ? mirror_corrupt(r->mirror, err) : 0;
+}
+
 /*
  * The checkout of `path` at `commit`: *root is the commit's tree, *resolved
  * the path reached through symbolic links and *te its entry (NULL for the
- * top), all the caller's.  Its name, COMMIT-PKEY, comes from the path
- * reached, so that the checkouts of one name hold one path of the
- * repository (an older one lends its files to a newer one).
+ * top), all the caller's.  A directory (or the top) is checked out with
+ * the whole commit (*whole 1): the checkout COMMIT-root, which every
+ * directory of the commit shares and in which a kustomization may reach
+ * its bases elsewhere in the repository.  A file is checked out alone
+ * (*whole 0): COMMIT-PKEY, PKEY from the path reached.  An older checkout
+ * of the same name lends its files to a newer one.
  */
 static int checkout_of(struct gitops_git_repo *r, const char *commit, const char *path, git_tree **root,
-		       char **resolved, git_tree_entry **te, char pkey[17], char name[GIT_OID_HEXSZ + 20],
+		       char **resolved, git_tree_entry **te, int *whole, char pkey[17], char name[GIT_OID_HEXSZ + 20],
 		       struct gitops_err *err)
 {
 	git_oid oid;
@@ -2076,7 +2141,10 @@ static int checkout_of(struct gitops_git_repo *r, const char *commit, const char
 	}
 	if (resolve_path(r, *root, commit, path, resolved, te, err) < 0)
 		goto done;
-	if (**resolved)
+	*whole = !*te || git_tree_entry_type(*te) == GIT_OBJECT_TREE;
+	if (*whole && no_submodule_under(r, *root, *te, commit, path, *resolved, err) < 0)
+		goto done;
+	if (!*whole)
 		sha256_hex(pkey, *resolved, 12);
 	else
 		snprintf(pkey, 17, "root");
@@ -2086,6 +2154,10 @@ done:
 	if (ret < 0) {
 		git_tree_free(*root);
 		*root = NULL;
+		git_tree_entry_free(*te);
+		*te = NULL;
+		free(*resolved);
+		*resolved = NULL;
 	}
 	git_commit_free(c);
 	return ret;
@@ -2183,9 +2255,9 @@ static int rlist_walk_cb(const char *root, const git_tree_entry *e, void *payloa
 	if (gitops_buf_printf(&p, "%s%s", root, git_tree_entry_name(e)) < 0)
 		return -1;
 	if (git_tree_entry_type(e) == GIT_OBJECT_COMMIT) {
-		/* a submodule: no checkout can hold it (the walk stops) */
-		l->gitlink = gitops_buf_detach(&p);
-		return -1;
+		/* a submodule: outside the path (checkout_of refused one under it), so left out */
+		gitops_buf_release(&p);
+		return 0;
 	}
 	ret = rlist_add(l, p.data, git_tree_entry_id(e), (unsigned)git_tree_entry_filemode(e));
 	gitops_buf_release(&p);
@@ -2437,6 +2509,80 @@ static int fill_sizes(git_repository *repo, struct rlist *l)
 	return e;
 }
 
+static int str_cmp(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/*
+ * The distinct revisions of l's files into `out` (an array), newest first:
+ * in the order of the first-parent history of `commit`, along which
+ * resolve_revisions found them, so that "newer" is "later in the history
+ * this checkout follows" (commit times can run backwards, and many commits
+ * share a second).  The walk stops once every revision is placed, or at the
+ * commit of the older revisions file `oldmap` (whose order then continues
+ * it).  Revisions off that history (reused from an older checkout of
+ * another branch) come last, by id.  -1 out of memory or a libgit2 error.
+ */
+static int order_commits(git_repository *repo, const char *commit, const struct rlist *l, const cJSON *oldmap,
+			 cJSON *out)
+{
+	const char **revs = NULL;
+	unsigned char *placed = NULL;
+	const char *oldc = gitops_json_get_string(oldmap, "commit", NULL);
+	const cJSON *oldorder = cJSON_GetObjectItemCaseSensitive(oldmap, "commits");
+	git_revwalk *walk = NULL;
+	git_oid oid;
+	size_t i, n = 0, left, steps = 0;
+	int e = -1;
+
+	if (!(revs = malloc((l->n + 1) * sizeof(*revs))) || !(placed = calloc(l->n + 1, 1)))
+		goto done;
+	for (i = 0; i < l->n; i++)
+		revs[n++] = l->v[i].rev;
+	qsort(revs, n, sizeof(*revs), str_cmp);
+	for (i = 0, left = 0; i < n; i++)
+		if (!left || strcmp(revs[left - 1], revs[i]))
+			revs[left++] = revs[i];
+	n = left;
+#define PLACE(hex)                                                                                \
+	do {                                                                                      \
+		const char *k_ = (hex), **hit_ = bsearch(&k_, revs, n, sizeof(*revs), str_cmp);     \
+		if (hit_ && !placed[hit_ - revs]) {                                               \
+			placed[hit_ - revs] = 1;                                                  \
+			left--;                                                                   \
+			if (!cJSON_AddItemToArray(out, cJSON_CreateString(*hit_)))                \
+				goto done;                                                        \
+		}                                                                                 \
+	} while (0)
+	if ((e = git_revwalk_new(&walk, repo)) < 0 || (e = git_oid_fromstr(&oid, commit)) < 0 ||
+	    (e = git_revwalk_push(walk, &oid)) < 0)
+		goto done;
+	git_revwalk_simplify_first_parent(walk);
+	e = -1;
+	while (left && ++steps < 1000000 && git_revwalk_next(&oid, walk) == 0) {
+		char hex[GIT_OID_HEXSZ + 1];
+		const cJSON *o;
+		git_oid_tostr(hex, sizeof(hex), &oid);
+		PLACE(hex);
+		if (oldc && cJSON_IsArray(oldorder) && !strcmp(hex, oldc)) {
+			cJSON_ArrayForEach(o, oldorder)
+				if (cJSON_IsString(o))
+					PLACE(o->valuestring);
+			break;
+		}
+	}
+	for (i = 0; i < n && left; i++)
+		PLACE(revs[i]);
+#undef PLACE
+	e = 0;
+done:
+	git_revwalk_free(walk);
+	free(placed);
+	free(revs);
+	return e;
+}
+
 /*
  * Compute the revisions file `final` of checkout `name` (of rpath, a path
  * without links, at commit) and write it whole: l (empty) gets its files.
@@ -2530,12 +2676,21 @@ static int revisions_make(struct gitops_git_repo *r, const char *commit, const c
 		mirror_corrupt(r->mirror, err);
 		goto done;
 	}
-	/* {"version": 2, "commit": C, "files": {"PATH": {"blob": B, "revision": R, "size": N, "mode": M}}} */
+	/* {"version": 3, "commit": C, "commits": [C, ...], "files": {"PATH": {"blob": B, "revision": R, "size": N,
+	 * "mode": M}}} */
+	for (i = 0; i < l->n; i++)
+		if (!l->v[i].rev[0])
+			memcpy(l->v[i].rev, commit, GIT_OID_HEXSZ + 1);
 	map = cJSON_CreateObject();
 	{
-		cJSON *files;
+		cJSON *files, *order;
 		gitops_value_add_int(map, "version", REVISIONS_VERSION);
 		cJSON_AddStringToObject(map, "commit", commit);
+		if (!(order = cJSON_AddArrayToObject(map, "commits")) ||
+		    order_commits(r->repo, commit, l, oldmap, order) < 0) {
+			gitops_git_error(err, -1, NULL, "ordering the revisions");
+			goto done;
+		}
 		files = cJSON_AddObjectToObject(map, "files");
 		for (i = 0; files && i < l->n; i++) {
 			cJSON *f = cJSON_AddObjectToObject(files, l->v[i].path);
@@ -2608,12 +2763,12 @@ int gitops_git_revisions(struct gitops_git_repo *r, const char *commit, const ch
 	git_tree *root = NULL;
 	git_tree_entry *te = NULL;
 	char *resolved = NULL;
-	int ret = -1;
+	int ret = -1, whole;
 
 	*file = NULL;
-	if (checkout_of(r, commit, path, &root, &resolved, &te, pkey, name, err) < 0)
+	if (checkout_of(r, commit, path, &root, &resolved, &te, &whole, pkey, name, err) < 0)
 		goto done;
-	ret = revisions_ensure(r, commit, resolved, pkey, name, &l, file, err);
+	ret = revisions_ensure(r, commit, whole ? "" : resolved, pkey, name, &l, file, err);
 done:
 	rlist_release(&l);
 	free(resolved);
@@ -2779,23 +2934,37 @@ static int set_aside(int cdir, const char *name)
 	return 0;
 }
 
-int gitops_git_checkout(struct gitops_git_repo *r, const char *commit, const char *path, char **dir,
+/* Did this run already write or check the checkout `name`? */
+static int used_already(const struct gitops_git_repo *r, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < r->nused; i++)
+		if (!strcmp(r->used[i], name))
+			return 1;
+	return 0;
+}
+
+int gitops_git_checkout(struct gitops_git_repo *r, const char *commit, const char *path, char **root_dir, char **dir,
 			struct gitops_err *err)
 {
 	char pkey[17], name[GIT_OID_HEXSZ + 20], oldname[GIT_OID_HEXSZ + 20], tmp[GIT_OID_HEXSZ + 64], why[512];
 	struct gitops_buf final = GITOPS_BUF_INIT;
 	struct rlist l = { NULL, 0, 0, NULL };
-	git_tree *root = NULL, *oroot = NULL, *sub = NULL, *osub = NULL;
+	git_tree *root = NULL, *oroot = NULL;
 	git_tree_entry *te = NULL, *ote = NULL;
 	char *resolved = NULL;
+	const char *cpath;      /* the path the checkout holds: "" the whole commit */
 	struct writer w;
 	struct stat st;
-	int cdir = -1, dfd = -1, ofd = -1, ret = -1, made = 0;
+	int cdir = -1, dfd = -1, ofd = -1, ret = -1, made = 0, whole;
 
 	*dir = NULL;
+	*root_dir = NULL;
 	memset(&w, 0, sizeof(w));
-	if (checkout_of(r, commit, path, &root, &resolved, &te, pkey, name, err) < 0)
+	if (checkout_of(r, commit, path, &root, &resolved, &te, &whole, pkey, name, err) < 0)
 		goto done;
+	cpath = whole ? "" : resolved;
 	if (gitops_buf_printf(&final, "%s/%s", r->checkouts, name) < 0) {
 		gitops_err_oom(err);
 		goto done;
@@ -2805,6 +2974,9 @@ int gitops_git_checkout(struct gitops_git_repo *r, const char *commit, const cha
 		gitops_err_errno(err, errno, r->checkouts);
 		goto done;
 	}
+	/* another --path of this run in the same checkout: written or checked moments ago */
+	if (whole && used_already(r, name) && fstatat(cdir, name, &st, AT_SYMLINK_NOFOLLOW) == 0)
+		goto found;
 	if (fstatat(cdir, name, &st, AT_SYMLINK_NOFOLLOW) == 0) {
 		/*
 		 * Reused only while it holds what the commit does: a tmp cleaner or
@@ -2812,7 +2984,7 @@ int gitops_git_checkout(struct gitops_git_repo *r, const char *commit, const cha
 		 * fewer objects, which a sync would prune.
 		 */
 		int m;
-		if (revisions_ensure(r, commit, resolved, pkey, name, &l, NULL, err) < 0)
+		if (revisions_ensure(r, commit, cpath, pkey, name, &l, NULL, err) < 0)
 			goto done;
 		m = checkout_matches(cdir, name, &l, why, sizeof(why));
 		if (m < 0) {
@@ -2835,11 +3007,12 @@ int gitops_git_checkout(struct gitops_git_repo *r, const char *commit, const cha
 	w.opts = &r->opts;
 	w.display = r->url->display;
 	w.path = path;
-	w.base = resolved;
+	w.base = cpath;
 	w.commit = commit;
+	w.whole = whole;
 	/* an older checkout of the same path lends the files that did not change, if it is still whole */
 	if (previous_checkout(r, pkey, name, oldname, sizeof(oldname)) && lender_whole(r, cdir, oldname) &&
-	    entry_at(r->repo, oldname, resolved, &oroot, &ote) == 0)
+	    entry_at(r->repo, oldname, cpath, &oroot, &ote) == 0)
 		ofd = openat(cdir, oldname, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	snprintf(tmp, sizeof(tmp), ".tmp-%s-%ld", name, (long)getpid());
 	rm_tree_at(cdir, tmp, 0);
@@ -2848,16 +3021,8 @@ int gitops_git_checkout(struct gitops_git_repo *r, const char *commit, const cha
 		goto done;
 	}
 	made = 1;
-	if (!te) {
+	if (whole) {
 		ret = write_tree(&w, root, dfd, oroot, ofd, 0, err);
-	} else if (git_tree_entry_type(te) == GIT_OBJECT_TREE) {
-		if (git_tree_lookup(&sub, r->repo, git_tree_entry_id(te)) < 0) {
-			corrupt(&w, err);
-			goto done;
-		}
-		if (ote && git_tree_entry_type(ote) == GIT_OBJECT_TREE)
-			git_tree_lookup(&osub, r->repo, git_tree_entry_id(ote));
-		ret = write_tree(&w, sub, dfd, osub, osub ? ofd : -1, 0, err);
 	} else {
 		/* a file: a directory holding it (a file of the older checkout's directory may lend it) */
 		int lfd = -1;
@@ -2885,8 +3050,21 @@ found:
 		gitops_err_oom(err);
 		goto done;
 	}
+	/* the directory asked for, inside the checkout of the whole commit */
+	if (!(*root_dir = strdup(final.data)) ||
+	    (whole && *resolved && (gitops_buf_add(&final, "/", 1) < 0 || gitops_buf_addstr(&final, resolved) < 0))) {
+		free(*root_dir);
+		*root_dir = NULL;
+		gitops_err_oom(err);
+		goto done;
+	}
 	*dir = gitops_buf_detach(&final);
-	ret = *dir ? 0 : gitops_err_oom(err);
+	ret = 0;
+	if (!*dir) {
+		free(*root_dir);
+		*root_dir = NULL;
+		ret = gitops_err_oom(err);
+	}
 done:
 	if (made)
 		rm_tree_at(cdir, tmp, 0);
@@ -2901,8 +3079,6 @@ done:
 	free(resolved);
 	git_tree_entry_free(te);
 	git_tree_entry_free(ote);
-	git_tree_free(sub);
-	git_tree_free(osub);
 	git_tree_free(root);
 	git_tree_free(oroot);
 	gitops_buf_release(&final);

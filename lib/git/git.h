@@ -1,7 +1,7 @@
 /*
  * git.h: Git through libgit2: remote URLs and their credentials, a cache of
- * bare mirrors, fetch, ref resolution, and read-only checkouts of one path
- * of one commit.  gitops-fetch uses all of it; gitops-bump reuses the URL,
+ * bare mirrors, fetch, ref resolution, and read-only checkouts of one commit
+ * (the whole tree; a path naming a file: that file alone).  gitops-fetch uses all of it; gitops-bump reuses the URL,
  * the cache and the credential callbacks to commit and push.
  *
  * The cache (default $XDG_CACHE_HOME/gitops, else ~/.cache/gitops):
@@ -9,20 +9,26 @@
  *   repos/KEY.git              bare mirror of one remote: its branches and tags,
  *                              and HEAD pointing where the remote's HEAD points
  *   repos/KEY.lock             flock(2)ed for the whole of a run that uses the mirror
- *   checkouts/KEY/COMMIT-PKEY  read-only checkout of one path of one commit
- *   checkouts/KEY/COMMIT-PKEY.revisions.json
- *                              every file of that checkout: blob, size, mode and
- *                              the commit that last changed it
+ *   checkouts/KEY/COMMIT-root  read-only checkout of the whole tree of one commit,
+ *                              which every directory --path of that commit shares
+ *   checkouts/KEY/COMMIT-PKEY  read-only checkout of one file of one commit (a
+ *                              --path naming a file): a directory holding it
+ *   checkouts/KEY/NAME.revisions.json
+ *                              every file of checkout NAME: blob, size, mode and
+ *                              the commit that last changed it; and those
+ *                              commits, newest first in first-parent order
  *   checkouts/KEY/.tmp-...     a checkout being written: never trusted; removed
  *                              by the next run that holds the lock
  *
  * KEY is the last component of the URL (sanitised) and 16 hex digits of the
- * SHA-256 of the URL without credentials; PKEY is "root" for the whole tree
- * or 12 hex digits of the SHA-256 of the path.  A checkout is written under a
+ * SHA-256 of the URL without credentials; PKEY is 12 hex digits of the
+ * SHA-256 of the file's path.  Submodules are never checked out: one at,
+ * under or on the way to a --path is an error, others are left out.  A checkout is written under a
  * temporary name and renamed into place once complete, so a name without
  * ".tmp-" is always a whole checkout.  Files are 0444 (0555 when executable),
  * directories 0555.  A checkout that shares files with an older checkout of
- * the same path gets them as hard links (the files are never written again).
+ * the same name (COMMIT-root: of another commit) gets them as hard links (the
+ * files are never written again).
  * A reader (gitops-render) holds a shared flock(2) on the checkout it reads;
  * the GC never removes a checkout so held.
  *
@@ -242,32 +248,39 @@ int gitops_git_resolve(struct gitops_git_repo *r, const char *ref, char commit[G
 int gitops_git_path_normalize(char **out, const char *path, struct gitops_err *err);
 
 /*
- * The read-only checkout of `path` (normalised) at `commit`: reused while it
- * holds exactly what its revisions file lists (each file's type, size and
- * executable bit, and nothing else), else written anew (opts.warning says
- * why).  A path naming a file gives a directory holding that one file.
- * Symbolic links at and on the way to `path` are followed inside the
- * commit's tree: the checkout, named after the path reached, holds what
- * they lead to.  *dir (the caller's to free) is its absolute path.  -1
- * with GITOPS_EXIT_INPUT when the path is not in the commit, a link on the
- * way leads outside the repository or to nothing or loops, a submodule is
- * at, under or on the way to the path, or the checkout would exceed the
- * limits.
+ * The read-only checkout holding `path` (normalised) at `commit`: for a
+ * directory (or "", the top) the checkout of the whole commit, for a file a
+ * directory holding that one file.  Reused while it holds exactly what its
+ * revisions file lists (each file's type, size and executable bit, and
+ * nothing else), else written anew (opts.warning says why); checked once
+ * a run.  Symbolic links at and on the way to `path` are followed inside
+ * the commit's tree.  *root (the caller's to free) is the checkout's
+ * absolute path, *dir (the caller's) the path reached inside it: root/PATH
+ * for a directory, root itself for a file.  -1 with GITOPS_EXIT_INPUT when
+ * the path is not in the commit, a link on the way leads outside the
+ * repository or to nothing or loops, a submodule is at, under or on the
+ * way to the path, or the checkout would exceed the limits (for a
+ * directory: those of the whole commit).
  */
-int gitops_git_checkout(struct gitops_git_repo *r, const char *commit, const char *path, char **dir,
+int gitops_git_checkout(struct gitops_git_repo *r, const char *commit, const char *path, char **root, char **dir,
 			struct gitops_err *err);
 
 /*
- * Which commit last changed each file of the checkout of `path` at `commit`
- * (following first parents; what an older checkout of the same path found
- * is reused for files whose content is the same), written once, atomically,
- * beside the checkout as JSON: {"version": 2, "commit": C, "files":
- * {"REL/PATH": {"blob": B, "revision": R, "size": N, "mode": "100644"}}},
- * paths relative to the checkout, every file and symbolic link listed (a
- * file of an older version, without sizes, is written again).  *file (the
- * caller's to free) is its path.  gitops-render stamps gitops.dev/revision
- * from it, so that a commit re-stamps only the objects whose files it
- * changed, and checks against it that it read the whole checkout.
+ * Which commit last changed each file of the checkout holding `path` at
+ * `commit` (following first parents; what an older checkout of the same
+ * name found is reused for files whose content is the same), written once,
+ * atomically, beside the checkout as JSON: {"version": 3, "commit": C,
+ * "commits": [C, ...], "files": {"REL/PATH": {"blob": B, "revision": R,
+ * "size": N, "mode": "100644"}}}, paths relative to the checkout (its root:
+ * the top of the repository for a directory), every file and symbolic link
+ * listed (a file of an older version is written again).  "commits" lists
+ * every revision of "files" once, newest first: in the order of the
+ * first-parent history of C (those off it, reused from a checkout of
+ * another branch, last).  *file (the caller's to free) is its path.
+ * gitops-render stamps gitops.dev/revision from it, so that a commit
+ * re-stamps only the objects whose files it changed (an object built from
+ * several files: the newest of them), and checks against it that the
+ * files it read are the commit's.
  */
 int gitops_git_revisions(struct gitops_git_repo *r, const char *commit, const char *path, char **file,
 			 struct gitops_err *err);

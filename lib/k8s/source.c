@@ -51,6 +51,8 @@ int gitops_source_new(cJSON **out, const struct gitops_source *s, struct gitops_
 	cJSON_AddStringToObject(spec, "ref", s->ref);
 	cJSON_AddStringToObject(spec, "commit", s->commit);
 	cJSON_AddStringToObject(spec, "path", *s->path ? s->path : ".");
+	if (s->root)
+		cJSON_AddStringToObject(spec, "root", s->root);
 	cJSON_AddStringToObject(spec, "dir", s->dir);
 	if (s->revisions)
 		cJSON_AddStringToObject(spec, "revisions", s->revisions);
@@ -90,5 +92,10 @@ int gitops_source_read(struct gitops_source *out, const cJSON *obj, const char *
 		return gitops_err_set(err, GITOPS_EXIT_INPUT, "%s:%zu: document %zu: Source '%s': spec.revisions must be a "
 				      "string", input, line, doc, out->name);
 	out->revisions = v ? v->valuestring : NULL;
+	v = gitops_json_get(obj, "spec", "root", NULL);
+	if (v && (!cJSON_IsString(v) || !v->valuestring[0]))
+		return gitops_err_set(err, GITOPS_EXIT_INPUT, "%s:%zu: document %zu: Source '%s': spec.root must be a "
+				      "non-empty string", input, line, doc, out->name);
+	out->root = v ? v->valuestring : NULL;
 	return 0;
 }

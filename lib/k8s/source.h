@@ -3,11 +3,14 @@
  * gitops-render reads (apiVersion gitops.dev/v1alpha1, kind Source):
  *
  *   metadata: {name}
- *   spec: {repository, ref, commit, path, dir, revisions}
+ *   spec: {repository, ref, commit, path, root, dir, revisions}
  *
- * `dir` is the local, read-only checkout of `path` at `commit`;
- * `revisions` (optional) a JSON file listing every file of the checkout
- * and the commit that last changed it.  This module owns the document's
+ * `root` (optional) is the local, read-only checkout of `commit` (the whole
+ * commit's tree when `path` is a directory), `dir` the directory of `path`
+ * inside it (root/PATH); without `root`, `dir` is the checkout (documents
+ * of older gitops-fetch).  Whatever reads a Source reads nothing outside
+ * root.  `revisions` (optional) a JSON file listing every file of the
+ * checkout, relative to root, and the commit that last changed it.  This module owns the document's
  * shape: built here, parsed here.  Uses cJSON and lib/object only.
  */
 #ifndef GITOPS_SOURCE_H
@@ -26,8 +29,9 @@ struct gitops_source {
 	const char *ref;          /* the ref asked for (may be NULL when read) */
 	const char *commit;       /* the commit the ref resolved to */
 	const char *path;         /* the path in the repository, "." for the top */
-	const char *dir;          /* the checkout (absolute) */
+	const char *dir;          /* the directory of path (absolute) */
 	const char *revisions;    /* the revisions file, or NULL */
+	const char *root;         /* the checkout (absolute; dir or above it), or NULL: dir */
 };
 
 /*
@@ -45,7 +49,8 @@ int gitops_source_is(const cJSON *obj);
 
 /*
  * The fields of a Source document: repository, commit, path and dir must
- * be non-empty strings, revisions a string when present.  Errors
+ * be non-empty strings, root and revisions strings when present (root
+ * non-empty).  Errors
  * (GITOPS_EXIT_INPUT) name the input, line and document number:
  * "INPUT:LINE: document N: Source 'NAME': spec.dir must be a non-empty string".
  */

@@ -1110,6 +1110,8 @@ int gitops_kustomize_build(struct kz_resmap *out, const char *dir, const struct 
 	if (kz_loader_init(&l, dir, NULL, b.opts->load_restrictor == GITOPS_KUSTOMIZE_ROOT_ONLY, err) < 0)
 		return -1;
 	loaded = 1;
+	if (b.opts->boundary && kz_loader_bound(&l, b.opts->boundary, err) < 0)
+		goto done;
 	if (!(b.vars = cJSON_CreateArray())) {
 		gitops_err_oom(err);
 		goto done;

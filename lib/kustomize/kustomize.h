@@ -36,9 +36,16 @@ struct gitops_kustomize_options {
 	 */
 	int (*read_hook)(void *read_ctx, const char *path, int fd, struct gitops_err *err);
 	void *read_ctx;
+	/*
+	 * A directory no file or kustomization of the build may be outside
+	 * (symbolic links resolved), whatever load_restrictor says: the
+	 * checkout of a Source, for gitops-render.  NULL: no such bound.
+	 */
+	const char *boundary;
 };
 
-#define GITOPS_KUSTOMIZE_OPTIONS_INIT { GITOPS_KUSTOMIZE_ROOT_ONLY, GITOPS_KUSTOMIZE_REORDER_UNSET, NULL, NULL, NULL, NULL }
+#define GITOPS_KUSTOMIZE_OPTIONS_INIT                                                                             \
+	{ GITOPS_KUSTOMIZE_ROOT_ONLY, GITOPS_KUSTOMIZE_REORDER_UNSET, NULL, NULL, NULL, NULL, NULL }
 
 /* Build the kustomization in `dir` into out (empty on entry), in output order, kustomize's annotations stripped. */
 int gitops_kustomize_build(struct kz_resmap *out, const char *dir, const struct gitops_kustomize_options *opts,

@@ -2,8 +2,10 @@
  * load.c: kustomize's file loader (api/internal/loader.FileLoader): files
  * relative to a kustomization's directory, the load restrictor (root only:
  * a file's resolved directory in or below the root's; none), directories of
- * other kustomizations anywhere, with cycles refused; and a file's objects
- * parsed into a resource map.  Messages are kustomize's, paths absolute.
+ * other kustomizations anywhere, with cycles refused; a boundary (a Source's
+ * checkout) that no file or directory may leave, whatever the restrictor;
+ * and a file's objects parsed into a resource map.  Messages are
+ * kustomize's, paths absolute.
  */
 #include "lib/kustomize/spine.h"
 
@@ -156,10 +158,17 @@ int kz_loader_init(struct kz_loader *l, const char *path, const struct kz_loader
 				       real, r->root);
 			goto done;
 		}
+	/* the boundary goes with every loader the top one leads to */
+	if (referrer && referrer->boundary && !has_prefix(real, referrer->boundary)) {
+		gitops_err_set(err, GITOPS_EXIT_INPUT, "security; directory '%s' is not in or below '%s'", joined,
+			       referrer->boundary);
+		goto done;
+	}
 	l->root = real;
 	real = NULL;
 	l->restrict_root = restrict_root;
 	l->referrer = referrer;
+	l->boundary = referrer ? referrer->boundary : NULL;
 	rc = 0;
 done:
 	free(joined);
@@ -173,6 +182,28 @@ void kz_loader_release(struct kz_loader *l)
 	free(l->dir_key);
 	free(l->dir_real);
 	l->root = l->dir_key = l->dir_real = NULL;
+	if (l->owns_boundary)
+		free(l->boundary);
+	l->boundary = NULL;
+	l->owns_boundary = 0;
+}
+
+int kz_loader_bound(struct kz_loader *l, const char *boundary, struct gitops_err *err)
+{
+	char *real = realpath(boundary, NULL);
+
+	if (!real)
+		return evalsymlink_error(err, boundary, errno, "boundary: ");
+	if (!has_prefix(l->root, real)) {
+		gitops_err_set(err, GITOPS_EXIT_INPUT, "security; directory '%s' is not in or below '%s'", l->root, real);
+		free(real);
+		return -1;
+	}
+	if (l->owns_boundary)
+		free(l->boundary);
+	l->boundary = real;
+	l->owns_boundary = 1;
+	return 0;
 }
 
 /*
@@ -262,6 +293,10 @@ int kz_load_file(struct gitops_buf *out, struct kz_ctx *c, const char *rel, size
 	}
 	if (S_ISDIR(st.st_mode)) {
 		gitops_err_set(err, GITOPS_EXIT_INPUT, "'%s' must resolve to a file", path);
+		goto done;
+	}
+	if (l->boundary && !has_prefix(real, l->boundary)) {
+		gitops_err_set(err, GITOPS_EXIT_INPUT, "security; file '%s' is not in or below '%s'", path, l->boundary);
 		goto done;
 	}
 	if (l->restrict_root) {

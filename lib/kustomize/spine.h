@@ -14,6 +14,8 @@ struct kz_loader {
 	char *root;                       /* the directory, symbolic links resolved (absolute) */
 	int restrict_root;                /* 1: files in or below root only */
 	const struct kz_loader *referrer; /* the loader of the kustomization that named this one (cycles) */
+	char *boundary;                   /* nothing read outside it (resolved), or NULL; the top loader's own */
+	int owns_boundary;
 	/* the last directory a file was read from, and its real path (realpath(3) reads every component) */
 	char *dir_key, *dir_real;
 };
@@ -26,6 +28,12 @@ struct kz_loader {
 int kz_loader_init(struct kz_loader *l, const char *path, const struct kz_loader *referrer, int restrict_root,
 		   struct gitops_err *err);
 void kz_loader_release(struct kz_loader *l);
+/*
+ * Bound the top loader l (and every loader it leads to) to the directory
+ * `boundary`: "security; ..." (GITOPS_EXIT_INPUT) for l's root, any other
+ * kustomization or any file outside it, whatever the load restrictor.
+ */
+int kz_loader_bound(struct kz_loader *l, const char *boundary, struct gitops_err *err);
 /* root + "/" + rel, cleaned lexically as Go's filepath.Join (rel absolute: rel cleaned); caller frees */
 char *kz_loader_join(const struct kz_loader *l, const char *rel);
 

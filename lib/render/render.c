@@ -43,9 +43,10 @@ struct render {
 	const char *revision;   /* and gitops.dev/revision (the commit) */
 	const struct revision *files;  /* from spec.revisions: the commit that last changed each file, by path */
 	size_t n_files;
-	const char *dir;        /* the Source's spec.dir, which those paths are relative to */
+	const char *dir;        /* the Source's checkout (spec.root, else spec.dir), which those paths are relative to */
 	struct checkout_check *check;  /* inside a Source with spec.revisions: what the walk must read */
 	const struct gitops_kustomize_options *kustomize; /* how kustomizations are built (NULL: defaults) */
+	const char *build_revision;    /* while a kustomize build's objects are handed on: the newest of its files */
 };
 
 struct walk {
@@ -69,6 +70,8 @@ static const char *revision_of(const struct render *rd, const struct gitops_obje
 	size_t n = rd->dir ? strlen(rd->dir) : 0;
 	const char *rel, *rev;
 
+	if (rd->build_revision)
+		return rd->build_revision;
 	while (n > 1 && rd->dir[n - 1] == '/')
 		n--;
 	if (!rd->n_files || !obj->source || strncmp(obj->source, rd->dir, n) || obj->source[n] != '/')
@@ -102,14 +105,19 @@ static int emit(struct render *rd, struct gitops_object *obj, struct gitops_err 
  * fewer objects, which a sync would prune.
  */
 struct listed {
-	const char *path;       /* relative to spec.dir; borrowed from the revisions file's tree */
+	const char *path;       /* relative to the checkout; borrowed from the revisions file's tree */
 	long long size;         /* -1: not given (a revisions file of an older gitops-fetch) */
 	int link;               /* 1 a symbolic link, 0 a file, -1 not given */
 	int read;               /* opened by the walk */
+	const char *rev;        /* the commit that last changed it (NULL: not given) */
+	size_t rank;            /* its place in the revisions file's "commits", newest 0; RANK_UNKNOWN: not there */
 };
 
+#define RANK_UNKNOWN ((size_t)-1)
+
 struct checkout_check {
-	const char *dir;        /* spec.dir */
+	const char *dir;        /* the checkout: spec.root (else spec.dir) */
+	const char *walk;       /* spec.dir relative to it ("" the same): the plain walk's part */
 	const char *commit;
 	const char *where;      /* "NAME:LINE: document N: Source 'S'", for messages */
 	struct listed *files;   /* sorted by path */
@@ -117,7 +125,20 @@ struct checkout_check {
 	/* directories built by kustomize, relative: it reads what the kustomization names, not every file */
 	char **kz_roots;
 	size_t n_kz_roots;
+	/* while a kustomize build reads: the newest file read (by rank), and whether one had no rank */
+	int tracking, unranked;
+	const struct listed *newest;
 };
+
+struct ranked {
+	const char *rev;
+	size_t rank;
+};
+
+static int ranked_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct ranked *)a)->rev, ((const struct ranked *)b)->rev);
+}
 
 static int listed_cmp(const void *a, const void *b)
 {
@@ -137,26 +158,51 @@ static int check_fail(const struct checkout_check *c, struct gitops_err *err, co
 			      "again)", c->where, c->dir, c->commit, what);
 }
 
-/* The files of the revisions file's map `files` (borrowed: c lives no longer than the map). */
-static int check_init(struct checkout_check *c, const cJSON *files, struct gitops_err *err)
+/*
+ * The files of the revisions file's map `files`, ranked by its list
+ * `commits` (newest first; may be NULL: a file of an older gitops-fetch).
+ * Borrowed: c lives no longer than the map.
+ */
+static int check_init(struct checkout_check *c, const cJSON *files, const cJSON *commits, struct gitops_err *err)
 {
+	struct ranked *order = NULL;
 	const cJSON *f;
-	size_t k = 0;
+	size_t k = 0, nr = 0;
 
 	c->files = calloc((size_t)cJSON_GetArraySize(files) + 1, sizeof(*c->files));
-	if (!c->files)
+	if (!c->files || (cJSON_IsArray(commits) &&
+			  !(order = calloc((size_t)cJSON_GetArraySize(commits) + 1, sizeof(*order))))) {
+		free(order);
 		return gitops_err_oom(err);
+	}
+	if (order) {
+		cJSON_ArrayForEach(f, commits)
+		{
+			if (cJSON_IsString(f)) {
+				order[nr].rev = f->valuestring;
+				order[nr].rank = nr;
+				nr++;
+			}
+		}
+		qsort(order, nr, sizeof(*order), ranked_cmp);
+	}
 	cJSON_ArrayForEach(f, files)
 	{
 		const cJSON *size = cJSON_GetObjectItemCaseSensitive(f, "size");
 		const char *mode = gitops_json_get_string(f, "mode", NULL);
+		struct ranked key, *hit;
 		if (!f->string)
 			continue;
 		c->files[k].path = f->string;
 		c->files[k].size = cJSON_IsNumber(size) && size->valuedouble >= 0 ? (long long)size->valuedouble : -1;
 		c->files[k].link = !mode ? -1 : !strcmp(mode, "120000");
+		c->files[k].rev = gitops_json_get_string(f, "revision", NULL);
+		key.rev = c->files[k].rev;
+		hit = key.rev && nr ? bsearch(&key, order, nr, sizeof(*order), ranked_cmp) : NULL;
+		c->files[k].rank = hit ? hit->rank : RANK_UNKNOWN;
 		k++;
 	}
+	free(order);
 	qsort(c->files, k, sizeof(*c->files), listed_cmp);
 	c->n = k;
 	return 0;
@@ -192,6 +238,12 @@ static int check_read(struct checkout_check *c, const char *path, int fd, struct
 	if (hit->link == 0 && hit->size >= 0 && (long long)st.st_size != hit->size)
 		return check_fail(c, err, "'%s' has %lld bytes, not %lld", rel, (long long)st.st_size, hit->size);
 	hit->read = 1;
+	if (c->tracking) {
+		if (hit->rank == RANK_UNKNOWN)
+			c->unranked = 1;
+		else if (!c->newest || hit->rank < c->newest->rank)
+			c->newest = hit;
+	}
 	return 0;
 }
 
@@ -274,8 +326,27 @@ static int check_add_kz_root(struct checkout_check *c, const char *dir, struct g
 	return 0;
 }
 
-/* Once the walk is over: every listed file still there, every listed manifest read. */
-static int check_finish(const struct checkout_check *c, struct gitops_err *err)
+/* The part of a path (relative to the checkout) under the walked directory, or NULL when it is not under it. */
+static const char *in_walk(const struct checkout_check *c, const char *rel)
+{
+	size_t n = strlen(c->walk);
+
+	if (!n)
+		return rel;
+	return !strncmp(rel, c->walk, n) && rel[n] == '/' ? rel + n + 1 : NULL;
+}
+
+/*
+ * CHECK_FINISH, once the walk is over: every listed file under the walked
+ * directory still there, every listed manifest there read (files elsewhere
+ * in the checkout were checked as they were read, and need not be there
+ * unread).  Why a build failed (a file it needs lost), none required to be
+ * read: CHECK_WALK the files under the walked directory, CHECK_ALL every
+ * listed file of the checkout.
+ */
+enum { CHECK_FINISH, CHECK_WALK, CHECK_ALL };
+
+static int check_files(const struct checkout_check *c, int how, struct gitops_err *err)
 {
 	struct gitops_buf path = GITOPS_BUF_INIT;
 	size_t i;
@@ -283,7 +354,10 @@ static int check_finish(const struct checkout_check *c, struct gitops_err *err)
 
 	for (i = 0; i < c->n && ret == 0; i++) {
 		const struct listed *f = &c->files[i];
+		const char *w = in_walk(c, f->path);
 		struct stat st;
+		if (!w && how != CHECK_ALL)
+			continue;
 		path.len = 0;
 		if (gitops_buf_printf(&path, "%s/%s", c->dir, f->path) < 0) {
 			ret = gitops_err_oom(err);
@@ -297,7 +371,8 @@ static int check_finish(const struct checkout_check *c, struct gitops_err *err)
 			ret = check_fail(c, err, "'%s' is no %s", f->path, f->link > 0 ? "symbolic link" : "file");
 		} else if (f->size >= 0 && (long long)st.st_size != f->size) {
 			ret = check_fail(c, err, "'%s' has %lld bytes, not %lld", f->path, (long long)st.st_size, f->size);
-		} else if (S_ISREG(st.st_mode) && !f->read && walk_reads(f->path) && !under_kz_root(c, f->path)) {
+		} else if (how == CHECK_FINISH && S_ISREG(st.st_mode) && !f->read && walk_reads(w) &&
+			   !under_kz_root(c, f->path)) {
 			ret = check_fail(c, err, "'%s' was not read", f->path);
 		}
 	}
@@ -339,13 +414,14 @@ static int hold_checkout(int *fd, const char *dir, const char *where, struct git
 }
 
 /*
- * A Source document (gitops-fetch): render the plain manifests under its
- * spec.dir, which is the root for the symbolic link check, and stamp each
- * object with where it came from.
+ * A Source document (gitops-fetch): render what its spec.dir holds (plain
+ * manifests: the root for the symbolic link check), reading nothing outside
+ * its checkout spec.root (a kustomization's bases elsewhere in the commit
+ * are inside it), and stamp each object with where it came from.
  */
 static int expand_source(struct render *rd, const struct gitops_object *o, const char *name, struct gitops_err *err)
 {
-	const char *repository, *commit, *path, *dir;
+	const char *repository, *commit, *path, *dir, *root, *walk;
 	struct gitops_buf src = GITOPS_BUF_INIT, where = GITOPS_BUF_INIT;
 	struct gitops_source source;
 	struct checkout_check check;
@@ -372,6 +448,21 @@ static int expand_source(struct render *rd, const struct gitops_object *o, const
 	if (!S_ISDIR(st.st_mode))
 		return gitops_object_err(err, o, GITOPS_EXIT_INPUT, "Source '%s': %s is not a directory",
 					 gitops_json_get_string(o->json, "metadata", "name", NULL), dir);
+	/* the checkout: dir itself, or a directory above it (the whole commit's tree) */
+	root = source.root ? source.root : dir;
+	{
+		size_t n = strlen(root);
+		while (n > 1 && root[n - 1] == '/')
+			n--;
+		if (root[0] != '/' || strncmp(dir, root, n) != 0 || (dir[n] && dir[n] != '/') ||
+		    strstr(dir + n, "/../") || strstr(dir + n, "/./") ||
+		    (strlen(dir) >= 3 && !strcmp(dir + strlen(dir) - 3, "/..")))
+			return gitops_object_err(err, o, GITOPS_EXIT_INPUT, "Source '%s': spec.dir '%s' is not inside "
+						 "spec.root '%s'", gitops_json_get_string(o->json, "metadata", "name", NULL),
+						 dir, root);
+		for (walk = dir + n; *walk == '/'; walk++)
+			;
+	}
 	memset(&check, 0, sizeof(check));
 	sub.files = NULL;
 	sub.n_files = 0;
@@ -380,7 +471,7 @@ static int expand_source(struct render *rd, const struct gitops_object *o, const
 			      gitops_json_get_string(o->json, "metadata", "name", NULL)) < 0)
 		return gitops_err_oom(err);
 	/* held for the whole walk: the cache's GC never removes a checkout being read */
-	if (hold_checkout(&held, dir, where.data, err) < 0) {
+	if (hold_checkout(&held, root, where.data, err) < 0) {
 		gitops_buf_release(&where);
 		return -1;
 	}
@@ -391,7 +482,7 @@ static int expand_source(struct render *rd, const struct gitops_object *o, const
 	}
 	sub.source = src.data;
 	sub.revision = commit;
-	sub.dir = dir;
+	sub.dir = root;
 	/* spec.revisions (optional, gitops-fetch writes it): every file of the checkout and the commit that last changed it */
 	if (source.revisions) {
 		struct gitops_buf text = GITOPS_BUF_INIT;
@@ -427,10 +518,11 @@ static int expand_source(struct render *rd, const struct gitops_object *o, const
 		sub.files = idx;
 		sub.n_files = k;
 		/* and what the walk must find */
-		check.dir = dir;
+		check.dir = root;
+		check.walk = walk;
 		check.commit = commit;
 		check.where = where.data;
-		if ((ret = check_init(&check, files, err)) < 0)
+		if ((ret = check_init(&check, files, cJSON_GetObjectItemCaseSensitive(map, "commits"), err)) < 0)
 			goto done;
 		sub.check = &check;
 	}
@@ -439,7 +531,7 @@ static int expand_source(struct render *rd, const struct gitops_object *o, const
 		ret = render_path(&sub, dir, &sub_in, err);
 	}
 	if (ret == 0 && sub.check)
-		ret = check_finish(sub.check, err);
+		ret = check_files(sub.check, CHECK_FINISH, err);
 done:
 	if (held >= 0)
 		close(held);
@@ -522,7 +614,7 @@ done:
 int gitops_render_fd(struct gitops_render_input *out, int fd, const char *name, const struct gitops_limits *limits,
 		     gitops_object_fn fn, void *ctx, struct gitops_render_stats *stats, struct gitops_err *err)
 {
-	struct render rd = { limits, fn, ctx, stats, NULL, NULL, NULL, 0, NULL, NULL, NULL };
+	struct render rd = { limits, fn, ctx, stats, NULL, NULL, NULL, 0, NULL, NULL, NULL, NULL };
 
 	return render_stream(&rd, fd, name, ORIGIN_STREAM, out, err);
 }
@@ -627,19 +719,39 @@ static int render_kustomize(struct render *rd, const char *dir, const char *kust
 	}
 	if (rd->kustomize)
 		ko = *rd->kustomize;
+	/* inside a Source: nothing outside its checkout, whatever --load-restrictor says */
+	if (rd->source)
+		ko.boundary = rd->dir;
 	if (rd->check) {
 		/* every file kustomize reads is one of the commit's, of its size; unnamed ones need no reading */
 		if (check_add_kz_root(rd->check, dir, err) < 0)
 			goto done;
 		ko.read_hook = check_kz_read;
 		ko.read_ctx = rd->check;
+		/* the newest of the files the build reads (the kustomization's, above, included) stamps its objects */
+		rd->check->tracking = 1;
+		rd->check->unranked = 0;
+		rd->check->newest = NULL;
 	}
-	if (gitops_kustomize_build(&m, dir, &ko, err) < 0) {
+	ret = gitops_kustomize_build(&m, dir, &ko, err);
+	if (rd->check)
+		rd->check->tracking = 0;
+	if (ret < 0) {
+		struct gitops_err lost = GITOPS_ERR_INIT;
+		/* a build that failed on a checkout that lost a file: say that, as the walk would (exit 4) */
+		if (rd->check &&
+		    (check_files(rd->check, CHECK_WALK, &lost) < 0 || check_files(rd->check, CHECK_ALL, &lost) < 0)) {
+			*err = lost;
+			goto done;
+		}
 		/* kustomize's messages end with the cause: never cut that off */
 		if (strlen(dir) + 2 + strlen(err->msg) < sizeof(err->msg))
 			gitops_err_prefix(err, "%s", dir);
 		goto done;
 	}
+	ret = -1;
+	if (rd->check && !rd->check->unranked && rd->check->newest && rd->check->newest->rev)
+		rd->build_revision = rd->check->newest->rev;
 	for (i = 0; i < m.n; i++) {
 		struct gitops_object obj;
 		struct gitops_err e = GITOPS_ERR_INIT;
@@ -674,6 +786,7 @@ static int render_kustomize(struct render *rd, const char *dir, const char *kust
 		rd->stats->files++;
 	ret = 0;
 done:
+	rd->build_revision = NULL;
 	kz_resmap_release(&m);
 	gitops_buf_release(&name);
 	return ret;
@@ -856,7 +969,7 @@ int gitops_render_path_kustomize(struct gitops_render_input *out, const char *pa
 				 const struct gitops_kustomize_options *kustomize, gitops_object_fn fn, void *ctx,
 				 struct gitops_render_stats *stats, struct gitops_err *err)
 {
-	struct render rd = { limits, fn, ctx, stats, NULL, NULL, NULL, 0, NULL, NULL, kustomize };
+	struct render rd = { limits, fn, ctx, stats, NULL, NULL, NULL, 0, NULL, NULL, kustomize, NULL };
 
 	return render_path(&rd, path, out, err);
 }

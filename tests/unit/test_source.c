@@ -29,7 +29,7 @@ END_TEST
 START_TEST(test_round_trip)
 {
 	struct gitops_source s = { "deploy", "https://git.example.com/ops/deploy.git", "main", "0123abcd", "", "/c/x",
-				   "/c/x.revisions.json" }, r;
+				   "/c/x.revisions.json", NULL }, r;
 	struct gitops_err err = GITOPS_ERR_INIT;
 	cJSON *doc = NULL;
 
@@ -44,11 +44,19 @@ START_TEST(test_round_trip)
 	ck_assert_str_eq(r.dir, "/c/x");
 	ck_assert_str_eq(r.revisions, "/c/x.revisions.json");
 	ck_assert_str_eq(cJSON_GetObjectItem(doc, "apiVersion")->valuestring, "gitops.dev/v1alpha1");
+	ck_assert_ptr_null(r.root);        /* a checkout of the path alone: dir is the checkout */
 	cJSON_Delete(doc);
 	s.revisions = NULL;
 	ck_assert_int_eq(gitops_source_new(&doc, &s, &err), 0);
 	ck_assert_int_eq(gitops_source_read(&r, doc, "<stdin>", 1, 1, &err), 0);
 	ck_assert_ptr_null(r.revisions);
+	cJSON_Delete(doc);
+	/* the whole commit's checkout, dir inside it */
+	s.root = "/c";
+	ck_assert_int_eq(gitops_source_new(&doc, &s, &err), 0);
+	ck_assert_int_eq(gitops_source_read(&r, doc, "<stdin>", 1, 1, &err), 0);
+	ck_assert_str_eq(r.root, "/c");
+	ck_assert_str_eq(r.dir, "/c/x");
 	cJSON_Delete(doc);
 }
 END_TEST
@@ -64,6 +72,8 @@ static const struct {
 	{ "{\"metadata\":{\"name\":\"p\"}}", "in:3: document 2: Source 'p': spec.repository must be a non-empty string" },
 	{ "{\"metadata\":{\"name\":\"p\"},\"spec\":{\"repository\":\"r\",\"commit\":\"c\",\"path\":\".\",\"dir\":\"/d\","
 	  "\"revisions\":1}}", "in:3: document 2: Source 'p': spec.revisions must be a string" },
+	{ "{\"metadata\":{\"name\":\"p\"},\"spec\":{\"repository\":\"r\",\"commit\":\"c\",\"path\":\".\",\"dir\":\"/d\","
+	  "\"root\":\"\"}}", "in:3: document 2: Source 'p': spec.root must be a non-empty string" },
 };
 
 START_TEST(test_bad)
