@@ -9,6 +9,7 @@
 #include "lib/base/buf.h"
 #include "cmd/tool/cli.h"
 #include "lib/git/git.h"
+#include "lib/yaml/yaml.h"
 #include "lib/k8s/source.h"
 #include "lib/k8s/stream.h"
 
@@ -28,6 +29,9 @@ static const char help[] =
 	"                            (default: the whole repository)\n"
 	"      --print-commit        print only the commit REF resolves to\n"
 	"      --state FILE          record the commit fetched in FILE\n"
+	"      --kustomize-overrides FILE  Argo CD's source.kustomize fields (a YAML mapping)\n"
+	"                            written into each Source as spec.kustomize, for\n"
+	"                            gitops-render to apply to the kustomizations it builds\n"
 	"      --if-changed          exit 10 and write nothing when FILE records this commit\n"
 	"      --cache-dir DIR       the cache (default $XDG_CACHE_HOME/gitops)\n"
 	"      --keep N              checkouts kept per repository (default 10)\n"
@@ -49,7 +53,8 @@ static const char help[] =
 
 enum {
 	OPT_REF = 300, OPT_PATH, OPT_PRINT_COMMIT, OPT_STATE, OPT_IF_CHANGED, OPT_CACHE_DIR, OPT_KEEP, OPT_LOCK_TIMEOUT,
-	OPT_MAX_SIZE, OPT_MAX_FILES, OPT_SSH_KEY, OPT_KNOWN_HOSTS, OPT_NO_AGENT, OPT_CA_FILE, OPT_NETRC
+	OPT_MAX_SIZE, OPT_MAX_FILES, OPT_SSH_KEY, OPT_KNOWN_HOSTS, OPT_NO_AGENT, OPT_CA_FILE, OPT_NETRC,
+	OPT_KUSTOMIZE_OVERRIDES
 };
 
 static const struct option longopts[] = {
@@ -68,6 +73,7 @@ static const struct option longopts[] = {
 	{ "no-ssh-agent", no_argument, NULL, OPT_NO_AGENT },
 	{ "ca-file", required_argument, NULL, OPT_CA_FILE },
 	{ "netrc-file", required_argument, NULL, OPT_NETRC },
+	{ "kustomize-overrides", required_argument, NULL, OPT_KUSTOMIZE_OVERRIDES },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -79,6 +85,7 @@ struct opts {
 	size_t npaths;
 	int print_commit, if_changed;
 	const char *state;
+	const char *overrides_file;
 	struct gitops_git_cache_options cache;
 	struct gitops_git_auth auth;
 };
@@ -110,6 +117,9 @@ static int on_option(struct gitops_cli *cli, int opt, const char *arg, void *ctx
 		return 0;
 	case OPT_IF_CHANGED:
 		o->if_changed = 1;
+		return 0;
+	case OPT_KUSTOMIZE_OVERRIDES:
+		o->overrides_file = arg;
 		return 0;
 	}
 	/* the options of the cache and of authentication, shared with gitops-bump */
@@ -153,6 +163,7 @@ int main(int argc, char **argv)
 	char *paths[MAX_PATHS], commit[GIT_OID_HEXSZ + 1], what[512];
 	size_t npaths = 0, i;
 	int ret, code = GITOPS_EXIT_OK, changed = 0;
+	cJSON *overrides = NULL;
 
 	memset(&o, 0, sizeof(o));
 	memset(&url, 0, sizeof(url));
@@ -171,6 +182,21 @@ int main(int argc, char **argv)
 		return gitops_cli_usage_error(&cli, "--if-changed needs --state FILE");
 	if (!o.ref)
 		o.ref = "HEAD";
+	if (o.overrides_file) {
+		struct gitops_buf text = GITOPS_BUF_INIT;
+
+		ret = gitops_buf_read_file(&text, o.overrides_file, 1u << 20, &err) < 0 ||
+		      gitops_yaml_parse_one(&overrides, text.data ? text.data : "", text.len, o.overrides_file,
+					    &cli.limits, &err) < 0;
+		gitops_buf_release(&text);
+		if (ret)
+			return gitops_cli_fail(&cli, &err);
+		if (!cJSON_IsObject(overrides)) {
+			cJSON_Delete(overrides);
+			return gitops_cli_usage_error(&cli, "--kustomize-overrides %s: not a mapping of Argo CD's "
+						      "source.kustomize fields", o.overrides_file);
+		}
+	}
 	o.cache.notice = on_notice;
 	o.cache.progress = on_progress;
 	o.cache.warning = on_warning;
@@ -226,7 +252,7 @@ int main(int argc, char **argv)
 			goto fail;
 		for (i = 0; i < npaths; i++) {
 			char *root = NULL, *dir = NULL, *revisions = NULL, name[256];
-			struct gitops_source src = { name, url.display, o.ref, commit, paths[i], NULL, NULL, NULL };
+			struct gitops_source src = { name, url.display, o.ref, commit, paths[i], NULL, NULL, NULL, overrides };
 			cJSON *doc = NULL;
 			if (gitops_git_checkout(repo, commit, paths[i], &root, &dir, &err) < 0)
 				goto fail;
@@ -270,6 +296,7 @@ done:
 	gitops_git_url_release(&url);
 	for (i = 0; i < npaths; i++)
 		free(paths[i]);
+	cJSON_Delete(overrides);
 	gitops_git_shutdown();
 	return code;
 }

@@ -8,6 +8,7 @@
 #include "lib/render/render.h"
 #include "lib/k8s/stream.h"
 #include "lib/kustomize/kustomize.h"
+#include "lib/yaml/yaml.h"
 
 static const char usage[] = "gitops-render [options] [PATH...]";
 
@@ -27,6 +28,11 @@ static const char help[] =
 	"options:\n"
 	"      --allow-empty-input  accept a stream with no object and no end-of-stream\n"
 	"                        marker (else an error: its producer may have failed)\n"
+	"      --kustomize-overrides FILE  Argo CD's per-application Kustomize overrides\n"
+	"                        (a YAML mapping with its source.kustomize fields: namePrefix,\n"
+	"                        nameSuffix, images, replicas, commonLabels, commonAnnotations,\n"
+	"                        namespace, patches, components...) applied to each\n"
+	"                        kustomization built, as Argo CD's kustomize edit applies them\n"
 	"      --load-restrictor RULE  kustomize's files: rootOnly (the default: in or\n"
 	"                        below the kustomization's directory) or none\n"
 	"                        (LoadRestrictionsRootOnly, LoadRestrictionsNone as kubectl)\n"
@@ -43,10 +49,11 @@ static const char help[] =
 /* Output is held in a spool and reaches stdout only when every input was good. */
 #define SPOOL_MEMORY (2u << 20)
 
-enum { OPT_ALLOW_EMPTY_INPUT = 300, OPT_LOAD_RESTRICTOR, OPT_REORDER };
+enum { OPT_ALLOW_EMPTY_INPUT = 300, OPT_LOAD_RESTRICTOR, OPT_REORDER, OPT_KUSTOMIZE_OVERRIDES };
 
 static const struct option longopts[] = {
 	{ "allow-empty-input", no_argument, NULL, OPT_ALLOW_EMPTY_INPUT },
+	{ "kustomize-overrides", required_argument, NULL, OPT_KUSTOMIZE_OVERRIDES },
 	{ "load-restrictor", required_argument, NULL, OPT_LOAD_RESTRICTOR },
 	{ "reorder", required_argument, NULL, OPT_REORDER },
 	{ NULL, 0, NULL, 0 },
@@ -55,6 +62,7 @@ static const struct option longopts[] = {
 struct options {
 	int allow_empty_input;
 	struct gitops_kustomize_options kustomize;
+	const char *overrides_file;
 };
 
 static int on_option(struct gitops_cli *cli, int opt, const char *arg, void *ctx)
@@ -64,6 +72,9 @@ static int on_option(struct gitops_cli *cli, int opt, const char *arg, void *ctx
 	switch (opt) {
 	case OPT_ALLOW_EMPTY_INPUT:
 		o->allow_empty_input = 1;
+		return 0;
+	case OPT_KUSTOMIZE_OVERRIDES:
+		o->overrides_file = arg;
 		return 0;
 	case OPT_LOAD_RESTRICTOR:
 		if (!strcmp(arg, "rootOnly") || !strcmp(arg, "LoadRestrictionsRootOnly"))
@@ -129,8 +140,9 @@ int main(int argc, char **argv)
 	struct gitops_stream_writer *w = NULL;
 	struct gitops_render_stats stats = { 0, 0 };
 	const char *unvouched = NULL;   /* the first input not known to be whole */
-	struct options o = { 0, GITOPS_KUSTOMIZE_OPTIONS_INIT };
+	struct options o = { 0, GITOPS_KUSTOMIZE_OPTIONS_INIT, NULL };
 	struct put put = { NULL, NULL };
+	cJSON *overrides = NULL;
 	int ret, i, code = GITOPS_EXIT_OK;
 
 	gitops_cli_init(&cli, "gitops-render", usage, help);
@@ -139,6 +151,22 @@ int main(int argc, char **argv)
 		return ret;
 	o.kustomize.warn = kustomize_warn;
 	o.kustomize.warn_ctx = &cli;
+	if (o.overrides_file) {
+		struct gitops_buf text = GITOPS_BUF_INIT;
+
+		ret = gitops_buf_read_file(&text, o.overrides_file, 1u << 20, &err) < 0 ||
+		      gitops_yaml_parse_one(&overrides, text.data ? text.data : "", text.len, o.overrides_file,
+					    &cli.limits, &err) < 0;
+		gitops_buf_release(&text);
+		if (ret)
+			goto fail;
+		if (!cJSON_IsObject(overrides)) {
+			gitops_err_set(&err, GITOPS_EXIT_USAGE, "--kustomize-overrides %s: not a mapping of Argo CD's "
+				       "source.kustomize fields", o.overrides_file);
+			goto fail;
+		}
+		o.kustomize.overrides = overrides;
+	}
 
 	if (gitops_spool_new(&spool, SPOOL_MEMORY, &err) < 0 ||
 	    gitops_stream_writer_new(&w, cli.format, gitops_spool_write, spool, &err) < 0)
@@ -182,5 +210,6 @@ fail:
 done:
 	gitops_stream_writer_free(w);
 	gitops_spool_free(spool);
+	cJSON_Delete(overrides);
 	return code;
 }

@@ -54,6 +54,15 @@ int gitops_source_new(cJSON **out, const struct gitops_source *s, struct gitops_
 	if (s->root)
 		cJSON_AddStringToObject(spec, "root", s->root);
 	cJSON_AddStringToObject(spec, "dir", s->dir);
+	if (s->kustomize) {
+		cJSON *k = cJSON_Duplicate(s->kustomize, 1);
+
+		if (!k || !cJSON_AddItemToObject(spec, "kustomize", k)) {
+			cJSON_Delete(k);
+			cJSON_Delete(doc);
+			return gitops_err_oom(err);
+		}
+	}
 	if (s->revisions)
 		cJSON_AddStringToObject(spec, "revisions", s->revisions);
 	cJSON_AddItemToObject(doc, "spec", spec);
@@ -97,5 +106,10 @@ int gitops_source_read(struct gitops_source *out, const cJSON *obj, const char *
 		return gitops_err_set(err, GITOPS_EXIT_INPUT, "%s:%zu: document %zu: Source '%s': spec.root must be a "
 				      "non-empty string", input, line, doc, out->name);
 	out->root = v ? v->valuestring : NULL;
+	v = gitops_json_get(obj, "spec", "kustomize", NULL);
+	if (v && !cJSON_IsObject(v) && !cJSON_IsNull(v))
+		return gitops_err_set(err, GITOPS_EXIT_INPUT, "%s:%zu: document %zu: Source '%s': spec.kustomize must be a "
+				      "mapping (Argo CD's source.kustomize fields)", input, line, doc, out->name);
+	out->kustomize = cJSON_IsObject(v) ? v : NULL;
 	return 0;
 }

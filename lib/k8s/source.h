@@ -32,6 +32,7 @@ struct gitops_source {
 	const char *dir;          /* the directory of path (absolute) */
 	const char *revisions;    /* the revisions file, or NULL */
 	const char *root;         /* the checkout (absolute; dir or above it), or NULL: dir */
+	const cJSON *kustomize;   /* Argo CD's Kustomize overrides for the builds of dir (a mapping), or NULL */
 };
 
 /*

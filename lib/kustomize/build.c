@@ -18,6 +18,7 @@
 
 #include "lib/base/buf.h"
 #include "lib/base/json.h"
+#include "lib/kustomize/kz_overrides.h"
 #include "lib/kustomize/spine.h"
 #include "lib/value/smp.h"
 #include "lib/value/value.h"
@@ -1120,6 +1121,9 @@ int gitops_kustomize_build(struct kz_resmap *out, const char *dir, const struct 
 		goto done;
 	have_config = 1;
 	if (target_load(&b, &t, &l, "", err) < 0)
+		goto done;
+	/* Argo CD edits the application's kustomization before it builds */
+	if (b.opts->overrides && kz_overrides_apply(t.k, b.opts->overrides, err) < 0)
 		goto done;
 	meta = cJSON_GetObjectItemCaseSensitive(t.k, "buildMetadata");
 	b.origin = has_string(meta, "originAnnotations");

@@ -42,10 +42,18 @@ struct gitops_kustomize_options {
 	 * checkout of a Source, for gitops-render.  NULL: no such bound.
 	 */
 	const char *boundary;
+	/*
+	 * Argo CD's per-application overrides (an Application's
+	 * source.kustomize: namePrefix, nameSuffix, images, replicas,
+	 * commonLabels, commonAnnotations, namespace, patches, components and
+	 * their flags), applied to the top kustomization as Argo CD's
+	 * `kustomize edit` calls apply them (kz_overrides.h).  NULL: none.
+	 */
+	const cJSON *overrides;
 };
 
 #define GITOPS_KUSTOMIZE_OPTIONS_INIT                                                                             \
-	{ GITOPS_KUSTOMIZE_ROOT_ONLY, GITOPS_KUSTOMIZE_REORDER_UNSET, NULL, NULL, NULL, NULL, NULL }
+	{ GITOPS_KUSTOMIZE_ROOT_ONLY, GITOPS_KUSTOMIZE_REORDER_UNSET, NULL, NULL, NULL, NULL, NULL, NULL }
 
 /* Build the kustomization in `dir` into out (empty on entry), in output order, kustomize's annotations stripped. */
 int gitops_kustomize_build(struct kz_resmap *out, const char *dir, const struct gitops_kustomize_options *opts,

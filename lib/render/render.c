@@ -47,6 +47,7 @@ struct render {
 	struct checkout_check *check;  /* inside a Source with spec.revisions: what the walk must read */
 	const struct gitops_kustomize_options *kustomize; /* how kustomizations are built (NULL: defaults) */
 	const char *build_revision;    /* while a kustomize build's objects are handed on: the newest of its files */
+	const cJSON *kz_overrides;     /* inside a Source: its spec.kustomize (Argo CD's overrides), or NULL */
 };
 
 struct walk {
@@ -464,6 +465,7 @@ static int expand_source(struct render *rd, const struct gitops_object *o, const
 			;
 	}
 	memset(&check, 0, sizeof(check));
+	sub.kz_overrides = source.kustomize;
 	sub.files = NULL;
 	sub.n_files = 0;
 	sub.check = NULL;
@@ -614,7 +616,7 @@ done:
 int gitops_render_fd(struct gitops_render_input *out, int fd, const char *name, const struct gitops_limits *limits,
 		     gitops_object_fn fn, void *ctx, struct gitops_render_stats *stats, struct gitops_err *err)
 {
-	struct render rd = { limits, fn, ctx, stats, NULL, NULL, NULL, 0, NULL, NULL, NULL, NULL };
+	struct render rd = { limits, fn, ctx, stats, NULL, NULL, NULL, 0, NULL, NULL, NULL, NULL, NULL };
 
 	return render_stream(&rd, fd, name, ORIGIN_STREAM, out, err);
 }
@@ -719,9 +721,11 @@ static int render_kustomize(struct render *rd, const char *dir, const char *kust
 	}
 	if (rd->kustomize)
 		ko = *rd->kustomize;
-	/* inside a Source: nothing outside its checkout, whatever --load-restrictor says */
+	/* inside a Source: nothing outside its checkout, whatever --load-restrictor says; its own overrides */
 	if (rd->source)
 		ko.boundary = rd->dir;
+	if (rd->kz_overrides)
+		ko.overrides = rd->kz_overrides;
 	if (rd->check) {
 		/* every file kustomize reads is one of the commit's, of its size; unnamed ones need no reading */
 		if (check_add_kz_root(rd->check, dir, err) < 0)
@@ -969,7 +973,7 @@ int gitops_render_path_kustomize(struct gitops_render_input *out, const char *pa
 				 const struct gitops_kustomize_options *kustomize, gitops_object_fn fn, void *ctx,
 				 struct gitops_render_stats *stats, struct gitops_err *err)
 {
-	struct render rd = { limits, fn, ctx, stats, NULL, NULL, NULL, 0, NULL, NULL, kustomize, NULL };
+	struct render rd = { limits, fn, ctx, stats, NULL, NULL, NULL, 0, NULL, NULL, kustomize, NULL, NULL };
 
 	return render_path(&rd, path, out, err);
 }
