@@ -289,6 +289,16 @@ static cJSON *plain_read(const char *text)
 	size_t i;
 
 	gitops_scalar_resolve(text, strlen(text), &sc);
+	/* kyaml's output goes through JSON: a plain timestamp becomes Go's RFC 3339 text */
+	if (sc.kind == GITOPS_SCALAR_STRING) {
+		struct gitops_timestamp t;
+		char buf[64];
+
+		if (gitops_scalar_timestamp(text, strlen(text), &t)) {
+			gitops_timestamp_format(buf, sizeof(buf), &t);
+			return cJSON_CreateString(buf);
+		}
+	}
 	switch (sc.kind) {
 	case GITOPS_SCALAR_NULL:
 		return cJSON_CreateNull();
@@ -349,8 +359,9 @@ int kz_untag(cJSON *obj, struct gitops_err *err)
 /* The new text put in a scalar target, read as the target's type when it can be. */
 static cJSON *typed_like(const cJSON *target, const char *text)
 {
-	/* kyaml copies the text only: a tagless target stays tagless */
-	if (cJSON_IsNull(target) || (target->type & KZ_TAGLESS))
+	/* kyaml copies the text only: a tagless target stays tagless, and a plain one is written plain (what
+	 * it reads back as decides) */
+	if (cJSON_IsNull(target) || (target->type & (KZ_TAGLESS | GITOPS_YAML_PLAIN)))
 		return plain(text);
 	if (cJSON_IsNumber(target)) {
 		cJSON *n = gitops_value_new_int_text(text);
@@ -432,6 +443,31 @@ done:
 	return rc;
 }
 
+/* Does the path's first steps (plain field names) reach a field that is there but null, before its end? */
+static int through_null(const cJSON *obj, const char *path)
+{
+	const char *p = path;
+
+	while (*p) {
+		size_t n = strcspn(p, ".");
+		char key[256];
+		const cJSON *v;
+
+		if (n >= sizeof(key) || memchr(p, '[', n) || !cJSON_IsObject(obj))
+			return 0;
+		memcpy(key, p, n);
+		key[n] = 0;
+		p += n + (p[n] == '.');
+		v = gitops_value_get(obj, key);
+		if (!v)
+			return 0;
+		if (cJSON_IsNull(v))
+			return *p != 0;
+		obj = v;
+	}
+	return 0;
+}
+
 static int copy_to_target(cJSON *obj, const cJSON *value, const cJSON *target, struct gitops_err *err)
 {
 	const cJSON *fps = gitops_value_get(target, "fieldPaths"), *fp;
@@ -452,6 +488,11 @@ static int copy_to_target(cJSON *obj, const cJSON *value, const cJSON *target, s
 		    gitops_path_get(&found, &nf, obj, &p, err)) {
 			gitops_path_release(&p);
 			goto done;
+		}
+		if (!nf && o.create && through_null(obj, text)) {
+			/* kyaml creates below a null field on a node it never attaches: nothing changes */
+			gitops_path_release(&p);
+			continue;
 		}
 		if (!nf && o.create) {
 			/* kyaml creates an empty scalar (or the value's kind) and then sets it */

@@ -28,6 +28,7 @@
 #include "lib/base/json.h"
 #include "lib/base/regex.h"
 #include "lib/value/value.h"
+#include "lib/yaml/yaml.h"
 
 static int empty(const char *s)
 {
@@ -59,7 +60,8 @@ static int set_string_node(cJSON *node, const char *s, struct gitops_err *err)
 	/* a string's text, or an integer's exact digits (lib/value) */
 	if (!(node->type & cJSON_IsReference))
 		free(node->valuestring);
-	node->type = cJSON_String | (node->type & cJSON_StringIsConst); /* a static key stays */
+	/* a static key stays, and the style: kyaml sets the text of the node it finds */
+	node->type = cJSON_String | (node->type & (cJSON_StringIsConst | GITOPS_YAML_PLAIN | GITOPS_YAML_QUOTED));
 	node->valuestring = d;
 	return 0;
 }
