@@ -1246,6 +1246,7 @@ static int eval_call(struct rv *out, struct state *s, struct rv dot, long func, 
 		if (validate_type(&argv[i], s, rv_ref(*final), t) < 0)
 			goto done;
 	}
+	s->node = node;
 	if (builtin >= 0) {
 		struct gitops_buf callee = GITOPS_BUF_INIT;
 		if (builtin == B_CALL && nargs > 0 && tmpl_node_string(&callee, args[0]) < 0) {
