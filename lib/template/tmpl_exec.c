@@ -201,10 +201,16 @@ static int set_msg(struct gitops_err *err, const char *prefix, const char *msg)
 	if (!tmp)
 		return gitops_err_oom(err);
 	memcpy(tmp, msg, ml + 1);
-	if (pl > room / 2)
-		pl = room / 2;
-	{
-		size_t keep = room - pl - 5;
+	if (ml <= room / 2) {
+		/* a long prefix (a long node), a short message: the prefix is cut */
+		pl = room - 5 - ml;
+		gitops_err_set(err, GITOPS_EXIT_INPUT, "%.*s ... %s", (int)pl, prefix, tmp);
+	} else {
+		/* a long message (errors of nested templates): its end is kept */
+		size_t keep;
+		if (pl > room / 2)
+			pl = room / 2;
+		keep = room - pl - 5;
 		gitops_err_set(err, GITOPS_EXIT_INPUT, "%.*s ... %s", (int)pl, prefix, tmp + ml - keep);
 	}
 	free(tmp);
@@ -229,15 +235,26 @@ static void location(char *out, size_t size, const struct tmpl_node *n)
 	snprintf(out, size, "%s:%zu:%zu", src->parse_name, line, seen ? pos - last_nl - 1 : pos);
 }
 
+static int located_error(struct state *s, const char *msg);
 static int errorf(struct state *s, const char *fmt, ...) GITOPS_PRINTF(2, 3);
 static int errorf(struct state *s, const char *fmt, ...)
 {
-	char msg[GITOPS_ERR_MSG_MAX];
+	char *msg = NULL;
 	va_list ap;
+	int r;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	r = vasprintf(&msg, fmt, ap);
 	va_end(ap);
+	if (r < 0)
+		return gitops_err_oom(s->err);
+	r = located_error(s, msg);
+	free(msg);
+	return r;
+}
+
+static int located_error(struct state *s, const char *msg)
+{
 	if (s->node) {
 		struct gitops_buf prefix = GITOPS_BUF_INIT, ctx = GITOPS_BUF_INIT;
 		char loc[512];
@@ -266,20 +283,7 @@ static int call_error(struct state *s, const char *name)
 
 	if (!inner)
 		return gitops_err_oom(s->err);
-	r = errorf(s, "error calling %s: %s", name, "\x01");
-	/* errorf could not take a message this long whole: put it together here */
-	{
-		char *mark = strstr(s->err->msg, "\x01");
-		if (mark) {
-			char *prefix = strndup(s->err->msg, (size_t)(mark - s->err->msg));
-			if (!prefix) {
-				free(inner);
-				return gitops_err_oom(s->err);
-			}
-			r = set_msg(s->err, prefix, inner);
-			free(prefix);
-		}
-	}
+	r = errorf(s, "error calling %s: %s", name, inner);
 	free(inner);
 	return r;
 }

@@ -395,6 +395,21 @@ START_TEST(test_limits)
 	free(got);
 	gitops_buf_release(&deep);
 
+	/* a long node and a long message: cut in the middle, the message's end kept */
+	for (i = 0; i < 3000; i++)
+		ck_assert_int_eq(gitops_buf_addstr(&deep, "x"), 0);
+	{
+		char *text = NULL;
+		ck_assert_int_ne(asprintf(&text, "{{template \"%s\"}}", deep.data), -1);
+		got = render(text);
+		free(text);
+	}
+	ck_assert_uint_lt(strlen(got), GITOPS_ERR_MSG_MAX + 5);
+	ck_assert_msg(strstr(got, "xxx ... xxx") && !strcmp(got + strlen(got) - 16, "xxx\" not defined"), "%.80s",
+		      got + strlen(got) - 80);
+	free(got);
+	gitops_buf_release(&deep);
+
 	/* a long chain of includes stays within the stack budget */
 	o = (struct gitops_tmpl_options)GITOPS_TMPL_OPTIONS_INIT;
 	o.max_depth = 100000;
