@@ -63,6 +63,12 @@ struct gitops_tmpl_value *gitops_tmpl_value_cstring(const char *s);
 /* An empty []interface {} / []string / map (type_name NULL: map[string]interface {}). */
 struct gitops_tmpl_value *gitops_tmpl_value_list(enum gitops_tmpl_kind kind);
 struct gitops_tmpl_value *gitops_tmpl_value_map(const char *type_name);
+/*
+ * A struct as Go's templates see one (Helm's .Chart, .Capabilities): a map
+ * of its fields, named by type_name ("*chart.Metadata"), whose missing
+ * field is an error ("can't evaluate field X in type T"), not a zero value.
+ */
+struct gitops_tmpl_value *gitops_tmpl_value_struct(const char *type_name);
 
 /* Append to a list: takes item.  0, or -1 when out of memory (item freed). */
 int gitops_tmpl_list_push(struct gitops_tmpl_value *list, struct gitops_tmpl_value *item);
@@ -136,6 +142,13 @@ struct gitops_tmpl_func {
 	size_t nparams;          /* fixed parameters */
 	int variadic;            /* further arguments of type `params[nparams]` */
 	enum gitops_tmpl_param params[GITOPS_TMPL_MAX_PARAMS];
+	/*
+	 * A method instead of a function: of the maps whose type is named so
+	 * (gitops_tmpl_value_map("chartutil.Values")), reached as a field
+	 * (.Values.Table "a"), ahead of a key of the same name; the function
+	 * gets the receiver as args[0], then the arguments `params` describe.
+	 */
+	const char *receiver;
 };
 
 /*
@@ -165,11 +178,13 @@ struct gitops_tmpl_options {
 	size_t max_range;      /* range iterations in one execution, nested ones included */
 	size_t max_string;     /* bytes of one string made by print/printf/a function */
 	size_t max_stack;      /* bytes of C stack one execution may use */
+	const char *set_name;  /* the set's name in "no template X associated with template NAME" (Helm:
+				  "gotpl"); NULL: the calling template's (borrowed: a static string) */
 };
 
 #define GITOPS_TMPL_OPTIONS_INIT                                                                           \
 	{ .missingkey_error = 0, .max_depth = 1100, .max_parse_depth = 1000, .max_output = 64u << 20,        \
-	  .max_range = 10000000, .max_string = 16u << 20, .max_stack = 4u << 20 }
+	  .max_range = 10000000, .max_string = 16u << 20, .max_stack = 4u << 20, .set_name = NULL }
 
 struct gitops_tmpl_set;
 

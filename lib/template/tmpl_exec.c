@@ -63,25 +63,25 @@ const char *const tmpl_builtin_names[B_COUNT] = {
 
 /* the builtins' signatures: fixed parameters, variadic, and their types */
 static const struct gitops_tmpl_func builtin_sigs[B_COUNT] = {
-	[B_AND] = { "and", NULL, 1, 1, { P_VALUE, P_VALUE } },
-	[B_OR] = { "or", NULL, 1, 1, { P_VALUE, P_VALUE } },
-	[B_CALL] = { "call", NULL, 1, 1, { P_VALUE, P_VALUE } },
-	[B_HTML] = { "html", NULL, 0, 1, { GITOPS_TMPL_P_ANY } },
-	[B_JS] = { "js", NULL, 0, 1, { GITOPS_TMPL_P_ANY } },
-	[B_URLQUERY] = { "urlquery", NULL, 0, 1, { GITOPS_TMPL_P_ANY } },
-	[B_INDEX] = { "index", NULL, 1, 1, { P_VALUE, P_VALUE } },
-	[B_SLICE] = { "slice", NULL, 1, 1, { P_VALUE, P_VALUE } },
-	[B_LEN] = { "len", NULL, 1, 0, { P_VALUE } },
-	[B_NOT] = { "not", NULL, 1, 0, { P_VALUE } },
-	[B_PRINT] = { "print", NULL, 0, 1, { GITOPS_TMPL_P_ANY } },
-	[B_PRINTLN] = { "println", NULL, 0, 1, { GITOPS_TMPL_P_ANY } },
-	[B_PRINTF] = { "printf", NULL, 1, 1, { GITOPS_TMPL_P_STRING, GITOPS_TMPL_P_ANY } },
-	[B_EQ] = { "eq", NULL, 1, 1, { P_VALUE, P_VALUE } },
-	[B_NE] = { "ne", NULL, 2, 0, { P_VALUE, P_VALUE } },
-	[B_LT] = { "lt", NULL, 2, 0, { P_VALUE, P_VALUE } },
-	[B_LE] = { "le", NULL, 2, 0, { P_VALUE, P_VALUE } },
-	[B_GT] = { "gt", NULL, 2, 0, { P_VALUE, P_VALUE } },
-	[B_GE] = { "ge", NULL, 2, 0, { P_VALUE, P_VALUE } },
+	[B_AND] = { "and", NULL, 1, 1, { P_VALUE, P_VALUE }, NULL },
+	[B_OR] = { "or", NULL, 1, 1, { P_VALUE, P_VALUE }, NULL },
+	[B_CALL] = { "call", NULL, 1, 1, { P_VALUE, P_VALUE }, NULL },
+	[B_HTML] = { "html", NULL, 0, 1, { GITOPS_TMPL_P_ANY }, NULL },
+	[B_JS] = { "js", NULL, 0, 1, { GITOPS_TMPL_P_ANY }, NULL },
+	[B_URLQUERY] = { "urlquery", NULL, 0, 1, { GITOPS_TMPL_P_ANY }, NULL },
+	[B_INDEX] = { "index", NULL, 1, 1, { P_VALUE, P_VALUE }, NULL },
+	[B_SLICE] = { "slice", NULL, 1, 1, { P_VALUE, P_VALUE }, NULL },
+	[B_LEN] = { "len", NULL, 1, 0, { P_VALUE }, NULL },
+	[B_NOT] = { "not", NULL, 1, 0, { P_VALUE }, NULL },
+	[B_PRINT] = { "print", NULL, 0, 1, { GITOPS_TMPL_P_ANY }, NULL },
+	[B_PRINTLN] = { "println", NULL, 0, 1, { GITOPS_TMPL_P_ANY }, NULL },
+	[B_PRINTF] = { "printf", NULL, 1, 1, { GITOPS_TMPL_P_STRING, GITOPS_TMPL_P_ANY }, NULL },
+	[B_EQ] = { "eq", NULL, 1, 1, { P_VALUE, P_VALUE }, NULL },
+	[B_NE] = { "ne", NULL, 2, 0, { P_VALUE, P_VALUE }, NULL },
+	[B_LT] = { "lt", NULL, 2, 0, { P_VALUE, P_VALUE }, NULL },
+	[B_LE] = { "le", NULL, 2, 0, { P_VALUE, P_VALUE }, NULL },
+	[B_GT] = { "gt", NULL, 2, 0, { P_VALUE, P_VALUE }, NULL },
+	[B_GE] = { "ge", NULL, 2, 0, { P_VALUE, P_VALUE }, NULL },
 };
 
 int tmpl_builtin_find(const char *name, size_t len)
@@ -100,7 +100,7 @@ long tmpl_set_find_func(const struct gitops_tmpl_set *set, const char *name, siz
 	int b;
 
 	for (i = set->nfuncs; i-- > 0;)
-		if (strlen(set->funcs[i].name) == len && !memcmp(set->funcs[i].name, name, len))
+		if (!set->funcs[i].receiver && strlen(set->funcs[i].name) == len && !memcmp(set->funcs[i].name, name, len))
 			return (long)i;
 	b = tmpl_builtin_find(name, len);
 	if (b >= 0)
@@ -394,12 +394,27 @@ static int eval_command(struct rv *out, struct state *s, struct rv dot, const st
 static int eval_arg(struct rv *out, struct state *s, struct rv dot, int ptype, const struct tmpl_node *n);
 static int walk(struct state *s, struct rv dot, const struct tmpl_node *node);
 
+static int eval_call(struct rv *out, struct state *s, struct rv dot, long func, const struct tmpl_node *node,
+		     const char *name, const struct tmpl_node *const *args, size_t nargs, struct rv *final,
+		     int has_final, struct rv *recv);
+
+static long find_method(const struct gitops_tmpl_set *set, const char *type, const char *name)
+{
+	size_t i;
+
+	for (i = set->nfuncs; i-- > 0;)
+		if (set->funcs[i].receiver && !strcmp(set->funcs[i].receiver, type) && !strcmp(set->funcs[i].name, name))
+			return (long)i;
+	return -1;
+}
+
+/* cmd: the command whose first word this field is (its other words are a method's arguments), or NULL */
 static int eval_field(struct rv *out, struct state *s, struct rv dot, const char *field, const struct tmpl_node *node,
-		      size_t nargs, int has_final, struct rv receiver)
+		      const struct tmpl_node *cmd, struct rv *final, int has_final, struct rv receiver)
 {
 	struct gitops_tmpl_value *val;
+	size_t nargs = cmd ? cmd->nkids : 1;
 
-	(void)dot;
 	*out = RV_NONE;
 	if (!receiver.v) {
 		if (s->set->opts.missingkey_error)
@@ -408,6 +423,17 @@ static int eval_field(struct rv *out, struct state *s, struct rv dot, const char
 	}
 	if (receiver.v->kind == GITOPS_TMPL_NIL)
 		return errorf(s, "nil pointer evaluating %s.%s", rv_type(receiver), field);
+	if (receiver.v->kind == GITOPS_TMPL_MAP && receiver.v->u.map.type_name) {
+		long m = find_method(s->set, receiver.v->u.map.type_name, field);
+		if (m >= 0) {
+			struct rv recv = { receiver.v, 0 };
+			return eval_call(out, s, dot, m, node, field,
+					 cmd ? (const struct tmpl_node *const *)cmd->kids + 1 : NULL, cmd ? cmd->nkids - 1 : 0,
+					 final, has_final, &recv);
+		}
+		if (receiver.v->u.map.is_struct && !gitops_tmpl_map_get(receiver.v, field, strlen(field)))
+			return errorf(s, "can't evaluate field %s in type %s", field, rv_type(receiver));
+	}
 	if (receiver.v->kind == GITOPS_TMPL_MAP) {
 		if (nargs > 1 || has_final)
 			return errorf(s, "%s is not a method but has arguments", field);
@@ -429,33 +455,33 @@ static int eval_field(struct rv *out, struct state *s, struct rv dot, const char
 
 /* takes receiver */
 static int eval_field_chain(struct rv *out, struct state *s, struct rv dot, struct rv receiver,
-			    const struct tmpl_node *node, char **ident, size_t n, size_t nargs, int has_final)
+			    const struct tmpl_node *node, char **ident, size_t n, const struct tmpl_node *cmd,
+			    struct rv *final, int has_final)
 {
 	size_t i;
 	struct rv next;
 
 	for (i = 0; i + 1 < n; i++) {
-		if (eval_field(&next, s, dot, ident[i], node, 0, 0, receiver) < 0) {
+		if (eval_field(&next, s, dot, ident[i], node, NULL, NULL, 0, receiver) < 0) {
 			rv_release(&receiver);
 			return -1;
 		}
 		rv_release(&receiver);
 		receiver = next;
 	}
-	i = eval_field(out, s, dot, ident[n - 1], node, nargs, has_final, receiver) < 0;
+	i = eval_field(out, s, dot, ident[n - 1], node, cmd, final, has_final, receiver) < 0;
 	rv_release(&receiver);
 	return i ? -1 : 0;
 }
 
-static int eval_field_node(struct rv *out, struct state *s, struct rv dot, const struct tmpl_node *field, size_t nargs,
-			   int has_final)
+static int eval_field_node(struct rv *out, struct state *s, struct rv dot, const struct tmpl_node *field)
 {
 	s->node = field;
-	return eval_field_chain(out, s, dot, rv_ref(dot), field, field->ident, field->nident, nargs, has_final);
+	return eval_field_chain(out, s, dot, rv_ref(dot), field, field->ident, field->nident, NULL, NULL, 0);
 }
 
-static int eval_chain_node(struct rv *out, struct state *s, struct rv dot, const struct tmpl_node *chain, size_t nargs,
-			   int has_final)
+static int eval_chain_node(struct rv *out, struct state *s, struct rv dot, const struct tmpl_node *chain,
+			   const struct tmpl_node *cmd, struct rv *final, int has_final)
 {
 	struct rv pipe;
 
@@ -471,7 +497,7 @@ static int eval_chain_node(struct rv *out, struct state *s, struct rv dot, const
 	}
 	if (eval_arg(&pipe, s, dot, GITOPS_TMPL_P_ANY + 1000, chain->pipe) < 0)
 		return -1;
-	return eval_field_chain(out, s, dot, pipe, chain, chain->ident, chain->nident, nargs, has_final);
+	return eval_field_chain(out, s, dot, pipe, chain, chain->ident, chain->nident, cmd, final, has_final);
 }
 
 static int not_a_function(struct state *s, const struct tmpl_node *cmd, int has_final)
@@ -489,7 +515,7 @@ static int not_a_function(struct state *s, const struct tmpl_node *cmd, int has_
 }
 
 static int eval_variable_node(struct rv *out, struct state *s, struct rv dot, const struct tmpl_node *var,
-			      const struct tmpl_node *cmd, int has_final)
+			      const struct tmpl_node *cmd, struct rv *final, int has_final)
 {
 	struct rv value;
 
@@ -504,8 +530,7 @@ static int eval_variable_node(struct rv *out, struct state *s, struct rv dot, co
 		*out = value;
 		return 0;
 	}
-	return eval_field_chain(out, s, dot, value, var, var->ident + 1, var->nident - 1, cmd ? cmd->nkids : 1,
-				has_final);
+	return eval_field_chain(out, s, dot, value, var, var->ident + 1, var->nident - 1, cmd, final, has_final);
 }
 
 /* idealConstant */
@@ -574,7 +599,7 @@ static int eval_empty_interface(struct rv *out, struct state *s, struct rv dot, 
 		*out = rv_ref(dot);
 		return 0;
 	case N_FIELD:
-		return eval_field_node(out, s, dot, n, 1, 0);
+		return eval_field_node(out, s, dot, n);
 	case N_IDENT:
 		return eval_function(out, s, dot, n, n, NULL, 0, NULL, 0);
 	case N_NIL:
@@ -585,7 +610,7 @@ static int eval_empty_interface(struct rv *out, struct state *s, struct rv dot, 
 		out->v = gitops_tmpl_value_string(n->text, n->tlen);
 		return out->v ? 0 : oom(s);
 	case N_VARIABLE:
-		return eval_variable_node(out, s, dot, n, NULL, 0);
+		return eval_variable_node(out, s, dot, n, NULL, NULL, 0);
 	case N_PIPE:
 		return eval_pipeline(out, s, dot, n);
 	default: {
@@ -635,10 +660,10 @@ static int eval_arg(struct rv *out, struct state *s, struct rv dot, int ptype, c
 			return errorf(s, "cannot assign nil to <nil>");
 		return errorf(s, "cannot assign nil to %s", param_type(ptype));
 	case N_FIELD:
-		r = eval_field_node(&tmp, s, dot, n, 1, 0);
+		r = eval_field_node(&tmp, s, dot, n);
 		break;
 	case N_VARIABLE:
-		r = eval_variable_node(&tmp, s, dot, n, NULL, 0);
+		r = eval_variable_node(&tmp, s, dot, n, NULL, NULL, 0);
 		break;
 	case N_PIPE:
 		r = eval_pipeline(&tmp, s, dot, n);
@@ -647,7 +672,7 @@ static int eval_arg(struct rv *out, struct state *s, struct rv dot, int ptype, c
 		r = eval_function(&tmp, s, dot, n, n, NULL, 0, NULL, 0);
 		break;
 	case N_CHAIN:
-		r = eval_chain_node(&tmp, s, dot, n, 1, 0);
+		r = eval_chain_node(&tmp, s, dot, n, NULL, NULL, 0);
 		break;
 	default:
 		goto constant;
@@ -1194,10 +1219,10 @@ static int call_builtin(struct rv *out, struct state *s, int b, struct rv *args,
 	return string_result(out, s, &buf) < 0 ? -2 : 0;
 }
 
-/* evalCall */
+/* evalCall; recv: a method's receiver (the function's first argument), or NULL */
 static int eval_call(struct rv *out, struct state *s, struct rv dot, long func, const struct tmpl_node *node,
 		     const char *name, const struct tmpl_node *const *args, size_t nargs, struct rv *final,
-		     int has_final)
+		     int has_final, struct rv *recv)
 {
 	const struct gitops_tmpl_func *sig = func >= 0 ? &s->set->funcs[func] : &builtin_sigs[-1 - func];
 	int builtin = func < 0 ? (int)(-1 - func) : -1;
@@ -1269,17 +1294,20 @@ static int eval_call(struct rv *out, struct state *s, struct rv dot, long func, 
 			goto done;
 		}
 	} else {
-		struct gitops_tmpl_value **vals = calloc(num_in ? num_in : 1, sizeof(*vals));
+		struct gitops_tmpl_value **vals = calloc(num_in + 1, sizeof(*vals));
 		struct gitops_tmpl_value *res = NULL;
 		struct gitops_tmpl_call call = { s };
+		size_t k = 0;
 		if (!vals) {
 			oom(s);
 			goto done;
 		}
+		if (recv)
+			vals[k++] = recv->v;
 		for (i = 0; i < num_in; i++)
-			vals[i] = argv[i].v;
+			vals[k++] = argv[i].v;
 		s->err->msg[0] = '\0';
-		r = sig->fn(&res, &call, vals, num_in, s->err);
+		r = sig->fn(&res, &call, vals, k, s->err);
 		free(vals);
 		if (r < 0) {
 			gitops_tmpl_value_unref(res);
@@ -1319,7 +1347,7 @@ static int eval_function(struct rv *out, struct state *s, struct rv dot, const s
 	s->node = ident;
 	if (ident->func == LONG_MIN)
 		return errorf(s, "\"%s\" is not a defined function", ident->text);
-	return eval_call(out, s, dot, ident->func, cmd, ident->text, args, nargs, final, has_final);
+	return eval_call(out, s, dot, ident->func, cmd, ident->text, args, nargs, final, has_final, NULL);
 }
 
 static int eval_command(struct rv *out, struct state *s, struct rv dot, const struct tmpl_node *cmd, struct rv *final,
@@ -1331,10 +1359,10 @@ static int eval_command(struct rv *out, struct state *s, struct rv dot, const st
 	switch (first->type) {
 	case N_FIELD:
 		s->node = first;
-		return eval_field_chain(out, s, dot, rv_ref(dot), first, first->ident, first->nident, cmd->nkids,
+		return eval_field_chain(out, s, dot, rv_ref(dot), first, first->ident, first->nident, cmd, final,
 					has_final);
 	case N_CHAIN:
-		return eval_chain_node(out, s, dot, first, cmd->nkids, has_final);
+		return eval_chain_node(out, s, dot, first, cmd, final, has_final);
 	case N_IDENT:
 		return eval_function(out, s, dot, first, cmd, (const struct tmpl_node *const *)cmd->kids + 1,
 				     cmd->nkids - 1, final, has_final);
@@ -1343,7 +1371,7 @@ static int eval_command(struct rv *out, struct state *s, struct rv dot, const st
 			return -1;
 		return eval_pipeline(out, s, dot, first);
 	case N_VARIABLE:
-		return eval_variable_node(out, s, dot, first, cmd, has_final);
+		return eval_variable_node(out, s, dot, first, cmd, final, has_final);
 	default:
 		break;
 	}
@@ -1837,7 +1865,8 @@ int gitops_tmpl_call_exec(struct gitops_buf *out, struct gitops_tmpl_call *call,
 			*err = *s->err;
 		return -1;
 	}
-	return exec_named(out, s->set, s->run, name, s->tmpl->name, dot, err);
+	return exec_named(out, s->set, s->run, name, s->set->opts.set_name ? s->set->opts.set_name : s->tmpl->name,
+			  dot, err);
 }
 
 int gitops_tmpl_call_parse_exec(struct gitops_buf *out, struct gitops_tmpl_call *call, const char *name,
@@ -1860,7 +1889,7 @@ int gitops_tmpl_call_parse_exec(struct gitops_buf *out, struct gitops_tmpl_call 
 	}
 	if (gitops_tmpl_set_parse(copy, name, text, len, err) < 0)
 		goto done;
-	r = exec_named(out, copy, s->run, name, s->tmpl->name, dot, err);
+	r = exec_named(out, copy, s->run, name, s->set->opts.set_name ? s->set->opts.set_name : s->tmpl->name, dot, err);
 done:
 	gitops_tmpl_set_free(copy);
 	return r;

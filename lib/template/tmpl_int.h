@@ -38,6 +38,7 @@ struct gitops_tmpl_value {
 			struct tmpl_entry *e; /* sorted by key, bytewise */
 			size_t n, cap;
 			char *type_name;      /* NULL: map[string]interface {} */
+			int is_struct;        /* a struct's fields: a missing one is an error */
 		} map;
 	} u;
 };

@@ -102,6 +102,15 @@ struct gitops_tmpl_value *gitops_tmpl_value_map(const char *type_name)
 	return v;
 }
 
+struct gitops_tmpl_value *gitops_tmpl_value_struct(const char *type_name)
+{
+	struct gitops_tmpl_value *v = gitops_tmpl_value_map(type_name ? type_name : "struct {}");
+
+	if (v)
+		v->u.map.is_struct = 1;
+	return v;
+}
+
 struct gitops_tmpl_value *gitops_tmpl_value_ref(struct gitops_tmpl_value *v)
 {
 	if (v)

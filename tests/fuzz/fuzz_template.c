@@ -85,10 +85,10 @@ static int f_repeat(struct gitops_tmpl_value **out, struct gitops_tmpl_call *cal
 }
 
 static const struct gitops_tmpl_func funcs[] = {
-	{ "include", f_include, 2, 0, { GITOPS_TMPL_P_STRING, GITOPS_TMPL_P_ANY } },
-	{ "tpl", f_tpl, 2, 0, { GITOPS_TMPL_P_STRING, GITOPS_TMPL_P_ANY } },
-	{ "list", f_list, 0, 1, { GITOPS_TMPL_P_ANY } },
-	{ "repeat", f_repeat, 2, 0, { GITOPS_TMPL_P_INT, GITOPS_TMPL_P_STRING } },
+	{ "include", f_include, 2, 0, { GITOPS_TMPL_P_STRING, GITOPS_TMPL_P_ANY }, NULL },
+	{ "tpl", f_tpl, 2, 0, { GITOPS_TMPL_P_STRING, GITOPS_TMPL_P_ANY }, NULL },
+	{ "list", f_list, 0, 1, { GITOPS_TMPL_P_ANY }, NULL },
+	{ "repeat", f_repeat, 2, 0, { GITOPS_TMPL_P_INT, GITOPS_TMPL_P_STRING }, NULL },
 };
 
 static const char helpers[] = "{{define \"h\"}}[{{.}}]{{end}}{{define \"rec\"}}{{if .}}{{include \"rec\" .}}{{end}}{{end}}";

@@ -316,22 +316,22 @@ FN(f_fail)
 }
 
 static const struct gitops_tmpl_func funcs[] = {
-	{ "include", f_include, 2, 0, { GITOPS_TMPL_P_STRING, GITOPS_TMPL_P_ANY } },
-	{ "b64enc", f_b64enc, 1, 0, { GITOPS_TMPL_P_STRING } },
-	{ "quote", f_quote, 0, 1, { GITOPS_TMPL_P_ANY } },
-	{ "upper", f_upper, 1, 0, { GITOPS_TMPL_P_STRING } },
-	{ "trim", f_trim, 1, 0, { GITOPS_TMPL_P_STRING } },
-	{ "repeat", f_repeat, 2, 0, { GITOPS_TMPL_P_INT, GITOPS_TMPL_P_STRING } },
-	{ "add1", f_add1, 1, 0, { GITOPS_TMPL_P_ANY } },
-	{ "add", f_add, 0, 1, { GITOPS_TMPL_P_ANY } },
-	{ "sub", f_sub, 2, 0, { GITOPS_TMPL_P_ANY, GITOPS_TMPL_P_ANY } },
-	{ "float64", f_float64, 1, 0, { GITOPS_TMPL_P_ANY } },
-	{ "list", f_list, 0, 1, { GITOPS_TMPL_P_ANY } },
-	{ "dict", f_dict, 0, 1, { GITOPS_TMPL_P_ANY } },
-	{ "hasKey", f_has_key, 2, 0, { GITOPS_TMPL_P_MAP, GITOPS_TMPL_P_STRING } },
-	{ "kindOf", f_kind_of, 1, 0, { GITOPS_TMPL_P_ANY } },
-	{ "nindent", f_nindent, 2, 0, { GITOPS_TMPL_P_INT, GITOPS_TMPL_P_STRING } },
-	{ "fail", f_fail, 1, 0, { GITOPS_TMPL_P_STRING } },
+	{ "include", f_include, 2, 0, { GITOPS_TMPL_P_STRING, GITOPS_TMPL_P_ANY }, NULL },
+	{ "b64enc", f_b64enc, 1, 0, { GITOPS_TMPL_P_STRING }, NULL },
+	{ "quote", f_quote, 0, 1, { GITOPS_TMPL_P_ANY }, NULL },
+	{ "upper", f_upper, 1, 0, { GITOPS_TMPL_P_STRING }, NULL },
+	{ "trim", f_trim, 1, 0, { GITOPS_TMPL_P_STRING }, NULL },
+	{ "repeat", f_repeat, 2, 0, { GITOPS_TMPL_P_INT, GITOPS_TMPL_P_STRING }, NULL },
+	{ "add1", f_add1, 1, 0, { GITOPS_TMPL_P_ANY }, NULL },
+	{ "add", f_add, 0, 1, { GITOPS_TMPL_P_ANY }, NULL },
+	{ "sub", f_sub, 2, 0, { GITOPS_TMPL_P_ANY, GITOPS_TMPL_P_ANY }, NULL },
+	{ "float64", f_float64, 1, 0, { GITOPS_TMPL_P_ANY }, NULL },
+	{ "list", f_list, 0, 1, { GITOPS_TMPL_P_ANY }, NULL },
+	{ "dict", f_dict, 0, 1, { GITOPS_TMPL_P_ANY }, NULL },
+	{ "hasKey", f_has_key, 2, 0, { GITOPS_TMPL_P_MAP, GITOPS_TMPL_P_STRING }, NULL },
+	{ "kindOf", f_kind_of, 1, 0, { GITOPS_TMPL_P_ANY }, NULL },
+	{ "nindent", f_nindent, 2, 0, { GITOPS_TMPL_P_INT, GITOPS_TMPL_P_STRING }, NULL },
+	{ "fail", f_fail, 1, 0, { GITOPS_TMPL_P_STRING }, NULL },
 };
 
 /* values.yaml as Helm reads it (YAML -> JSON -> interface{}): every number a float64 */
@@ -555,6 +555,7 @@ static char *run_case(const cJSON *c)
 	struct gitops_tmpl_value *root = NULL;
 	struct gitops_buf out = GITOPS_BUF_INIT, data = GITOPS_BUF_INIT;
 	struct harness h = { NULL, 0 };
+	struct gitops_tmpl_options opts = GITOPS_TMPL_OPTIONS_INIT;
 	struct tfile files[64];
 	size_t nfiles = 0, i;
 	const char *templ = str_member(c, "template"), *helpers = str_member(c, "helpers");
@@ -586,7 +587,8 @@ static char *run_case(const cJSON *c)
 		}
 	}
 	qsort(files, nfiles, sizeof(files[0]), by_helm_order);
-	failed = gitops_tmpl_set_new(&set, funcs, sizeof(funcs) / sizeof(funcs[0]), NULL, &h, &err);
+	opts.set_name = "gotpl";
+	failed = gitops_tmpl_set_new(&set, funcs, sizeof(funcs) / sizeof(funcs[0]), &opts, &h, &err);
 	for (i = 0; !failed && i < nfiles; i++) {
 		if (!files[i].path || !files[i].text) {
 			failed = gitops_err_oom(&err);

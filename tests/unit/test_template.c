@@ -83,15 +83,15 @@ static int f_ctx(struct gitops_tmpl_value **out, struct gitops_tmpl_call *call, 
 }
 
 static const struct gitops_tmpl_func funcs[] = {
-	{ "fail", f_fail, 0, 1, { GITOPS_TMPL_P_ANY } },
-	{ "include", f_include, 2, 0, { GITOPS_TMPL_P_STRING, GITOPS_TMPL_P_ANY } },
-	{ "tpl", f_tpl, 2, 0, { GITOPS_TMPL_P_STRING, GITOPS_TMPL_P_ANY } },
-	{ "strlist", f_strlist, 0, 1, { GITOPS_TMPL_P_STRING } },
-	{ "int64", f_int64, 1, 0, { GITOPS_TMPL_P_INT } },
-	{ "ctx", f_ctx, 0, 0, { GITOPS_TMPL_P_ANY } },
-	{ "fbool", f_ctx, 1, 0, { GITOPS_TMPL_P_BOOL } },
-	{ "ffloat", f_ctx, 1, 0, { GITOPS_TMPL_P_FLOAT } },
-	{ "fmap", f_ctx, 1, 0, { GITOPS_TMPL_P_MAP } },
+	{ "fail", f_fail, 0, 1, { GITOPS_TMPL_P_ANY }, NULL },
+	{ "include", f_include, 2, 0, { GITOPS_TMPL_P_STRING, GITOPS_TMPL_P_ANY }, NULL },
+	{ "tpl", f_tpl, 2, 0, { GITOPS_TMPL_P_STRING, GITOPS_TMPL_P_ANY }, NULL },
+	{ "strlist", f_strlist, 0, 1, { GITOPS_TMPL_P_STRING }, NULL },
+	{ "int64", f_int64, 1, 0, { GITOPS_TMPL_P_INT }, NULL },
+	{ "ctx", f_ctx, 0, 0, { GITOPS_TMPL_P_ANY }, NULL },
+	{ "fbool", f_ctx, 1, 0, { GITOPS_TMPL_P_BOOL }, NULL },
+	{ "ffloat", f_ctx, 1, 0, { GITOPS_TMPL_P_FLOAT }, NULL },
+	{ "fmap", f_ctx, 1, 0, { GITOPS_TMPL_P_MAP }, NULL },
 };
 
 static const char root_json[] = "{\"s\": \"hello\", \"n\": 42, \"f\": 3.5, \"big\": 1000000, \"t\": true,"
@@ -107,9 +107,13 @@ static char *render_opts(const char *text, const struct gitops_tmpl_options *opt
 	struct gitops_buf out = GITOPS_BUF_INIT;
 	cJSON *tree = cJSON_Parse(root_json);
 	char *r = NULL;
+	struct gitops_tmpl_options o = GITOPS_TMPL_OPTIONS_INIT;
 
 	ck_assert_ptr_nonnull(tree);
-	ck_assert_int_eq(gitops_tmpl_set_new(&set, funcs, sizeof(funcs) / sizeof(funcs[0]), opts, "the-ctx", &err), 0);
+	if (opts)
+		o = *opts;
+	o.set_name = "gotpl";
+	ck_assert_int_eq(gitops_tmpl_set_new(&set, funcs, sizeof(funcs) / sizeof(funcs[0]), &o, "the-ctx", &err), 0);
 	ck_assert_int_eq(gitops_tmpl_value_from_tree(&root, tree, 0, &err), 0);
 	if (gitops_tmpl_set_parse(set, "t", text, strlen(text), &err) < 0 ||
 	    gitops_tmpl_exec(&out, set, "t", root, &err) < 0) {
@@ -300,7 +304,7 @@ static const struct {
 	{ "{{ctx}}", "the-ctx" },
 	{ "{{define \"a\"}}<{{.}}>{{end}}{{include \"a\" 1}}{{include \"a\" .s | printf \"%q\"}}", "<1>\"<hello>\"" },
 	{ "{{include \"zz\" 1}}",
-	  X(2, "include \"zz\" 1", "error calling include: template: no template \"zz\" associated with template \"t\"") },
+	  X(2, "include \"zz\" 1", "error calling include: template: no template \"zz\" associated with template \"gotpl\"") },
 	{ "{{define \"a\"}}A{{end}}{{tpl \"{{template \\\"a\\\"}}{{.}}\" 5}}{{tpl \"{{define \\\"a\\\"}}B{{end}}\" 1}}{{template \"a\"}}",
 	  "A5A" },
 	{ "{{tpl \"{{.x.y}}\" .}}",
@@ -483,6 +487,63 @@ START_TEST(test_values)
 }
 END_TEST
 
+static int m_get(struct gitops_tmpl_value **out, struct gitops_tmpl_call *call, struct gitops_tmpl_value *const *args,
+		 size_t n, struct gitops_err *err)
+{
+	struct gitops_tmpl_value *v;
+	size_t len;
+	const char *key = gitops_tmpl_value_str(args[1], &len);
+
+	(void)call, (void)n;
+	if (!strcmp(key, "bad"))
+		return gitops_err_set(err, GITOPS_EXIT_INPUT, "\"%s\" is not a table", key);
+	v = gitops_tmpl_map_get(args[0], key, len);
+	*out = v ? gitops_tmpl_value_ref(v) : gitops_tmpl_value_cstring("");
+	return *out ? 0 : gitops_err_oom(err);
+}
+
+START_TEST(test_methods)
+{
+	static const struct gitops_tmpl_func methods[] = {
+		{ "Get", m_get, 1, 0, { GITOPS_TMPL_P_STRING }, "chartutil.Values" },
+	};
+	static const struct {
+		const char *in, *want;
+	} c[] = {
+		{ "{{.V.Get \"a\"}}|{{.V.a}}|{{\"a\" | .V.Get}}|{{printf \"%T\" .V}}|{{.S.Name}}|{{printf \"%T\" .S}}",
+		  "1|1|1|chartutil.Values|n|*chart.Metadata" },
+		{ "{{.V.Get}}", "ERR: template: t:1:4: executing \"t\" at <.V.Get>: wrong number of args for Get: want 1 got 0" },
+		{ "{{.V.Get \"bad\"}}", "ERR: template: t:1:4: executing \"t\" at <.V.Get>: error calling Get: \"bad\" is not a table" },
+		{ "{{.S.name}}", "ERR: template: t:1:4: executing \"t\" at <.S.name>: can't evaluate field name in type interface {}" },
+		{ "{{Get}}", "ERR: template: t:1: function \"Get\" not defined" },
+	};
+	struct gitops_err err = GITOPS_ERR_INIT;
+	struct gitops_tmpl_value *root = gitops_tmpl_value_map(NULL), *v = gitops_tmpl_value_map("chartutil.Values");
+	struct gitops_tmpl_value *st = gitops_tmpl_value_struct("*chart.Metadata");
+	size_t i;
+
+	ck_assert_int_eq(gitops_tmpl_map_set(v, "a", 1, gitops_tmpl_value_int(1)), 0);
+	ck_assert_int_eq(gitops_tmpl_map_set(st, "Name", 4, gitops_tmpl_value_cstring("n")), 0);
+	ck_assert_int_eq(gitops_tmpl_map_set(root, "V", 1, v), 0);
+	ck_assert_int_eq(gitops_tmpl_map_set(root, "S", 1, st), 0);
+	for (i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		struct gitops_tmpl_set *set = NULL;
+		struct gitops_buf out = GITOPS_BUF_INIT;
+		char got[2048];
+		ck_assert_int_eq(gitops_tmpl_set_new(&set, methods, 1, NULL, NULL, &err), 0);
+		if (gitops_tmpl_set_parse(set, "t", c[i].in, strlen(c[i].in), &err) < 0 ||
+		    gitops_tmpl_exec(&out, set, "t", root, &err) < 0)
+			snprintf(got, sizeof(got), "ERR: %s", err.msg);
+		else
+			snprintf(got, sizeof(got), "%s", out.data);
+		ck_assert_str_eq(got, c[i].want);
+		gitops_buf_release(&out);
+		gitops_tmpl_set_free(set);
+	}
+	gitops_tmpl_value_unref(root);
+}
+END_TEST
+
 static Suite *template_suite(void)
 {
 	Suite *s = suite_create("template");
@@ -495,6 +556,7 @@ static Suite *template_suite(void)
 	tcase_add_test(tc, test_limits);
 	tcase_add_test(tc, test_set);
 	tcase_add_test(tc, test_values);
+	tcase_add_test(tc, test_methods);
 	suite_add_tcase(s, tc);
 	return s;
 }
