@@ -147,7 +147,7 @@ registry: $(BINS)
 git: $(BINS)
 	$(Q)GITOPS_BIN=$(CURDIR)/$(O) tests/git/run
 
-check: unit cases kustomize template mansynopsis kubectl kube image-setters registry git
+check: unit cases kustomize template template-helm mansynopsis kubectl kube image-setters registry git
 
 install: $(BINS)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man7
@@ -213,3 +213,7 @@ $(O)/tests/template/tmplcase: $(O)/tests/template/tmplcase.o $(LIB)
 	$(QLD)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm
 template: $(O)/tests/template/tmplcase
 	$(Q)$(O)/tests/template/tmplcase $(CONFORMANCE)/helm-engine/text-template.yaml tests/template/known-failures
+# the live oracle: the real helm v3.17.2 (scripts/install-deps) on the same cases; skipped without it
+.PHONY: template-helm
+template-helm: $(O)/tests/template/tmplcase
+	$(Q)GITOPS_BIN=$(CURDIR)/$(O) CONFORMANCE=$(CONFORMANCE) tests/template/helm-oracle

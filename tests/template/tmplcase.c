@@ -16,6 +16,10 @@
  * fail with `error_core`, the text after the last "at <...>: " (parse
  * errors: helm's last ": " part).
  *
+ * --against-helm DIR compares with what the real helm rendered now instead
+ * (DIR/NAME/{rc,out,err}, as tests/template/helm-oracle leaves them, from
+ * the charts --write-charts DIR wrote): the live oracle.
+ *
  * KNOWN-FAILURES lists "NAME  reason" lines: those may fail; any other
  * failure fails the run, and so does a listed case that passes.  Prints one
  * line per failure and "template: N passed, N listed, N failed of N".
@@ -24,6 +28,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "lib/base/buf.h"
 #include "lib/base/enc.h"
@@ -547,6 +552,117 @@ static const char *str_member(const cJSON *c, const char *key)
 	return cJSON_IsString(m) ? m->valuestring : NULL;
 }
 
+/* --against-helm DIR: helm's results for the cases (DIR/NAME/{rc,out,err}) instead of the corpus's */
+static const char *helm_dir;
+
+static char *slurp(const char *dir, const char *name, const char *file)
+{
+	struct gitops_err err = GITOPS_ERR_INIT;
+	struct gitops_buf b = GITOPS_BUF_INIT;
+	char *path = NULL;
+
+	if (asprintf(&path, "%s/%s/%s", dir, name, file) < 0)
+		return NULL;
+	if (gitops_buf_read_file(&b, path, 64u << 20, &err) < 0 || gitops_buf_add(&b, "", 0) < 0) {
+		free(path);
+		gitops_buf_release(&b);
+		return NULL;
+	}
+	free(path);
+	return gitops_buf_detach(&b);
+}
+
+/* the error_core of helm's stderr, as the corpus computes it */
+static char *helm_core(const char *stderr_text)
+{
+	const char *p = stderr_text, *q, *last = NULL;
+	size_t n;
+
+	if (!strncmp(p, "Error: ", 7))
+		p += 7;
+	n = strcspn(p, "\n");
+	for (q = p; (q = strstr(q, " at <")) != NULL && q < p + n; q += 5) {
+		const char *close = strstr(q, ">: ");
+		if (close && close < p + n)
+			last = close + 3;
+	}
+	if (!last && (!strncmp(p, "parse error at (", 16) || !strncmp(p, "execution error at (", 20))) {
+		q = strstr(p, "): ");
+		if (q && q < p + n)
+			last = q + 3;
+	}
+	if (last) {
+		n -= (size_t)(last - p);
+		p = last;
+	}
+	return strndup(p, n);
+}
+
+static int write_file(const char *dir, const char *name, const char *text)
+{
+	char *path = NULL, *slash;
+	FILE *f;
+	int r = -1;
+
+	if (asprintf(&path, "%s/%s", dir, name) < 0)
+		return -1;
+	for (slash = strchr(path + strlen(dir) + 1, '/'); slash; slash = strchr(slash + 1, '/')) {
+		*slash = '\0';
+		mkdir(path, 0755);
+		*slash = '/';
+	}
+	f = fopen(path, "w");
+	if (f) {
+		r = fputs(text, f) < 0 ? -1 : 0;
+		if (fclose(f) != 0)
+			r = -1;
+	}
+	free(path);
+	return r;
+}
+
+/* --write-charts DIR: each case as the chart helm's harness rendered, DIR/NAME/, with its helm_args in DIR/NAME/args */
+static int write_chart(const char *dir, const cJSON *c)
+{
+	static const char chart[] = "apiVersion: v2\nname: engine\ndescription: Helm engine conformance case\n"
+				    "type: application\nversion: 0.1.0\nappVersion: \"1.16.0\"\n";
+	const char *name = str_member(c, "name"), *t = str_member(c, "template"), *v;
+	const cJSON *f, *args = cJSON_GetObjectItemCaseSensitive(c, "helm_args");
+	struct gitops_buf b = GITOPS_BUF_INIT;
+	char *root = NULL, *wrapped = NULL;
+	int r = -1;
+
+	if (!name || !t || str_member(c, "mode"))
+		return 0;
+	if (asprintf(&root, "%s/%s", dir, name) < 0 || mkdir(root, 0755) < 0)
+		goto done;
+	if (asprintf(&wrapped, "{{define \"case\"}}%s{{end}}", t) < 0)
+		goto done;
+	v = str_member(c, "values");
+	if (write_file(root, "Chart.yaml", str_member(c, "chart") ? str_member(c, "chart") : chart) < 0 ||
+	    write_file(root, "values.yaml", v ? v : "{}\n") < 0 || write_file(root, "templates/_case.tpl", wrapped) < 0 ||
+	    write_file(root, "templates/case.yaml", wrapper) < 0)
+		goto done;
+	if (str_member(c, "helpers") && write_file(root, "templates/_helpers.tpl", str_member(c, "helpers")) < 0)
+		goto done;
+	cJSON_ArrayForEach(f, cJSON_GetObjectItemCaseSensitive(c, "files"))
+		if (cJSON_IsString(f) && f->string && !strstr(f->string, "..") && write_file(root, f->string, f->valuestring) < 0)
+			goto done;
+	if (gitops_buf_add(&b, "", 0) < 0)
+		goto done;
+	cJSON_ArrayForEach(f, args)
+		if (cJSON_IsString(f) && gitops_buf_printf(&b, "%s\n", f->valuestring) < 0)
+			goto done;
+	r = write_file(root, "args", b.data);
+done:
+	if (r < 0)
+		fprintf(stderr, "tmplcase: cannot write the chart of %s\n", name);
+	gitops_buf_release(&b);
+	free(root);
+	free(wrapped);
+	return r;
+}
+
 /* run one case: NULL when it passed, else why (malloc'ed) */
 static char *run_case(const cJSON *c)
 {
@@ -562,8 +678,32 @@ static char *run_case(const cJSON *c)
 	const char *values = str_member(c, "values"), *expected = str_member(c, "expected");
 	const char *core = str_member(c, "error_core");
 	const cJSON *extra = cJSON_GetObjectItemCaseSensitive(c, "files"), *f;
-	char *why = NULL;
+	char *why = NULL, *h_rc = NULL, *h_out = NULL, *h_err = NULL, *h_core = NULL;
+	struct gitops_buf h_data = GITOPS_BUF_INIT;
 	int failed;
+
+	if (helm_dir && str_member(c, "name")) {
+		/* the truth is what helm says now */
+		h_rc = slurp(helm_dir, str_member(c, "name"), "rc");
+		h_out = slurp(helm_dir, str_member(c, "name"), "out");
+		h_err = slurp(helm_dir, str_member(c, "name"), "err");
+		if (!h_rc || !h_out || !h_err) {
+			why = strdup("helm's results are missing");
+			goto helm_done;
+		}
+		if (atoi(h_rc) == 0) {
+			if (decode_out(&h_data, h_out) < 0) {
+				why = strdup("no data.out in helm's output");
+				goto helm_done;
+			}
+			expected = h_data.data;
+			core = NULL;
+		} else {
+			h_core = helm_core(h_err);
+			core = h_core;
+			expected = NULL;
+		}
+	}
 
 	if (str_member(c, "mode"))
 		return strdup("file mode is not an engine case");
@@ -629,6 +769,12 @@ static char *run_case(const cJSON *c)
 	gitops_buf_release(&data);
 	gitops_tmpl_value_unref(root);
 	gitops_tmpl_set_free(set);
+helm_done:
+	free(h_rc);
+	free(h_out);
+	free(h_err);
+	free(h_core);
+	gitops_buf_release(&h_data);
 	return why;
 }
 
@@ -652,11 +798,35 @@ int main(int argc, char **argv)
 	char **known = NULL;
 	size_t nknown = 0, total = 0;
 	int pass = 0, knownfail = 0, fail = 0, i;
-	char *line, *save = NULL;
+	char *line, *save = NULL, *charts = NULL;
 
-	if (argc < 3) {
-		fprintf(stderr, "usage: tmplcase CASES.yaml KNOWN-FAILURES [NAME-PREFIX...]\n");
+	if (argc >= 3 && !strcmp(argv[1], "--write-charts")) {
+		charts = argv[2];
+		argv += 2;
+		argc -= 2;
+	} else if (argc >= 3 && !strcmp(argv[1], "--against-helm")) {
+		helm_dir = argv[2];
+		argv += 2;
+		argc -= 2;
+	}
+	if (argc < 3 && !(charts && argc == 2)) {
+		fprintf(stderr, "usage: tmplcase [--against-helm DIR] CASES.yaml KNOWN-FAILURES [NAME-PREFIX...]\n"
+				"       tmplcase --write-charts DIR CASES.yaml\n");
 		return 2;
+	}
+	if (charts) {
+		int bad = 0;
+		if (gitops_buf_read_file(&text, argv[1], 64u << 20, &err) < 0 ||
+		    gitops_yaml_parse_one(&cases, text.data, text.len, argv[1], &limits, &err) < 0) {
+			fprintf(stderr, "tmplcase: %s\n", err.msg);
+			return 2;
+		}
+		cJSON_ArrayForEach(c, cases)
+			if (write_chart(charts, c) < 0)
+				bad = 1;
+		cJSON_Delete(cases);
+		gitops_buf_release(&text);
+		return bad ? 2 : 0;
 	}
 	if (gitops_buf_read_file(&text, argv[1], 64u << 20, &err) < 0 ||
 	    gitops_yaml_parse_one(&cases, text.data, text.len, argv[1], &limits, &err) < 0 ||
@@ -700,7 +870,8 @@ int main(int argc, char **argv)
 		}
 		free(why);
 	}
-	printf("template: %d passed, %d listed, %d failed of %zu\n", pass, knownfail, fail, total);
+	printf("template%s: %d passed, %d listed, %d failed of %zu\n", helm_dir ? " (against helm)" : "", pass, knownfail,
+	       fail, total);
 	cJSON_Delete(cases);
 	gitops_buf_release(&text);
 	gitops_buf_release(&kf);
