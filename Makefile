@@ -213,7 +213,14 @@ $(O)/tests/template/tmplcase: $(O)/tests/template/tmplcase.o $(LIB)
 	$(QLD)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm
 template: $(O)/tests/template/tmplcase
 	$(Q)$(O)/tests/template/tmplcase $(CONFORMANCE)/helm-engine/text-template.yaml tests/template/known-failures
-# the live oracle: the real helm v3.17.2 (scripts/install-deps) on the same cases; skipped without it
-.PHONY: template-helm
+	$(Q)$(O)/tests/template/tmplcase tests/template/regressions.yaml tests/template/known-failures
+# the live oracle: the real helm v3.17.2 (scripts/install-deps) on the same cases, then on a
+# fixed batch of random templates (tests/template/helm-diff); skipped without helm.
+#   make template-diff-fuzz MINUTES=N     random batches against helm for N minutes
+MINUTES ?= 1
+.PHONY: template-helm template-diff-fuzz
 template-helm: $(O)/tests/template/tmplcase
 	$(Q)GITOPS_BIN=$(CURDIR)/$(O) CONFORMANCE=$(CONFORMANCE) tests/template/helm-oracle
+	$(Q)GITOPS_BIN=$(CURDIR)/$(O) CONFORMANCE=$(CONFORMANCE) tests/template/helm-diff 1 100
+template-diff-fuzz: $(O)/tests/template/tmplcase
+	$(Q)GITOPS_BIN=$(CURDIR)/$(O) CONFORMANCE=$(CONFORMANCE) tests/template/helm-diff --minutes $(MINUTES)

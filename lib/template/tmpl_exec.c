@@ -1199,6 +1199,13 @@ static int call_builtin(struct rv *out, struct state *s, int b, struct rv *args,
 			len = vals[0]->u.str.len;
 			r = 0;
 		} else {
+			/* evalArgs: a nil argument prints as printableValue has it, "<no value>" */
+			struct gitops_tmpl_value novalue = { .kind = GITOPS_TMPL_STRING, .refs = 1 };
+			novalue.u.str.s = (char *)"<no value>";
+			novalue.u.str.len = 10;
+			for (i = 0; i < n; i++)
+				if (vals[i]->kind == GITOPS_TMPL_NIL)
+					vals[i] = &novalue;
 			r = gitops_tmpl_sprint(&text, vals, n);
 			str = text.data ? text.data : "";
 			len = text.len;

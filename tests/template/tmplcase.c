@@ -621,7 +621,7 @@ static int write_file(const char *dir, const char *name, const char *text)
 	return r;
 }
 
-/* --write-charts DIR: each case as the chart helm's harness rendered, DIR/NAME/, with its helm_args in DIR/NAME/args */
+/* --write-charts DIR: each case as the chart helm's harness rendered, DIR/NAME/chart/, its helm_args in DIR/NAME/args */
 static int write_chart(const char *dir, const cJSON *c)
 {
 	static const char chart[] = "apiVersion: v2\nname: engine\ndescription: Helm engine conformance case\n"
@@ -636,6 +636,17 @@ static int write_chart(const char *dir, const cJSON *c)
 		return 0;
 	if (asprintf(&root, "%s/%s", dir, name) < 0 || mkdir(root, 0755) < 0)
 		goto done;
+	if (gitops_buf_add(&b, "", 0) < 0)
+		goto done;
+	cJSON_ArrayForEach(f, args)
+		if (cJSON_IsString(f) && gitops_buf_printf(&b, "%s\n", f->valuestring) < 0)
+			goto done;
+	if (write_file(root, "args", b.data) < 0)
+		goto done;
+	free(root);
+	/* the chart apart from the run's files: helm's .Files would list them */
+	if (asprintf(&root, "%s/%s/chart", dir, name) < 0 || mkdir(root, 0755) < 0)
+		goto done;
 	if (asprintf(&wrapped, "{{define \"case\"}}%s{{end}}", t) < 0)
 		goto done;
 	v = str_member(c, "values");
@@ -648,12 +659,7 @@ static int write_chart(const char *dir, const cJSON *c)
 	cJSON_ArrayForEach(f, cJSON_GetObjectItemCaseSensitive(c, "files"))
 		if (cJSON_IsString(f) && f->string && !strstr(f->string, "..") && write_file(root, f->string, f->valuestring) < 0)
 			goto done;
-	if (gitops_buf_add(&b, "", 0) < 0)
-		goto done;
-	cJSON_ArrayForEach(f, args)
-		if (cJSON_IsString(f) && gitops_buf_printf(&b, "%s\n", f->valuestring) < 0)
-			goto done;
-	r = write_file(root, "args", b.data);
+	r = 0;
 done:
 	if (r < 0)
 		fprintf(stderr, "tmplcase: cannot write the chart of %s\n", name);
