@@ -467,12 +467,39 @@ static void fmt_float(struct pp *p, double v, char verb, int prec)
 		p->f.zero = old_zero;
 		return;
 	}
-	if (p->f.sharp && verb != 'b' && verb != 'x' && verb != 'X') {
-		/* keep a decimal point (Go's %#g keeps trailing zeros too) */
-		if (!strchr(num, '.') && !strchr(num, 'e') && !strchr(num, 'E')) {
-			num[n++] = '.';
-			num[n] = '\0';
+	if (p->f.sharp && verb != 'b') {
+		/* Go's #: a decimal point always, and %g's trailing zeros up to the precision */
+		int digits = 0, has_point = 0, nonzero = 0;
+		char tail[16] = "";
+		size_t i;
+		if (verb == 'v' || verb == 'g' || verb == 'G' || verb == 'x')
+			digits = prec == -1 ? 6 : prec;
+		for (i = 1; i < n; i++) {
+			char c = num[i];
+			if (c == '.') {
+				has_point = 1;
+			} else if (c == 'p' || c == 'P' || ((c == 'e' || c == 'E') && verb != 'x' && verb != 'X')) {
+				snprintf(tail, sizeof(tail), "%s", num + i);
+				num[i] = '\0';
+				n = i;
+				break;
+			} else {
+				if (c != '0')
+					nonzero = 1;
+				if (nonzero)
+					digits--;
+			}
 		}
+		if (!has_point) {
+			if (n == 2 && num[1] == '0')
+				digits--;
+			num[n++] = '.';
+		}
+		while (digits-- > 0 && n < sizeof(tmp) - 20)
+			num[n++] = '0';
+		num[n] = '\0';
+		snprintf(num + n, sizeof(tmp) - (size_t)(num - tmp) - n, "%s", tail);
+		n = strlen(num);
 	}
 	if (p->f.plus || num[0] != '+') {
 		if (p->f.zero && !p->f.minus && p->f.wid_present && p->f.wid > (int)n) {

@@ -280,6 +280,8 @@ static const struct {
 	{ "{{printf \"%q\" \"\\x00\\t\\x7f\\xff\"}}", "\"\\x00\\t\\x7f\\xff\"" },
 	{ "{{printf \"%6.2f|%-8.3e|%+.1f|% .0f\" 3.14159 1234.5 2.25 2.5}}", "  3.14|1.234e+03|+2.2| 2" },
 	{ "{{printf \"%v %v %v\" 100000.0 123456789.0 0.00001}}", "100000 1.23456789e+08 1e-05" },
+	{ "{{printf \"%#t|%#.3g|%#g|%#.0f|%#e|%#g\" 0.0 1.0 100000.0 3.0 1.0 1e7}}",
+	  "%!t(float64=0.00000)|1.00|100000.|3.|1.000000e+00|1.00000e+07" },
 	{ "{{printf}}", X(2, "printf", "wrong number of args for printf: want at least 1 got 0") },
 	{ "{{printf 1}}", X(9, "1", "expected string; found 1") },
 	/* html, js, urlquery, call */
