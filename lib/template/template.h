@@ -48,6 +48,7 @@ enum gitops_tmpl_kind {
 	GITOPS_TMPL_LIST,    /* []interface {} */
 	GITOPS_TMPL_STRLIST, /* []string (items are STRING values) */
 	GITOPS_TMPL_MAP,     /* map[string]interface {}, or a named map type (type_name) */
+	GITOPS_TMPL_UINT8,   /* Go uint8 (a byte: index of a string) */
 };
 
 struct gitops_tmpl_value;

@@ -729,6 +729,7 @@ static int basic_kind(const struct gitops_tmpl_value *v)
 		return K_BOOL;
 	case GITOPS_TMPL_INT:
 	case GITOPS_TMPL_INT64:
+	case GITOPS_TMPL_UINT8: /* Go compares int with uint by value: as one kind here */
 		return K_INT;
 	case GITOPS_TMPL_FLOAT64:
 		return K_FLOAT;
@@ -833,6 +834,7 @@ static int index_arg(struct gitops_err *err, long *out, struct gitops_tmpl_value
 	switch (gitops_tmpl_value_kind(index)) {
 	case GITOPS_TMPL_INT:
 	case GITOPS_TMPL_INT64:
+	case GITOPS_TMPL_UINT8:
 		x = index->u.i;
 		break;
 	case GITOPS_TMPL_NIL:
@@ -875,13 +877,16 @@ static int b_index(struct rv *out, struct gitops_err *err, struct rv *args, size
 			if (index_arg(err, &x, index, gitops_tmpl_value_len(item.v)) < 0)
 				goto fail;
 			if ((size_t)x >= gitops_tmpl_value_len(item.v)) {
-				gitops_err_set(err, GITOPS_EXIT_INPUT, "index out of range: %ld", x);
+				/* the index at the length passes Go's check and panics in reflect */
+				gitops_err_set(err, GITOPS_EXIT_INPUT, "reflect: %s index out of range",
+					       item.v->kind == GITOPS_TMPL_STRING ? "string" : "slice");
 				goto fail;
 			}
 			if (item.v->kind == GITOPS_TMPL_STRING) {
 				next.v = gitops_tmpl_value_int((unsigned char)item.v->u.str.s[x]);
 				if (!next.v)
 					goto oom;
+				next.v->kind = GITOPS_TMPL_UINT8;
 			} else {
 				next.v = gitops_tmpl_value_ref(item.v->u.list.items[x]);
 				next.iface = item.v->kind == GITOPS_TMPL_LIST;

@@ -700,6 +700,7 @@ static void print_value(struct pp *p, const struct gitops_tmpl_value *v, char ve
 		return;
 	case GITOPS_TMPL_INT:
 	case GITOPS_TMPL_INT64:
+	case GITOPS_TMPL_UINT8:
 		fmt_int_verb(p, v, verb);
 		return;
 	case GITOPS_TMPL_FLOAT64:
@@ -922,7 +923,7 @@ static int int_from_arg(struct gitops_tmpl_value *const *args, size_t n, size_t 
 	*num = 0;
 	if (*arg_num < n) {
 		const struct gitops_tmpl_value *v = args[*arg_num];
-		if (v && (v->kind == GITOPS_TMPL_INT || v->kind == GITOPS_TMPL_INT64)) {
+		if (v && (v->kind == GITOPS_TMPL_INT || v->kind == GITOPS_TMPL_INT64 || v->kind == GITOPS_TMPL_UINT8)) {
 			*num = (int)v->u.i;
 			is_int = (int64_t)*num == v->u.i;
 			if (!is_int)

@@ -271,7 +271,7 @@ int64_t gitops_tmpl_value_int_of(const struct gitops_tmpl_value *v)
 {
 	if (!v)
 		return 0;
-	if (v->kind == GITOPS_TMPL_INT || v->kind == GITOPS_TMPL_INT64)
+	if (v->kind == GITOPS_TMPL_INT || v->kind == GITOPS_TMPL_INT64 || v->kind == GITOPS_TMPL_UINT8)
 		return v->u.i;
 	return 0;
 }
@@ -341,6 +341,8 @@ const char *gitops_tmpl_value_type_name(const struct gitops_tmpl_value *v)
 		return "int";
 	case GITOPS_TMPL_INT64:
 		return "int64";
+	case GITOPS_TMPL_UINT8:
+		return "uint8";
 	case GITOPS_TMPL_FLOAT64:
 		return "float64";
 	case GITOPS_TMPL_STRING:
@@ -364,6 +366,7 @@ int gitops_tmpl_value_truth(const struct gitops_tmpl_value *v)
 		return v->u.b;
 	case GITOPS_TMPL_INT:
 	case GITOPS_TMPL_INT64:
+	case GITOPS_TMPL_UINT8:
 		return v->u.i != 0;
 	case GITOPS_TMPL_FLOAT64:
 		return v->u.f != 0;
@@ -447,6 +450,7 @@ static cJSON *to_tree(const struct gitops_tmpl_value *v, int depth)
 		return cJSON_CreateBool(v->u.b);
 	case GITOPS_TMPL_INT:
 	case GITOPS_TMPL_INT64:
+	case GITOPS_TMPL_UINT8:
 		return gitops_value_new_int(v->u.i);
 	case GITOPS_TMPL_FLOAT64:
 		return gitops_value_new_float(v->u.f);

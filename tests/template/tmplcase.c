@@ -286,7 +286,8 @@ FN(f_has_key)
 
 FN(f_kind_of)
 {
-	static const char *const kinds[] = { "invalid", "bool", "int", "int64", "float64", "string", "slice", "slice", "map" };
+	static const char *const kinds[] = { "invalid", "bool", "int", "int64", "float64", "string", "slice", "slice", "map",
+					     "uint8" };
 
 	(void)call, (void)n;
 	*out = gitops_tmpl_value_cstring(kinds[gitops_tmpl_value_kind(args[0])]);
