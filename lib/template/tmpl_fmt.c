@@ -331,52 +331,72 @@ static void fmt_unicode(struct pp *p, uint64_t u)
 	}
 }
 
-/* strconv.FormatFloat(f, 'x'/'X', prec, 64) */
+/* strconv.FormatFloat(f, 'x'/'X', prec, 64): Go's fmtX (finite f) */
 static int hex_float(char *out, size_t size, double v, int prec, int upper)
 {
-	char tmp[64];
-	int n, i;
-	char *p;
+	const char *hex = upper ? "0123456789ABCDEF" : "0123456789abcdef";
+	uint64_t bits, mant;
+	int exp, neg, i;
+	size_t n = 0;
+	char buf[128];
 
-	if (prec < 0) {
-		uint64_t bits;
-		int exp;
-		double m;
-		if (v == 0) {
-			n = snprintf(tmp, sizeof(tmp), "%s0x0p+00", signbit(v) ? "-" : "");
-		} else {
-			m = frexp(fabs(v), &exp); /* m in [0.5, 1) */
-			exp--;
-			m *= 2; /* [1, 2) */
-			bits = (uint64_t)ldexp(m - 1, 52);
-			n = snprintf(tmp, sizeof(tmp), "%s0x1", v < 0 ? "-" : "");
-			if (bits) {
-				char frac[20];
-				int k = snprintf(frac, sizeof(frac), "%013llx", (unsigned long long)bits);
-				while (k > 0 && frac[k - 1] == '0')
-					frac[--k] = '\0';
-				n += snprintf(tmp + n, sizeof(tmp) - (size_t)n, ".%s", frac);
-			}
-			n += snprintf(tmp + n, sizeof(tmp) - (size_t)n, "p%c%02d", exp < 0 ? '-' : '+', exp < 0 ? -exp : exp);
-		}
-	} else {
-		char raw[128];
-		snprintf(raw, sizeof(raw), "%.*a", prec > 60 ? 60 : prec, v);
-		/* the exponent with at least two digits */
-		p = strchr(raw, 'p');
-		if (p && (p[2] != '\0' && p[3] == '\0')) {
-			char e = p[2];
-			p[2] = '0';
-			p[3] = e;
-			p[4] = '\0';
-		}
-		n = snprintf(tmp, sizeof(tmp), "%s", raw);
+	memcpy(&bits, &v, sizeof(bits));
+	neg = (int)(bits >> 63);
+	exp = (int)((bits >> 52) & 0x7FF);
+	mant = bits & ((UINT64_C(1) << 52) - 1);
+	if (exp == 0)
+		exp++;
+	else
+		mant |= UINT64_C(1) << 52;
+	exp += -1023;
+	if (mant == 0)
+		exp = 0;
+	mant <<= 60 - 52;
+	while (mant != 0 && (mant & (UINT64_C(1) << 60)) == 0) {
+		mant <<= 1;
+		exp--;
 	}
-	if (upper)
-		for (i = 0; i < n; i++)
-			if (tmp[i] >= 'a' && tmp[i] <= 'z')
-				tmp[i] = (char)(tmp[i] - 'a' + 'A');
-	return snprintf(out, size, "%s", tmp);
+	if (prec >= 0 && prec < 15) {
+		unsigned shift = (unsigned)prec * 4;
+		uint64_t extra = (mant << shift) & ((UINT64_C(1) << 60) - 1);
+		mant >>= 60 - shift;
+		if ((extra | (mant & 1)) > (UINT64_C(1) << 59))
+			mant++;
+		mant <<= 60 - shift;
+		if (mant & (UINT64_C(1) << 61)) {
+			mant >>= 1;
+			exp++;
+		}
+	}
+	if (neg)
+		buf[n++] = '-';
+	buf[n++] = '0';
+	buf[n++] = upper ? 'X' : 'x';
+	buf[n++] = (char)('0' + ((mant >> 60) & 1));
+	mant <<= 4;
+	if (prec < 0 && mant != 0) {
+		buf[n++] = '.';
+		while (mant != 0) {
+			buf[n++] = hex[(mant >> 60) & 15];
+			mant <<= 4;
+		}
+	} else if (prec > 0) {
+		buf[n++] = '.';
+		for (i = 0; i < prec && n < sizeof(buf) - 10; i++) {
+			buf[n++] = hex[(mant >> 60) & 15];
+			mant <<= 4;
+		}
+	}
+	buf[n++] = upper ? 'P' : 'p';
+	buf[n++] = exp < 0 ? '-' : '+';
+	if (exp < 0)
+		exp = -exp;
+	if (exp < 100)
+		n += (size_t)snprintf(buf + n, sizeof(buf) - n, "%02d", exp);
+	else
+		n += (size_t)snprintf(buf + n, sizeof(buf) - n, "%d", exp);
+	buf[n] = '\0';
+	return snprintf(out, size, "%s", buf);
 }
 
 /* strconv.AppendFloat(v, verb, prec, 64) */

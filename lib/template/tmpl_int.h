@@ -47,7 +47,7 @@ struct gitops_tmpl_value {
 int tmpl_keycmp(const char *a, size_t alen, const char *b, size_t blen);
 
 /* --- fmt (tmpl_fmt.c) --- */
-/* One argument with its static type: iface marks a value held in an interface {} (used for nil only). */
+/* strconv.Quote (ascii: QuoteToASCII), appended */
 int tmpl_fmt_quote(struct gitops_buf *b, const char *s, size_t len, int ascii);
 int tmpl_fmt_printf(struct gitops_buf *b, const char *format, size_t flen, struct gitops_tmpl_value *const *args,
 		    size_t n);
@@ -134,7 +134,7 @@ void tmpl_tree_unref(struct tmpl_tree *t);
 int tmpl_node_string(struct gitops_buf *b, const struct tmpl_node *n);
 int tmpl_tree_is_empty(const struct tmpl_node *root);
 
-/* --- builtins (tmpl_builtins.c) --- */
+/* --- builtins (tmpl_exec.c) --- */
 enum tmpl_builtin {
 	B_AND, B_CALL, B_HTML, B_INDEX, B_SLICE, B_JS, B_LEN, B_NOT, B_OR, B_PRINT, B_PRINTF, B_PRINTLN,
 	B_URLQUERY, B_EQ, B_GE, B_GT, B_LE, B_LT, B_NE, B_COUNT
