@@ -538,10 +538,11 @@ static int ideal_constant(struct rv *out, struct state *s, const struct tmpl_nod
 {
 	s->node = n;
 	*out = RV_NONE;
-	if (n->is_float && !(n->quoted[0] == '\'') &&
-	    !((n->quoted[0] == '0' || ((n->quoted[0] == '-' || n->quoted[0] == '+') && n->quoted[1] == '0')) &&
-	      strpbrk(n->quoted, "xX") && !strpbrk(n->quoted, "pP")) &&
-	    strpbrk(n->quoted, ".eEpP")) {
+	const char *q = n->quoted;
+	/* Go's isHexInt (0x1E has an E, and is no float; -0x1E is one) and isRuneInt */
+	int hex_int = strlen(q) > 2 && q[0] == '0' && (q[1] == 'x' || q[1] == 'X') && !strpbrk(q, "pP");
+
+	if (n->is_float && q[0] != '\'' && !hex_int && strpbrk(q, ".eEpP")) {
 		out->v = gitops_tmpl_value_float(n->f64);
 	} else if (n->is_int) {
 		out->v = gitops_tmpl_value_int(n->i64);
