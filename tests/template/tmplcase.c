@@ -683,7 +683,7 @@ static char *run_case(const cJSON *c)
 	size_t nfiles = 0, i;
 	const char *templ = str_member(c, "template"), *helpers = str_member(c, "helpers");
 	const char *values = str_member(c, "values"), *expected = str_member(c, "expected");
-	const char *core = str_member(c, "error_core");
+	const char *core = str_member(c, "error_core"), *full = str_member(c, "error");
 	const cJSON *extra = cJSON_GetObjectItemCaseSensitive(c, "files"), *f;
 	char *why = NULL, *h_rc = NULL, *h_out = NULL, *h_err = NULL, *h_core = NULL;
 	struct gitops_buf h_data = GITOPS_BUF_INIT;
@@ -708,6 +708,7 @@ static char *run_case(const cJSON *c)
 		} else {
 			h_core = helm_core(h_err);
 			core = h_core;
+			full = h_err;
 			expected = NULL;
 		}
 	}
@@ -753,6 +754,13 @@ static char *run_case(const cJSON *c)
 				why = NULL;
 		} else if (strcmp(core_of(err.msg), core)) {
 			if (asprintf(&why, "error\n  want: %s\n  got:  %s\n  full: %s", core, core_of(err.msg), err.msg) < 0)
+				why = NULL;
+		} else if (full && !strncmp(full, "Error: template: ", 17) && strlen(full) < 1000 &&
+			   (strncmp(full + 7, err.msg, strlen(err.msg)) || (full[7 + strlen(err.msg)] != '\n' &&
+									 full[7 + strlen(err.msg)] != '\0'))) {
+			/* an execution error: helm prints Go's message whole, locations and nodes included */
+			if (asprintf(&why, "error message\n  want: %.*s\n  got:  %s", (int)strcspn(full + 7, "\n"), full + 7,
+				     err.msg) < 0)
 				why = NULL;
 		}
 	} else if (!expected) {
