@@ -71,6 +71,8 @@ struct gitops_tmpl_value *gitops_tmpl_value_map(const char *type_name);
  */
 struct gitops_tmpl_value *gitops_tmpl_value_struct(const char *type_name);
 
+/* A list of a named type ("chartutil.VersionSet"), which may have methods; kind LIST or STRLIST. */
+struct gitops_tmpl_value *gitops_tmpl_value_named_list(enum gitops_tmpl_kind kind, const char *type_name);
 /* Append to a list: takes item.  0, or -1 when out of memory (item freed). */
 int gitops_tmpl_list_push(struct gitops_tmpl_value *list, struct gitops_tmpl_value *item);
 /* Set a map's key: takes val.  0, or -1 when out of memory (val freed). */
@@ -144,8 +146,9 @@ struct gitops_tmpl_func {
 	int variadic;            /* further arguments of type `params[nparams]` */
 	enum gitops_tmpl_param params[GITOPS_TMPL_MAX_PARAMS];
 	/*
-	 * A method instead of a function: of the maps whose type is named so
-	 * (gitops_tmpl_value_map("chartutil.Values")), reached as a field
+	 * A method instead of a function: of the maps or lists whose type is
+	 * named so (gitops_tmpl_value_map("chartutil.Values"),
+	 * gitops_tmpl_value_named_list(..., "chartutil.VersionSet")), reached as a field
 	 * (.Values.Table "a"), ahead of a key of the same name; the function
 	 * gets the receiver as args[0], then the arguments `params` describe.
 	 */

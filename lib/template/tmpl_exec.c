@@ -423,15 +423,18 @@ static int eval_field(struct rv *out, struct state *s, struct rv dot, const char
 	}
 	if (receiver.v->kind == GITOPS_TMPL_NIL)
 		return errorf(s, "nil pointer evaluating %s.%s", rv_type(receiver), field);
-	if (receiver.v->kind == GITOPS_TMPL_MAP && receiver.v->u.map.type_name) {
-		long m = find_method(s->set, receiver.v->u.map.type_name, field);
+	if ((receiver.v->kind == GITOPS_TMPL_MAP && receiver.v->u.map.type_name) ||
+	    ((receiver.v->kind == GITOPS_TMPL_LIST || receiver.v->kind == GITOPS_TMPL_STRLIST) &&
+	     receiver.v->u.list.type_name)) {
+		long m = find_method(s->set, gitops_tmpl_value_type_name(receiver.v), field);
 		if (m >= 0) {
 			struct rv recv = { receiver.v, 0 };
 			return eval_call(out, s, dot, m, node, field,
 					 cmd ? (const struct tmpl_node *const *)cmd->kids + 1 : NULL, cmd ? cmd->nkids - 1 : 0,
 					 final, has_final, &recv);
 		}
-		if (receiver.v->u.map.is_struct && !gitops_tmpl_map_get(receiver.v, field, strlen(field)))
+		if (receiver.v->kind == GITOPS_TMPL_MAP && receiver.v->u.map.is_struct &&
+		    !gitops_tmpl_map_get(receiver.v, field, strlen(field)))
 			return errorf(s, "can't evaluate field %s in type %s", field, rv_type(receiver));
 	}
 	if (receiver.v->kind == GITOPS_TMPL_MAP) {

@@ -33,6 +33,7 @@ struct gitops_tmpl_value {
 		struct {
 			struct gitops_tmpl_value **items;
 			size_t n, cap;
+			char *type_name;      /* NULL: []interface {} or []string */
 		} list;
 		struct {
 			struct tmpl_entry *e; /* sorted by key, bytewise */

@@ -88,6 +88,20 @@ struct gitops_tmpl_value *gitops_tmpl_value_list(enum gitops_tmpl_kind kind)
 	return new_value(kind == GITOPS_TMPL_STRLIST ? GITOPS_TMPL_STRLIST : GITOPS_TMPL_LIST);
 }
 
+struct gitops_tmpl_value *gitops_tmpl_value_named_list(enum gitops_tmpl_kind kind, const char *type_name)
+{
+	struct gitops_tmpl_value *v = gitops_tmpl_value_list(kind);
+
+	if (v && type_name) {
+		v->u.list.type_name = strdup(type_name);
+		if (!v->u.list.type_name) {
+			free(v);
+			return NULL;
+		}
+	}
+	return v;
+}
+
 struct gitops_tmpl_value *gitops_tmpl_value_map(const char *type_name)
 {
 	struct gitops_tmpl_value *v = new_value(GITOPS_TMPL_MAP);
@@ -133,6 +147,7 @@ void gitops_tmpl_value_unref(struct gitops_tmpl_value *v)
 		for (i = 0; i < v->u.list.n; i++)
 			gitops_tmpl_value_unref(v->u.list.items[i]);
 		free(v->u.list.items);
+		free(v->u.list.type_name);
 		break;
 	case GITOPS_TMPL_MAP:
 		for (i = 0; i < v->u.map.n; i++) {
@@ -348,9 +363,9 @@ const char *gitops_tmpl_value_type_name(const struct gitops_tmpl_value *v)
 	case GITOPS_TMPL_STRING:
 		return "string";
 	case GITOPS_TMPL_LIST:
-		return "[]interface {}";
+		return v->u.list.type_name ? v->u.list.type_name : "[]interface {}";
 	case GITOPS_TMPL_STRLIST:
-		return "[]string";
+		return v->u.list.type_name ? v->u.list.type_name : "[]string";
 	case GITOPS_TMPL_MAP:
 		return v->u.map.type_name ? v->u.map.type_name : "map[string]interface {}";
 	}

@@ -514,10 +514,27 @@ static int m_get(struct gitops_tmpl_value **out, struct gitops_tmpl_call *call, 
 	return *out ? 0 : gitops_err_oom(err);
 }
 
+static int m_has(struct gitops_tmpl_value **out, struct gitops_tmpl_call *call, struct gitops_tmpl_value *const *args,
+		 size_t n, struct gitops_err *err)
+{
+	size_t i, len, l2;
+	const char *want = gitops_tmpl_value_str(args[1], &len);
+	int found = 0;
+
+	(void)call, (void)n;
+	for (i = 0; i < gitops_tmpl_value_len(args[0]); i++) {
+		const char *v = gitops_tmpl_value_str(gitops_tmpl_value_item(args[0], i), &l2);
+		found |= l2 == len && !memcmp(v, want, len);
+	}
+	*out = gitops_tmpl_value_bool(found);
+	return *out ? 0 : gitops_err_oom(err);
+}
+
 START_TEST(test_methods)
 {
 	static const struct gitops_tmpl_func methods[] = {
 		{ "Get", m_get, 1, 0, { GITOPS_TMPL_P_STRING }, "chartutil.Values" },
+		{ "Has", m_has, 1, 0, { GITOPS_TMPL_P_STRING }, "chartutil.VersionSet" },
 	};
 	static const struct {
 		const char *in, *want;
@@ -528,6 +545,8 @@ START_TEST(test_methods)
 		{ "{{.V.Get \"bad\"}}", "ERR: template: t:1:4: executing \"t\" at <.V.Get>: error calling Get: \"bad\" is not a table" },
 		{ "{{.S.name}}", "ERR: template: t:1:4: executing \"t\" at <.S.name>: can't evaluate field name in type interface {}" },
 		{ "{{Get}}", "ERR: template: t:1: function \"Get\" not defined" },
+		{ "{{.A.Has \"v1\"}} {{.A.Has \"v2\"}} {{printf \"%T %v\" .A .A}} {{len .A}}", "true false chartutil.VersionSet [v1] 1" },
+		{ "{{.A.x}}", "ERR: template: t:1:4: executing \"t\" at <.A.x>: can't evaluate field x in type interface {}" },
 	};
 	struct gitops_err err = GITOPS_ERR_INIT;
 	struct gitops_tmpl_value *root = gitops_tmpl_value_map(NULL), *v = gitops_tmpl_value_map("chartutil.Values");
@@ -538,11 +557,16 @@ START_TEST(test_methods)
 	ck_assert_int_eq(gitops_tmpl_map_set(st, "Name", 4, gitops_tmpl_value_cstring("n")), 0);
 	ck_assert_int_eq(gitops_tmpl_map_set(root, "V", 1, v), 0);
 	ck_assert_int_eq(gitops_tmpl_map_set(root, "S", 1, st), 0);
+	{
+		struct gitops_tmpl_value *a = gitops_tmpl_value_named_list(GITOPS_TMPL_STRLIST, "chartutil.VersionSet");
+		ck_assert_int_eq(gitops_tmpl_list_push(a, gitops_tmpl_value_cstring("v1")), 0);
+		ck_assert_int_eq(gitops_tmpl_map_set(root, "A", 1, a), 0);
+	}
 	for (i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
 		struct gitops_tmpl_set *set = NULL;
 		struct gitops_buf out = GITOPS_BUF_INIT;
 		char got[2048];
-		ck_assert_int_eq(gitops_tmpl_set_new(&set, methods, 1, NULL, NULL, &err), 0);
+		ck_assert_int_eq(gitops_tmpl_set_new(&set, methods, 2, NULL, NULL, &err), 0);
 		if (gitops_tmpl_set_parse(set, "t", c[i].in, strlen(c[i].in), &err) < 0 ||
 		    gitops_tmpl_exec(&out, set, "t", root, &err) < 0)
 			snprintf(got, sizeof(got), "ERR: %s", err.msg);
