@@ -1243,6 +1243,7 @@ static int eval_call(struct rv *out, struct state *s, struct rv dot, long func, 
 	const struct gitops_tmpl_func *sig = func >= 0 ? &s->set->funcs[func] : &builtin_sigs[-1 - func];
 	int builtin = func < 0 ? (int)(-1 - func) : -1;
 	size_t num_in = nargs + (has_final ? 1 : 0), num_fixed = nargs, i;
+	const struct tmpl_node *last;
 	struct rv *argv = NULL;
 	int error = -1, r;
 
@@ -1291,6 +1292,8 @@ static int eval_call(struct rv *out, struct state *s, struct rv dot, long func, 
 		if (validate_type(&argv[i], s, rv_ref(*final), t) < 0)
 			goto done;
 	}
+	/* a limit error names the call; Go leaves the last argument evaluated as the place otherwise */
+	last = s->node;
 	s->node = node;
 	if (builtin >= 0) {
 		struct gitops_buf callee = GITOPS_BUF_INIT;
@@ -1347,6 +1350,7 @@ static int eval_call(struct rv *out, struct state *s, struct rv dot, long func, 
 		out->v = res;
 		out->iface = res->kind == GITOPS_TMPL_NIL;
 	}
+	s->node = last;
 	error = 0;
 done:
 	for (i = 0; i < num_in; i++)

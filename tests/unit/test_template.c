@@ -171,6 +171,8 @@ static const struct {
 	{ "{{$x := .nope}}{{$x.y}}", "<no value>" },
 	{ "{{.s 1}}", X(2, ".s", "s is not a method but has arguments") },
 	{ "{{(.m).a}} {{(index .lm 1).name}}", "1 y" },
+	{ "{{(printf \"%v\" 1 true).b}}", X(17, "true", "can't evaluate field b in type string") },
+	{ "{{(len \"hello\").p}}", X(7, "\"hello\"", "can't evaluate field p in type int") },
 	{ "{{nil.a}}", E("unexpected . after term \"nil\"") },
 	{ "{{\"x\".a}}", E("unexpected . after term \"\\\"x\\\"\"") },
 	/* printing */
