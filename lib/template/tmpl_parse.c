@@ -1100,7 +1100,6 @@ static struct tmpl_node *text_or_action(struct parser *p)
 {
 	struct tmpl_token *t = next_non_space(p);
 	struct tmpl_node *n;
-	int saved;
 
 	switch (t->typ) {
 	case I_TEXT:
@@ -1109,10 +1108,10 @@ static struct tmpl_node *text_or_action(struct parser *p)
 		n->tlen = t->len;
 		return n;
 	case I_LDELIM:
-		saved = p->action_line;
+		/* Go clears it when any action ends, even inside the body of an enclosing one */
 		p->action_line = t->line;
 		n = action(p);
-		p->action_line = saved;
+		p->action_line = 0;
 		return n;
 	case I_COMMENT:
 		return new_node(p, N_COMMENT, t->pos);

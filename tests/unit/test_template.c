@@ -217,6 +217,7 @@ static const struct {
 	{ "{{#}}", E("unexpected \"#\" in command") },
 	{ "{{foo}}", E("function \"foo\" not defined") },
 	{ "{{.s\n", "ERR: template: t:2: unclosed action started at t:1" },
+	{ "{{with 1}}{{\nelse with print .Value{{s}}{{end}}", "ERR: template: t:2: bad character U+007B '{'" },
 	/* define, template, block */
 	{ "{{define \"a\"}}A{{.}}{{end}}{{template \"a\" 1}}", "A1" },
 	{ "{{define \"a\"}}[{{.}}]{{end}}{{template \"a\"}}", "[<no value>]" },
