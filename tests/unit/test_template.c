@@ -162,6 +162,8 @@ static const struct {
 	{ "{{08}}", E("integer overflow: \"08\"") },
 	{ "{{1a}}", E("bad number syntax: \"1a\"") },
 	{ "{{'ab'}}", E("malformed character constant: 'ab'") },
+	{ "{{0x1i}}", E("illegal number syntax: \"0x1i\"") },
+	{ "{{1i}}", E("complex numbers are not supported: 1i") },
 	/* fields and maps */
 	{ "{{.s}} {{.nested.p.q}} {{$.s}}", "hello deep hello" },
 	{ "[{{.nope}}] [{{.nul}}]", "[<no value>] [<no value>]" },
