@@ -687,6 +687,7 @@ static char *run_case(const cJSON *c)
 	const cJSON *extra = cJSON_GetObjectItemCaseSensitive(c, "files"), *f;
 	char *why = NULL, *h_rc = NULL, *h_out = NULL, *h_err = NULL, *h_core = NULL;
 	struct gitops_buf h_data = GITOPS_BUF_INIT;
+	size_t exp_len = expected ? strlen(expected) : 0;
 	int failed;
 
 	if (helm_dir && str_member(c, "name")) {
@@ -704,6 +705,7 @@ static char *run_case(const cJSON *c)
 				goto helm_done;
 			}
 			expected = h_data.data;
+			exp_len = h_data.len; /* helm's output may hold NUL bytes */
 			core = NULL;
 		} else {
 			h_core = helm_core(h_err);
@@ -769,7 +771,7 @@ static char *run_case(const cJSON *c)
 	} else if (decode_out(&data, out.data ? out.data : "") < 0) {
 		if (asprintf(&why, "no data.out in the output:\n%s", out.data ? out.data : "") < 0)
 			why = NULL;
-	} else if (data.len != strlen(expected) || memcmp(data.data, expected, data.len)) {
+	} else if (data.len != exp_len || memcmp(data.data, expected, data.len)) {
 		if (asprintf(&why, "output\n  want: %s\n  got:  %.*s", expected, (int)data.len, data.data) < 0)
 			why = NULL;
 	}
