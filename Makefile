@@ -147,7 +147,7 @@ registry: $(BINS)
 git: $(BINS)
 	$(Q)GITOPS_BIN=$(CURDIR)/$(O) tests/git/run
 
-check: unit cases kustomize mansynopsis kubectl kube image-setters registry git
+check: unit cases kustomize template template-helm mansynopsis kubectl kube image-setters registry git
 
 install: $(BINS)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man7
@@ -204,3 +204,23 @@ $(O)/tests/kustomize/kzcompare: $(O)/tests/kustomize/kzcompare.o $(LIB)
 	$(QLD)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 kustomize: $(BINS) $(O)/tests/kustomize/kzcompare
 	$(Q)GITOPS_BIN=$(CURDIR)/$(O) CONFORMANCE=$(abspath $(CONFORMANCE)) tests/kustomize/run
+# lib/template against the shared helm-engine cases (Go's text/template as helm v3.17 runs it)
+.PHONY: template
+$(O)/tests/template/%.o: tests/template/%.c $(LIB_HDRS) Makefile
+	@mkdir -p $(dir $@)
+	$(QCC)$(CC) $(ALL_CFLAGS) -c -o $@ $<
+$(O)/tests/template/tmplcase: $(O)/tests/template/tmplcase.o $(LIB)
+	$(QLD)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm
+template: $(O)/tests/template/tmplcase
+	$(Q)$(O)/tests/template/tmplcase $(CONFORMANCE)/helm-engine/text-template.yaml tests/template/known-failures
+	$(Q)$(O)/tests/template/tmplcase tests/template/regressions.yaml tests/template/known-failures
+# the live oracle: the real helm v3.17.2 (scripts/install-deps) on the same cases, then on a
+# fixed batch of random templates (tests/template/helm-diff); skipped without helm.
+#   make template-diff-fuzz MINUTES=N     random batches against helm for N minutes
+MINUTES ?= 1
+.PHONY: template-helm template-diff-fuzz
+template-helm: $(O)/tests/template/tmplcase
+	$(Q)GITOPS_BIN=$(CURDIR)/$(O) CONFORMANCE=$(CONFORMANCE) tests/template/helm-oracle
+	$(Q)GITOPS_BIN=$(CURDIR)/$(O) CONFORMANCE=$(CONFORMANCE) tests/template/helm-diff 1 100
+template-diff-fuzz: $(O)/tests/template/tmplcase
+	$(Q)GITOPS_BIN=$(CURDIR)/$(O) CONFORMANCE=$(CONFORMANCE) tests/template/helm-diff --minutes $(MINUTES)

@@ -1,0 +1,1916 @@
+/*
+ * tmpl_exec.c: text/template's executor (Go 1.23's exec.go and funcs.go),
+ * the builtins, and the set (parse, lookup, execute).
+ *
+ * struct rv is Go's reflect.Value as the executor sees it: a value with a
+ * reference held, or none (v == NULL: the invalid Value, printed
+ * "<no value>"), and whether its static type is interface {} (a map's or a
+ * list's element), which Go's messages name ("nil pointer evaluating
+ * interface {}.x").  Every eval function returns an rv the caller owns.
+ */
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/template/tmpl_int.h"
+
+struct rv {
+	struct gitops_tmpl_value *v;
+	int iface;
+};
+
+#define RV_NONE ((struct rv){ NULL, 0 })
+
+#define P_VALUE GITOPS_TMPL_P_RAW
+
+struct run {
+	struct gitops_tmpl_options opts;
+	size_t depth, output, ranges;
+	uintptr_t stack_base;
+};
+
+struct var {
+	const char *name;
+	struct rv val;
+};
+
+struct state {
+	struct gitops_tmpl_set *set;
+	struct tmpl_tree *tmpl;
+	struct gitops_buf *wr;
+	const struct tmpl_node *node;
+	struct var *vars;
+	size_t nvars, capvars;
+	struct run *run;
+	struct gitops_err *err;
+};
+
+struct gitops_tmpl_call {
+	struct state *s;
+};
+
+/* walk's outcomes besides 0 and -1 */
+enum { WALK_BREAK = 1, WALK_CONTINUE = 2 };
+
+const char *const tmpl_builtin_names[B_COUNT] = {
+	[B_AND] = "and", [B_CALL] = "call", [B_HTML] = "html", [B_INDEX] = "index", [B_SLICE] = "slice",
+	[B_JS] = "js", [B_LEN] = "len", [B_NOT] = "not", [B_OR] = "or", [B_PRINT] = "print",
+	[B_PRINTF] = "printf", [B_PRINTLN] = "println", [B_URLQUERY] = "urlquery", [B_EQ] = "eq", [B_GE] = "ge",
+	[B_GT] = "gt", [B_LE] = "le", [B_LT] = "lt", [B_NE] = "ne",
+};
+
+/* the builtins' signatures: fixed parameters, variadic, and their types */
+static const struct gitops_tmpl_func builtin_sigs[B_COUNT] = {
+	[B_AND] = { "and", NULL, 1, 1, { P_VALUE, P_VALUE }, NULL },
+	[B_OR] = { "or", NULL, 1, 1, { P_VALUE, P_VALUE }, NULL },
+	[B_CALL] = { "call", NULL, 1, 1, { P_VALUE, P_VALUE }, NULL },
+	[B_HTML] = { "html", NULL, 0, 1, { GITOPS_TMPL_P_ANY }, NULL },
+	[B_JS] = { "js", NULL, 0, 1, { GITOPS_TMPL_P_ANY }, NULL },
+	[B_URLQUERY] = { "urlquery", NULL, 0, 1, { GITOPS_TMPL_P_ANY }, NULL },
+	[B_INDEX] = { "index", NULL, 1, 1, { P_VALUE, P_VALUE }, NULL },
+	[B_SLICE] = { "slice", NULL, 1, 1, { P_VALUE, P_VALUE }, NULL },
+	[B_LEN] = { "len", NULL, 1, 0, { P_VALUE }, NULL },
+	[B_NOT] = { "not", NULL, 1, 0, { P_VALUE }, NULL },
+	[B_PRINT] = { "print", NULL, 0, 1, { GITOPS_TMPL_P_ANY }, NULL },
+	[B_PRINTLN] = { "println", NULL, 0, 1, { GITOPS_TMPL_P_ANY }, NULL },
+	[B_PRINTF] = { "printf", NULL, 1, 1, { GITOPS_TMPL_P_STRING, GITOPS_TMPL_P_ANY }, NULL },
+	[B_EQ] = { "eq", NULL, 1, 1, { P_VALUE, P_VALUE }, NULL },
+	[B_NE] = { "ne", NULL, 2, 0, { P_VALUE, P_VALUE }, NULL },
+	[B_LT] = { "lt", NULL, 2, 0, { P_VALUE, P_VALUE }, NULL },
+	[B_LE] = { "le", NULL, 2, 0, { P_VALUE, P_VALUE }, NULL },
+	[B_GT] = { "gt", NULL, 2, 0, { P_VALUE, P_VALUE }, NULL },
+	[B_GE] = { "ge", NULL, 2, 0, { P_VALUE, P_VALUE }, NULL },
+};
+
+int tmpl_builtin_find(const char *name, size_t len)
+{
+	int i;
+
+	for (i = 0; i < B_COUNT; i++)
+		if (strlen(tmpl_builtin_names[i]) == len && !memcmp(tmpl_builtin_names[i], name, len))
+			return i;
+	return -1;
+}
+
+long tmpl_set_find_func(const struct gitops_tmpl_set *set, const char *name, size_t len)
+{
+	size_t i;
+	int b;
+
+	for (i = set->nfuncs; i-- > 0;)
+		if (!set->funcs[i].receiver && strlen(set->funcs[i].name) == len && !memcmp(set->funcs[i].name, name, len))
+			return (long)i;
+	b = tmpl_builtin_find(name, len);
+	if (b >= 0)
+		return -1 - b;
+	return LONG_MIN;
+}
+
+/* --- values as Go's reflect sees them --- */
+
+static void rv_release(struct rv *r)
+{
+	gitops_tmpl_value_unref(r->v);
+	r->v = NULL;
+}
+
+static struct rv rv_ref(struct rv r)
+{
+	gitops_tmpl_value_ref(r.v);
+	return r;
+}
+
+static const char *rv_type(struct rv r)
+{
+	if (!r.v)
+		return "<nil>";
+	if (r.iface)
+		return "interface {}";
+	if (r.v->kind == GITOPS_TMPL_NIL)
+		return "interface {}";
+	return gitops_tmpl_value_type_name(r.v);
+}
+
+static const char *param_type(int p)
+{
+	switch (p) {
+	case GITOPS_TMPL_P_STRING:
+		return "string";
+	case GITOPS_TMPL_P_INT:
+		return "int";
+	case GITOPS_TMPL_P_INT64:
+		return "int64";
+	case GITOPS_TMPL_P_FLOAT:
+		return "float64";
+	case GITOPS_TMPL_P_BOOL:
+		return "bool";
+	case GITOPS_TMPL_P_LIST:
+		return "[]interface {}";
+	case GITOPS_TMPL_P_MAP:
+		return "map[string]interface {}";
+	case P_VALUE:
+		return "reflect.Value";
+	default:
+		return "interface {}";
+	}
+}
+
+static int kind_matches(const struct gitops_tmpl_value *v, int p)
+{
+	switch (p) {
+	case GITOPS_TMPL_P_STRING:
+		return v->kind == GITOPS_TMPL_STRING;
+	case GITOPS_TMPL_P_INT:
+		return v->kind == GITOPS_TMPL_INT;
+	case GITOPS_TMPL_P_INT64:
+		return v->kind == GITOPS_TMPL_INT64;
+	case GITOPS_TMPL_P_FLOAT:
+		return v->kind == GITOPS_TMPL_FLOAT64;
+	case GITOPS_TMPL_P_BOOL:
+		return v->kind == GITOPS_TMPL_BOOL;
+	case GITOPS_TMPL_P_LIST:
+		return v->kind == GITOPS_TMPL_LIST;
+	case GITOPS_TMPL_P_MAP:
+		return v->kind == GITOPS_TMPL_MAP;
+	default:
+		return 1;
+	}
+}
+
+/* indirectInterface: an interface's content; a nil interface is no value */
+static struct gitops_tmpl_value *indirect_iface(struct rv r)
+{
+	if (!r.v || r.v->kind == GITOPS_TMPL_NIL)
+		return NULL;
+	return r.v;
+}
+
+/* --- errors --- */
+
+/* err := prefix + msg, keeping msg's end when the whole is too long */
+static int set_msg(struct gitops_err *err, const char *prefix, const char *msg)
+{
+	size_t pl = strlen(prefix), ml = strlen(msg), room = GITOPS_ERR_MSG_MAX - 1;
+	char *tmp;
+
+	if (pl + ml <= room)
+		return gitops_err_set(err, GITOPS_EXIT_INPUT, "%s%s", prefix, msg);
+	tmp = malloc(ml + 1);
+	if (!tmp)
+		return gitops_err_oom(err);
+	memcpy(tmp, msg, ml + 1);
+	if (ml <= room / 2) {
+		/* a long prefix (a long node), a short message: the prefix is cut */
+		pl = room - 5 - ml;
+		gitops_err_set(err, GITOPS_EXIT_INPUT, "%.*s ... %s", (int)pl, prefix, tmp);
+	} else {
+		/* a long message (errors of nested templates): its end is kept */
+		size_t keep;
+		if (pl > room / 2)
+			pl = room / 2;
+		keep = room - pl - 5;
+		gitops_err_set(err, GITOPS_EXIT_INPUT, "%.*s ... %s", (int)pl, prefix, tmp + ml - keep);
+	}
+	free(tmp);
+	return -1;
+}
+
+static void location(char *out, size_t size, const struct tmpl_node *n)
+{
+	const struct tmpl_src *src = n->src;
+	size_t i, line = 1, last_nl = 0, pos = n->pos;
+	int seen = 0;
+
+	if (pos > src->len)
+		pos = src->len;
+	for (i = 0; i < pos; i++) {
+		if (src->text[i] == '\n') {
+			line++;
+			last_nl = i;
+			seen = 1;
+		}
+	}
+	snprintf(out, size, "%s:%zu:%zu", src->parse_name, line, seen ? pos - last_nl - 1 : pos);
+}
+
+static int located_error(struct state *s, const char *msg);
+static int errorf(struct state *s, const char *fmt, ...) GITOPS_PRINTF(2, 3);
+static int errorf(struct state *s, const char *fmt, ...)
+{
+	char *msg = NULL;
+	va_list ap;
+	int r;
+
+	va_start(ap, fmt);
+	r = vasprintf(&msg, fmt, ap);
+	va_end(ap);
+	if (r < 0)
+		return gitops_err_oom(s->err);
+	r = located_error(s, msg);
+	free(msg);
+	return r;
+}
+
+static int located_error(struct state *s, const char *msg)
+{
+	if (s->node) {
+		struct gitops_buf prefix = GITOPS_BUF_INIT, ctx = GITOPS_BUF_INIT;
+		char loc[512];
+		int r;
+		location(loc, sizeof(loc), s->node);
+		if (tmpl_node_string(&ctx, s->node) < 0 ||
+		    gitops_buf_printf(&prefix, "template: %s: executing \"%s\" at <%s>: ", loc, s->tmpl->name,
+				      ctx.data) < 0) {
+			gitops_buf_release(&ctx);
+			gitops_buf_release(&prefix);
+			return gitops_err_oom(s->err);
+		}
+		r = set_msg(s->err, prefix.data, msg);
+		gitops_buf_release(&ctx);
+		gitops_buf_release(&prefix);
+		return r;
+	}
+	return gitops_err_set(s->err, GITOPS_EXIT_INPUT, "template: %s: %s", s->tmpl->name, msg);
+}
+
+/* "error calling NAME: " + the function's own message (already in s->err) */
+static int call_error(struct state *s, const char *name)
+{
+	char *inner = strdup(s->err->msg);
+	int r;
+
+	if (!inner)
+		return gitops_err_oom(s->err);
+	r = errorf(s, "error calling %s: %s", name, inner);
+	free(inner);
+	return r;
+}
+
+static int oom(struct state *s)
+{
+	return gitops_err_oom(s->err);
+}
+
+static int check_stack(struct state *s)
+{
+	uintptr_t here = (uintptr_t)__builtin_frame_address(0);
+	uintptr_t base = s->run->stack_base;
+	size_t used = base > here ? base - here : here - base;
+
+	if (used > s->run->opts.max_stack)
+		return errorf(s, "exceeded maximum template depth (nesting too deep for %zu bytes of stack)",
+			      s->run->opts.max_stack);
+	return 0;
+}
+
+/* --- variables --- */
+
+static int push_var(struct state *s, const char *name, struct rv val)
+{
+	if (s->nvars == s->capvars) {
+		size_t cap = s->capvars ? s->capvars * 2 : 8;
+		struct var *v = realloc(s->vars, cap * sizeof(*v));
+		if (!v) {
+			rv_release(&val);
+			return oom(s);
+		}
+		s->vars = v;
+		s->capvars = cap;
+	}
+	s->vars[s->nvars].name = name;
+	s->vars[s->nvars].val = val;
+	s->nvars++;
+	return 0;
+}
+
+static void pop_vars(struct state *s, size_t mark)
+{
+	while (s->nvars > mark)
+		rv_release(&s->vars[--s->nvars].val);
+}
+
+/* takes val */
+static int set_var(struct state *s, const char *name, struct rv val)
+{
+	size_t i;
+
+	for (i = s->nvars; i-- > 0;) {
+		if (!strcmp(s->vars[i].name, name)) {
+			rv_release(&s->vars[i].val);
+			s->vars[i].val = val;
+			return 0;
+		}
+	}
+	rv_release(&val);
+	return errorf(s, "undefined variable: %s", name);
+}
+
+static void set_top_var(struct state *s, size_t n, struct rv val)
+{
+	rv_release(&s->vars[s->nvars - n].val);
+	s->vars[s->nvars - n].val = val;
+}
+
+static int var_value(struct rv *out, struct state *s, const char *name)
+{
+	size_t i;
+
+	for (i = s->nvars; i-- > 0;) {
+		if (!strcmp(s->vars[i].name, name)) {
+			*out = rv_ref(s->vars[i].val);
+			return 0;
+		}
+	}
+	return errorf(s, "undefined variable: %s", name);
+}
+
+/* --- output --- */
+
+static int write_out(struct state *s, const char *data, size_t n)
+{
+	if (s->run->output + n > s->run->opts.max_output || s->run->output + n < s->run->output)
+		return gitops_err_set(s->err, GITOPS_EXIT_INPUT, "template: %s: output exceeds %zu bytes", s->tmpl->name,
+				      s->run->opts.max_output);
+	s->run->output += n;
+	if (gitops_buf_add(s->wr, data, n) < 0)
+		return oom(s);
+	return 0;
+}
+
+static int check_string(struct state *s, size_t n)
+{
+	if (n > s->run->opts.max_string)
+		return errorf(s, "string of %zu bytes exceeds the limit of %zu bytes", n, s->run->opts.max_string);
+	return 0;
+}
+
+/* --- evaluation --- */
+
+static int eval_pipeline(struct rv *out, struct state *s, struct rv dot, const struct tmpl_node *pipe);
+static int eval_command(struct rv *out, struct state *s, struct rv dot, const struct tmpl_node *cmd, struct rv *final,
+			int has_final);
+static int eval_arg(struct rv *out, struct state *s, struct rv dot, int ptype, const struct tmpl_node *n);
+static int walk(struct state *s, struct rv dot, const struct tmpl_node *node);
+
+static int eval_call(struct rv *out, struct state *s, struct rv dot, long func, const struct tmpl_node *node,
+		     const char *name, const struct tmpl_node *const *args, size_t nargs, struct rv *final,
+		     int has_final, struct rv *recv);
+
+static long find_method(const struct gitops_tmpl_set *set, const char *type, const char *name)
+{
+	size_t i;
+
+	for (i = set->nfuncs; i-- > 0;)
+		if (set->funcs[i].receiver && !strcmp(set->funcs[i].receiver, type) && !strcmp(set->funcs[i].name, name))
+			return (long)i;
+	return -1;
+}
+
+/* cmd: the command whose first word this field is (its other words are a method's arguments), or NULL */
+static int eval_field(struct rv *out, struct state *s, struct rv dot, const char *field, const struct tmpl_node *node,
+		      const struct tmpl_node *cmd, struct rv *final, int has_final, struct rv receiver)
+{
+	struct gitops_tmpl_value *val;
+	size_t nargs = cmd ? cmd->nkids : 1;
+
+	*out = RV_NONE;
+	if (!receiver.v) {
+		if (s->set->opts.missingkey_error)
+			return errorf(s, "nil data; no entry for key \"%s\"", field);
+		return 0;
+	}
+	if (receiver.v->kind == GITOPS_TMPL_NIL)
+		return errorf(s, "nil pointer evaluating %s.%s", rv_type(receiver), field);
+	if ((receiver.v->kind == GITOPS_TMPL_MAP && receiver.v->u.map.type_name) ||
+	    ((receiver.v->kind == GITOPS_TMPL_LIST || receiver.v->kind == GITOPS_TMPL_STRLIST) &&
+	     receiver.v->u.list.type_name)) {
+		long m = find_method(s->set, gitops_tmpl_value_type_name(receiver.v), field);
+		if (m >= 0) {
+			struct rv recv = { receiver.v, 0 };
+			return eval_call(out, s, dot, m, node, field,
+					 cmd ? (const struct tmpl_node *const *)cmd->kids + 1 : NULL, cmd ? cmd->nkids - 1 : 0,
+					 final, has_final, &recv);
+		}
+		if (receiver.v->kind == GITOPS_TMPL_MAP && receiver.v->u.map.is_struct &&
+		    !gitops_tmpl_map_get(receiver.v, field, strlen(field)))
+			return errorf(s, "can't evaluate field %s in type %s", field, rv_type(receiver));
+	}
+	if (receiver.v->kind == GITOPS_TMPL_MAP) {
+		if (nargs > 1 || has_final)
+			return errorf(s, "%s is not a method but has arguments", field);
+		val = gitops_tmpl_map_get(receiver.v, field, strlen(field));
+		if (val) {
+			out->v = gitops_tmpl_value_ref(val);
+			out->iface = 1;
+			return 0;
+		}
+		if (s->set->opts.missingkey_error)
+			return errorf(s, "map has no entry for key \"%s\"", field);
+		out->v = gitops_tmpl_value_nil();
+		out->iface = 1;
+		return out->v ? 0 : oom(s);
+	}
+	(void)node;
+	return errorf(s, "can't evaluate field %s in type %s", field, rv_type(receiver));
+}
+
+/* takes receiver */
+static int eval_field_chain(struct rv *out, struct state *s, struct rv dot, struct rv receiver,
+			    const struct tmpl_node *node, char **ident, size_t n, const struct tmpl_node *cmd,
+			    struct rv *final, int has_final)
+{
+	size_t i;
+	struct rv next;
+
+	for (i = 0; i + 1 < n; i++) {
+		if (eval_field(&next, s, dot, ident[i], node, NULL, NULL, 0, receiver) < 0) {
+			rv_release(&receiver);
+			return -1;
+		}
+		rv_release(&receiver);
+		receiver = next;
+	}
+	i = eval_field(out, s, dot, ident[n - 1], node, cmd, final, has_final, receiver) < 0;
+	rv_release(&receiver);
+	return i ? -1 : 0;
+}
+
+static int eval_field_node(struct rv *out, struct state *s, struct rv dot, const struct tmpl_node *field)
+{
+	s->node = field;
+	return eval_field_chain(out, s, dot, rv_ref(dot), field, field->ident, field->nident, NULL, NULL, 0);
+}
+
+static int eval_chain_node(struct rv *out, struct state *s, struct rv dot, const struct tmpl_node *chain,
+			   const struct tmpl_node *cmd, struct rv *final, int has_final)
+{
+	struct rv pipe;
+
+	s->node = chain;
+	if (chain->pipe->type == N_NIL) {
+		struct gitops_buf b = GITOPS_BUF_INIT;
+		int r;
+		if (tmpl_node_string(&b, chain) < 0)
+			return oom(s);
+		r = errorf(s, "indirection through explicit nil in %s", b.data);
+		gitops_buf_release(&b);
+		return r;
+	}
+	if (eval_arg(&pipe, s, dot, GITOPS_TMPL_P_ANY + 1000, chain->pipe) < 0)
+		return -1;
+	return eval_field_chain(out, s, dot, pipe, chain, chain->ident, chain->nident, cmd, final, has_final);
+}
+
+static int not_a_function(struct state *s, const struct tmpl_node *cmd, int has_final)
+{
+	if (cmd->nkids > 1 || has_final) {
+		struct gitops_buf b = GITOPS_BUF_INIT;
+		int r;
+		if (tmpl_node_string(&b, cmd->kids[0]) < 0)
+			return oom(s);
+		r = errorf(s, "can't give argument to non-function %s", b.data);
+		gitops_buf_release(&b);
+		return r;
+	}
+	return 0;
+}
+
+static int eval_variable_node(struct rv *out, struct state *s, struct rv dot, const struct tmpl_node *var,
+			      const struct tmpl_node *cmd, struct rv *final, int has_final)
+{
+	struct rv value;
+
+	s->node = var;
+	if (var_value(&value, s, var->ident[0]) < 0)
+		return -1;
+	if (var->nident == 1) {
+		if (cmd && not_a_function(s, cmd, has_final) < 0) {
+			rv_release(&value);
+			return -1;
+		}
+		*out = value;
+		return 0;
+	}
+	return eval_field_chain(out, s, dot, value, var, var->ident + 1, var->nident - 1, cmd, final, has_final);
+}
+
+/* idealConstant */
+static int ideal_constant(struct rv *out, struct state *s, const struct tmpl_node *n)
+{
+	s->node = n;
+	*out = RV_NONE;
+	const char *q = n->quoted;
+	/* Go's isHexInt (0x1E has an E, and is no float; -0x1E is one) and isRuneInt */
+	int hex_int = strlen(q) > 2 && q[0] == '0' && (q[1] == 'x' || q[1] == 'X') && !strpbrk(q, "pP");
+
+	if (n->is_float && q[0] != '\'' && !hex_int && strpbrk(q, ".eEpP")) {
+		out->v = gitops_tmpl_value_float(n->f64);
+	} else if (n->is_int) {
+		out->v = gitops_tmpl_value_int(n->i64);
+	} else if (n->is_uint) {
+		return errorf(s, "%s overflows int", n->quoted);
+	} else {
+		return 0;
+	}
+	return out->v ? 0 : oom(s);
+}
+
+/* validateType: takes in */
+static int validate_type(struct rv *out, struct state *s, struct rv in, int ptype)
+{
+	*out = RV_NONE;
+	if (!in.v) {
+		if (ptype == P_VALUE || ptype >= 1000)
+			return 0;
+		if (ptype == GITOPS_TMPL_P_ANY || ptype == GITOPS_TMPL_P_LIST || ptype == GITOPS_TMPL_P_MAP) {
+			out->v = gitops_tmpl_value_nil();
+			out->iface = 1;
+			return out->v ? 0 : oom(s);
+		}
+		return errorf(s, "invalid value; expected %s", param_type(ptype));
+	}
+	if (ptype == P_VALUE || ptype == GITOPS_TMPL_P_ANY || ptype >= 1000) {
+		*out = in;
+		return 0;
+	}
+	if (kind_matches(in.v, ptype) && in.v->kind != GITOPS_TMPL_NIL) {
+		out->v = in.v;
+		out->iface = 0;
+		return 0;
+	}
+	{
+		int r = errorf(s, "wrong type for value; expected %s; got %s", param_type(ptype), rv_type(in));
+		rv_release(&in);
+		return r;
+	}
+}
+
+static int eval_function(struct rv *out, struct state *s, struct rv dot, const struct tmpl_node *ident,
+			 const struct tmpl_node *cmd, const struct tmpl_node *const *args, size_t nargs, struct rv *final,
+			 int has_final);
+
+static int eval_empty_interface(struct rv *out, struct state *s, struct rv dot, const struct tmpl_node *n)
+{
+	s->node = n;
+	*out = RV_NONE;
+	switch (n->type) {
+	case N_BOOL:
+		out->v = gitops_tmpl_value_bool(n->bval);
+		return out->v ? 0 : oom(s);
+	case N_DOT:
+		*out = rv_ref(dot);
+		return 0;
+	case N_FIELD:
+		return eval_field_node(out, s, dot, n);
+	case N_IDENT:
+		return eval_function(out, s, dot, n, n, NULL, 0, NULL, 0);
+	case N_NIL:
+		return errorf(s, "evalEmptyInterface: nil (can't happen)");
+	case N_NUMBER:
+		return ideal_constant(out, s, n);
+	case N_STRING:
+		out->v = gitops_tmpl_value_string(n->text, n->tlen);
+		return out->v ? 0 : oom(s);
+	case N_VARIABLE:
+		return eval_variable_node(out, s, dot, n, NULL, NULL, 0);
+	case N_PIPE:
+		return eval_pipeline(out, s, dot, n);
+	default: {
+		struct gitops_buf b = GITOPS_BUF_INIT;
+		int r;
+		if (tmpl_node_string(&b, n) < 0)
+			return oom(s);
+		r = errorf(s, "can't handle assignment of %s to empty interface argument", b.data);
+		gitops_buf_release(&b);
+		return r;
+	}
+	}
+}
+
+static int found_error(struct state *s, const char *what, const struct tmpl_node *n)
+{
+	struct gitops_buf b = GITOPS_BUF_INIT;
+	int r;
+
+	if (tmpl_node_string(&b, n) < 0)
+		return oom(s);
+	r = errorf(s, "%s%s", what, b.data);
+	gitops_buf_release(&b);
+	return r;
+}
+
+/* ptype >= 1000: the chain's "no type" (evalArg with a nil type) */
+static int eval_arg(struct rv *out, struct state *s, struct rv dot, int ptype, const struct tmpl_node *n)
+{
+	struct rv tmp;
+	int r;
+
+	s->node = n;
+	*out = RV_NONE;
+	switch (n->type) {
+	case N_DOT:
+		return validate_type(out, s, rv_ref(dot), ptype);
+	case N_NIL:
+		if (ptype == P_VALUE)
+			return 0;
+		if (ptype == GITOPS_TMPL_P_ANY || ptype == GITOPS_TMPL_P_LIST || ptype == GITOPS_TMPL_P_MAP) {
+			out->v = gitops_tmpl_value_nil();
+			out->iface = 1;
+			return out->v ? 0 : oom(s);
+		}
+		if (ptype >= 1000)
+			return errorf(s, "cannot assign nil to <nil>");
+		return errorf(s, "cannot assign nil to %s", param_type(ptype));
+	case N_FIELD:
+		r = eval_field_node(&tmp, s, dot, n);
+		break;
+	case N_VARIABLE:
+		r = eval_variable_node(&tmp, s, dot, n, NULL, NULL, 0);
+		break;
+	case N_PIPE:
+		r = eval_pipeline(&tmp, s, dot, n);
+		break;
+	case N_IDENT:
+		r = eval_function(&tmp, s, dot, n, n, NULL, 0, NULL, 0);
+		break;
+	case N_CHAIN:
+		r = eval_chain_node(&tmp, s, dot, n, NULL, NULL, 0);
+		break;
+	default:
+		goto constant;
+	}
+	if (r < 0)
+		return -1;
+	return validate_type(out, s, tmp, ptype);
+constant:
+	switch (ptype) {
+	case GITOPS_TMPL_P_BOOL:
+		if (n->type != N_BOOL)
+			return found_error(s, "expected bool; found ", n);
+		out->v = gitops_tmpl_value_bool(n->bval);
+		break;
+	case GITOPS_TMPL_P_STRING:
+		if (n->type != N_STRING)
+			return found_error(s, "expected string; found ", n);
+		out->v = gitops_tmpl_value_string(n->text, n->tlen);
+		break;
+	case GITOPS_TMPL_P_INT:
+	case GITOPS_TMPL_P_INT64:
+		if (n->type != N_NUMBER || !n->is_int)
+			return found_error(s, "expected integer; found ", n);
+		out->v = ptype == GITOPS_TMPL_P_INT ? gitops_tmpl_value_int(n->i64) : gitops_tmpl_value_int64(n->i64);
+		break;
+	case GITOPS_TMPL_P_FLOAT:
+		if (n->type != N_NUMBER || !n->is_float)
+			return found_error(s, "expected float; found ", n);
+		out->v = gitops_tmpl_value_float(n->f64);
+		break;
+	case GITOPS_TMPL_P_LIST:
+	case GITOPS_TMPL_P_MAP: {
+		struct gitops_buf b = GITOPS_BUF_INIT;
+		if (tmpl_node_string(&b, n) < 0)
+			return oom(s);
+		r = errorf(s, "can't handle %s for arg of type %s", b.data, param_type(ptype));
+		gitops_buf_release(&b);
+		return r;
+	}
+	default:
+		return eval_empty_interface(out, s, dot, n);
+	}
+	return out->v ? 0 : oom(s);
+}
+
+/* --- builtins --- */
+
+enum { K_INVALID, K_BOOL, K_INT, K_FLOAT, K_STRING };
+
+static int basic_kind(const struct gitops_tmpl_value *v)
+{
+	switch (gitops_tmpl_value_kind(v)) {
+	case GITOPS_TMPL_BOOL:
+		return K_BOOL;
+	case GITOPS_TMPL_INT:
+	case GITOPS_TMPL_INT64:
+	case GITOPS_TMPL_UINT8: /* Go compares int with uint by value: as one kind here */
+		return K_INT;
+	case GITOPS_TMPL_FLOAT64:
+		return K_FLOAT;
+	case GITOPS_TMPL_STRING:
+		return K_STRING;
+	default:
+		return K_INVALID;
+	}
+}
+
+static int fmt_s(struct gitops_buf *b, struct gitops_tmpl_value *v)
+{
+	return tmpl_fmt_printf(b, "%s", 2, &v, 1);
+}
+
+/* eq: 1, 0, or -1 with the message in err (no location) */
+static int eq(struct gitops_err *err, struct gitops_tmpl_value *a1, struct gitops_tmpl_value *const *rest, size_t n)
+{
+	int k1 = basic_kind(a1), k2, truth;
+	size_t i;
+
+	if (n == 0)
+		return gitops_err_set(err, GITOPS_EXIT_INPUT, "missing argument for comparison");
+	for (i = 0; i < n; i++) {
+		struct gitops_tmpl_value *a = rest[i];
+		k2 = basic_kind(a);
+		truth = 0;
+		if (k1 != k2) {
+			if (a1 && a)
+				return gitops_err_set(err, GITOPS_EXIT_INPUT, "incompatible types for comparison");
+		} else {
+			switch (k1) {
+			case K_BOOL:
+				truth = a1->u.b == a->u.b;
+				break;
+			case K_INT:
+				truth = a1->u.i == a->u.i;
+				break;
+			case K_FLOAT:
+				truth = a1->u.f == a->u.f;
+				break;
+			case K_STRING:
+				truth = a1->u.str.len == a->u.str.len && !memcmp(a1->u.str.s, a->u.str.s, a->u.str.len);
+				break;
+			default:
+				if (a1 && a && strcmp(gitops_tmpl_value_type_name(a1), gitops_tmpl_value_type_name(a))) {
+					struct gitops_buf b1 = GITOPS_BUF_INIT, b2 = GITOPS_BUF_INIT;
+					if (fmt_s(&b1, a1) < 0 || fmt_s(&b2, a) < 0) {
+						gitops_buf_release(&b1);
+						gitops_buf_release(&b2);
+						return gitops_err_oom(err);
+					}
+					gitops_err_set(err, GITOPS_EXIT_INPUT, "non-comparable types %s: %s, %s: %s", b1.data,
+						       gitops_tmpl_value_type_name(a1), gitops_tmpl_value_type_name(a), b2.data);
+					gitops_buf_release(&b1);
+					gitops_buf_release(&b2);
+					return -1;
+				}
+				if (!a1 || !a) {
+					truth = !a1 == !a;
+				} else {
+					struct gitops_buf b = GITOPS_BUF_INIT;
+					if (fmt_s(&b, a) < 0)
+						return gitops_err_oom(err);
+					gitops_err_set(err, GITOPS_EXIT_INPUT, "non-comparable type %s: %s", b.data,
+						       gitops_tmpl_value_type_name(a));
+					gitops_buf_release(&b);
+					return -1;
+				}
+			}
+		}
+		if (truth)
+			return 1;
+	}
+	return 0;
+}
+
+static int lt(struct gitops_err *err, struct gitops_tmpl_value *a1, struct gitops_tmpl_value *a2)
+{
+	int k1 = basic_kind(a1), k2 = basic_kind(a2);
+
+	if (k1 == K_INVALID || k2 == K_INVALID)
+		return gitops_err_set(err, GITOPS_EXIT_INPUT, "invalid type for comparison");
+	if (k1 != k2)
+		return gitops_err_set(err, GITOPS_EXIT_INPUT, "incompatible types for comparison");
+	switch (k1) {
+	case K_FLOAT:
+		return a1->u.f < a2->u.f;
+	case K_INT:
+		return a1->u.i < a2->u.i;
+	case K_STRING:
+		return tmpl_keycmp(a1->u.str.s, a1->u.str.len, a2->u.str.s, a2->u.str.len) < 0;
+	default:
+		return gitops_err_set(err, GITOPS_EXIT_INPUT, "invalid type for comparison");
+	}
+}
+
+static int index_arg(struct gitops_err *err, long *out, struct gitops_tmpl_value *index, size_t cap)
+{
+	int64_t x;
+
+	switch (gitops_tmpl_value_kind(index)) {
+	case GITOPS_TMPL_INT:
+	case GITOPS_TMPL_INT64:
+	case GITOPS_TMPL_UINT8:
+		x = index->u.i;
+		break;
+	case GITOPS_TMPL_NIL:
+		if (!index)
+			return gitops_err_set(err, GITOPS_EXIT_INPUT, "cannot index slice/array with nil");
+		/* fall through */
+	default:
+		return gitops_err_set(err, GITOPS_EXIT_INPUT, "cannot index slice/array with type %s",
+				      gitops_tmpl_value_type_name(index));
+	}
+	if (x < 0 || (uint64_t)x > cap)
+		return gitops_err_set(err, GITOPS_EXIT_INPUT, "index out of range: %lld", (long long)x);
+	*out = (long)x;
+	return 0;
+}
+
+static int b_index(struct rv *out, struct gitops_err *err, struct rv *args, size_t n)
+{
+	struct rv item = rv_ref(args[0]);
+	size_t i;
+
+	*out = RV_NONE;
+	if (!indirect_iface(item)) {
+		rv_release(&item);
+		return gitops_err_set(err, GITOPS_EXIT_INPUT, "index of untyped nil");
+	}
+	item.iface = 0;
+	for (i = 1; i < n; i++) {
+		struct gitops_tmpl_value *index = indirect_iface(args[i]);
+		struct rv next = RV_NONE;
+		long x;
+		if (item.v->kind == GITOPS_TMPL_NIL) {
+			rv_release(&item);
+			return gitops_err_set(err, GITOPS_EXIT_INPUT, "index of nil pointer");
+		}
+		switch (item.v->kind) {
+		case GITOPS_TMPL_LIST:
+		case GITOPS_TMPL_STRLIST:
+		case GITOPS_TMPL_STRING:
+			if (index_arg(err, &x, index, gitops_tmpl_value_len(item.v)) < 0)
+				goto fail;
+			if ((size_t)x >= gitops_tmpl_value_len(item.v)) {
+				/* the index at the length passes Go's check and panics in reflect */
+				gitops_err_set(err, GITOPS_EXIT_INPUT, "reflect: %s index out of range",
+					       item.v->kind == GITOPS_TMPL_STRING ? "string" : "slice");
+				goto fail;
+			}
+			if (item.v->kind == GITOPS_TMPL_STRING) {
+				next.v = gitops_tmpl_value_int((unsigned char)item.v->u.str.s[x]);
+				if (!next.v)
+					goto oom;
+				next.v->kind = GITOPS_TMPL_UINT8;
+			} else {
+				next.v = gitops_tmpl_value_ref(item.v->u.list.items[x]);
+				next.iface = item.v->kind == GITOPS_TMPL_LIST;
+			}
+			break;
+		case GITOPS_TMPL_MAP: {
+			struct gitops_tmpl_value *val;
+			if (!index) {
+				gitops_err_set(err, GITOPS_EXIT_INPUT, "value is nil; should be of type string");
+				goto fail;
+			}
+			if (index->kind != GITOPS_TMPL_STRING) {
+				gitops_err_set(err, GITOPS_EXIT_INPUT, "value has type %s; should be string",
+					       gitops_tmpl_value_type_name(index));
+				goto fail;
+			}
+			val = gitops_tmpl_map_get(item.v, index->u.str.s, index->u.str.len);
+			next.v = val ? gitops_tmpl_value_ref(val) : gitops_tmpl_value_nil();
+			if (!next.v)
+				goto oom;
+			next.iface = 1;
+			break;
+		}
+		default:
+			gitops_err_set(err, GITOPS_EXIT_INPUT, "can't index item of type %s",
+				       gitops_tmpl_value_type_name(item.v));
+			goto fail;
+		}
+		rv_release(&item);
+		item = next;
+	}
+	*out = item;
+	return 0;
+oom:
+	gitops_err_oom(err);
+fail:
+	rv_release(&item);
+	return -1;
+}
+
+static int b_slice(struct rv *out, struct gitops_err *err, struct rv *args, size_t n)
+{
+	struct gitops_tmpl_value *item = indirect_iface(args[0]), *r;
+	long idx[3] = { 0, 0, 0 };
+	size_t cap, i;
+
+	*out = RV_NONE;
+	if (!item)
+		return gitops_err_set(err, GITOPS_EXIT_INPUT, "slice of untyped nil");
+	if (n - 1 > 3)
+		return gitops_err_set(err, GITOPS_EXIT_INPUT, "too many slice indexes: %zu", n - 1);
+	switch (item->kind) {
+	case GITOPS_TMPL_STRING:
+		if (n - 1 == 3)
+			return gitops_err_set(err, GITOPS_EXIT_INPUT, "cannot 3-index slice a string");
+		break;
+	case GITOPS_TMPL_LIST:
+	case GITOPS_TMPL_STRLIST:
+		break;
+	default:
+		return gitops_err_set(err, GITOPS_EXIT_INPUT, "can't slice item of type %s",
+				      gitops_tmpl_value_type_name(item));
+	}
+	cap = gitops_tmpl_value_len(item);
+	idx[1] = (long)cap;
+	for (i = 1; i < n; i++)
+		if (index_arg(err, &idx[i - 1], indirect_iface(args[i]), cap) < 0)
+			return -1;
+	if (idx[0] > idx[1])
+		return gitops_err_set(err, GITOPS_EXIT_INPUT, "invalid slice index: %ld > %ld", idx[0], idx[1]);
+	if (n - 1 == 3 && idx[1] > idx[2])
+		return gitops_err_set(err, GITOPS_EXIT_INPUT, "invalid slice index: %ld > %ld", idx[1], idx[2]);
+	if (item->kind == GITOPS_TMPL_STRING) {
+		r = gitops_tmpl_value_string(item->u.str.s + idx[0], (size_t)(idx[1] - idx[0]));
+	} else {
+		long k;
+		r = gitops_tmpl_value_list(item->kind);
+		for (k = idx[0]; r && k < idx[1]; k++)
+			if (gitops_tmpl_list_push(r, gitops_tmpl_value_ref(item->u.list.items[k])) < 0) {
+				gitops_tmpl_value_unref(r);
+				r = NULL;
+			}
+	}
+	if (!r)
+		return gitops_err_oom(err);
+	out->v = r;
+	return 0;
+}
+
+static const char hexdig[] = "0123456789ABCDEF";
+
+static int html_escape(struct gitops_buf *b, const char *s, size_t n)
+{
+	size_t i;
+	int r = 0;
+
+	for (i = 0; i < n && r == 0; i++) {
+		switch (s[i]) {
+		case '"': r = gitops_buf_addstr(b, "&#34;"); break;
+		case '\'': r = gitops_buf_addstr(b, "&#39;"); break;
+		case '&': r = gitops_buf_addstr(b, "&amp;"); break;
+		case '<': r = gitops_buf_addstr(b, "&lt;"); break;
+		case '>': r = gitops_buf_addstr(b, "&gt;"); break;
+		case '\0': r = gitops_buf_addstr(b, "\xEF\xBF\xBD"); break;
+		default: r = gitops_buf_add(b, s + i, 1);
+		}
+	}
+	return r;
+}
+
+static int js_escape(struct gitops_buf *b, const char *s, size_t n)
+{
+	size_t i;
+	int r = 0;
+
+	for (i = 0; i < n && r == 0; i++) {
+		unsigned char c = (unsigned char)s[i];
+		char tmp[8];
+		switch (c) {
+		case '\\': r = gitops_buf_addstr(b, "\\\\"); break;
+		case '\'': r = gitops_buf_addstr(b, "\\'"); break;
+		case '"': r = gitops_buf_addstr(b, "\\\""); break;
+		case '<': r = gitops_buf_addstr(b, "\\u003C"); break;
+		case '>': r = gitops_buf_addstr(b, "\\u003E"); break;
+		case '&': r = gitops_buf_addstr(b, "\\u0026"); break;
+		case '=': r = gitops_buf_addstr(b, "\\u003D"); break;
+		default:
+			if (c < ' ') {
+				tmp[0] = '\\', tmp[1] = 'u', tmp[2] = '0', tmp[3] = '0';
+				tmp[4] = hexdig[c >> 4], tmp[5] = hexdig[c & 15];
+				r = gitops_buf_add(b, tmp, 6);
+			} else if (c >= 0x80) {
+				/* a rune: kept when printable (Go's unicode.IsPrint), else \uXXXX */
+				size_t len = 1;
+				unsigned rr;
+				if (c >= 0xC2 && c <= 0xDF && i + 1 < n)
+					len = 2;
+				else if (c >= 0xE0 && c <= 0xEF && i + 2 < n)
+					len = 3;
+				else if (c >= 0xF0 && c <= 0xF4 && i + 3 < n)
+					len = 4;
+				if (len == 1) {
+					r = gitops_buf_addstr(b, "\\uFFFD");
+					break;
+				}
+				rr = c & (len == 2 ? 0x1F : len == 3 ? 0x0F : 0x07);
+				{
+					size_t k;
+					int bad = 0;
+					for (k = 1; k < len; k++) {
+						if (((unsigned char)s[i + k] & 0xC0) != 0x80)
+							bad = 1;
+						rr = (rr << 6) | ((unsigned char)s[i + k] & 0x3F);
+					}
+					if (bad) {
+						r = gitops_buf_addstr(b, "\\uFFFD");
+						break;
+					}
+				}
+				if ((rr >= 0x80 && rr < 0xA0) || rr == 0xAD || (rr >= 0x2028 && rr <= 0x2029) || rr == 0xFEFF)
+					r = gitops_buf_printf(b, "\\u%04X", rr);
+				else
+					r = gitops_buf_add(b, s + i, len);
+				i += len - 1;
+			} else {
+				r = gitops_buf_add(b, s + i, 1);
+			}
+		}
+	}
+	return r;
+}
+
+static int url_query(struct gitops_buf *b, const char *s, size_t n)
+{
+	size_t i;
+	int r = 0;
+
+	for (i = 0; i < n && r == 0; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_' ||
+		    c == '.' || c == '~') {
+			r = gitops_buf_add(b, s + i, 1);
+		} else if (c == ' ') {
+			r = gitops_buf_add(b, "+", 1);
+		} else {
+			char tmp[3] = { '%', hexdig[c >> 4], hexdig[c & 15] };
+			r = gitops_buf_add(b, tmp, 3);
+		}
+	}
+	return r;
+}
+
+/* a string result, within the string limit */
+static int string_result(struct rv *out, struct state *s, struct gitops_buf *b)
+{
+	if (check_string(s, b->len) < 0) {
+		gitops_buf_release(b);
+		return -1;
+	}
+	out->v = gitops_tmpl_value_string(b->data ? b->data : "", b->len);
+	out->iface = 0;
+	gitops_buf_release(b);
+	return out->v ? 0 : oom(s);
+}
+
+/* builtins other than and/or: -1 with the bare message in s->err (the caller adds "error calling") */
+static int call_builtin(struct rv *out, struct state *s, int b, struct rv *args, size_t n, const char *callee)
+{
+	struct gitops_buf buf = GITOPS_BUF_INIT;
+	struct gitops_tmpl_value **vals = NULL;
+	size_t i;
+	int r = -1;
+
+	*out = RV_NONE;
+	switch (b) {
+	case B_INDEX:
+		return b_index(out, s->err, args, n);
+	case B_SLICE:
+		return b_slice(out, s->err, args, n);
+	case B_LEN: {
+		struct gitops_tmpl_value *v = args[0].v;
+		if (!v)
+			return gitops_err_set(s->err, GITOPS_EXIT_INPUT, "reflect: call of reflect.Value.Type on zero Value");
+		if (v->kind == GITOPS_TMPL_NIL)
+			return gitops_err_set(s->err, GITOPS_EXIT_INPUT, "len of nil pointer");
+		if (v->kind != GITOPS_TMPL_STRING && v->kind != GITOPS_TMPL_LIST && v->kind != GITOPS_TMPL_STRLIST &&
+		    v->kind != GITOPS_TMPL_MAP)
+			return gitops_err_set(s->err, GITOPS_EXIT_INPUT, "len of type %s", gitops_tmpl_value_type_name(v));
+		out->v = gitops_tmpl_value_int((int64_t)gitops_tmpl_value_len(v));
+		return out->v ? 0 : gitops_err_oom(s->err);
+	}
+	case B_NOT:
+		out->v = gitops_tmpl_value_bool(!gitops_tmpl_value_truth(indirect_iface(args[0])));
+		return out->v ? 0 : gitops_err_oom(s->err);
+	case B_CALL: {
+		struct gitops_tmpl_value *fn = indirect_iface(args[0]);
+		if (!fn)
+			return gitops_err_set(s->err, GITOPS_EXIT_INPUT, "call of nil");
+		return gitops_err_set(s->err, GITOPS_EXIT_INPUT, "non-function %s of type %s", callee,
+				      gitops_tmpl_value_type_name(fn));
+	}
+	case B_EQ:
+	case B_NE:
+	case B_LT:
+	case B_LE:
+	case B_GT:
+	case B_GE: {
+		struct gitops_tmpl_value *a1 = indirect_iface(args[0]);
+		int t;
+		vals = calloc(n ? n : 1, sizeof(*vals));
+		if (!vals)
+			return gitops_err_oom(s->err);
+		for (i = 1; i < n; i++)
+			vals[i] = indirect_iface(args[i]);
+		switch (b) {
+		case B_EQ:
+			t = eq(s->err, a1, vals + 1, n - 1);
+			break;
+		case B_NE:
+			t = eq(s->err, a1, vals + 1, 1);
+			if (t >= 0)
+				t = !t;
+			break;
+		case B_LT:
+			t = lt(s->err, a1, vals[1]);
+			break;
+		case B_GE:
+			t = lt(s->err, a1, vals[1]);
+			if (t >= 0)
+				t = !t;
+			break;
+		case B_LE:
+		case B_GT:
+		default:
+			t = lt(s->err, a1, vals[1]);
+			if (t == 0)
+				t = eq(s->err, a1, vals + 1, 1);
+			if (t >= 0 && b == B_GT)
+				t = !t;
+			break;
+		}
+		free(vals);
+		if (t < 0)
+			return -1;
+		out->v = gitops_tmpl_value_bool(t);
+		return out->v ? 0 : gitops_err_oom(s->err);
+	}
+	default:
+		break;
+	}
+	/* the printers: their arguments are interface {} (nil for nothing) */
+	vals = calloc(n ? n : 1, sizeof(*vals));
+	if (!vals)
+		return gitops_err_oom(s->err);
+	for (i = 0; i < n; i++)
+		vals[i] = args[i].v;
+	switch (b) {
+	case B_PRINT:
+		r = gitops_tmpl_sprint(&buf, vals, n);
+		break;
+	case B_PRINTLN:
+		r = gitops_tmpl_sprintln(&buf, vals, n);
+		break;
+	case B_PRINTF:
+		r = tmpl_fmt_printf(&buf, vals[0]->u.str.s, vals[0]->u.str.len, vals + 1, n - 1);
+		break;
+	case B_HTML:
+	case B_JS:
+	case B_URLQUERY: {
+		struct gitops_buf text = GITOPS_BUF_INIT;
+		const char *str;
+		size_t len;
+		if (n == 1 && vals[0]->kind == GITOPS_TMPL_STRING) {
+			str = vals[0]->u.str.s;
+			len = vals[0]->u.str.len;
+			r = 0;
+		} else {
+			/* evalArgs: a nil argument prints as printableValue has it, "<no value>" */
+			struct gitops_tmpl_value novalue = { .kind = GITOPS_TMPL_STRING, .refs = 1 };
+			novalue.u.str.s = (char *)"<no value>";
+			novalue.u.str.len = 10;
+			for (i = 0; i < n; i++)
+				if (vals[i]->kind == GITOPS_TMPL_NIL)
+					vals[i] = &novalue;
+			r = gitops_tmpl_sprint(&text, vals, n);
+			str = text.data ? text.data : "";
+			len = text.len;
+		}
+		if (r == 0)
+			r = b == B_HTML ? html_escape(&buf, str, len)
+			    : b == B_JS ? js_escape(&buf, str, len)
+					: url_query(&buf, str, len);
+		gitops_buf_release(&text);
+		break;
+	}
+	}
+	free(vals);
+	if (r < 0) {
+		gitops_buf_release(&buf);
+		return gitops_err_oom(s->err);
+	}
+	return string_result(out, s, &buf) < 0 ? -2 : 0;
+}
+
+/* evalCall; recv: a method's receiver (the function's first argument), or NULL */
+static int eval_call(struct rv *out, struct state *s, struct rv dot, long func, const struct tmpl_node *node,
+		     const char *name, const struct tmpl_node *const *args, size_t nargs, struct rv *final,
+		     int has_final, struct rv *recv)
+{
+	const struct gitops_tmpl_func *sig = func >= 0 ? &s->set->funcs[func] : &builtin_sigs[-1 - func];
+	int builtin = func < 0 ? (int)(-1 - func) : -1;
+	size_t num_in = nargs + (has_final ? 1 : 0), num_fixed = nargs, i;
+	const struct tmpl_node *last;
+	struct rv *argv = NULL;
+	int error = -1, r;
+
+	*out = RV_NONE;
+	if (sig->variadic) {
+		num_fixed = sig->nparams;
+		if (num_in < num_fixed)
+			return errorf(s, "wrong number of args for %s: want at least %zu got %zu", name, sig->nparams, nargs);
+	} else if (num_in != sig->nparams) {
+		return errorf(s, "wrong number of args for %s: want %zu got %zu", name, sig->nparams, num_in);
+	}
+	if (builtin == B_AND || builtin == B_OR) {
+		struct rv v = RV_NONE;
+		for (i = 0; i < nargs; i++) {
+			rv_release(&v);
+			if (eval_arg(&v, s, dot, P_VALUE, args[i]) < 0)
+				return -1;
+			if (gitops_tmpl_value_truth(indirect_iface(v)) == (builtin == B_OR)) {
+				*out = v;
+				return 0;
+			}
+		}
+		if (has_final) {
+			rv_release(&v);
+			v = rv_ref(*final);
+		}
+		*out = v;
+		return 0;
+	}
+	argv = calloc(num_in ? num_in : 1, sizeof(*argv));
+	if (!argv)
+		return oom(s);
+	for (i = 0; i < num_fixed && i < nargs; i++)
+		if (eval_arg(&argv[i], s, dot, sig->params[i], args[i]) < 0)
+			goto done;
+	if (sig->variadic) {
+		int vt = sig->params[sig->nparams];
+		for (; i < nargs; i++)
+			if (eval_arg(&argv[i], s, dot, vt, args[i]) < 0)
+				goto done;
+	}
+	if (has_final) {
+		int t = sig->nparams ? sig->params[sig->nparams - 1] : GITOPS_TMPL_P_ANY;
+		if (sig->variadic)
+			t = num_in - 1 < num_fixed ? sig->params[num_in - 1] : sig->params[sig->nparams];
+		if (validate_type(&argv[i], s, rv_ref(*final), t) < 0)
+			goto done;
+	}
+	/* a limit error names the call; Go leaves the last argument evaluated as the place otherwise */
+	last = s->node;
+	s->node = node;
+	if (builtin >= 0) {
+		struct gitops_buf callee = GITOPS_BUF_INIT;
+		if (builtin == B_CALL && nargs > 0 && tmpl_node_string(&callee, args[0]) < 0) {
+			oom(s);
+			goto done;
+		}
+		r = call_builtin(out, s, builtin, argv, num_in, callee.data ? callee.data : "");
+		gitops_buf_release(&callee);
+		if (r == -2)
+			goto done;
+		if (r < 0) {
+			if (s->err->code != GITOPS_EXIT_INTERNAL) {
+				s->node = node;
+				call_error(s, name);
+			}
+			goto done;
+		}
+	} else {
+		struct gitops_tmpl_value **vals = calloc(num_in + 1, sizeof(*vals));
+		struct gitops_tmpl_value *res = NULL;
+		struct gitops_tmpl_call call = { s };
+		size_t k = 0;
+		if (!vals) {
+			oom(s);
+			goto done;
+		}
+		if (recv)
+			vals[k++] = recv->v;
+		for (i = 0; i < num_in; i++)
+			vals[k++] = argv[i].v;
+		s->err->msg[0] = '\0';
+		r = sig->fn(&res, &call, vals, k, s->err);
+		free(vals);
+		if (r < 0) {
+			gitops_tmpl_value_unref(res);
+			if (s->err->code != GITOPS_EXIT_INTERNAL) {
+				s->node = node;
+				call_error(s, name);
+			}
+			goto done;
+		}
+		if (!res) {
+			res = gitops_tmpl_value_nil();
+			if (!res) {
+				oom(s);
+				goto done;
+			}
+		}
+		if (res->kind == GITOPS_TMPL_STRING && check_string(s, res->u.str.len) < 0) {
+			gitops_tmpl_value_unref(res);
+			goto done;
+		}
+		out->v = res;
+		out->iface = res->kind == GITOPS_TMPL_NIL;
+	}
+	s->node = last;
+	error = 0;
+done:
+	for (i = 0; i < num_in; i++)
+		rv_release(&argv[i]);
+	free(argv);
+	return error;
+}
+
+static int eval_function(struct rv *out, struct state *s, struct rv dot, const struct tmpl_node *ident,
+			 const struct tmpl_node *cmd, const struct tmpl_node *const *args, size_t nargs, struct rv *final,
+			 int has_final)
+{
+	(void)cmd;
+	s->node = ident;
+	if (ident->func == LONG_MIN)
+		return errorf(s, "\"%s\" is not a defined function", ident->text);
+	return eval_call(out, s, dot, ident->func, cmd, ident->text, args, nargs, final, has_final, NULL);
+}
+
+static int eval_command(struct rv *out, struct state *s, struct rv dot, const struct tmpl_node *cmd, struct rv *final,
+			int has_final)
+{
+	const struct tmpl_node *first = cmd->kids[0];
+
+	*out = RV_NONE;
+	switch (first->type) {
+	case N_FIELD:
+		s->node = first;
+		return eval_field_chain(out, s, dot, rv_ref(dot), first, first->ident, first->nident, cmd, final,
+					has_final);
+	case N_CHAIN:
+		return eval_chain_node(out, s, dot, first, cmd, final, has_final);
+	case N_IDENT:
+		return eval_function(out, s, dot, first, cmd, (const struct tmpl_node *const *)cmd->kids + 1,
+				     cmd->nkids - 1, final, has_final);
+	case N_PIPE:
+		if (not_a_function(s, cmd, has_final) < 0)
+			return -1;
+		return eval_pipeline(out, s, dot, first);
+	case N_VARIABLE:
+		return eval_variable_node(out, s, dot, first, cmd, final, has_final);
+	default:
+		break;
+	}
+	s->node = first;
+	if (not_a_function(s, cmd, has_final) < 0)
+		return -1;
+	switch (first->type) {
+	case N_BOOL:
+		out->v = gitops_tmpl_value_bool(first->bval);
+		break;
+	case N_DOT:
+		*out = rv_ref(dot);
+		return 0;
+	case N_NIL:
+		return errorf(s, "nil is not a command");
+	case N_NUMBER:
+		return ideal_constant(out, s, first);
+	case N_STRING:
+		out->v = gitops_tmpl_value_string(first->text, first->tlen);
+		break;
+	default:
+		return errorf(s, "can't evaluate command");
+	}
+	return out->v ? 0 : oom(s);
+}
+
+static int eval_pipeline(struct rv *out, struct state *s, struct rv dot, const struct tmpl_node *pipe)
+{
+	struct rv value = RV_NONE, next;
+	size_t i;
+	int has_final = 0;
+
+	*out = RV_NONE;
+	if (!pipe)
+		return 0;
+	if (check_stack(s) < 0)
+		return -1;
+	s->node = pipe;
+	for (i = 0; i < pipe->nkids; i++) {
+		if (eval_command(&next, s, dot, pipe->kids[i], &value, has_final) < 0) {
+			rv_release(&value);
+			return -1;
+		}
+		rv_release(&value);
+		value = next;
+		has_final = 1;
+		/* an interface {} is dug into: a nil one is no value */
+		if (value.v && value.v->kind == GITOPS_TMPL_NIL)
+			rv_release(&value);
+		value.iface = 0;
+	}
+	for (i = 0; i < pipe->ndecl; i++) {
+		struct rv copy = rv_ref(value);
+		int r = pipe->is_assign ? set_var(s, pipe->decl[i]->ident[0], copy)
+					: push_var(s, pipe->decl[i]->ident[0], copy);
+		if (r < 0) {
+			rv_release(&value);
+			return -1;
+		}
+	}
+	*out = value;
+	return 0;
+}
+
+static int print_value(struct state *s, const struct tmpl_node *n, struct rv v)
+{
+	struct gitops_buf b = GITOPS_BUF_INIT;
+	int r;
+
+	s->node = n;
+	if (!v.v)
+		return write_out(s, "<no value>", 10);
+	if (v.v->kind == GITOPS_TMPL_STRING)
+		return write_out(s, v.v->u.str.s, v.v->u.str.len);
+	if (gitops_tmpl_sprint(&b, &v.v, 1) < 0) {
+		gitops_buf_release(&b);
+		return oom(s);
+	}
+	r = write_out(s, b.data, b.len);
+	gitops_buf_release(&b);
+	return r;
+}
+
+static int walk_if_or_with(struct state *s, enum tmpl_ntype type, struct rv dot, const struct tmpl_node *node)
+{
+	size_t mark = s->nvars;
+	struct rv val;
+	int r;
+
+	if (eval_pipeline(&val, s, dot, node->pipe) < 0)
+		return -1;
+	if (gitops_tmpl_value_truth(indirect_iface(val))) {
+		r = walk(s, type == N_WITH ? val : dot, node->list);
+	} else if (node->else_list) {
+		r = walk(s, dot, node->else_list);
+	} else {
+		r = 0;
+	}
+	rv_release(&val);
+	pop_vars(s, mark);
+	return r;
+}
+
+static int one_iteration(struct state *s, const struct tmpl_node *r, struct rv index, struct rv elem, size_t mark)
+{
+	const struct tmpl_node *pipe = r->pipe;
+	int res = 0;
+
+	if (++s->run->ranges > s->run->opts.max_range) {
+		rv_release(&index);
+		rv_release(&elem);
+		return errorf(s, "range iterations exceed the limit of %zu", s->run->opts.max_range);
+	}
+	if (pipe->ndecl > 0) {
+		if (pipe->is_assign) {
+			if (pipe->ndecl > 1)
+				res = set_var(s, pipe->decl[0]->ident[0], rv_ref(index));
+			else
+				res = set_var(s, pipe->decl[0]->ident[0], rv_ref(elem));
+		} else {
+			set_top_var(s, 1, rv_ref(elem));
+		}
+	}
+	if (res == 0 && pipe->ndecl > 1) {
+		if (pipe->is_assign)
+			res = set_var(s, pipe->decl[1]->ident[0], rv_ref(elem));
+		else
+			set_top_var(s, 2, rv_ref(index));
+	}
+	if (res == 0) {
+		res = walk(s, elem, r->list);
+		if (res == WALK_CONTINUE)
+			res = 0;
+	}
+	pop_vars(s, mark);
+	rv_release(&index);
+	rv_release(&elem);
+	return res;
+}
+
+static int walk_range(struct state *s, struct rv dot, const struct tmpl_node *r)
+{
+	size_t mark = s->nvars, inner, i, n;
+	struct rv val;
+	int res = 0;
+
+	s->node = r;
+	if (eval_pipeline(&val, s, dot, r->pipe) < 0)
+		return -1;
+	inner = s->nvars;
+	if (val.v && val.v->kind == GITOPS_TMPL_NIL)
+		rv_release(&val);
+	if (!val.v)
+		goto empty;
+	switch (val.v->kind) {
+	case GITOPS_TMPL_LIST:
+	case GITOPS_TMPL_STRLIST:
+		n = val.v->u.list.n;
+		if (!n)
+			break;
+		for (i = 0; i < n && i < val.v->u.list.n; i++) {
+			struct rv index = { gitops_tmpl_value_int((int64_t)i), 0 };
+			struct rv elem = { gitops_tmpl_value_ref(val.v->u.list.items[i]), val.v->kind == GITOPS_TMPL_LIST };
+			if (!index.v) {
+				rv_release(&elem);
+				res = oom(s);
+				goto done;
+			}
+			res = one_iteration(s, r, index, elem, inner);
+			if (res == WALK_BREAK) {
+				res = 0;
+				goto done;
+			}
+			if (res)
+				goto done;
+		}
+		goto done;
+	case GITOPS_TMPL_MAP: {
+		struct gitops_tmpl_value *map = val.v;
+		n = map->u.map.n;
+		if (!n)
+			break;
+		for (i = 0; i < map->u.map.n; i++) {
+			struct rv key = { gitops_tmpl_value_string(map->u.map.e[i].key, map->u.map.e[i].klen), 0 };
+			struct rv elem = { gitops_tmpl_value_ref(map->u.map.e[i].val), 1 };
+			if (!key.v) {
+				rv_release(&elem);
+				res = oom(s);
+				goto done;
+			}
+			res = one_iteration(s, r, key, elem, inner);
+			if (res == WALK_BREAK) {
+				res = 0;
+				goto done;
+			}
+			if (res)
+				goto done;
+		}
+		goto done;
+	}
+	default: {
+		struct gitops_buf b = GITOPS_BUF_INIT;
+		if (gitops_tmpl_sprint(&b, &val.v, 1) < 0) {
+			res = oom(s);
+		} else {
+			res = errorf(s, "range can't iterate over %s", b.data);
+		}
+		gitops_buf_release(&b);
+		goto done;
+	}
+	}
+empty:
+	if (r->else_list)
+		res = walk(s, dot, r->else_list);
+done:
+	rv_release(&val);
+	pop_vars(s, mark);
+	return res;
+}
+
+static int exec_tree(struct state *parent, struct gitops_buf *out, struct tmpl_tree *tree, struct rv dot);
+
+static int walk_template(struct state *s, struct rv dot, const struct tmpl_node *t)
+{
+	struct tmpl_tree *tree;
+	struct rv newdot;
+	int r;
+
+	s->node = t;
+	tree = tmpl_set_lookup(s->set, t->text);
+	if (!tree)
+		return errorf(s, "template \"%s\" not defined", t->text);
+	if (s->run->depth >= s->run->opts.max_depth)
+		return errorf(s, "exceeded maximum template depth (%zu)", s->run->opts.max_depth);
+	if (eval_pipeline(&newdot, s, dot, t->pipe) < 0)
+		return -1;
+	tree->refs++;
+	r = exec_tree(s, s->wr, tree, newdot);
+	tmpl_tree_unref(tree);
+	rv_release(&newdot);
+	return r;
+}
+
+static int walk(struct state *s, struct rv dot, const struct tmpl_node *node)
+{
+	size_t i;
+	int r;
+
+	s->node = node;
+	if (check_stack(s) < 0)
+		return -1;
+	switch (node->type) {
+	case N_ACTION: {
+		struct rv val;
+		if (eval_pipeline(&val, s, dot, node->pipe) < 0)
+			return -1;
+		r = 0;
+		if (!node->pipe->ndecl)
+			r = print_value(s, node, val);
+		rv_release(&val);
+		return r;
+	}
+	case N_BREAK:
+		return WALK_BREAK;
+	case N_CONTINUE:
+		return WALK_CONTINUE;
+	case N_COMMENT:
+		return 0;
+	case N_IF:
+	case N_WITH:
+		return walk_if_or_with(s, node->type, dot, node);
+	case N_LIST:
+		for (i = 0; i < node->nkids; i++)
+			if ((r = walk(s, dot, node->kids[i])) != 0)
+				return r;
+		return 0;
+	case N_RANGE:
+		return walk_range(s, dot, node);
+	case N_TEMPLATE:
+		return walk_template(s, dot, node);
+	case N_TEXT:
+		return write_out(s, node->text, node->tlen);
+	default:
+		return errorf(s, "unknown node");
+	}
+}
+
+/* a new state for tree (a {{template}}, an include, a tpl): no variables but $ */
+static int exec_tree(struct state *parent, struct gitops_buf *out, struct tmpl_tree *tree, struct rv dot)
+{
+	struct state s = { 0 };
+	int r;
+
+	s.set = parent->set;
+	s.tmpl = tree;
+	s.wr = out;
+	s.run = parent->run;
+	s.err = parent->err;
+	s.run->depth++;
+	if (push_var(&s, "$", rv_ref(dot)) < 0) {
+		s.run->depth--;
+		return -1;
+	}
+	r = walk(&s, dot, tree->root);
+	s.run->depth--;
+	pop_vars(&s, 0);
+	free(s.vars);
+	return r < 0 ? -1 : 0;
+}
+
+/* --- the set --- */
+
+struct tmpl_tree *tmpl_set_lookup(const struct gitops_tmpl_set *set, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < set->ndefs; i++)
+		if (!strcmp(set->defs[i].name, name))
+			return set->defs[i].tree;
+	return NULL;
+}
+
+int gitops_tmpl_set_new(struct gitops_tmpl_set **out, const struct gitops_tmpl_func *funcs, size_t n,
+			const struct gitops_tmpl_options *opts, void *ctx, struct gitops_err *err)
+{
+	struct gitops_tmpl_set *set = calloc(1, sizeof(*set));
+	struct gitops_tmpl_options defaults = GITOPS_TMPL_OPTIONS_INIT;
+
+	*out = NULL;
+	if (!set)
+		return gitops_err_oom(err);
+	set->opts = opts ? *opts : defaults;
+	set->ctx = ctx;
+	if (n) {
+		set->funcs = calloc(n, sizeof(*funcs));
+		if (!set->funcs) {
+			free(set);
+			return gitops_err_oom(err);
+		}
+		memcpy(set->funcs, funcs, n * sizeof(*funcs));
+		set->nfuncs = n;
+	}
+	*out = set;
+	return 0;
+}
+
+void gitops_tmpl_set_free(struct gitops_tmpl_set *set)
+{
+	size_t i;
+
+	if (!set)
+		return;
+	for (i = 0; i < set->ndefs; i++) {
+		free(set->defs[i].name);
+		tmpl_tree_unref(set->defs[i].tree);
+	}
+	free(set->defs);
+	if (!set->borrowed_funcs)
+		free(set->funcs);
+	free(set);
+}
+
+/* add or replace a definition (text/template's associate): takes a reference to t */
+static int set_associate(struct gitops_tmpl_set *set, struct tmpl_tree *t, struct gitops_err *err)
+{
+	size_t i;
+
+	for (i = 0; i < set->ndefs; i++) {
+		if (!strcmp(set->defs[i].name, t->name)) {
+			if (tmpl_tree_is_empty(t->root)) {
+				tmpl_tree_unref(t);
+				return 0;
+			}
+			tmpl_tree_unref(set->defs[i].tree);
+			set->defs[i].tree = t;
+			return 0;
+		}
+	}
+	if (set->ndefs == set->capdefs) {
+		size_t cap = set->capdefs ? set->capdefs * 2 : 8;
+		struct tmpl_def *d = realloc(set->defs, cap * sizeof(*d));
+		if (!d) {
+			tmpl_tree_unref(t);
+			return gitops_err_oom(err);
+		}
+		set->defs = d;
+		set->capdefs = cap;
+	}
+	set->defs[set->ndefs].name = strdup(t->name);
+	if (!set->defs[set->ndefs].name) {
+		tmpl_tree_unref(t);
+		return gitops_err_oom(err);
+	}
+	set->defs[set->ndefs].tree = t;
+	set->ndefs++;
+	return 0;
+}
+
+int gitops_tmpl_set_parse(struct gitops_tmpl_set *set, const char *name, const char *text, size_t len,
+			  struct gitops_err *err)
+{
+	struct tmpl_tree **trees = NULL;
+	size_t n = 0, i;
+	int error = 0;
+
+	if (tmpl_parse(&trees, &n, set, name, text, len, err) < 0)
+		return -1;
+	/* room first, so that the set is changed whole or not at all */
+	if (set->ndefs + n > set->capdefs) {
+		size_t cap = set->ndefs + n + 8;
+		struct tmpl_def *d = realloc(set->defs, cap * sizeof(*d));
+		if (!d) {
+			for (i = 0; i < n; i++)
+				tmpl_tree_unref(trees[i]);
+			free(trees);
+			return gitops_err_oom(err);
+		}
+		set->defs = d;
+		set->capdefs = cap;
+	}
+	for (i = 0; i < n; i++)
+		if (error == 0)
+			error = set_associate(set, trees[i], err);
+		else
+			tmpl_tree_unref(trees[i]);
+	free(trees);
+	return error;
+}
+
+int gitops_tmpl_set_has(const struct gitops_tmpl_set *set, const char *name)
+{
+	return tmpl_set_lookup(set, name) != NULL;
+}
+
+static int exec_named(struct gitops_buf *out, struct gitops_tmpl_set *set, struct run *run, const char *name,
+		      const char *caller, struct gitops_tmpl_value *dot, struct gitops_err *err)
+{
+	struct tmpl_tree *tree = tmpl_set_lookup(set, name);
+	struct state parent = { 0 };
+	struct rv d = { dot, 0 };
+	int r;
+
+	if (!tree)
+		return gitops_err_set(err, GITOPS_EXIT_INPUT, "template: no template \"%s\" associated with template \"%s\"",
+				      name, caller);
+	if (run->depth >= run->opts.max_depth)
+		return gitops_err_set(err, GITOPS_EXIT_INPUT, "template: %s: exceeded maximum template depth (%zu)", name,
+				      run->opts.max_depth);
+	if (!tree->root)
+		return gitops_err_set(err, GITOPS_EXIT_INPUT, "template: %s: \"%s\" is an incomplete or empty template",
+				      name, name);
+	parent.set = set;
+	parent.run = run;
+	parent.err = err;
+	if (!out->data && gitops_buf_add(out, "", 0) < 0)
+		return gitops_err_oom(err);
+	tree->refs++;
+	r = exec_tree(&parent, out, tree, d);
+	tmpl_tree_unref(tree);
+	return r;
+}
+
+int gitops_tmpl_exec(struct gitops_buf *out, struct gitops_tmpl_set *set, const char *name,
+		     struct gitops_tmpl_value *dot, struct gitops_err *err)
+{
+	struct run run = { 0 };
+
+	run.opts = set->opts;
+	run.stack_base = (uintptr_t)__builtin_frame_address(0);
+	return exec_named(out, set, &run, name, name, dot, err);
+}
+
+void *gitops_tmpl_call_ctx(const struct gitops_tmpl_call *call)
+{
+	return call->s->set->ctx;
+}
+
+const char *gitops_tmpl_call_template(const struct gitops_tmpl_call *call)
+{
+	return call->s->tmpl->name;
+}
+
+int gitops_tmpl_call_exec(struct gitops_buf *out, struct gitops_tmpl_call *call, const char *name,
+			  struct gitops_tmpl_value *dot, struct gitops_err *err)
+{
+	struct state *s = call->s;
+
+	if (check_stack(s) < 0) {
+		/* the message names the caller's node; hand it to the function's err */
+		if (err != s->err)
+			*err = *s->err;
+		return -1;
+	}
+	return exec_named(out, s->set, s->run, name, s->set->opts.set_name ? s->set->opts.set_name : s->tmpl->name,
+			  dot, err);
+}
+
+int gitops_tmpl_call_parse_exec(struct gitops_buf *out, struct gitops_tmpl_call *call, const char *name,
+				const char *text, size_t len, struct gitops_tmpl_value *dot, struct gitops_err *err)
+{
+	struct state *s = call->s;
+	struct gitops_tmpl_set *copy = NULL;
+	size_t i;
+	int r = -1;
+
+	if (gitops_tmpl_set_new(&copy, NULL, 0, &s->set->opts, s->set->ctx, err) < 0)
+		return -1;
+	copy->funcs = s->set->funcs;
+	copy->nfuncs = s->set->nfuncs;
+	copy->borrowed_funcs = 1;
+	for (i = 0; i < s->set->ndefs; i++) {
+		s->set->defs[i].tree->refs++;
+		if (set_associate(copy, s->set->defs[i].tree, err) < 0)
+			goto done;
+	}
+	if (gitops_tmpl_set_parse(copy, name, text, len, err) < 0)
+		goto done;
+	r = exec_named(out, copy, s->run, name, s->set->opts.set_name ? s->set->opts.set_name : s->tmpl->name, dot, err);
+done:
+	gitops_tmpl_set_free(copy);
+	return r;
+}

@@ -1,0 +1,169 @@
+/*
+ * tmpl_int.h: what the template module's files share (not for other layers).
+ *
+ * Values (struct gitops_tmpl_value), the parse tree (struct tmpl_node, owned
+ * by its struct tmpl_tree), the lexer's items, the set, and the executor's
+ * "reflect.Value" (struct tmpl_rv: a value, or none, and whether its static
+ * type is interface {}).
+ */
+#ifndef GITOPS_TMPL_INT_H
+#define GITOPS_TMPL_INT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "lib/template/template.h"
+
+struct tmpl_entry {
+	char *key;
+	size_t klen;
+	struct gitops_tmpl_value *val;
+};
+
+struct gitops_tmpl_value {
+	enum gitops_tmpl_kind kind;
+	unsigned refs;
+	union {
+		int b;
+		int64_t i;
+		double f;
+		struct {
+			char *s;
+			size_t len;
+		} str;
+		struct {
+			struct gitops_tmpl_value **items;
+			size_t n, cap;
+			char *type_name;      /* NULL: []interface {} or []string */
+		} list;
+		struct {
+			struct tmpl_entry *e; /* sorted by key, bytewise */
+			size_t n, cap;
+			char *type_name;      /* NULL: map[string]interface {} */
+			int is_struct;        /* a struct's fields: a missing one is an error */
+		} map;
+	} u;
+};
+
+/* bytewise comparison of two keys, as Go compares strings */
+int tmpl_keycmp(const char *a, size_t alen, const char *b, size_t blen);
+
+/* --- fmt (tmpl_fmt.c) --- */
+/* strconv.Quote (ascii: QuoteToASCII), appended */
+int tmpl_fmt_quote(struct gitops_buf *b, const char *s, size_t len, int ascii);
+int tmpl_fmt_printf(struct gitops_buf *b, const char *format, size_t flen, struct gitops_tmpl_value *const *args,
+		    size_t n);
+
+/* --- lexer (tmpl_lex.c) --- */
+enum tmpl_item {
+	I_ERROR, I_BOOL, I_CHAR, I_CHARCONST, I_COMMENT, I_COMPLEX, I_ASSIGN, I_DECLARE, I_EOF, I_FIELD,
+	I_IDENT, I_LDELIM, I_LPAREN, I_NUMBER, I_PIPE, I_RAWSTRING, I_RDELIM, I_RPAREN, I_SPACE, I_STRING,
+	I_TEXT, I_VARIABLE,
+	I_KEYWORD, /* keywords after this */
+	I_BLOCK, I_BREAK, I_CONTINUE, I_DOT, I_DEFINE, I_ELSE, I_END, I_IF, I_NIL, I_RANGE, I_TEMPLATE, I_WITH,
+};
+
+struct tmpl_token {
+	enum tmpl_item typ;
+	size_t pos;       /* byte offset in the text */
+	const char *val;  /* into the text, or into the lexer's error message */
+	size_t len;
+	int line;
+};
+
+struct tmpl_lexer {
+	const char *input;
+	size_t len, pos, start;
+	int line, start_line;
+	int inside, paren_depth, done;
+	char errmsg[200];
+};
+
+void tmpl_lex_init(struct tmpl_lexer *l, const char *input, size_t len);
+void tmpl_lex_next(struct tmpl_lexer *l, struct tmpl_token *out);
+
+/* --- parse tree (tmpl_parse.c) --- */
+enum tmpl_ntype {
+	N_TEXT, N_ACTION, N_BOOL, N_CHAIN, N_COMMAND, N_DOT, N_FIELD, N_IDENT, N_IF, N_LIST, N_NIL, N_NUMBER,
+	N_PIPE, N_RANGE, N_STRING, N_TEMPLATE, N_VARIABLE, N_WITH, N_COMMENT, N_BREAK, N_CONTINUE, N_ELSE, N_END,
+};
+
+struct tmpl_tree;
+
+struct tmpl_node {
+	enum tmpl_ntype type;
+	size_t pos;
+	struct tmpl_src *src;         /* the text the node was parsed from (its file name), which owns it */
+	struct tmpl_node **kids;      /* list items, command args, pipeline commands */
+	size_t nkids, capkids;
+	struct tmpl_node **decl;      /* pipeline declarations (variables) */
+	size_t ndecl, capdecl;
+	int is_assign;
+	char *text;                   /* text, string value, identifier, template name */
+	size_t tlen;
+	char *quoted;                 /* a string as written; a number's text */
+	char **ident;                 /* field/variable/chain names ("Values", "$x") */
+	size_t nident;
+	struct tmpl_node *pipe;       /* control, template, action; chain's operand */
+	struct tmpl_node *list, *else_list;
+	int is_int, is_uint, is_float, bval;
+	int64_t i64;
+	uint64_t u64;
+	double f64;
+	long func;                    /* identifiers: index in the set's table, or -1-builtin */
+};
+
+/* The text a tree was parsed from, shared by the trees of one parse; owns every node (an arena). */
+struct tmpl_chunk;
+struct tmpl_src {
+	unsigned refs;
+	char *parse_name;
+	char *text;
+	size_t len;
+	struct tmpl_chunk *chunks;
+};
+void tmpl_src_unref(struct tmpl_src *src);
+
+struct tmpl_tree {
+	unsigned refs;
+	char *name;
+	struct tmpl_src *src;
+	struct tmpl_node *root;
+};
+
+void tmpl_tree_unref(struct tmpl_tree *t);
+/* Go's Node.String(), appended. */
+int tmpl_node_string(struct gitops_buf *b, const struct tmpl_node *n);
+int tmpl_tree_is_empty(const struct tmpl_node *root);
+
+/* --- builtins (tmpl_exec.c) --- */
+enum tmpl_builtin {
+	B_AND, B_CALL, B_HTML, B_INDEX, B_SLICE, B_JS, B_LEN, B_NOT, B_OR, B_PRINT, B_PRINTF, B_PRINTLN,
+	B_URLQUERY, B_EQ, B_GE, B_GT, B_LE, B_LT, B_NE, B_COUNT
+};
+extern const char *const tmpl_builtin_names[B_COUNT];
+int tmpl_builtin_find(const char *name, size_t len);
+
+/* --- sets --- */
+struct tmpl_def {
+	char *name;
+	struct tmpl_tree *tree;
+};
+
+struct gitops_tmpl_set {
+	struct gitops_tmpl_func *funcs;  /* owned copy */
+	size_t nfuncs;
+	struct gitops_tmpl_options opts;
+	void *ctx;
+	struct tmpl_def *defs;
+	size_t ndefs, capdefs;
+	int borrowed_funcs;              /* a tpl copy: funcs belong to the parent */
+};
+
+long tmpl_set_find_func(const struct gitops_tmpl_set *set, const char *name, size_t len);
+struct tmpl_tree *tmpl_set_lookup(const struct gitops_tmpl_set *set, const char *name);
+
+/* parse text into a list of trees (the file's own first), honouring the set's functions */
+int tmpl_parse(struct tmpl_tree ***out, size_t *n, const struct gitops_tmpl_set *set, const char *name,
+	       const char *text, size_t len, struct gitops_err *err);
+
+#endif

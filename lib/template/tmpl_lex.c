@@ -1,0 +1,663 @@
+/*
+ * tmpl_lex.c: text/template's lexer (Go 1.23's lex.go), one item at a time.
+ * Delimiters are {{ and }}; trim markers "{{- " and " -}}"; comments open
+ * with a slash and a star right after the delimiter.  Errors are items
+ * (I_ERROR) whose text is Go's message.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "lib/template/tmpl_int.h"
+
+#define EOF_RUNE (-1)
+
+static int is_space(int r)
+{
+	return r == ' ' || r == '\t' || r == '\r' || r == '\n';
+}
+
+/* unicode.IsLetter || IsDigit || '_', approximated beyond ASCII */
+static int is_alnum(int r)
+{
+	if (r == '_' || (r >= 'a' && r <= 'z') || (r >= 'A' && r <= 'Z') || (r >= '0' && r <= '9'))
+		return 1;
+	if (r < 0x80)
+		return 0;
+	if (r < 0xC0)
+		return r == 0xAA || r == 0xB5 || r == 0xBA || r == 0xB2 || r == 0xB3 || r == 0xB9;
+	if (r == 0xD7 || r == 0xF7)
+		return 0;
+	if ((r >= 0x2000 && r <= 0x2BFF) || (r >= 0x3000 && r <= 0x303F) || (r >= 0xFE30 && r <= 0xFE4F) ||
+	    (r >= 0xFF00 && r <= 0xFF0F) || (r >= 0x1F000 && r <= 0x1FAFF) || r == 0xFFFD || (r >= 0xE000 && r <= 0xF8FF))
+		return 0;
+	return 1;
+}
+
+static int decode(const struct tmpl_lexer *l, size_t pos, size_t *size)
+{
+	const unsigned char *s = (const unsigned char *)l->input + pos;
+	size_t n = l->len - pos, need, i;
+	unsigned c, r;
+
+	*size = 1;
+	if (!n) {
+		*size = 0;
+		return EOF_RUNE;
+	}
+	c = s[0];
+	if (c < 0x80)
+		return (int)c;
+	if (c >= 0xC2 && c <= 0xDF)
+		need = 1, r = c & 0x1F;
+	else if (c >= 0xE0 && c <= 0xEF)
+		need = 2, r = c & 0x0F;
+	else if (c >= 0xF0 && c <= 0xF4)
+		need = 3, r = c & 0x07;
+	else
+		return 0xFFFD;
+	if (n < need + 1)
+		return 0xFFFD;
+	for (i = 1; i <= need; i++) {
+		if ((s[i] & 0xC0) != 0x80)
+			return 0xFFFD;
+		r = (r << 6) | (s[i] & 0x3F);
+	}
+	*size = need + 1;
+	return (int)r;
+}
+
+static int next(struct tmpl_lexer *l, size_t *size)
+{
+	int r = decode(l, l->pos, size);
+
+	l->pos += *size;
+	if (r == '\n')
+		l->line++;
+	return r;
+}
+
+static int peek(const struct tmpl_lexer *l)
+{
+	size_t size;
+
+	return decode(l, l->pos, &size);
+}
+
+static void backup(struct tmpl_lexer *l, size_t size)
+{
+	l->pos -= size;
+	if (size == 1 && l->input[l->pos] == '\n')
+		l->line--;
+}
+
+static void emit(struct tmpl_lexer *l, struct tmpl_token *out, enum tmpl_item t)
+{
+	out->typ = t;
+	out->pos = l->start;
+	out->val = l->input + l->start;
+	out->len = l->pos - l->start;
+	out->line = l->start_line;
+	l->start = l->pos;
+	l->start_line = l->line;
+}
+
+static void ignore(struct tmpl_lexer *l)
+{
+	size_t i;
+
+	for (i = l->start; i < l->pos; i++)
+		if (l->input[i] == '\n')
+			l->line++;
+	l->start = l->pos;
+	l->start_line = l->line;
+}
+
+static void errorf(struct tmpl_lexer *l, struct tmpl_token *out, const char *msg)
+{
+	snprintf(l->errmsg, sizeof(l->errmsg), "%s", msg);
+	out->typ = I_ERROR;
+	out->pos = l->start;
+	out->val = l->errmsg;
+	out->len = strlen(l->errmsg);
+	out->line = l->start_line;
+	l->done = 1;
+}
+
+static void bad_char(struct tmpl_lexer *l, struct tmpl_token *out, const char *what, int r)
+{
+	char msg[64], ch[8];
+	size_t n = 0;
+	unsigned u = (unsigned)r;
+
+	if (u < 0x80) {
+		ch[n++] = (char)u;
+	} else if (u < 0x800) {
+		ch[n++] = (char)(0xC0 | (u >> 6));
+		ch[n++] = (char)(0x80 | (u & 0x3F));
+	} else if (u < 0x10000) {
+		ch[n++] = (char)(0xE0 | (u >> 12));
+		ch[n++] = (char)(0x80 | ((u >> 6) & 0x3F));
+		ch[n++] = (char)(0x80 | (u & 0x3F));
+	} else {
+		ch[n++] = (char)(0xF0 | (u >> 18));
+		ch[n++] = (char)(0x80 | ((u >> 12) & 0x3F));
+		ch[n++] = (char)(0x80 | ((u >> 6) & 0x3F));
+		ch[n++] = (char)(0x80 | (u & 0x3F));
+	}
+	ch[n] = '\0';
+	/* %#U: U+0041 'A' (the quoted rune only when printable) */
+	if (r == EOF_RUNE)
+		snprintf(msg, sizeof(msg), "%s U+FFFFFFFFFFFFFFFF", what);
+	else if (u >= 0x20 && u != 0x7F && !(u >= 0x80 && u < 0xA0))
+		snprintf(msg, sizeof(msg), "%s U+%04X '%s'", what, u, ch);
+	else
+		snprintf(msg, sizeof(msg), "%s U+%04X", what, u);
+	errorf(l, out, msg);
+}
+
+static int has_left_trim(const struct tmpl_lexer *l, size_t pos)
+{
+	return pos + 1 < l->len && l->input[pos] == '-' && is_space((unsigned char)l->input[pos + 1]);
+}
+
+static int has_right_trim(const struct tmpl_lexer *l, size_t pos)
+{
+	return pos + 1 < l->len && is_space((unsigned char)l->input[pos]) && l->input[pos + 1] == '-';
+}
+
+static int has_prefix(const struct tmpl_lexer *l, size_t pos, const char *s)
+{
+	size_t n = strlen(s);
+
+	return pos <= l->len && l->len - pos >= n && !memcmp(l->input + pos, s, n);
+}
+
+/* at "}}" or " -}}": delim, and whether trimmed */
+static int at_right_delim(const struct tmpl_lexer *l, int *trim)
+{
+	*trim = 0;
+	if (has_right_trim(l, l->pos) && has_prefix(l, l->pos + 2, "}}")) {
+		*trim = 1;
+		return 1;
+	}
+	return has_prefix(l, l->pos, "}}");
+}
+
+static size_t right_trim_length(const char *s, size_t n)
+{
+	size_t k = n;
+
+	while (k > 0 && is_space((unsigned char)s[k - 1]))
+		k--;
+	return n - k;
+}
+
+static size_t left_trim_length(const char *s, size_t n)
+{
+	size_t k = 0;
+
+	while (k < n && is_space((unsigned char)s[k]))
+		k++;
+	return k;
+}
+
+void tmpl_lex_init(struct tmpl_lexer *l, const char *input, size_t len)
+{
+	memset(l, 0, sizeof(*l));
+	l->input = input;
+	l->len = len;
+	l->line = 1;
+	l->start_line = 1;
+}
+
+static int at_terminator(const struct tmpl_lexer *l)
+{
+	int r = peek(l);
+
+	if (is_space(r))
+		return 1;
+	switch (r) {
+	case EOF_RUNE:
+	case '.':
+	case ',':
+	case '|':
+	case ':':
+	case ')':
+	case '(':
+		return 1;
+	}
+	return has_prefix(l, l->pos, "}}");
+}
+
+static int accept(struct tmpl_lexer *l, const char *valid)
+{
+	if (l->pos < l->len && l->input[l->pos] && strchr(valid, l->input[l->pos])) {
+		l->pos++;
+		return 1;
+	}
+	return 0;
+}
+
+static void accept_run(struct tmpl_lexer *l, const char *valid)
+{
+	while (accept(l, valid))
+		;
+}
+
+static int scan_number(struct tmpl_lexer *l)
+{
+	const char *digits = "0123456789_";
+	size_t size;
+
+	accept(l, "+-");
+	if (accept(l, "0")) {
+		if (accept(l, "xX"))
+			digits = "0123456789abcdefABCDEF_";
+		else if (accept(l, "oO"))
+			digits = "01234567_";
+		else if (accept(l, "bB"))
+			digits = "01_";
+	}
+	accept_run(l, digits);
+	if (accept(l, "."))
+		accept_run(l, digits);
+	if (strlen(digits) == 11 && accept(l, "eE")) {
+		accept(l, "+-");
+		accept_run(l, "0123456789_");
+	}
+	if (strlen(digits) == 23 && accept(l, "pP")) {
+		accept(l, "+-");
+		accept_run(l, "0123456789_");
+	}
+	accept(l, "i");
+	if (is_alnum(peek(l))) {
+		next(l, &size);
+		return 0;
+	}
+	return 1;
+}
+
+static void quoted_error(struct tmpl_lexer *l, struct tmpl_token *out, const char *what)
+{
+	char msg[200], q[64];
+	size_t n = l->pos - l->start, i, k = 0, runes = 0;
+
+	/* bad number syntax: %q of the text so far */
+	q[k++] = '"';
+	for (i = 0; i < n && k < sizeof(q) - 8 && runes < 40; i++, runes++) {
+		char c = l->input[l->start + i];
+		if (c == '"' || c == '\\')
+			q[k++] = '\\';
+		q[k++] = c;
+	}
+	q[k++] = '"';
+	q[k] = '\0';
+	snprintf(msg, sizeof(msg), "%s: %s", what, q);
+	errorf(l, out, msg);
+}
+
+static void lex_inside(struct tmpl_lexer *l, struct tmpl_token *out);
+
+static void lex_right_delim(struct tmpl_lexer *l, struct tmpl_token *out)
+{
+	int trim;
+	struct tmpl_token tok;
+
+	at_right_delim(l, &trim);
+	if (trim) {
+		l->pos += 2;
+		ignore(l);
+	}
+	l->pos += 2;
+	emit(l, &tok, I_RDELIM);
+	if (trim) {
+		l->pos += left_trim_length(l->input + l->pos, l->len - l->pos);
+		ignore(l);
+	}
+	l->inside = 0;
+	*out = tok;
+}
+
+static void lex_text(struct tmpl_lexer *l, struct tmpl_token *out);
+
+static void lex_comment(struct tmpl_lexer *l, struct tmpl_token *out)
+{
+	const char *end;
+	int trim;
+
+	l->pos += 2;
+	end = memmem(l->input + l->pos, l->len - l->pos, "*/", 2);
+	if (!end) {
+		errorf(l, out, "unclosed comment");
+		return;
+	}
+	l->pos = (size_t)(end - l->input) + 2;
+	if (!at_right_delim(l, &trim)) {
+		errorf(l, out, "comment ends before closing delimiter");
+		return;
+	}
+	if (trim)
+		l->pos += 2;
+	l->pos += 2;
+	if (trim)
+		l->pos += left_trim_length(l->input + l->pos, l->len - l->pos);
+	ignore(l);
+	lex_text(l, out);
+}
+
+static void lex_left_delim(struct tmpl_lexer *l, struct tmpl_token *out)
+{
+	int trim;
+	size_t after = 0;
+	struct tmpl_token tok;
+
+	l->pos += 2;
+	trim = has_left_trim(l, l->pos);
+	if (trim)
+		after = 2;
+	if (has_prefix(l, l->pos + after, "/*")) {
+		l->pos += after;
+		ignore(l);
+		lex_comment(l, out);
+		return;
+	}
+	emit(l, &tok, I_LDELIM);
+	l->inside = 1;
+	l->pos += after;
+	ignore(l);
+	l->paren_depth = 0;
+	*out = tok;
+}
+
+static void lex_text(struct tmpl_lexer *l, struct tmpl_token *out)
+{
+	const char *x = memmem(l->input + l->pos, l->len - l->pos, "{{", 2);
+
+	if (x) {
+		size_t at = (size_t)(x - l->input);
+		if (at > l->pos) {
+			size_t trim = 0, i;
+			l->pos = at;
+			if (has_left_trim(l, at + 2))
+				trim = right_trim_length(l->input + l->start, l->pos - l->start);
+			l->pos -= trim;
+			for (i = l->start; i < l->pos; i++)
+				if (l->input[i] == '\n')
+					l->line++;
+			if (l->pos > l->start) {
+				emit(l, out, I_TEXT);
+				l->pos += trim;
+				ignore(l);
+				return;
+			}
+			l->pos += trim;
+			ignore(l);
+		}
+		lex_left_delim(l, out);
+		return;
+	}
+	l->pos = l->len;
+	if (l->pos > l->start) {
+		size_t i;
+		for (i = l->start; i < l->pos; i++)
+			if (l->input[i] == '\n')
+				l->line++;
+		emit(l, out, I_TEXT);
+		return;
+	}
+	emit(l, out, I_EOF);
+	l->done = 1;
+}
+
+static const struct {
+	const char *word;
+	enum tmpl_item item;
+} keywords[] = {
+	{ ".", I_DOT }, { "block", I_BLOCK }, { "break", I_BREAK }, { "continue", I_CONTINUE },
+	{ "define", I_DEFINE }, { "else", I_ELSE }, { "end", I_END }, { "if", I_IF }, { "range", I_RANGE },
+	{ "nil", I_NIL }, { "template", I_TEMPLATE }, { "with", I_WITH },
+};
+
+static void lex_identifier(struct tmpl_lexer *l, struct tmpl_token *out)
+{
+	size_t size, i, n;
+	int r;
+	const char *word;
+
+	for (;;) {
+		r = next(l, &size);
+		if (!is_alnum(r)) {
+			backup(l, size);
+			break;
+		}
+	}
+	if (!at_terminator(l)) {
+		bad_char(l, out, "bad character", r);
+		return;
+	}
+	word = l->input + l->start;
+	n = l->pos - l->start;
+	for (i = 0; i < sizeof(keywords) / sizeof(keywords[0]); i++) {
+		if (strlen(keywords[i].word) == n && !memcmp(word, keywords[i].word, n)) {
+			emit(l, out, keywords[i].item);
+			return;
+		}
+	}
+	if (word[0] == '.')
+		emit(l, out, I_FIELD);
+	else if ((n == 4 && !memcmp(word, "true", 4)) || (n == 5 && !memcmp(word, "false", 5)))
+		emit(l, out, I_BOOL);
+	else
+		emit(l, out, I_IDENT);
+}
+
+static void lex_field_or_variable(struct tmpl_lexer *l, struct tmpl_token *out, enum tmpl_item typ)
+{
+	size_t size = 0;
+	int r;
+
+	if (at_terminator(l)) {
+		emit(l, out, typ == I_VARIABLE ? I_VARIABLE : I_DOT);
+		return;
+	}
+	for (;;) {
+		r = next(l, &size);
+		if (!is_alnum(r)) {
+			backup(l, size);
+			break;
+		}
+	}
+	if (!at_terminator(l)) {
+		bad_char(l, out, "bad character", r);
+		return;
+	}
+	emit(l, out, typ);
+}
+
+static void lex_space(struct tmpl_lexer *l, struct tmpl_token *out)
+{
+	int spaces = 0;
+	size_t size;
+
+	while (is_space(peek(l))) {
+		next(l, &size);
+		spaces++;
+	}
+	if (has_right_trim(l, l->pos - 1) && has_prefix(l, l->pos + 1, "}}")) {
+		backup(l, 1);
+		if (spaces == 1) {
+			lex_right_delim(l, out);
+			return;
+		}
+	}
+	emit(l, out, I_SPACE);
+}
+
+static void lex_quote(struct tmpl_lexer *l, struct tmpl_token *out, int quote, enum tmpl_item typ, const char *err)
+{
+	size_t size;
+	int r;
+
+	for (;;) {
+		r = next(l, &size);
+		if (r == '\\') {
+			r = next(l, &size);
+			if (r != EOF_RUNE && r != '\n')
+				continue;
+			errorf(l, out, err);
+			return;
+		}
+		if (r == EOF_RUNE || r == '\n') {
+			errorf(l, out, err);
+			return;
+		}
+		if (r == quote)
+			break;
+	}
+	emit(l, out, typ);
+}
+
+static void lex_raw_quote(struct tmpl_lexer *l, struct tmpl_token *out)
+{
+	size_t size;
+	int r;
+
+	for (;;) {
+		r = next(l, &size);
+		if (r == EOF_RUNE) {
+			errorf(l, out, "unterminated raw quoted string");
+			return;
+		}
+		if (r == '`')
+			break;
+	}
+	emit(l, out, I_RAWSTRING);
+}
+
+static void lex_number(struct tmpl_lexer *l, struct tmpl_token *out)
+{
+	int sign;
+
+	if (!scan_number(l)) {
+		quoted_error(l, out, "bad number syntax");
+		return;
+	}
+	sign = peek(l);
+	if (sign == '+' || sign == '-') {
+		if (!scan_number(l) || l->input[l->pos - 1] != 'i') {
+			quoted_error(l, out, "bad number syntax");
+			return;
+		}
+		emit(l, out, I_COMPLEX);
+		return;
+	}
+	emit(l, out, I_NUMBER);
+}
+
+static void lex_inside(struct tmpl_lexer *l, struct tmpl_token *out)
+{
+	int trim, r;
+	size_t size;
+
+	if (at_right_delim(l, &trim)) {
+		if (l->paren_depth == 0) {
+			lex_right_delim(l, out);
+			return;
+		}
+		errorf(l, out, "unclosed left paren");
+		return;
+	}
+	r = next(l, &size);
+	if (r == EOF_RUNE) {
+		errorf(l, out, "unclosed action");
+		return;
+	}
+	if (is_space(r)) {
+		backup(l, size);
+		lex_space(l, out);
+		return;
+	}
+	switch (r) {
+	case '=':
+		emit(l, out, I_ASSIGN);
+		return;
+	case ':':
+		if (next(l, &size) != '=') {
+			errorf(l, out, "expected :=");
+			return;
+		}
+		emit(l, out, I_DECLARE);
+		return;
+	case '|':
+		emit(l, out, I_PIPE);
+		return;
+	case '"':
+		lex_quote(l, out, '"', I_STRING, "unterminated quoted string");
+		return;
+	case '`':
+		lex_raw_quote(l, out);
+		return;
+	case '$':
+		if (at_terminator(l)) {
+			emit(l, out, I_VARIABLE);
+			return;
+		}
+		lex_field_or_variable(l, out, I_VARIABLE);
+		return;
+	case '\'':
+		lex_quote(l, out, '\'', I_CHARCONST, "unterminated character constant");
+		return;
+	case '(':
+		l->paren_depth++;
+		emit(l, out, I_LPAREN);
+		return;
+	case ')':
+		l->paren_depth--;
+		if (l->paren_depth < 0) {
+			errorf(l, out, "unexpected right paren");
+			return;
+		}
+		emit(l, out, I_RPAREN);
+		return;
+	}
+	if (r == '.') {
+		if (l->pos < l->len) {
+			char c = l->input[l->pos];
+			if (c < '0' || c > '9') {
+				lex_field_or_variable(l, out, I_FIELD);
+				return;
+			}
+		}
+	}
+	if (r == '.' || r == '+' || r == '-' || (r >= '0' && r <= '9')) {
+		backup(l, size);
+		lex_number(l, out);
+		return;
+	}
+	if (is_alnum(r)) {
+		backup(l, size);
+		lex_identifier(l, out);
+		return;
+	}
+	if (r < 0x80 && r >= 0x20 && r != 0x7F) {
+		emit(l, out, I_CHAR);
+		return;
+	}
+	bad_char(l, out, "unrecognized character in action:", r);
+}
+
+void tmpl_lex_next(struct tmpl_lexer *l, struct tmpl_token *out)
+{
+	if (l->done) {
+		out->typ = I_EOF;
+		out->pos = l->len;
+		out->val = l->input + l->len;
+		out->len = 0;
+		out->line = l->line;
+		return;
+	}
+	if (l->inside)
+		lex_inside(l, out);
+	else
+		lex_text(l, out);
+}

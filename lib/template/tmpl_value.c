@@ -1,0 +1,501 @@
+/*
+ * tmpl_value.c: the engine's values (Go's types as Helm's templates see
+ * them), reference counted; conversions to and from the value tree.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/template/tmpl_int.h"
+#include "lib/value/value.h"
+
+static struct gitops_tmpl_value *new_value(enum gitops_tmpl_kind kind)
+{
+	struct gitops_tmpl_value *v = calloc(1, sizeof(*v));
+
+	if (v) {
+		v->kind = kind;
+		v->refs = 1;
+	}
+	return v;
+}
+
+struct gitops_tmpl_value *gitops_tmpl_value_nil(void)
+{
+	return new_value(GITOPS_TMPL_NIL);
+}
+
+struct gitops_tmpl_value *gitops_tmpl_value_bool(int b)
+{
+	struct gitops_tmpl_value *v = new_value(GITOPS_TMPL_BOOL);
+
+	if (v)
+		v->u.b = !!b;
+	return v;
+}
+
+struct gitops_tmpl_value *gitops_tmpl_value_int(int64_t i)
+{
+	struct gitops_tmpl_value *v = new_value(GITOPS_TMPL_INT);
+
+	if (v)
+		v->u.i = i;
+	return v;
+}
+
+struct gitops_tmpl_value *gitops_tmpl_value_int64(int64_t i)
+{
+	struct gitops_tmpl_value *v = new_value(GITOPS_TMPL_INT64);
+
+	if (v)
+		v->u.i = i;
+	return v;
+}
+
+struct gitops_tmpl_value *gitops_tmpl_value_float(double d)
+{
+	struct gitops_tmpl_value *v = new_value(GITOPS_TMPL_FLOAT64);
+
+	if (v)
+		v->u.f = d;
+	return v;
+}
+
+struct gitops_tmpl_value *gitops_tmpl_value_string(const char *s, size_t len)
+{
+	struct gitops_tmpl_value *v = new_value(GITOPS_TMPL_STRING);
+
+	if (!v)
+		return NULL;
+	v->u.str.s = malloc(len + 1);
+	if (!v->u.str.s) {
+		free(v);
+		return NULL;
+	}
+	if (len)
+		memcpy(v->u.str.s, s, len);
+	v->u.str.s[len] = '\0';
+	v->u.str.len = len;
+	return v;
+}
+
+struct gitops_tmpl_value *gitops_tmpl_value_cstring(const char *s)
+{
+	return gitops_tmpl_value_string(s, strlen(s));
+}
+
+struct gitops_tmpl_value *gitops_tmpl_value_list(enum gitops_tmpl_kind kind)
+{
+	return new_value(kind == GITOPS_TMPL_STRLIST ? GITOPS_TMPL_STRLIST : GITOPS_TMPL_LIST);
+}
+
+struct gitops_tmpl_value *gitops_tmpl_value_named_list(enum gitops_tmpl_kind kind, const char *type_name)
+{
+	struct gitops_tmpl_value *v = gitops_tmpl_value_list(kind);
+
+	if (v && type_name) {
+		v->u.list.type_name = strdup(type_name);
+		if (!v->u.list.type_name) {
+			free(v);
+			return NULL;
+		}
+	}
+	return v;
+}
+
+struct gitops_tmpl_value *gitops_tmpl_value_map(const char *type_name)
+{
+	struct gitops_tmpl_value *v = new_value(GITOPS_TMPL_MAP);
+
+	if (v && type_name) {
+		v->u.map.type_name = strdup(type_name);
+		if (!v->u.map.type_name) {
+			free(v);
+			return NULL;
+		}
+	}
+	return v;
+}
+
+struct gitops_tmpl_value *gitops_tmpl_value_struct(const char *type_name)
+{
+	struct gitops_tmpl_value *v = gitops_tmpl_value_map(type_name ? type_name : "struct {}");
+
+	if (v)
+		v->u.map.is_struct = 1;
+	return v;
+}
+
+struct gitops_tmpl_value *gitops_tmpl_value_ref(struct gitops_tmpl_value *v)
+{
+	if (v)
+		v->refs++;
+	return v;
+}
+
+void gitops_tmpl_value_unref(struct gitops_tmpl_value *v)
+{
+	size_t i;
+
+	if (!v || --v->refs)
+		return;
+	switch (v->kind) {
+	case GITOPS_TMPL_STRING:
+		free(v->u.str.s);
+		break;
+	case GITOPS_TMPL_LIST:
+	case GITOPS_TMPL_STRLIST:
+		for (i = 0; i < v->u.list.n; i++)
+			gitops_tmpl_value_unref(v->u.list.items[i]);
+		free(v->u.list.items);
+		free(v->u.list.type_name);
+		break;
+	case GITOPS_TMPL_MAP:
+		for (i = 0; i < v->u.map.n; i++) {
+			free(v->u.map.e[i].key);
+			gitops_tmpl_value_unref(v->u.map.e[i].val);
+		}
+		free(v->u.map.e);
+		free(v->u.map.type_name);
+		break;
+	default:
+		break;
+	}
+	free(v);
+}
+
+int gitops_tmpl_list_push(struct gitops_tmpl_value *list, struct gitops_tmpl_value *item)
+{
+	if (!item)
+		return -1;
+	if (list->u.list.n == list->u.list.cap) {
+		size_t cap = list->u.list.cap ? list->u.list.cap * 2 : 4;
+		struct gitops_tmpl_value **items = realloc(list->u.list.items, cap * sizeof(*items));
+		if (!items) {
+			gitops_tmpl_value_unref(item);
+			return -1;
+		}
+		list->u.list.items = items;
+		list->u.list.cap = cap;
+	}
+	list->u.list.items[list->u.list.n++] = item;
+	return 0;
+}
+
+int tmpl_keycmp(const char *a, size_t alen, const char *b, size_t blen)
+{
+	int c = memcmp(a, b, alen < blen ? alen : blen);
+
+	if (c)
+		return c;
+	return alen < blen ? -1 : alen > blen;
+}
+
+/* index of key, or -(insertion point)-1 */
+static long map_find(const struct gitops_tmpl_value *map, const char *key, size_t klen)
+{
+	size_t lo = 0, hi = map->u.map.n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = tmpl_keycmp(map->u.map.e[mid].key, map->u.map.e[mid].klen, key, klen);
+		if (!c)
+			return (long)mid;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return -(long)lo - 1;
+}
+
+int gitops_tmpl_map_set(struct gitops_tmpl_value *map, const char *key, size_t klen, struct gitops_tmpl_value *val)
+{
+	long at;
+	size_t i;
+	char *k;
+
+	if (!val)
+		return -1;
+	at = map_find(map, key, klen);
+	if (at >= 0) {
+		gitops_tmpl_value_unref(map->u.map.e[at].val);
+		map->u.map.e[at].val = val;
+		return 0;
+	}
+	i = (size_t)(-at - 1);
+	if (map->u.map.n == map->u.map.cap) {
+		size_t cap = map->u.map.cap ? map->u.map.cap * 2 : 4;
+		struct tmpl_entry *e = realloc(map->u.map.e, cap * sizeof(*e));
+		if (!e)
+			goto oom;
+		map->u.map.e = e;
+		map->u.map.cap = cap;
+	}
+	k = malloc(klen + 1);
+	if (!k)
+		goto oom;
+	memcpy(k, key, klen);
+	k[klen] = '\0';
+	memmove(&map->u.map.e[i + 1], &map->u.map.e[i], (map->u.map.n - i) * sizeof(map->u.map.e[0]));
+	map->u.map.e[i].key = k;
+	map->u.map.e[i].klen = klen;
+	map->u.map.e[i].val = val;
+	map->u.map.n++;
+	return 0;
+oom:
+	gitops_tmpl_value_unref(val);
+	return -1;
+}
+
+struct gitops_tmpl_value *gitops_tmpl_map_get(const struct gitops_tmpl_value *map, const char *key, size_t klen)
+{
+	long at;
+
+	if (!map || map->kind != GITOPS_TMPL_MAP)
+		return NULL;
+	at = map_find(map, key, klen);
+	return at >= 0 ? map->u.map.e[at].val : NULL;
+}
+
+int gitops_tmpl_map_delete(struct gitops_tmpl_value *map, const char *key, size_t klen)
+{
+	long at = map_find(map, key, klen);
+	size_t i;
+
+	if (at < 0)
+		return 0;
+	i = (size_t)at;
+	free(map->u.map.e[i].key);
+	gitops_tmpl_value_unref(map->u.map.e[i].val);
+	memmove(&map->u.map.e[i], &map->u.map.e[i + 1], (map->u.map.n - i - 1) * sizeof(map->u.map.e[0]));
+	map->u.map.n--;
+	return 1;
+}
+
+enum gitops_tmpl_kind gitops_tmpl_value_kind(const struct gitops_tmpl_value *v)
+{
+	return v ? v->kind : GITOPS_TMPL_NIL;
+}
+
+int gitops_tmpl_value_bool_of(const struct gitops_tmpl_value *v)
+{
+	return v && v->kind == GITOPS_TMPL_BOOL && v->u.b;
+}
+
+int64_t gitops_tmpl_value_int_of(const struct gitops_tmpl_value *v)
+{
+	if (!v)
+		return 0;
+	if (v->kind == GITOPS_TMPL_INT || v->kind == GITOPS_TMPL_INT64 || v->kind == GITOPS_TMPL_UINT8)
+		return v->u.i;
+	return 0;
+}
+
+double gitops_tmpl_value_float_of(const struct gitops_tmpl_value *v)
+{
+	return v && v->kind == GITOPS_TMPL_FLOAT64 ? v->u.f : 0;
+}
+
+const char *gitops_tmpl_value_str(const struct gitops_tmpl_value *v, size_t *len)
+{
+	if (!v || v->kind != GITOPS_TMPL_STRING) {
+		if (len)
+			*len = 0;
+		return "";
+	}
+	if (len)
+		*len = v->u.str.len;
+	return v->u.str.s;
+}
+
+size_t gitops_tmpl_value_len(const struct gitops_tmpl_value *v)
+{
+	if (!v)
+		return 0;
+	switch (v->kind) {
+	case GITOPS_TMPL_LIST:
+	case GITOPS_TMPL_STRLIST:
+		return v->u.list.n;
+	case GITOPS_TMPL_MAP:
+		return v->u.map.n;
+	case GITOPS_TMPL_STRING:
+		return v->u.str.len;
+	default:
+		return 0;
+	}
+}
+
+struct gitops_tmpl_value *gitops_tmpl_value_item(const struct gitops_tmpl_value *v, size_t i)
+{
+	if (!v || i >= gitops_tmpl_value_len(v))
+		return NULL;
+	if (v->kind == GITOPS_TMPL_MAP)
+		return v->u.map.e[i].val;
+	if (v->kind == GITOPS_TMPL_LIST || v->kind == GITOPS_TMPL_STRLIST)
+		return v->u.list.items[i];
+	return NULL;
+}
+
+const char *gitops_tmpl_value_key(const struct gitops_tmpl_value *v, size_t i, size_t *klen)
+{
+	if (!v || v->kind != GITOPS_TMPL_MAP || i >= v->u.map.n)
+		return NULL;
+	if (klen)
+		*klen = v->u.map.e[i].klen;
+	return v->u.map.e[i].key;
+}
+
+const char *gitops_tmpl_value_type_name(const struct gitops_tmpl_value *v)
+{
+	switch (gitops_tmpl_value_kind(v)) {
+	case GITOPS_TMPL_NIL:
+		return "<nil>";
+	case GITOPS_TMPL_BOOL:
+		return "bool";
+	case GITOPS_TMPL_INT:
+		return "int";
+	case GITOPS_TMPL_INT64:
+		return "int64";
+	case GITOPS_TMPL_UINT8:
+		return "uint8";
+	case GITOPS_TMPL_FLOAT64:
+		return "float64";
+	case GITOPS_TMPL_STRING:
+		return "string";
+	case GITOPS_TMPL_LIST:
+		return v->u.list.type_name ? v->u.list.type_name : "[]interface {}";
+	case GITOPS_TMPL_STRLIST:
+		return v->u.list.type_name ? v->u.list.type_name : "[]string";
+	case GITOPS_TMPL_MAP:
+		return v->u.map.type_name ? v->u.map.type_name : "map[string]interface {}";
+	}
+	return "<nil>";
+}
+
+int gitops_tmpl_value_truth(const struct gitops_tmpl_value *v)
+{
+	switch (gitops_tmpl_value_kind(v)) {
+	case GITOPS_TMPL_NIL:
+		return 0;
+	case GITOPS_TMPL_BOOL:
+		return v->u.b;
+	case GITOPS_TMPL_INT:
+	case GITOPS_TMPL_INT64:
+	case GITOPS_TMPL_UINT8:
+		return v->u.i != 0;
+	case GITOPS_TMPL_FLOAT64:
+		return v->u.f != 0;
+	default:
+		return gitops_tmpl_value_len(v) > 0;
+	}
+}
+
+/* --- the value tree --- */
+
+static struct gitops_tmpl_value *from_tree(const cJSON *t, unsigned flags, int depth)
+{
+	struct gitops_tmpl_value *v = NULL;
+	const cJSON *c;
+	int64_t i;
+
+	if (depth > 10000)
+		return NULL;
+	switch (gitops_value_kind(t)) {
+	case GITOPS_VALUE_KIND_NULL:
+	case GITOPS_VALUE_KIND_INVALID:
+		return gitops_tmpl_value_nil();
+	case GITOPS_VALUE_KIND_BOOL:
+		return gitops_tmpl_value_bool(cJSON_IsTrue(t));
+	case GITOPS_VALUE_KIND_INT:
+		if ((flags & GITOPS_TMPL_TREE_INT64) && gitops_value_get_int(&i, t, 0) == 0)
+			return gitops_tmpl_value_int64(i);
+		if (gitops_value_is_bigint(t) && t->valuestring)
+			return gitops_tmpl_value_float(strtod(t->valuestring, NULL));
+		return gitops_tmpl_value_float(t->valuedouble);
+	case GITOPS_VALUE_KIND_FLOAT:
+		return gitops_tmpl_value_float(t->valuedouble);
+	case GITOPS_VALUE_KIND_STRING:
+		return gitops_tmpl_value_cstring(t->valuestring ? t->valuestring : "");
+	case GITOPS_VALUE_KIND_SEQ:
+		v = gitops_tmpl_value_list(GITOPS_TMPL_LIST);
+		if (!v)
+			return NULL;
+		cJSON_ArrayForEach(c, t) {
+			if (gitops_tmpl_list_push(v, from_tree(c, flags, depth + 1)) < 0)
+				goto fail;
+		}
+		return v;
+	case GITOPS_VALUE_KIND_MAP:
+		v = gitops_tmpl_value_map(NULL);
+		if (!v)
+			return NULL;
+		cJSON_ArrayForEach(c, t) {
+			const char *k = c->string ? c->string : "";
+			if (gitops_tmpl_map_set(v, k, strlen(k), from_tree(c, flags, depth + 1)) < 0)
+				goto fail;
+		}
+		return v;
+	}
+	return NULL;
+fail:
+	gitops_tmpl_value_unref(v);
+	return NULL;
+}
+
+int gitops_tmpl_value_from_tree(struct gitops_tmpl_value **out, const cJSON *tree, unsigned flags,
+				struct gitops_err *err)
+{
+	*out = from_tree(tree, flags, 0);
+	if (!*out)
+		return gitops_err_oom(err);
+	return 0;
+}
+
+static cJSON *to_tree(const struct gitops_tmpl_value *v, int depth)
+{
+	cJSON *t = NULL, *c;
+	size_t i;
+
+	if (depth > 10000)
+		return NULL;
+	switch (gitops_tmpl_value_kind(v)) {
+	case GITOPS_TMPL_NIL:
+		return cJSON_CreateNull();
+	case GITOPS_TMPL_BOOL:
+		return cJSON_CreateBool(v->u.b);
+	case GITOPS_TMPL_INT:
+	case GITOPS_TMPL_INT64:
+	case GITOPS_TMPL_UINT8:
+		return gitops_value_new_int(v->u.i);
+	case GITOPS_TMPL_FLOAT64:
+		return gitops_value_new_float(v->u.f);
+	case GITOPS_TMPL_STRING:
+		return cJSON_CreateString(v->u.str.s);
+	case GITOPS_TMPL_LIST:
+	case GITOPS_TMPL_STRLIST:
+		t = cJSON_CreateArray();
+		for (i = 0; t && i < v->u.list.n; i++) {
+			if (!(c = to_tree(v->u.list.items[i], depth + 1)))
+				goto fail;
+			cJSON_AddItemToArray(t, c);
+		}
+		return t;
+	case GITOPS_TMPL_MAP:
+		t = cJSON_CreateObject();
+		for (i = 0; t && i < v->u.map.n; i++) {
+			if (!(c = to_tree(v->u.map.e[i].val, depth + 1)))
+				goto fail;
+			cJSON_AddItemToObject(t, v->u.map.e[i].key, c);
+		}
+		return t;
+	}
+	return NULL;
+fail:
+	cJSON_Delete(t);
+	return NULL;
+}
+
+cJSON *gitops_tmpl_value_to_tree(const struct gitops_tmpl_value *v)
+{
+	return to_tree(v, 0);
+}
