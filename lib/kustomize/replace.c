@@ -359,9 +359,8 @@ int kz_untag(cJSON *obj, struct gitops_err *err)
 /* The new text put in a scalar target, read as the target's type when it can be. */
 static cJSON *typed_like(const cJSON *target, const char *text)
 {
-	/* kyaml copies the text only: a tagless target stays tagless, and a plain one is written plain (what
-	 * it reads back as decides) */
-	if (cJSON_IsNull(target) || (target->type & (KZ_TAGLESS | GITOPS_YAML_PLAIN)))
+	/* kyaml copies the text only: a tagless target stays tagless */
+	if (cJSON_IsNull(target) || (target->type & KZ_TAGLESS))
 		return plain(text);
 	if (cJSON_IsNumber(target)) {
 		cJSON *n = gitops_value_new_int_text(text);

@@ -61,7 +61,7 @@ static int set_string_node(cJSON *node, const char *s, struct gitops_err *err)
 	if (!(node->type & cJSON_IsReference))
 		free(node->valuestring);
 	/* a static key stays, and the style: kyaml sets the text of the node it finds */
-	node->type = cJSON_String | (node->type & (cJSON_StringIsConst | GITOPS_YAML_PLAIN | GITOPS_YAML_QUOTED));
+	node->type = cJSON_String | (node->type & (cJSON_StringIsConst | GITOPS_YAML_QUOTED));
 	node->valuestring = d;
 	return 0;
 }
@@ -788,6 +788,9 @@ static int image_set(cJSON *node, void *ctx, struct gitops_err *err)
 		return gitops_err_oom(err);
 	}
 	rc = set_string_node(node, b.data, err);
+	/* kustomize's image filter writes a new scalar without a tag: what its text reads back as decides */
+	if (!rc)
+		node->type = (node->type & ~GITOPS_YAML_QUOTED) | KZ_TAGLESS;
 	gitops_buf_release(&b);
 	return rc;
 }

@@ -1076,8 +1076,6 @@ static int on_scalar(struct gitops_yaml_reader *r, yaml_event_t *ev, struct gito
 		ev->data.scalar.value = NULL; /* stolen by the node */
 	if (r->kyaml && !plain)
 		node->type |= GITOPS_YAML_QUOTED;
-	else if (r->kyaml && sc.kind == GITOPS_SCALAR_STRING)
-		node->type |= GITOPS_YAML_PLAIN;
 	if (ev->data.scalar.anchor) {
 		char *name = (char *)ev->data.scalar.anchor;
 		ev->data.scalar.anchor = NULL;

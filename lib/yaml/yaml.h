@@ -95,12 +95,6 @@ void gitops_yaml_reader_set_kyaml(struct gitops_yaml_reader *r, int on);
  * number merged over a quoted string stays a string.
  */
 #define GITOPS_YAML_QUOTED (1 << 14)
-/*
- * ... and a plain scalar read as a string carries this one: kyaml writes a
- * plain scalar's new text plain, so a replacement's 80 into `image: nginx`
- * reads back as the number 80 (into 'nginx', quoted, it stays a string).
- */
-#define GITOPS_YAML_PLAIN (1 << 15)
 void gitops_yaml_reader_free(struct gitops_yaml_reader *r);
 
 /* Parse a whole buffer that must hold exactly one document (or none: *out = NULL). */

@@ -29,7 +29,7 @@ END_TEST
 START_TEST(test_round_trip)
 {
 	struct gitops_source s = { "deploy", "https://git.example.com/ops/deploy.git", "main", "0123abcd", "", "/c/x",
-				   "/c/x.revisions.json", NULL }, r;
+				   "/c/x.revisions.json", NULL, NULL }, r;
 	struct gitops_err err = GITOPS_ERR_INIT;
 	cJSON *doc = NULL;
 
@@ -57,7 +57,28 @@ START_TEST(test_round_trip)
 	ck_assert_int_eq(gitops_source_read(&r, doc, "<stdin>", 1, 1, &err), 0);
 	ck_assert_str_eq(r.root, "/c");
 	ck_assert_str_eq(r.dir, "/c/x");
+	ck_assert_ptr_null(r.kustomize);
 	cJSON_Delete(doc);
+	/* Argo CD's overrides travel as spec.kustomize, a mapping */
+	{
+		cJSON *k = cJSON_Parse("{\"namePrefix\": \"prod-\", \"images\": [\"nginx:1\"]}");
+
+		s.kustomize = k;
+		ck_assert_int_eq(gitops_source_new(&doc, &s, &err), 0);
+		ck_assert_int_eq(gitops_source_read(&r, doc, "<stdin>", 1, 1, &err), 0);
+		ck_assert_ptr_nonnull(r.kustomize);
+		ck_assert_str_eq(cJSON_GetObjectItem(r.kustomize, "namePrefix")->valuestring, "prod-");
+		cJSON_Delete(doc);
+		s.kustomize = NULL;
+		cJSON_Delete(k);
+		doc = cJSON_Parse("{\"apiVersion\": \"gitops.dev/v1alpha1\", \"kind\": \"Source\", \"metadata\": "
+				  "{\"name\": \"a\"}, \"spec\": {\"repository\": \"r\", \"commit\": \"c\", \"path\": \".\", "
+				  "\"dir\": \"/d\", \"kustomize\": [1]}}");
+		ck_assert_int_eq(gitops_source_read(&r, doc, "<stdin>", 1, 1, &err), -1);
+		ck_assert_str_eq(err.msg, "<stdin>:1: document 1: Source 'a': spec.kustomize must be a mapping (Argo CD's "
+					  "source.kustomize fields)");
+		cJSON_Delete(doc);
+	}
 }
 END_TEST
 
