@@ -58,7 +58,89 @@ def scalar(v):
     s = str(v)
     if PLAIN_RE.fullmatch(s) and s.lower() not in SPECIAL_WORDS:
         return s
-    return json.dumps(s)
+    return json.dumps(s, ensure_ascii=False)
+
+
+# Other ways to write the same data, for the objects' files: both readers must see one tree.
+
+def styled_scalar(v, rng):
+    if isinstance(v, str) and v and rng.random() < 0.3 and "\n" not in v and "\t" not in v \
+            and not v.startswith(" ") and not v.endswith(" "):
+        return "'" + v.replace("'", "''") + "'"
+    return scalar(v)
+
+
+def flow(v, rng):
+    if isinstance(v, dict):
+        return "{" + ", ".join("%s: %s" % (scalar(k), flow(x, rng)) for k, x in v.items()) + "}"
+    if isinstance(v, list):
+        return "[" + ", ".join(flow(x, rng) for x in v) + "]"
+    if isinstance(v, str) and "\n" in v:
+        return json.dumps(v, ensure_ascii=False)
+    return styled_scalar(v, rng)
+
+
+def block_string(key, v, pad, rng, out):
+    """A multi-line string as a literal or folded block, or None when it cannot be one."""
+    if "\t" in v or "\r" in v or any(l != l.rstrip(" ") for l in v.split("\n")):
+        return False
+    lines = v.split("\n")
+    body = lines[:-1] if v.endswith("\n") else lines
+    if not v.strip("\n") or v.endswith("\n\n"):
+        return False
+    ind = ""
+    if body[0].startswith(" "):
+        ind = "2"
+    chomp = "" if v.endswith("\n") else "-"
+    out.append("%s%s: |%s%s\n" % (pad, key, ind, chomp))
+    for l in body:
+        out.append("%s  %s\n" % (pad, l) if l else "\n")
+    return True
+
+
+def emit_styled(v, indent, out, rng):
+    pad = " " * indent
+    if isinstance(v, dict):
+        for k, x in v.items():
+            key = scalar(k)
+            if rng.random() < 0.03:
+                out.append("%s# a comment\n" % pad)
+            if isinstance(x, str) and "\n" in x and rng.random() < 0.7 and block_string(key, x, pad, rng, out):
+                continue
+            if isinstance(x, (dict, list)) and x and rng.random() < 0.1 and len(json.dumps(x)) < 120:
+                out.append("%s%s: %s\n" % (pad, key, flow(x, rng)))
+            elif isinstance(x, dict) and x:
+                out.append("%s%s:\n" % (pad, key))
+                emit_styled(x, indent + 2, out, rng)
+            elif isinstance(x, list) and x:
+                out.append("%s%s:\n" % (pad, key))
+                if rng.random() < 0.2:
+                    sub = []
+                    emit_styled(x, indent + 2, sub, rng)
+                    out.extend(sub)
+                else:
+                    emit_styled(x, indent, out, rng)
+            elif isinstance(x, (dict, list)):
+                out.append("%s%s: %s\n" % (pad, key, "{}" if isinstance(x, dict) else "[]"))
+            else:
+                out.append("%s%s: %s\n" % (pad, key, styled_scalar(x, rng)))
+    else:
+        for x in v:
+            if isinstance(x, (dict, list)) and x:
+                sub = []
+                emit_styled(x, indent + 2, sub, rng)
+                if sub[0].lstrip().startswith("#"):
+                    sub.pop(0)
+                sub[0] = pad + "- " + sub[0][indent + 2:]
+                out.extend(sub)
+            else:
+                out.append("%s- %s\n" % (pad, flow(x, rng)))
+
+
+def to_yaml_styled(obj, rng):
+    out = []
+    emit_styled(obj, 0, out, rng)
+    return "".join(out)
 
 
 def emit(v, indent, out):
@@ -124,7 +206,11 @@ SPECIAL = ["yes", "no", "y", "n", "on", "off", "true", "false", "null", "~", "07
            "1e3", "12:30", "2024-01-01", "2001-12-14t21:59:43.10-05:00", "1_000", ".5", "+1",
            "-0", ".inf", ".NaN", "", " lead", "trail ", "a: b", "#x", "- x", "*a", "&a", "!t",
            "%x", "@x", "`x", "{x}", "[x]", "x, y", "'q'", '"q"', "tab\tin", "uni é ✓", "multi\nline\n",
-           "multi\nline", "0", "1.0", "=", "?", "|", ">"]
+           "multi\nline", "0", "1.0", "=", "?", "|", ">",
+           "a rather long value with spaces that goes past eighty columns, to see whether anything folds it",
+           "  indented first\nline\n", "text\n\n", "last line has trailing space \nx", "x\u0001y",
+           "a'b", 'a"b', "back\\slash", "0o17", "0b101", "+.5", "1e-3", "1:20:30", "NULL", "True", "NO",
+           "Yes", "OFF", "2024-01-01T10:00:00Z", "<<", "=x", "x #y", "x:y", "-", "---", "..."]
 WORDS = ["alpha", "beta", "gamma", "delta", "info", "debug", "enabled", "blue", "green", "eu-west-1"]
 
 
@@ -342,6 +428,44 @@ class Gen:
                  "backend": {"service": {"name": svc, "port": {"number": 80}}}}]}}]}}
         return i, Obj("Ingress", name, "networking.k8s.io/v1")
 
+    def namespace_obj(self, name):
+        return ({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name}},
+                Obj("Namespace", name, "v1"))
+
+    def clusterrolebinding(self, name, sa, ns):
+        subj = {"kind": "ServiceAccount", "name": sa}
+        if ns:
+            subj["namespace"] = ns
+        return ({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRoleBinding",
+                 "metadata": {"name": name},
+                 "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": name},
+                 "subjects": [subj]},
+                Obj("ClusterRoleBinding", name, "rbac.authorization.k8s.io/v1"))
+
+    def clusterrole(self, name):
+        return ({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole", "metadata": {"name": name},
+                 "rules": [{"apiGroups": [""], "resources": ["configmaps"], "verbs": ["get", "list"]}]},
+                Obj("ClusterRole", name, "rbac.authorization.k8s.io/v1"))
+
+    def statefulset(self, name, svc, cms):
+        c = {"name": name, "image": self.pick(IMAGES),
+             "volumeMounts": [{"name": "data", "mountPath": "/data"}]}
+        spec = {"containers": [c]}
+        if cms and self.p(0.5):
+            spec["volumes"] = [{"name": "cfg", "configMap": {"name": self.pick(cms)}}]
+        if self.p(0.3):
+            spec["volumes"] = spec.get("volumes", []) + [{"name": "claim",
+                                                          "persistentVolumeClaim": {"claimName": name + "-pvc"}}]
+        st = {"apiVersion": "apps/v1", "kind": "StatefulSet", "metadata": {"name": name, "labels": {"app": name}},
+              "spec": {"serviceName": svc, "replicas": 1, "selector": {"matchLabels": {"app": name}},
+                       "template": {"metadata": {"labels": {"app": name}}, "spec": spec},
+                       "volumeClaimTemplates": [{"metadata": {"name": "data"}, "spec": {
+                           "accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": "1Gi"}}}}]}}
+        pvc = {"apiVersion": "v1", "kind": "PersistentVolumeClaim", "metadata": {"name": name + "-pvc"},
+               "spec": {"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": "1Gi"}}}}
+        return [(st, Obj("StatefulSet", name, "apps/v1", {"app": name}, containers=[name])),
+                (pvc, Obj("PersistentVolumeClaim", name + "-pvc", "v1"))]
+
     def crd_objs(self):
         crd = {"apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
                "metadata": {"name": "widgets.example.com"},
@@ -352,8 +476,11 @@ class Gen:
                                                  "x-kubernetes-preserve-unknown-fields": True}}}]}}
         w = {"apiVersion": "example.com/v1", "kind": "Widget", "metadata": {"name": "gadget"},
              "spec": {"size": self.pick(["small", "large"]), "image": self.pick(IMAGES),
+                      "selector": {"app": "gadget"}, "configRef": "gadget-config",
                       "list": [{"name": "a", "v": 1}, {"name": "b", "v": 2}]}}
+        cm = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "gadget-config"}, "data": {"a": "b"}}
         return [(crd, Obj("CustomResourceDefinition", "widgets.example.com", "apiextensions.k8s.io/v1")),
+                (cm, Obj("ConfigMap", "gadget-config", "v1")),
                 (w, Obj("Widget", "gadget", "example.com/v1"))]
 
     # generators ----------------------------------------------------------
@@ -457,8 +584,15 @@ class Gen:
             elif r < 0.9:
                 body["spec"] = {"template": {"spec": {"$patch": "replace", "containers": [
                     {"name": "only", "image": "nginx"}]}}}
-            elif r < 0.95:
+            elif r < 0.93:
                 body["spec"] = {"strategy": {"type": "Recreate"}}
+            elif r < 0.96 and o.containers:
+                body["spec"] = {"template": {"spec": {
+                    "$setElementOrder/containers": [{"name": c} for c in reversed(o.containers)],
+                    "containers": [{"name": o.containers[0], "args": ["--reordered"]}]}}}
+            elif r < 0.98 and o.containers:
+                body["spec"] = {"template": {"spec": {"containers": [{
+                    "name": o.containers[0], "$deleteFromPrimitiveList/args": ["--level"]}]}}}
             else:
                 body["$patch"] = "delete"
         elif k == "Service":
@@ -473,6 +607,9 @@ class Gen:
                 body["data"] = {"k0": None}
         elif k == "Widget":
             body["spec"] = {"size": "medium", "list": [{"name": "c", "v": 3}]}
+        elif k == "StatefulSet":
+            body["spec"] = {"volumeClaimTemplates": [{"metadata": {"name": "data"},
+                                                      "spec": {"resources": {"requests": {"storage": "2Gi"}}}}]}
         else:
             body["metadata"]["labels"] = {"patched": self.label_value()}
         return body
@@ -598,10 +735,32 @@ class Gen:
                 d, o = self.hpa(app, app)
                 docs.append(d)
                 objs.append(o)
+            if self.p(0.1):
+                svcs = [x.name for x in objs if x.kind == "Service"]
+                for d, o in self.statefulset(app + "-db", self.pick(svcs) if svcs else app, known_cms):
+                    docs.append(d)
+                    objs.append(o)
+            if sa and self.p(0.15):
+                for d, o in (self.clusterrole(app + "-cr"),
+                             self.clusterrolebinding(app + "-cr", sa, self.pick([None, ns_hint or "prod"]))):
+                    docs.append(d)
+                    objs.append(o)
             if self.p(0.15) and any(x.kind == "Service" for x in objs):
                 d, o = self.ingress(app + "-ing", self.pick([x.name for x in objs if x.kind == "Service"]))
                 docs.append(d)
                 objs.append(o)
+        if not component and self.p(0.08):
+            d, o = self.namespace_obj(self.pick(NAMESPACES))
+            docs.append(d)
+            objs.append(o)
+        # some objects name their namespace in their file
+        for d in docs:
+            if d["kind"] not in ("Namespace", "ClusterRole", "ClusterRoleBinding", "CustomResourceDefinition") \
+                    and self.p(0.08):
+                d["metadata"]["namespace"] = self.pick(NAMESPACES)
+                for o in objs:
+                    if o.kind == d["kind"] and o.name == d["metadata"]["name"]:
+                        o.ns = d["metadata"]["namespace"]
         if self.crd and not component and self.p(0.5):
             self.crd = False
             for d, o in self.crd_objs():
@@ -613,7 +772,10 @@ class Gen:
             n = 1 if self.p(0.6) else self.rng.randint(1, len(docs))
             chunk, docs = docs[:n], docs[n:]
             fn = self.newfile("res")
-            text = "---\n".join(to_yaml(d) for d in chunk)
+            if self.p(0.4):
+                text = "---\n".join(to_yaml_styled(d, self.rng) for d in chunk)
+            else:
+                text = "---\n".join(to_yaml(d) for d in chunk)
             if self.p(0.1):
                 text = "---\n" + text
             self.write(os.path.join(kdir, fn), text)
@@ -805,6 +967,16 @@ class Gen:
                     "orderFirst": self.some(["Namespace", "ServiceAccount", "ConfigMap", "Service"], 1, 3),
                     "orderLast": self.some(["Deployment", "RoleBinding", "Secret"], 0, 2)}
             k["sortOptions"] = so
+        if self.p(0.08):
+            self.builtin_plugins(k, kdir, objs)
+        if any(o.kind == "Widget" for o in objs) and self.p(0.4):
+            fn = self.newfile("config")
+            self.write(os.path.join(kdir, fn), to_yaml({
+                "images": [{"path": "spec/image", "kind": "Widget"}],
+                "commonLabels": [{"path": "spec/selector", "kind": "Widget", "create": self.p(0.5)}],
+                "nameReference": [{"kind": "ConfigMap", "version": "v1",
+                                   "fieldSpecs": [{"path": "spec/configRef", "kind": "Widget"}]}]}))
+            k["configurations"] = [fn]
         if overlay and self.p(0.08):
             k["buildMetadata"] = self.some(["originAnnotations", "transformerAnnotations", "managedByLabel"], 1, 3)
 
@@ -833,6 +1005,56 @@ class Gen:
             fname = self.pick(["kustomization.yml", "Kustomization"])
         self.write(os.path.join(kdir, fname), text)
         return objs
+
+    def builtin_plugins(self, k, kdir, objs):
+        """transformers: and generators: naming builtin plugins' configs (files or inline)."""
+        r = self.rng.random()
+        if r < 0.2:
+            cfg = {"apiVersion": "builtin", "kind": "LabelTransformer", "metadata": {"name": "labeller"},
+                   "labels": {"plugin-label": self.label_value()},
+                   "fieldSpecs": [{"path": "metadata/labels", "create": True}]}
+            field = "transformers"
+        elif r < 0.35:
+            cfg = {"apiVersion": "builtin", "kind": "AnnotationsTransformer", "metadata": {"name": "annotator"},
+                   "annotations": {"plugin-note": self.value()},
+                   "fieldSpecs": [{"path": "metadata/annotations", "create": True}]}
+            field = "transformers"
+        elif r < 0.5:
+            cfg = {"apiVersion": "builtin", "kind": "PrefixSuffixTransformer", "metadata": {"name": "fixer"},
+                   "prefix": "plug-", "fieldSpecs": [{"path": "metadata/name"}]}
+            field = "transformers"
+        elif r < 0.65:
+            cfg = {"apiVersion": "builtin", "kind": "ImageTagTransformer", "metadata": {"name": "tagger"},
+                   "imageTag": {"name": "nginx", "newTag": self.pick(TAGS)},
+                   "fieldSpecs": [{"path": "spec/template/spec/containers/image"}]}
+            field = "transformers"
+        elif r < 0.75:
+            cfg = {"apiVersion": "builtin", "kind": "NamespaceTransformer", "metadata": {
+                "name": "ns", "namespace": self.pick(NAMESPACES)},
+                   "fieldSpecs": [{"path": "metadata/namespace", "create": True}]}
+            field = "transformers"
+        elif r < 0.85:
+            cfg = {"apiVersion": "builtin", "kind": "ConfigMapGenerator", "metadata": {"name": "plugin-cm"},
+                   "literals": ["a=b", "c=" + self.word()]}
+            if self.p(0.5):
+                cfg["options"] = {"disableNameSuffixHash": True}
+            field = "generators"
+            objs.append(Obj("ConfigMap", "plugin-cm", generated=True))
+        else:
+            deps = [o for o in objs if o.kind == "Deployment"]
+            if not deps:
+                return
+            cfg = {"apiVersion": "builtin", "kind": "PatchTransformer", "metadata": {"name": "patcher"},
+                   "patch": Lit(to_yaml([{"op": "add", "path": "/metadata/annotations",
+                                          "value": {"plugin-patched": "x"}}])),
+                   "target": {"kind": "Deployment", "name": self.pick(deps).name}}
+            field = "transformers"
+        if self.p(0.5):
+            fn = self.newfile("plugin")
+            self.write(os.path.join(kdir, fn), to_yaml(cfg))
+            k[field] = [fn]
+        else:
+            k[field] = [Lit(to_yaml(cfg))]
 
     def replacement(self, objs):
         srcs = []
