@@ -147,7 +147,7 @@ registry: $(BINS)
 git: $(BINS)
 	$(Q)GITOPS_BIN=$(CURDIR)/$(O) tests/git/run
 
-check: unit cases kustomize mansynopsis kubectl kube image-setters registry git
+check: unit cases kustomize kustomize-diff mansynopsis kubectl kube image-setters registry git
 
 install: $(BINS)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man7
@@ -204,3 +204,19 @@ $(O)/tests/kustomize/kzcompare: $(O)/tests/kustomize/kzcompare.o $(LIB)
 	$(QLD)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 kustomize: $(BINS) $(O)/tests/kustomize/kzcompare
 	$(Q)GITOPS_BIN=$(CURDIR)/$(O) CONFORMANCE=$(abspath $(CONFORMANCE)) tests/kustomize/run
+
+# differential testing: random Kustomize trees (tests/kustomize/gen_overlay.py, from a seed)
+# built by gitops-render and `kubectl kustomize`, byte for byte (tests/kustomize/diff-fuzz).
+#   make kustomize-diff            the fixed-seed batch (deterministic, under a minute) and
+#                                  the saved cases of tests/kustomize/regressions
+#   make kustomize-diff-fuzz MINUTES=N   random trees for N minutes (seed from the time);
+#                                  each disagreement saved in tests/kustomize/regressions
+KZDIFF_SEED ?= 1
+KZDIFF_COUNT ?= 150
+MINUTES ?= 5
+.PHONY: kustomize-diff kustomize-diff-fuzz
+kustomize-diff: $(BINS) $(O)/tests/kustomize/kzcompare
+	$(Q)GITOPS_BIN=$(CURDIR)/$(O) tests/kustomize/diff-fuzz --replay --seed $(KZDIFF_SEED) \
+		--count $(KZDIFF_COUNT) --save $(O)/kustomize-diff
+kustomize-diff-fuzz: $(BINS) $(O)/tests/kustomize/kzcompare
+	$(Q)GITOPS_BIN=$(CURDIR)/$(O) tests/kustomize/diff-fuzz --minutes $(MINUTES)

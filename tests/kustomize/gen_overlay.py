@@ -1098,7 +1098,7 @@ class Gen:
             ])]
             t["fieldPaths"] = fps
             opts = {}
-            if self.p(0.85):
+            if self.p(0.95):
                 opts["create"] = True
             if self.p(0.3):
                 opts["delimiter"] = self.pick(["-", ":", "/"])
@@ -1120,7 +1120,7 @@ class Gen:
                     t["select"]["labelSelector"] = "%s=%s" % (lk, x.labels[lk])
             t["fieldPaths"] = [self.pick(["metadata.annotations.from-replacement",
                                           "metadata.labels.rep"] * 10 + ["metadata.annotations.[x=y]"])]
-            t["options"] = {"create": self.p(0.9)}
+            t["options"] = {"create": self.p(0.97)}
             tgts.append(t)
         return {"source": src, "targets": tgts}
 
