@@ -249,6 +249,7 @@ class Gen:
         self.invalid = False
         self.vars_seen = []       # (name) declared anywhere
         self.crd = self.rng.random() < 0.15
+        self.flags = []           # for both tools, written to DIR/flags one a line
 
     # helpers -------------------------------------------------------------
     def p(self, x):
@@ -778,7 +779,15 @@ class Gen:
                 text = "---\n".join(to_yaml(d) for d in chunk)
             if self.p(0.1):
                 text = "---\n" + text
-            self.write(os.path.join(kdir, fn), text)
+            text = self.oddities(text)
+            if overlay and self.p(0.25):
+                # outside the kustomization's root: refused unless --load-restrictor none
+                fn = os.path.join("..", "shared", fn)
+                if self.p(0.8):
+                    self.flags = ["--load-restrictor", "LoadRestrictionsNone"]
+                else:
+                    self.invalid = True
+            self.write(os.path.normpath(os.path.join(kdir, fn)), text)
             resources.append(fn)
         if resources:
             k["resources"] = resources
@@ -1056,6 +1065,16 @@ class Gen:
         else:
             k[field] = [Lit(to_yaml(cfg))]
 
+    def oddities(self, text):
+        """Now and then, the same YAML written less usually: CRLF, a BOM, a document end marker."""
+        if self.p(0.03):
+            text = text + "...\n"
+        if self.p(0.03):
+            text = "\ufeff" + text
+        if self.p(0.03):
+            text = text.replace("\n", "\r\n")
+        return text
+
     def replacement(self, objs):
         srcs = []
         for o in objs:
@@ -1161,6 +1180,8 @@ def generate(seed, root):
     g = Gen(seed, root)
     depth = g.rng.choice([1, 2, 2, 3])
     g.kustomization("overlay", depth, overlay=True, ns_hint=g.pick(NAMESPACES))
+    if g.flags:
+        g.write("flags", "".join(f + "\n" for f in g.flags))
     return "overlay", g.invalid
 
 
