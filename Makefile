@@ -147,7 +147,7 @@ registry: $(BINS)
 git: $(BINS)
 	$(Q)GITOPS_BIN=$(CURDIR)/$(O) tests/git/run
 
-check: unit cases kustomize template template-helm mansynopsis kubectl kube image-setters registry git
+check: unit cases kustomize kustomize-diff template template-helm mansynopsis kubectl kube image-setters registry git
 
 install: $(BINS)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man7
@@ -217,10 +217,25 @@ template: $(O)/tests/template/tmplcase
 # the live oracle: the real helm v3.17.2 (scripts/install-deps) on the same cases, then on a
 # fixed batch of random templates (tests/template/helm-diff); skipped without helm.
 #   make template-diff-fuzz MINUTES=N     random batches against helm for N minutes
-MINUTES ?= 1
+MINUTES ?= 5
 .PHONY: template-helm template-diff-fuzz
 template-helm: $(O)/tests/template/tmplcase
 	$(Q)GITOPS_BIN=$(CURDIR)/$(O) CONFORMANCE=$(CONFORMANCE) tests/template/helm-oracle
 	$(Q)GITOPS_BIN=$(CURDIR)/$(O) CONFORMANCE=$(CONFORMANCE) tests/template/helm-diff 1 100
 template-diff-fuzz: $(O)/tests/template/tmplcase
 	$(Q)GITOPS_BIN=$(CURDIR)/$(O) CONFORMANCE=$(CONFORMANCE) tests/template/helm-diff --minutes $(MINUTES)
+
+# differential testing: random Kustomize trees (tests/kustomize/gen_overlay.py, from a seed)
+# built by gitops-render and `kubectl kustomize`, byte for byte (tests/kustomize/diff-fuzz).
+#   make kustomize-diff            the fixed-seed batch (deterministic, under a minute) and
+#                                  the saved cases of tests/kustomize/regressions
+#   make kustomize-diff-fuzz MINUTES=N   random trees for N minutes (seed from the time);
+#                                  each disagreement saved in tests/kustomize/regressions
+KZDIFF_SEED ?= 1
+KZDIFF_COUNT ?= 150
+.PHONY: kustomize-diff kustomize-diff-fuzz
+kustomize-diff: $(BINS) $(O)/tests/kustomize/kzcompare
+	$(Q)GITOPS_BIN=$(CURDIR)/$(O) tests/kustomize/diff-fuzz --replay --seed $(KZDIFF_SEED) \
+		--count $(KZDIFF_COUNT) --save $(O)/kustomize-diff
+kustomize-diff-fuzz: $(BINS) $(O)/tests/kustomize/kzcompare
+	$(Q)GITOPS_BIN=$(CURDIR)/$(O) tests/kustomize/diff-fuzz --minutes $(MINUTES)
