@@ -279,8 +279,24 @@ const char *kz_res_annotation(const cJSON *obj, const char *key)
 	return gitops_json_get_string(obj, "metadata", "annotations", key, NULL);
 }
 
+/* kustomize's own annotations, on most resources of a build: one static copy of each key */
+static const char *internal_key(const char *key)
+{
+	static const char *const keys[] = {
+		KZ_ANN_PREV_NAMES, KZ_ANN_PREV_KINDS, KZ_ANN_PREV_NAMESPACES, KZ_ANN_PREFIXES, KZ_ANN_SUFFIXES,
+		KZ_ANN_NEEDS_HASH, KZ_ANN_BEHAVIOR, KZ_ANN_REF_BY, KZ_ANN_ORIGIN, KZ_ANN_TRANSFORMATIONS,
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		if (!strcmp(key, keys[i]))
+			return keys[i];
+	return NULL;
+}
+
 int kz_res_set_annotation(cJSON *obj, const char *key, const char *value, struct gitops_err *err)
 {
+	const char *ck;
 	cJSON *md = gitops_value_get(obj, "metadata"), *ann, *v;
 
 	if (!md) {
@@ -297,7 +313,17 @@ int kz_res_set_annotation(cJSON *obj, const char *key, const char *value, struct
 	}
 	if (!cJSON_IsObject(ann))
 		return gitops_err_set(err, GITOPS_EXIT_INPUT, "metadata.annotations is not a mapping");
-	if (!(v = cJSON_CreateString(value)) || gitops_value_set(ann, key, v)) {
+	if (!(v = cJSON_CreateString(value)))
+		return gitops_err_oom(err);
+	if ((ck = internal_key(key)) && !gitops_value_get(ann, key)) {
+		/* cJSON_StringIsConst: the key is the table's, never freed */
+		if (!cJSON_AddItemToObjectCS(ann, ck, v)) {
+			cJSON_Delete(v);
+			return gitops_err_oom(err);
+		}
+		return 0;
+	}
+	if (gitops_value_set(ann, key, v)) {
 		cJSON_Delete(v);
 		return gitops_err_oom(err);
 	}
