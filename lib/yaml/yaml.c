@@ -794,11 +794,11 @@ static int attach(struct gitops_yaml_reader *r, cJSON *node, yaml_mark_t mark, s
 	struct frame *f;
 	const char *ckey;
 
-	/* a copy made for an alias carries the key it had where it was defined */
-	if (node->string && !(node->type & cJSON_StringIsConst)) {
+	/* a copy made for an alias carries the key it had where it was defined (a static one: just dropped) */
+	if (node->string && !(node->type & cJSON_StringIsConst))
 		free(node->string);
-		node->string = NULL;
-	}
+	node->string = NULL;
+	node->type &= ~cJSON_StringIsConst;
 	if (!r->depth) {
 		r->doc.root = node;
 		r->doc.line = mark.line + 1;
