@@ -334,7 +334,7 @@ int kz_untag(cJSON *obj, struct gitops_err *err)
 {
 	cJSON *c;
 
-	if ((obj->type & KZ_TAGLESS) && cJSON_IsString(obj)) {
+	if ((obj->type & KZ_TAGLESS) && cJSON_IsString(obj) && !(obj->type & GITOPS_YAML_QUOTED)) {
 		cJSON *v = plain_read(obj->valuestring);
 		int keep = obj->type & cJSON_StringIsConst;
 
@@ -359,9 +359,14 @@ int kz_untag(cJSON *obj, struct gitops_err *err)
 /* The new text put in a scalar target, read as the target's type when it can be. */
 static cJSON *typed_like(const cJSON *target, const char *text)
 {
-	/* kyaml copies the text only: a tagless target stays tagless */
-	if (cJSON_IsNull(target) || (target->type & KZ_TAGLESS))
-		return plain(text);
+	/* kyaml copies the text only: a tagless target stays tagless (and a quoted one stays quoted: a string) */
+	if (cJSON_IsNull(target) || (target->type & KZ_TAGLESS)) {
+		cJSON *n = plain(text);
+
+		if (n)
+			n->type |= target->type & GITOPS_YAML_QUOTED;
+		return n;
+	}
 	if (cJSON_IsNumber(target)) {
 		cJSON *n = gitops_value_new_int_text(text);
 		char *end;

@@ -788,9 +788,10 @@ static int image_set(cJSON *node, void *ctx, struct gitops_err *err)
 		return gitops_err_oom(err);
 	}
 	rc = set_string_node(node, b.data, err);
-	/* kustomize's image filter writes a new scalar without a tag: what its text reads back as decides */
+	/* kustomize's image filter leaves the scalar without a tag but in its style: a plain one reads back as
+	 * what its text says, a quoted one stays a string */
 	if (!rc)
-		node->type = (node->type & ~GITOPS_YAML_QUOTED) | KZ_TAGLESS;
+		node->type |= KZ_TAGLESS;
 	gitops_buf_release(&b);
 	return rc;
 }
