@@ -9,7 +9,7 @@
 #include "lib/base/buf.h"
 #include "cmd/tool/cli.h"
 #include "lib/git/git.h"
-#include "lib/yaml/yaml.h"
+#include "lib/kustomize/kustomize.h"
 #include "lib/k8s/source.h"
 #include "lib/k8s/stream.h"
 
@@ -182,21 +182,8 @@ int main(int argc, char **argv)
 		return gitops_cli_usage_error(&cli, "--if-changed needs --state FILE");
 	if (!o.ref)
 		o.ref = "HEAD";
-	if (o.overrides_file) {
-		struct gitops_buf text = GITOPS_BUF_INIT;
-
-		ret = gitops_buf_read_file(&text, o.overrides_file, 1u << 20, &err) < 0 ||
-		      gitops_yaml_parse_one(&overrides, text.data ? text.data : "", text.len, o.overrides_file,
-					    &cli.limits, &err) < 0;
-		gitops_buf_release(&text);
-		if (ret)
-			return gitops_cli_fail(&cli, &err);
-		if (!cJSON_IsObject(overrides)) {
-			cJSON_Delete(overrides);
-			return gitops_cli_usage_error(&cli, "--kustomize-overrides %s: not a mapping of Argo CD's "
-						      "source.kustomize fields", o.overrides_file);
-		}
-	}
+	if (o.overrides_file && gitops_kustomize_overrides_read(&overrides, o.overrides_file, &cli.limits, &err) < 0)
+		return gitops_cli_fail(&cli, &err);
 	o.cache.notice = on_notice;
 	o.cache.progress = on_progress;
 	o.cache.warning = on_warning;

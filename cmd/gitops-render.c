@@ -152,19 +152,8 @@ int main(int argc, char **argv)
 	o.kustomize.warn = kustomize_warn;
 	o.kustomize.warn_ctx = &cli;
 	if (o.overrides_file) {
-		struct gitops_buf text = GITOPS_BUF_INIT;
-
-		ret = gitops_buf_read_file(&text, o.overrides_file, 1u << 20, &err) < 0 ||
-		      gitops_yaml_parse_one(&overrides, text.data ? text.data : "", text.len, o.overrides_file,
-					    &cli.limits, &err) < 0;
-		gitops_buf_release(&text);
-		if (ret)
+		if (gitops_kustomize_overrides_read(&overrides, o.overrides_file, &cli.limits, &err) < 0)
 			goto fail;
-		if (!cJSON_IsObject(overrides)) {
-			gitops_err_set(&err, GITOPS_EXIT_USAGE, "--kustomize-overrides %s: not a mapping of Argo CD's "
-				       "source.kustomize fields", o.overrides_file);
-			goto fail;
-		}
 		o.kustomize.overrides = overrides;
 	}
 

@@ -59,6 +59,15 @@ struct gitops_kustomize_options {
 int gitops_kustomize_build(struct kz_resmap *out, const char *dir, const struct gitops_kustomize_options *opts,
 			   struct gitops_err *err);
 
+/*
+ * Read Argo CD's overrides (a YAML mapping of its source.kustomize fields)
+ * from file into *out (the caller's, cJSON_Delete).  0, or -1 with err:
+ * unreadable (GITOPS_EXIT_IO), not YAML, or not a mapping (GITOPS_EXIT_USAGE).
+ */
+struct gitops_limits;
+int gitops_kustomize_overrides_read(cJSON **out, const char *file, const struct gitops_limits *limits,
+				    struct gitops_err *err);
+
 /* The kustomization file's name in dir ("kustomization.yaml", ...), or NULL when there is none. */
 const char *gitops_kustomize_file(const char *dir);
 
