@@ -704,6 +704,13 @@ int gitops_json_print(char **out, const cJSON *v, unsigned flags, struct gitops_
 			return gitops_err_set(err, GITOPS_EXIT_INTERNAL, "JSON: not a value");
 		return gitops_err_oom(err);
 	}
+	if (pr.b.cap - pr.b.len > 64) {
+		/* printed text is usually kept (live objects until their chunk is compared): not its doubling slack */
+		char *exact = realloc(pr.b.data, pr.b.len + 1);
+
+		if (exact)
+			pr.b.data = exact;
+	}
 	*out = gitops_buf_detach(&pr.b);
 	return 0;
 }
