@@ -799,8 +799,10 @@ static int apply_6902_one(cJSON **obj, const cJSON *ops, int store_prev, struct 
 		cJSON_ArrayForEach(a, saved)
 			if (kz_res_set_annotation(work, a->string, a->valuestring, err))
 				goto done;
-		/* through JSON and back: no value is shared any more */
+		/* through JSON and back: no value is shared any more, and a tagless scalar is what it reads as */
 		kz_links_drop(work);
+		if (kz_untag(work, err) < 0)
+			goto done;
 	}
 	cJSON_Delete(*obj);
 	*obj = work;
