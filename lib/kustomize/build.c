@@ -1013,7 +1013,7 @@ static void drop_local(struct kz_resmap *m)
  * becomes its text.  (Values read from files are read as their text
  * already: lib/yaml's kyaml mode.)  0, or -1 when out of memory.
  */
-static int annotations_as_strings(cJSON *ann)
+int kz_values_as_text(cJSON *ann)
 {
 	cJSON *a;
 
@@ -1065,7 +1065,7 @@ static int strip_annotations(struct kz_resmap *m, int origin, int transformation
 				kz_res_remove_annotation(m->v[i], a->string);
 		}
 		ann = (cJSON *)gitops_json_get(m->v[i], "metadata", "annotations", NULL);
-		if (annotations_as_strings(ann) < 0)
+		if (kz_values_as_text(ann) < 0)
 			return gitops_err_oom(err);
 	}
 	return 0;

@@ -817,6 +817,12 @@ static int absorb(struct kz_resmap *m, cJSON *obj, struct name_ix *x, struct git
 	    merge_map_under(md, "annotations", gitops_value_get(omd, "annotations"), 1, err) ||
 	    copy_member(md, omd, "name", err) || copy_member(md, omd, "namespace", err))
 		goto done;
+	/* ... set back through SetLabels/SetAnnotations: every value a string of its text */
+	if (kz_values_as_text(gitops_value_get(md, "labels")) < 0 ||
+	    kz_values_as_text(gitops_value_get(md, "annotations")) < 0) {
+		gitops_err_oom(err);
+		goto done;
+	}
 	/* the name takes the hash only when both generators want it (what kubectl kustomize does: either one's
 	 * disableNameSuffixHash leaves the name as it is) */
 	if (!new_hash)

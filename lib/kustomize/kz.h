@@ -73,6 +73,8 @@
 #define KZ_TAGLESS (1 << 13)
 /* The build's last step before output: every tagless scalar left becomes what its plain text reads as. */
 int kz_untag(cJSON *obj, struct gitops_err *err);
+/* A map's scalar values as their text (kyaml's map[string]string of labels or annotations): 0, -1 out of memory. */
+int kz_values_as_text(cJSON *map);
 
 /* --- the resource map --- */
 
