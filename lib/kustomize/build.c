@@ -545,7 +545,7 @@ static int config_origin(struct gitops_buf *out, const struct target *t, const c
  * resource's transformations, or, on a resource that has no origin (a JSON
  * patch replaced its annotations), made its origin instead.
  */
-static int note_one(struct kz_resmap *ra, const char *origin, struct gitops_err *err)
+static int note_one(struct kz_resmap *ra, const char *origin, int transformations, struct gitops_err *err)
 {
 	struct gitops_buf item = GITOPS_BUF_INIT, v = GITOPS_BUF_INIT;
 	const char *p;
@@ -564,6 +564,8 @@ static int note_one(struct kz_resmap *ra, const char *origin, struct gitops_err 
 			rc = kz_res_set_annotation(ra->v[i], KZ_ANN_ORIGIN, origin, err);
 			continue;
 		}
+		if (!transformations)
+			continue; /* only originAnnotations: the list would be dropped at the end */
 		v.len = 0;
 		if ((old && gitops_buf_addstr(&v, old) < 0) || gitops_buf_addstr(&v, item.data) < 0)
 			rc = gitops_err_oom(err);
@@ -627,13 +629,14 @@ static int note_builtin(struct kz_resmap *ra, const struct target *t, size_t sta
 				      t->configured_in, i == n ? "SuffixTransformer" : kinds[stage]) < 0)
 			rc = gitops_err_oom(err);
 		else
-			rc = note_one(ra, e.data, err);
+			rc = note_one(ra, e.data, 1, err);
 	}
 	gitops_buf_release(&e);
 	return rc;
 }
 
-static int note_plugin(struct kz_resmap *ra, const struct target *t, const cJSON *config, struct gitops_err *err)
+static int note_plugin(struct kz_resmap *ra, const struct target *t, const cJSON *config, int transformations,
+		       struct gitops_err *err)
 {
 	struct gitops_buf e = GITOPS_BUF_INIT;
 	int rc;
@@ -642,7 +645,7 @@ static int note_plugin(struct kz_resmap *ra, const struct target *t, const cJSON
 		gitops_buf_release(&e);
 		return gitops_err_oom(err);
 	}
-	rc = note_one(ra, e.data, err);
+	rc = note_one(ra, e.data, transformations, err);
 	gitops_buf_release(&e);
 	return rc;
 }
@@ -719,7 +722,10 @@ static int run_transformers(struct build *b, struct kz_resmap *ra, struct target
 			if (r == 0 && (r = kz_plugin_replace(ra, configs.v[i], &t->ctx, err)) > 0)
 				b->replaced = 1;
 		}
-		if (r < 0 || (r > 0 && b->transformations && note_plugin(ra, t, configs.v[i], err) < 0))
+		/* a plugin has an origin with either build metadata option (its config's): a resource without one
+		 * (a JSON patch replaced its annotations) takes it */
+		if (r < 0 || (r > 0 && (b->transformations || b->origin) &&
+			      note_plugin(ra, t, configs.v[i], b->transformations, err) < 0))
 			goto done;
 		if (r == 0) {
 			plugin_refused(configs.v[i], err);
