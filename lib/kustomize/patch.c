@@ -126,7 +126,8 @@ static int matches_any_id(const cJSON *obj, const struct kz_id *pid)
 
 /* A target's regular expression (Go's syntax), anchored as kustomize anchors it; compiled once per target. */
 struct rx {
-	struct gitops_regex *re; /* NULL: no pattern (matches everything) */
+	struct gitops_regex *re; /* NULL: no pattern (matches everything) or a literal one */
+	char *literal;           /* a pattern without a character RE2 reads as an operator: matched by equality */
 };
 
 static int rx_compile(struct rx *x, const char *pattern, struct gitops_err *err)
@@ -135,8 +136,13 @@ static int rx_compile(struct rx *x, const char *pattern, struct gitops_err *err)
 	int rc;
 
 	x->re = NULL;
+	x->literal = NULL;
 	if (!pattern || !*pattern)
 		return 0;
+	/* most selectors name one thing (a name, a kind): ^(?:deploy-a)$ matches that text alone */
+	if (!pattern[strcspn(pattern, "\\.+*?()|[]{}^$")]) {
+		return (x->literal = strdup(pattern)) ? 0 : gitops_err_oom(err);
+	}
 	/* types.SelectorRegex: ^(?:PATTERN)$, Go's message naming that text on an error */
 	if (gitops_buf_printf(&b, "^(?:%s)$", pattern))
 		return gitops_err_oom(err);
@@ -148,13 +154,22 @@ static int rx_compile(struct rx *x, const char *pattern, struct gitops_err *err)
 /* 1, 0, or -1 with err (the match gave up: a pattern that backtracks without end) */
 static int rx_match(const struct rx *x, const char *s, struct gitops_err *err)
 {
+	if (x->literal)
+		return !strcmp(x->literal, s);
 	return x->re ? gitops_regex_match(x->re, s, strlen(s), err) : 1;
+}
+
+static int rx_set(const struct rx *x)
+{
+	return x->re || x->literal;
 }
 
 static void rx_release(struct rx *x)
 {
 	gitops_regex_free(x->re);
+	free(x->literal);
 	x->re = NULL;
+	x->literal = NULL;
 }
 
 static char *trim(char *s)
@@ -427,11 +442,11 @@ static int target_match(const struct target *t, const cJSON *obj, struct gitops_
 	if ((r = rx_match(&t->group, id.group, err)) <= 0 || (r = rx_match(&t->version, id.version, err)) <= 0 ||
 	    (r = rx_match(&t->kind, id.kind, err)) <= 0)
 		return r;
-	if (t->ns.re || t->name.re) {
+	if (rx_set(&t->ns) || rx_set(&t->name)) {
 		char oname[254], ons[254];
 
 		org_name_ns(oname, ons, sizeof(oname), obj);
-		if (t->ns.re) {
+		if (rx_set(&t->ns)) {
 			int cs = kz_kind_cluster_scoped(id.group, id.kind);
 			const char *eo = cs ? "_non_namespaceable_" : *ons ? ons : "default";
 			const char *ec = cs ? "_non_namespaceable_" : *id.ns ? id.ns : "default";
@@ -439,7 +454,7 @@ static int target_match(const struct target *t, const cJSON *obj, struct gitops_
 			if ((r = rx_match(&t->ns, eo, err)) < 0 || (!r && (r = rx_match(&t->ns, ec, err)) <= 0))
 				return r;
 		}
-		if (t->name.re &&
+		if (rx_set(&t->name) &&
 		    ((r = rx_match(&t->name, oname, err)) < 0 || (!r && (r = rx_match(&t->name, id.name, err)) <= 0)))
 			return r;
 	}
