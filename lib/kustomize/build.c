@@ -635,6 +635,22 @@ static int note_builtin(struct kz_resmap *ra, const struct target *t, size_t sta
 	return rc;
 }
 
+/* ctx.entry_done: one entry of patches or patchesJson6902 has run (kustomize's transformer of its own) */
+static int note_entry(void *arg, struct kz_resmap *ra, const char *kind, struct gitops_err *err)
+{
+	const struct target *t = arg;
+	struct gitops_buf e = GITOPS_BUF_INIT;
+	int rc;
+
+	if (gitops_buf_printf(&e, "configuredIn: %s\nconfiguredBy:\n  apiVersion: builtin\n  kind: %s\n",
+			      t->configured_in, kind) < 0)
+		rc = gitops_err_oom(err);
+	else
+		rc = note_one(ra, e.data, 1, err);
+	gitops_buf_release(&e);
+	return rc;
+}
+
 static int note_plugin(struct kz_resmap *ra, const struct target *t, const cJSON *config, int transformations,
 		       struct gitops_err *err)
 {
@@ -705,10 +721,19 @@ static int run_transformers(struct build *b, struct kz_resmap *ra, struct target
 
 	if (list_len(t->k, "replacements"))
 		b->replaced = 1;
-	for (i = 0; i < sizeof(builtin) / sizeof(builtin[0]); i++)
-		if (builtin[i](ra, t->k, &t->ctx, err) < 0 ||
-		    (b->transformations && note_builtin(ra, t, i, err) < 0))
+	for (i = 0; i < sizeof(builtin) / sizeof(builtin[0]); i++) {
+		/* patches and patchesJson6902 are recorded entry by entry: one may replace the annotations */
+		int by_entry = b->transformations && (i == 1 || i == 6);
+
+		t->ctx.entry_done = by_entry ? note_entry : NULL;
+		t->ctx.entry_ctx = by_entry ? t : NULL;
+		rc = builtin[i](ra, t->k, &t->ctx, err);
+		t->ctx.entry_done = NULL;
+		t->ctx.entry_ctx = NULL;
+		if (rc < 0 || (b->transformations && !by_entry && note_builtin(ra, t, i, err) < 0))
 			return -1;
+	}
+	rc = -1;
 	if (!list_len(t->k, "transformers"))
 		return 0;
 	if (plugin_configs(b, &configs, t, cJSON_GetObjectItemCaseSensitive(t->k, "transformers"), err) < 0)

@@ -174,6 +174,13 @@ struct kz_ctx {
 	 */
 	const char *configured_in;
 	const char *plugin_origin;
+	/*
+	 * After each entry of `patches:` and `patchesJson6902:` (kustomize makes a
+	 * transformer of each, and records each on the resources before the next
+	 * runs): 0, or -1 with err.  NULL: nothing to record.
+	 */
+	int (*entry_done)(void *entry_ctx, struct kz_resmap *m, const char *kind, struct gitops_err *err);
+	void *entry_ctx;
 };
 
 /*

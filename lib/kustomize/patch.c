@@ -1115,7 +1115,8 @@ static int patches_list(struct kz_resmap *m, const void *arg, struct kz_ctx *c, 
 	const cJSON *e;
 
 	cJSON_ArrayForEach(e, (const cJSON *)arg)
-		if (one_patch(m, e, c, err))
+		if (one_patch(m, e, c, err) ||
+		    (c->entry_done && c->entry_done(c->entry_ctx, m, "PatchTransformer", err)))
 			return -1;
 	return 0;
 }
@@ -1215,7 +1216,8 @@ static int json6902_list(struct kz_resmap *m, const void *arg, struct kz_ctx *c,
 	const cJSON *e;
 
 	cJSON_ArrayForEach(e, (const cJSON *)arg)
-		if (json6902_entry(m, e, c, err))
+		if (json6902_entry(m, e, c, err) ||
+		    (c->entry_done && c->entry_done(c->entry_ctx, m, "PatchJson6902Transformer", err)))
 			return -1;
 	return 0;
 }
