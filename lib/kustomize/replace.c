@@ -330,10 +330,19 @@ static cJSON *plain(const char *text)
 	return n;
 }
 
-int kz_untag(cJSON *obj, struct gitops_err *err)
+/*
+ * kyaml prints a resource and reads the text back (MarshalJSON): an empty
+ * plain scalar in a flow collection is printed '' (go-yaml quotes it there)
+ * and reads back "", where in a block one it reads back null.
+ */
+static int untag(cJSON *obj, int in_flow, struct gitops_err *err)
 {
 	cJSON *c;
 
+	if ((obj->type & KZ_TAGLESS) && cJSON_IsString(obj) && in_flow && !*obj->valuestring) {
+		obj->type &= ~KZ_TAGLESS;
+		return 0;
+	}
 	if ((obj->type & KZ_TAGLESS) && cJSON_IsString(obj) && !(obj->type & GITOPS_YAML_QUOTED)) {
 		cJSON *v = plain_read(obj->valuestring);
 		int keep = obj->type & cJSON_StringIsConst;
@@ -351,9 +360,14 @@ int kz_untag(cJSON *obj, struct gitops_err *err)
 	}
 	obj->type &= ~KZ_TAGLESS;
 	for (c = obj->child; c; c = c->next)
-		if (kz_untag(c, err) < 0)
+		if (untag(c, (obj->type & GITOPS_YAML_FLOW) != 0, err) < 0)
 			return -1;
 	return 0;
+}
+
+int kz_untag(cJSON *obj, struct gitops_err *err)
+{
+	return untag(obj, 0, err);
 }
 
 /* The new text put in a scalar target, read as the target's type when it can be. */

@@ -1158,6 +1158,9 @@ static int on_collection_start(struct gitops_yaml_reader *r, yaml_event_t *ev, i
 	node = is_map ? cJSON_CreateObject() : cJSON_CreateArray();
 	if (!node)
 		return gitops_err_oom(err);
+	if (r->kyaml && (is_map ? ev->data.mapping_start.style == YAML_FLOW_MAPPING_STYLE
+				: ev->data.sequence_start.style == YAML_FLOW_SEQUENCE_STYLE))
+		node->type |= GITOPS_YAML_FLOW;
 	if (attach(r, node, ev->start_mark, err) < 0)
 		return -1;
 	if (r->depth == r->stack_cap) {

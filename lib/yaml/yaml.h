@@ -95,6 +95,8 @@ void gitops_yaml_reader_set_kyaml(struct gitops_yaml_reader *r, int on);
  * number merged over a quoted string stays a string.
  */
 #define GITOPS_YAML_QUOTED (1 << 14)
+/* In kyaml mode, a mapping or sequence written in flow style ({a: b}, [a]) carries this bit. */
+#define GITOPS_YAML_FLOW (1 << 15)
 void gitops_yaml_reader_free(struct gitops_yaml_reader *r);
 
 /* Parse a whole buffer that must hold exactly one document (or none: *out = NULL). */
