@@ -600,7 +600,8 @@ static int list_len(const cJSON *k, const char *field);
  * one for the others when their field is set), each recorded on every
  * resource of the map once it has run, whatever it changed.
  */
-static int note_builtin(struct kz_resmap *ra, const struct target *t, size_t stage, struct gitops_err *err)
+static int note_builtin(struct kz_resmap *ra, const struct target *t, size_t stage, int transformations,
+			struct gitops_err *err)
 {
 	static const char *const kinds[] = {
 		"PatchStrategicMergeTransformer", "PatchTransformer",     "NamespaceTransformer", "PrefixTransformer",
@@ -629,24 +630,29 @@ static int note_builtin(struct kz_resmap *ra, const struct target *t, size_t sta
 				      t->configured_in, i == n ? "SuffixTransformer" : kinds[stage]) < 0)
 			rc = gitops_err_oom(err);
 		else
-			rc = note_one(ra, e.data, 1, err);
+			rc = note_one(ra, e.data, transformations, err);
 	}
 	gitops_buf_release(&e);
 	return rc;
 }
 
+struct entry_note {
+	const struct target *t;
+	int transformations;
+};
+
 /* ctx.entry_done: one entry of patches or patchesJson6902 has run (kustomize's transformer of its own) */
 static int note_entry(void *arg, struct kz_resmap *ra, const char *kind, struct gitops_err *err)
 {
-	const struct target *t = arg;
+	const struct entry_note *n = arg;
 	struct gitops_buf e = GITOPS_BUF_INIT;
 	int rc;
 
 	if (gitops_buf_printf(&e, "configuredIn: %s\nconfiguredBy:\n  apiVersion: builtin\n  kind: %s\n",
-			      t->configured_in, kind) < 0)
+			      n->t->configured_in, kind) < 0)
 		rc = gitops_err_oom(err);
 	else
-		rc = note_one(ra, e.data, 1, err);
+		rc = note_one(ra, e.data, n->transformations, err);
 	gitops_buf_release(&e);
 	return rc;
 }
@@ -716,6 +722,10 @@ static int run_transformers(struct build *b, struct kz_resmap *ra, struct target
 		kz_patches_json6902,  kz_replicas,     kz_images,    kz_replacements,
 	};
 	struct kz_resmap configs = KZ_RESMAP_INIT;
+	/* with either buildMetadata option, every transformer has an origin: a resource left without one takes
+	 * it (kustomize's AddTransformerAnnotation); the list of them is kept with transformerAnnotations only */
+	int noting = b->transformations || b->origin;
+	struct entry_note en = { t, b->transformations };
 	size_t i;
 	int rc = -1;
 
@@ -723,14 +733,14 @@ static int run_transformers(struct build *b, struct kz_resmap *ra, struct target
 		b->replaced = 1;
 	for (i = 0; i < sizeof(builtin) / sizeof(builtin[0]); i++) {
 		/* patches and patchesJson6902 are recorded entry by entry: one may replace the annotations */
-		int by_entry = b->transformations && (i == 1 || i == 6);
+		int by_entry = noting && (i == 1 || i == 6);
 
 		t->ctx.entry_done = by_entry ? note_entry : NULL;
-		t->ctx.entry_ctx = by_entry ? t : NULL;
+		t->ctx.entry_ctx = by_entry ? &en : NULL;
 		rc = builtin[i](ra, t->k, &t->ctx, err);
 		t->ctx.entry_done = NULL;
 		t->ctx.entry_ctx = NULL;
-		if (rc < 0 || (b->transformations && !by_entry && note_builtin(ra, t, i, err) < 0))
+		if (rc < 0 || (noting && !by_entry && note_builtin(ra, t, i, b->transformations, err) < 0))
 			return -1;
 	}
 	rc = -1;
