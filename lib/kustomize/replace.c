@@ -344,10 +344,19 @@ static int untag(cJSON *obj, int in_flow, struct gitops_err *err)
 		return 0;
 	}
 	if ((obj->type & KZ_TAGLESS) && cJSON_IsString(obj) && !(obj->type & GITOPS_YAML_QUOTED)) {
-		cJSON *v = plain_read(obj->valuestring);
+		struct gitops_scalar sc;
+		cJSON *v;
 		int keep = obj->type & cJSON_StringIsConst;
 
-		if (!v)
+		/* .nan, .inf: a float Go's JSON writer refuses */
+		gitops_scalar_resolve(obj->valuestring, strlen(obj->valuestring), &sc);
+		if (sc.kind == GITOPS_SCALAR_NONFINITE)
+			return gitops_err_set(err, GITOPS_EXIT_INPUT, "%s%s: json: unsupported value: %s",
+					      obj->string ? "field " : "", obj->string ? obj->string : "",
+					      strpbrk(obj->valuestring, "aA") ? "NaN" :
+					      obj->valuestring[0] == '-'       ? "-Inf" :
+										 "+Inf");
+		if (!(v = plain_read(obj->valuestring)))
 			return gitops_err_oom(err);
 		free(obj->valuestring);
 		obj->type = (v->type & ~cJSON_StringIsConst) | keep;
