@@ -44,6 +44,7 @@
  */
 #include "lib/kustomize/kz.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -349,9 +350,15 @@ struct prev_id {
 };
 
 /* What the transformer knows of one resource (its ids do not change during the pass). */
+/* A resource's current id: kz_id without its 254-byte group buffer (a walk holds one per resource) */
+struct rid {
+	const char *group; /* "" or owned */
+	const char *version, *kind, *name, *ns;
+};
+
 struct res {
 	cJSON *obj;
-	struct kz_id cur;
+	struct rid cur;
 	int cluster;                  /* the current kind is cluster-scoped */
 	const char *cur_eff_ns;       /* effective current namespace */
 	const char *org_eff_ns;       /* effective namespace of the original id */
@@ -366,7 +373,7 @@ struct res {
 struct name_slot {
 	const char *name;             /* NULL: free */
 	size_t *idx;
-	size_t n, cap;
+	uint32_t n, cap;
 };
 
 struct name_index {
@@ -447,15 +454,26 @@ static void res_release(struct res *r)
 	csv_release(&r->suffixes);
 	free(r->prev);
 	gitops_buf_release(&r->ref_by);
+	if (r->cur.group && *r->cur.group)
+		free((char *)r->cur.group);
 }
 
 static int res_init(struct res *r, cJSON *obj, struct gitops_err *err)
 {
 	size_t i;
 
+	struct kz_id id;
+
 	memset(r, 0, sizeof(*r));
 	r->obj = obj;
-	kz_id_of(&r->cur, obj);
+	kz_id_of(&id, obj);
+	r->cur.group = "";
+	if (*id.group && !(r->cur.group = strdup(id.group)))
+		return gitops_err_oom(err);
+	r->cur.version = id.version;
+	r->cur.kind = id.kind;
+	r->cur.name = id.name;
+	r->cur.ns = id.ns;
 	r->cluster = kz_kind_cluster_scoped(r->cur.group, r->cur.kind);
 	r->cur_eff_ns = effective_ns(r->cur.group, r->cur.kind, r->cur.ns);
 	if (csv_split(&r->names, kz_res_annotation(obj, KZ_ANN_PREV_NAMES), err) ||
@@ -521,7 +539,8 @@ static int index_build(struct name_index *ix, const struct res *rs, size_t n_rs,
 
 	for (i = 0; i < n_rs; i++)
 		total += rs[i].n_prev;
-	for (ix->cap = 16; ix->cap < 2 * total; ix->cap *= 2)
+	/* at most two thirds full */
+	for (ix->cap = 16; ix->cap < total + total / 2; ix->cap *= 2)
 		;
 	if (!(ix->slots = calloc(ix->cap, sizeof(*ix->slots))))
 		return gitops_err_oom(err);
@@ -533,7 +552,7 @@ static int index_build(struct name_index *ix, const struct res *rs, size_t n_rs,
 			if (sl->n && sl->idx[sl->n - 1] == i)
 				continue;
 			if (sl->n == sl->cap) {
-				size_t cap = sl->cap ? sl->cap * 2 : 2;
+				uint32_t cap = sl->cap ? sl->cap * 2 : 2;
 				size_t *v = realloc(sl->idx, cap * sizeof(*v));
 
 				if (!v)
@@ -556,7 +575,7 @@ static int gvk_selected(const char *sel_group, const char *sel_version, const ch
 }
 
 /* resid.ResId.String: Kind.version.group/name.namespace */
-static int id_string(struct gitops_buf *b, const struct kz_id *id)
+static int id_string(struct gitops_buf *b, const struct rid *id)
 {
 	return gitops_buf_printf(b, "%s.%s.%s/%s.%s", *id->kind ? id->kind : "[noKind]",
 			  *id->version ? id->version : "[noVer]", *id->group ? id->group : "[noGrp]",
