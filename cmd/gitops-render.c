@@ -5,6 +5,7 @@
 
 #include "lib/base/buf.h"
 #include "cmd/tool/cli.h"
+#include "lib/git/git.h"
 #include "lib/render/render.h"
 #include "lib/k8s/stream.h"
 #include "lib/kustomize/kustomize.h"
@@ -28,6 +29,9 @@ static const char help[] =
 	"options:\n"
 	"      --allow-empty-input  accept a stream with no object and no end-of-stream\n"
 	"                        marker (else an error: its producer may have failed)\n"
+	"      --allow-remote    fetch the remote bases and files kustomizations name (Git\n"
+	"                        URLs through gitops-fetch's cache, https files); without it\n"
+	"                        (or a Source's spec.kustomize.allowRemote) they are refused\n"
 	"      --kustomize-overrides FILE  Argo CD's per-application Kustomize overrides\n"
 	"                        (a YAML mapping with its source.kustomize fields: namePrefix,\n"
 	"                        nameSuffix, images, replicas, commonLabels, commonAnnotations,\n"
@@ -39,6 +43,9 @@ static const char help[] =
 	"  -o, --output FORMAT   yaml (default) or json\n"
 	"      --reorder ORDER   kustomize's output order: legacy (by kind, the default)\n"
 	"                        or none (as built); a kustomization's sortOptions wins\n"
+	"      --cache-dir DIR, --lock-timeout SECONDS, --max-size SIZE, --max-files N,\n"
+	"      --ssh-key FILE, --ssh-known-hosts FILE, --no-ssh-agent, --ca-file FILE,\n"
+	"      --netrc-file FILE  for remote targets: as gitops-fetch(1) takes them\n"
 	"  -q, --quiet           no warnings\n"
 	"  -v, --verbose         say what was read\n"
 	"      --color[=WHEN]    colour messages: always (when WHEN is left out), never,\n"
@@ -49,13 +56,26 @@ static const char help[] =
 /* Output is held in a spool and reaches stdout only when every input was good. */
 #define SPOOL_MEMORY (2u << 20)
 
-enum { OPT_ALLOW_EMPTY_INPUT = 300, OPT_LOAD_RESTRICTOR, OPT_REORDER, OPT_KUSTOMIZE_OVERRIDES };
+enum {
+	OPT_ALLOW_EMPTY_INPUT = 300, OPT_LOAD_RESTRICTOR, OPT_REORDER, OPT_KUSTOMIZE_OVERRIDES, OPT_ALLOW_REMOTE,
+	OPT_GIT /* the options of the Git cache and authentication, gitops_git_option_set's */
+};
 
 static const struct option longopts[] = {
 	{ "allow-empty-input", no_argument, NULL, OPT_ALLOW_EMPTY_INPUT },
 	{ "kustomize-overrides", required_argument, NULL, OPT_KUSTOMIZE_OVERRIDES },
 	{ "load-restrictor", required_argument, NULL, OPT_LOAD_RESTRICTOR },
 	{ "reorder", required_argument, NULL, OPT_REORDER },
+	{ "allow-remote", no_argument, NULL, OPT_ALLOW_REMOTE },
+	{ "cache-dir", required_argument, NULL, OPT_GIT },
+	{ "lock-timeout", required_argument, NULL, OPT_GIT + 1 },
+	{ "max-size", required_argument, NULL, OPT_GIT + 2 },
+	{ "max-files", required_argument, NULL, OPT_GIT + 3 },
+	{ "ssh-key", required_argument, NULL, OPT_GIT + 4 },
+	{ "ssh-known-hosts", required_argument, NULL, OPT_GIT + 5 },
+	{ "no-ssh-agent", no_argument, NULL, OPT_GIT + 6 },
+	{ "ca-file", required_argument, NULL, OPT_GIT + 7 },
+	{ "netrc-file", required_argument, NULL, OPT_GIT + 8 },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -63,13 +83,20 @@ struct options {
 	int allow_empty_input;
 	struct gitops_kustomize_options kustomize;
 	const char *overrides_file;
+	struct gitops_git_cache_options cache;
+	struct gitops_git_auth auth;
 };
 
 static int on_option(struct gitops_cli *cli, int opt, const char *arg, void *ctx)
 {
 	struct options *o = ctx;
+	struct gitops_err err = GITOPS_ERR_INIT;
+	const struct option *lo;
 
 	switch (opt) {
+	case OPT_ALLOW_REMOTE:
+		o->kustomize.allow_remote = 1;
+		return 0;
 	case OPT_ALLOW_EMPTY_INPUT:
 		o->allow_empty_input = 1;
 		return 0;
@@ -93,7 +120,21 @@ static int on_option(struct gitops_cli *cli, int opt, const char *arg, void *ctx
 			return gitops_cli_usage_error(cli, "--reorder: '%s' is not legacy or none", arg);
 		return 0;
 	}
+	/* the options of the cache and of authentication, shared with gitops-fetch */
+	for (lo = longopts; lo->name && lo->val != opt; lo++)
+		;
+	switch (lo->name && opt >= OPT_GIT ? gitops_git_option_set(&o->cache, &o->auth, lo->name, arg, &err) : 0) {
+	case 1:
+		return 0;
+	case -1:
+		return gitops_cli_usage_error(cli, "%s", err.msg);
+	}
 	return gitops_cli_usage_error(cli, "unknown option");
+}
+
+static void remote_notice(void *ctx, const char *msg)
+{
+	gitops_cli_info(ctx, 1, "%s", msg);
 }
 
 static void kustomize_warn(void *ctx, const char *msg)
@@ -140,7 +181,7 @@ int main(int argc, char **argv)
 	struct gitops_stream_writer *w = NULL;
 	struct gitops_render_stats stats = { 0, 0 };
 	const char *unvouched = NULL;   /* the first input not known to be whole */
-	struct options o = { 0, GITOPS_KUSTOMIZE_OPTIONS_INIT, NULL };
+	struct options o = { 0, GITOPS_KUSTOMIZE_OPTIONS_INIT, NULL, GITOPS_GIT_CACHE_OPTIONS_INIT, GITOPS_GIT_AUTH_INIT };
 	struct put put = { NULL, NULL };
 	cJSON *overrides = NULL;
 	int ret, i, code = GITOPS_EXIT_OK;
@@ -151,6 +192,13 @@ int main(int argc, char **argv)
 		return ret;
 	o.kustomize.warn = kustomize_warn;
 	o.kustomize.warn_ctx = &cli;
+	o.kustomize.remote_notice = remote_notice;
+	gitops_git_auth_from_env(&o.auth);
+	o.cache.notice = remote_notice;
+	o.cache.warning = kustomize_warn;
+	o.cache.ctx = &cli;
+	o.kustomize.git_cache = &o.cache;
+	o.kustomize.git_auth = &o.auth;
 	if (o.overrides_file) {
 		if (gitops_kustomize_overrides_read(&overrides, o.overrides_file, &cli.limits, &err) < 0)
 			goto fail;
@@ -171,7 +219,8 @@ int main(int argc, char **argv)
 		const char *name = strcmp(arg, "-") ? arg : "<stdin>";
 		struct gitops_render_input in;
 		if (!strcmp(arg, "-"))
-			ret = gitops_render_fd(&in, 0, name, &cli.limits, put_object, &put, &stats, &err);
+			ret = gitops_render_fd_kustomize(&in, 0, name, &cli.limits, &o.kustomize, put_object, &put, &stats,
+							 &err);
 		else
 			ret = gitops_render_path_kustomize(&in, arg, &cli.limits, &o.kustomize, put_object, &put, &stats,
 							   &err);
@@ -200,5 +249,6 @@ done:
 	gitops_stream_writer_free(w);
 	gitops_spool_free(spool);
 	cJSON_Delete(overrides);
+	gitops_git_shutdown();
 	return code;
 }

@@ -361,7 +361,7 @@ enum {
 };
 
 /* netrc: "machine HOST login USER password PASS", "default ...", "macdef" skipped. 1 found, 0 not, -1 error. */
-static int netrc_lookup(const char *file, const char *host, char **user, char **pass, struct gitops_err *err)
+int gitops_git_netrc_lookup(const char *file, const char *host, char **user, char **pass, struct gitops_err *err)
 {
 	struct gitops_buf b = GITOPS_BUF_INIT;
 	char *save = NULL, *tok;
@@ -495,7 +495,7 @@ static int credentials_cb(git_credential **out, const char *url, const char *use
 			char *nu = NULL, *np = NULL;
 			int r, ret;
 			s->tried |= TRIED_NETRC;
-			r = netrc_lookup(a->netrc_file, u->host, &nu, &np, &s->why);
+			r = gitops_git_netrc_lookup(a->netrc_file, u->host, &nu, &np, &s->why);
 			if (r < 0)
 				return GIT_EAUTH;
 			if (r > 0) {

@@ -19,6 +19,7 @@
 #include "lib/base/buf.h"
 #include "lib/base/json.h"
 #include "lib/kustomize/kz_overrides.h"
+#include "lib/kustomize/kz_remote.h"
 #include "lib/kustomize/spine.h"
 #include "lib/value/smp.h"
 #include "lib/value/value.h"
@@ -34,6 +35,9 @@ struct build {
 	int replaced;            /* a replacement ran: tagless scalars may be left to read (kz_untag) */
 	struct gitops_smp_schema *schema; /* `openapi: {path: ...}`: the first one read (kyaml's SetSchema), or NULL */
 	int depth;
+	struct kz_remote *remote; /* the remote targets' repositories, open until the build ends (or NULL) */
+	struct gitops_err refusal; /* a remote target refused: the build's error as it is, unwrapped */
+	int refused;
 };
 
 /* One kustomization being built. */
@@ -186,7 +190,8 @@ static int target_load(struct build *b, struct target *t, struct kz_loader *l, c
 	t->ctx.schema = NULL;
 	t->ctx.warn = b->opts->warn;
 	t->ctx.warn_ctx = b->opts->warn_ctx;
-	t->ctx.read_hook = b->opts->read_hook;
+	/* a remote target's files are its checkout's, not those of the Source the hook checks */
+	t->ctx.read_hook = l->remote ? NULL : b->opts->read_hook;
 	t->ctx.read_ctx = b->opts->read_ctx;
 	if (kz_load_file(&text, &t->ctx, name, KZ_FILE_MAX, err) < 0)
 		goto done;
@@ -351,11 +356,77 @@ done:
 	return rc;
 }
 
-/* A remote base or file (a URL, a git repository): the next issue's; refused for now rather than looked up on disk. */
-static int is_remote(const char *path)
+/*
+ * A remote entry of t's resources (component: of its components): refused
+ * without permission (the build's error, unwrapped), else fetched and
+ * built, a repository's directory as a kustomization bounded to its
+ * checkout, a file's objects as a resource file's.  1 done, 0 not remote, -1.
+ */
+static int accumulate_remote(struct build *b, struct kz_resmap *ra, struct target *t, const char *entry,
+			     int component, struct gitops_err *err)
 {
-	return strstr(path, "://") || !strncmp(path, "git@", 4) || !strncmp(path, "github.com/", 11) ||
-	       !strncmp(path, "gitlab.com/", 11) || !strncmp(path, "bitbucket.org/", 14);
+	struct kz_remote_spec s;
+	struct gitops_buf text = GITOPS_BUF_INIT;
+	struct kz_resmap m = KZ_RESMAP_INIT;
+	struct kz_loader sub;
+	char *root = NULL, *dir = NULL, *kfile = NULL;
+	const char *what = component ? "component" : "resource";
+	int rc = -1, loaded = 0;
+
+	if (kz_remote_parse(&s, entry, !component, err) < 0)
+		return -1;
+	if (s.kind == KZ_REMOTE_NONE)
+		return 0;
+	if (!b->opts->allow_remote) {
+		const char *slash = strrchr(t->file, '/');
+		if (!(kfile = origin_join(t->origin, slash ? slash + 1 : t->file))) {
+			gitops_err_oom(err);
+			goto done;
+		}
+		gitops_err_set(&b->refusal, GITOPS_EXIT_USAGE, "%s: remote %s '%s' refused: remote targets need "
+			       "--allow-remote (or spec.kustomize.allowRemote: true in the Source)", kfile, what, s.shown);
+		b->refused = 1;
+		*err = b->refusal;
+		goto done;
+	}
+	if (!b->remote && kz_remote_new(&b->remote, b->opts, err) < 0)
+		goto done;
+	if (s.kind == KZ_REMOTE_FILE) {
+		if (kz_remote_get(&text, b->remote, &s, err) < 0 ||
+		    kz_parse_objects(&m, text.data ? text.data : "", text.len, s.shown, err) < 0) {
+			err_wrap(err, "accumulating resources from '%s': %s", s.shown, NULL);
+			goto done;
+		}
+		if ((b->origin || b->transformations) && set_origin(&m, t, s.shown, err) < 0)
+			goto done;
+		if (append_all(ra, &m, err) < 0) {
+			err_wrap(err, "merging resources from '%s': %s", s.shown, NULL);
+			goto done;
+		}
+		rc = 1;
+		goto done;
+	}
+	if (kz_remote_checkout(&root, &dir, b->remote, &s, err) < 0 ||
+	    kz_loader_init_remote(&sub, dir, root, t->loader, t->loader->restrict_root, err) < 0) {
+		err_wrap(err, component ? "loading %s '%s': %s" : "accumulating %s from '%s': %s", what, s.shown);
+		goto done;
+	}
+	loaded = 1;
+	if (accumulate_directory(b, ra, t, &sub, s.shown, component, err) < 0) {
+		err_wrap(err, component ? "loading %s '%s': %s" : "accumulating %s from '%s': %s", what, s.shown);
+		goto done;
+	}
+	rc = 1;
+done:
+	if (loaded)
+		kz_loader_release(&sub);
+	kz_resmap_release(&m);
+	gitops_buf_release(&text);
+	free(root);
+	free(dir);
+	free(kfile);
+	kz_remote_spec_release(&s);
+	return rc;
 }
 
 /* accumulateResources: each path a file of objects, else a directory built whole. */
@@ -377,9 +448,10 @@ static int accumulate_resources(struct build *b, struct kz_resmap *ra, struct ta
 		if (!cJSON_IsString(p))
 			continue;
 		path = p->valuestring;
-		if (is_remote(path))
-			return gitops_err_set(err, GITOPS_EXIT_USAGE, "accumulating resources from '%s': remote resources are "
-					      "not supported yet", path);
+		if ((rc = accumulate_remote(b, ra, t, path, 0, err)) < 0)
+			return -1;
+		if (rc > 0)
+			continue;
 		/* as a file */
 		rc = kz_load_file(&text, &t->ctx, path, KZ_FILE_MAX, &errf);
 		if (rc == -2) {
@@ -439,6 +511,10 @@ static int accumulate_components(struct build *b, struct kz_resmap *ra, struct t
 		int rc;
 
 		if (!cJSON_IsString(p))
+			continue;
+		if ((rc = accumulate_remote(b, ra, t, p->valuestring, 1, err)) < 0)
+			return -1;
+		if (rc > 0)
 			continue;
 		if (kz_loader_init(&sub, p->valuestring, t->loader, t->loader->restrict_root, err) < 0) {
 			go_quote(quoted, sizeof(quoted), err->msg);
@@ -1158,6 +1234,10 @@ int gitops_kustomize_build(struct kz_resmap *out, const char *dir, const struct 
 			goto done;
 	rc = 0;
 done:
+	/* a refused remote target is said as it is, whatever the kustomizations above wrapped around it */
+	if (rc < 0 && b.refused)
+		*err = b.refusal;
+	kz_remote_free(b.remote);
 	target_release(&t);
 	if (have_config)
 		kz_config_release(&b.config);

@@ -10,6 +10,7 @@
 #define GITOPS_KUSTOMIZE_H
 
 #include "lib/base/err.h"
+#include "lib/git/git.h"
 #include "lib/kustomize/kz.h"
 
 enum gitops_kustomize_restrictor {
@@ -50,10 +51,27 @@ struct gitops_kustomize_options {
 	 * `kustomize edit` calls apply them (kz_overrides.h).  NULL: none.
 	 */
 	const cJSON *overrides;
+	/*
+	 * Remote targets (kustomize's remote bases and files): a `resources:`
+	 * or `components:` entry that is a Git URL (https://host/org/repo//dir
+	 * ?ref=v1, git@host:org/repo.git//dir, ssh://, git://, file://) or,
+	 * in resources, an http(s) URL of one YAML file.  Refused (GITOPS_EXIT_USAGE,
+	 * naming the kustomization file and the URL) unless allow_remote.
+	 * Repositories go through the Git cache (git_cache, git_auth: NULL, the
+	 * defaults and no credentials but the environment's), files through the
+	 * HTTP layer (TLS verified against git_auth->ca_file or the system's CAs).
+	 * A remote directory is built with nothing outside its checkout read.
+	 * remote_notice (may be NULL) hears "fetching URL" for -v.
+	 */
+	int allow_remote;
+	const struct gitops_git_cache_options *git_cache;
+	const struct gitops_git_auth *git_auth;
+	void (*remote_notice)(void *warn_ctx, const char *msg);
 };
 
 #define GITOPS_KUSTOMIZE_OPTIONS_INIT                                                                             \
-	{ GITOPS_KUSTOMIZE_ROOT_ONLY, GITOPS_KUSTOMIZE_REORDER_UNSET, NULL, NULL, NULL, NULL, NULL, NULL }
+	{ GITOPS_KUSTOMIZE_ROOT_ONLY, GITOPS_KUSTOMIZE_REORDER_UNSET, NULL, NULL, NULL, NULL, NULL, NULL, 0, NULL,  \
+	  NULL, NULL }
 
 /* Build the kustomization in `dir` into out (empty on entry), in output order, kustomize's annotations stripped. */
 int gitops_kustomize_build(struct kz_resmap *out, const char *dir, const struct gitops_kustomize_options *opts,
