@@ -137,6 +137,12 @@ static void remote_notice(void *ctx, const char *msg)
 	gitops_cli_info(ctx, 1, "%s", msg);
 }
 
+/* "waiting for the lock ...": said unless -q, as gitops-fetch says it */
+static void cache_notice(void *ctx, const char *msg)
+{
+	gitops_cli_info(ctx, 0, "%s", msg);
+}
+
 static void kustomize_warn(void *ctx, const char *msg)
 {
 	gitops_cli_warn(ctx, "%s", msg);
@@ -194,7 +200,7 @@ int main(int argc, char **argv)
 	o.kustomize.warn_ctx = &cli;
 	o.kustomize.remote_notice = remote_notice;
 	gitops_git_auth_from_env(&o.auth);
-	o.cache.notice = remote_notice;
+	o.cache.notice = cache_notice;
 	o.cache.warning = kustomize_warn;
 	o.cache.ctx = &cli;
 	o.kustomize.git_cache = &o.cache;

@@ -181,6 +181,18 @@ static int is_file_name(const char *base, size_t n)
 	return 0;
 }
 
+/* a ref= or version= parameter in the query q (NULL: none) */
+static int has_ref(const char *q)
+{
+	while (q && *q) {
+		q++;
+		if (has_prefix(q, "ref=") || has_prefix(q, "version="))
+			return 1;
+		q = strchr(q, '&');
+	}
+	return 0;
+}
+
 int kz_remote_parse(struct kz_remote_spec *out, const char *entry, int file_ok, struct gitops_err *err)
 {
 	char shown[GITOPS_ERR_MSG_MAX / 2];
@@ -239,7 +251,7 @@ int kz_remote_parse(struct kz_remote_spec *out, const char *entry, int file_ok, 
 		}
 	}
 	/* an http(s) file: no repository marker, no ref, a name of a file */
-	if (file_ok && http && !dslash && cut == n && is_file_name(entry, n)) {
+	if (file_ok && http && !dslash && cut == n && is_file_name(entry, n) && !has_ref(q)) {
 		out->kind = KZ_REMOTE_FILE;
 		if (!(out->url = strdup(entry)))
 			goto oom;
@@ -389,7 +401,11 @@ int kz_remote_checkout(char **root, char **dir, struct kz_remote *r, const struc
 	if (open_repo(&repo, r, s->repo, s->shown, err) < 0 ||
 	    gitops_git_resolve(repo, ref, commit, what, sizeof(what), err) < 0)
 		return -1;
-	notice(r, "%s: %s", s->shown, what);
+	if (r->notice) {
+		char msg[1024];
+		snprintf(msg, sizeof(msg), "%s: %s at %s", s->shown, what, commit);
+		r->notice(r->notice_ctx, msg);
+	}
 	if (gitops_git_checkout(repo, commit, s->path, root, dir, err) < 0)
 		return -1;
 	/* a path naming a file: gitops_git_checkout hands a directory holding that file alone */

@@ -294,6 +294,8 @@ static const struct {
 	{ "github.com/org/repo/examples/x?ref=v1", 1, 1, "https://github.com/org/repo", "examples/x", "v1", NULL },
 	{ "https://host/files/extra.yaml", 1, 2, NULL, NULL, NULL, NULL },
 	{ "https://host/files/extra.yaml", 0, 1, "https://host/files/extra.yaml", "", NULL, NULL },
+	{ "https://host/files/extra.yaml?token=x", 1, 2, NULL, NULL, NULL, NULL },
+	{ "https://host/org/deploy.yaml?ref=v1", 1, 1, "https://host/org/deploy.yaml", "", "v1", NULL },
 	{ "https://u:s3cret@host/org/repo//d", 1, 1, "https://u:s3cret@host/org/repo", "d", NULL,
 	  "https://u:***@host/org/repo//d" },
 	{ "https://host/org/repo//a/../b", 1, 1, "https://host/org/repo", "b", NULL, NULL },
