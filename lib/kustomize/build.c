@@ -37,6 +37,7 @@ struct build {
 	int depth;
 	struct kz_remote *remote; /* the remote targets' repositories, open until the build ends (or NULL) */
 	struct gitops_err refusal; /* a remote target refused: the build's error as it is, unwrapped */
+	const char *next_repo, *next_ref; /* the remote target accumulate_directory builds next */
 	int refused;
 };
 
@@ -45,8 +46,13 @@ struct target {
 	struct kz_loader *loader;
 	cJSON *k;             /* the kustomization, checked (kustomization.c) */
 	char *file;           /* its path, for messages */
-	const char *origin;   /* the directory's path from the top kustomization's ("" at the top) */
+	const char *origin;   /* the directory's path from the top kustomization's ("" at the top; in a remote
+			       * target's checkout: from the top of its repository) */
+	const char *repo;     /* in a remote target's checkout: its repository (no password) and ref, for
+			       * the origin annotation; else NULL */
+	const char *ref;
 	char *configured_in;  /* the kustomization file's path from there, when buildMetadata tracks origins */
+	char *configured_remote; /* and in a remote target: "repo: R\nref: F\n", which precedes it */
 	/*
 	 * The transformer config, as kustomize scopes it: the builtin tables plus
 	 * the `configurations:` of this kustomization and of the ones it built
@@ -120,13 +126,16 @@ static void target_release(struct target *t)
 	cJSON_Delete(t->k);
 	free(t->file);
 	free(t->configured_in);
+	free(t->configured_remote);
 	if (t->has_own)
 		kz_config_release(&t->own);
 	t->has_own = 0;
 	t->k = NULL;
 	t->file = NULL;
 	t->configured_in = NULL;
+	t->configured_remote = NULL;
 	t->ctx.configured_in = NULL;
+	t->ctx.configured_remote = NULL;
 }
 
 /*
@@ -270,7 +279,10 @@ static int set_origin(struct kz_resmap *m, const struct target *t, const char *r
 	size_t i;
 	int rc = 0;
 
-	if (!path || gitops_buf_printf(&v, "path: %s\n", path) < 0)
+	/* kustomize's Origin: path, then repo and ref for a remote target's files */
+	if (!path || gitops_buf_printf(&v, "path: %s\n", path) < 0 ||
+	    (t->repo && gitops_buf_printf(&v, "repo: %s\n", t->repo) < 0) ||
+	    (t->repo && t->ref && *t->ref && gitops_buf_printf(&v, "ref: %s\n", t->ref) < 0))
 		rc = gitops_err_oom(err);
 	for (i = 0; rc == 0 && i < m->n; i++)
 		rc = kz_res_set_annotation(m->v[i], KZ_ANN_ORIGIN, v.data, err);
@@ -313,8 +325,14 @@ static int accumulate_directory(struct build *b, struct kz_resmap *ra, struct ta
 	struct kz_resmap subra = KZ_RESMAP_INIT;
 	int rc = -1;
 
+	const char *repo = b->next_repo ? b->next_repo : parent->repo;
+	const char *ref = b->next_repo ? b->next_ref : parent->ref;
+
+	b->next_repo = b->next_ref = NULL;
 	if (target_load(b, &sub, l, origin, err) < 0)
 		return err_wrap(err, "couldn't make target for path '%s': %s", l->root, NULL);
+	sub.repo = repo;
+	sub.ref = ref;
 	if (component && !is_kind(&sub, "Component")) {
 		gitops_err_set(err, GITOPS_EXIT_INPUT, "expected kind 'Component' for path '%s' but got '%s'", l->root,
 			       gitops_json_get_string(sub.k, "kind", NULL));
@@ -371,6 +389,7 @@ static int accumulate_remote(struct build *b, struct kz_resmap *ra, struct targe
 	struct kz_loader sub;
 	char *root = NULL, *dir = NULL, *kfile = NULL;
 	const char *what = component ? "component" : "resource";
+	char shown_repo[2048];
 	int rc = -1, loaded = 0;
 
 	if (kz_remote_parse(&s, entry, !component, err) < 0)
@@ -412,7 +431,10 @@ static int accumulate_remote(struct build *b, struct kz_resmap *ra, struct targe
 		goto done;
 	}
 	loaded = 1;
-	if (accumulate_directory(b, ra, t, &sub, s.shown, component, err) < 0) {
+	kz_remote_redact(shown_repo, sizeof(shown_repo), s.repo);
+	b->next_repo = shown_repo;
+	b->next_ref = s.ref;
+	if (accumulate_directory(b, ra, t, &sub, s.path, component, err) < 0) {
 		err_wrap(err, component ? "loading %s '%s': %s" : "accumulating %s from '%s': %s", what, s.shown);
 		goto done;
 	}
@@ -607,8 +629,9 @@ static int config_origin(struct gitops_buf *out, const struct target *t, const c
 		in = from + 6;
 		len = strcspn(in, "\n");
 	}
-	if (gitops_buf_printf(out, "%sconfiguredIn: %.*s\n%sconfiguredBy:\n%s  apiVersion: builtin\n%s  kind: %s\n", first,
-			      (int)len, in ? in : "", indent, indent, indent, kind ? kind : "") < 0 ||
+	if (gitops_buf_printf(out, "%s%sconfiguredIn: %.*s\n%sconfiguredBy:\n%s  apiVersion: builtin\n%s  kind: %s\n",
+			      first, t->configured_remote ? t->configured_remote : "", (int)len, in ? in : "", indent,
+			      indent, indent, kind ? kind : "") < 0 ||
 	    (name && *name && gitops_buf_printf(out, "%s  name: %s\n", indent, name) < 0) ||
 	    (ns && *ns && gitops_buf_printf(out, "%s  namespace: %s\n", indent, ns) < 0))
 		return -1;
@@ -699,8 +722,9 @@ static int note_builtin(struct kz_resmap *ra, const struct target *t, size_t sta
 	}
 	for (i = 0, rc = 0; i < n + suffix && !rc; i++) {
 		e.len = 0;
-		if (gitops_buf_printf(&e, "configuredIn: %s\nconfiguredBy:\n  apiVersion: builtin\n  kind: %s\n",
-				      t->configured_in, i == n ? "SuffixTransformer" : kinds[stage]) < 0)
+		if (gitops_buf_printf(&e, "%sconfiguredIn: %s\nconfiguredBy:\n  apiVersion: builtin\n  kind: %s\n",
+				      t->configured_remote ? t->configured_remote : "", t->configured_in,
+				      i == n ? "SuffixTransformer" : kinds[stage]) < 0)
 			rc = gitops_err_oom(err);
 		else
 			rc = note_one(ra, e.data, err);
@@ -857,6 +881,13 @@ static int accumulate_target(struct build *b, struct kz_resmap *ra, struct targe
 		if (!(t->configured_in = origin_join(t->origin, base ? base + 1 : t->file)))
 			return gitops_err_oom(err);
 		t->ctx.configured_in = t->configured_in;
+		/* kustomize's Origin of a remote target's transformers and generators: its repo and ref first */
+		if (t->repo && asprintf(&t->configured_remote, "repo: %s\n%s%s%s", t->repo, t->ref && *t->ref ? "ref: " : "",
+					t->ref && *t->ref ? t->ref : "", t->ref && *t->ref ? "\n" : "") < 0) {
+			t->configured_remote = NULL;
+			return gitops_err_oom(err);
+		}
+		t->ctx.configured_remote = t->configured_remote;
 	}
 	if (accumulate_resources(b, ra, t, cJSON_GetObjectItemCaseSensitive(t->k, "resources"), err) < 0)
 		return err_wrap(err, "%s: %s", "accumulating resources", NULL);
