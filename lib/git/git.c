@@ -511,6 +511,10 @@ static int credentials_cb(git_credential **out, const char *url, const char *use
 				       u->display, s->tried & TRIED_NETRC ? "credentials of the netrc file" :
 				       s->tried & TRIED_ENV ? (a->password ? "user name and password of the environment" :
 							       "token of GITOPS_GIT_TOKEN") : "credentials of the address");
+		else if (a->per_host)
+			gitops_err_set(&s->why, GITOPS_EXIT_AUTH,
+				       "%s: the server asks for credentials: give them in the address or in the "
+				       "--netrc-file entry for the host", u->display);
 		else
 			gitops_err_set(&s->why, GITOPS_EXIT_AUTH,
 				       "%s: the server asks for credentials: set GITOPS_GIT_TOKEN, or GITOPS_GIT_USERNAME "

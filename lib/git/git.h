@@ -96,6 +96,8 @@ struct gitops_git_auth {
 	const char *ssh_key_passphrase;
 	const char *ssh_known_hosts;    /* NULL: ~/.ssh/known_hosts; an unknown host key is an error */
 	int no_ssh_agent;
+	int per_host;                   /* username, password and token are not to be offered (a host the
+					 * operator did not name): messages say so */
 };
 
 #define GITOPS_GIT_AUTH_INIT { .username = NULL }

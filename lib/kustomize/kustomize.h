@@ -58,7 +58,8 @@ struct gitops_kustomize_options {
 	 * in resources, an http(s) URL of one YAML file.  Refused (GITOPS_EXIT_USAGE,
 	 * naming the kustomization file and the URL) unless allow_remote.
 	 * Repositories go through the Git cache (git_cache, git_auth: NULL, the
-	 * defaults and no credentials but the environment's), files through the
+	 * defaults; the user name, password and token of git_auth are never
+	 * offered: the repository chose the hosts), files through the
 	 * HTTP layer (TLS verified against git_auth->ca_file or the system's CAs).
 	 * A remote directory is built with nothing outside its checkout read.
 	 * remote_notice (may be NULL) hears "fetching URL" for -v.

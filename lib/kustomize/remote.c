@@ -318,6 +318,15 @@ int kz_remote_new(struct kz_remote **out, const struct gitops_kustomize_options 
 		r->auth = def;
 		gitops_git_auth_from_env(&r->auth);
 	}
+	/*
+	 * The repository being built chose these hosts, not the operator: the
+	 * environment's user name, password and token (meant for the repository
+	 * gitops-fetch was given) are offered to none of them.  Per-host
+	 * credentials are: the URL's, the netrc file's entry for the host, and
+	 * ssh keys for hosts known_hosts already knows.
+	 */
+	r->auth.username = r->auth.password = r->auth.token = NULL;
+	r->auth.per_host = 1;
 	r->notice = opts->remote_notice;
 	r->notice_ctx = opts->warn_ctx;
 	*out = r;
