@@ -56,7 +56,7 @@ static const char help[] =
 enum {
 	OPT_REF = 300, OPT_PATH, OPT_PRINT_COMMIT, OPT_STATE, OPT_IF_CHANGED, OPT_CACHE_DIR, OPT_KEEP, OPT_LOCK_TIMEOUT,
 	OPT_MAX_SIZE, OPT_MAX_FILES, OPT_SSH_KEY, OPT_KNOWN_HOSTS, OPT_NO_AGENT, OPT_CA_FILE, OPT_NETRC,
-	OPT_KUSTOMIZE_OVERRIDES, OPT_ALLOW_REMOTE
+	OPT_KUSTOMIZE_OVERRIDES, OPT_ALLOW_REMOTE, OPT_SERVE
 };
 
 static const struct option longopts[] = {
@@ -77,6 +77,7 @@ static const struct option longopts[] = {
 	{ "netrc-file", required_argument, NULL, OPT_NETRC },
 	{ "kustomize-overrides", required_argument, NULL, OPT_KUSTOMIZE_OVERRIDES },
 	{ "allow-remote", no_argument, NULL, OPT_ALLOW_REMOTE },
+	{ "kustomize-remote-serve", no_argument, NULL, OPT_SERVE }, /* gitops-render's child: not for users */
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -86,7 +87,7 @@ struct opts {
 	const char *ref;
 	const char *paths[MAX_PATHS];
 	size_t npaths;
-	int print_commit, if_changed, allow_remote;
+	int print_commit, if_changed, allow_remote, serve;
 	const char *state;
 	const char *overrides_file;
 	struct gitops_git_cache_options cache;
@@ -127,6 +128,9 @@ static int on_option(struct gitops_cli *cli, int opt, const char *arg, void *ctx
 	case OPT_ALLOW_REMOTE:
 		o->allow_remote = 1;
 		return 0;
+	case OPT_SERVE:
+		o->serve = 1;
+		return 0;
 	}
 	/* the options of the cache and of authentication, shared with gitops-bump */
 	for (lo = longopts; lo->name && lo->val != opt; lo++)
@@ -138,21 +142,6 @@ static int on_option(struct gitops_cli *cli, int opt, const char *arg, void *ctx
 		return gitops_cli_usage_error(cli, "%s", err.msg);
 	}
 	return gitops_cli_usage_error(cli, "unknown option");
-}
-
-static void on_notice(void *ctx, const char *msg)
-{
-	gitops_cli_info(ctx, 0, "%s", msg);
-}
-
-static void on_progress(void *ctx, const char *msg)
-{
-	gitops_cli_info(ctx, 1, "%s", msg);
-}
-
-static void on_warning(void *ctx, const char *msg)
-{
-	gitops_cli_warn(ctx, "%s", msg);
 }
 
 int main(int argc, char **argv)
@@ -179,6 +168,14 @@ int main(int argc, char **argv)
 	ret = gitops_cli_parse(&cli, argc, argv, "", longopts, on_option, &o);
 	if (ret >= 0)
 		return ret;
+	if (o.serve) { /* gitops-render's remote targets: its requests on stdin, the answers on stdout */
+		struct gitops_kustomize_options ko = GITOPS_KUSTOMIZE_OPTIONS_INIT;
+		gitops_git_auth_from_env(&o.auth);
+		ko.git_cache = &o.cache;
+		ko.git_auth = &o.auth;
+		code = gitops_kustomize_remote_serve(0, 1, &ko, &err) < 0 ? gitops_cli_fail(&cli, &err) : 0;
+		goto done;
+	}
 	if (cli.optind >= argc)
 		return gitops_cli_usage_error(&cli, "no repository given");
 	if (cli.optind + 1 < argc)
@@ -190,9 +187,9 @@ int main(int argc, char **argv)
 		o.ref = "HEAD";
 	if (o.overrides_file && gitops_kustomize_overrides_read(&overrides, o.overrides_file, &cli.limits, &err) < 0)
 		return gitops_cli_fail(&cli, &err);
-	o.cache.notice = on_notice;
-	o.cache.progress = on_progress;
-	o.cache.warning = on_warning;
+	o.cache.notice = gitops_cli_on_notice;
+	o.cache.progress = gitops_cli_on_detail;
+	o.cache.warning = gitops_cli_on_warning;
 	o.cache.ctx = &cli;
 	gitops_git_auth_from_env(&o.auth);
 

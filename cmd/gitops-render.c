@@ -58,7 +58,13 @@ static const char help[] =
 
 enum {
 	OPT_ALLOW_EMPTY_INPUT = 300, OPT_LOAD_RESTRICTOR, OPT_REORDER, OPT_KUSTOMIZE_OVERRIDES, OPT_ALLOW_REMOTE,
-	OPT_GIT /* the options of the Git cache and authentication, gitops_git_option_set's */
+	OPT_GIT, /* the options of the Git cache and authentication, gitops_git_option_set's */
+	OPT_GIT_END = OPT_GIT + 9
+};
+/* ... as the gitops-fetch child takes them (in longopts' order) */
+static const char *const git_flags[OPT_GIT_END - OPT_GIT] = {
+	"--cache-dir", "--lock-timeout", "--max-size", "--max-files", "--ssh-key", "--ssh-known-hosts",
+	"--no-ssh-agent", "--ca-file", "--netrc-file",
 };
 
 static const struct option longopts[] = {
@@ -83,8 +89,10 @@ struct options {
 	int allow_empty_input;
 	struct gitops_kustomize_options kustomize;
 	const char *overrides_file;
-	struct gitops_git_cache_options cache;
+	struct gitops_git_cache_options cache; /* checked here; the gitops-fetch child takes them as given */
 	struct gitops_git_auth auth;
+	char *fetch_args[2 * (OPT_GIT_END - OPT_GIT) + 1];
+	size_t n_fetch_args;
 };
 
 static int on_option(struct gitops_cli *cli, int opt, const char *arg, void *ctx)
@@ -125,6 +133,11 @@ static int on_option(struct gitops_cli *cli, int opt, const char *arg, void *ctx
 		;
 	switch (lo->name && opt >= OPT_GIT ? gitops_git_option_set(&o->cache, &o->auth, lo->name, arg, &err) : 0) {
 	case 1:
+		if (o->n_fetch_args + 2 < sizeof(o->fetch_args) / sizeof(o->fetch_args[0])) {
+			o->fetch_args[o->n_fetch_args++] = (char *)git_flags[opt - OPT_GIT];
+			if (lo->has_arg)
+				o->fetch_args[o->n_fetch_args++] = (char *)arg;
+		}
 		return 0;
 	case -1:
 		return gitops_cli_usage_error(cli, "%s", err.msg);
@@ -135,12 +148,6 @@ static int on_option(struct gitops_cli *cli, int opt, const char *arg, void *ctx
 static void remote_notice(void *ctx, const char *msg)
 {
 	gitops_cli_info(ctx, 1, "%s", msg);
-}
-
-/* "waiting for the lock ...": said unless -q, as gitops-fetch says it */
-static void cache_notice(void *ctx, const char *msg)
-{
-	gitops_cli_info(ctx, 0, "%s", msg);
 }
 
 static void kustomize_warn(void *ctx, const char *msg)
@@ -187,7 +194,8 @@ int main(int argc, char **argv)
 	struct gitops_stream_writer *w = NULL;
 	struct gitops_render_stats stats = { 0, 0 };
 	const char *unvouched = NULL;   /* the first input not known to be whole */
-	struct options o = { 0, GITOPS_KUSTOMIZE_OPTIONS_INIT, NULL, GITOPS_GIT_CACHE_OPTIONS_INIT, GITOPS_GIT_AUTH_INIT };
+	struct options o = { .kustomize = GITOPS_KUSTOMIZE_OPTIONS_INIT, .cache = GITOPS_GIT_CACHE_OPTIONS_INIT,
+			     .auth = GITOPS_GIT_AUTH_INIT };
 	struct put put = { NULL, NULL };
 	cJSON *overrides = NULL;
 	int ret, i, code = GITOPS_EXIT_OK;
@@ -199,12 +207,8 @@ int main(int argc, char **argv)
 	o.kustomize.warn = kustomize_warn;
 	o.kustomize.warn_ctx = &cli;
 	o.kustomize.remote_notice = remote_notice;
-	gitops_git_auth_from_env(&o.auth);
-	o.cache.notice = cache_notice;
-	o.cache.warning = kustomize_warn;
-	o.cache.ctx = &cli;
-	o.kustomize.git_cache = &o.cache;
-	o.kustomize.git_auth = &o.auth;
+	o.kustomize.fetcher = &gitops_kustomize_fetcher_child; /* libgit2 and libcurl stay out of this process */
+	o.kustomize.fetcher_args = o.fetch_args;
 	if (o.overrides_file) {
 		if (gitops_kustomize_overrides_read(&overrides, o.overrides_file, &cli.limits, &err) < 0)
 			goto fail;
@@ -255,6 +259,5 @@ done:
 	gitops_stream_writer_free(w);
 	gitops_spool_free(spool);
 	cJSON_Delete(overrides);
-	gitops_git_shutdown();
 	return code;
 }

@@ -35,7 +35,7 @@ struct build {
 	int replaced;            /* a replacement ran: tagless scalars may be left to read (kz_untag) */
 	struct gitops_smp_schema *schema; /* `openapi: {path: ...}`: the first one read (kyaml's SetSchema), or NULL */
 	int depth;
-	struct kz_remote *remote; /* the remote targets' repositories, open until the build ends (or NULL) */
+	void *remote; /* opts->fetcher's state: the remote targets' repositories, open until the build ends (or NULL) */
 	struct gitops_err refusal; /* a remote target refused: the build's error as it is, unwrapped */
 	const char *next_repo, *next_ref; /* the remote target accumulate_directory builds next */
 	int refused;
@@ -408,10 +408,14 @@ static int accumulate_remote(struct build *b, struct kz_resmap *ra, struct targe
 		*err = b->refusal;
 		goto done;
 	}
-	if (!b->remote && kz_remote_new(&b->remote, b->opts, err) < 0)
+	if (!b->opts->fetcher) {
+		gitops_err_set(err, GITOPS_EXIT_USAGE, "remote %s '%s': this program fetches no remote targets", what, s.shown);
+		goto done;
+	}
+	if (!b->remote && b->opts->fetcher->open(&b->remote, b->opts, err) < 0)
 		goto done;
 	if (s.kind == KZ_REMOTE_FILE) {
-		if (kz_remote_get(&text, b->remote, &s, err) < 0 ||
+		if (b->opts->fetcher->get(&text, b->remote, entry, err) < 0 ||
 		    kz_parse_objects(&m, text.data ? text.data : "", text.len, s.shown, err) < 0) {
 			err_wrap(err, "accumulating resources from '%s': %s", s.shown, NULL);
 			goto done;
@@ -425,7 +429,7 @@ static int accumulate_remote(struct build *b, struct kz_resmap *ra, struct targe
 		rc = 1;
 		goto done;
 	}
-	if (kz_remote_checkout(&root, &dir, b->remote, &s, err) < 0 ||
+	if (b->opts->fetcher->checkout(&root, &dir, b->remote, entry, err) < 0 ||
 	    kz_loader_init_remote(&sub, dir, root, t->loader, t->loader->restrict_root, err) < 0) {
 		err_wrap(err, component ? "loading %s '%s': %s" : "accumulating %s from '%s': %s", what, s.shown);
 		goto done;
@@ -1268,7 +1272,8 @@ done:
 	/* a refused remote target is said as it is, whatever the kustomizations above wrapped around it */
 	if (rc < 0 && b.refused)
 		*err = b.refusal;
-	kz_remote_free(b.remote);
+	if (b.remote)
+		b.opts->fetcher->close(b.remote);
 	target_release(&t);
 	if (have_config)
 		kz_config_release(&b.config);

@@ -60,4 +60,15 @@ int kz_remote_checkout(char **root, char **dir, struct kz_remote *r, const struc
 int kz_remote_get(struct gitops_buf *out, struct kz_remote *r, const struct kz_remote_spec *s,
 		  struct gitops_err *err);
 
+/*
+ * The frames between gitops-render and its gitops-fetch child
+ * (remote_child.c, remote.c): "TYPE LEN\n" then LEN bytes.  Requests
+ * "checkout" and "get" carry the entry; answers are "note" and "warn"
+ * (a message to relay), then "ok" (checkout: ROOT NUL DIR; get: the body)
+ * or "err" ("CODE MESSAGE").
+ */
+int kz_frame_write(int fd, const char *type, const void *data, size_t len);
+/* 1 with type (at most 15 characters) and data (replaced) read, 0 at end of input, -1 broken or over max */
+int kz_frame_read(int fd, char type[16], struct gitops_buf *data, size_t max);
+
 #endif
