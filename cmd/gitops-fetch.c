@@ -32,6 +32,8 @@ static const char help[] =
 	"      --kustomize-overrides FILE  Argo CD's source.kustomize fields (a YAML mapping)\n"
 	"                            written into each Source as spec.kustomize, for\n"
 	"                            gitops-render to apply to the kustomizations it builds\n"
+	"      --allow-remote        let gitops-render fetch the remote bases and files the\n"
+	"                            kustomizations name (spec.kustomize.allowRemote: true)\n"
 	"      --if-changed          exit 10 and write nothing when FILE records this commit\n"
 	"      --cache-dir DIR       the cache (default $XDG_CACHE_HOME/gitops)\n"
 	"      --keep N              checkouts kept per repository (default 10)\n"
@@ -54,7 +56,7 @@ static const char help[] =
 enum {
 	OPT_REF = 300, OPT_PATH, OPT_PRINT_COMMIT, OPT_STATE, OPT_IF_CHANGED, OPT_CACHE_DIR, OPT_KEEP, OPT_LOCK_TIMEOUT,
 	OPT_MAX_SIZE, OPT_MAX_FILES, OPT_SSH_KEY, OPT_KNOWN_HOSTS, OPT_NO_AGENT, OPT_CA_FILE, OPT_NETRC,
-	OPT_KUSTOMIZE_OVERRIDES
+	OPT_KUSTOMIZE_OVERRIDES, OPT_ALLOW_REMOTE, OPT_SERVE
 };
 
 static const struct option longopts[] = {
@@ -74,6 +76,8 @@ static const struct option longopts[] = {
 	{ "ca-file", required_argument, NULL, OPT_CA_FILE },
 	{ "netrc-file", required_argument, NULL, OPT_NETRC },
 	{ "kustomize-overrides", required_argument, NULL, OPT_KUSTOMIZE_OVERRIDES },
+	{ "allow-remote", no_argument, NULL, OPT_ALLOW_REMOTE },
+	{ "kustomize-remote-serve", no_argument, NULL, OPT_SERVE }, /* gitops-render's child: not for users */
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -83,7 +87,7 @@ struct opts {
 	const char *ref;
 	const char *paths[MAX_PATHS];
 	size_t npaths;
-	int print_commit, if_changed;
+	int print_commit, if_changed, allow_remote, serve;
 	const char *state;
 	const char *overrides_file;
 	struct gitops_git_cache_options cache;
@@ -121,6 +125,12 @@ static int on_option(struct gitops_cli *cli, int opt, const char *arg, void *ctx
 	case OPT_KUSTOMIZE_OVERRIDES:
 		o->overrides_file = arg;
 		return 0;
+	case OPT_ALLOW_REMOTE:
+		o->allow_remote = 1;
+		return 0;
+	case OPT_SERVE:
+		o->serve = 1;
+		return 0;
 	}
 	/* the options of the cache and of authentication, shared with gitops-bump */
 	for (lo = longopts; lo->name && lo->val != opt; lo++)
@@ -132,21 +142,6 @@ static int on_option(struct gitops_cli *cli, int opt, const char *arg, void *ctx
 		return gitops_cli_usage_error(cli, "%s", err.msg);
 	}
 	return gitops_cli_usage_error(cli, "unknown option");
-}
-
-static void on_notice(void *ctx, const char *msg)
-{
-	gitops_cli_info(ctx, 0, "%s", msg);
-}
-
-static void on_progress(void *ctx, const char *msg)
-{
-	gitops_cli_info(ctx, 1, "%s", msg);
-}
-
-static void on_warning(void *ctx, const char *msg)
-{
-	gitops_cli_warn(ctx, "%s", msg);
 }
 
 int main(int argc, char **argv)
@@ -173,6 +168,14 @@ int main(int argc, char **argv)
 	ret = gitops_cli_parse(&cli, argc, argv, "", longopts, on_option, &o);
 	if (ret >= 0)
 		return ret;
+	if (o.serve) { /* gitops-render's remote targets: its requests on stdin, the answers on stdout */
+		struct gitops_kustomize_options ko = GITOPS_KUSTOMIZE_OPTIONS_INIT;
+		gitops_git_auth_from_env(&o.auth);
+		ko.git_cache = &o.cache;
+		ko.git_auth = &o.auth;
+		code = gitops_kustomize_remote_serve(0, 1, &ko, &err) < 0 ? gitops_cli_fail(&cli, &err) : 0;
+		goto done;
+	}
 	if (cli.optind >= argc)
 		return gitops_cli_usage_error(&cli, "no repository given");
 	if (cli.optind + 1 < argc)
@@ -184,9 +187,9 @@ int main(int argc, char **argv)
 		o.ref = "HEAD";
 	if (o.overrides_file && gitops_kustomize_overrides_read(&overrides, o.overrides_file, &cli.limits, &err) < 0)
 		return gitops_cli_fail(&cli, &err);
-	o.cache.notice = on_notice;
-	o.cache.progress = on_progress;
-	o.cache.warning = on_warning;
+	o.cache.notice = gitops_cli_on_notice;
+	o.cache.progress = gitops_cli_on_detail;
+	o.cache.warning = gitops_cli_on_warning;
 	o.cache.ctx = &cli;
 	gitops_git_auth_from_env(&o.auth);
 
@@ -239,7 +242,7 @@ int main(int argc, char **argv)
 			goto fail;
 		for (i = 0; i < npaths; i++) {
 			char *root = NULL, *dir = NULL, *revisions = NULL, name[256];
-			struct gitops_source src = { name, url.display, o.ref, commit, paths[i], NULL, NULL, NULL, overrides };
+			struct gitops_source src = { name, url.display, o.ref, commit, paths[i], NULL, NULL, NULL, overrides, 0 };
 			cJSON *doc = NULL;
 			if (gitops_git_checkout(repo, commit, paths[i], &root, &dir, &err) < 0)
 				goto fail;
@@ -249,6 +252,7 @@ int main(int argc, char **argv)
 				goto fail;
 			}
 			gitops_source_name(name, sizeof(name), url.name, paths[i]);
+			src.allow_remote = o.allow_remote;
 			src.root = root;
 			src.dir = dir;
 			src.revisions = revisions;

@@ -5,6 +5,7 @@
 
 #include "lib/base/buf.h"
 #include "cmd/tool/cli.h"
+#include "lib/git/git.h"
 #include "lib/render/render.h"
 #include "lib/k8s/stream.h"
 #include "lib/kustomize/kustomize.h"
@@ -28,6 +29,9 @@ static const char help[] =
 	"options:\n"
 	"      --allow-empty-input  accept a stream with no object and no end-of-stream\n"
 	"                        marker (else an error: its producer may have failed)\n"
+	"      --allow-remote    fetch the remote bases and files kustomizations name\n"
+	"                        (Git through gitops-fetch's cache, https files); else\n"
+	"                        refused, unless a Source's spec.kustomize.allowRemote\n"
 	"      --kustomize-overrides FILE  Argo CD's per-application Kustomize overrides\n"
 	"                        (a YAML mapping with its source.kustomize fields: namePrefix,\n"
 	"                        nameSuffix, images, replicas, commonLabels, commonAnnotations,\n"
@@ -39,6 +43,9 @@ static const char help[] =
 	"  -o, --output FORMAT   yaml (default) or json\n"
 	"      --reorder ORDER   kustomize's output order: legacy (by kind, the default)\n"
 	"                        or none (as built); a kustomization's sortOptions wins\n"
+	"      --cache-dir DIR, --lock-timeout SECONDS, --max-size SIZE, --max-files N,\n"
+	"      --ssh-key FILE, --ssh-known-hosts FILE, --no-ssh-agent, --ca-file FILE,\n"
+	"      --netrc-file FILE  for remote targets: as gitops-fetch(1) takes them\n"
 	"  -q, --quiet           no warnings\n"
 	"  -v, --verbose         say what was read\n"
 	"      --color[=WHEN]    colour messages: always (when WHEN is left out), never,\n"
@@ -49,13 +56,32 @@ static const char help[] =
 /* Output is held in a spool and reaches stdout only when every input was good. */
 #define SPOOL_MEMORY (2u << 20)
 
-enum { OPT_ALLOW_EMPTY_INPUT = 300, OPT_LOAD_RESTRICTOR, OPT_REORDER, OPT_KUSTOMIZE_OVERRIDES };
+enum {
+	OPT_ALLOW_EMPTY_INPUT = 300, OPT_LOAD_RESTRICTOR, OPT_REORDER, OPT_KUSTOMIZE_OVERRIDES, OPT_ALLOW_REMOTE,
+	OPT_GIT, /* the options of the Git cache and authentication, gitops_git_option_set's */
+	OPT_GIT_END = OPT_GIT + 9
+};
+/* ... as the gitops-fetch child takes them (in longopts' order) */
+static const char *const git_flags[OPT_GIT_END - OPT_GIT] = {
+	"--cache-dir", "--lock-timeout", "--max-size", "--max-files", "--ssh-key", "--ssh-known-hosts",
+	"--no-ssh-agent", "--ca-file", "--netrc-file",
+};
 
 static const struct option longopts[] = {
 	{ "allow-empty-input", no_argument, NULL, OPT_ALLOW_EMPTY_INPUT },
 	{ "kustomize-overrides", required_argument, NULL, OPT_KUSTOMIZE_OVERRIDES },
 	{ "load-restrictor", required_argument, NULL, OPT_LOAD_RESTRICTOR },
 	{ "reorder", required_argument, NULL, OPT_REORDER },
+	{ "allow-remote", no_argument, NULL, OPT_ALLOW_REMOTE },
+	{ "cache-dir", required_argument, NULL, OPT_GIT },
+	{ "lock-timeout", required_argument, NULL, OPT_GIT + 1 },
+	{ "max-size", required_argument, NULL, OPT_GIT + 2 },
+	{ "max-files", required_argument, NULL, OPT_GIT + 3 },
+	{ "ssh-key", required_argument, NULL, OPT_GIT + 4 },
+	{ "ssh-known-hosts", required_argument, NULL, OPT_GIT + 5 },
+	{ "no-ssh-agent", no_argument, NULL, OPT_GIT + 6 },
+	{ "ca-file", required_argument, NULL, OPT_GIT + 7 },
+	{ "netrc-file", required_argument, NULL, OPT_GIT + 8 },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -63,13 +89,22 @@ struct options {
 	int allow_empty_input;
 	struct gitops_kustomize_options kustomize;
 	const char *overrides_file;
+	struct gitops_git_cache_options cache; /* checked here; the gitops-fetch child takes them as given */
+	struct gitops_git_auth auth;
+	char *fetch_args[2 * (OPT_GIT_END - OPT_GIT) + 1];
+	size_t n_fetch_args;
 };
 
 static int on_option(struct gitops_cli *cli, int opt, const char *arg, void *ctx)
 {
 	struct options *o = ctx;
+	struct gitops_err err = GITOPS_ERR_INIT;
+	const struct option *lo;
 
 	switch (opt) {
+	case OPT_ALLOW_REMOTE:
+		o->kustomize.allow_remote = 1;
+		return 0;
 	case OPT_ALLOW_EMPTY_INPUT:
 		o->allow_empty_input = 1;
 		return 0;
@@ -93,7 +128,26 @@ static int on_option(struct gitops_cli *cli, int opt, const char *arg, void *ctx
 			return gitops_cli_usage_error(cli, "--reorder: '%s' is not legacy or none", arg);
 		return 0;
 	}
+	/* the options of the cache and of authentication, shared with gitops-fetch */
+	for (lo = longopts; lo->name && lo->val != opt; lo++)
+		;
+	switch (lo->name && opt >= OPT_GIT ? gitops_git_option_set(&o->cache, &o->auth, lo->name, arg, &err) : 0) {
+	case 1:
+		if (o->n_fetch_args + 2 < sizeof(o->fetch_args) / sizeof(o->fetch_args[0])) {
+			o->fetch_args[o->n_fetch_args++] = (char *)git_flags[opt - OPT_GIT];
+			if (lo->has_arg)
+				o->fetch_args[o->n_fetch_args++] = (char *)arg;
+		}
+		return 0;
+	case -1:
+		return gitops_cli_usage_error(cli, "%s", err.msg);
+	}
 	return gitops_cli_usage_error(cli, "unknown option");
+}
+
+static void remote_notice(void *ctx, const char *msg)
+{
+	gitops_cli_info(ctx, 1, "%s", msg);
 }
 
 static void kustomize_warn(void *ctx, const char *msg)
@@ -140,7 +194,8 @@ int main(int argc, char **argv)
 	struct gitops_stream_writer *w = NULL;
 	struct gitops_render_stats stats = { 0, 0 };
 	const char *unvouched = NULL;   /* the first input not known to be whole */
-	struct options o = { 0, GITOPS_KUSTOMIZE_OPTIONS_INIT, NULL };
+	struct options o = { .kustomize = GITOPS_KUSTOMIZE_OPTIONS_INIT, .cache = GITOPS_GIT_CACHE_OPTIONS_INIT,
+			     .auth = GITOPS_GIT_AUTH_INIT };
 	struct put put = { NULL, NULL };
 	cJSON *overrides = NULL;
 	int ret, i, code = GITOPS_EXIT_OK;
@@ -151,6 +206,9 @@ int main(int argc, char **argv)
 		return ret;
 	o.kustomize.warn = kustomize_warn;
 	o.kustomize.warn_ctx = &cli;
+	o.kustomize.remote_notice = remote_notice;
+	o.kustomize.fetcher = &gitops_kustomize_fetcher_child; /* libgit2 and libcurl stay out of this process */
+	o.kustomize.fetcher_args = o.fetch_args;
 	if (o.overrides_file) {
 		if (gitops_kustomize_overrides_read(&overrides, o.overrides_file, &cli.limits, &err) < 0)
 			goto fail;
@@ -171,7 +229,8 @@ int main(int argc, char **argv)
 		const char *name = strcmp(arg, "-") ? arg : "<stdin>";
 		struct gitops_render_input in;
 		if (!strcmp(arg, "-"))
-			ret = gitops_render_fd(&in, 0, name, &cli.limits, put_object, &put, &stats, &err);
+			ret = gitops_render_fd_kustomize(&in, 0, name, &cli.limits, &o.kustomize, put_object, &put, &stats,
+							 &err);
 		else
 			ret = gitops_render_path_kustomize(&in, arg, &cli.limits, &o.kustomize, put_object, &put, &stats,
 							   &err);

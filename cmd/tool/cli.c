@@ -112,6 +112,21 @@ void gitops_cli_info(const struct gitops_cli *cli, int level, const char *fmt, .
 	va_end(ap);
 }
 
+void gitops_cli_on_notice(void *cli, const char *msg)
+{
+	gitops_cli_info(cli, 0, "%s", msg);
+}
+
+void gitops_cli_on_detail(void *cli, const char *msg)
+{
+	gitops_cli_info(cli, 1, "%s", msg);
+}
+
+void gitops_cli_on_warning(void *cli, const char *msg)
+{
+	gitops_cli_warn(cli, "%s", msg);
+}
+
 
 
 static int limits_from_env(struct gitops_cli *cli)

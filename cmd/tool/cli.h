@@ -83,6 +83,10 @@ void gitops_cli_warn(const struct gitops_cli *cli, const char *fmt, ...) GITOPS_
 int gitops_cli_print_json(cJSON *doc);
 /* Progress and details on stderr when verbosity >= level. */
 void gitops_cli_info(const struct gitops_cli *cli, int level, const char *fmt, ...) GITOPS_PRINTF(3, 4);
+/* The library's message callbacks (ctx: the struct gitops_cli): said unless -q, said with -v, a warning. */
+void gitops_cli_on_notice(void *cli, const char *msg);
+void gitops_cli_on_detail(void *cli, const char *msg);
+void gitops_cli_on_warning(void *cli, const char *msg);
 
 
 /* The synopsis as --help prints it ("usage: ...\n   or: ...\n"). */

@@ -361,7 +361,7 @@ enum {
 };
 
 /* netrc: "machine HOST login USER password PASS", "default ...", "macdef" skipped. 1 found, 0 not, -1 error. */
-static int netrc_lookup(const char *file, const char *host, char **user, char **pass, struct gitops_err *err)
+int gitops_git_netrc_lookup(const char *file, const char *host, char **user, char **pass, struct gitops_err *err)
 {
 	struct gitops_buf b = GITOPS_BUF_INIT;
 	char *save = NULL, *tok;
@@ -495,7 +495,7 @@ static int credentials_cb(git_credential **out, const char *url, const char *use
 			char *nu = NULL, *np = NULL;
 			int r, ret;
 			s->tried |= TRIED_NETRC;
-			r = netrc_lookup(a->netrc_file, u->host, &nu, &np, &s->why);
+			r = gitops_git_netrc_lookup(a->netrc_file, u->host, &nu, &np, &s->why);
 			if (r < 0)
 				return GIT_EAUTH;
 			if (r > 0) {
@@ -511,6 +511,10 @@ static int credentials_cb(git_credential **out, const char *url, const char *use
 				       u->display, s->tried & TRIED_NETRC ? "credentials of the netrc file" :
 				       s->tried & TRIED_ENV ? (a->password ? "user name and password of the environment" :
 							       "token of GITOPS_GIT_TOKEN") : "credentials of the address");
+		else if (a->per_host)
+			gitops_err_set(&s->why, GITOPS_EXIT_AUTH,
+				       "%s: the server asks for credentials: give them in the address or in the "
+				       "--netrc-file entry for the host", u->display);
 		else
 			gitops_err_set(&s->why, GITOPS_EXIT_AUTH,
 				       "%s: the server asks for credentials: set GITOPS_GIT_TOKEN, or GITOPS_GIT_USERNAME "
@@ -988,48 +992,6 @@ static void report_warning(const struct gitops_git_repo *r, const char *fmt, ...
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	r->opts.warning(r->opts.ctx, msg);
-}
-
-int gitops_git_option_set(struct gitops_git_cache_options *cache, struct gitops_git_auth *auth, const char *name,
-			  const char *arg, struct gitops_err *err)
-{
-	unsigned long v;
-
-	if (!strcmp(name, "cache-dir")) {
-		if (!*arg)
-			return gitops_err_set(err, GITOPS_EXIT_USAGE, "--cache-dir needs a directory");
-		cache->cache_dir = arg;
-	} else if (!strcmp(name, "lock-timeout")) {
-		if (gitops_parse_uint(arg, 86400, &v) < 0)
-			return gitops_err_set(err, GITOPS_EXIT_USAGE, "--lock-timeout takes seconds from 0 to 86400, not '%s'",
-					      arg);
-		cache->lock_timeout = (unsigned)v;
-	} else if (!strcmp(name, "keep")) {
-		if (gitops_parse_uint(arg, 100000, &v) < 0)
-			return gitops_err_set(err, GITOPS_EXIT_USAGE, "--keep takes a number from 0 to 100000, not '%s'", arg);
-		cache->keep = (unsigned)v;
-	} else if (!strcmp(name, "max-size")) {
-		if (gitops_parse_size(arg, &cache->max_bytes) < 0)
-			return gitops_err_set(err, GITOPS_EXIT_USAGE, "--max-size takes a positive size (K, M or G suffix), "
-					      "not '%s'", arg);
-	} else if (!strcmp(name, "max-files")) {
-		if (gitops_parse_uint(arg, 100000000, &v) < 0 || v == 0)
-			return gitops_err_set(err, GITOPS_EXIT_USAGE, "--max-files takes a positive number, not '%s'", arg);
-		cache->max_files = (size_t)v;
-	} else if (!strcmp(name, "ssh-key")) {
-		auth->ssh_key = arg;
-	} else if (!strcmp(name, "ssh-known-hosts")) {
-		auth->ssh_known_hosts = arg;
-	} else if (!strcmp(name, "no-ssh-agent")) {
-		auth->no_ssh_agent = 1;
-	} else if (!strcmp(name, "ca-file")) {
-		auth->ca_file = arg;
-	} else if (!strcmp(name, "netrc-file")) {
-		auth->netrc_file = arg;
-	} else {
-		return 0;
-	}
-	return 1;
 }
 
 static int cache_root(char **out, const char *given, struct gitops_err *err)

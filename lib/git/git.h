@@ -96,9 +96,18 @@ struct gitops_git_auth {
 	const char *ssh_key_passphrase;
 	const char *ssh_known_hosts;    /* NULL: ~/.ssh/known_hosts; an unknown host key is an error */
 	int no_ssh_agent;
+	int per_host;                   /* username, password and token are not to be offered (a host the
+					 * operator did not name): messages say so */
 };
 
 #define GITOPS_GIT_AUTH_INIT { .username = NULL }
+
+/*
+ * The netrc file's login and password for host (its "default" entry when
+ * no machine matches): 1 found (*user, *pass the caller's to free, either
+ * may be NULL), 0 none, -1 unreadable.
+ */
+int gitops_git_netrc_lookup(const char *file, const char *host, char **user, char **pass, struct gitops_err *err);
 
 /* GITOPS_GIT_USERNAME, GITOPS_GIT_PASSWORD, GITOPS_GIT_TOKEN, GITOPS_SSH_KEY_PASSPHRASE. */
 void gitops_git_auth_from_env(struct gitops_git_auth *a);

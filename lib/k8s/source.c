@@ -54,9 +54,18 @@ int gitops_source_new(cJSON **out, const struct gitops_source *s, struct gitops_
 	if (s->root)
 		cJSON_AddStringToObject(spec, "root", s->root);
 	cJSON_AddStringToObject(spec, "dir", s->dir);
-	if (s->kustomize) {
-		cJSON *k = cJSON_Duplicate(s->kustomize, 1);
+	if (s->kustomize || s->allow_remote) {
+		cJSON *k = s->kustomize ? cJSON_Duplicate(s->kustomize, 1) : cJSON_CreateObject(), *t = NULL;
 
+		/* the permission to fetch remote bases goes with the overrides gitops-render applies */
+		if (k && s->allow_remote) {
+			cJSON_DeleteItemFromObjectCaseSensitive(k, "allowRemote");
+			if (!(t = cJSON_CreateTrue()) || !cJSON_AddItemToObject(k, "allowRemote", t)) {
+				cJSON_Delete(t);
+				cJSON_Delete(k);
+				k = NULL;
+			}
+		}
 		if (!k || !cJSON_AddItemToObject(spec, "kustomize", k)) {
 			cJSON_Delete(k);
 			cJSON_Delete(doc);
@@ -111,5 +120,10 @@ int gitops_source_read(struct gitops_source *out, const cJSON *obj, const char *
 		return gitops_err_set(err, GITOPS_EXIT_INPUT, "%s:%zu: document %zu: Source '%s': spec.kustomize must be a "
 				      "mapping (Argo CD's source.kustomize fields)", input, line, doc, out->name);
 	out->kustomize = cJSON_IsObject(v) ? v : NULL;
+	v = out->kustomize ? cJSON_GetObjectItemCaseSensitive(out->kustomize, "allowRemote") : NULL;
+	if (v && !cJSON_IsBool(v))
+		return gitops_err_set(err, GITOPS_EXIT_INPUT, "%s:%zu: document %zu: Source '%s': "
+				      "spec.kustomize.allowRemote must be true or false", input, line, doc, out->name);
+	out->allow_remote = cJSON_IsTrue(v);
 	return 0;
 }

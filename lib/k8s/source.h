@@ -33,6 +33,8 @@ struct gitops_source {
 	const char *revisions;    /* the revisions file, or NULL */
 	const char *root;         /* the checkout (absolute; dir or above it), or NULL: dir */
 	const cJSON *kustomize;   /* Argo CD's Kustomize overrides for the builds of dir (a mapping), or NULL */
+	int allow_remote;         /* read: spec.kustomize.allowRemote is true (remote bases and files may be
+				   * fetched); gitops_source_new writes what `kustomize` holds */
 };
 
 /*
@@ -42,7 +44,8 @@ struct gitops_source {
  */
 void gitops_source_name(char *out, size_t size, const char *repo_name, const char *path);
 
-/* The document of s (path "" is written "."); *out is the caller's (cJSON_Delete). */
+/* The document of s (path "" is written "."; allow_remote: allowRemote: true added to spec.kustomize);
+ * *out is the caller's (cJSON_Delete). */
 int gitops_source_new(cJSON **out, const struct gitops_source *s, struct gitops_err *err);
 
 /* A Source document: apiVersion in the gitops.dev group, kind Source. */
@@ -51,7 +54,8 @@ int gitops_source_is(const cJSON *obj);
 /*
  * The fields of a Source document: repository, commit, path and dir must
  * be non-empty strings, root and revisions strings when present (root
- * non-empty).  Errors
+ * non-empty), spec.kustomize a mapping whose allowRemote, when there, is
+ * a boolean.  Errors
  * (GITOPS_EXIT_INPUT) name the input, line and document number:
  * "INPUT:LINE: document N: Source 'NAME': spec.dir must be a non-empty string".
  */

@@ -19,6 +19,7 @@
 #include "lib/base/buf.h"
 #include "lib/base/json.h"
 #include "lib/kustomize/kz_overrides.h"
+#include "lib/kustomize/kz_remote.h"
 #include "lib/kustomize/spine.h"
 #include "lib/value/smp.h"
 #include "lib/value/value.h"
@@ -34,6 +35,10 @@ struct build {
 	int replaced;            /* a replacement ran: tagless scalars may be left to read (kz_untag) */
 	struct gitops_smp_schema *schema; /* `openapi: {path: ...}`: the first one read (kyaml's SetSchema), or NULL */
 	int depth;
+	void *remote; /* opts->fetcher's state: the remote targets' repositories, open until the build ends (or NULL) */
+	struct gitops_err refusal; /* a remote target refused: the build's error as it is, unwrapped */
+	const char *next_repo, *next_ref; /* the remote target accumulate_directory builds next */
+	int refused;
 };
 
 /* One kustomization being built. */
@@ -41,8 +46,13 @@ struct target {
 	struct kz_loader *loader;
 	cJSON *k;             /* the kustomization, checked (kustomization.c) */
 	char *file;           /* its path, for messages */
-	const char *origin;   /* the directory's path from the top kustomization's ("" at the top) */
+	const char *origin;   /* the directory's path from the top kustomization's ("" at the top; in a remote
+			       * target's checkout: from the top of its repository) */
+	const char *repo;     /* in a remote target's checkout: its repository (no password) and ref, for
+			       * the origin annotation; else NULL */
+	const char *ref;
 	char *configured_in;  /* the kustomization file's path from there, when buildMetadata tracks origins */
+	char *configured_remote; /* and in a remote target: "repo: R\nref: F\n", which precedes it */
 	/*
 	 * The transformer config, as kustomize scopes it: the builtin tables plus
 	 * the `configurations:` of this kustomization and of the ones it built
@@ -116,13 +126,16 @@ static void target_release(struct target *t)
 	cJSON_Delete(t->k);
 	free(t->file);
 	free(t->configured_in);
+	free(t->configured_remote);
 	if (t->has_own)
 		kz_config_release(&t->own);
 	t->has_own = 0;
 	t->k = NULL;
 	t->file = NULL;
 	t->configured_in = NULL;
+	t->configured_remote = NULL;
 	t->ctx.configured_in = NULL;
+	t->ctx.configured_remote = NULL;
 }
 
 /*
@@ -186,7 +199,8 @@ static int target_load(struct build *b, struct target *t, struct kz_loader *l, c
 	t->ctx.schema = NULL;
 	t->ctx.warn = b->opts->warn;
 	t->ctx.warn_ctx = b->opts->warn_ctx;
-	t->ctx.read_hook = b->opts->read_hook;
+	/* a remote target's files are its checkout's, not those of the Source the hook checks */
+	t->ctx.read_hook = l->remote ? NULL : b->opts->read_hook;
 	t->ctx.read_ctx = b->opts->read_ctx;
 	if (kz_load_file(&text, &t->ctx, name, KZ_FILE_MAX, err) < 0)
 		goto done;
@@ -265,7 +279,10 @@ static int set_origin(struct kz_resmap *m, const struct target *t, const char *r
 	size_t i;
 	int rc = 0;
 
-	if (!path || gitops_buf_printf(&v, "path: %s\n", path) < 0)
+	/* kustomize's Origin: path, then repo and ref for a remote target's files */
+	if (!path || gitops_buf_printf(&v, "path: %s\n", path) < 0 ||
+	    (t->repo && gitops_buf_printf(&v, "repo: %s\n", t->repo) < 0) ||
+	    (t->repo && t->ref && *t->ref && gitops_buf_printf(&v, "ref: %s\n", t->ref) < 0))
 		rc = gitops_err_oom(err);
 	for (i = 0; rc == 0 && i < m->n; i++)
 		rc = kz_res_set_annotation(m->v[i], KZ_ANN_ORIGIN, v.data, err);
@@ -308,8 +325,14 @@ static int accumulate_directory(struct build *b, struct kz_resmap *ra, struct ta
 	struct kz_resmap subra = KZ_RESMAP_INIT;
 	int rc = -1;
 
+	const char *repo = b->next_repo ? b->next_repo : parent->repo;
+	const char *ref = b->next_repo ? b->next_ref : parent->ref;
+
+	b->next_repo = b->next_ref = NULL;
 	if (target_load(b, &sub, l, origin, err) < 0)
 		return err_wrap(err, "couldn't make target for path '%s': %s", l->root, NULL);
+	sub.repo = repo;
+	sub.ref = ref;
 	if (component && !is_kind(&sub, "Component")) {
 		gitops_err_set(err, GITOPS_EXIT_INPUT, "expected kind 'Component' for path '%s' but got '%s'", l->root,
 			       gitops_json_get_string(sub.k, "kind", NULL));
@@ -351,11 +374,85 @@ done:
 	return rc;
 }
 
-/* A remote base or file (a URL, a git repository): the next issue's; refused for now rather than looked up on disk. */
-static int is_remote(const char *path)
+/*
+ * A remote entry of t's resources (component: of its components): refused
+ * without permission (the build's error, unwrapped), else fetched and
+ * built, a repository's directory as a kustomization bounded to its
+ * checkout, a file's objects as a resource file's.  1 done, 0 not remote, -1.
+ */
+static int accumulate_remote(struct build *b, struct kz_resmap *ra, struct target *t, const char *entry,
+			     int component, struct gitops_err *err)
 {
-	return strstr(path, "://") || !strncmp(path, "git@", 4) || !strncmp(path, "github.com/", 11) ||
-	       !strncmp(path, "gitlab.com/", 11) || !strncmp(path, "bitbucket.org/", 14);
+	struct kz_remote_spec s;
+	struct gitops_buf text = GITOPS_BUF_INIT;
+	struct kz_resmap m = KZ_RESMAP_INIT;
+	struct kz_loader sub;
+	char *root = NULL, *dir = NULL, *kfile = NULL;
+	const char *what = component ? "component" : "resource";
+	char shown_repo[2048];
+	int rc = -1, loaded = 0;
+
+	if (kz_remote_parse(&s, entry, !component, err) < 0)
+		return -1;
+	if (s.kind == KZ_REMOTE_NONE)
+		return 0;
+	if (!b->opts->allow_remote) {
+		const char *slash = strrchr(t->file, '/');
+		if (!(kfile = origin_join(t->origin, slash ? slash + 1 : t->file))) {
+			gitops_err_oom(err);
+			goto done;
+		}
+		gitops_err_set(&b->refusal, GITOPS_EXIT_USAGE, "%s: remote %s '%s' refused: remote targets need "
+			       "--allow-remote (or spec.kustomize.allowRemote: true in the Source)", kfile, what, s.shown);
+		b->refused = 1;
+		*err = b->refusal;
+		goto done;
+	}
+	if (!b->opts->fetcher) {
+		gitops_err_set(err, GITOPS_EXIT_USAGE, "remote %s '%s': this program fetches no remote targets", what, s.shown);
+		goto done;
+	}
+	if (!b->remote && b->opts->fetcher->open(&b->remote, b->opts, err) < 0)
+		goto done;
+	if (s.kind == KZ_REMOTE_FILE) {
+		if (b->opts->fetcher->get(&text, b->remote, entry, err) < 0 ||
+		    kz_parse_objects(&m, text.data ? text.data : "", text.len, s.shown, err) < 0) {
+			err_wrap(err, "accumulating resources from '%s': %s", s.shown, NULL);
+			goto done;
+		}
+		if ((b->origin || b->transformations) && set_origin(&m, t, s.shown, err) < 0)
+			goto done;
+		if (append_all(ra, &m, err) < 0) {
+			err_wrap(err, "merging resources from '%s': %s", s.shown, NULL);
+			goto done;
+		}
+		rc = 1;
+		goto done;
+	}
+	if (b->opts->fetcher->checkout(&root, &dir, b->remote, entry, err) < 0 ||
+	    kz_loader_init_remote(&sub, dir, root, t->loader, t->loader->restrict_root, err) < 0) {
+		err_wrap(err, component ? "loading %s '%s': %s" : "accumulating %s from '%s': %s", what, s.shown);
+		goto done;
+	}
+	loaded = 1;
+	kz_remote_redact(shown_repo, sizeof(shown_repo), s.repo);
+	b->next_repo = shown_repo;
+	b->next_ref = s.ref;
+	if (accumulate_directory(b, ra, t, &sub, s.path, component, err) < 0) {
+		err_wrap(err, component ? "loading %s '%s': %s" : "accumulating %s from '%s': %s", what, s.shown);
+		goto done;
+	}
+	rc = 1;
+done:
+	if (loaded)
+		kz_loader_release(&sub);
+	kz_resmap_release(&m);
+	gitops_buf_release(&text);
+	free(root);
+	free(dir);
+	free(kfile);
+	kz_remote_spec_release(&s);
+	return rc;
 }
 
 /* accumulateResources: each path a file of objects, else a directory built whole. */
@@ -377,9 +474,10 @@ static int accumulate_resources(struct build *b, struct kz_resmap *ra, struct ta
 		if (!cJSON_IsString(p))
 			continue;
 		path = p->valuestring;
-		if (is_remote(path))
-			return gitops_err_set(err, GITOPS_EXIT_USAGE, "accumulating resources from '%s': remote resources are "
-					      "not supported yet", path);
+		if ((rc = accumulate_remote(b, ra, t, path, 0, err)) < 0)
+			return -1;
+		if (rc > 0)
+			continue;
 		/* as a file */
 		rc = kz_load_file(&text, &t->ctx, path, KZ_FILE_MAX, &errf);
 		if (rc == -2) {
@@ -439,6 +537,10 @@ static int accumulate_components(struct build *b, struct kz_resmap *ra, struct t
 		int rc;
 
 		if (!cJSON_IsString(p))
+			continue;
+		if ((rc = accumulate_remote(b, ra, t, p->valuestring, 1, err)) < 0)
+			return -1;
+		if (rc > 0)
 			continue;
 		if (kz_loader_init(&sub, p->valuestring, t->loader, t->loader->restrict_root, err) < 0) {
 			go_quote(quoted, sizeof(quoted), err->msg);
@@ -531,8 +633,9 @@ static int config_origin(struct gitops_buf *out, const struct target *t, const c
 		in = from + 6;
 		len = strcspn(in, "\n");
 	}
-	if (gitops_buf_printf(out, "%sconfiguredIn: %.*s\n%sconfiguredBy:\n%s  apiVersion: builtin\n%s  kind: %s\n", first,
-			      (int)len, in ? in : "", indent, indent, indent, kind ? kind : "") < 0 ||
+	if (gitops_buf_printf(out, "%s%sconfiguredIn: %.*s\n%sconfiguredBy:\n%s  apiVersion: builtin\n%s  kind: %s\n",
+			      first, t->configured_remote ? t->configured_remote : "", (int)len, in ? in : "", indent,
+			      indent, indent, kind ? kind : "") < 0 ||
 	    (name && *name && gitops_buf_printf(out, "%s  name: %s\n", indent, name) < 0) ||
 	    (ns && *ns && gitops_buf_printf(out, "%s  namespace: %s\n", indent, ns) < 0))
 		return -1;
@@ -626,8 +729,9 @@ static int note_builtin(struct kz_resmap *ra, const struct target *t, size_t sta
 	}
 	for (i = 0, rc = 0; i < n + suffix && !rc; i++) {
 		e.len = 0;
-		if (gitops_buf_printf(&e, "configuredIn: %s\nconfiguredBy:\n  apiVersion: builtin\n  kind: %s\n",
-				      t->configured_in, i == n ? "SuffixTransformer" : kinds[stage]) < 0)
+		if (gitops_buf_printf(&e, "%sconfiguredIn: %s\nconfiguredBy:\n  apiVersion: builtin\n  kind: %s\n",
+				      t->configured_remote ? t->configured_remote : "", t->configured_in,
+				      i == n ? "SuffixTransformer" : kinds[stage]) < 0)
 			rc = gitops_err_oom(err);
 		else
 			rc = note_one(ra, e.data, transformations, err);
@@ -822,6 +926,13 @@ static int accumulate_target(struct build *b, struct kz_resmap *ra, struct targe
 		if (!(t->configured_in = origin_join(t->origin, base ? base + 1 : t->file)))
 			return gitops_err_oom(err);
 		t->ctx.configured_in = t->configured_in;
+		/* kustomize's Origin of a remote target's transformers and generators: its repo and ref first */
+		if (t->repo && asprintf(&t->configured_remote, "repo: %s\n%s%s%s", t->repo, t->ref && *t->ref ? "ref: " : "",
+					t->ref && *t->ref ? t->ref : "", t->ref && *t->ref ? "\n" : "") < 0) {
+			t->configured_remote = NULL;
+			return gitops_err_oom(err);
+		}
+		t->ctx.configured_remote = t->configured_remote;
 	}
 	if (accumulate_resources(b, ra, t, cJSON_GetObjectItemCaseSensitive(t->k, "resources"), err) < 0)
 		return err_wrap(err, "%s: %s", "accumulating resources", NULL);
@@ -1199,6 +1310,11 @@ int gitops_kustomize_build(struct kz_resmap *out, const char *dir, const struct 
 			goto done;
 	rc = 0;
 done:
+	/* a refused remote target is said as it is, whatever the kustomizations above wrapped around it */
+	if (rc < 0 && b.refused)
+		*err = b.refusal;
+	if (b.remote)
+		b.opts->fetcher->close(b.remote);
 	target_release(&t);
 	if (have_config)
 		kz_config_release(&b.config);

@@ -515,8 +515,9 @@ static int build(cJSON **out, const cJSON *args, const cJSON *global, const char
 	if (c && (c->plugin_origin || c->configured_in)) {
 		struct gitops_buf o = GITOPS_BUF_INIT;
 		int bad = c->plugin_origin ? gitops_buf_addstr(&o, c->plugin_origin) :
-					     gitops_buf_printf(&o, "configuredIn: %s\nconfiguredBy:\n  apiVersion: builtin\n  "
-							       "kind: %s\n", c->configured_in,
+					     gitops_buf_printf(&o, "%sconfiguredIn: %s\nconfiguredBy:\n  apiVersion: builtin\n  "
+							       "kind: %s\n", c->configured_remote ? c->configured_remote : "",
+							       c->configured_in,
 							       strcmp(kind, "Secret") ? "ConfigMapGenerator" : "SecretGenerator");
 
 		if (bad || kz_res_set_annotation(obj, KZ_ANN_ORIGIN, o.data, err)) {

@@ -10,6 +10,7 @@
 #define GITOPS_KUSTOMIZE_H
 
 #include "lib/base/err.h"
+#include "lib/git/git.h"
 #include "lib/kustomize/kz.h"
 
 enum gitops_kustomize_restrictor {
@@ -50,10 +51,62 @@ struct gitops_kustomize_options {
 	 * `kustomize edit` calls apply them (kz_overrides.h).  NULL: none.
 	 */
 	const cJSON *overrides;
+	/*
+	 * Remote targets (kustomize's remote bases and files): a `resources:`
+	 * or `components:` entry that is a Git URL (https://host/org/repo//dir
+	 * ?ref=v1, git@host:org/repo.git//dir, ssh://, git://, file://) or,
+	 * in resources, an http(s) URL of one YAML file.  Refused (GITOPS_EXIT_USAGE,
+	 * naming the kustomization file and the URL) unless allow_remote.
+	 * Repositories go through the Git cache (git_cache, git_auth: NULL, the
+	 * defaults; the user name, password and token of git_auth are never
+	 * offered: the repository chose the hosts), files through the
+	 * HTTP layer (TLS verified against git_auth->ca_file or the system's CAs).
+	 * A remote directory is built with nothing outside its checkout read.
+	 * remote_notice (may be NULL) hears "fetching URL" for -v.
+	 */
+	int allow_remote;
+	const struct gitops_git_cache_options *git_cache;
+	const struct gitops_git_auth *git_auth;
+	void (*remote_notice)(void *warn_ctx, const char *msg);
+	/*
+	 * Who fetches remote targets (NULL: nobody, an allowed one fails):
+	 * gitops_kustomize_fetcher_git in this process (git_cache, git_auth),
+	 * or gitops_kustomize_fetcher_child, a gitops-fetch beside the program
+	 * given fetcher_args (NULL-terminated: its cache and authentication
+	 * options), so that libgit2 and libcurl never load in a build without
+	 * remote targets.
+	 */
+	const struct gitops_kustomize_fetcher *fetcher;
+	char *const *fetcher_args;
 };
 
+/*
+ * A fetcher of remote targets.  entry: the kustomization's entry as
+ * written (its password too: never shown).  A checkout is kept from the
+ * cache's collection until close.
+ */
+struct gitops_kustomize_fetcher {
+	int (*open)(void **state, const struct gitops_kustomize_options *opts, struct gitops_err *err);
+	void (*close)(void *state);
+	/* a Git target: *root its commit's checkout, *dir the target directory in it (both the caller's) */
+	int (*checkout)(char **root, char **dir, void *state, const char *entry, struct gitops_err *err);
+	/* an http(s) file target: its body appended to out */
+	int (*get)(struct gitops_buf *out, void *state, const char *entry, struct gitops_err *err);
+};
+extern const struct gitops_kustomize_fetcher gitops_kustomize_fetcher_git;   /* remote.c */
+extern const struct gitops_kustomize_fetcher gitops_kustomize_fetcher_child; /* remote_child.c */
+
+/*
+ * The child's side (gitops-fetch --kustomize-remote-serve): answer the
+ * requests read from fd `in` on fd `out` with gitops_kustomize_fetcher_git
+ * and opts, until end of input.  0, or -1 with err (the pipe broke).
+ */
+int gitops_kustomize_remote_serve(int in, int out, const struct gitops_kustomize_options *opts,
+				  struct gitops_err *err);
+
 #define GITOPS_KUSTOMIZE_OPTIONS_INIT                                                                             \
-	{ GITOPS_KUSTOMIZE_ROOT_ONLY, GITOPS_KUSTOMIZE_REORDER_UNSET, NULL, NULL, NULL, NULL, NULL, NULL }
+	{ GITOPS_KUSTOMIZE_ROOT_ONLY, GITOPS_KUSTOMIZE_REORDER_UNSET, NULL, NULL, NULL, NULL, NULL, NULL, 0, NULL,  \
+	  NULL, NULL, NULL, NULL }
 
 /* Build the kustomization in `dir` into out (empty on entry), in output order, kustomize's annotations stripped. */
 int gitops_kustomize_build(struct kz_resmap *out, const char *dir, const struct gitops_kustomize_options *opts,

@@ -173,6 +173,7 @@ struct kz_ctx {
 	 * whole origin text for a generator plugin's objects while it runs.
 	 */
 	const char *configured_in;
+	const char *configured_remote; /* in a remote target: "repo: R\nref: F\n", before configuredIn (or NULL) */
 	const char *plugin_origin;
 	/*
 	 * After each entry of `patches:` and `patchesJson6902:` (kustomize makes a

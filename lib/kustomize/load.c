@@ -169,6 +169,7 @@ int kz_loader_init(struct kz_loader *l, const char *path, const struct kz_loader
 	l->restrict_root = restrict_root;
 	l->referrer = referrer;
 	l->boundary = referrer ? referrer->boundary : NULL;
+	l->remote = referrer ? referrer->remote : 0;
 	rc = 0;
 done:
 	free(joined);
@@ -186,6 +187,42 @@ void kz_loader_release(struct kz_loader *l)
 		free(l->boundary);
 	l->boundary = NULL;
 	l->owns_boundary = 0;
+}
+
+int kz_loader_init_remote(struct kz_loader *l, const char *dir, const char *root, const struct kz_loader *referrer,
+			  int restrict_root, struct gitops_err *err)
+{
+	char *real = NULL, *broot = NULL;
+	const struct kz_loader *r;
+
+	memset(l, 0, sizeof(*l));
+	if (!(broot = realpath(root, NULL)))
+		return evalsymlink_error(err, root, errno, "remote checkout: ");
+	if (!(real = realpath(dir, NULL))) {
+		free(broot);
+		return evalsymlink_error(err, dir, errno, "must build at directory: not a valid directory: ");
+	}
+	if (!has_prefix(real, broot)) {
+		gitops_err_set(err, GITOPS_EXIT_INPUT, "security; directory '%s' is not in or below '%s'", dir, broot);
+		goto fail;
+	}
+	for (r = referrer; r; r = r->referrer)
+		if (has_prefix(r->root, real)) {
+			gitops_err_set(err, GITOPS_EXIT_INPUT, "cycle detected: candidate root '%s' contains visited root '%s'",
+				       real, r->root);
+			goto fail;
+		}
+	l->root = real;
+	l->restrict_root = restrict_root;
+	l->referrer = referrer;
+	l->boundary = broot;
+	l->owns_boundary = 1;
+	l->remote = 1;
+	return 0;
+fail:
+	free(real);
+	free(broot);
+	return -1;
 }
 
 int kz_loader_bound(struct kz_loader *l, const char *boundary, struct gitops_err *err)

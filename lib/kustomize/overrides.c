@@ -37,7 +37,9 @@ static const char *const known[] = {
 	"namePrefix", "nameSuffix", "images", "replicas", "commonLabels", "commonAnnotations",
 	"commonAnnotationsEnvsubst", "forceCommonLabels", "forceCommonAnnotations", "labelWithoutSelector",
 	"labelIncludeTemplates", "namespace", "patches", "components", "version", "kubeVersion", "apiVersions",
-	"ignoreMissingComponents", NULL,
+	"ignoreMissingComponents",
+	"allowRemote", /* a permission (gitops-fetch --allow-remote), read by gitops-render, no edit */
+	NULL,
 };
 
 static int set_string(cJSON *k, const char *field, const cJSON *v, struct gitops_err *err)

@@ -16,6 +16,7 @@ struct kz_loader {
 	const struct kz_loader *referrer; /* the loader of the kustomization that named this one (cycles) */
 	char *boundary;                   /* nothing read outside it (resolved), or NULL; the top loader's own */
 	int owns_boundary;
+	int remote;                       /* inside a remote target's checkout (its files are not the Source's) */
 	/* the last directory a file was read from, and its real path (realpath(3) reads every component) */
 	char *dir_key, *dir_real;
 };
@@ -28,6 +29,13 @@ struct kz_loader {
 int kz_loader_init(struct kz_loader *l, const char *path, const struct kz_loader *referrer, int restrict_root,
 		   struct gitops_err *err);
 void kz_loader_release(struct kz_loader *l);
+/*
+ * A loader for the directory `dir` of a remote target's checkout `root`:
+ * bounded to root (nothing outside the checkout read, whatever the
+ * restrictor), marked remote, cycles checked against the referrer's chain.
+ */
+int kz_loader_init_remote(struct kz_loader *l, const char *dir, const char *root, const struct kz_loader *referrer,
+			  int restrict_root, struct gitops_err *err);
 /*
  * Bound the top loader l (and every loader it leads to) to the directory
  * `boundary`: "security; ..." (GITOPS_EXIT_INPUT) for l's root, any other

@@ -48,6 +48,7 @@ struct render {
 	const struct gitops_kustomize_options *kustomize; /* how kustomizations are built (NULL: defaults) */
 	const char *build_revision;    /* while a kustomize build's objects are handed on: the newest of its files */
 	const cJSON *kz_overrides;     /* inside a Source: its spec.kustomize (Argo CD's overrides), or NULL */
+	int allow_remote;              /* inside a Source: its spec.kustomize.allowRemote */
 };
 
 struct walk {
@@ -466,6 +467,7 @@ static int expand_source(struct render *rd, const struct gitops_object *o, const
 	}
 	memset(&check, 0, sizeof(check));
 	sub.kz_overrides = source.kustomize;
+	sub.allow_remote = source.allow_remote;
 	sub.files = NULL;
 	sub.n_files = 0;
 	sub.check = NULL;
@@ -616,7 +618,14 @@ done:
 int gitops_render_fd(struct gitops_render_input *out, int fd, const char *name, const struct gitops_limits *limits,
 		     gitops_object_fn fn, void *ctx, struct gitops_render_stats *stats, struct gitops_err *err)
 {
-	struct render rd = { limits, fn, ctx, stats, NULL, NULL, NULL, 0, NULL, NULL, NULL, NULL, NULL };
+	return gitops_render_fd_kustomize(out, fd, name, limits, NULL, fn, ctx, stats, err);
+}
+
+int gitops_render_fd_kustomize(struct gitops_render_input *out, int fd, const char *name,
+			       const struct gitops_limits *limits, const struct gitops_kustomize_options *kustomize,
+			       gitops_object_fn fn, void *ctx, struct gitops_render_stats *stats, struct gitops_err *err)
+{
+	struct render rd = { limits, fn, ctx, stats, NULL, NULL, NULL, 0, NULL, NULL, kustomize, NULL, NULL, 0 };
 
 	return render_stream(&rd, fd, name, ORIGIN_STREAM, out, err);
 }
@@ -726,6 +735,9 @@ static int render_kustomize(struct render *rd, const char *dir, const char *kust
 		ko.boundary = rd->dir;
 	if (rd->kz_overrides)
 		ko.overrides = rd->kz_overrides;
+	/* remote targets: --allow-remote, or inside a Source that permits them (gitops-fetch --allow-remote) */
+	if (rd->source && rd->allow_remote)
+		ko.allow_remote = 1;
 	if (rd->check) {
 		/* every file kustomize reads is one of the commit's, of its size; unnamed ones need no reading */
 		if (check_add_kz_root(rd->check, dir, err) < 0)
@@ -973,7 +985,7 @@ int gitops_render_path_kustomize(struct gitops_render_input *out, const char *pa
 				 const struct gitops_kustomize_options *kustomize, gitops_object_fn fn, void *ctx,
 				 struct gitops_render_stats *stats, struct gitops_err *err)
 {
-	struct render rd = { limits, fn, ctx, stats, NULL, NULL, NULL, 0, NULL, NULL, kustomize, NULL, NULL };
+	struct render rd = { limits, fn, ctx, stats, NULL, NULL, NULL, 0, NULL, NULL, kustomize, NULL, NULL, 0 };
 
 	return render_path(&rd, path, out, err);
 }

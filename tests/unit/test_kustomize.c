@@ -10,6 +10,7 @@
 
 #include "lib/base/json.h"
 #include "lib/kustomize/kustomize.h"
+#include "lib/kustomize/kz_remote.h"
 #include "lib/kustomize/spine.h"
 #include "tests/unit/check_main.h"
 
@@ -270,6 +271,71 @@ START_TEST(test_build_internal_annotations_stripped)
 }
 END_TEST
 
+/* kustomize v5.5's remote target grammar: kind (0 local, 1 git, 2 file), repository, directory, ref */
+static const struct {
+	const char *entry;
+	int file_ok;
+	int kind;
+	const char *repo, *path, *ref, *shown;
+} remote_cases[] = {
+	{ "../base", 1, 0, NULL, NULL, NULL, NULL },
+	{ "base/cm.yaml", 1, 0, NULL, NULL, NULL, NULL },
+	{ "https://git.example.com/org/repo//envs/prod?ref=v1.2", 1, 1, "https://git.example.com/org/repo",
+	  "envs/prod", "v1.2", NULL },
+	{ "https://git.example.com/org/repo.git/envs/prod?ref=main&timeout=90s", 1, 1,
+	  "https://git.example.com/org/repo.git", "envs/prod", "main", NULL },
+	{ "https://git.example.com/org/repo.git", 1, 1, "https://git.example.com/org/repo.git", "", NULL, NULL },
+	{ "git@github.com:org/repo.git//dir?version=v2", 1, 1, "git@github.com:org/repo.git", "dir", "v2", NULL },
+	{ "ssh://git@host:2222/org/repo.git//a/./b/?ref=x&version=y", 1, 1, "ssh://git@host:2222/org/repo.git", "a/b",
+	  "x", NULL },
+	{ "file:///srv/repo//dir?submodules=false", 1, 1, "file:///srv/repo", "dir", NULL, NULL },
+	{ "file:///srv/repo.git", 0, 1, "file:///srv/repo.git", "", NULL, NULL },
+	{ "git://127.0.0.1:9418/lib.git//base?ref=v%31", 1, 1, "git://127.0.0.1:9418/lib.git", "base", "v1", NULL },
+	{ "github.com/org/repo/examples/x?ref=v1", 1, 1, "https://github.com/org/repo", "examples/x", "v1", NULL },
+	{ "https://host/files/extra.yaml", 1, 2, NULL, NULL, NULL, NULL },
+	{ "https://host/files/extra.yaml", 0, 1, "https://host/files/extra.yaml", "", NULL, NULL },
+	{ "https://host/files/extra.yaml?token=x", 1, 2, NULL, NULL, NULL, NULL },
+	{ "https://host/org/deploy.yaml?ref=v1", 1, 1, "https://host/org/deploy.yaml", "", "v1", NULL },
+	{ "https://u:s3cret@host/org/repo//d", 1, 1, "https://u:s3cret@host/org/repo", "d", NULL,
+	  "https://u:***@host/org/repo//d" },
+	{ "https://host/org/repo//a/../b", 1, 1, "https://host/org/repo", "b", NULL, NULL },
+};
+
+START_TEST(test_remote_parse)
+{
+	struct kz_remote_spec s;
+	struct gitops_err err = GITOPS_ERR_INIT;
+
+	ck_assert_int_eq(kz_remote_parse(&s, remote_cases[_i].entry, remote_cases[_i].file_ok, &err), 0);
+	ck_assert_int_eq(s.kind, remote_cases[_i].kind);
+	if (s.kind == KZ_REMOTE_GIT) {
+		ck_assert_str_eq(s.repo, remote_cases[_i].repo);
+		ck_assert_str_eq(s.path, remote_cases[_i].path);
+		if (remote_cases[_i].ref)
+			ck_assert_str_eq(s.ref, remote_cases[_i].ref);
+		else
+			ck_assert_ptr_null(s.ref);
+	}
+	if (s.kind == KZ_REMOTE_FILE)
+		ck_assert_str_eq(s.url, remote_cases[_i].entry);
+	if (s.kind)
+		ck_assert_str_eq(s.shown, remote_cases[_i].shown ? remote_cases[_i].shown : remote_cases[_i].entry);
+	kz_remote_spec_release(&s);
+}
+END_TEST
+
+START_TEST(test_remote_escape)
+{
+	struct kz_remote_spec s;
+	struct gitops_err err = GITOPS_ERR_INIT;
+
+	ck_assert_int_eq(kz_remote_parse(&s, "https://u:pw@host/org/repo//../..?ref=v1", 1, &err), -1);
+	ck_assert_int_eq(err.code, GITOPS_EXIT_INPUT);
+	ck_assert_str_eq(err.msg, "remote target 'https://u:***@host/org/repo//../..?ref=v1': the directory '../..' is "
+				  "outside the repository");
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("kustomize");
@@ -282,6 +348,8 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_build_restrictor);
 	tcase_add_test(tc, test_build_missing);
 	tcase_add_test(tc, test_build_internal_annotations_stripped);
+	tcase_add_loop_test(tc, test_remote_parse, 0, sizeof(remote_cases) / sizeof(remote_cases[0]));
+	tcase_add_test(tc, test_remote_escape);
 	suite_add_tcase(s, tc);
 	return s;
 }

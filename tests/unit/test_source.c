@@ -29,7 +29,7 @@ END_TEST
 START_TEST(test_round_trip)
 {
 	struct gitops_source s = { "deploy", "https://git.example.com/ops/deploy.git", "main", "0123abcd", "", "/c/x",
-				   "/c/x.revisions.json", NULL, NULL }, r;
+				   "/c/x.revisions.json", NULL, NULL, 0 }, r;
 	struct gitops_err err = GITOPS_ERR_INIT;
 	cJSON *doc = NULL;
 
@@ -78,6 +78,27 @@ START_TEST(test_round_trip)
 		ck_assert_str_eq(err.msg, "<stdin>:1: document 1: Source 'a': spec.kustomize must be a mapping (Argo CD's "
 					  "source.kustomize fields)");
 		cJSON_Delete(doc);
+		/* the permission to fetch remote targets (gitops-fetch --allow-remote), beside the overrides or alone */
+		s.allow_remote = 1;
+		ck_assert_int_eq(gitops_source_new(&doc, &s, &err), 0);
+		ck_assert_int_eq(gitops_source_read(&r, doc, "<stdin>", 1, 1, &err), 0);
+		ck_assert_int_eq(r.allow_remote, 1);
+		ck_assert(cJSON_IsTrue(cJSON_GetObjectItem(r.kustomize, "allowRemote")));
+		cJSON_Delete(doc);
+		k = cJSON_Parse("{\"namePrefix\": \"p-\", \"allowRemote\": false}");
+		s.kustomize = k;
+		ck_assert_int_eq(gitops_source_new(&doc, &s, &err), 0);
+		ck_assert_int_eq(gitops_source_read(&r, doc, "<stdin>", 1, 1, &err), 0);
+		ck_assert_int_eq(r.allow_remote, 1);
+		ck_assert_str_eq(cJSON_GetObjectItem(r.kustomize, "namePrefix")->valuestring, "p-");
+		cJSON_Delete(doc);
+		s.allow_remote = 0;
+		ck_assert_int_eq(gitops_source_new(&doc, &s, &err), 0);
+		ck_assert_int_eq(gitops_source_read(&r, doc, "<stdin>", 1, 1, &err), 0);
+		ck_assert_int_eq(r.allow_remote, 0);
+		cJSON_Delete(doc);
+		s.kustomize = NULL;
+		cJSON_Delete(k);
 	}
 }
 END_TEST
@@ -95,6 +116,9 @@ static const struct {
 	  "\"revisions\":1}}", "in:3: document 2: Source 'p': spec.revisions must be a string" },
 	{ "{\"metadata\":{\"name\":\"p\"},\"spec\":{\"repository\":\"r\",\"commit\":\"c\",\"path\":\".\",\"dir\":\"/d\","
 	  "\"root\":\"\"}}", "in:3: document 2: Source 'p': spec.root must be a non-empty string" },
+	{ "{\"metadata\":{\"name\":\"p\"},\"spec\":{\"repository\":\"r\",\"commit\":\"c\",\"path\":\".\",\"dir\":\"/d\","
+	  "\"kustomize\":{\"allowRemote\":\"yes\"}}}",
+	  "in:3: document 2: Source 'p': spec.kustomize.allowRemote must be true or false" },
 };
 
 START_TEST(test_bad)
