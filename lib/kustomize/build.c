@@ -752,8 +752,8 @@ static int note_entry(void *arg, struct kz_resmap *ra, const char *kind, struct 
 	struct gitops_buf e = GITOPS_BUF_INIT;
 	int rc;
 
-	if (gitops_buf_printf(&e, "configuredIn: %s\nconfiguredBy:\n  apiVersion: builtin\n  kind: %s\n",
-			      n->t->configured_in, kind) < 0)
+	if (gitops_buf_printf(&e, "%sconfiguredIn: %s\nconfiguredBy:\n  apiVersion: builtin\n  kind: %s\n",
+			      n->t->configured_remote ? n->t->configured_remote : "", n->t->configured_in, kind) < 0)
 		rc = gitops_err_oom(err);
 	else
 		rc = note_one(ra, e.data, n->transformations, err);
