@@ -500,6 +500,69 @@ raw:
 	return 0;
 }
 
+/*
+ * kyaml's merge walks the whole resource, not only what the patch names,
+ * and what it walks comes out changed (checked against kubectl kustomize):
+ *   - every field it sets back into its map: a scalar a replacement left
+ *     without a tag is a string afterwards (replaced: 7 reads "7");
+ *   - a list the schema merges by key that holds an item without the key
+ *     is walked as the key "" and comes out as its last such item alone,
+ *     whether the patch names the list or not (merge_assoc does the same
+ *     for the lists it merges);
+ *   - the walk goes into the items of such lists that have the key, and
+ *     into every mapping, but not into a list's scalars.
+ */
+static int walked(cJSON *node, struct gitops_buf *path, struct mstate *s)
+{
+	size_t old = path->len;
+	cJSON *c;
+	int rc = 0;
+
+	cJSON_ArrayForEach(c, node) {
+		struct gitops_smp_field_info fi;
+		struct keys ks = { .n = 0 };
+		int multi;
+		cJSON *e, *last = NULL;
+
+		if (cJSON_IsString(c) && (c->type & KZ_TAGLESS)) {
+			c->type &= ~KZ_TAGLESS;
+			continue;
+		}
+		if (!cJSON_IsObject(c) && !cJSON_IsArray(c))
+			continue;
+		path->len = old;
+		if ((old && gitops_buf_add(path, ".", 1) < 0) || gitops_buf_addstr(path, c->string) < 0)
+			return gitops_err_oom(s->err);
+		if (cJSON_IsObject(c)) {
+			if (walked(c, path, s) < 0)
+				return -1;
+			continue;
+		}
+		if (facts(&fi, s, path->data) && (fi.strategy & GITOPS_SMP_MERGE) && fi.shape == GITOPS_SMP_ARRAY)
+			keys_of(&ks, &multi, &fi, c, NULL);
+		if (ks.n) {
+			cJSON_ArrayForEach(e, c)
+				if (!keyed(e, &ks))
+					last = e;
+			if (last) {
+				/* the list as its last keyless item */
+				while (c->child && c->child != last)
+					cJSON_Delete(cJSON_DetachItemViaPointer(c, c->child));
+				while (last->next)
+					cJSON_Delete(cJSON_DetachItemViaPointer(c, last->next));
+				continue;
+			}
+		}
+		cJSON_ArrayForEach(e, c)
+			if (cJSON_IsObject(e) && walked(e, path, s) < 0)
+				return -1;
+	}
+	path->len = old;
+	if (path->data)
+		path->data[old] = 0;
+	return rc;
+}
+
 int kz_merge(cJSON **out, const cJSON *doc, const cJSON *patch, const struct gitops_smp_schema *schema,
 	     struct gitops_err *err)
 {
@@ -532,6 +595,11 @@ int kz_merge(cJSON **out, const cJSON *doc, const cJSON *patch, const struct git
 	if (fl & M_CLEAR) {
 		cJSON_Delete(r);
 		r = NULL;
+	}
+	path.len = 0;
+	if (r && walked(r, &path, &s) < 0) {
+		cJSON_Delete(r);
+		goto done;
 	}
 	*out = r;
 	rc = 0;

@@ -483,56 +483,6 @@ static int opt(const cJSON *options, const char *key)
 }
 
 /* kustomize's Resource.ApplySmPatch: *obj replaced (NULL: the resource is gone). */
-/*
- * After a strategic merge, kyaml's walk has set every field of every mapping
- * it went through back into its map, and a scalar left without a tag (by a
- * replacement) comes out a string: replaced: 7 reads "7" afterwards.  The
- * walk goes through mappings and the mappings of lists, but not the items
- * of a list merged by key that lack the key, nor the scalars of a list
- * (checked against kubectl kustomize: containers, env, ports, tolerations,
- * custom resources).  path: the dotted field names down to node.
- */
-static int smp_walked(cJSON *node, struct gitops_buf *path, const struct gitops_smp_schema *schema,
-		      const char *api_version, const char *kind)
-{
-	size_t old = path->len;
-	cJSON *c;
-
-	cJSON_ArrayForEach(c, node) {
-		if (cJSON_IsString(c) && (c->type & KZ_TAGLESS)) {
-			c->type &= ~KZ_TAGLESS;
-			continue;
-		}
-		if (!cJSON_IsObject(c) && !cJSON_IsArray(c))
-			continue;
-		path->len = old;
-		if ((old && gitops_buf_add(path, ".", 1) < 0) || gitops_buf_addstr(path, c->string) < 0)
-			return -1;
-		if (cJSON_IsObject(c)) {
-			if (smp_walked(c, path, schema, api_version, kind) < 0)
-				return -1;
-		} else {
-			struct gitops_smp_field_info fi;
-			char key[128] = "";
-			cJSON *e;
-
-			if (kind && *kind && !gitops_smp_lookup(&fi, schema, api_version, kind, path->data)) {
-				const char *k = *fi.map_keys ? fi.map_keys : fi.merge_key;
-
-				snprintf(key, sizeof(key), "%.*s", (int)strcspn(k, ","), k);
-			}
-			cJSON_ArrayForEach(e, c)
-				if (cJSON_IsObject(e) && (!*key || gitops_value_get(e, key)) &&
-				    smp_walked(e, path, schema, api_version, kind) < 0)
-					return -1;
-		}
-	}
-	path->len = old;
-	if (path->data)
-		path->data[old] = 0;
-	return 0;
-}
-
 static int apply_sm(cJSON **obj, const cJSON *patch, const cJSON *options, struct kz_ctx *c, struct gitops_err *err)
 {
 	struct kz_id id;
@@ -576,16 +526,7 @@ static int apply_sm(cJSON **obj, const cJSON *patch, const cJSON *options, struc
 		/* the merge set values in place: the maps that share one change with it */
 		if (kz_links_sync(res, *obj, err))
 			goto done;
-		{
-			struct gitops_buf path = GITOPS_BUF_INIT;
-			int r = smp_walked(res, &path, c ? c->schema : NULL,
-					   gitops_json_get_string(res, "apiVersion", NULL),
-					   gitops_json_get_string(res, "kind", NULL));
 
-			gitops_buf_release(&path);
-			if (r < 0)
-				goto oom;
-		}
 	} else {
 		cJSON_Delete(res);
 		res = NULL;
