@@ -509,6 +509,8 @@ raw:
  *     is walked as the key "" and comes out as its last such item alone,
  *     whether the patch names the list or not (merge_assoc does the same
  *     for the lists it merges);
+ *   - items of one key in such a list come out as one, where the first
+ *     stood, as the last was;
  *   - the walk goes into the items of such lists that have the key, and
  *     into every mapping, but not into a list's scalars.
  */
@@ -552,6 +554,24 @@ static int walked(cJSON *node, struct gitops_buf *path, struct mstate *s)
 					cJSON_Delete(cJSON_DetachItemViaPointer(c, last->next));
 				continue;
 			}
+		}
+		/* items of one key: one stays where the first was, as the last one is (kyaml's element setter) */
+		for (e = ks.n ? c->child : NULL; e; e = e->next) {
+			cJSON *f, *nf, *dup = NULL;
+
+			for (f = e->next; f; f = f->next)
+				if (keyed(f, &ks) && same_key(e, f, &ks))
+					dup = f;
+			if (!dup)
+				continue;
+			for (f = e->next; f != dup; f = nf) {
+				nf = f->next;
+				if (keyed(f, &ks) && same_key(e, f, &ks))
+					cJSON_Delete(cJSON_DetachItemViaPointer(c, f));
+			}
+			cJSON_DetachItemViaPointer(c, dup);
+			cJSON_ReplaceItemViaPointer(c, e, dup);
+			e = dup;
 		}
 		cJSON_ArrayForEach(e, c)
 			if (cJSON_IsObject(e) && walked(e, path, s) < 0)
