@@ -216,12 +216,12 @@ template: $(O)/tests/template/tmplcase
 	$(Q)$(O)/tests/template/tmplcase tests/template/regressions.yaml tests/template/known-failures
 # the live oracle: the real helm v3.17.2 (scripts/install-deps) on the same cases, then on a
 # fixed batch of random templates (tests/template/helm-diff); skipped without helm.
-#   make template-diff-fuzz MINUTES=N     random batches against helm for N minutes
+#   make template-diff-fuzz MINUTES=N     random batches against helm for N minutes (one chart a batch)
 MINUTES ?= 5
 .PHONY: template-helm template-diff-fuzz
 template-helm: $(O)/tests/template/tmplcase
 	$(Q)GITOPS_BIN=$(CURDIR)/$(O) CONFORMANCE=$(CONFORMANCE) tests/template/helm-oracle
-	$(Q)GITOPS_BIN=$(CURDIR)/$(O) CONFORMANCE=$(CONFORMANCE) tests/template/helm-diff 1 100
+	$(Q)GITOPS_BIN=$(CURDIR)/$(O) CONFORMANCE=$(CONFORMANCE) tests/template/helm-diff 1 400
 template-diff-fuzz: $(O)/tests/template/tmplcase
 	$(Q)GITOPS_BIN=$(CURDIR)/$(O) CONFORMANCE=$(CONFORMANCE) tests/template/helm-diff --minutes $(MINUTES)
 
