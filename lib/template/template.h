@@ -49,6 +49,7 @@ enum gitops_tmpl_kind {
 	GITOPS_TMPL_STRLIST, /* []string (items are STRING values) */
 	GITOPS_TMPL_MAP,     /* map[string]interface {}, or a named map type (type_name) */
 	GITOPS_TMPL_UINT8,   /* Go uint8 (a byte: index of a string) */
+	GITOPS_TMPL_COMPLEX128, /* Go complex128: only a template's own constants (1i, 2+3i) make one */
 };
 
 struct gitops_tmpl_value;
@@ -58,6 +59,7 @@ struct gitops_tmpl_value *gitops_tmpl_value_bool(int b);
 struct gitops_tmpl_value *gitops_tmpl_value_int(int64_t i);
 struct gitops_tmpl_value *gitops_tmpl_value_int64(int64_t i);
 struct gitops_tmpl_value *gitops_tmpl_value_float(double d);
+struct gitops_tmpl_value *gitops_tmpl_value_complex(double re, double im);
 /* A string of len bytes (copied; may hold NUL). */
 struct gitops_tmpl_value *gitops_tmpl_value_string(const char *s, size_t len);
 struct gitops_tmpl_value *gitops_tmpl_value_cstring(const char *s);

@@ -545,7 +545,9 @@ static int ideal_constant(struct rv *out, struct state *s, const struct tmpl_nod
 	/* Go's isHexInt (0x1E has an E, and is no float; -0x1E is one) and isRuneInt */
 	int hex_int = strlen(q) > 2 && q[0] == '0' && (q[1] == 'x' || q[1] == 'X') && !strpbrk(q, "pP");
 
-	if (n->is_float && q[0] != '\'' && !hex_int && strpbrk(q, ".eEpP")) {
+	if (n->is_complex) {
+		out->v = gitops_tmpl_value_complex(n->c_re, n->c_im);
+	} else if (n->is_float && q[0] != '\'' && !hex_int && strpbrk(q, ".eEpP")) {
 		out->v = gitops_tmpl_value_float(n->f64);
 	} else if (n->is_int) {
 		out->v = gitops_tmpl_value_int(n->i64);
@@ -724,7 +726,7 @@ constant:
 
 /* --- builtins --- */
 
-enum { K_INVALID, K_BOOL, K_INT, K_FLOAT, K_STRING };
+enum { K_INVALID, K_BOOL, K_INT, K_FLOAT, K_COMPLEX, K_STRING };
 
 static int basic_kind(const struct gitops_tmpl_value *v)
 {
@@ -737,6 +739,8 @@ static int basic_kind(const struct gitops_tmpl_value *v)
 		return K_INT;
 	case GITOPS_TMPL_FLOAT64:
 		return K_FLOAT;
+	case GITOPS_TMPL_COMPLEX128:
+		return K_COMPLEX;
 	case GITOPS_TMPL_STRING:
 		return K_STRING;
 	default:
@@ -775,13 +779,17 @@ static int eq(struct gitops_err *err, struct gitops_tmpl_value *a1, struct gitop
 			case K_FLOAT:
 				truth = a1->u.f == a->u.f;
 				break;
+			case K_COMPLEX:
+				truth = a1->u.c.re == a->u.c.re && a1->u.c.im == a->u.c.im;
+				break;
 			case K_STRING:
 				truth = a1->u.str.len == a->u.str.len && !memcmp(a1->u.str.s, a->u.str.s, a->u.str.len);
 				break;
 			default:
 				if (a1 && a && strcmp(gitops_tmpl_value_type_name(a1), gitops_tmpl_value_type_name(a))) {
 					struct gitops_buf b1 = GITOPS_BUF_INIT, b2 = GITOPS_BUF_INIT;
-					if (fmt_s(&b1, a1) < 0 || fmt_s(&b2, a) < 0) {
+					/* Go: "non-comparable types %s: %v, %s: %v" (arg1 %s, arg %v) */
+					if (fmt_s(&b1, a1) < 0 || tmpl_fmt_printf(&b2, "%v", 2, &a, 1) < 0) {
 						gitops_buf_release(&b1);
 						gitops_buf_release(&b2);
 						return gitops_err_oom(err);

@@ -27,6 +27,9 @@ struct gitops_tmpl_value {
 		int64_t i;
 		double f;
 		struct {
+			double re, im;
+		} c;
+		struct {
 			char *s;
 			size_t len;
 		} str;
@@ -105,10 +108,10 @@ struct tmpl_node {
 	size_t nident;
 	struct tmpl_node *pipe;       /* control, template, action; chain's operand */
 	struct tmpl_node *list, *else_list;
-	int is_int, is_uint, is_float, bval;
+	int is_int, is_uint, is_float, is_complex, bval;
 	int64_t i64;
 	uint64_t u64;
-	double f64;
+	double f64, c_re, c_im;       /* a complex constant's parts (is_complex) */
 	long func;                    /* identifiers: index in the set's table, or -1-builtin */
 };
 
