@@ -142,21 +142,7 @@ static size_t encode_rune(char *out, unsigned r)
  */
 static int is_print(unsigned r)
 {
-	if (r < 0x20 || r == 0x7F)
-		return 0;
-	if (r < 0x7F)
-		return 1;
-	if (r < 0xA0 || r == 0xAD)
-		return 0;
-	if ((r >= 0x2000 && r <= 0x200F) || (r >= 0x2028 && r <= 0x202F) || (r >= 0x205F && r <= 0x206F))
-		return 0;
-	if (r == 0xFEFF || (r >= 0xFFF9 && r <= 0xFFFB) || r == 0xFFFE || r == 0xFFFF)
-		return 0;
-	if ((r >= 0xD800 && r <= 0xDFFF) || (r >= 0xE000 && r <= 0xF8FF) || r >= 0xF0000)
-		return 0;
-	if (r == 0x3000 || r == 0x1680 || r == 0x00A0)
-		return 0;
-	return 1;
+	return r <= 0x10FFFF && tmpl_unicode_is_print((int)r);
 }
 
 static void append_quoted_rune(struct gitops_buf *b, unsigned r, int width, char quote, int ascii, int *fail)

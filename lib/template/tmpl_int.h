@@ -56,6 +56,11 @@ int tmpl_fmt_quote(struct gitops_buf *b, const char *s, size_t len, int ascii);
 int tmpl_fmt_printf(struct gitops_buf *b, const char *format, size_t flen, struct gitops_tmpl_value *const *args,
 		    size_t n);
 
+/* --- Go's unicode.IsLetter, IsDigit, IsPrint (tmpl_unicode.c, generated) --- */
+int tmpl_unicode_is_letter(int r);
+int tmpl_unicode_is_digit(int r);
+int tmpl_unicode_is_print(int r);
+
 /* --- lexer (tmpl_lex.c) --- */
 enum tmpl_item {
 	I_ERROR, I_BOOL, I_CHAR, I_CHARCONST, I_COMMENT, I_COMPLEX, I_ASSIGN, I_DECLARE, I_EOF, I_FIELD,
