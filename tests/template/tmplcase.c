@@ -847,7 +847,11 @@ static char *run_case(const cJSON *c)
 	}
 	qsort(files, nfiles, sizeof(files[0]), by_helm_order);
 	opts.set_name = "gotpl";
-	failed = gitops_tmpl_set_new(&set, funcs, sizeof(funcs) / sizeof(funcs[0]), &opts, &h, &err);
+	/* helm loads the values before it parses a template: a values error comes first */
+	failed = make_root(&root, values ? values : "{}\n", cJSON_GetObjectItemCaseSensitive(c, "helm_args"),
+			   wrapper_path, &err);
+	if (!failed)
+		failed = gitops_tmpl_set_new(&set, funcs, sizeof(funcs) / sizeof(funcs[0]), &opts, &h, &err);
 	for (i = 0; !failed && i < nfiles; i++) {
 		if (!files[i].path || !files[i].text) {
 			failed = gitops_err_oom(&err);
@@ -855,9 +859,6 @@ static char *run_case(const cJSON *c)
 		}
 		failed = gitops_tmpl_set_parse(set, files[i].path, files[i].text, strlen(files[i].text), &err);
 	}
-	if (!failed)
-		failed = make_root(&root, values ? values : "{}\n", cJSON_GetObjectItemCaseSensitive(c, "helm_args"),
-				   wrapper_path, &err);
 	if (!failed)
 		failed = gitops_tmpl_exec(&out, set, wrapper_path, root, &err);
 	engine_failed = failed;
