@@ -9,6 +9,7 @@
  * interface {}.x").  Every eval function returns an rv the caller owns.
  */
 #include <limits.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,9 +28,12 @@ struct rv {
 
 struct run {
 	struct gitops_tmpl_options opts;
-	size_t depth, output, ranges;
+	size_t depth, output, ranges;   /* depth: nested executions (include, tpl) */
 	uintptr_t stack_base;
 };
+
+/* text/template's maxExecDepth: nested {{template}} calls in one execution */
+#define MAX_EXEC_DEPTH 100000
 
 struct var {
 	const char *name;
@@ -45,6 +49,7 @@ struct state {
 	size_t nvars, capvars;
 	struct run *run;
 	struct gitops_err *err;
+	size_t tdepth; /* {{template}} nesting in this execution (Go's state.depth) */
 };
 
 struct gitops_tmpl_call {
@@ -1620,7 +1625,7 @@ done:
 	return res;
 }
 
-static int exec_tree(struct state *parent, struct gitops_buf *out, struct tmpl_tree *tree, struct rv dot);
+static int exec_tree(struct state *parent, struct gitops_buf *out, struct tmpl_tree *tree, struct rv dot, int nested);
 
 static int walk_template(struct state *s, struct rv dot, const struct tmpl_node *t)
 {
@@ -1632,12 +1637,12 @@ static int walk_template(struct state *s, struct rv dot, const struct tmpl_node 
 	tree = tmpl_set_lookup(s->set, t->text);
 	if (!tree)
 		return errorf(s, "template \"%s\" not defined", t->text);
-	if (s->run->depth >= s->run->opts.max_depth)
-		return errorf(s, "exceeded maximum template depth (%zu)", s->run->opts.max_depth);
+	if (s->tdepth == MAX_EXEC_DEPTH)
+		return errorf(s, "exceeded maximum template depth (%d)", MAX_EXEC_DEPTH);
 	if (eval_pipeline(&newdot, s, dot, t->pipe) < 0)
 		return -1;
 	tree->refs++;
-	r = exec_tree(s, s->wr, tree, newdot);
+	r = exec_tree(s, s->wr, tree, newdot, 1);
 	tmpl_tree_unref(tree);
 	rv_release(&newdot);
 	return r;
@@ -1687,8 +1692,12 @@ static int walk(struct state *s, struct rv dot, const struct tmpl_node *node)
 	}
 }
 
-/* a new state for tree (a {{template}}, an include, a tpl): no variables but $ */
-static int exec_tree(struct state *parent, struct gitops_buf *out, struct tmpl_tree *tree, struct rv dot)
+/*
+ * A new state for tree: no variables but $.  A {{template}} (nested) goes
+ * one deeper in its execution; an include or a tpl is a new execution
+ * (Go's ExecuteTemplate: depth 0), one deeper in the run.
+ */
+static int exec_tree(struct state *parent, struct gitops_buf *out, struct tmpl_tree *tree, struct rv dot, int nested)
 {
 	struct state s = { 0 };
 	int r;
@@ -1698,13 +1707,17 @@ static int exec_tree(struct state *parent, struct gitops_buf *out, struct tmpl_t
 	s.wr = out;
 	s.run = parent->run;
 	s.err = parent->err;
-	s.run->depth++;
+	s.tdepth = nested ? parent->tdepth + 1 : 0;
+	if (!nested)
+		s.run->depth++;
 	if (push_var(&s, "$", rv_ref(dot)) < 0) {
-		s.run->depth--;
+		if (!nested)
+			s.run->depth--;
 		return -1;
 	}
 	r = walk(&s, dot, tree->root);
-	s.run->depth--;
+	if (!nested)
+		s.run->depth--;
 	pop_vars(&s, 0);
 	free(s.vars);
 	return r < 0 ? -1 : 0;
@@ -1857,19 +1870,56 @@ static int exec_named(struct gitops_buf *out, struct gitops_tmpl_set *set, struc
 	if (!out->data && gitops_buf_add(out, "", 0) < 0)
 		return gitops_err_oom(err);
 	tree->refs++;
-	r = exec_tree(&parent, out, tree, d);
+	r = exec_tree(&parent, out, tree, d, 0);
 	tmpl_tree_unref(tree);
 	return r;
 }
 
+struct exec_job {
+	struct gitops_buf *out;
+	struct gitops_tmpl_set *set;
+	const char *name;
+	struct gitops_tmpl_value *dot;
+	struct gitops_err *err;
+	int r;
+};
+
+static void *exec_thread(void *arg)
+{
+	struct exec_job *j = arg;
+	struct run run = { 0 };
+
+	run.opts = j->set->opts;
+	run.stack_base = (uintptr_t)__builtin_frame_address(0);
+	j->r = exec_named(j->out, j->set, &run, j->name, j->name, j->dot, j->err);
+	return NULL;
+}
+
+/*
+ * The executor recurses (a {{template}} goes some 500 bytes deeper, more
+ * under sanitizers), and Go lets 100,000 of them nest: it runs on a thread
+ * of its own whose stack is max_stack (plus a margin for the functions
+ * called at the bottom), reserved but only touched as deep as the template
+ * goes.
+ */
 int gitops_tmpl_exec(struct gitops_buf *out, struct gitops_tmpl_set *set, const char *name,
 		     struct gitops_tmpl_value *dot, struct gitops_err *err)
 {
-	struct run run = { 0 };
+	struct exec_job j = { out, set, name, dot, err, -1 };
+	pthread_attr_t attr;
+	pthread_t th;
+	int e;
 
-	run.opts = set->opts;
-	run.stack_base = (uintptr_t)__builtin_frame_address(0);
-	return exec_named(out, set, &run, name, name, dot, err);
+	if ((e = pthread_attr_init(&attr)) != 0)
+		return gitops_err_set(err, GITOPS_EXIT_INTERNAL, "template: cannot start the executor: %s", strerror(e));
+	e = pthread_attr_setstacksize(&attr, set->opts.max_stack + (2u << 20));
+	if (e == 0)
+		e = pthread_create(&th, &attr, exec_thread, &j);
+	pthread_attr_destroy(&attr);
+	if (e != 0)
+		return gitops_err_set(err, GITOPS_EXIT_INTERNAL, "template: cannot start the executor: %s", strerror(e));
+	pthread_join(th, NULL);
+	return j.r;
 }
 
 void *gitops_tmpl_call_ctx(const struct gitops_tmpl_call *call)
