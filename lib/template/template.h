@@ -183,7 +183,7 @@ struct gitops_tmpl_options {
 	size_t max_output;     /* bytes one execution writes, nested ones included */
 	size_t max_range;      /* range iterations in one execution, nested ones included */
 	size_t max_string;     /* bytes of one string made by print/printf/a function */
-	size_t max_stack;      /* bytes of C stack one execution may use (its thread's stack) */
+	size_t max_stack;      /* bytes of C stack one execution may use (the set's executor stack) */
 	const char *set_name;  /* the set's name in "no template X associated with template NAME" (Helm:
 				  "gotpl"); NULL: the calling template's (borrowed: a static string) */
 };
@@ -224,10 +224,11 @@ int gitops_tmpl_set_has(const struct gitops_tmpl_set *set, const char *name);
  * its 1 GB goroutine stack: here max_depth (100,000) and max_stack bound
  * them, with "exceeded maximum template depth (...)" errors.  The executor
  * recurses in C, some 500 bytes a {{template}} level (-O2; several times
- * that under sanitizers), so each call runs on a thread of its own whose
- * stack is max_stack (512 MiB reserved, only the pages a template reaches
- * are ever touched): Go's 100,000 levels fit in it, and a guard turns
- * anything deeper into the error above instead of a crash.
+ * that under sanitizers), so an execution runs on a stack of the set's own
+ * (swapcontext onto max_stack bytes, 512 MiB mapped once with
+ * MAP_NORESERVE: only the pages a template reaches are touched, and a
+ * deep execution's are given back): Go's 100,000 levels fit in it, and a
+ * guard turns anything deeper into the error above instead of a crash.
  */
 int gitops_tmpl_exec(struct gitops_buf *out, struct gitops_tmpl_set *set, const char *name,
 		     struct gitops_tmpl_value *dot, struct gitops_err *err);

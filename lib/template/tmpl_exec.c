@@ -8,8 +8,10 @@
  * list's element), which Go's messages name ("nil pointer evaluating
  * interface {}.x").  Every eval function returns an rv the caller owns.
  */
+#include <errno.h>
 #include <limits.h>
-#include <pthread.h>
+#include <sys/mman.h>
+#include <ucontext.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,6 +32,7 @@ struct run {
 	struct gitops_tmpl_options opts;
 	size_t depth, output, ranges;   /* depth: nested executions (include, tpl) */
 	uintptr_t stack_base;
+	size_t stack_used;              /* the deepest check_stack saw */
 };
 
 /* text/template's maxExecDepth: nested {{template}} calls in one execution */
@@ -304,6 +307,8 @@ static int check_stack(struct state *s)
 	uintptr_t base = s->run->stack_base;
 	size_t used = base > here ? base - here : here - base;
 
+	if (used > s->run->stack_used)
+		s->run->stack_used = used;
 	if (used > s->run->opts.max_stack)
 		return errorf(s, "exceeded maximum template depth (nesting too deep for %zu bytes of stack)",
 			      s->run->opts.max_stack);
@@ -1772,6 +1777,8 @@ void gitops_tmpl_set_free(struct gitops_tmpl_set *set)
 	free(set->defs);
 	if (!set->borrowed_funcs)
 		free(set->funcs);
+	if (set->stack)
+		munmap(set->stack, set->stack_size);
 	free(set);
 }
 
@@ -1875,6 +1882,31 @@ static int exec_named(struct gitops_buf *out, struct gitops_tmpl_set *set, struc
 	return r;
 }
 
+/*
+ * The executor recurses (a {{template}} goes some 500 bytes deeper, more
+ * under sanitizers), and Go lets 100,000 of them nest: an execution runs on
+ * a stack of the set's own, max_stack bytes (plus a margin for what the
+ * functions called at the bottom use) mapped once with MAP_NORESERVE, so
+ * only the pages a template reaches are ever touched, and given back after
+ * an execution that went deep.  Switching to it is a swapcontext, not a
+ * thread (under AddressSanitizer, which does not follow swapcontext, a
+ * thread with a stack of that size).  A function that executes the same set again while it runs (on
+ * that stack) executes on the stack it is on, within what is left of it.
+ */
+#define STACK_MARGIN (2u << 20)
+#define STACK_KEEP (8u << 20) /* touched pages kept between executions */
+
+#if defined(__SANITIZE_ADDRESS__)
+#define TMPL_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define TMPL_ASAN 1
+#endif
+#endif
+#ifdef TMPL_ASAN
+#include <pthread.h>
+#endif
+
 struct exec_job {
 	struct gitops_buf *out;
 	struct gitops_tmpl_set *set;
@@ -1882,43 +1914,115 @@ struct exec_job {
 	struct gitops_tmpl_value *dot;
 	struct gitops_err *err;
 	int r;
+	size_t max_stack;
+	size_t used;            /* the deepest the execution went */
+	ucontext_t caller, fiber;
 };
 
-static void *exec_thread(void *arg)
+static _Thread_local struct exec_job *fiber_job;
+
+static void exec_job_run(struct exec_job *j)
 {
-	struct exec_job *j = arg;
 	struct run run = { 0 };
 
 	run.opts = j->set->opts;
+	run.opts.max_stack = j->max_stack;
 	run.stack_base = (uintptr_t)__builtin_frame_address(0);
 	j->r = exec_named(j->out, j->set, &run, j->name, j->name, j->dot, j->err);
+	j->used = run.stack_used;
+}
+
+static void exec_fiber(void)
+{
+	exec_job_run(fiber_job);
+}
+
+#ifdef TMPL_ASAN
+/* AddressSanitizer and swapcontext do not mix well: under it, a thread with that stack */
+static void *exec_thread(void *arg)
+{
+	exec_job_run(arg);
 	return NULL;
 }
 
-/*
- * The executor recurses (a {{template}} goes some 500 bytes deeper, more
- * under sanitizers), and Go lets 100,000 of them nest: it runs on a thread
- * of its own whose stack is max_stack (plus a margin for the functions
- * called at the bottom), reserved but only touched as deep as the template
- * goes.
- */
-int gitops_tmpl_exec(struct gitops_buf *out, struct gitops_tmpl_set *set, const char *name,
-		     struct gitops_tmpl_value *dot, struct gitops_err *err)
+static int exec_on_thread(struct exec_job *j, size_t size)
 {
-	struct exec_job j = { out, set, name, dot, err, -1 };
 	pthread_attr_t attr;
 	pthread_t th;
 	int e;
 
 	if ((e = pthread_attr_init(&attr)) != 0)
-		return gitops_err_set(err, GITOPS_EXIT_INTERNAL, "template: cannot start the executor: %s", strerror(e));
-	e = pthread_attr_setstacksize(&attr, set->opts.max_stack + (2u << 20));
+		return e;
+	e = pthread_attr_setstacksize(&attr, size);
 	if (e == 0)
-		e = pthread_create(&th, &attr, exec_thread, &j);
+		e = pthread_create(&th, &attr, exec_thread, j);
 	pthread_attr_destroy(&attr);
-	if (e != 0)
-		return gitops_err_set(err, GITOPS_EXIT_INTERNAL, "template: cannot start the executor: %s", strerror(e));
-	pthread_join(th, NULL);
+	if (e == 0)
+		pthread_join(th, NULL);
+	return e;
+}
+#endif
+
+int gitops_tmpl_exec(struct gitops_buf *out, struct gitops_tmpl_set *set, const char *name,
+		     struct gitops_tmpl_value *dot, struct gitops_err *err)
+{
+	struct exec_job j;
+	size_t size = set->opts.max_stack + STACK_MARGIN;
+
+	memset(&j, 0, sizeof(j));
+	j.out = out;
+	j.set = set;
+	j.name = name;
+	j.dot = dot;
+	j.err = err;
+	j.r = -1;
+	j.max_stack = set->opts.max_stack;
+	if (set->stack_busy) {
+		/* executed again from inside an execution of the set: on the stack it is on, within what is left */
+		j.max_stack = set->opts.max_stack / 2;
+		exec_job_run(&j);
+		return j.r;
+	}
+#ifdef TMPL_ASAN
+	{
+		int e;
+		set->stack_busy = 1;
+		e = exec_on_thread(&j, size);
+		set->stack_busy = 0;
+		if (e != 0)
+			return gitops_err_set(err, GITOPS_EXIT_INTERNAL, "template: cannot start the executor: %s", strerror(e));
+		return j.r;
+	}
+#endif
+	if (!set->stack) {
+		void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_STACK,
+			       -1, 0);
+		if (p == MAP_FAILED)
+			return gitops_err_set(err, GITOPS_EXIT_INTERNAL, "template: cannot map the executor's stack: %s",
+					      strerror(errno));
+		/* a guard page at the bottom: an overflow faults, never writes past it */
+		mprotect(p, 4096, PROT_NONE);
+		set->stack = p;
+		set->stack_size = size;
+	}
+	if (getcontext(&j.fiber) < 0)
+		return gitops_err_set(err, GITOPS_EXIT_INTERNAL, "template: getcontext: %s", strerror(errno));
+	j.fiber.uc_stack.ss_sp = (char *)set->stack + 4096;
+	j.fiber.uc_stack.ss_size = set->stack_size - 4096;
+	j.fiber.uc_link = &j.caller;
+	makecontext(&j.fiber, exec_fiber, 0);
+	set->stack_busy = 1;
+	fiber_job = &j;
+	if (swapcontext(&j.caller, &j.fiber) < 0) {
+		set->stack_busy = 0;
+		return gitops_err_set(err, GITOPS_EXIT_INTERNAL, "template: swapcontext: %s", strerror(errno));
+	}
+	set->stack_busy = 0;
+	if (j.used > STACK_KEEP) {
+		/* a deep execution: give its pages back, keep the top ones */
+		size_t drop = (set->stack_size - STACK_KEEP) & ~(size_t)4095;
+		madvise((char *)set->stack + 4096, drop - 4096, MADV_DONTNEED);
+	}
 	return j.r;
 }
 

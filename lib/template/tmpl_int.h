@@ -165,6 +165,9 @@ struct gitops_tmpl_set {
 	struct tmpl_def *defs;
 	size_t ndefs, capdefs;
 	int borrowed_funcs;              /* a tpl copy: funcs belong to the parent */
+	void *stack;                     /* the executor's stack (tmpl_exec.c), mapped at the first execution */
+	size_t stack_size;
+	int stack_busy;                  /* an execution runs on it */
 };
 
 long tmpl_set_find_func(const struct gitops_tmpl_set *set, const char *name, size_t len);

@@ -20,6 +20,8 @@
  * harness renders (DIR/NAME/chart, DIR/NAME/args), and with --batch one
  * chart of many generated cases (write_batch).
  *
+ * --repeat N runs each case N times (bench/template-bench), reporting once.
+ *
  * --against-helm DIR compares with what the real helm rendered now instead
  * (DIR/NAME/{rc,out,err}, as tests/template/helm-oracle leaves them, from
  * the charts --write-charts DIR wrote): the live oracle.
@@ -929,8 +931,16 @@ int main(int argc, char **argv)
 	size_t nknown = 0, total = 0;
 	int pass = 0, knownfail = 0, fail = 0, i;
 	char *line, *save = NULL, *charts = NULL;
-	int batch = 0;
+	int batch = 0, repeat = 1, r;
 
+	if (argc >= 3 && !strcmp(argv[1], "--repeat")) {
+		/* bench/template-bench: each case N times (the count is of cases, the time of all runs) */
+		repeat = atoi(argv[2]);
+		if (repeat < 1)
+			repeat = 1;
+		argv += 2;
+		argc -= 2;
+	}
 	if (argc >= 3 && !strcmp(argv[1], "--write-charts")) {
 		charts = argv[2];
 		argv += 2;
@@ -945,7 +955,7 @@ int main(int argc, char **argv)
 		argc -= 2;
 	}
 	if (argc < 3 && !(charts && argc == 2)) {
-		fprintf(stderr, "usage: tmplcase [--against-helm DIR] CASES.yaml KNOWN-FAILURES [NAME-PREFIX...]\n"
+		fprintf(stderr, "usage: tmplcase [--repeat N] [--against-helm DIR] CASES.yaml KNOWN-FAILURES [NAME-PREFIX...]\n"
 				"       tmplcase --write-charts DIR CASES.yaml [--batch]\n");
 		return 2;
 	}
@@ -992,6 +1002,8 @@ int main(int argc, char **argv)
 		if (!name || !sel)
 			continue;
 		total++;
+		for (r = 1; r < repeat; r++)
+			free(run_case(c));
 		why = run_case(c);
 		is_listed = listed(known, nknown, name);
 		if (!why && !is_listed) {
