@@ -60,6 +60,8 @@ int tmpl_fmt_printf(struct gitops_buf *b, const char *format, size_t flen, struc
 int tmpl_unicode_is_letter(int r);
 int tmpl_unicode_is_digit(int r);
 int tmpl_unicode_is_print(int r);
+int tmpl_unicode_is_space(int r);    /* unicode.IsSpace (White_Space) */
+int tmpl_unicode_to(int which, int r); /* unicode.ToUpper (0), ToLower (1), ToTitle (2) */
 
 /* --- lexer (tmpl_lex.c) --- */
 enum tmpl_item {

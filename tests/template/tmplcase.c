@@ -38,6 +38,7 @@
 
 #include "lib/base/buf.h"
 #include "lib/base/enc.h"
+#include "lib/template/funcs/funcs.h"
 #include "lib/template/template.h"
 #include "lib/template/tmpl_int.h"
 #include "lib/value/path.h"
@@ -360,6 +361,29 @@ static const struct gitops_tmpl_func funcs[] = {
 	{ "fail", f_fail, 1, 0, { GITOPS_TMPL_P_STRING }, NULL },
 };
 
+/* the harness's functions, then lib/template/funcs's table (whose names win: the last one does) */
+static struct gitops_tmpl_func *all_funcs;
+static size_t n_all_funcs;
+
+static int make_funcs(void)
+{
+	struct gitops_tmpl_func *real = NULL;
+	size_t nreal = 0, nh = sizeof(funcs) / sizeof(funcs[0]);
+
+	if (gitops_tmpl_funcs_table(&real, &nreal) < 0)
+		return -1;
+	all_funcs = calloc(nh + nreal, sizeof(*all_funcs));
+	if (!all_funcs) {
+		free(real);
+		return -1;
+	}
+	memcpy(all_funcs, funcs, nh * sizeof(*all_funcs));
+	memcpy(all_funcs + nh, real, nreal * sizeof(*all_funcs));
+	n_all_funcs = nh + nreal;
+	free(real);
+	return 0;
+}
+
 /* values.yaml as Helm reads it (YAML -> JSON -> interface{}): every number a float64 */
 static int floats_only(cJSON *t)
 {
@@ -526,6 +550,17 @@ static const char *core_of(const char *msg)
 
 	if (strncmp(msg, "template: ", 10))
 		return msg; /* not the engine's: loading values */
+	{
+		/* fail, required: helm's cleanupExecError keeps what HELM[...]HELM holds (greedy, as its regexp) */
+		static char warn[GITOPS_ERR_MSG_MAX];
+		const char *a = strstr(msg, "HELM["), *z = NULL, *w;
+		for (w = a; w && (w = strstr(w, "]HELM")) != NULL; w++)
+			z = w;
+		if (a && z && z > a + 5) {
+			snprintf(warn, sizeof(warn), "%.*s", (int)(z - a - 5), a + 5);
+			return warn;
+		}
+	}
 	if (strstr(msg, ": executing \"")) {
 		while ((q = strstr(p, " at <")) != NULL) {
 			const char *close = strstr(q, ">: ");
@@ -853,7 +888,7 @@ static char *run_case(const cJSON *c)
 	failed = make_root(&root, values ? values : "{}\n", cJSON_GetObjectItemCaseSensitive(c, "helm_args"),
 			   wrapper_path, &err);
 	if (!failed)
-		failed = gitops_tmpl_set_new(&set, funcs, sizeof(funcs) / sizeof(funcs[0]), &opts, &h, &err);
+		failed = gitops_tmpl_set_new(&set, all_funcs, n_all_funcs, &opts, &h, &err);
 	for (i = 0; !failed && i < nfiles; i++) {
 		if (!files[i].path || !files[i].text) {
 			failed = gitops_err_oom(&err);
@@ -933,6 +968,10 @@ int main(int argc, char **argv)
 	char *line, *save = NULL, *charts = NULL;
 	int batch = 0, repeat = 1, r;
 
+	if (make_funcs() < 0) {
+		fprintf(stderr, "tmplcase: out of memory\n");
+		return 2;
+	}
 	if (argc >= 3 && !strcmp(argv[1], "--repeat")) {
 		/* bench/template-bench: each case N times (the count is of cases, the time of all runs) */
 		repeat = atoi(argv[2]);
