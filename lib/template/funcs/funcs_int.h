@@ -15,6 +15,15 @@ extern const struct gitops_tmpl_func gitops_tmpl_funcs_strings[];
 extern const size_t gitops_tmpl_funcs_strings_n;
 extern const struct gitops_tmpl_func gitops_tmpl_funcs_helm[];
 extern const size_t gitops_tmpl_funcs_helm_n;
+extern const struct gitops_tmpl_func gitops_tmpl_funcs_reflect[];
+extern const size_t gitops_tmpl_funcs_reflect_n;
+extern const struct gitops_tmpl_func gitops_tmpl_funcs_lists[];
+extern const size_t gitops_tmpl_funcs_lists_n;
+
+/* Go's reflect.Kind name of a value ("invalid" for nil, "slice", "map", "ptr"...) */
+const char *fn_kind_name(const struct gitops_tmpl_value *v);
+/* reflect.DeepEqual: same Go types, same contents */
+int fn_deep_equal(const struct gitops_tmpl_value *a, const struct gitops_tmpl_value *b);
 
 /* Sprig's empty(): nil, false, 0, "", and empty lists and maps (a struct never) */
 int fn_empty(const struct gitops_tmpl_value *v);

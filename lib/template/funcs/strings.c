@@ -68,12 +68,6 @@ static int to_lower(int r, void *st)
 	return tmpl_unicode_to(1, r);
 }
 
-static int drop_space(int r, void *st)
-{
-	(void)st;
-	return tmpl_unicode_is_space(r) ? -1 : r;
-}
-
 /* strings.Title's isSeparator */
 static int is_separator(int r)
 {
@@ -123,13 +117,32 @@ FN(f_title)
 	return map_runes(out, s, len, title_rune, &prev, err);
 }
 
+/*
+ * nospace: goutils.DeleteWhiteSpace, which goes byte by byte: each byte is
+ * a rune of its own (Latin-1), dropped when unicode.IsSpace; when nothing
+ * was dropped the string comes back as it was, else the kept bytes come
+ * back as those runes, UTF-8 encoded (a non-ASCII string with a space is
+ * mangled, as in helm).
+ */
 FN(f_nospace)
 {
-	size_t len;
+	struct gitops_buf b = GITOPS_BUF_INIT;
+	size_t len, i, kept = 0;
 	const char *s = str(args[0], &len);
 
 	(void)call, (void)n;
-	return map_runes(out, s, len, drop_space, NULL, err);
+	for (i = 0; i < len; i++)
+		kept += !tmpl_unicode_is_space((unsigned char)s[i]);
+	if (kept == len)
+		return fn_ret_str(out, s, len, err);
+	if (gitops_buf_add(&b, "", 0) < 0)
+		return gitops_err_oom(err);
+	for (i = 0; i < len; i++)
+		if (!tmpl_unicode_is_space((unsigned char)s[i]) && fn_put_rune(&b, (unsigned char)s[i]) < 0) {
+			gitops_buf_release(&b);
+			return gitops_err_oom(err);
+		}
+	return fn_ret_buf(out, &b, err);
 }
 
 /* the rune ending at s[end] (exclusive): its start */
