@@ -63,6 +63,10 @@ int tmpl_unicode_is_print(int r);
 int tmpl_unicode_is_space(int r);    /* unicode.IsSpace (White_Space) */
 int tmpl_unicode_to(int which, int r); /* unicode.ToUpper (0), ToLower (1), ToTitle (2) */
 
+/* --- strconv (tmpl_parse.c): ParseInt(s, 0, 64) and ParseFloat(s, 64); 0, -1 syntax, -2 range --- */
+int tmpl_strconv_parse_int(int64_t *out, const char *s, size_t n);
+int tmpl_strconv_parse_float(double *out, const char *s, size_t n);
+
 /* --- lexer (tmpl_lex.c) --- */
 enum tmpl_item {
 	I_ERROR, I_BOOL, I_CHAR, I_CHARCONST, I_COMMENT, I_COMPLEX, I_ASSIGN, I_DECLARE, I_EOF, I_FIELD,

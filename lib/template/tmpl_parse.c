@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "lib/template/tmpl_int.h"
 
@@ -1546,4 +1547,31 @@ int tmpl_node_string(struct gitops_buf *b, const struct tmpl_node *n)
 	if (gitops_buf_add(b, "", 0) < 0)
 		return -1;
 	return node_string(b, n, 0);
+}
+
+/* strconv for the function families (tmpl_int.h) */
+int tmpl_strconv_parse_int(int64_t *out, const char *s, size_t n)
+{
+	return parse_int(out, s, n);
+}
+
+int tmpl_strconv_parse_float(double *out, const char *s, size_t n)
+{
+	size_t i = 0;
+	int neg = 0;
+
+	/* strconv's special(): [+-]inf, [+-]infinity, nan, any case */
+	if (n && (s[0] == '+' || s[0] == '-')) {
+		neg = s[0] == '-';
+		i = 1;
+	}
+	if ((n - i == 3 && !strncasecmp(s + i, "inf", 3)) || (n - i == 8 && !strncasecmp(s + i, "infinity", 8))) {
+		*out = neg ? -INFINITY : INFINITY;
+		return 0;
+	}
+	if (n == 3 && !strncasecmp(s, "nan", 3)) {
+		*out = NAN;
+		return 0;
+	}
+	return parse_float(out, s, n);
 }
