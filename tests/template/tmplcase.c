@@ -20,7 +20,8 @@
  * harness renders (DIR/NAME/chart, DIR/NAME/args), and with --batch one
  * chart of many generated cases (write_batch).
  *
- * --repeat N runs each case N times (bench/template-bench), reporting once.
+ * --repeat N runs each case N times (bench/template-bench), reporting once;
+ * --exec-repeat N (before it) executes each case N times over one parse.
  *
  * --against-helm DIR compares with what the real helm rendered now instead
  * (DIR/NAME/{rc,out,err}, as tests/template/helm-oracle leaves them, from
@@ -747,6 +748,8 @@ done:
 
 /* whether the engine failed on the last case run_case ran */
 static int engine_failed;
+/* --exec-repeat N: each execution N times over one parse */
+static size_t exec_repeat = 1;
 
 /*
  * --write-charts DIR CASES --batch: also DIR/_batch/chart, one chart of every
@@ -896,6 +899,11 @@ static char *run_case(const cJSON *c)
 		}
 		failed = gitops_tmpl_set_parse(set, files[i].path, files[i].text, strlen(files[i].text), &err);
 	}
+	for (i = 1; !failed && i < exec_repeat; i++) {
+		/* --exec-repeat: the same set and root executed again (bench/template-bench) */
+		failed = gitops_tmpl_exec(&out, set, wrapper_path, root, &err);
+		out.len = 0;
+	}
 	if (!failed)
 		failed = gitops_tmpl_exec(&out, set, wrapper_path, root, &err);
 	engine_failed = failed;
@@ -972,6 +980,13 @@ int main(int argc, char **argv)
 		fprintf(stderr, "tmplcase: out of memory\n");
 		return 2;
 	}
+	if (argc >= 3 && !strcmp(argv[1], "--exec-repeat")) {
+		exec_repeat = (size_t)atoi(argv[2]);
+		if (exec_repeat < 1)
+			exec_repeat = 1;
+		argv += 2;
+		argc -= 2;
+	}
 	if (argc >= 3 && !strcmp(argv[1], "--repeat")) {
 		/* bench/template-bench: each case N times (the count is of cases, the time of all runs) */
 		repeat = atoi(argv[2]);
@@ -994,7 +1009,7 @@ int main(int argc, char **argv)
 		argc -= 2;
 	}
 	if (argc < 3 && !(charts && argc == 2)) {
-		fprintf(stderr, "usage: tmplcase [--repeat N] [--against-helm DIR] CASES.yaml KNOWN-FAILURES [NAME-PREFIX...]\n"
+		fprintf(stderr, "usage: tmplcase [--exec-repeat N] [--repeat N] [--against-helm DIR] CASES.yaml KNOWN-FAILURES [NAME-PREFIX...]\n"
 				"       tmplcase --write-charts DIR CASES.yaml [--batch]\n");
 		return 2;
 	}
