@@ -1853,7 +1853,9 @@ int tmpl_unicode_is_digit(int r)
 
 int tmpl_unicode_is_print(int r)
 {
-	return r == ' ' || (r >= 0 && in(printable, sizeof(printable) / sizeof(printable[0]), (unsigned)r));
+	if (r < 0x80)
+		return r >= 0x20 && r < 0x7F;
+	return in(printable, sizeof(printable) / sizeof(printable[0]), (unsigned)r);
 }
 
 /* unicode.ToUpper (which 0), ToLower (1), ToTitle (2): the simple mappings */
