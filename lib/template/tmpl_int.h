@@ -104,26 +104,29 @@ enum tmpl_ntype {
 struct tmpl_tree;
 
 struct tmpl_node {
+	/* what the executor reads on every visit first, in one cache line */
 	enum tmpl_ntype type;
-	size_t pos;
-	struct tmpl_src *src;         /* the text the node was parsed from (its file name), which owns it */
-	struct tmpl_node **kids;      /* list items, command args, pipeline commands */
-	size_t nkids, capkids;
-	struct tmpl_node **decl;      /* pipeline declarations (variables) */
-	size_t ndecl, capdecl;
 	int is_assign;
-	char *text;                   /* text, string value, identifier, template name */
-	size_t tlen;
-	char *quoted;                 /* a string as written; a number's text */
-	char **ident;                 /* field/variable/chain names ("Values", "$x") */
-	size_t nident;
+	struct tmpl_node **kids;      /* list items, command args, pipeline commands */
+	size_t nkids;
 	struct tmpl_node *pipe;       /* control, template, action; chain's operand */
 	struct tmpl_node *list, *else_list;
+	long func;                    /* identifiers: index in the set's table, or -1-builtin */
+	char **ident;                 /* field/variable/chain names ("Values", "$x") */
+	/* the rest */
+	size_t nident;
+	struct tmpl_node **decl;      /* pipeline declarations (variables) */
+	size_t ndecl, capdecl;
+	size_t capkids;
+	char *text;                   /* text, string value, identifier, template name */
+	size_t tlen;
+	size_t pos;
+	struct tmpl_src *src;         /* the text the node was parsed from (its file name), which owns it */
+	char *quoted;                 /* a string as written; a number's text */
 	int is_int, is_uint, is_float, is_complex, bval;
 	int64_t i64;
 	uint64_t u64;
 	double f64, c_re, c_im;       /* a complex constant's parts (is_complex) */
-	long func;                    /* identifiers: index in the set's table, or -1-builtin */
 };
 
 /* The text a tree was parsed from, shared by the trees of one parse; owns every node (an arena). */
