@@ -181,7 +181,10 @@ static int kind_matches(const struct gitops_tmpl_value *v, int p)
 	case GITOPS_TMPL_P_LIST:
 		return v->kind == GITOPS_TMPL_LIST;
 	case GITOPS_TMPL_P_MAP:
-		return v->kind == GITOPS_TMPL_MAP;
+		/* assignable to map[string]interface {}: it, or a named type of it (chartutil.Values);
+		   not a struct, not another map type (map[string]string) */
+		return v->kind == GITOPS_TMPL_MAP && !v->u.map.is_struct &&
+		       !(v->u.map.type_name && !strncmp(v->u.map.type_name, "map[", 4));
 	default:
 		return 1;
 	}
@@ -593,7 +596,9 @@ static int validate_type(struct rv *out, struct state *s, struct rv in, int ptyp
 		return 0;
 	}
 	{
-		int r = errorf(s, "wrong type for value; expected %s; got %s", param_type(ptype), rv_type(in));
+		/* Go digs into a non-nil interface first: the error names what it holds */
+		int r = errorf(s, "wrong type for value; expected %s; got %s", param_type(ptype),
+			       in.iface && in.v->kind != GITOPS_TMPL_NIL ? gitops_tmpl_value_type_name(in.v) : rv_type(in));
 		rv_release(&in);
 		return r;
 	}

@@ -17,6 +17,8 @@ extern const struct gitops_tmpl_func gitops_tmpl_funcs_helm[];
 extern const size_t gitops_tmpl_funcs_helm_n;
 extern const struct gitops_tmpl_func gitops_tmpl_funcs_reflect[];
 extern const size_t gitops_tmpl_funcs_reflect_n;
+extern const struct gitops_tmpl_func gitops_tmpl_funcs_dicts[];
+extern const size_t gitops_tmpl_funcs_dicts_n;
 extern const struct gitops_tmpl_func gitops_tmpl_funcs_strlists[];
 extern const size_t gitops_tmpl_funcs_strlists_n;
 extern const struct gitops_tmpl_func gitops_tmpl_funcs_conversions[];
