@@ -596,9 +596,14 @@ static int validate_type(struct rv *out, struct state *s, struct rv in, int ptyp
 		return 0;
 	}
 	{
-		/* Go digs into a non-nil interface first: the error names what it holds */
+		/*
+		 * Go digs into a non-nil interface first and names what it holds (helm: a string,
+		 * bool, map or list field is named so); a float64 field stays "interface {}" in
+		 * helm's message (seen, for int, bool and map parameters).
+		 */
+		int named = in.iface && in.v->kind != GITOPS_TMPL_NIL && in.v->kind != GITOPS_TMPL_FLOAT64;
 		int r = errorf(s, "wrong type for value; expected %s; got %s", param_type(ptype),
-			       in.iface && in.v->kind != GITOPS_TMPL_NIL ? gitops_tmpl_value_type_name(in.v) : rv_type(in));
+			       named ? gitops_tmpl_value_type_name(in.v) : rv_type(in));
 		rv_release(&in);
 		return r;
 	}
