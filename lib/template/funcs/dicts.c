@@ -53,10 +53,9 @@ FN(f_get)
 	struct gitops_tmpl_value *v = gitops_tmpl_map_get(args[0], k, kl);
 
 	(void)call, (void)n;
-	if (!v && !(v = gitops_tmpl_value_cstring("")))
+	v = v ? gitops_tmpl_value_ref(v) : gitops_tmpl_value_cstring("");
+	if (!v)
 		return gitops_err_oom(err);
-	else if (v)
-		v = gitops_tmpl_value_ref(v);
 	*out = v;
 	return 0;
 }

@@ -176,7 +176,8 @@ FN(f_sort_alpha)
 	if (gitops_tmpl_value_kind(v) == GITOPS_TMPL_LIST || gitops_tmpl_value_kind(v) == GITOPS_TMPL_STRLIST) {
 		if (!(l = strslice(v)))
 			return gitops_err_oom(err);
-		qsort(l->u.list.items, l->u.list.n, sizeof(l->u.list.items[0]), by_bytes);
+		if (l->u.list.n > 1)
+			qsort(l->u.list.items, l->u.list.n, sizeof(l->u.list.items[0]), by_bytes);
 	} else {
 		struct gitops_buf b = GITOPS_BUF_INIT;
 		struct gitops_tmpl_value *s;
