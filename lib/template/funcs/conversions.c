@@ -44,7 +44,7 @@ static size_t trim_zero_decimal(const char *s, size_t len)
 }
 
 /* cast.ToInt64E, errors as 0 */
-static int64_t cast_int(const struct gitops_tmpl_value *v)
+int64_t fn_cast_int(const struct gitops_tmpl_value *v)
 {
 	int64_t i;
 
@@ -67,7 +67,7 @@ static int64_t cast_int(const struct gitops_tmpl_value *v)
 }
 
 /* cast.ToFloat64E, errors as 0 */
-static double cast_float(const struct gitops_tmpl_value *v)
+double fn_cast_float(const struct gitops_tmpl_value *v)
 {
 	double f;
 
@@ -121,21 +121,21 @@ FN(f_atoi)
 FN(f_int)
 {
 	(void)call, (void)n;
-	*out = gitops_tmpl_value_int(cast_int(args[0]));
+	*out = gitops_tmpl_value_int(fn_cast_int(args[0]));
 	return *out ? 0 : gitops_err_oom(err);
 }
 
 FN(f_int64)
 {
 	(void)call, (void)n;
-	*out = gitops_tmpl_value_int64(cast_int(args[0]));
+	*out = gitops_tmpl_value_int64(fn_cast_int(args[0]));
 	return *out ? 0 : gitops_err_oom(err);
 }
 
 FN(f_float64)
 {
 	(void)call, (void)n;
-	*out = gitops_tmpl_value_float(cast_float(args[0]));
+	*out = gitops_tmpl_value_float(fn_cast_float(args[0]));
 	return *out ? 0 : gitops_err_oom(err);
 }
 

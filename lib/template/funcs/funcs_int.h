@@ -5,6 +5,8 @@
 #ifndef GITOPS_TMPL_FUNCS_INT_H
 #define GITOPS_TMPL_FUNCS_INT_H
 
+#include <stdint.h>
+
 #include "lib/base/buf.h"
 #include "lib/template/funcs/funcs.h"
 #include "lib/template/tmpl_int.h"
@@ -17,6 +19,8 @@ extern const struct gitops_tmpl_func gitops_tmpl_funcs_helm[];
 extern const size_t gitops_tmpl_funcs_helm_n;
 extern const struct gitops_tmpl_func gitops_tmpl_funcs_reflect[];
 extern const size_t gitops_tmpl_funcs_reflect_n;
+extern const struct gitops_tmpl_func gitops_tmpl_funcs_math[];
+extern const size_t gitops_tmpl_funcs_math_n;
 extern const struct gitops_tmpl_func gitops_tmpl_funcs_dicts[];
 extern const size_t gitops_tmpl_funcs_dicts_n;
 extern const struct gitops_tmpl_func gitops_tmpl_funcs_strlists[];
@@ -26,6 +30,9 @@ extern const size_t gitops_tmpl_funcs_conversions_n;
 extern const struct gitops_tmpl_func gitops_tmpl_funcs_lists[];
 extern const size_t gitops_tmpl_funcs_lists_n;
 
+/* spf13/cast's ToInt64 and ToFloat64, errors as 0 (Sprig's toInt64, toFloat64) */
+int64_t fn_cast_int(const struct gitops_tmpl_value *v);
+double fn_cast_float(const struct gitops_tmpl_value *v);
 /* Go's reflect.Kind name of a value ("invalid" for nil, "slice", "map", "ptr"...) */
 const char *fn_kind_name(const struct gitops_tmpl_value *v);
 /* reflect.DeepEqual: same Go types, same contents */
