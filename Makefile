@@ -51,8 +51,8 @@ QLD =
 endif
 
 PROGRAMS  := gitops-fetch gitops-render gitops-diff gitops-apply gitops-bump
-LIB_SRCS  := $(sort $(wildcard lib/*/*.c))
-LIB_HDRS  := $(wildcard lib/*/*.h)
+LIB_SRCS  := $(sort $(wildcard lib/*/*.c lib/template/funcs/*.c))
+LIB_HDRS  := $(wildcard lib/*/*.h lib/template/funcs/*.h)
 LIB_OBJS  := $(LIB_SRCS:%.c=$(O)/%.o)
 LIB       := $(O)/lib/libgitops.a
 # the programs' tool layer: options, messages, colour, exit codes (the only printers)
@@ -214,6 +214,8 @@ kustomize: $(BINS) $(O)/tests/kustomize/kzcompare
 	$(Q)GITOPS_BIN=$(CURDIR)/$(O) CONFORMANCE=$(abspath $(CONFORMANCE)) tests/kustomize/run
 # lib/template against the shared helm-engine cases (Go's text/template as helm v3.17 runs it)
 .PHONY: template
+# the function families written so far (issue 16): their case files run too
+TEMPLATE_FUNC_CASES := sprig-defaults sprig-strings sprig-lists sprig-conversion sprig-dicts sprig-math
 $(O)/tests/template/%.o: tests/template/%.c $(LIB_HDRS) Makefile
 	@mkdir -p $(dir $@)
 	$(QCC)$(CC) $(ALL_CFLAGS) -c -o $@ $<
@@ -222,14 +224,18 @@ $(O)/tests/template/tmplcase: $(O)/tests/template/tmplcase.o $(LIB)
 template: $(O)/tests/template/tmplcase
 	$(Q)$(O)/tests/template/tmplcase $(CONFORMANCE)/helm-engine/text-template.yaml tests/template/known-failures
 	$(Q)$(O)/tests/template/tmplcase tests/template/regressions.yaml tests/template/known-failures
+	$(Q)for f in $(TEMPLATE_FUNC_CASES); do \
+		$(O)/tests/template/tmplcase $(CONFORMANCE)/helm-engine/$$f.yaml tests/template/known-failures || exit 1; done
 # the live oracle: the real helm v3.17.2 (scripts/install-deps) on the same cases, then on a
 # fixed batch of random templates (tests/template/helm-diff); skipped without helm.
-#   make template-diff-fuzz MINUTES=N     random batches against helm for N minutes
+#   make template-diff-fuzz MINUTES=N     random batches against helm for N minutes (one chart a batch)
 MINUTES ?= 5
 .PHONY: template-helm template-diff-fuzz
 template-helm: $(O)/tests/template/tmplcase
 	$(Q)GITOPS_BIN=$(CURDIR)/$(O) CONFORMANCE=$(CONFORMANCE) tests/template/helm-oracle
-	$(Q)GITOPS_BIN=$(CURDIR)/$(O) CONFORMANCE=$(CONFORMANCE) tests/template/helm-diff 1 100
+	$(Q)for f in $(TEMPLATE_FUNC_CASES); do GITOPS_BIN=$(CURDIR)/$(O) CONFORMANCE=$(CONFORMANCE) \
+		CASES=$(CONFORMANCE)/helm-engine/$$f.yaml tests/template/helm-oracle || exit 1; done
+	$(Q)GITOPS_BIN=$(CURDIR)/$(O) CONFORMANCE=$(CONFORMANCE) tests/template/helm-diff 1 400
 template-diff-fuzz: $(O)/tests/template/tmplcase
 	$(Q)GITOPS_BIN=$(CURDIR)/$(O) CONFORMANCE=$(CONFORMANCE) tests/template/helm-diff --minutes $(MINUTES)
 

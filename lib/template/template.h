@@ -49,6 +49,7 @@ enum gitops_tmpl_kind {
 	GITOPS_TMPL_STRLIST, /* []string (items are STRING values) */
 	GITOPS_TMPL_MAP,     /* map[string]interface {}, or a named map type (type_name) */
 	GITOPS_TMPL_UINT8,   /* Go uint8 (a byte: index of a string) */
+	GITOPS_TMPL_COMPLEX128, /* Go complex128: only a template's own constants (1i, 2+3i) make one */
 };
 
 struct gitops_tmpl_value;
@@ -58,6 +59,7 @@ struct gitops_tmpl_value *gitops_tmpl_value_bool(int b);
 struct gitops_tmpl_value *gitops_tmpl_value_int(int64_t i);
 struct gitops_tmpl_value *gitops_tmpl_value_int64(int64_t i);
 struct gitops_tmpl_value *gitops_tmpl_value_float(double d);
+struct gitops_tmpl_value *gitops_tmpl_value_complex(double re, double im);
 /* A string of len bytes (copied; may hold NUL). */
 struct gitops_tmpl_value *gitops_tmpl_value_string(const char *s, size_t len);
 struct gitops_tmpl_value *gitops_tmpl_value_cstring(const char *s);
@@ -176,19 +178,19 @@ int gitops_tmpl_call_parse_exec(struct gitops_buf *out, struct gitops_tmpl_call 
 
 struct gitops_tmpl_options {
 	int missingkey_error;  /* missingkey=error (Helm --strict); else missingkey=zero, as Helm */
-	size_t max_depth;      /* nested {{template}}, include and tpl calls */
+	size_t max_depth;      /* nested executions: include and tpl calls ({{template}}: Go's 100,000) */
 	size_t max_parse_depth;/* nested parentheses and control structures in one text */
 	size_t max_output;     /* bytes one execution writes, nested ones included */
 	size_t max_range;      /* range iterations in one execution, nested ones included */
 	size_t max_string;     /* bytes of one string made by print/printf/a function */
-	size_t max_stack;      /* bytes of C stack one execution may use */
+	size_t max_stack;      /* bytes of C stack one execution may use (the set's executor stack) */
 	const char *set_name;  /* the set's name in "no template X associated with template NAME" (Helm:
 				  "gotpl"); NULL: the calling template's (borrowed: a static string) */
 };
 
 #define GITOPS_TMPL_OPTIONS_INIT                                                                           \
-	{ .missingkey_error = 0, .max_depth = 1100, .max_parse_depth = 1000, .max_output = 64u << 20,        \
-	  .max_range = 10000000, .max_string = 16u << 20, .max_stack = 4u << 20, .set_name = NULL }
+	{ .missingkey_error = 0, .max_depth = 100000, .max_parse_depth = 1000, .max_output = 64u << 20,      \
+	  .max_range = 10000000, .max_string = 16u << 20, .max_stack = 512u << 20, .set_name = NULL }
 
 struct gitops_tmpl_set;
 
@@ -211,7 +213,23 @@ int gitops_tmpl_set_parse(struct gitops_tmpl_set *set, const char *name, const c
 /* Is a template of this name defined? */
 int gitops_tmpl_set_has(const struct gitops_tmpl_set *set, const char *name);
 
-/* Execute template `name` with dot (borrowed; NULL = no value), appending its output to out. */
+/*
+ * Execute template `name` with dot (borrowed; NULL = no value), appending its output to out.
+ *
+ * Depth, as Go and helm bound it: nested {{template}} calls stop at Go's
+ * maxExecDepth, "exceeded maximum template depth (100000)", counted per
+ * execution (an include or a tpl starts a new one, as ExecuteTemplate does
+ * in Go); Helm's include stops at 1,000 nested calls of one name (its
+ * function, outside this module).  Go's only bound on nested executions is
+ * its 1 GB goroutine stack: here max_depth (100,000) and max_stack bound
+ * them, with "exceeded maximum template depth (...)" errors.  The executor
+ * recurses in C, some 500 bytes a {{template}} level (-O2; several times
+ * that under sanitizers), so an execution runs on a stack of the set's own
+ * (swapcontext onto max_stack bytes, 512 MiB mapped once with
+ * MAP_NORESERVE: only the pages a template reaches are touched, and a
+ * deep execution's are given back): Go's 100,000 levels fit in it, and a
+ * guard turns anything deeper into the error above instead of a crash.
+ */
 int gitops_tmpl_exec(struct gitops_buf *out, struct gitops_tmpl_set *set, const char *name,
 		     struct gitops_tmpl_value *dot, struct gitops_err *err);
 

@@ -8,7 +8,10 @@
  * list's element), which Go's messages name ("nil pointer evaluating
  * interface {}.x").  Every eval function returns an rv the caller owns.
  */
+#include <errno.h>
 #include <limits.h>
+#include <sys/mman.h>
+#include <ucontext.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,9 +30,13 @@ struct rv {
 
 struct run {
 	struct gitops_tmpl_options opts;
-	size_t depth, output, ranges;
+	size_t depth, output, ranges;   /* depth: nested executions (include, tpl) */
 	uintptr_t stack_base;
+	size_t stack_used;              /* the deepest check_stack saw */
 };
+
+/* text/template's maxExecDepth: nested {{template}} calls in one execution */
+#define MAX_EXEC_DEPTH 100000
 
 struct var {
 	const char *name;
@@ -45,6 +52,7 @@ struct state {
 	size_t nvars, capvars;
 	struct run *run;
 	struct gitops_err *err;
+	size_t tdepth; /* {{template}} nesting in this execution (Go's state.depth) */
 };
 
 struct gitops_tmpl_call {
@@ -173,7 +181,10 @@ static int kind_matches(const struct gitops_tmpl_value *v, int p)
 	case GITOPS_TMPL_P_LIST:
 		return v->kind == GITOPS_TMPL_LIST;
 	case GITOPS_TMPL_P_MAP:
-		return v->kind == GITOPS_TMPL_MAP;
+		/* assignable to map[string]interface {}: it, or a named type of it (chartutil.Values);
+		   not a struct, not another map type (map[string]string) */
+		return v->kind == GITOPS_TMPL_MAP && !v->u.map.is_struct &&
+		       !(v->u.map.type_name && !strncmp(v->u.map.type_name, "map[", 4));
 	default:
 		return 1;
 	}
@@ -299,6 +310,8 @@ static int check_stack(struct state *s)
 	uintptr_t base = s->run->stack_base;
 	size_t used = base > here ? base - here : here - base;
 
+	if (used > s->run->stack_used)
+		s->run->stack_used = used;
 	if (used > s->run->opts.max_stack)
 		return errorf(s, "exceeded maximum template depth (nesting too deep for %zu bytes of stack)",
 			      s->run->opts.max_stack);
@@ -545,7 +558,9 @@ static int ideal_constant(struct rv *out, struct state *s, const struct tmpl_nod
 	/* Go's isHexInt (0x1E has an E, and is no float; -0x1E is one) and isRuneInt */
 	int hex_int = strlen(q) > 2 && q[0] == '0' && (q[1] == 'x' || q[1] == 'X') && !strpbrk(q, "pP");
 
-	if (n->is_float && q[0] != '\'' && !hex_int && strpbrk(q, ".eEpP")) {
+	if (n->is_complex) {
+		out->v = gitops_tmpl_value_complex(n->c_re, n->c_im);
+	} else if (n->is_float && q[0] != '\'' && !hex_int && strpbrk(q, ".eEpP")) {
 		out->v = gitops_tmpl_value_float(n->f64);
 	} else if (n->is_int) {
 		out->v = gitops_tmpl_value_int(n->i64);
@@ -581,7 +596,14 @@ static int validate_type(struct rv *out, struct state *s, struct rv in, int ptyp
 		return 0;
 	}
 	{
-		int r = errorf(s, "wrong type for value; expected %s; got %s", param_type(ptype), rv_type(in));
+		/*
+		 * Go digs into a non-nil interface first and names what it holds (helm: a string,
+		 * bool, map or list field is named so); a float64 field stays "interface {}" in
+		 * helm's message (seen, for int, bool and map parameters).
+		 */
+		int named = in.iface && in.v->kind != GITOPS_TMPL_NIL && in.v->kind != GITOPS_TMPL_FLOAT64;
+		int r = errorf(s, "wrong type for value; expected %s; got %s", param_type(ptype),
+			       named ? gitops_tmpl_value_type_name(in.v) : rv_type(in));
 		rv_release(&in);
 		return r;
 	}
@@ -724,7 +746,7 @@ constant:
 
 /* --- builtins --- */
 
-enum { K_INVALID, K_BOOL, K_INT, K_FLOAT, K_STRING };
+enum { K_INVALID, K_BOOL, K_INT, K_FLOAT, K_COMPLEX, K_STRING };
 
 static int basic_kind(const struct gitops_tmpl_value *v)
 {
@@ -737,6 +759,8 @@ static int basic_kind(const struct gitops_tmpl_value *v)
 		return K_INT;
 	case GITOPS_TMPL_FLOAT64:
 		return K_FLOAT;
+	case GITOPS_TMPL_COMPLEX128:
+		return K_COMPLEX;
 	case GITOPS_TMPL_STRING:
 		return K_STRING;
 	default:
@@ -775,13 +799,17 @@ static int eq(struct gitops_err *err, struct gitops_tmpl_value *a1, struct gitop
 			case K_FLOAT:
 				truth = a1->u.f == a->u.f;
 				break;
+			case K_COMPLEX:
+				truth = a1->u.c.re == a->u.c.re && a1->u.c.im == a->u.c.im;
+				break;
 			case K_STRING:
 				truth = a1->u.str.len == a->u.str.len && !memcmp(a1->u.str.s, a->u.str.s, a->u.str.len);
 				break;
 			default:
 				if (a1 && a && strcmp(gitops_tmpl_value_type_name(a1), gitops_tmpl_value_type_name(a))) {
 					struct gitops_buf b1 = GITOPS_BUF_INIT, b2 = GITOPS_BUF_INIT;
-					if (fmt_s(&b1, a1) < 0 || fmt_s(&b2, a) < 0) {
+					/* Go: "non-comparable types %s: %v, %s: %v" (arg1 %s, arg %v) */
+					if (fmt_s(&b1, a1) < 0 || tmpl_fmt_printf(&b2, "%v", 2, &a, 1) < 0) {
 						gitops_buf_release(&b1);
 						gitops_buf_release(&b2);
 						return gitops_err_oom(err);
@@ -1612,7 +1640,7 @@ done:
 	return res;
 }
 
-static int exec_tree(struct state *parent, struct gitops_buf *out, struct tmpl_tree *tree, struct rv dot);
+static int exec_tree(struct state *parent, struct gitops_buf *out, struct tmpl_tree *tree, struct rv dot, int nested);
 
 static int walk_template(struct state *s, struct rv dot, const struct tmpl_node *t)
 {
@@ -1624,12 +1652,12 @@ static int walk_template(struct state *s, struct rv dot, const struct tmpl_node 
 	tree = tmpl_set_lookup(s->set, t->text);
 	if (!tree)
 		return errorf(s, "template \"%s\" not defined", t->text);
-	if (s->run->depth >= s->run->opts.max_depth)
-		return errorf(s, "exceeded maximum template depth (%zu)", s->run->opts.max_depth);
+	if (s->tdepth == MAX_EXEC_DEPTH)
+		return errorf(s, "exceeded maximum template depth (%d)", MAX_EXEC_DEPTH);
 	if (eval_pipeline(&newdot, s, dot, t->pipe) < 0)
 		return -1;
 	tree->refs++;
-	r = exec_tree(s, s->wr, tree, newdot);
+	r = exec_tree(s, s->wr, tree, newdot, 1);
 	tmpl_tree_unref(tree);
 	rv_release(&newdot);
 	return r;
@@ -1679,8 +1707,12 @@ static int walk(struct state *s, struct rv dot, const struct tmpl_node *node)
 	}
 }
 
-/* a new state for tree (a {{template}}, an include, a tpl): no variables but $ */
-static int exec_tree(struct state *parent, struct gitops_buf *out, struct tmpl_tree *tree, struct rv dot)
+/*
+ * A new state for tree: no variables but $.  A {{template}} (nested) goes
+ * one deeper in its execution; an include or a tpl is a new execution
+ * (Go's ExecuteTemplate: depth 0), one deeper in the run.
+ */
+static int exec_tree(struct state *parent, struct gitops_buf *out, struct tmpl_tree *tree, struct rv dot, int nested)
 {
 	struct state s = { 0 };
 	int r;
@@ -1690,13 +1722,17 @@ static int exec_tree(struct state *parent, struct gitops_buf *out, struct tmpl_t
 	s.wr = out;
 	s.run = parent->run;
 	s.err = parent->err;
-	s.run->depth++;
+	s.tdepth = nested ? parent->tdepth + 1 : 0;
+	if (!nested)
+		s.run->depth++;
 	if (push_var(&s, "$", rv_ref(dot)) < 0) {
-		s.run->depth--;
+		if (!nested)
+			s.run->depth--;
 		return -1;
 	}
 	r = walk(&s, dot, tree->root);
-	s.run->depth--;
+	if (!nested)
+		s.run->depth--;
 	pop_vars(&s, 0);
 	free(s.vars);
 	return r < 0 ? -1 : 0;
@@ -1751,6 +1787,8 @@ void gitops_tmpl_set_free(struct gitops_tmpl_set *set)
 	free(set->defs);
 	if (!set->borrowed_funcs)
 		free(set->funcs);
+	if (set->stack)
+		munmap(set->stack, set->stack_size);
 	free(set);
 }
 
@@ -1849,19 +1887,153 @@ static int exec_named(struct gitops_buf *out, struct gitops_tmpl_set *set, struc
 	if (!out->data && gitops_buf_add(out, "", 0) < 0)
 		return gitops_err_oom(err);
 	tree->refs++;
-	r = exec_tree(&parent, out, tree, d);
+	r = exec_tree(&parent, out, tree, d, 0);
 	tmpl_tree_unref(tree);
 	return r;
 }
 
-int gitops_tmpl_exec(struct gitops_buf *out, struct gitops_tmpl_set *set, const char *name,
-		     struct gitops_tmpl_value *dot, struct gitops_err *err)
+/*
+ * The executor recurses (a {{template}} goes some 500 bytes deeper, more
+ * under sanitizers), and Go lets 100,000 of them nest: an execution runs on
+ * a stack of the set's own, max_stack bytes (plus a margin for what the
+ * functions called at the bottom use) mapped once with MAP_NORESERVE, so
+ * only the pages a template reaches are ever touched, and given back after
+ * an execution that went deep.  Switching to it is a swapcontext, not a
+ * thread (under AddressSanitizer, which does not follow swapcontext, a
+ * thread with a stack of that size).  A function that executes the same set again while it runs (on
+ * that stack) executes on the stack it is on, within what is left of it.
+ */
+#define STACK_MARGIN (2u << 20)
+#define STACK_KEEP (8u << 20) /* touched pages kept between executions */
+
+#if defined(__SANITIZE_ADDRESS__)
+#define TMPL_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define TMPL_ASAN 1
+#endif
+#endif
+#ifdef TMPL_ASAN
+#include <pthread.h>
+#endif
+
+struct exec_job {
+	struct gitops_buf *out;
+	struct gitops_tmpl_set *set;
+	const char *name;
+	struct gitops_tmpl_value *dot;
+	struct gitops_err *err;
+	int r;
+	size_t max_stack;
+	size_t used;            /* the deepest the execution went */
+	ucontext_t caller, fiber;
+};
+
+static _Thread_local struct exec_job *fiber_job;
+
+static void exec_job_run(struct exec_job *j)
 {
 	struct run run = { 0 };
 
-	run.opts = set->opts;
+	run.opts = j->set->opts;
+	run.opts.max_stack = j->max_stack;
 	run.stack_base = (uintptr_t)__builtin_frame_address(0);
-	return exec_named(out, set, &run, name, name, dot, err);
+	j->r = exec_named(j->out, j->set, &run, j->name, j->name, j->dot, j->err);
+	j->used = run.stack_used;
+}
+
+static void exec_fiber(void)
+{
+	exec_job_run(fiber_job);
+}
+
+#ifdef TMPL_ASAN
+/* AddressSanitizer and swapcontext do not mix well: under it, a thread with that stack */
+static void *exec_thread(void *arg)
+{
+	exec_job_run(arg);
+	return NULL;
+}
+
+static int exec_on_thread(struct exec_job *j, size_t size)
+{
+	pthread_attr_t attr;
+	pthread_t th;
+	int e;
+
+	if ((e = pthread_attr_init(&attr)) != 0)
+		return e;
+	e = pthread_attr_setstacksize(&attr, size);
+	if (e == 0)
+		e = pthread_create(&th, &attr, exec_thread, j);
+	pthread_attr_destroy(&attr);
+	if (e == 0)
+		pthread_join(th, NULL);
+	return e;
+}
+#endif
+
+int gitops_tmpl_exec(struct gitops_buf *out, struct gitops_tmpl_set *set, const char *name,
+		     struct gitops_tmpl_value *dot, struct gitops_err *err)
+{
+	struct exec_job j;
+	size_t size = set->opts.max_stack + STACK_MARGIN;
+
+	memset(&j, 0, sizeof(j));
+	j.out = out;
+	j.set = set;
+	j.name = name;
+	j.dot = dot;
+	j.err = err;
+	j.r = -1;
+	j.max_stack = set->opts.max_stack;
+	if (set->stack_busy) {
+		/* executed again from inside an execution of the set: on the stack it is on, within what is left */
+		j.max_stack = set->opts.max_stack / 2;
+		exec_job_run(&j);
+		return j.r;
+	}
+#ifdef TMPL_ASAN
+	{
+		int e;
+		set->stack_busy = 1;
+		e = exec_on_thread(&j, size);
+		set->stack_busy = 0;
+		if (e != 0)
+			return gitops_err_set(err, GITOPS_EXIT_INTERNAL, "template: cannot start the executor: %s", strerror(e));
+		return j.r;
+	}
+#endif
+	if (!set->stack) {
+		void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_STACK,
+			       -1, 0);
+		if (p == MAP_FAILED)
+			return gitops_err_set(err, GITOPS_EXIT_INTERNAL, "template: cannot map the executor's stack: %s",
+					      strerror(errno));
+		/* a guard page at the bottom: an overflow faults, never writes past it */
+		mprotect(p, 4096, PROT_NONE);
+		set->stack = p;
+		set->stack_size = size;
+	}
+	if (getcontext(&j.fiber) < 0)
+		return gitops_err_set(err, GITOPS_EXIT_INTERNAL, "template: getcontext: %s", strerror(errno));
+	j.fiber.uc_stack.ss_sp = (char *)set->stack + 4096;
+	j.fiber.uc_stack.ss_size = set->stack_size - 4096;
+	j.fiber.uc_link = &j.caller;
+	makecontext(&j.fiber, exec_fiber, 0);
+	set->stack_busy = 1;
+	fiber_job = &j;
+	if (swapcontext(&j.caller, &j.fiber) < 0) {
+		set->stack_busy = 0;
+		return gitops_err_set(err, GITOPS_EXIT_INTERNAL, "template: swapcontext: %s", strerror(errno));
+	}
+	set->stack_busy = 0;
+	if (j.used > STACK_KEEP) {
+		/* a deep execution: give its pages back, keep the top ones */
+		size_t drop = (set->stack_size - STACK_KEEP) & ~(size_t)4095;
+		madvise((char *)set->stack + 4096, drop - 4096, MADV_DONTNEED);
+	}
+	return j.r;
 }
 
 void *gitops_tmpl_call_ctx(const struct gitops_tmpl_call *call)

@@ -142,21 +142,7 @@ static size_t encode_rune(char *out, unsigned r)
  */
 static int is_print(unsigned r)
 {
-	if (r < 0x20 || r == 0x7F)
-		return 0;
-	if (r < 0x7F)
-		return 1;
-	if (r < 0xA0 || r == 0xAD)
-		return 0;
-	if ((r >= 0x2000 && r <= 0x200F) || (r >= 0x2028 && r <= 0x202F) || (r >= 0x205F && r <= 0x206F))
-		return 0;
-	if (r == 0xFEFF || (r >= 0xFFF9 && r <= 0xFFFB) || r == 0xFFFE || r == 0xFFFF)
-		return 0;
-	if ((r >= 0xD800 && r <= 0xDFFF) || (r >= 0xE000 && r <= 0xF8FF) || r >= 0xF0000)
-		return 0;
-	if (r == 0x3000 || r == 0x1680 || r == 0x00A0)
-		return 0;
-	return 1;
+	return r <= 0x10FFFF && tmpl_unicode_is_print((int)r);
 }
 
 static void append_quoted_rune(struct gitops_buf *b, unsigned r, int width, char quote, int ascii, int *fail)
@@ -691,6 +677,25 @@ static void fmt_int_verb(struct pp *p, const struct gitops_tmpl_value *v, char v
 	}
 }
 
+/* fmtFloat of a verb Go takes for floats */
+static void float_verb(struct pp *p, double f, char verb)
+{
+	switch (verb) {
+	case 'v':
+		fmt_float(p, f, 'g', -1);
+		break;
+	case 'b':
+	case 'g':
+	case 'G':
+	case 'x':
+	case 'X':
+		fmt_float(p, f, verb, -1);
+		break;
+	default: /* f e E F */
+		fmt_float(p, f, verb == 'F' ? 'f' : verb, 6);
+	}
+}
+
 static void print_value(struct pp *p, const struct gitops_tmpl_value *v, char verb, int depth)
 {
 	size_t i;
@@ -724,25 +729,23 @@ static void print_value(struct pp *p, const struct gitops_tmpl_value *v, char ve
 		fmt_int_verb(p, v, verb);
 		return;
 	case GITOPS_TMPL_FLOAT64:
-		switch (verb) {
-		case 'v':
-			fmt_float(p, v->u.f, 'g', -1);
-			break;
-		case 'b':
-		case 'g':
-		case 'G':
-		case 'x':
-		case 'X':
-			fmt_float(p, v->u.f, verb, -1);
-			break;
-		case 'f':
-		case 'e':
-		case 'E':
-		case 'F':
-			fmt_float(p, v->u.f, verb == 'F' ? 'f' : verb, 6);
-			break;
-		default:
+		if (!strchr("vbgGxXfeEF", verb) || !verb)
 			bad_verb(p, v, verb);
+		else
+			float_verb(p, v->u.f, verb);
+		return;
+	case GITOPS_TMPL_COMPLEX128:
+		/* fmtComplex: (RE+IMi), each part as a float of the verb, the imaginary one always signed */
+		if (!strchr("vbgGxXfeEF", verb) || !verb) {
+			bad_verb(p, v, verb);
+		} else {
+			int old_plus = p->f.plus;
+			putc_(p, '(');
+			float_verb(p, v->u.c.re, verb);
+			p->f.plus = 1;
+			float_verb(p, v->u.c.im, verb);
+			puts_(p, "i)");
+			p->f.plus = old_plus;
 		}
 		return;
 	case GITOPS_TMPL_STRING:

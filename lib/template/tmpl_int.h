@@ -27,6 +27,9 @@ struct gitops_tmpl_value {
 		int64_t i;
 		double f;
 		struct {
+			double re, im;
+		} c;
+		struct {
 			char *s;
 			size_t len;
 		} str;
@@ -52,6 +55,17 @@ int tmpl_keycmp(const char *a, size_t alen, const char *b, size_t blen);
 int tmpl_fmt_quote(struct gitops_buf *b, const char *s, size_t len, int ascii);
 int tmpl_fmt_printf(struct gitops_buf *b, const char *format, size_t flen, struct gitops_tmpl_value *const *args,
 		    size_t n);
+
+/* --- Go's unicode.IsLetter, IsDigit, IsPrint (tmpl_unicode.c, generated) --- */
+int tmpl_unicode_is_letter(int r);
+int tmpl_unicode_is_digit(int r);
+int tmpl_unicode_is_print(int r);
+int tmpl_unicode_is_space(int r);    /* unicode.IsSpace (White_Space) */
+int tmpl_unicode_to(int which, int r); /* unicode.ToUpper (0), ToLower (1), ToTitle (2) */
+
+/* --- strconv (tmpl_parse.c): ParseInt(s, 0, 64) and ParseFloat(s, 64); 0, -1 syntax, -2 range --- */
+int tmpl_strconv_parse_int(int64_t *out, const char *s, size_t n);
+int tmpl_strconv_parse_float(double *out, const char *s, size_t n);
 
 /* --- lexer (tmpl_lex.c) --- */
 enum tmpl_item {
@@ -90,26 +104,29 @@ enum tmpl_ntype {
 struct tmpl_tree;
 
 struct tmpl_node {
+	/* what the executor reads on every visit first, in one cache line */
 	enum tmpl_ntype type;
-	size_t pos;
-	struct tmpl_src *src;         /* the text the node was parsed from (its file name), which owns it */
-	struct tmpl_node **kids;      /* list items, command args, pipeline commands */
-	size_t nkids, capkids;
-	struct tmpl_node **decl;      /* pipeline declarations (variables) */
-	size_t ndecl, capdecl;
 	int is_assign;
-	char *text;                   /* text, string value, identifier, template name */
-	size_t tlen;
-	char *quoted;                 /* a string as written; a number's text */
-	char **ident;                 /* field/variable/chain names ("Values", "$x") */
-	size_t nident;
+	struct tmpl_node **kids;      /* list items, command args, pipeline commands */
+	size_t nkids;
 	struct tmpl_node *pipe;       /* control, template, action; chain's operand */
 	struct tmpl_node *list, *else_list;
-	int is_int, is_uint, is_float, bval;
+	long func;                    /* identifiers: index in the set's table, or -1-builtin */
+	char **ident;                 /* field/variable/chain names ("Values", "$x") */
+	/* the rest */
+	size_t nident;
+	struct tmpl_node **decl;      /* pipeline declarations (variables) */
+	size_t ndecl, capdecl;
+	size_t capkids;
+	char *text;                   /* text, string value, identifier, template name */
+	size_t tlen;
+	size_t pos;
+	struct tmpl_src *src;         /* the text the node was parsed from (its file name), which owns it */
+	char *quoted;                 /* a string as written; a number's text */
+	int is_int, is_uint, is_float, is_complex, bval;
 	int64_t i64;
 	uint64_t u64;
-	double f64;
-	long func;                    /* identifiers: index in the set's table, or -1-builtin */
+	double f64, c_re, c_im;       /* a complex constant's parts (is_complex) */
 };
 
 /* The text a tree was parsed from, shared by the trees of one parse; owns every node (an arena). */
@@ -157,6 +174,9 @@ struct gitops_tmpl_set {
 	struct tmpl_def *defs;
 	size_t ndefs, capdefs;
 	int borrowed_funcs;              /* a tpl copy: funcs belong to the parent */
+	void *stack;                     /* the executor's stack (tmpl_exec.c), mapped at the first execution */
+	size_t stack_size;
+	int stack_busy;                  /* an execution runs on it */
 };
 
 long tmpl_set_find_func(const struct gitops_tmpl_set *set, const char *name, size_t len);

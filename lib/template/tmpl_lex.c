@@ -16,21 +16,19 @@ static int is_space(int r)
 	return r == ' ' || r == '\t' || r == '\r' || r == '\n';
 }
 
-/* unicode.IsLetter || IsDigit || '_', approximated beyond ASCII */
+/*
+ * isSpace: Go 1.23's lexer has its own, ASCII only (a Unicode space such as
+ * U+00A0 is an unrecognized character in an action, and no trim marker
+ * trims it).  isAlphaNumeric: '_', unicode.IsLetter, unicode.IsDigit, with
+ * Go's Unicode 15.0 tables (tmpl_unicode.c).
+ */
 static int is_alnum(int r)
 {
 	if (r == '_' || (r >= 'a' && r <= 'z') || (r >= 'A' && r <= 'Z') || (r >= '0' && r <= '9'))
 		return 1;
 	if (r < 0x80)
 		return 0;
-	if (r < 0xC0)
-		return r == 0xAA || r == 0xB5 || r == 0xBA || r == 0xB2 || r == 0xB3 || r == 0xB9;
-	if (r == 0xD7 || r == 0xF7)
-		return 0;
-	if ((r >= 0x2000 && r <= 0x2BFF) || (r >= 0x3000 && r <= 0x303F) || (r >= 0xFE30 && r <= 0xFE4F) ||
-	    (r >= 0xFF00 && r <= 0xFF0F) || (r >= 0x1F000 && r <= 0x1FAFF) || r == 0xFFFD || (r >= 0xE000 && r <= 0xF8FF))
-		return 0;
-	return 1;
+	return tmpl_unicode_is_letter(r) || tmpl_unicode_is_digit(r);
 }
 
 static int decode(const struct tmpl_lexer *l, size_t pos, size_t *size)
@@ -148,7 +146,7 @@ static void bad_char(struct tmpl_lexer *l, struct tmpl_token *out, const char *w
 	/* %#U: U+0041 'A' (the quoted rune only when printable) */
 	if (r == EOF_RUNE)
 		snprintf(msg, sizeof(msg), "%s U+FFFFFFFFFFFFFFFF", what);
-	else if (u >= 0x20 && u != 0x7F && !(u >= 0x80 && u < 0xA0))
+	else if (tmpl_unicode_is_print(r))
 		snprintf(msg, sizeof(msg), "%s U+%04X '%s'", what, u, ch);
 	else
 		snprintf(msg, sizeof(msg), "%s U+%04X", what, u);

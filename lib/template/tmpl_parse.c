@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "lib/template/tmpl_int.h"
 
@@ -654,8 +655,96 @@ static int parse_float(double *out, const char *s, size_t n)
 	if (*end != '\0')
 		return -1;
 	if (errno == ERANGE && isinf(*out))
-		return -1;
+		return -2;
 	return 0;
+}
+
+/* fmt's floatToken, as Sscan reads a part of a complex number: its length from s */
+static size_t float_token(const char *s, size_t n)
+{
+	size_t i = 0;
+	const char *digits = "0123456789_", *exp = "eEpP";
+
+#define ACCEPT(set) (i < n && s[i] && strchr(set, s[i]) ? (i++, 1) : 0)
+	if (ACCEPT("nN") && ACCEPT("aA") && ACCEPT("nN"))
+		return i;
+	ACCEPT("+-");
+	if (ACCEPT("iI") && ACCEPT("nN") && ACCEPT("fF"))
+		return i;
+	if (ACCEPT("0") && ACCEPT("xX")) {
+		digits = "0123456789aAbBcCdDeEfF_";
+		exp = "pP";
+	}
+	while (ACCEPT(digits))
+		;
+	if (ACCEPT("."))
+		while (ACCEPT(digits))
+			;
+	if (ACCEPT(exp)) {
+		ACCEPT("+-");
+		while (ACCEPT("0123456789_"))
+			;
+	}
+#undef ACCEPT
+	return i;
+}
+
+/*
+ * A complex constant (2+3i) as Go's parser reads one, with fmt.Sscan: real
+ * part, sign, imaginary part, 'i'; each part by strconv.ParseFloat.
+ */
+static void parse_complex(struct parser *p, struct tmpl_node *n, const char *s, size_t len)
+{
+	size_t i = float_token(s, len), j;
+	const char *re = s, *im;
+	size_t relen = i, imlen;
+	double parts[2];
+	int k;
+
+	if (i >= len || (s[i] != '+' && s[i] != '-'))
+		errorf(p, "syntax error scanning complex number");
+	im = s + i;
+	j = i + 1 + float_token(s + i + 1, len - i - 1);
+	imlen = j - i;
+	if (j >= len || s[j] != 'i')
+		errorf(p, "syntax error scanning complex number");
+	for (k = 0; k < 2; k++) {
+		const char *t = k ? im : re;
+		size_t tl = k ? imlen : relen;
+		int r = parse_float(&parts[k], t, tl);
+		if (r < 0) {
+			/* fmt reports strconv's error: strconv.ParseFloat: parsing "X": invalid syntax */
+			struct gitops_buf q = GITOPS_BUF_INIT;
+			char msg[600];
+			if (tmpl_fmt_quote(&q, t, tl, 0) < 0)
+				fail_oom(p);
+			snprintf(msg, sizeof(msg), "%s", q.data);
+			gitops_buf_release(&q);
+			errorf(p, "strconv.ParseFloat: parsing %s: %s", msg, r == -2 ? "value out of range" : "invalid syntax");
+		}
+	}
+	n->is_complex = 1;
+	n->c_re = parts[0];
+	n->c_im = parts[1];
+}
+
+/* simplifyComplex: a complex constant with no imaginary part is a float too, and maybe an integer */
+static void simplify_complex(struct tmpl_node *n)
+{
+	double f = n->c_re;
+
+	if (n->c_im != 0)
+		return;
+	n->is_float = 1;
+	n->f64 = f;
+	if (f >= -9223372036854775808.0 && f < 9223372036854775808.0 && (double)(int64_t)f == f) {
+		n->is_int = 1;
+		n->i64 = (int64_t)f;
+	}
+	if (f >= 0 && f < 18446744073709551616.0 && (double)(uint64_t)f == f) {
+		n->is_uint = 1;
+		n->u64 = (uint64_t)f;
+	}
 }
 
 static struct tmpl_node *new_number(struct parser *p, const struct tmpl_token *t)
@@ -683,13 +772,18 @@ static struct tmpl_node *new_number(struct parser *p, const struct tmpl_token *t
 		n->is_int = n->is_uint = n->is_float = 1;
 		return n;
 	}
-	/* Go's imaginary and complex constants: not supported here (no chart uses them); a bad one as Go says */
-	if (t->typ == I_COMPLEX)
-		errorf(p, "complex numbers are not supported: %s", n->quoted);
-	if (len > 0 && text[len - 1] == 'i') {
-		if (parse_float(&f, text, len - 1) == 0)
-			errorf(p, "complex numbers are not supported: %s", n->quoted);
-		errorf(p, "illegal number syntax: \"%s\"", n->quoted);
+	/* Go's complex constants (2+3i) and imaginary ones (1i): complex128 */
+	if (t->typ == I_COMPLEX) {
+		parse_complex(p, n, text, len);
+		simplify_complex(n);
+		return n;
+	}
+	if (len > 0 && text[len - 1] == 'i' && parse_float(&f, text, len - 1) == 0) {
+		n->is_complex = 1;
+		n->c_re = 0;
+		n->c_im = f;
+		simplify_complex(n);
+		return n;
 	}
 	if (parse_uint(&u, text, len) == 0) {
 		n->is_uint = 1;
@@ -1453,4 +1547,31 @@ int tmpl_node_string(struct gitops_buf *b, const struct tmpl_node *n)
 	if (gitops_buf_add(b, "", 0) < 0)
 		return -1;
 	return node_string(b, n, 0);
+}
+
+/* strconv for the function families (tmpl_int.h) */
+int tmpl_strconv_parse_int(int64_t *out, const char *s, size_t n)
+{
+	return parse_int(out, s, n);
+}
+
+int tmpl_strconv_parse_float(double *out, const char *s, size_t n)
+{
+	size_t i = 0;
+	int neg = 0;
+
+	/* strconv's special(): [+-]inf, [+-]infinity, nan, any case */
+	if (n && (s[0] == '+' || s[0] == '-')) {
+		neg = s[0] == '-';
+		i = 1;
+	}
+	if ((n - i == 3 && !strncasecmp(s + i, "inf", 3)) || (n - i == 8 && !strncasecmp(s + i, "infinity", 8))) {
+		*out = neg ? -INFINITY : INFINITY;
+		return 0;
+	}
+	if (n == 3 && !strncasecmp(s, "nan", 3)) {
+		*out = NAN;
+		return 0;
+	}
+	return parse_float(out, s, n);
 }

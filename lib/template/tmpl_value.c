@@ -60,6 +60,17 @@ struct gitops_tmpl_value *gitops_tmpl_value_float(double d)
 	return v;
 }
 
+struct gitops_tmpl_value *gitops_tmpl_value_complex(double re, double im)
+{
+	struct gitops_tmpl_value *v = new_value(GITOPS_TMPL_COMPLEX128);
+
+	if (v) {
+		v->u.c.re = re;
+		v->u.c.im = im;
+	}
+	return v;
+}
+
 struct gitops_tmpl_value *gitops_tmpl_value_string(const char *s, size_t len)
 {
 	struct gitops_tmpl_value *v = new_value(GITOPS_TMPL_STRING);
@@ -360,6 +371,8 @@ const char *gitops_tmpl_value_type_name(const struct gitops_tmpl_value *v)
 		return "uint8";
 	case GITOPS_TMPL_FLOAT64:
 		return "float64";
+	case GITOPS_TMPL_COMPLEX128:
+		return "complex128";
 	case GITOPS_TMPL_STRING:
 		return "string";
 	case GITOPS_TMPL_LIST:
@@ -385,6 +398,8 @@ int gitops_tmpl_value_truth(const struct gitops_tmpl_value *v)
 		return v->u.i != 0;
 	case GITOPS_TMPL_FLOAT64:
 		return v->u.f != 0;
+	case GITOPS_TMPL_COMPLEX128:
+		return v->u.c.re != 0 || v->u.c.im != 0;
 	default:
 		return gitops_tmpl_value_len(v) > 0;
 	}
@@ -469,6 +484,18 @@ static cJSON *to_tree(const struct gitops_tmpl_value *v, int depth)
 		return gitops_value_new_int(v->u.i);
 	case GITOPS_TMPL_FLOAT64:
 		return gitops_value_new_float(v->u.f);
+	case GITOPS_TMPL_COMPLEX128: {
+		/* no JSON for it: the text Go prints ("(0+1i)") */
+		struct gitops_buf b = GITOPS_BUF_INIT;
+		struct gitops_tmpl_value *const one[1] = { (struct gitops_tmpl_value *)v };
+		if (gitops_tmpl_sprint(&b, one, 1) < 0 || gitops_buf_add(&b, "", 0) < 0) {
+			gitops_buf_release(&b);
+			return NULL;
+		}
+		t = cJSON_CreateString(b.data);
+		gitops_buf_release(&b);
+		return t;
+	}
 	case GITOPS_TMPL_STRING:
 		return cJSON_CreateString(v->u.str.s);
 	case GITOPS_TMPL_LIST:

@@ -16,15 +16,27 @@
  * fail with `error_core`, the text after the last "at <...>: " (parse
  * errors: helm's last ": " part).
  *
+ * --write-charts DIR CASES.yaml [--batch] writes each case as the chart helm's
+ * harness renders (DIR/NAME/chart, DIR/NAME/args), and with --batch one
+ * chart of many generated cases (write_batch).
+ *
+ * --repeat N runs each case N times (bench/template-bench), reporting once;
+ * --exec-repeat N (before it) executes each case N times over one parse.
+ *
  * --against-helm DIR compares with what the real helm rendered now instead
  * (DIR/NAME/{rc,out,err}, as tests/template/helm-oracle leaves them, from
  * the charts --write-charts DIR wrote): the live oracle.
+ *
+ * A nondeterministic case (random, time) is checked by its outcome (ok or
+ * error) and its pattern (an ERE found in the output or the message), in
+ * both modes.
  *
  * KNOWN-FAILURES lists "NAME  reason" lines: those may fail; any other
  * failure fails the run, and so does a listed case that passes.  Prints one
  * line per failure and "template: N passed, N listed, N failed of N".
  */
 #include <math.h>
+#include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,18 +44,33 @@
 
 #include "lib/base/buf.h"
 #include "lib/base/enc.h"
+#include "lib/template/funcs/funcs.h"
 #include "lib/template/template.h"
 #include "lib/template/tmpl_int.h"
 #include "lib/value/path.h"
 #include "lib/value/value.h"
 #include "lib/yaml/yaml.h"
 
-static const char wrapper[] = "apiVersion: v1\n"
-			      "kind: ConfigMap\n"
-			      "metadata:\n"
-			      "  name: case\n"
-			      "data:\n"
-			      "  out: {{ include \"case\" . | b64enc | quote }}\n";
+/* the wrapper of a case whose slot is SLOT (the corpus's: "case"), printf'ed with SLOT twice */
+static const char wrapper_fmt[] = "apiVersion: v1\n"
+				  "kind: ConfigMap\n"
+				  "metadata:\n"
+				  "  name: %s\n"
+				  "data:\n"
+				  "  out: {{ include \"%s\" . | b64enc | quote }}\n";
+
+/*
+ * A case's slot names its files and its definition: templates/SLOT.yaml
+ * (the wrapper), templates/_SLOT.tpl ({{define "SLOT"}}...{{end}}).  The
+ * corpus's cases have none ("case"); generated ones have their own, so that
+ * one chart can hold a batch of them (--write-charts --batch).
+ */
+static const char *slot_of(const cJSON *c)
+{
+	const cJSON *m = cJSON_GetObjectItemCaseSensitive(c, "slot");
+
+	return cJSON_IsString(m) ? m->valuestring : "case";
+}
 
 struct counts {
 	char *name;
@@ -340,6 +367,29 @@ static const struct gitops_tmpl_func funcs[] = {
 	{ "fail", f_fail, 1, 0, { GITOPS_TMPL_P_STRING }, NULL },
 };
 
+/* the harness's functions, then lib/template/funcs's table (whose names win: the last one does) */
+static struct gitops_tmpl_func *all_funcs;
+static size_t n_all_funcs;
+
+static int make_funcs(void)
+{
+	struct gitops_tmpl_func *real = NULL;
+	size_t nreal = 0, nh = sizeof(funcs) / sizeof(funcs[0]);
+
+	if (gitops_tmpl_funcs_table(&real, &nreal) < 0)
+		return -1;
+	all_funcs = calloc(nh + nreal, sizeof(*all_funcs));
+	if (!all_funcs) {
+		free(real);
+		return -1;
+	}
+	memcpy(all_funcs, funcs, nh * sizeof(*all_funcs));
+	memcpy(all_funcs + nh, real, nreal * sizeof(*all_funcs));
+	n_all_funcs = nh + nreal;
+	free(real);
+	return 0;
+}
+
 /* values.yaml as Helm reads it (YAML -> JSON -> interface{}): every number a float64 */
 static int floats_only(cJSON *t)
 {
@@ -398,13 +448,13 @@ static int set_values(cJSON *over, const cJSON *args, struct gitops_err *err)
 
 /* the root helm passes: .Values, .Release, .Chart, .Template, .Capabilities, .Files, .Subcharts */
 static int make_root(struct gitops_tmpl_value **out, const char *values_text, const cJSON *helm_args,
-		     struct gitops_err *err)
+		     const char *tmpl_name, struct gitops_err *err)
 {
 	static const char *const release[] = { "Name", "case", "Namespace", "default", "Service", "Helm", NULL };
 	static const char *const chart[] = { "Name", "engine", "Version", "0.1.0", "AppVersion", "1.16.0",
 					     "APIVersion", "v2", "Type", "application",
 					     "Description", "Helm engine conformance case", NULL };
-	static const char *const tmpl[] = { "Name", "engine/templates/case.yaml", "BasePath", "engine/templates", NULL };
+	const char *const tmpl[] = { "Name", tmpl_name, "BasePath", "engine/templates", NULL };
 	struct gitops_limits limits = GITOPS_LIMITS_INIT;
 	cJSON *values = NULL, *over = cJSON_CreateObject();
 	struct gitops_tmpl_value *root = NULL, *v = NULL;
@@ -506,6 +556,17 @@ static const char *core_of(const char *msg)
 
 	if (strncmp(msg, "template: ", 10))
 		return msg; /* not the engine's: loading values */
+	{
+		/* fail, required: helm's cleanupExecError keeps what HELM[...]HELM holds (greedy, as its regexp) */
+		static char warn[GITOPS_ERR_MSG_MAX];
+		const char *a = strstr(msg, "HELM["), *z = NULL, *w;
+		for (w = a; w && (w = strstr(w, "]HELM")) != NULL; w++)
+			z = w;
+		if (a && z && z > a + 5) {
+			snprintf(warn, sizeof(warn), "%.*s", (int)(z - a - 5), a + 5);
+			return warn;
+		}
+	}
 	if (strstr(msg, ": executing \"")) {
 		while ((q = strstr(p, " at <")) != NULL) {
 			const char *close = strstr(q, ">: ");
@@ -622,6 +683,30 @@ static int write_file(const char *dir, const char *name, const char *text)
 	return r;
 }
 
+/* a case's two files, templates/_SLOT.tpl and templates/SLOT.yaml, under the chart root */
+static int write_slot(const char *root, const cJSON *c)
+{
+	const char *slot = slot_of(c);
+	char *wrapped = NULL, *wrapper = NULL, *tpl = NULL, *yaml = NULL;
+	int r = -1;
+
+	if (asprintf(&wrapped, "{{define \"%s\"}}%s{{end}}", slot, str_member(c, "template")) < 0)
+		wrapped = NULL;
+	if (asprintf(&wrapper, wrapper_fmt, slot, slot) < 0)
+		wrapper = NULL;
+	if (asprintf(&tpl, "templates/_%s.tpl", slot) < 0)
+		tpl = NULL;
+	if (asprintf(&yaml, "templates/%s.yaml", slot) < 0)
+		yaml = NULL;
+	if (wrapped && wrapper && tpl && yaml && write_file(root, tpl, wrapped) == 0 && write_file(root, yaml, wrapper) == 0)
+		r = 0;
+	free(wrapped);
+	free(wrapper);
+	free(tpl);
+	free(yaml);
+	return r;
+}
+
 /* --write-charts DIR: each case as the chart helm's harness rendered, DIR/NAME/chart/, its helm_args in DIR/NAME/args */
 static int write_chart(const char *dir, const cJSON *c)
 {
@@ -630,7 +715,7 @@ static int write_chart(const char *dir, const cJSON *c)
 	const char *name = str_member(c, "name"), *t = str_member(c, "template"), *v;
 	const cJSON *f, *args = cJSON_GetObjectItemCaseSensitive(c, "helm_args");
 	struct gitops_buf b = GITOPS_BUF_INIT;
-	char *root = NULL, *wrapped = NULL;
+	char *root = NULL;
 	int r = -1;
 
 	if (!name || !t || str_member(c, "mode"))
@@ -648,12 +733,9 @@ static int write_chart(const char *dir, const cJSON *c)
 	/* the chart apart from the run's files: helm's .Files would list them */
 	if (asprintf(&root, "%s/%s/chart", dir, name) < 0 || mkdir(root, 0755) < 0)
 		goto done;
-	if (asprintf(&wrapped, "{{define \"case\"}}%s{{end}}", t) < 0)
-		goto done;
 	v = str_member(c, "values");
 	if (write_file(root, "Chart.yaml", str_member(c, "chart") ? str_member(c, "chart") : chart) < 0 ||
-	    write_file(root, "values.yaml", v ? v : "{}\n") < 0 || write_file(root, "templates/_case.tpl", wrapped) < 0 ||
-	    write_file(root, "templates/case.yaml", wrapper) < 0)
+	    write_file(root, "values.yaml", v ? v : "{}\n") < 0 || write_slot(root, c) < 0)
 		goto done;
 	if (str_member(c, "helpers") && write_file(root, "templates/_helpers.tpl", str_member(c, "helpers")) < 0)
 		goto done;
@@ -666,7 +748,75 @@ done:
 		fprintf(stderr, "tmplcase: cannot write the chart of %s\n", name);
 	gitops_buf_release(&b);
 	free(root);
-	free(wrapped);
+	return r;
+}
+
+/* whether the engine failed on the last case run_case ran */
+static int engine_failed;
+/* --exec-repeat N: each execution N times over one parse */
+static size_t exec_repeat = 1;
+
+/*
+ * --write-charts DIR CASES --batch: also DIR/_batch/chart, one chart of every
+ * case that can share it (its slot is its name, it is not marked `alone`,
+ * no files or helm_args, the first such case's values and helpers) and that
+ * the engine renders without an error, so that one helm run renders them
+ * all; DIR/_batch/names lists them.  A case helm fails on would fail the
+ * whole chart: those go alone (tests/template/helm-oracle falls back to the
+ * single charts when the batch fails).
+ */
+static char *run_case(const cJSON *c);
+
+static int write_batch(const char *dir, const cJSON *cases)
+{
+	static const char chart[] = "apiVersion: v2\nname: engine\ndescription: Helm engine conformance case\n"
+				    "type: application\nversion: 0.1.0\nappVersion: \"1.16.0\"\n";
+	const cJSON *c;
+	const char *values = NULL, *helpers = NULL;
+	struct gitops_buf names = GITOPS_BUF_INIT;
+	char *root = NULL;
+	int r = -1, first = 1;
+
+	if (asprintf(&root, "%s/_batch", dir) < 0 || mkdir(root, 0755) < 0)
+		goto done;
+	free(root);
+	if (asprintf(&root, "%s/_batch/chart", dir) < 0 || mkdir(root, 0755) < 0)
+		goto done;
+	if (gitops_buf_add(&names, "", 0) < 0)
+		goto done;
+	cJSON_ArrayForEach(c, cases) {
+		const char *name = str_member(c, "name"), *v = str_member(c, "values"), *h = str_member(c, "helpers");
+		char *why;
+		if (!name || !str_member(c, "template") || str_member(c, "mode") || strcmp(slot_of(c), name) ||
+		    cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(c, "alone")) ||
+		    cJSON_GetObjectItemCaseSensitive(c, "files") || cJSON_GetObjectItemCaseSensitive(c, "helm_args"))
+			continue;
+		if (!first && (strcmp(v ? v : "", values ? values : "") || strcmp(h ? h : "", helpers ? helpers : "")))
+			continue;
+		why = run_case(c);
+		free(why);
+		if (engine_failed)
+			continue;
+		if (first) {
+			values = v;
+			helpers = h;
+			first = 0;
+			if (write_file(root, "Chart.yaml", chart) < 0 || write_file(root, "values.yaml", v ? v : "{}\n") < 0 ||
+			    (h && write_file(root, "templates/_helpers.tpl", h) < 0))
+				goto done;
+		}
+		if (write_slot(root, c) < 0 || gitops_buf_printf(&names, "%s\n", name) < 0)
+			goto done;
+	}
+	free(root);
+	if (asprintf(&root, "%s/_batch", dir) < 0 || write_file(root, "names", names.data) < 0)
+		goto done;
+	r = 0;
+done:
+	if (r < 0)
+		fprintf(stderr, "tmplcase: cannot write the batch chart\n");
+	gitops_buf_release(&names);
+	free(root);
 	return r;
 }
 
@@ -685,12 +835,20 @@ static char *run_case(const cJSON *c)
 	const char *values = str_member(c, "values"), *expected = str_member(c, "expected");
 	const char *core = str_member(c, "error_core"), *full = str_member(c, "error");
 	const cJSON *extra = cJSON_GetObjectItemCaseSensitive(c, "files"), *f;
-	char *why = NULL, *h_rc = NULL, *h_out = NULL, *h_err = NULL, *h_core = NULL;
+	char *why = NULL, *h_rc = NULL, *h_out = NULL, *h_err = NULL, *h_core = NULL, *wrapper_path = NULL;
 	struct gitops_buf h_data = GITOPS_BUF_INIT;
 	size_t exp_len = expected ? strlen(expected) : 0;
+	const char *outcome = NULL, *pattern = NULL;
 	int failed;
 
-	if (helm_dir && str_member(c, "name")) {
+	if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(c, "nondeterministic"))) {
+		/* random or time-dependent: the corpus's outcome and pattern, even against helm */
+		outcome = str_member(c, "outcome");
+		pattern = str_member(c, "pattern");
+		expected = NULL;
+		core = NULL;
+		full = NULL;
+	} else if (helm_dir && str_member(c, "name")) {
 		/* the truth is what helm says now */
 		h_rc = slurp(helm_dir, str_member(c, "name"), "rc");
 		h_out = slurp(helm_dir, str_member(c, "name"), "out");
@@ -719,10 +877,14 @@ static char *run_case(const cJSON *c)
 		return strdup("file mode is not an engine case");
 	if (!templ)
 		return strdup("no template");
-	files[nfiles].path = strdup("engine/templates/case.yaml");
-	files[nfiles++].text = strdup(wrapper);
-	files[nfiles].path = strdup("engine/templates/_case.tpl");
-	if (asprintf(&files[nfiles++].text, "{{define \"case\"}}%s{{end}}", templ) < 0)
+	if (asprintf(&wrapper_path, "engine/templates/%s.yaml", slot_of(c)) < 0)
+		wrapper_path = NULL;
+	files[nfiles].path = wrapper_path ? strdup(wrapper_path) : NULL;
+	if (asprintf(&files[nfiles++].text, wrapper_fmt, slot_of(c), slot_of(c)) < 0)
+		files[nfiles - 1].text = NULL;
+	if (asprintf(&files[nfiles].path, "engine/templates/_%s.tpl", slot_of(c)) < 0)
+		files[nfiles].path = NULL;
+	if (asprintf(&files[nfiles++].text, "{{define \"%s\"}}%s{{end}}", slot_of(c), templ) < 0)
 		files[nfiles - 1].text = NULL;
 	if (helpers) {
 		files[nfiles].path = strdup("engine/templates/_helpers.tpl");
@@ -738,7 +900,11 @@ static char *run_case(const cJSON *c)
 	}
 	qsort(files, nfiles, sizeof(files[0]), by_helm_order);
 	opts.set_name = "gotpl";
-	failed = gitops_tmpl_set_new(&set, funcs, sizeof(funcs) / sizeof(funcs[0]), &opts, &h, &err);
+	/* helm loads the values before it parses a template: a values error comes first */
+	failed = make_root(&root, values ? values : "{}\n", cJSON_GetObjectItemCaseSensitive(c, "helm_args"),
+			   wrapper_path, &err);
+	if (!failed)
+		failed = gitops_tmpl_set_new(&set, all_funcs, n_all_funcs, &opts, &h, &err);
 	for (i = 0; !failed && i < nfiles; i++) {
 		if (!files[i].path || !files[i].text) {
 			failed = gitops_err_oom(&err);
@@ -746,11 +912,32 @@ static char *run_case(const cJSON *c)
 		}
 		failed = gitops_tmpl_set_parse(set, files[i].path, files[i].text, strlen(files[i].text), &err);
 	}
+	for (i = 1; !failed && i < exec_repeat; i++) {
+		/* --exec-repeat: the same set and root executed again (bench/template-bench) */
+		failed = gitops_tmpl_exec(&out, set, wrapper_path, root, &err);
+		out.len = 0;
+	}
 	if (!failed)
-		failed = make_root(&root, values ? values : "{}\n", cJSON_GetObjectItemCaseSensitive(c, "helm_args"), &err);
-	if (!failed)
-		failed = gitops_tmpl_exec(&out, set, "engine/templates/case.yaml", root, &err);
-	if (failed) {
+		failed = gitops_tmpl_exec(&out, set, wrapper_path, root, &err);
+	engine_failed = failed;
+	if (outcome) {
+		/* outcome ok or error; the pattern (ERE) found in the output or the error */
+		struct gitops_buf text = GITOPS_BUF_INIT;
+		regex_t re;
+		if (!failed && (decode_out(&text, out.data ? out.data : "") < 0 || gitops_buf_add(&text, "", 0) < 0))
+			why = strdup("no data.out in the output");
+		else if (strcmp(outcome, failed ? "error" : "ok")) {
+			if (asprintf(&why, "outcome: want %s, got %s%s%s", outcome, failed ? "error: " : "ok",
+				     failed ? err.msg : "", "") < 0)
+				why = NULL;
+		} else if (pattern && regcomp(&re, pattern, REG_EXTENDED | REG_NOSUB) == 0) {
+			if (regexec(&re, failed ? err.msg : text.data, 0, NULL, 0) != 0 &&
+			    asprintf(&why, "pattern %s not found in: %s", pattern, failed ? err.msg : text.data) < 0)
+				why = NULL;
+			regfree(&re);
+		}
+		gitops_buf_release(&text);
+	} else if (failed) {
 		if (!core) {
 			if (asprintf(&why, "unexpected error: %s", err.msg) < 0)
 				why = NULL;
@@ -786,6 +973,7 @@ static char *run_case(const cJSON *c)
 	gitops_buf_release(&data);
 	gitops_tmpl_value_unref(root);
 	gitops_tmpl_set_free(set);
+	free(wrapper_path);
 helm_done:
 	free(h_rc);
 	free(h_out);
@@ -816,19 +1004,43 @@ int main(int argc, char **argv)
 	size_t nknown = 0, total = 0;
 	int pass = 0, knownfail = 0, fail = 0, i;
 	char *line, *save = NULL, *charts = NULL;
+	int batch = 0, repeat = 1, r;
 
+	if (make_funcs() < 0) {
+		fprintf(stderr, "tmplcase: out of memory\n");
+		return 2;
+	}
+	if (argc >= 3 && !strcmp(argv[1], "--exec-repeat")) {
+		exec_repeat = (size_t)atoi(argv[2]);
+		if (exec_repeat < 1)
+			exec_repeat = 1;
+		argv += 2;
+		argc -= 2;
+	}
+	if (argc >= 3 && !strcmp(argv[1], "--repeat")) {
+		/* bench/template-bench: each case N times (the count is of cases, the time of all runs) */
+		repeat = atoi(argv[2]);
+		if (repeat < 1)
+			repeat = 1;
+		argv += 2;
+		argc -= 2;
+	}
 	if (argc >= 3 && !strcmp(argv[1], "--write-charts")) {
 		charts = argv[2];
 		argv += 2;
 		argc -= 2;
+		if (argc == 3 && !strcmp(argv[2], "--batch")) {
+			batch = 1;
+			argc--;
+		}
 	} else if (argc >= 3 && !strcmp(argv[1], "--against-helm")) {
 		helm_dir = argv[2];
 		argv += 2;
 		argc -= 2;
 	}
 	if (argc < 3 && !(charts && argc == 2)) {
-		fprintf(stderr, "usage: tmplcase [--against-helm DIR] CASES.yaml KNOWN-FAILURES [NAME-PREFIX...]\n"
-				"       tmplcase --write-charts DIR CASES.yaml\n");
+		fprintf(stderr, "usage: tmplcase [--exec-repeat N] [--repeat N] [--against-helm DIR] CASES.yaml KNOWN-FAILURES [NAME-PREFIX...]\n"
+				"       tmplcase --write-charts DIR CASES.yaml [--batch]\n");
 		return 2;
 	}
 	if (charts) {
@@ -841,6 +1053,8 @@ int main(int argc, char **argv)
 		cJSON_ArrayForEach(c, cases)
 			if (write_chart(charts, c) < 0)
 				bad = 1;
+		if (batch && write_batch(charts, cases) < 0)
+			bad = 1;
 		cJSON_Delete(cases);
 		gitops_buf_release(&text);
 		return bad ? 2 : 0;
@@ -872,6 +1086,8 @@ int main(int argc, char **argv)
 		if (!name || !sel)
 			continue;
 		total++;
+		for (r = 1; r < repeat; r++)
+			free(run_case(c));
 		why = run_case(c);
 		is_listed = listed(known, nknown, name);
 		if (!why && !is_listed) {

@@ -1,0 +1,161 @@
+/*
+ * funcs.c: the function table (funcs.h) and the helpers the families share
+ * (funcs_int.h).
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/template/funcs/funcs_int.h"
+
+int gitops_tmpl_funcs_table(struct gitops_tmpl_func **out, size_t *n)
+{
+	const struct {
+		const struct gitops_tmpl_func *t;
+		const size_t *n;
+	} fam[] = {
+		{ gitops_tmpl_funcs_strings, &gitops_tmpl_funcs_strings_n },
+		{ gitops_tmpl_funcs_defaults, &gitops_tmpl_funcs_defaults_n },
+		{ gitops_tmpl_funcs_reflect, &gitops_tmpl_funcs_reflect_n },
+		{ gitops_tmpl_funcs_lists, &gitops_tmpl_funcs_lists_n },
+		{ gitops_tmpl_funcs_conversions, &gitops_tmpl_funcs_conversions_n },
+		{ gitops_tmpl_funcs_strlists, &gitops_tmpl_funcs_strlists_n },
+		{ gitops_tmpl_funcs_dicts, &gitops_tmpl_funcs_dicts_n },
+		{ gitops_tmpl_funcs_math, &gitops_tmpl_funcs_math_n },
+		{ gitops_tmpl_funcs_helm, &gitops_tmpl_funcs_helm_n },
+	};
+	size_t total = 0, i, k = 0;
+	struct gitops_tmpl_func *t;
+
+	for (i = 0; i < sizeof(fam) / sizeof(fam[0]); i++)
+		total += *fam[i].n;
+	t = calloc(total ? total : 1, sizeof(*t));
+	if (!t)
+		return -1;
+	for (i = 0; i < sizeof(fam) / sizeof(fam[0]); i++) {
+		memcpy(t + k, fam[i].t, *fam[i].n * sizeof(*t));
+		k += *fam[i].n;
+	}
+	*out = t;
+	*n = total;
+	return 0;
+}
+
+int fn_empty(const struct gitops_tmpl_value *v)
+{
+	switch (gitops_tmpl_value_kind(v)) {
+	case GITOPS_TMPL_NIL:
+		return 1;
+	case GITOPS_TMPL_BOOL:
+		return !v->u.b;
+	case GITOPS_TMPL_INT:
+	case GITOPS_TMPL_INT64:
+	case GITOPS_TMPL_UINT8:
+		return v->u.i == 0;
+	case GITOPS_TMPL_FLOAT64:
+		return v->u.f == 0;
+	case GITOPS_TMPL_COMPLEX128:
+		return v->u.c.re == 0 && v->u.c.im == 0;
+	case GITOPS_TMPL_MAP:
+		return !v->u.map.is_struct && v->u.map.n == 0;
+	default:
+		return gitops_tmpl_value_len(v) == 0;
+	}
+}
+
+int fn_strval(struct gitops_buf *b, struct gitops_tmpl_value *v)
+{
+	if (gitops_tmpl_value_kind(v) == GITOPS_TMPL_STRING)
+		return gitops_buf_add(b, v->u.str.s, v->u.str.len);
+	return tmpl_fmt_printf(b, "%v", 2, &v, 1);
+}
+
+int fn_ret_str(struct gitops_tmpl_value **out, const char *s, size_t len, struct gitops_err *err)
+{
+	*out = gitops_tmpl_value_string(s ? s : "", s ? len : 0);
+	return *out ? 0 : gitops_err_oom(err);
+}
+
+int fn_ret_buf(struct gitops_tmpl_value **out, struct gitops_buf *b, struct gitops_err *err)
+{
+	int r = fn_ret_str(out, b->data, b->len, err);
+
+	gitops_buf_release(b);
+	return r;
+}
+
+int fn_fail(struct gitops_err *err, const char *fmt, ...)
+{
+	char msg[GITOPS_ERR_MSG_MAX];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	return gitops_err_set(err, GITOPS_EXIT_INPUT, "%s", msg);
+}
+
+int fn_rune(const char *str, size_t n, size_t *size)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	unsigned c, r;
+	size_t need, i;
+
+	*size = 1;
+	if (!n)
+		return -1;
+	c = s[0];
+	if (c < 0x80)
+		return (int)c;
+	if (c >= 0xC2 && c <= 0xDF)
+		need = 1, r = c & 0x1F;
+	else if (c >= 0xE0 && c <= 0xEF)
+		need = 2, r = c & 0x0F;
+	else if (c >= 0xF0 && c <= 0xF4)
+		need = 3, r = c & 0x07;
+	else
+		return 0xFFFD;
+	if (n < need + 1)
+		return 0xFFFD;
+	for (i = 1; i <= need; i++) {
+		if ((s[i] & 0xC0) != 0x80)
+			return 0xFFFD;
+		r = (r << 6) | (s[i] & 0x3F);
+	}
+	/* overlong forms and surrogates are bad bytes too */
+	if ((need == 2 && (r < 0x800 || (r >= 0xD800 && r <= 0xDFFF))) || (need == 3 && (r < 0x10000 || r > 0x10FFFF)))
+		return 0xFFFD;
+	*size = need + 1;
+	return (int)r;
+}
+
+int fn_put_rune(struct gitops_buf *b, int r)
+{
+	char ch[4];
+	unsigned u = (unsigned)r;
+	size_t n;
+
+	if (r < 0 || u > 0x10FFFF || (u >= 0xD800 && u <= 0xDFFF))
+		u = 0xFFFD;
+	if (u < 0x80) {
+		ch[0] = (char)u;
+		n = 1;
+	} else if (u < 0x800) {
+		ch[0] = (char)(0xC0 | (u >> 6));
+		ch[1] = (char)(0x80 | (u & 0x3F));
+		n = 2;
+	} else if (u < 0x10000) {
+		ch[0] = (char)(0xE0 | (u >> 12));
+		ch[1] = (char)(0x80 | ((u >> 6) & 0x3F));
+		ch[2] = (char)(0x80 | (u & 0x3F));
+		n = 3;
+	} else {
+		ch[0] = (char)(0xF0 | (u >> 18));
+		ch[1] = (char)(0x80 | ((u >> 12) & 0x3F));
+		ch[2] = (char)(0x80 | ((u >> 6) & 0x3F));
+		ch[3] = (char)(0x80 | (u & 0x3F));
+		n = 4;
+	}
+	return gitops_buf_add(b, ch, n);
+}

@@ -1,0 +1,30 @@
+/*
+ * funcs.h: Sprig v3.3's and Helm's functions for lib/template, as helm
+ * v3.17.2 gives them to a template (issue 16, in progress).
+ *
+ * Layer "template/funcs", on base, value, yaml and template (it shares the
+ * engine's internal header, tmpl_int.h, as part of the template module).
+ * One file a family: defaults.c (default, empty, coalesce, all, any,
+ * ternary), strings.c (Sprig's string functions), helm.c (Helm's own:
+ * fail, required).  Each function follows Sprig's Go signature, so that
+ * the engine converts arguments and reports wrong ones as Go does.
+ *
+ * Errors that Helm reports without text/template's chain (fail, required)
+ * carry their message as HELM[MESSAGE]HELM, as Helm's functions do: the
+ * renderer turns them into "execution error at (FILE:LINE:COL): MESSAGE"
+ * (Helm's cleanupExecError).
+ */
+#ifndef GITOPS_TMPL_FUNCS_H
+#define GITOPS_TMPL_FUNCS_H
+
+#include <stddef.h>
+#include "lib/template/template.h"
+
+/*
+ * The table of every function implemented so far, families in order.  *out
+ * is the caller's (free() it); the names and the functions are static.
+ * 0, or -1 when out of memory.
+ */
+int gitops_tmpl_funcs_table(struct gitops_tmpl_func **out, size_t *n);
+
+#endif

@@ -1,0 +1,55 @@
+/*
+ * funcs_int.h: what the function families share (not for other layers):
+ * their tables, and Sprig's helpers (empty, strval) over the engine's values.
+ */
+#ifndef GITOPS_TMPL_FUNCS_INT_H
+#define GITOPS_TMPL_FUNCS_INT_H
+
+#include <stdint.h>
+
+#include "lib/base/buf.h"
+#include "lib/template/funcs/funcs.h"
+#include "lib/template/tmpl_int.h"
+
+extern const struct gitops_tmpl_func gitops_tmpl_funcs_defaults[];
+extern const size_t gitops_tmpl_funcs_defaults_n;
+extern const struct gitops_tmpl_func gitops_tmpl_funcs_strings[];
+extern const size_t gitops_tmpl_funcs_strings_n;
+extern const struct gitops_tmpl_func gitops_tmpl_funcs_helm[];
+extern const size_t gitops_tmpl_funcs_helm_n;
+extern const struct gitops_tmpl_func gitops_tmpl_funcs_reflect[];
+extern const size_t gitops_tmpl_funcs_reflect_n;
+extern const struct gitops_tmpl_func gitops_tmpl_funcs_math[];
+extern const size_t gitops_tmpl_funcs_math_n;
+extern const struct gitops_tmpl_func gitops_tmpl_funcs_dicts[];
+extern const size_t gitops_tmpl_funcs_dicts_n;
+extern const struct gitops_tmpl_func gitops_tmpl_funcs_strlists[];
+extern const size_t gitops_tmpl_funcs_strlists_n;
+extern const struct gitops_tmpl_func gitops_tmpl_funcs_conversions[];
+extern const size_t gitops_tmpl_funcs_conversions_n;
+extern const struct gitops_tmpl_func gitops_tmpl_funcs_lists[];
+extern const size_t gitops_tmpl_funcs_lists_n;
+
+/* spf13/cast's ToInt64 and ToFloat64, errors as 0 (Sprig's toInt64, toFloat64) */
+int64_t fn_cast_int(const struct gitops_tmpl_value *v);
+double fn_cast_float(const struct gitops_tmpl_value *v);
+/* Go's reflect.Kind name of a value ("invalid" for nil, "slice", "map", "ptr"...) */
+const char *fn_kind_name(const struct gitops_tmpl_value *v);
+/* reflect.DeepEqual: same Go types, same contents */
+int fn_deep_equal(const struct gitops_tmpl_value *a, const struct gitops_tmpl_value *b);
+
+/* Sprig's empty(): nil, false, 0, "", and empty lists and maps (a struct never) */
+int fn_empty(const struct gitops_tmpl_value *v);
+/* Sprig's strval(): a string as it is, anything else as fmt's %v; appended to b. 0 or -1 (out of memory) */
+int fn_strval(struct gitops_buf *b, struct gitops_tmpl_value *v);
+/* a string result made of b's bytes (b released): 0, or -1 with err set (out of memory) */
+int fn_ret_buf(struct gitops_tmpl_value **out, struct gitops_buf *b, struct gitops_err *err);
+int fn_ret_str(struct gitops_tmpl_value **out, const char *s, size_t len, struct gitops_err *err);
+/* a Go panic or error, as text/template's safeCall reports it */
+int fn_fail(struct gitops_err *err, const char *fmt, ...) GITOPS_PRINTF(2, 3);
+/* one UTF-8 rune of s (n bytes left): its value, or 0xFFFD for a bad byte (*size 1) */
+int fn_rune(const char *s, size_t n, size_t *size);
+/* the rune's UTF-8 bytes appended */
+int fn_put_rune(struct gitops_buf *b, int r);
+
+#endif
