@@ -79,13 +79,17 @@ static void pad(struct pp *p, const char *b, size_t n)
 	}
 }
 
-/* decode one UTF-8 rune: its value (0xFFFD for a bad byte) and length */
-static unsigned decode_rune(const unsigned char *s, size_t n, size_t *size)
+/* Go's utf8.DecodeRune: the rune and its length; 0xFFFD and 1 for a bad byte, an overlong form or a surrogate */
+unsigned tmpl_rune(const char *str, size_t n, size_t *size)
 {
-	unsigned c = s[0], r;
+	const unsigned char *s = (const unsigned char *)str;
+	unsigned c, r;
 	size_t need, i;
 
-	*size = 1;
+	*size = n ? 1 : 0;
+	if (!n)
+		return 0xFFFD;
+	c = s[0];
 	if (c < 0x80)
 		return c;
 	if (c >= 0xC2 && c <= 0xDF)
@@ -194,7 +198,7 @@ int tmpl_fmt_quote(struct gitops_buf *b, const char *s, size_t len, int ascii)
 	if (gitops_buf_add(b, "\"", 1) < 0)
 		return -1;
 	while (i < len) {
-		unsigned r = decode_rune((const unsigned char *)s + i, len - i, &size);
+		unsigned r = tmpl_rune(s + i, len - i, &size);
 		if (r == 0xFFFD && size == 1) {
 			snprintf(tmp, sizeof(tmp), "\\x%02x", (unsigned char)s[i]);
 			if (gitops_buf_add(b, tmp, 4) < 0)
@@ -1048,7 +1052,7 @@ int tmpl_fmt_printf(struct gitops_buf *b, const char *format, size_t end, struct
 		if ((unsigned char)verb >= 0x80) {
 			/* a multibyte verb: print it whole in the error */
 			size_t size;
-			decode_rune((const unsigned char *)format + i, end - i, &size);
+			tmpl_rune(format + i, end - i, &size);
 			if (verb != '%' && a.good_arg_num && a.arg_num < nargs) {
 				puts_(&p, "%!");
 				put(&p, format + i, size);

@@ -52,6 +52,8 @@ int tmpl_keycmp(const char *a, size_t alen, const char *b, size_t blen);
 
 /* --- fmt (tmpl_fmt.c) --- */
 /* strconv.Quote (ascii: QuoteToASCII), appended */
+/* Go's utf8.DecodeRune: the rune and its length (0xFFFD and 1 for a bad byte; 0xFFFD and 0 when n is 0) */
+unsigned tmpl_rune(const char *s, size_t n, size_t *size);
 int tmpl_fmt_quote(struct gitops_buf *b, const char *s, size_t len, int ascii);
 int tmpl_fmt_printf(struct gitops_buf *b, const char *format, size_t flen, struct gitops_tmpl_value *const *args,
 		    size_t n);

@@ -33,35 +33,11 @@ static int is_alnum(int r)
 
 static int decode(const struct tmpl_lexer *l, size_t pos, size_t *size)
 {
-	const unsigned char *s = (const unsigned char *)l->input + pos;
-	size_t n = l->len - pos, need, i;
-	unsigned c, r;
-
-	*size = 1;
-	if (!n) {
+	if (pos >= l->len) {
 		*size = 0;
 		return EOF_RUNE;
 	}
-	c = s[0];
-	if (c < 0x80)
-		return (int)c;
-	if (c >= 0xC2 && c <= 0xDF)
-		need = 1, r = c & 0x1F;
-	else if (c >= 0xE0 && c <= 0xEF)
-		need = 2, r = c & 0x0F;
-	else if (c >= 0xF0 && c <= 0xF4)
-		need = 3, r = c & 0x07;
-	else
-		return 0xFFFD;
-	if (n < need + 1)
-		return 0xFFFD;
-	for (i = 1; i <= need; i++) {
-		if ((s[i] & 0xC0) != 0x80)
-			return 0xFFFD;
-		r = (r << 6) | (s[i] & 0x3F);
-	}
-	*size = need + 1;
-	return (int)r;
+	return (int)tmpl_rune(l->input + pos, l->len - pos, size);
 }
 
 static int next(struct tmpl_lexer *l, size_t *size)

@@ -351,35 +351,10 @@ static size_t put_rune(char *out, unsigned r)
 
 static int utf8_len(const unsigned char *s, size_t n, unsigned *r)
 {
-	unsigned c = s[0];
-	size_t need, i;
+	size_t size;
 
-	if (c < 0x80) {
-		*r = c;
-		return 1;
-	}
-	if (c >= 0xC2 && c <= 0xDF)
-		need = 1, *r = c & 0x1F;
-	else if (c >= 0xE0 && c <= 0xEF)
-		need = 2, *r = c & 0x0F;
-	else if (c >= 0xF0 && c <= 0xF4)
-		need = 3, *r = c & 0x07;
-	else {
-		*r = 0xFFFD;
-		return 1;
-	}
-	if (n < need + 1) {
-		*r = 0xFFFD;
-		return 1;
-	}
-	for (i = 1; i <= need; i++) {
-		if ((s[i] & 0xC0) != 0x80) {
-			*r = 0xFFFD;
-			return 1;
-		}
-		*r = (*r << 6) | (s[i] & 0x3F);
-	}
-	return (int)need + 1;
+	*r = tmpl_rune((const char *)s, n, &size);
+	return (int)size;
 }
 
 /*

@@ -98,36 +98,11 @@ int fn_fail(struct gitops_err *err, const char *fmt, ...)
 
 int fn_rune(const char *str, size_t n, size_t *size)
 {
-	const unsigned char *s = (const unsigned char *)str;
-	unsigned c, r;
-	size_t need, i;
-
-	*size = 1;
-	if (!n)
+	if (!n) {
+		*size = 1;
 		return -1;
-	c = s[0];
-	if (c < 0x80)
-		return (int)c;
-	if (c >= 0xC2 && c <= 0xDF)
-		need = 1, r = c & 0x1F;
-	else if (c >= 0xE0 && c <= 0xEF)
-		need = 2, r = c & 0x0F;
-	else if (c >= 0xF0 && c <= 0xF4)
-		need = 3, r = c & 0x07;
-	else
-		return 0xFFFD;
-	if (n < need + 1)
-		return 0xFFFD;
-	for (i = 1; i <= need; i++) {
-		if ((s[i] & 0xC0) != 0x80)
-			return 0xFFFD;
-		r = (r << 6) | (s[i] & 0x3F);
 	}
-	/* overlong forms and surrogates are bad bytes too */
-	if ((need == 2 && (r < 0x800 || (r >= 0xD800 && r <= 0xDFFF))) || (need == 3 && (r < 0x10000 || r > 0x10FFFF)))
-		return 0xFFFD;
-	*size = need + 1;
-	return (int)r;
+	return (int)tmpl_rune(str, n, size);
 }
 
 int fn_put_rune(struct gitops_buf *b, int r)
