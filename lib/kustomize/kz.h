@@ -71,6 +71,13 @@
  * reads back as its plain text reads (kz_untag: null, 31, 1.5, true...).
  */
 #define KZ_TAGLESS (1 << 13)
+/*
+ * A string a replacement wrote into a number or boolean whose tag it keeps
+ * (kyaml copies the text only): valueint says which (1 !!int, 2 !!float,
+ * 3 !!bool).  Turning the resource into JSON fails on it, as kustomize's
+ * "yaml: cannot decode !!float `16.1` as a !!int" (kz_untag).
+ */
+#define KZ_MISTAGGED (1 << 16)
 /* The build's last step before output: every tagless scalar left becomes what its plain text reads as. */
 int kz_untag(cJSON *obj, struct gitops_err *err);
 /* A map's scalar values as their text (kyaml's map[string]string of labels or annotations): 0, -1 out of memory. */

@@ -339,6 +339,20 @@ static int untag(cJSON *obj, int in_flow, struct gitops_err *err)
 {
 	cJSON *c;
 
+	if ((obj->type & KZ_MISTAGGED) && cJSON_IsString(obj)) {
+		static const char *const tags[] = { "!!str", "!!int", "!!float", "!!bool" };
+		struct gitops_scalar sc;
+
+		gitops_scalar_resolve(obj->valuestring, strlen(obj->valuestring), &sc);
+		return gitops_err_set(err, GITOPS_EXIT_INPUT, "%s%syaml: cannot decode %s `%s` as a %s",
+				      obj->string ? obj->string : "", obj->string ? ": " : "",
+				      sc.kind == GITOPS_SCALAR_NULL                                 ? "!!null" :
+				      sc.kind == GITOPS_SCALAR_BOOL                                 ? "!!bool" :
+				      sc.kind == GITOPS_SCALAR_INT || sc.kind == GITOPS_SCALAR_BIGINT ? "!!int" :
+				      sc.kind == GITOPS_SCALAR_FLOAT || sc.kind == GITOPS_SCALAR_NONFINITE ? "!!float" :
+													 "!!str",
+				      obj->valuestring, tags[obj->valueint >= 1 && obj->valueint <= 3 ? obj->valueint : 0]);
+	}
 	if ((obj->type & KZ_TAGLESS) && cJSON_IsString(obj) && in_flow && !*obj->valuestring) {
 		obj->type &= ~KZ_TAGLESS;
 		return 0;
@@ -379,6 +393,18 @@ int kz_untag(cJSON *obj, struct gitops_err *err)
 	return untag(obj, 0, err);
 }
 
+/* text in a node that keeps a number's or a boolean's tag: an error once it is turned into JSON */
+static cJSON *mistagged(const char *text, int tag)
+{
+	cJSON *n = cJSON_CreateString(text);
+
+	if (n) {
+		n->type |= KZ_MISTAGGED;
+		n->valueint = tag;
+	}
+	return n;
+}
+
 /* The new text put in a scalar target, read as the target's type when it can be. */
 static cJSON *typed_like(const cJSON *target, const char *text)
 {
@@ -398,11 +424,18 @@ static cJSON *typed_like(const cJSON *target, const char *text)
 		if (n)
 			return n;
 		d = strtod(text, &end);
-		if (*text && !*end)
+		if (*text && !*end && !(target->type & GITOPS_VALUE_INT))
 			return gitops_value_new_float(d);
+		return mistagged(text, target->type & GITOPS_VALUE_INT ? 1 : 2);
 	}
-	if (cJSON_IsBool(target) && (!strcmp(text, "true") || !strcmp(text, "false")))
-		return cJSON_CreateBool(!strcmp(text, "true"));
+	if (cJSON_IsBool(target)) {
+		cJSON *v = plain_read(text);
+
+		if (v && cJSON_IsBool(v))
+			return v;
+		cJSON_Delete(v);
+		return mistagged(text, 3);
+	}
 	return cJSON_CreateString(text);
 }
 
