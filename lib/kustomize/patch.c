@@ -794,6 +794,9 @@ static int apply_6902_one(cJSON **obj, const cJSON *ops, int store_prev, struct 
 	/* through JSON and back: no value is shared any more; and the patch sees no annotation of ours
 	 * (kustomize has none there: an add under /metadata/annotations of a resource without any fails) */
 	kz_links_drop(work);
+	/* through JSON: a tagless scalar is what it reads as (or an error: .nan), before the patch sees it */
+	if (kz_untag(work, err) < 0)
+		goto done;
 	if (store_prev && kz_res_rename(work, NULL, NULL, err))
 		goto done;
 	ann = gitops_json_get(work, "metadata", "annotations", NULL);
@@ -818,9 +821,6 @@ static int apply_6902_one(cJSON **obj, const cJSON *ops, int store_prev, struct 
 		cJSON_ArrayForEach(a, saved)
 			if (kz_res_set_annotation(work, a->string, a->valuestring, err))
 				goto done;
-		/* through JSON and back: a tagless scalar is what it reads as */
-		if (kz_untag(work, err) < 0)
-			goto done;
 	}
 	cJSON_Delete(*obj);
 	*obj = work;
