@@ -196,6 +196,36 @@ int kz_resmap_append(struct kz_resmap *m, cJSON *obj, struct gitops_err *err)
 	return 0;
 }
 
+int kz_resmap_check_unique(struct kz_resmap *m, struct gitops_err *err)
+{
+	struct kz_id id, other;
+	size_t i, k;
+
+	kz_resmap_touch(m);
+	if (index_ready(m, m->n))
+		return gitops_err_oom(err);
+	for (i = 0; i < m->n; i++) {
+		uint64_t h;
+
+		kz_id_of(&id, m->v[i]);
+		h = id_hash(&id);
+		for (k = (size_t)h & (m->index->cap - 1); m->index->slot[k]; k = (k + 1) & (m->index->cap - 1)) {
+			size_t j = m->index->slot[k] - 1;
+
+			if (m->index->hash[k] != h || j >= i)
+				continue;
+			kz_id_of(&other, m->v[j]);
+			if (same_id(&id, &other))
+				return gitops_err_set(err, GITOPS_EXIT_INPUT,
+						      "may not add resource with an already registered id: %s.%s.%s/%s.%s",
+						      *id.kind ? id.kind : "[noKind]", *id.version ? id.version : "[noVer]",
+						      *id.group ? id.group : "[noGrp]", *id.name ? id.name : "[noName]",
+						      *id.ns ? id.ns : "[noNs]");
+		}
+	}
+	return 0;
+}
+
 void kz_resmap_remove(struct kz_resmap *m, size_t i)
 {
 	if (i >= m->n)

@@ -104,6 +104,8 @@ void kz_resmap_release(struct kz_resmap *m);
 /* Append an object (taken, even on error).  An object whose current id is already there is kustomize's error
  * "may not add resource with an already registered id: ..." (class INPUT). */
 int kz_resmap_append(struct kz_resmap *m, cJSON *obj, struct gitops_err *err);
+/* kustomize's resWrangler after a strategic merge patch (Clear, then AppendAll): two resources of one id fail. */
+int kz_resmap_check_unique(struct kz_resmap *m, struct gitops_err *err);
 /* The index no longer describes v[] (an object replaced or its id changed in place). */
 void kz_resmap_touch(struct kz_resmap *m);
 /* Append without the id check (a merge step that checked already). */

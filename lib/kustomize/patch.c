@@ -876,6 +876,9 @@ done:
 	m->n = kept;
 	if (changed)
 		kz_resmap_touch(m);
+	/* resWrangler.ApplySmPatch appends the patched map again: a rename onto another's id fails */
+	if (!rc && changed && !json && kz_resmap_check_unique(m, err) < 0)
+		rc = -1;
 	cJSON_Delete(pc);
 	target_release(&t);
 	return rc;
@@ -932,7 +935,8 @@ static int apply_by_id(struct kz_resmap *m, const cJSON *patch, const cJSON *opt
 	} else {
 		kz_resmap_remove(m, at);
 	}
-	rc = 0;
+	/* resWrangler.ApplySmPatch appends the patched map again: a rename onto another's id fails */
+	rc = kz_resmap_check_unique(m, err);
 done:
 	cJSON_Delete(obj);
 	gitops_buf_release(&idt);
