@@ -31,6 +31,7 @@
 #include "lib/base/buf.h"
 #include "lib/base/json.h"
 #include "lib/value/value.h"
+#include "lib/yaml/scalar.h"
 #include "lib/yaml/yaml.h"
 
 struct mstate {
@@ -504,7 +505,9 @@ raw:
  * kyaml's merge walks the whole resource, not only what the patch names,
  * and what it walks comes out changed (checked against kubectl kustomize):
  *   - every field it sets back into its map: a scalar a replacement left
- *     without a tag is a string afterwards (replaced: 7 reads "7");
+ *     without a tag is quoted when YAML 1.1 reads it as no string
+ *     (kyaml's IsYaml1_1NonString: replaced: 7 reads "7" afterwards, a
+ *     date or a word stays plain);
  *   - a list the schema merges by key that holds an item without the key
  *     is walked as the key "" and comes out as its last such item alone,
  *     whether the patch names the list or not (merge_assoc does the same
@@ -527,7 +530,12 @@ static int walked(cJSON *node, struct gitops_buf *path, struct mstate *s)
 		cJSON *e, *last = NULL;
 
 		if (cJSON_IsString(c) && (c->type & KZ_TAGLESS)) {
-			c->type &= ~KZ_TAGLESS;
+			struct gitops_scalar sc;
+
+			/* quoted where YAML 1.1 would read it as no string (7, yes, 1.5, ~); a date or a word stays plain */
+			gitops_scalar_resolve(c->valuestring, strlen(c->valuestring), &sc);
+			if (*c->valuestring && sc.kind != GITOPS_SCALAR_STRING)
+				c->type &= ~KZ_TAGLESS;
 			continue;
 		}
 		if (!cJSON_IsObject(c) && !cJSON_IsArray(c))
