@@ -80,6 +80,8 @@
 #define KZ_MISTAGGED (1 << 16)
 /* The build's last step before output: every tagless scalar left becomes what its plain text reads as. */
 int kz_untag(cJSON *obj, struct gitops_err *err);
+/* Back from JSON (kyaml's UnmarshalJSON): no scalar quoted, no collection in flow style any more. */
+void kz_unstyle(cJSON *obj);
 /* A map's scalar values as their text (kyaml's map[string]string of labels or annotations): 0, -1 out of memory. */
 int kz_values_as_text(cJSON *map);
 

@@ -817,6 +817,7 @@ static int apply_6902_one(cJSON **obj, const cJSON *ops, int store_prev, struct 
 	}
 	if (apply_ops_kz(&work, ops, err))
 		goto done;
+	kz_unstyle(work); /* read back from JSON: plain scalars, block collections */
 	if (cJSON_IsObject(work)) {
 		cJSON_ArrayForEach(a, saved)
 			if (kz_res_set_annotation(work, a->string, a->valuestring, err))

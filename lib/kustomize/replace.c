@@ -388,6 +388,15 @@ static int untag(cJSON *obj, int in_flow, struct gitops_err *err)
 	return 0;
 }
 
+void kz_unstyle(cJSON *obj)
+{
+	cJSON *c;
+
+	obj->type &= ~(GITOPS_YAML_QUOTED | GITOPS_YAML_FLOW);
+	for (c = obj->child; c; c = c->next)
+		kz_unstyle(c);
+}
+
 int kz_untag(cJSON *obj, struct gitops_err *err)
 {
 	return untag(obj, 0, err);
