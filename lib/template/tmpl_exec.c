@@ -756,6 +756,7 @@ static int basic_kind(const struct gitops_tmpl_value *v)
 	case GITOPS_TMPL_INT:
 	case GITOPS_TMPL_INT64:
 	case GITOPS_TMPL_UINT8: /* Go compares int with uint by value: as one kind here */
+	case GITOPS_TMPL_UINT64:
 		return K_INT;
 	case GITOPS_TMPL_FLOAT64:
 		return K_FLOAT;
@@ -867,6 +868,7 @@ static int index_arg(struct gitops_err *err, long *out, struct gitops_tmpl_value
 	case GITOPS_TMPL_INT:
 	case GITOPS_TMPL_INT64:
 	case GITOPS_TMPL_UINT8:
+	case GITOPS_TMPL_UINT64:
 		x = index->u.i;
 		break;
 	case GITOPS_TMPL_NIL:

@@ -53,6 +53,7 @@ int fn_empty(const struct gitops_tmpl_value *v)
 	case GITOPS_TMPL_INT:
 	case GITOPS_TMPL_INT64:
 	case GITOPS_TMPL_UINT8:
+	case GITOPS_TMPL_UINT64:
 		return v->u.i == 0;
 	case GITOPS_TMPL_FLOAT64:
 		return v->u.f == 0;
