@@ -306,7 +306,8 @@ int64_t gitops_tmpl_value_int_of(const struct gitops_tmpl_value *v)
 {
 	if (!v)
 		return 0;
-	if (v->kind == GITOPS_TMPL_INT || v->kind == GITOPS_TMPL_INT64 || v->kind == GITOPS_TMPL_UINT8)
+	if (v->kind == GITOPS_TMPL_INT || v->kind == GITOPS_TMPL_INT64 || v->kind == GITOPS_TMPL_UINT8 ||
+	    v->kind == GITOPS_TMPL_UINT64)
 		return v->u.i;
 	return 0;
 }
