@@ -12,8 +12,9 @@
  * after it for now()).  Its methods a template can call: Year, Month, Day,
  * Hour, Minute, Second, Nanosecond, Weekday, YearDay, Unix, UnixMilli,
  * UnixNano, Format, Add, AddDate, UTC, Local, IsZero, String, Before,
- * After, Equal, Sub (Month and Weekday give their names: Go's Month and
- * Weekday print so).
+ * After, Equal, Sub (Month, Weekday and Sub's Duration are structs of
+ * their Go type that print as Go prints them; unlike Go, they are no
+ * integers to compare or compute with).
  *
  * Zones come from the system tzdata (/usr/share/zoneinfo, TZif), as Go's
  * LoadLocation reads them; Local is UTC, as helm's harness ran (TZ=UTC).
@@ -132,6 +133,192 @@ static int64_t be64(const unsigned char *p)
 	return (int64_t)((uint64_t)be32(p) << 32 | be32(p + 4));
 }
 
+/* --- the POSIX TZ string after a TZif file's last transition (Go's tzset) --- */
+
+struct tzrule {
+	int kind; /* 'J' Julian day 1..365 without Feb 29, 'D' day of year 0..365, 'M' month.week.day */
+	int day, week, mon;
+	int time; /* seconds after local midnight */
+};
+
+static int tz_name(const char **s, const char *end, const char **name, size_t *len)
+{
+	const char *p = *s;
+
+	if (p < end && *p == '<') {
+		const char *q = memchr(p, '>', (size_t)(end - p));
+		if (!q)
+			return -1;
+		*name = p + 1;
+		*len = (size_t)(q - p - 1);
+		*s = q + 1;
+		return 0;
+	}
+	while (p < end && !(*p >= '0' && *p <= '9') && *p != ',' && *p != '-' && *p != '+')
+		p++;
+	if (p - *s < 3)
+		return -1;
+	*name = *s;
+	*len = (size_t)(p - *s);
+	*s = p;
+	return 0;
+}
+
+static int tz_num(const char **s, const char *end, int *n)
+{
+	int x = 0, any = 0;
+
+	while (*s < end && **s >= '0' && **s <= '9' && x < 100000) {
+		x = x * 10 + (**s - '0');
+		(*s)++;
+		any = 1;
+	}
+	*n = x;
+	return any ? 0 : -1;
+}
+
+/* [+-]hh[:mm[:ss]] in seconds */
+static int tz_offset(const char **s, const char *end, int *off)
+{
+	int neg = 0, h, m = 0, sec = 0;
+
+	if (*s < end && (**s == '+' || **s == '-')) {
+		neg = **s == '-';
+		(*s)++;
+	}
+	if (tz_num(s, end, &h) < 0 || h > 24 * 7)
+		return -1;
+	if (*s < end && **s == ':') {
+		(*s)++;
+		if (tz_num(s, end, &m) < 0 || m >= 60)
+			return -1;
+		if (*s < end && **s == ':') {
+			(*s)++;
+			if (tz_num(s, end, &sec) < 0 || sec >= 60)
+				return -1;
+		}
+	}
+	*off = (h * 3600 + m * 60 + sec) * (neg ? -1 : 1);
+	return 0;
+}
+
+static int tz_rule(const char **s, const char *end, struct tzrule *r)
+{
+	memset(r, 0, sizeof(*r));
+	if (*s < end && **s == 'J') {
+		(*s)++;
+		r->kind = 'J';
+		if (tz_num(s, end, &r->day) < 0 || r->day < 1 || r->day > 365)
+			return -1;
+	} else if (*s < end && **s == 'M') {
+		(*s)++;
+		r->kind = 'M';
+		if (tz_num(s, end, &r->mon) < 0 || r->mon < 1 || r->mon > 12 || *s >= end || *(*s)++ != '.' ||
+		    tz_num(s, end, &r->week) < 0 || r->week < 1 || r->week > 5 || *s >= end || *(*s)++ != '.' ||
+		    tz_num(s, end, &r->day) < 0 || r->day < 0 || r->day > 6)
+			return -1;
+	} else {
+		r->kind = 'D';
+		if (tz_num(s, end, &r->day) < 0 || r->day > 365)
+			return -1;
+	}
+	r->time = 2 * 3600;
+	if (*s < end && **s == '/') {
+		(*s)++;
+		if (tz_offset(s, end, &r->time) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* tzruleTime: seconds after the start of the year (UTC) the rule fires */
+static int64_t tz_rule_time(int64_t year, const struct tzrule *r, int off)
+{
+	int64_t sec = 0;
+
+	if (r->kind == 'J') {
+		sec = (int64_t)(r->day - 1) * 86400;
+		if (is_leap(year) && r->day >= 60)
+			sec += 86400;
+	} else if (r->kind == 'D') {
+		sec = (int64_t)r->day * 86400;
+	} else {
+		int64_t first = days_from_civil(year, r->mon, 1), d;
+		int dow = (int)(((first % 7) + 11) % 7), i;
+		d = r->day - dow;
+		if (d < 0)
+			d += 7;
+		for (i = 1; i < r->week; i++) {
+			if (d + 7 >= days_in(r->mon, year))
+				break;
+			d += 7;
+		}
+		sec = (first - days_from_civil(year, 1, 1) + d) * 86400;
+	}
+	return sec + r->time - off;
+}
+
+/* Go's tzset: the zone TZ string tz gives at sec; 0, or -1 when it cannot be read */
+static int tz_extend(const char *tz, size_t n, int64_t sec, int32_t *off, char *abbr, size_t asz)
+{
+	const char *s = tz, *end = tz + n, *std, *dst;
+	size_t stdl, dstl;
+	int stdoff, dstoff;
+	struct tzrule start, stop;
+	int64_t days, y, ysec, a, b;
+	int m, d;
+
+	if (tz_name(&s, end, &std, &stdl) < 0 || tz_offset(&s, end, &stdoff) < 0)
+		return -1;
+	stdoff = -stdoff;
+	if (s == end || *s == ',') {
+		*off = stdoff;
+		snprintf(abbr, asz, "%.*s", (int)stdl, std);
+		return 0;
+	}
+	if (tz_name(&s, end, &dst, &dstl) < 0)
+		return -1;
+	if (s == end || *s == ',') {
+		dstoff = stdoff + 3600;
+	} else {
+		if (tz_offset(&s, end, &dstoff) < 0)
+			return -1;
+		dstoff = -dstoff;
+	}
+	if (s == end) {
+		s = ",M3.2.0,M11.1.0";
+		end = s + strlen(s);
+	}
+	if (*s != ',' && *s != ';')
+		return -1;
+	s++;
+	if (tz_rule(&s, end, &start) < 0 || s >= end || *s++ != ',' || tz_rule(&s, end, &stop) < 0 || s != end)
+		return -1;
+	days = floordiv(sec, 86400);
+	civil_from_days(days, &y, &m, &d);
+	ysec = sec - days_from_civil(y, 1, 1) * 86400;
+	a = tz_rule_time(y, &start, stdoff);
+	b = tz_rule_time(y, &stop, dstoff);
+	if (b < a) {
+		/* southern hemisphere: the names and offsets swap */
+		int64_t t = a;
+		const char *tn = std;
+		size_t tl = stdl;
+		int to = stdoff;
+		a = b, b = t;
+		std = dst, stdl = dstl, stdoff = dstoff;
+		dst = tn, dstl = tl, dstoff = to;
+	}
+	if (ysec < a || ysec >= b) {
+		*off = stdoff;
+		snprintf(abbr, asz, "%.*s", (int)stdl, std);
+	} else {
+		*off = dstoff;
+		snprintf(abbr, asz, "%.*s", (int)dstl, dst);
+	}
+	return 0;
+}
+
 /*
  * The offset and abbreviation zone file `name` gives at Unix time `sec`:
  * 0, or -1 when there is no such zone (Go's LoadLocation error).
@@ -191,6 +378,16 @@ static int zone_lookup(const char *name, int64_t sec, int32_t *off, char *abbr, 
 				if (sec >= at) {
 					type = idx[i];
 					break;
+				}
+			}
+			if (i == timecnt - 1 && tsize == 8) {
+				/* past the last transition: the footer's TZ string, when it reads */
+				const unsigned char *foot = chars + charcnt + (size_t)leapcnt * 12 + isstdcnt + isutcnt, *nl;
+				if (foot < end && *foot == '\n' && (nl = memchr(foot + 1, '\n', (size_t)(end - foot - 1))) &&
+				    nl > foot + 1 &&
+				    tz_extend((const char *)foot + 1, (size_t)(nl - foot - 1), sec, off, abbr, asz) == 0) {
+					r = 0;
+					goto done;
 				}
 			}
 		} else {
@@ -1053,7 +1250,7 @@ static size_t parse_tz_abbr(const char *s, size_t n)
 static int parse_time(struct gtime *t, const char *layout, size_t ln, const char *value, size_t vn,
 		      struct perr *pe)
 {
-	int64_t year = 1;
+	int64_t year = 0;
 	int month = -1, day = -1, yday = -1, hour = 0, min = 0, sec = 0, nsec = 0, pm_set = 0, pm = 0;
 	int zone_off = -1, has_zone_off = 0, utc_lit = 0;
 	char zone_name[16] = "";
@@ -1794,6 +1991,20 @@ METHOD_INT64(m_unix, t.sec)
 METHOD_INT64(m_unix_milli, t.sec * 1000 + t.nsec / 1000000)
 METHOD_INT64(m_unix_nano, t.sec * NS + t.nsec)
 
+/* a value of a named Go type with a String() method (time.Month, time.Weekday, time.Duration) */
+static int ret_named(struct gitops_tmpl_value **out, const char *type, const char *s, size_t len,
+		     struct gitops_err *err)
+{
+	struct gitops_tmpl_value *m = gitops_tmpl_value_struct(type);
+
+	if (!m || set_field(m, GITOPS_TMPL_STRINGER, gitops_tmpl_value_string(s, len)) < 0) {
+		gitops_tmpl_value_unref(m);
+		return gitops_err_oom(err);
+	}
+	*out = m;
+	return 0;
+}
+
 FN(m_month)
 {
 	struct gtime t;
@@ -1803,7 +2014,7 @@ FN(m_month)
 	if (need_time(&t, args[0], err) < 0)
 		return -1;
 	to_civil(&t, &c);
-	return fn_ret_str(out, long_month[c.month - 1], strlen(long_month[c.month - 1]), err);
+	return ret_named(out, "time.Month", long_month[c.month - 1], strlen(long_month[c.month - 1]), err);
 }
 
 FN(m_weekday)
@@ -1815,7 +2026,7 @@ FN(m_weekday)
 	if (need_time(&t, args[0], err) < 0)
 		return -1;
 	to_civil(&t, &c);
-	return fn_ret_str(out, long_day[c.wday], strlen(long_day[c.wday]), err);
+	return ret_named(out, "time.Weekday", long_day[c.wday], strlen(long_day[c.wday]), err);
 }
 
 FN(m_format)
@@ -1925,9 +2136,15 @@ static int cmp_times(struct gitops_tmpl_value **out, struct gitops_tmpl_value *c
 	if (need_time(&a, args[0], err) < 0 || need_time(&b, args[1], err) < 0)
 		return -1;
 	if (what == 3) {
-		int64_t ns = (a.sec - b.sec) * NS + (a.nsec - b.nsec);
-		*out = gitops_tmpl_value_int64(ns);
-		return *out ? 0 : gitops_err_oom(err);
+		struct gitops_buf s = GITOPS_BUF_INIT;
+		int r;
+		if (duration_string(&s, (a.sec - b.sec) * NS + (a.nsec - b.nsec)) < 0) {
+			gitops_buf_release(&s);
+			return gitops_err_oom(err);
+		}
+		r = ret_named(out, "time.Duration", s.data, s.len, err);
+		gitops_buf_release(&s);
+		return r;
 	}
 	d = a.sec < b.sec ? -1 : a.sec > b.sec ? 1 : a.nsec < b.nsec ? -1 : a.nsec > b.nsec;
 	*out = gitops_tmpl_value_bool(what == 0 ? d < 0 : what == 1 ? d > 0 : d == 0);

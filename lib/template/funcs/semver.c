@@ -325,7 +325,7 @@ static int parse_con(struct con *c, struct gitops_regex *const *re, const char *
 	}
 	c->buf = b.data;
 	if (parse_version(&c->v, b.data, b.len, &e) < 0)
-		return fn_fail(err, "constraint parser error");
+		return fn_fail(err, "constraint Parser Error");
 	return 0;
 }
 
