@@ -549,6 +549,24 @@ static int by_helm_order(const void *a, const void *b)
 	return -strcmp(x->path, y->path);
 }
 
+/*
+ * The corpus's own cut: after the last "at <...>: " whose node holds no '>'
+ * (a regexp's [^>]*), so a node like <semverCompare ">1" "abc"> is skipped
+ * and the core starts after an outer one.  NULL when there is none.
+ */
+static const char *corpus_core_of(const char *msg)
+{
+	const char *p = msg, *q, *last = NULL;
+
+	while ((q = strstr(p, "at <")) != NULL) {
+		const char *gt = strchr(q + 4, '>');
+		if (gt && !strncmp(gt, ">: ", 3))
+			last = gt + 3;
+		p = q + 4;
+	}
+	return last;
+}
+
 /* error_core of the engine's message */
 static const char *core_of(const char *msg)
 {
@@ -941,7 +959,8 @@ static char *run_case(const cJSON *c)
 		if (!core) {
 			if (asprintf(&why, "unexpected error: %s", err.msg) < 0)
 				why = NULL;
-		} else if (strcmp(core_of(err.msg), core)) {
+		} else if (strcmp(core_of(err.msg), core) &&
+			   !(corpus_core_of(err.msg) && !strcmp(corpus_core_of(err.msg), core))) {
 			if (asprintf(&why, "error\n  want: %s\n  got:  %s\n  full: %s", core, core_of(err.msg), err.msg) < 0)
 				why = NULL;
 		} else if (full && !strncmp(full, "Error: template: ", 17) && strlen(full) < 1000 &&
