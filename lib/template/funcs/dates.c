@@ -11,7 +11,7 @@
  * String() ("2006-01-02 15:04:05.999999999 -0700 MST", " m=+0.000012345"
  * after it for now()).  Its methods a template can call: Year, Month, Day,
  * Hour, Minute, Second, Nanosecond, Weekday, YearDay, Unix, UnixMilli,
- * UnixNano, Format, Add, AddDate, UTC, Local, IsZero, String, Before,
+ * UnixNano, Format, Add, AddDate, UTC, Local, Location, IsZero, String, Before,
  * After, Equal, Sub (Month, Weekday and Sub's Duration are structs of
  * their Go type that print as Go prints them; unlike Go, they are no
  * integers to compare or compute with).
@@ -2116,6 +2116,19 @@ FN(m_local)
 	return time_value(out, &t, err);
 }
 
+/* Location(): a *time.Location printing as its name ("UTC", "Local", a zone's, "" for a fixed zone) */
+FN(m_location)
+{
+	struct gtime t;
+	const char *name;
+
+	(void)call, (void)n;
+	if (need_time(&t, args[0], err) < 0)
+		return -1;
+	name = t.loc[0] || !t.abbr[0] ? t.loc : t.abbr;
+	return ret_named(out, "*time.Location", name, strlen(name), err);
+}
+
 FN(m_is_zero)
 {
 	struct gtime t;
@@ -2213,6 +2226,7 @@ const struct gitops_tmpl_func gitops_tmpl_funcs_dates[] = {
 	{ "UTC", m_utc, 0, 0, { 0 }, T },
 	{ "Local", m_local, 0, 0, { 0 }, T },
 	{ "IsZero", m_is_zero, 0, 0, { 0 }, T },
+	{ "Location", m_location, 0, 0, { 0 }, T },
 	{ "Before", m_before, 1, 0, { A }, T },
 	{ "After", m_after, 1, 0, { A }, T },
 	{ "Equal", m_equal, 1, 0, { A }, T },
