@@ -769,6 +769,44 @@ static int basic_kind(const struct gitops_tmpl_value *v)
 	}
 }
 
+/* the fields of two structs of one type (scalars, as the function families make them) are equal */
+static int struct_equal(const struct gitops_tmpl_value *a, const struct gitops_tmpl_value *b)
+{
+	size_t i;
+
+	if (a->u.map.n != b->u.map.n)
+		return 0;
+	for (i = 0; i < a->u.map.n; i++) {
+		const struct gitops_tmpl_value *x = a->u.map.e[i].val, *y = b->u.map.e[i].val;
+		if (tmpl_keycmp(a->u.map.e[i].key, a->u.map.e[i].klen, b->u.map.e[i].key, b->u.map.e[i].klen) ||
+		    gitops_tmpl_value_kind(x) != gitops_tmpl_value_kind(y))
+			return 0;
+		switch (gitops_tmpl_value_kind(x)) {
+		case GITOPS_TMPL_STRING:
+			if (x->u.str.len != y->u.str.len || memcmp(x->u.str.s, y->u.str.s, x->u.str.len))
+				return 0;
+			break;
+		case GITOPS_TMPL_INT:
+		case GITOPS_TMPL_INT64:
+		case GITOPS_TMPL_UINT8:
+		case GITOPS_TMPL_UINT64:
+			if (x->u.i != y->u.i)
+				return 0;
+			break;
+		case GITOPS_TMPL_BOOL:
+			if (x->u.b != y->u.b)
+				return 0;
+			break;
+		case GITOPS_TMPL_NIL:
+			break;
+		default:
+			if (x != y)
+				return 0;
+		}
+	}
+	return 1;
+}
+
 static int fmt_s(struct gitops_buf *b, struct gitops_tmpl_value *v)
 {
 	return tmpl_fmt_printf(b, "%s", 2, &v, 1);
@@ -823,6 +861,10 @@ static int eq(struct gitops_err *err, struct gitops_tmpl_value *a1, struct gitop
 				}
 				if (!a1 || !a) {
 					truth = !a1 == !a;
+				} else if (a1->kind == GITOPS_TMPL_MAP && a1->u.map.is_struct && a->kind == GITOPS_TMPL_MAP &&
+					   a->u.map.is_struct) {
+					/* Go's == on a struct (field by field) or a pointer to one (the same one) */
+					truth = gitops_tmpl_value_type_name(a1)[0] == '*' ? a1 == a : struct_equal(a1, a);
 				} else {
 					struct gitops_buf b = GITOPS_BUF_INIT;
 					if (fmt_s(&b, a) < 0)
