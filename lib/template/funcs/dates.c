@@ -11,7 +11,8 @@
  * String() ("2006-01-02 15:04:05.999999999 -0700 MST", " m=+0.000012345"
  * after it for now()).  Its methods a template can call: Year, Month, Day,
  * Hour, Minute, Second, Nanosecond, Weekday, YearDay, Unix, UnixMilli,
- * UnixNano, Format, Add, AddDate, UTC, Local, Location, IsZero, String, Before,
+ * UnixNano, Format, Add, AddDate, Truncate, Round, UTC, Local, Location,
+ * IsZero, String, Before,
  * After, Equal, Sub (Month, Weekday and Sub's Duration are structs of
  * their Go type that print as Go prints them; unlike Go, they are no
  * integers to compare or compute with).
@@ -2072,6 +2073,43 @@ FN(m_add)
 	return time_value(out, &t, err);
 }
 
+/* the nanoseconds since the zero time need more than 64 bits */
+__extension__ typedef __int128 i128;
+
+/* Truncate (round 0) and Round (round 1): to a multiple of d since the zero time, monotonic reading dropped */
+static int trunc_round(struct gitops_tmpl_value **out, struct gitops_tmpl_value *const *args, int round,
+		       struct gitops_err *err)
+{
+	struct gtime t;
+	int64_t d = gitops_tmpl_value_int_of(args[1]);
+
+	if (need_time(&t, args[0], err) < 0)
+		return -1;
+	t.mono = -1;
+	if (d > 0) {
+		i128 abs = (i128)(t.sec + 62135596800LL) * NS + t.nsec, r = abs % d;
+		if (r < 0)
+			r += d;
+		if (!round || (uint64_t)r + (uint64_t)r < (uint64_t)d)
+			time_add(&t, -(int64_t)r);
+		else
+			time_add(&t, d - (int64_t)r);
+	}
+	return time_value(out, &t, err);
+}
+
+FN(m_truncate)
+{
+	(void)call, (void)n;
+	return trunc_round(out, args, 0, err);
+}
+
+FN(m_round)
+{
+	(void)call, (void)n;
+	return trunc_round(out, args, 1, err);
+}
+
 FN(m_add_date)
 {
 	struct gtime t;
@@ -2227,6 +2265,8 @@ const struct gitops_tmpl_func gitops_tmpl_funcs_dates[] = {
 	{ "Local", m_local, 0, 0, { 0 }, T },
 	{ "IsZero", m_is_zero, 0, 0, { 0 }, T },
 	{ "Location", m_location, 0, 0, { 0 }, T },
+	{ "Truncate", m_truncate, 1, 0, { GITOPS_TMPL_P_INT64 }, T },
+	{ "Round", m_round, 1, 0, { GITOPS_TMPL_P_INT64 }, T },
 	{ "Before", m_before, 1, 0, { A }, T },
 	{ "After", m_after, 1, 0, { A }, T },
 	{ "Equal", m_equal, 1, 0, { A }, T },
