@@ -1191,6 +1191,11 @@ static int call_builtin(struct rv *out, struct state *s, int b, struct rv *args,
 		if (v->kind != GITOPS_TMPL_STRING && v->kind != GITOPS_TMPL_LIST && v->kind != GITOPS_TMPL_STRLIST &&
 		    v->kind != GITOPS_TMPL_MAP)
 			return gitops_err_set(s->err, GITOPS_EXIT_INPUT, "len of type %s", gitops_tmpl_value_type_name(v));
+		if (v->kind == GITOPS_TMPL_MAP && v->u.map.is_struct) {
+			/* a struct has no length; Go names the type a pointer points to */
+			const char *t = gitops_tmpl_value_type_name(v);
+			return gitops_err_set(s->err, GITOPS_EXIT_INPUT, "len of type %s", t + (t[0] == '*'));
+		}
 		out->v = gitops_tmpl_value_int((int64_t)gitops_tmpl_value_len(v));
 		return out->v ? 0 : gitops_err_oom(s->err);
 	}
