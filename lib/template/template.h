@@ -77,9 +77,12 @@ struct gitops_tmpl_value *gitops_tmpl_value_struct(const char *type_name);
 /*
  * A struct with a String() method (time.Time, *semver.Version): fmt prints
  * it as the string value of its hidden field GITOPS_TMPL_STRINGER (a key no
- * template can name), as Go's fmt calls a Stringer.
+ * template can name) for the verbs that take a string (%v %s %q %x %X), as
+ * Go's fmt calls a Stringer.
  */
 #define GITOPS_TMPL_STRINGER "String()"
+/* A named integer type with String() (time.Month): its number, an int64, for the other verbs (%d). */
+#define GITOPS_TMPL_INTEGER "int()"
 
 /* A list of a named type ("chartutil.VersionSet"), which may have methods; kind LIST or STRLIST. */
 struct gitops_tmpl_value *gitops_tmpl_value_named_list(enum gitops_tmpl_kind kind, const char *type_name);

@@ -801,9 +801,20 @@ static void print_value(struct pp *p, const struct gitops_tmpl_value *v, char ve
 		return;
 	case GITOPS_TMPL_MAP:
 		if (v->u.map.is_struct && !p->f.sharp_v && verb != 'T') {
-			/* a Stringer (handleMethods): its String() formatted with the verb */
+			/*
+			 * A Stringer (handleMethods): its String() formatted with a verb
+			 * that takes a string; another verb formats an integer type
+			 * (time.Month) by its number.
+			 */
 			const struct gitops_tmpl_value *str =
 				gitops_tmpl_map_get(v, GITOPS_TMPL_STRINGER, sizeof(GITOPS_TMPL_STRINGER) - 1);
+			const struct gitops_tmpl_value *num =
+				gitops_tmpl_map_get(v, GITOPS_TMPL_INTEGER, sizeof(GITOPS_TMPL_INTEGER) - 1);
+			if (gitops_tmpl_value_kind(num) == GITOPS_TMPL_INT64 && !(verb && strchr("vsxXq", verb))) {
+				print_value(p, num, verb, depth);
+				return;
+			}
+			/* Go would print the struct's own fields for other verbs: not kept here */
 			if (gitops_tmpl_value_kind(str) == GITOPS_TMPL_STRING) {
 				print_value(p, str, verb, depth);
 				return;

@@ -1993,17 +1993,24 @@ METHOD_INT64(m_unix_milli, t.sec * 1000 + t.nsec / 1000000)
 METHOD_INT64(m_unix_nano, t.sec * NS + t.nsec)
 
 /* a value of a named Go type with a String() method (time.Month, time.Weekday, time.Duration) */
-static int ret_named(struct gitops_tmpl_value **out, const char *type, const char *s, size_t len,
-		     struct gitops_err *err)
+static int ret_named_int(struct gitops_tmpl_value **out, const char *type, const char *s, size_t len, int64_t num,
+			 int is_int, struct gitops_err *err)
 {
 	struct gitops_tmpl_value *m = gitops_tmpl_value_struct(type);
 
-	if (!m || set_field(m, GITOPS_TMPL_STRINGER, gitops_tmpl_value_string(s, len)) < 0) {
+	if (!m || set_field(m, GITOPS_TMPL_STRINGER, gitops_tmpl_value_string(s, len)) < 0 ||
+	    (is_int && set_field(m, GITOPS_TMPL_INTEGER, gitops_tmpl_value_int64(num)) < 0)) {
 		gitops_tmpl_value_unref(m);
 		return gitops_err_oom(err);
 	}
 	*out = m;
 	return 0;
+}
+
+static int ret_named(struct gitops_tmpl_value **out, const char *type, const char *s, size_t len,
+		     struct gitops_err *err)
+{
+	return ret_named_int(out, type, s, len, 0, 0, err);
 }
 
 FN(m_month)
@@ -2015,7 +2022,7 @@ FN(m_month)
 	if (need_time(&t, args[0], err) < 0)
 		return -1;
 	to_civil(&t, &c);
-	return ret_named(out, "time.Month", long_month[c.month - 1], strlen(long_month[c.month - 1]), err);
+	return ret_named_int(out, "time.Month", long_month[c.month - 1], strlen(long_month[c.month - 1]), c.month, 1, err);
 }
 
 FN(m_weekday)
@@ -2027,7 +2034,7 @@ FN(m_weekday)
 	if (need_time(&t, args[0], err) < 0)
 		return -1;
 	to_civil(&t, &c);
-	return ret_named(out, "time.Weekday", long_day[c.wday], strlen(long_day[c.wday]), err);
+	return ret_named_int(out, "time.Weekday", long_day[c.wday], strlen(long_day[c.wday]), c.wday, 1, err);
 }
 
 FN(m_format)
@@ -2189,11 +2196,12 @@ static int cmp_times(struct gitops_tmpl_value **out, struct gitops_tmpl_value *c
 	if (what == 3) {
 		struct gitops_buf s = GITOPS_BUF_INIT;
 		int r;
-		if (duration_string(&s, (a.sec - b.sec) * NS + (a.nsec - b.nsec)) < 0) {
+		int64_t ns = (a.sec - b.sec) * NS + (a.nsec - b.nsec);
+		if (duration_string(&s, ns) < 0) {
 			gitops_buf_release(&s);
 			return gitops_err_oom(err);
 		}
-		r = ret_named(out, "time.Duration", s.data, s.len, err);
+		r = ret_named_int(out, "time.Duration", s.data, s.len, ns, 1, err);
 		gitops_buf_release(&s);
 		return r;
 	}
