@@ -138,6 +138,7 @@ enum gitops_tmpl_param {
 	GITOPS_TMPL_P_BOOL,   /* bool */
 	GITOPS_TMPL_P_LIST,   /* []interface {} */
 	GITOPS_TMPL_P_MAP,    /* map[string]interface {} */
+	GITOPS_TMPL_P_TIME,   /* time.Time: a struct of that type (lib/template/funcs/dates.c makes them) */
 	GITOPS_TMPL_P_RAW = 100, /* reflect.Value, as the builtins take them: no conversion */
 };
 

@@ -158,6 +158,8 @@ static const char *param_type(int p)
 		return "[]interface {}";
 	case GITOPS_TMPL_P_MAP:
 		return "map[string]interface {}";
+	case GITOPS_TMPL_P_TIME:
+		return "time.Time";
 	case P_VALUE:
 		return "reflect.Value";
 	default:
@@ -185,6 +187,9 @@ static int kind_matches(const struct gitops_tmpl_value *v, int p)
 		   not a struct, not another map type (map[string]string) */
 		return v->kind == GITOPS_TMPL_MAP && !v->u.map.is_struct &&
 		       !(v->u.map.type_name && !strncmp(v->u.map.type_name, "map[", 4));
+	case GITOPS_TMPL_P_TIME:
+		return v->kind == GITOPS_TMPL_MAP && v->u.map.is_struct && v->u.map.type_name &&
+		       !strcmp(v->u.map.type_name, "time.Time");
 	default:
 		return 1;
 	}
@@ -730,7 +735,8 @@ constant:
 		out->v = gitops_tmpl_value_float(n->f64);
 		break;
 	case GITOPS_TMPL_P_LIST:
-	case GITOPS_TMPL_P_MAP: {
+	case GITOPS_TMPL_P_MAP:
+	case GITOPS_TMPL_P_TIME: {
 		struct gitops_buf b = GITOPS_BUF_INIT;
 		if (tmpl_node_string(&b, n) < 0)
 			return oom(s);
