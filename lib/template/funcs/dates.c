@@ -54,6 +54,26 @@ struct gtime {
 
 /* --- calendar --- */
 
+/* nanoseconds across the whole range of times need more than 64 bits */
+__extension__ typedef __int128 i128;
+
+/* a Duration from a wider count: Go's Sub saturates at the ends */
+static int64_t clamp_ns(i128 v)
+{
+	return v > INT64_MAX ? INT64_MAX : v < INT64_MIN ? INT64_MIN : (int64_t)v;
+}
+
+/* int64 arithmetic that wraps as Go's does, instead of C's undefined overflow */
+static int64_t wadd(int64_t a, int64_t b)
+{
+	return (int64_t)((uint64_t)a + (uint64_t)b);
+}
+
+static int64_t wmul(int64_t a, int64_t b)
+{
+	return (int64_t)((uint64_t)a * (uint64_t)b);
+}
+
 static int64_t floordiv(int64_t a, int64_t b)
 {
 	return a / b - ((a % b) != 0 && ((a < 0) != (b < 0)));
@@ -64,19 +84,19 @@ static int64_t days_from_civil(int64_t y, int m, int d)
 {
 	int64_t era, yoe, doy, doe;
 
-	y -= m <= 2;
+	y = wadd(y, -(m <= 2));
 	era = floordiv(y, 400);
 	yoe = y - era * 400;
 	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
 	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
+	return wadd(wmul(era, 146097), doe - 719468);
 }
 
 static void civil_from_days(int64_t z, int64_t *y, int *m, int *d)
 {
 	int64_t era, doe, yoe, doy, mp;
 
-	z += 719468;
+	z = wadd(z, 719468);
 	era = floordiv(z, 146097);
 	doe = z - era * 146097;
 	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
@@ -85,7 +105,7 @@ static void civil_from_days(int64_t z, int64_t *y, int *m, int *d)
 	mp = (5 * doy + 2) / 153;
 	*d = (int)(doy - (153 * mp + 2) / 5 + 1);
 	*m = (int)(mp < 10 ? mp + 3 : mp - 9);
-	*y += *m <= 2;
+	*y = wadd(*y, *m <= 2);
 }
 
 static int is_leap(int64_t y)
@@ -107,7 +127,7 @@ struct civil {
 
 static void to_civil(const struct gtime *t, struct civil *c)
 {
-	int64_t local = t->sec + t->off, days = floordiv(local, 86400), rem = local - days * 86400;
+	int64_t local = wadd(t->sec, t->off), days = floordiv(local, 86400), rem = (int64_t)((uint64_t)local - (uint64_t)days * 86400u);
 
 	civil_from_days(days, &c->year, &c->month, &c->day);
 	c->hour = (int)(rem / 3600);
@@ -880,7 +900,7 @@ static void time_add(struct gtime *t, int64_t d)
 {
 	int64_t ns = t->nsec + d % NS;
 
-	t->sec += d / NS;
+	t->sec = wadd(t->sec, d / NS);
 	if (ns >= NS) {
 		t->sec++;
 		ns -= NS;
@@ -890,7 +910,7 @@ static void time_add(struct gtime *t, int64_t d)
 	}
 	t->nsec = (int32_t)ns;
 	if (t->mono >= 0)
-		t->mono += d;
+		t->mono = wadd(t->mono, d);
 	relocate(t);
 }
 
@@ -1129,7 +1149,7 @@ static int64_t since(const struct gtime *t)
 	time_now(&now);
 	if (t->mono >= 0 && now.mono >= 0)
 		return now.mono - t->mono;
-	return (now.sec - t->sec) * NS + (now.nsec - t->nsec);
+	return clamp_ns((i128)(now.sec - (i128)t->sec) * NS + (now.nsec - t->nsec));
 }
 
 /* --- parsing (time.Parse) --- */
@@ -1856,9 +1876,9 @@ FN(f_ago)
 	r = d % m;
 	if (d < 0) {
 		r = -r;
-		d = (uint64_t)r + (uint64_t)r < (uint64_t)m ? d + r : d - m + r;
+		d = (uint64_t)r + (uint64_t)r < (uint64_t)m ? d + r : clamp_ns((i128)d - m + r);
 	} else {
-		d = (uint64_t)r + (uint64_t)r < (uint64_t)m ? d - r : d + m - r;
+		d = (uint64_t)r + (uint64_t)r < (uint64_t)m ? d - r : clamp_ns((i128)d + m - r);
 	}
 	return ret_duration(out, d, err);
 }
@@ -1989,8 +2009,8 @@ METHOD_INT(m_yday, c.yday)
 		return *out ? 0 : gitops_err_oom(err);  \
 	}
 METHOD_INT64(m_unix, t.sec)
-METHOD_INT64(m_unix_milli, t.sec * 1000 + t.nsec / 1000000)
-METHOD_INT64(m_unix_nano, t.sec * NS + t.nsec)
+METHOD_INT64(m_unix_milli, wadd(wmul(t.sec, 1000), t.nsec / 1000000))
+METHOD_INT64(m_unix_nano, wadd(wmul(t.sec, NS), t.nsec))
 
 /* a value of a named Go type with a String() method (time.Month, time.Weekday, time.Duration) */
 static int ret_named_int(struct gitops_tmpl_value **out, const char *type, const char *s, size_t len, int64_t num,
@@ -2080,9 +2100,6 @@ FN(m_add)
 	return time_value(out, &t, err);
 }
 
-/* the nanoseconds since the zero time need more than 64 bits */
-__extension__ typedef __int128 i128;
-
 /* Truncate (round 0) and Round (round 1): to a multiple of d since the zero time, monotonic reading dropped */
 static int trunc_round(struct gitops_tmpl_value **out, struct gitops_tmpl_value *const *args, int round,
 		       struct gitops_err *err)
@@ -2094,7 +2111,7 @@ static int trunc_round(struct gitops_tmpl_value **out, struct gitops_tmpl_value 
 		return -1;
 	t.mono = -1;
 	if (d > 0) {
-		i128 abs = (i128)(t.sec + 62135596800LL) * NS + t.nsec, r = abs % d;
+		i128 abs = ((i128)t.sec + 62135596800LL) * NS + t.nsec, r = abs % d;
 		if (r < 0)
 			r += d;
 		if (!round || (uint64_t)r + (uint64_t)r < (uint64_t)d)
@@ -2128,13 +2145,13 @@ FN(m_add_date)
 	if (need_time(&t, args[0], err) < 0)
 		return -1;
 	to_civil(&t, &c);
-	y = c.year + gitops_tmpl_value_int_of(args[1]);
-	mo = c.month - 1 + gitops_tmpl_value_int_of(args[2]);
-	y += floordiv(mo, 12);
-	m = (int)(mo - floordiv(mo, 12) * 12) + 1;
+	y = wadd(c.year, gitops_tmpl_value_int_of(args[1]));
+	mo = wadd(c.month - 1, gitops_tmpl_value_int_of(args[2]));
+	y = wadd(y, floordiv(mo, 12));
+	m = (int)(((mo % 12) + 12) % 12) + 1;
 	/* time.Date normalises an overflowing day into the next month */
-	days = days_from_civil(y, m, 1) + c.day - 1 + gitops_tmpl_value_int_of(args[3]);
-	t.sec = days * 86400 + c.hour * 3600 + c.min * 60 + c.sec - t.off;
+	days = wadd(wadd(days_from_civil(y, m, 1), c.day - 1), gitops_tmpl_value_int_of(args[3]));
+	t.sec = wadd(wmul(days, 86400), c.hour * 3600 + c.min * 60 + c.sec - t.off);
 	relocate(&t);
 	return time_value(out, &t, err);
 }
@@ -2196,7 +2213,7 @@ static int cmp_times(struct gitops_tmpl_value **out, struct gitops_tmpl_value *c
 	if (what == 3) {
 		struct gitops_buf s = GITOPS_BUF_INIT;
 		int r;
-		int64_t ns = (a.sec - b.sec) * NS + (a.nsec - b.nsec);
+		int64_t ns = clamp_ns(((i128)a.sec - b.sec) * NS + (a.nsec - b.nsec));
 		if (duration_string(&s, ns) < 0) {
 			gitops_buf_release(&s);
 			return gitops_err_oom(err);
