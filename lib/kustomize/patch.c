@@ -819,9 +819,18 @@ static int apply_6902_one(cJSON **obj, const cJSON *ops, int store_prev, struct 
 		goto done;
 	kz_unstyle(work); /* read back from JSON: plain scalars, block collections */
 	if (cJSON_IsObject(work)) {
+		/* SetAnnotations writes the map back: every value a string, none left: no field */
+		cJSON *md = gitops_value_get(work, "metadata"), *am = gitops_value_get(md, "annotations");
+
+		if (cJSON_IsObject(am) && kz_values_as_text(am) < 0) {
+			gitops_err_oom(err);
+			goto done;
+		}
 		cJSON_ArrayForEach(a, saved)
 			if (kz_res_set_annotation(work, a->string, a->valuestring, err))
 				goto done;
+		if (cJSON_IsObject(md) && cJSON_IsObject(am = gitops_value_get(md, "annotations")) && !am->child)
+			cJSON_DeleteItemFromObjectCaseSensitive(md, "annotations");
 	}
 	cJSON_Delete(*obj);
 	*obj = work;
