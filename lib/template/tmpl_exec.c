@@ -201,7 +201,7 @@ static struct gitops_tmpl_value *indirect_iface(struct rv r)
 /* --- errors --- */
 
 /* err := prefix + msg, keeping msg's end when the whole is too long */
-static int set_msg(struct gitops_err *err, const char *prefix, const char *msg)
+int tmpl_set_msg(struct gitops_err *err, const char *prefix, const char *msg)
 {
 	size_t pl = strlen(prefix), ml = strlen(msg), room = GITOPS_ERR_MSG_MAX - 1;
 	char *tmp;
@@ -278,7 +278,7 @@ static int located_error(struct state *s, const char *msg)
 			gitops_buf_release(&prefix);
 			return gitops_err_oom(s->err);
 		}
-		r = set_msg(s->err, prefix.data, msg);
+		r = tmpl_set_msg(s->err, prefix.data, msg);
 		gitops_buf_release(&ctx);
 		gitops_buf_release(&prefix);
 		return r;
@@ -2079,8 +2079,10 @@ int gitops_tmpl_call_parse_exec(struct gitops_buf *out, struct gitops_tmpl_call 
 		if (set_associate(copy, s->set->defs[i].tree, err) < 0)
 			goto done;
 	}
-	if (gitops_tmpl_set_parse(copy, name, text, len, err) < 0)
+	if (gitops_tmpl_set_parse(copy, name, text, len, err) < 0) {
+		r = -2;
 		goto done;
+	}
 	r = exec_named(out, copy, s->run, name, s->set->opts.set_name ? s->set->opts.set_name : s->tmpl->name, dot, err);
 done:
 	gitops_tmpl_set_free(copy);

@@ -10,8 +10,8 @@
  * order (deepest path first, then reverse by name); case.yaml executed with
  * helm's root (.Values from `values` read as Helm reads values.yaml: every
  * number float64; --set, --set-string, --set-json from helm_args), with a
- * test-only include, b64enc and quote (helm's include, with its count of
- * 1000 nested calls of one name).  The output's data.out, base64-decoded,
+ * test-only b64enc and quote (lib/template/funcs's include and tpl, with
+ * their count of 1000 nested includes of one name).  The output's data.out, base64-decoded,
  * must equal `expected` byte for byte; for an error case the engine must
  * fail with `error_core`, the text after the last "at <...>: " (parse
  * errors: helm's last ": " part).
@@ -72,60 +72,10 @@ static const char *slot_of(const cJSON *c)
 	return cJSON_IsString(m) ? m->valuestring : "case";
 }
 
-struct counts {
-	char *name;
-	int n;
-};
-
+/* the set's ctx: Helm's include and tpl state (funcs.h), first */
 struct harness {
-	struct counts *inc;
-	size_t ninc;
+	struct gitops_tmpl_helm helm;
 };
-
-/* helm's include: execute a template of the set into a string, 1000 nested calls of one name at most */
-static int f_include(struct gitops_tmpl_value **out, struct gitops_tmpl_call *call, struct gitops_tmpl_value *const *args,
-		     size_t n, struct gitops_err *err)
-{
-	struct harness *h = gitops_tmpl_call_ctx(call);
-	struct gitops_buf buf = GITOPS_BUF_INIT;
-	const char *name = gitops_tmpl_value_str(args[0], NULL);
-	struct counts *c = NULL;
-	size_t i;
-	int r;
-
-	(void)n;
-	for (i = 0; i < h->ninc; i++)
-		if (!strcmp(h->inc[i].name, name))
-			c = &h->inc[i];
-	if (c && c->n > 1000)
-		return gitops_err_set(err, GITOPS_EXIT_INPUT,
-				      "rendering template has a nested reference name: %s: unable to execute template", name);
-	if (!c) {
-		struct counts *m = realloc(h->inc, (h->ninc + 1) * sizeof(*m));
-		if (!m)
-			return gitops_err_oom(err);
-		h->inc = m;
-		c = &h->inc[h->ninc];
-		c->name = strdup(name);
-		c->n = 0;
-		if (!c->name)
-			return gitops_err_oom(err);
-		h->ninc++;
-	}
-	c->n++;
-	r = gitops_tmpl_call_exec(&buf, call, name, args[1], err);
-	/* the array may have moved during the nested call */
-	for (i = 0; i < h->ninc; i++)
-		if (!strcmp(h->inc[i].name, name))
-			h->inc[i].n--;
-	if (r < 0) {
-		gitops_buf_release(&buf);
-		return -1;
-	}
-	*out = gitops_tmpl_value_string(buf.data ? buf.data : "", buf.len);
-	gitops_buf_release(&buf);
-	return *out ? 0 : gitops_err_oom(err);
-}
 
 static int f_b64enc(struct gitops_tmpl_value **out, struct gitops_tmpl_call *call, struct gitops_tmpl_value *const *args,
 		    size_t n, struct gitops_err *err)
@@ -349,7 +299,6 @@ FN(f_fail)
 }
 
 static const struct gitops_tmpl_func funcs[] = {
-	{ "include", f_include, 2, 0, { GITOPS_TMPL_P_STRING, GITOPS_TMPL_P_ANY }, NULL },
 	{ "b64enc", f_b64enc, 1, 0, { GITOPS_TMPL_P_STRING }, NULL },
 	{ "quote", f_quote, 0, 1, { GITOPS_TMPL_P_ANY }, NULL },
 	{ "upper", f_upper, 1, 0, { GITOPS_TMPL_P_STRING }, NULL },
@@ -827,7 +776,7 @@ static char *run_case(const cJSON *c)
 	struct gitops_tmpl_set *set = NULL;
 	struct gitops_tmpl_value *root = NULL;
 	struct gitops_buf out = GITOPS_BUF_INIT, data = GITOPS_BUF_INIT;
-	struct harness h = { NULL, 0 };
+	struct harness h = { GITOPS_TMPL_HELM_INIT };
 	struct gitops_tmpl_options opts = GITOPS_TMPL_OPTIONS_INIT;
 	struct tfile files[64];
 	size_t nfiles = 0, i;
@@ -966,9 +915,7 @@ static char *run_case(const cJSON *c)
 		free(files[i].path);
 		free(files[i].text);
 	}
-	for (i = 0; i < h.ninc; i++)
-		free(h.inc[i].name);
-	free(h.inc);
+	gitops_tmpl_helm_release(&h.helm);
 	gitops_buf_release(&out);
 	gitops_buf_release(&data);
 	gitops_tmpl_value_unref(root);
