@@ -233,8 +233,9 @@ template: $(O)/tests/template/tmplcase
 # the live oracle: the real helm v3.17.2 (scripts/install-deps) on the same cases, then on a
 # fixed batch of random templates (tests/template/helm-diff); skipped without helm.
 #   make template-diff-fuzz MINUTES=N     random batches against helm for N minutes (one chart a batch)
+#   make template-func-diff-fuzz MINUTES=N   the same with random calls of every function (gen-func-cases)
 MINUTES ?= 5
-.PHONY: template-helm template-diff-fuzz
+.PHONY: template-helm template-diff-fuzz template-func-diff-fuzz
 template-helm: $(O)/tests/template/tmplcase
 	$(Q)GITOPS_BIN=$(CURDIR)/$(O) CONFORMANCE=$(CONFORMANCE) tests/template/helm-oracle
 	$(Q)for f in $(TEMPLATE_FUNC_CASES); do GITOPS_BIN=$(CURDIR)/$(O) CONFORMANCE=$(CONFORMANCE) \
@@ -242,8 +243,11 @@ template-helm: $(O)/tests/template/tmplcase
 	$(Q)for f in $(TEMPLATE_OWN_CASES); do GITOPS_BIN=$(CURDIR)/$(O) CONFORMANCE=$(CONFORMANCE) \
 		CASES=$(CURDIR)/$$f tests/template/helm-oracle || exit 1; done
 	$(Q)GITOPS_BIN=$(CURDIR)/$(O) CONFORMANCE=$(CONFORMANCE) tests/template/helm-diff 1 400
+	$(Q)GITOPS_BIN=$(CURDIR)/$(O) CONFORMANCE=$(CONFORMANCE) tests/template/helm-diff --funcs 1 400
 template-diff-fuzz: $(O)/tests/template/tmplcase
 	$(Q)GITOPS_BIN=$(CURDIR)/$(O) CONFORMANCE=$(CONFORMANCE) tests/template/helm-diff --minutes $(MINUTES)
+template-func-diff-fuzz: $(O)/tests/template/tmplcase
+	$(Q)GITOPS_BIN=$(CURDIR)/$(O) CONFORMANCE=$(CONFORMANCE) tests/template/helm-diff --funcs --minutes $(MINUTES)
 
 # differential testing: random Kustomize trees (tests/kustomize/gen_overlay.py, from a seed)
 # built by gitops-render and `kubectl kustomize`, byte for byte (tests/kustomize/diff-fuzz).

@@ -597,11 +597,10 @@ static int validate_type(struct rv *out, struct state *s, struct rv in, int ptyp
 	}
 	{
 		/*
-		 * Go digs into a non-nil interface first and names what it holds (helm: a string,
-		 * bool, map or list field is named so); a float64 field stays "interface {}" in
-		 * helm's message (seen, for int, bool and map parameters).
+		 * Go digs into a non-nil interface first and names what it holds (a float64
+		 * field is "float64"); a nil one stays "interface {}".
 		 */
-		int named = in.iface && in.v->kind != GITOPS_TMPL_NIL && in.v->kind != GITOPS_TMPL_FLOAT64;
+		int named = in.iface && in.v->kind != GITOPS_TMPL_NIL;
 		int r = errorf(s, "wrong type for value; expected %s; got %s", param_type(ptype),
 			       named ? gitops_tmpl_value_type_name(in.v) : rv_type(in));
 		rv_release(&in);
@@ -1872,9 +1871,19 @@ static int exec_named(struct gitops_buf *out, struct gitops_tmpl_set *set, struc
 	struct rv d = { dot, 0 };
 	int r;
 
-	if (!tree)
-		return gitops_err_set(err, GITOPS_EXIT_INPUT, "template: no template \"%s\" associated with template \"%s\"",
-				      name, caller);
+	if (!tree) {
+		/* Go's %q of both names */
+		struct gitops_buf qn = GITOPS_BUF_INIT, qc = GITOPS_BUF_INIT;
+
+		if (tmpl_fmt_quote(&qn, name, strlen(name), 0) < 0 || tmpl_fmt_quote(&qc, caller, strlen(caller), 0) < 0)
+			r = gitops_err_oom(err);
+		else
+			r = gitops_err_set(err, GITOPS_EXIT_INPUT, "template: no template %s associated with template %s",
+					   qn.data, qc.data);
+		gitops_buf_release(&qn);
+		gitops_buf_release(&qc);
+		return r;
+	}
 	if (run->depth >= run->opts.max_depth)
 		return gitops_err_set(err, GITOPS_EXIT_INPUT, "template: %s: exceeded maximum template depth (%zu)", name,
 				      run->opts.max_depth);
