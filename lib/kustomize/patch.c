@@ -931,16 +931,24 @@ static int apply_by_id(struct kz_resmap *m, const cJSON *patch, const cJSON *opt
 				       found ? "multiple matches" : "no matches", idt.data, idt.data);
 		goto done;
 	}
-	if (!(obj = gitops_value_copy(m->v[at]))) {
-		gitops_err_oom(err);
+	/*
+	 * Patched in place, not on a copy (a CRD is hundreds of KB): a patch
+	 * that fails fails the build, and what it left is never output.
+	 */
+	obj = m->v[at];
+	m->v[at] = NULL;
+	kz_resmap_touch(m);
+	if (apply_sm(&obj, patch, options, c, err)) {
+		if (obj) {
+			m->v[at] = obj;
+			obj = NULL;
+		} else {
+			kz_resmap_remove(m, at);
+		}
 		goto done;
 	}
-	if (apply_sm(&obj, patch, options, c, err))
-		goto done;
 	if (obj) {
-		cJSON_Delete(m->v[at]);
 		m->v[at] = obj;
-		kz_resmap_touch(m);
 		obj = NULL;
 	} else {
 		kz_resmap_remove(m, at);

@@ -658,7 +658,6 @@ static int replaces_above(const cJSON *target, const char *src_fp)
 int kz_replacement_apply(struct kz_resmap *m, const cJSON *r, struct gitops_err *err)
 {
 	const cJSON *src = gitops_value_get(r, "source"), *targets = gitops_value_get(r, "targets"), *t;
-	struct kz_resmap work = KZ_RESMAP_INIT;
 	cJSON *value = NULL;
 	size_t i, si = 0;
 	struct opts so;
@@ -676,16 +675,6 @@ int kz_replacement_apply(struct kz_resmap *m, const cJSON *r, struct gitops_err 
 	 * value the later targets get.
 	 */
 	read_opts(&so, gitops_value_get(src, "options"));
-	for (i = 0; i < m->n; i++) {
-		cJSON *c = gitops_value_copy(m->v[i]);
-
-		if (!c) {
-			gitops_err_oom(err);
-			goto done;
-		}
-		if (kz_resmap_push(&work, c, err))
-			goto done;
-	}
 	cJSON_ArrayForEach(t, targets) {
 		const cJSON *sel = gitops_value_get(t, "select");
 
@@ -693,37 +682,34 @@ int kz_replacement_apply(struct kz_resmap *m, const cJSON *r, struct gitops_err 
 			gitops_err_set(err, GITOPS_EXIT_INPUT, "target must specify resources to select");
 			goto done;
 		}
-		for (i = 0; i < work.n; i++) {
+		for (i = 0; i < m->n; i++) {
 			int s;
 
-			if ((s = meta_selected(sel, work.v[i], err)) < 0)
+			if ((s = meta_selected(sel, m->v[i], err)) < 0)
 				goto done;
-			if (!s || !id_selected(sel, work.v[i]))
+			if (!s || !id_selected(sel, m->v[i]))
 				continue;
-			if ((s = rejected(gitops_value_get(t, "reject"), work.v[i], err)) < 0)
+			if ((s = rejected(gitops_value_get(t, "reject"), m->v[i], err)) < 0)
 				goto done;
 			if (s)
 				continue;
-			if (copy_to_target(work.v[i], value, t, err))
+			if (copy_to_target(m->v[i], value, t, err))
 				goto done;
 			if (i == si && !so.delimiter && !replaces_above(t, sfield(src, "fieldPath"))) {
 				cJSON *now = NULL;
 				struct gitops_err e2 = GITOPS_ERR_INIT;
 
-				if (source_value(&now, work.v[i], src, &e2) == 0) {
+				if (source_value(&now, m->v[i], src, &e2) == 0) {
 					cJSON_Delete(value);
 					value = now;
 				}
 			}
 		}
 	}
-	kz_resmap_release(m);
-	*m = work;
-	work = (struct kz_resmap)KZ_RESMAP_INIT;
 	rc = 0;
 done:
+	kz_resmap_touch(m); /* names may have changed */
 	cJSON_Delete(value);
-	kz_resmap_release(&work);
 	return rc;
 }
 
