@@ -713,20 +713,11 @@ FN(f_initials)
 	return fn_ret_buf(out, &b, err);
 }
 
-/* a random number below n (n > 0), from the system's entropy */
-static uint64_t random_below(uint64_t n)
+/* a random number below n (n > 0): splitmix64 on *state, which the caller seeds from the system's entropy */
+static uint64_t random_below(uint64_t *state, uint64_t n)
 {
-	static uint64_t state;
-	static int seeded;
-	uint64_t z;
+	uint64_t z = (*state += 0x9E3779B97F4A7C15ULL);
 
-	if (!seeded) {
-		if (getentropy(&state, sizeof(state)) < 0)
-			state = (uint64_t)time(NULL) ^ (uint64_t)(uintptr_t)&state;
-		seeded = 1;
-	}
-	/* splitmix64 */
-	z = (state += 0x9E3779B97F4A7C15ULL);
 	z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
 	z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
 	z ^= z >> 31;
@@ -738,6 +729,7 @@ FN(f_shuffle)
 {
 	size_t len, cnt, i;
 	const char *s = str(args[0], &len);
+	uint64_t seed;
 	int *rs;
 
 	(void)call, (void)n;
@@ -745,8 +737,11 @@ FN(f_shuffle)
 		return fn_ret_str(out, "", 0, err);
 	if (!(rs = runes_of(s, len, &cnt)))
 		return gitops_err_oom(err);
+	/* no state shared between calls (sets may run in threads of their own) */
+	if (getentropy(&seed, sizeof(seed)) < 0)
+		seed = (uint64_t)time(NULL) ^ (uint64_t)(uintptr_t)rs;
 	for (i = cnt; i > 1; i--) {
-		size_t k = (size_t)random_below(i), last = i - 1;
+		size_t k = (size_t)random_below(&seed, i), last = i - 1;
 		int t = rs[last];
 		rs[last] = rs[k];
 		rs[k] = t;
