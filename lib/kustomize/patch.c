@@ -843,13 +843,26 @@ done:
 }
 
 /* Apply to every selected resource in place (a resource a patch deletes leaves the map). */
+/* Has obj (NULL: deleted) still the id `was`? */
+static int id_kept(const struct kz_id *was, const cJSON *obj)
+{
+	struct kz_id now;
+
+	if (!obj)
+		return 0;
+	kz_id_of(&now, obj);
+	return !strcmp(was->group, now.group) && !strcmp(was->version, now.version) && !strcmp(was->kind, now.kind) &&
+	       !strcmp(was->name, now.name) && !strcmp(was->ns, now.ns);
+}
+
 static int apply_targeted(struct kz_resmap *m, const cJSON *patch, int json, const cJSON *target,
 			  const cJSON *options, struct kz_ctx *c, struct gitops_err *err)
 {
 	struct target t;
+	struct kz_id was;
 	cJSON *pc = NULL;
 	size_t i, kept = 0;
-	int rc = -1, changed = 0;
+	int rc = -1, changed = 0; /* an id changed or a resource left (deleted): the index is stale */
 
 	if (target_compile(&t, target, err))
 		return -1;
@@ -858,10 +871,12 @@ static int apply_targeted(struct kz_resmap *m, const cJSON *patch, int json, con
 
 		if ((r = target_match(&t, m->v[i], err)) < 0)
 			goto done;
+		if (r)
+			kz_id_of(&was, m->v[i]);
 		if (r && json) {
 			if (apply_6902_one(&m->v[i], patch, json == 1, err))
 				goto done;
-			changed = 1;
+			changed |= !id_kept(&was, m->v[i]);
 		} else if (r) {
 			const char *av = gitops_json_get_string(m->v[i], "apiVersion", NULL);
 
@@ -874,7 +889,7 @@ static int apply_targeted(struct kz_resmap *m, const cJSON *patch, int json, con
 			}
 			if (apply_sm(&m->v[i], pc, options, c, err))
 				goto done;
-			changed = 1;
+			changed |= !id_kept(&was, m->v[i]);
 		}
 	}
 	rc = 0;
@@ -898,11 +913,11 @@ done:
 static int apply_by_id(struct kz_resmap *m, const cJSON *patch, const cJSON *options, int from_patches,
 		       struct kz_ctx *c, struct gitops_err *err)
 {
-	struct kz_id pid;
+	struct kz_id pid, was;
 	struct gitops_buf idt = GITOPS_BUF_INIT;
 	size_t i, found = 0, at = 0;
 	cJSON *obj = NULL;
-	int rc = -1;
+	int rc = -1, kept;
 
 	if (!cJSON_IsObject(patch)) {
 		gitops_err_set(err, GITOPS_EXIT_INPUT, "a strategic merge patch must be a mapping, not %s",
@@ -936,25 +951,23 @@ static int apply_by_id(struct kz_resmap *m, const cJSON *patch, const cJSON *opt
 	 * that fails fails the build, and what it left is never output.
 	 */
 	obj = m->v[at];
-	m->v[at] = NULL;
-	kz_resmap_touch(m);
+	kz_id_of(&was, obj);
 	if (apply_sm(&obj, patch, options, c, err)) {
-		if (obj) {
-			m->v[at] = obj;
-			obj = NULL;
-		} else {
-			kz_resmap_remove(m, at);
-		}
+		/* a failed patch leaves the resource as it was */
+		obj = NULL;
 		goto done;
 	}
-	if (obj) {
-		m->v[at] = obj;
-		obj = NULL;
-	} else {
+	if (!obj) {
+		m->v[at] = NULL;
 		kz_resmap_remove(m, at);
+		rc = 0;
+		goto done;
 	}
+	m->v[at] = obj;
+	kept = id_kept(&was, obj);
+	obj = NULL;
 	/* resWrangler.ApplySmPatch appends the patched map again: a rename onto another's id fails */
-	rc = kz_resmap_check_unique(m, err);
+	rc = kept ? 0 : kz_resmap_check_unique(m, err);
 done:
 	cJSON_Delete(obj);
 	gitops_buf_release(&idt);
