@@ -1,6 +1,6 @@
 /*
  * helm.c: Helm's own functions (pkg/engine/funcs.go, engine.go), those that
- * need no chart: fail, required, include, tpl.  The errors of fail and
+ * need no chart: fail, required, include, tpl, lookup.  The errors of fail and
  * required carry HELM[MESSAGE]HELM, as Helm's do (funcs.h says what the
  * renderer makes of them).
  */
@@ -165,10 +165,25 @@ oom:
 	return gitops_err_oom(err);
 }
 
+/*
+ * lookup API-VERSION KIND NAMESPACE NAME: what the cluster holds.  A render
+ * never reaches a cluster (as `helm template` without --dry-run=server):
+ * an empty map, whatever is asked.
+ */
+static int f_lookup(struct gitops_tmpl_value **out, struct gitops_tmpl_call *call,
+		    struct gitops_tmpl_value *const *args, size_t n, struct gitops_err *err)
+{
+	(void)call, (void)args, (void)n;
+	*out = gitops_tmpl_value_map(NULL);
+	return *out ? 0 : gitops_err_oom(err);
+}
+
 const struct gitops_tmpl_func gitops_tmpl_funcs_helm[] = {
 	{ "fail", f_fail, 1, 0, { GITOPS_TMPL_P_STRING }, NULL },
 	{ "required", f_required, 2, 0, { GITOPS_TMPL_P_STRING, GITOPS_TMPL_P_ANY }, NULL },
 	{ "include", f_include, 2, 0, { GITOPS_TMPL_P_STRING, GITOPS_TMPL_P_ANY }, NULL },
 	{ "tpl", f_tpl, 2, 0, { GITOPS_TMPL_P_STRING, GITOPS_TMPL_P_ANY }, NULL },
+	{ "lookup", f_lookup, 4, 0, { GITOPS_TMPL_P_STRING, GITOPS_TMPL_P_STRING, GITOPS_TMPL_P_STRING, GITOPS_TMPL_P_STRING },
+	  NULL },
 };
 const size_t gitops_tmpl_funcs_helm_n = sizeof(gitops_tmpl_funcs_helm) / sizeof(gitops_tmpl_funcs_helm[0]);
