@@ -139,6 +139,8 @@ enum gitops_tmpl_param {
 	GITOPS_TMPL_P_LIST,   /* []interface {} */
 	GITOPS_TMPL_P_MAP,    /* map[string]interface {} */
 	GITOPS_TMPL_P_TIME,   /* time.Time: a struct of that type (lib/template/funcs/dates.c makes them) */
+	GITOPS_TMPL_P_UINT32, /* uint32 (Sprig's derivePassword): an unsigned constant, truncated as
+				 reflect's SetUint does; no value of the engine has the type */
 	GITOPS_TMPL_P_RAW = 100, /* reflect.Value, as the builtins take them: no conversion */
 };
 

@@ -160,6 +160,8 @@ static const char *param_type(int p)
 		return "map[string]interface {}";
 	case GITOPS_TMPL_P_TIME:
 		return "time.Time";
+	case GITOPS_TMPL_P_UINT32:
+		return "uint32";
 	case P_VALUE:
 		return "reflect.Value";
 	default:
@@ -190,6 +192,8 @@ static int kind_matches(const struct gitops_tmpl_value *v, int p)
 	case GITOPS_TMPL_P_TIME:
 		return v->kind == GITOPS_TMPL_MAP && v->u.map.is_struct && v->u.map.type_name &&
 		       !strcmp(v->u.map.type_name, "time.Time");
+	case GITOPS_TMPL_P_UINT32:
+		return 0;
 	default:
 		return 1;
 	}
@@ -727,6 +731,12 @@ constant:
 		if (n->type != N_NUMBER || !n->is_int)
 			return found_error(s, "expected integer; found ", n);
 		out->v = ptype == GITOPS_TMPL_P_INT ? gitops_tmpl_value_int(n->i64) : gitops_tmpl_value_int64(n->i64);
+		break;
+	case GITOPS_TMPL_P_UINT32:
+		/* evalUnsignedInteger; SetUint keeps the low 32 bits */
+		if (n->type != N_NUMBER || !n->is_uint)
+			return found_error(s, "expected unsigned integer; found ", n);
+		out->v = gitops_tmpl_value_int64((int64_t)(uint32_t)n->u64);
 		break;
 	case GITOPS_TMPL_P_FLOAT:
 		if (n->type != N_NUMBER || !n->is_float)
