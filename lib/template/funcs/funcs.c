@@ -25,6 +25,7 @@ int gitops_tmpl_funcs_table(struct gitops_tmpl_func **out, size_t *n)
 		{ gitops_tmpl_funcs_math, &gitops_tmpl_funcs_math_n },
 		{ gitops_tmpl_funcs_encoding, &gitops_tmpl_funcs_encoding_n },
 		{ gitops_tmpl_funcs_random, &gitops_tmpl_funcs_random_n },
+		{ gitops_tmpl_funcs_crypto, &gitops_tmpl_funcs_crypto_n },
 		{ gitops_tmpl_funcs_helm, &gitops_tmpl_funcs_helm_n },
 		{ gitops_tmpl_funcs_regex, &gitops_tmpl_funcs_regex_n },
 		{ gitops_tmpl_funcs_paths, &gitops_tmpl_funcs_paths_n },
