@@ -820,6 +820,29 @@ static void print_value(struct pp *p, const struct gitops_tmpl_value *v, char ve
 				return;
 			}
 		}
+		if (v->u.map.is_struct && v->u.map.type_name && v->u.map.type_name[0] != '*' &&
+		    !gitops_tmpl_map_get(v, GITOPS_TMPL_STRINGER, sizeof(GITOPS_TMPL_STRINGER) - 1) &&
+		    !gitops_tmpl_map_get(v, GITOPS_TMPL_INTEGER, sizeof(GITOPS_TMPL_INTEGER) - 1)) {
+			/*
+			 * a struct value that is no Stringer (Sprig's sprig.certificate): {F1 F2}, %+v {Name:F1 ...},
+			 * %#v T{Name:F1, ...}; its fields in key order (the declared order of the
+			 * structs made so far).  Pointers to structs (.Chart) print as maps still.
+			 */
+			if (p->f.sharp_v)
+				puts_(p, gitops_tmpl_value_type_name(v));
+			putc_(p, '{');
+			for (i = 0; i < v->u.map.n; i++) {
+				if (i)
+					puts_(p, p->f.sharp_v ? ", " : " ");
+				if (p->f.plus_v || p->f.sharp_v) {
+					put(p, v->u.map.e[i].key, v->u.map.e[i].klen);
+					putc_(p, ':');
+				}
+				print_value(p, v->u.map.e[i].val, verb, depth + 1);
+			}
+			putc_(p, '}');
+			return;
+		}
 		if (p->f.sharp_v) {
 			puts_(p, gitops_tmpl_value_type_name(v));
 			putc_(p, '{');
