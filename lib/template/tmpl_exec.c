@@ -985,6 +985,12 @@ static int b_index(struct rv *out, struct gitops_err *err, struct rv *args, size
 			break;
 		case GITOPS_TMPL_MAP: {
 			struct gitops_tmpl_value *val;
+			if (item.v->u.map.is_struct) {
+				/* a struct (or a pointer to one) is no map: Go's index refuses it */
+				gitops_err_set(err, GITOPS_EXIT_INPUT, "can't index item of type %s",
+					       gitops_tmpl_value_type_name(item.v));
+				goto fail;
+			}
 			if (!index) {
 				gitops_err_set(err, GITOPS_EXIT_INPUT, "value is nil; should be of type string");
 				goto fail;
@@ -1638,7 +1644,8 @@ static int walk_range(struct state *s, struct rv dot, const struct tmpl_node *r)
 		rv_release(&val);
 	if (!val.v)
 		goto empty;
-	switch (val.v->kind) {
+	/* a struct is not ranged over: the default case's error */
+	switch (val.v->kind == GITOPS_TMPL_MAP && val.v->u.map.is_struct ? (int)GITOPS_TMPL_NIL : (int)val.v->kind) {
 	case GITOPS_TMPL_LIST:
 	case GITOPS_TMPL_STRLIST:
 		n = val.v->u.list.n;
