@@ -162,6 +162,8 @@ static const char *param_type(int p)
 		return "time.Time";
 	case GITOPS_TMPL_P_UINT32:
 		return "uint32";
+	case GITOPS_TMPL_P_CERTIFICATE:
+		return "sprig.certificate";
 	case P_VALUE:
 		return "reflect.Value";
 	default:
@@ -194,6 +196,9 @@ static int kind_matches(const struct gitops_tmpl_value *v, int p)
 		       !strcmp(v->u.map.type_name, "time.Time");
 	case GITOPS_TMPL_P_UINT32:
 		return 0;
+	case GITOPS_TMPL_P_CERTIFICATE:
+		return v->kind == GITOPS_TMPL_MAP && v->u.map.is_struct && v->u.map.type_name &&
+		       !strcmp(v->u.map.type_name, "sprig.certificate");
 	default:
 		return 1;
 	}
@@ -745,7 +750,8 @@ constant:
 		break;
 	case GITOPS_TMPL_P_LIST:
 	case GITOPS_TMPL_P_MAP:
-	case GITOPS_TMPL_P_TIME: {
+	case GITOPS_TMPL_P_TIME:
+	case GITOPS_TMPL_P_CERTIFICATE: {
 		struct gitops_buf b = GITOPS_BUF_INIT;
 		if (tmpl_node_string(&b, n) < 0)
 			return oom(s);

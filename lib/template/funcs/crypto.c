@@ -706,7 +706,7 @@ static int ret_cert(struct gitops_tmpl_value **out, const char *cert, size_t cle
 	return 0;
 }
 
-/* a certificate argument: a sprig.certificate, its Cert and Key borrowed */
+/* a certificate argument (the engine has checked its type): its Cert and Key borrowed */
 static int cert_arg(const char **cert, size_t *clen, const char **key, size_t *klen, struct gitops_tmpl_value *v,
 		    struct gitops_err *err)
 {
@@ -1171,7 +1171,7 @@ done:
 #define S GITOPS_TMPL_P_STRING
 #define I GITOPS_TMPL_P_INT
 #define L GITOPS_TMPL_P_LIST
-#define A GITOPS_TMPL_P_ANY
+#define C GITOPS_TMPL_P_CERTIFICATE
 const struct gitops_tmpl_func gitops_tmpl_funcs_crypto[] = {
 	{ "derivePassword", f_derive_password, 5, 0, { GITOPS_TMPL_P_UINT32, S, S, S, S }, NULL },
 	{ "encryptAES", f_encrypt_aes, 2, 0, { S, S }, NULL },
@@ -1184,7 +1184,7 @@ const struct gitops_tmpl_func gitops_tmpl_funcs_crypto[] = {
 	{ "genCAWithKey", f_gen_ca_with_key, 3, 0, { S, I, S }, NULL },
 	{ "genSelfSignedCert", f_gen_self_signed, 4, 0, { S, L, L, I }, NULL },
 	{ "genSelfSignedCertWithKey", f_gen_self_signed_with_key, 5, 0, { S, L, L, I, S }, NULL },
-	{ "genSignedCert", f_gen_signed, 5, 0, { S, L, L, I, A }, NULL },
-	{ "genSignedCertWithKey", f_gen_signed_with_key, 6, 0, { S, L, L, I, A, S }, NULL },
+	{ "genSignedCert", f_gen_signed, 5, 0, { S, L, L, I, C }, NULL },
+	{ "genSignedCertWithKey", f_gen_signed_with_key, 6, 0, { S, L, L, I, C, S }, NULL },
 };
 const size_t gitops_tmpl_funcs_crypto_n = sizeof(gitops_tmpl_funcs_crypto) / sizeof(gitops_tmpl_funcs_crypto[0]);
