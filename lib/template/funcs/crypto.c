@@ -876,6 +876,12 @@ static int make_cert(struct gitops_buf *cert, struct gitops_buf *key, const char
 	if (key_kind(signee) == K_DSA || key_kind(signee) == K_OTHER)
 		return fn_fail(err, "error creating certificate: x509: unsupported public key type: %s",
 			       key_kind(signee) == K_DSA ? "*dsa.PublicKey" : "*ecdh.PublicKey");
+	/* x509.CreateCertificate's order: the signer, the public key, the parent's key, the names */
+	if (parent) {
+		EVP_PKEY *pub = X509_get0_pubkey(parent);
+		if (!pub || EVP_PKEY_eq(pub, signer) != 1)
+			return fn_fail(err, "error creating certificate: x509: provided PrivateKey doesn't match parent's PublicKey");
+	}
 	for (i = 0; i < t->ndns; i++) {
 		const char *d;
 		for (d = t->dns[i]; *d; d++)
@@ -887,11 +893,6 @@ static int make_cert(struct gitops_buf *cert, struct gitops_buf *key, const char
 				gitops_buf_release(&q);
 				return -1;
 			}
-	}
-	if (parent) {
-		EVP_PKEY *pub = X509_get0_pubkey(parent);
-		if (!pub || EVP_PKEY_eq(pub, signer) != 1)
-			return fn_fail(err, "error creating certificate: x509: provided PrivateKey doesn't match parent's PublicKey");
 	}
 	if (!(x = X509_new()) || !(name = X509_NAME_new()) || !(cnz = strndup(cn, cnlen)) || !(bn = BN_new()) ||
 	    !(ku = ASN1_BIT_STRING_new()) || !(eku = sk_ASN1_OBJECT_new_null()) || !(bc = BASIC_CONSTRAINTS_new()) ||
