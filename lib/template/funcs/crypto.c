@@ -634,24 +634,203 @@ static int pem_decode(struct pem_block *p, const char *data, size_t dlen)
 	}
 }
 
-/* a DER key of the type the PEM block names, all of it */
-static EVP_PKEY *der_key(int type, const unsigned char *der, size_t len)
+/*
+ * Go's asn1.Unmarshal into a struct named name, as far as its outer
+ * header (parseTagAndLength, the SEQUENCE tag, the length): 1 and Go's
+ * message in msg when that fails, else 0 (then only the contents can be
+ * wrong, and no message of Go's is kept for those).
+ */
+static int asn1_head(char *msg, size_t cap, const unsigned char *d, size_t len, const char *name)
 {
-	const unsigned char *p = der;
-	EVP_PKEY *k = d2i_PrivateKey(type, NULL, &p, (long)len);
+	size_t off = 0, length = 0;
+	unsigned cls, b;
+	long tag;
+	int compound;
 
-	if (k && p != der + len) {
+	if (!len) {
+		snprintf(msg, cap, "asn1: syntax error: sequence truncated");
+		return 1;
+	}
+	b = d[off++];
+	cls = b >> 6;
+	compound = (b & 0x20) != 0;
+	tag = b & 0x1f;
+	if (tag == 0x1f) {
+		int shifted, done = 0;
+		long long v = 0;
+		for (shifted = 0; off < len; shifted++) {
+			if (shifted == 5) {
+				snprintf(msg, cap, "asn1: structure error: base 128 integer too large");
+				return 1;
+			}
+			v <<= 7;
+			if (shifted == 0 && d[off] == 0x80) {
+				snprintf(msg, cap, "asn1: syntax error: integer is not minimally encoded");
+				return 1;
+			}
+			v |= d[off] & 0x7f;
+			if (!(d[off++] & 0x80)) {
+				done = 1;
+				break;
+			}
+		}
+		if (!done) {
+			snprintf(msg, cap, "asn1: syntax error: truncated base 128 integer");
+			return 1;
+		}
+		if (v > 0x7fffffff) {
+			snprintf(msg, cap, "asn1: structure error: base 128 integer too large");
+			return 1;
+		}
+		tag = (long)v;
+		if (tag < 0x1f) {
+			snprintf(msg, cap, "asn1: syntax error: non-minimal tag");
+			return 1;
+		}
+	}
+	if (off >= len) {
+		snprintf(msg, cap, "asn1: syntax error: truncated tag or length");
+		return 1;
+	}
+	b = d[off++];
+	if (!(b & 0x80)) {
+		length = b & 0x7f;
+	} else {
+		unsigned k, nb = b & 0x7f;
+		if (!nb) {
+			snprintf(msg, cap, "asn1: syntax error: indefinite length found (not DER)");
+			return 1;
+		}
+		for (k = 0; k < nb; k++) {
+			if (off >= len) {
+				snprintf(msg, cap, "asn1: syntax error: truncated tag or length");
+				return 1;
+			}
+			if (length >= 1u << 23) {
+				snprintf(msg, cap, "asn1: structure error: length too large");
+				return 1;
+			}
+			length = length << 8 | d[off++];
+			if (!length) {
+				snprintf(msg, cap, "asn1: structure error: superfluous leading zeros in length");
+				return 1;
+			}
+		}
+		if (length < 0x80) {
+			snprintf(msg, cap, "asn1: structure error: non-minimal length");
+			return 1;
+		}
+	}
+	if (cls != 0 || tag != 16 || !compound) {
+		snprintf(msg, cap,
+			 "asn1: structure error: tags don't match (16 vs {class:%u tag:%ld length:%zu isCompound:%s}) "
+			 "{optional:false explicit:false application:false private:false defaultValue:<nil> tag:<nil> "
+			 "stringType:0 timeType:0 set:false omitEmpty:false} %s @%zu",
+			 cls, tag, length, compound ? "true" : "false", name, off);
+		return 1;
+	}
+	if (length > len - off) {
+		snprintf(msg, cap, "asn1: syntax error: data truncated");
+		return 1;
+	}
+	return 0;
+}
+
+/* the key structures Go's parsers try one after the other */
+enum key_der { D_PKCS1, D_EC, D_DSA, D_PKCS8 };
+
+static const char *const der_names[] = { "pkcs1PrivateKey", "ecPrivateKey", "DSAKeyFormat", "pkcs8" };
+
+/* a key of the structure, from the start of der (*end: where it ended); NULL when it is none */
+static EVP_PKEY *der_key(enum key_der which, const unsigned char *der, size_t len, const unsigned char **end)
+{
+	static const int types[] = { EVP_PKEY_RSA, EVP_PKEY_EC, EVP_PKEY_DSA };
+	const unsigned char *p = der;
+	EVP_PKEY *k = NULL;
+
+	if (which == D_PKCS8) {
+		PKCS8_PRIV_KEY_INFO *inf = d2i_PKCS8_PRIV_KEY_INFO(NULL, &p, (long)len);
+		if (inf)
+			k = EVP_PKCS82PKEY(inf);
+		PKCS8_PRIV_KEY_INFO_free(inf);
+	} else {
+		k = d2i_PrivateKey(types[which], NULL, &p, (long)len);
+	}
+	if (end)
+		*end = p;
+	return k;
+}
+
+/*
+ * One of Go's x509 key parsers (ParsePKCS1PrivateKey, ParseECPrivateKey,
+ * ParsePKCS8PrivateKey, Sprig's DSA asn1.Unmarshal): the key, or NULL
+ * with Go's message in msg (what the others' structures say when the
+ * bytes are one of them; else Go's asn1 message as far as it is known).
+ */
+static EVP_PKEY *parse_der(enum key_der which, const unsigned char *der, size_t len, char *msg, size_t cap)
+{
+	static const char *const use[] = { "ParsePKCS1PrivateKey", "ParseECPrivateKey", NULL, "ParsePKCS8PrivateKey" };
+	/* what each parser tries when its own structure fails */
+	static const enum key_der others[][2] = { { D_EC, D_PKCS8 }, { D_PKCS8, D_PKCS1 }, { D_DSA, D_DSA },
+						  { D_EC, D_PKCS1 } };
+	const unsigned char *end = NULL;
+	EVP_PKEY *k = der_key(which, der, len, &end);
+	char head[768];
+	int i;
+
+	if (k && which == D_PKCS1 && end != der + len) {
 		EVP_PKEY_free(k);
+		snprintf(msg, cap, "asn1: syntax error: trailing data");
 		return NULL;
 	}
-	return k;
+	if (k && which == D_PKCS8) {
+		int id = EVP_PKEY_get_base_id(k);
+		if (id != EVP_PKEY_RSA && id != EVP_PKEY_EC && id != EVP_PKEY_ED25519 && id != EVP_PKEY_X25519) {
+			const unsigned char *p = der;
+			PKCS8_PRIV_KEY_INFO *inf = d2i_PKCS8_PRIV_KEY_INFO(NULL, &p, (long)len);
+			const ASN1_OBJECT *obj = NULL;
+			char oid[128] = "";
+			if (inf && PKCS8_pkey_get0(&obj, NULL, NULL, NULL, inf) == 1)
+				OBJ_obj2txt(oid, sizeof(oid), obj, 1);
+			PKCS8_PRIV_KEY_INFO_free(inf);
+			EVP_PKEY_free(k);
+			snprintf(msg, cap, "x509: PKCS#8 wrapping contained private key with unknown algorithm: %s", oid);
+			return NULL;
+		}
+	}
+	if (k)
+		return k;
+	for (i = 0; which != D_DSA && i < 2; i++) {
+		EVP_PKEY *o = der_key(others[which][i], der, len, NULL);
+		if (o) {
+			EVP_PKEY_free(o);
+			snprintf(msg, cap, "x509: failed to parse private key (use %s instead for this key format)",
+				 use[others[which][i]]);
+			return NULL;
+		}
+	}
+	if (!asn1_head(head, sizeof(head), der, len, der_names[which]))
+		snprintf(head, sizeof(head), "asn1: structure error: malformed %s", der_names[which]);
+	snprintf(msg, cap, "%s%s", which == D_EC ? "x509: failed to parse EC private key: " : "", head);
+	return NULL;
 }
 
 /* parsePrivateKeyPEM: 0 and *out, or -1 with err's message (no key material in it) */
 static int parse_key_pem(EVP_PKEY **out, const char *pem, size_t len, struct gitops_err *err)
 {
+	static const struct {
+		const char *type, *what;
+		enum key_der der;
+	} kinds[] = {
+		{ "PRIVATE KEY", "decoding PEM as PKCS#8", D_PKCS8 },
+		{ "RSA PRIVATE KEY", "parsing RSA private key from PEM", D_PKCS1 },
+		{ "EC PRIVATE KEY", "parsing EC private key from PEM", D_EC },
+		{ "DSA PRIVATE KEY", "parsing DSA private key from PEM", D_DSA },
+	};
 	struct pem_block p;
 	EVP_PKEY *k = NULL;
+	char msg[1024];
+	size_t i, tl;
 	int r;
 
 	*out = NULL;
@@ -659,27 +838,17 @@ static int parse_key_pem(EVP_PKEY **out, const char *pem, size_t len, struct git
 		return gitops_err_oom(err);
 	if (!r)
 		return fn_fail(err, "no PEM data in input");
-	if (!strcmp(p.type, "PRIVATE KEY")) {
-		const unsigned char *d = p.der;
-		PKCS8_PRIV_KEY_INFO *inf = d2i_PKCS8_PRIV_KEY_INFO(NULL, &d, (long)p.len);
-		if (inf && d == p.der + p.len)
-			k = EVP_PKCS82PKEY(inf);
-		PKCS8_PRIV_KEY_INFO_free(inf);
-		if (!k)
-			r = fn_fail(err, "decoding PEM as PKCS#8: asn1: structure error: not a PKCS#8 private key");
-	} else if (strlen(p.type) < 12 || strcmp(p.type + strlen(p.type) - 12, " PRIVATE KEY")) {
-		r = fn_fail(err, "no private key data in PEM block of type %.200s", p.type);
-	} else if (!strcmp(p.type, "RSA PRIVATE KEY")) {
-		if (!(k = der_key(EVP_PKEY_RSA, p.der, p.len)))
-			r = fn_fail(err, "parsing RSA private key from PEM: asn1: structure error: not a PKCS#1 private key");
-	} else if (!strcmp(p.type, "EC PRIVATE KEY")) {
-		if (!(k = der_key(EVP_PKEY_EC, p.der, p.len)))
-			r = fn_fail(err, "parsing EC private key from PEM: x509: failed to parse EC private key");
-	} else if (!strcmp(p.type, "DSA PRIVATE KEY")) {
-		if (!(k = der_key(EVP_PKEY_DSA, p.der, p.len)))
-			r = fn_fail(err, "parsing DSA private key from PEM: asn1: structure error: not a DSA private key");
+	tl = strlen(p.type);
+	for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
+		if (!strcmp(p.type, kinds[i].type))
+			break;
+	if (i < sizeof(kinds) / sizeof(kinds[0])) {
+		if (!(k = parse_der(kinds[i].der, p.der, p.len, msg, sizeof(msg))))
+			fn_fail(err, "%s: %s", kinds[i].what, msg);
+	} else if (tl < 12 || strcmp(p.type + tl - 12, " PRIVATE KEY")) {
+		fn_fail(err, "no private key data in PEM block of type %.200s", p.type);
 	} else {
-		r = fn_fail(err, "invalid private key type %.200s", p.type);
+		fn_fail(err, "invalid private key type %.200s", p.type);
 	}
 	pem_block_release(&p);
 	if (!k)
