@@ -141,8 +141,8 @@ enum gitops_tmpl_param {
 	GITOPS_TMPL_P_TIME,   /* time.Time: a struct of that type (lib/template/funcs/dates.c makes them) */
 	GITOPS_TMPL_P_UINT32, /* uint32 (Sprig's derivePassword): an unsigned constant, truncated as
 				 reflect's SetUint does; no value of the engine has the type */
-	GITOPS_TMPL_P_CERTIFICATE, /* sprig.certificate, the one struct type a Sprig function takes
-				      (genSignedCert's CA): a gitops_tmpl_value_struct of that name */
+	GITOPS_TMPL_P_CERTIFICATE, /* sprig.certificate (genSignedCert's CA): a struct of that type
+				      (lib/template/funcs/crypto.c makes them) */
 	GITOPS_TMPL_P_RAW = 100, /* reflect.Value, as the builtins take them: no conversion */
 };
 
