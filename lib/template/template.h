@@ -120,7 +120,13 @@ int gitops_tmpl_value_from_tree(struct gitops_tmpl_value **out, const cJSON *tre
 /* The value as a value tree (ints as GITOPS_VALUE_INT, floats as float64); NULL when out of memory. */
 cJSON *gitops_tmpl_value_to_tree(const struct gitops_tmpl_value *v);
 
-/* fmt.Sprint / Sprintln / Sprintf of values, into b (appended). 0 or -1 (out of memory). */
+/*
+ * fmt.Sprint / Sprintln / Sprintf of values, into b (appended).  0, -1 (out
+ * of memory), or GITOPS_TMPL_TOO_DEEP: a value nests deeper than 10,000
+ * levels, as a map that holds itself does (merge or set can make one; Go's
+ * fmt recurses until its stack overflows, helm crashes).
+ */
+#define GITOPS_TMPL_TOO_DEEP (-2)
 int gitops_tmpl_sprint(struct gitops_buf *b, struct gitops_tmpl_value *const *args, size_t n);
 int gitops_tmpl_sprintln(struct gitops_buf *b, struct gitops_tmpl_value *const *args, size_t n);
 int gitops_tmpl_sprintf(struct gitops_buf *b, const char *format, size_t flen, struct gitops_tmpl_value *const *args,

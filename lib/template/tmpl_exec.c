@@ -318,6 +318,17 @@ static int oom(struct state *s)
 	return gitops_err_oom(s->err);
 }
 
+
+#define TOO_DEEP_MSG "value nested more than 10000 levels deep (a map or list that holds itself?)"
+
+/* a printer's failure: out of memory, or a value too deep to print */
+static int print_failed(struct state *s, int r)
+{
+	if (r == GITOPS_TMPL_TOO_DEEP)
+		return errorf(s, "%s", TOO_DEEP_MSG);
+	return oom(s);
+}
+
 static int check_stack(struct state *s)
 {
 	uintptr_t here = (uintptr_t)__builtin_frame_address(0);
@@ -1334,6 +1345,9 @@ static int call_builtin(struct rv *out, struct state *s, int b, struct rv *args,
 	free(vals);
 	if (r < 0) {
 		gitops_buf_release(&buf);
+		/* the bare message: the caller adds "error calling NAME" */
+		if (r == GITOPS_TMPL_TOO_DEEP)
+			return gitops_err_set(s->err, GITOPS_EXIT_INPUT, "%s", TOO_DEEP_MSG);
 		return gitops_err_oom(s->err);
 	}
 	return string_result(out, s, &buf) < 0 ? -2 : 0;
@@ -1570,9 +1584,9 @@ static int print_value(struct state *s, const struct tmpl_node *n, struct rv v)
 		return write_out(s, "<no value>", 10);
 	if (v.v->kind == GITOPS_TMPL_STRING)
 		return write_out(s, v.v->u.str.s, v.v->u.str.len);
-	if (gitops_tmpl_sprint(&b, &v.v, 1) < 0) {
+	if ((r = gitops_tmpl_sprint(&b, &v.v, 1)) < 0) {
 		gitops_buf_release(&b);
-		return oom(s);
+		return print_failed(s, r);
 	}
 	r = write_out(s, b.data, b.len);
 	gitops_buf_release(&b);
@@ -1699,8 +1713,10 @@ static int walk_range(struct state *s, struct rv dot, const struct tmpl_node *r)
 	}
 	default: {
 		struct gitops_buf b = GITOPS_BUF_INIT;
-		if (gitops_tmpl_sprint(&b, &val.v, 1) < 0) {
-			res = oom(s);
+		int pr;
+
+		if ((pr = gitops_tmpl_sprint(&b, &val.v, 1)) < 0) {
+			res = print_failed(s, pr);
 		} else {
 			res = errorf(s, "range can't iterate over %s", b.data);
 		}

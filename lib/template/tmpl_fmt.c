@@ -18,6 +18,9 @@ struct fmtf {
 	int plus_v, sharp_v;
 };
 
+/* values nested deeper than this are not printed (-2): Go's fmt has no bound, and overflows its stack */
+#define TMPL_PRINT_DEPTH 10000
+
 struct pp {
 	struct gitops_buf *buf;
 	struct fmtf f;
@@ -705,6 +708,13 @@ static void print_value(struct pp *p, const struct gitops_tmpl_value *v, char ve
 {
 	size_t i;
 
+	if (p->fail)
+		return;
+	if (depth > TMPL_PRINT_DEPTH) {
+		/* a map or list that holds itself (merge, set): Go's fmt recurses until its stack overflows */
+		p->fail = 2;
+		return;
+	}
 	if (verb == 'T' && depth == 0) {
 		fmt_s(p, gitops_tmpl_value_type_name(v), strlen(gitops_tmpl_value_type_name(v)));
 		return;
@@ -897,7 +907,7 @@ int gitops_tmpl_sprint(struct gitops_buf *b, struct gitops_tmpl_value *const *ar
 	}
 	if (!p.fail && !b->data && gitops_buf_add(b, "", 0) < 0)
 		p.fail = 1;
-	return p.fail ? -1 : 0;
+	return p.fail ? -p.fail : 0;
 }
 
 int gitops_tmpl_sprintln(struct gitops_buf *b, struct gitops_tmpl_value *const *args, size_t n)
@@ -912,7 +922,7 @@ int gitops_tmpl_sprintln(struct gitops_buf *b, struct gitops_tmpl_value *const *
 		print_arg(&p, args[i], 'v');
 	}
 	putc_(&p, '\n');
-	return p.fail ? -1 : 0;
+	return p.fail ? -p.fail : 0;
 }
 
 static int too_large(long x)
@@ -1161,7 +1171,7 @@ int tmpl_fmt_printf(struct gitops_buf *b, const char *format, size_t end, struct
 	}
 	if (!p.fail && !b->data && gitops_buf_add(b, "", 0) < 0)
 		p.fail = 1;
-	return p.fail ? -1 : 0;
+	return p.fail ? -p.fail : 0;
 }
 
 int gitops_tmpl_sprintf(struct gitops_buf *b, const char *format, size_t flen, struct gitops_tmpl_value *const *args,
