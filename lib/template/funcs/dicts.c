@@ -69,6 +69,10 @@ FN(f_set)
 	struct gitops_tmpl_value *v = ref_or_nil(args[2]);
 
 	(void)call, (void)n;
+	if (v && fn_holds(v, args[0], 0)) {
+		gitops_tmpl_value_unref(v);
+		return fn_fail(err, "%s", FN_CYCLE_MSG);
+	}
 	if (!v || gitops_tmpl_map_set(args[0], k, kl, v) < 0)
 		return gitops_err_oom(err);
 	*out = gitops_tmpl_value_ref(args[0]);
@@ -286,6 +290,8 @@ static int map_store(struct gitops_tmpl_value *d, const char *key, size_t klen, 
 {
 	if (is_string_map(d) && strcmp(vtype, "string"))
 		return fn_fail(err, "reflect.Value.SetMapIndex: value of type %s is not assignable to type string", vtype);
+	if (fn_holds(v, d, 0))
+		return fn_fail(err, "%s", FN_CYCLE_MSG);
 	if (gitops_tmpl_map_set(d, key, klen, ref_or_nil(v)) < 0)
 		return gitops_err_oom(err);
 	return 0;

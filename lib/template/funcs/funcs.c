@@ -142,3 +142,27 @@ int fn_put_rune(struct gitops_buf *b, int r)
 	}
 	return gitops_buf_add(b, ch, n);
 }
+
+int fn_holds(const struct gitops_tmpl_value *v, const struct gitops_tmpl_value *target, size_t depth)
+{
+	size_t i;
+
+	if (!v || depth > 100000)
+		return 0;
+	if (v == target)
+		return 1;
+	switch (v->kind) {
+	case GITOPS_TMPL_MAP:
+		for (i = 0; i < v->u.map.n; i++)
+			if (fn_holds(v->u.map.e[i].val, target, depth + 1))
+				return 1;
+		return 0;
+	case GITOPS_TMPL_LIST:
+		for (i = 0; i < v->u.list.n; i++)
+			if (fn_holds(v->u.list.items[i], target, depth + 1))
+				return 1;
+		return 0;
+	default:
+		return 0;
+	}
+}

@@ -52,6 +52,14 @@ const char *fn_kind_name(const struct gitops_tmpl_value *v);
 /* reflect.DeepEqual: same Go types, same contents */
 int fn_deep_equal(const struct gitops_tmpl_value *a, const struct gitops_tmpl_value *b);
 
+/*
+ * Is target v itself, or inside it?  A map stored into a map it holds makes
+ * a cycle: Go's fmt recurses on it until helm's stack overflows, and here
+ * reference counts would never free it, so set and merge refuse it.
+ */
+int fn_holds(const struct gitops_tmpl_value *v, const struct gitops_tmpl_value *target, size_t depth);
+#define FN_CYCLE_MSG "a map may not hold itself (helm recurses on it until its stack overflows)"
+
 /* Sprig's empty(): nil, false, 0, "", and empty lists and maps (a struct never) */
 int fn_empty(const struct gitops_tmpl_value *v);
 /* Sprig's strval(): a string as it is, anything else as fmt's %v; appended to b. 0 or -1 (out of memory) */
