@@ -1,13 +1,24 @@
 /*
  * funcs.h: Sprig v3.3's and Helm's functions for lib/template, as helm
- * v3.17.2 gives them to a template (issue 16, in progress).
+ * v3.17.2 gives them to a template (issue 16).
  *
  * Layer "template/funcs", on base, value, yaml and template (it shares the
  * engine's internal header, tmpl_int.h, as part of the template module).
- * One file a family: defaults.c (default, empty, coalesce, all, any,
- * ternary), strings.c (Sprig's string functions), helm.c (Helm's own:
- * fail, required, include, tpl).  Each function follows Sprig's Go signature, so that
- * the engine converts arguments and reports wrong ones as Go does.
+ * One file a family:
+ *   strings.c, strlists.c   Sprig's strings and string lists (unicode.c: Go's
+ *                           letter, case and punctuation tables for them)
+ *   defaults.c              default, empty, coalesce, all, any, ternary
+ *   math.c                  integer math (spf13/cast) and float math (decimal)
+ *   lists.c, dicts.c        lists, slice, chunk; dicts, merge, deepCopy
+ *   conversions.c, reflect.c  type conversion; typeOf, kindIs, deepEqual
+ *   regex.c, semver.c       RE2 expressions (lib/base/regex), Masterminds semver
+ *   paths.c, dates.c        path, filepath, net/url; Go time, layouts, zones
+ *   encoding.c, crypto.c, random.c  b64/b32, hashes; keys, certificates,
+ *                           bcrypt, AES, derivePassword; rand*, uuidv4
+ *   helm.c                  Helm's own: fail, required, include, tpl, lookup
+ * Each function follows Sprig's Go signature, so that the engine converts
+ * arguments and reports wrong ones as Go does.  Helm removes env and
+ * expandenv: they are not here.
  *
  * Errors that Helm reports without text/template's chain (fail, required)
  * carry their message as HELM[MESSAGE]HELM, as Helm's functions do: the
