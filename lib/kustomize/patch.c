@@ -843,23 +843,39 @@ done:
 }
 
 /* Apply to every selected resource in place (a resource a patch deletes leaves the map). */
-/* Has obj (NULL: deleted) still the id `was`? */
-static int id_kept(const struct kz_id *was, const cJSON *obj)
+/*
+ * A resource's id as text, to compare across a patch (the patch may free
+ * the tree the id's strings point into): 0, or -1 when out of memory.
+ */
+static int id_snapshot(struct gitops_buf *b, const cJSON *obj)
 {
-	struct kz_id now;
+	struct kz_id id;
+
+	b->len = 0;
+	kz_id_of(&id, obj);
+	return gitops_buf_printf(b, "%s%c%s%c%s%c%s%c%s", id.group, 0, id.version, 0, id.kind, 0, id.name, 0, id.ns);
+}
+
+/* Has obj (NULL: deleted) still the id snapshot `was`?  1, 0, or -1 when out of memory. */
+static int id_kept(const struct gitops_buf *was, const cJSON *obj)
+{
+	struct gitops_buf now = GITOPS_BUF_INIT;
+	int r;
 
 	if (!obj)
 		return 0;
-	kz_id_of(&now, obj);
-	return !strcmp(was->group, now.group) && !strcmp(was->version, now.version) && !strcmp(was->kind, now.kind) &&
-	       !strcmp(was->name, now.name) && !strcmp(was->ns, now.ns);
+	if (id_snapshot(&now, obj) < 0)
+		return -1;
+	r = now.len == was->len && !memcmp(now.data, was->data, now.len);
+	gitops_buf_release(&now);
+	return r;
 }
 
 static int apply_targeted(struct kz_resmap *m, const cJSON *patch, int json, const cJSON *target,
 			  const cJSON *options, struct kz_ctx *c, struct gitops_err *err)
 {
 	struct target t;
-	struct kz_id was;
+	struct gitops_buf was = GITOPS_BUF_INIT;
 	cJSON *pc = NULL;
 	size_t i, kept = 0;
 	int rc = -1, changed = 0; /* an id changed or a resource left (deleted): the index is stale */
@@ -871,12 +887,14 @@ static int apply_targeted(struct kz_resmap *m, const cJSON *patch, int json, con
 
 		if ((r = target_match(&t, m->v[i], err)) < 0)
 			goto done;
-		if (r)
-			kz_id_of(&was, m->v[i]);
+		if (r && id_snapshot(&was, m->v[i]) < 0) {
+			gitops_err_oom(err);
+			goto done;
+		}
 		if (r && json) {
 			if (apply_6902_one(&m->v[i], patch, json == 1, err))
 				goto done;
-			changed |= !id_kept(&was, m->v[i]);
+			changed |= id_kept(&was, m->v[i]) != 1;
 		} else if (r) {
 			const char *av = gitops_json_get_string(m->v[i], "apiVersion", NULL);
 
@@ -889,7 +907,7 @@ static int apply_targeted(struct kz_resmap *m, const cJSON *patch, int json, con
 			}
 			if (apply_sm(&m->v[i], pc, options, c, err))
 				goto done;
-			changed |= !id_kept(&was, m->v[i]);
+			changed |= id_kept(&was, m->v[i]) != 1;
 		}
 	}
 	rc = 0;
@@ -905,6 +923,7 @@ done:
 	if (!rc && changed && !json && kz_resmap_check_unique(m, err) < 0)
 		rc = -1;
 	cJSON_Delete(pc);
+	gitops_buf_release(&was);
 	target_release(&t);
 	return rc;
 }
@@ -913,8 +932,8 @@ done:
 static int apply_by_id(struct kz_resmap *m, const cJSON *patch, const cJSON *options, int from_patches,
 		       struct kz_ctx *c, struct gitops_err *err)
 {
-	struct kz_id pid, was;
-	struct gitops_buf idt = GITOPS_BUF_INIT;
+	struct kz_id pid;
+	struct gitops_buf idt = GITOPS_BUF_INIT, was = GITOPS_BUF_INIT;
 	size_t i, found = 0, at = 0;
 	cJSON *obj = NULL;
 	int rc = -1, kept;
@@ -951,7 +970,11 @@ static int apply_by_id(struct kz_resmap *m, const cJSON *patch, const cJSON *opt
 	 * that fails fails the build, and what it left is never output.
 	 */
 	obj = m->v[at];
-	kz_id_of(&was, obj);
+	if (id_snapshot(&was, obj) < 0) {
+		obj = NULL;
+		gitops_err_oom(err);
+		goto done;
+	}
 	if (apply_sm(&obj, patch, options, c, err)) {
 		/* a failed patch leaves the resource as it was */
 		obj = NULL;
@@ -967,8 +990,9 @@ static int apply_by_id(struct kz_resmap *m, const cJSON *patch, const cJSON *opt
 	kept = id_kept(&was, obj);
 	obj = NULL;
 	/* resWrangler.ApplySmPatch appends the patched map again: a rename onto another's id fails */
-	rc = kept ? 0 : kz_resmap_check_unique(m, err);
+	rc = kept == 1 ? 0 : kz_resmap_check_unique(m, err);
 done:
+	gitops_buf_release(&was);
 	cJSON_Delete(obj);
 	gitops_buf_release(&idt);
 	return rc;
