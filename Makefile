@@ -215,7 +215,7 @@ kustomize: $(BINS) $(O)/tests/kustomize/kzcompare
 # lib/template against the shared helm-engine cases (Go's text/template as helm v3.17 runs it)
 .PHONY: template
 # the function families written so far (issue 16): their case files run too
-TEMPLATE_FUNC_CASES := sprig-defaults sprig-strings sprig-lists sprig-conversion sprig-dicts sprig-math
+TEMPLATE_FUNC_CASES := sprig-defaults sprig-strings sprig-lists sprig-conversion sprig-dicts sprig-math helm-serialization
 $(O)/tests/template/%.o: tests/template/%.c $(LIB_HDRS) Makefile
 	@mkdir -p $(dir $@)
 	$(QCC)$(CC) $(ALL_CFLAGS) -c -o $@ $<

@@ -1073,7 +1073,7 @@ static int emit_sequence(struct em *e, const cJSON *seq, int mapping, size_t dep
 	const cJSON *c;
 	int saved = e->indent;
 
-	increase_indent(e, 0, mapping && !e->indention);
+	increase_indent(e, 0, mapping && !e->indention && !e->st->indent_seqs);
 	for (c = seq->child; c; c = c->next) {
 		write_indent(e);
 		write_indicator(e, "-", 1, 0, 1);

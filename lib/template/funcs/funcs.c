@@ -24,6 +24,7 @@ int gitops_tmpl_funcs_table(struct gitops_tmpl_func **out, size_t *n)
 		{ gitops_tmpl_funcs_dicts, &gitops_tmpl_funcs_dicts_n },
 		{ gitops_tmpl_funcs_math, &gitops_tmpl_funcs_math_n },
 		{ gitops_tmpl_funcs_helm, &gitops_tmpl_funcs_helm_n },
+		{ gitops_tmpl_funcs_serialize, &gitops_tmpl_funcs_serialize_n },
 	};
 	size_t total = 0, i, k = 0;
 	struct gitops_tmpl_func *t;

@@ -1,0 +1,550 @@
+/*
+ * fromyaml.c: fromYaml's reader (serialize_int.h).  sigs.k8s.io/yaml v1.4.0
+ * reads YAML with its go-yaml v2 fork into interface {} values, turns them
+ * into JSON (map keys to strings: ints in decimal, floats as float32 'g',
+ * booleans as "true"/"false"; NaN and infinities fail as encoding/json
+ * fails) and reads that JSON back: every number a float64.  Here libyaml's
+ * events (the parser go-yaml v2 is a port of) build the final values in one
+ * pass, YAML 1.1 scalars resolved as lib/yaml/scalar.h resolves them.
+ *
+ * As go-yaml v2: only the first document counts; a later key replaces an
+ * earlier one; `<<` merges a mapping (or a sequence of them, earlier ones
+ * winning) into the mapping it is in, over the keys set so far; an alias
+ * is a copy of its anchor's value, bounded by go-yaml's aliasing ratio;
+ * nesting is bounded (10,000).  Timestamps stay strings.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <yaml.h>
+
+#include "lib/template/funcs/serialize_int.h"
+#include "lib/yaml/scalar.h"
+
+struct anchor {
+	char *name;
+	struct gitops_tmpl_value *v; /* NULL while the anchored node is being read */
+	char *key;                   /* a scalar's text as a map key (NULL: not a scalar) */
+	int null_key;                /* the scalar is null: no key */
+	size_t nodes;                /* nodes in the value, for the aliasing bound */
+};
+
+struct yr {
+	yaml_parser_t p;
+	struct gitops_err *err;
+	char *conv;                  /* the first error of the JSON step (reported when the YAML is good) */
+	struct anchor *a;
+	size_t na, cap;
+	size_t decoded, aliased;     /* go-yaml v2's decodeCount and aliasCount */
+	int in_alias;
+};
+
+/* a node read: its value, and what it is as a map key */
+struct node {
+	struct gitops_tmpl_value *v;
+	char *key;         /* a scalar's key text (malloc'ed), NULL for a collection */
+	int null_key;
+	int is_map;        /* a mapping (for merge keys) */
+	int merge;         /* the plain scalar << */
+	size_t nodes;
+};
+
+static void node_release(struct node *n)
+{
+	gitops_tmpl_value_unref(n->v);
+	free(n->key);
+	memset(n, 0, sizeof(*n));
+}
+
+static int yr_oom(struct yr *r)
+{
+	return gitops_err_oom(r->err);
+}
+
+static void conv_error(struct yr *r, const char *fmt, const char *arg)
+{
+	if (r->conv)
+		return;
+	if (asprintf(&r->conv, fmt, arg) < 0)
+		r->conv = NULL;
+}
+
+/* go-yaml v2's parser.fail(): "yaml: line N: PROBLEM" */
+static int parse_error(struct yr *r)
+{
+	size_t line = 0;
+	const char *msg = r->p.problem ? r->p.problem : "unknown problem parsing YAML content";
+
+	if (r->p.problem_mark.line != 0) {
+		line = r->p.problem_mark.line;
+		if (r->p.error == YAML_SCANNER_ERROR)
+			line++;
+	} else if (r->p.context_mark.line != 0) {
+		line = r->p.context_mark.line;
+	}
+	if (line)
+		return fn_fail(r->err, "error converting YAML to JSON: yaml: line %zu: %s", line, msg);
+	return fn_fail(r->err, "error converting YAML to JSON: yaml: %s", msg);
+}
+
+static int next_event(struct yr *r, yaml_event_t *ev)
+{
+	if (!yaml_parser_parse(&r->p, ev))
+		return parse_error(r);
+	return 0;
+}
+
+/* the bound go-yaml v2 puts on aliases (decode.go's allowedAliasRatio) */
+static int count_node(struct yr *r)
+{
+	double ratio;
+
+	r->decoded++;
+	if (r->in_alias)
+		r->aliased++;
+	if (r->decoded <= 400000)
+		ratio = 0.99;
+	else if (r->decoded >= 4000000)
+		ratio = 0.10;
+	else
+		ratio = 0.99 - 0.89 * ((double)(r->decoded - 400000) / 3600000.0);
+	if (r->aliased > 100 && r->decoded > 1000 && (double)r->aliased / (double)r->decoded > ratio)
+		return fn_fail(r->err, "error converting YAML to JSON: yaml: document contains excessive aliasing");
+	return 0;
+}
+
+static int is_tag(const char *tag, const char *name)
+{
+	size_t n = strlen(name);
+
+	if (!tag)
+		return 0;
+	if (strncmp(tag, "tag:yaml.org,2002:", 18) == 0)
+		return strcmp(tag + 18, name) == 0;
+	return tag[0] == '!' && tag[1] == '!' && strcmp(tag + 2, name) == 0 && n;
+}
+
+/* a scalar event's value, as the JSON step leaves it, and its text as a map key */
+static int scalar_node(struct yr *r, const yaml_event_t *ev, struct node *out)
+{
+	const char *s = (const char *)ev->data.scalar.value;
+	size_t len = ev->data.scalar.length;
+	const char *tag = (const char *)ev->data.scalar.tag;
+	struct gitops_scalar sc;
+	struct gitops_buf k = GITOPS_BUF_INIT;
+	int plain = ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
+	int resolvable = !tag || is_tag(tag, "int") || is_tag(tag, "float") || is_tag(tag, "bool") ||
+			 is_tag(tag, "null") || is_tag(tag, "timestamp");
+
+	out->nodes = 1;
+	sc.kind = GITOPS_SCALAR_STRING;
+	if (resolvable && (plain || tag))
+		gitops_scalar_resolve(s, len, &sc);
+	if (plain && !tag && len == 2 && s[0] == '<' && s[1] == '<')
+		out->merge = 1;
+	switch (sc.kind) {
+	case GITOPS_SCALAR_NULL:
+		out->v = gitops_tmpl_value_nil();
+		out->null_key = 1;
+		break;
+	case GITOPS_SCALAR_BOOL:
+		out->v = gitops_tmpl_value_bool(sc.boolean);
+		if (gitops_buf_addstr(&k, sc.boolean ? "true" : "false") < 0)
+			goto oom;
+		break;
+	case GITOPS_SCALAR_INT:
+		out->v = gitops_tmpl_value_float(sc.number);
+		if (gitops_buf_printf(&k, "%.0f", sc.number) < 0)
+			goto oom;
+		break;
+	case GITOPS_SCALAR_BIGINT: {
+		/* beyond int64: a uint64 (no key type JSON takes) or a float64 */
+		double d = strtod(sc.bigint, NULL);
+		out->v = gitops_tmpl_value_float(d);
+		if (sc.bigint[0] != '-' && d < 18446744073709551616.0) {
+			out->null_key = 2;
+		} else if (ser_format_g(&k, d, 32) < 0) {
+			goto oom;
+		}
+		break;
+	}
+	case GITOPS_SCALAR_FLOAT:
+		out->v = gitops_tmpl_value_float(sc.number);
+		if (ser_format_g(&k, sc.number, 32) < 0)
+			goto oom;
+		break;
+	case GITOPS_SCALAR_NONFINITE: {
+		const char *p = s + (s[0] == '+' || s[0] == '-');
+		int nan = p[1] == 'n' || p[1] == 'N';
+		double d = nan ? NAN : s[0] == '-' ? -INFINITY : INFINITY;
+		out->v = gitops_tmpl_value_float(d);
+		if (gitops_buf_addstr(&k, nan ? ".nan" : d > 0 ? ".inf" : "-.inf") < 0)
+			goto oom;
+		break;
+	}
+	default:
+		out->v = gitops_tmpl_value_string(s, len);
+		if (gitops_buf_add(&k, s, len) < 0)
+			goto oom;
+		break;
+	}
+	if (!out->v)
+		goto oom;
+	if (!out->null_key) {
+		if (gitops_buf_add(&k, "", 0) < 0)
+			goto oom;
+		out->key = gitops_buf_detach(&k);
+	}
+	gitops_buf_release(&k);
+	return 0;
+oom:
+	gitops_buf_release(&k);
+	return yr_oom(r);
+}
+
+/* a deep copy (an alias's value: Go decodes the anchored node again) */
+static struct gitops_tmpl_value *deep_copy(const struct gitops_tmpl_value *v)
+{
+	struct gitops_tmpl_value *c;
+	size_t i;
+
+	switch (gitops_tmpl_value_kind(v)) {
+	case GITOPS_TMPL_LIST:
+		if (!(c = gitops_tmpl_value_list(GITOPS_TMPL_LIST)))
+			return NULL;
+		for (i = 0; i < v->u.list.n; i++)
+			if (gitops_tmpl_list_push(c, deep_copy(v->u.list.items[i])) < 0)
+				goto fail;
+		return c;
+	case GITOPS_TMPL_MAP:
+		if (!(c = gitops_tmpl_value_map(NULL)))
+			return NULL;
+		for (i = 0; i < v->u.map.n; i++)
+			if (gitops_tmpl_map_set(c, v->u.map.e[i].key, v->u.map.e[i].klen, deep_copy(v->u.map.e[i].val)) < 0)
+				goto fail;
+		return c;
+	default:
+		return gitops_tmpl_value_ref((struct gitops_tmpl_value *)v);
+	}
+fail:
+	gitops_tmpl_value_unref(c);
+	return NULL;
+}
+
+static struct anchor *find_anchor(struct yr *r, const char *name)
+{
+	size_t i;
+
+	for (i = r->na; i > 0; i--)
+		if (strcmp(r->a[i - 1].name, name) == 0)
+			return &r->a[i - 1];
+	return NULL;
+}
+
+static int add_anchor(struct yr *r, const char *name)
+{
+	struct anchor *a;
+
+	if (r->na == r->cap) {
+		size_t cap = r->cap ? r->cap * 2 : 8;
+		a = realloc(r->a, cap * sizeof(*a));
+		if (!a)
+			return yr_oom(r);
+		r->a = a;
+		r->cap = cap;
+	}
+	a = &r->a[r->na];
+	memset(a, 0, sizeof(*a));
+	if (!(a->name = strdup(name)))
+		return yr_oom(r);
+	r->na++;
+	return 0;
+}
+
+/* the anchor just added (index i) gets the node's value */
+static int set_anchor(struct yr *r, size_t i, const struct node *n)
+{
+	struct anchor *a = &r->a[i];
+
+	a->v = gitops_tmpl_value_ref(n->v);
+	a->null_key = n->null_key;
+	a->nodes = n->nodes;
+	if (n->key && !(a->key = strdup(n->key)))
+		return yr_oom(r);
+	return 0;
+}
+
+static int read_node(struct yr *r, yaml_event_t *ev, struct node *out, size_t depth);
+
+/* `<<: VALUE` into map: a mapping, or a sequence of mappings (earlier ones win) */
+static int merge_into(struct yr *r, struct gitops_tmpl_value *map, const struct node *val)
+{
+	const struct gitops_tmpl_value *v = val->v;
+	size_t i, k;
+
+	if (gitops_tmpl_value_kind(v) == GITOPS_TMPL_MAP && val->is_map) {
+		for (k = 0; k < v->u.map.n; k++)
+			if (gitops_tmpl_map_set(map, v->u.map.e[k].key, v->u.map.e[k].klen,
+						gitops_tmpl_value_ref(v->u.map.e[k].val)) < 0)
+				return yr_oom(r);
+		return 0;
+	}
+	if (gitops_tmpl_value_kind(v) != GITOPS_TMPL_LIST || val->is_map)
+		goto want_map;
+	for (i = v->u.list.n; i > 0; i--)
+		if (gitops_tmpl_value_kind(v->u.list.items[i - 1]) != GITOPS_TMPL_MAP)
+			goto want_map;
+	for (i = v->u.list.n; i > 0; i--) {
+		const struct gitops_tmpl_value *m = v->u.list.items[i - 1];
+		for (k = 0; k < m->u.map.n; k++)
+			if (gitops_tmpl_map_set(map, m->u.map.e[k].key, m->u.map.e[k].klen,
+						gitops_tmpl_value_ref(m->u.map.e[k].val)) < 0)
+				return yr_oom(r);
+	}
+	return 0;
+want_map:
+	return fn_fail(r->err, "error converting YAML to JSON: yaml: map merge requires map or sequence of maps as the value");
+}
+
+static int read_mapping(struct yr *r, struct node *out, size_t depth)
+{
+	yaml_event_t ev;
+	struct node k = { 0 }, v = { 0 };
+
+	out->v = gitops_tmpl_value_map(NULL);
+	out->is_map = 1;
+	out->nodes = 1;
+	if (!out->v)
+		return yr_oom(r);
+	for (;;) {
+		if (next_event(r, &ev) < 0)
+			return -1;
+		if (ev.type == YAML_MAPPING_END_EVENT) {
+			yaml_event_delete(&ev);
+			return 0;
+		}
+		if (read_node(r, &ev, &k, depth + 1) < 0)
+			return -1;
+		if (next_event(r, &ev) < 0 || read_node(r, &ev, &v, depth + 1) < 0) {
+			node_release(&k);
+			return -1;
+		}
+		out->nodes += k.nodes + v.nodes;
+		if (k.merge) {
+			if (merge_into(r, out->v, &v) < 0)
+				goto fail;
+		} else {
+			if (!k.key) {
+				if (k.null_key == 2)
+					conv_error(r, "unsupported map key of type: %s", "uint64");
+				else if (k.null_key)
+					conv_error(r, "unsupported map key of type: %s", "%!s(<nil>)");
+				else
+					conv_error(r, "invalid map key: %s",
+						   gitops_tmpl_value_type_name(k.v));
+			} else if (gitops_tmpl_map_set(out->v, k.key, strlen(k.key), gitops_tmpl_value_ref(v.v)) < 0) {
+				yr_oom(r);
+				goto fail;
+			}
+		}
+		node_release(&k);
+		node_release(&v);
+	}
+fail:
+	node_release(&k);
+	node_release(&v);
+	return -1;
+}
+
+static int read_sequence(struct yr *r, struct node *out, size_t depth)
+{
+	yaml_event_t ev;
+	struct node item = { 0 };
+
+	out->v = gitops_tmpl_value_list(GITOPS_TMPL_LIST);
+	out->nodes = 1;
+	if (!out->v)
+		return yr_oom(r);
+	for (;;) {
+		if (next_event(r, &ev) < 0)
+			return -1;
+		if (ev.type == YAML_SEQUENCE_END_EVENT) {
+			yaml_event_delete(&ev);
+			return 0;
+		}
+		if (read_node(r, &ev, &item, depth + 1) < 0)
+			return -1;
+		out->nodes += item.nodes;
+		if (gitops_tmpl_list_push(out->v, gitops_tmpl_value_ref(item.v)) < 0) {
+			node_release(&item);
+			return yr_oom(r);
+		}
+		node_release(&item);
+	}
+}
+
+/* the node that starts with ev (consumed); out is released on error */
+static int read_node(struct yr *r, yaml_event_t *ev, struct node *out, size_t depth)
+{
+	const char *anchor = NULL;
+	size_t ai = 0;
+	int ret = -1, saved;
+
+	memset(out, 0, sizeof(*out));
+	if (depth > SER_MAX_DEPTH) {
+		yaml_event_delete(ev);
+		return fn_fail(r->err, "error converting YAML to JSON: yaml: exceeded max depth of %d", SER_MAX_DEPTH);
+	}
+	if (count_node(r) < 0) {
+		yaml_event_delete(ev);
+		return -1;
+	}
+	switch (ev->type) {
+	case YAML_ALIAS_EVENT: {
+		struct anchor *a = find_anchor(r, (const char *)ev->data.alias.anchor);
+		if (!a) {
+			fn_fail(r->err, "error converting YAML to JSON: yaml: unknown anchor '%s' referenced",
+				(const char *)ev->data.alias.anchor);
+			goto done;
+		}
+		if (!a->v) {
+			fn_fail(r->err, "error converting YAML to JSON: yaml: anchor '%s' value contains itself", a->name);
+			goto done;
+		}
+		/* the anchored node is decoded again: count its nodes */
+		saved = r->in_alias;
+		r->in_alias = 1;
+		{
+			size_t k;
+			for (k = 1; k < a->nodes; k++)
+				if (count_node(r) < 0) {
+					r->in_alias = saved;
+					goto done;
+				}
+		}
+		r->in_alias = saved;
+		out->v = deep_copy(a->v);
+		out->is_map = gitops_tmpl_value_kind(a->v) == GITOPS_TMPL_MAP;
+		out->null_key = a->null_key;
+		out->nodes = a->nodes;
+		if (!out->v || (a->key && !(out->key = strdup(a->key)))) {
+			yr_oom(r);
+			goto done;
+		}
+		ret = 0;
+		goto done;
+	}
+	case YAML_SCALAR_EVENT:
+		anchor = (const char *)ev->data.scalar.anchor;
+		break;
+	case YAML_SEQUENCE_START_EVENT:
+		anchor = (const char *)ev->data.sequence_start.anchor;
+		break;
+	case YAML_MAPPING_START_EVENT:
+		anchor = (const char *)ev->data.mapping_start.anchor;
+		break;
+	default:
+		fn_fail(r->err, "error converting YAML to JSON: yaml: unexpected event");
+		goto done;
+	}
+	if (anchor) {
+		if (add_anchor(r, anchor) < 0)
+			goto done;
+		ai = r->na - 1;
+	}
+	if (ev->type == YAML_SCALAR_EVENT)
+		ret = scalar_node(r, ev, out);
+	else if (ev->type == YAML_SEQUENCE_START_EVENT)
+		ret = read_sequence(r, out, depth);
+	else
+		ret = read_mapping(r, out, depth);
+	if (ret == 0 && anchor)
+		ret = set_anchor(r, ai, out);
+done:
+	yaml_event_delete(ev);
+	if (ret < 0)
+		node_release(out);
+	return ret;
+}
+
+/* JSON has no NaN or infinity: json.Marshal fails on them */
+static int check_finite(struct yr *r, const struct gitops_tmpl_value *v, size_t depth)
+{
+	size_t i;
+
+	switch (gitops_tmpl_value_kind(v)) {
+	case GITOPS_TMPL_FLOAT64:
+		if (isnan(v->u.f) || isinf(v->u.f))
+			conv_error(r, "json: unsupported value: %s", isnan(v->u.f) ? "NaN" : v->u.f > 0 ? "+Inf" : "-Inf");
+		return 0;
+	case GITOPS_TMPL_LIST:
+		for (i = 0; i < v->u.list.n && !r->conv; i++)
+			check_finite(r, v->u.list.items[i], depth + 1);
+		return 0;
+	case GITOPS_TMPL_MAP:
+		for (i = 0; i < v->u.map.n && !r->conv; i++)
+			check_finite(r, v->u.map.e[i].val, depth + 1);
+		return 0;
+	default:
+		return 0;
+	}
+}
+
+int ser_yaml_decode(struct gitops_tmpl_value **out, const char *s, size_t len, struct gitops_err *err)
+{
+	struct yr r;
+	yaml_event_t ev;
+	struct node root = { 0 };
+	int ret = -1, done = 0;
+	size_t i;
+
+	*out = NULL;
+	memset(&r, 0, sizeof(r));
+	r.err = err;
+	if (!yaml_parser_initialize(&r.p))
+		return gitops_err_oom(err);
+	yaml_parser_set_input_string(&r.p, (const unsigned char *)s, len);
+	while (!done) {
+		if (next_event(&r, &ev) < 0)
+			goto cleanup;
+		switch (ev.type) {
+		case YAML_STREAM_END_EVENT:
+			done = 1;
+			break;
+		case YAML_STREAM_START_EVENT:
+		case YAML_DOCUMENT_START_EVENT:
+			break;
+		case YAML_DOCUMENT_END_EVENT:
+			done = 1;
+			break;
+		default:
+			if (read_node(&r, &ev, &root, 0) < 0)
+				goto cleanup;
+			continue;
+		}
+		yaml_event_delete(&ev);
+	}
+	if (root.v)
+		check_finite(&r, root.v, 0);
+	if (r.conv) {
+		fn_fail(err, "error converting YAML to JSON: %s", r.conv);
+		goto cleanup;
+	}
+	if (gitops_tmpl_value_kind(root.v) != GITOPS_TMPL_NIL) {
+		*out = root.v;
+		root.v = NULL;
+	}
+	ret = 0;
+cleanup:
+	node_release(&root);
+	for (i = 0; i < r.na; i++) {
+		free(r.a[i].name);
+		free(r.a[i].key);
+		gitops_tmpl_value_unref(r.a[i].v);
+	}
+	free(r.a);
+	free(r.conv);
+	yaml_parser_delete(&r.p);
+	return ret;
+}
