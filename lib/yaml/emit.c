@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "lib/base/buf.h"
+#include "lib/base/enc.h"
 #include "lib/value/value.h"
 #include "lib/yaml/emit_tables.h"
 #include "lib/yaml/scalar.h"
@@ -164,6 +165,16 @@ static int json_string(const char **out, char **copy, const char *s, size_t len,
 	*p = '\0';
 	*out = *copy = c;
 	return 0;
+}
+
+static int utf8_valid(const char *s, size_t len)
+{
+	size_t i, w;
+
+	for (i = 0; i < len; i += w)
+		if (decode_rune((const unsigned char *)s + i, len - i, &w) < 0)
+			return 0;
+	return 1;
 }
 
 /* ------------------------------------------------------------ key order (sorter.go) */
@@ -1105,7 +1116,37 @@ static int emit_node(struct em *e, const cJSON *n, int mapping, size_t depth)
 		const char *s;
 		char *copy;
 		const char *v = n->valuestring ? n->valuestring : "";
-		int r = json_string(&s, &copy, v, strlen(v), through_json(e));
+		int r;
+		if (e->st->binary && !through_json(e) && !utf8_valid(v, strlen(v))) {
+			/* yaml.v3's stringv: base64 under the !!binary tag, a plain scalar */
+			char *b64 = NULL;
+			if (gitops_base64_encode(&b64, v, strlen(v), 0) < 0)
+				return gitops_err_oom(e->err);
+			write_indicator(e, "!!binary", 1, 0, 0);
+			if (strlen(b64) >= 70) {
+				/* encodeBase64: lines of 70, each ended by a line feed */
+				size_t bl = strlen(b64), k, o = 0;
+				char *w = malloc(bl + bl / 70 + 2);
+				if (!w) {
+					free(b64);
+					return gitops_err_oom(e->err);
+				}
+				for (k = 0; k < bl; k += 70) {
+					size_t m = bl - k < 70 ? bl - k : 70;
+					memcpy(w + o, b64 + k, m);
+					o += m;
+					w[o++] = '\n';
+				}
+				w[o] = '\0';
+				free(b64);
+				b64 = w;
+			}
+			string_scalar(&sc, b64, strlen(b64));
+			emit_scalar(e, &sc, 0);
+			free(b64);
+			return 0;
+		}
+		r = json_string(&s, &copy, v, strlen(v), through_json(e));
 		if (r == -2)
 			return gitops_err_set(e->err, GITOPS_EXIT_INPUT, "yaml: control characters are not allowed");
 		if (r == -3)

@@ -61,12 +61,13 @@ struct gitops_yaml_style {
 	int width;              /* fold lines longer than this (go-yaml v2: 80); < 0: never */
 	const char *separator;  /* written between documents (kustomize: "---\n"); NULL: none */
 	int indent_seqs;        /* gopkg.in/yaml.v3 (Helm's toYamlPretty): a sequence under a key is indented */
+	int binary;             /* yaml.v3: a string that is not UTF-8 is written `!!binary BASE64` */
 };
 
 /* sigs.k8s.io/yaml.Marshal, as Helm's toYaml (before it trims the final newline) and kustomize print */
 #define GITOPS_YAML_STYLE_INIT \
 	{ .keys = GITOPS_YAML_KEYS_GO, .numbers = GITOPS_YAML_NUMBERS_JSON, .width = 80, .separator = "---\n", \
-	  .indent_seqs = 0 }
+	  .indent_seqs = 0, .binary = 0 }
 
 struct gitops_yaml_emitter;
 

@@ -277,6 +277,67 @@ static int set_anchor(struct yr *r, size_t i, const struct node *n)
 
 static int read_node(struct yr *r, yaml_event_t *ev, struct node *out, size_t depth);
 
+/* fmt's %#v of a decoded value (numbers as go-yaml made them: integral ones as ints) */
+static int sharp_v(struct gitops_buf *b, const struct gitops_tmpl_value *v, size_t depth)
+{
+	size_t i;
+
+	if (depth > 100)
+		return gitops_buf_addstr(b, "...");
+	switch (gitops_tmpl_value_kind(v)) {
+	case GITOPS_TMPL_NIL:
+		return gitops_buf_addstr(b, "<nil>");
+	case GITOPS_TMPL_BOOL:
+		return gitops_buf_addstr(b, v->u.b ? "true" : "false");
+	case GITOPS_TMPL_FLOAT64:
+		if (v->u.f == trunc(v->u.f) && fabs(v->u.f) < 1e19)
+			return gitops_buf_printf(b, "%.0f", v->u.f);
+		return ser_format_g(b, v->u.f, 64);
+	case GITOPS_TMPL_STRING:
+		return tmpl_fmt_quote(b, v->u.str.s, v->u.str.len, 0);
+	case GITOPS_TMPL_LIST:
+		if (gitops_buf_addstr(b, "[]interface {}{") < 0)
+			return -1;
+		for (i = 0; i < v->u.list.n; i++)
+			if ((i && gitops_buf_addstr(b, ", ") < 0) || sharp_v(b, v->u.list.items[i], depth + 1) < 0)
+				return -1;
+		return gitops_buf_addstr(b, "}");
+	case GITOPS_TMPL_MAP:
+		if (gitops_buf_addstr(b, "map[interface {}]interface {}{") < 0)
+			return -1;
+		for (i = 0; i < v->u.map.n; i++)
+			if ((i && gitops_buf_addstr(b, ", ") < 0) ||
+			    tmpl_fmt_quote(b, v->u.map.e[i].key, v->u.map.e[i].klen, 0) < 0 || gitops_buf_addstr(b, ":") < 0 ||
+			    sharp_v(b, v->u.map.e[i].val, depth + 1) < 0)
+				return -1;
+		return gitops_buf_addstr(b, "}");
+	default:
+		return 0;
+	}
+}
+
+/* sigs.k8s.io/yaml's error for a key JSON cannot have: "unsupported map key of type: T, key: K, value: V" */
+static void bad_key(struct yr *r, const struct node *k, const struct node *v)
+{
+	struct gitops_buf b = GITOPS_BUF_INIT;
+
+	if (r->conv)
+		return;
+	if (k->null_key == 2)
+		gitops_buf_printf(&b, "unsupported map key of type: uint64, key: 0x%llx, value: ",
+				  (unsigned long long)k->v->u.f);
+	else if (k->null_key)
+		gitops_buf_addstr(&b, "unsupported map key of type: %!s(<nil>), key: <nil>, value: ");
+	else if (gitops_buf_addstr(&b, "yaml: invalid map key: ") < 0 || sharp_v(&b, k->v, 0) < 0)
+		goto done;
+	if (k->null_key)
+		sharp_v(&b, v->v, 0);
+	if (gitops_buf_add(&b, "", 0) == 0)
+		r->conv = gitops_buf_detach(&b);
+done:
+	gitops_buf_release(&b);
+}
+
 /* `<<: VALUE` into map: a mapping, or a sequence of mappings (earlier ones win) */
 static int merge_into(struct yr *r, struct gitops_tmpl_value *map, const struct node *val)
 {
@@ -336,13 +397,7 @@ static int read_mapping(struct yr *r, struct node *out, size_t depth)
 				goto fail;
 		} else {
 			if (!k.key) {
-				if (k.null_key == 2)
-					conv_error(r, "unsupported map key of type: %s", "uint64");
-				else if (k.null_key)
-					conv_error(r, "unsupported map key of type: %s", "%!s(<nil>)");
-				else
-					conv_error(r, "invalid map key: %s",
-						   gitops_tmpl_value_type_name(k.v));
+				bad_key(r, &k, &v);
 			} else if (gitops_tmpl_map_set(out->v, k.key, strlen(k.key), gitops_tmpl_value_ref(v.v)) < 0) {
 				yr_oom(r);
 				goto fail;

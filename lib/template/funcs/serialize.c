@@ -232,6 +232,12 @@ static int jr_eof(struct jr *r)
 	return fn_fail(r->err, "unexpected end of JSON input");
 }
 
+/* the scanner at the end of the input steps once more with ' ': where that is an error, it is the error */
+static int jr_eof_in(struct jr *r, const char *context)
+{
+	return fn_fail(r->err, "invalid character ' ' %s", context);
+}
+
 static void jr_ws(struct jr *r)
 {
 	while (r->pos < r->len && (r->s[r->pos] == ' ' || r->s[r->pos] == '\t' || r->s[r->pos] == '\n' ||
@@ -257,7 +263,7 @@ static int jr_u4(struct jr *r)
 
 	for (k = 0; k < 4; k++) {
 		if (r->pos >= r->len)
-			return jr_eof(r);
+			return jr_eof_in(r, "in \\u hexadecimal character escape");
 		if ((h = hexval(r->s[r->pos])) < 0)
 			return jr_syntax(r, "in \\u hexadecimal character escape");
 		u = u * 16 + h;
@@ -288,7 +294,7 @@ static int jr_string(struct jr *r, struct gitops_buf *out)
 				return gitops_err_oom(r->err);
 			r->pos++;
 			if (r->pos >= r->len)
-				return jr_eof(r);
+				return jr_eof_in(r, "in string escape code");
 			c = (unsigned char)r->s[r->pos];
 			switch (c) {
 			case '"': case '\\': case '/':
@@ -371,7 +377,7 @@ static int jr_number(struct jr *r, struct gitops_tmpl_value **out)
 	if (r->s[r->pos] == '-') {
 		r->pos++;
 		if (r->pos >= r->len)
-			return jr_eof(r);
+			return jr_eof_in(r, "in numeric literal");
 		if (!is_dig(r->s[r->pos]))
 			return jr_syntax(r, "in numeric literal");
 	}
@@ -383,7 +389,7 @@ static int jr_number(struct jr *r, struct gitops_tmpl_value **out)
 	if (r->pos < r->len && r->s[r->pos] == '.') {
 		r->pos++;
 		if (r->pos >= r->len)
-			return jr_eof(r);
+			return jr_eof_in(r, "after decimal point in numeric literal");
 		if (!is_dig(r->s[r->pos]))
 			return jr_syntax(r, "after decimal point in numeric literal");
 		while (r->pos < r->len && is_dig(r->s[r->pos]))
@@ -394,7 +400,7 @@ static int jr_number(struct jr *r, struct gitops_tmpl_value **out)
 		if (r->pos < r->len && (r->s[r->pos] == '+' || r->s[r->pos] == '-'))
 			r->pos++;
 		if (r->pos >= r->len)
-			return jr_eof(r);
+			return jr_eof_in(r, "in exponent of numeric literal");
 		if (!is_dig(r->s[r->pos]))
 			return jr_syntax(r, "in exponent of numeric literal");
 		while (r->pos < r->len && is_dig(r->s[r->pos]))
@@ -422,11 +428,9 @@ static int jr_literal(struct jr *r, const char *word)
 	char ctx[64];
 
 	for (k = 0; word[k]; k++, r->pos++) {
-		if (r->pos >= r->len)
-			return jr_eof(r);
-		if (r->s[r->pos] != word[k]) {
+		if (r->pos >= r->len || r->s[r->pos] != word[k]) {
 			snprintf(ctx, sizeof(ctx), "in literal %s (expecting '%c')", word, word[k]);
-			return jr_syntax(r, ctx);
+			return r->pos >= r->len ? jr_eof_in(r, ctx) : jr_syntax(r, ctx);
 		}
 	}
 	return 0;
@@ -745,6 +749,7 @@ static int yaml_encode(char **out, const struct gitops_tmpl_value *v, int v3, st
 		st.numbers = GITOPS_YAML_NUMBERS_TYPED;
 		st.width = -1;
 		st.indent_seqs = 1;
+		st.binary = 1;
 	}
 	ret = gitops_yaml_dump_style(out, t, &st, err);
 	cJSON_Delete(t);
@@ -783,8 +788,12 @@ FN(f_to_yaml_pretty)
 	struct gitops_err e2 = { 0 };
 
 	(void)call, (void)n;
-	if (yaml_encode(&s, args[0], 1, &e2) < 0)
+	if (yaml_encode(&s, args[0], 1, &e2) < 0) {
+		/* yaml.v3 panics on a type it cannot marshal: the panic is no error Encode returns */
+		if (strncmp(e2.msg, "cannot marshal type", 19) == 0)
+			return fn_fail(err, "%s", e2.msg);
 		return fn_ret_str(out, "", 0, err);
+	}
 	return ret_owned(out, s, err);
 }
 
@@ -916,6 +925,11 @@ static int from_json(struct gitops_tmpl_value **out, struct gitops_tmpl_value *a
 			return gitops_err_oom(err);
 		return give(out, res, list, e2.msg, err);
 	}
+	if (!v && !type_err) {
+		/* null into a map or a slice makes it nil */
+		*out = NULL;
+		return 0;
+	}
 	if (into(&res, &msg, v, list, "") < 0) {
 		gitops_tmpl_value_unref(v);
 		free(type_err);
@@ -1005,6 +1019,9 @@ FN(f_to_toml)
 	struct gitops_err e2 = { 0 };
 
 	(void)call, (void)n;
+	if (gitops_tmpl_value_kind(args[0]) == GITOPS_TMPL_NIL)
+		/* reflect.ValueOf(nil) has no type: the encoder panics */
+		return fn_fail(err, "reflect: call of reflect.Value.Type on zero Value");
 	if (ser_toml_encode(&b, args[0], &e2) < 0) {
 		gitops_buf_release(&b);
 		if (strcmp(e2.msg, "out of memory") == 0)

@@ -424,18 +424,25 @@ struct tr {
 	const char *s;
 	size_t len, pos;
 	int line;
-	char last_key[256];
+	char context[256]; /* the table of the lines read ("a.b") */
+	char key[256];     /* the key whose value is being read, or "" (the parser's currentKey) */
 	struct gitops_err *err;
 };
 
+/* a ParseError: "toml: line N (last key "K"): MSG", the line 0 for an error at the end (as BurntSushi's lexer) */
 static int tr_fail(struct tr *r, const char *fmt, const char *arg)
 {
-	char msg[512];
+	char msg[512], last[520];
+	int line = r->pos >= r->len ? 0 : r->line;
 
 	snprintf(msg, sizeof(msg), fmt, arg);
-	if (r->last_key[0])
-		return fn_fail(r->err, "toml: line %d (last key \"%s\"): %s", r->line, r->last_key, msg);
-	return fn_fail(r->err, "toml: line %d: %s", r->line, msg);
+	if (r->key[0] && r->context[0])
+		snprintf(last, sizeof(last), "%s.%s", r->context, r->key);
+	else
+		snprintf(last, sizeof(last), "%s", r->key[0] ? r->key : r->context);
+	if (last[0])
+		return fn_fail(r->err, "toml: line %d (last key \"%s\"): %s", line, last, msg);
+	return fn_fail(r->err, "toml: line %d: %s", line, msg);
 }
 
 static int tr_peek(const struct tr *r)
@@ -637,8 +644,10 @@ static int tr_key_part(struct tr *r, struct gitops_buf *k)
 	if (!bare_ch(c)) {
 		char q[16];
 		quote_char(q, sizeof(q), c);
-		if (c == '\n' || c < 0)
-			return tr_fail(r, "expected key but found %s instead", c < 0 ? "EOF" : "newline");
+		if (c < 0)
+			return tr_fail(r, "unexpected EOF; expected key%s", "");
+		if (c == '\n')
+			r->line++;
 		return tr_fail(r, "bare keys cannot contain %s", q);
 	}
 	while (bare_ch(tr_peek(r))) {
@@ -650,6 +659,8 @@ static int tr_key_part(struct tr *r, struct gitops_buf *k)
 }
 
 static int tr_value(struct tr *r, struct gitops_tmpl_value **out, size_t depth);
+
+static int toml_time(struct gitops_buf *out, const char *t, size_t n);
 
 /* a number, boolean, date or time at r->pos */
 static int tr_scalar(struct tr *r, struct gitops_tmpl_value **out)
@@ -693,11 +704,17 @@ static int tr_scalar(struct tr *r, struct gitops_tmpl_value **out)
 		ret = *out ? 0 : gitops_err_oom(r->err);
 		goto done;
 	}
-	if (n >= 8 && ((t[2] == ':' && n >= 8) || (t[4] == '-' && t[7] == '-'))) {
-		/* a date or time: kept as its text */
-		*out = gitops_tmpl_value_string(t, n);
-		ret = *out ? 0 : gitops_err_oom(r->err);
-		goto done;
+	if (n >= 8 && (t[2] == ':' || (n >= 10 && t[4] == '-' && t[7] == '-'))) {
+		/* a date or time: the text Go's JSON gives a time.Time (there is no time value here) */
+		struct gitops_buf tb = GITOPS_BUF_INIT;
+		if (toml_time(&tb, t, n) == 0 && tb.data) {
+			*out = gitops_tmpl_value_string(tb.data, tb.len);
+			gitops_buf_release(&tb);
+			ret = *out ? 0 : gitops_err_oom(r->err);
+			goto done;
+		}
+		gitops_buf_release(&tb);
+		goto bad;
 	}
 	{
 		/* underscores only between digits */
@@ -737,8 +754,13 @@ static int tr_scalar(struct tr *r, struct gitops_tmpl_value **out)
 			goto done;
 		}
 		if (strspn(p, "0123456789") == strlen(p)) {
-			if (p[0] == '0' && p[1])
-				goto bad;
+			if (p[0] == '0' && p[1]) {
+				char q[300];
+				snprintf(q, sizeof(q), "\"%.*s\"", (int)(n > 200 ? 200 : n), t);
+				r->pos = start; /* the parser's error, at the value's line */
+				tr_fail(r, "Invalid integer %s: cannot have leading zeroes", q);
+				goto done;
+			}
 			if (tmpl_strconv_parse_int(&i, clean, strlen(clean)) < 0)
 				goto range;
 			*out = gitops_tmpl_value_int64(i);
@@ -777,6 +799,71 @@ done:
 
 static int tr_inline_table(struct tr *r, struct gitops_tmpl_value **out, size_t depth);
 
+static int digits(const char *s, int n)
+{
+	int k;
+
+	for (k = 0; k < n; k++)
+		if (s[k] < '0' || s[k] > '9')
+			return 0;
+	return 1;
+}
+
+/*
+ * A TOML date, time or date-time as Go's time.Time MarshalJSON writes what
+ * BurntSushi makes of it (local ones in the process's zone, UTC under
+ * helm's harness; a time alone on 0000-01-01): 0, or -1 when it is none.
+ */
+static int toml_time(struct gitops_buf *out, const char *t, size_t n)
+{
+	char date[16] = "0000-01-01", clock[16] = "00:00:00", frac[16] = "", zone[8] = "Z";
+	size_t i = 0;
+	int have_date = 0;
+
+	if (n >= 10 && t[4] == '-' && t[7] == '-' && digits(t, 4) && digits(t + 5, 2) && digits(t + 8, 2)) {
+		memcpy(date, t, 10);
+		have_date = 1;
+		i = 10;
+		if (i < n && (t[i] == 'T' || t[i] == 't' || t[i] == ' '))
+			i++;
+		else if (i != n)
+			return -1;
+	}
+	if (i < n) {
+		size_t f = 0;
+		if (n - i < 8 || t[i + 2] != ':' || t[i + 5] != ':' || !digits(t + i, 2) || !digits(t + i + 3, 2) ||
+		    !digits(t + i + 6, 2))
+			return -1;
+		memcpy(clock, t + i, 8);
+		i += 8;
+		if (i < n && t[i] == '.') {
+			i++;
+			while (i < n && t[i] >= '0' && t[i] <= '9') {
+				if (f < 9)
+					frac[f++] = t[i];
+				i++;
+			}
+			if (!f)
+				return -1;
+			while (f && frac[f - 1] == '0')
+				frac[--f] = '\0';
+		}
+		if (i < n && have_date) {
+			if ((t[i] == 'Z' || t[i] == 'z') && i + 1 == n) {
+				i++;
+			} else if ((t[i] == '+' || t[i] == '-') && n - i == 6 && t[i + 3] == ':' && digits(t + i + 1, 2) &&
+				   digits(t + i + 4, 2)) {
+				if (memcmp(t + i + 1, "00:00", 5) != 0)
+					memcpy(zone, t + i, 6), zone[6] = '\0';
+				i = n;
+			}
+		}
+		if (i != n)
+			return -1;
+	}
+	return gitops_buf_printf(out, "%sT%s%s%s%s", date, clock, frac[0] ? "." : "", frac, zone);
+}
+
 static int tr_array(struct tr *r, struct gitops_tmpl_value **out, size_t depth)
 {
 	struct gitops_tmpl_value *l = gitops_tmpl_value_list(GITOPS_TMPL_LIST), *v;
@@ -812,7 +899,7 @@ static int tr_array(struct tr *r, struct gitops_tmpl_value **out, size_t depth)
 		{
 			char q[16];
 			quote_char(q, sizeof(q), tr_peek(r));
-			tr_fail(r, "expected a comma (',') or array terminator (']'), but got %s", q);
+			tr_fail(r, "expected a comma (',') or array terminator (']'), but got %s", tr_peek(r) < 0 ? "end of file" : q);
 		}
 		goto fail;
 	}
@@ -844,8 +931,28 @@ static int tr_value(struct tr *r, struct gitops_tmpl_value **out, size_t depth)
 		return tr_array(r, out, depth);
 	if (c == '{')
 		return tr_inline_table(r, out, depth);
-	if (c < 0 || c == '\n' || c == '\r' || c == '#')
-		return tr_fail(r, "expected value but found %s instead", c < 0 ? "EOF" : c == '#' ? "'#'" : "newline");
+	if (c < 0)
+		return tr_fail(r, "unexpected EOF; expected value%s", "");
+	if (c == '.')
+		return tr_fail(r, "floats must start with a digit, not '.'%s", "");
+	if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')) {
+		size_t e = r->pos;
+		char word[300];
+		while (e < r->len && ((r->s[e] >= 'a' && r->s[e] <= 'z') || (r->s[e] >= 'A' && r->s[e] <= 'Z')))
+			e++;
+		snprintf(word, sizeof(word), "%.*s", (int)(e - r->pos > 200 ? 200 : e - r->pos), r->s + r->pos);
+		if (strcmp(word, "true") && strcmp(word, "false") && strcmp(word, "inf") && strcmp(word, "nan")) {
+			char q[310];
+			snprintf(q, sizeof(q), "\"%s\"", word);
+			return tr_fail(r, "expected value but found %s instead", q);
+		}
+	} else if (c == '\n' || c == '\r' || c == '#' || c == ',' || c == ']' || c == '}' || c == '=') {
+		char q[16];
+		if (c == '\n')
+			r->line++;
+		quote_char(q, sizeof(q), c);
+		return tr_fail(r, "expected value but found %s instead", q);
+	}
 	return tr_scalar(r, out);
 }
 
@@ -884,7 +991,6 @@ static int tr_keyval(struct tr *r, struct gitops_tmpl_value *t, size_t depth)
 	for (;;) {
 		if (tr_key_part(r, &k) < 0)
 			goto done;
-		snprintf(r->last_key, sizeof(r->last_key), "%.*s", (int)k.len, k.data ? k.data : "");
 		tr_ws(r);
 		if (tr_peek(r) == '.') {
 			r->pos++;
@@ -897,18 +1003,33 @@ static int tr_keyval(struct tr *r, struct gitops_tmpl_value *t, size_t depth)
 	}
 	if (tr_peek(r) != '=') {
 		char q[16];
+		if (tr_peek(r) < 0) {
+			tr_fail(r, "unexpected EOF; expected '.' or '='%s", "");
+			goto done;
+		}
+		if (tr_peek(r) == '\n')
+			r->line++;
 		quote_char(q, sizeof(q), tr_peek(r));
-		tr_fail(r, "expected key separator '=', but got %s instead", q);
+		tr_fail(r, "expected '.' or '=', but got %s instead", q);
 		goto done;
 	}
 	r->pos++;
 	tr_ws(r);
+	if (!depth)
+		snprintf(r->key, sizeof(r->key), "%.*s", (int)k.len, k.data ? k.data : "");
 	if (gitops_tmpl_map_get(t, k.data ? k.data : "", k.len)) {
-		tr_fail(r, "Key '%s' has already been defined.", r->last_key);
+		char full[520];
+		if (r->context[0])
+			snprintf(full, sizeof(full), "%s.%s", r->context, r->key);
+		else
+			snprintf(full, sizeof(full), "%s", r->key);
+		tr_fail(r, "Key '%s' has already been defined.", full);
 		goto done;
 	}
 	if (tr_value(r, &v, depth + 1) < 0)
 		goto done;
+	if (!depth)
+		r->key[0] = '\0';
 	if (gitops_tmpl_map_set(t, k.data ? k.data : "", k.len, v) < 0) {
 		gitops_err_oom(r->err);
 		goto done;
@@ -967,7 +1088,10 @@ static int tr_header(struct tr *r, struct gitops_tmpl_value *root, struct gitops
 	struct gitops_tmpl_value *t = root, *c;
 	int ret = -1;
 
+	size_t hdr_start;
+
 	r->pos += arr ? 2 : 1;
+	hdr_start = r->pos;
 	for (;;) {
 		tr_ws(r);
 		if (tr_key_part(r, &k) < 0)
@@ -979,13 +1103,26 @@ static int tr_header(struct tr *r, struct gitops_tmpl_value *root, struct gitops
 		if (!(t = descend(r, t, k.data ? k.data : "", k.len)))
 			goto done;
 	}
-	snprintf(r->last_key, sizeof(r->last_key), "%.*s", (int)k.len, k.data ? k.data : "");
 	if (tr_peek(r) != ']' || (arr && (r->pos + 1 >= r->len || r->s[r->pos + 1] != ']'))) {
 		char q[16];
+		if (tr_peek(r) == '\n')
+			r->line++;
 		quote_char(q, sizeof(q), tr_peek(r));
-		tr_fail(r, arr ? "expected ']]' to end an array of tables, but got %s instead" :
-				 "expected ']' to end a table, but got %s instead", q);
+		if (tr_peek(r) < 0)
+			tr_fail(r, "unexpected EOF; expected '.' or ']'%s", "");
+		else
+			tr_fail(r, "expected '.' or ']' to end table name, but got %s instead", q);
 		goto done;
+	}
+	{
+		/* the table's dotted name, as the context of later messages */
+		size_t start = hdr_start;
+		size_t end = r->pos;
+		while (start < end && (r->s[start] == ' ' || r->s[start] == '\t'))
+			start++;
+		while (end > start && (r->s[end - 1] == ' ' || r->s[end - 1] == '\t'))
+			end--;
+		snprintf(r->context, sizeof(r->context), "%.*s", (int)(end - start), r->s + start);
 	}
 	r->pos += arr ? 2 : 1;
 	c = gitops_tmpl_map_get(t, k.data ? k.data : "", k.len);
@@ -998,7 +1135,7 @@ static int tr_header(struct tr *r, struct gitops_tmpl_value *root, struct gitops
 				goto done;
 			}
 		} else if (gitops_tmpl_value_kind(c) != GITOPS_TMPL_LIST) {
-			tr_fail(r, "Key '%s' has already been defined.", r->last_key);
+			tr_fail(r, "Key '%s' has already been defined.", r->context);
 			goto done;
 		}
 		m = gitops_tmpl_value_map(NULL);
@@ -1015,7 +1152,7 @@ static int tr_header(struct tr *r, struct gitops_tmpl_value *root, struct gitops
 				goto done;
 			}
 		} else if (gitops_tmpl_value_kind(c) != GITOPS_TMPL_MAP) {
-			tr_fail(r, "Key '%s' has already been defined.", r->last_key);
+			tr_fail(r, "Key '%s' has already been defined.", r->context);
 			goto done;
 		}
 		*cur = c;
@@ -1028,7 +1165,7 @@ done:
 
 int ser_toml_decode(struct gitops_tmpl_value **out, const char *s, size_t len, struct gitops_err *err)
 {
-	struct tr r = { s, len, 0, 1, "", err };
+	struct tr r = { s, len, 0, 1, "", "", err };
 	struct gitops_tmpl_value *root = gitops_tmpl_value_map(NULL), *cur;
 
 	*out = NULL;
