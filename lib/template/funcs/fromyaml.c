@@ -19,6 +19,7 @@
 #include <string.h>
 #include <yaml.h>
 
+#include "lib/base/enc.h"
 #include "lib/template/funcs/serialize_int.h"
 #include "lib/yaml/scalar.h"
 
@@ -141,6 +142,33 @@ static int scalar_node(struct yr *r, const yaml_event_t *ev, struct node *out)
 	sc.kind = GITOPS_SCALAR_STRING;
 	if (resolvable && (plain || tag))
 		gitops_scalar_resolve(s, len, &sc);
+	if (tag && resolvable) {
+		/* an explicit tag must match what the text resolves to (an int may be read as a float) */
+		static const char *const names[] = { "str", "null", "bool", "int", "int", "float", "float" };
+		const char *want = strrchr(tag, ':') && strncmp(tag, "tag:", 4) == 0 ? strrchr(tag, ':') + 1 : tag + 2;
+		const char *got = names[sc.kind];
+		if (strcmp(want, "timestamp") == 0 && sc.kind == GITOPS_SCALAR_STRING) {
+			struct gitops_timestamp ts;
+			if (gitops_scalar_timestamp(s, len, &ts))
+				got = "timestamp";
+		}
+		if (strcmp(want, got) != 0 && !(strcmp(want, "float") == 0 && strcmp(got, "int") == 0))
+			return fn_fail(r->err, "error converting YAML to JSON: yaml: cannot decode !!%s `%.*s` as a !!%s",
+				       got, (int)len, s, want);
+	}
+	if (tag && is_tag(tag, "binary")) {
+		/* !!binary: the bytes its base64 holds */
+		struct gitops_buf bin = GITOPS_BUF_INIT;
+		if (gitops_base64_decode(&bin, s) < 0) {
+			gitops_buf_release(&bin);
+			return fn_fail(r->err, "error converting YAML to JSON: yaml: !!binary value contains invalid base64 data");
+		}
+		out->v = gitops_tmpl_value_string(bin.data ? bin.data : "", bin.len);
+		if (out->v)
+			out->key = strndup(bin.data ? bin.data : "", bin.len);
+		gitops_buf_release(&bin);
+		return out->v && out->key ? 0 : yr_oom(r);
+	}
 	if (plain && !tag && len == 2 && s[0] == '<' && s[1] == '<')
 		out->merge = 1;
 	switch (sc.kind) {

@@ -427,7 +427,23 @@ struct tr {
 	char context[256]; /* the table of the lines read ("a.b") */
 	char key[256];     /* the key whose value is being read, or "" (the parser's currentKey) */
 	struct gitops_err *err;
+	struct gitops_buf defined; /* the tables a [header] defined, each "\n" + path + "\n" */
 };
+
+static int tr_defined(const struct tr *r, const char *path)
+{
+	char probe[610];
+
+	snprintf(probe, sizeof(probe), "\n%s\n", path);
+	return r->defined.data && strstr(r->defined.data, probe) != NULL;
+}
+
+static int tr_define(struct tr *r, const char *path)
+{
+	if (gitops_buf_printf(&r->defined, "\n%s\n", path) < 0)
+		return gitops_err_oom(r->err);
+	return 0;
+}
 
 /* a ParseError: "toml: line N (last key "K"): MSG", the line 0 for an error at the end (as BurntSushi's lexer) */
 static int tr_fail(struct tr *r, const char *fmt, const char *arg)
@@ -646,6 +662,8 @@ static int tr_key_part(struct tr *r, struct gitops_buf *k)
 		quote_char(q, sizeof(q), c);
 		if (c < 0)
 			return tr_fail(r, "unexpected EOF; expected key%s", "");
+		if (c == '=')
+			return tr_fail(r, "unexpected '=': key name appears blank%s", "");
 		if (c == '\n')
 			r->line++;
 		return tr_fail(r, "bare keys cannot contain %s", q);
@@ -790,7 +808,12 @@ bad:
 	}
 	goto done;
 range:
-	tr_fail(r, "integer value is out of range: %s", t);
+	r->pos = start;
+	{
+		char q[300];
+		snprintf(q, sizeof(q), "%.*s", (int)(n > 200 ? 200 : n), t);
+		tr_fail(r, "%s is out of range for int64", q);
+	}
 done:
 	free(t);
 	free(clean);
@@ -956,8 +979,9 @@ static int tr_value(struct tr *r, struct gitops_tmpl_value **out, size_t depth)
 	return tr_scalar(r, out);
 }
 
-/* the table at the dotted key parts under root, made when missing; NULL with the error set */
-static struct gitops_tmpl_value *descend(struct tr *r, struct gitops_tmpl_value *t, const char *k, size_t kl)
+/* the table at key k under t, made when missing; NULL with the error set (path: the dotted key so far) */
+static struct gitops_tmpl_value *descend(struct tr *r, struct gitops_tmpl_value *t, const char *k, size_t kl,
+					 const char *path)
 {
 	struct gitops_tmpl_value *c = gitops_tmpl_map_get(t, k, kl);
 
@@ -973,34 +997,53 @@ static struct gitops_tmpl_value *descend(struct tr *r, struct gitops_tmpl_value 
 	    gitops_tmpl_value_kind(c->u.list.items[c->u.list.n - 1]) == GITOPS_TMPL_MAP)
 		return c->u.list.items[c->u.list.n - 1];
 	if (gitops_tmpl_value_kind(c) != GITOPS_TMPL_MAP) {
-		char key[300];
-		snprintf(key, sizeof(key), "%.*s", (int)kl, k);
-		tr_fail(r, "Key '%s' has already been defined.", key);
+		tr_fail(r, "Key '%s' has already been defined.", path);
 		return NULL;
 	}
 	return c;
 }
 
+/* the dotted parts of a key (NUL-separated in parts), the raw dotted text in dotted */
+static int tr_key(struct tr *r, struct gitops_buf *parts, size_t *nparts, struct gitops_buf *dotted, int header)
+{
+	struct gitops_buf k = GITOPS_BUF_INIT;
+	int ret = -1;
+
+	*nparts = 0;
+	for (;;) {
+		tr_ws(r);
+		if (tr_key_part(r, &k) < 0)
+			goto done;
+		if (gitops_buf_add(parts, k.data ? k.data : "", k.len) < 0 || gitops_buf_add(parts, "\0", 1) < 0 ||
+		    (*nparts && gitops_buf_add(dotted, ".", 1) < 0) || gitops_buf_add(dotted, k.data ? k.data : "", k.len) < 0 ||
+		    gitops_buf_add(dotted, "", 0) < 0) {
+			gitops_err_oom(r->err);
+			goto done;
+		}
+		(*nparts)++;
+		tr_ws(r);
+		if (tr_peek(r) != '.')
+			break;
+		r->pos++;
+	}
+	(void)header;
+	ret = 0;
+done:
+	gitops_buf_release(&k);
+	return ret;
+}
+
 /* KEY = VALUE into table t */
 static int tr_keyval(struct tr *r, struct gitops_tmpl_value *t, size_t depth)
 {
-	struct gitops_buf k = GITOPS_BUF_INIT;
+	struct gitops_buf parts = GITOPS_BUF_INIT, dotted = GITOPS_BUF_INIT;
 	struct gitops_tmpl_value *v = NULL;
+	size_t nparts = 0, i, off = 0, plen = 0;
+	char path[600];
 	int ret = -1;
 
-	for (;;) {
-		if (tr_key_part(r, &k) < 0)
-			goto done;
-		tr_ws(r);
-		if (tr_peek(r) == '.') {
-			r->pos++;
-			tr_ws(r);
-			if (!(t = descend(r, t, k.data ? k.data : "", k.len)))
-				goto done;
-			continue;
-		}
-		break;
-	}
+	if (tr_key(r, &parts, &nparts, &dotted, 0) < 0)
+		goto done;
 	if (tr_peek(r) != '=') {
 		char q[16];
 		if (tr_peek(r) < 0) {
@@ -1016,27 +1059,36 @@ static int tr_keyval(struct tr *r, struct gitops_tmpl_value *t, size_t depth)
 	r->pos++;
 	tr_ws(r);
 	if (!depth)
-		snprintf(r->key, sizeof(r->key), "%.*s", (int)k.len, k.data ? k.data : "");
-	if (gitops_tmpl_map_get(t, k.data ? k.data : "", k.len)) {
-		char full[520];
-		if (r->context[0])
-			snprintf(full, sizeof(full), "%s.%s", r->context, r->key);
-		else
-			snprintf(full, sizeof(full), "%s", r->key);
-		tr_fail(r, "Key '%s' has already been defined.", full);
-		goto done;
-	}
-	if (tr_value(r, &v, depth + 1) < 0)
-		goto done;
-	if (!depth)
-		r->key[0] = '\0';
-	if (gitops_tmpl_map_set(t, k.data ? k.data : "", k.len, v) < 0) {
-		gitops_err_oom(r->err);
-		goto done;
+		snprintf(r->key, sizeof(r->key), "%s", dotted.data);
+	plen = (size_t)snprintf(path, sizeof(path), "%s", depth ? "" : r->context);
+	for (i = 0; i < nparts; i++) {
+		const char *k = parts.data + off;
+		size_t kl = strlen(k);
+		if (plen < sizeof(path))
+			plen += (size_t)snprintf(path + plen, sizeof(path) - plen, "%s%s", plen ? "." : "", k);
+		if (i + 1 < nparts) {
+			if (!(t = descend(r, t, k, kl, path)))
+				goto done;
+			off += kl + 1;
+			continue;
+		}
+		if (gitops_tmpl_map_get(t, k, kl)) {
+			tr_fail(r, "Key '%s' has already been defined.", path);
+			goto done;
+		}
+		if (tr_value(r, &v, depth + 1) < 0)
+			goto done;
+		if (!depth)
+			r->key[0] = '\0';
+		if (gitops_tmpl_map_set(t, k, kl, v) < 0) {
+			gitops_err_oom(r->err);
+			goto done;
+		}
 	}
 	ret = 0;
 done:
-	gitops_buf_release(&k);
+	gitops_buf_release(&parts);
+	gitops_buf_release(&dotted);
 	return ret;
 }
 
@@ -1083,26 +1135,18 @@ fail:
 /* [a.b] or [[a.b]] at r->pos: the table lines after it go into */
 static int tr_header(struct tr *r, struct gitops_tmpl_value *root, struct gitops_tmpl_value **cur)
 {
-	struct gitops_buf k = GITOPS_BUF_INIT;
+	struct gitops_buf parts = GITOPS_BUF_INIT, dotted = GITOPS_BUF_INIT;
 	int arr = r->pos + 1 < r->len && r->s[r->pos + 1] == '[';
 	struct gitops_tmpl_value *t = root, *c;
+	size_t nparts = 0, i, off = 0, plen = 0, kl;
+	const char *k = "";
+	char path[600] = "";
 	int ret = -1;
 
-	size_t hdr_start;
-
 	r->pos += arr ? 2 : 1;
-	hdr_start = r->pos;
-	for (;;) {
-		tr_ws(r);
-		if (tr_key_part(r, &k) < 0)
-			goto done;
-		tr_ws(r);
-		if (tr_peek(r) != '.')
-			break;
-		r->pos++;
-		if (!(t = descend(r, t, k.data ? k.data : "", k.len)))
-			goto done;
-	}
+	r->context[0] = '\0';
+	if (tr_key(r, &parts, &nparts, &dotted, 1) < 0)
+		goto done;
 	if (tr_peek(r) != ']' || (arr && (r->pos + 1 >= r->len || r->s[r->pos + 1] != ']'))) {
 		char q[16];
 		if (tr_peek(r) == '\n')
@@ -1114,28 +1158,30 @@ static int tr_header(struct tr *r, struct gitops_tmpl_value *root, struct gitops
 			tr_fail(r, "expected '.' or ']' to end table name, but got %s instead", q);
 		goto done;
 	}
-	{
-		/* the table's dotted name, as the context of later messages */
-		size_t start = hdr_start;
-		size_t end = r->pos;
-		while (start < end && (r->s[start] == ' ' || r->s[start] == '\t'))
-			start++;
-		while (end > start && (r->s[end - 1] == ' ' || r->s[end - 1] == '\t'))
-			end--;
-		snprintf(r->context, sizeof(r->context), "%.*s", (int)(end - start), r->s + start);
-	}
 	r->pos += arr ? 2 : 1;
-	c = gitops_tmpl_map_get(t, k.data ? k.data : "", k.len);
+	for (i = 0; i < nparts; i++) {
+		k = parts.data + off;
+		kl = strlen(k);
+		if (plen < sizeof(path))
+			plen += (size_t)snprintf(path + plen, sizeof(path) - plen, "%s%s", plen ? "." : "", k);
+		if (i + 1 == nparts)
+			break;
+		if (!(t = descend(r, t, k, kl, path)))
+			goto done;
+		off += kl + 1;
+	}
+	kl = strlen(k);
+	c = gitops_tmpl_map_get(t, k, kl);
 	if (arr) {
 		struct gitops_tmpl_value *m;
 		if (!c) {
 			c = gitops_tmpl_value_list(GITOPS_TMPL_LIST);
-			if (!c || gitops_tmpl_map_set(t, k.data ? k.data : "", k.len, c) < 0) {
+			if (!c || gitops_tmpl_map_set(t, k, kl, c) < 0) {
 				gitops_err_oom(r->err);
 				goto done;
 			}
 		} else if (gitops_tmpl_value_kind(c) != GITOPS_TMPL_LIST) {
-			tr_fail(r, "Key '%s' has already been defined.", r->context);
+			tr_fail(r, "Key '%s' has already been defined.", path);
 			goto done;
 		}
 		m = gitops_tmpl_value_map(NULL);
@@ -1147,25 +1193,29 @@ static int tr_header(struct tr *r, struct gitops_tmpl_value *root, struct gitops
 	} else {
 		if (!c) {
 			c = gitops_tmpl_value_map(NULL);
-			if (!c || gitops_tmpl_map_set(t, k.data ? k.data : "", k.len, c) < 0) {
+			if (!c || gitops_tmpl_map_set(t, k, kl, c) < 0) {
 				gitops_err_oom(r->err);
 				goto done;
 			}
-		} else if (gitops_tmpl_value_kind(c) != GITOPS_TMPL_MAP) {
-			tr_fail(r, "Key '%s' has already been defined.", r->context);
+		} else if (gitops_tmpl_value_kind(c) != GITOPS_TMPL_MAP || tr_defined(r, path)) {
+			tr_fail(r, "Key '%s' has already been defined.", path);
 			goto done;
 		}
+		if (tr_define(r, path) < 0)
+			goto done;
 		*cur = c;
 	}
+	snprintf(r->context, sizeof(r->context), "%s", dotted.data ? dotted.data : "");
 	ret = 0;
 done:
-	gitops_buf_release(&k);
+	gitops_buf_release(&parts);
+	gitops_buf_release(&dotted);
 	return ret;
 }
 
 int ser_toml_decode(struct gitops_tmpl_value **out, const char *s, size_t len, struct gitops_err *err)
 {
-	struct tr r = { s, len, 0, 1, "", "", err };
+	struct tr r = { s, len, 0, 1, "", "", err, GITOPS_BUF_INIT };
 	struct gitops_tmpl_value *root = gitops_tmpl_value_map(NULL), *cur;
 
 	*out = NULL;
@@ -1191,9 +1241,11 @@ int ser_toml_decode(struct gitops_tmpl_value **out, const char *s, size_t len, s
 			goto fail;
 		}
 	}
+	gitops_buf_release(&r.defined);
 	*out = root;
 	return 0;
 fail:
+	gitops_buf_release(&r.defined);
 	gitops_tmpl_value_unref(root);
 	return -1;
 }
