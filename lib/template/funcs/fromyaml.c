@@ -29,6 +29,7 @@ struct anchor {
 	char *key;                   /* a scalar's text as a map key (NULL: not a scalar) */
 	int null_key;                /* the scalar is null: no key */
 	size_t nodes;                /* nodes in the value, for the aliasing bound */
+	size_t height;               /* nesting of collections in the value */
 };
 
 struct yr {
@@ -39,6 +40,9 @@ struct yr {
 	size_t na, cap;
 	size_t decoded, aliased;     /* go-yaml v2's decodeCount and aliasCount */
 	int in_alias;
+	size_t flow, block;          /* open flow and block collections (go-yaml's scanner allows 10,000 of each) */
+	size_t nest;                 /* open collections: the JSON's nesting */
+	char json_deep;              /* the JSON nests deeper than encoding/json reads: its opening character */
 };
 
 /* a node read: its value, and what it is as a map key */
@@ -49,6 +53,7 @@ struct node {
 	int is_map;        /* a mapping (for merge keys) */
 	int merge;         /* the plain scalar << */
 	size_t nodes;
+	size_t height;     /* nested collections in it (a scalar: 0) */
 };
 
 static void node_release(struct node *n)
@@ -298,6 +303,7 @@ static int set_anchor(struct yr *r, size_t i, const struct node *n)
 	a->v = gitops_tmpl_value_ref(n->v);
 	a->null_key = n->null_key;
 	a->nodes = n->nodes;
+	a->height = n->height;
 	if (n->key && !(a->key = strdup(n->key)))
 		return yr_oom(r);
 	return 0;
@@ -404,6 +410,7 @@ static int read_mapping(struct yr *r, struct node *out, size_t depth)
 	out->v = gitops_tmpl_value_map(NULL);
 	out->is_map = 1;
 	out->nodes = 1;
+	out->height = 1;
 	if (!out->v)
 		return yr_oom(r);
 	for (;;) {
@@ -420,6 +427,8 @@ static int read_mapping(struct yr *r, struct node *out, size_t depth)
 			return -1;
 		}
 		out->nodes += k.nodes + v.nodes;
+		if (v.height + 1 > out->height)
+			out->height = v.height + 1;
 		if (k.merge) {
 			if (merge_into(r, out->v, &v) < 0)
 				goto fail;
@@ -447,6 +456,7 @@ static int read_sequence(struct yr *r, struct node *out, size_t depth)
 
 	out->v = gitops_tmpl_value_list(GITOPS_TMPL_LIST);
 	out->nodes = 1;
+	out->height = 1;
 	if (!out->v)
 		return yr_oom(r);
 	for (;;) {
@@ -459,6 +469,8 @@ static int read_sequence(struct yr *r, struct node *out, size_t depth)
 		if (read_node(r, &ev, &item, depth + 1) < 0)
 			return -1;
 		out->nodes += item.nodes;
+		if (item.height + 1 > out->height)
+			out->height = item.height + 1;
 		if (gitops_tmpl_list_push(out->v, gitops_tmpl_value_ref(item.v)) < 0) {
 			node_release(&item);
 			return yr_oom(r);
@@ -475,10 +487,7 @@ static int read_node(struct yr *r, yaml_event_t *ev, struct node *out, size_t de
 	int ret = -1, saved;
 
 	memset(out, 0, sizeof(*out));
-	if (depth > SER_MAX_DEPTH) {
-		yaml_event_delete(ev);
-		return fn_fail(r->err, "error converting YAML to JSON: yaml: exceeded max depth of %d", SER_MAX_DEPTH);
-	}
+	(void)depth;
 	if (count_node(r) < 0) {
 		yaml_event_delete(ev);
 		return -1;
@@ -507,6 +516,16 @@ static int read_node(struct yr *r, yaml_event_t *ev, struct node *out, size_t de
 				}
 		}
 		r->in_alias = saved;
+		if (r->nest + a->height > SER_MAX_DEPTH) {
+			/* too deep for the JSON step: that fails, unless the YAML fails first; no copy made */
+			if (!r->json_deep)
+				r->json_deep = gitops_tmpl_value_kind(a->v) == GITOPS_TMPL_MAP ? '{' : '[';
+			out->v = gitops_tmpl_value_nil();
+			out->nodes = a->nodes;
+			ret = out->v ? 0 : yr_oom(r);
+			goto done;
+		}
+		out->height = a->height;
 		out->v = deep_copy(a->v);
 		out->is_map = gitops_tmpl_value_kind(a->v) == GITOPS_TMPL_MAP;
 		out->null_key = a->null_key;
@@ -536,12 +555,29 @@ static int read_node(struct yr *r, yaml_event_t *ev, struct node *out, size_t de
 			goto done;
 		ai = r->na - 1;
 	}
-	if (ev->type == YAML_SCALAR_EVENT)
+	if (ev->type == YAML_SCALAR_EVENT) {
 		ret = scalar_node(r, ev, out);
-	else if (ev->type == YAML_SEQUENCE_START_EVENT)
-		ret = read_sequence(r, out, depth);
-	else
-		ret = read_mapping(r, out, depth);
+	} else {
+		/* go-yaml's scanner takes 10,000 nested flow collections and 10,000 block ones */
+		int flow = ev->type == YAML_SEQUENCE_START_EVENT ?
+				   ev->data.sequence_start.style == YAML_FLOW_SEQUENCE_STYLE :
+				   ev->data.mapping_start.style == YAML_FLOW_MAPPING_STYLE;
+		size_t *open = flow ? &r->flow : &r->block;
+		if (*open >= SER_MAX_DEPTH) {
+			fn_fail(r->err, "error converting YAML to JSON: yaml: exceeded max depth of %d", SER_MAX_DEPTH);
+			goto done;
+		}
+		(*open)++;
+		r->nest++;
+		if (r->nest > SER_MAX_DEPTH && !r->json_deep)
+			r->json_deep = ev->type == YAML_SEQUENCE_START_EVENT ? '[' : '{';
+		if (ev->type == YAML_SEQUENCE_START_EVENT)
+			ret = read_sequence(r, out, depth);
+		else
+			ret = read_mapping(r, out, depth);
+		(*open)--;
+		r->nest--;
+	}
 	if (ret == 0 && anchor)
 		ret = set_anchor(r, ai, out);
 done:
@@ -612,6 +648,11 @@ int ser_yaml_decode(struct gitops_tmpl_value **out, const char *s, size_t len, s
 		check_finite(&r, root.v, 0);
 	if (r.conv) {
 		fn_fail(err, "error converting YAML to JSON: %s", r.conv);
+		goto cleanup;
+	}
+	if (r.json_deep) {
+		fn_fail(err, "error unmarshaling JSON: while decoding JSON: invalid character '%c' exceeded max depth",
+			r.json_deep);
 		goto cleanup;
 	}
 	if (gitops_tmpl_value_kind(root.v) != GITOPS_TMPL_NIL) {

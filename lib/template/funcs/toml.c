@@ -550,7 +550,6 @@ static int tr_basic_string(struct tr *r, struct gitops_buf *out, int multi)
 			case 'n': u = '\n'; break;
 			case 'f': u = '\f'; break;
 			case 'r': u = '\r'; break;
-			case 'e': u = 0x1b; break;
 			case '"': u = '"'; break;
 			case '\\': u = '\\'; break;
 			case 'u': case 'U':
@@ -578,9 +577,9 @@ static int tr_basic_string(struct tr *r, struct gitops_buf *out, int multi)
 					continue;
 				}
 				{
-					char q[16];
-					quote_char(q, sizeof(q), e);
-					return tr_fail(r, "invalid escape character %s; only the following escape characters are allowed: \\b, \\t, \\n, \\f, \\r, \\\", \\\\, \\uXXXX, and \\UXXXXXXXX", q);
+					char q[8];
+					snprintf(q, sizeof(q), "%c", e < 0 ? ' ' : e);
+					return tr_fail(r, "invalid escape in string '\\%s'", q);
 				}
 			}
 			if (fn_put_rune(out, u) < 0)
