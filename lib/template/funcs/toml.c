@@ -428,6 +428,7 @@ struct tr {
 	char key[256];     /* the key whose value is being read, or "" (the parser's currentKey) */
 	struct gitops_err *err;
 	struct gitops_buf defined; /* the tables a [header] defined, each "\n" + path + "\n" */
+	char bad[80];              /* the lexer's error for the byte at len, where the input was cut (or "") */
 };
 
 static int tr_defined(const struct tr *r, const char *path)
@@ -452,6 +453,11 @@ static int tr_fail(struct tr *r, const char *fmt, const char *arg)
 	int line = r->pos >= r->len ? 0 : r->line;
 
 	snprintf(msg, sizeof(msg), fmt, arg);
+	if (r->bad[0] && r->pos >= r->len) {
+		/* the input stops at a byte the lexer refuses: that is the error, where it was met */
+		snprintf(msg, sizeof(msg), "%s", r->bad);
+		line = r->line;
+	}
 	if (r->key[0] && r->context[0])
 		snprintf(last, sizeof(last), "%s.%s", r->context, r->key);
 	else
@@ -704,12 +710,14 @@ static int tr_scalar(struct tr *r, struct gitops_tmpl_value **out)
 		r->pos++;
 	}
 	n = r->pos - start;
-	t = strndup(r->s + start, n);
+	t = malloc(n + 1); /* not strndup: the text may hold a NUL */
 	clean = malloc(n + 1);
 	if (!t || !clean) {
 		gitops_err_oom(r->err);
 		goto done;
 	}
+	memcpy(t, r->s + start, n);
+	t[n] = '\0';
 	if (strcmp(t, "true") == 0 || strcmp(t, "false") == 0) {
 		*out = gitops_tmpl_value_bool(t[0] == 't');
 		ret = *out ? 0 : gitops_err_oom(r->err);
@@ -1214,13 +1222,31 @@ done:
 
 int ser_toml_decode(struct gitops_tmpl_value **out, const char *s, size_t len, struct gitops_err *err)
 {
-	struct tr r = { s, len, 0, 1, "", "", err, GITOPS_BUF_INIT };
+	struct tr r = { s, len, 0, 1, "", "", err, GITOPS_BUF_INIT, "" };
 	struct gitops_tmpl_value *root = gitops_tmpl_value_map(NULL), *cur;
 
 	*out = NULL;
 	if (!root)
 		return gitops_err_oom(err);
 	cur = root;
+	{
+		/* BurntSushi's lexer refuses bytes that are not UTF-8 and control characters: cut there */
+		size_t i, w;
+		for (i = 0; i < len; i += w) {
+			unsigned char c = (unsigned char)s[i];
+			int rr = fn_rune(s + i, len - i, &w);
+			if (rr == 0xFFFD && w == 1 && c >= 0x80) {
+				snprintf(r.bad, sizeof(r.bad), "invalid UTF-8 byte: 0x%02x", c);
+				break;
+			}
+			if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7f) {
+				snprintf(r.bad, sizeof(r.bad), "TOML files cannot contain control characters: '0x%02x'", c);
+				break;
+			}
+		}
+		if (r.bad[0])
+			r.len = i;
+	}
 	for (;;) {
 		tr_wsnl(&r);
 		if (r.pos >= r.len)
@@ -1239,6 +1265,11 @@ int ser_toml_decode(struct gitops_tmpl_value **out, const char *s, size_t len, s
 			tr_fail(&r, "expected a top-level item to end with a newline, comment, or EOF, but got %s instead", q);
 			goto fail;
 		}
+	}
+	if (r.bad[0]) {
+		r.pos = r.len;
+		tr_fail(&r, "%s", "");
+		goto fail;
 	}
 	gitops_buf_release(&r.defined);
 	*out = root;
