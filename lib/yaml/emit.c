@@ -216,19 +216,26 @@ static int go_is_digit(int32_t r)
 	return in_ranges(r, digit_ranges, sizeof(digit_ranges) / sizeof(digit_ranges[0]));
 }
 
-/* []rune(s): bad bytes become U+FFFD, one each */
-static int32_t *to_runes(const char *s, size_t *n)
+/* []rune(s) into r (room for strlen(s) runes): bad bytes become U+FFFD, one each; the count */
+static size_t runes_into(int32_t *r, const char *s, size_t len)
 {
-	size_t len = strlen(s), i, w, k = 0;
-	int32_t *r = malloc((len + 1) * sizeof(*r));
+	size_t i, w, k = 0;
 
-	if (!r)
-		return NULL;
 	for (i = 0; i < len; i += w) {
 		int32_t c = decode_rune((const unsigned char *)s + i, len - i, &w);
 		r[k++] = c < 0 ? 0xFFFD : c;
 	}
-	*n = k;
+	return k;
+}
+
+static int32_t *to_runes(const char *s, size_t *n)
+{
+	size_t len = strlen(s);
+	int32_t *r = malloc((len + 1) * sizeof(*r));
+
+	if (!r)
+		return NULL;
+	*n = runes_into(r, s, len);
 	return r;
 }
 
@@ -288,7 +295,7 @@ struct key {
 	const cJSON *item;
 	const char *s;          /* the key as JSON has it (valid UTF-8) */
 	char *copy;             /* owned, when s had to be repaired */
-	int32_t *runes;         /* owned; GITOPS_YAML_KEYS_GO only */
+	int32_t *runes;         /* GITOPS_YAML_KEYS_GO only: in the same allocation as the keys */
 	size_t nrunes;
 };
 
@@ -405,11 +412,40 @@ static int fits_64(const char *t)
  * that back and writes it again.  TYPED: as go-yaml v2 writes an int64 or
  * a float64.
  */
+/* an integer's decimal digits, into buf (at least 24 bytes) */
+static void format_int(char *buf, int64_t v)
+{
+	char tmp[24];
+	uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+	size_t n = 0, i = 0;
+
+	do {
+		tmp[n++] = (char)('0' + u % 10);
+		u /= 10;
+	} while (u);
+	if (v < 0)
+		buf[i++] = '-';
+	while (n)
+		buf[i++] = tmp[--n];
+	buf[i] = '\0';
+}
+
 static int format_number(struct em *e, const char **out, char *buf, size_t size, const cJSON *n)
 {
 	int json = e->st->numbers == GITOPS_YAML_NUMBERS_JSON;
 
 	*out = buf;
+	/*
+	 * the common case first, without printf: an integer a double holds
+	 * exactly, or (through JSON) a float with such an integral value,
+	 * which encoding/json writes as digits and go-yaml reads as an int
+	 */
+	if (fabs(n->valuedouble) <= 9007199254740992.0 && n->valuedouble == trunc(n->valuedouble) &&
+	    ((n->type & GITOPS_VALUE_INT) ? !n->valuestring && !gitops_value_is_bigint(n) :
+	     json && !(n->valuedouble == 0 && signbit(n->valuedouble)))) {
+		format_int(buf, (int64_t)n->valuedouble);
+		return 0;
+	}
 	if (n->type & GITOPS_VALUE_INT) {
 		const char *t = gitops_value_is_bigint(n) ? n->valuestring :
 			gitops_value_format_number(buf, size, n);
@@ -975,10 +1011,8 @@ static void keys_release(struct key *k, size_t n)
 {
 	size_t i;
 
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < n; i++)
 		free(k[i].copy);
-		free(k[i].runes);
-	}
 	free(k);
 }
 
@@ -991,14 +1025,20 @@ static int mapping_keys(struct em *e, struct key **out, size_t *nout, const cJSO
 	size_t n = 0, i, o;
 	int ret = -1;
 
-	for (c = map->child; c; c = c->next)
-		n++;
-	k = calloc(n, sizeof(*k));
+	int32_t *runes;
+	size_t total = 0;
+
+	/* the keys and their runes in one allocation (a key has at most as many runes as bytes) */
+	for (c = map->child; c; c = c->next, n++)
+		total += (c->string ? strlen(c->string) : 0) + 1;
+	k = calloc(1, n * sizeof(*k) + (order == GITOPS_YAML_KEYS_GO ? total * sizeof(int32_t) : 0));
 	if (!k)
 		goto oom;
+	runes = (int32_t *)(void *)(k + n);
 	for (i = 0, c = map->child; c; c = c->next, i++) {
 		const char *s = c->string ? c->string : "";
-		int r = json_string(&k[i].s, &k[i].copy, s, strlen(s), through_json(e));
+		size_t slen = strlen(s);
+		int r = json_string(&k[i].s, &k[i].copy, s, slen, through_json(e));
 
 		k[i].item = c;
 		if (r == -2)
@@ -1007,8 +1047,12 @@ static int mapping_keys(struct em *e, struct key **out, size_t *nout, const cJSO
 			goto breaks;
 		if (r < 0)
 			goto oom;
-		if (order == GITOPS_YAML_KEYS_GO && !(k[i].runes = to_runes(k[i].s, &k[i].nrunes)))
-			goto oom;
+		if (order == GITOPS_YAML_KEYS_GO) {
+			/* a repaired key (U+FFFD for bad bytes) has as many runes as the original has bytes at most */
+			k[i].runes = runes;
+			k[i].nrunes = runes_into(runes, k[i].s, k[i].copy ? strlen(k[i].s) : slen);
+			runes += slen + 1;
+		}
 	}
 	if (order != GITOPS_YAML_KEYS_TREE) {
 		tmp = malloc(n * sizeof(*tmp));
@@ -1019,7 +1063,6 @@ static int mapping_keys(struct em *e, struct key **out, size_t *nout, const cJSO
 		for (i = 0, o = 0; i < n; i++) {
 			if (i + 1 < n && strcmp(k[i].s, k[i + 1].s) == 0) {
 				free(k[i].copy);
-				free(k[i].runes);
 				continue;
 			}
 			k[o++] = k[i];

@@ -131,6 +131,12 @@ static int jw_value(struct jw *j, const struct gitops_tmpl_value *v, int depth)
 		if (isnan(v->u.f) || isinf(v->u.f))
 			return fn_fail(j->err, "json: unsupported value: %s",
 				       isnan(v->u.f) ? "NaN" : v->u.f > 0 ? "+Inf" : "-Inf");
+		if (fabs(v->u.f) <= 9007199254740992.0 && v->u.f == trunc(v->u.f) && !(v->u.f == 0 && signbit(v->u.f))) {
+			/* integral: Go writes the digits ('f' format), as printf's %.0f does, without its cost */
+			snprintf(num, sizeof(num), "%lld", (long long)v->u.f);
+			j->oom |= gitops_buf_addstr(j->b, num) < 0;
+			return 0;
+		}
 		gitops_value_format_float(num, sizeof(num), v->u.f, GITOPS_FLOAT_JSON);
 		j->oom |= gitops_buf_addstr(j->b, num) < 0;
 		return 0;
@@ -701,7 +707,8 @@ static cJSON *to_tree(const struct gitops_tmpl_value *v, int json, int depth, st
 			fn_fail(err, "a string holds a NUL byte");
 			return NULL;
 		}
-		t = cJSON_CreateString(v->u.str.s);
+		/* borrowed, not copied: the tree lives only while v does */
+		t = cJSON_CreateStringReference(v->u.str.s);
 		break;
 	case GITOPS_TMPL_LIST:
 	case GITOPS_TMPL_STRLIST:
@@ -721,7 +728,7 @@ static cJSON *to_tree(const struct gitops_tmpl_value *v, int json, int depth, st
 			}
 			if (!(c = to_tree(v->u.map.e[i].val, json, depth + 1, err)))
 				goto fail;
-			cJSON_AddItemToObject(t, v->u.map.e[i].key, c);
+			cJSON_AddItemToObjectCS(t, v->u.map.e[i].key, c);
 		}
 		break;
 	}
