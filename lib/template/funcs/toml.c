@@ -429,6 +429,7 @@ struct tr {
 	struct gitops_err *err;
 	struct gitops_buf defined; /* the tables a [header] defined, each "\n" + path + "\n" */
 	char bad[80];              /* the lexer's error for the byte at len, where the input was cut (or "") */
+	size_t inline_key;         /* inside an inline table: the length of its key in `key` */
 };
 
 static int tr_defined(const struct tr *r, const char *path)
@@ -794,8 +795,13 @@ static int tr_scalar(struct tr *r, struct gitops_tmpl_value **out)
 		}
 		if (strspn(p, "0123456789.eE+-") == strlen(p) && p[0] >= '0' && p[0] <= '9') {
 			const char *dot = strchr(p, '.');
-			if (dot && (dot[1] < '0' || dot[1] > '9'))
-				goto bad;
+			if (dot && (dot[1] < '0' || dot[1] > '9')) {
+				char q[300];
+				snprintf(q, sizeof(q), "\"%.*s\"", (int)(n > 200 ? 200 : n), t);
+				r->pos = start;
+				tr_fail(r, "Invalid float %s: '.' must be followed by one or more digits", q);
+				goto done;
+			}
 			if (p[0] == '0' && p[1] >= '0' && p[1] <= '9')
 				goto bad;
 			if (tmpl_strconv_parse_float(&d, clean, strlen(clean)) == -1)
@@ -909,6 +915,10 @@ static int tr_array(struct tr *r, struct gitops_tmpl_value **out, size_t depth)
 		}
 		if (tr_peek(r) < 0) {
 			tr_fail(r, "unexpected EOF%s", "");
+			goto fail;
+		}
+		if (tr_peek(r) == ',') {
+			tr_fail(r, "unexpected comma%s", "");
 			goto fail;
 		}
 		if (tr_value(r, &v, depth + 1) < 0)
@@ -1065,8 +1075,14 @@ static int tr_keyval(struct tr *r, struct gitops_tmpl_value *t, size_t depth)
 	}
 	r->pos++;
 	tr_ws(r);
-	if (!depth)
+	if (!depth) {
 		snprintf(r->key, sizeof(r->key), "%s", dotted.data);
+	} else {
+		/* inside an inline table the last key is the table's and this one's (BurntSushi's context) */
+		char *dot = strrchr(r->key, '.');
+		size_t keep = r->inline_key ? r->inline_key : (dot ? (size_t)(dot - r->key) : strlen(r->key));
+		snprintf(r->key + keep, sizeof(r->key) - keep, ".%s", dotted.data);
+	}
 	plen = (size_t)snprintf(path, sizeof(path), "%s", depth ? "" : r->context);
 	for (i = 0; i < nparts; i++) {
 		const char *k = parts.data + off;
@@ -1083,8 +1099,20 @@ static int tr_keyval(struct tr *r, struct gitops_tmpl_value *t, size_t depth)
 			tr_fail(r, "Key '%s' has already been defined.", path);
 			goto done;
 		}
-		if (tr_value(r, &v, depth + 1) < 0)
-			goto done;
+		{
+			/* an inline table is whole: no [header] may add to it */
+			size_t saved = r->inline_key;
+			int inl = tr_peek(r) == '{';
+			if (inl)
+				r->inline_key = strlen(r->key);
+			if (tr_value(r, &v, depth + 1) < 0)
+				goto done;
+			r->inline_key = saved;
+			if (inl && tr_define(r, path) < 0) {
+				gitops_tmpl_value_unref(v);
+				goto done;
+			}
+		}
 		if (!depth)
 			r->key[0] = '\0';
 		if (gitops_tmpl_map_set(t, k, kl, v) < 0) {
@@ -1114,6 +1142,10 @@ static int tr_inline_table(struct tr *r, struct gitops_tmpl_value **out, size_t 
 	}
 	for (;;) {
 		tr_ws(r);
+		if (tr_peek(r) == '\n' || tr_peek(r) == '\r') {
+			tr_fail(r, "newlines not allowed within inline tables%s", "");
+			goto fail;
+		}
 		if (tr_keyval(r, m, depth) < 0)
 			goto fail;
 		tr_ws(r);
@@ -1124,6 +1156,10 @@ static int tr_inline_table(struct tr *r, struct gitops_tmpl_value **out, size_t 
 		if (tr_peek(r) == '}') {
 			r->pos++;
 			break;
+		}
+		if (tr_peek(r) == '\n' || tr_peek(r) == '\r') {
+			tr_fail(r, "newlines not allowed within inline tables%s", "");
+			goto fail;
 		}
 		{
 			char q[16];
@@ -1222,7 +1258,7 @@ done:
 
 int ser_toml_decode(struct gitops_tmpl_value **out, const char *s, size_t len, struct gitops_err *err)
 {
-	struct tr r = { s, len, 0, 1, "", "", err, GITOPS_BUF_INIT, "" };
+	struct tr r = { s, len, 0, 1, "", "", err, GITOPS_BUF_INIT, "", 0 };
 	struct gitops_tmpl_value *root = gitops_tmpl_value_map(NULL), *cur;
 
 	*out = NULL;
