@@ -54,6 +54,7 @@ struct scalar {
 	size_t len;
 	enum style want;
 	int multiline, flow_plain, block_plain, single_ok, block_ok;
+	int tabs_block;         /* yaml.v3: a tab rules out plain and single-quoted styles only */
 };
 
 /* ------------------------------------------------------------ UTF-8 */
@@ -240,23 +241,27 @@ static int32_t *to_runes(const char *s, size_t *n)
 }
 
 /* keyList.Less for two strings, on their runes */
-static int runes_less(const int32_t *ar, size_t na, const int32_t *br, size_t nb)
+static int runes_less(const int32_t *ar, size_t na, const int32_t *br, size_t nb, int v3)
 {
 	size_t i;
+	int digits = 0;
 
 	for (i = 0; i < na && i < nb; i++) {
 		int al, bl;
 		size_t ai, bi;
 		uint64_t an = 0, bn = 0; /* Go's int64, wrapping */
 
-		if (ar[i] == br[i])
+		if (ar[i] == br[i]) {
+			digits = go_is_digit(ar[i]);
 			continue;
+		}
 		al = go_is_letter(ar[i]);
 		bl = go_is_letter(br[i]);
 		if (al && bl)
 			return ar[i] < br[i];
+		/* yaml.v3: right after equal digits a letter comes first ("1e3" < "1_0"); v2: always last */
 		if (al || bl)
-			return bl;
+			return v3 && digits ? al : bl;
 		if (ar[i] == '0' || br[i] == '0') {
 			size_t j;
 			for (j = i; j-- > 0 && go_is_digit(ar[j]);) {
@@ -284,7 +289,7 @@ int gitops_yaml_key_less(const char *a, const char *b)
 {
 	size_t na, nb;
 	int32_t *ar = to_runes(a, &na), *br = to_runes(b, &nb);
-	int less = ar && br ? runes_less(ar, na, br, nb) : strcmp(a, b) < 0;
+	int less = ar && br ? runes_less(ar, na, br, nb, 0) : strcmp(a, b) < 0;
 
 	free(ar);
 	free(br);
@@ -301,8 +306,8 @@ struct key {
 
 static int key_less(const struct key *a, const struct key *b, enum gitops_yaml_key_order order)
 {
-	if (order == GITOPS_YAML_KEYS_GO)
-		return runes_less(a->runes, a->nrunes, b->runes, b->nrunes);
+	if (order == GITOPS_YAML_KEYS_GO || order == GITOPS_YAML_KEYS_GO_V3)
+		return runes_less(a->runes, a->nrunes, b->runes, b->nrunes, order == GITOPS_YAML_KEYS_GO_V3);
 	return strcmp(a->s, b->s) < 0;
 }
 
@@ -633,6 +638,7 @@ static void analyze_scalar(struct scalar *sc)
 	int block_ind = 0, flow_ind = 0, line_breaks = 0, special = 0;
 	int leading_space = 0, leading_break = 0, trailing_space = 0, trailing_break = 0;
 	int break_space = 0, space_break = 0, preceded_ws = 1, followed_ws, prev_space = 0, prev_break = 0;
+	int tabs = 0;
 
 	if (len == 0) {
 		sc->multiline = 0;
@@ -690,7 +696,9 @@ static void analyze_scalar(struct scalar *sc)
 				break;
 			}
 		}
-		if (!is_printable(v, i))
+		if (v[i] == '\t' && sc->tabs_block)
+			tabs = 1;
+		else if (!is_printable(v, i))
 			special = 1; /* unicode output: non-ASCII is fine */
 		if (v[i] == ' ') {
 			if (i == 0)
@@ -732,6 +740,8 @@ static void analyze_scalar(struct scalar *sc)
 		sc->flow_plain = 0;
 	if (block_ind)
 		sc->block_plain = 0;
+	if (tabs)
+		sc->flow_plain = sc->block_plain = sc->single_ok = 0;
 }
 
 static enum style select_style(const struct em *e, const struct scalar *sc, int simple_key)
@@ -985,8 +995,9 @@ static void emit_scalar(struct em *e, const struct scalar *sc, int simple_key)
 }
 
 /* stringv: the style go-yaml v2's encoder asks for */
-static void string_scalar(struct scalar *sc, const char *s, size_t len)
+static void string_scalar(struct scalar *sc, const char *s, size_t len, int tabs_block)
 {
+	sc->tabs_block = tabs_block;
 	sc->v = (const unsigned char *)s;
 	sc->len = len;
 	if (memchr(s, '\n', len))
@@ -1031,7 +1042,8 @@ static int mapping_keys(struct em *e, struct key **out, size_t *nout, const cJSO
 	/* the keys and their runes in one allocation (a key has at most as many runes as bytes) */
 	for (c = map->child; c; c = c->next, n++)
 		total += (c->string ? strlen(c->string) : 0) + 1;
-	k = calloc(1, n * sizeof(*k) + (order == GITOPS_YAML_KEYS_GO ? total * sizeof(int32_t) : 0));
+	k = calloc(1, n * sizeof(*k) +
+			      (order == GITOPS_YAML_KEYS_GO || order == GITOPS_YAML_KEYS_GO_V3 ? total * sizeof(int32_t) : 0));
 	if (!k)
 		goto oom;
 	runes = (int32_t *)(void *)(k + n);
@@ -1047,7 +1059,7 @@ static int mapping_keys(struct em *e, struct key **out, size_t *nout, const cJSO
 			goto breaks;
 		if (r < 0)
 			goto oom;
-		if (order == GITOPS_YAML_KEYS_GO) {
+		if (order == GITOPS_YAML_KEYS_GO || order == GITOPS_YAML_KEYS_GO_V3) {
 			/* a repaired key (U+FFFD for bad bytes) has as many runes as the original has bytes at most */
 			k[i].runes = runes;
 			k[i].nrunes = runes_into(runes, k[i].s, k[i].copy ? strlen(k[i].s) : slen);
@@ -1101,7 +1113,7 @@ static int emit_mapping(struct em *e, const cJSON *map, size_t depth)
 	increase_indent(e, 0, 0);
 	for (i = 0; i < n; i++) {
 		struct scalar sc;
-		string_scalar(&sc, k[i].s, strlen(k[i].s));
+		string_scalar(&sc, k[i].s, strlen(k[i].s), e->st->tabs_block);
 		write_indent(e);
 		if (!sc.multiline && sc.len <= 128) {
 			emit_scalar(e, &sc, 1);
@@ -1184,7 +1196,7 @@ static int emit_node(struct em *e, const cJSON *n, int mapping, size_t depth)
 				free(b64);
 				b64 = w;
 			}
-			string_scalar(&sc, b64, strlen(b64));
+			string_scalar(&sc, b64, strlen(b64), e->st->tabs_block);
 			emit_scalar(e, &sc, 0);
 			free(b64);
 			return 0;
@@ -1196,7 +1208,7 @@ static int emit_node(struct em *e, const cJSON *n, int mapping, size_t depth)
 			return gitops_err_set(e->err, GITOPS_EXIT_INPUT, "yaml: found unexpected document indicator");
 		if (r < 0)
 			return gitops_err_oom(e->err);
-		string_scalar(&sc, s, strlen(s));
+		string_scalar(&sc, s, strlen(s), e->st->tabs_block);
 		emit_scalar(e, &sc, 0);
 		free(copy);
 		return 0;
@@ -1221,6 +1233,7 @@ static int emit_node(struct em *e, const cJSON *n, int mapping, size_t depth)
 	}
 	sc.len = strlen((const char *)sc.v);
 	sc.want = PLAIN;
+	sc.tabs_block = 0;
 	analyze_scalar(&sc);
 	emit_scalar(e, &sc, 0);
 	return 0;

@@ -757,6 +757,8 @@ static int yaml_encode(char **out, const struct gitops_tmpl_value *v, int v3, st
 		st.width = -1;
 		st.indent_seqs = 1;
 		st.binary = 1;
+		st.tabs_block = 1;
+		st.keys = GITOPS_YAML_KEYS_GO_V3;
 	}
 	ret = gitops_yaml_dump_style(out, t, &st, err);
 	cJSON_Delete(t);

@@ -451,7 +451,8 @@ static int tr_define(struct tr *r, const char *path)
 static int tr_fail(struct tr *r, const char *fmt, const char *arg)
 {
 	char msg[512], last[520];
-	int line = r->pos >= r->len ? 0 : r->line;
+	/* an error at the end of the input is a line early (BurntSushi's lexer has stepped back over EOF) */
+	int line = r->pos >= r->len ? r->line - 1 : r->line;
 
 	snprintf(msg, sizeof(msg), fmt, arg);
 	if (r->bad[0] && r->pos >= r->len) {
@@ -511,7 +512,9 @@ static int bare_ch(int c)
 
 static void quote_char(char *buf, size_t size, int c)
 {
-	if (c < 0)
+	if (c == '\'')
+		snprintf(buf, size, "'\\''");
+	else if (c < 0)
 		snprintf(buf, size, "\"\"");
 	else if (c == '\n')
 		snprintf(buf, size, "'\\n'");
@@ -526,7 +529,7 @@ static int tr_basic_string(struct tr *r, struct gitops_buf *out, int multi)
 	for (;;) {
 		int c = tr_peek(r);
 		if (c < 0)
-			return tr_fail(r, "unexpected EOF; expected '\"'%s", "");
+			return tr_fail(r, multi ? "unexpected EOF; expected '\"\"\"'%s" : "unexpected EOF; expected '\"'%s", "");
 		if (multi && c == '"' && r->pos + 2 < r->len + 0 && r->s[r->pos + 1] == '"' && r->s[r->pos + 2] == '"') {
 			r->pos += 3;
 			/* up to two more quotes belong to the string */
@@ -652,8 +655,8 @@ static int tr_string(struct tr *r, struct gitops_buf *out)
 	return q == '"' ? tr_basic_string(r, out, multi) : tr_literal_string(r, out, multi);
 }
 
-/* one key part (bare or quoted) */
-static int tr_key_part(struct tr *r, struct gitops_buf *k)
+/* one key part (bare or quoted), of a [header] or of a key = value */
+static int tr_key_part(struct tr *r, struct gitops_buf *k, int header)
 {
 	int c = tr_peek(r);
 
@@ -670,9 +673,12 @@ static int tr_key_part(struct tr *r, struct gitops_buf *k)
 			return tr_fail(r, "unexpected EOF; expected key%s", "");
 		if (c == '=')
 			return tr_fail(r, "unexpected '=': key name appears blank%s", "");
+		if (c == '.')
+			return tr_fail(r, "unexpected '.': keys cannot start with a '.'%s", "");
 		if (c == '\n')
 			r->line++;
-		return tr_fail(r, "bare keys cannot contain %s", q);
+		return tr_fail(r, header ? "expected '.' or ']' to end table name, but got %s instead" :
+					   "expected '.' or '=', but got %s instead", q);
 	}
 	while (bare_ch(tr_peek(r))) {
 		if (gitops_buf_add(k, r->s + r->pos, 1) < 0)
@@ -719,6 +725,10 @@ static int tr_scalar(struct tr *r, struct gitops_tmpl_value **out)
 	}
 	memcpy(t, r->s + start, n);
 	t[n] = '\0';
+	if (n == 1 && (t[0] == '-' || t[0] == '+') && r->pos >= r->len) {
+		tr_fail(r, "expected a digit but got %s", "'\\x00'");
+		goto done;
+	}
 	if (strcmp(t, "true") == 0 || strcmp(t, "false") == 0) {
 		*out = gitops_tmpl_value_bool(t[0] == 't');
 		ret = *out ? 0 : gitops_err_oom(r->err);
@@ -740,7 +750,13 @@ static int tr_scalar(struct tr *r, struct gitops_tmpl_value **out)
 			goto done;
 		}
 		gitops_buf_release(&tb);
-		goto bad;
+		{
+			char q[300];
+			snprintf(q, sizeof(q), "\"%.*s\"", (int)(n > 200 ? 200 : n), t);
+			r->pos = start;
+			tr_fail(r, "invalid datetime: %s", q);
+		}
+		goto done;
 	}
 	{
 		/* underscores only between digits */
@@ -748,8 +764,14 @@ static int tr_scalar(struct tr *r, struct gitops_tmpl_value **out)
 		for (k = 0; k < n; k++) {
 			if (t[k] == '_') {
 				if (k == 0 || k + 1 == n || !((t[k - 1] >= '0' && t[k - 1] <= '9') || (t[k-1] >= 'a' && t[k-1] <= 'f') || (t[k-1] >= 'A' && t[k-1] <= 'F')) ||
-				    !((t[k + 1] >= '0' && t[k + 1] <= '9') || (t[k+1] >= 'a' && t[k+1] <= 'f') || (t[k+1] >= 'A' && t[k+1] <= 'F')))
-					goto bad;
+				    !((t[k + 1] >= '0' && t[k + 1] <= '9') || (t[k+1] >= 'a' && t[k+1] <= 'f') || (t[k+1] >= 'A' && t[k+1] <= 'F'))) {
+					char q[300];
+					snprintf(q, sizeof(q), "\"%.*s\"", (int)(n > 200 ? 200 : n), t);
+					r->pos = start;
+					tr_fail(r, strpbrk(t, ".eE") && !strchr(t, 'x') ? "Invalid float %s: underscores must be surrounded by digits" :
+					       "Invalid integer %s: underscores must be surrounded by digits", q);
+					goto done;
+				}
 				continue;
 			}
 			clean[o++] = t[k];
@@ -860,10 +882,13 @@ static int toml_time(struct gitops_buf *out, const char *t, size_t n)
 		memcpy(date, t, 10);
 		have_date = 1;
 		i = 10;
-		if (i < n && (t[i] == 'T' || t[i] == 't' || t[i] == ' '))
+		if (i < n && (t[i] == 'T' || t[i] == 't' || t[i] == ' ')) {
 			i++;
-		else if (i != n)
+			if (i == n)
+				return -1; /* a separator and no time */
+		} else if (i != n) {
 			return -1;
+		}
 	}
 	if (i < n) {
 		size_t f = 0;
@@ -914,7 +939,7 @@ static int tr_array(struct tr *r, struct gitops_tmpl_value **out, size_t depth)
 			break;
 		}
 		if (tr_peek(r) < 0) {
-			tr_fail(r, "unexpected EOF%s", "");
+			tr_fail(r, "unexpected EOF; expected value%s", "");
 			goto fail;
 		}
 		if (tr_peek(r) == ',') {
@@ -1029,7 +1054,7 @@ static int tr_key(struct tr *r, struct gitops_buf *parts, size_t *nparts, struct
 	*nparts = 0;
 	for (;;) {
 		tr_ws(r);
-		if (tr_key_part(r, &k) < 0)
+		if (tr_key_part(r, &k, header) < 0)
 			goto done;
 		if (gitops_buf_add(parts, k.data ? k.data : "", k.len) < 0 || gitops_buf_add(parts, "\0", 1) < 0 ||
 		    (*nparts && gitops_buf_add(dotted, ".", 1) < 0) || gitops_buf_add(dotted, k.data ? k.data : "", k.len) < 0 ||
@@ -1064,7 +1089,7 @@ static int tr_keyval(struct tr *r, struct gitops_tmpl_value *t, size_t depth)
 	if (tr_peek(r) != '=') {
 		char q[16];
 		if (tr_peek(r) < 0) {
-			tr_fail(r, "unexpected EOF; expected '.' or '='%s", "");
+			tr_fail(r, "unexpected EOF; expected key separator '='%s", "");
 			goto done;
 		}
 		if (tr_peek(r) == '\n')
@@ -1164,7 +1189,8 @@ static int tr_inline_table(struct tr *r, struct gitops_tmpl_value **out, size_t 
 		{
 			char q[16];
 			quote_char(q, sizeof(q), tr_peek(r));
-			tr_fail(r, "expected a comma or an inline table terminator '}', but got %s instead", q);
+			tr_fail(r, "expected a comma or an inline table terminator '}', but got %s instead",
+				tr_peek(r) < 0 ? "end of file" : q);
 		}
 		goto fail;
 	}
@@ -1196,7 +1222,7 @@ static int tr_header(struct tr *r, struct gitops_tmpl_value *root, struct gitops
 			r->line++;
 		quote_char(q, sizeof(q), tr_peek(r));
 		if (tr_peek(r) < 0)
-			tr_fail(r, "unexpected EOF; expected '.' or ']'%s", "");
+			tr_fail(r, "expected '.' or ']' to end table name, but got %s instead", "'\\x00'");
 		else
 			tr_fail(r, "expected '.' or ']' to end table name, but got %s instead", q);
 		goto done;
