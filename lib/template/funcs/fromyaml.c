@@ -43,7 +43,23 @@ struct yr {
 	size_t flow, block;          /* open flow and block collections (go-yaml's scanner allows 10,000 of each) */
 	size_t nest;                 /* open collections: the JSON's nesting */
 	char json_deep;              /* the JSON nests deeper than encoding/json reads: its opening character */
+	char *dec;                   /* the first error of go-yaml's decoding (after the parse, before the JSON step) */
 };
+
+/* a decoding error: go-yaml v2 parses the whole document first, so a later syntax error wins over it */
+static int dec_error(struct yr *r, struct gitops_buf *msg)
+{
+	if (!msg->data)
+		return gitops_err_oom(r->err);
+	if (!r->dec) {
+		r->dec = gitops_buf_detach(msg);
+		if (!r->dec)
+			return gitops_err_oom(r->err);
+	}
+	gitops_buf_release(msg);
+	return 0;
+}
+
 
 /* a node read: its value, and what it is as a map key */
 struct node {
@@ -157,16 +173,29 @@ static int scalar_node(struct yr *r, const yaml_event_t *ev, struct node *out)
 			if (gitops_scalar_timestamp(s, len, &ts))
 				got = "timestamp";
 		}
-		if (strcmp(want, got) != 0 && !(strcmp(want, "float") == 0 && strcmp(got, "int") == 0))
-			return fn_fail(r->err, "error converting YAML to JSON: yaml: cannot decode !!%s `%.*s` as a !!%s",
-				       got, (int)len, s, want);
+		if (strcmp(want, got) != 0 && !(strcmp(want, "float") == 0 && strcmp(got, "int") == 0)) {
+			struct gitops_buf m = GITOPS_BUF_INIT;
+			if (gitops_buf_printf(&m, "yaml: cannot decode !!%s `%.*s` as a !!%s", got, (int)len, s, want) < 0) {
+				gitops_buf_release(&m);
+				return yr_oom(r);
+			}
+			if (dec_error(r, &m) < 0)
+				return -1;
+			sc.kind = GITOPS_SCALAR_NULL;
+		}
 	}
 	if (tag && is_tag(tag, "binary")) {
 		/* !!binary: the bytes its base64 holds */
 		struct gitops_buf bin = GITOPS_BUF_INIT;
 		if (gitops_base64_decode(&bin, s) < 0) {
+			struct gitops_buf m = GITOPS_BUF_INIT;
 			gitops_buf_release(&bin);
-			return fn_fail(r->err, "error converting YAML to JSON: yaml: !!binary value contains invalid base64 data");
+			if (gitops_buf_addstr(&m, "yaml: !!binary value contains invalid base64 data") < 0) {
+				gitops_buf_release(&m);
+				return yr_oom(r);
+			}
+			if (dec_error(r, &m) < 0)
+				return -1;
 		}
 		out->v = gitops_tmpl_value_string(bin.data ? bin.data : "", bin.len);
 		if (out->v)
@@ -324,8 +353,8 @@ static int sharp_v(struct gitops_buf *b, const struct gitops_tmpl_value *v, size
 	case GITOPS_TMPL_BOOL:
 		return gitops_buf_addstr(b, v->u.b ? "true" : "false");
 	case GITOPS_TMPL_FLOAT64:
-		if (v->u.f == trunc(v->u.f) && fabs(v->u.f) < 1e19)
-			return gitops_buf_printf(b, "%.0f", v->u.f);
+		if (v->u.f == trunc(v->u.f) && fabs(v->u.f) < 1e18)
+			return gitops_buf_printf(b, "%lld", (long long)v->u.f);
 		return ser_format_g(b, v->u.f, 64);
 	case GITOPS_TMPL_STRING:
 		return tmpl_fmt_quote(b, v->u.str.s, v->u.str.len, 0);
@@ -350,26 +379,26 @@ static int sharp_v(struct gitops_buf *b, const struct gitops_tmpl_value *v, size
 	}
 }
 
-/* sigs.k8s.io/yaml's error for a key JSON cannot have: "unsupported map key of type: T, key: K, value: V" */
-static void bad_key(struct yr *r, const struct node *k, const struct node *v)
+/*
+ * sigs.k8s.io/yaml's error for a key JSON cannot have: "unsupported map key
+ * of type: T, key: K, value: V" (a malloc'ed message, or NULL).  A key that
+ * is a collection fails go-yaml's decoding instead ("invalid map key").
+ */
+static char *bad_key(const struct node *k, const struct node *v)
 {
 	struct gitops_buf b = GITOPS_BUF_INIT;
 
-	if (r->conv)
-		return;
 	if (k->null_key == 2)
 		gitops_buf_printf(&b, "unsupported map key of type: uint64, key: 0x%llx, value: ",
 				  (unsigned long long)k->v->u.f);
-	else if (k->null_key)
+	else
 		gitops_buf_addstr(&b, "unsupported map key of type: %!s(<nil>), key: <nil>, value: ");
-	else if (gitops_buf_addstr(&b, "yaml: invalid map key: ") < 0 || sharp_v(&b, k->v, 0) < 0)
-		goto done;
-	if (k->null_key)
-		sharp_v(&b, v->v, 0);
-	if (gitops_buf_add(&b, "", 0) == 0)
-		r->conv = gitops_buf_detach(&b);
-done:
-	gitops_buf_release(&b);
+	sharp_v(&b, v->v, 0);
+	if (gitops_buf_add(&b, "", 0) < 0) {
+		gitops_buf_release(&b);
+		return NULL;
+	}
+	return gitops_buf_detach(&b);
 }
 
 /* `<<: VALUE` into map: a mapping, or a sequence of mappings (earlier ones win) */
@@ -399,13 +428,23 @@ static int merge_into(struct yr *r, struct gitops_tmpl_value *map, const struct 
 	}
 	return 0;
 want_map:
-	return fn_fail(r->err, "error converting YAML to JSON: yaml: map merge requires map or sequence of maps as the value");
+	{
+		struct gitops_buf msg = GITOPS_BUF_INIT;
+		if (gitops_buf_addstr(&msg, "yaml: map merge requires map or sequence of maps as the value") < 0) {
+			gitops_buf_release(&msg);
+			return yr_oom(r);
+		}
+		return dec_error(r, &msg);
+	}
 }
 
 static int read_mapping(struct yr *r, struct node *out, size_t depth)
 {
 	yaml_event_t ev;
 	struct node k = { 0 }, v = { 0 };
+	char *pending = NULL;  /* this mapping's key JSON cannot have: the last value such a key got */
+	double pending_key = 0;
+	int pending_kind = 0;
 
 	out->v = gitops_tmpl_value_map(NULL);
 	out->is_map = 1;
@@ -418,14 +457,17 @@ static int read_mapping(struct yr *r, struct node *out, size_t depth)
 			return -1;
 		if (ev.type == YAML_MAPPING_END_EVENT) {
 			yaml_event_delete(&ev);
+			if (pending) {
+				/* Go meets this mapping's keys before its values' (sibling order is Go's map order) */
+				free(r->conv);
+				r->conv = pending;
+			}
 			return 0;
 		}
 		if (read_node(r, &ev, &k, depth + 1) < 0)
-			return -1;
-		if (next_event(r, &ev) < 0 || read_node(r, &ev, &v, depth + 1) < 0) {
-			node_release(&k);
-			return -1;
-		}
+			goto fail;
+		if (next_event(r, &ev) < 0 || read_node(r, &ev, &v, depth + 1) < 0)
+			goto fail;
 		out->nodes += k.nodes + v.nodes;
 		if (v.height + 1 > out->height)
 			out->height = v.height + 1;
@@ -433,8 +475,28 @@ static int read_mapping(struct yr *r, struct node *out, size_t depth)
 			if (merge_into(r, out->v, &v) < 0)
 				goto fail;
 		} else {
-			if (!k.key) {
-				bad_key(r, &k, &v);
+			if (!k.key && !k.null_key) {
+				struct gitops_buf m = GITOPS_BUF_INIT;
+				if (gitops_buf_addstr(&m, "yaml: invalid map key: ") < 0 || sharp_v(&m, k.v, 0) < 0 ||
+				    gitops_buf_add(&m, "", 0) < 0 || dec_error(r, &m) < 0) {
+					gitops_buf_release(&m);
+					yr_oom(r);
+					goto fail;
+				}
+			} else if (!k.key) {
+				/* the same key again replaces the value; another one: the first stays */
+				double key = k.null_key == 2 ? k.v->u.f : 0;
+				if (!pending || (pending_kind == k.null_key && pending_key == key)) {
+					char *msg = bad_key(&k, &v);
+					if (!msg) {
+						yr_oom(r);
+						goto fail;
+					}
+					free(pending);
+					pending = msg;
+					pending_kind = k.null_key;
+					pending_key = key;
+				}
 			} else if (gitops_tmpl_map_set(out->v, k.key, strlen(k.key), gitops_tmpl_value_ref(v.v)) < 0) {
 				yr_oom(r);
 				goto fail;
@@ -444,6 +506,7 @@ static int read_mapping(struct yr *r, struct node *out, size_t depth)
 		node_release(&v);
 	}
 fail:
+	free(pending);
 	node_release(&k);
 	node_release(&v);
 	return -1;
@@ -644,6 +707,10 @@ int ser_yaml_decode(struct gitops_tmpl_value **out, const char *s, size_t len, s
 		}
 		yaml_event_delete(&ev);
 	}
+	if (r.dec) {
+		fn_fail(err, "error converting YAML to JSON: %s", r.dec);
+		goto cleanup;
+	}
 	if (root.v)
 		check_finite(&r, root.v, 0);
 	if (r.conv) {
@@ -669,6 +736,7 @@ cleanup:
 	}
 	free(r.a);
 	free(r.conv);
+	free(r.dec);
 	yaml_parser_delete(&r.p);
 	return ret;
 }
