@@ -215,9 +215,9 @@ kustomize: $(BINS) $(O)/tests/kustomize/kzcompare
 # lib/template against the shared helm-engine cases (Go's text/template as helm v3.17 runs it)
 .PHONY: template
 # the function families written so far (issue 16): their case files run too
-# this tree's own case files (tests/template/NAME.yaml, expected from helm: tests/template/helm-expect)
-TEMPLATE_OWN_CASES := funcs-serialize
 TEMPLATE_FUNC_CASES := sprig-defaults sprig-strings sprig-lists sprig-conversion sprig-dicts sprig-math helm-serialization
+# the project's own cases beyond the corpus, their expected output from the real helm
+TEMPLATE_OWN_CASES := $(sort $(wildcard tests/template/funcs-*.yaml))
 $(O)/tests/template/%.o: tests/template/%.c $(LIB_HDRS) Makefile
 	@mkdir -p $(dir $@)
 	$(QCC)$(CC) $(ALL_CFLAGS) -c -o $@ $<
@@ -229,21 +229,25 @@ template: $(O)/tests/template/tmplcase
 	$(Q)for f in $(TEMPLATE_FUNC_CASES); do \
 		$(O)/tests/template/tmplcase $(CONFORMANCE)/helm-engine/$$f.yaml tests/template/known-failures || exit 1; done
 	$(Q)for f in $(TEMPLATE_OWN_CASES); do \
-		$(O)/tests/template/tmplcase tests/template/$$f.yaml tests/template/known-failures || exit 1; done
+		$(O)/tests/template/tmplcase $$f tests/template/known-failures || exit 1; done
 # the live oracle: the real helm v3.17.2 (scripts/install-deps) on the same cases, then on a
 # fixed batch of random templates (tests/template/helm-diff); skipped without helm.
 #   make template-diff-fuzz MINUTES=N     random batches against helm for N minutes (one chart a batch)
+#   make template-func-diff-fuzz MINUTES=N   the same with random calls of every function (gen-func-cases)
 MINUTES ?= 5
-.PHONY: template-helm template-diff-fuzz
+.PHONY: template-helm template-diff-fuzz template-func-diff-fuzz
 template-helm: $(O)/tests/template/tmplcase
 	$(Q)GITOPS_BIN=$(CURDIR)/$(O) CONFORMANCE=$(CONFORMANCE) tests/template/helm-oracle
 	$(Q)for f in $(TEMPLATE_FUNC_CASES); do GITOPS_BIN=$(CURDIR)/$(O) CONFORMANCE=$(CONFORMANCE) \
 		CASES=$(CONFORMANCE)/helm-engine/$$f.yaml tests/template/helm-oracle || exit 1; done
 	$(Q)for f in $(TEMPLATE_OWN_CASES); do GITOPS_BIN=$(CURDIR)/$(O) CONFORMANCE=$(CONFORMANCE) \
-		CASES=$(CURDIR)/tests/template/$$f.yaml tests/template/helm-oracle || exit 1; done
+		CASES=$(CURDIR)/$$f tests/template/helm-oracle || exit 1; done
 	$(Q)GITOPS_BIN=$(CURDIR)/$(O) CONFORMANCE=$(CONFORMANCE) tests/template/helm-diff 1 400
+	$(Q)GITOPS_BIN=$(CURDIR)/$(O) CONFORMANCE=$(CONFORMANCE) tests/template/helm-diff --funcs 1 400
 template-diff-fuzz: $(O)/tests/template/tmplcase
 	$(Q)GITOPS_BIN=$(CURDIR)/$(O) CONFORMANCE=$(CONFORMANCE) tests/template/helm-diff --minutes $(MINUTES)
+template-func-diff-fuzz: $(O)/tests/template/tmplcase
+	$(Q)GITOPS_BIN=$(CURDIR)/$(O) CONFORMANCE=$(CONFORMANCE) tests/template/helm-diff --funcs --minutes $(MINUTES)
 
 # differential testing: random Kustomize trees (tests/kustomize/gen_overlay.py, from a seed)
 # built by gitops-render and `kubectl kustomize`, byte for byte (tests/kustomize/diff-fuzz).

@@ -663,6 +663,11 @@ static int note_one(struct kz_resmap *ra, const char *origin, int transformation
 	for (i = 0; i < ra->n && !rc; i++) {
 		const char *old = kz_res_annotation(ra->v[i], KZ_ANN_TRANSFORMATIONS);
 
+		/* SetOrigin and AddTransformation write the whole map back (SetAnnotations): every value a string */
+		if (kz_values_as_text((cJSON *)gitops_json_get(ra->v[i], "metadata", "annotations", NULL)) < 0) {
+			rc = gitops_err_oom(err);
+			break;
+		}
 		if (!kz_res_annotation(ra->v[i], KZ_ANN_ORIGIN)) {
 			rc = kz_res_set_annotation(ra->v[i], KZ_ANN_ORIGIN, origin, err);
 			continue;
@@ -1174,9 +1179,23 @@ int kz_values_as_text(cJSON *ann)
 		const char *s;
 		char *d;
 
-		a->type &= ~KZ_TAGLESS; /* an annotation is its text, whatever a replacement left */
-		if (cJSON_IsString(a) || cJSON_IsObject(a) || cJSON_IsArray(a))
+		/* an annotation is its text, whatever a replacement left (kyaml's GetValue) */
+		a->type &= ~(KZ_TAGLESS | KZ_MISTAGGED);
+		if (cJSON_IsString(a))
 			continue;
+		if (cJSON_IsObject(a) || cJSON_IsArray(a)) {
+			/* a collection's node has no text of its own */
+			cJSON *e = cJSON_CreateString("");
+
+			if (!e)
+				return -1;
+			e->string = a->string;
+			e->type |= a->type & cJSON_StringIsConst;
+			a->string = NULL;
+			cJSON_ReplaceItemViaPointer(ann, a, e);
+			a = e;
+			continue;
+		}
 		s = cJSON_IsNumber(a) ? gitops_value_format_number(buf, sizeof(buf), a) :
 		    cJSON_IsTrue(a)   ? "true" :
 		    cJSON_IsFalse(a)  ? "false" :

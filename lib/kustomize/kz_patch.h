@@ -30,7 +30,11 @@ int kz_apply_patch(struct kz_resmap *m, const cJSON *patch, const cJSON *target,
 /* Kubernetes label selector match ("a=b,c in (x,y),!d"): 1, 0, or -1 with err. */
 int kz_selector_match(const char *selector, const cJSON *labels, struct gitops_err *err);
 
-/* One replacement mapping ({source, targets}) applied to the map. */
+/*
+ * One replacement mapping ({source, targets}) applied to the map, in place
+ * as kyaml does it: on failure the map is left half-changed (the build
+ * fails; kz_replacements works on a copy for its own reasons).
+ */
 int kz_replacement_apply(struct kz_resmap *m, const cJSON *r, struct gitops_err *err);
 
 #endif

@@ -819,9 +819,18 @@ static int apply_6902_one(cJSON **obj, const cJSON *ops, int store_prev, struct 
 		goto done;
 	kz_unstyle(work); /* read back from JSON: plain scalars, block collections */
 	if (cJSON_IsObject(work)) {
+		/* SetAnnotations writes the map back: every value a string, none left: no field */
+		cJSON *md = gitops_value_get(work, "metadata"), *am = gitops_value_get(md, "annotations");
+
+		if (cJSON_IsObject(am) && kz_values_as_text(am) < 0) {
+			gitops_err_oom(err);
+			goto done;
+		}
 		cJSON_ArrayForEach(a, saved)
 			if (kz_res_set_annotation(work, a->string, a->valuestring, err))
 				goto done;
+		if (cJSON_IsObject(md) && cJSON_IsObject(am = gitops_value_get(md, "annotations")) && !am->child)
+			cJSON_DeleteItemFromObjectCaseSensitive(md, "annotations");
 	}
 	cJSON_Delete(*obj);
 	*obj = work;
@@ -834,13 +843,26 @@ done:
 }
 
 /* Apply to every selected resource in place (a resource a patch deletes leaves the map). */
+/* Has obj (NULL: deleted) still the id `was`? */
+static int id_kept(const struct kz_id *was, const cJSON *obj)
+{
+	struct kz_id now;
+
+	if (!obj)
+		return 0;
+	kz_id_of(&now, obj);
+	return !strcmp(was->group, now.group) && !strcmp(was->version, now.version) && !strcmp(was->kind, now.kind) &&
+	       !strcmp(was->name, now.name) && !strcmp(was->ns, now.ns);
+}
+
 static int apply_targeted(struct kz_resmap *m, const cJSON *patch, int json, const cJSON *target,
 			  const cJSON *options, struct kz_ctx *c, struct gitops_err *err)
 {
 	struct target t;
+	struct kz_id was;
 	cJSON *pc = NULL;
 	size_t i, kept = 0;
-	int rc = -1, changed = 0;
+	int rc = -1, changed = 0; /* an id changed or a resource left (deleted): the index is stale */
 
 	if (target_compile(&t, target, err))
 		return -1;
@@ -849,10 +871,12 @@ static int apply_targeted(struct kz_resmap *m, const cJSON *patch, int json, con
 
 		if ((r = target_match(&t, m->v[i], err)) < 0)
 			goto done;
+		if (r)
+			kz_id_of(&was, m->v[i]);
 		if (r && json) {
 			if (apply_6902_one(&m->v[i], patch, json == 1, err))
 				goto done;
-			changed = 1;
+			changed |= !id_kept(&was, m->v[i]);
 		} else if (r) {
 			const char *av = gitops_json_get_string(m->v[i], "apiVersion", NULL);
 
@@ -865,7 +889,7 @@ static int apply_targeted(struct kz_resmap *m, const cJSON *patch, int json, con
 			}
 			if (apply_sm(&m->v[i], pc, options, c, err))
 				goto done;
-			changed = 1;
+			changed |= !id_kept(&was, m->v[i]);
 		}
 	}
 	rc = 0;
@@ -889,11 +913,11 @@ done:
 static int apply_by_id(struct kz_resmap *m, const cJSON *patch, const cJSON *options, int from_patches,
 		       struct kz_ctx *c, struct gitops_err *err)
 {
-	struct kz_id pid;
+	struct kz_id pid, was;
 	struct gitops_buf idt = GITOPS_BUF_INIT;
 	size_t i, found = 0, at = 0;
 	cJSON *obj = NULL;
-	int rc = -1;
+	int rc = -1, kept;
 
 	if (!cJSON_IsObject(patch)) {
 		gitops_err_set(err, GITOPS_EXIT_INPUT, "a strategic merge patch must be a mapping, not %s",
@@ -922,22 +946,28 @@ static int apply_by_id(struct kz_resmap *m, const cJSON *patch, const cJSON *opt
 				       found ? "multiple matches" : "no matches", idt.data, idt.data);
 		goto done;
 	}
-	if (!(obj = gitops_value_copy(m->v[at]))) {
-		gitops_err_oom(err);
-		goto done;
-	}
-	if (apply_sm(&obj, patch, options, c, err))
-		goto done;
-	if (obj) {
-		cJSON_Delete(m->v[at]);
-		m->v[at] = obj;
-		kz_resmap_touch(m);
+	/*
+	 * Patched in place, not on a copy (a CRD is hundreds of KB): a patch
+	 * that fails fails the build, and what it left is never output.
+	 */
+	obj = m->v[at];
+	kz_id_of(&was, obj);
+	if (apply_sm(&obj, patch, options, c, err)) {
+		/* a failed patch leaves the resource as it was */
 		obj = NULL;
-	} else {
-		kz_resmap_remove(m, at);
+		goto done;
 	}
+	if (!obj) {
+		m->v[at] = NULL;
+		kz_resmap_remove(m, at);
+		rc = 0;
+		goto done;
+	}
+	m->v[at] = obj;
+	kept = id_kept(&was, obj);
+	obj = NULL;
 	/* resWrangler.ApplySmPatch appends the patched map again: a rename onto another's id fails */
-	rc = kz_resmap_check_unique(m, err);
+	rc = kept ? 0 : kz_resmap_check_unique(m, err);
 done:
 	cJSON_Delete(obj);
 	gitops_buf_release(&idt);

@@ -173,33 +173,44 @@ static void read_opts(struct opts *o, const cJSON *options)
 	o->create = cJSON_IsTrue(gitops_value_get(options, "create"));
 }
 
-/* The source's value (a new tree). */
-static int source_value(cJSON **out, const struct kz_resmap *m, const cJSON *src, struct gitops_err *err)
+/* The source: the one resource its selector picks (its index in m). */
+static int source_select(size_t *idx, const struct kz_resmap *m, const cJSON *src, struct gitops_err *err)
+{
+	struct gitops_buf b = GITOPS_BUF_INIT;
+	size_t i, n = 0;
+
+	for (i = 0; i < m->n; i++) {
+		if (!id_selected(src, m->v[i]))
+			continue;
+		if (n++) {
+			sel_text(&b, src);
+			gitops_err_set(err, GITOPS_EXIT_INPUT, "multiple matches for selector %s", b.data ? b.data : "");
+			gitops_buf_release(&b);
+			return -1;
+		}
+		*idx = i;
+	}
+	if (!n) {
+		sel_text(&b, src);
+		gitops_err_set(err, GITOPS_EXIT_INPUT, "nothing selected by %s", b.data ? b.data : "");
+		gitops_buf_release(&b);
+		return -1;
+	}
+	return 0;
+}
+
+/* The source's value in node (a new tree). */
+static int source_value(cJSON **out, const cJSON *node, const cJSON *src, struct gitops_err *err)
 {
 	struct gitops_buf b = GITOPS_BUF_INIT;
 	struct gitops_path p = GITOPS_PATH_INIT;
-	const cJSON **found = NULL, *node = NULL;
+	const cJSON **found = NULL;
 	const char *fp = sfield(src, "fieldPath");
-	size_t i, nf = 0;
+	size_t nf = 0;
 	struct opts o;
 	int rc = -1;
 
 	*out = NULL;
-	for (i = 0; i < m->n; i++) {
-		if (!id_selected(src, m->v[i]))
-			continue;
-		if (node) {
-			sel_text(&b, src);
-			gitops_err_set(err, GITOPS_EXIT_INPUT, "multiple matches for selector %s", b.data ? b.data : "");
-			goto done;
-		}
-		node = m->v[i];
-	}
-	if (!node) {
-		sel_text(&b, src);
-		gitops_err_set(err, GITOPS_EXIT_INPUT, "nothing selected by %s", b.data ? b.data : "");
-		goto done;
-	}
 	if (!fp)
 		fp = "metadata.name";
 	if (gitops_path_parse(&p, GITOPS_PATH_REPLACEMENT, fp, 0, err) || gitops_path_get(&found, &nf, node, &p, err))
@@ -621,30 +632,49 @@ static int rejected(const cJSON *rejects, const cJSON *obj, struct gitops_err *e
 	return 0;
 }
 
+/*
+ * Does one of the target's field paths name a field above the source's
+ * (the source node then leaves the tree, and keeps its value)?
+ */
+static int replaces_above(const cJSON *target, const char *src_fp)
+{
+	const cJSON *fps = gitops_value_get(target, "fieldPaths"), *fp;
+	size_t n;
+
+	if (!src_fp)
+		src_fp = "metadata.name";
+	if (!cJSON_GetArraySize(fps))
+		return !strncmp(src_fp, "metadata.name.", 14);
+	cJSON_ArrayForEach(fp, fps) {
+		if (!cJSON_IsString(fp))
+			continue;
+		n = strlen(fp->valuestring);
+		if (!strncmp(src_fp, fp->valuestring, n) && src_fp[n] == '.')
+			return 1;
+	}
+	return 0;
+}
+
 int kz_replacement_apply(struct kz_resmap *m, const cJSON *r, struct gitops_err *err)
 {
 	const cJSON *src = gitops_value_get(r, "source"), *targets = gitops_value_get(r, "targets"), *t;
-	struct kz_resmap work = KZ_RESMAP_INIT;
 	cJSON *value = NULL;
-	size_t i;
+	size_t i, si = 0;
+	struct opts so;
 	int rc = -1;
 
 	if (!cJSON_IsObject(src) || !cJSON_IsArray(targets)) {
 		gitops_err_set(err, GITOPS_EXIT_INPUT, "replacements must specify a source and at least one target");
 		goto done;
 	}
-	if (source_value(&value, m, src, err))
+	if (source_select(&si, m, src, err) || source_value(&value, m->v[si], src, err))
 		goto done;
-	for (i = 0; i < m->n; i++) {
-		cJSON *c = gitops_value_copy(m->v[i]);
-
-		if (!c) {
-			gitops_err_oom(err);
-			goto done;
-		}
-		if (kz_resmap_push(&work, c, err))
-			goto done;
-	}
+	/*
+	 * kyaml holds the source node itself (unless a delimiter cut a part
+	 * out of it): a target that is that node, or inside it, changes the
+	 * value the later targets get.
+	 */
+	read_opts(&so, gitops_value_get(src, "options"));
 	cJSON_ArrayForEach(t, targets) {
 		const cJSON *sel = gitops_value_get(t, "select");
 
@@ -652,28 +682,34 @@ int kz_replacement_apply(struct kz_resmap *m, const cJSON *r, struct gitops_err 
 			gitops_err_set(err, GITOPS_EXIT_INPUT, "target must specify resources to select");
 			goto done;
 		}
-		for (i = 0; i < work.n; i++) {
+		for (i = 0; i < m->n; i++) {
 			int s;
 
-			if ((s = meta_selected(sel, work.v[i], err)) < 0)
+			if ((s = meta_selected(sel, m->v[i], err)) < 0)
 				goto done;
-			if (!s || !id_selected(sel, work.v[i]))
+			if (!s || !id_selected(sel, m->v[i]))
 				continue;
-			if ((s = rejected(gitops_value_get(t, "reject"), work.v[i], err)) < 0)
+			if ((s = rejected(gitops_value_get(t, "reject"), m->v[i], err)) < 0)
 				goto done;
 			if (s)
 				continue;
-			if (copy_to_target(work.v[i], value, t, err))
+			if (copy_to_target(m->v[i], value, t, err))
 				goto done;
+			if (i == si && !so.delimiter && !replaces_above(t, sfield(src, "fieldPath"))) {
+				cJSON *now = NULL;
+				struct gitops_err e2 = GITOPS_ERR_INIT;
+
+				if (source_value(&now, m->v[i], src, &e2) == 0) {
+					cJSON_Delete(value);
+					value = now;
+				}
+			}
 		}
 	}
-	kz_resmap_release(m);
-	*m = work;
-	work = (struct kz_resmap)KZ_RESMAP_INIT;
 	rc = 0;
 done:
+	kz_resmap_touch(m); /* names may have changed */
 	cJSON_Delete(value);
-	kz_resmap_release(&work);
 	return rc;
 }
 

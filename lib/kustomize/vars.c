@@ -30,7 +30,7 @@
 
 struct var {
 	const char *name;
-	const cJSON *value; /* borrowed from the map copy; NULL: replaces nothing */
+	cJSON *value; /* a copy of the value read before any replacement; NULL: replaces nothing */
 	size_t used;
 };
 
@@ -269,14 +269,11 @@ static void seq_error(const cJSON *obj, const char *path, struct gitops_err *err
 	gitops_buf_release(&b);
 }
 
-static int fs_applies(const struct kz_fieldspec *fs, const cJSON *obj)
+static int fs_applies(const struct kz_fieldspec *fs, const struct kz_id *id)
 {
-	struct kz_id id;
-
-	kz_id_of(&id, obj);
-	return (!fs->group || !*fs->group || !strcmp(fs->group, id.group)) &&
-	       (!fs->version || !*fs->version || !strcmp(fs->version, id.version)) &&
-	       (!fs->kind || !*fs->kind || !strcmp(fs->kind, id.kind));
+	return (!fs->group || !*fs->group || !strcmp(fs->group, id->group)) &&
+	       (!fs->version || !*fs->version || !strcmp(fs->version, id->version)) &&
+	       (!fs->kind || !*fs->kind || !strcmp(fs->kind, id->kind));
 }
 
 static int cmp_names(const void *a, const void *b)
@@ -316,8 +313,8 @@ static int warn_unused(const struct var *vv, size_t nv, struct kz_ctx *c, struct
 
 int kz_vars_resolve(struct kz_resmap *m, const cJSON *vars, struct kz_ctx *c, struct gitops_err *err)
 {
-	struct kz_resmap work = KZ_RESMAP_INIT;
 	struct gitops_buf t = GITOPS_BUF_INIT;
+	struct kz_id *ids = NULL;
 	struct var *vv = NULL;
 	const cJSON *v, *w;
 	size_t nv = 0, i, k;
@@ -350,16 +347,6 @@ int kz_vars_resolve(struct kz_resmap *m, const cJSON *vars, struct kz_ctx *c, st
 	if (!(vv = calloc((size_t)cJSON_GetArraySize(vars), sizeof(*vv)))) {
 		gitops_err_oom(err);
 		goto done;
-	}
-	for (i = 0; i < m->n; i++) {
-		cJSON *cp = gitops_value_copy(m->v[i]);
-
-		if (!cp) {
-			gitops_err_oom(err);
-			goto done;
-		}
-		if (kz_resmap_push(&work, cp, err))
-			goto done;
 	}
 	cJSON_ArrayForEach(v, vars) {
 		const char *fp = gitops_json_get_string(v, "fieldref", "fieldpath", NULL);
@@ -403,11 +390,26 @@ int kz_vars_resolve(struct kz_resmap *m, const cJSON *vars, struct kz_ctx *c, st
 		vv[nv].name = gitops_json_get_string(v, "name", NULL);
 		if (!vv[nv].name)
 			vv[nv].name = "";
-		vv[nv].value = cJSON_IsString(found[0]) || cJSON_IsNumber(found[0]) || cJSON_IsBool(found[0]) ? found[0] : NULL;
+		if ((cJSON_IsString(found[0]) || cJSON_IsNumber(found[0]) || cJSON_IsBool(found[0])) &&
+		    !(vv[nv].value = gitops_value_copy(found[0]))) {
+			free(found);
+			gitops_err_oom(err);
+			goto done;
+		}
 		nv++;
 		free(found);
 	}
-	/* the values point into m, which stays as it is while work changes */
+	/*
+	 * The map changes in place (the values are copies, read before): a
+	 * failure fails the build.  The ids, which no var reference changes,
+	 * are read once.
+	 */
+	if (m->n && !(ids = calloc(m->n, sizeof(*ids)))) {
+		gitops_err_oom(err);
+		goto done;
+	}
+	for (k = 0; k < m->n; k++)
+		kz_id_of(&ids[k], m->v[k]);
 	for (i = 0; c && c->config && i < c->config->var_reference.n; i++) {
 		const struct kz_fieldspec *fs = &c->config->var_reference.v[i];
 		struct gitops_path p = GITOPS_PATH_INIT;
@@ -417,13 +419,13 @@ int kz_vars_resolve(struct kz_resmap *m, const cJSON *vars, struct kz_ctx *c, st
 				continue;
 			goto done;
 		}
-		for (k = 0; k < work.n; k++) {
+		for (k = 0; k < m->n; k++) {
 			const cJSON **found = NULL;
 			size_t nf = 0, j;
 
-			if (!fs_applies(fs, work.v[k]))
+			if (!fs_applies(fs, &ids[k]))
 				continue;
-			if (gitops_path_get(&found, &nf, work.v[k], &p, err)) {
+			if (gitops_path_get(&found, &nf, m->v[k], &p, err)) {
 				gitops_path_release(&p);
 				goto done;
 			}
@@ -431,7 +433,7 @@ int kz_vars_resolve(struct kz_resmap *m, const cJSON *vars, struct kz_ctx *c, st
 				int r = replace_in((cJSON *)found[j], vv, nv, err);
 
 				if (r > 0)
-					seq_error(work.v[k], fs->path, err);
+					seq_error(m->v[k], fs->path, err);
 				if (r) {
 					free(found);
 					gitops_path_release(&p);
@@ -444,13 +446,13 @@ int kz_vars_resolve(struct kz_resmap *m, const cJSON *vars, struct kz_ctx *c, st
 	}
 	if (warn_unused(vv, nv, c, err))
 		goto done;
-	kz_resmap_release(m);
-	*m = work;
-	work = (struct kz_resmap)KZ_RESMAP_INIT;
 	rc = 0;
 done:
+	kz_resmap_touch(m);
+	for (i = 0; i < nv; i++)
+		cJSON_Delete(vv[i].value);
 	free(vv);
+	free(ids);
 	gitops_buf_release(&t);
-	kz_resmap_release(&work);
 	return rc;
 }

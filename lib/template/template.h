@@ -169,7 +169,8 @@ int gitops_tmpl_call_exec(struct gitops_buf *out, struct gitops_tmpl_call *call,
 			  struct gitops_tmpl_value *dot, struct gitops_err *err);
 /*
  * tpl: parse text as template `name` into a copy of the call's set (its
- * definitions visible, its own not kept) and execute it with dot.
+ * definitions visible, its own not kept) and execute it with dot.  -2 when
+ * the text does not parse, -1 when its execution fails (err set either way).
  */
 int gitops_tmpl_call_parse_exec(struct gitops_buf *out, struct gitops_tmpl_call *call, const char *name,
 				const char *text, size_t len, struct gitops_tmpl_value *dot, struct gitops_err *err);

@@ -201,7 +201,7 @@ static struct gitops_tmpl_value *indirect_iface(struct rv r)
 /* --- errors --- */
 
 /* err := prefix + msg, keeping msg's end when the whole is too long */
-static int set_msg(struct gitops_err *err, const char *prefix, const char *msg)
+int tmpl_set_msg(struct gitops_err *err, const char *prefix, const char *msg)
 {
 	size_t pl = strlen(prefix), ml = strlen(msg), room = GITOPS_ERR_MSG_MAX - 1;
 	char *tmp;
@@ -278,7 +278,7 @@ static int located_error(struct state *s, const char *msg)
 			gitops_buf_release(&prefix);
 			return gitops_err_oom(s->err);
 		}
-		r = set_msg(s->err, prefix.data, msg);
+		r = tmpl_set_msg(s->err, prefix.data, msg);
 		gitops_buf_release(&ctx);
 		gitops_buf_release(&prefix);
 		return r;
@@ -597,11 +597,10 @@ static int validate_type(struct rv *out, struct state *s, struct rv in, int ptyp
 	}
 	{
 		/*
-		 * Go digs into a non-nil interface first and names what it holds (helm: a string,
-		 * bool, map or list field is named so); a float64 field stays "interface {}" in
-		 * helm's message (seen, for int, bool and map parameters).
+		 * Go digs into a non-nil interface first and names what it holds (a float64
+		 * field is "float64"); a nil one stays "interface {}".
 		 */
-		int named = in.iface && in.v->kind != GITOPS_TMPL_NIL && in.v->kind != GITOPS_TMPL_FLOAT64;
+		int named = in.iface && in.v->kind != GITOPS_TMPL_NIL;
 		int r = errorf(s, "wrong type for value; expected %s; got %s", param_type(ptype),
 			       named ? gitops_tmpl_value_type_name(in.v) : rv_type(in));
 		rv_release(&in);
@@ -1872,9 +1871,19 @@ static int exec_named(struct gitops_buf *out, struct gitops_tmpl_set *set, struc
 	struct rv d = { dot, 0 };
 	int r;
 
-	if (!tree)
-		return gitops_err_set(err, GITOPS_EXIT_INPUT, "template: no template \"%s\" associated with template \"%s\"",
-				      name, caller);
+	if (!tree) {
+		/* Go's %q of both names */
+		struct gitops_buf qn = GITOPS_BUF_INIT, qc = GITOPS_BUF_INIT;
+
+		if (tmpl_fmt_quote(&qn, name, strlen(name), 0) < 0 || tmpl_fmt_quote(&qc, caller, strlen(caller), 0) < 0)
+			r = gitops_err_oom(err);
+		else
+			r = gitops_err_set(err, GITOPS_EXIT_INPUT, "template: no template %s associated with template %s",
+					   qn.data, qc.data);
+		gitops_buf_release(&qn);
+		gitops_buf_release(&qc);
+		return r;
+	}
 	if (run->depth >= run->opts.max_depth)
 		return gitops_err_set(err, GITOPS_EXIT_INPUT, "template: %s: exceeded maximum template depth (%zu)", name,
 				      run->opts.max_depth);
@@ -2079,8 +2088,10 @@ int gitops_tmpl_call_parse_exec(struct gitops_buf *out, struct gitops_tmpl_call 
 		if (set_associate(copy, s->set->defs[i].tree, err) < 0)
 			goto done;
 	}
-	if (gitops_tmpl_set_parse(copy, name, text, len, err) < 0)
+	if (gitops_tmpl_set_parse(copy, name, text, len, err) < 0) {
+		r = -2;
 		goto done;
+	}
 	r = exec_named(out, copy, s->run, name, s->set->opts.set_name ? s->set->opts.set_name : s->tmpl->name, dot, err);
 done:
 	gitops_tmpl_set_free(copy);

@@ -55,6 +55,8 @@ int tmpl_keycmp(const char *a, size_t alen, const char *b, size_t blen);
 /* Go's utf8.DecodeRune: the rune and its length (0xFFFD and 1 for a bad byte; 0xFFFD and 0 when n is 0) */
 unsigned tmpl_rune(const char *s, size_t n, size_t *size);
 int tmpl_fmt_quote(struct gitops_buf *b, const char *s, size_t len, int ascii);
+/* err := prefix + msg (an input error), keeping msg's end when the whole is too long: -1 */
+int tmpl_set_msg(struct gitops_err *err, const char *prefix, const char *msg);
 int tmpl_fmt_printf(struct gitops_buf *b, const char *format, size_t flen, struct gitops_tmpl_value *const *args,
 		    size_t n);
 

@@ -309,7 +309,7 @@ static const struct {
 	/* functions from the table */
 	{ "{{fail 1}}", X(2, "fail 1", "error calling fail: boom") },
 	{ "{{int64 \"x\"}}", X(8, "\"x\"", "expected integer; found \"x\"") },
-	{ "{{int64 .n}}", X(8, ".n", "wrong type for value; expected int; got interface {}") },
+	{ "{{int64 .n}}", X(8, ".n", "wrong type for value; expected int; got float64") },
 	{ "{{int64 1.5}}", X(8, "1.5", "expected integer; found 1.5") },
 	{ "{{int64 1.0}} {{3 | int64}} {{printf \"%T\" (int64 1)}}", "1 3 int64" },
 	{ "{{$x := .nope}}{{int64 $x}}", X(23, "$x", "invalid value; expected int") },

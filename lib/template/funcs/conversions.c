@@ -1,6 +1,7 @@
 /*
  * conversions.c: Sprig's type conversions (sprig v3.3 conversion.go on
- * spf13/cast v1.7.0): atoi, int, int64, float64, toString, toStrings.
+ * spf13/cast v1.7.0): atoi, int, int64, float64, toString, toStrings, and
+ * toDecimal (an octal string's value).
  * cast's errors are dropped by Sprig: what cannot convert is 0.
  */
 #include <math.h>
@@ -184,6 +185,38 @@ FN(f_to_strings)
 	return 0;
 }
 
+/* toDecimal V: fmt.Sprint(V) read by strconv.ParseInt(s, 8, 64), 0 when it cannot be (int64) */
+FN(f_to_decimal)
+{
+	struct gitops_buf b = GITOPS_BUF_INIT;
+	struct gitops_tmpl_value *v = args[0];
+	uint64_t u = 0, limit;
+	size_t i = 0;
+	int neg = 0, ok;
+
+	(void)call, (void)n;
+	if (gitops_buf_add(&b, "", 0) < 0 || gitops_tmpl_sprint(&b, &v, 1) < 0) {
+		gitops_buf_release(&b);
+		return gitops_err_oom(err);
+	}
+	if (b.len && (b.data[0] == '+' || b.data[0] == '-')) {
+		neg = b.data[0] == '-';
+		i = 1;
+	}
+	limit = neg ? (uint64_t)INT64_MAX + 1 : (uint64_t)INT64_MAX;
+	ok = i < b.len;
+	for (; ok && i < b.len; i++) {
+		unsigned d = (unsigned char)b.data[i] - '0';
+		if (d > 7 || u > (limit - d) / 8)
+			ok = 0;
+		else
+			u = u * 8 + d;
+	}
+	gitops_buf_release(&b);
+	*out = gitops_tmpl_value_int64(!ok ? 0 : neg ? (int64_t)(0 - u) : (int64_t)u);
+	return *out ? 0 : gitops_err_oom(err);
+}
+
 #define A GITOPS_TMPL_P_ANY
 const struct gitops_tmpl_func gitops_tmpl_funcs_conversions[] = {
 	{ "atoi", f_atoi, 1, 0, { GITOPS_TMPL_P_STRING }, NULL },
@@ -192,6 +225,7 @@ const struct gitops_tmpl_func gitops_tmpl_funcs_conversions[] = {
 	{ "float64", f_float64, 1, 0, { A }, NULL },
 	{ "toString", f_to_string, 1, 0, { A }, NULL },
 	{ "toStrings", f_to_strings, 1, 0, { A }, NULL },
+	{ "toDecimal", f_to_decimal, 1, 0, { A }, NULL },
 };
 const size_t gitops_tmpl_funcs_conversions_n =
 	sizeof(gitops_tmpl_funcs_conversions) / sizeof(gitops_tmpl_funcs_conversions[0]);

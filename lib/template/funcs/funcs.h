@@ -6,7 +6,7 @@
  * engine's internal header, tmpl_int.h, as part of the template module).
  * One file a family: defaults.c (default, empty, coalesce, all, any,
  * ternary), strings.c (Sprig's string functions), helm.c (Helm's own:
- * fail, required).  Each function follows Sprig's Go signature, so that
+ * fail, required, include, tpl).  Each function follows Sprig's Go signature, so that
  * the engine converts arguments and reports wrong ones as Go does.
  *
  * Errors that Helm reports without text/template's chain (fail, required)
@@ -26,5 +26,23 @@
  * 0, or -1 when out of memory.
  */
 int gitops_tmpl_funcs_table(struct gitops_tmpl_func **out, size_t *n);
+
+/*
+ * What Helm's include and tpl share over one render (its engine's
+ * includedNames: how deep each name is included, at most 1,000).  A set
+ * that uses the table sets its ctx (gitops_tmpl_set_new) to a struct whose
+ * first member is this one, or to NULL (include then counts nothing).
+ * Release it after the render.
+ */
+struct gitops_tmpl_helm_name {
+	char *name;
+	int n;
+};
+struct gitops_tmpl_helm {
+	struct gitops_tmpl_helm_name *inc;
+	size_t ninc;
+};
+#define GITOPS_TMPL_HELM_INIT { NULL, 0 }
+void gitops_tmpl_helm_release(struct gitops_tmpl_helm *h);
 
 #endif

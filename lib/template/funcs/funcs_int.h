@@ -53,4 +53,8 @@ int fn_rune(const char *s, size_t n, size_t *size);
 /* the rune's UTF-8 bytes appended */
 int fn_put_rune(struct gitops_buf *b, int r);
 
+/* Go's unicode.IsUpper, IsLower, IsTitle, IsPunct, IsNumber (unicode.c, generated) */
+enum fn_unicode_class { FN_UPPER, FN_LOWER, FN_TITLE, FN_PUNCT, FN_NUMBER };
+int fn_unicode_is(enum fn_unicode_class c, int r);
+
 #endif

@@ -1,9 +1,16 @@
 /*
  * helm.c: Helm's own functions (pkg/engine/funcs.go, engine.go), those that
- * need no chart: fail, required.  Their errors carry HELM[MESSAGE]HELM, as
- * Helm's do (funcs.h says what the renderer makes of them).
+ * need no chart: fail, required, include, tpl, lookup.  The errors of fail and
+ * required carry HELM[MESSAGE]HELM, as Helm's do (funcs.h says what the
+ * renderer makes of them).
  */
+#include <stdlib.h>
+#include <string.h>
+
 #include "lib/template/funcs/funcs_int.h"
+
+/* Helm's recursionMaxNums: nested includes of one name */
+#define INCLUDE_MAX 1000
 
 /* fail MESSAGE: always an error */
 static int f_fail(struct gitops_tmpl_value **out, struct gitops_tmpl_call *call, struct gitops_tmpl_value *const *args,
@@ -32,8 +39,151 @@ static int f_required(struct gitops_tmpl_value **out, struct gitops_tmpl_call *c
 	return 0;
 }
 
+void gitops_tmpl_helm_release(struct gitops_tmpl_helm *h)
+{
+	size_t i;
+
+	if (!h)
+		return;
+	for (i = 0; i < h->ninc; i++)
+		free(h->inc[i].name);
+	free(h->inc);
+	h->inc = NULL;
+	h->ninc = 0;
+}
+
+static struct gitops_tmpl_helm_name *name_count(struct gitops_tmpl_helm *h, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < h->ninc; i++)
+		if (!strcmp(h->inc[i].name, name))
+			return &h->inc[i];
+	return NULL;
+}
+
+/*
+ * include NAME DATA: template NAME executed with DATA into a string.  The
+ * 1,001st nested include of one name fails (Helm's includedNames); the
+ * count is kept by name, so it survives the table moving in a nested call.
+ */
+static int f_include(struct gitops_tmpl_value **out, struct gitops_tmpl_call *call,
+		     struct gitops_tmpl_value *const *args, size_t n, struct gitops_err *err)
+{
+	struct gitops_tmpl_helm *h = gitops_tmpl_call_ctx(call);
+	struct gitops_buf buf = GITOPS_BUF_INIT;
+	const char *name = gitops_tmpl_value_str(args[0], NULL);
+	struct gitops_tmpl_helm_name *c;
+	int r;
+
+	(void)n;
+	if (h) {
+		if (!(c = name_count(h, name))) {
+			struct gitops_tmpl_helm_name *m = realloc(h->inc, (h->ninc + 1) * sizeof(*m));
+
+			if (!m)
+				return gitops_err_oom(err);
+			h->inc = m;
+			c = &h->inc[h->ninc];
+			if (!(c->name = strdup(name)))
+				return gitops_err_oom(err);
+			c->n = 0;
+			h->ninc++;
+		} else if (c->n > INCLUDE_MAX) {
+			return fn_fail(err, "rendering template has a nested reference name: %s: unable to execute template",
+				       name);
+		}
+		c->n++;
+	}
+	r = gitops_tmpl_call_exec(&buf, call, name, args[1], err);
+	if (h && (c = name_count(h, name)))
+		c->n--;
+	if (r < 0) {
+		gitops_buf_release(&buf);
+		return -1;
+	}
+	return fn_ret_buf(out, &buf, err);
+}
+
+/* err's message after "WHAT %q: " (Go's quoting of text), its end kept when too long */
+static int wrap_quoted(struct gitops_err *err, const char *what, const char *text, size_t len)
+{
+	struct gitops_buf q = GITOPS_BUF_INIT;
+	struct gitops_tmpl_value *v = gitops_tmpl_value_string(text, len);
+	char msg[GITOPS_ERR_MSG_MAX];
+	int code = err->code;
+
+	if (!v || gitops_buf_addstr(&q, what) < 0 || gitops_buf_addstr(&q, " ") < 0 ||
+	    tmpl_fmt_printf(&q, "%q", 2, &v, 1) < 0 || gitops_buf_addstr(&q, ": ") < 0) {
+		gitops_tmpl_value_unref(v);
+		gitops_buf_release(&q);
+		return gitops_err_oom(err);
+	}
+	gitops_tmpl_value_unref(v);
+	memcpy(msg, err->msg, sizeof(msg));
+	tmpl_set_msg(err, q.data, msg);
+	err->code = code;
+	gitops_buf_release(&q);
+	return -1;
+}
+
+/*
+ * tpl TEXT DATA: TEXT parsed as a template of a copy of the set (named as
+ * Helm's set, "gotpl"; its defines seen there and in its includes, and
+ * gone after it) and executed with DATA; every "<no value>" removed from
+ * the result, as Helm does.
+ */
+static int f_tpl(struct gitops_tmpl_value **out, struct gitops_tmpl_call *call, struct gitops_tmpl_value *const *args,
+		 size_t n, struct gitops_err *err)
+{
+	static const char novalue[] = "<no value>";
+	struct gitops_buf buf = GITOPS_BUF_INIT, res = GITOPS_BUF_INIT;
+	size_t len, i = 0;
+	const char *text = gitops_tmpl_value_str(args[0], &len), *hit;
+	int r;
+
+	(void)n;
+	if ((r = gitops_tmpl_call_parse_exec(&buf, call, "gotpl", text, len, args[1], err)) < 0) {
+		gitops_buf_release(&buf);
+		if (err->code == GITOPS_EXIT_INTERNAL || !strcmp(err->msg, "out of memory"))
+			return -1;
+		return wrap_quoted(err, r == -2 ? "cannot parse template" : "error during tpl function execution for", text,
+				   len);
+	}
+	while (buf.data && i < buf.len && (hit = memmem(buf.data + i, buf.len - i, novalue, sizeof(novalue) - 1))) {
+		if (gitops_buf_add(&res, buf.data + i, (size_t)(hit - (buf.data + i))) < 0)
+			goto oom;
+		i = (size_t)(hit - buf.data) + sizeof(novalue) - 1;
+	}
+	if (buf.data && gitops_buf_add(&res, buf.data + i, buf.len - i) < 0)
+		goto oom;
+	gitops_buf_release(&buf);
+	return fn_ret_buf(out, &res, err);
+oom:
+	gitops_buf_release(&buf);
+	gitops_buf_release(&res);
+	return gitops_err_oom(err);
+}
+
+/*
+ * lookup API-VERSION KIND NAMESPACE NAME: what the cluster holds.  A render
+ * never reaches a cluster (as `helm template` without --dry-run=server):
+ * an empty map, whatever is asked.
+ */
+static int f_lookup(struct gitops_tmpl_value **out, struct gitops_tmpl_call *call,
+		    struct gitops_tmpl_value *const *args, size_t n, struct gitops_err *err)
+{
+	(void)call, (void)args, (void)n;
+	*out = gitops_tmpl_value_map(NULL);
+	return *out ? 0 : gitops_err_oom(err);
+}
+
 const struct gitops_tmpl_func gitops_tmpl_funcs_helm[] = {
 	{ "fail", f_fail, 1, 0, { GITOPS_TMPL_P_STRING }, NULL },
 	{ "required", f_required, 2, 0, { GITOPS_TMPL_P_STRING, GITOPS_TMPL_P_ANY }, NULL },
+	{ "include", f_include, 2, 0, { GITOPS_TMPL_P_STRING, GITOPS_TMPL_P_ANY }, NULL },
+	{ "tpl", f_tpl, 2, 0, { GITOPS_TMPL_P_STRING, GITOPS_TMPL_P_ANY }, NULL },
+	{ "lookup", f_lookup, 4, 0, { GITOPS_TMPL_P_STRING, GITOPS_TMPL_P_STRING, GITOPS_TMPL_P_STRING, GITOPS_TMPL_P_STRING },
+	  NULL },
 };
 const size_t gitops_tmpl_funcs_helm_n = sizeof(gitops_tmpl_funcs_helm) / sizeof(gitops_tmpl_funcs_helm[0]);

@@ -7,6 +7,8 @@
  * "error calling NAME: ..." here.  Results are new []interface {} lists;
  * like Go's, their items are shared with the arguments (maps stay maps).
  */
+#include <math.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "lib/template/funcs/funcs_int.h"
@@ -282,6 +284,111 @@ FN(f_has)
 	return *out ? 0 : gitops_err_oom(err);
 }
 
+/*
+ * slice LIST [START [END]]: reflect.Value.Slice of the list, of its own type
+ * (a []string stays one); an empty list gives nil.  Indices by cast's
+ * ToInt; out of range is reflect's panic.  (A Go slice may reach past its
+ * length up to its capacity, which a list decoded from JSON has larger:
+ * here the capacity is the length.)
+ */
+FN(f_slice)
+{
+	struct gitops_tmpl_value *v = args[0], *l;
+	int64_t start = 0, end;
+	size_t i;
+
+	(void)call;
+	if (!is_list(v)) {
+		if (gitops_tmpl_value_kind(v) == GITOPS_TMPL_NIL)
+			return not_a_list(err, "slice", v);
+		return fn_fail(err, "list should be type of slice or array but %s", fn_kind_name(v));
+	}
+	if (!v->u.list.n) {
+		*out = NULL;
+		return 0;
+	}
+	end = (int64_t)v->u.list.n;
+	if (n > 1)
+		start = fn_cast_int(args[1]);
+	if (n > 2)
+		end = fn_cast_int(args[2]);
+	if (start < 0 || end < start || end > (int64_t)v->u.list.n)
+		return fn_fail(err, "reflect.Value.Slice: slice index out of bounds");
+	if (!(l = gitops_tmpl_value_named_list(v->kind, v->u.list.type_name)))
+		return gitops_err_oom(err);
+	for (i = (size_t)start; i < (size_t)end; i++)
+		if (push(l, v->u.list.items[i]) < 0) {
+			gitops_tmpl_value_unref(l);
+			return gitops_err_oom(err);
+		}
+	*out = l;
+	return 0;
+}
+
+/* Go's int(f) on amd64: NaN and out of range give the smallest int64 */
+static int64_t go_int(double f)
+{
+	if (isnan(f) || f >= 9223372036854775808.0 || f < -9223372036854775808.0)
+		return INT64_MIN;
+	return (int64_t)f;
+}
+
+/*
+ * chunk SIZE LIST: [][]interface {} of SIZE items each, the last one the
+ * rest.  Sprig counts the chunks in float64 (floor((len-1)/SIZE) + 1) and
+ * the last one's length with math.Mod: a size of 0, or a negative one,
+ * makes Go's make() panic on a negative length, except where the float
+ * arithmetic happens to give no chunk, or a last one that fits.
+ */
+FN(f_chunk)
+{
+	int64_t size = gitops_tmpl_value_int_of(args[0]), cs, i, j, clen;
+	struct gitops_tmpl_value *v = args[1], *res = NULL, *c;
+	double len;
+
+	(void)call, (void)n;
+	if (!is_list(v)) {
+		if (gitops_tmpl_value_kind(v) == GITOPS_TMPL_NIL)
+			return not_a_list(err, "chunk", v);
+		return fn_fail(err, "Cannot chunk type %s", fn_kind_name(v));
+	}
+	len = (double)v->u.list.n;
+	cs = go_int(floor((len - 1) / (double)size));
+	cs = (int64_t)((uint64_t)cs + 1);
+	if (cs < 0)
+		return fn_fail(err, "runtime error: makeslice: len out of range");
+	if (!(res = gitops_tmpl_value_named_list(GITOPS_TMPL_LIST, "[][]interface {}")))
+		return gitops_err_oom(err);
+	for (i = 0; i < cs; i++) {
+		clen = size;
+		if (i == cs - 1) {
+			clen = go_int(floor(fmod(len, (double)size)));
+			if (clen == 0)
+				clen = size;
+		}
+		if (clen < 0) {
+			gitops_tmpl_value_unref(res);
+			return fn_fail(err, "runtime error: makeslice: len out of range");
+		}
+		if (!(c = new_list()) || gitops_tmpl_list_push(res, c) < 0)
+			goto oom;
+		for (j = 0; j < clen; j++) {
+			uint64_t ix = (uint64_t)i * (uint64_t)size + (uint64_t)j;
+			if (ix >= v->u.list.n) {
+				gitops_tmpl_value_unref(res);
+				return fn_fail(err, "reflect: slice index out of range");
+			}
+			if (push(c, v->u.list.items[ix]) < 0)
+				goto oom;
+		}
+	}
+	*out = res;
+	return 0;
+oom:
+	gitops_tmpl_value_unref(res);
+	return gitops_err_oom(err);
+}
+
 /* the suffix-less name of a function in its must* form */
 #define L GITOPS_TMPL_P_ANY
 const struct gitops_tmpl_func gitops_tmpl_funcs_lists[] = {
@@ -312,5 +419,9 @@ const struct gitops_tmpl_func gitops_tmpl_funcs_lists[] = {
 	{ "mustWithout", f_without, 1, 1, { L, L }, NULL },
 	{ "has", f_has, 2, 0, { L, L }, NULL },
 	{ "mustHas", f_has, 2, 0, { L, L }, NULL },
+	{ "slice", f_slice, 1, 1, { L, L }, NULL },
+	{ "mustSlice", f_slice, 1, 1, { L, L }, NULL },
+	{ "chunk", f_chunk, 2, 0, { GITOPS_TMPL_P_INT, L }, NULL },
+	{ "mustChunk", f_chunk, 2, 0, { GITOPS_TMPL_P_INT, L }, NULL },
 };
 const size_t gitops_tmpl_funcs_lists_n = sizeof(gitops_tmpl_funcs_lists) / sizeof(gitops_tmpl_funcs_lists[0]);

@@ -3,11 +3,18 @@
  * with Go's strings package semantics: Unicode case mapping and spaces as
  * Go's unicode package has them (lib/template/tmpl_unicode.c), byte offsets
  * where Go slices bytes (substr, trunc), Go's panics as errors.
- * So far: trim, trimAll/trimall, trimPrefix, trimSuffix, upper, lower,
+ * Here: trim, trimAll/trimall, trimPrefix, trimSuffix, upper, lower,
  * title, substr, trunc, abbrev, abbrevboth, repeat, contains, hasPrefix,
- * hasSuffix, quote, squote, cat, indent, nindent, replace, plural, nospace.
+ * hasSuffix, quote, squote, cat, indent, nindent, replace, plural, nospace,
+ * hello, untitle, swapcase, initials, shuffle (random), camelcase,
+ * snakecase, kebabcase (huandu/xstrings v1.5.0), wrap, wrapWith
+ * (Masterminds/goutils v1.1.1).
  */
+#include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "lib/template/funcs/funcs_int.h"
 
@@ -572,10 +579,587 @@ FN(f_plural)
 	return 0;
 }
 
+FN(f_hello)
+{
+	(void)call, (void)args, (void)n;
+	return fn_ret_str(out, "Hello!", 6, err);
+}
+
+static int is_upper(int r)
+{
+	return fn_unicode_is(FN_UPPER, r);
+}
+
+static int is_lower(int r)
+{
+	return fn_unicode_is(FN_LOWER, r);
+}
+
+/* a string's runes as Go's []rune(s) makes them (a bad byte is U+FFFD); NULL when out of memory */
+static int *runes_of(const char *s, size_t len, size_t *cnt)
+{
+	int *rs = malloc((len ? len : 1) * sizeof(*rs));
+	size_t i = 0, k = 0, sz;
+
+	if (!rs)
+		return NULL;
+	while (i < len) {
+		rs[k++] = fn_rune(s + i, len - i, &sz);
+		i += sz;
+	}
+	*cnt = k;
+	return rs;
+}
+
+/* string(runes), as a result */
+static int ret_runes(struct gitops_tmpl_value **out, int *rs, size_t cnt, struct gitops_err *err)
+{
+	struct gitops_buf b = GITOPS_BUF_INIT;
+	size_t i;
+
+	if (gitops_buf_add(&b, "", 0) < 0)
+		goto oom;
+	for (i = 0; i < cnt; i++)
+		if (fn_put_rune(&b, rs[i]) < 0)
+			goto oom;
+	free(rs);
+	return fn_ret_buf(out, &b, err);
+oom:
+	free(rs);
+	gitops_buf_release(&b);
+	return gitops_err_oom(err);
+}
+
+/* untitle: goutils.Uncapitalize, the first rune of each space-separated word to lower case */
+FN(f_untitle)
+{
+	size_t len, cnt, i;
+	const char *s = str(args[0], &len);
+	int *rs, next = 1;
+
+	(void)call, (void)n;
+	if (!len)
+		return fn_ret_str(out, "", 0, err);
+	if (!(rs = runes_of(s, len, &cnt)))
+		return gitops_err_oom(err);
+	for (i = 0; i < cnt; i++) {
+		if (tmpl_unicode_is_space(rs[i])) {
+			next = 1;
+		} else if (next) {
+			rs[i] = tmpl_unicode_to(1, rs[i]);
+			next = 0;
+		}
+	}
+	return ret_runes(out, rs, cnt, err);
+}
+
+/*
+ * swapcase: goutils.SwapCase: upper and title case to lower, lower case to
+ * upper, or to title case at the start and after a space
+ */
+FN(f_swapcase)
+{
+	size_t len, cnt, i;
+	const char *s = str(args[0], &len);
+	int *rs, space = 1;
+
+	(void)call, (void)n;
+	if (!len)
+		return fn_ret_str(out, "", 0, err);
+	if (!(rs = runes_of(s, len, &cnt)))
+		return gitops_err_oom(err);
+	for (i = 0; i < cnt; i++) {
+		int r = rs[i];
+		if (is_upper(r) || fn_unicode_is(FN_TITLE, r)) {
+			rs[i] = tmpl_unicode_to(1, r);
+			space = 0;
+		} else if (is_lower(r)) {
+			rs[i] = tmpl_unicode_to(space ? 2 : 0, r);
+			space = 0;
+		} else {
+			space = tmpl_unicode_is_space(r);
+		}
+	}
+	return ret_runes(out, rs, cnt, err);
+}
+
+/*
+ * initials: goutils.Initials, which goes byte by byte: each byte a rune of
+ * its own (Latin-1, so 0x85 and 0xA0 are spaces), the first after a space
+ * kept, written back as that rune in UTF-8
+ */
+FN(f_initials)
+{
+	struct gitops_buf b = GITOPS_BUF_INIT;
+	size_t len, i;
+	const char *s = str(args[0], &len);
+	int gap = 1;
+
+	(void)call, (void)n;
+	if (gitops_buf_add(&b, "", 0) < 0)
+		return gitops_err_oom(err);
+	for (i = 0; i < len; i++) {
+		int ch = (unsigned char)s[i];
+		if (tmpl_unicode_is_space(ch)) {
+			gap = 1;
+		} else if (gap) {
+			if (fn_put_rune(&b, ch) < 0) {
+				gitops_buf_release(&b);
+				return gitops_err_oom(err);
+			}
+			gap = 0;
+		}
+	}
+	return fn_ret_buf(out, &b, err);
+}
+
+/* a random number below n (n > 0): splitmix64 on *state, which the caller seeds from the system's entropy */
+static uint64_t random_below(uint64_t *state, uint64_t n)
+{
+	uint64_t z = (*state += 0x9E3779B97F4A7C15ULL);
+
+	z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+	z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+	z ^= z >> 31;
+	return z % n;
+}
+
+/* shuffle: xstrings.Shuffle, the runes in a random order (Fisher-Yates, as math/rand's) */
+FN(f_shuffle)
+{
+	size_t len, cnt, i;
+	const char *s = str(args[0], &len);
+	uint64_t seed;
+	int *rs;
+
+	(void)call, (void)n;
+	if (!len)
+		return fn_ret_str(out, "", 0, err);
+	if (!(rs = runes_of(s, len, &cnt)))
+		return gitops_err_oom(err);
+	/* no state shared between calls (sets may run in threads of their own) */
+	if (getentropy(&seed, sizeof(seed)) < 0)
+		seed = (uint64_t)time(NULL) ^ (uint64_t)(uintptr_t)rs;
+	for (i = cnt; i > 1; i--) {
+		size_t k = (size_t)random_below(&seed, i), last = i - 1;
+		int t = rs[last];
+		rs[last] = rs[k];
+		rs[k] = t;
+	}
+	return ret_runes(out, rs, cnt, err);
+}
+
+/* xstrings's connectors: '-', '_' and spaces */
+static int is_connector(int r)
+{
+	return r == '-' || r == '_' || tmpl_unicode_is_space(r);
+}
+
+/* xstrings's isAlphabet: a letter, not a CJK ideograph */
+static int is_alphabet(int r)
+{
+	if (!tmpl_unicode_is_letter(r))
+		return 0;
+	if (r < 0x3400)
+		return 1;
+	if ((r >= 0x4E00 && r <= 0x9FCC) || (r >= 0x3400 && r <= 0x4D85) || (r >= 0x20000 && r <= 0x2B81D))
+		return 0;
+	return 1;
+}
+
+/*
+ * camelcase: xstrings's ToCamelCase (v1.5.0): connectors dropped, the rune
+ * after one upper-cased, the first rune upper-cased; a word that starts in
+ * upper case has its following upper-case runes lowered (GOLANG -> Golang);
+ * leading connectors kept, and runs of them but for the last.
+ */
+FN(f_camelcase)
+{
+	struct gitops_buf b = GITOPS_BUF_INIT;
+	size_t len, i = 0, sz = 0;
+	const char *s = str(args[0], &len);
+	int r0 = 0, r1, first_upper = 0;
+
+	(void)call, (void)n;
+	if (!len)
+		return fn_ret_str(out, "", 0, err);
+	if (gitops_buf_add(&b, "", 0) < 0)
+		goto oom;
+	while (i < len) {
+		r0 = fn_rune(s + i, len - i, &sz);
+		i += sz;
+		if (!is_connector(r0)) {
+			first_upper = is_upper(r0);
+			r0 = tmpl_unicode_to(0, r0);
+			break;
+		}
+		if (fn_put_rune(&b, r0) < 0)
+			goto oom;
+	}
+	if (i >= len) {
+		if (sz && fn_put_rune(&b, r0) < 0)
+			goto oom;
+		return fn_ret_buf(out, &b, err);
+	}
+	while (i < len) {
+		r1 = r0;
+		r0 = fn_rune(s + i, len - i, &sz);
+		i += sz;
+		if (is_connector(r0) && is_connector(r1)) {
+			if (fn_put_rune(&b, r1) < 0)
+				goto oom;
+			continue;
+		}
+		if (is_connector(r1)) {
+			first_upper = is_upper(r0);
+			r0 = tmpl_unicode_to(0, r0);
+		} else {
+			if (first_upper) {
+				if (is_upper(r0))
+					r0 = tmpl_unicode_to(1, r0);
+				else
+					first_upper = 0;
+			}
+			if (fn_put_rune(&b, r1) < 0)
+				goto oom;
+		}
+	}
+	if (fn_put_rune(&b, r0) < 0)
+		goto oom;
+	return fn_ret_buf(out, &b, err);
+oom:
+	gitops_buf_release(&b);
+	return gitops_err_oom(err);
+}
+
+/* xstrings's word types, for snakecase and kebabcase */
+enum { W_INVALID, W_NUMBER, W_UPPER, W_ALPHABET, W_CONNECTOR, W_PUNCT, W_OTHER };
+
+/* xstrings's nextValidRune: the first rune that is not U+FFFD (a bad byte or the rune itself), and the bytes to it */
+static int next_valid(const char *s, size_t len, int prev, size_t *size)
+{
+	size_t i = 0, sz;
+
+	while (i < len) {
+		int r = fn_rune(s + i, len - i, &sz);
+		i += sz;
+		if (r != 0xFFFD) {
+			*size = i;
+			return r;
+		}
+	}
+	*size = i;
+	return prev;
+}
+
+/* xstrings's nextWord: the type and length of the word at s */
+static int next_word(const char *s, size_t len, size_t *wlen)
+{
+	size_t off, rem, size;
+	int r, wt;
+
+	*wlen = 0;
+	if (!len)
+		return W_INVALID;
+	r = next_valid(s, len, 0xFFFD, &size);
+	off = size;
+	if (r == 0xFFFD) {
+		*wlen = off;
+		return W_INVALID;
+	}
+	rem = size; /* bytes of s consumed */
+	if (is_connector(r)) {
+		wt = W_CONNECTOR;
+		while (rem < len) {
+			r = next_valid(s + rem, len - rem, r, &size);
+			if (!is_connector(r))
+				break;
+			off += size;
+			rem += size;
+		}
+	} else if (fn_unicode_is(FN_PUNCT, r)) {
+		wt = W_PUNCT;
+		while (rem < len) {
+			r = next_valid(s + rem, len - rem, r, &size);
+			if (!fn_unicode_is(FN_PUNCT, r))
+				break;
+			off += size;
+			rem += size;
+		}
+	} else if (is_upper(r)) {
+		wt = W_UPPER;
+		if (rem < len) {
+			r = next_valid(s + rem, len - rem, r, &size);
+			if (is_upper(r)) {
+				size_t prev = size;
+				off += size;
+				rem += size;
+				while (rem < len) {
+					r = next_valid(s + rem, len - rem, r, &size);
+					if (!is_upper(r))
+						break;
+					prev = size;
+					off += size;
+					rem += size;
+				}
+				/* "HTTPStatus": the S starts the next word */
+				if (rem < len && is_alphabet(r))
+					off -= prev;
+			} else if (is_alphabet(r)) {
+				off += size;
+				rem += size;
+				while (rem < len) {
+					r = next_valid(s + rem, len - rem, r, &size);
+					if (!is_alphabet(r) || is_upper(r))
+						break;
+					off += size;
+					rem += size;
+				}
+			}
+		}
+	} else if (is_alphabet(r)) {
+		wt = W_ALPHABET;
+		while (rem < len) {
+			r = next_valid(s + rem, len - rem, r, &size);
+			if (!is_alphabet(r) || is_upper(r))
+				break;
+			off += size;
+			rem += size;
+		}
+	} else if (fn_unicode_is(FN_NUMBER, r)) {
+		wt = W_NUMBER;
+		while (rem < len) {
+			r = next_valid(s + rem, len - rem, r, &size);
+			if (!fn_unicode_is(FN_NUMBER, r))
+				break;
+			off += size;
+			rem += size;
+		}
+	} else {
+		wt = W_OTHER;
+		while (rem < len) {
+			r = next_valid(s + rem, len - rem, r, &size);
+			if (size == 0 || is_connector(r) || is_alphabet(r) || fn_unicode_is(FN_NUMBER, r) ||
+			    fn_unicode_is(FN_PUNCT, r))
+				break;
+			off += size;
+			rem += size;
+		}
+	}
+	*wlen = off;
+	return wt;
+}
+
+/* xstrings's toLower: an upper-case or connector word lowered, its connectors made conn; others as they are */
+static int word_lower(struct gitops_buf *b, int wt, const char *w, size_t wlen, int conn)
+{
+	size_t i = 0, sz;
+
+	if (wt != W_UPPER && wt != W_CONNECTOR)
+		return gitops_buf_add(b, w, wlen);
+	while (i < wlen) {
+		int r = fn_rune(w + i, wlen - i, &sz);
+		i += sz;
+		if (is_connector(r))
+			r = conn;
+		else if (is_upper(r))
+			r = tmpl_unicode_to(1, r);
+		if (fn_put_rune(b, r) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* xstrings's camelCaseToLowerCase: words lowered and joined by conn (snakecase '_', kebabcase '-') */
+static int lower_case_words(struct gitops_tmpl_value **out, struct gitops_tmpl_value *sv, int conn,
+			    struct gitops_err *err)
+{
+	struct gitops_buf b = GITOPS_BUF_INIT;
+	size_t len, wlen, pos;
+	const char *s = str(sv, &len), *w;
+	int wt;
+
+	if (!len)
+		return fn_ret_str(out, "", 0, err);
+	if (gitops_buf_add(&b, "", 0) < 0)
+		goto oom;
+#define NEXT() (w = s + pos, wt = next_word(w, len - pos, &wlen), pos += wlen)
+	pos = 0;
+	NEXT();
+	while (pos < len) {
+		int prev = wt;
+		const char *last = w;
+		size_t lastlen = wlen;
+		if (wt != W_CONNECTOR && word_lower(&b, wt, w, wlen, conn) < 0)
+			goto oom;
+		NEXT();
+		switch (prev) {
+		case W_NUMBER:
+			while (wt == W_ALPHABET || wt == W_NUMBER) {
+				if (word_lower(&b, wt, w, wlen, conn) < 0)
+					goto oom;
+				NEXT();
+			}
+			if (wt != W_INVALID && wt != W_PUNCT && wt != W_CONNECTOR && fn_put_rune(&b, conn) < 0)
+				goto oom;
+			break;
+		case W_CONNECTOR:
+			if (word_lower(&b, prev, last, lastlen, conn) < 0)
+				goto oom;
+			break;
+		case W_PUNCT:
+			break;
+		default:
+			if (wt != W_NUMBER) {
+				if (wt != W_CONNECTOR && wt != W_PUNCT && fn_put_rune(&b, conn) < 0)
+					goto oom;
+				break;
+			}
+			if (pos >= len)
+				break;
+			last = w;
+			lastlen = wlen;
+			NEXT();
+			/* a number is part of the word before it ("Bld4Floor": bld4_floor) */
+			if (wt != W_ALPHABET) {
+				if (word_lower(&b, W_NUMBER, last, lastlen, conn) < 0)
+					goto oom;
+				if (wt != W_CONNECTOR && wt != W_PUNCT && fn_put_rune(&b, conn) < 0)
+					goto oom;
+				break;
+			}
+			/* unless lower-case letters follow it ("HTTP2xx": http_2xx) */
+			if (fn_put_rune(&b, conn) < 0 || word_lower(&b, W_NUMBER, last, lastlen, conn) < 0)
+				goto oom;
+			while (wt == W_ALPHABET || wt == W_NUMBER) {
+				if (word_lower(&b, wt, w, wlen, conn) < 0)
+					goto oom;
+				NEXT();
+			}
+			if (wt != W_INVALID && wt != W_CONNECTOR && wt != W_PUNCT && fn_put_rune(&b, conn) < 0)
+				goto oom;
+		}
+	}
+#undef NEXT
+	if (word_lower(&b, wt, w, wlen, conn) < 0)
+		goto oom;
+	return fn_ret_buf(out, &b, err);
+oom:
+	gitops_buf_release(&b);
+	return gitops_err_oom(err);
+}
+
+FN(f_snakecase)
+{
+	(void)call, (void)n;
+	return lower_case_words(out, args[0], '_', err);
+}
+
+FN(f_kebabcase)
+{
+	(void)call, (void)n;
+	return lower_case_words(out, args[0], '-', err);
+}
+
+/*
+ * goutils.WrapCustom, in bytes: lines broken at the last space within
+ * WIDTH (spaces at a line's start dropped); a longer word cut at WIDTH
+ * when long words wrap (wrapWith), else left whole up to the next space
+ */
+static int wrap(struct gitops_tmpl_value **out, long width, const char *nl, size_t nllen, struct gitops_tmpl_value *sv,
+		int long_words, struct gitops_err *err)
+{
+	struct gitops_buf b = GITOPS_BUF_INIT;
+	size_t len, off = 0, w;
+	const char *s = str(sv, &len);
+
+	if (!len)
+		return fn_ret_str(out, "", 0, err);
+	if (!nllen) {
+		nl = "\n";
+		nllen = 1;
+	}
+	w = width < 1 ? 1 : (size_t)width;
+	if (gitops_buf_add(&b, "", 0) < 0)
+		goto oom;
+	while (len - off > w) {
+		size_t end = off + w + 1, sp;
+		int found = 0;
+		if (s[off] == ' ') {
+			off++;
+			continue;
+		}
+		for (sp = end; sp > off; sp--)
+			if (s[sp - 1] == ' ') {
+				found = 1;
+				break;
+			}
+		if (found) {
+			sp--;
+			if (gitops_buf_add(&b, s + off, sp - off) < 0 || gitops_buf_add(&b, nl, nllen) < 0)
+				goto oom;
+			off = sp + 1;
+		} else if (long_words) {
+			if (gitops_buf_add(&b, s + off, w) < 0 || gitops_buf_add(&b, nl, nllen) < 0)
+				goto oom;
+			off += w;
+		} else {
+			const char *space = memchr(s + off + w, ' ', len - off - w);
+			if (space) {
+				sp = (size_t)(space - s);
+				if (gitops_buf_add(&b, s + off, sp - off) < 0 || gitops_buf_add(&b, nl, nllen) < 0)
+					goto oom;
+				off = sp + 1;
+			} else {
+				if (gitops_buf_add(&b, s + off, len - off) < 0)
+					goto oom;
+				off = len;
+			}
+		}
+		if (b.len > MAX_RESULT) {
+			gitops_buf_release(&b);
+			return fn_fail(err, "wrap: result longer than %u bytes", MAX_RESULT);
+		}
+	}
+	if (gitops_buf_add(&b, s + off, len - off) < 0)
+		goto oom;
+	return fn_ret_buf(out, &b, err);
+oom:
+	gitops_buf_release(&b);
+	return gitops_err_oom(err);
+}
+
+/* wrap WIDTH S */
+FN(f_wrap)
+{
+	(void)call, (void)n;
+	return wrap(out, (long)gitops_tmpl_value_int_of(args[0]), "", 0, args[1], 0, err);
+}
+
+/* wrapWith WIDTH SEP S */
+FN(f_wrap_with)
+{
+	size_t nllen;
+	const char *nl = str(args[1], &nllen);
+
+	(void)call, (void)n;
+	return wrap(out, (long)gitops_tmpl_value_int_of(args[0]), nl, nllen, args[2], 1, err);
+}
+
 #define S GITOPS_TMPL_P_STRING
 #define I GITOPS_TMPL_P_INT
 #define A GITOPS_TMPL_P_ANY
 const struct gitops_tmpl_func gitops_tmpl_funcs_strings[] = {
+	{ "hello", f_hello, 0, 0, { 0 }, NULL },
+	{ "untitle", f_untitle, 1, 0, { S }, NULL },
+	{ "swapcase", f_swapcase, 1, 0, { S }, NULL },
+	{ "initials", f_initials, 1, 0, { S }, NULL },
+	{ "shuffle", f_shuffle, 1, 0, { S }, NULL },
+	{ "camelcase", f_camelcase, 1, 0, { S }, NULL },
+	{ "snakecase", f_snakecase, 1, 0, { S }, NULL },
+	{ "kebabcase", f_kebabcase, 1, 0, { S }, NULL },
+	{ "wrap", f_wrap, 2, 0, { I, S }, NULL },
+	{ "wrapWith", f_wrap_with, 3, 0, { I, S, S }, NULL },
 	{ "trim", f_trim, 1, 0, { S }, NULL },
 	{ "trimAll", f_trim_all, 2, 0, { S, S }, NULL },
 	{ "trimall", f_trim_all, 2, 0, { S, S }, NULL },
