@@ -454,7 +454,7 @@ static int read_mapping(struct yr *r, struct node *out, size_t depth)
 		return yr_oom(r);
 	for (;;) {
 		if (next_event(r, &ev) < 0)
-			return -1;
+			goto fail;
 		if (ev.type == YAML_MAPPING_END_EVENT) {
 			yaml_event_delete(&ev);
 			if (pending) {
