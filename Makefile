@@ -25,7 +25,7 @@ OPTFLAGS  ?= -O2 -g
 endif
 
 CC        ?= cc
-PKGS      := yaml-0.1 libcjson libcurl libcrypto libgit2 libpcre2-8
+PKGS      := yaml-0.1 libcjson libcurl libcrypto libgit2 libpcre2-8 libxcrypt
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS))
 CHECK_CFLAGS := $(shell pkg-config --cflags check)
@@ -215,7 +215,7 @@ kustomize: $(BINS) $(O)/tests/kustomize/kzcompare
 # lib/template against the shared helm-engine cases (Go's text/template as helm v3.17 runs it)
 .PHONY: template
 # the function families written so far (issue 16): their case files run too
-TEMPLATE_FUNC_CASES := sprig-defaults sprig-strings sprig-lists sprig-conversion sprig-dicts sprig-math helm-serialization
+TEMPLATE_FUNC_CASES := sprig-defaults sprig-strings sprig-lists sprig-conversion sprig-dicts sprig-math helm-serialization sprig-regex-semver sprig-paths-urls sprig-date sprig-encoding
 # the project's own cases beyond the corpus, their expected output from the real helm
 TEMPLATE_OWN_CASES := $(sort $(wildcard tests/template/funcs-*.yaml))
 $(O)/tests/template/%.o: tests/template/%.c $(LIB_HDRS) Makefile

@@ -50,6 +50,7 @@ enum gitops_tmpl_kind {
 	GITOPS_TMPL_MAP,     /* map[string]interface {}, or a named map type (type_name) */
 	GITOPS_TMPL_UINT8,   /* Go uint8 (a byte: index of a string) */
 	GITOPS_TMPL_COMPLEX128, /* Go complex128: only a template's own constants (1i, 2+3i) make one */
+	GITOPS_TMPL_UINT64,  /* Go uint64 (semver's Major...), its bits in the int64 */
 };
 
 struct gitops_tmpl_value;
@@ -60,6 +61,7 @@ struct gitops_tmpl_value *gitops_tmpl_value_int(int64_t i);
 struct gitops_tmpl_value *gitops_tmpl_value_int64(int64_t i);
 struct gitops_tmpl_value *gitops_tmpl_value_float(double d);
 struct gitops_tmpl_value *gitops_tmpl_value_complex(double re, double im);
+struct gitops_tmpl_value *gitops_tmpl_value_uint64(uint64_t u);
 /* A string of len bytes (copied; may hold NUL). */
 struct gitops_tmpl_value *gitops_tmpl_value_string(const char *s, size_t len);
 struct gitops_tmpl_value *gitops_tmpl_value_cstring(const char *s);
@@ -72,6 +74,15 @@ struct gitops_tmpl_value *gitops_tmpl_value_map(const char *type_name);
  * field is an error ("can't evaluate field X in type T"), not a zero value.
  */
 struct gitops_tmpl_value *gitops_tmpl_value_struct(const char *type_name);
+/*
+ * A struct with a String() method (time.Time, *semver.Version): fmt prints
+ * it as the string value of its hidden field GITOPS_TMPL_STRINGER (a key no
+ * template can name) for the verbs that take a string (%v %s %q %x %X), as
+ * Go's fmt calls a Stringer.
+ */
+#define GITOPS_TMPL_STRINGER "String()"
+/* A named integer type with String() (time.Month): its number, an int64, for the other verbs (%d). */
+#define GITOPS_TMPL_INTEGER "int()"
 
 /* A list of a named type ("chartutil.VersionSet"), which may have methods; kind LIST or STRLIST. */
 struct gitops_tmpl_value *gitops_tmpl_value_named_list(enum gitops_tmpl_kind kind, const char *type_name);
@@ -127,6 +138,11 @@ enum gitops_tmpl_param {
 	GITOPS_TMPL_P_BOOL,   /* bool */
 	GITOPS_TMPL_P_LIST,   /* []interface {} */
 	GITOPS_TMPL_P_MAP,    /* map[string]interface {} */
+	GITOPS_TMPL_P_TIME,   /* time.Time: a struct of that type (lib/template/funcs/dates.c makes them) */
+	GITOPS_TMPL_P_UINT32, /* uint32 (Sprig's derivePassword): an unsigned constant, truncated as
+				 reflect's SetUint does; no value of the engine has the type */
+	GITOPS_TMPL_P_CERTIFICATE, /* sprig.certificate (genSignedCert's CA): a struct of that type
+				      (lib/template/funcs/crypto.c makes them) */
 	GITOPS_TMPL_P_RAW = 100, /* reflect.Value, as the builtins take them: no conversion */
 };
 

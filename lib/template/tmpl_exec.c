@@ -158,6 +158,12 @@ static const char *param_type(int p)
 		return "[]interface {}";
 	case GITOPS_TMPL_P_MAP:
 		return "map[string]interface {}";
+	case GITOPS_TMPL_P_TIME:
+		return "time.Time";
+	case GITOPS_TMPL_P_UINT32:
+		return "uint32";
+	case GITOPS_TMPL_P_CERTIFICATE:
+		return "sprig.certificate";
 	case P_VALUE:
 		return "reflect.Value";
 	default:
@@ -185,6 +191,14 @@ static int kind_matches(const struct gitops_tmpl_value *v, int p)
 		   not a struct, not another map type (map[string]string) */
 		return v->kind == GITOPS_TMPL_MAP && !v->u.map.is_struct &&
 		       !(v->u.map.type_name && !strncmp(v->u.map.type_name, "map[", 4));
+	case GITOPS_TMPL_P_TIME:
+		return v->kind == GITOPS_TMPL_MAP && v->u.map.is_struct && v->u.map.type_name &&
+		       !strcmp(v->u.map.type_name, "time.Time");
+	case GITOPS_TMPL_P_UINT32:
+		return 0;
+	case GITOPS_TMPL_P_CERTIFICATE:
+		return v->kind == GITOPS_TMPL_MAP && v->u.map.is_struct && v->u.map.type_name &&
+		       !strcmp(v->u.map.type_name, "sprig.certificate");
 	default:
 		return 1;
 	}
@@ -723,13 +737,21 @@ constant:
 			return found_error(s, "expected integer; found ", n);
 		out->v = ptype == GITOPS_TMPL_P_INT ? gitops_tmpl_value_int(n->i64) : gitops_tmpl_value_int64(n->i64);
 		break;
+	case GITOPS_TMPL_P_UINT32:
+		/* evalUnsignedInteger; SetUint keeps the low 32 bits */
+		if (n->type != N_NUMBER || !n->is_uint)
+			return found_error(s, "expected unsigned integer; found ", n);
+		out->v = gitops_tmpl_value_int64((int64_t)(uint32_t)n->u64);
+		break;
 	case GITOPS_TMPL_P_FLOAT:
 		if (n->type != N_NUMBER || !n->is_float)
 			return found_error(s, "expected float; found ", n);
 		out->v = gitops_tmpl_value_float(n->f64);
 		break;
 	case GITOPS_TMPL_P_LIST:
-	case GITOPS_TMPL_P_MAP: {
+	case GITOPS_TMPL_P_MAP:
+	case GITOPS_TMPL_P_TIME:
+	case GITOPS_TMPL_P_CERTIFICATE: {
 		struct gitops_buf b = GITOPS_BUF_INIT;
 		if (tmpl_node_string(&b, n) < 0)
 			return oom(s);
@@ -755,6 +777,7 @@ static int basic_kind(const struct gitops_tmpl_value *v)
 	case GITOPS_TMPL_INT:
 	case GITOPS_TMPL_INT64:
 	case GITOPS_TMPL_UINT8: /* Go compares int with uint by value: as one kind here */
+	case GITOPS_TMPL_UINT64:
 		return K_INT;
 	case GITOPS_TMPL_FLOAT64:
 		return K_FLOAT;
@@ -765,6 +788,44 @@ static int basic_kind(const struct gitops_tmpl_value *v)
 	default:
 		return K_INVALID;
 	}
+}
+
+/* the fields of two structs of one type (scalars, as the function families make them) are equal */
+static int struct_equal(const struct gitops_tmpl_value *a, const struct gitops_tmpl_value *b)
+{
+	size_t i;
+
+	if (a->u.map.n != b->u.map.n)
+		return 0;
+	for (i = 0; i < a->u.map.n; i++) {
+		const struct gitops_tmpl_value *x = a->u.map.e[i].val, *y = b->u.map.e[i].val;
+		if (tmpl_keycmp(a->u.map.e[i].key, a->u.map.e[i].klen, b->u.map.e[i].key, b->u.map.e[i].klen) ||
+		    gitops_tmpl_value_kind(x) != gitops_tmpl_value_kind(y))
+			return 0;
+		switch (gitops_tmpl_value_kind(x)) {
+		case GITOPS_TMPL_STRING:
+			if (x->u.str.len != y->u.str.len || memcmp(x->u.str.s, y->u.str.s, x->u.str.len))
+				return 0;
+			break;
+		case GITOPS_TMPL_INT:
+		case GITOPS_TMPL_INT64:
+		case GITOPS_TMPL_UINT8:
+		case GITOPS_TMPL_UINT64:
+			if (x->u.i != y->u.i)
+				return 0;
+			break;
+		case GITOPS_TMPL_BOOL:
+			if (x->u.b != y->u.b)
+				return 0;
+			break;
+		case GITOPS_TMPL_NIL:
+			break;
+		default:
+			if (x != y)
+				return 0;
+		}
+	}
+	return 1;
 }
 
 static int fmt_s(struct gitops_buf *b, struct gitops_tmpl_value *v)
@@ -821,6 +882,10 @@ static int eq(struct gitops_err *err, struct gitops_tmpl_value *a1, struct gitop
 				}
 				if (!a1 || !a) {
 					truth = !a1 == !a;
+				} else if (a1->kind == GITOPS_TMPL_MAP && a1->u.map.is_struct && a->kind == GITOPS_TMPL_MAP &&
+					   a->u.map.is_struct) {
+					/* Go's == on a struct (field by field) or a pointer to one (the same one) */
+					truth = gitops_tmpl_value_type_name(a1)[0] == '*' ? a1 == a : struct_equal(a1, a);
 				} else {
 					struct gitops_buf b = GITOPS_BUF_INIT;
 					if (fmt_s(&b, a) < 0)
@@ -866,6 +931,7 @@ static int index_arg(struct gitops_err *err, long *out, struct gitops_tmpl_value
 	case GITOPS_TMPL_INT:
 	case GITOPS_TMPL_INT64:
 	case GITOPS_TMPL_UINT8:
+	case GITOPS_TMPL_UINT64:
 		x = index->u.i;
 		break;
 	case GITOPS_TMPL_NIL:
@@ -925,6 +991,12 @@ static int b_index(struct rv *out, struct gitops_err *err, struct rv *args, size
 			break;
 		case GITOPS_TMPL_MAP: {
 			struct gitops_tmpl_value *val;
+			if (item.v->u.map.is_struct) {
+				/* a struct (or a pointer to one) is no map: Go's index refuses it */
+				gitops_err_set(err, GITOPS_EXIT_INPUT, "can't index item of type %s",
+					       gitops_tmpl_value_type_name(item.v));
+				goto fail;
+			}
 			if (!index) {
 				gitops_err_set(err, GITOPS_EXIT_INPUT, "value is nil; should be of type string");
 				goto fail;
@@ -1146,6 +1218,11 @@ static int call_builtin(struct rv *out, struct state *s, int b, struct rv *args,
 		if (v->kind != GITOPS_TMPL_STRING && v->kind != GITOPS_TMPL_LIST && v->kind != GITOPS_TMPL_STRLIST &&
 		    v->kind != GITOPS_TMPL_MAP)
 			return gitops_err_set(s->err, GITOPS_EXIT_INPUT, "len of type %s", gitops_tmpl_value_type_name(v));
+		if (v->kind == GITOPS_TMPL_MAP && v->u.map.is_struct) {
+			/* a struct has no length; Go names the type a pointer points to */
+			const char *t = gitops_tmpl_value_type_name(v);
+			return gitops_err_set(s->err, GITOPS_EXIT_INPUT, "len of type %s", t + (t[0] == '*'));
+		}
 		out->v = gitops_tmpl_value_int((int64_t)gitops_tmpl_value_len(v));
 		return out->v ? 0 : gitops_err_oom(s->err);
 	}
@@ -1573,7 +1650,8 @@ static int walk_range(struct state *s, struct rv dot, const struct tmpl_node *r)
 		rv_release(&val);
 	if (!val.v)
 		goto empty;
-	switch (val.v->kind) {
+	/* a struct is not ranged over: the default case's error */
+	switch (val.v->kind == GITOPS_TMPL_MAP && val.v->u.map.is_struct ? (int)GITOPS_TMPL_NIL : (int)val.v->kind) {
 	case GITOPS_TMPL_LIST:
 	case GITOPS_TMPL_STRLIST:
 		n = val.v->u.list.n;

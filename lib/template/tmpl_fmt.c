@@ -638,24 +638,25 @@ static void bad_verb(struct pp *p, const struct gitops_tmpl_value *v, char verb)
 static void fmt_int_verb(struct pp *p, const struct gitops_tmpl_value *v, char verb)
 {
 	uint64_t u = (uint64_t)v->u.i;
+	int is_signed = v->kind != GITOPS_TMPL_UINT64;
 
 	switch (verb) {
 	case 'v':
 	case 'd':
-		fmt_integer(p, u, 10, 1, verb, ldigits);
+		fmt_integer(p, u, 10, is_signed, verb, ldigits);
 		break;
 	case 'b':
-		fmt_integer(p, u, 2, 1, verb, ldigits);
+		fmt_integer(p, u, 2, is_signed, verb, ldigits);
 		break;
 	case 'o':
 	case 'O':
-		fmt_integer(p, u, 8, 1, verb, ldigits);
+		fmt_integer(p, u, 8, is_signed, verb, ldigits);
 		break;
 	case 'x':
-		fmt_integer(p, u, 16, 1, verb, ldigits);
+		fmt_integer(p, u, 16, is_signed, verb, ldigits);
 		break;
 	case 'X':
-		fmt_integer(p, u, 16, 1, verb, udigits);
+		fmt_integer(p, u, 16, is_signed, verb, udigits);
 		break;
 	case 'c': {
 		char tmp[4];
@@ -730,6 +731,7 @@ static void print_value(struct pp *p, const struct gitops_tmpl_value *v, char ve
 	case GITOPS_TMPL_INT:
 	case GITOPS_TMPL_INT64:
 	case GITOPS_TMPL_UINT8:
+	case GITOPS_TMPL_UINT64:
 		fmt_int_verb(p, v, verb);
 		return;
 	case GITOPS_TMPL_FLOAT64:
@@ -798,6 +800,49 @@ static void print_value(struct pp *p, const struct gitops_tmpl_value *v, char ve
 		}
 		return;
 	case GITOPS_TMPL_MAP:
+		if (v->u.map.is_struct && !p->f.sharp_v && verb != 'T') {
+			/*
+			 * A Stringer (handleMethods): its String() formatted with a verb
+			 * that takes a string; another verb formats an integer type
+			 * (time.Month) by its number.
+			 */
+			const struct gitops_tmpl_value *str =
+				gitops_tmpl_map_get(v, GITOPS_TMPL_STRINGER, sizeof(GITOPS_TMPL_STRINGER) - 1);
+			const struct gitops_tmpl_value *num =
+				gitops_tmpl_map_get(v, GITOPS_TMPL_INTEGER, sizeof(GITOPS_TMPL_INTEGER) - 1);
+			if (gitops_tmpl_value_kind(num) == GITOPS_TMPL_INT64 && !(verb && strchr("vsxXq", verb))) {
+				print_value(p, num, verb, depth);
+				return;
+			}
+			/* Go would print the struct's own fields for other verbs: not kept here */
+			if (gitops_tmpl_value_kind(str) == GITOPS_TMPL_STRING) {
+				print_value(p, str, verb, depth);
+				return;
+			}
+		}
+		if (v->u.map.is_struct && v->u.map.type_name && v->u.map.type_name[0] != '*' &&
+		    !gitops_tmpl_map_get(v, GITOPS_TMPL_STRINGER, sizeof(GITOPS_TMPL_STRINGER) - 1) &&
+		    !gitops_tmpl_map_get(v, GITOPS_TMPL_INTEGER, sizeof(GITOPS_TMPL_INTEGER) - 1)) {
+			/*
+			 * a struct value that is no Stringer (Sprig's sprig.certificate): {F1 F2}, %+v {Name:F1 ...},
+			 * %#v T{Name:F1, ...}; its fields in key order (the declared order of the
+			 * structs made so far).  Pointers to structs (.Chart) print as maps still.
+			 */
+			if (p->f.sharp_v)
+				puts_(p, gitops_tmpl_value_type_name(v));
+			putc_(p, '{');
+			for (i = 0; i < v->u.map.n; i++) {
+				if (i)
+					puts_(p, p->f.sharp_v ? ", " : " ");
+				if (p->f.plus_v || p->f.sharp_v) {
+					put(p, v->u.map.e[i].key, v->u.map.e[i].klen);
+					putc_(p, ':');
+				}
+				print_value(p, v->u.map.e[i].val, verb, depth + 1);
+			}
+			putc_(p, '}');
+			return;
+		}
 		if (p->f.sharp_v) {
 			puts_(p, gitops_tmpl_value_type_name(v));
 			putc_(p, '{');

@@ -71,6 +71,15 @@ struct gitops_tmpl_value *gitops_tmpl_value_complex(double re, double im)
 	return v;
 }
 
+struct gitops_tmpl_value *gitops_tmpl_value_uint64(uint64_t u)
+{
+	struct gitops_tmpl_value *v = new_value(GITOPS_TMPL_UINT64);
+
+	if (v)
+		v->u.i = (int64_t)u;
+	return v;
+}
+
 struct gitops_tmpl_value *gitops_tmpl_value_string(const char *s, size_t len)
 {
 	struct gitops_tmpl_value *v = new_value(GITOPS_TMPL_STRING);
@@ -297,7 +306,8 @@ int64_t gitops_tmpl_value_int_of(const struct gitops_tmpl_value *v)
 {
 	if (!v)
 		return 0;
-	if (v->kind == GITOPS_TMPL_INT || v->kind == GITOPS_TMPL_INT64 || v->kind == GITOPS_TMPL_UINT8)
+	if (v->kind == GITOPS_TMPL_INT || v->kind == GITOPS_TMPL_INT64 || v->kind == GITOPS_TMPL_UINT8 ||
+	    v->kind == GITOPS_TMPL_UINT64)
 		return v->u.i;
 	return 0;
 }
@@ -369,6 +379,8 @@ const char *gitops_tmpl_value_type_name(const struct gitops_tmpl_value *v)
 		return "int64";
 	case GITOPS_TMPL_UINT8:
 		return "uint8";
+	case GITOPS_TMPL_UINT64:
+		return "uint64";
 	case GITOPS_TMPL_FLOAT64:
 		return "float64";
 	case GITOPS_TMPL_COMPLEX128:
@@ -395,6 +407,7 @@ int gitops_tmpl_value_truth(const struct gitops_tmpl_value *v)
 	case GITOPS_TMPL_INT:
 	case GITOPS_TMPL_INT64:
 	case GITOPS_TMPL_UINT8:
+	case GITOPS_TMPL_UINT64:
 		return v->u.i != 0;
 	case GITOPS_TMPL_FLOAT64:
 		return v->u.f != 0;
@@ -481,6 +494,7 @@ static cJSON *to_tree(const struct gitops_tmpl_value *v, int depth)
 	case GITOPS_TMPL_INT:
 	case GITOPS_TMPL_INT64:
 	case GITOPS_TMPL_UINT8:
+	case GITOPS_TMPL_UINT64:
 		return gitops_value_new_int(v->u.i);
 	case GITOPS_TMPL_FLOAT64:
 		return gitops_value_new_float(v->u.f);

@@ -53,6 +53,7 @@ int64_t fn_cast_int(const struct gitops_tmpl_value *v)
 	case GITOPS_TMPL_INT:
 	case GITOPS_TMPL_INT64:
 	case GITOPS_TMPL_UINT8:
+	case GITOPS_TMPL_UINT64:
 		return v->u.i;
 	case GITOPS_TMPL_FLOAT64:
 		return float_to_int(v->u.f);
@@ -77,6 +78,8 @@ double fn_cast_float(const struct gitops_tmpl_value *v)
 	case GITOPS_TMPL_INT64:
 	case GITOPS_TMPL_UINT8:
 		return (double)v->u.i;
+	case GITOPS_TMPL_UINT64:
+		return (double)(uint64_t)v->u.i;
 	case GITOPS_TMPL_FLOAT64:
 		return v->u.f;
 	case GITOPS_TMPL_BOOL:

@@ -23,7 +23,14 @@ int gitops_tmpl_funcs_table(struct gitops_tmpl_func **out, size_t *n)
 		{ gitops_tmpl_funcs_strlists, &gitops_tmpl_funcs_strlists_n },
 		{ gitops_tmpl_funcs_dicts, &gitops_tmpl_funcs_dicts_n },
 		{ gitops_tmpl_funcs_math, &gitops_tmpl_funcs_math_n },
+		{ gitops_tmpl_funcs_encoding, &gitops_tmpl_funcs_encoding_n },
+		{ gitops_tmpl_funcs_random, &gitops_tmpl_funcs_random_n },
+		{ gitops_tmpl_funcs_crypto, &gitops_tmpl_funcs_crypto_n },
 		{ gitops_tmpl_funcs_helm, &gitops_tmpl_funcs_helm_n },
+		{ gitops_tmpl_funcs_regex, &gitops_tmpl_funcs_regex_n },
+		{ gitops_tmpl_funcs_paths, &gitops_tmpl_funcs_paths_n },
+		{ gitops_tmpl_funcs_semver, &gitops_tmpl_funcs_semver_n },
+		{ gitops_tmpl_funcs_dates, &gitops_tmpl_funcs_dates_n },
 		{ gitops_tmpl_funcs_serialize, &gitops_tmpl_funcs_serialize_n },
 	};
 	size_t total = 0, i, k = 0;
@@ -53,6 +60,7 @@ int fn_empty(const struct gitops_tmpl_value *v)
 	case GITOPS_TMPL_INT:
 	case GITOPS_TMPL_INT64:
 	case GITOPS_TMPL_UINT8:
+	case GITOPS_TMPL_UINT64:
 		return v->u.i == 0;
 	case GITOPS_TMPL_FLOAT64:
 		return v->u.f == 0;

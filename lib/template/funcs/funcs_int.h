@@ -29,6 +29,20 @@ extern const struct gitops_tmpl_func gitops_tmpl_funcs_conversions[];
 extern const size_t gitops_tmpl_funcs_conversions_n;
 extern const struct gitops_tmpl_func gitops_tmpl_funcs_lists[];
 extern const size_t gitops_tmpl_funcs_lists_n;
+extern const struct gitops_tmpl_func gitops_tmpl_funcs_regex[];
+extern const size_t gitops_tmpl_funcs_regex_n;
+extern const struct gitops_tmpl_func gitops_tmpl_funcs_semver[];
+extern const size_t gitops_tmpl_funcs_semver_n;
+extern const struct gitops_tmpl_func gitops_tmpl_funcs_paths[];
+extern const size_t gitops_tmpl_funcs_paths_n;
+extern const struct gitops_tmpl_func gitops_tmpl_funcs_dates[];
+extern const size_t gitops_tmpl_funcs_dates_n;
+extern const struct gitops_tmpl_func gitops_tmpl_funcs_encoding[];
+extern const size_t gitops_tmpl_funcs_encoding_n;
+extern const struct gitops_tmpl_func gitops_tmpl_funcs_random[];
+extern const size_t gitops_tmpl_funcs_random_n;
+extern const struct gitops_tmpl_func gitops_tmpl_funcs_crypto[];
+extern const size_t gitops_tmpl_funcs_crypto_n;
 extern const struct gitops_tmpl_func gitops_tmpl_funcs_serialize[]; extern const size_t gitops_tmpl_funcs_serialize_n;
 
 /* spf13/cast's ToInt64 and ToFloat64, errors as 0 (Sprig's toInt64, toFloat64) */

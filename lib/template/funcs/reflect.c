@@ -20,6 +20,8 @@ const char *fn_kind_name(const struct gitops_tmpl_value *v)
 		return "int64";
 	case GITOPS_TMPL_UINT8:
 		return "uint8";
+	case GITOPS_TMPL_UINT64:
+		return "uint64";
 	case GITOPS_TMPL_FLOAT64:
 		return "float64";
 	case GITOPS_TMPL_COMPLEX128:
@@ -51,6 +53,7 @@ int fn_deep_equal(const struct gitops_tmpl_value *a, const struct gitops_tmpl_va
 	case GITOPS_TMPL_INT:
 	case GITOPS_TMPL_INT64:
 	case GITOPS_TMPL_UINT8:
+	case GITOPS_TMPL_UINT64:
 		return a->u.i == b->u.i;
 	case GITOPS_TMPL_FLOAT64:
 		return a->u.f == b->u.f;

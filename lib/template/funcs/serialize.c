@@ -127,6 +127,10 @@ static int jw_value(struct jw *j, const struct gitops_tmpl_value *v, int depth)
 		snprintf(num, sizeof(num), "%lld", (long long)v->u.i);
 		j->oom |= gitops_buf_addstr(j->b, num) < 0;
 		return 0;
+	case GITOPS_TMPL_UINT64:
+		snprintf(num, sizeof(num), "%llu", (unsigned long long)(uint64_t)v->u.i);
+		j->oom |= gitops_buf_addstr(j->b, num) < 0;
+		return 0;
 	case GITOPS_TMPL_FLOAT64:
 		if (isnan(v->u.f) || isinf(v->u.f))
 			return fn_fail(j->err, "json: unsupported value: %s",
@@ -691,6 +695,12 @@ static cJSON *to_tree(const struct gitops_tmpl_value *v, int json, int depth, st
 	case GITOPS_TMPL_UINT8:
 		t = gitops_value_new_int(v->u.i);
 		break;
+	case GITOPS_TMPL_UINT64: {
+		char num[32];
+		snprintf(num, sizeof(num), "%llu", (unsigned long long)(uint64_t)v->u.i);
+		t = gitops_value_new_int_text(num);
+		break;
+	}
 	case GITOPS_TMPL_FLOAT64:
 		if (json && (isnan(v->u.f) || isinf(v->u.f))) {
 			fn_fail(err, "json: unsupported value: %s", isnan(v->u.f) ? "NaN" : v->u.f > 0 ? "+Inf" : "-Inf");

@@ -253,6 +253,10 @@ static int tw_element(struct tw *w, const struct gitops_tmpl_value *v, size_t de
 		snprintf(num, sizeof(num), "%lld", (long long)v->u.i);
 		tw_str(w, num);
 		return 0;
+	case GITOPS_TMPL_UINT64:
+		snprintf(num, sizeof(num), "%llu", (unsigned long long)(uint64_t)v->u.i);
+		tw_str(w, num);
+		return 0;
 	case GITOPS_TMPL_FLOAT64:
 		tw_float(w, v->u.f);
 		return 0;
