@@ -215,7 +215,7 @@ kustomize: $(BINS) $(O)/tests/kustomize/kzcompare
 # lib/template against the shared helm-engine cases (Go's text/template as helm v3.17 runs it)
 .PHONY: template
 # the function families written so far (issue 16): their case files run too
-TEMPLATE_FUNC_CASES := sprig-defaults sprig-strings sprig-lists sprig-conversion sprig-dicts sprig-math sprig-regex-semver sprig-paths-urls sprig-date sprig-encoding
+TEMPLATE_FUNC_CASES := sprig-defaults sprig-strings sprig-lists sprig-conversion sprig-dicts sprig-math helm-serialization sprig-regex-semver sprig-paths-urls sprig-date sprig-encoding
 # the project's own cases beyond the corpus, their expected output from the real helm
 TEMPLATE_OWN_CASES := $(sort $(wildcard tests/template/funcs-*.yaml))
 $(O)/tests/template/%.o: tests/template/%.c $(LIB_HDRS) Makefile

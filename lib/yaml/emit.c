@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "lib/base/buf.h"
+#include "lib/base/enc.h"
 #include "lib/value/value.h"
 #include "lib/yaml/emit_tables.h"
 #include "lib/yaml/scalar.h"
@@ -53,6 +54,7 @@ struct scalar {
 	size_t len;
 	enum style want;
 	int multiline, flow_plain, block_plain, single_ok, block_ok;
+	int tabs_block;         /* yaml.v3: a tab rules out plain and single-quoted styles only */
 };
 
 /* ------------------------------------------------------------ UTF-8 */
@@ -166,6 +168,16 @@ static int json_string(const char **out, char **copy, const char *s, size_t len,
 	return 0;
 }
 
+static int utf8_valid(const char *s, size_t len)
+{
+	size_t i, w;
+
+	for (i = 0; i < len; i += w)
+		if (decode_rune((const unsigned char *)s + i, len - i, &w) < 0)
+			return 0;
+	return 1;
+}
+
 /* ------------------------------------------------------------ key order (sorter.go) */
 
 static int in_ranges(int32_t r, const uint32_t (*t)[2], size_t n)
@@ -205,40 +217,51 @@ static int go_is_digit(int32_t r)
 	return in_ranges(r, digit_ranges, sizeof(digit_ranges) / sizeof(digit_ranges[0]));
 }
 
-/* []rune(s): bad bytes become U+FFFD, one each */
-static int32_t *to_runes(const char *s, size_t *n)
+/* []rune(s) into r (room for strlen(s) runes): bad bytes become U+FFFD, one each; the count */
+static size_t runes_into(int32_t *r, const char *s, size_t len)
 {
-	size_t len = strlen(s), i, w, k = 0;
-	int32_t *r = malloc((len + 1) * sizeof(*r));
+	size_t i, w, k = 0;
 
-	if (!r)
-		return NULL;
 	for (i = 0; i < len; i += w) {
 		int32_t c = decode_rune((const unsigned char *)s + i, len - i, &w);
 		r[k++] = c < 0 ? 0xFFFD : c;
 	}
-	*n = k;
+	return k;
+}
+
+static int32_t *to_runes(const char *s, size_t *n)
+{
+	size_t len = strlen(s);
+	int32_t *r = malloc((len + 1) * sizeof(*r));
+
+	if (!r)
+		return NULL;
+	*n = runes_into(r, s, len);
 	return r;
 }
 
 /* keyList.Less for two strings, on their runes */
-static int runes_less(const int32_t *ar, size_t na, const int32_t *br, size_t nb)
+static int runes_less(const int32_t *ar, size_t na, const int32_t *br, size_t nb, int v3)
 {
 	size_t i;
+	int digits = 0;
 
 	for (i = 0; i < na && i < nb; i++) {
 		int al, bl;
 		size_t ai, bi;
 		uint64_t an = 0, bn = 0; /* Go's int64, wrapping */
 
-		if (ar[i] == br[i])
+		if (ar[i] == br[i]) {
+			digits = go_is_digit(ar[i]);
 			continue;
+		}
 		al = go_is_letter(ar[i]);
 		bl = go_is_letter(br[i]);
 		if (al && bl)
 			return ar[i] < br[i];
+		/* yaml.v3: right after equal digits a letter comes first ("1e3" < "1_0"); v2: always last */
 		if (al || bl)
-			return bl;
+			return v3 && digits ? al : bl;
 		if (ar[i] == '0' || br[i] == '0') {
 			size_t j;
 			for (j = i; j-- > 0 && go_is_digit(ar[j]);) {
@@ -266,7 +289,7 @@ int gitops_yaml_key_less(const char *a, const char *b)
 {
 	size_t na, nb;
 	int32_t *ar = to_runes(a, &na), *br = to_runes(b, &nb);
-	int less = ar && br ? runes_less(ar, na, br, nb) : strcmp(a, b) < 0;
+	int less = ar && br ? runes_less(ar, na, br, nb, 0) : strcmp(a, b) < 0;
 
 	free(ar);
 	free(br);
@@ -277,14 +300,14 @@ struct key {
 	const cJSON *item;
 	const char *s;          /* the key as JSON has it (valid UTF-8) */
 	char *copy;             /* owned, when s had to be repaired */
-	int32_t *runes;         /* owned; GITOPS_YAML_KEYS_GO only */
+	int32_t *runes;         /* GITOPS_YAML_KEYS_GO only: in the same allocation as the keys */
 	size_t nrunes;
 };
 
 static int key_less(const struct key *a, const struct key *b, enum gitops_yaml_key_order order)
 {
-	if (order == GITOPS_YAML_KEYS_GO)
-		return runes_less(a->runes, a->nrunes, b->runes, b->nrunes);
+	if (order == GITOPS_YAML_KEYS_GO || order == GITOPS_YAML_KEYS_GO_V3)
+		return runes_less(a->runes, a->nrunes, b->runes, b->nrunes, order == GITOPS_YAML_KEYS_GO_V3);
 	return strcmp(a->s, b->s) < 0;
 }
 
@@ -394,11 +417,40 @@ static int fits_64(const char *t)
  * that back and writes it again.  TYPED: as go-yaml v2 writes an int64 or
  * a float64.
  */
+/* an integer's decimal digits, into buf (at least 24 bytes) */
+static void format_int(char *buf, int64_t v)
+{
+	char tmp[24];
+	uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+	size_t n = 0, i = 0;
+
+	do {
+		tmp[n++] = (char)('0' + u % 10);
+		u /= 10;
+	} while (u);
+	if (v < 0)
+		buf[i++] = '-';
+	while (n)
+		buf[i++] = tmp[--n];
+	buf[i] = '\0';
+}
+
 static int format_number(struct em *e, const char **out, char *buf, size_t size, const cJSON *n)
 {
 	int json = e->st->numbers == GITOPS_YAML_NUMBERS_JSON;
 
 	*out = buf;
+	/*
+	 * the common case first, without printf: an integer a double holds
+	 * exactly, or (through JSON) a float with such an integral value,
+	 * which encoding/json writes as digits and go-yaml reads as an int
+	 */
+	if (fabs(n->valuedouble) <= 9007199254740992.0 && n->valuedouble == trunc(n->valuedouble) &&
+	    ((n->type & GITOPS_VALUE_INT) ? !n->valuestring && !gitops_value_is_bigint(n) :
+	     json && !(n->valuedouble == 0 && signbit(n->valuedouble)))) {
+		format_int(buf, (int64_t)n->valuedouble);
+		return 0;
+	}
 	if (n->type & GITOPS_VALUE_INT) {
 		const char *t = gitops_value_is_bigint(n) ? n->valuestring :
 			gitops_value_format_number(buf, size, n);
@@ -586,6 +638,7 @@ static void analyze_scalar(struct scalar *sc)
 	int block_ind = 0, flow_ind = 0, line_breaks = 0, special = 0;
 	int leading_space = 0, leading_break = 0, trailing_space = 0, trailing_break = 0;
 	int break_space = 0, space_break = 0, preceded_ws = 1, followed_ws, prev_space = 0, prev_break = 0;
+	int tabs = 0;
 
 	if (len == 0) {
 		sc->multiline = 0;
@@ -643,7 +696,9 @@ static void analyze_scalar(struct scalar *sc)
 				break;
 			}
 		}
-		if (!is_printable(v, i))
+		if (v[i] == '\t' && sc->tabs_block)
+			tabs = 1;
+		else if (!is_printable(v, i))
 			special = 1; /* unicode output: non-ASCII is fine */
 		if (v[i] == ' ') {
 			if (i == 0)
@@ -685,6 +740,8 @@ static void analyze_scalar(struct scalar *sc)
 		sc->flow_plain = 0;
 	if (block_ind)
 		sc->block_plain = 0;
+	if (tabs)
+		sc->flow_plain = sc->block_plain = sc->single_ok = 0;
 }
 
 static enum style select_style(const struct em *e, const struct scalar *sc, int simple_key)
@@ -938,8 +995,9 @@ static void emit_scalar(struct em *e, const struct scalar *sc, int simple_key)
 }
 
 /* stringv: the style go-yaml v2's encoder asks for */
-static void string_scalar(struct scalar *sc, const char *s, size_t len)
+static void string_scalar(struct scalar *sc, const char *s, size_t len, int tabs_block)
 {
+	sc->tabs_block = tabs_block;
 	sc->v = (const unsigned char *)s;
 	sc->len = len;
 	if (memchr(s, '\n', len))
@@ -964,10 +1022,8 @@ static void keys_release(struct key *k, size_t n)
 {
 	size_t i;
 
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < n; i++)
 		free(k[i].copy);
-		free(k[i].runes);
-	}
 	free(k);
 }
 
@@ -980,14 +1036,21 @@ static int mapping_keys(struct em *e, struct key **out, size_t *nout, const cJSO
 	size_t n = 0, i, o;
 	int ret = -1;
 
-	for (c = map->child; c; c = c->next)
-		n++;
-	k = calloc(n, sizeof(*k));
+	int32_t *runes;
+	size_t total = 0;
+
+	/* the keys and their runes in one allocation (a key has at most as many runes as bytes) */
+	for (c = map->child; c; c = c->next, n++)
+		total += (c->string ? strlen(c->string) : 0) + 1;
+	k = calloc(1, n * sizeof(*k) +
+			      (order == GITOPS_YAML_KEYS_GO || order == GITOPS_YAML_KEYS_GO_V3 ? total * sizeof(int32_t) : 0));
 	if (!k)
 		goto oom;
+	runes = (int32_t *)(void *)(k + n);
 	for (i = 0, c = map->child; c; c = c->next, i++) {
 		const char *s = c->string ? c->string : "";
-		int r = json_string(&k[i].s, &k[i].copy, s, strlen(s), through_json(e));
+		size_t slen = strlen(s);
+		int r = json_string(&k[i].s, &k[i].copy, s, slen, through_json(e));
 
 		k[i].item = c;
 		if (r == -2)
@@ -996,8 +1059,12 @@ static int mapping_keys(struct em *e, struct key **out, size_t *nout, const cJSO
 			goto breaks;
 		if (r < 0)
 			goto oom;
-		if (order == GITOPS_YAML_KEYS_GO && !(k[i].runes = to_runes(k[i].s, &k[i].nrunes)))
-			goto oom;
+		if (order == GITOPS_YAML_KEYS_GO || order == GITOPS_YAML_KEYS_GO_V3) {
+			/* a repaired key (U+FFFD for bad bytes) has as many runes as the original has bytes at most */
+			k[i].runes = runes;
+			k[i].nrunes = runes_into(runes, k[i].s, k[i].copy ? strlen(k[i].s) : slen);
+			runes += slen + 1;
+		}
 	}
 	if (order != GITOPS_YAML_KEYS_TREE) {
 		tmp = malloc(n * sizeof(*tmp));
@@ -1008,7 +1075,6 @@ static int mapping_keys(struct em *e, struct key **out, size_t *nout, const cJSO
 		for (i = 0, o = 0; i < n; i++) {
 			if (i + 1 < n && strcmp(k[i].s, k[i + 1].s) == 0) {
 				free(k[i].copy);
-				free(k[i].runes);
 				continue;
 			}
 			k[o++] = k[i];
@@ -1047,7 +1113,7 @@ static int emit_mapping(struct em *e, const cJSON *map, size_t depth)
 	increase_indent(e, 0, 0);
 	for (i = 0; i < n; i++) {
 		struct scalar sc;
-		string_scalar(&sc, k[i].s, strlen(k[i].s));
+		string_scalar(&sc, k[i].s, strlen(k[i].s), e->st->tabs_block);
 		write_indent(e);
 		if (!sc.multiline && sc.len <= 128) {
 			emit_scalar(e, &sc, 1);
@@ -1073,7 +1139,7 @@ static int emit_sequence(struct em *e, const cJSON *seq, int mapping, size_t dep
 	const cJSON *c;
 	int saved = e->indent;
 
-	increase_indent(e, 0, mapping && !e->indention);
+	increase_indent(e, 0, mapping && !e->indention && !e->st->indent_seqs);
 	for (c = seq->child; c; c = c->next) {
 		write_indent(e);
 		write_indicator(e, "-", 1, 0, 1);
@@ -1105,14 +1171,44 @@ static int emit_node(struct em *e, const cJSON *n, int mapping, size_t depth)
 		const char *s;
 		char *copy;
 		const char *v = n->valuestring ? n->valuestring : "";
-		int r = json_string(&s, &copy, v, strlen(v), through_json(e));
+		int r;
+		if (e->st->binary && !through_json(e) && !utf8_valid(v, strlen(v))) {
+			/* yaml.v3's stringv: base64 under the !!binary tag, a plain scalar */
+			char *b64 = NULL;
+			if (gitops_base64_encode(&b64, v, strlen(v), 0) < 0)
+				return gitops_err_oom(e->err);
+			write_indicator(e, "!!binary", 1, 0, 0);
+			if (strlen(b64) >= 70) {
+				/* encodeBase64: lines of 70, each ended by a line feed */
+				size_t bl = strlen(b64), k, o = 0;
+				char *w = malloc(bl + bl / 70 + 2);
+				if (!w) {
+					free(b64);
+					return gitops_err_oom(e->err);
+				}
+				for (k = 0; k < bl; k += 70) {
+					size_t m = bl - k < 70 ? bl - k : 70;
+					memcpy(w + o, b64 + k, m);
+					o += m;
+					w[o++] = '\n';
+				}
+				w[o] = '\0';
+				free(b64);
+				b64 = w;
+			}
+			string_scalar(&sc, b64, strlen(b64), e->st->tabs_block);
+			emit_scalar(e, &sc, 0);
+			free(b64);
+			return 0;
+		}
+		r = json_string(&s, &copy, v, strlen(v), through_json(e));
 		if (r == -2)
 			return gitops_err_set(e->err, GITOPS_EXIT_INPUT, "yaml: control characters are not allowed");
 		if (r == -3)
 			return gitops_err_set(e->err, GITOPS_EXIT_INPUT, "yaml: found unexpected document indicator");
 		if (r < 0)
 			return gitops_err_oom(e->err);
-		string_scalar(&sc, s, strlen(s));
+		string_scalar(&sc, s, strlen(s), e->st->tabs_block);
 		emit_scalar(e, &sc, 0);
 		free(copy);
 		return 0;
@@ -1137,6 +1233,7 @@ static int emit_node(struct em *e, const cJSON *n, int mapping, size_t depth)
 	}
 	sc.len = strlen((const char *)sc.v);
 	sc.want = PLAIN;
+	sc.tabs_block = 0;
 	analyze_scalar(&sc);
 	emit_scalar(e, &sc, 0);
 	return 0;

@@ -48,6 +48,7 @@ enum gitops_yaml_key_order {
 	GITOPS_YAML_KEYS_GO = 0,   /* go-yaml v2's sorter (toYaml, kustomize) */
 	GITOPS_YAML_KEYS_BYTES,    /* bytewise, as Go's sort.Strings */
 	GITOPS_YAML_KEYS_TREE,     /* as the tree holds them */
+	GITOPS_YAML_KEYS_GO_V3,    /* gopkg.in/yaml.v3's sorter (toYamlPretty): after a digit, letters first */
 };
 
 enum gitops_yaml_numbers {
@@ -60,11 +61,15 @@ struct gitops_yaml_style {
 	enum gitops_yaml_numbers numbers;
 	int width;              /* fold lines longer than this (go-yaml v2: 80); < 0: never */
 	const char *separator;  /* written between documents (kustomize: "---\n"); NULL: none */
+	int indent_seqs;        /* gopkg.in/yaml.v3 (Helm's toYamlPretty): a sequence under a key is indented */
+	int binary;             /* yaml.v3: a string that is not UTF-8 is written `!!binary BASE64` */
+	int tabs_block;         /* yaml.v3: a tab rules out plain and single quotes, not a literal block */
 };
 
 /* sigs.k8s.io/yaml.Marshal, as Helm's toYaml (before it trims the final newline) and kustomize print */
 #define GITOPS_YAML_STYLE_INIT \
-	{ .keys = GITOPS_YAML_KEYS_GO, .numbers = GITOPS_YAML_NUMBERS_JSON, .width = 80, .separator = "---\n" }
+	{ .keys = GITOPS_YAML_KEYS_GO, .numbers = GITOPS_YAML_NUMBERS_JSON, .width = 80, .separator = "---\n", \
+	  .indent_seqs = 0, .binary = 0, .tabs_block = 0 }
 
 struct gitops_yaml_emitter;
 

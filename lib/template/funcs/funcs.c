@@ -31,6 +31,7 @@ int gitops_tmpl_funcs_table(struct gitops_tmpl_func **out, size_t *n)
 		{ gitops_tmpl_funcs_paths, &gitops_tmpl_funcs_paths_n },
 		{ gitops_tmpl_funcs_semver, &gitops_tmpl_funcs_semver_n },
 		{ gitops_tmpl_funcs_dates, &gitops_tmpl_funcs_dates_n },
+		{ gitops_tmpl_funcs_serialize, &gitops_tmpl_funcs_serialize_n },
 	};
 	size_t total = 0, i, k = 0;
 	struct gitops_tmpl_func *t;

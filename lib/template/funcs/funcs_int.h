@@ -43,6 +43,7 @@ extern const struct gitops_tmpl_func gitops_tmpl_funcs_random[];
 extern const size_t gitops_tmpl_funcs_random_n;
 extern const struct gitops_tmpl_func gitops_tmpl_funcs_crypto[];
 extern const size_t gitops_tmpl_funcs_crypto_n;
+extern const struct gitops_tmpl_func gitops_tmpl_funcs_serialize[]; extern const size_t gitops_tmpl_funcs_serialize_n;
 
 /* spf13/cast's ToInt64 and ToFloat64, errors as 0 (Sprig's toInt64, toFloat64) */
 int64_t fn_cast_int(const struct gitops_tmpl_value *v);
