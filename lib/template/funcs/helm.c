@@ -178,6 +178,72 @@ static int f_lookup(struct gitops_tmpl_value **out, struct gitops_tmpl_call *cal
 	return *out ? 0 : gitops_err_oom(err);
 }
 
+/* a map of type map[string]interface {} (or chartutil.Values) */
+static int is_table(const struct gitops_tmpl_value *v)
+{
+	const char *t;
+
+	if (gitops_tmpl_value_kind(v) != GITOPS_TMPL_MAP || v->u.map.is_struct)
+		return 0;
+	t = v->u.map.type_name;
+	return !t || !strcmp(t, "chartutil.Values");
+}
+
+/* a new chartutil.Values (or map[string]interface {}) holding m's entries (shared, as Go's conversion) */
+static struct gitops_tmpl_value *as_type(const struct gitops_tmpl_value *m, const char *type_name)
+{
+	struct gitops_tmpl_value *r = gitops_tmpl_value_map(type_name);
+	size_t i, kl;
+
+	for (i = 0; r && i < gitops_tmpl_value_len(m); i++) {
+		const char *k = gitops_tmpl_value_key(m, i, &kl);
+		struct gitops_tmpl_value *v = gitops_tmpl_value_item(m, i);
+
+		if (gitops_tmpl_map_set(r, k, kl, v ? gitops_tmpl_value_ref(v) : gitops_tmpl_value_nil()) < 0) {
+			gitops_tmpl_value_unref(r);
+			return NULL;
+		}
+	}
+	return r;
+}
+
+/*
+ * .Values.Table "a.b": the map at that dotted path (chartutil.Values.Table),
+ * or `"b" is not a table` for the first part that is missing or no map.
+ */
+static int m_values_table(struct gitops_tmpl_value **out, struct gitops_tmpl_call *call,
+			  struct gitops_tmpl_value *const *args, size_t n, struct gitops_err *err)
+{
+	const struct gitops_tmpl_value *table = args[0];
+	size_t len;
+	const char *path = gitops_tmpl_value_str(args[1], &len), *p = path, *end = path + len;
+
+	(void)call, (void)n;
+	for (;;) {
+		const char *dot = memchr(p, '.', (size_t)(end - p));
+		size_t pl = dot ? (size_t)(dot - p) : (size_t)(end - p);
+		const struct gitops_tmpl_value *next = gitops_tmpl_map_get(table, p, pl);
+
+		if (!next || !is_table(next))
+			return fn_fail(err, "\"%.*s\" is not a table", (int)pl, p);
+		table = next;
+		if (!dot)
+			break;
+		p = dot + 1;
+	}
+	*out = as_type(table, "chartutil.Values");
+	return *out ? 0 : gitops_err_oom(err);
+}
+
+/* .Values.AsMap: the same entries as a map[string]interface {} */
+static int m_values_asmap(struct gitops_tmpl_value **out, struct gitops_tmpl_call *call,
+			  struct gitops_tmpl_value *const *args, size_t n, struct gitops_err *err)
+{
+	(void)call, (void)n;
+	*out = as_type(args[0], NULL);
+	return *out ? 0 : gitops_err_oom(err);
+}
+
 const struct gitops_tmpl_func gitops_tmpl_funcs_helm[] = {
 	{ "fail", f_fail, 1, 0, { GITOPS_TMPL_P_STRING }, NULL },
 	{ "required", f_required, 2, 0, { GITOPS_TMPL_P_STRING, GITOPS_TMPL_P_ANY }, NULL },
@@ -185,5 +251,8 @@ const struct gitops_tmpl_func gitops_tmpl_funcs_helm[] = {
 	{ "tpl", f_tpl, 2, 0, { GITOPS_TMPL_P_STRING, GITOPS_TMPL_P_ANY }, NULL },
 	{ "lookup", f_lookup, 4, 0, { GITOPS_TMPL_P_STRING, GITOPS_TMPL_P_STRING, GITOPS_TMPL_P_STRING, GITOPS_TMPL_P_STRING },
 	  NULL },
+	/* chartutil.Values' methods */
+	{ "Table", m_values_table, 1, 0, { GITOPS_TMPL_P_STRING }, "chartutil.Values" },
+	{ "AsMap", m_values_asmap, 0, 0, { GITOPS_TMPL_P_ANY }, "chartutil.Values" },
 };
 const size_t gitops_tmpl_funcs_helm_n = sizeof(gitops_tmpl_funcs_helm) / sizeof(gitops_tmpl_funcs_helm[0]);
