@@ -69,6 +69,11 @@ FN(f_set)
 	struct gitops_tmpl_value *v = ref_or_nil(args[2]);
 
 	(void)call, (void)n;
+	if (gitops_tmpl_value_kind(args[0]) == GITOPS_TMPL_NIL) {
+		/* a nil map[string]interface {}: Go panics on the assignment */
+		gitops_tmpl_value_unref(v);
+		return fn_fail(err, "assignment to entry in nil map");
+	}
 	if (v && fn_holds(v, args[0], 0)) {
 		gitops_tmpl_value_unref(v);
 		return fn_fail(err, "%s", FN_CYCLE_MSG);
@@ -84,7 +89,12 @@ FN(f_unset)
 	size_t kl;
 	const char *k = gitops_tmpl_value_str(args[1], &kl);
 
-	(void)call, (void)n, (void)err;
+	(void)call, (void)n;
+	if (gitops_tmpl_value_kind(args[0]) == GITOPS_TMPL_NIL) {
+		/* a nil map[string]interface {}: delete is a no-op, and it prints map[] */
+		*out = gitops_tmpl_value_map(NULL);
+		return *out ? 0 : gitops_err_oom(err);
+	}
 	gitops_tmpl_map_delete(args[0], k, kl);
 	*out = gitops_tmpl_value_ref(args[0]);
 	return 0;
