@@ -2263,6 +2263,7 @@ const struct gitops_tmpl_func gitops_tmpl_funcs_dates[] = {
 	{ "dateModify", f_date_modify, 2, 0, { S, GITOPS_TMPL_P_TIME }, NULL },
 	{ "date_modify", f_date_modify, 2, 0, { S, GITOPS_TMPL_P_TIME }, NULL },
 	{ "mustDateModify", f_must_date_modify, 2, 0, { S, GITOPS_TMPL_P_TIME }, NULL },
+	{ "must_date_modify", f_must_date_modify, 2, 0, { S, GITOPS_TMPL_P_TIME }, NULL },
 	{ "duration", f_duration, 1, 0, { A }, NULL },
 	{ "durationRound", f_duration_round, 1, 0, { A }, NULL },
 	{ "htmlDate", f_html_date, 1, 0, { A }, NULL },
