@@ -524,7 +524,7 @@ static const char *core_of(const char *msg)
 		const char *a = strstr(msg, "HELM["), *z = NULL, *w;
 		for (w = a; w && (w = strstr(w, "]HELM")) != NULL; w++)
 			z = w;
-		if (a && z && z > a + 5) {
+		if (a && z && z >= a + 5) {
 			snprintf(warn, sizeof(warn), "%.*s", (int)(z - a - 5), a + 5);
 			return warn;
 		}
