@@ -349,7 +349,8 @@ static int sharp_v(struct gitops_buf *b, const struct gitops_tmpl_value *v, size
 		return gitops_buf_addstr(b, "...");
 	switch (gitops_tmpl_value_kind(v)) {
 	case GITOPS_TMPL_NIL:
-		return gitops_buf_addstr(b, "<nil>");
+		/* fmt's %#v of a nil interface {} inside a collection names its type */
+		return gitops_buf_addstr(b, depth ? "interface {}(nil)" : "<nil>");
 	case GITOPS_TMPL_BOOL:
 		return gitops_buf_addstr(b, v->u.b ? "true" : "false");
 	case GITOPS_TMPL_FLOAT64:
