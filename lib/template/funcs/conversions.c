@@ -10,10 +10,6 @@
 
 #include "lib/template/funcs/funcs_int.h"
 
-#define FN(name) \
-	static int name(struct gitops_tmpl_value **out, struct gitops_tmpl_call *call, \
-			struct gitops_tmpl_value *const *args, size_t n, struct gitops_err *err)
-
 /* Go's int64(f) on amd64: out of range or NaN gives the smallest int64 */
 static int64_t float_to_int(double f)
 {

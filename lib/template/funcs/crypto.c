@@ -38,21 +38,6 @@
 #include "lib/template/funcs/encoding.h"
 #include "lib/template/funcs/funcs_int.h"
 
-#define FN(name) \
-	static int name(struct gitops_tmpl_value **out, struct gitops_tmpl_call *call, \
-			struct gitops_tmpl_value *const *args, size_t n, struct gitops_err *err)
-
-static const char *str(struct gitops_tmpl_value *v, size_t *len)
-{
-	const char *s = gitops_tmpl_value_str(v, len);
-
-	if (!s) {
-		*len = 0;
-		return "";
-	}
-	return s;
-}
-
 static int ret_printf(struct gitops_tmpl_value **out, struct gitops_err *err, const char *fmt, ...)
 	GITOPS_PRINTF(3, 4);
 
@@ -121,8 +106,8 @@ FN(f_derive_password)
 {
 	uint32_t counter = (uint32_t)gitops_tmpl_value_int_of(args[0]);
 	size_t tlen, plen, ulen, slen, i, k;
-	const char *type = str(args[1], &tlen), *pw = str(args[2], &plen), *user = str(args[3], &ulen),
-		   *site = str(args[4], &slen);
+	const char *type = fn_str(args[1], &tlen), *pw = fn_str(args[2], &plen), *user = fn_str(args[3], &ulen),
+		   *site = fn_str(args[4], &slen);
 	struct gitops_buf b = GITOPS_BUF_INIT;
 	unsigned char key[64], seed[EVP_MAX_MD_SIZE];
 	unsigned seedlen = 0;
@@ -179,7 +164,7 @@ static void aes_key(unsigned char key[32], const char *pw, size_t plen)
 FN(f_encrypt_aes)
 {
 	size_t plen, tlen;
-	const char *pw = str(args[0], &plen), *text = str(args[1], &tlen);
+	const char *pw = fn_str(args[0], &plen), *text = fn_str(args[1], &tlen);
 	unsigned char key[32], *buf = NULL;
 	size_t pad, total;
 	EVP_CIPHER_CTX *ctx = NULL;
@@ -231,7 +216,7 @@ done:
 FN(f_decrypt_aes)
 {
 	size_t plen, clen, bad = 0, cap, len, dlen;
-	const char *pw = str(args[0], &plen), *c64 = str(args[1], &clen);
+	const char *pw = fn_str(args[0], &plen), *c64 = fn_str(args[1], &clen);
 	struct gitops_buf b = GITOPS_BUF_INIT;
 	unsigned char key[32], *buf = NULL;
 	EVP_CIPHER_CTX *ctx = NULL;
@@ -356,7 +341,7 @@ FN(f_bcrypt)
 {
 	struct gitops_buf b = GITOPS_BUF_INIT;
 	size_t len;
-	const char *s = str(args[0], &len);
+	const char *s = fn_str(args[0], &len);
 
 	(void)call, (void)n;
 	if (bcrypt_hash(&b, s, len, err) < 0) {
@@ -370,7 +355,7 @@ FN(f_htpasswd)
 {
 	struct gitops_buf b = GITOPS_BUF_INIT;
 	size_t ulen, plen;
-	const char *user = str(args[0], &ulen), *pw = str(args[1], &plen);
+	const char *user = fn_str(args[0], &ulen), *pw = fn_str(args[1], &plen);
 
 	(void)call, (void)n;
 	if (memchr(user, ':', ulen)) {
@@ -478,7 +463,7 @@ FN(f_gen_private_key)
 {
 	struct gitops_buf b = GITOPS_BUF_INIT;
 	size_t len;
-	const char *typ = str(args[0], &len);
+	const char *typ = fn_str(args[0], &len);
 	enum key_kind kind;
 	EVP_PKEY *k;
 	int r;
@@ -888,8 +873,8 @@ static int cert_arg(const char **cert, size_t *clen, const char **key, size_t *k
 									   : gitops_tmpl_value_type_name(v));
 	c = gitops_tmpl_map_get(v, "Cert", 4);
 	k = gitops_tmpl_map_get(v, "Key", 3);
-	*cert = c ? str(c, clen) : (*clen = 0, "");
-	*key = k ? str(k, klen) : (*klen = 0, "");
+	*cert = c ? fn_str(c, clen) : (*clen = 0, "");
+	*key = k ? fn_str(k, klen) : (*klen = 0, "");
 	return 0;
 }
 
@@ -943,7 +928,7 @@ static int cert_tpl_init(struct cert_tpl *t, struct gitops_tmpl_value *ips, stru
 		size_t l;
 		if (gitops_tmpl_value_kind(it) != GITOPS_TMPL_STRING)
 			return fail_not_string(err, "error parsing ip: %s is not a string", it);
-		s = str(it, &l);
+		s = fn_str(it, &l);
 		if (strlen(s) == l && inet_pton(AF_INET, s, t->ips[i]) == 1) {
 			t->iplen[i] = 4;
 		} else if (strlen(s) == l && inet_pton(AF_INET6, s, t->ips[i]) == 1) {
@@ -964,7 +949,7 @@ static int cert_tpl_init(struct cert_tpl *t, struct gitops_tmpl_value *ips, stru
 		size_t l;
 		if (gitops_tmpl_value_kind(it) != GITOPS_TMPL_STRING)
 			return fail_not_string(err, "error processing alternate dns name: %s is not a string", it);
-		s = str(it, &l);
+		s = fn_str(it, &l);
 		if (!(t->dns[i] = malloc(l + 1)))
 			return gitops_err_oom(err);
 		memcpy(t->dns[i], s, l);
@@ -1210,13 +1195,13 @@ static int gen_cert(struct gitops_tmpl_value **out, struct gitops_tmpl_value *co
 	EVP_PKEY *priv = NULL, *signer_key = NULL;
 	X509 *signer = NULL;
 	size_t cnlen;
-	const char *cn = str(args[0], &cnlen);
+	const char *cn = fn_str(args[0], &cnlen);
 	int64_t days = gitops_tmpl_value_int_of(args[how == C_CA ? 1 : 3]);
 	int r = -1;
 
 	if (key_arg >= 0) {
 		size_t l;
-		const char *pem = str(args[key_arg], &l);
+		const char *pem = fn_str(args[key_arg], &l);
 		if (parse_key_pem(&priv, pem, l, err) < 0) {
 			char msg[GITOPS_ERR_MSG_MAX];
 			snprintf(msg, sizeof(msg), "%s", err->msg);
@@ -1305,7 +1290,7 @@ FN(f_build_custom_cert)
 {
 	struct gitops_buf c = GITOPS_BUF_INIT, k = GITOPS_BUF_INIT;
 	size_t clen, klen, bad;
-	const char *c64 = str(args[0], &clen), *k64 = str(args[1], &klen);
+	const char *c64 = fn_str(args[0], &clen), *k64 = fn_str(args[1], &klen);
 	X509 *x = NULL;
 	EVP_PKEY *pk = NULL;
 	int r = -1, dr;

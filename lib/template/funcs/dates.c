@@ -32,10 +32,6 @@
 
 #include "lib/template/funcs/funcs_int.h"
 
-#define FN(name) \
-	static int name(struct gitops_tmpl_value **out, struct gitops_tmpl_call *call, \
-			struct gitops_tmpl_value *const *args, size_t n, struct gitops_err *err)
-
 #define TIME_TYPE "time.Time"
 #define NS ((int64_t)1000000000)
 #define ZONEINFO "/usr/share/zoneinfo/"
@@ -1697,24 +1693,13 @@ done:
 
 /* --- the functions --- */
 
-static const char *str(struct gitops_tmpl_value *v, size_t *len)
-{
-	const char *s = gitops_tmpl_value_str(v, len);
-
-	if (!s) {
-		*len = 0;
-		return "";
-	}
-	return s;
-}
-
 static int to_date(struct gitops_tmpl_value **out, struct gitops_tmpl_value *const *args, int must,
 		   struct gitops_err *err)
 {
 	struct gtime t;
 	struct perr pe;
 	size_t ln, vn;
-	const char *l = str(args[0], &ln), *v = str(args[1], &vn);
+	const char *l = fn_str(args[0], &ln), *v = fn_str(args[1], &vn);
 
 	if (parse_time(&t, l, ln, v, vn, &pe) < 0) {
 		if (must)
@@ -1785,7 +1770,7 @@ static int date_in_zone(struct gitops_tmpl_value **out, const char *layout, size
 FN(f_date)
 {
 	size_t ln;
-	const char *l = str(args[0], &ln);
+	const char *l = fn_str(args[0], &ln);
 
 	(void)call, (void)n;
 	return date_in_zone(out, l, ln, args[1], "Local", 5, err);
@@ -1794,7 +1779,7 @@ FN(f_date)
 FN(f_date_in_zone)
 {
 	size_t ln, zn;
-	const char *l = str(args[0], &ln), *z = str(args[2], &zn);
+	const char *l = fn_str(args[0], &ln), *z = fn_str(args[2], &zn);
 
 	(void)call, (void)n;
 	return date_in_zone(out, l, ln, args[1], z, zn, err);
@@ -1809,7 +1794,7 @@ FN(f_html_date)
 FN(f_html_date_in_zone)
 {
 	size_t zn;
-	const char *z = str(args[1], &zn);
+	const char *z = fn_str(args[1], &zn);
 
 	(void)call, (void)n;
 	return date_in_zone(out, "2006-01-02", 10, args[0], z, zn, err);
@@ -1830,7 +1815,7 @@ static int date_modify(struct gitops_tmpl_value **out, struct gitops_tmpl_value 
 	struct gtime t;
 	struct gitops_err e = GITOPS_ERR_INIT;
 	size_t dn;
-	const char *d = str(args[0], &dn);
+	const char *d = fn_str(args[0], &dn);
 	int64_t dur;
 
 	if (need_time(&t, args[1], err) < 0)
@@ -1891,7 +1876,7 @@ FN(f_duration)
 
 	(void)call, (void)n;
 	if (gitops_tmpl_value_kind(args[0]) == GITOPS_TMPL_STRING) {
-		s = str(args[0], &len);
+		s = fn_str(args[0], &len);
 		/* strconv.ParseInt(s, 10, 64): errors give 0 (a range error the nearest int64) */
 		{
 			size_t i = 0;
@@ -1941,7 +1926,7 @@ FN(f_duration_round)
 
 	(void)call, (void)n;
 	if (gitops_tmpl_value_kind(args[0]) == GITOPS_TMPL_STRING) {
-		s = str(args[0], &len);
+		s = fn_str(args[0], &len);
 		if (parse_duration(&d, s, len, &e) < 0) {
 			if (e.code == GITOPS_EXIT_INTERNAL)
 				return gitops_err_oom(err);
@@ -2062,7 +2047,7 @@ FN(m_format)
 	struct gtime t;
 	struct gitops_buf b = GITOPS_BUF_INIT;
 	size_t ln;
-	const char *l = str(args[1], &ln);
+	const char *l = fn_str(args[1], &ln);
 
 	(void)call, (void)n;
 	if (need_time(&t, args[0], err) < 0)

@@ -4,10 +4,6 @@
  */
 #include "lib/template/funcs/funcs_int.h"
 
-#define FN(name) \
-	static int name(struct gitops_tmpl_value **out, struct gitops_tmpl_call *call, \
-			struct gitops_tmpl_value *const *args, size_t n, struct gitops_err *err)
-
 static int ret(struct gitops_tmpl_value **out, struct gitops_tmpl_value *v, struct gitops_err *err)
 {
 	(void)err;

@@ -11,10 +11,6 @@
 
 #include "lib/template/funcs/funcs_int.h"
 
-#define FN(name) \
-	static int name(struct gitops_tmpl_value **out, struct gitops_tmpl_call *call, \
-			struct gitops_tmpl_value *const *args, size_t n, struct gitops_err *err)
-
 static struct gitops_tmpl_value *ref_or_nil(struct gitops_tmpl_value *v)
 {
 	return v ? gitops_tmpl_value_ref(v) : gitops_tmpl_value_nil();

@@ -14,21 +14,6 @@
 #include "lib/template/funcs/encoding.h"
 #include "lib/template/funcs/funcs_int.h"
 
-#define FN(name) \
-	static int name(struct gitops_tmpl_value **out, struct gitops_tmpl_call *call, \
-			struct gitops_tmpl_value *const *args, size_t n, struct gitops_err *err)
-
-static const char *str(struct gitops_tmpl_value *v, size_t *len)
-{
-	const char *s = gitops_tmpl_value_str(v, len);
-
-	if (!s) {
-		*len = 0;
-		return "";
-	}
-	return s;
-}
-
 static const char b64_alpha[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 static const char b32_alpha[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
 
@@ -42,7 +27,7 @@ static int dec_val(const char *alpha, unsigned char c)
 FN(f_b64enc)
 {
 	size_t len;
-	const char *s = str(args[0], &len);
+	const char *s = fn_str(args[0], &len);
 	char *enc = NULL;
 	int r;
 
@@ -150,7 +135,7 @@ FN(f_b64dec)
 {
 	struct gitops_buf b = GITOPS_BUF_INIT;
 	size_t len, bad = 0;
-	const char *s = str(args[0], &len);
+	const char *s = fn_str(args[0], &len);
 
 	int r;
 
@@ -163,7 +148,7 @@ FN(f_b32enc)
 {
 	struct gitops_buf b = GITOPS_BUF_INIT;
 	size_t len, i;
-	const unsigned char *s = (const unsigned char *)str(args[0], &len);
+	const unsigned char *s = (const unsigned char *)fn_str(args[0], &len);
 
 	(void)call, (void)n;
 	if (gitops_buf_add(&b, "", 0) < 0)
@@ -266,7 +251,7 @@ FN(f_b32dec)
 {
 	struct gitops_buf b = GITOPS_BUF_INIT;
 	size_t len, bad = 0;
-	const char *s = str(args[0], &len);
+	const char *s = fn_str(args[0], &len);
 
 	int r;
 
@@ -282,7 +267,7 @@ static int digest(struct gitops_tmpl_value **out, const EVP_MD *md, struct gitop
 	char hex[2 * EVP_MAX_MD_SIZE + 1];
 	unsigned hl = 0;
 	size_t len;
-	const char *s = str(arg, &len);
+	const char *s = fn_str(arg, &len);
 
 	if (!EVP_Digest(s, len, h, &hl, md, NULL))
 		return fn_fail(err, "digest failed");
@@ -312,7 +297,7 @@ FN(f_sha512sum)
 FN(f_adler32sum)
 {
 	size_t len, i;
-	const unsigned char *s = (const unsigned char *)str(args[0], &len);
+	const unsigned char *s = (const unsigned char *)fn_str(args[0], &len);
 	uint32_t a = 1, b = 0;
 	char num[16];
 

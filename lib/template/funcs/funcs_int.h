@@ -45,6 +45,23 @@ extern const struct gitops_tmpl_func gitops_tmpl_funcs_crypto[];
 extern const size_t gitops_tmpl_funcs_crypto_n;
 extern const struct gitops_tmpl_func gitops_tmpl_funcs_serialize[]; extern const size_t gitops_tmpl_funcs_serialize_n;
 
+/* a function of the table, with the signature gitops_tmpl_fn */
+#define FN(name) \
+	static int name(struct gitops_tmpl_value **out, struct gitops_tmpl_call *call, \
+			struct gitops_tmpl_value *const *args, size_t n, struct gitops_err *err)
+
+/* a string argument's bytes and length ("" for a value that is no string) */
+static inline const char *fn_str(struct gitops_tmpl_value *v, size_t *len)
+{
+	const char *s = gitops_tmpl_value_str(v, len);
+
+	if (!s) {
+		*len = 0;
+		return "";
+	}
+	return s;
+}
+
 /* spf13/cast's ToInt64 and ToFloat64, errors as 0 (Sprig's toInt64, toFloat64) */
 int64_t fn_cast_int(const struct gitops_tmpl_value *v);
 double fn_cast_float(const struct gitops_tmpl_value *v);

@@ -13,10 +13,6 @@
 
 #include "lib/template/funcs/funcs_int.h"
 
-#define FN(name) \
-	static int name(struct gitops_tmpl_value **out, struct gitops_tmpl_call *call, \
-			struct gitops_tmpl_value *const *args, size_t n, struct gitops_err *err)
-
 static int is_list(const struct gitops_tmpl_value *v)
 {
 	return gitops_tmpl_value_kind(v) == GITOPS_TMPL_LIST || gitops_tmpl_value_kind(v) == GITOPS_TMPL_STRLIST;

@@ -14,10 +14,6 @@
 
 #include "lib/template/funcs/funcs_int.h"
 
-#define FN(name) \
-	static int name(struct gitops_tmpl_value **out, struct gitops_tmpl_call *call, \
-			struct gitops_tmpl_value *const *args, size_t n, struct gitops_err *err)
-
 static int ret_int(struct gitops_tmpl_value **out, int64_t i, struct gitops_err *err)
 {
 	*out = gitops_tmpl_value_int64(i);

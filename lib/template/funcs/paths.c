@@ -10,21 +10,6 @@
 
 #include "lib/template/funcs/funcs_int.h"
 
-#define FN(name) \
-	static int name(struct gitops_tmpl_value **out, struct gitops_tmpl_call *call, \
-			struct gitops_tmpl_value *const *args, size_t n, struct gitops_err *err)
-
-static const char *str(struct gitops_tmpl_value *v, size_t *len)
-{
-	const char *s = gitops_tmpl_value_str(v, len);
-
-	if (!s) {
-		*len = 0;
-		return "";
-	}
-	return s;
-}
-
 /* path.Clean into b (b's old contents dropped) */
 static int path_clean(struct gitops_buf *b, const char *p, size_t n)
 {
@@ -78,7 +63,7 @@ static int path_clean(struct gitops_buf *b, const char *p, size_t n)
 FN(f_base)
 {
 	size_t len;
-	const char *s = str(args[0], &len), *slash;
+	const char *s = fn_str(args[0], &len), *slash;
 
 	(void)call, (void)n;
 	if (!len)
@@ -99,7 +84,7 @@ FN(f_dir)
 {
 	struct gitops_buf b = GITOPS_BUF_INIT;
 	size_t len;
-	const char *s = str(args[0], &len), *slash = len ? memrchr(s, '/', len) : NULL;
+	const char *s = fn_str(args[0], &len), *slash = len ? memrchr(s, '/', len) : NULL;
 
 	(void)call, (void)n;
 	if (path_clean(&b, s, slash ? (size_t)(slash + 1 - s) : 0) < 0) {
@@ -113,7 +98,7 @@ FN(f_clean)
 {
 	struct gitops_buf b = GITOPS_BUF_INIT;
 	size_t len;
-	const char *s = str(args[0], &len);
+	const char *s = fn_str(args[0], &len);
 
 	(void)call, (void)n;
 	if (path_clean(&b, s, len) < 0) {
@@ -126,7 +111,7 @@ FN(f_clean)
 FN(f_ext)
 {
 	size_t len, i;
-	const char *s = str(args[0], &len);
+	const char *s = fn_str(args[0], &len);
 
 	(void)call, (void)n;
 	for (i = len; i > 0 && s[i - 1] != '/'; i--)
@@ -138,7 +123,7 @@ FN(f_ext)
 FN(f_is_abs)
 {
 	size_t len;
-	const char *s = str(args[0], &len);
+	const char *s = fn_str(args[0], &len);
 
 	(void)call, (void)n;
 	*out = gitops_tmpl_value_bool(len > 0 && s[0] == '/');
@@ -445,7 +430,7 @@ FN(f_url_parse)
 	struct gitops_buf msg = GITOPS_BUF_INIT, hn = GITOPS_BUF_INIT;
 	struct gitops_tmpl_value *d = NULL, *v;
 	size_t len, un;
-	const char *s = str(args[0], &len), *hash = len ? memchr(s, '#', len) : NULL, *h;
+	const char *s = fn_str(args[0], &len), *hash = len ? memchr(s, '#', len) : NULL, *h;
 	int r;
 
 	(void)call, (void)n;

@@ -15,10 +15,6 @@
 #include "lib/base/enc.h"
 #include "lib/template/funcs/funcs_int.h"
 
-#define FN(name) \
-	static int name(struct gitops_tmpl_value **out, struct gitops_tmpl_call *call, \
-			struct gitops_tmpl_value *const *args, size_t n, struct gitops_err *err)
-
 /* the longest random string made: a bound before allocating, not Go's */
 #define MAX_RANDOM (64u << 20)
 

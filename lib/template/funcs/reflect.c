@@ -86,10 +86,6 @@ int fn_deep_equal(const struct gitops_tmpl_value *a, const struct gitops_tmpl_va
 	}
 }
 
-#define FN(name) \
-	static int name(struct gitops_tmpl_value **out, struct gitops_tmpl_call *call, \
-			struct gitops_tmpl_value *const *args, size_t n, struct gitops_err *err)
-
 static int ret_bool(struct gitops_tmpl_value **out, int b, struct gitops_err *err)
 {
 	*out = gitops_tmpl_value_bool(b);

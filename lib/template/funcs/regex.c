@@ -16,21 +16,6 @@
 #include "lib/base/regex.h"
 #include "lib/template/funcs/funcs_int.h"
 
-#define FN(name) \
-	static int name(struct gitops_tmpl_value **out, struct gitops_tmpl_call *call, \
-			struct gitops_tmpl_value *const *args, size_t n, struct gitops_err *err)
-
-static const char *str(struct gitops_tmpl_value *v, size_t *len)
-{
-	const char *s = gitops_tmpl_value_str(v, len);
-
-	if (!s) {
-		*len = 0;
-		return "";
-	}
-	return s;
-}
-
 /* strconv.CanBackquote */
 static int can_backquote(const char *s, size_t len)
 {
@@ -62,7 +47,7 @@ static int compile(struct gitops_regex **re, struct gitops_tmpl_value *pat, int 
 	struct gitops_err e = GITOPS_ERR_INIT;
 	struct gitops_buf q = GITOPS_BUF_INIT;
 	size_t len;
-	const char *s = str(pat, &len);
+	const char *s = fn_str(pat, &len);
 
 	if (gitops_regex_compile(re, s, len, &e) == 0)
 		return 0;
@@ -95,7 +80,7 @@ static int match(struct gitops_tmpl_value **out, struct gitops_tmpl_value *const
 {
 	struct gitops_regex *re;
 	size_t len;
-	const char *s = str(args[1], &len);
+	const char *s = fn_str(args[1], &len);
 	int r;
 
 	if (compile(&re, args[0], 1, err) < 0) {
@@ -147,7 +132,7 @@ static int find_all(struct gitops_tmpl_value **out, struct gitops_tmpl_value *co
 	struct gitops_regex_matches m = GITOPS_REGEX_MATCHES_INIT;
 	struct gitops_regex *re;
 	size_t len;
-	const char *s = str(args[1], &len);
+	const char *s = fn_str(args[1], &len);
 	long cnt = (long)gitops_tmpl_value_int_of(args[2]);
 	int r;
 
@@ -190,7 +175,7 @@ static int find(struct gitops_tmpl_value **out, struct gitops_tmpl_value *const 
 {
 	struct gitops_regex *re;
 	size_t len, w;
-	const char *s = str(args[1], &len);
+	const char *s = fn_str(args[1], &len);
 	long *idx;
 	int r;
 
@@ -230,7 +215,7 @@ static int replace(struct gitops_tmpl_value **out, struct gitops_tmpl_value *con
 	struct gitops_buf b = GITOPS_BUF_INIT;
 	struct gitops_regex *re;
 	size_t len, rlen;
-	const char *s = str(args[1], &len), *repl = str(args[2], &rlen);
+	const char *s = fn_str(args[1], &len), *repl = fn_str(args[2], &rlen);
 	int r;
 
 	if (compile(&re, args[0], must, err) < 0)
@@ -274,7 +259,7 @@ FN(f_regex_quote_meta)
 {
 	struct gitops_buf b = GITOPS_BUF_INIT;
 	size_t len;
-	const char *s = str(args[0], &len);
+	const char *s = fn_str(args[0], &len);
 
 	(void)call, (void)n;
 	if (gitops_buf_add(&b, "", 0) < 0 || gitops_regex_quote_meta(&b, s, len) < 0) {

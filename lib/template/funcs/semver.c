@@ -27,10 +27,6 @@
 #include "lib/base/regex.h"
 #include "lib/template/funcs/funcs_int.h"
 
-#define FN(name) \
-	static int name(struct gitops_tmpl_value **out, struct gitops_tmpl_call *call, \
-			struct gitops_tmpl_value *const *args, size_t n, struct gitops_err *err)
-
 #define PTR_TYPE "*semver.Version"
 #define VAL_TYPE "semver.Version"
 

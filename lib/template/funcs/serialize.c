@@ -25,10 +25,6 @@
 #include "lib/value/value.h"
 #include "lib/yaml/emit.h"
 
-#define FN(name) \
-	static int name(struct gitops_tmpl_value **out, struct gitops_tmpl_call *call, \
-			struct gitops_tmpl_value *const *args, size_t n, struct gitops_err *err)
-
 /* ------------------------------------------------------------ encoding/json, writing */
 
 struct jw {

@@ -18,23 +18,8 @@
 
 #include "lib/template/funcs/funcs_int.h"
 
-#define FN(name) \
-	static int name(struct gitops_tmpl_value **out, struct gitops_tmpl_call *call, \
-			struct gitops_tmpl_value *const *args, size_t n, struct gitops_err *err)
-
 /* the longest string a function makes: a bound before allocating, not Go's */
 #define MAX_RESULT (256u << 20)
-
-static const char *str(struct gitops_tmpl_value *v, size_t *len)
-{
-	const char *s = gitops_tmpl_value_str(v, len);
-
-	if (!s) {
-		*len = 0;
-		return "";
-	}
-	return s;
-}
 
 static int ret_bool(struct gitops_tmpl_value **out, int b, struct gitops_err *err)
 {
@@ -99,7 +84,7 @@ static int title_rune(int r, void *st)
 FN(f_upper)
 {
 	size_t len;
-	const char *s = str(args[0], &len);
+	const char *s = fn_str(args[0], &len);
 
 	(void)call, (void)n;
 	return map_runes(out, s, len, to_upper, NULL, err);
@@ -108,7 +93,7 @@ FN(f_upper)
 FN(f_lower)
 {
 	size_t len;
-	const char *s = str(args[0], &len);
+	const char *s = fn_str(args[0], &len);
 
 	(void)call, (void)n;
 	return map_runes(out, s, len, to_lower, NULL, err);
@@ -117,7 +102,7 @@ FN(f_lower)
 FN(f_title)
 {
 	size_t len;
-	const char *s = str(args[0], &len);
+	const char *s = fn_str(args[0], &len);
 	int prev = ' ';
 
 	(void)call, (void)n;
@@ -135,7 +120,7 @@ FN(f_nospace)
 {
 	struct gitops_buf b = GITOPS_BUF_INIT;
 	size_t len, i, kept = 0;
-	const char *s = str(args[0], &len);
+	const char *s = fn_str(args[0], &len);
 
 	(void)call, (void)n;
 	for (i = 0; i < len; i++)
@@ -172,7 +157,7 @@ static size_t last_rune(const char *s, size_t end, int *r)
 FN(f_trim)
 {
 	size_t len, a = 0, b, sz;
-	const char *s = str(args[0], &len);
+	const char *s = fn_str(args[0], &len);
 	int r;
 
 	(void)call, (void)n;
@@ -204,7 +189,7 @@ static int in_cutset(int r, const char *cut, size_t clen)
 FN(f_trim_all)
 {
 	size_t clen, len, a = 0, b, sz;
-	const char *cut = str(args[0], &clen), *s = str(args[1], &len);
+	const char *cut = fn_str(args[0], &clen), *s = fn_str(args[1], &len);
 	int r;
 
 	(void)call, (void)n;
@@ -223,7 +208,7 @@ FN(f_trim_all)
 FN(f_trim_prefix)
 {
 	size_t plen, len;
-	const char *p = str(args[0], &plen), *s = str(args[1], &len);
+	const char *p = fn_str(args[0], &plen), *s = fn_str(args[1], &len);
 
 	(void)call, (void)n;
 	if (plen <= len && !memcmp(s, p, plen))
@@ -234,7 +219,7 @@ FN(f_trim_prefix)
 FN(f_trim_suffix)
 {
 	size_t plen, len;
-	const char *p = str(args[0], &plen), *s = str(args[1], &len);
+	const char *p = fn_str(args[0], &plen), *s = fn_str(args[1], &len);
 
 	(void)call, (void)n;
 	if (plen <= len && !memcmp(s + len - plen, p, plen))
@@ -245,7 +230,7 @@ FN(f_trim_suffix)
 FN(f_contains)
 {
 	size_t sublen, len, i;
-	const char *sub = str(args[0], &sublen), *s = str(args[1], &len);
+	const char *sub = fn_str(args[0], &sublen), *s = fn_str(args[1], &len);
 
 	(void)call, (void)n;
 	for (i = 0; i + sublen <= len; i++)
@@ -257,7 +242,7 @@ FN(f_contains)
 FN(f_has_prefix)
 {
 	size_t plen, len;
-	const char *p = str(args[0], &plen), *s = str(args[1], &len);
+	const char *p = fn_str(args[0], &plen), *s = fn_str(args[1], &len);
 
 	(void)call, (void)n;
 	return ret_bool(out, plen <= len && !memcmp(s, p, plen), err);
@@ -266,7 +251,7 @@ FN(f_has_prefix)
 FN(f_has_suffix)
 {
 	size_t plen, len;
-	const char *p = str(args[0], &plen), *s = str(args[1], &len);
+	const char *p = fn_str(args[0], &plen), *s = fn_str(args[1], &len);
 
 	(void)call, (void)n;
 	return ret_bool(out, plen <= len && !memcmp(s + len - plen, p, plen), err);
@@ -292,7 +277,7 @@ FN(f_repeat)
 {
 	struct gitops_buf b = GITOPS_BUF_INIT;
 	size_t len;
-	const char *s = str(args[1], &len);
+	const char *s = fn_str(args[1], &len);
 
 	(void)call, (void)n;
 	if (repeat(&b, s, len, (long)gitops_tmpl_value_int_of(args[0]), err) < 0) {
@@ -307,7 +292,7 @@ FN(f_substr)
 {
 	long start = (long)gitops_tmpl_value_int_of(args[0]), end = (long)gitops_tmpl_value_int_of(args[1]);
 	size_t ulen;
-	const char *s = str(args[2], &ulen);
+	const char *s = fn_str(args[2], &ulen);
 	long len = (long)ulen;
 
 	(void)call, (void)n;
@@ -333,7 +318,7 @@ FN(f_trunc)
 {
 	long c = (long)gitops_tmpl_value_int_of(args[0]);
 	size_t ulen;
-	const char *s = str(args[1], &ulen);
+	const char *s = fn_str(args[1], &ulen);
 	long len = (long)ulen;
 
 	(void)call, (void)n;
@@ -379,7 +364,7 @@ FN(f_abbrev)
 	struct gitops_buf b = GITOPS_BUF_INIT;
 	long w = (long)gitops_tmpl_value_int_of(args[0]);
 	size_t len;
-	const char *s = str(args[1], &len);
+	const char *s = fn_str(args[1], &len);
 
 	(void)call, (void)n;
 	if (w < 4)
@@ -396,7 +381,7 @@ FN(f_abbrevboth)
 	struct gitops_buf b = GITOPS_BUF_INIT;
 	long left = (long)gitops_tmpl_value_int_of(args[0]), right = (long)gitops_tmpl_value_int_of(args[1]);
 	size_t len;
-	const char *s = str(args[2], &len);
+	const char *s = fn_str(args[2], &len);
 
 	(void)call, (void)n;
 	if (right < 4 || (left > 0 && right < 7))
@@ -521,7 +506,7 @@ FN(f_replace)
 {
 	struct gitops_buf b = GITOPS_BUF_INIT;
 	size_t olen, nlen, len;
-	const char *o = str(args[0], &olen), *nw = str(args[1], &nlen), *s = str(args[2], &len);
+	const char *o = fn_str(args[0], &olen), *nw = fn_str(args[1], &nlen), *s = fn_str(args[2], &len);
 
 	(void)call, (void)n;
 	if (gitops_buf_add(&b, "", 0) < 0 || replace_all(&b, s, len, o, olen, nw, nlen) < 0) {
@@ -537,7 +522,7 @@ static int indent(struct gitops_tmpl_value **out, long spaces, struct gitops_tmp
 {
 	struct gitops_buf pad = GITOPS_BUF_INIT, b = GITOPS_BUF_INIT;
 	size_t len;
-	const char *s = str(sv, &len);
+	const char *s = fn_str(sv, &len);
 	int r = -1;
 
 	if (gitops_buf_add(&pad, "\n", 1) < 0 || gitops_buf_add(&b, "", 0) < 0) {
@@ -634,7 +619,7 @@ oom:
 FN(f_untitle)
 {
 	size_t len, cnt, i;
-	const char *s = str(args[0], &len);
+	const char *s = fn_str(args[0], &len);
 	int *rs, next = 1;
 
 	(void)call, (void)n;
@@ -660,7 +645,7 @@ FN(f_untitle)
 FN(f_swapcase)
 {
 	size_t len, cnt, i;
-	const char *s = str(args[0], &len);
+	const char *s = fn_str(args[0], &len);
 	int *rs, space = 1;
 
 	(void)call, (void)n;
@@ -692,7 +677,7 @@ FN(f_initials)
 {
 	struct gitops_buf b = GITOPS_BUF_INIT;
 	size_t len, i;
-	const char *s = str(args[0], &len);
+	const char *s = fn_str(args[0], &len);
 	int gap = 1;
 
 	(void)call, (void)n;
@@ -728,7 +713,7 @@ static uint64_t random_below(uint64_t *state, uint64_t n)
 FN(f_shuffle)
 {
 	size_t len, cnt, i;
-	const char *s = str(args[0], &len);
+	const char *s = fn_str(args[0], &len);
 	uint64_t seed;
 	int *rs;
 
@@ -777,7 +762,7 @@ FN(f_camelcase)
 {
 	struct gitops_buf b = GITOPS_BUF_INIT;
 	size_t len, i = 0, sz = 0;
-	const char *s = str(args[0], &len);
+	const char *s = fn_str(args[0], &len);
 	int r0 = 0, r1, first_upper = 0;
 
 	(void)call, (void)n;
@@ -976,7 +961,7 @@ static int lower_case_words(struct gitops_tmpl_value **out, struct gitops_tmpl_v
 {
 	struct gitops_buf b = GITOPS_BUF_INIT;
 	size_t len, wlen, pos;
-	const char *s = str(sv, &len), *w;
+	const char *s = fn_str(sv, &len), *w;
 	int wt;
 
 	if (!len)
@@ -1071,7 +1056,7 @@ static int wrap(struct gitops_tmpl_value **out, long width, const char *nl, size
 {
 	struct gitops_buf b = GITOPS_BUF_INIT;
 	size_t len, off = 0, w;
-	const char *s = str(sv, &len);
+	const char *s = fn_str(sv, &len);
 
 	if (!len)
 		return fn_ret_str(out, "", 0, err);
@@ -1140,7 +1125,7 @@ FN(f_wrap)
 FN(f_wrap_with)
 {
 	size_t nllen;
-	const char *nl = str(args[1], &nllen);
+	const char *nl = fn_str(args[1], &nllen);
 
 	(void)call, (void)n;
 	return wrap(out, (long)gitops_tmpl_value_int_of(args[0]), nl, nllen, args[2], 1, err);

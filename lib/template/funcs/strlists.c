@@ -9,10 +9,6 @@
 
 #include "lib/template/funcs/funcs_int.h"
 
-#define FN(name) \
-	static int name(struct gitops_tmpl_value **out, struct gitops_tmpl_call *call, \
-			struct gitops_tmpl_value *const *args, size_t n, struct gitops_err *err)
-
 /* strslice: a new []string of v's items (a list's non-nil ones) or of v itself; NULL when out of memory */
 static struct gitops_tmpl_value *strslice(struct gitops_tmpl_value *v)
 {
