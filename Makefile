@@ -51,8 +51,8 @@ QLD =
 endif
 
 PROGRAMS  := gitops-fetch gitops-render gitops-diff gitops-apply gitops-bump
-LIB_SRCS  := $(sort $(wildcard lib/*/*.c lib/template/funcs/*.c))
-LIB_HDRS  := $(wildcard lib/*/*.h lib/template/funcs/*.h)
+LIB_SRCS  := $(sort $(wildcard lib/*/*.c lib/template/funcs/*.c lib/render/helm/*.c))
+LIB_HDRS  := $(wildcard lib/*/*.h lib/template/funcs/*.h lib/render/helm/*.h)
 LIB_OBJS  := $(LIB_SRCS:%.c=$(O)/%.o)
 LIB       := $(O)/lib/libgitops.a
 # the programs' tool layer: options, messages, colour, exit codes (the only printers)
