@@ -223,6 +223,11 @@ $(O)/tests/template/%.o: tests/template/%.c $(LIB_HDRS) Makefile
 	$(QCC)$(CC) $(ALL_CFLAGS) -c -o $@ $<
 $(O)/tests/template/tmplcase: $(O)/tests/template/tmplcase.o $(LIB)
 	$(QLD)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm
+$(O)/tests/helm/%.o: tests/helm/%.c $(LIB_HDRS) Makefile
+	@mkdir -p $(dir $@)
+	$(QCC)$(CC) $(ALL_CFLAGS) -c -o $@ $<
+$(O)/tests/helm/helmtemplate: $(O)/tests/helm/helmtemplate.o $(LIB)
+	$(QLD)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm
 template: $(O)/tests/template/tmplcase
 	$(Q)$(O)/tests/template/tmplcase $(CONFORMANCE)/helm-engine/text-template.yaml tests/template/known-failures
 	$(Q)$(O)/tests/template/tmplcase tests/template/regressions.yaml tests/template/known-failures

@@ -1,0 +1,1055 @@
+/*
+ * engine.c: `helm template` v3.17: the chart's templates executed
+ * (pkg/engine), the manifests split, sorted and printed (pkg/releaseutil,
+ * pkg/action's renderResources, cmd/helm/template.go).
+ */
+#include <fnmatch.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/base/buf.h"
+#include "lib/render/helm/builtins.h"
+#include "lib/render/helm/helm_int.h"
+#include "lib/template/funcs/funcs.h"
+#include "lib/template/template.h"
+#include "lib/value/value.h"
+#include "lib/yaml/yaml.h"
+
+/* releaseutil.InstallOrder of v3.17 (the webhook configurations came later: here they are unknown kinds) */
+static const char *const install_order[] = {
+	"PriorityClass", "Namespace", "NetworkPolicy", "ResourceQuota", "LimitRange", "PodSecurityPolicy",
+	"PodDisruptionBudget", "ServiceAccount", "Secret", "SecretList", "ConfigMap", "StorageClass",
+	"PersistentVolume", "PersistentVolumeClaim", "CustomResourceDefinition", "ClusterRole", "ClusterRoleList",
+	"ClusterRoleBinding", "ClusterRoleBindingList", "Role", "RoleList", "RoleBinding", "RoleBindingList",
+	"Service", "DaemonSet", "Pod", "ReplicationController", "ReplicaSet", "Deployment",
+	"HorizontalPodAutoscaler", "StatefulSet", "Job", "CronJob", "IngressClass", "Ingress", "APIService",
+};
+
+/* release.HookEvent names */
+static const char *const hook_events[] = {
+	"pre-install", "post-install", "pre-delete", "post-delete", "pre-upgrade", "post-upgrade",
+	"pre-rollback", "post-rollback", "test", "test-success",
+};
+
+struct tpl {
+	char *name;                      /* "chart/templates/x.yaml" */
+	const struct gitops_helm_file *f;
+	struct gitops_tmpl_value *vals;  /* the chart's top object (borrowed from the chart's entry) */
+	char *base_path;                 /* "chart/templates" */
+	int slashes;
+};
+
+struct rendered {
+	char *name;
+	char *text;
+};
+
+struct manifest {
+	const char *path; /* borrowed: a rendered file's name */
+	char *content;
+	char *kind;
+	int order;        /* index in install_order, or -1 */
+	int test;         /* a test hook */
+	size_t seq;       /* for a stable sort */
+};
+
+struct engine {
+	struct gitops_tmpl_helm helm; /* first: lib/template/funcs' include and tpl count through it */
+	struct tpl *t;
+	size_t nt;
+	struct gitops_tmpl_value **tops; /* each chart's top object, freed at the end */
+	size_t ntops;
+};
+
+static void engine_release(struct engine *e)
+{
+	for (size_t i = 0; i < e->nt; i++) {
+		free(e->t[i].name);
+		free(e->t[i].base_path);
+	}
+	free(e->t);
+	for (size_t i = 0; i < e->ntops; i++)
+		gitops_tmpl_value_unref(e->tops[i]);
+	free(e->tops);
+	gitops_tmpl_helm_release(&e->helm);
+}
+
+/* --- the objects templates see --- */
+
+static int map_set(struct gitops_tmpl_value *m, const char *k, struct gitops_tmpl_value *v)
+{
+	if (!v)
+		return -1;
+	return gitops_tmpl_map_set(m, k, strlen(k), v);
+}
+
+/* a map's entries as a chartutil.Values (the entries shared) */
+static struct gitops_tmpl_value *as_values(const struct gitops_tmpl_value *m)
+{
+	struct gitops_tmpl_value *r = gitops_tmpl_value_map("chartutil.Values");
+	size_t i, kl;
+
+	for (i = 0; r && m && i < gitops_tmpl_value_len(m); i++) {
+		const char *k = gitops_tmpl_value_key(m, i, &kl);
+		struct gitops_tmpl_value *v = gitops_tmpl_value_item(m, i);
+		if (gitops_tmpl_map_set(r, k, kl, v ? gitops_tmpl_value_ref(v) : gitops_tmpl_value_nil()) < 0) {
+			gitops_tmpl_value_unref(r);
+			return NULL;
+		}
+	}
+	return r;
+}
+
+/* the chart's metadata as templates see it: its name after an alias, its dependencies after processing */
+static cJSON *meta_of(const struct helm_chart *c)
+{
+	cJSON *m = cJSON_Duplicate(c->meta, 1), *deps;
+
+	if (!m)
+		return NULL;
+	if (gitops_value_set(m, "name", cJSON_CreateString(c->name)) < 0)
+		goto fail;
+	if (!c->deps_listed)
+		return m;
+	deps = cJSON_CreateArray();
+	if (!deps)
+		goto fail;
+	for (size_t i = 0; i < c->ndeps; i++) {
+		const struct helm_dep *d = &c->deps[i];
+		cJSON *o = cJSON_CreateObject();
+		if (!o) {
+			cJSON_Delete(deps);
+			goto fail;
+		}
+		cJSON_AddItemToArray(deps, o);
+		if ((d->name && !cJSON_AddStringToObject(o, "name", d->name)) ||
+		    (d->version && !cJSON_AddStringToObject(o, "version", d->version)) ||
+		    (d->repository && !cJSON_AddStringToObject(o, "repository", d->repository)) ||
+		    (d->condition && !cJSON_AddStringToObject(o, "condition", d->condition)) ||
+		    (d->tags && !cJSON_AddItemToObject(o, "tags", cJSON_Duplicate(d->tags, 1))) ||
+		    !cJSON_AddBoolToObject(o, "enabled", d->enabled) ||
+		    (d->import_values && !cJSON_AddItemToObject(o, "import-values", cJSON_Duplicate(d->import_values, 1))) ||
+		    (d->alias && !cJSON_AddStringToObject(o, "alias", d->alias))) {
+			cJSON_Delete(deps);
+			goto fail;
+		}
+	}
+	if (gitops_value_set(m, "dependencies", deps) < 0)
+		goto fail;
+	return m;
+fail:
+	cJSON_Delete(m);
+	return NULL;
+}
+
+static int is_partial(const char *name)
+{
+	const char *b = strrchr(name, '/');
+
+	return (b ? b[1] : name[0]) == '_';
+}
+
+/* recAllTpls: a chart's top object, its templates listed; *top gets one reference */
+static int all_templates(struct engine *e, struct gitops_tmpl_value **top, const struct helm_chart *c,
+			 struct gitops_tmpl_value *parent, struct gitops_tmpl_value *root_values,
+			 const struct gitops_tmpl_value *release, const struct gitops_tmpl_value *caps,
+			 struct gitops_err *err)
+{
+	struct gitops_tmpl_value *next = gitops_tmpl_value_map(NULL), *subs = gitops_tmpl_value_map(NULL);
+	struct gitops_tmpl_value *chart = NULL, *files = NULL, *values = NULL;
+	struct gitops_buf full = GITOPS_BUF_INIT;
+	cJSON *meta = NULL;
+	size_t i;
+	int ret = -1;
+
+	*top = NULL;
+	if (!next || !subs)
+		goto oom;
+	if (!(meta = meta_of(c)))
+		goto oom;
+	if (gitops_helm_chart_value(&chart, meta, err) < 0)
+		goto done;
+	if (map_set(chart, "IsRoot", gitops_tmpl_value_bool(c->parent == NULL)) < 0)
+		goto oom;
+	if (gitops_helm_files_value(&files, &c->c->files, err) < 0)
+		goto done;
+	if (map_set(next, "Chart", chart) < 0 || map_set(next, "Files", files) < 0)
+		goto oom_taken;
+	chart = files = NULL;
+	if (map_set(next, "Release", gitops_tmpl_value_ref((struct gitops_tmpl_value *)release)) < 0 ||
+	    map_set(next, "Capabilities", gitops_tmpl_value_ref((struct gitops_tmpl_value *)caps)) < 0)
+		goto oom;
+	if (parent) {
+		/* vals.Table("Values." + name): the parent's values under the chart's name, else empty */
+		struct gitops_tmpl_value *pv = gitops_tmpl_map_get(parent, "Values", 6);
+		struct gitops_tmpl_value *sv = pv ? gitops_tmpl_map_get(pv, c->name, strlen(c->name)) : NULL;
+		if (sv && gitops_tmpl_value_kind(sv) == GITOPS_TMPL_MAP)
+			values = as_values(sv);
+		else
+			values = gitops_tmpl_value_map("chartutil.Values");
+		if (map_set(next, "Values", values) < 0) {
+			values = NULL;
+			goto oom;
+		}
+		values = NULL;
+	} else if (map_set(next, "Values", gitops_tmpl_value_ref(root_values)) < 0) {
+		goto oom;
+	}
+	if (map_set(next, "Subcharts", gitops_tmpl_value_ref(subs)) < 0)
+		goto oom;
+	for (i = 0; i < c->nsub; i++) {
+		struct gitops_tmpl_value *st = NULL;
+		if (all_templates(e, &st, c->sub[i], next, NULL, release, caps, err) < 0)
+			goto done;
+		if (map_set(subs, c->sub[i]->name, st) < 0)
+			goto oom;
+	}
+	if (helm_chart_full_path(&full, c) < 0)
+		goto oom;
+	for (i = 0; i < c->c->templates.n; i++) {
+		const struct gitops_helm_file *f = &c->c->templates.v[i];
+		struct tpl *t;
+		struct gitops_buf nm = GITOPS_BUF_INIT, bp = GITOPS_BUF_INIT;
+		const char *p;
+		size_t k;
+		if (c->library && !is_partial(f->name))
+			continue;
+		if (gitops_buf_printf(&nm, "%s/%s", full.data, f->name) < 0 ||
+		    gitops_buf_printf(&bp, "%s/templates", full.data) < 0) {
+			gitops_buf_release(&nm);
+			gitops_buf_release(&bp);
+			goto oom;
+		}
+		/* a later chart's file of the same name replaces an earlier one (a map in Helm) */
+		for (k = 0; k < e->nt; k++)
+			if (!strcmp(e->t[k].name, nm.data))
+				break;
+		if (k == e->nt) {
+			t = realloc(e->t, (e->nt + 1) * sizeof(*e->t));
+			if (!t) {
+				gitops_buf_release(&nm);
+				gitops_buf_release(&bp);
+				goto oom;
+			}
+			e->t = t;
+			e->nt++;
+		} else {
+			free(e->t[k].name);
+			free(e->t[k].base_path);
+		}
+		t = &e->t[k];
+		t->name = gitops_buf_detach(&nm);
+		t->base_path = gitops_buf_detach(&bp);
+		t->f = f;
+		t->vals = next;
+		t->slashes = 0;
+		for (p = t->name; *p; p++)
+			t->slashes += *p == '/';
+	}
+	{
+		struct gitops_tmpl_value **nt = realloc(e->tops, (e->ntops + 1) * sizeof(*e->tops));
+		if (!nt)
+			goto oom;
+		e->tops = nt;
+		e->tops[e->ntops++] = gitops_tmpl_value_ref(next);
+	}
+	*top = next;
+	next = NULL;
+	ret = 0;
+	goto done;
+oom_taken:
+	chart = files = NULL;
+oom:
+	gitops_err_oom(err);
+done:
+	gitops_tmpl_value_unref(next);
+	gitops_tmpl_value_unref(subs);
+	gitops_tmpl_value_unref(chart);
+	gitops_tmpl_value_unref(files);
+	gitops_tmpl_value_unref(values);
+	gitops_buf_release(&full);
+	cJSON_Delete(meta);
+	return ret;
+}
+
+/* sort.Reverse(byPathLen): deeper paths first; equal depth, reverse byte order */
+static int cmp_tpl(const void *a, const void *b)
+{
+	const struct tpl *x = a, *y = b;
+
+	if (x->slashes != y->slashes)
+		return x->slashes > y->slashes ? -1 : 1;
+	return -strcmp(x->name, y->name);
+}
+
+/* --- errors as helm words them --- */
+
+/* cleanupParseError: "template: NAME:LINE: ...: MSG" -> "parse error at (NAME:LINE): MSG" */
+static void parse_error(struct gitops_err *err, const char *filename)
+{
+	char msg[GITOPS_ERR_MSG_MAX];
+	const char *tok1 = strstr(err->msg, ": "), *end, *last, *q;
+
+	snprintf(msg, sizeof(msg), "%s", err->msg);
+	if (!tok1) {
+		gitops_err_set(err, GITOPS_EXIT_INPUT, "parse error in (%s): %s", filename, msg);
+		return;
+	}
+	tok1 = msg + (tok1 - err->msg) + 2;
+	end = strstr(tok1, ": ");
+	last = tok1;
+	for (q = tok1; (q = strstr(q, ": ")) != NULL; q += 2)
+		last = q + 2;
+	if (!end)
+		end = tok1 + strlen(tok1);
+	gitops_err_set(err, GITOPS_EXIT_INPUT, "parse error at (%.*s): %s", (int)(end - tok1), tok1, last);
+}
+
+/* cleanupExecError: an execution error whose message carries Helm's marker keeps only the marked text */
+static void exec_error(struct gitops_err *err)
+{
+	char msg[GITOPS_ERR_MSG_MAX];
+	const char *tok1, *end, *a, *z = NULL, *w;
+
+	snprintf(msg, sizeof(msg), "%s", err->msg);
+	err->code = GITOPS_EXIT_INPUT;
+	if (strncmp(msg, "template: ", 10) || !strstr(msg, ": executing \""))
+		return;
+	tok1 = msg + 10;
+	end = strstr(tok1, ": ");
+	if (!end)
+		return;
+	a = strstr(end + 2, "HELM[");
+	for (w = a; w && (w = strstr(w, "]HELM")) != NULL; w++)
+		z = w;
+	if (!a || !z || z < a + 5)
+		return;
+	gitops_err_set(err, GITOPS_EXIT_INPUT, "execution error at (%.*s): %.*s", (int)(end - tok1), tok1,
+		       (int)(z - a - 5), a + 5);
+}
+
+/* --- rendering --- */
+
+static int replace_no_value(struct gitops_buf *b)
+{
+	static const char nv[] = "<no value>";
+	char *w, *r, *end;
+
+	if (!b->data || !strstr(b->data, nv))
+		return 0;
+	end = b->data + b->len;
+	for (w = r = b->data; r < end;) {
+		if (end - r >= 10 && !memcmp(r, nv, 10)) {
+			r += 10;
+			continue;
+		}
+		*w++ = *r++;
+	}
+	*w = 0;
+	b->len = (size_t)(w - b->data);
+	return 0;
+}
+
+static int render_all(struct rendered **out, size_t *nout, struct engine *e, const struct gitops_helm_options *o,
+		      struct gitops_err *err)
+{
+	struct gitops_tmpl_options topts = GITOPS_TMPL_OPTIONS_INIT;
+	struct gitops_tmpl_func *table = NULL, *all = NULL;
+	struct gitops_tmpl_set *set = NULL;
+	const struct gitops_tmpl_func *extra;
+	struct rendered *r = NULL;
+	size_t ntable = 0, nextra = 0, nr = 0, i;
+	int ret = -1;
+
+	*out = NULL;
+	*nout = 0;
+	if (gitops_tmpl_funcs_table(&table, &ntable) < 0)
+		goto oom;
+	extra = gitops_helm_builtin_funcs(&nextra);
+	all = malloc((ntable + nextra) * sizeof(*all));
+	if (!all)
+		goto oom;
+	memcpy(all, table, ntable * sizeof(*all));
+	memcpy(all + ntable, extra, nextra * sizeof(*all));
+	topts.missingkey_error = o->strict;
+	topts.set_name = "gotpl";
+	if (gitops_tmpl_set_new(&set, all, ntable + nextra, &topts, e, err) < 0)
+		goto done;
+	if (e->nt > 1)
+		qsort(e->t, e->nt, sizeof(*e->t), cmp_tpl);
+	for (i = 0; i < e->nt; i++) {
+		const struct tpl *t = &e->t[i];
+		if (gitops_tmpl_set_parse(set, t->name, (const char *)t->f->data, t->f->len, err) < 0) {
+			parse_error(err, t->name);
+			goto done;
+		}
+	}
+	r = calloc(e->nt ? e->nt : 1, sizeof(*r));
+	if (!r)
+		goto oom;
+	for (i = 0; i < e->nt; i++) {
+		const struct tpl *t = &e->t[i];
+		struct gitops_tmpl_value *tv;
+		struct gitops_buf b = GITOPS_BUF_INIT;
+		if (is_partial(t->name))
+			continue;
+		tv = gitops_tmpl_value_map("chartutil.Values");
+		if (!tv || map_set(tv, "Name", gitops_tmpl_value_cstring(t->name)) < 0 ||
+		    map_set(tv, "BasePath", gitops_tmpl_value_cstring(t->base_path)) < 0 ||
+		    map_set(t->vals, "Template", tv) < 0)
+			goto oom;
+		if (gitops_tmpl_exec(&b, set, t->name, t->vals, err) < 0) {
+			gitops_buf_release(&b);
+			exec_error(err);
+			goto done;
+		}
+		if (gitops_buf_add(&b, "", 0) < 0) {
+			gitops_buf_release(&b);
+			goto oom;
+		}
+		replace_no_value(&b);
+		r[nr].name = strdup(t->name);
+		r[nr].text = gitops_buf_detach(&b);
+		if (!r[nr].name || !r[nr].text) {
+			free(r[nr].name);
+			free(r[nr].text);
+			goto oom;
+		}
+		nr++;
+	}
+	*out = r;
+	*nout = nr;
+	r = NULL;
+	ret = 0;
+	goto done;
+oom:
+	gitops_err_oom(err);
+done:
+	if (r) {
+		for (i = 0; i < nr; i++) {
+			free(r[i].name);
+			free(r[i].text);
+		}
+		free(r);
+	}
+	gitops_tmpl_set_free(set);
+	free(table);
+	free(all);
+	return ret;
+}
+
+/* --- manifests --- */
+
+static int is_go_space(unsigned char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r';
+}
+
+static int is_trim_space(unsigned char c)
+{
+	return is_go_space(c) || c == '\v';
+}
+
+/* strings.TrimSpace (ASCII and the two Latin-1 spaces Go's unicode.IsSpace has) */
+static void trim_space(const char **s, size_t *n)
+{
+	const unsigned char *p = (const unsigned char *)*s;
+	size_t len = *n;
+
+	for (;;) {
+		if (len && is_trim_space(p[0])) {
+			p++;
+			len--;
+		} else if (len >= 2 && p[0] == 0xc2 && (p[1] == 0x85 || p[1] == 0xa0)) {
+			p += 2;
+			len -= 2;
+		} else {
+			break;
+		}
+	}
+	for (;;) {
+		if (len && is_trim_space(p[len - 1]))
+			len--;
+		else if (len >= 2 && p[len - 2] == 0xc2 && (p[len - 1] == 0x85 || p[len - 1] == 0xa0))
+			len -= 2;
+		else
+			break;
+	}
+	*s = (const char *)p;
+	*n = len;
+}
+
+/*
+ * The next match of releaseutil's separator `(?:^|\s*\n)---\s*` in s[from..n)
+ * (s trimmed: it starts with no space): its start and end, or 0 when none.
+ * A match of the second form is a run of \s ending in '\n' right before
+ * "---"; it starts where the run does (or at from, inside one).
+ */
+static int next_sep(const char *s, size_t n, size_t from, size_t *ms, size_t *me)
+{
+	size_t i = from, r, dash;
+
+	while (i < n) {
+		if (i == 0 && n >= 3 && !memcmp(s, "---", 3)) {
+			dash = 0;
+		} else if (is_go_space((unsigned char)s[i])) {
+			for (r = i; r < n && is_go_space((unsigned char)s[r]); r++)
+				;
+			if (!(s[r - 1] == '\n' && r + 3 <= n && !memcmp(s + r, "---", 3))) {
+				i = r;
+				continue;
+			}
+			dash = r;
+		} else {
+			i++;
+			continue;
+		}
+		*ms = i;
+		for (r = dash + 3; r < n && is_go_space((unsigned char)s[r]); r++)
+			;
+		*me = r;
+		return 1;
+	}
+	return 0;
+}
+
+/* SplitManifests: the documents of one rendered file, each trimmed (one empty after trimming is kept) */
+static int split_manifests(char ***out, size_t *nout, const char *text, size_t len)
+{
+	const char *s = text;
+	size_t n = len, from = 0, ms, me, cnt = 0;
+	char **v = NULL;
+
+	*out = NULL;
+	*nout = 0;
+	trim_space(&s, &n);
+	for (;;) {
+		int more = next_sep(s, n, from, &ms, &me);
+		size_t end = more ? ms : n;
+		if (end > from) {
+			const char *d = s + from;
+			size_t dl = end - from;
+			char **nv;
+			trim_space(&d, &dl);
+			nv = realloc(v, (cnt + 1) * sizeof(*v));
+			if (!nv)
+				goto oom;
+			v = nv;
+			if (!(v[cnt] = strndup(d, dl)))
+				goto oom;
+			cnt++;
+		}
+		if (!more)
+			break;
+		from = me;
+	}
+	*out = v;
+	*nout = cnt;
+	return 0;
+oom:
+	for (size_t i = 0; i < cnt; i++)
+		free(v[i]);
+	free(v);
+	return -1;
+}
+
+static const char *json_type(const cJSON *v)
+{
+	if (cJSON_IsString(v))
+		return "string";
+	if (cJSON_IsNumber(v))
+		return "number";
+	if (cJSON_IsBool(v))
+		return "bool";
+	if (cJSON_IsArray(v))
+		return "array";
+	return "object";
+}
+
+/* releaseutil.SimpleHead of a document: kind, annotations (borrowed from head) */
+static int simple_head(cJSON **head, const char **kind, const cJSON **annotations, const char *doc,
+		       const char *path, struct gitops_err *err)
+{
+	struct gitops_limits limits = GITOPS_LIMITS_INIT;
+	const cJSON *k, *m, *a, *x;
+
+	*head = NULL;
+	*kind = "";
+	*annotations = NULL;
+	if (gitops_yaml_parse_one(head, doc, strlen(doc), path, &limits, err) < 0)
+		return gitops_err_prefix(err, "YAML parse error on %s", path);
+	if (!*head || cJSON_IsNull(*head))
+		return 0;
+	if (!cJSON_IsObject(*head))
+		return gitops_err_set(err, GITOPS_EXIT_INPUT,
+				      "YAML parse error on %s: error unmarshaling JSON: while decoding JSON: json: cannot "
+				      "unmarshal %s into Go value of type releaseutil.SimpleHead",
+				      path, json_type(*head));
+	x = cJSON_GetObjectItemCaseSensitive(*head, "apiVersion");
+	if (x && !cJSON_IsNull(x) && !cJSON_IsString(x))
+		return gitops_err_set(err, GITOPS_EXIT_INPUT,
+				      "YAML parse error on %s: error unmarshaling JSON: while decoding JSON: json: cannot "
+				      "unmarshal %s into Go struct field SimpleHead.apiVersion of type string",
+				      path, json_type(x));
+	k = cJSON_GetObjectItemCaseSensitive(*head, "kind");
+	if (k && !cJSON_IsNull(k) && !cJSON_IsString(k))
+		return gitops_err_set(err, GITOPS_EXIT_INPUT,
+				      "YAML parse error on %s: error unmarshaling JSON: while decoding JSON: json: cannot "
+				      "unmarshal %s into Go struct field SimpleHead.kind of type string",
+				      path, json_type(k));
+	if (cJSON_IsString(k))
+		*kind = k->valuestring;
+	m = cJSON_GetObjectItemCaseSensitive(*head, "metadata");
+	if (!m || cJSON_IsNull(m))
+		return 0;
+	if (!cJSON_IsObject(m))
+		return gitops_err_set(err, GITOPS_EXIT_INPUT,
+				      "YAML parse error on %s: error unmarshaling JSON: while decoding JSON: json: cannot "
+				      "unmarshal %s into Go struct field SimpleHead.metadata of type struct { Name string "
+				      "\"json:\\\"name\\\"\"; Annotations map[string]string \"json:\\\"annotations\\\"\" }",
+				      path, json_type(m));
+	x = cJSON_GetObjectItemCaseSensitive(m, "name");
+	if (x && !cJSON_IsNull(x) && !cJSON_IsString(x))
+		return gitops_err_set(err, GITOPS_EXIT_INPUT,
+				      "YAML parse error on %s: error unmarshaling JSON: while decoding JSON: json: cannot "
+				      "unmarshal %s into Go struct field .metadata.name of type string",
+				      path, json_type(x));
+	a = cJSON_GetObjectItemCaseSensitive(m, "annotations");
+	if (!a || cJSON_IsNull(a))
+		return 0;
+	if (!cJSON_IsObject(a))
+		return gitops_err_set(err, GITOPS_EXIT_INPUT,
+				      "YAML parse error on %s: error unmarshaling JSON: while decoding JSON: json: cannot "
+				      "unmarshal %s into Go struct field .metadata.annotations of type map[string]string",
+				      path, json_type(a));
+	cJSON_ArrayForEach(x, a)
+		if (!cJSON_IsNull(x) && !cJSON_IsString(x))
+			return gitops_err_set(err, GITOPS_EXIT_INPUT,
+					      "YAML parse error on %s: error unmarshaling JSON: while decoding JSON: json: "
+					      "cannot unmarshal %s into Go struct field .metadata.annotations of type string",
+					      path, json_type(x));
+	*annotations = a;
+	return 0;
+}
+
+static int kind_order(const char *kind)
+{
+	for (size_t i = 0; i < sizeof(install_order) / sizeof(install_order[0]); i++)
+		if (!strcmp(install_order[i], kind))
+			return (int)i;
+	return -1;
+}
+
+/* lessByKind (sort.SliceStable: seq breaks ties) */
+static int cmp_manifest(const void *a, const void *b)
+{
+	const struct manifest *x = a, *y = b;
+
+	if (x->order < 0 && y->order < 0) {
+		int c = strcmp(x->kind, y->kind);
+		if (c)
+			return c;
+	} else if (x->order < 0) {
+		return 1;
+	} else if (y->order < 0) {
+		return -1;
+	} else if (x->order != y->order) {
+		return x->order < y->order ? -1 : 1;
+	}
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+struct mlist {
+	struct manifest *v;
+	size_t n;
+};
+
+static int mlist_push(struct mlist *l, const char *path, char *content, const char *kind, int test, size_t seq)
+{
+	struct manifest *nv = realloc(l->v, (l->n + 1) * sizeof(*nv));
+
+	if (!nv)
+		return -1;
+	l->v = nv;
+	nv[l->n].path = path;
+	nv[l->n].content = content;
+	nv[l->n].kind = strdup(kind);
+	nv[l->n].order = kind_order(kind);
+	nv[l->n].test = test;
+	nv[l->n].seq = seq;
+	if (!nv[l->n].kind)
+		return -1;
+	l->n++;
+	return 0;
+}
+
+static void mlist_release(struct mlist *l)
+{
+	for (size_t i = 0; i < l->n; i++) {
+		free(l->v[i].content);
+		free(l->v[i].kind);
+	}
+	free(l->v);
+}
+
+static int cmp_rendered(const void *a, const void *b)
+{
+	return strcmp(((const struct rendered *)a)->name, ((const struct rendered *)b)->name);
+}
+
+/* SortManifests */
+static int sort_manifests(struct mlist *generic, struct mlist *hooks, struct rendered *r, size_t nr,
+			  struct gitops_err *err)
+{
+	size_t i, k, seq = 0;
+
+	if (nr > 1)
+		qsort(r, nr, sizeof(*r), cmp_rendered);
+	for (i = 0; i < nr; i++) {
+		const char *s = r[i].text, *base = strrchr(r[i].name, '/');
+		size_t n = strlen(s);
+		char **docs = NULL;
+		size_t ndocs = 0;
+		base = base ? base + 1 : r[i].name;
+		if (base[0] == '_')
+			continue;
+		trim_space(&s, &n);
+		if (!n)
+			continue;
+		if (split_manifests(&docs, &ndocs, r[i].text, strlen(r[i].text)) < 0)
+			return gitops_err_oom(err);
+		for (k = 0; k < ndocs; k++) {
+			cJSON *head = NULL;
+			const char *kind;
+			const cJSON *ann, *hook;
+			int rc;
+			if (simple_head(&head, &kind, &ann, docs[k], r[i].name, err) < 0) {
+				cJSON_Delete(head);
+				goto fail;
+			}
+			hook = ann ? cJSON_GetObjectItemCaseSensitive(ann, "helm.sh/hook") : NULL;
+			if (!ann || !ann->child || !hook) {
+				rc = mlist_push(generic, r[i].name, docs[k], kind, 0, seq++);
+			} else {
+				/* every event must be known, else the document is skipped ("info: skipping unknown hook") */
+				const char *h = cJSON_IsString(hook) ? hook->valuestring : "";
+				int unknown = 0, test = 0;
+				while (!unknown) {
+					const char *comma = strchr(h, ',');
+					size_t hl = comma ? (size_t)(comma - h) : strlen(h), e;
+					const char *hs = h;
+					char ev[64];
+					trim_space(&hs, &hl);
+					if (hl >= sizeof(ev)) {
+						unknown = 1;
+						break;
+					}
+					for (e = 0; e < hl; e++)
+						ev[e] = (char)((hs[e] >= 'A' && hs[e] <= 'Z') ? hs[e] + 32 : hs[e]);
+					ev[hl] = 0;
+					for (e = 0; e < sizeof(hook_events) / sizeof(hook_events[0]); e++)
+						if (!strcmp(ev, hook_events[e]))
+							break;
+					if (e == sizeof(hook_events) / sizeof(hook_events[0]))
+						unknown = 1;
+					else if (!strcmp(ev, "test") || !strcmp(ev, "test-success"))
+						test = 1;
+					if (!comma)
+						break;
+					h = comma + 1;
+				}
+				if (unknown) {
+					free(docs[k]);
+					rc = 0;
+				} else {
+					rc = mlist_push(hooks, r[i].name, docs[k], kind, test, seq++);
+				}
+			}
+			docs[k] = NULL;
+			cJSON_Delete(head);
+			if (rc < 0) {
+				gitops_err_oom(err);
+				goto fail;
+			}
+		}
+		free(docs);
+		continue;
+fail:
+		for (k = 0; k < ndocs; k++)
+			free(docs[k]);
+		free(docs);
+		return -1;
+	}
+	if (generic->n > 1)
+		qsort(generic->v, generic->n, sizeof(*generic->v), cmp_manifest);
+	if (hooks->n > 1)
+		qsort(hooks->v, hooks->n, sizeof(*hooks->v), cmp_manifest);
+	return 0;
+}
+
+static int has_manifest_ext(const char *name)
+{
+	const char *dot = strrchr(name, '.');
+
+	return dot && (!strcmp(dot, ".yaml") || !strcmp(dot, ".yml") || !strcmp(dot, ".json"));
+}
+
+/* CRDObjects: crds/ of the chart, then of its subcharts */
+static int add_crds(struct gitops_buf *b, const struct helm_chart *c)
+{
+	struct gitops_buf full = GITOPS_BUF_INIT;
+	size_t i;
+	int ret = -1;
+
+	if (helm_chart_full_path(&full, c) < 0)
+		goto done;
+	for (i = 0; i < c->c->files.n; i++) {
+		const struct gitops_helm_file *f = &c->c->files.v[i];
+		if (strncmp(f->name, "crds/", 5) || !has_manifest_ext(f->name))
+			continue;
+		if (gitops_buf_printf(b, "---\n# Source: %s/%s\n", full.data, f->name) < 0 ||
+		    gitops_buf_add(b, f->data, f->len) < 0 || gitops_buf_addstr(b, "\n") < 0)
+			goto done;
+	}
+	for (i = 0; i < c->nsub; i++)
+		if (add_crds(b, c->sub[i]) < 0)
+			goto done;
+	ret = 0;
+done:
+	gitops_buf_release(&full);
+	return ret;
+}
+
+/* --show-only: the documents whose "# Source: CHART/PATH" PATH matches a pattern, in the patterns' order */
+static int show_only(struct gitops_buf *out, const char *text, const struct gitops_helm_options *o,
+		     struct gitops_err *err)
+{
+	char **docs = NULL;
+	size_t ndocs = 0, i, k;
+	int ret = -1;
+
+	if (split_manifests(&docs, &ndocs, text, strlen(text)) < 0)
+		return gitops_err_oom(err);
+	for (i = 0; i < o->n_show_only; i++) {
+		const char *pat = o->show_only[i];
+		int missing = 1;
+		for (k = 0; k < ndocs; k++) {
+			const char *src = strstr(docs[k], "# Source: "), *p, *slash, *eol;
+			char *name;
+			int m;
+			if (!src)
+				continue;
+			p = src + 10;
+			/* [^/]+/(.+) */
+			slash = p;
+			while (*slash && *slash != '/' && *slash != '\n')
+				slash++;
+			if (slash == p || *slash != '/')
+				continue;
+			eol = strchr(slash + 1, '\n');
+			if (!eol)
+				eol = slash + 1 + strlen(slash + 1);
+			if (eol == slash + 1)
+				continue;
+			name = strndup(slash + 1, (size_t)(eol - slash - 1));
+			if (!name)
+				goto oom;
+			m = fnmatch(pat, name, FNM_PATHNAME) == 0;
+			free(name);
+			if (!m)
+				continue;
+			if (gitops_buf_printf(out, "---\n%s\n", docs[k]) < 0)
+				goto oom;
+			missing = 0;
+		}
+		if (missing) {
+			gitops_err_set(err, GITOPS_EXIT_INPUT, "could not find template %s in chart", pat);
+			goto done;
+		}
+	}
+	ret = 0;
+	goto done;
+oom:
+	gitops_err_oom(err);
+done:
+	for (k = 0; k < ndocs; k++)
+		free(docs[k]);
+	free(docs);
+	return ret;
+}
+
+static int check_dependencies(const struct helm_chart *c, struct gitops_err *err)
+{
+	struct gitops_buf missing = GITOPS_BUF_INIT;
+	size_t i, k;
+	int ret = 0;
+
+	if (!c->deps_listed)
+		return 0;
+	for (i = 0; i < c->ndeps; i++) {
+		int found = 0;
+		for (k = 0; k < c->nsub && !found; k++)
+			found = c->deps[i].name && !strcmp(c->sub[k]->name, c->deps[i].name);
+		if (!found && gitops_buf_printf(&missing, "%s%s", missing.len ? ", " : "",
+						c->deps[i].name ? c->deps[i].name : "") < 0) {
+			gitops_buf_release(&missing);
+			return gitops_err_oom(err);
+		}
+	}
+	if (missing.len)
+		ret = gitops_err_set(err, GITOPS_EXIT_INPUT,
+				     "An error occurred while checking for chart dependencies. You may need to run `helm "
+				     "dependency build` to fetch missing dependencies: found in Chart.yaml, but missing in "
+				     "charts/ directory: %s",
+				     missing.data);
+	gitops_buf_release(&missing);
+	return ret;
+}
+
+static struct gitops_tmpl_value *release_value(const struct gitops_helm_options *o)
+{
+	struct gitops_tmpl_value *r = gitops_tmpl_value_map(NULL);
+
+	if (!r || map_set(r, "Name", gitops_tmpl_value_cstring(o->release ? o->release : "release-name")) < 0 ||
+	    map_set(r, "Namespace", gitops_tmpl_value_cstring(o->namespace ? o->namespace : "default")) < 0 ||
+	    map_set(r, "IsUpgrade", gitops_tmpl_value_bool(o->is_upgrade)) < 0 ||
+	    map_set(r, "IsInstall", gitops_tmpl_value_bool(!o->is_upgrade)) < 0 ||
+	    map_set(r, "Revision", gitops_tmpl_value_int(1)) < 0 ||
+	    map_set(r, "Service", gitops_tmpl_value_cstring("Helm")) < 0) {
+		gitops_tmpl_value_unref(r);
+		return NULL;
+	}
+	return r;
+}
+
+int gitops_helm_template(struct gitops_buf *out, const char *path, const struct gitops_helm_options *o,
+			 struct gitops_err *err)
+{
+	struct engine e;
+	struct helm_chart *c = NULL;
+	cJSON *user = NULL, *vals = NULL;
+	struct gitops_tmpl_value *caps = NULL, *release = NULL, *root_values = NULL, *vv = NULL, *top = NULL;
+	struct gitops_buf report = GITOPS_BUF_INIT, b = GITOPS_BUF_INIT, text = GITOPS_BUF_INIT;
+	struct rendered *r = NULL;
+	size_t nr = 0, i;
+	struct mlist generic = { NULL, 0 }, hooks = { NULL, 0 };
+	const cJSON *tp;
+	int rc, ret = -1;
+
+	memset(&e, 0, sizeof(e));
+	if (gitops_helm_capabilities(&caps, o->kube_version, o->api_versions, o->n_api_versions, err) < 0)
+		goto done;
+	if (helm_chart_load_path(&c, path, err) < 0)
+		goto done;
+	tp = cJSON_GetObjectItemCaseSensitive(c->meta, "type");
+	if (cJSON_IsString(tp) && *tp->valuestring && strcmp(tp->valuestring, "application")) {
+		gitops_err_set(err, GITOPS_EXIT_INPUT, "%s charts are not installable", tp->valuestring);
+		goto done;
+	}
+	if (check_dependencies(c, err) < 0)
+		goto done;
+	if (helm_user_values(&user, o, err) < 0)
+		goto done;
+	if (helm_process_dependencies(c, user, err) < 0)
+		goto done;
+	if (helm_coalesce_values(&vals, c, user, 0, err) < 0)
+		goto done;
+	rc = helm_validate_schemas(&report, c, vals, err);
+	if (rc < 0)
+		goto done;
+	if (rc > 0) {
+		gitops_err_set(err, GITOPS_EXIT_INPUT,
+			       "values don't meet the specifications of the schema(s) in the following chart(s):\n%s",
+			       report.data);
+		goto done;
+	}
+	{
+		const cJSON *kv = cJSON_GetObjectItemCaseSensitive(c->meta, "kubeVersion");
+		const char *cur = gitops_helm_capabilities_kube_version(caps);
+		if (cJSON_IsString(kv) && *kv->valuestring && !helm_compatible_range(kv->valuestring, cur)) {
+			gitops_err_set(err, GITOPS_EXIT_INPUT,
+				       "chart requires kubeVersion: %s which is incompatible with Kubernetes %s",
+				       kv->valuestring, cur);
+			goto done;
+		}
+	}
+	if (!(release = release_value(o)))
+		goto oom;
+	if (gitops_tmpl_value_from_tree(&vv, vals, GITOPS_TMPL_TREE_INT64, err) < 0)
+		goto done;
+	if (!(root_values = as_values(vv)))
+		goto oom;
+	if (all_templates(&e, &top, c, NULL, root_values, release, caps, err) < 0)
+		goto done;
+	if (render_all(&r, &nr, &e, o, err) < 0)
+		goto done;
+	/* NOTES.txt: rendered (its errors fail the render), never printed */
+	{
+		size_t w = 0;
+		for (i = 0; i < nr; i++) {
+			size_t nl = strlen(r[i].name);
+			if (nl >= 9 && !strcmp(r[i].name + nl - 9, "NOTES.txt")) {
+				free(r[i].name);
+				free(r[i].text);
+				continue;
+			}
+			r[w++] = r[i];
+		}
+		nr = w;
+	}
+	if (sort_manifests(&generic, &hooks, r, nr, err) < 0)
+		goto done;
+	if (o->include_crds && add_crds(&b, c) < 0)
+		goto oom;
+	for (i = 0; i < generic.n; i++)
+		if (gitops_buf_printf(&b, "---\n# Source: %s\n%s\n", generic.v[i].path, generic.v[i].content) < 0)
+			goto oom;
+	{
+		const char *s = b.data ? b.data : "";
+		size_t n = b.len;
+		trim_space(&s, &n);
+		if (gitops_buf_add(&text, s, n) < 0 || gitops_buf_addstr(&text, "\n") < 0)
+			goto oom;
+	}
+	if (!o->no_hooks)
+		for (i = 0; i < hooks.n; i++) {
+			if (o->skip_tests && hooks.v[i].test)
+				continue;
+			if (gitops_buf_printf(&text, "---\n# Source: %s\n%s\n", hooks.v[i].path, hooks.v[i].content) < 0)
+				goto oom;
+		}
+	if (o->n_show_only) {
+		if (show_only(out, text.data, o, err) < 0)
+			goto done;
+	} else if (gitops_buf_add(out, text.data, text.len) < 0) {
+		goto oom;
+	}
+	ret = 0;
+	goto done;
+oom:
+	gitops_err_oom(err);
+done:
+	if (r) {
+		for (i = 0; i < nr; i++) {
+			free(r[i].name);
+			free(r[i].text);
+		}
+		free(r);
+	}
+	mlist_release(&generic);
+	mlist_release(&hooks);
+	engine_release(&e);
+	gitops_tmpl_value_unref(top);
+	gitops_tmpl_value_unref(caps);
+	gitops_tmpl_value_unref(release);
+	gitops_tmpl_value_unref(vv);
+	gitops_tmpl_value_unref(root_values);
+	gitops_buf_release(&report);
+	gitops_buf_release(&b);
+	gitops_buf_release(&text);
+	cJSON_Delete(user);
+	cJSON_Delete(vals);
+	helm_chart_free(c);
+	return ret;
+}

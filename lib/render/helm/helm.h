@@ -1,0 +1,84 @@
+/*
+ * helm.h: Helm charts rendered natively, as `helm template` v3.17.2 renders
+ * them (issue 17).
+ *
+ * Layer "render/helm", on base, value, yaml, k8s, template and
+ * template/funcs.  A chart (a directory with Chart.yaml, or a packaged
+ * .tgz) is loaded as Helm's loader loads it (files.h), its values computed
+ * as Helm computes them (chart defaults, -f files, --set*, dependencies
+ * enabled by condition and tags, import-values, globals, the subcharts'
+ * values.schema.json), every template executed by lib/template with
+ * Sprig's and Helm's functions, and the manifests ordered and printed as
+ * `helm template` prints them: gitops_helm_template's text is helm's
+ * standard output byte for byte.  Nothing here prints or exits.
+ *
+ * Errors read as helm's ("execution error at (chart/templates/x.yaml:4:5):
+ * ...", "values don't meet the specifications of the schema(s) ...") with
+ * code GITOPS_EXIT_INPUT; a bad option is GITOPS_EXIT_USAGE; a file that
+ * cannot be read GITOPS_EXIT_IO.
+ */
+#ifndef GITOPS_HELM_H
+#define GITOPS_HELM_H
+#include <stddef.h>
+#include "lib/base/buf.h"
+#include "lib/base/err.h"
+
+/* How a --set* argument is read (Helm's strvals). */
+enum gitops_helm_set_kind {
+	GITOPS_HELM_SET,
+	GITOPS_HELM_SET_STRING,
+	GITOPS_HELM_SET_JSON,
+	GITOPS_HELM_SET_FILE,
+	GITOPS_HELM_SET_LITERAL,
+};
+
+struct gitops_helm_set {
+	enum gitops_helm_set_kind kind;
+	const char *arg; /* borrowed */
+};
+
+/* helm template's flags; strings are borrowed. */
+struct gitops_helm_options {
+	const char *release;        /* the release name (helm's NAME; default "release-name") */
+	const char *namespace;      /* -n (default "default") */
+	const char **values_files;  /* -f/--values, in order */
+	size_t n_values_files;
+	struct gitops_helm_set *sets; /* --set, --set-string, --set-json, --set-file, --set-literal in the order given */
+	size_t n_sets;
+	const char *kube_version;   /* --kube-version (NULL: helm template's default) */
+	const char **api_versions;  /* --api-versions */
+	size_t n_api_versions;
+	const char **show_only;     /* --show-only (-s) */
+	size_t n_show_only;
+	int include_crds;           /* --include-crds */
+	int skip_tests;             /* --skip-tests */
+	int no_hooks;               /* --no-hooks */
+	int is_upgrade;             /* --is-upgrade */
+	int strict;                 /* missingkey=error (helm lint --strict; not a helm template flag) */
+	/* warnings helm prints on standard error ("walk.go: found symbolic link...", coalescing, deprecations) */
+	void (*warn)(void *ctx, const char *msg);
+	void *warn_ctx;
+	char **owned;               /* the pieces gitops_helm_option_set split a list into */
+	size_t n_owned;
+};
+
+#define GITOPS_HELM_OPTIONS_INIT { .release = NULL }
+
+/*
+ * Parse one of helm template's options into o (the arrays grow; free them
+ * with gitops_helm_options_release): `name` is the long option without its
+ * dashes ("set", "values", "api-versions", "show-only", "kube-version",
+ * "namespace", "include-crds", ...), arg its argument (NULL for a flag).
+ * 1 when the option is one of these, 0 when it is not, -1 on error.
+ */
+int gitops_helm_option_set(struct gitops_helm_options *o, const char *name, const char *arg, struct gitops_err *err);
+void gitops_helm_options_release(struct gitops_helm_options *o);
+
+/* Is path a chart: a directory holding Chart.yaml, or a file ending in .tgz? */
+int gitops_helm_is_chart(const char *path);
+
+/* Render the chart at path; out gets exactly what `helm template` prints on standard output. */
+int gitops_helm_template(struct gitops_buf *out, const char *path, const struct gitops_helm_options *o,
+			 struct gitops_err *err);
+
+#endif
