@@ -745,7 +745,12 @@ static void print_fields(struct pp *p, const struct gitops_tmpl_value *v, char v
 			putc_(p, ':');
 		}
 		fv = gitops_tmpl_map_get(v, e, nl);
-		if (fv)
+		if (fv && fv->kind == GITOPS_TMPL_MAP && fv->u.map.is_struct &&
+		    gitops_tmpl_map_get(fv, GITOPS_TMPL_FIELDS, sizeof(GITOPS_TMPL_FIELDS) - 1))
+			/* a struct field of a declared struct: its fields, not a String() of its pointer
+			   (chartutil.KubeVersion's, reached only through an addressable value) */
+			print_fields(p, fv, verb, depth + 1);
+		else if (fv)
 			print_value(p, fv, verb, depth + 1);
 		else
 			puts_(p, "<nil>");
