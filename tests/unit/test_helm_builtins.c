@@ -40,7 +40,9 @@ static int in_chart_files(const char *name)
 	for (i = 0; i < sizeof(special) / sizeof(special[0]); i++)
 		if (!strcmp(name, special[i]))
 			return 0;
-	return strncmp(name, "templates/", 10) && strncmp(name, "charts/", 7);
+	if (!strncmp(name, "charts/", 7))
+		return strlen(name) > 5 && !strcmp(name + strlen(name) - 5, ".prov");
+	return strncmp(name, "templates/", 10) != 0;
 }
 
 /* enough of .helmignore for the cases: "dir/" and shell patterns on a name or its base name */

@@ -7,9 +7,13 @@
  * (.helmignore itself stays), except: "Chart.yaml", "Chart.lock",
  * "values.yaml", "values.schema.json", "requirements.yaml",
  * "requirements.lock" (exact names at the chart's root), and any name
- * starting with "templates/" or "charts/" (so a subchart's files are its
- * own).  Everything else at any depth is in: README.md, LICENSE,
- * values.yaml under another directory, "values.yml", "crds/...", ".helmignore".
+ * starting with "templates/", or with "charts/" unless it ends in ".prov"
+ * (a subchart's files are its own; "charts/x.prov" is the parent's).
+ * Everything else at any depth is in: README.md, LICENSE, values.yaml
+ * under another directory, "values.yml", "crds/...", ".helmignore".
+ *
+ * Memory: a []byte holds a pointer a byte (the byte values are shared), so
+ * .Files takes some 8 times the size of the chart's files.
  *
  * Values: engine.files is map[string][]byte; each file's bytes are a []byte
  * (gitops_tmpl_value_bytes).  Get gives a string ("" for a missing file),
