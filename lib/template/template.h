@@ -84,6 +84,28 @@ struct gitops_tmpl_value *gitops_tmpl_value_struct(const char *type_name);
 /* A named integer type with String() (time.Month): its number, an int64, for the other verbs (%d). */
 #define GITOPS_TMPL_INTEGER "int()"
 
+/*
+ * A struct's declared fields (Helm's .Chart, .Capabilities): its hidden
+ * field GITOPS_TMPL_FIELDS, a STRLIST of "Name" or "Name TAG" (TAG as Go's
+ * json tag: "name,omitempty", "-"), in declared order; "{Name" and "}"
+ * around the fields of an embedded struct.  fmt prints the fields in that
+ * order ({{a b} c}, %+v {Name:{A:a B:b} C:c}); toJson and toYaml write an
+ * object of them as encoding/json does (TAG's name, omitempty, "-";
+ * embedded fields promoted).  Other keys (methods, hidden ones) are not
+ * printed or written.
+ */
+#define GITOPS_TMPL_FIELDS "fields()"
+
+/*
+ * A Go []byte of len bytes (copied): a list ([]uint8) of UINT8 items, which
+ * prints as [104 105] (%s %q %x as a string), toString gives as a string,
+ * toJson and toYaml write as base64.  NULL when out of memory.
+ */
+struct gitops_tmpl_value *gitops_tmpl_value_bytes(const void *data, size_t len);
+/* Is v a []byte (gitops_tmpl_value_bytes)?  Its bytes into b (appended): 0, -1 out of memory. */
+int gitops_tmpl_value_is_bytes(const struct gitops_tmpl_value *v);
+int gitops_tmpl_value_bytes_of(struct gitops_buf *b, const struct gitops_tmpl_value *v);
+
 /* A list of a named type ("chartutil.VersionSet"), which may have methods; kind LIST or STRLIST. */
 struct gitops_tmpl_value *gitops_tmpl_value_named_list(enum gitops_tmpl_kind kind, const char *type_name);
 /* Append to a list: takes item.  0, or -1 when out of memory (item freed). */

@@ -481,7 +481,8 @@ static int eval_field(struct rv *out, struct state *s, struct rv dot, const char
 		val = gitops_tmpl_map_get(receiver.v, field, strlen(field));
 		if (val) {
 			out->v = gitops_tmpl_value_ref(val);
-			out->iface = 1;
+			/* a map's value is an interface {}; a struct's field has its own type */
+			out->iface = !receiver.v->u.map.is_struct;
 			return 0;
 		}
 		if (s->set->opts.missingkey_error)

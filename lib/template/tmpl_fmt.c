@@ -704,6 +704,60 @@ static void float_verb(struct pp *p, double f, char verb)
 	}
 }
 
+/* a struct of declared fields (GITOPS_TMPL_FIELDS): {a b}, %+v {A:a B:b}, embedded ones nested */
+static void print_fields(struct pp *p, const struct gitops_tmpl_value *v, char verb, int depth)
+{
+	const struct gitops_tmpl_value *f = gitops_tmpl_map_get(v, GITOPS_TMPL_FIELDS, sizeof(GITOPS_TMPL_FIELDS) - 1);
+	int first = 1, names = p->f.plus_v || p->f.sharp_v;
+	size_t i;
+
+	if (p->f.sharp_v)
+		puts_(p, gitops_tmpl_value_type_name(v));
+	putc_(p, '{');
+	for (i = 0; i < gitops_tmpl_value_len(f); i++) {
+		size_t len, nl;
+		const char *e = gitops_tmpl_value_str(gitops_tmpl_value_item(f, i), &len), *sp;
+		const struct gitops_tmpl_value *fv;
+
+		if (!e)
+			continue;
+		if (len == 1 && e[0] == '}') {
+			putc_(p, '}');
+			first = 0;
+			continue;
+		}
+		if (!first)
+			puts_(p, p->f.sharp_v ? ", " : " ");
+		first = 0;
+		if (e[0] == '{') {
+			if (names) {
+				put(p, e + 1, len - 1);
+				putc_(p, ':');
+			}
+			putc_(p, '{');
+			first = 1;
+			continue;
+		}
+		sp = memchr(e, ' ', len);
+		nl = sp ? (size_t)(sp - e) : len;
+		if (names) {
+			put(p, e, nl);
+			putc_(p, ':');
+		}
+		fv = gitops_tmpl_map_get(v, e, nl);
+		if (fv && fv->kind == GITOPS_TMPL_MAP && fv->u.map.is_struct &&
+		    gitops_tmpl_map_get(fv, GITOPS_TMPL_FIELDS, sizeof(GITOPS_TMPL_FIELDS) - 1))
+			/* a struct field of a declared struct: its fields, not a String() of its pointer
+			   (chartutil.KubeVersion's, reached only through an addressable value) */
+			print_fields(p, fv, verb, depth + 1);
+		else if (fv)
+			print_value(p, fv, verb, depth + 1);
+		else
+			puts_(p, "<nil>");
+	}
+	putc_(p, '}');
+}
+
 static void print_value(struct pp *p, const struct gitops_tmpl_value *v, char verb, int depth)
 {
 	size_t i;
@@ -790,6 +844,18 @@ static void print_value(struct pp *p, const struct gitops_tmpl_value *v, char ve
 		return;
 	case GITOPS_TMPL_LIST:
 	case GITOPS_TMPL_STRLIST:
+		if (verb && strchr("sqxX", verb) && gitops_tmpl_value_is_bytes(v)) {
+			/* a []byte with a verb for strings: its bytes as a string (fmtBytes) */
+			struct gitops_buf b = GITOPS_BUF_INIT;
+			struct gitops_tmpl_value *str = NULL;
+			if (gitops_tmpl_value_bytes_of(&b, v) < 0 || !(str = gitops_tmpl_value_string(b.data, b.len)))
+				p->fail = 1;
+			else
+				print_value(p, str, verb, depth);
+			gitops_tmpl_value_unref(str);
+			gitops_buf_release(&b);
+			return;
+		}
 		if (p->f.sharp_v) {
 			puts_(p, gitops_tmpl_value_type_name(v));
 			putc_(p, '{');
@@ -829,6 +895,10 @@ static void print_value(struct pp *p, const struct gitops_tmpl_value *v, char ve
 				print_value(p, str, verb, depth);
 				return;
 			}
+		}
+		if (v->u.map.is_struct && gitops_tmpl_map_get(v, GITOPS_TMPL_FIELDS, sizeof(GITOPS_TMPL_FIELDS) - 1)) {
+			print_fields(p, v, verb, depth);
+			return;
 		}
 		if (v->u.map.is_struct && v->u.map.type_name && v->u.map.type_name[0] != '*' &&
 		    !gitops_tmpl_map_get(v, GITOPS_TMPL_STRINGER, sizeof(GITOPS_TMPL_STRINGER) - 1) &&

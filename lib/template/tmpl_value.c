@@ -183,6 +183,55 @@ void gitops_tmpl_value_unref(struct gitops_tmpl_value *v)
 	free(v);
 }
 
+#define BYTES_TYPE "[]uint8"
+
+/* a []byte: one UINT8 value a distinct byte, shared by the items that hold it */
+struct gitops_tmpl_value *gitops_tmpl_value_bytes(const void *data, size_t len)
+{
+	struct gitops_tmpl_value *v = gitops_tmpl_value_named_list(GITOPS_TMPL_LIST, BYTES_TYPE), *byte[256] = { 0 };
+	const unsigned char *d = data;
+	size_t i;
+
+	if (!v)
+		return NULL;
+	if (len && !(v->u.list.items = malloc(len * sizeof(*v->u.list.items)))) {
+		gitops_tmpl_value_unref(v);
+		return NULL;
+	}
+	v->u.list.cap = len;
+	for (i = 0; i < len; i++) {
+		struct gitops_tmpl_value **b = &byte[d[i]];
+		if (!*b) {
+			if (!(*b = new_value(GITOPS_TMPL_UINT8))) {
+				gitops_tmpl_value_unref(v);
+				return NULL;
+			}
+			(*b)->u.i = d[i];
+		} else {
+			(*b)->refs++;
+		}
+		v->u.list.items[v->u.list.n++] = *b;
+	}
+	return v;
+}
+
+int gitops_tmpl_value_is_bytes(const struct gitops_tmpl_value *v)
+{
+	return v && v->kind == GITOPS_TMPL_LIST && v->u.list.type_name && !strcmp(v->u.list.type_name, BYTES_TYPE);
+}
+
+int gitops_tmpl_value_bytes_of(struct gitops_buf *b, const struct gitops_tmpl_value *v)
+{
+	size_t i;
+
+	for (i = 0; gitops_tmpl_value_is_bytes(v) && i < v->u.list.n; i++) {
+		unsigned char c = (unsigned char)v->u.list.items[i]->u.i;
+		if (gitops_buf_add(b, &c, 1) < 0)
+			return -1;
+	}
+	return gitops_buf_add(b, "", 0);
+}
+
 int gitops_tmpl_list_push(struct gitops_tmpl_value *list, struct gitops_tmpl_value *item)
 {
 	if (!item)

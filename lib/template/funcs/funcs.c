@@ -77,6 +77,8 @@ int fn_strval(struct gitops_buf *b, struct gitops_tmpl_value *v)
 {
 	if (gitops_tmpl_value_kind(v) == GITOPS_TMPL_STRING)
 		return gitops_buf_add(b, v->u.str.s, v->u.str.len);
+	if (gitops_tmpl_value_is_bytes(v)) /* strval's case []byte: string(v) */
+		return gitops_tmpl_value_bytes_of(b, v);
 	return tmpl_fmt_printf(b, "%v", 2, &v, 1);
 }
 

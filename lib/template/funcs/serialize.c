@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/base/enc.h"
 #include "lib/template/funcs/serialize_int.h"
 #include "lib/value/value.h"
 #include "lib/yaml/emit.h"
@@ -102,6 +103,56 @@ static void jw_newline(struct jw *j, int depth)
 		j->oom |= gitops_buf_add(j->b, "  ", 2) < 0;
 }
 
+/*
+ * A struct's declared field i (GITOPS_TMPL_FIELDS) as encoding/json writes
+ * it: 1 with its Go name (*name, *nlen), its JSON key (*key, *klen) and
+ * its value; 0 for a field not written (a marker, "-", omitempty and empty).
+ */
+static int json_field(const struct gitops_tmpl_value *v, const struct gitops_tmpl_value *fields, size_t i,
+		      const char **key, size_t *klen, const struct gitops_tmpl_value **val)
+{
+	size_t len, nl;
+	const char *e = gitops_tmpl_value_str(gitops_tmpl_value_item(fields, i), &len), *sp, *tag, *comma;
+	int omitempty = 0;
+
+	if (!e || !len || e[0] == '{' || e[0] == '}')
+		return 0;
+	sp = memchr(e, ' ', len);
+	nl = sp ? (size_t)(sp - e) : len;
+	*key = e;
+	*klen = nl;
+	if (sp) {
+		size_t tl = len - nl - 1;
+		tag = sp + 1;
+		if (tl == 1 && tag[0] == '-')
+			return 0;
+		comma = memchr(tag, ',', tl);
+		if ((comma ? (size_t)(comma - tag) : tl) > 0) {
+			*key = tag;
+			*klen = comma ? (size_t)(comma - tag) : tl;
+		}
+		omitempty = comma && memmem(comma, tl - (size_t)(comma - tag), ",omitempty", 10) != NULL;
+	}
+	*val = gitops_tmpl_map_get(v, e, nl);
+	if (!*val)
+		return 0;
+	if (omitempty && !((*val)->kind == GITOPS_TMPL_MAP && (*val)->u.map.is_struct) && fn_empty(*val))
+		return 0;
+	return 1;
+}
+
+/* a []byte as encoding/json writes it: base64 (standard, padded); NULL when out of memory */
+static char *bytes_b64(const struct gitops_tmpl_value *v)
+{
+	struct gitops_buf b = GITOPS_BUF_INIT;
+	char *out = NULL;
+
+	if (gitops_tmpl_value_bytes_of(&b, v) == 0 && gitops_base64_encode(&out, b.data ? b.data : "", b.len, 0) < 0)
+		out = NULL;
+	gitops_buf_release(&b);
+	return out;
+}
+
 static int jw_value(struct jw *j, const struct gitops_tmpl_value *v, int depth)
 {
 	char num[64];
@@ -147,6 +198,14 @@ static int jw_value(struct jw *j, const struct gitops_tmpl_value *v, int depth)
 		return 0;
 	case GITOPS_TMPL_LIST:
 	case GITOPS_TMPL_STRLIST:
+		if (gitops_tmpl_value_is_bytes(v)) {
+			char *b64 = bytes_b64(v);
+			if (!b64)
+				return gitops_err_oom(j->err);
+			jw_string(j, b64, strlen(b64));
+			free(b64);
+			return 0;
+		}
 		len = v->u.list.n;
 		j->oom |= gitops_buf_add(j->b, "[", 1) < 0;
 		for (i = 0; i < len; i++) {
@@ -162,6 +221,29 @@ static int jw_value(struct jw *j, const struct gitops_tmpl_value *v, int depth)
 		j->oom |= gitops_buf_add(j->b, "]", 1) < 0;
 		return 0;
 	case GITOPS_TMPL_MAP:
+		if (v->u.map.is_struct && gitops_tmpl_map_get(v, GITOPS_TMPL_FIELDS, sizeof(GITOPS_TMPL_FIELDS) - 1)) {
+			const struct gitops_tmpl_value *f =
+				gitops_tmpl_map_get(v, GITOPS_TMPL_FIELDS, sizeof(GITOPS_TMPL_FIELDS) - 1), *fv;
+			const char *key;
+			size_t kl, k = 0;
+			j->oom |= gitops_buf_add(j->b, "{", 1) < 0;
+			for (i = 0; i < gitops_tmpl_value_len(f); i++) {
+				if (!json_field(v, f, i, &key, &kl, &fv))
+					continue;
+				if (k++)
+					j->oom |= gitops_buf_add(j->b, ",", 1) < 0;
+				if (j->pretty)
+					jw_newline(j, depth + 1);
+				jw_string(j, key, kl);
+				j->oom |= gitops_buf_add(j->b, j->pretty ? ": " : ":", j->pretty ? 2 : 1) < 0;
+				if (jw_value(j, fv, depth + 1) < 0)
+					return -1;
+			}
+			if (j->pretty && k)
+				jw_newline(j, depth);
+			j->oom |= gitops_buf_add(j->b, "}", 1) < 0;
+			return 0;
+		}
 		len = v->u.map.n;
 		j->oom |= gitops_buf_add(j->b, "{", 1) < 0;
 		for (i = 0; i < len; i++) {
@@ -718,6 +800,12 @@ static cJSON *to_tree(const struct gitops_tmpl_value *v, int json, int depth, st
 		break;
 	case GITOPS_TMPL_LIST:
 	case GITOPS_TMPL_STRLIST:
+		if (gitops_tmpl_value_is_bytes(v)) {
+			char *b64 = bytes_b64(v);
+			t = b64 ? cJSON_CreateString(b64) : NULL;
+			free(b64);
+			break;
+		}
 		t = cJSON_CreateArray();
 		for (i = 0; t && i < v->u.list.n; i++) {
 			if (!(c = to_tree(v->u.list.items[i], json, depth + 1, err)))
@@ -727,6 +815,28 @@ static cJSON *to_tree(const struct gitops_tmpl_value *v, int json, int depth, st
 		break;
 	case GITOPS_TMPL_MAP:
 		t = cJSON_CreateObject();
+		if (v->u.map.is_struct && gitops_tmpl_map_get(v, GITOPS_TMPL_FIELDS, sizeof(GITOPS_TMPL_FIELDS) - 1)) {
+			const struct gitops_tmpl_value *f =
+				gitops_tmpl_map_get(v, GITOPS_TMPL_FIELDS, sizeof(GITOPS_TMPL_FIELDS) - 1), *fv;
+			const char *key;
+			size_t kl;
+			for (i = 0; t && i < gitops_tmpl_value_len(f); i++) {
+				char *k;
+				if (!json_field(v, f, i, &key, &kl, &fv))
+					continue;
+				if (!(c = to_tree(fv, json, depth + 1, err)))
+					goto fail;
+				if (!(k = strndup(key, kl))) {
+					cJSON_Delete(c);
+					cJSON_Delete(t);
+					t = NULL;
+					break;
+				}
+				cJSON_AddItemToObject(t, k, c);
+				free(k);
+			}
+			break;
+		}
 		for (i = 0; t && i < v->u.map.n; i++) {
 			if (memchr(v->u.map.e[i].key, '\0', v->u.map.e[i].klen)) {
 				fn_fail(err, "a key holds a NUL byte");
