@@ -20,6 +20,7 @@
 #include <strings.h>
 
 #include "lib/render/helm/builtins_int.h"
+#include "lib/render/helm/helm_int.h"
 #include "lib/template/funcs/funcs.h"
 #include "lib/value/value.h"
 
@@ -262,6 +263,18 @@ static struct gitops_tmpl_value *scalar_string(const cJSON *v)
 		return gitops_tmpl_value_cstring(buf);
 	}
 	return NULL;
+}
+
+void helm_scalar_text(char *buf, size_t size, const cJSON *v)
+{
+	if (cJSON_IsBool(v))
+		snprintf(buf, size, "%s", cJSON_IsTrue(v) ? "true" : "false");
+	else if (cJSON_IsNumber(v) && gitops_value_kind(v) == GITOPS_VALUE_KIND_INT)
+		gitops_value_format_number(buf, size, v);
+	else if (cJSON_IsNumber(v))
+		format_float32(buf, size, v->valuedouble);
+	else
+		snprintf(buf, size, "%s", cJSON_IsString(v) ? v->valuestring : "");
 }
 
 #define OOM ((struct gitops_tmpl_value *)1)

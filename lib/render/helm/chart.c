@@ -9,6 +9,7 @@
 #include <stdio.h>
 
 #include "lib/base/buf.h"
+#include "lib/render/helm/builtins.h"
 #include "lib/render/helm/helm_int.h"
 #include "lib/template/funcs/funcs.h"
 #include "lib/value/value.h"
@@ -167,30 +168,6 @@ int helm_compatible_range(const char *constraint, const char *version)
 
 /* --- Chart.yaml --- */
 
-/* sigs.k8s.io/yaml into a struct: JSON's types must fit the field's */
-static const char *json_type(const cJSON *v)
-{
-	if (cJSON_IsString(v))
-		return "string";
-	if (cJSON_IsNumber(v))
-		return "number";
-	if (cJSON_IsBool(v))
-		return "bool";
-	if (cJSON_IsArray(v))
-		return "array";
-	if (cJSON_IsObject(v))
-		return "object";
-	return "null";
-}
-
-static int type_error(struct gitops_err *err, const char *file, const cJSON *v, const char *field, const char *type)
-{
-	return gitops_err_set(err, GITOPS_EXIT_INPUT,
-			      "cannot load %s: error unmarshaling JSON: while decoding JSON: json: cannot unmarshal %s "
-			      "into Go struct field %s of type %s",
-			      file, json_type(v), field, type);
-}
-
 /* Helm's sanitizeString: whitespace becomes a space, what is not printable goes */
 static void sanitize(char *s)
 {
@@ -207,30 +184,15 @@ static void sanitize(char *s)
 			s++;
 			continue;
 		}
-		/* multi-byte: keep it (printable in practice); drop C1 controls and invalid bytes */
-		n = 1;
-		if ((c & 0xe0) == 0xc0)
-			n = 2;
-		else if ((c & 0xf0) == 0xe0)
-			n = 3;
-		else if ((c & 0xf8) == 0xf0)
-			n = 4;
-		else {
+		/* multi-byte: kept; C1 controls and invalid bytes dropped, U+0085 and U+00A0 are spaces */
+		n = (c & 0xe0) == 0xc0 ? 2 : (c & 0xf0) == 0xe0 ? 3 : (c & 0xf8) == 0xf0 ? 4 : 0;
+		if (!n || strnlen(s, n) < n) {
 			s++;
 			continue;
 		}
-		if (strnlen(s, n) < n) {
-			s++;
-			continue;
-		}
-		if (n == 2 && c == 0xc2 && (unsigned char)s[1] < 0xa0) { /* U+0080..U+009F; U+0085 is a space */
-			if ((unsigned char)s[1] == 0x85)
+		if (n == 2 && c == 0xc2 && (unsigned char)s[1] <= 0xa0) {
+			if ((unsigned char)s[1] == 0x85 || (unsigned char)s[1] == 0xa0)
 				*w++ = ' ';
-			s += 2;
-			continue;
-		}
-		if (n == 2 && c == 0xc2 && (unsigned char)s[1] == 0xa0) { /* U+00A0 */
-			*w++ = ' ';
 			s += 2;
 			continue;
 		}
@@ -241,237 +203,145 @@ static void sanitize(char *s)
 	*w = 0;
 }
 
-/* a string field of the metadata: absent or null is "", another type an error */
-static int str_field(char **out, const cJSON *obj, const char *key, const char *gofield, const char *file,
-		     struct gitops_err *err)
+/* a string field as sigs.k8s.io/yaml fills a Go struct's: a number or a boolean becomes its text */
+static int coerce(cJSON *obj, const char *key)
 {
-	const cJSON *v = gitops_value_get(obj, key);
+	cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key), *s;
+	char buf[64];
 
-	*out = NULL;
-	if (!v || cJSON_IsNull(v))
+	if (!v || !(cJSON_IsNumber(v) || cJSON_IsBool(v)))
 		return 0;
-	if (!cJSON_IsString(v))
-		return type_error(err, file, v, gofield, "string");
-	*out = strdup(v->valuestring);
-	return *out ? 0 : gitops_err_oom(err);
-}
-
-static int check_string_list(const cJSON *obj, const char *key, const char *gofield, const char *file,
-			     struct gitops_err *err)
-{
-	const cJSON *v = gitops_value_get(obj, key), *e;
-
-	if (!v || cJSON_IsNull(v))
-		return 0;
-	if (!cJSON_IsArray(v))
-		return type_error(err, file, v, gofield, "[]string");
-	cJSON_ArrayForEach(e, v)
-		if (!cJSON_IsString(e) && !cJSON_IsNull(e))
-			return type_error(err, file, e, gofield, "string");
+	helm_scalar_text(buf, sizeof(buf), v);
+	s = cJSON_CreateString(buf);
+	if (!s)
+		return -1;
+	cJSON_ReplaceItemViaPointer(obj, v, s);
 	return 0;
 }
 
-/* The types of the metadata's fields, as json.Unmarshal into chart.Metadata checks them. */
-static int check_meta(const cJSON *m, const char *file, struct gitops_err *err)
+static int coerce_list(cJSON *obj, const char *key)
 {
-	static const char *const strs[][2] = {
-		{ "name", "Metadata.name" },		{ "home", "Metadata.home" },
-		{ "version", "Metadata.version" },	{ "description", "Metadata.description" },
-		{ "icon", "Metadata.icon" },		{ "apiVersion", "Metadata.apiVersion" },
-		{ "condition", "Metadata.condition" },	{ "tags", "Metadata.tags" },
-		{ "appVersion", "Metadata.appVersion" }, { "kubeVersion", "Metadata.kubeVersion" },
-		{ "type", "Metadata.type" },
-	};
-	const cJSON *v, *e;
+	cJSON *l = cJSON_GetObjectItemCaseSensitive(obj, key), *e, *next;
+	char buf[64];
+
+	if (!cJSON_IsArray(l))
+		return 0;
+	for (e = l->child; e; e = next) {
+		next = e->next;
+		if (cJSON_IsNumber(e) || cJSON_IsBool(e)) {
+			cJSON *s;
+			helm_scalar_text(buf, sizeof(buf), e);
+			if (!(s = cJSON_CreateString(buf)))
+				return -1;
+			cJSON_ReplaceItemViaPointer(l, e, s);
+		}
+	}
+	return 0;
+}
+
+/* the fields this loader reads, as the Go struct holds them */
+static int coerce_meta(cJSON *m)
+{
+	static const char *const f[] = { "name", "version", "type", "kubeVersion", "apiVersion", "condition", "tags" };
+	static const char *const df[] = { "name", "version", "repository", "condition", "alias" };
+	cJSON *deps = cJSON_GetObjectItemCaseSensitive(m, "dependencies"), *d;
 	size_t i;
 
 	if (!cJSON_IsObject(m))
-		return gitops_err_set(err, GITOPS_EXIT_INPUT,
-				      "cannot load %s: error unmarshaling JSON: while decoding JSON: json: cannot "
-				      "unmarshal %s into Go value of type chart.Metadata",
-				      file, json_type(m));
-	for (i = 0; i < sizeof(strs) / sizeof(strs[0]); i++) {
-		v = gitops_value_get(m, strs[i][0]);
-		if (v && !cJSON_IsNull(v) && !cJSON_IsString(v))
-			return type_error(err, file, v, strs[i][1], "string");
-	}
-	if (check_string_list(m, "sources", "Metadata.sources", file, err) < 0 ||
-	    check_string_list(m, "keywords", "Metadata.keywords", file, err) < 0)
-		return -1;
-	v = gitops_value_get(m, "deprecated");
-	if (v && !cJSON_IsNull(v) && !cJSON_IsBool(v))
-		return type_error(err, file, v, "Metadata.deprecated", "bool");
-	v = gitops_value_get(m, "annotations");
-	if (v && !cJSON_IsNull(v)) {
-		if (!cJSON_IsObject(v))
-			return type_error(err, file, v, "Metadata.annotations", "map[string]string");
-		cJSON_ArrayForEach(e, v)
-			if (!cJSON_IsString(e) && !cJSON_IsNull(e))
-				return type_error(err, file, e, "Metadata.annotations", "string");
-	}
-	v = gitops_value_get(m, "maintainers");
-	if (v && !cJSON_IsNull(v)) {
-		if (!cJSON_IsArray(v))
-			return type_error(err, file, v, "Metadata.maintainers", "[]*chart.Maintainer");
-		cJSON_ArrayForEach(e, v) {
-			static const char *const mf[] = { "name", "email", "url" };
-			if (cJSON_IsNull(e))
-				continue;
-			if (!cJSON_IsObject(e))
-				return type_error(err, file, e, "Metadata.maintainers", "chart.Maintainer");
-			for (i = 0; i < 3; i++) {
-				const cJSON *f = gitops_value_get(e, mf[i]);
-				char gf[64];
-				snprintf(gf, sizeof(gf), "Maintainer.maintainers.%s", mf[i]);
-				if (f && !cJSON_IsNull(f) && !cJSON_IsString(f))
-					return type_error(err, file, f, gf, "string");
-			}
-		}
-	}
-	v = gitops_value_get(m, "dependencies");
-	if (v && !cJSON_IsNull(v)) {
-		if (!cJSON_IsArray(v))
-			return type_error(err, file, v, "Metadata.dependencies", "[]*chart.Dependency");
-		cJSON_ArrayForEach(e, v) {
-			static const char *const df[] = { "name", "version", "repository", "condition", "alias" };
-			const cJSON *f;
-			if (cJSON_IsNull(e))
-				continue;
-			if (!cJSON_IsObject(e))
-				return type_error(err, file, e, "Metadata.dependencies", "chart.Dependency");
-			for (i = 0; i < 5; i++) {
-				char gf[64];
-				f = gitops_value_get(e, df[i]);
-				snprintf(gf, sizeof(gf), "Dependency.dependencies.%s", df[i]);
-				if (f && !cJSON_IsNull(f) && !cJSON_IsString(f))
-					return type_error(err, file, f, gf, "string");
-			}
-			if (check_string_list(e, "tags", "Dependency.dependencies.tags", file, err) < 0)
+		return 0;
+	for (i = 0; i < sizeof(f) / sizeof(f[0]); i++)
+		if (coerce(m, f[i]) < 0)
+			return -1;
+	if (!cJSON_IsArray(deps))
+		return 0;
+	cJSON_ArrayForEach(d, deps) {
+		if (!cJSON_IsObject(d))
+			continue;
+		for (i = 0; i < sizeof(df) / sizeof(df[0]); i++)
+			if (coerce(d, df[i]) < 0)
 				return -1;
-			f = gitops_value_get(e, "enabled");
-			if (f && !cJSON_IsNull(f) && !cJSON_IsBool(f))
-				return type_error(err, file, f, "Dependency.dependencies.enabled", "bool");
-			f = gitops_value_get(e, "import-values");
-			if (f && !cJSON_IsNull(f) && !cJSON_IsArray(f))
-				return type_error(err, file, f, "Dependency.dependencies.import-values", "[]interface {}");
-		}
+		if (coerce_list(d, "tags") < 0)
+			return -1;
 	}
 	return 0;
 }
 
-/* YAML (go-yaml v2, as sigs.k8s.io/yaml reads it) into a tree with JSON's types */
-static int read_yaml(cJSON **out, const struct gitops_helm_file *f, const char *what, struct gitops_err *err)
+/*
+ * A YAML file as sigs.k8s.io/yaml reads it: go-yaml's messages, duplicate
+ * keys (the last wins).  typed: integers kept apart from floats (what a
+ * struct's string field needs), else every number a float64 (map values).
+ */
+int helm_yaml_read(cJSON **out, const char *data, size_t len, const char *name, int typed, struct gitops_err *err)
 {
-	struct gitops_limits limits = GITOPS_LIMITS_INIT;
+	struct gitops_tmpl_value *v = NULL;
 
 	*out = NULL;
-	if (gitops_yaml_parse_one(out, f->data, f->len, f->name, &limits, err) < 0)
+	if (gitops_tmpl_yaml_decode(&v, data, len, err) < 0)
+		return -1;
+	if (typed) {
+		struct gitops_limits limits = GITOPS_LIMITS_INIT;
+		struct gitops_err e = GITOPS_ERR_INIT;
+		if (gitops_yaml_parse_one(out, data, len, name, &limits, &e) == 0) {
+			gitops_tmpl_value_unref(v);
+			return 0;
+		}
+		*out = NULL;
+	}
+	if (v) {
+		*out = gitops_tmpl_value_to_tree(v);
+		gitops_tmpl_value_unref(v);
+		if (!*out)
+			return gitops_err_oom(err);
+	}
+	return 0;
+}
+
+static int read_yaml(cJSON **out, const struct gitops_helm_file *f, const char *what, struct gitops_err *err)
+{
+	if (helm_yaml_read(out, (const char *)f->data, f->len, f->name, 1, err) < 0)
 		return gitops_err_prefix(err, "cannot load %s", what);
 	return 0;
 }
 
-/* the dependencies of a metadata tree (Chart.yaml's, or requirements.yaml's for a v1 chart) */
+static char *str_of(const cJSON *obj, const char *key)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+
+	return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+/* the dependencies of the metadata (Chart.yaml's, or requirements.yaml's for a v1 chart) */
 static int load_deps(struct helm_chart *c, const cJSON *list, struct gitops_err *err)
 {
 	const cJSON *e;
-	size_t n = 0;
+	size_t n;
 
-	deps_free(c->deps, c->ndeps);
-	c->deps = NULL;
-	c->ndeps = 0;
 	c->deps_listed = list && cJSON_IsArray(list);
-	if (!c->deps_listed)
-		return 0;
-	n = (size_t)cJSON_GetArraySize(list);
-	if (!n)
+	if (!c->deps_listed || !(n = (size_t)cJSON_GetArraySize(list)))
 		return 0;
 	c->deps = calloc(n, sizeof(*c->deps));
 	if (!c->deps)
 		return gitops_err_oom(err);
 	cJSON_ArrayForEach(e, list) {
 		struct helm_dep *d = &c->deps[c->ndeps];
+		static const char *const k[] = { "name", "version", "repository", "condition", "alias" };
+		char **dst[] = { &d->name, &d->version, &d->repository, &d->condition, &d->alias };
 		const cJSON *t, *iv;
-		if (cJSON_IsNull(e))
-			return gitops_err_set(err, GITOPS_EXIT_INPUT, "validation: dependencies must not be nil");
+		size_t i;
 		c->ndeps++;
-		if (str_field(&d->name, e, "name", "", "", err) < 0 || str_field(&d->version, e, "version", "", "", err) < 0 ||
-		    str_field(&d->repository, e, "repository", "", "", err) < 0 ||
-		    str_field(&d->condition, e, "condition", "", "", err) < 0 ||
-		    str_field(&d->alias, e, "alias", "", "", err) < 0)
-			return -1;
-		t = gitops_value_get(e, "tags");
-		if (t && cJSON_IsArray(t) && !(d->tags = cJSON_Duplicate(t, 1)))
-			return gitops_err_oom(err);
-		iv = gitops_value_get(e, "import-values");
-		if (iv && cJSON_IsArray(iv) && !(d->import_values = cJSON_Duplicate(iv, 1)))
-			return gitops_err_oom(err);
-		if (d->name)
-			sanitize(d->name);
-		if (d->version)
-			sanitize(d->version);
-		if (d->repository)
-			sanitize(d->repository);
-	}
-	return 0;
-}
-
-static int alias_ok(const char *a)
-{
-	for (; *a; a++)
-		if (!((*a >= 'a' && *a <= 'z') || (*a >= 'A' && *a <= 'Z') || (*a >= '0' && *a <= '9') || *a == '-' ||
-		      *a == '_'))
-			return 0;
-	return 1;
-}
-
-/* chart.Metadata.Validate */
-static int validate(struct helm_chart *c, struct gitops_err *err)
-{
-	static const char *const sanitized[] = { "name", "description", "home", "icon", "condition", "tags",
-						 "appVersion", "kubeVersion" };
-	const cJSON *f;
-	const char *s;
-	size_t i, j;
-
-	for (i = 0; i < sizeof(sanitized) / sizeof(sanitized[0]); i++) {
-		cJSON *x = cJSON_GetObjectItemCaseSensitive(c->meta, sanitized[i]);
-		if (cJSON_IsString(x))
-			sanitize(x->valuestring);
-	}
-	f = gitops_value_get(c->meta, "apiVersion");
-	if (!cJSON_IsString(f) || !*f->valuestring)
-		return gitops_err_set(err, GITOPS_EXIT_INPUT, "validation: chart.metadata.apiVersion is required");
-	f = gitops_value_get(c->meta, "name");
-	s = cJSON_IsString(f) ? f->valuestring : "";
-	if (!*s)
-		return gitops_err_set(err, GITOPS_EXIT_INPUT, "validation: chart.metadata.name is required");
-	if (strchr(s, '/') || !strcmp(s, ".") || !strcmp(s, ".."))
-		return gitops_err_set(err, GITOPS_EXIT_INPUT, "validation: chart.metadata.name \"%s\" is invalid", s);
-	f = gitops_value_get(c->meta, "version");
-	s = cJSON_IsString(f) ? f->valuestring : "";
-	if (!*s)
-		return gitops_err_set(err, GITOPS_EXIT_INPUT, "validation: chart.metadata.version is required");
-	/* semver.NewVersion: every version it reads is at least 0.0.0-0 */
-	if (!helm_compatible_range(">=0.0.0-0", s))
-		return gitops_err_set(err, GITOPS_EXIT_INPUT, "validation: chart.metadata.version \"%s\" is invalid", s);
-	f = gitops_value_get(c->meta, "type");
-	s = cJSON_IsString(f) ? f->valuestring : "";
-	if (*s && strcmp(s, "application") && strcmp(s, "library"))
-		return gitops_err_set(err, GITOPS_EXIT_INPUT, "validation: chart.metadata.type must be application or library");
-	c->library = !strcmp(s, "library");
-	for (i = 0; i < c->ndeps; i++) {
-		const char *key = c->deps[i].alias && *c->deps[i].alias ? c->deps[i].alias : c->deps[i].name;
-		if (c->deps[i].alias && *c->deps[i].alias && !alias_ok(c->deps[i].alias))
-			return gitops_err_set(err, GITOPS_EXIT_INPUT,
-					      "validation: dependency \"%s\" has disallowed characters in the alias",
-					      c->deps[i].name ? c->deps[i].name : "");
-		for (j = 0; j < i; j++) {
-			const char *k2 = c->deps[j].alias && *c->deps[j].alias ? c->deps[j].alias : c->deps[j].name;
-			if (!strcmp(key ? key : "", k2 ? k2 : ""))
-				return gitops_err_set(err, GITOPS_EXIT_INPUT,
-						      "validation: more than one dependency with name or alias \"%s\"",
-						      key ? key : "");
+		for (i = 0; i < 5; i++) {
+			const char *s = str_of(e, k[i]);
+			if (s && !(*dst[i] = strdup(s)))
+				return gitops_err_oom(err);
+			if (*dst[i] && i < 3)
+				sanitize(*dst[i]);
 		}
+		t = cJSON_GetObjectItemCaseSensitive(e, "tags");
+		if (cJSON_IsArray(t) && !(d->tags = cJSON_Duplicate(t, 1)))
+			return gitops_err_oom(err);
+		iv = cJSON_GetObjectItemCaseSensitive(e, "import-values");
+		if (cJSON_IsArray(iv) && !(d->import_values = cJSON_Duplicate(iv, 1)))
+			return gitops_err_oom(err);
 	}
 	return 0;
 }
@@ -508,8 +378,8 @@ int helm_chart_load(struct helm_chart **out, const struct gitops_helm_files *fil
 			goto done;
 		if (!c->meta && !(c->meta = cJSON_CreateObject()))
 			goto oom;
-		if (check_meta(c->meta, "Chart.yaml", err) < 0)
-			goto done;
+		if (coerce_meta(c->meta) < 0)
+			goto oom;
 		if (!cJSON_IsString(gitops_value_get(c->meta, "apiVersion")) ||
 		    !*gitops_value_get(c->meta, "apiVersion")->valuestring)
 			if (gitops_value_set(c->meta, "apiVersion", cJSON_CreateString("v1")) < 0)
@@ -534,13 +404,18 @@ int helm_chart_load(struct helm_chart **out, const struct gitops_helm_files *fil
 		if (!strcmp(n, "values.yaml")) {
 			cJSON_Delete(c->values);
 			c->values = NULL;
-			if (read_yaml(&c->values, f, "values.yaml", err) < 0)
+			if (helm_yaml_read(&c->values, (const char *)f->data, f->len, n, 0, err) < 0) {
+				gitops_err_prefix(err, "cannot load values.yaml");
 				goto done;
+			}
 			if (c->values && !cJSON_IsObject(c->values)) {
 				gitops_err_set(err, GITOPS_EXIT_INPUT,
 					       "cannot load values.yaml: error unmarshaling JSON: while decoding JSON: json: "
 					       "cannot unmarshal %s into Go value of type map[string]interface {}",
-					       json_type(c->values));
+					       cJSON_IsArray(c->values)	 ? "array"
+					       : cJSON_IsString(c->values) ? "string"
+					       : cJSON_IsBool(c->values)   ? "bool"
+									   : "number");
 				goto done;
 			}
 			continue;
@@ -558,8 +433,8 @@ int helm_chart_load(struct helm_chart **out, const struct gitops_helm_files *fil
 			reqs = NULL;
 			if (read_yaml(&reqs, f, "requirements.yaml", err) < 0)
 				goto done;
-			if (reqs && check_meta(reqs, "requirements.yaml", err) < 0)
-				goto done;
+			if (reqs && coerce_meta(reqs) < 0)
+				goto oom;
 			{
 				const cJSON *av = gitops_value_get(c->meta, "apiVersion");
 				if ((!have_meta || (cJSON_IsString(av) && !strcmp(av->valuestring, "v1"))) &&
@@ -619,14 +494,23 @@ int helm_chart_load(struct helm_chart **out, const struct gitops_helm_files *fil
 		if (d && gitops_value_set(c->meta, "dependencies", cJSON_Duplicate(d, 1)) < 0)
 			goto oom;
 	}
+	{
+		/* the types Go's struct holds and Metadata.Validate, as .Chart builds them */
+		struct gitops_tmpl_value *md = NULL;
+		const char *t;
+		if (gitops_helm_chart_value(&md, c->meta, err) < 0)
+			goto done;
+		gitops_tmpl_value_unref(md);
+		t = str_of(c->meta, "type");
+		c->library = t && !strcmp(t, "library");
+	}
 	if (load_deps(c, gitops_value_get(c->meta, "dependencies"), err) < 0)
 		goto done;
-	if (validate(c, err) < 0)
-		goto done;
 	{
-		const cJSON *nm = gitops_value_get(c->meta, "name");
-		if (!(c->name = strdup(nm->valuestring)))
+		const char *nm = str_of(c->meta, "name");
+		if (!(c->name = strdup(nm ? nm : "")))
 			goto oom;
+		sanitize(c->name);
 	}
 	/* subcharts, in byte order of their names (Helm's map order is random) */
 	if (nsubs > 1)

@@ -168,10 +168,8 @@ static int all_templates(struct engine *e, struct gitops_tmpl_value **top, const
 		goto oom;
 	if (!(meta = meta_of(c)))
 		goto oom;
-	if (gitops_helm_chart_value(&chart, meta, err) < 0)
+	if (gitops_helm_chart_value_ex(&chart, meta, c->parent == NULL, err) < 0)
 		goto done;
-	if (map_set(chart, "IsRoot", gitops_tmpl_value_bool(c->parent == NULL)) < 0)
-		goto oom;
 	if (gitops_helm_files_value(&files, &c->c->files, err) < 0)
 		goto done;
 	if (map_set(next, "Chart", chart) < 0 || map_set(next, "Files", files) < 0)
@@ -567,68 +565,75 @@ static const char *json_type(const cJSON *v)
 	return "object";
 }
 
-/* releaseutil.SimpleHead of a document: kind, annotations (borrowed from head) */
-static int simple_head(cJSON **head, const char **kind, const cJSON **annotations, const char *doc,
-		       const char *path, struct gitops_err *err)
+/* a SimpleHead field: a scalar as its text (sigs.k8s.io/yaml into a string field), "" for null; -1: not a scalar */
+static int head_str(const char **out, char *buf, size_t size, const cJSON *v)
 {
-	struct gitops_limits limits = GITOPS_LIMITS_INIT;
-	const cJSON *k, *m, *a, *x;
+	if (!v || cJSON_IsNull(v)) {
+		*out = "";
+		return 0;
+	}
+	if (cJSON_IsString(v)) {
+		*out = v->valuestring;
+		return 0;
+	}
+	if (cJSON_IsNumber(v) || cJSON_IsBool(v)) {
+		helm_scalar_text(buf, size, v);
+		*out = buf;
+		return 0;
+	}
+	return -1;
+}
+
+static int head_error(struct gitops_err *err, const char *path, const cJSON *v, const char *field, const char *type)
+{
+	return gitops_err_set(err, GITOPS_EXIT_INPUT,
+			      "YAML parse error on %s: error unmarshaling JSON: while decoding JSON: json: cannot "
+			      "unmarshal %s into Go %s of type %s",
+			      path, json_type(v), field, type);
+}
+
+/* releaseutil.SimpleHead of a document: its kind (into kbuf) and annotations (borrowed from *head) */
+static int simple_head(cJSON **head, const char **kind, char *kbuf, size_t ksize, const cJSON **annotations,
+		       const char *doc, const char *path, struct gitops_err *err)
+{
+	const cJSON *m, *a, *x;
+	const char *s;
+	char buf[64];
 
 	*head = NULL;
 	*kind = "";
 	*annotations = NULL;
-	if (gitops_yaml_parse_one(head, doc, strlen(doc), path, &limits, err) < 0)
+	if (helm_yaml_read(head, doc, strlen(doc), path, 1, err) < 0)
 		return gitops_err_prefix(err, "YAML parse error on %s", path);
 	if (!*head || cJSON_IsNull(*head))
 		return 0;
 	if (!cJSON_IsObject(*head))
-		return gitops_err_set(err, GITOPS_EXIT_INPUT,
-				      "YAML parse error on %s: error unmarshaling JSON: while decoding JSON: json: cannot "
-				      "unmarshal %s into Go value of type releaseutil.SimpleHead",
-				      path, json_type(*head));
-	x = cJSON_GetObjectItemCaseSensitive(*head, "apiVersion");
-	if (x && !cJSON_IsNull(x) && !cJSON_IsString(x))
-		return gitops_err_set(err, GITOPS_EXIT_INPUT,
-				      "YAML parse error on %s: error unmarshaling JSON: while decoding JSON: json: cannot "
-				      "unmarshal %s into Go struct field SimpleHead.apiVersion of type string",
-				      path, json_type(x));
-	k = cJSON_GetObjectItemCaseSensitive(*head, "kind");
-	if (k && !cJSON_IsNull(k) && !cJSON_IsString(k))
-		return gitops_err_set(err, GITOPS_EXIT_INPUT,
-				      "YAML parse error on %s: error unmarshaling JSON: while decoding JSON: json: cannot "
-				      "unmarshal %s into Go struct field SimpleHead.kind of type string",
-				      path, json_type(k));
-	if (cJSON_IsString(k))
-		*kind = k->valuestring;
+		return head_error(err, path, *head, "value", "releaseutil.SimpleHead");
+	if (head_str(&s, buf, sizeof(buf), cJSON_GetObjectItemCaseSensitive(*head, "apiVersion")) < 0)
+		return head_error(err, path, cJSON_GetObjectItemCaseSensitive(*head, "apiVersion"),
+				  "struct field SimpleHead.apiVersion", "string");
+	x = cJSON_GetObjectItemCaseSensitive(*head, "kind");
+	if (head_str(&s, kbuf, ksize, x) < 0)
+		return head_error(err, path, x, "struct field SimpleHead.kind", "string");
+	*kind = s;
 	m = cJSON_GetObjectItemCaseSensitive(*head, "metadata");
 	if (!m || cJSON_IsNull(m))
 		return 0;
 	if (!cJSON_IsObject(m))
-		return gitops_err_set(err, GITOPS_EXIT_INPUT,
-				      "YAML parse error on %s: error unmarshaling JSON: while decoding JSON: json: cannot "
-				      "unmarshal %s into Go struct field SimpleHead.metadata of type struct { Name string "
-				      "\"json:\\\"name\\\"\"; Annotations map[string]string \"json:\\\"annotations\\\"\" }",
-				      path, json_type(m));
+		return head_error(err, path, m, "struct field SimpleHead.metadata",
+				  "struct { Name string \"json:\\\"name\\\"\"; Annotations map[string]string "
+				  "\"json:\\\"annotations\\\"\" }");
 	x = cJSON_GetObjectItemCaseSensitive(m, "name");
-	if (x && !cJSON_IsNull(x) && !cJSON_IsString(x))
-		return gitops_err_set(err, GITOPS_EXIT_INPUT,
-				      "YAML parse error on %s: error unmarshaling JSON: while decoding JSON: json: cannot "
-				      "unmarshal %s into Go struct field .metadata.name of type string",
-				      path, json_type(x));
+	if (head_str(&s, buf, sizeof(buf), x) < 0)
+		return head_error(err, path, x, "struct field .metadata.name", "string");
 	a = cJSON_GetObjectItemCaseSensitive(m, "annotations");
 	if (!a || cJSON_IsNull(a))
 		return 0;
 	if (!cJSON_IsObject(a))
-		return gitops_err_set(err, GITOPS_EXIT_INPUT,
-				      "YAML parse error on %s: error unmarshaling JSON: while decoding JSON: json: cannot "
-				      "unmarshal %s into Go struct field .metadata.annotations of type map[string]string",
-				      path, json_type(a));
+		return head_error(err, path, a, "struct field .metadata.annotations", "map[string]string");
 	cJSON_ArrayForEach(x, a)
-		if (!cJSON_IsNull(x) && !cJSON_IsString(x))
-			return gitops_err_set(err, GITOPS_EXIT_INPUT,
-					      "YAML parse error on %s: error unmarshaling JSON: while decoding JSON: json: "
-					      "cannot unmarshal %s into Go struct field .metadata.annotations of type string",
-					      path, json_type(x));
+		if (head_str(&s, buf, sizeof(buf), x) < 0)
+			return head_error(err, path, x, "struct field .metadata.annotations", "string");
 	*annotations = a;
 	return 0;
 }
@@ -722,9 +727,10 @@ static int sort_manifests(struct mlist *generic, struct mlist *hooks, struct ren
 		for (k = 0; k < ndocs; k++) {
 			cJSON *head = NULL;
 			const char *kind;
+			char kbuf[64];
 			const cJSON *ann, *hook;
 			int rc;
-			if (simple_head(&head, &kind, &ann, docs[k], r[i].name, err) < 0) {
+			if (simple_head(&head, &kind, kbuf, sizeof(kbuf), &ann, docs[k], r[i].name, err) < 0) {
 				cJSON_Delete(head);
 				goto fail;
 			}
@@ -733,7 +739,9 @@ static int sort_manifests(struct mlist *generic, struct mlist *hooks, struct ren
 				rc = mlist_push(generic, r[i].name, docs[k], kind, 0, seq++);
 			} else {
 				/* every event must be known, else the document is skipped ("info: skipping unknown hook") */
-				const char *h = cJSON_IsString(hook) ? hook->valuestring : "";
+				char hbuf[64];
+				const char *h = "";
+				head_str(&h, hbuf, sizeof(hbuf), hook);
 				int unknown = 0, test = 0;
 				while (!unknown) {
 					const char *comma = strchr(h, ',');

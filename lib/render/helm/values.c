@@ -7,7 +7,6 @@
  * Helm's maps have no order; these trees keep insertion order, which no
  * template sees (range and the serializers sort keys).
  */
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,31 +16,6 @@
 #include "lib/value/path.h"
 #include "lib/value/value.h"
 #include "lib/yaml/yaml.h"
-
-/* YAML -> JSON -> map[string]interface{}: every number a float64 */
-static int floats_only(cJSON *t)
-{
-	cJSON *c;
-
-	if (cJSON_IsNumber(t)) {
-		double d = t->valuedouble;
-		if (gitops_value_is_bigint(t) && t->valuestring)
-			d = strtod(t->valuestring, NULL);
-		if (isinf(d) || isnan(d))
-			return -1;
-		t->type &= ~GITOPS_VALUE_INT;
-		if (t->valuestring) {
-			free(t->valuestring);
-			t->valuestring = NULL;
-		}
-		cJSON_SetNumberValue(t, d);
-		return 0;
-	}
-	cJSON_ArrayForEach(c, t)
-		if (floats_only(c) < 0)
-			return -1;
-	return 0;
-}
 
 /* Helm's mergeMaps: b's keys over a's, maps merged, a new top map (takes b's items) */
 static void merge_maps(cJSON *a, cJSON *b)
@@ -64,30 +38,25 @@ static void merge_maps(cJSON *a, cJSON *b)
 	}
 }
 
-/* a values file: YAML read as sigs.k8s.io/yaml reads it */
+/* a values file: YAML read as sigs.k8s.io/yaml reads it into map[string]interface {} */
 int helm_read_values_yaml(cJSON **out, const char *data, size_t len, const char *name, struct gitops_err *err)
 {
-	struct gitops_limits limits = GITOPS_LIMITS_INIT;
 	cJSON *v = NULL;
 
 	*out = NULL;
-	if (gitops_yaml_parse_one(&v, data, len, name, &limits, err) < 0)
+	if (helm_yaml_read(&v, data, len, name, 0, err) < 0)
 		return -1;
 	if (!v)
 		v = cJSON_CreateObject();
 	if (!v)
 		return gitops_err_oom(err);
 	if (!cJSON_IsObject(v)) {
+		const char *t = cJSON_IsArray(v) ? "array" : cJSON_IsString(v) ? "string" : cJSON_IsBool(v) ? "bool" : "number";
 		cJSON_Delete(v);
 		return gitops_err_set(err, GITOPS_EXIT_INPUT,
 				      "error unmarshaling JSON: while decoding JSON: json: cannot unmarshal %s into Go "
 				      "value of type map[string]interface {}",
-				      cJSON_IsArray(v) ? "array" : cJSON_IsString(v) ? "string" : "number");
-	}
-	if (floats_only(v) < 0) {
-		cJSON_Delete(v);
-		return gitops_err_set(err, GITOPS_EXIT_INPUT,
-				      "error converting YAML to JSON: json: unsupported value: +Inf");
+				      t);
 	}
 	*out = v;
 	return 0;

@@ -741,3 +741,8 @@ cleanup:
 	yaml_parser_delete(&r.p);
 	return ret;
 }
+
+int gitops_tmpl_yaml_decode(struct gitops_tmpl_value **out, const char *s, size_t len, struct gitops_err *err)
+{
+	return ser_yaml_decode(out, s, len, err);
+}

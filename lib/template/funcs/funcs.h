@@ -56,4 +56,12 @@ struct gitops_tmpl_helm {
 #define GITOPS_TMPL_HELM_INIT { NULL, 0 }
 void gitops_tmpl_helm_release(struct gitops_tmpl_helm *h);
 
+/*
+ * sigs.k8s.io/yaml's Unmarshal of text into interface {}, as fromYaml
+ * reads it (and Helm its values files and manifests): the first document,
+ * YAML 1.1, every number a float64; *out NULL for null or no document.
+ * -1 with Go's message ("error converting YAML to JSON: yaml: line 3: ...").
+ */
+int gitops_tmpl_yaml_decode(struct gitops_tmpl_value **out, const char *s, size_t len, struct gitops_err *err);
+
 #endif
