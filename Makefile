@@ -27,7 +27,7 @@ endif
 CC        ?= cc
 PKGS      := yaml-0.1 libcjson libcurl libcrypto libgit2 libpcre2-8 libxcrypt
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
-PKG_LIBS   := $(shell pkg-config --libs $(PKGS))
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS)) -lm
 CHECK_CFLAGS := $(shell pkg-config --cflags check)
 CHECK_LIBS   := $(shell pkg-config --libs check)
 
@@ -155,7 +155,7 @@ registry: $(BINS)
 git: $(BINS)
 	$(Q)GITOPS_BIN=$(CURDIR)/$(O) tests/git/run
 
-check: unit cases kustomize kustomize-diff template template-helm mansynopsis kubectl kube image-setters registry git
+check: unit cases kustomize kustomize-diff template template-helm helm mansynopsis kubectl kube image-setters registry git
 
 install: $(BINS)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man7
@@ -228,6 +228,10 @@ $(O)/tests/helm/%.o: tests/helm/%.c $(LIB_HDRS) Makefile
 	$(QCC)$(CC) $(ALL_CFLAGS) -c -o $@ $<
 $(O)/tests/helm/helmtemplate: $(O)/tests/helm/helmtemplate.o $(LIB)
 	$(QLD)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm
+# lib/render/helm against the shared charts, helm's engine cases about charts and helm's goldens
+.PHONY: helm
+helm: $(O)/tests/helm/helmtemplate
+	$(Q)GITOPS_BIN=$(CURDIR)/$(O) CONFORMANCE=$(CONFORMANCE) tests/helm/run
 template: $(O)/tests/template/tmplcase
 	$(Q)$(O)/tests/template/tmplcase $(CONFORMANCE)/helm-engine/text-template.yaml tests/template/known-failures
 	$(Q)$(O)/tests/template/tmplcase tests/template/regressions.yaml tests/template/known-failures

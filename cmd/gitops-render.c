@@ -21,7 +21,9 @@ static const char help[] =
 	"its checkout, each annotated with gitops.dev/source and gitops.dev/revision; one\n"
 	"in a directory is refused.  A directory with a kustomization file is built as\n"
 	"`kubectl kustomize` builds it (Kustomize v5.5), its objects written as kubectl\n"
-	"writes them.  Nothing is written unless every input is valid.\n"
+	"writes them.  A Helm chart (a directory with Chart.yaml, or a packaged .tgz) is\n"
+	"rendered as `helm template` v3.17 renders it, natively, with its flags below.\n"
+	"Nothing is written unless every input is valid.\n"
 	"The output ends with the end-of-stream marker only when every stream read\n"
 	"(standard input, a pipe) ended with a valid one: what was not known to be whole\n"
 	"is not passed on as whole.\n"
@@ -41,6 +43,19 @@ static const char help[] =
 	"                        below the kustomization's directory) or none\n"
 	"                        (LoadRestrictionsRootOnly, LoadRestrictionsNone as kubectl)\n"
 	"  -o, --output FORMAT   yaml (default) or json\n"
+	"helm template's options, for charts:\n"
+	"      --release NAME    the release name (helm template's NAME; default release-name)\n"
+	"  -n, --namespace NS    .Release.Namespace (default \"default\"; no namespace is added)\n"
+	"  -f, --values FILE     a values file, in order (repeatable)\n"
+	"      --set K=V, --set-string K=V, --set-json K=JSON, --set-file K=FILE,\n"
+	"      --set-literal K=V  values as Helm parses them (repeatable)\n"
+	"      --kube-version V  .Capabilities.KubeVersion (default v1.32.0, helm's)\n"
+	"  -a, --api-versions V  more .Capabilities.APIVersions (repeatable, comma lists)\n"
+	"      --include-crds    include the charts' crds/ (left out by default, as helm)\n"
+	"      --skip-tests      leave out test hooks\n"
+	"      --no-hooks        leave out every hook\n"
+	"  -s, --show-only PATH  only the templates matching PATH (repeatable)\n"
+	"      --is-upgrade      .Release.IsUpgrade instead of IsInstall\n"
 	"      --reorder ORDER   kustomize's output order: legacy (by kind, the default)\n"
 	"                        or none (as built); a kustomization's sortOptions wins\n"
 	"      --cache-dir DIR, --lock-timeout SECONDS, --max-size SIZE, --max-files N,\n"
@@ -58,6 +73,8 @@ static const char help[] =
 
 enum {
 	OPT_ALLOW_EMPTY_INPUT = 300, OPT_LOAD_RESTRICTOR, OPT_REORDER, OPT_KUSTOMIZE_OVERRIDES, OPT_ALLOW_REMOTE,
+	OPT_HELM, /* helm template's options, gitops_helm_option_set's */
+	OPT_HELM_END = OPT_HELM + 16,
 	OPT_GIT, /* the options of the Git cache and authentication, gitops_git_option_set's */
 	OPT_GIT_END = OPT_GIT + 9
 };
@@ -73,6 +90,21 @@ static const struct option longopts[] = {
 	{ "load-restrictor", required_argument, NULL, OPT_LOAD_RESTRICTOR },
 	{ "reorder", required_argument, NULL, OPT_REORDER },
 	{ "allow-remote", no_argument, NULL, OPT_ALLOW_REMOTE },
+	{ "release", required_argument, NULL, OPT_HELM },
+	{ "namespace", required_argument, NULL, OPT_HELM + 1 },
+	{ "values", required_argument, NULL, OPT_HELM + 2 },
+	{ "set", required_argument, NULL, OPT_HELM + 3 },
+	{ "set-string", required_argument, NULL, OPT_HELM + 4 },
+	{ "set-json", required_argument, NULL, OPT_HELM + 5 },
+	{ "set-file", required_argument, NULL, OPT_HELM + 6 },
+	{ "set-literal", required_argument, NULL, OPT_HELM + 7 },
+	{ "kube-version", required_argument, NULL, OPT_HELM + 8 },
+	{ "api-versions", required_argument, NULL, OPT_HELM + 9 },
+	{ "include-crds", no_argument, NULL, OPT_HELM + 10 },
+	{ "skip-tests", no_argument, NULL, OPT_HELM + 11 },
+	{ "no-hooks", no_argument, NULL, OPT_HELM + 12 },
+	{ "show-only", required_argument, NULL, OPT_HELM + 13 },
+	{ "is-upgrade", no_argument, NULL, OPT_HELM + 14 },
 	{ "cache-dir", required_argument, NULL, OPT_GIT },
 	{ "lock-timeout", required_argument, NULL, OPT_GIT + 1 },
 	{ "max-size", required_argument, NULL, OPT_GIT + 2 },
@@ -87,6 +119,7 @@ static const struct option longopts[] = {
 
 struct options {
 	int allow_empty_input;
+	struct gitops_helm_options helm;
 	struct gitops_kustomize_options kustomize;
 	const char *overrides_file;
 	struct gitops_git_cache_options cache; /* checked here; the gitops-fetch child takes them as given */
@@ -101,6 +134,27 @@ static int on_option(struct gitops_cli *cli, int opt, const char *arg, void *ctx
 	struct gitops_err err = GITOPS_ERR_INIT;
 	const struct option *lo;
 
+	switch (opt) {
+	case 'n':
+		opt = OPT_HELM + 1;
+		break;
+	case 'f':
+		opt = OPT_HELM + 2;
+		break;
+	case 'a':
+		opt = OPT_HELM + 9;
+		break;
+	case 's':
+		opt = OPT_HELM + 13;
+		break;
+	}
+	if (opt >= OPT_HELM && opt < OPT_HELM_END) {
+		for (lo = longopts; lo->name && lo->val != opt; lo++)
+			;
+		if (!lo->name || gitops_helm_option_set(&o->helm, lo->name, arg, &err) <= 0)
+			return gitops_cli_usage_error(cli, "%s", err.msg[0] ? err.msg : "unknown option");
+		return 0;
+	}
 	switch (opt) {
 	case OPT_ALLOW_REMOTE:
 		o->kustomize.allow_remote = 1;
@@ -201,7 +255,7 @@ int main(int argc, char **argv)
 	int ret, i, code = GITOPS_EXIT_OK;
 
 	gitops_cli_init(&cli, "gitops-render", usage, help);
-	ret = gitops_cli_parse(&cli, argc, argv, "", longopts, on_option, &o);
+	ret = gitops_cli_parse(&cli, argc, argv, "n:f:a:s:", longopts, on_option, &o);
 	if (ret >= 0)
 		return ret;
 	o.kustomize.warn = kustomize_warn;
@@ -232,8 +286,8 @@ int main(int argc, char **argv)
 			ret = gitops_render_fd_kustomize(&in, 0, name, &cli.limits, &o.kustomize, put_object, &put, &stats,
 							 &err);
 		else
-			ret = gitops_render_path_kustomize(&in, arg, &cli.limits, &o.kustomize, put_object, &put, &stats,
-							   &err);
+			ret = gitops_render_path_with(&in, arg, &cli.limits, &o.kustomize, &o.helm, put_object, &put, &stats,
+						      &err);
 		if (ret < 0)
 			goto fail;
 		if (in.streamed && !o.allow_empty_input && gitops_stream_check_empty(&in.status, name, &err) < 0)
@@ -259,5 +313,6 @@ done:
 	gitops_stream_writer_free(w);
 	gitops_spool_free(spool);
 	cJSON_Delete(overrides);
+	gitops_helm_options_release(&o.helm);
 	return code;
 }

@@ -46,6 +46,7 @@ struct render {
 	const char *dir;        /* the Source's checkout (spec.root, else spec.dir), which those paths are relative to */
 	struct checkout_check *check;  /* inside a Source with spec.revisions: what the walk must read */
 	const struct gitops_kustomize_options *kustomize; /* how kustomizations are built (NULL: defaults) */
+	const struct gitops_helm_options *helm;          /* how charts are rendered (NULL: helm template's defaults) */
 	const char *build_revision;    /* while a kustomize build's objects are handed on: the newest of its files */
 	const cJSON *kz_overrides;     /* inside a Source: its spec.kustomize (Argo CD's overrides), or NULL */
 	int allow_remote;              /* inside a Source: its spec.kustomize.allowRemote */
@@ -625,7 +626,7 @@ int gitops_render_fd_kustomize(struct gitops_render_input *out, int fd, const ch
 			       const struct gitops_limits *limits, const struct gitops_kustomize_options *kustomize,
 			       gitops_object_fn fn, void *ctx, struct gitops_render_stats *stats, struct gitops_err *err)
 {
-	struct render rd = { limits, fn, ctx, stats, NULL, NULL, NULL, 0, NULL, NULL, kustomize, NULL, NULL, 0 };
+	struct render rd = { limits, fn, ctx, stats, NULL, NULL, NULL, 0, NULL, NULL, kustomize, NULL, NULL, NULL, 0 };
 
 	return render_stream(&rd, fd, name, ORIGIN_STREAM, out, err);
 }
@@ -678,7 +679,8 @@ static int skip_entry(const struct dirent *d)
 
 /*
  * A directory that another renderer owns: 1 and *kust (the kustomization
- * file's name) for a Kustomize overlay, 0 for plain manifests.
+ * file's name) for a Kustomize overlay, 2 for a Helm chart, 0 for plain
+ * manifests.
  */
 static int check_special(const char *dir, struct dirent **ents, int n, const char **kust, struct gitops_err *err)
 {
@@ -698,8 +700,7 @@ static int check_special(const char *dir, struct dirent **ents, int n, const cha
 				      "%s: both a kustomization (%s) and a Helm chart (Chart.yaml): which one to render is "
 				      "ambiguous", dir, *kust);
 	if (chart)
-		return gitops_err_set(err, GITOPS_EXIT_USAGE,
-				      "%s: a Helm chart (Chart.yaml): this version cannot render Helm charts yet", dir);
+		return 2;
 	return *kust ? 1 : 0;
 }
 
@@ -808,6 +809,57 @@ done:
 	return ret;
 }
 
+/*
+ * A Helm chart (a directory with Chart.yaml, or a packaged .tgz): rendered
+ * as `helm template` renders it (lib/render/helm), its documents read back
+ * as objects in helm's order; documents with no object (comments only)
+ * dropped, as a YAML reader drops them.
+ */
+static int render_chart(struct render *rd, const char *path, struct gitops_err *err)
+{
+	struct gitops_helm_options def = GITOPS_HELM_OPTIONS_INIT;
+	struct gitops_buf text = GITOPS_BUF_INIT;
+	struct gitops_stream_reader *r = NULL;
+	struct gitops_object obj;
+	int n, ret = -1;
+
+	if (rd->check) {
+		/* inside a Source with revisions: the files a chart reads are not tracked one by one yet */
+		rd->check->unranked = 1;
+	}
+	if (gitops_helm_template(&text, path, rd->helm ? rd->helm : &def, err) < 0) {
+		if (strlen(path) + 2 + strlen(err->msg) < sizeof(err->msg))
+			gitops_err_prefix(err, "%s", path);
+		goto done;
+	}
+	if (gitops_stream_reader_mem(&r, text.data ? text.data : "", text.len, path, rd->limits,
+				     GITOPS_STREAM_NAMES_LENIENT, err) < 0)
+		goto done;
+	while ((n = gitops_stream_read(r, &obj, err)) > 0) {
+		int cb;
+		if (gitops_source_is(obj.json)) {
+			gitops_object_err(err, &obj, GITOPS_EXIT_INPUT, "a chart rendered a Source document: refused");
+			gitops_object_release(&obj);
+			goto done;
+		}
+		cb = emit(rd, &obj, err);
+		gitops_object_release(&obj);
+		if (cb < 0)
+			goto done;
+		if (rd->stats)
+			rd->stats->objects++;
+	}
+	if (n < 0)
+		goto done;
+	if (rd->stats)
+		rd->stats->files++;
+	ret = 0;
+done:
+	gitops_stream_reader_free(r);
+	gitops_buf_release(&text);
+	return ret;
+}
+
 static int path_inside(const char *path, const char *root)
 {
 	size_t n = strlen(root);
@@ -891,8 +943,12 @@ static int walk_dir(struct walk *w, const char *dir, int depth, struct gitops_er
 		int special = check_special(dir, ents, n, &kust, err);
 		if (special < 0)
 			goto done;
-		if (special > 0) {
+		if (special == 1) {
 			ret = render_kustomize(w->rd, dir, kust, err);
+			goto done;
+		}
+		if (special == 2) {
+			ret = render_chart(w->rd, dir, err);
 			goto done;
 		}
 	}
@@ -964,6 +1020,10 @@ static int render_path(struct render *rd, const char *path, struct gitops_render
 	memset(in, 0, sizeof(*in));
 	if (stat(path, &st) < 0)
 		return gitops_err_errno(err, errno, path);
+	if (!S_ISDIR(st.st_mode) && gitops_helm_is_chart(path)) {
+		in->whole = 1;
+		return render_chart(rd, path, err);
+	}
 	if (!S_ISDIR(st.st_mode))
 		return render_file(rd, path, 0, in, err);
 	in->whole = 1;  /* every file of it read whole */
@@ -985,7 +1045,15 @@ int gitops_render_path_kustomize(struct gitops_render_input *out, const char *pa
 				 const struct gitops_kustomize_options *kustomize, gitops_object_fn fn, void *ctx,
 				 struct gitops_render_stats *stats, struct gitops_err *err)
 {
-	struct render rd = { limits, fn, ctx, stats, NULL, NULL, NULL, 0, NULL, NULL, kustomize, NULL, NULL, 0 };
+	return gitops_render_path_with(out, path, limits, kustomize, NULL, fn, ctx, stats, err);
+}
 
+int gitops_render_path_with(struct gitops_render_input *out, const char *path, const struct gitops_limits *limits,
+			    const struct gitops_kustomize_options *kustomize, const struct gitops_helm_options *helm,
+			    gitops_object_fn fn, void *ctx, struct gitops_render_stats *stats, struct gitops_err *err)
+{
+	struct render rd = { limits, fn, ctx, stats, NULL, NULL, NULL, 0, NULL, NULL, kustomize, NULL, NULL, NULL, 0 };
+
+	rd.helm = helm;
 	return render_path(&rd, path, out, err);
 }

@@ -6,8 +6,9 @@
  * them; hidden entries skipped) and streams, and the Source documents of
  * gitops-fetch found on standard input or in a file named.  A directory
  * with a kustomization file is built as `kubectl kustomize` builds it
- * (lib/kustomize) instead of walked; Helm charts are recognised and refused
- * until their renderer exists.
+ * (lib/kustomize) instead of walked; a directory with Chart.yaml, or a
+ * packaged chart (.tgz) named, is rendered as `helm template` renders it
+ * (lib/render/helm).
  */
 #ifndef GITOPS_RENDER_H
 #define GITOPS_RENDER_H
@@ -15,6 +16,7 @@
 #include "lib/base/err.h"
 #include "lib/k8s/stream.h"
 #include "lib/kustomize/kustomize.h"
+#include "lib/render/helm/helm.h"
 #include "lib/yaml/yaml.h"
 
 /*
@@ -59,6 +61,11 @@ int gitops_render_path(struct gitops_render_input *out, const char *path, const 
 int gitops_render_path_kustomize(struct gitops_render_input *out, const char *path, const struct gitops_limits *limits,
 				 const struct gitops_kustomize_options *kustomize, gitops_object_fn fn, void *ctx,
 				 struct gitops_render_stats *stats, struct gitops_err *err);
+
+/* The same, charts rendered with helm template's options (NULL: its defaults). */
+int gitops_render_path_with(struct gitops_render_input *out, const char *path, const struct gitops_limits *limits,
+			    const struct gitops_kustomize_options *kustomize, const struct gitops_helm_options *helm,
+			    gitops_object_fn fn, void *ctx, struct gitops_render_stats *stats, struct gitops_err *err);
 
 /* Render a stream read from fd (not closed); `name` names it in messages. */
 int gitops_render_fd(struct gitops_render_input *out, int fd, const char *name, const struct gitops_limits *limits,
