@@ -346,7 +346,8 @@ static const struct own_case own_cases[] = {
 	{ "{{.Chart.Version}}|{{.Chart.Type}}|{{.Chart.APIVersion}}", "apiVersion: v3\nname: engine\nversion: \"1.0\"\ntype: application\n", "1.30.0", NULL, 0, "1.0|application|v3", NULL },
 	{ "{{range $p, $_ := .Files}}{{$p}};{{end}}", NULL, "1.30.0", NULL, 1, ".hidden.yaml;README.md;bin.dat;crlf.txt;empty.txt;files/a.txt;files/b.txt;files/conf/c.json;files/conf/deep/e.yaml;files/d.yaml;nl.txt;other/g.txt;sec/s1.txt;sec/s2.txt;x/same.txt;y/same.txt;", NULL },
 	{ "{{.Files.Get \"files/a.txt\" | b64enc}}|{{.Files.Get \"nope\" | quote}}|{{.Files.GetBytes \"files/a.txt\" | toString | upper}}", NULL, "1.30.0", NULL, 1, "aGVsbG8Kd29ybGQK|\"\"|HELLO\nWORLD\n", NULL },
-	{ "{{index .Files \"sec/s1.txt\"}}|{{index .Files \"sec/s1.txt\" | toString}}", NULL, "1.30.0", NULL, 1, "[115 51 99 114 51 116]|s3cr3t", NULL },
+	/* reached without a method, .Files holds strings (filesobj.c): Glob's files are []byte as helm's */
+	{ "{{index (.Files.Glob \"sec/*\") \"sec/s1.txt\"}}|{{index (.Files.Glob \"sec/*\") \"sec/s1.txt\" | toString}}", NULL, "1.30.0", NULL, 1, "[115 51 99 114 51 116]|s3cr3t", NULL },
 	{ "{{$f := .Files.Glob \"sec/*\"}}{{$f.Get \"sec/s1.txt\"}}|{{($f.Glob \"*/s2*\").AsConfig}}|{{len ($f.Glob \"nope\")}}", NULL, "1.30.0", NULL, 1, "s3cr3t|s2.txt: |\n  multi\n  line|0", NULL },
 	{ "{{(.Files.Glob \"bin.dat\").AsConfig}}|{{printf \"%T\" (.Files.GetBytes \"x\")}}|{{printf \"%s\" (.Files.Glob \"sec/s1.txt\")}}", NULL, "1.30.0", NULL, 1, "bin.dat: \"\357\277\275\357\277\275bin\\x01x\"|[]uint8|map[sec/s1.txt:s3cr3t]", NULL },
 	{ "{{toJson .Chart.Annotations}}|{{toJson .Chart.Sources}}|{{.Chart.Dependencies}}|{{len .Chart.Keywords}}", "apiVersion: v2\nname: engine\nversion: 1.0.0\nannotations: {}\nsources: []\n", "1.30.0", NULL, 0, "{}|[]|[]|0", NULL },

@@ -12,11 +12,12 @@
  * Everything else at any depth is in: README.md, LICENSE, values.yaml
  * under another directory, "values.yml", "crds/...", ".helmignore".
  *
- * Memory: a []byte holds a pointer a byte (the byte values are shared), so
- * .Files takes some 8 times the size of the chart's files.
- *
- * Values: engine.files is map[string][]byte; each file's bytes are a []byte
- * (gitops_tmpl_value_bytes).  Get gives a string ("" for a missing file),
+ * Values: engine.files is map[string][]byte; here each file's content is
+ * held as a string (one copy, no value a byte: a chart's CRDs are
+ * megabytes), made a []byte (gitops_tmpl_value_bytes) where a method hands
+ * one out: GetBytes.  Reached without a method (index .Files "a", range
+ * over .Files), a file is that string; Glob's files are []byte, where helm has a []byte:
+ * printed as text, not as "[104 105]".  Get gives a string ("" for a missing file),
  * GetBytes a []byte (empty for a missing one), Glob a new engine.files of
  * the names matching, Lines the lines ([]string: split at "\n" after one
  * final "\n" dropped; an empty file fails as Go's index -1 does), AsConfig
@@ -46,7 +47,8 @@ int gitops_helm_files_value(struct gitops_tmpl_value **out, const struct gitops_
 		return gitops_err_oom(err);
 	for (i = 0; files && i < files->n; i++) {
 		const struct gitops_helm_file *f = &files->v[i];
-		if (gitops_tmpl_map_set(m, f->name, strlen(f->name), gitops_tmpl_value_bytes(f->data, f->len)) < 0) {
+		if (gitops_tmpl_map_set(m, f->name, strlen(f->name),
+					gitops_tmpl_value_string((const char *)f->data, f->len)) < 0) {
 			gitops_tmpl_value_unref(m);
 			return gitops_err_oom(err);
 		}
@@ -57,7 +59,7 @@ int gitops_helm_files_value(struct gitops_tmpl_value **out, const struct gitops_
 
 /* ------------------------------------------------------------ methods */
 
-/* the file's []byte (borrowed), or NULL */
+/* the file's content (borrowed), or NULL */
 static const struct gitops_tmpl_value *file_of(const struct gitops_tmpl_value *files, const struct gitops_tmpl_value *name)
 {
 	size_t len;
@@ -66,16 +68,36 @@ static const struct gitops_tmpl_value *file_of(const struct gitops_tmpl_value *f
 	return s ? gitops_tmpl_map_get(files, s, len) : NULL;
 }
 
+/* a file's bytes: the string held, or a []byte's (into b) */
+static const char *content(const struct gitops_tmpl_value *f, size_t *len, struct gitops_buf *b)
+{
+	const char *s;
+
+	*len = 0;
+	if (!f)
+		return "";
+	if (gitops_tmpl_value_kind(f) == GITOPS_TMPL_STRING)
+		return (s = gitops_tmpl_value_str(f, len)) ? s : "";
+	if (gitops_tmpl_value_bytes_of(b, f) < 0)
+		return NULL;
+	*len = b->len;
+	return b->data ? b->data : "";
+}
+
 HB_FN(hb_files_get)
 {
+	const struct gitops_tmpl_value *f = file_of(args[0], args[1]);
 	struct gitops_buf b = GITOPS_BUF_INIT;
+	const char *s;
+	size_t len;
 
 	(void)call, (void)n;
-	if (gitops_tmpl_value_bytes_of(&b, file_of(args[0], args[1])) < 0) {
-		gitops_buf_release(&b);
-		return gitops_err_oom(err);
+	if (f && gitops_tmpl_value_kind(f) == GITOPS_TMPL_STRING) {
+		*out = gitops_tmpl_value_ref((struct gitops_tmpl_value *)f);
+		return 0;
 	}
-	*out = gitops_tmpl_value_string(b.data ? b.data : "", b.len);
+	s = content(f, &len, &b);
+	*out = s ? gitops_tmpl_value_string(s, len) : NULL;
 	gitops_buf_release(&b);
 	return *out ? 0 : gitops_err_oom(err);
 }
@@ -83,9 +105,18 @@ HB_FN(hb_files_get)
 HB_FN(hb_files_getbytes)
 {
 	const struct gitops_tmpl_value *f = file_of(args[0], args[1]);
+	struct gitops_buf b = GITOPS_BUF_INIT;
+	const char *s;
+	size_t len;
 
 	(void)call, (void)n;
-	*out = f ? gitops_tmpl_value_ref((struct gitops_tmpl_value *)f) : gitops_tmpl_value_bytes("", 0);
+	if (f && gitops_tmpl_value_is_bytes(f)) {
+		*out = gitops_tmpl_value_ref((struct gitops_tmpl_value *)f);
+		return 0;
+	}
+	s = content(f, &len, &b);
+	*out = s ? gitops_tmpl_value_bytes(s, len) : NULL;
+	gitops_buf_release(&b);
 	return *out ? 0 : gitops_err_oom(err);
 }
 
@@ -103,20 +134,25 @@ HB_FN(hb_files_lines)
 		*out = l;
 		return 0;
 	}
-	if (!gitops_tmpl_value_len(f)) {
-		gitops_tmpl_value_unref(l);
-		return gitops_err_set(err, GITOPS_EXIT_INPUT, "runtime error: index out of range [-1]");
-	}
-	if (gitops_tmpl_value_bytes_of(&b, f) < 0)
-		goto oom;
-	if (b.data[b.len - 1] == '\n')
-		b.len--;
-	for (i = 0; i <= b.len; i++) {
-		if (i < b.len && b.data[i] != '\n')
-			continue;
-		if (gitops_tmpl_list_push(l, gitops_tmpl_value_string(b.data + st, i - st)) < 0)
+	{
+		size_t len;
+		const char *s = content(f, &len, &b);
+		if (!s)
 			goto oom;
-		st = i + 1;
+		if (!len) {
+			gitops_buf_release(&b);
+			gitops_tmpl_value_unref(l);
+			return gitops_err_set(err, GITOPS_EXIT_INPUT, "runtime error: index out of range [-1]");
+		}
+		if (s[len - 1] == '\n')
+			len--;
+		for (i = 0; i <= len; i++) {
+			if (i < len && s[i] != '\n')
+				continue;
+			if (gitops_tmpl_list_push(l, gitops_tmpl_value_string(s + st, i - st)) < 0)
+				goto oom;
+			st = i + 1;
+		}
 	}
 	gitops_buf_release(&b);
 	*out = l;
@@ -141,9 +177,18 @@ HB_FN(hb_files_glob)
 	bad = gitops_helm_glob_match(pat ? pat : "", "", 0) < 0 || (pat && strlen(pat) != len);
 	for (i = 0; i < gitops_tmpl_value_len(args[0]); i++) {
 		const char *k = gitops_tmpl_value_key(args[0], i, &kl);
+		struct gitops_tmpl_value *f = gitops_tmpl_value_item(args[0], i), *v;
 		if (!bad && gitops_helm_glob_match(pat, k, kl) != 1)
 			continue;
-		if (gitops_tmpl_map_set(m, k, kl, gitops_tmpl_value_ref(gitops_tmpl_value_item(args[0], i))) < 0) {
+		/* what Glob matched is ranged over: its files are []byte, as helm's */
+		if (gitops_tmpl_value_is_bytes(f)) {
+			v = gitops_tmpl_value_ref(f);
+		} else {
+			size_t clen;
+			const char *c = gitops_tmpl_value_str(f, &clen);
+			v = gitops_tmpl_value_bytes(c ? c : "", c ? clen : 0);
+		}
+		if (gitops_tmpl_map_set(m, k, kl, v) < 0) {
 			gitops_tmpl_value_unref(m);
 			return gitops_err_oom(err);
 		}
@@ -177,13 +222,14 @@ static int as_map(struct gitops_tmpl_value **out, struct gitops_tmpl_value *file
 		struct gitops_buf b = GITOPS_BUF_INIT;
 		struct gitops_tmpl_value *v;
 		char *enc = NULL;
+		size_t len;
+		const char *s = content(gitops_tmpl_value_item(files, i), &len, &b);
 
-		if (gitops_tmpl_value_bytes_of(&b, gitops_tmpl_value_item(files, i)) < 0 ||
-		    (b64 && gitops_base64_encode(&enc, b.data ? b.data : "", b.len, 0) < 0)) {
+		if (!s || (b64 && gitops_base64_encode(&enc, s, len, 0) < 0)) {
 			gitops_buf_release(&b);
 			goto oom;
 		}
-		v = b64 ? gitops_tmpl_value_cstring(enc) : gitops_tmpl_value_string(b.data ? b.data : "", b.len);
+		v = b64 ? gitops_tmpl_value_cstring(enc) : gitops_tmpl_value_string(s, len);
 		free(enc);
 		gitops_buf_release(&b);
 		if (gitops_tmpl_map_set(m, base, bl, v) < 0)
