@@ -931,11 +931,46 @@ static struct gitops_tmpl_value *release_value(const struct gitops_helm_options 
 	return r;
 }
 
+static int template_chart(struct gitops_buf *out, struct helm_chart *c, const struct gitops_helm_options *o,
+			  struct gitops_err *err);
+
 int gitops_helm_template(struct gitops_buf *out, const char *path, const struct gitops_helm_options *o,
 			 struct gitops_err *err)
 {
-	struct engine e;
 	struct helm_chart *c = NULL;
+	int ret;
+
+	/* helm parses --kube-version before it loads the chart */
+	{
+		struct gitops_tmpl_value *caps = NULL;
+		if (gitops_helm_capabilities(&caps, o->kube_version, o->api_versions, o->n_api_versions, err) < 0)
+			return -1;
+		gitops_tmpl_value_unref(caps);
+	}
+	if (helm_chart_load_path(&c, path, err) < 0)
+		return -1;
+	ret = template_chart(out, c, o, err);
+	helm_chart_free(c);
+	return ret;
+}
+
+int gitops_helm_template_files(struct gitops_buf *out, const struct gitops_helm_files *files, const char *what,
+			       const struct gitops_helm_options *o, struct gitops_err *err)
+{
+	struct helm_chart *c = NULL;
+	int ret;
+
+	if (helm_chart_load(&c, files, what, err) < 0)
+		return -1;
+	ret = template_chart(out, c, o, err);
+	helm_chart_free(c);
+	return ret;
+}
+
+static int template_chart(struct gitops_buf *out, struct helm_chart *c, const struct gitops_helm_options *o,
+			  struct gitops_err *err)
+{
+	struct engine e;
 	cJSON *user = NULL, *vals = NULL;
 	struct gitops_tmpl_value *caps = NULL, *release = NULL, *root_values = NULL, *vv = NULL, *top = NULL;
 	struct gitops_buf report = GITOPS_BUF_INIT, b = GITOPS_BUF_INIT, text = GITOPS_BUF_INIT;
@@ -947,8 +982,6 @@ int gitops_helm_template(struct gitops_buf *out, const char *path, const struct 
 
 	memset(&e, 0, sizeof(e));
 	if (gitops_helm_capabilities(&caps, o->kube_version, o->api_versions, o->n_api_versions, err) < 0)
-		goto done;
-	if (helm_chart_load_path(&c, path, err) < 0)
 		goto done;
 	tp = cJSON_GetObjectItemCaseSensitive(c->meta, "type");
 	if (cJSON_IsString(tp) && *tp->valuestring && strcmp(tp->valuestring, "application")) {
@@ -1058,6 +1091,5 @@ done:
 	gitops_buf_release(&text);
 	cJSON_Delete(user);
 	cJSON_Delete(vals);
-	helm_chart_free(c);
 	return ret;
 }

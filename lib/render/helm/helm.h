@@ -81,4 +81,9 @@ int gitops_helm_is_chart(const char *path);
 int gitops_helm_template(struct gitops_buf *out, const char *path, const struct gitops_helm_options *o,
 			 struct gitops_err *err);
 
+/* The same for a chart's files already read (files.h); `what` names the chart in errors. */
+struct gitops_helm_files;
+int gitops_helm_template_files(struct gitops_buf *out, const struct gitops_helm_files *files, const char *what,
+			       const struct gitops_helm_options *o, struct gitops_err *err);
+
 #endif
