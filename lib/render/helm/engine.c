@@ -603,7 +603,7 @@ static int simple_head(cJSON **head, const char **kind, char *kbuf, size_t ksize
 	*head = NULL;
 	*kind = "";
 	*annotations = NULL;
-	if (helm_yaml_read(head, doc, strlen(doc), path, 1, err) < 0)
+	if (helm_yaml_read(head, doc, strlen(doc), path, 0, err) < 0)
 		return gitops_err_prefix(err, "YAML parse error on %s", path);
 	if (!*head || cJSON_IsNull(*head))
 		return 0;

@@ -328,7 +328,12 @@ static int parse_con(struct con *c, struct gitops_regex *const *re, const char *
 /* semver.NewConstraint */
 static int parse_constraint(struct group **out, size_t *nout, const char *text, size_t tlen, struct gitops_err *err)
 {
-	struct gitops_regex *re[4] = { NULL, NULL, NULL, NULL };
+	/*
+	 * Masterminds' expressions, compiled once a process: a chart calls
+	 * semverCompare in most templates, and compiling them was most of its
+	 * cost.  Constants, never freed, shared read-only.
+	 */
+	static struct gitops_regex *re[4];
 	struct gitops_regex_matches m = GITOPS_REGEX_MATCHES_INIT;
 	struct gitops_buf o = GITOPS_BUF_INIT, t = GITOPS_BUF_INIT;
 	struct group *g = NULL;
@@ -336,7 +341,7 @@ static int parse_constraint(struct group **out, size_t *nout, const char *text, 
 	int r = -1;
 
 	for (i = 0; i < 4; i++)
-		if (gitops_regex_compile(&re[i], re_src[i], strlen(re_src[i]), err) < 0)
+		if (!re[i] && gitops_regex_compile(&re[i], re_src[i], strlen(re_src[i]), err) < 0)
 			goto done;
 	/* rewriteRange: each "A - B" becomes ">= A, <= B " (its first occurrence in the text so far) */
 	if (gitops_buf_add(&o, text, tlen) < 0 || gitops_buf_add(&o, "", 0) < 0)
@@ -422,8 +427,6 @@ oom:
 	gitops_err_oom(err);
 done:
 	groups_free(g, ng);
-	for (i = 0; i < 4; i++)
-		gitops_regex_free(re[i]);
 	gitops_regex_matches_release(&m);
 	gitops_buf_release(&o);
 	gitops_buf_release(&t);
