@@ -188,9 +188,10 @@ static int kind_matches(const struct gitops_tmpl_value *v, int p)
 		return v->kind == GITOPS_TMPL_LIST;
 	case GITOPS_TMPL_P_MAP:
 		/* assignable to map[string]interface {}: it, or a named type of it (chartutil.Values);
-		   not a struct, not another map type (map[string]string) */
+		   not a struct, not another map type (map[string]string, Helm's engine.files: map[string][]byte) */
 		return v->kind == GITOPS_TMPL_MAP && !v->u.map.is_struct &&
-		       !(v->u.map.type_name && !strncmp(v->u.map.type_name, "map[", 4));
+		       !(v->u.map.type_name &&
+			 (!strncmp(v->u.map.type_name, "map[", 4) || !strcmp(v->u.map.type_name, "engine.files")));
 	case GITOPS_TMPL_P_TIME:
 		return v->kind == GITOPS_TMPL_MAP && v->u.map.is_struct && v->u.map.type_name &&
 		       !strcmp(v->u.map.type_name, "time.Time");

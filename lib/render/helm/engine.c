@@ -110,8 +110,11 @@ static cJSON *meta_of(const struct helm_chart *c)
 		return NULL;
 	if (gitops_value_set(m, "name", cJSON_CreateString(c->name)) < 0)
 		goto fail;
-	if (!c->deps_listed)
+	if (!c->deps_listed) {
+		/* none listed, or none left: nil */
+		cJSON_DeleteItemFromObjectCaseSensitive(m, "dependencies");
 		return m;
+	}
 	deps = cJSON_CreateArray();
 	if (!deps)
 		goto fail;

@@ -673,6 +673,9 @@ static int dependency_enabled(struct helm_chart *c, const cJSON *v, const char *
 				c->deps[j++] = c->deps[i];
 		c->ndeps = j;
 		(void)w;
+		/* Go appends what is left to a nil slice: none left is nil, as never listed */
+		if (!c->ndeps)
+			c->deps_listed = 0;
 	}
 	for (i = 0; i < c->nsub; i++) {
 		struct gitops_buf sp = GITOPS_BUF_INIT;
@@ -713,8 +716,39 @@ static int import_values(struct helm_chart *c, struct gitops_err *err)
 	if (!(b = cJSON_CreateObject()))
 		goto oom;
 	for (i = 0; i < c->ndeps; i++) {
-		const struct helm_dep *r = &c->deps[i];
+		struct helm_dep *r = &c->deps[i];
 		const cJSON *iv;
+		cJSON *outiv = NULL;
+		/* the metadata keeps each entry as {child, parent} (a string X is {exports.X, .}) */
+		cJSON_ArrayForEach(iv, r->import_values) {
+			cJSON *o = NULL;
+			if (cJSON_IsObject(iv)) {
+				const cJSON *ch = cJSON_GetObjectItemCaseSensitive(iv, "child");
+				const cJSON *pa = cJSON_GetObjectItemCaseSensitive(iv, "parent");
+				if (cJSON_IsString(ch) && cJSON_IsString(pa) && (o = cJSON_CreateObject()) &&
+				    (!cJSON_AddStringToObject(o, "child", ch->valuestring) ||
+				     !cJSON_AddStringToObject(o, "parent", pa->valuestring))) {
+					cJSON_Delete(o);
+					o = NULL;
+				}
+			} else if (cJSON_IsString(iv)) {
+				struct gitops_buf p = GITOPS_BUF_INIT;
+				if (gitops_buf_printf(&p, "exports.%s", iv->valuestring) == 0 && (o = cJSON_CreateObject()) &&
+				    (!cJSON_AddStringToObject(o, "child", p.data) || !cJSON_AddStringToObject(o, "parent", "."))) {
+					cJSON_Delete(o);
+					o = NULL;
+				}
+				gitops_buf_release(&p);
+			} else {
+				continue;
+			}
+			if (!o || (!outiv && !(outiv = cJSON_CreateArray()))) {
+				cJSON_Delete(o);
+				cJSON_Delete(outiv);
+				goto oom;
+			}
+			cJSON_AddItemToArray(outiv, o);
+		}
 		cJSON_ArrayForEach(iv, r->import_values) {
 			struct gitops_buf p = GITOPS_BUF_INIT;
 			const cJSON *t;
@@ -727,18 +761,23 @@ static int import_values(struct helm_chart *c, struct gitops_err *err)
 						       "%s: import-values of dependency %s: child and parent must be strings "
 						       "(helm panics: interface conversion)",
 						       c->name, r->name ? r->name : "");
+					cJSON_Delete(outiv);
 					goto done;
 				}
-				if (gitops_buf_printf(&p, "%s.%s", r->name ? r->name : "", child->valuestring) < 0)
+				if (gitops_buf_printf(&p, "%s.%s", r->name ? r->name : "", child->valuestring) < 0) {
+					cJSON_Delete(outiv);
 					goto oom;
+				}
 				t = helm_values_table(cvals, p.data);
 				gitops_buf_release(&p);
 				if (!t)
 					continue; /* "Warning: ImportValues missing table from chart ..." */
 				add = path_to_map(parent->valuestring, cJSON_Duplicate(t, 1));
 			} else if (cJSON_IsString(iv)) {
-				if (gitops_buf_printf(&p, "%s.exports.%s", r->name ? r->name : "", iv->valuestring) < 0)
+				if (gitops_buf_printf(&p, "%s.exports.%s", r->name ? r->name : "", iv->valuestring) < 0) {
+					cJSON_Delete(outiv);
 					goto oom;
+				}
 				t = helm_values_table(cvals, p.data);
 				gitops_buf_release(&p);
 				if (!t)
@@ -747,14 +786,24 @@ static int import_values(struct helm_chart *c, struct gitops_err *err)
 			} else {
 				continue;
 			}
-			if (!add)
+			if (!add) {
+				cJSON_Delete(outiv);
 				goto oom;
+			}
 			/* MergeTables(b, add): b wins */
 			ret = coalesce_tables(b, add, 1, err);
 			cJSON_Delete(add);
-			if (ret < 0)
+			if (ret < 0) {
+				cJSON_Delete(outiv);
 				goto done;
+			}
 			ret = -1;
+		}
+		if (r->import_values) {
+			cJSON_Delete(r->import_values);
+			r->import_values = outiv;
+		} else {
+			cJSON_Delete(outiv);
 		}
 	}
 	/* the parent's values win over what it imports */
