@@ -429,9 +429,13 @@ START_TEST(test_dir_walk)
 	gitops_helm_files_release(&f);
 
 	/* a relative dir and one with a trailing slash load the same */
+	int here = open(".", O_RDONLY | O_DIRECTORY);
+	ck_assert_int_ge(here, 0);
 	ck_assert_int_eq(chdir(tmp), 0);
 	ck_assert_str_eq(load_dir("c/"), ".hidden/x,Chart.yaml,a/b,a-b,a.txt,bad.bin,templates/sub/.kept,values.yaml");
 	ck_assert_str_eq(load_dir("./c/../c"), ".hidden/x,Chart.yaml,a/b,a-b,a.txt,bad.bin,templates/sub/.kept,values.yaml");
+	ck_assert_int_eq(fchdir(here), 0);
+	close(here);
 	tmp_remove();
 }
 END_TEST
