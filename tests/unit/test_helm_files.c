@@ -464,6 +464,25 @@ START_TEST(test_dir_errors)
 	ck_assert_str_eq(load_dir(T("c")), "error: chart file \"big\" is larger than the maximum file size 5242880");
 	unlink(T("c/sub/big"));
 
+	/* 20 files of 5 MiB: 100 MiB in all, refused as helm refuses such an archive */
+	for (int i = 0; i < 20; i++) {
+		char rel[64];
+		snprintf(rel, sizeof(rel), "c/big/f%02d", i);
+		put_len(rel, NULL, 0);
+		ck_assert_int_eq(truncate(T(rel), i == 19 ? (5 << 20) - 1024 : 5 << 20), 0);
+	}
+	got = load_dir(T("c"));
+	ck_assert_msg(strncmp(got, "Chart.yaml,big/f00,", 19) == 0, "%.200s", got);
+	ck_assert_int_eq(truncate(T("c/big/f19"), 5 << 20), 0);
+	snprintf(want, sizeof(want), "error: chart directory %s is larger than the maximum size 104857600", T("c"));
+	ck_assert_str_eq(load_dir(T("c")), want);
+	for (int i = 0; i < 20; i++) {
+		char rel[64];
+		snprintf(rel, sizeof(rel), "c/big/f%02d", i);
+		unlink(T(rel));
+	}
+	rmdir(T("c/big"));
+
 	/* a .helmignore that is a directory, an unreadable file */
 	ck_assert_int_eq(mkdir(T("c/.helmignore"), 0755), 0);
 	snprintf(want, sizeof(want), "error: read %s: is a directory", T("c/.helmignore"));

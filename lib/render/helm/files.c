@@ -196,6 +196,7 @@ static char *go_clean(const char *s, size_t len)
 /* our own bounds on what a chart's list holds */
 #define HELM_FILES_MAX 100000
 #define HELM_NAME_MAX 4096
+#define HELM_DIRS_MAX 100000
 
 struct ino_ent {
 	dev_t dev;
@@ -209,6 +210,7 @@ struct dirwalk {
 	size_t rootlen;
 	char *top;       /* its absolute path as given, for messages (Helm's topdir) */
 	size_t total;    /* bytes read */
+	size_t dirs;     /* directories walked (links can make a tree of few directories walk long) */
 	struct ino_ent *stack;  /* the directories being walked, to catch a link back up */
 	size_t depth, stack_cap;
 };
@@ -238,13 +240,26 @@ static int read_regular(unsigned char **out, size_t *outlen, const char *path, c
 		close(fd);
 		return gitops_err_set(err, GITOPS_EXIT_IO, "error reading %s: the file changed while it was read", shown);
 	}
-	data = malloc(HELM_FILE_MAX + 2);
+	/* room for what stat said and a byte more (to see a file that grew), then more as needed */
+	size_t cap = (size_t)fst.st_size < HELM_FILE_MAX ? (size_t)fst.st_size + 2 : HELM_FILE_MAX + 2;
+	data = malloc(cap);
 	if (!data) {
 		close(fd);
 		return gitops_err_oom(err);
 	}
 	for (;;) {
-		ssize_t n = read(fd, data + len, HELM_FILE_MAX + 1 - len);
+		if (len + 1 >= cap) {
+			size_t nc = cap * 2 < HELM_FILE_MAX + 2 ? cap * 2 : HELM_FILE_MAX + 2;
+			unsigned char *nd = realloc(data, nc);
+			if (!nd) {
+				free(data);
+				close(fd);
+				return gitops_err_oom(err);
+			}
+			data = nd;
+			cap = nc;
+		}
+		ssize_t n = read(fd, data + len, cap - 1 - len);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
@@ -414,7 +429,7 @@ static int walk_entry(struct dirwalk *w, const char *path, const char *rel, stru
 	if (read_regular(&data, &len, target, shown.data, &st, err) < 0) {
 		goto done;
 	}
-	if (len > HELM_CHART_MAX - w->total) {
+	if (len >= HELM_CHART_MAX - w->total) {
 		free(data);
 		gitops_err_set(err, GITOPS_EXIT_INPUT, "chart directory %s is larger than the maximum size %zu", w->top,
 			       HELM_CHART_MAX);
@@ -440,6 +455,9 @@ static int walk_dir(struct dirwalk *w, const char *path, const char *rel, const 
 		if (w->stack[i].dev == st->st_dev && w->stack[i].ino == st->st_ino)
 			return gitops_err_set(err, GITOPS_EXIT_INPUT,
 					      "%s/%s: a symbolic link leads back to a directory that holds it", w->top, rel);
+	if (++w->dirs > HELM_DIRS_MAX)
+		return gitops_err_set(err, GITOPS_EXIT_INPUT, "chart directory %s: more than %d directories to walk", w->top,
+				      HELM_DIRS_MAX);
 	if (w->depth == w->stack_cap) {
 		size_t cap = w->stack_cap ? w->stack_cap * 2 : 16;
 		struct ino_ent *v = realloc(w->stack, cap * sizeof(*v));
