@@ -28,8 +28,9 @@ struct gitops_helm_files {
 /*
  * Helm 3.17.3's limits, which 3.17.2 does not have (it reads any size): a
  * file of more than 5 MiB, or a chart of 100 MiB or more in all, is refused
- * with 3.17.3's messages, from a directory as from an archive.  Besides,
- * our own bounds: at most 100000 files, names of at most 4096 bytes.
+ * with 3.17.3's messages (a directory's whole size with ours: 3.17.3 has
+ * none there).  Besides, our own bounds: at most 100000 files, names of at
+ * most 4096 bytes, at most 100000 directories walked.
  */
 #define GITOPS_HELM_FILE_MAX ((size_t)5 << 20)
 #define GITOPS_HELM_CHART_MAX ((size_t)100 << 20)
