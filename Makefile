@@ -25,7 +25,7 @@ OPTFLAGS  ?= -O2 -g
 endif
 
 CC        ?= cc
-PKGS      := yaml-0.1 libcjson libcurl libcrypto libgit2 libpcre2-8 libxcrypt
+PKGS      := yaml-0.1 libcjson libcurl libcrypto libgit2 libpcre2-8 libxcrypt libarchive
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS)) -lm
 CHECK_CFLAGS := $(shell pkg-config --cflags check)
