@@ -265,7 +265,7 @@ START_TEST(test_glob)
 {
 	const char *p = glob_cases[_i].pat, *n = glob_cases[_i].name;
 
-	ck_assert_msg(gitops_helm_glob_match(p, strlen(p), n, strlen(n)) == glob_cases[_i].want, "Match(%s, %s) != %d",
+	ck_assert_msg(gitops_helm_path_match(p, strlen(p), n, strlen(n)) == glob_cases[_i].want, "Match(%s, %s) != %d",
 		      p, n, glob_cases[_i].want);
 }
 END_TEST

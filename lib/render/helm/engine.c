@@ -3,7 +3,6 @@
  * (pkg/engine), the manifests split, sorted and printed (pkg/releaseutil,
  * pkg/action's renderResources, cmd/helm/template.go).
  */
-#include <fnmatch.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +10,7 @@
 #include "lib/base/buf.h"
 #include "lib/render/helm/builtins.h"
 #include "lib/render/helm/helm_int.h"
+#include "lib/render/helm/ignore.h"
 #include "lib/template/funcs/funcs.h"
 #include "lib/template/template.h"
 #include "lib/value/value.h"
@@ -866,7 +866,7 @@ static int show_only(struct gitops_buf *out, const char *text, const struct gito
 			name = strndup(slash + 1, (size_t)(eol - slash - 1));
 			if (!name)
 				goto oom;
-			m = fnmatch(pat, name, FNM_PATHNAME) == 0;
+			m = gitops_helm_path_match(pat, strlen(pat), name, strlen(name)) == 1;
 			free(name);
 			if (!m)
 				continue;

@@ -190,7 +190,7 @@ static int match_chunk(const char *c, size_t clen, const char *s, size_t slen, s
 	return 1;
 }
 
-int gitops_helm_glob_match(const char *pattern, size_t plen, const char *name, size_t nlen)
+int gitops_helm_path_match(const char *pattern, size_t plen, const char *name, size_t nlen)
 {
 	while (plen > 0) {
 		const char *chunk;
@@ -299,7 +299,7 @@ static int add_rule(struct gitops_helm_ignore *r, const char *line, size_t len, 
 	for (size_t i = 0; i + 1 < len; i++)
 		if (line[i] == '*' && line[i + 1] == '*')
 			return gitops_err_set(err, GITOPS_EXIT_INPUT, "double-star (**) syntax is not supported");
-	if (gitops_helm_glob_match(line, len, "abc", 3) < 0)
+	if (gitops_helm_path_match(line, len, "abc", 3) < 0)
 		return gitops_err_set(err, GITOPS_EXIT_INPUT, "syntax error in pattern");
 	if (r->n == r->cap) {
 		size_t cap = r->cap ? r->cap * 2 : 8;
@@ -403,7 +403,7 @@ static int rule_match(struct rule *e, const char *path, size_t plen)
 			nlen = 1;
 		}
 	}
-	return gitops_helm_glob_match(pat, strlen(pat), name, nlen) == 1;
+	return gitops_helm_path_match(pat, strlen(pat), name, nlen) == 1;
 }
 
 int gitops_helm_ignore_match(struct gitops_helm_ignore *r, const char *path, int is_dir)

@@ -34,7 +34,7 @@
  * 1 match, 0 no match, -1 a malformed pattern (Go's "syntax error in
  * pattern", which Go reports even when the name fails to match first).
  */
-int gitops_helm_glob_match(const char *pattern, size_t plen, const char *name, size_t nlen);
+int gitops_helm_path_match(const char *pattern, size_t plen, const char *name, size_t nlen);
 
 struct gitops_helm_ignore;
 
