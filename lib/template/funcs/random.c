@@ -1,6 +1,8 @@
 /*
  * random.c: Sprig's random functions (sprig v3.3 crypto.go, strings.go,
- * functions.go, network.go), all from libcrypto's CSPRNG (RAND_bytes):
+ * functions.go, network.go), all from the kernel's CSPRNG (getrandom(2), as
+ * Go's crypto/rand reads it; libcrypto's DRBG took longer to set up than a
+ * small chart takes to render):
  * randBytes (base64 of COUNT bytes), uuidv4, randAlphaNum, randAlpha,
  * randNumeric, randAscii (goutils' CryptoRandom alphabets: [A-Za-z0-9],
  * [A-Za-z], [0-9], the printable ASCII 32..126; a count of 0 or less is
@@ -10,7 +12,8 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <openssl/rand.h>
+#include <errno.h>
+#include <sys/random.h>
 
 #include "lib/base/enc.h"
 #include "lib/template/funcs/funcs_int.h"
@@ -21,8 +24,10 @@
 static int rand_fill(void *buf, size_t len, struct gitops_err *err)
 {
 	while (len) {
-		int k = len > (1u << 30) ? 1 << 30 : (int)len;
-		if (RAND_bytes(buf, k) != 1)
+		ssize_t k = getrandom(buf, len > (1u << 25) ? 1u << 25 : len, 0);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0)
 			return fn_fail(err, "crypto/rand: reading random bytes failed");
 		buf = (char *)buf + k;
 		len -= (size_t)k;
