@@ -1,0 +1,1917 @@
+/*
+ * jsonschema.c: JSON Schema drafts 4/6/7 as gojsonschema v1.2.0 validates
+ * them for helm (see jsonschema.h).  Compiling turns the schema tree into
+ * nodes (refs resolved, regexes compiled); validating walks nodes and
+ * instance together and collects errors with gojsonschema's scores, which
+ * pick the branch whose errors a failed anyOf/oneOf/contains reports.
+ * Numbers, canonical texts and formats live in jsonschema_util.c.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/base/regex.h"
+#include "lib/value/jsonschema.h"
+#include "lib/value/jsonschema_int.h"
+#include "lib/value/value.h"
+
+#define JS_MAX_DEPTH 1000
+
+enum { D4 = 4, D6 = 6, D7 = 7, DHYBRID = 1000 };
+
+enum {
+	T_ARRAY = 1, T_BOOLEAN = 2, T_INTEGER = 4, T_NUMBER = 8, T_NULL = 16, T_OBJECT = 32, T_STRING = 64,
+};
+static const char *const type_names[] = { "array", "boolean", "integer", "number", "null", "object", "string" };
+
+struct js_node;
+
+struct js_prop {
+	char *name;
+	struct js_node *schema;
+};
+
+struct js_pprop {
+	char *pattern;
+	struct gitops_regex *re;
+	struct js_node *schema;
+};
+
+struct js_dep {
+	char *name;
+	char **keys; /* NULL-less array of nkeys, or schema */
+	size_t nkeys;
+	struct js_node *schema;
+};
+
+struct js_list {
+	struct js_node **v;
+	size_t n;
+};
+
+struct js_node {
+	int pass;                 /* -1: an object schema; 0/1: false/true */
+	struct js_node *ref;      /* $ref: validation goes there only */
+	int has_ref;
+	unsigned types;
+	char type_text[96];       /* types.String(): "integer" or "[integer,null]" */
+	struct js_prop *props;
+	size_t nprops;
+	size_t *props_sorted;     /* indexes of props by name, for lookups */
+	struct js_pprop *pprops;
+	size_t npprops;
+	int addprops_bool;        /* -1 unset, 0, 1 */
+	struct js_node *addprops;
+	struct js_node *propnames;
+	struct js_dep *deps;
+	size_t ndeps;
+	struct js_list items;
+	int items_single;
+	int additems_bool;
+	struct js_node *additems;
+	struct js_num *multiple_of, *maximum, *exclusive_maximum, *minimum, *exclusive_minimum;
+	long min_length, max_length, min_props, max_props, min_items, max_items;
+	struct gitops_regex *pattern;
+	char *format;
+	char **required;
+	size_t nrequired;
+	int unique;
+	struct js_node *contains;
+	char *constant;           /* canonical text */
+	char **enums;
+	size_t nenums;
+	char *enum_text;          /* the canonical texts joined by ", " */
+	struct js_list all_of, any_of, one_of;
+	struct js_node *not_, *if_, *then_, *else_;
+};
+
+struct js_doc {
+	char *uri;   /* without fragment; "" for the root document */
+	cJSON *tree; /* owned copy */
+	int draft;   /* 0: none of its own */
+};
+
+struct js_id {
+	char *uri;
+	const cJSON *node;
+	int doc;
+};
+
+struct js_memo {
+	const cJSON *key;
+	struct js_node *node;
+};
+
+struct gitops_jsonschema {
+	struct js_node *root;
+	struct js_node **nodes;
+	size_t nnodes, capnodes;
+	struct js_doc *docs;
+	size_t ndocs, capdocs;
+	struct js_id *ids;
+	size_t nids, capids;
+	struct js_memo *memo;  /* open addressing, capmemo a power of two */
+	size_t nmemo, capmemo;
+};
+
+struct js_cc {
+	struct gitops_jsonschema *s;
+	gitops_jsonschema_fetch_fn fetch;
+	void *ctx;
+	struct gitops_err *err;
+};
+
+/* ------------------------------------------------------------------ */
+/* small helpers */
+
+static int grow(void **v, size_t *cap, size_t need, size_t size)
+{
+	size_t n = *cap ? *cap : 8;
+	void *p;
+
+	if (need <= *cap)
+		return 0;
+	while (n < need)
+		n *= 2;
+	p = realloc(*v, n * size);
+	if (!p)
+		return -1;
+	*v = p;
+	*cap = n;
+	return 0;
+}
+
+static int is_obj(const cJSON *v)
+{
+	return v && (v->type & 0xFF) == cJSON_Object;
+}
+
+static int is_bool(const cJSON *v)
+{
+	return v && ((v->type & 0xFF) == cJSON_True || (v->type & 0xFF) == cJSON_False);
+}
+
+static const cJSON *member(const cJSON *obj, const char *key)
+{
+	const cJSON *c;
+	const cJSON *found = NULL;
+
+	/* Go's map: the last of repeated keys wins */
+	for (c = obj->child; c; c = c->next)
+		if (c->string && strcmp(c->string, key) == 0)
+			found = c;
+	return found;
+}
+
+static int schema_err(struct js_cc *cc, const char *fmt, const char *a, const char *b)
+{
+	char msg[512];
+
+	snprintf(msg, sizeof(msg), fmt, a ? a : "", b ? b : "");
+	return gitops_err_set(cc->err, GITOPS_EXIT_INPUT, "%s", msg);
+}
+
+/* ------------------------------------------------------------------ */
+/* the memo: compiled nodes by schema subtree */
+
+static struct js_node *memo_get(const struct gitops_jsonschema *s, const cJSON *key)
+{
+	size_t i;
+
+	if (!s->capmemo)
+		return NULL;
+	i = ((uintptr_t)key >> 4) * 0x9E3779B97F4A7C15ull & (s->capmemo - 1);
+	for (; s->memo[i].key; i = (i + 1) & (s->capmemo - 1))
+		if (s->memo[i].key == key)
+			return s->memo[i].node;
+	return NULL;
+}
+
+static int memo_put(struct gitops_jsonschema *s, const cJSON *key, struct js_node *node)
+{
+	size_t i;
+
+	if ((s->nmemo + 1) * 2 > s->capmemo) {
+		size_t ncap = s->capmemo ? s->capmemo * 2 : 64, j;
+		struct js_memo *nm = calloc(ncap, sizeof(*nm));
+
+		if (!nm)
+			return -1;
+		for (j = 0; j < s->capmemo; j++) {
+			if (!s->memo[j].key)
+				continue;
+			i = ((uintptr_t)s->memo[j].key >> 4) * 0x9E3779B97F4A7C15ull & (ncap - 1);
+			while (nm[i].key)
+				i = (i + 1) & (ncap - 1);
+			nm[i] = s->memo[j];
+		}
+		free(s->memo);
+		s->memo = nm;
+		s->capmemo = ncap;
+	}
+	i = ((uintptr_t)key >> 4) * 0x9E3779B97F4A7C15ull & (s->capmemo - 1);
+	while (s->memo[i].key)
+		i = (i + 1) & (s->capmemo - 1);
+	s->memo[i].key = key;
+	s->memo[i].node = node;
+	s->nmemo++;
+	return 0;
+}
+
+static struct js_node *node_new(struct gitops_jsonschema *s)
+{
+	struct js_node *n;
+
+	if (grow((void **)&s->nodes, &s->capnodes, s->nnodes + 1, sizeof(*s->nodes)) < 0)
+		return NULL;
+	n = calloc(1, sizeof(*n));
+	if (!n)
+		return NULL;
+	n->pass = -1;
+	n->addprops_bool = -1;
+	n->additems_bool = -1;
+	n->min_length = n->max_length = n->min_props = n->max_props = n->min_items = n->max_items = -1;
+	s->nodes[s->nnodes++] = n;
+	return n;
+}
+
+static void node_free(struct js_node *n)
+{
+	size_t i, j;
+
+	for (i = 0; i < n->nprops; i++)
+		free(n->props[i].name);
+	free(n->props);
+	free(n->props_sorted);
+	for (i = 0; i < n->npprops; i++) {
+		free(n->pprops[i].pattern);
+		gitops_regex_free(n->pprops[i].re);
+	}
+	free(n->pprops);
+	for (i = 0; i < n->ndeps; i++) {
+		free(n->deps[i].name);
+		for (j = 0; j < n->deps[i].nkeys; j++)
+			free(n->deps[i].keys[j]);
+		free(n->deps[i].keys);
+	}
+	free(n->deps);
+	free(n->items.v);
+	free(n->all_of.v);
+	free(n->any_of.v);
+	free(n->one_of.v);
+	free(n->multiple_of);
+	free(n->maximum);
+	free(n->exclusive_maximum);
+	free(n->minimum);
+	free(n->exclusive_minimum);
+	gitops_regex_free(n->pattern);
+	free(n->format);
+	for (i = 0; i < n->nrequired; i++)
+		free(n->required[i]);
+	free(n->required);
+	free(n->constant);
+	for (i = 0; i < n->nenums; i++)
+		free(n->enums[i]);
+	free(n->enums);
+	free(n->enum_text);
+	free(n);
+}
+
+void gitops_jsonschema_free(struct gitops_jsonschema *s)
+{
+	size_t i;
+
+	if (!s)
+		return;
+	for (i = 0; i < s->nnodes; i++)
+		node_free(s->nodes[i]);
+	free(s->nodes);
+	for (i = 0; i < s->ndocs; i++) {
+		free(s->docs[i].uri);
+		cJSON_Delete(s->docs[i].tree);
+	}
+	free(s->docs);
+	for (i = 0; i < s->nids; i++)
+		free(s->ids[i].uri);
+	free(s->ids);
+	free(s->memo);
+	free(s);
+}
+
+/* ------------------------------------------------------------------ */
+/* documents, ids and refs */
+
+static int draft_of(const cJSON *root)
+{
+	const cJSON *sch;
+	const char *u;
+	size_t n;
+
+	if (!is_obj(root) || !(sch = member(root, "$schema")) || !cJSON_IsString(sch))
+		return 0;
+	u = sch->valuestring;
+	n = strlen(u);
+	if (n && u[n - 1] == '#')
+		n--;
+	if (n == 38 && strncmp(u, "http://json-schema.org/draft-04/schema", n) == 0)
+		return D4;
+	if (n == 38 && strncmp(u, "http://json-schema.org/draft-06/schema", n) == 0)
+		return D6;
+	if (n == 38 && strncmp(u, "http://json-schema.org/draft-07/schema", n) == 0)
+		return D7;
+	return 0;
+}
+
+static const char *id_key(const cJSON *obj, int draft)
+{
+	if (draft == D4)
+		return "id";
+	if (draft == DHYBRID && member(obj, "id"))
+		return "id";
+	return "$id";
+}
+
+static int add_id(struct gitops_jsonschema *s, char *uri, const cJSON *node, int doc)
+{
+	size_t n = strlen(uri);
+
+	if (n && uri[n - 1] == '#')
+		uri[n - 1] = '\0';
+	if (grow((void **)&s->ids, &s->capids, s->nids + 1, sizeof(*s->ids)) < 0) {
+		free(uri);
+		return -1;
+	}
+	s->ids[s->nids].uri = uri;
+	s->ids[s->nids].node = node;
+	s->ids[s->nids].doc = doc;
+	s->nids++;
+	return 0;
+}
+
+static const char *const subschema_keys[] = { "additionalItems", "additionalProperties", "contains", "propertyNames",
+					      "not", "if", "then", "else", "items", "allOf", "anyOf", "oneOf", NULL };
+static const char *const schemamap_keys[] = { "properties", "patternProperties", "definitions", "dependencies", NULL };
+
+/* Index the ids of a document's schemas: each resolved against its base. */
+static int index_ids(struct gitops_jsonschema *s, const cJSON *v, const char *base, int draft, int doc, int depth)
+{
+	const cJSON *id, *c, *k;
+	char *nb = NULL;
+	int i, rc = 0;
+
+	if (!is_obj(v) || depth > JS_MAX_DEPTH)
+		return 0;
+	if (member(v, "$ref"))
+		return 0; /* $ref hides its siblings, $id too */
+	id = member(v, id_key(v, draft));
+	if (id && cJSON_IsString(id)) {
+		if (!(nb = js_uri_resolve(base, id->valuestring)))
+			return -1;
+		{
+			char *copy = strdup(nb);
+
+			if (!copy || add_id(s, copy, v, doc) < 0) {
+				free(nb);
+				return -1;
+			}
+		}
+		base = nb;
+	}
+	for (i = 0; subschema_keys[i] && rc == 0; i++) {
+		if (!(k = member(v, subschema_keys[i])))
+			continue;
+		if (cJSON_IsArray(k)) {
+			for (c = k->child; c && rc == 0; c = c->next)
+				rc = index_ids(s, c, base, draft, doc, depth + 1);
+		} else {
+			rc = index_ids(s, k, base, draft, doc, depth + 1);
+		}
+	}
+	for (i = 0; schemamap_keys[i] && rc == 0; i++) {
+		if (!(k = member(v, schemamap_keys[i])) || !is_obj(k))
+			continue;
+		for (c = k->child; c && rc == 0; c = c->next)
+			rc = index_ids(s, c, base, draft, doc, depth + 1);
+	}
+	free(nb);
+	return rc;
+}
+
+static int add_doc(struct gitops_jsonschema *s, const char *uri, cJSON *tree, int draft)
+{
+	struct js_doc *d;
+	char *u = strdup(uri), *u2;
+
+	if (!u || grow((void **)&s->docs, &s->capdocs, s->ndocs + 1, sizeof(*s->docs)) < 0) {
+		free(u);
+		cJSON_Delete(tree);
+		return -1;
+	}
+	d = &s->docs[s->ndocs];
+	d->uri = u;
+	d->tree = tree;
+	d->draft = draft_of(tree) ? draft_of(tree) : draft;
+	s->ndocs++;
+	if (!(u2 = strdup(uri)) || add_id(s, u2, tree, (int)s->ndocs - 1) < 0)
+		return -1;
+	return index_ids(s, tree, uri, d->draft, (int)s->ndocs - 1, 0);
+}
+
+/* Follow a JSON pointer fragment (percent-decoded here) from node; its base updated by the ids passed. */
+static const cJSON *follow_pointer(const cJSON *node, const char *frag, char **base, int draft)
+{
+	char *dec = js_percent_decode(frag), *p, *seg;
+	const cJSON *cur = node;
+
+	if (!dec)
+		return NULL;
+	p = dec;
+	if (*p == '\0') {
+		free(dec);
+		return cur;
+	}
+	if (*p != '/') {
+		free(dec);
+		return NULL;
+	}
+	while (cur && *p == '/') {
+		char *end, *w, *r;
+
+		seg = ++p;
+		end = strchr(seg, '/');
+		if (end)
+			*end = '\0';
+		for (r = w = seg; *r; r++) {
+			if (*r == '~' && r[1] == '0') {
+				*w++ = '~';
+				r++;
+			} else if (*r == '~' && r[1] == '1') {
+				*w++ = '/';
+				r++;
+			} else {
+				*w++ = *r;
+			}
+		}
+		*w = '\0';
+		if (cJSON_IsArray(cur)) {
+			char *e;
+			long i = strtol(seg, &e, 10);
+			const cJSON *c = NULL;
+
+			if (*seg && !*e && i >= 0)
+				for (c = cur->child; c && i > 0; i--)
+					c = c->next;
+			cur = c;
+		} else if (is_obj(cur)) {
+			cur = member(cur, seg);
+		} else {
+			cur = NULL;
+		}
+		if (cur && is_obj(cur) && !member(cur, "$ref")) {
+			const cJSON *id = member(cur, id_key(cur, draft));
+
+			if (id && cJSON_IsString(id)) {
+				char *nb = js_uri_resolve(*base, id->valuestring);
+
+				if (nb) {
+					free(*base);
+					*base = nb;
+				}
+			}
+		}
+		if (!end)
+			break;
+		*end = '/';
+		p = end;
+	}
+	free(dec);
+	return cur;
+}
+
+static struct js_node *compile_node(struct js_cc *cc, const cJSON *v, const char *base, int draft, int depth);
+
+/* Resolve and compile a $ref (absolute uri) to its target. */
+static struct js_node *compile_ref(struct js_cc *cc, const char *uri, int draft, int depth)
+{
+	struct gitops_jsonschema *s = cc->s;
+	const char *hash = strchr(uri, '#');
+	size_t dlen = hash ? (size_t)(hash - uri) : strlen(uri);
+	const char *frag = hash ? hash + 1 : "";
+	char *docuri = strndup(uri, dlen), *base = NULL;
+	const cJSON *target = NULL;
+	struct js_node *n = NULL;
+	size_t i;
+	int tries, tdraft = draft;
+
+	if (!docuri) {
+		gitops_err_oom(cc->err);
+		return NULL;
+	}
+	/* a location-independent identifier ("#foo") first */
+	if (*frag && *frag != '/') {
+		for (i = 0; i < s->nids; i++)
+			if (strcmp(s->ids[i].uri, uri) == 0) {
+				target = s->ids[i].node;
+				base = strdup(uri);
+				tdraft = s->docs[s->ids[i].doc].draft ? s->docs[s->ids[i].doc].draft : draft;
+				break;
+			}
+	}
+	for (tries = 0; !target && tries < 2; tries++) {
+		for (i = s->nids; i-- > 0;) {
+			if (strcmp(s->ids[i].uri, docuri) != 0)
+				continue;
+			tdraft = s->docs[s->ids[i].doc].draft ? s->docs[s->ids[i].doc].draft : draft;
+			if (!(base = strdup(docuri)))
+				break;
+			target = follow_pointer(s->ids[i].node, frag, &base, tdraft);
+			if (!target) {
+				schema_err(cc, "Object has no key '%s'", frag, NULL);
+				goto done;
+			}
+			break;
+		}
+		if (target || tries)
+			break;
+		if (!cc->fetch || !*docuri) {
+			if (*docuri)
+				gitops_err_set(cc->err, GITOPS_EXIT_INPUT, "Reference %s must be canonical", uri);
+			else
+				schema_err(cc, "Object has no key '%s'", frag, NULL);
+			goto done;
+		}
+		{
+			cJSON *tree = NULL;
+
+			if (cc->fetch(cc->ctx, docuri, &tree, cc->err) < 0)
+				goto done;
+			if (!tree) {
+				gitops_err_set(cc->err, GITOPS_EXIT_INPUT, "%s: no document", docuri);
+				goto done;
+			}
+			if (add_doc(s, docuri, tree, draft) < 0) {
+				gitops_err_oom(cc->err);
+				goto done;
+			}
+		}
+	}
+	if (!target) {
+		if (!cc->err->msg[0])
+			schema_err(cc, "Object has no key '%s'", frag, NULL);
+		goto done;
+	}
+	if (!is_obj(target) && !is_bool(target)) {
+		gitops_err_set(cc->err, GITOPS_EXIT_INPUT, "valid schema must be of type object");
+		goto done;
+	}
+	n = compile_node(cc, target, base ? base : docuri, tdraft, depth + 1);
+done:
+	free(docuri);
+	free(base);
+	return n;
+}
+
+/* ------------------------------------------------------------------ */
+/* compiling one schema object */
+
+static int type_add(struct js_cc *cc, struct js_node *n, const char *t)
+{
+	int i;
+
+	for (i = 0; i < 7; i++)
+		if (strcmp(t, type_names[i]) == 0)
+			break;
+	if (i == 7) {
+		char given[256];
+
+		snprintf(given, sizeof(given), "/%s/", t);
+		return schema_err(cc, "has a primitive type that is NOT VALID -- given: %s Expected valid values "
+				      "are:[array boolean integer number null object string]", given, NULL);
+	}
+	if (n->types & (1u << i))
+		return schema_err(cc, "%s type is duplicated", t, NULL);
+	n->types |= 1u << i;
+	{
+		size_t len = strlen(n->type_text);
+
+		snprintf(n->type_text + len, sizeof(n->type_text) - len, "%s%s", len ? "," : "", t);
+	}
+	return 0;
+}
+
+static int get_int(struct js_cc *cc, const cJSON *v, const char *key, long *out)
+{
+	int64_t i;
+
+	if (!cJSON_IsNumber(v) || !(v->type & GITOPS_VALUE_INT) || gitops_value_get_int(&i, v, 0) < 0 ||
+	    i > INT32_MAX || i < INT32_MIN)
+		return schema_err(cc, "%s must be of an %s", key, "integer");
+	if (i < 0)
+		return schema_err(cc, "%s must be greater than or equal to 0", key, NULL);
+	*out = (long)i;
+	return 0;
+}
+
+static int get_num(struct js_cc *cc, const cJSON *v, const char *key, const char *fmt, struct js_num **out)
+{
+	if (!cJSON_IsNumber(v))
+		return schema_err(cc, fmt, key, "number");
+	if (!(*out = malloc(sizeof(**out))))
+		return gitops_err_oom(cc->err);
+	js_num_from_node(*out, v);
+	return 0;
+}
+
+static int compile_list(struct js_cc *cc, struct js_list *l, const cJSON *arr, const char *key, const char *base,
+			int draft, int depth)
+{
+	const cJSON *c;
+	size_t n = 0, i = 0;
+
+	if (!cJSON_IsArray(arr))
+		return schema_err(cc, "%s must be of an %s", key, "array");
+	for (c = arr->child; c; c = c->next)
+		n++;
+	if (!(l->v = calloc(n ? n : 1, sizeof(*l->v))))
+		return gitops_err_oom(cc->err);
+	for (c = arr->child; c; c = c->next) {
+		if (!(l->v[i++] = compile_node(cc, c, base, draft, depth + 1)))
+			return -1;
+		l->n = i;
+	}
+	return 0;
+}
+
+static int sub(struct js_cc *cc, struct js_node **out, const cJSON *v, const char *base, int draft, int depth)
+{
+	return (*out = compile_node(cc, v, base, draft, depth + 1)) ? 0 : -1;
+}
+
+static int canon(struct js_cc *cc, char **out, const cJSON *v)
+{
+	struct gitops_buf b = GITOPS_BUF_INIT;
+
+	if (js_canonical(&b, v) < 0) {
+		gitops_buf_release(&b);
+		return gitops_err_oom(cc->err);
+	}
+	*out = gitops_buf_detach(&b);
+	return *out ? 0 : gitops_err_oom(cc->err);
+}
+
+static const struct js_prop *sort_props;
+static int cmp_prop_idx(const void *a, const void *b)
+{
+	return strcmp(sort_props[*(const size_t *)a].name, sort_props[*(const size_t *)b].name);
+}
+
+static int compile_body(struct js_cc *cc, struct js_node *n, const cJSON *m, const char *base, int draft, int depth)
+{
+	const cJSON *k, *c;
+	char *nb = NULL;
+	int rc = -1;
+	const char *key;
+
+	/* id */
+	key = id_key(m, draft);
+	if ((k = member(m, key))) {
+		if (!cJSON_IsString(k))
+			return schema_err(cc, "Invalid type. Expected: %s, given: %s", "string", key);
+		if (!(nb = js_uri_resolve(base, k->valuestring)))
+			return gitops_err_oom(cc->err);
+		base = nb;
+	}
+	/* definitions: compiled for their errors */
+	if ((k = member(m, "definitions"))) {
+		if (!is_obj(k)) {
+			schema_err(cc, "Invalid type. Expected: %s, given: %s", "array of schemas", "definitions");
+			goto done;
+		}
+		for (c = k->child; c; c = c->next) {
+			if (!is_obj(c) && !is_bool(c)) {
+				schema_err(cc, "Invalid type. Expected: %s, given: %s", "array of schemas", "definitions");
+				goto done;
+			}
+			if (!compile_node(cc, c, base, draft, depth + 1))
+				goto done;
+		}
+	}
+	if ((k = member(m, "title")) && !cJSON_IsString(k)) {
+		schema_err(cc, "Invalid type. Expected: %s, given: %s", "string", "title");
+		goto done;
+	}
+	if ((k = member(m, "description")) && !cJSON_IsString(k)) {
+		schema_err(cc, "Invalid type. Expected: %s, given: %s", "string", "description");
+		goto done;
+	}
+	if ((k = member(m, "type"))) {
+		if (cJSON_IsString(k)) {
+			if (type_add(cc, n, k->valuestring) < 0)
+				goto done;
+		} else if (cJSON_IsArray(k)) {
+			for (c = k->child; c; c = c->next) {
+				if (!cJSON_IsString(c)) {
+					schema_err(cc, "Invalid type. Expected: %s, given: %s", "string/array of strings",
+						   "type");
+					goto done;
+				}
+				if (type_add(cc, n, c->valuestring) < 0)
+					goto done;
+			}
+			if (k->child && k->child->next) {
+				char t[96];
+
+				snprintf(t, sizeof(t), "[%s]", n->type_text);
+				memcpy(n->type_text, t, sizeof(t));
+			}
+		} else {
+			schema_err(cc, "Invalid type. Expected: %s, given: %s", "string/array of strings", "type");
+			goto done;
+		}
+	}
+	if ((k = member(m, "properties"))) {
+		size_t i = 0;
+
+		if (!is_obj(k)) {
+			schema_err(cc, "%s must be of type %s", "properties", "object");
+			goto done;
+		}
+		for (c = k->child; c; c = c->next)
+			i++;
+		n->props = calloc(i ? i : 1, sizeof(*n->props));
+		n->props_sorted = calloc(i ? i : 1, sizeof(*n->props_sorted));
+		if (!n->props || !n->props_sorted) {
+			gitops_err_oom(cc->err);
+			goto done;
+		}
+		for (c = k->child; c; c = c->next) {
+			size_t j;
+
+			for (j = 0; j < n->nprops; j++)
+				if (strcmp(n->props[j].name, c->string) == 0)
+					break;
+			if (j == n->nprops) {
+				if (!(n->props[j].name = strdup(c->string))) {
+					gitops_err_oom(cc->err);
+					goto done;
+				}
+				n->props_sorted[j] = j;
+				n->nprops++;
+			}
+			if (!(n->props[j].schema = compile_node(cc, c, base, draft, depth + 1)))
+				goto done;
+		}
+		sort_props = n->props;
+		qsort(n->props_sorted, n->nprops, sizeof(size_t), cmp_prop_idx);
+	}
+	if ((k = member(m, "additionalProperties"))) {
+		if (is_bool(k))
+			n->addprops_bool = cJSON_IsTrue(k);
+		else if (is_obj(k)) {
+			if (sub(cc, &n->addprops, k, base, draft, depth) < 0)
+				goto done;
+		} else {
+			schema_err(cc, "Invalid type. Expected: %s, given: %s", "boolean/valid schema",
+				   "additionalProperties");
+			goto done;
+		}
+	}
+	if ((k = member(m, "patternProperties"))) {
+		size_t i = 0;
+
+		if (!is_obj(k)) {
+			schema_err(cc, "Invalid type. Expected: %s, given: %s", "valid schema", "patternProperties");
+			goto done;
+		}
+		for (c = k->child; c; c = c->next)
+			i++;
+		if (!(n->pprops = calloc(i ? i : 1, sizeof(*n->pprops)))) {
+			gitops_err_oom(cc->err);
+			goto done;
+		}
+		for (c = k->child; c; c = c->next) {
+			struct js_pprop *p = &n->pprops[n->npprops];
+			struct gitops_err e2 = GITOPS_ERR_INIT;
+
+			if (gitops_regex_compile(&p->re, c->string, strlen(c->string), &e2) < 0) {
+				if (e2.code == GITOPS_EXIT_INTERNAL) {
+					*cc->err = e2;
+					goto done;
+				}
+				schema_err(cc, "Invalid regex pattern '%s'", c->string, NULL);
+				goto done;
+			}
+			n->npprops++;
+			if (!(p->pattern = strdup(c->string))) {
+				gitops_err_oom(cc->err);
+				goto done;
+			}
+			if (!(p->schema = compile_node(cc, c, base, draft, depth + 1)))
+				goto done;
+		}
+	}
+	if ((k = member(m, "propertyNames")) && draft >= D6) {
+		if (!is_obj(k) && !is_bool(k)) {
+			schema_err(cc, "Invalid type. Expected: %s, given: %s", "valid schema", "patternProperties");
+			goto done;
+		}
+		if (sub(cc, &n->propnames, k, base, draft, depth) < 0)
+			goto done;
+	}
+	if ((k = member(m, "dependencies"))) {
+		size_t i = 0;
+
+		if (!is_obj(k)) {
+			schema_err(cc, "%s must be of type %s", "dependencies", "object");
+			goto done;
+		}
+		for (c = k->child; c; c = c->next)
+			i++;
+		if (!(n->deps = calloc(i ? i : 1, sizeof(*n->deps)))) {
+			gitops_err_oom(cc->err);
+			goto done;
+		}
+		for (c = k->child; c; c = c->next) {
+			struct js_dep *d = &n->deps[n->ndeps];
+
+			if (cJSON_IsArray(c)) {
+				const cJSON *e;
+				size_t ne = 0;
+
+				for (e = c->child; e; e = e->next) {
+					if (!cJSON_IsString(e)) {
+						schema_err(cc, "%s must be of type %s", "dependency",
+							   "schema or array of strings");
+						goto done;
+					}
+					ne++;
+				}
+				if (!ne)
+					continue; /* gojsonschema registers nothing for [] */
+				if (!(d->name = strdup(c->string)) || !(d->keys = calloc(ne, sizeof(char *)))) {
+					free(d->name);
+					d->name = NULL;
+					gitops_err_oom(cc->err);
+					goto done;
+				}
+				n->ndeps++;
+				for (e = c->child; e; e = e->next) {
+					if (!(d->keys[d->nkeys] = strdup(e->valuestring))) {
+						gitops_err_oom(cc->err);
+						goto done;
+					}
+					d->nkeys++;
+				}
+			} else if (is_obj(c) || is_bool(c)) {
+				if (!(d->name = strdup(c->string))) {
+					gitops_err_oom(cc->err);
+					goto done;
+				}
+				n->ndeps++;
+				if (sub(cc, &d->schema, c, base, draft, depth) < 0)
+					goto done;
+			} else {
+				schema_err(cc, "%s must be of type %s", "dependency", "schema or array of strings");
+				goto done;
+			}
+		}
+	}
+	if ((k = member(m, "items"))) {
+		if (cJSON_IsArray(k)) {
+			for (c = k->child; c; c = c->next)
+				if (!is_obj(c) && !is_bool(c)) {
+					schema_err(cc, "Invalid type. Expected: %s, given: %s",
+						   "valid schema/array of schemas", "items");
+					goto done;
+				}
+			if (compile_list(cc, &n->items, k, "items", base, draft, depth) < 0)
+				goto done;
+		} else if (is_obj(k) || is_bool(k)) {
+			if (!(n->items.v = calloc(1, sizeof(*n->items.v)))) {
+				gitops_err_oom(cc->err);
+				goto done;
+			}
+			if (sub(cc, &n->items.v[0], k, base, draft, depth) < 0)
+				goto done;
+			n->items.n = 1;
+			n->items_single = 1;
+		} else {
+			schema_err(cc, "Invalid type. Expected: %s, given: %s", "valid schema/array of schemas", "items");
+			goto done;
+		}
+	}
+	if ((k = member(m, "additionalItems"))) {
+		if (is_bool(k))
+			n->additems_bool = cJSON_IsTrue(k);
+		else if (is_obj(k)) {
+			if (sub(cc, &n->additems, k, base, draft, depth) < 0)
+				goto done;
+		} else {
+			schema_err(cc, "Invalid type. Expected: %s, given: %s", "boolean/valid schema", "additionalItems");
+			goto done;
+		}
+	}
+	if ((k = member(m, "multipleOf"))) {
+		if (get_num(cc, k, NULL, "Invalid type. Expected: %s, given: multipleOf", &n->multiple_of) < 0)
+			goto done;
+		if (js_num_sign(n->multiple_of) <= 0) {
+			schema_err(cc, "%s must be strictly greater than 0", "multipleOf", NULL);
+			goto done;
+		}
+	}
+	if ((k = member(m, "minimum")) && get_num(cc, k, "minimum", "%s must be of a %s", &n->minimum) < 0)
+		goto done;
+	if ((k = member(m, "exclusiveMinimum"))) {
+		if (draft == D4 || (draft == DHYBRID && is_bool(k))) {
+			if (!is_bool(k)) {
+				schema_err(cc, "Invalid type. Expected: %s, given: %s", "boolean", "exclusiveMinimum");
+				goto done;
+			}
+			if (!n->minimum) {
+				schema_err(cc, "%s cannot be used without %s", "exclusiveMinimum", "minimum");
+				goto done;
+			}
+			if (cJSON_IsTrue(k)) {
+				n->exclusive_minimum = n->minimum;
+				n->minimum = NULL;
+			}
+		} else if (cJSON_IsNumber(k)) {
+			if (get_num(cc, k, "exclusiveMinimum", "%s", &n->exclusive_minimum) < 0)
+				goto done;
+		} else {
+			schema_err(cc, "Invalid type. Expected: %s, given: %s",
+				   draft == DHYBRID ? "boolean/number" : "number", "exclusiveMinimum");
+			goto done;
+		}
+	}
+	if ((k = member(m, "maximum")) && get_num(cc, k, "maximum", "%s must be of a %s", &n->maximum) < 0)
+		goto done;
+	if ((k = member(m, "exclusiveMaximum"))) {
+		if (draft == D4 || (draft == DHYBRID && is_bool(k))) {
+			if (!is_bool(k)) {
+				schema_err(cc, "Invalid type. Expected: %s, given: %s", "boolean", "exclusiveMaximum");
+				goto done;
+			}
+			if (!n->maximum) {
+				schema_err(cc, "%s cannot be used without %s", "exclusiveMaximum", "maximum");
+				goto done;
+			}
+			if (cJSON_IsTrue(k)) {
+				n->exclusive_maximum = n->maximum;
+				n->maximum = NULL;
+			}
+		} else if (cJSON_IsNumber(k)) {
+			if (get_num(cc, k, "exclusiveMaximum", "%s", &n->exclusive_maximum) < 0)
+				goto done;
+		} else {
+			schema_err(cc, "Invalid type. Expected: %s, given: %s",
+				   draft == DHYBRID ? "boolean/number" : "number", "exclusiveMaximum");
+			goto done;
+		}
+	}
+	if ((k = member(m, "minLength")) && get_int(cc, k, "minLength", &n->min_length) < 0)
+		goto done;
+	if ((k = member(m, "maxLength")) && get_int(cc, k, "maxLength", &n->max_length) < 0)
+		goto done;
+	if (n->min_length >= 0 && n->max_length >= 0 && n->min_length > n->max_length) {
+		schema_err(cc, "%s cannot be greater than %s", "minLength", "maxLength");
+		goto done;
+	}
+	if ((k = member(m, "pattern"))) {
+		struct gitops_err e2 = GITOPS_ERR_INIT;
+
+		if (!cJSON_IsString(k)) {
+			schema_err(cc, "%s must be of a %s", "pattern", "string");
+			goto done;
+		}
+		if (gitops_regex_compile(&n->pattern, k->valuestring, strlen(k->valuestring), &e2) < 0) {
+			if (e2.code == GITOPS_EXIT_INTERNAL)
+				*cc->err = e2;
+			else
+				schema_err(cc, "%s must be a valid regex", "pattern", NULL);
+			goto done;
+		}
+	}
+	if ((k = member(m, "format"))) {
+		if (!cJSON_IsString(k)) {
+			schema_err(cc, "%s must be of type %s", "format", "string");
+			goto done;
+		}
+		if (!(n->format = strdup(k->valuestring))) {
+			gitops_err_oom(cc->err);
+			goto done;
+		}
+	}
+	if ((k = member(m, "minProperties")) && get_int(cc, k, "minProperties", &n->min_props) < 0)
+		goto done;
+	if ((k = member(m, "maxProperties")) && get_int(cc, k, "maxProperties", &n->max_props) < 0)
+		goto done;
+	if (n->min_props >= 0 && n->max_props >= 0 && n->min_props > n->max_props) {
+		schema_err(cc, "%s cannot be greater than %s", "minProperties", "maxProperties");
+		goto done;
+	}
+	if ((k = member(m, "required"))) {
+		size_t i = 0, j;
+
+		if (!cJSON_IsArray(k)) {
+			schema_err(cc, "%s must be of an %s", "required", "array");
+			goto done;
+		}
+		for (c = k->child; c; c = c->next)
+			i++;
+		if (!(n->required = calloc(i ? i : 1, sizeof(char *)))) {
+			gitops_err_oom(cc->err);
+			goto done;
+		}
+		for (c = k->child; c; c = c->next) {
+			if (!cJSON_IsString(c)) {
+				schema_err(cc, "%s items must be %s", "required", "string");
+				goto done;
+			}
+			for (j = 0; j < n->nrequired; j++)
+				if (strcmp(n->required[j], c->valuestring) == 0) {
+					schema_err(cc, "%s items must be unique", "required", NULL);
+					goto done;
+				}
+			if (!(n->required[n->nrequired] = strdup(c->valuestring))) {
+				gitops_err_oom(cc->err);
+				goto done;
+			}
+			n->nrequired++;
+		}
+	}
+	if ((k = member(m, "minItems")) && get_int(cc, k, "minItems", &n->min_items) < 0)
+		goto done;
+	if ((k = member(m, "maxItems")) && get_int(cc, k, "maxItems", &n->max_items) < 0)
+		goto done;
+	if ((k = member(m, "uniqueItems"))) {
+		if (!is_bool(k)) {
+			schema_err(cc, "%s must be of a %s", "uniqueItems", "boolean");
+			goto done;
+		}
+		n->unique = cJSON_IsTrue(k);
+	}
+	if ((k = member(m, "contains")) && draft >= D6 && sub(cc, &n->contains, k, base, draft, depth) < 0)
+		goto done;
+	if ((k = member(m, "const")) && draft >= D6 && canon(cc, &n->constant, k) < 0)
+		goto done;
+	if ((k = member(m, "enum"))) {
+		struct gitops_buf all = GITOPS_BUF_INIT;
+		size_t i = 0, j;
+
+		if (!cJSON_IsArray(k)) {
+			schema_err(cc, "%s must be of an %s", "enum", "array");
+			goto done;
+		}
+		for (c = k->child; c; c = c->next)
+			i++;
+		if (!(n->enums = calloc(i ? i : 1, sizeof(char *)))) {
+			gitops_err_oom(cc->err);
+			goto done;
+		}
+		for (c = k->child; c; c = c->next) {
+			char *t;
+
+			if (canon(cc, &t, c) < 0) {
+				gitops_buf_release(&all);
+				goto done;
+			}
+			for (j = 0; j < n->nenums; j++)
+				if (strcmp(n->enums[j], t) == 0)
+					break;
+			if (j < n->nenums) {
+				free(t);
+				gitops_buf_release(&all);
+				schema_err(cc, "%s items must be unique", "enum", NULL);
+				goto done;
+			}
+			n->enums[n->nenums++] = t;
+			if ((n->nenums > 1 && gitops_buf_addstr(&all, ", ") < 0) || gitops_buf_addstr(&all, t) < 0) {
+				gitops_buf_release(&all);
+				gitops_err_oom(cc->err);
+				goto done;
+			}
+		}
+		if (!(n->enum_text = all.data ? gitops_buf_detach(&all) : strdup(""))) {
+			gitops_err_oom(cc->err);
+			goto done;
+		}
+	}
+	if ((k = member(m, "oneOf")) && compile_list(cc, &n->one_of, k, "oneOf", base, draft, depth) < 0)
+		goto done;
+	if ((k = member(m, "anyOf")) && compile_list(cc, &n->any_of, k, "anyOf", base, draft, depth) < 0)
+		goto done;
+	if ((k = member(m, "allOf")) && compile_list(cc, &n->all_of, k, "anyOf", base, draft, depth) < 0)
+		goto done;
+	if ((k = member(m, "not"))) {
+		if (!is_obj(k) && !is_bool(k)) {
+			schema_err(cc, "%s must be of an %s", "not", "object");
+			goto done;
+		}
+		if (sub(cc, &n->not_, k, base, draft, depth) < 0)
+			goto done;
+	}
+	if (draft >= D7) {
+		static const char *const names[] = { "if", "then", "else" };
+		struct js_node **slots[3];
+		int i;
+
+		slots[0] = &n->if_;
+		slots[1] = &n->then_;
+		slots[2] = &n->else_;
+		for (i = 0; i < 3; i++) {
+			if (!(k = member(m, names[i])))
+				continue;
+			if (!is_obj(k) && !is_bool(k)) {
+				schema_err(cc, "%s must be of an %s", names[i], "object");
+				goto done;
+			}
+			if (sub(cc, slots[i], k, base, draft, depth) < 0)
+				goto done;
+		}
+	}
+	rc = 0;
+done:
+	free(nb);
+	return rc;
+}
+
+static struct js_node *compile_node(struct js_cc *cc, const cJSON *v, const char *base, int draft, int depth)
+{
+	struct js_node *n;
+	const cJSON *ref;
+
+	if ((n = memo_get(cc->s, v)))
+		return n;
+	if (depth > JS_MAX_DEPTH) {
+		gitops_err_set(cc->err, GITOPS_EXIT_INPUT, "schema nested deeper than %d levels", JS_MAX_DEPTH);
+		return NULL;
+	}
+	if (!(n = node_new(cc->s)) || memo_put(cc->s, v, n) < 0) {
+		gitops_err_oom(cc->err);
+		return NULL;
+	}
+	if (is_bool(v) && draft >= D6) {
+		n->pass = cJSON_IsTrue(v);
+		return n;
+	}
+	if (!is_obj(v)) {
+		schema_err(cc, "Expected: %s, given: Invalid JSON", "valid schema", NULL);
+		return NULL;
+	}
+	if ((ref = member(v, "$ref"))) {
+		char *uri;
+
+		if (!cJSON_IsString(ref)) {
+			schema_err(cc, "Invalid type. Expected: %s, given: %s", "string", "$ref");
+			return NULL;
+		}
+		/* definitions beside a $ref are still parsed by gojsonschema: not needed for validation */
+		if (!(uri = js_uri_resolve(base, ref->valuestring))) {
+			gitops_err_oom(cc->err);
+			return NULL;
+		}
+		n->has_ref = 1;
+		n->ref = compile_ref(cc, uri, draft, depth);
+		free(uri);
+		return n->ref ? n : NULL;
+	}
+	return compile_body(cc, n, v, base, draft, depth) < 0 ? NULL : n;
+}
+
+int gitops_jsonschema_compile(struct gitops_jsonschema **out, const cJSON *schema, gitops_jsonschema_fetch_fn fetch,
+			      void *ctx, struct gitops_err *err)
+{
+	struct gitops_jsonschema *s = calloc(1, sizeof(*s));
+	struct js_cc cc;
+	cJSON *copy;
+	int draft;
+	size_t i;
+
+	*out = NULL;
+	if (!s)
+		return gitops_err_oom(err);
+	cc.s = s;
+	cc.fetch = fetch;
+	cc.ctx = ctx;
+	cc.err = err;
+	if (err)
+		err->msg[0] = '\0';
+	if (!schema || (!is_obj(schema) && !is_bool(schema))) {
+		gitops_jsonschema_free(s);
+		return gitops_err_set(err, GITOPS_EXIT_INPUT, "schema is invalid");
+	}
+	if (is_obj(schema) && member(schema, "$schema") && !cJSON_IsString(member(schema, "$schema"))) {
+		gitops_jsonschema_free(s);
+		return gitops_err_set(err, GITOPS_EXIT_INPUT, "$schema must be of type string");
+	}
+	if (!(copy = gitops_value_copy(schema))) {
+		gitops_jsonschema_free(s);
+		return gitops_err_oom(err);
+	}
+	draft = draft_of(copy) ? draft_of(copy) : DHYBRID;
+	if (add_doc(s, "", copy, draft) < 0) {
+		gitops_jsonschema_free(s);
+		return gitops_err_oom(err);
+	}
+	if (!(s->root = compile_node(&cc, copy, "", draft, 0))) {
+		gitops_jsonschema_free(s);
+		if (err && !err->msg[0])
+			gitops_err_set(err, GITOPS_EXIT_INPUT, "schema is invalid");
+		return -1;
+	}
+	/* a $ref chain that comes back to itself would never consume input */
+	for (i = 0; i < s->nnodes; i++) {
+		struct js_node *n = s->nodes[i];
+		size_t steps = 0;
+
+		while (n && n->has_ref && steps <= s->nnodes) {
+			n = n->ref;
+			steps++;
+		}
+		if (steps > s->nnodes) {
+			gitops_jsonschema_free(s);
+			return gitops_err_set(err, GITOPS_EXIT_INPUT, "$ref cycle: a schema refers to itself");
+		}
+	}
+	*out = s;
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* validation */
+
+struct js_ctx {
+	const char *seg;
+	size_t len;
+	const struct js_ctx *up;
+};
+
+struct js_verr {
+	char *text; /* "FIELD: DESCRIPTION" */
+};
+
+struct js_res {
+	struct js_verr *v;
+	size_t n, cap;
+	long score;
+};
+
+struct js_vc {
+	struct gitops_err *err;
+	int depth;
+	int failed; /* -1 after an error */
+};
+
+static void res_release(struct js_res *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->n; i++)
+		free(r->v[i].text);
+	free(r->v);
+	memset(r, 0, sizeof(*r));
+}
+
+static int field_text(struct gitops_buf *b, const struct js_ctx *c)
+{
+	const struct js_ctx *stack[JS_MAX_DEPTH + 8];
+	size_t n = 0;
+
+	for (; c && n < sizeof(stack) / sizeof(stack[0]); c = c->up)
+		stack[n++] = c;
+	if (n <= 1)
+		return gitops_buf_addstr(b, "(root)");
+	/* skip "(root)." */
+	while (n-- > 1) {
+		if (gitops_buf_add(b, stack[n - 1]->seg, stack[n - 1]->len) < 0)
+			return -1;
+		if (n > 1 && gitops_buf_add(b, ".", 1) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* Append template t with {field}, {a} and {b} filled in. */
+static int fill(struct gitops_buf *out, const char *t, const char *field, const char *a, const char *b)
+{
+	while (*t) {
+		const char *p = strchr(t, '{'), *val = NULL;
+		size_t skip = 0;
+
+		if (!p)
+			return gitops_buf_addstr(out, t);
+		if (strncmp(p, "{field}", 7) == 0)
+			val = field, skip = 7;
+		else if (strncmp(p, "{a}", 3) == 0)
+			val = a, skip = 3;
+		else if (strncmp(p, "{b}", 3) == 0)
+			val = b, skip = 3;
+		else
+			skip = 1;
+		if (gitops_buf_add(out, t, (size_t)(p - t) + (val ? 0 : skip)) < 0)
+			return -1;
+		if (val && gitops_buf_addstr(out, val) < 0)
+			return -1;
+		t = p + skip;
+	}
+	return 0;
+}
+
+/* Add an error: its description from template t ({field}, {a}, {b}). */
+static void add_error(struct js_vc *vc, struct js_res *r, const struct js_ctx *ctx, const char *t, const char *a,
+		      const char *b)
+{
+	struct gitops_buf f = GITOPS_BUF_INIT, line = GITOPS_BUF_INIT;
+
+	r->score -= 2;
+	if (vc->failed)
+		return;
+	if (field_text(&f, ctx) < 0 || gitops_buf_add(&line, f.data, f.len) < 0 || gitops_buf_addstr(&line, ": ") < 0 ||
+	    fill(&line, t, f.data, a ? a : "", b ? b : "") < 0 ||
+	    grow((void **)&r->v, &r->cap, r->n + 1, sizeof(*r->v)) < 0) {
+		gitops_buf_release(&line);
+		gitops_buf_release(&f);
+		vc->failed = -1;
+		gitops_err_oom(vc->err);
+		return;
+	}
+	gitops_buf_release(&f);
+	r->v[r->n++].text = gitops_buf_detach(&line);
+}
+
+static void merge(struct js_vc *vc, struct js_res *dst, struct js_res *src)
+{
+	dst->score += src->score;
+	if (src->n && grow((void **)&dst->v, &dst->cap, dst->n + src->n, sizeof(*dst->v)) < 0) {
+		vc->failed = -1;
+		gitops_err_oom(vc->err);
+		res_release(src);
+		return;
+	}
+	if (src->n)
+		memcpy(dst->v + dst->n, src->v, src->n * sizeof(*src->v));
+	dst->n += src->n;
+	free(src->v);
+	memset(src, 0, sizeof(*src));
+}
+
+static void validate_rec(struct js_vc *vc, const struct js_node *s, const cJSON *v, struct js_res *r,
+			 const struct js_ctx *ctx);
+
+/* subValidateWithContext: a fresh result */
+static void sub_validate(struct js_vc *vc, const struct js_node *s, const cJSON *v, struct js_res *out,
+			 const struct js_ctx *ctx)
+{
+	memset(out, 0, sizeof(*out));
+	validate_rec(vc, s, v, out, ctx);
+}
+
+static int is_int_number(const cJSON *v)
+{
+	struct js_num n;
+
+	if (v->type & GITOPS_VALUE_INT)
+		return 1;
+	js_num_from_node(&n, v);
+	return js_num_is_int(&n);
+}
+
+static void validate_schema(struct js_vc *vc, const struct js_node *s, const cJSON *v, struct js_res *r,
+			    const struct js_ctx *ctx)
+{
+	size_t i, j;
+
+	if (s->any_of.n) {
+		int ok = 0;
+		struct js_res best = { 0 }, cur;
+		int have = 0;
+
+		for (i = 0; i < s->any_of.n && !ok && !vc->failed; i++) {
+			sub_validate(vc, s->any_of.v[i], v, &cur, ctx);
+			ok = cur.n == 0;
+			if (!ok && (!have || cur.score > best.score)) {
+				res_release(&best);
+				best = cur;
+				have = 1;
+			} else {
+				res_release(&cur);
+			}
+		}
+		if (!ok) {
+			add_error(vc, r, ctx, "Must validate at least one schema (anyOf)", NULL, NULL);
+			if (have)
+				merge(vc, r, &best);
+		}
+		res_release(&best);
+	}
+	if (s->one_of.n) {
+		int nvalid = 0, have = 0;
+		struct js_res best = { 0 }, cur;
+
+		for (i = 0; i < s->one_of.n && !vc->failed; i++) {
+			sub_validate(vc, s->one_of.v[i], v, &cur, ctx);
+			if (cur.n == 0) {
+				nvalid++;
+				res_release(&cur);
+			} else if (nvalid == 0 && (!have || cur.score > best.score)) {
+				res_release(&best);
+				best = cur;
+				have = 1;
+			} else {
+				res_release(&cur);
+			}
+		}
+		if (nvalid != 1) {
+			add_error(vc, r, ctx, "Must validate one and only one schema (oneOf)", NULL, NULL);
+			if (nvalid == 0 && have)
+				merge(vc, r, &best);
+		}
+		res_release(&best);
+	}
+	if (s->all_of.n) {
+		size_t nvalid = 0;
+		struct js_res cur;
+
+		for (i = 0; i < s->all_of.n && !vc->failed; i++) {
+			sub_validate(vc, s->all_of.v[i], v, &cur, ctx);
+			if (cur.n == 0)
+				nvalid++;
+			merge(vc, r, &cur);
+		}
+		if (nvalid != s->all_of.n)
+			add_error(vc, r, ctx, "Must validate all the schemas (allOf)", NULL, NULL);
+	}
+	if (s->not_) {
+		struct js_res cur;
+
+		sub_validate(vc, s->not_, v, &cur, ctx);
+		if (cur.n == 0)
+			add_error(vc, r, ctx, "Must not validate the schema (not)", NULL, NULL);
+		res_release(&cur);
+	}
+	if (s->ndeps && is_obj(v)) {
+		const cJSON *c;
+
+		for (c = v->child; c && !vc->failed; c = c->next) {
+			for (i = 0; i < s->ndeps; i++) {
+				const struct js_dep *d = &s->deps[i];
+
+				if (strcmp(d->name, c->string) != 0)
+					continue;
+				if (d->schema) {
+					validate_rec(vc, d->schema, v, r, ctx);
+					continue;
+				}
+				for (j = 0; j < d->nkeys; j++)
+					if (!cJSON_GetObjectItemCaseSensitive(v, d->keys[j]))
+						add_error(vc, r, ctx, "Has a dependency on {a}", d->keys[j], NULL);
+			}
+		}
+	}
+	if (s->if_) {
+		struct js_res ri, rt;
+
+		sub_validate(vc, s->if_, v, &ri, ctx);
+		if (s->then_ && ri.n == 0) {
+			sub_validate(vc, s->then_, v, &rt, ctx);
+			if (rt.n) {
+				add_error(vc, r, ctx, "Must validate \"then\" as \"if\" was valid", NULL, NULL);
+				merge(vc, r, &rt);
+			}
+			res_release(&rt);
+		}
+		if (s->else_ && ri.n != 0) {
+			sub_validate(vc, s->else_, v, &rt, ctx);
+			if (rt.n) {
+				add_error(vc, r, ctx, "Must validate \"else\" as \"if\" was not valid", NULL, NULL);
+				merge(vc, r, &rt);
+			}
+			res_release(&rt);
+		}
+		res_release(&ri);
+	}
+	r->score++;
+}
+
+static void validate_common(struct js_vc *vc, const struct js_node *s, const cJSON *v, struct js_res *r,
+			    const struct js_ctx *ctx)
+{
+	if (s->constant || s->nenums) {
+		struct gitops_buf b = GITOPS_BUF_INIT;
+		size_t i;
+
+		if (js_canonical(&b, v) < 0) {
+			gitops_buf_release(&b);
+			vc->failed = -1;
+			gitops_err_oom(vc->err);
+			return;
+		}
+		if (s->constant && strcmp(b.data, s->constant) != 0)
+			add_error(vc, r, ctx, "{field} does not match: {a}", s->constant, NULL);
+		if (s->nenums) {
+			for (i = 0; i < s->nenums; i++)
+				if (strcmp(b.data, s->enums[i]) == 0)
+					break;
+			if (i == s->nenums)
+				add_error(vc, r, ctx, "{field} must be one of the following: {a}", s->enum_text, NULL);
+		}
+		gitops_buf_release(&b);
+	}
+	r->score++;
+}
+
+static void validate_array(struct js_vc *vc, const struct js_node *s, const cJSON *v, struct js_res *r,
+			   const struct js_ctx *ctx)
+{
+	const cJSON *c;
+	size_t n = 0, i;
+	char num[32];
+	struct js_ctx sc;
+	struct js_res cur;
+
+	for (c = v->child; c; c = c->next)
+		n++;
+	sc.up = ctx;
+	sc.seg = num;
+	if (s->items_single) {
+		for (i = 0, c = v->child; c && !vc->failed; c = c->next, i++) {
+			sc.len = (size_t)snprintf(num, sizeof(num), "%zu", i);
+			sub_validate(vc, s->items.v[0], c, &cur, &sc);
+			merge(vc, r, &cur);
+		}
+	} else if (s->items.n) {
+		for (i = 0, c = v->child; c && i < s->items.n && !vc->failed; c = c->next, i++) {
+			sc.len = (size_t)snprintf(num, sizeof(num), "%zu", i);
+			sub_validate(vc, s->items.v[i], c, &cur, &sc);
+			merge(vc, r, &cur);
+		}
+		if (s->items.n < n) {
+			if (s->additems_bool == 0) {
+				add_error(vc, r, ctx, "No additional items allowed on array", NULL, NULL);
+			} else if (s->additems) {
+				for (; c && !vc->failed; c = c->next, i++) {
+					sc.len = (size_t)snprintf(num, sizeof(num), "%zu", i);
+					sub_validate(vc, s->additems, c, &cur, &sc);
+					merge(vc, r, &cur);
+				}
+			}
+		}
+	}
+	if (s->min_items >= 0 && n < (size_t)s->min_items) {
+		snprintf(num, sizeof(num), "%ld", s->min_items);
+		add_error(vc, r, ctx, "Array must have at least {a} items", num, NULL);
+	}
+	if (s->max_items >= 0 && n > (size_t)s->max_items) {
+		snprintf(num, sizeof(num), "%ld", s->max_items);
+		add_error(vc, r, ctx, "Array must have at most {a} items", num, NULL);
+	}
+	if (s->unique && n > 1) {
+		char **texts = calloc(n, sizeof(char *));
+		size_t j;
+
+		if (!texts) {
+			vc->failed = -1;
+			gitops_err_oom(vc->err);
+			return;
+		}
+		for (j = 0, c = v->child; c; c = c->next, j++) {
+			struct gitops_buf b = GITOPS_BUF_INIT;
+
+			if (js_canonical(&b, c) < 0) {
+				gitops_buf_release(&b);
+				vc->failed = -1;
+				gitops_err_oom(vc->err);
+				break;
+			}
+			texts[j] = gitops_buf_detach(&b);
+			/* the last earlier item with the same text (Go's map keeps the last index) */
+			for (i = j; i-- > 0;)
+				if (texts[i] && texts[j] && strcmp(texts[i], texts[j]) == 0) {
+					char a[24], b2[24];
+
+					snprintf(a, sizeof(a), "%zu", i);
+					snprintf(b2, sizeof(b2), "%zu", j);
+					add_error(vc, r, ctx, "array items[{a},{b}] must be unique", a, b2);
+					break;
+				}
+		}
+		for (j = 0; j < n; j++)
+			free(texts[j]);
+		free(texts);
+	}
+	if (s->contains) {
+		int ok = 0, have = 0;
+		struct js_res best = { 0 };
+
+		for (i = 0, c = v->child; c && !ok && !vc->failed; c = c->next, i++) {
+			sc.len = (size_t)snprintf(num, sizeof(num), "%zu", i);
+			sub_validate(vc, s->contains, c, &cur, &sc);
+			if (cur.n == 0) {
+				ok = 1;
+				res_release(&cur);
+			} else if (!have || cur.score > best.score) {
+				res_release(&best);
+				best = cur;
+				have = 1;
+			} else {
+				res_release(&cur);
+			}
+		}
+		if (!ok) {
+			add_error(vc, r, ctx, "At least one of the items must match", NULL, NULL);
+			if (have)
+				merge(vc, r, &best);
+		}
+		res_release(&best);
+	}
+	r->score++;
+}
+
+static int has_prop(const struct js_node *s, const char *name)
+{
+	size_t lo = 0, hi = s->nprops;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		int c = strcmp(s->props[s->props_sorted[mid]].name, name);
+
+		if (c == 0)
+			return 1;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return 0;
+}
+
+static void validate_object(struct js_vc *vc, const struct js_node *s, const cJSON *v, struct js_res *r,
+			    const struct js_ctx *ctx)
+{
+	const cJSON *c;
+	size_t n = 0, i;
+	char num[32];
+	struct js_res cur;
+	struct js_ctx sc;
+
+	for (c = v->child; c; c = c->next)
+		n++;
+	if (s->min_props >= 0 && n < (size_t)s->min_props) {
+		snprintf(num, sizeof(num), "%ld", s->min_props);
+		add_error(vc, r, ctx, "Must have at least {a} properties", num, NULL);
+	}
+	if (s->max_props >= 0 && n > (size_t)s->max_props) {
+		snprintf(num, sizeof(num), "%ld", s->max_props);
+		add_error(vc, r, ctx, "Must have at most {a} properties", num, NULL);
+	}
+	for (i = 0; i < s->nrequired; i++) {
+		if (cJSON_GetObjectItemCaseSensitive(v, s->required[i]))
+			r->score++;
+		else
+			add_error(vc, r, ctx, "{a} is required", s->required[i], NULL);
+	}
+	sc.up = ctx;
+	for (c = v->child; c && !vc->failed; c = c->next) {
+		int found = has_prop(s, c->string), matched = 0;
+
+		sc.seg = c->string;
+		sc.len = strlen(c->string);
+		for (i = 0; i < s->npprops && !vc->failed; i++) {
+			int m = gitops_regex_match(s->pprops[i].re, c->string, sc.len, NULL);
+
+			if (m < 0) {
+				vc->failed = -1;
+				gitops_err_set(vc->err, GITOPS_EXIT_INPUT, "patternProperties %s: matching gave up",
+					       s->pprops[i].pattern);
+				return;
+			}
+			if (m) {
+				matched = 1;
+				sub_validate(vc, s->pprops[i].schema, c, &cur, &sc);
+				merge(vc, r, &cur);
+			}
+		}
+		if (matched)
+			r->score++;
+		if (!found && !matched) {
+			if (s->addprops_bool == 0)
+				add_error(vc, r, ctx, "Additional property {a} is not allowed", c->string, NULL);
+			else if (s->addprops) {
+				sub_validate(vc, s->addprops, c, &cur, &sc);
+				merge(vc, r, &cur);
+			}
+		}
+	}
+	if (s->propnames) {
+		for (c = v->child; c && !vc->failed; c = c->next) {
+			cJSON key;
+
+			memset(&key, 0, sizeof(key));
+			key.type = cJSON_String;
+			key.valuestring = c->string;
+			sub_validate(vc, s->propnames, &key, &cur, ctx);
+			if (cur.n) {
+				add_error(vc, r, ctx, "Property name of \"{a}\" does not match", c->string, NULL);
+				merge(vc, r, &cur);
+			}
+			res_release(&cur);
+		}
+	}
+	r->score++;
+}
+
+static void validate_string(struct js_vc *vc, const struct js_node *s, const cJSON *v, struct js_res *r,
+			    const struct js_ctx *ctx)
+{
+	const char *str = v->valuestring;
+	size_t len = strlen(str);
+	char num[32];
+
+	if (s->min_length >= 0 || s->max_length >= 0) {
+		size_t runes = js_rune_count(str, len);
+
+		if (s->min_length >= 0 && runes < (size_t)s->min_length) {
+			snprintf(num, sizeof(num), "%ld", s->min_length);
+			add_error(vc, r, ctx, "String length must be greater than or equal to {a}", num, NULL);
+		}
+		if (s->max_length >= 0 && runes > (size_t)s->max_length) {
+			snprintf(num, sizeof(num), "%ld", s->max_length);
+			add_error(vc, r, ctx, "String length must be less than or equal to {a}", num, NULL);
+		}
+	}
+	if (s->pattern) {
+		int m = gitops_regex_match(s->pattern, str, len, NULL);
+
+		if (m < 0) {
+			vc->failed = -1;
+			gitops_err_set(vc->err, GITOPS_EXIT_INPUT, "pattern %s: matching gave up",
+				       gitops_regex_pattern(s->pattern));
+			return;
+		}
+		if (!m)
+			add_error(vc, r, ctx, "Does not match pattern '{a}'", gitops_regex_pattern(s->pattern), NULL);
+	}
+	if (s->format && !js_format_ok(s->format, str, len))
+		add_error(vc, r, ctx, "Does not match format '{a}'", s->format, NULL);
+	r->score++;
+}
+
+static void validate_number(struct js_vc *vc, const struct js_node *s, const cJSON *v, struct js_res *r,
+			    const struct js_ctx *ctx)
+{
+	struct js_num x;
+	char buf[160];
+
+	js_num_from_node(&x, v);
+	if (s->multiple_of && !js_num_is_multiple(&x, s->multiple_of))
+		add_error(vc, r, ctx, "Must be a multiple of {a}", js_num_format(buf, sizeof(buf), s->multiple_of), NULL);
+	if (s->maximum && js_num_cmp(&x, s->maximum) > 0)
+		add_error(vc, r, ctx, "Must be less than or equal to {a}", js_num_format(buf, sizeof(buf), s->maximum),
+			  NULL);
+	if (s->exclusive_maximum && js_num_cmp(&x, s->exclusive_maximum) >= 0)
+		add_error(vc, r, ctx, "Must be less than {a}", js_num_format(buf, sizeof(buf), s->exclusive_maximum),
+			  NULL);
+	if (s->minimum && js_num_cmp(&x, s->minimum) < 0)
+		add_error(vc, r, ctx, "Must be greater than or equal to {a}", js_num_format(buf, sizeof(buf), s->minimum),
+			  NULL);
+	if (s->exclusive_minimum && js_num_cmp(&x, s->exclusive_minimum) <= 0)
+		add_error(vc, r, ctx, "Must be greater than {a}", js_num_format(buf, sizeof(buf), s->exclusive_minimum),
+			  NULL);
+	/* gojsonschema's format checkers take strings only: a number fails any known format */
+	if (s->format && js_format_known(s->format))
+		add_error(vc, r, ctx, "Does not match format '{a}'", s->format, NULL);
+	r->score++;
+}
+
+static int type_error(struct js_vc *vc, const struct js_node *s, struct js_res *r, const struct js_ctx *ctx,
+		      unsigned want, const char *given)
+{
+	if (!s->types || (s->types & want))
+		return 0;
+	add_error(vc, r, ctx, "Invalid type. Expected: {a}, given: {b}", s->type_text, given);
+	return 1;
+}
+
+static void validate_rec(struct js_vc *vc, const struct js_node *s, const cJSON *v, struct js_res *r,
+			 const struct js_ctx *ctx)
+{
+	if (vc->failed)
+		return;
+	if (++vc->depth > JS_MAX_DEPTH) {
+		vc->failed = -1;
+		gitops_err_set(vc->err, GITOPS_EXIT_INPUT,
+			       "schema validation nested deeper than %d levels (a recursive $ref?)", JS_MAX_DEPTH);
+		vc->depth--;
+		return;
+	}
+	if (s->pass >= 0) {
+		if (!s->pass)
+			add_error(vc, r, ctx, "False always fails validation", NULL, NULL);
+		goto out;
+	}
+	if (s->has_ref) {
+		validate_rec(vc, s->ref, v, r, ctx);
+		goto out;
+	}
+	switch (v->type & 0xFF) {
+	case cJSON_NULL:
+		if (type_error(vc, s, r, ctx, T_NULL, "null"))
+			goto out;
+		validate_schema(vc, s, v, r, ctx);
+		validate_common(vc, s, v, r, ctx);
+		break;
+	case cJSON_Number: {
+		int isint = is_int_number(v);
+
+		if (type_error(vc, s, r, ctx, T_NUMBER | (isint ? T_INTEGER : 0), isint ? "integer" : "number"))
+			goto out;
+		validate_schema(vc, s, v, r, ctx);
+		validate_number(vc, s, v, r, ctx);
+		validate_common(vc, s, v, r, ctx);
+		break;
+	}
+	case cJSON_Array:
+		if (type_error(vc, s, r, ctx, T_ARRAY, "array"))
+			goto out;
+		validate_schema(vc, s, v, r, ctx);
+		validate_array(vc, s, v, r, ctx);
+		validate_common(vc, s, v, r, ctx);
+		break;
+	case cJSON_Object: {
+		size_t i;
+
+		if (type_error(vc, s, r, ctx, T_OBJECT, "object"))
+			goto out;
+		validate_schema(vc, s, v, r, ctx);
+		validate_object(vc, s, v, r, ctx);
+		validate_common(vc, s, v, r, ctx);
+		for (i = 0; i < s->nprops && !vc->failed; i++) {
+			const cJSON *c = cJSON_GetObjectItemCaseSensitive(v, s->props[i].name);
+			struct js_ctx sc;
+
+			if (!c)
+				continue;
+			sc.up = ctx;
+			sc.seg = s->props[i].name;
+			sc.len = strlen(sc.seg);
+			validate_rec(vc, s->props[i].schema, c, r, &sc);
+		}
+		break;
+	}
+	case cJSON_True:
+	case cJSON_False:
+		if (type_error(vc, s, r, ctx, T_BOOLEAN, "boolean"))
+			goto out;
+		validate_schema(vc, s, v, r, ctx);
+		validate_common(vc, s, v, r, ctx);
+		break;
+	case cJSON_String:
+		if (type_error(vc, s, r, ctx, T_STRING, "string"))
+			goto out;
+		validate_schema(vc, s, v, r, ctx);
+		validate_common(vc, s, v, r, ctx);
+		validate_string(vc, s, v, r, ctx);
+		break;
+	default:
+		vc->failed = -1;
+		gitops_err_set(vc->err, GITOPS_EXIT_INPUT, "not a JSON value");
+		goto out;
+	}
+	r->score++;
+out:
+	vc->depth--;
+}
+
+int gitops_jsonschema_validate(struct gitops_buf *out, const struct gitops_jsonschema *s, const cJSON *instance,
+			       struct gitops_err *err)
+{
+	struct js_vc vc;
+	struct js_res r;
+	struct js_ctx root;
+	size_t i;
+	int rc;
+
+	memset(&vc, 0, sizeof(vc));
+	memset(&r, 0, sizeof(r));
+	vc.err = err;
+	root.seg = "(root)";
+	root.len = 6;
+	root.up = NULL;
+	if (!s || !instance)
+		return gitops_err_set(err, GITOPS_EXIT_INTERNAL, "jsonschema: nothing to validate");
+	validate_rec(&vc, s->root, instance, &r, &root);
+	if (vc.failed) {
+		res_release(&r);
+		return -1;
+	}
+	for (i = 0; i < r.n; i++)
+		if (gitops_buf_printf(out, "- %s\n", r.v[i].text) < 0) {
+			res_release(&r);
+			return gitops_err_oom(err);
+		}
+	rc = r.n ? 1 : 0;
+	res_release(&r);
+	return rc;
+}
