@@ -13,6 +13,7 @@
 
 #include "lib/base/regex.h"
 #include "lib/value/jsonschema.h"
+#include "lib/value/jsonio.h"
 #include "lib/value/jsonschema_int.h"
 #include "lib/value/value.h"
 
@@ -534,6 +535,16 @@ static struct js_node *compile_ref(struct js_cc *cc, const char *uri, int draft,
 		}
 		if (target || tries)
 			break;
+		if (js_meta_schema(docuri)) {
+			const char *text = js_meta_schema(docuri);
+			cJSON *tree = gitops_json_read(text, strlen(text));
+
+			if (!tree || add_doc(s, docuri, tree, draft) < 0) {
+				gitops_err_oom(cc->err);
+				goto done;
+			}
+			continue;
+		}
 		if (!cc->fetch || !*docuri) {
 			if (*docuri)
 				gitops_err_set(cc->err, GITOPS_EXIT_INPUT, "Reference %s must be canonical", uri);

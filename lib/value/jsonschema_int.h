@@ -43,4 +43,7 @@ int js_format_known(const char *name);
 /* 1 when s is of the format (an unknown format always is). */
 int js_format_ok(const char *name, const char *s, size_t len);
 
+/* The built-in meta-schema text for a draft 4/6/7 meta-schema URI (with or without '#'), or NULL. */
+const char *js_meta_schema(const char *uri);
+
 #endif

@@ -739,28 +739,54 @@ static int addr_spec(const char **p)
 	return 0;
 }
 
-/* Go's net/mail.ParseAddress, the common shapes: addr-spec, or "name <addr-spec>" */
+/* Skip folding white space and (nested) comments; -1 on an unclosed comment. */
+static int skip_cfws(const char **p)
+{
+	const char *q = *p;
+
+	for (;;) {
+		while (*q == ' ' || *q == '\t' || *q == '\r' || *q == '\n')
+			q++;
+		if (*q != '(')
+			break;
+		{
+			int depth = 0;
+
+			do {
+				if (*q == '\\' && q[1])
+					q++;
+				else if (*q == '(')
+					depth++;
+				else if (*q == ')')
+					depth--;
+				else if (!*q)
+					return -1;
+				q++;
+			} while (depth > 0);
+		}
+	}
+	*p = q;
+	return 0;
+}
+
+/* Go's net/mail.ParseAddress, the common shapes: addr-spec, or "name <addr-spec>", comments around */
 static int email_ok(const char *s)
 {
 	const char *p = s, *lt;
 
-	while (*p == ' ' || *p == '\t')
-		p++;
+	if (skip_cfws(&p) < 0)
+		return 0;
 	if ((lt = strchr(p, '<'))) {
 		const char *q = lt + 1;
 
 		if (addr_spec(&q) < 0 || *q != '>')
 			return 0;
 		q++;
-		while (*q == ' ' || *q == '\t')
-			q++;
-		return *q == '\0';
+		return skip_cfws(&q) == 0 && *q == '\0';
 	}
 	if (addr_spec(&p) < 0)
 		return 0;
-	while (*p == ' ' || *p == '\t')
-		p++;
-	return *p == '\0';
+	return skip_cfws(&p) == 0 && *p == '\0';
 }
 
 static int ip_ok(const char *s, int v6)
