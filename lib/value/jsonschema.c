@@ -1533,6 +1533,8 @@ static void validate_common(struct js_vc *vc, const struct js_node *s, const cJS
 	r->score++;
 }
 
+static size_t utoa(char *buf, size_t v);
+
 static void validate_array(struct js_vc *vc, const struct js_node *s, const cJSON *v, struct js_res *r,
 			   const struct js_ctx *ctx)
 {
@@ -1548,13 +1550,13 @@ static void validate_array(struct js_vc *vc, const struct js_node *s, const cJSO
 	sc.seg = num;
 	if (s->items_single) {
 		for (i = 0, c = v->child; c && !vc->failed; c = c->next, i++) {
-			sc.len = (size_t)snprintf(num, sizeof(num), "%zu", i);
+			sc.len = utoa(num, i);
 			sub_validate(vc, s->items.v[0], c, &cur, &sc);
 			merge(vc, r, &cur);
 		}
 	} else if (s->items.n) {
 		for (i = 0, c = v->child; c && i < s->items.n && !vc->failed; c = c->next, i++) {
-			sc.len = (size_t)snprintf(num, sizeof(num), "%zu", i);
+			sc.len = utoa(num, i);
 			sub_validate(vc, s->items.v[i], c, &cur, &sc);
 			merge(vc, r, &cur);
 		}
@@ -1563,7 +1565,7 @@ static void validate_array(struct js_vc *vc, const struct js_node *s, const cJSO
 				add_error(vc, r, ctx, "No additional items allowed on array", NULL, NULL);
 			} else if (s->additems) {
 				for (; c && !vc->failed; c = c->next, i++) {
-					sc.len = (size_t)snprintf(num, sizeof(num), "%zu", i);
+					sc.len = utoa(num, i);
 					sub_validate(vc, s->additems, c, &cur, &sc);
 					merge(vc, r, &cur);
 				}
@@ -1617,7 +1619,7 @@ static void validate_array(struct js_vc *vc, const struct js_node *s, const cJSO
 		struct js_res best = { 0 };
 
 		for (i = 0, c = v->child; c && !ok && !vc->failed; c = c->next, i++) {
-			sc.len = (size_t)snprintf(num, sizeof(num), "%zu", i);
+			sc.len = utoa(num, i);
 			sub_validate(vc, s->contains, c, &cur, &sc);
 			if (cur.n == 0) {
 				ok = 1;
@@ -1638,6 +1640,21 @@ static void validate_array(struct js_vc *vc, const struct js_node *s, const cJSO
 		res_release(&best);
 	}
 	r->score++;
+}
+
+static size_t utoa(char *buf, size_t v)
+{
+	char t[24];
+	size_t n = 0, i;
+
+	do {
+		t[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	for (i = 0; i < n; i++)
+		buf[i] = t[n - 1 - i];
+	buf[n] = '\0';
+	return n;
 }
 
 static int has_prop(const struct js_node *s, const char *name)
@@ -1796,6 +1813,71 @@ static void validate_number(struct js_vc *vc, const struct js_node *s, const cJS
 	r->score++;
 }
 
+struct key_ref {
+	const char *key;
+	const cJSON *node;
+	size_t at;
+};
+
+static int cmp_key_ref(const void *a, const void *b)
+{
+	const struct key_ref *x = a, *y = b;
+	int c = strcmp(x->key, y->key);
+
+	return c ? c : (x->at > y->at) - (x->at < y->at);
+}
+
+/* The properties a schema names, each validated against the instance's member (Go's map: the last of repeated keys). */
+static void validate_props(struct js_vc *vc, const struct js_node *s, const cJSON *v, struct js_res *r,
+			   const struct js_ctx *ctx)
+{
+	struct key_ref *keys = NULL;
+	const cJSON *c;
+	size_t nkeys = 0, i;
+
+	if (!s->nprops)
+		return;
+	for (c = v->child; c; c = c->next)
+		nkeys++;
+	if (s->nprops > 4 && nkeys > 4 && (keys = malloc(nkeys * sizeof(*keys)))) {
+		for (i = 0, c = v->child; c; c = c->next, i++) {
+			keys[i].key = c->string;
+			keys[i].node = c;
+			keys[i].at = i;
+		}
+		qsort(keys, nkeys, sizeof(*keys), cmp_key_ref);
+	}
+	for (i = 0; i < s->nprops && !vc->failed; i++) {
+		struct js_ctx sc;
+
+		c = NULL;
+		if (keys) {
+			size_t lo = 0, hi = nkeys;
+
+			/* the last entry with this key: the first one past it */
+			while (lo < hi) {
+				size_t mid = (lo + hi) / 2;
+
+				if (strcmp(keys[mid].key, s->props[i].name) <= 0)
+					lo = mid + 1;
+				else
+					hi = mid;
+			}
+			if (lo > 0 && strcmp(keys[lo - 1].key, s->props[i].name) == 0)
+				c = keys[lo - 1].node;
+		} else {
+			c = member(v, s->props[i].name);
+		}
+		if (!c)
+			continue;
+		sc.up = ctx;
+		sc.seg = s->props[i].name;
+		sc.len = strlen(sc.seg);
+		validate_rec(vc, s->props[i].schema, c, r, &sc);
+	}
+	free(keys);
+}
+
 static int type_error(struct js_vc *vc, const struct js_node *s, struct js_res *r, const struct js_ctx *ctx,
 		      unsigned want, const char *given)
 {
@@ -1851,24 +1933,12 @@ static void validate_rec(struct js_vc *vc, const struct js_node *s, const cJSON 
 		validate_common(vc, s, v, r, ctx);
 		break;
 	case cJSON_Object: {
-		size_t i;
-
 		if (type_error(vc, s, r, ctx, T_OBJECT, "object"))
 			goto out;
 		validate_schema(vc, s, v, r, ctx);
 		validate_object(vc, s, v, r, ctx);
 		validate_common(vc, s, v, r, ctx);
-		for (i = 0; i < s->nprops && !vc->failed; i++) {
-			const cJSON *c = cJSON_GetObjectItemCaseSensitive(v, s->props[i].name);
-			struct js_ctx sc;
-
-			if (!c)
-				continue;
-			sc.up = ctx;
-			sc.seg = s->props[i].name;
-			sc.len = strlen(sc.seg);
-			validate_rec(vc, s->props[i].schema, c, r, &sc);
-		}
+		validate_props(vc, s, v, r, ctx);
 		break;
 	}
 	case cJSON_True:
