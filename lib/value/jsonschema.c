@@ -419,8 +419,10 @@ static int add_doc(struct gitops_jsonschema *s, const char *uri, cJSON *tree, in
 	return index_ids(s, tree, uri, d->draft, (int)s->ndocs - 1, 0);
 }
 
-/* Follow a JSON pointer fragment (percent-decoded here) from node; its base updated by the ids passed. */
-static const cJSON *follow_pointer(const cJSON *node, const char *frag, char **base, int draft)
+/* Follow a JSON pointer fragment (percent-decoded here) from node, its base updated by the ids passed; on a
+ * miss, why in why[] as gojsonpointer says it. */
+static const cJSON *follow_pointer(const cJSON *node, const char *frag, char **base, int draft, char *why,
+				   size_t whylen)
 {
 	char *dec = js_percent_decode(frag), *p, *seg;
 	const cJSON *cur = node;
@@ -458,15 +460,25 @@ static const cJSON *follow_pointer(const cJSON *node, const char *frag, char **b
 		if (cJSON_IsArray(cur)) {
 			char *e;
 			long i = strtol(seg, &e, 10);
+			long n = cJSON_GetArraySize(cur);
 			const cJSON *c = NULL;
 
-			if (*seg && !*e && i >= 0)
+			if (!*seg || *e)
+				snprintf(why, whylen, "Invalid array index '%s'", seg);
+			else if (i < 0 || i >= n)
+				snprintf(why, whylen, "Out of bound array[0,%ld] index '%ld'", n, i);
+			else
 				for (c = cur->child; c && i > 0; i--)
 					c = c->next;
 			cur = c;
 		} else if (is_obj(cur)) {
-			cur = member(cur, seg);
+			const cJSON *c = member(cur, seg);
+
+			if (!c)
+				snprintf(why, whylen, "Object has no key '%s'", seg);
+			cur = c;
 		} else {
+			snprintf(why, whylen, "Invalid token reference '%s'", seg);
 			cur = NULL;
 		}
 		if (cur && is_obj(cur) && !member(cur, "$ref")) {
@@ -504,6 +516,7 @@ static struct js_node *compile_ref(struct js_cc *cc, const char *uri, int draft,
 	struct js_node *n = NULL;
 	size_t i;
 	int tries, tdraft = draft;
+	char why[512];
 
 	if (!docuri) {
 		gitops_err_oom(cc->err);
@@ -526,9 +539,12 @@ static struct js_node *compile_ref(struct js_cc *cc, const char *uri, int draft,
 			tdraft = s->docs[s->ids[i].doc].draft ? s->docs[s->ids[i].doc].draft : draft;
 			if (!(base = strdup(docuri)))
 				break;
-			target = follow_pointer(s->ids[i].node, frag, &base, tdraft);
+			why[0] = '\0';
+			target = follow_pointer(s->ids[i].node, frag, &base, tdraft, why, sizeof(why));
 			if (!target) {
-				schema_err(cc, "Object has no key '%s'", frag, NULL);
+				if (!why[0])
+					snprintf(why, sizeof(why), "Invalid JSON pointer '%s'", frag);
+				gitops_err_set(cc->err, GITOPS_EXIT_INPUT, "%s", why);
 				goto done;
 			}
 			break;
@@ -547,7 +563,9 @@ static struct js_node *compile_ref(struct js_cc *cc, const char *uri, int draft,
 		}
 		if (!cc->fetch || !*docuri) {
 			if (*docuri)
-				gitops_err_set(cc->err, GITOPS_EXIT_INPUT, "Reference %s must be canonical", uri);
+				/* Go's url.ResolveReference against an empty base gives a rooted path */
+				gitops_err_set(cc->err, GITOPS_EXIT_INPUT, "Reference %s%s must be canonical",
+					       strchr(uri, ':') || uri[0] == '/' ? "" : "/", uri);
 			else
 				schema_err(cc, "Object has no key '%s'", frag, NULL);
 			goto done;
@@ -1148,6 +1166,49 @@ done:
 	return rc;
 }
 
+/* What gojsonschema checks of a schema before its $ref: the id's type, definitions, title, description. */
+static int ref_siblings(struct js_cc *cc, const cJSON *m, const char *base, int draft, int depth)
+{
+	const char *key = id_key(m, draft);
+	const cJSON *k, *c;
+	char *nb = NULL;
+	int rc = -1;
+
+	if ((k = member(m, key))) {
+		if (!cJSON_IsString(k))
+			return schema_err(cc, "Invalid type. Expected: %s, given: %s", "string", key);
+		if (!(nb = js_uri_resolve(base, k->valuestring)))
+			return gitops_err_oom(cc->err);
+		base = nb;
+	}
+	if ((k = member(m, "definitions"))) {
+		if (!is_obj(k)) {
+			schema_err(cc, "Invalid type. Expected: %s, given: %s", "array of schemas", "definitions");
+			goto done;
+		}
+		for (c = k->child; c; c = c->next) {
+			if (!is_obj(c) && !is_bool(c)) {
+				schema_err(cc, "Invalid type. Expected: %s, given: %s", "array of schemas", "definitions");
+				goto done;
+			}
+			if (!compile_node(cc, c, base, draft, depth + 1))
+				goto done;
+		}
+	}
+	if ((k = member(m, "title")) && !cJSON_IsString(k)) {
+		schema_err(cc, "Invalid type. Expected: %s, given: %s", "string", "title");
+		goto done;
+	}
+	if ((k = member(m, "description")) && !cJSON_IsString(k)) {
+		schema_err(cc, "Invalid type. Expected: %s, given: %s", "string", "description");
+		goto done;
+	}
+	rc = 0;
+done:
+	free(nb);
+	return rc;
+}
+
 static struct js_node *compile_node(struct js_cc *cc, const cJSON *v, const char *base, int draft, int depth)
 {
 	struct js_node *n;
@@ -1178,7 +1239,9 @@ static struct js_node *compile_node(struct js_cc *cc, const cJSON *v, const char
 			schema_err(cc, "Invalid type. Expected: %s, given: %s", "string", "$ref");
 			return NULL;
 		}
-		/* definitions beside a $ref are still parsed by gojsonschema: not needed for validation */
+		/* gojsonschema reads id, definitions, title and description before $ref: their errors count */
+		if (ref_siblings(cc, v, base, draft, depth) < 0)
+			return NULL;
 		if (!(uri = js_uri_resolve(base, ref->valuestring))) {
 			gitops_err_oom(cc->err);
 			return NULL;
