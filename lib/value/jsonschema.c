@@ -681,8 +681,13 @@ static int canon(struct js_cc *cc, char **out, const cJSON *v)
 {
 	struct gitops_buf b = GITOPS_BUF_INIT;
 
-	if (js_canonical(&b, v) < 0) {
+	int rc = js_canonical(&b, v);
+
+	if (rc < 0) {
 		gitops_buf_release(&b);
+		if (rc == -2)
+			return gitops_err_set(cc->err, GITOPS_EXIT_INPUT, "const/enum value nested deeper than %d levels",
+					      JS_CANON_MAX_DEPTH);
 		return gitops_err_oom(cc->err);
 	}
 	*out = gitops_buf_detach(&b);
@@ -1569,6 +1574,19 @@ static void validate_schema(struct js_vc *vc, const struct js_node *s, const cJS
 	r->score++;
 }
 
+/* A failed js_canonical during validation: 1 (and vc failed, its error set), or 0 when it did not fail. */
+static int canon_failed(struct js_vc *vc, int rc)
+{
+	if (rc >= 0)
+		return 0;
+	vc->failed = -1;
+	if (rc == -2)
+		gitops_err_set(vc->err, GITOPS_EXIT_INPUT, "value nested deeper than %d levels", JS_CANON_MAX_DEPTH);
+	else
+		gitops_err_oom(vc->err);
+	return 1;
+}
+
 static void validate_common(struct js_vc *vc, const struct js_node *s, const cJSON *v, struct js_res *r,
 			    const struct js_ctx *ctx)
 {
@@ -1576,10 +1594,8 @@ static void validate_common(struct js_vc *vc, const struct js_node *s, const cJS
 		struct gitops_buf b = GITOPS_BUF_INIT;
 		size_t i;
 
-		if (js_canonical(&b, v) < 0) {
+		if (canon_failed(vc, js_canonical(&b, v))) {
 			gitops_buf_release(&b);
-			vc->failed = -1;
-			gitops_err_oom(vc->err);
 			return;
 		}
 		if (s->constant && strcmp(b.data, s->constant) != 0)
@@ -1655,10 +1671,8 @@ static void validate_array(struct js_vc *vc, const struct js_node *s, const cJSO
 		for (j = 0, c = v->child; c; c = c->next, j++) {
 			struct gitops_buf b = GITOPS_BUF_INIT;
 
-			if (js_canonical(&b, c) < 0) {
+			if (canon_failed(vc, js_canonical(&b, c))) {
 				gitops_buf_release(&b);
-				vc->failed = -1;
-				gitops_err_oom(vc->err);
 				break;
 			}
 			texts[j] = gitops_buf_detach(&b);

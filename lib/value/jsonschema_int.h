@@ -30,7 +30,10 @@ int js_num_is_multiple(const struct js_num *a, const struct js_num *b);
 /* As Go prints a big.Float with %v: shortest digits, %e from exponent 6 (1e+06). */
 char *js_num_format(char *buf, size_t size, const struct js_num *n);
 
-/* gojsonschema's marshalWithoutNumber: json.Marshal of the value read back as float64s. */
+#define JS_CANON_MAX_DEPTH 1000
+
+/* gojsonschema's marshalWithoutNumber: json.Marshal of the value read back as float64s.  0; -1 out of
+ * memory; -2 nested deeper than JS_CANON_MAX_DEPTH. */
 int js_canonical(struct gitops_buf *out, const cJSON *v);
 
 /* RFC 3986 reference resolution: a malloc'ed string, or NULL when out of memory. */

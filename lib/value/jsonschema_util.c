@@ -268,11 +268,13 @@ static int quote(struct gitops_buf *out, const char *s)
 	return gitops_buf_add(out, "\"", 1);
 }
 
-int js_canonical(struct gitops_buf *out, const cJSON *v)
+static int canonical(struct gitops_buf *out, const cJSON *v, int depth)
 {
 	char num[64];
 	const cJSON *c;
 
+	if (depth > JS_CANON_MAX_DEPTH)
+		return -2;
 	switch (v->type & 0xFF) {
 	case cJSON_NULL:
 		return gitops_buf_addstr(out, "null");
@@ -292,9 +294,14 @@ int js_canonical(struct gitops_buf *out, const cJSON *v)
 	case cJSON_Array:
 		if (gitops_buf_add(out, "[", 1) < 0)
 			return -1;
-		for (c = v->child; c; c = c->next)
-			if ((c != v->child && gitops_buf_add(out, ",", 1) < 0) || js_canonical(out, c) < 0)
+		for (c = v->child; c; c = c->next) {
+			int rc;
+
+			if (c != v->child && gitops_buf_add(out, ",", 1) < 0)
 				return -1;
+			if ((rc = canonical(out, c, depth + 1)) < 0)
+				return rc;
+		}
 		return gitops_buf_add(out, "]", 1);
 	case cJSON_Object: {
 		const cJSON **kv = NULL;
@@ -314,16 +321,23 @@ int js_canonical(struct gitops_buf *out, const cJSON *v)
 				if (strcmp(c->string, kv[i]->string) == 0)
 					last = c;
 			if ((!first && gitops_buf_add(out, ",", 1) < 0) || quote(out, kv[i]->string) < 0 ||
-			    gitops_buf_add(out, ":", 1) < 0 || js_canonical(out, last) < 0)
+			    gitops_buf_add(out, ":", 1) < 0)
 				rc = -1;
+			else
+				rc = canonical(out, last, depth + 1);
 			first = 0;
 		}
 		free(kv);
-		return rc < 0 ? -1 : gitops_buf_add(out, "}", 1);
+		return rc < 0 ? rc : gitops_buf_add(out, "}", 1);
 	}
 	default:
 		return gitops_buf_addstr(out, "null");
 	}
+}
+
+int js_canonical(struct gitops_buf *out, const cJSON *v)
+{
+	return canonical(out, v, 0);
 }
 
 /* ------------------------------------------------------------------ */

@@ -172,6 +172,33 @@ START_TEST(test_limits)
 		}
 	}
 	gitops_buf_release(&deep);
+	/* an instance nested 3,000 levels (built, no reader limits it): errors, no crash */
+	{
+		static const char *const schemas[] = { "{\"enum\":[1]}", "{\"items\":{\"$ref\":\"#\"}}",
+						       "{\"uniqueItems\":true}" };
+		cJSON *top = cJSON_CreateArray(), *cur = top, *inner;
+		struct gitops_buf out = GITOPS_BUF_INIT;
+
+		for (i = 0; i < 3000; i++) {
+			inner = cJSON_CreateArray();
+			cJSON_AddItemToArray(cur, inner);
+			cur = inner;
+		}
+		cJSON_AddItemToArray(top, cJSON_CreateArray());
+		for (i = 0; i < N(schemas); i++) {
+			struct gitops_err err = GITOPS_ERR_INIT;
+			struct gitops_jsonschema *s = NULL;
+			cJSON *sv = J(schemas[i]);
+
+			ck_assert_int_eq(gitops_jsonschema_compile(&s, sv, NULL, NULL, &err), 0);
+			ck_assert_int_eq(gitops_jsonschema_validate(&out, s, top, &err), -1);
+			ck_assert_msg(strstr(err.msg, "deeper than") != NULL, "%s: %s", schemas[i], err.msg);
+			gitops_jsonschema_free(s);
+			cJSON_Delete(sv);
+		}
+		gitops_buf_release(&out);
+		cJSON_Delete(top);
+	}
 }
 END_TEST
 
