@@ -350,52 +350,83 @@ static int add_id(struct gitops_jsonschema *s, char *uri, const cJSON *node, int
 	return 0;
 }
 
-static const char *const subschema_keys[] = { "additionalItems", "additionalProperties", "contains", "propertyNames",
-					      "not", "if", "then", "else", "items", "allOf", "anyOf", "oneOf", NULL };
-static const char *const schemamap_keys[] = { "properties", "patternProperties", "definitions", "dependencies", NULL };
-
-/* Index the ids of a document's schemas: each resolved against its base. */
-static int index_ids(struct gitops_jsonschema *s, const cJSON *v, const char *base, int draft, int doc, int depth)
+static int id_known(const struct gitops_jsonschema *s, const char *uri)
 {
-	const cJSON *id, *c, *k;
-	char *nb = NULL;
-	int i, rc = 0;
+	size_t i, n = strlen(uri);
 
-	if (!is_obj(v) || depth > JS_MAX_DEPTH)
+	if (n && uri[n - 1] == '#')
+		n--;
+	for (i = 0; i < s->nids; i++)
+		if (strlen(s->ids[i].uri) == n && strncmp(s->ids[i].uri, uri, n) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * Walk a document as gojsonschema's schema pool does: every object's id
+ * ("id" when it has one, else "$id", whatever the draft) registered once,
+ * resolved against the ids around it; every "$ref" string rewritten to the
+ * absolute reference against the same base (its own object's id included).
+ * const and enum are values, not schemas; the maps of properties,
+ * patternProperties and dependencies are walked through their values.
+ */
+static int index_ids(struct gitops_jsonschema *s, cJSON *v, const char *base, int doc, int depth)
+{
+	cJSON *id, *ref, *c, *g;
+	char *local = NULL;
+	int rc = 0;
+
+	if (depth > JS_MAX_DEPTH)
 		return 0;
-	if (member(v, "$ref"))
-		return 0; /* $ref hides its siblings, $id too */
-	id = member(v, id_key(v, draft));
+	if (cJSON_IsArray(v)) {
+		for (c = v->child; c && rc == 0; c = c->next)
+			rc = index_ids(s, c, base, doc, depth + 1);
+		return rc;
+	}
+	if (!is_obj(v))
+		return 0;
+	id = (cJSON *)member(v, "id");
+	if (!id)
+		id = (cJSON *)member(v, "$id");
 	if (id && cJSON_IsString(id)) {
-		if (!(nb = js_uri_resolve(base, id->valuestring)))
-			return -1;
-		{
-			char *copy = strdup(nb);
+		char *copy;
 
-			if (!copy || add_id(s, copy, v, doc) < 0) {
-				free(nb);
-				return -1;
-			}
+		if (!(local = js_uri_resolve(base, id->valuestring)))
+			return -1;
+		if (id_known(s, local)) {
+			free(local);
+			return 0; /* "Reference already exists": gojsonschema stops here */
 		}
-		base = nb;
+		if (!(copy = strdup(local)) || add_id(s, copy, v, doc) < 0) {
+			free(local);
+			return -1;
+		}
+		base = local;
 	}
-	for (i = 0; subschema_keys[i] && rc == 0; i++) {
-		if (!(k = member(v, subschema_keys[i])))
+	ref = (cJSON *)member(v, "$ref");
+	if (ref && cJSON_IsString(ref)) {
+		char *abs = js_uri_resolve(base, ref->valuestring);
+
+		if (!abs || !cJSON_SetValuestring(ref, abs)) {
+			free(abs);
+			free(local);
+			return -1;
+		}
+		free(abs);
+	}
+	for (c = v->child; c && rc == 0; c = c->next) {
+		if (strcmp(c->string, "const") == 0 || strcmp(c->string, "enum") == 0)
 			continue;
-		if (cJSON_IsArray(k)) {
-			for (c = k->child; c && rc == 0; c = c->next)
-				rc = index_ids(s, c, base, draft, doc, depth + 1);
+		if ((strcmp(c->string, "properties") == 0 || strcmp(c->string, "dependencies") == 0 ||
+		     strcmp(c->string, "patternProperties") == 0) &&
+		    is_obj(c)) {
+			for (g = c->child; g && rc == 0; g = g->next)
+				rc = index_ids(s, g, base, doc, depth + 1);
 		} else {
-			rc = index_ids(s, k, base, draft, doc, depth + 1);
+			rc = index_ids(s, c, base, doc, depth + 1);
 		}
 	}
-	for (i = 0; schemamap_keys[i] && rc == 0; i++) {
-		if (!(k = member(v, schemamap_keys[i])) || !is_obj(k))
-			continue;
-		for (c = k->child; c && rc == 0; c = c->next)
-			rc = index_ids(s, c, base, draft, doc, depth + 1);
-	}
-	free(nb);
+	free(local);
 	return rc;
 }
 
@@ -414,9 +445,12 @@ static int add_doc(struct gitops_jsonschema *s, const char *uri, cJSON *tree, in
 	d->tree = tree;
 	d->draft = draft_of(tree) ? draft_of(tree) : draft;
 	s->ndocs++;
+	if (index_ids(s, tree, uri, (int)s->ndocs - 1, 0) < 0)
+		return -1;
+	/* the document itself last: it wins over an id with its own address */
 	if (!(u2 = strdup(uri)) || add_id(s, u2, tree, (int)s->ndocs - 1) < 0)
 		return -1;
-	return index_ids(s, tree, uri, d->draft, (int)s->ndocs - 1, 0);
+	return 0;
 }
 
 /* Follow a JSON pointer fragment (percent-decoded here) from node, its base updated by the ids passed; on a
@@ -435,8 +469,9 @@ static const cJSON *follow_pointer(const cJSON *node, const char *frag, char **b
 		return cur;
 	}
 	if (*p != '/') {
+		/* gojsonreference drops a pointer it cannot parse: the whole document */
 		free(dec);
-		return NULL;
+		return cur;
 	}
 	while (cur && *p == '/') {
 		char *end, *w, *r;
@@ -523,8 +558,8 @@ static struct js_node *compile_ref(struct js_cc *cc, const char *uri, int draft,
 		return NULL;
 	}
 	/* a location-independent identifier ("#foo") first */
-	if (*frag && *frag != '/') {
-		for (i = 0; i < s->nids; i++)
+	if (*frag) {
+		for (i = s->nids; i-- > 0;)
 			if (strcmp(s->ids[i].uri, uri) == 0) {
 				target = s->ids[i].node;
 				base = strdup(uri);
@@ -1247,7 +1282,8 @@ static struct js_node *compile_node(struct js_cc *cc, const cJSON *v, const char
 		/* gojsonschema reads id, definitions, title and description before $ref: their errors count */
 		if (ref_siblings(cc, v, base, draft, depth) < 0)
 			return NULL;
-		if (!(uri = js_uri_resolve(base, ref->valuestring))) {
+		/* the document walk made it absolute (index_ids) */
+		if (!(uri = strdup(ref->valuestring))) {
 			gitops_err_oom(cc->err);
 			return NULL;
 		}
