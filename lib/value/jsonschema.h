@@ -6,11 +6,16 @@
  * choice of the "best" branch of a failed anyOf/oneOf/contains.
  *
  * Where gojsonschema departs from the drafts this follows gojsonschema:
- * `$ref` hides its siblings; a known `format` fails on numbers (not only on
- * strings); integral keywords (minLength, ...) must be written as integers;
- * const/enum/uniqueItems compare values as float64 JSON texts.  Where Go
- * iterates a map (an object's keys, properties, patternProperties) the
- * order is random in helm; here it is the order of the texts.
+ * `$ref` hides its siblings but resolves against its own object's id; ids
+ * ("id" when present, else "$id", in any draft) count anywhere but in
+ * const and enum; a known `format` fails on numbers (not only on strings);
+ * integral keywords (minLength, ...) must be written as integers;
+ * const/enum/uniqueItems compare values as float64 JSON texts; an empty
+ * enum allows anything.  The draft 4/6/7 meta-schemas are built in.  Where
+ * Go iterates a map (an object's keys, properties, patternProperties,
+ * dependencies) the order is random in helm; here it is the order of the
+ * texts.  Not as helm: a string holding NUL is seen up to the NUL (the
+ * value tree keeps C strings).
  *
  * Ownership: gitops_jsonschema_compile borrows the schema tree (it copies
  * what it keeps) and gives the caller a compiled schema to free with
