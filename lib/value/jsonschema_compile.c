@@ -590,10 +590,33 @@ static int canon(struct js_cc *cc, char **out, const cJSON *v)
 	return *out ? 0 : gitops_err_oom(cc->err);
 }
 
-static const struct js_prop *sort_props;
-static int cmp_prop_idx(const void *a, const void *b)
+struct name_at {
+	const char *name;
+	size_t at;
+};
+
+static int cmp_name_at(const void *a, const void *b)
 {
-	return strcmp(sort_props[*(const size_t *)a].name, sort_props[*(const size_t *)b].name);
+	return strcmp(((const struct name_at *)a)->name, ((const struct name_at *)b)->name);
+}
+
+/* props_sorted: the indexes of props in name order (no shared state: compiles may run in threads) */
+static int sort_props(struct js_node *n)
+{
+	struct name_at *v = malloc((n->nprops ? n->nprops : 1) * sizeof(*v));
+	size_t i;
+
+	if (!v)
+		return -1;
+	for (i = 0; i < n->nprops; i++) {
+		v[i].name = n->props[i].name;
+		v[i].at = i;
+	}
+	qsort(v, n->nprops, sizeof(*v), cmp_name_at);
+	for (i = 0; i < n->nprops; i++)
+		n->props_sorted[i] = v[i].at;
+	free(v);
+	return 0;
 }
 
 static int compile_body(struct js_cc *cc, struct js_node *n, const cJSON *m, const char *base, int draft, int depth)
@@ -692,8 +715,10 @@ static int compile_body(struct js_cc *cc, struct js_node *n, const cJSON *m, con
 			if (!(n->props[j].schema = compile_node(cc, c, base, draft, depth + 1)))
 				goto done;
 		}
-		sort_props = n->props;
-		qsort(n->props_sorted, n->nprops, sizeof(size_t), cmp_prop_idx);
+		if (sort_props(n) < 0) {
+			gitops_err_oom(cc->err);
+			goto done;
+		}
 	}
 	if ((k = js_member(m, "additionalProperties"))) {
 		if (js_is_bool(k))
