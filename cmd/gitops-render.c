@@ -46,7 +46,7 @@ static const char help[] =
 	"helm template's options, for charts:\n"
 	"      --release NAME    the release name (helm template's NAME; default release-name)\n"
 	"  -n, --namespace NS    .Release.Namespace (default \"default\"; no namespace is added)\n"
-	"  -f, --values FILE     a values file, in order (repeatable)\n"
+	"  -f, --values FILE     a values file, in order (repeatable, comma lists)\n"
 	"      --set K=V, --set-string K=V, --set-json K=JSON, --set-file K=FILE,\n"
 	"      --set-literal K=V  values as Helm parses them (repeatable)\n"
 	"      --kube-version V  .Capabilities.KubeVersion (default v1.32.0, helm's)\n"
@@ -56,6 +56,7 @@ static const char help[] =
 	"      --no-hooks        leave out every hook\n"
 	"  -s, --show-only PATH  only the templates matching PATH (repeatable)\n"
 	"      --is-upgrade      .Release.IsUpgrade instead of IsInstall\n"
+	"      --skip-schema-validation  do not check values against values.schema.json\n"
 	"      --reorder ORDER   kustomize's output order: legacy (by kind, the default)\n"
 	"                        or none (as built); a kustomization's sortOptions wins\n"
 	"      --cache-dir DIR, --lock-timeout SECONDS, --max-size SIZE, --max-files N,\n"
@@ -105,6 +106,7 @@ static const struct option longopts[] = {
 	{ "no-hooks", no_argument, NULL, OPT_HELM + 12 },
 	{ "show-only", required_argument, NULL, OPT_HELM + 13 },
 	{ "is-upgrade", no_argument, NULL, OPT_HELM + 14 },
+	{ "skip-schema-validation", no_argument, NULL, OPT_HELM + 15 },
 	{ "cache-dir", required_argument, NULL, OPT_GIT },
 	{ "lock-timeout", required_argument, NULL, OPT_GIT + 1 },
 	{ "max-size", required_argument, NULL, OPT_GIT + 2 },

@@ -51,7 +51,7 @@ int main(int argc, char **argv)
 			return 1;
 		}
 		if (!val && strcmp(name, "include-crds") && strcmp(name, "skip-crds") && strcmp(name, "skip-tests") &&
-		    strcmp(name, "no-hooks") && strcmp(name, "is-upgrade")) {
+		    strcmp(name, "no-hooks") && strcmp(name, "is-upgrade") && strcmp(name, "skip-schema-validation")) {
 			if (i + 1 >= argc) {
 				fprintf(stderr, "Error: flag needs an argument: %s\n", a);
 				return 1;

@@ -999,10 +999,13 @@ static int template_chart(struct gitops_buf *out, struct helm_chart *c, const st
 		goto done;
 	if (helm_coalesce_values(&vals, c, user, 0, err) < 0)
 		goto done;
-	rc = helm_validate_schemas(&report, c, vals, err);
+	rc = o->skip_schema_validation ? 0 : helm_validate_schemas(&report, c, vals, err);
 	if (rc < 0)
 		goto done;
 	if (rc > 0) {
+		/* one line: the report's last line break would end it with a space */
+		while (report.len && report.data[report.len - 1] == '\n')
+			report.data[--report.len] = 0;
 		gitops_err_set(err, GITOPS_EXIT_INPUT,
 			       "values don't meet the specifications of the schema(s) in the following chart(s):\n%s",
 			       report.data);

@@ -54,6 +54,7 @@ struct gitops_helm_options {
 	int skip_tests;             /* --skip-tests */
 	int no_hooks;               /* --no-hooks */
 	int is_upgrade;             /* --is-upgrade */
+	int skip_schema_validation; /* --skip-schema-validation */
 	int strict;                 /* missingkey=error (helm lint --strict; not a helm template flag) */
 	/* warnings helm prints on standard error ("walk.go: found symbolic link...", coalescing, deprecations) */
 	void (*warn)(void *ctx, const char *msg);

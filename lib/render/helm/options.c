@@ -17,7 +17,7 @@ static int push(const char ***v, size_t *n, const char *s, struct gitops_err *er
 	return 0;
 }
 
-/* --api-versions and --show-only take comma-separated lists too (cobra's StringSlice) */
+/* --api-versions and -f/--values take comma-separated lists too (cobra's StringSlice; --show-only is a StringArray) */
 static int push_list(const char ***v, size_t *n, const char *arg, char ***keep, size_t *nkeep,
 		     struct gitops_err *err)
 {
@@ -76,7 +76,7 @@ int gitops_helm_option_set(struct gitops_helm_options *o, const char *name, cons
 		return 1;
 	}
 	if (!strcmp(name, "values"))
-		return push(&o->values_files, &o->n_values_files, arg, err) < 0 ? -1 : 1;
+		return push_list(&o->values_files, &o->n_values_files, arg, &o->owned, &o->n_owned, err) < 0 ? -1 : 1;
 	if (!strcmp(name, "kube-version")) {
 		o->kube_version = arg;
 		return 1;
@@ -84,7 +84,11 @@ int gitops_helm_option_set(struct gitops_helm_options *o, const char *name, cons
 	if (!strcmp(name, "api-versions"))
 		return push_list(&o->api_versions, &o->n_api_versions, arg, &o->owned, &o->n_owned, err) < 0 ? -1 : 1;
 	if (!strcmp(name, "show-only"))
-		return push_list(&o->show_only, &o->n_show_only, arg, &o->owned, &o->n_owned, err) < 0 ? -1 : 1;
+		return push(&o->show_only, &o->n_show_only, arg, err) < 0 ? -1 : 1;
+	if (!strcmp(name, "skip-schema-validation")) {
+		o->skip_schema_validation = 1;
+		return 1;
+	}
 	if (!strcmp(name, "include-crds")) {
 		o->include_crds = 1;
 		return 1;
