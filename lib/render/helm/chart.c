@@ -356,7 +356,7 @@ static int cmp_sub(const void *a, const void *b)
 	return strcmp(((const struct subfiles *)a)->name, ((const struct subfiles *)b)->name);
 }
 
-int helm_chart_load(struct helm_chart **out, const struct gitops_helm_files *files, const char *what,
+int helm_chart_load(struct helm_chart **out, struct gitops_helm_files *files, const char *what,
 		    struct gitops_err *err)
 {
 	struct helm_chart *c = calloc(1, sizeof(*c));
@@ -387,7 +387,7 @@ int helm_chart_load(struct helm_chart **out, const struct gitops_helm_files *fil
 		have_meta = 1;
 	}
 	for (i = 0; i < files->n; i++) {
-		const struct gitops_helm_file *f = &files->v[i];
+		struct gitops_helm_file *f = &files->v[i];
 		const char *n = f->name;
 		if (!strcmp(n, "Chart.yaml"))
 			continue;
@@ -444,7 +444,7 @@ int helm_chart_load(struct helm_chart **out, const struct gitops_helm_files *fil
 			continue;
 		}
 		if (!strncmp(n, "templates/", 10)) {
-			if (gitops_helm_files_add(&c->c->templates, n, f->data, f->len, err) < 0)
+			if (gitops_helm_files_take(&c->c->templates, n, f, err) < 0)
 				goto done;
 			continue;
 		}
@@ -471,11 +471,11 @@ int helm_chart_load(struct helm_chart **out, const struct gitops_helm_files *fil
 					goto oom;
 				nsubs++;
 			}
-			if (gitops_helm_files_add(&subs[k].files, fname, f->data, f->len, err) < 0)
+			if (gitops_helm_files_take(&subs[k].files, fname, f, err) < 0)
 				goto done;
 			continue;
 		}
-		if (gitops_helm_files_add(&c->c->files, n, f->data, f->len, err) < 0)
+		if (gitops_helm_files_take(&c->c->files, n, f, err) < 0)
 			goto done;
 	}
 	if (!have_meta) {
@@ -524,7 +524,7 @@ int helm_chart_load(struct helm_chart **out, const struct gitops_helm_files *fil
 		if (nl > 4 && !strcmp(n + nl - 4, ".tgz")) {
 			struct gitops_helm_files inner = GITOPS_HELM_FILES_INIT;
 			struct gitops_buf w = GITOPS_BUF_INIT;
-			const struct gitops_helm_file *f = &subs[k].files.v[0];
+			struct gitops_helm_file *f = &subs[k].files.v[0];
 			if (strcmp(f->name, n)) {
 				gitops_err_set(err, GITOPS_EXIT_INPUT,
 					       "error unpacking subchart tar in %s: expected %s, got %s", c->name, n, f->name);
@@ -545,11 +545,11 @@ int helm_chart_load(struct helm_chart **out, const struct gitops_helm_files *fil
 		} else {
 			struct gitops_helm_files inner = GITOPS_HELM_FILES_INIT;
 			for (i = 0; i < subs[k].files.n; i++) {
-				const struct gitops_helm_file *f = &subs[k].files.v[i];
+				struct gitops_helm_file *f = &subs[k].files.v[i];
 				const char *slash = strchr(f->name, '/');
 				if (!slash)
 					continue;
-				if (gitops_helm_files_add(&inner, slash + 1, f->data, f->len, err) < 0) {
+				if (gitops_helm_files_take(&inner, slash + 1, f, err) < 0) {
 					gitops_helm_files_release(&inner);
 					goto done;
 				}

@@ -606,8 +606,21 @@ static int simple_head(cJSON **head, const char **kind, char *kbuf, size_t ksize
 	*head = NULL;
 	*kind = "";
 	*annotations = NULL;
-	if (helm_yaml_read(head, doc, strlen(doc), path, 0, err) < 0)
-		return gitops_err_prefix(err, "YAML parse error on %s", path);
+	{
+		/*
+		 * lib/yaml's reader first (the tree straight from libyaml's events);
+		 * what it refuses (duplicate keys, which go-yaml lets the last win,
+		 * or a real error) goes through sigs.k8s.io/yaml's reader, for its
+		 * tree or its message
+		 */
+		struct gitops_limits limits = GITOPS_LIMITS_INIT;
+		struct gitops_err e = GITOPS_ERR_INIT;
+		if (gitops_yaml_parse_one(head, doc, strlen(doc), path, &limits, &e) < 0) {
+			*head = NULL;
+			if (helm_yaml_read(head, doc, strlen(doc), path, 0, err) < 0)
+				return gitops_err_prefix(err, "YAML parse error on %s", path);
+		}
+	}
 	if (!*head || cJSON_IsNull(*head))
 		return 0;
 	if (!cJSON_IsObject(*head))
@@ -806,6 +819,15 @@ static int has_manifest_ext(const char *name)
 	return dot && (!strcmp(dot, ".yaml") || !strcmp(dot, ".yml") || !strcmp(dot, ".json"));
 }
 
+/* "---\n# Source: PATH\nCONTENT\n" (no printf: a CRD is megabytes) */
+static int put_doc(struct gitops_buf *b, const char *path, const char *content)
+{
+	if (gitops_buf_add(b, "---\n", 4) < 0 || (path && (gitops_buf_add(b, "# Source: ", 10) < 0 ||
+							 gitops_buf_addstr(b, path) < 0 || gitops_buf_add(b, "\n", 1) < 0)))
+		return -1;
+	return gitops_buf_addstr(b, content) < 0 || gitops_buf_add(b, "\n", 1) < 0 ? -1 : 0;
+}
+
 /* CRDObjects: crds/ of the chart, then of its subcharts */
 static int add_crds(struct gitops_buf *b, const struct helm_chart *c)
 {
@@ -870,7 +892,7 @@ static int show_only(struct gitops_buf *out, const char *text, const struct gito
 			free(name);
 			if (!m)
 				continue;
-			if (gitops_buf_printf(out, "---\n%s\n", docs[k]) < 0)
+			if (put_doc(out, NULL, docs[k]) < 0)
 				goto oom;
 			missing = 0;
 		}
@@ -960,10 +982,18 @@ int gitops_helm_template(struct gitops_buf *out, const char *path, const struct 
 int gitops_helm_template_files(struct gitops_buf *out, const struct gitops_helm_files *files, const char *what,
 			       const struct gitops_helm_options *o, struct gitops_err *err)
 {
+	struct gitops_helm_files copy = GITOPS_HELM_FILES_INIT;
 	struct helm_chart *c = NULL;
 	int ret;
 
-	if (helm_chart_load(&c, files, what, err) < 0)
+	for (size_t i = 0; i < files->n; i++)
+		if (gitops_helm_files_add(&copy, files->v[i].name, files->v[i].data, files->v[i].len, err) < 0) {
+			gitops_helm_files_release(&copy);
+			return -1;
+		}
+	ret = helm_chart_load(&c, &copy, what, err);
+	gitops_helm_files_release(&copy);
+	if (ret < 0)
 		return -1;
 	ret = template_chart(out, c, o, err);
 	helm_chart_free(c);
@@ -1050,7 +1080,7 @@ static int template_chart(struct gitops_buf *out, struct helm_chart *c, const st
 	if (o->include_crds && add_crds(&b, c) < 0)
 		goto oom;
 	for (i = 0; i < generic.n; i++)
-		if (gitops_buf_printf(&b, "---\n# Source: %s\n%s\n", generic.v[i].path, generic.v[i].content) < 0)
+		if (put_doc(&b, generic.v[i].path, generic.v[i].content) < 0)
 			goto oom;
 	{
 		const char *s = b.data ? b.data : "";
@@ -1063,7 +1093,7 @@ static int template_chart(struct gitops_buf *out, struct helm_chart *c, const st
 		for (i = 0; i < hooks.n; i++) {
 			if (o->skip_tests && hooks.v[i].test)
 				continue;
-			if (gitops_buf_printf(&text, "---\n# Source: %s\n%s\n", hooks.v[i].path, hooks.v[i].content) < 0)
+			if (put_doc(&text, hooks.v[i].path, hooks.v[i].content) < 0)
 				goto oom;
 		}
 	if (o->n_show_only) {

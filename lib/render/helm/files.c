@@ -48,6 +48,30 @@ int gitops_helm_files_add(struct gitops_helm_files *f, const char *name, const v
 	return 0;
 }
 
+int gitops_helm_files_take(struct gitops_helm_files *f, const char *name, struct gitops_helm_file *src,
+			   struct gitops_err *err)
+{
+	struct gitops_helm_file *e;
+
+	if (f->n == f->cap) {
+		size_t cap = f->cap ? f->cap * 2 : 16;
+		struct gitops_helm_file *v = realloc(f->v, cap * sizeof(*v));
+		if (!v)
+			return gitops_err_oom(err);
+		f->v = v;
+		f->cap = cap;
+	}
+	e = &f->v[f->n];
+	if (!(e->name = strdup(name)))
+		return gitops_err_oom(err);
+	e->data = src->data;
+	e->len = src->len;
+	src->data = NULL;
+	src->len = 0;
+	f->n++;
+	return 0;
+}
+
 void gitops_helm_files_release(struct gitops_helm_files *f)
 {
 	for (size_t i = 0; i < f->n; i++) {

@@ -85,6 +85,10 @@ int gitops_helm_files_from_archive(struct gitops_helm_files *out, const void *da
 int gitops_helm_files_add(struct gitops_helm_files *f, const char *name, const void *data, size_t len,
 			  struct gitops_err *err);
 
+/* Append one file under `name`, taking src's data (src->data is NULL after): no copy of the bytes. */
+int gitops_helm_files_take(struct gitops_helm_files *f, const char *name, struct gitops_helm_file *src,
+			   struct gitops_err *err);
+
 void gitops_helm_files_release(struct gitops_helm_files *f);
 
 #endif

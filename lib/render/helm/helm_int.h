@@ -53,7 +53,8 @@ struct helm_chart {
 int helm_yaml_read(cJSON **out, const char *data, size_t len, const char *name, int typed, struct gitops_err *err);
 /* builtins.c: a number or a boolean as sigs.k8s.io/yaml writes it into a string field */
 void helm_scalar_text(char *buf, size_t size, const cJSON *v);
-int helm_chart_load(struct helm_chart **out, const struct gitops_helm_files *files, const char *what,
+/* files: its data taken (what the chart keeps is no copy) */
+int helm_chart_load(struct helm_chart **out, struct gitops_helm_files *files, const char *what,
 		    struct gitops_err *err);
 int helm_chart_load_path(struct helm_chart **out, const char *path, struct gitops_err *err);
 /* A deep copy (content shared), parent set to parent. */
