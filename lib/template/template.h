@@ -154,6 +154,9 @@ int gitops_tmpl_sprintln(struct gitops_buf *b, struct gitops_tmpl_value *const *
 int gitops_tmpl_sprintf(struct gitops_buf *b, const char *format, size_t flen, struct gitops_tmpl_value *const *args,
 			size_t n);
 
+/* Go's utf8.DecodeRuneInString: the rune at s (n bytes) and its length; 0xFFFD and 1 for a bad byte. */
+unsigned gitops_tmpl_decode_rune(const char *s, size_t n, size_t *size);
+
 /* --- functions --- */
 
 /* How an argument reaches a function, as Go converts it for the parameter's type. */

@@ -82,6 +82,11 @@ static void pad(struct pp *p, const char *b, size_t n)
 	}
 }
 
+unsigned gitops_tmpl_decode_rune(const char *s, size_t n, size_t *size)
+{
+	return tmpl_rune(s, n, size);
+}
+
 /* Go's utf8.DecodeRune: the rune and its length; 0xFFFD and 1 for a bad byte, an overlong form or a surrogate */
 unsigned tmpl_rune(const char *str, size_t n, size_t *size)
 {

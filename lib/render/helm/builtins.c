@@ -478,33 +478,6 @@ static int is_space_rune(unsigned r)
 	       r == 0x202F || r == 0x205F || r == 0x3000;
 }
 
-static unsigned rune_of(const unsigned char *u, size_t n, size_t *size)
-{
-	unsigned c = u[0], r, need, i;
-
-	*size = 1;
-	if (c < 0x80)
-		return c;
-	if (c >= 0xC2 && c <= 0xDF)
-		need = 1, r = c & 0x1F;
-	else if (c >= 0xE0 && c <= 0xEF)
-		need = 2, r = c & 0x0F;
-	else if (c >= 0xF0 && c <= 0xF4)
-		need = 3, r = c & 0x07;
-	else
-		return 0xFFFD;
-	if (n < need + 1)
-		return 0xFFFD;
-	for (i = 1; i <= need; i++) {
-		if ((u[i] & 0xC0) != 0x80)
-			return 0xFFFD;
-		r = (r << 6) | (u[i] & 0x3F);
-	}
-	if ((need == 2 && (r < 0x800 || (r >= 0xD800 && r <= 0xDFFF))) || (need == 3 && (r < 0x10000 || r > 0x10FFFF)))
-		return 0xFFFD;
-	*size = need + 1;
-	return r;
-}
 
 /* unicode.IsPrint of a rune beyond ASCII: Go's %q keeps exactly the printable runes as they are */
 static int is_print_rune(const unsigned char *s, size_t size)
@@ -537,7 +510,7 @@ static int sanitize_value(struct gitops_tmpl_value **v)
 	if (i == len)
 		return 0;
 	for (i = 0; i < len; i += sz) {
-		unsigned r = rune_of(s + i, len - i, &sz);
+		unsigned r = gitops_tmpl_decode_rune((const char *)s + i, len - i, &sz);
 		int ok;
 		if (r < 0x80) {
 			if (r == '\t' || r == '\n' || r == '\v' || r == '\f' || r == '\r')

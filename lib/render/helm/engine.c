@@ -352,6 +352,15 @@ static int replace_no_value(struct gitops_buf *b)
 	return 0;
 }
 
+static void rendered_free(struct rendered *r, size_t n)
+{
+	for (size_t i = 0; r && i < n; i++) {
+		free(r[i].name);
+		free(r[i].text);
+	}
+	free(r);
+}
+
 static int render_all(struct rendered **out, size_t *nout, struct engine *e, const struct gitops_helm_options *o,
 		      struct gitops_err *err)
 {
@@ -427,13 +436,7 @@ static int render_all(struct rendered **out, size_t *nout, struct engine *e, con
 oom:
 	gitops_err_oom(err);
 done:
-	if (r) {
-		for (i = 0; i < nr; i++) {
-			free(r[i].name);
-			free(r[i].text);
-		}
-		free(r);
-	}
+	rendered_free(r, nr);
 	gitops_tmpl_set_free(set);
 	free(table);
 	free(all);
@@ -1107,13 +1110,7 @@ static int template_chart(struct gitops_buf *out, struct helm_chart *c, const st
 oom:
 	gitops_err_oom(err);
 done:
-	if (r) {
-		for (i = 0; i < nr; i++) {
-			free(r[i].name);
-			free(r[i].text);
-		}
-		free(r);
-	}
+	rendered_free(r, nr);
 	mlist_release(&generic);
 	mlist_release(&hooks);
 	engine_release(&e);

@@ -271,35 +271,6 @@ struct galt {
 	size_t n, cap;
 };
 
-/* UTF-8 rune at s (n bytes left): its value and length (a bad byte: itself, 1) */
-static unsigned rune_at(const char *s, size_t n, size_t *size)
-{
-	const unsigned char *u = (const unsigned char *)s;
-	unsigned c = u[0], r, need, i;
-
-	*size = 1;
-	if (c < 0x80)
-		return c;
-	if (c >= 0xC2 && c <= 0xDF)
-		need = 1, r = c & 0x1F;
-	else if (c >= 0xE0 && c <= 0xEF)
-		need = 2, r = c & 0x0F;
-	else if (c >= 0xF0 && c <= 0xF4)
-		need = 3, r = c & 0x07;
-	else
-		return 0xFFFD;
-	if (n < need + 1)
-		return 0xFFFD;
-	for (i = 1; i <= need; i++) {
-		if ((u[i] & 0xC0) != 0x80)
-			return 0xFFFD;
-		r = (r << 6) | (u[i] & 0x3F);
-	}
-	if ((need == 2 && (r < 0x800 || (r >= 0xD800 && r <= 0xDFFF))) || (need == 3 && (r < 0x10000 || r > 0x10FFFF)))
-		return 0xFFFD;
-	*size = need + 1;
-	return r;
-}
 
 /* does the list text (as in [..]) hold rune r? */
 static int set_has(const char *s, size_t len, unsigned r)
@@ -307,9 +278,9 @@ static int set_has(const char *s, size_t len, unsigned r)
 	size_t i = 0, a, b;
 
 	while (i < len) {
-		unsigned lo = rune_at(s + i, len - i, &a), hi;
+		unsigned lo = gitops_tmpl_decode_rune(s + i, len - i, &a), hi;
 		if (i + a < len && s[i + a] == '-' && i + a + 1 < len) {
-			hi = rune_at(s + i + a + 1, len - i - a - 1, &b);
+			hi = gitops_tmpl_decode_rune(s + i + a + 1, len - i - a - 1, &b);
 			if (r >= lo && r <= hi)
 				return 1;
 			i += a + 1 + b;
@@ -330,11 +301,11 @@ static int set_valid(const char *s, size_t len)
 	if (!len)
 		return 0;
 	while (i < len) {
-		unsigned lo = rune_at(s + i, len - i, &a), hi;
+		unsigned lo = gitops_tmpl_decode_rune(s + i, len - i, &a), hi;
 		if (i + a < len && s[i + a] == '-') {
 			if (i + a + 1 >= len)
 				return 0;
-			hi = rune_at(s + i + a + 1, len - i - a - 1, &b);
+			hi = gitops_tmpl_decode_rune(s + i + a + 1, len - i - a - 1, &b);
 			if (hi < lo)
 				return 0;
 			i += a + 1 + b;
@@ -543,7 +514,7 @@ static int match_alt(const struct galt *g, const char *s, size_t len)
 		unsigned char *row = dp + i * w, *next = dp + (i + 1) * w;
 		for (j = len + 1; j-- > 0;) {
 			size_t sz = 0;
-			unsigned r2 = j < len ? rune_at(s + j, len - j, &sz) : 0;
+			unsigned r2 = j < len ? gitops_tmpl_decode_rune(s + j, len - j, &sz) : 0;
 			switch (t->t) {
 			case G_LIT:
 				row[j] = j < len && s[j] == t->s[0] && next[j + 1];
