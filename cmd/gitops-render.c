@@ -1,6 +1,7 @@
 /* gitops-render: sources -> one normalised stream of plain Kubernetes objects. */
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "lib/base/buf.h"
@@ -211,6 +212,14 @@ static void kustomize_warn(void *ctx, const char *msg)
 	gitops_cli_warn(ctx, "%s", msg);
 }
 
+/* Helm's log lines, said as warnings without their own "warning: " */
+static void helm_warn(void *ctx, const char *msg)
+{
+	if (!strncasecmp(msg, "warning: ", 9))
+		msg += 9;
+	gitops_cli_warn(ctx, "%s", msg);
+}
+
 /* Is an operand a directory holding a kustomization (its output then printed as kubectl kustomize prints)? */
 static int is_kustomization(const char *arg)
 {
@@ -262,6 +271,8 @@ int main(int argc, char **argv)
 		return ret;
 	o.kustomize.warn = kustomize_warn;
 	o.kustomize.warn_ctx = &cli;
+	o.helm.warn = helm_warn; /* Helm's log lines: warnings too */
+	o.helm.warn_ctx = &cli;
 	o.kustomize.remote_notice = remote_notice;
 	o.kustomize.fetcher = &gitops_kustomize_fetcher_child; /* libgit2 and libcurl stay out of this process */
 	o.kustomize.fetcher_args = o.fetch_args;

@@ -10,6 +10,13 @@
 #include "lib/base/buf.h"
 #include "lib/render/helm/helm.h"
 
+/* Helm's log lines, on standard error as helm prints them (without Go's file:line prefix) */
+static void warn(void *ctx, const char *msg)
+{
+	(void)ctx;
+	fprintf(stderr, "%s\n", msg);
+}
+
 int main(int argc, char **argv)
 {
 	struct gitops_helm_options o = GITOPS_HELM_OPTIONS_INIT;
@@ -78,6 +85,7 @@ int main(int argc, char **argv)
 	}
 	if (pos[0])
 		o.release = pos[0];
+	o.warn = warn;
 	if (gitops_helm_template(&out, pos[1], &o, &err) < 0) {
 		fprintf(stderr, "Error: %s\n", err.msg);
 		code = 1;

@@ -3,6 +3,7 @@
  * LoadFiles) and its metadata checks (chart.Metadata.Validate) load it.
  */
 #include <errno.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -126,6 +127,21 @@ struct helm_chart *helm_chart_clone(const struct helm_chart *s, struct helm_char
 fail:
 	helm_chart_free(c);
 	return NULL;
+}
+
+void helm_warn(const struct helm_chart *c, const char *fmt, ...)
+{
+	char msg[GITOPS_ERR_MSG_MAX];
+	va_list ap;
+
+	while (c && c->parent)
+		c = c->parent;
+	if (!c || !c->warn)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	c->warn(c->warn_ctx, msg);
 }
 
 int helm_chart_full_path(struct gitops_buf *b, const struct helm_chart *c)

@@ -977,6 +977,8 @@ int gitops_helm_template(struct gitops_buf *out, const char *path, const struct 
 	}
 	if (helm_chart_load_path(&c, path, err) < 0)
 		return -1;
+	c->warn = o->warn;
+	c->warn_ctx = o->warn_ctx;
 	ret = template_chart(out, c, o, err);
 	helm_chart_free(c);
 	return ret;
@@ -998,6 +1000,8 @@ int gitops_helm_template_files(struct gitops_buf *out, const struct gitops_helm_
 	gitops_helm_files_release(&copy);
 	if (ret < 0)
 		return -1;
+	c->warn = o->warn;
+	c->warn_ctx = o->warn_ctx;
 	ret = template_chart(out, c, o, err);
 	helm_chart_free(c);
 	return ret;

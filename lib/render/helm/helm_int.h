@@ -46,7 +46,13 @@ struct helm_chart {
 	struct helm_chart *parent;
 	int library;           /* type: library */
 	int v1;                /* apiVersion v1 */
+	/* the root's: where Helm's log lines go (helm template prints them on standard error); NULL: nowhere */
+	void (*warn)(void *ctx, const char *msg);
+	void *warn_ctx;
 };
+
+/* One of Helm's log lines ("warning: ...", "Warning: ..."), through the root chart's warn. */
+void helm_warn(const struct helm_chart *c, const char *fmt, ...) GITOPS_PRINTF(2, 3);
 
 /* chart.c */
 /* A YAML file as sigs.k8s.io/yaml reads it (go-yaml's messages); typed: integers kept apart from floats */

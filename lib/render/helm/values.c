@@ -205,13 +205,24 @@ static int is_table(const cJSON *v)
 	return v && cJSON_IsObject(v);
 }
 
-static int coalesce_tables(cJSON *dst, const cJSON *src, int merge, struct gitops_err *err)
+static void coalesce_warn(void *ctx, const char *key, const char *why)
 {
-	return gitops_value_coalesce(dst, src, merge, NULL, NULL, err);
+	const struct helm_chart *c = ctx;
+
+	if (!strcmp(why, "cannot overwrite table with non table"))
+		helm_warn(c, "warning: cannot overwrite table with non table for %s", key);
+	else
+		helm_warn(c, "warning: destination for %s is a table. Ignoring non-table value", key);
+}
+
+/* coalesceTablesFullKey (c: the chart whose log it is, or NULL) */
+static int coalesce_tables(const struct helm_chart *c, cJSON *dst, const cJSON *src, int merge, struct gitops_err *err)
+{
+	return gitops_value_coalesce(dst, src, merge, c ? coalesce_warn : NULL, (void *)c, err);
 }
 
 /* coalesceGlobals: the parent's globals (src) pushed into a subchart's values (dest) */
-static int coalesce_globals(cJSON *dest, const cJSON *src, struct gitops_err *err)
+static int coalesce_globals(const struct helm_chart *c, cJSON *dest, const cJSON *src, struct gitops_err *err)
 {
 	cJSON *dg = cJSON_GetObjectItemCaseSensitive(dest, "global");
 	const cJSON *sg = cJSON_GetObjectItemCaseSensitive(src, "global"), *val;
@@ -223,9 +234,11 @@ static int coalesce_globals(cJSON *dest, const cJSON *src, struct gitops_err *er
 			return gitops_err_oom(err);
 		fresh = 1;
 	} else if (!cJSON_IsObject(dg)) {
-		return 0; /* "warning: skipping globals because destination global is not a table." */
+		helm_warn(c, "warning: skipping globals because destination global is not a table.");
+		return 0;
 	}
 	if (sg && !cJSON_IsObject(sg)) {
+		helm_warn(c, "warning: skipping globals because source global is not a table.");
 		if (fresh)
 			cJSON_Delete(dg);
 		return 0;
@@ -239,16 +252,17 @@ static int coalesce_globals(cJSON *dest, const cJSON *src, struct gitops_err *er
 			if (!dv) {
 				cJSON_AddItemToObject(dg, val->string, vv);
 			} else if (!cJSON_IsObject(dv)) {
-				cJSON_Delete(vv); /* "Conflict: cannot merge map onto non-map" */
+				helm_warn(c, "Conflict: cannot merge map onto non-map for \"%s\". Skipping.", val->string);
+				cJSON_Delete(vv);
 			} else {
-				if (coalesce_tables(vv, dv, 1, err) < 0) {
+				if (coalesce_tables(c, vv, dv, 1, err) < 0) {
 					cJSON_Delete(vv);
 					goto fail;
 				}
 				cJSON_ReplaceItemViaPointer(dg, dv, vv);
 			}
 		} else if (dv && is_table(dv)) {
-			/* "key %s is table. Skipping" */
+			helm_warn(c, "key %s is table. Skipping", val->string);
 		} else {
 			cJSON *cp = cJSON_Duplicate(val, 1);
 			if (!cp)
@@ -289,9 +303,12 @@ static int coalesce_values(const struct helm_chart *c, cJSON *v, int merge, stru
 			if (cJSON_IsNull(value) && !merge) {
 				cJSON_DeleteItemFromObjectCaseSensitive(v, val->string);
 			} else if (cJSON_IsObject(value)) {
-				if (!is_table(val))
-					continue; /* "warning: skipped value for ...: Not a table." */
-				if (coalesce_tables(value, val, merge || is_subchart(c, val->string), err) < 0)
+				if (!is_table(val)) {
+					if (!cJSON_IsNull(val))
+						helm_warn(c, "warning: skipped value for %s.%s: Not a table.", c->name, val->string);
+					continue;
+				}
+				if (coalesce_tables(c, value, val, merge || is_subchart(c, val->string), err) < 0)
 					return -1;
 			}
 		} else {
@@ -343,7 +360,7 @@ static int coalesce_deps(const struct helm_chart *c, cJSON *dest, int merge, str
 			gitops_buf_release(&b);
 			return -1;
 		}
-		if (coalesce_globals(dv, dest, err) < 0 || coalesce(sub, dv, merge, err) < 0)
+		if (coalesce_globals(c, dv, dest, err) < 0 || coalesce(sub, dv, merge, err) < 0)
 			return -1;
 	}
 	return 0;
@@ -473,6 +490,9 @@ static void deps_tags(struct helm_chart *c, const cJSON *cvals)
 					has_true = 1;
 				else
 					has_false = 1;
+			} else if (b) {
+				helm_warn(c, "Warning: Tag '%s' for chart %s returned non-bool value", k->valuestring,
+					  c->deps[i].name ? c->deps[i].name : "");
 			}
 		}
 		if (!has_true && has_false)
@@ -519,6 +539,9 @@ static int deps_conditions(struct helm_chart *c, const cJSON *cvals, const char 
 				c->deps[i].enabled = cJSON_IsTrue(vv);
 				break;
 			}
+			if (vv)
+				helm_warn(c, "Warning: Condition path '%s' for chart %s returned non-bool value", tok,
+					  c->deps[i].name ? c->deps[i].name : "");
 		}
 		free(copy);
 	}
@@ -772,15 +795,19 @@ static int import_values(struct helm_chart *c, struct gitops_err *err)
 				}
 				t = helm_values_table(cvals, p.data);
 				gitops_buf_release(&p);
-				if (!t)
-					continue; /* "Warning: ImportValues missing table from chart ..." */
+				if (!t) {
+					helm_warn(c, "Warning: ImportValues missing table from chart %s: %s", r->name ? r->name : "",
+						  child->valuestring);
+					continue;
+				}
 				add = path_to_map(parent->valuestring, cJSON_Duplicate(t, 1));
 			} else if (cJSON_IsString(iv)) {
 				if (gitops_buf_printf(&p, "%s.exports.%s", r->name ? r->name : "", iv->valuestring) < 0) {
 					cJSON_Delete(outiv);
 					goto oom;
 				}
-				t = helm_values_table(cvals, p.data);
+				if (!(t = helm_values_table(cvals, p.data)))
+					helm_warn(c, "Warning: ImportValues missing table: %s", p.data);
 				gitops_buf_release(&p);
 				if (!t)
 					continue;
@@ -793,7 +820,7 @@ static int import_values(struct helm_chart *c, struct gitops_err *err)
 				goto oom;
 			}
 			/* MergeTables(b, add): b wins */
-			ret = coalesce_tables(b, add, 1, err);
+			ret = coalesce_tables(c, b, add, 1, err);
 			cJSON_Delete(add);
 			if (ret < 0) {
 				cJSON_Delete(outiv);
@@ -809,7 +836,7 @@ static int import_values(struct helm_chart *c, struct gitops_err *err)
 		}
 	}
 	/* the parent's values win over what it imports */
-	if (coalesce_tables(cvals, b, 1, err) < 0)
+	if (coalesce_tables(c, cvals, b, 1, err) < 0)
 		goto done;
 	cJSON_Delete(c->values);
 	c->values = cvals;
