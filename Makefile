@@ -232,10 +232,14 @@ $(O)/tests/helm/%.o: tests/helm/%.c $(LIB_HDRS) Makefile
 	$(QCC)$(CC) $(ALL_CFLAGS) -c -o $@ $<
 $(O)/tests/helm/helmtemplate: $(O)/tests/helm/helmtemplate.o $(LIB)
 	$(QLD)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm
-# lib/render/helm against the shared charts, helm's engine cases about charts and helm's goldens
-.PHONY: helm
+# lib/render/helm against the shared charts, helm's engine cases about charts and helm's goldens,
+# tests/helm/regressions and a fixed-seed differential against the live helm (tests/helm/chart-diff)
+#   make chart-diff-fuzz MINUTES=N   generated values for every shared chart, fresh seeds, N minutes
+.PHONY: helm chart-diff-fuzz
 helm: $(O)/tests/helm/helmtemplate
 	$(Q)GITOPS_BIN=$(CURDIR)/$(O) CONFORMANCE=$(CONFORMANCE) tests/helm/run
+chart-diff-fuzz: $(O)/tests/helm/helmtemplate
+	$(Q)GITOPS_BIN=$(CURDIR)/$(O) CONFORMANCE=$(CONFORMANCE) nice -n 19 tests/helm/chart-diff --minutes $(MINUTES)
 template: $(O)/tests/template/tmplcase
 	$(Q)$(O)/tests/template/tmplcase $(CONFORMANCE)/helm-engine/text-template.yaml tests/template/known-failures
 	$(Q)$(O)/tests/template/tmplcase tests/template/regressions.yaml tests/template/known-failures
