@@ -231,7 +231,7 @@ static int coerce(cJSON *obj, const char *key)
 	s = cJSON_CreateString(buf);
 	if (!s)
 		return -1;
-	cJSON_ReplaceItemViaPointer(obj, v, s);
+	cJSON_ReplaceItemInObjectCaseSensitive(obj, key, s); /* (ViaPointer would drop the key) */
 	return 0;
 }
 
