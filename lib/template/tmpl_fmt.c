@@ -790,7 +790,10 @@ static void print_value(struct pp *p, const struct gitops_tmpl_value *v, char ve
 		return;
 	case GITOPS_TMPL_LIST:
 	case GITOPS_TMPL_STRLIST:
-		if (p->f.sharp_v) {
+		if (p->f.sharp_v && v->go_nil) {
+			puts_(p, gitops_tmpl_value_type_name(v));
+			puts_(p, "(nil)");
+		} else if (p->f.sharp_v) {
 			puts_(p, gitops_tmpl_value_type_name(v));
 			putc_(p, '{');
 			for (i = 0; i < v->u.list.n; i++) {
@@ -851,6 +854,11 @@ static void print_value(struct pp *p, const struct gitops_tmpl_value *v, char ve
 				print_value(p, v->u.map.e[i].val, verb, depth + 1);
 			}
 			putc_(p, '}');
+			return;
+		}
+		if (p->f.sharp_v && v->go_nil) {
+			puts_(p, gitops_tmpl_value_type_name(v));
+			puts_(p, "(nil)");
 			return;
 		}
 		if (p->f.sharp_v) {

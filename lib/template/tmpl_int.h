@@ -22,6 +22,7 @@ struct tmpl_entry {
 struct gitops_tmpl_value {
 	enum gitops_tmpl_kind kind;
 	unsigned refs;
+	int go_nil;   /* LIST, STRLIST, MAP: Go's nil slice or map (empty; null when serialized) */
 	union {
 		int b;
 		int64_t i;

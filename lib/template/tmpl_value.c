@@ -108,6 +108,20 @@ struct gitops_tmpl_value *gitops_tmpl_value_list(enum gitops_tmpl_kind kind)
 	return new_value(kind == GITOPS_TMPL_STRLIST ? GITOPS_TMPL_STRLIST : GITOPS_TMPL_LIST);
 }
 
+struct gitops_tmpl_value *gitops_tmpl_value_nil_of(enum gitops_tmpl_kind kind)
+{
+	struct gitops_tmpl_value *v = kind == GITOPS_TMPL_MAP ? gitops_tmpl_value_map(NULL) : gitops_tmpl_value_list(kind);
+
+	if (v)
+		v->go_nil = 1;
+	return v;
+}
+
+int gitops_tmpl_value_is_nil_of(const struct gitops_tmpl_value *v)
+{
+	return v && v->go_nil;
+}
+
 struct gitops_tmpl_value *gitops_tmpl_value_named_list(enum gitops_tmpl_kind kind, const char *type_name)
 {
 	struct gitops_tmpl_value *v = gitops_tmpl_value_list(kind);
@@ -198,6 +212,7 @@ int gitops_tmpl_list_push(struct gitops_tmpl_value *list, struct gitops_tmpl_val
 		list->u.list.cap = cap;
 	}
 	list->u.list.items[list->u.list.n++] = item;
+	list->go_nil = 0;
 	return 0;
 }
 
@@ -486,6 +501,8 @@ static cJSON *to_tree(const struct gitops_tmpl_value *v, int depth)
 
 	if (depth > 10000)
 		return NULL;
+	if (gitops_tmpl_value_is_nil_of(v))
+		return cJSON_CreateNull();
 	switch (gitops_tmpl_value_kind(v)) {
 	case GITOPS_TMPL_NIL:
 		return cJSON_CreateNull();

@@ -166,6 +166,12 @@ FN(f_to_strings)
 		*out = l;
 		return 0;
 	}
+	if (gitops_tmpl_value_kind(v) == GITOPS_TMPL_STRLIST && !v->u.list.type_name) {
+		/* Sprig's strslice gives a []string itself (a nil one stays nil) */
+		gitops_tmpl_value_unref(l);
+		*out = gitops_tmpl_value_ref(v);
+		return 0;
+	}
 	cnt = is_list ? v->u.list.n : 1;
 	for (i = 0; i < cnt; i++) {
 		struct gitops_tmpl_value *it = is_list ? v->u.list.items[i] : v;

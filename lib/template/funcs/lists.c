@@ -130,6 +130,7 @@ FN(f_concat)
 				return gitops_err_oom(err);
 			}
 	}
+	l->go_nil = !l->u.list.n; /* Go appends to a nil slice: none appended leaves it nil */
 	*out = l;
 	return 0;
 }
@@ -163,14 +164,16 @@ FN(f_last)
 	return pick(out, args[0], 1, "find last", err);
 }
 
-/* rest, initial: all but the first or the last (an empty list for an empty list) */
+/* rest, initial: all but the first or the last (a nil list for an empty list, as Sprig returns nil) */
 static int trim_one(struct gitops_tmpl_value **out, struct gitops_tmpl_value *v, int last, const char *what,
 		    struct gitops_err *err)
 {
 	if (!is_list(v))
 		return not_a_list(err, what, v);
-	if (!v->u.list.n)
-		return copy_range(out, v, 0, 0, err);
+	if (!v->u.list.n) {
+		*out = gitops_tmpl_value_nil_of(GITOPS_TMPL_LIST);
+		return *out ? 0 : gitops_err_oom(err);
+	}
 	return copy_range(out, v, last ? 0 : 1, last ? v->u.list.n - 1 : v->u.list.n, err);
 }
 

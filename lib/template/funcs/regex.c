@@ -142,6 +142,9 @@ static int find_all(struct gitops_tmpl_value **out, struct gitops_tmpl_value *co
 	gitops_regex_free(re);
 	if (r >= 0)
 		r = spans(out, s, &m, err);
+	/* Go's FindAllString gives nil for no match, Split nil for n == 0 */
+	if (r >= 0 && (split ? cnt == 0 : m.n == 0))
+		(*out)->go_nil = 1;
 	gitops_regex_matches_release(&m);
 	return r;
 }

@@ -110,6 +110,11 @@ static int jw_value(struct jw *j, const struct gitops_tmpl_value *v, int depth)
 	if (depth > SER_MAX_DEPTH)
 		return fn_fail(j->err, "json: unsupported value: encountered a cycle via %s",
 			       gitops_tmpl_value_type_name(v));
+	if (gitops_tmpl_value_is_nil_of(v)) {
+		/* a nil slice or map: encoding/json writes null */
+		j->oom |= gitops_buf_addstr(j->b, "null") < 0;
+		return 0;
+	}
 	switch (gitops_tmpl_value_kind(v)) {
 	case GITOPS_TMPL_NIL:
 		j->oom |= gitops_buf_addstr(j->b, "null") < 0;
@@ -679,6 +684,8 @@ static cJSON *to_tree(const struct gitops_tmpl_value *v, int json, int depth, st
 		fn_fail(err, "json: unsupported value: encountered a cycle via %s", gitops_tmpl_value_type_name(v));
 		return NULL;
 	}
+	if (json && gitops_tmpl_value_is_nil_of(v)) /* yaml.v3 writes [] and {} for them */
+		return cJSON_CreateNull() ? : (gitops_err_oom(err), NULL);
 	switch (gitops_tmpl_value_kind(v)) {
 	case GITOPS_TMPL_NIL:
 		t = cJSON_CreateNull();
@@ -941,9 +948,9 @@ static int from_json(struct gitops_tmpl_value **out, struct gitops_tmpl_value *a
 		return give(out, res, list, e2.msg, err);
 	}
 	if (!v && !type_err) {
-		/* null into a map or a slice makes it nil */
-		*out = NULL;
-		return 0;
+		/* null into a map or a slice makes it nil: a nil map[string]interface {} or []interface {} */
+		*out = gitops_tmpl_value_nil_of(list ? GITOPS_TMPL_LIST : GITOPS_TMPL_MAP);
+		return *out ? 0 : gitops_err_oom(err);
 	}
 	if (into(&res, &msg, v, list, "") < 0) {
 		gitops_tmpl_value_unref(v);

@@ -164,6 +164,8 @@ static enum ttype ttype_of(const struct gitops_tmpl_value *v, struct tw *w)
 {
 	int r;
 
+	if (gitops_tmpl_value_is_nil_of(v))
+		return T_NIL; /* BurntSushi's isNil: a nil slice or map is skipped in a table, refused in an array */
 	switch (gitops_tmpl_value_kind(v)) {
 	case GITOPS_TMPL_NIL:
 		return T_NIL;
