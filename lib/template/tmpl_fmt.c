@@ -813,6 +813,11 @@ static void print_value(struct pp *p, const struct gitops_tmpl_value *v, char ve
 		}
 		return;
 	case GITOPS_TMPL_MAP:
+		if (p->f.sharp_v && tmpl_named_int(v)) {
+			/* %#v of time.Month: no GoString(), its number */
+			print_value(p, tmpl_named_int(v), verb, depth);
+			return;
+		}
 		if (v->u.map.is_struct && !p->f.sharp_v && verb != 'T') {
 			/*
 			 * A Stringer (handleMethods): its String() formatted with a verb

@@ -48,6 +48,14 @@ struct gitops_tmpl_value {
 	} u;
 };
 
+/*
+ * A value of a named integer type with String() (time.Month, time.Weekday,
+ * time.Duration: a struct holding GITOPS_TMPL_INTEGER): its number (an
+ * INT64 value, borrowed), which Go's comparisons, truth, kinds and
+ * encoders see; NULL for any other value.
+ */
+const struct gitops_tmpl_value *tmpl_named_int(const struct gitops_tmpl_value *v);
+
 /* bytewise comparison of two keys, as Go compares strings */
 int tmpl_keycmp(const char *a, size_t alen, const char *b, size_t blen);
 

@@ -216,6 +216,16 @@ int gitops_tmpl_list_push(struct gitops_tmpl_value *list, struct gitops_tmpl_val
 	return 0;
 }
 
+const struct gitops_tmpl_value *tmpl_named_int(const struct gitops_tmpl_value *v)
+{
+	const struct gitops_tmpl_value *n;
+
+	if (!v || v->kind != GITOPS_TMPL_MAP || !v->u.map.is_struct)
+		return NULL;
+	n = gitops_tmpl_map_get(v, GITOPS_TMPL_INTEGER, sizeof(GITOPS_TMPL_INTEGER) - 1);
+	return n && n->kind == GITOPS_TMPL_INT64 ? n : NULL;
+}
+
 int tmpl_keycmp(const char *a, size_t alen, const char *b, size_t blen)
 {
 	int c = memcmp(a, b, alen < blen ? alen : blen);
@@ -414,6 +424,8 @@ const char *gitops_tmpl_value_type_name(const struct gitops_tmpl_value *v)
 
 int gitops_tmpl_value_truth(const struct gitops_tmpl_value *v)
 {
+	if (tmpl_named_int(v))
+		return tmpl_named_int(v)->u.i != 0; /* time.Weekday: Sunday (0) is false */
 	switch (gitops_tmpl_value_kind(v)) {
 	case GITOPS_TMPL_NIL:
 		return 0;

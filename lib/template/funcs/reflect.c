@@ -9,6 +9,8 @@
 
 const char *fn_kind_name(const struct gitops_tmpl_value *v)
 {
+	if (tmpl_named_int(v)) /* time.Month, time.Weekday: int; time.Duration: int64 */
+		return strcmp(v->u.map.type_name, "time.Duration") ? "int" : "int64";
 	switch (gitops_tmpl_value_kind(v)) {
 	case GITOPS_TMPL_NIL:
 		return "invalid";

@@ -12,8 +12,8 @@
  *
  * Reading (toml.Unmarshal into map[string]interface {}): TOML 1.0 key/value
  * pairs, dotted keys, [tables], [[arrays of tables]], inline tables,
- * arrays, the four string forms, int64 (0x/0o/0b, _), float64, booleans;
- * dates and times are kept as their text.  Errors read "toml: line N: ...",
+ * arrays, the four string forms, int64 (0x/0o/0b, _), float64, booleans,
+ * dates and times as time.Time values (lib/template/funcs/dates.c).  Errors read "toml: line N: ...",
  * BurntSushi's wording for the common ones.
  */
 #include <errno.h>
@@ -166,6 +166,8 @@ static enum ttype ttype_of(const struct gitops_tmpl_value *v, struct tw *w)
 
 	if (gitops_tmpl_value_is_nil_of(v))
 		return T_NIL; /* BurntSushi's isNil: a nil slice or map is skipped in a table, refused in an array */
+	if (tmpl_named_int(v) || fn_marshal_string(v) || fn_is_time(v))
+		return T_PLAIN;
 	switch (gitops_tmpl_value_kind(v)) {
 	case GITOPS_TMPL_NIL:
 		return T_NIL;
@@ -242,6 +244,21 @@ static int tw_element(struct tw *w, const struct gitops_tmpl_value *v, size_t de
 
 	if (depth > SER_MAX_DEPTH / 10 - 2)
 		return fn_fail(w->err, "toml: a value is nested too deep");
+	if (tmpl_named_int(v))
+		v = tmpl_named_int(v); /* time.Month: an integer kind */
+	else if (fn_marshal_string(v))
+		v = fn_marshal_string(v); /* semver: a TextMarshaler, quoted */
+	else if (fn_is_time(v)) {
+		/* time.Time: RFC 3339 with nanoseconds, bare */
+		struct gitops_buf b = GITOPS_BUF_INIT;
+		if (fn_time_marshal(&b, v, 2, w->err) < 0) {
+			gitops_buf_release(&b);
+			return -1;
+		}
+		tw_add(w, b.data, b.len);
+		gitops_buf_release(&b);
+		return 0;
+	}
 	switch (gitops_tmpl_value_kind(v)) {
 	case GITOPS_TMPL_STRING:
 		tw_quoted(w, v->u.str.s, v->u.str.len);
@@ -370,6 +387,8 @@ static int tw_encode(struct tw *w, struct tpath *p, const struct gitops_tmpl_val
 			return fn_fail(w->err, "toml: top-level values must be Go maps or structs");
 		return 0;
 	case GITOPS_TMPL_MAP:
+		if (p->len > 0 && (tmpl_named_int(v) || fn_marshal_string(v) || fn_is_time(v)))
+			return tw_key_value(w, p, v, depth); /* a struct Go writes as a value */
 		if (p->len == 1)
 			tw_newline(w);
 		if (p->len > 0) {
@@ -696,7 +715,7 @@ static int tr_key_part(struct tr *r, struct gitops_buf *k, int header)
 
 static int tr_value(struct tr *r, struct gitops_tmpl_value **out, size_t depth);
 
-static int toml_time(struct gitops_buf *out, const char *t, size_t n);
+static int toml_time(struct gitops_buf *out, const char *t, size_t n, const char **fixed);
 
 /* a number, boolean, date or time at r->pos */
 static int tr_scalar(struct tr *r, struct gitops_tmpl_value **out)
@@ -747,13 +766,20 @@ static int tr_scalar(struct tr *r, struct gitops_tmpl_value **out)
 		goto done;
 	}
 	if (n >= 8 && (t[2] == ':' || (n >= 10 && t[4] == '-' && t[7] == '-'))) {
-		/* a date or time: the text Go's JSON gives a time.Time (there is no time value here) */
+		/* a date or time: a time.Time, from its RFC 3339 text */
 		struct gitops_buf tb = GITOPS_BUF_INIT;
-		if (toml_time(&tb, t, n) == 0 && tb.data) {
-			*out = gitops_tmpl_value_string(tb.data, tb.len);
+		const char *fixed = NULL;
+		if (toml_time(&tb, t, n, &fixed) == 0 && tb.data) {
+			struct gitops_err e2 = { 0 };
+			ret = fn_time_parse(out, tb.data, tb.len, fixed, &e2);
 			gitops_buf_release(&tb);
-			ret = *out ? 0 : gitops_err_oom(r->err);
-			goto done;
+			if (ret == 0)
+				goto done;
+			if (e2.code == GITOPS_EXIT_INTERNAL) {
+				gitops_err_oom(r->err);
+				goto done;
+			}
+			ret = -1; /* a date Go's parser refuses (a day out of range): BurntSushi's error below */
 		}
 		gitops_buf_release(&tb);
 		{
@@ -878,8 +904,9 @@ static int digits(const char *s, int n)
  * BurntSushi makes of it (local ones in the process's zone, UTC under
  * helm's harness; a time alone on 0000-01-01): 0, or -1 when it is none.
  */
-static int toml_time(struct gitops_buf *out, const char *t, size_t n)
+static int toml_time(struct gitops_buf *out, const char *t, size_t n, const char **fixed)
 {
+	int have_zone = 0;
 	char date[16] = "0000-01-01", clock[16] = "00:00:00", frac[16] = "", zone[8] = "Z";
 	size_t i = 0;
 	int have_date = 0;
@@ -918,16 +945,20 @@ static int toml_time(struct gitops_buf *out, const char *t, size_t n)
 		if (i < n && have_date) {
 			if ((t[i] == 'Z' || t[i] == 'z') && i + 1 == n) {
 				i++;
+				have_zone = 1;
 			} else if ((t[i] == '+' || t[i] == '-') && n - i == 6 && t[i + 3] == ':' && digits(t + i + 1, 2) &&
 				   digits(t + i + 4, 2)) {
 				if (memcmp(t + i + 1, "00:00", 5) != 0)
 					memcpy(zone, t + i, 6), zone[6] = '\0';
 				i = n;
+				have_zone = 1;
 			}
 		}
 		if (i != n)
 			return -1;
 	}
+	/* BurntSushi's local kinds: fixed zones of offset 0 (internal.LocalDatetime...) */
+	*fixed = have_zone ? NULL : !have_date ? "time-local" : i > 10 ? "datetime-local" : "date-local";
 	return gitops_buf_printf(out, "%sT%s%s%s%s", date, clock, frac[0] ? "." : "", frac, zone);
 }
 
