@@ -124,7 +124,11 @@ const char *gitops_tmpl_value_type_name(const struct gitops_tmpl_value *v);
 /* text/template's truth: false, 0, nil, "", empty list or map are false. */
 int gitops_tmpl_value_truth(const struct gitops_tmpl_value *v);
 
-/* A value tree (lib/value/value.h) as the engine's value; flags below. */
+/*
+ * A value tree (lib/value/value.h) as the engine's value; flags below.  Its
+ * lists get the capacity Helm's decoding leaves them (encoding/json appends
+ * one item at a time), which Sprig's slice may reach past their length.
+ */
 enum { GITOPS_TMPL_TREE_INT64 = 1 };
 int gitops_tmpl_value_from_tree(struct gitops_tmpl_value **out, const cJSON *tree, unsigned flags,
 				struct gitops_err *err);

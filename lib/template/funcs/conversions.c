@@ -195,6 +195,8 @@ FN(f_to_strings)
 			return gitops_err_oom(err);
 		}
 	}
+	if (is_list)
+		l->u.list.gocap = cnt; /* make([]string, 0, len), appended */
 	gitops_buf_release(&b);
 	*out = l;
 	return 0;

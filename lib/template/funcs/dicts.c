@@ -121,6 +121,7 @@ FN(f_pluck)
 			gitops_tmpl_value_unref(l);
 			return gitops_err_oom(err);
 		}
+	tmpl_set_append_cap(l, 0); /* appended to []T{} */
 	*out = l;
 	return 0;
 }
@@ -143,6 +144,7 @@ FN(f_keys)
 				return gitops_err_oom(err);
 			}
 		}
+	tmpl_set_append_cap(l, 0); /* appended to []T{} */
 	*out = l;
 	return 0;
 }
@@ -160,6 +162,7 @@ FN(f_values)
 			gitops_tmpl_value_unref(l);
 			return gitops_err_oom(err);
 		}
+	tmpl_set_append_cap(l, 0); /* appended to []T{} */
 	*out = l;
 	return 0;
 }
@@ -456,6 +459,7 @@ static int deep_copy(struct gitops_tmpl_value **out, struct gitops_tmpl_value *v
 			if (gitops_tmpl_list_push(c, item) < 0)
 				goto oom;
 		}
+		c->u.list.gocap = tmpl_go_cap(v); /* MakeSlice(type, len, cap): the items past len zero */
 		break;
 	default:
 		c = ref_or_nil(v);

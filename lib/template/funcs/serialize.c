@@ -607,6 +607,7 @@ static int jr_value(struct jr *r, struct gitops_tmpl_value **out, int depth)
 			jr_syntax(r, "after array element");
 			goto fail;
 		}
+		tmpl_set_append_cap(v, 0); /* encoding/json appends one item at a time */
 		*out = v;
 		return 0;
 	case '"':

@@ -35,6 +35,8 @@ static struct gitops_tmpl_value *strslice(struct gitops_tmpl_value *v)
 		}
 	}
 	gitops_buf_release(&b);
+	if (is_list)
+		l->u.list.gocap = cnt; /* make([]string, 0, len), appended */
 	return l;
 }
 
