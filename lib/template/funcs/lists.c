@@ -288,14 +288,6 @@ FN(f_has)
 	return *out ? 0 : gitops_err_oom(err);
 }
 
-/*
- * slice LIST [START [END]]: reflect.Value.Slice of the list, of its own type
- * (a []string stays one); an empty list gives nil.  Indices by cast's
- * ToInt; out of range is reflect's panic.  A Go slice may reach past its
- * length up to its capacity (tmpl_go_cap: what the function that made the
- * list left, as Go's append grows it), where the backing array holds nils
- * or, for a slice of a slice, the items past its end (its tail).
- */
 /* item i of a slice's backing array: its own, then its tail's, then nil (NULL) */
 static struct gitops_tmpl_value *backing(const struct gitops_tmpl_value *v, size_t i)
 {
@@ -317,6 +309,14 @@ static struct gitops_tmpl_value *zero_item(const struct gitops_tmpl_value *v)
 	return gitops_tmpl_value_nil();
 }
 
+/*
+ * slice LIST [START [END]]: reflect.Value.Slice of the list, of its own type
+ * (a []string stays one); an empty list gives nil.  Indices by cast's
+ * ToInt; out of range is reflect's panic.  A Go slice may reach past its
+ * length up to its capacity (tmpl_go_cap: what the function that made the
+ * list left, as Go's append grows it), where the backing array holds nils
+ * or, for a slice of a slice, the items past its end (its tail).
+ */
 FN(f_slice)
 {
 	struct gitops_tmpl_value *v = args[0], *l, *tail = NULL;

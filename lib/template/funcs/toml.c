@@ -455,6 +455,7 @@ struct tr {
 	struct gitops_buf defined; /* the tables a [header] defined, each "\n" + path + "\n" */
 	char bad[80];              /* the lexer's error for the byte at len, where the input was cut (or "") */
 	size_t inline_key;         /* inside an inline table: the length of its key in `key` */
+	int item_line;             /* the error is the parser's, at its item's line (no EOF step back) */
 };
 
 static int tr_defined(const struct tr *r, const char *path)
@@ -477,7 +478,7 @@ static int tr_fail(struct tr *r, const char *fmt, const char *arg)
 {
 	char msg[512], last[520];
 	/* an error at the end of the input is a line early (BurntSushi's lexer has stepped back over EOF) */
-	int line = r->pos >= r->len ? r->line - 1 : r->line;
+	int line = r->pos >= r->len && !r->item_line ? r->line - 1 : r->line;
 
 	snprintf(msg, sizeof(msg), fmt, arg);
 	if (r->bad[0] && r->pos >= r->len) {
@@ -717,6 +718,80 @@ static int tr_value(struct tr *r, struct gitops_tmpl_value **out, size_t depth);
 
 static int toml_time(struct gitops_buf *out, const char *t, size_t n, const char **fixed);
 
+static int is_hexdig(char c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+
+/* BurntSushi's numUnderscoresOK: each '_' after a hex digit, and the text ends with one */
+static int underscores_ok(const char *s, size_t n)
+{
+	int accept = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (s[i] == '_' && !accept)
+			return 0;
+		accept = is_hexdig(s[i]);
+	}
+	return accept;
+}
+
+/*
+ * BurntSushi's own errors for a number token t (n bytes, at start): a base
+ * prefix not followed by a digit of its base (the lexer's, naming that
+ * character), and a float's parts (split at '.', 'e', 'E') with a stray
+ * underscore, or a float strconv refuses.  0 (none of those), or -1 with
+ * the error set.
+ */
+static int toml_number_check(struct tr *r, const char *t, size_t n, size_t start)
+{
+	char q[300];
+	size_t i, from;
+
+	if (n >= 2 && t[0] == '0' && (t[1] == 'x' || t[1] == 'o' || t[1] == 'b')) {
+		char c = n > 2 ? t[2] : start + n < r->len ? r->s[start + n] : '\0';
+		int ok = t[1] == 'x' ? is_hexdig(c) : t[1] == 'o' ? c >= '0' && c <= '7' : c == '0' || c == '1';
+		if (ok || (unsigned char)c < 0x20)
+			return 0; /* a NUL (the end of the input) or a line break, which Go names: no message here holds them */
+		snprintf(q, sizeof(q), "'0%c%c'", t[1], c);
+		r->pos = start;
+		return tr_fail(r, t[1] == 'x' ? "not a hexidecimal number: %s" : t[1] == 'o' ? "not an octal number: %s"
+										: "not a binary number: %s", q);
+	}
+	i = t[0] == '+' || t[0] == '-';
+	if (i >= n || t[i] < '0' || t[i] > '9' || !strpbrk(t, ".eE") || strspn(t, "0123456789.eE+-_") != n)
+		return 0;
+	snprintf(q, sizeof(q), "\"%.*s\"", (int)(n > 200 ? 200 : n), t);
+	for (from = 0, i = 0; i <= n; i++) {
+		if (i < n && t[i] != '.' && t[i] != 'e' && t[i] != 'E')
+			continue;
+		if (i > from && !underscores_ok(t + from, i - from)) {
+			r->pos = start;
+			return tr_fail(r, "Invalid float %s: underscores must be surrounded by digits", q);
+		}
+		from = i + 1;
+	}
+	{
+		char clean[256];
+		size_t o = 0;
+		double d;
+		const char *dot = strchr(t, '.');
+		if (n >= sizeof(clean) || (t[i = (t[0] == '+' || t[0] == '-')] == '0' && t[i + 1] >= '0' && t[i + 1] <= '9') ||
+		    (dot && (dot[1] < '0' || dot[1] > '9')))
+			return 0; /* leading zeroes, a bare '.': the messages below */
+		for (i = 0; i < n; i++)
+			if (t[i] != '_')
+				clean[o++] = t[i];
+		clean[o] = '\0';
+		if (tmpl_strconv_parse_float(&d, clean, o) == -1) {
+			r->pos = start;
+			return tr_fail(r, "Invalid float value: %s", q);
+		}
+	}
+	return 0;
+}
+
 /* a number, boolean, date or time at r->pos */
 static int tr_scalar(struct tr *r, struct gitops_tmpl_value **out)
 {
@@ -790,6 +865,8 @@ static int tr_scalar(struct tr *r, struct gitops_tmpl_value **out)
 		}
 		goto done;
 	}
+	if (toml_number_check(r, t, n, start) < 0)
+		goto done;
 	{
 		/* underscores only between digits */
 		size_t k, o = 0;
@@ -1287,6 +1364,7 @@ static int tr_header(struct tr *r, struct gitops_tmpl_value *root, struct gitops
 				goto done;
 			}
 		} else if (gitops_tmpl_value_kind(c) != GITOPS_TMPL_LIST) {
+			r->item_line = 1; /* the parser's error, at the header's line */
 			tr_fail(r, "Key '%s' has already been defined.", path);
 			goto done;
 		}
@@ -1304,6 +1382,7 @@ static int tr_header(struct tr *r, struct gitops_tmpl_value *root, struct gitops
 				goto done;
 			}
 		} else if (gitops_tmpl_value_kind(c) != GITOPS_TMPL_MAP || tr_defined(r, path)) {
+			r->item_line = 1;
 			tr_fail(r, "Key '%s' has already been defined.", path);
 			goto done;
 		}
@@ -1321,7 +1400,7 @@ done:
 
 int ser_toml_decode(struct gitops_tmpl_value **out, const char *s, size_t len, struct gitops_err *err)
 {
-	struct tr r = { s, len, 0, 1, "", "", err, GITOPS_BUF_INIT, "", 0 };
+	struct tr r = { s, len, 0, 1, "", "", err, GITOPS_BUF_INIT, "", 0, 0 };
 	struct gitops_tmpl_value *root = gitops_tmpl_value_map(NULL), *cur;
 
 	*out = NULL;
