@@ -108,6 +108,17 @@ int gitops_tmpl_value_bytes_of(struct gitops_buf *b, const struct gitops_tmpl_va
 
 /* A list of a named type ("chartutil.VersionSet"), which may have methods; kind LIST or STRLIST. */
 struct gitops_tmpl_value *gitops_tmpl_value_named_list(enum gitops_tmpl_kind kind, const char *type_name);
+/*
+ * Go's nil slice or nil map of a kind (LIST, STRLIST, MAP; a named one:
+ * set the name after): empty, printed [] or map[] by fmt, false, of the
+ * same Go type as an empty one, but null to the serializers (toJson,
+ * toYaml), unequal to an empty one for deepEqual, and a map no key can be
+ * set in.  Sprig's concat, rest, regexFindAll... give them, as Go does.
+ * Appending to one makes it an ordinary list.
+ */
+struct gitops_tmpl_value *gitops_tmpl_value_nil_of(enum gitops_tmpl_kind kind);
+/* Is v a nil slice or map (not a nil interface: that is GITOPS_TMPL_NIL)? */
+int gitops_tmpl_value_is_nil_of(const struct gitops_tmpl_value *v);
 /* Append to a list: takes item.  0, or -1 when out of memory (item freed). */
 int gitops_tmpl_list_push(struct gitops_tmpl_value *list, struct gitops_tmpl_value *item);
 /* Set a map's key: takes val.  0, or -1 when out of memory (val freed). */
@@ -135,7 +146,11 @@ const char *gitops_tmpl_value_type_name(const struct gitops_tmpl_value *v);
 /* text/template's truth: false, 0, nil, "", empty list or map are false. */
 int gitops_tmpl_value_truth(const struct gitops_tmpl_value *v);
 
-/* A value tree (lib/value/value.h) as the engine's value; flags below. */
+/*
+ * A value tree (lib/value/value.h) as the engine's value; flags below.  Its
+ * lists get the capacity Helm's decoding leaves them (encoding/json appends
+ * one item at a time), which Sprig's slice may reach past their length.
+ */
 enum { GITOPS_TMPL_TREE_INT64 = 1 };
 int gitops_tmpl_value_from_tree(struct gitops_tmpl_value **out, const cJSON *tree, unsigned flags,
 				struct gitops_err *err);

@@ -846,16 +846,24 @@ static int fmt_s(struct gitops_buf *b, struct gitops_tmpl_value *v)
 	return tmpl_fmt_printf(b, "%s", 2, &v, 1);
 }
 
+/* a value of a named integer type (time.Month) as its number: Go compares it by its kind */
+static struct gitops_tmpl_value *unnamed(struct gitops_tmpl_value *v)
+{
+	const struct gitops_tmpl_value *n = tmpl_named_int(v);
+
+	return n ? (struct gitops_tmpl_value *)n : v;
+}
+
 /* eq: 1, 0, or -1 with the message in err (no location) */
 static int eq(struct gitops_err *err, struct gitops_tmpl_value *a1, struct gitops_tmpl_value *const *rest, size_t n)
 {
-	int k1 = basic_kind(a1), k2, truth;
+	int k1 = basic_kind(a1 = unnamed(a1)), k2, truth;
 	size_t i;
 
 	if (n == 0)
 		return gitops_err_set(err, GITOPS_EXIT_INPUT, "missing argument for comparison");
 	for (i = 0; i < n; i++) {
-		struct gitops_tmpl_value *a = rest[i];
+		struct gitops_tmpl_value *a = unnamed(rest[i]);
 		k2 = basic_kind(a);
 		truth = 0;
 		if (k1 != k2) {
@@ -918,7 +926,7 @@ static int eq(struct gitops_err *err, struct gitops_tmpl_value *a1, struct gitop
 
 static int lt(struct gitops_err *err, struct gitops_tmpl_value *a1, struct gitops_tmpl_value *a2)
 {
-	int k1 = basic_kind(a1), k2 = basic_kind(a2);
+	int k1 = basic_kind(a1 = unnamed(a1)), k2 = basic_kind(a2 = unnamed(a2));
 
 	if (k1 == K_INVALID || k2 == K_INVALID)
 		return gitops_err_set(err, GITOPS_EXIT_INPUT, "invalid type for comparison");
@@ -940,6 +948,7 @@ static int index_arg(struct gitops_err *err, long *out, struct gitops_tmpl_value
 {
 	int64_t x;
 
+	index = unnamed(index);
 	switch (gitops_tmpl_value_kind(index)) {
 	case GITOPS_TMPL_INT:
 	case GITOPS_TMPL_INT64:

@@ -861,7 +861,10 @@ static void print_value(struct pp *p, const struct gitops_tmpl_value *v, char ve
 			gitops_buf_release(&b);
 			return;
 		}
-		if (p->f.sharp_v) {
+		if (p->f.sharp_v && v->go_nil) {
+			puts_(p, gitops_tmpl_value_type_name(v));
+			puts_(p, "(nil)");
+		} else if (p->f.sharp_v) {
 			puts_(p, gitops_tmpl_value_type_name(v));
 			putc_(p, '{');
 			for (i = 0; i < v->u.list.n; i++) {
@@ -881,6 +884,11 @@ static void print_value(struct pp *p, const struct gitops_tmpl_value *v, char ve
 		}
 		return;
 	case GITOPS_TMPL_MAP:
+		if (p->f.sharp_v && tmpl_named_int(v)) {
+			/* %#v of time.Month: no GoString(), its number */
+			print_value(p, tmpl_named_int(v), verb, depth);
+			return;
+		}
 		if (v->u.map.is_struct && !p->f.sharp_v && verb != 'T') {
 			/*
 			 * A Stringer (handleMethods): its String() formatted with a verb
@@ -926,6 +934,11 @@ static void print_value(struct pp *p, const struct gitops_tmpl_value *v, char ve
 				print_value(p, v->u.map.e[i].val, verb, depth + 1);
 			}
 			putc_(p, '}');
+			return;
+		}
+		if (p->f.sharp_v && v->go_nil) {
+			puts_(p, gitops_tmpl_value_type_name(v));
+			puts_(p, "(nil)");
 			return;
 		}
 		if (p->f.sharp_v) {

@@ -22,6 +22,7 @@ struct tmpl_entry {
 struct gitops_tmpl_value {
 	enum gitops_tmpl_kind kind;
 	unsigned refs;
+	int go_nil;   /* LIST, STRLIST, MAP: Go's nil slice or map (empty; null when serialized) */
 	union {
 		int b;
 		int64_t i;
@@ -37,6 +38,9 @@ struct gitops_tmpl_value {
 			struct gitops_tmpl_value **items;
 			size_t n, cap;
 			char *type_name;      /* NULL: []interface {} or []string */
+			size_t gocap;         /* Go's capacity, when more than n (0: n) */
+			struct gitops_tmpl_value *tail; /* NULL, or a LIST: the items of the backing
+							   array past n (a slice's), before the nils */
 		} list;
 		struct {
 			struct tmpl_entry *e; /* sorted by key, bytewise */
@@ -46,6 +50,28 @@ struct gitops_tmpl_value {
 		} map;
 	} u;
 };
+
+/*
+ * A value of a named integer type with String() (time.Month, time.Weekday,
+ * time.Duration: a struct holding GITOPS_TMPL_INTEGER): its number (an
+ * INT64 value, borrowed), which Go's comparisons, truth, kinds and
+ * encoders see; NULL for any other value.
+ */
+const struct gitops_tmpl_value *tmpl_named_int(const struct gitops_tmpl_value *v);
+
+/*
+ * Go's slice capacities (a slice may be resliced past its length up to
+ * them: Sprig's slice).  tmpl_go_cap: a list's.  tmpl_go_append_cap: the
+ * capacity after appending one item at a time from a slice of capacity cap0
+ * until it holds n (growslice, Go 1.23: doubling below 256, then 1.25x plus
+ * 192, rounded up to malloc's size classes); esize: 16 for interface {} and
+ * string items, 8 for int (noscan).
+ */
+size_t tmpl_go_cap(const struct gitops_tmpl_value *l);
+size_t tmpl_go_grow(size_t oldcap, size_t newlen, size_t esize, int noscan);
+size_t tmpl_go_append_cap(size_t cap0, size_t n, size_t esize, int noscan);
+/* a list's Go capacity, from appends one at a time from cap0 (0: a nil or empty slice) */
+void tmpl_set_append_cap(struct gitops_tmpl_value *l, size_t cap0);
 
 /* bytewise comparison of two keys, as Go compares strings */
 int tmpl_keycmp(const char *a, size_t alen, const char *b, size_t blen);

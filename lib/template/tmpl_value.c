@@ -2,6 +2,7 @@
  * tmpl_value.c: the engine's values (Go's types as Helm's templates see
  * them), reference counted; conversions to and from the value tree.
  */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -108,6 +109,20 @@ struct gitops_tmpl_value *gitops_tmpl_value_list(enum gitops_tmpl_kind kind)
 	return new_value(kind == GITOPS_TMPL_STRLIST ? GITOPS_TMPL_STRLIST : GITOPS_TMPL_LIST);
 }
 
+struct gitops_tmpl_value *gitops_tmpl_value_nil_of(enum gitops_tmpl_kind kind)
+{
+	struct gitops_tmpl_value *v = kind == GITOPS_TMPL_MAP ? gitops_tmpl_value_map(NULL) : gitops_tmpl_value_list(kind);
+
+	if (v)
+		v->go_nil = 1;
+	return v;
+}
+
+int gitops_tmpl_value_is_nil_of(const struct gitops_tmpl_value *v)
+{
+	return v && v->go_nil;
+}
+
 struct gitops_tmpl_value *gitops_tmpl_value_named_list(enum gitops_tmpl_kind kind, const char *type_name)
 {
 	struct gitops_tmpl_value *v = gitops_tmpl_value_list(kind);
@@ -168,6 +183,7 @@ void gitops_tmpl_value_unref(struct gitops_tmpl_value *v)
 			gitops_tmpl_value_unref(v->u.list.items[i]);
 		free(v->u.list.items);
 		free(v->u.list.type_name);
+		gitops_tmpl_value_unref(v->u.list.tail);
 		break;
 	case GITOPS_TMPL_MAP:
 		for (i = 0; i < v->u.map.n; i++) {
@@ -247,7 +263,85 @@ int gitops_tmpl_list_push(struct gitops_tmpl_value *list, struct gitops_tmpl_val
 		list->u.list.cap = cap;
 	}
 	list->u.list.items[list->u.list.n++] = item;
+	list->go_nil = 0;
+	if (list->u.list.tail) {
+		/* an append into a slice's spare room: the items past it are not kept (builders never do it) */
+		gitops_tmpl_value_unref(list->u.list.tail);
+		list->u.list.tail = NULL;
+	}
+	if (list->u.list.gocap && list->u.list.n > list->u.list.gocap)
+		list->u.list.gocap = 0;
 	return 0;
+}
+
+const struct gitops_tmpl_value *tmpl_named_int(const struct gitops_tmpl_value *v)
+{
+	const struct gitops_tmpl_value *n;
+
+	if (!v || v->kind != GITOPS_TMPL_MAP || !v->u.map.is_struct)
+		return NULL;
+	n = gitops_tmpl_map_get(v, GITOPS_TMPL_INTEGER, sizeof(GITOPS_TMPL_INTEGER) - 1);
+	return n && n->kind == GITOPS_TMPL_INT64 ? n : NULL;
+}
+
+size_t tmpl_go_cap(const struct gitops_tmpl_value *l)
+{
+	return l->u.list.gocap > l->u.list.n ? l->u.list.gocap : l->u.list.n;
+}
+
+/* Go 1.23's runtime: malloc's size classes and roundupsize */
+static const unsigned short size_classes[] = {
+	8, 16, 24, 32, 48, 64, 80, 96, 112, 128, 144, 160, 176, 192, 208, 224, 240, 256, 288, 320, 352, 384, 416,
+	448, 480, 512, 576, 640, 704, 768, 896, 1024, 1152, 1280, 1408, 1536, 1792, 2048, 2304, 2688, 3072, 3200,
+	3456, 4096, 4864, 5376, 6144, 6528, 6784, 6912, 8192, 9472, 9728, 10240, 10880, 12288, 13568, 14336, 16384,
+	18432, 19072, 20480, 21760, 24576, 27264, 28672, 32768,
+};
+
+static size_t roundupsize(size_t size, int noscan)
+{
+	size_t req = size, i;
+
+	if (size <= 32768 - 8) {
+		if (!noscan && req > 512)
+			req += 8; /* the malloc header of a pointerful object */
+		for (i = 0; i < sizeof(size_classes) / sizeof(size_classes[0]); i++)
+			if (size_classes[i] >= req)
+				return size_classes[i] - (req - size);
+	}
+	if (size > SIZE_MAX - 8191)
+		return size;
+	return (size + 8191) & ~(size_t)8191;
+}
+
+size_t tmpl_go_grow(size_t oldcap, size_t newlen, size_t esize, int noscan)
+{
+	size_t newcap = oldcap, doublecap = oldcap * 2;
+
+	if (newlen > doublecap) {
+		newcap = newlen;
+	} else if (oldcap < 256) {
+		newcap = doublecap;
+	} else {
+		while (newcap < newlen)
+			newcap += (newcap + 3 * 256) >> 2;
+	}
+	if (newcap > SIZE_MAX / esize / 2)
+		return newcap;
+	return roundupsize(newcap * esize, noscan) / esize;
+}
+
+size_t tmpl_go_append_cap(size_t cap0, size_t n, size_t esize, int noscan)
+{
+	size_t cap = cap0;
+
+	while (cap < n)
+		cap = tmpl_go_grow(cap, cap + 1, esize, noscan);
+	return cap;
+}
+
+void tmpl_set_append_cap(struct gitops_tmpl_value *l, size_t cap0)
+{
+	l->u.list.gocap = tmpl_go_append_cap(cap0, l->u.list.n, 16, 0);
 }
 
 int tmpl_keycmp(const char *a, size_t alen, const char *b, size_t blen)
@@ -448,6 +542,8 @@ const char *gitops_tmpl_value_type_name(const struct gitops_tmpl_value *v)
 
 int gitops_tmpl_value_truth(const struct gitops_tmpl_value *v)
 {
+	if (tmpl_named_int(v))
+		return tmpl_named_int(v)->u.i != 0; /* time.Weekday: Sunday (0) is false */
 	switch (gitops_tmpl_value_kind(v)) {
 	case GITOPS_TMPL_NIL:
 		return 0;
@@ -501,6 +597,8 @@ static struct gitops_tmpl_value *from_tree(const cJSON *t, unsigned flags, int d
 			if (gitops_tmpl_list_push(v, from_tree(c, flags, depth + 1)) < 0)
 				goto fail;
 		}
+		/* Helm decodes values through encoding/json (--set's {a,b} lists append too): its capacity */
+		tmpl_set_append_cap(v, 0);
 		return v;
 	case GITOPS_VALUE_KIND_MAP:
 		v = gitops_tmpl_value_map(NULL);
@@ -535,6 +633,8 @@ static cJSON *to_tree(const struct gitops_tmpl_value *v, int depth)
 
 	if (depth > 10000)
 		return NULL;
+	if (gitops_tmpl_value_is_nil_of(v))
+		return cJSON_CreateNull();
 	switch (gitops_tmpl_value_kind(v)) {
 	case GITOPS_TMPL_NIL:
 		return cJSON_CreateNull();

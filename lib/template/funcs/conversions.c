@@ -41,10 +41,18 @@ static size_t trim_zero_decimal(const char *s, size_t len)
 }
 
 /* cast.ToInt64E, errors as 0 */
+/* cast's toInt takes a time.Month or time.Weekday by its number (a time.Duration: no) */
+static int cast_month_weekday(const struct gitops_tmpl_value *v)
+{
+	return tmpl_named_int(v) && (!strcmp(v->u.map.type_name, "time.Month") || !strcmp(v->u.map.type_name, "time.Weekday"));
+}
+
 int64_t fn_cast_int(const struct gitops_tmpl_value *v)
 {
 	int64_t i;
 
+	if (cast_month_weekday(v))
+		v = tmpl_named_int(v);
 	switch (gitops_tmpl_value_kind(v)) {
 	case GITOPS_TMPL_INT:
 	case GITOPS_TMPL_INT64:
@@ -69,6 +77,8 @@ double fn_cast_float(const struct gitops_tmpl_value *v)
 {
 	double f;
 
+	if (cast_month_weekday(v))
+		v = tmpl_named_int(v);
 	switch (gitops_tmpl_value_kind(v)) {
 	case GITOPS_TMPL_INT:
 	case GITOPS_TMPL_INT64:
@@ -166,6 +176,12 @@ FN(f_to_strings)
 		*out = l;
 		return 0;
 	}
+	if (gitops_tmpl_value_kind(v) == GITOPS_TMPL_STRLIST && !v->u.list.type_name) {
+		/* Sprig's strslice gives a []string itself (a nil one stays nil) */
+		gitops_tmpl_value_unref(l);
+		*out = gitops_tmpl_value_ref(v);
+		return 0;
+	}
 	cnt = is_list ? v->u.list.n : 1;
 	for (i = 0; i < cnt; i++) {
 		struct gitops_tmpl_value *it = is_list ? v->u.list.items[i] : v;
@@ -179,6 +195,8 @@ FN(f_to_strings)
 			return gitops_err_oom(err);
 		}
 	}
+	if (is_list)
+		l->u.list.gocap = cnt; /* make([]string, 0, len), appended */
 	gitops_buf_release(&b);
 	*out = l;
 	return 0;

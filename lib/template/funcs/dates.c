@@ -1800,6 +1800,49 @@ FN(f_html_date_in_zone)
 	return date_in_zone(out, "2006-01-02", 10, args[0], z, zn, err);
 }
 
+int fn_time_marshal(struct gitops_buf *b, const struct gitops_tmpl_value *v, int json, struct gitops_err *err)
+{
+	const char *layout = "2006-01-02T15:04:05.999999999Z07:00";
+	struct gtime t;
+	struct civil c;
+
+	if (!time_of(&t, v))
+		return fn_fail(err, "not a time.Time");
+	to_civil(&t, &c);
+	if (json == 1 && (c.year < 0 || c.year > 9999))
+		return fn_fail(err, "json: error calling MarshalJSON for type time.Time: Time.MarshalJSON: year outside of range [0,9999]");
+	if (json == 2 && !t.loc[0] && t.off == 0) {
+		/* BurntSushi's local kinds, written without what they lack */
+		if (!strcmp(t.abbr, "datetime-local"))
+			layout = "2006-01-02T15:04:05.999999999";
+		else if (!strcmp(t.abbr, "date-local"))
+			layout = "2006-01-02";
+		else if (!strcmp(t.abbr, "time-local"))
+			layout = "15:04:05.999999999";
+	}
+	if (format(b, &t, layout, strlen(layout)) < 0 || gitops_buf_add(b, "", 0) < 0)
+		return gitops_err_oom(err);
+	return 0;
+}
+
+
+int fn_time_parse(struct gitops_tmpl_value **out, const char *s, size_t n, const char *fixed, struct gitops_err *err)
+{
+	static const char layout[] = "2006-01-02T15:04:05.999999999Z07:00";
+	struct gtime t;
+	struct perr pe;
+
+	if (parse_time(&t, layout, sizeof(layout) - 1, s, n, &pe) < 0)
+		return parse_fail(err, &pe, layout, sizeof(layout) - 1, s, n);
+	if (fixed) {
+		/* the wall clock in a fixed zone of that name, offset 0 */
+		t.loc[0] = '\0';
+		t.off = 0;
+		snprintf(t.abbr, sizeof(t.abbr), "%s", fixed);
+	}
+	return time_value(out, &t, err);
+}
+
 static int need_time(struct gtime *t, struct gitops_tmpl_value *v, struct gitops_err *err)
 {
 	if (time_of(t, v))

@@ -65,7 +65,7 @@ FN(f_set)
 	struct gitops_tmpl_value *v = ref_or_nil(args[2]);
 
 	(void)call, (void)n;
-	if (gitops_tmpl_value_kind(args[0]) == GITOPS_TMPL_NIL) {
+	if (gitops_tmpl_value_kind(args[0]) == GITOPS_TMPL_NIL || gitops_tmpl_value_is_nil_of(args[0])) {
 		/* a nil map[string]interface {}: Go panics on the assignment */
 		gitops_tmpl_value_unref(v);
 		return fn_fail(err, "assignment to entry in nil map");
@@ -121,6 +121,7 @@ FN(f_pluck)
 			gitops_tmpl_value_unref(l);
 			return gitops_err_oom(err);
 		}
+	tmpl_set_append_cap(l, 0); /* appended to []T{} */
 	*out = l;
 	return 0;
 }
@@ -143,6 +144,7 @@ FN(f_keys)
 				return gitops_err_oom(err);
 			}
 		}
+	tmpl_set_append_cap(l, 0); /* appended to []T{} */
 	*out = l;
 	return 0;
 }
@@ -160,6 +162,7 @@ FN(f_values)
 			gitops_tmpl_value_unref(l);
 			return gitops_err_oom(err);
 		}
+	tmpl_set_append_cap(l, 0); /* appended to []T{} */
 	*out = l;
 	return 0;
 }
@@ -396,11 +399,20 @@ static int merge(struct gitops_tmpl_value **out, struct gitops_tmpl_value *const
 	dst = gitops_tmpl_value_kind(dst) == GITOPS_TMPL_NIL ? gitops_tmpl_value_map(NULL) : gitops_tmpl_value_ref(dst);
 	if (!dst)
 		return gitops_err_oom(err);
-	for (i = 1; i < n; i++)
-		if (gitops_tmpl_value_kind(args[i]) == GITOPS_TMPL_MAP && merge_map(dst, args[i], over, 0, err) < 0) {
+	for (i = 1; i < n; i++) {
+		if (gitops_tmpl_value_kind(args[i]) != GITOPS_TMPL_MAP)
+			continue;
+		if (dst->go_nil && !args[i]->go_nil) {
+			/* mergo makes a nil DST a new map (the caller's stays nil) when a SRC is not nil */
+			gitops_tmpl_value_unref(dst);
+			if (!(dst = gitops_tmpl_value_map(NULL)))
+				return gitops_err_oom(err);
+		}
+		if (merge_map(dst, args[i], over, 0, err) < 0) {
 			gitops_tmpl_value_unref(dst);
 			return -1;
 		}
+	}
 	*out = dst;
 	return 0;
 }
@@ -447,12 +459,15 @@ static int deep_copy(struct gitops_tmpl_value **out, struct gitops_tmpl_value *v
 			if (gitops_tmpl_list_push(c, item) < 0)
 				goto oom;
 		}
+		c->u.list.gocap = tmpl_go_cap(v); /* MakeSlice(type, len, cap): the items past len zero */
 		break;
 	default:
 		c = ref_or_nil(v);
 		if (!c)
 			return gitops_err_oom(err);
 	}
+	if (gitops_tmpl_value_is_nil_of(v))
+		c->go_nil = 1; /* copystructure keeps a nil slice or map nil */
 	*out = c;
 	return 0;
 oom:

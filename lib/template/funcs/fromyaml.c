@@ -528,6 +528,7 @@ static int read_sequence(struct yr *r, struct node *out, size_t depth)
 			return -1;
 		if (ev.type == YAML_SEQUENCE_END_EVENT) {
 			yaml_event_delete(&ev);
+			tmpl_set_append_cap(out->v, 0); /* through JSON: encoding/json appends one at a time */
 			return 0;
 		}
 		if (read_node(r, &ev, &item, depth + 1) < 0)

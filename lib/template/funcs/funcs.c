@@ -52,6 +52,8 @@ int gitops_tmpl_funcs_table(struct gitops_tmpl_func **out, size_t *n)
 
 int fn_empty(const struct gitops_tmpl_value *v)
 {
+	if (tmpl_named_int(v))
+		return tmpl_named_int(v)->u.i == 0;
 	switch (gitops_tmpl_value_kind(v)) {
 	case GITOPS_TMPL_NIL:
 		return 1;

@@ -78,6 +78,22 @@ int fn_deep_equal(const struct gitops_tmpl_value *a, const struct gitops_tmpl_va
 int fn_holds(const struct gitops_tmpl_value *v, const struct gitops_tmpl_value *target, size_t depth);
 #define FN_CYCLE_MSG "a map may not hold itself (helm recurses on it until its stack overflows)"
 
+/*
+ * A time.Time as Go's MarshalJSON / MarshalText write it (RFC 3339 with
+ * nanoseconds), appended to b; json 1: a year outside [0,9999] is
+ * MarshalJSON's error; json 2: as BurntSushi's toml writes it (its local
+ * date, time and date-time kinds without a zone).  0, or -1 with err set.
+ */
+int fn_time_marshal(struct gitops_buf *b, const struct gitops_tmpl_value *v, int json, struct gitops_err *err);
+/*
+ * time.Parse(RFC 3339 with nanoseconds, s): a time.Time; fixed: the name of
+ * a fixed zone of offset 0 to put it in instead (BurntSushi's "date-local").
+ */
+int fn_time_parse(struct gitops_tmpl_value **out, const char *s, size_t n, const char *fixed, struct gitops_err *err);
+/* a struct of a type that Go marshals as its String() (*semver.Version): that string, else NULL */
+const struct gitops_tmpl_value *fn_marshal_string(const struct gitops_tmpl_value *v);
+int fn_is_time(const struct gitops_tmpl_value *v);
+
 /* Sprig's empty(): nil, false, 0, "", and empty lists and maps (a struct never) */
 int fn_empty(const struct gitops_tmpl_value *v);
 /* Sprig's strval(): a string as it is, anything else as fmt's %v; appended to b. 0 or -1 (out of memory) */

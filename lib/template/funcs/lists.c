@@ -90,6 +90,9 @@ static int add_item(struct gitops_tmpl_value **out, struct gitops_tmpl_value *co
 			goto oom;
 	if (!front && push(l, args[1]) < 0)
 		goto oom;
+	/* push: make([]interface {}, n) and append one; prepend: append([]interface {}{v}, list...) */
+	l->u.list.gocap = front ? (l->u.list.n > 1 ? tmpl_go_grow(1, l->u.list.n, 16, 0) : 1)
+				: tmpl_go_grow(l->u.list.n - 1, l->u.list.n, 16, 0);
 	*out = l;
 	return 0;
 oom:
@@ -130,6 +133,8 @@ FN(f_concat)
 				return gitops_err_oom(err);
 			}
 	}
+	l->go_nil = !l->u.list.n; /* Go appends to a nil slice: none appended leaves it nil */
+	tmpl_set_append_cap(l, 0);
 	*out = l;
 	return 0;
 }
@@ -163,14 +168,16 @@ FN(f_last)
 	return pick(out, args[0], 1, "find last", err);
 }
 
-/* rest, initial: all but the first or the last (an empty list for an empty list) */
+/* rest, initial: all but the first or the last (a nil list for an empty list, as Sprig returns nil) */
 static int trim_one(struct gitops_tmpl_value **out, struct gitops_tmpl_value *v, int last, const char *what,
 		    struct gitops_err *err)
 {
 	if (!is_list(v))
 		return not_a_list(err, what, v);
-	if (!v->u.list.n)
-		return copy_range(out, v, 0, 0, err);
+	if (!v->u.list.n) {
+		*out = gitops_tmpl_value_nil_of(GITOPS_TMPL_LIST);
+		return *out ? 0 : gitops_err_oom(err);
+	}
 	return copy_range(out, v, last ? 0 : 1, last ? v->u.list.n - 1 : v->u.list.n, err);
 }
 
@@ -242,6 +249,7 @@ static int filter(struct gitops_tmpl_value **out, struct gitops_tmpl_value *cons
 			return gitops_err_oom(err);
 		}
 	}
+	tmpl_set_append_cap(l, 0); /* appended to []interface {}{} */
 	*out = l;
 	return 0;
 }
@@ -280,18 +288,40 @@ FN(f_has)
 	return *out ? 0 : gitops_err_oom(err);
 }
 
+/* item i of a slice's backing array: its own, then its tail's, then nil (NULL) */
+static struct gitops_tmpl_value *backing(const struct gitops_tmpl_value *v, size_t i)
+{
+	const struct gitops_tmpl_value *t = v->u.list.tail;
+
+	if (i < v->u.list.n)
+		return v->u.list.items[i];
+	i -= v->u.list.n;
+	return t && i < t->u.list.n ? t->u.list.items[i] : NULL;
+}
+
+/* the zero value of a list's items, as a fresh backing array holds them: nil, "" or 0 */
+static struct gitops_tmpl_value *zero_item(const struct gitops_tmpl_value *v)
+{
+	if (v->kind == GITOPS_TMPL_STRLIST)
+		return gitops_tmpl_value_string("", 0);
+	if (v->u.list.type_name && !strcmp(v->u.list.type_name, "[]int"))
+		return gitops_tmpl_value_int(0);
+	return gitops_tmpl_value_nil();
+}
+
 /*
  * slice LIST [START [END]]: reflect.Value.Slice of the list, of its own type
  * (a []string stays one); an empty list gives nil.  Indices by cast's
- * ToInt; out of range is reflect's panic.  (A Go slice may reach past its
- * length up to its capacity, which a list decoded from JSON has larger:
- * here the capacity is the length.)
+ * ToInt; out of range is reflect's panic.  A Go slice may reach past its
+ * length up to its capacity (tmpl_go_cap: what the function that made the
+ * list left, as Go's append grows it), where the backing array holds nils
+ * or, for a slice of a slice, the items past its end (its tail).
  */
 FN(f_slice)
 {
-	struct gitops_tmpl_value *v = args[0], *l;
+	struct gitops_tmpl_value *v = args[0], *l, *tail = NULL;
 	int64_t start = 0, end;
-	size_t i;
+	size_t i, len;
 
 	(void)call;
 	if (!is_list(v)) {
@@ -308,17 +338,32 @@ FN(f_slice)
 		start = fn_cast_int(args[1]);
 	if (n > 2)
 		end = fn_cast_int(args[2]);
-	if (start < 0 || end < start || end > (int64_t)v->u.list.n)
+	if (start < 0 || end < start || (uint64_t)end > tmpl_go_cap(v))
 		return fn_fail(err, "reflect.Value.Slice: slice index out of bounds");
 	if (!(l = gitops_tmpl_value_named_list(v->kind, v->u.list.type_name)))
 		return gitops_err_oom(err);
-	for (i = (size_t)start; i < (size_t)end; i++)
-		if (push(l, v->u.list.items[i]) < 0) {
-			gitops_tmpl_value_unref(l);
-			return gitops_err_oom(err);
-		}
+	for (i = (size_t)start; i < (size_t)end; i++) {
+		struct gitops_tmpl_value *it = backing(v, i);
+		if (it ? push(l, it) < 0 : gitops_tmpl_list_push(l, zero_item(v)) < 0)
+			goto oom;
+	}
+	len = v->u.list.n + (v->u.list.tail ? v->u.list.tail->u.list.n : 0);
+	if ((size_t)end < len) {
+		/* the backing array's items past the new end: a later slice may reach them */
+		if (!(tail = new_list()))
+			goto oom;
+		for (i = (size_t)end; i < len; i++)
+			if (push(tail, backing(v, i)) < 0)
+				goto oom;
+	}
+	l->u.list.gocap = tmpl_go_cap(v) - (size_t)start;
+	l->u.list.tail = tail;
 	*out = l;
 	return 0;
+oom:
+	gitops_tmpl_value_unref(tail);
+	gitops_tmpl_value_unref(l);
+	return gitops_err_oom(err);
 }
 
 /* Go's int(f) on amd64: NaN and out of range give the smallest int64 */

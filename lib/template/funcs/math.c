@@ -214,6 +214,7 @@ static int ret_until(struct gitops_tmpl_value **out, int64_t start, int64_t stop
 		gitops_tmpl_value_unref(l);
 		return -1;
 	}
+	l->u.list.gocap = tmpl_go_append_cap(0, l->u.list.n, 8, 1); /* appended to []int{} */
 	*out = l;
 	return 0;
 }

@@ -9,6 +9,8 @@
 
 const char *fn_kind_name(const struct gitops_tmpl_value *v)
 {
+	if (tmpl_named_int(v)) /* time.Month, time.Weekday: int; time.Duration: int64 */
+		return strcmp(v->u.map.type_name, "time.Duration") ? "int" : "int64";
 	switch (gitops_tmpl_value_kind(v)) {
 	case GITOPS_TMPL_NIL:
 		return "invalid";
@@ -63,6 +65,8 @@ int fn_deep_equal(const struct gitops_tmpl_value *a, const struct gitops_tmpl_va
 		return a->u.str.len == b->u.str.len && !memcmp(a->u.str.s, b->u.str.s, a->u.str.len);
 	case GITOPS_TMPL_LIST:
 	case GITOPS_TMPL_STRLIST:
+		if (a->go_nil != b->go_nil)
+			return 0; /* a nil slice is no empty one */
 		if (a == b)
 			return 1;
 		if (a->u.list.n != b->u.list.n)
@@ -72,6 +76,8 @@ int fn_deep_equal(const struct gitops_tmpl_value *a, const struct gitops_tmpl_va
 				return 0;
 		return 1;
 	case GITOPS_TMPL_MAP:
+		if (a->go_nil != b->go_nil)
+			return 0;
 		if (a == b)
 			return 1;
 		if (a->u.map.n != b->u.map.n)

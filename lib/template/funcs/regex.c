@@ -126,6 +126,24 @@ static int spans(struct gitops_tmpl_value **out, const char *s, const struct git
 	return 0;
 }
 
+/* Split's []string: make([]string, 0, len(FindAllStringIndex(s, n))), appended */
+static int split_cap(struct gitops_tmpl_value *l, struct gitops_tmpl_value *const *args, const char *s, size_t len,
+		     long cnt, struct gitops_err *err)
+{
+	struct gitops_regex_matches m = GITOPS_REGEX_MATCHES_INIT;
+	struct gitops_regex *re;
+	int r;
+
+	if (compile(&re, args[0], 1, err) < 0)
+		return -1;
+	r = gitops_regex_find_all(&m, re, s, len, cnt, err);
+	gitops_regex_free(re);
+	if (r >= 0)
+		l->u.list.gocap = tmpl_go_append_cap(m.n, l->u.list.n, 16, 0);
+	gitops_regex_matches_release(&m);
+	return r < 0 ? -1 : 0;
+}
+
 static int find_all(struct gitops_tmpl_value **out, struct gitops_tmpl_value *const *args, int must, int split,
 		    struct gitops_err *err)
 {
@@ -142,6 +160,15 @@ static int find_all(struct gitops_tmpl_value **out, struct gitops_tmpl_value *co
 	gitops_regex_free(re);
 	if (r >= 0)
 		r = spans(out, s, &m, err);
+	/* Go's FindAllString gives nil for no match, Split nil for n == 0 */
+	if (r >= 0 && (split ? cnt == 0 : m.n == 0))
+		(*out)->go_nil = 1;
+	else if (r >= 0 && !split)
+		(*out)->u.list.gocap = tmpl_go_append_cap(10, m.n, 16, 0); /* make([]string, 0, 10), appended */
+	else if (r >= 0 && (r = split_cap(*out, args, s, len, cnt, err)) < 0) {
+		gitops_tmpl_value_unref(*out);
+		*out = NULL;
+	}
 	gitops_regex_matches_release(&m);
 	return r;
 }

@@ -153,6 +153,47 @@ static char *bytes_b64(const struct gitops_tmpl_value *v)
 	return out;
 }
 
+int fn_is_time(const struct gitops_tmpl_value *v)
+{
+	return gitops_tmpl_value_kind(v) == GITOPS_TMPL_MAP && v->u.map.is_struct && v->u.map.type_name &&
+	       !strcmp(v->u.map.type_name, "time.Time");
+}
+
+const struct gitops_tmpl_value *fn_marshal_string(const struct gitops_tmpl_value *v)
+{
+	if (gitops_tmpl_value_kind(v) != GITOPS_TMPL_MAP || !v->u.map.is_struct || !v->u.map.type_name ||
+	    (strcmp(v->u.map.type_name, "*semver.Version") && strcmp(v->u.map.type_name, "semver.Version")))
+		return NULL;
+	return gitops_tmpl_map_get(v, GITOPS_TMPL_STRINGER, sizeof(GITOPS_TMPL_STRINGER) - 1);
+}
+
+/*
+ * A struct that Go marshals as a scalar: time.Time (its RFC 3339 text),
+ * semver's Version (its String()), time.Month and the other named integers
+ * (their number).  1 with *out (a new value), 0 for any other value, -1 with
+ * err set.
+ */
+static int as_scalar(struct gitops_tmpl_value **out, const struct gitops_tmpl_value *v, int json,
+		     struct gitops_err *err)
+{
+	const struct gitops_tmpl_value *x;
+	struct gitops_buf b = GITOPS_BUF_INIT;
+
+	if ((x = tmpl_named_int(v)) || (x = fn_marshal_string(v))) {
+		*out = gitops_tmpl_value_ref((struct gitops_tmpl_value *)x);
+		return 1;
+	}
+	if (!fn_is_time(v))
+		return 0;
+	if (fn_time_marshal(&b, v, json, err) < 0) {
+		gitops_buf_release(&b);
+		return -1;
+	}
+	*out = gitops_tmpl_value_string(b.data, b.len);
+	gitops_buf_release(&b);
+	return *out ? 1 : gitops_err_oom(err);
+}
+
 static int jw_value(struct jw *j, const struct gitops_tmpl_value *v, int depth)
 {
 	char num[64];
@@ -161,6 +202,22 @@ static int jw_value(struct jw *j, const struct gitops_tmpl_value *v, int depth)
 	if (depth > SER_MAX_DEPTH)
 		return fn_fail(j->err, "json: unsupported value: encountered a cycle via %s",
 			       gitops_tmpl_value_type_name(v));
+	if (gitops_tmpl_value_kind(v) == GITOPS_TMPL_MAP && v->u.map.is_struct) {
+		struct gitops_tmpl_value *x;
+		int r = as_scalar(&x, v, 1, j->err);
+		if (r < 0)
+			return -1;
+		if (r > 0) {
+			r = jw_value(j, x, depth + 1);
+			gitops_tmpl_value_unref(x);
+			return r;
+		}
+	}
+	if (gitops_tmpl_value_is_nil_of(v)) {
+		/* a nil slice or map: encoding/json writes null */
+		j->oom |= gitops_buf_addstr(j->b, "null") < 0;
+		return 0;
+	}
 	switch (gitops_tmpl_value_kind(v)) {
 	case GITOPS_TMPL_NIL:
 		j->oom |= gitops_buf_addstr(j->b, "null") < 0;
@@ -632,6 +689,7 @@ static int jr_value(struct jr *r, struct gitops_tmpl_value **out, int depth)
 			jr_syntax(r, "after array element");
 			goto fail;
 		}
+		tmpl_set_append_cap(v, 0); /* encoding/json appends one item at a time */
 		*out = v;
 		return 0;
 	case '"':
@@ -761,6 +819,23 @@ static cJSON *to_tree(const struct gitops_tmpl_value *v, int json, int depth, st
 		fn_fail(err, "json: unsupported value: encountered a cycle via %s", gitops_tmpl_value_type_name(v));
 		return NULL;
 	}
+	if (gitops_tmpl_value_kind(v) == GITOPS_TMPL_MAP && v->u.map.is_struct) {
+		struct gitops_tmpl_value *x;
+		int r = as_scalar(&x, v, json, err);
+		if (r < 0)
+			return NULL;
+		if (r > 0) {
+			/* x may be new: its string copied, not borrowed */
+			int str = gitops_tmpl_value_kind(x) == GITOPS_TMPL_STRING;
+			t = str ? cJSON_CreateString(x->u.str.s) : to_tree(x, json, depth + 1, err);
+			gitops_tmpl_value_unref(x);
+			if (!t && str)
+				gitops_err_oom(err);
+			return t;
+		}
+	}
+	if (json && gitops_tmpl_value_is_nil_of(v)) /* yaml.v3 writes [] and {} for them */
+		return cJSON_CreateNull() ? : (gitops_err_oom(err), NULL);
 	switch (gitops_tmpl_value_kind(v)) {
 	case GITOPS_TMPL_NIL:
 		t = cJSON_CreateNull();
@@ -1051,9 +1126,9 @@ static int from_json(struct gitops_tmpl_value **out, struct gitops_tmpl_value *a
 		return give(out, res, list, e2.msg, err);
 	}
 	if (!v && !type_err) {
-		/* null into a map or a slice makes it nil */
-		*out = NULL;
-		return 0;
+		/* null into a map or a slice makes it nil: a nil map[string]interface {} or []interface {} */
+		*out = gitops_tmpl_value_nil_of(list ? GITOPS_TMPL_LIST : GITOPS_TMPL_MAP);
+		return *out ? 0 : gitops_err_oom(err);
 	}
 	if (into(&res, &msg, v, list, "") < 0) {
 		gitops_tmpl_value_unref(v);

@@ -35,6 +35,8 @@ static struct gitops_tmpl_value *strslice(struct gitops_tmpl_value *v)
 		}
 	}
 	gitops_buf_release(&b);
+	if (is_list)
+		l->u.list.gocap = cnt; /* make([]string, 0, len), appended */
 	return l;
 }
 
@@ -169,7 +171,12 @@ FN(f_sort_alpha)
 	struct gitops_tmpl_value *v = args[0], *l;
 
 	(void)call, (void)n;
-	if (gitops_tmpl_value_kind(v) == GITOPS_TMPL_LIST || gitops_tmpl_value_kind(v) == GITOPS_TMPL_STRLIST) {
+	if (gitops_tmpl_value_kind(v) == GITOPS_TMPL_STRLIST && !v->u.list.type_name) {
+		/* strslice gives a []string itself: Go sorts the caller's list in place (a nil one stays nil) */
+		l = gitops_tmpl_value_ref(v);
+		if (l->u.list.n > 1)
+			qsort(l->u.list.items, l->u.list.n, sizeof(l->u.list.items[0]), by_bytes);
+	} else if (gitops_tmpl_value_kind(v) == GITOPS_TMPL_LIST || gitops_tmpl_value_kind(v) == GITOPS_TMPL_STRLIST) {
 		if (!(l = strslice(v)))
 			return gitops_err_oom(err);
 		if (l->u.list.n > 1)

@@ -12,8 +12,8 @@
  *
  * Reading (toml.Unmarshal into map[string]interface {}): TOML 1.0 key/value
  * pairs, dotted keys, [tables], [[arrays of tables]], inline tables,
- * arrays, the four string forms, int64 (0x/0o/0b, _), float64, booleans;
- * dates and times are kept as their text.  Errors read "toml: line N: ...",
+ * arrays, the four string forms, int64 (0x/0o/0b, _), float64, booleans,
+ * dates and times as time.Time values (lib/template/funcs/dates.c).  Errors read "toml: line N: ...",
  * BurntSushi's wording for the common ones.
  */
 #include <errno.h>
@@ -164,6 +164,10 @@ static enum ttype ttype_of(const struct gitops_tmpl_value *v, struct tw *w)
 {
 	int r;
 
+	if (gitops_tmpl_value_is_nil_of(v))
+		return T_NIL; /* BurntSushi's isNil: a nil slice or map is skipped in a table, refused in an array */
+	if (tmpl_named_int(v) || fn_marshal_string(v) || fn_is_time(v))
+		return T_PLAIN;
 	switch (gitops_tmpl_value_kind(v)) {
 	case GITOPS_TMPL_NIL:
 		return T_NIL;
@@ -240,6 +244,21 @@ static int tw_element(struct tw *w, const struct gitops_tmpl_value *v, size_t de
 
 	if (depth > SER_MAX_DEPTH / 10 - 2)
 		return fn_fail(w->err, "toml: a value is nested too deep");
+	if (tmpl_named_int(v))
+		v = tmpl_named_int(v); /* time.Month: an integer kind */
+	else if (fn_marshal_string(v))
+		v = fn_marshal_string(v); /* semver: a TextMarshaler, quoted */
+	else if (fn_is_time(v)) {
+		/* time.Time: RFC 3339 with nanoseconds, bare */
+		struct gitops_buf b = GITOPS_BUF_INIT;
+		if (fn_time_marshal(&b, v, 2, w->err) < 0) {
+			gitops_buf_release(&b);
+			return -1;
+		}
+		tw_add(w, b.data, b.len);
+		gitops_buf_release(&b);
+		return 0;
+	}
 	switch (gitops_tmpl_value_kind(v)) {
 	case GITOPS_TMPL_STRING:
 		tw_quoted(w, v->u.str.s, v->u.str.len);
@@ -368,6 +387,8 @@ static int tw_encode(struct tw *w, struct tpath *p, const struct gitops_tmpl_val
 			return fn_fail(w->err, "toml: top-level values must be Go maps or structs");
 		return 0;
 	case GITOPS_TMPL_MAP:
+		if (p->len > 0 && (tmpl_named_int(v) || fn_marshal_string(v) || fn_is_time(v)))
+			return tw_key_value(w, p, v, depth); /* a struct Go writes as a value */
 		if (p->len == 1)
 			tw_newline(w);
 		if (p->len > 0) {
@@ -434,6 +455,7 @@ struct tr {
 	struct gitops_buf defined; /* the tables a [header] defined, each "\n" + path + "\n" */
 	char bad[80];              /* the lexer's error for the byte at len, where the input was cut (or "") */
 	size_t inline_key;         /* inside an inline table: the length of its key in `key` */
+	int item_line;             /* the error is the parser's, at its item's line (no EOF step back) */
 };
 
 static int tr_defined(const struct tr *r, const char *path)
@@ -456,7 +478,7 @@ static int tr_fail(struct tr *r, const char *fmt, const char *arg)
 {
 	char msg[512], last[520];
 	/* an error at the end of the input is a line early (BurntSushi's lexer has stepped back over EOF) */
-	int line = r->pos >= r->len ? r->line - 1 : r->line;
+	int line = r->pos >= r->len && !r->item_line ? r->line - 1 : r->line;
 
 	snprintf(msg, sizeof(msg), fmt, arg);
 	if (r->bad[0] && r->pos >= r->len) {
@@ -694,7 +716,81 @@ static int tr_key_part(struct tr *r, struct gitops_buf *k, int header)
 
 static int tr_value(struct tr *r, struct gitops_tmpl_value **out, size_t depth);
 
-static int toml_time(struct gitops_buf *out, const char *t, size_t n);
+static int toml_time(struct gitops_buf *out, const char *t, size_t n, const char **fixed);
+
+static int is_hexdig(char c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+
+/* BurntSushi's numUnderscoresOK: each '_' after a hex digit, and the text ends with one */
+static int underscores_ok(const char *s, size_t n)
+{
+	int accept = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (s[i] == '_' && !accept)
+			return 0;
+		accept = is_hexdig(s[i]);
+	}
+	return accept;
+}
+
+/*
+ * BurntSushi's own errors for a number token t (n bytes, at start): a base
+ * prefix not followed by a digit of its base (the lexer's, naming that
+ * character), and a float's parts (split at '.', 'e', 'E') with a stray
+ * underscore, or a float strconv refuses.  0 (none of those), or -1 with
+ * the error set.
+ */
+static int toml_number_check(struct tr *r, const char *t, size_t n, size_t start)
+{
+	char q[300];
+	size_t i, from;
+
+	if (n >= 2 && t[0] == '0' && (t[1] == 'x' || t[1] == 'o' || t[1] == 'b')) {
+		char c = n > 2 ? t[2] : start + n < r->len ? r->s[start + n] : '\0';
+		int ok = t[1] == 'x' ? is_hexdig(c) : t[1] == 'o' ? c >= '0' && c <= '7' : c == '0' || c == '1';
+		if (ok || (unsigned char)c < 0x20)
+			return 0; /* a NUL (the end of the input) or a line break, which Go names: no message here holds them */
+		snprintf(q, sizeof(q), "'0%c%c'", t[1], c);
+		r->pos = start;
+		return tr_fail(r, t[1] == 'x' ? "not a hexidecimal number: %s" : t[1] == 'o' ? "not an octal number: %s"
+										: "not a binary number: %s", q);
+	}
+	i = t[0] == '+' || t[0] == '-';
+	if (i >= n || t[i] < '0' || t[i] > '9' || !strpbrk(t, ".eE") || strspn(t, "0123456789.eE+-_") != n)
+		return 0;
+	snprintf(q, sizeof(q), "\"%.*s\"", (int)(n > 200 ? 200 : n), t);
+	for (from = 0, i = 0; i <= n; i++) {
+		if (i < n && t[i] != '.' && t[i] != 'e' && t[i] != 'E')
+			continue;
+		if (i > from && !underscores_ok(t + from, i - from)) {
+			r->pos = start;
+			return tr_fail(r, "Invalid float %s: underscores must be surrounded by digits", q);
+		}
+		from = i + 1;
+	}
+	{
+		char clean[256];
+		size_t o = 0;
+		double d;
+		const char *dot = strchr(t, '.');
+		if (n >= sizeof(clean) || (t[i = (t[0] == '+' || t[0] == '-')] == '0' && t[i + 1] >= '0' && t[i + 1] <= '9') ||
+		    (dot && (dot[1] < '0' || dot[1] > '9')))
+			return 0; /* leading zeroes, a bare '.': the messages below */
+		for (i = 0; i < n; i++)
+			if (t[i] != '_')
+				clean[o++] = t[i];
+		clean[o] = '\0';
+		if (tmpl_strconv_parse_float(&d, clean, o) == -1) {
+			r->pos = start;
+			return tr_fail(r, "Invalid float value: %s", q);
+		}
+	}
+	return 0;
+}
 
 /* a number, boolean, date or time at r->pos */
 static int tr_scalar(struct tr *r, struct gitops_tmpl_value **out)
@@ -745,13 +841,20 @@ static int tr_scalar(struct tr *r, struct gitops_tmpl_value **out)
 		goto done;
 	}
 	if (n >= 8 && (t[2] == ':' || (n >= 10 && t[4] == '-' && t[7] == '-'))) {
-		/* a date or time: the text Go's JSON gives a time.Time (there is no time value here) */
+		/* a date or time: a time.Time, from its RFC 3339 text */
 		struct gitops_buf tb = GITOPS_BUF_INIT;
-		if (toml_time(&tb, t, n) == 0 && tb.data) {
-			*out = gitops_tmpl_value_string(tb.data, tb.len);
+		const char *fixed = NULL;
+		if (toml_time(&tb, t, n, &fixed) == 0 && tb.data) {
+			struct gitops_err e2 = { 0 };
+			ret = fn_time_parse(out, tb.data, tb.len, fixed, &e2);
 			gitops_buf_release(&tb);
-			ret = *out ? 0 : gitops_err_oom(r->err);
-			goto done;
+			if (ret == 0)
+				goto done;
+			if (e2.code == GITOPS_EXIT_INTERNAL) {
+				gitops_err_oom(r->err);
+				goto done;
+			}
+			ret = -1; /* a date Go's parser refuses (a day out of range): BurntSushi's error below */
 		}
 		gitops_buf_release(&tb);
 		{
@@ -762,6 +865,8 @@ static int tr_scalar(struct tr *r, struct gitops_tmpl_value **out)
 		}
 		goto done;
 	}
+	if (toml_number_check(r, t, n, start) < 0)
+		goto done;
 	{
 		/* underscores only between digits */
 		size_t k, o = 0;
@@ -876,8 +981,9 @@ static int digits(const char *s, int n)
  * BurntSushi makes of it (local ones in the process's zone, UTC under
  * helm's harness; a time alone on 0000-01-01): 0, or -1 when it is none.
  */
-static int toml_time(struct gitops_buf *out, const char *t, size_t n)
+static int toml_time(struct gitops_buf *out, const char *t, size_t n, const char **fixed)
 {
+	int have_zone = 0;
 	char date[16] = "0000-01-01", clock[16] = "00:00:00", frac[16] = "", zone[8] = "Z";
 	size_t i = 0;
 	int have_date = 0;
@@ -916,16 +1022,20 @@ static int toml_time(struct gitops_buf *out, const char *t, size_t n)
 		if (i < n && have_date) {
 			if ((t[i] == 'Z' || t[i] == 'z') && i + 1 == n) {
 				i++;
+				have_zone = 1;
 			} else if ((t[i] == '+' || t[i] == '-') && n - i == 6 && t[i + 3] == ':' && digits(t + i + 1, 2) &&
 				   digits(t + i + 4, 2)) {
 				if (memcmp(t + i + 1, "00:00", 5) != 0)
 					memcpy(zone, t + i, 6), zone[6] = '\0';
 				i = n;
+				have_zone = 1;
 			}
 		}
 		if (i != n)
 			return -1;
 	}
+	/* BurntSushi's local kinds: fixed zones of offset 0 (internal.LocalDatetime...) */
+	*fixed = have_zone ? NULL : !have_date ? "time-local" : i > 10 ? "datetime-local" : "date-local";
 	return gitops_buf_printf(out, "%sT%s%s%s%s", date, clock, frac[0] ? "." : "", frac, zone);
 }
 
@@ -1254,6 +1364,7 @@ static int tr_header(struct tr *r, struct gitops_tmpl_value *root, struct gitops
 				goto done;
 			}
 		} else if (gitops_tmpl_value_kind(c) != GITOPS_TMPL_LIST) {
+			r->item_line = 1; /* the parser's error, at the header's line */
 			tr_fail(r, "Key '%s' has already been defined.", path);
 			goto done;
 		}
@@ -1271,6 +1382,7 @@ static int tr_header(struct tr *r, struct gitops_tmpl_value *root, struct gitops
 				goto done;
 			}
 		} else if (gitops_tmpl_value_kind(c) != GITOPS_TMPL_MAP || tr_defined(r, path)) {
+			r->item_line = 1;
 			tr_fail(r, "Key '%s' has already been defined.", path);
 			goto done;
 		}
@@ -1288,7 +1400,7 @@ done:
 
 int ser_toml_decode(struct gitops_tmpl_value **out, const char *s, size_t len, struct gitops_err *err)
 {
-	struct tr r = { s, len, 0, 1, "", "", err, GITOPS_BUF_INIT, "", 0 };
+	struct tr r = { s, len, 0, 1, "", "", err, GITOPS_BUF_INIT, "", 0, 0 };
 	struct gitops_tmpl_value *root = gitops_tmpl_value_map(NULL), *cur;
 
 	*out = NULL;
