@@ -109,14 +109,15 @@ int gitops_tmpl_value_bytes_of(struct gitops_buf *b, const struct gitops_tmpl_va
 /* A list of a named type ("chartutil.VersionSet"), which may have methods; kind LIST or STRLIST. */
 struct gitops_tmpl_value *gitops_tmpl_value_named_list(enum gitops_tmpl_kind kind, const char *type_name);
 /*
- * Go's nil slice or nil map of a kind (LIST, STRLIST, MAP; a named one:
- * set the name after): empty, printed [] or map[] by fmt, false, of the
+ * Go's nil slice or nil map of a kind (LIST, STRLIST, MAP): empty, printed [] or map[] by fmt, false, of the
  * same Go type as an empty one, but null to the serializers (toJson,
  * toYaml), unequal to an empty one for deepEqual, and a map no key can be
  * set in.  Sprig's concat, rest, regexFindAll... give them, as Go does.
  * Appending to one makes it an ordinary list.
  */
 struct gitops_tmpl_value *gitops_tmpl_value_nil_of(enum gitops_tmpl_kind kind);
+/* The same of a named type ("[]*chart.Maintainer", "map[string]string"): a struct field's zero value. */
+struct gitops_tmpl_value *gitops_tmpl_value_named_nil_of(enum gitops_tmpl_kind kind, const char *type_name);
 /* Is v a nil slice or map (not a nil interface: that is GITOPS_TMPL_NIL)? */
 int gitops_tmpl_value_is_nil_of(const struct gitops_tmpl_value *v);
 /* Append to a list: takes item.  0, or -1 when out of memory (item freed). */

@@ -118,6 +118,16 @@ struct gitops_tmpl_value *gitops_tmpl_value_nil_of(enum gitops_tmpl_kind kind)
 	return v;
 }
 
+struct gitops_tmpl_value *gitops_tmpl_value_named_nil_of(enum gitops_tmpl_kind kind, const char *type_name)
+{
+	struct gitops_tmpl_value *v = kind == GITOPS_TMPL_MAP ? gitops_tmpl_value_map(type_name)
+							      : gitops_tmpl_value_named_list(kind, type_name);
+
+	if (v)
+		v->go_nil = 1;
+	return v;
+}
+
 int gitops_tmpl_value_is_nil_of(const struct gitops_tmpl_value *v)
 {
 	return v && v->go_nil;

@@ -384,16 +384,17 @@ static struct gitops_tmpl_value *zero_of(enum ftype t)
 		return gitops_tmpl_value_cstring("");
 	case F_BOOL:
 		return gitops_tmpl_value_bool(0);
+	/* Go's zero slices and maps are nil: toJson writes null */
 	case F_STRINGS:
-		return gitops_tmpl_value_list(GITOPS_TMPL_STRLIST);
+		return gitops_tmpl_value_nil_of(GITOPS_TMPL_STRLIST);
 	case F_MAP:
-		return gitops_tmpl_value_map("map[string]string");
+		return gitops_tmpl_value_named_nil_of(GITOPS_TMPL_MAP, "map[string]string");
 	case F_ANYS:
-		return gitops_tmpl_value_list(GITOPS_TMPL_LIST);
+		return gitops_tmpl_value_nil_of(GITOPS_TMPL_LIST);
 	case F_MAINTAINERS:
-		return gitops_tmpl_value_named_list(GITOPS_TMPL_LIST, "[]*chart.Maintainer");
+		return gitops_tmpl_value_named_nil_of(GITOPS_TMPL_LIST, "[]*chart.Maintainer");
 	case F_DEPENDENCIES:
-		return gitops_tmpl_value_named_list(GITOPS_TMPL_LIST, "[]*chart.Dependency");
+		return gitops_tmpl_value_named_nil_of(GITOPS_TMPL_LIST, "[]*chart.Dependency");
 	}
 	return NULL;
 }
@@ -555,7 +556,10 @@ static int sanitize_struct(struct gitops_tmpl_value *st, const struct sdesc *sd)
 			if (sanitize_value(&nv) < 0 || hb_set(st, sd->f[i].go, nv) < 0)
 				return -1;
 		} else if (sd->f[i].type == F_STRINGS) {
-			struct gitops_tmpl_value *nl = gitops_tmpl_value_list(GITOPS_TMPL_STRLIST);
+			struct gitops_tmpl_value *nl;
+			if (gitops_tmpl_value_is_nil_of(v))
+				continue; /* a nil slice stays nil */
+			nl = gitops_tmpl_value_list(GITOPS_TMPL_STRLIST);
 			if (!nl)
 				return -1;
 			for (k = 0; k < gitops_tmpl_value_len(v); k++) {
