@@ -536,18 +536,38 @@ static int bare_ch(int c)
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
 }
 
-static void quote_char(char *buf, size_t size, int c)
+/* the character at the reader's position as Go's %q quotes a rune (strconv.QuoteRune): the
+ * lexer reads runes, so 'é' stays whole; "" at the end of input */
+static void quote_at(char *buf, size_t size, const struct tr *r)
 {
-	if (c == '\'')
-		snprintf(buf, size, "'\\''");
-	else if (c < 0)
+	size_t w = 1;
+	int c;
+
+	if (r->pos >= r->len) {
 		snprintf(buf, size, "\"\"");
-	else if (c == '\n')
-		snprintf(buf, size, "'\\n'");
-	else if (c >= 0x20 && c < 0x7f)
-		snprintf(buf, size, "'%c'", c);
-	else
+		return;
+	}
+	c = fn_rune(r->s + r->pos, r->len - r->pos, &w);
+	switch (c) {
+	case '\'': snprintf(buf, size, "'\\''"); return;
+	case '\\': snprintf(buf, size, "'\\\\'"); return;
+	case '\a': snprintf(buf, size, "'\\a'"); return;
+	case '\b': snprintf(buf, size, "'\\b'"); return;
+	case '\f': snprintf(buf, size, "'\\f'"); return;
+	case '\n': snprintf(buf, size, "'\\n'"); return;
+	case '\r': snprintf(buf, size, "'\\r'"); return;
+	case '\t': snprintf(buf, size, "'\\t'"); return;
+	case '\v': snprintf(buf, size, "'\\v'"); return;
+	default: break;
+	}
+	if (tmpl_unicode_is_print(c))
+		snprintf(buf, size, "'%.*s'", (int)w, r->s + r->pos);
+	else if (c < 0x20 || c == 0x7f)
 		snprintf(buf, size, "'\\x%02x'", c);
+	else if (c < 0x10000)
+		snprintf(buf, size, "'\\u%04x'", c);
+	else
+		snprintf(buf, size, "'\\U%08x'", c);
 }
 
 static int tr_basic_string(struct tr *r, struct gitops_buf *out, int multi)
@@ -694,7 +714,7 @@ static int tr_key_part(struct tr *r, struct gitops_buf *k, int header)
 	}
 	if (!bare_ch(c)) {
 		char q[16];
-		quote_char(q, sizeof(q), c);
+		quote_at(q, sizeof(q), r);
 		if (c < 0)
 			return tr_fail(r, "unexpected EOF; expected key%s", "");
 		if (c == '=')
@@ -816,6 +836,8 @@ static int tr_scalar(struct tr *r, struct gitops_tmpl_value **out)
 		}
 		r->pos++;
 	}
+	if (r->pos >= r->len && r->bad[0])
+		return tr_fail(r, "%s", ""); /* the lexer met the refused byte while reading this value */
 	n = r->pos - start;
 	t = malloc(n + 1); /* not strndup: the text may hold a NUL */
 	clean = malloc(n + 1);
@@ -1077,7 +1099,7 @@ static int tr_array(struct tr *r, struct gitops_tmpl_value **out, size_t depth)
 		}
 		{
 			char q[16];
-			quote_char(q, sizeof(q), tr_peek(r));
+			quote_at(q, sizeof(q), r);
 			tr_fail(r, "expected a comma (',') or array terminator (']'), but got %s", tr_peek(r) < 0 ? "end of file" : q);
 		}
 		goto fail;
@@ -1129,7 +1151,7 @@ static int tr_value(struct tr *r, struct gitops_tmpl_value **out, size_t depth)
 		char q[16];
 		if (c == '\n')
 			r->line++;
-		quote_char(q, sizeof(q), c);
+		quote_at(q, sizeof(q), r);
 		return tr_fail(r, "expected value but found %s instead", q);
 	}
 	return tr_scalar(r, out);
@@ -1208,7 +1230,7 @@ static int tr_keyval(struct tr *r, struct gitops_tmpl_value *t, size_t depth)
 		}
 		if (tr_peek(r) == '\n')
 			r->line++;
-		quote_char(q, sizeof(q), tr_peek(r));
+		quote_at(q, sizeof(q), r);
 		tr_fail(r, "expected '.' or '=', but got %s instead", q);
 		goto done;
 	}
@@ -1302,7 +1324,7 @@ static int tr_inline_table(struct tr *r, struct gitops_tmpl_value **out, size_t 
 		}
 		{
 			char q[16];
-			quote_char(q, sizeof(q), tr_peek(r));
+			quote_at(q, sizeof(q), r);
 			tr_fail(r, "expected a comma or an inline table terminator '}', but got %s instead",
 				tr_peek(r) < 0 ? "end of file" : q);
 		}
@@ -1334,7 +1356,7 @@ static int tr_header(struct tr *r, struct gitops_tmpl_value *root, struct gitops
 		char q[16];
 		if (tr_peek(r) == '\n')
 			r->line++;
-		quote_char(q, sizeof(q), tr_peek(r));
+		quote_at(q, sizeof(q), r);
 		if (tr_peek(r) < 0)
 			tr_fail(r, "expected '.' or ']' to end table name, but got %s instead", "'\\x00'");
 		else
@@ -1408,7 +1430,8 @@ int ser_toml_decode(struct gitops_tmpl_value **out, const char *s, size_t len, s
 		return gitops_err_oom(err);
 	cur = root;
 	{
-		/* BurntSushi's lexer refuses bytes that are not UTF-8 and control characters: cut there */
+		/* BurntSushi's lexer refuses bytes that are not UTF-8 and control characters (a CR
+		 * only before LF): cut there */
 		size_t i, w;
 		for (i = 0; i < len; i += w) {
 			unsigned char c = (unsigned char)s[i];
@@ -1417,7 +1440,8 @@ int ser_toml_decode(struct gitops_tmpl_value **out, const char *s, size_t len, s
 				snprintf(r.bad, sizeof(r.bad), "invalid UTF-8 byte: 0x%02x", c);
 				break;
 			}
-			if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7f) {
+			if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7f ||
+			    (c == '\r' && (i + 1 >= len || s[i + 1] != '\n'))) {
 				snprintf(r.bad, sizeof(r.bad), "TOML files cannot contain control characters: '0x%02x'", c);
 				break;
 			}
@@ -1439,7 +1463,7 @@ int ser_toml_decode(struct gitops_tmpl_value **out, const char *s, size_t len, s
 		tr_comment(&r);
 		if (r.pos < r.len && r.s[r.pos] != '\n' && !(r.s[r.pos] == '\r' && r.pos + 1 < r.len && r.s[r.pos + 1] == '\n')) {
 			char q[16];
-			quote_char(q, sizeof(q), tr_peek(&r));
+			quote_at(q, sizeof(q), &r);
 			tr_fail(&r, "expected a top-level item to end with a newline, comment, or EOF, but got %s instead", q);
 			goto fail;
 		}
