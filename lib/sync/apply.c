@@ -480,6 +480,14 @@ static int prepare(struct sync *s, struct gitops_object *objs, struct gitops_err
 	return 0;
 }
 
+int gitops_sync_check_before_change(struct sync *s, struct gitops_err *err)
+{
+	if (s->checked || !s->o->before_change)
+		return 0;
+	s->checked = 1;
+	return s->o->before_change(s->o->before_change_ctx, s->k, s->d, err);
+}
+
 /* The set's namespace may be one the stream creates: that Namespace goes first, before the lease and the parent. */
 static int create_set_namespace(struct sync *s, struct gitops_err *err)
 {
@@ -499,7 +507,8 @@ static int create_set_namespace(struct sync *s, struct gitops_err *err)
 		}
 		one[0] = it;
 		it->result.phase = GITOPS_PHASE_SYNC;
-		if (run_step(s, one, 1, err) < 0)
+		/* the first change: a plan's checks come before it (no Lease can exist in a namespace not there yet) */
+		if (gitops_sync_check_before_change(s, err) < 0 || run_step(s, one, 1, err) < 0)
 			return -1;
 		it->done_early = 1;
 		return 0;
@@ -589,10 +598,15 @@ int gitops_apply(struct gitops_kube *k, struct gitops_kube_discovery *d, struct 
 			if (gitops_lease_acquire(&s.lease, k, s.set_ns, name, &lo, err) < 0)
 				goto done;
 		}
+		/* a plan's checks: under the Lease, before the parent is written */
+		if (gitops_sync_check_before_change(&s, err) < 0)
+			goto done;
 		if (gitops_applyset_open(&s.set, k, s.o->applyset, s.set_ns, s.o->applyset_tooling, err) < 0 ||
 		    write_parent(&s, err) < 0)
 			goto fail;
 	}
+	if (gitops_sync_check_before_change(&s, err) < 0)
+		goto done;
 	if (run_phase(&s, GITOPS_PHASE_PRESYNC, 0, err) < 0)
 		goto fail;
 	/* PostSync hooks run once the Sync phase is healthy (Argo CD): then it is waited for */

@@ -43,6 +43,18 @@ struct gitops_apply_options {
 	long timeout_ms;             /* for all waiting (hooks, health): the whole sync */
 	/* progress while waiting (may be NULL): one line, no newline */
 	void (*progress)(void *ctx, const char *line);
+	/*
+	 * gitops-apply --plan (may be NULL): called once, before the sync changes
+	 * anything, after it took the applyset's Lease (before the Namespace of the
+	 * set is created, when the stream creates it: no Lease can exist there yet);
+	 * -1 with err refuses the sync, nothing changed.
+	 */
+	int (*before_change)(void *ctx, struct gitops_kube *k, struct gitops_kube_discovery *d, struct gitops_err *err);
+	void *before_change_ctx;
+	/* gitops-apply --plan: prune only members whose UID is listed, each DELETE on condition of that UID */
+	int prune_listed_only;
+	const char *const *prune_uids;
+	size_t n_prune_uids;
 };
 
 #define GITOPS_APPLY_OPTIONS_INIT                                                                      \

@@ -279,6 +279,7 @@ static int extraneous(struct gitops_kube *k, struct gitops_kube_discovery *d, co
 	want.n = n;
 	want.default_ns = o->namespace;
 	want.uids = uids;
+	want.confirmed = o->confirm_prune;
 	if (gitops_applyset_orphans(k, d, o->applyset, o->namespace, &want, &orphans, err) < 0) {
 		free(uids);
 		return -1;

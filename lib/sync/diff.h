@@ -60,6 +60,7 @@ struct gitops_diff_options {
 	const char *applyset;        /* the ApplySet (parent Secret) whose extra members to show, or NULL */
 	struct gitops_diff_show show;
 	int always_dry_run;          /* a dry run even for objects proven unchanged */
+	int confirm_prune;           /* members annotated Prune=confirm count as pruned, not pending */
 };
 
 #define GITOPS_DIFF_OPTIONS_INIT { .field_manager = "gitops", .namespace = "default" }

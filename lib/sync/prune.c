@@ -7,14 +7,33 @@
 #include "lib/kube/kube_rest.h"
 #include "lib/k8s/object.h"
 #include "lib/k8s/order.h"
+#include "lib/value/jsonio.h"
 
 /*
  * DELETE each (in parallel), background propagation.  failed[i] says which
  * failed, and errs[i] (errs may be NULL) why: each its own message.
  */
+/* DeleteOptions.preconditions.uid in q's body: the DELETE fails (409) rather than delete another object. */
+static int precondition_uid(struct gitops_kube_request *q, const char *uid)
+{
+	cJSON *body = gitops_json_read(q->body, q->body_len), *pre;
+	char *text;
+
+	if (!body || !(pre = cJSON_AddObjectToObject(body, "preconditions")) || !cJSON_AddStringToObject(pre, "uid", uid) ||
+	    !(text = gitops_json_text(body))) {
+		cJSON_Delete(body);
+		return -1;
+	}
+	cJSON_Delete(body);
+	free(q->body);
+	q->body = text;
+	q->body_len = strlen(text);
+	return 0;
+}
+
 int gitops_sync_delete_all(struct sync *s, const struct gitops_kube_resource *const *res, const char *const *ns,
-			   const char *const *names, const char *const *what, size_t n, int *failed,
-			   struct gitops_err *errs, struct gitops_err *err)
+			   const char *const *names, const char *const *uids, const char *const *what, size_t n,
+			   int *failed, struct gitops_err *errs, struct gitops_err *err)
 {
 	struct gitops_kube_request *del = calloc(n ? n : 1, sizeof(*del));
 	static const long ok404[] = { 404, 0 };
@@ -24,7 +43,8 @@ int gitops_sync_delete_all(struct sync *s, const struct gitops_kube_resource *co
 	if (!del)
 		return gitops_err_oom(err);
 	for (i = 0; i < n; i++) {
-		if (gitops_kube_delete_request(&del[i], res[i], ns[i], names[i], "Background", s->o->dry_run) < 0) {
+		if (gitops_kube_delete_request(&del[i], res[i], ns[i], names[i], "Background", s->o->dry_run) < 0 ||
+		    (uids && uids[i] && precondition_uid(&del[i], uids[i]) < 0)) {
 			for (; ; i--) {
 				gitops_kube_request_release(&del[i]);
 				if (!i)
@@ -61,6 +81,30 @@ static void orphan_result(struct gitops_apply_result *r, const struct gitops_id 
 }
 
 /*
+ * A plan prunes exactly its members: one whose UID it does not list (it
+ * appeared after the plan's checks) is left alone, and stays recorded.
+ */
+static int keep_unlisted(struct sync *s, cJSON *doomed, struct gitops_err *err)
+{
+	cJSON *m = doomed ? doomed->child : NULL, *next;
+	size_t i;
+
+	for (; m; m = next) {
+		const char *uid = gitops_json_get_string(m, "metadata", "uid", NULL);
+		struct gitops_id id;
+		next = m->next;
+		for (i = 0; uid && i < s->o->n_prune_uids && strcmp(uid, s->o->prune_uids[i]); i++)
+			;
+		if (uid && i < s->o->n_prune_uids)
+			continue;
+		if (gitops_object_id(&id, m) == 0 && s->set && gitops_applyset_add(s->set, id.group, id.kind, id.namespace) < 0)
+			return gitops_err_oom(err);
+		cJSON_Delete(cJSON_DetachItemViaPointer(doomed, m));
+	}
+	return 0;
+}
+
+/*
  * Members the stream no longer has: deleted in reverse order, a group of one
  * wave and tier at a time.  A member whose UID this sync applied is the same
  * object under another API group: never deleted.  Prune=confirm members wait
@@ -73,7 +117,7 @@ int gitops_sync_prune(struct sync *s, struct gitops_err *err)
 	size_t n = 0, i, j;
 	int ret = -1;
 	const struct gitops_kube_resource **res = NULL;
-	const char **ns = NULL, **names = NULL, **what = NULL, **uids = NULL;
+	const char **ns = NULL, **names = NULL, **what = NULL, **uids = NULL, **dels = NULL;
 	char (*display)[600] = NULL;
 	int *tier = NULL, *wave = NULL, *failed = NULL;
 	struct gitops_err *errs = NULL;
@@ -117,8 +161,11 @@ int gitops_sync_prune(struct sync *s, struct gitops_err *err)
 		if (s->report)
 			s->report(s->ctx, &r);
 	}
+	if (s->o->prune_listed_only && keep_unlisted(s, orphans.doomed, err) < 0)
+		goto done;
 	n = (size_t)cJSON_GetArraySize(orphans.doomed);
 	res = calloc(n + 1, sizeof(*res));
+	dels = calloc(n + 1, sizeof(*dels));
 	ns = calloc(n + 1, sizeof(*ns));
 	names = calloc(n + 1, sizeof(*names));
 	what = calloc(n + 1, sizeof(*what));
@@ -127,7 +174,7 @@ int gitops_sync_prune(struct sync *s, struct gitops_err *err)
 	wave = calloc(n + 1, sizeof(*wave));
 	failed = calloc(n + 1, sizeof(*failed));
 	errs = calloc(n + 1, sizeof(*errs));
-	if (!res || !ns || !names || !what || !display || !tier || !wave || !failed || !errs) {
+	if (!res || !dels || !ns || !names || !what || !display || !tier || !wave || !failed || !errs) {
 		gitops_err_oom(err);
 		goto done;
 	}
@@ -145,6 +192,7 @@ int gitops_sync_prune(struct sync *s, struct gitops_err *err)
 		wave[i] = info.wave;
 		ns[i] = id.namespace;
 		names[i] = id.name;
+		dels[i] = s->o->prune_listed_only ? gitops_json_get_string(o, "metadata", "uid", NULL) : NULL;
 		gitops_sync_kubectl_name(display[i], sizeof(display[i]), &id);
 		what[i] = display[i];
 	}
@@ -154,7 +202,7 @@ int gitops_sync_prune(struct sync *s, struct gitops_err *err)
 			;
 		if (gitops_sync_keep_lease(s, err) < 0)
 			goto done;
-		gitops_sync_delete_all(s, res + i, ns + i, names + i, what + i, j - i, failed + i, errs + i, err);
+		gitops_sync_delete_all(s, res + i, ns + i, names + i, dels + i, what + i, j - i, failed + i, errs + i, err);
 		for (k = i; k < j; k++) {
 			struct gitops_apply_result r;
 			struct gitops_id id;
@@ -176,6 +224,7 @@ done:
 	free(objs);
 	free(uids);
 	free(res);
+	free(dels);
 	free(ns);
 	free(names);
 	free(what);

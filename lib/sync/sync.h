@@ -43,6 +43,7 @@ struct sync {
 	size_t unconfirmed;                        /* members kept because their prune needs confirmation */
 	struct timespec start;
 	int began;                                 /* something was sent that changes the cluster */
+	int checked;                               /* o->before_change was called */
 };
 
 /* --- apply.c --- */
@@ -79,15 +80,20 @@ int gitops_sync_wait_ready(struct sync *s, struct item **list, size_t m, const c
 /* Hooks that finished: their delete policies. */
 int gitops_sync_delete_finished_hooks(struct sync *s, struct item **list, size_t m, struct gitops_err *err);
 
+/* o->before_change, once, before the first change; 0 when there is none. */
+int gitops_sync_check_before_change(struct sync *s, struct gitops_err *err);
+
 /* --- prune.c --- */
 
 /*
- * DELETE each (in parallel), background propagation.  failed[i] says which
- * failed, and errs[i] (errs may be NULL) why: each its own message.
+ * DELETE each (in parallel), background propagation; uids (may be NULL) the
+ * precondition of each (the object of that UID, not one re-created since).
+ * failed[i] says which failed, and errs[i] (errs may be NULL) why: each its
+ * own message.
  */
 int gitops_sync_delete_all(struct sync *s, const struct gitops_kube_resource *const *res, const char *const *ns,
-			   const char *const *names, const char *const *what, size_t n, int *failed,
-			   struct gitops_err *errs, struct gitops_err *err);
+			   const char *const *names, const char *const *uids, const char *const *what, size_t n,
+			   int *failed, struct gitops_err *errs, struct gitops_err *err);
 /*
  * Members the stream no longer has: deleted in reverse order, a group of one
  * wave and tier at a time.  A member whose UID this sync applied is the same

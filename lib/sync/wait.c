@@ -52,7 +52,7 @@ int gitops_sync_delete_before_creation(struct sync *s, struct item **step, size_
 		int failed;
 		if (!it->info.hook || !(it->info.delete_policy & GITOPS_HOOK_DELETE_BEFORE_CREATION))
 			continue;
-		if (gitops_sync_delete_all(s, res, ns, name, what, 1, &failed, NULL, err) < 0)
+		if (gitops_sync_delete_all(s, res, ns, name, NULL, what, 1, &failed, NULL, err) < 0)
 			return -1;
 		for (;;) {
 			cJSON *live;
@@ -208,7 +208,7 @@ int gitops_sync_delete_finished_hooks(struct sync *s, struct item **list, size_t
 				  it->result.outcome == GITOPS_APPLY_HOOK_FAILED &&
 					  (it->info.delete_policy & GITOPS_HOOK_DELETE_FAILED)))
 			continue;
-		if (gitops_sync_delete_all(s, res, ns, name, what, 1, &failed, NULL, err) < 0)
+		if (gitops_sync_delete_all(s, res, ns, name, NULL, what, 1, &failed, NULL, err) < 0)
 			return -1;
 		{
 			struct gitops_apply_result r = it->result;
