@@ -24,6 +24,7 @@ enum gitops_exit {
 	GITOPS_EXIT_UNSAFE = 9,      /* refused a destructive step: incomplete or empty stream */
 	GITOPS_EXIT_UNCHANGED = 10,  /* nothing new to do (gitops-fetch --if-changed) */
 	GITOPS_EXIT_BUSY = 11,       /* another sync of the same application or ApplySet holds its lock */
+	GITOPS_EXIT_STALE = 12,      /* gitops-apply --plan: what the plan was made against moved; plan again */
 	GITOPS_EXIT_INTERNAL = 70    /* out of memory or an internal error */
 };
 
