@@ -6,6 +6,7 @@
 #include "lib/sync/apply.h"
 #include "lib/base/buf.h"
 #include "cmd/tool/cli.h"
+#include "cmd/tool/planref.h"
 #include "lib/kube/cluster.h"
 #include "lib/kube/kube.h"
 #include "lib/kube/kube_discovery.h"
@@ -13,7 +14,8 @@
 #include "lib/k8s/objset.h"
 #include "lib/value/value.h"
 
-static const char usage[] = "gitops-apply [options] [-f FILE]";
+static const char usage[] = "gitops-apply [options] [-f FILE]\n"
+			    "gitops-apply [options] --plan FILE";
 
 static const char help[] =
 	"Sync the objects of a stream (standard input, or FILE) to the cluster with server-side\n"
@@ -42,6 +44,11 @@ static const char help[] =
 	"                          finish (default 0: exit 11 at once)\n"
 	"      --applyset-tooling NAME/VERSION  what a new parent records (default gitops/VERSION;\n"
 	"                          kubectl/VERSION lets kubectl apply --prune use the set too)\n"
+	"      --plan FILE         apply exactly what gitops-diff --plan wrote to FILE, with its options,\n"
+	"                          or refuse (exit 12, nothing changed) when anything it was made against\n"
+	"                          moved: a compared object, a member to prune, the commit of its ref\n"
+	"      --cache-dir DIR, --ssh-key FILE, --ssh-known-hosts FILE, --no-ssh-agent, --ca-file FILE,\n"
+	"      --netrc-file FILE   how --plan asks the repository, as gitops-fetch(1) takes them\n"
 	"      --wait              wait until each wave is healthy before the next one starts\n"
 	"      --timeout DURATION  give up waiting after DURATION (30s, 5m, 1h; default 5m)\n"
 	"  -o, --output FORMAT     yaml: kubectl's lines (default); json: one record per object\n"
@@ -53,10 +60,13 @@ static const char help[] =
 	"  -V, --version           show the version\n";
 
 enum { OPT_DRY_RUN = 300, OPT_FORCE, OPT_MANAGER, OPT_APPLYSET, OPT_PRUNE, OPT_ALLOW_EMPTY, OPT_TOOLING, OPT_WAIT,
-       OPT_TIMEOUT, OPT_APPLY_ALL, OPT_CONFIRM_PRUNE, OPT_LOCK_TIMEOUT };
+       OPT_TIMEOUT, OPT_APPLY_ALL, OPT_CONFIRM_PRUNE, OPT_LOCK_TIMEOUT, OPT_PLAN, OPT_GIT };
 
 struct opts {
-	const char *file;
+	const char *file, *plan;
+	int manager_given;
+	struct gitops_git_cache_options cache;
+	struct gitops_git_auth auth;
 	struct gitops_kube_options kube;
 	struct gitops_apply_options apply;
 	struct gitops_kube_client_options client;
@@ -76,14 +86,33 @@ static const struct option longopts[] = {
 	{ "wait", no_argument, NULL, OPT_WAIT },
 	{ "apply-all", no_argument, NULL, OPT_APPLY_ALL },
 	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
+	{ "plan", required_argument, NULL, OPT_PLAN },
+	{ "cache-dir", required_argument, NULL, OPT_GIT },
+	{ "ssh-key", required_argument, NULL, OPT_GIT + 1 },
+	{ "ssh-known-hosts", required_argument, NULL, OPT_GIT + 2 },
+	{ "no-ssh-agent", no_argument, NULL, OPT_GIT + 3 },
+	{ "ca-file", required_argument, NULL, OPT_GIT + 4 },
+	{ "netrc-file", required_argument, NULL, OPT_GIT + 5 },
 	{ NULL, 0, NULL, 0 },
 };
 
 static int on_option(struct gitops_cli *cli, int opt, const char *arg, void *ctx)
 {
 	struct opts *o = ctx;
+	struct gitops_err err = GITOPS_ERR_INIT;
 
 	switch (opt) {
+	case OPT_PLAN:
+		o->plan = arg;
+		return 0;
+	case OPT_GIT: case OPT_GIT + 1: case OPT_GIT + 2: case OPT_GIT + 3: case OPT_GIT + 4: case OPT_GIT + 5: {
+		/* the fetch cache's and Git's options, by name, as gitops-fetch takes them */
+		static const char *const names[] = { "cache-dir", "ssh-key", "ssh-known-hosts", "no-ssh-agent", "ca-file",
+						     "netrc-file" };
+		if (gitops_git_option_set(&o->cache, &o->auth, names[opt - OPT_GIT], arg, &err) < 0)
+			return gitops_cli_usage_error(cli, "%s", err.msg);
+		return 0;
+	}
 	case 'f':
 		o->file = arg;
 		return 0;
@@ -138,6 +167,7 @@ static int on_option(struct gitops_cli *cli, int opt, const char *arg, void *ctx
 		if (!*arg)
 			return gitops_cli_usage_error(cli, "--field-manager needs a name");
 		o->apply.field_manager = arg;
+		o->manager_given = 1;
 		return 0;
 	}
 	return gitops_cli_usage_error(cli, "unknown option");
@@ -214,13 +244,19 @@ static void on_result(void *ctx, const struct gitops_apply_result *r)
 int main(int argc, char **argv)
 {
 	struct gitops_cli cli;
-	struct opts o = { NULL, { NULL, NULL, NULL }, GITOPS_APPLY_OPTIONS_INIT, GITOPS_KUBE_CLIENT_OPTIONS_INIT };
+	struct opts o = { NULL, NULL, 0, GITOPS_GIT_CACHE_OPTIONS_INIT, GITOPS_GIT_AUTH_INIT, { NULL, NULL, NULL },
+			  GITOPS_APPLY_OPTIONS_INIT, GITOPS_KUBE_CLIENT_OPTIONS_INIT };
 	struct gitops_err err = GITOPS_ERR_INIT;
 	struct gitops_objset set;
+	struct gitops_cli_plan plan;
+	struct gitops_object *objs;
+	size_t n;
 	struct gitops_cluster c = { NULL, NULL, NULL };
 	struct report rep = { &cli, 0, NULL, 0 };
 	int ret, code = GITOPS_EXIT_OK;
 
+	memset(&set, 0, sizeof(set));
+	memset(&plan, 0, sizeof(plan));
 	gitops_cli_init(&cli, "gitops-apply", usage, help);
 	gitops_cli_kube_options(&cli, &o.kube, &o.client);
 	ret = gitops_cli_parse(&cli, argc, argv, "f:", longopts, on_option, &o);
@@ -229,19 +265,36 @@ int main(int argc, char **argv)
 	if (cli.optind < argc)
 		return gitops_cli_usage_error(&cli, "unexpected argument '%s' (the stream comes from -f or standard input)",
 					      argv[cli.optind]);
-	if (o.apply.prune && !o.apply.applyset)
+	if (o.plan && o.file)
+		return gitops_cli_usage_error(&cli, "--plan FILE and -f: a plan holds its objects; no stream is read");
+	if (o.apply.prune && !o.apply.applyset && !o.plan)
 		return gitops_cli_usage_error(&cli, "--prune needs --applyset NAME (the set whose members may be deleted)");
-	/* the whole stream first: nothing is sent unless all of it is good */
-	if (gitops_objset_read(&set, o.file, &cli.limits, &err) < 0)
-		goto fail;
-	if (!set.n && !o.apply.prune) {
+	if (o.plan) {
+		/* the whole plan, checked, with its options; then nothing but what it holds is sent */
+		gitops_git_auth_from_env(&o.auth);
+		o.cache.notice = gitops_cli_on_notice;
+		o.cache.warning = gitops_cli_on_warning;
+		o.cache.ctx = &cli;
+		if (gitops_cli_plan_open(&plan, o.plan, &cli.limits, &o.apply, &o.kube.namespace, o.manager_given, &o.cache,
+					 &o.auth, &err) < 0)
+			goto fail;
+		objs = plan.file.objs;
+		n = plan.file.n;
+	} else {
+		/* the whole stream first: nothing is sent unless all of it is good */
+		if (gitops_objset_read(&set, o.file, &cli.limits, &err) < 0)
+			goto fail;
+		objs = set.objs;
+		n = set.n;
+		o.apply.stream_complete = set.status.marker == GITOPS_MARKER_OK;
+	}
+	if (!n && !o.apply.prune) {
 		gitops_cli_info(&cli, 1, "nothing to apply");
 		goto done;
 	}
-	o.apply.stream_complete = set.status.marker == GITOPS_MARKER_OK;
 	o.apply.progress = on_progress;
 	/* an unsafe prune is refused before the cluster is asked anything */
-	if (gitops_apply_prune_safe(&o.apply, set.n, &err) < 0)
+	if (gitops_apply_prune_safe(&o.apply, n, &err) < 0)
 		goto fail;
 	if (gitops_cluster_open(&c, &o.kube, &o.client, &err) < 0)
 		goto fail;
@@ -249,7 +302,7 @@ int main(int argc, char **argv)
 	rep.dry_run = o.apply.dry_run;
 	if (cli.format == GITOPS_FORMAT_JSON)
 		rep.records = cJSON_CreateArray();
-	if (gitops_apply(c.kube, c.discovery, set.objs, set.n, &o.apply, on_result, &rep, &err) < 0) {
+	if (gitops_apply(c.kube, c.discovery, objs, n, &o.apply, on_result, &rep, &err) < 0) {
 		/* failures of single objects were said as they came; anything else is said here */
 		if (!rep.failures)
 			gitops_cli_fail(&cli, &err);
@@ -268,7 +321,9 @@ fail:
 done:
 	cJSON_Delete(rep.records);
 	gitops_objset_release(&set);
+	gitops_cli_plan_release(&plan);
 	gitops_cluster_close(&c);
+	gitops_git_shutdown();
 	if (fflush(stdout) != 0 && code == GITOPS_EXIT_OK)
 		code = GITOPS_EXIT_IO;
 	return code;

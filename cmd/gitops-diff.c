@@ -6,12 +6,14 @@
 #include "cmd/tool/cli.h"
 #include "lib/kube/cluster.h"
 #include "lib/sync/diff.h"
+#include "lib/sync/planfile.h"
 #include "lib/k8s/health.h"
 #include "lib/kube/kube.h"
 #include "lib/k8s/objset.h"
 #include "lib/value/value.h"
 
-static const char usage[] = "gitops-diff [options] [-f FILE]";
+static const char usage[] = "gitops-diff [options] [-f FILE]\n"
+			    "gitops-diff [options] --plan FILE (--plan-source SOURCES | --plan-allow-no-source) [-f FILE]";
 
 static const char help[] =
 	"Show how the live cluster differs from the objects of a stream (standard input, or FILE):\n"
@@ -31,6 +33,12 @@ static const char help[] =
 	"      --applyset NAME     also show what gitops-apply --prune would delete: the live members\n"
 	"                          of the ApplySet NAME (parent Secret in the namespace) not in the stream\n"
 	"                          (the stream must end with a valid end-of-stream marker)\n"
+	"      --confirm-prune     members annotated Prune=confirm count as pruned (and a plan approves it)\n"
+	"      --plan FILE         also write what was compared to FILE (mode 0600: it holds Secret\n"
+	"                          values), for gitops-apply --plan: a Plan, the objects, the end marker\n"
+	"      --plan-source SOURCES  the Source documents gitops-fetch wrote for the stream: the\n"
+	"                          repository, ref and commit gitops-apply --plan checks\n"
+	"      --plan-allow-no-source  a plan without a source: its commit is not checked\n"
 	"      --allow-empty-input  accept a stream with no object and no end-of-stream marker\n"
 	"      --show-secrets      show Secret values instead of masking them\n"
 	"      --dry-run-all       a dry run for every object, also those whose live state shows\n"
@@ -43,11 +51,12 @@ static const char help[] =
 	"  -h, --help              show this help\n"
 	"  -V, --version           show the version\n";
 
-enum { OPT_MANAGER = 300, OPT_APPLYSET, OPT_SHOW_SECRETS, OPT_DRY_RUN_ALL, OPT_ALLOW_EMPTY_INPUT };
+enum { OPT_MANAGER = 300, OPT_APPLYSET, OPT_SHOW_SECRETS, OPT_DRY_RUN_ALL, OPT_ALLOW_EMPTY_INPUT, OPT_PLAN,
+       OPT_PLAN_SOURCE, OPT_PLAN_NO_SOURCE, OPT_CONFIRM_PRUNE };
 
 struct opts {
-	const char *file;
-	int allow_empty_input;
+	const char *file, *plan, *plan_source;
+	int allow_empty_input, plan_no_source;
 	struct gitops_kube_options kube;
 	struct gitops_diff_options diff;
 	struct gitops_kube_client_options client;
@@ -60,6 +69,10 @@ static const struct option longopts[] = {
 	{ "show-secrets", no_argument, NULL, OPT_SHOW_SECRETS },
 	{ "dry-run-all", no_argument, NULL, OPT_DRY_RUN_ALL },
 	{ "allow-empty-input", no_argument, NULL, OPT_ALLOW_EMPTY_INPUT },
+	{ "plan", required_argument, NULL, OPT_PLAN },
+	{ "plan-source", required_argument, NULL, OPT_PLAN_SOURCE },
+	{ "plan-allow-no-source", no_argument, NULL, OPT_PLAN_NO_SOURCE },
+	{ "confirm-prune", no_argument, NULL, OPT_CONFIRM_PRUNE },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -90,6 +103,18 @@ static int on_option(struct gitops_cli *cli, int opt, const char *arg, void *ctx
 	case OPT_ALLOW_EMPTY_INPUT:
 		o->allow_empty_input = 1;
 		return 0;
+	case OPT_PLAN:
+	case OPT_PLAN_SOURCE:
+		if (!*arg)
+			return gitops_cli_usage_error(cli, "--%s needs a file", opt == OPT_PLAN ? "plan" : "plan-source");
+		*(opt == OPT_PLAN ? &o->plan : &o->plan_source) = arg;
+		return 0;
+	case OPT_PLAN_NO_SOURCE:
+		o->plan_no_source = 1;
+		return 0;
+	case OPT_CONFIRM_PRUNE:
+		o->diff.confirm_prune = 1;
+		return 0;
 	}
 	return gitops_cli_usage_error(cli, "unknown option");
 }
@@ -97,6 +122,8 @@ static int on_option(struct gitops_cli *cli, int opt, const char *arg, void *ctx
 struct report {
 	struct gitops_cli *cli;
 	cJSON *records;
+	cJSON *plan;                 /* --plan: what was compared, or NULL */
+	struct gitops_err plan_err;  /* why the plan cannot be written */
 	size_t synced, out_of_sync, missing, extraneous, pending, failed;
 	int write_failed;
 };
@@ -105,6 +132,9 @@ static void on_result(void *ctx, const struct gitops_diff_result *r)
 {
 	struct report *rep = ctx;
 
+	if (rep->plan && !rep->plan_err.code && gitops_planfile_note(rep->plan, r, &rep->plan_err) < 0 &&
+	    !rep->plan_err.code)
+		rep->plan_err.code = GITOPS_EXIT_INTERNAL;
 	if (r->failed) {
 		gitops_cli_error(rep->cli, r->err.code, "%s", r->err.msg);
 		rep->failed++;
@@ -190,15 +220,18 @@ static void print_json(struct report *rep)
 int main(int argc, char **argv)
 {
 	struct gitops_cli cli;
-	struct opts o = { NULL, 0, { NULL, NULL, NULL }, GITOPS_DIFF_OPTIONS_INIT, GITOPS_KUBE_CLIENT_OPTIONS_INIT };
+	struct opts o = { NULL, NULL, NULL, 0, 0, { NULL, NULL, NULL }, GITOPS_DIFF_OPTIONS_INIT,
+			  GITOPS_KUBE_CLIENT_OPTIONS_INIT };
 	struct gitops_err err = GITOPS_ERR_INIT;
-	struct gitops_objset set;
+	struct gitops_objset set, sources;
+	struct gitops_planfile_source src = { NULL, NULL, NULL, NULL, 0 };
 	struct gitops_cluster c = { NULL, NULL, NULL };
 	struct report rep;
 	int ret, code = GITOPS_EXIT_OK;
 
 	memset(&rep, 0, sizeof(rep));
 	memset(&set, 0, sizeof(set));
+	memset(&sources, 0, sizeof(sources));
 	rep.cli = &cli;
 	gitops_cli_init(&cli, "gitops-diff", usage, help);
 	gitops_cli_kube_options(&cli, &o.kube, &o.client);
@@ -208,6 +241,12 @@ int main(int argc, char **argv)
 	if (cli.optind < argc)
 		return gitops_cli_usage_error(&cli, "unexpected argument '%s' (the stream comes from -f or standard input)",
 					      argv[cli.optind]);
+	if (!o.plan && (o.plan_source || o.plan_no_source))
+		return gitops_cli_usage_error(&cli, "--plan-source and --plan-allow-no-source go with --plan FILE");
+	if (o.plan && !o.plan_source == !o.plan_no_source)
+		return gitops_cli_usage_error(&cli, "--plan needs either --plan-source SOURCES (the Source documents "
+					      "gitops-fetch wrote: the ref whose commit gitops-apply --plan checks) or "
+					      "--plan-allow-no-source");
 	if (cli.format == GITOPS_FORMAT_JSON && !(rep.records = cJSON_CreateArray())) {
 		gitops_err_oom(&err);
 		goto fail;
@@ -226,16 +265,30 @@ int main(int argc, char **argv)
 			       "mid-stream); nothing was compared", set.name);
 		goto fail;
 	}
-	if (set.n || o.diff.applyset) {
+	/* where the objects come from, checked before anything is asked */
+	if (o.plan_source && (gitops_objset_read(&sources, o.plan_source, &cli.limits, &err) < 0 ||
+			      gitops_planfile_source_of(&src, sources.objs, sources.n, set.objs, set.n, &err) < 0))
+		goto fail;
+	if (set.n || o.diff.applyset || o.plan) {
+		struct gitops_planfile_options po = { NULL, o.diff.field_manager, o.diff.applyset, o.diff.confirm_prune };
 		if (gitops_cluster_open(&c, &o.kube, &o.client, &err) < 0)
 			goto fail;
-		o.diff.namespace = c.namespace;
+		o.diff.namespace = po.namespace = c.namespace;
+		if (o.plan && gitops_planfile_new(&rep.plan, &src, &po, &err) < 0)
+			goto fail;
 		if (gitops_diff(c.kube, c.discovery, set.objs, set.n, &o.diff, on_result, &rep, &err) < 0) {
 			/* failures of single objects were said as they came; anything else is said here */
 			if (!rep.failed)
 				gitops_cli_fail(&cli, &err);
 			code = err.code ? err.code : GITOPS_EXIT_INTERNAL;
 		}
+	}
+	if (rep.plan && code == GITOPS_EXIT_OK) {
+		/* written whole or not at all: only what was compared, every object of it */
+		if (rep.plan_err.code || gitops_planfile_write(o.plan, rep.plan, set.objs, set.n, &rep.plan_err) < 0)
+			code = gitops_cli_fail(&cli, &rep.plan_err);
+	} else if (o.plan) {
+		gitops_cli_error(&cli, code, "%s: no plan written: not every object was compared", o.plan);
 	}
 	if (rep.records)
 		print_json(&rep);
@@ -251,6 +304,9 @@ fail:
 	code = gitops_cli_fail(&cli, &err);
 done:
 	cJSON_Delete(rep.records);
+	cJSON_Delete(rep.plan);
+	free((void *)src.paths);
+	gitops_objset_release(&sources);
 	gitops_objset_release(&set);
 	gitops_cluster_close(&c);
 	return code;
