@@ -32,18 +32,6 @@ static const char *annotation(const struct gitops_object *o, const char *key)
 	return gitops_object_annotation(o->json, key);
 }
 
-int gitops_planfile_require_revisions(const struct gitops_object *objs, size_t n, struct gitops_err *err)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (!annotation(&objs[i], "gitops.dev/revision"))
-			return gitops_object_err(err, &objs[i], GITOPS_EXIT_USAGE, "refusing to write a plan: the object "
-						 "carries no gitops.dev/revision (not rendered from a gitops-fetch Source); "
-						 "--plan-allow-no-source writes one whose commit is not checked");
-	return 0;
-}
-
 int gitops_planfile_source_of(struct gitops_planfile_source *out, const struct gitops_object *sources,
 			      size_t n_sources, const struct gitops_object *objs, size_t n, struct gitops_err *err)
 {

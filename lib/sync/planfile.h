@@ -73,9 +73,6 @@ struct gitops_planfile_options {
 int gitops_planfile_source_of(struct gitops_planfile_source *out, const struct gitops_object *sources,
 			      size_t n_sources, const struct gitops_object *objs, size_t n, struct gitops_err *err);
 
-/* Without a source: -1 (GITOPS_EXIT_USAGE) naming the first object that carries no gitops.dev/revision. */
-int gitops_planfile_require_revisions(const struct gitops_object *objs, size_t n, struct gitops_err *err);
-
 /* A Plan document to fill (*out the caller's): source (NULL: noSource), options. */
 int gitops_planfile_new(cJSON **out, const struct gitops_planfile_source *src,
 			const struct gitops_planfile_options *o, struct gitops_err *err);
