@@ -1,5 +1,5 @@
 # gitops: one non-recursive Makefile (git's shape).
-#   make            build lib/libgitops.a and the five programs into $(O)/
+#   make            build lib/libgitops.a and the six programs into $(O)/
 #   make check      unit tests (Check), CLI cases, man pages, kubectl, the API server, registry, git
 #   make -j2 check  the same, independent suites side by side (each its own temporary files;
 #                   the kube suites one after the other on the one API server)
@@ -50,7 +50,7 @@ QAR =
 QLD =
 endif
 
-PROGRAMS  := gitops-fetch gitops-render gitops-diff gitops-apply gitops-bump
+PROGRAMS  := gitops-fetch gitops-render gitops-diff gitops-apply gitops-bump gitops-sync
 LIB_SRCS  := $(sort $(wildcard lib/*/*.c lib/template/funcs/*.c lib/render/helm/*.c))
 LIB_HDRS  := $(wildcard lib/*/*.h lib/template/funcs/*.h lib/render/helm/*.h)
 LIB_OBJS  := $(LIB_SRCS:%.c=$(O)/%.o)
@@ -59,7 +59,7 @@ LIB       := $(O)/lib/libgitops.a
 TOOL_SRCS := $(sort $(wildcard cmd/tool/*.c))
 TOOL_HDRS := $(wildcard cmd/tool/*.h)
 TOOL_OBJS := $(TOOL_SRCS:%.c=$(O)/%.o)
-BINS      := $(PROGRAMS:%=$(O)/%) $(O)/gitops-sync
+BINS      := $(PROGRAMS:%=$(O)/%)
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(O)/tests/%)
 MANS      := $(wildcard man/*.1 man/*.7)
@@ -82,11 +82,6 @@ $(O)/layers.ok: scripts/check-layers $(LIB_SRCS) $(LIB_HDRS)
 
 $(LIB): $(LIB_OBJS)
 	$(QAR)rm -f $@ && ar rcs $@ $^
-
-# the cron wrapper is a shell script, installed with the programs it runs
-$(O)/gitops-sync: scripts/gitops-sync
-	@mkdir -p $(dir $@)
-	$(Q)cp $< $@ && chmod 755 $@
 
 $(O)/gitops-%: $(O)/cmd/gitops-%.o $(TOOL_OBJS) $(LIB)
 	$(QLD)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)

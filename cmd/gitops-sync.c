@@ -1,0 +1,392 @@
+/* gitops-sync: applications synced from Git, for cron; their status, history, rollback */
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cmd/tool/cli.h"
+#include "lib/ops/app.h"
+#include "lib/ops/run.h"
+#include "lib/ops/state.h"
+#include "lib/ops/status.h"
+
+static const char usage[] =
+	"gitops-sync [options] -f FILE... [APP...]\n"
+	"gitops-sync [options] --repo URL [--ref REF] [--path PATH] --applyset NAME -n NAMESPACE\n"
+	"gitops-sync status [-f FILE] [-o json] [--refresh]\n"
+	"gitops-sync history APP\n"
+	"gitops-sync suspend APP\n"
+	"gitops-sync resume APP\n"
+	"gitops-sync rollback -f FILE APP [--to REVISION | --steps N]";
+
+static const char help[] =
+	"Sync applications from Git to the cluster, as Argo CD's automated syncs do: for each\n"
+	"application of the files (Argo CD's Application documents), gitops-fetch, gitops-render,\n"
+	"gitops-apply --prune --applyset APP --force-conflicts --wait.  Without APP, every\n"
+	"automated application runs; named ones run even when manual or suspended.  One run at a\n"
+	"time per application (a lock: exit 11), each run recorded in the state directory, every\n"
+	"line on standard error with a UTC timestamp and the application.\n"
+	"\n"
+	"options:\n"
+	"  -f, --filename FILE     an application file or a directory of them; repeatable\n"
+	"  -j, --jobs N            applications synced side by side at most (default 4)\n"
+	"      --state-dir DIR     records, history and locks (default $XDG_STATE_HOME/gitops-sync,\n"
+	"                          else ~/.local/state/gitops-sync)\n"
+	"      --kubeconfig FILE   kubeconfig file (default: $KUBECONFIG, ~/.kube/config, in-cluster)\n"
+	"      --context NAME      kubeconfig context (an application's destination.context wins)\n"
+	"      --request-timeout DURATION  gitops-apply's and gitops-diff's (default 30s)\n"
+	"      --timeout DURATION  for the health wait (default 5m)\n"
+	"      --no-wait           do not wait for health\n"
+	"      --if-changed        do nothing when the commit is the one last synced (no self-heal)\n"
+	"      --dry-run           fetch, render and diff only; change nothing; exit 1 when out of sync\n"
+	"      --refresh           status: diff each application of -f now (a dry run) first\n"
+	"      --to REVISION       rollback: this revision of the history\n"
+	"      --steps N           rollback: N successful revisions back (default 1)\n"
+	"the old flags, one application (its lock and commit in STATE/NAMESPACE_NAME.*):\n"
+	"      --repo URL, --ref REF, --path PATH, --applyset NAME, -n, --namespace NS\n"
+	"  -o, --output FORMAT     status, history: table (default) or json\n"
+	"  -q, --quiet             no warnings\n"
+	"  -v, --verbose           more detail\n"
+	"      --color[=WHEN]      accepted for symmetry with the other programs\n"
+	"  -h, --help              show this help\n"
+	"  -V, --version           show the version\n";
+
+enum { OPT_STATE = 300, OPT_KUBECONFIG, OPT_CONTEXT, OPT_RTIMEOUT, OPT_TIMEOUT, OPT_NO_WAIT, OPT_IF_CHANGED,
+       OPT_DRY_RUN, OPT_REFRESH, OPT_TO, OPT_STEPS, OPT_REPO, OPT_REF, OPT_PATH, OPT_APPLYSET };
+
+static const struct option longopts[] = {
+	{ "filename", required_argument, NULL, 'f' }, { "jobs", required_argument, NULL, 'j' },
+	{ "namespace", required_argument, NULL, 'n' }, { "state-dir", required_argument, NULL, OPT_STATE },
+	{ "kubeconfig", required_argument, NULL, OPT_KUBECONFIG }, { "context", required_argument, NULL, OPT_CONTEXT },
+	{ "request-timeout", required_argument, NULL, OPT_RTIMEOUT }, { "timeout", required_argument, NULL, OPT_TIMEOUT },
+	{ "no-wait", no_argument, NULL, OPT_NO_WAIT }, { "if-changed", no_argument, NULL, OPT_IF_CHANGED },
+	{ "dry-run", no_argument, NULL, OPT_DRY_RUN }, { "refresh", no_argument, NULL, OPT_REFRESH },
+	{ "to", required_argument, NULL, OPT_TO }, { "steps", required_argument, NULL, OPT_STEPS },
+	{ "repo", required_argument, NULL, OPT_REPO }, { "ref", required_argument, NULL, OPT_REF },
+	{ "path", required_argument, NULL, OPT_PATH }, { "applyset", required_argument, NULL, OPT_APPLYSET },
+	{ NULL, 0, NULL, 0 },
+};
+
+struct opts {
+	const char *files[64];
+	size_t nfiles;
+	int jobs, refresh, steps;
+	const char *state, *to, *repo, *ref, *path, *applyset, *ns;
+	struct gitops_ops_sync_options sync;
+	struct gitops_ops_apps apps;
+	const struct gitops_ops_app *todo[1024];
+	size_t ntodo;
+	struct gitops_cli *cli;
+};
+
+static int on_option(struct gitops_cli *cli, int opt, const char *arg, void *ctx)
+{
+	struct opts *o = ctx;
+	char *end;
+
+	switch (opt) {
+	case 'f':
+		if (o->nfiles == sizeof(o->files) / sizeof(*o->files))
+			return gitops_cli_usage_error(cli, "too many -f options");
+		o->files[o->nfiles++] = arg;
+		return 0;
+	case 'j': case OPT_STEPS: {
+		long v = strtol(arg, &end, 10);
+		if (!*arg || *end || v < 1 || v > 256)
+			return gitops_cli_usage_error(cli, "%s takes a number from 1 to 256, not '%s'",
+						      opt == 'j' ? "-j" : "--steps", arg);
+		*(opt == 'j' ? &o->jobs : &o->steps) = (int)v;
+		return 0;
+	}
+	case 'n': o->ns = arg; return 0;
+	case OPT_STATE: o->state = arg; return 0;
+	case OPT_KUBECONFIG: o->sync.kubeconfig = arg; return 0;
+	case OPT_CONTEXT: o->sync.context = arg; return 0;
+	case OPT_RTIMEOUT: o->sync.request_timeout = arg; return 0;
+	case OPT_TIMEOUT: o->sync.timeout = arg; return 0;
+	case OPT_NO_WAIT: o->sync.no_wait = 1; return 0;
+	case OPT_IF_CHANGED: o->sync.if_changed = 1; return 0;
+	case OPT_DRY_RUN: o->sync.dry_run = 1; return 0;
+	case OPT_REFRESH: o->refresh = 1; return 0;
+	case OPT_TO: o->to = arg; return 0;
+	case OPT_REPO: o->repo = arg; return 0;
+	case OPT_REF: o->ref = arg; return 0;
+	case OPT_PATH: o->path = arg; return 0;
+	case OPT_APPLYSET: o->applyset = arg; return 0;
+	}
+	return gitops_cli_usage_error(cli, "unknown option");
+}
+
+/* Every line: "2026-11-30T22:00:00Z APP: ...", written whole in one write(2). */
+static void log_line(void *ctx, const char *msg)
+{
+	char line[4096], ts[32];
+	int n;
+
+	gitops_ops_time_format(ts, sizeof(ts), time(NULL));
+	n = snprintf(line, sizeof(line) - 1, "%s %s: %s", ts, (const char *)ctx, msg);
+	if (n < 0)
+		return;
+	if ((size_t)n > sizeof(line) - 2)
+		n = sizeof(line) - 2;
+	line[n++] = '\n';
+	(void)!write(2, line, (size_t)n);
+}
+
+static void on_warn(void *ctx, const char *msg)
+{
+	struct opts *o = ctx;
+	char m[1200];
+
+	if (o->cli->verbosity < 0)
+		return;
+	snprintf(m, sizeof(m), "warning: %s", msg);
+	log_line("gitops-sync", m);
+}
+
+/* The programs: beside this one when installed together, else on PATH. */
+static const char *program(char *buf, size_t size, const char *name)
+{
+	char self[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	char *slash;
+
+	if (n > 0) {
+		self[n] = 0;
+		if ((slash = strrchr(self, '/'))) {
+			*slash = 0;
+			snprintf(buf, size, "%s/%s", self, name);
+			if (access(buf, X_OK) == 0)
+				return buf;
+		}
+	}
+	return name;
+}
+
+static int run_one(void *ctx, size_t i)
+{
+	struct opts *o = ctx;
+	struct gitops_ops_sync_options s = o->sync;
+
+	s.log_ctx = o->repo ? s.log_ctx : o->todo[i]->name;
+	return gitops_ops_sync_app(o->todo[i], &s);
+}
+
+/* Each application of todo, -j at a time; the overall status: a failure's, else 1 (dry run), else 11, else 0. */
+static int run_all(struct gitops_cli *cli, struct opts *o)
+{
+	struct gitops_err err = GITOPS_ERR_INIT;
+	int st[1024], code = 0, out = 0, busy = 0;
+
+	if (gitops_ops_parallel(st, o->ntodo, o->jobs, run_one, o, &err) < 0)
+		return gitops_cli_fail(cli, &err);
+	for (size_t i = 0; i < o->ntodo; i++) {
+		if (st[i] == GITOPS_EXIT_BUSY)
+			busy = 1;
+		else if (st[i] == GITOPS_EXIT_DIFFERENT && o->sync.dry_run)
+			out = 1;
+		else if (st[i] && !code)
+			code = st[i];
+	}
+	return code ? code : out ? GITOPS_EXIT_DIFFERENT : busy ? GITOPS_EXIT_BUSY : 0;
+}
+
+static int load_records(cJSON **recs, size_t *n, struct opts *o, struct gitops_err *err)
+{
+	char **names = NULL;
+	size_t nn = 0;
+
+	*n = 0;
+	if (o->nfiles) {
+		for (size_t i = 0; i < o->apps.n && *n < 1024; i++)
+			if (gitops_ops_state_load(&recs[(*n)++], o->sync.state_dir, o->apps.v[i].name, err) < 0)
+				return -1;
+		return 0;
+	}
+	if (gitops_ops_state_list(&names, &nn, o->sync.state_dir, err) < 0)
+		return -1;
+	for (size_t i = 0; i < nn && *n < 1024; i++)
+		if (gitops_ops_state_load(&recs[(*n)++], o->sync.state_dir, names[i], err) < 0) {
+			gitops_ops_state_names_free(names, nn);
+			return -1;
+		}
+	gitops_ops_state_names_free(names, nn);
+	return 0;
+}
+
+static int cmd_status(struct gitops_cli *cli, struct opts *o)
+{
+	struct gitops_err err = GITOPS_ERR_INIT;
+	struct gitops_buf b = GITOPS_BUF_INIT;
+	static cJSON *recs[1024];
+	size_t n = 0;
+	int code;
+
+	if (o->refresh) {
+		if (!o->nfiles)
+			return gitops_cli_usage_error(cli, "--refresh needs the applications' files (-f FILE)");
+		o->sync.dry_run = 1;
+		o->sync.manual = 1;
+		for (size_t i = 0; i < o->apps.n && o->ntodo < 1024; i++)
+			o->todo[o->ntodo++] = &o->apps.v[i];
+		code = run_all(cli, o);
+		if (code && code != GITOPS_EXIT_DIFFERENT && code != GITOPS_EXIT_BUSY)
+			return code;
+	}
+	if (load_records(recs, &n, o, &err) < 0)
+		code = gitops_cli_fail(cli, &err);
+	else if (cli->format == GITOPS_FORMAT_JSON) {
+		cJSON *arr = cJSON_CreateArray();
+		for (size_t i = 0; i < n; i++)
+			cJSON_AddItemReferenceToArray(arr, recs[i]);
+		code = gitops_ops_status_exit((const cJSON *const *)recs, n);
+		if (gitops_cli_print_json(arr) < 0)
+			code = GITOPS_EXIT_IO;
+	} else {
+		code = gitops_ops_status_table(&b, (const cJSON *const *)recs, n) < 0 ? GITOPS_EXIT_INTERNAL
+			: gitops_ops_status_exit((const cJSON *const *)recs, n);
+		fputs(b.data ? b.data : "", stdout);
+	}
+	for (size_t i = 0; i < n; i++)
+		cJSON_Delete(recs[i]);
+	gitops_buf_release(&b);
+	return code;
+}
+
+/* history, suspend, resume, rollback of APP */
+static int cmd_app(struct gitops_cli *cli, struct opts *o, const char *sub, const char *name)
+{
+	struct gitops_err err = GITOPS_ERR_INIT;
+	struct gitops_buf b = GITOPS_BUF_INIT;
+	cJSON *hist = NULL, *rec = NULL;
+	char rev[41];
+	int code = 0, lock = -1;
+
+	if (!gitops_ops_app_name_valid(name))
+		return gitops_cli_usage_error(cli, "'%s' is no application name", name);
+	if (!strcmp(sub, "history")) {
+		if (gitops_ops_state_history(&hist, o->sync.state_dir, name, &err) < 0)
+			return gitops_cli_fail(cli, &err);
+		if (cli->format == GITOPS_FORMAT_JSON)
+			return gitops_cli_print_json(hist) < 0 ? GITOPS_EXIT_IO : 0;
+		code = gitops_ops_history_table(&b, hist) < 0 ? GITOPS_EXIT_INTERNAL : 0;
+		fputs(b.data ? b.data : "", stdout);
+	} else if (!strcmp(sub, "rollback")) {
+		const struct gitops_ops_app *app = gitops_ops_apps_find(&o->apps, name);
+		if (!app)
+			return gitops_cli_usage_error(cli, "rollback needs the application's file: no %s in -f", name);
+		if (gitops_ops_state_history(&hist, o->sync.state_dir, name, &err) < 0 ||
+		    gitops_ops_state_load(&rec, o->sync.state_dir, name, &err) < 0 ||
+		    gitops_ops_rollback_target(rev, hist, gitops_json_get_string(rec, "syncedRevision", NULL), o->to,
+					       o->steps, &err) < 0)
+			code = gitops_cli_fail(cli, &err);
+		else {
+			o->sync.rollback_to = rev;
+			o->sync.manual = 1;
+			o->todo[o->ntodo++] = app;
+			code = run_all(cli, o);
+		}
+	} else if ((code = gitops_ops_state_lock(&lock, o->sync.state_dir, name, NULL, &err)) <= 0) {
+		code = code < 0 ? gitops_cli_fail(cli, &err)
+				: gitops_cli_error(cli, GITOPS_EXIT_BUSY, "a sync of %s is running; try again", name);
+	} else if (gitops_ops_state_load(&rec, o->sync.state_dir, name, &err) < 0) {
+		code = gitops_cli_fail(cli, &err);
+	} else {
+		int suspend = !strcmp(sub, "suspend");
+		cJSON_ReplaceItemInObjectCaseSensitive(rec, "suspended", cJSON_CreateBool(suspend));
+		cJSON_ReplaceItemInObjectCaseSensitive(rec, "suspendReason", cJSON_CreateString(suspend ? "manual" : ""));
+		code = gitops_ops_state_save(o->sync.state_dir, rec, &err) < 0 ? gitops_cli_fail(cli, &err) : 0;
+		if (!code)
+			log_line((void *)name, suspend ? "suspended: automated syncs skip it until resume"
+						       : "resumed: automated syncs run again");
+	}
+	if (lock >= 0)
+		close(lock);
+	cJSON_Delete(hist);
+	cJSON_Delete(rec);
+	gitops_buf_release(&b);
+	return code;
+}
+
+int main(int argc, char **argv)
+{
+	static struct opts o;
+	struct gitops_cli cli;
+	struct gitops_err err = GITOPS_ERR_INIT;
+	static char bins[4][PATH_MAX], state[4096], lockp[4200], commitp[4200], prefix[600];
+	static struct gitops_ops_app legacy;
+	char *dir = NULL;
+	const char *sub = NULL;
+	int ret;
+
+	gitops_cli_init(&cli, "gitops-sync", usage, help);
+	o.jobs = 4;
+	o.cli = &cli;
+	if ((ret = gitops_cli_parse(&cli, argc, argv, "f:j:n:", longopts, on_option, &o)) >= 0)
+		return ret;
+	if (cli.optind < argc && (!strcmp(argv[cli.optind], "status") || !strcmp(argv[cli.optind], "history") ||
+				  !strcmp(argv[cli.optind], "suspend") || !strcmp(argv[cli.optind], "resume") ||
+				  !strcmp(argv[cli.optind], "rollback")))
+		sub = argv[cli.optind++];
+	if (sub && strcmp(sub, "status") && argc - cli.optind != 1)
+		return gitops_cli_usage_error(&cli, "%s takes one application", sub);
+	if (!sub && !o.repo && !o.nfiles)
+		return gitops_cli_usage_error(&cli, "give the applications' files (-f FILE), or --repo");
+	if (o.repo && (!o.applyset || !o.ns || o.nfiles || cli.optind < argc))
+		return gitops_cli_usage_error(&cli, "--repo needs --applyset NAME and -n NAMESPACE, and no -f or APP");
+	if (gitops_ops_state_dir(&dir, o.state, &err) < 0)
+		return gitops_cli_fail(&cli, &err);
+	snprintf(state, sizeof(state), "%s", dir);
+	free(dir);
+	o.sync.state_dir = state;
+	o.sync.bin = (struct gitops_ops_programs){ program(bins[0], PATH_MAX, "gitops-fetch"),
+		program(bins[1], PATH_MAX, "gitops-render"), program(bins[2], PATH_MAX, "gitops-apply"),
+		program(bins[3], PATH_MAX, "gitops-diff") };
+	o.sync.log = log_line;
+	if (gitops_ops_state_init(state, &err) < 0)
+		return gitops_cli_fail(&cli, &err);
+	for (size_t i = 0; i < o.nfiles; i++)
+		if (gitops_ops_apps_load(&o.apps, o.files[i], on_warn, &o, &err) < 0)
+			return gitops_cli_fail(&cli, &err);
+	if (sub && !strcmp(sub, "status"))
+		ret = cli.optind < argc ? gitops_cli_usage_error(&cli, "status takes no application") : cmd_status(&cli, &o);
+	else if (sub)
+		ret = cmd_app(&cli, &o, sub, argv[cli.optind]);
+	else if (o.repo) {
+		/* the old flags: one application, its lock and commit file as before */
+		char key[512];
+		snprintf(prefix, sizeof(prefix), "gitops-sync[%s/%s]", o.ns, o.applyset);
+		snprintf(key, sizeof(key), "%s/%s", o.ns, o.applyset);
+		for (char *s = key; *s; s++)
+			if (!strchr("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-", *s))
+				*s = '_';
+		snprintf(lockp, sizeof(lockp), "%s/%s.lock", state, key);
+		snprintf(commitp, sizeof(commitp), "%s/%s.commit", state, key);
+		legacy = (struct gitops_ops_app){ .name = (char *)o.applyset, .repo_url = (char *)o.repo,
+			.target_revision = (char *)(o.ref ? o.ref : "HEAD"), .path = (char *)(o.path ? o.path : ""),
+			.namespace = (char *)o.ns, .applyset = (char *)o.applyset, .automated = 1, .prune = 1, .self_heal = 1 };
+		o.sync.lock_path = lockp;
+		o.sync.commit_path = commitp;
+		o.sync.log_ctx = prefix;
+		o.todo[o.ntodo++] = &legacy;
+		ret = run_all(&cli, &o);
+	} else {
+		for (int i = cli.optind; i < argc; i++) {
+			const struct gitops_ops_app *a = gitops_ops_apps_find(&o.apps, argv[i]);
+			if (!a)
+				return gitops_cli_usage_error(&cli, "no application %s in the files given", argv[i]);
+			o.sync.manual = 1;
+			if (o.ntodo < 1024)
+				o.todo[o.ntodo++] = a;
+		}
+		for (size_t i = 0; cli.optind == argc && i < o.apps.n && o.ntodo < 1024; i++)
+			if (o.apps.v[i].automated)
+				o.todo[o.ntodo++] = &o.apps.v[i];
+		ret = run_all(&cli, &o);
+	}
+	gitops_ops_apps_release(&o.apps);
+	return ret;
+}

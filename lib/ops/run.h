@@ -1,0 +1,75 @@
+/*
+ * run.h: running the pipeline's programs as child processes, without a
+ * shell: gitops-fetch | gitops-render | gitops-apply (or gitops-diff) for
+ * one application, each step's output in a file before the next reads it,
+ * every child's stderr read through a pipe and handed on line by line; and
+ * applications run side by side in worker processes, a bounded number at a
+ * time.
+ *
+ * Nothing here prints: lines go to the caller's callback, which adds the
+ * time and the application.  The one application's run records what it did
+ * in the state directory (state.h) and returns its exit status.
+ */
+#ifndef GITOPS_OPS_RUN_H
+#define GITOPS_OPS_RUN_H
+
+#include <stddef.h>
+#include "lib/base/err.h"
+#include "lib/ops/app.h"
+
+/* A line (no newline) of ours or of a child's standard error. */
+typedef void (*gitops_ops_line_fn)(void *ctx, const char *line);
+
+/*
+ * Run argv (argv[0] a path, or a name looked up in PATH) and wait for it:
+ * standard input from the file `in` (NULL: /dev/null), standard output into
+ * the file `out` (created or truncated, 0600; NULL: /dev/null), standard error
+ * through a pipe, each line passed to on_line as it comes (a line longer
+ * than 8 KiB in pieces).  *status: its exit status, or 128 + the signal that
+ * ended it.  -1 only when it could not be started.
+ */
+int gitops_ops_run(int *status, char *const *argv, const char *in, const char *out, gitops_ops_line_fn on_line,
+		   void *ctx, struct gitops_err *err);
+
+/*
+ * fn(ctx, i) for each i < n, each in a child process of its own (fork, no
+ * exec), at most `jobs` at a time; statuses[i] = what fn returned (its exit
+ * status, 0..255), or 128 + a signal.  stdout and stderr are flushed first.
+ */
+int gitops_ops_parallel(int *statuses, size_t n, int jobs, int (*fn)(void *ctx, size_t i), void *ctx,
+			struct gitops_err *err);
+
+/* The programs, as paths (or names looked up in PATH). */
+struct gitops_ops_programs {
+	const char *fetch, *render, *apply, *diff;
+};
+
+/* Is a sync allowed now?  1 yes; 0 no, with the reason in why. */
+typedef int (*gitops_ops_allow_fn)(void *ctx, const struct gitops_ops_app *app, int manual, char *why, size_t size);
+
+struct gitops_ops_sync_options {
+	const char *state_dir;
+	struct gitops_ops_programs bin;
+	const char *kubeconfig, *context, *request_timeout; /* NULL: the programs' defaults */
+	const char *timeout;       /* the health wait (default 5m) */
+	int no_wait;               /* no --wait */
+	int if_changed;            /* do nothing when the commit is the one last synced */
+	int dry_run;               /* fetch, render, diff; record sync and health; exit 1 when out of sync */
+	int manual;                /* the operator named the application: a suspended one syncs too */
+	const char *rollback_to;   /* a rollback to this commit (40 hex): then suspended (rollback) */
+	/* the single application of gitops-sync's old flags: this lock and commit file, no record */
+	const char *lock_path, *commit_path;
+	gitops_ops_allow_fn allow; /* sync windows (automated syncs only), or NULL */
+	void *allow_ctx;
+	gitops_ops_line_fn log;    /* every line of this application */
+	void *log_ctx;
+};
+
+/*
+ * One application's run: lock, fetch, render, apply --prune (or diff), its
+ * record and history updated.  Returns its exit status: 0 synced (or
+ * nothing to do), 1 out of sync (dry run), 11 busy, or the failed step's.
+ */
+int gitops_ops_sync_app(const struct gitops_ops_app *app, const struct gitops_ops_sync_options *o);
+
+#endif
