@@ -146,7 +146,6 @@ static void keylines_scan(struct keylines *k, const char *data, size_t len)
 			if (depth)
 				st[depth - 1].want_value = 0, st[depth - 1].index++;
 		}
-		path[depth ? st[depth - 1].pathlen : 0] = 0;
 		yaml_event_delete(&ev);
 	}
 	yaml_parser_delete(&p);
@@ -490,6 +489,7 @@ static int parse_app(struct gitops_ops_app *a, struct ctx *c, const cJSON *doc, 
 	m = cJSON_GetObjectItemCaseSensitive(doc, "metadata");
 	if (!m)
 		return fail(c, err, "kind", "metadata.name is required");
+	c->app = gitops_json_get_string(m, "name", NULL); /* for the warnings of metadata's fields */
 	if (check_fields(c, m, "metadata", meta, err) < 0 ||
 	    get_string(&a->name, c, m, "metadata", "name", NULL, 1, err) < 0)
 		return -1;
