@@ -47,7 +47,7 @@ static const char help[] =
 	"      --steps N           rollback: N successful revisions back (default 1)\n"
 	"the old flags, one application (its lock and commit in STATE/NAMESPACE_NAME.*):\n"
 	"      --repo URL, --ref REF, --path PATH, --applyset NAME, -n, --namespace NS\n"
-	"  -o, --output FORMAT     status, history: table (default) or json\n"
+	"  -o, --output FORMAT     status, history: yaml (the table, the default) or json\n"
 	"  -q, --quiet             no warnings\n"
 	"  -v, --verbose           more detail\n"
 	"      --color[=WHEN]      accepted for symmetry with the other programs\n"
