@@ -166,92 +166,51 @@ static const char *program(char *buf, size_t size, const char *name)
 	return name;
 }
 
-static int run_one(void *ctx, size_t i)
-{
-	struct opts *o = ctx;
-	struct gitops_ops_sync_options s = o->sync;
-
-	s.log_ctx = o->repo ? s.log_ctx : o->todo[i]->name;
-	return gitops_ops_sync_app(o->todo[i], &s);
-}
-
-/* Each application of todo, -j at a time; the overall status: a failure's, else 1 (dry run), else 11, else 0. */
 static int run_all(struct gitops_cli *cli, struct opts *o)
 {
 	struct gitops_err err = GITOPS_ERR_INIT;
-	int st[1024], code = 0, out = 0, busy = 0;
+	static int st[1024];
+	int code = gitops_ops_sync_apps(st, o->todo, o->ntodo, o->jobs, &o->sync, &err);
 
-	if (gitops_ops_parallel(st, o->ntodo, o->jobs, run_one, o, &err) < 0)
-		return gitops_cli_fail(cli, &err);
-	for (size_t i = 0; i < o->ntodo; i++) {
-		if (st[i] == GITOPS_EXIT_BUSY)
-			busy = 1;
-		else if (st[i] == GITOPS_EXIT_DIFFERENT && o->sync.dry_run)
-			out = 1;
-		else if (st[i] && !code)
-			code = st[i];
-	}
-	return code ? code : out ? GITOPS_EXIT_DIFFERENT : busy ? GITOPS_EXIT_BUSY : 0;
-}
-
-static int load_records(cJSON **recs, size_t *n, struct opts *o, struct gitops_err *err)
-{
-	char **names = NULL;
-	size_t nn = 0;
-
-	*n = 0;
-	if (o->nfiles) {
-		for (size_t i = 0; i < o->apps.n && *n < 1024; i++)
-			if (gitops_ops_state_load(&recs[(*n)++], o->sync.state_dir, o->apps.v[i].name, err) < 0)
-				return -1;
-		return 0;
-	}
-	if (gitops_ops_state_list(&names, &nn, o->sync.state_dir, err) < 0)
-		return -1;
-	for (size_t i = 0; i < nn && *n < 1024; i++)
-		if (gitops_ops_state_load(&recs[(*n)++], o->sync.state_dir, names[i], err) < 0) {
-			gitops_ops_state_names_free(names, nn);
-			return -1;
-		}
-	gitops_ops_state_names_free(names, nn);
-	return 0;
+	return code < 0 ? gitops_cli_fail(cli, &err) : code;
 }
 
 static int cmd_status(struct gitops_cli *cli, struct opts *o)
 {
 	struct gitops_err err = GITOPS_ERR_INIT;
 	struct gitops_buf b = GITOPS_BUF_INIT;
-	static cJSON *recs[1024];
+	static const char *names[1024];
+	cJSON **recs = NULL;
 	size_t n = 0;
 	int code;
 
+	for (size_t i = 0; i < o->apps.n && i < 1024; i++)
+		names[i] = o->apps.v[i].name;
 	if (o->refresh) {
 		if (!o->nfiles)
 			return gitops_cli_usage_error(cli, "--refresh needs the applications' files (-f FILE)");
-		o->sync.dry_run = 1;
-		o->sync.manual = 1;
+		o->sync.dry_run = o->sync.manual = 1;
 		for (size_t i = 0; i < o->apps.n && o->ntodo < 1024; i++)
 			o->todo[o->ntodo++] = &o->apps.v[i];
 		code = run_all(cli, o);
 		if (code && code != GITOPS_EXIT_DIFFERENT && code != GITOPS_EXIT_BUSY)
 			return code;
 	}
-	if (load_records(recs, &n, o, &err) < 0)
-		code = gitops_cli_fail(cli, &err);
-	else if (cli->format == GITOPS_FORMAT_JSON) {
+	if (gitops_ops_state_records(&recs, &n, o->sync.state_dir, o->nfiles ? names : NULL,
+				     o->apps.n < 1024 ? o->apps.n : 1024, &err) < 0)
+		return gitops_cli_fail(cli, &err);
+	code = gitops_ops_status_exit((const cJSON *const *)recs, n);
+	if (cli->format == GITOPS_FORMAT_JSON) {
 		cJSON *arr = cJSON_CreateArray();
 		for (size_t i = 0; i < n; i++)
 			cJSON_AddItemReferenceToArray(arr, recs[i]);
-		code = gitops_ops_status_exit((const cJSON *const *)recs, n);
 		if (gitops_cli_print_json(arr) < 0)
 			code = GITOPS_EXIT_IO;
-	} else {
-		code = gitops_ops_status_table(&b, (const cJSON *const *)recs, n) < 0 ? GITOPS_EXIT_INTERNAL
-			: gitops_ops_status_exit((const cJSON *const *)recs, n);
+	} else if (gitops_ops_status_table(&b, (const cJSON *const *)recs, n) < 0)
+		code = GITOPS_EXIT_INTERNAL;
+	else
 		fputs(b.data ? b.data : "", stdout);
-	}
-	for (size_t i = 0; i < n; i++)
-		cJSON_Delete(recs[i]);
+	gitops_ops_state_records_free(recs, n);
 	gitops_buf_release(&b);
 	return code;
 }
@@ -263,7 +222,7 @@ static int cmd_app(struct gitops_cli *cli, struct opts *o, const char *sub, cons
 	struct gitops_buf b = GITOPS_BUF_INIT;
 	cJSON *hist = NULL, *rec = NULL;
 	char rev[41];
-	int code = 0, lock = -1;
+	int code = 0;
 
 	if (!gitops_ops_app_name_valid(name))
 		return gitops_cli_usage_error(cli, "'%s' is no application name", name);
@@ -289,22 +248,17 @@ static int cmd_app(struct gitops_cli *cli, struct opts *o, const char *sub, cons
 			o->todo[o->ntodo++] = app;
 			code = run_all(cli, o);
 		}
-	} else if ((code = gitops_ops_state_lock(&lock, o->sync.state_dir, name, NULL, &err)) <= 0) {
-		code = code < 0 ? gitops_cli_fail(cli, &err)
-				: gitops_cli_error(cli, GITOPS_EXIT_BUSY, "a sync of %s is running; try again", name);
-	} else if (gitops_ops_state_load(&rec, o->sync.state_dir, name, &err) < 0) {
-		code = gitops_cli_fail(cli, &err);
 	} else {
 		int suspend = !strcmp(sub, "suspend");
-		cJSON_ReplaceItemInObjectCaseSensitive(rec, "suspended", cJSON_CreateBool(suspend));
-		cJSON_ReplaceItemInObjectCaseSensitive(rec, "suspendReason", cJSON_CreateString(suspend ? "manual" : ""));
-		code = gitops_ops_state_save(o->sync.state_dir, rec, &err) < 0 ? gitops_cli_fail(cli, &err) : 0;
+		code = gitops_ops_state_suspend(o->sync.state_dir, name, suspend, &err);
+		if (code < 0)
+			return gitops_cli_fail(cli, &err);
 		if (!code)
-			log_line((void *)name, suspend ? "suspended: automated syncs skip it until resume"
-						       : "resumed: automated syncs run again");
+			return gitops_cli_error(cli, GITOPS_EXIT_BUSY, "a sync of %s is running; try again", name);
+		code = 0;
+		log_line((void *)name, suspend ? "suspended: automated syncs skip it until resume"
+					       : "resumed: automated syncs run again");
 	}
-	if (lock >= 0)
-		close(lock);
 	cJSON_Delete(hist);
 	cJSON_Delete(rec);
 	gitops_buf_release(&b);

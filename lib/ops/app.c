@@ -16,6 +16,7 @@
 #include "lib/base/buf.h"
 #include "lib/base/fs.h"
 #include "lib/base/json.h"
+#include "lib/ops/window.h"
 #include "lib/yaml/yaml.h"
 
 #define MAX_FILE (16u << 20)
@@ -392,8 +393,10 @@ static int check_windows(struct ctx *c, const cJSON *w, const char *path, struct
 		{ "kind", F_OK, NULL }, { "schedule", F_OK, NULL }, { "duration", F_OK, NULL },
 		{ "applications", F_OK, NULL }, { "namespaces", F_OK, NULL }, { "clusters", F_OK, NULL },
 		{ "manualSync", F_OK, NULL }, { "timeZone", F_OK, NULL }, { "andOperator", F_OK, NULL },
-		{ "description", F_OK, NULL }, { NULL, 0, NULL },
+		{ "description", F_OK, NULL }, { "syncOverrun", F_WARN, "a sync that has started runs to its end" },
+		{ NULL, 0, NULL },
 	};
+	struct gitops_ops_windows *parsed = NULL;
 	const cJSON *e;
 	char item[512], *s = NULL;
 	size_t i = 0;
@@ -419,6 +422,13 @@ static int check_windows(struct ctx *c, const cJSON *w, const char *path, struct
 			return -1;
 		free(s);
 	}
+	/* the schedule, duration, globs and zone as window.h reads them, now rather than at sync time */
+	if (gitops_ops_windows_parse(&parsed, w, err) < 0) {
+		char msg[GITOPS_ERR_MSG_MAX];
+		snprintf(msg, sizeof(msg), "%s", err->msg);
+		return fail(c, err, path, "%s: %s", path, msg);
+	}
+	gitops_ops_windows_free(parsed);
 	return 0;
 }
 

@@ -21,6 +21,7 @@
 #include "lib/base/fs.h"
 #include "lib/base/json.h"
 #include "lib/ops/state.h"
+#include "lib/ops/window.h"
 
 #define LINE_MAX_BYTES 8192
 #define MAX_OUTPUT (256u << 20)
@@ -751,10 +752,20 @@ int gitops_ops_sync_app(const struct gitops_ops_app *app, const struct gitops_op
 			goto done;
 		}
 	}
-	if (o->allow && !o->dry_run) {
-		char why[512] = "";
-		if (!o->allow(o->allow_ctx, app, o->manual || o->rollback_to != NULL, why, sizeof(why))) {
-			char msg[700];
+	/* sync windows: an automated tick as Argo CD's auto-sync, a named run as a manual sync */
+	if (!o->dry_run && cJSON_GetArraySize(app->sync_windows) > 0) {
+		struct gitops_ops_windows *w = NULL;
+		char why[512] = "", msg[700];
+		const char *cluster = app->context ? app->context : o->context;
+		if (gitops_ops_windows_parse(&w, app->sync_windows, &err) < 0) {
+			say(&r, "spec.syncWindows: %s", err.msg);
+			rc = err.code;
+			goto done;
+		}
+		got = gitops_ops_windows_allow_dest(w, app->name, app->namespace, cluster, time(NULL),
+						    o->manual || o->rollback_to != NULL, why, sizeof(why));
+		gitops_ops_windows_free(w);
+		if (!got) {
 			snprintf(msg, sizeof(msg), "outside the sync windows: %s", why);
 			say(&r, "%s; skipped", msg);
 			finish(&r, "OutsideWindow", 0, msg, 0, 0, 0, 0, 0);
@@ -779,4 +790,38 @@ done:
 		close(lock);
 	cJSON_Delete(r.record);
 	return rc;
+}
+
+struct apps_ctx {
+	const struct gitops_ops_app *const *apps;
+	const struct gitops_ops_sync_options *o;
+};
+
+static int sync_one(void *ctx, size_t i)
+{
+	struct apps_ctx *c = ctx;
+	struct gitops_ops_sync_options s = *c->o;
+
+	if (!s.log_ctx)
+		s.log_ctx = c->apps[i]->name;
+	return gitops_ops_sync_app(c->apps[i], &s);
+}
+
+int gitops_ops_sync_apps(int *statuses, const struct gitops_ops_app *const *apps, size_t n, int jobs,
+			 const struct gitops_ops_sync_options *o, struct gitops_err *err)
+{
+	struct apps_ctx c = { apps, o };
+	int code = 0, out = 0, busy = 0;
+
+	if (gitops_ops_parallel(statuses, n, jobs, sync_one, &c, err) < 0)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		if (statuses[i] == GITOPS_EXIT_BUSY)
+			busy = 1;
+		else if (statuses[i] == GITOPS_EXIT_DIFFERENT && o->dry_run)
+			out = 1;
+		else if (statuses[i] && !code)
+			code = statuses[i];
+	}
+	return code ? code : out ? GITOPS_EXIT_DIFFERENT : busy ? GITOPS_EXIT_BUSY : 0;
 }

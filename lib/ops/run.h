@@ -44,9 +44,6 @@ struct gitops_ops_programs {
 	const char *fetch, *render, *apply, *diff;
 };
 
-/* Is a sync allowed now?  1 yes; 0 no, with the reason in why. */
-typedef int (*gitops_ops_allow_fn)(void *ctx, const struct gitops_ops_app *app, int manual, char *why, size_t size);
-
 struct gitops_ops_sync_options {
 	const char *state_dir;
 	struct gitops_ops_programs bin;
@@ -59,17 +56,25 @@ struct gitops_ops_sync_options {
 	const char *rollback_to;   /* a rollback to this commit (40 hex): then suspended (rollback) */
 	/* the single application of gitops-sync's old flags: this lock and commit file, no record */
 	const char *lock_path, *commit_path;
-	gitops_ops_allow_fn allow; /* sync windows (automated syncs only), or NULL */
-	void *allow_ctx;
 	gitops_ops_line_fn log;    /* every line of this application */
 	void *log_ctx;
 };
 
 /*
- * One application's run: lock, fetch, render, apply --prune (or diff), its
- * record and history updated.  Returns its exit status: 0 synced (or
+ * One application's run: lock, sync windows (window.h: a run the operator
+ * named or a rollback is a manual sync), fetch, render, apply --prune (or
+ * diff), its record and history updated.  Returns its exit status: 0 synced (or
  * nothing to do), 1 out of sync (dry run), 11 busy, or the failed step's.
  */
 int gitops_ops_sync_app(const struct gitops_ops_app *app, const struct gitops_ops_sync_options *o);
+
+/*
+ * gitops_ops_sync_app for each of apps, at most `jobs` side by side (each
+ * line's log_ctx: o->log_ctx, else the application's name); statuses[i] its
+ * status.  Returns the overall status: the first failure's, else 1 (a dry
+ * run out of sync), else 11 (busy), else 0; -1 when workers could not run.
+ */
+int gitops_ops_sync_apps(int *statuses, const struct gitops_ops_app *const *apps, size_t n, int jobs,
+			 const struct gitops_ops_sync_options *o, struct gitops_err *err);
 
 #endif

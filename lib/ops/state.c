@@ -359,3 +359,68 @@ const char *gitops_ops_health_worse(const char *a, const char *b)
 	}
 	return order[ia > ib ? ia : ib];
 }
+
+void gitops_ops_state_records_free(cJSON **records, size_t n)
+{
+	for (size_t i = 0; records && i < n; i++)
+		cJSON_Delete(records[i]);
+	free(records);
+}
+
+int gitops_ops_state_records(cJSON ***out, size_t *count, const char *dir, const char *const *names, size_t n,
+			     struct gitops_err *err)
+{
+	char **listed = NULL;
+	size_t nlisted = 0, i;
+	cJSON **recs;
+	int ret = -1;
+
+	*out = NULL;
+	*count = 0;
+	if (!names) {
+		if (gitops_ops_state_list(&listed, &nlisted, dir, err) < 0)
+			return -1;
+		names = (const char *const *)listed;
+		n = nlisted;
+	}
+	if (!(recs = calloc(n ? n : 1, sizeof(*recs)))) {
+		gitops_err_oom(err);
+		goto done;
+	}
+	for (i = 0; i < n; i++)
+		if (gitops_ops_state_load(&recs[i], dir, names[i], err) < 0) {
+			gitops_ops_state_records_free(recs, i);
+			goto done;
+		}
+	*out = recs;
+	*count = n;
+	ret = 0;
+done:
+	gitops_ops_state_names_free(listed, nlisted);
+	return ret;
+}
+
+int gitops_ops_state_suspend(const char *dir, const char *app, int suspend, struct gitops_err *err)
+{
+	cJSON *rec = NULL;
+	int fd = -1, got, ret = -1;
+
+	if ((got = gitops_ops_state_lock(&fd, dir, app, NULL, err)) <= 0)
+		return got;
+	if (gitops_ops_state_load(&rec, dir, app, err) < 0)
+		goto done;
+	cJSON_DeleteItemFromObjectCaseSensitive(rec, "suspended");
+	cJSON_DeleteItemFromObjectCaseSensitive(rec, "suspendReason");
+	cJSON_AddBoolToObject(rec, "suspended", suspend);
+	if (!cJSON_AddStringToObject(rec, "suspendReason", suspend ? "manual" : "")) {
+		gitops_err_oom(err);
+		goto done;
+	}
+	if (gitops_ops_state_save(dir, rec, err) < 0)
+		goto done;
+	ret = 1;
+done:
+	cJSON_Delete(rec);
+	close(fd);
+	return ret;
+}

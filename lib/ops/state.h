@@ -39,6 +39,19 @@ int gitops_ops_state_save(const char *dir, const cJSON *record, struct gitops_er
 int gitops_ops_state_history_append(const char *dir, const cJSON *record, const char *rev, struct gitops_err *err);
 /* The history, oldest first (an array; empty when there is none).  Lines that are not JSON are an error. */
 int gitops_ops_state_history(cJSON **out, const char *dir, const char *app, struct gitops_err *err);
+/*
+ * The records of `names` (n of them), or, names NULL, of every application
+ * with a record (sorted): *out an array of *count records, each and the
+ * array the caller's (gitops_ops_state_records_free).
+ */
+int gitops_ops_state_records(cJSON ***out, size_t *count, const char *dir, const char *const *names, size_t n,
+			     struct gitops_err *err);
+void gitops_ops_state_records_free(cJSON **records, size_t n);
+/*
+ * Suspend (reason "manual") or resume APP, under its lock: 1 done, 0 busy
+ * (a run holds the lock), -1 on error.
+ */
+int gitops_ops_state_suspend(const char *dir, const char *app, int suspend, struct gitops_err *err);
 /* The applications that have a record, sorted. */
 int gitops_ops_state_list(char ***names, size_t *n, const char *dir, struct gitops_err *err);
 void gitops_ops_state_names_free(char **names, size_t n);

@@ -134,6 +134,10 @@ static const struct {
 	  "  source: {repoURL: r}\n  destination: {namespace: ns}\n",
 	  "apps.yaml:10: application web is declared twice (first at apps.yaml:1)" },
 	{ "- a\n- b\n", "apps.yaml:1: a document must be a mapping" },
+	{ "apiVersion: gitops.dev/v1alpha1\nkind: Application\nmetadata: {name: web}\nspec:\n"
+	  "  source: {repoURL: r}\n  destination: {namespace: ns}\n  syncWindows:\n  - kind: deny\n"
+	  "    schedule: '61 * * * *'\n    duration: 1h\n",
+	  "apps.yaml:7: spec.syncWindows: " },
 	{ "apiVersion: gitops.dev/v1alpha1\nkind: Application\nmetadata: {name: [x\n", "apps.yaml:" },
 };
 
