@@ -43,6 +43,9 @@ static const char help[] =
 	"      --if-changed        do nothing when the commit is the one last synced (no self-heal)\n"
 	"      --dry-run           fetch, render and diff only; change nothing; exit 1 when out of sync\n"
 	"      --refresh           status: diff each application of -f now (a dry run) first\n"
+	"      --on-failure CMD, --on-degraded CMD, --on-sync CMD  run CMD (/bin/sh -c) after a\n"
+	"                          failed run, a Degraded application, a sync that changed\n"
+	"                          something: the record in GITOPS_* variables and on stdin\n"
 	"      --to REVISION       rollback: this revision of the history\n"
 	"      --steps N           rollback: N successful revisions back (default 1)\n"
 	"the old flags, one application (its lock and commit in STATE/NAMESPACE_NAME.*):\n"
@@ -55,7 +58,8 @@ static const char help[] =
 	"  -V, --version           show the version\n";
 
 enum { OPT_STATE = 300, OPT_KUBECONFIG, OPT_CONTEXT, OPT_RTIMEOUT, OPT_TIMEOUT, OPT_NO_WAIT, OPT_IF_CHANGED,
-       OPT_DRY_RUN, OPT_REFRESH, OPT_TO, OPT_STEPS, OPT_REPO, OPT_REF, OPT_PATH, OPT_APPLYSET };
+       OPT_DRY_RUN, OPT_REFRESH, OPT_TO, OPT_STEPS, OPT_REPO, OPT_REF, OPT_PATH, OPT_APPLYSET, OPT_ON_FAILURE,
+       OPT_ON_DEGRADED, OPT_ON_SYNC };
 
 static const struct option longopts[] = {
 	{ "filename", required_argument, NULL, 'f' }, { "jobs", required_argument, NULL, 'j' },
@@ -67,6 +71,8 @@ static const struct option longopts[] = {
 	{ "to", required_argument, NULL, OPT_TO }, { "steps", required_argument, NULL, OPT_STEPS },
 	{ "repo", required_argument, NULL, OPT_REPO }, { "ref", required_argument, NULL, OPT_REF },
 	{ "path", required_argument, NULL, OPT_PATH }, { "applyset", required_argument, NULL, OPT_APPLYSET },
+	{ "on-failure", required_argument, NULL, OPT_ON_FAILURE }, { "on-degraded", required_argument, NULL, OPT_ON_DEGRADED },
+	{ "on-sync", required_argument, NULL, OPT_ON_SYNC },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -116,6 +122,9 @@ static int on_option(struct gitops_cli *cli, int opt, const char *arg, void *ctx
 	case OPT_REF: o->ref = arg; return 0;
 	case OPT_PATH: o->path = arg; return 0;
 	case OPT_APPLYSET: o->applyset = arg; return 0;
+	case OPT_ON_FAILURE: o->sync.on_failure = arg; return 0;
+	case OPT_ON_DEGRADED: o->sync.on_degraded = arg; return 0;
+	case OPT_ON_SYNC: o->sync.on_sync = arg; return 0;
 	}
 	return gitops_cli_usage_error(cli, "unknown option");
 }

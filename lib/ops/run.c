@@ -20,6 +20,7 @@
 #include "lib/base/buf.h"
 #include "lib/base/fs.h"
 #include "lib/base/json.h"
+#include "lib/ops/notify.h"
 #include "lib/ops/state.h"
 #include "lib/ops/window.h"
 
@@ -184,6 +185,7 @@ struct run {
 	struct timeval t0;
 	char started[32];
 	char commit[41];
+	int synced_changes; /* a sync that changed objects or brought a new revision: --on-sync */
 };
 
 static void say(struct run *r, const char *fmt, ...) GITOPS_PRINTF(2, 3);
@@ -679,9 +681,53 @@ static int sync_run(struct run *r)
 			if (gitops_fs_write_atomic(o->commit_path, line, strlen(line), 0600, &err) < 0)
 				say(r, "%s", err.msg);
 		}
+		r->synced_changes = changed > 0 || strcmp(synced, r->commit) != 0;
 		finish(r, "Succeeded", 0, msg, self_heal, applied, pruned, failed, 1);
 	}
 	return 0;
+}
+
+/* An operator's hook for `event`, its output relayed line by line; a failing hook is said, nothing more. */
+static void hook(struct run *r, const char *cmd, const char *event)
+{
+	struct gitops_ops_notify_options no = GITOPS_OPS_NOTIFY_OPTIONS_INIT;
+	struct gitops_err err = GITOPS_ERR_INIT;
+	struct gitops_buf b = GITOPS_BUF_INIT;
+	char out[PATH_MAX + 32];
+	int fd;
+
+	if (!cmd || !r->work[0])
+		return;
+	snprintf(out, sizeof(out), "%s/hook.out", r->work);
+	if ((fd = open(out, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600)) < 0) {
+		say(r, "hook %s: %s: %s", event, out, strerror(errno));
+		return;
+	}
+	no.out_fd = no.err_fd = fd;
+	say(r, "hook %s: running", event);
+	if (gitops_ops_notify_with(cmd, event, r->record, &no, &err) < 0)
+		say(r, "%s", err.msg);
+	close(fd);
+	if (gitops_buf_read_file(&b, out, 1u << 20, &err) == 0 && b.data)
+		for (const char *s = b.data; *s;) {
+			size_t n = strcspn(s, "\n");
+			say(r, "hook %s: %.*s", event, (int)(n < 1900 ? n : 1900), s);
+			s += n + (s[n] ? 1 : 0);
+		}
+	gitops_buf_release(&b);
+}
+
+/* The hooks the run calls for: a failure, a degraded application, a sync that changed something. */
+static void hooks(struct run *r)
+{
+	const char *result = gitops_json_get_string(r->record, "lastOperation", "result", NULL);
+
+	if (result && !strcmp(result, "Failed"))
+		hook(r, r->o->on_failure, "failure");
+	if (!strcmp(rec_str(r->record, "health"), "Degraded"))
+		hook(r, r->o->on_degraded, "degraded");
+	if (r->synced_changes)
+		hook(r, r->o->on_sync, "sync");
 }
 
 static int rm_tree(void *ctx, const char *path, const char *name, struct gitops_err *err)
@@ -781,6 +827,7 @@ int gitops_ops_sync_app(const struct gitops_ops_app *app, const struct gitops_op
 		goto done;
 	}
 	rc = sync_run(&r);
+	hooks(&r);
 done:
 	if (r.work[0]) {
 		gitops_fs_walk(r.work, rm_tree, NULL, &err);

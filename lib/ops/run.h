@@ -56,6 +56,9 @@ struct gitops_ops_sync_options {
 	const char *rollback_to;   /* a rollback to this commit (40 hex): then suspended (rollback) */
 	/* the single application of gitops-sync's old flags: this lock and commit file, no record */
 	const char *lock_path, *commit_path;
+	/* hooks (notify.h), each line of theirs relayed: after a failed run, when the application is
+	 * Degraded after a run, after a sync that changed objects or brought a new revision */
+	const char *on_failure, *on_degraded, *on_sync;
 	gitops_ops_line_fn log;    /* every line of this application */
 	void *log_ctx;
 };
