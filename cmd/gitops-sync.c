@@ -156,25 +156,6 @@ static void on_warn(void *ctx, const char *msg)
 	log_line("gitops-sync", m);
 }
 
-/* The programs: beside this one when installed together, else on PATH. */
-static const char *program(char *buf, size_t size, const char *name)
-{
-	char self[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-	char *slash;
-
-	if (n > 0) {
-		self[n] = 0;
-		if ((slash = strrchr(self, '/'))) {
-			*slash = 0;
-			snprintf(buf, size, "%s/%s", self, name);
-			if (access(buf, X_OK) == 0)
-				return buf;
-		}
-	}
-	return name;
-}
-
 static int run_all(struct gitops_cli *cli, struct opts *o)
 {
 	struct gitops_err err = GITOPS_ERR_INIT;
@@ -229,8 +210,7 @@ static int cmd_app(struct gitops_cli *cli, struct opts *o, const char *sub, cons
 {
 	struct gitops_err err = GITOPS_ERR_INIT;
 	struct gitops_buf b = GITOPS_BUF_INIT;
-	cJSON *hist = NULL, *rec = NULL;
-	char rev[41];
+	cJSON *hist = NULL;
 	int code = 0;
 
 	if (!gitops_ops_app_name_valid(name))
@@ -240,23 +220,13 @@ static int cmd_app(struct gitops_cli *cli, struct opts *o, const char *sub, cons
 			return gitops_cli_fail(cli, &err);
 		if (cli->format == GITOPS_FORMAT_JSON)
 			return gitops_cli_print_json(hist) < 0 ? GITOPS_EXIT_IO : 0;
-		code = gitops_ops_history_table(&b, hist) < 0 ? GITOPS_EXIT_INTERNAL : 0;
-		fputs(b.data ? b.data : "", stdout);
+		code = gitops_ops_history_table(&b, hist) < 0 || fputs(b.data, stdout) < 0 ? GITOPS_EXIT_IO : 0;
 	} else if (!strcmp(sub, "rollback")) {
 		const struct gitops_ops_app *app = gitops_ops_apps_find(&o->apps, name);
 		if (!app)
 			return gitops_cli_usage_error(cli, "rollback needs the application's file: no %s in -f", name);
-		if (gitops_ops_state_history(&hist, o->sync.state_dir, name, &err) < 0 ||
-		    gitops_ops_state_load(&rec, o->sync.state_dir, name, &err) < 0 ||
-		    gitops_ops_rollback_target(rev, hist, gitops_json_get_string(rec, "syncedRevision", NULL), o->to,
-					       o->steps, &err) < 0)
+		if ((code = gitops_ops_rollback(app, o->to, o->steps, &o->sync, &err)) < 0)
 			code = gitops_cli_fail(cli, &err);
-		else {
-			o->sync.rollback_to = rev;
-			o->sync.manual = 1;
-			o->todo[o->ntodo++] = app;
-			code = run_all(cli, o);
-		}
 	} else {
 		int suspend = !strcmp(sub, "suspend");
 		code = gitops_ops_state_suspend(o->sync.state_dir, name, suspend, &err);
@@ -269,7 +239,6 @@ static int cmd_app(struct gitops_cli *cli, struct opts *o, const char *sub, cons
 					       : "resumed: automated syncs run again");
 	}
 	cJSON_Delete(hist);
-	cJSON_Delete(rec);
 	gitops_buf_release(&b);
 	return code;
 }
@@ -279,7 +248,7 @@ int main(int argc, char **argv)
 	static struct opts o;
 	struct gitops_cli cli;
 	struct gitops_err err = GITOPS_ERR_INIT;
-	static char bins[4][PATH_MAX], state[4096], lockp[4200], commitp[4200], prefix[600];
+	static char state[4096], lockp[4200], commitp[4200], prefix[600];
 	static struct gitops_ops_app legacy;
 	char *dir = NULL;
 	const char *sub = NULL;
@@ -305,9 +274,7 @@ int main(int argc, char **argv)
 	snprintf(state, sizeof(state), "%s", dir);
 	free(dir);
 	o.sync.state_dir = state;
-	o.sync.bin = (struct gitops_ops_programs){ program(bins[0], PATH_MAX, "gitops-fetch"),
-		program(bins[1], PATH_MAX, "gitops-render"), program(bins[2], PATH_MAX, "gitops-apply"),
-		program(bins[3], PATH_MAX, "gitops-diff") };
+	gitops_ops_programs_find(&o.sync.bin);
 	o.sync.log = log_line;
 	if (gitops_ops_state_init(state, &err) < 0)
 		return gitops_cli_fail(&cli, &err);

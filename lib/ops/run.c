@@ -22,6 +22,7 @@
 #include "lib/base/json.h"
 #include "lib/ops/notify.h"
 #include "lib/ops/state.h"
+#include "lib/ops/status.h"
 #include "lib/ops/window.h"
 
 #define LINE_MAX_BYTES 8192
@@ -871,4 +872,50 @@ int gitops_ops_sync_apps(int *statuses, const struct gitops_ops_app *const *apps
 			code = statuses[i];
 	}
 	return code ? code : out ? GITOPS_EXIT_DIFFERENT : busy ? GITOPS_EXIT_BUSY : 0;
+}
+
+void gitops_ops_programs_find(struct gitops_ops_programs *p)
+{
+	static const char *const names[4] = { "gitops-fetch", "gitops-render", "gitops-apply", "gitops-diff" };
+	const char *found[4];
+	char self[4096], *slash = NULL;
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+
+	if (n > 0) {
+		self[n] = 0;
+		slash = strrchr(self, '/');
+	}
+	for (int i = 0; i < 4; i++) {
+		found[i] = names[i];
+		if (slash && (size_t)snprintf(p->buf[i], sizeof(p->buf[i]), "%.*s/%s", (int)(slash - self), self,
+					      names[i]) < sizeof(p->buf[i]) && access(p->buf[i], X_OK) == 0)
+			found[i] = p->buf[i];
+	}
+	p->fetch = found[0];
+	p->render = found[1];
+	p->apply = found[2];
+	p->diff = found[3];
+}
+
+int gitops_ops_rollback(const struct gitops_ops_app *app, const char *to, int steps,
+			const struct gitops_ops_sync_options *o, struct gitops_err *err)
+{
+	struct gitops_ops_sync_options s = *o;
+	cJSON *hist = NULL, *rec = NULL;
+	char rev[41];
+	int ret = -1;
+
+	if (gitops_ops_state_history(&hist, o->state_dir, app->name, err) < 0 ||
+	    gitops_ops_state_load(&rec, o->state_dir, app->name, err) < 0 ||
+	    gitops_ops_rollback_target(rev, hist, gitops_json_get_string(rec, "syncedRevision", NULL), to, steps, err) < 0)
+		goto done;
+	s.rollback_to = rev;
+	s.manual = 1;
+	if (!s.log_ctx)
+		s.log_ctx = app->name;
+	ret = gitops_ops_sync_app(app, &s);
+done:
+	cJSON_Delete(hist);
+	cJSON_Delete(rec);
+	return ret;
 }

@@ -42,7 +42,11 @@ int gitops_ops_parallel(int *statuses, size_t n, int jobs, int (*fn)(void *ctx, 
 /* The programs, as paths (or names looked up in PATH). */
 struct gitops_ops_programs {
 	const char *fetch, *render, *apply, *diff;
+	char buf[4][4096];
 };
+
+/* The programs beside the running one (/proc/self/exe) when they are there, else their names (PATH). */
+void gitops_ops_programs_find(struct gitops_ops_programs *p);
 
 struct gitops_ops_sync_options {
 	const char *state_dir;
@@ -79,5 +83,16 @@ int gitops_ops_sync_app(const struct gitops_ops_app *app, const struct gitops_op
  */
 int gitops_ops_sync_apps(int *statuses, const struct gitops_ops_app *const *apps, size_t n, int jobs,
 			 const struct gitops_ops_sync_options *o, struct gitops_err *err);
+
+
+/*
+ * Roll APP back: the revision its history gives (`to`, a prefix of a revision
+ * synced successfully, else `steps` successful revisions before the one
+ * synced now), synced as an operator's run (fetch that commit, render, apply
+ * --prune), then suspended (reason rollback).  Its exit status, or -1 and err
+ * when the history has no such revision.
+ */
+int gitops_ops_rollback(const struct gitops_ops_app *app, const char *to, int steps,
+			const struct gitops_ops_sync_options *o, struct gitops_err *err);
 
 #endif
