@@ -141,6 +141,20 @@ mansynopsis: $(BINS)
 kubectl: $(BINS)
 	$(Q)GITOPS_BIN=$(CURDIR)/$(O) CONFORMANCE=$(CONFORMANCE) tests/kubectl-accepts
 
+# lib/ops from the shell: every executable tests/ops/t-* with GITOPS_BIN (its driver is
+# tests/ops/opsdrive); the metrics text through the real parser, `promtool check metrics`
+# (Debian's prometheus package, from scripts/install-deps: without it the suite fails)
+.PHONY: ops
+OPS_TESTS := $(sort $(wildcard tests/ops/t-*))
+$(O)/tests/ops/%.o: tests/ops/%.c $(LIB_HDRS) Makefile
+	@mkdir -p $(dir $@)
+	$(QCC)$(CC) $(ALL_CFLAGS) -c -o $@ $<
+$(O)/tests/ops/opsdrive: $(O)/tests/ops/opsdrive.o $(LIB)
+	$(QLD)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+ops: $(O)/tests/ops/opsdrive
+	$(Q)rc=0; for t in $(OPS_TESTS); do [ -x "$$t" ] || { echo "FAIL $$t: not executable"; rc=1; continue; }; \
+		GITOPS_BIN=$(CURDIR)/$(O) "$$t" || { echo "FAIL $$t"; rc=1; }; done; exit $$rc
+
 # gitops-bump: Flux's setter fixtures byte for byte; tag choice against a real docker-registry
 .PHONY: image-setters registry
 image-setters: $(BINS)
@@ -154,7 +168,7 @@ registry: $(BINS)
 git: $(BINS)
 	$(Q)GITOPS_BIN=$(CURDIR)/$(O) tests/git/run
 
-check: unit cases kustomize kustomize-diff template template-helm helm mansynopsis kubectl kube image-setters registry git
+check: unit ops cases kustomize kustomize-diff template template-helm helm mansynopsis kubectl kube image-setters registry git
 
 install: $(BINS)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man7
