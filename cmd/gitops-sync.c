@@ -9,6 +9,7 @@
 
 #include "cmd/tool/cli.h"
 #include "lib/ops/app.h"
+#include "lib/ops/metrics.h"
 #include "lib/ops/run.h"
 #include "lib/ops/state.h"
 #include "lib/ops/status.h"
@@ -46,6 +47,8 @@ static const char help[] =
 	"      --on-failure CMD, --on-degraded CMD, --on-sync CMD  run CMD (/bin/sh -c) after a\n"
 	"                          failed run, a Degraded application, a sync that changed\n"
 	"                          something: the record in GITOPS_* variables and on stdin\n"
+	"      --metrics-file FILE every record as Prometheus metrics, written atomically after\n"
+	"                          the run (node_exporter's textfile collector)\n"
 	"      --to REVISION       rollback: this revision of the history\n"
 	"      --steps N           rollback: N successful revisions back (default 1)\n"
 	"the old flags, one application (its lock and commit in STATE/NAMESPACE_NAME.*):\n"
@@ -59,7 +62,7 @@ static const char help[] =
 
 enum { OPT_STATE = 300, OPT_KUBECONFIG, OPT_CONTEXT, OPT_RTIMEOUT, OPT_TIMEOUT, OPT_NO_WAIT, OPT_IF_CHANGED,
        OPT_DRY_RUN, OPT_REFRESH, OPT_TO, OPT_STEPS, OPT_REPO, OPT_REF, OPT_PATH, OPT_APPLYSET, OPT_ON_FAILURE,
-       OPT_ON_DEGRADED, OPT_ON_SYNC };
+       OPT_ON_DEGRADED, OPT_ON_SYNC, OPT_METRICS };
 
 static const struct option longopts[] = {
 	{ "filename", required_argument, NULL, 'f' }, { "jobs", required_argument, NULL, 'j' },
@@ -72,7 +75,7 @@ static const struct option longopts[] = {
 	{ "repo", required_argument, NULL, OPT_REPO }, { "ref", required_argument, NULL, OPT_REF },
 	{ "path", required_argument, NULL, OPT_PATH }, { "applyset", required_argument, NULL, OPT_APPLYSET },
 	{ "on-failure", required_argument, NULL, OPT_ON_FAILURE }, { "on-degraded", required_argument, NULL, OPT_ON_DEGRADED },
-	{ "on-sync", required_argument, NULL, OPT_ON_SYNC },
+	{ "on-sync", required_argument, NULL, OPT_ON_SYNC }, { "metrics-file", required_argument, NULL, OPT_METRICS },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -80,7 +83,7 @@ struct opts {
 	const char *files[64];
 	size_t nfiles;
 	int jobs, refresh, steps;
-	const char *state, *to, *repo, *ref, *path, *applyset, *ns;
+	const char *state, *to, *repo, *ref, *path, *applyset, *ns, *metrics;
 	struct gitops_ops_sync_options sync;
 	struct gitops_ops_apps apps;
 	const struct gitops_ops_app *todo[1024];
@@ -125,6 +128,7 @@ static int on_option(struct gitops_cli *cli, int opt, const char *arg, void *ctx
 	case OPT_ON_FAILURE: o->sync.on_failure = arg; return 0;
 	case OPT_ON_DEGRADED: o->sync.on_degraded = arg; return 0;
 	case OPT_ON_SYNC: o->sync.on_sync = arg; return 0;
+	case OPT_METRICS: o->metrics = arg; return 0;
 	}
 	return gitops_cli_usage_error(cli, "unknown option");
 }
@@ -316,6 +320,16 @@ int main(int argc, char **argv)
 			if (o.apps.v[i].automated)
 				o.todo[o.ntodo++] = &o.apps.v[i];
 		ret = run_all(&cli, &o);
+	}
+	if (o.metrics) { /* every record, after the run */
+		cJSON **recs = NULL;
+		size_t n = 0;
+		if (gitops_ops_state_records(&recs, &n, state, NULL, 0, &err) < 0 ||
+		    gitops_ops_metrics_write(o.metrics, (const cJSON *const *)recs, n, &err) < 0) {
+			gitops_cli_fail(&cli, &err);
+			ret = ret ? ret : err.code;
+		}
+		gitops_ops_state_records_free(recs, n);
 	}
 	gitops_ops_apps_release(&o.apps);
 	return ret;
