@@ -252,8 +252,8 @@ int main(int argc, char **argv)
 	static struct opts o;
 	struct gitops_cli cli;
 	struct gitops_err err = GITOPS_ERR_INIT;
-	static char state[4096], lockp[4200], commitp[4200], prefix[600];
-	static struct gitops_ops_app legacy;
+	static char state[4096];
+	static struct gitops_ops_single single;
 	char *dir = NULL;
 	const char *sub = NULL;
 	int ret;
@@ -283,29 +283,18 @@ int main(int argc, char **argv)
 	if (gitops_ops_state_init(state, &err) < 0)
 		return gitops_cli_fail(&cli, &err);
 	for (size_t i = 0; i < o.nfiles; i++)
-		if (gitops_ops_apps_load(&o.apps, o.files[i], on_warn, &o, &err) < 0)
-			return gitops_cli_fail(&cli, &err);
+		if (gitops_ops_apps_load(&o.apps, o.files[i], on_warn, &o, &err) < 0) {
+			log_line("gitops-sync: error", err.msg);
+			return err.code;
+		}
 	if (sub && !strcmp(sub, "status"))
 		ret = cli.optind < argc ? gitops_cli_usage_error(&cli, "status takes no application") : cmd_status(&cli, &o);
 	else if (sub)
 		ret = cmd_app(&cli, &o, sub, argv[cli.optind]);
 	else if (o.repo) {
 		/* the old flags: one application, its lock and commit file as before */
-		char key[512];
-		snprintf(prefix, sizeof(prefix), "gitops-sync[%s/%s]", o.ns, o.applyset);
-		snprintf(key, sizeof(key), "%s/%s", o.ns, o.applyset);
-		for (char *s = key; *s; s++)
-			if (!strchr("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-", *s))
-				*s = '_';
-		snprintf(lockp, sizeof(lockp), "%s/%s.lock", state, key);
-		snprintf(commitp, sizeof(commitp), "%s/%s.commit", state, key);
-		legacy = (struct gitops_ops_app){ .name = (char *)o.applyset, .repo_url = (char *)o.repo,
-			.target_revision = (char *)(o.ref ? o.ref : "HEAD"), .path = (char *)(o.path ? o.path : ""),
-			.namespace = (char *)o.ns, .applyset = (char *)o.applyset, .automated = 1, .prune = 1, .self_heal = 1 };
-		o.sync.lock_path = lockp;
-		o.sync.commit_path = commitp;
-		o.sync.log_ctx = prefix;
-		o.todo[o.ntodo++] = &legacy;
+		gitops_ops_single_init(&single, &o.sync, o.repo, o.ref, o.path, o.applyset, o.ns);
+		o.todo[o.ntodo++] = &single.app;
 		ret = run_all(&cli, &o);
 	} else {
 		for (int i = cli.optind; i < argc; i++) {

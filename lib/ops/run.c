@@ -919,3 +919,23 @@ done:
 	cJSON_Delete(rec);
 	return ret;
 }
+
+void gitops_ops_single_init(struct gitops_ops_single *s, struct gitops_ops_sync_options *o, const char *repo,
+			    const char *ref, const char *path, const char *applyset, const char *ns)
+{
+	char key[512];
+
+	snprintf(s->prefix, sizeof(s->prefix), "gitops-sync[%s/%s]", ns, applyset);
+	snprintf(key, sizeof(key), "%s/%s", ns, applyset);
+	for (char *c = key; *c; c++)
+		if (!strchr("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-", *c))
+			*c = '_';
+	snprintf(s->lock, sizeof(s->lock), "%s/%s.lock", o->state_dir, key);
+	snprintf(s->commit, sizeof(s->commit), "%s/%s.commit", o->state_dir, key);
+	s->app = (struct gitops_ops_app){ .name = (char *)applyset, .repo_url = (char *)repo,
+		.target_revision = (char *)(ref ? ref : "HEAD"), .path = (char *)(path ? path : ""),
+		.namespace = (char *)ns, .applyset = (char *)applyset, .automated = 1, .prune = 1, .self_heal = 1 };
+	o->lock_path = s->lock;
+	o->commit_path = s->commit;
+	o->log_ctx = s->prefix;
+}

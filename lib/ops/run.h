@@ -95,4 +95,18 @@ int gitops_ops_sync_apps(int *statuses, const struct gitops_ops_app *const *apps
 int gitops_ops_rollback(const struct gitops_ops_app *app, const char *to, int steps,
 			const struct gitops_ops_sync_options *o, struct gitops_err *err);
 
+/* The one application of gitops-sync's old flags (--repo, --ref, --path, --applyset, -n). */
+struct gitops_ops_single {
+	struct gitops_ops_app app;
+	char lock[4200], commit[4200], prefix[600];
+};
+/*
+ * Fill s with it (strings borrowed; ref NULL: HEAD, path NULL: all), and o
+ * with its lock and commit file, STATE/NS_NAME.lock and .commit as the
+ * shell script kept them, and its lines' prefix "gitops-sync[NS/NAME]".
+ * Automated with prune and self-heal; it keeps no record.
+ */
+void gitops_ops_single_init(struct gitops_ops_single *s, struct gitops_ops_sync_options *o, const char *repo,
+			    const char *ref, const char *path, const char *applyset, const char *ns);
+
 #endif
