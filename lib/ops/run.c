@@ -24,6 +24,7 @@
 #include "lib/ops/state.h"
 #include "lib/ops/status.h"
 #include "lib/ops/window.h"
+#include "lib/yaml/yaml.h"
 
 #define LINE_MAX_BYTES 8192
 #define MAX_OUTPUT (256u << 20)
@@ -186,6 +187,7 @@ struct run {
 	struct timeval t0;
 	char started[32];
 	char commit[41];
+	char root[PATH_MAX];  /* the checkout (spec.root of the Source) */
 	int synced_changes; /* a sync that changed objects or brought a new revision: --on-sync */
 };
 
@@ -273,26 +275,33 @@ static void finish(struct run *r, const char *result, int status, const char *me
 		say(r, "state not recorded: %s", err.msg);
 }
 
-/* "  commit: HEX" of the first Source document */
+/* spec.commit and spec.dir of the (first) Source document gitops-fetch wrote */
 static void read_commit(struct run *r, const char *path, char *dir, size_t dirsize)
 {
+	struct gitops_limits limits = GITOPS_LIMITS_INIT;
 	struct gitops_buf b = GITOPS_BUF_INIT;
 	struct gitops_err err = GITOPS_ERR_INIT;
+	struct gitops_yaml_reader *y = NULL;
+	struct gitops_yaml_doc doc = { 0 };
 	const char *s;
 
 	r->commit[0] = 0;
 	dir[0] = 0;
-	if (gitops_buf_read_file(&b, path, MAX_OUTPUT, &err) < 0 || !b.data)
-		return;
-	if ((s = strstr(b.data, "\n  commit: ")))
-		sscanf(s + 11, "%40[0-9a-f]", r->commit);
-	if ((s = strstr(b.data, "\n  dir: "))) {
-		size_t n = strcspn(s + 8, "\n");
-		if (n < dirsize) {
-			memcpy(dir, s + 8, n);
-			dir[n] = 0;
-		}
-	}
+	if (gitops_buf_read_file(&b, path, MAX_OUTPUT, &err) < 0 || !b.data ||
+	    gitops_yaml_reader_mem(&y, b.data, b.len, path, &limits, &err) < 0)
+		goto done;
+	while (gitops_yaml_reader_next(y, &doc, &err) > 0 && !doc.root)
+		gitops_yaml_doc_release(&doc);
+	if ((s = gitops_json_get_string(doc.root, "spec", "commit", NULL)) && strlen(s) == 40 &&
+	    strspn(s, "0123456789abcdef") == 40)
+		memcpy(r->commit, s, 41);
+	if ((s = gitops_json_get_string(doc.root, "spec", "dir", NULL)) && strlen(s) < dirsize)
+		memcpy(dir, s, strlen(s) + 1);
+	if ((s = gitops_json_get_string(doc.root, "spec", "root", NULL)) && strlen(s) < sizeof(r->root))
+		memcpy(r->root, s, strlen(s) + 1);
+done:
+	gitops_yaml_doc_release(&doc);
+	gitops_yaml_reader_free(y);
 	gitops_buf_release(&b);
 }
 
@@ -368,33 +377,18 @@ static void kube_args(struct args *a, const struct run *r)
 }
 
 /* A file of the checkout named relative to the application's directory, kept inside the checkout. */
-static int checkout_file(char *out, size_t size, const char *dir, const char *rel)
+static int checkout_file(char *out, const char *root, const char *dir, const char *rel)
 {
-	char joined[PATH_MAX * 2], root[PATH_MAX], *slash;
-	const char *cut;
+	char joined[PATH_MAX * 2], real_root[PATH_MAX];
 	size_t n;
 
-	if (!*dir || rel[0] == '/' || strstr(rel, "://"))
+	if (!*dir || !*root || rel[0] == '/' || strstr(rel, "://"))
 		return -1;
-	snprintf(joined, sizeof(joined), "%s/%s", dir, rel);
-	if (!realpath(joined, out))
+	if ((size_t)snprintf(joined, sizeof(joined), "%s/%s", dir, rel) >= sizeof(joined) || !realpath(joined, out) ||
+	    !realpath(root, real_root))
 		return -1;
-	/* the checkout's root: dir up to its "-root" component */
-	if (!(cut = strstr(dir, "-root")) || (cut[5] != '/' && cut[5] != 0))
-		return -1;
-	n = (size_t)(cut + 5 - dir);
-	if (n >= sizeof(root))
-		return -1;
-	memcpy(root, dir, n);
-	root[n] = 0;
-	if (!realpath(root, joined))
-		return -1;
-	n = strlen(joined);
-	if (strncmp(out, joined, n) || (out[n] != '/' && out[n]))
-		return -1;
-	(void)size;
-	(void)slash;
-	return 0;
+	n = strlen(real_root);
+	return strncmp(out, real_root, n) || (out[n] != '/' && out[n]) ? -1 : 0;
 }
 
 /* gitops-render's options for the application's spec.source.helm (release name, namespace: Argo CD's defaults) */
@@ -411,7 +405,7 @@ static int helm_args(struct args *a, struct run *r, const char *dir)
 	if (!h)
 		return 0;
 	cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(h, "valueFiles")) {
-		if (checkout_file(path, sizeof(path), dir, e->valuestring) < 0) {
+		if (checkout_file(path, r->root, dir, e->valuestring) < 0) {
 			say(r, "spec.source.helm.valueFiles: %s is not a file of the checkout", e->valuestring);
 			return -1;
 		}
@@ -442,7 +436,7 @@ static int helm_args(struct args *a, struct run *r, const char *dir)
 	}
 	cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(h, "fileParameters")) {
 		const char *name = gitops_json_get_string(e, "name", NULL), *p = gitops_json_get_string(e, "path", NULL);
-		if (checkout_file(path, sizeof(path), dir, p) < 0) {
+		if (checkout_file(path, r->root, dir, p) < 0) {
 			say(r, "spec.source.helm.fileParameters: %s is not a file of the checkout", p);
 			return -1;
 		}
