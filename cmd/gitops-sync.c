@@ -9,7 +9,6 @@
 
 #include "cmd/tool/cli.h"
 #include "lib/ops/app.h"
-#include "lib/ops/metrics.h"
 #include "lib/ops/run.h"
 #include "lib/ops/state.h"
 #include "lib/ops/status.h"
@@ -174,8 +173,6 @@ static int cmd_status(struct gitops_cli *cli, struct opts *o)
 	struct gitops_err err = GITOPS_ERR_INIT;
 	struct gitops_buf b = GITOPS_BUF_INIT;
 	static const char *names[1024];
-	cJSON **recs = NULL;
-	size_t n = 0;
 	int code;
 
 	for (size_t i = 0; i < o->apps.n && i < 1024; i++)
@@ -190,21 +187,12 @@ static int cmd_status(struct gitops_cli *cli, struct opts *o)
 		if (code && code != GITOPS_EXIT_DIFFERENT && code != GITOPS_EXIT_BUSY)
 			return code;
 	}
-	if (gitops_ops_state_records(&recs, &n, o->sync.state_dir, o->nfiles ? names : NULL,
-				     o->apps.n < 1024 ? o->apps.n : 1024, &err) < 0)
-		return gitops_cli_fail(cli, &err);
-	code = gitops_ops_status_exit((const cJSON *const *)recs, n);
-	if (cli->format == GITOPS_FORMAT_JSON) {
-		cJSON *arr = cJSON_CreateArray();
-		for (size_t i = 0; i < n; i++)
-			cJSON_AddItemReferenceToArray(arr, recs[i]);
-		if (gitops_cli_print_json(arr) < 0)
-			code = GITOPS_EXIT_IO;
-	} else if (gitops_ops_status_table(&b, (const cJSON *const *)recs, n) < 0)
-		code = GITOPS_EXIT_INTERNAL;
-	else
-		fputs(b.data ? b.data : "", stdout);
-	gitops_ops_state_records_free(recs, n);
+	code = gitops_ops_status(&b, cli->format == GITOPS_FORMAT_JSON, o->sync.state_dir, o->nfiles ? names : NULL,
+				 o->apps.n < 1024 ? o->apps.n : 1024, &err);
+	if (code < 0)
+		code = gitops_cli_fail(cli, &err);
+	else if (fputs(b.data ? b.data : "", stdout) < 0)
+		code = GITOPS_EXIT_IO;
 	gitops_buf_release(&b);
 	return code;
 }
@@ -310,15 +298,9 @@ int main(int argc, char **argv)
 				o.todo[o.ntodo++] = &o.apps.v[i];
 		ret = run_all(&cli, &o);
 	}
-	if (o.metrics) { /* every record, after the run */
-		cJSON **recs = NULL;
-		size_t n = 0;
-		if (gitops_ops_state_records(&recs, &n, state, NULL, 0, &err) < 0 ||
-		    gitops_ops_metrics_write(o.metrics, (const cJSON *const *)recs, n, &err) < 0) {
-			gitops_cli_fail(&cli, &err);
-			ret = ret ? ret : err.code;
-		}
-		gitops_ops_state_records_free(recs, n);
+	if (o.metrics && gitops_ops_status_metrics(o.metrics, state, &err) < 0) { /* every record, after the run */
+		gitops_cli_fail(&cli, &err);
+		ret = ret ? ret : err.code;
 	}
 	gitops_ops_apps_release(&o.apps);
 	return ret;

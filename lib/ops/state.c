@@ -17,6 +17,7 @@
 #include "lib/base/fs.h"
 #include "lib/base/json.h"
 #include "lib/ops/app.h"
+#include "lib/value/jsonio.h"
 
 #define MAX_RECORD (4u << 20)
 #define MAX_HISTORY (64u << 20)
@@ -157,8 +158,8 @@ int gitops_ops_state_save(const char *dir, const cJSON *record, struct gitops_er
 		return gitops_err_set(err, GITOPS_EXIT_INTERNAL, "a record without its app");
 	if (app_path(path, sizeof(path), dir, app, ".json", err) < 0)
 		return -1;
-	if (!(text = cJSON_Print(record)))
-		return gitops_err_oom(err);
+	if (gitops_json_print(&text, record, GITOPS_JSON_INDENT, err) < 0)
+		return -1;
 	{
 		size_t n = strlen(text);
 		char *t = realloc(text, n + 2);

@@ -8,6 +8,9 @@
 #include <string.h>
 
 #include "lib/base/json.h"
+#include "lib/ops/metrics.h"
+#include "lib/ops/state.h"
+#include "lib/value/jsonio.h"
 
 static const char *str(const cJSON *o, const char *key, const char *dflt)
 {
@@ -159,4 +162,50 @@ int gitops_ops_rollback_target(char out[41], const cJSON *history, const char *c
 	}
 	return gitops_err_set(err, GITOPS_EXIT_USAGE, "the history has no revision %d step%s before the one synced now",
 			      steps, steps == 1 ? "" : "s");
+}
+
+int gitops_ops_status(struct gitops_buf *out, int json, const char *dir, const char *const *names, size_t n,
+		      struct gitops_err *err)
+{
+	cJSON **recs = NULL, *arr = NULL;
+	size_t count = 0;
+	char *text = NULL;
+	int code = -1;
+
+	if (gitops_ops_state_records(&recs, &count, dir, names, n, err) < 0)
+		return -1;
+	if (json) {
+		if (!(arr = cJSON_CreateArray()))
+			goto oom;
+		for (size_t i = 0; i < count; i++)
+			if (!cJSON_AddItemReferenceToArray(arr, recs[i]))
+				goto oom;
+		if (gitops_json_print(&text, arr, GITOPS_JSON_INDENT, err) < 0)
+			goto done;
+		if (gitops_buf_printf(out, "%s\n", text) < 0)
+			goto oom;
+	} else if (gitops_ops_status_table(out, (const cJSON *const *)recs, count) < 0)
+		goto oom;
+	code = gitops_ops_status_exit((const cJSON *const *)recs, count);
+	goto done;
+oom:
+	gitops_err_oom(err);
+done:
+	free(text);
+	cJSON_Delete(arr);
+	gitops_ops_state_records_free(recs, count);
+	return code;
+}
+
+int gitops_ops_status_metrics(const char *path, const char *dir, struct gitops_err *err)
+{
+	cJSON **recs = NULL;
+	size_t n = 0;
+	int ret;
+
+	if (gitops_ops_state_records(&recs, &n, dir, NULL, 0, err) < 0)
+		return -1;
+	ret = gitops_ops_metrics_write(path, (const cJSON *const *)recs, n, err);
+	gitops_ops_state_records_free(recs, n);
+	return ret;
 }

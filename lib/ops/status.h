@@ -17,6 +17,15 @@
 int gitops_ops_status_table(struct gitops_buf *out, const cJSON *const *records, size_t n);
 /* 8 (GITOPS_EXIT_UNHEALTHY) when a record is not Healthy, else 1 when one is OutOfSync, else 0. */
 int gitops_ops_status_exit(const cJSON *const *records, size_t n);
+/*
+ * `gitops-sync status`: the records of `names` (n), or of every application
+ * with a record (names NULL), as the table or (json) a JSON array, appended
+ * to out.  Returns gitops_ops_status_exit's code, or -1 and err.
+ */
+int gitops_ops_status(struct gitops_buf *out, int json, const char *dir, const char *const *names, size_t n,
+		      struct gitops_err *err);
+/* Every record of the state directory as Prometheus metrics (metrics.h), written to path atomically. */
+int gitops_ops_status_metrics(const char *path, const char *dir, struct gitops_err *err);
 /* ID STARTED REVISION RESULT MESSAGE, oldest first (as argocd app history). */
 int gitops_ops_history_table(struct gitops_buf *out, const cJSON *history);
 /*
