@@ -289,9 +289,12 @@ int main(int argc, char **argv)
 			const struct gitops_ops_app *a = gitops_ops_apps_find(&o.apps, argv[i]);
 			if (!a)
 				return gitops_cli_usage_error(&cli, "no application %s in the files given", argv[i]);
-			o.sync.manual = 1;
-			if (o.ntodo < 1024)
+			size_t j = 0;
+			while (j < o.ntodo && o.todo[j] != a) /* each once */
+				j++;
+			if (j == o.ntodo && o.ntodo < 1024)
 				o.todo[o.ntodo++] = a;
+			o.sync.manual = 1;
 		}
 		for (size_t i = 0; cli.optind == argc && i < o.apps.n && o.ntodo < 1024; i++)
 			if (o.apps.v[i].automated)
