@@ -1,5 +1,5 @@
 # gitops: one non-recursive Makefile (git's shape).
-#   make            build lib/libgitops.a and the five programs into $(O)/
+#   make            build lib/libgitops.a and the six programs into $(O)/
 #   make check      unit tests (Check), CLI cases, man pages, kubectl, the API server, registry, git
 #   make -j2 check  the same, independent suites side by side (each its own temporary files;
 #                   the kube suites one after the other on the one API server)
@@ -50,7 +50,7 @@ QAR =
 QLD =
 endif
 
-PROGRAMS  := gitops-fetch gitops-render gitops-diff gitops-apply gitops-bump
+PROGRAMS  := gitops-fetch gitops-render gitops-diff gitops-apply gitops-bump gitops-sync
 LIB_SRCS  := $(sort $(wildcard lib/*/*.c lib/template/funcs/*.c lib/render/helm/*.c))
 LIB_HDRS  := $(wildcard lib/*/*.h lib/template/funcs/*.h lib/render/helm/*.h)
 LIB_OBJS  := $(LIB_SRCS:%.c=$(O)/%.o)
@@ -59,7 +59,7 @@ LIB       := $(O)/lib/libgitops.a
 TOOL_SRCS := $(sort $(wildcard cmd/tool/*.c))
 TOOL_HDRS := $(wildcard cmd/tool/*.h)
 TOOL_OBJS := $(TOOL_SRCS:%.c=$(O)/%.o)
-BINS      := $(PROGRAMS:%=$(O)/%) $(O)/gitops-sync
+BINS      := $(PROGRAMS:%=$(O)/%)
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(O)/tests/%)
 MANS      := $(wildcard man/*.1 man/*.7)
@@ -82,11 +82,6 @@ $(O)/layers.ok: scripts/check-layers $(LIB_SRCS) $(LIB_HDRS)
 
 $(LIB): $(LIB_OBJS)
 	$(QAR)rm -f $@ && ar rcs $@ $^
-
-# the cron wrapper is a shell script, installed with the programs it runs
-$(O)/gitops-sync: scripts/gitops-sync
-	@mkdir -p $(dir $@)
-	$(Q)cp $< $@ && chmod 755 $@
 
 $(O)/gitops-%: $(O)/cmd/gitops-%.o $(TOOL_OBJS) $(LIB)
 	$(QLD)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
@@ -146,6 +141,20 @@ mansynopsis: $(BINS)
 kubectl: $(BINS)
 	$(Q)GITOPS_BIN=$(CURDIR)/$(O) CONFORMANCE=$(CONFORMANCE) tests/kubectl-accepts
 
+# lib/ops from the shell: every executable tests/ops/t-* with GITOPS_BIN (its driver is
+# tests/ops/opsdrive); the metrics text through the real parser, `promtool check metrics`
+# (Debian's prometheus package, from scripts/install-deps: without it the suite fails)
+.PHONY: ops
+OPS_TESTS := $(sort $(wildcard tests/ops/t-*))
+$(O)/tests/ops/%.o: tests/ops/%.c $(LIB_HDRS) Makefile
+	@mkdir -p $(dir $@)
+	$(QCC)$(CC) $(ALL_CFLAGS) -c -o $@ $<
+$(O)/tests/ops/opsdrive: $(O)/tests/ops/opsdrive.o $(LIB)
+	$(QLD)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+ops: $(O)/tests/ops/opsdrive
+	$(Q)rc=0; for t in $(OPS_TESTS); do [ -x "$$t" ] || { echo "FAIL $$t: not executable"; rc=1; continue; }; \
+		GITOPS_BIN=$(CURDIR)/$(O) "$$t" || { echo "FAIL $$t"; rc=1; }; done; exit $$rc
+
 # gitops-bump: Flux's setter fixtures byte for byte; tag choice against a real docker-registry
 .PHONY: image-setters registry
 image-setters: $(BINS)
@@ -159,7 +168,7 @@ registry: $(BINS)
 git: $(BINS)
 	$(Q)GITOPS_BIN=$(CURDIR)/$(O) tests/git/run
 
-check: unit cases kustomize kustomize-diff template template-helm helm mansynopsis kubectl kube image-setters registry git
+check: unit ops cases kustomize kustomize-diff template template-helm helm mansynopsis kubectl kube image-setters registry git
 
 install: $(BINS)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man7
