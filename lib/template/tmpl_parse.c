@@ -699,26 +699,26 @@ static void parse_complex(struct parser *p, struct tmpl_node *n, const char *s, 
 		}
 	}
 	n->is_complex = 1;
-	n->c_re = parts[0];
-	n->c_im = parts[1];
+	n->num->c_re = parts[0];
+	n->num->c_im = parts[1];
 }
 
 /* simplifyComplex: a complex constant with no imaginary part is a float too, and maybe an integer */
 static void simplify_complex(struct tmpl_node *n)
 {
-	double f = n->c_re;
+	double f = n->num->c_re;
 
-	if (n->c_im != 0)
+	if (n->num->c_im != 0)
 		return;
 	n->is_float = 1;
-	n->f64 = f;
+	n->num->f64 = f;
 	if (f >= -9223372036854775808.0 && f < 9223372036854775808.0 && (double)(int64_t)f == f) {
 		n->is_int = 1;
-		n->i64 = (int64_t)f;
+		n->num->i64 = (int64_t)f;
 	}
 	if (f >= 0 && f < 18446744073709551616.0 && (double)(uint64_t)f == f) {
 		n->is_uint = 1;
-		n->u64 = (uint64_t)f;
+		n->num->u64 = (uint64_t)f;
 	}
 }
 
@@ -731,6 +731,7 @@ static struct tmpl_node *new_number(struct parser *p, const struct tmpl_token *t
 	int64_t i;
 	double f;
 
+	n->num = arena(p, sizeof(*n->num));
 	n->quoted = arena_str(p, text, len);
 	if (t->typ == I_CHARCONST) {
 		char tmp[4];
@@ -741,9 +742,9 @@ static struct tmpl_node *new_number(struct parser *p, const struct tmpl_token *t
 			errorf(p, "invalid syntax");
 		if ((size_t)used + 1 != len - 1 || text[len - 1] != '\'')
 			errorf(p, "malformed character constant: %s", n->quoted);
-		n->i64 = r;
-		n->u64 = r;
-		n->f64 = r;
+		n->num->i64 = r;
+		n->num->u64 = r;
+		n->num->f64 = r;
 		n->is_int = n->is_uint = n->is_float = 1;
 		return n;
 	}
@@ -755,42 +756,42 @@ static struct tmpl_node *new_number(struct parser *p, const struct tmpl_token *t
 	}
 	if (len > 0 && text[len - 1] == 'i' && parse_float(&f, text, len - 1) == 0) {
 		n->is_complex = 1;
-		n->c_re = 0;
-		n->c_im = f;
+		n->num->c_re = 0;
+		n->num->c_im = f;
 		simplify_complex(n);
 		return n;
 	}
 	if (parse_uint(&u, text, len) == 0) {
 		n->is_uint = 1;
-		n->u64 = u;
+		n->num->u64 = u;
 	}
 	if (parse_int(&i, text, len) == 0) {
 		n->is_int = 1;
-		n->i64 = i;
+		n->num->i64 = i;
 		if (i == 0) {
 			n->is_uint = 1;
-			n->u64 = 0;
+			n->num->u64 = 0;
 		}
 	}
 	if (n->is_int) {
 		n->is_float = 1;
-		n->f64 = (double)n->i64;
+		n->num->f64 = (double)n->num->i64;
 	} else if (n->is_uint) {
 		n->is_float = 1;
-		n->f64 = (double)n->u64;
+		n->num->f64 = (double)n->num->u64;
 	} else if (parse_float(&f, text, len) == 0) {
 		if (!memchr(text, '.', len) && !memchr(text, 'e', len) && !memchr(text, 'E', len) &&
 		    !memchr(text, 'p', len) && !memchr(text, 'P', len))
 			errorf(p, "integer overflow: \"%s\"", n->quoted);
 		n->is_float = 1;
-		n->f64 = f;
+		n->num->f64 = f;
 		if (f >= -9223372036854775808.0 && f < 9223372036854775808.0 && (double)(int64_t)f == f) {
 			n->is_int = 1;
-			n->i64 = (int64_t)f;
+			n->num->i64 = (int64_t)f;
 		}
 		if (f >= 0 && f < 18446744073709551616.0 && (double)(uint64_t)f == f) {
 			n->is_uint = 1;
-			n->u64 = (uint64_t)f;
+			n->num->u64 = (uint64_t)f;
 		}
 	}
 	if (!n->is_int && !n->is_uint && !n->is_float) {
@@ -834,9 +835,12 @@ static struct tmpl_node *term(struct parser *p)
 		n = new_node(p, N_IDENT, t->pos);
 		n->text = arena_str(p, t->val, t->len);
 		n->tlen = t->len;
-		n->func = tmpl_set_find_func(p->set, t->val, t->len);
-		if (n->func == LONG_MIN)
-			errorf(p, "function \"%s\" not defined", n->text);
+		{
+			long f = tmpl_set_find_func(p->set, t->val, t->len);
+			if (f == LONG_MIN || f < INT_MIN + 1 || f > INT_MAX)
+				errorf(p, "function \"%s\" not defined", n->text);
+			n->func = (int)f;
+		}
 		return n;
 	case I_DOT:
 		return new_node(p, N_DOT, t->pos);
@@ -873,7 +877,11 @@ static struct tmpl_node *term(struct parser *p)
 	case I_RAWSTRING:
 		n = new_node(p, N_STRING, t->pos);
 		n->quoted = arena_str(p, t->val, t->len);
-		n->text = unquote(p, t, &n->tlen);
+		{
+			size_t tl;
+			n->text = unquote(p, t, &tl);
+			n->tlen = (uint32_t)tl;
+		}
 		return n;
 	default:
 		break;
