@@ -145,21 +145,19 @@ struct tmpl_num {
  * and offsets are 32 bits (tmpl_parse refuses a text of 4 GB or more).
  */
 struct tmpl_node {
-	/* what the executor reads on every visit first, in one cache line */
 	unsigned char type;           /* enum tmpl_ntype */
 	unsigned char is_assign;
 	unsigned char is_int, is_uint, is_float, is_complex, bval; /* number and bool constants */
 	int func;                     /* identifiers: index in the set's table, or -1-builtin */
-	uint32_t nkids, nident;
-	struct tmpl_node **kids;      /* list items, command args, pipeline commands */
+	uint32_t nkids, nident, ndecl;
+	uint32_t tlen;
+	uint32_t pos;
+	struct tmpl_node **kids;      /* list items, command args, pipeline commands (capacity implied) */
 	struct tmpl_node *pipe;       /* control, template, action; chain's operand */
 	struct tmpl_node *list, *else_list;
 	char **ident;                 /* field/variable/chain names ("Values", "$x") */
-	/* the rest */
 	struct tmpl_node **decl;      /* pipeline declarations (variables) */
-	uint32_t ndecl, capdecl, capkids, tlen;
-	uint32_t pos;
-	char *text;                   /* text, string value, identifier, template name */
+	char *text;                   /* string value, identifier, template name; N_TEXT: in the source, tlen long, no NUL */
 	struct tmpl_src *src;         /* the text the node was parsed from (its file name), which owns it */
 	char *quoted;                 /* a string as written; a number's text */
 	struct tmpl_num *num;         /* N_NUMBER's values */

@@ -20,9 +20,12 @@
 
 struct tmpl_chunk {
 	struct tmpl_chunk *next;
-	size_t used, cap;
-	max_align_t data[];
+	size_t used, cap;          /* in units of ARENA_ALIGN bytes */
+	uint64_t data[];
 };
+
+/* nodes hold pointers, 64-bit integers and doubles: 8 bytes is their alignment */
+#define ARENA_ALIGN sizeof(uint64_t)
 
 void tmpl_src_unref(struct tmpl_src *src)
 {
@@ -77,14 +80,19 @@ static _Noreturn void fail_oom(struct parser *p)
 static void *arena(struct parser *p, size_t n)
 {
 	struct tmpl_chunk *c = p->src->chunks;
-	size_t align = sizeof(max_align_t), units = (n + align - 1) / align;
+	size_t units = (n + ARENA_ALIGN - 1) / ARENA_ALIGN;
 	void *r;
 
 	if (!units)
 		units = 1;
 	if (!c || c->cap - c->used < units) {
-		size_t cap = units > 512 ? units : 512;
-		c = malloc(sizeof(*c) + cap * align);
+		/* chunks grow with the text (1 KB, doubling to 64 KB): a small template wastes little */
+		size_t cap = c ? 2 * c->cap : 128;
+		if (cap > 8192)
+			cap = 8192;
+		if (cap < units)
+			cap = units;
+		c = malloc(sizeof(*c) + cap * ARENA_ALIGN);
 		if (!c)
 			fail_oom(p);
 		c->cap = cap;
@@ -252,26 +260,26 @@ static struct tmpl_node *new_node(struct parser *p, enum tmpl_ntype type, size_t
 
 static void append_kid(struct parser *p, struct tmpl_node *n, struct tmpl_node *kid)
 {
-	if (n->nkids == n->capkids) {
-		size_t cap = n->capkids ? n->capkids * 2 : 4;
+	/* the capacity is implied: 4, then doubling (a power of two when full) */
+	if (n->nkids == 0 || (n->nkids >= 4 && !(n->nkids & (n->nkids - 1)))) {
+		size_t cap = n->nkids ? (size_t)n->nkids * 2 : 4;
 		struct tmpl_node **k = arena(p, cap * sizeof(*k));
 		if (n->nkids)
 			memcpy(k, n->kids, n->nkids * sizeof(*k));
 		n->kids = k;
-		n->capkids = cap;
 	}
 	n->kids[n->nkids++] = kid;
 }
 
 static void append_decl(struct parser *p, struct tmpl_node *n, struct tmpl_node *v)
 {
-	if (n->ndecl == n->capdecl) {
-		size_t cap = n->capdecl ? n->capdecl * 2 : 2;
+	/* as kids: 2, then doubling */
+	if (n->ndecl == 0 || (n->ndecl >= 2 && !(n->ndecl & (n->ndecl - 1)))) {
+		size_t cap = n->ndecl ? (size_t)n->ndecl * 2 : 2;
 		struct tmpl_node **k = arena(p, cap * sizeof(*k));
 		if (n->ndecl)
 			memcpy(k, n->decl, n->ndecl * sizeof(*k));
 		n->decl = k;
-		n->capdecl = cap;
 	}
 	n->decl[n->ndecl++] = v;
 }
@@ -1187,7 +1195,8 @@ static struct tmpl_node *text_or_action(struct parser *p)
 	switch (t->typ) {
 	case I_TEXT:
 		n = new_node(p, N_TEXT, t->pos);
-		n->text = arena_str(p, t->val, t->len);
+		/* the text where it lies in the source (which the tree holds), not NUL-terminated: tlen says */
+		n->text = (char *)t->val;
 		n->tlen = t->len;
 		return n;
 	case I_LDELIM:
