@@ -95,8 +95,13 @@ $(O)/gitops-%: $(O)/cmd/gitops-%.o $(TOOL_OBJS) $(LIB)
 RENDER_STATIC := -lcrypto -lyaml -lpcre2-8 -lcrypt -larchive -lz
 RENDER_LIBS := $(filter-out $(RENDER_STATIC),$(PKG_LIBS)) -Wl,-Bstatic $(RENDER_STATIC) -Wl,-Bdynamic \
                $(filter-out -lcrypto,$(shell pkg-config --static --libs libcrypto))
+# Linked as a fixed-address executable (as Go links helm and kubectl): a position-independent
+# one starts by relocating the 20,000 pointers of its tables (libcrypto's and the template
+# functions'), a copy-on-write fault on each page they lie in: 0.5-0.9 ms of a 4 ms chart.
+# Shared libraries, the heap and the stack are still placed at random.
+RENDER_LDFLAGS := $(if $(SANITIZE),,-no-pie)
 $(O)/gitops-render: $(O)/cmd/gitops-render.o $(TOOL_OBJS) $(LIB)
-	$(QLD)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(RENDER_LIBS)
+	$(QLD)$(CC) $(ALL_LDFLAGS) $(RENDER_LDFLAGS) -o $@ $^ $(RENDER_LIBS)
 
 $(O)/tests/%.o: tests/unit/%.c $(LIB_HDRS) $(TOOL_HDRS) $(wildcard tests/unit/*.h) Makefile
 	@mkdir -p $(dir $@)

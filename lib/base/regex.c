@@ -23,6 +23,7 @@
 
 #include <limits.h>
 #include <pcre2.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -96,7 +97,36 @@ struct gitops_regex {
 	size_t nsub;
 	char **names;        /* [0..nsub]; NULL for unnamed */
 	size_t *map;         /* [0..nsub]: Go's group i is PCRE2's group map[i] (0 is 0) */
+	/*
+	 * JIT compiling costs more than a few dozen short matches, which is all
+	 * most regexes of a short-lived program see (a chart's semverCompare, a
+	 * Kustomize target): a JIT-compiled copy is made at the JIT_AFTER'th
+	 * match and published for the matches after it (a copy, so that no
+	 * thread matches on a code being compiled).
+	 */
+	_Atomic(pcre2_code *) jit;
+	atomic_uint uses;
 };
+
+#define JIT_AFTER 64
+
+static const pcre2_code *match_code(const struct gitops_regex *cre)
+{
+	struct gitops_regex *re = (struct gitops_regex *)cre; /* the counter and the copy only */
+	pcre2_code *jit = atomic_load_explicit(&re->jit, memory_order_acquire);
+
+	if (jit)
+		return jit;
+	if (atomic_fetch_add_explicit(&re->uses, 1, memory_order_relaxed) == JIT_AFTER) {
+		pcre2_code *copy = pcre2_code_copy(re->code);
+		if (copy && pcre2_jit_compile(copy, PCRE2_JIT_COMPLETE) == 0) {
+			atomic_store_explicit(&re->jit, copy, memory_order_release);
+			return copy;
+		}
+		pcre2_code_free(copy);
+	}
+	return re->code;
+}
 
 struct parser {
 	unsigned flags;
@@ -1518,7 +1548,6 @@ int gitops_regex_compile(struct gitops_regex **out, const char *pat, size_t len,
 		pcre2_failed(err, re->pattern, code);
 		goto done;
 	}
-	(void)pcre2_jit_compile(re->code, PCRE2_JIT_COMPLETE);  /* the interpreter when JIT is missing */
 	*out = re;
 	re = NULL;
 	error = 0;
@@ -1538,6 +1567,7 @@ void gitops_regex_free(struct gitops_regex *re)
 	if (!re)
 		return;
 	pcre2_code_free(re->code);
+	pcre2_code_free(atomic_load(&re->jit));
 	pcre2_match_context_free(re->mctx);
 	if (re->names)
 		for (i = 0; i <= re->nsub; i++)
@@ -1594,7 +1624,7 @@ static int exec_at(const struct gitops_regex *re, pcre2_match_data *md, const ch
 	size_t i;
 	int rc;
 
-	rc = pcre2_match(re->code, subj, len, pos, 0, md, re->mctx);
+	rc = pcre2_match(match_code(re), subj, len, pos, 0, md, re->mctx);
 	if (rc == PCRE2_ERROR_JIT_STACKLIMIT)
 		rc = pcre2_match(re->code, subj, len, pos, PCRE2_NO_JIT, md, re->mctx);
 	if (rc == PCRE2_ERROR_NOMATCH)
@@ -1657,7 +1687,7 @@ int gitops_regex_match(const struct gitops_regex *re, const char *s, size_t len,
 
 	if (!md)
 		return -1;
-	rc = pcre2_match(re->code, subj, len, 0, 0, md, re->mctx);
+	rc = pcre2_match(match_code(re), subj, len, 0, 0, md, re->mctx);
 	if (rc == PCRE2_ERROR_JIT_STACKLIMIT)
 		rc = pcre2_match(re->code, subj, len, 0, PCRE2_NO_JIT, md, re->mctx);
 	pcre2_match_data_free(md);

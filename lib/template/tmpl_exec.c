@@ -102,14 +102,74 @@ int tmpl_builtin_find(const char *name, size_t len)
 	return -1;
 }
 
+/* FNV-1a: the index of names in a set (definitions, functions) */
+static size_t name_hash(const char *s, size_t n)
+{
+	uint64_t h = 14695981039346656037u;
+
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ (unsigned char)s[i]) * 1099511628211u;
+	return (size_t)h;
+}
+
+static int name_is(const char *have, const char *name, size_t len)
+{
+	return !strncmp(have, name, len) && have[len] == '\0';
+}
+
+/* slot of name in an index whose slots name entries by index + 1 (an empty slot if absent) */
+static size_t index_slot(const uint32_t *index, size_t cap, const char *name, size_t len,
+			 const char *(*name_of)(const void *, uint32_t), const void *ctx)
+{
+	size_t mask = cap - 1, h = name_hash(name, len) & mask;
+
+	while (index[h] && !name_is(name_of(ctx, index[h] - 1), name, len))
+		h = (h + 1) & mask;
+	return h;
+}
+
+static const char *func_name(const void *ctx, uint32_t i)
+{
+	return ((const struct gitops_tmpl_func *)ctx)[i].name;
+}
+
+static const char *def_name(const void *ctx, uint32_t i)
+{
+	return ((const struct tmpl_def *)ctx)[i].name;
+}
+
+/* the functions without a receiver by name, the last of each name winning (as the linear search from the end) */
+static int func_index_build(struct gitops_tmpl_set *set)
+{
+	size_t cap = 16, i;
+
+	while (cap < 2 * set->nfuncs)
+		cap *= 2;
+	set->findex = calloc(cap, sizeof(*set->findex));
+	if (!set->findex)
+		return -1;
+	set->findex_cap = cap;
+	for (i = set->nfuncs; i-- > 0;) {
+		const char *nm = set->funcs[i].name;
+		size_t h;
+		if (set->funcs[i].receiver)
+			continue;
+		h = index_slot(set->findex, cap, nm, strlen(nm), func_name, set->funcs);
+		if (!set->findex[h])
+			set->findex[h] = (uint32_t)i + 1;
+	}
+	return 0;
+}
+
 long tmpl_set_find_func(const struct gitops_tmpl_set *set, const char *name, size_t len)
 {
-	size_t i;
 	int b;
 
-	for (i = set->nfuncs; i-- > 0;)
-		if (!set->funcs[i].receiver && strlen(set->funcs[i].name) == len && !memcmp(set->funcs[i].name, name, len))
-			return (long)i;
+	if (set->findex) {
+		size_t h = index_slot(set->findex, set->findex_cap, name, len, func_name, set->funcs);
+		if (set->findex[h])
+			return (long)set->findex[h] - 1;
+	}
 	b = tmpl_builtin_find(name, len);
 	if (b >= 0)
 		return -1 - b;
@@ -586,11 +646,11 @@ static int ideal_constant(struct rv *out, struct state *s, const struct tmpl_nod
 	int hex_int = strlen(q) > 2 && q[0] == '0' && (q[1] == 'x' || q[1] == 'X') && !strpbrk(q, "pP");
 
 	if (n->is_complex) {
-		out->v = gitops_tmpl_value_complex(n->c_re, n->c_im);
+		out->v = gitops_tmpl_value_complex(n->num->c_re, n->num->c_im);
 	} else if (n->is_float && q[0] != '\'' && !hex_int && strpbrk(q, ".eEpP")) {
-		out->v = gitops_tmpl_value_float(n->f64);
+		out->v = gitops_tmpl_value_float(n->num->f64);
 	} else if (n->is_int) {
-		out->v = gitops_tmpl_value_int(n->i64);
+		out->v = gitops_tmpl_value_int(n->num->i64);
 	} else if (n->is_uint) {
 		return errorf(s, "%s overflows int", n->quoted);
 	} else {
@@ -748,18 +808,18 @@ constant:
 	case GITOPS_TMPL_P_INT64:
 		if (n->type != N_NUMBER || !n->is_int)
 			return found_error(s, "expected integer; found ", n);
-		out->v = ptype == GITOPS_TMPL_P_INT ? gitops_tmpl_value_int(n->i64) : gitops_tmpl_value_int64(n->i64);
+		out->v = ptype == GITOPS_TMPL_P_INT ? gitops_tmpl_value_int(n->num->i64) : gitops_tmpl_value_int64(n->num->i64);
 		break;
 	case GITOPS_TMPL_P_UINT32:
 		/* evalUnsignedInteger; SetUint keeps the low 32 bits */
 		if (n->type != N_NUMBER || !n->is_uint)
 			return found_error(s, "expected unsigned integer; found ", n);
-		out->v = gitops_tmpl_value_int64((int64_t)(uint32_t)n->u64);
+		out->v = gitops_tmpl_value_int64((int64_t)(uint32_t)n->num->u64);
 		break;
 	case GITOPS_TMPL_P_FLOAT:
 		if (n->type != N_NUMBER || !n->is_float)
 			return found_error(s, "expected float; found ", n);
-		out->v = gitops_tmpl_value_float(n->f64);
+		out->v = gitops_tmpl_value_float(n->num->f64);
 		break;
 	case GITOPS_TMPL_P_LIST:
 	case GITOPS_TMPL_P_MAP:
@@ -1494,7 +1554,7 @@ static int eval_function(struct rv *out, struct state *s, struct rv dot, const s
 {
 	(void)cmd;
 	s->node = ident;
-	if (ident->func == LONG_MIN)
+	if (ident->func == INT_MIN)
 		return errorf(s, "\"%s\" is not a defined function", ident->text);
 	return eval_call(out, s, dot, ident->func, cmd, ident->text, args, nargs, final, has_final, NULL);
 }
@@ -1844,14 +1904,46 @@ static int exec_tree(struct state *parent, struct gitops_buf *out, struct tmpl_t
 
 /* --- the set --- */
 
+static long def_find(const struct gitops_tmpl_set *set, const char *name)
+{
+	size_t h;
+
+	if (!set->dindex)
+		return -1;
+	h = index_slot(set->dindex, set->dindex_cap, name, strlen(name), def_name, set->defs);
+	return set->dindex[h] ? (long)set->dindex[h] - 1 : -1;
+}
+
+/* room in the index for n definitions (at most half full) */
+static int def_index_reserve(struct gitops_tmpl_set *set, size_t n)
+{
+	size_t cap = set->dindex_cap ? set->dindex_cap : 16, i;
+	uint32_t *idx;
+
+	if (n >= UINT32_MAX / 4)
+		return -1;
+	if (set->dindex && 2 * n <= set->dindex_cap)
+		return 0;
+	while (cap < 2 * n)
+		cap *= 2;
+	idx = calloc(cap, sizeof(*idx));
+	if (!idx)
+		return -1;
+	for (i = 0; i < set->ndefs; i++) {
+		const char *nm = set->defs[i].name;
+		idx[index_slot(idx, cap, nm, strlen(nm), def_name, set->defs)] = (uint32_t)i + 1;
+	}
+	free(set->dindex);
+	set->dindex = idx;
+	set->dindex_cap = cap;
+	return 0;
+}
+
 struct tmpl_tree *tmpl_set_lookup(const struct gitops_tmpl_set *set, const char *name)
 {
-	size_t i;
+	long i = def_find(set, name);
 
-	for (i = 0; i < set->ndefs; i++)
-		if (!strcmp(set->defs[i].name, name))
-			return set->defs[i].tree;
-	return NULL;
+	return i < 0 ? NULL : set->defs[i].tree;
 }
 
 int gitops_tmpl_set_new(struct gitops_tmpl_set **out, const struct gitops_tmpl_func *funcs, size_t n,
@@ -1873,6 +1965,11 @@ int gitops_tmpl_set_new(struct gitops_tmpl_set **out, const struct gitops_tmpl_f
 		}
 		memcpy(set->funcs, funcs, n * sizeof(*funcs));
 		set->nfuncs = n;
+		if (func_index_build(set) < 0) {
+			free(set->funcs);
+			free(set);
+			return gitops_err_oom(err);
+		}
 	}
 	*out = set;
 	return 0;
@@ -1884,13 +1981,14 @@ void gitops_tmpl_set_free(struct gitops_tmpl_set *set)
 
 	if (!set)
 		return;
-	for (i = 0; i < set->ndefs; i++) {
-		free(set->defs[i].name);
+	for (i = 0; i < set->ndefs; i++)
 		tmpl_tree_unref(set->defs[i].tree);
-	}
 	free(set->defs);
-	if (!set->borrowed_funcs)
+	free(set->dindex);
+	if (!set->borrowed_funcs) {
 		free(set->funcs);
+		free(set->findex);
+	}
 	if (set->stack)
 		munmap(set->stack, set->stack_size);
 	free(set);
@@ -1899,18 +1997,17 @@ void gitops_tmpl_set_free(struct gitops_tmpl_set *set)
 /* add or replace a definition (text/template's associate): takes a reference to t */
 static int set_associate(struct gitops_tmpl_set *set, struct tmpl_tree *t, struct gitops_err *err)
 {
-	size_t i;
+	long i = def_find(set, t->name);
 
-	for (i = 0; i < set->ndefs; i++) {
-		if (!strcmp(set->defs[i].name, t->name)) {
-			if (tmpl_tree_is_empty(t->root)) {
-				tmpl_tree_unref(t);
-				return 0;
-			}
-			tmpl_tree_unref(set->defs[i].tree);
-			set->defs[i].tree = t;
+	if (i >= 0) {
+		if (tmpl_tree_is_empty(t->root)) {
+			tmpl_tree_unref(t);
 			return 0;
 		}
+		tmpl_tree_unref(set->defs[i].tree);
+		set->defs[i].tree = t;
+		set->defs[i].name = t->name;
+		return 0;
 	}
 	if (set->ndefs == set->capdefs) {
 		size_t cap = set->capdefs ? set->capdefs * 2 : 8;
@@ -1922,12 +2019,14 @@ static int set_associate(struct gitops_tmpl_set *set, struct tmpl_tree *t, struc
 		set->defs = d;
 		set->capdefs = cap;
 	}
-	set->defs[set->ndefs].name = strdup(t->name);
-	if (!set->defs[set->ndefs].name) {
+	if (def_index_reserve(set, set->ndefs + 1) < 0) {
 		tmpl_tree_unref(t);
 		return gitops_err_oom(err);
 	}
+	set->defs[set->ndefs].name = t->name;
 	set->defs[set->ndefs].tree = t;
+	set->dindex[index_slot(set->dindex, set->dindex_cap, t->name, strlen(t->name), def_name, set->defs)] =
+		(uint32_t)set->ndefs + 1;
 	set->ndefs++;
 	return 0;
 }
@@ -1939,6 +2038,8 @@ int gitops_tmpl_set_parse(struct gitops_tmpl_set *set, const char *name, const c
 	size_t n = 0, i;
 	int error = 0;
 
+	if (len >= UINT32_MAX) /* a node keeps its offset in 32 bits */
+		return gitops_err_set(err, GITOPS_EXIT_INPUT, "template: %s: a text of 4 GB or more", name);
 	if (tmpl_parse(&trees, &n, set, name, text, len, err) < 0)
 		return -1;
 	/* room first, so that the set is changed whole or not at all */
@@ -1953,6 +2054,12 @@ int gitops_tmpl_set_parse(struct gitops_tmpl_set *set, const char *name, const c
 		}
 		set->defs = d;
 		set->capdefs = cap;
+	}
+	if (def_index_reserve(set, set->ndefs + n) < 0) {
+		for (i = 0; i < n; i++)
+			tmpl_tree_unref(trees[i]);
+		free(trees);
+		return gitops_err_oom(err);
 	}
 	for (i = 0; i < n; i++)
 		if (error == 0)
@@ -2187,11 +2294,23 @@ int gitops_tmpl_call_parse_exec(struct gitops_buf *out, struct gitops_tmpl_call 
 		return -1;
 	copy->funcs = s->set->funcs;
 	copy->nfuncs = s->set->nfuncs;
+	copy->findex = s->set->findex;
+	copy->findex_cap = s->set->findex_cap;
 	copy->borrowed_funcs = 1;
-	for (i = 0; i < s->set->ndefs; i++) {
-		s->set->defs[i].tree->refs++;
-		if (set_associate(copy, s->set->defs[i].tree, err) < 0)
+	/* the definitions and their index as they are (a set holds no name twice) */
+	if (s->set->ndefs) {
+		copy->defs = malloc(s->set->ndefs * sizeof(*copy->defs));
+		copy->dindex = malloc(s->set->dindex_cap * sizeof(*copy->dindex));
+		if (!copy->defs || !copy->dindex) {
+			gitops_err_oom(err);
 			goto done;
+		}
+		memcpy(copy->defs, s->set->defs, s->set->ndefs * sizeof(*copy->defs));
+		memcpy(copy->dindex, s->set->dindex, s->set->dindex_cap * sizeof(*copy->dindex));
+		copy->ndefs = copy->capdefs = s->set->ndefs;
+		copy->dindex_cap = s->set->dindex_cap;
+		for (i = 0; i < copy->ndefs; i++)
+			copy->defs[i].tree->refs++;
 	}
 	if (gitops_tmpl_set_parse(copy, name, text, len, err) < 0) {
 		r = -2;

@@ -133,30 +133,34 @@ enum tmpl_ntype {
 
 struct tmpl_tree;
 
-struct tmpl_node {
-	/* what the executor reads on every visit first, in one cache line */
-	enum tmpl_ntype type;
-	int is_assign;
-	struct tmpl_node **kids;      /* list items, command args, pipeline commands */
-	size_t nkids;
-	struct tmpl_node *pipe;       /* control, template, action; chain's operand */
-	struct tmpl_node *list, *else_list;
-	long func;                    /* identifiers: index in the set's table, or -1-builtin */
-	char **ident;                 /* field/variable/chain names ("Values", "$x") */
-	/* the rest */
-	size_t nident;
-	struct tmpl_node **decl;      /* pipeline declarations (variables) */
-	size_t ndecl, capdecl;
-	size_t capkids;
-	char *text;                   /* text, string value, identifier, template name */
-	size_t tlen;
-	size_t pos;
-	struct tmpl_src *src;         /* the text the node was parsed from (its file name), which owns it */
-	char *quoted;                 /* a string as written; a number's text */
-	int is_int, is_uint, is_float, is_complex, bval;
+/* a number constant's values (Go's NumberNode): only number nodes carry one */
+struct tmpl_num {
 	int64_t i64;
 	uint64_t u64;
 	double f64, c_re, c_im;       /* a complex constant's parts (is_complex) */
+};
+
+/*
+ * A parse node, packed (a chart's templates make tens of thousands): counts
+ * and offsets are 32 bits (tmpl_parse refuses a text of 4 GB or more).
+ */
+struct tmpl_node {
+	unsigned char type;           /* enum tmpl_ntype */
+	unsigned char is_assign;
+	unsigned char is_int, is_uint, is_float, is_complex, bval; /* number and bool constants */
+	int func;                     /* identifiers: index in the set's table, or -1-builtin */
+	uint32_t nkids, nident, ndecl;
+	uint32_t tlen;
+	uint32_t pos;
+	struct tmpl_node **kids;      /* list items, command args, pipeline commands (capacity implied) */
+	struct tmpl_node *pipe;       /* control, template, action; chain's operand */
+	struct tmpl_node *list, *else_list;
+	char **ident;                 /* field/variable/chain names ("Values", "$x") */
+	struct tmpl_node **decl;      /* pipeline declarations (variables) */
+	char *text;                   /* string value, identifier, template name; N_TEXT: in the source, tlen long, no NUL */
+	struct tmpl_src *src;         /* the text the node was parsed from (its file name), which owns it */
+	char *quoted;                 /* a string as written; a number's text */
+	struct tmpl_num *num;         /* N_NUMBER's values */
 };
 
 /* The text a tree was parsed from, shared by the trees of one parse; owns every node (an arena). */
@@ -192,7 +196,7 @@ int tmpl_builtin_find(const char *name, size_t len);
 
 /* --- sets --- */
 struct tmpl_def {
-	char *name;
+	const char *name;                /* the tree's own name */
 	struct tmpl_tree *tree;
 };
 
@@ -203,7 +207,11 @@ struct gitops_tmpl_set {
 	void *ctx;
 	struct tmpl_def *defs;
 	size_t ndefs, capdefs;
-	int borrowed_funcs;              /* a tpl copy: funcs belong to the parent */
+	uint32_t *dindex;                /* defs by name: open addressing, slots hold index + 1 */
+	size_t dindex_cap;               /* a power of two, at least twice ndefs */
+	uint32_t *findex;                /* funcs (no receiver) by name, the last of a name; as dindex */
+	size_t findex_cap;
+	int borrowed_funcs;              /* a tpl copy: funcs and findex belong to the parent */
 	void *stack;                     /* the executor's stack (tmpl_exec.c), mapped at the first execution */
 	size_t stack_size;
 	int stack_busy;                  /* an execution runs on it */

@@ -20,9 +20,12 @@
 
 struct tmpl_chunk {
 	struct tmpl_chunk *next;
-	size_t used, cap;
-	max_align_t data[];
+	size_t used, cap;          /* in units of ARENA_ALIGN bytes */
+	uint64_t data[];
 };
+
+/* nodes hold pointers, 64-bit integers and doubles: 8 bytes is their alignment */
+#define ARENA_ALIGN sizeof(uint64_t)
 
 void tmpl_src_unref(struct tmpl_src *src)
 {
@@ -77,14 +80,19 @@ static _Noreturn void fail_oom(struct parser *p)
 static void *arena(struct parser *p, size_t n)
 {
 	struct tmpl_chunk *c = p->src->chunks;
-	size_t align = sizeof(max_align_t), units = (n + align - 1) / align;
+	size_t units = (n + ARENA_ALIGN - 1) / ARENA_ALIGN;
 	void *r;
 
 	if (!units)
 		units = 1;
 	if (!c || c->cap - c->used < units) {
-		size_t cap = units > 512 ? units : 512;
-		c = malloc(sizeof(*c) + cap * align);
+		/* chunks grow with the text (1 KB, doubling to 64 KB): a small template wastes little */
+		size_t cap = c ? 2 * c->cap : 128;
+		if (cap > 8192)
+			cap = 8192;
+		if (cap < units)
+			cap = units;
+		c = malloc(sizeof(*c) + cap * ARENA_ALIGN);
 		if (!c)
 			fail_oom(p);
 		c->cap = cap;
@@ -252,26 +260,26 @@ static struct tmpl_node *new_node(struct parser *p, enum tmpl_ntype type, size_t
 
 static void append_kid(struct parser *p, struct tmpl_node *n, struct tmpl_node *kid)
 {
-	if (n->nkids == n->capkids) {
-		size_t cap = n->capkids ? n->capkids * 2 : 4;
+	/* the capacity is implied: 4, then doubling (a power of two when full) */
+	if (n->nkids == 0 || (n->nkids >= 4 && !(n->nkids & (n->nkids - 1)))) {
+		size_t cap = n->nkids ? (size_t)n->nkids * 2 : 4;
 		struct tmpl_node **k = arena(p, cap * sizeof(*k));
 		if (n->nkids)
 			memcpy(k, n->kids, n->nkids * sizeof(*k));
 		n->kids = k;
-		n->capkids = cap;
 	}
 	n->kids[n->nkids++] = kid;
 }
 
 static void append_decl(struct parser *p, struct tmpl_node *n, struct tmpl_node *v)
 {
-	if (n->ndecl == n->capdecl) {
-		size_t cap = n->capdecl ? n->capdecl * 2 : 2;
+	/* as kids: 2, then doubling */
+	if (n->ndecl == 0 || (n->ndecl >= 2 && !(n->ndecl & (n->ndecl - 1)))) {
+		size_t cap = n->ndecl ? (size_t)n->ndecl * 2 : 2;
 		struct tmpl_node **k = arena(p, cap * sizeof(*k));
 		if (n->ndecl)
 			memcpy(k, n->decl, n->ndecl * sizeof(*k));
 		n->decl = k;
-		n->capdecl = cap;
 	}
 	n->decl[n->ndecl++] = v;
 }
@@ -699,26 +707,26 @@ static void parse_complex(struct parser *p, struct tmpl_node *n, const char *s, 
 		}
 	}
 	n->is_complex = 1;
-	n->c_re = parts[0];
-	n->c_im = parts[1];
+	n->num->c_re = parts[0];
+	n->num->c_im = parts[1];
 }
 
 /* simplifyComplex: a complex constant with no imaginary part is a float too, and maybe an integer */
 static void simplify_complex(struct tmpl_node *n)
 {
-	double f = n->c_re;
+	double f = n->num->c_re;
 
-	if (n->c_im != 0)
+	if (n->num->c_im != 0)
 		return;
 	n->is_float = 1;
-	n->f64 = f;
+	n->num->f64 = f;
 	if (f >= -9223372036854775808.0 && f < 9223372036854775808.0 && (double)(int64_t)f == f) {
 		n->is_int = 1;
-		n->i64 = (int64_t)f;
+		n->num->i64 = (int64_t)f;
 	}
 	if (f >= 0 && f < 18446744073709551616.0 && (double)(uint64_t)f == f) {
 		n->is_uint = 1;
-		n->u64 = (uint64_t)f;
+		n->num->u64 = (uint64_t)f;
 	}
 }
 
@@ -731,6 +739,7 @@ static struct tmpl_node *new_number(struct parser *p, const struct tmpl_token *t
 	int64_t i;
 	double f;
 
+	n->num = arena(p, sizeof(*n->num));
 	n->quoted = arena_str(p, text, len);
 	if (t->typ == I_CHARCONST) {
 		char tmp[4];
@@ -741,9 +750,9 @@ static struct tmpl_node *new_number(struct parser *p, const struct tmpl_token *t
 			errorf(p, "invalid syntax");
 		if ((size_t)used + 1 != len - 1 || text[len - 1] != '\'')
 			errorf(p, "malformed character constant: %s", n->quoted);
-		n->i64 = r;
-		n->u64 = r;
-		n->f64 = r;
+		n->num->i64 = r;
+		n->num->u64 = r;
+		n->num->f64 = r;
 		n->is_int = n->is_uint = n->is_float = 1;
 		return n;
 	}
@@ -755,42 +764,42 @@ static struct tmpl_node *new_number(struct parser *p, const struct tmpl_token *t
 	}
 	if (len > 0 && text[len - 1] == 'i' && parse_float(&f, text, len - 1) == 0) {
 		n->is_complex = 1;
-		n->c_re = 0;
-		n->c_im = f;
+		n->num->c_re = 0;
+		n->num->c_im = f;
 		simplify_complex(n);
 		return n;
 	}
 	if (parse_uint(&u, text, len) == 0) {
 		n->is_uint = 1;
-		n->u64 = u;
+		n->num->u64 = u;
 	}
 	if (parse_int(&i, text, len) == 0) {
 		n->is_int = 1;
-		n->i64 = i;
+		n->num->i64 = i;
 		if (i == 0) {
 			n->is_uint = 1;
-			n->u64 = 0;
+			n->num->u64 = 0;
 		}
 	}
 	if (n->is_int) {
 		n->is_float = 1;
-		n->f64 = (double)n->i64;
+		n->num->f64 = (double)n->num->i64;
 	} else if (n->is_uint) {
 		n->is_float = 1;
-		n->f64 = (double)n->u64;
+		n->num->f64 = (double)n->num->u64;
 	} else if (parse_float(&f, text, len) == 0) {
 		if (!memchr(text, '.', len) && !memchr(text, 'e', len) && !memchr(text, 'E', len) &&
 		    !memchr(text, 'p', len) && !memchr(text, 'P', len))
 			errorf(p, "integer overflow: \"%s\"", n->quoted);
 		n->is_float = 1;
-		n->f64 = f;
+		n->num->f64 = f;
 		if (f >= -9223372036854775808.0 && f < 9223372036854775808.0 && (double)(int64_t)f == f) {
 			n->is_int = 1;
-			n->i64 = (int64_t)f;
+			n->num->i64 = (int64_t)f;
 		}
 		if (f >= 0 && f < 18446744073709551616.0 && (double)(uint64_t)f == f) {
 			n->is_uint = 1;
-			n->u64 = (uint64_t)f;
+			n->num->u64 = (uint64_t)f;
 		}
 	}
 	if (!n->is_int && !n->is_uint && !n->is_float) {
@@ -834,9 +843,12 @@ static struct tmpl_node *term(struct parser *p)
 		n = new_node(p, N_IDENT, t->pos);
 		n->text = arena_str(p, t->val, t->len);
 		n->tlen = t->len;
-		n->func = tmpl_set_find_func(p->set, t->val, t->len);
-		if (n->func == LONG_MIN)
-			errorf(p, "function \"%s\" not defined", n->text);
+		{
+			long f = tmpl_set_find_func(p->set, t->val, t->len);
+			if (f == LONG_MIN || f < INT_MIN + 1 || f > INT_MAX)
+				errorf(p, "function \"%s\" not defined", n->text);
+			n->func = (int)f;
+		}
 		return n;
 	case I_DOT:
 		return new_node(p, N_DOT, t->pos);
@@ -873,7 +885,11 @@ static struct tmpl_node *term(struct parser *p)
 	case I_RAWSTRING:
 		n = new_node(p, N_STRING, t->pos);
 		n->quoted = arena_str(p, t->val, t->len);
-		n->text = unquote(p, t, &n->tlen);
+		{
+			size_t tl;
+			n->text = unquote(p, t, &tl);
+			n->tlen = (uint32_t)tl;
+		}
 		return n;
 	default:
 		break;
@@ -1179,7 +1195,8 @@ static struct tmpl_node *text_or_action(struct parser *p)
 	switch (t->typ) {
 	case I_TEXT:
 		n = new_node(p, N_TEXT, t->pos);
-		n->text = arena_str(p, t->val, t->len);
+		/* the text where it lies in the source (which the tree holds), not NUL-terminated: tlen says */
+		n->text = (char *)t->val;
 		n->tlen = t->len;
 		return n;
 	case I_LDELIM:

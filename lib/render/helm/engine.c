@@ -743,6 +743,8 @@ static int sort_manifests(struct mlist *generic, struct mlist *hooks, struct ren
 			continue;
 		if (split_manifests(&docs, &ndocs, r[i].text, strlen(r[i].text)) < 0)
 			return gitops_err_oom(err);
+		free(r[i].text); /* the documents are copies */
+		r[i].text = NULL;
 		for (k = 0; k < ndocs; k++) {
 			cJSON *head = NULL;
 			const char *kind;
@@ -1013,7 +1015,7 @@ static int template_chart(struct gitops_buf *out, struct helm_chart *c, const st
 	struct engine e;
 	cJSON *user = NULL, *vals = NULL;
 	struct gitops_tmpl_value *caps = NULL, *release = NULL, *root_values = NULL, *vv = NULL, *top = NULL;
-	struct gitops_buf report = GITOPS_BUF_INIT, b = GITOPS_BUF_INIT, text = GITOPS_BUF_INIT;
+	struct gitops_buf report = GITOPS_BUF_INIT, text = GITOPS_BUF_INIT;
 	struct rendered *r = NULL;
 	size_t nr = 0, i;
 	struct mlist generic = { NULL, 0 }, hooks = { NULL, 0 };
@@ -1068,6 +1070,13 @@ static int template_chart(struct gitops_buf *out, struct helm_chart *c, const st
 		goto done;
 	if (render_all(&r, &nr, &e, o, err) < 0)
 		goto done;
+	/* the templates, their values and the built-in objects are done with: their memory serves what follows */
+	engine_release(&e);
+	memset(&e, 0, sizeof(e));
+	gitops_tmpl_value_unref(top);
+	gitops_tmpl_value_unref(root_values);
+	gitops_tmpl_value_unref(vv);
+	top = root_values = vv = NULL;
 	/* NOTES.txt: rendered (its errors fail the render), never printed */
 	{
 		size_t w = 0;
@@ -1084,16 +1093,23 @@ static int template_chart(struct gitops_buf *out, struct helm_chart *c, const st
 	}
 	if (sort_manifests(&generic, &hooks, r, nr, err) < 0)
 		goto done;
-	if (o->include_crds && add_crds(&b, c) < 0)
+	/* written once, each document freed as it is: the CRDs and manifests, space-trimmed, then the hooks */
+	if (o->include_crds && add_crds(&text, c) < 0)
 		goto oom;
-	for (i = 0; i < generic.n; i++)
-		if (put_doc(&b, generic.v[i].path, generic.v[i].content) < 0)
+	for (i = 0; i < generic.n; i++) {
+		if (put_doc(&text, generic.v[i].path, generic.v[i].content) < 0)
 			goto oom;
+		free(generic.v[i].content);
+		generic.v[i].content = NULL;
+	}
 	{
-		const char *s = b.data ? b.data : "";
-		size_t n = b.len;
+		const char *s = text.data ? text.data : "";
+		size_t n = text.len;
 		trim_space(&s, &n);
-		if (gitops_buf_add(&text, s, n) < 0 || gitops_buf_addstr(&text, "\n") < 0)
+		if (n && s != text.data)
+			memmove(text.data, s, n);
+		text.len = n;
+		if (gitops_buf_addstr(&text, "\n") < 0)
 			goto oom;
 	}
 	if (!o->no_hooks)
@@ -1102,10 +1118,16 @@ static int template_chart(struct gitops_buf *out, struct helm_chart *c, const st
 				continue;
 			if (put_doc(&text, hooks.v[i].path, hooks.v[i].content) < 0)
 				goto oom;
+			free(hooks.v[i].content);
+			hooks.v[i].content = NULL;
 		}
 	if (o->n_show_only) {
 		if (show_only(out, text.data, o, err) < 0)
 			goto done;
+	} else if (!out->len) {
+		gitops_buf_release(out);
+		*out = text;
+		memset(&text, 0, sizeof(text));
 	} else if (gitops_buf_add(out, text.data, text.len) < 0) {
 		goto oom;
 	}
@@ -1124,7 +1146,6 @@ done:
 	gitops_tmpl_value_unref(vv);
 	gitops_tmpl_value_unref(root_values);
 	gitops_buf_release(&report);
-	gitops_buf_release(&b);
 	gitops_buf_release(&text);
 	cJSON_Delete(user);
 	cJSON_Delete(vals);
