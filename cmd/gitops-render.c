@@ -296,8 +296,8 @@ int main(int argc, char **argv)
 		const char *name = strcmp(arg, "-") ? arg : "<stdin>";
 		struct gitops_render_input in;
 		if (!strcmp(arg, "-"))
-			ret = gitops_render_fd_kustomize(&in, 0, name, &cli.limits, &o.kustomize, put_object, &put, &stats,
-							 &err);
+			ret = gitops_render_fd_with(&in, 0, name, &cli.limits, &o.kustomize, &o.helm, put_object, &put,
+						    &stats, &err);
 		else
 			ret = gitops_render_path_with(&in, arg, &cli.limits, &o.kustomize, &o.helm, put_object, &put, &stats,
 						      &err);

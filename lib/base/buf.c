@@ -82,40 +82,36 @@ char *gitops_buf_detach(struct gitops_buf *b)
 	return d;
 }
 
-int gitops_buf_read_file(struct gitops_buf *out, const char *path, size_t max, struct gitops_err *err)
+int gitops_buf_read_fd(struct gitops_buf *out, int fd, size_t max, const char *path, struct gitops_err *err)
 {
 	char chunk[65536];
-	int fd, ret = -1;
 	ssize_t n;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return gitops_err_errno(err, errno, path);
 	for (;;) {
 		n = read(fd, chunk, sizeof(chunk));
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n < 0) {
-			gitops_err_errno(err, errno, path);
-			goto done;
-		}
+		if (n < 0)
+			return gitops_err_errno(err, errno, path);
 		if (n == 0)
 			break;
-		if (out->len + (size_t)n > max) {
-			gitops_err_set(err, GITOPS_EXIT_INPUT, "%s: larger than the limit of %zu bytes", path, max);
-			goto done;
-		}
-		if (gitops_buf_add(out, chunk, (size_t)n) < 0) {
-			gitops_err_oom(err);
-			goto done;
-		}
+		if (out->len + (size_t)n > max)
+			return gitops_err_set(err, GITOPS_EXIT_INPUT, "%s: larger than the limit of %zu bytes", path, max);
+		if (gitops_buf_add(out, chunk, (size_t)n) < 0)
+			return gitops_err_oom(err);
 	}
-	if (!out->data && gitops_buf_add(out, "", 0) < 0) {
-		gitops_err_oom(err);
-		goto done;
-	}
-	ret = 0;
-done:
+	if (!out->data && gitops_buf_add(out, "", 0) < 0)
+		return gitops_err_oom(err);
+	return 0;
+}
+
+int gitops_buf_read_file(struct gitops_buf *out, const char *path, size_t max, struct gitops_err *err)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC), ret;
+
+	if (fd < 0)
+		return gitops_err_errno(err, errno, path);
+	ret = gitops_buf_read_fd(out, fd, max, path, err);
 	close(fd);
 	return ret;
 }

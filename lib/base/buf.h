@@ -30,6 +30,8 @@ char *gitops_buf_detach(struct gitops_buf *b);
 
 /* Read a whole file (at most `max` bytes, else an input error). */
 int gitops_buf_read_file(struct gitops_buf *out, const char *path, size_t max, struct gitops_err *err);
+/* The same from an open descriptor (to its end); path names it in errors. */
+int gitops_buf_read_fd(struct gitops_buf *out, int fd, size_t max, const char *path, struct gitops_err *err);
 
 struct gitops_spool;
 

@@ -16,6 +16,7 @@
 #include "lib/k8s/object.h"
 #include "lib/k8s/source.h"
 #include "lib/kustomize/kustomize.h"
+#include "lib/render/helm/files.h"
 #include "lib/value/jsonio.h"
 
 #define MAX_DIR_DEPTH 64
@@ -619,14 +620,14 @@ done:
 int gitops_render_fd(struct gitops_render_input *out, int fd, const char *name, const struct gitops_limits *limits,
 		     gitops_object_fn fn, void *ctx, struct gitops_render_stats *stats, struct gitops_err *err)
 {
-	return gitops_render_fd_kustomize(out, fd, name, limits, NULL, fn, ctx, stats, err);
+	return gitops_render_fd_with(out, fd, name, limits, NULL, NULL, fn, ctx, stats, err);
 }
 
-int gitops_render_fd_kustomize(struct gitops_render_input *out, int fd, const char *name,
-			       const struct gitops_limits *limits, const struct gitops_kustomize_options *kustomize,
-			       gitops_object_fn fn, void *ctx, struct gitops_render_stats *stats, struct gitops_err *err)
+int gitops_render_fd_with(struct gitops_render_input *out, int fd, const char *name, const struct gitops_limits *limits,
+			  const struct gitops_kustomize_options *kustomize, const struct gitops_helm_options *helm,
+			  gitops_object_fn fn, void *ctx, struct gitops_render_stats *stats, struct gitops_err *err)
 {
-	struct render rd = { limits, fn, ctx, stats, NULL, NULL, NULL, 0, NULL, NULL, kustomize, NULL, NULL, NULL, 0 };
+	struct render rd = { limits, fn, ctx, stats, NULL, NULL, NULL, 0, NULL, NULL, kustomize, helm, NULL, NULL, 0 };
 
 	return render_stream(&rd, fd, name, ORIGIN_STREAM, out, err);
 }
@@ -815,6 +816,79 @@ done:
  * as objects in helm's order; documents with no object (comments only)
  * dropped, as a YAML reader drops them.
  */
+/*
+ * A chart inside a Source's checkout, read with the checkout's check: every
+ * file the loader takes (a directory's, after .helmignore) is a file of the
+ * commit of its size (less a byte-order mark the loader drops); a .tgz is
+ * one, read from the descriptor the check looked at.  The chart's other
+ * files (ignored ones) need no reading, as a kustomization's unnamed ones.
+ * The newest of the files read stamps the chart's objects, as a build's do.
+ */
+static int chart_files_checked(struct render *rd, struct gitops_helm_files *files, const char *path,
+			       struct gitops_err *err)
+{
+	struct checkout_check *c = rd->check;
+	struct gitops_buf full = GITOPS_BUF_INIT;
+	struct stat st;
+	int ret = -1;
+
+	c->tracking = 1;
+	c->unranked = 0;
+	c->newest = NULL;
+	if (stat(path, &st) < 0) {
+		gitops_err_errno(err, errno, path);
+		goto done;
+	}
+	if (S_ISDIR(st.st_mode)) {
+		if (check_add_kz_root(c, path, err) < 0 || gitops_helm_files_from_dir(files, path, err) < 0)
+			goto done;
+		for (size_t i = 0; i < files->n; i++) {
+			const char *rel;
+			struct listed key, *hit;
+			full.len = 0;
+			if (gitops_buf_printf(&full, "%s/%s", path, files->v[i].name) < 0) {
+				gitops_err_oom(err);
+				goto done;
+			}
+			rel = check_rel(c, full.data);
+			key.path = rel ? rel : full.data;
+			hit = rel && c->n ? bsearch(&key, c->files, c->n, sizeof(*c->files), listed_cmp) : NULL;
+			if (!hit) {
+				check_fail(c, err, "'%s' is not a file of the commit", key.path);
+				goto done;
+			}
+			if (hit->link == 0 && hit->size >= 0 && (long long)files->v[i].len != hit->size &&
+			    (long long)files->v[i].len + 3 != hit->size) {
+				check_fail(c, err, "'%s' has %zu bytes, not %lld", rel, files->v[i].len, hit->size);
+				goto done;
+			}
+			hit->read = 1;
+			if (hit->rank == RANK_UNKNOWN)
+				c->unranked = 1;
+			else if (!c->newest || hit->rank < c->newest->rank)
+				c->newest = hit;
+		}
+	} else {
+		int fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0) {
+			gitops_err_errno(err, errno, path);
+			goto done;
+		}
+		if (check_read(c, path, fd, err) < 0 || gitops_buf_read_fd(&full, fd, GITOPS_HELM_CHART_MAX, path, err) < 0) {
+			close(fd);
+			goto done;
+		}
+		close(fd);
+		if (gitops_helm_files_from_archive(files, full.data ? full.data : "", full.len, path, err) < 0)
+			goto done;
+	}
+	ret = 0;
+done:
+	c->tracking = 0;
+	gitops_buf_release(&full);
+	return ret;
+}
+
 static int render_chart(struct render *rd, const char *path, struct gitops_err *err)
 {
 	struct gitops_helm_options def = GITOPS_HELM_OPTIONS_INIT;
@@ -824,10 +898,19 @@ static int render_chart(struct render *rd, const char *path, struct gitops_err *
 	int n, ret = -1;
 
 	if (rd->check) {
-		/* inside a Source with revisions: the files a chart reads are not tracked one by one yet */
-		rd->check->unranked = 1;
-	}
-	if (gitops_helm_template(&text, path, rd->helm ? rd->helm : &def, err) < 0) {
+		struct gitops_helm_files files = GITOPS_HELM_FILES_INIT;
+		int rc = chart_files_checked(rd, &files, path, err);
+		if (rc == 0)
+			rc = gitops_helm_template_files(&text, &files, path, rd->helm ? rd->helm : &def, err);
+		gitops_helm_files_release(&files);
+		if (rc < 0) {
+			if (strlen(path) + 2 + strlen(err->msg) < sizeof(err->msg) && !strstr(err->msg, "does not match commit"))
+				gitops_err_prefix(err, "%s", path);
+			goto done;
+		}
+		if (!rd->check->unranked && rd->check->newest && rd->check->newest->rev)
+			rd->build_revision = rd->check->newest->rev;
+	} else if (gitops_helm_template(&text, path, rd->helm ? rd->helm : &def, err) < 0) {
 		if (strlen(path) + 2 + strlen(err->msg) < sizeof(err->msg))
 			gitops_err_prefix(err, "%s", path);
 		goto done;
@@ -855,6 +938,7 @@ static int render_chart(struct render *rd, const char *path, struct gitops_err *
 		rd->stats->files++;
 	ret = 0;
 done:
+	rd->build_revision = NULL;
 	gitops_stream_reader_free(r);
 	gitops_buf_release(&text);
 	return ret;

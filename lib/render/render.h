@@ -70,9 +70,9 @@ int gitops_render_path_with(struct gitops_render_input *out, const char *path, c
 /* Render a stream read from fd (not closed); `name` names it in messages. */
 int gitops_render_fd(struct gitops_render_input *out, int fd, const char *name, const struct gitops_limits *limits,
 		     gitops_object_fn fn, void *ctx, struct gitops_render_stats *stats, struct gitops_err *err);
-/* The same, the kustomizations of its Source documents built with these options (NULL: the defaults). */
-int gitops_render_fd_kustomize(struct gitops_render_input *out, int fd, const char *name,
-			       const struct gitops_limits *limits, const struct gitops_kustomize_options *kustomize,
-			       gitops_object_fn fn, void *ctx, struct gitops_render_stats *stats, struct gitops_err *err);
+/* The same, the kustomizations and charts of its Source documents built with these options (NULL: the defaults). */
+int gitops_render_fd_with(struct gitops_render_input *out, int fd, const char *name, const struct gitops_limits *limits,
+			  const struct gitops_kustomize_options *kustomize, const struct gitops_helm_options *helm,
+			  gitops_object_fn fn, void *ctx, struct gitops_render_stats *stats, struct gitops_err *err);
 
 #endif
