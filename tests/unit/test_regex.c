@@ -514,6 +514,35 @@ START_TEST(test_find_all_n)
 }
 END_TEST
 
+/*
+ * A regex is JIT-compiled at its 64th match (a copy, published for the
+ * matches after it): the answers are the same on both sides of that.
+ */
+START_TEST(test_jit_after_many)
+{
+	struct gitops_err err = GITOPS_ERR_INIT;
+	struct gitops_regex *re = compile_ok("(\\w+)@(\\w+)\\.(?:com|org)\\b");
+	const char *s = "mail bob@example.com, alice@site.org or eve@x.net";
+	long first[6], idx[6]; /* 2 * (1 + 2 groups) */
+	int i;
+
+	ck_assert_int_eq(gitops_regex_find(first, re, s, strlen(s), &err), 1);
+	ck_assert_int_eq(first[2], 5);
+	for (i = 0; i < 300; i++) {
+		struct gitops_regex_matches m = GITOPS_REGEX_MATCHES_INIT;
+		ck_assert_int_eq(gitops_regex_find(idx, re, s, strlen(s), &err), 1);
+		ck_assert_int_eq(memcmp(idx, first, sizeof(idx)), 0);
+		ck_assert_int_eq(gitops_regex_match(re, "no address here", 15, &err), 0);
+		ck_assert_int_eq(gitops_regex_find_all(&m, re, s, strlen(s), -1, &err), 0);
+		ck_assert_uint_eq(m.n, 2);
+		ck_assert_int_eq(m.at[m.width], 22);
+		ck_assert_int_eq(m.at[m.width + 4], 28);
+		gitops_regex_matches_release(&m);
+	}
+	gitops_regex_free(re);
+}
+END_TEST
+
 /* Patterns and subjects are counted, so NUL bytes are ordinary bytes in both. */
 START_TEST(test_nul_bytes)
 {
@@ -692,6 +721,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_expand);
 	tcase_add_test(tc, test_find_all_n);
 	tcase_add_test(tc, test_nul_bytes);
+	tcase_add_test(tc, test_jit_after_many);
 	tcase_add_test(tc, test_invalid_utf8_subject);
 	tcase_add_test(tc, test_free_null);
 	suite_add_tcase(s, tc);
