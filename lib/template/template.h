@@ -64,6 +64,11 @@ struct gitops_tmpl_value *gitops_tmpl_value_complex(double re, double im);
 struct gitops_tmpl_value *gitops_tmpl_value_uint64(uint64_t u);
 /* A string of len bytes (copied; may hold NUL). */
 struct gitops_tmpl_value *gitops_tmpl_value_string(const char *s, size_t len);
+/*
+ * A string of s's len bytes without a copy: s stays the caller's, NUL-terminated at len and
+ * unchanged for as long as the value (and any reference to it) lives.
+ */
+struct gitops_tmpl_value *gitops_tmpl_value_string_borrowed(const char *s, size_t len);
 struct gitops_tmpl_value *gitops_tmpl_value_cstring(const char *s);
 /* An empty []interface {} / []string / map (type_name NULL: map[string]interface {}). */
 struct gitops_tmpl_value *gitops_tmpl_value_list(enum gitops_tmpl_kind kind);
@@ -250,11 +255,14 @@ struct gitops_tmpl_options {
 	size_t max_stack;      /* bytes of C stack one execution may use (the set's executor stack) */
 	const char *set_name;  /* the set's name in "no template X associated with template NAME" (Helm:
 				  "gotpl"); NULL: the calling template's (borrowed: a static string) */
+	int borrow_texts;      /* the texts given to gitops_tmpl_set_parse are NUL-terminated and outlive
+				  the set: its trees point into them instead of a copy (not tpl's texts) */
 };
 
 #define GITOPS_TMPL_OPTIONS_INIT                                                                           \
 	{ .missingkey_error = 0, .max_depth = 100000, .max_parse_depth = 1000, .max_output = 64u << 20,      \
-	  .max_range = 10000000, .max_string = 16u << 20, .max_stack = 512u << 20, .set_name = NULL }
+	  .max_range = 10000000, .max_string = 16u << 20, .max_stack = 512u << 20, .set_name = NULL,         \
+	  .borrow_texts = 0 }
 
 struct gitops_tmpl_set;
 

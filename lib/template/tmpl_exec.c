@@ -2292,6 +2292,7 @@ int gitops_tmpl_call_parse_exec(struct gitops_buf *out, struct gitops_tmpl_call 
 
 	if (gitops_tmpl_set_new(&copy, NULL, 0, &s->set->opts, s->set->ctx, err) < 0)
 		return -1;
+	copy->opts.borrow_texts = 0; /* tpl's text is a value of this execution */
 	copy->funcs = s->set->funcs;
 	copy->nfuncs = s->set->nfuncs;
 	copy->findex = s->set->findex;

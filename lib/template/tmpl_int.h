@@ -23,6 +23,7 @@ struct gitops_tmpl_value {
 	enum gitops_tmpl_kind kind;
 	unsigned refs;
 	int go_nil;   /* LIST, STRLIST, MAP: Go's nil slice or map (empty; null when serialized) */
+	int borrowed; /* STRING: the bytes are the creator's, who keeps them past the value (not freed) */
 	union {
 		int b;
 		int64_t i;
@@ -168,8 +169,9 @@ struct tmpl_chunk;
 struct tmpl_src {
 	unsigned refs;
 	char *parse_name;
-	char *text;
+	char *text;               /* a copy, or the caller's (borrowed: the set's borrow_texts) */
 	size_t len;
+	int borrowed;
 	struct tmpl_chunk *chunks;
 };
 void tmpl_src_unref(struct tmpl_src *src);

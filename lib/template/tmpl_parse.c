@@ -38,7 +38,8 @@ void tmpl_src_unref(struct tmpl_src *src)
 		free(c);
 	}
 	free(src->parse_name);
-	free(src->text);
+	if (!src->borrowed)
+		free(src->text);
 	free(src);
 }
 
@@ -1344,13 +1345,18 @@ int tmpl_parse(struct tmpl_tree ***out, size_t *n, const struct gitops_tmpl_set 
 	}
 	src->refs = 1;
 	src->parse_name = strdup(name);
-	src->text = malloc(len + 1);
+	if (set->opts.borrow_texts && text && text[len] == '\0') {
+		src->text = (char *)text;
+		src->borrowed = 1;
+	} else if ((src->text = malloc(len + 1))) {
+		if (len)
+			memcpy(src->text, text, len);
+		src->text[len] = '\0';
+	}
 	if (!src->parse_name || !src->text) {
 		gitops_err_oom(err);
 		goto done;
 	}
-	memcpy(src->text, text, len);
-	src->text[len] = '\0';
 	src->len = len;
 	p->set = set;
 	p->src = src;

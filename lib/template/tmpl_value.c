@@ -99,6 +99,18 @@ struct gitops_tmpl_value *gitops_tmpl_value_string(const char *s, size_t len)
 	return v;
 }
 
+struct gitops_tmpl_value *gitops_tmpl_value_string_borrowed(const char *s, size_t len)
+{
+	struct gitops_tmpl_value *v = new_value(GITOPS_TMPL_STRING);
+
+	if (!v)
+		return NULL;
+	v->u.str.s = (char *)s;
+	v->u.str.len = len;
+	v->borrowed = 1;
+	return v;
+}
+
 struct gitops_tmpl_value *gitops_tmpl_value_cstring(const char *s)
 {
 	return gitops_tmpl_value_string(s, strlen(s));
@@ -185,7 +197,8 @@ void gitops_tmpl_value_unref(struct gitops_tmpl_value *v)
 		return;
 	switch (v->kind) {
 	case GITOPS_TMPL_STRING:
-		free(v->u.str.s);
+		if (!v->borrowed)
+			free(v->u.str.s);
 		break;
 	case GITOPS_TMPL_LIST:
 	case GITOPS_TMPL_STRLIST:
