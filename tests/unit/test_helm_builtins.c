@@ -70,8 +70,16 @@ static int helmignored(const char *ignore, const char *name)
 
 struct built {
 	struct gitops_tmpl_value *dot;
+	struct gitops_helm_files files; /* .Files borrows their bytes: released with dot (built_release) */
 	char err[1024]; /* an object could not be built: helm fails before rendering */
 };
+
+static void built_release(struct built *b)
+{
+	gitops_tmpl_value_unref(b->dot);
+	b->dot = NULL;
+	gitops_helm_files_release(&b->files);
+}
 
 static void set(struct gitops_tmpl_value *m, const char *k, struct gitops_tmpl_value *v)
 {
@@ -91,6 +99,8 @@ static void build(struct built *b, const char *chart_yaml, const char *kube, con
 	struct gitops_err err = GITOPS_ERR_INIT;
 	struct gitops_helm_files files = GITOPS_HELM_FILES_INIT;
 	struct gitops_tmpl_value *v, *rel, *vals;
+
+	b->files = files;
 	const char *ignore = NULL, *av[16];
 	char apibuf[512];
 	cJSON *tree = NULL;
@@ -130,7 +140,7 @@ static void build(struct built *b, const char *chart_yaml, const char *kube, con
 		if (in_chart_files(all->v[i].name) && !(ignore && helmignored(ignore, all->v[i].name)))
 			ck_assert_int_eq(gitops_helm_files_add(&files, all->v[i].name, all->v[i].data, all->v[i].len, &err), 0);
 	ck_assert_msg(gitops_helm_files_value(&v, &files, &err) == 0, "%s", err.msg);
-	gitops_helm_files_release(&files);
+	b->files = files; /* kept while the value lives */
 	set(b->dot, "Files", v);
 	tree = NULL;
 	if (values && *values)
@@ -373,7 +383,7 @@ START_TEST(own)
 		return;
 	}
 	got = execute(c->tmpl, b.dot);
-	gitops_tmpl_value_unref(b.dot);
+	built_release(&b);
 	if (c->error)
 		ck_assert_msg(error_matches(got, c->error), "case %d %s:\n  got:  %s\n  helm: %s", _i, c->tmpl, got, c->error);
 	else
@@ -467,7 +477,7 @@ START_TEST(conformance)
 			continue;
 		}
 		got = execute(str_of(c, "template"), bt.dot);
-		gitops_tmpl_value_unref(bt.dot);
+		built_release(&bt);
 		if (str_of(c, "error_core")) {
 			ok = error_matches(got, str_of(c, "error_core"));
 		} else if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(c, "nondeterministic"))) {

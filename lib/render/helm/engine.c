@@ -384,6 +384,7 @@ static int render_all(struct rendered **out, size_t *nout, struct engine *e, con
 	memcpy(all + ntable, extra, nextra * sizeof(*all));
 	topts.missingkey_error = o->strict;
 	topts.set_name = "gotpl";
+	topts.borrow_texts = 1; /* the chart's files (NUL-terminated) outlive the set */
 	if (gitops_tmpl_set_new(&set, all, ntable + nextra, &topts, e, err) < 0)
 		goto done;
 	if (e->nt > 1)
@@ -1064,6 +1065,10 @@ static int template_chart(struct gitops_buf *out, struct helm_chart *c, const st
 		goto oom;
 	if (gitops_tmpl_value_from_tree(&vv, vals, GITOPS_TMPL_TREE_INT64, err) < 0)
 		goto done;
+	/* the engine's copy is the one templates read: the trees' memory serves the render */
+	cJSON_Delete(user);
+	cJSON_Delete(vals);
+	user = vals = NULL;
 	if (!(root_values = as_values(vv)))
 		goto oom;
 	if (all_templates(&e, &top, c, NULL, root_values, release, caps, err) < 0)

@@ -13,7 +13,7 @@
  * under another directory, "values.yml", "crds/...", ".helmignore".
  *
  * Values: engine.files is map[string][]byte; here each file's content is
- * held as a string (one copy, no value a byte: a chart's CRDs are
+ * held as a string (the chart's own bytes, borrowed, no value a byte: a chart's CRDs are
  * megabytes), made a []byte (gitops_tmpl_value_bytes) where a method hands
  * one out: GetBytes.  Reached without a method (index .Files "a", range
  * over .Files), a file is that string; Glob's files are []byte, where helm has a []byte:
@@ -47,8 +47,9 @@ int gitops_helm_files_value(struct gitops_tmpl_value **out, const struct gitops_
 		return gitops_err_oom(err);
 	for (i = 0; files && i < files->n; i++) {
 		const struct gitops_helm_file *f = &files->v[i];
+		/* borrowed: the chart's files outlive every value of its render */
 		if (gitops_tmpl_map_set(m, f->name, strlen(f->name),
-					gitops_tmpl_value_string((const char *)f->data, f->len)) < 0) {
+					gitops_tmpl_value_string_borrowed((const char *)f->data, f->len)) < 0) {
 			gitops_tmpl_value_unref(m);
 			return gitops_err_oom(err);
 		}
