@@ -275,6 +275,12 @@ int main(int argc, char **argv)
 			log_line("gitops-sync: error", err.msg);
 			return err.code;
 		}
+	if (o.apps.n > 1024) { /* the bound of one run's tables: refused, never cut short */
+		gitops_err_set(&err, GITOPS_EXIT_INPUT, "%zu applications in the files given: at most 1024 a run",
+			       o.apps.n);
+		log_line("gitops-sync: error", err.msg);
+		return err.code;
+	}
 	if (sub && !strcmp(sub, "status"))
 		ret = cli.optind < argc ? gitops_cli_usage_error(&cli, "status takes no application") : cmd_status(&cli, &o);
 	else if (sub)
