@@ -3,6 +3,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +23,8 @@ int gitops_fs_write_atomic(const char *path, const void *data, size_t len, int m
 		if (stat(path, &st) < 0)
 			return gitops_err_errno(err, errno, path);
 		mode = (int)(st.st_mode & 07777);
+	} else if (mode & GITOPS_FS_EXACT_MODE) {
+		mode &= 07777;
 	} else {
 		mask = umask(0);
 		umask(mask);
@@ -30,7 +33,7 @@ int gitops_fs_write_atomic(const char *path, const void *data, size_t len, int m
 	if ((size_t)snprintf(tmp, sizeof(tmp), "%.*s.tmp-%s-%ld-XXXXXX", slash ? (int)(slash - path + 1) : 0, path,
 			     slash ? slash + 1 : path, (long)getpid()) >= sizeof(tmp))
 		return gitops_err_set(err, GITOPS_EXIT_IO, "%s: path too long", path);
-	fd = mkstemp(tmp);
+	fd = mkostemp(tmp, O_CLOEXEC);
 	if (fd < 0)
 		return gitops_err_errno(err, errno, path);
 	if (gitops_write_all(fd, data, len) < 0 || fchmod(fd, (mode_t)mode) < 0 || fsync(fd) < 0) {
@@ -48,6 +51,14 @@ int gitops_fs_write_atomic(const char *path, const void *data, size_t len, int m
 		goto done;
 	}
 	error = 0;
+	/* the directory's entry: the rename itself survives a crash (best effort) */
+	if ((size_t)snprintf(tmp, sizeof(tmp), "%.*s", slash ? (int)(slash - path) + (slash == path) : 1,
+			     slash ? path : ".") < sizeof(tmp) &&
+	    (fd = open(tmp, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0) {
+		(void)fsync(fd);
+		close(fd);
+	}
+	fd = -1;
 done:
 	if (fd >= 0)
 		close(fd);

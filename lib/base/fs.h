@@ -14,13 +14,17 @@
 
 /* gitops_fs_write_atomic's mode: keep the mode of the file being replaced (which must exist). */
 #define GITOPS_FS_KEEP_MODE (-1)
+/* or'd into a mode: exactly that mode, the umask not applied (a file another user's daemon reads) */
+#define GITOPS_FS_EXACT_MODE 0x10000
 
 /*
  * Replace `path` with `len` bytes of `data` atomically: a temporary file
  * beside it (".tmp-NAME-PID-XXXXXX", which the Git cache's clean-up
- * recognises), written, synced, given `mode` (less the umask) or the old
- * file's mode, then renamed into place.  Readers see the old file or the
- * new one, never half of one.
+ * recognises and no "*.ext" glob matches), written, synced, given `mode`
+ * (less the umask, unless GITOPS_FS_EXACT_MODE) or the old file's mode,
+ * renamed into place, and the directory synced so that the rename
+ * survives a crash.  Readers see the old file or the new one, never half
+ * of one.
  */
 int gitops_fs_write_atomic(const char *path, const void *data, size_t len, int mode, struct gitops_err *err);
 

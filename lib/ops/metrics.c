@@ -1,17 +1,14 @@
 /* metrics.c: state records → Prometheus text exposition (0.0.4), written atomically. */
 #include "lib/ops/metrics.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
+#include "lib/base/fs.h"
 #include "lib/base/json.h"
 
 static const char *const sync_values[] = { "Synced", "OutOfSync", "Unknown", NULL };
@@ -280,54 +277,15 @@ done:
 
 int gitops_ops_metrics_write(const char *path, const cJSON *const *records, size_t n, struct gitops_err *err)
 {
-	struct gitops_buf text = GITOPS_BUF_INIT, tmp = GITOPS_BUF_INIT, dir = GITOPS_BUF_INIT;
-	const char *slash = strrchr(path, '/');
-	int fd = -1, ret = -1, dfd, created = 0;
+	struct gitops_buf text = GITOPS_BUF_INIT;
+	int ret = -1;
 
 	if (!*path)
 		return gitops_err_set(err, GITOPS_EXIT_USAGE, "metrics: no file name");
-	if (gitops_ops_metrics_text(&text, records, n, err) < 0)
-		goto done;
-	if (gitops_buf_printf(&dir, "%.*s", slash ? (int)(slash - path) + (slash == path) : 1, slash ? path : ".") < 0 ||
-	    gitops_buf_printf(&tmp, "%.*s.%s.tmp-%ld-XXXXXX", slash ? (int)(slash - path + 1) : 0, path,
-			      slash ? slash + 1 : path, (long)getpid()) < 0) {
-		gitops_err_oom(err);
-		goto done;
-	}
-	fd = mkostemp(tmp.data, O_CLOEXEC);
-	if (fd < 0) {
-		gitops_err_errno(err, errno, path);
-		goto done;
-	}
-	created = 1;
-	if (gitops_write_all(fd, text.data ? text.data : "", text.len) < 0 || fchmod(fd, 0644) < 0 || fsync(fd) < 0) {
-		gitops_err_errno(err, errno, path);
-		goto done;
-	}
-	if (close(fd) < 0) {
-		fd = -1;
-		gitops_err_errno(err, errno, path);
-		goto done;
-	}
-	fd = -1;
-	if (rename(tmp.data, path) < 0) {
-		gitops_err_errno(err, errno, path);
-		goto done;
-	}
-	created = 0;   /* renamed: nothing to remove */
-	dfd = open(dir.data, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dfd >= 0) {
-		fsync(dfd);   /* the rename itself survives a crash */
-		close(dfd);
-	}
-	ret = 0;
-done:
-	if (fd >= 0)
-		close(fd);
-	if (created)
-		unlink(tmp.data);
+	/* 0644 whatever the umask: node_exporter reads it as another user */
+	if (gitops_ops_metrics_text(&text, records, n, err) == 0)
+		ret = gitops_fs_write_atomic(path, text.data ? text.data : "", text.len, 0644 | GITOPS_FS_EXACT_MODE,
+					     err);
 	gitops_buf_release(&text);
-	gitops_buf_release(&tmp);
-	gitops_buf_release(&dir);
 	return ret;
 }

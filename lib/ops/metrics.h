@@ -32,11 +32,10 @@
  * A record without an "app" string, or two with the same app, is an input
  * error naming the record's index.  The records are borrowed.
  *
- * gitops_ops_metrics_write replaces `path` atomically: a temporary file in
- * the same directory (".NAME.tmp-PID-XXXXXX", which the textfile collector
- * skips: it reads *.prom only), written, given mode 0644 whatever the umask
- * (node_exporter runs as another user), fsynced, renamed into place, and
- * the directory fsynced.  Nothing here prints.
+ * gitops_ops_metrics_write replaces `path` atomically (gitops_fs_write_atomic:
+ * its temporary file ".tmp-NAME-PID-XXXXXX" is skipped by the textfile
+ * collector, which reads *.prom only), with mode 0644 whatever the umask
+ * (node_exporter runs as another user).  Nothing here prints.
  */
 #ifndef GITOPS_OPS_METRICS_H
 #define GITOPS_OPS_METRICS_H
