@@ -322,7 +322,7 @@ static int url_parse(struct gitops_git_url *pu, const char *repo, struct gitops_
 	{
 		char *real = realpath(repo, NULL);
 		if (!real)
-			return gitops_err_set(err, GITOPS_EXIT_UNREACHABLE, "%s: %s", repo, strerror(errno));
+			return gitops_err_set(err, GITOPS_EXIT_IO, "%s: %s", repo, strerror(errno));
 		pu->scheme = GITOPS_GIT_FILE;
 		pu->url = real;
 		pu->display = strdup(real);

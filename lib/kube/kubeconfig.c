@@ -466,6 +466,12 @@ int gitops_kubeconfig_load(struct gitops_kube_config **out, const struct gitops_
 				goto done;
 			}
 		free(list);
+		/* files KUBECONFIG names may be missing (kubectl merges those that exist), but not
+		 * all of them: a KUBECONFIG that points nowhere fails as --kubeconfig does */
+		if (!files.n) {
+			gitops_err_set(err, GITOPS_EXIT_IO, "KUBECONFIG=%s: no such file", env);
+			goto done;
+		}
 	} else if (getenv("HOME")) {
 		struct gitops_buf path = GITOPS_BUF_INIT;
 		gitops_buf_printf(&path, "%s/.kube/config", getenv("HOME"));
@@ -482,7 +488,7 @@ int gitops_kubeconfig_load(struct gitops_kube_config **out, const struct gitops_
 		if (in_cluster(c, opts, err) < 0)
 			goto done;
 	} else {
-		gitops_err_set(err, GITOPS_EXIT_USAGE, "no kubeconfig found: set KUBECONFIG, use --kubeconfig, "
+		gitops_err_set(err, GITOPS_EXIT_IO, "no kubeconfig found: set KUBECONFIG, use --kubeconfig, "
 			       "or run inside a cluster");
 		goto done;
 	}

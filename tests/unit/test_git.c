@@ -95,7 +95,7 @@ START_TEST(test_url_local_path)
 	ck_assert_str_eq(u.display, cwd);
 	gitops_git_url_release(&u);
 	ck_assert_int_eq(gitops_git_url_parse(&u, "./no/such/dir", &err), -1);
-	ck_assert_int_eq(err.code, GITOPS_EXIT_UNREACHABLE);
+	ck_assert_int_eq(err.code, GITOPS_EXIT_IO);
 	ck_assert_str_eq(err.msg, "./no/such/dir: No such file or directory");
 }
 END_TEST
