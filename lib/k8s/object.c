@@ -366,6 +366,31 @@ const char *gitops_object_annotation(const cJSON *obj, const char *key)
 	return gitops_json_get_string(obj, "metadata", "annotations", key, NULL);
 }
 
+char *gitops_object_provenance(const cJSON *obj)
+{
+	const char *src = gitops_object_annotation(obj, "gitops.dev/source");
+	const char *file = gitops_object_annotation(obj, "gitops.dev/file");
+	const char *rev = gitops_object_annotation(obj, "gitops.dev/revision");
+	const char *sep = NULL, *p;
+	char *out = NULL;
+	size_t repo;
+
+	if (!src || !*src || !rev || !*rev)
+		return NULL;
+	/* REPO//PATH: the first "//" that is not a URL's "scheme://" */
+	for (p = strstr(src, "//"); p && !sep; p = strstr(p + 2, "//"))
+		if (p > src && p[-1] != ':')
+			sep = p;
+	repo = sep ? (size_t)(sep - src) : strlen(src);
+	if (file && *file) {
+		if (asprintf(&out, "%.*s//%s@%.7s", (int)repo, src, file, rev) < 0)
+			return NULL;
+	} else if (asprintf(&out, "%s@%.7s", src, rev) < 0) {
+		return NULL;
+	}
+	return out;
+}
+
 static int set_meta_map(cJSON *obj, const char *field, const char *key, const char *value)
 {
 	cJSON *meta = cJSON_GetObjectItemCaseSensitive(obj, "metadata"), *m, *v;

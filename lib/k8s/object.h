@@ -80,6 +80,15 @@ const char *gitops_object_annotation(const cJSON *obj, const char *key);
 int gitops_object_set_annotation(cJSON *obj, const char *key, const char *value);
 int gitops_object_set_label(cJSON *obj, const char *key, const char *value);
 
+/*
+ * Where an object came from, for messages, from the provenance annotations
+ * gitops-render stamps (gitops.dev/source "REPO//PATH", gitops.dev/file,
+ * gitops.dev/revision): "REPO//FILE@abc1234" (7 digits of the commit), or
+ * "REPO//PATH@abc1234" without a file.  NULL without them, or out of
+ * memory.  Caller frees.
+ */
+char *gitops_object_provenance(const cJSON *obj);
+
 /* kind ends in "List" with an "items" sequence: a list to flatten. */
 int gitops_object_is_list(const cJSON *obj);
 

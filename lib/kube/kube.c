@@ -62,6 +62,8 @@ void gitops_kube_request_release(struct gitops_kube_request *r)
 {
 	free(r->path);
 	free(r->body);
+	free(r->where);
+	r->where = NULL;
 	gitops_buf_release(&r->response);
 	free_list(r->redact, r->n_redact);
 	r->path = r->body = NULL;
@@ -630,11 +632,14 @@ static void status_text(const struct gitops_kube_request *r, char *buf, size_t s
 			memcpy(all + r->n_redact, own, n_own * sizeof(*all));
 	}
 	if (r->status == 401)
-		snprintf(buf, size, "%s: unauthorized: the server does not accept these credentials", what);
+		snprintf(buf, size, "%s%s%s%s: unauthorized: the server does not accept these credentials", what,
+			 r->where ? " (" : "", r->where ? r->where : "", r->where ? ")" : "");
 	else if (msg && *msg && !oom && (masked = gitops_kube_mask(msg, all, r->n_redact + n_own)))
-		snprintf(buf, size, "%s: %s", what, masked);
+		snprintf(buf, size, "%s%s%s%s: %s", what, r->where ? " (" : "", r->where ? r->where : "",
+			 r->where ? ")" : "", masked);
 	else
-		snprintf(buf, size, "%s: the server answered HTTP %ld", what, r->status);
+		snprintf(buf, size, "%s%s%s%s: the server answered HTTP %ld", what, r->where ? " (" : "",
+			 r->where ? r->where : "", r->where ? ")" : "", r->status);
 	/* 422: which fields, when the message does not already say */
 	off = strlen(buf);
 	cJSON_ArrayForEach(c, (cJSON_IsArray(causes) && !oom ? causes : NULL))
@@ -649,6 +654,20 @@ static void status_text(const struct gitops_kube_request *r, char *buf, size_t s
 		}
 		free(mf);
 		free(mc);
+	}
+	/* what to do about the refusals a sync meets most */
+	off = strlen(buf);
+	if (off + 8 < size && msg && r->content_type && !strcmp(r->content_type, GITOPS_KUBE_APPLY_PATCH)) {
+		const char *hint = NULL;
+		if (r->status == 409 && strstr(msg, "conflict"))
+			hint = "another field manager owns these fields: --force-conflicts takes them over";
+		else if (strstr(msg, "omits key field \"protocol\""))
+			hint = "set protocol (TCP) on every port: servers before Kubernetes 1.21 need it for "
+			       "server-side apply";
+		else if (strstr(msg, "omits key field"))
+			hint = "set the named key field on every element: server-side apply merges the list by it";
+		if (hint)
+			snprintf(buf + off, size - off, " (hint: %s)", hint);
 	}
 	free(masked);
 	free(all);

@@ -41,6 +41,9 @@ int gitops_kube_new(struct gitops_kube **out, struct gitops_kube_config *cfg,
 const struct gitops_kube_config *gitops_kube_config(const struct gitops_kube *k);
 void gitops_kube_free(struct gitops_kube *k);
 
+/* The content type of a server-side apply (PATCH). */
+#define GITOPS_KUBE_APPLY_PATCH "application/apply-patch+yaml"
+
 struct gitops_kube_request {
 	/* in */
 	const char *method;       /* GET, PATCH, DELETE, POST, PUT */
@@ -49,6 +52,7 @@ struct gitops_kube_request {
 	char *body;               /* owned, or NULL */
 	size_t body_len;
 	const char *what;         /* names the request in messages ("configmap x/y"); borrowed */
+	char *where;              /* and where its object came from ("REPO//FILE@COMMIT"), or NULL; owned */
 	char **redact;            /* strings masked in the messages of the server's answers; owned */
 	size_t n_redact;
 	int redact_failed;        /* out of memory while listing them: the server's message is withheld */

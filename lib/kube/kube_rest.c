@@ -184,7 +184,7 @@ int gitops_kube_apply_request(struct gitops_kube_request *q, const struct gitops
 	free(base);
 	curl_free(mgr);
 	q->method = "PATCH";
-	q->content_type = "application/apply-patch+yaml";
+	q->content_type = GITOPS_KUBE_APPLY_PATCH;
 	q->body = body;
 	q->body_len = body ? strlen(body) : 0;
 	return q->path && q->body ? 0 : -1;

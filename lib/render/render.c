@@ -68,20 +68,30 @@ enum origin {
 static int render_path(struct render *rd, const char *path, struct gitops_render_input *in, struct gitops_err *err);
 static int check_read(struct checkout_check *c, const char *path, int fd, struct gitops_err *err);
 
+/* The file an object came from, relative to the Source's checkout (NULL: not inside it). */
+static const char *file_of(const struct render *rd, const struct gitops_object *obj)
+{
+	size_t n = rd->dir ? strlen(rd->dir) : 0;
+	const char *rel;
+
+	while (n > 1 && rd->dir[n - 1] == '/')
+		n--;
+	if (!n || !obj->source || strncmp(obj->source, rd->dir, n) || obj->source[n] != '/')
+		return NULL;
+	for (rel = obj->source + n; *rel == '/'; rel++)
+		;
+	return *rel ? rel : NULL;
+}
+
 /* The commit that last changed the file an object came from, or the Source's commit. */
 static const char *revision_of(const struct render *rd, const struct gitops_object *obj)
 {
-	size_t n = rd->dir ? strlen(rd->dir) : 0;
 	const char *rel, *rev;
 
 	if (rd->build_revision)
 		return rd->build_revision;
-	while (n > 1 && rd->dir[n - 1] == '/')
-		n--;
-	if (!rd->n_files || !obj->source || strncmp(obj->source, rd->dir, n) || obj->source[n] != '/')
+	if (!rd->n_files || !(rel = file_of(rd, obj)))
 		return rd->revision;
-	for (rel = obj->source + n; *rel == '/'; rel++)
-		;
 	{
 		struct revision key = { rel, NULL }, *hit;
 		hit = bsearch(&key, rd->files, rd->n_files, sizeof(*rd->files), revision_cmp);
@@ -90,13 +100,63 @@ static const char *revision_of(const struct render *rd, const struct gitops_obje
 	return rev && *rev ? rev : rd->revision;
 }
 
-/* Hand one object on, stamped with its provenance when it comes from a Source. */
+/*
+ * Hand one object on, stamped with its provenance when it comes from a
+ * Source: gitops.dev/source (REPO//PATH), gitops.dev/file (the file it was
+ * read from, or the kustomization or chart that built it, relative to the
+ * repository) and gitops.dev/revision, which the other programs' messages
+ * quote instead of a cache path.
+ */
 static int emit(struct render *rd, struct gitops_object *obj, struct gitops_err *err)
 {
-	if (rd->source && (gitops_object_set_annotation(obj->json, "gitops.dev/source", rd->source) < 0 ||
-			   gitops_object_set_annotation(obj->json, "gitops.dev/revision", revision_of(rd, obj)) < 0))
-		return gitops_err_oom(err);
+	const char *file;
+
+	if (rd->source) {
+		if (gitops_object_set_annotation(obj->json, "gitops.dev/source", rd->source) < 0 ||
+		    ((file = file_of(rd, obj)) && gitops_object_set_annotation(obj->json, "gitops.dev/file", file) < 0) ||
+		    gitops_object_set_annotation(obj->json, "gitops.dev/revision", revision_of(rd, obj)) < 0)
+			return gitops_err_oom(err);
+	}
 	return rd->fn(rd->ctx, obj, err);
+}
+
+/*
+ * A message about a Source's checkout names the repository, not the cache:
+ * every ROOT/REL in err's message becomes REPO//REL@COMMIT (7 hex digits),
+ * the checkout itself REPO@COMMIT.  A path ends at a character no message
+ * puts inside one (':', a quote, a space, a comma, a parenthesis).
+ */
+static void name_checkout(struct gitops_err *err, const char *root, const char *repository, const char *commit)
+{
+	struct gitops_buf b = GITOPS_BUF_INIT;
+	size_t n = strlen(root);
+	const char *p = err->msg, *hit;
+
+	while (n > 1 && root[n - 1] == '/')
+		n--;
+	if (n < 2 || !strstr(p, root))
+		return;
+	while ((hit = strstr(p, root))) {
+		const char *rel = hit + n, *end;
+		if (*rel && *rel != '/' && !strchr(":'\" ,)", *rel)) {
+			gitops_buf_add(&b, p, (size_t)(rel - p));
+			p = rel;
+			continue;
+		}
+		while (*rel == '/')
+			rel++;
+		end = rel + strcspn(rel, ":'\" ,()\t");
+		gitops_buf_add(&b, p, (size_t)(hit - p));
+		if (end > rel)
+			gitops_buf_printf(&b, "%s//%.*s@%.7s", repository, (int)(end - rel), rel, commit);
+		else
+			gitops_buf_printf(&b, "%s@%.7s", repository, commit);
+		p = end;
+	}
+	gitops_buf_addstr(&b, p);
+	if (b.data)
+		snprintf(err->msg, sizeof(err->msg), "%s", b.data);
+	gitops_buf_release(&b);
 }
 
 /*
@@ -538,6 +598,9 @@ static int expand_source(struct render *rd, const struct gitops_object *o, const
 	}
 	if (ret == 0 && sub.check)
 		ret = check_files(sub.check, CHECK_FINISH, err);
+	/* (a checkout that does not match its commit is named as it is on this machine: that is what to repair) */
+	if (ret < 0 && !strstr(err->msg, "does not match commit"))
+		name_checkout(err, root, repository, commit);
 done:
 	if (held >= 0)
 		close(held);

@@ -99,6 +99,7 @@ int gitops_plan_apply_request(struct gitops_kube_request *q, const struct gitops
 	if (gitops_kube_apply_request(q, it->res, it->ns, it->id.name, gitops_json_text(body), o->field_manager,
 				      o->force, o->dry_run) < 0)
 		return gitops_err_oom(err);
+	q->where = gitops_object_provenance(it->obj->json); /* NULL: none, or out of memory (messages go without) */
 	return 0;
 }
 

@@ -114,6 +114,60 @@ START_TEST(test_secret_forms)
 END_TEST
 
 /* A message longer than the error line: masked before it is cut, so no value is left half shown. */
+/* A refused apply names where its object came from, and a hint for the refusals a sync meets most. */
+static const struct {
+	const char *content_type;
+	long status;
+	const char *where;
+	const char *said;
+	const char *want;
+} hint_cases[] = {
+	{ GITOPS_KUBE_APPLY_PATCH, 409, "repo//envs/prod/web.yaml@abc1234",
+	  "Apply failed with 1 conflict: conflict with \"kubectl\": .spec.replicas",
+	  "deployment/web (repo//envs/prod/web.yaml@abc1234): Apply failed with 1 conflict: conflict with \"kubectl\": "
+	  ".spec.replicas (hint: another field manager owns these fields: --force-conflicts takes them over)" },
+	{ GITOPS_KUBE_APPLY_PATCH, 500, NULL,
+	  "failed to create typed patch object: .spec.ports: element 0: associative list with keys has an element "
+	  "that omits key field \"protocol\" (and doesn't have default value)",
+	  "deployment/web: failed to create typed patch object: .spec.ports: element 0: associative list with keys has "
+	  "an element that omits key field \"protocol\" (and doesn't have default value) (hint: set protocol (TCP) on "
+	  "every port: servers before Kubernetes 1.21 need it for server-side apply)" },
+	{ GITOPS_KUBE_APPLY_PATCH, 500, NULL,
+	  "failed to create typed patch object: .spec.containers: element 0: associative list with keys has an element "
+	  "that omits key field \"name\"",
+	  "deployment/web: failed to create typed patch object: .spec.containers: element 0: associative list with keys "
+	  "has an element that omits key field \"name\" (hint: set the named key field on every element: server-side "
+	  "apply merges the list by it)" },
+	/* a 409 that is no apply (a Lease taken meanwhile): no hint about field managers */
+	{ "application/json", 409, NULL, "Operation cannot be fulfilled: the object has been modified; conflict",
+	  "deployment/web: Operation cannot be fulfilled: the object has been modified; conflict" },
+};
+
+START_TEST(test_hints)
+{
+	struct gitops_kube_request r;
+	struct gitops_err e = GITOPS_ERR_INIT;
+	cJSON *st = cJSON_CreateObject();
+	char *text;
+
+	memset(&r, 0, sizeof(r));
+	cJSON_AddStringToObject(st, "kind", "Status");
+	cJSON_AddStringToObject(st, "message", hint_cases[_i].said);
+	text = cJSON_PrintUnformatted(st);
+	r.status = hint_cases[_i].status;
+	r.what = "deployment/web";
+	r.content_type = hint_cases[_i].content_type;
+	r.where = hint_cases[_i].where ? strdup(hint_cases[_i].where) : NULL;
+	ck_assert_int_eq(gitops_buf_addstr(&r.response, text), 0);
+	gitops_kube_status_error(&e, &r);
+	ck_assert_str_eq(e.msg, hint_cases[_i].want);
+	ck_assert_int_eq(e.code, GITOPS_EXIT_REJECTED);
+	free(text);
+	cJSON_Delete(st);
+	gitops_kube_request_release(&r);
+}
+END_TEST
+
 START_TEST(test_mask_before_cut)
 {
 	const char *body = "{\"apiVersion\":\"v1\",\"kind\":\"Secret\",\"stringData\":{\"pw\":\"0123456789abcdef\"}}";
@@ -140,6 +194,7 @@ int main(void)
 	tcase_add_loop_test(tc, test_mask, 0, (int)(sizeof(mask_cases) / sizeof(mask_cases[0])));
 	tcase_add_test(tc, test_secret_forms);
 	tcase_add_test(tc, test_mask_before_cut);
+	tcase_add_loop_test(tc, test_hints, 0, (int)(sizeof(hint_cases) / sizeof(hint_cases[0])));
 	suite_add_tcase(s, tc);
 	return gitops_check_run(s);
 }

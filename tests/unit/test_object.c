@@ -1,6 +1,7 @@
 /* object: what gitops_object_check asks (of a Secret's data and stringData too), identities, the idset, metadata. */
 #include <check.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "tests/unit/check_main.h"
@@ -291,6 +292,44 @@ START_TEST(test_set_meta)
 }
 END_TEST
 
+/* Where an object came from, for messages: from the provenance annotations gitops-render stamps. */
+static const struct {
+	const char *annotations; /* flow mapping */
+	const char *want;        /* NULL: none */
+} provenance_cases[] = {
+	{ "{gitops.dev/source: 'https://git.example.com/r.git//envs/prod', gitops.dev/file: envs/prod/web.yaml, "
+	  "gitops.dev/revision: 0123456789abcdef}", "https://git.example.com/r.git//envs/prod/web.yaml@0123456" },
+	{ "{gitops.dev/source: 'https://git.example.com/r.git', gitops.dev/file: web.yaml, gitops.dev/revision: abc}",
+	  "https://git.example.com/r.git//web.yaml@abc" },
+	{ "{gitops.dev/source: '/srv/repo//a/b', gitops.dev/file: a/b/c.yaml, gitops.dev/revision: '0123456789'}",
+	  "/srv/repo//a/b/c.yaml@0123456" },
+	{ "{gitops.dev/source: 'ssh://git@h/r.git//envs/prod', gitops.dev/revision: '0123456789'}",
+	  "ssh://git@h/r.git//envs/prod@0123456" },
+	{ "{gitops.dev/source: 'r//p'}", NULL },
+	{ "{gitops.dev/file: x.yaml, gitops.dev/revision: '0123456789'}", NULL },
+	{ "{}", NULL },
+};
+
+START_TEST(test_provenance)
+{
+	char text[512];
+	cJSON *obj = NULL;
+	struct gitops_err err = GITOPS_ERR_INIT;
+	char *got;
+
+	snprintf(text, sizeof(text), "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x, annotations: %s}\n",
+		 provenance_cases[_i].annotations);
+	ck_assert_int_eq(gitops_yaml_parse_one(&obj, text, strlen(text), "t", NULL, &err), 0);
+	got = gitops_object_provenance(obj);
+	if (provenance_cases[_i].want)
+		ck_assert_str_eq(got, provenance_cases[_i].want);
+	else
+		ck_assert_ptr_null(got);
+	free(got);
+	cJSON_Delete(obj);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("object");
@@ -301,6 +340,7 @@ int main(void)
 	tcase_add_loop_test(tc, test_secret_valid, 0, (int)(sizeof(valid_cases) / sizeof(valid_cases[0])));
 	tcase_add_loop_test(tk, test_check, 0, (int)(sizeof(check_cases) / sizeof(check_cases[0])));
 	tcase_add_test(tk, test_check_name_length);
+	tcase_add_loop_test(tm, test_provenance, 0, (int)(sizeof(provenance_cases) / sizeof(provenance_cases[0])));
 	tcase_add_loop_test(ti, test_id, 0, (int)(sizeof(id_cases) / sizeof(id_cases[0])));
 	tcase_add_loop_test(ti, test_idset, 0, (int)(sizeof(idset_cases) / sizeof(idset_cases[0])));
 	tcase_add_test(ti, test_idset_many);

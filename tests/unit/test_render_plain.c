@@ -42,8 +42,12 @@ static char *expand(const char *s)
 {
 	struct gitops_buf b = GITOPS_BUF_INIT;
 
-	for (; *s; s++)
-		ck_assert_int_eq(*s == '@' ? gitops_buf_addstr(&b, base) : gitops_buf_add(&b, s, 1), 0);
+	for (; *s; s++) { /* '@' the base, "@@" an '@' */
+		if (*s == '@' && s[1] == '@')
+			ck_assert_int_eq(gitops_buf_add(&b, s++, 1), 0);
+		else
+			ck_assert_int_eq(*s == '@' ? gitops_buf_addstr(&b, base) : gitops_buf_add(&b, s, 1), 0);
+	}
 	return gitops_buf_detach(&b);
 }
 
@@ -237,8 +241,11 @@ static const struct {
 	  "@/src.yaml:1: document 1: Source 's': @/checkout/a.yaml is not a directory" },
 	/* a Source inside the checkout it names: refused as inside a fetched source */
 	{ "{repository: r, commit: c, path: ., dir: '@/nested'}", NULL, GITOPS_EXIT_INPUT,
-	  "@/nested/inner.yaml:1: document 1: a Source document inside a fetched source is refused (it could point "
+	  "r//inner.yaml@@c:1: document 1: a Source document inside a fetched source is refused (it could point "
 	  "anywhere on this machine)" },
+	/* messages name the repository and commit, not the checkout's path on this machine */
+	{ "{repository: https://example.com/r.git, commit: 0123456789abcdef, path: ., dir: '@/broken'}", NULL,
+	  GITOPS_EXIT_INPUT, "https://example.com/r.git//x.yaml@@0123456:2:3: mapping values are not allowed in this context" },
 };
 
 START_TEST(test_source)
@@ -246,7 +253,8 @@ START_TEST(test_source)
 	static const struct entry tree[] = {
 		{ 'd', "checkout", NULL }, { 'f', "checkout/a.yaml", CM("a") }, { 'd', "checkout/sub", NULL },
 		{ 'f', "checkout/sub/b.yaml", CM("b") }, { 'f', "checkout/.hidden.yaml", CM("hidden") },
-		{ 'd', "nested", NULL }, { 'f', "nested/inner.yaml", SOURCE_DOC "spec: {dir: /}\n" }, { 0, NULL, NULL },
+		{ 'd', "nested", NULL }, { 'f', "nested/inner.yaml", SOURCE_DOC "spec: {dir: /}\n" },
+		{ 'd', "broken", NULL }, { 'f', "broken/x.yaml", "a: 1\n b: 2\n" }, { 0, NULL, NULL },
 	};
 	struct gitops_limits limits = GITOPS_LIMITS_INIT;
 	struct gitops_render_input in;
