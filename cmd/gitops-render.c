@@ -19,7 +19,7 @@ static const char help[] =
 	"PATH is a file or a directory (searched recursively for *.yaml, *.yml and *.json);\n"
 	"'-' or no PATH reads a stream from standard input.  A Source document (from\n"
 	"gitops-fetch) on standard input or in a file named is replaced by the objects of\n"
-	"its checkout, each annotated with gitops.dev/source and gitops.dev/revision; one\n"
+	"its checkout, each annotated with gitops.dev/source, /file and /revision; one\n"
 	"in a directory is refused.  A directory with a kustomization file is built as\n"
 	"`kubectl kustomize` builds it (Kustomize v5.5), its objects written as kubectl\n"
 	"writes them.  A Helm chart (a directory with Chart.yaml, or a packaged .tgz) is\n"
