@@ -6,6 +6,7 @@
 #   make SANITIZE=1 check   the same under ASan+UBSan (objects in build/sanitize)
 #   make fuzz FUZZ_SECONDS=N   libFuzzer on the stream reader/writer (clang; FUZZ_TARGET=NAME)
 #   make install PREFIX=/usr/local DESTDIR=
+#   make image      an OCI image of the programs in $(O)/image (scripts/make-image)
 #   V=1 shows the commands.
 
 VERSION   := 0.1.0
@@ -179,7 +180,15 @@ registry: $(BINS)
 git: $(BINS)
 	$(Q)GITOPS_BIN=$(CURDIR)/$(O) tests/git/run
 
-check: unit ops cases kustomize kustomize-diff template template-helm helm mansynopsis kubectl kube image-setters registry git
+# the container image: an OCI layout in $(O)/image and $(O)/gitops-image.tar, no daemon
+# (not under SANITIZE: sanitized programs need /proc, which the test's chroot has not)
+.PHONY: image image-test
+image: $(BINS)
+	$(Q)scripts/make-image --archive $(O)/gitops-image.tar $(VERSION) $(O) $(O)/image
+image-test: image
+	$(Q)GITOPS_BIN=$(CURDIR)/$(O) tests/image/t-image
+
+check: unit ops cases kustomize kustomize-diff template template-helm helm mansynopsis kubectl kube image-setters registry git $(if $(SANITIZE),,image-test)
 
 install: $(BINS)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man7
