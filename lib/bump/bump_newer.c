@@ -4,20 +4,34 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "lib/base/image.h"
 #include "lib/base/semver.h"
 
 void gitops_bump_newer_version(char *buf, size_t size, const char *value)
 {
 	size_t len = strcspn(value, "@");
-	const char *slash, *colon, *start = value;
+	const char *slash = memrchr(value, '/', len), *from = slash ? slash : value;
+	const char *colon = memrchr(from, ':', len - (size_t)(from - value));
 
-	slash = memrchr(value, '/', len);
-	colon = memrchr(slash ? slash : value, ':', len - (size_t)((slash ? slash : value) - value));
-	if (colon) {
-		start = colon + 1;
-		len -= (size_t)(start - value);
-	}
-	snprintf(buf, size, "%.*s", (int)len, start);
+	if (colon)
+		snprintf(buf, size, "%.*s", (int)(len - (size_t)(colon + 1 - value)), colon + 1);
+	else if (slash)
+		snprintf(buf, size, "%s", "");    /* a name without a tag: a tag holds no '/' */
+	else
+		snprintf(buf, size, "%.*s", (int)len, value);
+}
+
+/* The version of a changed value: an `image` field holds a reference, whose tag it is. */
+static void version_of(char *buf, size_t size, const char *what, const char *value)
+{
+	struct gitops_image_ref ref = GITOPS_IMAGE_REF_INIT;
+	struct gitops_err ignored = GITOPS_ERR_INIT;
+
+	if (strcmp(what, "image") || gitops_image_parse(&ref, value, &ignored) < 0)
+		gitops_bump_newer_version(buf, size, value);
+	else
+		snprintf(buf, size, "%s", ref.tag ? ref.tag : "");
+	gitops_image_release(&ref);
 }
 
 /* The version of `value` (asked for by --OPTION ARG) is a semantic version, else a usage error. */
@@ -60,8 +74,8 @@ int gitops_bump_newer_change(const struct gitops_bump_options *o, const struct g
 
 	if (!o->only_newer)
 		return 0;
-	gitops_bump_newer_version(ov, sizeof(ov), c->old);
-	gitops_bump_newer_version(nv, sizeof(nv), c->new);
+	version_of(ov, sizeof(ov), c->what, c->old);
+	version_of(nv, sizeof(nv), c->what, c->new);
 	/* a change that keeps the version (a digest, a name), or that writes none (a name, a digest field) */
 	if (!strcmp(ov, nv) || gitops_semver_parse(nv, &ns) < 0)
 		return 0;

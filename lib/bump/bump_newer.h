@@ -21,7 +21,8 @@
 /*
  * The version text a value carries, into buf (always NUL-terminated): the
  * value up to its '@', and of that the text after a ':' that follows the
- * last '/' (the tag of an image reference).
+ * last '/' (the tag of an image reference); "" for a name with a '/' and
+ * no tag.  (An `image` field's value is parsed as an image reference.)
  */
 void gitops_bump_newer_version(char *buf, size_t size, const char *value);
 
