@@ -111,8 +111,10 @@ static int add_target(struct gitops_bump *b, const char *path, const char *real_
 	if (b->ntargets == b->cap) {
 		size_t cap = b->cap ? b->cap * 2 : 16;
 		struct target *p = realloc(b->targets, cap * sizeof(*p));
-		if (!p)
-			return free(app), gitops_err_oom(err);
+		if (!p) {
+			free(app);
+			return gitops_err_oom(err);
+		}
 		b->targets = p, b->cap = cap;
 	}
 	t = &b->targets[b->ntargets];
