@@ -30,6 +30,8 @@ static const char help[] =
 	"      --policy NS:NAME=REF  the latest image of Flux ImagePolicy NS/NAME, for the\n"
 	"                          markers # {\"$imagepolicy\": \"NS:NAME[:tag|:name|:digest]\"}\n"
 	"      --check             change nothing; exit 1 when a bump is needed, 0 when not\n"
+	"      --only-newer        replace a tag only with a higher semantic version; an older\n"
+	"                          or equal one is refused (exit 7), nothing is written\n"
 	"      --allow-empty-input  stream mode: accept a stream with no object and no\n"
 	"                          end-of-stream marker (else an error: its producer may have failed)\n"
 	"      --from-registry     pick the tag of --image NAME from its registry\n"
@@ -83,7 +85,7 @@ enum {
 	OPT_SET = 300, OPT_CREATE, OPT_IMAGE, OPT_POLICY, OPT_CHECK, OPT_FROM_REGISTRY, OPT_SEMVER, OPT_REGEX,
 	OPT_ORDER, OPT_DIGEST, OPT_REGISTRY_CONFIG, OPT_PLAIN_HTTP, OPT_REPO, OPT_BRANCH, OPT_PATH_PREFIX,
 	OPT_PUSH_BRANCH, OPT_RETRIES, OPT_AUTHOR, OPT_MESSAGE, OPT_CACHE_DIR, OPT_LOCK_TIMEOUT, OPT_SSH_KEY,
-	OPT_KNOWN_HOSTS, OPT_NO_AGENT, OPT_CA_FILE, OPT_NETRC, OPT_ALLOW_EMPTY_INPUT
+	OPT_KNOWN_HOSTS, OPT_NO_AGENT, OPT_CA_FILE, OPT_NETRC, OPT_ALLOW_EMPTY_INPUT, OPT_ONLY_NEWER
 };
 
 static const struct option longopts[] = {
@@ -93,6 +95,7 @@ static const struct option longopts[] = {
 	{ "image", required_argument, NULL, OPT_IMAGE },
 	{ "policy", required_argument, NULL, OPT_POLICY },
 	{ "check", no_argument, NULL, OPT_CHECK },
+	{ "only-newer", no_argument, NULL, OPT_ONLY_NEWER },
 	{ "allow-empty-input", no_argument, NULL, OPT_ALLOW_EMPTY_INPUT },
 	{ "from-registry", no_argument, NULL, OPT_FROM_REGISTRY },
 	{ "semver", required_argument, NULL, OPT_SEMVER },
@@ -161,7 +164,10 @@ static void on_change(void *ctx, const struct gitops_bump_change *c)
 
 static void on_notice(void *ctx, int level, const char *msg)
 {
-	gitops_cli_info(((struct report *)ctx)->cli, level, "%s", msg);
+	if (level == GITOPS_BUMP_WARNING)
+		gitops_cli_warn(((struct report *)ctx)->cli, "%s", msg);
+	else
+		gitops_cli_info(((struct report *)ctx)->cli, level, "%s", msg);
 }
 
 static void report_stats(struct gitops_cli *cli, const struct gitops_bump *b)

@@ -10,6 +10,7 @@
 #include "lib/bump/bump_conflicts.h"
 #include "lib/bump/bump_images.h"
 #include "lib/bump/bump_message.h"
+#include "lib/bump/bump_newer.h"
 #include "lib/bump/bump_walk.h"
 #include "lib/base/fs.h"
 #include "lib/yaml/yamledit.h"
@@ -20,6 +21,7 @@ struct target {
 	char *path;              /* what the user named (for messages; in a repository: its path there) */
 	char *real;              /* where to write (a symlink's target) */
 	struct gitops_yamledit *y;
+	char *app;               /* its application directory, when a walk found it; NULL when it was named */
 };
 
 struct gitops_bump {
@@ -29,6 +31,7 @@ struct gitops_bump {
 	size_t ntargets, cap;
 	size_t scanned, parsed;
 	struct gitops_buf data;
+	const char *walk_root;               /* the directory being walked (NULL: a named file) */
 	/* write-back to Git */
 	struct gitops_git_edit *ge;          /* the commit being edited; NULL: files on disk */
 	char **gfiles, **gpaths;             /* --file and PATH arguments as paths in the repository */
@@ -63,6 +66,7 @@ static void free_targets(struct gitops_bump *b)
 		gitops_yamledit_free(b->targets[k].y);
 		free(b->targets[k].path);
 		free(b->targets[k].real);
+		free(b->targets[k].app);
 	}
 	b->ntargets = 0;
 }
@@ -96,9 +100,10 @@ void gitops_bump_stats(size_t *scanned, size_t *parsed, size_t *changed, const s
 	*changed = b->ntargets;
 }
 
-/* real: where the file lives (a link's target), or NULL to find it on disk. */
-static int add_target(struct gitops_bump *b, const char *path, const char *real_given, struct gitops_yamledit *y,
-		      struct gitops_err *err)
+/* real: where the file lives (a link's target), or NULL to find it on disk; app: its application directory
+ * (taken over; NULL for a named file). */
+static int add_target(struct gitops_bump *b, const char *path, const char *real_given, char *app,
+		      struct gitops_yamledit *y, struct gitops_err *err)
 {
 	struct target *t;
 	char real[PATH_MAX];
@@ -106,8 +111,10 @@ static int add_target(struct gitops_bump *b, const char *path, const char *real_
 	if (b->ntargets == b->cap) {
 		size_t cap = b->cap ? b->cap * 2 : 16;
 		struct target *p = realloc(b->targets, cap * sizeof(*p));
-		if (!p)
+		if (!p) {
+			free(app);
 			return gitops_err_oom(err);
+		}
 		b->targets = p, b->cap = cap;
 	}
 	t = &b->targets[b->ntargets];
@@ -115,9 +122,10 @@ static int add_target(struct gitops_bump *b, const char *path, const char *real_
 	t->path = strdup(path);
 	t->real = real_given ? strdup(real_given) : realpath(path, real) ? strdup(real) : strdup(path);
 	if (!t->path || !t->real) {
-		free(t->path), free(t->real);
+		free(t->path), free(t->real), free(app);
 		return gitops_err_oom(err);
 	}
+	t->app = app;
 	t->y = y;
 	b->ntargets++;
 	return 0;
@@ -128,7 +136,7 @@ static int do_file(void *ctx, const char *path, int named, struct gitops_err *er
 {
 	struct gitops_bump *b = ctx;
 	struct gitops_yamledit *y = NULL;
-	char *real = NULL;
+	char *real = NULL, *app = NULL;
 	int parsed, error = -1;
 
 	b->data.len = 0;
@@ -144,7 +152,9 @@ static int do_file(void *ctx, const char *path, int named, struct gitops_err *er
 	if (gitops_bump_images_edit(&y, &parsed, b->o, &b->limits, path, b->data.data, b->data.len, named, err) < 0)
 		goto done;
 	b->parsed += (size_t)parsed;
-	if (y && add_target(b, path, real, y, err) < 0)
+	if (y && !named && b->walk_root && gitops_bump_walk_app_dir(&app, b->ge, b->walk_root, path, err) < 0)
+		goto done;
+	if (y && add_target(b, path, real, app, y, err) < 0)
 		goto done;
 	y = NULL;
 	error = 0;
@@ -167,6 +177,57 @@ static void report_changes(struct gitops_bump *b, const struct target *t)
 	}
 }
 
+/* --only-newer over every file changed, before anything is written (quiet: no warnings, said before). */
+static int check_newer(struct gitops_bump *b, int quiet, struct gitops_err *err)
+{
+	size_t k;
+
+	for (k = 0; k < b->ntargets; k++)
+		if (gitops_bump_newer_file(b->o, b->targets[k].path, b->targets[k].y, quiet, err) < 0)
+			return -1;
+	return 0;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The files a walk found and changed lie in more than one application directory: a warning that names them. */
+static int warn_apps(struct gitops_bump *b, struct gitops_err *err)
+{
+	struct gitops_buf names = GITOPS_BUF_INIT;
+	const char **apps;
+	size_t k, n = 0, distinct = 0;
+	int error = -1;
+
+	if (!b->ntargets)
+		return 0;
+	if (!(apps = calloc(b->ntargets, sizeof(*apps))))
+		return gitops_err_oom(err);
+	for (k = 0; k < b->ntargets; k++)
+		if (b->targets[k].app)
+			apps[n++] = b->targets[k].app;
+	qsort(apps, n, sizeof(*apps), cmp_str);
+	for (k = 0; k < n; k++) {
+		if (k && !strcmp(apps[k], apps[k - 1]))
+			continue;
+		if (++distinct <= 10 && gitops_buf_printf(&names, "%s%s", distinct > 1 ? ", " : "", apps[k]) < 0) {
+			gitops_err_oom(err);
+			goto done;
+		}
+	}
+	if (distinct > 1)
+		gitops_bump_notice(b->o, GITOPS_BUMP_WARNING, "the bump changes %zu application directories: %s%s; "
+				   "%s narrows it", distinct, names.data, distinct > 10 ? ", ..." : "",
+				   b->o->repo ? "--path-prefix or a PATH" : "a PATH");
+	error = 0;
+done:
+	gitops_buf_release(&names);
+	free(apps);
+	return error;
+}
+
 int gitops_bump_stream(struct gitops_bump *b, int in, int out, struct gitops_err *err)
 {
 	return gitops_bump_images_stream(b->o, &b->limits, in, out, err);
@@ -179,9 +240,14 @@ int gitops_bump_files(struct gitops_bump *b, char *const *paths, size_t npaths, 
 	for (k = 0; k < b->o->nfiles; k++)
 		if (do_file(b, b->o->files[k], 1, err) < 0)
 			return -1;
-	for (k = 0; k < npaths; k++)
+	for (k = 0; k < npaths; k++) {
+		b->walk_root = paths[k];
 		if (gitops_bump_walk(NULL, paths[k], do_file, b, err) < 0)
 			return -1;
+	}
+	b->walk_root = NULL;
+	if (check_newer(b, 0, err) < 0 || warn_apps(b, err) < 0)
+		return -1;
 	for (k = 0; k < b->ntargets; k++) {
 		const char *text;
 		size_t len;
@@ -212,9 +278,14 @@ static int git_edit(struct gitops_git_edit *ge, unsigned attempt, void *ctx, str
 	for (k = 0; k < b->ngfiles; k++)
 		if (do_file(b, b->gfiles[k], 1, err) < 0)
 			goto done;
-	for (k = 0; k < b->ngpaths; k++)
+	for (k = 0; k < b->ngpaths; k++) {
+		b->walk_root = b->gpaths[k];
 		if (gitops_bump_walk(ge, b->gpaths[k], do_file, b, err) < 0)
 			goto done;
+	}
+	b->walk_root = NULL;
+	if (check_newer(b, attempt > 0, err) < 0 || (attempt == 0 && warn_apps(b, err) < 0))
+		goto done;
 	for (k = 0; k < b->ntargets; k++)
 		if (gitops_bump_changes_add(&now, b->targets[k].path, b->targets[k].y, err) < 0)
 			goto done;

@@ -5,7 +5,8 @@
  * moved the branch first), or into a stream of objects.
  *
  * Layers: yamledit (the edits of a file), bump_images (which edits, and
- * the stream's, on podspec), bump_walk (which files), bump_conflicts and
+ * the stream's, on podspec), bump_walk (which files, and the application
+ * directories they belong to), bump_newer (--only-newer), bump_conflicts and
  * bump_message (the write-back's checks and its commit message), git and
  * git_write (the cache, the commit and the push), registry and semver (a
  * tag picked from a registry).
@@ -13,6 +14,8 @@
  * Nothing here prints: every value changed is handed to the options'
  * on_change callback, notes to notice; errors come back in struct
  * gitops_err (a GITOPS_EXIT_USAGE error names the option at fault).
+ * When the files changed by a directory walk lie in more than one
+ * application directory (gitops_bump_walk_app_dir), a warning names them.
  *
  * Ownership: the options own the image references their add functions
  * parsed (gitops_bump_options_release frees them); the strings they point
@@ -63,6 +66,7 @@ struct gitops_bump_options {
 	size_t npolicies;
 	const char *registry_image;       /* --image NAME without =REF */
 	int create, check, from_registry, digest;
+	int only_newer;                   /* --only-newer: a version only replaced by a higher one (bump_newer.h) */
 	int allow_empty_input;            /* stream mode: an empty stream without a marker is no error */
 	const char *semver, *regex;
 	enum gitops_tag_order order;
@@ -75,11 +79,15 @@ struct gitops_bump_options {
 	struct gitops_git_auth auth;
 	/* the limits of every reader; NULL: the defaults */
 	const struct gitops_limits *limits;
-	/* reports (each may be NULL): a value changed; a note at verbosity level (0 always, 1 with -v) */
+	/* reports (each may be NULL): a value changed; a note at verbosity level (0 always, 1 with -v,
+	 * GITOPS_BUMP_WARNING a warning) */
 	void (*on_change)(void *ctx, const struct gitops_bump_change *c);
 	void (*notice)(void *ctx, int level, const char *msg);
 	void *ctx;
 };
+
+/* The level of a note that is a warning (silenced by -q). */
+#define GITOPS_BUMP_WARNING (-1)
 
 #define GITOPS_BUMP_OPTIONS_INIT                                                                                   \
 	{ .order = GITOPS_ORDER_SEMVER, .reg = GITOPS_REGISTRY_OPTIONS_INIT, .retries = 5,                          \

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "lib/base/buf.h"
+#include "lib/bump/bump_newer.h"
 #include "lib/bump/bump_walk.h"
 #include "lib/k8s/podspec.h"
 #include "lib/k8s/stream.h"
@@ -112,6 +113,8 @@ static int set_image(void *ctx, cJSON *c, struct gitops_err *err)
 		}
 		if (strcmp(s, img->valuestring)) {
 			struct gitops_bump_change ch = { se->obj->source, se->obj->line, "image", img->valuestring, s };
+			if (gitops_bump_newer_change(o, &ch, 0, err) < 0)
+				goto done;
 			if (o->on_change)
 				o->on_change(o->ctx, &ch);
 			if (!cJSON_ReplaceItemInObjectCaseSensitive(c, "image", cJSON_CreateString(s))) {

@@ -9,6 +9,7 @@
 
 #include "lib/base/parse.h"
 #include "lib/base/semver.h"
+#include "lib/bump/bump_newer.h"
 #include "lib/value/path.h"
 
 void gitops_bump_notice(const struct gitops_bump_options *o, int level, const char *fmt, ...)
@@ -115,7 +116,7 @@ static int *flag_of(struct gitops_bump_options *o, const char *name)
 	return !strcmp(name, "create") ? &o->create : !strcmp(name, "check") ? &o->check :
 	       !strcmp(name, "allow-empty-input") ? &o->allow_empty_input : !strcmp(name, "from-registry") ?
 	       &o->from_registry : !strcmp(name, "digest") ? &o->digest : !strcmp(name, "plain-http") ?
-	       &o->reg.plain_http : NULL;
+	       &o->reg.plain_http : !strcmp(name, "only-newer") ? &o->only_newer : NULL;
 }
 
 /* The option `name` that takes a string kept as it is: where it goes, or NULL. */
@@ -214,7 +215,9 @@ int gitops_bump_options_check(const struct gitops_bump_options *o, int stream, s
 	else if (stream && (o->nsets || o->npolicies))
 		why = "a stream on standard input takes --image only (--set needs --file, "
 		      "and $imagepolicy markers are comments a stream does not keep)";
-	return why ? gitops_err_set(err, GITOPS_EXIT_USAGE, "%s", why) : 0;
+	if (why)
+		return gitops_err_set(err, GITOPS_EXIT_USAGE, "%s", why);
+	return gitops_bump_newer_check_options(o, err);
 }
 
 void gitops_bump_options_release(struct gitops_bump_options *o)

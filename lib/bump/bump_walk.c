@@ -90,3 +90,71 @@ int gitops_bump_walk(struct gitops_git_edit *ge, const char *path, gitops_bump_f
 		return gitops_fs_walk(path, on_disk_file, &w, err);
 	return fn(ctx, path, 1, err);
 }
+
+/* dir (a path on disk, or in the commit: "" its top) holds a file that makes it an application. */
+static int app_marker(struct gitops_git_edit *ge, const char *dir)
+{
+	static const char *const names[] = { "kustomization.yaml", "kustomization.yml", "Kustomization", "Chart.yaml" };
+	char path[4096];
+	size_t i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		struct gitops_err ignored = GITOPS_ERR_INIT;
+		enum gitops_git_kind kind;
+		struct stat st;
+		if ((size_t)snprintf(path, sizeof(path), "%s%s%s", dir, *dir ? "/" : "", names[i]) >= sizeof(path))
+			return 0;
+		if (ge ? gitops_git_edit_kind(ge, path, 1, &kind, &ignored) == 0 && kind == GITOPS_GIT_KIND_FILE
+		       : stat(path, &st) == 0 && S_ISREG(st.st_mode))
+			return 1;
+	}
+	return 0;
+}
+
+int gitops_bump_walk_app_dir(char **out, struct gitops_git_edit *ge, const char *root, const char *file,
+			     struct gitops_err *err)
+{
+	size_t rootlen = strlen(root);
+	char *dir = strdup(file), *own = NULL, *slash;
+	int error = -1;
+
+	*out = NULL;
+	while (rootlen > 1 && root[rootlen - 1] == '/')
+		rootlen--;
+	if (!dir)
+		return gitops_err_oom(err);
+	/* the file's own directory ("" at the top of a commit), then up to the walk's root */
+	slash = strrchr(dir, '/');
+	*(slash ? slash + (slash == dir) : dir) = '\0';
+	if (!(own = strdup(*dir ? dir : "."))) {
+		gitops_err_oom(err);
+		goto done;
+	}
+	for (;;) {
+		if (app_marker(ge, dir))
+			break;
+		if (strlen(dir) <= rootlen || !strcmp(dir, "/")) {
+			/* none up to the walk's root: the file's own directory */
+			*out = own;
+			own = NULL;
+			error = 0;
+			goto done;
+		}
+		slash = strrchr(dir, '/');
+		*(slash ? slash + (slash == dir) : dir) = '\0';
+	}
+	if (!*dir) {
+		free(dir);
+		if (!(dir = strdup("."))) {
+			gitops_err_oom(err);
+			goto done;
+		}
+	}
+	*out = dir;
+	dir = NULL;
+	error = 0;
+done:
+	free(dir);
+	free(own);
+	return error;
+}
