@@ -122,7 +122,7 @@ int gitops_fs_walk(const char *dir, gitops_fs_walk_fn fn, void *ctx, struct gito
 		n++;
 	}
 	closedir(d);
-	if (!error)
+	if (!error && n > 1) /* (an empty directory has no list to sort: qsort(NULL) is undefined) */
 		qsort(names, n, sizeof(*names), cmp_str);
 	for (i = 0; !error && i < n; i++) {
 		char path[PATH_MAX];
