@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "lib/sync/apply.h"
 #include "lib/base/buf.h"
@@ -178,13 +179,18 @@ struct report {
 	int dry_run;
 	cJSON *records;
 	size_t failures;
+	size_t done, total;     /* results reported, objects in the stream */
 };
 
 static void on_progress(void *ctx, const char *line)
 {
 	struct report *rep = ctx;
 
-	gitops_cli_info(rep->cli, 0, "%s", line);
+	/* on a terminal, a live line; elsewhere a line every few seconds */
+	if (gitops_cli_live_on(rep->cli))
+		gitops_cli_live(rep->cli, "%s", line);
+	else
+		gitops_cli_info(rep->cli, 0, "%s", line);
 }
 
 static void on_result(void *ctx, const struct gitops_apply_result *r)
@@ -233,12 +239,20 @@ static void on_result(void *ctx, const struct gitops_apply_result *r)
 			gitops_buf_printf(&notes, "%s%s", notes.len ? ", " : "",
 					  r->unchecked ? "server dry run; not checked: its namespace or CRD comes with this "
 							 "stream" : "server dry run");
+		if (isatty(1))
+			gitops_cli_live_clear(); /* the terminal's live line first */
 		printf("%s %s%s%s%s\n", r->name, words[r->outcome], notes.len ? " (" : "", notes.len ? notes.data : "",
 		       notes.len ? ")" : "");
 		gitops_buf_release(&notes);
 	}
 	/* each line as its result is known: a sync stopped by a signal has said what it changed */
 	fflush(stdout);
+	/* a large sync on a terminal whose output goes elsewhere: how far it got */
+	if (r->outcome == GITOPS_APPLY_UNHEALTHY || r->outcome == GITOPS_APPLY_PRUNED || rep->done >= rep->total)
+		return; /* (an object waited for, or one pruned, was counted, or is not one of the stream's) */
+	rep->done++;
+	if (!isatty(1) && rep->total > 1)
+		gitops_cli_live(rep->cli, "%zu of %zu objects done", rep->done, rep->total);
 }
 
 int main(int argc, char **argv)
@@ -252,7 +266,7 @@ int main(int argc, char **argv)
 	struct gitops_object *objs;
 	size_t n;
 	struct gitops_cluster c = { NULL, NULL, NULL };
-	struct report rep = { &cli, 0, NULL, 0 };
+	struct report rep = { &cli, 0, NULL, 0, 0, 0 };
 	int ret, code = GITOPS_EXIT_OK;
 
 	memset(&set, 0, sizeof(set));
@@ -293,6 +307,7 @@ int main(int argc, char **argv)
 		goto done;
 	}
 	o.apply.progress = on_progress;
+	o.apply.progress_live = gitops_cli_live_on(&cli);
 	/* an unsafe prune is refused before the cluster is asked anything */
 	if (gitops_apply_prune_safe(&o.apply, n, &err) < 0)
 		goto fail;
@@ -302,6 +317,7 @@ int main(int argc, char **argv)
 	rep.dry_run = o.apply.dry_run;
 	if (cli.format == GITOPS_FORMAT_JSON)
 		rep.records = cJSON_CreateArray();
+	rep.total = n;
 	if (gitops_apply(c.kube, c.discovery, objs, n, &o.apply, on_result, &rep, &err) < 0) {
 		/* failures of single objects were said as they came; anything else is said here */
 		if (!rep.failures)

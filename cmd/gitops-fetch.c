@@ -189,6 +189,7 @@ int main(int argc, char **argv)
 		return gitops_cli_fail(&cli, &err);
 	o.cache.notice = gitops_cli_on_notice;
 	o.cache.progress = gitops_cli_on_detail;
+	o.cache.live = gitops_cli_on_live;
 	o.cache.warning = gitops_cli_on_warning;
 	o.cache.ctx = &cli;
 	gitops_git_auth_from_env(&o.auth);

@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "lib/value/jsonio.h"
@@ -52,10 +53,64 @@ void gitops_cli_print_usage(const struct gitops_cli *cli, FILE *fp)
 	}
 }
 
+/* the live line: one per process, on standard error */
+static struct {
+	int shown;              /* a line is on the terminal now */
+	int registered;         /* cleared at exit */
+	struct timespec last;
+} live;
+
+int gitops_cli_live_on(const struct gitops_cli *cli)
+{
+	const char *term = getenv("TERM");
+
+	return cli->verbosity >= 0 && !(term && !strcmp(term, "dumb")) && isatty(2);
+}
+
+void gitops_cli_live_clear(void)
+{
+	if (live.shown) {
+		fputs("\r\033[K", stderr);
+		fflush(stderr);
+		live.shown = 0;
+	}
+}
+
+void gitops_cli_live(const struct gitops_cli *cli, const char *fmt, ...)
+{
+	struct timespec now;
+	char msg[256];
+	va_list ap;
+
+	if (!gitops_cli_live_on(cli))
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (live.shown && (now.tv_sec - live.last.tv_sec) * 1000 + (now.tv_nsec - live.last.tv_nsec) / 1000000 < 100)
+		return;
+	live.last = now;
+	if (!live.registered) {
+		atexit(gitops_cli_live_clear);
+		live.registered = 1;
+	}
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	/* one terminal line: cut at 100 columns rather than wrap (a wrapped line cannot be rewritten) */
+	fprintf(stderr, "\r\033[K%s: %.100s", cli->prog, msg);
+	fflush(stderr);
+	live.shown = 1;
+}
+
+void gitops_cli_on_live(void *cli, const char *msg)
+{
+	gitops_cli_live(cli, "%s", msg);
+}
+
 static void vmessage(const struct gitops_cli *cli, const char *color, const char *tag, const char *fmt, va_list ap)
 {
 	char msg[GITOPS_ERR_MSG_MAX + 64];
 
+	gitops_cli_live_clear();
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	if (cli->color_err && color)
 		fprintf(stderr, "%s%s:%s %s%s\n", color, cli->prog, COLOR_RESET, tag, msg);

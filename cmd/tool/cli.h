@@ -83,9 +83,23 @@ void gitops_cli_warn(const struct gitops_cli *cli, const char *fmt, ...) GITOPS_
 int gitops_cli_print_json(cJSON *doc);
 /* Progress and details on stderr when verbosity >= level. */
 void gitops_cli_info(const struct gitops_cli *cli, int level, const char *fmt, ...) GITOPS_PRINTF(3, 4);
+
+/*
+ * A live status line on a terminal (standard error a terminal, TERM not
+ * dumb, no -q): "PROG: MSG" rewritten in place at most ten times a second;
+ * nothing anywhere else.  Every message on standard error, and the
+ * program's exit, clear it first; gitops_cli_live_clear clears it before
+ * writing to a standard output that shares the terminal.
+ */
+void gitops_cli_live(const struct gitops_cli *cli, const char *fmt, ...) GITOPS_PRINTF(2, 3);
+void gitops_cli_live_clear(void);
+/* Whether gitops_cli_live shows anything. */
+int gitops_cli_live_on(const struct gitops_cli *cli);
 /* The library's message callbacks (ctx: the struct gitops_cli): said unless -q, said with -v, a warning. */
 void gitops_cli_on_notice(void *cli, const char *msg);
 void gitops_cli_on_detail(void *cli, const char *msg);
+/* gitops_cli_live, as a library's callback (ctx: the cli) */
+void gitops_cli_on_live(void *cli, const char *msg);
 void gitops_cli_on_warning(void *cli, const char *msg);
 
 

@@ -756,23 +756,38 @@ static int transfer_cb(const git_indexer_progress *st, void *payload)
 	struct gitops_git_session *s = payload;
 	char msg[128];
 
-	if (!s->progress || !st->total_objects)
+	if (!st->total_objects)
 		return 0;
-	/* small fetches get one line, at the end */
-	if (st->total_objects < 10000 && st->received_objects != st->total_objects)
+	if (st->received_objects < st->total_objects) {
+		if (s->live) {
+			snprintf(msg, sizeof(msg), "receiving objects: %u%% (%u/%u), %.1f MiB",
+				 (unsigned)(st->received_objects * 100 / st->total_objects), st->received_objects,
+				 st->total_objects, (double)st->received_bytes / (1 << 20));
+			s->live(s->progress_ctx, msg);
+		}
 		return 0;
-	/* a line at each tenth and at the end */
-	if (st->received_objects == st->total_objects ||
-	    st->received_objects * 10 / st->total_objects > s->progress_shown) {
-		s->progress_shown = (unsigned)(st->received_objects * 10 / st->total_objects);
-		if (st->received_objects == st->total_objects && s->progress_shown == 11)
-			return 0;
-		snprintf(msg, sizeof(msg), "receiving objects: %u%% (%u/%u), %.1f MiB",
-			 (unsigned)(st->received_objects * 100 / st->total_objects), st->received_objects,
-			 st->total_objects, (double)st->received_bytes / (1 << 20));
-		s->progress(s->progress_ctx, msg);
-		if (st->received_objects == st->total_objects)
-			s->progress_shown = 11;
+	}
+	/* each stage's end once: every object received, then every delta resolved */
+	if (!(s->progress_shown & 1)) {
+		s->progress_shown |= 1;
+		if (s->progress) {
+			snprintf(msg, sizeof(msg), "received %u objects, %.1f MiB", st->total_objects,
+				 (double)st->received_bytes / (1 << 20));
+			s->progress(s->progress_ctx, msg);
+		}
+	}
+	if (st->total_deltas && st->indexed_deltas < st->total_deltas) {
+		if (s->live) {
+			snprintf(msg, sizeof(msg), "resolving deltas: %u%% (%u/%u)",
+				 (unsigned)(st->indexed_deltas * 100 / st->total_deltas), st->indexed_deltas, st->total_deltas);
+			s->live(s->progress_ctx, msg);
+		}
+	} else if (st->total_deltas && !(s->progress_shown & 2)) {
+		s->progress_shown |= 2;
+		if (s->progress) {
+			snprintf(msg, sizeof(msg), "resolved %u deltas", st->total_deltas);
+			s->progress(s->progress_ctx, msg);
+		}
 	}
 	return 0;
 }
@@ -1250,6 +1265,7 @@ int gitops_git_fetch(struct gitops_git_repo *r, const struct gitops_git_auth *au
 	if (gitops_git_callbacks_init(&cb, &s, r->url, auth, err) < 0)
 		return -1;
 	s.progress = r->opts.progress;
+	s.live = r->opts.live;
 	s.progress_ctx = r->opts.ctx;
 	git_proxy_options_init(&proxy, GIT_PROXY_OPTIONS_VERSION);
 	proxy.type = GIT_PROXY_AUTO;
@@ -1279,6 +1295,11 @@ int gitops_git_fetch(struct gitops_git_repo *r, const struct gitops_git_auth *au
 		moved = 1;
 	if (moved) {
 		git_fetch_options fo;
+		if (r->opts.progress) {
+			char msg[600];
+			snprintf(msg, sizeof(msg), "fetching %s", what);
+			r->opts.progress(r->opts.ctx, msg);
+		}
 		git_fetch_options_init(&fo, GIT_FETCH_OPTIONS_VERSION);
 		fo.callbacks = cb;
 		fo.prune = GIT_FETCH_PRUNE;
@@ -1644,6 +1665,12 @@ static int write_entry(struct writer *w, const git_tree_entry *te, int dfd, cons
 		git_blob *blob = NULL;
 		git_object_size_t size;
 		w->files++;
+		if (w->opts->live && w->files % 256 == 0) {
+			char msg[96];
+			snprintf(msg, sizeof(msg), "checking out: %zu files, %.1f MiB", w->files,
+				 (double)w->bytes / (1 << 20));
+			w->opts->live(w->opts->ctx, msg);
+		}
 		if (same && linkat(oldfd, nm, dfd, nm, 0) == 0) {
 			struct stat st;
 			if (fstatat(dfd, nm, &st, AT_SYMLINK_NOFOLLOW) < 0)
@@ -3007,6 +3034,12 @@ int gitops_git_checkout(struct gitops_git_repo *r, const char *commit, const cha
 		rm_tree_at(cdir, tmp, 0);
 	}
 	made = 0;
+	if (r->opts.progress) {
+		char msg[160];
+		snprintf(msg, sizeof(msg), "checked out %zu files, %.1f MiB, of commit %.12s", w.files,
+			 (double)w.bytes / (1 << 20), commit);
+		r->opts.progress(r->opts.ctx, msg);
+	}
 found:
 	if (remember_used(r, name) < 0) {
 		gitops_err_oom(err);

@@ -124,9 +124,10 @@ struct gitops_git_session {
 	const struct gitops_git_auth *auth;
 	unsigned tried;                 /* bit set of the credentials offered */
 	struct gitops_err why;          /* set by a callback that refused */
-	void (*progress)(void *ctx, const char *msg);
+	void (*progress)(void *ctx, const char *msg);  /* a line at the end of each stage */
+	void (*live)(void *ctx, const char *msg);      /* the counts as they move */
 	void *progress_ctx;
-	unsigned progress_shown;
+	unsigned progress_shown;                       /* stages reported: 1 objects, 2 deltas */
 };
 
 /* Set up the session and callbacks (credentials, certificate and host key checks). 0 or -1 (bad --ca-file). */
@@ -157,9 +158,10 @@ struct gitops_git_cache_options {
 	size_t max_bytes;               /* largest checkout, in bytes of file content (default 256 MiB) */
 	size_t max_files;               /* most files in one checkout (default 100,000) */
 	void (*notice)(void *ctx, const char *msg);    /* "waiting for the lock ...": may be NULL */
-	void (*progress)(void *ctx, const char *msg);  /* "receiving objects: ...": may be NULL */
+	void (*progress)(void *ctx, const char *msg);  /* "received 1234 objects ...": a line per stage, may be NULL */
+	void (*live)(void *ctx, const char *msg);      /* "receiving objects: 45% ...": as counts move, may be NULL */
 	void (*warning)(void *ctx, const char *msg);   /* "the checkout ... does not match ...": may be NULL */
-	void *ctx;                                     /* for all three */
+	void *ctx;                                     /* for all four */
 };
 
 #define GITOPS_GIT_CACHE_OPTIONS_INIT { .lock_timeout = 300, .keep = 10, .max_bytes = 256u << 20, .max_files = 100000 }

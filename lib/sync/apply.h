@@ -41,8 +41,9 @@ struct gitops_apply_options {
 	int stream_complete;         /* the stream was closed by an end marker whose count matched */
 	int wait;                    /* wait until each wave is healthy */
 	long timeout_ms;             /* for all waiting (hooks, health): the whole sync */
-	/* progress while waiting (may be NULL): one line, no newline */
+	/* progress while waiting (may be NULL): one line, no newline; every 5 s, or at each poll with progress_live */
 	void (*progress)(void *ctx, const char *line);
+	int progress_live;
 	/*
 	 * gitops-apply --plan (may be NULL): called once, before the sync changes
 	 * anything, after it took the applyset's Lease (before the Namespace of the

@@ -163,7 +163,7 @@ int gitops_sync_wait_ready(struct sync *s, struct item **list, size_t m, const c
 				       left == 1 ? "" : "s", s->o->timeout_ms / 1000);
 			return -1;
 		}
-		if (s->o->progress && gitops_sync_elapsed_ms(s) - last_progress >= 5000) {
+		if (s->o->progress && (s->o->progress_live || gitops_sync_elapsed_ms(s) - last_progress >= 5000)) {
 			struct gitops_buf line = GITOPS_BUF_INIT;
 			size_t shown = 0;
 			gitops_buf_printf(&line, "%s: waiting for %zu object%s:", what, left, left == 1 ? "" : "s");
