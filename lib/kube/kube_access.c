@@ -58,6 +58,26 @@ int gitops_kube_access_add(struct gitops_kube_accesses *l, const char *verb, con
 	return 0;
 }
 
+const struct gitops_kube_access *gitops_kube_access_find(const struct gitops_kube_accesses *l, const char *verb,
+							 const char *group, const char *resource, const char *ns)
+{
+	size_t lo = 0, hi = l->n;
+
+	if (ns && !*ns)
+		ns = NULL;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = access_cmp(&l->v[mid], verb, group, resource, ns);
+		if (!c)
+			return &l->v[mid];
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
 char *gitops_kube_access_body(const struct gitops_kube_access *a)
 {
 	cJSON *o = cJSON_CreateObject(), *spec, *attr;

@@ -36,6 +36,10 @@ struct gitops_kube_accesses {
 int gitops_kube_access_add(struct gitops_kube_accesses *l, const char *verb, const char *group, const char *resource,
 			   const char *ns);
 
+/* The entry for that permission (ns NULL or "": cluster-wide), or NULL. */
+const struct gitops_kube_access *gitops_kube_access_find(const struct gitops_kube_accesses *l, const char *verb,
+							 const char *group, const char *resource, const char *ns);
+
 /* The SelfSubjectAccessReview asking for a (JSON text, to free), or NULL (out of memory). */
 char *gitops_kube_access_body(const struct gitops_kube_access *a);
 

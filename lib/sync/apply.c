@@ -553,13 +553,16 @@ static void drop_unlisted(const struct gitops_apply_options *o, cJSON *doomed)
  * Before anything changes: may this user do what the prune will do?  It
  * lists every kind of the set in each of its namespaces (once a Namespace is
  * a member, namespaces cluster-wide) and deletes the members the stream no
- * longer has (found now as the prune will find them).  A prune that could
- * not finish is refused here (GITOPS_EXIT_AUTH), not after the objects were
- * applied.  The parent is only read.
+ * longer has.  Both are asked at once, for every kind and namespace; a
+ * delete denied somewhere matters only when a member to delete is there
+ * (found now as the prune will find them).  A prune that could not finish
+ * is refused here (GITOPS_EXIT_AUTH), not after the objects were applied.
+ * The parent is only read.
  */
 static int check_prune_access(struct sync *s, struct gitops_err *err)
 {
-	struct gitops_kube_accesses lists = GITOPS_KUBE_ACCESSES_INIT, dels = GITOPS_KUBE_ACCESSES_INIT;
+	struct gitops_kube_accesses all = GITOPS_KUBE_ACCESSES_INIT, lists = GITOPS_KUBE_ACCESSES_INIT,
+				    dels = GITOPS_KUBE_ACCESSES_INIT;
 	struct gitops_applyset_orphans orphans = { NULL, NULL, 0 };
 	struct gitops_applyset_desired want;
 	struct gitops_applyset *set = NULL;
@@ -578,11 +581,19 @@ static int check_prune_access(struct sync *s, struct gitops_err *err)
 			goto done;
 		}
 	}
-	if (gitops_applyset_list_access(&lists, set, s->d, err) < 0 || gitops_kube_access_review(s->k, &lists, err) < 0)
+	if (gitops_applyset_access(&all, set, s->d, "list", err) < 0 ||
+	    gitops_applyset_access(&all, set, s->d, "delete", err) < 0 || gitops_kube_access_review(s->k, &all, err) < 0)
 		goto done;
-	if (gitops_kube_access_denied(&lists)) {
-		denied = &lists;
-	} else if (!lists.unchecked && gitops_applyset_exists(set)) {
+	for (i = 0; i < all.n; i++)
+		if (!strcmp(all.v[i].verb, "list") && !all.v[i].allowed &&
+		    gitops_kube_access_add(&lists, "list", all.v[i].group, all.v[i].resource, all.v[i].ns) < 0) {
+			gitops_err_oom(err);
+			goto done;
+		}
+	if (lists.n) {
+		denied = &lists; /* added as denied: allowed stays 0 */
+	} else if (gitops_kube_access_denied(&all) && gitops_applyset_exists(set)) {
+		/* some delete is denied: does the prune have a member to delete there? */
 		if (!(objs = calloc(s->n ? s->n : 1, sizeof(*objs)))) {
 			gitops_err_oom(err);
 			goto done;
@@ -598,9 +609,13 @@ static int check_prune_access(struct sync *s, struct gitops_err *err)
 			goto done;
 		if (s->o->prune_listed_only)
 			drop_unlisted(s->o, orphans.doomed);
-		if (gitops_applyset_delete_access(&dels, &orphans, s->d, err) < 0 ||
-		    gitops_kube_access_review(s->k, &dels, err) < 0)
+		if (gitops_applyset_delete_access(&dels, &orphans, s->d, err) < 0)
 			goto done;
+		for (i = 0; i < dels.n; i++) {
+			const struct gitops_kube_access *a =
+				gitops_kube_access_find(&all, "delete", dels.v[i].group, dels.v[i].resource, dels.v[i].ns);
+			dels.v[i].allowed = !a || a->allowed; /* every place a member is in was asked about */
+		}
 		if (gitops_kube_access_denied(&dels))
 			denied = &dels;
 	}
@@ -613,6 +628,7 @@ static int check_prune_access(struct sync *s, struct gitops_err *err)
 done:
 	gitops_applyset_orphans_release(&orphans);
 	gitops_applyset_free(set);
+	gitops_kube_accesses_release(&all);
 	gitops_kube_accesses_release(&lists);
 	gitops_kube_accesses_release(&dels);
 	free(objs);

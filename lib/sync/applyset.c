@@ -422,8 +422,8 @@ static int set_scope(const struct gitops_applyset *s, struct strset *gks, struct
 	return 0;
 }
 
-int gitops_applyset_list_access(struct gitops_kube_accesses *l, struct gitops_applyset *s,
-				struct gitops_kube_discovery *d, struct gitops_err *err)
+int gitops_applyset_access(struct gitops_kube_accesses *l, struct gitops_applyset *s, struct gitops_kube_discovery *d,
+			   const char *verb, struct gitops_err *err)
 {
 	struct strset gks = { NULL, 0, 0 }, nss = { NULL, 0, 0 };
 	size_t i, j;
@@ -441,7 +441,7 @@ int gitops_applyset_list_access(struct gitops_kube_accesses *l, struct gitops_ap
 		if (!found || !gitops_kube_resource_can(r, "list"))
 			continue; /* as gitops_applyset_orphans_of: nothing of it is looked for */
 		for (j = 0; j < (r->namespaced ? nss.n : 1); j++)
-			if (gitops_kube_access_add(l, "list", r->group, r->resource, r->namespaced ? nss.v[j] : NULL) < 0) {
+			if (gitops_kube_access_add(l, verb, r->group, r->resource, r->namespaced ? nss.v[j] : NULL) < 0) {
 				gitops_err_oom(err);
 				goto done;
 			}

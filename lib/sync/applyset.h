@@ -88,14 +88,15 @@ int gitops_applyset_orphans_of(struct gitops_applyset *s, struct gitops_kube *k,
 void gitops_applyset_orphans_release(struct gitops_applyset_orphans *o);
 
 /*
- * What looking for the set's members asks the server, added to l: "list" of
- * each group/kind recorded on the parent or added, in each of the set's
- * namespaces (cluster-wide for a cluster-scoped kind), exactly as
- * gitops_applyset_orphans_of lists them (a kind the server no longer serves
- * is left out, as it leaves it).
+ * What looking for the set's members asks the server ("list"), or deleting
+ * them ("delete"), added to l: `verb` of each group/kind recorded on the
+ * parent or added, in each of the set's namespaces (cluster-wide for a
+ * cluster-scoped kind), exactly where gitops_applyset_orphans_of lists (a
+ * kind the server no longer serves, or cannot list, is left out, as it
+ * leaves it).
  */
-int gitops_applyset_list_access(struct gitops_kube_accesses *l, struct gitops_applyset *s,
-				struct gitops_kube_discovery *d, struct gitops_err *err);
+int gitops_applyset_access(struct gitops_kube_accesses *l, struct gitops_applyset *s, struct gitops_kube_discovery *d,
+			   const char *verb, struct gitops_err *err);
 /* What deleting the members o->doomed asks: "delete" of each kind in each namespace they are in, added to l. */
 int gitops_applyset_delete_access(struct gitops_kube_accesses *l, const struct gitops_applyset_orphans *o,
 				  struct gitops_kube_discovery *d, struct gitops_err *err);

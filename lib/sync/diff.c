@@ -307,7 +307,7 @@ static int check_list_access(struct gitops_kube *k, struct gitops_kube_discovery
 	int ret = -1;
 
 	if (gitops_applyset_open(&set, k, o->applyset, o->namespace, "gitops/" GITOPS_VERSION, err) < 0 ||
-	    gitops_applyset_list_access(&lists, set, d, err) < 0 || gitops_kube_access_review(k, &lists, err) < 0)
+	    gitops_applyset_access(&lists, set, d, "list", err) < 0 || gitops_kube_access_review(k, &lists, err) < 0)
 		goto done;
 	if (gitops_kube_access_denied(&lists)) {
 		snprintf(what, sizeof(what), "finding the members of applyset %s", o->applyset);

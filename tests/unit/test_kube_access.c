@@ -25,6 +25,11 @@ START_TEST(test_add_sorted_unique)
 	ck_assert_str_eq(l.v[2].verb, "list");
 	ck_assert_str_eq(l.v[2].ns, "a");
 	ck_assert_str_eq(l.v[3].ns, "b");
+	ck_assert_ptr_eq(gitops_kube_access_find(&l, "list", "apps", "deployments", "b"), &l.v[3]);
+	ck_assert_ptr_eq(gitops_kube_access_find(&l, "list", "", "namespaces", ""), &l.v[0]);
+	ck_assert_ptr_eq(gitops_kube_access_find(&l, "delete", "apps", "deployments", "a"), &l.v[1]);
+	ck_assert_ptr_null(gitops_kube_access_find(&l, "delete", "apps", "deployments", "b"));
+	ck_assert_ptr_null(gitops_kube_access_find(&l, "list", "", "namespaces", "a"));
 	gitops_kube_accesses_release(&l);
 	ck_assert_uint_eq(l.n, 0);
 }
