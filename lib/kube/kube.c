@@ -640,8 +640,17 @@ static void status_text(const struct gitops_kube_request *r, char *buf, size_t s
 	else
 		snprintf(buf, size, "%s%s%s%s: the server answered HTTP %ld", what, r->where ? " (" : "",
 			 r->where ? r->where : "", r->where ? ")" : "", r->status);
-	/* 422: which fields, when the message does not already say */
 	off = strlen(buf);
+	/* an apply that would create the object is authorised as a create too, and the server's
+	 * message then ends at "is forbidden:", naming no verb (Kubernetes 1.20 and later) */
+	if (r->status == 403 && r->content_type && !strcmp(r->content_type, GITOPS_KUBE_APPLY_PATCH)) {
+		while (off && buf[off - 1] == ' ')
+			buf[--off] = '\0';
+		if (off >= 10 && !strcmp(buf + off - 10, "forbidden:"))
+			snprintf(buf + off, size - off, " creating it by server-side apply needs the \"create\" verb");
+		off = strlen(buf);
+	}
+	/* 422: which fields, when the message does not already say */
 	cJSON_ArrayForEach(c, (cJSON_IsArray(causes) && !oom ? causes : NULL))
 	{
 		const char *field = gitops_json_get_string(c, "field", NULL);

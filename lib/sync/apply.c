@@ -533,6 +533,108 @@ static int write_parent(struct sync *s, struct gitops_err *err)
 	return gitops_applyset_write(s->set, s->k, s->o->field_manager, 1, err);
 }
 
+/* A plan prunes only the members it lists: the others are not asked about. */
+static void drop_unlisted(const struct gitops_apply_options *o, cJSON *doomed)
+{
+	cJSON *m = doomed ? doomed->child : NULL, *next;
+	size_t i;
+
+	for (; m; m = next) {
+		const char *uid = gitops_json_get_string(m, "metadata", "uid", NULL);
+		next = m->next;
+		for (i = 0; uid && i < o->n_prune_uids && strcmp(uid, o->prune_uids[i]); i++)
+			;
+		if (!uid || i == o->n_prune_uids)
+			cJSON_Delete(cJSON_DetachItemViaPointer(doomed, m));
+	}
+}
+
+/*
+ * Before anything changes: may this user do what the prune will do?  It
+ * lists every kind of the set in each of its namespaces (once a Namespace is
+ * a member, namespaces cluster-wide) and deletes the members the stream no
+ * longer has.  Both are asked at once, for every kind and namespace; a
+ * delete denied somewhere matters only when a member to delete is there
+ * (found now as the prune will find them).  A prune that could not finish
+ * is refused here (GITOPS_EXIT_AUTH), not after the objects were applied.
+ * The parent is only read.
+ */
+static int check_prune_access(struct sync *s, struct gitops_err *err)
+{
+	struct gitops_kube_accesses all = GITOPS_KUBE_ACCESSES_INIT, lists = GITOPS_KUBE_ACCESSES_INIT,
+				    dels = GITOPS_KUBE_ACCESSES_INIT;
+	struct gitops_applyset_orphans orphans = { NULL, NULL, 0 };
+	struct gitops_applyset_desired want;
+	struct gitops_applyset *set = NULL;
+	struct gitops_object *objs = NULL;
+	const struct gitops_kube_accesses *denied = NULL;
+	char what[400];
+	size_t i;
+	int ret = -1;
+
+	if (gitops_applyset_open(&set, s->k, s->o->applyset, s->set_ns, s->o->applyset_tooling, err) < 0)
+		goto done;
+	for (i = 0; i < s->n; i++) {
+		const struct item *it = &s->items[i];
+		if (!it->info.hook && it->info.phases && gitops_applyset_add(set, it->p.id.group, it->p.id.kind, it->p.ns) < 0) {
+			gitops_err_oom(err);
+			goto done;
+		}
+	}
+	if (gitops_applyset_access(&all, set, s->d, "list", err) < 0 ||
+	    gitops_applyset_access(&all, set, s->d, "delete", err) < 0 || gitops_kube_access_review(s->k, &all, err) < 0)
+		goto done;
+	for (i = 0; i < all.n; i++)
+		if (!strcmp(all.v[i].verb, "list") && !all.v[i].allowed &&
+		    gitops_kube_access_add(&lists, "list", all.v[i].group, all.v[i].resource, all.v[i].ns) < 0) {
+			gitops_err_oom(err);
+			goto done;
+		}
+	if (lists.n) {
+		denied = &lists; /* added as denied: allowed stays 0 */
+	} else if (gitops_kube_access_denied(&all) && gitops_applyset_exists(set)) {
+		/* some delete is denied: does the prune have a member to delete there? */
+		if (!(objs = calloc(s->n ? s->n : 1, sizeof(*objs)))) {
+			gitops_err_oom(err);
+			goto done;
+		}
+		memset(&want, 0, sizeof(want));
+		for (i = 0; i < s->n; i++)
+			objs[i] = *s->items[i].p.obj;
+		want.objs = objs;
+		want.n = s->n;
+		want.default_ns = s->o->namespace;
+		want.confirmed = s->o->confirm_prune;
+		if (gitops_applyset_orphans_of(set, s->k, s->d, &want, &orphans, err) < 0)
+			goto done;
+		if (s->o->prune_listed_only)
+			drop_unlisted(s->o, orphans.doomed);
+		if (gitops_applyset_delete_access(&dels, &orphans, s->d, err) < 0)
+			goto done;
+		for (i = 0; i < dels.n; i++) {
+			const struct gitops_kube_access *a =
+				gitops_kube_access_find(&all, "delete", dels.v[i].group, dels.v[i].resource, dels.v[i].ns);
+			dels.v[i].allowed = !a || a->allowed; /* every place a member is in was asked about */
+		}
+		if (gitops_kube_access_denied(&dels))
+			denied = &dels;
+	}
+	if (denied) {
+		snprintf(what, sizeof(what), "prune of applyset %s", s->o->applyset);
+		gitops_kube_access_refuse(err, s->k, denied, what, "grant %s, or sync without --prune; nothing was applied");
+		goto done;
+	}
+	ret = 0;
+done:
+	gitops_applyset_orphans_release(&orphans);
+	gitops_applyset_free(set);
+	gitops_kube_accesses_release(&all);
+	gitops_kube_accesses_release(&lists);
+	gitops_kube_accesses_release(&dels);
+	free(objs);
+	return ret;
+}
+
 int gitops_apply_prune_safe(const struct gitops_apply_options *o, size_t members, struct gitops_err *err)
 {
 	if (!o->prune)
@@ -583,6 +685,9 @@ int gitops_apply(struct gitops_kube *k, struct gitops_kube_discovery *d, struct 
 	for (i = 0; i < n; i++)
 		members += !s.items[i].info.hook && s.items[i].info.phases;
 	if (gitops_apply_prune_safe(s.o, members, err) < 0)
+		goto done;
+	/* a prune this user could not finish is refused before anything is applied */
+	if (s.o->prune && s.o->applyset && check_prune_access(&s, err) < 0)
 		goto done;
 	if (s.o->applyset) {
 		/* one sync of a set at a time: the lease first (in its namespace), then the parent is read */

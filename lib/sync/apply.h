@@ -94,7 +94,9 @@ typedef void (*gitops_apply_report_fn)(void *ctx, const struct gitops_apply_resu
 /*
  * Apply objs (borrowed).  0 when the sync succeeded; -1 with err: before
  * anything was sent when an object is invalid, a kind unknown or a prune
- * unsafe; else the first failure (what failed is reported, the rest of its
+ * unsafe, or (GITOPS_EXIT_AUTH) when this user lacks a permission the prune
+ * needs (asked with SelfSubjectAccessReviews, lib/kube/kube_access.h); else
+ * the first failure (what failed is reported, the rest of its
  * step still runs; later steps do not start).
  */
 int gitops_apply(struct gitops_kube *k, struct gitops_kube_discovery *d, struct gitops_object *objs, size_t n,

@@ -400,6 +400,78 @@ static int uid_cmp(const void *a, const void *b)
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
+/* Where members are looked for: every group/kind recorded or added, in the set's namespace and every other one. */
+static int set_scope(const struct gitops_applyset *s, struct strset *gks, struct strset *nss)
+{
+	size_t i;
+
+	for (i = 0; i < s->gks.n; i++)
+		if (strset_add(gks, s->gks.v[i], strlen(s->gks.v[i])) < 0)
+			return -1;
+	for (i = 0; i < s->rec_gks.n; i++)
+		if (strset_add(gks, s->rec_gks.v[i], strlen(s->rec_gks.v[i])) < 0)
+			return -1;
+	if (strset_add(nss, s->ns, strlen(s->ns)) < 0)
+		return -1;
+	for (i = 0; i < s->nss.n; i++)
+		if (strset_add(nss, s->nss.v[i], strlen(s->nss.v[i])) < 0)
+			return -1;
+	for (i = 0; i < s->rec_nss.n; i++)
+		if (strset_add(nss, s->rec_nss.v[i], strlen(s->rec_nss.v[i])) < 0)
+			return -1;
+	return 0;
+}
+
+int gitops_applyset_access(struct gitops_kube_accesses *l, struct gitops_applyset *s, struct gitops_kube_discovery *d,
+			   const char *verb, struct gitops_err *err)
+{
+	struct strset gks = { NULL, 0, 0 }, nss = { NULL, 0, 0 };
+	size_t i, j;
+	int ret = -1;
+
+	if (set_scope(s, &gks, &nss) < 0) {
+		gitops_err_oom(err);
+		goto done;
+	}
+	for (i = 0; i < gks.n; i++) {
+		const struct gitops_kube_resource *r;
+		int found = find_gk(d, gks.v[i], &r, err);
+		if (found < 0)
+			goto done;
+		if (!found || !gitops_kube_resource_can(r, "list"))
+			continue; /* as gitops_applyset_orphans_of: nothing of it is looked for */
+		for (j = 0; j < (r->namespaced ? nss.n : 1); j++)
+			if (gitops_kube_access_add(l, verb, r->group, r->resource, r->namespaced ? nss.v[j] : NULL) < 0) {
+				gitops_err_oom(err);
+				goto done;
+			}
+	}
+	ret = 0;
+done:
+	strset_release(&gks);
+	strset_release(&nss);
+	return ret;
+}
+
+int gitops_applyset_delete_access(struct gitops_kube_accesses *l, const struct gitops_applyset_orphans *o,
+				  struct gitops_kube_discovery *d, struct gitops_err *err)
+{
+	const cJSON *m;
+
+	cJSON_ArrayForEach(m, o->doomed)
+	{
+		const struct gitops_kube_resource *r;
+		struct gitops_id id;
+		if (gitops_object_id(&id, m) < 0)
+			continue;
+		if (gitops_kube_discovery_find(&r, d, id.group, id.version, id.kind, err) < 0)
+			return -1;
+		if (gitops_kube_access_add(l, "delete", r->group, r->resource, r->namespaced ? id.namespace : NULL) < 0)
+			return gitops_err_oom(err);
+	}
+	return 0;
+}
+
 int gitops_applyset_orphans_of(struct gitops_applyset *s, struct gitops_kube *k, struct gitops_kube_discovery *d,
 			       const struct gitops_applyset_desired *want, struct gitops_applyset_orphans *out,
 			       struct gitops_err *err)
@@ -414,20 +486,8 @@ int gitops_applyset_orphans_of(struct gitops_applyset *s, struct gitops_kube *k,
 
 	memset(out, 0, sizeof(*out));
 	snprintf(selector, sizeof(selector), "%s=%s", GITOPS_APPLYSET_PART_OF, s->id);
-	for (i = 0; i < s->gks.n; i++)
-		if (strset_add(&gks, s->gks.v[i], strlen(s->gks.v[i])) < 0)
-			goto oom;
-	for (i = 0; i < s->rec_gks.n; i++)
-		if (strset_add(&gks, s->rec_gks.v[i], strlen(s->rec_gks.v[i])) < 0)
-			goto oom;
-	if (strset_add(&nss, s->ns, strlen(s->ns)) < 0)
+	if (set_scope(s, &gks, &nss) < 0)
 		goto oom;
-	for (i = 0; i < s->nss.n; i++)
-		if (strset_add(&nss, s->nss.v[i], strlen(s->nss.v[i])) < 0)
-			goto oom;
-	for (i = 0; i < s->rec_nss.n; i++)
-		if (strset_add(&nss, s->rec_nss.v[i], strlen(s->rec_nss.v[i])) < 0)
-			goto oom;
 	if (!(keys = stream_keys(want->objs, want->n, want->default_ns, &nkeys)))
 		goto oom;
 	if (!(uids = calloc(want->n_uids + 1, sizeof(*uids))))

@@ -18,6 +18,7 @@
 #include <cjson/cJSON.h>
 #include "lib/base/err.h"
 #include "lib/kube/kube.h"
+#include "lib/kube/kube_access.h"
 #include "lib/kube/kube_discovery.h"
 #include "lib/k8s/stream.h"
 
@@ -85,6 +86,20 @@ int gitops_applyset_orphans_of(struct gitops_applyset *s, struct gitops_kube *k,
 			       const struct gitops_applyset_desired *want, struct gitops_applyset_orphans *out,
 			       struct gitops_err *err);
 void gitops_applyset_orphans_release(struct gitops_applyset_orphans *o);
+
+/*
+ * What looking for the set's members asks the server ("list"), or deleting
+ * them ("delete"), added to l: `verb` of each group/kind recorded on the
+ * parent or added, in each of the set's namespaces (cluster-wide for a
+ * cluster-scoped kind), exactly where gitops_applyset_orphans_of lists (a
+ * kind the server no longer serves, or cannot list, is left out, as it
+ * leaves it).
+ */
+int gitops_applyset_access(struct gitops_kube_accesses *l, struct gitops_applyset *s, struct gitops_kube_discovery *d,
+			   const char *verb, struct gitops_err *err);
+/* What deleting the members o->doomed asks: "delete" of each kind in each namespace they are in, added to l. */
+int gitops_applyset_delete_access(struct gitops_kube_accesses *l, const struct gitops_applyset_orphans *o,
+				  struct gitops_kube_discovery *d, struct gitops_err *err);
 
 void gitops_applyset_free(struct gitops_applyset *s);
 

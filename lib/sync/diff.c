@@ -293,6 +293,34 @@ static int extraneous(struct gitops_kube *k, struct gitops_kube_discovery *d, co
 	return ret;
 }
 
+/*
+ * Before any dry run: may this user list what finding the set's members
+ * lists?  (Once a Namespace is a member: namespaces, cluster-wide.)  Refused
+ * with GITOPS_EXIT_AUTH and what is missing, rather than after every diff.
+ */
+static int check_list_access(struct gitops_kube *k, struct gitops_kube_discovery *d,
+			     const struct gitops_diff_options *o, struct gitops_err *err)
+{
+	struct gitops_kube_accesses lists = GITOPS_KUBE_ACCESSES_INIT;
+	struct gitops_applyset *set = NULL;
+	char what[400];
+	int ret = -1;
+
+	if (gitops_applyset_open(&set, k, o->applyset, o->namespace, "gitops/" GITOPS_VERSION, err) < 0 ||
+	    gitops_applyset_access(&lists, set, d, "list", err) < 0 || gitops_kube_access_review(k, &lists, err) < 0)
+		goto done;
+	if (gitops_kube_access_denied(&lists)) {
+		snprintf(what, sizeof(what), "finding the members of applyset %s", o->applyset);
+		gitops_kube_access_refuse(err, k, &lists, what, "grant %s, or diff without --applyset; nothing was compared");
+		goto done;
+	}
+	ret = 0;
+done:
+	gitops_applyset_free(set);
+	gitops_kube_accesses_release(&lists);
+	return ret;
+}
+
 #define DIFF_CHUNK 128
 
 /* A chunk's objects made ready: bodies, what is live (a GET each where no LIST answered), read into trees. */
@@ -408,7 +436,8 @@ int gitops_diff(struct gitops_kube *k, struct gitops_kube_discovery *d, const st
 		items[i].p.what = items[i].title;
 	}
 	if (opts->applyset)
-		if (gitops_applyset_id(set_id, sizeof(set_id), opts->applyset, opts->namespace, err) < 0) {
+		if (gitops_applyset_id(set_id, sizeof(set_id), opts->applyset, opts->namespace, err) < 0 ||
+		    check_list_access(k, d, opts, err) < 0) {
 			ret = -1;
 			goto done;
 		}

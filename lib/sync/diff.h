@@ -93,7 +93,9 @@ typedef void (*gitops_diff_report_fn)(void *ctx, const struct gitops_diff_result
  * another field manager does not hide the change, as kubectl diff
  * --server-side --force-conflicts).  An object whose namespace or CRD is
  * not on the server yet is Missing, shown as its manifest.  With opts->applyset, the set's live members the stream
- * lacks follow, Extraneous.
+ * lacks follow, Extraneous; the LISTs that finds them need are asked first
+ * (SelfSubjectAccessReviews): one this user lacks is -1 (GITOPS_EXIT_AUTH)
+ * before anything is compared.
  *
  * report is called once per object, in stream order, then for each
  * Extraneous one.  Returns 0 when every object was compared (whatever the
