@@ -5,13 +5,17 @@
 #                   the kube suites one after the other on the one API server)
 #   make SANITIZE=1 check   the same under ASan+UBSan (objects in build/sanitize)
 #   make fuzz FUZZ_SECONDS=N   libFuzzer on the stream reader/writer (clang; FUZZ_TARGET=NAME)
-#   make install PREFIX=/usr/local DESTDIR=
+#   make install PREFIX=/usr/local DESTDIR=    (make uninstall, the same variables, removes it)
 #   V=1 shows the commands.
 
 VERSION   := 0.1.0
 PREFIX    ?= /usr/local
 BINDIR    ?= $(PREFIX)/bin
-MANDIR    ?= $(PREFIX)/share/man
+DATADIR   ?= $(PREFIX)/share
+MANDIR    ?= $(DATADIR)/man
+BASHCOMPDIR ?= $(DATADIR)/bash-completion/completions
+ZSHCOMPDIR  ?= $(DATADIR)/zsh/vendor-completions
+FISHCOMPDIR ?= $(DATADIR)/fish/vendor_completions.d
 CONFORMANCE ?= ../shared/conformance
 
 ifeq ($(SANITIZE),1)
@@ -71,8 +75,14 @@ MANS      := $(wildcard man/*.1 man/*.7)
 MAKEFLAGS += --output-sync=target
 
 .SECONDARY:
-.PHONY: all check unit cases mansynopsis kubectl kube clean install fuzz fuzz-all fuzz-check bench demo
-all: $(BINS)
+.PHONY: all check unit cases mansynopsis kubectl kube clean install uninstall completion fuzz fuzz-all fuzz-check bench demo
+all: $(BINS) $(O)/completion.ok
+
+# bash, zsh and fish completions, generated from the programs' --help (scripts/gen-completion):
+# $(O)/completion/bash/PROG, $(O)/completion/zsh/_gitops, $(O)/completion/fish/PROG.fish
+$(O)/completion.ok: scripts/gen-completion $(BINS)
+	@echo '  GEN     ' $(O)/completion
+	$(Q)scripts/gen-completion $(O) $(O)/completion && touch $@
 
 $(O)/%.o: %.c $(LIB_HDRS) $(TOOL_HDRS) Makefile | $(O)/layers.ok
 	@mkdir -p $(dir $@)
@@ -179,13 +189,29 @@ registry: $(BINS)
 git: $(BINS)
 	$(Q)GITOPS_BIN=$(CURDIR)/$(O) tests/git/run
 
-check: unit ops cases kustomize kustomize-diff template template-helm helm mansynopsis kubectl kube image-setters registry git
+check: unit ops cases kustomize kustomize-diff template template-helm helm mansynopsis completion kubectl kube image-setters registry git
 
-install: $(BINS)
+install: $(BINS) $(O)/completion.ok
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man7
 	install -m 755 $(BINS) $(DESTDIR)$(BINDIR)/
 	install -m 644 $(wildcard man/*.1) $(DESTDIR)$(MANDIR)/man1/
 	install -m 644 $(wildcard man/*.7) $(DESTDIR)$(MANDIR)/man7/
+	install -d $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR) $(DESTDIR)$(FISHCOMPDIR)
+	install -m 644 $(PROGRAMS:%=$(O)/completion/bash/%) $(DESTDIR)$(BASHCOMPDIR)/
+	install -m 644 $(O)/completion/zsh/_gitops $(DESTDIR)$(ZSHCOMPDIR)/
+	install -m 644 $(PROGRAMS:%=$(O)/completion/fish/%.fish) $(DESTDIR)$(FISHCOMPDIR)/
+
+# exactly the files install wrote (the directories stay: they may hold others' files)
+uninstall:
+	rm -f $(PROGRAMS:%=$(DESTDIR)$(BINDIR)/%)
+	rm -f $(patsubst man/%,$(DESTDIR)$(MANDIR)/man1/%,$(wildcard man/*.1))
+	rm -f $(patsubst man/%,$(DESTDIR)$(MANDIR)/man7/%,$(wildcard man/*.7))
+	rm -f $(PROGRAMS:%=$(DESTDIR)$(BASHCOMPDIR)/%) $(DESTDIR)$(ZSHCOMPDIR)/_gitops
+	rm -f $(PROGRAMS:%=$(DESTDIR)$(FISHCOMPDIR)/%.fish)
+
+# the completions: make install DESTDIR=tmp and uninstall, loaded and driven in bash, zsh, fish
+completion: $(BINS) $(O)/completion.ok
+	$(Q)GITOPS_BIN=$(CURDIR)/$(O) MAKE='$(MAKE)' O='$(O)' tests/completion/run
 
 # libFuzzer: one target per tests/fuzz/fuzz_NAME.c (the stream reader + writer, the path
 # parser, each patch kind), seeded from the test corpus and tests/fuzz/seeds/NAME/.
