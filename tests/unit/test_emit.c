@@ -25,6 +25,7 @@
 #include "lib/yaml/emit.h"
 #include "lib/yaml/yaml.h"
 #include "tests/unit/check_main.h"
+#include "tests/unit/conformance.h"
 
 static const char *conformance(void)
 {
@@ -63,7 +64,6 @@ static const struct {
 	const char *want; /* NULL: sigs.k8s.io/yaml failed */
 } hand_cases[] = {
 #include "tests/unit/emit_goyaml_cases.h"
-#include "tests/unit/conformance.h"
 };
 
 START_TEST(test_hand)

@@ -23,6 +23,7 @@
 #include "lib/value/jsonio.h"
 #include "lib/value/jsonschema.h"
 #include "lib/value/value.h"
+#include "tests/unit/conformance.h"
 
 #define N(a) (int)(sizeof(a) / sizeof((a)[0]))
 
@@ -87,7 +88,6 @@ static const struct {
 	int anyorder;
 } helm_cases[] = {
 #include "tests/unit/jsonschema_helm_cases.h"
-#include "tests/unit/conformance.h"
 };
 
 static int cmp_line(const void *a, const void *b)
