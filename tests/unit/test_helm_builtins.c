@@ -24,6 +24,7 @@
 #include "lib/template/funcs/funcs.h"
 #include "lib/yaml/yaml.h"
 #include "tests/unit/check_main.h"
+#include "tests/unit/conformance.h"
 
 static const char default_chart[] = "apiVersion: v2\nname: engine\ndescription: Helm engine conformance case\n"
 				    "type: application\nversion: 0.1.0\nappVersion: \"1.16.0\"\n";
@@ -410,6 +411,8 @@ static int have_conformance(const char *sub)
 	snprintf(path, sizeof(path), "%s/%s", conformance_dir(), sub);
 	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
 		return 1;
+	if (test_conformance_absent())
+		return 0; /* make unit said so */
 	fprintf(stderr, "helm_builtins: skipped the %s conformance cases: %s is not there (CONFORMANCE)\n", sub, path);
 	return 0;
 }

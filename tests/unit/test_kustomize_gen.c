@@ -19,6 +19,7 @@
 #include "lib/kustomize/kz_fs.h"
 #include "lib/value/value.h"
 #include "lib/yaml/yaml.h"
+#include "tests/unit/conformance.h"
 
 #define N(a) (int)(sizeof(a) / sizeof((a)[0]))
 
@@ -1037,6 +1038,8 @@ START_TEST(test_conformance)
 		ck_assert_msg(!access(path, R_OK), "no %s", path);
 		goto build;
 	}
+	if (test_conformance_absent())
+		return;
 	snprintf(path, sizeof(path), "%s/%s/expected.yaml", conformance_dir(), conformance[_i].name);
 	if (access(path, R_OK)) {
 		fprintf(stderr, "skipped: no %s\n", path);
