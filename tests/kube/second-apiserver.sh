@@ -8,8 +8,9 @@ second_apiserver_start() {
 	shift
 	mapfile -t flags < <(grep -v -e '^--secure-port=' -e '^--cert-dir=' "$GITOPS_TESTENV_DIR/kube-apiserver.flags")
 	mkdir -p "$work/certs"
+	: >"$work/apiserver.stdin" # not /dev/null: kube-apiserver locks its standard input (see scripts/testenv)
 	"${GITOPS_TESTENV_CACHE:-/var/cache/gitops-testenv}/bin/kube-apiserver" "${flags[@]}" --secure-port="$port" \
-		--cert-dir="$work/certs" "$@" >>"$work/apiserver.log" 2>&1 &
+		--cert-dir="$work/certs" "$@" <"$work/apiserver.stdin" >>"$work/apiserver.log" 2>&1 &
 	second_pid=$!
 	for _ in $(seq 240); do
 		curl -fsS --cacert "$GITOPS_TESTENV_CA" -H "Authorization: Bearer $GITOPS_TESTENV_ADMIN_TOKEN" \
