@@ -792,8 +792,21 @@ static int run_generators(struct build *b, struct kz_resmap *ra, struct target *
 
 	if (kz_generate(ra, t->k, &t->ctx, err) < 0)
 		return -1;
-	if (kz_helm_charts(ra, t->k, &t->ctx, err) < 0)
-		return -1;
+	if (list_len(t->k, "helmCharts") || list_len(t->k, "helmChartInflationGenerator")) {
+		/* messages name the kustomization file from the directory built */
+		const char *slash = strrchr(t->file, '/'), *file = t->ctx.file;
+		char *shown = origin_join(t->origin, slash ? slash + 1 : t->file);
+
+		if (!shown)
+			return gitops_err_oom(err);
+		t->ctx.file = shown;
+		rc = kz_helm_charts(ra, t->k, &t->ctx, err);
+		t->ctx.file = file;
+		free(shown);
+		if (rc < 0)
+			return -1;
+		rc = -1;
+	}
 	if (!list_len(t->k, "generators"))
 		return 0;
 	if (plugin_configs(b, &configs, t, cJSON_GetObjectItemCaseSensitive(t->k, "generators"), err) < 0)
@@ -809,8 +822,15 @@ static int run_generators(struct build *b, struct kz_resmap *ra, struct target *
 		}
 		t->ctx.plugin_origin = o.data;
 		r = is_builtin(configs.v[i]) ? kz_plugin_generators(ra, configs.v[i], &t->ctx, err) : 0;
-		if (r == 0 && is_builtin(configs.v[i]))
+		if (r == 0 && is_builtin(configs.v[i])) {
+			const char *slash = strrchr(t->file, '/'), *file = t->ctx.file;
+			char *shown = origin_join(t->origin, slash ? slash + 1 : t->file);
+
+			t->ctx.file = shown ? shown : file;
 			r = kz_plugin_helm(ra, configs.v[i], &t->ctx, err);
+			t->ctx.file = file;
+			free(shown);
+		}
 		t->ctx.plugin_origin = NULL;
 		gitops_buf_release(&o);
 		if (r < 0)

@@ -136,29 +136,29 @@ static int inflate(struct kz_resmap *m, const cJSON *e, const char *chart_home, 
 				      "%s: helmCharts: %s: a nameTemplate with template actions is not supported yet",
 				      c->file, name);
 	/* absChartHome: chartHome under the kustomization's directory, name-version below it for a repo's */
-	if ((chart_home[0] == '/' ? gitops_buf_addstr(&home, chart_home)
-				  : gitops_buf_printf(&home, "%s/%s", root, chart_home) < 0) ||
-	    (version && repo && gitops_buf_printf(&home, "/%s-%s", name, version) < 0) ||
-	    gitops_buf_printf(&dir, "%s/%s", home.data, name) < 0) {
+	/* home: the chart's directory as the kustomization names it (for messages), dir: the real one */
+	if (gitops_buf_addstr(&home, chart_home) || (version && repo && gitops_buf_printf(&home, "/%s-%s", name, version) < 0) ||
+	    gitops_buf_printf(&home, "/%s", name) < 0 ||
+	    (chart_home[0] == '/' ? gitops_buf_addstr(&dir, home.data) : gitops_buf_printf(&dir, "%s/%s", root, home.data) < 0)) {
 		gitops_err_oom(err);
 		goto done;
 	}
 	if (stat(dir.data, &st) < 0 || !S_ISDIR(st.st_mode)) {
 		if (repo)
 			gitops_err_set(err, GITOPS_EXIT_USAGE,
-				       "%s: helmCharts: %s: no chart at '%s', and charts from a repository (%s) "
-				       "come with a later version: put the chart there",
-				       c->file, name, dir.data, repo);
+				       "%s: helmCharts: %s: charts from a repository (%s) come with a later version: "
+				       "no chart at '%s', where kustomize's helm pull would put it",
+				       c->file, name, repo, home.data);
 		else
 			gitops_err_set(err, GITOPS_EXIT_IO, "%s: helmCharts: no repo specified for pull, no chart found at '%s'",
-				       c->file, dir.data);
+				       c->file, home.data);
 		goto done;
 	}
 	/* the chart is read where it is: inside a Source, never outside its checkout */
 	if (c->loader && c->loader->boundary &&
 	    (!realpath(dir.data, real) || !inside(real, c->loader->boundary))) {
-		gitops_err_set(err, GITOPS_EXIT_INPUT, "%s: helmCharts: security; chart '%s' is not in or below '%s'",
-			       c->file, dir.data, c->loader->boundary);
+		gitops_err_set(err, GITOPS_EXIT_INPUT, "%s: helmCharts: security; chart '%s' is not in or below the Source's checkout",
+			       c->file, home.data);
 		goto done;
 	}
 	/* valuesFile: relative to the kustomization; by default the chart's values.yaml */
