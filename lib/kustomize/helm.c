@@ -217,8 +217,28 @@ static int inflate(struct kz_resmap *m, const cJSON *e, const char *chart_home, 
 	hc.skip_hooks = flag(e, "skipHooks");
 	if (c->helm_chart(c->helm_ctx, &out, dir.data, &hc, err) < 0)
 		goto done;
-	if (kz_parse_objects(&got, out.data ? out.data : "", out.len, dir.data, err) < 0 ||
-	    kz_resmap_append_all(m, &got, err) < 0)
+	if (kz_parse_objects(&got, out.data ? out.data : "", out.len, dir.data, err) < 0)
+		goto done;
+	/* buildMetadata: the generator's origin, as a configMapGenerator's */
+	if (c->plugin_origin || c->configured_in) {
+		struct gitops_buf o = GITOPS_BUF_INIT;
+
+		if (c->plugin_origin ? gitops_buf_addstr(&o, c->plugin_origin)
+				     : gitops_buf_printf(&o, "%sconfiguredIn: %s\nconfiguredBy:\n  apiVersion: builtin\n  "
+							 "kind: HelmChartInflationGenerator\n",
+							 c->configured_remote ? c->configured_remote : "", c->configured_in) < 0) {
+			gitops_buf_release(&o);
+			gitops_err_oom(err);
+			goto done;
+		}
+		for (i = 0; i < got.n; i++)
+			if (kz_res_set_annotation(got.v[i], KZ_ANN_ORIGIN, o.data, err) < 0)
+				break;
+		gitops_buf_release(&o);
+		if (i < got.n)
+			goto done;
+	}
+	if (kz_resmap_append_all(m, &got, err) < 0)
 		goto done;
 	rc = 0;
 done:
