@@ -268,25 +268,90 @@ static int helm_allowed(struct kz_ctx *c, struct gitops_err *err)
 	return 0;
 }
 
+/*
+ * The deprecated helmChartInflationGenerator entries as helmCharts ones
+ * (kustomize's SplitHelmParameters: chartName, chartVersion, chartRepoUrl,
+ * values, valuesLocal, valuesMerge and releaseName carry over, the rest
+ * is dropped), appended to list; *home takes their chartHome (the last
+ * one given) when helmGlobals has none.
+ */
+static int legacy_charts(cJSON *list, const cJSON *legacy, const char **home, struct gitops_err *err)
+{
+	static const char *const map[][2] = {
+		{ "chartName", "name" },   { "chartVersion", "version" },    { "chartRepoUrl", "repo" },
+		{ "values", "valuesFile" }, { "valuesLocal", "valuesInline" }, { "valuesMerge", "valuesMerge" },
+		{ "releaseName", "releaseName" },
+	};
+	const char *legacy_home = NULL;
+	const cJSON *e;
+
+	cJSON_ArrayForEach(e, legacy)
+	{
+		cJSON *c = cJSON_CreateObject();
+		size_t i;
+
+		if (!c || !cJSON_AddItemToArray(list, c)) {
+			cJSON_Delete(c);
+			return gitops_err_oom(err);
+		}
+		for (i = 0; i < sizeof(map) / sizeof(map[0]); i++) {
+			const cJSON *v = cJSON_GetObjectItemCaseSensitive(e, map[i][0]);
+			cJSON *copy;
+			if (!v)
+				continue;
+			if (!(copy = cJSON_Duplicate(v, 1)) || !cJSON_AddItemToObject(c, map[i][1], copy)) {
+				cJSON_Delete(copy);
+				return gitops_err_oom(err);
+			}
+		}
+		if (field(e, "chartHome"))
+			legacy_home = field(e, "chartHome");
+	}
+	if (!*home)
+		*home = legacy_home;
+	return 0;
+}
+
 int kz_helm_charts(struct kz_resmap *m, const cJSON *k, struct kz_ctx *c, struct gitops_err *err)
 {
 	const cJSON *charts = cJSON_GetObjectItemCaseSensitive(k, "helmCharts"), *e;
 	const cJSON *legacy = cJSON_GetObjectItemCaseSensitive(k, "helmChartInflationGenerator");
+	const cJSON *globals = cJSON_GetObjectItemCaseSensitive(k, "helmGlobals");
 	const char *home = gitops_json_get_string(k, "helmGlobals", "chartHome", NULL);
+	cJSON *converted = NULL;
+	int rc = -1;
 
 	if (!cJSON_GetArraySize(charts) && !cJSON_GetArraySize(legacy))
 		return 0;
 	if (helm_allowed(c, err) < 0)
 		return -1;
-	if (cJSON_GetArraySize(legacy))
-		return gitops_err_set(err, GITOPS_EXIT_USAGE,
-				      "%s: helmChartInflationGenerator: not supported; write helmCharts instead", c->file);
+	if (home && !*home)
+		home = NULL;
+	if (cJSON_GetArraySize(legacy)) {
+		/* kustomize keeps a helmGlobals given, even an empty one */
+		const char *lhome = NULL;
+		if (!(converted = cJSON_CreateArray()) || legacy_charts(converted, legacy, &lhome, err) < 0) {
+			if (!converted)
+				gitops_err_oom(err);
+			goto done;
+		}
+		if (!globals)
+			home = lhome;
+	}
 	cJSON_ArrayForEach(e, charts)
 	{
-		if (inflate(m, e, home && *home ? home : NULL, c, err) < 0)
-			return -1;
+		if (inflate(m, e, home, c, err) < 0)
+			goto done;
 	}
-	return 0;
+	cJSON_ArrayForEach(e, converted)
+	{
+		if (inflate(m, e, home, c, err) < 0)
+			goto done;
+	}
+	rc = 0;
+done:
+	cJSON_Delete(converted);
+	return rc;
 }
 
 int kz_plugin_helm(struct kz_resmap *m, const cJSON *config, struct kz_ctx *c, struct gitops_err *err)
