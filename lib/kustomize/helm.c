@@ -215,6 +215,7 @@ static int inflate(struct kz_resmap *m, const cJSON *e, const char *chart_home, 
 	hc.include_crds = flag(e, "includeCRDs");
 	hc.skip_tests = flag(e, "skipTests");
 	hc.skip_hooks = flag(e, "skipHooks");
+	hc.remote = c->loader && c->loader->remote;
 	if (c->helm_chart(c->helm_ctx, &out, dir.data, &hc, err) < 0)
 		goto done;
 	if (kz_parse_objects(&got, out.data ? out.data : "", out.len, dir.data, err) < 0)

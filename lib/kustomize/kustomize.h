@@ -112,6 +112,7 @@ struct gitops_kustomize_helm_chart {
 	const char *const *api_versions;
 	size_t n_api_versions;
 	int include_crds, skip_tests, skip_hooks;
+	int remote;               /* the chart is in a remote target's checkout (not the build's own files) */
 };
 
 /*

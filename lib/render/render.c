@@ -1014,7 +1014,8 @@ static int kz_helm_chart(void *ctx, struct gitops_buf *out, const char *chart_di
 	o.include_crds = chart->include_crds;
 	o.skip_tests = chart->skip_tests;
 	o.no_hooks = chart->skip_hooks;
-	if (rd->check) {
+	/* a remote target's chart is its checkout's, not one of the Source's files to check */
+	if (rd->check && !chart->remote) {
 		struct checkout_check *c = rd->check;
 		struct gitops_helm_files hf = GITOPS_HELM_FILES_INIT;
 		int unranked = c->unranked;
