@@ -239,7 +239,7 @@ static int inflate(struct kz_resmap *m, const cJSON *e, const char *chart_home, 
 		if (i < got.n)
 			goto done;
 	}
-	if (kz_resmap_append_all(m, &got, err) < 0)
+	if (kz_absorb_all(m, &got, err) < 0)
 		goto done;
 	rc = 0;
 done:

@@ -224,6 +224,9 @@ int kz_generate(struct kz_resmap *m, const cJSON *k, struct kz_ctx *c, struct gi
  */
 int kz_helm_charts(struct kz_resmap *m, const cJSON *k, struct kz_ctx *c, struct gitops_err *err);
 int kz_plugin_helm(struct kz_resmap *m, const cJSON *config, struct kz_ctx *c, struct gitops_err *err);
+/* generators.c: a generator's objects (taken from src) merged into m as kustomize's AbsorbAll merges them, by
+ * their behavior annotation (none: an id already there is an error) */
+int kz_absorb_all(struct kz_resmap *m, struct kz_resmap *src, struct gitops_err *err);
 /* hash.c: kustomize's content hash of a ConfigMap or Secret (10 characters), and the suffixes added at the top */
 int kz_hash(char out[11], const cJSON *obj, struct gitops_err *err);
 int kz_add_hash_suffixes(struct kz_resmap *m, struct gitops_err *err);
