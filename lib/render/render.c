@@ -958,6 +958,22 @@ done:
 	return ret;
 }
 
+/* helm's chartutil.ValidateReleaseName: DNS-1123 subdomain labels, at most 53 characters */
+static int release_name_valid(const char *s)
+{
+	size_t n = strlen(s), i;
+
+	if (n == 0 || n > 53)
+		return 0;
+	for (i = 0; i < n; i++) {
+		int alnum = (s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9');
+		int first = i == 0 || s[i - 1] == '.', last = i + 1 == n || s[i + 1] == '.';
+		if (s[i] == '.' ? first || last : !alnum && (s[i] != '-' || first || last))
+			return 0;
+	}
+	return 1;
+}
+
 /*
  * A kustomization's helmCharts entry (kustomize's HelmChartInflationGenerator):
  * `helm template` with the arguments kustomize gives it, natively.  The
@@ -976,6 +992,13 @@ static int kz_helm_chart(void *ctx, struct gitops_buf *out, const char *chart_di
 	size_t i, made = 0;
 	int rc = -1;
 
+	/* helm template checks the name it is given (helm's wording) */
+	if (chart->release && !release_name_valid(chart->release))
+		return gitops_err_set(err, GITOPS_EXIT_INPUT,
+				      "release name \"%s\": invalid release name, must match regex "
+				      "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$ and the length "
+				      "must not be longer than 53",
+				      chart->release);
 	if (snprintf(dir, sizeof(dir), "%s/gitops-helm-XXXXXX", tmp && *tmp ? tmp : "/tmp") >= (int)sizeof(dir))
 		return gitops_err_set(err, GITOPS_EXIT_IO, "TMPDIR: path too long");
 	if (!mkdtemp(dir))
