@@ -131,10 +131,6 @@ static int inflate(struct kz_resmap *m, const cJSON *e, const char *chart_home, 
 				      name);
 	if (!merge)
 		merge = "override";
-	if (tmpl && strstr(tmpl, "{{"))
-		return gitops_err_set(err, GITOPS_EXIT_USAGE,
-				      "%s: helmCharts: %s: a nameTemplate with template actions is not supported yet",
-				      c->file, name);
 	/* absChartHome: chartHome under the kustomization's directory, name-version below it for a repo's */
 	/* home: the chart's directory as the kustomization names it (for messages), dir: the real one */
 	if (gitops_buf_addstr(&home, chart_home) || (version && repo && gitops_buf_printf(&home, "/%s-%s", name, version) < 0) ||
@@ -204,7 +200,8 @@ static int inflate(struct kz_resmap *m, const cJSON *e, const char *chart_home, 
 		if (cJSON_IsString(it))
 			api[i++] = it->valuestring;
 	}
-	hc.release = field(e, "releaseName") ? field(e, "releaseName") : tmpl;
+	hc.release = field(e, "releaseName");
+	hc.name_template = tmpl;
 	hc.namespace = field(e, "namespace");
 	hc.values = values;
 	hc.value_names = names;

@@ -103,7 +103,8 @@ struct gitops_kustomize_options {
  * additionalValuesFiles; value_names name them in messages.
  */
 struct gitops_kustomize_helm_chart {
-	const char *release;      /* releaseName (or a plain nameTemplate); NULL: helm's "release-name" */
+	const char *release;      /* releaseName; NULL: helm's "release-name" (or the name template's) */
+	const char *name_template; /* nameTemplate (Go template text, Sprig's functions), or NULL */
 	const char *namespace;    /* NULL: helm's default */
 	const struct gitops_buf *values;
 	const char *const *value_names;

@@ -17,6 +17,8 @@
 #include "lib/k8s/source.h"
 #include "lib/kustomize/kustomize.h"
 #include "lib/render/helm/files.h"
+#include "lib/template/funcs/funcs.h"
+#include "lib/template/template.h"
 #include "lib/value/jsonio.h"
 
 #define MAX_DIR_DEPTH 64
@@ -975,6 +977,45 @@ static int release_name_valid(const char *s)
 }
 
 /*
+ * helm template --name-template: the text executed as a Go template with
+ * Sprig's functions (not Helm's own: include, tpl, toYaml...) and no data,
+ * its output the release name.
+ */
+static int name_template(struct gitops_buf *out, const char *text, struct gitops_err *err)
+{
+	static const char *const helm_only[] = {
+		"include", "tpl", "required", "lookup", "toToml", "fromToml", "toYaml", "toYamlPretty",
+		"fromYaml", "fromYamlArray", "fromJson", "fromJsonArray",
+	};
+	struct gitops_tmpl_options topts = GITOPS_TMPL_OPTIONS_INIT;
+	struct gitops_tmpl_func *table = NULL;
+	struct gitops_tmpl_set *set = NULL;
+	size_t n = 0, i, j, kept = 0;
+	int rc = -1;
+
+	if (gitops_tmpl_funcs_table(&table, &n) < 0) {
+		gitops_err_oom(err);
+		goto done;
+	}
+	for (i = 0; i < n; i++) {
+		for (j = 0; j < sizeof(helm_only) / sizeof(helm_only[0]) && strcmp(table[i].name, helm_only[j]); j++)
+			;
+		if (j == sizeof(helm_only) / sizeof(helm_only[0]))
+			table[kept++] = table[i];
+	}
+	if (gitops_tmpl_set_new(&set, table, kept, &topts, NULL, err) < 0 ||
+	    gitops_tmpl_set_parse(set, "name-template", text, strlen(text), err) < 0 ||
+	    gitops_tmpl_exec(out, set, "name-template", NULL, err) < 0)
+		goto done;
+	rc = 0;
+done:
+	if (set)
+		gitops_tmpl_set_free(set);
+	free(table);
+	return rc;
+}
+
+/*
  * A kustomization's helmCharts entry (kustomize's HelmChartInflationGenerator):
  * `helm template` with the arguments kustomize gives it, natively.  The
  * values documents kustomize prepared go to helm as files (a private
@@ -986,23 +1027,39 @@ static int kz_helm_chart(void *ctx, struct gitops_buf *out, const char *chart_di
 {
 	struct render *rd = ctx;
 	struct gitops_helm_options o = GITOPS_HELM_OPTIONS_INIT;
-	struct gitops_buf path = GITOPS_BUF_INIT;
-	const char *tmp = getenv("TMPDIR");
+	struct gitops_buf path = GITOPS_BUF_INIT, named = GITOPS_BUF_INIT;
+	const char *tmp = getenv("TMPDIR"), *release = chart->release;
 	char dir[PATH_MAX], **files = NULL;
 	size_t i, made = 0;
 	int rc = -1;
 
-	/* helm template checks the name it is given (helm's wording) */
-	if (chart->release && !release_name_valid(chart->release))
-		return gitops_err_set(err, GITOPS_EXIT_INPUT,
-				      "release name \"%s\": invalid release name, must match regex "
-				      "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$ and the length "
-				      "must not be longer than 53",
-				      chart->release);
-	if (snprintf(dir, sizeof(dir), "%s/gitops-helm-XXXXXX", tmp && *tmp ? tmp : "/tmp") >= (int)sizeof(dir))
+	/* helm template's release name: the NAME given, or --name-template's output; checked (helm's words) */
+	if (chart->name_template) {
+		if (chart->release)
+			return gitops_err_set(err, GITOPS_EXIT_INPUT, "cannot set --name-template and also specify a name");
+		if (name_template(&named, chart->name_template, err) < 0) {
+			gitops_buf_release(&named);
+			return -1;
+		}
+		release = named.data ? named.data : "";
+	}
+	if (release && !release_name_valid(release)) {
+		gitops_err_set(err, GITOPS_EXIT_INPUT,
+			       "release name \"%s\": invalid release name, must match regex "
+			       "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$ and the length "
+			       "must not be longer than 53",
+			       release);
+		gitops_buf_release(&named);
+		return -1;
+	}
+	if (snprintf(dir, sizeof(dir), "%s/gitops-helm-XXXXXX", tmp && *tmp ? tmp : "/tmp") >= (int)sizeof(dir)) {
+		gitops_buf_release(&named);
 		return gitops_err_set(err, GITOPS_EXIT_IO, "TMPDIR: path too long");
-	if (!mkdtemp(dir))
+	}
+	if (!mkdtemp(dir)) {
+		gitops_buf_release(&named);
 		return gitops_err_errno(err, errno, dir);
+	}
 	if (!(files = calloc(chart->n_values + 1, sizeof(*files)))) {
 		gitops_err_oom(err);
 		goto done;
@@ -1027,7 +1084,7 @@ static int kz_helm_chart(void *ctx, struct gitops_buf *out, const char *chart_di
 		}
 		close(fd);
 	}
-	o.release = chart->release;
+	o.release = release;
 	o.namespace = chart->namespace;
 	o.values_files = (const char **)files;
 	o.n_values_files = chart->n_values;
@@ -1064,6 +1121,7 @@ done:
 	free(files);
 	rmdir(dir);
 	gitops_buf_release(&path);
+	gitops_buf_release(&named);
 	return rc;
 }
 
