@@ -35,6 +35,9 @@ static const char help[] =
 	"      --allow-remote    fetch the remote bases and files kustomizations name\n"
 	"                        (Git through gitops-fetch's cache, https files); else\n"
 	"                        refused, unless a Source's spec.kustomize.allowRemote\n"
+	"      --enable-helm     render kustomizations' helmCharts (local charts under\n"
+	"                        helmGlobals.chartHome), natively as helm template; else\n"
+	"                        refused, as kubectl kustomize without --enable-helm\n"
 	"      --kustomize-overrides FILE  Argo CD's per-application Kustomize overrides\n"
 	"                        (a YAML mapping with its source.kustomize fields: namePrefix,\n"
 	"                        nameSuffix, images, replicas, commonLabels, commonAnnotations,\n"
@@ -75,6 +78,7 @@ static const char help[] =
 
 enum {
 	OPT_ALLOW_EMPTY_INPUT = 300, OPT_LOAD_RESTRICTOR, OPT_REORDER, OPT_KUSTOMIZE_OVERRIDES, OPT_ALLOW_REMOTE,
+	OPT_ENABLE_HELM,
 	OPT_HELM, /* helm template's options, gitops_helm_option_set's */
 	OPT_HELM_END = OPT_HELM + 16,
 	OPT_GIT, /* the options of the Git cache and authentication, gitops_git_option_set's */
@@ -92,6 +96,7 @@ static const struct option longopts[] = {
 	{ "load-restrictor", required_argument, NULL, OPT_LOAD_RESTRICTOR },
 	{ "reorder", required_argument, NULL, OPT_REORDER },
 	{ "allow-remote", no_argument, NULL, OPT_ALLOW_REMOTE },
+	{ "enable-helm", no_argument, NULL, OPT_ENABLE_HELM },
 	{ "release", required_argument, NULL, OPT_HELM },
 	{ "namespace", required_argument, NULL, OPT_HELM + 1 },
 	{ "values", required_argument, NULL, OPT_HELM + 2 },
@@ -161,6 +166,9 @@ static int on_option(struct gitops_cli *cli, int opt, const char *arg, void *ctx
 	switch (opt) {
 	case OPT_ALLOW_REMOTE:
 		o->kustomize.allow_remote = 1;
+		return 0;
+	case OPT_ENABLE_HELM:
+		o->kustomize.enable_helm = 1;
 		return 0;
 	case OPT_ALLOW_EMPTY_INPUT:
 		o->allow_empty_input = 1;

@@ -202,6 +202,9 @@ static int target_load(struct build *b, struct target *t, struct kz_loader *l, c
 	/* a remote target's files are its checkout's, not those of the Source the hook checks */
 	t->ctx.read_hook = l->remote ? NULL : b->opts->read_hook;
 	t->ctx.read_ctx = b->opts->read_ctx;
+	t->ctx.enable_helm = b->opts->enable_helm;
+	t->ctx.helm_chart = b->opts->helm_chart;
+	t->ctx.helm_ctx = b->opts->helm_ctx;
 	if (kz_load_file(&text, &t->ctx, name, KZ_FILE_MAX, err) < 0)
 		goto done;
 	if (kz_kustomization_parse(&t->k, text.data ? text.data : "", text.len, name, l->root, b->opts->warn,
@@ -789,8 +792,21 @@ static int run_generators(struct build *b, struct kz_resmap *ra, struct target *
 
 	if (kz_generate(ra, t->k, &t->ctx, err) < 0)
 		return -1;
-	if (list_len(t->k, "helmCharts") || list_len(t->k, "helmChartInflationGenerator"))
-		return gitops_err_set(err, GITOPS_EXIT_USAGE, "%s: helmCharts: Helm charts are not rendered yet", t->file);
+	if (list_len(t->k, "helmCharts") || list_len(t->k, "helmChartInflationGenerator")) {
+		/* messages name the kustomization file from the directory built */
+		const char *slash = strrchr(t->file, '/'), *file = t->ctx.file;
+		char *shown = origin_join(t->origin, slash ? slash + 1 : t->file);
+
+		if (!shown)
+			return gitops_err_oom(err);
+		t->ctx.file = shown;
+		rc = kz_helm_charts(ra, t->k, &t->ctx, err);
+		t->ctx.file = file;
+		free(shown);
+		if (rc < 0)
+			return -1;
+		rc = -1;
+	}
 	if (!list_len(t->k, "generators"))
 		return 0;
 	if (plugin_configs(b, &configs, t, cJSON_GetObjectItemCaseSensitive(t->k, "generators"), err) < 0)
@@ -806,6 +822,15 @@ static int run_generators(struct build *b, struct kz_resmap *ra, struct target *
 		}
 		t->ctx.plugin_origin = o.data;
 		r = is_builtin(configs.v[i]) ? kz_plugin_generators(ra, configs.v[i], &t->ctx, err) : 0;
+		if (r == 0 && is_builtin(configs.v[i])) {
+			const char *slash = strrchr(t->file, '/'), *file = t->ctx.file;
+			char *shown = origin_join(t->origin, slash ? slash + 1 : t->file);
+
+			t->ctx.file = shown ? shown : file;
+			r = kz_plugin_helm(ra, configs.v[i], &t->ctx, err);
+			t->ctx.file = file;
+			free(shown);
+		}
 		t->ctx.plugin_origin = NULL;
 		gitops_buf_release(&o);
 		if (r < 0)

@@ -849,6 +849,26 @@ done:
 	return rc;
 }
 
+int kz_absorb_all(struct kz_resmap *m, struct kz_resmap *src, struct gitops_err *err)
+{
+	struct name_ix x = { NULL, NULL, 0, 0, 0 };
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; i < src->n; i++) {
+		cJSON *obj = src->v[i];
+		src->v[i] = NULL;
+		if (rc == 0)
+			rc = absorb(m, obj, &x, err);
+		else
+			cJSON_Delete(obj);
+	}
+	src->n = 0;
+	kz_resmap_touch(src);
+	name_ix_release(&x);
+	return rc;
+}
+
 static int run_list(struct kz_resmap *m, const cJSON *list, const cJSON *global, const char *kind,
 		    struct kz_ctx *c, struct gitops_err *err)
 {

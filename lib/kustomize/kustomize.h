@@ -13,6 +13,8 @@
 #include "lib/git/git.h"
 #include "lib/kustomize/kz.h"
 
+struct gitops_kustomize_helm_chart;
+
 enum gitops_kustomize_restrictor {
 	GITOPS_KUSTOMIZE_ROOT_ONLY = 0, /* files in or below the kustomization's directory (kustomize's default) */
 	GITOPS_KUSTOMIZE_NONE,          /* any file (LoadRestrictionsNone) */
@@ -78,6 +80,40 @@ struct gitops_kustomize_options {
 	 */
 	const struct gitops_kustomize_fetcher *fetcher;
 	char *const *fetcher_args;
+	/*
+	 * helmCharts (kustomize's HelmChartInflationGenerator, as a field or a
+	 * `generators:` config): refused (GITOPS_EXIT_USAGE, "must specify
+	 * --enable-helm", as kubectl) unless enable_helm; then each local chart
+	 * is rendered by helm_chart (helm_ctx its first argument), which appends
+	 * to out what `helm template` prints for the chart directory with
+	 * those arguments (struct gitops_kustomize_helm_chart).  NULL: refused,
+	 * "Helm charts are not rendered yet" (this layer renders none itself).
+	 */
+	int enable_helm;
+	int (*helm_chart)(void *helm_ctx, struct gitops_buf *out, const char *chart_dir,
+			  const struct gitops_kustomize_helm_chart *chart, struct gitops_err *err);
+	void *helm_ctx;
+};
+
+/*
+ * One helmCharts entry as kustomize hands it to `helm template` (its
+ * AsHelmArgs): strings borrowed for the call.  The values are documents'
+ * text, in the order of helm's -f: the chart's values file (kustomize's
+ * copy of valuesFile, or valuesInline merged with it by valuesMerge), then
+ * additionalValuesFiles; value_names name them in messages.
+ */
+struct gitops_kustomize_helm_chart {
+	const char *release;      /* releaseName; NULL: helm's "release-name" (or the name template's) */
+	const char *name_template; /* nameTemplate (Go template text, Sprig's functions), or NULL */
+	const char *namespace;    /* NULL: helm's default */
+	const struct gitops_buf *values;
+	const char *const *value_names;
+	size_t n_values;
+	const char *kube_version; /* NULL: helm's default */
+	const char *const *api_versions;
+	size_t n_api_versions;
+	int include_crds, skip_tests, skip_hooks;
+	int remote;               /* the chart is in a remote target's checkout (not the build's own files) */
 };
 
 /*
@@ -106,7 +142,7 @@ int gitops_kustomize_remote_serve(int in, int out, const struct gitops_kustomize
 
 #define GITOPS_KUSTOMIZE_OPTIONS_INIT                                                                             \
 	{ GITOPS_KUSTOMIZE_ROOT_ONLY, GITOPS_KUSTOMIZE_REORDER_UNSET, NULL, NULL, NULL, NULL, NULL, NULL, 0, NULL,  \
-	  NULL, NULL, NULL, NULL }
+	  NULL, NULL, NULL, NULL, 0, NULL, NULL }
 
 /* Build the kustomization in `dir` into out (empty on entry), in output order, kustomize's annotations stripped. */
 int gitops_kustomize_build(struct kz_resmap *out, const char *dir, const struct gitops_kustomize_options *opts,

@@ -42,6 +42,8 @@
 #include "lib/base/buf.h"
 #include "lib/base/err.h"
 
+struct gitops_kustomize_helm_chart; /* kustomize.h */
+
 /* --- what kustomize records on a resource while it builds --- */
 
 /* every earlier name / kind / namespace, comma-separated, oldest first (kustomize's utils.BuildAnnotation*) */
@@ -193,6 +195,11 @@ struct kz_ctx {
 	 */
 	int (*entry_done)(void *entry_ctx, struct kz_resmap *m, const char *kind, struct gitops_err *err);
 	void *entry_ctx;
+	/* helmCharts: --enable-helm given, and who renders a chart (kustomize.h), or NULL */
+	int enable_helm;
+	int (*helm_chart)(void *helm_ctx, struct gitops_buf *out, const char *chart_dir,
+			  const struct gitops_kustomize_helm_chart *chart, struct gitops_err *err);
+	void *helm_ctx;
 };
 
 /*
@@ -210,6 +217,16 @@ int kz_parse_objects(struct kz_resmap *m, const char *text, size_t len, const ch
 
 /* generators.c: configMapGenerator, secretGenerator (with generatorOptions), merged into m by behavior */
 int kz_generate(struct kz_resmap *m, const cJSON *k, struct kz_ctx *c, struct gitops_err *err);
+/*
+ * helm.c: helmCharts (with helmGlobals) rendered by c->helm_chart, their
+ * objects appended to m; and the HelmChartInflationGenerator plugin
+ * config (kz_plugin_generators' way: 1 if it is one and ran, 0 if not).
+ */
+int kz_helm_charts(struct kz_resmap *m, const cJSON *k, struct kz_ctx *c, struct gitops_err *err);
+int kz_plugin_helm(struct kz_resmap *m, const cJSON *config, struct kz_ctx *c, struct gitops_err *err);
+/* generators.c: a generator's objects (taken from src) merged into m as kustomize's AbsorbAll merges them, by
+ * their behavior annotation (none: an id already there is an error) */
+int kz_absorb_all(struct kz_resmap *m, struct kz_resmap *src, struct gitops_err *err);
 /* hash.c: kustomize's content hash of a ConfigMap or Secret (10 characters), and the suffixes added at the top */
 int kz_hash(char out[11], const cJSON *obj, struct gitops_err *err);
 int kz_add_hash_suffixes(struct kz_resmap *m, struct gitops_err *err);

@@ -17,6 +17,8 @@
 #include "lib/k8s/source.h"
 #include "lib/kustomize/kustomize.h"
 #include "lib/render/helm/files.h"
+#include "lib/template/funcs/funcs.h"
+#include "lib/template/template.h"
 #include "lib/value/jsonio.h"
 
 #define MAX_DIR_DEPTH 64
@@ -768,6 +770,9 @@ static int check_special(const char *dir, struct dirent **ents, int n, const cha
 	return *kust ? 1 : 0;
 }
 
+static int kz_helm_chart(void *ctx, struct gitops_buf *out, const char *chart_dir,
+			 const struct gitops_kustomize_helm_chart *chart, struct gitops_err *err);
+
 /* A Kustomize overlay: built natively, each object checked and handed on in kustomize's output order. */
 static int render_kustomize(struct render *rd, const char *dir, const char *kust, struct gitops_err *err)
 {
@@ -803,6 +808,9 @@ static int render_kustomize(struct render *rd, const char *dir, const char *kust
 	/* remote targets: --allow-remote, or inside a Source that permits them (gitops-fetch --allow-remote) */
 	if (rd->source && rd->allow_remote)
 		ko.allow_remote = 1;
+	/* helmCharts (with --enable-helm): rendered here, natively */
+	ko.helm_chart = kz_helm_chart;
+	ko.helm_ctx = rd;
 	if (rd->check) {
 		/* every file kustomize reads is one of the commit's, of its size; unnamed ones need no reading */
 		if (check_add_kz_root(rd->check, dir, err) < 0)
@@ -950,6 +958,171 @@ done:
 	c->tracking = 0;
 	gitops_buf_release(&full);
 	return ret;
+}
+
+/* helm's chartutil.ValidateReleaseName: DNS-1123 subdomain labels, at most 53 characters */
+static int release_name_valid(const char *s)
+{
+	size_t n = strlen(s), i;
+
+	if (n == 0 || n > 53)
+		return 0;
+	for (i = 0; i < n; i++) {
+		int alnum = (s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9');
+		int first = i == 0 || s[i - 1] == '.', last = i + 1 == n || s[i + 1] == '.';
+		if (s[i] == '.' ? first || last : !alnum && (s[i] != '-' || first || last))
+			return 0;
+	}
+	return 1;
+}
+
+/*
+ * helm template --name-template: the text executed as a Go template with
+ * Sprig's functions (not Helm's own: include, tpl, toYaml...) and no data,
+ * its output the release name.
+ */
+static int name_template(struct gitops_buf *out, const char *text, struct gitops_err *err)
+{
+	static const char *const helm_only[] = {
+		"include", "tpl", "required", "lookup", "toToml", "fromToml", "toYaml", "toYamlPretty",
+		"fromYaml", "fromYamlArray", "fromJson", "fromJsonArray",
+	};
+	struct gitops_tmpl_options topts = GITOPS_TMPL_OPTIONS_INIT;
+	struct gitops_tmpl_func *table = NULL;
+	struct gitops_tmpl_set *set = NULL;
+	size_t n = 0, i, j, kept = 0;
+	int rc = -1;
+
+	if (gitops_tmpl_funcs_table(&table, &n) < 0) {
+		gitops_err_oom(err);
+		goto done;
+	}
+	for (i = 0; i < n; i++) {
+		for (j = 0; j < sizeof(helm_only) / sizeof(helm_only[0]) && strcmp(table[i].name, helm_only[j]); j++)
+			;
+		if (j == sizeof(helm_only) / sizeof(helm_only[0]))
+			table[kept++] = table[i];
+	}
+	if (gitops_tmpl_set_new(&set, table, kept, &topts, NULL, err) < 0 ||
+	    gitops_tmpl_set_parse(set, "name-template", text, strlen(text), err) < 0 ||
+	    gitops_tmpl_exec(out, set, "name-template", NULL, err) < 0)
+		goto done;
+	rc = 0;
+done:
+	if (set)
+		gitops_tmpl_set_free(set);
+	free(table);
+	return rc;
+}
+
+/*
+ * A kustomization's helmCharts entry (kustomize's HelmChartInflationGenerator):
+ * `helm template` with the arguments kustomize gives it, natively.  The
+ * values documents kustomize prepared go to helm as files (a private
+ * temporary directory, removed before returning).  Inside a Source the
+ * chart's files are checked as a chart's are, the build's newest file kept.
+ */
+static int kz_helm_chart(void *ctx, struct gitops_buf *out, const char *chart_dir,
+			 const struct gitops_kustomize_helm_chart *chart, struct gitops_err *err)
+{
+	struct render *rd = ctx;
+	struct gitops_helm_options o = GITOPS_HELM_OPTIONS_INIT;
+	struct gitops_buf path = GITOPS_BUF_INIT, named = GITOPS_BUF_INIT;
+	const char *tmp = getenv("TMPDIR"), *release = chart->release;
+	char dir[PATH_MAX], **files = NULL;
+	size_t i, made = 0;
+	int rc = -1;
+
+	/* helm template's release name: the NAME given, or --name-template's output; checked (helm's words) */
+	if (chart->name_template) {
+		if (chart->release)
+			return gitops_err_set(err, GITOPS_EXIT_INPUT, "cannot set --name-template and also specify a name");
+		if (name_template(&named, chart->name_template, err) < 0) {
+			gitops_buf_release(&named);
+			return -1;
+		}
+		release = named.data ? named.data : "";
+	}
+	if (release && !release_name_valid(release)) {
+		gitops_err_set(err, GITOPS_EXIT_INPUT,
+			       "release name \"%s\": invalid release name, must match regex "
+			       "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$ and the length "
+			       "must not be longer than 53",
+			       release);
+		gitops_buf_release(&named);
+		return -1;
+	}
+	if (snprintf(dir, sizeof(dir), "%s/gitops-helm-XXXXXX", tmp && *tmp ? tmp : "/tmp") >= (int)sizeof(dir)) {
+		gitops_buf_release(&named);
+		return gitops_err_set(err, GITOPS_EXIT_IO, "TMPDIR: path too long");
+	}
+	if (!mkdtemp(dir)) {
+		gitops_buf_release(&named);
+		return gitops_err_errno(err, errno, dir);
+	}
+	if (!(files = calloc(chart->n_values + 1, sizeof(*files)))) {
+		gitops_err_oom(err);
+		goto done;
+	}
+	for (i = 0; i < chart->n_values; i++) {
+		int fd;
+		path.len = 0;
+		if (gitops_buf_printf(&path, "%s/values-%zu.yaml", dir, i) < 0 || !(files[i] = strdup(path.data))) {
+			gitops_err_oom(err);
+			goto done;
+		}
+		made = i + 1;
+		fd = open(files[i], O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+		if (fd < 0) {
+			gitops_err_errno(err, errno, files[i]);
+			goto done;
+		}
+		if (gitops_write_all(fd, chart->values[i].data ? chart->values[i].data : "", chart->values[i].len) < 0) {
+			gitops_err_errno(err, errno, files[i]);
+			close(fd);
+			goto done;
+		}
+		close(fd);
+	}
+	o.release = release;
+	o.namespace = chart->namespace;
+	o.values_files = (const char **)files;
+	o.n_values_files = chart->n_values;
+	o.kube_version = chart->kube_version;
+	o.api_versions = (const char **)chart->api_versions;
+	o.n_api_versions = chart->n_api_versions;
+	o.include_crds = chart->include_crds;
+	o.skip_tests = chart->skip_tests;
+	o.no_hooks = chart->skip_hooks;
+	/* a remote target's chart is its checkout's, not one of the Source's files to check */
+	if (rd->check && !chart->remote) {
+		struct checkout_check *c = rd->check;
+		struct gitops_helm_files hf = GITOPS_HELM_FILES_INIT;
+		int unranked = c->unranked;
+		const struct listed *newest = c->newest;
+
+		rc = chart_files_checked(rd, &hf, chart_dir, err);
+		if (rc == 0)
+			rc = gitops_helm_template_files(out, &hf, chart_dir, &o, err);
+		gitops_helm_files_release(&hf);
+		/* back to the build's tracking, the chart's files counted in */
+		c->tracking = 1;
+		c->unranked |= unranked;
+		if (newest && (!c->newest || newest->rank < c->newest->rank))
+			c->newest = newest;
+	} else {
+		rc = gitops_helm_template(out, chart_dir, &o, err);
+	}
+done:
+	for (i = 0; i < made; i++) {
+		unlink(files[i]);
+		free(files[i]);
+	}
+	free(files);
+	rmdir(dir);
+	gitops_buf_release(&path);
+	gitops_buf_release(&named);
+	return rc;
 }
 
 static int render_chart(struct render *rd, const char *path, struct gitops_err *err)
