@@ -1,11 +1,11 @@
 /* gitops-render: sources -> one normalised stream of plain Kubernetes objects. */
 #include <stdio.h>
 #include <string.h>
-#include <strings.h>
 #include <unistd.h>
 
 #include "lib/base/buf.h"
 #include "cmd/tool/cli.h"
+#include "cmd/tool/renderreport.h"
 #include "lib/git/git.h"
 #include "lib/render/render.h"
 #include "lib/k8s/stream.h"
@@ -210,53 +210,10 @@ static int on_option(struct gitops_cli *cli, int opt, const char *arg, void *ctx
 	return gitops_cli_usage_error(cli, "unknown option");
 }
 
-static void remote_notice(void *ctx, const char *msg)
-{
-	gitops_cli_info(ctx, 1, "%s", msg);
-}
-
-static void kustomize_warn(void *ctx, const char *msg)
-{
-	gitops_cli_warn(ctx, "%s", msg);
-}
-
-/* Helm's log lines, said as warnings without their own "warning: " */
-static void helm_warn(void *ctx, const char *msg)
-{
-	if (!strncasecmp(msg, "warning: ", 9))
-		msg += 9;
-	gitops_cli_warn(ctx, "%s", msg);
-}
-
 /* Is an operand a directory holding a kustomization (its output then printed as kubectl kustomize prints)? */
 static int is_kustomization(const char *arg)
 {
 	return strcmp(arg, "-") && gitops_kustomize_file(arg) != NULL;
-}
-
-struct put {
-	struct gitops_stream_writer *w;
-	const struct gitops_cli *cli;
-};
-
-/*
- * What the stream contract refuses but kustomize outputs (names the API
- * server would refuse; from a build, also an object without apiVersion or
- * a label that is a number) is passed on, as kustomize passes it on, with
- * a warning: gitops-apply and gitops-diff refuse it before sending anything.
- */
-static int put_object(void *ctx, struct gitops_object *obj, struct gitops_err *err)
-{
-	struct put *p = ctx;
-	struct gitops_err e = GITOPS_ERR_INIT;
-
-	/* the rest of the contract was checked as the object was read or built */
-	if (gitops_object_check_lenient(obj->json, &e) < 0) {
-		struct gitops_err where = GITOPS_ERR_INIT;
-		gitops_object_err(&where, obj, e.code, "%s", e.msg);
-		gitops_cli_warn(p->cli, "%s", where.msg);
-	}
-	return gitops_stream_writer_put(p->w, obj->json, err);
 }
 
 int main(int argc, char **argv)
@@ -269,7 +226,7 @@ int main(int argc, char **argv)
 	const char *unvouched = NULL;   /* the first input not known to be whole */
 	struct options o = { .kustomize = GITOPS_KUSTOMIZE_OPTIONS_INIT, .cache = GITOPS_GIT_CACHE_OPTIONS_INIT,
 			     .auth = GITOPS_GIT_AUTH_INIT };
-	struct put put = { NULL, NULL };
+	struct gitops_render_report put = { NULL, NULL };
 	cJSON *overrides = NULL;
 	int ret, i, code = GITOPS_EXIT_OK;
 
@@ -277,11 +234,11 @@ int main(int argc, char **argv)
 	ret = gitops_cli_parse(&cli, argc, argv, "n:f:a:s:", longopts, on_option, &o);
 	if (ret >= 0)
 		return ret;
-	o.kustomize.warn = kustomize_warn;
+	o.kustomize.warn = gitops_render_report_kustomize_warning;
 	o.kustomize.warn_ctx = &cli;
-	o.helm.warn = helm_warn; /* Helm's log lines: warnings too */
+	o.helm.warn = gitops_render_report_helm_warning; /* Helm's log lines: warnings too */
 	o.helm.warn_ctx = &cli;
-	o.kustomize.remote_notice = remote_notice;
+	o.kustomize.remote_notice = gitops_render_report_notice;
 	o.kustomize.fetcher = &gitops_kustomize_fetcher_child; /* libgit2 and libcurl stay out of this process */
 	o.kustomize.fetcher_args = o.fetch_args;
 	if (o.overrides_file) {
@@ -304,10 +261,10 @@ int main(int argc, char **argv)
 		const char *name = strcmp(arg, "-") ? arg : "<stdin>";
 		struct gitops_render_input in;
 		if (!strcmp(arg, "-"))
-			ret = gitops_render_fd_with(&in, 0, name, &cli.limits, &o.kustomize, &o.helm, put_object, &put,
+			ret = gitops_render_fd_with(&in, 0, name, &cli.limits, &o.kustomize, &o.helm, gitops_render_report_object, &put,
 						    &stats, &err);
 		else
-			ret = gitops_render_path_with(&in, arg, &cli.limits, &o.kustomize, &o.helm, put_object, &put, &stats,
+			ret = gitops_render_path_with(&in, arg, &cli.limits, &o.kustomize, &o.helm, gitops_render_report_object, &put, &stats,
 						      &err);
 		if (ret < 0)
 			goto fail;
