@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "cmd/tool/cli.h"
+#include "cmd/tool/synclog.h"
 #include "lib/ops/app.h"
 #include "lib/ops/run.h"
 #include "lib/ops/state.h"
@@ -87,7 +88,6 @@ struct opts {
 	struct gitops_ops_apps apps;
 	const struct gitops_ops_app *todo[1024];
 	size_t ntodo;
-	struct gitops_cli *cli;
 };
 
 static int on_option(struct gitops_cli *cli, int opt, const char *arg, void *ctx)
@@ -130,33 +130,6 @@ static int on_option(struct gitops_cli *cli, int opt, const char *arg, void *ctx
 	case OPT_METRICS: o->metrics = arg; return 0;
 	}
 	return gitops_cli_usage_error(cli, "unknown option");
-}
-
-/* Every line: "2026-11-30T22:00:00Z APP: ...", written whole in one write(2). */
-static void log_line(void *ctx, const char *msg)
-{
-	char line[4096], ts[32];
-	int n;
-
-	gitops_ops_time_format(ts, sizeof(ts), time(NULL));
-	n = snprintf(line, sizeof(line) - 1, "%s %s: %s", ts, (const char *)ctx, msg);
-	if (n < 0)
-		return;
-	if ((size_t)n > sizeof(line) - 2)
-		n = sizeof(line) - 2;
-	line[n++] = '\n';
-	(void)!write(2, line, (size_t)n);
-}
-
-static void on_warn(void *ctx, const char *msg)
-{
-	struct opts *o = ctx;
-	char m[1200];
-
-	if (o->cli->verbosity < 0)
-		return;
-	snprintf(m, sizeof(m), "warning: %s", msg);
-	log_line("gitops-sync", m);
 }
 
 static int run_all(struct gitops_cli *cli, struct opts *o)
@@ -227,7 +200,7 @@ static int cmd_app(struct gitops_cli *cli, struct opts *o, const char *sub, cons
 		if (!code)
 			return gitops_cli_error(cli, GITOPS_EXIT_BUSY, "a sync of %s is running; try again", name);
 		code = 0;
-		log_line((void *)name, suspend ? "suspended: automated syncs skip it until resume"
+		gitops_synclog_line((void *)name, suspend ? "suspended: automated syncs skip it until resume"
 					       : "resumed: automated syncs run again");
 	}
 	cJSON_Delete(hist);
@@ -248,7 +221,6 @@ int main(int argc, char **argv)
 
 	gitops_cli_init(&cli, "gitops-sync", usage, help);
 	o.jobs = 4;
-	o.cli = &cli;
 	if ((ret = gitops_cli_parse(&cli, argc, argv, "f:j:n:", longopts, on_option, &o)) >= 0)
 		return ret;
 	if (cli.optind < argc && (!strcmp(argv[cli.optind], "status") || !strcmp(argv[cli.optind], "history") ||
@@ -267,18 +239,18 @@ int main(int argc, char **argv)
 	free(dir);
 	o.sync.state_dir = state;
 	gitops_ops_programs_find(&o.sync.bin);
-	o.sync.log = log_line;
+	o.sync.log = gitops_synclog_line;
 	if (gitops_ops_state_init(state, &err) < 0)
 		return gitops_cli_fail(&cli, &err);
 	for (size_t i = 0; i < o.nfiles; i++)
-		if (gitops_ops_apps_load(&o.apps, o.files[i], on_warn, &o, &err) < 0) {
-			log_line("gitops-sync: error", err.msg);
+		if (gitops_ops_apps_load(&o.apps, o.files[i], gitops_synclog_warning, &cli, &err) < 0) {
+			gitops_synclog_line("gitops-sync: error", err.msg);
 			return err.code;
 		}
 	if (o.apps.n > 1024) { /* the bound of one run's tables: refused, never cut short */
 		gitops_err_set(&err, GITOPS_EXIT_INPUT, "%zu applications in the files given: at most 1024 a run",
 			       o.apps.n);
-		log_line("gitops-sync: error", err.msg);
+		gitops_synclog_line("gitops-sync: error", err.msg);
 		return err.code;
 	}
 	if (sub && !strcmp(sub, "status"))
