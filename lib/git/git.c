@@ -354,6 +354,11 @@ void gitops_git_auth_from_env(struct gitops_git_auth *a)
 		a->token = v;
 	if ((v = getenv("GITOPS_SSH_KEY_PASSPHRASE")) && *v)
 		a->ssh_key_passphrase = v;
+	/* files, for a program run by another (gitops-sync, a CronJob): the options, when given, win */
+	if (!a->ssh_key && (v = getenv("GITOPS_SSH_KEY")) && *v)
+		a->ssh_key = v;
+	if (!a->ssh_known_hosts && (v = getenv("GITOPS_SSH_KNOWN_HOSTS")) && *v)
+		a->ssh_known_hosts = v;
 }
 
 enum {

@@ -109,7 +109,11 @@ struct gitops_git_auth {
  */
 int gitops_git_netrc_lookup(const char *file, const char *host, char **user, char **pass, struct gitops_err *err);
 
-/* GITOPS_GIT_USERNAME, GITOPS_GIT_PASSWORD, GITOPS_GIT_TOKEN, GITOPS_SSH_KEY_PASSPHRASE. */
+/*
+ * GITOPS_GIT_USERNAME, GITOPS_GIT_PASSWORD, GITOPS_GIT_TOKEN,
+ * GITOPS_SSH_KEY_PASSPHRASE; GITOPS_SSH_KEY and GITOPS_SSH_KNOWN_HOSTS
+ * (files) unless a->ssh_key, a->ssh_known_hosts are set already.
+ */
 void gitops_git_auth_from_env(struct gitops_git_auth *a);
 
 /*
