@@ -400,25 +400,24 @@ static int uid_cmp(const void *a, const void *b)
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-/* Where members are looked for: every group/kind recorded or added, in the set's namespace and every other one. */
-static int set_scope(const struct gitops_applyset *s, struct strset *gks, struct strset *nss)
+/* Every string of `from` into `to`: 0, or -1 (out of memory). */
+static int strset_add_all(struct strset *to, const struct strset *from)
 {
 	size_t i;
 
-	for (i = 0; i < s->gks.n; i++)
-		if (strset_add(gks, s->gks.v[i], strlen(s->gks.v[i])) < 0)
+	for (i = 0; i < from->n; i++)
+		if (strset_add(to, from->v[i], strlen(from->v[i])) < 0)
 			return -1;
-	for (i = 0; i < s->rec_gks.n; i++)
-		if (strset_add(gks, s->rec_gks.v[i], strlen(s->rec_gks.v[i])) < 0)
-			return -1;
-	if (strset_add(nss, s->ns, strlen(s->ns)) < 0)
+	return 0;
+}
+
+/* Where members are looked for: every group/kind recorded or added, in the set's namespace and every other one. */
+static int set_scope(const struct gitops_applyset *s, struct strset *gks, struct strset *nss)
+{
+	if (strset_add_all(gks, &s->gks) < 0 || strset_add_all(gks, &s->rec_gks) < 0 ||
+	    strset_add(nss, s->ns, strlen(s->ns)) < 0 || strset_add_all(nss, &s->nss) < 0 ||
+	    strset_add_all(nss, &s->rec_nss) < 0)
 		return -1;
-	for (i = 0; i < s->nss.n; i++)
-		if (strset_add(nss, s->nss.v[i], strlen(s->nss.v[i])) < 0)
-			return -1;
-	for (i = 0; i < s->rec_nss.n; i++)
-		if (strset_add(nss, s->rec_nss.v[i], strlen(s->rec_nss.v[i])) < 0)
-			return -1;
 	return 0;
 }
 
