@@ -1125,6 +1125,79 @@ done:
 	return rc;
 }
 
+/* A chart's files: through the checkout's check inside a Source that has one, else as Helm's loader reads them */
+static int chart_files(struct render *rd, struct gitops_helm_files *files, const char *path, struct gitops_err *err)
+{
+	struct gitops_buf data = GITOPS_BUF_INIT;
+	struct stat st;
+	int ret;
+
+	if (rd->check)
+		return chart_files_checked(rd, files, path, err);
+	if (stat(path, &st) < 0)
+		return gitops_err_errno(err, errno, path);
+	if (S_ISDIR(st.st_mode))
+		return gitops_helm_files_from_dir(files, path, err);
+	ret = gitops_buf_read_file(&data, path, GITOPS_HELM_CHART_MAX, err);
+	if (ret == 0)
+		ret = gitops_helm_files_from_archive(files, data.data ? data.data : "", data.len, path, err);
+	gitops_buf_release(&data);
+	return ret;
+}
+
+/* A Source's charts get their missing dependencies, as Argo CD builds them; a chart named on the command line
+ * with --dependency-update, as helm template */
+static int deps_wanted(const struct render *rd)
+{
+	return rd->source || (rd->helm && rd->helm->dependency_update);
+}
+
+/* a file:// dependency's directory, read as the chart's own files are (the checkout's check counts them in) */
+static int dep_dir(void *ctx, struct gitops_helm_files *out, const char *dir, struct gitops_err *err)
+{
+	struct render *rd = ctx;
+	struct checkout_check *c = rd->check;
+	const struct listed *newest;
+	int unranked, ret;
+
+	if (!c)
+		return gitops_helm_files_from_dir(out, dir, err);
+	newest = c->newest;
+	unranked = c->unranked;
+	ret = chart_files_checked(rd, out, dir, err);
+	c->unranked |= unranked;
+	if (newest && (!c->newest || newest->rank < c->newest->rank))
+		c->newest = newest;
+	return ret;
+}
+
+/*
+ * The dependencies charts/ lacks (lib/render/helm/deps.c): file:// ones
+ * must resolve inside the Source's checkout, or on the command line inside
+ * the current directory; those from repositories come through the helm
+ * options' pull (gitops-render wires the chart cache there).
+ */
+static int chart_deps(struct render *rd, struct gitops_helm_files *files, const char *path, struct gitops_err *err)
+{
+	struct gitops_helm_deps d = { NULL, NULL, dep_dir, rd, NULL, NULL };
+	struct stat st;
+	char cwd[PATH_MAX];
+
+	if (!deps_wanted(rd))
+		return 0;
+	if (rd->helm)
+		d.pull = rd->helm->pull, d.ctx = rd->helm->pull_ctx;
+	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+		d.chart_dir = path;
+	if (rd->source)
+		d.root = rd->dir;
+	else if (getcwd(cwd, sizeof(cwd)))
+		d.root = cwd;
+	else
+		return gitops_err_errno(err, errno, "the current directory");
+	return gitops_helm_deps_build(files, path, &d, err);
+}
+
 static int render_chart(struct render *rd, const char *path, struct gitops_err *err)
 {
 	struct gitops_helm_options def = GITOPS_HELM_OPTIONS_INIT;
@@ -1133,9 +1206,11 @@ static int render_chart(struct render *rd, const char *path, struct gitops_err *
 	struct gitops_object obj;
 	int n, ret = -1;
 
-	if (rd->check) {
+	if (rd->check || deps_wanted(rd)) {
 		struct gitops_helm_files files = GITOPS_HELM_FILES_INIT;
-		int rc = chart_files_checked(rd, &files, path, err);
+		int rc = chart_files(rd, &files, path, err);
+		if (rc == 0)
+			rc = chart_deps(rd, &files, path, err);
 		if (rc == 0)
 			rc = gitops_helm_template_files(&text, &files, path, rd->helm ? rd->helm : &def, err);
 		gitops_helm_files_release(&files);
@@ -1144,7 +1219,7 @@ static int render_chart(struct render *rd, const char *path, struct gitops_err *
 				gitops_err_prefix(err, "%s", path);
 			goto done;
 		}
-		if (!rd->check->unranked && rd->check->newest && rd->check->newest->rev)
+		if (rd->check && !rd->check->unranked && rd->check->newest && rd->check->newest->rev)
 			rd->build_revision = rd->check->newest->rev;
 	} else if (gitops_helm_template(&text, path, rd->helm ? rd->helm : &def, err) < 0) {
 		if (strlen(path) + 2 + strlen(err->msg) < sizeof(err->msg))

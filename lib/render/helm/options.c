@@ -89,6 +89,10 @@ int gitops_helm_option_set(struct gitops_helm_options *o, const char *name, cons
 		o->skip_schema_validation = 1;
 		return 1;
 	}
+	if (!strcmp(name, "dependency-update")) {
+		o->dependency_update = 1;
+		return 1;
+	}
 	if (!strcmp(name, "include-crds")) {
 		o->include_crds = 1;
 		return 1;
