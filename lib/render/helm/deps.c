@@ -422,19 +422,17 @@ int gitops_helm_deps_build(struct gitops_helm_files *files, const char *what, co
 			goto done;
 		}
 		{
-			struct gitops_helm_file pkg = { NULL, NULL, 0 };
-			char *version = NULL, name[PATH_MAX];
-			if (d->pull(d->ctx, &pkg.data, &pkg.len, &version, repo, dep->name, want, exact, err) < 0) {
-				free(pkg.data);
-				goto done;
+			struct gitops_helm_files f = GITOPS_HELM_FILES_INIT;
+			char *version = NULL, prefix[PATH_MAX];
+			int r = d->pull(d->ctx, &f, &version, repo, dep->name, want, exact, err);
+			if (r == 0) {
+				snprintf(prefix, sizeof(prefix), "charts/%s-%s", dep->name, version ? version : "");
+				r = add_prefixed(&add, &f, prefix, err);
 			}
-			snprintf(name, sizeof(name), "charts/%s-%s.tgz", dep->name, version);
 			free(version);
-			if (gitops_helm_files_take(&add, name, &pkg, err) < 0) {
-				free(pkg.data);
+			gitops_helm_files_release(&f);
+			if (r < 0)
 				goto done;
-			}
-			free(pkg.data);
 		}
 	}
 	for (i = 0; i < add.n; i++)

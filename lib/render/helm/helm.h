@@ -41,11 +41,12 @@ struct gitops_err;
 /*
  * Where a dependency from a chart repository comes from: the chart NAME of
  * repository (https://, http://, oci://) at the version `version` names
- * (exact: Chart.lock's) or the newest its constraint allows; *tgz the
- * package (malloc'd, a NUL after its len bytes), *chosen the version
+ * (exact: Chart.lock's) or the newest its constraint allows, its files
+ * appended to out as Helm's loader reads them, *chosen the version
  * (malloc'd).
  */
-typedef int (*gitops_helm_pull_fn)(void *ctx, unsigned char **tgz, size_t *len, char **chosen, const char *repository,
+struct gitops_helm_files;
+typedef int (*gitops_helm_pull_fn)(void *ctx, struct gitops_helm_files *out, char **chosen, const char *repository,
 				   const char *name, const char *version, int exact, struct gitops_err *err);
 
 /* helm template's flags; strings are borrowed. */
