@@ -531,7 +531,6 @@ done:
 #define HELM_CONFIG "application/vnd.cncf.helm.config.v1+json"
 #define HELM_CHART "application/vnd.cncf.helm.chart.content.v1.tar+gzip"
 #define HELM_CHART_LEGACY "application/tar+gzip"
-#define HELM_PROV "application/vnd.cncf.helm.chart.provenance.v1.prov"
 
 /* "sha256:" and 64 lowercase hex digits */
 static int valid_sha256(const char *d)
@@ -775,15 +774,13 @@ int gitops_registry_chart(struct gitops_registry *r, const char *tag, const char
 	}
 	cJSON_ArrayForEach(l, layers) {
 		mt = json_string(l, "mediaType");
+		/* provenance and layers of other types are not the chart; helm v3.17 passes them over too */
 		if (mt && (!strcmp(mt, HELM_CHART) || !strcmp(mt, HELM_CHART_LEGACY))) {
 			chart = l;
 			nchart++;
-		} else if (!mt || strcmp(mt, HELM_PROV)) {
-			gitops_err_set(err, GITOPS_EXIT_INPUT, "%s: not a Helm chart (layer media type %.100s)", ref,
-				       mt ? mt : "missing");
-			goto done;
 		}
 	}
+	/* helm takes the last of several; which one the publisher meant is not clear, so none */
 	if (nchart != 1) {
 		gitops_err_set(err, GITOPS_EXIT_INPUT, nchart ? "%s: not a Helm chart (%zu chart layers)"
 			       : "%s: not a Helm chart (no layer of media type " HELM_CHART ")", ref, nchart);

@@ -63,9 +63,10 @@ int gitops_registry_digest(struct gitops_registry *r, const char *tag, char **di
  * against `tag` when that is a digest); config media type
  * application/vnd.cncf.helm.config.v1+json; exactly one chart layer, of media
  * type application/vnd.cncf.helm.chart.content.v1.tar+gzip or the legacy
- * application/tar+gzip; a provenance layer
- * (application/vnd.cncf.helm.chart.provenance.v1.prov) is ignored; any other
- * layer is refused, as helm refuses it.  The chart layer's blob (GET
+ * application/tar+gzip (two or more: refused, where helm takes the last); a
+ * provenance layer (application/vnd.cncf.helm.chart.provenance.v1.prov) and
+ * layers of other types are ignored, as helm v3.17 ignores them.  The chart
+ * layer's blob (GET
  * /v2/<repo>/blobs/<digest>, up to 5 redirects followed; credentials go only to
  * the registry itself, never to a redirect's other host) must have the size
  * and sha256 the manifest gives, and be no larger than max_chart.  It is
