@@ -595,8 +595,16 @@ static int get_blob(struct gitops_registry *r, const char *ref, const char *url0
 			if (send_authed(r, r->blob_http, url, 0, NULL, 1, resp, err) < 0)
 				goto done;
 		} else {
-			if (send_once(r, r->blob_http, url, 0, NULL, NULL, resp, err) < 0)
+			if (send_once(r, r->blob_http, url, 0, NULL, NULL, resp, err) < 0) {
+				/* lib/http names the URL, whose query may be a presigned URL's signature: the origin only */
+				if (err && !strncmp(err->msg, url, strlen(url))) {
+					char rest[GITOPS_ERR_MSG_MAX];
+					snprintf(rest, sizeof(rest), "%s", err->msg + strlen(url));
+					gitops_err_set(err, err->code, "%s: the chart layer's download from %.*s%s", ref, (int)lo,
+						       url, rest);
+				}
 				goto done;
+			}
 			if (resp->status == 502 || resp->status == 503 || resp->status == 504) {
 				gitops_err_set(err, GITOPS_EXIT_UNREACHABLE, "%s: HTTP %ld from %.*s, where the registry "
 					       "sent the chart layer's download, %d attempt%s", ref, resp->status, (int)lo,

@@ -145,13 +145,14 @@ read -r _ _ cdig < <(python3 "$here/push.py" "http://$anon" charts/corrupt --cha
 blobfile=$work/anon/data/docker/registry/v2/blobs/sha256/${cdig:7:2}/${cdig:7}/data
 size=$(stat -c %s "$blobfile")
 python3 -c 'import sys; p=sys.argv[1]; b=bytearray(open(p,"rb").read()); b[len(b)//2] ^= 0xff; open(p,"wb").write(b)' "$blobfile"
-printf 'the old chart\n' > "$ch/out/corrupt.tgz"
+printf 'the old chart\n' > "$ch/old"
+cp "$ch/old" "$ch/out/corrupt.tgz"
 cpull "oci://$anon/charts/corrupt" 0.1.0 "$ch/out/corrupt.tgz"
 check "corrupt layer: exit" 3 $rc
 check "corrupt layer: message" \
 	"chartpull: oci://$anon/charts/corrupt:0.1.0: layer digest mismatch (the manifest says $cdig, the blob is $(sha "$blobfile"))" \
 	"$(errline)"
-check "corrupt layer: the old file kept" "the old chart" "$(cat "$ch/out/corrupt.tgz")"
+cmp -s "$ch/old" "$ch/out/corrupt.tgz" && ok || not_ok "corrupt layer: the old file was not kept"
 check "corrupt layer: no temporary file left" "corrupt.tgz" "$(ls -A "$ch/out" | grep corrupt)"
 helmpull "$anon/charts/corrupt" 0.1.0 > /dev/null && not_ok "helm pulled the corrupt layer" || ok
 printf 'x' >> "$blobfile"
@@ -160,7 +161,7 @@ check "longer layer: exit" 3 $rc
 check "longer layer: message" \
 	"chartpull: oci://$anon/charts/corrupt:0.1.0: layer size mismatch (the manifest says $size bytes, the registry sent $((size + 1)))" \
 	"$(errline)"
-check "longer layer: the old file kept" "the old chart" "$(cat "$ch/out/corrupt.tgz")"
+cmp -s "$ch/old" "$ch/out/corrupt.tgz" && ok || not_ok "longer layer: the old file was not kept"
 
 # unreachable: nobody listening; a registry answering 503 forever
 cpull "oci://127.0.0.1:$(free_port)/charts/demo" 1.3.0 "$ch/out/dead.tgz"
@@ -201,6 +202,20 @@ cmp -s "$ch/demo-1.3.0.tgz" "$ch/out/r.tgz" && ok || not_ok "redirects: other by
 check "redirects: the registry's origin saw the credentials" "redirect auth=yes hop auth=yes" \
 	"$(grep -E '^(redirect|hop) ' "$work/chartredir.log" | awk '{ printf "%s%s %s", (NR > 1 ? " " : ""), $1, $3 }')"
 check "redirects: the other origin did not" "direct auth=no" "$(awk '$1 == "direct" { print $1, $3 }' "$work/chartredir.log")"
+# a redirect to a server that is not there: unreachable, and the URL's query (a signature) not printed
+dead=$(free_port)
+python3 "$here/flaky.py" "$work/chartdead.port" "$anon" redirect-dead "$dead" 2> "$work/chartdead.log" &
+pids+=($!)
+for i in $(seq 1 50); do [ -s "$work/chartdead.port" ] && break; sleep 0.1; done
+flaky=127.0.0.1:$(cat "$work/chartdead.port")
+cpull "oci://$flaky/charts/demo" 1.3.0 "$ch/out/rd.tgz"
+check "redirect to nowhere: exit" 5 $rc
+case "$(errline)" in
+"chartpull: oci://$flaky/charts/demo:1.3.0: the chart layer's download from http://localhost:$dead: "*) ok ;;
+*) not_ok "redirect to nowhere: message: $(errline)" ;;
+esac
+grep -q s1gnature "$ch/err" && not_ok "redirect to nowhere: the URL's signature was printed" || ok
+[ ! -e "$ch/out/rd.tgz" ] && ok || not_ok "redirect to nowhere: a file was written"
 
 # --- token auth: a second registry process on the token registry's storage takes the upload
 docker-registry serve "$work/token/push.yml" > "$work/token/push2.log" 2>&1 &

@@ -13,6 +13,8 @@ test can see gitops-bump retry.
               storage service would be), which is served from UPSTREAM with the
               Authorization the first request carried (the way a presigned URL carries
               its rights); everything else passes through
+  MODE redirect-dead PORT: a GET of /v2/.../blobs/... is answered 307 to
+              http://localhost:PORT/blob?X-Signature=s1gnature (nobody listens there)
 
 Logs one line per event on stderr: "drop", "503 METHOD PATH", "pass METHOD PATH",
 "redirect PATH auth=yes|no", "hop PATH auth=yes|no", "direct PATH auth=yes|no".
@@ -20,6 +22,7 @@ Logs one line per event on stderr: "drop", "503 METHOD PATH", "pass METHOD PATH"
 import http.client, http.server, sys, threading
 
 portfile, upstream, mode = sys.argv[1], sys.argv[2], sys.argv[3]
+deadport = sys.argv[4] if len(sys.argv) > 4 else None
 uh, up = upstream.split(":")
 lock = threading.Lock()
 state = {"dropped": mode != "flaky", "refused": mode != "flaky", "auth": None}
@@ -49,6 +52,9 @@ class H(http.server.BaseHTTPRequestHandler):
     def forward(self, method):
         auth = self.headers.get("Authorization")
         has = "auth=yes" if auth else "auth=no"
+        if mode == "redirect-dead" and method == "GET" and "/blobs/" in self.path:
+            log("redirect %s %s" % (self.path, has))
+            return self.redirect("http://localhost:%s/blob?X-Signature=s1gnature" % deadport)
         if mode == "redirect" and method == "GET" and self.path.startswith("/v2/") and "/blobs/" in self.path:
             log("redirect %s %s" % (self.path, has))
             with lock:
