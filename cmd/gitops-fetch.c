@@ -344,8 +344,10 @@ int main(int argc, char **argv)
 	o.auth = auth_def;
 	gitops_cli_init(&cli, "gitops-fetch", usage, help);
 	ret = gitops_cli_parse(&cli, argc, argv, "", longopts, on_option, &o);
-	if (ret >= 0)
+	if (ret >= 0) {
+		cJSON_Delete(o.helm);
 		return ret;
+	}
 	if (o.serve) { /* gitops-render's remote targets: its requests on stdin, the answers on stdout */
 		struct gitops_kustomize_options ko = GITOPS_KUSTOMIZE_OPTIONS_INIT;
 		gitops_git_auth_from_env(&o.auth);
@@ -354,21 +356,25 @@ int main(int argc, char **argv)
 		code = gitops_kustomize_remote_serve(0, 1, &ko, &err) < 0 ? gitops_cli_fail(&cli, &err) : 0;
 		goto done;
 	}
-	if (cli.optind >= argc)
-		return gitops_cli_usage_error(&cli, "no repository given");
-	if (cli.optind + 1 < argc)
-		return gitops_cli_usage_error(&cli, "unexpected argument '%s' (one repository at a time)",
+	if (cli.optind >= argc) {
+		code = gitops_cli_usage_error(&cli, "no repository given");
+		goto done;
+	}
+	if (cli.optind + 1 < argc) {
+		code = gitops_cli_usage_error(&cli, "unexpected argument '%s' (one repository at a time)",
 					      argv[cli.optind + 1]);
-	if (o.if_changed && !o.state)
-		return gitops_cli_usage_error(&cli, "--if-changed needs --state FILE");
+		goto done;
+	}
+	if (o.if_changed && !o.state) {
+		code = gitops_cli_usage_error(&cli, "--if-changed needs --state FILE");
+		goto done;
+	}
 	if (!o.ref)
 		o.ref = "HEAD";
-	if (o.overrides_file && gitops_kustomize_overrides_read(&overrides, o.overrides_file, &cli.limits, &err) < 0)
-		return gitops_cli_fail(&cli, &err);
-	if (helm_spec(&helm, &o, &cli.limits, &err) < 0) {
-		cJSON_Delete(overrides);
-		cJSON_Delete(o.helm);
-		return gitops_cli_fail(&cli, &err);
+	if ((o.overrides_file && gitops_kustomize_overrides_read(&overrides, o.overrides_file, &cli.limits, &err) < 0) ||
+	    helm_spec(&helm, &o, &cli.limits, &err) < 0) {
+		code = gitops_cli_fail(&cli, &err);
+		goto done;
 	}
 	o.cache.notice = gitops_cli_on_notice;
 	o.cache.progress = gitops_cli_on_detail;

@@ -35,6 +35,7 @@ static int revision_cmp(const void *a, const void *b)
 }
 
 struct checkout_check;
+struct listed;
 
 /* What every reader of one render shares. */
 struct render {
@@ -53,6 +54,10 @@ struct render {
 	const char *build_revision;    /* while a kustomize build's objects are handed on: the newest of its files */
 	const cJSON *kz_overrides;     /* inside a Source: its spec.kustomize (Argo CD's overrides), or NULL */
 	int allow_remote;              /* inside a Source: its spec.kustomize.allowRemote */
+	/* inside a Source with spec.revisions: the newest of the files of the checkout its spec.helm names
+	 * (value files, file parameters), which count for its charts' revision, and whether one had no rank */
+	const struct listed *helm_newest;
+	int helm_unranked;
 };
 
 struct walk {
@@ -534,6 +539,21 @@ static int helm_text(struct gitops_helm_options *o, const char *text, const char
 	return helm_grow(&o->values_texts, &o->n_values_texts, text);
 }
 
+/* The files of a Source's own checkout its spec.helm names, relative to the checkout's real path */
+struct helm_own {
+	char **rel;
+	size_t n;
+};
+
+static void helm_own_release(struct helm_own *o)
+{
+	for (size_t i = 0; i < o->n; i++)
+		free(o->rel[i]);
+	free(o->rel);
+	o->rel = NULL;
+	o->n = 0;
+}
+
 /*
  * A file spec.helm names (a value file, a file parameter): relative to the
  * Source's dir and inside its root, or `$NAME/...` inside the root of the
@@ -541,12 +561,15 @@ static int helm_text(struct gitops_helm_options *o, const char *text, const char
  * kept inside too.  *out: the real path (NULL: missing, and `missing_ok`).
  */
 static int helm_file(char **out, const char *where, const char *field, const char *rel, const char *dir,
-		     const char *root, const struct source_refs *refs, int missing_ok, struct gitops_err *err)
+		     const char *root, const struct source_refs *refs, int missing_ok, struct helm_own *own,
+		     struct gitops_err *err)
 {
 	char real_root[PATH_MAX], real[PATH_MAX];
 	struct gitops_buf joined = GITOPS_BUF_INIT;
 	size_t n = gitops_source_values_ref(rel), i;
 	int ret = -1;
+
+	int refs_used = n != 0;
 
 	*out = NULL;
 	if (n) {
@@ -598,10 +621,26 @@ static int helm_file(char **out, const char *where, const char *field, const cha
 			       rel, root);
 		goto done;
 	}
-	if (!(*out = strdup(real)))
+	if (!(*out = strdup(real))) {
 		gitops_err_oom(err);
-	else
-		ret = 0;
+		goto done;
+	}
+	/* a file of this Source's own checkout: checked against its commit, and counted for the revision */
+	if (!refs_used) {
+		char **nv = realloc(own->rel, (own->n + 1) * sizeof(*nv));
+		const char *r = !strcmp(real_root, "/") ? real + 1 : real[n] ? real + n + 1 : "";
+		if (!nv || !(nv[own->n] = strdup(r))) {
+			if (nv)
+				own->rel = nv;
+			free(*out);
+			*out = NULL;
+			gitops_err_oom(err);
+			goto done;
+		}
+		own->rel = nv;
+		own->n++;
+	}
+	ret = 0;
 done:
 	gitops_buf_release(&joined);
 	return ret;
@@ -616,9 +655,9 @@ done:
  * --release, else the Source's metadata.name.  *o owns its arrays
  * (gitops_helm_options_release).
  */
-static int source_helm_options(struct gitops_helm_options *o, const struct gitops_helm_options *base,
-			       const struct gitops_source *src, const struct source_refs *refs, const char *root,
-			       const char *where, struct gitops_err *err)
+static int source_helm_options(struct gitops_helm_options *o, struct helm_own *own,
+			       const struct gitops_helm_options *base, const struct gitops_source *src,
+			       const struct source_refs *refs, const char *root, const char *where, struct gitops_err *err)
 {
 	const struct gitops_helm_options def = GITOPS_HELM_OPTIONS_INIT;
 	const cJSON *h = src->helm, *e, *v;
@@ -683,7 +722,7 @@ static int source_helm_options(struct gitops_helm_options *o, const struct gitop
 	cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(h, "valueFiles")) {
 		char field[64], *real;
 		snprintf(field, sizeof(field), "valueFiles[%zu]", k++);
-		if (helm_file(&real, where, field, e->valuestring, src->dir, root, refs, missing_ok, err) < 0)
+		if (helm_file(&real, where, field, e->valuestring, src->dir, root, refs, missing_ok, own, err) < 0)
 			return -1;
 		if (real && (!helm_keep(o, real) || helm_grow(&o->values_files, &o->n_values_files, real) < 0))
 			goto oom;
@@ -716,7 +755,7 @@ static int source_helm_options(struct gitops_helm_options *o, const struct gitop
 		char field[64], *real;
 		snprintf(field, sizeof(field), "fileParameters[%zu].path", k++);
 		if (helm_file(&real, where, field, gitops_json_get_string(e, "path", NULL), src->dir, root, refs, 0,
-			      err) < 0)
+			      own, err) < 0)
 			return -1;
 		if (gitops_buf_printf(&b, "%s=%s", gitops_json_get_string(e, "name", NULL), real) < 0) {
 			free(real);
@@ -734,6 +773,39 @@ oom:
 	return gitops_err_oom(err);
 }
 
+/* The files spec.helm names in the Source's own checkout, read as the walk reads: listed, of their size. */
+static int check_helm_files(struct render *sub, const struct helm_own *own, struct gitops_err *err)
+{
+	struct checkout_check *c = sub->check;
+	struct gitops_buf path = GITOPS_BUF_INIT;
+	int ret = 0;
+
+	c->tracking = 1;
+	c->unranked = 0;
+	c->newest = NULL;
+	for (size_t i = 0; i < own->n && ret == 0; i++) {
+		int fd;
+		path.len = 0;
+		if (gitops_buf_printf(&path, "%s/%s", c->dir, own->rel[i]) < 0) {
+			ret = gitops_err_oom(err);
+			break;
+		}
+		if ((fd = open(path.data, O_RDONLY | O_CLOEXEC)) < 0) {
+			ret = gitops_err_errno(err, errno, path.data);
+			break;
+		}
+		ret = check_read(c, path.data, fd, err);
+		close(fd);
+	}
+	sub->helm_newest = c->newest;
+	sub->helm_unranked = c->unranked;
+	c->tracking = 0;
+	c->newest = NULL;
+	c->unranked = 0;
+	gitops_buf_release(&path);
+	return ret;
+}
+
 /*
  * A Source document (gitops-fetch): render what its spec.dir holds (plain
  * manifests: the root for the symbolic link check), reading nothing outside
@@ -744,6 +816,7 @@ static int expand_source(struct render *rd, const struct gitops_object *o, const
 			 struct gitops_err *err)
 {
 	struct gitops_helm_options helm = GITOPS_HELM_OPTIONS_INIT;
+	struct helm_own own = { NULL, 0 };
 	const char *repository, *commit, *path, *dir, *root, *walk;
 	struct gitops_buf src = GITOPS_BUF_INIT, where = GITOPS_BUF_INIT;
 	struct gitops_source source;
@@ -831,7 +904,7 @@ static int expand_source(struct render *rd, const struct gitops_object *o, const
 	sub.revision = commit;
 	sub.dir = root;
 	if (source.helm) {
-		if ((ret = source_helm_options(&helm, rd->helm, &source, refs, root, where.data, err)) < 0)
+		if ((ret = source_helm_options(&helm, &own, rd->helm, &source, refs, root, where.data, err)) < 0)
 			goto done;
 		sub.helm = &helm;
 	}
@@ -877,6 +950,9 @@ static int expand_source(struct render *rd, const struct gitops_object *o, const
 		if ((ret = check_init(&check, files, cJSON_GetObjectItemCaseSensitive(map, "commits"), err)) < 0)
 			goto done;
 		sub.check = &check;
+		/* spec.helm's files of this checkout: of the commit, and the newest of them counts for its charts */
+		if (own.n && (ret = check_helm_files(&sub, &own, err)) < 0)
+			goto done;
 	}
 	{
 		struct gitops_render_input sub_in;
@@ -896,6 +972,7 @@ done:
 	free(check.files);
 	free((void *)sub.files);
 	gitops_helm_options_release(&helm);
+	helm_own_release(&own);
 	cJSON_Delete(map);
 	gitops_buf_release(&src);
 	gitops_buf_release(&where);
@@ -979,7 +1056,7 @@ int gitops_render_fd_with(struct gitops_render_input *out, int fd, const char *n
 			  const struct gitops_kustomize_options *kustomize, const struct gitops_helm_options *helm,
 			  gitops_object_fn fn, void *ctx, struct gitops_render_stats *stats, struct gitops_err *err)
 {
-	struct render rd = { limits, fn, ctx, stats, NULL, NULL, NULL, 0, NULL, NULL, kustomize, helm, NULL, NULL, 0 };
+	struct render rd = { limits, fn, ctx, stats, NULL, NULL, NULL, 0, NULL, NULL, kustomize, helm, NULL, NULL, 0, NULL, 0 };
 
 	return render_stream(&rd, fd, name, ORIGIN_STREAM, out, err);
 }
@@ -1431,6 +1508,11 @@ static int render_chart(struct render *rd, const char *path, struct gitops_err *
 				gitops_err_prefix(err, "%s", path);
 			goto done;
 		}
+		/* the files spec.helm names count as the chart's */
+		if (rd->helm_unranked)
+			rd->check->unranked = 1;
+		if (rd->helm_newest && (!rd->check->newest || rd->helm_newest->rank < rd->check->newest->rank))
+			rd->check->newest = rd->helm_newest;
 		if (!rd->check->unranked && rd->check->newest && rd->check->newest->rev)
 			rd->build_revision = rd->check->newest->rev;
 	} else if (gitops_helm_template(&text, path, rd->helm ? rd->helm : &def, err) < 0) {
@@ -1659,7 +1741,7 @@ int gitops_render_path_with(struct gitops_render_input *out, const char *path, c
 			    const struct gitops_kustomize_options *kustomize, const struct gitops_helm_options *helm,
 			    gitops_object_fn fn, void *ctx, struct gitops_render_stats *stats, struct gitops_err *err)
 {
-	struct render rd = { limits, fn, ctx, stats, NULL, NULL, NULL, 0, NULL, NULL, kustomize, NULL, NULL, NULL, 0 };
+	struct render rd = { limits, fn, ctx, stats, NULL, NULL, NULL, 0, NULL, NULL, kustomize, NULL, NULL, NULL, 0, NULL, 0 };
 
 	rd.helm = helm;
 	return render_path(&rd, path, out, err);
