@@ -577,7 +577,7 @@ static int helm_file(char **out, const char *where, const char *field, const cha
 			;
 		if (i == refs->n)
 			return gitops_err_set(err, GITOPS_EXIT_INPUT, "%s: spec.helm.%s '%s': no Source with spec.refName "
-					      "'%.*s' before it in the stream", where, field, rel, (int)n, rel + 1);
+					      "'%.*s' in the stream", where, field, rel, (int)n, rel + 1);
 		root = refs->v[i].root;
 		dir = root;
 		rel += n + 2;
@@ -979,6 +979,27 @@ done:
 	return ret;
 }
 
+/* Does a Source name `$NAME/...` files of a NAME that no Source of the stream has given yet? */
+static int helm_refs_pending(const cJSON *src, const struct source_refs *refs)
+{
+	const cJSON *h = gitops_json_get(src, "spec", "helm", NULL), *e;
+
+	if (!cJSON_IsObject(h))
+		return 0;
+	for (int fp = 0; fp < 2; fp++)
+		cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(h, fp ? "fileParameters" : "valueFiles")) {
+			const char *p = fp ? gitops_json_get_string(e, "path", NULL) : cJSON_IsString(e) ? e->valuestring : NULL;
+			size_t n = p ? gitops_source_values_ref(p) : 0, i;
+			if (!n)
+				continue;
+			for (i = 0; i < refs->n && (strlen(refs->v[i].name) != n || strncmp(refs->v[i].name, p + 1, n)); i++)
+				;
+			if (i == refs->n)
+				return 1;
+		}
+	return 0;
+}
+
 static int render_stream(struct render *rd, int fd, const char *name, enum origin origin,
 			 struct gitops_render_input *in, struct gitops_err *err)
 {
@@ -986,6 +1007,9 @@ static int render_stream(struct render *rd, int fd, const char *name, enum origi
 	struct gitops_stream_status st;
 	struct gitops_object obj;
 	struct source_refs refs = { NULL, 0 };
+	/* Sources whose `$NAME/...` files name a Source later in the stream: expanded at its end */
+	struct gitops_object *later = NULL;
+	size_t n_later = 0;
 	int n, ret = -1;
 
 	memset(in, 0, sizeof(*in));
@@ -1008,6 +1032,17 @@ static int render_stream(struct render *rd, int fd, const char *name, enum origi
 				gitops_object_release(&obj);
 				goto done;
 			}
+			if (!rd->source && helm_refs_pending(obj.json, &refs)) {
+				struct gitops_object *nl = realloc(later, (n_later + 1) * sizeof(*nl));
+				if (!nl) {
+					gitops_object_release(&obj);
+					gitops_err_oom(err);
+					goto done;
+				}
+				later = nl;
+				later[n_later++] = obj;
+				continue;
+			}
 			cb = expand_source(rd, &obj, name, &refs, err);
 			gitops_object_release(&obj);
 			if (cb < 0)
@@ -1023,6 +1058,9 @@ static int render_stream(struct render *rd, int fd, const char *name, enum origi
 	}
 	if (n < 0)
 		goto done;
+	for (size_t i = 0; i < n_later; i++)
+		if (expand_source(rd, &later[i], name, &refs, err) < 0)
+			goto done;
 	/* a stream that carries markers must be whole: never pass on half of one as if complete */
 	gitops_stream_reader_status(r, &st);
 	if (st.marker == GITOPS_MARKER_BAD) {
@@ -1041,6 +1079,9 @@ static int render_stream(struct render *rd, int fd, const char *name, enum origi
 		rd->stats->files++;
 	ret = 0;
 done:
+	for (size_t i = 0; i < n_later; i++)
+		gitops_object_release(&later[i]);
+	free(later);
 	source_refs_release(&refs);
 	gitops_stream_reader_free(r);
 	return ret;
