@@ -1097,7 +1097,8 @@ int gitops_render_fd_with(struct gitops_render_input *out, int fd, const char *n
 			  const struct gitops_kustomize_options *kustomize, const struct gitops_helm_options *helm,
 			  gitops_object_fn fn, void *ctx, struct gitops_render_stats *stats, struct gitops_err *err)
 {
-	struct render rd = { limits, fn, ctx, stats, NULL, NULL, NULL, 0, NULL, NULL, kustomize, helm, NULL, NULL, 0, NULL, 0 };
+	struct render rd = { limits, fn, ctx, stats, NULL, NULL, NULL, 0, NULL, NULL, kustomize, helm,
+			     NULL, NULL, 0, NULL, 0 };
 
 	return render_stream(&rd, fd, name, ORIGIN_STREAM, out, err);
 }
@@ -1782,7 +1783,8 @@ int gitops_render_path_with(struct gitops_render_input *out, const char *path, c
 			    const struct gitops_kustomize_options *kustomize, const struct gitops_helm_options *helm,
 			    gitops_object_fn fn, void *ctx, struct gitops_render_stats *stats, struct gitops_err *err)
 {
-	struct render rd = { limits, fn, ctx, stats, NULL, NULL, NULL, 0, NULL, NULL, kustomize, NULL, NULL, NULL, 0, NULL, 0 };
+	struct render rd = { limits, fn, ctx, stats, NULL, NULL, NULL, 0, NULL, NULL, kustomize, NULL,
+			     NULL, NULL, 0, NULL, 0 };
 
 	rd.helm = helm;
 	return render_path(&rd, path, out, err);
