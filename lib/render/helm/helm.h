@@ -55,6 +55,11 @@ struct gitops_helm_options {
 	const char *namespace;      /* -n (default "default") */
 	const char **values_files;  /* -f/--values, in order */
 	size_t n_values_files;
+	/* values documents given as text (a Source's spec.helm.values and valuesObject), merged in order after
+	 * the files, each named in errors by values_text_names[i] */
+	const char **values_texts;
+	const char **values_text_names;
+	size_t n_values_texts;
 	struct gitops_helm_set *sets; /* --set, --set-string, --set-json, --set-file, --set-literal in the order given */
 	size_t n_sets;
 	const char *kube_version;   /* --kube-version (NULL: helm template's default) */
