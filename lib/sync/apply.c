@@ -195,7 +195,8 @@ static int run_chunk(struct sync *s, struct item **step, size_t n, struct gitops
 			}
 			set_live(it, live);
 		}
-		if (!(body = gitops_plan_body(&it->p, s->set_id[0] ? s->set_id : NULL))) {
+		if (!(body = gitops_plan_body(&it->p, s->set_id[0] ? s->set_id : NULL)) ||
+		    (it->live_before && gitops_plan_keep_revision(body, it->live_before, o->field_manager) < 0)) {
 			it->p.failed = 1;
 			gitops_err_oom(&it->p.err);
 		} else if (!o->apply_all && it->live_before &&

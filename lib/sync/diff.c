@@ -178,6 +178,11 @@ static int dry_run(struct gitops_kube *k, struct item *const *items, size_t n, c
 		struct item *it = items[i];
 		if (!it->p.res || it->p.failed)
 			continue;
+		/* a new commit that leaves the object as it was is no change to it (what gitops-apply sends too) */
+		if (it->live && gitops_plan_keep_revision(it->body, it->live, o->field_manager) < 0) {
+			ret = gitops_err_oom(err);
+			goto done;
+		}
 		if (it->live && !o->always_dry_run && gitops_plan_unchanged(it->body, it->live, o->field_manager)) {
 			it->proven = 1;
 			continue;

@@ -371,3 +371,31 @@ int gitops_plan_unchanged(const cJSON *body, const cJSON *live, const char *mana
 	return ret;
 }
 
+
+int gitops_plan_keep_revision(cJSON *body, const cJSON *live, const char *manager)
+{
+	static const char key[] = "gitops.dev/revision";
+	cJSON *ann = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(body, "metadata"), "annotations");
+	cJSON *mine = cJSON_GetObjectItemCaseSensitive(ann, key);
+	const cJSON *theirs = cJSON_GetObjectItemCaseSensitive(
+		cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(live, "metadata"), "annotations"), key);
+	char *saved;
+
+	if (!cJSON_IsString(mine) || !cJSON_IsString(theirs) || !strcmp(mine->valuestring, theirs->valuestring))
+		return 0;
+	/* live's revision in; back again unless that proves the apply a no-op */
+	if (!(saved = strdup(mine->valuestring)) || !cJSON_SetValuestring(mine, theirs->valuestring)) {
+		free(saved);
+		return -1;
+	}
+	if (gitops_plan_unchanged(body, live, manager)) {
+		free(saved);
+		return 1;
+	}
+	if (!cJSON_SetValuestring(mine, saved)) {
+		free(saved);
+		return -1;
+	}
+	free(saved);
+	return 0;
+}

@@ -105,4 +105,14 @@ int gitops_plan_get_live(struct gitops_kube *k, struct gitops_plan_item *const *
  */
 int gitops_plan_unchanged(const cJSON *body, const cJSON *live, const char *manager);
 
+/*
+ * A new commit that leaves an object as it was is no change to it: when
+ * body and live differ in the gitops.dev/revision annotation alone (by
+ * gitops_plan_unchanged's proof), body takes live's revision, in place,
+ * and 1 is returned; else body is left as it was and 0 returned (-1: out
+ * of memory).  So the revision an object carries is the commit that last
+ * changed it: a values.yaml bump re-stamps only what the bump changed.
+ */
+int gitops_plan_keep_revision(cJSON *body, const cJSON *live, const char *manager);
+
 #endif
