@@ -1,6 +1,7 @@
-/* gitops-fetch: Git repository, ref and paths to Source documents */
+/* gitops-fetch: Git repository, ref and paths (or a chart of a chart repository) to Source documents */
 #include <errno.h>
 #include <limits.h>
+#include <strings.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,12 +9,15 @@
 
 #include "lib/base/buf.h"
 #include "cmd/tool/cli.h"
+#include "lib/chart/chart.h"
 #include "lib/git/git.h"
 #include "lib/kustomize/kustomize.h"
 #include "lib/k8s/source.h"
 #include "lib/k8s/stream.h"
+#include "lib/base/parse.h"
 
-static const char usage[] = "gitops-fetch [options] REPO [--ref REF] [--path PATH]...";
+static const char usage[] = "gitops-fetch [options] REPO [--ref REF] [--path PATH]...\n"
+			    "gitops-fetch [options] CHART-REPO --chart NAME [--ref RANGE]";
 
 static const char help[] =
 	"Fetch REF of the Git repository REPO into a local cache, check out that commit\n"
@@ -22,12 +26,22 @@ static const char help[] =
 	"REPO: https://, http://, ssh://, user@host:path, git://, file:// or a local path.\n"
 	"REF: a branch, a tag, a full or abbreviated commit, HEAD (the default: the\n"
 	"remote's default branch), or a semver range over tags ('v1.2.*', '>=1.2 <2').\n"
+	"With --chart: NAME from the Helm chart repository CHART-REPO (https:// or\n"
+	"http://, serving index.yaml), the newest version in RANGE (an exact version,\n"
+	"'1.2.*', '>=1.2 <2', '^1.2', '~1.2'; default: the newest release), its digest\n"
+	"checked, unpacked read-only into the same cache; one Source document.\n"
+	"Credentials for a chart repository: the URL's, $GITOPS_HELM_USERNAME and\n"
+	"$GITOPS_HELM_PASSWORD, $GITOPS_HELM_TOKEN (a bearer token), or --netrc-file.\n"
 	"\n"
 	"options:\n"
-	"      --ref REF             what to check out (default HEAD)\n"
+	"      --ref REF             what to check out (default HEAD); with --chart a\n"
+	"                            version range (default: the newest release)\n"
+	"      --chart NAME          a chart of the chart repository REPO, not Git\n"
+	"      --max-index-size SIZE  largest index.yaml of a chart repository, K, M or G\n"
+	"                            suffix (default 64M)\n"
 	"      --path PATH           a directory (or file) of the repository; repeatable\n"
 	"                            (default: the whole repository)\n"
-	"      --print-commit        print only the commit REF resolves to\n"
+	"      --print-commit        print only the commit REF resolves to (a chart: its version)\n"
 	"      --state FILE          record the commit fetched in FILE\n"
 	"      --kustomize-overrides FILE  Argo CD's source.kustomize fields (a YAML mapping)\n"
 	"                            written into each Source as spec.kustomize, for\n"
@@ -35,6 +49,7 @@ static const char help[] =
 	"      --allow-remote        let gitops-render fetch the remote bases and files the\n"
 	"                            kustomizations name (spec.kustomize.allowRemote: true)\n"
 	"      --if-changed          exit 10 and write nothing when FILE records this commit\n"
+	"                            (a chart: this version and digest)\n"
 	"      --cache-dir DIR       the cache (default $XDG_CACHE_HOME/gitops)\n"
 	"      --keep N              checkouts kept per repository (default 10)\n"
 	"      --lock-timeout SECONDS  wait this long for another run's lock (default 300)\n"
@@ -56,7 +71,7 @@ static const char help[] =
 enum {
 	OPT_REF = 300, OPT_PATH, OPT_PRINT_COMMIT, OPT_STATE, OPT_IF_CHANGED, OPT_CACHE_DIR, OPT_KEEP, OPT_LOCK_TIMEOUT,
 	OPT_MAX_SIZE, OPT_MAX_FILES, OPT_SSH_KEY, OPT_KNOWN_HOSTS, OPT_NO_AGENT, OPT_CA_FILE, OPT_NETRC,
-	OPT_KUSTOMIZE_OVERRIDES, OPT_ALLOW_REMOTE, OPT_SERVE
+	OPT_KUSTOMIZE_OVERRIDES, OPT_ALLOW_REMOTE, OPT_SERVE, OPT_CHART, OPT_MAX_INDEX
 };
 
 static const struct option longopts[] = {
@@ -77,6 +92,8 @@ static const struct option longopts[] = {
 	{ "netrc-file", required_argument, NULL, OPT_NETRC },
 	{ "kustomize-overrides", required_argument, NULL, OPT_KUSTOMIZE_OVERRIDES },
 	{ "allow-remote", no_argument, NULL, OPT_ALLOW_REMOTE },
+	{ "chart", required_argument, NULL, OPT_CHART },
+	{ "max-index-size", required_argument, NULL, OPT_MAX_INDEX },
 	{ "kustomize-remote-serve", no_argument, NULL, OPT_SERVE }, /* gitops-render's child: not for users */
 	{ NULL, 0, NULL, 0 },
 };
@@ -90,6 +107,8 @@ struct opts {
 	int print_commit, if_changed, allow_remote, serve;
 	const char *state;
 	const char *overrides_file;
+	const char *chart;
+	size_t index_max;
 	struct gitops_git_cache_options cache;
 	struct gitops_git_auth auth;
 };
@@ -131,6 +150,16 @@ static int on_option(struct gitops_cli *cli, int opt, const char *arg, void *ctx
 	case OPT_SERVE:
 		o->serve = 1;
 		return 0;
+	case OPT_CHART:
+		if (!*arg || strchr(arg, '/') || !strcmp(arg, ".") || !strcmp(arg, ".."))
+			return gitops_cli_usage_error(cli, "--chart takes a chart's name (no '/'), not '%s'", arg);
+		o->chart = arg;
+		return 0;
+	case OPT_MAX_INDEX:
+		if (gitops_parse_size(arg, &o->index_max) < 0 || !o->index_max)
+			return gitops_cli_usage_error(cli, "--max-index-size takes a positive size (K, M or G suffix), not '%s'",
+						      arg);
+		return 0;
 	}
 	/* the options of the cache and of authentication, shared with gitops-bump */
 	for (lo = longopts; lo->name && lo->val != opt; lo++)
@@ -142,6 +171,106 @@ static int on_option(struct gitops_cli *cli, int opt, const char *arg, void *ctx
 		return gitops_cli_usage_error(cli, "%s", err.msg);
 	}
 	return gitops_cli_usage_error(cli, "unknown option");
+}
+
+/* A chart of a chart repository: one Source document.  Returns the exit code. */
+static int fetch_chart(struct gitops_cli *cli, struct opts *o, const char *repo_arg)
+{
+	struct gitops_chart_options co = GITOPS_CHART_OPTIONS_INIT;
+	struct gitops_chart *c = NULL;
+	struct gitops_chart_version v;
+	struct gitops_spool *spool = NULL;
+	struct gitops_stream_writer *w = NULL;
+	struct gitops_err err = GITOPS_ERR_INIT;
+	char *root = NULL, *dir = NULL, *paths[1], name[256], *state_commit = NULL;
+	const char *ref = o->ref;
+	cJSON *doc = NULL;
+	int code = GITOPS_EXIT_OK, ret;
+	size_t n;
+
+	memset(&v, 0, sizeof(v));
+	if (strncasecmp(repo_arg, "https://", 8) && strncasecmp(repo_arg, "http://", 7))
+		return gitops_cli_usage_error(cli, "--chart needs the https:// or http:// URL of a chart repository "
+					      "(Git repositories have no --chart)");
+	if (o->npaths)
+		return gitops_cli_usage_error(cli, "--path is for Git repositories: a chart is fetched whole");
+	if (o->overrides_file || o->allow_remote)
+		return gitops_cli_usage_error(cli, "--kustomize-overrides and --allow-remote are for Git repositories");
+	co.cache = &o->cache;
+	co.ca_file = o->auth.ca_file;
+	co.netrc_file = o->auth.netrc_file;
+	co.index_max = o->index_max;
+	gitops_chart_auth_from_env(&co);
+	if (gitops_chart_open(&c, repo_arg, o->chart, &co, &err) < 0 || gitops_chart_resolve(c, ref, &v, &err) < 0)
+		goto fail;
+	gitops_cli_info(cli, 1, "%s: chart %s --ref %s: version %s, %s%s", v.repository, v.chart, ref ? ref : "(none)",
+			v.version, v.digest, v.cached ? " (from the cache: nothing sent)" : "");
+	paths[0] = v.chart;
+	n = strlen(v.version) + strlen(v.digest) + 2;
+	if (!(state_commit = malloc(n))) {
+		gitops_err_oom(&err);
+		goto fail;
+	}
+	snprintf(state_commit, n, "%s %s", v.version, v.digest);
+	if (o->if_changed) {
+		ret = gitops_git_state_unchanged(o->state, v.repository, ref ? ref : "", paths, 1, state_commit, &err);
+		if (ret < 0)
+			goto fail;
+		if (ret > 0) {
+			gitops_cli_info(cli, 0, "unchanged: %s chart %s %s is still at %s", v.repository, v.chart,
+					ref ? ref : "(newest)", v.version);
+			code = GITOPS_EXIT_UNCHANGED;
+			goto done;
+		}
+	}
+	if (o->print_commit) {
+		if (printf("%s\n", v.version) < 0 || fflush(stdout) != 0) {
+			gitops_err_errno(&err, errno, "standard output");
+			goto fail;
+		}
+	} else {
+		struct gitops_source src;
+		if (gitops_chart_unpack(c, &v, &root, &dir, &err) < 0)
+			goto fail;
+		memset(&src, 0, sizeof(src));
+		gitops_source_name(name, sizeof(name), v.chart, "");
+		src.name = name;
+		src.repository = v.repository;
+		src.chart = v.chart;
+		src.ref = ref;
+		src.version = v.version;
+		src.digest = v.digest;
+		src.commit = v.version;
+		src.path = "";
+		src.root = root;
+		src.dir = dir;
+		if (gitops_source_new(&doc, &src, &err) < 0 || gitops_spool_new(&spool, 1u << 16, &err) < 0 ||
+		    gitops_stream_writer_new(&w, cli->format, gitops_spool_write, spool, &err) < 0 ||
+		    gitops_stream_writer_put(w, doc, &err) < 0)
+			goto fail;
+		if (gitops_chart_gc(c, &err) < 0) {
+			gitops_cli_warn(cli, "removing old chart versions: %s", err.msg);
+			err.msg[0] = '\0';
+		}
+		if (gitops_stream_writer_finish(w, &err) < 0 || gitops_spool_copy_to_fd(spool, 1, &err) < 0)
+			goto fail;
+	}
+	if (o->state && gitops_git_state_write(o->state, v.repository, ref ? ref : "", paths, 1, state_commit, &err) < 0)
+		goto fail;
+	gitops_cli_info(cli, 2, "%zu requests", gitops_chart_requests(c));
+	goto done;
+fail:
+	code = gitops_cli_fail(cli, &err);
+done:
+	cJSON_Delete(doc);
+	gitops_stream_writer_free(w);
+	gitops_spool_free(spool);
+	gitops_chart_close(c);
+	gitops_chart_version_release(&v);
+	free(state_commit);
+	free(root);
+	free(dir);
+	return code;
 }
 
 int main(int argc, char **argv)
@@ -183,6 +312,16 @@ int main(int argc, char **argv)
 					      argv[cli.optind + 1]);
 	if (o.if_changed && !o.state)
 		return gitops_cli_usage_error(&cli, "--if-changed needs --state FILE");
+	if (o.chart) {
+		o.cache.notice = gitops_cli_on_notice;
+		o.cache.progress = gitops_cli_on_detail;
+		o.cache.ctx = &cli;
+		gitops_git_auth_from_env(&o.auth); /* only its files: the CA and netrc options given */
+		code = fetch_chart(&cli, &o, argv[cli.optind]);
+		goto done;
+	}
+	if (o.index_max)
+		return gitops_cli_usage_error(&cli, "--max-index-size is for chart repositories (--chart)");
 	if (!o.ref)
 		o.ref = "HEAD";
 	if (o.overrides_file && gitops_kustomize_overrides_read(&overrides, o.overrides_file, &cli.limits, &err) < 0)
@@ -243,7 +382,7 @@ int main(int argc, char **argv)
 			goto fail;
 		for (i = 0; i < npaths; i++) {
 			char *root = NULL, *dir = NULL, *revisions = NULL, name[256];
-			struct gitops_source src = { name, url.display, o.ref, commit, paths[i], NULL, NULL, NULL, overrides, 0 };
+			struct gitops_source src = { name, url.display, o.ref, commit, paths[i], NULL, NULL, NULL, overrides, 0, NULL, NULL, NULL };
 			cJSON *doc = NULL;
 			if (gitops_git_checkout(repo, commit, paths[i], &root, &dir, &err) < 0)
 				goto fail;

@@ -4,6 +4,9 @@
  *
  *   metadata: {name}
  *   spec: {repository, ref, commit, path, root, dir, revisions}
+ *   spec: {repository, chart, ref, version, digest, commit, path, root, dir}
+ *                            (a chart from a chart repository: `commit` is the
+ *                            version, `root` the unpacked package, `dir` root/CHART)
  *
  * `root` (optional) is the local, read-only checkout of `commit` (the whole
  * commit's tree when `path` is a directory), `dir` the directory of `path`
@@ -35,6 +38,10 @@ struct gitops_source {
 	const cJSON *kustomize;   /* Argo CD's Kustomize overrides for the builds of dir (a mapping), or NULL */
 	int allow_remote;         /* read: spec.kustomize.allowRemote is true (remote bases and files may be
 				   * fetched); gitops_source_new writes what `kustomize` holds */
+	/* a chart from a chart repository (gitops-fetch --chart, oci://); all NULL for Git */
+	const char *chart;        /* spec.chart: the chart's name (no '/') */
+	const char *version;      /* spec.version: the version the ref chose */
+	const char *digest;       /* spec.digest: "sha256:HEX" of the package */
 };
 
 /*
@@ -55,7 +62,8 @@ int gitops_source_is(const cJSON *obj);
  * The fields of a Source document: repository, commit, path and dir must
  * be non-empty strings, root and revisions strings when present (root
  * non-empty), spec.kustomize a mapping whose allowRemote, when there, is
- * a boolean.  Errors
+ * a boolean; chart, version and digest, when present, non-empty strings
+ * (chart without '/', digest "sha256:" and 64 lowercase hex digits).  Errors
  * (GITOPS_EXIT_INPUT) name the input, line and document number:
  * "INPUT:LINE: document N: Source 'NAME': spec.dir must be a non-empty string".
  */
