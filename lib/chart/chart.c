@@ -956,7 +956,7 @@ int gitops_chart_resolve(struct gitops_chart *c, const char *range, struct gitop
 		nversions++;
 		if (range && !exact && !strcmp(ver, range))
 			exact = e;
-		if (gitops_semver_range_match(rg, &v) && (!best || gitops_semver_compare(&v, &bestv) > 0)) {
+		if (gitops_semver_range_match_each(rg, &v) && (!best || gitops_semver_compare(&v, &bestv) > 0)) {
 			best = e;
 			bestv = v;
 		}

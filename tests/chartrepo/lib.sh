@@ -17,9 +17,12 @@ start_charts() {
 	HTTPS_PORT=$(free_port)
 	printf 'alice:wonderland\n' > "$W/users"
 	cat > "$W/lighttpd.conf" <<EOF
-server.modules = ( "mod_auth", "mod_authn_file", "mod_openssl" )
+server.modules = ( "mod_auth", "mod_authn_file", "mod_openssl", "mod_accesslog", "mod_redirect" )
+accesslog.filename = "$W/access.log"
+url.redirect = ( "^/moved/(.*)\$" => "/\$1" )
 server.document-root = "$WWW"
 server.bind = "127.0.0.1"
+server.stat-cache-engine = "disable"
 server.port = $HTTP_PORT
 server.errorlog = "$W/lighttpd.log"
 server.pid-file = "$W/lighttpd.pid"
@@ -95,6 +98,17 @@ spec:
 EOF
 	printf 'Thanks for installing {{ .Chart.Name }}.\n' > "$d/templates/NOTES.txt"
 	"$HELM" package -d "$dest" "$d" >/dev/null
+}
+
+# requests: how many lines the access log has gained since the last call (in $requests), and them in $request_lines
+log_seen=0
+requests() {
+	local n
+	kill -HUP "$(cat "$W/lighttpd.pid")" 2>/dev/null && sleep 0.2   # lighttpd flushes its access log
+	n=$(wc -l < "$W/access.log" 2>/dev/null || echo 0)
+	request_lines=$(tail -n +"$((log_seen + 1))" "$W/access.log" 2>/dev/null | awk '{print $7}')
+	requests=$((n - log_seen))
+	log_seen=$n
 }
 
 # index DIR [URL]: helm repo index of DIR
