@@ -186,7 +186,12 @@ ops: $(O)/tests/ops/opsdrive
 image-setters: $(BINS)
 	$(Q)GITOPS_BIN=$(CURDIR)/$(O) CONFORMANCE=$(abspath $(CONFORMANCE)) tests/image-setters
 
-registry: $(BINS)
+$(O)/tests/registry/%.o: tests/registry/%.c $(LIB_HDRS) Makefile
+	@mkdir -p $(dir $@)
+	$(QCC)$(CC) $(ALL_CFLAGS) -c -o $@ $<
+$(O)/tests/registry/chartpull: $(O)/tests/registry/chartpull.o $(LIB)
+	$(QLD)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+registry: $(BINS) $(O)/tests/registry/chartpull
 	$(Q)GITOPS_BIN=$(CURDIR)/$(O) tests/registry/run
 
 # gitops-fetch against real servers on loopback: git daemon, lighttpd + git http-backend (http, https), sshd

@@ -1,6 +1,7 @@
 /*
  * registry: the choice of a tag (gitops_registry_choose), which needs no
- * server.  The transfer side (tags, digests, auth) is tested against a real
+ * server, and what gitops_registry_chart refuses before it sends anything.
+ * The transfer side (tags, digests, auth, charts) is tested against a real
  * registry by tests/registry/run.
  */
 #include <check.h>
@@ -105,12 +106,47 @@ START_TEST(test_choose)
 }
 END_TEST
 
+/* oci:// names open; tags and digests that are none are refused with no request sent */
+static const struct {
+	const char *tag, *msg;
+} chart_refusals[] = {
+	{ "bad tag", "oci://127.0.0.1:9/charts/demo:bad tag: 'bad tag' is not a valid tag" },
+	{ "", "oci://127.0.0.1:9/charts/demo:: '' is not a valid tag" },
+	{ ".1.0", "oci://127.0.0.1:9/charts/demo:.1.0: '.1.0' is not a valid tag" },
+	{ "sha256:abc", "oci://127.0.0.1:9/charts/demo@sha256:abc: 'sha256:abc' is not a valid sha256 digest" },
+	{ "sha256:0123456789ABCDEF0123456789abcdef0123456789abcdef0123456789abcdef",
+	  "oci://127.0.0.1:9/charts/demo@sha256:0123456789ABCDEF0123456789abcdef0123456789abcdef0123456789abcdef: "
+	  "'sha256:0123456789ABCDEF0123456789abcdef0123456789abcdef0123456789abcdef' is not a valid sha256 digest" },
+};
+
+START_TEST(test_chart_refused)
+{
+	struct gitops_registry_options o = GITOPS_REGISTRY_OPTIONS_INIT;
+	struct gitops_err err = GITOPS_ERR_INIT;
+	struct gitops_registry *r = NULL;
+	char *digest = (char *)"unset";
+
+	o.plain_http = 1;
+	setenv("DOCKER_CONFIG", "/nonexistent", 1); /* no credentials from whoever runs the test */
+	ck_assert_msg(gitops_registry_open(&r, "oci://127.0.0.1:9/charts/demo", &o, &err) == 0, "%s", err.msg);
+	ck_assert_int_eq(gitops_registry_chart(r, chart_refusals[_i].tag, "/nonexistent/x.tgz", &digest, &err), -1);
+	ck_assert_int_eq(err.code, GITOPS_EXIT_USAGE);
+	ck_assert_str_eq(err.msg, chart_refusals[_i].msg);
+	ck_assert_ptr_null(digest);
+	ck_assert_uint_eq(gitops_registry_requests(r), 0);
+	gitops_registry_free(r);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("registry");
 	TCase *tc = tcase_create("choose");
+	TCase *tc2 = tcase_create("chart");
 
 	tcase_add_loop_test(tc, test_choose, 0, N(choose_cases));
 	suite_add_tcase(s, tc);
+	tcase_add_loop_test(tc2, test_chart_refused, 0, N(chart_refusals));
+	suite_add_tcase(s, tc2);
 	return gitops_check_run(s);
 }
