@@ -893,6 +893,48 @@ static int cached_exact(struct gitops_chart *c, const char *range, struct gitops
 	return found;
 }
 
+int gitops_chart_find_cached(struct gitops_chart *c, const char *range, struct gitops_chart_version *out,
+			     struct gitops_err *err)
+{
+	memset(out, 0, sizeof(*out));
+	return cached_exact(c, range, out, err);
+}
+
+const char *gitops_chart_choose(char *const *versions, size_t n, const char *range, int *bad, struct gitops_err *err)
+{
+	struct gitops_semver_range *rg = NULL;
+	struct gitops_semver best, v;
+	const char *chosen = NULL;
+	char buf[GITOPS_SEMVER_PART_MAX * 3];
+	size_t i;
+
+	*bad = 0;
+	if (range && !*range)
+		range = NULL;
+	for (i = 0; range && i < n; i++)
+		if (!strcmp(versions[i], range))
+			return versions[i];
+	if (gitops_semver_range_parse(range ? range : "*", &rg, err) < 0) {
+		*bad = 1;
+		return NULL;
+	}
+	for (i = 0; i < n; i++) {
+		char *u;
+		snprintf(buf, sizeof(buf), "%s", versions[i]);
+		for (u = buf; (u = strchr(u, '_')); u++)
+			*u = '+';
+		if (gitops_semver_parse(buf, &v) < 0 || !gitops_semver_range_match_each(rg, &v))
+			continue;
+		if (!chosen || gitops_semver_compare(&v, &best) > 0 ||
+		    (gitops_semver_compare(&v, &best) == 0 && strcmp(versions[i], chosen) > 0)) {
+			chosen = versions[i];
+			best = v;
+		}
+	}
+	gitops_semver_range_free(rg);
+	return chosen;
+}
+
 int gitops_chart_resolve(struct gitops_chart *c, const char *range, struct gitops_chart_version *out,
 			 struct gitops_err *err)
 {
@@ -1167,6 +1209,10 @@ int gitops_chart_store(struct gitops_chart *c, const char *version, const char *
 		goto done;
 	}
 	vdir_name(vdir, sizeof(vdir), version, want);
+	if (have_unpacked(c, vdir, want)) {
+		rc = result(c, vdir, root, dir, err);
+		goto done;
+	}
 	snprintf(tmp, sizeof(tmp), "%s/.tmp-%s-%ld-XXXXXX", c->dir, vdir, (long)getpid());
 	if (!mkdtemp(tmp)) {
 		gitops_err_errno(err, errno, tmp);

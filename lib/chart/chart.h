@@ -108,6 +108,24 @@ int gitops_chart_resolve(struct gitops_chart *c, const char *range, struct gitop
 			 struct gitops_err *err);
 
 /*
+ * A package unpacked in the cache whose version is exactly `range` (the
+ * helm rule: an exact version is taken as it is): 1 and *out filled
+ * (out->cached = 1), 0 when there is none, -1 out of memory.  Nothing is sent.
+ */
+int gitops_chart_find_cached(struct gitops_chart *c, const char *range, struct gitops_chart_version *out,
+			     struct gitops_err *err);
+
+/*
+ * helm's choice among versions (an OCI repository's tags, '_' read as '+'):
+ * one whose text is exactly `range` first, else the newest in the range
+ * (NULL or "": the newest release), with helm's prerelease rule.  The
+ * chosen string (a pointer into versions) or NULL; -1 in *bad only for a
+ * malformed range (err set).
+ */
+const char *gitops_chart_choose(char *const *versions, size_t n, const char *range, int *bad,
+				struct gitops_err *err);
+
+/*
  * The unpacked directory of v: downloaded, checked and unpacked unless the
  * cache holds it already with v's digest.  *root is the version's directory,
  * *dir root/NAME (the chart).  A package whose SHA-256 is not v->digest:
@@ -119,7 +137,8 @@ int gitops_chart_unpack(struct gitops_chart *c, const struct gitops_chart_versio
 /*
  * Unpack a package the caller downloaded (len bytes; an OCI chart layer)
  * as version `version` with digest `digest` ("sha256:HEX", checked against
- * the bytes), and record it; *root and *dir as gitops_chart_unpack gives.
+ * the bytes), and record it (a version unpacked with that digest already is
+ * reused); *root and *dir as gitops_chart_unpack gives.
  */
 int gitops_chart_store(struct gitops_chart *c, const char *version, const char *digest, const void *tgz, size_t len,
 		       char **root, char **dir, struct gitops_err *err);
