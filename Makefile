@@ -204,6 +204,10 @@ git: $(BINS)
 chartrepo: $(BINS)
 	$(Q)GITOPS_BIN=$(CURDIR)/$(O) tests/chartrepo/run
 
+# gitops-fetch --chart against helm pull on one lighttpd chart repository, cold and warm
+bench-chart: $(BINS)
+	bench/chart-bench --bin $(O)
+
 # the container image: an OCI layout in $(O)/image and $(O)/gitops-image.tar, no daemon
 # (not under SANITIZE: sanitized programs need /proc, which the test's chroot has not)
 .PHONY: image image-test
