@@ -4,7 +4,7 @@
 # (alice:wonderland); charts packaged with the live helm (fresh HELM_* homes).  The helpers of
 # tests/git/lib.sh (counters, ports, the CA, fetch) come along.  A script ends with `finish NAME`.
 source "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/../git/lib.sh"
-unset GITOPS_HELM_USERNAME GITOPS_HELM_PASSWORD GITOPS_HELM_TOKEN
+unset GITOPS_HELM_USERNAME GITOPS_HELM_PASSWORD GITOPS_HELM_TOKEN http_proxy https_proxy HTTP_PROXY HTTPS_PROXY all_proxy ALL_PROXY
 export HELM_CACHE_HOME=$W/helm/cache HELM_CONFIG_HOME=$W/helm/config HELM_DATA_HOME=$W/helm/data
 mkdir -p "$HELM_CACHE_HOME" "$HELM_CONFIG_HOME" "$HELM_DATA_HOME"
 WWW=$W/www
