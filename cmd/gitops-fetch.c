@@ -16,6 +16,7 @@
 #include "lib/k8s/source.h"
 #include "lib/k8s/stream.h"
 #include "lib/base/parse.h"
+#include "lib/yaml/yaml.h"
 
 static const char usage[] = "gitops-fetch [options] REPO [--ref REF] [--path PATH]...\n"
 			    "gitops-fetch [options] CHART-REPO --chart NAME [--ref RANGE]\n"
@@ -53,6 +54,26 @@ static const char help[] =
 	"                            gitops-render to apply to the kustomizations it builds\n"
 	"      --allow-remote        let gitops-render fetch the remote bases and files the\n"
 	"                            kustomizations name (spec.kustomize.allowRemote: true)\n"
+	"      --helm-overrides FILE  Argo CD's source.helm fields (a YAML mapping) written\n"
+	"                            into each Source as spec.helm, for gitops-render to\n"
+	"                            apply to the charts it renders; the --helm-* options\n"
+	"                            below set or add to its fields\n"
+	"      --helm-release NAME   releaseName (default: gitops-render's --release, else\n"
+	"                            the Source's metadata.name)\n"
+	"      --helm-namespace NS   namespace (.Release.Namespace)\n"
+	"      --helm-values FILE    valueFiles: a file of the checkout, relative to PATH,\n"
+	"                            or $NAME/FILE in the Source whose --ref-name is NAME\n"
+	"                            (repeatable, in order)\n"
+	"      --helm-set NAME=VALUE  parameters (repeatable)\n"
+	"      --helm-set-string NAME=VALUE  parameters with forceString (repeatable)\n"
+	"      --helm-set-file NAME=FILE  fileParameters, FILE as for --helm-values\n"
+	"      --helm-skip-crds      skipCrds: leave out the charts' crds/ (else included)\n"
+	"      --helm-skip-tests     skipTests: leave out test hooks\n"
+	"      --helm-kube-version V  kubeVersion (.Capabilities.KubeVersion)\n"
+	"      --helm-api-versions V  apiVersions (repeatable)\n"
+	"      --ref-name NAME       spec.refName (Argo CD's ref): other Sources' value files\n"
+	"                            name this checkout as $NAME/...; without --path, the\n"
+	"                            Source holds values only and is not rendered\n"
 	"      --if-changed          exit 10 and write nothing when FILE records this commit\n"
 	"                            (a chart: this version and digest)\n"
 	"      --cache-dir DIR       the cache (default $XDG_CACHE_HOME/gitops)\n"
@@ -76,7 +97,10 @@ static const char help[] =
 enum {
 	OPT_REF = 300, OPT_PATH, OPT_PRINT_COMMIT, OPT_STATE, OPT_IF_CHANGED, OPT_CACHE_DIR, OPT_KEEP, OPT_LOCK_TIMEOUT,
 	OPT_MAX_SIZE, OPT_MAX_FILES, OPT_SSH_KEY, OPT_KNOWN_HOSTS, OPT_NO_AGENT, OPT_CA_FILE, OPT_NETRC,
-	OPT_KUSTOMIZE_OVERRIDES, OPT_ALLOW_REMOTE, OPT_SERVE, OPT_CHART, OPT_MAX_INDEX, OPT_PLAIN_HTTP
+	OPT_KUSTOMIZE_OVERRIDES, OPT_ALLOW_REMOTE, OPT_SERVE, OPT_CHART, OPT_MAX_INDEX, OPT_PLAIN_HTTP,
+	OPT_HELM_OVERRIDES, OPT_HELM_RELEASE, OPT_HELM_NAMESPACE,
+	OPT_HELM_VALUES, OPT_HELM_SET, OPT_HELM_SET_STRING, OPT_HELM_SET_FILE, OPT_HELM_SKIP_CRDS, OPT_HELM_SKIP_TESTS,
+	OPT_HELM_KUBE_VERSION, OPT_HELM_API_VERSIONS, OPT_REF_NAME
 };
 
 static const struct option longopts[] = {
@@ -101,6 +125,18 @@ static const struct option longopts[] = {
 	{ "max-index-size", required_argument, NULL, OPT_MAX_INDEX },
 	{ "plain-http", no_argument, NULL, OPT_PLAIN_HTTP },
 	{ "kustomize-remote-serve", no_argument, NULL, OPT_SERVE }, /* gitops-render's child: not for users */
+	{ "helm-overrides", required_argument, NULL, OPT_HELM_OVERRIDES },
+	{ "helm-release", required_argument, NULL, OPT_HELM_RELEASE },
+	{ "helm-namespace", required_argument, NULL, OPT_HELM_NAMESPACE },
+	{ "helm-values", required_argument, NULL, OPT_HELM_VALUES },
+	{ "helm-set", required_argument, NULL, OPT_HELM_SET },
+	{ "helm-set-string", required_argument, NULL, OPT_HELM_SET_STRING },
+	{ "helm-set-file", required_argument, NULL, OPT_HELM_SET_FILE },
+	{ "helm-skip-crds", no_argument, NULL, OPT_HELM_SKIP_CRDS },
+	{ "helm-skip-tests", no_argument, NULL, OPT_HELM_SKIP_TESTS },
+	{ "helm-kube-version", required_argument, NULL, OPT_HELM_KUBE_VERSION },
+	{ "helm-api-versions", required_argument, NULL, OPT_HELM_API_VERSIONS },
+	{ "ref-name", required_argument, NULL, OPT_REF_NAME },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -116,9 +152,141 @@ struct opts {
 	const char *chart;
 	size_t index_max;
 	int plain_http;
+	const char *helm_file;  /* --helm-overrides */
+	cJSON *helm;            /* the --helm-* options, applied over helm_file's mapping */
+	const char *ref_name;
 	struct gitops_git_cache_options cache;
 	struct gitops_git_auth auth;
 };
+
+/* An item of o->helm's list `key` (made when missing); NULL when out of memory */
+static int helm_add(cJSON *helm, const char *key, cJSON *item)
+{
+	cJSON *list = cJSON_GetObjectItemCaseSensitive(helm, key);
+
+	if (!item || (!list && !(list = cJSON_AddArrayToObject(helm, key)))) {
+		cJSON_Delete(item);
+		return -1;
+	}
+	cJSON_AddItemToArray(list, item);
+	return 0;
+}
+
+/* A --helm-* option into o->helm (Argo CD's source.helm fields) */
+static int helm_option(struct gitops_cli *cli, struct opts *o, int opt, const char *arg)
+{
+	static const struct {
+		int opt;
+		const char *flag, *field;
+	} scalars[] = {
+		{ OPT_HELM_RELEASE, "--helm-release", "releaseName" },
+		{ OPT_HELM_NAMESPACE, "--helm-namespace", "namespace" },
+		{ OPT_HELM_KUBE_VERSION, "--helm-kube-version", "kubeVersion" },
+	};
+	const char *eq = arg ? strchr(arg, '=') : NULL;
+	cJSON *p = NULL;
+	size_t i;
+	int rc = 0;
+
+	if (!o->helm && !(o->helm = cJSON_CreateObject()))
+		return gitops_cli_usage_error(cli, "out of memory");
+	for (i = 0; i < sizeof(scalars) / sizeof(scalars[0]); i++)
+		if (scalars[i].opt == opt) {
+			if (!*arg)
+				return gitops_cli_usage_error(cli, "%s needs a value", scalars[i].flag);
+			cJSON_DeleteItemFromObjectCaseSensitive(o->helm, scalars[i].field);
+			rc = cJSON_AddStringToObject(o->helm, scalars[i].field, arg) ? 0 : -1;
+			goto done;
+		}
+	switch (opt) {
+	case OPT_HELM_VALUES:
+	case OPT_HELM_API_VERSIONS:
+		if (!*arg)
+			return gitops_cli_usage_error(cli, "%s needs a value", opt == OPT_HELM_VALUES ? "--helm-values" :
+						      "--helm-api-versions");
+		rc = helm_add(o->helm, opt == OPT_HELM_VALUES ? "valueFiles" : "apiVersions", cJSON_CreateString(arg));
+		break;
+	case OPT_HELM_SET:
+	case OPT_HELM_SET_STRING:
+	case OPT_HELM_SET_FILE:
+		if (!eq || eq == arg)
+			return gitops_cli_usage_error(cli, "--helm-set%s '%s': NAME=%s expected",
+						      opt == OPT_HELM_SET ? "" : opt == OPT_HELM_SET_FILE ? "-file" :
+						      "-string", arg, opt == OPT_HELM_SET_FILE ? "FILE" : "VALUE");
+		if (!(p = cJSON_CreateObject())) {
+			rc = -1;
+			break;
+		}
+		{
+			char *name = strndup(arg, (size_t)(eq - arg));
+			int ok = name && cJSON_AddStringToObject(p, "name", name) &&
+				 cJSON_AddStringToObject(p, opt == OPT_HELM_SET_FILE ? "path" : "value", eq + 1) &&
+				 (opt != OPT_HELM_SET_STRING || cJSON_AddTrueToObject(p, "forceString"));
+			free(name);
+			if (!ok) {
+				cJSON_Delete(p);
+				rc = -1;
+				break;
+			}
+		}
+		rc = helm_add(o->helm, opt == OPT_HELM_SET_FILE ? "fileParameters" : "parameters", p);
+		break;
+	case OPT_HELM_SKIP_CRDS:
+	case OPT_HELM_SKIP_TESTS: {
+		const char *field = opt == OPT_HELM_SKIP_CRDS ? "skipCrds" : "skipTests";
+		cJSON_DeleteItemFromObjectCaseSensitive(o->helm, field);
+		rc = cJSON_AddTrueToObject(o->helm, field) ? 0 : -1;
+		break;
+	}
+	}
+done:
+	return rc < 0 ? gitops_cli_usage_error(cli, "out of memory") : 0;
+}
+
+/* spec.helm: --helm-overrides FILE's mapping, the --helm-* options over it; checked as gitops-render checks it */
+static int helm_spec(cJSON **out, const struct opts *o, const struct gitops_limits *limits, struct gitops_err *err)
+{
+	struct gitops_buf text = GITOPS_BUF_INIT;
+	const cJSON *v;
+	int rc;
+
+	*out = NULL;
+	if (!o->helm_file && !o->helm)
+		return 0;
+	if (o->helm_file) {
+		rc = gitops_buf_read_file(&text, o->helm_file, 1u << 20, err) < 0 ||
+		     gitops_yaml_parse_one(out, text.data ? text.data : "", text.len, o->helm_file, limits, err) < 0;
+		gitops_buf_release(&text);
+		if (rc)
+			return -1;
+		if (!cJSON_IsObject(*out)) {
+			cJSON_Delete(*out);
+			*out = NULL;
+			return gitops_err_set(err, GITOPS_EXIT_USAGE, "%s: not a mapping of Argo CD's source.helm fields",
+					      o->helm_file);
+		}
+	} else if (!(*out = cJSON_CreateObject())) {
+		return gitops_err_oom(err);
+	}
+	/* the options: scalars replace the file's, lists add to them */
+	cJSON_ArrayForEach(v, o->helm) {
+		cJSON *have = cJSON_GetObjectItemCaseSensitive(*out, v->string), *e;
+		if (cJSON_IsArray(v) && cJSON_IsArray(have)) {
+			cJSON_ArrayForEach(e, v)
+				cJSON_AddItemToArray(have, cJSON_Duplicate(e, 1));
+		} else {
+			cJSON_DeleteItemFromObjectCaseSensitive(*out, v->string);
+			cJSON_AddItemToObject(*out, v->string, cJSON_Duplicate(v, 1));
+		}
+	}
+	if (gitops_source_helm_check(*out, o->helm_file ? o->helm_file : "--helm-* options", err) < 0) {
+		err->code = GITOPS_EXIT_USAGE;
+		cJSON_Delete(*out);
+		*out = NULL;
+		return -1;
+	}
+	return 0;
+}
 
 static int on_option(struct gitops_cli *cli, int opt, const char *arg, void *ctx)
 {
@@ -170,7 +338,18 @@ static int on_option(struct gitops_cli *cli, int opt, const char *arg, void *ctx
 			return gitops_cli_usage_error(cli, "--max-index-size takes a positive size (K, M or G suffix), not '%s'",
 						      arg);
 		return 0;
+	case OPT_REF_NAME:
+		if (!gitops_source_ref_name_valid(arg))
+			return gitops_cli_usage_error(cli, "--ref-name '%s': letters, digits, '-' and '_' only (Argo CD's "
+						      "ref)", arg);
+		o->ref_name = arg;
+		return 0;
+	case OPT_HELM_OVERRIDES:
+		o->helm_file = arg;
+		return 0;
 	}
+	if (opt >= OPT_HELM_RELEASE && opt <= OPT_HELM_API_VERSIONS)
+		return helm_option(cli, o, opt, arg);
 	/* the options of the cache and of authentication, shared with gitops-bump */
 	for (lo = longopts; lo->name && lo->val != opt; lo++)
 		;
@@ -253,7 +432,7 @@ done:
 }
 
 /* A chart of a chart repository or an OCI registry: one Source document.  Returns the exit code. */
-static int fetch_chart(struct gitops_cli *cli, struct opts *o, const char *repo_arg)
+static int fetch_chart(struct gitops_cli *cli, struct opts *o, const char *repo_arg, const cJSON *helm)
 {
 	struct gitops_chart_options co = GITOPS_CHART_OPTIONS_INIT;
 	struct gitops_chart *c = NULL;
@@ -357,6 +536,7 @@ static int fetch_chart(struct gitops_cli *cli, struct opts *o, const char *repo_
 		src.path = "";
 		src.root = root;
 		src.dir = dir;
+		src.helm = helm;
 		if (gitops_source_new(&doc, &src, &err) < 0 || gitops_spool_new(&spool, 1u << 16, &err) < 0 ||
 		    gitops_stream_writer_new(&w, cli->format, gitops_spool_write, spool, &err) < 0 ||
 		    gitops_stream_writer_put(w, doc, &err) < 0)
@@ -402,7 +582,7 @@ int main(int argc, char **argv)
 	char *paths[MAX_PATHS], commit[GIT_OID_HEXSZ + 1], what[512];
 	size_t npaths = 0, i;
 	int ret, code = GITOPS_EXIT_OK, changed = 0;
-	cJSON *overrides = NULL;
+	cJSON *overrides = NULL, *helm = NULL;
 
 	memset(&o, 0, sizeof(o));
 	memset(&url, 0, sizeof(url));
@@ -410,8 +590,10 @@ int main(int argc, char **argv)
 	o.auth = auth_def;
 	gitops_cli_init(&cli, "gitops-fetch", usage, help);
 	ret = gitops_cli_parse(&cli, argc, argv, "", longopts, on_option, &o);
-	if (ret >= 0)
+	if (ret >= 0) {
+		cJSON_Delete(o.helm);
 		return ret;
+	}
 	if (o.serve) { /* gitops-render's remote targets: its requests on stdin, the answers on stdout */
 		struct gitops_kustomize_options ko = GITOPS_KUSTOMIZE_OPTIONS_INIT;
 		gitops_git_auth_from_env(&o.auth);
@@ -420,29 +602,50 @@ int main(int argc, char **argv)
 		code = gitops_kustomize_remote_serve(0, 1, &ko, &err) < 0 ? gitops_cli_fail(&cli, &err) : 0;
 		goto done;
 	}
-	if (cli.optind >= argc)
-		return gitops_cli_usage_error(&cli, "no repository given");
-	if (cli.optind + 1 < argc)
-		return gitops_cli_usage_error(&cli, "unexpected argument '%s' (one repository at a time)",
+	if (cli.optind >= argc) {
+		code = gitops_cli_usage_error(&cli, "no repository given");
+		goto done;
+	}
+	if (cli.optind + 1 < argc) {
+		code = gitops_cli_usage_error(&cli, "unexpected argument '%s' (one repository at a time)",
 					      argv[cli.optind + 1]);
-	if (o.if_changed && !o.state)
-		return gitops_cli_usage_error(&cli, "--if-changed needs --state FILE");
+		goto done;
+	}
+	if (o.if_changed && !o.state) {
+		code = gitops_cli_usage_error(&cli, "--if-changed needs --state FILE");
+		goto done;
+	}
 	if (o.chart || !strncasecmp(argv[cli.optind], "oci://", 6)) {
+		if (o.ref_name) {
+			code = gitops_cli_usage_error(&cli, "--ref-name is for Git repositories (a Source of value files)");
+			goto done;
+		}
+		if (helm_spec(&helm, &o, &cli.limits, &err) < 0) {
+			code = gitops_cli_fail(&cli, &err);
+			goto done;
+		}
 		o.cache.notice = gitops_cli_on_notice;
 		o.cache.progress = gitops_cli_on_detail;
 		o.cache.ctx = &cli;
 		gitops_git_auth_from_env(&o.auth); /* only its files: the CA and netrc options given */
-		code = fetch_chart(&cli, &o, argv[cli.optind]);
+		code = fetch_chart(&cli, &o, argv[cli.optind], helm);
 		goto done;
 	}
-	if (o.index_max)
-		return gitops_cli_usage_error(&cli, "--max-index-size is for chart repositories (--chart)");
-	if (o.plain_http)
-		return gitops_cli_usage_error(&cli, "--plain-http is for oci:// registries");
+	if (o.index_max) {
+		code = gitops_cli_usage_error(&cli, "--max-index-size is for chart repositories (--chart)");
+		goto done;
+	}
+	if (o.plain_http) {
+		code = gitops_cli_usage_error(&cli, "--plain-http is for oci:// registries");
+		goto done;
+	}
 	if (!o.ref)
 		o.ref = "HEAD";
-	if (o.overrides_file && gitops_kustomize_overrides_read(&overrides, o.overrides_file, &cli.limits, &err) < 0)
-		return gitops_cli_fail(&cli, &err);
+	if ((o.overrides_file && gitops_kustomize_overrides_read(&overrides, o.overrides_file, &cli.limits, &err) < 0) ||
+	    helm_spec(&helm, &o, &cli.limits, &err) < 0) {
+		code = gitops_cli_fail(&cli, &err);
+		goto done;
+	}
 	o.cache.notice = gitops_cli_on_notice;
 	o.cache.progress = gitops_cli_on_detail;
 	o.cache.live = gitops_cli_on_live;
@@ -499,7 +702,7 @@ int main(int argc, char **argv)
 			goto fail;
 		for (i = 0; i < npaths; i++) {
 			char *root = NULL, *dir = NULL, *revisions = NULL, name[256];
-			struct gitops_source src = { name, url.display, o.ref, commit, paths[i], NULL, NULL, NULL, overrides, 0, NULL, NULL, NULL };
+			struct gitops_source src = { 0 };
 			cJSON *doc = NULL;
 			if (gitops_git_checkout(repo, commit, paths[i], &root, &dir, &err) < 0)
 				goto fail;
@@ -509,6 +712,14 @@ int main(int argc, char **argv)
 				goto fail;
 			}
 			gitops_source_name(name, sizeof(name), url.name, paths[i]);
+			src.name = name;
+			src.repository = url.display;
+			src.ref = o.ref;
+			src.commit = commit;
+			src.path = paths[i];
+			src.kustomize = overrides;
+			src.helm = helm;
+			src.ref_name = o.ref_name;
 			src.allow_remote = o.allow_remote;
 			src.root = root;
 			src.dir = dir;
@@ -545,6 +756,8 @@ done:
 	for (i = 0; i < npaths; i++)
 		free(paths[i]);
 	cJSON_Delete(overrides);
+	cJSON_Delete(helm);
+	cJSON_Delete(o.helm);
 	gitops_git_shutdown();
 	return code;
 }

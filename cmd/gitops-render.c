@@ -47,7 +47,9 @@ static const char help[] =
 	"                        below the kustomization's directory) or none\n"
 	"                        (LoadRestrictionsRootOnly, LoadRestrictionsNone as kubectl)\n"
 	"  -o, --output FORMAT   yaml (default) or json\n"
-	"helm template's options, for charts:\n"
+	"helm template's options, for charts (a Source's spec.helm, Argo CD's source.helm,\n"
+	"wins over them field by field, its values after theirs; its release name\n"
+	"defaults to --release, else its metadata.name; it includes CRDs unless skipCrds):\n"
 	"      --release NAME    the release name (helm template's NAME; default release-name)\n"
 	"  -n, --namespace NS    .Release.Namespace (default \"default\"; no namespace is added)\n"
 	"  -f, --values FILE     a values file, in order (repeatable, comma lists)\n"
@@ -61,6 +63,8 @@ static const char help[] =
 	"  -s, --show-only PATH  only the templates matching PATH (repeatable)\n"
 	"      --is-upgrade      .Release.IsUpgrade instead of IsInstall\n"
 	"      --skip-schema-validation  do not check values against values.schema.json\n"
+	"      --dependency-update  fetch the dependencies charts/ lacks first, as helm\n"
+	"                        dependency build (always done for a Source's charts)\n"
 	"      --reorder ORDER   kustomize's output order: legacy (by kind, the default)\n"
 	"                        or none (as built); a kustomization's sortOptions wins\n"
 	"      --cache-dir DIR, --lock-timeout SECONDS, --max-size SIZE, --max-files N,\n"
@@ -80,7 +84,7 @@ enum {
 	OPT_ALLOW_EMPTY_INPUT = 300, OPT_LOAD_RESTRICTOR, OPT_REORDER, OPT_KUSTOMIZE_OVERRIDES, OPT_ALLOW_REMOTE,
 	OPT_ENABLE_HELM,
 	OPT_HELM, /* helm template's options, gitops_helm_option_set's */
-	OPT_HELM_END = OPT_HELM + 16,
+	OPT_HELM_END = OPT_HELM + 17,
 	OPT_GIT, /* the options of the Git cache and authentication, gitops_git_option_set's */
 	OPT_GIT_END = OPT_GIT + 9
 };
@@ -113,6 +117,7 @@ static const struct option longopts[] = {
 	{ "show-only", required_argument, NULL, OPT_HELM + 13 },
 	{ "is-upgrade", no_argument, NULL, OPT_HELM + 14 },
 	{ "skip-schema-validation", no_argument, NULL, OPT_HELM + 15 },
+	{ "dependency-update", no_argument, NULL, OPT_HELM + 16 },
 	{ "cache-dir", required_argument, NULL, OPT_GIT },
 	{ "lock-timeout", required_argument, NULL, OPT_GIT + 1 },
 	{ "max-size", required_argument, NULL, OPT_GIT + 2 },

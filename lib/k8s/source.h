@@ -3,8 +3,8 @@
  * gitops-render reads (apiVersion gitops.dev/v1alpha1, kind Source):
  *
  *   metadata: {name}
- *   spec: {repository, ref, commit, path, root, dir, revisions}
- *   spec: {repository, chart, ref, version, digest, commit, path, root, dir}
+ *   spec: {repository, ref, commit, path, root, dir, revisions, kustomize, helm, refName}
+ *   spec: {repository, chart, ref, version, digest, commit, path, root, dir, helm, refName}
  *                            (a chart from a chart repository: `commit` is the
  *                            version, `root` the unpacked package, `dir` root/CHART)
  *
@@ -13,7 +13,11 @@
  * inside it (root/PATH); without `root`, `dir` is the checkout (documents
  * of older gitops-fetch).  Whatever reads a Source reads nothing outside
  * root.  `revisions` (optional) a JSON file listing every file of the
- * checkout, relative to root, and the commit that last changed it.  This module owns the document's
+ * checkout, relative to root, and the commit that last changed it.
+ * `helm` (optional) Argo CD's Application source.helm fields for the charts
+ * rendered from dir; `refName` (optional, Argo CD's multi-source `ref`,
+ * renamed: spec.ref is the Git ref) the name `$NAME/...` value files of
+ * the other Sources of a stream resolve into (this Source's root).  This module owns the document's
  * shape: built here, parsed here.  Uses cJSON and lib/object only.
  */
 #ifndef GITOPS_SOURCE_H
@@ -38,6 +42,8 @@ struct gitops_source {
 	const cJSON *kustomize;   /* Argo CD's Kustomize overrides for the builds of dir (a mapping), or NULL */
 	int allow_remote;         /* read: spec.kustomize.allowRemote is true (remote bases and files may be
 				   * fetched); gitops_source_new writes what `kustomize` holds */
+	const cJSON *helm;        /* Argo CD's source.helm fields (a mapping, checked when read), or NULL */
+	const char *ref_name;     /* spec.refName (Argo CD's `ref`), or NULL */
 	/* a chart from a chart repository (gitops-fetch --chart, oci://); all NULL for Git */
 	const char *chart;        /* spec.chart: the chart's name (no '/') */
 	const char *version;      /* spec.version: the version the ref chose */
@@ -62,12 +68,24 @@ int gitops_source_is(const cJSON *obj);
  * The fields of a Source document: repository, commit, path and dir must
  * be non-empty strings, root and revisions strings when present (root
  * non-empty), spec.kustomize a mapping whose allowRemote, when there, is
- * a boolean; chart, version and digest, when present, non-empty strings
- * (chart without '/', digest "sha256:" and 64 lowercase hex digits).  Errors
+ * a boolean, spec.helm a mapping of Argo CD's source.helm fields of their
+ * types (value files relative, or `$NAME/...`), spec.refName letters,
+ * digits, '-' and '_'; chart, version and digest, when present, non-empty
+ * strings (chart without '/', digest "sha256:" and 64 lowercase hex
+ * digits).  Errors
  * (GITOPS_EXIT_INPUT) name the input, line and document number:
  * "INPUT:LINE: document N: Source 'NAME': spec.dir must be a non-empty string".
  */
 int gitops_source_read(struct gitops_source *out, const cJSON *obj, const char *input, size_t line, size_t doc,
 		       struct gitops_err *err);
+
+/* A value file's `$NAME/...` reference (Argo CD's multi-source values): the length of NAME, 0 when path is not one. */
+size_t gitops_source_values_ref(const char *path);
+
+/* spec.helm's check alone (gitops-fetch's options): errors read "WHAT: spec.helm.FIELD ...". */
+int gitops_source_helm_check(const cJSON *helm, const char *what, struct gitops_err *err);
+
+/* Is name a spec.refName (Argo CD's ref: letters, digits, '-' and '_')? */
+int gitops_source_ref_name_valid(const char *name);
 
 #endif

@@ -205,6 +205,7 @@ static int target_load(struct build *b, struct target *t, struct kz_loader *l, c
 	t->ctx.enable_helm = b->opts->enable_helm;
 	t->ctx.helm_chart = b->opts->helm_chart;
 	t->ctx.helm_ctx = b->opts->helm_ctx;
+	t->ctx.helm_pull = b->opts->helm_pull;
 	if (kz_load_file(&text, &t->ctx, name, KZ_FILE_MAX, err) < 0)
 		goto done;
 	if (kz_kustomization_parse(&t->k, text.data ? text.data : "", text.len, name, l->root, b->opts->warn,

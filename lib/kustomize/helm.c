@@ -50,8 +50,17 @@ static int inside(const char *real, const char *dir)
  * (override) or under (merge) valuesFile, or alone (replace); kustomize
  * goes through a Go map, so the result is written back as YAML.
  */
+/* a values file: through the loader (its restrictions), but for a pulled chart's own values.yaml (direct) */
+static int load_values(struct gitops_buf *out, struct kz_ctx *c, const char *path, const char *direct,
+		       struct gitops_err *err)
+{
+	if (direct && !strcmp(path, direct))
+		return gitops_buf_read_file(out, path, KZ_FILE_MAX, err);
+	return kz_load_file(out, c, path, KZ_FILE_MAX, err);
+}
+
 static int merged_values(struct gitops_buf *out, const cJSON *inline_values, const char *merge, struct kz_ctx *c,
-			 const char *values_file, struct gitops_err *err)
+			 const char *values_file, const char *direct, struct gitops_err *err)
 {
 	struct gitops_limits limits = GITOPS_LIMITS_INIT;
 	struct gitops_buf text = GITOPS_BUF_INIT;
@@ -61,7 +70,7 @@ static int merged_values(struct gitops_buf *out, const cJSON *inline_values, con
 
 	if (strcmp(merge, "replace")) {
 		limits.max_stream_bytes = KZ_FILE_MAX;
-		if (kz_load_file(&text, c, values_file, KZ_FILE_MAX, err) < 0 ||
+		if (load_values(&text, c, values_file, direct, err) < 0 ||
 		    gitops_yaml_parse_one(&file, text.data ? text.data : "", text.len, values_file, &limits, err) < 0)
 			goto done;
 		if (!file && !(file = cJSON_CreateObject())) {
@@ -118,7 +127,7 @@ static int inflate(struct kz_resmap *m, const cJSON *e, const char *chart_home, 
 	struct kz_resmap got = KZ_RESMAP_INIT;
 	struct stat st;
 	const cJSON *it;
-	int rc = -1;
+	int rc = -1, pulled = 0;
 
 	memset(&hc, 0, sizeof(hc));
 	if (!name)
@@ -139,7 +148,24 @@ static int inflate(struct kz_resmap *m, const cJSON *e, const char *chart_home, 
 		gitops_err_oom(err);
 		goto done;
 	}
-	if (stat(dir.data, &st) < 0 || !S_ISDIR(st.st_mode)) {
+	if ((stat(dir.data, &st) < 0 || !S_ISDIR(st.st_mode)) && repo && c->helm_pull) {
+		/* not where helm pull would have put it: from the chart cache, nothing written here */
+		char *pulled_dir = NULL;
+		if (c->helm_pull(c->helm_ctx, &pulled_dir, repo, name, version, err) < 0) {
+			gitops_err_prefix(err, "%s: helmCharts: %s", c->file, name);
+			goto done;
+		}
+		dir.len = 0;
+		rc = gitops_buf_addstr(&dir, pulled_dir);
+		free(pulled_dir);
+		if (rc) {
+			rc = -1;
+			gitops_err_oom(err);
+			goto done;
+		}
+		rc = -1;
+		pulled = 1;
+	} else if (stat(dir.data, &st) < 0 || !S_ISDIR(st.st_mode)) {
 		if (repo)
 			gitops_err_set(err, GITOPS_EXIT_USAGE,
 				       "%s: helmCharts: %s: charts from a repository (%s) come with a later version: "
@@ -151,7 +177,7 @@ static int inflate(struct kz_resmap *m, const cJSON *e, const char *chart_home, 
 		goto done;
 	}
 	/* the chart is read where it is: inside a Source, never outside its checkout */
-	if (c->loader && c->loader->boundary &&
+	if (!pulled && c->loader && c->loader->boundary &&
 	    (!realpath(dir.data, real) || !inside(real, c->loader->boundary))) {
 		gitops_err_set(err, GITOPS_EXIT_INPUT, "%s: helmCharts: security; chart '%s' is not in or below the Source's checkout",
 			       c->file, home.data);
@@ -188,9 +214,9 @@ static int inflate(struct kz_resmap *m, const cJSON *e, const char *chart_home, 
 		names[i++] = it->valuestring;
 	}
 	if (cJSON_IsObject(inline_values) && inline_values->child) {
-		if (merged_values(&values[0], inline_values, merge, c, values_file, err) < 0)
+		if (merged_values(&values[0], inline_values, merge, c, values_file, pulled ? vfile.data : NULL, err) < 0)
 			goto done;
-	} else if (kz_load_file(&values[0], c, values_file, KZ_FILE_MAX, err) < 0) {
+	} else if (load_values(&values[0], c, values_file, pulled ? vfile.data : NULL, err) < 0) {
 		goto done;
 	}
 	names[0] = values_file;
@@ -212,7 +238,7 @@ static int inflate(struct kz_resmap *m, const cJSON *e, const char *chart_home, 
 	hc.include_crds = flag(e, "includeCRDs");
 	hc.skip_tests = flag(e, "skipTests");
 	hc.skip_hooks = flag(e, "skipHooks");
-	hc.remote = c->loader && c->loader->remote;
+	hc.remote = pulled || (c->loader && c->loader->remote);
 	if (c->helm_chart(c->helm_ctx, &out, dir.data, &hc, err) < 0)
 		goto done;
 	if (kz_parse_objects(&got, out.data ? out.data : "", out.len, dir.data, err) < 0)

@@ -93,6 +93,15 @@ struct gitops_kustomize_options {
 	int (*helm_chart)(void *helm_ctx, struct gitops_buf *out, const char *chart_dir,
 			  const struct gitops_kustomize_helm_chart *chart, struct gitops_err *err);
 	void *helm_ctx;
+	/*
+	 * A chart from a repository (`repo:`) that is not where kustomize's
+	 * `helm pull` would have put it: *dir gets the chart's directory (the
+	 * caller's cache; it stays there, unchanged, until the build is over),
+	 * version as kustomize hands it to helm pull (NULL: the newest).  NULL:
+	 * refused, as before charts were pulled.
+	 */
+	int (*helm_pull)(void *helm_ctx, char **dir, const char *repo, const char *name, const char *version,
+			 struct gitops_err *err);
 };
 
 /*
@@ -142,7 +151,7 @@ int gitops_kustomize_remote_serve(int in, int out, const struct gitops_kustomize
 
 #define GITOPS_KUSTOMIZE_OPTIONS_INIT                                                                             \
 	{ GITOPS_KUSTOMIZE_ROOT_ONLY, GITOPS_KUSTOMIZE_REORDER_UNSET, NULL, NULL, NULL, NULL, NULL, NULL, 0, NULL,  \
-	  NULL, NULL, NULL, NULL, 0, NULL, NULL }
+	  NULL, NULL, NULL, NULL, 0, NULL, NULL, NULL }
 
 /* Build the kustomization in `dir` into out (empty on entry), in output order, kustomize's annotations stripped. */
 int gitops_kustomize_build(struct kz_resmap *out, const char *dir, const struct gitops_kustomize_options *opts,

@@ -200,6 +200,8 @@ struct kz_ctx {
 	int (*helm_chart)(void *helm_ctx, struct gitops_buf *out, const char *chart_dir,
 			  const struct gitops_kustomize_helm_chart *chart, struct gitops_err *err);
 	void *helm_ctx;
+	int (*helm_pull)(void *helm_ctx, char **dir, const char *repo, const char *name, const char *version,
+			 struct gitops_err *err);
 };
 
 /*

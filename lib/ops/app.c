@@ -301,7 +301,7 @@ static const struct field helm_fields[] = {
 	{ "skipCrds", F_OK, NULL }, { "skipTests", F_OK, NULL }, { "skipSchemaValidation", F_OK, NULL },
 	{ "kubeVersion", F_OK, NULL }, { "apiVersions", F_OK, NULL }, { "namespace", F_OK, NULL },
 	{ "passCredentials", F_WARN, "charts come from the Git checkout, no Helm repository is asked" },
-	{ "ignoreMissingValueFiles", F_WARN, "a value file that is missing is an error" },
+	{ "ignoreMissingValueFiles", F_OK, NULL },
 	{ "version", F_WARN, "gitops-render renders as helm v3.17" },
 	{ NULL, 0, NULL },
 };
@@ -337,7 +337,8 @@ static int check_string_list(struct ctx *c, const cJSON *m, const char *path, co
 static int check_helm(struct ctx *c, const cJSON *h, struct gitops_err *err)
 {
 	static const char *const strings[] = { "releaseName", "values", "kubeVersion", "namespace", NULL };
-	static const char *const bools[] = { "skipCrds", "skipTests", "skipSchemaValidation", NULL };
+	static const char *const bools[] = { "skipCrds", "skipTests", "skipSchemaValidation", "ignoreMissingValueFiles",
+					     NULL };
 	static const struct field param_fields[] = { { "name", F_OK, NULL }, { "value", F_OK, NULL },
 						      { "forceString", F_OK, NULL }, { NULL, 0, NULL } };
 	static const struct field fparam_fields[] = { { "name", F_OK, NULL }, { "path", F_OK, NULL },

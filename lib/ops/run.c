@@ -376,83 +376,35 @@ static void kube_args(struct args *a, const struct run *r)
 		arg(a, "--request-timeout"), arg(a, r->o->request_timeout);
 }
 
-/* A file of the checkout named relative to the application's directory, kept inside the checkout. */
-static int checkout_file(char *out, const char *root, const char *dir, const char *rel)
+/*
+ * gitops-render's helm options: Argo CD's defaults for the release name and
+ * namespace (the application's), which spec.source.helm's releaseName and
+ * namespace replace.  The rest of spec.source.helm goes into the Source as
+ * spec.helm (gitops-fetch --helm-overrides), which gitops-render applies.
+ */
+static void helm_args(struct args *a, const struct run *r)
 {
-	char joined[PATH_MAX * 2], real_root[PATH_MAX];
-	size_t n;
+	const char *s = gitops_json_get_string(r->app->helm, "releaseName", NULL);
 
-	if (!*dir || !*root || rel[0] == '/' || strstr(rel, "://"))
-		return -1;
-	if ((size_t)snprintf(joined, sizeof(joined), "%s/%s", dir, rel) >= sizeof(joined) || !realpath(joined, out) ||
-	    !realpath(root, real_root))
-		return -1;
-	n = strlen(real_root);
-	return strncmp(out, real_root, n) || (out[n] != '/' && out[n]) ? -1 : 0;
+	arg(a, "--release"), arg(a, s && *s ? s : r->app->name);
+	s = gitops_json_get_string(r->app->helm, "namespace", NULL);
+	arg(a, "-n"), arg(a, s && *s ? s : r->app->namespace);
 }
 
-/* gitops-render's options for the application's spec.source.helm (release name, namespace: Argo CD's defaults) */
-static int helm_args(struct args *a, struct run *r, const char *dir)
+/* An override file for gitops-fetch (Argo CD's source.kustomize or source.helm): its path, or NULL (said) */
+static const char *overrides_file(struct run *r, struct args *a, const char *name, const cJSON *v)
 {
-	const cJSON *h = r->app->helm, *v, *e;
-	const char *s;
-	char path[PATH_MAX];
+	struct gitops_err err = GITOPS_ERR_INIT;
+	const char *file = keep(a, "%s/%s", r->work, name);
+	char *text = cJSON_Print(v);
 
-	s = gitops_json_get_string(h, "releaseName", NULL);
-	arg(a, "--release"), arg(a, s && *s ? s : r->app->name);
-	s = gitops_json_get_string(h, "namespace", NULL);
-	arg(a, "-n"), arg(a, s && *s ? s : r->app->namespace);
-	if (!h)
-		return 0;
-	cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(h, "valueFiles")) {
-		if (checkout_file(path, r->root, dir, e->valuestring) < 0) {
-			say(r, "spec.source.helm.valueFiles: %s is not a file of the checkout", e->valuestring);
-			return -1;
-		}
-		arg(a, "-f"), arg(a, keep(a, "%s", path));
-	}
-	/* values, then valuesObject (which wins, as in Argo CD), after the files */
-	for (int i = 0; i < 2; i++) {
-		struct gitops_err err = GITOPS_ERR_INIT;
-		char *text = NULL;
-		const char *file = keep(a, "%s/values-%d.yaml", r->work, i);
-		v = cJSON_GetObjectItemCaseSensitive(h, i ? "valuesObject" : "values");
-		if (!v)
-			continue;
-		if (i ? !(text = cJSON_Print(v)) : 0)
-			return -1;
-		if (gitops_fs_write_atomic(file, i ? text : v->valuestring, strlen(i ? text : v->valuestring), 0600, &err) < 0) {
-			free(text);
-			say(r, "%s", err.msg);
-			return -1;
-		}
+	if (!text || gitops_fs_write_atomic(file, text, strlen(text), 0600, &err) < 0) {
 		free(text);
-		arg(a, "-f"), arg(a, file);
+		say(r, "%s", err.msg[0] ? err.msg : "out of memory");
+		return NULL;
 	}
-	cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(h, "parameters")) {
-		const char *name = gitops_json_get_string(e, "name", NULL), *val = gitops_json_get_string(e, "value", NULL);
-		arg(a, cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(e, "forceString")) ? "--set-string" : "--set");
-		arg(a, keep(a, "%s=%s", name, val ? val : ""));
-	}
-	cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(h, "fileParameters")) {
-		const char *name = gitops_json_get_string(e, "name", NULL), *p = gitops_json_get_string(e, "path", NULL);
-		if (checkout_file(path, r->root, dir, p) < 0) {
-			say(r, "spec.source.helm.fileParameters: %s is not a file of the checkout", p);
-			return -1;
-		}
-		arg(a, "--set-file"), arg(a, keep(a, "%s=%s", name, path));
-	}
-	if (!cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(h, "skipCrds")))
-		arg(a, "--include-crds");
-	if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(h, "skipTests")))
-		arg(a, "--skip-tests");
-	if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(h, "skipSchemaValidation")))
-		arg(a, "--skip-schema-validation");
-	if ((s = gitops_json_get_string(h, "kubeVersion", NULL)) && *s)
-		arg(a, "--kube-version"), arg(a, s);
-	cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(h, "apiVersions"))
-		arg(a, "-a"), arg(a, e->valuestring);
-	return 0;
+	free(text);
+	return file;
 }
 
 static int step(struct run *r, struct args *a, const char *in, const char *out)
@@ -513,7 +465,7 @@ static int sync_run(struct run *r)
 {
 	const struct gitops_ops_app *app = r->app;
 	const struct gitops_ops_sync_options *o = r->o;
-	char src[PATH_MAX + 32], objs[PATH_MAX + 32], res[PATH_MAX + 32], kz[PATH_MAX + 32], dir[PATH_MAX], msg[1024];
+	char src[PATH_MAX + 32], objs[PATH_MAX + 32], res[PATH_MAX + 32], dir[PATH_MAX], msg[1024];
 	char synced[41] = "", short_c[13];
 	const char *ref = o->rollback_to ? o->rollback_to : app->target_revision;
 	struct args a = { 0 };
@@ -524,24 +476,22 @@ static int sync_run(struct run *r)
 	snprintf(src, sizeof(src), "%s/source.yaml", r->work);
 	snprintf(objs, sizeof(objs), "%s/objects.yaml", r->work);
 	snprintf(res, sizeof(res), "%s/result.json", r->work);
-	snprintf(kz, sizeof(kz), "%s/kustomize.json", r->work);
 	snprintf(synced, sizeof(synced), "%s", rec_str(r->record, "syncedRevision"));
 
 	/* 1. fetch, into a file: a failed or empty fetch never reaches apply --prune */
 	arg(&a, o->bin.fetch), arg(&a, "-q"), arg(&a, app->repo_url), arg(&a, "--ref"), arg(&a, ref);
 	if (*app->path)
 		arg(&a, "--path"), arg(&a, app->path);
-	if (app->kustomize) {
-		struct gitops_err err = GITOPS_ERR_INIT;
-		char *text = cJSON_Print(app->kustomize);
-		if (!text || gitops_fs_write_atomic(kz, text, strlen(text), 0600, &err) < 0) {
-			free(text);
-			say(r, "%s", err.msg);
-			finish(r, "Failed", GITOPS_EXIT_IO, err.msg, 0, 0, 0, 0, 1);
+	for (int i = 0; i < 2; i++) {
+		const cJSON *v = i ? app->helm : app->kustomize;
+		const char *file;
+		if (!v)
+			continue;
+		if (!(file = overrides_file(r, &a, i ? "helm.json" : "kustomize.json", v))) {
+			finish(r, "Failed", GITOPS_EXIT_IO, "an overrides file could not be written", 0, 0, 0, 0, 1);
 			return GITOPS_EXIT_IO;
 		}
-		free(text);
-		arg(&a, "--kustomize-overrides"), arg(&a, kz);
+		arg(&a, i ? "--helm-overrides" : "--kustomize-overrides"), arg(&a, file);
 	}
 	if ((rc = step(r, &a, NULL, src)) != 0) {
 		snprintf(msg, sizeof(msg), "fetch of %s failed (exit %d)", ref, rc);
@@ -570,10 +520,7 @@ static int sync_run(struct run *r)
 	/* 2. render, into a file that ends with its end-of-stream marker */
 	a.n = 0;
 	arg(&a, o->bin.render);
-	if (helm_args(&a, r, dir) < 0) {
-		finish(r, "Failed", GITOPS_EXIT_INPUT, "spec.source.helm: a file outside the checkout", 0, 0, 0, 0, 1);
-		return GITOPS_EXIT_INPUT;
-	}
+	helm_args(&a, r);
 	if ((rc = step(r, &a, src, objs)) != 0) {
 		snprintf(msg, sizeof(msg), "render of %s failed (exit %d); nothing applied", short_c, rc);
 		say(r, "%s", msg);

@@ -35,6 +35,7 @@ static int revision_cmp(const void *a, const void *b)
 }
 
 struct checkout_check;
+struct listed;
 
 /* What every reader of one render shares. */
 struct render {
@@ -53,6 +54,10 @@ struct render {
 	const char *build_revision;    /* while a kustomize build's objects are handed on: the newest of its files */
 	const cJSON *kz_overrides;     /* inside a Source: its spec.kustomize (Argo CD's overrides), or NULL */
 	int allow_remote;              /* inside a Source: its spec.kustomize.allowRemote */
+	/* inside a Source with spec.revisions: the newest of the files of the checkout its spec.helm names
+	 * (value files, file parameters), which count for its charts' revision, and whether one had no rank */
+	const struct listed *helm_newest;
+	int helm_unranked;
 };
 
 struct walk {
@@ -479,14 +484,339 @@ static int hold_checkout(int *fd, const char *dir, const char *where, struct git
 	}
 }
 
+/* The Sources of one stream with a spec.refName (Argo CD's `ref`): the checkouts `$NAME/...` resolves into. */
+struct source_refs {
+	struct source_ref {
+		char *name, *root;
+	} *v;
+	size_t n;
+};
+
+static void source_refs_release(struct source_refs *r)
+{
+	for (size_t i = 0; i < r->n; i++) {
+		free(r->v[i].name);
+		free(r->v[i].root);
+	}
+	free(r->v);
+	memset(r, 0, sizeof(*r));
+}
+
+static int release_name_valid(const char *s);
+
+/* A string o owns (freed by gitops_helm_options_release); NULL when out of memory */
+static const char *helm_keep(struct gitops_helm_options *o, char *s)
+{
+	char **nv;
+
+	if (!s || !(nv = realloc(o->owned, (o->n_owned + 1) * sizeof(*nv)))) {
+		free(s);
+		return NULL;
+	}
+	o->owned = nv;
+	nv[o->n_owned++] = s;
+	return s;
+}
+
+static int helm_grow(const char ***v, size_t *n, const char *s)
+{
+	const char **nv = realloc((void *)*v, (*n + 1) * sizeof(*nv));
+
+	if (!nv)
+		return -1;
+	nv[(*n)++] = s;
+	*v = nv;
+	return 0;
+}
+
+/* A values document given as text, named in errors */
+static int helm_text(struct gitops_helm_options *o, const char *text, const char *name)
+{
+	size_t n = o->n_values_texts;
+
+	if (helm_grow(&o->values_text_names, &n, name) < 0)
+		return -1;
+	return helm_grow(&o->values_texts, &o->n_values_texts, text);
+}
+
+/* The files of a Source's own checkout its spec.helm names, relative to the checkout's real path */
+struct helm_own {
+	char **rel;
+	size_t n;
+};
+
+static void helm_own_release(struct helm_own *o)
+{
+	for (size_t i = 0; i < o->n; i++)
+		free(o->rel[i]);
+	free(o->rel);
+	o->rel = NULL;
+	o->n = 0;
+}
+
+/*
+ * A file spec.helm names (a value file, a file parameter): relative to the
+ * Source's dir and inside its root, or `$NAME/...` inside the root of the
+ * stream's Source whose spec.refName is NAME; symbolic links resolved and
+ * kept inside too.  *out: the real path (NULL: missing, and `missing_ok`).
+ */
+static int helm_file(char **out, const char *where, const char *field, const char *rel, const char *dir,
+		     const char *root, const struct source_refs *refs, int missing_ok, struct helm_own *own,
+		     struct gitops_err *err)
+{
+	char real_root[PATH_MAX], real[PATH_MAX];
+	struct gitops_buf joined = GITOPS_BUF_INIT;
+	size_t n = gitops_source_values_ref(rel), i;
+	int ret = -1;
+
+	int refs_used = n != 0;
+
+	*out = NULL;
+	if (n) {
+		for (i = 0; i < refs->n && (strlen(refs->v[i].name) != n || strncmp(refs->v[i].name, rel + 1, n)); i++)
+			;
+		if (i == refs->n)
+			return gitops_err_set(err, GITOPS_EXIT_INPUT, "%s: spec.helm.%s '%s': no Source with spec.refName "
+					      "'%.*s' in the stream", where, field, rel, (int)n, rel + 1);
+		root = refs->v[i].root;
+		dir = root;
+		rel += n + 2;
+	}
+	if (!realpath(root, real_root))
+		return gitops_err_set(err, GITOPS_EXIT_IO, "%s: %s: %s", where, root, strerror(errno));
+	if (gitops_buf_printf(&joined, "%s/%s", dir, rel) < 0)
+		return gitops_err_oom(err);
+	/* out of the root by its text (../, whatever exists there): refused before anything is looked at */
+	{
+		const char *p = rel;
+		long depth = 0;
+		for (const char *d = dir + strlen(root); *d; d++)
+			depth += *d == '/' && d[1] && d[1] != '/';
+		while (*p) {
+			size_t len = strcspn(p, "/");
+			if (len == 2 && !strncmp(p, "..", 2))
+				depth--;
+			else if (len && !(len == 1 && *p == '.'))
+				depth++;
+			if (depth < 0) {
+				gitops_err_set(err, GITOPS_EXIT_INPUT, "%s: spec.helm.%s '%s' is outside the checkout %s",
+					       where, field, rel, root);
+				goto done;
+			}
+			p += len + (p[len] == '/');
+		}
+	}
+	if (!realpath(joined.data, real)) {
+		if (errno == ENOENT && missing_ok) {
+			ret = 0;
+			goto done;
+		}
+		gitops_err_set(err, errno == ENOENT ? GITOPS_EXIT_INPUT : GITOPS_EXIT_IO, "%s: spec.helm.%s '%s': %s",
+			       where, field, rel, errno == ENOENT ? "no such file in the checkout" : strerror(errno));
+		goto done;
+	}
+	n = strlen(real_root);
+	if (strcmp(real_root, "/") && (strncmp(real, real_root, n) || (real[n] != '/' && real[n]))) {
+		gitops_err_set(err, GITOPS_EXIT_INPUT, "%s: spec.helm.%s '%s' is outside the checkout %s", where, field,
+			       rel, root);
+		goto done;
+	}
+	if (!(*out = strdup(real))) {
+		gitops_err_oom(err);
+		goto done;
+	}
+	/* a file of this Source's own checkout: checked against its commit, and counted for the revision */
+	if (!refs_used) {
+		char **nv = realloc(own->rel, (own->n + 1) * sizeof(*nv));
+		const char *r = !strcmp(real_root, "/") ? real + 1 : real[n] ? real + n + 1 : "";
+		if (!nv || !(nv[own->n] = strdup(r))) {
+			if (nv)
+				own->rel = nv;
+			free(*out);
+			*out = NULL;
+			gitops_err_oom(err);
+			goto done;
+		}
+		own->rel = nv;
+		own->n++;
+	}
+	ret = 0;
+done:
+	gitops_buf_release(&joined);
+	return ret;
+}
+
+/*
+ * helm template's options for the charts of a Source with spec.helm: the
+ * command line's (base, NULL: helm template's defaults), with the fields
+ * spec.helm sets winning and its files, values and parameters after the
+ * command line's (later values win in Helm).  Argo CD's defaults: CRDs
+ * included unless skipCrds; the release name spec.helm.releaseName, else
+ * --release, else the Source's metadata.name.  *o owns its arrays
+ * (gitops_helm_options_release).
+ */
+static int source_helm_options(struct gitops_helm_options *o, struct helm_own *own,
+			       const struct gitops_helm_options *base, const struct gitops_source *src,
+			       const struct source_refs *refs, const char *root, const char *where, struct gitops_err *err)
+{
+	const struct gitops_helm_options def = GITOPS_HELM_OPTIONS_INIT;
+	const cJSON *h = src->helm, *e, *v;
+	const char *s;
+	int missing_ok = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(h, "ignoreMissingValueFiles"));
+	size_t k;
+
+	*o = base ? *base : def;
+	o->values_files = o->api_versions = o->show_only = o->values_texts = o->values_text_names = NULL;
+	o->n_values_files = o->n_api_versions = o->n_show_only = o->n_values_texts = 0;
+	o->sets = NULL;
+	o->n_sets = 0;
+	o->owned = NULL;
+	o->n_owned = 0;
+	if (base) {
+		for (k = 0; k < base->n_values_files; k++)
+			if (helm_grow(&o->values_files, &o->n_values_files, base->values_files[k]) < 0)
+				goto oom;
+		for (k = 0; k < base->n_values_texts; k++)
+			if (helm_text(o, base->values_texts[k], base->values_text_names[k]) < 0)
+				goto oom;
+		for (k = 0; k < base->n_api_versions; k++)
+			if (helm_grow(&o->api_versions, &o->n_api_versions, base->api_versions[k]) < 0)
+				goto oom;
+		for (k = 0; k < base->n_show_only; k++)
+			if (helm_grow(&o->show_only, &o->n_show_only, base->show_only[k]) < 0)
+				goto oom;
+		if (base->n_sets) {
+			if (!(o->sets = malloc(base->n_sets * sizeof(*o->sets))))
+				goto oom;
+			memcpy(o->sets, base->sets, base->n_sets * sizeof(*o->sets));
+			o->n_sets = base->n_sets;
+		}
+	}
+	if ((s = gitops_json_get_string(h, "releaseName", NULL)) && *s)
+		o->release = s;
+	else if (!o->release)
+		o->release = src->name;
+	if (!o->release || !release_name_valid(o->release))
+		return gitops_err_set(err, GITOPS_EXIT_INPUT, "%s: release name '%s' is not valid (helm's rule: DNS-1123 "
+				      "labels, at most 53 characters): set spec.helm.releaseName", where,
+				      o->release ? o->release : "");
+	if ((s = gitops_json_get_string(h, "namespace", NULL)) && *s)
+		o->namespace = s;
+	if ((s = gitops_json_get_string(h, "kubeVersion", NULL)) && *s)
+		o->kube_version = s;
+	cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(h, "apiVersions"))
+		if (helm_grow(&o->api_versions, &o->n_api_versions, e->valuestring) < 0)
+			goto oom;
+	o->include_crds = !cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(h, "skipCrds"));
+	if ((v = cJSON_GetObjectItemCaseSensitive(h, "skipTests")))
+		o->skip_tests = cJSON_IsTrue(v);
+	if ((v = cJSON_GetObjectItemCaseSensitive(h, "skipSchemaValidation")))
+		o->skip_schema_validation = cJSON_IsTrue(v);
+	if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(h, "passCredentials")) && o->warn) {
+		char msg[512];
+		snprintf(msg, sizeof(msg), "%s: spec.helm.passCredentials: charts come from the Source, no Helm "
+			 "repository is asked", where);
+		o->warn(o->warn_ctx, msg);
+	}
+	k = 0;
+	cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(h, "valueFiles")) {
+		char field[64], *real;
+		snprintf(field, sizeof(field), "valueFiles[%zu]", k++);
+		if (helm_file(&real, where, field, e->valuestring, src->dir, root, refs, missing_ok, own, err) < 0)
+			return -1;
+		if (real && (!helm_keep(o, real) || helm_grow(&o->values_files, &o->n_values_files, real) < 0))
+			goto oom;
+	}
+	/* values, then valuesObject (which wins, as in Argo CD), after the files */
+	if ((v = cJSON_GetObjectItemCaseSensitive(h, "values")) && *v->valuestring &&
+	    helm_text(o, v->valuestring, "spec.helm.values") < 0)
+		goto oom;
+	if (cJSON_IsObject(v = cJSON_GetObjectItemCaseSensitive(h, "valuesObject"))) {
+		const char *text = helm_keep(o, gitops_json_text(v));
+		if (!text || helm_text(o, text, "spec.helm.valuesObject") < 0)
+			goto oom;
+	}
+	cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(h, "parameters")) {
+		struct gitops_buf b = GITOPS_BUF_INIT;
+		struct gitops_helm_set *ns;
+		const char *val = gitops_json_get_string(e, "value", NULL);
+		if (gitops_buf_printf(&b, "%s=%s", gitops_json_get_string(e, "name", NULL), val ? val : "") < 0 ||
+		    !helm_keep(o, b.data) || !(ns = realloc(o->sets, (o->n_sets + 1) * sizeof(*ns))))
+			goto oom;
+		o->sets = ns;
+		ns[o->n_sets].kind = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(e, "forceString")) ?
+					     GITOPS_HELM_SET_STRING : GITOPS_HELM_SET;
+		ns[o->n_sets++].arg = b.data;
+	}
+	k = 0;
+	cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(h, "fileParameters")) {
+		struct gitops_buf b = GITOPS_BUF_INIT;
+		struct gitops_helm_set *ns;
+		char field[64], *real;
+		snprintf(field, sizeof(field), "fileParameters[%zu].path", k++);
+		if (helm_file(&real, where, field, gitops_json_get_string(e, "path", NULL), src->dir, root, refs, 0,
+			      own, err) < 0)
+			return -1;
+		if (gitops_buf_printf(&b, "%s=%s", gitops_json_get_string(e, "name", NULL), real) < 0) {
+			free(real);
+			goto oom;
+		}
+		free(real);
+		if (!helm_keep(o, b.data) || !(ns = realloc(o->sets, (o->n_sets + 1) * sizeof(*ns))))
+			goto oom;
+		o->sets = ns;
+		ns[o->n_sets].kind = GITOPS_HELM_SET_FILE;
+		ns[o->n_sets++].arg = b.data;
+	}
+	return 0;
+oom:
+	return gitops_err_oom(err);
+}
+
+/* The files spec.helm names in the Source's own checkout, read as the walk reads: listed, of their size. */
+static int check_helm_files(struct render *sub, const struct helm_own *own, struct gitops_err *err)
+{
+	struct checkout_check *c = sub->check;
+	struct gitops_buf path = GITOPS_BUF_INIT;
+	int ret = 0;
+
+	c->tracking = 1;
+	c->unranked = 0;
+	c->newest = NULL;
+	for (size_t i = 0; i < own->n && ret == 0; i++) {
+		int fd;
+		path.len = 0;
+		if (gitops_buf_printf(&path, "%s/%s", c->dir, own->rel[i]) < 0) {
+			ret = gitops_err_oom(err);
+			break;
+		}
+		if ((fd = open(path.data, O_RDONLY | O_CLOEXEC)) < 0) {
+			ret = gitops_err_errno(err, errno, path.data);
+			break;
+		}
+		ret = check_read(c, path.data, fd, err);
+		close(fd);
+	}
+	sub->helm_newest = c->newest;
+	sub->helm_unranked = c->unranked;
+	c->tracking = 0;
+	c->newest = NULL;
+	c->unranked = 0;
+	gitops_buf_release(&path);
+	return ret;
+}
+
 /*
  * A Source document (gitops-fetch): render what its spec.dir holds (plain
  * manifests: the root for the symbolic link check), reading nothing outside
  * its checkout spec.root (a kustomization's bases elsewhere in the commit
  * are inside it), and stamp each object with where it came from.
  */
-static int expand_source(struct render *rd, const struct gitops_object *o, const char *name, struct gitops_err *err)
+static int expand_source(struct render *rd, const struct gitops_object *o, const char *name, struct source_refs *refs,
+			 struct gitops_err *err)
 {
+	struct gitops_helm_options helm = GITOPS_HELM_OPTIONS_INIT;
+	struct helm_own own = { NULL, 0 };
 	const char *repository, *commit, *path, *dir, *root, *walk;
 	struct gitops_buf src = GITOPS_BUF_INIT, where = GITOPS_BUF_INIT;
 	struct gitops_source source;
@@ -530,6 +860,28 @@ static int expand_source(struct render *rd, const struct gitops_object *o, const
 			;
 	}
 	memset(&check, 0, sizeof(check));
+	/* a Source with spec.refName: the checkout its `$NAME/...` value files name; rendered only with a path */
+	if (source.ref_name) {
+		struct source_ref *nv;
+		for (size_t i = 0; i < refs->n; i++)
+			if (!strcmp(refs->v[i].name, source.ref_name))
+				return gitops_object_err(err, o, GITOPS_EXIT_INPUT, "Source '%s': spec.refName '%s' is "
+							 "already another Source's in this stream", source.name,
+							 source.ref_name);
+		if (!(nv = realloc(refs->v, (refs->n + 1) * sizeof(*nv))))
+			return gitops_err_oom(err);
+		refs->v = nv;
+		nv[refs->n].name = strdup(source.ref_name);
+		nv[refs->n].root = strdup(root);
+		if (!nv[refs->n].name || !nv[refs->n].root) {
+			free(nv[refs->n].name);
+			free(nv[refs->n].root);
+			return gitops_err_oom(err);
+		}
+		refs->n++;
+		if (!strcmp(path, "."))
+			return 0;
+	}
 	sub.kz_overrides = source.kustomize;
 	sub.allow_remote = source.allow_remote;
 	sub.files = NULL;
@@ -551,6 +903,11 @@ static int expand_source(struct render *rd, const struct gitops_object *o, const
 	sub.source = src.data;
 	sub.revision = commit;
 	sub.dir = root;
+	if (source.helm) {
+		if ((ret = source_helm_options(&helm, &own, rd->helm, &source, refs, root, where.data, err)) < 0)
+			goto done;
+		sub.helm = &helm;
+	}
 	/* spec.revisions (optional, gitops-fetch writes it): every file of the checkout and the commit that last changed it */
 	if (source.revisions) {
 		struct gitops_buf text = GITOPS_BUF_INIT;
@@ -593,6 +950,9 @@ static int expand_source(struct render *rd, const struct gitops_object *o, const
 		if ((ret = check_init(&check, files, cJSON_GetObjectItemCaseSensitive(map, "commits"), err)) < 0)
 			goto done;
 		sub.check = &check;
+		/* spec.helm's files of this checkout: of the commit, and the newest of them counts for its charts */
+		if (own.n && (ret = check_helm_files(&sub, &own, err)) < 0)
+			goto done;
 	}
 	{
 		struct gitops_render_input sub_in;
@@ -611,10 +971,33 @@ done:
 	free(check.kz_roots);
 	free(check.files);
 	free((void *)sub.files);
+	gitops_helm_options_release(&helm);
+	helm_own_release(&own);
 	cJSON_Delete(map);
 	gitops_buf_release(&src);
 	gitops_buf_release(&where);
 	return ret;
+}
+
+/* Does a Source name `$NAME/...` files of a NAME that no Source of the stream has given yet? */
+static int helm_refs_pending(const cJSON *src, const struct source_refs *refs)
+{
+	const cJSON *h = gitops_json_get(src, "spec", "helm", NULL), *e;
+
+	if (!cJSON_IsObject(h))
+		return 0;
+	for (int fp = 0; fp < 2; fp++)
+		cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(h, fp ? "fileParameters" : "valueFiles")) {
+			const char *p = fp ? gitops_json_get_string(e, "path", NULL) : cJSON_IsString(e) ? e->valuestring : NULL;
+			size_t n = p ? gitops_source_values_ref(p) : 0, i;
+			if (!n)
+				continue;
+			for (i = 0; i < refs->n && (strlen(refs->v[i].name) != n || strncmp(refs->v[i].name, p + 1, n)); i++)
+				;
+			if (i == refs->n)
+				return 1;
+		}
+	return 0;
 }
 
 static int render_stream(struct render *rd, int fd, const char *name, enum origin origin,
@@ -623,6 +1006,10 @@ static int render_stream(struct render *rd, int fd, const char *name, enum origi
 	struct gitops_stream_reader *r = NULL;
 	struct gitops_stream_status st;
 	struct gitops_object obj;
+	struct source_refs refs = { NULL, 0 };
+	/* Sources whose `$NAME/...` files name a Source later in the stream: expanded at its end */
+	struct gitops_object *later = NULL;
+	size_t n_later = 0;
 	int n, ret = -1;
 
 	memset(in, 0, sizeof(*in));
@@ -645,7 +1032,18 @@ static int render_stream(struct render *rd, int fd, const char *name, enum origi
 				gitops_object_release(&obj);
 				goto done;
 			}
-			cb = expand_source(rd, &obj, name, err);
+			if (!rd->source && helm_refs_pending(obj.json, &refs)) {
+				struct gitops_object *nl = realloc(later, (n_later + 1) * sizeof(*nl));
+				if (!nl) {
+					gitops_object_release(&obj);
+					gitops_err_oom(err);
+					goto done;
+				}
+				later = nl;
+				later[n_later++] = obj;
+				continue;
+			}
+			cb = expand_source(rd, &obj, name, &refs, err);
 			gitops_object_release(&obj);
 			if (cb < 0)
 				goto done;
@@ -660,6 +1058,9 @@ static int render_stream(struct render *rd, int fd, const char *name, enum origi
 	}
 	if (n < 0)
 		goto done;
+	for (size_t i = 0; i < n_later; i++)
+		if (expand_source(rd, &later[i], name, &refs, err) < 0)
+			goto done;
 	/* a stream that carries markers must be whole: never pass on half of one as if complete */
 	gitops_stream_reader_status(r, &st);
 	if (st.marker == GITOPS_MARKER_BAD) {
@@ -678,6 +1079,10 @@ static int render_stream(struct render *rd, int fd, const char *name, enum origi
 		rd->stats->files++;
 	ret = 0;
 done:
+	for (size_t i = 0; i < n_later; i++)
+		gitops_object_release(&later[i]);
+	free(later);
+	source_refs_release(&refs);
 	gitops_stream_reader_free(r);
 	return ret;
 }
@@ -692,7 +1097,8 @@ int gitops_render_fd_with(struct gitops_render_input *out, int fd, const char *n
 			  const struct gitops_kustomize_options *kustomize, const struct gitops_helm_options *helm,
 			  gitops_object_fn fn, void *ctx, struct gitops_render_stats *stats, struct gitops_err *err)
 {
-	struct render rd = { limits, fn, ctx, stats, NULL, NULL, NULL, 0, NULL, NULL, kustomize, helm, NULL, NULL, 0 };
+	struct render rd = { limits, fn, ctx, stats, NULL, NULL, NULL, 0, NULL, NULL, kustomize, helm,
+			     NULL, NULL, 0, NULL, 0 };
 
 	return render_stream(&rd, fd, name, ORIGIN_STREAM, out, err);
 }
@@ -1125,6 +1531,79 @@ done:
 	return rc;
 }
 
+/* A chart's files: through the checkout's check inside a Source that has one, else as Helm's loader reads them */
+static int chart_files(struct render *rd, struct gitops_helm_files *files, const char *path, struct gitops_err *err)
+{
+	struct gitops_buf data = GITOPS_BUF_INIT;
+	struct stat st;
+	int ret;
+
+	if (rd->check)
+		return chart_files_checked(rd, files, path, err);
+	if (stat(path, &st) < 0)
+		return gitops_err_errno(err, errno, path);
+	if (S_ISDIR(st.st_mode))
+		return gitops_helm_files_from_dir(files, path, err);
+	ret = gitops_buf_read_file(&data, path, GITOPS_HELM_CHART_MAX, err);
+	if (ret == 0)
+		ret = gitops_helm_files_from_archive(files, data.data ? data.data : "", data.len, path, err);
+	gitops_buf_release(&data);
+	return ret;
+}
+
+/* A Source's charts get their missing dependencies, as Argo CD builds them; a chart named on the command line
+ * with --dependency-update, as helm template */
+static int deps_wanted(const struct render *rd)
+{
+	return rd->source || (rd->helm && rd->helm->dependency_update);
+}
+
+/* a file:// dependency's directory, read as the chart's own files are (the checkout's check counts them in) */
+static int dep_dir(void *ctx, struct gitops_helm_files *out, const char *dir, struct gitops_err *err)
+{
+	struct render *rd = ctx;
+	struct checkout_check *c = rd->check;
+	const struct listed *newest;
+	int unranked, ret;
+
+	if (!c)
+		return gitops_helm_files_from_dir(out, dir, err);
+	newest = c->newest;
+	unranked = c->unranked;
+	ret = chart_files_checked(rd, out, dir, err);
+	c->unranked |= unranked;
+	if (newest && (!c->newest || newest->rank < c->newest->rank))
+		c->newest = newest;
+	return ret;
+}
+
+/*
+ * The dependencies charts/ lacks (lib/render/helm/deps.c): file:// ones
+ * must resolve inside the Source's checkout, or on the command line inside
+ * the current directory; those from repositories come through the helm
+ * options' pull (gitops-render wires the chart cache there).
+ */
+static int chart_deps(struct render *rd, struct gitops_helm_files *files, const char *path, struct gitops_err *err)
+{
+	struct gitops_helm_deps d = { NULL, NULL, dep_dir, rd, NULL, NULL };
+	struct stat st;
+	char cwd[PATH_MAX];
+
+	if (!deps_wanted(rd))
+		return 0;
+	if (rd->helm)
+		d.pull = rd->helm->pull, d.ctx = rd->helm->pull_ctx;
+	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+		d.chart_dir = path;
+	if (rd->source)
+		d.root = rd->dir;
+	else if (getcwd(cwd, sizeof(cwd)))
+		d.root = cwd;
+	else
+		return gitops_err_errno(err, errno, "the current directory");
+	return gitops_helm_deps_build(files, path, &d, err);
+}
+
 static int render_chart(struct render *rd, const char *path, struct gitops_err *err)
 {
 	struct gitops_helm_options def = GITOPS_HELM_OPTIONS_INIT;
@@ -1133,9 +1612,11 @@ static int render_chart(struct render *rd, const char *path, struct gitops_err *
 	struct gitops_object obj;
 	int n, ret = -1;
 
-	if (rd->check) {
+	if (rd->check || deps_wanted(rd)) {
 		struct gitops_helm_files files = GITOPS_HELM_FILES_INIT;
-		int rc = chart_files_checked(rd, &files, path, err);
+		int rc = chart_files(rd, &files, path, err);
+		if (rc == 0)
+			rc = chart_deps(rd, &files, path, err);
 		if (rc == 0)
 			rc = gitops_helm_template_files(&text, &files, path, rd->helm ? rd->helm : &def, err);
 		gitops_helm_files_release(&files);
@@ -1144,7 +1625,12 @@ static int render_chart(struct render *rd, const char *path, struct gitops_err *
 				gitops_err_prefix(err, "%s", path);
 			goto done;
 		}
-		if (!rd->check->unranked && rd->check->newest && rd->check->newest->rev)
+		/* the files spec.helm names count as the chart's */
+		if (rd->check && rd->helm_unranked)
+			rd->check->unranked = 1;
+		if (rd->check && rd->helm_newest && (!rd->check->newest || rd->helm_newest->rank < rd->check->newest->rank))
+			rd->check->newest = rd->helm_newest;
+		if (rd->check && !rd->check->unranked && rd->check->newest && rd->check->newest->rev)
 			rd->build_revision = rd->check->newest->rev;
 	} else if (gitops_helm_template(&text, path, rd->helm ? rd->helm : &def, err) < 0) {
 		if (strlen(path) + 2 + strlen(err->msg) < sizeof(err->msg))
@@ -1372,7 +1858,8 @@ int gitops_render_path_with(struct gitops_render_input *out, const char *path, c
 			    const struct gitops_kustomize_options *kustomize, const struct gitops_helm_options *helm,
 			    gitops_object_fn fn, void *ctx, struct gitops_render_stats *stats, struct gitops_err *err)
 {
-	struct render rd = { limits, fn, ctx, stats, NULL, NULL, NULL, 0, NULL, NULL, kustomize, NULL, NULL, NULL, 0 };
+	struct render rd = { limits, fn, ctx, stats, NULL, NULL, NULL, 0, NULL, NULL, kustomize, NULL,
+			     NULL, NULL, 0, NULL, 0 };
 
 	rd.helm = helm;
 	return render_path(&rd, path, out, err);

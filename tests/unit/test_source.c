@@ -29,7 +29,7 @@ END_TEST
 START_TEST(test_round_trip)
 {
 	struct gitops_source s = { "deploy", "https://git.example.com/ops/deploy.git", "main", "0123abcd", "", "/c/x",
-				   "/c/x.revisions.json", NULL, NULL, 0, NULL, NULL, NULL }, r;
+				   "/c/x.revisions.json", NULL, NULL, 0, NULL, NULL, NULL, NULL, NULL }, r;
 	struct gitops_err err = GITOPS_ERR_INIT;
 	cJSON *doc = NULL;
 
@@ -100,6 +100,28 @@ START_TEST(test_round_trip)
 		s.kustomize = NULL;
 		cJSON_Delete(k);
 	}
+	/* Argo CD's source.helm travels as spec.helm, its multi-source ref as spec.refName */
+	{
+		cJSON *h = cJSON_Parse("{\"releaseName\": \"web\", \"valueFiles\": [\"values-prod.yaml\", "
+				       "\"$values/envs/prod.yaml\"], \"parameters\": [{\"name\": \"a\", \"value\": \"1\", "
+				       "\"forceString\": true}], \"fileParameters\": [{\"name\": \"f\", \"path\": \"f.txt\"}], "
+				       "\"valuesObject\": {\"x\": 1}, \"skipCrds\": false}");
+
+		s.helm = h;
+		s.ref_name = "values";
+		ck_assert_int_eq(gitops_source_new(&doc, &s, &err), 0);
+		ck_assert_int_eq(gitops_source_read(&r, doc, "<stdin>", 1, 1, &err), 0);
+		ck_assert_ptr_nonnull(r.helm);
+		ck_assert_str_eq(cJSON_GetObjectItem(r.helm, "releaseName")->valuestring, "web");
+		ck_assert_str_eq(r.ref_name, "values");
+		cJSON_Delete(doc);
+		s.helm = NULL;
+		s.ref_name = NULL;
+		cJSON_Delete(h);
+		ck_assert_uint_eq(gitops_source_values_ref("$values/a.yaml"), 6);
+		ck_assert_uint_eq(gitops_source_values_ref("$values"), 0);
+		ck_assert_uint_eq(gitops_source_values_ref("values/a.yaml"), 0);
+	}
 }
 END_TEST
 
@@ -118,7 +140,36 @@ static const struct {
 	  "\"root\":\"\"}}", "in:3: document 2: Source 'p': spec.root must be a non-empty string" },
 	{ "{\"metadata\":{\"name\":\"p\"},\"spec\":{\"repository\":\"r\",\"commit\":\"c\",\"path\":\".\",\"dir\":\"/d\","
 	  "\"kustomize\":{\"allowRemote\":\"yes\"}}}",
-	  "in:3: document 2: Source 'p': spec.kustomize.allowRemote must be true or false" },
+	  "in:3: document 2: Source 'p': spec.kustomize.allowRemote must be true or false" },	{ "{\"metadata\":{\"name\":\"p\"},\"spec\":{\"repository\":\"r\",\"commit\":\"c\",\"path\":\".\",\"dir\":\"/d\","
+	  "\"helm\":[]}}", "in:3: document 2: Source 'p': spec.helm must be a mapping (Argo CD's source.helm fields)" },
+	{ "{\"metadata\":{\"name\":\"p\"},\"spec\":{\"repository\":\"r\",\"commit\":\"c\",\"path\":\".\",\"dir\":\"/d\","
+	  "\"helm\":{\"valuesFiles\":[]}}}", "in:3: document 2: Source 'p': spec.helm.valuesFiles is not one of Argo CD's source.helm fields" },
+	{ "{\"metadata\":{\"name\":\"p\"},\"spec\":{\"repository\":\"r\",\"commit\":\"c\",\"path\":\".\",\"dir\":\"/d\","
+	  "\"helm\":{\"skipCrds\":\"yes\"}}}", "in:3: document 2: Source 'p': spec.helm.skipCrds must be true or false" },
+	{ "{\"metadata\":{\"name\":\"p\"},\"spec\":{\"repository\":\"r\",\"commit\":\"c\",\"path\":\".\",\"dir\":\"/d\","
+	  "\"helm\":{\"valueFiles\":\"a.yaml\"}}}", "in:3: document 2: Source 'p': spec.helm.valueFiles must be a list of strings" },
+	{ "{\"metadata\":{\"name\":\"p\"},\"spec\":{\"repository\":\"r\",\"commit\":\"c\",\"path\":\".\",\"dir\":\"/d\","
+	  "\"helm\":{\"valueFiles\":[\"\"]}}}", "in:3: document 2: Source 'p': spec.helm.valueFiles must be a list of non-empty strings" },
+	{ "{\"metadata\":{\"name\":\"p\"},\"spec\":{\"repository\":\"r\",\"commit\":\"c\",\"path\":\".\",\"dir\":\"/d\","
+	  "\"helm\":{\"valueFiles\":[\"/etc/passwd\"]}}}", "in:3: document 2: Source 'p': spec.helm.valueFiles[0] is an absolute path: name a file of the checkout, relative to spec.dir, or $NAME/... in the Source whose spec.refName is NAME" },
+	{ "{\"metadata\":{\"name\":\"p\"},\"spec\":{\"repository\":\"r\",\"commit\":\"c\",\"path\":\".\",\"dir\":\"/d\","
+	  "\"helm\":{\"valueFiles\":[\"https://x/v.yaml\"]}}}", "in:3: document 2: Source 'p': spec.helm.valueFiles[0] is a URL: value files come from a Source's checkout" },
+	{ "{\"metadata\":{\"name\":\"p\"},\"spec\":{\"repository\":\"r\",\"commit\":\"c\",\"path\":\".\",\"dir\":\"/d\","
+	  "\"helm\":{\"valueFiles\":[\"$values\"]}}}", "in:3: document 2: Source 'p': spec.helm.valueFiles[0] starts with '$' but is not $NAME/PATH" },
+	{ "{\"metadata\":{\"name\":\"p\"},\"spec\":{\"repository\":\"r\",\"commit\":\"c\",\"path\":\".\",\"dir\":\"/d\","
+	  "\"helm\":{\"parameters\":[{\"value\":\"1\"}]}}}", "in:3: document 2: Source 'p': spec.helm.parameters[0] needs a non-empty name" },
+	{ "{\"metadata\":{\"name\":\"p\"},\"spec\":{\"repository\":\"r\",\"commit\":\"c\",\"path\":\".\",\"dir\":\"/d\","
+	  "\"helm\":{\"parameters\":[{\"name\":\"a\",\"vlaue\":\"1\"}]}}}", "in:3: document 2: Source 'p': spec.helm.parameters[0].vlaue is not a field here" },
+	{ "{\"metadata\":{\"name\":\"p\"},\"spec\":{\"repository\":\"r\",\"commit\":\"c\",\"path\":\".\",\"dir\":\"/d\","
+	  "\"helm\":{\"parameters\":[{\"name\":\"a\",\"value\":1}]}}}", "in:3: document 2: Source 'p': spec.helm.parameters[0].value must be a string" },
+	{ "{\"metadata\":{\"name\":\"p\"},\"spec\":{\"repository\":\"r\",\"commit\":\"c\",\"path\":\".\",\"dir\":\"/d\","
+	  "\"helm\":{\"fileParameters\":[{\"name\":\"a\"}]}}}", "in:3: document 2: Source 'p': spec.helm.fileParameters[0] needs a non-empty path" },
+	{ "{\"metadata\":{\"name\":\"p\"},\"spec\":{\"repository\":\"r\",\"commit\":\"c\",\"path\":\".\",\"dir\":\"/d\","
+	  "\"helm\":{\"fileParameters\":[{\"name\":\"a\",\"path\":\"/x\"}]}}}", "in:3: document 2: Source 'p': spec.helm.fileParameters[0].path is an absolute path: name a file of the checkout, relative to spec.dir, or $NAME/... in the Source whose spec.refName is NAME" },
+	{ "{\"metadata\":{\"name\":\"p\"},\"spec\":{\"repository\":\"r\",\"commit\":\"c\",\"path\":\".\",\"dir\":\"/d\","
+	  "\"helm\":{\"valuesObject\":[1]}}}", "in:3: document 2: Source 'p': spec.helm.valuesObject must be a mapping" },
+	{ "{\"metadata\":{\"name\":\"p\"},\"spec\":{\"repository\":\"r\",\"commit\":\"c\",\"path\":\".\",\"dir\":\"/d\","
+	  "\"refName\":\"a b\"}}", "in:3: document 2: Source 'p': spec.refName must be letters, digits, '-' and '_' (Argo CD's ref)" },
 };
 
 START_TEST(test_bad)

@@ -37,12 +37,29 @@ struct gitops_helm_set {
 	const char *arg; /* borrowed */
 };
 
+struct gitops_err;
+/*
+ * Where a dependency from a chart repository comes from: the chart NAME of
+ * repository (https://, http://, oci://) at the version `version` names
+ * (exact: Chart.lock's) or the newest its constraint allows, its files
+ * appended to out as Helm's loader reads them, *chosen the version
+ * (malloc'd).
+ */
+struct gitops_helm_files;
+typedef int (*gitops_helm_pull_fn)(void *ctx, struct gitops_helm_files *out, char **chosen, const char *repository,
+				   const char *name, const char *version, int exact, struct gitops_err *err);
+
 /* helm template's flags; strings are borrowed. */
 struct gitops_helm_options {
 	const char *release;        /* the release name (helm's NAME; default "release-name") */
 	const char *namespace;      /* -n (default "default") */
 	const char **values_files;  /* -f/--values, in order */
 	size_t n_values_files;
+	/* values documents given as text (a Source's spec.helm.values and valuesObject), merged in order after
+	 * the files, each named in errors by values_text_names[i] */
+	const char **values_texts;
+	const char **values_text_names;
+	size_t n_values_texts;
 	struct gitops_helm_set *sets; /* --set, --set-string, --set-json, --set-file, --set-literal in the order given */
 	size_t n_sets;
 	const char *kube_version;   /* --kube-version (NULL: helm template's default) */
@@ -55,6 +72,9 @@ struct gitops_helm_options {
 	int no_hooks;               /* --no-hooks */
 	int is_upgrade;             /* --is-upgrade */
 	int skip_schema_validation; /* --skip-schema-validation */
+	int dependency_update;      /* --dependency-update: fetch what charts/ lacks first (gitops_helm_deps_build) */
+	gitops_helm_pull_fn pull;   /* where those from repositories come from (NULL: refused) */
+	void *pull_ctx;
 	int strict;                 /* missingkey=error (helm lint --strict; not a helm template flag) */
 	/* warnings helm prints on standard error ("walk.go: found symbolic link...", coalescing, deprecations) */
 	void (*warn)(void *ctx, const char *msg);
@@ -86,5 +106,30 @@ int gitops_helm_template(struct gitops_buf *out, const char *path, const struct 
 struct gitops_helm_files;
 int gitops_helm_template_files(struct gitops_buf *out, const struct gitops_helm_files *files, const char *what,
 			       const struct gitops_helm_options *o, struct gitops_err *err);
+
+/*
+ * `helm dependency build` for the dependencies files' charts/ lacks
+ * (deps.c): Chart.lock's versions when there is one (out of sync with
+ * Chart.yaml: helm's error), else Chart.yaml's constraints; file://
+ * dependencies read from the chart's directory and refused when they
+ * resolve outside root; the rest through pull.  What is fetched is
+ * appended to files (charts/NAME-VERSION.tgz or charts/NAME-VERSION/...);
+ * nothing is written to disk.
+ */
+struct gitops_helm_deps {
+	gitops_helm_pull_fn pull; /* NULL: dependencies from repositories are refused */
+	void *ctx;
+	/* how a file:// dependency's directory is read (NULL: gitops_helm_files_from_dir) */
+	int (*read_dir)(void *ctx, struct gitops_helm_files *out, const char *dir, struct gitops_err *err);
+	void *read_ctx;
+	const char *chart_dir; /* the chart's directory; NULL when it came packaged (file:// refused) */
+	const char *root;      /* file:// dependencies must resolve inside it (NULL: chart_dir) */
+};
+int gitops_helm_deps_build(struct gitops_helm_files *files, const char *what, const struct gitops_helm_deps *d,
+			   struct gitops_err *err);
+
+/* resolver.HashReq: Chart.lock's digest of Chart.yaml's dependencies and the lock's ("sha256:HEX") */
+#include <cjson/cJSON.h>
+int gitops_helm_lock_digest(char out[7 + 64 + 1], const cJSON *req, const cJSON *lock, struct gitops_err *err);
 
 #endif

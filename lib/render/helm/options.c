@@ -89,6 +89,10 @@ int gitops_helm_option_set(struct gitops_helm_options *o, const char *name, cons
 		o->skip_schema_validation = 1;
 		return 1;
 	}
+	if (!strcmp(name, "dependency-update")) {
+		o->dependency_update = 1;
+		return 1;
+	}
 	if (!strcmp(name, "include-crds")) {
 		o->include_crds = 1;
 		return 1;
@@ -118,6 +122,10 @@ void gitops_helm_options_release(struct gitops_helm_options *o)
 	free((void *)o->values_files);
 	free((void *)o->api_versions);
 	free((void *)o->show_only);
+	free((void *)o->values_texts);
+	free((void *)o->values_text_names);
+	o->values_texts = o->values_text_names = NULL;
+	o->n_values_texts = 0;
 	o->sets = NULL;
 	o->values_files = o->api_versions = o->show_only = NULL;
 	o->n_sets = o->n_values_files = o->n_api_versions = o->n_show_only = 0;

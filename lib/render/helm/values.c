@@ -155,6 +155,16 @@ int helm_user_values(cJSON **out, const struct gitops_helm_options *o, struct gi
 		merge_maps(base, cur);
 		cJSON_Delete(cur);
 	}
+	for (i = 0; i < o->n_values_texts; i++) {
+		const char *t = o->values_texts[i], *name = o->values_text_names[i];
+		cJSON *cur = NULL;
+		if (helm_read_values_yaml(&cur, t, strlen(t), name, err) < 0) {
+			gitops_err_prefix(err, "failed to parse %s", name);
+			goto fail;
+		}
+		merge_maps(base, cur);
+		cJSON_Delete(cur);
+	}
 	for (k = 0; k < sizeof(order) / sizeof(order[0]); k++)
 		for (i = 0; i < o->n_sets; i++) {
 			const struct gitops_helm_set *s = &o->sets[i];
