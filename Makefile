@@ -199,6 +199,15 @@ registry: $(BINS) $(O)/tests/registry/chartpull
 git: $(BINS)
 	$(Q)GITOPS_BIN=$(CURDIR)/$(O) tests/git/run
 
+# gitops-fetch --chart against a chart repository (lighttpd on loopback) and the live helm
+.PHONY: chartrepo bench-chart
+chartrepo: $(BINS)
+	$(Q)GITOPS_BIN=$(CURDIR)/$(O) tests/chartrepo/run
+
+# gitops-fetch --chart against helm pull on one lighttpd chart repository, cold and warm
+bench-chart: $(BINS)
+	bench/chart-bench --bin $(O)
+
 # the container image: an OCI layout in $(O)/image and $(O)/gitops-image.tar, no daemon
 # (not under SANITIZE: sanitized programs need /proc, which the test's chroot has not)
 .PHONY: image image-test
@@ -207,7 +216,7 @@ image: $(BINS)
 image-test: image
 	$(Q)GITOPS_BIN=$(CURDIR)/$(O) tests/image/t-image
 
-check: unit ops cases kustomize kustomize-diff template template-helm helm mansynopsis completion kubectl kube image-setters registry git $(if $(SANITIZE),,image-test)
+check: unit ops cases kustomize kustomize-diff template template-helm helm mansynopsis completion kubectl kube image-setters registry git chartrepo $(if $(SANITIZE),,image-test)
 
 install: $(BINS) $(O)/completion.ok
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man7

@@ -1,6 +1,7 @@
-/* gitops-fetch: Git repository, ref and paths to Source documents */
+/* gitops-fetch: Git repository, ref and paths (or a chart of a chart repository) to Source documents */
 #include <errno.h>
 #include <limits.h>
+#include <strings.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,13 +9,18 @@
 
 #include "lib/base/buf.h"
 #include "cmd/tool/cli.h"
+#include "lib/chart/chart.h"
+#include "lib/net/registry.h"
 #include "lib/git/git.h"
 #include "lib/kustomize/kustomize.h"
 #include "lib/k8s/source.h"
 #include "lib/k8s/stream.h"
+#include "lib/base/parse.h"
 #include "lib/yaml/yaml.h"
 
-static const char usage[] = "gitops-fetch [options] REPO [--ref REF] [--path PATH]...";
+static const char usage[] = "gitops-fetch [options] REPO [--ref REF] [--path PATH]...\n"
+			    "gitops-fetch [options] CHART-REPO --chart NAME [--ref RANGE]\n"
+			    "gitops-fetch [options] oci://REGISTRY/PATH/CHART [--ref RANGE]";
 
 static const char help[] =
 	"Fetch REF of the Git repository REPO into a local cache, check out that commit\n"
@@ -23,12 +29,25 @@ static const char help[] =
 	"REPO: https://, http://, ssh://, user@host:path, git://, file:// or a local path.\n"
 	"REF: a branch, a tag, a full or abbreviated commit, HEAD (the default: the\n"
 	"remote's default branch), or a semver range over tags ('v1.2.*', '>=1.2 <2').\n"
+	"With --chart: NAME from the Helm chart repository CHART-REPO (https:// or\n"
+	"http://, serving index.yaml), the newest version in RANGE (an exact version,\n"
+	"'1.2.*', '>=1.2 <2', '^1.2', '~1.2'; default: the newest release), its digest\n"
+	"checked, unpacked read-only into the same cache; one Source document.\n"
+	"oci://REGISTRY/PATH/CHART: a chart stored in an OCI registry (helm push), its\n"
+	"tags chosen from as versions; credentials from the docker config.json.\n"
+	"Credentials for a chart repository: the URL's, $GITOPS_HELM_USERNAME and\n"
+	"$GITOPS_HELM_PASSWORD, $GITOPS_HELM_TOKEN (a bearer token), or --netrc-file.\n"
 	"\n"
 	"options:\n"
-	"      --ref REF             what to check out (default HEAD)\n"
+	"      --ref REF             what to check out (default HEAD); with --chart a\n"
+	"                            version range (default: the newest release)\n"
+	"      --chart NAME          a chart of the chart repository REPO, not Git\n"
+	"      --max-index-size SIZE  largest index.yaml of a chart repository, K, M or G\n"
+	"                            suffix (default 64M)\n"
+	"      --plain-http          an oci:// registry over http, not https\n"
 	"      --path PATH           a directory (or file) of the repository; repeatable\n"
 	"                            (default: the whole repository)\n"
-	"      --print-commit        print only the commit REF resolves to\n"
+	"      --print-commit        print only the commit REF resolves to (a chart: its version)\n"
 	"      --state FILE          record the commit fetched in FILE\n"
 	"      --kustomize-overrides FILE  Argo CD's source.kustomize fields (a YAML mapping)\n"
 	"                            written into each Source as spec.kustomize, for\n"
@@ -56,6 +75,7 @@ static const char help[] =
 	"                            name this checkout as $NAME/...; without --path, the\n"
 	"                            Source holds values only and is not rendered\n"
 	"      --if-changed          exit 10 and write nothing when FILE records this commit\n"
+	"                            (a chart: this version and digest)\n"
 	"      --cache-dir DIR       the cache (default $XDG_CACHE_HOME/gitops)\n"
 	"      --keep N              checkouts kept per repository (default 10)\n"
 	"      --lock-timeout SECONDS  wait this long for another run's lock (default 300)\n"
@@ -77,7 +97,8 @@ static const char help[] =
 enum {
 	OPT_REF = 300, OPT_PATH, OPT_PRINT_COMMIT, OPT_STATE, OPT_IF_CHANGED, OPT_CACHE_DIR, OPT_KEEP, OPT_LOCK_TIMEOUT,
 	OPT_MAX_SIZE, OPT_MAX_FILES, OPT_SSH_KEY, OPT_KNOWN_HOSTS, OPT_NO_AGENT, OPT_CA_FILE, OPT_NETRC,
-	OPT_KUSTOMIZE_OVERRIDES, OPT_ALLOW_REMOTE, OPT_SERVE, OPT_HELM_OVERRIDES, OPT_HELM_RELEASE, OPT_HELM_NAMESPACE,
+	OPT_KUSTOMIZE_OVERRIDES, OPT_ALLOW_REMOTE, OPT_SERVE, OPT_CHART, OPT_MAX_INDEX, OPT_PLAIN_HTTP,
+	OPT_HELM_OVERRIDES, OPT_HELM_RELEASE, OPT_HELM_NAMESPACE,
 	OPT_HELM_VALUES, OPT_HELM_SET, OPT_HELM_SET_STRING, OPT_HELM_SET_FILE, OPT_HELM_SKIP_CRDS, OPT_HELM_SKIP_TESTS,
 	OPT_HELM_KUBE_VERSION, OPT_HELM_API_VERSIONS, OPT_REF_NAME
 };
@@ -100,6 +121,9 @@ static const struct option longopts[] = {
 	{ "netrc-file", required_argument, NULL, OPT_NETRC },
 	{ "kustomize-overrides", required_argument, NULL, OPT_KUSTOMIZE_OVERRIDES },
 	{ "allow-remote", no_argument, NULL, OPT_ALLOW_REMOTE },
+	{ "chart", required_argument, NULL, OPT_CHART },
+	{ "max-index-size", required_argument, NULL, OPT_MAX_INDEX },
+	{ "plain-http", no_argument, NULL, OPT_PLAIN_HTTP },
 	{ "kustomize-remote-serve", no_argument, NULL, OPT_SERVE }, /* gitops-render's child: not for users */
 	{ "helm-overrides", required_argument, NULL, OPT_HELM_OVERRIDES },
 	{ "helm-release", required_argument, NULL, OPT_HELM_RELEASE },
@@ -125,6 +149,9 @@ struct opts {
 	int print_commit, if_changed, allow_remote, serve;
 	const char *state;
 	const char *overrides_file;
+	const char *chart;
+	size_t index_max;
+	int plain_http;
 	const char *helm_file;  /* --helm-overrides */
 	cJSON *helm;            /* the --helm-* options, applied over helm_file's mapping */
 	const char *ref_name;
@@ -298,6 +325,19 @@ static int on_option(struct gitops_cli *cli, int opt, const char *arg, void *ctx
 	case OPT_SERVE:
 		o->serve = 1;
 		return 0;
+	case OPT_CHART:
+		if (!*arg || strchr(arg, '/') || !strcmp(arg, ".") || !strcmp(arg, ".."))
+			return gitops_cli_usage_error(cli, "--chart takes a chart's name (no '/'), not '%s'", arg);
+		o->chart = arg;
+		return 0;
+	case OPT_PLAIN_HTTP:
+		o->plain_http = 1;
+		return 0;
+	case OPT_MAX_INDEX:
+		if (gitops_parse_size(arg, &o->index_max) < 0 || !o->index_max)
+			return gitops_cli_usage_error(cli, "--max-index-size takes a positive size (K, M or G suffix), not '%s'",
+						      arg);
+		return 0;
 	case OPT_REF_NAME:
 		if (!gitops_source_ref_name_valid(arg))
 			return gitops_cli_usage_error(cli, "--ref-name '%s': letters, digits, '-' and '_' only (Argo CD's "
@@ -320,6 +360,212 @@ static int on_option(struct gitops_cli *cli, int opt, const char *arg, void *ctx
 		return gitops_cli_usage_error(cli, "%s", err.msg);
 	}
 	return gitops_cli_usage_error(cli, "unknown option");
+}
+
+/*
+ * An OCI chart: the registry's tags chosen from as helm chooses (v->version),
+ * the chart layer downloaded into *tgz (*len bytes, to free) and its digest
+ * into v->digest.  Only the tags are asked for when `download` is 0.
+ */
+static int oci_resolve(struct gitops_chart_version *v, unsigned char **tgz, size_t *len, struct opts *o,
+		       const char *repo_arg, const char *range, int download, struct gitops_err *err)
+{
+	struct gitops_registry_options ro = GITOPS_REGISTRY_OPTIONS_INIT;
+	struct gitops_registry *reg = NULL;
+	struct gitops_buf data = GITOPS_BUF_INIT;
+	char **tags = NULL, *digest = NULL, tmp[4096], *u;
+	const char *tag, *dirp = getenv("TMPDIR");
+	size_t ntags = 0;
+	int bad, fd = -1, rc = -1;
+
+	*tgz = NULL;
+	*len = 0;
+	ro.plain_http = o->plain_http;
+	ro.ca_file = o->auth.ca_file;
+	if (gitops_registry_open(&reg, repo_arg, &ro, err) < 0 || gitops_registry_tags(reg, &tags, &ntags, err) < 0)
+		goto done;
+	tag = gitops_chart_choose(tags, ntags, range, &bad, err);
+	if (bad)
+		goto done;
+	if (!tag) {
+		gitops_err_set(err, GITOPS_EXIT_INPUT, "no tag of %s matches '%s' (%zu tags)", v->repository,
+			       range ? range : "*", ntags);
+		goto done;
+	}
+	free(v->version);
+	if (!(v->version = strdup(tag))) {
+		gitops_err_oom(err);
+		goto done;
+	}
+	for (u = v->version; (u = strchr(u, '_')); u++)
+		*u = '+';
+	if (!download) {
+		rc = 0;
+		goto done;
+	}
+	snprintf(tmp, sizeof(tmp), "%s/gitops-chart-XXXXXX", dirp && *dirp == '/' ? dirp : "/tmp");
+	if ((fd = mkstemp(tmp)) < 0) {
+		gitops_err_errno(err, errno, tmp);
+		goto done;
+	}
+	close(fd);
+	if (gitops_registry_chart(reg, tag, tmp, &digest, err) < 0 ||
+	    gitops_buf_read_file(&data, tmp, 128u << 20, err) < 0)
+		goto done;
+	v->digest = digest;
+	digest = NULL;
+	*len = data.len;
+	*tgz = (unsigned char *)gitops_buf_detach(&data);
+	if (!*tgz && !(*tgz = calloc(1, 1))) {
+		gitops_err_oom(err);
+		goto done;
+	}
+	rc = 0;
+done:
+	if (fd >= 0)
+		unlink(tmp);
+	free(digest);
+	gitops_buf_release(&data);
+	gitops_registry_tags_free(tags, ntags);
+	gitops_registry_free(reg);
+	return rc;
+}
+
+/* A chart of a chart repository or an OCI registry: one Source document.  Returns the exit code. */
+static int fetch_chart(struct gitops_cli *cli, struct opts *o, const char *repo_arg, const cJSON *helm)
+{
+	struct gitops_chart_options co = GITOPS_CHART_OPTIONS_INIT;
+	struct gitops_chart *c = NULL;
+	struct gitops_chart_version v;
+	struct gitops_spool *spool = NULL;
+	struct gitops_stream_writer *w = NULL;
+	struct gitops_err err = GITOPS_ERR_INIT;
+	char *root = NULL, *dir = NULL, *paths[1], name[256], *state_commit = NULL, *oci_repo = NULL;
+	const char *ref = o->ref, *chart = o->chart;
+	unsigned char *tgz = NULL;
+	size_t tgz_len = 0, n;
+	cJSON *doc = NULL;
+	int code = GITOPS_EXIT_OK, ret, oci = !strncasecmp(repo_arg, "oci://", 6);
+
+	memset(&v, 0, sizeof(v));
+	if (oci) {
+		const char *host = repo_arg + 6, *slash = strrchr(host, '/');
+		if (o->chart)
+			return gitops_cli_usage_error(cli, "an oci:// repository names the chart itself (its last path "
+						      "component): no --chart");
+		if (!slash || slash == host || !slash[1] || strchr(host, '@'))
+			return gitops_cli_usage_error(cli, "an oci:// chart is oci://REGISTRY/PATH/CHART (no credentials "
+						      "in it: they come from the docker config.json)");
+		chart = slash + 1;
+		if (!(oci_repo = strndup(repo_arg, (size_t)(slash - repo_arg))))
+			return gitops_cli_usage_error(cli, "out of memory");
+	} else if (strncasecmp(repo_arg, "https://", 8) && strncasecmp(repo_arg, "http://", 7)) {
+		return gitops_cli_usage_error(cli, "--chart needs the https:// or http:// URL of a chart repository "
+					      "(Git repositories have no --chart)");
+	} else if (o->plain_http) {
+		return gitops_cli_usage_error(cli, "--plain-http is for oci:// registries");
+	}
+	if (o->npaths || o->overrides_file || o->allow_remote) {
+		free(oci_repo);
+		return gitops_cli_usage_error(cli, "--path, --kustomize-overrides and --allow-remote are for Git "
+					      "repositories: a chart is fetched whole");
+	}
+	co.cache = &o->cache;
+	co.ca_file = o->auth.ca_file;
+	co.netrc_file = o->auth.netrc_file;
+	co.index_max = o->index_max;
+	gitops_chart_auth_from_env(&co);
+	if (gitops_chart_open(&c, oci ? oci_repo : repo_arg, chart, &co, &err) < 0)
+		goto fail;
+	if (!oci) {
+		if (gitops_chart_resolve(c, ref, &v, &err) < 0)
+			goto fail;
+	} else {
+		ret = gitops_chart_find_cached(c, ref, &v, &err);
+		if (ret < 0)
+			goto fail;
+		if (ret == 0) {
+			if (!(v.repository = strdup(gitops_chart_repository(c))) || !(v.chart = strdup(chart))) {
+				gitops_err_oom(&err);
+				goto fail;
+			}
+			if (oci_resolve(&v, &tgz, &tgz_len, o, repo_arg, ref, !o->print_commit || o->state, &err) < 0)
+				goto fail;
+		}
+	}
+	gitops_cli_info(cli, 1, "%s: chart %s --ref %s: version %s, %s%s", v.repository, v.chart, ref ? ref : "(none)",
+			v.version, v.digest ? v.digest : "(digest not asked for)",
+			v.cached ? " (from the cache: nothing sent)" : "");
+	paths[0] = v.chart;
+	n = strlen(v.version) + (v.digest ? strlen(v.digest) : 0) + 2;
+	if (!(state_commit = malloc(n))) {
+		gitops_err_oom(&err);
+		goto fail;
+	}
+	snprintf(state_commit, n, "%s %s", v.version, v.digest ? v.digest : "");
+	if (o->if_changed) {
+		ret = gitops_git_state_unchanged(o->state, v.repository, ref ? ref : "", paths, 1, state_commit, &err);
+		if (ret < 0)
+			goto fail;
+		if (ret > 0) {
+			gitops_cli_info(cli, 0, "unchanged: %s chart %s %s is still at %s", v.repository, v.chart,
+					ref ? ref : "(newest)", v.version);
+			code = GITOPS_EXIT_UNCHANGED;
+			goto done;
+		}
+	}
+	if (o->print_commit) {
+		if (printf("%s\n", v.version) < 0 || fflush(stdout) != 0) {
+			gitops_err_errno(&err, errno, "standard output");
+			goto fail;
+		}
+	} else {
+		struct gitops_source src;
+		if ((tgz ? gitops_chart_store(c, v.version, v.digest, tgz, tgz_len, &root, &dir, &err)
+			 : gitops_chart_unpack(c, &v, &root, &dir, &err)) < 0)
+			goto fail;
+		memset(&src, 0, sizeof(src));
+		gitops_source_name(name, sizeof(name), v.chart, "");
+		src.name = name;
+		src.repository = v.repository;
+		src.chart = v.chart;
+		src.ref = ref;
+		src.version = v.version;
+		src.digest = v.digest;
+		src.commit = v.version;
+		src.path = "";
+		src.root = root;
+		src.dir = dir;
+		src.helm = helm;
+		if (gitops_source_new(&doc, &src, &err) < 0 || gitops_spool_new(&spool, 1u << 16, &err) < 0 ||
+		    gitops_stream_writer_new(&w, cli->format, gitops_spool_write, spool, &err) < 0 ||
+		    gitops_stream_writer_put(w, doc, &err) < 0)
+			goto fail;
+		if (gitops_chart_gc(c, &err) < 0) {
+			gitops_cli_warn(cli, "removing old chart versions: %s", err.msg);
+			err.msg[0] = '\0';
+		}
+		if (gitops_stream_writer_finish(w, &err) < 0 || gitops_spool_copy_to_fd(spool, 1, &err) < 0)
+			goto fail;
+	}
+	if (o->state && gitops_git_state_write(o->state, v.repository, ref ? ref : "", paths, 1, state_commit, &err) < 0)
+		goto fail;
+	gitops_cli_info(cli, 2, "%zu requests", gitops_chart_requests(c));
+	goto done;
+fail:
+	code = gitops_cli_fail(cli, &err);
+done:
+	cJSON_Delete(doc);
+	gitops_stream_writer_free(w);
+	gitops_spool_free(spool);
+	gitops_chart_close(c);
+	gitops_chart_version_release(&v);
+	free(state_commit);
+	free(root);
+	free(dir);
+	free(tgz);
+	free(oci_repo);
+	return code;
 }
 
 int main(int argc, char **argv)
@@ -367,6 +613,30 @@ int main(int argc, char **argv)
 	}
 	if (o.if_changed && !o.state) {
 		code = gitops_cli_usage_error(&cli, "--if-changed needs --state FILE");
+		goto done;
+	}
+	if (o.chart || !strncasecmp(argv[cli.optind], "oci://", 6)) {
+		if (o.ref_name) {
+			code = gitops_cli_usage_error(&cli, "--ref-name is for Git repositories (a Source of value files)");
+			goto done;
+		}
+		if (helm_spec(&helm, &o, &cli.limits, &err) < 0) {
+			code = gitops_cli_fail(&cli, &err);
+			goto done;
+		}
+		o.cache.notice = gitops_cli_on_notice;
+		o.cache.progress = gitops_cli_on_detail;
+		o.cache.ctx = &cli;
+		gitops_git_auth_from_env(&o.auth); /* only its files: the CA and netrc options given */
+		code = fetch_chart(&cli, &o, argv[cli.optind], helm);
+		goto done;
+	}
+	if (o.index_max) {
+		code = gitops_cli_usage_error(&cli, "--max-index-size is for chart repositories (--chart)");
+		goto done;
+	}
+	if (o.plain_http) {
+		code = gitops_cli_usage_error(&cli, "--plain-http is for oci:// registries");
 		goto done;
 	}
 	if (!o.ref)

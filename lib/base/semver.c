@@ -215,6 +215,7 @@ struct group {
 	struct prim *prims;
 	size_t n, cap;
 	int has_pre;    /* a comparator names a prerelease: prereleases may match */
+	size_t n_comp, n_pre; /* comparators, and those naming a prerelease (gitops_semver_range_match_each) */
 };
 
 struct gitops_semver_range {
@@ -284,8 +285,11 @@ static int add_comparator(struct group *g, const char *op, const struct partial 
 	struct gitops_semver lo = pv->v, up;
 
 	lo.build[0] = '\0';
-	if (*pv->v.pre)
+	g->n_comp++;
+	if (*pv->v.pre) {
 		g->has_pre = 1;
+		g->n_pre++;
+	}
 	if (pv->major != PART_NUM) {
 		/* "*", "x": every version for =, >=, <=, ~, ^; none for the others */
 		struct gitops_semver zero = version3(0, 0, 0);
@@ -459,6 +463,23 @@ int gitops_semver_range_match(const struct gitops_semver_range *r, const struct 
 		const struct group *g = &r->groups[i];
 		int ok = 1;
 		if (*v->pre && !g->has_pre)
+			continue;
+		for (j = 0; j < g->n && ok; j++)
+			ok = prim_match(&g->prims[j], v);
+		if (ok)
+			return 1;
+	}
+	return 0;
+}
+
+int gitops_semver_range_match_each(const struct gitops_semver_range *r, const struct gitops_semver *v)
+{
+	size_t i, j;
+
+	for (i = 0; i < r->n; i++) {
+		const struct group *g = &r->groups[i];
+		int ok = 1;
+		if (*v->pre && g->n_pre < g->n_comp)
 			continue;
 		for (j = 0; j < g->n && ok; j++)
 			ok = prim_match(&g->prims[j], v);

@@ -50,6 +50,14 @@ struct gitops_semver_range;
 int gitops_semver_range_parse(const char *expr, struct gitops_semver_range **out, struct gitops_err *err);
 /* 1 when v is in the range, else 0. */
 int gitops_semver_range_match(const struct gitops_semver_range *r, const struct gitops_semver *v);
+/*
+ * The same with the prerelease rule of Masterminds/semver v3.3 as helm 3.17
+ * applies it (`helm pull --version`): every comparator refuses a
+ * prerelease unless it names one itself, so a version with a prerelease
+ * matches an AND group only when each of the group's comparators names a
+ * prerelease (">=1.3.0-0" takes 1.3.0-rc.1, ">=1.3.0-0 <2" does not).
+ */
+int gitops_semver_range_match_each(const struct gitops_semver_range *r, const struct gitops_semver *v);
 void gitops_semver_range_free(struct gitops_semver_range *r);
 
 #endif

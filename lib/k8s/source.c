@@ -48,7 +48,13 @@ int gitops_source_new(cJSON **out, const struct gitops_source *s, struct gitops_
 	cJSON_AddStringToObject(meta, "name", s->name);
 	cJSON_AddItemToObject(doc, "metadata", meta);
 	cJSON_AddStringToObject(spec, "repository", s->repository);
+	if (s->chart)
+		cJSON_AddStringToObject(spec, "chart", s->chart);
 	cJSON_AddStringToObject(spec, "ref", s->ref);
+	if (s->version)
+		cJSON_AddStringToObject(spec, "version", s->version);
+	if (s->digest)
+		cJSON_AddStringToObject(spec, "digest", s->digest);
 	cJSON_AddStringToObject(spec, "commit", s->commit);
 	cJSON_AddStringToObject(spec, "path", *s->path ? s->path : ".");
 	if (s->root)
@@ -246,6 +252,39 @@ int gitops_source_ref_name_valid(const char *name)
 	return ref_name_valid(name);
 }
 
+/* spec.chart, spec.version, spec.digest: optional, checked when there */
+static int read_chart(struct gitops_source *out, const cJSON *obj, const char *input, size_t line, size_t doc,
+		      struct gitops_err *err)
+{
+	static const char *const names[] = { "chart", "version", "digest" };
+	const char **field[] = { &out->chart, &out->version, &out->digest };
+	const cJSON *v;
+	size_t i;
+
+	for (i = 0; i < 3; i++) {
+		v = gitops_json_get(obj, "spec", names[i], NULL);
+		if (!v)
+			continue;
+		if (!cJSON_IsString(v) || !v->valuestring[0])
+			return gitops_err_set(err, GITOPS_EXIT_INPUT, "%s:%zu: document %zu: Source '%s': spec.%s must be a "
+					      "non-empty string", input, line, doc, out->name, names[i]);
+		*field[i] = v->valuestring;
+	}
+	if (out->chart && strchr(out->chart, '/'))
+		return gitops_err_set(err, GITOPS_EXIT_INPUT, "%s:%zu: document %zu: Source '%s': spec.chart must be a "
+				      "chart's name, without '/'", input, line, doc, out->name);
+	if (out->digest) {
+		const char *d = out->digest;
+		int ok = !strncmp(d, "sha256:", 7) && strlen(d) == 71;
+		for (i = 7; ok && d[i]; i++)
+			ok = (d[i] >= '0' && d[i] <= '9') || (d[i] >= 'a' && d[i] <= 'f');
+		if (!ok)
+			return gitops_err_set(err, GITOPS_EXIT_INPUT, "%s:%zu: document %zu: Source '%s': spec.digest must be "
+					      "\"sha256:\" and 64 lowercase hex digits", input, line, doc, out->name);
+	}
+	return 0;
+}
+
 int gitops_source_read(struct gitops_source *out, const cJSON *obj, const char *input, size_t line, size_t doc,
 		       struct gitops_err *err)
 {
@@ -299,5 +338,5 @@ int gitops_source_read(struct gitops_source *out, const cJSON *obj, const char *
 		return gitops_err_set(err, GITOPS_EXIT_INPUT, "%s:%zu: document %zu: Source '%s': spec.refName must be "
 				      "letters, digits, '-' and '_' (Argo CD's ref)", input, line, doc, out->name);
 	out->ref_name = v ? v->valuestring : NULL;
-	return 0;
+	return read_chart(out, obj, input, line, doc, err);
 }

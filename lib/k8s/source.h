@@ -4,6 +4,9 @@
  *
  *   metadata: {name}
  *   spec: {repository, ref, commit, path, root, dir, revisions, kustomize, helm, refName}
+ *   spec: {repository, chart, ref, version, digest, commit, path, root, dir, helm, refName}
+ *                            (a chart from a chart repository: `commit` is the
+ *                            version, `root` the unpacked package, `dir` root/CHART)
  *
  * `root` (optional) is the local, read-only checkout of `commit` (the whole
  * commit's tree when `path` is a directory), `dir` the directory of `path`
@@ -41,6 +44,10 @@ struct gitops_source {
 				   * fetched); gitops_source_new writes what `kustomize` holds */
 	const cJSON *helm;        /* Argo CD's source.helm fields (a mapping, checked when read), or NULL */
 	const char *ref_name;     /* spec.refName (Argo CD's `ref`), or NULL */
+	/* a chart from a chart repository (gitops-fetch --chart, oci://); all NULL for Git */
+	const char *chart;        /* spec.chart: the chart's name (no '/') */
+	const char *version;      /* spec.version: the version the ref chose */
+	const char *digest;       /* spec.digest: "sha256:HEX" of the package */
 };
 
 /*
@@ -63,7 +70,9 @@ int gitops_source_is(const cJSON *obj);
  * non-empty), spec.kustomize a mapping whose allowRemote, when there, is
  * a boolean, spec.helm a mapping of Argo CD's source.helm fields of their
  * types (value files relative, or `$NAME/...`), spec.refName letters,
- * digits, '-' and '_'.  Errors
+ * digits, '-' and '_'; chart, version and digest, when present, non-empty
+ * strings (chart without '/', digest "sha256:" and 64 lowercase hex
+ * digits).  Errors
  * (GITOPS_EXIT_INPUT) name the input, line and document number:
  * "INPUT:LINE: document N: Source 'NAME': spec.dir must be a non-empty string".
  */

@@ -435,7 +435,7 @@ static int setup_easy(struct gitops_http *h, struct slot *s, struct gitops_err *
 	s->retry_after_ms = 0;
 	s->too_big = 0;
 	s->errbuf[0] = '\0';
-	s->max = o->response_max;
+	s->max = r->response_max ? r->response_max : o->response_max;
 	return 0;
 }
 
@@ -520,7 +520,7 @@ static void fail_curl(struct gitops_http *h, struct slot *s, CURLcode rc, int ou
 			       : "%s: no answer within %s", r->url, d);
 	} else if (s->too_big) {
 		gitops_err_set(&r->err, GITOPS_EXIT_REJECTED, "%s: the answer is larger than %zu bytes", r->url,
-			       h->opts.response_max);
+			       r->response_max ? r->response_max : h->opts.response_max);
 	} else if (rc == CURLE_PEER_FAILED_VERIFICATION || rc == CURLE_SSL_CACERT_BADFILE) {
 		gitops_err_set(&r->err, GITOPS_EXIT_UNREACHABLE, "%s: TLS: the server's certificate is not trusted: %s",
 			       r->url, detail);

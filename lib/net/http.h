@@ -73,6 +73,7 @@ struct gitops_http_request {
 	size_t body_len;
 	const char *username;      /* basic authentication, with password */
 	const char *password;
+	size_t response_max;       /* an answer larger than this fails; 0: the client's response_max */
 	void *ctx;                 /* the caller's, for the hooks */
 	/* out */
 	long status;               /* HTTP status of the last answer, 0 when none */

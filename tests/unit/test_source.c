@@ -29,7 +29,7 @@ END_TEST
 START_TEST(test_round_trip)
 {
 	struct gitops_source s = { "deploy", "https://git.example.com/ops/deploy.git", "main", "0123abcd", "", "/c/x",
-				   "/c/x.revisions.json", NULL, NULL, 0, NULL, NULL }, r;
+				   "/c/x.revisions.json", NULL, NULL, 0, NULL, NULL, NULL, NULL, NULL }, r;
 	struct gitops_err err = GITOPS_ERR_INIT;
 	cJSON *doc = NULL;
 
