@@ -362,75 +362,6 @@ static int on_option(struct gitops_cli *cli, int opt, const char *arg, void *ctx
 	return gitops_cli_usage_error(cli, "unknown option");
 }
 
-/*
- * An OCI chart: the registry's tags chosen from as helm chooses (v->version),
- * the chart layer downloaded into *tgz (*len bytes, to free) and its digest
- * into v->digest.  Only the tags are asked for when `download` is 0.
- */
-static int oci_resolve(struct gitops_chart_version *v, unsigned char **tgz, size_t *len, struct opts *o,
-		       const char *repo_arg, const char *range, int download, struct gitops_err *err)
-{
-	struct gitops_registry_options ro = GITOPS_REGISTRY_OPTIONS_INIT;
-	struct gitops_registry *reg = NULL;
-	struct gitops_buf data = GITOPS_BUF_INIT;
-	char **tags = NULL, *digest = NULL, tmp[4096], *u;
-	const char *tag, *dirp = getenv("TMPDIR");
-	size_t ntags = 0;
-	int bad, fd = -1, rc = -1;
-
-	*tgz = NULL;
-	*len = 0;
-	ro.plain_http = o->plain_http;
-	ro.ca_file = o->auth.ca_file;
-	if (gitops_registry_open(&reg, repo_arg, &ro, err) < 0 || gitops_registry_tags(reg, &tags, &ntags, err) < 0)
-		goto done;
-	tag = gitops_chart_choose(tags, ntags, range, &bad, err);
-	if (bad)
-		goto done;
-	if (!tag) {
-		gitops_err_set(err, GITOPS_EXIT_INPUT, "no tag of %s matches '%s' (%zu tags)", v->repository,
-			       range ? range : "*", ntags);
-		goto done;
-	}
-	free(v->version);
-	if (!(v->version = strdup(tag))) {
-		gitops_err_oom(err);
-		goto done;
-	}
-	for (u = v->version; (u = strchr(u, '_')); u++)
-		*u = '+';
-	if (!download) {
-		rc = 0;
-		goto done;
-	}
-	snprintf(tmp, sizeof(tmp), "%s/gitops-chart-XXXXXX", dirp && *dirp == '/' ? dirp : "/tmp");
-	if ((fd = mkstemp(tmp)) < 0) {
-		gitops_err_errno(err, errno, tmp);
-		goto done;
-	}
-	close(fd);
-	if (gitops_registry_chart(reg, tag, tmp, &digest, err) < 0 ||
-	    gitops_buf_read_file(&data, tmp, 128u << 20, err) < 0)
-		goto done;
-	v->digest = digest;
-	digest = NULL;
-	*len = data.len;
-	*tgz = (unsigned char *)gitops_buf_detach(&data);
-	if (!*tgz && !(*tgz = calloc(1, 1))) {
-		gitops_err_oom(err);
-		goto done;
-	}
-	rc = 0;
-done:
-	if (fd >= 0)
-		unlink(tmp);
-	free(digest);
-	gitops_buf_release(&data);
-	gitops_registry_tags_free(tags, ntags);
-	gitops_registry_free(reg);
-	return rc;
-}
-
 /* A chart of a chart repository or an OCI registry: one Source document.  Returns the exit code. */
 static int fetch_chart(struct gitops_cli *cli, struct opts *o, const char *repo_arg, const cJSON *helm)
 {
@@ -442,8 +373,7 @@ static int fetch_chart(struct gitops_cli *cli, struct opts *o, const char *repo_
 	struct gitops_err err = GITOPS_ERR_INIT;
 	char *root = NULL, *dir = NULL, *paths[1], name[256], *state_commit = NULL, *oci_repo = NULL;
 	const char *ref = o->ref, *chart = o->chart;
-	unsigned char *tgz = NULL;
-	size_t tgz_len = 0, n;
+	size_t n;
 	cJSON *doc = NULL;
 	int code = GITOPS_EXIT_OK, ret, oci = !strncasecmp(repo_arg, "oci://", 6);
 
@@ -474,25 +404,12 @@ static int fetch_chart(struct gitops_cli *cli, struct opts *o, const char *repo_
 	co.ca_file = o->auth.ca_file;
 	co.netrc_file = o->auth.netrc_file;
 	co.index_max = o->index_max;
+	co.plain_http = o->plain_http;
 	gitops_chart_auth_from_env(&co);
-	if (gitops_chart_open(&c, oci ? oci_repo : repo_arg, chart, &co, &err) < 0)
+	/* --print-commit downloads nothing, but an OCI chart's digest for --state (a registry has it in the manifest) */
+	if (gitops_chart_get(&c, &v, &root, &dir, oci ? oci_repo : repo_arg, chart, ref,
+			     !o->print_commit || (oci && o->state), &co, &err) < 0)
 		goto fail;
-	if (!oci) {
-		if (gitops_chart_resolve(c, ref, &v, &err) < 0)
-			goto fail;
-	} else {
-		ret = gitops_chart_find_cached(c, ref, &v, &err);
-		if (ret < 0)
-			goto fail;
-		if (ret == 0) {
-			if (!(v.repository = strdup(gitops_chart_repository(c))) || !(v.chart = strdup(chart))) {
-				gitops_err_oom(&err);
-				goto fail;
-			}
-			if (oci_resolve(&v, &tgz, &tgz_len, o, repo_arg, ref, !o->print_commit || o->state, &err) < 0)
-				goto fail;
-		}
-	}
 	gitops_cli_info(cli, 1, "%s: chart %s --ref %s: version %s, %s%s", v.repository, v.chart, ref ? ref : "(none)",
 			v.version, v.digest ? v.digest : "(digest not asked for)",
 			v.cached ? " (from the cache: nothing sent)" : "");
@@ -521,9 +438,6 @@ static int fetch_chart(struct gitops_cli *cli, struct opts *o, const char *repo_
 		}
 	} else {
 		struct gitops_source src;
-		if ((tgz ? gitops_chart_store(c, v.version, v.digest, tgz, tgz_len, &root, &dir, &err)
-			 : gitops_chart_unpack(c, &v, &root, &dir, &err)) < 0)
-			goto fail;
 		memset(&src, 0, sizeof(src));
 		gitops_source_name(name, sizeof(name), v.chart, "");
 		src.name = name;
@@ -563,7 +477,6 @@ done:
 	free(state_commit);
 	free(root);
 	free(dir);
-	free(tgz);
 	free(oci_repo);
 	return code;
 }

@@ -60,6 +60,7 @@ struct gitops_chart_options {
 	const char *token;        /* a bearer token */
 	size_t index_max;         /* largest index.yaml; 0: GITOPS_CHART_INDEX_MAX */
 	long timeout_ms;          /* per request; 0: 30 s */
+	int plain_http;           /* oci:// registries over http, not https */
 };
 
 #define GITOPS_CHART_OPTIONS_INIT { .cache = NULL }
@@ -163,6 +164,21 @@ void gitops_chart_close(struct gitops_chart *c);
 int gitops_chart_pull(char **root, char **dir, struct gitops_chart_version *resolved, const char *repo_url,
 		      const char *chart, const char *range, const struct gitops_chart_options *o,
 		      struct gitops_err *err);
+
+/*
+ * One chart, from a chart repository (repo an http(s):// URL, chart its
+ * name) or an OCI registry (repo "oci://REGISTRY/PATH", the chart at
+ * REGISTRY/PATH/CHART: its tags chosen from as helm chooses, "_" read as
+ * "+", the chart layer through lib/net/registry): *c opened (locked),
+ * *v the version `range` chooses, and with unpack *root and *dir its
+ * unpacked directories (gitops_chart_unpack's); an exact version already
+ * unpacked sends nothing.  Without unpack nothing is downloaded (an OCI
+ * chart's digest stays unknown: v->digest NULL).  *c is the caller's to
+ * close (gitops_chart_close), and *v to release, also on error.
+ */
+int gitops_chart_get(struct gitops_chart **c, struct gitops_chart_version *v, char **root, char **dir,
+		     const char *repo, const char *chart, const char *range, int unpack,
+		     const struct gitops_chart_options *o, struct gitops_err *err);
 
 /*
  * Helm's ResolveReferenceURL: `ref` (absolute, or relative to the
