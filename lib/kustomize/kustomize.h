@@ -137,6 +137,16 @@ struct gitops_kustomize_fetcher {
 	int (*checkout)(char **root, char **dir, void *state, const char *entry, struct gitops_err *err);
 	/* an http(s) file target: its body appended to out */
 	int (*get)(struct gitops_buf *out, void *state, const char *entry, struct gitops_err *err);
+	/*
+	 * A Helm chart: NAME of the chart repository or OCI registry `repo`
+	 * (lib/chart: "https://...", "oci://REGISTRY/PATH") at the version
+	 * `range` chooses (NULL or "": the newest release); *dir its unpacked
+	 * directory in the cache, locked until close, *version the version
+	 * (both the caller's).  Credentials: the URL's and the netrc file's
+	 * for its host, never the environment's (the files chose the host).
+	 */
+	int (*chart)(char **dir, char **version, void *state, const char *repo, const char *name, const char *range,
+		     struct gitops_err *err);
 };
 extern const struct gitops_kustomize_fetcher gitops_kustomize_fetcher_git;   /* remote.c */
 extern const struct gitops_kustomize_fetcher gitops_kustomize_fetcher_child; /* remote_child.c */

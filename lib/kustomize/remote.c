@@ -14,6 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "lib/chart/chart.h"
 #include "lib/git/git.h"
 #include "lib/kustomize/spine.h"
 #include "lib/net/http.h"
@@ -31,6 +32,8 @@ struct kz_remote {
 	struct remote_repo **v;
 	size_t n;
 	struct gitops_http *http;
+	struct gitops_chart **charts; /* the charts handed out, locked until kz_remote_free */
+	size_t ncharts;
 	void (*notice)(void *ctx, const char *msg);
 	void *notice_ctx;
 };
@@ -79,6 +82,9 @@ void kz_remote_free(struct kz_remote *r)
 		free(r->v[i]);
 	}
 	free(r->v);
+	for (i = 0; i < r->ncharts; i++)
+		gitops_chart_close(r->charts[i]);
+	free(r->charts);
 	gitops_http_free(r->http);
 	free(r);
 }
@@ -266,7 +272,45 @@ static int git_get(struct gitops_buf *out, void *state, const char *entry, struc
 	return rc;
 }
 
-const struct gitops_kustomize_fetcher gitops_kustomize_fetcher_git = { git_open, git_close, git_checkout, git_get };
+static int git_chart(char **dir, char **version, void *state, const char *repo, const char *name, const char *range,
+		     struct gitops_err *err)
+{
+	struct kz_remote *r = state;
+	struct gitops_chart_options co = GITOPS_CHART_OPTIONS_INIT;
+	struct gitops_chart_version v;
+	struct gitops_chart *c = NULL, **nc;
+	char *root = NULL;
+	int rc = -1;
+
+	*dir = *version = NULL;
+	/* per-host credentials only (kz_remote_new): no GITOPS_HELM_* for a host the files chose */
+	co.cache = &r->cache;
+	co.ca_file = r->auth.ca_file;
+	co.netrc_file = r->auth.netrc_file;
+	if (!(nc = realloc(r->charts, (r->ncharts + 1) * sizeof(*nc))))
+		return gitops_err_oom(err);
+	r->charts = nc;
+	notice(r, "fetching chart %s of %s", name, repo);
+	if (gitops_chart_get(&c, &v, &root, dir, repo, name, range, 1, &co, err) == 0) {
+		notice(r, "chart %s: version %s", name, v.version); /* which version a range chose */
+		if ((*version = strdup(v.version)))
+			rc = 0;
+		else
+			gitops_err_oom(err);
+	}
+	if (c)
+		r->charts[r->ncharts++] = c; /* held: its directory stays while the build reads it */
+	if (rc < 0) {
+		free(*dir);
+		*dir = NULL;
+	}
+	gitops_chart_version_release(&v);
+	free(root);
+	return rc;
+}
+
+const struct gitops_kustomize_fetcher gitops_kustomize_fetcher_git = { git_open, git_close, git_checkout, git_get,
+									git_chart };
 
 /* --- the child's side: requests from a parent, answered in frames --- */
 
@@ -289,6 +333,25 @@ static void serve_note(void *ctx, const char *msg)
 static void serve_warn(void *ctx, const char *msg)
 {
 	serve_frame(ctx, "warn", msg);
+}
+
+/* "chart": REPO NUL NAME NUL RANGE; the answer DIR NUL VERSION */
+static int serve_chart(struct gitops_buf *ans, void *state, const struct gitops_buf *req, struct gitops_err *err)
+{
+	const char *repo = req->data ? req->data : "", *name, *range;
+	char *dir = NULL, *version = NULL;
+	int rc;
+
+	name = memchr(repo, 0, req->len) ? repo + strlen(repo) + 1 : NULL;
+	range = name && name < req->data + req->len ? name + strlen(name) + 1 : NULL;
+	if (!name || !range || range > req->data + req->len)
+		return gitops_err_set(err, GITOPS_EXIT_INTERNAL, "a chart request without a name and a range");
+	rc = git_chart(&dir, &version, state, repo, name, range, err);
+	if (rc == 0 && (gitops_buf_add(ans, dir, strlen(dir) + 1) < 0 || gitops_buf_addstr(ans, version)))
+		rc = gitops_err_oom(err);
+	free(dir);
+	free(version);
+	return rc;
 }
 
 int gitops_kustomize_remote_serve(int in, int out, const struct gitops_kustomize_options *opts,
@@ -324,6 +387,8 @@ int gitops_kustomize_remote_serve(int in, int out, const struct gitops_kustomize
 			     gitops_buf_add(&ans, root, strlen(root) + 1) == 0 && gitops_buf_addstr(&ans, dir) == 0;
 		else if (!strcmp(type, "get"))
 			ok = git_get(&ans, state, req.data, &e) == 0;
+		else if (!strcmp(type, "chart"))
+			ok = serve_chart(&ans, state, &req, &e) == 0;
 		else
 			ok = gitops_err_set(&e, GITOPS_EXIT_INTERNAL, "unknown request '%s'", type) == 0;
 		if (!ok) {

@@ -207,15 +207,24 @@ static void child_close(void *state)
 }
 
 /* Send a request, relay its notes and warnings, and take its answer into out. */
+static int request_n(struct gitops_buf *out, struct child *c, const char *type, const char *entry, size_t len,
+		     struct gitops_err *err);
+
 static int request(struct gitops_buf *out, struct child *c, const char *type, const char *entry,
 		   struct gitops_err *err)
+{
+	return request_n(out, c, type, entry, strlen(entry), err);
+}
+
+static int request_n(struct gitops_buf *out, struct child *c, const char *type, const char *entry, size_t len,
+		     struct gitops_err *err)
 {
 	char t[16];
 	int r;
 
 	if (c->fd < 0)
 		return gitops_err_set(err, GITOPS_EXIT_INTERNAL, "gitops-fetch (remote targets) has ended");
-	if (kz_frame_write(c->fd, type, entry, strlen(entry)) == 0) {
+	if (kz_frame_write(c->fd, type, entry, len) == 0) {
 		while ((r = kz_frame_read(c->fd, t, out, KZ_FILE_MAX + (1u << 16))) > 0) {
 			if (!strcmp(t, "note") && c->opts->remote_notice)
 				c->opts->remote_notice(c->opts->warn_ctx, out->data);
@@ -271,5 +280,38 @@ static int child_get(struct gitops_buf *out, void *state, const char *entry, str
 	return rc;
 }
 
+static int child_chart(char **dir, char **version, void *state, const char *repo, const char *name, const char *range,
+		       struct gitops_err *err)
+{
+	struct gitops_buf req = GITOPS_BUF_INIT, b = GITOPS_BUF_INIT;
+	size_t n;
+	int rc = -1;
+
+	*dir = *version = NULL;
+	if (gitops_buf_add(&req, repo, strlen(repo) + 1) < 0 || gitops_buf_add(&req, name, strlen(name) + 1) < 0 ||
+	    gitops_buf_addstr(&req, range ? range : "")) {
+		gitops_err_oom(err);
+		goto done;
+	}
+	if (request_n(&b, state, "chart", req.data, req.len, err) < 0)
+		goto done;
+	n = strlen(b.data);
+	if (n == b.len) {
+		gitops_err_set(err, GITOPS_EXIT_INTERNAL, "gitops-fetch answered no chart directory");
+		goto done;
+	}
+	if (!(*dir = strdup(b.data)) || !(*version = strdup(b.data + n + 1))) {
+		free(*dir);
+		*dir = NULL;
+		gitops_err_oom(err);
+		goto done;
+	}
+	rc = 0;
+done:
+	gitops_buf_release(&req);
+	gitops_buf_release(&b);
+	return rc;
+}
+
 const struct gitops_kustomize_fetcher gitops_kustomize_fetcher_child = { child_open, child_close, child_checkout,
-									 child_get };
+									 child_get, child_chart };

@@ -58,6 +58,13 @@ struct render {
 	 * (value files, file parameters), which count for its charts' revision, and whether one had no rank */
 	const struct listed *helm_newest;
 	int helm_unranked;
+	struct fetched *fetched;       /* the gitops-fetch child charts from repositories come through (shared) */
+};
+
+/* The fetcher a render opened for charts from repositories: its charts stay locked until the render ends. */
+struct fetched {
+	const struct gitops_kustomize_fetcher *f;
+	void *state;
 };
 
 struct walk {
@@ -1097,10 +1104,14 @@ int gitops_render_fd_with(struct gitops_render_input *out, int fd, const char *n
 			  const struct gitops_kustomize_options *kustomize, const struct gitops_helm_options *helm,
 			  gitops_object_fn fn, void *ctx, struct gitops_render_stats *stats, struct gitops_err *err)
 {
+	struct fetched fetched = { NULL, NULL };
 	struct render rd = { limits, fn, ctx, stats, NULL, NULL, NULL, 0, NULL, NULL, kustomize, helm,
-			     NULL, NULL, 0, NULL, 0 };
+			     NULL, NULL, 0, NULL, 0, &fetched };
+	int ret = render_stream(&rd, fd, name, ORIGIN_STREAM, out, err);
 
-	return render_stream(&rd, fd, name, ORIGIN_STREAM, out, err);
+	if (fetched.state)
+		fetched.f->close(fetched.state);
+	return ret;
 }
 
 /*
@@ -1178,6 +1189,8 @@ static int check_special(const char *dir, struct dirent **ents, int n, const cha
 
 static int kz_helm_chart(void *ctx, struct gitops_buf *out, const char *chart_dir,
 			 const struct gitops_kustomize_helm_chart *chart, struct gitops_err *err);
+static int kz_helm_pull(void *ctx, char **dir, const char *repo, const char *name, const char *version,
+			struct gitops_err *err);
 
 /* A Kustomize overlay: built natively, each object checked and handed on in kustomize's output order. */
 static int render_kustomize(struct render *rd, const char *dir, const char *kust, struct gitops_err *err)
@@ -1216,6 +1229,7 @@ static int render_kustomize(struct render *rd, const char *dir, const char *kust
 		ko.allow_remote = 1;
 	/* helmCharts (with --enable-helm): rendered here, natively */
 	ko.helm_chart = kz_helm_chart;
+	ko.helm_pull = kz_helm_pull;
 	ko.helm_ctx = rd;
 	if (rd->check) {
 		/* every file kustomize reads is one of the commit's, of its size; unnamed ones need no reading */
@@ -1558,6 +1572,53 @@ static int deps_wanted(const struct render *rd)
 	return rd->source || (rd->helm && rd->helm->dependency_update);
 }
 
+/*
+ * A chart from a chart repository or an OCI registry, through the
+ * kustomize options' fetcher (gitops-render's gitops-fetch child, opened
+ * on the first such chart): *dir in the cache, locked until the render
+ * ends; *version the one `range` chose.
+ */
+static int fetch_chart(struct render *rd, char **dir, char **version, const char *repo, const char *name,
+		       const char *range, struct gitops_err *err)
+{
+	const struct gitops_kustomize_options *ko = rd->kustomize;
+
+	*dir = *version = NULL;
+	if (!ko || !ko->fetcher || !ko->fetcher->chart || !rd->fetched)
+		return gitops_err_set(err, GITOPS_EXIT_USAGE, "chart %s of %s: charts from repositories are not fetched here",
+				      name, repo);
+	if (!rd->fetched->state && ko->fetcher->open(&rd->fetched->state, ko, err) < 0)
+		return -1;
+	rd->fetched->f = ko->fetcher;
+	return ko->fetcher->chart(dir, version, rd->fetched->state, repo, name, range, err);
+}
+
+/* gitops_helm_pull_fn: a dependency's files, read from the cache (the version exact or a constraint alike) */
+static int dep_pull(void *ctx, struct gitops_helm_files *out, char **chosen, const char *repository, const char *name,
+		    const char *version, int exact, struct gitops_err *err)
+{
+	char *dir = NULL;
+	int rc;
+
+	(void)exact; /* an exact version is a range that names it: helm's choice takes it first */
+	if (fetch_chart(ctx, &dir, chosen, repository, name, version, err) < 0)
+		return -1;
+	rc = gitops_helm_files_from_dir(out, dir, err);
+	free(dir);
+	return rc;
+}
+
+/* kustomize's helm_pull: a helmCharts entry's chart from its repo (kustomize hands helm pull the version) */
+static int kz_helm_pull(void *ctx, char **dir, const char *repo, const char *name, const char *version,
+			struct gitops_err *err)
+{
+	char *chosen = NULL;
+	int rc = fetch_chart(ctx, dir, &chosen, repo, name, version, err);
+
+	free(chosen);
+	return rc;
+}
+
 /* a file:// dependency's directory, read as the chart's own files are (the checkout's check counts them in) */
 static int dep_dir(void *ctx, struct gitops_helm_files *out, const char *dir, struct gitops_err *err)
 {
@@ -1591,8 +1652,10 @@ static int chart_deps(struct render *rd, struct gitops_helm_files *files, const 
 
 	if (!deps_wanted(rd))
 		return 0;
-	if (rd->helm)
+	if (rd->helm && rd->helm->pull)
 		d.pull = rd->helm->pull, d.ctx = rd->helm->pull_ctx;
+	else
+		d.pull = dep_pull, d.ctx = rd;
 	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
 		d.chart_dir = path;
 	if (rd->source)
@@ -1858,9 +1921,14 @@ int gitops_render_path_with(struct gitops_render_input *out, const char *path, c
 			    const struct gitops_kustomize_options *kustomize, const struct gitops_helm_options *helm,
 			    gitops_object_fn fn, void *ctx, struct gitops_render_stats *stats, struct gitops_err *err)
 {
+	struct fetched fetched = { NULL, NULL };
 	struct render rd = { limits, fn, ctx, stats, NULL, NULL, NULL, 0, NULL, NULL, kustomize, NULL,
-			     NULL, NULL, 0, NULL, 0 };
+			     NULL, NULL, 0, NULL, 0, &fetched };
+	int ret;
 
 	rd.helm = helm;
-	return render_path(&rd, path, out, err);
+	ret = render_path(&rd, path, out, err);
+	if (fetched.state)
+		fetched.f->close(fetched.state);
+	return ret;
 }
