@@ -512,6 +512,7 @@ int main(int argc, char **argv)
 		gitops_git_auth_from_env(&o.auth);
 		ko.git_cache = &o.cache;
 		ko.git_auth = &o.auth;
+		ko.chart_plain_http = o.plain_http;
 		code = gitops_kustomize_remote_serve(0, 1, &ko, &err) < 0 ? gitops_cli_fail(&cli, &err) : 0;
 		goto done;
 	}

@@ -65,6 +65,7 @@ static const char help[] =
 	"      --skip-schema-validation  do not check values against values.schema.json\n"
 	"      --dependency-update  fetch the dependencies charts/ lacks first, as helm\n"
 	"                        dependency build (always done for a Source's charts)\n"
+	"      --plain-http      charts from oci:// registries over http, not https\n"
 	"      --reorder ORDER   kustomize's output order: legacy (by kind, the default)\n"
 	"                        or none (as built); a kustomization's sortOptions wins\n"
 	"      --cache-dir DIR, --lock-timeout SECONDS, --max-size SIZE, --max-files N,\n"
@@ -82,7 +83,7 @@ static const char help[] =
 
 enum {
 	OPT_ALLOW_EMPTY_INPUT = 300, OPT_LOAD_RESTRICTOR, OPT_REORDER, OPT_KUSTOMIZE_OVERRIDES, OPT_ALLOW_REMOTE,
-	OPT_ENABLE_HELM,
+	OPT_ENABLE_HELM, OPT_PLAIN_HTTP,
 	OPT_HELM, /* helm template's options, gitops_helm_option_set's */
 	OPT_HELM_END = OPT_HELM + 17,
 	OPT_GIT, /* the options of the Git cache and authentication, gitops_git_option_set's */
@@ -101,6 +102,7 @@ static const struct option longopts[] = {
 	{ "reorder", required_argument, NULL, OPT_REORDER },
 	{ "allow-remote", no_argument, NULL, OPT_ALLOW_REMOTE },
 	{ "enable-helm", no_argument, NULL, OPT_ENABLE_HELM },
+	{ "plain-http", no_argument, NULL, OPT_PLAIN_HTTP },
 	{ "release", required_argument, NULL, OPT_HELM },
 	{ "namespace", required_argument, NULL, OPT_HELM + 1 },
 	{ "values", required_argument, NULL, OPT_HELM + 2 },
@@ -137,7 +139,7 @@ struct options {
 	const char *overrides_file;
 	struct gitops_git_cache_options cache; /* checked here; the gitops-fetch child takes them as given */
 	struct gitops_git_auth auth;
-	char *fetch_args[2 * (OPT_GIT_END - OPT_GIT) + 1];
+	char *fetch_args[2 * (OPT_GIT_END - OPT_GIT) + 2];
 	size_t n_fetch_args;
 };
 
@@ -171,6 +173,10 @@ static int on_option(struct gitops_cli *cli, int opt, const char *arg, void *ctx
 	switch (opt) {
 	case OPT_ALLOW_REMOTE:
 		o->kustomize.allow_remote = 1;
+		return 0;
+	case OPT_PLAIN_HTTP: /* the gitops-fetch child's charts */
+		if (o->n_fetch_args + 1 < sizeof(o->fetch_args) / sizeof(o->fetch_args[0]))
+			o->fetch_args[o->n_fetch_args++] = "--plain-http";
 		return 0;
 	case OPT_ENABLE_HELM:
 		o->kustomize.enable_helm = 1;

@@ -102,6 +102,7 @@ struct gitops_kustomize_options {
 	 */
 	int (*helm_pull)(void *helm_ctx, char **dir, const char *repo, const char *name, const char *version,
 			 struct gitops_err *err);
+	int chart_plain_http;     /* the fetcher's charts: oci:// registries over http (helm's --plain-http) */
 };
 
 /*
@@ -161,7 +162,7 @@ int gitops_kustomize_remote_serve(int in, int out, const struct gitops_kustomize
 
 #define GITOPS_KUSTOMIZE_OPTIONS_INIT                                                                             \
 	{ GITOPS_KUSTOMIZE_ROOT_ONLY, GITOPS_KUSTOMIZE_REORDER_UNSET, NULL, NULL, NULL, NULL, NULL, NULL, 0, NULL,  \
-	  NULL, NULL, NULL, NULL, 0, NULL, NULL, NULL }
+	  NULL, NULL, NULL, NULL, 0, NULL, NULL, NULL, 0 }
 
 /* Build the kustomization in `dir` into out (empty on entry), in output order, kustomize's annotations stripped. */
 int gitops_kustomize_build(struct kz_resmap *out, const char *dir, const struct gitops_kustomize_options *opts,

@@ -34,6 +34,7 @@ struct kz_remote {
 	struct gitops_http *http;
 	struct gitops_chart **charts; /* the charts handed out, locked until kz_remote_free */
 	size_t ncharts;
+	int plain_http;               /* oci:// registries over http */
 	void (*notice)(void *ctx, const char *msg);
 	void *notice_ctx;
 };
@@ -65,6 +66,7 @@ int kz_remote_new(struct kz_remote **out, const struct gitops_kustomize_options 
 	r->auth.username = r->auth.password = r->auth.token = NULL;
 	r->auth.per_host = 1;
 	r->notice = opts->remote_notice;
+	r->plain_http = opts->chart_plain_http;
 	r->notice_ctx = opts->warn_ctx;
 	*out = r;
 	return 0;
@@ -287,6 +289,7 @@ static int git_chart(char **dir, char **version, void *state, const char *repo, 
 	co.cache = &r->cache;
 	co.ca_file = r->auth.ca_file;
 	co.netrc_file = r->auth.netrc_file;
+	co.plain_http = r->plain_http;
 	if (!(nc = realloc(r->charts, (r->ncharts + 1) * sizeof(*nc))))
 		return gitops_err_oom(err);
 	r->charts = nc;
