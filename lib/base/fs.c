@@ -8,8 +8,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
+
+#include "lib/base/buf.h"
 
 int gitops_fs_write_atomic(const char *path, const void *data, size_t len, int mode, struct gitops_err *err)
 {
@@ -162,4 +166,83 @@ int gitops_fs_path_clean(struct gitops_buf *b, const char *p)
 			p++;
 	}
 	return 0;
+}
+
+int gitops_fs_cache_root(char **out, const char *given, struct gitops_err *err)
+{
+	struct gitops_buf b = GITOPS_BUF_INIT;
+	int r;
+
+	if (given && given[0] == '/') {
+		r = gitops_buf_addstr(&b, given);
+	} else if (given && *given) {
+		char cwd[PATH_MAX];
+		if (!getcwd(cwd, sizeof(cwd)))
+			return gitops_err_errno(err, errno, "the current directory");
+		r = gitops_buf_printf(&b, "%s/%s", cwd, given);
+	} else {
+		char *dir;
+		if (gitops_fs_cache_dir(&dir, NULL, err) < 0)
+			return -1;
+		r = gitops_buf_addstr(&b, dir);
+		free(dir);
+	}
+	if (r < 0)
+		return gitops_err_oom(err);
+	while (b.len > 1 && b.data[b.len - 1] == '/')
+		b.data[--b.len] = '\0';
+	*out = gitops_buf_detach(&b);
+	return *out ? 0 : gitops_err_oom(err);
+}
+
+int gitops_fs_mkdir_p(const char *path, struct gitops_err *err)
+{
+	char buf[PATH_MAX];
+	size_t i, n = strlen(path);
+
+	if (n >= sizeof(buf))
+		return gitops_err_set(err, GITOPS_EXIT_IO, "%s: path too long", path);
+	memcpy(buf, path, n + 1);
+	for (i = 1; i <= n; i++) {
+		if (buf[i] != '/' && buf[i] != '\0')
+			continue;
+		buf[i] = '\0';
+		if (mkdir(buf, 0755) < 0 && errno != EEXIST)
+			return gitops_err_errno(err, errno, buf);
+		buf[i] = path[i];
+	}
+	return 0;
+}
+
+int gitops_fs_lock_wait(int *fd, const char *path, unsigned timeout, void (*waiting)(void *ctx), void *ctx,
+			struct gitops_err *err)
+{
+	struct timespec start, now;
+	int waited = 0;
+
+	*fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	if (*fd < 0)
+		return gitops_err_errno(err, errno, path);
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	for (;;) {
+		struct timespec nap = { 0, 50 * 1000 * 1000 };
+		if (flock(*fd, LOCK_EX | LOCK_NB) == 0)
+			return 0;
+		if (errno != EWOULDBLOCK && errno != EINTR) {
+			gitops_err_errno(err, errno, path);
+			close(*fd);
+			*fd = -1;
+			return -1;
+		}
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if (!waited && waiting)
+			waiting(ctx);
+		waited = 1;
+		if (now.tv_sec - start.tv_sec >= (time_t)timeout) {
+			close(*fd);
+			*fd = -1;
+			return 1;
+		}
+		nanosleep(&nap, NULL);
+	}
 }

@@ -36,6 +36,25 @@ int gitops_fs_write_atomic(const char *path, const void *data, size_t len, int m
 int gitops_fs_cache_dir(char **out, const char *sub, struct gitops_err *err);
 
 /*
+ * A cache's root as an absolute path without trailing '/': `given` (made
+ * absolute against the current directory: Source documents name
+ * checkouts by absolute paths), else gitops_fs_cache_dir's.  *out to free.
+ */
+int gitops_fs_cache_root(char **out, const char *given, struct gitops_err *err);
+
+/* mkdir -p: path and every parent, mode 0755 (existing ones left as they are). */
+int gitops_fs_mkdir_p(const char *path, struct gitops_err *err);
+
+/*
+ * An exclusive flock(2) on the file `path` (created 0644), waited for up
+ * to timeout seconds (polling every 50 ms): 0 with *fd open and locked; 1
+ * when another holder kept it that long (*fd closed, -1); -1 with err on
+ * an error.  `waiting` (may be NULL) is told once, when a wait begins.
+ */
+int gitops_fs_lock_wait(int *fd, const char *path, unsigned timeout, void (*waiting)(void *ctx), void *ctx,
+			struct gitops_err *err);
+
+/*
  * Walk `dir` recursively, entries in byte order of their names: calls `fn`
  * for each regular file (its path: dir "/" name...; its name).  Hidden
  * entries (a leading '.') are skipped, and so are symbolic links and special

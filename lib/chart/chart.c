@@ -421,53 +421,25 @@ static void sanitize(char *out, size_t size, const char *s, size_t max)
 		out[0] = '_';
 }
 
-static int mkdir_p(const char *path, struct gitops_err *err)
+static void lock_waiting(void *ctx)
 {
-	char tmp[PATH_MAX];
-	size_t i, n = strlen(path);
+	struct gitops_chart *c = ctx;
 
-	if (n >= sizeof(tmp))
-		return gitops_err_set(err, GITOPS_EXIT_IO, "%s: path too long", path);
-	memcpy(tmp, path, n + 1);
-	for (i = 1; i <= n; i++) {
-		if (tmp[i] != '/' && tmp[i] != '\0')
-			continue;
-		tmp[i] = '\0';
-		if (mkdir(tmp, 0755) < 0 && errno != EEXIST)
-			return gitops_err_errno(err, errno, tmp);
-		tmp[i] = path[i];
-	}
-	return 0;
+	notice(c, "waiting for the lock on the cache of chart %s of %s (another run is using it; giving up after %u s)",
+	       c->name, c->repo.display, c->cache.lock_timeout);
 }
 
 static int take_lock(struct gitops_chart *c, struct gitops_err *err)
 {
 	char path[PATH_MAX];
-	struct timespec start, now;
-	int waited = 0;
+	int rc;
 
 	snprintf(path, sizeof(path), "%s.lock", c->dir);
-	c->lock_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-	if (c->lock_fd < 0)
-		return gitops_err_errno(err, errno, path);
-	clock_gettime(CLOCK_MONOTONIC, &start);
-	for (;;) {
-		struct timespec nap = { 0, 50 * 1000 * 1000 };
-		if (flock(c->lock_fd, LOCK_EX | LOCK_NB) == 0)
-			return 0;
-		if (errno != EWOULDBLOCK && errno != EINTR)
-			return gitops_err_errno(err, errno, path);
-		clock_gettime(CLOCK_MONOTONIC, &now);
-		if (!waited) {
-			notice(c, "waiting for the lock on the cache of chart %s of %s (another run is using it; giving up "
-			       "after %u s)", c->name, c->repo.display, c->cache.lock_timeout);
-			waited = 1;
-		}
-		if (now.tv_sec - start.tv_sec >= (time_t)c->cache.lock_timeout)
-			return gitops_err_set(err, GITOPS_EXIT_IO, "%s: chart %s: still locked by another run after %u s (%s)",
-					      c->repo.display, c->name, c->cache.lock_timeout, path);
-		nanosleep(&nap, NULL);
-	}
+	rc = gitops_fs_lock_wait(&c->lock_fd, path, c->cache.lock_timeout, lock_waiting, c, err);
+	if (rc > 0)
+		return gitops_err_set(err, GITOPS_EXIT_IO, "%s: chart %s: still locked by another run after %u s (%s)",
+				      c->repo.display, c->name, c->cache.lock_timeout, path);
+	return rc;
 }
 
 static int rm_chmod(const char *path, const struct stat *st, int flag, struct FTW *ftw)
@@ -514,33 +486,6 @@ static void clean_tmp(struct gitops_chart *c)
 	closedir(d);
 }
 
-static int cache_root(char **out, const char *given, struct gitops_err *err)
-{
-	struct gitops_buf b = GITOPS_BUF_INIT;
-	int r;
-
-	if (given && given[0] == '/') {
-		r = gitops_buf_addstr(&b, given);
-	} else if (given && *given) {
-		char cwd[PATH_MAX];
-		if (!getcwd(cwd, sizeof(cwd)))
-			return gitops_err_errno(err, errno, "the current directory");
-		r = gitops_buf_printf(&b, "%s/%s", cwd, given);
-	} else {
-		char *dir;
-		if (gitops_fs_cache_dir(&dir, NULL, err) < 0)
-			return -1;
-		r = gitops_buf_addstr(&b, dir);
-		free(dir);
-	}
-	if (r < 0)
-		return gitops_err_oom(err);
-	while (b.len > 1 && b.data[b.len - 1] == '/')
-		b.data[--b.len] = '\0';
-	*out = gitops_buf_detach(&b);
-	return *out ? 0 : gitops_err_oom(err);
-}
-
 int gitops_chart_open(struct gitops_chart **out, const char *repo_url, const char *chart,
 		      const struct gitops_chart_options *o, struct gitops_err *err)
 {
@@ -573,7 +518,7 @@ int gitops_chart_open(struct gitops_chart **out, const char *repo_url, const cha
 	}
 	if (!(c->name = strdup(chart)))
 		goto oom;
-	if (cache_root(&c->base, c->cache.cache_dir, err) < 0)
+	if (gitops_fs_cache_root(&c->base, c->cache.cache_dir, err) < 0)
 		goto fail;
 	if (gitops_buf_printf(&path, "%s/charts", c->base) < 0)
 		goto oom;
@@ -591,7 +536,7 @@ int gitops_chart_open(struct gitops_chart **out, const char *repo_url, const cha
 	c->dir = gitops_buf_detach(&path);
 	if (!c->dir)
 		goto oom;
-	if (mkdir_p(c->base, err) < 0 || take_lock(c, err) < 0 || mkdir_p(c->dir, err) < 0)
+	if (gitops_fs_mkdir_p(c->base, err) < 0 || take_lock(c, err) < 0 || gitops_fs_mkdir_p(c->dir, err) < 0)
 		goto fail;
 	clean_tmp(c);
 	gitops_buf_release(&key);
@@ -1228,7 +1173,7 @@ int gitops_chart_store(struct gitops_chart *c, const char *version, const char *
 		}
 		slash = strrchr(path.data, '/');
 		*slash = '\0';
-		if (mkdir_p(path.data, err) < 0)
+		if (gitops_fs_mkdir_p(path.data, err) < 0)
 			goto done;
 		*slash = '/';
 		if (write_file(path.data, files.v[i].data, files.v[i].len, err) < 0)

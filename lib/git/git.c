@@ -941,26 +941,6 @@ static int rm_tree_at(int dfd, const char *name, int depth)
 	return ret;
 }
 
-static int mkdir_p(const char *path, struct gitops_err *err)
-{
-	char buf[PATH_MAX];
-	size_t i, n = strlen(path);
-
-	if (n >= sizeof(buf))
-		return gitops_err_set(err, GITOPS_EXIT_IO, "%s: path too long", path);
-	memcpy(buf, path, n + 1);
-	for (i = 1; i <= n; i++) {
-		if (buf[i] == '/' || buf[i] == '\0') {
-			char c = buf[i];
-			buf[i] = '\0';
-			if (mkdir(buf, 0755) < 0 && errno != EEXIST)
-				return gitops_err_errno(err, errno, buf);
-			buf[i] = c;
-		}
-	}
-	return 0;
-}
-
 /* ------------------------------------------------------------------ the cache */
 
 struct gitops_git_repo {
@@ -1014,63 +994,25 @@ static void report_warning(const struct gitops_git_repo *r, const char *fmt, ...
 	r->opts.warning(r->opts.ctx, msg);
 }
 
-static int cache_root(char **out, const char *given, struct gitops_err *err)
+static void lock_waiting(void *ctx)
 {
-	struct gitops_buf b = GITOPS_BUF_INIT;
-	int r;
+	struct gitops_git_repo *r = ctx;
 
-	if (given && given[0] == '/') {
-		r = gitops_buf_addstr(&b, given);
-	} else if (given && *given) {
-		/* Source documents name checkouts by absolute paths */
-		char cwd[PATH_MAX];
-		if (!getcwd(cwd, sizeof(cwd)))
-			return gitops_err_errno(err, errno, "the current directory");
-		r = gitops_buf_printf(&b, "%s/%s", cwd, given);
-	} else {
-		char *dir;
-		if (gitops_fs_cache_dir(&dir, NULL, err) < 0)
-			return -1;
-		r = gitops_buf_addstr(&b, dir);
-		free(dir);
-	}
-	if (r < 0)
-		return gitops_err_oom(err);
-	while (b.len > 1 && b.data[b.len - 1] == '/')
-		b.data[--b.len] = '\0';
-	*out = gitops_buf_detach(&b);
-	return *out ? 0 : gitops_err_oom(err);
+	notice(r, "waiting for the lock on the cache of %s (another run is using it; giving up after %u s)",
+	       r->url->display, r->opts.lock_timeout);
 }
 
 static int take_lock(struct gitops_git_repo *r, struct gitops_err *err)
 {
 	char path[PATH_MAX];
-	struct timespec start, now;
-	int waited = 0;
+	int rc;
 
 	snprintf(path, sizeof(path), "%s/repos/%s.lock", r->cache, r->key);
-	r->lock_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-	if (r->lock_fd < 0)
-		return gitops_err_errno(err, errno, path);
-	clock_gettime(CLOCK_MONOTONIC, &start);
-	for (;;) {
-		struct timespec nap = { 0, 50 * 1000 * 1000 };
-		if (flock(r->lock_fd, LOCK_EX | LOCK_NB) == 0)
-			return 0;
-		if (errno != EWOULDBLOCK && errno != EINTR)
-			return gitops_err_errno(err, errno, path);
-		clock_gettime(CLOCK_MONOTONIC, &now);
-		if (!waited) {
-			notice(r, "waiting for the lock on the cache of %s (another run is using it; giving up after %u s)",
-			       r->url->display, r->opts.lock_timeout);
-			waited = 1;
-		}
-		if (now.tv_sec - start.tv_sec >= (time_t)r->opts.lock_timeout)
-			return gitops_err_set(err, GITOPS_EXIT_IO,
-					      "%s: still locked by another run after %u s (%s)", r->url->display,
-					      r->opts.lock_timeout, path);
-		nanosleep(&nap, NULL);
-	}
+	rc = gitops_fs_lock_wait(&r->lock_fd, path, r->opts.lock_timeout, lock_waiting, r, err);
+	if (rc > 0)
+		return gitops_err_set(err, GITOPS_EXIT_IO, "%s: still locked by another run after %u s (%s)",
+				      r->url->display, r->opts.lock_timeout, path);
+	return rc;
 }
 
 /* Lock files a killed run left inside the mirror (we hold the lock: nobody else writes it). */
@@ -1130,7 +1072,7 @@ int gitops_git_open(struct gitops_git_repo **out, const struct gitops_git_url *u
 	r->url = url;
 	r->opts = *opts;
 	r->lock_fd = -1;
-	if (cache_root(&r->cache, opts->cache_dir, err) < 0)
+	if (gitops_fs_cache_root(&r->cache, opts->cache_dir, err) < 0)
 		goto done;
 	n = strlen(url->name);
 	for (i = 0; i < n && i < 40; i++) {
@@ -1147,7 +1089,7 @@ int gitops_git_open(struct gitops_git_repo **out, const struct gitops_git_url *u
 	if (gitops_buf_printf(&b, "%s/checkouts/%s", r->cache, r->key) < 0 || !(r->checkouts = gitops_buf_detach(&b)))
 		goto oom;
 	snprintf(path, sizeof(path), "%s/repos", r->cache);
-	if (mkdir_p(path, err) < 0 || mkdir_p(r->checkouts, err) < 0)
+	if (gitops_fs_mkdir_p(path, err) < 0 || gitops_fs_mkdir_p(r->checkouts, err) < 0)
 		goto done;
 	if (take_lock(r, err) < 0)
 		goto done;
