@@ -293,7 +293,11 @@ static int git_chart(char **dir, char **version, void *state, const char *repo, 
 	if (!(nc = realloc(r->charts, (r->ncharts + 1) * sizeof(*nc))))
 		return gitops_err_oom(err);
 	r->charts = nc;
-	notice(r, "fetching chart %s of %s", name, repo);
+	{
+		char shown[1024];
+		kz_remote_redact(shown, sizeof(shown), repo); /* a password in the URL is never shown */
+		notice(r, "fetching chart %s of %s", name, shown);
+	}
 	if (gitops_chart_get(&c, &v, &root, dir, repo, name, range, 1, &co, err) == 0) {
 		notice(r, "chart %s: version %s", name, v.version); /* which version a range chose */
 		if ((*version = strdup(v.version)))
