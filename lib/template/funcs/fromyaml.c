@@ -44,6 +44,8 @@ struct yr {
 	size_t nest;                 /* open collections: the JSON's nesting */
 	char json_deep;              /* the JSON nests deeper than encoding/json reads: its opening character */
 	char *dec;                   /* the first error of go-yaml's decoding (after the parse, before the JSON step) */
+	const unsigned char *in;     /* the text read, len bytes */
+	size_t len;
 };
 
 /* a decoding error: go-yaml v2 parses the whole document first, so a later syntax error wins over it */
@@ -92,11 +94,55 @@ static void conv_error(struct yr *r, const char *fmt, const char *arg)
 		r->conv = NULL;
 }
 
+/* Is the flow collection opened at in[i] ('{' or '[') empty and closed on its line ("{}", "[ ]")? */
+static int empty_on_its_line(const unsigned char *in, size_t len, size_t i)
+{
+	unsigned char close = in[i] == '{' ? '}' : ']';
+
+	for (i++; i < len && (in[i] == ' ' || in[i] == '\t'); i++)
+		;
+	return i < len && in[i] == close;
+}
+
+/*
+ * go-yaml v2.4's scanner forgets the simple key an empty flow collection
+ * starts once that collection closes (decrease_flow_level deletes the
+ * entry in simple_keys_by_tok of the inner level's slot, whose token
+ * number is still the opening bracket's when no key was saved inside: the
+ * outer key's), so a "{}" or "[]" where a block key must be is handed to
+ * the parser, which says what it expected there; libyaml keeps the key and
+ * fails later, "could not find expected ':'".  The parser's
+ * state when the scanner failed is the one that receives the token in
+ * go-yaml.  1 when that is the case (problem, line set), else 0.
+ */
+static int goyaml_forgotten_key(const struct yr *r, const char **problem, size_t *line)
+{
+	size_t i = r->p.context_mark.index;
+
+	if (r->p.error != YAML_SCANNER_ERROR || !r->p.problem || strcmp(r->p.problem, "could not find expected ':'") ||
+	    !r->in || i >= r->len || (r->in[i] != '{' && r->in[i] != '[') || !empty_on_its_line(r->in, r->len, i))
+		return 0;
+	if (r->p.state == YAML_PARSE_BLOCK_MAPPING_KEY_STATE)
+		*problem = "did not find expected key";
+	else if (r->p.state == YAML_PARSE_BLOCK_SEQUENCE_ENTRY_STATE)
+		*problem = "did not find expected '-' indicator";
+	else
+		return 0;
+	*line = r->p.context_mark.line; /* the token's start: a parser error's line is not moved on */
+	return 1;
+}
+
 /* go-yaml v2's parser.fail(): "yaml: line N: PROBLEM" */
 static int parse_error(struct yr *r)
 {
 	size_t line = 0;
 	const char *msg = r->p.problem ? r->p.problem : "unknown problem parsing YAML content";
+
+	if (goyaml_forgotten_key(r, &msg, &line)) {
+		if (line)
+			return fn_fail(r->err, "error converting YAML to JSON: yaml: line %zu: %s", line, msg);
+		return fn_fail(r->err, "error converting YAML to JSON: yaml: %s", msg);
+	}
 
 	if (r->p.problem_mark.line != 0) {
 		line = r->p.problem_mark.line;
@@ -689,6 +735,8 @@ int ser_yaml_decode(struct gitops_tmpl_value **out, const char *s, size_t len, s
 	if (!yaml_parser_initialize(&r.p))
 		return gitops_err_oom(err);
 	yaml_parser_set_input_string(&r.p, (const unsigned char *)s, len);
+	r.in = (const unsigned char *)s;
+	r.len = len;
 	while (!done) {
 		if (next_event(&r, &ev) < 0)
 			goto cleanup;
