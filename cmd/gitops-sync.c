@@ -49,7 +49,7 @@ static const char help[] =
 	"                          something: the record in GITOPS_* variables and on stdin\n"
 	"      --metrics-file FILE every record as Prometheus metrics, written atomically after\n"
 	"                          the run (node_exporter's textfile collector)\n"
-	"      --to REVISION       rollback: this revision of the history\n"
+	"      --to REVISION       rollback: this revision of the history (a chart's: its version)\n"
 	"      --steps N           rollback: N successful revisions back (default 1)\n"
 	"the old flags, one application (its lock and commit in STATE/NAMESPACE_NAME.*):\n"
 	"      --repo URL, --ref REF, --path PATH, --applyset NAME, -n, --namespace NS\n"
