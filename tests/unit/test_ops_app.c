@@ -144,31 +144,49 @@ static const struct {
 	  "  source: {repoURL: https://charts.example.com, chart: web}\n  destination: {namespace: ns}\n",
 	  "apps.yaml:5: spec.source.targetRevision is required with spec.source.chart" },
 	{ "apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata: {name: web}\nspec:\n"
-	  "  source:\n    repoURL: https://charts.example.com\n    chart: web\n    targetRevision: ''\n  destination: {namespace: ns}\n",
+	  "  source:\n    repoURL: https://charts.example.com\n"
+	  "    chart: web\n    targetRevision: ''\n"
+	  "  destination: {namespace: ns}\n",
 	  "apps.yaml:8: spec.source.targetRevision is required with spec.source.chart" },
 	{ "apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata: {name: web}\nspec:\n"
-	  "  source:\n    repoURL: https://charts.example.com\n    chart: web\n    targetRevision: 1.0.0\n    path: web\n  destination: {namespace: ns}\n",
+	  "  source:\n    repoURL: https://charts.example.com\n"
+	  "    chart: web\n    targetRevision: 1.0.0\n    path: web\n"
+	  "  destination: {namespace: ns}\n",
 	  "apps.yaml:9: spec.source.path does not go with spec.source.chart" },
 	{ "apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata: {name: web}\nspec:\n"
-	  "  source:\n    repoURL: https://charts.example.com\n    chart: bitnami/web\n    targetRevision: 1.0.0\n  destination: {namespace: ns}\n",
+	  "  source:\n    repoURL: https://charts.example.com\n"
+	  "    chart: bitnami/web\n    targetRevision: 1.0.0\n"
+	  "  destination: {namespace: ns}\n",
 	  "apps.yaml:7: spec.source.chart 'bitnami/web' must be a chart's name" },
 	{ "apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata: {name: web}\nspec:\n"
-	  "  source:\n    repoURL: https://charts.example.com\n    chart: ''\n    targetRevision: 1.0.0\n  destination: {namespace: ns}\n",
+	  "  source:\n    repoURL: https://charts.example.com\n"
+	  "    chart: ''\n    targetRevision: 1.0.0\n"
+	  "  destination: {namespace: ns}\n",
 	  "apps.yaml:7: spec.source.chart must not be empty" },
 	{ "apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata: {name: web}\nspec:\n"
-	  "  source:\n    repoURL: https://charts.example.com\n    chart: [web]\n    targetRevision: 1.0.0\n  destination: {namespace: ns}\n",
+	  "  source:\n    repoURL: https://charts.example.com\n"
+	  "    chart: [web]\n    targetRevision: 1.0.0\n"
+	  "  destination: {namespace: ns}\n",
 	  "apps.yaml:7: spec.source.chart must be a string, not a sequence" },
 	{ "apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata: {name: web}\nspec:\n"
-	  "  source:\n    repoURL: git@github.com:org/charts.git\n    chart: web\n    targetRevision: 1.0.0\n  destination: {namespace: ns}\n",
+	  "  source:\n    repoURL: git@github.com:org/charts.git\n"
+	  "    chart: web\n    targetRevision: 1.0.0\n"
+	  "  destination: {namespace: ns}\n",
 	  "apps.yaml:6: spec.source.repoURL 'git@github.com:org/charts.git' of a chart must be a chart repository" },
 	{ "apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata: {name: web}\nspec:\n"
-	  "  source:\n    repoURL: ssh://git.example.com/charts.git\n    chart: web\n    targetRevision: 1.0.0\n  destination: {namespace: ns}\n",
+	  "  source:\n    repoURL: ssh://git.example.com/charts.git\n"
+	  "    chart: web\n    targetRevision: 1.0.0\n"
+	  "  destination: {namespace: ns}\n",
 	  "apps.yaml:6: spec.source.repoURL 'ssh://git.example.com/charts.git' of a chart must be" },
 	{ "apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata: {name: web}\nspec:\n"
-	  "  source:\n    repoURL: oci://\n    chart: web\n    targetRevision: 1.0.0\n  destination: {namespace: ns}\n",
+	  "  source:\n    repoURL: oci://\n"
+	  "    chart: web\n    targetRevision: 1.0.0\n"
+	  "  destination: {namespace: ns}\n",
 	  "apps.yaml:6: spec.source.repoURL 'oci://' of a chart must be" },
 	{ "apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata: {name: web}\nspec:\n"
-	  "  source:\n    repoURL: https://charts.example.com\n    chart: web\n    targetRevision: 1.0.0\n    kustomize: {namePrefix: x-}\n  destination: {namespace: ns}\n",
+	  "  source:\n    repoURL: https://charts.example.com\n"
+	  "    chart: web\n    targetRevision: 1.0.0\n    kustomize: {namePrefix: x-}\n"
+	  "  destination: {namespace: ns}\n",
 	  "apps.yaml:9: spec.source.kustomize does not go with spec.source.chart" },
 };
 
@@ -186,7 +204,8 @@ START_TEST(test_bad)
 }
 END_TEST
 
-/* spec.source.chart: a chart repository's URL with --chart, an OCI registry (Argo CD's form without a scheme, or oci://) */
+/* spec.source.chart: a chart repository's URL with --chart, an OCI registry (Argo CD's form without a scheme,
+ * or oci://) */
 START_TEST(test_chart)
 {
 	static const char text[] =
