@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <yaml.h>
 
@@ -300,7 +301,7 @@ static const struct field helm_fields[] = {
 	{ "valuesObject", F_OK, NULL }, { "parameters", F_OK, NULL }, { "fileParameters", F_OK, NULL },
 	{ "skipCrds", F_OK, NULL }, { "skipTests", F_OK, NULL }, { "skipSchemaValidation", F_OK, NULL },
 	{ "kubeVersion", F_OK, NULL }, { "apiVersions", F_OK, NULL }, { "namespace", F_OK, NULL },
-	{ "passCredentials", F_WARN, "charts come from the Git checkout, no Helm repository is asked" },
+	{ "passCredentials", F_WARN, "chart repository credentials (GITOPS_HELM_*, netrc) go to their own host only" },
 	{ "ignoreMissingValueFiles", F_OK, NULL },
 	{ "version", F_WARN, "gitops-render renders as helm v3.17" },
 	{ NULL, 0, NULL },
@@ -433,6 +434,58 @@ static int check_windows(struct ctx *c, const cJSON *w, const char *path, struct
 	return 0;
 }
 
+/*
+ * spec.source.chart: a chart of a chart repository (repoURL https:// or
+ * http://) or of an OCI registry (repoURL oci://REGISTRY/PATH, or
+ * REGISTRY/PATH as Argo CD writes OCI Helm repositories), at the version or
+ * range targetRevision names (required, as Argo CD requires it).  The chart
+ * is rendered whole: path and kustomize do not go with it.
+ */
+static int check_chart(struct gitops_ops_app *a, struct ctx *c, const cJSON *src, struct gitops_err *err)
+{
+	const cJSON *rev = cJSON_GetObjectItemCaseSensitive(src, "targetRevision");
+	const char *url = a->repo_url, *rest = url;
+	size_t n;
+
+	if (!*a->chart)
+		return fail(c, err, "spec.source.chart", "spec.source.chart must not be empty");
+	if (strchr(a->chart, '/') || !strcmp(a->chart, ".") || !strcmp(a->chart, "..") ||
+	    strcspn(a->chart, " \t\r\n") != strlen(a->chart))
+		return fail(c, err, "spec.source.chart",
+			    "spec.source.chart '%s' must be a chart's name (no '/': a registry's path goes in repoURL)",
+			    a->chart);
+	if (!cJSON_IsString(rev) || !*rev->valuestring)
+		return fail(c, err, rev ? "spec.source.targetRevision" : "spec.source.chart",
+			    "spec.source.targetRevision is required with spec.source.chart: the chart's version "
+			    "(1.2.3) or a range (1.2.*, ^1.2; '*' for the newest)");
+	if (*a->path)
+		return fail(c, err, "spec.source.path",
+			    "spec.source.path does not go with spec.source.chart: a chart of a repository is "
+			    "rendered whole (path is for Git repositories)");
+	if (cJSON_GetObjectItemCaseSensitive(src, "kustomize"))
+		return fail(c, err, "spec.source.kustomize",
+			    "spec.source.kustomize does not go with spec.source.chart: a chart is rendered by Helm");
+	if (!strncasecmp(url, "https://", 8) || !strncasecmp(url, "http://", 7)) {
+		if (!(a->chart_url = strdup(url)))
+			return gitops_err_oom(err);
+		return 0;
+	}
+	if (!strncasecmp(url, "oci://", 6))
+		rest = url + 6;
+	n = strlen(rest);
+	while (n && rest[n - 1] == '/')
+		n--;
+	if (strstr(rest, "://") || !n || *rest == '/' || memchr(rest, '@', n) || strcspn(rest, " \t\r\n") < n)
+		return fail(c, err, "spec.source.repoURL",
+			    "spec.source.repoURL '%s' of a chart must be a chart repository (https://, http://) or an "
+			    "OCI registry (oci://REGISTRY/PATH or REGISTRY/PATH, no credentials in it)",
+			    url);
+	if (!(a->chart_url = malloc(n + strlen(a->chart) + 8)))
+		return gitops_err_oom(err);
+	sprintf(a->chart_url, "oci://%.*s/%s", (int)n, rest, a->chart);
+	return 0;
+}
+
 static const char *const sync_options_ok[] = {
 	"ServerSideApply=true",    /* gitops-apply always applies server-side */
 	"ApplyOutOfSyncOnly=true", /* it never sends an object its managed fields prove unchanged */
@@ -466,7 +519,7 @@ static int parse_app(struct gitops_ops_app *a, struct ctx *c, const cJSON *doc, 
 	static const struct field source[] = {
 		{ "repoURL", F_OK, NULL }, { "targetRevision", F_OK, NULL }, { "path", F_OK, NULL },
 		{ "helm", F_OK, NULL }, { "kustomize", F_OK, NULL },
-		{ "chart", F_ERR, "charts are read from the Git repository (spec.source.path)" },
+		{ "chart", F_OK, NULL },
 		{ "plugin", F_ERR, "config management plugins are not run" },
 		{ "directory", F_WARN, "a directory is rendered as gitops-render renders it (recursively)" },
 		{ "ref", F_WARN, "multiple sources are not supported" },
@@ -520,6 +573,9 @@ static int parse_app(struct gitops_ops_app *a, struct ctx *c, const cJSON *doc, 
 	    get_string(&a->repo_url, c, v, "spec.source", "repoURL", NULL, 1, err) < 0 ||
 	    get_string(&a->target_revision, c, v, "spec.source", "targetRevision", "HEAD", 0, err) < 0 ||
 	    get_string(&a->path, c, v, "spec.source", "path", "", 0, err) < 0)
+		return -1;
+	if (get_string(&a->chart, c, v, "spec.source", "chart", NULL, 0, err) < 0 ||
+	    (a->chart && check_chart(a, c, v, err) < 0))
 		return -1;
 	if (!*a->target_revision) {
 		free(a->target_revision);
@@ -645,6 +701,8 @@ static void app_release(struct gitops_ops_app *a)
 	free(a->repo_url);
 	free(a->target_revision);
 	free(a->path);
+	free(a->chart);
+	free(a->chart_url);
 	free(a->namespace);
 	free(a->context);
 	free(a->applyset);

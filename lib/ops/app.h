@@ -26,8 +26,11 @@ struct gitops_ops_app {
 	size_t line;
 	char *project;          /* spec.project ("default" when absent) */
 	char *repo_url;         /* spec.source.repoURL */
-	char *target_revision;  /* spec.source.targetRevision ("HEAD" when absent) */
-	char *path;             /* spec.source.path ("" when absent: the whole repository) */
+	char *target_revision;  /* spec.source.targetRevision ("HEAD" when absent; a chart: required) */
+	char *path;             /* spec.source.path ("" when absent: the whole repository; a chart: "") */
+	char *chart;            /* spec.source.chart, or NULL: repoURL is a Git repository */
+	char *chart_url;        /* a chart's gitops-fetch REPO: repoURL (https://, http://, with --chart)
+				 * or oci://REGISTRY/PATH/CHART (repoURL with or without oci://); else NULL */
 	char *namespace;        /* spec.destination.namespace */
 	char *context;          /* spec.destination.context, or NULL (the kubeconfig's current) */
 	char *applyset;         /* the ApplySet: the application's name */

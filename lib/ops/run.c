@@ -186,7 +186,7 @@ struct run {
 	cJSON *record;
 	struct timeval t0;
 	char started[32];
-	char commit[41];
+	char commit[GITOPS_OPS_REV_MAX]; /* the revision fetched: a commit (40 hex), or a chart's version */
 	char root[PATH_MAX];  /* the checkout (spec.root of the Source) */
 	int synced_changes; /* a sync that changed objects or brought a new revision: --on-sync */
 };
@@ -275,7 +275,18 @@ static void finish(struct run *r, const char *result, int status, const char *me
 		say(r, "state not recorded: %s", err.msg);
 }
 
-/* spec.commit and spec.dir of the (first) Source document gitops-fetch wrote */
+/* A chart's version as a revision: what semver allows, bounded. */
+static int version_ok(const char *s)
+{
+	size_t n = strlen(s);
+	return n && n < GITOPS_OPS_REV_MAX &&
+	       strspn(s, "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ.+-_") == n;
+}
+
+/*
+ * The revision (spec.commit, 40 hex; a chart's: spec.version), spec.dir and
+ * spec.root of the (first) Source document gitops-fetch wrote.
+ */
 static void read_commit(struct run *r, const char *path, char *dir, size_t dirsize)
 {
 	struct gitops_limits limits = GITOPS_LIMITS_INIT;
@@ -292,8 +303,11 @@ static void read_commit(struct run *r, const char *path, char *dir, size_t dirsi
 		goto done;
 	while (gitops_yaml_reader_next(y, &doc, &err) > 0 && !doc.root)
 		gitops_yaml_doc_release(&doc);
-	if ((s = gitops_json_get_string(doc.root, "spec", "commit", NULL)) && strlen(s) == 40 &&
-	    strspn(s, "0123456789abcdef") == 40)
+	if (r->app->chart) {
+		if ((s = gitops_json_get_string(doc.root, "spec", "version", NULL)) && version_ok(s))
+			memcpy(r->commit, s, strlen(s) + 1);
+	} else if ((s = gitops_json_get_string(doc.root, "spec", "commit", NULL)) && strlen(s) == 40 &&
+		   strspn(s, "0123456789abcdef") == 40)
 		memcpy(r->commit, s, 41);
 	if ((s = gitops_json_get_string(doc.root, "spec", "dir", NULL)) && strlen(s) < dirsize)
 		memcpy(dir, s, strlen(s) + 1);
@@ -466,7 +480,8 @@ static int sync_run(struct run *r)
 	const struct gitops_ops_app *app = r->app;
 	const struct gitops_ops_sync_options *o = r->o;
 	char src[PATH_MAX + 32], objs[PATH_MAX + 32], res[PATH_MAX + 32], dir[PATH_MAX], msg[1024];
-	char synced[41] = "", short_c[13];
+	char synced[GITOPS_OPS_REV_MAX] = "", short_c[GITOPS_OPS_REV_MAX];
+	const char *what = app->chart ? "version" : "commit";
 	const char *ref = o->rollback_to ? o->rollback_to : app->target_revision;
 	struct args a = { 0 };
 	int rc, applied = 0, pruned = 0, failed = 0, changed = 0;
@@ -479,7 +494,15 @@ static int sync_run(struct run *r)
 	snprintf(synced, sizeof(synced), "%s", rec_str(r->record, "syncedRevision"));
 
 	/* 1. fetch, into a file: a failed or empty fetch never reaches apply --prune */
-	arg(&a, o->bin.fetch), arg(&a, "-q"), arg(&a, app->repo_url), arg(&a, "--ref"), arg(&a, ref);
+	arg(&a, o->bin.fetch), arg(&a, "-q");
+	if (app->chart) {
+		/* a chart: of a chart repository (--chart), or oci://REGISTRY/PATH/CHART */
+		arg(&a, app->chart_url);
+		if (strncmp(app->chart_url, "oci://", 6))
+			arg(&a, "--chart"), arg(&a, app->chart);
+	} else
+		arg(&a, app->repo_url);
+	arg(&a, "--ref"), arg(&a, ref);
 	if (*app->path)
 		arg(&a, "--path"), arg(&a, app->path);
 	for (int i = 0; i < 2; i++) {
@@ -501,13 +524,14 @@ static int sync_run(struct run *r)
 		return rc;
 	}
 	read_commit(r, src, dir, sizeof(dir));
-	snprintf(short_c, sizeof(short_c), "%s", r->commit);
+	/* a commit's first 12 hex digits, a chart's version whole */
+	snprintf(short_c, sizeof(short_c), "%.*s", app->chart ? (int)sizeof(short_c) - 1 : 12, r->commit);
 	if (!o->rollback_to)
 		set_str(r->record, "desiredRevision", r->commit);
-	/* selfHeal off: an automated tick syncs a new commit only (Argo CD leaves drift alone then) */
+	/* selfHeal off: an automated tick syncs a new commit (a chart: version) only (Argo CD leaves drift alone then) */
 	if ((o->if_changed || (app->automated && !app->self_heal && !o->manual)) && !o->rollback_to && !o->dry_run &&
 	    *r->commit && !strcmp(r->commit, synced)) {
-		say(r, "commit %s already synced; nothing to do", short_c);
+		say(r, "%s %s already synced; nothing to do", what, short_c);
 		if (!o->lock_path) {
 			struct gitops_err err = GITOPS_ERR_INIT;
 			if (gitops_ops_state_save(o->state_dir, r->record, &err) < 0)
@@ -515,7 +539,10 @@ static int sync_run(struct run *r)
 		}
 		return 0;
 	}
-	say(r, "fetched %s (%s)", short_c, ref);
+	if (app->chart)
+		say(r, "fetched chart %s %s (%s)", app->chart, short_c, ref);
+	else
+		say(r, "fetched %s (%s)", short_c, ref);
 
 	/* 2. render, into a file that ends with its end-of-stream marker */
 	a.n = 0;
@@ -618,7 +645,7 @@ static int sync_run(struct run *r)
 		say(r, "%s", msg);
 		if (o->commit_path) {
 			struct gitops_err err = GITOPS_ERR_INIT;
-			char line[64];
+			char line[GITOPS_OPS_REV_MAX + 2];
 			snprintf(line, sizeof(line), "%s\n", r->commit);
 			if (gitops_fs_write_atomic(o->commit_path, line, strlen(line), 0600, &err) < 0)
 				say(r, "%s", err.msg);
@@ -843,7 +870,7 @@ int gitops_ops_rollback(const struct gitops_ops_app *app, const char *to, int st
 {
 	struct gitops_ops_sync_options s = *o;
 	cJSON *hist = NULL, *rec = NULL;
-	char rev[41];
+	char rev[GITOPS_OPS_REV_MAX];
 	int ret = -1;
 
 	if (gitops_ops_state_history(&hist, o->state_dir, app->name, err) < 0 ||

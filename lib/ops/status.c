@@ -18,6 +18,21 @@ static const char *str(const cJSON *o, const char *key, const char *dflt)
 	return s && *s ? s : dflt;
 }
 
+static int is_hex(const char *s, size_t min)
+{
+	size_t n = strspn(s, "0123456789abcdef");
+	return n >= min && !s[n];
+}
+
+/* A revision's cell: a commit's first 12 hex digits, a chart's version whole. */
+static void rev_cell(char *cell, size_t size, const char *rev)
+{
+	if (strlen(rev) == 40 && is_hex(rev, 40))
+		snprintf(cell, size, "%.12s", rev);
+	else
+		snprintf(cell, size, "%s", rev);
+}
+
 /* One row's cells, then the columns padded to the widest cell. */
 #define COLS 6
 #define CELL 512
@@ -58,7 +73,7 @@ int gitops_ops_status_table(struct gitops_buf *out, const cJSON *const *records,
 		snprintf(cells[i + 1][0], CELL, "%s", str(r, "app", "?"));
 		snprintf(cells[i + 1][1], CELL, "%s", str(r, "sync", "Unknown"));
 		snprintf(cells[i + 1][2], CELL, "%s", str(r, "health", "Unknown"));
-		snprintf(cells[i + 1][3], CELL, "%.12s", str(r, "syncedRevision", "-"));
+		rev_cell(cells[i + 1][3], CELL, str(r, "syncedRevision", "-"));
 		snprintf(cells[i + 1][4], CELL, "%s", str(r, "lastSuccessAt", str(op, "finishedAt", "-")));
 		if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(r, "suspended")))
 			snprintf(pre, sizeof(pre), "Suspended (%s): ", str(r, "suspendReason", "manual"));
@@ -101,7 +116,7 @@ int gitops_ops_history_table(struct gitops_buf *out, const cJSON *history)
 		i++;
 		snprintf(cells[i][0], CELL, "%zu", i - 1);
 		snprintf(cells[i][1], CELL, "%s", str(e, "startedAt", "-"));
-		snprintf(cells[i][2], CELL, "%.12s", str(e, "revision", "-"));
+		rev_cell(cells[i][2], CELL, str(e, "revision", "-"));
 		snprintf(cells[i][3], CELL, "%s%s", str(e, "result", "-"),
 			 cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(e, "rollback")) ? " (rollback)"
 			 : cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(e, "selfHeal")) ? " (self-heal)" : "");
@@ -112,28 +127,39 @@ int gitops_ops_history_table(struct gitops_buf *out, const cJSON *history)
 	return ret;
 }
 
-static int is_hex(const char *s, size_t min)
+/* A revision a rollback can go back to: a commit (40 hex) or a chart's version. */
+static int rev_ok(const char *rev)
 {
-	size_t n = strspn(s, "0123456789abcdef");
-	return n >= min && !s[n];
+	return *rev && strlen(rev) < GITOPS_OPS_REV_MAX;
 }
 
-int gitops_ops_rollback_target(char out[41], const cJSON *history, const char *current, const char *to, int steps,
-			       struct gitops_err *err)
+/* `to` names rev: a prefix (7 or more hex digits) of a commit, or a chart's version whole */
+static int rev_named(const char *rev, const char *to)
 {
+	if (strlen(rev) == 40 && is_hex(rev, 40) && is_hex(to, 7) && strlen(to) <= 40 && !strncmp(rev, to, strlen(to)))
+		return 1;
+	return !strcmp(rev, to);
+}
+
+int gitops_ops_rollback_target(char out[GITOPS_OPS_REV_MAX], const cJSON *history, const char *current,
+			       const char *to, int steps, struct gitops_err *err)
+{
+	static const char version_chars[] = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ.+-_";
 	const char *seen[64];
 	size_t nseen = 0;
 	int n = cJSON_GetArraySize(history);
 
 	out[0] = 0;
 	if (to) {
-		if (!is_hex(to, 7) || strlen(to) > 40)
-			return gitops_err_set(err, GITOPS_EXIT_USAGE, "--to takes a revision (7 to 40 hex digits), not '%s'", to);
+		if (!*to || strlen(to) >= GITOPS_OPS_REV_MAX || strspn(to, version_chars) != strlen(to))
+			return gitops_err_set(err, GITOPS_EXIT_USAGE,
+					      "--to takes a revision (7 to 40 hex digits of a commit, or a chart's "
+					      "version), not '%.200s'", to);
 		for (int i = n - 1; i >= 0; i--) {
 			const cJSON *e = cJSON_GetArrayItem(history, i);
 			const char *rev = str(e, "revision", "");
-			if (!strcmp(str(e, "result", ""), "Succeeded") && strlen(rev) == 40 && !strncmp(rev, to, strlen(to))) {
-				memcpy(out, rev, 41);
+			if (!strcmp(str(e, "result", ""), "Succeeded") && rev_ok(rev) && rev_named(rev, to)) {
+				memcpy(out, rev, strlen(rev) + 1);
 				return 0;
 			}
 		}
@@ -147,7 +173,7 @@ int gitops_ops_rollback_target(char out[41], const cJSON *history, const char *c
 		const cJSON *e = cJSON_GetArrayItem(history, i);
 		const char *rev = str(e, "revision", "");
 		size_t k;
-		if (strcmp(str(e, "result", ""), "Succeeded") || strlen(rev) != 40 || (current && !strcmp(rev, current)))
+		if (strcmp(str(e, "result", ""), "Succeeded") || !rev_ok(rev) || (current && !strcmp(rev, current)))
 			continue;
 		for (k = 0; k < nseen && strcmp(seen[k], rev); k++)
 			;
@@ -156,7 +182,7 @@ int gitops_ops_rollback_target(char out[41], const cJSON *history, const char *c
 		if (nseen < sizeof(seen) / sizeof(*seen))
 			seen[nseen++] = rev;
 		if ((int)nseen == steps) {
-			memcpy(out, rev, 41);
+			memcpy(out, rev, strlen(rev) + 1);
 			return 0;
 		}
 	}

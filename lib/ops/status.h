@@ -28,13 +28,16 @@ int gitops_ops_status(struct gitops_buf *out, int json, const char *dir, const c
 int gitops_ops_status_metrics(const char *path, const char *dir, struct gitops_err *err);
 /* ID STARTED REVISION RESULT MESSAGE, oldest first (as argocd app history). */
 int gitops_ops_history_table(struct gitops_buf *out, const cJSON *history);
+/* A revision: a commit (40 hex) or a chart's version, with its NUL. */
+#define GITOPS_OPS_REV_MAX 129
 /*
- * The revision (40 hex, into out) a rollback syncs: `to` (a prefix of 7 or
- * more hex digits of a revision the history records as Succeeded), else the
- * `steps`-th earlier revision synced successfully before `current`.  -1 with
- * a message (GITOPS_EXIT_USAGE) when the history has none.
+ * The revision (into out) a rollback syncs: `to` (a prefix of 7 or more hex
+ * digits of a commit, or a chart's version, the history records as
+ * Succeeded), else the `steps`-th earlier revision synced successfully
+ * before `current`.  -1 with a message (GITOPS_EXIT_USAGE) when the history
+ * has none.
  */
-int gitops_ops_rollback_target(char out[41], const cJSON *history, const char *current, const char *to, int steps,
-			       struct gitops_err *err);
+int gitops_ops_rollback_target(char out[GITOPS_OPS_REV_MAX], const cJSON *history, const char *current,
+			       const char *to, int steps, struct gitops_err *err);
 
 #endif

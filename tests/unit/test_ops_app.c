@@ -139,6 +139,55 @@ static const struct {
 	  "    schedule: '61 * * * *'\n    duration: 1h\n",
 	  "apps.yaml:7: spec.syncWindows: " },
 	{ "apiVersion: gitops.dev/v1alpha1\nkind: Application\nmetadata: {name: [x\n", "apps.yaml:" },
+	/* spec.source.chart */
+	{ "apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata: {name: web}\nspec:\n"
+	  "  source: {repoURL: https://charts.example.com, chart: web}\n  destination: {namespace: ns}\n",
+	  "apps.yaml:5: spec.source.targetRevision is required with spec.source.chart" },
+	{ "apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata: {name: web}\nspec:\n"
+	  "  source:\n    repoURL: https://charts.example.com\n"
+	  "    chart: web\n    targetRevision: ''\n"
+	  "  destination: {namespace: ns}\n",
+	  "apps.yaml:8: spec.source.targetRevision is required with spec.source.chart" },
+	{ "apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata: {name: web}\nspec:\n"
+	  "  source:\n    repoURL: https://charts.example.com\n"
+	  "    chart: web\n    targetRevision: 1.0.0\n    path: web\n"
+	  "  destination: {namespace: ns}\n",
+	  "apps.yaml:9: spec.source.path does not go with spec.source.chart" },
+	{ "apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata: {name: web}\nspec:\n"
+	  "  source:\n    repoURL: https://charts.example.com\n"
+	  "    chart: bitnami/web\n    targetRevision: 1.0.0\n"
+	  "  destination: {namespace: ns}\n",
+	  "apps.yaml:7: spec.source.chart 'bitnami/web' must be a chart's name" },
+	{ "apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata: {name: web}\nspec:\n"
+	  "  source:\n    repoURL: https://charts.example.com\n"
+	  "    chart: ''\n    targetRevision: 1.0.0\n"
+	  "  destination: {namespace: ns}\n",
+	  "apps.yaml:7: spec.source.chart must not be empty" },
+	{ "apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata: {name: web}\nspec:\n"
+	  "  source:\n    repoURL: https://charts.example.com\n"
+	  "    chart: [web]\n    targetRevision: 1.0.0\n"
+	  "  destination: {namespace: ns}\n",
+	  "apps.yaml:7: spec.source.chart must be a string, not a sequence" },
+	{ "apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata: {name: web}\nspec:\n"
+	  "  source:\n    repoURL: git@github.com:org/charts.git\n"
+	  "    chart: web\n    targetRevision: 1.0.0\n"
+	  "  destination: {namespace: ns}\n",
+	  "apps.yaml:6: spec.source.repoURL 'git@github.com:org/charts.git' of a chart must be a chart repository" },
+	{ "apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata: {name: web}\nspec:\n"
+	  "  source:\n    repoURL: ssh://git.example.com/charts.git\n"
+	  "    chart: web\n    targetRevision: 1.0.0\n"
+	  "  destination: {namespace: ns}\n",
+	  "apps.yaml:6: spec.source.repoURL 'ssh://git.example.com/charts.git' of a chart must be" },
+	{ "apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata: {name: web}\nspec:\n"
+	  "  source:\n    repoURL: oci://\n"
+	  "    chart: web\n    targetRevision: 1.0.0\n"
+	  "  destination: {namespace: ns}\n",
+	  "apps.yaml:6: spec.source.repoURL 'oci://' of a chart must be" },
+	{ "apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata: {name: web}\nspec:\n"
+	  "  source:\n    repoURL: https://charts.example.com\n"
+	  "    chart: web\n    targetRevision: 1.0.0\n    kustomize: {namePrefix: x-}\n"
+	  "  destination: {namespace: ns}\n",
+	  "apps.yaml:9: spec.source.kustomize does not go with spec.source.chart" },
 };
 
 START_TEST(test_bad)
@@ -151,6 +200,67 @@ START_TEST(test_bad)
 	if (!strstr(err.msg, bad_cases[_i].message))
 		ck_abort_msg("case %d: want '%s' in '%s'", _i, bad_cases[_i].message, err.msg);
 	ck_assert_uint_eq(apps.n, 0);
+	gitops_ops_apps_release(&apps);
+}
+END_TEST
+
+/* spec.source.chart: a chart repository's URL with --chart, an OCI registry (Argo CD's form without a scheme,
+ * or oci://) */
+START_TEST(test_chart)
+{
+	static const char text[] =
+		"apiVersion: argoproj.io/v1alpha1\n"
+		"kind: Application\n"
+		"metadata: {name: web}\n"
+		"spec:\n"
+		"  source:\n"
+		"    repoURL: https://charts.example.com/stable\n"
+		"    chart: web\n"
+		"    targetRevision: 1.2.*\n"
+		"    helm: {releaseName: shop, passCredentials: true}\n"
+		"  destination: {namespace: web}\n"
+		"---\n"
+		"apiVersion: argoproj.io/v1alpha1\n"
+		"kind: Application\n"
+		"metadata: {name: db}\n"
+		"spec:\n"
+		"  source: {repoURL: registry-1.docker.io/bitnamicharts, chart: postgresql, targetRevision: 16.2.1}\n"
+		"  destination: {namespace: db}\n"
+		"---\n"
+		"apiVersion: argoproj.io/v1alpha1\n"
+		"kind: Application\n"
+		"metadata: {name: cache}\n"
+		"spec:\n"
+		"  source: {repoURL: 'oci://127.0.0.1:5000/charts/', chart: redis, targetRevision: '*', path: ''}\n"
+		"  destination: {namespace: cache}\n"
+		"---\n"
+		"apiVersion: argoproj.io/v1alpha1\n"
+		"kind: Application\n"
+		"metadata: {name: git}\n"
+		"spec:\n"
+		"  source: {repoURL: https://git.example.com/deploy.git}\n"
+		"  destination: {namespace: git}\n";
+	struct gitops_ops_apps apps = GITOPS_OPS_APPS_INIT;
+	struct gitops_err err = GITOPS_ERR_INIT;
+	const struct gitops_ops_app *a;
+
+	ck_assert_int_eq(parse(&apps, text, &err), 0);
+	ck_assert_uint_eq(apps.n, 4);
+	a = gitops_ops_apps_find(&apps, "web");
+	ck_assert_str_eq(a->chart, "web");
+	ck_assert_str_eq(a->chart_url, "https://charts.example.com/stable");
+	ck_assert_str_eq(a->target_revision, "1.2.*");
+	ck_assert_str_eq(a->path, "");
+	ck_assert_ptr_nonnull(strstr(warnings, "apps.yaml:9: web: spec.source.helm.passCredentials does not apply"));
+	a = gitops_ops_apps_find(&apps, "db");
+	ck_assert_str_eq(a->chart_url, "oci://registry-1.docker.io/bitnamicharts/postgresql");
+	ck_assert_str_eq(a->repo_url, "registry-1.docker.io/bitnamicharts");
+	a = gitops_ops_apps_find(&apps, "cache");
+	ck_assert_str_eq(a->chart_url, "oci://127.0.0.1:5000/charts/redis");
+	ck_assert_str_eq(a->target_revision, "*");
+	a = gitops_ops_apps_find(&apps, "git");
+	ck_assert_ptr_null(a->chart);
+	ck_assert_ptr_null(a->chart_url);
 	gitops_ops_apps_release(&apps);
 }
 END_TEST
@@ -172,7 +282,7 @@ END_TEST
 /* records and history in a state directory, the rollback's revision, the status's exit */
 START_TEST(test_state)
 {
-	char dir[] = "/tmp/test-ops-state.XXXXXX", rev[41], path[256];
+	char dir[] = "/tmp/test-ops-state.XXXXXX", rev[GITOPS_OPS_REV_MAX], path[256];
 	const char *a = "1111111111111111111111111111111111111111", *b = "2222222222222222222222222222222222222222";
 	struct gitops_err err = GITOPS_ERR_INIT;
 	cJSON *rec = NULL, *hist = NULL, *recs[1];
@@ -203,6 +313,9 @@ START_TEST(test_state)
 	ck_assert_str_eq(rev, b);
 	ck_assert_int_eq(gitops_ops_rollback_target(rev, hist, b, NULL, 2, &err), -1);
 	ck_assert_int_eq(gitops_ops_rollback_target(rev, hist, b, "zz", 0, &err), -1);
+	ck_assert_ptr_nonnull(strstr(err.msg, "revision zz was never synced successfully"));
+	ck_assert_int_eq(gitops_ops_rollback_target(rev, hist, b, "1.0 || 2", 0, &err), -1);
+	ck_assert_ptr_nonnull(strstr(err.msg, "--to takes a revision"));
 	ck_assert_int_eq(gitops_ops_state_load(&recs[0], dir, "../x", &err), -1);
 	/* the lock: a second holder finds it busy */
 	ck_assert_int_eq(gitops_ops_state_lock(&fd, dir, "web", NULL, &err), 1);
@@ -233,6 +346,38 @@ START_TEST(test_state)
 }
 END_TEST
 
+/* a chart app's history: versions, not commits; --to names a version whole */
+START_TEST(test_chart_rollback)
+{
+	cJSON *hist = cJSON_Parse("["
+		"{\"revision\":\"1.0.0\",\"result\":\"Succeeded\"},"
+		"{\"revision\":\"\",\"result\":\"Failed\"},"
+		"{\"revision\":\"1.1.0-rc.1+build.7\",\"result\":\"Succeeded\"},"
+		"{\"revision\":\"1.2.0\",\"result\":\"Failed\"},"
+		"{\"revision\":\"1.2.0\",\"result\":\"Succeeded\"}]");
+	struct gitops_err err = GITOPS_ERR_INIT;
+	struct gitops_buf out = GITOPS_BUF_INIT;
+	char rev[GITOPS_OPS_REV_MAX];
+
+	ck_assert_ptr_nonnull(hist);
+	ck_assert_int_eq(gitops_ops_rollback_target(rev, hist, "1.2.0", NULL, 1, &err), 0);
+	ck_assert_str_eq(rev, "1.1.0-rc.1+build.7");
+	ck_assert_int_eq(gitops_ops_rollback_target(rev, hist, "1.2.0", NULL, 2, &err), 0);
+	ck_assert_str_eq(rev, "1.0.0");
+	ck_assert_int_eq(gitops_ops_rollback_target(rev, hist, "1.2.0", NULL, 3, &err), -1);
+	ck_assert_int_eq(gitops_ops_rollback_target(rev, hist, "1.2.0", "1.0.0", 0, &err), 0);
+	ck_assert_str_eq(rev, "1.0.0");
+	/* a version is named whole, never by a prefix */
+	ck_assert_int_eq(gitops_ops_rollback_target(rev, hist, "1.2.0", "1.0", 0, &err), -1);
+	ck_assert_ptr_nonnull(strstr(err.msg, "revision 1.0 was never synced successfully"));
+	/* the table shows a version whole */
+	ck_assert_int_eq(gitops_ops_history_table(&out, hist), 0);
+	ck_assert_ptr_nonnull(strstr(out.data, "1.1.0-rc.1+build.7  Succeeded"));
+	gitops_buf_release(&out);
+	cJSON_Delete(hist);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("ops_app");
@@ -240,7 +385,9 @@ static Suite *suite(void)
 
 	tcase_add_test(tc, test_full);
 	tcase_add_loop_test(tc, test_bad, 0, sizeof(bad_cases) / sizeof(bad_cases[0]));
+	tcase_add_test(tc, test_chart);
 	tcase_add_test(tc, test_names);
+	tcase_add_test(tc, test_chart_rollback);
 	tcase_add_test(tc, test_state);
 	suite_add_tcase(s, tc);
 	return s;
