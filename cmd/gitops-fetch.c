@@ -9,8 +9,8 @@
 
 #include "lib/base/buf.h"
 #include "cmd/tool/cli.h"
-#include "lib/chart/chart.h"
-#include "lib/net/registry.h"
+#include "cmd/tool/fetchchart.h"
+#include "cmd/tool/helmspec.h"
 #include "lib/git/git.h"
 #include "lib/kustomize/kustomize.h"
 #include "lib/k8s/source.h"
@@ -159,135 +159,6 @@ struct opts {
 	struct gitops_git_auth auth;
 };
 
-/* An item of o->helm's list `key` (made when missing); NULL when out of memory */
-static int helm_add(cJSON *helm, const char *key, cJSON *item)
-{
-	cJSON *list = cJSON_GetObjectItemCaseSensitive(helm, key);
-
-	if (!item || (!list && !(list = cJSON_AddArrayToObject(helm, key)))) {
-		cJSON_Delete(item);
-		return -1;
-	}
-	cJSON_AddItemToArray(list, item);
-	return 0;
-}
-
-/* A --helm-* option into o->helm (Argo CD's source.helm fields) */
-static int helm_option(struct gitops_cli *cli, struct opts *o, int opt, const char *arg)
-{
-	static const struct {
-		int opt;
-		const char *flag, *field;
-	} scalars[] = {
-		{ OPT_HELM_RELEASE, "--helm-release", "releaseName" },
-		{ OPT_HELM_NAMESPACE, "--helm-namespace", "namespace" },
-		{ OPT_HELM_KUBE_VERSION, "--helm-kube-version", "kubeVersion" },
-	};
-	const char *eq = arg ? strchr(arg, '=') : NULL;
-	cJSON *p = NULL;
-	size_t i;
-	int rc = 0;
-
-	if (!o->helm && !(o->helm = cJSON_CreateObject()))
-		return gitops_cli_usage_error(cli, "out of memory");
-	for (i = 0; i < sizeof(scalars) / sizeof(scalars[0]); i++)
-		if (scalars[i].opt == opt) {
-			if (!*arg)
-				return gitops_cli_usage_error(cli, "%s needs a value", scalars[i].flag);
-			cJSON_DeleteItemFromObjectCaseSensitive(o->helm, scalars[i].field);
-			rc = cJSON_AddStringToObject(o->helm, scalars[i].field, arg) ? 0 : -1;
-			goto done;
-		}
-	switch (opt) {
-	case OPT_HELM_VALUES:
-	case OPT_HELM_API_VERSIONS:
-		if (!*arg)
-			return gitops_cli_usage_error(cli, "%s needs a value", opt == OPT_HELM_VALUES ? "--helm-values" :
-						      "--helm-api-versions");
-		rc = helm_add(o->helm, opt == OPT_HELM_VALUES ? "valueFiles" : "apiVersions", cJSON_CreateString(arg));
-		break;
-	case OPT_HELM_SET:
-	case OPT_HELM_SET_STRING:
-	case OPT_HELM_SET_FILE:
-		if (!eq || eq == arg)
-			return gitops_cli_usage_error(cli, "--helm-set%s '%s': NAME=%s expected",
-						      opt == OPT_HELM_SET ? "" : opt == OPT_HELM_SET_FILE ? "-file" :
-						      "-string", arg, opt == OPT_HELM_SET_FILE ? "FILE" : "VALUE");
-		if (!(p = cJSON_CreateObject())) {
-			rc = -1;
-			break;
-		}
-		{
-			char *name = strndup(arg, (size_t)(eq - arg));
-			int ok = name && cJSON_AddStringToObject(p, "name", name) &&
-				 cJSON_AddStringToObject(p, opt == OPT_HELM_SET_FILE ? "path" : "value", eq + 1) &&
-				 (opt != OPT_HELM_SET_STRING || cJSON_AddTrueToObject(p, "forceString"));
-			free(name);
-			if (!ok) {
-				cJSON_Delete(p);
-				rc = -1;
-				break;
-			}
-		}
-		rc = helm_add(o->helm, opt == OPT_HELM_SET_FILE ? "fileParameters" : "parameters", p);
-		break;
-	case OPT_HELM_SKIP_CRDS:
-	case OPT_HELM_SKIP_TESTS: {
-		const char *field = opt == OPT_HELM_SKIP_CRDS ? "skipCrds" : "skipTests";
-		cJSON_DeleteItemFromObjectCaseSensitive(o->helm, field);
-		rc = cJSON_AddTrueToObject(o->helm, field) ? 0 : -1;
-		break;
-	}
-	}
-done:
-	return rc < 0 ? gitops_cli_usage_error(cli, "out of memory") : 0;
-}
-
-/* spec.helm: --helm-overrides FILE's mapping, the --helm-* options over it; checked as gitops-render checks it */
-static int helm_spec(cJSON **out, const struct opts *o, const struct gitops_limits *limits, struct gitops_err *err)
-{
-	struct gitops_buf text = GITOPS_BUF_INIT;
-	const cJSON *v;
-	int rc;
-
-	*out = NULL;
-	if (!o->helm_file && !o->helm)
-		return 0;
-	if (o->helm_file) {
-		rc = gitops_buf_read_file(&text, o->helm_file, 1u << 20, err) < 0 ||
-		     gitops_yaml_parse_one(out, text.data ? text.data : "", text.len, o->helm_file, limits, err) < 0;
-		gitops_buf_release(&text);
-		if (rc)
-			return -1;
-		if (!cJSON_IsObject(*out)) {
-			cJSON_Delete(*out);
-			*out = NULL;
-			return gitops_err_set(err, GITOPS_EXIT_USAGE, "%s: not a mapping of Argo CD's source.helm fields",
-					      o->helm_file);
-		}
-	} else if (!(*out = cJSON_CreateObject())) {
-		return gitops_err_oom(err);
-	}
-	/* the options: scalars replace the file's, lists add to them */
-	cJSON_ArrayForEach(v, o->helm) {
-		cJSON *have = cJSON_GetObjectItemCaseSensitive(*out, v->string), *e;
-		if (cJSON_IsArray(v) && cJSON_IsArray(have)) {
-			cJSON_ArrayForEach(e, v)
-				cJSON_AddItemToArray(have, cJSON_Duplicate(e, 1));
-		} else {
-			cJSON_DeleteItemFromObjectCaseSensitive(*out, v->string);
-			cJSON_AddItemToObject(*out, v->string, cJSON_Duplicate(v, 1));
-		}
-	}
-	if (gitops_source_helm_check(*out, o->helm_file ? o->helm_file : "--helm-* options", err) < 0) {
-		err->code = GITOPS_EXIT_USAGE;
-		cJSON_Delete(*out);
-		*out = NULL;
-		return -1;
-	}
-	return 0;
-}
-
 static int on_option(struct gitops_cli *cli, int opt, const char *arg, void *ctx)
 {
 	struct opts *o = ctx;
@@ -348,11 +219,12 @@ static int on_option(struct gitops_cli *cli, int opt, const char *arg, void *ctx
 		o->helm_file = arg;
 		return 0;
 	}
-	if (opt >= OPT_HELM_RELEASE && opt <= OPT_HELM_API_VERSIONS)
-		return helm_option(cli, o, opt, arg);
-	/* the options of the cache and of authentication, shared with gitops-bump */
+	/* the options of the cache and of authentication, shared with gitops-bump; --helm-* into spec.helm */
 	for (lo = longopts; lo->name && lo->val != opt; lo++)
 		;
+	if (lo->name && opt >= OPT_HELM_RELEASE && opt <= OPT_HELM_API_VERSIONS)
+		return gitops_helmspec_option(&o->helm, lo->name, arg, &err) < 0 ? gitops_cli_usage_error(cli, "%s", err.msg)
+										 : 0;
 	switch (lo->name ? gitops_git_option_set(&o->cache, &o->auth, lo->name, arg, &err) : 0) {
 	case 1:
 		return 0;
@@ -360,125 +232,6 @@ static int on_option(struct gitops_cli *cli, int opt, const char *arg, void *ctx
 		return gitops_cli_usage_error(cli, "%s", err.msg);
 	}
 	return gitops_cli_usage_error(cli, "unknown option");
-}
-
-/* A chart of a chart repository or an OCI registry: one Source document.  Returns the exit code. */
-static int fetch_chart(struct gitops_cli *cli, struct opts *o, const char *repo_arg, const cJSON *helm)
-{
-	struct gitops_chart_options co = GITOPS_CHART_OPTIONS_INIT;
-	struct gitops_chart *c = NULL;
-	struct gitops_chart_version v;
-	struct gitops_spool *spool = NULL;
-	struct gitops_stream_writer *w = NULL;
-	struct gitops_err err = GITOPS_ERR_INIT;
-	char *root = NULL, *dir = NULL, *paths[1], name[256], *state_commit = NULL, *oci_repo = NULL;
-	const char *ref = o->ref, *chart = o->chart;
-	size_t n;
-	cJSON *doc = NULL;
-	int code = GITOPS_EXIT_OK, ret, oci = !strncasecmp(repo_arg, "oci://", 6);
-
-	memset(&v, 0, sizeof(v));
-	if (oci) {
-		const char *host = repo_arg + 6, *slash = strrchr(host, '/');
-		if (o->chart)
-			return gitops_cli_usage_error(cli, "an oci:// repository names the chart itself (its last path "
-						      "component): no --chart");
-		if (!slash || slash == host || !slash[1] || strchr(host, '@'))
-			return gitops_cli_usage_error(cli, "an oci:// chart is oci://REGISTRY/PATH/CHART (no credentials "
-						      "in it: they come from the docker config.json)");
-		chart = slash + 1;
-		if (!(oci_repo = strndup(repo_arg, (size_t)(slash - repo_arg))))
-			return gitops_cli_usage_error(cli, "out of memory");
-	} else if (strncasecmp(repo_arg, "https://", 8) && strncasecmp(repo_arg, "http://", 7)) {
-		return gitops_cli_usage_error(cli, "--chart needs the https:// or http:// URL of a chart repository "
-					      "(Git repositories have no --chart)");
-	} else if (o->plain_http) {
-		return gitops_cli_usage_error(cli, "--plain-http is for oci:// registries");
-	}
-	if (o->npaths || o->overrides_file || o->allow_remote) {
-		free(oci_repo);
-		return gitops_cli_usage_error(cli, "--path, --kustomize-overrides and --allow-remote are for Git "
-					      "repositories: a chart is fetched whole");
-	}
-	co.cache = &o->cache;
-	co.ca_file = o->auth.ca_file;
-	co.netrc_file = o->auth.netrc_file;
-	co.index_max = o->index_max;
-	co.plain_http = o->plain_http;
-	gitops_chart_auth_from_env(&co);
-	/* --print-commit downloads nothing, but an OCI chart's digest for --state (a registry has it in the manifest) */
-	if (gitops_chart_get(&c, &v, &root, &dir, oci ? oci_repo : repo_arg, chart, ref,
-			     !o->print_commit || (oci && o->state), &co, &err) < 0)
-		goto fail;
-	gitops_cli_info(cli, 1, "%s: chart %s --ref %s: version %s, %s%s", v.repository, v.chart, ref ? ref : "(none)",
-			v.version, v.digest ? v.digest : "(digest not asked for)",
-			v.cached ? " (from the cache: nothing sent)" : "");
-	paths[0] = v.chart;
-	n = strlen(v.version) + (v.digest ? strlen(v.digest) : 0) + 2;
-	if (!(state_commit = malloc(n))) {
-		gitops_err_oom(&err);
-		goto fail;
-	}
-	snprintf(state_commit, n, "%s %s", v.version, v.digest ? v.digest : "");
-	if (o->if_changed) {
-		ret = gitops_git_state_unchanged(o->state, v.repository, ref ? ref : "", paths, 1, state_commit, &err);
-		if (ret < 0)
-			goto fail;
-		if (ret > 0) {
-			gitops_cli_info(cli, 0, "unchanged: %s chart %s %s is still at %s", v.repository, v.chart,
-					ref ? ref : "(newest)", v.version);
-			code = GITOPS_EXIT_UNCHANGED;
-			goto done;
-		}
-	}
-	if (o->print_commit) {
-		if (printf("%s\n", v.version) < 0 || fflush(stdout) != 0) {
-			gitops_err_errno(&err, errno, "standard output");
-			goto fail;
-		}
-	} else {
-		struct gitops_source src;
-		memset(&src, 0, sizeof(src));
-		gitops_source_name(name, sizeof(name), v.chart, "");
-		src.name = name;
-		src.repository = v.repository;
-		src.chart = v.chart;
-		src.ref = ref;
-		src.version = v.version;
-		src.digest = v.digest;
-		src.commit = v.version;
-		src.path = "";
-		src.root = root;
-		src.dir = dir;
-		src.helm = helm;
-		if (gitops_source_new(&doc, &src, &err) < 0 || gitops_spool_new(&spool, 1u << 16, &err) < 0 ||
-		    gitops_stream_writer_new(&w, cli->format, gitops_spool_write, spool, &err) < 0 ||
-		    gitops_stream_writer_put(w, doc, &err) < 0)
-			goto fail;
-		if (gitops_chart_gc(c, &err) < 0) {
-			gitops_cli_warn(cli, "removing old chart versions: %s", err.msg);
-			err.msg[0] = '\0';
-		}
-		if (gitops_stream_writer_finish(w, &err) < 0 || gitops_spool_copy_to_fd(spool, 1, &err) < 0)
-			goto fail;
-	}
-	if (o->state && gitops_git_state_write(o->state, v.repository, ref ? ref : "", paths, 1, state_commit, &err) < 0)
-		goto fail;
-	gitops_cli_info(cli, 2, "%zu requests", gitops_chart_requests(c));
-	goto done;
-fail:
-	code = gitops_cli_fail(cli, &err);
-done:
-	cJSON_Delete(doc);
-	gitops_stream_writer_free(w);
-	gitops_spool_free(spool);
-	gitops_chart_close(c);
-	gitops_chart_version_release(&v);
-	free(state_commit);
-	free(root);
-	free(dir);
-	free(oci_repo);
-	return code;
 }
 
 int main(int argc, char **argv)
@@ -534,7 +287,12 @@ int main(int argc, char **argv)
 			code = gitops_cli_usage_error(&cli, "--ref-name is for Git repositories (a Source of value files)");
 			goto done;
 		}
-		if (helm_spec(&helm, &o, &cli.limits, &err) < 0) {
+		if (o.npaths || o.overrides_file || o.allow_remote) {
+			code = gitops_cli_usage_error(&cli, "--path, --kustomize-overrides and --allow-remote are for Git "
+						      "repositories: a chart is fetched whole");
+			goto done;
+		}
+		if (gitops_helmspec_build(&helm, o.helm_file, o.helm, &cli.limits, &err) < 0) {
 			code = gitops_cli_fail(&cli, &err);
 			goto done;
 		}
@@ -542,7 +300,11 @@ int main(int argc, char **argv)
 		o.cache.progress = gitops_cli_on_detail;
 		o.cache.ctx = &cli;
 		gitops_git_auth_from_env(&o.auth); /* only its files: the CA and netrc options given */
-		code = fetch_chart(&cli, &o, argv[cli.optind], helm);
+		{
+			struct gitops_fetchchart_options fo = { o.ref, o.chart, o.state, o.print_commit, o.if_changed,
+								o.plain_http, o.index_max, &o.cache, &o.auth, helm };
+			code = gitops_fetchchart_run(&cli, &fo, argv[cli.optind]);
+		}
 		goto done;
 	}
 	if (o.index_max) {
@@ -556,7 +318,7 @@ int main(int argc, char **argv)
 	if (!o.ref)
 		o.ref = "HEAD";
 	if ((o.overrides_file && gitops_kustomize_overrides_read(&overrides, o.overrides_file, &cli.limits, &err) < 0) ||
-	    helm_spec(&helm, &o, &cli.limits, &err) < 0) {
+	    gitops_helmspec_build(&helm, o.helm_file, o.helm, &cli.limits, &err) < 0) {
 		code = gitops_cli_fail(&cli, &err);
 		goto done;
 	}
