@@ -84,25 +84,14 @@ done:
 int gitops_helmspec_build(cJSON **out, const char *file, const cJSON *options, const struct gitops_limits *limits,
 			  struct gitops_err *err)
 {
-	struct gitops_buf text = GITOPS_BUF_INIT;
 	const cJSON *v;
-	int rc;
 
 	*out = NULL;
 	if (!file && !options)
 		return 0;
 	if (file) {
-		rc = gitops_buf_read_file(&text, file, 1u << 20, err) < 0 ||
-		     gitops_yaml_parse_one(out, text.data ? text.data : "", text.len, file, limits, err) < 0;
-		gitops_buf_release(&text);
-		if (rc)
+		if (gitops_yaml_read_mapping_file(out, file, "Argo CD's source.helm fields", limits, err) < 0)
 			return -1;
-		if (!cJSON_IsObject(*out)) {
-			cJSON_Delete(*out);
-			*out = NULL;
-			return gitops_err_set(err, GITOPS_EXIT_USAGE, "%s: not a mapping of Argo CD's source.helm fields",
-					      file);
-		}
 	} else if (!(*out = cJSON_CreateObject())) {
 		return gitops_err_oom(err);
 	}

@@ -368,20 +368,5 @@ int kz_overrides_apply(cJSON *k, const cJSON *o, struct gitops_err *err)
 int gitops_kustomize_overrides_read(cJSON **out, const char *file, const struct gitops_limits *limits,
 				    struct gitops_err *err)
 {
-	struct gitops_buf text = GITOPS_BUF_INIT;
-	int rc;
-
-	*out = NULL;
-	rc = gitops_buf_read_file(&text, file, 1u << 20, err) < 0 ||
-	     gitops_yaml_parse_one(out, text.data ? text.data : "", text.len, file, limits, err) < 0;
-	gitops_buf_release(&text);
-	if (rc)
-		return -1;
-	if (!cJSON_IsObject(*out)) {
-		cJSON_Delete(*out);
-		*out = NULL;
-		return gitops_err_set(err, GITOPS_EXIT_USAGE, "%s: not a mapping of Argo CD's source.kustomize fields",
-				      file);
-	}
-	return 0;
+	return gitops_yaml_read_mapping_file(out, file, "Argo CD's source.kustomize fields", limits, err);
 }

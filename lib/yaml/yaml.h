@@ -103,6 +103,15 @@ void gitops_yaml_reader_free(struct gitops_yaml_reader *r);
 int gitops_yaml_parse_one(cJSON **out, const void *data, size_t len, const char *name,
 			  const struct gitops_limits *limits, struct gitops_err *err);
 
+/*
+ * A file of at most 1 MiB holding one YAML mapping (an options file:
+ * Argo CD's source.helm or source.kustomize fields) into *out (the
+ * caller's).  Not a mapping: GITOPS_EXIT_USAGE, "FILE: not a mapping of
+ * WHAT".
+ */
+int gitops_yaml_read_mapping_file(cJSON **out, const char *file, const char *what, const struct gitops_limits *limits,
+				  struct gitops_err *err);
+
 /* --- writer --- */
 
 /* Where emitted bytes go: return 0, or -1 to stop the writer. */
