@@ -35,9 +35,9 @@ static const char help[] =
 	"      --allow-remote    fetch the remote bases and files kustomizations name\n"
 	"                        (Git through gitops-fetch's cache, https files); else\n"
 	"                        refused, unless a Source's spec.kustomize.allowRemote\n"
-	"      --enable-helm     render kustomizations' helmCharts (local charts under\n"
-	"                        helmGlobals.chartHome), natively as helm template; else\n"
-	"                        refused, as kubectl kustomize without --enable-helm\n"
+	"      --enable-helm     render kustomizations' helmCharts (under helmGlobals.chartHome,\n"
+	"                        else from their repo through the fetch cache), natively as\n"
+	"                        helm template; else refused, as kubectl kustomize\n"
 	"      --kustomize-overrides FILE  Argo CD's per-application Kustomize overrides\n"
 	"                        (a YAML mapping with its source.kustomize fields: namePrefix,\n"
 	"                        nameSuffix, images, replicas, commonLabels, commonAnnotations,\n"
@@ -188,20 +188,10 @@ static int on_option(struct gitops_cli *cli, int opt, const char *arg, void *ctx
 		o->overrides_file = arg;
 		return 0;
 	case OPT_LOAD_RESTRICTOR:
-		if (!strcmp(arg, "rootOnly") || !strcmp(arg, "LoadRestrictionsRootOnly"))
-			o->kustomize.load_restrictor = GITOPS_KUSTOMIZE_ROOT_ONLY;
-		else if (!strcmp(arg, "none") || !strcmp(arg, "LoadRestrictionsNone"))
-			o->kustomize.load_restrictor = GITOPS_KUSTOMIZE_NONE;
-		else
-			return gitops_cli_usage_error(cli, "--load-restrictor: '%s' is not rootOnly or none", arg);
-		return 0;
 	case OPT_REORDER:
-		if (!strcmp(arg, "legacy"))
-			o->kustomize.reorder = GITOPS_KUSTOMIZE_REORDER_LEGACY;
-		else if (!strcmp(arg, "none"))
-			o->kustomize.reorder = GITOPS_KUSTOMIZE_REORDER_NONE;
-		else
-			return gitops_cli_usage_error(cli, "--reorder: '%s' is not legacy or none", arg);
+		if (gitops_kustomize_option_set(&o->kustomize, opt == OPT_REORDER ? "reorder" : "load-restrictor", arg,
+						&err) < 0)
+			return gitops_cli_usage_error(cli, "%s", err.msg);
 		return 0;
 	}
 	/* the options of the cache and of authentication, shared with gitops-fetch */

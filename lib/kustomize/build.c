@@ -1369,3 +1369,27 @@ done:
 		kz_loader_release(&l);
 	return rc;
 }
+
+int gitops_kustomize_option_set(struct gitops_kustomize_options *o, const char *name, const char *arg,
+				struct gitops_err *err)
+{
+	if (!strcmp(name, "load-restrictor")) {
+		if (!strcmp(arg, "rootOnly") || !strcmp(arg, "LoadRestrictionsRootOnly"))
+			o->load_restrictor = GITOPS_KUSTOMIZE_ROOT_ONLY;
+		else if (!strcmp(arg, "none") || !strcmp(arg, "LoadRestrictionsNone"))
+			o->load_restrictor = GITOPS_KUSTOMIZE_NONE;
+		else
+			return gitops_err_set(err, GITOPS_EXIT_USAGE, "--load-restrictor: '%s' is not rootOnly or none", arg);
+		return 0;
+	}
+	if (!strcmp(name, "reorder")) {
+		if (!strcmp(arg, "legacy"))
+			o->reorder = GITOPS_KUSTOMIZE_REORDER_LEGACY;
+		else if (!strcmp(arg, "none"))
+			o->reorder = GITOPS_KUSTOMIZE_REORDER_NONE;
+		else
+			return gitops_err_set(err, GITOPS_EXIT_USAGE, "--reorder: '%s' is not legacy or none", arg);
+		return 0;
+	}
+	return gitops_err_set(err, GITOPS_EXIT_USAGE, "--%s: not a kustomize option", name);
+}

@@ -164,6 +164,15 @@ int gitops_kustomize_remote_serve(int in, int out, const struct gitops_kustomize
 	{ GITOPS_KUSTOMIZE_ROOT_ONLY, GITOPS_KUSTOMIZE_REORDER_UNSET, NULL, NULL, NULL, NULL, NULL, NULL, 0, NULL,  \
 	  NULL, NULL, NULL, NULL, 0, NULL, NULL, NULL, 0 }
 
+/*
+ * One of kubectl kustomize's options into o: `name` "load-restrictor"
+ * (rootOnly, none, or kubectl's LoadRestrictionsRootOnly,
+ * LoadRestrictionsNone) or "reorder" (legacy, none).  0, or -1 with err
+ * (GITOPS_EXIT_USAGE) for another value or name.
+ */
+int gitops_kustomize_option_set(struct gitops_kustomize_options *o, const char *name, const char *arg,
+				struct gitops_err *err);
+
 /* Build the kustomization in `dir` into out (empty on entry), in output order, kustomize's annotations stripped. */
 int gitops_kustomize_build(struct kz_resmap *out, const char *dir, const struct gitops_kustomize_options *opts,
 			   struct gitops_err *err);
