@@ -1,22 +1,15 @@
 /* gitops-fetch: Git repository, ref and paths (or a chart of a chart repository) to Source documents */
-#include <errno.h>
-#include <limits.h>
 #include <strings.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
-#include "lib/base/buf.h"
 #include "cmd/tool/cli.h"
 #include "cmd/tool/fetchchart.h"
+#include "cmd/tool/fetchgit.h"
 #include "cmd/tool/helmspec.h"
 #include "lib/git/git.h"
 #include "lib/kustomize/kustomize.h"
 #include "lib/k8s/source.h"
-#include "lib/k8s/stream.h"
 #include "lib/base/parse.h"
-#include "lib/yaml/yaml.h"
 
 static const char usage[] = "gitops-fetch [options] REPO [--ref REF] [--path PATH]...\n"
 			    "gitops-fetch [options] CHART-REPO --chart NAME [--ref RANGE]\n"
@@ -140,8 +133,7 @@ static const struct option longopts[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
-#define MAX_PATHS 256
-
+#define MAX_PATHS GITOPS_FETCHGIT_MAX_PATHS
 struct opts {
 	const char *ref;
 	const char *paths[MAX_PATHS];
@@ -165,7 +157,19 @@ static int on_option(struct gitops_cli *cli, int opt, const char *arg, void *ctx
 	struct gitops_err err = GITOPS_ERR_INIT;
 	const struct option *lo;
 
+	int *flag = opt == OPT_PRINT_COMMIT ? &o->print_commit : opt == OPT_IF_CHANGED ? &o->if_changed
+		  : opt == OPT_ALLOW_REMOTE ? &o->allow_remote : opt == OPT_SERVE ? &o->serve
+		  : opt == OPT_PLAIN_HTTP   ? &o->plain_http : NULL;
+
+	if (flag) {
+		*flag = 1;
+		return 0;
+	}
 	switch (opt) {
+	case OPT_KUSTOMIZE_OVERRIDES:
+	case OPT_HELM_OVERRIDES:
+		*(opt == OPT_HELM_OVERRIDES ? &o->helm_file : &o->overrides_file) = arg;
+		return 0;
 	case OPT_REF:
 		if (!*arg)
 			return gitops_cli_usage_error(cli, "--ref needs a value");
@@ -176,33 +180,15 @@ static int on_option(struct gitops_cli *cli, int opt, const char *arg, void *ctx
 			return gitops_cli_usage_error(cli, "more than %d --path options", MAX_PATHS);
 		o->paths[o->npaths++] = arg;
 		return 0;
-	case OPT_PRINT_COMMIT:
-		o->print_commit = 1;
-		return 0;
 	case OPT_STATE:
 		if (!*arg)
 			return gitops_cli_usage_error(cli, "--state needs a file name");
 		o->state = arg;
 		return 0;
-	case OPT_IF_CHANGED:
-		o->if_changed = 1;
-		return 0;
-	case OPT_KUSTOMIZE_OVERRIDES:
-		o->overrides_file = arg;
-		return 0;
-	case OPT_ALLOW_REMOTE:
-		o->allow_remote = 1;
-		return 0;
-	case OPT_SERVE:
-		o->serve = 1;
-		return 0;
 	case OPT_CHART:
 		if (!*arg || strchr(arg, '/') || !strcmp(arg, ".") || !strcmp(arg, ".."))
 			return gitops_cli_usage_error(cli, "--chart takes a chart's name (no '/'), not '%s'", arg);
 		o->chart = arg;
-		return 0;
-	case OPT_PLAIN_HTTP:
-		o->plain_http = 1;
 		return 0;
 	case OPT_MAX_INDEX:
 		if (gitops_parse_size(arg, &o->index_max) < 0 || !o->index_max)
@@ -214,9 +200,6 @@ static int on_option(struct gitops_cli *cli, int opt, const char *arg, void *ctx
 			return gitops_cli_usage_error(cli, "--ref-name '%s': letters, digits, '-' and '_' only (Argo CD's "
 						      "ref)", arg);
 		o->ref_name = arg;
-		return 0;
-	case OPT_HELM_OVERRIDES:
-		o->helm_file = arg;
 		return 0;
 	}
 	/* the options of the cache and of authentication, shared with gitops-bump; --helm-* into spec.helm */
@@ -241,17 +224,11 @@ int main(int argc, char **argv)
 	struct gitops_git_cache_options cache_def = GITOPS_GIT_CACHE_OPTIONS_INIT;
 	struct gitops_git_auth auth_def = GITOPS_GIT_AUTH_INIT;
 	struct gitops_err err = GITOPS_ERR_INIT;
-	struct gitops_git_url url;
-	struct gitops_git_repo *repo = NULL;
-	struct gitops_spool *spool = NULL;
-	struct gitops_stream_writer *w = NULL;
-	char *paths[MAX_PATHS], commit[GIT_OID_HEXSZ + 1], what[512];
-	size_t npaths = 0, i;
-	int ret, code = GITOPS_EXIT_OK, changed = 0;
+	int ret, code = GITOPS_EXIT_OK, chart;
+	const char *bad;
 	cJSON *overrides = NULL, *helm = NULL;
 
 	memset(&o, 0, sizeof(o));
-	memset(&url, 0, sizeof(url));
 	o.cache = cache_def;
 	o.auth = auth_def;
 	gitops_cli_init(&cli, "gitops-fetch", usage, help);
@@ -269,54 +246,24 @@ int main(int argc, char **argv)
 		code = gitops_kustomize_remote_serve(0, 1, &ko, &err) < 0 ? gitops_cli_fail(&cli, &err) : 0;
 		goto done;
 	}
-	if (cli.optind >= argc) {
-		code = gitops_cli_usage_error(&cli, "no repository given");
+	if (cli.optind >= argc || cli.optind + 1 < argc) {
+		code = cli.optind >= argc ? gitops_cli_usage_error(&cli, "no repository given")
+					  : gitops_cli_usage_error(&cli, "unexpected argument '%s' (one repository at a time)",
+								   argv[cli.optind + 1]);
 		goto done;
 	}
-	if (cli.optind + 1 < argc) {
-		code = gitops_cli_usage_error(&cli, "unexpected argument '%s' (one repository at a time)",
-					      argv[cli.optind + 1]);
+	chart = o.chart || !strncasecmp(argv[cli.optind], "oci://", 6);
+	bad = o.if_changed && !o.state ? "--if-changed needs --state FILE"
+	      : chart && o.ref_name	 ? "--ref-name is for Git repositories (a Source of value files)"
+	      : chart && (o.npaths || o.overrides_file || o.allow_remote)
+		      ? "--path, --kustomize-overrides and --allow-remote are for Git repositories: a chart is fetched whole"
+	      : !chart && o.index_max	 ? "--max-index-size is for chart repositories (--chart)"
+	      : !chart && o.plain_http ? "--plain-http is for oci:// registries"
+				       : NULL;
+	if (bad) {
+		code = gitops_cli_usage_error(&cli, "%s", bad);
 		goto done;
 	}
-	if (o.if_changed && !o.state) {
-		code = gitops_cli_usage_error(&cli, "--if-changed needs --state FILE");
-		goto done;
-	}
-	if (o.chart || !strncasecmp(argv[cli.optind], "oci://", 6)) {
-		if (o.ref_name) {
-			code = gitops_cli_usage_error(&cli, "--ref-name is for Git repositories (a Source of value files)");
-			goto done;
-		}
-		if (o.npaths || o.overrides_file || o.allow_remote) {
-			code = gitops_cli_usage_error(&cli, "--path, --kustomize-overrides and --allow-remote are for Git "
-						      "repositories: a chart is fetched whole");
-			goto done;
-		}
-		if (gitops_helmspec_build(&helm, o.helm_file, o.helm, &cli.limits, &err) < 0) {
-			code = gitops_cli_fail(&cli, &err);
-			goto done;
-		}
-		o.cache.notice = gitops_cli_on_notice;
-		o.cache.progress = gitops_cli_on_detail;
-		o.cache.ctx = &cli;
-		gitops_git_auth_from_env(&o.auth); /* only its files: the CA and netrc options given */
-		{
-			struct gitops_fetchchart_options fo = { o.ref, o.chart, o.state, o.print_commit, o.if_changed,
-								o.plain_http, o.index_max, &o.cache, &o.auth, helm };
-			code = gitops_fetchchart_run(&cli, &fo, argv[cli.optind]);
-		}
-		goto done;
-	}
-	if (o.index_max) {
-		code = gitops_cli_usage_error(&cli, "--max-index-size is for chart repositories (--chart)");
-		goto done;
-	}
-	if (o.plain_http) {
-		code = gitops_cli_usage_error(&cli, "--plain-http is for oci:// registries");
-		goto done;
-	}
-	if (!o.ref)
-		o.ref = "HEAD";
 	if ((o.overrides_file && gitops_kustomize_overrides_read(&overrides, o.overrides_file, &cli.limits, &err) < 0) ||
 	    gitops_helmspec_build(&helm, o.helm_file, o.helm, &cli.limits, &err) < 0) {
 		code = gitops_cli_fail(&cli, &err);
@@ -324,113 +271,21 @@ int main(int argc, char **argv)
 	}
 	o.cache.notice = gitops_cli_on_notice;
 	o.cache.progress = gitops_cli_on_detail;
-	o.cache.live = gitops_cli_on_live;
-	o.cache.warning = gitops_cli_on_warning;
 	o.cache.ctx = &cli;
-	gitops_git_auth_from_env(&o.auth);
-
-	/* every path checked before anything is fetched; duplicates dropped */
-	for (i = 0; i < (o.npaths ? o.npaths : 1); i++) {
-		char *p;
-		size_t j;
-		int dup = 0;
-		if (gitops_git_path_normalize(&p, o.npaths ? o.paths[i] : "", &err) < 0) {
-			code = err.code == GITOPS_EXIT_USAGE ? gitops_cli_usage_error(&cli, "%s", err.msg) :
-							       gitops_cli_fail(&cli, &err);
-			goto done;
-		}
-		for (j = 0; j < npaths; j++)
-			if (!strcmp(paths[j], p))
-				dup = 1;
-		if (dup)
-			free(p);
-		else
-			paths[npaths++] = p;
-	}
-	if (gitops_git_url_parse(&url, argv[cli.optind], &err) < 0) {
-		code = err.code == GITOPS_EXIT_USAGE ? gitops_cli_usage_error(&cli, "%s", err.msg) :
-						       gitops_cli_fail(&cli, &err);
-		goto done;
-	}
-	if (gitops_git_open(&repo, &url, &o.cache, &err) < 0 || gitops_git_fetch(repo, &o.auth, &changed, &err) < 0 ||
-	    gitops_git_resolve(repo, o.ref, commit, what, sizeof(what), &err) < 0)
-		goto fail;
-	gitops_cli_info(&cli, 1, "%s: --ref %s: %s at %s%s", url.display, o.ref, what, commit,
-			changed ? "" : " (no ref moved since the last fetch)");
-	if (o.if_changed) {
-		ret = gitops_git_state_unchanged(o.state, url.display, o.ref, paths, npaths, commit, &err);
-		if (ret < 0)
-			goto fail;
-		if (ret > 0) {
-			gitops_cli_info(&cli, 0, "unchanged: %s %s is still at %s", url.display, o.ref, commit);
-			code = GITOPS_EXIT_UNCHANGED;
-			goto done;
-		}
-	}
-	if (o.print_commit) {
-		if (printf("%s\n", commit) < 0 || fflush(stdout) != 0) {
-			gitops_err_errno(&err, errno, "standard output");
-			goto fail;
-		}
+	gitops_git_auth_from_env(&o.auth); /* for a chart, only its files: the CA and netrc options given */
+	if (chart) {
+		struct gitops_fetchchart_options fo = { o.ref, o.chart, o.state, o.print_commit, o.if_changed,
+							o.plain_http, o.index_max, &o.cache, &o.auth, helm };
+		code = gitops_fetchchart_run(&cli, &fo, argv[cli.optind]);
 	} else {
-		if (gitops_spool_new(&spool, 1u << 20, &err) < 0 ||
-		    gitops_stream_writer_new(&w, cli.format, gitops_spool_write, spool, &err) < 0)
-			goto fail;
-		for (i = 0; i < npaths; i++) {
-			char *root = NULL, *dir = NULL, *revisions = NULL, name[256];
-			struct gitops_source src = { 0 };
-			cJSON *doc = NULL;
-			if (gitops_git_checkout(repo, commit, paths[i], &root, &dir, &err) < 0)
-				goto fail;
-			if (gitops_git_revisions(repo, commit, paths[i], &revisions, &err) < 0) {
-				free(root);
-				free(dir);
-				goto fail;
-			}
-			gitops_source_name(name, sizeof(name), url.name, paths[i]);
-			src.name = name;
-			src.repository = url.display;
-			src.ref = o.ref;
-			src.commit = commit;
-			src.path = paths[i];
-			src.kustomize = overrides;
-			src.helm = helm;
-			src.ref_name = o.ref_name;
-			src.allow_remote = o.allow_remote;
-			src.root = root;
-			src.dir = dir;
-			src.revisions = revisions;
-			ret = gitops_source_new(&doc, &src, &err);
-			free(root);
-			free(dir);
-			free(revisions);
-			if (ret < 0)
-				goto fail;
-			ret = gitops_stream_writer_put(w, doc, &err);
-			cJSON_Delete(doc);
-			if (ret < 0)
-				goto fail;
-		}
-		if (gitops_git_gc(repo, &err) < 0) {
-			gitops_cli_warn(&cli, "removing old checkouts: %s", err.msg);
-			err.msg[0] = '\0';
-		}
-		if (gitops_stream_writer_finish(w, &err) < 0 || gitops_spool_copy_to_fd(spool, 1, &err) < 0)
-			goto fail;
+		struct gitops_fetchgit_options fo = { o.ref ? o.ref : "HEAD", o.paths, o.npaths, o.state, o.print_commit,
+						      o.if_changed, o.allow_remote, o.ref_name, &o.cache, &o.auth,
+						      overrides, helm };
+		o.cache.live = gitops_cli_on_live;
+		o.cache.warning = gitops_cli_on_warning;
+		code = gitops_fetchgit_run(&cli, &fo, argv[cli.optind]);
 	}
-	/* recorded only once the output is out */
-	if (o.state && gitops_git_state_write(o.state, url.display, o.ref, paths, npaths, commit, &err) < 0)
-		goto fail;
-	goto done;
-fail:
-	code = gitops_cli_fail(&cli, &err);
 done:
-	gitops_stream_writer_free(w);
-	gitops_spool_free(spool);
-	gitops_git_close(repo);
-	gitops_git_url_release(&url);
-	for (i = 0; i < npaths; i++)
-		free(paths[i]);
 	cJSON_Delete(overrides);
 	cJSON_Delete(helm);
 	cJSON_Delete(o.helm);
