@@ -132,11 +132,15 @@ static int url_parse(struct url *u, const char *s, struct gitops_err *err)
 		if (*q == '@')
 			at = q;
 	hp = at ? at + 1 : auth;
-	if (hp == end)
+	if (hp == end) {
+		url_release(u);
 		return gitops_err_set(err, GITOPS_EXIT_INPUT, "a URL without a host");
+	}
 	for (q = hp; q < end; q++)
-		if (*q <= ' ' || *q == '\\' || (unsigned char)*q >= 0x7f)
+		if (*q <= ' ' || *q == '\\' || (unsigned char)*q >= 0x7f) {
+			url_release(u);
 			return gitops_err_set(err, GITOPS_EXIT_INPUT, "a URL whose host holds a blank or control character");
+		}
 	if (at) {
 		const char *colon = memchr(auth, ':', (size_t)(at - auth));
 		if (!(u->user = pct_decode(auth, (size_t)((colon ? colon : at) - auth))))
