@@ -213,7 +213,9 @@ struct gitops_tmpl_set {
 	size_t dindex_cap;               /* a power of two, at least twice ndefs */
 	uint32_t *findex;                /* funcs (no receiver) by name, the last of a name; as dindex */
 	size_t findex_cap;
-	int borrowed_funcs;              /* a tpl copy: funcs and findex belong to the parent */
+	uint32_t *mindex;                /* funcs with a receiver by receiver and name, the last winning; as dindex */
+	size_t mindex_cap;
+	int borrowed_funcs;              /* a tpl copy: funcs, findex and mindex belong to the parent */
 	void *stack;                     /* the executor's stack (tmpl_exec.c), mapped at the first execution */
 	size_t stack_size;
 	int stack_busy;                  /* an execution runs on it */
