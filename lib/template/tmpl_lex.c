@@ -37,6 +37,11 @@ static int decode(const struct tmpl_lexer *l, size_t pos, size_t *size)
 		*size = 0;
 		return EOF_RUNE;
 	}
+	if ((unsigned char)l->input[pos] < 0x80) {
+		/* ASCII, nearly every byte of a template: no call out */
+		*size = 1;
+		return (unsigned char)l->input[pos];
+	}
 	return (int)tmpl_rune(l->input + pos, l->len - pos, size);
 }
 
