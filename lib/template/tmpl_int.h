@@ -23,7 +23,8 @@ struct gitops_tmpl_value {
 	enum gitops_tmpl_kind kind;
 	unsigned refs;
 	int go_nil;   /* LIST, STRLIST, MAP: Go's nil slice or map (empty; null when serialized) */
-	int borrowed; /* STRING: the bytes are the creator's, who keeps them past the value (not freed) */
+	int borrowed; /* STRING: the bytes are not freed on their own: the creator's, who keeps them past
+			 the value, or in the value's own allocation (gitops_tmpl_value_string) */
 	union {
 		int b;
 		int64_t i;
