@@ -156,13 +156,22 @@ struct tmpl_node {
 	uint32_t pos;
 	struct tmpl_node **kids;      /* list items, command args, pipeline commands (capacity implied) */
 	struct tmpl_node *pipe;       /* control, template, action; chain's operand */
-	struct tmpl_node *list, *else_list;
-	char **ident;                 /* field/variable/chain names ("Values", "$x") */
-	struct tmpl_node **decl;      /* pipeline declarations (variables) */
 	char *text;                   /* string value, identifier, template name; N_TEXT: in the source, tlen long, no NUL */
 	struct tmpl_src *src;         /* the text the node was parsed from (its file name), which owns it */
-	char *quoted;                 /* a string as written; a number's text */
-	struct tmpl_num *num;         /* N_NUMBER's values */
+	/* what only some types have, sharing the space (a parse makes ~20,000 nodes for a large chart) */
+	union {
+		struct {
+			struct tmpl_node *list, *else_list; /* if, range, with */
+		};
+		struct {
+			char **ident;         /* field/variable/chain names ("Values", "$x") */
+			struct tmpl_node **decl; /* pipeline declarations (variables) */
+		};
+		struct {
+			char *quoted;         /* a string as written; a number's text */
+			struct tmpl_num *num; /* N_NUMBER's values */
+		};
+	};
 };
 
 /* The text a tree was parsed from, shared by the trees of one parse; owns every node (an arena). */
