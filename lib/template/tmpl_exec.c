@@ -161,6 +161,44 @@ static int func_index_build(struct gitops_tmpl_set *set)
 	return 0;
 }
 
+/* a method's slot: the receiver's type name and the method's name hashed together */
+static size_t method_slot(const struct gitops_tmpl_set *set, const char *type, const char *name)
+{
+	size_t mask = set->mindex_cap - 1, h = (name_hash(type, strlen(type)) * 31 + name_hash(name, strlen(name))) & mask;
+
+	while (set->mindex[h]) {
+		const struct gitops_tmpl_func *f = &set->funcs[set->mindex[h] - 1];
+		if (!strcmp(f->receiver, type) && !strcmp(f->name, name))
+			break;
+		h = (h + 1) & mask;
+	}
+	return h;
+}
+
+/* the methods (functions with a receiver) by type and name, the last of each winning */
+static int method_index_build(struct gitops_tmpl_set *set)
+{
+	size_t cap = 16, i, n = 0;
+
+	for (i = 0; i < set->nfuncs; i++)
+		n += set->funcs[i].receiver != NULL;
+	while (cap < 2 * n)
+		cap *= 2;
+	set->mindex = calloc(cap, sizeof(*set->mindex));
+	if (!set->mindex)
+		return -1;
+	set->mindex_cap = cap;
+	for (i = set->nfuncs; i-- > 0;) {
+		size_t h;
+		if (!set->funcs[i].receiver)
+			continue;
+		h = method_slot(set, set->funcs[i].receiver, set->funcs[i].name);
+		if (!set->mindex[h])
+			set->mindex[h] = (uint32_t)i + 1;
+	}
+	return 0;
+}
+
 long tmpl_set_find_func(const struct gitops_tmpl_set *set, const char *name, size_t len)
 {
 	int b;
@@ -501,6 +539,10 @@ static long find_method(const struct gitops_tmpl_set *set, const char *type, con
 {
 	size_t i;
 
+	if (set->mindex) {
+		size_t h = method_slot(set, type, name);
+		return set->mindex[h] ? (long)set->mindex[h] - 1 : -1;
+	}
 	for (i = set->nfuncs; i-- > 0;)
 		if (set->funcs[i].receiver && !strcmp(set->funcs[i].receiver, type) && !strcmp(set->funcs[i].name, name))
 			return (long)i;
@@ -1965,7 +2007,8 @@ int gitops_tmpl_set_new(struct gitops_tmpl_set **out, const struct gitops_tmpl_f
 		}
 		memcpy(set->funcs, funcs, n * sizeof(*funcs));
 		set->nfuncs = n;
-		if (func_index_build(set) < 0) {
+		if (func_index_build(set) < 0 || method_index_build(set) < 0) {
+			free(set->findex);
 			free(set->funcs);
 			free(set);
 			return gitops_err_oom(err);
@@ -1988,6 +2031,7 @@ void gitops_tmpl_set_free(struct gitops_tmpl_set *set)
 	if (!set->borrowed_funcs) {
 		free(set->funcs);
 		free(set->findex);
+		free(set->mindex);
 	}
 	if (set->stack)
 		munmap(set->stack, set->stack_size);
@@ -2297,6 +2341,8 @@ int gitops_tmpl_call_parse_exec(struct gitops_buf *out, struct gitops_tmpl_call 
 	copy->nfuncs = s->set->nfuncs;
 	copy->findex = s->set->findex;
 	copy->findex_cap = s->set->findex_cap;
+	copy->mindex = s->set->mindex;
+	copy->mindex_cap = s->set->mindex_cap;
 	copy->borrowed_funcs = 1;
 	/* the definitions and their index as they are (a set holds no name twice) */
 	if (s->set->ndefs) {

@@ -23,7 +23,8 @@ struct gitops_tmpl_value {
 	enum gitops_tmpl_kind kind;
 	unsigned refs;
 	int go_nil;   /* LIST, STRLIST, MAP: Go's nil slice or map (empty; null when serialized) */
-	int borrowed; /* STRING: the bytes are the creator's, who keeps them past the value (not freed) */
+	int borrowed; /* STRING: the bytes are not freed on their own: the creator's, who keeps them past
+			 the value, or in the value's own allocation (gitops_tmpl_value_string) */
 	union {
 		int b;
 		int64_t i;
@@ -155,13 +156,22 @@ struct tmpl_node {
 	uint32_t pos;
 	struct tmpl_node **kids;      /* list items, command args, pipeline commands (capacity implied) */
 	struct tmpl_node *pipe;       /* control, template, action; chain's operand */
-	struct tmpl_node *list, *else_list;
-	char **ident;                 /* field/variable/chain names ("Values", "$x") */
-	struct tmpl_node **decl;      /* pipeline declarations (variables) */
 	char *text;                   /* string value, identifier, template name; N_TEXT: in the source, tlen long, no NUL */
 	struct tmpl_src *src;         /* the text the node was parsed from (its file name), which owns it */
-	char *quoted;                 /* a string as written; a number's text */
-	struct tmpl_num *num;         /* N_NUMBER's values */
+	/* what only some types have, sharing the space (a parse makes ~20,000 nodes for a large chart) */
+	union {
+		struct {
+			struct tmpl_node *list, *else_list; /* if, range, with */
+		};
+		struct {
+			char **ident;         /* field/variable/chain names ("Values", "$x") */
+			struct tmpl_node **decl; /* pipeline declarations (variables) */
+		};
+		struct {
+			char *quoted;         /* a string as written; a number's text */
+			struct tmpl_num *num; /* N_NUMBER's values */
+		};
+	};
 };
 
 /* The text a tree was parsed from, shared by the trees of one parse; owns every node (an arena). */
@@ -213,7 +223,9 @@ struct gitops_tmpl_set {
 	size_t dindex_cap;               /* a power of two, at least twice ndefs */
 	uint32_t *findex;                /* funcs (no receiver) by name, the last of a name; as dindex */
 	size_t findex_cap;
-	int borrowed_funcs;              /* a tpl copy: funcs and findex belong to the parent */
+	uint32_t *mindex;                /* funcs with a receiver by receiver and name, the last winning; as dindex */
+	size_t mindex_cap;
+	int borrowed_funcs;              /* a tpl copy: funcs, findex and mindex belong to the parent */
 	void *stack;                     /* the executor's stack (tmpl_exec.c), mapped at the first execution */
 	size_t stack_size;
 	int stack_busy;                  /* an execution runs on it */

@@ -83,15 +83,16 @@ struct gitops_tmpl_value *gitops_tmpl_value_uint64(uint64_t u)
 
 struct gitops_tmpl_value *gitops_tmpl_value_string(const char *s, size_t len)
 {
-	struct gitops_tmpl_value *v = new_value(GITOPS_TMPL_STRING);
+	/* the bytes right after the value, one allocation (borrowed: not freed on their own) */
+	struct gitops_tmpl_value *v = len < SIZE_MAX - sizeof(*v) ? malloc(sizeof(*v) + len + 1) : NULL;
 
 	if (!v)
 		return NULL;
-	v->u.str.s = malloc(len + 1);
-	if (!v->u.str.s) {
-		free(v);
-		return NULL;
-	}
+	memset(v, 0, sizeof(*v));
+	v->kind = GITOPS_TMPL_STRING;
+	v->refs = 1;
+	v->borrowed = 1;
+	v->u.str.s = (char *)(v + 1);
 	if (len)
 		memcpy(v->u.str.s, s, len);
 	v->u.str.s[len] = '\0';

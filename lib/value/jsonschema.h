@@ -18,7 +18,7 @@
  * value tree keeps C strings).
  *
  * Ownership: gitops_jsonschema_compile borrows the schema tree (it copies
- * what it keeps) and gives the caller a compiled schema to free with
+ * what it keeps; gitops_jsonschema_compile_take takes it instead) and gives the caller a compiled schema to free with
  * gitops_jsonschema_free.  Trees a fetch callback returns belong to the
  * compiled schema.  A compiled schema is only read by validate: it may be
  * reused, and shared between threads.
@@ -42,6 +42,9 @@ typedef int (*gitops_jsonschema_fetch_fn)(void *ctx, const char *uri, cJSON **ou
 /* Compile a schema: 0, or -1 with gojsonschema's message (GITOPS_EXIT_INPUT). */
 int gitops_jsonschema_compile(struct gitops_jsonschema **out, const cJSON *schema, gitops_jsonschema_fetch_fn fetch,
 			      void *ctx, struct gitops_err *err);
+/* The same, taking the schema tree (freed on every path): no copy of a large schema. */
+int gitops_jsonschema_compile_take(struct gitops_jsonschema **out, cJSON *schema, gitops_jsonschema_fetch_fn fetch,
+				   void *ctx, struct gitops_err *err);
 
 /*
  * Validate an instance: 0 valid; 1 invalid, with one line per error appended

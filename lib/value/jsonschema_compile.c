@@ -1181,8 +1181,9 @@ static struct js_node *compile_node(struct js_cc *cc, const cJSON *v, const char
 	return compile_body(cc, n, v, base, draft, depth) < 0 ? NULL : n;
 }
 
-int gitops_jsonschema_compile(struct gitops_jsonschema **out, const cJSON *schema, gitops_jsonschema_fetch_fn fetch,
-			      void *ctx, struct gitops_err *err)
+/* schema: borrowed and copied (take 0), or taken (take 1: freed on every path) */
+static int compile_schema(struct gitops_jsonschema **out, cJSON *schema, int take, gitops_jsonschema_fetch_fn fetch,
+			  void *ctx, struct gitops_err *err)
 {
 	struct gitops_jsonschema *s = calloc(1, sizeof(*s));
 	struct js_cc cc;
@@ -1191,8 +1192,11 @@ int gitops_jsonschema_compile(struct gitops_jsonschema **out, const cJSON *schem
 	size_t i;
 
 	*out = NULL;
-	if (!s)
+	if (!s) {
+		if (take)
+			cJSON_Delete(schema);
 		return gitops_err_oom(err);
+	}
 	cc.s = s;
 	cc.fetch = fetch;
 	cc.ctx = ctx;
@@ -1201,13 +1205,17 @@ int gitops_jsonschema_compile(struct gitops_jsonschema **out, const cJSON *schem
 		err->msg[0] = '\0';
 	if (!schema || (!js_is_obj(schema) && !js_is_bool(schema))) {
 		gitops_jsonschema_free(s);
+		if (take)
+			cJSON_Delete(schema);
 		return gitops_err_set(err, GITOPS_EXIT_INPUT, "schema is invalid");
 	}
 	if (js_is_obj(schema) && js_member(schema, "$schema") && !cJSON_IsString(js_member(schema, "$schema"))) {
 		gitops_jsonschema_free(s);
+		if (take)
+			cJSON_Delete(schema);
 		return gitops_err_set(err, GITOPS_EXIT_INPUT, "$schema must be of type string");
 	}
-	if (!(copy = gitops_value_copy(schema))) {
+	if (!(copy = take ? schema : gitops_value_copy(schema))) {
 		gitops_jsonschema_free(s);
 		return gitops_err_oom(err);
 	}
@@ -1238,5 +1246,17 @@ int gitops_jsonschema_compile(struct gitops_jsonschema **out, const cJSON *schem
 	}
 	*out = s;
 	return 0;
+}
+
+int gitops_jsonschema_compile(struct gitops_jsonschema **out, const cJSON *schema, gitops_jsonschema_fetch_fn fetch,
+			      void *ctx, struct gitops_err *err)
+{
+	return compile_schema(out, (cJSON *)schema, 0, fetch, ctx, err);
+}
+
+int gitops_jsonschema_compile_take(struct gitops_jsonschema **out, cJSON *schema, gitops_jsonschema_fetch_fn fetch,
+				   void *ctx, struct gitops_err *err)
+{
+	return compile_schema(out, schema, 1, fetch, ctx, err);
 }
 

@@ -29,23 +29,13 @@
 int hb_call(const char *name, struct gitops_tmpl_value **out, struct gitops_tmpl_value *const *args, size_t n,
 	    struct gitops_err *err)
 {
-	struct gitops_tmpl_func *tbl = NULL;
-	size_t nt = 0, i;
-	int rc;
+	/* found in place: a copy of the whole table for each call was most of a call's cost */
+	const struct gitops_tmpl_func *f = gitops_tmpl_funcs_find(name);
 
 	*out = NULL;
-	if (gitops_tmpl_funcs_table(&tbl, &nt) < 0)
-		return gitops_err_oom(err);
-	for (i = nt; i-- > 0;)
-		if (!tbl[i].receiver && !strcmp(tbl[i].name, name))
-			break;
-	if (i == (size_t)-1) {
-		free(tbl);
+	if (!f)
 		return gitops_err_set(err, GITOPS_EXIT_INTERNAL, "no function %s", name);
-	}
-	rc = tbl[i].fn(out, NULL, args, n, err);
-	free(tbl);
-	return rc;
+	return f->fn(out, NULL, args, n, err);
 }
 
 int hb_set(struct gitops_tmpl_value *st, const char *key, struct gitops_tmpl_value *val)

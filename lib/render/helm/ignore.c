@@ -247,6 +247,7 @@ struct rule {
 	size_t off;    /* RULE_ROOT: how many leading '/' have been dropped so far */
 	enum rule_kind kind;
 	int negate, must_dir;
+	int plain;     /* 1: no *?[\ in pat (a name equal to it matches); 2: '*' and such a tail (a suffix) */
 };
 
 struct gitops_helm_ignore {
@@ -331,6 +332,10 @@ static int add_rule(struct gitops_helm_ignore *r, const char *line, size_t len, 
 		return gitops_err_oom(err);
 	memcpy(e->pat, line, len);
 	e->pat[len] = 0;
+	if (!strpbrk(e->pat, "*?[\\"))
+		e->plain = 1;
+	else if (e->pat[0] == '*' && e->pat[1] && !strpbrk(e->pat + 1, "*?[\\"))
+		e->plain = 2;
 	r->n++;
 	return 0;
 }
@@ -402,6 +407,15 @@ static int rule_match(struct rule *e, const char *path, size_t plen)
 			name = ".";
 			nlen = 1;
 		}
+	}
+	if (e->plain == 1) {
+		/* filepath.Match of a pattern without a metacharacter: the same text */
+		return strlen(pat) == nlen && !memcmp(pat, name, nlen);
+	}
+	if (e->plain == 2) {
+		/* "*" and a plain tail: a name ending in it, no '/' before the tail */
+		size_t tl = strlen(pat + 1);
+		return nlen >= tl && !memcmp(name + nlen - tl, pat + 1, tl) && !memchr(name, '/', nlen - tl);
 	}
 	return gitops_helm_path_match(pat, strlen(pat), name, nlen) == 1;
 }

@@ -877,10 +877,14 @@ static int validate_one(struct gitops_buf *b, const struct helm_chart *c, const 
 	cJSON *schema = NULL, *empty = NULL;
 	int rc;
 
-	if (gitops_json_parse(&schema, c->c->schema, c->c->schema_len, "values.schema.json", &e) < 0 ||
-	    gitops_jsonschema_compile(&s, schema, NULL, NULL, &e) < 0) {
-		/* helm prints the schema's own error under the chart's name, without "- " */
+	rc = gitops_json_parse(&schema, c->c->schema, c->c->schema_len, "values.schema.json", &e);
+	if (rc < 0)
 		cJSON_Delete(schema);
+	else
+		rc = gitops_jsonschema_compile_take(&s, schema, NULL, NULL, &e); /* the tree is its now */
+	schema = NULL;
+	if (rc < 0) {
+		/* helm prints the schema's own error under the chart's name, without "- " */
 		return gitops_buf_printf(b, "%s:\n%s", c->name, e.msg) < 0 ? gitops_err_oom(err) : 1;
 	}
 	/* null values validate as {} */

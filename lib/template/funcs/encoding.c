@@ -4,11 +4,15 @@
  * base32 StdEncoding; a bad input gives Go's error text as the result),
  * sha1sum, sha256sum, sha512sum (lowercase hex), adler32sum (decimal).
  */
+/* the digests through the SHA*_Init calls (deprecated in OpenSSL 3, kept there): EVP_Digest's
+ * first call loads the configuration and the providers, about five million instructions,
+ * more than rendering a small chart (lib/base/enc.c does the same) */
+#define OPENSSL_SUPPRESS_DEPRECATED
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <openssl/evp.h>
+#include <openssl/sha.h>
 
 #include "lib/base/enc.h"
 #include "lib/template/funcs/encoding.h"
@@ -260,37 +264,51 @@ FN(f_b32dec)
 	return ret_decoded(out, &b, r, bad, "base32", err);
 }
 
-static int digest(struct gitops_tmpl_value **out, const EVP_MD *md, struct gitops_tmpl_value *arg,
-		  struct gitops_err *err)
-{
-	unsigned char h[EVP_MAX_MD_SIZE];
-	char hex[2 * EVP_MAX_MD_SIZE + 1];
-	unsigned hl = 0;
-	size_t len;
-	const char *s = fn_str(arg, &len);
+enum { D_SHA1, D_SHA256, D_SHA512 };
 
-	if (!EVP_Digest(s, len, h, &hl, md, NULL))
+static int digest(struct gitops_tmpl_value **out, int which, struct gitops_tmpl_value *arg, struct gitops_err *err)
+{
+	unsigned char h[SHA512_DIGEST_LENGTH];
+	char hex[2 * SHA512_DIGEST_LENGTH + 1];
+	size_t len, hl;
+	const char *s = fn_str(arg, &len);
+	int ok;
+
+	if (which == D_SHA1) {
+		SHA_CTX c;
+		ok = SHA1_Init(&c) && SHA1_Update(&c, s, len) && SHA1_Final(h, &c);
+		hl = SHA_DIGEST_LENGTH;
+	} else if (which == D_SHA256) {
+		SHA256_CTX c;
+		ok = SHA256_Init(&c) && SHA256_Update(&c, s, len) && SHA256_Final(h, &c);
+		hl = SHA256_DIGEST_LENGTH;
+	} else {
+		SHA512_CTX c;
+		ok = SHA512_Init(&c) && SHA512_Update(&c, s, len) && SHA512_Final(h, &c);
+		hl = SHA512_DIGEST_LENGTH;
+	}
+	if (!ok)
 		return fn_fail(err, "digest failed");
 	gitops_hex_encode(hex, h, hl);
-	return fn_ret_str(out, hex, 2 * (size_t)hl, err);
+	return fn_ret_str(out, hex, 2 * hl, err);
 }
 
 FN(f_sha1sum)
 {
 	(void)call, (void)n;
-	return digest(out, EVP_sha1(), args[0], err);
+	return digest(out, D_SHA1, args[0], err);
 }
 
 FN(f_sha256sum)
 {
 	(void)call, (void)n;
-	return digest(out, EVP_sha256(), args[0], err);
+	return digest(out, D_SHA256, args[0], err);
 }
 
 FN(f_sha512sum)
 {
 	(void)call, (void)n;
-	return digest(out, EVP_sha512(), args[0], err);
+	return digest(out, D_SHA512, args[0], err);
 }
 
 /* hash/adler32's Checksum, printed as %d */

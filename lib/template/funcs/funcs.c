@@ -9,30 +9,31 @@
 
 #include "lib/template/funcs/funcs_int.h"
 
+static const struct {
+	const struct gitops_tmpl_func *t;
+	const size_t *n;
+} fam[] = {
+	{ gitops_tmpl_funcs_strings, &gitops_tmpl_funcs_strings_n },
+	{ gitops_tmpl_funcs_defaults, &gitops_tmpl_funcs_defaults_n },
+	{ gitops_tmpl_funcs_reflect, &gitops_tmpl_funcs_reflect_n },
+	{ gitops_tmpl_funcs_lists, &gitops_tmpl_funcs_lists_n },
+	{ gitops_tmpl_funcs_conversions, &gitops_tmpl_funcs_conversions_n },
+	{ gitops_tmpl_funcs_strlists, &gitops_tmpl_funcs_strlists_n },
+	{ gitops_tmpl_funcs_dicts, &gitops_tmpl_funcs_dicts_n },
+	{ gitops_tmpl_funcs_math, &gitops_tmpl_funcs_math_n },
+	{ gitops_tmpl_funcs_encoding, &gitops_tmpl_funcs_encoding_n },
+	{ gitops_tmpl_funcs_random, &gitops_tmpl_funcs_random_n },
+	{ gitops_tmpl_funcs_crypto, &gitops_tmpl_funcs_crypto_n },
+	{ gitops_tmpl_funcs_helm, &gitops_tmpl_funcs_helm_n },
+	{ gitops_tmpl_funcs_regex, &gitops_tmpl_funcs_regex_n },
+	{ gitops_tmpl_funcs_paths, &gitops_tmpl_funcs_paths_n },
+	{ gitops_tmpl_funcs_semver, &gitops_tmpl_funcs_semver_n },
+	{ gitops_tmpl_funcs_dates, &gitops_tmpl_funcs_dates_n },
+	{ gitops_tmpl_funcs_serialize, &gitops_tmpl_funcs_serialize_n },
+};
+
 int gitops_tmpl_funcs_table(struct gitops_tmpl_func **out, size_t *n)
 {
-	const struct {
-		const struct gitops_tmpl_func *t;
-		const size_t *n;
-	} fam[] = {
-		{ gitops_tmpl_funcs_strings, &gitops_tmpl_funcs_strings_n },
-		{ gitops_tmpl_funcs_defaults, &gitops_tmpl_funcs_defaults_n },
-		{ gitops_tmpl_funcs_reflect, &gitops_tmpl_funcs_reflect_n },
-		{ gitops_tmpl_funcs_lists, &gitops_tmpl_funcs_lists_n },
-		{ gitops_tmpl_funcs_conversions, &gitops_tmpl_funcs_conversions_n },
-		{ gitops_tmpl_funcs_strlists, &gitops_tmpl_funcs_strlists_n },
-		{ gitops_tmpl_funcs_dicts, &gitops_tmpl_funcs_dicts_n },
-		{ gitops_tmpl_funcs_math, &gitops_tmpl_funcs_math_n },
-		{ gitops_tmpl_funcs_encoding, &gitops_tmpl_funcs_encoding_n },
-		{ gitops_tmpl_funcs_random, &gitops_tmpl_funcs_random_n },
-		{ gitops_tmpl_funcs_crypto, &gitops_tmpl_funcs_crypto_n },
-		{ gitops_tmpl_funcs_helm, &gitops_tmpl_funcs_helm_n },
-		{ gitops_tmpl_funcs_regex, &gitops_tmpl_funcs_regex_n },
-		{ gitops_tmpl_funcs_paths, &gitops_tmpl_funcs_paths_n },
-		{ gitops_tmpl_funcs_semver, &gitops_tmpl_funcs_semver_n },
-		{ gitops_tmpl_funcs_dates, &gitops_tmpl_funcs_dates_n },
-		{ gitops_tmpl_funcs_serialize, &gitops_tmpl_funcs_serialize_n },
-	};
 	size_t total = 0, i, k = 0;
 	struct gitops_tmpl_func *t;
 
@@ -170,4 +171,16 @@ int fn_holds(const struct gitops_tmpl_value *v, const struct gitops_tmpl_value *
 	default:
 		return 0;
 	}
+}
+
+const struct gitops_tmpl_func *gitops_tmpl_funcs_find(const char *name)
+{
+	size_t i = sizeof(fam) / sizeof(fam[0]), k;
+
+	/* from the end, as a search of the table from its end: the last of a name wins */
+	while (i-- > 0)
+		for (k = *fam[i].n; k-- > 0;)
+			if (!fam[i].t[k].receiver && !strcmp(fam[i].t[k].name, name))
+				return &fam[i].t[k];
+	return NULL;
 }

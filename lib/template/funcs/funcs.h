@@ -38,6 +38,9 @@
  */
 int gitops_tmpl_funcs_table(struct gitops_tmpl_func **out, size_t *n);
 
+/* The function (no receiver) of that name the table's search from its end finds, or NULL: static, no copy. */
+const struct gitops_tmpl_func *gitops_tmpl_funcs_find(const char *name);
+
 /*
  * What Helm's include and tpl share over one render (its engine's
  * includedNames: how deep each name is included, at most 1,000).  A set

@@ -282,23 +282,23 @@ static int op_of(const char *s, size_t n)
 	return OP_EQ;
 }
 
-/* parseConstraint of s (non-empty) */
-static int parse_con(struct con *c, struct gitops_regex *const *re, const char *s, size_t n, struct gitops_err *err)
+/* a constraint from its groups: op; the version (2), major (3), ".minor" (4), ".patch" (5), "-pre" (6) */
+struct cgroups {
+	const char *s[7];
+	size_t n[7];
+};
+
+static int con_from_groups(struct con *c, int op, const struct cgroups *g, struct gitops_err *err)
 {
-	long idx[2 * 12];
 	struct gitops_buf b = GITOPS_BUF_INIT;
 	struct gitops_err e = GITOPS_ERR_INIT;
-	int r = gitops_regex_find(idx, re[0], s, n, err);
-#define G(k) (idx[2 * (k)] < 0 ? "" : s + idx[2 * (k)]), (idx[2 * (k)] < 0 ? 0 : (size_t)(idx[2 * (k) + 1] - idx[2 * (k)]))
-#define GL(k) (idx[2 * (k)] < 0 ? 0 : (size_t)(idx[2 * (k) + 1] - idx[2 * (k)]))
-#define GS(k) (idx[2 * (k)] < 0 ? "" : s + idx[2 * (k)])
+	int r;
+#define G(k) g->s[k], g->n[k]
+#define GL(k) g->n[k]
+#define GS(k) g->s[k]
 
-	if (r < 0)
-		return -1;
-	if (!r)
-		return fn_fail(err, "improper constraint: %.*s", (int)n, s);
 	memset(c, 0, sizeof(*c));
-	c->op = op_of(G(1));
+	c->op = op;
 	if (is_x(G(3)) || !GL(3)) {
 		r = gitops_buf_add(&b, "0.0.0", 5) < 0 || gitops_buf_add(&b, G(6)) < 0;
 		c->dirty = 1;
@@ -325,6 +325,121 @@ static int parse_con(struct con *c, struct gitops_regex *const *re, const char *
 	return 0;
 }
 
+/* parseConstraint of s (non-empty) */
+static int parse_con(struct con *c, struct gitops_regex *const *re, const char *s, size_t n, struct gitops_err *err)
+{
+	long idx[2 * 12];
+	struct cgroups g;
+	int r = gitops_regex_find(idx, re[0], s, n, err), k;
+
+	if (r < 0)
+		return -1;
+	if (!r)
+		return fn_fail(err, "improper constraint: %.*s", (int)n, s);
+	for (k = 1; k < 7; k++) {
+		g.s[k] = idx[2 * k] < 0 ? "" : s + idx[2 * k];
+		g.n[k] = idx[2 * k] < 0 ? 0 : (size_t)(idx[2 * k + 1] - idx[2 * k]);
+	}
+	return con_from_groups(c, op_of(g.s[1], g.n[1]), &g, err);
+}
+
+/* Go's \s: [\t\n\f\r ] */
+static int re_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r';
+}
+
+/* [0-9xX*] (the expressions' class also holds '|', left to them) */
+static int x_digit(char c)
+{
+	return (c >= '0' && c <= '9') || c == 'x' || c == 'X' || c == '*';
+}
+
+/* [0-9A-Za-z-]+(\.[0-9A-Za-z-]+)* at s[*i], all of it: 0, or -1 when a '.' ends it */
+static int ident_run(const char *s, size_t n, size_t *i)
+{
+	for (;;) {
+		size_t st = *i;
+		while (*i < n && is_ident_char(s[*i]))
+			(*i)++;
+		if (*i == st)
+			return -1;
+		if (*i < n && s[*i] == '.') {
+			(*i)++;
+			continue;
+		}
+		return 0;
+	}
+}
+
+/*
+ * The usual constraint, one operator and one version ("^\s*OP\s*CV\s*$" whole,
+ * no '|', ',', range or second constraint), read without the expressions: the
+ * groups they would give.  1 with *c set, 0 when the text is not of that form
+ * (the expressions then decide), -1 with err set.  The version grammar is
+ * LL(1) (each optional part starts with its own character, which the parts
+ * before cannot hold), so the greedy match the expressions make is the one
+ * read here.
+ */
+static int simple_con(struct con *c, const char *s, size_t n, struct gitops_err *err)
+{
+	static const char *const ops[] = { "", "=", "!=", ">", "<", ">=", "=>", "<=", "=<", "~", "~>", "^" };
+	struct cgroups g;
+	size_t i = 0, os, ol, k;
+	int known = 0;
+
+	memset(&g, 0, sizeof(g));
+	for (k = 0; k < 7; k++)
+		g.s[k] = "";
+	while (i < n && re_space(s[i]))
+		i++;
+	os = i;
+	while (i < n && strchr("=!<>~^", s[i]) && s[i])
+		i++;
+	ol = i - os;
+	for (k = 0; k < sizeof(ops) / sizeof(ops[0]); k++)
+		if (strlen(ops[k]) == ol && !memcmp(ops[k], s + os, ol))
+			known = 1;
+	if (!known)
+		return 0;
+	while (i < n && re_space(s[i]))
+		i++;
+	g.s[2] = s + i;
+	if (i < n && s[i] == 'v')
+		i++;
+	g.s[3] = s + i;
+	while (i < n && x_digit(s[i]))
+		i++;
+	g.n[3] = (size_t)(s + i - g.s[3]);
+	if (!g.n[3])
+		return 0;
+	for (k = 4; k <= 5 && i < n && s[i] == '.'; k++) {
+		g.s[k] = s + i++;
+		while (i < n && x_digit(s[i]))
+			i++;
+		g.n[k] = (size_t)(s + i - g.s[k]);
+		if (g.n[k] < 2)
+			return 0;
+	}
+	if (i < n && s[i] == '-') {
+		g.s[6] = s + i++;
+		if (ident_run(s, n, &i) < 0)
+			return 0;
+		g.n[6] = (size_t)(s + i - g.s[6]);
+	}
+	if (i < n && s[i] == '+') {
+		i++;
+		if (ident_run(s, n, &i) < 0)
+			return 0;
+	}
+	g.n[2] = (size_t)(s + i - g.s[2]);
+	while (i < n && re_space(s[i]))
+		i++;
+	if (i != n)
+		return 0;
+	return con_from_groups(c, op_of(s + os, ol), &g, err) < 0 ? -1 : 1;
+}
+
 /* semver.NewConstraint */
 static int parse_constraint(struct group **out, size_t *nout, const char *text, size_t tlen, struct gitops_err *err)
 {
@@ -340,6 +455,32 @@ static int parse_constraint(struct group **out, size_t *nout, const char *text, 
 	size_t ng = 0, i, start;
 	int r = -1;
 
+	/* one operator and one version, the usual constraint: read without the expressions */
+	if (tlen && !memchr(text, '|', tlen) && !memchr(text, ',', tlen)) {
+		struct con c;
+		int sr = simple_con(&c, text, tlen, err);
+		if (sr < 0) {
+			free(c.buf);
+			goto done;
+		}
+		if (sr > 0) {
+			g = calloc(1, sizeof(*g));
+			if (!g || !(g->c = malloc(sizeof(*g->c)))) {
+				free(c.buf);
+				goto oom;
+			}
+			ng = 1;
+			g->c[0] = c;
+			g->n = 1;
+			g->has_pre = c.v.prelen != 0;
+			*out = g;
+			*nout = ng;
+			g = NULL;
+			ng = 0;
+			r = 0;
+			goto done;
+		}
+	}
 	for (i = 0; i < 4; i++)
 		if (!re[i] && gitops_regex_compile(&re[i], re_src[i], strlen(re_src[i]), err) < 0)
 			goto done;

@@ -485,16 +485,19 @@ static int replace_all(struct gitops_buf *b, const char *s, size_t len, const ch
 			i += sz;
 		}
 	}
+	/* the text between matches copied a span at a time (indent and nindent come here for every line) */
 	while (i < len) {
-		if (i + olen <= len && !memcmp(s + i, o, olen)) {
-			if (gitops_buf_add(b, nw, nlen) < 0)
-				return -1;
-			i += olen;
-		} else {
-			if (gitops_buf_add(b, s + i, 1) < 0)
-				return -1;
-			i++;
-		}
+		const char *m = olen == 1 ? memchr(s + i, o[0], len - i) : memmem(s + i, len - i, o, olen);
+		size_t end = m ? (size_t)(m - s) : len;
+		if (end > i && gitops_buf_add(b, s + i, end - i) < 0)
+			return -1;
+		if (b->len > MAX_RESULT)
+			return -1;
+		if (!m)
+			break;
+		if (gitops_buf_add(b, nw, nlen) < 0)
+			return -1;
+		i = end + olen;
 		if (b->len > MAX_RESULT)
 			return -1;
 	}
