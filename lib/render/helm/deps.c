@@ -339,6 +339,19 @@ int gitops_helm_deps_build(struct gitops_helm_files *files, const char *what, co
 	size_t i, k, nmissing = 0;
 	int ret = -1;
 
+	/* most charts list no dependency: that much Chart.yaml says, without loading the chart twice */
+	if (!find_file(files, "requirements.yaml")) {
+		const struct gitops_helm_file *cy = find_file(files, "Chart.yaml");
+		struct gitops_err e = GITOPS_ERR_INIT; /* a bad Chart.yaml: the load below says it, as helm words it */
+		cJSON *meta = NULL;
+		int listed;
+		if (cy && helm_yaml_read(&meta, (const char *)cy->data, cy->len, "Chart.yaml", 1, &e) == 0) {
+			listed = cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(meta, "dependencies")) > 0;
+			cJSON_Delete(meta);
+			if (!listed)
+				return 0;
+		}
+	}
 	for (i = 0; i < files->n; i++)
 		if (gitops_helm_files_add(&copy, files->v[i].name, files->v[i].data, files->v[i].len, err) < 0)
 			goto done;
