@@ -67,6 +67,36 @@ done:
 	return ret;
 }
 
+int gitops_hex_value(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+char *gitops_pct_decode(const char *s, size_t n, int plus_space)
+{
+	char *out = malloc(n + 1), *o = out;
+	size_t i;
+
+	if (!out)
+		return NULL;
+	for (i = 0; i < n; i++) {
+		if (s[i] == '%' && i + 2 < n && gitops_hex_value(s[i + 1]) >= 0 && gitops_hex_value(s[i + 2]) >= 0) {
+			*o++ = (char)(gitops_hex_value(s[i + 1]) * 16 + gitops_hex_value(s[i + 2]));
+			i += 2;
+		} else {
+			*o++ = plus_space && s[i] == '+' ? ' ' : s[i];
+		}
+	}
+	*o = '\0';
+	return out;
+}
+
 void gitops_hex_encode(char *out, const void *in, size_t n)
 {
 	static const char digits[] = "0123456789abcdef";

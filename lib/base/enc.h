@@ -1,7 +1,7 @@
 /*
  * enc.h: encodings and digests on OpenSSL's libcrypto, one copy for the
  * whole library: base64 (EVP_EncodeBlock / EVP_DecodeBlock), lowercase hex,
- * SHA-256.
+ * URL percent-decoding, SHA-256.
  *
  * Ownership: gitops_base64_encode hands the caller a string to free();
  * the others write into buffers the caller owns.  Uses nothing but buf.h.
@@ -26,6 +26,17 @@ int gitops_base64_encode(char **out, const void *in, size_t len, unsigned flags)
  * (or out of memory).
  */
 int gitops_base64_decode(struct gitops_buf *out, const char *in);
+
+/* The value of a hex digit (either case), or -1 when c is none. */
+int gitops_hex_value(int c);
+
+/*
+ * URL percent-decoding of the n bytes at s into a new NUL-terminated
+ * string (to free; NULL when out of memory): "%XX" becomes its byte (a
+ * '%' not followed by two hex digits stays), and with plus_space a '+'
+ * becomes a space (a query's form).
+ */
+char *gitops_pct_decode(const char *s, size_t n, int plus_space);
 
 /* Lowercase hex of the `n` bytes of `in` into out, which holds 2 * n + 1 bytes. */
 void gitops_hex_encode(char *out, const void *in, size_t n);

@@ -64,36 +64,6 @@ static void url_release(struct url *u)
 	memset(u, 0, sizeof(*u));
 }
 
-static int hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-static char *pct_decode(const char *s, size_t n)
-{
-	char *out = malloc(n + 1), *o = out;
-	size_t i;
-
-	if (!out)
-		return NULL;
-	for (i = 0; i < n; i++) {
-		if (s[i] == '%' && i + 2 < n && hexval(s[i + 1]) >= 0 && hexval(s[i + 2]) >= 0) {
-			*o++ = (char)(hexval(s[i + 1]) * 16 + hexval(s[i + 2]));
-			i += 2;
-		} else {
-			*o++ = s[i];
-		}
-	}
-	*o = '\0';
-	return out;
-}
-
 static int url_build_display(struct url *u)
 {
 	struct gitops_buf b = GITOPS_BUF_INIT;
@@ -143,9 +113,9 @@ static int url_parse(struct url *u, const char *s, struct gitops_err *err)
 		}
 	if (at) {
 		const char *colon = memchr(auth, ':', (size_t)(at - auth));
-		if (!(u->user = pct_decode(auth, (size_t)((colon ? colon : at) - auth))))
+		if (!(u->user = gitops_pct_decode(auth, (size_t)((colon ? colon : at) - auth), 0)))
 			goto oom;
-		if (colon && !(u->pass = pct_decode(colon + 1, (size_t)(at - colon - 1))))
+		if (colon && !(u->pass = gitops_pct_decode(colon + 1, (size_t)(at - colon - 1), 0)))
 			goto oom;
 		if (!*u->user) {
 			free(u->user);
@@ -767,7 +737,7 @@ static int is_digest_hex(const char *s)
 	size_t i;
 
 	for (i = 0; i < 64; i++)
-		if (hexval(s[i]) < 0)
+		if (gitops_hex_value(s[i]) < 0)
 			return 0;
 	return s[64] == '\0';
 }

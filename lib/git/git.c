@@ -92,27 +92,6 @@ static int is_hex(const char *s, size_t n)
 	return 1;
 }
 
-/* Percent-decoding of URL user names and passwords. */
-static char *pct_decode(const char *s, size_t n)
-{
-	char *out = malloc(n + 1), *o = out;
-	size_t i;
-
-	if (!out)
-		return NULL;
-	for (i = 0; i < n; i++) {
-		if (s[i] == '%' && i + 2 < n && is_hex(s + i + 1, 2)) {
-			char h[3] = { s[i + 1], s[i + 2], 0 };
-			*o++ = (char)strtol(h, NULL, 16);
-			i += 2;
-		} else {
-			*o++ = s[i];
-		}
-	}
-	*o = '\0';
-	return out;
-}
-
 /* ------------------------------------------------------------------ URLs */
 
 void gitops_git_url_release(struct gitops_git_url *u)
@@ -230,12 +209,12 @@ static int url_parse(struct gitops_git_url *pu, const char *repo, struct gitops_
 		if (at) {
 			const char *pc = memchr(auth, ':', (size_t)(at - auth));
 			if (pc) {
-				pu->user = pct_decode(auth, (size_t)(pc - auth));
-				pu->password = pct_decode(pc + 1, (size_t)(at - pc - 1));
+				pu->user = gitops_pct_decode(auth, (size_t)(pc - auth), 0);
+				pu->password = gitops_pct_decode(pc + 1, (size_t)(at - pc - 1), 0);
 				if (!pu->user || !pu->password)
 					goto oom;
 			} else {
-				pu->user = pct_decode(auth, (size_t)(at - auth));
+				pu->user = gitops_pct_decode(auth, (size_t)(at - auth), 0);
 				if (!pu->user)
 					goto oom;
 			}

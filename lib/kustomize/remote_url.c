@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/base/enc.h"
 #include "lib/kustomize/spine.h"
 
 static int has_prefix(const char *s, const char *p)
@@ -71,28 +72,6 @@ void kz_remote_spec_release(struct kz_remote_spec *s)
 	memset(s, 0, sizeof(*s));
 }
 
-/* %XX and '+' decoded, into a new string */
-static char *query_decode(const char *s, size_t n)
-{
-	char *out = malloc(n + 1), *o = out;
-	size_t i;
-
-	if (!out)
-		return NULL;
-	for (i = 0; i < n; i++) {
-		if (s[i] == '%' && i + 2 < n && isxdigit((unsigned char)s[i + 1]) &&
-		    isxdigit((unsigned char)s[i + 2])) {
-			char hex[3] = { s[i + 1], s[i + 2], 0 };
-			*o++ = (char)strtol(hex, NULL, 16);
-			i += 2;
-		} else {
-			*o++ = s[i] == '+' ? ' ' : s[i];
-		}
-	}
-	*o = '\0';
-	return out;
-}
-
 /* ?ref= (else ?version=): the first of each, as Go's url.Values.Get */
 static int parse_query(struct kz_remote_spec *s, const char *q)
 {
@@ -109,7 +88,7 @@ static int parse_query(struct kz_remote_spec *s, const char *q)
 			slot = &s->ref;
 		else if (kn == 7 && !strncmp(q, "version", 7))
 			slot = &version;
-		if (slot && !*slot && !(*slot = query_decode(v, vn)))
+		if (slot && !*slot && !(*slot = gitops_pct_decode(v, vn, 1)))
 			rc = -1;
 		q += n;
 		if (*q == '&')
