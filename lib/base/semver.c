@@ -455,14 +455,15 @@ static int prim_match(const struct prim *p, const struct gitops_semver *v)
 	return 0;
 }
 
-int gitops_semver_range_match(const struct gitops_semver_range *r, const struct gitops_semver *v)
+/* each: a prerelease passes a group only when every comparator names one (helm's rule), else when one does */
+static int range_match(const struct gitops_semver_range *r, const struct gitops_semver *v, int each)
 {
 	size_t i, j;
 
 	for (i = 0; i < r->n; i++) {
 		const struct group *g = &r->groups[i];
 		int ok = 1;
-		if (*v->pre && !g->has_pre)
+		if (*v->pre && (each ? g->n_pre < g->n_comp : !g->has_pre))
 			continue;
 		for (j = 0; j < g->n && ok; j++)
 			ok = prim_match(&g->prims[j], v);
@@ -472,19 +473,12 @@ int gitops_semver_range_match(const struct gitops_semver_range *r, const struct 
 	return 0;
 }
 
+int gitops_semver_range_match(const struct gitops_semver_range *r, const struct gitops_semver *v)
+{
+	return range_match(r, v, 0);
+}
+
 int gitops_semver_range_match_each(const struct gitops_semver_range *r, const struct gitops_semver *v)
 {
-	size_t i, j;
-
-	for (i = 0; i < r->n; i++) {
-		const struct group *g = &r->groups[i];
-		int ok = 1;
-		if (*v->pre && g->n_pre < g->n_comp)
-			continue;
-		for (j = 0; j < g->n && ok; j++)
-			ok = prim_match(&g->prims[j], v);
-		if (ok)
-			return 1;
-	}
-	return 0;
+	return range_match(r, v, 1);
 }

@@ -358,18 +358,7 @@ static int x_digit(char c)
 /* [0-9A-Za-z-]+(\.[0-9A-Za-z-]+)* at s[*i], all of it: 0, or -1 when a '.' ends it */
 static int ident_run(const char *s, size_t n, size_t *i)
 {
-	for (;;) {
-		size_t st = *i;
-		while (*i < n && is_ident_char(s[*i]))
-			(*i)++;
-		if (*i == st)
-			return -1;
-		if (*i < n && s[*i] == '.') {
-			(*i)++;
-			continue;
-		}
-		return 0;
-	}
+	return idents(s, n, i) < 0 || (*i < n && s[*i] == '.') ? -1 : 0;
 }
 
 /*
