@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "lib/base/time.h"
 #include "lib/k8s/object.h"
 #include "lib/value/value.h"
 #include "lib/value/jsonio.h"
@@ -1028,78 +1029,19 @@ static void read_gvk(const cJSON *o, struct gvk *g)
 	g->kind = kind ? kind : "";
 }
 
-static int digits(const char *s, int n, int *out)
-{
-	int i, v = 0;
-
-	for (i = 0; i < n; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return -1;
-		v = v * 10 + (s[i] - '0');
-	}
-	*out = v;
-	return 0;
-}
-
-/* Days since 0001-01-01 in the proleptic Gregorian calendar. */
-static int64_t days_from_civil(int64_t y, int m, int d)
-{
-	static const int cum[] = { 0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334 };
-	int64_t yy = y - 1;
-	int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-
-	return yy * 365 + yy / 4 - yy / 100 + yy / 400 + cum[m - 1] + (m > 2 && leap) + d - 1;
-}
-
 /*
  * metav1.Time's reading of metadata.deletionTimestamp: an RFC 3339 time
- * (Go's time.Parse, fractional seconds allowed); anything else, and the zero
- * time, count as not set.
+ * (Go's time.Parse); anything else, and the zero time, count as not set.
  */
 static int deletion_set(const cJSON *o)
 {
-	static const int mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
 	const char *s = gitops_json_get_string(o, "metadata", "deletionTimestamp", NULL);
-	int y, mo, d, h, mi, sec, oh = 0, om = 0, frac_zero = 1, leap;
-	int64_t secs;
-	const char *p;
+	int64_t sec;
+	int32_t ns;
 
-	if (!s || strlen(s) < 20)
+	if (!s || gitops_time_rfc3339(s, &sec, &ns) < 0)
 		return 0;
-	if (digits(s, 4, &y) || s[4] != '-' || digits(s + 5, 2, &mo) || s[7] != '-' || digits(s + 8, 2, &d) ||
-	    s[10] != 'T' || digits(s + 11, 2, &h) || s[13] != ':' || digits(s + 14, 2, &mi) || s[16] != ':' ||
-	    digits(s + 17, 2, &sec))
-		return 0;
-	leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-	if (mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1] || (mo == 2 && d == 29 && !leap) || h > 23 || mi > 59 ||
-	    sec > 59)
-		return 0;
-	p = s + 19;
-	if (*p == '.' || *p == ',') {
-		if (p[1] < '0' || p[1] > '9')
-			return 0;
-		for (p++; *p >= '0' && *p <= '9'; p++)
-			if (*p != '0')
-				frac_zero = 0;
-	}
-	if (*p == 'Z') {
-		p++;
-	} else if (*p == '+' || *p == '-') {
-		if (digits(p + 1, 2, &oh) || p[3] != ':' || digits(p + 4, 2, &om) || oh > 23 || om > 59)
-			return 0;
-		if (*p == '-') {
-			oh = -oh;
-			om = -om;
-		}
-		p += 6;
-	} else {
-		return 0;
-	}
-	if (*p)
-		return 0;
-	/* the zero time (0001-01-01T00:00:00Z, in any zone) is "not set" */
-	secs = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec - (oh * 3600 + om * 60);
-	return !(secs == 0 && frac_zero);
+	return !(sec == GITOPS_TIME_ZERO_SEC && ns == 0);
 }
 
 static int has_hook_finalizer(const cJSON *o)

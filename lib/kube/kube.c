@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "lib/base/enc.h"
+#include "lib/base/time.h"
 #include "lib/net/http.h"
 #include "lib/k8s/object.h"
 #include "lib/value/value.h"
@@ -200,25 +201,9 @@ int gitops_kube_new(struct gitops_kube **out, struct gitops_kube_config *cfg,
 /* RFC 3339 ("2026-11-26T10:00:00Z", fraction and offset allowed) to time_t; -1 when malformed */
 static time_t parse_rfc3339(const char *s)
 {
-	struct tm tm;
-	const char *p;
-	time_t t;
+	int64_t t;
 
-	memset(&tm, 0, sizeof(tm));
-	p = strptime(s, "%Y-%m-%dT%H:%M:%S", &tm);
-	if (!p)
-		return -1;
-	if (*p == '.')
-		for (p++; *p >= '0' && *p <= '9'; p++)
-			;
-	t = timegm(&tm);
-	if (*p == 'Z' || *p == 'z')
-		return p[1] ? -1 : t;
-	if ((*p == '+' || *p == '-') && strlen(p) == 6 && p[3] == ':') {
-		int h = atoi(p + 1), m = atoi(p + 4), off = (h * 60 + m) * 60;
-		return *p == '+' ? t - off : t + off;
-	}
-	return -1;
+	return gitops_time_rfc3339(s, &t, NULL) < 0 ? (time_t)-1 : (time_t)t;
 }
 
 static char *exec_info(const struct gitops_kube *k)

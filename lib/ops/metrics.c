@@ -10,6 +10,7 @@
 
 #include "lib/base/fs.h"
 #include "lib/base/json.h"
+#include "lib/base/time.h"
 
 static const char *const sync_values[] = { "Synced", "OutOfSync", "Unknown", NULL };
 static const char *const health_values[] = { "Healthy", "Progressing", "Degraded", "Suspended", "Missing", "Unknown", NULL };
@@ -75,70 +76,15 @@ static int header(struct gitops_buf *out, const char *name, const char *help)
 	return gitops_buf_printf(out, "# HELP %s %s\n# TYPE %s gauge\n", name, help, name);
 }
 
-static int64_t days_from_civil(int64_t y, int m, int d)
-{
-	int64_t era, yoe, doy, doe;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = y - era * 400;
-	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
-static int digits(const char *s, int n, int *out)
-{
-	int v = 0;
-
-	for (int i = 0; i < n; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return -1;
-		v = v * 10 + (s[i] - '0');
-	}
-	*out = v;
-	return 0;
-}
-
 /* RFC 3339 ("2026-11-30T22:00:01Z", ".25", "+01:00") → seconds since the epoch; -1 if it is none */
 static int rfc3339(const char *s, double *out)
 {
-	int y, mo, d, h, mi, se, oh = 0, om = 0, sign = 0;
-	double frac = 0;
-	const char *p;
+	int64_t sec;
+	int32_t ns;
 
-	if (strlen(s) < 20 || digits(s, 4, &y) || s[4] != '-' || digits(s + 5, 2, &mo) || s[7] != '-' ||
-	    digits(s + 8, 2, &d) || (s[10] != 'T' && s[10] != 't' && s[10] != ' ') || digits(s + 11, 2, &h) ||
-	    s[13] != ':' || digits(s + 14, 2, &mi) || s[16] != ':' || digits(s + 17, 2, &se))
+	if (gitops_time_rfc3339(s, &sec, &ns) < 0)
 		return -1;
-	if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || se > 60)
-		return -1;
-	p = s + 19;
-	if (*p == '.') {
-		double scale = 0.1;
-
-		p++;
-		if (*p < '0' || *p > '9')
-			return -1;
-		while (*p >= '0' && *p <= '9') {
-			frac += (*p++ - '0') * scale;
-			scale /= 10;
-		}
-	}
-	if (*p == 'Z' || *p == 'z') {
-		p++;
-	} else if (*p == '+' || *p == '-') {
-		sign = *p == '-' ? -1 : 1;
-		if (digits(p + 1, 2, &oh) || p[3] != ':' || digits(p + 4, 2, &om) || oh > 23 || om > 59)
-			return -1;
-		p += 6;
-	} else {
-		return -1;
-	}
-	if (*p)
-		return -1;
-	*out = (double)(days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + se) + frac -
-	       sign * (oh * 3600 + om * 60);
+	*out = (double)sec + ns / 1e9;
 	return 0;
 }
 

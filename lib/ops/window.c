@@ -10,328 +10,15 @@
 #include <string.h>
 
 #include "lib/base/buf.h"
+#include "lib/base/time.h"
 
-#define ZONE_DIR "/usr/share/zoneinfo"
-#define ZONE_FILE_MAX (512 * 1024)
-#define ABBR_MAX 16
-
-/* ---------- calendar arithmetic (proleptic Gregorian, days since 1970-01-01) ---------- */
-
-static int64_t floordiv(int64_t a, int64_t b)
-{
-	int64_t q = a / b;
-
-	if ((a % b != 0) && ((a < 0) != (b < 0)))
-		q--;
-	return q;
-}
-
-static int64_t days_from_civil(int64_t y, int m, int d)
-{
-	int64_t era, yoe, doy, doe;
-
-	y -= m <= 2;
-	era = floordiv(y, 400);
-	yoe = y - era * 400;
-	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
-static void civil_from_days(int64_t z, int64_t *y, int *m, int *d)
-{
-	int64_t era, doe, yoe, doy, mp;
-
-	z += 719468;
-	era = floordiv(z, 146097);
-	doe = z - era * 146097;
-	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	mp = (5 * doy + 2) / 153;
-	*d = (int)(doy - (153 * mp + 2) / 5 + 1);
-	*m = (int)(mp < 10 ? mp + 3 : mp - 9);
-	*y = yoe + era * 400 + (*m <= 2);
-}
-
-static int is_leap(int64_t y)
-{
-	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-}
-
-static int month_days(int64_t y, int m)
-{
-	static const int n[12] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-
-	return m == 2 && is_leap(y) ? 29 : n[m - 1];
-}
-
-/* 0 = Sunday */
-static int weekday(int64_t days)
-{
-	return (int)(((days % 7) + 7 + 4) % 7);
-}
-
-/* ---------- zones: TZif (RFC 8536) and its footer's POSIX TZ rule ---------- */
-
-struct tz_date {
-	char kind;       /* 'J' (1..365, no Feb 29), 'N' (0..365), 'M' (month.week.day) */
-	int a, b, c;
-	int32_t secs;    /* local time of day of the change, -167h..167h */
-};
-
-struct tz_rule {
-	int32_t std_off, dst_off;    /* seconds east of UTC */
-	char std_abbr[ABBR_MAX], dst_abbr[ABBR_MAX];
-	int has_dst;
-	struct tz_date start, end;
-};
-
-struct tz_type {
-	int32_t off;
-	char abbr[ABBR_MAX];
-};
-
-struct zone {
-	int64_t *times;         /* transitions, ascending */
-	unsigned char *idx;     /* the type after each transition */
-	size_t ntimes;
-	struct tz_type *types;
-	size_t ntypes;
-	int has_rule;
-	struct tz_rule rule;
-};
-
-static void zone_free(struct zone *z)
-{
-	if (!z)
-		return;
-	free(z->times);
-	free(z->idx);
-	free(z->types);
-	free(z);
-}
-
-static const char *tz_name(const char *p, char *abbr)
-{
-	size_t n = 0;
-
-	if (*p == '<') {
-		p++;
-		while (*p && *p != '>') {
-			if (n + 1 < ABBR_MAX)
-				abbr[n++] = *p;
-			p++;
-		}
-		if (*p != '>')
-			return NULL;
-		abbr[n] = 0;
-		return n >= 3 ? p + 1 : NULL;
-	}
-	while (isalpha((unsigned char)*p)) {
-		if (n + 1 < ABBR_MAX)
-			abbr[n++] = *p;
-		p++;
-	}
-	abbr[n] = 0;
-	return n >= 3 ? p : NULL;
-}
-
-/* [+-]hh[:mm[:ss]] with hh up to max_h; *out in seconds */
-static const char *tz_hms(const char *p, int max_h, int32_t *out)
-{
-	int sign = 1, h = 0, m = 0, s = 0, nd = 0;
-
-	if (*p == '+' || *p == '-')
-		sign = *p++ == '-' ? -1 : 1;
-	while (isdigit((unsigned char)*p) && nd < 3) {
-		h = h * 10 + (*p++ - '0');
-		nd++;
-	}
-	if (!nd || h > max_h)
-		return NULL;
-	if (*p == ':') {
-		p++;
-		if (!isdigit((unsigned char)p[0]) || !isdigit((unsigned char)p[1]))
-			return NULL;
-		m = (p[0] - '0') * 10 + (p[1] - '0');
-		p += 2;
-		if (*p == ':') {
-			p++;
-			if (!isdigit((unsigned char)p[0]) || !isdigit((unsigned char)p[1]))
-				return NULL;
-			s = (p[0] - '0') * 10 + (p[1] - '0');
-			p += 2;
-		}
-	}
-	if (m > 59 || s > 59)
-		return NULL;
-	*out = sign * (h * 3600 + m * 60 + s);
-	return p;
-}
-
-static const char *tz_num(const char *p, int lo, int hi, int *out)
-{
-	int v = 0, nd = 0;
-
-	while (isdigit((unsigned char)*p) && nd < 4) {
-		v = v * 10 + (*p++ - '0');
-		nd++;
-	}
-	if (!nd || v < lo || v > hi)
-		return NULL;
-	*out = v;
-	return p;
-}
-
-static const char *tz_date(const char *p, struct tz_date *d)
-{
-	if (*p == 'J') {
-		d->kind = 'J';
-		p = tz_num(p + 1, 1, 365, &d->a);
-	} else if (*p == 'M') {
-		d->kind = 'M';
-		p = tz_num(p + 1, 1, 12, &d->a);
-		if (p && *p == '.')
-			p = tz_num(p + 1, 1, 5, &d->b);
-		else
-			p = NULL;
-		if (p && *p == '.')
-			p = tz_num(p + 1, 0, 6, &d->c);
-		else
-			p = NULL;
-	} else {
-		d->kind = 'N';
-		p = tz_num(p, 0, 365, &d->a);
-	}
-	if (!p)
-		return NULL;
-	d->secs = 7200;
-	if (*p == '/')
-		p = tz_hms(p + 1, 167, &d->secs);
-	return p;
-}
-
-static int tz_rule_parse(struct tz_rule *r, const char *s)
-{
-	const char *p = s;
-	int32_t v;
-
-	memset(r, 0, sizeof(*r));
-	if (!(p = tz_name(p, r->std_abbr)) || !(p = tz_hms(p, 24, &v)))
-		return -1;
-	r->std_off = -v;
-	if (!*p)
-		return 0;
-	if (!(p = tz_name(p, r->dst_abbr)))
-		return -1;
-	r->has_dst = 1;
-	r->dst_off = r->std_off + 3600;
-	if (*p && *p != ',') {
-		if (!(p = tz_hms(p, 24, &v)))
-			return -1;
-		r->dst_off = -v;
-	}
-	if (!*p)
-		p = ",M3.2.0,M11.1.0";   /* POSIX leaves it to the implementation: glibc's (US) rule */
-	if (*p != ',' || !(p = tz_date(p + 1, &r->start)) || *p != ',' || !(p = tz_date(p + 1, &r->end)))
-		return -1;
-	return *p ? -1 : 0;
-}
-
-static int64_t tz_date_instant(const struct tz_date *d, int64_t year, int32_t off)
-{
-	int64_t days = days_from_civil(year, 1, 1);
-
-	if (d->kind == 'J')
-		days += d->a - 1 + (is_leap(year) && d->a >= 60);
-	else if (d->kind == 'N')
-		days += d->a;
-	else {
-		int64_t first = days_from_civil(year, d->a, 1);
-		int mday = 1 + (d->c - weekday(first) + 7) % 7 + 7 * (d->b - 1);
-
-		while (mday > month_days(year, d->a))
-			mday -= 7;
-		days = first + mday - 1;
-	}
-	return days * 86400 + d->secs - off;
-}
-
-/* offset at t from the footer rule, and the start of its constant stretch (never before floor) */
-static int32_t rule_offset(const struct tz_rule *r, int64_t t, int64_t floor, int64_t *seg, const char **abbr)
-{
-	int64_t y, best = INT64_MIN;
-	int m, d;
-	int32_t off = r->std_off;
-
-	*abbr = r->std_abbr;
-	*seg = floor;
-	if (!r->has_dst)
-		return off;
-	civil_from_days(floordiv(t, 86400), &y, &m, &d);
-	for (int64_t yy = y - 1; yy <= y + 1; yy++) {
-		int64_t s = tz_date_instant(&r->start, yy, r->std_off);
-		int64_t e = tz_date_instant(&r->end, yy, r->dst_off);
-
-		/* on a tie the start wins (all-year DST: "0/0,J365/25") */
-		if (e <= t && e > best) {
-			best = e;
-			off = r->std_off;
-			*abbr = r->std_abbr;
-		}
-		if (s <= t && s >= best) {
-			best = s;
-			off = r->dst_off;
-			*abbr = r->dst_abbr;
-		}
-	}
-	if (best != INT64_MIN && best > floor)
-		*seg = best;
-	return off;
-}
-
-/* the offset east of UTC at instant t; *seg: the first instant of the stretch with that offset */
-static int32_t zone_offset(const struct zone *z, int64_t t, int64_t *seg, const char **abbr)
-{
-	size_t lo = 0, hi = z->ntimes;
-
-	if (z->ntimes == 0 || t < z->times[0]) {
-		if (z->ntimes == 0 && z->has_rule)
-			return rule_offset(&z->rule, t, INT64_MIN, seg, abbr);
-		*seg = INT64_MIN;
-		*abbr = z->types[0].abbr;
-		return z->types[0].off;
-	}
-	while (hi - lo > 1) {   /* last transition <= t */
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (z->times[mid] <= t)
-			lo = mid;
-		else
-			hi = mid;
-	}
-	if (lo == z->ntimes - 1 && z->has_rule)
-		return rule_offset(&z->rule, t, z->times[lo], seg, abbr);
-	*seg = z->times[lo];
-	*abbr = z->types[z->idx[lo]].abbr;
-	return z->types[z->idx[lo]].off;
-}
-
-static uint32_t be32(const unsigned char *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
-static int64_t be64(const unsigned char *p)
-{
-	return (int64_t)((uint64_t)be32(p) << 32 | be32(p + 4));
-}
+/* ---------- zones (lib/base/time), with the names a window may give ---------- */
 
 static int zone_name_ok(const char *name)
 {
 	const char *p;
 
-	if (!*name || *name == '/' || strlen(name) > 255)
+	if (*name == '/' || strlen(name) > 255)
 		return 0;
 	for (p = name; *p; p++)
 		if (!isalnum((unsigned char)*p) && !strchr("/_+-", *p))
@@ -340,129 +27,13 @@ static int zone_name_ok(const char *name)
 	return 1;
 }
 
-static int zone_load(struct zone **out, const char *name, struct gitops_err *err)
+static int zone_load(struct gitops_zone **out, const char *name, struct gitops_err *err)
 {
-	struct gitops_buf path = GITOPS_BUF_INIT, file = GITOPS_BUF_INIT;
-	struct zone *z = calloc(1, sizeof(*z));
-	const unsigned char *p, *end;
-	uint32_t isut, isstd, leap, timecnt, typecnt, charcnt;
-	int ret = -1, v2;
-	size_t tsize, need;
-
-	if (!z)
-		return gitops_err_oom(err);
-	if (!*name || !strcmp(name, "UTC") || !strcmp(name, "Etc/UTC")) {
-		z->types = calloc(1, sizeof(*z->types));
-		if (!z->types) {
-			gitops_err_oom(err);
-			goto done;
-		}
-		strcpy(z->types[0].abbr, "UTC");
-		ret = 0;
-		goto done;
-	}
-	if (!zone_name_ok(name)) {
-		gitops_err_set(err, GITOPS_EXIT_INPUT, "unknown time zone \"%s\"", name);
-		goto done;
-	}
-	if (gitops_buf_printf(&path, "%s/%s", ZONE_DIR, name) < 0) {
-		gitops_err_oom(err);
-		goto done;
-	}
-	if (gitops_buf_read_file(&file, path.data, ZONE_FILE_MAX, err) < 0) {
-		gitops_err_set(err, GITOPS_EXIT_INPUT, "unknown time zone \"%s\" (no %s)", name, path.data);
-		goto done;
-	}
-	p = (const unsigned char *)file.data;
-	end = p + file.len;
-	for (int pass = 0; pass < 2; pass++) {
-		if (end - p < 44 || memcmp(p, "TZif", 4))
-			goto bad;
-		v2 = p[4] >= '2';
-		isut = be32(p + 20);
-		isstd = be32(p + 24);
-		leap = be32(p + 28);
-		timecnt = be32(p + 32);
-		typecnt = be32(p + 36);
-		charcnt = be32(p + 40);
-		tsize = pass == 0 ? 4 : 8;
-		if (timecnt > 65536 || typecnt == 0 || typecnt > 256 || charcnt > 65536 || leap > 65536 ||
-		    (isut && isut != typecnt) || (isstd && isstd != typecnt))
-			goto bad;
-		need = timecnt * tsize + timecnt + typecnt * 6 + charcnt + leap * (tsize + 4) + isstd + isut;
-		p += 44;
-		if ((size_t)(end - p) < need)
-			goto bad;
-		if (pass == 0 && v2) {
-			p += need;     /* the 32-bit block: skip to the 64-bit one */
-			continue;
-		}
-		z->times = calloc(timecnt ? timecnt : 1, sizeof(*z->times));
-		z->idx = calloc(timecnt ? timecnt : 1, 1);
-		z->types = calloc(typecnt, sizeof(*z->types));
-		if (!z->times || !z->idx || !z->types) {
-			gitops_err_oom(err);
-			goto done;
-		}
-		z->ntimes = timecnt;
-		z->ntypes = typecnt;
-		for (uint32_t i = 0; i < timecnt; i++) {
-			z->times[i] = tsize == 8 ? be64(p + i * 8) : (int32_t)be32(p + i * 4);
-			if (i && z->times[i] <= z->times[i - 1])
-				goto bad;
-		}
-		p += timecnt * tsize;
-		for (uint32_t i = 0; i < timecnt; i++) {
-			if (p[i] >= typecnt)
-				goto bad;
-			z->idx[i] = p[i];
-		}
-		p += timecnt;
-		{
-			const unsigned char *tt = p, *chars = p + typecnt * 6;
-
-			for (uint32_t i = 0; i < typecnt; i++) {
-				uint32_t ai = tt[i * 6 + 5];
-				size_t n = 0;
-
-				z->types[i].off = (int32_t)be32(tt + i * 6);
-				if (ai >= charcnt && charcnt)
-					goto bad;
-				while (charcnt && ai + n < charcnt && chars[ai + n] && n + 1 < ABBR_MAX) {
-					z->types[i].abbr[n] = (char)chars[ai + n];
-					n++;
-				}
-			}
-		}
-		p += need - timecnt * tsize - timecnt;
-		if (tsize == 8 && end - p >= 2 && *p == '\n') {
-			const unsigned char *nl = memchr(p + 1, '\n', (size_t)(end - p - 1));
-			char tzs[256];
-
-			if (!nl || (size_t)(nl - p - 1) >= sizeof(tzs))
-				goto bad;
-			memcpy(tzs, p + 1, (size_t)(nl - p - 1));
-			tzs[nl - p - 1] = 0;
-			if (tzs[0]) {
-				if (tz_rule_parse(&z->rule, tzs) < 0)
-					goto bad;
-				z->has_rule = 1;
-			}
-		}
-		break;
-	}
-	ret = 0;
-	goto done;
-bad:
-	gitops_err_set(err, GITOPS_EXIT_INPUT, "time zone \"%s\": %s is no valid TZif file", name, path.data);
-done:
-	gitops_buf_release(&path);
-	gitops_buf_release(&file);
-	if (ret < 0)
-		zone_free(z);
-	else
-		*out = z;
-	return ret;
+	if (!strcmp(name, "Etc/UTC"))
+		name = "UTC";
+	if (!zone_name_ok(name))
+		return gitops_err_set(err, GITOPS_EXIT_INPUT, "unknown time zone \"%s\"", name);
+	return gitops_zone_load(out, name, err);
 }
 
 /* ---------- cron schedules as robfig/cron v3 parses them (5 fields) ---------- */
@@ -655,7 +226,7 @@ static int cron_parse(struct cron *c, const char *spec, struct gitops_buf *msg)
 
 static int cron_day_matches(const struct cron *c, int64_t days, int mday)
 {
-	int dom = (c->dom >> mday) & 1, dow = (c->dow >> weekday(days)) & 1;
+	int dom = (c->dom >> mday) & 1, dow = (c->dow >> gitops_weekday(days)) & 1;
 
 	if (c->dom_star || c->dow_star)
 		return dom && dow;
@@ -668,14 +239,14 @@ static int cron_day_matches(const struct cron *c, int64_t days, int mday)
  */
 static int cron_latest(const struct cron *c, int64_t lo, int64_t hi, int64_t *at)
 {
-	int64_t day = floordiv(hi, 86400);
+	int64_t day = gitops_floordiv(hi, 86400);
 	int64_t limit = (hi - day * 86400) / 60;   /* the last minute of the day to consider */
 
 	for (; day * 86400 + 86399 > lo; day--, limit = 1439) {
 		int64_t y;
 		int m, d;
 
-		civil_from_days(day, &y, &m, &d);
+		gitops_civil_from_days(day, &y, &m, &d);
 		if (!((c->month >> m) & 1) || !cron_day_matches(c, day, d))
 			continue;
 		for (int h = (int)(limit / 60); h >= 0; h--) {
@@ -961,7 +532,7 @@ struct window {
 	struct list apps, nss, clusters;
 	int manual, and_op;
 	char *zone_name;
-	struct zone *zone;
+	struct gitops_zone *zone;
 };
 
 struct gitops_ops_windows {
@@ -989,7 +560,7 @@ void gitops_ops_windows_free(struct gitops_ops_windows *ws)
 		list_release(&w->apps);
 		list_release(&w->nss);
 		list_release(&w->clusters);
-		zone_free(w->zone);
+		gitops_zone_free(w->zone);
 	}
 	free(ws->w);
 	free(ws);
@@ -1195,7 +766,7 @@ static int window_active(const struct window *w, int64_t now, int64_t *start)
 	while (hi > lo) {
 		int64_t seg, at;
 		const char *abbr;
-		int32_t off = zone_offset(w->zone, hi, &seg, &abbr);
+		int32_t off = gitops_zone_offset(w->zone, hi, &seg, &abbr);
 		int64_t from = seg == INT64_MIN || seg - 1 < lo ? lo : seg - 1;
 
 		if (cron_latest(&w->cron, from + off, hi + off, &at)) {
@@ -1209,15 +780,15 @@ static int window_active(const struct window *w, int64_t now, int64_t *start)
 	return 0;
 }
 
-static void fmt_local(char *buf, size_t size, const struct zone *z, int64_t t, int64_t now)
+static void fmt_local(char *buf, size_t size, const struct gitops_zone *z, int64_t t, int64_t now)
 {
 	int64_t seg, y;
 	const char *abbr;
-	int32_t off = zone_offset(z, t, &seg, &abbr);
-	int64_t l = t + off, day = floordiv(l, 86400), sod = l - day * 86400;
+	int32_t off = gitops_zone_offset(z, t, &seg, &abbr);
+	int64_t l = t + off, day = gitops_floordiv(l, 86400), sod = l - day * 86400;
 	int m, d;
 
-	civil_from_days(day, &y, &m, &d);
+	gitops_civil_from_days(day, &y, &m, &d);
 	if (t - now < 86400 && t >= now)
 		snprintf(buf, size, "%02d:%02d %s", (int)(sod / 3600), (int)(sod % 3600 / 60), abbr);
 	else

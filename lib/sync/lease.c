@@ -9,6 +9,7 @@
 #include <openssl/rand.h>
 
 #include "lib/base/buf.h"
+#include "lib/base/time.h"
 #include "lib/kube/kube_rest.h"
 #include "lib/k8s/object.h"
 #include "lib/value/jsonio.h"
@@ -58,15 +59,11 @@ static void micro_time(char *buf, size_t size)
 /* Milliseconds since a MicroTime (or RFC 3339 time) by this host's clock; -1 when it does not parse. */
 static long age_ms(const char *t)
 {
-	struct tm tm;
 	struct timespec now;
-	time_t at;
+	int64_t at;
 
-	memset(&tm, 0, sizeof(tm));
-	/* fractions and a "Z" follow: a second is precision enough */
-	if (!t || !strptime(t, "%Y-%m-%dT%H:%M:%S", &tm))
+	if (gitops_time_rfc3339(t, &at, NULL) < 0)
 		return -1;
-	at = timegm(&tm);
 	clock_gettime(CLOCK_REALTIME, &now);
 	return (long)(now.tv_sec - at) * 1000L;
 }

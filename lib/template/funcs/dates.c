@@ -30,13 +30,11 @@
 #include <string.h>
 #include <time.h>
 
+#include "lib/base/time.h"
 #include "lib/template/funcs/funcs_int.h"
 
 #define TIME_TYPE "time.Time"
 #define NS ((int64_t)1000000000)
-#define ZONEINFO "/usr/share/zoneinfo/"
-/* a zone file larger than this is not one */
-#define TZIF_MAX (1u << 20)
 
 /* a Go time.Time */
 struct gtime {
@@ -70,52 +68,6 @@ static int64_t wmul(int64_t a, int64_t b)
 	return (int64_t)((uint64_t)a * (uint64_t)b);
 }
 
-static int64_t floordiv(int64_t a, int64_t b)
-{
-	return a / b - ((a % b) != 0 && ((a < 0) != (b < 0)));
-}
-
-/* days since 1970-01-01 of a proleptic Gregorian date */
-static int64_t days_from_civil(int64_t y, int m, int d)
-{
-	int64_t era, yoe, doy, doe;
-
-	y = wadd(y, -(m <= 2));
-	era = floordiv(y, 400);
-	yoe = y - era * 400;
-	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return wadd(wmul(era, 146097), doe - 719468);
-}
-
-static void civil_from_days(int64_t z, int64_t *y, int *m, int *d)
-{
-	int64_t era, doe, yoe, doy, mp;
-
-	z = wadd(z, 719468);
-	era = floordiv(z, 146097);
-	doe = z - era * 146097;
-	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	*y = yoe + era * 400;
-	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	mp = (5 * doy + 2) / 153;
-	*d = (int)(doy - (153 * mp + 2) / 5 + 1);
-	*m = (int)(mp < 10 ? mp + 3 : mp - 9);
-	*y = wadd(*y, *m <= 2);
-}
-
-static int is_leap(int64_t y)
-{
-	return y % 4 == 0 && (y % 100 != 0 || y % 400 == 0);
-}
-
-static int days_in(int m, int64_t y)
-{
-	static const int dm[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-
-	return m == 2 && is_leap(y) ? 29 : dm[m - 1];
-}
-
 struct civil {
 	int64_t year;
 	int month, day, hour, min, sec, wday, yday; /* yday 1-based, wday 0 = Sunday */
@@ -123,14 +75,14 @@ struct civil {
 
 static void to_civil(const struct gtime *t, struct civil *c)
 {
-	int64_t local = wadd(t->sec, t->off), days = floordiv(local, 86400), rem = (int64_t)((uint64_t)local - (uint64_t)days * 86400u);
+	int64_t local = wadd(t->sec, t->off), days = gitops_floordiv(local, 86400), rem = (int64_t)((uint64_t)local - (uint64_t)days * 86400u);
 
-	civil_from_days(days, &c->year, &c->month, &c->day);
+	gitops_civil_from_days(days, &c->year, &c->month, &c->day);
 	c->hour = (int)(rem / 3600);
 	c->min = (int)(rem % 3600 / 60);
 	c->sec = (int)(rem % 60);
 	c->wday = (int)(((days % 7) + 11) % 7); /* 1970-01-01 was a Thursday */
-	c->yday = (int)(days - days_from_civil(c->year, 1, 1)) + 1;
+	c->yday = (int)(days - gitops_days_from_civil(c->year, 1, 1)) + 1;
 }
 
 static const char *const long_month[] = { "January", "February", "March", "April", "May", "June", "July",
@@ -138,296 +90,27 @@ static const char *const long_month[] = { "January", "February", "March", "April
 static const char *const long_day[] = { "Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday",
 					 "Saturday" };
 
-/* --- zones (TZif) --- */
-
-static uint32_t be32(const unsigned char *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
-static int64_t be64(const unsigned char *p)
-{
-	return (int64_t)((uint64_t)be32(p) << 32 | be32(p + 4));
-}
-
-/* --- the POSIX TZ string after a TZif file's last transition (Go's tzset) --- */
-
-struct tzrule {
-	int kind; /* 'J' Julian day 1..365 without Feb 29, 'D' day of year 0..365, 'M' month.week.day */
-	int day, week, mon;
-	int time; /* seconds after local midnight */
-};
-
-static int tz_name(const char **s, const char *end, const char **name, size_t *len)
-{
-	const char *p = *s;
-
-	if (p < end && *p == '<') {
-		const char *q = memchr(p, '>', (size_t)(end - p));
-		if (!q)
-			return -1;
-		*name = p + 1;
-		*len = (size_t)(q - p - 1);
-		*s = q + 1;
-		return 0;
-	}
-	while (p < end && !(*p >= '0' && *p <= '9') && *p != ',' && *p != '-' && *p != '+')
-		p++;
-	if (p - *s < 3)
-		return -1;
-	*name = *s;
-	*len = (size_t)(p - *s);
-	*s = p;
-	return 0;
-}
-
-static int tz_num(const char **s, const char *end, int *n)
-{
-	int x = 0, any = 0;
-
-	while (*s < end && **s >= '0' && **s <= '9' && x < 100000) {
-		x = x * 10 + (**s - '0');
-		(*s)++;
-		any = 1;
-	}
-	*n = x;
-	return any ? 0 : -1;
-}
-
-/* [+-]hh[:mm[:ss]] in seconds */
-static int tz_offset(const char **s, const char *end, int *off)
-{
-	int neg = 0, h, m = 0, sec = 0;
-
-	if (*s < end && (**s == '+' || **s == '-')) {
-		neg = **s == '-';
-		(*s)++;
-	}
-	if (tz_num(s, end, &h) < 0 || h > 24 * 7)
-		return -1;
-	if (*s < end && **s == ':') {
-		(*s)++;
-		if (tz_num(s, end, &m) < 0 || m >= 60)
-			return -1;
-		if (*s < end && **s == ':') {
-			(*s)++;
-			if (tz_num(s, end, &sec) < 0 || sec >= 60)
-				return -1;
-		}
-	}
-	*off = (h * 3600 + m * 60 + sec) * (neg ? -1 : 1);
-	return 0;
-}
-
-static int tz_rule(const char **s, const char *end, struct tzrule *r)
-{
-	memset(r, 0, sizeof(*r));
-	if (*s < end && **s == 'J') {
-		(*s)++;
-		r->kind = 'J';
-		if (tz_num(s, end, &r->day) < 0 || r->day < 1 || r->day > 365)
-			return -1;
-	} else if (*s < end && **s == 'M') {
-		(*s)++;
-		r->kind = 'M';
-		if (tz_num(s, end, &r->mon) < 0 || r->mon < 1 || r->mon > 12 || *s >= end || *(*s)++ != '.' ||
-		    tz_num(s, end, &r->week) < 0 || r->week < 1 || r->week > 5 || *s >= end || *(*s)++ != '.' ||
-		    tz_num(s, end, &r->day) < 0 || r->day < 0 || r->day > 6)
-			return -1;
-	} else {
-		r->kind = 'D';
-		if (tz_num(s, end, &r->day) < 0 || r->day > 365)
-			return -1;
-	}
-	r->time = 2 * 3600;
-	if (*s < end && **s == '/') {
-		(*s)++;
-		if (tz_offset(s, end, &r->time) < 0)
-			return -1;
-	}
-	return 0;
-}
-
-/* tzruleTime: seconds after the start of the year (UTC) the rule fires */
-static int64_t tz_rule_time(int64_t year, const struct tzrule *r, int off)
-{
-	int64_t sec = 0;
-
-	if (r->kind == 'J') {
-		sec = (int64_t)(r->day - 1) * 86400;
-		if (is_leap(year) && r->day >= 60)
-			sec += 86400;
-	} else if (r->kind == 'D') {
-		sec = (int64_t)r->day * 86400;
-	} else {
-		int64_t first = days_from_civil(year, r->mon, 1), d;
-		int dow = (int)(((first % 7) + 11) % 7), i;
-		d = r->day - dow;
-		if (d < 0)
-			d += 7;
-		for (i = 1; i < r->week; i++) {
-			if (d + 7 >= days_in(r->mon, year))
-				break;
-			d += 7;
-		}
-		sec = (first - days_from_civil(year, 1, 1) + d) * 86400;
-	}
-	return sec + r->time - off;
-}
-
-/* Go's tzset: the zone TZ string tz gives at sec; 0, or -1 when it cannot be read */
-static int tz_extend(const char *tz, size_t n, int64_t sec, int32_t *off, char *abbr, size_t asz)
-{
-	const char *s = tz, *end = tz + n, *std, *dst;
-	size_t stdl, dstl;
-	int stdoff, dstoff;
-	struct tzrule start, stop;
-	int64_t days, y, ysec, a, b;
-	int m, d;
-
-	if (tz_name(&s, end, &std, &stdl) < 0 || tz_offset(&s, end, &stdoff) < 0)
-		return -1;
-	stdoff = -stdoff;
-	if (s == end || *s == ',') {
-		*off = stdoff;
-		snprintf(abbr, asz, "%.*s", (int)stdl, std);
-		return 0;
-	}
-	if (tz_name(&s, end, &dst, &dstl) < 0)
-		return -1;
-	if (s == end || *s == ',') {
-		dstoff = stdoff + 3600;
-	} else {
-		if (tz_offset(&s, end, &dstoff) < 0)
-			return -1;
-		dstoff = -dstoff;
-	}
-	if (s == end) {
-		s = ",M3.2.0,M11.1.0";
-		end = s + strlen(s);
-	}
-	if (*s != ',' && *s != ';')
-		return -1;
-	s++;
-	if (tz_rule(&s, end, &start) < 0 || s >= end || *s++ != ',' || tz_rule(&s, end, &stop) < 0 || s != end)
-		return -1;
-	days = floordiv(sec, 86400);
-	civil_from_days(days, &y, &m, &d);
-	ysec = sec - days_from_civil(y, 1, 1) * 86400;
-	a = tz_rule_time(y, &start, stdoff);
-	b = tz_rule_time(y, &stop, dstoff);
-	if (b < a) {
-		/* southern hemisphere: the names and offsets swap */
-		int64_t t = a;
-		const char *tn = std;
-		size_t tl = stdl;
-		int to = stdoff;
-		a = b, b = t;
-		std = dst, stdl = dstl, stdoff = dstoff;
-		dst = tn, dstl = tl, dstoff = to;
-	}
-	if (ysec < a || ysec >= b) {
-		*off = stdoff;
-		snprintf(abbr, asz, "%.*s", (int)stdl, std);
-	} else {
-		*off = dstoff;
-		snprintf(abbr, asz, "%.*s", (int)dstl, dst);
-	}
-	return 0;
-}
+/* --- zones (lib/base/time) --- */
 
 /*
- * The offset and abbreviation zone file `name` gives at Unix time `sec`:
+ * The offset and abbreviation zone `name` gives at Unix time `sec`:
  * 0, or -1 when there is no such zone (Go's LoadLocation error).
  */
 static int zone_lookup(const char *name, int64_t sec, int32_t *off, char *abbr, size_t asz)
 {
-	struct gitops_buf path = GITOPS_BUF_INIT, data = GITOPS_BUF_INIT;
-	struct gitops_err e = GITOPS_ERR_INIT;
-	const unsigned char *p, *end;
-	uint32_t isutcnt, isstdcnt, leapcnt, timecnt, typecnt, charcnt;
-	size_t tsize = 4, i, hdr;
-	long type = 0;
-	int r = -1;
+	struct gitops_zone *z;
+	const char *a;
 
-	if (!strcmp(name, "") || !strcmp(name, "UTC") || !strcmp(name, "Local")) {
-		*off = 0;
-		snprintf(abbr, asz, "UTC");
-		return 0;
-	}
+	/* Local is UTC, as helm's harness ran */
+	if (!strcmp(name, "Local"))
+		name = "UTC";
 	/* Go's containsDotDot and the other names LoadLocation refuses */
-	if (name[0] == '/' || name[0] == '\\' || strstr(name, "..") || strchr(name, '\\'))
+	if (strchr(name, '\\') || gitops_zone_load(&z, name, NULL) < 0)
 		return -1;
-	if (gitops_buf_addstr(&path, ZONEINFO) < 0 || gitops_buf_addstr(&path, name) < 0 ||
-	    gitops_buf_read_file(&data, path.data, TZIF_MAX, &e) < 0)
-		goto done;
-	p = (const unsigned char *)data.data;
-	end = p + data.len;
-	if (data.len < 44 || memcmp(p, "TZif", 4))
-		goto done;
-	/* a version 2+ file: skip the 32-bit block for the 64-bit one */
-	for (hdr = 0; hdr < 2; hdr++) {
-		isutcnt = be32(p + 20);
-		isstdcnt = be32(p + 24);
-		leapcnt = be32(p + 28);
-		timecnt = be32(p + 32);
-		typecnt = be32(p + 36);
-		charcnt = be32(p + 40);
-		if (hdr == 0 && p[4] >= '2') {
-			size_t skip = 44 + (size_t)timecnt * 5 + (size_t)typecnt * 6 + charcnt + (size_t)leapcnt * 8 +
-				      isstdcnt + isutcnt;
-			if (skip + 44 > (size_t)(end - p))
-				goto done;
-			p += skip;
-			tsize = 8;
-			continue;
-		}
-		break;
-	}
-	{
-		const unsigned char *times = p + 44, *idx = times + (size_t)timecnt * tsize, *types = idx + timecnt,
-				    *chars = types + (size_t)typecnt * 6;
-		if (!typecnt || chars + charcnt > end)
-			goto done;
-		if (timecnt && sec >= (tsize == 8 ? be64(times) : (int32_t)be32(times))) {
-			for (i = timecnt; i-- > 0;) {
-				int64_t at = tsize == 8 ? be64(times + i * 8) : (int32_t)be32(times + i * 4);
-				if (sec >= at) {
-					type = idx[i];
-					break;
-				}
-			}
-			if (i == timecnt - 1 && tsize == 8) {
-				/* past the last transition: the footer's TZ string, when it reads */
-				const unsigned char *foot = chars + charcnt + (size_t)leapcnt * 12 + isstdcnt + isutcnt, *nl;
-				if (foot < end && *foot == '\n' && (nl = memchr(foot + 1, '\n', (size_t)(end - foot - 1))) &&
-				    nl > foot + 1 &&
-				    tz_extend((const char *)foot + 1, (size_t)(nl - foot - 1), sec, off, abbr, asz) == 0) {
-					r = 0;
-					goto done;
-				}
-			}
-		} else {
-			/* Go's lookupFirstZone: the first standard-time type */
-			for (i = 0; i < typecnt; i++)
-				if (!types[i * 6 + 4]) {
-					type = (long)i;
-					break;
-				}
-		}
-		if ((uint32_t)type >= typecnt)
-			goto done;
-		*off = (int32_t)be32(types + type * 6);
-		i = types[type * 6 + 5];
-		if (i >= charcnt)
-			goto done;
-		snprintf(abbr, asz, "%.*s", (int)strnlen((const char *)chars + i, charcnt - i), chars + i);
-	}
-	r = 0;
-done:
-	gitops_buf_release(&path);
-	gitops_buf_release(&data);
-	return r;
+	*off = gitops_zone_offset(z, sec, NULL, &a);
+	snprintf(abbr, asz, "%s", a);
+	gitops_zone_free(z);
+	return 0;
 }
 
 /* t.In(loc) where loc is t->loc: recompute the offset for the instant */
@@ -1587,12 +1270,12 @@ cannot_lit:
 	}
 	if (yday >= 0) {
 		int m = 1, d = yday;
-		if (yday < 1 || yday > 365 + is_leap(year)) {
+		if (yday < 1 || yday > 365 + gitops_is_leap(year)) {
 			pe->msg = ": day-of-year out of range";
 			return -1;
 		}
-		while (d > days_in(m, year)) {
-			d -= days_in(m, year);
+		while (d > gitops_month_days(year, m)) {
+			d -= gitops_month_days(year, m);
 			m++;
 		}
 		if (month >= 0 && month != m) {
@@ -1611,14 +1294,14 @@ cannot_lit:
 		if (day < 0)
 			day = 1;
 	}
-	if (day < 1 || day > days_in(month, year)) {
+	if (day < 1 || day > gitops_month_days(year, month)) {
 		pe->msg = ": day out of range";
 		return -1;
 	}
 	memset(t, 0, sizeof(*t));
 	t->mono = -1;
 	t->nsec = nsec;
-	t->sec = days_from_civil(year, month, day) * 86400 + hour * 3600 + min * 60 + sec;
+	t->sec = gitops_days_from_civil(year, month, day) * 86400 + hour * 3600 + min * 60 + sec;
 	if (has_zone_off == 2 || (!has_zone_off && !strcmp(zone_name, "UTC") && utc_lit)) {
 		set_loc(t, "UTC");
 		return 0;
@@ -2175,10 +1858,10 @@ FN(m_add_date)
 	to_civil(&t, &c);
 	y = wadd(c.year, gitops_tmpl_value_int_of(args[1]));
 	mo = wadd(c.month - 1, gitops_tmpl_value_int_of(args[2]));
-	y = wadd(y, floordiv(mo, 12));
+	y = wadd(y, gitops_floordiv(mo, 12));
 	m = (int)(((mo % 12) + 12) % 12) + 1;
 	/* time.Date normalises an overflowing day into the next month */
-	days = wadd(wadd(days_from_civil(y, m, 1), c.day - 1), gitops_tmpl_value_int_of(args[3]));
+	days = wadd(wadd(gitops_days_from_civil(y, m, 1), c.day - 1), gitops_tmpl_value_int_of(args[3]));
 	t.sec = wadd(wmul(days, 86400), c.hour * 3600 + c.min * 60 + c.sec - t.off);
 	relocate(&t);
 	return time_value(out, &t, err);
