@@ -1,4 +1,4 @@
-/* window.c: Argo CD's sync windows: robfig/cron schedules, Go durations, gobwas globs, TZif zones. */
+/* window.c: Argo CD's sync windows: robfig/cron schedules, Go durations, gobwas globs, zones (lib/base/time). */
 #include "lib/ops/window.h"
 
 #include <ctype.h>

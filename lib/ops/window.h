@@ -14,7 +14,7 @@
  *   applications, namespaces, clusters   lists of globs (gobwas/glob: *, ?,
  *                 [abc], [!abc], [a-z], {a,b}, \ escapes)
  *   manualSync    bool: manual syncs may run although the window blocks
- *   timeZone      IANA name read from /usr/share/zoneinfo (TZif parsed here,
+ *   timeZone      IANA name read from /usr/share/zoneinfo (TZif read by lib/base/time,
  *                 its footer rule included; no TZ variable, no tzset(), so it
  *                 is safe beside threads); "" or absent: UTC
  *   andOperator   bool: every non-empty list must match (default: any one)
