@@ -1329,11 +1329,19 @@ int gitops_yaml_reader_next(struct gitops_yaml_reader *r, struct gitops_yaml_doc
 int gitops_yaml_parse_one(cJSON **out, const void *data, size_t len, const char *name,
 			  const struct gitops_limits *limits, struct gitops_err *err)
 {
+	return gitops_yaml_parse_one_at(out, NULL, data, len, name, limits, err);
+}
+
+int gitops_yaml_parse_one_at(cJSON **out, size_t *line, const void *data, size_t len, const char *name,
+			     const struct gitops_limits *limits, struct gitops_err *err)
+{
 	struct gitops_yaml_reader *r = NULL;
 	struct gitops_yaml_doc doc, extra;
 	int n, ret = -1;
 
 	*out = NULL;
+	if (line)
+		*line = 0;
 	memset(&doc, 0, sizeof(doc));
 	if (gitops_yaml_reader_mem(&r, data, len, name, limits, err) < 0)
 		return -1;
@@ -1352,6 +1360,8 @@ int gitops_yaml_parse_one(cJSON **out, const void *data, size_t len, const char 
 		}
 	}
 	*out = doc.root;
+	if (line)
+		*line = doc.line;
 	doc.root = NULL;
 	ret = 0;
 done:
