@@ -496,30 +496,29 @@ static void trim_space(const char **s, size_t *n)
  */
 static int next_sep(const char *s, size_t n, size_t from, size_t *ms, size_t *me)
 {
-	size_t i = from, r, dash;
+	size_t i, r, dash;
+	const char *p;
 
-	while (i < n) {
-		if (i == 0 && n >= 3 && !memcmp(s, "---", 3)) {
-			dash = 0;
-		} else if (is_go_space((unsigned char)s[i])) {
-			for (r = i; r < n && is_go_space((unsigned char)s[r]); r++)
-				;
-			if (!(s[r - 1] == '\n' && r + 3 <= n && !memcmp(s + r, "---", 3))) {
-				i = r;
-				continue;
-			}
-			dash = r;
-		} else {
-			i++;
-			continue;
+	if (from == 0 && n >= 3 && !memcmp(s, "---", 3)) {
+		i = dash = 0;
+	} else {
+		/* the first "\n---" at or after from; the match starts where the run of \s before "---" does */
+		for (p = s + from;; p++) {
+			p = memchr(p, '\n', n - (size_t)(p - s));
+			if (!p)
+				return 0;
+			if ((size_t)(p - s) + 3 < n && p[1] == '-' && p[2] == '-' && p[3] == '-')
+				break;
 		}
-		*ms = i;
-		for (r = dash + 3; r < n && is_go_space((unsigned char)s[r]); r++)
+		dash = (size_t)(p - s) + 1;
+		for (i = (size_t)(p - s); i > from && is_go_space((unsigned char)s[i - 1]); i--)
 			;
-		*me = r;
-		return 1;
 	}
-	return 0;
+	*ms = i;
+	for (r = dash + 3; r < n && is_go_space((unsigned char)s[r]); r++)
+		;
+	*me = r;
+	return 1;
 }
 
 /* SplitManifests: the documents of one rendered file, each trimmed (one empty after trimming is kept) */
@@ -725,23 +724,23 @@ static int simple_head(cJSON **head, size_t *line, int *fallback, const char **k
  */
 static int not_stand_in(const char *content, const char *path)
 {
-	static const char *const marks[] = { "---", "..." };
+	/* the bytes that end a line in libyaml's reading, besides \n: \r, and NEL's, LS's and PS's last */
+	static const unsigned char breaks[] = { '\r', 0x85, 0xa8, 0xa9 };
 	size_t len = strlen(content);
 	const struct gitops_limits limits = GITOPS_LIMITS_INIT;
+	const char *p, *end = content + len;
 
 	if (strpbrk(path, "\r\n") || len + strlen(path) + 64 >= limits.max_document_bytes)
 		return 1;
-	if (content[0] == '%' || (unsigned char)content[0] == 0xef)
+	if (content[0] == '%' || (unsigned char)content[0] == 0xef || !strncmp(content, "---", 3) ||
+	    !strncmp(content, "...", 3))
 		return 1;
-	for (size_t m = 0; m < 2; m++) {
-		const char *p = content, *end = content + len, *hit;
-		while ((hit = memmem(p, (size_t)(end - p), marks[m], 3))) {
-			unsigned char b = hit == content ? '\n' : (unsigned char)hit[-1];
-			if (b == '\n' || b == '\r' || b == 0x85 || b == 0xa8 || b == 0xa9)
-				return 1;
-			p = hit + 1;
-		}
-	}
+	for (size_t b = 0; b < sizeof(breaks); b++)
+		if (memchr(content, breaks[b], len))
+			return 1; /* rare: not looked at more closely */
+	for (p = content; (p = memchr(p, '\n', (size_t)(end - p))); p++)
+		if (end - p > 3 && (!memcmp(p + 1, "---", 3) || !memcmp(p + 1, "...", 3)))
+			return 1;
 	return 0;
 }
 
