@@ -1667,10 +1667,36 @@ static int chart_deps(struct render *rd, struct gitops_helm_files *files, const 
 	return gitops_helm_deps_build(files, path, &d, err);
 }
 
+/*
+ * Can the chart's documents go out as the engine read them, instead of its
+ * text read again?  When the stream reader, under rd's limits, would read
+ * the same trees from the text (the engine read them with lib/yaml's default
+ * limits: rd's must be no tighter) and would accept every one as an object
+ * that is not a List (else the text gives the reader's own messages and
+ * the Lists' item lines).
+ */
+static int docs_stand_in(const struct render *rd, const struct gitops_helm_docs *docs, size_t text_len)
+{
+	const struct gitops_limits def = GITOPS_LIMITS_INIT, *l = rd->limits ? rd->limits : &def;
+	struct gitops_err e = GITOPS_ERR_INIT;
+
+	if (!docs->n || l->max_depth < def.max_depth || l->max_nodes < def.max_nodes ||
+	    l->max_alias_nodes < def.max_alias_nodes || l->max_document_bytes < def.max_document_bytes ||
+	    l->max_stream_bytes < text_len)
+		return 0;
+	for (size_t i = 0; i < docs->n; i++) {
+		const cJSON *t = docs->v[i].tree;
+		if (t && (gitops_object_check_flags(t, GITOPS_OBJECT_NAMES_LENIENT, &e) < 0 || gitops_object_is_list(t)))
+			return 0;
+	}
+	return 1;
+}
+
 static int render_chart(struct render *rd, const char *path, struct gitops_err *err)
 {
 	struct gitops_helm_options def = GITOPS_HELM_OPTIONS_INIT;
 	struct gitops_buf text = GITOPS_BUF_INIT;
+	struct gitops_helm_docs docs = GITOPS_HELM_DOCS_INIT;
 	struct gitops_stream_reader *r = NULL;
 	struct gitops_object obj;
 	int n, ret = -1;
@@ -1681,7 +1707,7 @@ static int render_chart(struct render *rd, const char *path, struct gitops_err *
 		if (rc == 0)
 			rc = chart_deps(rd, &files, path, err);
 		if (rc == 0)
-			rc = gitops_helm_template_files(&text, &files, path, rd->helm ? rd->helm : &def, err);
+			rc = gitops_helm_template_files_docs(&text, &docs, &files, path, rd->helm ? rd->helm : &def, err);
 		gitops_helm_files_release(&files);
 		if (rc < 0) {
 			if (strlen(path) + 2 + strlen(err->msg) < sizeof(err->msg) && !strstr(err->msg, "does not match commit"))
@@ -1695,9 +1721,39 @@ static int render_chart(struct render *rd, const char *path, struct gitops_err *
 			rd->check->newest = rd->helm_newest;
 		if (rd->check && !rd->check->unranked && rd->check->newest && rd->check->newest->rev)
 			rd->build_revision = rd->check->newest->rev;
-	} else if (gitops_helm_template(&text, path, rd->helm ? rd->helm : &def, err) < 0) {
+	} else if (gitops_helm_template_docs(&text, &docs, path, rd->helm ? rd->helm : &def, err) < 0) {
 		if (strlen(path) + 2 + strlen(err->msg) < sizeof(err->msg))
 			gitops_err_prefix(err, "%s", path);
+		goto done;
+	}
+	if (docs_stand_in(rd, &docs, text.len)) {
+		/* what gitops_stream_read would hand out, without reading the text again */
+		gitops_buf_release(&text);
+		for (size_t i = 0; i < docs.n; i++) {
+			int cb;
+			if (!docs.v[i].tree)
+				continue;
+			memset(&obj, 0, sizeof(obj));
+			obj.json = docs.v[i].tree;
+			docs.v[i].tree = NULL;
+			obj.source = path;
+			obj.doc = i + 1;
+			obj.line = docs.v[i].line;
+			if (gitops_source_is(obj.json)) {
+				gitops_object_err(err, &obj, GITOPS_EXIT_INPUT, "a chart rendered a Source document: refused");
+				gitops_object_release(&obj);
+				goto done;
+			}
+			cb = emit(rd, &obj, err);
+			gitops_object_release(&obj);
+			if (cb < 0)
+				goto done;
+			if (rd->stats)
+				rd->stats->objects++;
+		}
+		if (rd->stats)
+			rd->stats->files++;
+		ret = 0;
 		goto done;
 	}
 	if (gitops_stream_reader_mem(&r, text.data ? text.data : "", text.len, path, rd->limits,
@@ -1726,6 +1782,7 @@ done:
 	rd->build_revision = NULL;
 	gitops_stream_reader_free(r);
 	gitops_buf_release(&text);
+	gitops_helm_docs_release(&docs);
 	return ret;
 }
 

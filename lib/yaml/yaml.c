@@ -1329,11 +1329,19 @@ int gitops_yaml_reader_next(struct gitops_yaml_reader *r, struct gitops_yaml_doc
 int gitops_yaml_parse_one(cJSON **out, const void *data, size_t len, const char *name,
 			  const struct gitops_limits *limits, struct gitops_err *err)
 {
+	return gitops_yaml_parse_one_at(out, NULL, data, len, name, limits, err);
+}
+
+int gitops_yaml_parse_one_at(cJSON **out, size_t *line, const void *data, size_t len, const char *name,
+			     const struct gitops_limits *limits, struct gitops_err *err)
+{
 	struct gitops_yaml_reader *r = NULL;
 	struct gitops_yaml_doc doc, extra;
 	int n, ret = -1;
 
 	*out = NULL;
+	if (line)
+		*line = 0;
 	memset(&doc, 0, sizeof(doc));
 	if (gitops_yaml_reader_mem(&r, data, len, name, limits, err) < 0)
 		return -1;
@@ -1352,6 +1360,8 @@ int gitops_yaml_parse_one(cJSON **out, const void *data, size_t len, const char 
 		}
 	}
 	*out = doc.root;
+	if (line)
+		*line = doc.line;
 	doc.root = NULL;
 	ret = 0;
 done:
@@ -1483,6 +1493,208 @@ static int emit_node(struct gitops_yaml_writer *w, const cJSON *n, struct gitops
 	}
 }
 
+/*
+ * The common document written straight into a buffer, byte for byte as
+ * libyaml's emitter writes it with this writer's settings (block style,
+ * indent 2, unlimited width; empty collections as {} and []; sequences in
+ * mappings not indented): every scalar plain, double-quoted or literal
+ * where the text leaves libyaml no other way to write it.  A scalar whose
+ * form would depend on libyaml's finer analysis (non-ASCII, control
+ * characters, quotes and backslashes inside quotes, indicators, long keys,
+ * literals with leading or trailing space or kept breaks) makes the whole
+ * document go through libyaml: fw_* return 0 then, 1 when written, -1 when
+ * out of memory.
+ */
+static int fw_indent(struct gitops_buf *b, int indent)
+{
+	static const char spaces[] = "                                ";
+
+	while (indent > 0) {
+		int n = indent < 32 ? indent : 32;
+		if (gitops_buf_add(b, spaces, (size_t)n) < 0)
+			return -1;
+		indent -= n;
+	}
+	return 0;
+}
+
+/* Printable ASCII, no line break: libyaml's analysis has no special characters to weigh. */
+static int fw_ascii(const char *s, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		if ((unsigned char)s[i] < 0x20 || (unsigned char)s[i] > 0x7e)
+			return 0;
+	return 1;
+}
+
+/* Does libyaml allow s plain in block context (analyze_scalar's indicators; s printable ASCII, not empty)? */
+static int fw_plain_ok(const char *s, size_t len)
+{
+	char c0 = s[0];
+
+	if (s[0] == ' ' || s[len - 1] == ' ')
+		return 0;
+	if (len >= 3 && (!memcmp(s, "...", 3) || !memcmp(s, "---", 3)))
+		return 0;
+	if (strchr("#,[]{}&*!|>'\"%@`", c0) || (strchr("?:-", c0) && (len == 1 || s[1] == ' ')))
+		return 0;
+	for (size_t i = 1; i < len; i++)
+		if ((s[i] == ':' && (i + 1 == len || s[i + 1] == ' ')) || (s[i] == '#' && s[i - 1] == ' '))
+			return 0;
+	return 1;
+}
+
+/* a scalar after "key:" or "- " (after: 1 when a space must come first); emit_scalar's choice of style */
+static int fw_scalar(struct gitops_buf *b, const char *s, size_t len, int quote_check, int is_key, int after,
+		     int indent)
+{
+	if (is_key && len > 128)
+		return 0;
+	if (quote_check && !is_key && memchr(s, '\n', len)) {
+		/* literal: "|" or "|-", each line indented by 2 more, empty lines bare */
+		const char *p = s, *end = s + len;
+		if (s[0] == ' ' || s[0] == '\n' || s[len - 1] == ' ' || (len >= 2 && !memcmp(s + len - 2, "\n\n", 2)))
+			return 0;
+		for (size_t i = 0; i < len; i++) {
+			unsigned char c = (unsigned char)s[i];
+			if ((c < 0x20 && c != '\n') || c > 0x7e || (c == ' ' && s[i + 1] == '\n'))
+				return 0;
+		}
+		if ((after && gitops_buf_add(b, " ", 1) < 0) ||
+		    gitops_buf_addstr(b, s[len - 1] == '\n' ? "|\n" : "|-\n") < 0)
+			return -1;
+		while (p < end) {
+			const char *nl = memchr(p, '\n', (size_t)(end - p));
+			size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
+			if (n && (fw_indent(b, indent + 2) < 0 || gitops_buf_add(b, p, n) < 0))
+				return -1;
+			if (gitops_buf_add(b, "\n", 1) < 0)
+				return -1;
+			p += n + 1;
+		}
+		return 1;
+	}
+	if (quote_check && gitops_scalar_needs_quotes(s, len)) {
+		for (size_t i = 0; i < len; i++) {
+			unsigned char c = (unsigned char)s[i];
+			if (c < 0x20 || c > 0x7e || c == '"' || c == '\\')
+				return 0;
+		}
+		if ((after && gitops_buf_add(b, " ", 1) < 0) || gitops_buf_add(b, "\"", 1) < 0 ||
+		    gitops_buf_add(b, s, len) < 0 || gitops_buf_add(b, "\"", 1) < 0)
+			return -1;
+	} else if (!len || !fw_ascii(s, len)) {
+		return 0;
+	} else if (fw_plain_ok(s, len)) {
+		if ((after && gitops_buf_add(b, " ", 1) < 0) || gitops_buf_add(b, s, len) < 0)
+			return -1;
+	} else {
+		/* single-quoted, a quote doubled */
+		const char *p = s, *q, *end = s + len;
+		if ((after && gitops_buf_add(b, " ", 1) < 0) || gitops_buf_add(b, "'", 1) < 0)
+			return -1;
+		while ((q = memchr(p, '\'', (size_t)(end - p)))) {
+			if (gitops_buf_add(b, p, (size_t)(q - p) + 1) < 0 || gitops_buf_add(b, "'", 1) < 0)
+				return -1;
+			p = q + 1;
+		}
+		if (gitops_buf_add(b, p, (size_t)(end - p)) < 0 || gitops_buf_add(b, "'", 1) < 0)
+			return -1;
+	}
+	return is_key ? 1 : gitops_buf_add(b, "\n", 1) < 0 ? -1 : 1;
+}
+
+static int fw_node(struct gitops_buf *b, const cJSON *n, int indent, int after);
+
+/* a block mapping at indent; inline: its first key follows "- " on the current line */
+static int fw_map(struct gitops_buf *b, const cJSON *m, int indent, int inline_first)
+{
+	const cJSON *c;
+	int r;
+
+	for (c = m->child; c; c = c->next) {
+		const char *k = c->string ? c->string : "";
+		if ((c != m->child || !inline_first) && fw_indent(b, indent) < 0)
+			return -1;
+		if ((r = fw_scalar(b, k, strlen(k), 1, 1, 0, indent)) <= 0)
+			return r;
+		if (gitops_buf_add(b, ":", 1) < 0)
+			return -1;
+		if (((c->type & 0xff) == cJSON_Object || (c->type & 0xff) == cJSON_Array) && c->child) {
+			if (gitops_buf_add(b, "\n", 1) < 0)
+				return -1;
+			r = (c->type & 0xff) == cJSON_Object ? fw_map(b, c, indent + 2, 0) : fw_node(b, c, indent, 0);
+		} else {
+			r = fw_node(b, c, indent, 1);
+		}
+		if (r <= 0)
+			return r;
+	}
+	return 1;
+}
+
+/* a block sequence at indent; inline: its first item follows "- " on the current line */
+static int fw_seq(struct gitops_buf *b, const cJSON *a, int indent, int inline_first)
+{
+	const cJSON *c;
+	int r;
+
+	for (c = a->child; c; c = c->next) {
+		if ((c != a->child || !inline_first) && fw_indent(b, indent) < 0)
+			return -1;
+		if (gitops_buf_add(b, "-", 1) < 0)
+			return -1;
+		if (((c->type & 0xff) == cJSON_Object || (c->type & 0xff) == cJSON_Array) && c->child) {
+			if (gitops_buf_add(b, " ", 1) < 0)
+				return -1;
+			r = (c->type & 0xff) == cJSON_Object ? fw_map(b, c, indent + 2, 1) : fw_seq(b, c, indent + 2, 1);
+		} else {
+			r = fw_node(b, c, indent, 1);
+		}
+		if (r <= 0)
+			return r;
+	}
+	return 1;
+}
+
+/*
+ * A value after "key:" or "-" (after = 1) at the parent's indent: a scalar
+ * or an empty collection on the same line; a non-empty sequence in a
+ * mapping (after = 0, on the next lines) at the parent's own indent.
+ */
+static int fw_node(struct gitops_buf *b, const cJSON *n, int indent, int after)
+{
+	char num[40];
+
+	switch (n->type & 0xff) {
+	case cJSON_Object:
+		if (n->child)
+			return 0; /* not reached: fw_map and fw_seq place non-empty collections */
+		return gitops_buf_addstr(b, after ? " {}\n" : "{}\n") < 0 ? -1 : 1;
+	case cJSON_Array:
+		if (n->child)
+			return after ? 0 : fw_seq(b, n, indent, 0);
+		return gitops_buf_addstr(b, after ? " []\n" : "[]\n") < 0 ? -1 : 1;
+	case cJSON_String:
+		return fw_scalar(b, n->valuestring, strlen(n->valuestring), 1, 0, after, indent);
+	case cJSON_Number:
+		if (n->type & GITOPS_VALUE_INT) {
+			gitops_value_format_number(num, sizeof(num), n);
+		} else {
+			if (n->valuedouble != n->valuedouble || n->valuedouble * 0 != 0)
+				return 0; /* libyaml's path gives the error */
+			gitops_number_format(n->valuedouble, num, sizeof(num));
+		}
+		return fw_scalar(b, num, strlen(num), 0, 0, after, indent);
+	case cJSON_True:
+		return fw_scalar(b, "true", 4, 0, 0, after, indent);
+	case cJSON_False:
+		return fw_scalar(b, "false", 5, 0, 0, after, indent);
+	default:
+		return fw_scalar(b, "null", 4, 0, 0, after, indent);
+	}
+}
+
 int gitops_yaml_writer_doc(struct gitops_yaml_writer *w, const cJSON *root, struct gitops_err *err)
 {
 	yaml_event_t ev;
@@ -1494,6 +1706,18 @@ int gitops_yaml_writer_doc(struct gitops_yaml_writer *w, const cJSON *root, stru
 		if (emit(w, &ev, err) < 0)
 			return -1;
 		w->started = 1;
+	}
+	/* libyaml flushed its last document: a mapping can go straight out (open_ended 2 would want a "...") */
+	if (cJSON_IsObject(root) && root->child && w->em.open_ended != 2) {
+		struct gitops_buf b = GITOPS_BUF_INIT;
+		int r = gitops_buf_add(&b, "---\n", 4) < 0 ? -1 : fw_map(&b, root, 0, 0);
+		if (r > 0 && w->write(w->ctx, b.data, b.len, err) < 0)
+			r = -2;
+		gitops_buf_release(&b);
+		if (r < 0)
+			return r == -1 ? gitops_err_oom(err) : -1;
+		if (r > 0)
+			return 0;
 	}
 	yaml_document_start_event_initialize(&ev, NULL, NULL, NULL, 0);
 	if (emit(w, &ev, err) < 0 || emit_node(w, root, err) < 0)

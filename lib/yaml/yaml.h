@@ -102,6 +102,9 @@ void gitops_yaml_reader_free(struct gitops_yaml_reader *r);
 /* Parse a whole buffer that must hold exactly one document (or none: *out = NULL). */
 int gitops_yaml_parse_one(cJSON **out, const void *data, size_t len, const char *name,
 			  const struct gitops_limits *limits, struct gitops_err *err);
+/* The same, with the line of the document's root node (1-based; as gitops_yaml_doc's line) in *line. */
+int gitops_yaml_parse_one_at(cJSON **out, size_t *line, const void *data, size_t len, const char *name,
+			     const struct gitops_limits *limits, struct gitops_err *err);
 
 /*
  * A file of at most 1 MiB holding one YAML mapping (an options file:

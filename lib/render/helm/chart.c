@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <stdio.h>
 
@@ -14,6 +15,7 @@
 #include "lib/render/helm/helm_int.h"
 #include "lib/template/funcs/funcs.h"
 #include "lib/value/value.h"
+#include "lib/yaml/scalar.h"
 #include "lib/yaml/yaml.h"
 
 /* a packaged chart read whole: Helm's MaxDecompressedChartSize bounds what is inside; the .tgz itself less */
@@ -287,11 +289,69 @@ static int coerce_meta(cJSON *m)
  * keys (the last wins).  typed: integers kept apart from floats (what a
  * struct's string field needs), else every number a float64 (map values).
  */
+/*
+ * Could sigs.k8s.io/yaml refuse a text lib/yaml reads?  Only through what
+ * lib/yaml takes and go-yaml's conversion to JSON does not: tags (!),
+ * anchors and aliases (&, *: go-yaml's aliasing limits), merge keys (<<),
+ * .inf and .nan (JSON has no such numbers), keys that are not plain
+ * strings to YAML 1.1 (null, numbers, booleans).  The text's full-line
+ * comments are skipped; anything else that could be one of these sends the
+ * text through the go-yaml reader for its verdict.
+ */
+static int doubtful_keys(const cJSON *v)
+{
+	const cJSON *c;
+
+	if (!cJSON_IsObject(v) && !cJSON_IsArray(v))
+		return 0;
+	for (c = v->child; c; c = c->next)
+		if ((c->string && gitops_scalar_needs_quotes(c->string, strlen(c->string))) || doubtful_keys(c))
+			return 1;
+	return 0;
+}
+
+static int go_yaml_may_refuse(const char *data, size_t len)
+{
+	/* the bytes that end a line in libyaml's reading, besides \n: \r, and NEL's, LS's and PS's last */
+	static const unsigned char breaks[] = { '\r', 0x85, 0xa8, 0xa9 };
+	const char *p = data, *end = data + len;
+
+	for (size_t b = 0; b < sizeof(breaks); b++)
+		if (memchr(data, breaks[b], len))
+			return 1;
+	while (p < end) {
+		const char *eol = memchr(p, '\n', (size_t)(end - p)), *q = p;
+		if (!eol)
+			eol = end;
+		while (q < eol && (*q == ' ' || *q == '\t'))
+			q++;
+		if (q < eol && *q != '#')
+			for (; q < eol; q++) {
+				char c = *q;
+				if (c == '!' || c == '&' || c == '*' || (c == '<' && eol - q > 1 && q[1] == '<'))
+					return 1;
+				if (c == '.' && eol - q > 3 && (!strncasecmp(q + 1, "inf", 3) || !strncasecmp(q + 1, "nan", 3)))
+					return 1;
+			}
+		p = eol + 1;
+	}
+	return 0;
+}
+
 int helm_yaml_read(cJSON **out, const char *data, size_t len, const char *name, int typed, struct gitops_err *err)
 {
 	struct gitops_tmpl_value *v = NULL;
 
 	*out = NULL;
+	/* lib/yaml's tree is the one kept: go-yaml's reader runs when it could refuse the text, or lib/yaml does */
+	if (typed && !go_yaml_may_refuse(data, len)) {
+		struct gitops_limits limits = GITOPS_LIMITS_INIT;
+		struct gitops_err e = GITOPS_ERR_INIT;
+		if (gitops_yaml_parse_one(out, data, len, name, &limits, &e) == 0 && !doubtful_keys(*out))
+			return 0;
+		cJSON_Delete(*out);
+		*out = NULL;
+	}
 	if (gitops_tmpl_yaml_decode(&v, data, len, err) < 0)
 		return -1;
 	if (typed) {

@@ -49,6 +49,9 @@ struct manifest {
 	const char *path; /* borrowed: a rendered file's name */
 	char *content;
 	char *kind;
+	cJSON *tree;      /* the document as lib/yaml read it (NULL: empty) */
+	size_t line;      /* its root's line in content */
+	int unsafe;       /* the tree cannot stand in for the text (stand_in) */
 	int order;        /* index in install_order, or -1 */
 	int test;         /* a test hook */
 	size_t seq;       /* for a stable sort */
@@ -493,30 +496,29 @@ static void trim_space(const char **s, size_t *n)
  */
 static int next_sep(const char *s, size_t n, size_t from, size_t *ms, size_t *me)
 {
-	size_t i = from, r, dash;
+	size_t i, r, dash;
+	const char *p;
 
-	while (i < n) {
-		if (i == 0 && n >= 3 && !memcmp(s, "---", 3)) {
-			dash = 0;
-		} else if (is_go_space((unsigned char)s[i])) {
-			for (r = i; r < n && is_go_space((unsigned char)s[r]); r++)
-				;
-			if (!(s[r - 1] == '\n' && r + 3 <= n && !memcmp(s + r, "---", 3))) {
-				i = r;
-				continue;
-			}
-			dash = r;
-		} else {
-			i++;
-			continue;
+	if (from == 0 && n >= 3 && !memcmp(s, "---", 3)) {
+		i = dash = 0;
+	} else {
+		/* the first "\n---" at or after from; the match starts where the run of \s before "---" does */
+		for (p = s + from;; p++) {
+			p = memchr(p, '\n', n - (size_t)(p - s));
+			if (!p)
+				return 0;
+			if ((size_t)(p - s) + 3 < n && p[1] == '-' && p[2] == '-' && p[3] == '-')
+				break;
 		}
-		*ms = i;
-		for (r = dash + 3; r < n && is_go_space((unsigned char)s[r]); r++)
+		dash = (size_t)(p - s) + 1;
+		for (i = (size_t)(p - s); i > from && is_go_space((unsigned char)s[i - 1]); i--)
 			;
-		*me = r;
-		return 1;
 	}
-	return 0;
+	*ms = i;
+	for (r = dash + 3; r < n && is_go_space((unsigned char)s[r]); r++)
+		;
+	*me = r;
+	return 1;
 }
 
 /* SplitManifests: the documents of one rendered file, each trimmed (one empty after trimming is kept) */
@@ -541,8 +543,11 @@ static int split_manifests(char ***out, size_t *nout, const char *text, size_t l
 			if (!nv)
 				goto oom;
 			v = nv;
-			if (!(v[cnt] = strndup(d, dl)))
+			/* one byte to spare: simple_head reads it with the line break the text gives it */
+			if (!(v[cnt] = malloc(dl + 2)))
 				goto oom;
+			memcpy(v[cnt], d, dl);
+			v[cnt][dl] = 0;
 			cnt++;
 		}
 		if (!more)
@@ -599,9 +604,43 @@ static int head_error(struct gitops_err *err, const char *path, const cJSON *v, 
 			      path, json_type(v), field, type);
 }
 
+static int ends_in_break(const cJSON *v)
+{
+	size_t n;
+
+	if (!cJSON_IsString(v))
+		return 0;
+	n = strlen(v->valuestring);
+	return n && v->valuestring[n - 1] == '\n';
+}
+
+/* Does a field SimpleHead reads end in a line break (a block scalar, maybe the document's last)? */
+static int head_breaks(const cJSON *head)
+{
+	const cJSON *m, *a, *x;
+
+	if (!cJSON_IsObject(head))
+		return 0;
+	if (ends_in_break(cJSON_GetObjectItemCaseSensitive(head, "apiVersion")) ||
+	    ends_in_break(cJSON_GetObjectItemCaseSensitive(head, "kind")))
+		return 1;
+	m = cJSON_GetObjectItemCaseSensitive(head, "metadata");
+	if (!cJSON_IsObject(m))
+		return 0;
+	if (ends_in_break(cJSON_GetObjectItemCaseSensitive(m, "name")))
+		return 1;
+	a = cJSON_GetObjectItemCaseSensitive(m, "annotations");
+	if (!cJSON_IsObject(a))
+		return 0;
+	cJSON_ArrayForEach(x, a)
+		if (ends_in_break(x))
+			return 1;
+	return 0;
+}
+
 /* releaseutil.SimpleHead of a document: its kind (into kbuf) and annotations (borrowed from *head) */
-static int simple_head(cJSON **head, const char **kind, char *kbuf, size_t ksize, const cJSON **annotations,
-		       const char *doc, const char *path, struct gitops_err *err)
+static int simple_head(cJSON **head, size_t *line, int *fallback, const char **kind, char *kbuf, size_t ksize,
+		       const cJSON **annotations, const char *doc, const char *path, struct gitops_err *err)
 {
 	const cJSON *m, *a, *x;
 	const char *s;
@@ -610,18 +649,35 @@ static int simple_head(cJSON **head, const char **kind, char *kbuf, size_t ksize
 	*head = NULL;
 	*kind = "";
 	*annotations = NULL;
+	*fallback = 0;
 	{
 		/*
-		 * lib/yaml's reader first (the tree straight from libyaml's events);
-		 * what it refuses (duplicate keys, which go-yaml lets the last win,
-		 * or a real error) goes through sigs.k8s.io/yaml's reader, for its
-		 * tree or its message
+		 * lib/yaml's reader first (the tree straight from libyaml's events), on
+		 * the document with the line break that ends it in helm's text: the
+		 * tree the text gives (a block scalar last keeps its break).  helm reads
+		 * it without: when a field SimpleHead takes ends in a break, the
+		 * document is read again as helm reads it.  What lib/yaml refuses
+		 * (duplicate keys, which go-yaml lets the last win, or a real error)
+		 * goes through sigs.k8s.io/yaml's reader, for its tree or its message.
 		 */
 		struct gitops_limits limits = GITOPS_LIMITS_INIT;
 		struct gitops_err e = GITOPS_ERR_INIT;
-		if (gitops_yaml_parse_one(head, doc, strlen(doc), path, &limits, &e) < 0) {
+		size_t len = strlen(doc);
+		char *d = (char *)doc; /* split_manifests left a byte to spare */
+		int rc;
+		d[len] = '\n';
+		rc = gitops_yaml_parse_one_at(head, line, doc, len + 1, path, &limits, &e);
+		d[len] = 0;
+		if (rc == 0 && head_breaks(*head)) {
+			cJSON_Delete(*head);
 			*head = NULL;
-			if (helm_yaml_read(head, doc, strlen(doc), path, 0, err) < 0)
+			*fallback = 1;
+			rc = gitops_yaml_parse_one(head, doc, len, path, &limits, &e);
+		}
+		if (rc < 0) {
+			*head = NULL;
+			*fallback = 1;
+			if (helm_yaml_read(head, doc, len, path, 0, err) < 0)
 				return gitops_err_prefix(err, "YAML parse error on %s", path);
 		}
 	}
@@ -658,6 +714,36 @@ static int simple_head(cJSON **head, const char **kind, char *kbuf, size_t ksize
 	return 0;
 }
 
+/*
+ * Could `content` read differently as one document of helm's text ("---\n#
+ * Source: PATH\n" CONTENT "\n" in a stream) than alone?  Yes when a line of
+ * it (a break as libyaml counts them: \n, \r, NEL, LS, PS) starts with a
+ * document marker, when it starts with a directive or a byte order mark, when
+ * PATH would not stay one comment line, or when the two would come near
+ * lib/yaml's document size limit.  Such a document's tree is not handed on.
+ */
+static int not_stand_in(const char *content, const char *path)
+{
+	/* the bytes that end a line in libyaml's reading, besides \n: \r, and NEL's, LS's and PS's last */
+	static const unsigned char breaks[] = { '\r', 0x85, 0xa8, 0xa9 };
+	size_t len = strlen(content);
+	const struct gitops_limits limits = GITOPS_LIMITS_INIT;
+	const char *p, *end = content + len;
+
+	if (strpbrk(path, "\r\n") || len + strlen(path) + 64 >= limits.max_document_bytes)
+		return 1;
+	if (content[0] == '%' || (unsigned char)content[0] == 0xef || !strncmp(content, "---", 3) ||
+	    !strncmp(content, "...", 3))
+		return 1;
+	for (size_t b = 0; b < sizeof(breaks); b++)
+		if (memchr(content, breaks[b], len))
+			return 1; /* rare: not looked at more closely */
+	for (p = content; (p = memchr(p, '\n', (size_t)(end - p))); p++)
+		if (end - p > 3 && (!memcmp(p + 1, "---", 3) || !memcmp(p + 1, "...", 3)))
+			return 1;
+	return 0;
+}
+
 static int kind_order(const char *kind)
 {
 	for (size_t i = 0; i < sizeof(install_order) / sizeof(install_order[0]); i++)
@@ -690,7 +776,8 @@ struct mlist {
 	size_t n;
 };
 
-static int mlist_push(struct mlist *l, const char *path, char *content, const char *kind, int test, size_t seq)
+static int mlist_push(struct mlist *l, const char *path, char *content, cJSON *tree, size_t line, int unsafe,
+		      const char *kind, int test, size_t seq)
 {
 	struct manifest *nv = realloc(l->v, (l->n + 1) * sizeof(*nv));
 
@@ -699,6 +786,9 @@ static int mlist_push(struct mlist *l, const char *path, char *content, const ch
 	l->v = nv;
 	nv[l->n].path = path;
 	nv[l->n].content = content;
+	nv[l->n].tree = tree;
+	nv[l->n].line = line;
+	nv[l->n].unsafe = unsafe;
 	nv[l->n].kind = strdup(kind);
 	nv[l->n].order = kind_order(kind);
 	nv[l->n].test = test;
@@ -714,6 +804,7 @@ static void mlist_release(struct mlist *l)
 	for (size_t i = 0; i < l->n; i++) {
 		free(l->v[i].content);
 		free(l->v[i].kind);
+		cJSON_Delete(l->v[i].tree);
 	}
 	free(l->v);
 }
@@ -751,14 +842,20 @@ static int sort_manifests(struct mlist *generic, struct mlist *hooks, struct ren
 			const char *kind;
 			char kbuf[64];
 			const cJSON *ann, *hook;
-			int rc;
-			if (simple_head(&head, &kind, kbuf, sizeof(kbuf), &ann, docs[k], r[i].name, err) < 0) {
+			size_t line = 0;
+			int rc, fallback = 0, unsafe;
+			if (simple_head(&head, &line, &fallback, &kind, kbuf, sizeof(kbuf), &ann, docs[k], r[i].name, err) < 0) {
 				cJSON_Delete(head);
 				goto fail;
 			}
 			hook = ann ? cJSON_GetObjectItemCaseSensitive(ann, "helm.sh/hook") : NULL;
+			unsafe = fallback || not_stand_in(docs[k], r[i].name);
+			if (cJSON_IsNull(head)) { /* kind is "" and there are no annotations */
+				cJSON_Delete(head);
+				head = NULL;
+			}
 			if (!ann || !ann->child || !hook) {
-				rc = mlist_push(generic, r[i].name, docs[k], kind, 0, seq++);
+				rc = mlist_push(generic, r[i].name, docs[k], head, line, unsafe, kind, 0, seq++);
 			} else {
 				/* every event must be known, else the document is skipped ("info: skipping unknown hook") */
 				char hbuf[64];
@@ -791,14 +888,15 @@ static int sort_manifests(struct mlist *generic, struct mlist *hooks, struct ren
 				}
 				if (unknown) {
 					free(docs[k]);
+					cJSON_Delete(head);
 					rc = 0;
 				} else {
-					rc = mlist_push(hooks, r[i].name, docs[k], kind, test, seq++);
+					rc = mlist_push(hooks, r[i].name, docs[k], head, line, unsafe, kind, test, seq++);
 				}
 			}
 			docs[k] = NULL;
-			cJSON_Delete(head);
 			if (rc < 0) {
+				cJSON_Delete(head);
 				gitops_err_oom(err);
 				goto fail;
 			}
@@ -962,11 +1060,34 @@ static struct gitops_tmpl_value *release_value(const struct gitops_helm_options 
 	return r;
 }
 
-static int template_chart(struct gitops_buf *out, struct helm_chart *c, const struct gitops_helm_options *o,
-			  struct gitops_err *err);
+static int template_chart(struct gitops_buf *out, struct gitops_helm_docs *docs, struct helm_chart *c,
+			  const struct gitops_helm_options *o, struct gitops_err *err);
+
+void gitops_helm_docs_release(struct gitops_helm_docs *d)
+{
+	for (size_t i = 0; d && i < d->n; i++)
+		cJSON_Delete(d->v[i].tree);
+	if (d) {
+		free(d->v);
+		d->v = NULL;
+		d->n = 0;
+	}
+}
 
 int gitops_helm_template(struct gitops_buf *out, const char *path, const struct gitops_helm_options *o,
 			 struct gitops_err *err)
+{
+	return gitops_helm_template_docs(out, NULL, path, o, err);
+}
+
+int gitops_helm_template_files(struct gitops_buf *out, const struct gitops_helm_files *files, const char *what,
+			       const struct gitops_helm_options *o, struct gitops_err *err)
+{
+	return gitops_helm_template_files_docs(out, NULL, files, what, o, err);
+}
+
+int gitops_helm_template_docs(struct gitops_buf *out, struct gitops_helm_docs *docs, const char *path,
+			      const struct gitops_helm_options *o, struct gitops_err *err)
 {
 	struct helm_chart *c = NULL;
 	int ret;
@@ -982,13 +1103,14 @@ int gitops_helm_template(struct gitops_buf *out, const char *path, const struct 
 		return -1;
 	c->warn = o->warn;
 	c->warn_ctx = o->warn_ctx;
-	ret = template_chart(out, c, o, err);
+	ret = template_chart(out, docs, c, o, err);
 	helm_chart_free(c);
 	return ret;
 }
 
-int gitops_helm_template_files(struct gitops_buf *out, const struct gitops_helm_files *files, const char *what,
-			       const struct gitops_helm_options *o, struct gitops_err *err)
+int gitops_helm_template_files_docs(struct gitops_buf *out, struct gitops_helm_docs *docs,
+				    const struct gitops_helm_files *files, const char *what,
+				    const struct gitops_helm_options *o, struct gitops_err *err)
 {
 	struct gitops_helm_files copy = GITOPS_HELM_FILES_INIT;
 	struct helm_chart *c = NULL;
@@ -1005,13 +1127,31 @@ int gitops_helm_template_files(struct gitops_buf *out, const struct gitops_helm_
 		return -1;
 	c->warn = o->warn;
 	c->warn_ctx = o->warn_ctx;
-	ret = template_chart(out, c, o, err);
+	ret = template_chart(out, docs, c, o, err);
 	helm_chart_free(c);
 	return ret;
 }
 
-static int template_chart(struct gitops_buf *out, struct helm_chart *c, const struct gitops_helm_options *o,
-			  struct gitops_err *err)
+/* docs: a document's tree with the line its root has in text ("---" at offset, "# Source: " next) */
+static int docs_push(struct gitops_helm_docs *docs, size_t *cap, const struct manifest *m, size_t offset)
+{
+	if (docs->n == *cap) {
+		size_t nc = *cap ? *cap * 2 : 16;
+		struct gitops_helm_doc *nv = realloc(docs->v, nc * sizeof(*nv));
+		if (!nv)
+			return -1;
+		docs->v = nv;
+		*cap = nc;
+	}
+	docs->v[docs->n].tree = m->tree;
+	docs->v[docs->n].line = offset; /* made a line once the text is whole (root_line: m->line) */
+	docs->v[docs->n].root_line = m->line;
+	docs->n++;
+	return 0;
+}
+
+static int template_chart(struct gitops_buf *out, struct gitops_helm_docs *docs, struct helm_chart *c,
+			  const struct gitops_helm_options *o, struct gitops_err *err)
 {
 	struct engine e;
 	cJSON *user = NULL, *vals = NULL;
@@ -1021,9 +1161,14 @@ static int template_chart(struct gitops_buf *out, struct helm_chart *c, const st
 	size_t nr = 0, i;
 	struct mlist generic = { NULL, 0 }, hooks = { NULL, 0 };
 	const cJSON *tp;
-	int rc, ret = -1;
+	size_t dcap = 0;
+	int rc, ret = -1, stand_in;
 
 	memset(&e, 0, sizeof(e));
+	if (docs) {
+		docs->v = NULL;
+		docs->n = 0;
+	}
 	if (gitops_helm_capabilities(&caps, o->kube_version, o->api_versions, o->n_api_versions, err) < 0)
 		goto done;
 	tp = cJSON_GetObjectItemCaseSensitive(c->meta, "type");
@@ -1098,10 +1243,20 @@ static int template_chart(struct gitops_buf *out, struct helm_chart *c, const st
 	}
 	if (sort_manifests(&generic, &hooks, r, nr, err) < 0)
 		goto done;
+	/* the trees stand in for the text when every document of it is one of theirs, read as the text would be */
+	stand_in = docs && !o->include_crds && !o->n_show_only;
+	for (i = 0; stand_in && i < generic.n; i++)
+		stand_in = !generic.v[i].unsafe;
+	for (i = 0; stand_in && !o->no_hooks && i < hooks.n; i++)
+		stand_in = (o->skip_tests && hooks.v[i].test) || !hooks.v[i].unsafe;
 	/* written once, each document freed as it is: the CRDs and manifests, space-trimmed, then the hooks */
 	if (o->include_crds && add_crds(&text, c) < 0)
 		goto oom;
 	for (i = 0; i < generic.n; i++) {
+		if (stand_in && docs_push(docs, &dcap, &generic.v[i], text.len) < 0)
+			goto oom;
+		if (stand_in)
+			generic.v[i].tree = NULL;
 		if (put_doc(&text, generic.v[i].path, generic.v[i].content) < 0)
 			goto oom;
 		free(generic.v[i].content);
@@ -1121,11 +1276,30 @@ static int template_chart(struct gitops_buf *out, struct helm_chart *c, const st
 		for (i = 0; i < hooks.n; i++) {
 			if (o->skip_tests && hooks.v[i].test)
 				continue;
+			if (stand_in && docs_push(docs, &dcap, &hooks.v[i], text.len) < 0)
+				goto oom;
+			if (stand_in)
+				hooks.v[i].tree = NULL;
 			if (put_doc(&text, hooks.v[i].path, hooks.v[i].content) < 0)
 				goto oom;
 			free(hooks.v[i].content);
 			hooks.v[i].content = NULL;
 		}
+	if (stand_in) {
+		/* offsets into lines: 1 + the line breaks before each "---" */
+		size_t line = 1, at = 0;
+		for (i = 0; i < docs->n; i++) {
+			size_t to = docs->v[i].line;
+			const char *p = text.data + at, *end = text.data + to;
+			while ((p = memchr(p, '\n', (size_t)(end - p)))) {
+				line++;
+				p++;
+			}
+			/* "---", "# Source: PATH", then the content's lines */
+			docs->v[i].line = line + 1 + docs->v[i].root_line;
+			at = to;
+		}
+	}
 	if (o->n_show_only) {
 		if (show_only(out, text.data, o, err) < 0)
 			goto done;
@@ -1141,6 +1315,8 @@ static int template_chart(struct gitops_buf *out, struct helm_chart *c, const st
 oom:
 	gitops_err_oom(err);
 done:
+	if (ret < 0)
+		gitops_helm_docs_release(docs);
 	rendered_free(r, nr);
 	mlist_release(&generic);
 	mlist_release(&hooks);

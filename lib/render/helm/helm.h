@@ -22,6 +22,7 @@
 #include <stddef.h>
 #include "lib/base/buf.h"
 #include "lib/base/err.h"
+#include <cjson/cJSON.h>
 
 /* How a --set* argument is read (Helm's strvals). */
 enum gitops_helm_set_kind {
@@ -106,6 +107,33 @@ int gitops_helm_template(struct gitops_buf *out, const char *path, const struct 
 struct gitops_helm_files;
 int gitops_helm_template_files(struct gitops_buf *out, const struct gitops_helm_files *files, const char *what,
 			       const struct gitops_helm_options *o, struct gitops_err *err);
+
+/*
+ * The same, with the manifests also as trees for a caller that would read
+ * the text back as objects (lib/render): docs->v[i] is the i-th YAML
+ * document of the text as lib/yaml's reader reads it there with its default
+ * limits (tree NULL: an empty document), with the line of its root.  docs->n
+ * is 0 when the trees cannot stand in for the text (--include-crds,
+ * --show-only, a document only sigs.k8s.io/yaml's reader took, one that could
+ * read differently inside the stream): the text is the one to read then.
+ * The trees are the caller's: gitops_helm_docs_release (also after an error).
+ */
+struct gitops_helm_doc {
+	cJSON *tree;
+	size_t line;      /* the line of its root node in the text, as gitops_yaml_doc's */
+	size_t root_line; /* inside the document (the engine's) */
+};
+struct gitops_helm_docs {
+	struct gitops_helm_doc *v;
+	size_t n;
+};
+#define GITOPS_HELM_DOCS_INIT { NULL, 0 }
+int gitops_helm_template_docs(struct gitops_buf *out, struct gitops_helm_docs *docs, const char *path,
+			      const struct gitops_helm_options *o, struct gitops_err *err);
+int gitops_helm_template_files_docs(struct gitops_buf *out, struct gitops_helm_docs *docs,
+				    const struct gitops_helm_files *files, const char *what,
+				    const struct gitops_helm_options *o, struct gitops_err *err);
+void gitops_helm_docs_release(struct gitops_helm_docs *d);
 
 /*
  * `helm dependency build` for the dependencies files' charts/ lacks
