@@ -46,11 +46,59 @@ int gitops_buf_addstr(struct gitops_buf *b, const char *s)
 	return gitops_buf_add(b, s, strlen(s));
 }
 
+/* Does fmt convert nothing but %s, %c and %%? */
+static int plain_format(const char *fmt)
+{
+	const char *p;
+
+	for (p = fmt; (p = strchr(p, '%')); p += 2)
+		if (p[1] != 's' && p[1] != 'c' && p[1] != '%')
+			return 0;
+	return 1;
+}
+
 int gitops_buf_printf(struct gitops_buf *b, const char *fmt, ...)
 {
 	va_list ap;
 	int n;
 
+	/* the usual format, strings between words, appended without vsnprintf's two passes */
+	if (plain_format(fmt)) {
+		size_t len0 = b->len;
+		const char *p = fmt, *q;
+		int rc = buf_grow(b, 0);
+
+		va_start(ap, fmt);
+		while (rc == 0) {
+			size_t lit;
+
+			q = strchr(p, '%');
+			lit = q ? (size_t)(q - p) : strlen(p);
+			if (lit && gitops_buf_add(b, p, lit) < 0)
+				rc = -1;
+			if (rc < 0 || !q)
+				break;
+			if (q[1] == 's') {
+				const char *s = va_arg(ap, const char *);
+
+				if (!s)
+					s = "(null)"; /* glibc's */
+				rc = gitops_buf_add(b, s, strlen(s));
+			} else {
+				char c = q[1] == 'c' ? (char)va_arg(ap, int) : '%';
+
+				rc = gitops_buf_add(b, &c, 1);
+			}
+			p = q + 2;
+		}
+		va_end(ap);
+		if (rc < 0) {
+			b->len = len0;
+			if (b->data)
+				b->data[len0] = '\0';
+		}
+		return rc;
+	}
 	va_start(ap, fmt);
 	n = vsnprintf(NULL, 0, fmt, ap);
 	va_end(ap);

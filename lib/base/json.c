@@ -4,12 +4,23 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* cJSON_GetObjectItemCaseSensitive, the first bytes compared before a call to strcmp */
+static const cJSON *member(const cJSON *obj, const char *key)
+{
+	const cJSON *c;
+
+	for (c = obj->child; c && c->string; c = c->next)
+		if (c->string[0] == key[0] && strcmp(c->string, key) == 0)
+			return c;
+	return NULL;
+}
+
 static const cJSON *walk(const cJSON *obj, va_list ap)
 {
 	const char *key;
 
 	while (obj && (key = va_arg(ap, const char *)))
-		obj = cJSON_IsObject(obj) ? cJSON_GetObjectItemCaseSensitive(obj, key) : NULL;
+		obj = cJSON_IsObject(obj) ? member(obj, key) : NULL;
 	return obj;
 }
 

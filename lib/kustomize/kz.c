@@ -241,10 +241,49 @@ static const char *str_or_empty(const char *s)
 	return s ? s : "";
 }
 
+static int same(const char *a, const char *b)
+{
+	while (*a && *a == *b)
+		a++, b++;
+	return *a == *b;
+}
+
+/* each key's string member (the first member of that name, as gitops_json_get_string finds it), else NULL */
+static void strings_of(const cJSON *obj, const char *const *keys, const char **out, size_t n)
+{
+	const cJSON *c;
+	unsigned seen = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		out[i] = NULL;
+	if (!cJSON_IsObject(obj))
+		return;
+	for (c = obj->child; c && c->string && seen != (1u << n) - 1; c = c->next)
+		for (i = 0; i < n; i++)
+			if (!(seen & (1u << i)) && c->string[0] == keys[i][0] && same(c->string, keys[i])) {
+				seen |= 1u << i;
+				out[i] = cJSON_IsString(c) ? c->valuestring : NULL;
+				break;
+			}
+}
+
 void kz_id_of(struct kz_id *out, const cJSON *obj)
 {
-	const char *av = str_or_empty(gitops_json_get_string(obj, "apiVersion", NULL));
-	const char *slash = strchr(av, '/');
+	static const char *const top_keys[] = { "apiVersion", "kind" }, *const md_keys[] = { "name", "namespace" };
+	const char *top[2], *md[2], *av, *slash;
+	const cJSON *c, *meta = NULL;
+
+	strings_of(obj, top_keys, top, 2);
+	if (cJSON_IsObject(obj))
+		for (c = obj->child; c && c->string; c = c->next)
+			if (c->string[0] == 'm' && same(c->string, "metadata")) {
+				meta = c;
+				break;
+			}
+	strings_of(meta, md_keys, md, 2);
+	av = str_or_empty(top[0]);
+	slash = strchr(av, '/');
 
 	out->group[0] = 0;
 	out->version = av;
@@ -257,9 +296,9 @@ void kz_id_of(struct kz_id *out, const cJSON *obj)
 		out->group[n] = 0;
 		out->version = slash + 1;
 	}
-	out->kind = str_or_empty(gitops_json_get_string(obj, "kind", NULL));
-	out->name = str_or_empty(gitops_json_get_string(obj, "metadata", "name", NULL));
-	out->ns = str_or_empty(gitops_json_get_string(obj, "metadata", "namespace", NULL));
+	out->kind = str_or_empty(top[1]);
+	out->name = str_or_empty(md[0]);
+	out->ns = str_or_empty(md[1]);
 }
 
 /* the cluster-scoped kinds kustomize knows without a cluster (its built-in OpenAPI, v1.21.2), with their groups */
@@ -299,7 +338,8 @@ int kz_kind_cluster_scoped(const char *group, const char *kind)
 	size_t i;
 
 	for (i = 0; i < sizeof(cluster_kinds) / sizeof(cluster_kinds[0]); i++)
-		if (!strcmp(kind, cluster_kinds[i].kind) && !strcmp(group ? group : "", cluster_kinds[i].group))
+		if (kind[0] == cluster_kinds[i].kind[0] && !strcmp(kind, cluster_kinds[i].kind) &&
+		    !strcmp(group ? group : "", cluster_kinds[i].group))
 			return 1;
 	return 0;
 }

@@ -26,40 +26,60 @@
 #include "lib/value/jsonpatch.h"
 #include "lib/value/value.h"
 
-/* The JSON pointer of node inside root into out: 1 found, 0 not, -1 out of memory. */
+/* "/" and the member's escaped key (or the element's index), put in front of what out holds */
+static int prepend_step(struct gitops_buf *out, const cJSON *parent, const cJSON *c, size_t i)
+{
+	struct gitops_buf seg = GITOPS_BUF_INIT;
+	size_t old = out->len;
+	int rc = -1;
+
+	if (gitops_buf_addstr(&seg, "/") < 0)
+		goto done;
+	if (cJSON_IsArray(parent)) {
+		if (gitops_buf_printf(&seg, "%zu", i) < 0)
+			goto done;
+	} else {
+		const char *s;
+
+		for (s = c->string; *s; s++)
+			if ((*s == '~' && gitops_buf_addstr(&seg, "~0") < 0) ||
+			    (*s == '/' && gitops_buf_addstr(&seg, "~1") < 0) ||
+			    (*s != '~' && *s != '/' && gitops_buf_add(&seg, s, 1) < 0))
+				goto done;
+	}
+	/* grow out by the segment, then move what it held behind it */
+	if (gitops_buf_add(out, seg.data, seg.len) < 0)
+		goto done;
+	memmove(out->data + seg.len, out->data, old);
+	memcpy(out->data, seg.data, seg.len);
+	rc = 0;
+done:
+	gitops_buf_release(&seg);
+	return rc;
+}
+
+/*
+ * The JSON pointer of node inside root into out (empty before the call):
+ * 1 found, 0 not, -1 out of memory.  The search builds nothing; the steps
+ * are written on the way back from the node, each in front of the last.
+ */
 static int find_ptr(struct gitops_buf *out, const cJSON *root, const cJSON *node)
 {
 	const cJSON *c;
-	size_t keep = out->len, i = 0;
+	size_t i = 0;
 
 	if (root == node)
 		return 1;
 	if (!cJSON_IsObject(root) && !cJSON_IsArray(root))
 		return 0;
 	for (c = root->child; c; c = c->next, i++) {
-		int r;
+		int r = find_ptr(out, c, node);
 
-		out->len = keep;
-		if (gitops_buf_addstr(out, "/") < 0)
+		if (r < 0)
 			return -1;
-		if (cJSON_IsArray(root)) {
-			if (gitops_buf_printf(out, "%zu", i) < 0)
-				return -1;
-		} else {
-			const char *s;
-
-			for (s = c->string; *s; s++)
-				if ((*s == '~' && gitops_buf_addstr(out, "~0") < 0) ||
-				    (*s == '/' && gitops_buf_addstr(out, "~1") < 0) ||
-				    (*s != '~' && *s != '/' && gitops_buf_add(out, s, 1) < 0))
-					return -1;
-		}
-		if ((r = find_ptr(out, c, node)) != 0)
-			return r;
+		if (r)
+			return prepend_step(out, root, c, i) < 0 ? -1 : 1;
 	}
-	out->len = keep;
-	if (out->data)
-		out->data[keep] = 0;
 	return 0;
 }
 

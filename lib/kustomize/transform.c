@@ -170,6 +170,7 @@ static int namespace_apply(struct kz_resmap *m, const char *ns, const struct kz_
 		cJSON *obj = m->v[i];
 		struct kz_id id;
 		const char *set = NULL;
+		int stale;
 
 		if (!cJSON_IsObject(obj) || !obj->child)
 			continue;
@@ -179,6 +180,7 @@ static int namespace_apply(struct kz_resmap *m, const char *ns, const struct kz_
 		/* kustomize stores the previous id of every resource, namespaced or not */
 		if (kz_res_rename(obj, NULL, set, err))
 			goto done;
+		stale = 1;
 		for (j = 0; j < fss->n; j++) {
 			const struct kz_fieldspec *fs = &fss->v[j];
 
@@ -191,7 +193,11 @@ static int namespace_apply(struct kz_resmap *m, const char *ns, const struct kz_
 			if (!strcmp(fs->path, "metadata/name") &&
 			    strcmp(str_member(obj, "apiVersion") ? str_member(obj, "apiVersion") : "", "v1"))
 				continue;
-			if (!kz_fs_selects(fs, obj))
+			/* the id read once for the field specs that select nothing; again after one that applies */
+			if (stale)
+				kz_id_of(&id, obj);
+			stale = kz_fs_selects_id(fs, &id);
+			if (!stale)
 				continue;
 			if (!strcmp(fs->path, "metadata/name")) {
 				/* a Namespace's own name; its previous id is stored once per transformer, above */
@@ -355,12 +361,19 @@ static int prefix_suffix_apply(struct kz_resmap *m, const char *prefix, const ch
 	for (i = 0; i < m->n; i++) {
 		cJSON *obj = m->v[i];
 
+		struct kz_id id;
+		int stale = 1;
+
 		if (ps_skipped(obj))
 			continue;
 		for (j = 0; j < fss->n; j++) {
 			const struct kz_fieldspec *fs = &fss->v[j];
 
-			if (!kz_fs_selects(fs, obj))
+			/* the id read once for the field specs that select nothing; again after one that applies */
+			if (stale)
+				kz_id_of(&id, obj);
+			stale = kz_fs_selects_id(fs, &id);
+			if (!stale)
 				continue;
 			if (!strcmp(fs->path, "metadata/name")) {
 				const char *name = gitops_json_get_string(obj, "metadata", "name", NULL);

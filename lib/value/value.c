@@ -434,7 +434,7 @@ cJSON *gitops_value_get(const cJSON *map, const char *key)
 	if (!map || (map->type & 0xFF) != cJSON_Object)
 		return NULL;
 	for (c = map->child; c; c = c->next)
-		if (c->string && strcmp(c->string, key) == 0)
+		if (c->string && c->string[0] == key[0] && strcmp(c->string, key) == 0)
 			return c;
 	return NULL;
 }

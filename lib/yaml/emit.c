@@ -115,7 +115,13 @@ static int json_string(const char **out, char **copy, const char *s, size_t len,
 	*copy = NULL;
 	*out = s;
 	for (i = 0; i < len; i += w) {
-		int32_t r = decode_rune(u + i, len - i, &w);
+		int32_t r;
+		/* ASCII below DEL needs no decoding and no check: skip the run */
+		while (i < len && u[i] < 0x7F)
+			i++;
+		if (i == len)
+			break;
+		r = decode_rune(u + i, len - i, &w);
 		if (r < 0)
 			bad++;
 		else if (json && r == 0x85)
@@ -631,6 +637,21 @@ static inline int plain_first(unsigned char c)
 	       c == '^' || c == '\\';
 }
 
+/*
+ * Printable ASCII that, after the first byte, sets none of analyze_scalar's
+ * flags: not a blank, not a break, not an indicator it looks at there
+ * (, ? [ ] { } : #).  A run of them only clears prev_space, prev_break and
+ * preceded_ws.
+ */
+#define ASCII_BIT(c) (1ULL << ((c) & 63))
+static const uint64_t neutral_lo = 0xFFFFFFFE00000000ULL & ~(ASCII_BIT('#') | ASCII_BIT(',') | ASCII_BIT(':') | ASCII_BIT('?'));
+static const uint64_t neutral_hi = 0x7FFFFFFFFFFFFFFFULL & ~(ASCII_BIT('[') | ASCII_BIT(']') | ASCII_BIT('{') | ASCII_BIT('}'));
+
+static inline int neutral(unsigned char c)
+{
+	return c < 64 ? (int)((neutral_lo >> c) & 1) : c < 128 ? (int)((neutral_hi >> (c - 64)) & 1) : 0;
+}
+
 static void analyze_scalar(struct scalar *sc)
 {
 	const unsigned char *v = sc->v;
@@ -662,6 +683,15 @@ static void analyze_scalar(struct scalar *sc)
 		}
 	}
 	for (i = 0; i < len; i += w) {
+		if (i > 0 && neutral(v[i])) {
+			size_t j = i + 1;
+			while (j < len && neutral(v[j]))
+				j++;
+			prev_space = prev_break = 0;
+			preceded_ws = 0;
+			w = j - i;
+			continue;
+		}
 		w = width(v[i]);
 		followed_ws = i + w >= len || is_blank(v, i + w);
 		if (i == 0) {
@@ -961,9 +991,22 @@ static void write_literal(struct em *e, const unsigned char *v, size_t len)
 			e->indention = 1;
 			breaks = 1;
 		} else {
+			size_t j = i, chars = 0;
+
 			if (breaks)
 				write_indent(e);
-			write_ch(e, v, &i);
+			/* the run up to the next possible break, copied whole (v is valid UTF-8): a column per character */
+			while (j < len && v[j] != '\n' && v[j] != '\r' && v[j] != 0xC2 && v[j] != 0xE2) {
+				chars += (v[j] & 0xC0) != 0x80;
+				j++;
+			}
+			if (j == i) {
+				write_ch(e, v, &i);
+			} else {
+				out_bytes(e, v + i, j - i);
+				e->column += (long)chars;
+				i = j;
+			}
 			e->indention = 0;
 			breaks = 0;
 		}

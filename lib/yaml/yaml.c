@@ -671,7 +671,7 @@ static int frame_add_key(struct frame *f, const char *key)
 
 	if (f->nkeys < KEYSET_FROM) {
 		for (c = f->node->child; c; c = c->next)
-			if (strcmp(c->string, key) == 0)
+			if (c->string[0] == key[0] && strcmp(c->string, key) == 0)
 				return 0;
 		f->nkeys++;
 		return 1;
