@@ -276,7 +276,16 @@ int main(int argc, char **argv)
 	cJSON *overrides = NULL;
 	int ret, i, code = GITOPS_EXIT_OK;
 
-	heap_on_huge_pages();
+	/*
+	 * Only for a kustomization named on the command line (stat() alone, before
+	 * the first malloc): a chart's render is a few MB, where the 2 MiB pages
+	 * would cost helm's memory goal more than their time.
+	 */
+	for (i = 1; i < argc; i++)
+		if (argv[i][0] != '-' && is_kustomization(argv[i])) {
+			heap_on_huge_pages();
+			break;
+		}
 	gitops_cli_init(&cli, "gitops-render", usage, help);
 	ret = gitops_cli_parse(&cli, argc, argv, "n:f:a:s:", longopts, on_option, &o);
 	if (ret >= 0)
