@@ -41,8 +41,12 @@ struct gitops_tmpl_value {
 			size_t n, cap;
 			char *type_name;      /* NULL: []interface {} or []string */
 			size_t gocap;         /* Go's capacity, when more than n (0: n) */
-			struct gitops_tmpl_value *tail; /* NULL, or a LIST: the items of the backing
-							   array past n (a slice's), before the nils */
+			struct gitops_tmpl_value *tail; /* NULL, or the LIST whose backing array this
+							   slice shares (a slice's, Sprig's slice): item i
+							   past n is the tail's item tail_off + i, up to
+							   the tail's length, then nils; never a slice
+							   with a tail itself */
+			size_t tail_off;
 		} list;
 		struct {
 			struct tmpl_entry *e; /* sorted by key, bytewise */
