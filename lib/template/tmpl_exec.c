@@ -1323,7 +1323,7 @@ static int string_result(struct rv *out, struct state *s, struct gitops_buf *b)
 static int call_builtin(struct rv *out, struct state *s, int b, struct rv *args, size_t n, const char *callee)
 {
 	struct gitops_buf buf = GITOPS_BUF_INIT;
-	struct gitops_tmpl_value **vals = NULL;
+	struct gitops_tmpl_value **vals = NULL, *vals_small[8];
 	size_t i;
 	int r = -1;
 
@@ -1368,7 +1368,7 @@ static int call_builtin(struct rv *out, struct state *s, int b, struct rv *args,
 	case B_GE: {
 		struct gitops_tmpl_value *a1 = indirect_iface(args[0]);
 		int t;
-		vals = calloc(n ? n : 1, sizeof(*vals));
+		vals = n <= 8 ? vals_small : calloc(n, sizeof(*vals));
 		if (!vals)
 			return gitops_err_oom(s->err);
 		for (i = 1; i < n; i++)
@@ -1400,7 +1400,8 @@ static int call_builtin(struct rv *out, struct state *s, int b, struct rv *args,
 				t = !t;
 			break;
 		}
-		free(vals);
+		if (vals != vals_small)
+			free(vals);
 		if (t < 0)
 			return -1;
 		out->v = gitops_tmpl_value_bool(t);
@@ -1410,7 +1411,7 @@ static int call_builtin(struct rv *out, struct state *s, int b, struct rv *args,
 		break;
 	}
 	/* the printers: their arguments are interface {} (nil for nothing) */
-	vals = calloc(n ? n : 1, sizeof(*vals));
+	vals = n <= 8 ? vals_small : calloc(n, sizeof(*vals));
 	if (!vals)
 		return gitops_err_oom(s->err);
 	for (i = 0; i < n; i++)
@@ -1455,7 +1456,8 @@ static int call_builtin(struct rv *out, struct state *s, int b, struct rv *args,
 		break;
 	}
 	}
-	free(vals);
+	if (vals != vals_small)
+		free(vals);
 	if (r < 0) {
 		gitops_buf_release(&buf);
 		/* the bare message: the caller adds "error calling NAME" */
@@ -1475,7 +1477,7 @@ static int eval_call(struct rv *out, struct state *s, struct rv dot, long func, 
 	int builtin = func < 0 ? (int)(-1 - func) : -1;
 	size_t num_in = nargs + (has_final ? 1 : 0), num_fixed = nargs, i;
 	const struct tmpl_node *last;
-	struct rv *argv = NULL;
+	struct rv *argv = NULL, argv_small[8];
 	int error = -1, r;
 
 	*out = RV_NONE;
@@ -1504,9 +1506,13 @@ static int eval_call(struct rv *out, struct state *s, struct rv dot, long func, 
 		*out = v;
 		return 0;
 	}
-	argv = calloc(num_in ? num_in : 1, sizeof(*argv));
-	if (!argv)
+	/* most calls take a few arguments: no allocation for them */
+	if (num_in <= sizeof(argv_small) / sizeof(argv_small[0])) {
+		argv = argv_small;
+		memset(argv, 0, num_in * sizeof(*argv));
+	} else if (!(argv = calloc(num_in, sizeof(*argv)))) {
 		return oom(s);
+	}
 	for (i = 0; i < num_fixed && i < nargs; i++)
 		if (eval_arg(&argv[i], s, dot, sig->params[i], args[i]) < 0)
 			goto done;
@@ -1544,11 +1550,11 @@ static int eval_call(struct rv *out, struct state *s, struct rv dot, long func, 
 			goto done;
 		}
 	} else {
-		struct gitops_tmpl_value **vals = calloc(num_in + 1, sizeof(*vals));
+		struct gitops_tmpl_value *vals_small[9], **vals = vals_small;
 		struct gitops_tmpl_value *res = NULL;
 		struct gitops_tmpl_call call = { s };
 		size_t k = 0;
-		if (!vals) {
+		if (num_in + 1 > sizeof(vals_small) / sizeof(vals_small[0]) && !(vals = calloc(num_in + 1, sizeof(*vals)))) {
 			oom(s);
 			goto done;
 		}
@@ -1558,7 +1564,8 @@ static int eval_call(struct rv *out, struct state *s, struct rv dot, long func, 
 			vals[k++] = argv[i].v;
 		s->err->msg[0] = '\0';
 		r = sig->fn(&res, &call, vals, k, s->err);
-		free(vals);
+		if (vals != vals_small)
+			free(vals);
 		if (r < 0) {
 			gitops_tmpl_value_unref(res);
 			if (s->err->code != GITOPS_EXIT_INTERNAL) {
@@ -1586,7 +1593,8 @@ static int eval_call(struct rv *out, struct state *s, struct rv dot, long func, 
 done:
 	for (i = 0; i < num_in; i++)
 		rv_release(&argv[i]);
-	free(argv);
+	if (argv != argv_small)
+		free(argv);
 	return error;
 }
 
