@@ -679,26 +679,59 @@ static int eval_variable_node(struct rv *out, struct state *s, struct rv dot, co
 }
 
 /* idealConstant */
+/*
+ * A constant node's value: made the first time, then shared (the tree's
+ * src keeps it; values are never changed in place).  Takes v (may be NULL:
+ * out of memory); out gets a reference.
+ */
+static int const_value(struct rv *out, struct state *s, const struct tmpl_node *n, struct gitops_tmpl_value *v)
+{
+	if (!v)
+		return oom(s);
+	if (tmpl_src_keep(n->src, v) < 0) {
+		gitops_tmpl_value_unref(v);
+		return oom(s);
+	}
+	((struct tmpl_node *)n)->cval = v;
+	out->v = gitops_tmpl_value_ref(v);
+	out->iface = 0;
+	return 0;
+}
+
+/* a string or bool constant's value */
+static int simple_constant(struct rv *out, struct state *s, const struct tmpl_node *n)
+{
+	*out = RV_NONE;
+	if (n->cval) {
+		out->v = gitops_tmpl_value_ref(n->cval);
+		return 0;
+	}
+	return const_value(out, s, n, n->type == N_BOOL ? gitops_tmpl_value_bool(n->bval)
+							: gitops_tmpl_value_string(n->text, n->tlen));
+}
+
 static int ideal_constant(struct rv *out, struct state *s, const struct tmpl_node *n)
 {
 	s->node = n;
 	*out = RV_NONE;
+	if (n->cval) {
+		out->v = gitops_tmpl_value_ref(n->cval);
+		return 0;
+	}
 	const char *q = n->quoted;
 	/* Go's isHexInt (0x1E has an E, and is no float; -0x1E is one) and isRuneInt */
 	int hex_int = strlen(q) > 2 && q[0] == '0' && (q[1] == 'x' || q[1] == 'X') && !strpbrk(q, "pP");
 
 	if (n->is_complex) {
-		out->v = gitops_tmpl_value_complex(n->num->c_re, n->num->c_im);
+		return const_value(out, s, n, gitops_tmpl_value_complex(n->num->c_re, n->num->c_im));
 	} else if (n->is_float && q[0] != '\'' && !hex_int && strpbrk(q, ".eEpP")) {
-		out->v = gitops_tmpl_value_float(n->num->f64);
+		return const_value(out, s, n, gitops_tmpl_value_float(n->num->f64));
 	} else if (n->is_int) {
-		out->v = gitops_tmpl_value_int(n->num->i64);
+		return const_value(out, s, n, gitops_tmpl_value_int(n->num->i64));
 	} else if (n->is_uint) {
 		return errorf(s, "%s overflows int", n->quoted);
-	} else {
-		return 0;
 	}
-	return out->v ? 0 : oom(s);
+	return 0;
 }
 
 /* validateType: takes in */
@@ -747,8 +780,7 @@ static int eval_empty_interface(struct rv *out, struct state *s, struct rv dot, 
 	*out = RV_NONE;
 	switch (n->type) {
 	case N_BOOL:
-		out->v = gitops_tmpl_value_bool(n->bval);
-		return out->v ? 0 : oom(s);
+		return simple_constant(out, s, n);
 	case N_DOT:
 		*out = rv_ref(dot);
 		return 0;
@@ -761,8 +793,7 @@ static int eval_empty_interface(struct rv *out, struct state *s, struct rv dot, 
 	case N_NUMBER:
 		return ideal_constant(out, s, n);
 	case N_STRING:
-		out->v = gitops_tmpl_value_string(n->text, n->tlen);
-		return out->v ? 0 : oom(s);
+		return simple_constant(out, s, n);
 	case N_VARIABLE:
 		return eval_variable_node(out, s, dot, n, NULL, NULL, 0);
 	case N_PIPE:
@@ -839,13 +870,11 @@ constant:
 	case GITOPS_TMPL_P_BOOL:
 		if (n->type != N_BOOL)
 			return found_error(s, "expected bool; found ", n);
-		out->v = gitops_tmpl_value_bool(n->bval);
-		break;
+		return simple_constant(out, s, n);
 	case GITOPS_TMPL_P_STRING:
 		if (n->type != N_STRING)
 			return found_error(s, "expected string; found ", n);
-		out->v = gitops_tmpl_value_string(n->text, n->tlen);
-		break;
+		return simple_constant(out, s, n);
 	case GITOPS_TMPL_P_INT:
 	case GITOPS_TMPL_P_INT64:
 		if (n->type != N_NUMBER || !n->is_int)
@@ -1639,8 +1668,7 @@ static int eval_command(struct rv *out, struct state *s, struct rv dot, const st
 		return -1;
 	switch (first->type) {
 	case N_BOOL:
-		out->v = gitops_tmpl_value_bool(first->bval);
-		break;
+		return simple_constant(out, s, first);
 	case N_DOT:
 		*out = rv_ref(dot);
 		return 0;
@@ -1649,8 +1677,7 @@ static int eval_command(struct rv *out, struct state *s, struct rv dot, const st
 	case N_NUMBER:
 		return ideal_constant(out, s, first);
 	case N_STRING:
-		out->v = gitops_tmpl_value_string(first->text, first->tlen);
-		break;
+		return simple_constant(out, s, first);
 	default:
 		return errorf(s, "can't evaluate command");
 	}

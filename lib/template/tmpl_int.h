@@ -174,6 +174,9 @@ struct tmpl_node {
 		struct {
 			char *quoted;         /* a string as written; a number's text */
 			struct tmpl_num *num; /* N_NUMBER's values */
+			/* string, number and bool constants: the value the executor made of it the
+			   first time (a number's ideal constant), kept by the src, shared read-only */
+			struct gitops_tmpl_value *cval;
 		};
 	};
 };
@@ -187,7 +190,11 @@ struct tmpl_src {
 	size_t len;
 	int borrowed;
 	struct tmpl_chunk *chunks;
+	struct gitops_tmpl_value **consts; /* the nodes' cval, released with the src */
+	size_t nconsts, capconsts;
 };
+/* keep v (a constant node's value) until src is freed: 0, or -1 out of memory */
+int tmpl_src_keep(struct tmpl_src *src, struct gitops_tmpl_value *v);
 void tmpl_src_unref(struct tmpl_src *src);
 
 struct tmpl_tree {

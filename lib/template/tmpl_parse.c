@@ -37,10 +37,27 @@ void tmpl_src_unref(struct tmpl_src *src)
 		n = c->next;
 		free(c);
 	}
+	while (src->nconsts)
+		gitops_tmpl_value_unref(src->consts[--src->nconsts]);
+	free(src->consts);
 	free(src->parse_name);
 	if (!src->borrowed)
 		free(src->text);
 	free(src);
+}
+
+int tmpl_src_keep(struct tmpl_src *src, struct gitops_tmpl_value *v)
+{
+	if (src->nconsts == src->capconsts) {
+		size_t cap = src->capconsts ? src->capconsts * 2 : 16;
+		struct gitops_tmpl_value **c = realloc(src->consts, cap * sizeof(*c));
+		if (!c)
+			return -1;
+		src->consts = c;
+		src->capconsts = cap;
+	}
+	src->consts[src->nconsts++] = v;
+	return 0;
 }
 
 void tmpl_tree_unref(struct tmpl_tree *t)
