@@ -33,7 +33,42 @@ struct run {
 	size_t depth, output, ranges;   /* depth: nested executions (include, tpl) */
 	uintptr_t stack_base;
 	size_t stack_used;              /* the deepest check_stack saw */
+	/* results the run makes over and over (comparisons, range indices), made once and shared */
+	struct gitops_tmpl_value *bools[2], *ints[64];
 };
+
+/* the run's shared false or true, with a reference for the caller; NULL: out of memory */
+static struct gitops_tmpl_value *run_bool(struct run *run, int b)
+{
+	struct gitops_tmpl_value **c = &run->bools[!!b];
+
+	if (!*c && !(*c = gitops_tmpl_value_bool(b)))
+		return NULL;
+	return gitops_tmpl_value_ref(*c);
+}
+
+/* an int; a small one is the run's shared one */
+static struct gitops_tmpl_value *run_int(struct run *run, int64_t i)
+{
+	struct gitops_tmpl_value **c;
+
+	if (i < 0 || i >= (int64_t)(sizeof(run->ints) / sizeof(run->ints[0])))
+		return gitops_tmpl_value_int(i);
+	c = &run->ints[i];
+	if (!*c && !(*c = gitops_tmpl_value_int(i)))
+		return NULL;
+	return gitops_tmpl_value_ref(*c);
+}
+
+static void run_release(struct run *run)
+{
+	size_t i;
+
+	gitops_tmpl_value_unref(run->bools[0]);
+	gitops_tmpl_value_unref(run->bools[1]);
+	for (i = 0; i < sizeof(run->ints) / sizeof(run->ints[0]); i++)
+		gitops_tmpl_value_unref(run->ints[i]);
+}
 
 /* text/template's maxExecDepth: nested {{template}} calls in one execution */
 #define MAX_EXEC_DEPTH 100000
@@ -1376,11 +1411,11 @@ static int call_builtin(struct rv *out, struct state *s, int b, struct rv *args,
 			const char *t = gitops_tmpl_value_type_name(v);
 			return gitops_err_set(s->err, GITOPS_EXIT_INPUT, "len of type %s", t + (t[0] == '*'));
 		}
-		out->v = gitops_tmpl_value_int((int64_t)gitops_tmpl_value_len(v));
+		out->v = run_int(s->run, (int64_t)gitops_tmpl_value_len(v));
 		return out->v ? 0 : gitops_err_oom(s->err);
 	}
 	case B_NOT:
-		out->v = gitops_tmpl_value_bool(!gitops_tmpl_value_truth(indirect_iface(args[0])));
+		out->v = run_bool(s->run, !gitops_tmpl_value_truth(indirect_iface(args[0])));
 		return out->v ? 0 : gitops_err_oom(s->err);
 	case B_CALL: {
 		struct gitops_tmpl_value *fn = indirect_iface(args[0]);
@@ -1433,7 +1468,7 @@ static int call_builtin(struct rv *out, struct state *s, int b, struct rv *args,
 			free(vals);
 		if (t < 0)
 			return -1;
-		out->v = gitops_tmpl_value_bool(t);
+		out->v = run_bool(s->run, t);
 		return out->v ? 0 : gitops_err_oom(s->err);
 	}
 	default:
@@ -1820,7 +1855,7 @@ static int walk_range(struct state *s, struct rv dot, const struct tmpl_node *r)
 		if (!n)
 			break;
 		for (i = 0; i < n && i < val.v->u.list.n; i++) {
-			struct rv index = { gitops_tmpl_value_int((int64_t)i), 0 };
+			struct rv index = { run_int(s->run, (int64_t)i), 0 };
 			struct rv elem = { gitops_tmpl_value_ref(val.v->u.list.items[i]), val.v->kind == GITOPS_TMPL_LIST };
 			if (!index.v) {
 				rv_release(&elem);
@@ -2240,6 +2275,7 @@ static void exec_job_run(struct exec_job *j)
 	run.stack_base = (uintptr_t)__builtin_frame_address(0);
 	j->r = exec_named(j->out, j->set, &run, j->name, j->name, j->dot, j->err);
 	j->used = run.stack_used;
+	run_release(&run);
 }
 
 static void exec_fiber(void)
