@@ -33,7 +33,42 @@ struct run {
 	size_t depth, output, ranges;   /* depth: nested executions (include, tpl) */
 	uintptr_t stack_base;
 	size_t stack_used;              /* the deepest check_stack saw */
+	/* results the run makes over and over (comparisons, range indices), made once and shared */
+	struct gitops_tmpl_value *bools[2], *ints[64];
 };
+
+/* the run's shared false or true, with a reference for the caller; NULL: out of memory */
+static struct gitops_tmpl_value *run_bool(struct run *run, int b)
+{
+	struct gitops_tmpl_value **c = &run->bools[!!b];
+
+	if (!*c && !(*c = gitops_tmpl_value_bool(b)))
+		return NULL;
+	return gitops_tmpl_value_ref(*c);
+}
+
+/* an int; a small one is the run's shared one */
+static struct gitops_tmpl_value *run_int(struct run *run, int64_t i)
+{
+	struct gitops_tmpl_value **c;
+
+	if (i < 0 || i >= (int64_t)(sizeof(run->ints) / sizeof(run->ints[0])))
+		return gitops_tmpl_value_int(i);
+	c = &run->ints[i];
+	if (!*c && !(*c = gitops_tmpl_value_int(i)))
+		return NULL;
+	return gitops_tmpl_value_ref(*c);
+}
+
+static void run_release(struct run *run)
+{
+	size_t i;
+
+	gitops_tmpl_value_unref(run->bools[0]);
+	gitops_tmpl_value_unref(run->bools[1]);
+	for (i = 0; i < sizeof(run->ints) / sizeof(run->ints[0]); i++)
+		gitops_tmpl_value_unref(run->ints[i]);
+}
 
 /* text/template's maxExecDepth: nested {{template}} calls in one execution */
 #define MAX_EXEC_DEPTH 100000
@@ -679,26 +714,59 @@ static int eval_variable_node(struct rv *out, struct state *s, struct rv dot, co
 }
 
 /* idealConstant */
+/*
+ * A constant node's value: made the first time, then shared (the tree's
+ * src keeps it; values are never changed in place).  Takes v (may be NULL:
+ * out of memory); out gets a reference.
+ */
+static int const_value(struct rv *out, struct state *s, const struct tmpl_node *n, struct gitops_tmpl_value *v)
+{
+	if (!v)
+		return oom(s);
+	if (tmpl_src_keep(n->src, v) < 0) {
+		gitops_tmpl_value_unref(v);
+		return oom(s);
+	}
+	((struct tmpl_node *)n)->cval = v;
+	out->v = gitops_tmpl_value_ref(v);
+	out->iface = 0;
+	return 0;
+}
+
+/* a string or bool constant's value */
+static int simple_constant(struct rv *out, struct state *s, const struct tmpl_node *n)
+{
+	*out = RV_NONE;
+	if (n->cval) {
+		out->v = gitops_tmpl_value_ref(n->cval);
+		return 0;
+	}
+	return const_value(out, s, n, n->type == N_BOOL ? gitops_tmpl_value_bool(n->bval)
+							: gitops_tmpl_value_string(n->text, n->tlen));
+}
+
 static int ideal_constant(struct rv *out, struct state *s, const struct tmpl_node *n)
 {
 	s->node = n;
 	*out = RV_NONE;
+	if (n->cval) {
+		out->v = gitops_tmpl_value_ref(n->cval);
+		return 0;
+	}
 	const char *q = n->quoted;
 	/* Go's isHexInt (0x1E has an E, and is no float; -0x1E is one) and isRuneInt */
 	int hex_int = strlen(q) > 2 && q[0] == '0' && (q[1] == 'x' || q[1] == 'X') && !strpbrk(q, "pP");
 
 	if (n->is_complex) {
-		out->v = gitops_tmpl_value_complex(n->num->c_re, n->num->c_im);
+		return const_value(out, s, n, gitops_tmpl_value_complex(n->num->c_re, n->num->c_im));
 	} else if (n->is_float && q[0] != '\'' && !hex_int && strpbrk(q, ".eEpP")) {
-		out->v = gitops_tmpl_value_float(n->num->f64);
+		return const_value(out, s, n, gitops_tmpl_value_float(n->num->f64));
 	} else if (n->is_int) {
-		out->v = gitops_tmpl_value_int(n->num->i64);
+		return const_value(out, s, n, gitops_tmpl_value_int(n->num->i64));
 	} else if (n->is_uint) {
 		return errorf(s, "%s overflows int", n->quoted);
-	} else {
-		return 0;
 	}
-	return out->v ? 0 : oom(s);
+	return 0;
 }
 
 /* validateType: takes in */
@@ -747,8 +815,7 @@ static int eval_empty_interface(struct rv *out, struct state *s, struct rv dot, 
 	*out = RV_NONE;
 	switch (n->type) {
 	case N_BOOL:
-		out->v = gitops_tmpl_value_bool(n->bval);
-		return out->v ? 0 : oom(s);
+		return simple_constant(out, s, n);
 	case N_DOT:
 		*out = rv_ref(dot);
 		return 0;
@@ -761,8 +828,7 @@ static int eval_empty_interface(struct rv *out, struct state *s, struct rv dot, 
 	case N_NUMBER:
 		return ideal_constant(out, s, n);
 	case N_STRING:
-		out->v = gitops_tmpl_value_string(n->text, n->tlen);
-		return out->v ? 0 : oom(s);
+		return simple_constant(out, s, n);
 	case N_VARIABLE:
 		return eval_variable_node(out, s, dot, n, NULL, NULL, 0);
 	case N_PIPE:
@@ -839,13 +905,11 @@ constant:
 	case GITOPS_TMPL_P_BOOL:
 		if (n->type != N_BOOL)
 			return found_error(s, "expected bool; found ", n);
-		out->v = gitops_tmpl_value_bool(n->bval);
-		break;
+		return simple_constant(out, s, n);
 	case GITOPS_TMPL_P_STRING:
 		if (n->type != N_STRING)
 			return found_error(s, "expected string; found ", n);
-		out->v = gitops_tmpl_value_string(n->text, n->tlen);
-		break;
+		return simple_constant(out, s, n);
 	case GITOPS_TMPL_P_INT:
 	case GITOPS_TMPL_P_INT64:
 		if (n->type != N_NUMBER || !n->is_int)
@@ -1323,7 +1387,7 @@ static int string_result(struct rv *out, struct state *s, struct gitops_buf *b)
 static int call_builtin(struct rv *out, struct state *s, int b, struct rv *args, size_t n, const char *callee)
 {
 	struct gitops_buf buf = GITOPS_BUF_INIT;
-	struct gitops_tmpl_value **vals = NULL;
+	struct gitops_tmpl_value **vals = NULL, *vals_small[8];
 	size_t i;
 	int r = -1;
 
@@ -1347,11 +1411,11 @@ static int call_builtin(struct rv *out, struct state *s, int b, struct rv *args,
 			const char *t = gitops_tmpl_value_type_name(v);
 			return gitops_err_set(s->err, GITOPS_EXIT_INPUT, "len of type %s", t + (t[0] == '*'));
 		}
-		out->v = gitops_tmpl_value_int((int64_t)gitops_tmpl_value_len(v));
+		out->v = run_int(s->run, (int64_t)gitops_tmpl_value_len(v));
 		return out->v ? 0 : gitops_err_oom(s->err);
 	}
 	case B_NOT:
-		out->v = gitops_tmpl_value_bool(!gitops_tmpl_value_truth(indirect_iface(args[0])));
+		out->v = run_bool(s->run, !gitops_tmpl_value_truth(indirect_iface(args[0])));
 		return out->v ? 0 : gitops_err_oom(s->err);
 	case B_CALL: {
 		struct gitops_tmpl_value *fn = indirect_iface(args[0]);
@@ -1368,7 +1432,7 @@ static int call_builtin(struct rv *out, struct state *s, int b, struct rv *args,
 	case B_GE: {
 		struct gitops_tmpl_value *a1 = indirect_iface(args[0]);
 		int t;
-		vals = calloc(n ? n : 1, sizeof(*vals));
+		vals = n <= 8 ? vals_small : calloc(n, sizeof(*vals));
 		if (!vals)
 			return gitops_err_oom(s->err);
 		for (i = 1; i < n; i++)
@@ -1400,17 +1464,18 @@ static int call_builtin(struct rv *out, struct state *s, int b, struct rv *args,
 				t = !t;
 			break;
 		}
-		free(vals);
+		if (vals != vals_small)
+			free(vals);
 		if (t < 0)
 			return -1;
-		out->v = gitops_tmpl_value_bool(t);
+		out->v = run_bool(s->run, t);
 		return out->v ? 0 : gitops_err_oom(s->err);
 	}
 	default:
 		break;
 	}
 	/* the printers: their arguments are interface {} (nil for nothing) */
-	vals = calloc(n ? n : 1, sizeof(*vals));
+	vals = n <= 8 ? vals_small : calloc(n, sizeof(*vals));
 	if (!vals)
 		return gitops_err_oom(s->err);
 	for (i = 0; i < n; i++)
@@ -1455,7 +1520,8 @@ static int call_builtin(struct rv *out, struct state *s, int b, struct rv *args,
 		break;
 	}
 	}
-	free(vals);
+	if (vals != vals_small)
+		free(vals);
 	if (r < 0) {
 		gitops_buf_release(&buf);
 		/* the bare message: the caller adds "error calling NAME" */
@@ -1475,7 +1541,7 @@ static int eval_call(struct rv *out, struct state *s, struct rv dot, long func, 
 	int builtin = func < 0 ? (int)(-1 - func) : -1;
 	size_t num_in = nargs + (has_final ? 1 : 0), num_fixed = nargs, i;
 	const struct tmpl_node *last;
-	struct rv *argv = NULL;
+	struct rv *argv = NULL, argv_small[8];
 	int error = -1, r;
 
 	*out = RV_NONE;
@@ -1504,9 +1570,13 @@ static int eval_call(struct rv *out, struct state *s, struct rv dot, long func, 
 		*out = v;
 		return 0;
 	}
-	argv = calloc(num_in ? num_in : 1, sizeof(*argv));
-	if (!argv)
+	/* most calls take a few arguments: no allocation for them */
+	if (num_in <= sizeof(argv_small) / sizeof(argv_small[0])) {
+		argv = argv_small;
+		memset(argv, 0, num_in * sizeof(*argv));
+	} else if (!(argv = calloc(num_in, sizeof(*argv)))) {
 		return oom(s);
+	}
 	for (i = 0; i < num_fixed && i < nargs; i++)
 		if (eval_arg(&argv[i], s, dot, sig->params[i], args[i]) < 0)
 			goto done;
@@ -1544,11 +1614,11 @@ static int eval_call(struct rv *out, struct state *s, struct rv dot, long func, 
 			goto done;
 		}
 	} else {
-		struct gitops_tmpl_value **vals = calloc(num_in + 1, sizeof(*vals));
+		struct gitops_tmpl_value *vals_small[9], **vals = vals_small;
 		struct gitops_tmpl_value *res = NULL;
 		struct gitops_tmpl_call call = { s };
 		size_t k = 0;
-		if (!vals) {
+		if (num_in + 1 > sizeof(vals_small) / sizeof(vals_small[0]) && !(vals = calloc(num_in + 1, sizeof(*vals)))) {
 			oom(s);
 			goto done;
 		}
@@ -1558,7 +1628,8 @@ static int eval_call(struct rv *out, struct state *s, struct rv dot, long func, 
 			vals[k++] = argv[i].v;
 		s->err->msg[0] = '\0';
 		r = sig->fn(&res, &call, vals, k, s->err);
-		free(vals);
+		if (vals != vals_small)
+			free(vals);
 		if (r < 0) {
 			gitops_tmpl_value_unref(res);
 			if (s->err->code != GITOPS_EXIT_INTERNAL) {
@@ -1586,7 +1657,8 @@ static int eval_call(struct rv *out, struct state *s, struct rv dot, long func, 
 done:
 	for (i = 0; i < num_in; i++)
 		rv_release(&argv[i]);
-	free(argv);
+	if (argv != argv_small)
+		free(argv);
 	return error;
 }
 
@@ -1631,8 +1703,7 @@ static int eval_command(struct rv *out, struct state *s, struct rv dot, const st
 		return -1;
 	switch (first->type) {
 	case N_BOOL:
-		out->v = gitops_tmpl_value_bool(first->bval);
-		break;
+		return simple_constant(out, s, first);
 	case N_DOT:
 		*out = rv_ref(dot);
 		return 0;
@@ -1641,8 +1712,7 @@ static int eval_command(struct rv *out, struct state *s, struct rv dot, const st
 	case N_NUMBER:
 		return ideal_constant(out, s, first);
 	case N_STRING:
-		out->v = gitops_tmpl_value_string(first->text, first->tlen);
-		break;
+		return simple_constant(out, s, first);
 	default:
 		return errorf(s, "can't evaluate command");
 	}
@@ -1785,7 +1855,7 @@ static int walk_range(struct state *s, struct rv dot, const struct tmpl_node *r)
 		if (!n)
 			break;
 		for (i = 0; i < n && i < val.v->u.list.n; i++) {
-			struct rv index = { gitops_tmpl_value_int((int64_t)i), 0 };
+			struct rv index = { run_int(s->run, (int64_t)i), 0 };
 			struct rv elem = { gitops_tmpl_value_ref(val.v->u.list.items[i]), val.v->kind == GITOPS_TMPL_LIST };
 			if (!index.v) {
 				rv_release(&elem);
@@ -2205,6 +2275,7 @@ static void exec_job_run(struct exec_job *j)
 	run.stack_base = (uintptr_t)__builtin_frame_address(0);
 	j->r = exec_named(j->out, j->set, &run, j->name, j->name, j->dot, j->err);
 	j->used = run.stack_used;
+	run_release(&run);
 }
 
 static void exec_fiber(void)

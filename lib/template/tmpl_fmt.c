@@ -206,7 +206,18 @@ int tmpl_fmt_quote(struct gitops_buf *b, const char *s, size_t len, int ascii)
 	if (gitops_buf_add(b, "\"", 1) < 0)
 		return -1;
 	while (i < len) {
-		unsigned r = tmpl_rune(s + i, len - i, &size);
+		unsigned r;
+		size_t j = i;
+		/* a run of printable ASCII but the quote and the backslash stays as it is */
+		while (j < len && (unsigned char)s[j] >= 0x20 && (unsigned char)s[j] < 0x7f && s[j] != '"' && s[j] != '\\')
+			j++;
+		if (j > i) {
+			if (gitops_buf_add(b, s + i, j - i) < 0)
+				fail = 1;
+			i = j;
+			continue;
+		}
+		r = tmpl_rune(s + i, len - i, &size);
 		if (r == 0xFFFD && size == 1) {
 			snprintf(tmp, sizeof(tmp), "\\x%02x", (unsigned char)s[i]);
 			if (gitops_buf_add(b, tmp, 4) < 0)

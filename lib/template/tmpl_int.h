@@ -41,8 +41,12 @@ struct gitops_tmpl_value {
 			size_t n, cap;
 			char *type_name;      /* NULL: []interface {} or []string */
 			size_t gocap;         /* Go's capacity, when more than n (0: n) */
-			struct gitops_tmpl_value *tail; /* NULL, or a LIST: the items of the backing
-							   array past n (a slice's), before the nils */
+			struct gitops_tmpl_value *tail; /* NULL, or the LIST whose backing array this
+							   slice shares (a slice's, Sprig's slice): item i
+							   past n is the tail's item tail_off + i, up to
+							   the tail's length, then nils; never a slice
+							   with a tail itself */
+			size_t tail_off;
 		} list;
 		struct {
 			struct tmpl_entry *e; /* sorted by key, bytewise */
@@ -170,6 +174,9 @@ struct tmpl_node {
 		struct {
 			char *quoted;         /* a string as written; a number's text */
 			struct tmpl_num *num; /* N_NUMBER's values */
+			/* string, number and bool constants: the value the executor made of it the
+			   first time (a number's ideal constant), kept by the src, shared read-only */
+			struct gitops_tmpl_value *cval;
 		};
 	};
 };
@@ -183,7 +190,11 @@ struct tmpl_src {
 	size_t len;
 	int borrowed;
 	struct tmpl_chunk *chunks;
+	struct gitops_tmpl_value **consts; /* the nodes' cval, released with the src */
+	size_t nconsts, capconsts;
 };
+/* keep v (a constant node's value) until src is freed: 0, or -1 out of memory */
+int tmpl_src_keep(struct tmpl_src *src, struct gitops_tmpl_value *v);
 void tmpl_src_unref(struct tmpl_src *src);
 
 struct tmpl_tree {

@@ -145,9 +145,10 @@ static int has_right_trim(const struct tmpl_lexer *l, size_t pos)
 	return pos + 1 < l->len && is_space((unsigned char)l->input[pos]) && l->input[pos + 1] == '-';
 }
 
-static int has_prefix(const struct tmpl_lexer *l, size_t pos, const char *s)
+/* inlined: s is a literal, its length a constant */
+static inline __attribute__((always_inline)) int has_prefix(const struct tmpl_lexer *l, size_t pos, const char *s)
 {
-	size_t n = strlen(s);
+	size_t n = __builtin_strlen(s);
 
 	return pos <= l->len && l->len - pos >= n && !memcmp(l->input + pos, s, n);
 }
@@ -389,14 +390,17 @@ static void lex_text(struct tmpl_lexer *l, struct tmpl_token *out)
 	l->done = 1;
 }
 
+#define KW(w, item) { w, sizeof(w) - 1, item }
 static const struct {
 	const char *word;
+	size_t len;
 	enum tmpl_item item;
 } keywords[] = {
-	{ ".", I_DOT }, { "block", I_BLOCK }, { "break", I_BREAK }, { "continue", I_CONTINUE },
-	{ "define", I_DEFINE }, { "else", I_ELSE }, { "end", I_END }, { "if", I_IF }, { "range", I_RANGE },
-	{ "nil", I_NIL }, { "template", I_TEMPLATE }, { "with", I_WITH },
+	KW(".", I_DOT), KW("block", I_BLOCK), KW("break", I_BREAK), KW("continue", I_CONTINUE),
+	KW("define", I_DEFINE), KW("else", I_ELSE), KW("end", I_END), KW("if", I_IF), KW("range", I_RANGE),
+	KW("nil", I_NIL), KW("template", I_TEMPLATE), KW("with", I_WITH),
 };
+#undef KW
 
 static void lex_identifier(struct tmpl_lexer *l, struct tmpl_token *out)
 {
@@ -418,7 +422,7 @@ static void lex_identifier(struct tmpl_lexer *l, struct tmpl_token *out)
 	word = l->input + l->start;
 	n = l->pos - l->start;
 	for (i = 0; i < sizeof(keywords) / sizeof(keywords[0]); i++) {
-		if (strlen(keywords[i].word) == n && !memcmp(word, keywords[i].word, n)) {
+		if (keywords[i].len == n && !memcmp(word, keywords[i].word, n)) {
 			emit(l, out, keywords[i].item);
 			return;
 		}

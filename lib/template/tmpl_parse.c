@@ -37,10 +37,27 @@ void tmpl_src_unref(struct tmpl_src *src)
 		n = c->next;
 		free(c);
 	}
+	while (src->nconsts)
+		gitops_tmpl_value_unref(src->consts[--src->nconsts]);
+	free(src->consts);
 	free(src->parse_name);
 	if (!src->borrowed)
 		free(src->text);
 	free(src);
+}
+
+int tmpl_src_keep(struct tmpl_src *src, struct gitops_tmpl_value *v)
+{
+	if (src->nconsts == src->capconsts) {
+		size_t cap = src->capconsts ? src->capconsts * 2 : 16;
+		struct gitops_tmpl_value **c = realloc(src->consts, cap * sizeof(*c));
+		if (!c)
+			return -1;
+		src->consts = c;
+		src->capconsts = cap;
+	}
+	src->consts[src->nconsts++] = v;
+	return 0;
 }
 
 void tmpl_tree_unref(struct tmpl_tree *t)
@@ -70,7 +87,7 @@ struct parser {
 	jmp_buf jmp;
 };
 
-static void *arena(struct parser *p, size_t n);
+static struct tmpl_chunk *arena_chunk(struct parser *p, size_t units);
 
 static _Noreturn void fail_oom(struct parser *p)
 {
@@ -78,33 +95,39 @@ static _Noreturn void fail_oom(struct parser *p)
 	longjmp(p->jmp, 1);
 }
 
-static void *arena(struct parser *p, size_t n)
+/* n zeroed bytes, as long as the src lives: inlined, so that a constant n zeroes in a few stores */
+static inline __attribute__((always_inline)) void *arena(struct parser *p, size_t n)
 {
 	struct tmpl_chunk *c = p->src->chunks;
-	size_t units = (n + ARENA_ALIGN - 1) / ARENA_ALIGN;
+	size_t units = n ? (n + ARENA_ALIGN - 1) / ARENA_ALIGN : 1;
 	void *r;
 
-	if (!units)
-		units = 1;
-	if (!c || c->cap - c->used < units) {
-		/* chunks grow with the text (1 KB, doubling to 64 KB): a small template wastes little */
-		size_t cap = c ? 2 * c->cap : 128;
-		if (cap > 8192)
-			cap = 8192;
-		if (cap < units)
-			cap = units;
-		c = malloc(sizeof(*c) + cap * ARENA_ALIGN);
-		if (!c)
-			fail_oom(p);
-		c->cap = cap;
-		c->used = 0;
-		c->next = p->src->chunks;
-		p->src->chunks = c;
-	}
+	if (__builtin_expect(!c || c->cap - c->used < units, 0))
+		c = arena_chunk(p, units);
 	r = &c->data[c->used];
 	c->used += units;
 	memset(r, 0, n);
 	return r;
+}
+
+static __attribute__((noinline)) struct tmpl_chunk *arena_chunk(struct parser *p, size_t units)
+{
+	struct tmpl_chunk *c = p->src->chunks;
+	/* chunks grow with the text (1 KB, doubling to 64 KB): a small template wastes little */
+	size_t cap = c ? 2 * c->cap : 128;
+
+	if (cap > 8192)
+		cap = 8192;
+	if (cap < units)
+		cap = units;
+	c = malloc(sizeof(*c) + cap * ARENA_ALIGN);
+	if (!c)
+		fail_oom(p);
+	c->cap = cap;
+	c->used = 0;
+	c->next = p->src->chunks;
+	p->src->chunks = c;
+	return c;
 }
 
 static char *arena_str(struct parser *p, const char *s, size_t n)

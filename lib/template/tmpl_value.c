@@ -292,6 +292,7 @@ int gitops_tmpl_list_push(struct gitops_tmpl_value *list, struct gitops_tmpl_val
 		/* an append into a slice's spare room: the items past it are not kept (builders never do it) */
 		gitops_tmpl_value_unref(list->u.list.tail);
 		list->u.list.tail = NULL;
+		list->u.list.tail_off = 0;
 	}
 	if (list->u.list.gocap && list->u.list.n > list->u.list.gocap)
 		list->u.list.gocap = 0;

@@ -192,6 +192,50 @@ static void format_float(char *buf, size_t size, double d)
 		strcat(buf, ".0");
 }
 
+/*
+ * d > 0 as m * 10^-k with m an integer below 10^15 that reads back as d
+ * (most values in charts: 0.25, 1001, 3.5e-05): its digits (no trailing
+ * zeros) and the exponent of the first one; 0 when d is no such number.
+ * Those digits are the shortest: m and 10^k are exact doubles and the
+ * division rounds correctly, so the decimal m * 10^-k reads back as d;
+ * two decimals of 15 significant digits or fewer never read as the same
+ * double (DBL_DIG), so no shorter one does, and none other of as many.
+ */
+static int shortest_small(double d, char *digits, int *exp10)
+{
+	static const double p10[] = { 1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
+				      1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22 };
+	char tmp[24];
+	int k, n, i;
+
+	if (d >= 1e15 || d < 1e-7)
+		return 0;
+	for (k = 0; k <= 22; k++) {
+		double t = d * p10[k], m;
+		unsigned long long u;
+
+		if (t >= 1e15)
+			return 0;
+		m = nearbyint(t);
+		if (m < 1 || m / p10[k] != d)
+			continue;
+		u = (unsigned long long)m;
+		n = 0;
+		while (u) {
+			tmp[n++] = (char)('0' + u % 10);
+			u /= 10;
+		}
+		*exp10 = n - 1 - k;
+		for (i = 0; i < n; i++)
+			digits[i] = tmp[n - 1 - i];
+		while (n > 1 && digits[n - 1] == '0')
+			n--;
+		digits[n] = 0;
+		return 1;
+	}
+	return 0;
+}
+
 /* The shortest decimal digits of d > 0 that read back as d, and the exponent of the first one. */
 static void shortest(double d, char *digits, int *exp10)
 {
@@ -199,6 +243,8 @@ static void shortest(double d, char *digits, int *exp10)
 	const char *p;
 	int prec;
 
+	if (shortest_small(d, digits, exp10))
+		return;
 	for (prec = 0; prec < 17; prec++) {
 		snprintf(tmp, sizeof(tmp), "%.*e", prec, d);
 		if (strtod(tmp, NULL) == d)

@@ -24,7 +24,9 @@
  * KINDS" a line (tests/template/gen-func-cases draws its calls from them).
  *
  * --repeat N runs each case N times (bench/template-bench), reporting once;
- * --exec-repeat N (before it) executes each case N times over one parse.
+ * --exec-repeat N (before it) executes each case N times over one parse;
+ * --parse-repeat N (before that) parses each case's texts N more times,
+ * each time into a new set (the parse alone).
  *
  * --against-helm DIR compares with what the real helm rendered now instead
  * (DIR/NAME/{rc,out,err}, as tests/template/helm-oracle leaves them, from
@@ -736,6 +738,8 @@ done:
 static int engine_failed;
 /* --exec-repeat N: each execution N times over one parse */
 static size_t exec_repeat = 1;
+/* --parse-repeat N: each case's texts parsed N more times, into new sets */
+static size_t parse_repeat;
 
 /*
  * --write-charts DIR CASES --batch: also DIR/_batch/chart, one chart of every
@@ -904,6 +908,15 @@ static char *run_case(const cJSON *c)
 		}
 		failed = gitops_tmpl_set_parse(set, files[i].path, files[i].text, strlen(files[i].text), &err);
 	}
+	for (i = 0; !failed && i < parse_repeat; i++) {
+		/* --parse-repeat: the texts parsed again into a new set (bench/template-bench) */
+		struct gitops_tmpl_set *again = NULL;
+		size_t k;
+		failed = gitops_tmpl_set_new(&again, all_funcs, n_all_funcs, &opts, &h, &err);
+		for (k = 0; !failed && k < nfiles; k++)
+			failed = gitops_tmpl_set_parse(again, files[k].path, files[k].text, strlen(files[k].text), &err);
+		gitops_tmpl_set_free(again);
+	}
 	for (i = 1; !failed && i < exec_repeat; i++) {
 		/* --exec-repeat: the same set and root executed again (bench/template-bench) */
 		failed = gitops_tmpl_exec(&out, set, wrapper_path, root, &err);
@@ -1026,6 +1039,11 @@ int main(int argc, char **argv)
 		free(t);
 		return 0;
 	}
+	if (argc >= 3 && !strcmp(argv[1], "--parse-repeat")) {
+		parse_repeat = (size_t)atoi(argv[2]);
+		argv += 2;
+		argc -= 2;
+	}
 	if (argc >= 3 && !strcmp(argv[1], "--exec-repeat")) {
 		exec_repeat = (size_t)atoi(argv[2]);
 		if (exec_repeat < 1)
@@ -1055,7 +1073,7 @@ int main(int argc, char **argv)
 		argc -= 2;
 	}
 	if (argc < 3 && !(charts && argc == 2)) {
-		fprintf(stderr, "usage: tmplcase [--exec-repeat N] [--repeat N] [--against-helm DIR] CASES.yaml KNOWN-FAILURES [NAME-PREFIX...]\n"
+		fprintf(stderr, "usage: tmplcase [--parse-repeat N] [--exec-repeat N] [--repeat N] [--against-helm DIR] CASES.yaml KNOWN-FAILURES [NAME-PREFIX...]\n"
 				"       tmplcase --write-charts DIR CASES.yaml [--batch]\n");
 		return 2;
 	}

@@ -295,7 +295,7 @@ static struct gitops_tmpl_value *backing(const struct gitops_tmpl_value *v, size
 
 	if (i < v->u.list.n)
 		return v->u.list.items[i];
-	i -= v->u.list.n;
+	i += v->u.list.tail_off;
 	return t && i < t->u.list.n ? t->u.list.items[i] : NULL;
 }
 
@@ -321,7 +321,7 @@ FN(f_slice)
 {
 	struct gitops_tmpl_value *v = args[0], *l, *tail = NULL;
 	int64_t start = 0, end;
-	size_t i, len;
+	size_t i, off;
 
 	(void)call;
 	if (!is_list(v)) {
@@ -347,17 +347,23 @@ FN(f_slice)
 		if (it ? push(l, it) < 0 : gitops_tmpl_list_push(l, zero_item(v)) < 0)
 			goto oom;
 	}
-	len = v->u.list.n + (v->u.list.tail ? v->u.list.tail->u.list.n : 0);
-	if ((size_t)end < len) {
-		/* the backing array's items past the new end: a later slice may reach them */
-		if (!(tail = new_list()))
-			goto oom;
-		for (i = (size_t)end; i < len; i++)
-			if (push(tail, backing(v, i)) < 0)
-				goto oom;
+	/*
+	 * The backing array's items past the new end, which a later slice may
+	 * reach: shared, not copied (slicing a long list costs its new length).
+	 * The tail is v, or v's own tail when v is a slice (its items are that
+	 * list's, or nils where that one ends): one level, however deep slices nest.
+	 */
+	if (v->u.list.tail) {
+		tail = v->u.list.tail;
+		off = v->u.list.tail_off + (size_t)start;
+	} else {
+		tail = v;
+		off = (size_t)start;
 	}
+	tail = off + (size_t)(end - start) < tail->u.list.n ? gitops_tmpl_value_ref(tail) : NULL;
 	l->u.list.gocap = tmpl_go_cap(v) - (size_t)start;
 	l->u.list.tail = tail;
+	l->u.list.tail_off = tail ? off : 0;
 	*out = l;
 	return 0;
 oom:
