@@ -234,6 +234,11 @@ static int is_kustomization(const char *arg)
  * to 32 MiB come from it rather than each from a fresh mmap.  Where the
  * kernel has no huge pages to give, or refuses the reservation, it is all as
  * before: 4 KiB faults.
+ *
+ * No fastbins either (M_MXFAST 0; the per-thread cache still takes small
+ * frees): a build frees trees of small nodes while it holds others, and each
+ * large block freed or asked for then made malloc_consolidate walk every
+ * fastbin chunk, cold, about 6% of the 20k-object overlay's cycles.
  */
 #define HEAP_PAD ((uintptr_t)256 << 20)
 #define HUGE_PAGE ((uintptr_t)2 << 20)
@@ -247,6 +252,7 @@ static void heap_on_huge_pages(void)
 	lo = (brk0 + small + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
 	if (sbrk((intptr_t)(lo - small - brk0)) == (void *)-1)
 		return;
+	(void)mallopt(M_MXFAST, 0);
 	(void)mallopt(M_TRIM_THRESHOLD, (int)HEAP_PAD);
 	(void)mallopt(M_MMAP_THRESHOLD, 32 << 20);
 	if (!mallopt(M_TOP_PAD, (int)HEAP_PAD))

@@ -418,7 +418,10 @@ static int append_to(cJSON *obj, const char *key, const char *item, struct gitop
 	struct gitops_buf b = GITOPS_BUF_INIT;
 	int rc;
 
-	if ((old && *old && (gitops_buf_addstr(&b, old) || gitops_buf_addstr(&b, ","))) || gitops_buf_addstr(&b, item)) {
+	/* the first change of a resource (most of them): the item alone, no list to copy */
+	if (!old || !*old)
+		return kz_res_set_annotation(obj, key, item, err);
+	if (gitops_buf_addstr(&b, old) || gitops_buf_addstr(&b, ",") || gitops_buf_addstr(&b, item)) {
 		gitops_buf_release(&b);
 		return gitops_err_oom(err);
 	}
