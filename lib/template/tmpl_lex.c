@@ -4,6 +4,7 @@
  * with a slash and a star right after the delimiter.  Errors are items
  * (I_ERROR) whose text is Go's message.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -81,13 +82,31 @@ static void emit(struct tmpl_lexer *l, struct tmpl_token *out, enum tmpl_item t)
 	l->start_line = l->line;
 }
 
+/*
+ * The newlines in s[0..n): eight bytes at a time (a chart's text runs are
+ * long: a CRD is one).  A byte of x = w ^ "\n\n..." is zero at a newline;
+ * ((x & 0x7f..) + 0x7f..) | x has its top bit clear exactly there.
+ */
+static size_t count_newlines(const char *s, size_t n)
+{
+	const uint64_t lo7 = 0x7f7f7f7f7f7f7f7fULL, nl = 0x0a0a0a0a0a0a0a0aULL;
+	size_t i = 0, count = 0;
+
+	for (; i + 8 <= n; i += 8) {
+		uint64_t w, x, t;
+		memcpy(&w, s + i, 8);
+		x = w ^ nl;
+		t = ~(((x & lo7) + lo7) | x | lo7);
+		count += (size_t)((t >> 7) * 0x0101010101010101ULL >> 56);
+	}
+	for (; i < n; i++)
+		count += s[i] == '\n';
+	return count;
+}
+
 static void ignore(struct tmpl_lexer *l)
 {
-	size_t i;
-
-	for (i = l->start; i < l->pos; i++)
-		if (l->input[i] == '\n')
-			l->line++;
+	l->line += (int)count_newlines(l->input + l->start, l->pos - l->start);
 	l->start = l->pos;
 	l->start_line = l->line;
 }
@@ -350,21 +369,33 @@ static void lex_left_delim(struct tmpl_lexer *l, struct tmpl_token *out)
 	*out = tok;
 }
 
+/* the first "{{" at or after pos: memchr for the '{' (vectorized), then its second */
+static const char *find_left_delim(const char *s, const char *end)
+{
+	while (s + 1 < end) {
+		const char *x = memchr(s, '{', (size_t)(end - s - 1));
+		if (!x)
+			return NULL;
+		if (x[1] == '{')
+			return x;
+		s = x + 1;
+	}
+	return NULL;
+}
+
 static void lex_text(struct tmpl_lexer *l, struct tmpl_token *out)
 {
-	const char *x = memmem(l->input + l->pos, l->len - l->pos, "{{", 2);
+	const char *x = find_left_delim(l->input + l->pos, l->input + l->len);
 
 	if (x) {
 		size_t at = (size_t)(x - l->input);
 		if (at > l->pos) {
-			size_t trim = 0, i;
+			size_t trim = 0;
 			l->pos = at;
 			if (has_left_trim(l, at + 2))
 				trim = right_trim_length(l->input + l->start, l->pos - l->start);
 			l->pos -= trim;
-			for (i = l->start; i < l->pos; i++)
-				if (l->input[i] == '\n')
-					l->line++;
+			l->line += (int)count_newlines(l->input + l->start, l->pos - l->start);
 			if (l->pos > l->start) {
 				emit(l, out, I_TEXT);
 				l->pos += trim;
@@ -379,10 +410,7 @@ static void lex_text(struct tmpl_lexer *l, struct tmpl_token *out)
 	}
 	l->pos = l->len;
 	if (l->pos > l->start) {
-		size_t i;
-		for (i = l->start; i < l->pos; i++)
-			if (l->input[i] == '\n')
-				l->line++;
+		l->line += (int)count_newlines(l->input + l->start, l->pos - l->start);
 		emit(l, out, I_TEXT);
 		return;
 	}
