@@ -32,6 +32,14 @@ static int is_alnum(int r)
 	return tmpl_unicode_is_letter(r) || tmpl_unicode_is_digit(r);
 }
 
+/* ASCII classes for the tight loops: isAlphaNumeric's ASCII part, and isSpace */
+#define C_ALNUM 1
+#define C_SPACE 2
+static const unsigned char ascii_class[256] = {
+	['\t'] = C_SPACE, ['\n'] = C_SPACE, ['\r'] = C_SPACE, [' '] = C_SPACE, ['_'] = C_ALNUM,
+	['0' ... '9'] = C_ALNUM, ['A' ... 'Z'] = C_ALNUM, ['a' ... 'z'] = C_ALNUM,
+};
+
 /* decode, next and peek: inlined, a call each per byte of an action was a tenth of lexing */
 static inline __attribute__((always_inline)) int decode(const struct tmpl_lexer *l, size_t pos, size_t *size)
 {
@@ -418,69 +426,74 @@ static void lex_text(struct tmpl_lexer *l, struct tmpl_token *out)
 	l->done = 1;
 }
 
-#define KW(w, item) { w, sizeof(w) - 1, item }
-static const struct {
-	const char *word;
-	size_t len;
-	enum tmpl_item item;
-} keywords[] = {
-	KW(".", I_DOT), KW("block", I_BLOCK), KW("break", I_BREAK), KW("continue", I_CONTINUE),
-	KW("define", I_DEFINE), KW("else", I_ELSE), KW("end", I_END), KW("if", I_IF), KW("range", I_RANGE),
-	KW("nil", I_NIL), KW("template", I_TEMPLATE), KW("with", I_WITH),
-};
-#undef KW
+/* past the alphanumeric runes at pos: ASCII a byte at a time, others decoded (none is a newline) */
+static void scan_alnum(struct tmpl_lexer *l)
+{
+	const unsigned char *in = (const unsigned char *)l->input;
+	size_t p = l->pos, n = l->len, size;
+
+	for (;;) {
+		while (p < n && (ascii_class[in[p]] & C_ALNUM))
+			p++;
+		if (p < n && in[p] >= 0x80 && is_alnum((int)tmpl_rune(l->input + p, n - p, &size))) {
+			p += size;
+			continue;
+		}
+		break;
+	}
+	l->pos = p;
+}
+
+/* the keyword (or . true false) that word is, else I_IDENT */
+static enum tmpl_item keyword(const char *w, size_t n)
+{
+#define IS(s) (!memcmp(w, s, sizeof(s) - 1))
+	switch (n) {
+	case 1:
+		return w[0] == '.' ? I_DOT : I_IDENT;
+	case 2:
+		return IS("if") ? I_IF : I_IDENT;
+	case 3:
+		return IS("end") ? I_END : IS("nil") ? I_NIL : I_IDENT;
+	case 4:
+		return IS("else") ? I_ELSE : IS("with") ? I_WITH : IS("true") ? I_BOOL : I_IDENT;
+	case 5:
+		return IS("block") ? I_BLOCK : IS("break") ? I_BREAK : IS("range") ? I_RANGE :
+		       IS("false") ? I_BOOL : I_IDENT;
+	case 6:
+		return IS("define") ? I_DEFINE : I_IDENT;
+	case 8:
+		return IS("continue") ? I_CONTINUE : IS("template") ? I_TEMPLATE : I_IDENT;
+	}
+	return I_IDENT;
+#undef IS
+}
+
 
 static void lex_identifier(struct tmpl_lexer *l, struct tmpl_token *out)
 {
-	size_t size, i, n;
-	int r;
-	const char *word;
+	enum tmpl_item item;
 
-	for (;;) {
-		r = next(l, &size);
-		if (!is_alnum(r)) {
-			backup(l, size);
-			break;
-		}
-	}
+	scan_alnum(l);
 	if (!at_terminator(l)) {
-		bad_char(l, out, "bad character", r);
+		bad_char(l, out, "bad character", peek(l));
 		return;
 	}
-	word = l->input + l->start;
-	n = l->pos - l->start;
-	for (i = 0; i < sizeof(keywords) / sizeof(keywords[0]); i++) {
-		if (keywords[i].len == n && !memcmp(word, keywords[i].word, n)) {
-			emit(l, out, keywords[i].item);
-			return;
-		}
-	}
-	if (word[0] == '.')
-		emit(l, out, I_FIELD);
-	else if ((n == 4 && !memcmp(word, "true", 4)) || (n == 5 && !memcmp(word, "false", 5)))
-		emit(l, out, I_BOOL);
-	else
-		emit(l, out, I_IDENT);
+	item = keyword(l->input + l->start, l->pos - l->start);
+	if (item == I_IDENT && l->input[l->start] == '.')
+		item = I_FIELD;
+	emit(l, out, item);
 }
 
 static void lex_field_or_variable(struct tmpl_lexer *l, struct tmpl_token *out, enum tmpl_item typ)
 {
-	size_t size = 0;
-	int r;
-
 	if (at_terminator(l)) {
 		emit(l, out, typ == I_VARIABLE ? I_VARIABLE : I_DOT);
 		return;
 	}
-	for (;;) {
-		r = next(l, &size);
-		if (!is_alnum(r)) {
-			backup(l, size);
-			break;
-		}
-	}
+	scan_alnum(l);
 	if (!at_terminator(l)) {
-		bad_char(l, out, "bad character", r);
+		bad_char(l, out, "bad character", peek(l));
 		return;
 	}
 	emit(l, out, typ);
@@ -489,10 +502,12 @@ static void lex_field_or_variable(struct tmpl_lexer *l, struct tmpl_token *out, 
 static void lex_space(struct tmpl_lexer *l, struct tmpl_token *out)
 {
 	int spaces = 0;
-	size_t size;
+	const unsigned char *in = (const unsigned char *)l->input;
 
-	while (is_space(peek(l))) {
-		next(l, &size);
+	while (l->pos < l->len && (ascii_class[in[l->pos]] & C_SPACE)) {
+		if (in[l->pos] == '\n')
+			l->line++;
+		l->pos++;
 		spaces++;
 	}
 	if (has_right_trim(l, l->pos - 1) && has_prefix(l, l->pos + 1, "}}")) {
@@ -571,7 +586,9 @@ static void lex_inside(struct tmpl_lexer *l, struct tmpl_token *out)
 	int trim, r;
 	size_t size;
 
-	if (at_right_delim(l, &trim)) {
+	/* a right delimiter starts with '}' or a space (" -}}") */
+	if (l->pos < l->len && (l->input[l->pos] == '}' || (ascii_class[(unsigned char)l->input[l->pos]] & C_SPACE)) &&
+	    at_right_delim(l, &trim)) {
 		if (l->paren_depth == 0) {
 			lex_right_delim(l, out);
 			return;
