@@ -35,9 +35,20 @@ static int is_alnum(int r)
 /* ASCII classes for the tight loops: isAlphaNumeric's ASCII part, and isSpace */
 #define C_ALNUM 1
 #define C_SPACE 2
+#define C_TERM 4  /* ends a field or identifier (with the spaces, "}}" and the end) */
+#define C_DEC 8   /* digits of scan_number's bases, with '_' */
+#define C_HEX 16
+#define C_OCT 32
+#define C_BIN 64
 static const unsigned char ascii_class[256] = {
-	['\t'] = C_SPACE, ['\n'] = C_SPACE, ['\r'] = C_SPACE, [' '] = C_SPACE, ['_'] = C_ALNUM,
-	['0' ... '9'] = C_ALNUM, ['A' ... 'Z'] = C_ALNUM, ['a' ... 'z'] = C_ALNUM,
+	['\t'] = C_SPACE | C_TERM, ['\n'] = C_SPACE | C_TERM, ['\r'] = C_SPACE | C_TERM,
+	[' '] = C_SPACE | C_TERM,
+	['.'] = C_TERM, [','] = C_TERM, ['|'] = C_TERM, [':'] = C_TERM, [')'] = C_TERM, ['('] = C_TERM,
+	['_'] = C_ALNUM | C_DEC | C_HEX | C_OCT | C_BIN,
+	['0' ... '1'] = C_ALNUM | C_DEC | C_HEX | C_OCT | C_BIN, ['2' ... '7'] = C_ALNUM | C_DEC | C_HEX | C_OCT,
+	['8' ... '9'] = C_ALNUM | C_DEC | C_HEX,
+	['A' ... 'F'] = C_ALNUM | C_HEX, ['G' ... 'Z'] = C_ALNUM,
+	['a' ... 'f'] = C_ALNUM | C_HEX, ['g' ... 'z'] = C_ALNUM,
 };
 
 /* decode, next and peek: inlined, a call each per byte of an action was a tenth of lexing */
@@ -173,11 +184,10 @@ static int has_right_trim(const struct tmpl_lexer *l, size_t pos)
 }
 
 /* inlined: s is a literal, its length a constant */
+/* s: a two-byte literal (the right delimiter, the comment opener), compared inline */
 static inline __attribute__((always_inline)) int has_prefix(const struct tmpl_lexer *l, size_t pos, const char *s)
 {
-	size_t n = __builtin_strlen(s);
-
-	return pos <= l->len && l->len - pos >= n && !memcmp(l->input + pos, s, n);
+	return pos <= l->len && l->len - pos >= 2 && l->input[pos] == s[0] && l->input[pos + 1] == s[1];
 }
 
 /* at "}}" or " -}}": delim, and whether trimmed */
@@ -218,64 +228,63 @@ void tmpl_lex_init(struct tmpl_lexer *l, const char *input, size_t len)
 	l->start_line = 1;
 }
 
-static int at_terminator(const struct tmpl_lexer *l)
+static inline int at_terminator(const struct tmpl_lexer *l)
 {
-	int r = peek(l);
+	unsigned char c;
 
-	if (is_space(r))
+	if (l->pos >= l->len)
 		return 1;
-	switch (r) {
-	case EOF_RUNE:
-	case '.':
-	case ',':
-	case '|':
-	case ':':
-	case ')':
-	case '(':
+	c = (unsigned char)l->input[l->pos];
+	if (ascii_class[c] & C_TERM)
 		return 1;
-	}
-	return has_prefix(l, l->pos, "}}");
+	return c == '}' && l->pos + 1 < l->len && l->input[l->pos + 1] == '}';
 }
 
-static int accept(struct tmpl_lexer *l, const char *valid)
+/* inlined: valid is a short literal, the loop unrolled */
+static inline __attribute__((always_inline)) int accept(struct tmpl_lexer *l, const char *valid)
 {
-	if (l->pos < l->len && l->input[l->pos] && strchr(valid, l->input[l->pos])) {
-		l->pos++;
-		return 1;
-	}
+	const char *v;
+
+	if (l->pos < l->len)
+		for (v = valid; *v; v++)
+			if (l->input[l->pos] == *v) {
+				l->pos++;
+				return 1;
+			}
 	return 0;
 }
 
-static void accept_run(struct tmpl_lexer *l, const char *valid)
+/* past the bytes of class cls (C_DEC, C_HEX, C_OCT or C_BIN: a base's digits and '_') */
+static void accept_run(struct tmpl_lexer *l, unsigned cls)
 {
-	while (accept(l, valid))
-		;
+	while (l->pos < l->len && (ascii_class[(unsigned char)l->input[l->pos]] & cls))
+		l->pos++;
 }
 
 static int scan_number(struct tmpl_lexer *l)
 {
-	const char *digits = "0123456789_";
+	unsigned digits = C_DEC;
 	size_t size;
 
 	accept(l, "+-");
 	if (accept(l, "0")) {
 		if (accept(l, "xX"))
-			digits = "0123456789abcdefABCDEF_";
+			digits = C_HEX;
 		else if (accept(l, "oO"))
-			digits = "01234567_";
+			digits = C_OCT;
 		else if (accept(l, "bB"))
-			digits = "01_";
+			digits = C_BIN;
 	}
 	accept_run(l, digits);
 	if (accept(l, "."))
 		accept_run(l, digits);
-	if (strlen(digits) == 11 && accept(l, "eE")) {
+	if (digits == C_DEC && accept(l, "eE")) {
 		accept(l, "+-");
-		accept_run(l, "0123456789_");
+		accept_run(l, C_DEC);
 	}
-	if (strlen(digits) == 23 && accept(l, "pP")) {
+	if (digits == C_HEX && accept(l, "pP")) {
 		accept(l, "+-");
-		accept_run(l, "0123456789_");
+		accept_run(l, C_DEC);
 	}
 	accept(l, "i");
 	if (is_alnum(peek(l))) {
