@@ -4,6 +4,7 @@
  * with a slash and a star right after the delimiter.  Errors are items
  * (I_ERROR) whose text is Go's message.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -30,6 +31,25 @@ static int is_alnum(int r)
 		return 0;
 	return tmpl_unicode_is_letter(r) || tmpl_unicode_is_digit(r);
 }
+
+/* ASCII classes for the tight loops: isAlphaNumeric's ASCII part, and isSpace */
+#define C_ALNUM 1
+#define C_SPACE 2
+#define C_TERM 4  /* ends a field or identifier (with the spaces, "}}" and the end) */
+#define C_DEC 8   /* digits of scan_number's bases, with '_' */
+#define C_HEX 16
+#define C_OCT 32
+#define C_BIN 64
+static const unsigned char ascii_class[256] = {
+	['\t'] = C_SPACE | C_TERM, ['\n'] = C_SPACE | C_TERM, ['\r'] = C_SPACE | C_TERM,
+	[' '] = C_SPACE | C_TERM,
+	['.'] = C_TERM, [','] = C_TERM, ['|'] = C_TERM, [':'] = C_TERM, [')'] = C_TERM, ['('] = C_TERM,
+	['_'] = C_ALNUM | C_DEC | C_HEX | C_OCT | C_BIN,
+	['0' ... '1'] = C_ALNUM | C_DEC | C_HEX | C_OCT | C_BIN, ['2' ... '7'] = C_ALNUM | C_DEC | C_HEX | C_OCT,
+	['8' ... '9'] = C_ALNUM | C_DEC | C_HEX,
+	['A' ... 'F'] = C_ALNUM | C_HEX, ['G' ... 'Z'] = C_ALNUM,
+	['a' ... 'f'] = C_ALNUM | C_HEX, ['g' ... 'z'] = C_ALNUM,
+};
 
 /* decode, next and peek: inlined, a call each per byte of an action was a tenth of lexing */
 static inline __attribute__((always_inline)) int decode(const struct tmpl_lexer *l, size_t pos, size_t *size)
@@ -81,13 +101,31 @@ static void emit(struct tmpl_lexer *l, struct tmpl_token *out, enum tmpl_item t)
 	l->start_line = l->line;
 }
 
+/*
+ * The newlines in s[0..n): eight bytes at a time (a chart's text runs are
+ * long: a CRD is one).  A byte of x = w ^ "\n\n..." is zero at a newline;
+ * ((x & 0x7f..) + 0x7f..) | x has its top bit clear exactly there.
+ */
+static size_t count_newlines(const char *s, size_t n)
+{
+	const uint64_t lo7 = 0x7f7f7f7f7f7f7f7fULL, nl = 0x0a0a0a0a0a0a0a0aULL;
+	size_t i = 0, count = 0;
+
+	for (; i + 8 <= n; i += 8) {
+		uint64_t w, x, t;
+		memcpy(&w, s + i, 8);
+		x = w ^ nl;
+		t = ~(((x & lo7) + lo7) | x | lo7);
+		count += (size_t)((t >> 7) * 0x0101010101010101ULL >> 56);
+	}
+	for (; i < n; i++)
+		count += s[i] == '\n';
+	return count;
+}
+
 static void ignore(struct tmpl_lexer *l)
 {
-	size_t i;
-
-	for (i = l->start; i < l->pos; i++)
-		if (l->input[i] == '\n')
-			l->line++;
+	l->line += (int)count_newlines(l->input + l->start, l->pos - l->start);
 	l->start = l->pos;
 	l->start_line = l->line;
 }
@@ -146,11 +184,10 @@ static int has_right_trim(const struct tmpl_lexer *l, size_t pos)
 }
 
 /* inlined: s is a literal, its length a constant */
+/* s: a two-byte literal (the right delimiter, the comment opener), compared inline */
 static inline __attribute__((always_inline)) int has_prefix(const struct tmpl_lexer *l, size_t pos, const char *s)
 {
-	size_t n = __builtin_strlen(s);
-
-	return pos <= l->len && l->len - pos >= n && !memcmp(l->input + pos, s, n);
+	return pos <= l->len && l->len - pos >= 2 && l->input[pos] == s[0] && l->input[pos + 1] == s[1];
 }
 
 /* at "}}" or " -}}": delim, and whether trimmed */
@@ -191,64 +228,63 @@ void tmpl_lex_init(struct tmpl_lexer *l, const char *input, size_t len)
 	l->start_line = 1;
 }
 
-static int at_terminator(const struct tmpl_lexer *l)
+static inline int at_terminator(const struct tmpl_lexer *l)
 {
-	int r = peek(l);
+	unsigned char c;
 
-	if (is_space(r))
+	if (l->pos >= l->len)
 		return 1;
-	switch (r) {
-	case EOF_RUNE:
-	case '.':
-	case ',':
-	case '|':
-	case ':':
-	case ')':
-	case '(':
+	c = (unsigned char)l->input[l->pos];
+	if (ascii_class[c] & C_TERM)
 		return 1;
-	}
-	return has_prefix(l, l->pos, "}}");
+	return c == '}' && l->pos + 1 < l->len && l->input[l->pos + 1] == '}';
 }
 
-static int accept(struct tmpl_lexer *l, const char *valid)
+/* inlined: valid is a short literal, the loop unrolled */
+static inline __attribute__((always_inline)) int accept(struct tmpl_lexer *l, const char *valid)
 {
-	if (l->pos < l->len && l->input[l->pos] && strchr(valid, l->input[l->pos])) {
-		l->pos++;
-		return 1;
-	}
+	const char *v;
+
+	if (l->pos < l->len)
+		for (v = valid; *v; v++)
+			if (l->input[l->pos] == *v) {
+				l->pos++;
+				return 1;
+			}
 	return 0;
 }
 
-static void accept_run(struct tmpl_lexer *l, const char *valid)
+/* past the bytes of class cls (C_DEC, C_HEX, C_OCT or C_BIN: a base's digits and '_') */
+static void accept_run(struct tmpl_lexer *l, unsigned cls)
 {
-	while (accept(l, valid))
-		;
+	while (l->pos < l->len && (ascii_class[(unsigned char)l->input[l->pos]] & cls))
+		l->pos++;
 }
 
 static int scan_number(struct tmpl_lexer *l)
 {
-	const char *digits = "0123456789_";
+	unsigned digits = C_DEC;
 	size_t size;
 
 	accept(l, "+-");
 	if (accept(l, "0")) {
 		if (accept(l, "xX"))
-			digits = "0123456789abcdefABCDEF_";
+			digits = C_HEX;
 		else if (accept(l, "oO"))
-			digits = "01234567_";
+			digits = C_OCT;
 		else if (accept(l, "bB"))
-			digits = "01_";
+			digits = C_BIN;
 	}
 	accept_run(l, digits);
 	if (accept(l, "."))
 		accept_run(l, digits);
-	if (strlen(digits) == 11 && accept(l, "eE")) {
+	if (digits == C_DEC && accept(l, "eE")) {
 		accept(l, "+-");
-		accept_run(l, "0123456789_");
+		accept_run(l, C_DEC);
 	}
-	if (strlen(digits) == 23 && accept(l, "pP")) {
+	if (digits == C_HEX && accept(l, "pP")) {
 		accept(l, "+-");
-		accept_run(l, "0123456789_");
+		accept_run(l, C_DEC);
 	}
 	accept(l, "i");
 	if (is_alnum(peek(l))) {
@@ -350,21 +386,33 @@ static void lex_left_delim(struct tmpl_lexer *l, struct tmpl_token *out)
 	*out = tok;
 }
 
+/* the first "{{" at or after pos: memchr for the '{' (vectorized), then its second */
+static const char *find_left_delim(const char *s, const char *end)
+{
+	while (s + 1 < end) {
+		const char *x = memchr(s, '{', (size_t)(end - s - 1));
+		if (!x)
+			return NULL;
+		if (x[1] == '{')
+			return x;
+		s = x + 1;
+	}
+	return NULL;
+}
+
 static void lex_text(struct tmpl_lexer *l, struct tmpl_token *out)
 {
-	const char *x = memmem(l->input + l->pos, l->len - l->pos, "{{", 2);
+	const char *x = find_left_delim(l->input + l->pos, l->input + l->len);
 
 	if (x) {
 		size_t at = (size_t)(x - l->input);
 		if (at > l->pos) {
-			size_t trim = 0, i;
+			size_t trim = 0;
 			l->pos = at;
 			if (has_left_trim(l, at + 2))
 				trim = right_trim_length(l->input + l->start, l->pos - l->start);
 			l->pos -= trim;
-			for (i = l->start; i < l->pos; i++)
-				if (l->input[i] == '\n')
-					l->line++;
+			l->line += (int)count_newlines(l->input + l->start, l->pos - l->start);
 			if (l->pos > l->start) {
 				emit(l, out, I_TEXT);
 				l->pos += trim;
@@ -379,10 +427,7 @@ static void lex_text(struct tmpl_lexer *l, struct tmpl_token *out)
 	}
 	l->pos = l->len;
 	if (l->pos > l->start) {
-		size_t i;
-		for (i = l->start; i < l->pos; i++)
-			if (l->input[i] == '\n')
-				l->line++;
+		l->line += (int)count_newlines(l->input + l->start, l->pos - l->start);
 		emit(l, out, I_TEXT);
 		return;
 	}
@@ -390,69 +435,74 @@ static void lex_text(struct tmpl_lexer *l, struct tmpl_token *out)
 	l->done = 1;
 }
 
-#define KW(w, item) { w, sizeof(w) - 1, item }
-static const struct {
-	const char *word;
-	size_t len;
-	enum tmpl_item item;
-} keywords[] = {
-	KW(".", I_DOT), KW("block", I_BLOCK), KW("break", I_BREAK), KW("continue", I_CONTINUE),
-	KW("define", I_DEFINE), KW("else", I_ELSE), KW("end", I_END), KW("if", I_IF), KW("range", I_RANGE),
-	KW("nil", I_NIL), KW("template", I_TEMPLATE), KW("with", I_WITH),
-};
-#undef KW
+/* past the alphanumeric runes at pos: ASCII a byte at a time, others decoded (none is a newline) */
+static void scan_alnum(struct tmpl_lexer *l)
+{
+	const unsigned char *in = (const unsigned char *)l->input;
+	size_t p = l->pos, n = l->len, size;
+
+	for (;;) {
+		while (p < n && (ascii_class[in[p]] & C_ALNUM))
+			p++;
+		if (p < n && in[p] >= 0x80 && is_alnum((int)tmpl_rune(l->input + p, n - p, &size))) {
+			p += size;
+			continue;
+		}
+		break;
+	}
+	l->pos = p;
+}
+
+/* the keyword (or . true false) that word is, else I_IDENT */
+static enum tmpl_item keyword(const char *w, size_t n)
+{
+#define IS(s) (!memcmp(w, s, sizeof(s) - 1))
+	switch (n) {
+	case 1:
+		return w[0] == '.' ? I_DOT : I_IDENT;
+	case 2:
+		return IS("if") ? I_IF : I_IDENT;
+	case 3:
+		return IS("end") ? I_END : IS("nil") ? I_NIL : I_IDENT;
+	case 4:
+		return IS("else") ? I_ELSE : IS("with") ? I_WITH : IS("true") ? I_BOOL : I_IDENT;
+	case 5:
+		return IS("block") ? I_BLOCK : IS("break") ? I_BREAK : IS("range") ? I_RANGE :
+		       IS("false") ? I_BOOL : I_IDENT;
+	case 6:
+		return IS("define") ? I_DEFINE : I_IDENT;
+	case 8:
+		return IS("continue") ? I_CONTINUE : IS("template") ? I_TEMPLATE : I_IDENT;
+	}
+	return I_IDENT;
+#undef IS
+}
+
 
 static void lex_identifier(struct tmpl_lexer *l, struct tmpl_token *out)
 {
-	size_t size, i, n;
-	int r;
-	const char *word;
+	enum tmpl_item item;
 
-	for (;;) {
-		r = next(l, &size);
-		if (!is_alnum(r)) {
-			backup(l, size);
-			break;
-		}
-	}
+	scan_alnum(l);
 	if (!at_terminator(l)) {
-		bad_char(l, out, "bad character", r);
+		bad_char(l, out, "bad character", peek(l));
 		return;
 	}
-	word = l->input + l->start;
-	n = l->pos - l->start;
-	for (i = 0; i < sizeof(keywords) / sizeof(keywords[0]); i++) {
-		if (keywords[i].len == n && !memcmp(word, keywords[i].word, n)) {
-			emit(l, out, keywords[i].item);
-			return;
-		}
-	}
-	if (word[0] == '.')
-		emit(l, out, I_FIELD);
-	else if ((n == 4 && !memcmp(word, "true", 4)) || (n == 5 && !memcmp(word, "false", 5)))
-		emit(l, out, I_BOOL);
-	else
-		emit(l, out, I_IDENT);
+	item = keyword(l->input + l->start, l->pos - l->start);
+	if (item == I_IDENT && l->input[l->start] == '.')
+		item = I_FIELD;
+	emit(l, out, item);
 }
 
 static void lex_field_or_variable(struct tmpl_lexer *l, struct tmpl_token *out, enum tmpl_item typ)
 {
-	size_t size = 0;
-	int r;
-
 	if (at_terminator(l)) {
 		emit(l, out, typ == I_VARIABLE ? I_VARIABLE : I_DOT);
 		return;
 	}
-	for (;;) {
-		r = next(l, &size);
-		if (!is_alnum(r)) {
-			backup(l, size);
-			break;
-		}
-	}
+	scan_alnum(l);
 	if (!at_terminator(l)) {
-		bad_char(l, out, "bad character", r);
+		bad_char(l, out, "bad character", peek(l));
 		return;
 	}
 	emit(l, out, typ);
@@ -461,10 +511,12 @@ static void lex_field_or_variable(struct tmpl_lexer *l, struct tmpl_token *out, 
 static void lex_space(struct tmpl_lexer *l, struct tmpl_token *out)
 {
 	int spaces = 0;
-	size_t size;
+	const unsigned char *in = (const unsigned char *)l->input;
 
-	while (is_space(peek(l))) {
-		next(l, &size);
+	while (l->pos < l->len && (ascii_class[in[l->pos]] & C_SPACE)) {
+		if (in[l->pos] == '\n')
+			l->line++;
+		l->pos++;
 		spaces++;
 	}
 	if (has_right_trim(l, l->pos - 1) && has_prefix(l, l->pos + 1, "}}")) {
@@ -543,7 +595,9 @@ static void lex_inside(struct tmpl_lexer *l, struct tmpl_token *out)
 	int trim, r;
 	size_t size;
 
-	if (at_right_delim(l, &trim)) {
+	/* a right delimiter starts with '}' or a space (" -}}") */
+	if (l->pos < l->len && (l->input[l->pos] == '}' || (ascii_class[(unsigned char)l->input[l->pos]] & C_SPACE)) &&
+	    at_right_delim(l, &trim)) {
 		if (l->paren_depth == 0) {
 			lex_right_delim(l, out);
 			return;

@@ -95,8 +95,8 @@ static _Noreturn void fail_oom(struct parser *p)
 	longjmp(p->jmp, 1);
 }
 
-/* n zeroed bytes, as long as the src lives: inlined, so that a constant n zeroes in a few stores */
-static inline __attribute__((always_inline)) void *arena(struct parser *p, size_t n)
+/* n bytes, uninitialized, as long as the src lives (for what the caller fills at once) */
+static inline __attribute__((always_inline)) void *arena_raw(struct parser *p, size_t n)
 {
 	struct tmpl_chunk *c = p->src->chunks;
 	size_t units = n ? (n + ARENA_ALIGN - 1) / ARENA_ALIGN : 1;
@@ -106,6 +106,14 @@ static inline __attribute__((always_inline)) void *arena(struct parser *p, size_
 		c = arena_chunk(p, units);
 	r = &c->data[c->used];
 	c->used += units;
+	return r;
+}
+
+/* n zeroed bytes, as long as the src lives: inlined, so that a constant n zeroes in a few stores */
+static inline __attribute__((always_inline)) void *arena(struct parser *p, size_t n)
+{
+	void *r = arena_raw(p, n);
+
 	memset(r, 0, n);
 	return r;
 }
@@ -132,7 +140,7 @@ static __attribute__((noinline)) struct tmpl_chunk *arena_chunk(struct parser *p
 
 static char *arena_str(struct parser *p, const char *s, size_t n)
 {
-	char *r = arena(p, n + 1);
+	char *r = arena_raw(p, n + 1);
 
 	memcpy(r, s, n);
 	r[n] = '\0';
@@ -287,7 +295,7 @@ static void append_kid(struct parser *p, struct tmpl_node *n, struct tmpl_node *
 	/* the capacity is implied: 4, then doubling (a power of two when full) */
 	if (n->nkids == 0 || (n->nkids >= 4 && !(n->nkids & (n->nkids - 1)))) {
 		size_t cap = n->nkids ? (size_t)n->nkids * 2 : 4;
-		struct tmpl_node **k = arena(p, cap * sizeof(*k));
+		struct tmpl_node **k = arena_raw(p, cap * sizeof(*k)); /* items past nkids unread */
 		if (n->nkids)
 			memcpy(k, n->kids, n->nkids * sizeof(*k));
 		n->kids = k;
@@ -300,7 +308,7 @@ static void append_decl(struct parser *p, struct tmpl_node *n, struct tmpl_node 
 	/* as kids: 2, then doubling */
 	if (n->ndecl == 0 || (n->ndecl >= 2 && !(n->ndecl & (n->ndecl - 1)))) {
 		size_t cap = n->ndecl ? (size_t)n->ndecl * 2 : 2;
-		struct tmpl_node **k = arena(p, cap * sizeof(*k));
+		struct tmpl_node **k = arena_raw(p, cap * sizeof(*k)); /* items past nkids unread */
 		if (n->ndecl)
 			memcpy(k, n->decl, n->ndecl * sizeof(*k));
 		n->decl = k;
