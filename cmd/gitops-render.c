@@ -1,13 +1,11 @@
 /* gitops-render: sources -> one normalised stream of plain Kubernetes objects. */
-#include <malloc.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <unistd.h>
 
 #include "lib/base/buf.h"
 #include "cmd/tool/cli.h"
+#include "cmd/tool/heap.h"
 #include "cmd/tool/renderreport.h"
 #include "lib/git/git.h"
 #include "lib/render/render.h"
@@ -220,54 +218,6 @@ static int is_kustomization(const char *arg)
 	return strcmp(arg, "-") && gitops_kustomize_file(arg) != NULL;
 }
 
-/*
- * The heap on transparent huge pages, as glibc.malloc.hugetlb=1 would put it.
- * A build touches megabytes of fresh heap (the parsed trees, copies for
- * patches, the output), and each first touch of a 4 KiB page is a page
- * fault: about 2,100 of them for kueue's 80 CRDs, a third of its time on a
- * 2-core VM.  The first growth of the heap reserves HEAP_PAD of address
- * space (M_TOP_PAD: nothing is touched) and that range is advised
- * MADV_HUGEPAGE: the first touch of each 2 MiB maps all of it.  The heap
- * starts one small page below a 2 MiB boundary: malloc writes its first
- * chunk there before the advice, and a huge page can only fill a range
- * nothing touched yet.  The heap is not trimmed (a short run), and blocks up
- * to 32 MiB come from it rather than each from a fresh mmap.  Where the
- * kernel has no huge pages to give, or refuses the reservation, it is all as
- * before: 4 KiB faults.
- *
- * No fastbins either (M_MXFAST 0; the per-thread cache still takes small
- * frees): a build frees trees of small nodes while it holds others, and each
- * large block freed or asked for then made malloc_consolidate walk every
- * fastbin chunk, cold, about 6% of the 20k-object overlay's cycles.
- */
-#define HEAP_PAD ((uintptr_t)256 << 20)
-#define HUGE_PAGE ((uintptr_t)2 << 20)
-static void heap_on_huge_pages(void)
-{
-	uintptr_t lo, hi, brk0 = (uintptr_t)sbrk(0), small = (uintptr_t)sysconf(_SC_PAGESIZE);
-	void *p;
-
-	if (brk0 == (uintptr_t)-1 || small == 0 || small >= HUGE_PAGE)
-		return;
-	lo = (brk0 + small + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
-	if (sbrk((intptr_t)(lo - small - brk0)) == (void *)-1)
-		return;
-	(void)mallopt(M_MXFAST, 0);
-	(void)mallopt(M_TRIM_THRESHOLD, (int)HEAP_PAD);
-	(void)mallopt(M_MMAP_THRESHOLD, 32 << 20);
-	if (!mallopt(M_TOP_PAD, (int)HEAP_PAD))
-		return;
-	p = malloc(1);
-	/* later growth (past HEAP_PAD) in malloc's usual steps */
-	(void)mallopt(M_TOP_PAD, 128 << 10);
-	if (!p)
-		return;
-	hi = (uintptr_t)sbrk(0) & ~(HUGE_PAGE - 1);
-	if (hi > lo)
-		(void)madvise((void *)lo, hi - lo, MADV_HUGEPAGE);
-	free(p);
-}
-
 int main(int argc, char **argv)
 {
 	struct gitops_cli cli;
@@ -289,7 +239,7 @@ int main(int argc, char **argv)
 	 */
 	for (i = 1; i < argc; i++)
 		if (argv[i][0] != '-' && is_kustomization(argv[i])) {
-			heap_on_huge_pages();
+			gitops_tool_heap_on_huge_pages();
 			break;
 		}
 	gitops_cli_init(&cli, "gitops-render", usage, help);
