@@ -1692,6 +1692,25 @@ static int docs_stand_in(const struct render *rd, const struct gitops_helm_docs 
 	return 1;
 }
 
+/* One object a chart rendered: a Source is refused, the rest go out (obj is released). */
+static int chart_object(struct render *rd, struct gitops_object *obj, struct gitops_err *err)
+{
+	int rc;
+
+	if (gitops_source_is(obj->json)) {
+		gitops_object_err(err, obj, GITOPS_EXIT_INPUT, "a chart rendered a Source document: refused");
+		gitops_object_release(obj);
+		return -1;
+	}
+	rc = emit(rd, obj, err);
+	gitops_object_release(obj);
+	if (rc < 0)
+		return -1;
+	if (rd->stats)
+		rd->stats->objects++;
+	return 0;
+}
+
 static int render_chart(struct render *rd, const char *path, struct gitops_err *err)
 {
 	struct gitops_helm_options def = GITOPS_HELM_OPTIONS_INIT;
@@ -1730,7 +1749,6 @@ static int render_chart(struct render *rd, const char *path, struct gitops_err *
 		/* what gitops_stream_read would hand out, without reading the text again */
 		gitops_buf_release(&text);
 		for (size_t i = 0; i < docs.n; i++) {
-			int cb;
 			if (!docs.v[i].tree)
 				continue;
 			memset(&obj, 0, sizeof(obj));
@@ -1739,17 +1757,8 @@ static int render_chart(struct render *rd, const char *path, struct gitops_err *
 			obj.source = path;
 			obj.doc = i + 1;
 			obj.line = docs.v[i].line;
-			if (gitops_source_is(obj.json)) {
-				gitops_object_err(err, &obj, GITOPS_EXIT_INPUT, "a chart rendered a Source document: refused");
-				gitops_object_release(&obj);
+			if (chart_object(rd, &obj, err) < 0)
 				goto done;
-			}
-			cb = emit(rd, &obj, err);
-			gitops_object_release(&obj);
-			if (cb < 0)
-				goto done;
-			if (rd->stats)
-				rd->stats->objects++;
 		}
 		if (rd->stats)
 			rd->stats->files++;
@@ -1759,20 +1768,9 @@ static int render_chart(struct render *rd, const char *path, struct gitops_err *
 	if (gitops_stream_reader_mem(&r, text.data ? text.data : "", text.len, path, rd->limits,
 				     GITOPS_STREAM_NAMES_LENIENT, err) < 0)
 		goto done;
-	while ((n = gitops_stream_read(r, &obj, err)) > 0) {
-		int cb;
-		if (gitops_source_is(obj.json)) {
-			gitops_object_err(err, &obj, GITOPS_EXIT_INPUT, "a chart rendered a Source document: refused");
-			gitops_object_release(&obj);
+	while ((n = gitops_stream_read(r, &obj, err)) > 0)
+		if (chart_object(rd, &obj, err) < 0)
 			goto done;
-		}
-		cb = emit(rd, &obj, err);
-		gitops_object_release(&obj);
-		if (cb < 0)
-			goto done;
-		if (rd->stats)
-			rd->stats->objects++;
-	}
 	if (n < 0)
 		goto done;
 	if (rd->stats)
