@@ -212,12 +212,6 @@ static int on_option(struct gitops_cli *cli, int opt, const char *arg, void *ctx
 	return gitops_cli_usage_error(cli, "unknown option");
 }
 
-/* Is an operand a directory holding a kustomization (its output then printed as kubectl kustomize prints)? */
-static int is_kustomization(const char *arg)
-{
-	return strcmp(arg, "-") && gitops_kustomize_file(arg) != NULL;
-}
-
 int main(int argc, char **argv)
 {
 	struct gitops_cli cli;
@@ -232,16 +226,7 @@ int main(int argc, char **argv)
 	cJSON *overrides = NULL;
 	int ret, i, code = GITOPS_EXIT_OK;
 
-	/*
-	 * Only for a kustomization named on the command line (stat() alone, before
-	 * the first malloc): a chart's render is a few MB, where the 2 MiB pages
-	 * would cost helm's memory goal more than their time.
-	 */
-	for (i = 1; i < argc; i++)
-		if (argv[i][0] != '-' && is_kustomization(argv[i])) {
-			gitops_tool_heap_on_huge_pages();
-			break;
-		}
+	gitops_tool_heap_for_kustomizations(argc, argv); /* first: before any malloc */
 	gitops_cli_init(&cli, "gitops-render", usage, help);
 	ret = gitops_cli_parse(&cli, argc, argv, "n:f:a:s:", longopts, on_option, &o);
 	if (ret >= 0)
@@ -265,7 +250,8 @@ int main(int argc, char **argv)
 	put.w = w;
 	put.cli = &cli;
 	for (i = cli.optind; i < argc; i++)
-		if (is_kustomization(argv[i]) && gitops_stream_writer_go_yaml(w, &err) < 0)
+		/* a kustomization's output is printed as kubectl kustomize prints it */
+		if (gitops_tool_is_kustomization(argv[i]) && gitops_stream_writer_go_yaml(w, &err) < 0)
 			goto fail;
 
 	for (i = cli.optind; i < argc || (i == argc && cli.optind == argc); i++) {

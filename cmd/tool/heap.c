@@ -1,9 +1,12 @@
 /* heap.c: a short-lived program's heap on transparent huge pages (see heap.h). */
 #include "cmd/tool/heap.h"
 
+#include "lib/kustomize/kustomize.h"
+
 #include <malloc.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -53,4 +56,18 @@ void gitops_tool_heap_on_huge_pages(void)
 	if (hi > lo)
 		(void)madvise((void *)lo, hi - lo, MADV_HUGEPAGE);
 	free(p);
+}
+
+int gitops_tool_is_kustomization(const char *arg)
+{
+	return strcmp(arg, "-") && gitops_kustomize_file(arg) != NULL;
+}
+
+void gitops_tool_heap_for_kustomizations(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++)
+		if (argv[i][0] != '-' && gitops_tool_is_kustomization(argv[i])) {
+			gitops_tool_heap_on_huge_pages();
+			return;
+		}
 }

@@ -10,4 +10,14 @@
 
 void gitops_tool_heap_on_huge_pages(void);
 
+/* Is an operand a directory holding a kustomization? (stat() alone: no malloc) */
+int gitops_tool_is_kustomization(const char *arg);
+
+/*
+ * The heap on huge pages only when an operand names a kustomization: a
+ * chart's render is a few MB, where the 2 MiB pages would cost helm's
+ * memory goal more than their time.
+ */
+void gitops_tool_heap_for_kustomizations(int argc, char **argv);
+
 #endif
