@@ -92,19 +92,30 @@ static int index_ready(struct kz_resmap *m, size_t want)
 	if (!x && !(x = m->index = calloc(1, sizeof(*x))))
 		return -1;
 	if (cap != x->cap) {
-		size_t *slot = calloc(cap, sizeof(*slot));
-		uint64_t *hash = calloc(cap, sizeof(*hash));
+		size_t *slot = calloc(cap, sizeof(*slot)), *old_slot = x->slot;
+		uint64_t *hash = calloc(cap, sizeof(*hash)), *old_hash = x->hash;
+		size_t old_cap = x->cap;
+		/* only grown: the entries' hashes move over, no object's id read again (its memory is cold) */
+		int fresh = x->valid && x->epoch == rename_epoch && x->n == m->n;
 
 		if (!slot || !hash) {
 			free(slot);
 			free(hash);
 			return -1;
 		}
-		free(x->slot);
-		free(x->hash);
 		x->slot = slot;
 		x->hash = hash;
 		x->cap = cap;
+		if (fresh) {
+			x->n = 0;
+			for (i = 0; i < old_cap; i++)
+				if (old_slot[i])
+					index_put(x, old_hash[i], old_slot[i] - 1);
+		}
+		free(old_slot);
+		free(old_hash);
+		if (fresh)
+			return 0;
 	} else {
 		memset(x->slot, 0, cap * sizeof(*x->slot));
 	}
