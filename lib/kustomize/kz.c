@@ -20,6 +20,7 @@ struct kz_index {
 	size_t n;     /* entries: the first n objects of the map */
 	unsigned long epoch;
 	int valid;
+	int unique; /* no two entries have one id (kustomize's ResId.Equals) */
 };
 
 static unsigned long rename_epoch;
@@ -78,6 +79,23 @@ static void index_put(struct kz_index *x, uint64_t h, size_t pos)
 	x->n++;
 }
 
+/* index_put for a rebuild: notes in x->unique whether an entry of the same id was there already */
+static void index_put_checked(struct kz_index *x, const struct kz_resmap *m, const struct kz_id *id, uint64_t h,
+			      size_t pos)
+{
+	size_t i;
+
+	for (i = (size_t)h & (x->cap - 1); x->unique && x->slot[i]; i = (i + 1) & (x->cap - 1))
+		if (x->hash[i] == h) {
+			struct kz_id other;
+
+			kz_id_of(&other, m->v[x->slot[i] - 1]);
+			if (same_id(id, &other))
+				x->unique = 0;
+		}
+	index_put(x, h, pos);
+}
+
 /* Make the index describe the map, at room for `want` entries: 0, or -1 when out of memory. */
 static int index_ready(struct kz_resmap *m, size_t want)
 {
@@ -120,9 +138,10 @@ static int index_ready(struct kz_resmap *m, size_t want)
 		memset(x->slot, 0, cap * sizeof(*x->slot));
 	}
 	x->n = 0;
+	x->unique = 1;
 	for (i = 0; i < m->n; i++) {
 		kz_id_of(&id, m->v[i]);
-		index_put(x, id_hash(&id), i);
+		index_put_checked(x, m, &id, id_hash(&id), i);
 	}
 	x->epoch = rename_epoch;
 	x->valid = 1;
@@ -205,6 +224,21 @@ int kz_resmap_append(struct kz_resmap *m, cJSON *obj, struct gitops_err *err)
 	m->v[m->n++] = obj;
 	index_put(m->index, h, m->n - 1);
 	return 0;
+}
+
+int kz_resmap_move_unique(struct kz_resmap *dst, struct kz_resmap *src)
+{
+	struct kz_index *x = src->index;
+
+	if (dst->n || !x || !x->valid || x->epoch != rename_epoch || x->n != src->n || !x->unique)
+		return 0;
+	free(dst->v);
+	index_free(dst->index);
+	*dst = *src;
+	src->v = NULL;
+	src->index = NULL;
+	src->n = src->cap = 0;
+	return 1;
 }
 
 int kz_resmap_check_unique(struct kz_resmap *m, struct gitops_err *err)
