@@ -403,49 +403,86 @@ static int add_csv(cJSON *obj, const char *key, const char *value, struct gitops
 	return rc;
 }
 
+/* PrefixSuffixTransformer on one resource */
+static int prefix_suffix_one(cJSON *obj, const struct ps_ctx *cp, const struct kz_fieldspecs *fss,
+			     struct gitops_err *err)
+{
+	struct ps_ctx p = *cp;
+	struct kz_id id;
+	int stale = 1;
+	size_t j;
+
+	if (ps_skipped(obj))
+		return 0;
+	for (j = 0; j < fss->n; j++) {
+		const struct kz_fieldspec *fs = &fss->v[j];
+
+		/* the id read once for the field specs that select nothing; again after one that applies */
+		if (stale)
+			kz_id_of(&id, obj);
+		stale = kz_fs_selects_id(fs, &id);
+		if (!stale)
+			continue;
+		if (!strcmp(fs->path, "metadata/name")) {
+			const char *name = gitops_json_get_string(obj, "metadata", "name", NULL);
+			struct gitops_buf b = GITOPS_BUF_INIT;
+			int rc;
+
+			/* what nameref tells candidates apart by (kustomize records it even without a name) */
+			if (add_csv(obj, KZ_ANN_PREFIXES, p.prefix, err) || add_csv(obj, KZ_ANN_SUFFIXES, p.suffix, err))
+				return -1;
+			if (!name || (!*p.prefix && !*p.suffix))
+				continue;
+			if (gitops_buf_printf(&b, "%s%s%s", p.prefix, name, p.suffix))
+				return gitops_err_oom(err);
+			rc = kz_res_rename(obj, b.data, NULL, err);
+			gitops_buf_release(&b);
+			if (rc)
+				return -1;
+			continue;
+		}
+		if (kz_fs_apply(obj, fs, 0, ps_set, &p, err))
+			return -1;
+	}
+	return 0;
+}
+
 static int prefix_suffix_apply(struct kz_resmap *m, const char *prefix, const char *suffix,
 			       const struct kz_fieldspecs *fss, struct gitops_err *err)
 {
 	struct ps_ctx p = { prefix ? prefix : "", suffix ? suffix : "" };
-	size_t i, j;
+	size_t i;
+
+	for (i = 0; i < m->n; i++)
+		if (prefix_suffix_one(m->v[i], &p, fss, err))
+			return -1;
+	return 0;
+}
+
+/*
+ * namePrefix, then nameSuffix: kustomize runs the suffix transformer after
+ * the prefix one has gone over every resource.  Each changes a resource by
+ * itself alone, so both run at each resource in one pass; the error is the
+ * one kustomize meets first: any prefix error before a suffix error.
+ */
+static int prefix_then_suffix(struct kz_resmap *m, const char *prefix, const char *suffix,
+			      const struct kz_fieldspecs *pfss, const struct kz_fieldspecs *sfss, struct gitops_err *err)
+{
+	struct ps_ctx pp = { prefix, "" }, sp = { "", suffix };
+	struct gitops_err serr;
+	size_t i;
 
 	for (i = 0; i < m->n; i++) {
-		cJSON *obj = m->v[i];
-
-		struct kz_id id;
-		int stale = 1;
-
-		if (ps_skipped(obj))
-			continue;
-		for (j = 0; j < fss->n; j++) {
-			const struct kz_fieldspec *fs = &fss->v[j];
-
-			/* the id read once for the field specs that select nothing; again after one that applies */
-			if (stale)
-				kz_id_of(&id, obj);
-			stale = kz_fs_selects_id(fs, &id);
-			if (!stale)
-				continue;
-			if (!strcmp(fs->path, "metadata/name")) {
-				const char *name = gitops_json_get_string(obj, "metadata", "name", NULL);
-				struct gitops_buf b = GITOPS_BUF_INIT;
-				int rc;
-
-				/* what nameref tells candidates apart by (kustomize records it even without a name) */
-				if (add_csv(obj, KZ_ANN_PREFIXES, p.prefix, err) || add_csv(obj, KZ_ANN_SUFFIXES, p.suffix, err))
+		if (prefix_suffix_one(m->v[i], &pp, pfss, err))
+			return -1;
+		if (prefix_suffix_one(m->v[i], &sp, sfss, err)) {
+			/* a prefix error further on comes first */
+			serr = *err;
+			for (i++; i < m->n; i++)
+				if (prefix_suffix_one(m->v[i], &pp, pfss, err))
 					return -1;
-				if (!name || (!*p.prefix && !*p.suffix))
-					continue;
-				if (gitops_buf_printf(&b, "%s%s%s", p.prefix, name, p.suffix))
-					return gitops_err_oom(err);
-				rc = kz_res_rename(obj, b.data, NULL, err);
-				gitops_buf_release(&b);
-				if (rc)
-					return -1;
-				continue;
-			}
-			if (kz_fs_apply(obj, fs, 0, ps_set, &p, err))
-				return -1;
+			*err = serr;
+			return -1;
 		}
 	}
 	return 0;
@@ -456,6 +493,8 @@ int kz_prefix_suffix(struct kz_resmap *m, const cJSON *k, struct kz_ctx *c, stru
 	const char *prefix = str_member(k, "namePrefix"), *suffix = str_member(k, "nameSuffix");
 
 	/* kustomize runs a PrefixTransformer, then a SuffixTransformer */
+	if (!empty(prefix) && !empty(suffix))
+		return prefix_then_suffix(m, prefix, suffix, &c->config->name_prefix, &c->config->name_suffix, err);
 	if (!empty(prefix) && prefix_suffix_apply(m, prefix, NULL, &c->config->name_prefix, err))
 		return -1;
 	if (!empty(suffix) && prefix_suffix_apply(m, NULL, suffix, &c->config->name_suffix, err))
