@@ -428,6 +428,23 @@ int kz_res_set_annotation(cJSON *obj, const char *key, const char *value, struct
 	}
 	if (!cJSON_IsObject(ann))
 		return gitops_err_set(err, GITOPS_EXIT_INPUT, "metadata.annotations is not a mapping");
+	/*
+	 * A string there already (kustomize's lists, set again at each
+	 * rename): its text replaced in place, no node made and freed.  What
+	 * a new node would be: a plain string, no tag or style bits.
+	 */
+	if ((v = gitops_value_get(ann, key)) && (v->type & 0xFF) == cJSON_String && !(v->type & cJSON_IsReference)) {
+		char *text = strdup(value);
+
+		if (!text)
+			return gitops_err_oom(err);
+		free(v->valuestring);
+		v->valuestring = text;
+		v->type = cJSON_String | (v->type & cJSON_StringIsConst);
+		v->valueint = 0;
+		v->valuedouble = 0;
+		return 0;
+	}
 	if (!(v = cJSON_CreateString(value)))
 		return gitops_err_oom(err);
 	if ((ck = internal_key(key)) && !gitops_value_get(ann, key)) {
