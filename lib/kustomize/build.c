@@ -1236,32 +1236,54 @@ int kz_values_as_text(cJSON *ann)
 	return 0;
 }
 
-/* RemoveBuildAnnotations, and origin / transformations unless buildMetadata asks for them */
+/*
+ * Does the strip below remove annotation `key`?  `once` holds the keys
+ * outside internal.config.kubernetes.io/ already removed: of those only the
+ * first member of a name goes (as removing by name removes the first).
+ */
+static int strip_this(const char *key, int origin, int transformations, unsigned *once)
+{
+	static const char *const outside[] = { KZ_ANN_BEHAVIOR, KZ_ANN_ORIGIN, KZ_ANN_TRANSFORMATIONS };
+	size_t j;
+
+	if (!strncmp(key, "internal.config.kubernetes.io/", 30))
+		return 1;
+	for (j = 0; j < sizeof(outside) / sizeof(outside[0]); j++) {
+		if (strcmp(key, outside[j]))
+			continue;
+		if ((*once & (1u << j)) || (j == 1 && origin) || (j == 2 && transformations))
+			return 0;
+		*once |= 1u << j;
+		return 1;
+	}
+	return 0;
+}
+
+/*
+ * RemoveBuildAnnotations, and origin / transformations unless buildMetadata
+ * asks for them: one walk over each resource's annotations (an empty map
+ * left, or found, goes too).
+ */
 static int strip_annotations(struct kz_resmap *m, int origin, int transformations, struct gitops_err *err)
 {
-	static const char *const build[] = {
-		KZ_ANN_PREV_NAMES, KZ_ANN_PREV_KINDS, KZ_ANN_PREV_NAMESPACES, KZ_ANN_NEEDS_HASH, KZ_ANN_BEHAVIOR,
-		KZ_ANN_REF_BY,
-	};
-	size_t i, j;
+	size_t i;
 
 	for (i = 0; i < m->n; i++) {
-		cJSON *ann = (cJSON *)gitops_json_get(m->v[i], "metadata", "annotations", NULL), *a, *next;
-		for (j = 0; j < sizeof(build) / sizeof(build[0]); j++)
-			kz_res_remove_annotation(m->v[i], build[j]);
-		if (!origin)
-			kz_res_remove_annotation(m->v[i], KZ_ANN_ORIGIN);
-		if (!transformations)
-			kz_res_remove_annotation(m->v[i], KZ_ANN_TRANSFORMATIONS);
-		ann = (cJSON *)gitops_json_get(m->v[i], "metadata", "annotations", NULL);
-		if (!cJSON_IsObject(ann))
-			continue;
-		for (a = ann->child; a; a = next) {
-			next = a->next;
-			if (!strncmp(a->string, "internal.config.kubernetes.io/", 30))
-				kz_res_remove_annotation(m->v[i], a->string);
+		cJSON *md = gitops_value_get(m->v[i], "metadata"), *ann = gitops_value_get(md, "annotations"), *a,
+		      *next;
+		unsigned once = 0;
+
+		if (cJSON_IsObject(ann)) {
+			for (a = ann->child; a; a = next) {
+				next = a->next;
+				if (a->string && strip_this(a->string, origin, transformations, &once))
+					cJSON_Delete(cJSON_DetachItemViaPointer(ann, a));
+			}
+			if (!ann->child) {
+				cJSON_Delete(cJSON_DetachItemViaPointer(md, ann));
+				ann = NULL;
+			}
 		}
-		ann = (cJSON *)gitops_json_get(m->v[i], "metadata", "annotations", NULL);
 		if (kz_values_as_text(ann) < 0)
 			return gitops_err_oom(err);
 	}

@@ -20,6 +20,7 @@ struct kz_index {
 	size_t n;     /* entries: the first n objects of the map */
 	unsigned long epoch;
 	int valid;
+	int unique; /* no two entries have one id (kustomize's ResId.Equals) */
 };
 
 static unsigned long rename_epoch;
@@ -78,6 +79,23 @@ static void index_put(struct kz_index *x, uint64_t h, size_t pos)
 	x->n++;
 }
 
+/* index_put for a rebuild: notes in x->unique whether an entry of the same id was there already */
+static void index_put_checked(struct kz_index *x, const struct kz_resmap *m, const struct kz_id *id, uint64_t h,
+			      size_t pos)
+{
+	size_t i;
+
+	for (i = (size_t)h & (x->cap - 1); x->unique && x->slot[i]; i = (i + 1) & (x->cap - 1))
+		if (x->hash[i] == h) {
+			struct kz_id other;
+
+			kz_id_of(&other, m->v[x->slot[i] - 1]);
+			if (same_id(id, &other))
+				x->unique = 0;
+		}
+	index_put(x, h, pos);
+}
+
 /* Make the index describe the map, at room for `want` entries: 0, or -1 when out of memory. */
 static int index_ready(struct kz_resmap *m, size_t want)
 {
@@ -92,26 +110,38 @@ static int index_ready(struct kz_resmap *m, size_t want)
 	if (!x && !(x = m->index = calloc(1, sizeof(*x))))
 		return -1;
 	if (cap != x->cap) {
-		size_t *slot = calloc(cap, sizeof(*slot));
-		uint64_t *hash = calloc(cap, sizeof(*hash));
+		size_t *slot = calloc(cap, sizeof(*slot)), *old_slot = x->slot;
+		uint64_t *hash = calloc(cap, sizeof(*hash)), *old_hash = x->hash;
+		size_t old_cap = x->cap;
+		/* only grown: the entries' hashes move over, no object's id read again (its memory is cold) */
+		int fresh = x->valid && x->epoch == rename_epoch && x->n == m->n;
 
 		if (!slot || !hash) {
 			free(slot);
 			free(hash);
 			return -1;
 		}
-		free(x->slot);
-		free(x->hash);
 		x->slot = slot;
 		x->hash = hash;
 		x->cap = cap;
+		if (fresh) {
+			x->n = 0;
+			for (i = 0; i < old_cap; i++)
+				if (old_slot[i])
+					index_put(x, old_hash[i], old_slot[i] - 1);
+		}
+		free(old_slot);
+		free(old_hash);
+		if (fresh)
+			return 0;
 	} else {
 		memset(x->slot, 0, cap * sizeof(*x->slot));
 	}
 	x->n = 0;
+	x->unique = 1;
 	for (i = 0; i < m->n; i++) {
 		kz_id_of(&id, m->v[i]);
-		index_put(x, id_hash(&id), i);
+		index_put_checked(x, m, &id, id_hash(&id), i);
 	}
 	x->epoch = rename_epoch;
 	x->valid = 1;
@@ -194,6 +224,21 @@ int kz_resmap_append(struct kz_resmap *m, cJSON *obj, struct gitops_err *err)
 	m->v[m->n++] = obj;
 	index_put(m->index, h, m->n - 1);
 	return 0;
+}
+
+int kz_resmap_move_unique(struct kz_resmap *dst, struct kz_resmap *src)
+{
+	struct kz_index *x = src->index;
+
+	if (dst->n || !x || !x->valid || x->epoch != rename_epoch || x->n != src->n || !x->unique)
+		return 0;
+	free(dst->v);
+	index_free(dst->index);
+	*dst = *src;
+	src->v = NULL;
+	src->index = NULL;
+	src->n = src->cap = 0;
+	return 1;
 }
 
 int kz_resmap_check_unique(struct kz_resmap *m, struct gitops_err *err)
@@ -383,6 +428,23 @@ int kz_res_set_annotation(cJSON *obj, const char *key, const char *value, struct
 	}
 	if (!cJSON_IsObject(ann))
 		return gitops_err_set(err, GITOPS_EXIT_INPUT, "metadata.annotations is not a mapping");
+	/*
+	 * A string there already (kustomize's lists, set again at each
+	 * rename): its text replaced in place, no node made and freed.  What
+	 * a new node would be: a plain string, no tag or style bits.
+	 */
+	if ((v = gitops_value_get(ann, key)) && (v->type & 0xFF) == cJSON_String && !(v->type & cJSON_IsReference)) {
+		char *text = strdup(value);
+
+		if (!text)
+			return gitops_err_oom(err);
+		free(v->valuestring);
+		v->valuestring = text;
+		v->type = cJSON_String | (v->type & cJSON_StringIsConst);
+		v->valueint = 0;
+		v->valuedouble = 0;
+		return 0;
+	}
 	if (!(v = cJSON_CreateString(value)))
 		return gitops_err_oom(err);
 	if ((ck = internal_key(key)) && !gitops_value_get(ann, key)) {

@@ -108,6 +108,13 @@ void kz_resmap_release(struct kz_resmap *m);
 /* Append an object (taken, even on error).  An object whose current id is already there is kustomize's error
  * "may not add resource with an already registered id: ..." (class INPUT). */
 int kz_resmap_append(struct kz_resmap *m, cJSON *obj, struct gitops_err *err);
+/*
+ * Append every object of src to an empty dst (src left empty) when src's
+ * index shows no two of them share an id, as appending each would have
+ * found: 1, or 0 (nothing done) when dst is not empty or src's ids are not
+ * known to be unique.
+ */
+int kz_resmap_move_unique(struct kz_resmap *dst, struct kz_resmap *src);
 /* kustomize's resWrangler after a strategic merge patch (Clear, then AppendAll): two resources of one id fail. */
 int kz_resmap_check_unique(struct kz_resmap *m, struct gitops_err *err);
 /* The index no longer describes v[] (an object replaced or its id changed in place). */

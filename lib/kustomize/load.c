@@ -387,6 +387,9 @@ int kz_resmap_append_all(struct kz_resmap *dst, struct kz_resmap *src, struct gi
 	size_t i;
 	int rc = 0;
 
+	/* into an empty map, objects whose ids are known distinct: moved whole, no id read again */
+	if (kz_resmap_move_unique(dst, src))
+		return 0;
 	for (i = 0; i < src->n; i++) {
 		cJSON *obj = src->v[i];
 

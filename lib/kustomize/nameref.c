@@ -1035,6 +1035,106 @@ static void sort_entries(size_t *order, const struct kz_nameref *v, size_t n)
 	}
 }
 
+/*
+ * The field specs a referrer is picked by (kustomize matches them by the
+ * original id's group, version and kind), in the walk's order: worked out
+ * once per such (group, version, kind), not over the whole nameReference
+ * table at each resource.
+ */
+struct gvk_pick {
+	const char *group, *version, *kind; /* borrowed from the first resource of them */
+	struct gvk_pick_at {
+		size_t i, j; /* the i-th nameReference entry in walk order, its j-th referrer */
+	} *v;
+	size_t n;
+};
+
+struct gvk_picks {
+	struct gvk_pick *v;
+	size_t n, cap;
+	struct gvk_pick *spare; /* past GVK_PICKS_MAX kinds: worked out again each time, here */
+};
+
+#define GVK_PICKS_MAX 64
+
+static void gvk_pick_fill_release(struct gvk_pick *pk)
+{
+	free(pk->v);
+	pk->v = NULL;
+	pk->n = 0;
+}
+
+static int gvk_pick_fill(struct gvk_pick *pk, const struct kz_config *cfg, const size_t *order, const struct res *rs,
+			 struct gitops_err *err)
+{
+	size_t i, j, total = 0;
+
+	for (i = 0; i < cfg->n_namerefs; i++)
+		total += cfg->namerefs[i].referrers.n;
+	pk->group = rs->cur.group;
+	pk->version = rs->cur.version;
+	pk->kind = rs->org_kind;
+	pk->n = 0;
+	if (!(pk->v = malloc((total ? total : 1) * sizeof(*pk->v))))
+		return gitops_err_oom(err);
+	for (i = 0; i < cfg->n_namerefs; i++)
+		for (j = 0; j < cfg->namerefs[order[i]].referrers.n; j++) {
+			const struct kz_fieldspec *fs = &cfg->namerefs[order[i]].referrers.v[j];
+
+			if (gvk_selected(fs->group, fs->version, fs->kind, rs->cur.group, rs->cur.version, rs->org_kind)) {
+				pk->v[pk->n].i = i;
+				pk->v[pk->n++].j = j;
+			}
+		}
+	return 0;
+}
+
+static const struct gvk_pick *gvk_picks(struct gvk_picks *ps, const struct kz_config *cfg, const size_t *order,
+					const struct res *rs, struct gitops_err *err)
+{
+	size_t i;
+
+	for (i = 0; i < ps->n; i++)
+		if (!strcmp(ps->v[i].kind, rs->org_kind) && !strcmp(ps->v[i].version, rs->cur.version) &&
+		    !strcmp(ps->v[i].group, rs->cur.group))
+			return &ps->v[i];
+	if (ps->n == GVK_PICKS_MAX) {
+		if (!ps->spare && !(ps->spare = calloc(1, sizeof(*ps->spare)))) {
+			gitops_err_oom(err);
+			return NULL;
+		}
+		gvk_pick_fill_release(ps->spare);
+		return gvk_pick_fill(ps->spare, cfg, order, rs, err) ? NULL : ps->spare;
+	}
+	if (ps->n == ps->cap) {
+		size_t cap = ps->cap ? ps->cap * 2 : 8;
+		struct gvk_pick *v = realloc(ps->v, cap * sizeof(*v));
+
+		if (!v) {
+			gitops_err_oom(err);
+			return NULL;
+		}
+		ps->v = v;
+		ps->cap = cap;
+	}
+	if (gvk_pick_fill(&ps->v[ps->n], cfg, order, rs, err))
+		return NULL;
+	return &ps->v[ps->n++];
+}
+
+static void gvk_picks_release(struct gvk_picks *ps)
+{
+	size_t i;
+
+	for (i = 0; i < ps->n; i++)
+		gvk_pick_fill_release(&ps->v[i]);
+	free(ps->v);
+	if (ps->spare)
+		gvk_pick_fill_release(ps->spare);
+	free(ps->spare);
+	memset(ps, 0, sizeof(*ps));
+}
+
 int kz_fix_name_references(struct kz_resmap *m, struct kz_ctx *c, struct gitops_err *err)
 {
 	const struct kz_config *cfg = c ? c->config : NULL;
@@ -1044,6 +1144,7 @@ int kz_fix_name_references(struct kz_resmap *m, struct kz_ctx *c, struct gitops_
 	size_t *scratch = NULL, *order = NULL, *base = NULL;
 	size_t n_specs = 0, i, j, k, r, n_rs = 0;
 	struct walk w;
+	struct gvk_picks picks = { NULL, 0, 0, NULL };
 	int rc = -1;
 
 	memset(&w, 0, sizeof(w));
@@ -1076,37 +1177,37 @@ int kz_fix_name_references(struct kz_resmap *m, struct kz_ctx *c, struct gitops_
 	w.scratch = scratch;
 	w.err = err;
 	for (r = 0; r < n_rs; r++) {
-		int subset_known = 0;
+		const struct gvk_pick *pick;
+		size_t p;
 
 		w.referrer = &rs[r];
-		for (i = 0; i < cfg->n_namerefs; i++)
-			for (j = 0, k = base[order[i]]; j < cfg->namerefs[order[i]].referrers.n; j++, k++) {
-				const struct kz_fieldspec *fs = &cfg->namerefs[order[i]].referrers.v[j];
+		if (!(pick = gvk_picks(&picks, cfg, order, &rs[r], err)))
+			goto done;
+		/* kustomize's subset for a RoleBinding's subjects: once, when some field spec applies */
+		if (pick->n && role_binding_namespaces(&w))
+			goto done;
+		for (p = 0; p < pick->n; p++) {
+			const struct kz_fieldspec *fs;
 
-				/* kustomize picks referrers by their original id */
-				if (!gvk_selected(fs->group, fs->version, fs->kind, rs[r].cur.group, rs[r].cur.version,
-						  rs[r].org_kind))
-					continue;
-				if (!subset_known) {
-					if (role_binding_namespaces(&w))
-						goto done;
-					subset_known = 1;
-				}
-				w.target = &cfg->namerefs[order[i]];
-				w.fs = fs;
-				if (walk_path(&w, rs[r].obj, &paths[k], 0)) {
-					struct gitops_buf b = GITOPS_BUF_INIT;
+			i = pick->v[p].i;
+			j = pick->v[p].j;
+			k = base[order[i]] + j;
+			fs = &cfg->namerefs[order[i]].referrers.v[j];
+			w.target = &cfg->namerefs[order[i]];
+			w.fs = fs;
+			if (walk_path(&w, rs[r].obj, &paths[k], 0)) {
+				struct gitops_buf b = GITOPS_BUF_INIT;
 
-					if (err && err->code == GITOPS_EXIT_INTERNAL)
-						goto done;
-					id_string(&b, &rs[r].cur);
-					gitops_err_prefix(err, "updating name reference in '%s' field of '%s': "
-							       "considering field '%s' of object %s",
-							  fs->path, b.data ? b.data : "", fs->path, b.data ? b.data : "");
-					gitops_buf_release(&b);
+				if (err && err->code == GITOPS_EXIT_INTERNAL)
 					goto done;
-				}
+				id_string(&b, &rs[r].cur);
+				gitops_err_prefix(err, "updating name reference in '%s' field of '%s': "
+						       "considering field '%s' of object %s",
+						  fs->path, b.data ? b.data : "", fs->path, b.data ? b.data : "");
+				gitops_buf_release(&b);
+				goto done;
 			}
+		}
 		free(w.rb_ns);
 		w.rb_ns = NULL;
 		w.n_rb_ns = 0;
@@ -1117,6 +1218,7 @@ int kz_fix_name_references(struct kz_resmap *m, struct kz_ctx *c, struct gitops_
 	rc = 0;
 done:
 	free(w.rb_ns);
+	gvk_picks_release(&picks);
 	index_release(&index);
 	for (i = 0; paths && i < n_specs; i++)
 		gitops_path_release(&paths[i]);

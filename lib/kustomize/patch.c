@@ -438,6 +438,17 @@ static int target_match(const struct target *t, const cJSON *obj, struct gitops_
 	struct kz_id id;
 	int r;
 
+	/*
+	 * A target by kind alone (the usual one): the kind first, so that a
+	 * resource of another kind is passed over without reading its metadata
+	 * (at every patch, over every resource: mostly cold memory).
+	 */
+	if (!rx_set(&t->group) && !rx_set(&t->version) && rx_set(&t->kind)) {
+		const char *kind = gitops_json_get_string(obj, "kind", NULL);
+
+		if ((r = rx_match(&t->kind, kind ? kind : "", err)) <= 0)
+			return r;
+	}
 	kz_id_of(&id, obj);
 	if ((r = rx_match(&t->group, id.group, err)) <= 0 || (r = rx_match(&t->version, id.version, err)) <= 0 ||
 	    (r = rx_match(&t->kind, id.kind, err)) <= 0)

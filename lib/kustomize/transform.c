@@ -22,6 +22,7 @@
 #include "lib/kustomize/kz_fs.h"
 #include "lib/kustomize/kz_links.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -156,74 +157,124 @@ static int ns_subjects(cJSON *obj, struct ns_ctx *n, enum subjects_mode mode, st
 	return 0;
 }
 
+/* The namespace transformer on one resource (an object with members). */
+static int namespace_one(cJSON *obj, struct ns_ctx *n, struct kz_fs_prog *prog, const struct kz_fieldspecs *fss,
+			 enum subjects_mode mode, struct gitops_err *err)
+{
+	struct kz_id id;
+	const char *set = NULL;
+	size_t j;
+	int stale;
+
+	kz_id_of(&id, obj);
+	if (!kz_kind_cluster_scoped(id.group, id.kind) && (!n->unset_only || !*id.ns))
+		set = n->ns;
+	/* kustomize stores the previous id of every resource, namespaced or not */
+	if (kz_res_rename(obj, NULL, set, err))
+		return -1;
+	stale = 1;
+	for (j = 0; j < fss->n; j++) {
+		const struct kz_fieldspec *fs = &fss->v[j];
+
+		if (!strcmp(fs->path, "metadata/namespace"))
+			continue;
+		/* role binding subjects are the hack's alone (removeRoleBindingSubjectFieldSpecs) */
+		if (fs->kind && (!strcmp(fs->kind, "RoleBinding") || !strcmp(fs->kind, "ClusterRoleBinding")) &&
+		    !strcmp(fs->path, "subjects/namespace"))
+			continue;
+		if (!strcmp(fs->path, "metadata/name") &&
+		    strcmp(str_member(obj, "apiVersion") ? str_member(obj, "apiVersion") : "", "v1"))
+			continue;
+		/* the id read once for the field specs that select nothing; again after one that applies */
+		if (stale)
+			kz_id_of(&id, obj);
+		stale = kz_fs_selects_id(fs, &id);
+		if (!stale)
+			continue;
+		if (!strcmp(fs->path, "metadata/name")) {
+			/* a Namespace's own name; its previous id is stored once per transformer, above */
+			const char *cur = gitops_json_get_string(obj, "metadata", "name", NULL);
+			cJSON *v;
+
+			if (n->unset_only && cur && *cur)
+				continue;
+			if (!(v = cJSON_CreateString(n->ns)) ||
+			    gitops_value_set(gitops_value_get(obj, "metadata"), "name", v)) {
+				cJSON_Delete(v);
+				return gitops_err_oom(err);
+			}
+			continue;
+		}
+		n->obj = obj;
+		n->path = fs->path;
+		if (kz_fs_prog_apply(obj, prog, j, cJSON_String, ns_set, n, err))
+			return -1;
+	}
+	return ns_subjects(obj, n, mode, err);
+}
+
+/* The hash of the id ns_conflicts compares (the same parts, "default" for no namespace). */
+static uint64_t ns_id_hash(const cJSON *obj)
+{
+	struct kz_id id;
+	const char *parts[5];
+	uint64_t h = 1469598103934665603ULL;
+	size_t i;
+	const char *p;
+
+	kz_id_of(&id, obj);
+	parts[0] = id.group;
+	parts[1] = id.version;
+	parts[2] = id.kind;
+	parts[3] = id.name;
+	parts[4] = *id.ns ? id.ns : "default";
+	for (i = 0; i < 5; i++) {
+		for (p = parts[i]; *p; p++) {
+			h ^= (unsigned char)*p;
+			h *= 1099511628211ULL;
+		}
+		h ^= 0x100; /* past any byte: the parts cannot run into each other */
+		h *= 1099511628211ULL;
+	}
+	return h;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
 static int namespace_apply(struct kz_resmap *m, const char *ns, const struct kz_fieldspecs *fss, int unset_only,
 			   enum subjects_mode mode, struct gitops_err *err)
 {
 	struct ns_ctx n = { ns, unset_only, NULL, NULL };
 	struct kz_fs_prog prog;
-	size_t i, j;
-	int rc = -1;
+	uint64_t *hashes = NULL;
+	size_t i;
+	int rc = -1, dup = 0;
 
 	if (kz_fs_prog_init(&prog, fss, err))
 		return -1;
+	/* each resource's id hashed while it is at hand: ns_conflicts' walk only when two hashes meet */
+	if (!(hashes = malloc((m->n ? m->n : 1) * sizeof(*hashes)))) {
+		gitops_err_oom(err);
+		goto done;
+	}
 	for (i = 0; i < m->n; i++) {
 		cJSON *obj = m->v[i];
-		struct kz_id id;
-		const char *set = NULL;
-		int stale;
 
-		if (!cJSON_IsObject(obj) || !obj->child)
-			continue;
-		kz_id_of(&id, obj);
-		if (!kz_kind_cluster_scoped(id.group, id.kind) && (!unset_only || !*id.ns))
-			set = ns;
-		/* kustomize stores the previous id of every resource, namespaced or not */
-		if (kz_res_rename(obj, NULL, set, err))
+		if (cJSON_IsObject(obj) && obj->child && namespace_one(obj, &n, &prog, fss, mode, err))
 			goto done;
-		stale = 1;
-		for (j = 0; j < fss->n; j++) {
-			const struct kz_fieldspec *fs = &fss->v[j];
-
-			if (!strcmp(fs->path, "metadata/namespace"))
-				continue;
-			/* role binding subjects are the hack's alone (removeRoleBindingSubjectFieldSpecs) */
-			if (fs->kind && (!strcmp(fs->kind, "RoleBinding") || !strcmp(fs->kind, "ClusterRoleBinding")) &&
-			    !strcmp(fs->path, "subjects/namespace"))
-				continue;
-			if (!strcmp(fs->path, "metadata/name") &&
-			    strcmp(str_member(obj, "apiVersion") ? str_member(obj, "apiVersion") : "", "v1"))
-				continue;
-			/* the id read once for the field specs that select nothing; again after one that applies */
-			if (stale)
-				kz_id_of(&id, obj);
-			stale = kz_fs_selects_id(fs, &id);
-			if (!stale)
-				continue;
-			if (!strcmp(fs->path, "metadata/name")) {
-				/* a Namespace's own name; its previous id is stored once per transformer, above */
-				const char *cur = gitops_json_get_string(obj, "metadata", "name", NULL);
-				cJSON *v;
-
-				if (unset_only && cur && *cur)
-					continue;
-				if (!(v = cJSON_CreateString(ns)) ||
-				    gitops_value_set(gitops_value_get(obj, "metadata"), "name", v)) {
-					cJSON_Delete(v);
-					gitops_err_oom(err);
-					goto done;
-				}
-				continue;
-			}
-			n.obj = obj;
-			n.path = fs->path;
-			if (kz_fs_prog_apply(obj, &prog, j, cJSON_String, ns_set, &n, err))
-				goto done;
-		}
-		if (ns_subjects(obj, &n, mode, err))
-			goto done;
+		hashes[i] = ns_id_hash(obj);
 	}
-	rc = ns_conflicts(m, err);
+	qsort(hashes, m->n, sizeof(*hashes), cmp_u64);
+	for (i = 1; i < m->n && !dup; i++)
+		dup = hashes[i] == hashes[i - 1];
+	rc = dup ? ns_conflicts(m, err) : 0;
 done:
+	free(hashes);
 	kz_fs_prog_release(&prog);
 	return rc;
 }
@@ -352,49 +403,86 @@ static int add_csv(cJSON *obj, const char *key, const char *value, struct gitops
 	return rc;
 }
 
+/* PrefixSuffixTransformer on one resource */
+static int prefix_suffix_one(cJSON *obj, const struct ps_ctx *cp, const struct kz_fieldspecs *fss,
+			     struct gitops_err *err)
+{
+	struct ps_ctx p = *cp;
+	struct kz_id id;
+	int stale = 1;
+	size_t j;
+
+	if (ps_skipped(obj))
+		return 0;
+	for (j = 0; j < fss->n; j++) {
+		const struct kz_fieldspec *fs = &fss->v[j];
+
+		/* the id read once for the field specs that select nothing; again after one that applies */
+		if (stale)
+			kz_id_of(&id, obj);
+		stale = kz_fs_selects_id(fs, &id);
+		if (!stale)
+			continue;
+		if (!strcmp(fs->path, "metadata/name")) {
+			const char *name = gitops_json_get_string(obj, "metadata", "name", NULL);
+			struct gitops_buf b = GITOPS_BUF_INIT;
+			int rc;
+
+			/* what nameref tells candidates apart by (kustomize records it even without a name) */
+			if (add_csv(obj, KZ_ANN_PREFIXES, p.prefix, err) || add_csv(obj, KZ_ANN_SUFFIXES, p.suffix, err))
+				return -1;
+			if (!name || (!*p.prefix && !*p.suffix))
+				continue;
+			if (gitops_buf_printf(&b, "%s%s%s", p.prefix, name, p.suffix))
+				return gitops_err_oom(err);
+			rc = kz_res_rename(obj, b.data, NULL, err);
+			gitops_buf_release(&b);
+			if (rc)
+				return -1;
+			continue;
+		}
+		if (kz_fs_apply(obj, fs, 0, ps_set, &p, err))
+			return -1;
+	}
+	return 0;
+}
+
 static int prefix_suffix_apply(struct kz_resmap *m, const char *prefix, const char *suffix,
 			       const struct kz_fieldspecs *fss, struct gitops_err *err)
 {
 	struct ps_ctx p = { prefix ? prefix : "", suffix ? suffix : "" };
-	size_t i, j;
+	size_t i;
+
+	for (i = 0; i < m->n; i++)
+		if (prefix_suffix_one(m->v[i], &p, fss, err))
+			return -1;
+	return 0;
+}
+
+/*
+ * namePrefix, then nameSuffix: kustomize runs the suffix transformer after
+ * the prefix one has gone over every resource.  Each changes a resource by
+ * itself alone, so both run at each resource in one pass; the error is the
+ * one kustomize meets first: any prefix error before a suffix error.
+ */
+static int prefix_then_suffix(struct kz_resmap *m, const char *prefix, const char *suffix,
+			      const struct kz_fieldspecs *pfss, const struct kz_fieldspecs *sfss, struct gitops_err *err)
+{
+	struct ps_ctx pp = { prefix, "" }, sp = { "", suffix };
+	struct gitops_err serr;
+	size_t i;
 
 	for (i = 0; i < m->n; i++) {
-		cJSON *obj = m->v[i];
-
-		struct kz_id id;
-		int stale = 1;
-
-		if (ps_skipped(obj))
-			continue;
-		for (j = 0; j < fss->n; j++) {
-			const struct kz_fieldspec *fs = &fss->v[j];
-
-			/* the id read once for the field specs that select nothing; again after one that applies */
-			if (stale)
-				kz_id_of(&id, obj);
-			stale = kz_fs_selects_id(fs, &id);
-			if (!stale)
-				continue;
-			if (!strcmp(fs->path, "metadata/name")) {
-				const char *name = gitops_json_get_string(obj, "metadata", "name", NULL);
-				struct gitops_buf b = GITOPS_BUF_INIT;
-				int rc;
-
-				/* what nameref tells candidates apart by (kustomize records it even without a name) */
-				if (add_csv(obj, KZ_ANN_PREFIXES, p.prefix, err) || add_csv(obj, KZ_ANN_SUFFIXES, p.suffix, err))
+		if (prefix_suffix_one(m->v[i], &pp, pfss, err))
+			return -1;
+		if (prefix_suffix_one(m->v[i], &sp, sfss, err)) {
+			/* a prefix error further on comes first */
+			serr = *err;
+			for (i++; i < m->n; i++)
+				if (prefix_suffix_one(m->v[i], &pp, pfss, err))
 					return -1;
-				if (!name || (!*p.prefix && !*p.suffix))
-					continue;
-				if (gitops_buf_printf(&b, "%s%s%s", p.prefix, name, p.suffix))
-					return gitops_err_oom(err);
-				rc = kz_res_rename(obj, b.data, NULL, err);
-				gitops_buf_release(&b);
-				if (rc)
-					return -1;
-				continue;
-			}
-			if (kz_fs_apply(obj, fs, 0, ps_set, &p, err))
-				return -1;
+			*err = serr;
+			return -1;
 		}
 	}
 	return 0;
@@ -405,6 +493,8 @@ int kz_prefix_suffix(struct kz_resmap *m, const cJSON *k, struct kz_ctx *c, stru
 	const char *prefix = str_member(k, "namePrefix"), *suffix = str_member(k, "nameSuffix");
 
 	/* kustomize runs a PrefixTransformer, then a SuffixTransformer */
+	if (!empty(prefix) && !empty(suffix))
+		return prefix_then_suffix(m, prefix, suffix, &c->config->name_prefix, &c->config->name_suffix, err);
 	if (!empty(prefix) && prefix_suffix_apply(m, prefix, NULL, &c->config->name_prefix, err))
 		return -1;
 	if (!empty(suffix) && prefix_suffix_apply(m, NULL, suffix, &c->config->name_suffix, err))
