@@ -235,14 +235,6 @@ int kz_fs_selects_id(const struct kz_fieldspec *fs, const struct kz_id *id)
 	return 1;
 }
 
-int kz_fs_selects(const struct kz_fieldspec *fs, const cJSON *obj)
-{
-	struct kz_id id;
-
-	kz_id_of(&id, obj);
-	return kz_fs_selects_id(fs, &id);
-}
-
 int kz_gvk_string(struct gitops_buf *out, const char *group, const char *version, const char *kind)
 {
 	return gitops_buf_printf(out, "%s.%s.%s", empty(kind) ? "[noKind]" : kind,

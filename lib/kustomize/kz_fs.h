@@ -21,9 +21,7 @@ int kz_fieldspecs_add(struct kz_fieldspecs *s, const char *group, const char *ve
 int kz_fieldspecs_merge(struct kz_fieldspecs *dst, const struct kz_fieldspecs *src, struct gitops_err *err);
 void kz_fieldspecs_release(struct kz_fieldspecs *s);
 
-/* Does the fieldspec's gvk select this object (empty parts select anything)? */
-int kz_fs_selects(const struct kz_fieldspec *fs, const cJSON *obj);
-/* The same for an id already taken (kz_id_of), when one object meets a whole table. */
+/* Does the fieldspec's gvk select this id (kz_id_of; empty parts select anything)? */
 int kz_fs_selects_id(const struct kz_fieldspec *fs, const struct kz_id *id);
 
 /* Visit each node the fieldspec's path reaches in obj (which it must select: the caller checks).  Missing
