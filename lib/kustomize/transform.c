@@ -157,6 +157,18 @@ static int ns_subjects(cJSON *obj, struct ns_ctx *n, enum subjects_mode mode, st
 	return 0;
 }
 
+/*
+ * Does the field spec select obj?  The id is read once for the field specs
+ * that select nothing, and again after one that applies (it may have renamed
+ * the object): *stale says which.
+ */
+static int fs_selects(const struct kz_fieldspec *fs, const cJSON *obj, struct kz_id *id, int *stale)
+{
+	if (*stale)
+		kz_id_of(id, obj);
+	return *stale = kz_fs_selects_id(fs, id);
+}
+
 /* The namespace transformer on one resource (an object with members). */
 static int namespace_one(cJSON *obj, struct ns_ctx *n, struct kz_fs_prog *prog, const struct kz_fieldspecs *fss,
 			 enum subjects_mode mode, struct gitops_err *err)
@@ -185,11 +197,7 @@ static int namespace_one(cJSON *obj, struct ns_ctx *n, struct kz_fs_prog *prog, 
 		if (!strcmp(fs->path, "metadata/name") &&
 		    strcmp(str_member(obj, "apiVersion") ? str_member(obj, "apiVersion") : "", "v1"))
 			continue;
-		/* the id read once for the field specs that select nothing; again after one that applies */
-		if (stale)
-			kz_id_of(&id, obj);
-		stale = kz_fs_selects_id(fs, &id);
-		if (!stale)
+		if (!fs_selects(fs, obj, &id, &stale))
 			continue;
 		if (!strcmp(fs->path, "metadata/name")) {
 			/* a Namespace's own name; its previous id is stored once per transformer, above */
@@ -417,11 +425,7 @@ static int prefix_suffix_one(cJSON *obj, const struct ps_ctx *cp, const struct k
 	for (j = 0; j < fss->n; j++) {
 		const struct kz_fieldspec *fs = &fss->v[j];
 
-		/* the id read once for the field specs that select nothing; again after one that applies */
-		if (stale)
-			kz_id_of(&id, obj);
-		stale = kz_fs_selects_id(fs, &id);
-		if (!stale)
+		if (!fs_selects(fs, obj, &id, &stale))
 			continue;
 		if (!strcmp(fs->path, "metadata/name")) {
 			const char *name = gitops_json_get_string(obj, "metadata", "name", NULL);
