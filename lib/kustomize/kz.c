@@ -40,7 +40,7 @@ static int same_id(const struct kz_id *a, const struct kz_id *b)
 	       !strcmp(a->name, b->name) && !strcmp(effective_ns(a), effective_ns(b));
 }
 
-static uint64_t id_hash(const struct kz_id *id)
+uint64_t kz_id_hash(const struct kz_id *id)
 {
 	const char *parts[5] = { id->group, id->version, id->kind, id->name, effective_ns(id) };
 	uint64_t h = 1469598103934665603ULL;
@@ -141,7 +141,7 @@ static int index_ready(struct kz_resmap *m, size_t want)
 	x->unique = 1;
 	for (i = 0; i < m->n; i++) {
 		kz_id_of(&id, m->v[i]);
-		index_put_checked(x, m, &id, id_hash(&id), i);
+		index_put_checked(x, m, &id, kz_id_hash(&id), i);
 	}
 	x->epoch = rename_epoch;
 	x->valid = 1;
@@ -203,7 +203,7 @@ int kz_resmap_append(struct kz_resmap *m, cJSON *obj, struct gitops_err *err)
 		cJSON_Delete(obj);
 		return gitops_err_oom(err);
 	}
-	h = id_hash(&id);
+	h = kz_id_hash(&id);
 	for (i = (size_t)h & (m->index->cap - 1); m->index->slot[i]; i = (i + 1) & (m->index->cap - 1)) {
 		if (m->index->hash[i] != h)
 			continue;
@@ -253,7 +253,7 @@ int kz_resmap_check_unique(struct kz_resmap *m, struct gitops_err *err)
 		uint64_t h;
 
 		kz_id_of(&id, m->v[i]);
-		h = id_hash(&id);
+		h = kz_id_hash(&id);
 		for (k = (size_t)h & (m->index->cap - 1); m->index->slot[k]; k = (k + 1) & (m->index->cap - 1)) {
 			size_t j = m->index->slot[k] - 1;
 

@@ -38,6 +38,7 @@
 #define GITOPS_KZ_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <cjson/cJSON.h>
 #include "lib/base/buf.h"
 #include "lib/base/err.h"
@@ -131,6 +132,12 @@ struct kz_id {
 	const char *version, *kind, *name, *ns;
 };
 void kz_id_of(struct kz_id *out, const cJSON *obj);
+/*
+ * A hash of the id as kustomize's ResId.Equals compares it (the effective
+ * namespace: none for a cluster-scoped kind, "default" for an unset one):
+ * ids it holds equal hash equal.
+ */
+uint64_t kz_id_hash(const struct kz_id *id);
 /* Is the kind cluster-scoped (kustomize's built-in list, plus CRDs' scope where known)? */
 int kz_kind_cluster_scoped(const char *group, const char *kind);
 

@@ -221,32 +221,6 @@ static int namespace_one(cJSON *obj, struct ns_ctx *n, struct kz_fs_prog *prog, 
 	return ns_subjects(obj, n, mode, err);
 }
 
-/* The hash of the id ns_conflicts compares (the same parts, "default" for no namespace). */
-static uint64_t ns_id_hash(const cJSON *obj)
-{
-	struct kz_id id;
-	const char *parts[5];
-	uint64_t h = 1469598103934665603ULL;
-	size_t i;
-	const char *p;
-
-	kz_id_of(&id, obj);
-	parts[0] = id.group;
-	parts[1] = id.version;
-	parts[2] = id.kind;
-	parts[3] = id.name;
-	parts[4] = *id.ns ? id.ns : "default";
-	for (i = 0; i < 5; i++) {
-		for (p = parts[i]; *p; p++) {
-			h ^= (unsigned char)*p;
-			h *= 1099511628211ULL;
-		}
-		h ^= 0x100; /* past any byte: the parts cannot run into each other */
-		h *= 1099511628211ULL;
-	}
-	return h;
-}
-
 static int cmp_u64(const void *a, const void *b)
 {
 	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
@@ -260,12 +234,17 @@ static int namespace_apply(struct kz_resmap *m, const char *ns, const struct kz_
 	struct ns_ctx n = { ns, unset_only, NULL, NULL };
 	struct kz_fs_prog prog;
 	uint64_t *hashes = NULL;
+	struct kz_id id;
 	size_t i;
 	int rc = -1, dup = 0;
 
 	if (kz_fs_prog_init(&prog, fss, err))
 		return -1;
-	/* each resource's id hashed while it is at hand: ns_conflicts' walk only when two hashes meet */
+	/*
+	 * each resource's id hashed while it is at hand: ns_conflicts' walk
+	 * only when two hashes meet (ids it holds equal hash equal: the
+	 * index's hash compares namespaces no finer than it does)
+	 */
 	if (!(hashes = malloc((m->n ? m->n : 1) * sizeof(*hashes)))) {
 		gitops_err_oom(err);
 		goto done;
@@ -275,7 +254,8 @@ static int namespace_apply(struct kz_resmap *m, const char *ns, const struct kz_
 
 		if (cJSON_IsObject(obj) && obj->child && namespace_one(obj, &n, &prog, fss, mode, err))
 			goto done;
-		hashes[i] = ns_id_hash(obj);
+		kz_id_of(&id, obj);
+		hashes[i] = kz_id_hash(&id);
 	}
 	qsort(hashes, m->n, sizeof(*hashes), cmp_u64);
 	for (i = 1; i < m->n && !dup; i++)
