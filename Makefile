@@ -265,8 +265,11 @@ fuzz: $(FUZZ_DIR)/fuzz_$(FUZZ_TARGET)
 fuzz-all: $(FUZZ_NAMES:%=$(FUZZ_DIR)/fuzz_%)
 	for n in $(FUZZ_NAMES); do tests/fuzz/run $(FUZZ_DIR)/fuzz_$$n $(FUZZ_SECONDS) || exit 1; done
 # each seed and regression input once, through every target: what CI runs
-fuzz-check: $(FUZZ_NAMES:%=$(FUZZ_DIR)/fuzz_%)
-	for n in $(FUZZ_NAMES); do FUZZ_RUNS_ONLY=1 tests/fuzz/run $(FUZZ_DIR)/fuzz_$$n 0 || exit 1; done
+# (one make target per fuzz target, so that -j2 runs two at once)
+.PHONY: $(FUZZ_NAMES:%=fuzz-check-%)
+fuzz-check: $(FUZZ_NAMES:%=fuzz-check-%)
+fuzz-check-%: $(FUZZ_DIR)/fuzz_%
+	$(Q)FUZZ_RUNS_ONLY=1 tests/fuzz/run $(FUZZ_DIR)/fuzz_$* 0
 
 # the strategic-merge-patch table of the built-in Kubernetes types (lib/value/smp_table.c, committed):
 # regenerated from kustomize's embedded OpenAPI definitions; needs python3, never needed by a build
