@@ -675,6 +675,7 @@ static long parent_size(const cJSON *doc, const char *ptr)
 	return n;
 }
 
+/* *doc is the caller's working copy (patched in place: a failure drops it). */
 static int apply_ops_kz(cJSON **doc, const cJSON *ops, struct gitops_err *err)
 {
 	const cJSON *op;
@@ -682,7 +683,7 @@ static int apply_ops_kz(cJSON **doc, const cJSON *ops, struct gitops_err *err)
 	int rc = -1;
 
 	if (!cJSON_IsArray(ops))
-		return gitops_jsonpatch_apply(doc, ops, err);
+		return gitops_jsonpatch_apply_in_place(doc, ops, err);
 	cJSON_ArrayForEach(op, ops) {
 		const char *kind = gitops_json_get_string(op, "op", NULL), *path = gitops_json_get_string(op, "path", NULL);
 		const char *from = gitops_json_get_string(op, "from", NULL);
@@ -720,7 +721,7 @@ static int apply_ops_kz(cJSON **doc, const cJSON *ops, struct gitops_err *err)
 		if (path)
 			where = locate(*doc, path, last, sizeof(last));
 		if (!strcmp(kind, "test")) {
-			if (gitops_jsonpatch_apply(doc, one, err) < 0) {
+			if (gitops_jsonpatch_apply_in_place(doc, one, err) < 0) {
 				gitops_err_set(err, GITOPS_EXIT_INPUT, "testing value %s failed: test failed", path ? path : "");
 				goto done;
 			}
@@ -784,7 +785,7 @@ static int apply_ops_kz(cJSON **doc, const cJSON *ops, struct gitops_err *err)
 			}
 		}
 plain:
-		if (gitops_jsonpatch_apply(doc, one, err) < 0)
+		if (gitops_jsonpatch_apply_in_place(doc, one, err) < 0)
 			goto done;
 	}
 	rc = 0;

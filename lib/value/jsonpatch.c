@@ -650,8 +650,8 @@ from_error:
 	return gitops_err_prefix(err, "from %s", gitops_jsonpointer_quote(q, sizeof(q), op->from.text));
 }
 
-int gitops_jsonpatch_apply_opts(cJSON **doc, const cJSON *patch, const struct gitops_jsonpatch_options *opts,
-				struct gitops_err *err)
+static int apply(cJSON **doc, const cJSON *patch, const struct gitops_jsonpatch_options *opts, int in_place,
+		 struct gitops_err *err)
 {
 	static const struct gitops_jsonpatch_options defaults = GITOPS_JSONPATCH_OPTIONS_INIT;
 	struct patch_state st = { NULL, 0, opts ? opts : &defaults };
@@ -666,8 +666,13 @@ int gitops_jsonpatch_apply_opts(cJSON **doc, const cJSON *patch, const struct gi
 				      gitops_json_type_name(patch));
 	if (!*doc)
 		return gitops_err_set(err, GITOPS_EXIT_INPUT, "no document to patch");
-	if (!(st.doc = gitops_value_copy(*doc)))
+	if (in_place) {
+		/* the caller's tree is the working copy: *doc follows it, failure or not */
+		st.doc = *doc;
+		*doc = NULL;
+	} else if (!(st.doc = gitops_value_copy(*doc))) {
 		return gitops_err_oom(err);
+	}
 	st.nodes = tree_size(st.doc, &depth);
 	for (o = patch->child; o; o = o->next, i++) {
 		struct op op = { i, OP_ADD, 0, NULL, GITOPS_JSONPOINTER_INIT, GITOPS_JSONPOINTER_INIT };
@@ -693,11 +698,26 @@ int gitops_jsonpatch_apply_opts(cJSON **doc, const cJSON *patch, const struct gi
 	st.doc = NULL;
 	error = 0;
 done:
+	if (in_place && st.doc) {
+		*doc = st.doc;
+		st.doc = NULL;
+	}
 	cJSON_Delete(st.doc);
 	return error;
 }
 
+int gitops_jsonpatch_apply_opts(cJSON **doc, const cJSON *patch, const struct gitops_jsonpatch_options *opts,
+				struct gitops_err *err)
+{
+	return apply(doc, patch, opts, 0, err);
+}
+
 int gitops_jsonpatch_apply(cJSON **doc, const cJSON *patch, struct gitops_err *err)
 {
-	return gitops_jsonpatch_apply_opts(doc, patch, NULL, err);
+	return apply(doc, patch, NULL, 0, err);
+}
+
+int gitops_jsonpatch_apply_in_place(cJSON **doc, const cJSON *patch, struct gitops_err *err)
+{
+	return apply(doc, patch, NULL, 1, err);
 }

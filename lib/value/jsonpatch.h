@@ -90,5 +90,11 @@ int gitops_jsonpatch_apply(cJSON **doc, const cJSON *patch, struct gitops_err *e
 /* The same with limits (opts NULL: GITOPS_JSONPATCH_OPTIONS_INIT). */
 int gitops_jsonpatch_apply_opts(cJSON **doc, const cJSON *patch, const struct gitops_jsonpatch_options *opts,
 				struct gitops_err *err);
+/*
+ * The same on *doc itself, without the copy that makes it all or nothing:
+ * after a failure *doc is a whole tree but may hold some operations' work.
+ * For a caller that patches a copy of its own and drops it on failure.
+ */
+int gitops_jsonpatch_apply_in_place(cJSON **doc, const cJSON *patch, struct gitops_err *err);
 
 #endif
