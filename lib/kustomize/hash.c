@@ -32,7 +32,18 @@ static int go_string(struct gitops_buf *b, const char *s)
 		unsigned c = *p;
 		size_t len = 0;
 		unsigned cp = 0;
+		const unsigned char *run = p;
 
+		/* a run of bytes written as they are, in one append */
+		while (*run >= 0x20 && *run < 0x80 && *run != '"' && *run != '\\' && *run != '<' && *run != '>' &&
+		       *run != '&')
+			run++;
+		if (run != p) {
+			if (gitops_buf_add(b, p, (size_t)(run - p)))
+				return -1;
+			p = run;
+			continue;
+		}
 		if (c < 0x80) {
 			char esc[7] = "\\u00";
 
