@@ -1140,6 +1140,7 @@ int kz_fix_name_references(struct kz_resmap *m, struct kz_ctx *c, struct gitops_
 	const struct kz_config *cfg = c ? c->config : NULL;
 	struct name_index index = { NULL, 0 };
 	struct gitops_path *paths = NULL;
+	unsigned char *parsed = NULL;
 	struct res *rs = NULL;
 	size_t *scratch = NULL, *order = NULL, *base = NULL;
 	size_t n_specs = 0, i, j, k, r, n_rs = 0;
@@ -1152,18 +1153,17 @@ int kz_fix_name_references(struct kz_resmap *m, struct kz_ctx *c, struct gitops_
 		return 0;
 	for (i = 0; i < cfg->n_namerefs; i++)
 		n_specs += cfg->namerefs[i].referrers.n;
-	if (!(paths = calloc(n_specs ? n_specs : 1, sizeof(*paths))) || !(rs = calloc(m->n, sizeof(*rs))) ||
+	if (!(paths = calloc(n_specs ? n_specs : 1, sizeof(*paths))) || !(parsed = calloc(n_specs ? n_specs : 1, 1)) ||
+	    !(rs = calloc(m->n, sizeof(*rs))) ||
 	    !(scratch = malloc(m->n * sizeof(*scratch))) || !(order = malloc(cfg->n_namerefs * sizeof(*order))) ||
 	    !(base = malloc(cfg->n_namerefs * sizeof(*base)))) {
 		gitops_err_oom(err);
 		goto done;
 	}
 	sort_entries(order, cfg->namerefs, cfg->n_namerefs);
+	/* a field spec's path is parsed when a resource first needs it: most never apply */
 	for (i = 0, k = 0; i < cfg->n_namerefs; i++)
-		for (base[i] = k, j = 0; j < cfg->namerefs[i].referrers.n; j++, k++)
-			if (gitops_path_parse(&paths[k], GITOPS_PATH_FIELDSPEC, cfg->namerefs[i].referrers.v[j].path, 0,
-					      err))
-				goto done;
+		base[i] = k, k += cfg->namerefs[i].referrers.n;
 	for (; n_rs < m->n; n_rs++)
 		if (res_init(&rs[n_rs], m->v[n_rs], err)) {
 			n_rs++;
@@ -1195,6 +1195,11 @@ int kz_fix_name_references(struct kz_resmap *m, struct kz_ctx *c, struct gitops_
 			fs = &cfg->namerefs[order[i]].referrers.v[j];
 			w.target = &cfg->namerefs[order[i]];
 			w.fs = fs;
+			if (!parsed[k]) {
+				if (gitops_path_parse(&paths[k], GITOPS_PATH_FIELDSPEC, fs->path, 0, err))
+					goto done;
+				parsed[k] = 1;
+			}
 			if (walk_path(&w, rs[r].obj, &paths[k], 0)) {
 				struct gitops_buf b = GITOPS_BUF_INIT;
 
@@ -1220,9 +1225,11 @@ done:
 	free(w.rb_ns);
 	gvk_picks_release(&picks);
 	index_release(&index);
-	for (i = 0; paths && i < n_specs; i++)
-		gitops_path_release(&paths[i]);
+	for (i = 0; paths && parsed && i < n_specs; i++)
+		if (parsed[i])
+			gitops_path_release(&paths[i]);
 	free(paths);
+	free(parsed);
 	for (i = 0; i < n_rs; i++)
 		res_release(&rs[i]);
 	free(rs);
