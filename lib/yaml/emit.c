@@ -27,7 +27,32 @@
 
 enum style { PLAIN, SINGLE, DOUBLE, LITERAL };
 
+/*
+ * A mapping's keys are sorted in a scratch buffer: one kept per nesting
+ * level (a deeper mapping is written while a shallower one's keys are in
+ * use), so that a stream of documents allocates none after the first few.
+ */
+#define SCRATCH_LEVELS 32
+#define SCRATCH_MAX (1u << 20) /* a bigger one is allocated for its mapping alone */
+
+struct scratch {
+	void *p;
+	size_t cap;
+};
+
+static void scratch_release(struct scratch *s)
+{
+	size_t i;
+
+	for (i = 0; i < SCRATCH_LEVELS; i++) {
+		free(s[i].p);
+		s[i].p = NULL;
+		s[i].cap = 0;
+	}
+}
+
 struct gitops_yaml_emitter {
+	struct scratch scratch[SCRATCH_LEVELS];
 	struct gitops_yaml_style st;
 	gitops_write_fn write;
 	void *ctx;
@@ -40,6 +65,7 @@ struct em {
 	const struct gitops_yaml_style *st;
 	struct gitops_buf *out;
 	struct gitops_err *err;
+	struct scratch *scratch; /* SCRATCH_LEVELS of them */
 	int best_indent, best_width;
 	int indent;             /* -1 at the root */
 	long column;
@@ -1061,34 +1087,60 @@ static int through_json(const struct em *e)
 	return e->st->numbers == GITOPS_YAML_NUMBERS_JSON;
 }
 
-static void keys_release(struct key *k, size_t n)
+/* owned: k was allocated for this mapping alone (not a level's scratch) */
+static void keys_release(struct key *k, size_t n, int owned)
 {
 	size_t i;
 
+	if (!k)
+		return;
 	for (i = 0; i < n; i++)
 		free(k[i].copy);
-	free(k);
+	if (owned)
+		free(k);
 }
 
-/* a mapping's members in the order to write them; duplicates keep the last */
-static int mapping_keys(struct em *e, struct key **out, size_t *nout, const cJSON *map)
+/*
+ * a mapping's members in the order to write them; duplicates keep the last.
+ * *owned says whether *out is the mapping's own allocation (else the scratch of its level).
+ */
+static int mapping_keys(struct em *e, struct key **out, size_t *nout, int *owned, const cJSON *map, size_t depth)
 {
 	enum gitops_yaml_key_order order = e->st->keys;
 	struct key *k = NULL, *tmp = NULL;
 	const cJSON *c;
-	size_t n = 0, i, o;
+	size_t n = 0, i, o, keys_size, runes_size, need;
 	int ret = -1;
 
 	int32_t *runes;
 	size_t total = 0;
 
-	/* the keys and their runes in one allocation (a key has at most as many runes as bytes) */
+	/* the keys, their runes and the sort's scratch in one block (a key has at most as many runes as bytes) */
 	for (c = map->child; c; c = c->next, n++)
 		total += (c->string ? strlen(c->string) : 0) + 1;
-	k = calloc(1, n * sizeof(*k) +
-			      (order == GITOPS_YAML_KEYS_GO || order == GITOPS_YAML_KEYS_GO_V3 ? total * sizeof(int32_t) : 0));
-	if (!k)
+	keys_size = n * sizeof(*k);
+	runes_size = order == GITOPS_YAML_KEYS_GO || order == GITOPS_YAML_KEYS_GO_V3 ? total * sizeof(int32_t) : 0;
+	runes_size = (runes_size + sizeof(void *) - 1) / sizeof(void *) * sizeof(void *);
+	need = keys_size + runes_size + (order != GITOPS_YAML_KEYS_TREE ? keys_size : 0);
+	*owned = 1;
+	if (e->scratch && depth < SCRATCH_LEVELS && need <= SCRATCH_MAX) {
+		struct scratch *sc = &e->scratch[depth];
+
+		if (sc->cap < need) {
+			size_t cap = need < 1024 ? 1024 : need;
+			void *p = realloc(sc->p, cap);
+
+			if (!p)
+				goto oom;
+			sc->p = p;
+			sc->cap = cap;
+		}
+		k = sc->p;
+		memset(k, 0, keys_size);
+		*owned = 0;
+	} else if (!(k = calloc(1, need ? need : 1))) {
 		goto oom;
+	}
 	runes = (int32_t *)(void *)(k + n);
 	for (i = 0, c = map->child; c; c = c->next, i++) {
 		const char *s = c->string ? c->string : "";
@@ -1110,9 +1162,7 @@ static int mapping_keys(struct em *e, struct key **out, size_t *nout, const cJSO
 		}
 	}
 	if (order != GITOPS_YAML_KEYS_TREE) {
-		tmp = malloc(n * sizeof(*tmp));
-		if (!tmp)
-			goto oom;
+		tmp = (struct key *)(void *)((char *)k + keys_size + runes_size);
 		sort_keys(k, tmp, n, order);
 		/* a JSON object has each key once: the last one counts, as encoding/json reads it */
 		for (i = 0, o = 0; i < n; i++) {
@@ -1140,8 +1190,7 @@ oom:
 	gitops_err_oom(e->err);
 done:
 	if (k)
-		keys_release(k, n);
-	free(tmp);
+		keys_release(k, n, *owned);
 	return ret;
 }
 
@@ -1149,9 +1198,9 @@ static int emit_mapping(struct em *e, const cJSON *map, size_t depth)
 {
 	struct key *k = NULL;
 	size_t n = 0, i;
-	int saved = e->indent, ret = -1;
+	int saved = e->indent, ret = -1, owned = 1;
 
-	if (mapping_keys(e, &k, &n, map) < 0)
+	if (mapping_keys(e, &k, &n, &owned, map, depth) < 0)
 		return -1;
 	increase_indent(e, 0, 0);
 	for (i = 0; i < n; i++) {
@@ -1173,7 +1222,7 @@ static int emit_mapping(struct em *e, const cJSON *map, size_t depth)
 	ret = 0;
 done:
 	e->indent = saved;
-	keys_release(k, n);
+	keys_release(k, n, owned);
 	return ret;
 }
 
@@ -1285,11 +1334,12 @@ static int emit_node(struct em *e, const cJSON *n, int mapping, size_t depth)
 /* ------------------------------------------------------------ the emitter */
 
 static int emit_doc(struct gitops_buf *out, const cJSON *root, const struct gitops_yaml_style *st,
-		    struct gitops_err *err)
+		    struct scratch *scratch, struct gitops_err *err)
 {
 	struct em e;
 
 	memset(&e, 0, sizeof(e));
+	e.scratch = scratch;
 	e.st = st;
 	e.out = out;
 	e.err = err;
@@ -1333,7 +1383,7 @@ int gitops_yaml_emitter_doc(struct gitops_yaml_emitter *e, const cJSON *root, st
 		gitops_err_oom(err);
 		goto done;
 	}
-	if (emit_doc(b, root, &e->st, err) < 0)
+	if (emit_doc(b, root, &e->st, e->scratch, err) < 0)
 		goto done;
 	if (e->write(e->ctx, b->data, b->len, err) < 0)
 		goto done;
@@ -1348,8 +1398,10 @@ done:
 
 void gitops_yaml_emitter_free(struct gitops_yaml_emitter *e)
 {
-	if (e)
+	if (e) {
 		gitops_buf_release(&e->text);
+		scratch_release(e->scratch);
+	}
 	free(e);
 }
 
@@ -1358,13 +1410,16 @@ int gitops_yaml_dump_style(char **out, const cJSON *root, const struct gitops_ya
 {
 	struct gitops_yaml_style def = GITOPS_YAML_STYLE_INIT;
 	struct gitops_buf b = GITOPS_BUF_INIT;
+	struct scratch scratch[SCRATCH_LEVELS];
 	int ret = -1;
 
-	if (emit_doc(&b, root, style ? style : &def, err) < 0)
+	memset(scratch, 0, sizeof(scratch));
+	if (emit_doc(&b, root, style ? style : &def, scratch, err) < 0)
 		goto done;
 	*out = gitops_buf_detach(&b);
 	ret = *out ? 0 : gitops_err_oom(err);
 done:
+	scratch_release(scratch);
 	gitops_buf_release(&b);
 	return ret;
 }
