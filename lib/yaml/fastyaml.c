@@ -25,6 +25,7 @@
 #include "lib/yaml/fastyaml.h"
 
 #include <setjmp.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -74,10 +75,18 @@ struct fy_scalar {
 	int at_eol;          /* a plain scalar that ends its line (it might go on) */
 };
 
-static void giveup(struct fy *fy)
+static void giveup_at(struct fy *fy, int line)
 {
+#ifdef FASTYAML_TRACE
+	fprintf(stderr, "fastyaml: gave up at fastyaml.c:%d, byte %zu\n", line, fy->t);
+#else
+	(void)line;
+#endif
 	longjmp(fy->fail, 1);
 }
+
+/* FASTYAML_TRACE: say where (to improve the subset, compile with -DFASTYAML_TRACE) */
+#define giveup(fy) giveup_at(fy, __LINE__)
 
 static int blankz(const struct fy *fy, size_t i)
 {
