@@ -4,18 +4,19 @@
  *
  * The subset: block mappings and block sequences (compact "- key: v" and
  * "- - x", sequences as values at their key's indentation), keys that are
- * one-line plain or quoted scalars, values that are one-line plain or quoted
- * scalars, literal and folded block scalars (chomping and indentation
- * indicators), empty flow collections "{}" and "[]", comments, "---" and
- * "...", UTF-8 text.  The root of a document is a block collection or an
- * empty flow collection; an explicit document may be empty.
+ * one-line plain or quoted scalars, plain and quoted scalars over one line
+ * or more (folded as libyaml folds them), literal and folded block scalars
+ * (chomping and indentation indicators), empty flow collections "{}" and
+ * "[]", comments, "---" and "...", UTF-8 text.  The root of a document is a
+ * block collection or an empty flow collection; an explicit document may be
+ * empty.
  *
  * Given up on (libyaml reads those): tabs outside scalar text, CR and the
  * Unicode line breaks, a BOM, control characters, anchors, aliases, tags,
- * directives, non-empty flow collections, "?" keys, scalars over several
- * lines, scalars at the root, content after "---" on its line, a block
- * scalar on the line after its key, keys more than 1024 characters before
- * their ':', nesting deeper than FY_MAX_DEPTH, and every error.
+ * directives, non-empty flow collections, "?" keys, scalars at the root,
+ * content after "---" on its line, a block scalar on the line after its
+ * key, keys more than 1024 characters before their ':', nesting deeper
+ * than FY_MAX_DEPTH, and every error.
  *
  * Marks follow libyaml: index and column count characters, not bytes; a
  * block collection starts at its first key or '-' and ends where the token
@@ -73,6 +74,7 @@ struct fy_scalar {
 	int in_text;
 	size_t off, len;
 	int at_eol;          /* a plain scalar that ends its line (it might go on) */
+	size_t lines;        /* line breaks inside */
 };
 
 static void giveup_at(struct fy *fy, int line)
@@ -154,6 +156,21 @@ static yaml_mark_t token_mark(struct fy *fy, size_t t)
 	return t == fy->n ? end_mark(fy) : mark(fy, t);
 }
 
+/*
+ * Where the block collection at column c ends when the token at t closes
+ * it: at the end of the text, libyaml closes the collections indented past
+ * the last column first, there, and the others on the line it adds.
+ */
+static yaml_mark_t close_mark(struct fy *fy, size_t t, int c)
+{
+	yaml_mark_t m;
+
+	if (t < fy->n)
+		return mark(fy, t);
+	m = mark(fy, t);
+	return (size_t)c > m.column ? m : end_mark(fy);
+}
+
 static struct fy_event *push(struct fy *fy, yaml_event_type_t type, yaml_mark_t start, yaml_mark_t end)
 {
 	struct gitops_fastyaml *o = fy->out;
@@ -179,6 +196,8 @@ static void text_add(struct fy *fy, const void *p, size_t len)
 {
 	struct gitops_fastyaml *o = fy->out;
 
+	if (!len)
+		return;
 	if (o->tcap - o->tlen < len) {
 		size_t cap = o->tcap ? o->tcap : 256;
 		char *t;
@@ -337,6 +356,8 @@ static void scan_plain(struct fy *fy, size_t p, struct fy_scalar *sc)
 
 	if (strchr("-?:,[]{}#&*!|>'\"%@`", c) && !(c == '-' && !blankz(fy, p + 1)))
 		giveup(fy);
+	sc->at_eol = 0;
+	sc->lines = 0;
 	for (;;) {
 		size_t w;
 		while (q < fy->n && s[q] != ' ' && s[q] != '\t' && s[q] != '\n' && !(s[q] == ':' && blankz(fy, q + 1)))
@@ -400,22 +421,69 @@ static void add_utf8(struct fy *fy, unsigned long v)
 	text_add(fy, b, k);
 }
 
-/* A quoted scalar on one line at p, escapes decoded as libyaml decodes them. */
+/* Decode the escape at q (a backslash, not before a line break) into text; the byte after it. */
+static size_t escape(struct fy *fy, size_t q)
+{
+	static const char simple_from[] = "0abt\tnvfre \"/\\";
+	static const char simple_to[] = "\0\a\b\t\t\n\v\f\r\x1b \"/\\";
+	const unsigned char *s = fy->s;
+	const char *k;
+	int digits = 0;
+	unsigned long v = 0;
+	unsigned char c;
+
+	if (q + 1 >= fy->n)
+		giveup(fy);
+	c = s[q + 1];
+	if (c && (k = memchr(simple_from, c, sizeof(simple_from) - 1))) {
+		text_add(fy, simple_to + (k - simple_from), 1);
+		return q + 2;
+	}
+	switch (c) {
+	case 'N': text_add(fy, "\xC2\x85", 2); return q + 2;
+	case '_': text_add(fy, "\xC2\xA0", 2); return q + 2;
+	case 'L': text_add(fy, "\xE2\x80\xA8", 3); return q + 2;
+	case 'P': text_add(fy, "\xE2\x80\xA9", 3); return q + 2;
+	case 'x': digits = 2; break;
+	case 'u': digits = 4; break;
+	case 'U': digits = 8; break;
+	default: giveup(fy);
+	}
+	q += 2;
+	for (int i = 0; i < digits; i++, q++) {
+		int h = q < fy->n ? hexval(s[q]) : -1;
+		if (h < 0)
+			giveup(fy);
+		v = (v << 4) | (unsigned long)h;
+	}
+	if ((v >= 0xD800 && v <= 0xDFFF) || v > 0x10FFFF)
+		giveup(fy);
+	add_utf8(fy, v);
+	return q;
+}
+
+/*
+ * A quoted scalar at p, as libyaml's scan_flow_scalar reads it: escapes
+ * decoded, line breaks folded (one into a space, more into all but one),
+ * blanks around them dropped, an escaped line break joining the lines.
+ */
 static void scan_quoted(struct fy *fy, size_t p, struct fy_scalar *sc)
 {
 	const unsigned char *s = fy->s;
-	int dbl = s[p] == '"';
+	unsigned char quote = s[p];
+	int dbl = quote == '"';
 	size_t q = p + 1, from = q;
 
 	sc->start = p;
 	sc->style = dbl ? YAML_DOUBLE_QUOTED_SCALAR_STYLE : YAML_SINGLE_QUOTED_SCALAR_STYLE;
 	sc->at_eol = 0;
+	sc->lines = 0;
 	/* the common case: nothing to decode, the text is the input's */
-	while (q < fy->n && s[q] != '\n' && s[q] != (dbl ? '"' : '\'') && !(dbl && s[q] == '\\'))
+	while (q < fy->n && s[q] != '\n' && s[q] != quote && !(dbl && s[q] == '\\'))
 		q++;
-	if (q == fy->n || s[q] == '\n')
+	if (q == fy->n)
 		giveup(fy);
-	if (s[q] != '\\' && !(!dbl && q + 1 < fy->n && s[q + 1] == '\'')) {
+	if (s[q] == quote && !(!dbl && q + 1 < fy->n && s[q + 1] == '\'')) {
 		sc->in_text = 0;
 		sc->off = from;
 		sc->len = q - from;
@@ -424,66 +492,66 @@ static void scan_quoted(struct fy *fy, size_t p, struct fy_scalar *sc)
 	}
 	sc->in_text = 1;
 	sc->off = fy->out->tlen;
-	text_add(fy, s + from, q - from);
+	q = from;
 	for (;;) {
-		unsigned char c;
-		if (q == fy->n || s[q] == '\n')
+		int leading_blanks = 0, lead_break = 0;
+		size_t ws = 0, we = 0, breaks = 0;
+		if (q == fy->n)
 			giveup(fy);
-		c = s[q];
-		if (!dbl && c == '\'') {
-			if (q + 1 < fy->n && s[q + 1] == '\'') {
-				text_add(fy, "'", 1);
-				q += 2;
+		if (s[q - 1] == '\n' && any_doc_marker(fy, q))
+			giveup(fy);
+		while (q < fy->n && s[q] != ' ' && s[q] != '\t' && s[q] != '\n') {
+			if (s[q] == quote) {
+				if (!dbl && q + 1 < fy->n && s[q + 1] == '\'') {
+					text_add(fy, "'", 1);
+					q += 2;
+					continue;
+				}
+				break;
+			}
+			if (dbl && s[q] == '\\') {
+				if (q + 1 < fy->n && s[q + 1] == '\n') {
+					q += 2;
+					leading_blanks = 1;
+					sc->lines++;
+					break;
+				}
+				q = escape(fy, q);
 				continue;
 			}
-			break;
+			text_add(fy, &s[q], 1);
+			q++;
 		}
-		if (dbl && c == '"')
+		if (q < fy->n && s[q] == quote)
 			break;
-		if (dbl && c == '\\') {
-			static const char simple_from[] = "0abt\tnvfre \"/\\";
-			static const char simple_to[] = "\0\a\b\t\t\n\v\f\r\x1b \"/\\";
-			const char *k;
-			int digits = 0;
-			unsigned long v = 0;
-			if (q + 1 >= fy->n)
-				giveup(fy);
-			c = s[q + 1];
-			if (c && (k = memchr(simple_from, c, sizeof(simple_from) - 1))) {
-				text_add(fy, simple_to + (k - simple_from), 1);
-				q += 2;
-				continue;
+		ws = we = q;
+		while (q < fy->n && (s[q] == ' ' || s[q] == '\t' || s[q] == '\n')) {
+			if (s[q] != '\n') {
+				if (!leading_blanks)
+					we = q + 1;
+			} else if (!leading_blanks) {
+				leading_blanks = lead_break = 1;
+				sc->lines++;
+			} else {
+				breaks++;
+				sc->lines++;
 			}
-			switch (c) {
-			case 'N': text_add(fy, "\xC2\x85", 2); q += 2; continue;
-			case '_': text_add(fy, "\xC2\xA0", 2); q += 2; continue;
-			case 'L': text_add(fy, "\xE2\x80\xA8", 3); q += 2; continue;
-			case 'P': text_add(fy, "\xE2\x80\xA9", 3); q += 2; continue;
-			case 'x': digits = 2; break;
-			case 'u': digits = 4; break;
-			case 'U': digits = 8; break;
-			default: giveup(fy);
-			}
-			q += 2;
-			for (int i = 0; i < digits; i++, q++) {
-				int h = q < fy->n ? hexval(s[q]) : -1;
-				if (h < 0)
-					giveup(fy);
-				v = (v << 4) | (unsigned long)h;
-			}
-			if ((v >= 0xD800 && v <= 0xDFFF) || v > 0x10FFFF)
-				giveup(fy);
-			add_utf8(fy, v);
-			continue;
+			q++;
 		}
-		text_add(fy, &s[q], 1);
-		q++;
+		if (leading_blanks) {
+			if (lead_break && !breaks)
+				text_add(fy, " ", 1);
+			else
+				text_rep(fy, '\n', breaks);
+		} else {
+			text_add(fy, s + ws, we - ws);
+		}
 	}
 	sc->len = fy->out->tlen - sc->off;
 	sc->end = q + 1;
 }
 
-/* A one-line scalar at p (plain or quoted): 1 and *colon when a key's ':' follows on the line. */
+/* A scalar at p (plain on its line, or quoted): 1 and *colon when a key's ':' follows on the line. */
 static int scan_scalar(struct fy *fy, size_t p, struct fy_scalar *sc, size_t *colon)
 {
 	size_t q;
@@ -495,6 +563,8 @@ static int scan_scalar(struct fy *fy, size_t p, struct fy_scalar *sc, size_t *co
 	for (q = sc->end; q < fy->n && fy->s[q] == ' '; q++)
 		;
 	if (q < fy->n && fy->s[q] == ':' && blankz(fy, q + 1)) {
+		if (sc->lines)
+			giveup(fy); /* libyaml's simple keys are on one line */
 		*colon = q;
 		return 1;
 	}
@@ -502,10 +572,12 @@ static int scan_scalar(struct fy *fy, size_t p, struct fy_scalar *sc, size_t *co
 }
 
 /*
- * A plain value that ends its line: libyaml goes on to the next line that is
- * not blank when it is indented past the collection and no comment.
+ * A plain value that ends its line goes on, in libyaml, over the lines
+ * indented past the collection that are not comments, each line break
+ * folded (one into a space, more into all but one), the blanks around them
+ * dropped.  Extends *sc with them.
  */
-static void plain_ends(struct fy *fy, const struct fy_scalar *sc)
+static void plain_more(struct fy *fy, struct fy_scalar *sc)
 {
 	const unsigned char *s = fy->s;
 	size_t q = sc->end;
@@ -515,20 +587,59 @@ static void plain_ends(struct fy *fy, const struct fy_scalar *sc)
 	while (s[q] != '\n')
 		q++;
 	for (;;) {
-		size_t ls = ++q;
-		while (q < fy->n && s[q] == ' ')
-			q++;
-		if (q == fy->n)
-			return;
-		if (s[q] == '\t')
-			giveup(fy);
-		if (s[q] == '\n')
-			continue;
+		size_t ls, breaks = 0, w;
+		for (;;) {
+			ls = ++q;
+			while (q < fy->n && s[q] == ' ')
+				q++;
+			if (q == fy->n)
+				return;
+			if (s[q] == '\t')
+				giveup(fy);
+			if (s[q] != '\n')
+				break;
+			breaks++;
+		}
 		if ((long)(q - ls) < (long)fy->indent + 1 || s[q] == '#')
 			return;
 		if (q == ls && any_doc_marker(fy, q))
 			return;
-		giveup(fy);
+		/* the line goes on the scalar */
+		if (!sc->in_text) {
+			size_t off = fy->out->tlen;
+			text_add(fy, s + sc->off, sc->len);
+			sc->in_text = 1;
+			sc->off = off;
+		}
+		if (breaks)
+			text_rep(fy, '\n', breaks);
+		else
+			text_add(fy, " ", 1);
+		sc->lines += 1 + breaks;
+		for (;;) {
+			size_t c0 = q;
+			while (q < fy->n && s[q] != ' ' && s[q] != '\t' && s[q] != '\n' && !(s[q] == ':' && blankz(fy, q + 1)))
+				q++;
+			if (q < fy->n && s[q] == ':')
+				giveup(fy);
+			text_add(fy, s + c0, q - c0);
+			sc->end = q;
+			for (w = q; w < fy->n && (s[w] == ' ' || s[w] == '\t'); w++)
+				;
+			if (w == fy->n || s[w] == '\n' || s[w] == '#') {
+				if (memchr(s + q, '\t', w - q))
+					giveup(fy);
+				break;
+			}
+			if (s[w] == ':' && blankz(fy, w + 1))
+				giveup(fy);
+			text_add(fy, s + q, w - q);
+			q = w;
+		}
+		sc->len = fy->out->tlen - sc->off;
+		if (w == fy->n || s[w] == '#')
+			return;
+		q = w;
 	}
 }
 
@@ -684,9 +795,9 @@ static void node(struct fy *fy, size_t t, int after_key)
 		block_map(fy, t, &sc, colon);
 		return;
 	}
+	plain_more(fy, &sc);
 	scalar_event(fy, &sc);
 	rest_of_line(fy, sc.end);
-	plain_ends(fy, &sc);
 	skip(fy, sc.end);
 }
 
@@ -760,7 +871,7 @@ static void block_map(struct fy *fy, size_t t, struct fy_scalar *key, size_t col
 			giveup(fy);
 		*key = sc;
 	}
-	m = token_mark(fy, t);
+	m = close_mark(fy, t, c);
 	push(fy, YAML_MAPPING_END_EVENT, m, m);
 	fy->indent = saved;
 	fy->depth--;
@@ -789,7 +900,7 @@ static void block_seq(struct fy *fy, size_t t)
 		if (m.column > (size_t)c || !is_entry(fy, t))
 			giveup(fy);
 	}
-	m = token_mark(fy, t);
+	m = close_mark(fy, t, c);
 	push(fy, YAML_SEQUENCE_END_EVENT, m, m);
 	fy->indent = saved;
 	fy->depth--;
@@ -817,7 +928,7 @@ static void indentless_seq(struct fy *fy, int c)
 		if (m.column < (size_t)c || !is_entry(fy, t))
 			break;
 	}
-	m = token_mark(fy, t);
+	m = close_mark(fy, t, c); /* the token after it closes its mapping */
 	push(fy, YAML_SEQUENCE_END_EVENT, m, m);
 	fy->depth--;
 }
