@@ -7,13 +7,14 @@
  * one-line plain or quoted scalars, plain and quoted scalars over one line
  * or more (folded as libyaml folds them), literal and folded block scalars
  * (chomping and indentation indicators), empty flow collections "{}" and
- * "[]", comments, "---" and "...", UTF-8 text.  The root of a document is a
+ * "[]", flow sequences of scalars on one line, comments, "---" and "...",
+ * UTF-8 text.  The root of a document is a
  * block collection or an empty flow collection; an explicit document may be
  * empty.
  *
  * Given up on (libyaml reads those): tabs outside scalar text, CR and the
  * Unicode line breaks, a BOM, control characters, anchors, aliases, tags,
- * directives, non-empty flow collections, "?" keys, scalars at the root,
+ * directives, other flow collections, "?" keys, scalars at the root,
  * content after "---" on its line, a block scalar on the line after its
  * key, keys more than 1024 characters before their ':', nesting deeper
  * than FY_MAX_DEPTH, and every error.
@@ -745,19 +746,65 @@ static void block_scalar(struct fy *fy, size_t p)
 	skip(fy, q);
 }
 
-static void flow_empty(struct fy *fy, size_t p)
+/* A plain scalar inside "[...]": the characters no flow or key indicator can take. */
+static void flow_plain(struct fy *fy, size_t p, struct fy_scalar *sc)
 {
-	int map = fy->s[p] == '{';
+	const unsigned char *s = fy->s;
+	size_t q = p;
+
+	if (!((s[p] >= 'a' && s[p] <= 'z') || (s[p] >= 'A' && s[p] <= 'Z') || (s[p] >= '0' && s[p] <= '9') ||
+	      s[p] == '_' || s[p] == '.' || s[p] == '/' || s[p] >= 0x80))
+		giveup(fy);
+	while (q < fy->n && !strchr(" \t\n,[]{}#:'\"?", s[q]))
+		q++;
+	memset(sc, 0, sizeof(*sc));
+	sc->start = sc->off = p;
+	sc->end = q;
+	sc->len = q - p;
+	sc->style = YAML_PLAIN_SCALAR_STYLE;
+}
+
+/*
+ * A flow collection on one line at p: "{}", "[]", or a flow sequence of
+ * scalars, "[a, 'b', "c"]"; the next token into fy->t.
+ */
+static void flow(struct fy *fy, size_t p)
+{
+	const unsigned char *s = fy->s;
+	int map = s[p] == '{';
 	size_t q = p + 1;
 	yaml_mark_t a = mark(fy, p), b;
 	struct fy_event *e;
 
-	while (q < fy->n && fy->s[q] == ' ')
-		q++;
-	if (q == fy->n || fy->s[q] != (map ? '}' : ']'))
-		giveup(fy);
 	e = push(fy, map ? YAML_MAPPING_START_EVENT : YAML_SEQUENCE_START_EVENT, a, mark(fy, p + 1));
 	e->style = map ? YAML_FLOW_MAPPING_STYLE : YAML_FLOW_SEQUENCE_STYLE;
+	while (q < fy->n && s[q] == ' ')
+		q++;
+	if (!map && q < fy->n && s[q] != ']') {
+		for (;;) {
+			struct fy_scalar sc;
+			if (q == fy->n)
+				giveup(fy);
+			if (s[q] == '"' || s[q] == '\'') {
+				scan_quoted(fy, q, &sc);
+				if (sc.lines)
+					giveup(fy);
+			} else {
+				flow_plain(fy, q, &sc);
+			}
+			scalar_event(fy, &sc);
+			for (q = sc.end; q < fy->n && s[q] == ' '; q++)
+				;
+			if (q < fy->n && s[q] == ']')
+				break;
+			if (q == fy->n || s[q] != ',')
+				giveup(fy);
+			for (q++; q < fy->n && s[q] == ' '; q++)
+				;
+		}
+	}
+	if (q == fy->n || s[q] != (map ? '}' : ']'))
+		giveup(fy);
 	b = mark(fy, q);
 	push(fy, map ? YAML_MAPPING_END_EVENT : YAML_SEQUENCE_END_EVENT, b, mark(fy, q + 1));
 	rest_of_line(fy, q + 1);
@@ -786,7 +833,7 @@ static void node(struct fy *fy, size_t t, int after_key)
 		return;
 	}
 	if (c == '{' || c == '[') {
-		flow_empty(fy, t);
+		flow(fy, t);
 		return;
 	}
 	if (scan_scalar(fy, t, &sc, &colon)) {
@@ -943,7 +990,7 @@ static void root(struct fy *fy)
 	if (is_entry(fy, t))
 		block_seq(fy, t);
 	else if (fy->s[t] == '{' || fy->s[t] == '[')
-		flow_empty(fy, t);
+		flow(fy, t);
 	else if (scan_scalar(fy, t, &sc, &colon))
 		block_map(fy, t, &sc, colon);
 	else
