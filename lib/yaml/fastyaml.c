@@ -60,6 +60,7 @@ struct fy {
 	size_t n;
 	int ascii;
 	size_t ls;      /* byte offset of the line of the marks being made */
+	size_t le;      /* where that line ends (its '\n', or n) */
 	size_t line;
 	size_t lcont;   /* UTF-8 continuation bytes before ls */
 	size_t t;       /* the next token */
@@ -108,16 +109,29 @@ static size_t cont_bytes(const unsigned char *s, size_t from, size_t to)
 /* Move the line of the marks forward to the line holding byte p (never back). */
 static void advance(struct fy *fy, size_t p)
 {
-	const unsigned char *nl;
-
-	while ((nl = memchr(fy->s + fy->ls, '\n', p - fy->ls))) {
-		size_t next = (size_t)(nl - fy->s) + 1;
+	while (p > fy->le) {
+		const unsigned char *nl;
+		size_t next = fy->le + 1;
 		if (!fy->ascii)
 			fy->lcont += cont_bytes(fy->s, fy->ls, next);
 		fy->ls = next;
 		fy->line++;
+		nl = memchr(fy->s + next, '\n', fy->n - next);
+		fy->le = nl ? (size_t)(nl - fy->s) : fy->n;
 	}
 }
+
+/* 8 bytes of s from i, as a number (bytes in memory order) */
+static uint64_t word(const unsigned char *s, size_t i)
+{
+	uint64_t w;
+
+	memcpy(&w, s + i, sizeof(w));
+	return w;
+}
+
+#define ONES 0x0101010101010101ull
+#define HIGHS 0x8080808080808080ull
 
 static yaml_mark_t mark(struct fy *fy, size_t p)
 {
@@ -253,7 +267,17 @@ static void check_text(struct fy *fy)
 
 	fy->ascii = 1;
 	while (i < n) {
-		unsigned b = s[i], v, w, k;
+		unsigned b, v, w, k;
+		/* 8 ASCII bytes at a time, none below 0x20 or 0x7F (the test errs only towards the slow way) */
+		while (n - i >= 8) {
+			uint64_t x = word(s, i), y = x ^ (0x7F * ONES);
+			if ((x & HIGHS) || ((x - 0x20 * ONES) & HIGHS) || ((y - ONES) & ~y & HIGHS))
+				break;
+			i += 8;
+		}
+		if (i == n)
+			break;
+		b = s[i];
 		if (b < 0x80) {
 			if ((b < 0x20 && b != '\n' && b != '\t') || b == 0x7F)
 				giveup(fy);
@@ -291,6 +315,8 @@ static void skip(struct fy *fy, size_t p)
 	const unsigned char *s = fy->s;
 
 	for (;;) {
+		while (fy->n - p >= 8 && word(s, p) == ' ' * ONES)
+			p += 8;
 		while (p < fy->n && s[p] == ' ')
 			p++;
 		if (p == fy->n)
@@ -520,8 +546,14 @@ static void scan_quoted(struct fy *fy, size_t p, struct fy_scalar *sc)
 				q = escape(fy, q);
 				continue;
 			}
-			text_add(fy, &s[q], 1);
-			q++;
+			{
+				size_t r = q + 1;
+				while (r < fy->n && s[r] != ' ' && s[r] != '\t' && s[r] != '\n' && s[r] != quote &&
+				       s[r] != '\\')
+					r++;
+				text_add(fy, s + q, r - q);
+				q = r;
+			}
 		}
 		if (q < fy->n && s[q] == quote)
 			break;
@@ -617,25 +649,28 @@ static void plain_more(struct fy *fy, struct fy_scalar *sc)
 		else
 			text_add(fy, " ", 1);
 		sc->lines += 1 + breaks;
-		for (;;) {
+		/* the line's chunks and the blanks between them, verbatim */
+		{
 			size_t c0 = q;
-			while (q < fy->n && s[q] != ' ' && s[q] != '\t' && s[q] != '\n' && !(s[q] == ':' && blankz(fy, q + 1)))
-				q++;
-			if (q < fy->n && s[q] == ':')
-				giveup(fy);
+			for (;;) {
+				while (q < fy->n && s[q] != ' ' && s[q] != '\t' && s[q] != '\n' &&
+				       !(s[q] == ':' && blankz(fy, q + 1)))
+					q++;
+				if (q < fy->n && s[q] == ':')
+					giveup(fy);
+				for (w = q; w < fy->n && (s[w] == ' ' || s[w] == '\t'); w++)
+					;
+				if (w == fy->n || s[w] == '\n' || s[w] == '#') {
+					if (memchr(s + q, '\t', w - q))
+						giveup(fy);
+					break;
+				}
+				if (s[w] == ':' && blankz(fy, w + 1))
+					giveup(fy);
+				q = w;
+			}
 			text_add(fy, s + c0, q - c0);
 			sc->end = q;
-			for (w = q; w < fy->n && (s[w] == ' ' || s[w] == '\t'); w++)
-				;
-			if (w == fy->n || s[w] == '\n' || s[w] == '#') {
-				if (memchr(s + q, '\t', w - q))
-					giveup(fy);
-				break;
-			}
-			if (s[w] == ':' && blankz(fy, w + 1))
-				giveup(fy);
-			text_add(fy, s + q, w - q);
-			q = w;
 		}
 		sc->len = fy->out->tlen - sc->off;
 		if (w == fy->n || s[w] == '#')
@@ -1069,6 +1104,10 @@ int gitops_fastyaml_scan(struct gitops_fastyaml **out, const void *data, size_t 
 	fy.s = data ? data : (const void *)"";
 	fy.n = data ? len : 0;
 	fy.indent = -1;
+	{
+		const unsigned char *nl = memchr(fy.s, '\n', fy.n);
+		fy.le = nl ? (size_t)(nl - fy.s) : fy.n;
+	}
 	o->src = fy.s;
 	if (setjmp(fy.fail)) {
 		gitops_fastyaml_free(o);
