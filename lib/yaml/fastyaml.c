@@ -1144,7 +1144,8 @@ int gitops_fastyaml_next(struct gitops_fastyaml *fy, yaml_event_t *ev)
 		yaml_char_t *v = malloc(e->len + 1);
 		if (!v)
 			return 0;
-		memcpy(v, e->in_text ? (const unsigned char *)fy->text + e->off : fy->src + e->off, e->len);
+		if (e->len) /* an empty block scalar may have no text at all */
+			memcpy(v, e->in_text ? (const unsigned char *)fy->text + e->off : fy->src + e->off, e->len);
 		v[e->len] = '\0';
 		ev->data.scalar.value = v;
 		ev->data.scalar.length = e->len;
