@@ -124,6 +124,9 @@ $(O)/tests/%.o: tests/unit/%.c $(LIB_HDRS) $(TOOL_HDRS) $(wildcard tests/unit/*.
 	@mkdir -p $(dir $@)
 	$(QCC)$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -c -o $@ $<
 
+# the fast YAML source's differential check, shared with its fuzz target
+$(O)/tests/test_fastyaml.o: tests/fuzz/fastyaml_diff.h
+
 $(O)/tests/test_%: $(O)/tests/test_%.o $(TOOL_LIB) $(LIB)
 	$(QLD)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(CHECK_LIBS)
 

@@ -2,6 +2,7 @@
  * yaml.c: libyaml events -> cJSON trees (one document at a time, with
  * limits), and cJSON trees -> libyaml's emitter.
  */
+#include "lib/yaml/fastyaml.h"
 #include "lib/yaml/scalar.h"
 #include "lib/yaml/yaml.h"
 #include "lib/value/value.h"
@@ -109,7 +110,13 @@ struct gitops_yaml_reader {
 	cJSON *graveyard;        /* merge sources kept alive until the document ends */
 	struct gitops_yaml_doc doc;
 	size_t item_cap;
+
+	/* the events of lib/yaml/fastyaml.c, when asked for and the whole buffer is in its subset */
+	int fast;                /* FAST_* */
+	struct gitops_fastyaml *fy;
 };
+
+enum { FAST_OFF, FAST_WANTED, FAST_ON };
 
 enum { FAIL_NONE, FAIL_DOC_SIZE, FAIL_STREAM_SIZE, FAIL_IO };
 
@@ -456,6 +463,7 @@ void gitops_yaml_reader_free(struct gitops_yaml_reader *r)
 	free(r->chunk[1]);
 	free(r->cand.m);
 	free(r->conf.m);
+	gitops_fastyaml_free(r->fy);
 	yaml_parser_delete(&r->parser);
 	free(r->name);
 	free(r);
@@ -1263,6 +1271,67 @@ static int handle_event(struct gitops_yaml_reader *r, yaml_event_t *ev, struct g
 	}
 }
 
+void gitops_yaml_reader_set_fast(struct gitops_yaml_reader *r, int on)
+{
+	if (r->mem && !r->total && !r->fy && r->fast != FAST_ON)
+		r->fast = on ? FAST_WANTED : FAST_OFF;
+}
+
+/*
+ * The whole buffer as read_handler would have read it for libyaml, chunk
+ * by chunk to the end: its byte count, its marker comments, its last line.
+ * (Its chunks are kept only to place libyaml's encoding errors, which the
+ * fast source never has.)  The limits it checks cannot trip: fast_start
+ * takes a buffer within both.
+ */
+static void read_all(struct gitops_yaml_reader *r)
+{
+	size_t n = r->mem_len - r->mem_off;
+
+	if (n) {
+		const unsigned char *buf = r->mem + r->mem_off;
+		const unsigned char *nl = memrchr(buf, '\n', n);
+		size_t k = nl ? (size_t)(nl - buf) + 1 : 0;
+		scan_chunk(r, buf, n);
+		if (nl)
+			r->last_line_chars = 0;
+		for (; k < n; k++)
+			r->last_line_chars += (buf[k] & 0xC0) != 0x80;
+		r->total += n;
+		r->mem_off += n;
+	}
+	r->input_done = 1;
+	if (r->collecting) {
+		scan_finish_line(r);
+		r->collecting = 0;
+	}
+}
+
+static void fast_start(struct gitops_yaml_reader *r)
+{
+	r->fast = FAST_OFF;
+	if (r->mem_off || r->mem_len > r->limits.max_stream_bytes || r->mem_len > r->limits.max_document_bytes)
+		return;
+	if (gitops_fastyaml_scan(&r->fy, r->mem, r->mem_len) <= 0)
+		return;
+	r->fast = FAST_ON;
+	read_all(r);
+}
+
+/* The next event, from the fast source when it took the buffer, else from libyaml: 0 on error. */
+static int next_event(struct gitops_yaml_reader *r, yaml_event_t *ev)
+{
+	if (r->fast == FAST_WANTED)
+		fast_start(r);
+	if (r->fast == FAST_ON) {
+		if (gitops_fastyaml_next(r->fy, ev))
+			return 1;
+		r->parser.error = YAML_MEMORY_ERROR;
+		return 0;
+	}
+	return yaml_parser_parse(&r->parser, ev);
+}
+
 int gitops_yaml_reader_next(struct gitops_yaml_reader *r, struct gitops_yaml_doc *out, struct gitops_err *err)
 {
 	memset(out, 0, sizeof(*out));
@@ -1277,7 +1346,7 @@ int gitops_yaml_reader_next(struct gitops_yaml_reader *r, struct gitops_yaml_doc
 		yaml_event_t ev;
 		int ret = 0;
 
-		if (!yaml_parser_parse(&r->parser, &ev)) {
+		if (!next_event(r, &ev)) {
 			doc_reset(r);
 			return parser_error(r, err);
 		}
@@ -1345,6 +1414,7 @@ int gitops_yaml_parse_one_at(cJSON **out, size_t *line, const void *data, size_t
 	memset(&doc, 0, sizeof(doc));
 	if (gitops_yaml_reader_mem(&r, data, len, name, limits, err) < 0)
 		return -1;
+	gitops_yaml_reader_set_fast(r, 1);
 	n = gitops_yaml_reader_next(r, &doc, err);
 	if (n < 0)
 		goto done;

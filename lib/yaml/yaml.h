@@ -89,6 +89,13 @@ const char *gitops_yaml_reader_name(const struct gitops_yaml_reader *r);
  */
 void gitops_yaml_reader_set_kyaml(struct gitops_yaml_reader *r, int on);
 /*
+ * A memory reader only, before its first document: take the events of
+ * lib/yaml/fastyaml.c, a one-pass scanner for the common subset of YAML,
+ * when the whole buffer lies in that subset; libyaml reads it otherwise.
+ * Documents, errors, limits and markers come out the same either way.
+ */
+void gitops_yaml_reader_set_fast(struct gitops_yaml_reader *r, int on);
+/*
  * In kyaml mode, a scalar written quoted or as a block carries this bit in
  * its type (next to lib/value's GITOPS_VALUE_INT; copies keep it, printing
  * ignores it): kyaml's merge keeps the style of what it merges into, so a

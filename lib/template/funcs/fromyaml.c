@@ -21,6 +21,7 @@
 
 #include "lib/base/enc.h"
 #include "lib/template/funcs/serialize_int.h"
+#include "lib/yaml/fastyaml.h"
 #include "lib/yaml/scalar.h"
 
 struct anchor {
@@ -34,6 +35,7 @@ struct anchor {
 
 struct yr {
 	yaml_parser_t p;
+	struct gitops_fastyaml *fy; /* the text's events when lib/yaml/fastyaml.c took it, else libyaml's */
 	struct gitops_err *err;
 	char *conv;                  /* the first error of the JSON step (reported when the YAML is good) */
 	struct anchor *a;
@@ -158,6 +160,11 @@ static int parse_error(struct yr *r)
 
 static int next_event(struct yr *r, yaml_event_t *ev)
 {
+	if (r->fy) {
+		if (gitops_fastyaml_next(r->fy, ev))
+			return 0;
+		return gitops_err_oom(r->err);
+	}
 	if (!yaml_parser_parse(&r->p, ev))
 		return parse_error(r);
 	return 0;
@@ -735,6 +742,8 @@ int ser_yaml_decode(struct gitops_tmpl_value **out, const char *s, size_t len, s
 	if (!yaml_parser_initialize(&r.p))
 		return gitops_err_oom(err);
 	yaml_parser_set_input_string(&r.p, (const unsigned char *)s, len);
+	/* the same events, in one pass, when the whole text is in its subset (errors stay libyaml's) */
+	gitops_fastyaml_scan(&r.fy, s, len);
 	r.in = (const unsigned char *)s;
 	r.len = len;
 	while (!done) {
@@ -787,6 +796,7 @@ cleanup:
 	free(r.a);
 	free(r.conv);
 	free(r.dec);
+	gitops_fastyaml_free(r.fy);
 	yaml_parser_delete(&r.p);
 	return ret;
 }
