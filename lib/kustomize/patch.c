@@ -595,6 +595,7 @@ static int parse_docs_mode(cJSON **out, const char *text, size_t len, const char
 	if (gitops_yaml_reader_mem(&r, text, len, name, &lim, err))
 		goto done;
 	gitops_yaml_reader_set_kyaml(r, kyaml);
+	gitops_yaml_reader_set_fast(r, 1); /* a patch is a small text read whole */
 	while ((k = gitops_yaml_reader_next(r, &d, err)) == 1) {
 		cJSON *root = d.root;
 
