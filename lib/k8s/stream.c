@@ -52,6 +52,7 @@ int gitops_stream_reader_mem(struct gitops_stream_reader **out, const void *data
 
 	if (gitops_yaml_reader_mem(&y, data, len, name, limits, err) < 0)
 		return -1;
+	gitops_yaml_reader_set_fast(y, 1); /* held whole: the fast event source may take it */
 	return reader_wrap(out, y, flags, err);
 }
 
