@@ -63,6 +63,7 @@ struct fy {
 	size_t le;      /* where that line ends (its '\n', or n) */
 	size_t line;
 	size_t lcont;   /* UTF-8 continuation bytes before ls */
+	int lascii;     /* the line from ls to le is ASCII: a mark there counts no continuation byte */
 	size_t t;       /* the next token */
 	int indent;     /* libyaml's parser->indent: the innermost block collection's column */
 	int depth;
@@ -106,18 +107,33 @@ static size_t cont_bytes(const unsigned char *s, size_t from, size_t to)
 	return k;
 }
 
+/* Has s[from, to) a byte of 0x80 or above? */
+static int any_high(const unsigned char *s, size_t from, size_t to)
+{
+	uint64_t acc = 0, w;
+
+	for (; to - from >= 8; from += 8) {
+		memcpy(&w, s + from, sizeof(w));
+		acc |= w;
+	}
+	for (; from < to; from++)
+		acc |= s[from];
+	return (acc & 0x8080808080808080ull) != 0;
+}
+
 /* Move the line of the marks forward to the line holding byte p (never back). */
 static void advance(struct fy *fy, size_t p)
 {
 	while (p > fy->le) {
 		const unsigned char *nl;
 		size_t next = fy->le + 1;
-		if (!fy->ascii)
+		if (!fy->lascii)
 			fy->lcont += cont_bytes(fy->s, fy->ls, next);
 		fy->ls = next;
 		fy->line++;
 		nl = memchr(fy->s + next, '\n', fy->n - next);
 		fy->le = nl ? (size_t)(nl - fy->s) : fy->n;
+		fy->lascii = fy->ascii || !any_high(fy->s, fy->ls, fy->le);
 	}
 }
 
@@ -141,7 +157,7 @@ static yaml_mark_t mark(struct fy *fy, size_t p)
 	if (p < fy->ls)
 		giveup(fy); /* not reached: marks are made in order */
 	advance(fy, p);
-	k = fy->ascii ? 0 : cont_bytes(fy->s, fy->ls, p);
+	k = fy->lascii ? 0 : cont_bytes(fy->s, fy->ls, p);
 	m.index = p - fy->lcont - k;
 	m.line = fy->line;
 	m.column = p - fy->ls - k;
@@ -1114,6 +1130,7 @@ int gitops_fastyaml_scan(struct gitops_fastyaml **out, const void *data, size_t 
 		return 0;
 	}
 	check_text(&fy);
+	fy.lascii = fy.ascii || !any_high(fy.s, 0, fy.le);
 	stream(&fy);
 	*out = o;
 	return 1;
