@@ -262,10 +262,11 @@ static int too_big(const char *path, struct gitops_err *err);
  * for a NUL after its bytes); at most HELM_FILE_MAX bytes.  One read() of the
  * size stat gave and a byte more: when it returns just that size, that is the
  * whole file; otherwise (a file that grew or shrank meanwhile) it reads on to
- * the end.  The file is not closed.
+ * the end.  The file is not closed.  A failed read() is -1 with *read_errno
+ * set, err left for the caller to fill (it knows the name to show).
  */
-static int read_fd(unsigned char **out, size_t *outlen, int fd, const char *path, const char *shown,
-		   const struct stat *fst, struct gitops_err *err)
+static int read_fd(unsigned char **out, size_t *outlen, int fd, const char *path, const struct stat *fst,
+		   int *read_errno, struct gitops_err *err)
 {
 	unsigned char *data = NULL;
 	size_t len = 0;
@@ -273,6 +274,7 @@ static int read_fd(unsigned char **out, size_t *outlen, int fd, const char *path
 	int first = 1;
 
 	*out = NULL;
+	*read_errno = 0;
 	data = malloc(cap);
 	if (!data)
 		return gitops_err_oom(err);
@@ -291,9 +293,9 @@ static int read_fd(unsigned char **out, size_t *outlen, int fd, const char *path
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
-			int e = errno;
+			*read_errno = errno;
 			free(data);
-			return gitops_err_set(err, GITOPS_EXIT_IO, "error reading %s: %s", shown, strerror(e));
+			return -1;
 		}
 		if (n == 0)
 			break;
@@ -317,7 +319,7 @@ static int read_regular(unsigned char **out, size_t *outlen, const char *path, c
 {
 	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 	struct stat fst;
-	int rc;
+	int rc, e;
 
 	*out = NULL;
 	if (fd < 0)
@@ -326,7 +328,8 @@ static int read_regular(unsigned char **out, size_t *outlen, const char *path, c
 		close(fd);
 		return gitops_err_set(err, GITOPS_EXIT_IO, "error reading %s: the file changed while it was read", shown);
 	}
-	rc = read_fd(out, outlen, fd, path, shown, &fst, err);
+	if ((rc = read_fd(out, outlen, fd, path, &fst, &e, err)) < 0 && e)
+		gitops_err_set(err, GITOPS_EXIT_IO, "error reading %s: %s", shown, strerror(e));
 	close(fd);
 	return rc;
 }
@@ -478,7 +481,7 @@ static int fast_file(struct dirwalk *w, int at, const char *name, const char *pa
 	struct stat st;
 	unsigned char *data = NULL;
 	size_t len = 0;
-	int fd, rc = -1;
+	int fd, e, rc = -1;
 
 	if (w->ign_data && w->depth == 1 && strcmp(name, ".helmignore") == 0) {
 		/* read already for its rules (load_rules): the same bytes, not read twice */
@@ -504,8 +507,11 @@ static int fast_file(struct dirwalk *w, int at, const char *name, const char *pa
 		too_many(w, err);
 		goto done;
 	}
-	if (shown_name(&shown, w, rel, err) < 0 || read_fd(&data, &len, fd, path, shown.data, &st, err) < 0)
+	if (read_fd(&data, &len, fd, path, &st, &e, err) < 0) {
+		if (e && shown_name(&shown, w, rel, err) == 0)
+			gitops_err_set(err, GITOPS_EXIT_IO, "error reading %s: %s", shown.data, strerror(e));
 		goto done;
+	}
 	rc = add_read(w, rel, data, len, err);
 done:
 	close(fd);
@@ -725,7 +731,7 @@ static int load_rules(struct dirwalk *w, struct gitops_err *err)
 	target = path.data;
 	if (w->rootfd >= 0) {
 		/* the usual case in three calls; anything unusual takes the long way below */
-		int fd = openat(w->rootfd, ".helmignore", O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+		int fd = openat(w->rootfd, ".helmignore", O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC), e;
 		if (fd < 0 && errno == ENOENT) {
 			rc = gitops_helm_ignore_parse(&w->rules, NULL, 0, err);
 			goto done;
@@ -733,8 +739,10 @@ static int load_rules(struct dirwalk *w, struct gitops_err *err)
 		if (fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
 			if ((uintmax_t)st.st_size > HELM_FILE_MAX)
 				too_big(target, err);
-			else if (read_fd(&data, &len, fd, target, shown.data, &st, err) == 0
-				 && (rc = gitops_helm_ignore_parse(&w->rules, (const char *)data, len, err)) == 0) {
+			else if (read_fd(&data, &len, fd, target, &st, &e, err) < 0) {
+				if (e)
+					gitops_err_set(err, GITOPS_EXIT_IO, "error reading %s: %s", shown.data, strerror(e));
+			} else if ((rc = gitops_helm_ignore_parse(&w->rules, (const char *)data, len, err)) == 0) {
 				w->ign_data = data;
 				w->ign_len = len;
 				data = NULL;
