@@ -163,15 +163,9 @@ int helm_compatible_range(const char *constraint, const char *version)
 	int ok = 0;
 
 	if (!compare) {
-		struct gitops_tmpl_func *t;
-		size_t n, i;
-		if (gitops_tmpl_funcs_table(&t, &n) < 0)
-			return 0;
-		for (i = 0; i < n; i++)
-			if (!strcmp(t[i].name, "semverCompare") && !t[i].receiver)
-				compare = t[i].fn;
-		free(t);
-		if (!compare)
+		/* looked up, not the whole table copied to search it (half a million instructions) */
+		const struct gitops_tmpl_func *f = gitops_tmpl_funcs_find("semverCompare");
+		if (!f || !(compare = f->fn))
 			return 0;
 	}
 	args[0] = gitops_tmpl_value_cstring(constraint ? constraint : "");
