@@ -352,6 +352,19 @@ static const struct {
 	{ "templates/*.tpl", ".helmignore,.hidden,Chart.yaml,[x].txt,a/b,a/c.txt,a.txt,atxt,b c.txt,docs/x.md,docs/y.txt,sub/a.txt,sub/deep/a.txt,templates/cm.yaml,templates/sub/.x,values.yaml" }, /* helm: same */
 	{ "?", ".helmignore,.hidden,Chart.yaml,[x].txt,a.txt,atxt,b c.txt,docs/x.md,docs/y.txt,sub/a.txt,sub/deep/a.txt,templates/_helpers.tpl,templates/cm.yaml,templates/sub/.x,values.yaml" }, /* helm: same */
 	{ "!", "" }, /* helm: Error: Chart.yaml file is missing */
+	/* plain bytes before the first metacharacter, a name without them passed over early (want: as before that) */
+	{ "docs/x.m?", ".helmignore,.hidden,Chart.yaml,[x].txt,a/b,a/c.txt,a.txt,atxt,b c.txt,docs/y.txt,sub/a.txt,sub/deep/a.txt,templates/_helpers.tpl,templates/cm.yaml,templates/sub/.x,values.yaml" },
+	{ "sub/deep/a.tx[t]", ".helmignore,.hidden,Chart.yaml,[x].txt,a/b,a/c.txt,a.txt,atxt,b c.txt,docs/x.md,docs/y.txt,sub/a.txt,templates/_helpers.tpl,templates/cm.yaml,templates/sub/.x,values.yaml" },
+	{ "a.t?t", ".helmignore,.hidden,Chart.yaml,[x].txt,a/b,a/c.txt,atxt,b c.txt,docs/x.md,docs/y.txt,templates/_helpers.tpl,templates/cm.yaml,templates/sub/.x,values.yaml" },
+	{ "templates/_*", ".helmignore,.hidden,Chart.yaml,[x].txt,a/b,a/c.txt,a.txt,atxt,b c.txt,docs/x.md,docs/y.txt,sub/a.txt,sub/deep/a.txt,templates/cm.yaml,templates/sub/.x,values.yaml" },
+	{ "b c.tx?", ".helmignore,.hidden,Chart.yaml,[x].txt,a/b,a/c.txt,a.txt,atxt,docs/x.md,docs/y.txt,sub/a.txt,sub/deep/a.txt,templates/_helpers.tpl,templates/cm.yaml,templates/sub/.x,values.yaml" },
+	{ "atx?", ".helmignore,.hidden,Chart.yaml,[x].txt,a/b,a/c.txt,a.txt,b c.txt,docs/x.md,docs/y.txt,sub/a.txt,sub/deep/a.txt,templates/_helpers.tpl,templates/cm.yaml,templates/sub/.x,values.yaml" },
+	{ "sub/*", ".helmignore,.hidden,Chart.yaml,[x].txt,a/b,a/c.txt,a.txt,atxt,b c.txt,docs/x.md,docs/y.txt,templates/_helpers.tpl,templates/cm.yaml,templates/sub/.x,values.yaml" },
+	{ "docs/y.txt?", ".helmignore,.hidden,Chart.yaml,[x].txt,a/b,a/c.txt,a.txt,atxt,b c.txt,docs/x.md,docs/y.txt,sub/a.txt,sub/deep/a.txt,templates/_helpers.tpl,templates/cm.yaml,templates/sub/.x,values.yaml" },
+	{ "a/[bc]", ".helmignore,.hidden,Chart.yaml,[x].txt,a/c.txt,a.txt,atxt,b c.txt,docs/x.md,docs/y.txt,sub/a.txt,sub/deep/a.txt,templates/_helpers.tpl,templates/cm.yaml,templates/sub/.x,values.yaml" },
+	{ "templates/sub/.?", ".helmignore,.hidden,Chart.yaml,[x].txt,a/b,a/c.txt,a.txt,atxt,b c.txt,docs/x.md,docs/y.txt,sub/a.txt,sub/deep/a.txt,templates/_helpers.tpl,templates/cm.yaml,values.yaml" },
+	{ "!docs/*.md", "" },
+	{ "!a.t?t\na.txt", "" },
 	/* helm's errors, word for word */
 	{ "ok\n**/x", "error: double-star (**) syntax is not supported" },
 	{ "[", "error: syntax error in pattern" },

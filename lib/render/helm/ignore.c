@@ -245,6 +245,7 @@ enum rule_kind { RULE_ROOT, RULE_PATH, RULE_BASE };
 struct rule {
 	char *pat;     /* the glob, '!' and a trailing '/' taken off */
 	size_t plen;   /* strlen(pat) */
+	size_t lit;    /* RULE_PATH, RULE_BASE: how many of pat's first bytes are plain (none of *?[\) */
 	size_t off;    /* RULE_ROOT: how many leading '/' have been dropped so far */
 	enum rule_kind kind;
 	int negate, must_dir;
@@ -334,6 +335,7 @@ static int add_rule(struct gitops_helm_ignore *r, const char *line, size_t len, 
 	memcpy(e->pat, line, len);
 	e->pat[len] = 0;
 	e->plen = len;
+	e->lit = strcspn(e->pat, "*?[\\");
 	if (!strpbrk(e->pat, "*?[\\"))
 		e->plain = 1;
 	else if (e->pat[0] == '*' && e->pat[1] && !strpbrk(e->pat + 1, "*?[\\"))
@@ -429,6 +431,9 @@ static int rule_match(struct rule *e, const char *path, size_t plen, const char 
 		size_t tl = patlen - 1;
 		return nlen >= tl && !memcmp(name + nlen - tl, pat + 1, tl) && !memchr(name, '/', nlen - tl);
 	}
+	/* filepath.Match compares a pattern's plain bytes one for one: a name without them is no match */
+	if (e->kind != RULE_ROOT && (nlen < e->lit || memcmp(name, pat, e->lit) != 0))
+		return 0;
 	return gitops_helm_path_match(pat, patlen, name, nlen) == 1;
 }
 
