@@ -37,6 +37,9 @@
 
 #define N(a) (int)(sizeof(a) / sizeof((a)[0]))
 
+/* files.c's test switch: 0 sends every entry of a walk the long way (lstat first) */
+extern int gitops_helm_files_trust_dtype;
+
 extern char **environ;
 
 /* --- temporary trees --- */

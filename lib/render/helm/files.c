@@ -225,6 +225,13 @@ static char *go_clean(const char *s, size_t len)
 #define HELM_FD_DEPTH 32
 #define DENTS_BUF 32768
 
+/*
+ * 1 (the default): the walk opens what readdir calls a regular file or a
+ * directory straight away, by name, and stats only the rest.  Tests set 0
+ * (declaring it themselves: no header carries it) to send every entry the
+ * long way, lstat first, as a file system whose readdir gives DT_UNKNOWN
+ * does: the results must agree.
+ */
 int gitops_helm_files_trust_dtype = 1;
 
 struct ino_ent {

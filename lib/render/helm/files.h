@@ -59,14 +59,6 @@ struct gitops_helm_files {
 int gitops_helm_files_from_dir(struct gitops_helm_files *out, const char *dir, struct gitops_err *err);
 
 /*
- * 1 (the default): gitops_helm_files_from_dir opens what readdir calls a
- * regular file or a directory straight away, by name, and stats only the
- * rest.  Tests set 0 to send every entry the long way (lstat first), as a
- * file system whose readdir gives DT_UNKNOWN does: the results must agree.
- */
-extern int gitops_helm_files_trust_dtype;
-
-/*
  * Append the files of a packaged chart (a gzipped tar of len bytes) to out,
  * as Helm's LoadArchiveFiles reads it: in archive order, directories and PAX
  * headers skipped, each name's first component dropped ('\' the separator
