@@ -23,7 +23,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -34,6 +36,9 @@
 #include "tests/unit/conformance.h"
 
 #define N(a) (int)(sizeof(a) / sizeof((a)[0]))
+
+/* files.c's test switch: 0 sends every entry of a walk the long way (lstat first) */
+extern int gitops_helm_files_trust_dtype;
 
 extern char **environ;
 
@@ -109,21 +114,44 @@ static const char *names(const struct gitops_helm_files *f)
 	return buf;
 }
 
-/* Load a directory: its names, or "error: <message>". */
+/* Load a directory one way (d_type trusted or not): its names, or "error: <message>", into buf. */
+static void load_dir_as(char *buf, size_t size, struct gitops_helm_files *f, const char *dir, int trust)
+{
+	struct gitops_err err = GITOPS_ERR_INIT;
+
+	gitops_helm_files_trust_dtype = trust;
+	if (gitops_helm_files_from_dir(f, dir, &err) < 0) {
+		ck_assert_msg(f->n == 0, "an error left files in the list");
+		ck_assert_msg(err.msg[0] && !strchr(err.msg, '\n'), "not a one-line message: %s", err.msg);
+		snprintf(buf, size, "error: %s", err.msg);
+	} else {
+		snprintf(buf, size, "%s", names(f));
+	}
+	gitops_helm_files_trust_dtype = 1;
+}
+
+/*
+ * Load a directory: its names, or "error: <message>".  Loaded twice, the
+ * quick way (what readdir calls a file opened at once) and the long way
+ * (every entry lstat'd first, as where readdir gives DT_UNKNOWN): the names,
+ * bytes and messages must be the same.
+ */
 static const char *load_dir(const char *dir)
 {
 	static char buf[8192];
-	struct gitops_helm_files f = GITOPS_HELM_FILES_INIT;
-	struct gitops_err err = GITOPS_ERR_INIT;
+	char slow[8192];
+	struct gitops_helm_files f = GITOPS_HELM_FILES_INIT, g = GITOPS_HELM_FILES_INIT;
 
-	if (gitops_helm_files_from_dir(&f, dir, &err) < 0) {
-		ck_assert_msg(f.n == 0, "an error left files in the list");
-		ck_assert_msg(err.msg[0] && !strchr(err.msg, '\n'), "not a one-line message: %s", err.msg);
-		snprintf(buf, sizeof(buf), "error: %s", err.msg);
-		return buf;
-	}
-	snprintf(buf, sizeof(buf), "%s", names(&f));
+	load_dir_as(buf, sizeof(buf), &f, dir, 1);
+	load_dir_as(slow, sizeof(slow), &g, dir, 0);
+	ck_assert_msg(strcmp(buf, slow) == 0, "d_type trusted: %s\nlstat first: %s", buf, slow);
+	ck_assert_uint_eq(f.n, g.n);
+	for (size_t i = 0; i < f.n; i++)
+		ck_assert_msg(f.v[i].len == g.v[i].len && memcmp(f.v[i].data, g.v[i].data, f.v[i].len) == 0
+			      && f.v[i].data[f.v[i].len] == 0 && g.v[i].data[g.v[i].len] == 0,
+			      "%s: not the same bytes both ways", f.v[i].name);
 	gitops_helm_files_release(&f);
+	gitops_helm_files_release(&g);
 	return buf;
 }
 
@@ -327,6 +355,19 @@ static const struct {
 	{ "templates/*.tpl", ".helmignore,.hidden,Chart.yaml,[x].txt,a/b,a/c.txt,a.txt,atxt,b c.txt,docs/x.md,docs/y.txt,sub/a.txt,sub/deep/a.txt,templates/cm.yaml,templates/sub/.x,values.yaml" }, /* helm: same */
 	{ "?", ".helmignore,.hidden,Chart.yaml,[x].txt,a.txt,atxt,b c.txt,docs/x.md,docs/y.txt,sub/a.txt,sub/deep/a.txt,templates/_helpers.tpl,templates/cm.yaml,templates/sub/.x,values.yaml" }, /* helm: same */
 	{ "!", "" }, /* helm: Error: Chart.yaml file is missing */
+	/* plain bytes before the first metacharacter, a name without them passed over early (want: as before that) */
+	{ "docs/x.m?", ".helmignore,.hidden,Chart.yaml,[x].txt,a/b,a/c.txt,a.txt,atxt,b c.txt,docs/y.txt,sub/a.txt,sub/deep/a.txt,templates/_helpers.tpl,templates/cm.yaml,templates/sub/.x,values.yaml" },
+	{ "sub/deep/a.tx[t]", ".helmignore,.hidden,Chart.yaml,[x].txt,a/b,a/c.txt,a.txt,atxt,b c.txt,docs/x.md,docs/y.txt,sub/a.txt,templates/_helpers.tpl,templates/cm.yaml,templates/sub/.x,values.yaml" },
+	{ "a.t?t", ".helmignore,.hidden,Chart.yaml,[x].txt,a/b,a/c.txt,atxt,b c.txt,docs/x.md,docs/y.txt,templates/_helpers.tpl,templates/cm.yaml,templates/sub/.x,values.yaml" },
+	{ "templates/_*", ".helmignore,.hidden,Chart.yaml,[x].txt,a/b,a/c.txt,a.txt,atxt,b c.txt,docs/x.md,docs/y.txt,sub/a.txt,sub/deep/a.txt,templates/cm.yaml,templates/sub/.x,values.yaml" },
+	{ "b c.tx?", ".helmignore,.hidden,Chart.yaml,[x].txt,a/b,a/c.txt,a.txt,atxt,docs/x.md,docs/y.txt,sub/a.txt,sub/deep/a.txt,templates/_helpers.tpl,templates/cm.yaml,templates/sub/.x,values.yaml" },
+	{ "atx?", ".helmignore,.hidden,Chart.yaml,[x].txt,a/b,a/c.txt,a.txt,b c.txt,docs/x.md,docs/y.txt,sub/a.txt,sub/deep/a.txt,templates/_helpers.tpl,templates/cm.yaml,templates/sub/.x,values.yaml" },
+	{ "sub/*", ".helmignore,.hidden,Chart.yaml,[x].txt,a/b,a/c.txt,a.txt,atxt,b c.txt,docs/x.md,docs/y.txt,templates/_helpers.tpl,templates/cm.yaml,templates/sub/.x,values.yaml" },
+	{ "docs/y.txt?", ".helmignore,.hidden,Chart.yaml,[x].txt,a/b,a/c.txt,a.txt,atxt,b c.txt,docs/x.md,docs/y.txt,sub/a.txt,sub/deep/a.txt,templates/_helpers.tpl,templates/cm.yaml,templates/sub/.x,values.yaml" },
+	{ "a/[bc]", ".helmignore,.hidden,Chart.yaml,[x].txt,a/c.txt,a.txt,atxt,b c.txt,docs/x.md,docs/y.txt,sub/a.txt,sub/deep/a.txt,templates/_helpers.tpl,templates/cm.yaml,templates/sub/.x,values.yaml" },
+	{ "templates/sub/.?", ".helmignore,.hidden,Chart.yaml,[x].txt,a/b,a/c.txt,a.txt,atxt,b c.txt,docs/x.md,docs/y.txt,sub/a.txt,sub/deep/a.txt,templates/_helpers.tpl,templates/cm.yaml,values.yaml" },
+	{ "!docs/*.md", "" },
+	{ "!a.t?t\na.txt", "" },
 	/* helm's errors, word for word */
 	{ "ok\n**/x", "error: double-star (**) syntax is not supported" },
 	{ "[", "error: syntax error in pattern" },
@@ -569,6 +610,81 @@ START_TEST(test_dir_symlinks)
 	snprintf(want, sizeof(want), "error: symbolic link %s resolves to %s, outside the chart directory (not followed)",
 		 T("alias/sib"), T("c2/x"));
 	ck_assert_str_eq(load_dir(T("alias")), want);
+	tmp_remove();
+}
+END_TEST
+
+/*
+ * Where the quick way (an entry opened as readdir names it) must step back to
+ * the long one: a .helmignore that is a fifo or a link, one read once for
+ * its rules and for the list, one that ignores itself, a tree deeper than
+ * the directories held open.
+ */
+START_TEST(test_dir_quick)
+{
+	char want[8192], rel[4096];
+	struct gitops_helm_files f = GITOPS_HELM_FILES_INIT;
+	struct gitops_err err = GITOPS_ERR_INIT;
+
+	tmp_make();
+	put("c/Chart.yaml", chart_yaml);
+	put("c/real-ignore", "Chart.yaml\n");
+
+	/* a fifo: opened without blocking, found irregular, then helm's message */
+	ck_assert_int_eq(mkfifo(T("c/.helmignore"), 0644), 0);
+	snprintf(want, sizeof(want), "error: cannot load irregular file %s as it has file mode type bits set",
+		 T("c/.helmignore"));
+	ck_assert_str_eq(load_dir(T("c")), want);
+	unlink(T("c/.helmignore"));
+
+	/* a link inside the chart: its rules apply, and it is listed with the target's bytes */
+	ck_assert_int_eq(symlink("real-ignore", T("c/.helmignore")), 0);
+	ck_assert_str_eq(load_dir(T("c")), ".helmignore,real-ignore");
+	unlink(T("c/.helmignore"));
+
+	/* read once for both: the rules (a BOM and all) and the list (the BOM taken off) */
+	put("c/.helmignore", "\xEF\xBB\xBFreal-ignore\nChart.yaml\n");
+	ck_assert_str_eq(load_dir(T("c")), ".helmignore,real-ignore");
+	ck_assert_int_eq(gitops_helm_files_from_dir(&f, T("c"), &err), 0);
+	ck_assert_str_eq(f.v[0].name, ".helmignore");
+	ck_assert_uint_eq(f.v[0].len, 23);
+	ck_assert_str_eq((char *)f.v[0].data, "real-ignore\nChart.yaml\n");
+	gitops_helm_files_release(&f);
+	/* one that ignores itself is not listed (and its bytes are freed: the sanitizer's build) */
+	put("c/.helmignore", ".helmignore\n");
+	ck_assert_str_eq(load_dir(T("c")), "Chart.yaml,real-ignore");
+	unlink(T("c/.helmignore"));
+	/* a .helmignore in a subdirectory is a file like any other */
+	put("c/sub/.helmignore", "Chart.yaml\n");
+	ck_assert_str_eq(load_dir(T("c")), "Chart.yaml,real-ignore,sub/.helmignore");
+
+	/* 40 directories deep: past those held open, walked by path, the same list */
+	snprintf(rel, sizeof(rel), "c/d");
+	for (int i = 1; i < 40; i++)
+		strcat(rel, "/d");
+	strcat(rel, "/f");
+	put(rel, "f");
+	put("c/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/g", "g");
+	want[0] = 0;
+	for (int i = 0; i < 33; i++)
+		strcat(want, "../");
+	strcat(want, "real-ignore");
+	ck_assert_int_eq(symlink(want, T("c/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/l")), 0);
+	ck_assert_str_eq(load_dir(T("c")), "Chart.yaml,"
+			 "d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/f,"
+			 "d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/g,"
+			 "d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/l,"
+			 "real-ignore,sub/.helmignore");
+	/* a socket: irregular */
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int sock = socket(AF_UNIX, SOCK_STREAM, 0);
+	ck_assert_int_ge(sock, 0);
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", T("c/sub/sock"));
+	ck_assert_int_eq(bind(sock, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	snprintf(want, sizeof(want), "error: cannot load irregular file %s as it has file mode type bits set",
+		 T("c/sub/sock"));
+	ck_assert_str_eq(load_dir(T("c")), want);
+	close(sock);
 	tmp_remove();
 }
 END_TEST
@@ -866,6 +982,8 @@ START_TEST(test_conformance_charts)
 		ck_assert_msg(gitops_helm_files_from_dir(&d, path, &err) == 0, "%s: %s", charts[i].name, err.msg);
 		ck_assert_msg(d.n == charts[i].n, "%s: %zu files, helm has %zu", charts[i].name, d.n, charts[i].n);
 		ck_assert_msg(fnv_names(&d) == charts[i].fnv, "%s: not the files helm loads", charts[i].name);
+		/* the long way (lstat first) loads the same */
+		ck_assert_str_eq(load_dir(path), names(&d));
 		/* names are clean and relative */
 		for (size_t k = 0; k < d.n; k++)
 			ck_assert_msg(d.v[k].name[0] != '/' && !strstr(d.v[k].name, "//") && !strstr(d.v[k].name, "./"),
@@ -914,6 +1032,7 @@ int main(void)
 	tcase_add_test(tc, test_dir_walk);
 	tcase_add_test(tc, test_dir_errors);
 	tcase_add_test(tc, test_dir_symlinks);
+	tcase_add_test(tc, test_dir_quick);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("archive");
 	tcase_set_timeout(tc, 120);

@@ -163,15 +163,9 @@ int helm_compatible_range(const char *constraint, const char *version)
 	int ok = 0;
 
 	if (!compare) {
-		struct gitops_tmpl_func *t;
-		size_t n, i;
-		if (gitops_tmpl_funcs_table(&t, &n) < 0)
-			return 0;
-		for (i = 0; i < n; i++)
-			if (!strcmp(t[i].name, "semverCompare") && !t[i].receiver)
-				compare = t[i].fn;
-		free(t);
-		if (!compare)
+		/* looked up, not the whole table copied to search it (half a million instructions) */
+		const struct gitops_tmpl_func *f = gitops_tmpl_funcs_find("semverCompare");
+		if (!f || !(compare = f->fn))
 			return 0;
 	}
 	args[0] = gitops_tmpl_value_cstring(constraint ? constraint : "");
@@ -341,27 +335,39 @@ static int go_yaml_may_refuse(const char *data, size_t len)
 int helm_yaml_read(cJSON **out, const char *data, size_t len, const char *name, int typed, struct gitops_err *err)
 {
 	struct gitops_tmpl_value *v = NULL;
+	cJSON *first = NULL;
+	int tried = 0;
 
 	*out = NULL;
 	/* lib/yaml's tree is the one kept: go-yaml's reader runs when it could refuse the text, or lib/yaml does */
 	if (typed && !go_yaml_may_refuse(data, len)) {
 		struct gitops_limits limits = GITOPS_LIMITS_INIT;
 		struct gitops_err e = GITOPS_ERR_INIT;
-		if (gitops_yaml_parse_one(out, data, len, name, &limits, &e) == 0 && !doubtful_keys(*out))
-			return 0;
-		cJSON_Delete(*out);
-		*out = NULL;
+		tried = 1;
+		if (gitops_yaml_parse_one(&first, data, len, name, &limits, &e) == 0) {
+			if (!doubtful_keys(first)) {
+				*out = first;
+				return 0;
+			}
+		} else {
+			cJSON_Delete(first);
+			first = NULL;
+		}
 	}
-	if (gitops_tmpl_yaml_decode(&v, data, len, err) < 0)
+	if (gitops_tmpl_yaml_decode(&v, data, len, err) < 0) {
+		cJSON_Delete(first);
 		return -1;
+	}
 	if (typed) {
 		struct gitops_limits limits = GITOPS_LIMITS_INIT;
 		struct gitops_err e = GITOPS_ERR_INIT;
-		if (gitops_yaml_parse_one(out, data, len, name, &limits, &e) == 0) {
+		/* go-yaml took it: lib/yaml's tree, kept from above (the same text parses the same) */
+		if (tried ? first != NULL : gitops_yaml_parse_one(&first, data, len, name, &limits, &e) == 0) {
 			gitops_tmpl_value_unref(v);
+			*out = first;
 			return 0;
 		}
-		*out = NULL;
+		first = NULL;
 	}
 	if (v) {
 		*out = gitops_tmpl_value_to_tree(v);

@@ -221,6 +221,18 @@ static char *go_clean(const char *s, size_t len)
 #define HELM_FILES_MAX 100000
 #define HELM_NAME_MAX 4096
 #define HELM_DIRS_MAX 100000
+/* directories held open while walked, to open their entries by name; deeper ones go by path */
+#define HELM_FD_DEPTH 32
+#define DENTS_BUF 32768
+
+/*
+ * 1 (the default): the walk opens what readdir calls a regular file or a
+ * directory straight away, by name, and stats only the rest.  Tests set 0
+ * (declaring it themselves: no header carries it) to send every entry the
+ * long way, lstat first, as a file system whose readdir gives DT_UNKNOWN
+ * does: the results must agree.
+ */
+int gitops_helm_files_trust_dtype = 1;
 
 struct ino_ent {
 	dev_t dev;
@@ -237,6 +249,10 @@ struct dirwalk {
 	size_t dirs;     /* directories walked (links can make a tree of few directories walk long) */
 	struct ino_ent *stack;  /* the directories being walked, to catch a link back up */
 	size_t depth, stack_cap;
+	int rootfd;             /* the chart directory open, or -1 */
+	unsigned char *ign_data; /* .helmignore's bytes, read for its rules, for the walk to take */
+	size_t ign_len;
+	int dtype_off;          /* every entry the long way, as if readdir gave DT_UNKNOWN (tests) */
 };
 
 static int inside_root(const struct dirwalk *w, const char *real)
@@ -248,36 +264,33 @@ static int inside_root(const struct dirwalk *w, const char *real)
 
 static int too_big(const char *path, struct gitops_err *err);
 
-/* Read the regular file at path (stat'd as *st) into a new buffer; at most HELM_FILE_MAX bytes. */
-static int read_regular(unsigned char **out, size_t *outlen, const char *path, const char *shown, const struct stat *st,
-			struct gitops_err *err)
+/*
+ * Read the regular file open as fd, fstat'd as *fst, into a new buffer (room
+ * for a NUL after its bytes); at most HELM_FILE_MAX bytes.  One read() of the
+ * size stat gave and a byte more: when it returns just that size, that is the
+ * whole file; otherwise (a file that grew or shrank meanwhile) it reads on to
+ * the end.  The file is not closed.  A failed read() is -1 with *read_errno
+ * set, err left for the caller to fill (it knows the name to show).
+ */
+static int read_fd(unsigned char **out, size_t *outlen, int fd, const char *path, const struct stat *fst,
+		   int *read_errno, struct gitops_err *err)
 {
-	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
-	struct stat fst;
 	unsigned char *data = NULL;
 	size_t len = 0;
+	size_t cap = (size_t)fst->st_size < HELM_FILE_MAX ? (size_t)fst->st_size + 2 : HELM_FILE_MAX + 2;
+	int first = 1;
 
 	*out = NULL;
-	if (fd < 0)
-		return gitops_err_set(err, GITOPS_EXIT_IO, "error reading %s: %s", shown, strerror(errno));
-	if (fstat(fd, &fst) < 0 || !S_ISREG(fst.st_mode) || fst.st_dev != st->st_dev || fst.st_ino != st->st_ino) {
-		close(fd);
-		return gitops_err_set(err, GITOPS_EXIT_IO, "error reading %s: the file changed while it was read", shown);
-	}
-	/* room for what stat said and a byte more (to see a file that grew), then more as needed */
-	size_t cap = (size_t)fst.st_size < HELM_FILE_MAX ? (size_t)fst.st_size + 2 : HELM_FILE_MAX + 2;
+	*read_errno = 0;
 	data = malloc(cap);
-	if (!data) {
-		close(fd);
+	if (!data)
 		return gitops_err_oom(err);
-	}
 	for (;;) {
 		if (len + 1 >= cap) {
 			size_t nc = cap * 2 < HELM_FILE_MAX + 2 ? cap * 2 : HELM_FILE_MAX + 2;
 			unsigned char *nd = realloc(data, nc);
 			if (!nd) {
 				free(data);
-				close(fd);
 				return gitops_err_oom(err);
 			}
 			data = nd;
@@ -287,90 +300,139 @@ static int read_regular(unsigned char **out, size_t *outlen, const char *path, c
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
-			int e = errno;
+			*read_errno = errno;
 			free(data);
-			close(fd);
-			return gitops_err_set(err, GITOPS_EXIT_IO, "error reading %s: %s", shown, strerror(e));
+			return -1;
 		}
 		if (n == 0)
 			break;
 		len += (size_t)n;
 		if (len > HELM_FILE_MAX) {
 			free(data);
-			close(fd);
 			return too_big(path, err);
 		}
+		if (first && (uintmax_t)len == (uintmax_t)fst->st_size)
+			break;
+		first = 0;
 	}
-	close(fd);
 	*out = data;
 	*outlen = len;
 	return 0;
 }
 
-static int cmp_names(const void *a, const void *b)
+/* Read the regular file at path (stat'd as *st) into a new buffer; at most HELM_FILE_MAX bytes. */
+static int read_regular(unsigned char **out, size_t *outlen, const char *path, const char *shown, const struct stat *st,
+			struct gitops_err *err)
 {
-	return strcmp(*(char *const *)a, *(char *const *)b);
+	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	struct stat fst;
+	int rc, e;
+
+	*out = NULL;
+	if (fd < 0)
+		return gitops_err_set(err, GITOPS_EXIT_IO, "error reading %s: %s", shown, strerror(errno));
+	if (fstat(fd, &fst) < 0 || !S_ISREG(fst.st_mode) || fst.st_dev != st->st_dev || fst.st_ino != st->st_ino) {
+		close(fd);
+		return gitops_err_set(err, GITOPS_EXIT_IO, "error reading %s: the file changed while it was read", shown);
+	}
+	if ((rc = read_fd(out, outlen, fd, path, &fst, &e, err)) < 0 && e)
+		gitops_err_set(err, GITOPS_EXIT_IO, "error reading %s: %s", shown, strerror(e));
+	close(fd);
+	return rc;
 }
 
-/* The sorted names of a directory (Go's Readdirnames + sort.Strings). */
-static int read_names(char ***out, size_t *n, const char *path, const char *shown, struct gitops_err *err)
+struct dent {
+	char *name;
+	unsigned char type; /* readdir's d_type: DT_UNKNOWN where the file system does not say */
+};
+
+static int cmp_dents(const void *a, const void *b)
 {
-	DIR *d = opendir(path);
-	struct dirent *de;
-	char **v = NULL;
+	return strcmp(((const struct dent *)a)->name, ((const struct dent *)b)->name);
+}
+
+static void dents_free(struct dent *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(v[i].name);
+	free(v);
+}
+
+/*
+ * The sorted entries of a directory (Go's Readdirnames + sort.Strings), with
+ * their types.  *fdp is the directory open, or -1 to open path here (it is
+ * left open in *fdp then, for the caller to close).  getdents64 rather than
+ * fdopendir: that would fstat and fcntl the descriptor once more.
+ */
+static int read_names(struct dent **out, size_t *n, int *fdp, const char *path, const char *shown,
+		      struct gitops_err *err)
+{
+	struct dent *v = NULL;
 	size_t cnt = 0, cap = 0;
+	char *buf = NULL;
+	int fd = *fdp;
 
 	*out = NULL;
 	*n = 0;
-	if (!d)
-		return gitops_err_set(err, GITOPS_EXIT_IO, "open %s: %s", shown, strerror(errno));
-	while ((errno = 0, de = readdir(d)) != NULL) {
-		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+	if (fd < 0) {
+		fd = open(path, O_RDONLY | O_NONBLOCK | O_DIRECTORY | O_CLOEXEC);
+		if (fd < 0)
+			return gitops_err_set(err, GITOPS_EXIT_IO, "open %s: %s", shown, strerror(errno));
+		*fdp = fd;
+	}
+	if (!(buf = malloc(DENTS_BUF)))
+		goto oom;
+	for (;;) {
+		ssize_t got = getdents64(fd, buf, DENTS_BUF);
+		if (got < 0 && errno == EINTR)
 			continue;
-		if (cnt == cap) {
-			size_t nc = cap ? cap * 2 : 32;
-			char **nv = realloc(v, nc * sizeof(*nv));
-			if (!nv)
+		if (got < 0) {
+			int e = errno;
+			dents_free(v, cnt);
+			free(buf);
+			return gitops_err_set(err, GITOPS_EXIT_IO, "readdirent %s: %s", shown, strerror(e));
+		}
+		if (got == 0)
+			break;
+		for (size_t off = 0; off < (size_t)got;) {
+			const struct dirent64 *de = (const struct dirent64 *)(buf + off);
+			off += de->d_reclen;
+			if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+				continue;
+			if (cnt == cap) {
+				size_t nc = cap ? cap * 2 : 32;
+				struct dent *nv = realloc(v, nc * sizeof(*nv));
+				if (!nv)
+					goto oom;
+				v = nv;
+				cap = nc;
+			}
+			if (!(v[cnt].name = strdup(de->d_name)))
 				goto oom;
-			v = nv;
-			cap = nc;
-		}
-		if (!(v[cnt] = strdup(de->d_name)))
-			goto oom;
-		cnt++;
-		if (cnt > HELM_FILES_MAX) {
-			closedir(d);
-			for (size_t i = 0; i < cnt; i++)
-				free(v[i]);
-			free(v);
-			return gitops_err_set(err, GITOPS_EXIT_INPUT, "%s: more than %d entries in one directory", shown,
-					      HELM_FILES_MAX);
+			v[cnt].type = de->d_type;
+			cnt++;
+			if (cnt > HELM_FILES_MAX) {
+				dents_free(v, cnt);
+				free(buf);
+				return gitops_err_set(err, GITOPS_EXIT_INPUT, "%s: more than %d entries in one directory",
+						      shown, HELM_FILES_MAX);
+			}
 		}
 	}
-	if (errno) {
-		int e = errno;
-		closedir(d);
-		for (size_t i = 0; i < cnt; i++)
-			free(v[i]);
-		free(v);
-		return gitops_err_set(err, GITOPS_EXIT_IO, "readdirent %s: %s", shown, strerror(e));
-	}
-	closedir(d);
+	free(buf);
 	if (cnt)
-		qsort(v, cnt, sizeof(*v), cmp_names);
+		qsort(v, cnt, sizeof(*v), cmp_dents);
 	*out = v;
 	*n = cnt;
 	return 0;
 oom:
-	closedir(d);
-	for (size_t i = 0; i < cnt; i++)
-		free(v[i]);
-	free(v);
+	dents_free(v, cnt);
+	free(buf);
 	return gitops_err_oom(err);
 }
 
 
-static int walk_dir(struct dirwalk *w, const char *path, const char *rel, const struct stat *st,
+static int walk_dir(struct dirwalk *w, int fd, const char *path, const char *rel, const struct stat *st,
 		    struct gitops_err *err);
 
 static int too_big(const char *path, struct gitops_err *err)
@@ -385,8 +447,95 @@ static int too_big(const char *path, struct gitops_err *err)
 	return -1;
 }
 
-/* One entry of the walk: path is where it is on disk, rel its name in the chart. */
-static int walk_entry(struct dirwalk *w, const char *path, const char *rel, struct gitops_err *err)
+/* The name messages give a file of the chart: Helm's topdir, '/', rel. */
+static int shown_name(struct gitops_buf *shown, const struct dirwalk *w, const char *rel, struct gitops_err *err)
+{
+	if (gitops_buf_addstr(shown, w->top) < 0 || gitops_buf_add(shown, "/", 1) < 0 ||
+	    gitops_buf_addstr(shown, rel) < 0)
+		return gitops_err_oom(err);
+	return 0;
+}
+
+/* The last checks of a file read (data, len bytes: taken), and its place in the list. */
+static int add_read(struct dirwalk *w, const char *rel, unsigned char *data, size_t len, struct gitops_err *err)
+{
+	if (len >= HELM_CHART_MAX - w->total) {
+		free(data);
+		return gitops_err_set(err, GITOPS_EXIT_INPUT, "chart directory %s is larger than the maximum size %zu",
+				      w->top, HELM_CHART_MAX);
+	}
+	w->total += len;
+	return add_owned(w->out, rel, data, len, err);
+}
+
+static int too_many(const struct dirwalk *w, struct gitops_err *err)
+{
+	return gitops_err_set(err, GITOPS_EXIT_INPUT, "chart directory %s holds more than %d files", w->top,
+			      HELM_FILES_MAX);
+}
+
+/*
+ * An entry that readdir says is a regular file, opened by its name in the
+ * directory `at` (O_NOFOLLOW: a link put there meanwhile is not followed)
+ * and read: one open, one fstat, one read.  1 when it could not be opened
+ * as a regular file: the caller then takes the long way, whose lstat gives
+ * the message it always gave.
+ */
+static int fast_file(struct dirwalk *w, int at, const char *name, const char *path, const char *rel,
+		     struct gitops_err *err)
+{
+	struct gitops_buf shown = GITOPS_BUF_INIT;
+	struct stat st;
+	unsigned char *data = NULL;
+	size_t len = 0;
+	int fd, e, rc = -1;
+
+	if (w->ign_data && w->depth == 1 && strcmp(name, ".helmignore") == 0) {
+		/* read already for its rules (load_rules): the same bytes, not read twice */
+		if (w->out->n >= HELM_FILES_MAX)
+			return too_many(w, err);
+		data = w->ign_data;
+		len = w->ign_len;
+		w->ign_data = NULL;
+		return add_read(w, rel, data, len, err);
+	}
+	fd = openat(at, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
+		return 1;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return 1;
+	}
+	if ((uintmax_t)st.st_size > HELM_FILE_MAX) {
+		too_big(path, err);
+		goto done;
+	}
+	if (w->out->n >= HELM_FILES_MAX) {
+		too_many(w, err);
+		goto done;
+	}
+	if (read_fd(&data, &len, fd, path, &st, &e, err) < 0) {
+		if (e && shown_name(&shown, w, rel, err) == 0)
+			gitops_err_set(err, GITOPS_EXIT_IO, "error reading %s: %s", shown.data, strerror(e));
+		goto done;
+	}
+	rc = add_read(w, rel, data, len, err);
+done:
+	close(fd);
+	gitops_buf_release(&shown);
+	return rc;
+}
+
+/*
+ * One entry of the walk: name in the directory open as `at` (-1: use path),
+ * type readdir's d_type, path where it is on disk, rel its name in the
+ * chart.  A regular file or a directory that readdir names as such is
+ * opened by name (fast_file, or openat for a directory) and nothing more;
+ * anything else (a link, a device, DT_UNKNOWN, or one that fails to open
+ * so) takes the long way: lstat, a link resolved, then the same checks.
+ */
+static int walk_entry(struct dirwalk *w, int at, const char *name, unsigned char type, const char *path,
+		      const char *rel, struct gitops_err *err)
 {
 	struct gitops_buf shown = GITOPS_BUF_INIT;
 	struct stat st;
@@ -396,11 +545,24 @@ static int walk_entry(struct dirwalk *w, const char *path, const char *rel, stru
 	size_t len = 0;
 	int rc = -1;
 
-	if (gitops_buf_addstr(&shown, w->top) < 0 || gitops_buf_add(&shown, "/", 1) < 0 ||
-	    gitops_buf_addstr(&shown, rel) < 0) {
-		gitops_err_oom(err);
-		goto done;
+	if (at >= 0 && type == DT_REG) {
+		if (gitops_helm_ignore_match(w->rules, rel, 0))
+			return 0;
+		if ((rc = fast_file(w, at, name, path, rel, err)) <= 0)
+			return rc;
+		rc = -1;
+	} else if (at >= 0 && type == DT_DIR) {
+		if (gitops_helm_ignore_match(w->rules, rel, 1))
+			return 0;
+		int fd = openat(at, name, O_RDONLY | O_NONBLOCK | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (fd >= 0) {
+			if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode))
+				return walk_dir(w, fd, path, rel, &st, err);
+			close(fd);
+		}
 	}
+	if (shown_name(&shown, w, rel, err) < 0)
+		goto done;
 	if (lstat(path, &st) < 0) {
 		gitops_err_set(err, GITOPS_EXIT_IO, "lstat %s: %s", shown.data, strerror(errno));
 		goto done;
@@ -430,7 +592,7 @@ static int walk_entry(struct dirwalk *w, const char *path, const char *rel, stru
 		target = resolved;
 	}
 	if (S_ISDIR(st.st_mode)) {
-		rc = gitops_helm_ignore_match(w->rules, rel, 1) ? 0 : walk_dir(w, target, rel, &st, err);
+		rc = gitops_helm_ignore_match(w->rules, rel, 1) ? 0 : walk_dir(w, -1, target, rel, &st, err);
 		goto done;
 	}
 	if (gitops_helm_ignore_match(w->rules, rel, 0)) {
@@ -447,61 +609,68 @@ static int walk_entry(struct dirwalk *w, const char *path, const char *rel, stru
 		goto done;
 	}
 	if (w->out->n >= HELM_FILES_MAX) {
-		gitops_err_set(err, GITOPS_EXIT_INPUT, "chart directory %s holds more than %d files", w->top,
-			       HELM_FILES_MAX);
+		too_many(w, err);
 		goto done;
 	}
 	if (read_regular(&data, &len, target, shown.data, &st, err) < 0) {
 		goto done;
 	}
-	if (len >= HELM_CHART_MAX - w->total) {
-		free(data);
-		gitops_err_set(err, GITOPS_EXIT_INPUT, "chart directory %s is larger than the maximum size %zu", w->top,
-			       HELM_CHART_MAX);
-		goto done;
-	}
-	w->total += len;
-	rc = add_owned(w->out, rel, data, len, err);
+	rc = add_read(w, rel, data, len, err);
 done:
 	free(resolved);
 	gitops_buf_release(&shown);
 	return rc;
 }
 
-static int walk_dir(struct dirwalk *w, const char *path, const char *rel, const struct stat *st,
+/*
+ * Walk the directory open as fd (taken: closed here), or at path when fd is
+ * -1; st is its stat.  Its entries are opened by name relative to it, down to
+ * a depth of HELM_FD_DEPTH (deeper, by path: so few descriptors are held).
+ */
+static int walk_dir(struct dirwalk *w, int fd, const char *path, const char *rel, const struct stat *st,
 		    struct gitops_err *err)
 {
-	char **names = NULL;
+	struct dent *names = NULL;
 	size_t n = 0, i;
 	int rc = -1;
 	struct gitops_buf cp = GITOPS_BUF_INIT, cr = GITOPS_BUF_INIT;
 
 	for (i = 0; i < w->depth; i++)
-		if (w->stack[i].dev == st->st_dev && w->stack[i].ino == st->st_ino)
-			return gitops_err_set(err, GITOPS_EXIT_INPUT,
-					      "%s/%s: a symbolic link leads back to a directory that holds it", w->top, rel);
-	if (++w->dirs > HELM_DIRS_MAX)
-		return gitops_err_set(err, GITOPS_EXIT_INPUT, "chart directory %s: more than %d directories to walk", w->top,
-				      HELM_DIRS_MAX);
+		if (w->stack[i].dev == st->st_dev && w->stack[i].ino == st->st_ino) {
+			rc = gitops_err_set(err, GITOPS_EXIT_INPUT,
+					    "%s/%s: a symbolic link leads back to a directory that holds it", w->top, rel);
+			goto out;
+		}
+	if (++w->dirs > HELM_DIRS_MAX) {
+		rc = gitops_err_set(err, GITOPS_EXIT_INPUT, "chart directory %s: more than %d directories to walk",
+				    w->top, HELM_DIRS_MAX);
+		goto out;
+	}
 	if (w->depth == w->stack_cap) {
 		size_t cap = w->stack_cap ? w->stack_cap * 2 : 16;
 		struct ino_ent *v = realloc(w->stack, cap * sizeof(*v));
-		if (!v)
-			return gitops_err_oom(err);
+		if (!v) {
+			rc = gitops_err_oom(err);
+			goto out;
+		}
 		w->stack = v;
 		w->stack_cap = cap;
 	}
 	w->stack[w->depth].dev = st->st_dev;
 	w->stack[w->depth].ino = st->st_ino;
 	w->depth++;
-	if (read_names(&names, &n, path, *rel ? rel : w->top, err) < 0)
+	if (read_names(&names, &n, &fd, path, *rel ? rel : w->top, err) < 0)
 		goto done;
+	if (w->depth > HELM_FD_DEPTH && fd >= 0) {
+		close(fd);
+		fd = -1;
+	}
 	for (i = 0; i < n; i++) {
 		cp.len = cr.len = 0;
 		/* joined by hand: a printf each was a tenth of loading a chart of many files */
 		if (gitops_buf_addstr(&cp, path) < 0 || gitops_buf_add(&cp, "/", 1) < 0 ||
-		    gitops_buf_addstr(&cp, names[i]) < 0 || gitops_buf_addstr(&cr, rel) < 0 ||
-		    gitops_buf_add(&cr, "/", *rel ? 1 : 0) < 0 || gitops_buf_addstr(&cr, names[i]) < 0) {
+		    gitops_buf_addstr(&cp, names[i].name) < 0 || gitops_buf_addstr(&cr, rel) < 0 ||
+		    gitops_buf_add(&cr, "/", *rel ? 1 : 0) < 0 || gitops_buf_addstr(&cr, names[i].name) < 0) {
 			gitops_err_oom(err);
 			goto done;
 		}
@@ -510,17 +679,19 @@ static int walk_dir(struct dirwalk *w, const char *path, const char *rel, const 
 				       HELM_NAME_MAX);
 			goto done;
 		}
-		if (walk_entry(w, cp.data, cr.data, err) < 0)
+		if (walk_entry(w, fd, names[i].name, w->dtype_off ? DT_UNKNOWN : names[i].type, cp.data, cr.data,
+			       err) < 0)
 			goto done;
 	}
 	rc = 0;
 done:
 	w->depth--;
-	for (i = 0; i < n; i++)
-		free(names[i]);
-	free(names);
+	dents_free(names, n);
 	gitops_buf_release(&cp);
 	gitops_buf_release(&cr);
+out:
+	if (fd >= 0)
+		close(fd);
 	return rc;
 }
 
@@ -565,6 +736,30 @@ static int load_rules(struct dirwalk *w, struct gitops_err *err)
 		goto done;
 	}
 	target = path.data;
+	if (w->rootfd >= 0) {
+		/* the usual case in three calls; anything unusual takes the long way below */
+		int fd = openat(w->rootfd, ".helmignore", O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC), e;
+		if (fd < 0 && errno == ENOENT) {
+			rc = gitops_helm_ignore_parse(&w->rules, NULL, 0, err);
+			goto done;
+		}
+		if (fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
+			if ((uintmax_t)st.st_size > HELM_FILE_MAX)
+				too_big(target, err);
+			else if (read_fd(&data, &len, fd, target, &st, &e, err) < 0) {
+				if (e)
+					gitops_err_set(err, GITOPS_EXIT_IO, "error reading %s: %s", shown.data, strerror(e));
+			} else if ((rc = gitops_helm_ignore_parse(&w->rules, (const char *)data, len, err)) == 0) {
+				w->ign_data = data;
+				w->ign_len = len;
+				data = NULL;
+			}
+			close(fd);
+			goto done;
+		}
+		if (fd >= 0)
+			close(fd);
+	}
 	if (lstat(path.data, &st) < 0) {
 		rc = gitops_helm_ignore_parse(&w->rules, NULL, 0, err);
 		goto done;
@@ -640,9 +835,10 @@ int gitops_helm_files_from_dir(struct gitops_helm_files *out, const char *dir, s
 	struct gitops_helm_files got = GITOPS_HELM_FILES_INIT;
 	struct dirwalk w;
 	struct stat st;
-	int rc = -1;
+	int rc = -1, fd;
 
 	memset(&w, 0, sizeof(w));
+	w.rootfd = -1;
 	w.out = &got;
 	w.top = abs_dir(dir);
 	if (!w.top)
@@ -657,14 +853,21 @@ int gitops_helm_files_from_dir(struct gitops_helm_files *out, const char *dir, s
 		goto done;
 	}
 	w.rootlen = strlen(w.root);
+	w.dtype_off = !gitops_helm_files_trust_dtype;
+	w.rootfd = w.dtype_off ? -1 : open(w.root, O_RDONLY | O_NONBLOCK | O_DIRECTORY | O_CLOEXEC);
 	if (load_rules(&w, err) < 0 || gitops_helm_ignore_add_defaults(w.rules, err) < 0)
 		goto done;
-	if (walk_dir(&w, w.root, "", &st, err) < 0)
+	fd = w.rootfd;
+	w.rootfd = -1;
+	if (walk_dir(&w, fd, w.root, "", &st, err) < 0)
 		goto done;
 	rc = files_append(out, &got, err);
 done:
 	gitops_helm_files_release(&got);
 	gitops_helm_ignore_free(w.rules);
+	if (w.rootfd >= 0)
+		close(w.rootfd);
+	free(w.ign_data);
 	free(w.stack);
 	free(w.root);
 	free(w.top);

@@ -244,6 +244,8 @@ enum rule_kind { RULE_ROOT, RULE_PATH, RULE_BASE };
 
 struct rule {
 	char *pat;     /* the glob, '!' and a trailing '/' taken off */
+	size_t plen;   /* strlen(pat) */
+	size_t lit;    /* RULE_PATH, RULE_BASE: how many of pat's first bytes are plain (none of *?[\) */
 	size_t off;    /* RULE_ROOT: how many leading '/' have been dropped so far */
 	enum rule_kind kind;
 	int negate, must_dir;
@@ -332,6 +334,8 @@ static int add_rule(struct gitops_helm_ignore *r, const char *line, size_t len, 
 		return gitops_err_oom(err);
 	memcpy(e->pat, line, len);
 	e->pat[len] = 0;
+	e->plen = len;
+	e->lit = strcspn(e->pat, "*?[\\");
 	if (!strpbrk(e->pat, "*?[\\"))
 		e->plain = 1;
 	else if (e->pat[0] == '*' && e->pat[1] && !strpbrk(e->pat + 1, "*?[\\"))
@@ -378,9 +382,33 @@ int gitops_helm_ignore_add_defaults(struct gitops_helm_ignore *r, struct gitops_
 	return add_rule(r, def, sizeof(def) - 1, err);
 }
 
-static int rule_match(struct rule *e, const char *path, size_t plen)
+/* filepath.Base of path (plen bytes): the last element, trailing slashes dropped; "." for nothing. */
+static const char *base_of(const char *path, size_t plen, size_t *blen)
+{
+	const char *name = path;
+	size_t nlen = plen;
+
+	while (nlen > 1 && name[nlen - 1] == '/')
+		nlen--;
+	for (size_t i = nlen; i > 0; i--)
+		if (name[i - 1] == '/') {
+			nlen -= i;
+			name += i;
+			break;
+		}
+	if (nlen == 0) {
+		name = ".";
+		nlen = 1;
+	}
+	*blen = nlen;
+	return name;
+}
+
+/* One rule against path (plen bytes), whose base name (filepath.Base) is base (blen bytes). */
+static int rule_match(struct rule *e, const char *path, size_t plen, const char *base, size_t blen)
 {
 	const char *pat = e->pat;
+	size_t patlen = e->plen;
 	const char *name = path;
 	size_t nlen = plen;
 
@@ -389,35 +417,24 @@ static int rule_match(struct rule *e, const char *path, size_t plen)
 		if (pat[e->off] == '/')
 			e->off++;
 		pat += e->off;
+		patlen -= e->off;
 	} else if (e->kind == RULE_BASE) {
-		/* filepath.Base: the last element, trailing slashes dropped */
-		while (nlen > 1 && name[nlen - 1] == '/')
-			nlen--;
-		const char *slash = NULL;
-		for (size_t i = nlen; i > 0; i--)
-			if (name[i - 1] == '/') {
-				slash = name + i - 1;
-				break;
-			}
-		if (slash) {
-			nlen -= (size_t)(slash + 1 - name);
-			name = slash + 1;
-		}
-		if (nlen == 0) {
-			name = ".";
-			nlen = 1;
-		}
+		name = base;
+		nlen = blen;
 	}
 	if (e->plain == 1) {
 		/* filepath.Match of a pattern without a metacharacter: the same text */
-		return strlen(pat) == nlen && !memcmp(pat, name, nlen);
+		return patlen == nlen && !memcmp(pat, name, nlen);
 	}
 	if (e->plain == 2) {
 		/* "*" and a plain tail: a name ending in it, no '/' before the tail */
-		size_t tl = strlen(pat + 1);
+		size_t tl = patlen - 1;
 		return nlen >= tl && !memcmp(name + nlen - tl, pat + 1, tl) && !memchr(name, '/', nlen - tl);
 	}
-	return gitops_helm_path_match(pat, strlen(pat), name, nlen) == 1;
+	/* filepath.Match compares a pattern's plain bytes one for one: a name without them is no match */
+	if (e->kind != RULE_ROOT && (nlen < e->lit || memcmp(name, pat, e->lit) != 0))
+		return 0;
+	return gitops_helm_path_match(pat, patlen, name, nlen) == 1;
 }
 
 int gitops_helm_ignore_match(struct gitops_helm_ignore *r, const char *path, int is_dir)
@@ -426,18 +443,21 @@ int gitops_helm_ignore_match(struct gitops_helm_ignore *r, const char *path, int
 
 	if (plen == 0 || strcmp(path, ".") == 0 || strcmp(path, "./") == 0)
 		return 0;
+	size_t blen;
+	const char *base = base_of(path, plen, &blen);
+
 	for (size_t i = 0; r && i < r->n; i++) {
 		struct rule *e = &r->v[i];
 		if (e->negate) {
 			if (e->must_dir && !is_dir)
 				return 1;
-			if (!rule_match(e, path, plen))
+			if (!rule_match(e, path, plen, base, blen))
 				return 1;
 			continue;
 		}
 		if (e->must_dir && !is_dir)
 			continue;
-		if (rule_match(e, path, plen))
+		if (rule_match(e, path, plen, base, blen))
 			return 1;
 	}
 	return 0;
