@@ -271,7 +271,7 @@ fuzz-all: $(FUZZ_NAMES:%=$(FUZZ_DIR)/fuzz_%)
 # (one make target per fuzz target, so that -j2 runs two at once)
 .PHONY: $(FUZZ_NAMES:%=fuzz-check-%)
 fuzz-check: $(FUZZ_NAMES:%=fuzz-check-%)
-fuzz-check-%: $(FUZZ_DIR)/fuzz_%
+$(FUZZ_NAMES:%=fuzz-check-%): fuzz-check-%: $(FUZZ_DIR)/fuzz_%
 	$(Q)FUZZ_RUNS_ONLY=1 tests/fuzz/run $(FUZZ_DIR)/fuzz_$* 0
 
 # the strategic-merge-patch table of the built-in Kubernetes types (lib/value/smp_table.c, committed):
