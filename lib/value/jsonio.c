@@ -73,10 +73,81 @@ static int fail(struct parser *ps, const char *at, const char *fmt, ...)
 	return gitops_err_set(ps->err, GITOPS_EXIT_INPUT, "%zu:%zu: %s", line, col, msg);
 }
 
+/*
+ * Eight bytes at a time where the byte order lets the lowest set bit of a
+ * mask name the first byte it flags: (w - 0x01..) & ~w & 0x80.. flags the
+ * zero bytes of w and, below the first one, nothing else.
+ */
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ && defined(__GNUC__)
+#define SWAR 1
+#define ONES 0x0101010101010101ull
+#define HIGHS 0x8080808080808080ull
+
+static inline uint64_t load8(const char *p)
+{
+	uint64_t w;
+
+	memcpy(&w, p, sizeof(w));
+	return w;
+}
+
+/* The high bit of each byte of w below c (c <= 0x80), exact up to the first such byte. */
+static inline uint64_t bytes_below(uint64_t w, unsigned c)
+{
+	return (w - ONES * c) & ~w & HIGHS;
+}
+
+static inline uint64_t bytes_equal(uint64_t w, unsigned c)
+{
+	return bytes_below(w ^ (ONES * c), 1);
+}
+#endif
+
 static void skip_ws(struct parser *ps)
 {
-	while (ps->p < ps->end && (*ps->p == ' ' || *ps->p == '\t' || *ps->p == '\n' || *ps->p == '\r'))
-		ps->p++;
+	const char *p = ps->p, *end = ps->end;
+
+	while (p < end) {
+		if (*p == ' ') {
+#ifdef SWAR
+			/* indentation: a run of spaces */
+			if (end - p >= 8) {
+				uint64_t x = load8(p) ^ (ONES * ' ');
+
+				if (x) {
+					p += __builtin_ctzll(x) >> 3;
+					continue;
+				}
+				p += 8;
+				continue;
+			}
+#endif
+			p++;
+		} else if (*p == '\n' || *p == '\t' || *p == '\r') {
+			p++;
+		} else {
+			break;
+		}
+	}
+	ps->p = p;
+}
+
+/* Past the bytes a string holds as they are: printable ASCII but '"' and '\\'. */
+static const char *skip_plain(const char *q, const char *end)
+{
+#ifdef SWAR
+	while (end - q >= 8) {
+		uint64_t w = load8(q);
+		uint64_t m = bytes_equal(w, '"') | bytes_equal(w, '\\') | bytes_below(w, 0x20) | (w & HIGHS);
+
+		if (m)
+			return q + (__builtin_ctzll(m) >> 3);
+		q += 8;
+	}
+#endif
+	while (q < end && (unsigned char)*q >= 0x20 && (unsigned char)*q < 0x80 && *q != '"' && *q != '\\')
+		q++;
+	return q;
 }
 
 static const char *found(struct parser *ps)
@@ -151,7 +222,9 @@ static int parse_string(struct parser *ps, char **out)
 	char *buf, *o;
 	int escapes = 0;
 
-	for (q = start; q < ps->end && *q != '"'; q++) {
+	for (q = start;; q++) {
+		if ((q = skip_plain(q, ps->end)) >= ps->end || *q == '"')
+			break;
 		if ((unsigned char)*q < 0x20) {
 			ps->p = q;
 			return fail(ps, q, "control character in a string (escape it)");
