@@ -151,7 +151,10 @@ void gitops_jsonschema_free(struct gitops_jsonschema *s)
 	free(s->nodes);
 	for (i = 0; i < s->ndocs; i++) {
 		free(s->docs[i].uri);
-		cJSON_Delete(s->docs[i].tree);
+		if (s->docs[i].pool)
+			gitops_json_pool_free(s->docs[i].pool);
+		else
+			cJSON_Delete(s->docs[i].tree);
 	}
 	free(s->docs);
 	for (i = 0; i < s->nids; i++)
@@ -443,14 +446,17 @@ static int index_ids(struct gitops_jsonschema *s, cJSON *v, const char *base, in
 		base = local;
 	}
 	if (ref && cJSON_IsString(ref)) {
-		char *abs = js_uri_resolve(base, ref->valuestring);
+		char *abs = js_uri_resolve(base, ref->valuestring), *set = NULL;
+		struct gitops_json_pool *pool = s->docs[doc].pool;
 
-		if (!abs || !cJSON_SetValuestring(ref, abs)) {
-			free(abs);
+		/* a tree in a pool takes no string from cJSON (it would free the old one) */
+		if (abs)
+			set = pool ? (ref->valuestring = gitops_json_pool_strdup(pool, abs)) : cJSON_SetValuestring(ref, abs);
+		free(abs);
+		if (!set) {
 			free(local);
 			return -1;
 		}
-		free(abs);
 	}
 	for (c = v->child; c && rc == 0; c = c->next) {
 		int k;
@@ -471,19 +477,24 @@ static int index_ids(struct gitops_jsonschema *s, cJSON *v, const char *base, in
 	return rc;
 }
 
-static int add_doc(struct gitops_jsonschema *s, const char *uri, cJSON *tree, int draft)
+/* The tree (and its pool, when it has one) is the schema's on every path. */
+static int add_doc(struct gitops_jsonschema *s, const char *uri, cJSON *tree, struct gitops_json_pool *pool, int draft)
 {
 	struct js_doc *d;
 	char *u = strdup(uri), *u2;
 
 	if (!u || js_grow((void **)&s->docs, &s->capdocs, s->ndocs + 1, sizeof(*s->docs)) < 0) {
 		free(u);
-		cJSON_Delete(tree);
+		if (pool)
+			gitops_json_pool_free(pool);
+		else
+			cJSON_Delete(tree);
 		return -1;
 	}
 	d = &s->docs[s->ndocs];
 	d->uri = u;
 	d->tree = tree;
+	d->pool = pool;
 	d->draft = draft_of(tree) ? draft_of(tree) : draft;
 	s->ndocs++;
 	if (index_ids(s, tree, uri, (int)s->ndocs - 1, 0) < 0)
@@ -631,7 +642,7 @@ static struct js_node *compile_ref(struct js_cc *cc, const char *uri, int draft,
 			const char *text = js_meta_schema(docuri);
 			cJSON *tree = gitops_json_read(text, strlen(text));
 
-			if (!tree || add_doc(s, docuri, tree, draft) < 0) {
+			if (!tree || add_doc(s, docuri, tree, NULL, draft) < 0) {
 				gitops_err_oom(cc->err);
 				goto done;
 			}
@@ -655,7 +666,7 @@ static struct js_node *compile_ref(struct js_cc *cc, const char *uri, int draft,
 				gitops_err_set(cc->err, GITOPS_EXIT_INPUT, "%s: no document", docuri);
 				goto done;
 			}
-			if (add_doc(s, docuri, tree, draft) < 0) {
+			if (add_doc(s, docuri, tree, NULL, draft) < 0) {
 				gitops_err_oom(cc->err);
 				goto done;
 			}
@@ -1367,9 +1378,21 @@ static struct js_node *compile_node(struct js_cc *cc, const cJSON *v, const char
 	return compile_body(cc, n, kw, base, draft, depth) < 0 ? NULL : n;
 }
 
-/* schema: borrowed and copied (take 0), or taken (take 1: freed on every path) */
-static int compile_schema(struct gitops_jsonschema **out, cJSON *schema, int take, gitops_jsonschema_fetch_fn fetch,
-			  void *ctx, struct gitops_err *err)
+/* A schema tree compile_schema was given to keep: freed */
+static void drop_schema(cJSON *schema, int take, struct gitops_json_pool *pool)
+{
+	if (pool)
+		gitops_json_pool_free(pool);
+	else if (take)
+		cJSON_Delete(schema);
+}
+
+/*
+ * schema: borrowed and copied (take 0), or taken (take 1: freed on every
+ * path), with the pool that holds it when it has one
+ */
+static int compile_schema(struct gitops_jsonschema **out, cJSON *schema, int take, struct gitops_json_pool *pool,
+			  gitops_jsonschema_fetch_fn fetch, void *ctx, struct gitops_err *err)
 {
 	struct gitops_jsonschema *s = calloc(1, sizeof(*s));
 	struct js_cc cc;
@@ -1379,8 +1402,7 @@ static int compile_schema(struct gitops_jsonschema **out, cJSON *schema, int tak
 
 	*out = NULL;
 	if (!s) {
-		if (take)
-			cJSON_Delete(schema);
+		drop_schema(schema, take, pool);
 		return gitops_err_oom(err);
 	}
 	cc.s = s;
@@ -1391,14 +1413,12 @@ static int compile_schema(struct gitops_jsonschema **out, cJSON *schema, int tak
 		err->msg[0] = '\0';
 	if (!schema || (!js_is_obj(schema) && !js_is_bool(schema))) {
 		gitops_jsonschema_free(s);
-		if (take)
-			cJSON_Delete(schema);
+		drop_schema(schema, take, pool);
 		return gitops_err_set(err, GITOPS_EXIT_INPUT, "schema is invalid");
 	}
 	if (js_is_obj(schema) && js_member(schema, "$schema") && !cJSON_IsString(js_member(schema, "$schema"))) {
 		gitops_jsonschema_free(s);
-		if (take)
-			cJSON_Delete(schema);
+		drop_schema(schema, take, pool);
 		return gitops_err_set(err, GITOPS_EXIT_INPUT, "$schema must be of type string");
 	}
 	if (!(copy = take ? schema : gitops_value_copy(schema))) {
@@ -1406,7 +1426,7 @@ static int compile_schema(struct gitops_jsonschema **out, cJSON *schema, int tak
 		return gitops_err_oom(err);
 	}
 	draft = draft_of(copy) ? draft_of(copy) : DHYBRID;
-	if (add_doc(s, "", copy, draft) < 0) {
+	if (add_doc(s, "", copy, take ? pool : NULL, draft) < 0) {
 		gitops_jsonschema_free(s);
 		return gitops_err_oom(err);
 	}
@@ -1437,12 +1457,24 @@ static int compile_schema(struct gitops_jsonschema **out, cJSON *schema, int tak
 int gitops_jsonschema_compile(struct gitops_jsonschema **out, const cJSON *schema, gitops_jsonschema_fetch_fn fetch,
 			      void *ctx, struct gitops_err *err)
 {
-	return compile_schema(out, (cJSON *)schema, 0, fetch, ctx, err);
+	return compile_schema(out, (cJSON *)schema, 0, NULL, fetch, ctx, err);
 }
 
 int gitops_jsonschema_compile_take(struct gitops_jsonschema **out, cJSON *schema, gitops_jsonschema_fetch_fn fetch,
 				   void *ctx, struct gitops_err *err)
 {
-	return compile_schema(out, schema, 1, fetch, ctx, err);
+	return compile_schema(out, schema, 1, NULL, fetch, ctx, err);
+}
+
+int gitops_jsonschema_compile_text(struct gitops_jsonschema **out, const char *text, size_t len, const char *name,
+				   gitops_jsonschema_fetch_fn fetch, void *ctx, struct gitops_err *err)
+{
+	struct gitops_json_pool *pool;
+	cJSON *schema;
+
+	*out = NULL;
+	if (gitops_json_parse_pool(&schema, &pool, text, len, name, err) < 0)
+		return -1;
+	return compile_schema(out, schema, 1, pool, fetch, ctx, err);
 }
 
