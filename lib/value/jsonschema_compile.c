@@ -102,9 +102,7 @@ static void node_free(struct js_node *n)
 {
 	size_t i, j;
 
-	for (i = 0; i < n->nprops; i++)
-		free(n->props[i].name);
-	free(n->props);
+	free(n->props); /* the names are the tree's */
 	free(n->props_sorted);
 	for (i = 0; i < n->npprops; i++) {
 		free(n->pprops[i].pattern);
@@ -695,8 +693,9 @@ static int type_add(struct js_cc *cc, struct js_node *n, const char *t)
 {
 	int i;
 
+	/* the names differ in their first two bytes */
 	for (i = 0; i < 7; i++)
-		if (strcmp(t, type_names[i]) == 0)
+		if (t[0] == type_names[i][0] && t[0] && t[1] == type_names[i][1] && strcmp(t, type_names[i]) == 0)
 			break;
 	if (i == 7) {
 		char given[256];
@@ -867,10 +866,12 @@ static int compile_body(struct js_cc *cc, struct js_node *n, const cJSON *const 
 					goto done;
 			}
 			if (k->child && k->child->next) {
-				char t[96];
+				size_t len = strlen(n->type_text); /* at most 47 of the 96 bytes */
 
-				snprintf(t, sizeof(t), "[%s]", n->type_text);
-				memcpy(n->type_text, t, sizeof(t));
+				memmove(n->type_text + 1, n->type_text, len);
+				n->type_text[0] = '[';
+				n->type_text[len + 1] = ']';
+				n->type_text[len + 2] = '\0';
 			}
 		} else {
 			schema_err(cc, "Invalid type. Expected: %s, given: %s", "string/array of strings", "type");
@@ -899,10 +900,7 @@ static int compile_body(struct js_cc *cc, struct js_node *n, const cJSON *const 
 				if (strcmp(n->props[j].name, c->string) == 0)
 					break;
 			if (j == n->nprops) {
-				if (!(n->props[j].name = strdup(c->string))) {
-					gitops_err_oom(cc->err);
-					goto done;
-				}
+				n->props[j].name = c->string; /* the schema keeps the tree */
 				n->props_sorted[j] = j;
 				n->nprops++;
 			}

@@ -68,7 +68,7 @@ enum {
 struct js_node;
 
 struct js_prop {
-	char *name;
+	const char *name; /* the schema tree's */
 	struct js_node *schema;
 };
 
