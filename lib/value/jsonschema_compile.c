@@ -98,43 +98,51 @@ static struct js_node *node_new(struct gitops_jsonschema *s)
 	return n;
 }
 
+/* Most of a node's parts are unset: no call for those. */
+static inline void xfree(void *p)
+{
+	if (p)
+		free(p);
+}
+
 static void node_free(struct js_node *n)
 {
 	size_t i, j;
 
-	free(n->props); /* the names are the tree's */
-	free(n->props_sorted);
+	xfree(n->props); /* the names are the tree's */
+	xfree(n->props_sorted);
 	for (i = 0; i < n->npprops; i++) {
-		free(n->pprops[i].pattern);
+		xfree(n->pprops[i].pattern);
 		gitops_regex_free(n->pprops[i].re);
 	}
-	free(n->pprops);
+	xfree(n->pprops);
 	for (i = 0; i < n->ndeps; i++) {
-		free(n->deps[i].name);
+		xfree(n->deps[i].name);
 		for (j = 0; j < n->deps[i].nkeys; j++)
-			free(n->deps[i].keys[j]);
-		free(n->deps[i].keys);
+			xfree(n->deps[i].keys[j]);
+		xfree(n->deps[i].keys);
 	}
-	free(n->deps);
-	free(n->items.v);
-	free(n->all_of.v);
-	free(n->any_of.v);
-	free(n->one_of.v);
-	free(n->multiple_of);
-	free(n->maximum);
-	free(n->exclusive_maximum);
-	free(n->minimum);
-	free(n->exclusive_minimum);
-	gitops_regex_free(n->pattern);
-	free(n->format);
+	xfree(n->deps);
+	xfree(n->items.v);
+	xfree(n->all_of.v);
+	xfree(n->any_of.v);
+	xfree(n->one_of.v);
+	xfree(n->multiple_of);
+	xfree(n->maximum);
+	xfree(n->exclusive_maximum);
+	xfree(n->minimum);
+	xfree(n->exclusive_minimum);
+	if (n->pattern)
+		gitops_regex_free(n->pattern);
+	xfree(n->format);
 	for (i = 0; i < n->nrequired; i++)
-		free(n->required[i]);
-	free(n->required);
-	free(n->constant);
+		xfree(n->required[i]);
+	xfree(n->required);
+	xfree(n->constant);
 	for (i = 0; i < n->nenums; i++)
-		free(n->enums[i]);
-	free(n->enums);
-	free(n->enum_text);
+		xfree(n->enums[i]);
+	xfree(n->enums);
+	xfree(n->enum_text);
 	free(n);
 }
 
