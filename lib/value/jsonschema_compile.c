@@ -17,6 +17,7 @@
 #include "lib/value/value.h"
 
 static const char *const type_names[] = { "array", "boolean", "integer", "number", "null", "object", "string" };
+static const size_t type_lens[] = { 5, 7, 7, 6, 4, 6, 6 };
 
 struct js_cc {
 	struct gitops_jsonschema *s;
@@ -717,7 +718,7 @@ static int type_add(struct js_cc *cc, struct js_node *n, const char *t)
 	n->types |= 1u << i;
 	{
 		/* at most the seven names, each once: it fits */
-		size_t len = strlen(n->type_text), tl = strlen(type_names[i]);
+		size_t len = strlen(n->type_text), tl = type_lens[i];
 
 		if (len)
 			n->type_text[len++] = ',';
@@ -804,10 +805,15 @@ static int cmp_name_at(const void *a, const void *b)
 /* props_sorted: the indexes of props in name order (no shared state: compiles may run in threads) */
 static int sort_props(struct js_node *n)
 {
-	struct name_at *v = malloc((n->nprops ? n->nprops : 1) * sizeof(*v));
+	struct name_at *v;
 	size_t i;
 
-	if (!v)
+	/* schemas often list their properties sorted: props_sorted is then the identity it starts as */
+	for (i = 1; i < n->nprops && strcmp(n->props[i - 1].name, n->props[i].name) < 0; i++)
+		;
+	if (i >= n->nprops)
+		return 0;
+	if (!(v = malloc(n->nprops * sizeof(*v))))
 		return -1;
 	for (i = 0; i < n->nprops; i++) {
 		v[i].name = n->props[i].name;
