@@ -186,7 +186,7 @@ static inline uint64_t bytes_equal(uint64_t w, unsigned c)
 }
 #endif
 
-static void skip_ws(struct parser *ps)
+static void skip_ws_run(struct parser *ps)
 {
 	const char *p = ps->p, *end = ps->end;
 
@@ -213,6 +213,14 @@ static void skip_ws(struct parser *ps)
 		}
 	}
 	ps->p = p;
+}
+
+/* Most calls find no whitespace at all: that without a call */
+static inline void skip_ws(struct parser *ps)
+{
+	if (ps->p < ps->end && (unsigned char)*ps->p > ' ')
+		return;
+	skip_ws_run(ps);
 }
 
 /* Past the bytes a string holds as they are: printable ASCII but '"' and '\\'. */
