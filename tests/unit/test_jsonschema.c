@@ -236,6 +236,14 @@ START_TEST(test_compile_errors)
 		{ "{\"$ref\":\"http://example.com/x.json\"}", "Reference http://example.com/x.json must be canonical" },
 		{ "{\"$schema\":\"http://json-schema.org/draft-04/schema#\",\"maximum\":1,\"exclusiveMaximum\":1}",
 		  "Invalid type. Expected: boolean, given: exclusiveMaximum" },
+		/* as gojsonschema, every subschema is compiled: errors where the values never go count too */
+		{ "{\"properties\":{\"unused\":{\"minLength\":-1}}}", "minLength must be greater than or equal to 0" },
+		{ "{\"definitions\":{\"never\":{\"pattern\":\"(\"}}}", "pattern must be a valid regex" },
+		{ "{\"anyOf\":[{\"type\":\"integer\"},{\"required\":\"a\"}]}", "required must be of an array" },
+		/* the first error in the order gojsonschema reads the keywords, not in the text's order */
+		{ "{\"required\":\"a\",\"properties\":{\"x\":{\"type\":\"int\"}}}",
+		  "has a primitive type that is NOT VALID -- given: /int/ Expected valid values "
+		  "are:[array boolean integer number null object string]" },
 	};
 	int i;
 
