@@ -47,7 +47,90 @@ struct parser {
 	const char *name;
 	struct gitops_err *err;
 	size_t depth;
+	struct gitops_json_pool *pool; /* NULL: every node and string malloc'ed */
 };
+
+/* --- pools --- */
+
+struct pool_chunk {
+	struct pool_chunk *next;
+	size_t used, cap;
+	max_align_t data[];
+};
+
+struct gitops_json_pool {
+	struct pool_chunk *chunks;
+};
+
+static void *pool_alloc(struct gitops_json_pool *pool, size_t size)
+{
+	struct pool_chunk *c = pool->chunks;
+	size_t align = sizeof(max_align_t), need = (size + align - 1) / align * align;
+
+	if (!c || c->cap - c->used < need) {
+		/* each chunk twice the last: a few allocations for a whole document */
+		size_t cap = c ? c->cap * 2 : 16384;
+
+		while (cap < need)
+			cap *= 2;
+		if (!(c = malloc(sizeof(*c) + cap)))
+			return NULL;
+		c->next = pool->chunks;
+		c->used = 0;
+		c->cap = cap;
+		pool->chunks = c;
+	}
+	c->used += need;
+	return (char *)c->data + c->used - need;
+}
+
+char *gitops_json_pool_strdup(struct gitops_json_pool *pool, const char *s)
+{
+	size_t n = strlen(s) + 1;
+	char *d = pool_alloc(pool, n);
+
+	return d ? memcpy(d, s, n) : NULL;
+}
+
+void gitops_json_pool_free(struct gitops_json_pool *pool)
+{
+	struct pool_chunk *c, *next;
+
+	if (!pool)
+		return;
+	for (c = pool->chunks; c; c = next) {
+		next = c->next;
+		free(c);
+	}
+	free(pool);
+}
+
+/* A node of the given type, all else zero, as cJSON_CreateNull makes one */
+static cJSON *node_new(struct parser *ps, int type)
+{
+	cJSON *n;
+
+	if (!ps->pool)
+		n = cJSON_CreateNull();
+	else if ((n = pool_alloc(ps->pool, sizeof(*n))))
+		memset(n, 0, sizeof(*n));
+	if (n)
+		n->type = type;
+	return n;
+}
+
+/* What parsing gives up: freed unless the pool holds it */
+static void drop(struct parser *ps, cJSON *v)
+{
+	if (!ps->pool)
+		cJSON_Delete(v);
+}
+
+static void drop_string(struct parser *ps, char *str)
+{
+	if (!ps->pool)
+		free(str);
+}
 
 static int fail(struct parser *ps, const char *at, const char *fmt, ...) GITOPS_PRINTF(3, 4);
 static int fail(struct parser *ps, const char *at, const char *fmt, ...)
@@ -73,10 +156,89 @@ static int fail(struct parser *ps, const char *at, const char *fmt, ...)
 	return gitops_err_set(ps->err, GITOPS_EXIT_INPUT, "%zu:%zu: %s", line, col, msg);
 }
 
-static void skip_ws(struct parser *ps)
+/*
+ * Eight bytes at a time where the byte order lets the lowest set bit of a
+ * mask name the first byte it flags: (w - 0x01..) & ~w & 0x80.. flags the
+ * zero bytes of w and, below the first one, nothing else.
+ */
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ && defined(__GNUC__)
+#define SWAR 1
+#define ONES 0x0101010101010101ull
+#define HIGHS 0x8080808080808080ull
+
+static inline uint64_t load8(const char *p)
 {
-	while (ps->p < ps->end && (*ps->p == ' ' || *ps->p == '\t' || *ps->p == '\n' || *ps->p == '\r'))
-		ps->p++;
+	uint64_t w;
+
+	memcpy(&w, p, sizeof(w));
+	return w;
+}
+
+/* The high bit of each byte of w below c (c <= 0x80), exact up to the first such byte. */
+static inline uint64_t bytes_below(uint64_t w, unsigned c)
+{
+	return (w - ONES * c) & ~w & HIGHS;
+}
+
+static inline uint64_t bytes_equal(uint64_t w, unsigned c)
+{
+	return bytes_below(w ^ (ONES * c), 1);
+}
+#endif
+
+static void skip_ws_run(struct parser *ps)
+{
+	const char *p = ps->p, *end = ps->end;
+
+	while (p < end) {
+		if (*p == ' ') {
+#ifdef SWAR
+			/* indentation: a run of spaces */
+			if (end - p >= 8) {
+				uint64_t x = load8(p) ^ (ONES * ' ');
+
+				if (x) {
+					p += __builtin_ctzll(x) >> 3;
+					continue;
+				}
+				p += 8;
+				continue;
+			}
+#endif
+			p++;
+		} else if (*p == '\n' || *p == '\t' || *p == '\r') {
+			p++;
+		} else {
+			break;
+		}
+	}
+	ps->p = p;
+}
+
+/* Most calls find no whitespace at all: that without a call */
+static inline void skip_ws(struct parser *ps)
+{
+	if (ps->p < ps->end && (unsigned char)*ps->p > ' ')
+		return;
+	skip_ws_run(ps);
+}
+
+/* Past the bytes a string holds as they are: printable ASCII but '"' and '\\'. */
+static const char *skip_plain(const char *q, const char *end)
+{
+#ifdef SWAR
+	while (end - q >= 8) {
+		uint64_t w = load8(q);
+		uint64_t m = bytes_equal(w, '"') | bytes_equal(w, '\\') | bytes_below(w, 0x20) | (w & HIGHS);
+
+		if (m)
+			return q + (__builtin_ctzll(m) >> 3);
+		q += 8;
+	}
+#endif
+	while (q < end && (unsigned char)*q >= 0x20 && (unsigned char)*q < 0x80 && *q != '"' && *q != '\\')
+		q++;
+	return q;
 }
 
 static const char *found(struct parser *ps)
@@ -151,7 +313,9 @@ static int parse_string(struct parser *ps, char **out)
 	char *buf, *o;
 	int escapes = 0;
 
-	for (q = start; q < ps->end && *q != '"'; q++) {
+	for (q = start;; q++) {
+		if ((q = skip_plain(q, ps->end)) >= ps->end || *q == '"')
+			break;
 		if ((unsigned char)*q < 0x20) {
 			ps->p = q;
 			return fail(ps, q, "control character in a string (escape it)");
@@ -172,7 +336,11 @@ static int parse_string(struct parser *ps, char **out)
 	if (q >= ps->end)
 		return fail(ps, start - 1, "unterminated string");
 	/* the slow path may turn a byte into U+FFFD's three */
-	if (!(buf = malloc((size_t)(q - start) * (escapes ? 3 : 1) + 1)))
+	if (ps->pool)
+		buf = pool_alloc(ps->pool, (size_t)(q - start) * (escapes ? 3 : 1) + 1);
+	else
+		buf = malloc((size_t)(q - start) * (escapes ? 3 : 1) + 1);
+	if (!buf)
 		return gitops_err_oom(ps->err);
 	if (!escapes) {
 		memcpy(buf, start, (size_t)(q - start));
@@ -212,7 +380,7 @@ static int parse_string(struct parser *ps, char **out)
 		case 't': *o++ = '\t'; break;
 		case 'u':
 			if (q - ps->p < 6 || hex4(ps->p + 2, &cp)) {
-				free(buf);
+				drop_string(ps, buf);
 				return fail(ps, ps->p, "invalid \\u escape");
 			}
 			ps->p += 6;
@@ -231,7 +399,7 @@ static int parse_string(struct parser *ps, char **out)
 			o += put_utf8(o, cp); /* never longer than the 6 bytes it came from */
 			continue;
 		default:
-			free(buf);
+			drop_string(ps, buf);
 			return fail(ps, ps->p, "invalid escape in a string");
 		}
 		ps->p += 2;
@@ -239,6 +407,30 @@ static int parse_string(struct parser *ps, char **out)
 	*o = 0;
 	ps->p = q + 1;
 	*out = buf;
+	return 0;
+}
+
+/* A number node made by value.c moved into the pool, when there is one */
+static int number_out(struct parser *ps, cJSON *n, cJSON **out)
+{
+	cJSON *pn;
+
+	if (!n)
+		return gitops_err_oom(ps->err);
+	if (ps->pool) {
+		if (!(pn = node_new(ps, 0))) {
+			cJSON_Delete(n);
+			return gitops_err_oom(ps->err);
+		}
+		*pn = *n;
+		if (n->valuestring && !(pn->valuestring = gitops_json_pool_strdup(ps->pool, n->valuestring))) {
+			cJSON_Delete(n);
+			return gitops_err_oom(ps->err);
+		}
+		cJSON_Delete(n);
+		n = pn;
+	}
+	*out = n;
 	return 0;
 }
 
@@ -290,11 +482,8 @@ static int parse_number(struct parser *ps, cJSON **out)
 			v = v * 10 + (*d - '0');
 		/* "-0": only a float holds a negative zero (Go prints float64 -0 so) */
 		n = *start == '-' && !v ? gitops_value_new_float(-0.0) : gitops_value_new_int(*start == '-' ? -v : v);
-		if (!n)
-			return gitops_err_oom(ps->err);
 		ps->p = p;
-		*out = n;
-		return 0;
+		return number_out(ps, n, out);
 	}
 	if (len < sizeof(tmp)) {
 		text = tmp;
@@ -319,11 +508,8 @@ static int parse_number(struct parser *ps, cJSON **out)
 		n = gitops_value_new_int_text(text);
 	}
 	free(heap);
-	if (!n)
-		return gitops_err_oom(ps->err);
 	ps->p = p;
-	*out = n;
-	return 0;
+	return number_out(ps, n, out);
 }
 
 static int by_key(const void *x, const void *y)
@@ -367,14 +553,14 @@ static int parse_value(struct parser *ps, cJSON **out);
 static int parse_container(struct parser *ps, cJSON **out)
 {
 	int is_obj = *ps->p == '{';
-	cJSON *c = is_obj ? cJSON_CreateObject() : cJSON_CreateArray(), *last = NULL;
+	cJSON *c = node_new(ps, is_obj ? cJSON_Object : cJSON_Array), *last = NULL;
 	const char *open = ps->p;
 	size_t n = 0;
 
 	if (!c)
 		return gitops_err_oom(ps->err);
 	if (++ps->depth > MAX_DEPTH) {
-		cJSON_Delete(c);
+		drop(ps, c);
 		return fail(ps, open, "nested deeper than 512 levels");
 	}
 	ps->p++;
@@ -390,24 +576,24 @@ static int parse_container(struct parser *ps, cJSON **out)
 		skip_ws(ps);
 		if (is_obj) {
 			if (ps->p >= ps->end || *ps->p != '"') {
-				cJSON_Delete(c);
+				drop(ps, c);
 				return unexpected(ps, "expected a string key");
 			}
 			if (parse_string(ps, &key)) {
-				cJSON_Delete(c);
+				drop(ps, c);
 				return -1;
 			}
 			skip_ws(ps);
 			if (ps->p >= ps->end || *ps->p != ':') {
-				free(key);
-				cJSON_Delete(c);
+				drop_string(ps, key);
+				drop(ps, c);
 				return unexpected(ps, "expected ':'");
 			}
 			ps->p++;
 		}
 		if (parse_value(ps, &v)) {
-			free(key);
-			cJSON_Delete(c);
+			drop_string(ps, key);
+			drop(ps, c);
 			return -1;
 		}
 		v->string = key;
@@ -431,7 +617,7 @@ static int parse_container(struct parser *ps, cJSON **out)
 			ps->p++;
 			break;
 		}
-		cJSON_Delete(c);
+		drop(ps, c);
 		return unexpected(ps, is_obj ? "expected ',' or '}'" : "expected ',' or ']'");
 	}
 	if (is_obj) {
@@ -439,13 +625,13 @@ static int parse_container(struct parser *ps, cJSON **out)
 		const char *dup = duplicate_key(c, n, &oom);
 
 		if (oom) {
-			cJSON_Delete(c);
+			drop(ps, c);
 			return gitops_err_oom(ps->err);
 		}
 		if (dup) {
 			int rc = fail(ps, open, "duplicate key '%.64s'", dup);
 
-			cJSON_Delete(c);
+			drop(ps, c);
 			return rc;
 		}
 	}
@@ -455,13 +641,13 @@ done:
 	return 0;
 }
 
-static int literal(struct parser *ps, const char *word, cJSON *(*make)(void), cJSON **out)
+static int literal(struct parser *ps, const char *word, int type, cJSON **out)
 {
 	size_t len = strlen(word);
 
 	if ((size_t)(ps->end - ps->p) < len || memcmp(ps->p, word, len))
 		return unexpected(ps, "expected a value");
-	if (!(*out = make()))
+	if (!(*out = node_new(ps, type)))
 		return gitops_err_oom(ps->err);
 	ps->p += len;
 	return 0;
@@ -482,21 +668,20 @@ static int parse_value(struct parser *ps, cJSON **out)
 
 		if (parse_string(ps, &s))
 			return -1;
-		if (!(n = cJSON_CreateNull())) {
-			free(s);
+		if (!(n = node_new(ps, cJSON_String))) {
+			drop_string(ps, s);
 			return gitops_err_oom(ps->err);
 		}
-		n->type = cJSON_String;
 		n->valuestring = s;
 		*out = n;
 		return 0;
 	}
 	case 't':
-		return literal(ps, "true", cJSON_CreateTrue, out);
+		return literal(ps, "true", cJSON_True, out);
 	case 'f':
-		return literal(ps, "false", cJSON_CreateFalse, out);
+		return literal(ps, "false", cJSON_False, out);
 	case 'n':
-		return literal(ps, "null", cJSON_CreateNull, out);
+		return literal(ps, "null", cJSON_NULL, out);
 	default:
 		if (*ps->p == '-' || (*ps->p >= '0' && *ps->p <= '9'))
 			return parse_number(ps, out);
@@ -519,6 +704,31 @@ int gitops_json_parse(cJSON **out, const char *text, size_t len, const char *nam
 	}
 	*out = v;
 	return 0;
+}
+
+int gitops_json_parse_pool(cJSON **out, struct gitops_json_pool **pool, const char *text, size_t len, const char *name,
+			   struct gitops_err *err)
+{
+	struct parser ps = {.s = text, .end = text + len, .p = text, .name = name, .err = err};
+	cJSON *v;
+
+	*out = NULL;
+	*pool = NULL;
+	if (!(ps.pool = calloc(1, sizeof(*ps.pool))))
+		return gitops_err_oom(err);
+	if (parse_value(&ps, &v))
+		goto fail;
+	skip_ws(&ps);
+	if (ps.p < ps.end) {
+		unexpected(&ps, "expected the end of the input");
+		goto fail;
+	}
+	*out = v;
+	*pool = ps.pool;
+	return 0;
+fail:
+	gitops_json_pool_free(ps.pool);
+	return -1;
 }
 
 /* --- printing --- */

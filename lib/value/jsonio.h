@@ -18,6 +18,22 @@
  */
 int gitops_json_parse(cJSON **out, const char *text, size_t len, const char *name, struct gitops_err *err);
 
+/*
+ * The same into a pool: the tree's nodes and strings hold no memory of
+ * their own, all of it goes at once with gitops_json_pool_free (fewer
+ * allocations for a large document read once).  Never cJSON_Delete a node
+ * of such a tree nor give it a string through cJSON (which frees the old
+ * one): set strings from gitops_json_pool_strdup.  On an error there is
+ * no tree and no pool.
+ */
+struct gitops_json_pool;
+
+int gitops_json_parse_pool(cJSON **out, struct gitops_json_pool **pool, const char *text, size_t len, const char *name,
+			   struct gitops_err *err);
+/* A copy of s in the pool, or NULL when out of memory. */
+char *gitops_json_pool_strdup(struct gitops_json_pool *pool, const char *s);
+void gitops_json_pool_free(struct gitops_json_pool *pool);
+
 enum {
 	GITOPS_JSON_SORTED = 1 << 0,      /* mapping keys in byte order (Go's encoding/json) */
 	GITOPS_JSON_ESCAPE_HTML = 1 << 1, /* <, >, & as \u003c \u003e \u0026 (Go's json.Marshal) */

@@ -47,6 +47,14 @@ int gitops_jsonschema_compile_take(struct gitops_jsonschema **out, cJSON *schema
 				   void *ctx, struct gitops_err *err);
 
 /*
+ * Parse a schema text as gitops_json_parse does (its errors, name in them)
+ * and compile it: as parse and compile_take, with the tree's memory in a
+ * few blocks instead of a malloc per node and string.
+ */
+int gitops_jsonschema_compile_text(struct gitops_jsonschema **out, const char *text, size_t len, const char *name,
+				   gitops_jsonschema_fetch_fn fetch, void *ctx, struct gitops_err *err);
+
+/*
  * Validate an instance: 0 valid; 1 invalid, with one line per error appended
  * to out, "- FIELD: DESCRIPTION\n" as helm prints them; -1 when validation
  * cannot finish (nesting or $ref recursion deeper than 1,000 levels, out

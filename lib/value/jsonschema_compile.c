@@ -17,6 +17,7 @@
 #include "lib/value/value.h"
 
 static const char *const type_names[] = { "array", "boolean", "integer", "number", "null", "object", "string" };
+static const size_t type_lens[] = { 5, 7, 7, 6, 4, 6, 6 };
 
 struct js_cc {
 	struct gitops_jsonschema *s;
@@ -98,45 +99,51 @@ static struct js_node *node_new(struct gitops_jsonschema *s)
 	return n;
 }
 
+/* Most of a node's parts are unset: no call for those. */
+static inline void xfree(void *p)
+{
+	if (p)
+		free(p);
+}
+
 static void node_free(struct js_node *n)
 {
 	size_t i, j;
 
-	for (i = 0; i < n->nprops; i++)
-		free(n->props[i].name);
-	free(n->props);
-	free(n->props_sorted);
+	xfree(n->props); /* the names are the tree's */
+	xfree(n->props_sorted);
 	for (i = 0; i < n->npprops; i++) {
-		free(n->pprops[i].pattern);
+		xfree(n->pprops[i].pattern);
 		gitops_regex_free(n->pprops[i].re);
 	}
-	free(n->pprops);
+	xfree(n->pprops);
 	for (i = 0; i < n->ndeps; i++) {
-		free(n->deps[i].name);
+		xfree(n->deps[i].name);
 		for (j = 0; j < n->deps[i].nkeys; j++)
-			free(n->deps[i].keys[j]);
-		free(n->deps[i].keys);
+			xfree(n->deps[i].keys[j]);
+		xfree(n->deps[i].keys);
 	}
-	free(n->deps);
-	free(n->items.v);
-	free(n->all_of.v);
-	free(n->any_of.v);
-	free(n->one_of.v);
-	free(n->multiple_of);
-	free(n->maximum);
-	free(n->exclusive_maximum);
-	free(n->minimum);
-	free(n->exclusive_minimum);
-	gitops_regex_free(n->pattern);
-	free(n->format);
+	xfree(n->deps);
+	xfree(n->items.v);
+	xfree(n->all_of.v);
+	xfree(n->any_of.v);
+	xfree(n->one_of.v);
+	xfree(n->multiple_of);
+	xfree(n->maximum);
+	xfree(n->exclusive_maximum);
+	xfree(n->minimum);
+	xfree(n->exclusive_minimum);
+	if (n->pattern)
+		gitops_regex_free(n->pattern);
+	xfree(n->format);
 	for (i = 0; i < n->nrequired; i++)
-		free(n->required[i]);
-	free(n->required);
-	free(n->constant);
+		xfree(n->required[i]);
+	xfree(n->required);
+	xfree(n->constant);
 	for (i = 0; i < n->nenums; i++)
-		free(n->enums[i]);
-	free(n->enums);
-	free(n->enum_text);
+		xfree(n->enums[i]);
+	xfree(n->enums);
+	xfree(n->enum_text);
 	free(n);
 }
 
@@ -151,7 +158,10 @@ void gitops_jsonschema_free(struct gitops_jsonschema *s)
 	free(s->nodes);
 	for (i = 0; i < s->ndocs; i++) {
 		free(s->docs[i].uri);
-		cJSON_Delete(s->docs[i].tree);
+		if (s->docs[i].pool)
+			gitops_json_pool_free(s->docs[i].pool);
+		else
+			cJSON_Delete(s->docs[i].tree);
 	}
 	free(s->docs);
 	for (i = 0; i < s->nids; i++)
@@ -159,6 +169,173 @@ void gitops_jsonschema_free(struct gitops_jsonschema *s)
 	free(s->ids);
 	free(s->memo);
 	free(s);
+}
+
+/* ------------------------------------------------------------------ */
+/* the keywords of one schema object, found in one walk over its members */
+
+enum {
+	K_ID,
+	K_DOLLAR_ID,
+	K_DOLLAR_REF,
+	K_DEFINITIONS,
+	K_TITLE,
+	K_DESCRIPTION,
+	K_TYPE,
+	K_PROPERTIES,
+	K_ADDITIONAL_PROPERTIES,
+	K_PATTERN_PROPERTIES,
+	K_PROPERTY_NAMES,
+	K_DEPENDENCIES,
+	K_ITEMS,
+	K_ADDITIONAL_ITEMS,
+	K_MULTIPLE_OF,
+	K_MINIMUM,
+	K_EXCLUSIVE_MINIMUM,
+	K_MAXIMUM,
+	K_EXCLUSIVE_MAXIMUM,
+	K_MIN_LENGTH,
+	K_MAX_LENGTH,
+	K_PATTERN,
+	K_FORMAT,
+	K_MIN_PROPERTIES,
+	K_MAX_PROPERTIES,
+	K_REQUIRED,
+	K_MIN_ITEMS,
+	K_MAX_ITEMS,
+	K_UNIQUE_ITEMS,
+	K_CONTAINS,
+	K_CONST,
+	K_ENUM,
+	K_ONE_OF,
+	K_ANY_OF,
+	K_ALL_OF,
+	K_NOT,
+	K_IF,
+	K_THEN,
+	K_ELSE,
+	K_N
+};
+
+static const char *const kw_names[K_N] = {
+	[K_ID] = "id",
+	[K_DOLLAR_ID] = "$id",
+	[K_DOLLAR_REF] = "$ref",
+	[K_DEFINITIONS] = "definitions",
+	[K_TITLE] = "title",
+	[K_DESCRIPTION] = "description",
+	[K_TYPE] = "type",
+	[K_PROPERTIES] = "properties",
+	[K_ADDITIONAL_PROPERTIES] = "additionalProperties",
+	[K_PATTERN_PROPERTIES] = "patternProperties",
+	[K_PROPERTY_NAMES] = "propertyNames",
+	[K_DEPENDENCIES] = "dependencies",
+	[K_ITEMS] = "items",
+	[K_ADDITIONAL_ITEMS] = "additionalItems",
+	[K_MULTIPLE_OF] = "multipleOf",
+	[K_MINIMUM] = "minimum",
+	[K_EXCLUSIVE_MINIMUM] = "exclusiveMinimum",
+	[K_MAXIMUM] = "maximum",
+	[K_EXCLUSIVE_MAXIMUM] = "exclusiveMaximum",
+	[K_MIN_LENGTH] = "minLength",
+	[K_MAX_LENGTH] = "maxLength",
+	[K_PATTERN] = "pattern",
+	[K_FORMAT] = "format",
+	[K_MIN_PROPERTIES] = "minProperties",
+	[K_MAX_PROPERTIES] = "maxProperties",
+	[K_REQUIRED] = "required",
+	[K_MIN_ITEMS] = "minItems",
+	[K_MAX_ITEMS] = "maxItems",
+	[K_UNIQUE_ITEMS] = "uniqueItems",
+	[K_CONTAINS] = "contains",
+	[K_CONST] = "const",
+	[K_ENUM] = "enum",
+	[K_ONE_OF] = "oneOf",
+	[K_ANY_OF] = "anyOf",
+	[K_ALL_OF] = "allOf",
+	[K_NOT] = "not",
+	[K_IF] = "if",
+	[K_THEN] = "then",
+	[K_ELSE] = "else",
+};
+
+/* kw_slot[hash]: 1 + the keyword with that hash (see kw_of), 0 for none */
+static const unsigned char kw_slot[128] = {
+	[2] = 1 + K_NOT,
+	[3] = 1 + K_THEN,
+	[5] = 1 + K_IF,
+	[6] = 1 + K_ALL_OF,
+	[7] = 1 + K_MIN_ITEMS,
+	[10] = 1 + K_CONTAINS,
+	[11] = 1 + K_ADDITIONAL_PROPERTIES,
+	[12] = 1 + K_DOLLAR_ID,
+	[13] = 1 + K_MAX_ITEMS,
+	[15] = 1 + K_ADDITIONAL_ITEMS,
+	[20] = 1 + K_PATTERN_PROPERTIES,
+	[22] = 1 + K_MINIMUM,
+	[27] = 1 + K_FORMAT,
+	[28] = 1 + K_MIN_LENGTH,
+	[32] = 1 + K_EXCLUSIVE_MINIMUM,
+	[39] = 1 + K_TYPE,
+	[44] = 1 + K_PROPERTY_NAMES,
+	[47] = 1 + K_DOLLAR_REF,
+	[49] = 1 + K_TITLE,
+	[61] = 1 + K_MAXIMUM,
+	[62] = 1 + K_REQUIRED,
+	[67] = 1 + K_ANY_OF,
+	[72] = 1 + K_EXCLUSIVE_MAXIMUM,
+	[73] = 1 + K_CONST,
+	[90] = 1 + K_MIN_PROPERTIES,
+	[91] = 1 + K_MAX_LENGTH,
+	[92] = 1 + K_ONE_OF,
+	[93] = 1 + K_DEPENDENCIES,
+	[96] = 1 + K_DEFINITIONS,
+	[97] = 1 + K_PATTERN,
+	[99] = 1 + K_ENUM,
+	[103] = 1 + K_ID,
+	[104] = 1 + K_ITEMS,
+	[105] = 1 + K_MULTIPLE_OF,
+	[109] = 1 + K_MAX_PROPERTIES,
+	[110] = 1 + K_PROPERTIES,
+	[113] = 1 + K_DESCRIPTION,
+	[118] = 1 + K_ELSE,
+	[124] = 1 + K_UNIQUE_ITEMS,
+};
+
+/* The keyword a member name is, or -1. */
+static int kw_of(const char *k)
+{
+	const unsigned char *p;
+	uint32_t x = 0;
+	int i;
+
+	for (p = (const unsigned char *)k; *p; p++)
+		x = x * 357u + *p;
+	i = kw_slot[(uint32_t)(x * 0x9E3779B1u) >> 25] - 1;
+	return i >= 0 && strcmp(kw_names[i], k) == 0 ? i : -1;
+}
+
+/* kw[K_...]: the member of that name, the last of repeated ones (as js_member finds it), or NULL. */
+static void keywords(const cJSON *kw[K_N], const cJSON *m)
+{
+	const cJSON *c;
+	int i;
+
+	memset(kw, 0, K_N * sizeof(*kw));
+	for (c = m->child; c; c = c->next)
+		if (c->string && (i = kw_of(c->string)) >= 0)
+			kw[i] = c;
+}
+
+/* The id member and its name as id_key chooses it. */
+static const cJSON *kw_id(const cJSON *const kw[K_N], int draft, const char **key)
+{
+	if (draft == D4 || (draft == DHYBRID && kw[K_ID])) {
+		*key = "id";
+		return kw[K_ID];
+	}
+	*key = "$id";
+	return kw[K_DOLLAR_ID];
 }
 
 /* ------------------------------------------------------------------ */
@@ -233,7 +410,7 @@ static int id_known(const struct gitops_jsonschema *s, const char *uri)
  */
 static int index_ids(struct gitops_jsonschema *s, cJSON *v, const char *base, int doc, int depth)
 {
-	cJSON *id, *ref, *c, *g;
+	cJSON *id, *dollar_id, *ref, *c, *g;
 	char *local = NULL;
 	int rc = 0;
 
@@ -246,9 +423,20 @@ static int index_ids(struct gitops_jsonschema *s, cJSON *v, const char *base, in
 	}
 	if (!js_is_obj(v))
 		return 0;
-	id = (cJSON *)js_member(v, "id");
+	/* "id", else "$id"; and "$ref": the last of repeated names, as js_member finds them */
+	id = dollar_id = ref = NULL;
+	for (c = v->child; c; c = c->next) {
+		const char *k = c->string;
+
+		if (k[0] == 'i' && k[1] == 'd' && !k[2])
+			id = c;
+		else if (k[0] == '$' && strcmp(k, "$id") == 0)
+			dollar_id = c;
+		else if (k[0] == '$' && strcmp(k, "$ref") == 0)
+			ref = c;
+	}
 	if (!id)
-		id = (cJSON *)js_member(v, "$id");
+		id = dollar_id;
 	if (id && cJSON_IsString(id)) {
 		char *copy;
 
@@ -264,23 +452,28 @@ static int index_ids(struct gitops_jsonschema *s, cJSON *v, const char *base, in
 		}
 		base = local;
 	}
-	ref = (cJSON *)js_member(v, "$ref");
 	if (ref && cJSON_IsString(ref)) {
-		char *abs = js_uri_resolve(base, ref->valuestring);
+		char *abs = js_uri_resolve(base, ref->valuestring), *set = NULL;
+		struct gitops_json_pool *pool = s->docs[doc].pool;
 
-		if (!abs || !cJSON_SetValuestring(ref, abs)) {
-			free(abs);
+		/* a tree in a pool takes no string from cJSON (it would free the old one) */
+		if (abs)
+			set = pool ? (ref->valuestring = gitops_json_pool_strdup(pool, abs)) : cJSON_SetValuestring(ref, abs);
+		free(abs);
+		if (!set) {
 			free(local);
 			return -1;
 		}
-		free(abs);
 	}
 	for (c = v->child; c && rc == 0; c = c->next) {
-		if (strcmp(c->string, "const") == 0 || strcmp(c->string, "enum") == 0)
+		int k;
+
+		if (!c->child)
+			continue; /* no object below */
+		k = kw_of(c->string);
+		if (k == K_CONST || k == K_ENUM)
 			continue;
-		if ((strcmp(c->string, "properties") == 0 || strcmp(c->string, "dependencies") == 0 ||
-		     strcmp(c->string, "patternProperties") == 0) &&
-		    js_is_obj(c)) {
+		if ((k == K_PROPERTIES || k == K_DEPENDENCIES || k == K_PATTERN_PROPERTIES) && js_is_obj(c)) {
 			for (g = c->child; g && rc == 0; g = g->next)
 				rc = index_ids(s, g, base, doc, depth + 1);
 		} else {
@@ -291,19 +484,24 @@ static int index_ids(struct gitops_jsonschema *s, cJSON *v, const char *base, in
 	return rc;
 }
 
-static int add_doc(struct gitops_jsonschema *s, const char *uri, cJSON *tree, int draft)
+/* The tree (and its pool, when it has one) is the schema's on every path. */
+static int add_doc(struct gitops_jsonschema *s, const char *uri, cJSON *tree, struct gitops_json_pool *pool, int draft)
 {
 	struct js_doc *d;
 	char *u = strdup(uri), *u2;
 
 	if (!u || js_grow((void **)&s->docs, &s->capdocs, s->ndocs + 1, sizeof(*s->docs)) < 0) {
 		free(u);
-		cJSON_Delete(tree);
+		if (pool)
+			gitops_json_pool_free(pool);
+		else
+			cJSON_Delete(tree);
 		return -1;
 	}
 	d = &s->docs[s->ndocs];
 	d->uri = u;
 	d->tree = tree;
+	d->pool = pool;
 	d->draft = draft_of(tree) ? draft_of(tree) : draft;
 	s->ndocs++;
 	if (index_ids(s, tree, uri, (int)s->ndocs - 1, 0) < 0)
@@ -451,7 +649,7 @@ static struct js_node *compile_ref(struct js_cc *cc, const char *uri, int draft,
 			const char *text = js_meta_schema(docuri);
 			cJSON *tree = gitops_json_read(text, strlen(text));
 
-			if (!tree || add_doc(s, docuri, tree, draft) < 0) {
+			if (!tree || add_doc(s, docuri, tree, NULL, draft) < 0) {
 				gitops_err_oom(cc->err);
 				goto done;
 			}
@@ -475,7 +673,7 @@ static struct js_node *compile_ref(struct js_cc *cc, const char *uri, int draft,
 				gitops_err_set(cc->err, GITOPS_EXIT_INPUT, "%s: no document", docuri);
 				goto done;
 			}
-			if (add_doc(s, docuri, tree, draft) < 0) {
+			if (add_doc(s, docuri, tree, NULL, draft) < 0) {
 				gitops_err_oom(cc->err);
 				goto done;
 			}
@@ -504,8 +702,9 @@ static int type_add(struct js_cc *cc, struct js_node *n, const char *t)
 {
 	int i;
 
+	/* the names differ in their first two bytes */
 	for (i = 0; i < 7; i++)
-		if (strcmp(t, type_names[i]) == 0)
+		if (t[0] == type_names[i][0] && t[0] && t[1] == type_names[i][1] && strcmp(t, type_names[i]) == 0)
 			break;
 	if (i == 7) {
 		char given[256];
@@ -518,9 +717,12 @@ static int type_add(struct js_cc *cc, struct js_node *n, const char *t)
 		return schema_err(cc, "%s type is duplicated", t, NULL);
 	n->types |= 1u << i;
 	{
-		size_t len = strlen(n->type_text);
+		/* at most the seven names, each once: it fits */
+		size_t len = strlen(n->type_text), tl = type_lens[i];
 
-		snprintf(n->type_text + len, sizeof(n->type_text) - len, "%s%s", len ? "," : "", t);
+		if (len)
+			n->type_text[len++] = ',';
+		memcpy(n->type_text + len, type_names[i], tl + 1);
 	}
 	return 0;
 }
@@ -603,10 +805,15 @@ static int cmp_name_at(const void *a, const void *b)
 /* props_sorted: the indexes of props in name order (no shared state: compiles may run in threads) */
 static int sort_props(struct js_node *n)
 {
-	struct name_at *v = malloc((n->nprops ? n->nprops : 1) * sizeof(*v));
+	struct name_at *v;
 	size_t i;
 
-	if (!v)
+	/* schemas often list their properties sorted: props_sorted is then the identity it starts as */
+	for (i = 1; i < n->nprops && strcmp(n->props[i - 1].name, n->props[i].name) < 0; i++)
+		;
+	if (i >= n->nprops)
+		return 0;
+	if (!(v = malloc(n->nprops * sizeof(*v))))
 		return -1;
 	for (i = 0; i < n->nprops; i++) {
 		v[i].name = n->props[i].name;
@@ -619,7 +826,8 @@ static int sort_props(struct js_node *n)
 	return 0;
 }
 
-static int compile_body(struct js_cc *cc, struct js_node *n, const cJSON *m, const char *base, int draft, int depth)
+static int compile_body(struct js_cc *cc, struct js_node *n, const cJSON *const kw[K_N], const char *base, int draft,
+			int depth)
 {
 	const cJSON *k, *c;
 	char *nb = NULL;
@@ -627,8 +835,7 @@ static int compile_body(struct js_cc *cc, struct js_node *n, const cJSON *m, con
 	const char *key;
 
 	/* id */
-	key = id_key(m, draft);
-	if ((k = js_member(m, key))) {
+	if ((k = kw_id(kw, draft, &key))) {
 		if (!cJSON_IsString(k))
 			return schema_err(cc, "Invalid type. Expected: %s, given: %s", "string", key);
 		if (!(nb = js_uri_resolve(base, k->valuestring)))
@@ -636,7 +843,7 @@ static int compile_body(struct js_cc *cc, struct js_node *n, const cJSON *m, con
 		base = nb;
 	}
 	/* definitions: compiled for their errors */
-	if ((k = js_member(m, "definitions"))) {
+	if ((k = kw[K_DEFINITIONS])) {
 		if (!js_is_obj(k)) {
 			schema_err(cc, "Invalid type. Expected: %s, given: %s", "array of schemas", "definitions");
 			goto done;
@@ -650,15 +857,15 @@ static int compile_body(struct js_cc *cc, struct js_node *n, const cJSON *m, con
 				goto done;
 		}
 	}
-	if ((k = js_member(m, "title")) && !cJSON_IsString(k)) {
+	if ((k = kw[K_TITLE]) && !cJSON_IsString(k)) {
 		schema_err(cc, "Invalid type. Expected: %s, given: %s", "string", "title");
 		goto done;
 	}
-	if ((k = js_member(m, "description")) && !cJSON_IsString(k)) {
+	if ((k = kw[K_DESCRIPTION]) && !cJSON_IsString(k)) {
 		schema_err(cc, "Invalid type. Expected: %s, given: %s", "string", "description");
 		goto done;
 	}
-	if ((k = js_member(m, "type"))) {
+	if ((k = kw[K_TYPE])) {
 		if (cJSON_IsString(k)) {
 			if (type_add(cc, n, k->valuestring) < 0)
 				goto done;
@@ -673,17 +880,19 @@ static int compile_body(struct js_cc *cc, struct js_node *n, const cJSON *m, con
 					goto done;
 			}
 			if (k->child && k->child->next) {
-				char t[96];
+				size_t len = strlen(n->type_text); /* at most 47 of the 96 bytes */
 
-				snprintf(t, sizeof(t), "[%s]", n->type_text);
-				memcpy(n->type_text, t, sizeof(t));
+				memmove(n->type_text + 1, n->type_text, len);
+				n->type_text[0] = '[';
+				n->type_text[len + 1] = ']';
+				n->type_text[len + 2] = '\0';
 			}
 		} else {
 			schema_err(cc, "Invalid type. Expected: %s, given: %s", "string/array of strings", "type");
 			goto done;
 		}
 	}
-	if ((k = js_member(m, "properties"))) {
+	if ((k = kw[K_PROPERTIES])) {
 		size_t i = 0;
 
 		if (!js_is_obj(k)) {
@@ -705,10 +914,7 @@ static int compile_body(struct js_cc *cc, struct js_node *n, const cJSON *m, con
 				if (strcmp(n->props[j].name, c->string) == 0)
 					break;
 			if (j == n->nprops) {
-				if (!(n->props[j].name = strdup(c->string))) {
-					gitops_err_oom(cc->err);
-					goto done;
-				}
+				n->props[j].name = c->string; /* the schema keeps the tree */
 				n->props_sorted[j] = j;
 				n->nprops++;
 			}
@@ -720,7 +926,7 @@ static int compile_body(struct js_cc *cc, struct js_node *n, const cJSON *m, con
 			goto done;
 		}
 	}
-	if ((k = js_member(m, "additionalProperties"))) {
+	if ((k = kw[K_ADDITIONAL_PROPERTIES])) {
 		if (js_is_bool(k))
 			n->addprops_bool = cJSON_IsTrue(k);
 		else if (js_is_obj(k)) {
@@ -732,7 +938,7 @@ static int compile_body(struct js_cc *cc, struct js_node *n, const cJSON *m, con
 			goto done;
 		}
 	}
-	if ((k = js_member(m, "patternProperties"))) {
+	if ((k = kw[K_PATTERN_PROPERTIES])) {
 		size_t i = 0;
 
 		if (!js_is_obj(k)) {
@@ -766,7 +972,7 @@ static int compile_body(struct js_cc *cc, struct js_node *n, const cJSON *m, con
 				goto done;
 		}
 	}
-	if ((k = js_member(m, "propertyNames")) && draft >= D6) {
+	if ((k = kw[K_PROPERTY_NAMES]) && draft >= D6) {
 		if (!js_is_obj(k) && !js_is_bool(k)) {
 			schema_err(cc, "Invalid type. Expected: %s, given: %s", "valid schema", "patternProperties");
 			goto done;
@@ -774,7 +980,7 @@ static int compile_body(struct js_cc *cc, struct js_node *n, const cJSON *m, con
 		if (sub(cc, &n->propnames, k, base, draft, depth) < 0)
 			goto done;
 	}
-	if ((k = js_member(m, "dependencies"))) {
+	if ((k = kw[K_DEPENDENCIES])) {
 		size_t i = 0;
 
 		if (!js_is_obj(k)) {
@@ -832,7 +1038,7 @@ static int compile_body(struct js_cc *cc, struct js_node *n, const cJSON *m, con
 			}
 		}
 	}
-	if ((k = js_member(m, "items"))) {
+	if ((k = kw[K_ITEMS])) {
 		if (cJSON_IsArray(k)) {
 			for (c = k->child; c; c = c->next)
 				if (!js_is_obj(c) && !js_is_bool(c)) {
@@ -856,7 +1062,7 @@ static int compile_body(struct js_cc *cc, struct js_node *n, const cJSON *m, con
 			goto done;
 		}
 	}
-	if ((k = js_member(m, "additionalItems"))) {
+	if ((k = kw[K_ADDITIONAL_ITEMS])) {
 		if (js_is_bool(k))
 			n->additems_bool = cJSON_IsTrue(k);
 		else if (js_is_obj(k)) {
@@ -867,7 +1073,7 @@ static int compile_body(struct js_cc *cc, struct js_node *n, const cJSON *m, con
 			goto done;
 		}
 	}
-	if ((k = js_member(m, "multipleOf"))) {
+	if ((k = kw[K_MULTIPLE_OF])) {
 		if (get_num(cc, k, NULL, "Invalid type. Expected: %s, given: multipleOf", &n->multiple_of) < 0)
 			goto done;
 		if (js_num_sign(n->multiple_of) <= 0) {
@@ -875,9 +1081,9 @@ static int compile_body(struct js_cc *cc, struct js_node *n, const cJSON *m, con
 			goto done;
 		}
 	}
-	if ((k = js_member(m, "minimum")) && get_num(cc, k, "minimum", "%s must be of a %s", &n->minimum) < 0)
+	if ((k = kw[K_MINIMUM]) && get_num(cc, k, "minimum", "%s must be of a %s", &n->minimum) < 0)
 		goto done;
-	if ((k = js_member(m, "exclusiveMinimum"))) {
+	if ((k = kw[K_EXCLUSIVE_MINIMUM])) {
 		if (draft == D4 || (draft == DHYBRID && js_is_bool(k))) {
 			if (!js_is_bool(k)) {
 				schema_err(cc, "Invalid type. Expected: %s, given: %s", "boolean", "exclusiveMinimum");
@@ -900,9 +1106,9 @@ static int compile_body(struct js_cc *cc, struct js_node *n, const cJSON *m, con
 			goto done;
 		}
 	}
-	if ((k = js_member(m, "maximum")) && get_num(cc, k, "maximum", "%s must be of a %s", &n->maximum) < 0)
+	if ((k = kw[K_MAXIMUM]) && get_num(cc, k, "maximum", "%s must be of a %s", &n->maximum) < 0)
 		goto done;
-	if ((k = js_member(m, "exclusiveMaximum"))) {
+	if ((k = kw[K_EXCLUSIVE_MAXIMUM])) {
 		if (draft == D4 || (draft == DHYBRID && js_is_bool(k))) {
 			if (!js_is_bool(k)) {
 				schema_err(cc, "Invalid type. Expected: %s, given: %s", "boolean", "exclusiveMaximum");
@@ -925,15 +1131,15 @@ static int compile_body(struct js_cc *cc, struct js_node *n, const cJSON *m, con
 			goto done;
 		}
 	}
-	if ((k = js_member(m, "minLength")) && get_int(cc, k, "minLength", &n->min_length) < 0)
+	if ((k = kw[K_MIN_LENGTH]) && get_int(cc, k, "minLength", &n->min_length) < 0)
 		goto done;
-	if ((k = js_member(m, "maxLength")) && get_int(cc, k, "maxLength", &n->max_length) < 0)
+	if ((k = kw[K_MAX_LENGTH]) && get_int(cc, k, "maxLength", &n->max_length) < 0)
 		goto done;
 	if (n->min_length >= 0 && n->max_length >= 0 && n->min_length > n->max_length) {
 		schema_err(cc, "%s cannot be greater than %s", "minLength", "maxLength");
 		goto done;
 	}
-	if ((k = js_member(m, "pattern"))) {
+	if ((k = kw[K_PATTERN])) {
 		struct gitops_err e2 = GITOPS_ERR_INIT;
 
 		if (!cJSON_IsString(k)) {
@@ -948,7 +1154,7 @@ static int compile_body(struct js_cc *cc, struct js_node *n, const cJSON *m, con
 			goto done;
 		}
 	}
-	if ((k = js_member(m, "format"))) {
+	if ((k = kw[K_FORMAT])) {
 		if (!cJSON_IsString(k)) {
 			schema_err(cc, "%s must be of type %s", "format", "string");
 			goto done;
@@ -958,15 +1164,15 @@ static int compile_body(struct js_cc *cc, struct js_node *n, const cJSON *m, con
 			goto done;
 		}
 	}
-	if ((k = js_member(m, "minProperties")) && get_int(cc, k, "minProperties", &n->min_props) < 0)
+	if ((k = kw[K_MIN_PROPERTIES]) && get_int(cc, k, "minProperties", &n->min_props) < 0)
 		goto done;
-	if ((k = js_member(m, "maxProperties")) && get_int(cc, k, "maxProperties", &n->max_props) < 0)
+	if ((k = kw[K_MAX_PROPERTIES]) && get_int(cc, k, "maxProperties", &n->max_props) < 0)
 		goto done;
 	if (n->min_props >= 0 && n->max_props >= 0 && n->min_props > n->max_props) {
 		schema_err(cc, "%s cannot be greater than %s", "minProperties", "maxProperties");
 		goto done;
 	}
-	if ((k = js_member(m, "required"))) {
+	if ((k = kw[K_REQUIRED])) {
 		size_t i = 0, j;
 
 		if (!cJSON_IsArray(k)) {
@@ -996,22 +1202,22 @@ static int compile_body(struct js_cc *cc, struct js_node *n, const cJSON *m, con
 			n->nrequired++;
 		}
 	}
-	if ((k = js_member(m, "minItems")) && get_int(cc, k, "minItems", &n->min_items) < 0)
+	if ((k = kw[K_MIN_ITEMS]) && get_int(cc, k, "minItems", &n->min_items) < 0)
 		goto done;
-	if ((k = js_member(m, "maxItems")) && get_int(cc, k, "maxItems", &n->max_items) < 0)
+	if ((k = kw[K_MAX_ITEMS]) && get_int(cc, k, "maxItems", &n->max_items) < 0)
 		goto done;
-	if ((k = js_member(m, "uniqueItems"))) {
+	if ((k = kw[K_UNIQUE_ITEMS])) {
 		if (!js_is_bool(k)) {
 			schema_err(cc, "%s must be of a %s", "uniqueItems", "boolean");
 			goto done;
 		}
 		n->unique = cJSON_IsTrue(k);
 	}
-	if ((k = js_member(m, "contains")) && draft >= D6 && sub(cc, &n->contains, k, base, draft, depth) < 0)
+	if ((k = kw[K_CONTAINS]) && draft >= D6 && sub(cc, &n->contains, k, base, draft, depth) < 0)
 		goto done;
-	if ((k = js_member(m, "const")) && draft >= D6 && canon(cc, &n->constant, k) < 0)
+	if ((k = kw[K_CONST]) && draft >= D6 && canon(cc, &n->constant, k) < 0)
 		goto done;
-	if ((k = js_member(m, "enum"))) {
+	if ((k = kw[K_ENUM])) {
 		struct gitops_buf all = GITOPS_BUF_INIT;
 		size_t i = 0, j;
 
@@ -1053,13 +1259,13 @@ static int compile_body(struct js_cc *cc, struct js_node *n, const cJSON *m, con
 			goto done;
 		}
 	}
-	if ((k = js_member(m, "oneOf")) && compile_list(cc, &n->one_of, k, "oneOf", base, draft, depth) < 0)
+	if ((k = kw[K_ONE_OF]) && compile_list(cc, &n->one_of, k, "oneOf", base, draft, depth) < 0)
 		goto done;
-	if ((k = js_member(m, "anyOf")) && compile_list(cc, &n->any_of, k, "anyOf", base, draft, depth) < 0)
+	if ((k = kw[K_ANY_OF]) && compile_list(cc, &n->any_of, k, "anyOf", base, draft, depth) < 0)
 		goto done;
-	if ((k = js_member(m, "allOf")) && compile_list(cc, &n->all_of, k, "anyOf", base, draft, depth) < 0)
+	if ((k = kw[K_ALL_OF]) && compile_list(cc, &n->all_of, k, "anyOf", base, draft, depth) < 0)
 		goto done;
-	if ((k = js_member(m, "not"))) {
+	if ((k = kw[K_NOT])) {
 		if (!js_is_obj(k) && !js_is_bool(k)) {
 			schema_err(cc, "%s must be of an %s", "not", "object");
 			goto done;
@@ -1069,6 +1275,7 @@ static int compile_body(struct js_cc *cc, struct js_node *n, const cJSON *m, con
 	}
 	if (draft >= D7) {
 		static const char *const names[] = { "if", "then", "else" };
+		static const int keys[] = { K_IF, K_THEN, K_ELSE };
 		struct js_node **slots[3];
 		int i;
 
@@ -1076,7 +1283,7 @@ static int compile_body(struct js_cc *cc, struct js_node *n, const cJSON *m, con
 		slots[1] = &n->then_;
 		slots[2] = &n->else_;
 		for (i = 0; i < 3; i++) {
-			if (!(k = js_member(m, names[i])))
+			if (!(k = kw[keys[i]]))
 				continue;
 			if (!js_is_obj(k) && !js_is_bool(k)) {
 				schema_err(cc, "%s must be of an %s", names[i], "object");
@@ -1093,21 +1300,21 @@ done:
 }
 
 /* What gojsonschema checks of a schema before its $ref: the id's type, definitions, title, description. */
-static int ref_siblings(struct js_cc *cc, const cJSON *m, const char *base, int draft, int depth)
+static int ref_siblings(struct js_cc *cc, const cJSON *const kw[K_N], const char *base, int draft, int depth)
 {
-	const char *key = id_key(m, draft);
+	const char *key;
 	const cJSON *k, *c;
 	char *nb = NULL;
 	int rc = -1;
 
-	if ((k = js_member(m, key))) {
+	if ((k = kw_id(kw, draft, &key))) {
 		if (!cJSON_IsString(k))
 			return schema_err(cc, "Invalid type. Expected: %s, given: %s", "string", key);
 		if (!(nb = js_uri_resolve(base, k->valuestring)))
 			return gitops_err_oom(cc->err);
 		base = nb;
 	}
-	if ((k = js_member(m, "definitions"))) {
+	if ((k = kw[K_DEFINITIONS])) {
 		if (!js_is_obj(k)) {
 			schema_err(cc, "Invalid type. Expected: %s, given: %s", "array of schemas", "definitions");
 			goto done;
@@ -1121,11 +1328,11 @@ static int ref_siblings(struct js_cc *cc, const cJSON *m, const char *base, int 
 				goto done;
 		}
 	}
-	if ((k = js_member(m, "title")) && !cJSON_IsString(k)) {
+	if ((k = kw[K_TITLE]) && !cJSON_IsString(k)) {
 		schema_err(cc, "Invalid type. Expected: %s, given: %s", "string", "title");
 		goto done;
 	}
-	if ((k = js_member(m, "description")) && !cJSON_IsString(k)) {
+	if ((k = kw[K_DESCRIPTION]) && !cJSON_IsString(k)) {
 		schema_err(cc, "Invalid type. Expected: %s, given: %s", "string", "description");
 		goto done;
 	}
@@ -1139,6 +1346,7 @@ static struct js_node *compile_node(struct js_cc *cc, const cJSON *v, const char
 {
 	struct js_node *n;
 	const cJSON *ref;
+	const cJSON *kw[K_N];
 
 	if ((n = memo_get(cc->s, v)))
 		return n;
@@ -1158,7 +1366,8 @@ static struct js_node *compile_node(struct js_cc *cc, const cJSON *v, const char
 		schema_err(cc, "Expected: %s, given: Invalid JSON", "valid schema", NULL);
 		return NULL;
 	}
-	if ((ref = js_member(v, "$ref"))) {
+	keywords(kw, v);
+	if ((ref = kw[K_DOLLAR_REF])) {
 		char *uri;
 
 		if (!cJSON_IsString(ref)) {
@@ -1166,7 +1375,7 @@ static struct js_node *compile_node(struct js_cc *cc, const cJSON *v, const char
 			return NULL;
 		}
 		/* gojsonschema reads id, definitions, title and description before $ref: their errors count */
-		if (ref_siblings(cc, v, base, draft, depth) < 0)
+		if (ref_siblings(cc, kw, base, draft, depth) < 0)
 			return NULL;
 		/* the document walk made it absolute (index_ids) */
 		if (!(uri = strdup(ref->valuestring))) {
@@ -1178,12 +1387,24 @@ static struct js_node *compile_node(struct js_cc *cc, const cJSON *v, const char
 		free(uri);
 		return n->ref ? n : NULL;
 	}
-	return compile_body(cc, n, v, base, draft, depth) < 0 ? NULL : n;
+	return compile_body(cc, n, kw, base, draft, depth) < 0 ? NULL : n;
 }
 
-/* schema: borrowed and copied (take 0), or taken (take 1: freed on every path) */
-static int compile_schema(struct gitops_jsonschema **out, cJSON *schema, int take, gitops_jsonschema_fetch_fn fetch,
-			  void *ctx, struct gitops_err *err)
+/* A schema tree compile_schema was given to keep: freed */
+static void drop_schema(cJSON *schema, int take, struct gitops_json_pool *pool)
+{
+	if (pool)
+		gitops_json_pool_free(pool);
+	else if (take)
+		cJSON_Delete(schema);
+}
+
+/*
+ * schema: borrowed and copied (take 0), or taken (take 1: freed on every
+ * path), with the pool that holds it when it has one
+ */
+static int compile_schema(struct gitops_jsonschema **out, cJSON *schema, int take, struct gitops_json_pool *pool,
+			  gitops_jsonschema_fetch_fn fetch, void *ctx, struct gitops_err *err)
 {
 	struct gitops_jsonschema *s = calloc(1, sizeof(*s));
 	struct js_cc cc;
@@ -1193,8 +1414,7 @@ static int compile_schema(struct gitops_jsonschema **out, cJSON *schema, int tak
 
 	*out = NULL;
 	if (!s) {
-		if (take)
-			cJSON_Delete(schema);
+		drop_schema(schema, take, pool);
 		return gitops_err_oom(err);
 	}
 	cc.s = s;
@@ -1205,14 +1425,12 @@ static int compile_schema(struct gitops_jsonschema **out, cJSON *schema, int tak
 		err->msg[0] = '\0';
 	if (!schema || (!js_is_obj(schema) && !js_is_bool(schema))) {
 		gitops_jsonschema_free(s);
-		if (take)
-			cJSON_Delete(schema);
+		drop_schema(schema, take, pool);
 		return gitops_err_set(err, GITOPS_EXIT_INPUT, "schema is invalid");
 	}
 	if (js_is_obj(schema) && js_member(schema, "$schema") && !cJSON_IsString(js_member(schema, "$schema"))) {
 		gitops_jsonschema_free(s);
-		if (take)
-			cJSON_Delete(schema);
+		drop_schema(schema, take, pool);
 		return gitops_err_set(err, GITOPS_EXIT_INPUT, "$schema must be of type string");
 	}
 	if (!(copy = take ? schema : gitops_value_copy(schema))) {
@@ -1220,7 +1438,7 @@ static int compile_schema(struct gitops_jsonschema **out, cJSON *schema, int tak
 		return gitops_err_oom(err);
 	}
 	draft = draft_of(copy) ? draft_of(copy) : DHYBRID;
-	if (add_doc(s, "", copy, draft) < 0) {
+	if (add_doc(s, "", copy, take ? pool : NULL, draft) < 0) {
 		gitops_jsonschema_free(s);
 		return gitops_err_oom(err);
 	}
@@ -1251,12 +1469,24 @@ static int compile_schema(struct gitops_jsonschema **out, cJSON *schema, int tak
 int gitops_jsonschema_compile(struct gitops_jsonschema **out, const cJSON *schema, gitops_jsonschema_fetch_fn fetch,
 			      void *ctx, struct gitops_err *err)
 {
-	return compile_schema(out, (cJSON *)schema, 0, fetch, ctx, err);
+	return compile_schema(out, (cJSON *)schema, 0, NULL, fetch, ctx, err);
 }
 
 int gitops_jsonschema_compile_take(struct gitops_jsonschema **out, cJSON *schema, gitops_jsonschema_fetch_fn fetch,
 				   void *ctx, struct gitops_err *err)
 {
-	return compile_schema(out, schema, 1, fetch, ctx, err);
+	return compile_schema(out, schema, 1, NULL, fetch, ctx, err);
+}
+
+int gitops_jsonschema_compile_text(struct gitops_jsonschema **out, const char *text, size_t len, const char *name,
+				   gitops_jsonschema_fetch_fn fetch, void *ctx, struct gitops_err *err)
+{
+	struct gitops_json_pool *pool;
+	cJSON *schema;
+
+	*out = NULL;
+	if (gitops_json_parse_pool(&schema, &pool, text, len, name, err) < 0)
+		return -1;
+	return compile_schema(out, schema, 1, pool, fetch, ctx, err);
 }
 

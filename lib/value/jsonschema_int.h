@@ -54,6 +54,7 @@ const char *js_meta_schema(const char *uri);
 #include <stdlib.h>
 #include <string.h>
 #include "lib/base/regex.h"
+#include "lib/value/jsonio.h"
 #include "lib/value/jsonschema.h"
 
 #define JS_MAX_DEPTH 1000
@@ -67,7 +68,7 @@ enum {
 struct js_node;
 
 struct js_prop {
-	char *name;
+	const char *name; /* the schema tree's */
 	struct js_node *schema;
 };
 
@@ -128,6 +129,7 @@ struct js_node {
 struct js_doc {
 	char *uri;   /* without fragment; "" for the root document */
 	cJSON *tree; /* owned copy */
+	struct gitops_json_pool *pool; /* the tree's memory, when it came from gitops_json_parse_pool */
 	int draft;   /* 0: none of its own */
 };
 

@@ -4,6 +4,7 @@
  * Any input gives a tree or a clean error, never a crash, a leak or
  * undefined behaviour.  A tree read must print in every style, read back
  * strictly equal (integers stay integers, exact), and print the same twice.
+ * Read into a pool, the same tree or the same error.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -43,12 +44,29 @@ static void round_trip(const cJSON *v, unsigned flags)
 	cJSON_Delete(back);
 }
 
+/* A parse into a pool gives what the plain parse gives: the same tree, or the same error. */
+static void pooled(const uint8_t *data, size_t size, const cJSON *v, const struct gitops_err *err)
+{
+	struct gitops_err perr = GITOPS_ERR_INIT;
+	struct gitops_json_pool *pool = NULL;
+	cJSON *pv = NULL;
+	int rc = gitops_json_parse_pool(&pv, &pool, (const char *)data, size, "in", &perr);
+
+	if (rc < 0 ? (v || pv || pool || strcmp(err->msg, perr.msg)) : (!v || !pool || !gitops_value_equal_strict(v, pv))) {
+		fprintf(stderr, "a parse into a pool differs: '%s' / '%s'\n", err->msg, perr.msg);
+		abort();
+	}
+	gitops_json_pool_free(pool);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct gitops_err err = GITOPS_ERR_INIT;
 	cJSON *v = NULL, *copy;
+	int rc = gitops_json_parse(&v, (const char *)data, size, "in", &err);
 
-	if (gitops_json_parse(&v, (const char *)data, size, "in", &err)) {
+	pooled(data, size, v, &err);
+	if (rc) {
 		if (v || !err.msg[0]) {
 			fprintf(stderr, "a failed parse must leave no tree and say why\n");
 			abort();

@@ -9,7 +9,8 @@
  *   - validate gives 0 with no output, 1 with lines "- FIELD: DESCRIPTION\n",
  *     or -1 with a one-line message;
  *   - validating again with the same compiled schema gives the same result
- *     (the compiled schema is read-only).
+ *     (the compiled schema is read-only);
+ *   - a schema compiled from its text gives what its tree compiled gives.
  * Remote refs are served by a fetch callback: a small schema for
  * http://f/ok..., an error for anything else.
  */
@@ -60,14 +61,21 @@ static void check_output(int rc, const struct gitops_buf *out, const struct gito
 		abort();
 }
 
-static void run(const cJSON *schema, const cJSON *instance)
+/* text, when not NULL: the schema's text, compiled from it too with the same result */
+static void run(const cJSON *schema, const char *text, size_t len, const cJSON *instance)
 {
-	struct gitops_err err = GITOPS_ERR_INIT;
-	struct gitops_jsonschema *s = NULL;
-	struct gitops_buf a = GITOPS_BUF_INIT, b = GITOPS_BUF_INIT;
-	int r1, r2;
+	struct gitops_err err = GITOPS_ERR_INIT, terr = GITOPS_ERR_INIT;
+	struct gitops_jsonschema *s = NULL, *ts = NULL;
+	struct gitops_buf a = GITOPS_BUF_INIT, b = GITOPS_BUF_INIT, c = GITOPS_BUF_INIT;
+	int r0, r1, r2, r3;
 
-	if (gitops_jsonschema_compile(&s, schema, fetch, NULL, &err) < 0) {
+	r0 = gitops_jsonschema_compile(&s, schema, fetch, NULL, &err);
+	if (text && ((gitops_jsonschema_compile_text(&ts, text, len, NULL, fetch, NULL, &terr) < 0) != (r0 < 0) ||
+		     (r0 < 0 && strcmp(err.msg, terr.msg) != 0))) {
+		fprintf(stderr, "compiling the text differs: '%s' / '%s'\n", err.msg, terr.msg);
+		abort();
+	}
+	if (r0 < 0) {
 		check_message(err.msg);
 		return;
 	}
@@ -79,9 +87,19 @@ static void run(const cJSON *schema, const cJSON *instance)
 		fprintf(stderr, "a second validation gave another result\n");
 		abort();
 	}
+	if (ts) {
+		r3 = gitops_jsonschema_validate(&c, ts, instance, &terr);
+		if (r3 != r1 || a.len != c.len || (a.len && memcmp(a.data, c.data, a.len) != 0) ||
+		    (r1 < 0 && strcmp(err.msg, terr.msg) != 0)) {
+			fprintf(stderr, "the schema compiled from its text validates otherwise\n");
+			abort();
+		}
+	}
 	gitops_buf_release(&a);
 	gitops_buf_release(&b);
+	gitops_buf_release(&c);
 	gitops_jsonschema_free(s);
+	gitops_jsonschema_free(ts);
 }
 
 static cJSON *parse(const uint8_t *data, size_t size)
@@ -114,7 +132,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 					const cJSON *d = gitops_value_get(t, "data");
 
 					if (d)
-						run(sch, d);
+						run(sch, NULL, 0, d);
 				}
 			}
 		}
@@ -128,7 +146,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	schema = parse(data, (size_t)(cut - data));
 	instance = parse(cut + 1, size - (size_t)(cut - data) - 1);
 	if (schema && instance)
-		run(schema, instance);
+		run(schema, (const char *)data, (size_t)(cut - data), instance);
 	cJSON_Delete(schema);
 	cJSON_Delete(instance);
 	return 0;

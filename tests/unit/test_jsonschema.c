@@ -57,8 +57,8 @@ static int have_conformance(const char *sub)
 	return 0;
 }
 
-/* Validate text against schema text: the output, or "ERROR:msg". */
-static char *run(const char *schema, const char *values)
+/* Validate text against schema, its tree compiled (from_text 0) or its text: the output, or "ERROR:msg". */
+static char *run_as(const char *schema, const char *values, int from_text)
 {
 	struct gitops_err err = GITOPS_ERR_INIT;
 	struct gitops_buf out = GITOPS_BUF_INIT;
@@ -66,7 +66,11 @@ static char *run(const char *schema, const char *values)
 	cJSON *sv = J(schema), *vv = J(values);
 	int rc;
 
-	if (gitops_jsonschema_compile(&s, sv, NULL, NULL, &err) < 0) {
+	if (from_text)
+		rc = gitops_jsonschema_compile_text(&s, schema, strlen(schema), NULL, NULL, NULL, &err);
+	else
+		rc = gitops_jsonschema_compile(&s, sv, NULL, NULL, &err);
+	if (rc < 0) {
 		gitops_buf_printf(&out, "ERROR:%s", err.msg);
 	} else {
 		rc = gitops_jsonschema_validate(&out, s, vv, &err);
@@ -80,6 +84,16 @@ static char *run(const char *schema, const char *values)
 	if (!out.data)
 		gitops_buf_addstr(&out, "");
 	return gitops_buf_detach(&out);
+}
+
+/* The same both ways: compiling a tree and compiling a text must not differ */
+static char *run(const char *schema, const char *values)
+{
+	char *a = run_as(schema, values, 0), *b = run_as(schema, values, 1);
+
+	ck_assert_msg(strcmp(a, b) == 0, "%s: from the tree %s, from the text %s", schema, a, b);
+	free(b);
+	return a;
 }
 
 /* anyorder: errors from a Go map's iteration (an object's keys), in random order in helm */
@@ -222,6 +236,14 @@ START_TEST(test_compile_errors)
 		{ "{\"$ref\":\"http://example.com/x.json\"}", "Reference http://example.com/x.json must be canonical" },
 		{ "{\"$schema\":\"http://json-schema.org/draft-04/schema#\",\"maximum\":1,\"exclusiveMaximum\":1}",
 		  "Invalid type. Expected: boolean, given: exclusiveMaximum" },
+		/* as gojsonschema, every subschema is compiled: errors where the values never go count too */
+		{ "{\"properties\":{\"unused\":{\"minLength\":-1}}}", "minLength must be greater than or equal to 0" },
+		{ "{\"definitions\":{\"never\":{\"pattern\":\"(\"}}}", "pattern must be a valid regex" },
+		{ "{\"anyOf\":[{\"type\":\"integer\"},{\"required\":\"a\"}]}", "required must be of an array" },
+		/* the first error in the order gojsonschema reads the keywords, not in the text's order */
+		{ "{\"required\":\"a\",\"properties\":{\"x\":{\"type\":\"int\"}}}",
+		  "has a primitive type that is NOT VALID -- given: /int/ Expected valid values "
+		  "are:[array boolean integer number null object string]" },
 	};
 	int i;
 
@@ -231,6 +253,34 @@ START_TEST(test_compile_errors)
 		ck_assert_msg(strncmp(got, "ERROR:", 6) == 0 && strcmp(got + 6, c[i].want) == 0, "%s: got %s",
 			      c[i].schema, got);
 		free(got);
+	}
+}
+END_TEST
+
+/* compile_text: the parser's errors, under the name given */
+START_TEST(test_compile_text)
+{
+	static const struct {
+		const char *text, *want;
+	} c[] = {
+		{ "{\"type\":}", "values.schema.json:1:9: expected a value, found '}'" },
+		{ "{\"a\":1,\"a\":2}", "values.schema.json:1:1: duplicate key 'a'" },
+		{ "{\n    \"description\": \"abcdefghijklmnop\\u00zz\"}", "values.schema.json:2:37: invalid \\u escape" },
+		{ "{\"type\":\"object\"} x", "values.schema.json:1:19: expected the end of the input, found 'x'" },
+		{ "{\"type\":\"int\"}", "has a primitive type that is NOT VALID -- given: /int/ Expected valid values "
+				     "are:[array boolean integer number null object string]" },
+	};
+	int i;
+
+	for (i = 0; i < N(c); i++) {
+		struct gitops_err err = GITOPS_ERR_INIT;
+		struct gitops_jsonschema *s = (struct gitops_jsonschema *)1;
+
+		ck_assert_int_eq(gitops_jsonschema_compile_text(&s, c[i].text, strlen(c[i].text), "values.schema.json",
+								  NULL, NULL, &err), -1);
+		ck_assert_ptr_null(s);
+		ck_assert_str_eq(err.msg, c[i].want);
+		ck_assert_int_eq(err.code, GITOPS_EXIT_INPUT);
 	}
 }
 END_TEST
@@ -488,6 +538,7 @@ int main(void)
 	tcase_add_test(tc, test_helm_messages);
 	tcase_add_test(tc, test_limits);
 	tcase_add_test(tc, test_compile_errors);
+	tcase_add_test(tc, test_compile_text);
 	tcase_add_test(tc, test_reuse);
 	tcase_add_test(tc, test_conformance);
 	tcase_add_test(tc, test_speed);

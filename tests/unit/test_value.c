@@ -200,15 +200,31 @@ static const struct {
 	{ "\"a\xff" "b\xc3(\xe2\x82\"", "\"a\xef\xbf\xbd" "b\xef\xbf\xbd(\xef\xbf\xbd\xef\xbf\xbd\"", 0 },
 	{ "true", "true", 0 },
 	{ "null", "null", 0 },
+	/* runs of spaces and of plain string bytes, read a word at a time, ending anywhere in one */
+	{ "  \n        \n\t \r\n [ \"abcdefghijklmnopq\\\"rstuvwxyz0123456789\"          , \"abcdefg\\n\" ,\"12345678\"]\n   ",
+	  "[\"abcdefghijklmnopq\\\"rstuvwxyz0123456789\",\"abcdefg\\n\",\"12345678\"]", 0 },
+	{ "{\"description\":\"plain ascii then \xc3\xa9 then more plain text, \\u00e9 escaped\"}",
+	  "{\"description\":\"plain ascii then \xc3\xa9 then more plain text, \xc3\xa9 escaped\"}", 0 },
+	{ "[\"~~~~~~~~~~~~~~~~~\", \"        \",false,  12345678901234567890123 ,  -1.5e300]",
+	  "[\"~~~~~~~~~~~~~~~~~\",\"        \",false,12345678901234567890123,-1.5e+300]", 0 },
 };
 
 START_TEST(test_json_text)
 {
-	cJSON *v = json(json_cases[_i].in);
+	struct gitops_err err = GITOPS_ERR_INIT;
+	struct gitops_json_pool *pool = NULL;
+	cJSON *v = json(json_cases[_i].in), *pv = NULL;
 	char *s = text_of(v, json_cases[_i].flags);
 
 	ck_assert_str_eq(s, json_cases[_i].out);
 	free(s);
+	/* read into a pool: the same tree */
+	ck_assert_int_eq(gitops_json_parse_pool(&pv, &pool, json_cases[_i].in, strlen(json_cases[_i].in), "in.json", &err), 0);
+	ck_assert(gitops_value_equal_strict(v, pv));
+	s = text_of(pv, json_cases[_i].flags);
+	ck_assert_str_eq(s, json_cases[_i].out);
+	free(s);
+	gitops_json_pool_free(pool);
 	cJSON_Delete(v);
 }
 END_TEST
@@ -246,6 +262,11 @@ static const struct {
 	{ "\"\\u12\"", "in.json:1:2: invalid \\u escape" },
 	{ "1e400", "in.json:1:1: number out of range: 1e400" },
 	{ "[\x01]", "in.json:1:2: expected a value, found byte 0x01" },
+	{ "[\"abcdefghijklmnop\x01\"]", "in.json:1:19: control character in a string (escape it)" },
+	{ "\n                    x", "in.json:2:21: expected a value, found 'x'" },
+	{ "\"abcdefghijklmnopqrstuvwxyz", "in.json:1:1: unterminated string" },
+	{ "\"abcdefgh\\", "in.json:1:1: unterminated string" },
+	{ "[\"abcdefghijkl\\q\"]", "in.json:1:15: invalid escape in a string" },
 };
 
 START_TEST(test_json_errors)
@@ -253,10 +274,20 @@ START_TEST(test_json_errors)
 	struct gitops_err err = GITOPS_ERR_INIT;
 	cJSON *v = (cJSON *)1;
 
+	struct gitops_json_pool *pool = (struct gitops_json_pool *)1;
+
 	ck_assert_int_eq(gitops_json_parse(&v, json_errors[_i].in, strlen(json_errors[_i].in), "in.json", &err), -1);
 	ck_assert_ptr_null(v);
 	ck_assert_str_eq(err.msg, json_errors[_i].msg);
 	ck_assert_int_eq(err.code, GITOPS_EXIT_INPUT);
+	/* into a pool: the same error, no tree, no pool */
+	v = (cJSON *)1;
+	err.msg[0] = '\0';
+	ck_assert_int_eq(gitops_json_parse_pool(&v, &pool, json_errors[_i].in, strlen(json_errors[_i].in), "in.json", &err),
+			 -1);
+	ck_assert_ptr_null(v);
+	ck_assert_ptr_null(pool);
+	ck_assert_str_eq(err.msg, json_errors[_i].msg);
 }
 END_TEST
 

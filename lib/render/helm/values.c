@@ -874,15 +874,10 @@ static int validate_one(struct gitops_buf *b, const struct helm_chart *c, const 
 	struct gitops_jsonschema *s = NULL;
 	struct gitops_buf lines = GITOPS_BUF_INIT;
 	struct gitops_err e = GITOPS_ERR_INIT;
-	cJSON *schema = NULL, *empty = NULL;
+	cJSON *empty = NULL;
 	int rc;
 
-	rc = gitops_json_parse(&schema, c->c->schema, c->c->schema_len, "values.schema.json", &e);
-	if (rc < 0)
-		cJSON_Delete(schema);
-	else
-		rc = gitops_jsonschema_compile_take(&s, schema, NULL, NULL, &e); /* the tree is its now */
-	schema = NULL;
+	rc = gitops_jsonschema_compile_text(&s, c->c->schema, c->c->schema_len, "values.schema.json", NULL, NULL, &e);
 	if (rc < 0) {
 		/* helm prints the schema's own error under the chart's name, without "- " */
 		return gitops_buf_printf(b, "%s:\n%s", c->name, e.msg) < 0 ? gitops_err_oom(err) : 1;
@@ -895,7 +890,6 @@ static int validate_one(struct gitops_buf *b, const struct helm_chart *c, const 
 		rc = gitops_err_oom(err);
 	gitops_buf_release(&lines);
 	gitops_jsonschema_free(s);
-	cJSON_Delete(schema);
 	cJSON_Delete(empty);
 	return rc;
 }
