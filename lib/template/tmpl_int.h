@@ -113,11 +113,12 @@ enum tmpl_item {
 };
 
 struct tmpl_token {
-	enum tmpl_item typ;
+	unsigned char typ; /* enum tmpl_item */
+	unsigned char esc; /* a string or character constant holds a backslash; a raw string a \r */
+	int line;
 	size_t pos;       /* byte offset in the text */
 	const char *val;  /* into the text, or into the lexer's error message */
 	size_t len;
-	int line;
 };
 
 struct tmpl_lexer {
@@ -128,6 +129,7 @@ struct tmpl_lexer {
 	char errmsg[200];
 };
 
+/* input[len] must be '\0' (a sentinel the scanning loops stop at) */
 void tmpl_lex_init(struct tmpl_lexer *l, const char *input, size_t len);
 void tmpl_lex_next(struct tmpl_lexer *l, struct tmpl_token *out);
 

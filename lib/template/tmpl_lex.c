@@ -40,8 +40,11 @@ static int is_alnum(int r)
 #define C_HEX 16
 #define C_OCT 32
 #define C_BIN 64
-static const unsigned char ascii_class[256] = {
-	['\t'] = C_SPACE | C_TERM, ['\n'] = C_SPACE | C_TERM, ['\r'] = C_SPACE | C_TERM,
+#define C_DQSTOP 128 /* ends a run of a quoted string's plain bytes: the quote, '\\', a newline, NUL */
+#define C_SQSTOP 256 /* the same in a character constant */
+static const unsigned short ascii_class[256] = {
+	[0] = C_DQSTOP | C_SQSTOP, ['"'] = C_DQSTOP, ['\''] = C_SQSTOP, ['\\'] = C_DQSTOP | C_SQSTOP,
+	['\t'] = C_SPACE | C_TERM, ['\n'] = C_SPACE | C_TERM | C_DQSTOP | C_SQSTOP, ['\r'] = C_SPACE | C_TERM,
 	[' '] = C_SPACE | C_TERM,
 	['.'] = C_TERM, [','] = C_TERM, ['|'] = C_TERM, [':'] = C_TERM, [')'] = C_TERM, ['('] = C_TERM,
 	['_'] = C_ALNUM | C_DEC | C_HEX | C_OCT | C_BIN,
@@ -93,6 +96,7 @@ static void backup(struct tmpl_lexer *l, size_t size)
 static void emit(struct tmpl_lexer *l, struct tmpl_token *out, enum tmpl_item t)
 {
 	out->typ = t;
+	out->esc = 0;
 	out->pos = l->start;
 	out->val = l->input + l->start;
 	out->len = l->pos - l->start;
@@ -134,6 +138,7 @@ static void errorf(struct tmpl_lexer *l, struct tmpl_token *out, const char *msg
 {
 	snprintf(l->errmsg, sizeof(l->errmsg), "%s", msg);
 	out->typ = I_ERROR;
+	out->esc = 0;
 	out->pos = l->start;
 	out->val = l->errmsg;
 	out->len = strlen(l->errmsg);
@@ -529,45 +534,70 @@ static void lex_space(struct tmpl_lexer *l, struct tmpl_token *out)
 	emit(l, out, I_SPACE);
 }
 
+/*
+ * A quoted string or character constant: its plain bytes a run at a time
+ * (the text ends in a NUL, which stops the run as the end does).  A
+ * multibyte rune holds no ASCII byte, so bytes stand for runes here.
+ */
 static void lex_quote(struct tmpl_lexer *l, struct tmpl_token *out, int quote, enum tmpl_item typ, const char *err)
 {
-	size_t size;
-	int r;
+	const unsigned char *in = (const unsigned char *)l->input;
+	unsigned stop = quote == '"' ? C_DQSTOP : C_SQSTOP;
+	size_t p = l->pos, n = l->len;
+	int esc = 0;
 
 	for (;;) {
-		r = next(l, &size);
-		if (r == '\\') {
-			r = next(l, &size);
-			if (r != EOF_RUNE && r != '\n')
-				continue;
+		unsigned char c;
+		while (!(ascii_class[in[p]] & stop))
+			p++;
+		if (p >= n) {
+			l->pos = n;
 			errorf(l, out, err);
 			return;
 		}
-		if (r == EOF_RUNE || r == '\n') {
-			errorf(l, out, err);
-			return;
-		}
-		if (r == quote)
+		c = in[p++];
+		if (c == quote)
 			break;
+		if (c == '\\') {
+			esc = 1;
+			if (p < n && in[p] != '\n') {
+				/* the escaped rune: its first byte (the rest are plain bytes) */
+				p++;
+				continue;
+			}
+			if (p < n)
+				l->line++, p++;
+			l->pos = p;
+			errorf(l, out, err);
+			return;
+		}
+		if (c == '\n') {
+			l->line++;
+			l->pos = p;
+			errorf(l, out, err);
+			return;
+		}
+		/* a NUL byte inside the text: a plain byte */
 	}
+	l->pos = p;
 	emit(l, out, typ);
+	out->esc = (unsigned char)esc;
 }
 
 static void lex_raw_quote(struct tmpl_lexer *l, struct tmpl_token *out)
 {
-	size_t size;
-	int r;
+	const char *end = memchr(l->input + l->pos, '`', l->len - l->pos);
 
-	for (;;) {
-		r = next(l, &size);
-		if (r == EOF_RUNE) {
-			errorf(l, out, "unterminated raw quoted string");
-			return;
-		}
-		if (r == '`')
-			break;
+	if (!end) {
+		l->line += (int)count_newlines(l->input + l->pos, l->len - l->pos);
+		l->pos = l->len;
+		errorf(l, out, "unterminated raw quoted string");
+		return;
 	}
+	l->line += (int)count_newlines(l->input + l->pos, (size_t)(end - l->input) - l->pos);
+	l->pos = (size_t)(end - l->input) + 1;
 	emit(l, out, I_RAWSTRING);
+	out->esc = memchr(out->val, '\r', out->len) != NULL;
 }
 
 static void lex_number(struct tmpl_lexer *l, struct tmpl_token *out)
@@ -688,6 +718,7 @@ void tmpl_lex_next(struct tmpl_lexer *l, struct tmpl_token *out)
 {
 	if (l->done) {
 		out->typ = I_EOF;
+		out->esc = 0;
 		out->pos = l->len;
 		out->val = l->input + l->len;
 		out->len = 0;

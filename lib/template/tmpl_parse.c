@@ -500,8 +500,14 @@ static char *unquote(struct parser *p, const struct tmpl_token *t, size_t *len)
 {
 	const char *s = t->val + 1;
 	size_t n = t->len - 2, i = 0, k = 0;
-	char *out = arena(p, n + 1);
+	char *out;
 
+	/* no escape (the lexer saw no backslash, no \r in a raw string): the text as written */
+	if (!t->esc) {
+		*len = n;
+		return arena_str(p, s, n);
+	}
+	out = arena(p, n + 1);
 	if (t->val[0] == '`') {
 		for (i = 0; i < n; i++)
 			if (s[i] != '\r')
