@@ -74,8 +74,6 @@ static inline __attribute__((always_inline)) int next(struct tmpl_lexer *l, size
 	int r = decode(l, l->pos, size);
 
 	l->pos += *size;
-	if (r == '\n')
-		l->line++;
 	return r;
 }
 
@@ -89,8 +87,6 @@ static inline __attribute__((always_inline)) int peek(const struct tmpl_lexer *l
 static void backup(struct tmpl_lexer *l, size_t size)
 {
 	l->pos -= size;
-	if (size == 1 && l->input[l->pos] == '\n')
-		l->line--;
 }
 
 static void emit(struct tmpl_lexer *l, struct tmpl_token *out, enum tmpl_item t)
@@ -100,9 +96,8 @@ static void emit(struct tmpl_lexer *l, struct tmpl_token *out, enum tmpl_item t)
 	out->pos = l->start;
 	out->val = l->input + l->start;
 	out->len = l->pos - l->start;
-	out->line = l->start_line;
+	out->line = 0;
 	l->start = l->pos;
-	l->start_line = l->line;
 }
 
 /*
@@ -129,9 +124,7 @@ static size_t count_newlines(const char *s, size_t n)
 
 static void ignore(struct tmpl_lexer *l)
 {
-	l->line += (int)count_newlines(l->input + l->start, l->pos - l->start);
 	l->start = l->pos;
-	l->start_line = l->line;
 }
 
 static void errorf(struct tmpl_lexer *l, struct tmpl_token *out, const char *msg)
@@ -142,8 +135,9 @@ static void errorf(struct tmpl_lexer *l, struct tmpl_token *out, const char *msg
 	out->pos = l->start;
 	out->val = l->errmsg;
 	out->len = strlen(l->errmsg);
-	out->line = l->start_line;
+	out->line = 0;
 	l->done = 1;
+	l->done_pos = l->pos;
 }
 
 static void bad_char(struct tmpl_lexer *l, struct tmpl_token *out, const char *what, int r)
@@ -224,13 +218,16 @@ static size_t left_trim_length(const char *s, size_t n)
 	return k;
 }
 
+int tmpl_lex_line(const struct tmpl_lexer *l, const struct tmpl_token *t)
+{
+	return t->line ? t->line : 1 + (int)count_newlines(l->input, t->pos);
+}
+
 void tmpl_lex_init(struct tmpl_lexer *l, const char *input, size_t len)
 {
 	memset(l, 0, sizeof(*l));
 	l->input = input;
 	l->len = len;
-	l->line = 1;
-	l->start_line = 1;
 }
 
 static inline int at_terminator(const struct tmpl_lexer *l)
@@ -351,11 +348,13 @@ static void lex_comment(struct tmpl_lexer *l, struct tmpl_token *out)
 	end = memmem(l->input + l->pos, l->len - l->pos, "*/", 2);
 	if (!end) {
 		errorf(l, out, "unclosed comment");
+		l->done_pos = l->start;
 		return;
 	}
 	l->pos = (size_t)(end - l->input) + 2;
 	if (!at_right_delim(l, &trim)) {
 		errorf(l, out, "comment ends before closing delimiter");
+		l->done_pos = l->start; /* the comment's newlines are not counted */
 		return;
 	}
 	if (trim)
@@ -417,7 +416,6 @@ static void lex_text(struct tmpl_lexer *l, struct tmpl_token *out)
 			if (has_left_trim(l, at + 2))
 				trim = right_trim_length(l->input + l->start, l->pos - l->start);
 			l->pos -= trim;
-			l->line += (int)count_newlines(l->input + l->start, l->pos - l->start);
 			if (l->pos > l->start) {
 				emit(l, out, I_TEXT);
 				l->pos += trim;
@@ -432,12 +430,12 @@ static void lex_text(struct tmpl_lexer *l, struct tmpl_token *out)
 	}
 	l->pos = l->len;
 	if (l->pos > l->start) {
-		l->line += (int)count_newlines(l->input + l->start, l->pos - l->start);
 		emit(l, out, I_TEXT);
 		return;
 	}
 	emit(l, out, I_EOF);
 	l->done = 1;
+	l->done_pos = l->pos;
 }
 
 /* past the alphanumeric runes at pos: ASCII a byte at a time, others decoded (none is a newline) */
@@ -519,8 +517,6 @@ static void lex_space(struct tmpl_lexer *l, struct tmpl_token *out)
 	const unsigned char *in = (const unsigned char *)l->input;
 
 	while (l->pos < l->len && (ascii_class[in[l->pos]] & C_SPACE)) {
-		if (in[l->pos] == '\n')
-			l->line++;
 		l->pos++;
 		spaces++;
 	}
@@ -566,13 +562,12 @@ static void lex_quote(struct tmpl_lexer *l, struct tmpl_token *out, int quote, e
 				continue;
 			}
 			if (p < n)
-				l->line++, p++;
+				p++;
 			l->pos = p;
 			errorf(l, out, err);
 			return;
 		}
 		if (c == '\n') {
-			l->line++;
 			l->pos = p;
 			errorf(l, out, err);
 			return;
@@ -589,12 +584,10 @@ static void lex_raw_quote(struct tmpl_lexer *l, struct tmpl_token *out)
 	const char *end = memchr(l->input + l->pos, '`', l->len - l->pos);
 
 	if (!end) {
-		l->line += (int)count_newlines(l->input + l->pos, l->len - l->pos);
 		l->pos = l->len;
 		errorf(l, out, "unterminated raw quoted string");
 		return;
 	}
-	l->line += (int)count_newlines(l->input + l->pos, (size_t)(end - l->input) - l->pos);
 	l->pos = (size_t)(end - l->input) + 1;
 	emit(l, out, I_RAWSTRING);
 	out->esc = memchr(out->val, '\r', out->len) != NULL;
@@ -722,7 +715,7 @@ void tmpl_lex_next(struct tmpl_lexer *l, struct tmpl_token *out)
 		out->pos = l->len;
 		out->val = l->input + l->len;
 		out->len = 0;
-		out->line = l->line;
+		out->line = 1 + (int)count_newlines(l->input, l->done_pos);
 		return;
 	}
 	if (l->inside)

@@ -79,7 +79,7 @@ struct parser {
 	struct { const char *s; size_t n; } *vars;
 	size_t nvars, capvars, var_base;
 	int range_depth;
-	int action_line;
+	size_t action_pos;        /* 1 + the offset of the action being parsed (0: none): its line on error */
 	size_t depth;
 	struct tmpl_tree **trees; /* parsed so far: the file's tree and its definitions */
 	size_t ntrees, captrees;
@@ -156,7 +156,8 @@ static _Noreturn void errorf(struct parser *p, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	gitops_err_set(p->err, GITOPS_EXIT_INPUT, "template: %s:%d: %s", p->src->parse_name, p->token[0].line, msg);
+	gitops_err_set(p->err, GITOPS_EXIT_INPUT, "template: %s:%d: %s", p->src->parse_name,
+		       tmpl_lex_line(&p->lex, &p->token[0]), msg);
 	longjmp(p->jmp, 1);
 }
 
@@ -257,10 +258,11 @@ static _Noreturn void unexpected(struct parser *p, const struct tmpl_token *t, c
 
 	if (t->typ == I_ERROR) {
 		char extra[300] = "";
-		if (p->action_line != 0 && p->action_line != t->line) {
+		int aline = p->action_pos ? tmpl_lex_line(&p->lex, &(struct tmpl_token){ .pos = p->action_pos - 1 }) : 0;
+		if (aline != 0 && aline != tmpl_lex_line(&p->lex, t)) {
 			int action = t->len >= 7 && !memcmp(t->val + t->len - 7, " action", 7);
 			snprintf(extra, sizeof(extra), "%s started at %s:%d", action ? "" : " in action",
-				 p->src->parse_name, p->action_line);
+				 p->src->parse_name, aline);
 		}
 		errorf(p, "%.*s%s", (int)t->len, t->val, extra);
 	}
@@ -1239,9 +1241,9 @@ static struct tmpl_node *text_or_action(struct parser *p)
 		return n;
 	case I_LDELIM:
 		/* Go clears it when any action ends, even inside the body of an enclosing one */
-		p->action_line = t->line;
+		p->action_pos = t->pos + 1;
 		n = action(p);
-		p->action_line = 0;
+		p->action_pos = 0;
 		return n;
 	case I_COMMENT:
 		return new_node(p, N_COMMENT, t->pos);
