@@ -172,32 +172,39 @@ static void bad_char(struct tmpl_lexer *l, struct tmpl_token *out, const char *w
 	errorf(l, out, msg);
 }
 
-static int has_left_trim(const struct tmpl_lexer *l, size_t pos)
+/*
+ * The prefix tests below read past a byte only when it matched one that is
+ * not NUL, so never past the text's closing NUL (pos is at most len).
+ */
+static inline int has_left_trim(const struct tmpl_lexer *l, size_t pos)
 {
-	return pos + 1 < l->len && l->input[pos] == '-' && is_space((unsigned char)l->input[pos + 1]);
+	return l->input[pos] == '-' && is_space((unsigned char)l->input[pos + 1]);
 }
 
-static int has_right_trim(const struct tmpl_lexer *l, size_t pos)
+static inline int has_right_trim(const struct tmpl_lexer *l, size_t pos)
 {
-	return pos + 1 < l->len && is_space((unsigned char)l->input[pos]) && l->input[pos + 1] == '-';
+	return is_space((unsigned char)l->input[pos]) && l->input[pos + 1] == '-';
 }
 
-/* inlined: s is a literal, its length a constant */
 /* s: a two-byte literal (the right delimiter, the comment opener), compared inline */
 static inline __attribute__((always_inline)) int has_prefix(const struct tmpl_lexer *l, size_t pos, const char *s)
 {
-	return pos <= l->len && l->len - pos >= 2 && l->input[pos] == s[0] && l->input[pos + 1] == s[1];
+	return l->input[pos] == s[0] && l->input[pos + 1] == s[1];
 }
 
 /* at "}}" or " -}}": delim, and whether trimmed */
-static int at_right_delim(const struct tmpl_lexer *l, int *trim)
+static inline __attribute__((always_inline)) int at_right_delim(const struct tmpl_lexer *l, int *trim)
 {
+	const char *s = l->input + l->pos;
+
 	*trim = 0;
-	if (has_right_trim(l, l->pos) && has_prefix(l, l->pos + 2, "}}")) {
+	if (s[0] == '}')
+		return s[1] == '}';
+	if (is_space((unsigned char)s[0]) && s[1] == '-' && s[2] == '}' && s[3] == '}') {
 		*trim = 1;
 		return 1;
 	}
-	return has_prefix(l, l->pos, "}}");
+	return 0;
 }
 
 static size_t right_trim_length(const char *s, size_t n)
@@ -232,14 +239,13 @@ void tmpl_lex_init(struct tmpl_lexer *l, const char *input, size_t len)
 
 static inline int at_terminator(const struct tmpl_lexer *l)
 {
-	unsigned char c;
+	unsigned char c = (unsigned char)l->input[l->pos];
 
-	if (l->pos >= l->len)
-		return 1;
-	c = (unsigned char)l->input[l->pos];
 	if (ascii_class[c] & C_TERM)
 		return 1;
-	return c == '}' && l->pos + 1 < l->len && l->input[l->pos + 1] == '}';
+	if (c == '}')
+		return l->input[l->pos + 1] == '}';
+	return c == 0 && l->pos >= l->len;
 }
 
 /* inlined: valid is a short literal, the loop unrolled */
@@ -259,7 +265,7 @@ static inline __attribute__((always_inline)) int accept(struct tmpl_lexer *l, co
 /* past the bytes of class cls (C_DEC, C_HEX, C_OCT or C_BIN: a base's digits and '_') */
 static void accept_run(struct tmpl_lexer *l, unsigned cls)
 {
-	while (l->pos < l->len && (ascii_class[(unsigned char)l->input[l->pos]] & cls))
+	while (ascii_class[(unsigned char)l->input[l->pos]] & cls)
 		l->pos++;
 }
 
@@ -439,15 +445,15 @@ static void lex_text(struct tmpl_lexer *l, struct tmpl_token *out)
 }
 
 /* past the alphanumeric runes at pos: ASCII a byte at a time, others decoded (none is a newline) */
-static void scan_alnum(struct tmpl_lexer *l)
+static inline __attribute__((always_inline)) void scan_alnum(struct tmpl_lexer *l)
 {
 	const unsigned char *in = (const unsigned char *)l->input;
 	size_t p = l->pos, n = l->len, size;
 
 	for (;;) {
-		while (p < n && (ascii_class[in[p]] & C_ALNUM))
+		while (ascii_class[in[p]] & C_ALNUM)
 			p++;
-		if (p < n && in[p] >= 0x80 && is_alnum((int)tmpl_rune(l->input + p, n - p, &size))) {
+		if (in[p] >= 0x80 && is_alnum((int)tmpl_rune(l->input + p, n - p, &size))) {
 			p += size;
 			continue;
 		}
@@ -516,7 +522,7 @@ static void lex_space(struct tmpl_lexer *l, struct tmpl_token *out)
 	int spaces = 0;
 	const unsigned char *in = (const unsigned char *)l->input;
 
-	while (l->pos < l->len && (ascii_class[in[l->pos]] & C_SPACE)) {
+	while (ascii_class[in[l->pos]] & C_SPACE) {
 		l->pos++;
 		spaces++;
 	}
@@ -619,7 +625,7 @@ static void lex_inside(struct tmpl_lexer *l, struct tmpl_token *out)
 	size_t size;
 
 	/* a right delimiter starts with '}' or a space (" -}}") */
-	if (l->pos < l->len && (l->input[l->pos] == '}' || (ascii_class[(unsigned char)l->input[l->pos]] & C_SPACE)) &&
+	if ((l->input[l->pos] == '}' || (ascii_class[(unsigned char)l->input[l->pos]] & C_SPACE)) &&
 	    at_right_delim(l, &trim)) {
 		if (l->paren_depth == 0) {
 			lex_right_delim(l, out);
