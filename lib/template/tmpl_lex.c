@@ -42,16 +42,17 @@ static int is_alnum(int r)
 #define C_BIN 64
 #define C_DQSTOP 128 /* ends a run of a quoted string's plain bytes: the quote, '\\', a newline, NUL */
 #define C_SQSTOP 256 /* the same in a character constant */
+#define C_NAME1 512  /* starts a field name: an ASCII letter or '_' */
 static const unsigned short ascii_class[256] = {
 	[0] = C_DQSTOP | C_SQSTOP, ['"'] = C_DQSTOP, ['\''] = C_SQSTOP, ['\\'] = C_DQSTOP | C_SQSTOP,
 	['\t'] = C_SPACE | C_TERM, ['\n'] = C_SPACE | C_TERM | C_DQSTOP | C_SQSTOP, ['\r'] = C_SPACE | C_TERM,
 	[' '] = C_SPACE | C_TERM,
 	['.'] = C_TERM, [','] = C_TERM, ['|'] = C_TERM, [':'] = C_TERM, [')'] = C_TERM, ['('] = C_TERM,
-	['_'] = C_ALNUM | C_DEC | C_HEX | C_OCT | C_BIN,
+	['_'] = C_ALNUM | C_NAME1 | C_DEC | C_HEX | C_OCT | C_BIN,
 	['0' ... '1'] = C_ALNUM | C_DEC | C_HEX | C_OCT | C_BIN, ['2' ... '7'] = C_ALNUM | C_DEC | C_HEX | C_OCT,
 	['8' ... '9'] = C_ALNUM | C_DEC | C_HEX,
-	['A' ... 'F'] = C_ALNUM | C_HEX, ['G' ... 'Z'] = C_ALNUM,
-	['a' ... 'f'] = C_ALNUM | C_HEX, ['g' ... 'z'] = C_ALNUM,
+	['A' ... 'F'] = C_ALNUM | C_NAME1 | C_HEX, ['G' ... 'Z'] = C_ALNUM | C_NAME1,
+	['a' ... 'f'] = C_ALNUM | C_NAME1 | C_HEX, ['g' ... 'z'] = C_ALNUM | C_NAME1,
 };
 
 /* decode, next and peek: inlined, a call each per byte of an action was a tenth of lexing */
@@ -503,6 +504,34 @@ static void lex_identifier(struct tmpl_lexer *l, struct tmpl_token *out)
 	emit(l, out, item);
 }
 
+/*
+ * A field followed by more (.a.b.c): one I_FIELD item for the run, where
+ * Go's lexer makes one a name; the parser splits it again (the names of a
+ * run are only ever chained).  Only a run of ASCII names each ending where
+ * a field ends, the run itself not at a '.', is taken whole: anything else
+ * (a name with other letters, a bad character, a number, a dot) is left to
+ * the items one at a time, so that a merged run is never followed by a
+ * field and its errors are the same.
+ */
+static void field_run(struct tmpl_lexer *l)
+{
+	const unsigned char *in = (const unsigned char *)l->input;
+	size_t q = l->pos, end = l->pos;
+
+	while (in[q] == '.' && (ascii_class[in[q + 1]] & C_NAME1)) {
+		unsigned char c;
+		q += 2;
+		while (ascii_class[in[q]] & C_ALNUM)
+			q++;
+		c = in[q];
+		if (!((ascii_class[c] & C_TERM) || (c == '}' && in[q + 1] == '}') || (c == 0 && q >= l->len)))
+			break;
+		end = q;
+	}
+	if (in[end] != '.')
+		l->pos = end;
+}
+
 static void lex_field_or_variable(struct tmpl_lexer *l, struct tmpl_token *out, enum tmpl_item typ)
 {
 	if (at_terminator(l)) {
@@ -514,6 +543,8 @@ static void lex_field_or_variable(struct tmpl_lexer *l, struct tmpl_token *out, 
 		bad_char(l, out, "bad character", peek(l));
 		return;
 	}
+	if (typ == I_FIELD && l->input[l->pos] == '.')
+		field_run(l);
 	emit(l, out, typ);
 }
 

@@ -224,6 +224,7 @@ static void item_string(char *out, size_t size, const struct tmpl_token *t)
 {
 	struct gitops_buf b = GITOPS_BUF_INIT;
 	size_t n = t->len, i = 0, runes = 0;
+	const char *dot;
 
 	if (t->typ == I_EOF) {
 		snprintf(out, size, "EOF");
@@ -237,6 +238,9 @@ static void item_string(char *out, size_t size, const struct tmpl_token *t)
 		snprintf(out, size, "<%.*s>", (int)t->len, t->val);
 		return;
 	}
+	/* a run of fields (.a.b) is one item here, its first name Go's item */
+	if (t->typ == I_FIELD && n > 1 && (dot = memchr(t->val + 1, '.', n - 1)))
+		n = (size_t)(dot - t->val);
 	while (i < n) {
 		i++;
 		while (i < n && ((unsigned char)t->val[i] & 0xC0) == 0x80)
@@ -322,19 +326,33 @@ static void append_decl(struct parser *p, struct tmpl_node *n, struct tmpl_node 
 static struct tmpl_node *new_path(struct parser *p, enum tmpl_ntype type, size_t pos, const char *s, size_t n)
 {
 	struct tmpl_node *node = new_node(p, type, pos);
-	size_t i, start, k = 0, count = 1;
+	const char *e = s + n, *dot;
+	char *names[8], **ident = names;
+	size_t k = 0, cap = sizeof(names) / sizeof(names[0]);
 
-	for (i = 1; i < n; i++)
-		if (s[i] == '.')
-			count++;
-	node->ident = arena(p, count * sizeof(char *));
-	start = type == N_FIELD ? 1 : 0;
-	for (i = start; i <= n; i++) {
-		if (i == n || (s[i] == '.' && i > start)) {
-			node->ident[k++] = arena_str(p, s + start, i - start);
-			start = i + 1;
+	/* a field's name follows its dot; a variable's first is the whole "$x" (even "$") */
+	if (type == N_FIELD)
+		s++;
+	for (;;) {
+		dot = s < e ? memchr(s, '.', (size_t)(e - s)) : NULL;
+		if (!dot)
+			dot = e;
+		if (k == cap) {
+			char **grown = arena_raw(p, 2 * cap * sizeof(char *));
+			memcpy(grown, ident, k * sizeof(char *));
+			ident = grown;
+			cap *= 2;
 		}
+		ident[k++] = arena_str(p, s, (size_t)(dot - s));
+		if (dot == e)
+			break;
+		s = dot + 1;
 	}
+	if (ident == names) {
+		ident = arena_raw(p, k * sizeof(char *));
+		memcpy(ident, names, k * sizeof(char *));
+	}
+	node->ident = ident;
 	node->nident = k;
 	return node;
 }
@@ -907,7 +925,11 @@ static struct tmpl_node *term(struct parser *p)
 		return NULL;
 	}
 	case I_FIELD:
-		return new_path(p, N_FIELD, t->pos, t->val, t->len);
+		n = new_path(p, N_FIELD, t->pos, t->val, t->len);
+		/* a run (.a.b): Go chains the names after the first, the node at the second */
+		if (n->nident > 1)
+			n->pos += 1 + (uint32_t)strlen(n->ident[0]);
+		return n;
 	case I_BOOL:
 		n = new_node(p, N_BOOL, t->pos);
 		n->bval = t->len == 4;
@@ -942,6 +964,8 @@ static struct tmpl_node *operand(struct parser *p)
 {
 	struct tmpl_node *node = term(p), *chain;
 	struct gitops_buf b = GITOPS_BUF_INIT;
+	char *names[8];
+	size_t cap = sizeof(names) / sizeof(names[0]);
 
 	if (!node)
 		return NULL;
@@ -949,13 +973,26 @@ static struct tmpl_node *operand(struct parser *p)
 		return node;
 	chain = new_node(p, N_CHAIN, peek(p)->pos);
 	chain->pipe = node;
+	chain->ident = names;
 	while (peek(p)->typ == I_FIELD) {
+		/* an item may be a run of names (.a.b): one each */
 		struct tmpl_token *t = next(p);
-		char **ident = arena(p, (chain->nident + 1) * sizeof(char *));
-		if (chain->nident)
-			memcpy(ident, chain->ident, chain->nident * sizeof(char *));
-		ident[chain->nident++] = arena_str(p, t->val + 1, t->len - 1);
-		chain->ident = ident;
+		const char *s = t->val + 1, *e = t->val + t->len, *dot;
+		for (;;) {
+			dot = memchr(s, '.', (size_t)(e - s));
+			if (!dot)
+				dot = e;
+			if (chain->nident == cap) {
+				char **ident = arena_raw(p, 2 * cap * sizeof(char *));
+				memcpy(ident, chain->ident, chain->nident * sizeof(char *));
+				chain->ident = ident;
+				cap *= 2;
+			}
+			chain->ident[chain->nident++] = arena_str(p, s, (size_t)(dot - s));
+			if (dot == e)
+				break;
+			s = dot + 1;
+		}
 	}
 	switch (node->type) {
 	case N_FIELD:
@@ -987,6 +1024,11 @@ static struct tmpl_node *operand(struct parser *p)
 		errorf(p, "unexpected . after term %s", msg);
 	}
 	default:
+		if (chain->ident == names) {
+			char **ident = arena_raw(p, chain->nident * sizeof(char *));
+			memcpy(ident, names, chain->nident * sizeof(char *));
+			chain->ident = ident;
+		}
 		return chain;
 	}
 }
