@@ -285,7 +285,8 @@ static struct tmpl_token expect(struct parser *p, enum tmpl_item typ, const char
 
 /* --- nodes --- */
 
-static struct tmpl_node *new_node(struct parser *p, enum tmpl_ntype type, size_t pos)
+static inline __attribute__((always_inline)) struct tmpl_node *new_node(struct parser *p, enum tmpl_ntype type,
+								      size_t pos)
 {
 	struct tmpl_node *n = arena(p, sizeof(*n));
 
@@ -296,16 +297,22 @@ static struct tmpl_node *new_node(struct parser *p, enum tmpl_ntype type, size_t
 	return n;
 }
 
-static void append_kid(struct parser *p, struct tmpl_node *n, struct tmpl_node *kid)
+static __attribute__((noinline)) void grow_kids(struct parser *p, struct tmpl_node *n)
+{
+	size_t cap = n->nkids ? (size_t)n->nkids * 2 : 4;
+	struct tmpl_node **k = arena_raw(p, cap * sizeof(*k)); /* items past nkids unread */
+
+	if (n->nkids)
+		memcpy(k, n->kids, n->nkids * sizeof(*k));
+	n->kids = k;
+}
+
+static inline __attribute__((always_inline)) void append_kid(struct parser *p, struct tmpl_node *n,
+							     struct tmpl_node *kid)
 {
 	/* the capacity is implied: 4, then doubling (a power of two when full) */
-	if (n->nkids == 0 || (n->nkids >= 4 && !(n->nkids & (n->nkids - 1)))) {
-		size_t cap = n->nkids ? (size_t)n->nkids * 2 : 4;
-		struct tmpl_node **k = arena_raw(p, cap * sizeof(*k)); /* items past nkids unread */
-		if (n->nkids)
-			memcpy(k, n->kids, n->nkids * sizeof(*k));
-		n->kids = k;
-	}
+	if (n->nkids == 0 || (n->nkids >= 4 && !(n->nkids & (n->nkids - 1))))
+		grow_kids(p, n);
 	n->kids[n->nkids++] = kid;
 }
 
