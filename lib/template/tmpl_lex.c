@@ -322,7 +322,6 @@ static void quoted_error(struct tmpl_lexer *l, struct tmpl_token *out, const cha
 	errorf(l, out, msg);
 }
 
-static void lex_inside(struct tmpl_lexer *l, struct tmpl_token *out);
 
 static void lex_right_delim(struct tmpl_lexer *l, struct tmpl_token *out)
 {
@@ -344,7 +343,7 @@ static void lex_right_delim(struct tmpl_lexer *l, struct tmpl_token *out)
 	*out = tok;
 }
 
-static void lex_text(struct tmpl_lexer *l, struct tmpl_token *out);
+static __attribute__((noinline)) void lex_text(struct tmpl_lexer *l, struct tmpl_token *out);
 
 static void lex_comment(struct tmpl_lexer *l, struct tmpl_token *out)
 {
@@ -411,7 +410,7 @@ static const char *find_left_delim(const char *s, const char *end)
 	return NULL;
 }
 
-static void lex_text(struct tmpl_lexer *l, struct tmpl_token *out)
+static __attribute__((noinline)) void lex_text(struct tmpl_lexer *l, struct tmpl_token *out)
 {
 	const char *x = find_left_delim(l->input + l->pos, l->input + l->len);
 
@@ -489,7 +488,7 @@ static enum tmpl_item keyword(const char *w, size_t n)
 }
 
 
-static void lex_identifier(struct tmpl_lexer *l, struct tmpl_token *out)
+static __attribute__((noinline)) void lex_identifier(struct tmpl_lexer *l, struct tmpl_token *out)
 {
 	enum tmpl_item item;
 
@@ -532,7 +531,7 @@ static void field_run(struct tmpl_lexer *l)
 		l->pos = end;
 }
 
-static void lex_field_or_variable(struct tmpl_lexer *l, struct tmpl_token *out, enum tmpl_item typ)
+static __attribute__((noinline)) void lex_field_or_variable(struct tmpl_lexer *l, struct tmpl_token *out, enum tmpl_item typ)
 {
 	if (at_terminator(l)) {
 		emit(l, out, typ == I_VARIABLE ? I_VARIABLE : I_DOT);
@@ -548,7 +547,7 @@ static void lex_field_or_variable(struct tmpl_lexer *l, struct tmpl_token *out, 
 	emit(l, out, typ);
 }
 
-static void lex_space(struct tmpl_lexer *l, struct tmpl_token *out)
+static __attribute__((noinline)) void lex_space(struct tmpl_lexer *l, struct tmpl_token *out)
 {
 	int spaces = 0;
 	const unsigned char *in = (const unsigned char *)l->input;
@@ -572,7 +571,7 @@ static void lex_space(struct tmpl_lexer *l, struct tmpl_token *out)
  * (the text ends in a NUL, which stops the run as the end does).  A
  * multibyte rune holds no ASCII byte, so bytes stand for runes here.
  */
-static void lex_quote(struct tmpl_lexer *l, struct tmpl_token *out, int quote, enum tmpl_item typ, const char *err)
+static __attribute__((noinline)) void lex_quote(struct tmpl_lexer *l, struct tmpl_token *out, int quote, enum tmpl_item typ, const char *err)
 {
 	const unsigned char *in = (const unsigned char *)l->input;
 	unsigned stop = quote == '"' ? C_DQSTOP : C_SQSTOP;
@@ -650,7 +649,8 @@ static void lex_number(struct tmpl_lexer *l, struct tmpl_token *out)
 	emit(l, out, I_NUMBER);
 }
 
-static void lex_inside(struct tmpl_lexer *l, struct tmpl_token *out)
+/* an item in an action, the general case (lex_inside takes the common ones first) */
+static __attribute__((noinline)) void lex_inside_slow(struct tmpl_lexer *l, struct tmpl_token *out)
 {
 	int trim, r;
 	size_t size;
@@ -744,15 +744,89 @@ static void lex_inside(struct tmpl_lexer *l, struct tmpl_token *out)
 	bad_char(l, out, "unrecognized character in action:", r);
 }
 
+/* at a right delimiter: it, or the error when a paren is open */
+static __attribute__((noinline)) void lex_right_delim_at(struct tmpl_lexer *l, struct tmpl_token *out)
+{
+	if (l->paren_depth == 0)
+		lex_right_delim(l, out);
+	else
+		errorf(l, out, "unclosed left paren");
+}
+
+/*
+ * An item in an action: the common first bytes decided here, each item's
+ * work in a function of its own called last, so that this dispatch saves
+ * no registers (its cost per item was as much as a short item's work).
+ * What this does for each byte is what lex_inside_slow does for it.
+ */
+static inline __attribute__((always_inline)) void lex_inside(struct tmpl_lexer *l, struct tmpl_token *out)
+{
+	const unsigned char *in = (const unsigned char *)l->input;
+	size_t pos = l->pos;
+	unsigned char c = in[pos], c1;
+
+	if (ascii_class[c] & C_SPACE) {
+		if (in[pos + 1] == '-' && in[pos + 2] == '}' && in[pos + 3] == '}')
+			lex_right_delim_at(l, out);
+		else
+			lex_space(l, out);
+		return;
+	}
+	if (ascii_class[c] & C_NAME1) {
+		lex_identifier(l, out);
+		return;
+	}
+	switch (c) {
+	case '}':
+		if (in[pos + 1] != '}')
+			break;
+		lex_right_delim_at(l, out);
+		return;
+	case '.':
+		c1 = in[pos + 1];
+		if ((c1 >= '0' && c1 <= '9') || (c1 == 0 && pos + 1 >= l->len))
+			break;
+		l->pos = pos + 1;
+		lex_field_or_variable(l, out, I_FIELD);
+		return;
+	case '$':
+		l->pos = pos + 1;
+		if (at_terminator(l))
+			emit(l, out, I_VARIABLE);
+		else
+			lex_field_or_variable(l, out, I_VARIABLE);
+		return;
+	case '"':
+		l->pos = pos + 1;
+		lex_quote(l, out, '"', I_STRING, "unterminated quoted string");
+		return;
+	case '|':
+		l->pos = pos + 1;
+		emit(l, out, I_PIPE);
+		return;
+	case '(':
+		l->pos = pos + 1;
+		l->paren_depth++;
+		emit(l, out, I_LPAREN);
+		return;
+	}
+	lex_inside_slow(l, out);
+}
+
+static __attribute__((noinline)) void lex_done(struct tmpl_lexer *l, struct tmpl_token *out)
+{
+	out->typ = I_EOF;
+	out->esc = 0;
+	out->pos = l->len;
+	out->val = l->input + l->len;
+	out->len = 0;
+	out->line = 1 + (int)count_newlines(l->input, l->done_pos);
+}
+
 void tmpl_lex_next(struct tmpl_lexer *l, struct tmpl_token *out)
 {
 	if (l->done) {
-		out->typ = I_EOF;
-		out->esc = 0;
-		out->pos = l->len;
-		out->val = l->input + l->len;
-		out->len = 0;
-		out->line = 1 + (int)count_newlines(l->input, l->done_pos);
+		lex_done(l, out);
 		return;
 	}
 	if (l->inside)
