@@ -329,38 +329,72 @@ static void append_decl(struct parser *p, struct tmpl_node *n, struct tmpl_node 
 	n->decl[n->ndecl++] = v;
 }
 
+/* a growing array of names, on the stack until it outgrows it */
+struct names {
+	char **v;
+	size_t n, cap;
+	char *local[8];
+};
+
+static void names_init(struct names *nm)
+{
+	nm->v = nm->local;
+	nm->n = 0;
+	nm->cap = sizeof(nm->local) / sizeof(nm->local[0]);
+}
+
+/*
+ * The names of s (n bytes, names joined by dots: "a.b.c") appended: one copy
+ * of s, each dot made the NUL that ends a name.
+ */
+static void names_add(struct parser *p, struct names *nm, const char *s, size_t n)
+{
+	char *buf = arena_raw(p, n + 1), *start = buf, *end = buf + n, *dot;
+
+	memcpy(buf, s, n);
+	*end = '\0';
+	for (;;) {
+		if (nm->n == nm->cap) {
+			char **grown = arena_raw(p, 2 * nm->cap * sizeof(char *));
+			memcpy(grown, nm->v, nm->n * sizeof(char *));
+			nm->v = grown;
+			nm->cap *= 2;
+		}
+		nm->v[nm->n++] = start;
+		dot = memchr(start, '.', (size_t)(end - start));
+		if (!dot)
+			break;
+		*dot = '\0';
+		start = dot + 1;
+	}
+}
+
+/* the names, in the arena */
+static char **names_keep(struct parser *p, struct names *nm)
+{
+	char **v = nm->v;
+
+	if (v == nm->local) {
+		v = arena_raw(p, nm->n * sizeof(char *));
+		memcpy(v, nm->local, nm->n * sizeof(char *));
+	}
+	return v;
+}
+
 /* a field or variable node from dotted text (".A.B", "$x.A") */
 static struct tmpl_node *new_path(struct parser *p, enum tmpl_ntype type, size_t pos, const char *s, size_t n)
 {
 	struct tmpl_node *node = new_node(p, type, pos);
-	const char *e = s + n, *dot;
-	char *names[8], **ident = names;
-	size_t k = 0, cap = sizeof(names) / sizeof(names[0]);
+	struct names nm;
 
 	/* a field's name follows its dot; a variable's first is the whole "$x" (even "$") */
+	names_init(&nm);
 	if (type == N_FIELD)
-		s++;
-	for (;;) {
-		dot = s < e ? memchr(s, '.', (size_t)(e - s)) : NULL;
-		if (!dot)
-			dot = e;
-		if (k == cap) {
-			char **grown = arena_raw(p, 2 * cap * sizeof(char *));
-			memcpy(grown, ident, k * sizeof(char *));
-			ident = grown;
-			cap *= 2;
-		}
-		ident[k++] = arena_str(p, s, (size_t)(dot - s));
-		if (dot == e)
-			break;
-		s = dot + 1;
-	}
-	if (ident == names) {
-		ident = arena_raw(p, k * sizeof(char *));
-		memcpy(ident, names, k * sizeof(char *));
-	}
-	node->ident = ident;
-	node->nident = k;
+		names_add(p, &nm, s + 1, n - 1);
+	else
+		names_add(p, &nm, s, n);
+	node->ident = names_keep(p, &nm);
+	node->nident = (uint32_t)nm.n;
 	return node;
 }
 
@@ -971,8 +1005,7 @@ static struct tmpl_node *operand(struct parser *p)
 {
 	struct tmpl_node *node = term(p), *chain;
 	struct gitops_buf b = GITOPS_BUF_INIT;
-	char *names[8];
-	size_t cap = sizeof(names) / sizeof(names[0]);
+	struct names nm;
 
 	if (!node)
 		return NULL;
@@ -980,27 +1013,14 @@ static struct tmpl_node *operand(struct parser *p)
 		return node;
 	chain = new_node(p, N_CHAIN, peek(p)->pos);
 	chain->pipe = node;
-	chain->ident = names;
+	names_init(&nm);
 	while (peek(p)->typ == I_FIELD) {
 		/* an item may be a run of names (.a.b): one each */
 		struct tmpl_token *t = next(p);
-		const char *s = t->val + 1, *e = t->val + t->len, *dot;
-		for (;;) {
-			dot = memchr(s, '.', (size_t)(e - s));
-			if (!dot)
-				dot = e;
-			if (chain->nident == cap) {
-				char **ident = arena_raw(p, 2 * cap * sizeof(char *));
-				memcpy(ident, chain->ident, chain->nident * sizeof(char *));
-				chain->ident = ident;
-				cap *= 2;
-			}
-			chain->ident[chain->nident++] = arena_str(p, s, (size_t)(dot - s));
-			if (dot == e)
-				break;
-			s = dot + 1;
-		}
+		names_add(p, &nm, t->val + 1, t->len - 1);
 	}
+	chain->ident = nm.v;
+	chain->nident = (uint32_t)nm.n;
 	switch (node->type) {
 	case N_FIELD:
 	case N_VARIABLE: {
@@ -1031,11 +1051,7 @@ static struct tmpl_node *operand(struct parser *p)
 		errorf(p, "unexpected . after term %s", msg);
 	}
 	default:
-		if (chain->ident == names) {
-			char **ident = arena_raw(p, chain->nident * sizeof(char *));
-			memcpy(ident, names, chain->nident * sizeof(char *));
-			chain->ident = ident;
-		}
+		chain->ident = names_keep(p, &nm);
 		return chain;
 	}
 }
