@@ -20,7 +20,7 @@
 
 struct tmpl_chunk {
 	struct tmpl_chunk *next;
-	size_t used, cap;          /* in units of ARENA_ALIGN bytes */
+	size_t cap;                /* in units of ARENA_ALIGN bytes */
 	uint64_t data[];
 };
 
@@ -75,6 +75,7 @@ struct parser {
 	int peek_count;
 	const struct gitops_tmpl_set *set;
 	struct tmpl_src *src;
+	uint64_t *abump, *aend;   /* the free part of the src's newest chunk */
 	const char *tree_name;    /* the tree being parsed (for nothing but symmetry with Go) */
 	struct { const char *s; size_t n; } *vars;
 	size_t nvars, capvars, var_base;
@@ -87,7 +88,7 @@ struct parser {
 	jmp_buf jmp;
 };
 
-static struct tmpl_chunk *arena_chunk(struct parser *p, size_t units);
+static void arena_chunk(struct parser *p, size_t units);
 
 static _Noreturn void fail_oom(struct parser *p)
 {
@@ -98,14 +99,13 @@ static _Noreturn void fail_oom(struct parser *p)
 /* n bytes, uninitialized, as long as the src lives (for what the caller fills at once) */
 static inline __attribute__((always_inline)) void *arena_raw(struct parser *p, size_t n)
 {
-	struct tmpl_chunk *c = p->src->chunks;
 	size_t units = n ? (n + ARENA_ALIGN - 1) / ARENA_ALIGN : 1;
 	void *r;
 
-	if (__builtin_expect(!c || c->cap - c->used < units, 0))
-		c = arena_chunk(p, units);
-	r = &c->data[c->used];
-	c->used += units;
+	if (__builtin_expect((uintptr_t)p->aend - (uintptr_t)p->abump < units * ARENA_ALIGN, 0))
+		arena_chunk(p, units);
+	r = p->abump;
+	p->abump += units;
 	return r;
 }
 
@@ -118,7 +118,7 @@ static inline __attribute__((always_inline)) void *arena(struct parser *p, size_
 	return r;
 }
 
-static __attribute__((noinline)) struct tmpl_chunk *arena_chunk(struct parser *p, size_t units)
+static __attribute__((noinline)) void arena_chunk(struct parser *p, size_t units)
 {
 	struct tmpl_chunk *c = p->src->chunks;
 	/* chunks grow with the text (1 KB, doubling to 64 KB): a small template wastes little */
@@ -132,10 +132,11 @@ static __attribute__((noinline)) struct tmpl_chunk *arena_chunk(struct parser *p
 	if (!c)
 		fail_oom(p);
 	c->cap = cap;
-	c->used = 0;
 	c->next = p->src->chunks;
 	p->src->chunks = c;
-	return c;
+	/* what is left of the chunk before is not used */
+	p->abump = c->data;
+	p->aend = c->data + cap;
 }
 
 static char *arena_str(struct parser *p, const char *s, size_t n)
