@@ -412,7 +412,14 @@ static const char *find_left_delim(const char *s, const char *end)
 
 static __attribute__((noinline)) void lex_text(struct tmpl_lexer *l, struct tmpl_token *out)
 {
-	const char *x = find_left_delim(l->input + l->pos, l->input + l->len);
+	const char *x;
+
+	/* right after a text, at the delimiter that ended it */
+	if (l->input[l->pos] == '{' && l->input[l->pos + 1] == '{') {
+		lex_left_delim(l, out);
+		return;
+	}
+	x = find_left_delim(l->input + l->pos, l->input + l->len);
 
 	if (x) {
 		size_t at = (size_t)(x - l->input);
@@ -766,10 +773,16 @@ static inline __attribute__((always_inline)) void lex_inside(struct tmpl_lexer *
 	unsigned char c = in[pos], c1;
 
 	if (ascii_class[c] & C_SPACE) {
-		if (in[pos + 1] == '-' && in[pos + 2] == '}' && in[pos + 3] == '}')
+		c1 = in[pos + 1];
+		if (c1 == '-' && in[pos + 2] == '}' && in[pos + 3] == '}') {
 			lex_right_delim_at(l, out);
-		else
+		} else if (!(ascii_class[c1] & C_SPACE) && c1 != '-') {
+			/* one space, not before a trim marker */
+			l->pos = pos + 1;
+			emit(l, out, I_SPACE);
+		} else {
 			lex_space(l, out);
+		}
 		return;
 	}
 	if (ascii_class[c] & C_NAME1) {
