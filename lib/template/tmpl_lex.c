@@ -372,7 +372,7 @@ static void lex_comment(struct tmpl_lexer *l, struct tmpl_token *out)
 	lex_text(l, out);
 }
 
-static void lex_left_delim(struct tmpl_lexer *l, struct tmpl_token *out)
+static inline __attribute__((always_inline)) void lex_left_delim(struct tmpl_lexer *l, struct tmpl_token *out)
 {
 	int trim;
 	size_t after = 0;

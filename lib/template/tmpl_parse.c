@@ -139,7 +139,7 @@ static __attribute__((noinline)) void arena_chunk(struct parser *p, size_t units
 	p->aend = c->data + cap;
 }
 
-static char *arena_str(struct parser *p, const char *s, size_t n)
+static inline __attribute__((always_inline)) char *arena_str(struct parser *p, const char *s, size_t n)
 {
 	char *r = arena_raw(p, n + 1);
 
