@@ -212,6 +212,15 @@ static size_t right_trim_length(const char *s, size_t n)
 {
 	size_t k = n;
 
+	/* an indentation: eight spaces at a time */
+	while (k >= 8) {
+		uint64_t w;
+		memcpy(&w, s + k - 8, 8);
+		if (w != 0x2020202020202020ULL)
+			break;
+		k -= 8;
+	}
+
 	while (k > 0 && is_space((unsigned char)s[k - 1]))
 		k--;
 	return n - k;
@@ -326,7 +335,6 @@ static void quoted_error(struct tmpl_lexer *l, struct tmpl_token *out, const cha
 static void lex_right_delim(struct tmpl_lexer *l, struct tmpl_token *out)
 {
 	int trim;
-	struct tmpl_token tok;
 
 	at_right_delim(l, &trim);
 	if (trim) {
@@ -334,13 +342,12 @@ static void lex_right_delim(struct tmpl_lexer *l, struct tmpl_token *out)
 		ignore(l);
 	}
 	l->pos += 2;
-	emit(l, &tok, I_RDELIM);
+	emit(l, out, I_RDELIM);
 	if (trim) {
 		l->pos += left_trim_length(l->input + l->pos, l->len - l->pos);
 		ignore(l);
 	}
 	l->inside = 0;
-	*out = tok;
 }
 
 static __attribute__((noinline)) void lex_text(struct tmpl_lexer *l, struct tmpl_token *out);
