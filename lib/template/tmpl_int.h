@@ -113,23 +113,32 @@ enum tmpl_item {
 };
 
 struct tmpl_token {
-	enum tmpl_item typ;
+	unsigned char typ; /* enum tmpl_item */
+	unsigned char esc; /* a string or character constant holds a backslash; a raw string a \r */
+	int line;         /* 0: the line of pos (tmpl_lex_line) */
 	size_t pos;       /* byte offset in the text */
 	const char *val;  /* into the text, or into the lexer's error message */
 	size_t len;
-	int line;
 };
 
 struct tmpl_lexer {
 	const char *input;
 	size_t len, pos, start;
-	int line, start_line;
+	size_t done_pos;  /* done: where the line of the EOF items that follow is */
 	int inside, paren_depth, done;
 	char errmsg[200];
 };
 
+/* input[len] must be '\0' (a sentinel the scanning loops stop at) */
 void tmpl_lex_init(struct tmpl_lexer *l, const char *input, size_t len);
 void tmpl_lex_next(struct tmpl_lexer *l, struct tmpl_token *out);
+/*
+ * The line of an item: counted only when asked (an error), from the start
+ * of the text: 1 + the newlines before the item (the EOF items after an
+ * error or the end: before where lexing stopped; a comment's newlines are
+ * not counted when it ends badly).
+ */
+int tmpl_lex_line(const struct tmpl_lexer *l, const struct tmpl_token *t);
 
 /* --- parse tree (tmpl_parse.c) --- */
 enum tmpl_ntype {

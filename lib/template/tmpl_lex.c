@@ -40,15 +40,19 @@ static int is_alnum(int r)
 #define C_HEX 16
 #define C_OCT 32
 #define C_BIN 64
-static const unsigned char ascii_class[256] = {
-	['\t'] = C_SPACE | C_TERM, ['\n'] = C_SPACE | C_TERM, ['\r'] = C_SPACE | C_TERM,
+#define C_DQSTOP 128 /* ends a run of a quoted string's plain bytes: the quote, '\\', a newline, NUL */
+#define C_SQSTOP 256 /* the same in a character constant */
+#define C_NAME1 512  /* starts a field name: an ASCII letter or '_' */
+static const unsigned short ascii_class[256] = {
+	[0] = C_DQSTOP | C_SQSTOP, ['"'] = C_DQSTOP, ['\''] = C_SQSTOP, ['\\'] = C_DQSTOP | C_SQSTOP,
+	['\t'] = C_SPACE | C_TERM, ['\n'] = C_SPACE | C_TERM | C_DQSTOP | C_SQSTOP, ['\r'] = C_SPACE | C_TERM,
 	[' '] = C_SPACE | C_TERM,
 	['.'] = C_TERM, [','] = C_TERM, ['|'] = C_TERM, [':'] = C_TERM, [')'] = C_TERM, ['('] = C_TERM,
-	['_'] = C_ALNUM | C_DEC | C_HEX | C_OCT | C_BIN,
+	['_'] = C_ALNUM | C_NAME1 | C_DEC | C_HEX | C_OCT | C_BIN,
 	['0' ... '1'] = C_ALNUM | C_DEC | C_HEX | C_OCT | C_BIN, ['2' ... '7'] = C_ALNUM | C_DEC | C_HEX | C_OCT,
 	['8' ... '9'] = C_ALNUM | C_DEC | C_HEX,
-	['A' ... 'F'] = C_ALNUM | C_HEX, ['G' ... 'Z'] = C_ALNUM,
-	['a' ... 'f'] = C_ALNUM | C_HEX, ['g' ... 'z'] = C_ALNUM,
+	['A' ... 'F'] = C_ALNUM | C_NAME1 | C_HEX, ['G' ... 'Z'] = C_ALNUM | C_NAME1,
+	['a' ... 'f'] = C_ALNUM | C_NAME1 | C_HEX, ['g' ... 'z'] = C_ALNUM | C_NAME1,
 };
 
 /* decode, next and peek: inlined, a call each per byte of an action was a tenth of lexing */
@@ -71,8 +75,6 @@ static inline __attribute__((always_inline)) int next(struct tmpl_lexer *l, size
 	int r = decode(l, l->pos, size);
 
 	l->pos += *size;
-	if (r == '\n')
-		l->line++;
 	return r;
 }
 
@@ -86,19 +88,17 @@ static inline __attribute__((always_inline)) int peek(const struct tmpl_lexer *l
 static void backup(struct tmpl_lexer *l, size_t size)
 {
 	l->pos -= size;
-	if (size == 1 && l->input[l->pos] == '\n')
-		l->line--;
 }
 
 static void emit(struct tmpl_lexer *l, struct tmpl_token *out, enum tmpl_item t)
 {
 	out->typ = t;
+	out->esc = 0;
 	out->pos = l->start;
 	out->val = l->input + l->start;
 	out->len = l->pos - l->start;
-	out->line = l->start_line;
+	out->line = 0;
 	l->start = l->pos;
-	l->start_line = l->line;
 }
 
 /*
@@ -125,20 +125,20 @@ static size_t count_newlines(const char *s, size_t n)
 
 static void ignore(struct tmpl_lexer *l)
 {
-	l->line += (int)count_newlines(l->input + l->start, l->pos - l->start);
 	l->start = l->pos;
-	l->start_line = l->line;
 }
 
 static void errorf(struct tmpl_lexer *l, struct tmpl_token *out, const char *msg)
 {
 	snprintf(l->errmsg, sizeof(l->errmsg), "%s", msg);
 	out->typ = I_ERROR;
+	out->esc = 0;
 	out->pos = l->start;
 	out->val = l->errmsg;
 	out->len = strlen(l->errmsg);
-	out->line = l->start_line;
+	out->line = 0;
 	l->done = 1;
+	l->done_pos = l->pos;
 }
 
 static void bad_char(struct tmpl_lexer *l, struct tmpl_token *out, const char *what, int r)
@@ -173,37 +173,53 @@ static void bad_char(struct tmpl_lexer *l, struct tmpl_token *out, const char *w
 	errorf(l, out, msg);
 }
 
-static int has_left_trim(const struct tmpl_lexer *l, size_t pos)
+/*
+ * The prefix tests below read past a byte only when it matched one that is
+ * not NUL, so never past the text's closing NUL (pos is at most len).
+ */
+static inline int has_left_trim(const struct tmpl_lexer *l, size_t pos)
 {
-	return pos + 1 < l->len && l->input[pos] == '-' && is_space((unsigned char)l->input[pos + 1]);
+	return l->input[pos] == '-' && is_space((unsigned char)l->input[pos + 1]);
 }
 
-static int has_right_trim(const struct tmpl_lexer *l, size_t pos)
+static inline int has_right_trim(const struct tmpl_lexer *l, size_t pos)
 {
-	return pos + 1 < l->len && is_space((unsigned char)l->input[pos]) && l->input[pos + 1] == '-';
+	return is_space((unsigned char)l->input[pos]) && l->input[pos + 1] == '-';
 }
 
-/* inlined: s is a literal, its length a constant */
 /* s: a two-byte literal (the right delimiter, the comment opener), compared inline */
 static inline __attribute__((always_inline)) int has_prefix(const struct tmpl_lexer *l, size_t pos, const char *s)
 {
-	return pos <= l->len && l->len - pos >= 2 && l->input[pos] == s[0] && l->input[pos + 1] == s[1];
+	return l->input[pos] == s[0] && l->input[pos + 1] == s[1];
 }
 
 /* at "}}" or " -}}": delim, and whether trimmed */
-static int at_right_delim(const struct tmpl_lexer *l, int *trim)
+static inline __attribute__((always_inline)) int at_right_delim(const struct tmpl_lexer *l, int *trim)
 {
+	const char *s = l->input + l->pos;
+
 	*trim = 0;
-	if (has_right_trim(l, l->pos) && has_prefix(l, l->pos + 2, "}}")) {
+	if (s[0] == '}')
+		return s[1] == '}';
+	if (is_space((unsigned char)s[0]) && s[1] == '-' && s[2] == '}' && s[3] == '}') {
 		*trim = 1;
 		return 1;
 	}
-	return has_prefix(l, l->pos, "}}");
+	return 0;
 }
 
 static size_t right_trim_length(const char *s, size_t n)
 {
 	size_t k = n;
+
+	/* an indentation: eight spaces at a time */
+	while (k >= 8) {
+		uint64_t w;
+		memcpy(&w, s + k - 8, 8);
+		if (w != 0x2020202020202020ULL)
+			break;
+		k -= 8;
+	}
 
 	while (k > 0 && is_space((unsigned char)s[k - 1]))
 		k--;
@@ -219,25 +235,27 @@ static size_t left_trim_length(const char *s, size_t n)
 	return k;
 }
 
+int tmpl_lex_line(const struct tmpl_lexer *l, const struct tmpl_token *t)
+{
+	return t->line ? t->line : 1 + (int)count_newlines(l->input, t->pos);
+}
+
 void tmpl_lex_init(struct tmpl_lexer *l, const char *input, size_t len)
 {
 	memset(l, 0, sizeof(*l));
 	l->input = input;
 	l->len = len;
-	l->line = 1;
-	l->start_line = 1;
 }
 
 static inline int at_terminator(const struct tmpl_lexer *l)
 {
-	unsigned char c;
+	unsigned char c = (unsigned char)l->input[l->pos];
 
-	if (l->pos >= l->len)
-		return 1;
-	c = (unsigned char)l->input[l->pos];
 	if (ascii_class[c] & C_TERM)
 		return 1;
-	return c == '}' && l->pos + 1 < l->len && l->input[l->pos + 1] == '}';
+	if (c == '}')
+		return l->input[l->pos + 1] == '}';
+	return c == 0 && l->pos >= l->len;
 }
 
 /* inlined: valid is a short literal, the loop unrolled */
@@ -257,7 +275,7 @@ static inline __attribute__((always_inline)) int accept(struct tmpl_lexer *l, co
 /* past the bytes of class cls (C_DEC, C_HEX, C_OCT or C_BIN: a base's digits and '_') */
 static void accept_run(struct tmpl_lexer *l, unsigned cls)
 {
-	while (l->pos < l->len && (ascii_class[(unsigned char)l->input[l->pos]] & cls))
+	while (ascii_class[(unsigned char)l->input[l->pos]] & cls)
 		l->pos++;
 }
 
@@ -313,12 +331,10 @@ static void quoted_error(struct tmpl_lexer *l, struct tmpl_token *out, const cha
 	errorf(l, out, msg);
 }
 
-static void lex_inside(struct tmpl_lexer *l, struct tmpl_token *out);
 
 static void lex_right_delim(struct tmpl_lexer *l, struct tmpl_token *out)
 {
 	int trim;
-	struct tmpl_token tok;
 
 	at_right_delim(l, &trim);
 	if (trim) {
@@ -326,16 +342,15 @@ static void lex_right_delim(struct tmpl_lexer *l, struct tmpl_token *out)
 		ignore(l);
 	}
 	l->pos += 2;
-	emit(l, &tok, I_RDELIM);
+	emit(l, out, I_RDELIM);
 	if (trim) {
 		l->pos += left_trim_length(l->input + l->pos, l->len - l->pos);
 		ignore(l);
 	}
 	l->inside = 0;
-	*out = tok;
 }
 
-static void lex_text(struct tmpl_lexer *l, struct tmpl_token *out);
+static __attribute__((noinline)) void lex_text(struct tmpl_lexer *l, struct tmpl_token *out);
 
 static void lex_comment(struct tmpl_lexer *l, struct tmpl_token *out)
 {
@@ -346,11 +361,13 @@ static void lex_comment(struct tmpl_lexer *l, struct tmpl_token *out)
 	end = memmem(l->input + l->pos, l->len - l->pos, "*/", 2);
 	if (!end) {
 		errorf(l, out, "unclosed comment");
+		l->done_pos = l->start;
 		return;
 	}
 	l->pos = (size_t)(end - l->input) + 2;
 	if (!at_right_delim(l, &trim)) {
 		errorf(l, out, "comment ends before closing delimiter");
+		l->done_pos = l->start; /* the comment's newlines are not counted */
 		return;
 	}
 	if (trim)
@@ -362,7 +379,7 @@ static void lex_comment(struct tmpl_lexer *l, struct tmpl_token *out)
 	lex_text(l, out);
 }
 
-static void lex_left_delim(struct tmpl_lexer *l, struct tmpl_token *out)
+static inline __attribute__((always_inline)) void lex_left_delim(struct tmpl_lexer *l, struct tmpl_token *out)
 {
 	int trim;
 	size_t after = 0;
@@ -400,9 +417,16 @@ static const char *find_left_delim(const char *s, const char *end)
 	return NULL;
 }
 
-static void lex_text(struct tmpl_lexer *l, struct tmpl_token *out)
+static __attribute__((noinline)) void lex_text(struct tmpl_lexer *l, struct tmpl_token *out)
 {
-	const char *x = find_left_delim(l->input + l->pos, l->input + l->len);
+	const char *x;
+
+	/* right after a text, at the delimiter that ended it */
+	if (l->input[l->pos] == '{' && l->input[l->pos + 1] == '{') {
+		lex_left_delim(l, out);
+		return;
+	}
+	x = find_left_delim(l->input + l->pos, l->input + l->len);
 
 	if (x) {
 		size_t at = (size_t)(x - l->input);
@@ -412,7 +436,6 @@ static void lex_text(struct tmpl_lexer *l, struct tmpl_token *out)
 			if (has_left_trim(l, at + 2))
 				trim = right_trim_length(l->input + l->start, l->pos - l->start);
 			l->pos -= trim;
-			l->line += (int)count_newlines(l->input + l->start, l->pos - l->start);
 			if (l->pos > l->start) {
 				emit(l, out, I_TEXT);
 				l->pos += trim;
@@ -427,24 +450,24 @@ static void lex_text(struct tmpl_lexer *l, struct tmpl_token *out)
 	}
 	l->pos = l->len;
 	if (l->pos > l->start) {
-		l->line += (int)count_newlines(l->input + l->start, l->pos - l->start);
 		emit(l, out, I_TEXT);
 		return;
 	}
 	emit(l, out, I_EOF);
 	l->done = 1;
+	l->done_pos = l->pos;
 }
 
 /* past the alphanumeric runes at pos: ASCII a byte at a time, others decoded (none is a newline) */
-static void scan_alnum(struct tmpl_lexer *l)
+static inline __attribute__((always_inline)) void scan_alnum(struct tmpl_lexer *l)
 {
 	const unsigned char *in = (const unsigned char *)l->input;
 	size_t p = l->pos, n = l->len, size;
 
 	for (;;) {
-		while (p < n && (ascii_class[in[p]] & C_ALNUM))
+		while (ascii_class[in[p]] & C_ALNUM)
 			p++;
-		if (p < n && in[p] >= 0x80 && is_alnum((int)tmpl_rune(l->input + p, n - p, &size))) {
+		if (in[p] >= 0x80 && is_alnum((int)tmpl_rune(l->input + p, n - p, &size))) {
 			p += size;
 			continue;
 		}
@@ -479,7 +502,7 @@ static enum tmpl_item keyword(const char *w, size_t n)
 }
 
 
-static void lex_identifier(struct tmpl_lexer *l, struct tmpl_token *out)
+static __attribute__((noinline)) void lex_identifier(struct tmpl_lexer *l, struct tmpl_token *out)
 {
 	enum tmpl_item item;
 
@@ -494,7 +517,35 @@ static void lex_identifier(struct tmpl_lexer *l, struct tmpl_token *out)
 	emit(l, out, item);
 }
 
-static void lex_field_or_variable(struct tmpl_lexer *l, struct tmpl_token *out, enum tmpl_item typ)
+/*
+ * A field followed by more (.a.b.c): one I_FIELD item for the run, where
+ * Go's lexer makes one a name; the parser splits it again (the names of a
+ * run are only ever chained).  Only a run of ASCII names each ending where
+ * a field ends, the run itself not at a '.', is taken whole: anything else
+ * (a name with other letters, a bad character, a number, a dot) is left to
+ * the items one at a time, so that a merged run is never followed by a
+ * field and its errors are the same.
+ */
+static void field_run(struct tmpl_lexer *l)
+{
+	const unsigned char *in = (const unsigned char *)l->input;
+	size_t q = l->pos, end = l->pos;
+
+	while (in[q] == '.' && (ascii_class[in[q + 1]] & C_NAME1)) {
+		unsigned char c;
+		q += 2;
+		while (ascii_class[in[q]] & C_ALNUM)
+			q++;
+		c = in[q];
+		if (!((ascii_class[c] & C_TERM) || (c == '}' && in[q + 1] == '}') || (c == 0 && q >= l->len)))
+			break;
+		end = q;
+	}
+	if (in[end] != '.')
+		l->pos = end;
+}
+
+static __attribute__((noinline)) void lex_field_or_variable(struct tmpl_lexer *l, struct tmpl_token *out, enum tmpl_item typ)
 {
 	if (at_terminator(l)) {
 		emit(l, out, typ == I_VARIABLE ? I_VARIABLE : I_DOT);
@@ -505,17 +556,17 @@ static void lex_field_or_variable(struct tmpl_lexer *l, struct tmpl_token *out, 
 		bad_char(l, out, "bad character", peek(l));
 		return;
 	}
+	if (typ == I_FIELD && l->input[l->pos] == '.')
+		field_run(l);
 	emit(l, out, typ);
 }
 
-static void lex_space(struct tmpl_lexer *l, struct tmpl_token *out)
+static __attribute__((noinline)) void lex_space(struct tmpl_lexer *l, struct tmpl_token *out)
 {
 	int spaces = 0;
 	const unsigned char *in = (const unsigned char *)l->input;
 
-	while (l->pos < l->len && (ascii_class[in[l->pos]] & C_SPACE)) {
-		if (in[l->pos] == '\n')
-			l->line++;
+	while (ascii_class[in[l->pos]] & C_SPACE) {
 		l->pos++;
 		spaces++;
 	}
@@ -529,45 +580,67 @@ static void lex_space(struct tmpl_lexer *l, struct tmpl_token *out)
 	emit(l, out, I_SPACE);
 }
 
-static void lex_quote(struct tmpl_lexer *l, struct tmpl_token *out, int quote, enum tmpl_item typ, const char *err)
+/*
+ * A quoted string or character constant: its plain bytes a run at a time
+ * (the text ends in a NUL, which stops the run as the end does).  A
+ * multibyte rune holds no ASCII byte, so bytes stand for runes here.
+ */
+static __attribute__((noinline)) void lex_quote(struct tmpl_lexer *l, struct tmpl_token *out, int quote, enum tmpl_item typ, const char *err)
 {
-	size_t size;
-	int r;
+	const unsigned char *in = (const unsigned char *)l->input;
+	unsigned stop = quote == '"' ? C_DQSTOP : C_SQSTOP;
+	size_t p = l->pos, n = l->len;
+	int esc = 0;
 
 	for (;;) {
-		r = next(l, &size);
-		if (r == '\\') {
-			r = next(l, &size);
-			if (r != EOF_RUNE && r != '\n')
-				continue;
+		unsigned char c;
+		while (!(ascii_class[in[p]] & stop))
+			p++;
+		if (p >= n) {
+			l->pos = n;
 			errorf(l, out, err);
 			return;
 		}
-		if (r == EOF_RUNE || r == '\n') {
-			errorf(l, out, err);
-			return;
-		}
-		if (r == quote)
+		c = in[p++];
+		if (c == quote)
 			break;
+		if (c == '\\') {
+			esc = 1;
+			if (p < n && in[p] != '\n') {
+				/* the escaped rune: its first byte (the rest are plain bytes) */
+				p++;
+				continue;
+			}
+			if (p < n)
+				p++;
+			l->pos = p;
+			errorf(l, out, err);
+			return;
+		}
+		if (c == '\n') {
+			l->pos = p;
+			errorf(l, out, err);
+			return;
+		}
+		/* a NUL byte inside the text: a plain byte */
 	}
+	l->pos = p;
 	emit(l, out, typ);
+	out->esc = (unsigned char)esc;
 }
 
 static void lex_raw_quote(struct tmpl_lexer *l, struct tmpl_token *out)
 {
-	size_t size;
-	int r;
+	const char *end = memchr(l->input + l->pos, '`', l->len - l->pos);
 
-	for (;;) {
-		r = next(l, &size);
-		if (r == EOF_RUNE) {
-			errorf(l, out, "unterminated raw quoted string");
-			return;
-		}
-		if (r == '`')
-			break;
+	if (!end) {
+		l->pos = l->len;
+		errorf(l, out, "unterminated raw quoted string");
+		return;
 	}
+	l->pos = (size_t)(end - l->input) + 1;
 	emit(l, out, I_RAWSTRING);
+	out->esc = memchr(out->val, '\r', out->len) != NULL;
 }
 
 static void lex_number(struct tmpl_lexer *l, struct tmpl_token *out)
@@ -590,13 +663,14 @@ static void lex_number(struct tmpl_lexer *l, struct tmpl_token *out)
 	emit(l, out, I_NUMBER);
 }
 
-static void lex_inside(struct tmpl_lexer *l, struct tmpl_token *out)
+/* an item in an action, the general case (lex_inside takes the common ones first) */
+static __attribute__((noinline)) void lex_inside_slow(struct tmpl_lexer *l, struct tmpl_token *out)
 {
 	int trim, r;
 	size_t size;
 
 	/* a right delimiter starts with '}' or a space (" -}}") */
-	if (l->pos < l->len && (l->input[l->pos] == '}' || (ascii_class[(unsigned char)l->input[l->pos]] & C_SPACE)) &&
+	if ((l->input[l->pos] == '}' || (ascii_class[(unsigned char)l->input[l->pos]] & C_SPACE)) &&
 	    at_right_delim(l, &trim)) {
 		if (l->paren_depth == 0) {
 			lex_right_delim(l, out);
@@ -684,14 +758,95 @@ static void lex_inside(struct tmpl_lexer *l, struct tmpl_token *out)
 	bad_char(l, out, "unrecognized character in action:", r);
 }
 
+/* at a right delimiter: it, or the error when a paren is open */
+static __attribute__((noinline)) void lex_right_delim_at(struct tmpl_lexer *l, struct tmpl_token *out)
+{
+	if (l->paren_depth == 0)
+		lex_right_delim(l, out);
+	else
+		errorf(l, out, "unclosed left paren");
+}
+
+/*
+ * An item in an action: the common first bytes decided here, each item's
+ * work in a function of its own called last, so that this dispatch saves
+ * no registers (its cost per item was as much as a short item's work).
+ * What this does for each byte is what lex_inside_slow does for it.
+ */
+static inline __attribute__((always_inline)) void lex_inside(struct tmpl_lexer *l, struct tmpl_token *out)
+{
+	const unsigned char *in = (const unsigned char *)l->input;
+	size_t pos = l->pos;
+	unsigned char c = in[pos], c1;
+
+	if (ascii_class[c] & C_SPACE) {
+		c1 = in[pos + 1];
+		if (c1 == '-' && in[pos + 2] == '}' && in[pos + 3] == '}') {
+			lex_right_delim_at(l, out);
+		} else if (!(ascii_class[c1] & C_SPACE) && c1 != '-') {
+			/* one space, not before a trim marker */
+			l->pos = pos + 1;
+			emit(l, out, I_SPACE);
+		} else {
+			lex_space(l, out);
+		}
+		return;
+	}
+	if (ascii_class[c] & C_NAME1) {
+		lex_identifier(l, out);
+		return;
+	}
+	switch (c) {
+	case '}':
+		if (in[pos + 1] != '}')
+			break;
+		lex_right_delim_at(l, out);
+		return;
+	case '.':
+		c1 = in[pos + 1];
+		if ((c1 >= '0' && c1 <= '9') || (c1 == 0 && pos + 1 >= l->len))
+			break;
+		l->pos = pos + 1;
+		lex_field_or_variable(l, out, I_FIELD);
+		return;
+	case '$':
+		l->pos = pos + 1;
+		if (at_terminator(l))
+			emit(l, out, I_VARIABLE);
+		else
+			lex_field_or_variable(l, out, I_VARIABLE);
+		return;
+	case '"':
+		l->pos = pos + 1;
+		lex_quote(l, out, '"', I_STRING, "unterminated quoted string");
+		return;
+	case '|':
+		l->pos = pos + 1;
+		emit(l, out, I_PIPE);
+		return;
+	case '(':
+		l->pos = pos + 1;
+		l->paren_depth++;
+		emit(l, out, I_LPAREN);
+		return;
+	}
+	lex_inside_slow(l, out);
+}
+
+static __attribute__((noinline)) void lex_done(struct tmpl_lexer *l, struct tmpl_token *out)
+{
+	out->typ = I_EOF;
+	out->esc = 0;
+	out->pos = l->len;
+	out->val = l->input + l->len;
+	out->len = 0;
+	out->line = 1 + (int)count_newlines(l->input, l->done_pos);
+}
+
 void tmpl_lex_next(struct tmpl_lexer *l, struct tmpl_token *out)
 {
 	if (l->done) {
-		out->typ = I_EOF;
-		out->pos = l->len;
-		out->val = l->input + l->len;
-		out->len = 0;
-		out->line = l->line;
+		lex_done(l, out);
 		return;
 	}
 	if (l->inside)

@@ -20,7 +20,7 @@
 
 struct tmpl_chunk {
 	struct tmpl_chunk *next;
-	size_t used, cap;          /* in units of ARENA_ALIGN bytes */
+	size_t cap;                /* in units of ARENA_ALIGN bytes */
 	uint64_t data[];
 };
 
@@ -75,11 +75,12 @@ struct parser {
 	int peek_count;
 	const struct gitops_tmpl_set *set;
 	struct tmpl_src *src;
+	uint64_t *abump, *aend;   /* the free part of the src's newest chunk */
 	const char *tree_name;    /* the tree being parsed (for nothing but symmetry with Go) */
 	struct { const char *s; size_t n; } *vars;
 	size_t nvars, capvars, var_base;
 	int range_depth;
-	int action_line;
+	size_t action_pos;        /* 1 + the offset of the action being parsed (0: none): its line on error */
 	size_t depth;
 	struct tmpl_tree **trees; /* parsed so far: the file's tree and its definitions */
 	size_t ntrees, captrees;
@@ -87,7 +88,7 @@ struct parser {
 	jmp_buf jmp;
 };
 
-static struct tmpl_chunk *arena_chunk(struct parser *p, size_t units);
+static void arena_chunk(struct parser *p, size_t units);
 
 static _Noreturn void fail_oom(struct parser *p)
 {
@@ -98,14 +99,13 @@ static _Noreturn void fail_oom(struct parser *p)
 /* n bytes, uninitialized, as long as the src lives (for what the caller fills at once) */
 static inline __attribute__((always_inline)) void *arena_raw(struct parser *p, size_t n)
 {
-	struct tmpl_chunk *c = p->src->chunks;
 	size_t units = n ? (n + ARENA_ALIGN - 1) / ARENA_ALIGN : 1;
 	void *r;
 
-	if (__builtin_expect(!c || c->cap - c->used < units, 0))
-		c = arena_chunk(p, units);
-	r = &c->data[c->used];
-	c->used += units;
+	if (__builtin_expect((uintptr_t)p->aend - (uintptr_t)p->abump < units * ARENA_ALIGN, 0))
+		arena_chunk(p, units);
+	r = p->abump;
+	p->abump += units;
 	return r;
 }
 
@@ -118,7 +118,7 @@ static inline __attribute__((always_inline)) void *arena(struct parser *p, size_
 	return r;
 }
 
-static __attribute__((noinline)) struct tmpl_chunk *arena_chunk(struct parser *p, size_t units)
+static __attribute__((noinline)) void arena_chunk(struct parser *p, size_t units)
 {
 	struct tmpl_chunk *c = p->src->chunks;
 	/* chunks grow with the text (1 KB, doubling to 64 KB): a small template wastes little */
@@ -132,13 +132,14 @@ static __attribute__((noinline)) struct tmpl_chunk *arena_chunk(struct parser *p
 	if (!c)
 		fail_oom(p);
 	c->cap = cap;
-	c->used = 0;
 	c->next = p->src->chunks;
 	p->src->chunks = c;
-	return c;
+	/* what is left of the chunk before is not used */
+	p->abump = c->data;
+	p->aend = c->data + cap;
 }
 
-static char *arena_str(struct parser *p, const char *s, size_t n)
+static inline __attribute__((always_inline)) char *arena_str(struct parser *p, const char *s, size_t n)
 {
 	char *r = arena_raw(p, n + 1);
 
@@ -156,7 +157,8 @@ static _Noreturn void errorf(struct parser *p, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	gitops_err_set(p->err, GITOPS_EXIT_INPUT, "template: %s:%d: %s", p->src->parse_name, p->token[0].line, msg);
+	gitops_err_set(p->err, GITOPS_EXIT_INPUT, "template: %s:%d: %s", p->src->parse_name,
+		       tmpl_lex_line(&p->lex, &p->token[0]), msg);
 	longjmp(p->jmp, 1);
 }
 
@@ -223,6 +225,7 @@ static void item_string(char *out, size_t size, const struct tmpl_token *t)
 {
 	struct gitops_buf b = GITOPS_BUF_INIT;
 	size_t n = t->len, i = 0, runes = 0;
+	const char *dot;
 
 	if (t->typ == I_EOF) {
 		snprintf(out, size, "EOF");
@@ -236,6 +239,9 @@ static void item_string(char *out, size_t size, const struct tmpl_token *t)
 		snprintf(out, size, "<%.*s>", (int)t->len, t->val);
 		return;
 	}
+	/* a run of fields (.a.b) is one item here, its first name Go's item */
+	if (t->typ == I_FIELD && n > 1 && (dot = memchr(t->val + 1, '.', n - 1)))
+		n = (size_t)(dot - t->val);
 	while (i < n) {
 		i++;
 		while (i < n && ((unsigned char)t->val[i] & 0xC0) == 0x80)
@@ -257,10 +263,11 @@ static _Noreturn void unexpected(struct parser *p, const struct tmpl_token *t, c
 
 	if (t->typ == I_ERROR) {
 		char extra[300] = "";
-		if (p->action_line != 0 && p->action_line != t->line) {
+		int aline = p->action_pos ? tmpl_lex_line(&p->lex, &(struct tmpl_token){ .pos = p->action_pos - 1 }) : 0;
+		if (aline != 0 && aline != tmpl_lex_line(&p->lex, t)) {
 			int action = t->len >= 7 && !memcmp(t->val + t->len - 7, " action", 7);
 			snprintf(extra, sizeof(extra), "%s started at %s:%d", action ? "" : " in action",
-				 p->src->parse_name, p->action_line);
+				 p->src->parse_name, aline);
 		}
 		errorf(p, "%.*s%s", (int)t->len, t->val, extra);
 	}
@@ -279,27 +286,42 @@ static struct tmpl_token expect(struct parser *p, enum tmpl_item typ, const char
 
 /* --- nodes --- */
 
-static struct tmpl_node *new_node(struct parser *p, enum tmpl_ntype type, size_t pos)
+static inline __attribute__((always_inline)) struct tmpl_node *new_node(struct parser *p, enum tmpl_ntype type,
+								      size_t pos)
 {
-	struct tmpl_node *n = arena(p, sizeof(*n));
+	typedef uint64_t zero16 __attribute__((vector_size(16)));
+	const zero16 z = { 0, 0 };
+	struct tmpl_node *n = arena_raw(p, sizeof(*n));
+	size_t i;
 
+	/* zeroed sixteen bytes a store (a memset of this size is a rep stos, slow to start) */
+	_Static_assert(sizeof(*n) % 8 == 0, "a node is whole 8-byte words");
+	for (i = 0; i + 16 <= sizeof(*n); i += 16)
+		memcpy((char *)n + i, &z, 16);
+	if (i < sizeof(*n))
+		memset((char *)n + i, 0, 8);
 	n->type = type;
 	n->pos = pos;
 	n->src = p->src;
-	n->func = 0;
 	return n;
 }
 
-static void append_kid(struct parser *p, struct tmpl_node *n, struct tmpl_node *kid)
+static __attribute__((noinline)) void grow_kids(struct parser *p, struct tmpl_node *n)
+{
+	size_t cap = n->nkids ? (size_t)n->nkids * 2 : 4;
+	struct tmpl_node **k = arena_raw(p, cap * sizeof(*k)); /* items past nkids unread */
+
+	if (n->nkids)
+		memcpy(k, n->kids, n->nkids * sizeof(*k));
+	n->kids = k;
+}
+
+static inline __attribute__((always_inline)) void append_kid(struct parser *p, struct tmpl_node *n,
+							     struct tmpl_node *kid)
 {
 	/* the capacity is implied: 4, then doubling (a power of two when full) */
-	if (n->nkids == 0 || (n->nkids >= 4 && !(n->nkids & (n->nkids - 1)))) {
-		size_t cap = n->nkids ? (size_t)n->nkids * 2 : 4;
-		struct tmpl_node **k = arena_raw(p, cap * sizeof(*k)); /* items past nkids unread */
-		if (n->nkids)
-			memcpy(k, n->kids, n->nkids * sizeof(*k));
-		n->kids = k;
-	}
+	if (n->nkids == 0 || (n->nkids >= 4 && !(n->nkids & (n->nkids - 1))))
+		grow_kids(p, n);
 	n->kids[n->nkids++] = kid;
 }
 
@@ -316,24 +338,72 @@ static void append_decl(struct parser *p, struct tmpl_node *n, struct tmpl_node 
 	n->decl[n->ndecl++] = v;
 }
 
+/* a growing array of names, on the stack until it outgrows it */
+struct names {
+	char **v;
+	size_t n, cap;
+	char *local[8];
+};
+
+static void names_init(struct names *nm)
+{
+	nm->v = nm->local;
+	nm->n = 0;
+	nm->cap = sizeof(nm->local) / sizeof(nm->local[0]);
+}
+
+/*
+ * The names of s (n bytes, names joined by dots: "a.b.c") appended: one copy
+ * of s, each dot made the NUL that ends a name.
+ */
+static void names_add(struct parser *p, struct names *nm, const char *s, size_t n)
+{
+	char *buf = arena_raw(p, n + 1), *start = buf, *end = buf + n, *dot;
+
+	memcpy(buf, s, n);
+	*end = '\0';
+	for (;;) {
+		if (nm->n == nm->cap) {
+			char **grown = arena_raw(p, 2 * nm->cap * sizeof(char *));
+			memcpy(grown, nm->v, nm->n * sizeof(char *));
+			nm->v = grown;
+			nm->cap *= 2;
+		}
+		nm->v[nm->n++] = start;
+		dot = memchr(start, '.', (size_t)(end - start));
+		if (!dot)
+			break;
+		*dot = '\0';
+		start = dot + 1;
+	}
+}
+
+/* the names, in the arena */
+static char **names_keep(struct parser *p, struct names *nm)
+{
+	char **v = nm->v;
+
+	if (v == nm->local) {
+		v = arena_raw(p, nm->n * sizeof(char *));
+		memcpy(v, nm->local, nm->n * sizeof(char *));
+	}
+	return v;
+}
+
 /* a field or variable node from dotted text (".A.B", "$x.A") */
 static struct tmpl_node *new_path(struct parser *p, enum tmpl_ntype type, size_t pos, const char *s, size_t n)
 {
 	struct tmpl_node *node = new_node(p, type, pos);
-	size_t i, start, k = 0, count = 1;
+	struct names nm;
 
-	for (i = 1; i < n; i++)
-		if (s[i] == '.')
-			count++;
-	node->ident = arena(p, count * sizeof(char *));
-	start = type == N_FIELD ? 1 : 0;
-	for (i = start; i <= n; i++) {
-		if (i == n || (s[i] == '.' && i > start)) {
-			node->ident[k++] = arena_str(p, s + start, i - start);
-			start = i + 1;
-		}
-	}
-	node->nident = k;
+	/* a field's name follows its dot; a variable's first is the whole "$x" (even "$") */
+	names_init(&nm);
+	if (type == N_FIELD)
+		names_add(p, &nm, s + 1, n - 1);
+	else
+		names_add(p, &nm, s, n);
+	node->ident = names_keep(p, &nm);
+	node->nident = (uint32_t)nm.n;
 	return node;
 }
 
@@ -500,8 +570,14 @@ static char *unquote(struct parser *p, const struct tmpl_token *t, size_t *len)
 {
 	const char *s = t->val + 1;
 	size_t n = t->len - 2, i = 0, k = 0;
-	char *out = arena(p, n + 1);
+	char *out;
 
+	/* no escape (the lexer saw no backslash, no \r in a raw string): the text as written */
+	if (!t->esc) {
+		*len = n;
+		return arena_str(p, s, n);
+	}
+	out = arena(p, n + 1);
 	if (t->val[0] == '`') {
 		for (i = 0; i < n; i++)
 			if (s[i] != '\r')
@@ -899,7 +975,11 @@ static struct tmpl_node *term(struct parser *p)
 		return NULL;
 	}
 	case I_FIELD:
-		return new_path(p, N_FIELD, t->pos, t->val, t->len);
+		n = new_path(p, N_FIELD, t->pos, t->val, t->len);
+		/* a run (.a.b): Go chains the names after the first, the node at the second */
+		if (n->nident > 1)
+			n->pos += 1 + (uint32_t)strlen(n->ident[0]);
+		return n;
 	case I_BOOL:
 		n = new_node(p, N_BOOL, t->pos);
 		n->bval = t->len == 4;
@@ -934,6 +1014,7 @@ static struct tmpl_node *operand(struct parser *p)
 {
 	struct tmpl_node *node = term(p), *chain;
 	struct gitops_buf b = GITOPS_BUF_INIT;
+	struct names nm;
 
 	if (!node)
 		return NULL;
@@ -941,14 +1022,14 @@ static struct tmpl_node *operand(struct parser *p)
 		return node;
 	chain = new_node(p, N_CHAIN, peek(p)->pos);
 	chain->pipe = node;
+	names_init(&nm);
 	while (peek(p)->typ == I_FIELD) {
+		/* an item may be a run of names (.a.b): one each */
 		struct tmpl_token *t = next(p);
-		char **ident = arena(p, (chain->nident + 1) * sizeof(char *));
-		if (chain->nident)
-			memcpy(ident, chain->ident, chain->nident * sizeof(char *));
-		ident[chain->nident++] = arena_str(p, t->val + 1, t->len - 1);
-		chain->ident = ident;
+		names_add(p, &nm, t->val + 1, t->len - 1);
 	}
+	chain->ident = nm.v;
+	chain->nident = (uint32_t)nm.n;
 	switch (node->type) {
 	case N_FIELD:
 	case N_VARIABLE: {
@@ -979,6 +1060,7 @@ static struct tmpl_node *operand(struct parser *p)
 		errorf(p, "unexpected . after term %s", msg);
 	}
 	default:
+		chain->ident = names_keep(p, &nm);
 		return chain;
 	}
 }
@@ -1233,9 +1315,9 @@ static struct tmpl_node *text_or_action(struct parser *p)
 		return n;
 	case I_LDELIM:
 		/* Go clears it when any action ends, even inside the body of an enclosing one */
-		p->action_line = t->line;
+		p->action_pos = t->pos + 1;
 		n = action(p);
-		p->action_line = 0;
+		p->action_pos = 0;
 		return n;
 	case I_COMMENT:
 		return new_node(p, N_COMMENT, t->pos);
