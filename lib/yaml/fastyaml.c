@@ -26,6 +26,8 @@
  */
 #include "lib/yaml/fastyaml.h"
 
+#include "lib/base/enc.h"
+
 #include <setjmp.h>
 #include <stdio.h>
 #include <stdint.h>
@@ -426,17 +428,6 @@ static void scan_plain(struct fy *fy, size_t p, struct fy_scalar *sc)
 	sc->len = end - p;
 }
 
-static int hexval(unsigned char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 static void add_utf8(struct fy *fy, unsigned long v)
 {
 	unsigned char b[4];
@@ -494,7 +485,7 @@ static size_t escape(struct fy *fy, size_t q)
 	}
 	q += 2;
 	for (int i = 0; i < digits; i++, q++) {
-		int h = q < fy->n ? hexval(s[q]) : -1;
+		int h = q < fy->n ? gitops_hex_value(s[q]) : -1;
 		if (h < 0)
 			giveup(fy);
 		v = (v << 4) | (unsigned long)h;
