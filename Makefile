@@ -89,10 +89,11 @@ $(O)/%.o: %.c $(LIB_HDRS) $(TOOL_HDRS) Makefile | $(O)/layers.ok
 	@mkdir -p $(dir $@)
 	$(QCC)$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
-# the library's includes point down its layers only (lib/README.md): checked before anything is built
-$(O)/layers.ok: scripts/check-layers $(LIB_SRCS) $(LIB_HDRS)
+# the library's includes point down its layers only (lib/README.md), and what cJSON allocated
+# goes back through cJSON_free (lib/value/value.h): checked before anything is built
+$(O)/layers.ok: scripts/check-layers scripts/check-cjson-free $(LIB_SRCS) $(LIB_HDRS) $(wildcard cmd/*.c cmd/*/*.c)
 	@mkdir -p $(dir $@)
-	$(Q)scripts/check-layers && touch $@
+	$(Q)scripts/check-layers && scripts/check-cjson-free && touch $@
 
 $(LIB): $(LIB_OBJS)
 	$(QAR)rm -f $@ && ar rcs $@ $^

@@ -1229,7 +1229,7 @@ int kz_values_as_text(cJSON *ann)
 		if (!(d = strdup(s)))
 			return -1;
 		if (!(a->type & cJSON_IsReference))
-			free(a->valuestring);
+			cJSON_free(a->valuestring);
 		a->valuestring = d;
 		a->type = cJSON_String | (a->type & cJSON_StringIsConst);
 	}

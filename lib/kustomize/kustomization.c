@@ -372,7 +372,7 @@ static int check_struct(cJSON *obj, const struct type *t, const char *path, stru
 			if (!name)
 				return gitops_err_oom(err);
 			if (!(v->type & cJSON_StringIsConst))
-				free(v->string);
+				cJSON_free(v->string);
 			v->type &= ~cJSON_StringIsConst;
 			v->string = name;
 		}

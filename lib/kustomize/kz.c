@@ -438,7 +438,7 @@ int kz_res_set_annotation(cJSON *obj, const char *key, const char *value, struct
 
 		if (!text)
 			return gitops_err_oom(err);
-		free(v->valuestring);
+		cJSON_free(v->valuestring);
 		v->valuestring = text;
 		v->type = cJSON_String | (v->type & cJSON_StringIsConst);
 		v->valueint = 0;

@@ -250,7 +250,7 @@ static int source_value(cJSON **out, const cJSON *node, const cJSON *src, struct
 		e = strstr(s, o.delimiter);
 		*out = e ? cJSON_CreateString("") : cJSON_CreateString(s);
 		if (*out && e) {
-			free((*out)->valuestring);
+			cJSON_free((*out)->valuestring);
 			(*out)->valuestring = strndup(s, (size_t)(e - s));
 			if (!(*out)->valuestring) {
 				cJSON_Delete(*out);
@@ -281,7 +281,7 @@ static void take_contents(cJSON *node, cJSON *v)
 	if (node->child)
 		cJSON_Delete(node->child);
 	if (node->valuestring)
-		free(node->valuestring);
+		cJSON_free(node->valuestring);
 	node->type = (v->type & ~cJSON_StringIsConst) | keep;
 	node->valuestring = v->valuestring;
 	node->valueint = v->valueint;
@@ -383,7 +383,7 @@ static int untag(cJSON *obj, int in_flow, struct gitops_err *err)
 										 "+Inf");
 		if (!(v = plain_read(obj->valuestring)))
 			return gitops_err_oom(err);
-		free(obj->valuestring);
+		cJSON_free(obj->valuestring);
 		obj->type = (v->type & ~cJSON_StringIsConst) | keep;
 		obj->valuestring = v->valuestring;
 		obj->valueint = v->valueint;

@@ -60,7 +60,7 @@ static int set_string_node(cJSON *node, const char *s, struct gitops_err *err)
 	}
 	/* a string's text, or an integer's exact digits (lib/value) */
 	if (!(node->type & cJSON_IsReference))
-		free(node->valuestring);
+		cJSON_free(node->valuestring);
 	/* a static key stays, and the style: kyaml sets the text of the node it finds */
 	node->type = cJSON_String | (node->type & (cJSON_StringIsConst | GITOPS_YAML_QUOTED));
 	node->valuestring = d;

@@ -178,7 +178,7 @@ static void take_over(cJSON *node, cJSON *v)
 {
 	int keep = node->type & cJSON_StringIsConst;
 
-	free(node->valuestring);
+	cJSON_free(node->valuestring);
 	node->type = (v->type & ~cJSON_StringIsConst) | keep;
 	node->valuestring = v->valuestring;
 	node->valueint = v->valueint;

@@ -413,11 +413,11 @@ static const char *overrides_file(struct run *r, struct args *a, const char *nam
 	char *text = cJSON_Print(v);
 
 	if (!text || gitops_fs_write_atomic(file, text, strlen(text), 0600, &err) < 0) {
-		free(text);
+		cJSON_free(text);
 		say(r, "%s", err.msg[0] ? err.msg : "out of memory");
 		return NULL;
 	}
-	free(text);
+	cJSON_free(text);
 	return file;
 }
 

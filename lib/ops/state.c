@@ -219,7 +219,7 @@ int gitops_ops_state_history_append(const char *dir, const cJSON *record, const 
 done:
 	if (fd >= 0 && close(fd) < 0 && !ret)
 		ret = gitops_err_errno(err, errno, path);
-	free(text);
+	cJSON_free(text);
 	cJSON_Delete(line);
 	return ret;
 }

@@ -311,7 +311,7 @@ static int set_key(cJSON *item, const char *key)
 	if (key && !(k = strdup(key)))
 		return -1;
 	if (!(item->type & cJSON_StringIsConst))
-		free(item->string);
+		cJSON_free(item->string);
 	item->string = k;
 	item->type &= ~cJSON_StringIsConst;
 	return 0;

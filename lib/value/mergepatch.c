@@ -27,7 +27,7 @@ static int set_key(cJSON *v, const char *key)
 	if (key && !(k = strdup(key)))
 		return -1;
 	if (!(v->type & cJSON_StringIsConst))
-		free(v->string);
+		cJSON_free(v->string);
 	v->string = k;
 	v->type &= ~cJSON_StringIsConst;
 	return 0;

@@ -894,7 +894,7 @@ static int replace(struct walk *w, cJSON *parent, cJSON *child, cJSON *repl)
 			return gitops_err_oom(w->err);
 		}
 		if (repl->string && !(repl->type & cJSON_StringIsConst))
-			free(repl->string);
+			cJSON_free(repl->string);
 		repl->string = k;
 		repl->type &= ~cJSON_StringIsConst;
 	}
@@ -1747,7 +1747,7 @@ static int go_json_fix(cJSON *v)
 
 	if (v->string && (f = utf8_fixed(v->string, &oom))) {
 		if (!(v->type & cJSON_StringIsConst))
-			free(v->string);
+			cJSON_free(v->string);
 		v->string = f;
 		v->type &= ~cJSON_StringIsConst;
 	} else if (oom) {
@@ -1755,7 +1755,7 @@ static int go_json_fix(cJSON *v)
 	}
 	oom = 0;
 	if (cJSON_IsString(v) && v->valuestring && (f = utf8_fixed(v->valuestring, &oom))) {
-		free(v->valuestring);
+		cJSON_free(v->valuestring);
 		v->valuestring = f;
 	} else if (oom) {
 		return -1;

@@ -835,7 +835,7 @@ static const char *show(char *buf, size_t size, const cJSON *v)
 		snprintf(buf, size, "'%s'", v->valuestring);
 	} else if ((text = cJSON_PrintUnformatted(v))) {
 		snprintf(buf, size, "%s", text);
-		free(text);
+		cJSON_free(text);
 	} else {
 		snprintf(buf, size, "?");
 	}

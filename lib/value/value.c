@@ -43,7 +43,7 @@ const char *gitops_value_kind_name(enum gitops_value_kind k)
 void gitops_value_set_int(cJSON *n, int64_t i)
 {
 	if (!(n->type & cJSON_IsReference))
-		free(n->valuestring);
+		cJSON_free(n->valuestring);
 	n->valuestring = NULL;
 	n->type = cJSON_Number | GITOPS_VALUE_INT | (n->type & cJSON_StringIsConst); /* a static key stays */
 	n->valuedouble = (double)i;

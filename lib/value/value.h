@@ -121,4 +121,20 @@ typedef void (*gitops_value_warn_fn)(void *ctx, const char *key, const char *why
 int gitops_value_coalesce(cJSON *dst, const cJSON *src, int merge, gitops_value_warn_fn warn, void *ctx,
 			  struct gitops_err *err);
 
+/*
+ * --- memory ---
+ *
+ * Put cJSON's nodes and its strings of up to 64 bytes in size-class pools
+ * (lib/value/pool.c): a node takes 64 bytes instead of malloc's 80, a short
+ * string 16 instead of 32.  For a program that holds whole trees
+ * (gitops-render): call it first, before any cJSON allocation, from one
+ * thread.  From then on, memory cJSON made (a node's valuestring or key, a
+ * cJSON_Print result) must go back through cJSON_free, never free();
+ * cJSON_free and cJSON_Delete still take what malloc made.  0, or -1 when
+ * it stays with malloc (no address space, or under AddressSanitizer).
+ */
+int gitops_value_pool_install(void);
+/* Blocks the pools hand out now (for the tests). */
+size_t gitops_value_pool_blocks(void);
+
 #endif

@@ -804,7 +804,7 @@ static int attach(struct gitops_yaml_reader *r, cJSON *node, yaml_mark_t mark, s
 
 	/* a copy made for an alias carries the key it had where it was defined (a static one: just dropped) */
 	if (node->string && !(node->type & cJSON_StringIsConst))
-		free(node->string);
+		cJSON_free(node->string);
 	node->string = NULL;
 	node->type &= ~cJSON_StringIsConst;
 	if (!r->depth) {

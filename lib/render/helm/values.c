@@ -347,7 +347,7 @@ static int go_t(struct gitops_buf *b, const cJSON *v)
 	}
 	text = cJSON_PrintUnformatted(v);
 	r = gitops_buf_printf(b, "%%!t(%s)", text ? text : "?");
-	free(text);
+	cJSON_free(text);
 	return r;
 }
 

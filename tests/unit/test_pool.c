@@ -1,0 +1,215 @@
+/* pool: cJSON's nodes and short strings in size classes (lib/value/pool.c), and malloc's blocks beside them. */
+#include <check.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tests/unit/check_main.h"
+#include "lib/value/value.h"
+#include "lib/yaml/yaml.h"
+
+#if defined(__SANITIZE_ADDRESS__)
+#define POOLED 0 /* AddressSanitizer keeps every block with malloc (value.h) */
+#else
+#define POOLED 1
+#endif
+
+/* each test runs in a process of its own (Check's fork mode): the pool is installed there */
+static void install(void)
+{
+	ck_assert_int_eq(gitops_value_pool_install(), POOLED ? 0 : -1);
+	ck_assert_int_eq(gitops_value_pool_install(), POOLED ? 0 : -1); /* a second call changes nothing */
+}
+
+START_TEST(test_node_and_short_string_pooled)
+{
+	size_t before;
+	cJSON *s;
+
+	install();
+	before = gitops_value_pool_blocks();
+	s = cJSON_CreateString("short");
+	ck_assert_ptr_nonnull(s);
+	/* the node and its string */
+	ck_assert_uint_eq(gitops_value_pool_blocks(), before + (POOLED ? 2 : 0));
+	ck_assert_str_eq(s->valuestring, "short");
+	cJSON_Delete(s);
+	ck_assert_uint_eq(gitops_value_pool_blocks(), before);
+}
+END_TEST
+
+START_TEST(test_long_string_from_malloc)
+{
+	char text[200];
+	size_t before;
+	cJSON *s;
+
+	install();
+	memset(text, 'x', sizeof(text) - 1);
+	text[sizeof(text) - 1] = 0;
+	before = gitops_value_pool_blocks();
+	s = cJSON_CreateString(text);
+	ck_assert_ptr_nonnull(s);
+	ck_assert_uint_eq(gitops_value_pool_blocks(), before + (POOLED ? 1 : 0)); /* the node only */
+	ck_assert_str_eq(s->valuestring, text);
+	cJSON_Delete(s);
+	ck_assert_uint_eq(gitops_value_pool_blocks(), before);
+}
+END_TEST
+
+/* 64 bytes (a 63-character string) is the largest pooled size, 65 is malloc's */
+START_TEST(test_class_edges)
+{
+	char t63[64], t64[65];
+	size_t before;
+	cJSON *a, *b;
+
+	install();
+	memset(t63, 'a', 63), t63[63] = 0;
+	memset(t64, 'b', 64), t64[64] = 0;
+	before = gitops_value_pool_blocks();
+	a = cJSON_CreateString(t63);
+	ck_assert_uint_eq(gitops_value_pool_blocks(), before + (POOLED ? 2 : 0));
+	b = cJSON_CreateString(t64);
+	ck_assert_uint_eq(gitops_value_pool_blocks(), before + (POOLED ? 3 : 0));
+	ck_assert_str_eq(a->valuestring, t63);
+	ck_assert_str_eq(b->valuestring, t64);
+	cJSON_Delete(a);
+	cJSON_Delete(b);
+	ck_assert_uint_eq(gitops_value_pool_blocks(), before);
+}
+END_TEST
+
+/* a freed block is the next one of its class handed out (last in, first out) */
+START_TEST(test_reuse)
+{
+	cJSON *a, *b;
+	void *where;
+
+	install();
+	a = cJSON_CreateNull();
+	where = a;
+	cJSON_Delete(a);
+	b = cJSON_CreateNull();
+	if (POOLED)
+		ck_assert_ptr_eq(b, where);
+	cJSON_Delete(b);
+}
+END_TEST
+
+/* what malloc made (strdup) hangs on a pooled node and cJSON_Delete hands it back to free() */
+START_TEST(test_malloc_string_on_pooled_node)
+{
+	cJSON *n, *obj;
+	size_t before;
+
+	install();
+	before = gitops_value_pool_blocks();
+	obj = cJSON_CreateObject();
+	n = cJSON_CreateNull();
+	n->type = cJSON_String;
+	n->valuestring = strdup("from malloc");
+	ck_assert_ptr_nonnull(n->valuestring);
+	cJSON_AddItemToObject(obj, "key", n);
+	/* cJSON's own key copy and a replaced value go through the hooks */
+	cJSON_free(n->valuestring);
+	n->valuestring = strdup("again from malloc, and longer than sixty-four bytes to be sure of it");
+	cJSON_Delete(obj);
+	ck_assert_uint_eq(gitops_value_pool_blocks(), before);
+}
+END_TEST
+
+/* many blocks of every class over many chunks: all distinct, none written over, all returned */
+START_TEST(test_many_blocks)
+{
+	enum { N = 40000 };
+	cJSON **v = malloc(N * sizeof(*v));
+	size_t before, i;
+	char text[64];
+
+	install();
+	ck_assert_ptr_nonnull(v);
+	before = gitops_value_pool_blocks();
+	for (i = 0; i < N; i++) {
+		size_t len = i % 60;
+
+		memset(text, 'a' + (char)(i % 26), len);
+		text[len] = 0;
+		v[i] = cJSON_CreateString(text);
+		ck_assert_ptr_nonnull(v[i]);
+	}
+	for (i = 0; i < N; i++) {
+		size_t len = i % 60, k;
+
+		ck_assert_uint_eq(strlen(v[i]->valuestring), len);
+		for (k = 0; k < len; k++)
+			ck_assert_int_eq(v[i]->valuestring[k], 'a' + (char)(i % 26));
+	}
+	/* free every other one, make them again, then free all */
+	for (i = 0; i < N; i += 2)
+		cJSON_Delete(v[i]);
+	for (i = 0; i < N; i += 2)
+		ck_assert_ptr_nonnull(v[i] = cJSON_CreateString("again"));
+	for (i = 1; i < N; i += 2)
+		ck_assert_uint_eq(strlen(v[i]->valuestring), i % 60);
+	for (i = 0; i < N; i++)
+		cJSON_Delete(v[i]);
+	ck_assert_uint_eq(gitops_value_pool_blocks(), before);
+	free(v);
+}
+END_TEST
+
+/* a document read, copied, compared, printed and freed on pooled memory */
+START_TEST(test_trees)
+{
+	static const char text[] = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n  labels: {app: web, tier: front}\n"
+				   "data:\n  long: 'a value longer than sixty-four bytes, so its text comes from malloc instead'\n"
+				   "  list: [1, 2.5, true, null, x]\n";
+	struct gitops_limits limits = GITOPS_LIMITS_INIT;
+	struct gitops_err err = GITOPS_ERR_INIT;
+	struct gitops_yaml_reader *r = NULL;
+	struct gitops_yaml_doc doc;
+	size_t before;
+	cJSON *copy;
+	char *json;
+
+	install();
+	before = gitops_value_pool_blocks();
+	ck_assert_int_eq(gitops_yaml_reader_mem(&r, text, sizeof(text) - 1, "t.yaml", &limits, &err), 0);
+	ck_assert_int_eq(gitops_yaml_reader_next(r, &doc, &err), 1);
+	ck_assert_ptr_nonnull(doc.root);
+	ck_assert_uint_gt(gitops_value_pool_blocks(), before);
+	copy = cJSON_Duplicate(doc.root, 1);
+	ck_assert(gitops_value_equal(copy, doc.root));
+	json = cJSON_PrintUnformatted(copy);
+	ck_assert_ptr_nonnull(json);
+	ck_assert_ptr_nonnull(strstr(json, "\"labels\":{\"app\":\"web\",\"tier\":\"front\"}"));
+	cJSON_free(json);
+	cJSON_Delete(copy);
+	gitops_yaml_doc_release(&doc);
+	gitops_yaml_reader_free(r);
+	ck_assert_uint_eq(gitops_value_pool_blocks(), before);
+}
+END_TEST
+
+static Suite *pool_suite(void)
+{
+	Suite *s = suite_create("pool");
+	TCase *tc = tcase_create("core");
+
+	tcase_add_test(tc, test_node_and_short_string_pooled);
+	tcase_add_test(tc, test_long_string_from_malloc);
+	tcase_add_test(tc, test_class_edges);
+	tcase_add_test(tc, test_reuse);
+	tcase_add_test(tc, test_malloc_string_on_pooled_node);
+	tcase_add_test(tc, test_many_blocks);
+	tcase_add_test(tc, test_trees);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	return gitops_check_run(pool_suite());
+}
