@@ -226,7 +226,7 @@ int main(int argc, char **argv)
 	cJSON *overrides = NULL;
 	int ret, i, code = GITOPS_EXIT_OK;
 
-	gitops_tool_heap_for_kustomizations(argc, argv); /* first: before any malloc */
+	gitops_tool_heap_for_trees(argc, argv); /* first: before any malloc */
 	gitops_cli_init(&cli, "gitops-render", usage, help);
 	ret = gitops_cli_parse(&cli, argc, argv, "n:f:a:s:", longopts, on_option, &o);
 	if (ret >= 0)
