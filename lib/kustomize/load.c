@@ -484,6 +484,7 @@ int kz_parse_objects(struct kz_resmap *m, const char *text, size_t len, const ch
 	if (gitops_yaml_reader_mem(&r, text, len, name, &limits, err) < 0)
 		return -1;
 	gitops_yaml_reader_set_kyaml(r, 1);
+	gitops_yaml_reader_set_fast(r, 1); /* a resource file is read whole */
 	while ((n = gitops_yaml_reader_next(r, &doc, err)) > 0) {
 		cJSON *root = doc.root;
 		doc.root = NULL;
