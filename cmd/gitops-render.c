@@ -247,6 +247,7 @@ int main(int argc, char **argv)
 	if (gitops_spool_new(&spool, SPOOL_MEMORY, &err) < 0 ||
 	    gitops_stream_writer_new(&w, cli.format, gitops_spool_write, spool, &err) < 0)
 		goto fail;
+	gitops_stream_writer_pieces(w); /* the spool is thrown away on failure */
 	put.w = w;
 	put.cli = &cli;
 	for (i = cli.optind; i < argc; i++)

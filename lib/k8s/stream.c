@@ -231,7 +231,11 @@ struct gitops_stream_writer {
 	void *ctx;
 	size_t count;
 	int finished;
+	int pieces;                      /* gitops_stream_writer_pieces */
 };
+
+/* the size of the pieces an object's go-yaml text may reach the writer in */
+#define PIECE (64u << 10)
 
 int gitops_stream_writer_new(struct gitops_stream_writer **out, enum gitops_format format,
 			     gitops_write_fn write, void *ctx, struct gitops_err *err)
@@ -330,5 +334,16 @@ int gitops_stream_writer_go_yaml(struct gitops_stream_writer *w, struct gitops_e
 		return 0;
 	if (w->count)
 		return gitops_err_set(err, GITOPS_EXIT_INTERNAL, "the YAML style is chosen before the first object");
-	return gitops_yaml_emitter_new(&w->go, w->write, w->ctx, NULL, err);
+	if (gitops_yaml_emitter_new(&w->go, w->write, w->ctx, NULL, err) < 0)
+		return -1;
+	if (w->pieces)
+		gitops_yaml_emitter_pieces(w->go, PIECE);
+	return 0;
+}
+
+void gitops_stream_writer_pieces(struct gitops_stream_writer *w)
+{
+	w->pieces = 1;
+	if (w->go)
+		gitops_yaml_emitter_pieces(w->go, PIECE);
 }

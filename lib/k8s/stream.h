@@ -91,6 +91,12 @@ int gitops_stream_writer_finish(struct gitops_stream_writer *w, struct gitops_er
  * `kubectl kustomize`) instead of libyaml's style; before the first object.
  */
 int gitops_stream_writer_go_yaml(struct gitops_stream_writer *w, struct gitops_err *err);
+/*
+ * The writer's output is thrown away when anything fails (a spool): an
+ * object's go-yaml text may reach it in pieces (gitops_yaml_emitter_pieces),
+ * and a big object is never held whole.
+ */
+void gitops_stream_writer_pieces(struct gitops_stream_writer *w);
 size_t gitops_stream_writer_count(const struct gitops_stream_writer *w);
 void gitops_stream_writer_free(struct gitops_stream_writer *w);
 

@@ -57,6 +57,7 @@ struct gitops_yaml_emitter {
 	gitops_write_fn write;
 	void *ctx;
 	size_t docs;
+	size_t piece;           /* hand a document on in pieces of this size (0: whole); gitops_yaml_emitter_pieces */
 	struct gitops_buf text; /* one document's text, the buffer kept from one document to the next */
 };
 
@@ -71,7 +72,9 @@ struct em {
 	long column;
 	int whitespace, indention;
 	int flow_level;
-	int failed;
+	int failed;             /* out of memory, or the writer failed (then err says so) */
+	int write_failed;
+	const struct gitops_yaml_emitter *pieces; /* the writer takes the text in pieces: its write and size */
 };
 
 /* a scalar with its analysis (yaml_emitter_analyze_scalar) */
@@ -525,7 +528,29 @@ static int format_number(struct em *e, const char **out, char *buf, size_t size,
 
 /* ------------------------------------------------------------ output */
 
-/* n bytes into the document's text: a plain copy while there is room, the buffer grown otherwise */
+/*
+ * The buffer is full: what it holds goes to the writer first when it takes
+ * a document in pieces (a big document is never held whole), else the
+ * buffer grows.
+ */
+static void out_full(struct em *e, const void *p, size_t n)
+{
+	struct gitops_buf *b = e->out;
+
+	if (e->failed)
+		return;
+	if (e->pieces && b->len >= e->pieces->piece) {
+		if (e->pieces->write(e->pieces->ctx, b->data, b->len, e->err) < 0) {
+			e->failed = e->write_failed = 1;
+			return;
+		}
+		b->len = 0;
+	}
+	if (gitops_buf_add(b, p, n) < 0)
+		e->failed = 1;
+}
+
+/* n bytes into the document's text: a plain copy while there is room */
 static inline void out_bytes(struct em *e, const void *p, size_t n)
 {
 	struct gitops_buf *b = e->out;
@@ -534,8 +559,8 @@ static inline void out_bytes(struct em *e, const void *p, size_t n)
 		memcpy(b->data + b->len, p, n);
 		b->len += n;
 		b->data[b->len] = '\0';
-	} else if (gitops_buf_add(b, p, n) < 0) {
-		e->failed = 1;
+	} else {
+		out_full(e, p, n);
 	}
 }
 
@@ -1334,11 +1359,12 @@ static int emit_node(struct em *e, const cJSON *n, int mapping, size_t depth)
 /* ------------------------------------------------------------ the emitter */
 
 static int emit_doc(struct gitops_buf *out, const cJSON *root, const struct gitops_yaml_style *st,
-		    struct scratch *scratch, struct gitops_err *err)
+		    struct scratch *scratch, const struct gitops_yaml_emitter *pieces, struct gitops_err *err)
 {
 	struct em e;
 
 	memset(&e, 0, sizeof(e));
+	e.pieces = pieces;
 	e.scratch = scratch;
 	e.st = st;
 	e.out = out;
@@ -1351,6 +1377,8 @@ static int emit_doc(struct gitops_buf *out, const cJSON *root, const struct gito
 	if (emit_node(&e, root, 0, 0) < 0)
 		return -1;
 	write_indent(&e);
+	if (e.write_failed)
+		return err->msg[0] ? -1 : gitops_err_set(err, GITOPS_EXIT_IO, "cannot write the output");
 	if (e.failed)
 		return gitops_err_oom(err);
 	return 0;
@@ -1383,7 +1411,7 @@ int gitops_yaml_emitter_doc(struct gitops_yaml_emitter *e, const cJSON *root, st
 		gitops_err_oom(err);
 		goto done;
 	}
-	if (emit_doc(b, root, &e->st, e->scratch, err) < 0)
+	if (emit_doc(b, root, &e->st, e->scratch, e->piece ? e : NULL, err) < 0)
 		goto done;
 	if (e->write(e->ctx, b->data, b->len, err) < 0)
 		goto done;
@@ -1394,6 +1422,11 @@ done:
 	if (b->cap > (1u << 20))
 		gitops_buf_release(b);
 	return ret;
+}
+
+void gitops_yaml_emitter_pieces(struct gitops_yaml_emitter *e, size_t piece)
+{
+	e->piece = piece;
 }
 
 void gitops_yaml_emitter_free(struct gitops_yaml_emitter *e)
@@ -1414,7 +1447,7 @@ int gitops_yaml_dump_style(char **out, const cJSON *root, const struct gitops_ya
 	int ret = -1;
 
 	memset(scratch, 0, sizeof(scratch));
-	if (emit_doc(&b, root, style ? style : &def, scratch, err) < 0)
+	if (emit_doc(&b, root, style ? style : &def, scratch, NULL, err) < 0)
 		goto done;
 	*out = gitops_buf_detach(&b);
 	ret = *out ? 0 : gitops_err_oom(err);

@@ -83,6 +83,13 @@ int gitops_yaml_emitter_new(struct gitops_yaml_emitter **out, gitops_write_fn wr
  * with U+FFFD for each bad byte, as encoding/json does.
  */
 int gitops_yaml_emitter_doc(struct gitops_yaml_emitter *e, const cJSON *root, struct gitops_err *err);
+/*
+ * Hand a document to the writer in pieces of about `piece` bytes (0: whole,
+ * the default), so that a big one is never held whole here.  A document
+ * that fails half-way then leaves its first pieces written: only for a
+ * writer whose output is thrown away when anything fails (a spool).
+ */
+void gitops_yaml_emitter_pieces(struct gitops_yaml_emitter *e, size_t piece);
 void gitops_yaml_emitter_free(struct gitops_yaml_emitter *e);
 
 /* One tree as one document into a malloc'ed string (caller frees). */
