@@ -141,6 +141,71 @@ START_TEST(test_emitter_stream)
 }
 END_TEST
 
+/* a writer that counts its calls, and fails on call `fail_at` (0: never) */
+struct pieces_sink {
+	struct gitops_buf text;
+	size_t calls, fail_at, biggest;
+};
+
+static int pieces_write(void *ctx, const void *data, size_t len, struct gitops_err *err)
+{
+	struct pieces_sink *s = ctx;
+
+	if (++s->calls == s->fail_at)
+		return gitops_err_set(err, GITOPS_EXIT_IO, "disk full (call %zu)", s->calls);
+	if (len > s->biggest)
+		s->biggest = len;
+	return gitops_buf_add(&s->text, data, len) < 0 ? gitops_err_oom(err) : 0;
+}
+
+/* a big document in pieces: the same text as whole, never held whole; a failed write is the writer's error */
+START_TEST(test_emitter_pieces)
+{
+	struct pieces_sink whole = { GITOPS_BUF_INIT, 0, 0, 0 }, cut = { GITOPS_BUF_INIT, 0, 0, 0 };
+	struct pieces_sink failing = { GITOPS_BUF_INIT, 0, 3, 0 };
+	struct gitops_err err = GITOPS_ERR_INIT;
+	struct gitops_yaml_emitter *e = NULL;
+	cJSON *big = cJSON_CreateObject(), *small = parse("{a: 1}");
+	char key[32], value[128];
+	int i;
+
+	for (i = 0; i < 20000; i++) {
+		snprintf(key, sizeof(key), "key-%05d", i);
+		snprintf(value, sizeof(value), "a value of some length, number %d, so that the document is big", i);
+		ck_assert_ptr_nonnull(cJSON_AddStringToObject(big, key, value));
+	}
+	ck_assert_int_eq(gitops_yaml_emitter_new(&e, pieces_write, &whole, NULL, &err), 0);
+	ck_assert_int_eq(gitops_yaml_emitter_doc(e, small, &err), 0);
+	ck_assert_int_eq(gitops_yaml_emitter_doc(e, big, &err), 0);
+	gitops_yaml_emitter_free(e);
+	ck_assert_uint_eq(whole.calls, 2);
+	ck_assert_uint_gt(whole.text.len, 1u << 20);
+
+	ck_assert_int_eq(gitops_yaml_emitter_new(&e, pieces_write, &cut, NULL, &err), 0);
+	gitops_yaml_emitter_pieces(e, 64u << 10);
+	ck_assert_int_eq(gitops_yaml_emitter_doc(e, small, &err), 0);
+	ck_assert_int_eq(gitops_yaml_emitter_doc(e, big, &err), 0);
+	gitops_yaml_emitter_free(e);
+	ck_assert_uint_gt(cut.calls, 10);
+	ck_assert_uint_le(cut.biggest, 128u << 10);
+	ck_assert_uint_eq(cut.text.len, whole.text.len);
+	ck_assert_mem_eq(cut.text.data, whole.text.data, whole.text.len);
+
+	ck_assert_int_eq(gitops_yaml_emitter_new(&e, pieces_write, &failing, NULL, &err), 0);
+	gitops_yaml_emitter_pieces(e, 64u << 10);
+	ck_assert_int_eq(gitops_yaml_emitter_doc(e, big, &err), -1);
+	ck_assert_int_eq(err.code, GITOPS_EXIT_IO);
+	ck_assert_str_eq(err.msg, "disk full (call 3)");
+	gitops_yaml_emitter_free(e);
+
+	gitops_buf_release(&whole.text);
+	gitops_buf_release(&cut.text);
+	gitops_buf_release(&failing.text);
+	cJSON_Delete(big);
+	cJSON_Delete(small);
+}
+END_TEST
+
 /* ------------------------------------------------------------ helm-engine */
 
 /*
@@ -417,6 +482,7 @@ int main(void)
 	tcase_add_test(tc, test_typed_numbers);
 	tcase_add_test(tc, test_key_order);
 	tcase_add_test(tc, test_emitter_stream);
+	tcase_add_test(tc, test_emitter_pieces);
 	tcase_add_test(tc, test_helm_engine);
 	tcase_add_test(tc, test_kustomize_real);
 	tcase_add_test(tc, test_kustomize);
