@@ -28,6 +28,8 @@
 
 #include "lib/base/enc.h"
 
+#include <cjson/cJSON.h>
+
 #include <setjmp.h>
 #include <stdio.h>
 #include <stdint.h>
@@ -38,13 +40,19 @@
 #define FY_KEY_SPAN 1024      /* libyaml forgets a simple key this many characters on */
 #define FY_MAX_COMMENTS 65536 /* column-0 comments (the reader's marker queue stays as libyaml's) */
 
+/* a mark in 32 bits a field: the fast source takes no buffer over the document limit (32 MiB) */
+struct fy_mark {
+	uint32_t index, line, column;
+};
+
+/* 40 bytes, not 80: a big file's events are all held before the first goes out */
 struct fy_event {
-	yaml_event_type_t type;
-	int style;           /* scalar, mapping or sequence style */
-	int implicit;        /* document start or end */
-	int in_text;         /* the scalar is in text, else in the input */
-	yaml_mark_t start, end;
-	size_t off, len;
+	unsigned char type;     /* yaml_event_type_t */
+	unsigned char style;    /* scalar, mapping or sequence style */
+	unsigned char implicit; /* document start or end */
+	unsigned char in_text;  /* the scalar is in text, else in the input */
+	struct fy_mark start, end;
+	uint32_t off, len;
 };
 
 struct gitops_fastyaml {
@@ -53,6 +61,7 @@ struct gitops_fastyaml {
 	size_t n, cap, next;
 	char *text;               /* decoded scalars */
 	size_t tlen, tcap;
+	int cjson_values;         /* scalar values from cJSON_malloc (gitops_fastyaml_cjson_values) */
 };
 
 /* the scanner's state */
@@ -219,9 +228,9 @@ static struct fy_event *push(struct fy *fy, yaml_event_type_t type, yaml_mark_t 
 	}
 	e = &o->ev[o->n++];
 	memset(e, 0, sizeof(*e));
-	e->type = type;
-	e->start = start;
-	e->end = end;
+	e->type = (unsigned char)type;
+	e->start = (struct fy_mark){ (uint32_t)start.index, (uint32_t)start.line, (uint32_t)start.column };
+	e->end = (struct fy_mark){ (uint32_t)end.index, (uint32_t)end.line, (uint32_t)end.column };
 	return e;
 }
 
@@ -1089,6 +1098,11 @@ static void stream(struct fy *fy)
 	push(fy, YAML_STREAM_END_EVENT, m, m);
 }
 
+void gitops_fastyaml_cjson_values(struct gitops_fastyaml *fy)
+{
+	fy->cjson_values = 1;
+}
+
 void gitops_fastyaml_free(struct gitops_fastyaml *fy)
 {
 	if (!fy)
@@ -1100,11 +1114,12 @@ void gitops_fastyaml_free(struct gitops_fastyaml *fy)
 
 int gitops_fastyaml_scan(struct gitops_fastyaml **out, const void *data, size_t len)
 {
-	struct gitops_fastyaml *o = calloc(1, sizeof(*o));
+	struct gitops_fastyaml *o;
 	struct fy fy;
 
 	*out = NULL;
-	if (!o)
+	/* marks and offsets in 32 bits (struct fy_mark); the readers stop far sooner (32 MiB a document) */
+	if (len >= (size_t)1 << 30 || !(o = calloc(1, sizeof(*o))))
 		return 0;
 	memset(&fy, 0, sizeof(fy));
 	fy.out = o;
@@ -1135,9 +1150,9 @@ int gitops_fastyaml_next(struct gitops_fastyaml *fy, yaml_event_t *ev)
 	if (fy->next == fy->n)
 		return 1;
 	e = &fy->ev[fy->next];
-	ev->type = e->type;
-	ev->start_mark = e->start;
-	ev->end_mark = e->end;
+	ev->type = (yaml_event_type_t)e->type;
+	ev->start_mark = (yaml_mark_t){ e->start.index, e->start.line, e->start.column };
+	ev->end_mark = (yaml_mark_t){ e->end.index, e->end.line, e->end.column };
 	switch (e->type) {
 	case YAML_STREAM_START_EVENT:
 		ev->data.stream_start.encoding = YAML_UTF8_ENCODING;
@@ -1149,7 +1164,7 @@ int gitops_fastyaml_next(struct gitops_fastyaml *fy, yaml_event_t *ev)
 		ev->data.document_end.implicit = e->implicit;
 		break;
 	case YAML_SCALAR_EVENT: {
-		yaml_char_t *v = malloc(e->len + 1);
+		yaml_char_t *v = fy->cjson_values ? cJSON_malloc(e->len + 1) : malloc(e->len + 1);
 		if (!v)
 			return 0;
 		if (e->len) /* an empty block scalar may have no text at all */

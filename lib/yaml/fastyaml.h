@@ -34,6 +34,14 @@ int gitops_fastyaml_scan(struct gitops_fastyaml **out, const void *data, size_t 
  */
 int gitops_fastyaml_next(struct gitops_fastyaml *fy, yaml_event_t *ev);
 
+/*
+ * From now on a scalar's value comes from cJSON_malloc, for a caller that
+ * hands the text on to a cJSON node as it is (lib/value/value.h's pools
+ * take it then).  A value the caller does not hand on goes back through
+ * cJSON_free, and is set to NULL before yaml_event_delete.
+ */
+void gitops_fastyaml_cjson_values(struct gitops_fastyaml *fy);
+
 void gitops_fastyaml_free(struct gitops_fastyaml *fy);
 
 #endif

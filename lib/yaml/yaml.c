@@ -427,7 +427,7 @@ static void keyset_release(struct keyset *ks)
 
 static void frame_release(struct frame *f)
 {
-	free(f->key);
+	cJSON_free(f->key); /* a scalar's text (gitops_fastyaml_cjson_values), or malloc's */
 	free(f->anchor);
 	cJSON_Delete(f->merges);
 	keyset_release(&f->keys);
@@ -843,7 +843,7 @@ static int attach(struct gitops_yaml_reader *r, cJSON *node, yaml_mark_t mark, s
 			return gitops_err_oom(err);
 		}
 		cJSON_AddItemToArray(f->merges, node);
-		free(f->key);
+		cJSON_free(f->key);
 		f->key = NULL;
 		f->key_is_merge = 0;
 		return 0;
@@ -858,7 +858,7 @@ static int attach(struct gitops_yaml_reader *r, cJSON *node, yaml_mark_t mark, s
 		return gitops_err_oom(err);
 	}
 	if (ckey) {
-		free(f->key);
+		cJSON_free(f->key);
 		node->string = (char *)ckey;
 		node->type |= cJSON_StringIsConst;
 	} else {
@@ -967,7 +967,7 @@ static int kyaml_scalar(yaml_event_t *ev, struct gitops_scalar *sc, char **text)
 	gitops_timestamp_format(buf, sizeof(buf), &t);
 	if (!(copy = strdup(buf)))
 		return -1;
-	free(ev->data.scalar.value);
+	cJSON_free(ev->data.scalar.value);
 	ev->data.scalar.value = (yaml_char_t *)copy;
 	ev->data.scalar.length = strlen(copy);
 	*text = copy;
@@ -1314,8 +1314,20 @@ static void fast_start(struct gitops_yaml_reader *r)
 		return;
 	if (gitops_fastyaml_scan(&r->fy, r->mem, r->mem_len) <= 0)
 		return;
+	/* a scalar's text becomes a node's as it is: made where cJSON makes its strings */
+	gitops_fastyaml_cjson_values(r->fy);
 	r->fast = FAST_ON;
 	read_all(r);
+}
+
+/* yaml_event_delete, for a fast event too: its scalar text is cJSON's when not taken */
+static void event_delete(struct gitops_yaml_reader *r, yaml_event_t *ev)
+{
+	if (r->fast == FAST_ON && ev->type == YAML_SCALAR_EVENT) {
+		cJSON_free(ev->data.scalar.value);
+		ev->data.scalar.value = NULL;
+	}
+	yaml_event_delete(ev);
 }
 
 /* The next event, from the fast source when it took the buffer, else from libyaml: 0 on error. */
@@ -1354,7 +1366,7 @@ int gitops_yaml_reader_next(struct gitops_yaml_reader *r, struct gitops_yaml_doc
 		case YAML_STREAM_END_EVENT:
 			confirm_markers(r, SIZE_MAX);
 			r->done = 1;
-			yaml_event_delete(&ev);
+			event_delete(r, &ev);
 			return 0;
 		case YAML_DOCUMENT_START_EVENT:
 			confirm_markers(r, ev.start_mark.line);
@@ -1375,14 +1387,14 @@ int gitops_yaml_reader_next(struct gitops_yaml_reader *r, struct gitops_yaml_doc
 			}
 			*out = r->doc;
 			memset(&r->doc, 0, sizeof(r->doc));
-			yaml_event_delete(&ev);
+			event_delete(r, &ev);
 			doc_reset(r);
 			return 1;
 		default:
 			ret = handle_event(r, &ev, err);
 			break;
 		}
-		yaml_event_delete(&ev);
+		event_delete(r, &ev);
 		if (ret < 0) {
 			if (!r->failed) {
 				if (err)
