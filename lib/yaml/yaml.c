@@ -286,9 +286,31 @@ static void scan_chunk_any(struct gitops_yaml_reader *r, const unsigned char *bu
 	}
 }
 
+/*
+ * Does the chunk hold a line break other than '\n' (or the start of one
+ * at its end)?  Text with accents or typographic quotes has 0xC2 and 0xE2
+ * bytes all through it, nearly never as U+0085, U+2028 or U+2029: those
+ * chunks too go line by line, not byte by byte (a tenth of a chart's
+ * render with CRDs whose descriptions hold such characters).
+ */
+static int rare_break(const unsigned char *buf, size_t n)
+{
+	const unsigned char *p, *end = buf + n;
+
+	if (memchr(buf, '\r', n))
+		return 1;
+	for (p = buf; (p = memchr(p, 0xC2, (size_t)(end - p))); p++)
+		if (end - p < 2 || p[1] == 0x85)
+			return 1;
+	for (p = buf; (p = memchr(p, 0xE2, (size_t)(end - p))); p++)
+		if (end - p < 3 || (p[1] == 0x80 && (p[2] == 0xA8 || p[2] == 0xA9)))
+			return 1;
+	return 0;
+}
+
 static void scan_chunk(struct gitops_yaml_reader *r, const unsigned char *buf, size_t n)
 {
-	if (r->cr || r->npend || memchr(buf, '\r', n) || memchr(buf, 0xC2, n) || memchr(buf, 0xE2, n))
+	if (r->cr || r->npend || rare_break(buf, n))
 		scan_chunk_any(r, buf, n);
 	else
 		scan_chunk_lf(r, buf, n);

@@ -139,6 +139,13 @@ static const struct {
 	/* line breaks other than \n count as libyaml counts them */
 	{ CM("a") "data:\n  ls: \"a\xe2\x80\xa8" "b\"\n  nel: \"a\xc2\x85" "b\"\n# gitops: end of stream (1 objects)\n",
 	  GITOPS_MARKER_OK, "" },
+	/* 0xC2 and 0xE2 bytes that start no line break (a no-break space, a dash, a quote): lines counted as for \n */
+	{ CM("a") "data:\n  t: \"a\xc2\xa0" "b \xe2\x80\x94 it\xe2\x80\x99s\"\n---\n" CM("b")
+		  "# gitops: end of stream (3 objects)\n",
+	  GITOPS_MARKER_BAD, "the marker at line 12 counts 3 objects, but 2 came before it" },
+	{ CM("a") "data:\n  t: \"\xe2\x80\x94\xe2\x80\xa8\xe2\x80\x94\"\n---\n" CM("b")
+		  "# gitops: end of stream (3 objects)\n",
+	  GITOPS_MARKER_BAD, "the marker at line 13 counts 3 objects, but 2 came before it" },
 	{ "apiVersion: v1\rkind: ConfigMap\rmetadata:\r  name: a\r# gitops: end of stream (1 objects)\r", GITOPS_MARKER_OK, "" },
 	{ "apiVersion: v1\r\nkind: ConfigMap\r\nmetadata:\r\n  name: a\r\n# gitops: end of stream (1 objects)\r\n",
 	  GITOPS_MARKER_OK, "" },
