@@ -1481,6 +1481,7 @@ struct gitops_yaml_writer {
 	gitops_write_fn write;
 	void *ctx;
 	int started, ended, failed;
+	int libyaml_only;         /* gitops_yaml_writer_libyaml_only */
 	struct gitops_err werr;   /* why the write function failed */
 };
 
@@ -1622,12 +1623,45 @@ static int fw_indent(struct gitops_buf *b, int indent)
 	return 0;
 }
 
-/* Printable ASCII, no line break: libyaml's analysis has no special characters to weigh. */
-static int fw_ascii(const char *s, size_t len)
+/*
+ * The length of the UTF-8 character at s (n bytes left) when libyaml's
+ * analysis treats it as it treats a letter: valid, printable as its
+ * IS_PRINTABLE has it (U+00A0 to U+D7FF, U+E000 to U+FFFD but U+FEFF;
+ * none of four bytes), and no line break (U+2028, U+2029).  With the
+ * emitter's unicode setting, such a character is written as it is, in any
+ * style; 0 for anything else.
+ */
+static size_t fw_wide(const unsigned char *s, size_t n)
 {
-	for (size_t i = 0; i < len; i++)
-		if ((unsigned char)s[i] < 0x20 || (unsigned char)s[i] > 0x7e)
+	unsigned char c = s[0];
+
+	if (c >= 0xC2 && c <= 0xDF)
+		return n >= 2 && (s[1] & 0xC0) == 0x80 && (c > 0xC2 || s[1] >= 0xA0) ? 2 : 0;
+	if (c < 0xE0 || c > 0xEF || n < 3 || (s[1] & 0xC0) != 0x80 || (s[2] & 0xC0) != 0x80)
+		return 0;
+	if ((c == 0xE0 && s[1] < 0xA0) || (c == 0xED && s[1] >= 0xA0))
+		return 0; /* overlong, surrogate */
+	if (c == 0xE2 && s[1] == 0x80 && (s[2] == 0xA8 || s[2] == 0xA9))
+		return 0; /* line and paragraph separators */
+	if (c == 0xEF && ((s[1] == 0xBB && s[2] == 0xBF) || (s[1] == 0xBF && s[2] >= 0xBE)))
+		return 0; /* BOM, U+FFFE, U+FFFF */
+	return 3;
+}
+
+/* Printable, no line break: libyaml's analysis has no special characters to weigh. */
+static int fw_printable(const char *s, size_t len)
+{
+	const unsigned char *u = (const unsigned char *)s;
+
+	for (size_t i = 0; i < len; i++) {
+		size_t w;
+
+		if (u[i] >= 0x20 && u[i] <= 0x7e)
+			continue;
+		if (u[i] < 0x80 || !(w = fw_wide(u + i, len - i)))
 			return 0;
+		i += w - 1;
+	}
 	return 1;
 }
 
@@ -1661,6 +1695,11 @@ static int fw_scalar(struct gitops_buf *b, const char *s, size_t len, int quote_
 			return 0;
 		for (size_t i = 0; i < len; i++) {
 			unsigned char c = (unsigned char)s[i];
+			size_t w;
+			if (c >= 0x80 && (w = fw_wide((const unsigned char *)s + i, len - i))) {
+				i += w - 1;
+				continue;
+			}
 			if ((c < 0x20 && c != '\n') || c > 0x7e || (c == ' ' && s[i + 1] == '\n'))
 				return 0;
 		}
@@ -1681,13 +1720,18 @@ static int fw_scalar(struct gitops_buf *b, const char *s, size_t len, int quote_
 	if (quote_check && gitops_scalar_needs_quotes(s, len)) {
 		for (size_t i = 0; i < len; i++) {
 			unsigned char c = (unsigned char)s[i];
+			size_t w;
+			if (c >= 0x80 && (w = fw_wide((const unsigned char *)s + i, len - i))) {
+				i += w - 1;
+				continue;
+			}
 			if (c < 0x20 || c > 0x7e || c == '"' || c == '\\')
 				return 0;
 		}
 		if ((after && gitops_buf_add(b, " ", 1) < 0) || gitops_buf_add(b, "\"", 1) < 0 ||
 		    gitops_buf_add(b, s, len) < 0 || gitops_buf_add(b, "\"", 1) < 0)
 			return -1;
-	} else if (!len || !fw_ascii(s, len)) {
+	} else if (!len || !fw_printable(s, len)) {
 		return 0;
 	} else if (fw_plain_ok(s, len)) {
 		if ((after && gitops_buf_add(b, " ", 1) < 0) || gitops_buf_add(b, s, len) < 0)
@@ -1812,7 +1856,7 @@ int gitops_yaml_writer_doc(struct gitops_yaml_writer *w, const cJSON *root, stru
 		w->started = 1;
 	}
 	/* libyaml flushed its last document: a mapping can go straight out (open_ended 2 would want a "...") */
-	if (cJSON_IsObject(root) && root->child && w->em.open_ended != 2) {
+	if (cJSON_IsObject(root) && root->child && w->em.open_ended != 2 && !w->libyaml_only) {
 		struct gitops_buf b = GITOPS_BUF_INIT;
 		int r = gitops_buf_add(&b, "---\n", 4) < 0 ? -1 : fw_map(&b, root, 0, 0);
 		if (r > 0 && w->write(w->ctx, b.data, b.len, err) < 0)
@@ -1845,6 +1889,11 @@ int gitops_yaml_writer_end(struct gitops_yaml_writer *w, struct gitops_err *err)
 	if (!yaml_emitter_flush(&w->em))
 		return gitops_err_set(err, GITOPS_EXIT_IO, "cannot write the output");
 	return 0;
+}
+
+void gitops_yaml_writer_libyaml_only(struct gitops_yaml_writer *w)
+{
+	w->libyaml_only = 1;
 }
 
 void gitops_yaml_writer_free(struct gitops_yaml_writer *w)

@@ -136,6 +136,11 @@ int gitops_yaml_writer_doc(struct gitops_yaml_writer *w, const cJSON *root, stru
 /* End the YAML stream and flush; raw text may follow through the write callback. */
 int gitops_yaml_writer_end(struct gitops_yaml_writer *w, struct gitops_err *err);
 void gitops_yaml_writer_free(struct gitops_yaml_writer *w);
+/*
+ * Every document through libyaml's emitter, none written straight into a
+ * buffer (the tests check that both give the same bytes).
+ */
+void gitops_yaml_writer_libyaml_only(struct gitops_yaml_writer *w);
 
 /* One tree as a YAML document into a malloc'ed string (caller frees). */
 int gitops_yaml_dump(char **out, const cJSON *root, struct gitops_err *err);

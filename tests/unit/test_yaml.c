@@ -237,7 +237,8 @@ static int read_all(const char *text, size_t len, struct docs *out, struct gitop
 }
 
 
-static char *write_all(const struct docs *d)
+/* libyaml_only: every document through libyaml's emitter (the writer's own path must give the same bytes) */
+static char *write_all_as(const struct docs *d, int libyaml_only)
 {
 	struct gitops_buf b = GITOPS_BUF_INIT;
 	struct gitops_yaml_writer *w;
@@ -245,12 +246,19 @@ static char *write_all(const struct docs *d)
 	size_t i;
 
 	ck_assert_int_eq(gitops_yaml_writer_new(&w, gitops_check_write_buf, &b, &err), 0);
+	if (libyaml_only)
+		gitops_yaml_writer_libyaml_only(w);
 	for (i = 0; i < d->n; i++)
 		ck_assert_msg(gitops_yaml_writer_doc(w, d->items[i], &err) == 0, "write: %s", err.msg);
 	ck_assert_int_eq(gitops_yaml_writer_end(w, &err), 0);
 	gitops_yaml_writer_free(w);
 	gitops_buf_add(&b, "", 0);
 	return b.data;
+}
+
+static char *write_all(const struct docs *d)
+{
+	return write_all_as(d, 0);
 }
 
 /*
@@ -268,6 +276,16 @@ static int round_trip(const char *text, size_t len, const char *what)
 	if (read_all(text, len, &a, &err) < 0)
 		return 0;
 	out1 = write_all(&a);
+	{
+		char *ly = write_all_as(&a, 1);
+		size_t k = 0;
+
+		while (out1[k] && out1[k] == ly[k])
+			k++;
+		ck_assert_msg(out1[k] == ly[k], "%s: the writer and libyaml's emitter differ at byte %zu:\n%.200s\n---\n%.200s",
+			      what, k, out1 + (k > 80 ? k - 80 : 0), ly + (k > 80 ? k - 80 : 0));
+		free(ly);
+	}
 	ck_assert_msg(read_all(out1, strlen(out1), &b, &err) == 0, "%s: output does not read back: %s\n%s", what,
 		      err.msg, out1);
 	ck_assert_msg(a.n == b.n, "%s: %zu documents, %zu after the round trip", what, a.n, b.n);
@@ -432,6 +450,12 @@ static const char *const edge_cases[] = {
 	"deep: {a: {b: {c: {d: {e: {f: {g: [1, [2, [3, [4]]]]}}}}}}}\n",
 	"crlf: 1\r\nnext: two\r\nlit: |\r\n  a\r\n  b\r\n",
 	"anchored_key: &k key\n*k : 1\n",
+	/* characters past ASCII in every style: written as they are, or left to libyaml (breaks, BOM, non-characters) */
+	"x: caf\xc3\xa9 \xe2\x80\x94 it\xe2\x80\x99s \xe6\x97\xa5\xe6\x9c\xac\n\"\xc3\xa9t\xc3\xa9\": \"\xef\xbf\xbd\xed\x9f\xbf\xee\x80\x80\"\n"
+	"q: '#\xc3\xa9 x: \xc2\xa0'\nlit: |\n  l\xc3\xadnea uno\n  \xe2\x80\x94 dos\nemoji: \xf0\x9f\x99\x82\n",
+	/* one a document: any of them sends its whole document to libyaml */
+	"w: \"\\u00a0nbsp\"\n---\nw: \"\\u2028ls\"\n---\nw: \"a\\u2029ps\"\n---\nw: \"\\ufeffbom\"\n---\nw: \"\\ufffe\"\n"
+	"---\nw: \"\\uffff\"\n---\nw: \"\\u0085nel\"\n---\nw: \"\\u0080\\u009f\"\n---\n\"k\\u2028\": 1\n---\nw: \"\\ud7ff\\ue000\"\n",
 };
 
 START_TEST(test_edge_round_trip)
