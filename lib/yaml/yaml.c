@@ -1483,6 +1483,7 @@ struct gitops_yaml_writer {
 	int started, ended, failed;
 	int libyaml_only;         /* gitops_yaml_writer_libyaml_only */
 	struct gitops_err werr;   /* why the write function failed */
+	struct gitops_buf text;   /* a document written straight, the buffer kept from one to the next */
 };
 
 static int write_handler(void *data, unsigned char *buffer, size_t size)
@@ -1648,6 +1649,15 @@ static size_t fw_wide(const unsigned char *s, size_t n)
 	return 3;
 }
 
+/* Are all 8 bytes of x printable ASCII (0x20 to 0x7e)? */
+static int fw_ascii8(uint64_t x)
+{
+	const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
+
+	/* a byte under 0x20 (its high bit clear and x - 0x20 borrowing) or over 0x7e */
+	return !(((x - ones * 0x20) & ~x & highs) | (((x + ones * (0x7f - 0x7e)) | x) & highs));
+}
+
 /* Printable, no line break: libyaml's analysis has no special characters to weigh. */
 static int fw_printable(const char *s, size_t len)
 {
@@ -1655,7 +1665,12 @@ static int fw_printable(const char *s, size_t len)
 
 	for (size_t i = 0; i < len; i++) {
 		size_t w;
+		uint64_t x;
 
+		while (len - i >= 8 && (memcpy(&x, u + i, 8), fw_ascii8(x)))
+			i += 8;
+		if (i == len)
+			break;
 		if (u[i] >= 0x20 && u[i] <= 0x7e)
 			continue;
 		if (u[i] < 0x80 || !(w = fw_wide(u + i, len - i)))
@@ -1857,11 +1872,16 @@ int gitops_yaml_writer_doc(struct gitops_yaml_writer *w, const cJSON *root, stru
 	}
 	/* libyaml flushed its last document: a mapping can go straight out (open_ended 2 would want a "...") */
 	if (cJSON_IsObject(root) && root->child && w->em.open_ended != 2 && !w->libyaml_only) {
-		struct gitops_buf b = GITOPS_BUF_INIT;
-		int r = gitops_buf_add(&b, "---\n", 4) < 0 ? -1 : fw_map(&b, root, 0, 0);
-		if (r > 0 && w->write(w->ctx, b.data, b.len, err) < 0)
+		struct gitops_buf *b = &w->text;
+		int r;
+
+		b->len = 0;
+		r = gitops_buf_add(b, "---\n", 4) < 0 ? -1 : fw_map(b, root, 0, 0);
+		if (r > 0 && w->write(w->ctx, b->data, b->len, err) < 0)
 			r = -2;
-		gitops_buf_release(&b);
+		/* a huge document's buffer is not kept for the next */
+		if (b->cap > (1u << 20))
+			gitops_buf_release(b);
 		if (r < 0)
 			return r == -1 ? gitops_err_oom(err) : -1;
 		if (r > 0)
@@ -1900,6 +1920,7 @@ void gitops_yaml_writer_free(struct gitops_yaml_writer *w)
 {
 	if (!w)
 		return;
+	gitops_buf_release(&w->text);
 	yaml_emitter_delete(&w->em);
 	free(w);
 }
