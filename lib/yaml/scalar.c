@@ -17,21 +17,28 @@ static int is_digit(char c)
 	return c >= '0' && c <= '9';
 }
 
-static int word_in(const char *s, size_t len, const char *const *words)
+/* a word and its length: a scalar is weighed against them on every read, most of them keys */
+struct word {
+	const char *w;
+	size_t n;
+};
+#define W(s) { s, sizeof(s) - 1 }
+
+static int word_in(const char *s, size_t len, const struct word *words)
 {
-	for (; *words; words++)
-		if (strlen(*words) == len && memcmp(*words, s, len) == 0)
+	for (; words->w; words++)
+		if (words->n == len && memcmp(words->w, s, len) == 0)
 			return 1;
 	return 0;
 }
 
-static const char *const true_words[] = { "y", "Y", "yes", "Yes", "YES", "true", "True", "TRUE",
-					   "on", "On", "ON", NULL };
-static const char *const false_words[] = { "n", "N", "no", "No", "NO", "false", "False", "FALSE",
-					    "off", "Off", "OFF", NULL };
-static const char *const null_words[] = { "~", "null", "Null", "NULL", NULL };
-static const char *const inf_words[] = { ".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF",
-					  "-.inf", "-.Inf", "-.INF", ".nan", ".NaN", ".NAN", NULL };
+static const struct word true_words[] = { W("y"), W("Y"), W("yes"), W("Yes"), W("YES"), W("true"), W("True"),
+					  W("TRUE"), W("on"), W("On"), W("ON"), { NULL, 0 } };
+static const struct word false_words[] = { W("n"), W("N"), W("no"), W("No"), W("NO"), W("false"), W("False"),
+					   W("FALSE"), W("off"), W("Off"), W("OFF"), { NULL, 0 } };
+static const struct word null_words[] = { W("~"), W("null"), W("Null"), W("NULL"), { NULL, 0 } };
+static const struct word inf_words[] = { W(".inf"), W(".Inf"), W(".INF"), W("+.inf"), W("+.Inf"), W("+.INF"),
+					 W("-.inf"), W("-.Inf"), W("-.INF"), W(".nan"), W(".NaN"), W(".NAN"), { NULL, 0 } };
 
 /* Go's strconv.ParseInt/ParseUint with base 0 (prefixes 0x, 0o, 0b, and 0 for octal). */
 static int parse_go_int(const char *s, int *neg, uint64_t *mag)
