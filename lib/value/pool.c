@@ -16,8 +16,12 @@
  * class's list (last in, first out: the next node of that size lands
  * where a cache still holds it).  Which class a chunk holds is one byte
  * in a table; a pointer outside the range is malloc's and goes back to
- * free().  The range is address space only (MAP_NORESERVE): a page becomes
- * memory when a block on it is first written.
+ * free().  The range is reserved as address space only (PROT_NONE: no
+ * commit charge, even where the kernel counts every writable page, as
+ * with vm.overcommit_memory=2) and made writable 256 KiB at a time as the
+ * chunks reach it, populated then (MADV_POPULATE_WRITE where the kernel
+ * has it) rather than faulted in page by page.  Where that fails, blocks
+ * come from malloc from then on.
  *
  * One thread allocates at a time (the programs run cJSON on one thread;
  * lib/template's executor thread runs while the caller waits on it).
@@ -27,7 +31,7 @@
 #define POOLED_MAX ((size_t)CLASSES << CLASS_SHIFT)
 #define CHUNK_SHIFT 16
 #define CHUNK ((size_t)1 << CHUNK_SHIFT)
-#define POPULATE ((size_t)256 << 10)
+#define COMMIT ((size_t)256 << 10) /* a multiple of CHUNK */
 #define RANGE_MAX ((size_t)8 << 30)
 
 struct free_block {
@@ -35,7 +39,7 @@ struct free_block {
 };
 
 static struct {
-	char *base, *top, *end;
+	char *base, *top, *writable, *end; /* [base, writable) is read-write, [top, end) unused */
 	struct free_block *free[CLASSES];
 	char *next[CLASSES], *limit[CLASSES];
 	unsigned char class_of[RANGE_MAX >> CHUNK_SHIFT];
@@ -57,10 +61,14 @@ static void *pool_malloc(size_t size)
 	}
 	bytes = (c + 1) << CLASS_SHIFT;
 	if (pool.next[c] == pool.limit[c]) {
-		if ((size_t)(pool.end - pool.top) < CHUNK)
-			return malloc(size);
-		if (!((size_t)(pool.top - pool.base) & (POPULATE - 1)))
-			(void)madvise(pool.top, POPULATE, 23 /* MADV_POPULATE_WRITE */);
+		if (pool.top == pool.writable) {
+			if (pool.writable == pool.end || mprotect(pool.writable, COMMIT, PROT_READ | PROT_WRITE) != 0) {
+				pool.end = pool.writable; /* full: malloc's from now on */
+				return malloc(size);
+			}
+			(void)madvise(pool.writable, COMMIT, 23 /* MADV_POPULATE_WRITE */);
+			pool.writable += COMMIT;
+		}
 		pool.class_of[(size_t)(pool.top - pool.base) >> CHUNK_SHIFT] = (unsigned char)c;
 		pool.next[c] = pool.top;
 		pool.limit[c] = pool.top + CHUNK / bytes * bytes;
@@ -103,13 +111,13 @@ int gitops_value_pool_install(void)
 		return 0;
 	/* under an address-space limit, an eighth of it (the rest for malloc) */
 	if (getrlimit(RLIMIT_AS, &as) == 0 && as.rlim_cur != RLIM_INFINITY && as.rlim_cur / 8 < size)
-		size = (size_t)(as.rlim_cur / 8) & ~(CHUNK - 1);
-	if (size < CHUNK)
+		size = (size_t)(as.rlim_cur / 8) & ~(COMMIT - 1);
+	if (size < COMMIT)
 		return -1;
-	p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	p = mmap(NULL, size, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (p == MAP_FAILED)
 		return -1;
-	pool.base = pool.top = p;
+	pool.base = pool.top = pool.writable = p;
 	pool.end = pool.base + size;
 	cJSON_InitHooks(&hooks);
 	return 0;

@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
 #include "tests/unit/check_main.h"
 #include "lib/value/value.h"
@@ -193,6 +195,46 @@ START_TEST(test_trees)
 }
 END_TEST
 
+/*
+ * Under an address-space limit the pools take an eighth of it; once their
+ * range is used up, blocks come from malloc, and both kinds free alike.
+ */
+START_TEST(test_full)
+{
+	size_t vsz = 0, page = (size_t)sysconf(_SC_PAGESIZE), cap, n, i, before;
+	struct rlimit as;
+	FILE *f;
+	cJSON **v;
+
+	if (!POOLED) {
+		ck_assert_int_eq(gitops_value_pool_install(), -1);
+		return;
+	}
+	ck_assert_ptr_nonnull(f = fopen("/proc/self/statm", "r"));
+	ck_assert_int_eq(fscanf(f, "%zu", &vsz), 1);
+	fclose(f);
+	as.rlim_cur = as.rlim_max = vsz * page + ((size_t)64 << 20);
+	ck_assert_int_eq(setrlimit(RLIMIT_AS, &as), 0);
+	install();
+	/* the range (as pool.c sizes it) holds this many 64-byte blocks */
+	cap = ((size_t)as.rlim_cur / 8 & ~(((size_t)256 << 10) - 1)) / 64;
+	n = cap + 1000;
+	ck_assert_ptr_nonnull(v = malloc(n * sizeof(*v)));
+	before = gitops_value_pool_blocks();
+	for (i = 0; i < n; i++)
+		ck_assert_ptr_nonnull(v[i] = cJSON_CreateNull());
+	ck_assert_uint_eq(gitops_value_pool_blocks(), before + cap);
+	for (i = 0; i < n; i++)
+		cJSON_Delete(v[i]);
+	ck_assert_uint_eq(gitops_value_pool_blocks(), before);
+	/* a freed pooled block is still handed out again */
+	ck_assert_ptr_nonnull(v[0] = cJSON_CreateNull());
+	ck_assert_uint_eq(gitops_value_pool_blocks(), before + 1);
+	cJSON_Delete(v[0]);
+	free(v);
+}
+END_TEST
+
 static Suite *pool_suite(void)
 {
 	Suite *s = suite_create("pool");
@@ -205,6 +247,7 @@ static Suite *pool_suite(void)
 	tcase_add_test(tc, test_malloc_string_on_pooled_node);
 	tcase_add_test(tc, test_many_blocks);
 	tcase_add_test(tc, test_trees);
+	tcase_add_test(tc, test_full);
 	suite_add_tcase(s, tc);
 	return s;
 }
