@@ -340,8 +340,7 @@ int kz_config_add_builtin_namerefs(struct kz_config *cfg, struct gitops_err *err
 
 /* A comma-separated annotation split as Go's strings.Split (absent: no items; "" one empty item). */
 struct csv {
-	char *text;   /* owned copy, cut at the commas */
-	char **v;
+	char **v;     /* owned: the pointers, then the text they point into, cut at the commas */
 	size_t n;
 };
 
@@ -394,9 +393,10 @@ struct walk {
 	struct gitops_err *err;
 };
 
+/* one block for the pointers and the text: a build splits five lists for every resource */
 static int csv_split(struct csv *out, const char *text, struct gitops_err *err)
 {
-	size_t n = 1, i = 0;
+	size_t n = 1, i = 0, len;
 	const char *q;
 	char *p;
 
@@ -405,13 +405,12 @@ static int csv_split(struct csv *out, const char *text, struct gitops_err *err)
 		return 0;
 	for (q = text; *q; q++)
 		n += *q == ',';
-	if (!(out->text = strdup(text)) || !(out->v = malloc(n * sizeof(*out->v)))) {
-		free(out->text);
-		out->text = NULL;
+	len = (size_t)(q - text);
+	if (!(out->v = malloc(n * sizeof(*out->v) + len + 1)))
 		return gitops_err_oom(err);
-	}
-	out->v[i++] = out->text;
-	for (p = out->text; *p; p++)
+	p = memcpy(out->v + n, text, len + 1);
+	out->v[i++] = p;
+	for (; *p; p++)
 		if (*p == ',') {
 			*p = 0;
 			out->v[i++] = p + 1;
@@ -422,7 +421,6 @@ static int csv_split(struct csv *out, const char *text, struct gitops_err *err)
 
 static void csv_release(struct csv *c)
 {
-	free(c->text);
 	free(c->v);
 	memset(c, 0, sizeof(*c));
 }
