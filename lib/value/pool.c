@@ -98,15 +98,13 @@ static void pool_free(void *p)
 
 int gitops_value_pool_install(void)
 {
-#if defined(__SANITIZE_ADDRESS__)
-	/* AddressSanitizer checks each node and string only when malloc makes it */
-	return -1;
-#else
 	cJSON_Hooks hooks = { pool_malloc, pool_free };
 	size_t size = RANGE_MAX;
 	struct rlimit as;
 	void *p;
 
+	if (GITOPS_POOL_ASAN)
+		return -1; /* AddressSanitizer checks each node and string only when malloc makes it */
 	if (pool.base)
 		return 0;
 	/* under an address-space limit, an eighth of it (the rest for malloc) */
@@ -121,7 +119,6 @@ int gitops_value_pool_install(void)
 	pool.end = pool.base + size;
 	cJSON_InitHooks(&hooks);
 	return 0;
-#endif
 }
 
 size_t gitops_value_pool_blocks(void)

@@ -134,6 +134,17 @@ int gitops_value_coalesce(cJSON *dst, const cJSON *src, int merge, gitops_value_
  * it stays with malloc (no address space, or under AddressSanitizer).
  */
 int gitops_value_pool_install(void);
+/* 1 under AddressSanitizer (gcc's or clang's), where the pools stay out */
+#if defined(__SANITIZE_ADDRESS__)
+#define GITOPS_POOL_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define GITOPS_POOL_ASAN 1
+#endif
+#endif
+#ifndef GITOPS_POOL_ASAN
+#define GITOPS_POOL_ASAN 0
+#endif
 /* Blocks the pools hand out now (for the tests). */
 size_t gitops_value_pool_blocks(void);
 
