@@ -81,6 +81,12 @@ void tmpl_set_append_cap(struct gitops_tmpl_value *l, size_t cap0);
 
 /* bytewise comparison of two keys, as Go compares strings */
 int tmpl_keycmp(const char *a, size_t alen, const char *b, size_t blen);
+/*
+ * gitops_tmpl_map_set with a key already malloc'ed (klen bytes and a NUL):
+ * takes key and val, keeping key as the entry's (freed when the map has
+ * the key already, or out of memory), no copy made.
+ */
+int tmpl_map_set_owned(struct gitops_tmpl_value *map, char *key, size_t klen, struct gitops_tmpl_value *val);
 
 /* --- fmt (tmpl_fmt.c) --- */
 /* strconv.Quote (ascii: QuoteToASCII), appended */

@@ -396,18 +396,21 @@ static long map_find(const struct gitops_tmpl_value *map, const char *key, size_
 	return -(long)lo - 1;
 }
 
-int gitops_tmpl_map_set(struct gitops_tmpl_value *map, const char *key, size_t klen, struct gitops_tmpl_value *val)
+/* key's entry: the value replaced, or key (malloc'ed by the caller, or NULL: a copy of it made) inserted */
+static int map_put(struct gitops_tmpl_value *map, const char *key, size_t klen, char *owned,
+		   struct gitops_tmpl_value *val)
 {
 	long at;
 	size_t i;
-	char *k;
+	char *k = owned;
 
 	if (!val)
-		return -1;
+		goto oom;
 	at = map_find(map, key, klen);
 	if (at >= 0) {
 		gitops_tmpl_value_unref(map->u.map.e[at].val);
 		map->u.map.e[at].val = val;
+		free(owned);
 		return 0;
 	}
 	i = (size_t)(-at - 1);
@@ -419,11 +422,13 @@ int gitops_tmpl_map_set(struct gitops_tmpl_value *map, const char *key, size_t k
 		map->u.map.e = e;
 		map->u.map.cap = cap;
 	}
-	k = malloc(klen + 1);
-	if (!k)
-		goto oom;
-	memcpy(k, key, klen);
-	k[klen] = '\0';
+	if (!k) {
+		k = malloc(klen + 1);
+		if (!k)
+			goto oom;
+		memcpy(k, key, klen);
+		k[klen] = '\0';
+	}
 	memmove(&map->u.map.e[i + 1], &map->u.map.e[i], (map->u.map.n - i) * sizeof(map->u.map.e[0]));
 	map->u.map.e[i].key = k;
 	map->u.map.e[i].klen = klen;
@@ -431,8 +436,19 @@ int gitops_tmpl_map_set(struct gitops_tmpl_value *map, const char *key, size_t k
 	map->u.map.n++;
 	return 0;
 oom:
+	free(owned);
 	gitops_tmpl_value_unref(val);
 	return -1;
+}
+
+int gitops_tmpl_map_set(struct gitops_tmpl_value *map, const char *key, size_t klen, struct gitops_tmpl_value *val)
+{
+	return map_put(map, key, klen, NULL, val);
+}
+
+int tmpl_map_set_owned(struct gitops_tmpl_value *map, char *key, size_t klen, struct gitops_tmpl_value *val)
+{
+	return map_put(map, key, klen, key, val);
 }
 
 struct gitops_tmpl_value *gitops_tmpl_map_get(const struct gitops_tmpl_value *map, const char *key, size_t klen)

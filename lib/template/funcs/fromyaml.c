@@ -560,9 +560,16 @@ static int read_mapping(struct yr *r, struct node *out, size_t depth)
 					pending_kind = k.null_key;
 					pending_key = key;
 				}
-			} else if (gitops_tmpl_map_set(out->v, k.key, strlen(k.key), gitops_tmpl_value_ref(v.v)) < 0) {
-				yr_oom(r);
-				goto fail;
+			} else {
+				/* the key's text and the value move into the map */
+				char *key = k.key;
+				struct gitops_tmpl_value *val = v.v;
+				k.key = NULL;
+				v.v = NULL;
+				if (tmpl_map_set_owned(out->v, key, strlen(key), val) < 0) {
+					yr_oom(r);
+					goto fail;
+				}
 			}
 		}
 		node_release(&k);
