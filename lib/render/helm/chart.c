@@ -503,11 +503,12 @@ int helm_chart_load(struct helm_chart **out, struct gitops_helm_files *files, co
 			continue;
 		}
 		if (!strcmp(n, "values.schema.json")) {
+			/* the file's bytes (NUL after them) are the schema's: taken, not copied (a schema can be 200 KB) */
 			free(c->c->schema);
-			if (!(c->c->schema = malloc(f->len + 1)))
-				goto oom;
-			memcpy(c->c->schema, f->data, f->len + 1);
+			c->c->schema = (char *)f->data;
 			c->c->schema_len = f->len;
+			f->data = NULL;
+			f->len = 0;
 			continue;
 		}
 		if (!strcmp(n, "requirements.yaml")) {
