@@ -230,6 +230,10 @@ static int method_index_build(struct gitops_tmpl_set *set)
 		h = method_slot(set, set->funcs[i].receiver, set->funcs[i].name);
 		if (!set->mindex[h])
 			set->mindex[h] = (uint32_t)i + 1;
+		{
+			unsigned char b = (unsigned char)set->funcs[i].name[0];
+			set->mfirst[b >> 6] |= (uint64_t)1 << (b & 63);
+		}
 	}
 	return 0;
 }
@@ -575,7 +579,12 @@ static long find_method(const struct gitops_tmpl_set *set, const char *type, con
 	size_t i;
 
 	if (set->mindex) {
-		size_t h = method_slot(set, type, name);
+		/* most fields (.Values.image) start with a byte no method name does: no hashing then */
+		unsigned char b = (unsigned char)name[0];
+		size_t h;
+		if (!(set->mfirst[b >> 6] >> (b & 63) & 1))
+			return -1;
+		h = method_slot(set, type, name);
 		return set->mindex[h] ? (long)set->mindex[h] - 1 : -1;
 	}
 	for (i = set->nfuncs; i-- > 0;)
@@ -2414,6 +2423,7 @@ int gitops_tmpl_call_parse_exec(struct gitops_buf *out, struct gitops_tmpl_call 
 	copy->findex_cap = s->set->findex_cap;
 	copy->mindex = s->set->mindex;
 	copy->mindex_cap = s->set->mindex_cap;
+	memcpy(copy->mfirst, s->set->mfirst, sizeof(copy->mfirst));
 	copy->borrowed_funcs = 1;
 	/* the definitions and their index as they are (a set holds no name twice) */
 	if (s->set->ndefs) {

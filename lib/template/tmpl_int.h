@@ -251,6 +251,7 @@ struct gitops_tmpl_set {
 	size_t findex_cap;
 	uint32_t *mindex;                /* funcs with a receiver by receiver and name, the last winning; as dindex */
 	size_t mindex_cap;
+	uint64_t mfirst[4];              /* the first bytes of the methods' names: a field no method can be */
 	int borrowed_funcs;              /* a tpl copy: funcs, findex and mindex belong to the parent */
 	void *stack;                     /* the executor's stack (tmpl_exec.c), mapped at the first execution */
 	size_t stack_size;
