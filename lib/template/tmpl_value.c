@@ -385,7 +385,13 @@ static long map_find(const struct gitops_tmpl_value *map, const char *key, size_
 
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
-		int c = tmpl_keycmp(map->u.map.e[mid].key, map->u.map.e[mid].klen, key, klen);
+		const struct tmpl_entry *e = &map->u.map.e[mid];
+		int c;
+		/* keys mostly differ in their first byte: memcmp's order without a call to it */
+		if (e->klen && klen && (unsigned char)e->key[0] != (unsigned char)key[0])
+			c = (unsigned char)e->key[0] < (unsigned char)key[0] ? -1 : 1;
+		else
+			c = tmpl_keycmp(e->key, e->klen, key, klen);
 		if (!c)
 			return (long)mid;
 		if (c < 0)
