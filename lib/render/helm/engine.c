@@ -1182,7 +1182,8 @@ static int template_chart(struct gitops_buf *out, struct gitops_helm_docs *docs,
 		goto done;
 	if (helm_process_dependencies(c, user, err) < 0)
 		goto done;
-	if (helm_coalesce_values(&vals, c, user, 0, err) < 0)
+	/* the last coalescing: the charts' defaults move into vals */
+	if (helm_coalesce_values(&vals, c, user, 0, 1, err) < 0)
 		goto done;
 	rc = o->skip_schema_validation ? 0 : helm_validate_schemas(&report, c, vals, err);
 	if (rc < 0)

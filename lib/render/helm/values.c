@@ -302,13 +302,35 @@ static int is_subchart(const struct helm_chart *c, const char *key)
 	return 0;
 }
 
-/* coalesceValues: the chart's defaults under v */
-static int coalesce_values(const struct helm_chart *c, cJSON *v, int merge, struct gitops_err *err)
+/*
+ * cJSON_GetObjectItemCaseSensitive over v's entries before stop (NULL: all):
+ * the entries coalesce_values appends come from earlier keys of the chart's
+ * values, all different from the one looked up (a values mapping has each
+ * key once), so a lookup need not go over them: with v's own few keys and
+ * a chart's hundred defaults appended, the search stays short.
+ */
+static cJSON *own_item(const cJSON *v, const char *key, const cJSON *stop)
 {
-	const cJSON *val;
+	cJSON *e;
 
-	cJSON_ArrayForEach(val, c->values) {
-		cJSON *value = cJSON_GetObjectItemCaseSensitive(v, val->string);
+	for (e = v ? v->child : NULL; e && e != stop && e->string; e = e->next)
+		if (!strcmp(key, e->string))
+			return e;
+	return NULL;
+}
+
+/*
+ * coalesceValues: the chart's defaults under v.  take: the defaults are
+ * moved out of the chart's values into v, not copied (the last coalescing
+ * of a render: nothing reads a chart's values after it).
+ */
+static int coalesce_values(const struct helm_chart *c, cJSON *v, int merge, int take, struct gitops_err *err)
+{
+	cJSON *val, *next, *added = NULL;
+
+	for (val = c->values ? c->values->child : NULL; val; val = next) {
+		cJSON *value = own_item(v, val->string, added);
+		next = val->next;
 		if (value) {
 			if (cJSON_IsNull(value) && !merge) {
 				cJSON_DeleteItemFromObjectCaseSensitive(v, val->string);
@@ -322,10 +344,20 @@ static int coalesce_values(const struct helm_chart *c, cJSON *v, int merge, stru
 					return -1;
 			}
 		} else {
-			cJSON *cp = cJSON_Duplicate(val, 1);
+			cJSON *cp = take ? cJSON_DetachItemViaPointer(c->values, val) : cJSON_Duplicate(val, 1);
 			if (!cp)
 				return gitops_err_oom(err);
-			cJSON_AddItemToObject(v, val->string, cp);
+			if (take) {
+				/* detached: the item and its subtree are v's now (its key copied by cJSON) */
+				if (!cJSON_AddItemToObject(v, cp->string, cp)) {
+					cJSON_Delete(cp);
+					return gitops_err_oom(err);
+				}
+			} else {
+				cJSON_AddItemToObject(v, val->string, cp);
+			}
+			if (!added)
+				added = cp;
 		}
 	}
 	return 0;
@@ -351,9 +383,9 @@ static int go_t(struct gitops_buf *b, const cJSON *v)
 	return r;
 }
 
-static int coalesce(const struct helm_chart *c, cJSON *dest, int merge, struct gitops_err *err);
+static int coalesce(const struct helm_chart *c, cJSON *dest, int merge, int take, struct gitops_err *err);
 
-static int coalesce_deps(const struct helm_chart *c, cJSON *dest, int merge, struct gitops_err *err)
+static int coalesce_deps(const struct helm_chart *c, cJSON *dest, int merge, int take, struct gitops_err *err)
 {
 	for (size_t i = 0; i < c->nsub; i++) {
 		const struct helm_chart *sub = c->sub[i];
@@ -370,27 +402,28 @@ static int coalesce_deps(const struct helm_chart *c, cJSON *dest, int merge, str
 			gitops_buf_release(&b);
 			return -1;
 		}
-		if (coalesce_globals(c, dv, dest, err) < 0 || coalesce(sub, dv, merge, err) < 0)
+		if (coalesce_globals(c, dv, dest, err) < 0 || coalesce(sub, dv, merge, take, err) < 0)
 			return -1;
 	}
 	return 0;
 }
 
-static int coalesce(const struct helm_chart *c, cJSON *dest, int merge, struct gitops_err *err)
+static int coalesce(const struct helm_chart *c, cJSON *dest, int merge, int take, struct gitops_err *err)
 {
-	if (coalesce_values(c, dest, merge, err) < 0)
+	if (coalesce_values(c, dest, merge, take, err) < 0)
 		return -1;
-	return coalesce_deps(c, dest, merge, err);
+	return coalesce_deps(c, dest, merge, take, err);
 }
 
-int helm_coalesce_values(cJSON **out, const struct helm_chart *c, const cJSON *vals, int merge, struct gitops_err *err)
+int helm_coalesce_values(cJSON **out, const struct helm_chart *c, const cJSON *vals, int merge, int take,
+			 struct gitops_err *err)
 {
 	cJSON *v = vals ? cJSON_Duplicate(vals, 1) : cJSON_CreateObject();
 
 	*out = NULL;
 	if (!v)
 		return gitops_err_oom(err);
-	if (coalesce(c, v, merge, err) < 0) {
+	if (coalesce(c, v, merge, take, err) < 0) {
 		cJSON_Delete(v);
 		return -1;
 	}
@@ -652,7 +685,7 @@ static int dependency_enabled(struct helm_chart *c, const cJSON *v, const char *
 	ncds = 0;
 	for (i = 0; i < c->ndeps; i++)
 		c->deps[i].enabled = 1;
-	if (helm_coalesce_values(&cvals, c, v, 0, err) < 0)
+	if (helm_coalesce_values(&cvals, c, v, 0, 0, err) < 0)
 		goto done;
 	deps_tags(c, cvals);
 	if (deps_conditions(c, cvals, path, err) < 0)
@@ -746,7 +779,7 @@ static int import_values(struct helm_chart *c, struct gitops_err *err)
 			return -1;
 	if (!c->deps_listed)
 		return 0;
-	if (helm_coalesce_values(&cvals, c, NULL, 1, err) < 0)
+	if (helm_coalesce_values(&cvals, c, NULL, 1, 0, err) < 0)
 		return -1;
 	if (!(b = cJSON_CreateObject()))
 		goto oom;
