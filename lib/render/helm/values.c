@@ -591,32 +591,36 @@ static int deps_conditions(struct helm_chart *c, const cJSON *cvals, const char 
 	return 0;
 }
 
-/* getAliasDependency: a copy of the loaded subchart that satisfies dep, renamed to its alias */
-static struct helm_chart *alias_dependency(struct helm_chart *c, const struct helm_dep *dep)
+/* getAliasDependency's choice: the first loaded subchart that satisfies dep, or -1 */
+static long alias_match(const struct helm_chart *c, const struct helm_dep *dep)
 {
 	for (size_t i = 0; i < c->nsub; i++) {
-		struct helm_chart *s = c->sub[i], *out;
+		const struct helm_chart *s = c->sub[i];
 		const cJSON *v;
 		if (strcmp(s->name, dep->name ? dep->name : ""))
 			continue;
 		v = cJSON_GetObjectItemCaseSensitive(s->meta, "version");
 		if (!helm_compatible_range(dep->version, cJSON_IsString(v) ? v->valuestring : ""))
 			continue;
-		out = helm_chart_clone(s, c);
-		if (!out)
-			return NULL;
-		if (dep->alias && *dep->alias) {
-			char *n = strdup(dep->alias);
-			if (!n) {
-				helm_chart_free(out);
-				return NULL;
-			}
-			free(out->name);
-			out->name = n;
-		}
-		return out;
+		return (long)i;
 	}
-	return NULL;
+	return -1;
+}
+
+/*
+ * A copy of subchart i for one of its uses (uses[i] of them left): the last
+ * use takes the subchart itself (c->sub[i] NULL then), the others get deep
+ * copies of it, as getAliasDependency's copies are all alike.
+ */
+static struct helm_chart *sub_for_use(struct helm_chart *c, size_t i, size_t *uses)
+{
+	struct helm_chart *s = c->sub[i];
+
+	if (--uses[i] == 0) {
+		c->sub[i] = NULL;
+		return s;
+	}
+	return helm_chart_clone(s, c);
 }
 
 static int push_chart(struct helm_chart ***v, size_t *n, struct helm_chart *c)
@@ -642,12 +646,24 @@ static void set_subs(struct helm_chart *c, struct helm_chart **v, size_t n)
 static int dependency_enabled(struct helm_chart *c, const cJSON *v, const char *path, struct gitops_err *err)
 {
 	struct helm_chart **cds = NULL, **keep = NULL;
-	size_t ncds = 0, nkeep = 0, i, j;
+	size_t ncds = 0, nkeep = 0, i, j, *uses = NULL;
+	long *match = NULL;
+	char *unlisted = NULL;
 	cJSON *cvals = NULL;
 	int ret = -1;
 
 	if (!c->deps_listed)
 		return 0;
+	/*
+	 * Which subchart each use takes, found first on the subcharts as loaded:
+	 * the last use of a subchart takes it, the others copy it, so the
+	 * common case (each subchart used once) copies nothing.
+	 */
+	uses = calloc(c->nsub ? c->nsub : 1, sizeof(*uses));
+	unlisted = calloc(c->nsub ? c->nsub : 1, sizeof(*unlisted));
+	match = calloc(c->ndeps ? c->ndeps : 1, sizeof(*match));
+	if (!uses || !unlisted || !match)
+		goto oom;
 	/* subcharts no entry of Chart.yaml names (with a version they satisfy) stay */
 	for (i = 0; i < c->nsub; i++) {
 		struct helm_chart *s = c->sub[i];
@@ -656,8 +672,17 @@ static int dependency_enabled(struct helm_chart *c, const cJSON *v, const char *
 		for (j = 0; j < c->ndeps && !listed; j++)
 			listed = c->deps[j].name && !strcmp(s->name, c->deps[j].name) &&
 				 helm_compatible_range(c->deps[j].version, cJSON_IsString(ver) ? ver->valuestring : "");
-		if (!listed) {
-			struct helm_chart *cp = helm_chart_clone(s, c);
+		unlisted[i] = !listed;
+		uses[i] += !listed;
+	}
+	for (i = 0; i < c->ndeps; i++) {
+		match[i] = alias_match(c, &c->deps[i]);
+		if (match[i] >= 0)
+			uses[match[i]]++;
+	}
+	for (i = 0; i < c->nsub; i++) {
+		if (unlisted[i]) {
+			struct helm_chart *cp = sub_for_use(c, i, uses);
 			if (!cp || push_chart(&cds, &ncds, cp) < 0) {
 				helm_chart_free(cp);
 				goto oom;
@@ -665,10 +690,21 @@ static int dependency_enabled(struct helm_chart *c, const cJSON *v, const char *
 		}
 	}
 	for (i = 0; i < c->ndeps; i++) {
-		struct helm_chart *a = alias_dependency(c, &c->deps[i]);
-		if (a && push_chart(&cds, &ncds, a) < 0) {
-			helm_chart_free(a);
-			goto oom;
+		if (match[i] >= 0) {
+			struct helm_chart *a = sub_for_use(c, (size_t)match[i], uses);
+			if (a && c->deps[i].alias && *c->deps[i].alias) {
+				char *n = strdup(c->deps[i].alias);
+				if (!n) {
+					helm_chart_free(a);
+					goto oom;
+				}
+				free(a->name);
+				a->name = n;
+			}
+			if (!a || push_chart(&cds, &ncds, a) < 0) {
+				helm_chart_free(a);
+				goto oom;
+			}
 		}
 		if (c->deps[i].alias && *c->deps[i].alias) {
 			char *n = strdup(c->deps[i].alias);
@@ -764,6 +800,9 @@ done:
 		helm_chart_free(cds[i]);
 	free(cds);
 	free(keep);
+	free(uses);
+	free(unlisted);
+	free(match);
 	cJSON_Delete(cvals);
 	return ret;
 }
