@@ -160,6 +160,13 @@ int gitops_tmpl_value_truth(const struct gitops_tmpl_value *v);
 enum { GITOPS_TMPL_TREE_INT64 = 1 };
 int gitops_tmpl_value_from_tree(struct gitops_tmpl_value **out, const cJSON *tree, unsigned flags,
 				struct gitops_err *err);
+/*
+ * The same, the tree's strings (its string values and keys) moved into the
+ * value, not copied: the tree is left without them (empty strings, no
+ * keys), only to be freed (cJSON_Delete, still the caller's).
+ */
+int gitops_tmpl_value_from_tree_take(struct gitops_tmpl_value **out, cJSON *tree, unsigned flags,
+				     struct gitops_err *err);
 /* The value as a value tree (ints as GITOPS_VALUE_INT, floats as float64); NULL when out of memory. */
 cJSON *gitops_tmpl_value_to_tree(const struct gitops_tmpl_value *v);
 

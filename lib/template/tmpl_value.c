@@ -612,10 +612,11 @@ int gitops_tmpl_value_truth(const struct gitops_tmpl_value *v)
 
 /* --- the value tree --- */
 
-static struct gitops_tmpl_value *from_tree(const cJSON *t, unsigned flags, int depth)
+/* take: t's malloc'ed strings (not a reference's, not a constant key) move into the value */
+static struct gitops_tmpl_value *from_tree(cJSON *t, unsigned flags, int take, int depth)
 {
 	struct gitops_tmpl_value *v = NULL;
-	const cJSON *c;
+	cJSON *c;
 	int64_t i;
 
 	if (depth > 10000)
@@ -635,13 +636,23 @@ static struct gitops_tmpl_value *from_tree(const cJSON *t, unsigned flags, int d
 	case GITOPS_VALUE_KIND_FLOAT:
 		return gitops_tmpl_value_float(t->valuedouble);
 	case GITOPS_VALUE_KIND_STRING:
+		if (take && t->valuestring && !(t->type & cJSON_IsReference)) {
+			/* a string value owning the tree's bytes (not borrowed: freed with it) */
+			v = new_value(GITOPS_TMPL_STRING);
+			if (!v)
+				return NULL;
+			v->u.str.s = t->valuestring;
+			v->u.str.len = strlen(t->valuestring);
+			t->valuestring = NULL;
+			return v;
+		}
 		return gitops_tmpl_value_cstring(t->valuestring ? t->valuestring : "");
 	case GITOPS_VALUE_KIND_SEQ:
 		v = gitops_tmpl_value_list(GITOPS_TMPL_LIST);
 		if (!v)
 			return NULL;
 		cJSON_ArrayForEach(c, t) {
-			if (gitops_tmpl_list_push(v, from_tree(c, flags, depth + 1)) < 0)
+			if (gitops_tmpl_list_push(v, from_tree(c, flags, take, depth + 1)) < 0)
 				goto fail;
 		}
 		/* Helm decodes values through encoding/json (--set's {a,b} lists append too): its capacity */
@@ -652,9 +663,17 @@ static struct gitops_tmpl_value *from_tree(const cJSON *t, unsigned flags, int d
 		if (!v)
 			return NULL;
 		cJSON_ArrayForEach(c, t) {
-			const char *k = c->string ? c->string : "";
-			if (gitops_tmpl_map_set(v, k, strlen(k), from_tree(c, flags, depth + 1)) < 0)
-				goto fail;
+			struct gitops_tmpl_value *cv = from_tree(c, flags, take, depth + 1);
+			if (take && c->string && !(c->type & cJSON_StringIsConst)) {
+				char *k = c->string;
+				c->string = NULL;
+				if (tmpl_map_set_owned(v, k, strlen(k), cv) < 0)
+					goto fail;
+			} else {
+				const char *k = c->string ? c->string : "";
+				if (gitops_tmpl_map_set(v, k, strlen(k), cv) < 0)
+					goto fail;
+			}
 		}
 		return v;
 	}
@@ -667,7 +686,17 @@ fail:
 int gitops_tmpl_value_from_tree(struct gitops_tmpl_value **out, const cJSON *tree, unsigned flags,
 				struct gitops_err *err)
 {
-	*out = from_tree(tree, flags, 0);
+	/* not taking: the tree is only read */
+	*out = from_tree((cJSON *)tree, flags, 0, 0);
+	if (!*out)
+		return gitops_err_oom(err);
+	return 0;
+}
+
+int gitops_tmpl_value_from_tree_take(struct gitops_tmpl_value **out, cJSON *tree, unsigned flags,
+				     struct gitops_err *err)
+{
+	*out = from_tree(tree, flags, 1, 0);
 	if (!*out)
 		return gitops_err_oom(err);
 	return 0;

@@ -1209,7 +1209,8 @@ static int template_chart(struct gitops_buf *out, struct gitops_helm_docs *docs,
 	}
 	if (!(release = release_value(o)))
 		goto oom;
-	if (gitops_tmpl_value_from_tree(&vv, vals, GITOPS_TMPL_TREE_INT64, err) < 0)
+	/* vals is freed right after: its strings move into the engine's values */
+	if (gitops_tmpl_value_from_tree_take(&vv, vals, GITOPS_TMPL_TREE_INT64, err) < 0)
 		goto done;
 	/* the engine's copy is the one templates read: the trees' memory serves the render */
 	cJSON_Delete(user);
