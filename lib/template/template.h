@@ -169,6 +169,12 @@ int gitops_tmpl_value_from_tree_take(struct gitops_tmpl_value **out, cJSON *tree
 				     struct gitops_err *err);
 /* The value as a value tree (ints as GITOPS_VALUE_INT, floats as float64); NULL when out of memory. */
 cJSON *gitops_tmpl_value_to_tree(const struct gitops_tmpl_value *v);
+/*
+ * The same for a value about to be unref'd: the strings and map keys only
+ * it holds move into the tree, not copied; v is left without them (empty
+ * strings, keyless maps) and serves for nothing but gitops_tmpl_value_unref.
+ */
+cJSON *gitops_tmpl_value_to_tree_take(struct gitops_tmpl_value *v);
 
 /*
  * fmt.Sprint / Sprintln / Sprintf of values, into b (appended).  0, -1 (out

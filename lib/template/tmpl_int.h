@@ -87,6 +87,8 @@ int tmpl_keycmp(const char *a, size_t alen, const char *b, size_t blen);
  * the key already, or out of memory), no copy made.
  */
 int tmpl_map_set_owned(struct gitops_tmpl_value *map, char *key, size_t klen, struct gitops_tmpl_value *val);
+/* a string value owning s (malloc'ed, len bytes and a NUL; freed with the value, or now when out of memory) */
+struct gitops_tmpl_value *tmpl_value_string_owned(char *s, size_t len);
 
 /* --- fmt (tmpl_fmt.c) --- */
 /* strconv.Quote (ascii: QuoteToASCII), appended */

@@ -100,6 +100,19 @@ struct gitops_tmpl_value *gitops_tmpl_value_string(const char *s, size_t len)
 	return v;
 }
 
+struct gitops_tmpl_value *tmpl_value_string_owned(char *s, size_t len)
+{
+	struct gitops_tmpl_value *v = new_value(GITOPS_TMPL_STRING);
+
+	if (!v) {
+		free(s);
+		return NULL;
+	}
+	v->u.str.s = s;
+	v->u.str.len = len;
+	return v;
+}
+
 struct gitops_tmpl_value *gitops_tmpl_value_string_borrowed(const char *s, size_t len)
 {
 	struct gitops_tmpl_value *v = new_value(GITOPS_TMPL_STRING);
@@ -702,7 +715,12 @@ int gitops_tmpl_value_from_tree_take(struct gitops_tmpl_value **out, cJSON *tree
 	return 0;
 }
 
-static cJSON *to_tree(const struct gitops_tmpl_value *v, int depth)
+/*
+ * take: a string's bytes and a map's keys that no other value shares (refs
+ * 1) and that are malloc'ed on their own move into the tree, v left without
+ * them (empty strings, keyless entries: only to be unref'd)
+ */
+static cJSON *to_tree(const struct gitops_tmpl_value *v, int take, int depth)
 {
 	cJSON *t = NULL, *c;
 	size_t i;
@@ -736,12 +754,23 @@ static cJSON *to_tree(const struct gitops_tmpl_value *v, int depth)
 		return t;
 	}
 	case GITOPS_TMPL_STRING:
+		if (take && v->refs == 1 && !v->borrowed && v->u.str.s) {
+			struct gitops_tmpl_value *w = (struct gitops_tmpl_value *)v;
+			t = cJSON_CreateNull();
+			if (!t)
+				return NULL;
+			t->type = cJSON_String;
+			t->valuestring = w->u.str.s;
+			w->u.str.s = NULL;
+			w->u.str.len = 0;
+			return t;
+		}
 		return cJSON_CreateString(v->u.str.s);
 	case GITOPS_TMPL_LIST:
 	case GITOPS_TMPL_STRLIST:
 		t = cJSON_CreateArray();
 		for (i = 0; t && i < v->u.list.n; i++) {
-			if (!(c = to_tree(v->u.list.items[i], depth + 1)))
+			if (!(c = to_tree(v->u.list.items[i], take, depth + 1)))
 				goto fail;
 			cJSON_AddItemToArray(t, c);
 		}
@@ -749,9 +778,20 @@ static cJSON *to_tree(const struct gitops_tmpl_value *v, int depth)
 	case GITOPS_TMPL_MAP:
 		t = cJSON_CreateObject();
 		for (i = 0; t && i < v->u.map.n; i++) {
-			if (!(c = to_tree(v->u.map.e[i].val, depth + 1)))
+			struct tmpl_entry *e = (struct tmpl_entry *)&v->u.map.e[i];
+			if (!(c = to_tree(e->val, take, depth + 1)))
 				goto fail;
-			cJSON_AddItemToObject(t, v->u.map.e[i].key, c);
+			if (take && v->refs == 1 && e->key) {
+				/* the key moves: added as a constant one, then made the item's own (cJSON frees it) */
+				if (!cJSON_AddItemToObjectCS(t, e->key, c)) {
+					cJSON_Delete(c);
+					goto fail;
+				}
+				c->type &= ~cJSON_StringIsConst;
+				e->key = NULL;
+			} else {
+				cJSON_AddItemToObject(t, e->key, c);
+			}
 		}
 		return t;
 	}
@@ -763,5 +803,10 @@ fail:
 
 cJSON *gitops_tmpl_value_to_tree(const struct gitops_tmpl_value *v)
 {
-	return to_tree(v, 0);
+	return to_tree(v, 0, 0);
+}
+
+cJSON *gitops_tmpl_value_to_tree_take(struct gitops_tmpl_value *v)
+{
+	return to_tree(v, 1, 0);
 }

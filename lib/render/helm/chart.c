@@ -370,7 +370,8 @@ int helm_yaml_read(cJSON **out, const char *data, size_t len, const char *name, 
 		first = NULL;
 	}
 	if (v) {
-		*out = gitops_tmpl_value_to_tree(v);
+		/* v is dropped right after: its strings move into the tree */
+		*out = gitops_tmpl_value_to_tree_take(v);
 		gitops_tmpl_value_unref(v);
 		if (!*out)
 			return gitops_err_oom(err);

@@ -205,7 +205,7 @@ static int is_tag(const char *tag, const char *name)
  * as a map key: only a key or an anchored scalar (an alias may be a key) has
  * its text made, the value of a mapping or an item of a sequence goes without
  */
-static int scalar_node(struct yr *r, const yaml_event_t *ev, struct node *out, int need_key)
+static int scalar_node(struct yr *r, yaml_event_t *ev, struct node *out, int need_key)
 {
 	const char *s = (const char *)ev->data.scalar.value;
 	size_t len = ev->data.scalar.length;
@@ -303,13 +303,13 @@ static int scalar_node(struct yr *r, const yaml_event_t *ev, struct node *out, i
 		break;
 	}
 	default:
-		out->v = gitops_tmpl_value_string(s, len);
-		if (need_key && !out->null_key) {
-			/* the common key: its text as it is, no buffer to grow */
-			if (!(out->key = malloc(len + 1)))
-				goto oom;
-			memcpy(out->key, s, len);
-			out->key[len] = '\0';
+		/* the event's text (malloc'ed, NUL after it) is taken: as the key, or as the value's bytes */
+		ev->data.scalar.value = NULL;
+		if (need_key) {
+			out->key = (char *)s;
+			out->v = gitops_tmpl_value_string(s, len);
+		} else {
+			out->v = tmpl_value_string_owned((char *)s, len);
 		}
 		break;
 	}
