@@ -47,7 +47,7 @@ struct rendered {
 
 struct manifest {
 	const char *path; /* borrowed: a rendered file's name */
-	char *content;
+	char *content;    /* borrowed: in the rendered file's text (split in place) */
 	char *kind;
 	cJSON *tree;      /* the document as lib/yaml read it (NULL: empty) */
 	size_t line;      /* its root's line in content */
@@ -521,8 +521,14 @@ static int next_sep(const char *s, size_t n, size_t from, size_t *ms, size_t *me
 	return 1;
 }
 
-/* SplitManifests: the documents of one rendered file, each trimmed (one empty after trimming is kept) */
-static int split_manifests(char ***out, size_t *nout, const char *text, size_t len)
+/*
+ * SplitManifests: the documents of one rendered file, each trimmed (one
+ * empty after trimming is kept), in place: each ends with a NUL written over
+ * the space or separator after it, and *out points into text (a NUL after
+ * its len bytes).  A document's NUL is the byte simple_head may set to the
+ * line break the text gives it; no later document starts there.
+ */
+static int split_manifests(char ***out, size_t *nout, char *text, size_t len)
 {
 	const char *s = text;
 	size_t n = len, from = 0, ms, me, cnt = 0;
@@ -537,18 +543,17 @@ static int split_manifests(char ***out, size_t *nout, const char *text, size_t l
 		if (end > from) {
 			const char *d = s + from;
 			size_t dl = end - from;
-			char **nv;
+			char **nv, *doc;
 			trim_space(&d, &dl);
 			nv = realloc(v, (cnt + 1) * sizeof(*v));
-			if (!nv)
-				goto oom;
+			if (!nv) {
+				free(v);
+				return -1;
+			}
 			v = nv;
-			/* one byte to spare: simple_head reads it with the line break the text gives it */
-			if (!(v[cnt] = malloc(dl + 2)))
-				goto oom;
-			memcpy(v[cnt], d, dl);
-			v[cnt][dl] = 0;
-			cnt++;
+			doc = text + (d - text);
+			doc[dl] = 0;
+			v[cnt++] = doc;
 		}
 		if (!more)
 			break;
@@ -557,11 +562,6 @@ static int split_manifests(char ***out, size_t *nout, const char *text, size_t l
 	*out = v;
 	*nout = cnt;
 	return 0;
-oom:
-	for (size_t i = 0; i < cnt; i++)
-		free(v[i]);
-	free(v);
-	return -1;
 }
 
 static const char *json_type(const cJSON *v)
@@ -802,7 +802,6 @@ static int mlist_push(struct mlist *l, const char *path, char *content, cJSON *t
 static void mlist_release(struct mlist *l)
 {
 	for (size_t i = 0; i < l->n; i++) {
-		free(l->v[i].content);
 		free(l->v[i].kind);
 		cJSON_Delete(l->v[i].tree);
 	}
@@ -833,10 +832,9 @@ static int sort_manifests(struct mlist *generic, struct mlist *hooks, struct ren
 		trim_space(&s, &n);
 		if (!n)
 			continue;
+		/* the documents stay in r[i].text (freed with r, after the text is written) */
 		if (split_manifests(&docs, &ndocs, r[i].text, strlen(r[i].text)) < 0)
 			return gitops_err_oom(err);
-		free(r[i].text); /* the documents are copies */
-		r[i].text = NULL;
 		for (k = 0; k < ndocs; k++) {
 			cJSON *head = NULL;
 			const char *kind;
@@ -887,7 +885,6 @@ static int sort_manifests(struct mlist *generic, struct mlist *hooks, struct ren
 					h = comma + 1;
 				}
 				if (unknown) {
-					free(docs[k]);
 					cJSON_Delete(head);
 					rc = 0;
 				} else {
@@ -904,8 +901,6 @@ static int sort_manifests(struct mlist *generic, struct mlist *hooks, struct ren
 		free(docs);
 		continue;
 fail:
-		for (k = 0; k < ndocs; k++)
-			free(docs[k]);
 		free(docs);
 		return -1;
 	}
@@ -958,8 +953,11 @@ done:
 	return ret;
 }
 
-/* --show-only: the documents whose "# Source: CHART/PATH" PATH matches a pattern, in the patterns' order */
-static int show_only(struct gitops_buf *out, const char *text, const struct gitops_helm_options *o,
+/*
+ * --show-only: the documents whose "# Source: CHART/PATH" PATH matches a
+ * pattern, in the patterns' order (text is split in place)
+ */
+static int show_only(struct gitops_buf *out, char *text, const struct gitops_helm_options *o,
 		     struct gitops_err *err)
 {
 	char **docs = NULL;
@@ -1010,8 +1008,6 @@ static int show_only(struct gitops_buf *out, const char *text, const struct gito
 oom:
 	gitops_err_oom(err);
 done:
-	for (k = 0; k < ndocs; k++)
-		free(docs[k]);
 	free(docs);
 	return ret;
 }
@@ -1251,7 +1247,7 @@ static int template_chart(struct gitops_buf *out, struct gitops_helm_docs *docs,
 		stand_in = !generic.v[i].unsafe;
 	for (i = 0; stand_in && !o->no_hooks && i < hooks.n; i++)
 		stand_in = (o->skip_tests && hooks.v[i].test) || !hooks.v[i].unsafe;
-	/* written once, each document freed as it is: the CRDs and manifests, space-trimmed, then the hooks */
+	/* written once: the CRDs and manifests, space-trimmed, then the hooks (the rendered files hold the documents) */
 	if (o->include_crds && add_crds(&text, c) < 0)
 		goto oom;
 	for (i = 0; i < generic.n; i++) {
@@ -1261,8 +1257,6 @@ static int template_chart(struct gitops_buf *out, struct gitops_helm_docs *docs,
 			generic.v[i].tree = NULL;
 		if (put_doc(&text, generic.v[i].path, generic.v[i].content) < 0)
 			goto oom;
-		free(generic.v[i].content);
-		generic.v[i].content = NULL;
 	}
 	{
 		const char *s = text.data ? text.data : "";
@@ -1284,8 +1278,6 @@ static int template_chart(struct gitops_buf *out, struct gitops_helm_docs *docs,
 				hooks.v[i].tree = NULL;
 			if (put_doc(&text, hooks.v[i].path, hooks.v[i].content) < 0)
 				goto oom;
-			free(hooks.v[i].content);
-			hooks.v[i].content = NULL;
 		}
 	if (stand_in) {
 		/* offsets into lines: 1 + the line breaks before each "---" */
