@@ -65,6 +65,8 @@ struct engine {
 	size_t ntops;
 };
 
+static int buf_room(struct gitops_buf *b, size_t more);
+
 static void engine_release(struct engine *e)
 {
 	for (size_t i = 0; i < e->nt; i++) {
@@ -412,6 +414,9 @@ static int render_all(struct rendered **out, size_t *nout, struct engine *e, con
 		if (!tv || map_set(tv, "Name", gitops_tmpl_value_cstring(t->name)) < 0 ||
 		    map_set(tv, "BasePath", gitops_tmpl_value_cstring(t->base_path)) < 0 ||
 		    map_set(t->vals, "Template", tv) < 0)
+			goto oom;
+		/* a big file's output is mostly its text (a CRD's megabyte): room for it at once */
+		if (t->f->len >= 16384 && buf_room(&b, t->f->len + t->f->len / 8) < 0)
 			goto oom;
 		if (gitops_tmpl_exec(&b, set, t->name, t->vals, err) < 0) {
 			gitops_buf_release(&b);
@@ -927,6 +932,44 @@ static int put_doc(struct gitops_buf *b, const char *path, const char *content)
 	return gitops_buf_addstr(b, content) < 0 || gitops_buf_add(b, "\n", 1) < 0 ? -1 : 0;
 }
 
+/*
+ * Room in b for `more` bytes beyond what it holds, made at once: lib/base's
+ * buffer has no reserve, so this grows it as its own growth would (the
+ * contents kept, NUL-terminated), to spare the copies a doubling buffer
+ * makes of a megabyte of CRD text on its way there.
+ */
+static int buf_room(struct gitops_buf *b, size_t more)
+{
+	size_t need = b->len + more + 1;
+	char *p;
+
+	if (need <= b->cap)
+		return 0;
+	p = realloc(b->data, need);
+	if (!p)
+		return -1;
+	if (!b->data)
+		p[0] = '\0';
+	b->data = p;
+	b->cap = need;
+	return 0;
+}
+
+/* about what add_crds writes (its headers' paths taken as 256 bytes) */
+static size_t crds_size(const struct helm_chart *c)
+{
+	size_t n = 0, i;
+
+	for (i = 0; i < c->c->files.n; i++) {
+		const struct gitops_helm_file *f = &c->c->files.v[i];
+		if (!strncmp(f->name, "crds/", 5) && has_manifest_ext(f->name))
+			n += 256 + strlen(f->name) + f->len;
+	}
+	for (i = 0; i < c->nsub; i++)
+		n += crds_size(c->sub[i]);
+	return n;
+}
+
 /* CRDObjects: crds/ of the chart, then of its subcharts */
 static int add_crds(struct gitops_buf *b, const struct helm_chart *c)
 {
@@ -1248,6 +1291,18 @@ static int template_chart(struct gitops_buf *out, struct gitops_helm_docs *docs,
 	for (i = 0; stand_in && !o->no_hooks && i < hooks.n; i++)
 		stand_in = (o->skip_tests && hooks.v[i].test) || !hooks.v[i].unsafe;
 	/* written once: the CRDs and manifests, space-trimmed, then the hooks (the rendered files hold the documents) */
+	{
+		/* the text's size, known before it is written: one allocation */
+		size_t total = 1;
+		for (i = 0; i < generic.n; i++)
+			total += 16 + strlen(generic.v[i].path) + strlen(generic.v[i].content);
+		for (i = 0; !o->no_hooks && i < hooks.n; i++)
+			total += 16 + strlen(hooks.v[i].path) + strlen(hooks.v[i].content);
+		if (o->include_crds)
+			total += crds_size(c);
+		if (buf_room(&text, total) < 0)
+			goto oom;
+	}
 	if (o->include_crds && add_crds(&text, c) < 0)
 		goto oom;
 	for (i = 0; i < generic.n; i++) {
