@@ -221,8 +221,10 @@ static int all_templates(struct engine *e, struct gitops_tmpl_value **top, const
 		size_t k;
 		if (c->library && !is_partial(f->name))
 			continue;
-		if (gitops_buf_printf(&nm, "%s/%s", full.data, f->name) < 0 ||
-		    gitops_buf_printf(&bp, "%s/templates", full.data) < 0) {
+		/* "FULL/NAME" and "FULL/templates", appended (no printf for each of a chart's files) */
+		if (gitops_buf_add(&nm, full.data, full.len) < 0 || gitops_buf_add(&nm, "/", 1) < 0 ||
+		    gitops_buf_addstr(&nm, f->name) < 0 || gitops_buf_add(&bp, full.data, full.len) < 0 ||
+		    gitops_buf_add(&bp, "/templates", 10) < 0) {
 			gitops_buf_release(&nm);
 			gitops_buf_release(&bp);
 			goto oom;
@@ -1100,7 +1102,7 @@ static struct gitops_tmpl_value *release_value(const struct gitops_helm_options 
 }
 
 static int template_chart(struct gitops_buf *out, struct gitops_helm_docs *docs, struct helm_chart *c,
-			  const struct gitops_helm_options *o, struct gitops_err *err);
+			  const struct gitops_helm_options *o, struct gitops_tmpl_value *caps, struct gitops_err *err);
 
 void gitops_helm_docs_release(struct gitops_helm_docs *d)
 {
@@ -1128,21 +1130,20 @@ int gitops_helm_template_files(struct gitops_buf *out, const struct gitops_helm_
 int gitops_helm_template_docs(struct gitops_buf *out, struct gitops_helm_docs *docs, const char *path,
 			      const struct gitops_helm_options *o, struct gitops_err *err)
 {
+	struct gitops_tmpl_value *caps = NULL;
 	struct helm_chart *c = NULL;
 	int ret;
 
-	/* helm parses --kube-version before it loads the chart */
-	{
-		struct gitops_tmpl_value *caps = NULL;
-		if (gitops_helm_capabilities(&caps, o->kube_version, o->api_versions, o->n_api_versions, err) < 0)
-			return -1;
-		gitops_tmpl_value_unref(caps);
-	}
-	if (helm_chart_load_path(&c, path, err) < 0)
+	/* helm parses --kube-version before it loads the chart (the value serves the render: taken by template_chart) */
+	if (gitops_helm_capabilities(&caps, o->kube_version, o->api_versions, o->n_api_versions, err) < 0)
 		return -1;
+	if (helm_chart_load_path(&c, path, err) < 0) {
+		gitops_tmpl_value_unref(caps);
+		return -1;
+	}
 	c->warn = o->warn;
 	c->warn_ctx = o->warn_ctx;
-	ret = template_chart(out, docs, c, o, err);
+	ret = template_chart(out, docs, c, o, caps, err);
 	helm_chart_free(c);
 	return ret;
 }
@@ -1166,7 +1167,7 @@ int gitops_helm_template_files_docs(struct gitops_buf *out, struct gitops_helm_d
 		return -1;
 	c->warn = o->warn;
 	c->warn_ctx = o->warn_ctx;
-	ret = template_chart(out, docs, c, o, err);
+	ret = template_chart(out, docs, c, o, NULL, err);
 	helm_chart_free(c);
 	return ret;
 }
@@ -1189,12 +1190,13 @@ static int docs_push(struct gitops_helm_docs *docs, size_t *cap, const struct ma
 	return 0;
 }
 
+/* caps: .Capabilities made already (taken), or NULL */
 static int template_chart(struct gitops_buf *out, struct gitops_helm_docs *docs, struct helm_chart *c,
-			  const struct gitops_helm_options *o, struct gitops_err *err)
+			  const struct gitops_helm_options *o, struct gitops_tmpl_value *caps, struct gitops_err *err)
 {
 	struct engine e;
 	cJSON *user = NULL, *vals = NULL;
-	struct gitops_tmpl_value *caps = NULL, *release = NULL, *root_values = NULL, *vv = NULL, *top = NULL;
+	struct gitops_tmpl_value *release = NULL, *root_values = NULL, *vv = NULL, *top = NULL;
 	struct gitops_buf report = GITOPS_BUF_INIT, text = GITOPS_BUF_INIT;
 	struct rendered *r = NULL;
 	size_t nr = 0, i;
@@ -1208,7 +1210,7 @@ static int template_chart(struct gitops_buf *out, struct gitops_helm_docs *docs,
 		docs->v = NULL;
 		docs->n = 0;
 	}
-	if (gitops_helm_capabilities(&caps, o->kube_version, o->api_versions, o->n_api_versions, err) < 0)
+	if (!caps && gitops_helm_capabilities(&caps, o->kube_version, o->api_versions, o->n_api_versions, err) < 0)
 		goto done;
 	tp = cJSON_GetObjectItemCaseSensitive(c->meta, "type");
 	if (cJSON_IsString(tp) && *tp->valuestring && strcmp(tp->valuestring, "application")) {
