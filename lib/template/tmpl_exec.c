@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/base/regex.h"
 #include "lib/template/tmpl_int.h"
 
 struct rv {
@@ -2132,6 +2133,11 @@ void gitops_tmpl_set_free(struct gitops_tmpl_set *set)
 		free(set->findex);
 		free(set->mindex);
 	}
+	for (i = 0; i < set->nregexes; i++) {
+		free(set->regexes[i].pat);
+		gitops_regex_free(set->regexes[i].re);
+	}
+	free(set->regexes);
 	if (set->stack)
 		munmap(set->stack, set->stack_size);
 	free(set);
@@ -2399,6 +2405,44 @@ int gitops_tmpl_exec(struct gitops_buf *out, struct gitops_tmpl_set *set, const 
 		madvise((char *)set->stack + 4096, drop - 4096, MADV_DONTNEED);
 	}
 	return j.r;
+}
+
+int tmpl_call_regex(struct gitops_regex **out, struct gitops_tmpl_call *call, const char *pat, size_t len,
+		    struct gitops_err *err)
+{
+	struct gitops_tmpl_set *set = call->s->set;
+	struct gitops_regex *re = NULL;
+	struct tmpl_regex *e;
+	size_t i;
+
+	for (i = 0; i < set->nregexes; i++)
+		if (set->regexes[i].len == len && !memcmp(set->regexes[i].pat, pat, len)) {
+			*out = set->regexes[i].re;
+			return 0;
+		}
+	if (gitops_regex_compile(&re, pat, len, err) < 0)
+		return -1;
+	if (set->nregexes == set->capregexes) {
+		size_t cap = set->capregexes ? set->capregexes * 2 : 8;
+		e = realloc(set->regexes, cap * sizeof(*e));
+		if (!e)
+			goto keep_none;
+		set->regexes = e;
+		set->capregexes = cap;
+	}
+	e = &set->regexes[set->nregexes];
+	if (!(e->pat = malloc(len + 1)))
+		goto keep_none;
+	memcpy(e->pat, pat, len);
+	e->pat[len] = '\0';
+	e->len = len;
+	e->re = re;
+	set->nregexes++;
+	*out = re;
+	return 0;
+keep_none:
+	gitops_regex_free(re);
+	return gitops_err_oom(err);
 }
 
 void *gitops_tmpl_call_ctx(const struct gitops_tmpl_call *call)
