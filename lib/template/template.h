@@ -285,6 +285,9 @@ struct gitops_tmpl_set;
  */
 int gitops_tmpl_set_new(struct gitops_tmpl_set **out, const struct gitops_tmpl_func *funcs, size_t n,
 			const struct gitops_tmpl_options *opts, void *ctx, struct gitops_err *err);
+/* The same, funcs (malloc'ed) taken instead of copied: the set frees it (also on error). */
+int gitops_tmpl_set_new_take(struct gitops_tmpl_set **out, struct gitops_tmpl_func *funcs, size_t n,
+			     const struct gitops_tmpl_options *opts, void *ctx, struct gitops_err *err);
 void gitops_tmpl_set_free(struct gitops_tmpl_set *set);
 
 /*

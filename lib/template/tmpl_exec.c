@@ -2088,24 +2088,21 @@ struct tmpl_tree *tmpl_set_lookup(const struct gitops_tmpl_set *set, const char 
 	return i < 0 ? NULL : set->defs[i].tree;
 }
 
-int gitops_tmpl_set_new(struct gitops_tmpl_set **out, const struct gitops_tmpl_func *funcs, size_t n,
-			const struct gitops_tmpl_options *opts, void *ctx, struct gitops_err *err)
+int gitops_tmpl_set_new_take(struct gitops_tmpl_set **out, struct gitops_tmpl_func *funcs, size_t n,
+			     const struct gitops_tmpl_options *opts, void *ctx, struct gitops_err *err)
 {
 	struct gitops_tmpl_set *set = calloc(1, sizeof(*set));
 	struct gitops_tmpl_options defaults = GITOPS_TMPL_OPTIONS_INIT;
 
 	*out = NULL;
-	if (!set)
+	if (!set) {
+		free(funcs);
 		return gitops_err_oom(err);
+	}
 	set->opts = opts ? *opts : defaults;
 	set->ctx = ctx;
 	if (n) {
-		set->funcs = calloc(n, sizeof(*funcs));
-		if (!set->funcs) {
-			free(set);
-			return gitops_err_oom(err);
-		}
-		memcpy(set->funcs, funcs, n * sizeof(*funcs));
+		set->funcs = funcs;
 		set->nfuncs = n;
 		if (func_index_build(set) < 0 || method_index_build(set) < 0) {
 			free(set->findex);
@@ -2113,9 +2110,25 @@ int gitops_tmpl_set_new(struct gitops_tmpl_set **out, const struct gitops_tmpl_f
 			free(set);
 			return gitops_err_oom(err);
 		}
+	} else {
+		free(funcs);
 	}
 	*out = set;
 	return 0;
+}
+
+int gitops_tmpl_set_new(struct gitops_tmpl_set **out, const struct gitops_tmpl_func *funcs, size_t n,
+			const struct gitops_tmpl_options *opts, void *ctx, struct gitops_err *err)
+{
+	struct gitops_tmpl_func *copy = NULL;
+
+	*out = NULL;
+	if (n) {
+		if (!(copy = malloc(n * sizeof(*funcs))))
+			return gitops_err_oom(err);
+		memcpy(copy, funcs, n * sizeof(*funcs));
+	}
+	return gitops_tmpl_set_new_take(out, copy, n, opts, ctx, err);
 }
 
 void gitops_tmpl_set_free(struct gitops_tmpl_set *set)

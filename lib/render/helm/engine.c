@@ -372,27 +372,25 @@ static int render_all(struct rendered **out, size_t *nout, struct engine *e, con
 		      struct gitops_err *err)
 {
 	struct gitops_tmpl_options topts = GITOPS_TMPL_OPTIONS_INIT;
-	struct gitops_tmpl_func *table = NULL, *all = NULL;
+	struct gitops_tmpl_func *all = NULL;
 	struct gitops_tmpl_set *set = NULL;
 	const struct gitops_tmpl_func *extra;
 	struct rendered *r = NULL;
 	size_t ntable = 0, nextra = 0, nr = 0, i;
-	int ret = -1;
+	int ret = -1, rc;
 
 	*out = NULL;
 	*nout = 0;
-	if (gitops_tmpl_funcs_table(&table, &ntable) < 0)
-		goto oom;
+	/* Sprig's and helm's functions in one table, which the set takes (no copies of it) */
 	extra = gitops_helm_builtin_funcs(&nextra);
-	all = malloc((ntable + nextra) * sizeof(*all));
-	if (!all)
+	if (gitops_tmpl_funcs_table_with(&all, &ntable, extra, nextra) < 0)
 		goto oom;
-	memcpy(all, table, ntable * sizeof(*all));
-	memcpy(all + ntable, extra, nextra * sizeof(*all));
 	topts.missingkey_error = o->strict;
 	topts.set_name = "gotpl";
 	topts.borrow_texts = 1; /* the chart's files (NUL-terminated) outlive the set */
-	if (gitops_tmpl_set_new(&set, all, ntable + nextra, &topts, e, err) < 0)
+	rc = gitops_tmpl_set_new_take(&set, all, ntable, &topts, e, err);
+	all = NULL;
+	if (rc < 0)
 		goto done;
 	if (e->nt > 1)
 		qsort(e->t, e->nt, sizeof(*e->t), cmp_tpl);
@@ -449,7 +447,6 @@ oom:
 done:
 	rendered_free(r, nr);
 	gitops_tmpl_set_free(set);
-	free(table);
 	free(all);
 	return ret;
 }
