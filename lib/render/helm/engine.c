@@ -1221,7 +1221,7 @@ static int template_chart(struct gitops_buf *out, struct gitops_helm_docs *docs,
 	if (helm_process_dependencies(c, user, err) < 0)
 		goto done;
 	/* the last coalescing: the charts' defaults move into vals */
-	if (helm_coalesce_values(&vals, c, user, 0, 1, err) < 0)
+	if (helm_coalesce_values(&vals, c, user, 0, HELM_TAKE_ALL, err) < 0)
 		goto done;
 	rc = o->skip_schema_validation ? 0 : helm_validate_schemas(&report, c, vals, err);
 	if (rc < 0)

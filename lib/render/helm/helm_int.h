@@ -79,11 +79,13 @@ int helm_user_values(cJSON **out, const struct gitops_helm_options *o, struct gi
 /* ProcessDependenciesWithMerge: disabled subcharts removed, aliases applied, import-values. */
 int helm_process_dependencies(struct helm_chart *c, const cJSON *vals, struct gitops_err *err);
 /*
- * CoalesceValues(chart, vals): a new tree.  take: the charts' defaults are
- * moved into it, not copied, leaving the charts' values (c's and its
- * subcharts') partly empty: only for the last coalescing, after which
- * nothing reads them.
+ * CoalesceValues(chart, vals): a new tree.  take: the defaults are moved
+ * into it, not copied, leaving the charts' values partly empty: c's and
+ * its subcharts' (HELM_TAKE_ALL: the last coalescing, after which nothing
+ * reads them), or c's only (HELM_TAKE_TOP: c's values replaced by the
+ * result); 0: copied.
  */
+enum { HELM_TAKE_ALL = 1, HELM_TAKE_TOP = 2 };
 int helm_coalesce_values(cJSON **out, const struct helm_chart *c, const cJSON *vals, int merge, int take,
 			 struct gitops_err *err);
 /* ValidateAgainstSchema over the chart and its subcharts; 1 with the report in b, 0 valid, -1 error */

@@ -402,7 +402,8 @@ static int coalesce_deps(const struct helm_chart *c, cJSON *dest, int merge, int
 			gitops_buf_release(&b);
 			return -1;
 		}
-		if (coalesce_globals(c, dv, dest, err) < 0 || coalesce(sub, dv, merge, take, err) < 0)
+		if (coalesce_globals(c, dv, dest, err) < 0 ||
+		    coalesce(sub, dv, merge, take == HELM_TAKE_ALL ? take : 0, err) < 0)
 			return -1;
 	}
 	return 0;
@@ -818,7 +819,8 @@ static int import_values(struct helm_chart *c, struct gitops_err *err)
 			return -1;
 	if (!c->deps_listed)
 		return 0;
-	if (helm_coalesce_values(&cvals, c, NULL, 1, 0, err) < 0)
+	/* c's values become cvals: its own defaults move (its subcharts' stay theirs) */
+	if (helm_coalesce_values(&cvals, c, NULL, 1, HELM_TAKE_TOP, err) < 0)
 		return -1;
 	if (!(b = cJSON_CreateObject()))
 		goto oom;
