@@ -160,8 +160,21 @@ int gitops_tmpl_value_truth(const struct gitops_tmpl_value *v);
 enum { GITOPS_TMPL_TREE_INT64 = 1 };
 int gitops_tmpl_value_from_tree(struct gitops_tmpl_value **out, const cJSON *tree, unsigned flags,
 				struct gitops_err *err);
+/*
+ * The same, the tree's strings (its string values and keys) moved into the
+ * value, not copied: the tree is left without them (empty strings, no
+ * keys), only to be freed (cJSON_Delete, still the caller's).
+ */
+int gitops_tmpl_value_from_tree_take(struct gitops_tmpl_value **out, cJSON *tree, unsigned flags,
+				     struct gitops_err *err);
 /* The value as a value tree (ints as GITOPS_VALUE_INT, floats as float64); NULL when out of memory. */
 cJSON *gitops_tmpl_value_to_tree(const struct gitops_tmpl_value *v);
+/*
+ * The same for a value about to be unref'd: the strings and map keys only
+ * it holds move into the tree, not copied; v is left without them (empty
+ * strings, keyless maps) and serves for nothing but gitops_tmpl_value_unref.
+ */
+cJSON *gitops_tmpl_value_to_tree_take(struct gitops_tmpl_value *v);
 
 /*
  * fmt.Sprint / Sprintln / Sprintf of values, into b (appended).  0, -1 (out
@@ -272,6 +285,9 @@ struct gitops_tmpl_set;
  */
 int gitops_tmpl_set_new(struct gitops_tmpl_set **out, const struct gitops_tmpl_func *funcs, size_t n,
 			const struct gitops_tmpl_options *opts, void *ctx, struct gitops_err *err);
+/* The same, funcs (malloc'ed) taken instead of copied: the set frees it (also on error). */
+int gitops_tmpl_set_new_take(struct gitops_tmpl_set **out, struct gitops_tmpl_func *funcs, size_t n,
+			     const struct gitops_tmpl_options *opts, void *ctx, struct gitops_err *err);
 void gitops_tmpl_set_free(struct gitops_tmpl_set *set);
 
 /*

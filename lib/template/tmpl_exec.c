@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/base/regex.h"
 #include "lib/template/tmpl_int.h"
 
 struct rv {
@@ -137,13 +138,33 @@ int tmpl_builtin_find(const char *name, size_t len)
 	return -1;
 }
 
-/* FNV-1a: the index of names in a set (definitions, functions) */
+/*
+ * The index of names in a set (definitions, functions): eight bytes a
+ * step, not FNV-1a's one (a template's name is some 30 bytes:
+ * "ingress-nginx.controller.fullname"), each step's product folded so
+ * that the low bits the index masks depend on every byte, and a final
+ * mix.  Only lookups use it: no order comes from it.
+ */
 static size_t name_hash(const char *s, size_t n)
 {
-	uint64_t h = 14695981039346656037u;
+	const unsigned char *p = (const unsigned char *)s;
+	uint64_t h = 0x9e3779b97f4a7c15u ^ n, w;
 
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ (unsigned char)s[i]) * 1099511628211u;
+	for (; n >= 8; p += 8, n -= 8) {
+		memcpy(&w, p, 8);
+		h = (h ^ w) * 0xff51afd7ed558ccdu;
+		h ^= h >> 32;
+	}
+	if (n) {
+		w = 0;
+		while (n--)
+			w = w << 8 | p[n];
+		h = (h ^ w) * 0xff51afd7ed558ccdu;
+		h ^= h >> 32;
+	}
+	h ^= h >> 29;
+	h *= 0xc4ceb9fe1a85ec53u;
+	h ^= h >> 32;
 	return (size_t)h;
 }
 
@@ -230,6 +251,10 @@ static int method_index_build(struct gitops_tmpl_set *set)
 		h = method_slot(set, set->funcs[i].receiver, set->funcs[i].name);
 		if (!set->mindex[h])
 			set->mindex[h] = (uint32_t)i + 1;
+		{
+			unsigned char b = (unsigned char)set->funcs[i].name[0];
+			set->mfirst[b >> 6] |= (uint64_t)1 << (b & 63);
+		}
 	}
 	return 0;
 }
@@ -575,7 +600,12 @@ static long find_method(const struct gitops_tmpl_set *set, const char *type, con
 	size_t i;
 
 	if (set->mindex) {
-		size_t h = method_slot(set, type, name);
+		/* most fields (.Values.image) start with a byte no method name does: no hashing then */
+		unsigned char b = (unsigned char)name[0];
+		size_t h;
+		if (!(set->mfirst[b >> 6] >> (b & 63) & 1))
+			return -1;
+		h = method_slot(set, type, name);
 		return set->mindex[h] ? (long)set->mindex[h] - 1 : -1;
 	}
 	for (i = set->nfuncs; i-- > 0;)
@@ -2058,24 +2088,21 @@ struct tmpl_tree *tmpl_set_lookup(const struct gitops_tmpl_set *set, const char 
 	return i < 0 ? NULL : set->defs[i].tree;
 }
 
-int gitops_tmpl_set_new(struct gitops_tmpl_set **out, const struct gitops_tmpl_func *funcs, size_t n,
-			const struct gitops_tmpl_options *opts, void *ctx, struct gitops_err *err)
+int gitops_tmpl_set_new_take(struct gitops_tmpl_set **out, struct gitops_tmpl_func *funcs, size_t n,
+			     const struct gitops_tmpl_options *opts, void *ctx, struct gitops_err *err)
 {
 	struct gitops_tmpl_set *set = calloc(1, sizeof(*set));
 	struct gitops_tmpl_options defaults = GITOPS_TMPL_OPTIONS_INIT;
 
 	*out = NULL;
-	if (!set)
+	if (!set) {
+		free(funcs);
 		return gitops_err_oom(err);
+	}
 	set->opts = opts ? *opts : defaults;
 	set->ctx = ctx;
 	if (n) {
-		set->funcs = calloc(n, sizeof(*funcs));
-		if (!set->funcs) {
-			free(set);
-			return gitops_err_oom(err);
-		}
-		memcpy(set->funcs, funcs, n * sizeof(*funcs));
+		set->funcs = funcs;
 		set->nfuncs = n;
 		if (func_index_build(set) < 0 || method_index_build(set) < 0) {
 			free(set->findex);
@@ -2083,9 +2110,25 @@ int gitops_tmpl_set_new(struct gitops_tmpl_set **out, const struct gitops_tmpl_f
 			free(set);
 			return gitops_err_oom(err);
 		}
+	} else {
+		free(funcs);
 	}
 	*out = set;
 	return 0;
+}
+
+int gitops_tmpl_set_new(struct gitops_tmpl_set **out, const struct gitops_tmpl_func *funcs, size_t n,
+			const struct gitops_tmpl_options *opts, void *ctx, struct gitops_err *err)
+{
+	struct gitops_tmpl_func *copy = NULL;
+
+	*out = NULL;
+	if (n) {
+		if (!(copy = malloc(n * sizeof(*funcs))))
+			return gitops_err_oom(err);
+		memcpy(copy, funcs, n * sizeof(*funcs));
+	}
+	return gitops_tmpl_set_new_take(out, copy, n, opts, ctx, err);
 }
 
 void gitops_tmpl_set_free(struct gitops_tmpl_set *set)
@@ -2103,6 +2146,11 @@ void gitops_tmpl_set_free(struct gitops_tmpl_set *set)
 		free(set->findex);
 		free(set->mindex);
 	}
+	for (i = 0; i < set->nregexes; i++) {
+		free(set->regexes[i].pat);
+		gitops_regex_free(set->regexes[i].re);
+	}
+	free(set->regexes);
 	if (set->stack)
 		munmap(set->stack, set->stack_size);
 	free(set);
@@ -2372,6 +2420,44 @@ int gitops_tmpl_exec(struct gitops_buf *out, struct gitops_tmpl_set *set, const 
 	return j.r;
 }
 
+int tmpl_call_regex(struct gitops_regex **out, struct gitops_tmpl_call *call, const char *pat, size_t len,
+		    struct gitops_err *err)
+{
+	struct gitops_tmpl_set *set = call->s->set;
+	struct gitops_regex *re = NULL;
+	struct tmpl_regex *e;
+	size_t i;
+
+	for (i = 0; i < set->nregexes; i++)
+		if (set->regexes[i].len == len && !memcmp(set->regexes[i].pat, pat, len)) {
+			*out = set->regexes[i].re;
+			return 0;
+		}
+	if (gitops_regex_compile(&re, pat, len, err) < 0)
+		return -1;
+	if (set->nregexes == set->capregexes) {
+		size_t cap = set->capregexes ? set->capregexes * 2 : 8;
+		e = realloc(set->regexes, cap * sizeof(*e));
+		if (!e)
+			goto keep_none;
+		set->regexes = e;
+		set->capregexes = cap;
+	}
+	e = &set->regexes[set->nregexes];
+	if (!(e->pat = malloc(len + 1)))
+		goto keep_none;
+	memcpy(e->pat, pat, len);
+	e->pat[len] = '\0';
+	e->len = len;
+	e->re = re;
+	set->nregexes++;
+	*out = re;
+	return 0;
+keep_none:
+	gitops_regex_free(re);
+	return gitops_err_oom(err);
+}
+
 void *gitops_tmpl_call_ctx(const struct gitops_tmpl_call *call)
 {
 	return call->s->set->ctx;
@@ -2414,6 +2500,7 @@ int gitops_tmpl_call_parse_exec(struct gitops_buf *out, struct gitops_tmpl_call 
 	copy->findex_cap = s->set->findex_cap;
 	copy->mindex = s->set->mindex;
 	copy->mindex_cap = s->set->mindex_cap;
+	memcpy(copy->mfirst, s->set->mfirst, sizeof(copy->mfirst));
 	copy->borrowed_funcs = 1;
 	/* the definitions and their index as they are (a set holds no name twice) */
 	if (s->set->ndefs) {

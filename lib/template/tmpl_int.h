@@ -81,6 +81,30 @@ void tmpl_set_append_cap(struct gitops_tmpl_value *l, size_t cap0);
 
 /* bytewise comparison of two keys, as Go compares strings */
 int tmpl_keycmp(const char *a, size_t alen, const char *b, size_t blen);
+/*
+ * gitops_tmpl_map_set with a key already malloc'ed (klen bytes and a NUL):
+ * takes key and val, keeping key as the entry's (freed when the map has
+ * the key already, or out of memory), no copy made.
+ */
+int tmpl_map_set_owned(struct gitops_tmpl_value *map, char *key, size_t klen, struct gitops_tmpl_value *val);
+/* a pattern compiled for a set's functions (lib/base/regex.h's regex) */
+struct gitops_regex;
+struct tmpl_regex {
+	char *pat;
+	size_t len;
+	struct gitops_regex *re;
+};
+/*
+ * Go's regexp.Compile of pat (len bytes) for a function the set of call
+ * runs: compiled the first time, then the same compiled pattern (a regex
+ * is only read when matching), kept by the set and freed with it: *out is
+ * borrowed.  0, or -1 with err as gitops_regex_compile fills it (a pattern
+ * that fails is compiled again, for its message, each time).
+ */
+int tmpl_call_regex(struct gitops_regex **out, struct gitops_tmpl_call *call, const char *pat, size_t len,
+		    struct gitops_err *err);
+/* a string value owning s (malloc'ed, len bytes and a NUL; freed with the value, or now when out of memory) */
+struct gitops_tmpl_value *tmpl_value_string_owned(char *s, size_t len);
 
 /* --- fmt (tmpl_fmt.c) --- */
 /* strconv.Quote (ascii: QuoteToASCII), appended */
@@ -245,6 +269,9 @@ struct gitops_tmpl_set {
 	size_t findex_cap;
 	uint32_t *mindex;                /* funcs with a receiver by receiver and name, the last winning; as dindex */
 	size_t mindex_cap;
+	uint64_t mfirst[4];              /* the first bytes of the methods' names: a field no method can be */
+	struct tmpl_regex *regexes;      /* the patterns its functions compiled (tmpl_call_regex), kept */
+	size_t nregexes, capregexes;
 	int borrowed_funcs;              /* a tpl copy: funcs, findex and mindex belong to the parent */
 	void *stack;                     /* the executor's stack (tmpl_exec.c), mapped at the first execution */
 	size_t stack_size;

@@ -100,6 +100,19 @@ struct gitops_tmpl_value *gitops_tmpl_value_string(const char *s, size_t len)
 	return v;
 }
 
+struct gitops_tmpl_value *tmpl_value_string_owned(char *s, size_t len)
+{
+	struct gitops_tmpl_value *v = new_value(GITOPS_TMPL_STRING);
+
+	if (!v) {
+		free(s);
+		return NULL;
+	}
+	v->u.str.s = s;
+	v->u.str.len = len;
+	return v;
+}
+
 struct gitops_tmpl_value *gitops_tmpl_value_string_borrowed(const char *s, size_t len)
 {
 	struct gitops_tmpl_value *v = new_value(GITOPS_TMPL_STRING);
@@ -385,7 +398,13 @@ static long map_find(const struct gitops_tmpl_value *map, const char *key, size_
 
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
-		int c = tmpl_keycmp(map->u.map.e[mid].key, map->u.map.e[mid].klen, key, klen);
+		const struct tmpl_entry *e = &map->u.map.e[mid];
+		int c;
+		/* keys mostly differ in their first byte: memcmp's order without a call to it */
+		if (e->klen && klen && (unsigned char)e->key[0] != (unsigned char)key[0])
+			c = (unsigned char)e->key[0] < (unsigned char)key[0] ? -1 : 1;
+		else
+			c = tmpl_keycmp(e->key, e->klen, key, klen);
 		if (!c)
 			return (long)mid;
 		if (c < 0)
@@ -396,18 +415,21 @@ static long map_find(const struct gitops_tmpl_value *map, const char *key, size_
 	return -(long)lo - 1;
 }
 
-int gitops_tmpl_map_set(struct gitops_tmpl_value *map, const char *key, size_t klen, struct gitops_tmpl_value *val)
+/* key's entry: the value replaced, or key (malloc'ed by the caller, or NULL: a copy of it made) inserted */
+static int map_put(struct gitops_tmpl_value *map, const char *key, size_t klen, char *owned,
+		   struct gitops_tmpl_value *val)
 {
 	long at;
 	size_t i;
-	char *k;
+	char *k = owned;
 
 	if (!val)
-		return -1;
+		goto oom;
 	at = map_find(map, key, klen);
 	if (at >= 0) {
 		gitops_tmpl_value_unref(map->u.map.e[at].val);
 		map->u.map.e[at].val = val;
+		free(owned);
 		return 0;
 	}
 	i = (size_t)(-at - 1);
@@ -419,11 +441,13 @@ int gitops_tmpl_map_set(struct gitops_tmpl_value *map, const char *key, size_t k
 		map->u.map.e = e;
 		map->u.map.cap = cap;
 	}
-	k = malloc(klen + 1);
-	if (!k)
-		goto oom;
-	memcpy(k, key, klen);
-	k[klen] = '\0';
+	if (!k) {
+		k = malloc(klen + 1);
+		if (!k)
+			goto oom;
+		memcpy(k, key, klen);
+		k[klen] = '\0';
+	}
 	memmove(&map->u.map.e[i + 1], &map->u.map.e[i], (map->u.map.n - i) * sizeof(map->u.map.e[0]));
 	map->u.map.e[i].key = k;
 	map->u.map.e[i].klen = klen;
@@ -431,8 +455,19 @@ int gitops_tmpl_map_set(struct gitops_tmpl_value *map, const char *key, size_t k
 	map->u.map.n++;
 	return 0;
 oom:
+	free(owned);
 	gitops_tmpl_value_unref(val);
 	return -1;
+}
+
+int gitops_tmpl_map_set(struct gitops_tmpl_value *map, const char *key, size_t klen, struct gitops_tmpl_value *val)
+{
+	return map_put(map, key, klen, NULL, val);
+}
+
+int tmpl_map_set_owned(struct gitops_tmpl_value *map, char *key, size_t klen, struct gitops_tmpl_value *val)
+{
+	return map_put(map, key, klen, key, val);
 }
 
 struct gitops_tmpl_value *gitops_tmpl_map_get(const struct gitops_tmpl_value *map, const char *key, size_t klen)
@@ -590,10 +625,11 @@ int gitops_tmpl_value_truth(const struct gitops_tmpl_value *v)
 
 /* --- the value tree --- */
 
-static struct gitops_tmpl_value *from_tree(const cJSON *t, unsigned flags, int depth)
+/* take: t's malloc'ed strings (not a reference's, not a constant key) move into the value */
+static struct gitops_tmpl_value *from_tree(cJSON *t, unsigned flags, int take, int depth)
 {
 	struct gitops_tmpl_value *v = NULL;
-	const cJSON *c;
+	cJSON *c;
 	int64_t i;
 
 	if (depth > 10000)
@@ -613,13 +649,24 @@ static struct gitops_tmpl_value *from_tree(const cJSON *t, unsigned flags, int d
 	case GITOPS_VALUE_KIND_FLOAT:
 		return gitops_tmpl_value_float(t->valuedouble);
 	case GITOPS_VALUE_KIND_STRING:
+		/* (a pooled string, value.h, is copied: a string value's bytes go back through free()) */
+		if (take && t->valuestring && !(t->type & cJSON_IsReference) && !gitops_value_pool_owns(t->valuestring)) {
+			/* a string value owning the tree's bytes (not borrowed: freed with it) */
+			v = new_value(GITOPS_TMPL_STRING);
+			if (!v)
+				return NULL;
+			v->u.str.s = t->valuestring;
+			v->u.str.len = strlen(t->valuestring);
+			t->valuestring = NULL;
+			return v;
+		}
 		return gitops_tmpl_value_cstring(t->valuestring ? t->valuestring : "");
 	case GITOPS_VALUE_KIND_SEQ:
 		v = gitops_tmpl_value_list(GITOPS_TMPL_LIST);
 		if (!v)
 			return NULL;
 		cJSON_ArrayForEach(c, t) {
-			if (gitops_tmpl_list_push(v, from_tree(c, flags, depth + 1)) < 0)
+			if (gitops_tmpl_list_push(v, from_tree(c, flags, take, depth + 1)) < 0)
 				goto fail;
 		}
 		/* Helm decodes values through encoding/json (--set's {a,b} lists append too): its capacity */
@@ -630,9 +677,17 @@ static struct gitops_tmpl_value *from_tree(const cJSON *t, unsigned flags, int d
 		if (!v)
 			return NULL;
 		cJSON_ArrayForEach(c, t) {
-			const char *k = c->string ? c->string : "";
-			if (gitops_tmpl_map_set(v, k, strlen(k), from_tree(c, flags, depth + 1)) < 0)
-				goto fail;
+			struct gitops_tmpl_value *cv = from_tree(c, flags, take, depth + 1);
+			if (take && c->string && !(c->type & cJSON_StringIsConst) && !gitops_value_pool_owns(c->string)) {
+				char *k = c->string;
+				c->string = NULL;
+				if (tmpl_map_set_owned(v, k, strlen(k), cv) < 0)
+					goto fail;
+			} else {
+				const char *k = c->string ? c->string : "";
+				if (gitops_tmpl_map_set(v, k, strlen(k), cv) < 0)
+					goto fail;
+			}
 		}
 		return v;
 	}
@@ -645,13 +700,28 @@ fail:
 int gitops_tmpl_value_from_tree(struct gitops_tmpl_value **out, const cJSON *tree, unsigned flags,
 				struct gitops_err *err)
 {
-	*out = from_tree(tree, flags, 0);
+	/* not taking: the tree is only read */
+	*out = from_tree((cJSON *)tree, flags, 0, 0);
 	if (!*out)
 		return gitops_err_oom(err);
 	return 0;
 }
 
-static cJSON *to_tree(const struct gitops_tmpl_value *v, int depth)
+int gitops_tmpl_value_from_tree_take(struct gitops_tmpl_value **out, cJSON *tree, unsigned flags,
+				     struct gitops_err *err)
+{
+	*out = from_tree(tree, flags, 1, 0);
+	if (!*out)
+		return gitops_err_oom(err);
+	return 0;
+}
+
+/*
+ * take: a string's bytes and a map's keys that no other value shares (refs
+ * 1) and that are malloc'ed on their own move into the tree, v left without
+ * them (empty strings, keyless entries: only to be unref'd)
+ */
+static cJSON *to_tree(const struct gitops_tmpl_value *v, int take, int depth)
 {
 	cJSON *t = NULL, *c;
 	size_t i;
@@ -685,12 +755,23 @@ static cJSON *to_tree(const struct gitops_tmpl_value *v, int depth)
 		return t;
 	}
 	case GITOPS_TMPL_STRING:
+		if (take && v->refs == 1 && !v->borrowed && v->u.str.s) {
+			struct gitops_tmpl_value *w = (struct gitops_tmpl_value *)v;
+			t = cJSON_CreateNull();
+			if (!t)
+				return NULL;
+			t->type = cJSON_String;
+			t->valuestring = w->u.str.s;
+			w->u.str.s = NULL;
+			w->u.str.len = 0;
+			return t;
+		}
 		return cJSON_CreateString(v->u.str.s);
 	case GITOPS_TMPL_LIST:
 	case GITOPS_TMPL_STRLIST:
 		t = cJSON_CreateArray();
 		for (i = 0; t && i < v->u.list.n; i++) {
-			if (!(c = to_tree(v->u.list.items[i], depth + 1)))
+			if (!(c = to_tree(v->u.list.items[i], take, depth + 1)))
 				goto fail;
 			cJSON_AddItemToArray(t, c);
 		}
@@ -698,9 +779,20 @@ static cJSON *to_tree(const struct gitops_tmpl_value *v, int depth)
 	case GITOPS_TMPL_MAP:
 		t = cJSON_CreateObject();
 		for (i = 0; t && i < v->u.map.n; i++) {
-			if (!(c = to_tree(v->u.map.e[i].val, depth + 1)))
+			struct tmpl_entry *e = (struct tmpl_entry *)&v->u.map.e[i];
+			if (!(c = to_tree(e->val, take, depth + 1)))
 				goto fail;
-			cJSON_AddItemToObject(t, v->u.map.e[i].key, c);
+			if (take && v->refs == 1 && e->key) {
+				/* the key moves: added as a constant one, then made the item's own (cJSON frees it) */
+				if (!cJSON_AddItemToObjectCS(t, e->key, c)) {
+					cJSON_Delete(c);
+					goto fail;
+				}
+				c->type &= ~cJSON_StringIsConst;
+				e->key = NULL;
+			} else {
+				cJSON_AddItemToObject(t, e->key, c);
+			}
 		}
 		return t;
 	}
@@ -712,5 +804,10 @@ fail:
 
 cJSON *gitops_tmpl_value_to_tree(const struct gitops_tmpl_value *v)
 {
-	return to_tree(v, 0);
+	return to_tree(v, 0, 0);
+}
+
+cJSON *gitops_tmpl_value_to_tree_take(struct gitops_tmpl_value *v)
+{
+	return to_tree(v, 1, 0);
 }

@@ -121,6 +121,11 @@ int gitops_value_pool_install(void)
 	return 0;
 }
 
+int gitops_value_pool_owns(const void *p)
+{
+	return (size_t)((uintptr_t)p - (uintptr_t)pool.base) < (size_t)(pool.top - pool.base);
+}
+
 size_t gitops_value_pool_blocks(void)
 {
 	return pool.blocks;

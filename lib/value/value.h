@@ -145,6 +145,11 @@ int gitops_value_pool_install(void);
 #ifndef GITOPS_POOL_ASAN
 #define GITOPS_POOL_ASAN 0
 #endif
+/*
+ * Is p a block of the pools?  Code that takes a string out of a cJSON node
+ * to own it past the tree, freed by free(), copies such a one instead.
+ */
+int gitops_value_pool_owns(const void *p);
 /* Blocks the pools hand out now (for the tests). */
 size_t gitops_value_pool_blocks(void);
 

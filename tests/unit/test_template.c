@@ -507,6 +507,42 @@ START_TEST(test_values)
 }
 END_TEST
 
+/* the take conversions give what the copying ones give; a value also held elsewhere keeps its text */
+START_TEST(test_values_take)
+{
+	struct gitops_err err = GITOPS_ERR_INIT;
+	const char *json = "{\"a\":7,\"b\":[1.5,\"x\",null,true],\"c\":{\"z\":\"zz\",\"y\":\"\"}}";
+	cJSON *tree = cJSON_Parse(json), *copy, *back;
+	struct gitops_tmpl_value *v = NULL, *w = NULL, *shared;
+	char *a, *b;
+
+	ck_assert_ptr_nonnull(tree);
+	gitops_value_set_int(cJSON_GetObjectItem(tree, "a"), 7);
+	copy = cJSON_Duplicate(tree, 1);
+	ck_assert_int_eq(gitops_tmpl_value_from_tree(&v, copy, GITOPS_TMPL_TREE_INT64, &err), 0);
+	ck_assert_int_eq(gitops_tmpl_value_from_tree_take(&w, tree, GITOPS_TMPL_TREE_INT64, &err), 0);
+	cJSON_Delete(tree);
+	cJSON_Delete(copy);
+	/* one string shared with a list: it stays in w after w's tree is made */
+	shared = gitops_tmpl_value_ref(gitops_tmpl_map_get(gitops_tmpl_map_get(w, "c", 1), "z", 1));
+	copy = gitops_tmpl_value_to_tree(v);
+	back = gitops_tmpl_value_to_tree_take(w);
+	ck_assert_ptr_nonnull(copy);
+	ck_assert_ptr_nonnull(back);
+	a = cJSON_PrintUnformatted(copy);
+	b = cJSON_PrintUnformatted(back);
+	ck_assert_str_eq(a, b);
+	ck_assert_str_eq(gitops_tmpl_value_str(shared, NULL), "zz");
+	free(a);
+	free(b);
+	cJSON_Delete(copy);
+	cJSON_Delete(back);
+	gitops_tmpl_value_unref(shared);
+	gitops_tmpl_value_unref(v);
+	gitops_tmpl_value_unref(w);
+}
+END_TEST
+
 static int m_get(struct gitops_tmpl_value **out, struct gitops_tmpl_call *call, struct gitops_tmpl_value *const *args,
 		 size_t n, struct gitops_err *err)
 {
@@ -600,6 +636,7 @@ static Suite *template_suite(void)
 	tcase_add_test(tc, test_limits);
 	tcase_add_test(tc, test_set);
 	tcase_add_test(tc, test_values);
+	tcase_add_test(tc, test_values_take);
 	tcase_add_test(tc, test_methods);
 	suite_add_tcase(s, tc);
 	return s;

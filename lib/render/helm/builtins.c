@@ -390,13 +390,29 @@ static struct gitops_tmpl_value *zero_of(enum ftype t)
 }
 
 /* sd's fields set to their zero values, and its GITOPS_TMPL_FIELDS (wrap: "{Metadata" ... "}" then IsRoot) */
+/* a, then sep and b when sep: snprintf's "%s%s%s" into out (size > 0), truncated as it truncates */
+static void join(char *out, size_t size, const char *a, const char *sep, const char *b)
+{
+	const char *parts[3] = { a, sep, b };
+	size_t o = 0;
+
+	for (size_t k = 0; k < 3; k++) {
+		size_t n = strlen(parts[k]);
+		if (n > size - 1 - o)
+			n = size - 1 - o;
+		memcpy(out + o, parts[k], n);
+		o += n;
+	}
+	out[o] = '\0';
+}
+
 static int zero_struct(struct gitops_tmpl_value *st, const struct sdesc *sd, struct gitops_tmpl_value *fields)
 {
 	size_t i;
 	char spec[128];
 
 	for (i = 0; i < sd->n; i++) {
-		snprintf(spec, sizeof(spec), "%s %s", sd->f[i].go, sd->f[i].tag);
+		join(spec, sizeof(spec), sd->f[i].go, " ", sd->f[i].tag);
 		if (hb_set(st, sd->f[i].go, zero_of(sd->f[i].type)) < 0 ||
 		    gitops_tmpl_list_push(fields, gitops_tmpl_value_cstring(spec)) < 0)
 			return -1;
@@ -428,7 +444,7 @@ static int decode_into(struct gitops_tmpl_value *st, const cJSON *obj, const str
 				fd = &sd->f[i];
 		if (!fd)
 			continue;
-		snprintf(fpath, sizeof(fpath), "%s%s%s", path, *path ? "." : "", fd->json);
+		join(fpath, sizeof(fpath), path, *path ? "." : "", fd->json);
 		if (decode_field(&v, c, sd, fd, fpath, err) < 0)
 			return -1;
 		if (v && hb_set(st, fd->go, v) < 0)

@@ -92,6 +92,18 @@ static struct gitops_tmpl_value *str(const char *s)
 	return gitops_tmpl_value_cstring(s);
 }
 
+/* x in decimal, appended ("%llu" without printf) */
+static int add_dec(struct gitops_buf *b, unsigned long long x)
+{
+	char d[20];
+	size_t n = 0;
+
+	do
+		d[sizeof(d) - ++n] = (char)('0' + x % 10);
+	while ((x /= 10) && n < sizeof(d));
+	return gitops_buf_add(b, d + sizeof(d) - n, n);
+}
+
 /*
  * chartutil.ParseKubeVersion: semver.NewVersion (Sprig's semver is the same
  * Masterminds function), then "v" + its String(), Major and Minor.
@@ -115,18 +127,17 @@ static int kube_version(struct gitops_tmpl_value **out, const char *text, struct
 		goto done;
 	}
 	s = gitops_tmpl_value_str(gitops_tmpl_map_get(ver, GITOPS_TMPL_STRINGER, strlen(GITOPS_TMPL_STRINGER)), NULL);
-	if (!(kv = gitops_tmpl_value_struct("chartutil.KubeVersion")) || gitops_buf_printf(&b, "v%s", s ? s : "") < 0 ||
+	if (!(kv = gitops_tmpl_value_struct("chartutil.KubeVersion")) || gitops_buf_add(&b, "v", 1) < 0 ||
+	    gitops_buf_addstr(&b, s ? s : "") < 0 ||
 	    hb_set(kv, "Version", gitops_tmpl_value_string(b.data, b.len)) < 0 ||
 	    hb_set(kv, GITOPS_TMPL_STRINGER, gitops_tmpl_value_string(b.data, b.len)) < 0)
 		goto oom;
 	gitops_buf_release(&b);
-	if (gitops_buf_printf(&b, "%llu", (unsigned long long)gitops_tmpl_value_int_of(
-						  gitops_tmpl_map_get(ver, "major()", 7))) < 0 ||
+	if (add_dec(&b, (unsigned long long)gitops_tmpl_value_int_of(gitops_tmpl_map_get(ver, "major()", 7))) < 0 ||
 	    hb_set(kv, "Major", gitops_tmpl_value_string(b.data, b.len)) < 0)
 		goto oom;
 	gitops_buf_release(&b);
-	if (gitops_buf_printf(&b, "%llu", (unsigned long long)gitops_tmpl_value_int_of(
-						  gitops_tmpl_map_get(ver, "minor()", 7))) < 0 ||
+	if (add_dec(&b, (unsigned long long)gitops_tmpl_value_int_of(gitops_tmpl_map_get(ver, "minor()", 7))) < 0 ||
 	    hb_set(kv, "Minor", gitops_tmpl_value_string(b.data, b.len)) < 0 || hb_fields(kv, kube_fields) < 0)
 		goto oom;
 	*out = kv;

@@ -370,7 +370,8 @@ int helm_yaml_read(cJSON **out, const char *data, size_t len, const char *name, 
 		first = NULL;
 	}
 	if (v) {
-		*out = gitops_tmpl_value_to_tree(v);
+		/* v is dropped right after: its strings move into the tree */
+		*out = gitops_tmpl_value_to_tree_take(v);
 		gitops_tmpl_value_unref(v);
 		if (!*out)
 			return gitops_err_oom(err);
@@ -503,11 +504,12 @@ int helm_chart_load(struct helm_chart **out, struct gitops_helm_files *files, co
 			continue;
 		}
 		if (!strcmp(n, "values.schema.json")) {
+			/* the file's bytes (NUL after them) are the schema's: taken, not copied (a schema can be 200 KB) */
 			free(c->c->schema);
-			if (!(c->c->schema = malloc(f->len + 1)))
-				goto oom;
-			memcpy(c->c->schema, f->data, f->len + 1);
+			c->c->schema = (char *)f->data;
 			c->c->schema_len = f->len;
+			f->data = NULL;
+			f->len = 0;
 			continue;
 		}
 		if (!strcmp(n, "requirements.yaml")) {

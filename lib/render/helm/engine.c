@@ -47,7 +47,7 @@ struct rendered {
 
 struct manifest {
 	const char *path; /* borrowed: a rendered file's name */
-	char *content;
+	char *content;    /* borrowed: in the rendered file's text (split in place) */
 	char *kind;
 	cJSON *tree;      /* the document as lib/yaml read it (NULL: empty) */
 	size_t line;      /* its root's line in content */
@@ -64,6 +64,8 @@ struct engine {
 	struct gitops_tmpl_value **tops; /* each chart's top object, freed at the end */
 	size_t ntops;
 };
+
+static int buf_room(struct gitops_buf *b, size_t more);
 
 static void engine_release(struct engine *e)
 {
@@ -219,8 +221,10 @@ static int all_templates(struct engine *e, struct gitops_tmpl_value **top, const
 		size_t k;
 		if (c->library && !is_partial(f->name))
 			continue;
-		if (gitops_buf_printf(&nm, "%s/%s", full.data, f->name) < 0 ||
-		    gitops_buf_printf(&bp, "%s/templates", full.data) < 0) {
+		/* "FULL/NAME" and "FULL/templates", appended (no printf for each of a chart's files) */
+		if (gitops_buf_add(&nm, full.data, full.len) < 0 || gitops_buf_add(&nm, "/", 1) < 0 ||
+		    gitops_buf_addstr(&nm, f->name) < 0 || gitops_buf_add(&bp, full.data, full.len) < 0 ||
+		    gitops_buf_add(&bp, "/templates", 10) < 0) {
 			gitops_buf_release(&nm);
 			gitops_buf_release(&bp);
 			goto oom;
@@ -368,27 +372,25 @@ static int render_all(struct rendered **out, size_t *nout, struct engine *e, con
 		      struct gitops_err *err)
 {
 	struct gitops_tmpl_options topts = GITOPS_TMPL_OPTIONS_INIT;
-	struct gitops_tmpl_func *table = NULL, *all = NULL;
+	struct gitops_tmpl_func *all = NULL;
 	struct gitops_tmpl_set *set = NULL;
 	const struct gitops_tmpl_func *extra;
 	struct rendered *r = NULL;
 	size_t ntable = 0, nextra = 0, nr = 0, i;
-	int ret = -1;
+	int ret = -1, rc;
 
 	*out = NULL;
 	*nout = 0;
-	if (gitops_tmpl_funcs_table(&table, &ntable) < 0)
-		goto oom;
+	/* Sprig's and helm's functions in one table, which the set takes (no copies of it) */
 	extra = gitops_helm_builtin_funcs(&nextra);
-	all = malloc((ntable + nextra) * sizeof(*all));
-	if (!all)
+	if (gitops_tmpl_funcs_table_with(&all, &ntable, extra, nextra) < 0)
 		goto oom;
-	memcpy(all, table, ntable * sizeof(*all));
-	memcpy(all + ntable, extra, nextra * sizeof(*all));
 	topts.missingkey_error = o->strict;
 	topts.set_name = "gotpl";
 	topts.borrow_texts = 1; /* the chart's files (NUL-terminated) outlive the set */
-	if (gitops_tmpl_set_new(&set, all, ntable + nextra, &topts, e, err) < 0)
+	rc = gitops_tmpl_set_new_take(&set, all, ntable, &topts, e, err);
+	all = NULL;
+	if (rc < 0)
 		goto done;
 	if (e->nt > 1)
 		qsort(e->t, e->nt, sizeof(*e->t), cmp_tpl);
@@ -412,6 +414,9 @@ static int render_all(struct rendered **out, size_t *nout, struct engine *e, con
 		if (!tv || map_set(tv, "Name", gitops_tmpl_value_cstring(t->name)) < 0 ||
 		    map_set(tv, "BasePath", gitops_tmpl_value_cstring(t->base_path)) < 0 ||
 		    map_set(t->vals, "Template", tv) < 0)
+			goto oom;
+		/* a big file's output is mostly its text (a CRD's megabyte): room for it at once */
+		if (t->f->len >= 16384 && buf_room(&b, t->f->len + t->f->len / 8) < 0)
 			goto oom;
 		if (gitops_tmpl_exec(&b, set, t->name, t->vals, err) < 0) {
 			gitops_buf_release(&b);
@@ -442,7 +447,6 @@ oom:
 done:
 	rendered_free(r, nr);
 	gitops_tmpl_set_free(set);
-	free(table);
 	free(all);
 	return ret;
 }
@@ -521,8 +525,14 @@ static int next_sep(const char *s, size_t n, size_t from, size_t *ms, size_t *me
 	return 1;
 }
 
-/* SplitManifests: the documents of one rendered file, each trimmed (one empty after trimming is kept) */
-static int split_manifests(char ***out, size_t *nout, const char *text, size_t len)
+/*
+ * SplitManifests: the documents of one rendered file, each trimmed (one
+ * empty after trimming is kept), in place: each ends with a NUL written over
+ * the space or separator after it, and *out points into text (a NUL after
+ * its len bytes).  A document's NUL is the byte simple_head may set to the
+ * line break the text gives it; no later document starts there.
+ */
+static int split_manifests(char ***out, size_t *nout, char *text, size_t len)
 {
 	const char *s = text;
 	size_t n = len, from = 0, ms, me, cnt = 0;
@@ -537,18 +547,17 @@ static int split_manifests(char ***out, size_t *nout, const char *text, size_t l
 		if (end > from) {
 			const char *d = s + from;
 			size_t dl = end - from;
-			char **nv;
+			char **nv, *doc;
 			trim_space(&d, &dl);
 			nv = realloc(v, (cnt + 1) * sizeof(*v));
-			if (!nv)
-				goto oom;
+			if (!nv) {
+				free(v);
+				return -1;
+			}
 			v = nv;
-			/* one byte to spare: simple_head reads it with the line break the text gives it */
-			if (!(v[cnt] = malloc(dl + 2)))
-				goto oom;
-			memcpy(v[cnt], d, dl);
-			v[cnt][dl] = 0;
-			cnt++;
+			doc = text + (d - text);
+			doc[dl] = 0;
+			v[cnt++] = doc;
 		}
 		if (!more)
 			break;
@@ -557,11 +566,6 @@ static int split_manifests(char ***out, size_t *nout, const char *text, size_t l
 	*out = v;
 	*nout = cnt;
 	return 0;
-oom:
-	for (size_t i = 0; i < cnt; i++)
-		free(v[i]);
-	free(v);
-	return -1;
 }
 
 static const char *json_type(const cJSON *v)
@@ -802,7 +806,6 @@ static int mlist_push(struct mlist *l, const char *path, char *content, cJSON *t
 static void mlist_release(struct mlist *l)
 {
 	for (size_t i = 0; i < l->n; i++) {
-		free(l->v[i].content);
 		free(l->v[i].kind);
 		cJSON_Delete(l->v[i].tree);
 	}
@@ -833,10 +836,9 @@ static int sort_manifests(struct mlist *generic, struct mlist *hooks, struct ren
 		trim_space(&s, &n);
 		if (!n)
 			continue;
+		/* the documents stay in r[i].text (freed with r, after the text is written) */
 		if (split_manifests(&docs, &ndocs, r[i].text, strlen(r[i].text)) < 0)
 			return gitops_err_oom(err);
-		free(r[i].text); /* the documents are copies */
-		r[i].text = NULL;
 		for (k = 0; k < ndocs; k++) {
 			cJSON *head = NULL;
 			const char *kind;
@@ -887,7 +889,6 @@ static int sort_manifests(struct mlist *generic, struct mlist *hooks, struct ren
 					h = comma + 1;
 				}
 				if (unknown) {
-					free(docs[k]);
 					cJSON_Delete(head);
 					rc = 0;
 				} else {
@@ -904,8 +905,6 @@ static int sort_manifests(struct mlist *generic, struct mlist *hooks, struct ren
 		free(docs);
 		continue;
 fail:
-		for (k = 0; k < ndocs; k++)
-			free(docs[k]);
 		free(docs);
 		return -1;
 	}
@@ -930,6 +929,44 @@ static int put_doc(struct gitops_buf *b, const char *path, const char *content)
 							 gitops_buf_addstr(b, path) < 0 || gitops_buf_add(b, "\n", 1) < 0)))
 		return -1;
 	return gitops_buf_addstr(b, content) < 0 || gitops_buf_add(b, "\n", 1) < 0 ? -1 : 0;
+}
+
+/*
+ * Room in b for `more` bytes beyond what it holds, made at once: lib/base's
+ * buffer has no reserve, so this grows it as its own growth would (the
+ * contents kept, NUL-terminated), to spare the copies a doubling buffer
+ * makes of a megabyte of CRD text on its way there.
+ */
+static int buf_room(struct gitops_buf *b, size_t more)
+{
+	size_t need = b->len + more + 1;
+	char *p;
+
+	if (need <= b->cap)
+		return 0;
+	p = realloc(b->data, need);
+	if (!p)
+		return -1;
+	if (!b->data)
+		p[0] = '\0';
+	b->data = p;
+	b->cap = need;
+	return 0;
+}
+
+/* about what add_crds writes (its headers' paths taken as 256 bytes) */
+static size_t crds_size(const struct helm_chart *c)
+{
+	size_t n = 0, i;
+
+	for (i = 0; i < c->c->files.n; i++) {
+		const struct gitops_helm_file *f = &c->c->files.v[i];
+		if (!strncmp(f->name, "crds/", 5) && has_manifest_ext(f->name))
+			n += 256 + strlen(f->name) + f->len;
+	}
+	for (i = 0; i < c->nsub; i++)
+		n += crds_size(c->sub[i]);
+	return n;
 }
 
 /* CRDObjects: crds/ of the chart, then of its subcharts */
@@ -958,8 +995,11 @@ done:
 	return ret;
 }
 
-/* --show-only: the documents whose "# Source: CHART/PATH" PATH matches a pattern, in the patterns' order */
-static int show_only(struct gitops_buf *out, const char *text, const struct gitops_helm_options *o,
+/*
+ * --show-only: the documents whose "# Source: CHART/PATH" PATH matches a
+ * pattern, in the patterns' order (text is split in place)
+ */
+static int show_only(struct gitops_buf *out, char *text, const struct gitops_helm_options *o,
 		     struct gitops_err *err)
 {
 	char **docs = NULL;
@@ -1010,8 +1050,6 @@ static int show_only(struct gitops_buf *out, const char *text, const struct gito
 oom:
 	gitops_err_oom(err);
 done:
-	for (k = 0; k < ndocs; k++)
-		free(docs[k]);
 	free(docs);
 	return ret;
 }
@@ -1061,7 +1099,7 @@ static struct gitops_tmpl_value *release_value(const struct gitops_helm_options 
 }
 
 static int template_chart(struct gitops_buf *out, struct gitops_helm_docs *docs, struct helm_chart *c,
-			  const struct gitops_helm_options *o, struct gitops_err *err);
+			  const struct gitops_helm_options *o, struct gitops_tmpl_value *caps, struct gitops_err *err);
 
 void gitops_helm_docs_release(struct gitops_helm_docs *d)
 {
@@ -1089,21 +1127,20 @@ int gitops_helm_template_files(struct gitops_buf *out, const struct gitops_helm_
 int gitops_helm_template_docs(struct gitops_buf *out, struct gitops_helm_docs *docs, const char *path,
 			      const struct gitops_helm_options *o, struct gitops_err *err)
 {
+	struct gitops_tmpl_value *caps = NULL;
 	struct helm_chart *c = NULL;
 	int ret;
 
-	/* helm parses --kube-version before it loads the chart */
-	{
-		struct gitops_tmpl_value *caps = NULL;
-		if (gitops_helm_capabilities(&caps, o->kube_version, o->api_versions, o->n_api_versions, err) < 0)
-			return -1;
-		gitops_tmpl_value_unref(caps);
-	}
-	if (helm_chart_load_path(&c, path, err) < 0)
+	/* helm parses --kube-version before it loads the chart (the value serves the render: taken by template_chart) */
+	if (gitops_helm_capabilities(&caps, o->kube_version, o->api_versions, o->n_api_versions, err) < 0)
 		return -1;
+	if (helm_chart_load_path(&c, path, err) < 0) {
+		gitops_tmpl_value_unref(caps);
+		return -1;
+	}
 	c->warn = o->warn;
 	c->warn_ctx = o->warn_ctx;
-	ret = template_chart(out, docs, c, o, err);
+	ret = template_chart(out, docs, c, o, caps, err);
 	helm_chart_free(c);
 	return ret;
 }
@@ -1127,7 +1164,7 @@ int gitops_helm_template_files_docs(struct gitops_buf *out, struct gitops_helm_d
 		return -1;
 	c->warn = o->warn;
 	c->warn_ctx = o->warn_ctx;
-	ret = template_chart(out, docs, c, o, err);
+	ret = template_chart(out, docs, c, o, NULL, err);
 	helm_chart_free(c);
 	return ret;
 }
@@ -1150,12 +1187,13 @@ static int docs_push(struct gitops_helm_docs *docs, size_t *cap, const struct ma
 	return 0;
 }
 
+/* caps: .Capabilities made already (taken), or NULL */
 static int template_chart(struct gitops_buf *out, struct gitops_helm_docs *docs, struct helm_chart *c,
-			  const struct gitops_helm_options *o, struct gitops_err *err)
+			  const struct gitops_helm_options *o, struct gitops_tmpl_value *caps, struct gitops_err *err)
 {
 	struct engine e;
 	cJSON *user = NULL, *vals = NULL;
-	struct gitops_tmpl_value *caps = NULL, *release = NULL, *root_values = NULL, *vv = NULL, *top = NULL;
+	struct gitops_tmpl_value *release = NULL, *root_values = NULL, *vv = NULL, *top = NULL;
 	struct gitops_buf report = GITOPS_BUF_INIT, text = GITOPS_BUF_INIT;
 	struct rendered *r = NULL;
 	size_t nr = 0, i;
@@ -1169,7 +1207,7 @@ static int template_chart(struct gitops_buf *out, struct gitops_helm_docs *docs,
 		docs->v = NULL;
 		docs->n = 0;
 	}
-	if (gitops_helm_capabilities(&caps, o->kube_version, o->api_versions, o->n_api_versions, err) < 0)
+	if (!caps && gitops_helm_capabilities(&caps, o->kube_version, o->api_versions, o->n_api_versions, err) < 0)
 		goto done;
 	tp = cJSON_GetObjectItemCaseSensitive(c->meta, "type");
 	if (cJSON_IsString(tp) && *tp->valuestring && strcmp(tp->valuestring, "application")) {
@@ -1182,7 +1220,8 @@ static int template_chart(struct gitops_buf *out, struct gitops_helm_docs *docs,
 		goto done;
 	if (helm_process_dependencies(c, user, err) < 0)
 		goto done;
-	if (helm_coalesce_values(&vals, c, user, 0, err) < 0)
+	/* the last coalescing: the charts' defaults move into vals */
+	if (helm_coalesce_values(&vals, c, user, 0, HELM_TAKE_ALL, err) < 0)
 		goto done;
 	rc = o->skip_schema_validation ? 0 : helm_validate_schemas(&report, c, vals, err);
 	if (rc < 0)
@@ -1208,7 +1247,8 @@ static int template_chart(struct gitops_buf *out, struct gitops_helm_docs *docs,
 	}
 	if (!(release = release_value(o)))
 		goto oom;
-	if (gitops_tmpl_value_from_tree(&vv, vals, GITOPS_TMPL_TREE_INT64, err) < 0)
+	/* vals is freed right after: its strings move into the engine's values */
+	if (gitops_tmpl_value_from_tree_take(&vv, vals, GITOPS_TMPL_TREE_INT64, err) < 0)
 		goto done;
 	/* the engine's copy is the one templates read: the trees' memory serves the render */
 	cJSON_Delete(user);
@@ -1249,7 +1289,19 @@ static int template_chart(struct gitops_buf *out, struct gitops_helm_docs *docs,
 		stand_in = !generic.v[i].unsafe;
 	for (i = 0; stand_in && !o->no_hooks && i < hooks.n; i++)
 		stand_in = (o->skip_tests && hooks.v[i].test) || !hooks.v[i].unsafe;
-	/* written once, each document freed as it is: the CRDs and manifests, space-trimmed, then the hooks */
+	/* written once: the CRDs and manifests, space-trimmed, then the hooks (the rendered files hold the documents) */
+	{
+		/* the text's size, known before it is written: one allocation */
+		size_t total = 1;
+		for (i = 0; i < generic.n; i++)
+			total += 16 + strlen(generic.v[i].path) + strlen(generic.v[i].content);
+		for (i = 0; !o->no_hooks && i < hooks.n; i++)
+			total += 16 + strlen(hooks.v[i].path) + strlen(hooks.v[i].content);
+		if (o->include_crds)
+			total += crds_size(c);
+		if (buf_room(&text, total) < 0)
+			goto oom;
+	}
 	if (o->include_crds && add_crds(&text, c) < 0)
 		goto oom;
 	for (i = 0; i < generic.n; i++) {
@@ -1259,8 +1311,6 @@ static int template_chart(struct gitops_buf *out, struct gitops_helm_docs *docs,
 			generic.v[i].tree = NULL;
 		if (put_doc(&text, generic.v[i].path, generic.v[i].content) < 0)
 			goto oom;
-		free(generic.v[i].content);
-		generic.v[i].content = NULL;
 	}
 	{
 		const char *s = text.data ? text.data : "";
@@ -1282,8 +1332,6 @@ static int template_chart(struct gitops_buf *out, struct gitops_helm_docs *docs,
 				hooks.v[i].tree = NULL;
 			if (put_doc(&text, hooks.v[i].path, hooks.v[i].content) < 0)
 				goto oom;
-			free(hooks.v[i].content);
-			hooks.v[i].content = NULL;
 		}
 	if (stand_in) {
 		/* offsets into lines: 1 + the line breaks before each "---" */

@@ -78,8 +78,16 @@ int helm_read_values_yaml(cJSON **out, const char *data, size_t len, const char 
 int helm_user_values(cJSON **out, const struct gitops_helm_options *o, struct gitops_err *err);
 /* ProcessDependenciesWithMerge: disabled subcharts removed, aliases applied, import-values. */
 int helm_process_dependencies(struct helm_chart *c, const cJSON *vals, struct gitops_err *err);
-/* CoalesceValues(chart, vals): a new tree. */
-int helm_coalesce_values(cJSON **out, const struct helm_chart *c, const cJSON *vals, int merge, struct gitops_err *err);
+/*
+ * CoalesceValues(chart, vals): a new tree.  take: the defaults are moved
+ * into it, not copied, leaving the charts' values partly empty: c's and
+ * its subcharts' (HELM_TAKE_ALL: the last coalescing, after which nothing
+ * reads them), or c's only (HELM_TAKE_TOP: c's values replaced by the
+ * result); 0: copied.
+ */
+enum { HELM_TAKE_ALL = 1, HELM_TAKE_TOP = 2 };
+int helm_coalesce_values(cJSON **out, const struct helm_chart *c, const cJSON *vals, int merge, int take,
+			 struct gitops_err *err);
 /* ValidateAgainstSchema over the chart and its subcharts; 1 with the report in b, 0 valid, -1 error */
 int helm_validate_schemas(struct gitops_buf *b, const struct helm_chart *c, const cJSON *vals, struct gitops_err *err);
 /* Values.Table(path) as Helm walks it ("a.b"): the mapping or NULL. */

@@ -302,13 +302,35 @@ static int is_subchart(const struct helm_chart *c, const char *key)
 	return 0;
 }
 
-/* coalesceValues: the chart's defaults under v */
-static int coalesce_values(const struct helm_chart *c, cJSON *v, int merge, struct gitops_err *err)
+/*
+ * cJSON_GetObjectItemCaseSensitive over v's entries before stop (NULL: all):
+ * the entries coalesce_values appends come from earlier keys of the chart's
+ * values, all different from the one looked up (a values mapping has each
+ * key once), so a lookup need not go over them: with v's own few keys and
+ * a chart's hundred defaults appended, the search stays short.
+ */
+static cJSON *own_item(const cJSON *v, const char *key, const cJSON *stop)
 {
-	const cJSON *val;
+	cJSON *e;
 
-	cJSON_ArrayForEach(val, c->values) {
-		cJSON *value = cJSON_GetObjectItemCaseSensitive(v, val->string);
+	for (e = v ? v->child : NULL; e && e != stop && e->string; e = e->next)
+		if (!strcmp(key, e->string))
+			return e;
+	return NULL;
+}
+
+/*
+ * coalesceValues: the chart's defaults under v.  take: the defaults are
+ * moved out of the chart's values into v, not copied (the last coalescing
+ * of a render: nothing reads a chart's values after it).
+ */
+static int coalesce_values(const struct helm_chart *c, cJSON *v, int merge, int take, struct gitops_err *err)
+{
+	cJSON *val, *next, *added = NULL;
+
+	for (val = c->values ? c->values->child : NULL; val; val = next) {
+		cJSON *value = own_item(v, val->string, added);
+		next = val->next;
 		if (value) {
 			if (cJSON_IsNull(value) && !merge) {
 				cJSON_DeleteItemFromObjectCaseSensitive(v, val->string);
@@ -322,10 +344,20 @@ static int coalesce_values(const struct helm_chart *c, cJSON *v, int merge, stru
 					return -1;
 			}
 		} else {
-			cJSON *cp = cJSON_Duplicate(val, 1);
+			cJSON *cp = take ? cJSON_DetachItemViaPointer(c->values, val) : cJSON_Duplicate(val, 1);
 			if (!cp)
 				return gitops_err_oom(err);
-			cJSON_AddItemToObject(v, val->string, cp);
+			if (take) {
+				/* detached: the item and its subtree are v's now (its key copied by cJSON) */
+				if (!cJSON_AddItemToObject(v, cp->string, cp)) {
+					cJSON_Delete(cp);
+					return gitops_err_oom(err);
+				}
+			} else {
+				cJSON_AddItemToObject(v, val->string, cp);
+			}
+			if (!added)
+				added = cp;
 		}
 	}
 	return 0;
@@ -351,9 +383,9 @@ static int go_t(struct gitops_buf *b, const cJSON *v)
 	return r;
 }
 
-static int coalesce(const struct helm_chart *c, cJSON *dest, int merge, struct gitops_err *err);
+static int coalesce(const struct helm_chart *c, cJSON *dest, int merge, int take, struct gitops_err *err);
 
-static int coalesce_deps(const struct helm_chart *c, cJSON *dest, int merge, struct gitops_err *err)
+static int coalesce_deps(const struct helm_chart *c, cJSON *dest, int merge, int take, struct gitops_err *err)
 {
 	for (size_t i = 0; i < c->nsub; i++) {
 		const struct helm_chart *sub = c->sub[i];
@@ -370,27 +402,29 @@ static int coalesce_deps(const struct helm_chart *c, cJSON *dest, int merge, str
 			gitops_buf_release(&b);
 			return -1;
 		}
-		if (coalesce_globals(c, dv, dest, err) < 0 || coalesce(sub, dv, merge, err) < 0)
+		if (coalesce_globals(c, dv, dest, err) < 0 ||
+		    coalesce(sub, dv, merge, take == HELM_TAKE_ALL ? take : 0, err) < 0)
 			return -1;
 	}
 	return 0;
 }
 
-static int coalesce(const struct helm_chart *c, cJSON *dest, int merge, struct gitops_err *err)
+static int coalesce(const struct helm_chart *c, cJSON *dest, int merge, int take, struct gitops_err *err)
 {
-	if (coalesce_values(c, dest, merge, err) < 0)
+	if (coalesce_values(c, dest, merge, take, err) < 0)
 		return -1;
-	return coalesce_deps(c, dest, merge, err);
+	return coalesce_deps(c, dest, merge, take, err);
 }
 
-int helm_coalesce_values(cJSON **out, const struct helm_chart *c, const cJSON *vals, int merge, struct gitops_err *err)
+int helm_coalesce_values(cJSON **out, const struct helm_chart *c, const cJSON *vals, int merge, int take,
+			 struct gitops_err *err)
 {
 	cJSON *v = vals ? cJSON_Duplicate(vals, 1) : cJSON_CreateObject();
 
 	*out = NULL;
 	if (!v)
 		return gitops_err_oom(err);
-	if (coalesce(c, v, merge, err) < 0) {
+	if (coalesce(c, v, merge, take, err) < 0) {
 		cJSON_Delete(v);
 		return -1;
 	}
@@ -558,32 +592,36 @@ static int deps_conditions(struct helm_chart *c, const cJSON *cvals, const char 
 	return 0;
 }
 
-/* getAliasDependency: a copy of the loaded subchart that satisfies dep, renamed to its alias */
-static struct helm_chart *alias_dependency(struct helm_chart *c, const struct helm_dep *dep)
+/* getAliasDependency's choice: the first loaded subchart that satisfies dep, or -1 */
+static long alias_match(const struct helm_chart *c, const struct helm_dep *dep)
 {
 	for (size_t i = 0; i < c->nsub; i++) {
-		struct helm_chart *s = c->sub[i], *out;
+		const struct helm_chart *s = c->sub[i];
 		const cJSON *v;
 		if (strcmp(s->name, dep->name ? dep->name : ""))
 			continue;
 		v = cJSON_GetObjectItemCaseSensitive(s->meta, "version");
 		if (!helm_compatible_range(dep->version, cJSON_IsString(v) ? v->valuestring : ""))
 			continue;
-		out = helm_chart_clone(s, c);
-		if (!out)
-			return NULL;
-		if (dep->alias && *dep->alias) {
-			char *n = strdup(dep->alias);
-			if (!n) {
-				helm_chart_free(out);
-				return NULL;
-			}
-			free(out->name);
-			out->name = n;
-		}
-		return out;
+		return (long)i;
 	}
-	return NULL;
+	return -1;
+}
+
+/*
+ * A copy of subchart i for one of its uses (uses[i] of them left): the last
+ * use takes the subchart itself (c->sub[i] NULL then), the others get deep
+ * copies of it, as getAliasDependency's copies are all alike.
+ */
+static struct helm_chart *sub_for_use(struct helm_chart *c, size_t i, size_t *uses)
+{
+	struct helm_chart *s = c->sub[i];
+
+	if (--uses[i] == 0) {
+		c->sub[i] = NULL;
+		return s;
+	}
+	return helm_chart_clone(s, c);
 }
 
 static int push_chart(struct helm_chart ***v, size_t *n, struct helm_chart *c)
@@ -609,12 +647,24 @@ static void set_subs(struct helm_chart *c, struct helm_chart **v, size_t n)
 static int dependency_enabled(struct helm_chart *c, const cJSON *v, const char *path, struct gitops_err *err)
 {
 	struct helm_chart **cds = NULL, **keep = NULL;
-	size_t ncds = 0, nkeep = 0, i, j;
+	size_t ncds = 0, nkeep = 0, i, j, *uses = NULL;
+	long *match = NULL;
+	char *unlisted = NULL;
 	cJSON *cvals = NULL;
 	int ret = -1;
 
 	if (!c->deps_listed)
 		return 0;
+	/*
+	 * Which subchart each use takes, found first on the subcharts as loaded:
+	 * the last use of a subchart takes it, the others copy it, so the
+	 * common case (each subchart used once) copies nothing.
+	 */
+	uses = calloc(c->nsub ? c->nsub : 1, sizeof(*uses));
+	unlisted = calloc(c->nsub ? c->nsub : 1, sizeof(*unlisted));
+	match = calloc(c->ndeps ? c->ndeps : 1, sizeof(*match));
+	if (!uses || !unlisted || !match)
+		goto oom;
 	/* subcharts no entry of Chart.yaml names (with a version they satisfy) stay */
 	for (i = 0; i < c->nsub; i++) {
 		struct helm_chart *s = c->sub[i];
@@ -623,8 +673,17 @@ static int dependency_enabled(struct helm_chart *c, const cJSON *v, const char *
 		for (j = 0; j < c->ndeps && !listed; j++)
 			listed = c->deps[j].name && !strcmp(s->name, c->deps[j].name) &&
 				 helm_compatible_range(c->deps[j].version, cJSON_IsString(ver) ? ver->valuestring : "");
-		if (!listed) {
-			struct helm_chart *cp = helm_chart_clone(s, c);
+		unlisted[i] = !listed;
+		uses[i] += !listed;
+	}
+	for (i = 0; i < c->ndeps; i++) {
+		match[i] = alias_match(c, &c->deps[i]);
+		if (match[i] >= 0)
+			uses[match[i]]++;
+	}
+	for (i = 0; i < c->nsub; i++) {
+		if (unlisted[i]) {
+			struct helm_chart *cp = sub_for_use(c, i, uses);
 			if (!cp || push_chart(&cds, &ncds, cp) < 0) {
 				helm_chart_free(cp);
 				goto oom;
@@ -632,10 +691,21 @@ static int dependency_enabled(struct helm_chart *c, const cJSON *v, const char *
 		}
 	}
 	for (i = 0; i < c->ndeps; i++) {
-		struct helm_chart *a = alias_dependency(c, &c->deps[i]);
-		if (a && push_chart(&cds, &ncds, a) < 0) {
-			helm_chart_free(a);
-			goto oom;
+		if (match[i] >= 0) {
+			struct helm_chart *a = sub_for_use(c, (size_t)match[i], uses);
+			if (a && c->deps[i].alias && *c->deps[i].alias) {
+				char *n = strdup(c->deps[i].alias);
+				if (!n) {
+					helm_chart_free(a);
+					goto oom;
+				}
+				free(a->name);
+				a->name = n;
+			}
+			if (!a || push_chart(&cds, &ncds, a) < 0) {
+				helm_chart_free(a);
+				goto oom;
+			}
 		}
 		if (c->deps[i].alias && *c->deps[i].alias) {
 			char *n = strdup(c->deps[i].alias);
@@ -652,7 +722,7 @@ static int dependency_enabled(struct helm_chart *c, const cJSON *v, const char *
 	ncds = 0;
 	for (i = 0; i < c->ndeps; i++)
 		c->deps[i].enabled = 1;
-	if (helm_coalesce_values(&cvals, c, v, 0, err) < 0)
+	if (helm_coalesce_values(&cvals, c, v, 0, 0, err) < 0)
 		goto done;
 	deps_tags(c, cvals);
 	if (deps_conditions(c, cvals, path, err) < 0)
@@ -731,6 +801,9 @@ done:
 		helm_chart_free(cds[i]);
 	free(cds);
 	free(keep);
+	free(uses);
+	free(unlisted);
+	free(match);
 	cJSON_Delete(cvals);
 	return ret;
 }
@@ -746,7 +819,8 @@ static int import_values(struct helm_chart *c, struct gitops_err *err)
 			return -1;
 	if (!c->deps_listed)
 		return 0;
-	if (helm_coalesce_values(&cvals, c, NULL, 1, err) < 0)
+	/* c's values become cvals: its own defaults move (its subcharts' stay theirs) */
+	if (helm_coalesce_values(&cvals, c, NULL, 1, HELM_TAKE_TOP, err) < 0)
 		return -1;
 	if (!(b = cJSON_CreateObject()))
 		goto oom;

@@ -200,8 +200,12 @@ static int is_tag(const char *tag, const char *name)
 	return tag[0] == '!' && tag[1] == '!' && strcmp(tag + 2, name) == 0 && n;
 }
 
-/* a scalar event's value, as the JSON step leaves it, and its text as a map key */
-static int scalar_node(struct yr *r, const yaml_event_t *ev, struct node *out)
+/*
+ * a scalar event's value, as the JSON step leaves it, and (need_key) its text
+ * as a map key: only a key or an anchored scalar (an alias may be a key) has
+ * its text made, the value of a mapping or an item of a sequence goes without
+ */
+static int scalar_node(struct yr *r, yaml_event_t *ev, struct node *out, int need_key)
 {
 	const char *s = (const char *)ev->data.scalar.value;
 	size_t len = ev->data.scalar.length;
@@ -265,12 +269,12 @@ static int scalar_node(struct yr *r, const yaml_event_t *ev, struct node *out)
 		break;
 	case GITOPS_SCALAR_BOOL:
 		out->v = gitops_tmpl_value_bool(sc.boolean);
-		if (gitops_buf_addstr(&k, sc.boolean ? "true" : "false") < 0)
+		if (need_key && gitops_buf_addstr(&k, sc.boolean ? "true" : "false") < 0)
 			goto oom;
 		break;
 	case GITOPS_SCALAR_INT:
 		out->v = gitops_tmpl_value_float(sc.number);
-		if (gitops_buf_printf(&k, "%.0f", sc.number) < 0)
+		if (need_key && gitops_buf_printf(&k, "%.0f", sc.number) < 0)
 			goto oom;
 		break;
 	case GITOPS_SCALAR_BIGINT: {
@@ -279,14 +283,14 @@ static int scalar_node(struct yr *r, const yaml_event_t *ev, struct node *out)
 		out->v = gitops_tmpl_value_float(d);
 		if (sc.bigint[0] != '-' && d < 18446744073709551616.0) {
 			out->null_key = 2;
-		} else if (ser_format_g(&k, d, 32) < 0) {
+		} else if (need_key && ser_format_g(&k, d, 32) < 0) {
 			goto oom;
 		}
 		break;
 	}
 	case GITOPS_SCALAR_FLOAT:
 		out->v = gitops_tmpl_value_float(sc.number);
-		if (ser_format_g(&k, sc.number, 32) < 0)
+		if (need_key && ser_format_g(&k, sc.number, 32) < 0)
 			goto oom;
 		break;
 	case GITOPS_SCALAR_NONFINITE: {
@@ -294,19 +298,24 @@ static int scalar_node(struct yr *r, const yaml_event_t *ev, struct node *out)
 		int nan = p[1] == 'n' || p[1] == 'N';
 		double d = nan ? NAN : s[0] == '-' ? -INFINITY : INFINITY;
 		out->v = gitops_tmpl_value_float(d);
-		if (gitops_buf_addstr(&k, nan ? ".nan" : d > 0 ? ".inf" : "-.inf") < 0)
+		if (need_key && gitops_buf_addstr(&k, nan ? ".nan" : d > 0 ? ".inf" : "-.inf") < 0)
 			goto oom;
 		break;
 	}
 	default:
-		out->v = gitops_tmpl_value_string(s, len);
-		if (gitops_buf_add(&k, s, len) < 0)
-			goto oom;
+		/* the event's text (malloc'ed, NUL after it) is taken: as the key, or as the value's bytes */
+		ev->data.scalar.value = NULL;
+		if (need_key) {
+			out->key = (char *)s;
+			out->v = gitops_tmpl_value_string(s, len);
+		} else {
+			out->v = tmpl_value_string_owned((char *)s, len);
+		}
 		break;
 	}
 	if (!out->v)
 		goto oom;
-	if (!out->null_key) {
+	if (need_key && !out->null_key && !out->key) {
 		if (gitops_buf_add(&k, "", 0) < 0)
 			goto oom;
 		out->key = gitops_buf_detach(&k);
@@ -391,7 +400,7 @@ static int set_anchor(struct yr *r, size_t i, const struct node *n)
 	return 0;
 }
 
-static int read_node(struct yr *r, yaml_event_t *ev, struct node *out, size_t depth);
+static int read_node(struct yr *r, yaml_event_t *ev, struct node *out, size_t depth, int need_key);
 
 /* fmt's %#v of a decoded value (numbers as go-yaml made them: integral ones as ints) */
 static int sharp_v(struct gitops_buf *b, const struct gitops_tmpl_value *v, size_t depth)
@@ -518,9 +527,9 @@ static int read_mapping(struct yr *r, struct node *out, size_t depth)
 			}
 			return 0;
 		}
-		if (read_node(r, &ev, &k, depth + 1) < 0)
+		if (read_node(r, &ev, &k, depth + 1, 1) < 0)
 			goto fail;
-		if (next_event(r, &ev) < 0 || read_node(r, &ev, &v, depth + 1) < 0)
+		if (next_event(r, &ev) < 0 || read_node(r, &ev, &v, depth + 1, 0) < 0)
 			goto fail;
 		out->nodes += k.nodes + v.nodes;
 		if (v.height + 1 > out->height)
@@ -551,9 +560,16 @@ static int read_mapping(struct yr *r, struct node *out, size_t depth)
 					pending_kind = k.null_key;
 					pending_key = key;
 				}
-			} else if (gitops_tmpl_map_set(out->v, k.key, strlen(k.key), gitops_tmpl_value_ref(v.v)) < 0) {
-				yr_oom(r);
-				goto fail;
+			} else {
+				/* the key's text and the value move into the map */
+				char *key = k.key;
+				struct gitops_tmpl_value *val = v.v;
+				k.key = NULL;
+				v.v = NULL;
+				if (tmpl_map_set_owned(out->v, key, strlen(key), val) < 0) {
+					yr_oom(r);
+					goto fail;
+				}
 			}
 		}
 		node_release(&k);
@@ -584,7 +600,7 @@ static int read_sequence(struct yr *r, struct node *out, size_t depth)
 			tmpl_set_append_cap(out->v, 0); /* through JSON: encoding/json appends one at a time */
 			return 0;
 		}
-		if (read_node(r, &ev, &item, depth + 1) < 0)
+		if (read_node(r, &ev, &item, depth + 1, 0) < 0)
 			return -1;
 		out->nodes += item.nodes;
 		if (item.height + 1 > out->height)
@@ -597,8 +613,11 @@ static int read_sequence(struct yr *r, struct node *out, size_t depth)
 	}
 }
 
-/* the node that starts with ev (consumed); out is released on error */
-static int read_node(struct yr *r, yaml_event_t *ev, struct node *out, size_t depth)
+/*
+ * the node that starts with ev (consumed); out is released on error.
+ * need_key: the node is a mapping's key, its text as one is wanted.
+ */
+static int read_node(struct yr *r, yaml_event_t *ev, struct node *out, size_t depth, int need_key)
 {
 	const char *anchor = NULL;
 	size_t ai = 0;
@@ -648,7 +667,7 @@ static int read_node(struct yr *r, yaml_event_t *ev, struct node *out, size_t de
 		out->is_map = gitops_tmpl_value_kind(a->v) == GITOPS_TMPL_MAP;
 		out->null_key = a->null_key;
 		out->nodes = a->nodes;
-		if (!out->v || (a->key && !(out->key = strdup(a->key)))) {
+		if (!out->v || (need_key && a->key && !(out->key = strdup(a->key)))) {
 			yr_oom(r);
 			goto done;
 		}
@@ -674,7 +693,7 @@ static int read_node(struct yr *r, yaml_event_t *ev, struct node *out, size_t de
 		ai = r->na - 1;
 	}
 	if (ev->type == YAML_SCALAR_EVENT) {
-		ret = scalar_node(r, ev, out);
+		ret = scalar_node(r, ev, out, need_key || anchor);
 	} else {
 		/* go-yaml's scanner takes 10,000 nested flow collections and 10,000 block ones */
 		int flow = ev->type == YAML_SEQUENCE_START_EVENT ?
@@ -739,11 +758,14 @@ int ser_yaml_decode(struct gitops_tmpl_value **out, const char *s, size_t len, s
 	*out = NULL;
 	memset(&r, 0, sizeof(r));
 	r.err = err;
-	if (!yaml_parser_initialize(&r.p))
-		return gitops_err_oom(err);
-	yaml_parser_set_input_string(&r.p, (const unsigned char *)s, len);
 	/* the same events, in one pass, when the whole text is in its subset (errors stay libyaml's) */
 	gitops_fastyaml_scan(&r.fy, s, len);
+	/* libyaml's parser (its buffers allocated and freed) only for a text the fast scanner left */
+	if (!r.fy) {
+		if (!yaml_parser_initialize(&r.p))
+			return gitops_err_oom(err);
+		yaml_parser_set_input_string(&r.p, (const unsigned char *)s, len);
+	}
 	r.in = (const unsigned char *)s;
 	r.len = len;
 	while (!done) {
@@ -760,7 +782,7 @@ int ser_yaml_decode(struct gitops_tmpl_value **out, const char *s, size_t len, s
 			done = 1;
 			break;
 		default:
-			if (read_node(&r, &ev, &root, 0) < 0)
+			if (read_node(&r, &ev, &root, 0, 0) < 0)
 				goto cleanup;
 			continue;
 		}
@@ -796,8 +818,10 @@ cleanup:
 	free(r.a);
 	free(r.conv);
 	free(r.dec);
-	gitops_fastyaml_free(r.fy);
-	yaml_parser_delete(&r.p);
+	if (r.fy)
+		gitops_fastyaml_free(r.fy);
+	else
+		yaml_parser_delete(&r.p);
 	return ret;
 }
 

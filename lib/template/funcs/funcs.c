@@ -32,23 +32,32 @@ static const struct {
 	{ gitops_tmpl_funcs_serialize, &gitops_tmpl_funcs_serialize_n },
 };
 
-int gitops_tmpl_funcs_table(struct gitops_tmpl_func **out, size_t *n)
+int gitops_tmpl_funcs_table_with(struct gitops_tmpl_func **out, size_t *n, const struct gitops_tmpl_func *extra,
+				 size_t nextra)
 {
-	size_t total = 0, i, k = 0;
+	size_t total = nextra, i, k = 0;
 	struct gitops_tmpl_func *t;
 
 	for (i = 0; i < sizeof(fam) / sizeof(fam[0]); i++)
 		total += *fam[i].n;
-	t = calloc(total ? total : 1, sizeof(*t));
+	/* every entry is copied over: no zeroing first */
+	t = malloc((total ? total : 1) * sizeof(*t));
 	if (!t)
 		return -1;
 	for (i = 0; i < sizeof(fam) / sizeof(fam[0]); i++) {
 		memcpy(t + k, fam[i].t, *fam[i].n * sizeof(*t));
 		k += *fam[i].n;
 	}
+	if (nextra)
+		memcpy(t + k, extra, nextra * sizeof(*t));
 	*out = t;
 	*n = total;
 	return 0;
+}
+
+int gitops_tmpl_funcs_table(struct gitops_tmpl_func **out, size_t *n)
+{
+	return gitops_tmpl_funcs_table_with(out, n, NULL, 0);
 }
 
 int fn_empty(const struct gitops_tmpl_value *v)

@@ -37,6 +37,9 @@
  * 0, or -1 when out of memory.
  */
 int gitops_tmpl_funcs_table(struct gitops_tmpl_func **out, size_t *n);
+/* The same table with extra (nextra entries) after it, in one allocation. */
+int gitops_tmpl_funcs_table_with(struct gitops_tmpl_func **out, size_t *n, const struct gitops_tmpl_func *extra,
+				 size_t nextra);
 
 /* The function (no receiver) of that name the table's search from its end finds, or NULL: static, no copy. */
 const struct gitops_tmpl_func *gitops_tmpl_funcs_find(const char *name);

@@ -40,16 +40,19 @@ static int can_backquote(const char *s, size_t len)
 
 /*
  * Compile pattern args[0]; must: Compile's error as it is, else
- * MustCompile's panic text.
+ * MustCompile's panic text.  In a template (call set) the set keeps what
+ * it compiled, so a pattern a chart uses in every file (bitnami's common
+ * helpers) is compiled once: regex_done gives back what compile gave.
  */
-static int compile(struct gitops_regex **re, struct gitops_tmpl_value *pat, int must, struct gitops_err *err)
+static int compile(struct gitops_regex **re, struct gitops_tmpl_call *call, struct gitops_tmpl_value *pat, int must,
+		   struct gitops_err *err)
 {
 	struct gitops_err e = GITOPS_ERR_INIT;
 	struct gitops_buf q = GITOPS_BUF_INIT;
 	size_t len;
 	const char *s = fn_str(pat, &len);
 
-	if (gitops_regex_compile(re, s, len, &e) == 0)
+	if ((call ? tmpl_call_regex(re, call, s, len, &e) : gitops_regex_compile(re, s, len, &e)) == 0)
 		return 0;
 	if (e.code == GITOPS_EXIT_INTERNAL)
 		return gitops_err_oom(err);
@@ -69,13 +72,21 @@ oom:
 	return gitops_err_oom(err);
 }
 
+/* done with what compile gave: the set's to keep, or (no template) the caller's to free */
+static void regex_done(struct gitops_tmpl_call *call, struct gitops_regex *re)
+{
+	if (!call)
+		regex_done(call, re);
+}
+
 static int ret_bool(struct gitops_tmpl_value **out, int b, struct gitops_err *err)
 {
 	*out = gitops_tmpl_value_bool(b);
 	return *out ? 0 : gitops_err_oom(err);
 }
 
-static int match(struct gitops_tmpl_value **out, struct gitops_tmpl_value *const *args, int must,
+static int match(struct gitops_tmpl_value **out, struct gitops_tmpl_call *call, struct gitops_tmpl_value *const *args,
+		 int must,
 		 struct gitops_err *err)
 {
 	struct gitops_regex *re;
@@ -83,26 +94,26 @@ static int match(struct gitops_tmpl_value **out, struct gitops_tmpl_value *const
 	const char *s = fn_str(args[1], &len);
 	int r;
 
-	if (compile(&re, args[0], 1, err) < 0) {
+	if (compile(&re, call, args[0], 1, err) < 0) {
 		if (!must && err->code != GITOPS_EXIT_INTERNAL)
 			return ret_bool(out, 0, err);
 		return -1;
 	}
 	r = gitops_regex_match(re, s, len, err);
-	gitops_regex_free(re);
+	regex_done(call, re);
 	return r < 0 ? -1 : ret_bool(out, r, err);
 }
 
 FN(f_regex_match)
 {
-	(void)call, (void)n;
-	return match(out, args, 0, err);
+	(void)n;
+	return match(out, call, args, 0, err);
 }
 
 FN(f_must_regex_match)
 {
-	(void)call, (void)n;
-	return match(out, args, 1, err);
+	(void)n;
+	return match(out, call, args, 1, err);
 }
 
 /* a []string of the spans at[2i], at[2i+1] of s (n of them, width offsets apart) */
@@ -127,24 +138,26 @@ static int spans(struct gitops_tmpl_value **out, const char *s, const struct git
 }
 
 /* Split's []string: make([]string, 0, len(FindAllStringIndex(s, n))), appended */
-static int split_cap(struct gitops_tmpl_value *l, struct gitops_tmpl_value *const *args, const char *s, size_t len,
+static int split_cap(struct gitops_tmpl_value *l, struct gitops_tmpl_call *call, struct gitops_tmpl_value *const *args,
+		     const char *s, size_t len,
 		     long cnt, struct gitops_err *err)
 {
 	struct gitops_regex_matches m = GITOPS_REGEX_MATCHES_INIT;
 	struct gitops_regex *re;
 	int r;
 
-	if (compile(&re, args[0], 1, err) < 0)
+	if (compile(&re, call, args[0], 1, err) < 0)
 		return -1;
 	r = gitops_regex_find_all(&m, re, s, len, cnt, err);
-	gitops_regex_free(re);
+	regex_done(call, re);
 	if (r >= 0)
 		l->u.list.gocap = tmpl_go_append_cap(m.n, l->u.list.n, 16, 0);
 	gitops_regex_matches_release(&m);
 	return r < 0 ? -1 : 0;
 }
 
-static int find_all(struct gitops_tmpl_value **out, struct gitops_tmpl_value *const *args, int must, int split,
+static int find_all(struct gitops_tmpl_value **out, struct gitops_tmpl_call *call, struct gitops_tmpl_value *const *args,
+		    int must, int split,
 		    struct gitops_err *err)
 {
 	struct gitops_regex_matches m = GITOPS_REGEX_MATCHES_INIT;
@@ -154,10 +167,10 @@ static int find_all(struct gitops_tmpl_value **out, struct gitops_tmpl_value *co
 	long cnt = (long)gitops_tmpl_value_int_of(args[2]);
 	int r;
 
-	if (compile(&re, args[0], must, err) < 0)
+	if (compile(&re, call, args[0], must, err) < 0)
 		return -1;
 	r = split ? gitops_regex_split(&m, re, s, len, cnt, err) : gitops_regex_find_all(&m, re, s, len, cnt, err);
-	gitops_regex_free(re);
+	regex_done(call, re);
 	if (r >= 0)
 		r = spans(out, s, &m, err);
 	/* Go's FindAllString gives nil for no match, Split nil for n == 0 */
@@ -165,7 +178,7 @@ static int find_all(struct gitops_tmpl_value **out, struct gitops_tmpl_value *co
 		(*out)->go_nil = 1;
 	else if (r >= 0 && !split)
 		(*out)->u.list.gocap = tmpl_go_append_cap(10, m.n, 16, 0); /* make([]string, 0, 10), appended */
-	else if (r >= 0 && (r = split_cap(*out, args, s, len, cnt, err)) < 0) {
+	else if (r >= 0 && (r = split_cap(*out, call, args, s, len, cnt, err)) < 0) {
 		gitops_tmpl_value_unref(*out);
 		*out = NULL;
 	}
@@ -175,29 +188,30 @@ static int find_all(struct gitops_tmpl_value **out, struct gitops_tmpl_value *co
 
 FN(f_regex_find_all)
 {
-	(void)call, (void)n;
-	return find_all(out, args, 0, 0, err);
+	(void)n;
+	return find_all(out, call, args, 0, 0, err);
 }
 
 FN(f_must_regex_find_all)
 {
-	(void)call, (void)n;
-	return find_all(out, args, 1, 0, err);
+	(void)n;
+	return find_all(out, call, args, 1, 0, err);
 }
 
 FN(f_regex_split)
 {
-	(void)call, (void)n;
-	return find_all(out, args, 0, 1, err);
+	(void)n;
+	return find_all(out, call, args, 0, 1, err);
 }
 
 FN(f_must_regex_split)
 {
-	(void)call, (void)n;
-	return find_all(out, args, 1, 1, err);
+	(void)n;
+	return find_all(out, call, args, 1, 1, err);
 }
 
-static int find(struct gitops_tmpl_value **out, struct gitops_tmpl_value *const *args, int must,
+static int find(struct gitops_tmpl_value **out, struct gitops_tmpl_call *call, struct gitops_tmpl_value *const *args,
+		int must,
 		struct gitops_err *err)
 {
 	struct gitops_regex *re;
@@ -206,16 +220,16 @@ static int find(struct gitops_tmpl_value **out, struct gitops_tmpl_value *const 
 	long *idx;
 	int r;
 
-	if (compile(&re, args[0], must, err) < 0)
+	if (compile(&re, call, args[0], must, err) < 0)
 		return -1;
 	w = 2 * (1 + gitops_regex_nsub(re));
 	idx = calloc(w, sizeof(*idx));
 	if (!idx) {
-		gitops_regex_free(re);
+		regex_done(call, re);
 		return gitops_err_oom(err);
 	}
 	r = gitops_regex_find(idx, re, s, len, err);
-	gitops_regex_free(re);
+	regex_done(call, re);
 	if (r > 0)
 		r = fn_ret_str(out, s + idx[0], (size_t)(idx[1] - idx[0]), err);
 	else if (r == 0)
@@ -226,17 +240,18 @@ static int find(struct gitops_tmpl_value **out, struct gitops_tmpl_value *const 
 
 FN(f_regex_find)
 {
-	(void)call, (void)n;
-	return find(out, args, 0, err);
+	(void)n;
+	return find(out, call, args, 0, err);
 }
 
 FN(f_must_regex_find)
 {
-	(void)call, (void)n;
-	return find(out, args, 1, err);
+	(void)n;
+	return find(out, call, args, 1, err);
 }
 
-static int replace(struct gitops_tmpl_value **out, struct gitops_tmpl_value *const *args, int must, int literal,
+static int replace(struct gitops_tmpl_value **out, struct gitops_tmpl_call *call, struct gitops_tmpl_value *const *args,
+		   int must, int literal,
 		   struct gitops_err *err)
 {
 	struct gitops_buf b = GITOPS_BUF_INIT;
@@ -245,12 +260,12 @@ static int replace(struct gitops_tmpl_value **out, struct gitops_tmpl_value *con
 	const char *s = fn_str(args[1], &len), *repl = fn_str(args[2], &rlen);
 	int r;
 
-	if (compile(&re, args[0], must, err) < 0)
+	if (compile(&re, call, args[0], must, err) < 0)
 		return -1;
 	r = gitops_buf_add(&b, "", 0) < 0 ? gitops_err_oom(err)
 	    : literal ? gitops_regex_replace_all_literal(&b, re, s, len, repl, rlen, err)
 		      : gitops_regex_replace_all(&b, re, s, len, repl, rlen, err);
-	gitops_regex_free(re);
+	regex_done(call, re);
 	if (r < 0) {
 		gitops_buf_release(&b);
 		return -1;
@@ -260,26 +275,26 @@ static int replace(struct gitops_tmpl_value **out, struct gitops_tmpl_value *con
 
 FN(f_regex_replace_all)
 {
-	(void)call, (void)n;
-	return replace(out, args, 0, 0, err);
+	(void)n;
+	return replace(out, call, args, 0, 0, err);
 }
 
 FN(f_must_regex_replace_all)
 {
-	(void)call, (void)n;
-	return replace(out, args, 1, 0, err);
+	(void)n;
+	return replace(out, call, args, 1, 0, err);
 }
 
 FN(f_regex_replace_all_literal)
 {
-	(void)call, (void)n;
-	return replace(out, args, 0, 1, err);
+	(void)n;
+	return replace(out, call, args, 0, 1, err);
 }
 
 FN(f_must_regex_replace_all_literal)
 {
-	(void)call, (void)n;
-	return replace(out, args, 1, 1, err);
+	(void)n;
+	return replace(out, call, args, 1, 1, err);
 }
 
 FN(f_regex_quote_meta)

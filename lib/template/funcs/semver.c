@@ -686,9 +686,22 @@ static int set_u(struct gitops_tmpl_value *m, const char *k, uint64_t u)
 }
 
 /* Version.String() */
+/* x in decimal, appended (no printf: ver_string runs for every semver and .Capabilities) */
+static int add_u64(struct gitops_buf *b, uint64_t x)
+{
+	char d[20];
+	size_t n = 0;
+
+	do
+		d[sizeof(d) - ++n] = (char)('0' + x % 10);
+	while ((x /= 10) && n < sizeof(d));
+	return gitops_buf_add(b, d + sizeof(d) - n, n);
+}
+
 static int ver_string(struct gitops_buf *b, const struct ver *v)
 {
-	if (gitops_buf_printf(b, "%" PRIu64 ".%" PRIu64 ".%" PRIu64, v->major, v->minor, v->patch) < 0)
+	if (add_u64(b, v->major) < 0 || gitops_buf_add(b, ".", 1) < 0 || add_u64(b, v->minor) < 0 ||
+	    gitops_buf_add(b, ".", 1) < 0 || add_u64(b, v->patch) < 0)
 		return -1;
 	if (v->prelen && (gitops_buf_add(b, "-", 1) < 0 || gitops_buf_add(b, v->pre, v->prelen) < 0))
 		return -1;
