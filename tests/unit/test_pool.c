@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "tests/unit/check_main.h"
+#include "lib/template/template.h"
 #include "lib/value/value.h"
 #include "lib/yaml/yaml.h"
 
@@ -232,6 +233,39 @@ START_TEST(test_full)
 }
 END_TEST
 
+/*
+ * A template value that takes a tree's strings (Helm's values, handed to the
+ * engine) owns them past the tree and frees them with free(): pooled ones
+ * are copied, and the value's strings are the tree's text either way.
+ */
+START_TEST(test_taken_by_template)
+{
+	struct gitops_err err = GITOPS_ERR_INIT;
+	struct gitops_tmpl_value *v = NULL, *x;
+	cJSON *tree, *sub;
+	char longer[100];
+
+	install();
+	memset(longer, 'l', sizeof(longer) - 1);
+	longer[sizeof(longer) - 1] = 0;
+	ck_assert_ptr_nonnull(tree = cJSON_CreateObject());
+	ck_assert_ptr_nonnull(cJSON_AddStringToObject(tree, "short", "pooled"));
+	ck_assert_ptr_nonnull(cJSON_AddStringToObject(tree, "long", longer));
+	ck_assert_ptr_nonnull(sub = cJSON_AddObjectToObject(tree, "a key of its own, not one of the table"));
+	ck_assert_ptr_nonnull(cJSON_AddStringToObject(sub, "k", "v"));
+	if (POOLED)
+		ck_assert(gitops_value_pool_owns(cJSON_GetObjectItem(tree, "short")->valuestring));
+	ck_assert_int_eq(gitops_tmpl_value_from_tree_take(&v, tree, GITOPS_TMPL_TREE_INT64, &err), 0);
+	ck_assert_ptr_nonnull(v);
+	ck_assert_ptr_nonnull(x = gitops_tmpl_map_get(v, "short", 5));
+	ck_assert_str_eq(gitops_tmpl_value_str(x, NULL), "pooled");
+	ck_assert_ptr_nonnull(x = gitops_tmpl_map_get(v, "long", 4));
+	ck_assert_str_eq(gitops_tmpl_value_str(x, NULL), longer);
+	gitops_tmpl_value_unref(v);
+	cJSON_Delete(tree); /* still the caller's, without the strings taken */
+}
+END_TEST
+
 static Suite *pool_suite(void)
 {
 	Suite *s = suite_create("pool");
@@ -245,6 +279,7 @@ static Suite *pool_suite(void)
 	tcase_add_test(tc, test_many_blocks);
 	tcase_add_test(tc, test_trees);
 	tcase_add_test(tc, test_full);
+	tcase_add_test(tc, test_taken_by_template);
 	suite_add_tcase(s, tc);
 	return s;
 }
