@@ -319,9 +319,9 @@ $(O)/tests/helm/helmtemplate: $(O)/tests/helm/helmtemplate.o $(LIB)
 # tests/helm/regressions and a fixed-seed differential against the live helm (tests/helm/chart-diff)
 #   make chart-diff-fuzz MINUTES=N   generated values for every shared chart, fresh seeds, N minutes
 .PHONY: helm chart-diff-fuzz
-helm: $(O)/tests/helm/helmtemplate
+helm: $(O)/tests/helm/helmtemplate $(BINS)
 	$(Q)GITOPS_BIN=$(CURDIR)/$(O) CONFORMANCE=$(CONFORMANCE) tests/helm/run
-chart-diff-fuzz: $(O)/tests/helm/helmtemplate
+chart-diff-fuzz: $(O)/tests/helm/helmtemplate $(BINS)
 	$(Q)GITOPS_BIN=$(CURDIR)/$(O) CONFORMANCE=$(CONFORMANCE) nice -n 19 tests/helm/chart-diff --minutes $(MINUTES)
 template: $(O)/tests/template/tmplcase
 	$(Q)tests/conformance-check template $(CONFORMANCE); c=$$?; [ $$c != 2 ] || exit 1; [ $$c = 1 ] || { \
