@@ -216,7 +216,7 @@ static int shortest_small(double d, char *digits, int *exp10)
 
 		if (t >= 1e15)
 			return 0;
-		m = nearbyint(t);
+		m = (t + 4503599627370496.0) - 4503599627370496.0; /* t < 2^52: to the nearest, ties to even */
 		if (m < 1 || m / p10[k] != d)
 			continue;
 		u = (unsigned long long)m;

@@ -387,6 +387,16 @@ static int64_t go_int(double f)
  * makes Go's make() panic on a negative length, except where the float
  * arithmetic happens to give no chunk, or a last one that fits.
  */
+/* math.Mod(float64(n), float64(size)) for a list's length n: exact integers, so integer arithmetic */
+static double mod_len(size_t n, int64_t size)
+{
+	if (size == 0)
+		return NAN;
+	if (size > 0 ? (uint64_t)size > n : size < -(int64_t)n)
+		return (double)n; /* |size| past n (also past 2^53, where float64(size) is rounded) */
+	return (double)(n % (size > 0 ? (uint64_t)size : (uint64_t)-size));
+}
+
 FN(f_chunk)
 {
 	int64_t size = gitops_tmpl_value_int_of(args[0]), cs, i, j, clen;
@@ -409,7 +419,7 @@ FN(f_chunk)
 	for (i = 0; i < cs; i++) {
 		clen = size;
 		if (i == cs - 1) {
-			clen = go_int(floor(fmod(len, (double)size)));
+			clen = go_int(floor(mod_len(v->u.list.n, size)));
 			if (clen == 0)
 				clen = size;
 		}

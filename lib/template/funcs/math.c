@@ -164,11 +164,52 @@ FN(f_ceil)
 	return ret_float(out, ceil(fn_cast_float(args[0])), err);
 }
 
+/*
+ * Go's math.Pow(10, y) for an integral y, step for step: past 10^22 it is
+ * not libm's correctly rounded pow.  10 = 0.625 * 2^4 (Frexp) is squared,
+ * each square's power of two kept apart and renormalised, the factors of
+ * y's bits multiplied in, the whole inverted for a negative y, and Ldexp
+ * puts the power of two back; a huge exponent is left to Ldexp.
+ */
+static double go_pow10(double y)
+{
+	double a1 = 1, x1 = 0.625, ay = y < 0 ? -y : y;
+	long ae = 0, xe = 4;
+
+	if (y == 0)
+		return 1;
+	if (y == 1)
+		return 10;
+	if (ay >= 9223372036854775808.0) /* 1<<63: Go's answer for |x| > 1 */
+		return y > 0 ? INFINITY : 0;
+	for (int64_t i = (int64_t)ay; i != 0; i >>= 1) {
+		if (xe < -(1L << 12) || (1L << 12) < xe) {
+			ae += xe; /* catastrophic overflow: Ldexp's */
+			break;
+		}
+		if (i & 1) {
+			a1 *= x1;
+			ae += xe;
+		}
+		x1 *= x1;
+		xe <<= 1;
+		if (x1 < .5) {
+			x1 += x1;
+			xe--;
+		}
+	}
+	if (y < 0) {
+		a1 = 1 / a1;
+		ae = -ae;
+	}
+	return ldexp(a1, ae > INT32_MAX ? INT32_MAX : ae < INT32_MIN ? INT32_MIN : (int)ae);
+}
+
 /* round X PLACES [ROUNDON]: Sprig's, on math.Modf of X * 10^PLACES */
 FN(f_round)
 {
 	double val = fn_cast_float(args[0]), on = n > 2 ? fn_cast_float(args[2]) : .5;
-	double pow10 = pow(10, (double)gitops_tmpl_value_int_of(args[1])), digit = pow10 * val, ip, frac;
+	double pow10 = go_pow10((double)gitops_tmpl_value_int_of(args[1])), digit = pow10 * val, ip, frac;
 
 	(void)call;
 	frac = modf(digit, &ip);
