@@ -62,7 +62,8 @@ struct marker_queue {
 };
 
 struct gitops_yaml_reader {
-	yaml_parser_t parser;
+	yaml_parser_t parser;      /* made when libyaml is first needed (parser_ready): the fast source never needs it */
+	int parser_ready;
 	char *name;
 	int kyaml; /* read scalars as kustomize does (gitops_yaml_reader_set_kyaml) */
 	struct gitops_limits limits;
@@ -404,7 +405,7 @@ static int reader_new(struct gitops_yaml_reader **out, const char *name,
 		return gitops_err_oom(err);
 	r->name = strdup(name ? name : "<stdin>");
 	r->graveyard = cJSON_CreateArray();
-	if (!r->name || !r->graveyard || !yaml_parser_initialize(&r->parser)) {
+	if (!r->name || !r->graveyard) {
 		free(r->name);
 		cJSON_Delete(r->graveyard);
 		free(r);
@@ -413,7 +414,6 @@ static int reader_new(struct gitops_yaml_reader **out, const char *name,
 	r->limits = limits ? *limits : def;
 	r->fd = -1;
 	r->at_line_start = 1;
-	yaml_parser_set_input(&r->parser, read_handler, r);
 	*out = r;
 	return 0;
 }
@@ -487,7 +487,8 @@ void gitops_yaml_reader_free(struct gitops_yaml_reader *r)
 	free(r->cand.m);
 	free(r->conf.m);
 	gitops_fastyaml_free(r->fy);
-	yaml_parser_delete(&r->parser);
+	if (r->parser_ready)
+		yaml_parser_delete(&r->parser);
 	free(r->name);
 	free(r);
 }
@@ -1390,6 +1391,16 @@ static int next_event(struct gitops_yaml_reader *r, yaml_event_t *ev)
 			return 1;
 		r->parser.error = YAML_MEMORY_ERROR;
 		return 0;
+	}
+	if (!r->parser_ready) {
+		/* its buffers (64 KiB) and stacks are allocated here, for a text the fast source did not take */
+		if (!yaml_parser_initialize(&r->parser)) {
+			memset(&r->parser, 0, sizeof(r->parser));
+			r->parser.error = YAML_MEMORY_ERROR;
+			return 0;
+		}
+		yaml_parser_set_input(&r->parser, read_handler, r);
+		r->parser_ready = 1;
 	}
 	return yaml_parser_parse(&r->parser, ev);
 }
