@@ -106,6 +106,13 @@ struct gitops_regex {
 	 */
 	_Atomic(pcre2_code *) jit;
 	atomic_uint uses;
+	/*
+	 * A match data kept from the last match, for the next: making one is a
+	 * malloc, and pcre2 (10.41 on) keeps its backtracking frames in it, a
+	 * 20 KiB heap vector each match would allocate anew (13K instructions
+	 * a match in all).  Taken and given back atomically.
+	 */
+	_Atomic(pcre2_match_data *) spare;
 };
 
 #define JIT_AFTER 64
@@ -1568,6 +1575,7 @@ void gitops_regex_free(struct gitops_regex *re)
 		return;
 	pcre2_code_free(re->code);
 	pcre2_code_free(atomic_load(&re->jit));
+	pcre2_match_data_free(atomic_load(&re->spare));
 	pcre2_match_context_free(re->mctx);
 	if (re->names)
 		for (i = 0; i <= re->nsub; i++)
@@ -1649,13 +1657,25 @@ static int exec_at(const struct gitops_regex *re, pcre2_match_data *md, const ch
 	return 1;
 }
 
-static pcre2_match_data *new_md(const struct gitops_regex *re, struct gitops_err *err)
+static pcre2_match_data *new_md(const struct gitops_regex *cre, struct gitops_err *err)
 {
-	pcre2_match_data *md = pcre2_match_data_create_from_pattern(re->code, NULL);
+	struct gitops_regex *re = (struct gitops_regex *)cre; /* the spare only */
+	pcre2_match_data *md = atomic_exchange_explicit(&re->spare, NULL, memory_order_acquire);
 
-	if (!md)
+	if (!md && !(md = pcre2_match_data_create_from_pattern(re->code, NULL)))
 		gitops_err_oom(err);
 	return md;
+}
+
+/* md back as the spare, or freed when another match's is there already */
+static void md_done(const struct gitops_regex *cre, pcre2_match_data *md)
+{
+	struct gitops_regex *re = (struct gitops_regex *)cre;
+	pcre2_match_data *none = NULL;
+
+	if (md && !atomic_compare_exchange_strong_explicit(&re->spare, &none, md, memory_order_release,
+							   memory_order_relaxed))
+		pcre2_match_data_free(md);
 }
 
 int gitops_regex_find(long *idx, const struct gitops_regex *re, const char *s, size_t len, struct gitops_err *err)
@@ -1675,7 +1695,7 @@ int gitops_regex_find(long *idx, const struct gitops_regex *re, const char *s, s
 		memcpy(idx, tmp, 2 * (re->nsub + 1) * sizeof(*tmp));
 done:
 	free(tmp);
-	pcre2_match_data_free(md);
+	md_done(re, md);
 	return r;
 }
 
@@ -1690,7 +1710,7 @@ int gitops_regex_match(const struct gitops_regex *re, const char *s, size_t len,
 	rc = pcre2_match(match_code(re), subj, len, 0, 0, md, re->mctx);
 	if (rc == PCRE2_ERROR_JIT_STACKLIMIT)
 		rc = pcre2_match(re->code, subj, len, 0, PCRE2_NO_JIT, md, re->mctx);
-	pcre2_match_data_free(md);
+	md_done(re, md);
 	if (rc >= 0)
 		return 1;
 	if (rc == PCRE2_ERROR_NOMATCH)
@@ -1770,7 +1790,7 @@ done:
 	if (error < 0)
 		gitops_regex_matches_release(out);
 	free(idx);
-	pcre2_match_data_free(md);
+	md_done(re, md);
 	return error;
 }
 
@@ -2013,7 +2033,7 @@ static int replace_all(struct gitops_buf *out, const struct gitops_regex *re, co
 done:
 	pcre2_code_free(cache);
 	free(idx);
-	pcre2_match_data_free(md);
+	md_done(re, md);
 	return error;
 }
 
