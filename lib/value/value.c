@@ -331,10 +331,29 @@ char *gitops_value_format_number(char *buf, size_t size, const cJSON *n)
 		return buf;
 	}
 	if (n->type & GITOPS_VALUE_INT) {
-		if (n->valuestring)
+		char tmp[24], *p = tmp + sizeof(tmp);
+		int64_t i = (int64_t)n->valuedouble; /* |i| <= 2^53 here: a bigger one has its text */
+		uint64_t u = i < 0 ? (uint64_t)0 - (uint64_t)i : (uint64_t)i;
+		size_t len;
+
+		if (n->valuestring) {
 			snprintf(buf, size, "%s", n->valuestring);
-		else
-			snprintf(buf, size, "%" PRId64, (int64_t)n->valuedouble);
+			return buf;
+		}
+		/* the digits by hand: every integer of every document written goes through here */
+		*--p = 0;
+		do
+			*--p = (char)('0' + u % 10);
+		while (u /= 10);
+		if (i < 0)
+			*--p = '-';
+		len = (size_t)(tmp + sizeof(tmp) - 1 - p);
+		if (size) {
+			if (len >= size)
+				len = size - 1;
+			memcpy(buf, p, len);
+			buf[len] = 0;
+		}
 		return buf;
 	}
 	format_float(buf, size, n->valuedouble);
