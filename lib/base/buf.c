@@ -30,6 +30,25 @@ static int buf_grow(struct gitops_buf *b, size_t extra)
 	return 0;
 }
 
+int gitops_buf_reserve(struct gitops_buf *b, size_t more)
+{
+	size_t need;
+	char *p;
+
+	if (more > (size_t)-1 - b->len - 1)
+		return -1;
+	need = b->len + more + 1;
+	if (need <= b->cap)
+		return 0;
+	if (!(p = realloc(b->data, need)))
+		return -1;
+	if (!b->data)
+		p[0] = '\0';
+	b->data = p;
+	b->cap = need;
+	return 0;
+}
+
 int gitops_buf_add(struct gitops_buf *b, const void *data, size_t len)
 {
 	if (buf_grow(b, len) < 0)

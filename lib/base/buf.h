@@ -22,6 +22,12 @@ struct gitops_buf {
 #define GITOPS_BUF_INIT { NULL, 0, 0 }
 
 int gitops_buf_add(struct gitops_buf *b, const void *data, size_t len);
+/*
+ * Room for `more` bytes beyond what b holds, made at once and exactly (the
+ * contents kept, NUL-terminated): for a caller that knows about how much
+ * comes, sparing the copies of a doubling buffer.  0, or -1 (out of memory).
+ */
+int gitops_buf_reserve(struct gitops_buf *b, size_t more);
 int gitops_buf_addstr(struct gitops_buf *b, const char *s);
 int gitops_buf_printf(struct gitops_buf *b, const char *fmt, ...) GITOPS_PRINTF(2, 3);
 void gitops_buf_release(struct gitops_buf *b);

@@ -349,6 +349,33 @@ END_TEST
 
 #define N(a) (int)(sizeof(a) / sizeof((a)[0]))
 
+/* reserve: exact room at once, contents and NUL kept, no move while adds fit, no overflow */
+START_TEST(test_reserve)
+{
+	struct gitops_buf b = GITOPS_BUF_INIT;
+	char *at;
+
+	ck_assert_int_eq(gitops_buf_reserve(&b, 100), 0);
+	ck_assert_uint_eq(b.cap, 101);
+	ck_assert_uint_eq(b.len, 0);
+	ck_assert_str_eq(b.data, "");
+	at = b.data;
+	for (int i = 0; i < 10; i++)
+		ck_assert_int_eq(gitops_buf_add(&b, "0123456789", 10), 0);
+	ck_assert_ptr_eq(b.data, at);
+	ck_assert_uint_eq(b.len, 100);
+	ck_assert_int_eq(gitops_buf_reserve(&b, 0), 0);
+	ck_assert_ptr_eq(b.data, at);
+	ck_assert_int_eq(gitops_buf_reserve(&b, 5), 0);
+	ck_assert_uint_eq(b.cap, 106);
+	ck_assert_int_eq(strncmp(b.data, "0123456789", 10), 0);
+	ck_assert_int_eq(b.data[b.len], 0);
+	ck_assert_int_eq(gitops_buf_reserve(&b, (size_t)-1), -1);
+	ck_assert_uint_eq(b.cap, 106);
+	gitops_buf_release(&b);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("buf");
@@ -359,6 +386,7 @@ int main(void)
 	tcase_add_test(tb, test_add_overflow_refused);
 	tcase_add_loop_test(tb, test_printf, 0, N(printf_cases));
 	tcase_add_test(tb, test_detach);
+	tcase_add_test(tb, test_reserve);
 	tcase_add_loop_test(tf, test_read_file_cap, 0, N(read_cases));
 	tcase_add_test(tf, test_read_file_appends);
 	tcase_add_test(tf, test_read_file_errors);

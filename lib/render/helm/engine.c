@@ -65,8 +65,6 @@ struct engine {
 	size_t ntops;
 };
 
-static int buf_room(struct gitops_buf *b, size_t more);
-
 static void engine_release(struct engine *e)
 {
 	for (size_t i = 0; i < e->nt; i++) {
@@ -416,7 +414,7 @@ static int render_all(struct rendered **out, size_t *nout, struct engine *e, con
 		    map_set(t->vals, "Template", tv) < 0)
 			goto oom;
 		/* a big file's output is mostly its text (a CRD's megabyte): room for it at once */
-		if (t->f->len >= 16384 && buf_room(&b, t->f->len + t->f->len / 8) < 0)
+		if (t->f->len >= 16384 && gitops_buf_reserve(&b, t->f->len + t->f->len / 8) < 0)
 			goto oom;
 		if (gitops_tmpl_exec(&b, set, t->name, t->vals, err) < 0) {
 			gitops_buf_release(&b);
@@ -931,29 +929,6 @@ static int put_doc(struct gitops_buf *b, const char *path, const char *content)
 	return gitops_buf_addstr(b, content) < 0 || gitops_buf_add(b, "\n", 1) < 0 ? -1 : 0;
 }
 
-/*
- * Room in b for `more` bytes beyond what it holds, made at once: lib/base's
- * buffer has no reserve, so this grows it as its own growth would (the
- * contents kept, NUL-terminated), to spare the copies a doubling buffer
- * makes of a megabyte of CRD text on its way there.
- */
-static int buf_room(struct gitops_buf *b, size_t more)
-{
-	size_t need = b->len + more + 1;
-	char *p;
-
-	if (need <= b->cap)
-		return 0;
-	p = realloc(b->data, need);
-	if (!p)
-		return -1;
-	if (!b->data)
-		p[0] = '\0';
-	b->data = p;
-	b->cap = need;
-	return 0;
-}
-
 /* about what add_crds writes (its headers' paths taken as 256 bytes) */
 static size_t crds_size(const struct helm_chart *c)
 {
@@ -1299,7 +1274,7 @@ static int template_chart(struct gitops_buf *out, struct gitops_helm_docs *docs,
 			total += 16 + strlen(hooks.v[i].path) + strlen(hooks.v[i].content);
 		if (o->include_crds)
 			total += crds_size(c);
-		if (buf_room(&text, total) < 0)
+		if (gitops_buf_reserve(&text, total) < 0)
 			goto oom;
 	}
 	if (o->include_crds && add_crds(&text, c) < 0)
