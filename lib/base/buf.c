@@ -9,7 +9,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static int buf_grow(struct gitops_buf *b, size_t extra)
+/* room for extra bytes and a NUL: the capacity doubled as far as needed, or exactly what is needed */
+static int buf_grow_to(struct gitops_buf *b, size_t extra, int exact)
 {
 	size_t need, cap;
 	char *p;
@@ -19,34 +20,27 @@ static int buf_grow(struct gitops_buf *b, size_t extra)
 	need = b->len + extra + 1;
 	if (need <= b->cap)
 		return 0;
-	cap = b->cap ? b->cap : 64;
+	cap = exact ? need : b->cap ? b->cap : 64;
 	while (cap < need)
 		cap = cap > (size_t)-1 / 2 ? need : cap * 2;
 	p = realloc(b->data, cap);
 	if (!p)
 		return -1;
+	if (!b->data)
+		p[0] = '\0';
 	b->data = p;
 	b->cap = cap;
 	return 0;
 }
 
+static int buf_grow(struct gitops_buf *b, size_t extra)
+{
+	return buf_grow_to(b, extra, 0);
+}
+
 int gitops_buf_reserve(struct gitops_buf *b, size_t more)
 {
-	size_t need;
-	char *p;
-
-	if (more > (size_t)-1 - b->len - 1)
-		return -1;
-	need = b->len + more + 1;
-	if (need <= b->cap)
-		return 0;
-	if (!(p = realloc(b->data, need)))
-		return -1;
-	if (!b->data)
-		p[0] = '\0';
-	b->data = p;
-	b->cap = need;
-	return 0;
+	return buf_grow_to(b, more, 1);
 }
 
 int gitops_buf_add(struct gitops_buf *b, const void *data, size_t len)
