@@ -298,7 +298,25 @@ void gitops_tmpl_set_free(struct gitops_tmpl_set *set);
  */
 int gitops_tmpl_set_parse(struct gitops_tmpl_set *set, const char *name, const char *text, size_t len,
 			  struct gitops_err *err);
-/* Is a template of this name defined? */
+/*
+ * As gitops_tmpl_set_parse, but the text is parsed only when the template is
+ * first needed (executed, or named by {{template}}, include or tpl), and
+ * gitops_tmpl_set_unparse frees that parse again: a chart's templates then
+ * take the memory of one at a time.  Only for a set whose texts are
+ * borrowed (borrow_texts), and only a text that holds no definition: one
+ * that might (it has "define" or "block" in it anywhere), one whose name
+ * the set already has, or any in a set without borrow_texts is parsed now,
+ * as gitops_tmpl_set_parse.  Its parse errors then come from where it is
+ * first needed (gitops_tmpl_set_check finds them in a caller's own order).
+ */
+int gitops_tmpl_set_defer(struct gitops_tmpl_set *set, const char *name, const char *text, size_t len,
+			  struct gitops_err *err);
+/* Free the parse of a deferred template (none made, or replaced since by a definition: nothing). */
+void gitops_tmpl_set_unparse(struct gitops_tmpl_set *set, const char *name);
+/* Parse text as gitops_tmpl_set_parse would, without adding it: 0, or -1 and its parse error. */
+int gitops_tmpl_set_check(const struct gitops_tmpl_set *set, const char *name, const char *text, size_t len,
+			  struct gitops_err *err);
+/* Is a template of this name defined (a deferred one, parsed or not)? */
 int gitops_tmpl_set_has(const struct gitops_tmpl_set *set, const char *name);
 
 /*

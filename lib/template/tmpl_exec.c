@@ -1952,10 +1952,12 @@ static int walk_template(struct state *s, struct rv dot, const struct tmpl_node 
 {
 	struct tmpl_tree *tree;
 	struct rv newdot;
-	int r;
+	int r, failed;
 
 	s->node = t;
-	tree = tmpl_set_lookup(s->set, t->text);
+	tree = tmpl_set_lookup(s->set, t->text, &failed, s->err);
+	if (failed)
+		return -1;
 	if (!tree)
 		return errorf(s, "template \"%s\" not defined", t->text);
 	if (s->tdepth == MAX_EXEC_DEPTH)
@@ -2081,11 +2083,30 @@ static int def_index_reserve(struct gitops_tmpl_set *set, size_t n)
 	return 0;
 }
 
-struct tmpl_tree *tmpl_set_lookup(const struct gitops_tmpl_set *set, const char *name)
+struct tmpl_tree *tmpl_set_lookup(struct gitops_tmpl_set *set, const char *name, int *failed,
+				  struct gitops_err *err)
 {
 	long i = def_find(set, name);
+	struct tmpl_def *d;
+	struct tmpl_tree **trees = NULL;
+	size_t n = 0, k;
 
-	return i < 0 ? NULL : set->defs[i].tree;
+	*failed = 0;
+	if (i < 0)
+		return NULL;
+	d = &set->defs[i];
+	if (d->tree || !d->lazy)
+		return d->tree;
+	/* a deferred template, needed now: parsed (its text holds no definition, so one tree) */
+	if (tmpl_parse(&trees, &n, set, d->lazy->name, d->lazy->text, d->lazy->len, err) < 0) {
+		*failed = -1;
+		return NULL;
+	}
+	d->tree = n ? trees[0] : NULL;
+	for (k = 1; k < n; k++)
+		tmpl_tree_unref(trees[k]);
+	free(trees);
+	return d->tree;
 }
 
 int gitops_tmpl_set_new_take(struct gitops_tmpl_set **out, struct gitops_tmpl_func *funcs, size_t n,
@@ -2138,7 +2159,8 @@ void gitops_tmpl_set_free(struct gitops_tmpl_set *set)
 	if (!set)
 		return;
 	for (i = 0; i < set->ndefs; i++)
-		tmpl_tree_unref(set->defs[i].tree);
+		if (set->defs[i].tree)
+			tmpl_tree_unref(set->defs[i].tree);
 	free(set->defs);
 	free(set->dindex);
 	if (!set->borrowed_funcs) {
@@ -2146,6 +2168,11 @@ void gitops_tmpl_set_free(struct gitops_tmpl_set *set)
 		free(set->findex);
 		free(set->mindex);
 	}
+	for (i = 0; i < set->nlazies; i++) {
+		free(set->lazies[i]->name);
+		free(set->lazies[i]);
+	}
+	free(set->lazies);
 	for (i = 0; i < set->nregexes; i++) {
 		free(set->regexes[i].pat);
 		gitops_regex_free(set->regexes[i].re);
@@ -2166,9 +2193,11 @@ static int set_associate(struct gitops_tmpl_set *set, struct tmpl_tree *t, struc
 			tmpl_tree_unref(t);
 			return 0;
 		}
-		tmpl_tree_unref(set->defs[i].tree);
+		if (set->defs[i].tree)
+			tmpl_tree_unref(set->defs[i].tree);
 		set->defs[i].tree = t;
 		set->defs[i].name = t->name;
+		set->defs[i].lazy = NULL; /* a deferred one, replaced: its text is not parsed any more */
 		return 0;
 	}
 	if (set->ndefs == set->capdefs) {
@@ -2187,6 +2216,7 @@ static int set_associate(struct gitops_tmpl_set *set, struct tmpl_tree *t, struc
 	}
 	set->defs[set->ndefs].name = t->name;
 	set->defs[set->ndefs].tree = t;
+	set->defs[set->ndefs].lazy = NULL;
 	set->dindex[index_slot(set->dindex, set->dindex_cap, t->name, strlen(t->name), def_name, set->defs)] =
 		(uint32_t)set->ndefs + 1;
 	set->ndefs++;
@@ -2232,19 +2262,91 @@ int gitops_tmpl_set_parse(struct gitops_tmpl_set *set, const char *name, const c
 	return error;
 }
 
+int gitops_tmpl_set_defer(struct gitops_tmpl_set *set, const char *name, const char *text, size_t len,
+			  struct gitops_err *err)
+{
+	struct tmpl_lazy *z, **zs;
+	struct tmpl_def *d;
+
+	/* what could define a template, or be replaced or kept by the rules of a parse, is parsed now */
+	if (!set->opts.borrow_texts || len >= UINT32_MAX || memmem(text, len, "define", 6) ||
+	    memmem(text, len, "block", 5) || def_find(set, name) >= 0)
+		return gitops_tmpl_set_parse(set, name, text, len, err);
+	if (set->nlazies == set->caplazies) {
+		size_t cap = set->caplazies ? set->caplazies * 2 : 16;
+		if (!(zs = realloc(set->lazies, cap * sizeof(*zs))))
+			return gitops_err_oom(err);
+		set->lazies = zs;
+		set->caplazies = cap;
+	}
+	if (set->ndefs == set->capdefs) {
+		size_t cap = set->capdefs ? set->capdefs * 2 : 8;
+		if (!(d = realloc(set->defs, cap * sizeof(*d))))
+			return gitops_err_oom(err);
+		set->defs = d;
+		set->capdefs = cap;
+	}
+	if (def_index_reserve(set, set->ndefs + 1) < 0 || !(z = calloc(1, sizeof(*z))))
+		return gitops_err_oom(err);
+	if (!(z->name = strdup(name))) {
+		free(z);
+		return gitops_err_oom(err);
+	}
+	z->text = text;
+	z->len = len;
+	set->lazies[set->nlazies++] = z;
+	d = &set->defs[set->ndefs];
+	d->name = z->name;
+	d->tree = NULL;
+	d->lazy = z;
+	set->dindex[index_slot(set->dindex, set->dindex_cap, name, strlen(name), def_name, set->defs)] =
+		(uint32_t)set->ndefs + 1;
+	set->ndefs++;
+	return 0;
+}
+
+void gitops_tmpl_set_unparse(struct gitops_tmpl_set *set, const char *name)
+{
+	long i = def_find(set, name);
+
+	if (i >= 0 && set->defs[i].lazy && set->defs[i].tree) {
+		tmpl_tree_unref(set->defs[i].tree);
+		set->defs[i].tree = NULL;
+	}
+}
+
+int gitops_tmpl_set_check(const struct gitops_tmpl_set *set, const char *name, const char *text, size_t len,
+			  struct gitops_err *err)
+{
+	struct tmpl_tree **trees = NULL;
+	size_t n = 0, i;
+
+	if (len >= UINT32_MAX)
+		return gitops_err_set(err, GITOPS_EXIT_INPUT, "template: %s: a text of 4 GB or more", name);
+	if (tmpl_parse(&trees, &n, set, name, text, len, err) < 0)
+		return -1;
+	for (i = 0; i < n; i++)
+		tmpl_tree_unref(trees[i]);
+	free(trees);
+	return 0;
+}
+
 int gitops_tmpl_set_has(const struct gitops_tmpl_set *set, const char *name)
 {
-	return tmpl_set_lookup(set, name) != NULL;
+	return def_find(set, name) >= 0;
 }
 
 static int exec_named(struct gitops_buf *out, struct gitops_tmpl_set *set, struct run *run, const char *name,
 		      const char *caller, struct gitops_tmpl_value *dot, struct gitops_err *err)
 {
-	struct tmpl_tree *tree = tmpl_set_lookup(set, name);
+	int failed;
+	struct tmpl_tree *tree = tmpl_set_lookup(set, name, &failed, err);
 	struct state parent = { 0 };
 	struct rv d = { dot, 0 };
 	int r;
 
+	if (failed)
+		return -1;
 	if (!tree) {
 		/* Go's %q of both names */
 		struct gitops_buf qn = GITOPS_BUF_INIT, qc = GITOPS_BUF_INIT;
@@ -2515,7 +2617,8 @@ int gitops_tmpl_call_parse_exec(struct gitops_buf *out, struct gitops_tmpl_call 
 		copy->ndefs = copy->capdefs = s->set->ndefs;
 		copy->dindex_cap = s->set->dindex_cap;
 		for (i = 0; i < copy->ndefs; i++)
-			copy->defs[i].tree->refs++;
+			if (copy->defs[i].tree)
+				copy->defs[i].tree->refs++;
 	}
 	if (gitops_tmpl_set_parse(copy, name, text, len, err) < 0) {
 		r = -2;

@@ -251,9 +251,17 @@ extern const char *const tmpl_builtin_names[B_COUNT];
 int tmpl_builtin_find(const char *name, size_t len);
 
 /* --- sets --- */
+/* a template given to gitops_tmpl_set_defer: its text, parsed when first needed */
+struct tmpl_lazy {
+	char *name;
+	const char *text;                /* borrowed (the set's borrow_texts) */
+	size_t len;
+};
+
 struct tmpl_def {
-	const char *name;                /* the tree's own name */
-	struct tmpl_tree *tree;
+	const char *name;                /* the tree's own name, or its lazy's */
+	struct tmpl_tree *tree;          /* NULL: lazy, not parsed (now) */
+	const struct tmpl_lazy *lazy;    /* a deferred template not replaced since (else NULL) */
 };
 
 struct gitops_tmpl_set {
@@ -273,13 +281,17 @@ struct gitops_tmpl_set {
 	struct tmpl_regex *regexes;      /* the patterns its functions compiled (tmpl_call_regex), kept */
 	size_t nregexes, capregexes;
 	int borrowed_funcs;              /* a tpl copy: funcs, findex and mindex belong to the parent */
+	struct tmpl_lazy **lazies;       /* the deferred templates' texts (a tpl copy's: the parent's) */
+	size_t nlazies, caplazies;
 	void *stack;                     /* the executor's stack (tmpl_exec.c), mapped at the first execution */
 	size_t stack_size;
 	int stack_busy;                  /* an execution runs on it */
 };
 
 long tmpl_set_find_func(const struct gitops_tmpl_set *set, const char *name, size_t len);
-struct tmpl_tree *tmpl_set_lookup(const struct gitops_tmpl_set *set, const char *name);
+/* name's tree, a deferred one parsed now: NULL if none (-1 in *failed, err set, if its parse failed) */
+struct tmpl_tree *tmpl_set_lookup(struct gitops_tmpl_set *set, const char *name, int *failed,
+				  struct gitops_err *err);
 
 /* parse text into a list of trees (the file's own first), honouring the set's functions */
 int tmpl_parse(struct tmpl_tree ***out, size_t *n, const struct gitops_tmpl_set *set, const char *name,

@@ -474,6 +474,74 @@ START_TEST(test_set)
 }
 END_TEST
 
+START_TEST(test_set_defer)
+{
+	struct gitops_tmpl_options o = GITOPS_TMPL_OPTIONS_INIT;
+	struct gitops_err err = GITOPS_ERR_INIT;
+	struct gitops_tmpl_set *set = NULL;
+	struct gitops_buf out = GITOPS_BUF_INIT;
+	static const char lazy[] = "L{{ .x }}", bad[] = "{{ if }}", defines[] = "{{define \"e\"}}E{{end}}x",
+			  named[] = "file", inc[] = "{{ include \"lazy\" . }}|{{ template \"lazy\" . }}|{{ tpl \"{{ include \\\"lazy\\\" . }}\" . }}";
+	struct gitops_tmpl_value *dot = gitops_tmpl_value_map(NULL);
+
+	ck_assert_ptr_nonnull(dot);
+	ck_assert_int_eq(gitops_tmpl_map_set(dot, "x", 1, gitops_tmpl_value_cstring("1")), 0);
+	o.borrow_texts = 1;
+	ck_assert_int_eq(gitops_tmpl_set_new(&set, funcs, sizeof(funcs) / sizeof(*funcs), &o, NULL, &err), 0);
+	/* deferred: known by name, a parse error only where it is needed */
+	ck_assert_int_eq(gitops_tmpl_set_defer(set, "lazy", lazy, strlen(lazy), &err), 0);
+	ck_assert_int_eq(gitops_tmpl_set_defer(set, "bad", bad, strlen(bad), &err), 0);
+	ck_assert(gitops_tmpl_set_has(set, "lazy"));
+	ck_assert(gitops_tmpl_set_has(set, "bad"));
+	ck_assert_int_eq(gitops_tmpl_set_check(set, "bad", bad, strlen(bad), &err), -1);
+	ck_assert_str_eq(err.msg, "template: bad:1: missing value for if");
+	ck_assert_int_eq(gitops_tmpl_set_check(set, "lazy", lazy, strlen(lazy), &err), 0);
+	ck_assert_int_eq(gitops_tmpl_exec(&out, set, "bad", dot, &err), -1);
+	ck_assert_str_eq(err.msg, "template: bad:1: missing value for if");
+	/* a text that may define is parsed at once: its definitions are there before any execution */
+	ck_assert_int_eq(gitops_tmpl_set_defer(set, "defines", defines, strlen(defines), &err), 0);
+	ck_assert_int_eq(gitops_tmpl_set_parse(set, "inc", inc, strlen(inc), &err), 0);
+	ck_assert_int_eq(gitops_tmpl_exec(&out, set, "e", dot, &err), 0);
+	ck_assert_str_eq(out.data, "E");
+	/* executed, included, named by {{template}} and from tpl's copy of the set; parsed again after unparse */
+	for (int round = 0; round < 2; round++) {
+		out.len = 0;
+		ck_assert_int_eq(gitops_tmpl_exec(&out, set, "lazy", dot, &err), 0);
+		ck_assert_str_eq(out.data, "L1");
+		gitops_tmpl_set_unparse(set, "lazy");
+		out.len = 0;
+		ck_assert_int_eq(gitops_tmpl_exec(&out, set, "inc", dot, &err), 0);
+		ck_assert_str_eq(out.data, "L1|L1|L1");
+		gitops_tmpl_set_unparse(set, "lazy");
+	}
+	/* a name the set has already is parsed at once, by a parse's rules (an empty text keeps the old) */
+	ck_assert_int_eq(gitops_tmpl_set_defer(set, "e", " ", 1, &err), 0);
+	out.len = 0;
+	ck_assert_int_eq(gitops_tmpl_exec(&out, set, "e", dot, &err), 0);
+	ck_assert_str_eq(out.data, "E");
+	/* a later definition of a deferred name replaces it; an empty one does not */
+	ck_assert_int_eq(gitops_tmpl_set_defer(set, "named", named, strlen(named), &err), 0);
+	ck_assert_int_eq(gitops_tmpl_set_parse(set, "p1", "{{define \"named\"}} {{end}}", 26, &err), 0);
+	out.len = 0;
+	ck_assert_int_eq(gitops_tmpl_exec(&out, set, "named", dot, &err), 0);
+	ck_assert_str_eq(out.data, "file");
+	ck_assert_int_eq(gitops_tmpl_set_parse(set, "p2", "{{define \"named\"}}def{{end}}", 28, &err), 0);
+	gitops_tmpl_set_unparse(set, "named"); /* replaced: nothing to free, still defined */
+	out.len = 0;
+	ck_assert_int_eq(gitops_tmpl_exec(&out, set, "named", dot, &err), 0);
+	ck_assert_str_eq(out.data, "def");
+	gitops_buf_release(&out);
+	gitops_tmpl_set_free(set);
+	/* without borrowed texts, deferring is parsing */
+	ck_assert_int_eq(gitops_tmpl_set_new(&set, funcs, 1, NULL, NULL, &err), 0);
+	ck_assert_int_eq(gitops_tmpl_set_defer(set, "bad", bad, strlen(bad), &err), -1);
+	ck_assert_str_eq(err.msg, "template: bad:1: missing value for if");
+	ck_assert(!gitops_tmpl_set_has(set, "bad"));
+	gitops_tmpl_set_free(set);
+	gitops_tmpl_value_unref(dot);
+}
+END_TEST
+
 START_TEST(test_values)
 {
 	struct gitops_err err = GITOPS_ERR_INIT;
@@ -635,6 +703,7 @@ static Suite *template_suite(void)
 	tcase_add_test(tc, test_missingkey_error);
 	tcase_add_test(tc, test_limits);
 	tcase_add_test(tc, test_set);
+	tcase_add_test(tc, test_set_defer);
 	tcase_add_test(tc, test_values);
 	tcase_add_test(tc, test_values_take);
 	tcase_add_test(tc, test_methods);

@@ -366,6 +366,33 @@ static void rendered_free(struct rendered *r, size_t n)
 	free(r);
 }
 
+/*
+ * After an error at template `upto` (e->nt: in an execution), what Helm
+ * would report: the first parse error in its order, among the templates
+ * before upto (every one, for an execution's error) not known to parse
+ * (ok[]), else the error itself (a parse error there, when upto < e->nt).
+ * Returns 1 with err a parse error in Helm's words, else 0 (err as it was).
+ */
+static int first_parse_error(struct engine *e, struct gitops_tmpl_set *set, const unsigned char *ok, size_t upto,
+			     struct gitops_err *err)
+{
+	struct gitops_err first = GITOPS_ERR_INIT;
+	size_t j;
+
+	for (j = 0; j < upto; j++)
+		if (!ok[j] && gitops_tmpl_set_check(set, e->t[j].name, (const char *)e->t[j].f->data, e->t[j].f->len,
+					  &first) < 0) {
+			*err = first;
+			parse_error(err, e->t[j].name);
+			return 1;
+		}
+	if (upto < e->nt) {
+		parse_error(err, e->t[upto].name);
+		return 1;
+	}
+	return 0;
+}
+
 static int render_all(struct rendered **out, size_t *nout, struct engine *e, const struct gitops_helm_options *o,
 		      struct gitops_err *err)
 {
@@ -374,6 +401,7 @@ static int render_all(struct rendered **out, size_t *nout, struct engine *e, con
 	struct gitops_tmpl_set *set = NULL;
 	const struct gitops_tmpl_func *extra;
 	struct rendered *r = NULL;
+	unsigned char *ok = NULL;
 	size_t ntable = 0, nextra = 0, nr = 0, i;
 	int ret = -1, rc;
 
@@ -392,10 +420,26 @@ static int render_all(struct rendered **out, size_t *nout, struct engine *e, con
 		goto done;
 	if (e->nt > 1)
 		qsort(e->t, e->nt, sizeof(*e->t), cmp_tpl);
+	if (!(ok = calloc(e->nt ? e->nt : 1, 1)))
+		goto oom;
+	/*
+	 * Helm parses every template, then executes them. Here the partials (and
+	 * any text that might define a template) are parsed first, in Helm's
+	 * order, and every other template just before its execution, its parse
+	 * freed after it: one template's nodes at a time (a chart's parse is some
+	 * ten times its text). Which error is reported is still Helm's: on any,
+	 * the first parse error in Helm's order wins (first_parse_error).
+	 */
 	for (i = 0; i < e->nt; i++) {
 		const struct tpl *t = &e->t[i];
-		if (gitops_tmpl_set_parse(set, t->name, (const char *)t->f->data, t->f->len, err) < 0) {
-			parse_error(err, t->name);
+		if (is_partial(t->name)) {
+			rc = gitops_tmpl_set_parse(set, t->name, (const char *)t->f->data, t->f->len, err);
+			ok[i] = rc == 0;
+		} else {
+			rc = gitops_tmpl_set_defer(set, t->name, (const char *)t->f->data, t->f->len, err);
+		}
+		if (rc < 0) {
+			first_parse_error(e, set, ok, i, err);
 			goto done;
 		}
 	}
@@ -418,9 +462,12 @@ static int render_all(struct rendered **out, size_t *nout, struct engine *e, con
 			goto oom;
 		if (gitops_tmpl_exec(&b, set, t->name, t->vals, err) < 0) {
 			gitops_buf_release(&b);
-			exec_error(err);
+			if (!first_parse_error(e, set, ok, e->nt, err))
+				exec_error(err);
 			goto done;
 		}
+		ok[i] = 1;
+		gitops_tmpl_set_unparse(set, t->name);
 		if (gitops_buf_add(&b, "", 0) < 0) {
 			gitops_buf_release(&b);
 			goto oom;
@@ -445,6 +492,7 @@ oom:
 done:
 	rendered_free(r, nr);
 	gitops_tmpl_set_free(set);
+	free(ok);
 	free(all);
 	return ret;
 }
