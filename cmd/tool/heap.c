@@ -5,7 +5,11 @@
 #include "lib/value/value.h"
 
 #include <malloc.h>
+#include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 /*
  * The pools take a node in 64 bytes where malloc takes 80, and a short
@@ -28,8 +32,34 @@ int gitops_tool_is_kustomization(const char *arg)
 	return strcmp(arg, "-") && gitops_kustomize_file(arg) != NULL;
 }
 
+/*
+ * The heap's first MiB made at once: malloc grows the heap a MiB at a time
+ * (M_TOP_PAD), and the first is populated in one call (MADV_POPULATE_WRITE)
+ * instead of page by page as it is first touched.  A page fault costs some
+ * 20 us on a VM whose page tables the host shadows (where these charts
+ * render in 6-12 ms and their heaps reach 0.5-1 MiB): 5-10% of a chart's
+ * render there; elsewhere a fault costs a tenth of a microsecond and the
+ * call about what the faults would.
+ */
+static void heap_first_mib(void)
+{
+	uintptr_t a, b;
+	void *p;
+	char *end;
+
+	if (!mallopt(M_TOP_PAD, 1 << 20) || !(p = malloc(1)))
+		return;
+	end = sbrk(0);
+	a = ((uintptr_t)p + 4095) & ~(uintptr_t)4095;
+	b = (uintptr_t)end & ~(uintptr_t)4095;
+	if (end != (void *)-1 && b > a && b - a <= (2u << 20))
+		(void)madvise((void *)a, b - a, 23 /* MADV_POPULATE_WRITE */);
+	free(p);
+}
+
 void gitops_tool_heap_for_trees(int argc, char **argv)
 {
+	heap_first_mib();
 	(void)gitops_value_pool_install();
 	for (int i = 1; i < argc; i++)
 		if (argv[i][0] != '-' && gitops_tool_is_kustomization(argv[i])) {
