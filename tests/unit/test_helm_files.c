@@ -15,6 +15,7 @@
 #include <archive.h>
 #include <archive_entry.h>
 #include <check.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -689,6 +690,71 @@ START_TEST(test_dir_quick)
 }
 END_TEST
 
+/* one read for a small file, the long way from the size on: every size round the read's, no descriptor left open */
+START_TEST(test_dir_read_sizes)
+{
+	static const size_t sizes[] = { 0, 1, 65535, 65536, 65537, 200001 };
+	struct gitops_helm_files f = GITOPS_HELM_FILES_INIT;
+	struct gitops_err err = GITOPS_ERR_INIT;
+	char rel[64], want[4096];
+	unsigned char *big = malloc(200001);
+	int fds_before, fds_after;
+	DIR *d;
+	struct dirent *de;
+
+	ck_assert_ptr_nonnull(big);
+	for (size_t i = 0; i < 200001; i++)
+		big[i] = (unsigned char)('a' + i % 26);
+	tmp_make();
+	put("c/Chart.yaml", chart_yaml);
+	for (size_t i = 0; i < sizeof(sizes) / sizeof(*sizes); i++) {
+		snprintf(rel, sizeof(rel), "c/size-%06zu", sizes[i]);
+		put_len(rel, big, sizes[i]);
+	}
+	/* more files than are closed together, in directories between them */
+	for (int i = 0; i < 150; i++) {
+		snprintf(rel, sizeof(rel), "c/many/%c/%03d", 'a' + i % 7, i);
+		put(rel, rel);
+	}
+	d = opendir("/proc/self/fd");
+	ck_assert_ptr_nonnull(d);
+	for (fds_before = 0; (de = readdir(d)) != NULL;)
+		fds_before++;
+	closedir(d);
+	ck_assert_int_eq(gitops_helm_files_from_dir(&f, T("c"), &err), 0);
+	d = opendir("/proc/self/fd");
+	ck_assert_ptr_nonnull(d);
+	for (fds_after = 0; (de = readdir(d)) != NULL;)
+		fds_after++;
+	closedir(d);
+	ck_assert_int_eq(fds_after, fds_before);
+	ck_assert_uint_eq(f.n, 1 + 150 + sizeof(sizes) / sizeof(*sizes));
+	for (size_t i = 0; i < f.n; i++) {
+		const struct gitops_helm_file *x = &f.v[i];
+		size_t sz;
+		if (!strncmp(x->name, "size-", 5)) {
+			sz = (size_t)strtoul(x->name + 5, NULL, 10);
+			ck_assert_uint_eq(x->len, sz);
+			ck_assert(memcmp(x->data, big, sz) == 0);
+		} else if (!strncmp(x->name, "many/", 5)) {
+			snprintf(want, sizeof(want), "c/%s", x->name);
+			ck_assert_uint_eq(x->len, strlen(want));
+			ck_assert(memcmp(x->data, want, x->len) == 0);
+		}
+		ck_assert_uint_eq(x->data[x->len], 0);
+	}
+	gitops_helm_files_release(&f);
+	/* a fifo among the files: read short (no writer), found irregular the long way */
+	ck_assert_int_eq(mkfifo(T("c/many/fifo"), 0644), 0);
+	snprintf(want, sizeof(want), "error: cannot load irregular file %s as it has file mode type bits set",
+		 T("c/many/fifo"));
+	ck_assert_str_eq(load_dir(T("c")), want);
+	unlink(T("c/many/fifo"));
+	tmp_remove();
+	free(big);
+}
+END_TEST
+
 /* --- archives --- */
 
 START_TEST(test_archive_normal)
@@ -1033,6 +1099,7 @@ int main(void)
 	tcase_add_test(tc, test_dir_errors);
 	tcase_add_test(tc, test_dir_symlinks);
 	tcase_add_test(tc, test_dir_quick);
+	tcase_add_test(tc, test_dir_read_sizes);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("archive");
 	tcase_set_timeout(tc, 120);
