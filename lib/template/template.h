@@ -304,9 +304,9 @@ int gitops_tmpl_set_parse(struct gitops_tmpl_set *set, const char *name, const c
  * gitops_tmpl_set_unparse frees that parse again: a chart's templates then
  * take the memory of one at a time.  Only for a set whose texts are
  * borrowed (borrow_texts), and only a text that holds no definition: one
- * that might (it has "define" or "block" in it anywhere), one whose name
- * the set already has, or any in a set without borrow_texts is parsed now,
- * as gitops_tmpl_set_parse.  Its parse errors then come from where it is
+ * that might ("{{", a trim marker or not and spaces, then "define" or
+ * "block", anywhere in it), one whose name the set already has, or any in
+ * a set without borrow_texts is parsed now, as gitops_tmpl_set_parse.  Its parse errors then come from where it is
  * first needed (gitops_tmpl_set_check finds them in a caller's own order).
  */
 int gitops_tmpl_set_defer(struct gitops_tmpl_set *set, const char *name, const char *text, size_t len,

@@ -2262,6 +2262,31 @@ int gitops_tmpl_set_parse(struct gitops_tmpl_set *set, const char *name, const c
 	return error;
 }
 
+/*
+ * Might text hold a {{define}} or {{block}}?  Either keyword can only open an
+ * action: "{{", a trim marker ("-" and a space) or not, spaces, the word.
+ * Every "{{" so followed by "define" or "block" counts, wherever it stands
+ * (in a string too): yes is only ever too careful.
+ */
+static int may_define(const char *text, size_t len)
+{
+	const char *p = text, *end = text + len, *q;
+
+	while ((q = memchr(p, '{', (size_t)(end - p))) != NULL) {
+		p = q + 1;
+		if (p == end || *p != '{')
+			continue;
+		q = p + 1;
+		if (q + 1 < end && *q == '-' && (q[1] == ' ' || q[1] == '\t' || q[1] == '\r' || q[1] == '\n'))
+			q++;
+		while (q < end && (*q == ' ' || *q == '\t' || *q == '\r' || *q == '\n'))
+			q++;
+		if ((end - q >= 6 && !memcmp(q, "define", 6)) || (end - q >= 5 && !memcmp(q, "block", 5)))
+			return 1;
+	}
+	return 0;
+}
+
 int gitops_tmpl_set_defer(struct gitops_tmpl_set *set, const char *name, const char *text, size_t len,
 			  struct gitops_err *err)
 {
@@ -2269,8 +2294,7 @@ int gitops_tmpl_set_defer(struct gitops_tmpl_set *set, const char *name, const c
 	struct tmpl_def *d;
 
 	/* what could define a template, or be replaced or kept by the rules of a parse, is parsed now */
-	if (!set->opts.borrow_texts || len >= UINT32_MAX || memmem(text, len, "define", 6) ||
-	    memmem(text, len, "block", 5) || def_find(set, name) >= 0)
+	if (!set->opts.borrow_texts || len >= UINT32_MAX || may_define(text, len) || def_find(set, name) >= 0)
 		return gitops_tmpl_set_parse(set, name, text, len, err);
 	if (set->nlazies == set->caplazies) {
 		size_t cap = set->caplazies ? set->caplazies * 2 : 16;

@@ -514,6 +514,16 @@ START_TEST(test_set_defer)
 		ck_assert_str_eq(out.data, "L1|L1|L1");
 		gitops_tmpl_set_unparse(set, "lazy");
 	}
+	/* a keyword opening an action, after a trim marker or spaces, is a definition; the words elsewhere are not */
+	ck_assert_int_eq(gitops_tmpl_set_defer(set, "t1", "{{-\tdefine \"x1\" }}X1{{ end }}", 29, &err), 0);
+	ck_assert_int_eq(gitops_tmpl_set_defer(set, "t2", "{{  block \"x2\" . }}B{{ end }}", 29, &err), 0);
+	ck_assert_int_eq(gitops_tmpl_set_defer(set, "t3", "define block {{ if }}", 21, &err), 0);
+	out.len = 0;
+	ck_assert_int_eq(gitops_tmpl_exec(&out, set, "x1", dot, &err), 0);
+	ck_assert_int_eq(gitops_tmpl_exec(&out, set, "x2", dot, &err), 0);
+	ck_assert_str_eq(out.data, "X1B");
+	ck_assert_int_eq(gitops_tmpl_exec(&out, set, "t3", dot, &err), -1);
+	ck_assert_str_eq(err.msg, "template: t3:1: missing value for if");
 	/* a name the set has already is parsed at once, by a parse's rules (an empty text keeps the old) */
 	ck_assert_int_eq(gitops_tmpl_set_defer(set, "e", " ", 1, &err), 0);
 	out.len = 0;
