@@ -2440,6 +2440,21 @@ struct exec_job {
 
 static _Thread_local struct exec_job *fiber_job;
 
+/* gitops_tmpl_set_run's function, on the set's stack */
+struct run_job {
+	int (*fn)(void *);
+	void *arg;
+	int r;
+	ucontext_t caller, fiber;
+};
+
+static _Thread_local struct run_job *fiber_run;
+
+static void run_fiber(void)
+{
+	fiber_run->r = fiber_run->fn(fiber_run->arg);
+}
+
 static void exec_job_run(struct exec_job *j)
 {
 	struct run run = { 0 };
@@ -2483,6 +2498,67 @@ static int exec_on_thread(struct exec_job *j, size_t size)
 }
 #endif
 
+/* the set's stack, mapped once: max_stack and a margin, MAP_NORESERVE (only what is reached is touched) */
+static int stack_map(struct gitops_tmpl_set *set, size_t size, struct gitops_err *err)
+{
+	void *p;
+
+	if (set->stack)
+		return 0;
+	p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_STACK, -1, 0);
+	if (p == MAP_FAILED)
+		return gitops_err_set(err, GITOPS_EXIT_INTERNAL, "template: cannot map the executor's stack: %s",
+				      strerror(errno));
+	/* a guard page at the bottom: an overflow faults, never writes past it */
+	mprotect(p, 4096, PROT_NONE);
+	set->stack = p;
+	set->stack_size = size;
+	return 0;
+}
+
+/* a deep execution's pages given back, the top ones kept (not while the stack is in use) */
+static void stack_trim(struct gitops_tmpl_set *set, size_t used)
+{
+	if (used > STACK_KEEP) {
+		size_t drop = (set->stack_size - STACK_KEEP) & ~(size_t)4095;
+		madvise((char *)set->stack + 4096, drop - 4096, MADV_DONTNEED);
+	}
+}
+
+int gitops_tmpl_set_run(struct gitops_tmpl_set *set, int (*fn)(void *), void *arg, struct gitops_err *err)
+{
+	struct run_job j;
+	int r;
+
+#ifdef TMPL_ASAN
+	/* each execution has a thread of its own there */
+	return fn(arg);
+#endif
+	if (set->stack_busy)
+		return fn(arg);
+	if (stack_map(set, set->opts.max_stack + STACK_MARGIN, err) < 0)
+		return -1;
+	memset(&j, 0, sizeof(j));
+	j.fn = fn;
+	j.arg = arg;
+	j.r = -1;
+	if (getcontext(&j.fiber) < 0)
+		return gitops_err_set(err, GITOPS_EXIT_INTERNAL, "template: getcontext: %s", strerror(errno));
+	j.fiber.uc_stack.ss_sp = (char *)set->stack + 4096;
+	j.fiber.uc_stack.ss_size = set->stack_size - 4096;
+	j.fiber.uc_link = &j.caller;
+	makecontext(&j.fiber, run_fiber, 0);
+	set->stack_busy = 2;
+	set->run_used = 0;
+	fiber_run = &j;
+	r = swapcontext(&j.caller, &j.fiber);
+	set->stack_busy = 0;
+	if (r < 0)
+		return gitops_err_set(err, GITOPS_EXIT_INTERNAL, "template: swapcontext: %s", strerror(errno));
+	stack_trim(set, set->run_used);
+	return j.r;
+}
+
 int gitops_tmpl_exec(struct gitops_buf *out, struct gitops_tmpl_set *set, const char *name,
 		     struct gitops_tmpl_value *dot, struct gitops_err *err)
 {
@@ -2497,6 +2573,15 @@ int gitops_tmpl_exec(struct gitops_buf *out, struct gitops_tmpl_set *set, const 
 	j.err = err;
 	j.r = -1;
 	j.max_stack = set->opts.max_stack;
+	if (set->stack_busy == 2) {
+		/* on the set's stack already (gitops_tmpl_set_run), no execution running: as from outside */
+		set->stack_busy = 1;
+		exec_job_run(&j);
+		set->stack_busy = 2;
+		if (j.used > set->run_used)
+			set->run_used = j.used;
+		return j.r;
+	}
 	if (set->stack_busy) {
 		/* executed again from inside an execution of the set: on the stack it is on, within what is left */
 		j.max_stack = set->opts.max_stack / 2;
@@ -2514,17 +2599,8 @@ int gitops_tmpl_exec(struct gitops_buf *out, struct gitops_tmpl_set *set, const 
 		return j.r;
 	}
 #endif
-	if (!set->stack) {
-		void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_STACK,
-			       -1, 0);
-		if (p == MAP_FAILED)
-			return gitops_err_set(err, GITOPS_EXIT_INTERNAL, "template: cannot map the executor's stack: %s",
-					      strerror(errno));
-		/* a guard page at the bottom: an overflow faults, never writes past it */
-		mprotect(p, 4096, PROT_NONE);
-		set->stack = p;
-		set->stack_size = size;
-	}
+	if (stack_map(set, size, err) < 0)
+		return -1;
 	if (getcontext(&j.fiber) < 0)
 		return gitops_err_set(err, GITOPS_EXIT_INTERNAL, "template: getcontext: %s", strerror(errno));
 	j.fiber.uc_stack.ss_sp = (char *)set->stack + 4096;
@@ -2538,11 +2614,7 @@ int gitops_tmpl_exec(struct gitops_buf *out, struct gitops_tmpl_set *set, const 
 		return gitops_err_set(err, GITOPS_EXIT_INTERNAL, "template: swapcontext: %s", strerror(errno));
 	}
 	set->stack_busy = 0;
-	if (j.used > STACK_KEEP) {
-		/* a deep execution: give its pages back, keep the top ones */
-		size_t drop = (set->stack_size - STACK_KEEP) & ~(size_t)4095;
-		madvise((char *)set->stack + 4096, drop - 4096, MADV_DONTNEED);
-	}
+	stack_trim(set, j.used);
 	return j.r;
 }
 

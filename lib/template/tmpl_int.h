@@ -285,7 +285,8 @@ struct gitops_tmpl_set {
 	size_t nlazies, caplazies;
 	void *stack;                     /* the executor's stack (tmpl_exec.c), mapped at the first execution */
 	size_t stack_size;
-	int stack_busy;                  /* an execution runs on it */
+	int stack_busy;                  /* an execution runs on it (1), or gitops_tmpl_set_run's function (2) */
+	size_t run_used;                 /* the deepest an execution went during gitops_tmpl_set_run */
 };
 
 long tmpl_set_find_func(const struct gitops_tmpl_set *set, const char *name, size_t len);

@@ -552,6 +552,56 @@ START_TEST(test_set_defer)
 }
 END_TEST
 
+/* gitops_tmpl_set_run: executions from one switch onto the set's stack, each as from outside */
+struct run_arg {
+	struct gitops_tmpl_set *set;
+	struct gitops_buf *out;
+	struct gitops_err *err;
+	int depth;
+};
+
+static int run_two(void *arg)
+{
+	struct run_arg *a = arg;
+
+	if (gitops_tmpl_exec(a->out, a->set, "a", NULL, a->err) < 0)
+		return -1;
+	/* a run inside a run: the function is simply called */
+	if (a->depth++ == 0 && gitops_tmpl_set_run(a->set, run_two, a, a->err) != 0)
+		return -1;
+	return gitops_tmpl_exec(a->out, a->set, "deep", NULL, a->err);
+}
+
+START_TEST(test_set_run)
+{
+	struct gitops_err err = GITOPS_ERR_INIT;
+	struct gitops_tmpl_set *set = NULL;
+	struct gitops_buf out = GITOPS_BUF_INIT;
+	struct run_arg a = { NULL, &out, &err, 0 };
+	static const char deep[] = "{{define \"r\"}}{{if lt (len .) 200}}{{template \"r\" (print . \"x\")}}{{else}}{{len .}}{{end}}{{end}}{{template \"r\" \"\"}}";
+
+	ck_assert_int_eq(gitops_tmpl_set_new(&set, funcs, sizeof(funcs) / sizeof(*funcs), NULL, NULL, &err), 0);
+	ck_assert_int_eq(gitops_tmpl_set_parse(set, "a", "A{{ include \"b\" . }}", 20, &err), 0);
+	ck_assert_int_eq(gitops_tmpl_set_parse(set, "b", "B", 1, &err), 0);
+	ck_assert_int_eq(gitops_tmpl_set_parse(set, "deep", deep, strlen(deep), &err), 0);
+	a.set = set;
+	ck_assert_int_eq(gitops_tmpl_set_run(set, run_two, &a, &err), 0);
+	ck_assert_str_eq(out.data, "ABAB200200");
+	/* an execution's error comes back through the function's value, the set usable after it */
+	ck_assert_int_eq(gitops_tmpl_set_parse(set, "a", "{{ fail }}", 10, &err), 0);
+	a.depth = 1;
+	out.len = 0;
+	ck_assert_int_eq(gitops_tmpl_set_run(set, run_two, &a, &err), -1);
+	ck_assert_str_eq(err.msg, "template: a:1:3: executing \"a\" at <fail>: error calling fail: boom");
+	ck_assert_int_eq(gitops_tmpl_set_parse(set, "a", "A", 1, &err), 0);
+	out.len = 0;
+	ck_assert_int_eq(gitops_tmpl_exec(&out, set, "a", NULL, &err), 0);
+	ck_assert_str_eq(out.data, "A");
+	gitops_buf_release(&out);
+	gitops_tmpl_set_free(set);
+}
+END_TEST
+
 START_TEST(test_values)
 {
 	struct gitops_err err = GITOPS_ERR_INIT;
@@ -714,6 +764,7 @@ static Suite *template_suite(void)
 	tcase_add_test(tc, test_limits);
 	tcase_add_test(tc, test_set);
 	tcase_add_test(tc, test_set_defer);
+	tcase_add_test(tc, test_set_run);
 	tcase_add_test(tc, test_values);
 	tcase_add_test(tc, test_values_take);
 	tcase_add_test(tc, test_methods);

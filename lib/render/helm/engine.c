@@ -393,6 +393,62 @@ static int first_parse_error(struct engine *e, struct gitops_tmpl_set *set, cons
 	return 0;
 }
 
+/* render_all's executions, in Helm's order (on the set's stack: gitops_tmpl_set_run) */
+struct exec_all {
+	struct engine *e;
+	struct gitops_tmpl_set *set;
+	unsigned char *ok;
+	struct rendered *r;
+	size_t nr;
+	struct gitops_err *err;
+};
+
+static int exec_all(void *arg)
+{
+	struct exec_all *x = arg;
+	struct engine *e = x->e;
+	struct gitops_err *err = x->err;
+	size_t i;
+
+	for (i = 0; i < e->nt; i++) {
+		const struct tpl *t = &e->t[i];
+		struct gitops_tmpl_value *tv;
+		struct gitops_buf b = GITOPS_BUF_INIT;
+		if (is_partial(t->name))
+			continue;
+		tv = gitops_tmpl_value_map("chartutil.Values");
+		if (!tv || map_set(tv, "Name", gitops_tmpl_value_cstring(t->name)) < 0 ||
+		    map_set(tv, "BasePath", gitops_tmpl_value_cstring(t->base_path)) < 0 ||
+		    map_set(t->vals, "Template", tv) < 0)
+			return gitops_err_oom(err);
+		/* a big file's output is mostly its text (a CRD's megabyte): room for it at once */
+		if (t->f->len >= 16384 && gitops_buf_reserve(&b, t->f->len + t->f->len / 8) < 0)
+			return gitops_err_oom(err);
+		if (gitops_tmpl_exec(&b, x->set, t->name, t->vals, err) < 0) {
+			gitops_buf_release(&b);
+			if (!first_parse_error(e, x->set, x->ok, e->nt, err))
+				exec_error(err);
+			return -1;
+		}
+		x->ok[i] = 1;
+		gitops_tmpl_set_unparse(x->set, t->name);
+		if (gitops_buf_add(&b, "", 0) < 0) {
+			gitops_buf_release(&b);
+			return gitops_err_oom(err);
+		}
+		replace_no_value(&b);
+		x->r[x->nr].name = strdup(t->name);
+		x->r[x->nr].text = gitops_buf_detach(&b);
+		if (!x->r[x->nr].name || !x->r[x->nr].text) {
+			free(x->r[x->nr].name);
+			free(x->r[x->nr].text);
+			return gitops_err_oom(err);
+		}
+		x->nr++;
+	}
+	return 0;
+}
+
 static int render_all(struct rendered **out, size_t *nout, struct engine *e, const struct gitops_helm_options *o,
 		      struct gitops_err *err)
 {
@@ -446,41 +502,13 @@ static int render_all(struct rendered **out, size_t *nout, struct engine *e, con
 	r = calloc(e->nt ? e->nt : 1, sizeof(*r));
 	if (!r)
 		goto oom;
-	for (i = 0; i < e->nt; i++) {
-		const struct tpl *t = &e->t[i];
-		struct gitops_tmpl_value *tv;
-		struct gitops_buf b = GITOPS_BUF_INIT;
-		if (is_partial(t->name))
-			continue;
-		tv = gitops_tmpl_value_map("chartutil.Values");
-		if (!tv || map_set(tv, "Name", gitops_tmpl_value_cstring(t->name)) < 0 ||
-		    map_set(tv, "BasePath", gitops_tmpl_value_cstring(t->base_path)) < 0 ||
-		    map_set(t->vals, "Template", tv) < 0)
-			goto oom;
-		/* a big file's output is mostly its text (a CRD's megabyte): room for it at once */
-		if (t->f->len >= 16384 && gitops_buf_reserve(&b, t->f->len + t->f->len / 8) < 0)
-			goto oom;
-		if (gitops_tmpl_exec(&b, set, t->name, t->vals, err) < 0) {
-			gitops_buf_release(&b);
-			if (!first_parse_error(e, set, ok, e->nt, err))
-				exec_error(err);
+	{
+		/* every template executed from one switch onto the executor's stack */
+		struct exec_all x = { e, set, ok, r, 0, err };
+		rc = gitops_tmpl_set_run(set, exec_all, &x, err);
+		nr = x.nr;
+		if (rc < 0)
 			goto done;
-		}
-		ok[i] = 1;
-		gitops_tmpl_set_unparse(set, t->name);
-		if (gitops_buf_add(&b, "", 0) < 0) {
-			gitops_buf_release(&b);
-			goto oom;
-		}
-		replace_no_value(&b);
-		r[nr].name = strdup(t->name);
-		r[nr].text = gitops_buf_detach(&b);
-		if (!r[nr].name || !r[nr].text) {
-			free(r[nr].name);
-			free(r[nr].text);
-			goto oom;
-		}
-		nr++;
 	}
 	*out = r;
 	*nout = nr;
