@@ -1952,11 +1952,11 @@ static int walk_template(struct state *s, struct rv dot, const struct tmpl_node 
 {
 	struct tmpl_tree *tree;
 	struct rv newdot;
-	int r, failed;
+	int r;
 
 	s->node = t;
-	tree = tmpl_set_lookup(s->set, t->text, &failed, s->err);
-	if (failed)
+	tree = tmpl_set_lookup(s->set, t->text, s->err);
+	if (tree == TMPL_TREE_FAILED)
 		return -1;
 	if (!tree)
 		return errorf(s, "template \"%s\" not defined", t->text);
@@ -2083,25 +2083,26 @@ static int def_index_reserve(struct gitops_tmpl_set *set, size_t n)
 	return 0;
 }
 
-struct tmpl_tree *tmpl_set_lookup(struct gitops_tmpl_set *set, const char *name, int *failed,
-				  struct gitops_err *err)
+/*
+ * (No out-parameter: {{template}} recursion goes 100,000 deep in Go, and a
+ * local whose address is taken makes every level's frame larger under the
+ * sanitizers.)
+ */
+struct tmpl_tree *tmpl_set_lookup(struct gitops_tmpl_set *set, const char *name, struct gitops_err *err)
 {
 	long i = def_find(set, name);
 	struct tmpl_def *d;
 	struct tmpl_tree **trees = NULL;
 	size_t n = 0, k;
 
-	*failed = 0;
 	if (i < 0)
 		return NULL;
 	d = &set->defs[i];
 	if (d->tree || !d->lazy)
 		return d->tree;
 	/* a deferred template, needed now: parsed (its text holds no definition, so one tree) */
-	if (tmpl_parse(&trees, &n, set, d->lazy->name, d->lazy->text, d->lazy->len, err) < 0) {
-		*failed = -1;
-		return NULL;
-	}
+	if (tmpl_parse(&trees, &n, set, d->lazy->name, d->lazy->text, d->lazy->len, err) < 0)
+		return TMPL_TREE_FAILED;
 	d->tree = n ? trees[0] : NULL;
 	for (k = 1; k < n; k++)
 		tmpl_tree_unref(trees[k]);
@@ -2363,13 +2364,12 @@ int gitops_tmpl_set_has(const struct gitops_tmpl_set *set, const char *name)
 static int exec_named(struct gitops_buf *out, struct gitops_tmpl_set *set, struct run *run, const char *name,
 		      const char *caller, struct gitops_tmpl_value *dot, struct gitops_err *err)
 {
-	int failed;
-	struct tmpl_tree *tree = tmpl_set_lookup(set, name, &failed, err);
+	struct tmpl_tree *tree = tmpl_set_lookup(set, name, err);
 	struct state parent = { 0 };
 	struct rv d = { dot, 0 };
 	int r;
 
-	if (failed)
+	if (tree == TMPL_TREE_FAILED)
 		return -1;
 	if (!tree) {
 		/* Go's %q of both names */

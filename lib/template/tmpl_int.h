@@ -290,9 +290,9 @@ struct gitops_tmpl_set {
 };
 
 long tmpl_set_find_func(const struct gitops_tmpl_set *set, const char *name, size_t len);
-/* name's tree, a deferred one parsed now: NULL if none (-1 in *failed, err set, if its parse failed) */
-struct tmpl_tree *tmpl_set_lookup(struct gitops_tmpl_set *set, const char *name, int *failed,
-				  struct gitops_err *err);
+/* name's tree, a deferred one parsed now: NULL if none, TMPL_TREE_FAILED (err set) if its parse failed */
+#define TMPL_TREE_FAILED ((struct tmpl_tree *)(uintptr_t)1)
+struct tmpl_tree *tmpl_set_lookup(struct gitops_tmpl_set *set, const char *name, struct gitops_err *err);
 
 /* parse text into a list of trees (the file's own first), honouring the set's functions */
 int tmpl_parse(struct tmpl_tree ***out, size_t *n, const struct gitops_tmpl_set *set, const char *name,
