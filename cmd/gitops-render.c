@@ -226,7 +226,7 @@ int main(int argc, char **argv)
 	cJSON *overrides = NULL;
 	int ret, i, code = GITOPS_EXIT_OK;
 
-	gitops_tool_heap_for_trees(argc, argv); /* first: before any malloc */
+	gitops_tool_heap_for_trees(); /* first: before any malloc */
 	gitops_cli_init(&cli, "gitops-render", usage, help);
 	ret = gitops_cli_parse(&cli, argc, argv, "n:f:a:s:", longopts, on_option, &o);
 	if (ret >= 0)
@@ -250,10 +250,14 @@ int main(int argc, char **argv)
 	gitops_stream_writer_pieces(w); /* the spool is thrown away on failure */
 	put.w = w;
 	put.cli = &cli;
-	for (i = cli.optind; i < argc; i++)
+	for (i = cli.optind; i < argc; i++) {
 		/* a kustomization's output is printed as kubectl kustomize prints it */
-		if (gitops_tool_is_kustomization(argv[i]) && gitops_stream_writer_go_yaml(w, &err) < 0)
-			goto fail;
+		if (gitops_tool_is_kustomization(argv[i])) {
+			gitops_tool_heap_for_kustomize();
+			if (gitops_stream_writer_go_yaml(w, &err) < 0)
+				goto fail;
+		}
+	}
 
 	for (i = cli.optind; i < argc || (i == argc && cli.optind == argc); i++) {
 		const char *arg = i < argc ? argv[i] : "-";

@@ -57,13 +57,13 @@ static void heap_first_mib(void)
 	free(p);
 }
 
-void gitops_tool_heap_for_trees(int argc, char **argv)
+void gitops_tool_heap_for_trees(void)
 {
 	heap_first_mib();
 	(void)gitops_value_pool_install();
-	for (int i = 1; i < argc; i++)
-		if (argv[i][0] != '-' && gitops_tool_is_kustomization(argv[i])) {
-			(void)mallopt(M_MXFAST, 0);
-			return;
-		}
+}
+
+void gitops_tool_heap_for_kustomize(void)
+{
+	(void)mallopt(M_MXFAST, 0);
 }

@@ -1,8 +1,7 @@
 /*
  * heap.h: memory for a short run that builds whole trees (gitops-render):
  * cJSON's nodes and short strings in size-class pools (lib/value/value.h),
- * and malloc without fastbins for a kustomize build.  Call it first in
- * main, before anything is allocated.
+ * and malloc without fastbins for a kustomize build.
  */
 #ifndef GITOPS_TOOL_HEAP_H
 #define GITOPS_TOOL_HEAP_H
@@ -10,6 +9,9 @@
 /* Is an operand a directory holding a kustomization? (stat() alone: no malloc) */
 int gitops_tool_is_kustomization(const char *arg);
 
-void gitops_tool_heap_for_trees(int argc, char **argv);
+/* The heap's first MiB and the pools: first in main, before anything is allocated. */
+void gitops_tool_heap_for_trees(void);
+/* No fastbins from now on (an operand is a kustomization: see heap.c). */
+void gitops_tool_heap_for_kustomize(void);
 
 #endif
