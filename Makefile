@@ -158,10 +158,12 @@ kube: $(O)/tests/kube/test_kube $(O)/tests/kube/smp_check $(BINS)
 # the suites that read the conformance fixtures ($(CONFORMANCE)) ask tests/conformance-check:
 # without them each says in one line that it skips what needs them and passes; with
 # GITOPS_REQUIRE_CONFORMANCE=1 (.ci/run) their absence fails the suite
+# under the sanitizers every test may take four times Check's timeouts (page faults are dear on
+# some VM kinds, and the sanitizers' shadow memory makes many)
 unit: $(UNIT_BINS)
 	$(Q)tests/conformance-check unit $(CONFORMANCE); [ $$? != 2 ] || exit 1; \
 	fail=0; for t in $(UNIT_BINS); do \
-		CONFORMANCE=$(CONFORMANCE) $$t || fail=1; done; exit $$fail
+		CONFORMANCE=$(CONFORMANCE) CK_TIMEOUT_MULTIPLIER=$(if $(SANITIZE),4,1) $$t || fail=1; done; exit $$fail
 
 cases: $(BINS)
 	$(Q)GITOPS_BIN=$(CURDIR)/$(O) CONFORMANCE=$(CONFORMANCE) tests/run-cases
