@@ -2435,10 +2435,7 @@ struct exec_job {
 	int r;
 	size_t max_stack;
 	size_t used;            /* the deepest the execution went */
-	ucontext_t caller, fiber;
 };
-
-static _Thread_local struct exec_job *fiber_job;
 
 /* gitops_tmpl_set_run's function, on the set's stack */
 struct run_job {
@@ -2465,11 +2462,6 @@ static void exec_job_run(struct exec_job *j)
 	j->r = exec_named(j->out, j->set, &run, j->name, j->name, j->dot, j->err);
 	j->used = run.stack_used;
 	run_release(&run);
-}
-
-static void exec_fiber(void)
-{
-	exec_job_run(fiber_job);
 }
 
 #ifdef TMPL_ASAN
@@ -2559,11 +2551,18 @@ int gitops_tmpl_set_run(struct gitops_tmpl_set *set, int (*fn)(void *), void *ar
 	return j.r;
 }
 
+/* gitops_tmpl_exec from outside, switched onto the set's stack by gitops_tmpl_set_run */
+static int exec_outside(void *arg)
+{
+	struct exec_job *j = arg;
+
+	return gitops_tmpl_exec(j->out, j->set, j->name, j->dot, j->err);
+}
+
 int gitops_tmpl_exec(struct gitops_buf *out, struct gitops_tmpl_set *set, const char *name,
 		     struct gitops_tmpl_value *dot, struct gitops_err *err)
 {
 	struct exec_job j;
-	size_t size = set->opts.max_stack + STACK_MARGIN;
 
 	memset(&j, 0, sizeof(j));
 	j.out = out;
@@ -2592,30 +2591,15 @@ int gitops_tmpl_exec(struct gitops_buf *out, struct gitops_tmpl_set *set, const 
 	{
 		int e;
 		set->stack_busy = 1;
-		e = exec_on_thread(&j, size);
+		e = exec_on_thread(&j, set->opts.max_stack + STACK_MARGIN);
 		set->stack_busy = 0;
 		if (e != 0)
 			return gitops_err_set(err, GITOPS_EXIT_INTERNAL, "template: cannot start the executor: %s", strerror(e));
 		return j.r;
 	}
 #endif
-	if (stack_map(set, size, err) < 0)
-		return -1;
-	if (getcontext(&j.fiber) < 0)
-		return gitops_err_set(err, GITOPS_EXIT_INTERNAL, "template: getcontext: %s", strerror(errno));
-	j.fiber.uc_stack.ss_sp = (char *)set->stack + 4096;
-	j.fiber.uc_stack.ss_size = set->stack_size - 4096;
-	j.fiber.uc_link = &j.caller;
-	makecontext(&j.fiber, exec_fiber, 0);
-	set->stack_busy = 1;
-	fiber_job = &j;
-	if (swapcontext(&j.caller, &j.fiber) < 0) {
-		set->stack_busy = 0;
-		return gitops_err_set(err, GITOPS_EXIT_INTERNAL, "template: swapcontext: %s", strerror(errno));
-	}
-	set->stack_busy = 0;
-	stack_trim(set, j.used);
-	return j.r;
+	/* onto the set's stack, where it runs as above */
+	return gitops_tmpl_set_run(set, exec_outside, &j, err);
 }
 
 int tmpl_call_regex(struct gitops_regex **out, struct gitops_tmpl_call *call, const char *pat, size_t len,
